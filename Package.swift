@@ -1,0 +1,98 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Layers point one way:
+//   core (PDQ, HammingIndex: pure algorithms, no I/O)
+//   ← ImageCodecs, ContentHashing (bytes → pixels → signals)
+//   ← Banks (domain: banks, entries, imports, matching; no SQL, no HTTP)
+//   ← Storage (SQLKit on SQLite and PostgreSQL), VigilCommands (CLI) ← vigil
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Vigil",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+        .library(name: "PDQ", targets: ["PDQ"]),
+        .library(name: "ImageCodecs", targets: ["ImageCodecs"]),
+        .library(name: "ContentHashing", targets: ["ContentHashing"]),
+        .library(name: "HammingIndex", targets: ["HammingIndex"]),
+        .library(name: "Banks", targets: ["Banks"]),
+        .library(name: "Storage", targets: ["Storage"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/vapor/sql-kit", from: "3.32.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.0"),
+        .package(url: "https://github.com/vapor/postgres-kit", from: "2.14.0"),
+    ],
+    targets: [
+        // MARK: core
+        .target(name: "PDQ", swiftSettings: strictSwift),
+        .target(name: "HammingIndex", dependencies: ["PDQ"], swiftSettings: strictSwift),
+
+        // MARK: codecs (Debian's C libraries)
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg",
+                       providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CGIF", providers: [.apt(["libgif-dev"])]),
+        .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
+        .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        .systemLibrary(name: "CHeif", pkgConfig: "libheif", providers: [.apt(["libheif-dev"])]),
+        // libpng reports errors by longjmp, which Swift cannot catch: this C shim owns the setjmp.
+        .target(name: "CPNGShim", dependencies: ["CPNG"]),
+        .target(
+            name: "ImageCodecs",
+            dependencies: ["CTurboJPEG", "CPNG", "CPNGShim", "CGIF", "CWebP", "CTIFF", "CHeif"],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "ContentHashing",
+            dependencies: ["PDQ", "ImageCodecs", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: domain
+        .target(
+            name: "Banks",
+            dependencies: ["PDQ", "HammingIndex", "ContentHashing"],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: adapters
+        .target(
+            name: "Storage",
+            dependencies: [
+                "Banks",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "VigilCommands",
+            dependencies: [
+                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "Storage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(name: "vigil", dependencies: ["VigilCommands"], swiftSettings: strictSwift),
+
+        // MARK: tests
+        .target(name: "VigilTestSupport", dependencies: ["PDQ"], path: "Tests/VigilTestSupport", swiftSettings: strictSwift),
+        .testTarget(name: "PDQTests", dependencies: ["VigilTestSupport", "PDQ"], swiftSettings: strictSwift),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["VigilTestSupport", "ImageCodecs", "PDQ", "ContentHashing"], swiftSettings: strictSwift),
+        .testTarget(name: "HammingIndexTests", dependencies: ["VigilTestSupport", "HammingIndex", "PDQ"], swiftSettings: strictSwift),
+        .testTarget(name: "StorageTests", dependencies: ["VigilTestSupport", "Storage", "Banks", "PDQ"], swiftSettings: strictSwift),
+        .testTarget(name: "VigilCommandsTests", dependencies: ["VigilTestSupport", "VigilCommands", "PDQ"], swiftSettings: strictSwift),
+    ],
+    swiftLanguageModes: [.v6]
+)
