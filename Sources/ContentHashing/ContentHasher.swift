@@ -1,0 +1,76 @@
+public import ImageCodecs
+public import PDQ
+import Crypto
+
+/// Every signal Vigil computes for one image.
+public struct ContentSignals: Sendable, Hashable {
+    public var pdq: PDQHash
+    public var quality: Int
+    /// The 8 dihedral hashes (reference order), when asked for.
+    public var dihedral: [PDQHash]?
+    /// Lowercase hex digests of the encoded bytes.
+    public var md5: String
+    public var sha256: String
+    public var width: Int
+    public var height: Int
+    public var format: ImageFormat
+
+    /// True when a side is under 5 pixels: PDQ gives hash 0 and quality 0 by definition.
+    public var isTooSmallForPDQ: Bool {
+        width < PDQHasher.minimumDimension || height < PDQHasher.minimumDimension
+    }
+}
+
+/// Bytes → decoded pixels → PDQ, MD5 and SHA-256. Owns a PDQ scratch buffer, so give each task
+/// its own; it is cheap to create.
+public final class ContentHasher {
+    public let decoder: ImageDecoder
+    private let pdq = PDQHasher()
+
+    public init(limits: DecodeLimits = .default) {
+        self.decoder = ImageDecoder(limits: limits)
+    }
+
+    public func signals(
+        of bytes: [UInt8],
+        pipeline: PDQPipeline = .fullResolution,
+        dihedral: Bool = false,
+        decodeOptions: ImageDecoder.Options = .exact
+    ) throws(ImageDecodingError) -> ContentSignals {
+        let image = try decoder.decode(bytes, options: decodeOptions)
+        let (pdqResult, variants) = perceptualHash(image, pipeline: pipeline, dihedral: dihedral)
+        return ContentSignals(
+            pdq: pdqResult.hash, quality: pdqResult.quality, dihedral: variants,
+            md5: Self.hex(Insecure.MD5.hash(data: bytes)), sha256: Self.hex(SHA256.hash(data: bytes)),
+            width: image.width, height: image.height, format: image.format)
+    }
+
+    /// PDQ of already-decoded pixels, with the dihedral set when asked for.
+    public func perceptualHash(
+        _ image: DecodedImage, pipeline: PDQPipeline = .fullResolution, dihedral: Bool = false
+    ) -> (PDQResult, [PDQHash]?) {
+        image.pixels.withUnsafeBufferPointer { bytes in
+            let view = PixelView(bytes: bytes, width: image.width, height: image.height,
+                                 layout: image.channels == .grey ? .grey : .rgb)
+            if dihedral {
+                let all = pdq.dihedralHashes(view, pipeline: pipeline)
+                return (PDQResult(hash: all[.original], quality: all.quality), all.hashes)
+            }
+            return (pdq.hash(view, pipeline: pipeline), nil)
+        }
+    }
+
+    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for byte in digest {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+@available(*, unavailable, message: "a ContentHasher owns PDQ scratch memory: give each task its own")
+extension ContentHasher: Sendable {}

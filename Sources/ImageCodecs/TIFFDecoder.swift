@@ -1,0 +1,94 @@
+import CTIFF
+
+/// TIFF through libtiff, read from memory: the first directory (page), through libtiff's RGBA
+/// interface, which handles every photometric interpretation and bit depth. Grey stays grey.
+enum TIFFDecoder {
+    private struct Source {
+        let base: UnsafePointer<UInt8>
+        let count: Int
+        var offset: Int
+    }
+
+    /// libtiff's handlers are global; silence them once (errors still come back as return codes).
+    private static let quietHandlers: Void = {
+        _ = TIFFSetErrorHandler(nil)
+        _ = TIFFSetWarningHandler(nil)
+    }()
+
+    static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits) throws(ImageDecodingError) -> DecodedImage {
+        _ = quietHandlers
+        let source = UnsafeMutablePointer<Source>.allocate(capacity: 1)
+        source.initialize(to: Source(base: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), count: bytes.count, offset: 0))
+        defer { source.deallocate() }
+
+        guard let tiff = TIFFClientOpen(
+            "memory", "rm", source,
+            { handle, buffer, size in
+                let state = handle!.assumingMemoryBound(to: Source.self)
+                let n = max(0, min(Int(size), state.pointee.count - state.pointee.offset))
+                buffer!.copyMemory(from: state.pointee.base + state.pointee.offset, byteCount: n)
+                state.pointee.offset += n
+                return tmsize_t(n)
+            },
+            { _, _, _ in 0 },
+            { handle, offset, whence in
+                let state = handle!.assumingMemoryBound(to: Source.self)
+                let base: Int
+                switch whence {
+                case SEEK_CUR: base = state.pointee.offset
+                case SEEK_END: base = state.pointee.count
+                default: base = 0
+                }
+                let (target, overflow) = base.addingReportingOverflow(Int(truncatingIfNeeded: offset))
+                guard !overflow, target >= 0 else { return toff_t.max }
+                state.pointee.offset = target
+                return toff_t(target)
+            },
+            { _ in 0 },
+            { handle in toff_t(handle!.assumingMemoryBound(to: Source.self).pointee.count) },
+            { _, _, _ in 0 },
+            { _, _, _ in }
+        ) else {
+            throw .corrupt(format: .tiff, reason: "libtiff could not read the header")
+        }
+        defer { TIFFClose(tiff) }
+
+        let width = Int(field(tiff, TIFFTAG_IMAGEWIDTH, as: UInt32.self) ?? 0)
+        let height = Int(field(tiff, TIFFTAG_IMAGELENGTH, as: UInt32.self) ?? 0)
+        try ImageSize(width: width, height: height).check(limits, format: .tiff)
+        let photometric = field(tiff, TIFFTAG_PHOTOMETRIC, as: UInt16.self)
+        let grey = photometric == UInt16(PHOTOMETRIC_MINISBLACK) || photometric == UInt16(PHOTOMETRIC_MINISWHITE)
+
+        var raster = [UInt32](repeating: 0, count: width * height)
+        let ok = raster.withUnsafeMutableBufferPointer {
+            TIFFReadRGBAImageOriented(tiff, UInt32(width), UInt32(height), $0.baseAddress, Int32(ORIENTATION_TOPLEFT), 1)
+        }
+        guard ok == 1 else { throw .corrupt(format: .tiff, reason: "libtiff could not decode the image data") }
+
+        // Raster words are ABGR: R in the low byte. Alpha is dropped.
+        let channels: PixelChannels = grey ? .grey : .rgb
+        let pixels = [UInt8](unsafeUninitializedCapacity: width * height * channels.rawValue) { out, initialized in
+            for i in 0..<(width * height) {
+                let v = raster[i]
+                if grey {
+                    out[i] = UInt8(truncatingIfNeeded: v)
+                } else {
+                    out[3 * i] = UInt8(truncatingIfNeeded: v)
+                    out[3 * i + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                    out[3 * i + 2] = UInt8(truncatingIfNeeded: v >> 16)
+                }
+            }
+            initialized = width * height * channels.rawValue
+        }
+        return DecodedImage(format: .tiff, width: width, height: height, channels: channels, pixels: pixels)
+    }
+
+    /// TIFFGetField is variadic, which Swift cannot call; TIFFVGetField takes the va_list.
+    private static func field<T: FixedWidthInteger>(_ tiff: OpaquePointer, _ tag: Int32, as _: T.Type) -> T? {
+        var value: T = 0
+        let found = withUnsafeMutablePointer(to: &value) { pointer in
+            withVaList([pointer]) { TIFFVGetField(tiff, UInt32(tag), $0) }
+        }
+        return found == 1 ? value : nil
+    }
+}
