@@ -59,6 +59,43 @@ enum TIFFDecoder {
         let photometric = field(tiff, TIFFTAG_PHOTOMETRIC, as: UInt16.self)
         let grey = photometric == UInt16(PHOTOMETRIC_MINISBLACK) || photometric == UInt16(PHOTOMETRIC_MINISWHITE)
 
+        let bits = field(tiff, TIFFTAG_BITSPERSAMPLE, as: UInt16.self) ?? 1
+        let samples = Int(field(tiff, TIFFTAG_SAMPLESPERPIXEL, as: UInt16.self) ?? 1)
+        let planar = field(tiff, TIFFTAG_PLANARCONFIG, as: UInt16.self) ?? UInt16(PLANARCONFIG_CONTIG)
+        let plainRGB = photometric == UInt16(PHOTOMETRIC_RGB) && samples >= 3
+        let plainGrey = photometric == UInt16(PHOTOMETRIC_MINISBLACK) && samples >= 1
+        if bits == 8, planar == UInt16(PLANARCONFIG_CONTIG), TIFFIsTiled(tiff) == 0, plainRGB || plainGrey {
+            // Read the samples as stored and drop the extra ones: libtiff's RGBA path would
+            // premultiply unassociated alpha into the colour.
+            return try scanlines(tiff, width: width, height: height, samples: samples, channels: plainRGB ? .rgb : .grey)
+        }
+        return try rgbaImage(tiff, width: width, height: height, grey: grey)
+    }
+
+    private static func scanlines(
+        _ tiff: OpaquePointer, width: Int, height: Int, samples: Int, channels: PixelChannels
+    ) throws(ImageDecodingError) -> DecodedImage {
+        let lineSize = Int(TIFFScanlineSize(tiff))
+        guard lineSize >= width * samples else { throw .corrupt(format: .tiff, reason: "scanline shorter than its width") }
+        var line = [UInt8](repeating: 0, count: lineSize)
+        let keep = channels.rawValue
+        let pixels = try [UInt8].pixels(count: width * height * keep) { (out) throws(ImageDecodingError) in
+            for y in 0..<height {
+                let ok = line.withUnsafeMutableBytes { TIFFReadScanline(tiff, $0.baseAddress, UInt32(y), 0) }
+                guard ok == 1 else { throw .corrupt(format: .tiff, reason: "could not read row \(y)") }
+                for x in 0..<width {
+                    for c in 0..<keep { out[(y * width + x) * keep + c] = line[x * samples + c] }
+                }
+            }
+        }
+        return DecodedImage(format: .tiff, width: width, height: height, channels: channels, pixels: pixels)
+    }
+
+    /// Every other layout (palette, YCbCr, CMYK, 1/4/16-bit, tiled, planar) through libtiff's RGBA
+    /// interface.
+    private static func rgbaImage(
+        _ tiff: OpaquePointer, width: Int, height: Int, grey: Bool
+    ) throws(ImageDecodingError) -> DecodedImage {
         var raster = [UInt32](repeating: 0, count: width * height)
         let ok = raster.withUnsafeMutableBufferPointer {
             TIFFReadRGBAImageOriented(tiff, UInt32(width), UInt32(height), $0.baseAddress, Int32(ORIENTATION_TOPLEFT), 1)
