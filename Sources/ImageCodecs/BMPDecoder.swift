@@ -96,15 +96,3 @@ enum BMPDecoder {
         return UInt8((v * 255 + maxValue / 2) / maxValue)
     }
 }
-
-/// Little-endian reads from a buffer whose bounds the caller has checked.
-struct ByteReader {
-    let bytes: UnsafeRawBufferPointer
-    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
-    func u16(_ o: Int) -> UInt16 { UInt16(bytes[o]) | UInt16(bytes[o + 1]) << 8 }
-    func u32(_ o: Int) -> UInt32 { UInt32(u16(o)) | UInt32(u16(o + 2)) << 16 }
-}
-
-extension UInt32 {
-    var trailingOneBitCount: Int { (~self).trailingZeroBitCount }
-}

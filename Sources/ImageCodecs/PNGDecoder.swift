@@ -4,6 +4,14 @@ import CPNGShim
 /// palettes expanded, alpha and tRNS dropped without compositing, grey kept grey.
 enum PNGDecoder {
     static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits) throws(ImageDecodingError) -> DecodedImage {
+        // IHDR must come first (PNG §5.6): judge its size before libpng reads any further.
+        guard bytes.count >= 24, Array(bytes[12..<16]) == Array("IHDR".utf8) else {
+            throw .corrupt(format: .png, reason: "IHDR is not the first chunk")
+        }
+        let reader = ByteReader(bytes)
+        let declaredWidth = Int(reader.u32BigEndian(16)), declaredHeight = Int(reader.u32BigEndian(20))
+        try ImageSize(width: declaredWidth, height: declaredHeight).check(limits, format: .png)
+
         let source = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
         var info = vigil_png_info()
         guard vigil_png_read_header(source, bytes.count, &info) == 0 else {
