@@ -1,0 +1,157 @@
+public import ArgumentParser
+import ContentHashing
+import Foundation
+import ImageCodecs
+import PDQ
+
+extension PDQPipeline: ExpressibleByArgument {}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// `vigil hash`: PDQ, MD5 and SHA-256 of image files.
+struct HashCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hash",
+        abstract: "Hash still images: PDQ (with quality), MD5 and SHA-256.",
+        discussion: """
+            Text output is one line per file, PDQHEX,QUALITY,PATH, as Meta's reference CLI prints it
+            (with --dihedral, the 8 dihedral hashes in the reference's order, one line each). JSON output
+            is JSON Lines, one object per file. EXIF orientation is ignored and alpha is dropped, as in
+            the reference. A file that fails is reported and the others are still hashed; the exit
+            status is then 1.
+            """
+    )
+
+    @Option(help: "fullres (pdqhash, python-threatexchange, HMA) or reference-cli (the C++ CLI's 512×512 squash).")
+    var pipeline: PDQPipeline = .fullResolution
+
+    @Flag(help: "Also compute the 8 dihedral (rotated and flipped) hashes.")
+    var dihedral = false
+
+    @Option(help: "text or json (JSON Lines).")
+    var format: OutputFormat = .text
+
+    @OptionGroup var limits: DecodeLimitOptions
+
+    @Argument(help: "Image files; - reads standard input.")
+    var files: [String]
+
+    func validate() throws {
+        if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) can be read only once") }
+    }
+
+    func run() async throws {
+        let pipeline = self.pipeline, dihedral = self.dihedral, decodeLimits = limits.decodeLimits
+        var failed = false
+        await OrderedWorkers.run(
+            files, width: ProcessInfo.processInfo.activeProcessorCount,
+            makeState: { ContentHasher(limits: decodeLimits) },
+            work: { hasher, path in
+                HashOutcome(path: path, result: Result { () throws(HashFailure) in
+                    let bytes = try HashFailure.wrap { () throws(InputFiles.Failure) in
+                        try InputFiles.read(path, limit: decodeLimits.maxEncodedBytes)
+                    }
+                    return try HashFailure.wrap { () throws(ImageDecodingError) in
+                        try hasher.signals(of: bytes, pipeline: pipeline, dihedral: dihedral)
+                    }
+                })
+            },
+            emit: { outcome in
+                if case .failure = outcome.result { failed = true }
+                outcome.print(format: format)
+            })
+        if failed { throw ExitCode(1) }
+    }
+}
+
+/// Why one file could not be hashed.
+enum HashFailure: Error, CustomStringConvertible {
+    case input(InputFiles.Failure)
+    case decoding(ImageDecodingError)
+
+    var description: String {
+        switch self {
+        case let .input(failure): failure.description
+        case let .decoding(error): error.description
+        }
+    }
+}
+
+extension HashFailure {
+    static func wrap<T>(_ body: () throws(InputFiles.Failure) -> T) throws(HashFailure) -> T {
+        do { return try body() } catch { throw .input(error) }
+    }
+
+    static func wrap<T>(_ body: () throws(ImageDecodingError) -> T) throws(HashFailure) -> T {
+        do { return try body() } catch { throw .decoding(error) }
+    }
+}
+
+struct HashOutcome: Sendable {
+    let path: String
+    let result: Result<ContentSignals, HashFailure>
+
+    init(path: String, result: Result<ContentSignals, HashFailure>) {
+        self.path = path
+        self.result = result
+    }
+
+    func print(format: OutputFormat) {
+        switch (result, format) {
+        case let (.success(signals), .text):
+            if signals.isTooSmallForPDQ { Standard.error(tooSmallNote(signals)) }
+            for hash in signals.dihedral ?? [signals.pdq] {
+                Standard.output("\(hash.hex),\(signals.quality),\(path)")
+            }
+        case let (.success(signals), .json):
+            Standard.output(JSONValue.object(jsonFields(signals)).rendered)
+        case let (.failure(failure), .text):
+            Standard.error("vigil: \(path): \(failure)")
+        case let (.failure(failure), .json):
+            Standard.output(JSONValue.object([("path", .string(path)), ("error", .string(failure.description))]).rendered)
+        }
+    }
+
+    func jsonFields(_ signals: ContentSignals) -> [(String, JSONValue)] {
+        var fields: [(String, JSONValue)] = [
+            ("path", .string(path)), ("pdq", .string(signals.pdq.hex)), ("quality", .int(signals.quality)),
+            ("md5", .string(signals.md5)), ("sha256", .string(signals.sha256)),
+            ("width", .int(signals.width)), ("height", .int(signals.height)), ("format", .string(signals.format.rawValue)),
+        ]
+        if let dihedral = signals.dihedral { fields.append(("dihedral", .array(dihedral.map { .string($0.hex) }))) }
+        if signals.isTooSmallForPDQ { fields.append(("note", .string(tooSmallNote(signals)))) }
+        return fields
+    }
+
+    func tooSmallNote(_ signals: ContentSignals) -> String {
+        "\(path): \(signals.width)×\(signals.height) is under PDQ's 5×5 minimum: hash 0 and quality 0"
+    }
+}
+
+/// Decoder limits shared by every command that reads images.
+struct DecodeLimitOptions: ParsableArguments {
+    @Option(help: "Largest encoded image accepted, in bytes.")
+    var maxImageBytes = DecodeLimits.default.maxEncodedBytes
+
+    @Option(help: "Largest decoded image accepted, in pixels.")
+    var maxPixels = DecodeLimits.default.maxPixels
+
+    var decodeLimits: DecodeLimits { DecodeLimits(maxEncodedBytes: maxImageBytes, maxPixels: maxPixels) }
+
+    func validate() throws {
+        guard maxImageBytes > 0, maxPixels > 0 else { throw ValidationError("limits must be positive") }
+    }
+}
+
+/// Line-oriented writes to standard output and standard error.
+enum Standard {
+    static func output(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    static func error(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}

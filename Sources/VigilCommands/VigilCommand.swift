@@ -1,0 +1,13 @@
+public import ArgumentParser
+
+/// `vigil`: the command-line entry point.
+@available(macOS 10.15, *)
+public struct VigilCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "vigil",
+        abstract: "Self-hostable image safety: hash images, keep hash banks, match against them.",
+        subcommands: [HashCommand.self]
+    )
+
+    public init() {}
+}

@@ -1,0 +1,8 @@
+import VigilCommands
+
+@main
+enum Entry {
+    static func main() async {
+        await VigilCommand.main()
+    }
+}
