@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 // Layers point one way:
@@ -10,6 +11,17 @@ let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
+
+// The hot paths (PDQ, the Hamming index) are built for x86-64-v3 (Haswell, 2013: AVX2, POPCNT):
+// the baseline x86-64 target has no POPCNT instruction at all. Set VIGIL_TARGET_CPU=x86-64 for
+// older machines. Swift never contracts a*b+c into FMA, so PDQ stays bit-exact either way (the
+// test suite checks it).
+#if arch(x86_64)
+let targetCPU = ProcessInfo.processInfo.environment["VIGIL_TARGET_CPU"] ?? "haswell"
+let hotPath: [SwiftSetting] = strictSwift + [.unsafeFlags(["-target-cpu", targetCPU])]
+#else
+let hotPath: [SwiftSetting] = strictSwift
+#endif
 
 let package = Package(
     name: "Vigil",
@@ -33,8 +45,8 @@ let package = Package(
     ],
     targets: [
         // MARK: core
-        .target(name: "PDQ", swiftSettings: strictSwift),
-        .target(name: "HammingIndex", dependencies: ["PDQ"], swiftSettings: strictSwift),
+        .target(name: "PDQ", swiftSettings: hotPath),
+        .target(name: "HammingIndex", dependencies: ["PDQ"], swiftSettings: hotPath),
 
         // MARK: codecs (Debian's C libraries)
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg",
