@@ -25,7 +25,7 @@ let hotPath: [SwiftSetting] = strictSwift
 
 let package = Package(
     name: "Vigil",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
         .library(name: "PDQ", targets: ["PDQ"]),

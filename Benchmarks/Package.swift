@@ -5,7 +5,7 @@ import PackageDescription
 // Run them with `Benchmarks/run.sh` (release mode); see docs/benchmarks.md.
 let package = Package(
     name: "VigilBenchmarks",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "Vigil", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),

@@ -1,0 +1,180 @@
+public import PDQ
+import Synchronization
+
+/// An exact PDQ range index (distance ≤ radius, recall 100%), updated incrementally.
+///
+/// Reads take an immutable `Snapshot` and never wait for writers; a write builds the next snapshot
+/// and swaps it in whole, so a reader sees a batch entirely or not at all. Storage is log
+/// structured: new hashes land in a small flat segment; full flat segments become multi-index
+/// segments, and segments of similar size are merged (like a binary counter), so each hash is
+/// re-indexed O(log N) times in all — the index is never rebuilt for a change. Removals are
+/// tombstones until a merge drops the hashes they name.
+public final class PDQIndex: Sendable {
+    /// Flat segments up to this size; beyond it a segment gets multi-index tables.
+    public static let flatLimit = 4096
+
+    private let current: Mutex<Snapshot>
+    private let writer = Mutex(())
+
+    public init() {
+        current = Mutex(Snapshot(segments: [], tombstones: []))
+    }
+
+    /// The index as of now. Cheap: it shares storage with the index.
+    public var snapshot: Snapshot { current.withLock { $0 } }
+
+    /// Replaces everything with `entries`, indexed in one segment (start-up load).
+    public func load(_ hashes: [PDQHash], payloads: [UInt64]) {
+        writer.withLock { _ in
+            let segment = Segment.make(hashes: hashes, payloads: payloads)
+            publish(Snapshot(segments: segment.map { [$0] } ?? [], tombstones: []))
+        }
+    }
+
+    /// Adds hashes with their payloads in one atomic step.
+    public func insert(_ hashes: [PDQHash], payloads: [UInt64]) {
+        precondition(hashes.count == payloads.count)
+        guard !hashes.isEmpty else { return }
+        writer.withLock { _ in
+            var next = snapshot
+            // A removed pair that comes back is revived where it lies, so each pair is stored once.
+            var newHashes: [PDQHash] = [], newPayloads: [UInt64] = []
+            for (hash, payload) in zip(hashes, payloads)
+            where next.tombstones.remove(Tombstone(payload: payload, hash: hash)) == nil {
+                newHashes.append(hash)
+                newPayloads.append(payload)
+            }
+            guard !newHashes.isEmpty else { return publish(next) }
+            if case let .flat(last)? = next.segments.last, last.count + newHashes.count <= Self.flatLimit * 2 {
+                next.segments.removeLast()
+                newHashes = last.hashes + newHashes
+                newPayloads = last.payloads + newPayloads
+            }
+            next.segments.append(Segment.make(hashes: newHashes, payloads: newPayloads)!)
+            next.compact()
+            publish(next)
+        }
+    }
+
+    /// Removes the given (hash, payload) pairs in one atomic step.
+    public func remove(_ hashes: [PDQHash], payloads: [UInt64]) {
+        precondition(hashes.count == payloads.count)
+        guard !hashes.isEmpty else { return }
+        writer.withLock { _ in
+            var next = snapshot
+            for (hash, payload) in zip(hashes, payloads) {
+                next.tombstones.insert(Tombstone(payload: payload, hash: hash))
+            }
+            publish(next)
+        }
+    }
+
+    private func publish(_ snapshot: Snapshot) {
+        current.withLock { $0 = snapshot }
+    }
+
+    /// A removed (payload, hash) pair, ignored by searches until a merge drops it.
+    struct Tombstone: Hashable, Sendable {
+        let payload: UInt64
+        let hash: PDQHash
+    }
+
+    enum Segment: Sendable {
+        case flat(FlatSegment)
+        case multiIndex(MultiIndexSegment)
+
+        static func make(hashes: [PDQHash], payloads: [UInt64]) -> Segment? {
+            guard !hashes.isEmpty else { return nil }
+            return hashes.count <= PDQIndex.flatLimit
+                ? .flat(FlatSegment(hashes: hashes, payloads: payloads))
+                : .multiIndex(MultiIndexSegment(hashes: hashes, payloads: payloads))
+        }
+
+        var count: Int {
+            switch self {
+            case let .flat(s): s.count
+            case let .multiIndex(s): s.count
+            }
+        }
+
+        var hashes: [PDQHash] {
+            switch self {
+            case let .flat(s): s.hashes
+            case let .multiIndex(s): s.hashes
+            }
+        }
+
+        var payloads: [UInt64] {
+            switch self {
+            case let .flat(s): s.payloads
+            case let .multiIndex(s): s.payloads
+            }
+        }
+
+        var byteCount: Int {
+            switch self {
+            case let .flat(s): s.count * 40
+            case let .multiIndex(s): s.byteCount
+            }
+        }
+
+        func search(_ needles: [PDQHash], radius: Int) -> [PDQHit] {
+            switch self {
+            case let .flat(s): s.search(needles, radius: radius)
+            case let .multiIndex(s):
+                radius > SlotLayout.maximumRadius ? s.scan(needles, radius: radius) : s.search(needles, radius: radius)
+            }
+        }
+    }
+
+    /// An immutable view of the index.
+    public struct Snapshot: Sendable {
+        var segments: [Segment]
+        var tombstones: Set<Tombstone>
+
+        /// Hashes indexed, not counting removed ones.
+        public var count: Int { segments.reduce(0) { $0 + $1.count } - tombstones.count }
+
+        /// Bytes held by the index structures.
+        public var byteCount: Int { segments.reduce(0) { $0 + $1.byteCount } }
+
+        public var segmentCount: Int { segments.count }
+
+        /// Every stored hash within `radius` of any needle, once per (payload, hash), with the
+        /// closest needle. Exact: the same set a brute-force scan returns.
+        public func search(_ needles: [PDQHash], radius: Int) -> [PDQHit] {
+            guard !needles.isEmpty, radius >= 0 else { return [] }
+            var best: [Tombstone: PDQHit] = [:]
+            for segment in segments {
+                for hit in segment.search(needles, radius: radius) {
+                    let key = Tombstone(payload: hit.payload, hash: hit.hash)
+                    if tombstones.contains(key) { continue }
+                    if let existing = best[key], existing.distance <= hit.distance { continue }
+                    best[key] = hit
+                }
+            }
+            return Array(best.values)
+        }
+
+        /// Merges trailing segments of similar size (binary-counter policy), dropping tombstoned
+        /// hashes and their tombstones (each pair is stored in one segment only).
+        mutating func compact() {
+            while segments.count >= 2 {
+                let last = segments[segments.count - 1], previous = segments[segments.count - 2]
+                guard last.count > PDQIndex.flatLimit, last.count * 2 >= previous.count else { break }
+                segments.removeLast(2)
+                var hashes: [PDQHash] = [], payloads: [UInt64] = []
+                hashes.reserveCapacity(previous.count + last.count)
+                payloads.reserveCapacity(previous.count + last.count)
+                for segment in [previous, last] {
+                    for (hash, payload) in zip(segment.hashes, segment.payloads)
+                    where tombstones.remove(Tombstone(payload: payload, hash: hash)) == nil {
+                        hashes.append(hash)
+                        payloads.append(payload)
+                    }
+                }
+                if let merged = Segment.make(hashes: hashes, payloads: payloads) { segments.append(merged) }
+            }
+        }
+    }
+}
