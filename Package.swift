@@ -56,6 +56,7 @@ let package = Package(
         .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
         .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
         .systemLibrary(name: "CHeif", pkgConfig: "libheif", providers: [.apt(["libheif-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // libpng reports errors by longjmp, which Swift cannot catch: this C shim owns the setjmp.
         .target(name: "CPNGShim", dependencies: ["CPNG"]),
         .target(
@@ -72,7 +73,7 @@ let package = Package(
         // MARK: domain
         .target(
             name: "Banks",
-            dependencies: ["PDQ", "HammingIndex", "ContentHashing"],
+            dependencies: ["PDQ", "HammingIndex", "ContentHashing", "ImageCodecs", "CLibXML2"],
             swiftSettings: strictSwift
         ),
 
@@ -103,7 +104,7 @@ let package = Package(
         .testTarget(name: "PDQTests", dependencies: ["VigilTestSupport", "PDQ"], swiftSettings: strictSwift),
         .testTarget(name: "ImageCodecsTests", dependencies: ["VigilTestSupport", "ImageCodecs", "PDQ", "ContentHashing"], swiftSettings: strictSwift),
         .testTarget(name: "HammingIndexTests", dependencies: ["VigilTestSupport", "HammingIndex", "PDQ"], swiftSettings: strictSwift),
-        .testTarget(name: "StorageTests", dependencies: ["VigilTestSupport", "Storage", "Banks", "PDQ"], swiftSettings: strictSwift),
+        .testTarget(name: "StorageTests", dependencies: ["VigilTestSupport", "Storage", "Banks", "PDQ", "ContentHashing"], swiftSettings: strictSwift),
         .testTarget(name: "VigilCommandsTests", dependencies: ["VigilTestSupport", "VigilCommands", "PDQ"], swiftSettings: strictSwift),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,102 @@
+public import Foundation
+
+/// Whether a bank lists known-bad content or known false positives.
+public enum BankKind: String, Sendable, Codable, CaseIterable {
+    /// Known bad: a hit is a match.
+    case match
+    /// Known false positives: a hit suppresses the match-bank hits of the same query.
+    case allow
+}
+
+/// A named collection of known signals with its matching settings.
+public struct Bank: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var name: String
+    public var description: String
+    public var kind: BankKind
+    public var enabled: Bool
+    /// PDQ distance threshold, inclusive.
+    public var pdqThreshold: Int
+    /// Free-form labels: a source ("source:ncmec"), an industry category ("A1", "A2", "B1", "B2"),
+    /// "verified".
+    public var labels: [String]
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(id: Int64, name: String, description: String, kind: BankKind, enabled: Bool, pdqThreshold: Int,
+                labels: [String], createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.kind = kind
+        self.enabled = enabled
+        self.pdqThreshold = pdqThreshold
+        self.labels = labels
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    public static let defaultPDQThreshold = 31
+    /// Industry categories (the Tech Coalition's A1–B2 scale) recognised among labels.
+    public static let categories: Set<String> = ["A1", "A2", "B1", "B2"]
+
+    /// The labels that are industry categories.
+    public var categories: [String] { labels.filter { Self.categories.contains($0.uppercased()) } }
+}
+
+/// What a new bank is made of.
+public struct NewBank: Sendable, Hashable {
+    public var name: String
+    public var description: String
+    public var kind: BankKind
+    public var enabled: Bool
+    public var pdqThreshold: Int
+    public var labels: [String]
+
+    public init(name: String, description: String = "", kind: BankKind = .match, enabled: Bool = true,
+                pdqThreshold: Int = Bank.defaultPDQThreshold, labels: [String] = []) {
+        self.name = name
+        self.description = description
+        self.kind = kind
+        self.enabled = enabled
+        self.pdqThreshold = pdqThreshold
+        self.labels = labels
+    }
+
+    /// Checks the fields a user typed; the message says what is wrong.
+    public func validate() throws(BankError) {
+        try BankName.validate(name)
+        guard (0...256).contains(pdqThreshold) else {
+            throw .invalid("PDQ threshold must be between 0 and 256, got \(pdqThreshold)")
+        }
+        for label in labels where label.isEmpty || label.count > 100 || label.contains(",") {
+            throw .invalid("label \"\(label)\" must be 1-100 characters without commas")
+        }
+    }
+}
+
+public enum BankName {
+    /// Letters, digits, `_`, `-` and `.`, starting with a letter, digit or `_`; at most 64.
+    public static func validate(_ name: String) throws(BankError) {
+        let allowed = name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_-.".unicodeScalars.contains($0)) }
+        guard !name.isEmpty, name.count <= 64, allowed, let first = name.unicodeScalars.first, first != "-", first != "." else {
+            throw .invalid("bank name \"\(name)\" must be 1-64 characters of letters, digits, _ - . and not start with - or .")
+        }
+    }
+}
+
+public enum BankError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalid(String)
+    case notFound(String)
+    case alreadyExists(String)
+    case storage(String)
+
+    public var description: String {
+        switch self {
+        case let .invalid(message): message
+        case let .notFound(what): "\(what) not found"
+        case let .alreadyExists(name): "a bank named \"\(name)\" already exists"
+        case let .storage(message): "storage error: \(message)"
+        }
+    }
+}

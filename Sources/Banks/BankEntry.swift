@@ -1,0 +1,89 @@
+public import Foundation
+public import PDQ
+
+/// The signals of one content item. At least one is present.
+public struct EntrySignals: Sendable, Hashable {
+    public var pdq: PDQHash?
+    public var pdqQuality: Int?
+    /// Lowercase hex.
+    public var md5: String?
+    /// Lowercase hex.
+    public var sha256: String?
+
+    public init(pdq: PDQHash? = nil, pdqQuality: Int? = nil, md5: String? = nil, sha256: String? = nil) {
+        self.pdq = pdq
+        self.pdqQuality = pdqQuality
+        self.md5 = md5
+        self.sha256 = sha256
+    }
+
+    public var isEmpty: Bool { pdq == nil && md5 == nil && sha256 == nil }
+}
+
+/// What is known about where an entry came from.
+public struct EntryMetadata: Sendable, Hashable, Codable {
+    /// A key unique within the bank for entries from an exchange (for NCMEC: `ncmec:MEMBER:ENTRY`);
+    /// a later record with the same key replaces the earlier one.
+    public var externalID: String?
+    /// The exchange or list it came from ("ncmec", a file name, …).
+    public var source: String?
+    public var note: String?
+    /// Other identifiers and labels, by name (e.g. `classification`, `sha1`).
+    public var extra: [String: String]
+
+    public init(externalID: String? = nil, source: String? = nil, note: String? = nil, extra: [String: String] = [:]) {
+        self.externalID = externalID
+        self.source = source
+        self.note = note
+        self.extra = extra
+    }
+}
+
+/// An entry to add.
+public struct NewEntry: Sendable, Hashable {
+    public var signals: EntrySignals
+    public var metadata: EntryMetadata
+    public var addedBy: String
+
+    public init(signals: EntrySignals, metadata: EntryMetadata = .init(), addedBy: String) {
+        self.signals = signals
+        self.metadata = metadata
+        self.addedBy = addedBy
+    }
+}
+
+/// A stored entry.
+public struct BankEntry: Sendable, Hashable {
+    public var id: Int64
+    public var bankID: Int64
+    public var signals: EntrySignals
+    public var metadata: EntryMetadata
+    /// Snoozed (not matched) until this time.
+    public var disabledUntil: Date?
+    public var addedBy: String
+    public var addedAt: Date
+
+    public init(id: Int64, bankID: Int64, signals: EntrySignals, metadata: EntryMetadata, disabledUntil: Date?,
+                addedBy: String, addedAt: Date) {
+        self.id = id
+        self.bankID = bankID
+        self.signals = signals
+        self.metadata = metadata
+        self.disabledUntil = disabledUntil
+        self.addedBy = addedBy
+        self.addedAt = addedAt
+    }
+
+    public func isSnoozed(at now: Date) -> Bool { disabledUntil.map { $0 > now } ?? false }
+}
+
+/// Hex digests: validated, lower-cased.
+public enum HexDigest {
+    public static func normalise(_ text: String, length: Int) -> String? {
+        let lower = text.lowercased()
+        guard lower.utf8.count == length, lower.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
+            return nil
+        }
+        return lower
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Writes a bank in an import format, paging through storage in constant memory, so that
+/// exporting and importing again gives back the same entries.
+public enum BankExporter {
+    public enum Format: String, Sendable, CaseIterable {
+        /// Every signal and all metadata: a full round trip.
+        case csv
+        /// One hash per line: PDQ, else MD5 (SHA-256-only entries cannot be told from PDQ in this
+        /// format and are left out, and counted).
+        case list
+    }
+
+    /// Writes `bank` through `write` (one call per line, newline included); returns the number of
+    /// entries written and of entries the format could not carry.
+    @discardableResult
+    public static func export(
+        _ bank: Bank, from store: any BankStore, format: Format, pageSize: Int = 10_000,
+        write: (String) throws -> Void
+    ) async throws -> (written: Int, skipped: Int) {
+        var written = 0, skipped = 0
+        switch format {
+        case .list:
+            try await forEachPage(bank, store, pageSize) { entries in
+                for entry in entries {
+                    if let pdq = entry.signals.pdq { try write(pdq.hex + "\n") } else if let md5 = entry.signals.md5 { try write(md5 + "\n") } else { skipped += 1; continue }
+                    written += 1
+                }
+            }
+        case .csv:
+            // First pass: the metadata keys, so the header names every column.
+            var extraKeys = Set<String>()
+            try await forEachPage(bank, store, pageSize) { entries in
+                for entry in entries { extraKeys.formUnion(entry.metadata.extra.keys) }
+            }
+            let extras = extraKeys.sorted()
+            try write((["pdq", "pdq_quality", "md5", "sha256", "external_id", "source", "note"] + extras).map(csvField).joined(separator: ",") + "\n")
+            try await forEachPage(bank, store, pageSize) { entries in
+                for entry in entries {
+                    let s = entry.signals, m = entry.metadata
+                    var cells = [s.pdq?.hex, s.pdqQuality.map(String.init), s.md5, s.sha256, m.externalID, m.source, m.note]
+                    cells += extras.map { m.extra[$0] }
+                    try write(cells.map { csvField($0 ?? "") }.joined(separator: ",") + "\n")
+                    written += 1
+                }
+            }
+        }
+        return (written, skipped)
+    }
+
+    private static func forEachPage(
+        _ bank: Bank, _ store: any BankStore, _ pageSize: Int, _ body: ([BankEntry]) throws -> Void
+    ) async throws {
+        var after: Int64 = 0
+        while true {
+            let page = try await store.entries(bankID: bank.id, afterID: after, limit: pageSize)
+            guard let last = page.last else { return }
+            try body(page)
+            after = last.id
+        }
+    }
+
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || text != text.trimmingCharacters(in: .whitespaces) else {
+            return text
+        }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" 
+    }
+}

@@ -1,0 +1,144 @@
+public import Foundation
+public import ImageCodecs
+
+/// The banks use cases: every change goes to storage first and then, once committed, to the
+/// in-memory index, so a hash is matchable as soon as its write returns.
+public final class BankService: Sendable {
+    public let store: any BankStore
+    public let index: MatchIndex
+
+    public init(store: any BankStore, index: MatchIndex) {
+        self.store = store
+        self.index = index
+    }
+
+    /// Loads the index from storage.
+    public func loadIndex() async throws {
+        try await index.load(from: store)
+    }
+
+    public func createBank(_ new: NewBank) async throws -> Bank {
+        try new.validate()
+        if try await store.bank(named: new.name) != nil { throw BankError.alreadyExists(new.name) }
+        let bank = try await store.createBank(new, at: Date())
+        index.upsertBank(bank)
+        return bank
+    }
+
+    public func bank(named name: String) async throws -> Bank {
+        guard let bank = try await store.bank(named: name) else { throw BankError.notFound("bank \"\(name)\"") }
+        return bank
+    }
+
+    public func listBanks() async throws -> [Bank] { try await store.listBanks() }
+
+    public func updateBank(_ bank: Bank) async throws -> Bank {
+        try NewBank(name: bank.name, description: bank.description, kind: bank.kind, enabled: bank.enabled,
+                    pdqThreshold: bank.pdqThreshold, labels: bank.labels).validate()
+        let updated = try await store.updateBank(bank)
+        index.upsertBank(updated)
+        return updated
+    }
+
+    public func deleteBank(named name: String) async throws {
+        let bank = try await bank(named: name)
+        try await store.deleteBank(id: bank.id)
+        index.removeBank(id: bank.id)
+    }
+
+    /// Adds entries to a bank in one atomic batch.
+    @discardableResult
+    public func addEntries(_ entries: [NewEntry], to bank: Bank) async throws -> BatchOutcome {
+        let outcome = try await store.applyBatch(bankID: bank.id, insert: entries, deleteExternalIDs: [], at: Date())
+        index.remove(outcome.removed)
+        index.add(outcome.inserted)
+        return outcome
+    }
+
+    public func removeEntry(id: Int64) async throws -> BankEntry {
+        guard let entry = try await store.deleteEntry(id: id) else { throw BankError.notFound("entry \(id)") }
+        index.remove([IndexRow(entryID: entry.id, bankID: entry.bankID, pdq: entry.signals.pdq, md5: entry.signals.md5,
+                               sha256: entry.signals.sha256, disabledUntil: nil)])
+        return entry
+    }
+
+    /// Stops an entry from matching until `until` (nil: matches again now).
+    public func snooze(entryID: Int64, until: Date?) async throws -> BankEntry {
+        guard let entry = try await store.setDisabledUntil(entryID: entryID, until) else { throw BankError.notFound("entry \(entryID)") }
+        index.setSnooze(entryID: entryID, until: until)
+        return entry
+    }
+
+    public func match(_ query: MatchQuery) -> MatchResult { index.match(query) }
+
+    // MARK: import
+
+    /// How an import went.
+    public struct ImportSummary: Sendable {
+        public var added = 0
+        public var duplicates = 0
+        /// Entries the source withdrew (NCMEC deletions).
+        public var removed = 0
+        /// Entries replaced by a newer record with the same external id.
+        public var replaced = 0
+        public var rejectedCount = 0
+        /// The first rejections, with their line (record, file) numbers.
+        public var rejected: [(line: Int, reason: String)] = []
+        public static let rejectedKept = 1000
+    }
+
+    /// Streams `reader` into `bank` in atomic batches. A rejected row writes nothing; a batch that
+    /// fails to commit leaves the bank as it was before it, and the error stops the import.
+    public func importEntries(
+        into bank: Bank, from reader: inout some ImportReader, batchSize: Int = 5000,
+        progress: (Double?, ImportSummary) -> Void = { _, _ in }
+    ) async throws -> ImportSummary {
+        var summary = ImportSummary()
+        var inserts: [NewEntry] = []
+        var deletes: [String] = []
+
+        func flush() async throws {
+            guard !inserts.isEmpty || !deletes.isEmpty else { return }
+            let outcome = try await store.applyBatch(bankID: bank.id, insert: inserts, deleteExternalIDs: deletes, at: Date())
+            index.remove(outcome.removed)
+            index.add(outcome.inserted)
+            summary.added += outcome.inserted.count
+            summary.duplicates += outcome.duplicates
+            summary.removed += outcome.withdrawn.count
+            summary.replaced += outcome.replaced.count
+            inserts.removeAll(keepingCapacity: true)
+            deletes.removeAll(keepingCapacity: true)
+            progress(reader.progress, summary)
+        }
+
+        while let item = try reader.next() {
+            switch item {
+            case let .entry(_, entry):
+                inserts.append(entry)
+            case let .delete(_, externalID):
+                // A withdrawal cancels an earlier record of the same batch, and the stored one.
+                inserts.removeAll { $0.metadata.externalID == externalID }
+                deletes.append(externalID)
+            case let .rejected(line, reason):
+                summary.rejectedCount += 1
+                if summary.rejected.count < ImportSummary.rejectedKept { summary.rejected.append((line, reason)) }
+            }
+            if inserts.count + deletes.count >= batchSize { try await flush() }
+        }
+        try await flush()
+        return summary
+    }
+
+    /// Opens a reader for `url` in `format`, or in the format its content shows when nil.
+    public static func reader(
+        for url: URL, format: ImportFormat?, listHoldsSHA256: Bool = false, limits: DecodeLimits = .default,
+        addedBy: String
+    ) throws -> any ImportReader {
+        switch try format ?? ImportFormatDetection.detect(url) {
+        case .csv: try CSVImportReader(url: url, addedBy: addedBy)
+        case .list: try HashListReader(url: url, sixtyFourIsSHA256: listHoldsSHA256, addedBy: addedBy)
+        case .ncmecXML: try NCMECXMLReader(url: url, addedBy: addedBy)
+        case .images: try ImageFileReader(url: url, limits: limits, addedBy: addedBy)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+public import Foundation
+public import PDQ
+
+/// The storage port the domain needs. Storage adapters (SQLite, PostgreSQL) implement it.
+public protocol BankStore: Sendable {
+    func createBank(_ bank: NewBank, at time: Date) async throws -> Bank
+    func listBanks() async throws -> [Bank]
+    func bank(named name: String) async throws -> Bank?
+    func updateBank(_ bank: Bank) async throws -> Bank
+    func deleteBank(id: Int64) async throws
+
+    /// Applies one import batch atomically — all of it or none of it: deletes the entries whose
+    /// external id is listed or carried by a new entry (a later record replaces an earlier one),
+    /// then inserts the new entries, skipping those whose signal is already in the bank.
+    func applyBatch(bankID: Int64, insert entries: [NewEntry], deleteExternalIDs: [String], at time: Date) async throws -> BatchOutcome
+    func deleteEntry(id: Int64) async throws -> BankEntry?
+    func setDisabledUntil(entryID: Int64, _ until: Date?) async throws -> BankEntry?
+    func entry(id: Int64) async throws -> BankEntry?
+    /// Entries of a bank in id order, for paging and export.
+    func entries(bankID: Int64, afterID: Int64, limit: Int) async throws -> [BankEntry]
+    func entryCount(bankID: Int64) async throws -> Int
+
+    /// Every entry's signals, in chunks, for building the index at start.
+    func forEachIndexRow(chunkSize: Int, _ body: @Sendable ([IndexRow]) async throws -> Void) async throws
+}
+
+public struct BatchOutcome: Sendable {
+    public var inserted: [IndexRow]
+    public var duplicates: Int
+    /// Entries deleted because the source withdrew their external id.
+    public var withdrawn: [IndexRow]
+    /// Entries deleted because a new entry carries their external id.
+    public var replaced: [IndexRow]
+
+    public var removed: [IndexRow] { withdrawn + replaced }
+
+    public init(inserted: [IndexRow], duplicates: Int, withdrawn: [IndexRow], replaced: [IndexRow]) {
+        self.inserted = inserted
+        self.duplicates = duplicates
+        self.withdrawn = withdrawn
+        self.replaced = replaced
+    }
+}
+
+/// The part of an entry the index needs.
+public struct IndexRow: Sendable {
+    public var entryID: Int64
+    public var bankID: Int64
+    public var pdq: PDQHash?
+    public var md5: String?
+    public var sha256: String?
+    public var disabledUntil: Date?
+
+    public init(entryID: Int64, bankID: Int64, pdq: PDQHash?, md5: String?, sha256: String?, disabledUntil: Date?) {
+        self.entryID = entryID
+        self.bankID = bankID
+        self.pdq = pdq
+        self.md5 = md5
+        self.sha256 = sha256
+        self.disabledUntil = disabledUntil
+    }
+}

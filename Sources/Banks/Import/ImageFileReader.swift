@@ -1,0 +1,50 @@
+import ContentHashing
+import Foundation
+import ImageCodecs
+
+/// Image files, or every file under a folder (sorted, recursively), hashed and added as entries.
+/// A file that is not a decodable image is rejected with its position and path.
+struct ImageFileReader: ImportReader {
+    private let files: [URL]
+    private let root: URL
+    private var index = 0
+    private let hasher: ContentHasher
+    private let addedBy: String
+
+    init(url: URL, limits: DecodeLimits, addedBy: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw ImportError("\(url.path): no such file or folder")
+        }
+        if isDirectory.boolValue {
+            let walker = FileManager.default.enumerator(at: url, includingPropertiesForKeys: [.isRegularFileKey])
+            files = (walker?.compactMap { $0 as? URL } ?? [])
+                .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+                .sorted { $0.path < $1.path }
+            root = url
+        } else {
+            files = [url]
+            root = url.deletingLastPathComponent()
+        }
+        hasher = ContentHasher(limits: limits)
+        self.addedBy = addedBy
+    }
+
+    var progress: Double? { files.isEmpty ? 1 : Double(index) / Double(files.count) }
+
+    mutating func next() throws -> ImportItem? {
+        guard index < files.count else { return nil }
+        let file = files[index]
+        index += 1
+        let name = String(file.path.dropFirst(root.path.count).drop { $0 == "/" })
+        guard let data = try? Data(contentsOf: file) else { return .rejected(line: index, reason: "\(name): cannot read") }
+        do {
+            let signals = try hasher.signals(of: [UInt8](data))
+            return .entry(line: index, NewEntry(
+                signals: EntrySignals(pdq: signals.pdq, pdqQuality: signals.quality, md5: signals.md5, sha256: signals.sha256),
+                metadata: EntryMetadata(source: "image", note: name), addedBy: addedBy))
+        } catch {
+            return .rejected(line: index, reason: "\(name): \(error)")
+        }
+    }
+}

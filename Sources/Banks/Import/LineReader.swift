@@ -1,0 +1,48 @@
+import Foundation
+
+/// Reads a file line by line in constant memory, counting lines (from 1) and bytes.
+final class LineReader {
+    private let handle: FileHandle
+    private var buffer = [UInt8]()
+    private var start = 0
+    private var atEnd = false
+    private(set) var lineNumber = 0
+    private(set) var bytesRead = 0
+    let totalBytes: Int?
+
+    init(url: URL) throws {
+        handle = try FileHandle(forReadingFrom: url)
+        totalBytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+    }
+
+    deinit { try? handle.close() }
+
+    /// The next line without its terminator (`\n` or `\r\n`), or nil at the end.
+    func next() throws -> String? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+                var end = newline
+                if end > start, buffer[end - 1] == 0x0D { end -= 1 }
+                let line = String(decoding: buffer[start..<end], as: UTF8.self)
+                start = newline + 1
+                lineNumber += 1
+                return line
+            }
+            if atEnd {
+                guard start < buffer.count else { return nil }
+                var end = buffer.count
+                if buffer[end - 1] == 0x0D { end -= 1 }
+                let line = String(decoding: buffer[start..<end], as: UTF8.self)
+                start = buffer.count
+                lineNumber += 1
+                return line
+            }
+            let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+            if chunk.isEmpty { atEnd = true }
+            buffer.removeSubrange(0..<start)
+            start = 0
+            buffer.append(contentsOf: chunk)
+            bytesRead += chunk.count
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import CLibXML2
+import Foundation
+import PDQ
+
+/// NCMEC Hash Sharing v2 entry files (`<queryResult>`), read with libxml2's streaming pull parser.
+/// Each `<image>` gives an entry (pdq, md5; sha1 is kept as metadata), keyed by
+/// `ncmec:MEMBER:ID` so a later record replaces an earlier one; each `<deletedImage>` removes
+/// one. Videos are skipped: Vigil matches still images.
+struct NCMECXMLReader: ImportReader {
+    private let reader: OpaquePointer
+    private let addedBy: String
+    private var recordNumber = 0
+    private let totalBytes: Int?
+
+    init(url: URL, addedBy: String) throws {
+        guard let reader = xmlReaderForFile(url.path, nil, Int32(XML_PARSE_NONET.rawValue)) else {
+            throw ImportError("cannot open \(url.path) as XML")
+        }
+        self.reader = reader
+        self.addedBy = addedBy
+        totalBytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+    }
+
+    var progress: Double? {
+        guard let totalBytes, totalBytes > 0 else { return nil }
+        return min(1, Double(xmlTextReaderByteConsumed(reader)) / Double(totalBytes))
+    }
+
+    /// One parsed record.
+    private struct Record {
+        var member = "", id = "", classification: String?
+        var fingerprints: [String: String] = [:]
+    }
+
+    mutating func next() throws -> ImportItem? {
+        while true {
+            let status = xmlTextReaderRead(reader)
+            if status == 0 { xmlFreeTextReader(reader); return nil }
+            guard status == 1 else { throw ImportError("malformed XML near record \(recordNumber + 1): \(lastError())") }
+            guard xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue) else { continue }
+            let name = localName()
+            guard name == "image" || name == "deletedImage" else { continue }
+            recordNumber += 1
+            let record = try readRecord(endingAt: name)
+            guard !record.member.isEmpty, !record.id.isEmpty else {
+                return .rejected(line: recordNumber, reason: "<\(name)> without a member id and an id")
+            }
+            let externalID = "ncmec:\(record.member):\(record.id)"
+            if name == "deletedImage" { return .delete(line: recordNumber, externalID: externalID) }
+            return item(record, externalID: externalID)
+        }
+    }
+
+    private func item(_ record: Record, externalID: String) -> ImportItem {
+        var signals = EntrySignals()
+        if let text = record.fingerprints["pdq"] {
+            guard let hash = PDQHash(hex: text) else { return .rejected(line: recordNumber, reason: "pdq \"\(text.prefix(80))\" is not 64 hex digits") }
+            signals.pdq = hash
+        }
+        if let text = record.fingerprints["md5"] {
+            guard let digest = HexDigest.normalise(text, length: 32) else { return .rejected(line: recordNumber, reason: "md5 \"\(text.prefix(80))\" is not 32 hex digits") }
+            signals.md5 = digest
+        }
+        guard !signals.isEmpty else {
+            return .rejected(line: recordNumber, reason: "entry \(externalID) has no pdq or md5 fingerprint")
+        }
+        var extra: [String: String] = [:]
+        if let classification = record.classification { extra["classification"] = classification }
+        if let sha1 = record.fingerprints["sha1"] { extra["sha1"] = sha1.lowercased() }
+        return .entry(line: recordNumber, NewEntry(
+            signals: signals, metadata: EntryMetadata(externalID: externalID, source: "ncmec", extra: extra), addedBy: addedBy))
+    }
+
+    /// Reads the children of the current `<image>` / `<deletedImage>` element.
+    private func readRecord(endingAt element: String) throws -> Record {
+        var record = Record()
+        if xmlTextReaderIsEmptyElement(reader) == 1 { return record }
+        let depth = xmlTextReaderDepth(reader)
+        while true {
+            let status = xmlTextReaderRead(reader)
+            guard status == 1 else { throw ImportError("malformed XML in record \(recordNumber): \(lastError())") }
+            let type = xmlTextReaderNodeType(reader)
+            if type == Int32(XML_READER_TYPE_END_ELEMENT.rawValue), xmlTextReaderDepth(reader) == depth { return record }
+            guard type == Int32(XML_READER_TYPE_ELEMENT.rawValue) else { continue }
+            switch localName() {
+            case "member": record.member = attribute("id") ?? ""
+            case "id": record.id = text()
+            case "classification": record.classification = text()
+            case "md5", "sha1", "pdq", "pdna": record.fingerprints[localName()] = text()
+            default: break
+            }
+        }
+    }
+
+    private func localName() -> String {
+        xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? ""
+    }
+
+    private func attribute(_ name: String) -> String? {
+        guard let value = xmlTextReaderGetAttribute(reader, name) else { return nil }
+        defer { vigil_xml_free(value) }
+        return String(cString: value)
+    }
+
+    private func text() -> String {
+        guard let value = xmlTextReaderReadString(reader) else { return "" }
+        defer { vigil_xml_free(value) }
+        return String(cString: value).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private func lastError() -> String {
+        guard let error = xmlGetLastError(), let message = error.pointee.message else { return "parse error" }
+        return String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

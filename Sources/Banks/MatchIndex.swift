@@ -1,0 +1,210 @@
+public import Foundation
+import HammingIndex
+public import PDQ
+import Synchronization
+
+/// What a query asks the banks.
+public struct MatchQuery: Sendable {
+    /// PDQ needles: one hash, or the 8 dihedral hashes (original first) for enhanced matching.
+    public var pdq: [PDQHash]
+    /// Quality of the query's PDQ; nil when the caller supplied a bare hash.
+    public var pdqQuality: Int?
+    public var md5: String?
+    public var sha256: String?
+    /// Overrides every bank's PDQ threshold.
+    public var threshold: Int?
+    /// Restricts matching to these bank names.
+    public var banks: Set<String>?
+    /// PDQ hashes of lower quality are not matched (exact signals still are).
+    public var qualityGate: Int
+
+    public init(pdq: [PDQHash] = [], pdqQuality: Int? = nil, md5: String? = nil, sha256: String? = nil,
+                threshold: Int? = nil, banks: Set<String>? = nil, qualityGate: Int = PDQResult.defaultQualityThreshold) {
+        self.pdq = pdq
+        self.pdqQuality = pdqQuality
+        self.md5 = md5
+        self.sha256 = sha256
+        self.threshold = threshold
+        self.banks = banks
+        self.qualityGate = qualityGate
+    }
+}
+
+public enum MatchedSignal: String, Sendable, Codable {
+    case pdq, md5, sha256
+}
+
+public struct MatchHit: Sendable, Hashable {
+    public var bank: Bank
+    public var entryID: Int64
+    public var signal: MatchedSignal
+    /// PDQ Hamming distance; 0 for exact signals.
+    public var distance: Int
+    /// The dihedral variant of the query that matched (PDQ only).
+    public var variant: DihedralVariant?
+}
+
+public struct MatchResult: Sendable {
+    /// Hits in enabled match banks that no allow-bank hit suppressed.
+    public var matches: [MatchHit]
+    /// Match-bank hits suppressed because the query also hit an allow bank.
+    public var suppressed: [MatchHit]
+    /// The allow-bank hits that did the suppressing.
+    public var allowedBy: [MatchHit]
+    /// True when the query's PDQ quality was under the gate, so PDQ was not matched.
+    public var pdqBelowQualityGate: Bool
+
+    public var isMatch: Bool { !matches.isEmpty }
+}
+
+/// The in-memory match state: the PDQ range index, exact digest indexes, and the bank catalogue,
+/// built from storage at start and then updated on every change, never rebuilt.
+public final class MatchIndex: Sendable {
+    let pdq = PDQIndex()
+    let md5 = ExactIndex<String>()
+    let sha256 = ExactIndex<String>()
+    private let catalog = Mutex(Catalog())
+
+    struct Catalog: Sendable {
+        var banks: [Int64: Bank] = [:]
+        /// Entries snoozed until a time.
+        var snoozed: [Int64: Date] = [:]
+    }
+
+    public init() {}
+
+    // Payloads pack the bank id over the entry id so a hit names both without a lookup.
+    static let entryBits: UInt64 = 48
+    static func payload(bank: Int64, entry: Int64) -> UInt64 { UInt64(bank) << entryBits | UInt64(entry) }
+    static func split(_ payload: UInt64) -> (bank: Int64, entry: Int64) {
+        (Int64(payload >> entryBits), Int64(payload & ((1 << entryBits) - 1)))
+    }
+
+    public struct Counts: Sendable, Equatable {
+        public var pdq: Int
+        public var md5: Int
+        public var sha256: Int
+        public var banks: Int
+    }
+
+    public var counts: Counts {
+        Counts(pdq: pdq.snapshot.count, md5: md5.snapshot.count, sha256: sha256.snapshot.count,
+               banks: catalog.withLock { $0.banks.count })
+    }
+
+    /// Bytes held by the PDQ index structures.
+    public var pdqIndexBytes: Int { pdq.snapshot.byteCount }
+
+    /// Loads every bank and entry from storage.
+    public func load(from store: any BankStore, now: Date = Date()) async throws {
+        let banks = try await store.listBanks()
+        final class Accumulator: @unchecked Sendable {
+            var pdq: [PDQHash] = [], pdqPayloads: [UInt64] = []
+            var md5: [String] = [], md5Payloads: [UInt64] = []
+            var sha: [String] = [], shaPayloads: [UInt64] = []
+            var snoozed: [Int64: Date] = [:]
+        }
+        let acc = Accumulator()
+        try await store.forEachIndexRow(chunkSize: 50_000) { rows in
+            for row in rows {
+                let payload = Self.payload(bank: row.bankID, entry: row.entryID)
+                if let hash = row.pdq { acc.pdq.append(hash); acc.pdqPayloads.append(payload) }
+                if let digest = row.md5 { acc.md5.append(digest); acc.md5Payloads.append(payload) }
+                if let digest = row.sha256 { acc.sha.append(digest); acc.shaPayloads.append(payload) }
+                if let until = row.disabledUntil, until > now { acc.snoozed[row.entryID] = until }
+            }
+        }
+        pdq.load(acc.pdq, payloads: acc.pdqPayloads)
+        md5.load(acc.md5, payloads: acc.md5Payloads)
+        sha256.load(acc.sha, payloads: acc.shaPayloads)
+        catalog.withLock {
+            $0.banks = Dictionary(uniqueKeysWithValues: banks.map { ($0.id, $0) })
+            $0.snoozed = acc.snoozed
+        }
+    }
+
+    public func upsertBank(_ bank: Bank) { catalog.withLock { $0.banks[bank.id] = bank } }
+
+    /// A deleted bank's hits are ignored from now on; its hashes leave the index at the next merge
+    /// or restart (bank ids are never reused).
+    public func removeBank(id: Int64) { catalog.withLock { _ = $0.banks.removeValue(forKey: id) } }
+
+    public func add(_ rows: [IndexRow]) {
+        apply(rows, insert: true)
+        catalog.withLock { catalog in
+            for row in rows { if let until = row.disabledUntil { catalog.snoozed[row.entryID] = until } }
+        }
+    }
+
+    public func remove(_ rows: [IndexRow]) {
+        apply(rows, insert: false)
+    }
+
+    public func setSnooze(entryID: Int64, until: Date?) {
+        catalog.withLock { $0.snoozed[entryID] = until }
+    }
+
+    private func apply(_ rows: [IndexRow], insert: Bool) {
+        var hashes: [PDQHash] = [], hashPayloads: [UInt64] = []
+        var md5s: [String] = [], md5Payloads: [UInt64] = []
+        var shas: [String] = [], shaPayloads: [UInt64] = []
+        for row in rows {
+            let payload = Self.payload(bank: row.bankID, entry: row.entryID)
+            if let hash = row.pdq { hashes.append(hash); hashPayloads.append(payload) }
+            if let digest = row.md5 { md5s.append(digest); md5Payloads.append(payload) }
+            if let digest = row.sha256 { shas.append(digest); shaPayloads.append(payload) }
+        }
+        if insert {
+            pdq.insert(hashes, payloads: hashPayloads)
+            md5.insert(md5s, payloads: md5Payloads)
+            sha256.insert(shas, payloads: shaPayloads)
+        } else {
+            pdq.remove(hashes, payloads: hashPayloads)
+            md5.remove(md5s, payloads: md5Payloads)
+            sha256.remove(shas, payloads: shaPayloads)
+        }
+    }
+
+    public func match(_ query: MatchQuery, now: Date = Date()) -> MatchResult {
+        let catalog = self.catalog.withLock { $0 }
+        let considered = catalog.banks.values.filter { bank in
+            bank.enabled && (query.banks.map { $0.contains(bank.name) } ?? true)
+        }
+        let bankByID = Dictionary(uniqueKeysWithValues: considered.map { ($0.id, $0) })
+        var best: [String: MatchHit] = [:]
+
+        func consider(_ payload: UInt64, signal: MatchedSignal, distance: Int, variant: DihedralVariant?) {
+            let (bankID, entryID) = Self.split(payload)
+            guard let bank = bankByID[bankID] else { return }
+            if signal == .pdq, distance > (query.threshold ?? bank.pdqThreshold) { return }
+            if let until = catalog.snoozed[entryID], until > now { return }
+            let key = "\(bankID)/\(entryID)/\(signal.rawValue)"
+            if let existing = best[key], existing.distance <= distance { return }
+            best[key] = MatchHit(bank: bank, entryID: entryID, signal: signal, distance: distance, variant: variant)
+        }
+
+        let belowGate = query.pdqQuality.map { $0 < query.qualityGate } ?? false
+        if !query.pdq.isEmpty, !belowGate, !considered.isEmpty {
+            let radius = query.threshold ?? considered.map(\.pdqThreshold).max()!
+            for hit in pdq.snapshot.search(query.pdq, radius: radius) {
+                let variant = query.pdq.count == 8 ? DihedralVariant(rawValue: hit.needle) : (hit.needle == 0 ? .original : nil)
+                consider(hit.payload, signal: .pdq, distance: hit.distance, variant: variant)
+            }
+        }
+        if let digest = query.md5 {
+            for payload in md5.snapshot.lookup(digest) { consider(payload, signal: .md5, distance: 0, variant: nil) }
+        }
+        if let digest = query.sha256 {
+            for payload in sha256.snapshot.lookup(digest) { consider(payload, signal: .sha256, distance: 0, variant: nil) }
+        }
+
+        let hits = best.values.sorted { ($0.distance, $0.bank.name, $0.entryID) < ($1.distance, $1.bank.name, $1.entryID) }
+        let allowHits = hits.filter { $0.bank.kind == .allow }
+        let matchHits = hits.filter { $0.bank.kind == .match }
+        return MatchResult(
+            matches: allowHits.isEmpty ? matchHits : [],
+            suppressed: allowHits.isEmpty ? [] : matchHits,
+            allowedBy: allowHits,
+            pdqBelowQualityGate: belowGate && !query.pdq.isEmpty)
+    }
+}

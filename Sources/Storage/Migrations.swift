@@ -1,0 +1,71 @@
+/// The schema, as numbered migrations run at start and recorded in `vigil_schema_migrations`.
+/// Dialect differences stay in `Dialect`; every statement here is written once.
+struct Migration: Sendable {
+    let version: Int
+    let name: String
+    let statements: @Sendable (Dialect) -> [String]
+}
+
+enum Migrations {
+    static let all: [Migration] = [
+        Migration(version: 1, name: "banks and entries") { d in
+            [
+                """
+                CREATE TABLE banks (
+                    id \(d.autoIncrementKey),
+                    name TEXT NOT NULL UNIQUE,
+                    description TEXT NOT NULL DEFAULT '',
+                    kind TEXT NOT NULL CHECK (kind IN ('match', 'allow')),
+                    enabled BOOLEAN NOT NULL,
+                    pdq_threshold INTEGER NOT NULL CHECK (pdq_threshold BETWEEN 0 AND 256),
+                    labels TEXT NOT NULL DEFAULT '[]',
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE bank_entries (
+                    id \(d.autoIncrementKey),
+                    bank_id BIGINT NOT NULL REFERENCES banks(id) ON DELETE CASCADE,
+                    pdq \(d.blob) CHECK (pdq IS NULL OR \(d.byteLength("pdq")) = 32),
+                    pdq_quality INTEGER CHECK (pdq_quality IS NULL OR pdq_quality BETWEEN 0 AND 100),
+                    md5 TEXT CHECK (md5 IS NULL OR length(md5) = 32),
+                    sha256 TEXT CHECK (sha256 IS NULL OR length(sha256) = 64),
+                    external_id TEXT,
+                    metadata TEXT NOT NULL DEFAULT '{}',
+                    disabled_until BIGINT,
+                    added_by TEXT NOT NULL,
+                    added_at BIGINT NOT NULL,
+                    CHECK (pdq IS NOT NULL OR md5 IS NOT NULL OR sha256 IS NOT NULL)
+                )
+                """,
+                // One signal once per bank: adding it again is a no-op (ON CONFLICT DO NOTHING).
+                "CREATE UNIQUE INDEX bank_entries_pdq ON bank_entries (bank_id, pdq) WHERE pdq IS NOT NULL",
+                "CREATE UNIQUE INDEX bank_entries_md5 ON bank_entries (bank_id, md5) WHERE md5 IS NOT NULL",
+                "CREATE UNIQUE INDEX bank_entries_sha256 ON bank_entries (bank_id, sha256) WHERE sha256 IS NOT NULL",
+                "CREATE INDEX bank_entries_external ON bank_entries (bank_id, external_id) WHERE external_id IS NOT NULL",
+            ]
+        },
+    ]
+
+    static var latestVersion: Int { all.map(\.version).max() ?? 0 }
+}
+
+/// The few places SQLite and PostgreSQL differ.
+public enum Dialect: String, Sendable {
+    case sqlite, postgres
+
+    var autoIncrementKey: String {
+        switch self {
+        // AUTOINCREMENT: ids are never reused, so an id named in the index or a log stays unique.
+        case .sqlite: "INTEGER PRIMARY KEY AUTOINCREMENT"
+        case .postgres: "BIGSERIAL PRIMARY KEY"
+        }
+    }
+
+    var blob: String { self == .sqlite ? "BLOB" : "BYTEA" }
+
+    func byteLength(_ column: String) -> String {
+        self == .sqlite ? "length(\(column))" : "octet_length(\(column))"
+    }
+}

@@ -1,0 +1,277 @@
+public import Banks
+public import Foundation
+import NIOCore
+import PDQ
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// `BankStore` on SQLKit, for SQLite and PostgreSQL alike.
+public struct SQLBankStore: BankStore {
+    public let database: VigilDatabase
+
+    public init(database: VigilDatabase) {
+        self.database = database
+    }
+
+    static let bankColumns = "id, name, description, kind, enabled, pdq_threshold, labels, created_at, updated_at"
+    static let entryColumns = "id, bank_id, pdq, pdq_quality, md5, sha256, external_id, metadata, disabled_until, added_by, added_at"
+
+    // MARK: banks
+
+    public func createBank(_ bank: NewBank, at time: Date) async throws -> Bank {
+        let labels = try JSONCoding.encode(bank.labels)
+        let ms = time.millisecondsSince1970
+        return try await database.run { sql in
+            guard let row = try await sql.raw("""
+                INSERT INTO banks (name, description, kind, enabled, pdq_threshold, labels, created_at, updated_at)
+                VALUES (\(bind: bank.name), \(bind: bank.description), \(bind: bank.kind.rawValue), \(bind: bank.enabled),
+                        \(bind: bank.pdqThreshold), \(bind: labels), \(bind: ms), \(bind: ms))
+                RETURNING \(unsafeRaw: Self.bankColumns)
+                """).first() else { throw StorageError.corruptRow("INSERT returned no bank") }
+            return try Self.bank(row)
+        }
+    }
+
+    public func listBanks() async throws -> [Bank] {
+        try await database.run { sql in
+            try await sql.raw("SELECT \(unsafeRaw: Self.bankColumns) FROM banks ORDER BY name").all().map(Self.bank)
+        }
+    }
+
+    public func bank(named name: String) async throws -> Bank? {
+        try await database.run { sql in
+            try await sql.raw("SELECT \(unsafeRaw: Self.bankColumns) FROM banks WHERE name = \(bind: name)").first().map(Self.bank)
+        }
+    }
+
+    public func updateBank(_ bank: Bank) async throws -> Bank {
+        let labels = try JSONCoding.encode(bank.labels)
+        let ms = Date().millisecondsSince1970
+        return try await database.run { sql in
+            guard let row = try await sql.raw("""
+                UPDATE banks SET name = \(bind: bank.name), description = \(bind: bank.description), kind = \(bind: bank.kind.rawValue),
+                    enabled = \(bind: bank.enabled), pdq_threshold = \(bind: bank.pdqThreshold), labels = \(bind: labels), updated_at = \(bind: ms)
+                WHERE id = \(bind: bank.id)
+                RETURNING \(unsafeRaw: Self.bankColumns)
+                """).first() else { throw BankError.notFound("bank \"\(bank.name)\"") }
+            return try Self.bank(row)
+        }
+    }
+
+    public func deleteBank(id: Int64) async throws {
+        try await database.transaction { sql in
+            try await sql.raw("DELETE FROM bank_entries WHERE bank_id = \(bind: id)").run()
+            try await sql.raw("DELETE FROM banks WHERE id = \(bind: id)").run()
+        }
+    }
+
+    // MARK: entries
+
+    public func applyBatch(bankID: Int64, insert entries: [NewEntry], deleteExternalIDs: [String], at time: Date) async throws -> BatchOutcome {
+        let ms = time.millisecondsSince1970
+        let rows = try entries.map { try EntryBinds(entry: $0, bankID: bankID, addedAt: ms) }
+        let replacing = Array(Set(entries.compactMap(\.metadata.externalID)))
+        let withdrawing = Array(Set(deleteExternalIDs).subtracting(replacing))
+        return try await database.transaction { sql in
+            let withdrawn = try await Self.deleteByExternalID(sql, bankID: bankID, ids: withdrawing)
+            let replaced = try await Self.deleteByExternalID(sql, bankID: bankID, ids: replacing)
+            var inserted: [IndexRow] = []
+            // 9 binds a row: 1000 rows stay under SQLite's and PostgreSQL's bind limits.
+            for start in stride(from: 0, to: rows.count, by: 1000) {
+                let chunk = rows[start..<min(start + 1000, rows.count)]
+                var query = SQLQueryString("""
+                    INSERT INTO bank_entries (bank_id, pdq, pdq_quality, md5, sha256, external_id, metadata, added_by, added_at) VALUES
+                    """)
+                for (i, row) in chunk.enumerated() {
+                    query.appendLiteral(i == 0 ? " (" : ", (")
+                    query.appendInterpolation(bind: row.bankID); query.appendLiteral(", ")
+                    query.appendInterpolation(bind: row.pdq); query.appendLiteral(", ")
+                    query.appendInterpolation(bind: row.pdqQuality); query.appendLiteral(", ")
+                    query.appendInterpolation(bind: row.md5); query.appendLiteral(", ")
+                    query.appendInterpolation(bind: row.sha256); query.appendLiteral(", ")
+                    query.appendInterpolation(bind: row.externalID); query.appendLiteral(", ")
+                    query.appendInterpolation(bind: row.metadata); query.appendLiteral(", ")
+                    query.appendInterpolation(bind: row.addedBy); query.appendLiteral(", ")
+                    query.appendInterpolation(bind: row.addedAt); query.appendLiteral(")")
+                }
+                query.appendLiteral(" ON CONFLICT DO NOTHING RETURNING id, bank_id, pdq, md5, sha256, disabled_until")
+                inserted += try await sql.raw(query).all().map(Self.indexRow)
+            }
+            return BatchOutcome(inserted: inserted, duplicates: rows.count - inserted.count, withdrawn: withdrawn, replaced: replaced)
+        }
+    }
+
+    private static func deleteByExternalID(_ sql: any SQLDatabase, bankID: Int64, ids: [String]) async throws -> [IndexRow] {
+        var removed: [IndexRow] = []
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            var query = SQLQueryString("DELETE FROM bank_entries WHERE bank_id = ")
+            query.appendInterpolation(bind: bankID)
+            query.appendLiteral(" AND external_id IN (")
+            for (i, id) in ids[start..<min(start + 500, ids.count)].enumerated() {
+                if i > 0 { query.appendLiteral(", ") }
+                query.appendInterpolation(bind: id)
+            }
+            query.appendLiteral(") RETURNING id, bank_id, pdq, md5, sha256, disabled_until")
+            removed += try await sql.raw(query).all().map(indexRow)
+        }
+        return removed
+    }
+
+    public func deleteEntry(id: Int64) async throws -> BankEntry? {
+        try await database.run { sql in
+            try await sql.raw("DELETE FROM bank_entries WHERE id = \(bind: id) RETURNING \(unsafeRaw: Self.entryColumns)").first().map(Self.entry)
+        }
+    }
+
+    public func setDisabledUntil(entryID: Int64, _ until: Date?) async throws -> BankEntry? {
+        let ms = until?.millisecondsSince1970
+        return try await database.run { sql in
+            try await sql.raw("""
+                UPDATE bank_entries SET disabled_until = \(bind: ms) WHERE id = \(bind: entryID) RETURNING \(unsafeRaw: Self.entryColumns)
+                """).first().map(Self.entry)
+        }
+    }
+
+    public func entry(id: Int64) async throws -> BankEntry? {
+        try await database.run { sql in
+            try await sql.raw("SELECT \(unsafeRaw: Self.entryColumns) FROM bank_entries WHERE id = \(bind: id)").first().map(Self.entry)
+        }
+    }
+
+    public func entries(bankID: Int64, afterID: Int64, limit: Int) async throws -> [BankEntry] {
+        try await database.run { sql in
+            try await sql.raw("""
+                SELECT \(unsafeRaw: Self.entryColumns) FROM bank_entries
+                WHERE bank_id = \(bind: bankID) AND id > \(bind: afterID) ORDER BY id LIMIT \(bind: limit)
+                """).all().map(Self.entry)
+        }
+    }
+
+    public func entryCount(bankID: Int64) async throws -> Int {
+        try await database.run { sql in
+            try await sql.raw("SELECT COUNT(*) AS n FROM bank_entries WHERE bank_id = \(bind: bankID)").first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    public func forEachIndexRow(chunkSize: Int, _ body: @Sendable ([IndexRow]) async throws -> Void) async throws {
+        var after: Int64 = 0
+        while true {
+            let chunk = try await IndexRowReader.chunk(database, after: after, limit: chunkSize)
+            guard let last = chunk.last else { return }
+            try await body(chunk)
+            after = last.entryID
+        }
+    }
+
+    // MARK: rows
+
+    static func bank(_ row: any SQLRow) throws -> Bank {
+        Bank(
+            id: try row.decode(column: "id", as: Int64.self),
+            name: try row.decode(column: "name", as: String.self),
+            description: try row.decode(column: "description", as: String.self),
+            kind: BankKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .match,
+            enabled: try row.decode(column: "enabled", as: Bool.self),
+            pdqThreshold: try row.decode(column: "pdq_threshold", as: Int.self),
+            labels: try JSONCoding.decode([String].self, from: try row.decode(column: "labels", as: String.self)),
+            createdAt: Date(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
+            updatedAt: Date(milliseconds: try row.decode(column: "updated_at", as: Int64.self)))
+    }
+
+    static func entry(_ row: any SQLRow) throws -> BankEntry {
+        let metadata = try JSONCoding.decode(StoredMetadata.self, from: try row.decode(column: "metadata", as: String.self))
+        return BankEntry(
+            id: try row.decode(column: "id", as: Int64.self),
+            bankID: try row.decode(column: "bank_id", as: Int64.self),
+            signals: EntrySignals(
+                pdq: try pdq(try row.decode(column: "pdq", as: Data?.self)),
+                pdqQuality: try row.decode(column: "pdq_quality", as: Int?.self),
+                md5: try row.decode(column: "md5", as: String?.self),
+                sha256: try row.decode(column: "sha256", as: String?.self)),
+            metadata: EntryMetadata(
+                externalID: try row.decode(column: "external_id", as: String?.self),
+                source: metadata.source, note: metadata.note, extra: metadata.extra ?? [:]),
+            disabledUntil: try row.decode(column: "disabled_until", as: Int64?.self).map(Date.init(milliseconds:)),
+            addedBy: try row.decode(column: "added_by", as: String.self),
+            addedAt: Date(milliseconds: try row.decode(column: "added_at", as: Int64.self)))
+    }
+
+    static func indexRow(_ row: any SQLRow) throws -> IndexRow {
+        IndexRow(
+            entryID: try row.decode(column: "id", as: Int64.self),
+            bankID: try row.decode(column: "bank_id", as: Int64.self),
+            pdq: try pdq(try row.decode(column: "pdq", as: Data?.self)),
+            md5: try row.decode(column: "md5", as: String?.self),
+            sha256: try row.decode(column: "sha256", as: String?.self),
+            disabledUntil: try row.decode(column: "disabled_until", as: Int64?.self).map(Date.init(milliseconds:)))
+    }
+
+    static func pdq(_ data: Data?) throws -> PDQHash? {
+        guard let data else { return nil }
+        guard data.count == 32 else { throw StorageError.corruptRow("pdq is \(data.count) bytes") }
+        return PDQBytes.hash(data)
+    }
+}
+
+/// The bind values of one new entry row.
+struct EntryBinds: Sendable {
+    let bankID: Int64
+    let pdq: Data?
+    let pdqQuality: Int?
+    let md5: String?
+    let sha256: String?
+    let externalID: String?
+    let metadata: String
+    let addedBy: String
+    let addedAt: Int64
+
+    init(entry: NewEntry, bankID: Int64, addedAt: Int64) throws {
+        self.bankID = bankID
+        pdq = entry.signals.pdq.map(PDQBytes.data)
+        pdqQuality = entry.signals.pdqQuality
+        md5 = entry.signals.md5
+        sha256 = entry.signals.sha256
+        externalID = entry.metadata.externalID
+        let m = entry.metadata
+        metadata = try JSONCoding.encode(StoredMetadata(source: m.source, note: m.note, extra: m.extra.isEmpty ? nil : m.extra))
+        addedBy = entry.addedBy
+        self.addedAt = addedAt
+    }
+}
+
+/// The JSON kept in `bank_entries.metadata`.
+struct StoredMetadata: Codable {
+    var source: String?
+    var note: String?
+    var extra: [String: String]?
+}
+
+/// PDQ hashes are stored as 32 bytes, big-endian like their hex form.
+enum PDQBytes {
+    static func data(_ hash: PDQHash) -> Data {
+        var out = Data(capacity: 32)
+        for word in [hash.w3, hash.w2, hash.w1, hash.w0] {
+            for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+        }
+        return out
+    }
+
+    static func hash<C: Collection>(_ bytes: C) -> PDQHash where C.Element == UInt8 {
+        var words: [UInt64] = [0, 0, 0, 0]
+        for (i, byte) in bytes.enumerated() { words[3 - i / 8] = words[3 - i / 8] << 8 | UInt64(byte) }
+        return PDQHash(w0: words[0], w1: words[1], w2: words[2], w3: words[3])
+    }
+}
+
+enum JSONCoding {
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+public import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+public import SQLKit
+import SQLiteKit
+
+/// One storage layer for every table, on SQLite (the embedded default) or PostgreSQL. Work runs
+/// one operation at a time on one connection, so a transaction never interleaves with another
+/// caller's statements.
+public final class VigilDatabase: Sendable {
+    public let dialect: Dialect
+    public let location: DatabaseLocation
+    private let backend: Backend
+    private let gate = SerialGate()
+
+    enum Backend: Sendable {
+        case sqlite(SQLiteConnection)
+        case postgres(PostgresConnection)
+
+        var sql: any SQLDatabase {
+            switch self {
+            case let .sqlite(connection): connection.sql()
+            case let .postgres(connection): connection.sql()
+            }
+        }
+    }
+
+    private init(location: DatabaseLocation, backend: Backend) {
+        self.location = location
+        self.backend = backend
+        switch backend {
+        case .sqlite: dialect = .sqlite
+        case .postgres: dialect = .postgres
+        }
+    }
+
+    /// Opens (creating an SQLite file and its folder when needed) and migrates the schema.
+    public static func open(_ location: DatabaseLocation, logger: Logger = Logger(label: "vigil.storage")) async throws -> VigilDatabase {
+        let backend: Backend
+        switch location {
+        case let .sqlite(path):
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
+                           "PRAGMA busy_timeout = 10000", "PRAGMA cache_size = -131072"] {
+                _ = try await connection.query(pragma, [])
+            }
+            backend = .sqlite(connection)
+        case let .postgres(url):
+            let configuration: SQLPostgresConfiguration
+            do {
+                configuration = try SQLPostgresConfiguration(url: url)
+            } catch {
+                throw StorageError.invalidURL("cannot read the PostgreSQL URL \(DatabaseLocation.redacted(url))")
+            }
+            do {
+                let connection = try await PostgresConnection.connect(
+                    on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration.coreConfiguration,
+                    id: 1, logger: logger)
+                backend = .postgres(connection)
+            } catch {
+                throw StorageError.unavailable("cannot connect to \(location): \(String(reflecting: error).prefix(300))")
+            }
+        }
+        let database = VigilDatabase(location: location, backend: backend)
+        try await database.migrate()
+        return database
+    }
+
+    public func close() async {
+        await gate.run {
+            switch backend {
+            case let .sqlite(connection): try? await connection.close()
+            case let .postgres(connection): try? await connection.close()
+            }
+        }
+    }
+
+    /// Runs `body` alone on the connection.
+    public func run<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await gate.run { try await body(backend.sql) }
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await gate.run {
+            let sql = backend.sql
+            try await sql.raw(SQLQueryString(dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN")).run()
+            do {
+                let result = try await body(sql)
+                try await sql.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await sql.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    /// Direct driver access for bulk reads, still serialised with everything else.
+    func withBackend<T: Sendable>(_ body: @Sendable (Backend) async throws -> T) async throws -> T {
+        try await gate.run { try await body(backend) }
+    }
+
+    // MARK: migrations
+
+    /// The schema version recorded in the database.
+    public func schemaVersion() async throws -> Int {
+        try await run { sql in
+            try await sql.raw("SELECT COALESCE(MAX(version), 0) AS v FROM vigil_schema_migrations").first()?.decode(column: "v", as: Int.self) ?? 0
+        }
+    }
+
+    private func migrate() async throws {
+        try await run { sql in
+            try await sql.raw("""
+                CREATE TABLE IF NOT EXISTS vigil_schema_migrations (
+                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)
+                """).run()
+        }
+        let current = try await schemaVersion()
+        guard current <= Migrations.latestVersion else {
+            throw StorageError.schemaTooNew(database: current, binary: Migrations.latestVersion)
+        }
+        for migration in Migrations.all where migration.version > current {
+            let dialect = self.dialect
+            try await transaction { sql in
+                for statement in migration.statements(dialect) { try await sql.raw(SQLQueryString(statement)).run() }
+                try await sql.raw("""
+                    INSERT INTO vigil_schema_migrations (version, name, applied_at)
+                    VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date().millisecondsSince1970))
+                    """).run()
+            }
+        }
+    }
+}
+
+/// A FIFO async lock: one holder at a time, waiters resumed in order.
+actor SerialGate {
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    func run(_ body: @Sendable () async -> Void) async {
+        await acquire()
+        defer { release() }
+        await body()
+    }
+
+    private func acquire() async {
+        if !busy { busy = true; return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func release() {
+        if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
+    }
+}
+
+extension Date {
+    var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+    init(milliseconds: Int64) { self.init(timeIntervalSince1970: Double(milliseconds) / 1000) }
+}
