@@ -35,6 +35,15 @@ let package = Package(
                 .product(name: "ContentHashing", package: "Vigil"),
             ]
         ),
+        .executableTarget(
+            name: "IndexBench",
+            dependencies: [
+                .product(name: "PDQ", package: "Vigil"),
+                .product(name: "HammingIndex", package: "Vigil"),
+                .product(name: "Banks", package: "Vigil"),
+                .product(name: "Storage", package: "Vigil"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -42,7 +42,7 @@ public final class ContentHasher {
         return ContentSignals(
             pdq: pdqResult.hash, quality: pdqResult.quality, dihedral: variants,
             md5: Self.hex(Insecure.MD5.hash(data: bytes)), sha256: Self.hex(SHA256.hash(data: bytes)),
-            width: image.width, height: image.height, format: image.format)
+            width: image.sourceWidth, height: image.sourceHeight, format: image.format)
     }
 
     /// PDQ of already-decoded pixels, with the dihedral set when asked for.

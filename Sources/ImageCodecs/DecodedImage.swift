@@ -12,14 +12,21 @@ public struct DecodedImage: Sendable {
     public let height: Int
     public let channels: PixelChannels
     public let pixels: [UInt8]
+    /// The size the file declares; larger than `width`×`height` only when the decoder scaled
+    /// down on request (JPEG DCT scaling).
+    public let sourceWidth: Int
+    public let sourceHeight: Int
 
-    public init(format: ImageFormat, width: Int, height: Int, channels: PixelChannels, pixels: [UInt8]) {
+    public init(format: ImageFormat, width: Int, height: Int, channels: PixelChannels, pixels: [UInt8],
+                sourceWidth: Int? = nil, sourceHeight: Int? = nil) {
         precondition(pixels.count == width * height * channels.rawValue, "pixel buffer matches its size")
         self.format = format
         self.width = width
         self.height = height
         self.channels = channels
         self.pixels = pixels
+        self.sourceWidth = sourceWidth ?? width
+        self.sourceHeight = sourceHeight ?? height
     }
 }
 

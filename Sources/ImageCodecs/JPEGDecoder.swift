@@ -48,7 +48,7 @@ enum JPEGDecoder {
         }
         if pixelFormat == TJPF_CMYK { decoded = cmykToRGB(decoded) }
         return DecodedImage(format: .jpeg, width: Int(outWidth), height: Int(outHeight),
-                            channels: channels, pixels: decoded)
+                            channels: channels, pixels: decoded, sourceWidth: Int(width), sourceHeight: Int(height))
     }
 
     /// The largest DCT scaling (1/2, 1/4, 1/8) that keeps the short side at least `minimumShortSide`.

@@ -5,6 +5,7 @@ import NIOPosix
 import PostgresKit
 public import SQLKit
 import SQLiteKit
+import Synchronization
 
 /// One storage layer for every table, on SQLite (the embedded default) or PostgreSQL. Work runs
 /// one operation at a time on one connection, so a transaction never interleaves with another
@@ -14,6 +15,7 @@ public final class VigilDatabase: Sendable {
     public let location: DatabaseLocation
     private let backend: Backend
     private let gate = SerialGate()
+    private let closed = Mutex(false)
 
     enum Backend: Sendable {
         case sqlite(SQLiteConnection)
@@ -66,16 +68,31 @@ public final class VigilDatabase: Sendable {
             }
         }
         let database = VigilDatabase(location: location, backend: backend)
-        try await database.migrate()
+        do {
+            try await database.migrate()
+        } catch {
+            await database.close()
+            throw error
+        }
         return database
     }
 
     public func close() async {
         await gate.run {
+            guard closed.withLock({ wasClosed in defer { wasClosed = true }; return !wasClosed }) else { return }
             switch backend {
             case let .sqlite(connection): try? await connection.close()
             case let .postgres(connection): try? await connection.close()
             }
+        }
+    }
+
+    /// A database dropped without `close()` still releases its connection (the drivers require it).
+    deinit {
+        guard closed.withLock({ !$0 }) else { return }
+        switch backend {
+        case let .sqlite(connection): _ = connection.close() as EventLoopFuture<Void>
+        case let .postgres(connection): _ = connection.close() as EventLoopFuture<Void>
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PDQ
 import Testing
 import VigilTestSupport
 
@@ -68,6 +69,17 @@ import VigilTestSupport
         #expect((object["note"] as? String)?.contains("under PDQ's 5×5 minimum") == true)
         let text = try VigilProcess.run(["hash", tiny])
         #expect(text.stderr.contains("under PDQ's 5×5 minimum"))
+    }
+
+    @Test func fastDecodeStaysWithinEightBitsOfTheExactHash() throws {
+        let dir = try TemporaryDirectory()
+        let large = try dir.file("large.jpg", ImageMagick.encode(URL(fileURLWithPath: Self.bridge), to: "jpeg:", options: ["-resize", "300%", "-quality", "92"])).path
+        let exact = try VigilProcess.run(["hash", large]).stdout.prefix(64)
+        let fast = try VigilProcess.run(["hash", "--fast-decode", "--format", "json", large])
+        let object = try JSONSerialization.jsonObject(with: Data(fast.stdout.utf8)) as! [String: Any]
+        let fastHash = try #require(PDQHash(hex: object["pdq"] as! String))
+        #expect(fastHash.distance(to: try #require(PDQHash(hex: exact))) <= 8)
+        #expect(object["width"] as? Int == 4800 && object["height"] as? Int == 3012)
     }
 
     @Test func imageLimitsAreEnforcedPerFile() throws {

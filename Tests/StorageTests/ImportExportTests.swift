@@ -1,0 +1,186 @@
+import Banks
+import ContentHashing
+import Foundation
+import PDQ
+import Storage
+import Testing
+import VigilTestSupport
+
+@Suite(.serialized) struct ImportExportTests {
+    static func importFile(_ service: BankService, _ bank: Bank, _ url: URL, format: ImportFormat? = nil) async throws -> BankService.ImportSummary {
+        var reader = try BankService.reader(for: url, format: format, addedBy: "test")
+        return try await service.importEntries(into: bank, from: &reader, batchSize: 3)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func csvImportRejectsMalformedRowsByLineAndKeepsTheRest(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let (service, database) = try await db.service()
+        defer { Task { await database.close() } }
+        let bank = try await service.createBank(NewBank(name: "csv"))
+        var generator = HashGenerator(seed: 10)
+        let (a, b, c) = (generator.randomHash(), generator.randomHash(), generator.randomHash())
+        let dir = try TemporaryDirectory()
+        let csv = try dir.file("list.csv", Array("""
+            pdq,quality,md5,note,ncmec_id
+            \(a.hex),90,,"first, with a comma",n1
+            \(b.hex),abc,,bad quality,n2
+            nothex,,,,n3
+            ,,\(String(repeating: "b", count: 32)),md5 only,n4
+            \(c.hex),80
+            \(a.hex),90,,duplicate of line 2,n6
+            ,,,,n7
+
+            """.utf8))
+        let summary = try await Self.importFile(service, bank, csv)
+        #expect(summary.added == 2 && summary.duplicates == 1)
+        #expect(summary.rejected.map(\.line) == [3, 4, 6, 8])
+        #expect(summary.rejected[0].reason.contains("quality"))
+        #expect(summary.rejected[1].reason.contains("pdq"))
+        #expect(summary.rejected[2].reason.contains("2 fields"))
+        #expect(summary.rejected[3].reason.contains("no signal"))
+        let entries = try await service.store.entries(bankID: bank.id, afterID: 0, limit: 10)
+        #expect(entries.map(\.metadata.note) == ["first, with a comma", "md5 only"])
+        #expect(entries[0].metadata.extra == ["ncmec_id": "n1"] && entries[0].signals.pdqQuality == 90)
+        #expect(service.match(MatchQuery(pdq: [b])).matches.isEmpty)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func csvWithoutSignalColumnsIsRefusedWhole(backend: Backend) async throws {
+        let dir = try TemporaryDirectory()
+        let csv = try dir.file("x.csv", Array("name,note\nfoo,bar\n".utf8))
+        #expect(throws: ImportError.self) { _ = try BankService.reader(for: csv, format: .csv, addedBy: "t") }
+        #expect(try ImportFormatDetection.detect(csv) == .list)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func plainListsTellTypeByLength(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let (service, database) = try await db.service()
+        defer { Task { await database.close() } }
+        let bank = try await service.createBank(NewBank(name: "list"))
+        var generator = HashGenerator(seed: 11)
+        let pdq = generator.randomHash()
+        let dir = try TemporaryDirectory()
+        let list = try dir.file("hashes.txt", Array("# a comment\n\(pdq.hex)\n\(String(repeating: "c", count: 32))\nabc\n\(String(repeating: "z", count: 64))\n".utf8))
+        #expect(try ImportFormatDetection.detect(list) == .list)
+        let summary = try await Self.importFile(service, bank, list)
+        #expect(summary.added == 2 && summary.rejected.map(\.line) == [4, 5])
+        #expect(service.match(MatchQuery(pdq: [pdq])).isMatch)
+        #expect(service.match(MatchQuery(md5: String(repeating: "c", count: 32))).isMatch)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func ncmecEntriesReplaceAndDeletionsRemove(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let (service, database) = try await db.service()
+        defer { Task { await database.close() } }
+        let bank = try await service.createBank(NewBank(name: "ncmec"))
+        var generator = HashGenerator(seed: 12)
+        let (p1, p2, p3) = (generator.randomHash(), generator.randomHash(), generator.randomHash())
+        func image(_ id: String, _ pdq: String, md5: String = "") -> String {
+            """
+            <image><member id="42">Example Member</member><timestamp>2017-10-24T15:00:00Z</timestamp>
+              <id>\(id)</id><classification>A1</classification>
+              <fingerprints>\(md5.isEmpty ? "" : "<md5>\(md5)</md5>")<sha1>\(String(repeating: "a", count: 40))</sha1><pdq>\(pdq)</pdq></fingerprints></image>
+            """
+        }
+        let dir = try TemporaryDirectory()
+        let first = try dir.file("first.xml", Array("""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <queryResult xmlns="https://hashsharing.ncmec.org/hashsharing/v2"><images count="3" maxTimestamp="2017-10-24T15:10:00Z">
+            \(image("image1", p1.hex, md5: String(repeating: "d", count: 32)))
+            \(image("image2", p2.hex))
+            \(image("image3", "tooshort"))
+            </images><videos count="1"><video><member id="42">M</member><id>v1</id><fingerprints><md5>\(String(repeating: "e", count: 32))</md5></fingerprints></video></videos></queryResult>
+            """.utf8))
+        #expect(try ImportFormatDetection.detect(first) == .ncmecXML)
+        let summary = try await Self.importFile(service, bank, first)
+        #expect(summary.added == 2 && summary.rejected.map(\.line) == [3])
+        let stored = try await service.store.entries(bankID: bank.id, afterID: 0, limit: 10)
+        #expect(stored.map(\.metadata.externalID) == ["ncmec:42:image1", "ncmec:42:image2"])
+        #expect(stored[0].metadata.extra["classification"] == "A1" && stored[0].metadata.source == "ncmec")
+
+        // A later file: image2 is replaced by a new hash, image1 is withdrawn.
+        let second = try dir.file("second.xml", Array("""
+            <queryResult xmlns="https://hashsharing.ncmec.org/hashsharing/v2"><images count="2">
+            \(image("image2", p3.hex))
+            <deletedImage><member id="42">Example Member</member><id>image1</id><timestamp>2017-10-25T00:00:00Z</timestamp></deletedImage>
+            </images></queryResult>
+            """.utf8))
+        let update = try await Self.importFile(service, bank, second)
+        #expect(update.added == 1 && update.replaced == 1 && update.removed == 1)
+        #expect(!service.match(MatchQuery(pdq: [p1])).isMatch)
+        #expect(!service.match(MatchQuery(pdq: [p2])).isMatch)
+        #expect(service.match(MatchQuery(pdq: [p3])).isMatch)
+        #expect(try await service.store.entryCount(bankID: bank.id) == 1)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func malformedXMLStopsWithAClearError(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let (service, database) = try await db.service()
+        defer { Task { await database.close() } }
+        let bank = try await service.createBank(NewBank(name: "x"))
+        let dir = try TemporaryDirectory()
+        let broken = try dir.file("broken.xml", Array("<?xml version=\"1.0\"?><queryResult><images><image><id>1</id>".utf8))
+        await #expect(throws: ImportError.self) { _ = try await Self.importFile(service, bank, broken, format: .ncmecXML) }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func imageFoldersAreHashedAndMatch(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let (service, database) = try await db.service()
+        defer { Task { await database.close() } }
+        let bank = try await service.createBank(NewBank(name: "images"))
+        let dir = try TemporaryDirectory()
+        let bridge = ReferenceData.url("reg-test-input/dih/bridge-1-original.jpg")
+        try FileManager.default.createDirectory(at: dir.url.appendingPathComponent("a"), withIntermediateDirectories: true)
+        try Data(contentsOf: bridge).write(to: dir.url.appendingPathComponent("a/bridge.jpg"))
+        try Data(contentsOf: ReferenceData.url("misc-images/wee.jpg")).write(to: dir.url.appendingPathComponent("wee.jpg"))
+        try Data("not an image".utf8).write(to: dir.url.appendingPathComponent("notes.txt"))
+        #expect(try ImportFormatDetection.detect(dir.url) == .images)
+        let summary = try await Self.importFile(service, bank, dir.url)
+        #expect(summary.added == 2 && summary.rejected.count == 1 && summary.rejected[0].reason.contains("notes.txt"))
+        let signals = try ContentHasher().signals(of: [UInt8](Data(contentsOf: bridge)))
+        let result = service.match(MatchQuery(pdq: [signals.pdq], pdqQuality: signals.quality))
+        #expect(result.matches.map(\.distance) == [0])
+    }
+
+    @Test(arguments: Backend.allCases)
+    func csvExportImportIsARoundTrip(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let (service, database) = try await db.service()
+        defer { Task { await database.close() } }
+        let source = try await service.createBank(NewBank(name: "source"))
+        var generator = HashGenerator(seed: 13)
+        let entries = (0..<50).map { i in
+            NewEntry(
+                signals: EntrySignals(pdq: i % 5 == 4 ? nil : generator.randomHash(), pdqQuality: i % 5 == 4 ? nil : 50 + i % 50,
+                                      md5: i % 2 == 0 ? String(format: "%032x", i) : nil,
+                                      sha256: i % 5 == 4 ? String(format: "%064x", i) : nil),
+                metadata: EntryMetadata(externalID: "ext-\(i)", source: "src", note: i % 3 == 0 ? "note, \"quoted\" \(i)" : nil,
+                                        extra: i % 4 == 0 ? ["classification": "A\(i % 2 + 1)"] : [:]),
+                addedBy: "t")
+        }
+        try await service.addEntries(entries, to: source)
+        let dir = try TemporaryDirectory()
+        for format in BankExporter.Format.allCases {
+            var text = ""
+            try await BankExporter.export(source, from: service.store, format: format, pageSize: 7) { text += $0 }
+            let file = try dir.file("export.\(format.rawValue)", Array(text.utf8))
+            let copy = try await service.createBank(NewBank(name: "copy-\(format.rawValue)"))
+            let summary = try await Self.importFile(service, copy, file)
+            #expect(summary.rejectedCount == 0)
+            let original = try await service.store.entries(bankID: source.id, afterID: 0, limit: 100)
+            let copied = try await service.store.entries(bankID: copy.id, afterID: 0, limit: 100)
+            switch format {
+            case .csv:
+                #expect(copied.map(\.signals) == original.map(\.signals))
+                #expect(copied.map(\.metadata) == original.map(\.metadata))
+            case .list:
+                #expect(copied.map(\.signals.pdq) == original.filter { $0.signals.pdq != nil || $0.signals.md5 != nil }.map(\.signals.pdq))
+            }
+        }
+    }
+}
