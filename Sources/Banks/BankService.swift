@@ -6,10 +6,13 @@ public import ImageCodecs
 public final class BankService: Sendable {
     public let store: any BankStore
     public let index: MatchIndex
+    /// False for one-shot tools that never match (a CLI import): writes then skip the index.
+    public let maintainsIndex: Bool
 
-    public init(store: any BankStore, index: MatchIndex) {
+    public init(store: any BankStore, index: MatchIndex, maintainsIndex: Bool = true) {
         self.store = store
         self.index = index
+        self.maintainsIndex = maintainsIndex
     }
 
     /// Loads the index from storage.
@@ -49,9 +52,12 @@ public final class BankService: Sendable {
     /// Adds entries to a bank in one atomic batch.
     @discardableResult
     public func addEntries(_ entries: [NewEntry], to bank: Bank) async throws -> BatchOutcome {
-        let outcome = try await store.applyBatch(bankID: bank.id, insert: entries, deleteExternalIDs: [], at: Date())
-        index.remove(outcome.removed)
-        index.add(outcome.inserted)
+        let outcome = try await store.applyBatch(bankID: bank.id, insert: entries, deleteExternalIDs: [], at: Date(),
+                                                 returningRows: true)
+        if maintainsIndex {
+            index.remove(outcome.removed)
+            index.add(outcome.inserted)
+        }
         return outcome
     }
 
@@ -99,10 +105,13 @@ public final class BankService: Sendable {
 
         func flush() async throws {
             guard !inserts.isEmpty || !deletes.isEmpty else { return }
-            let outcome = try await store.applyBatch(bankID: bank.id, insert: inserts, deleteExternalIDs: deletes, at: Date())
-            index.remove(outcome.removed)
-            index.add(outcome.inserted)
-            summary.added += outcome.inserted.count
+            let outcome = try await store.applyBatch(bankID: bank.id, insert: inserts, deleteExternalIDs: deletes, at: Date(),
+                                                     returningRows: maintainsIndex)
+            if maintainsIndex {
+                index.remove(outcome.removed)
+                index.add(outcome.inserted)
+            }
+            summary.added += outcome.insertedCount
             summary.duplicates += outcome.duplicates
             summary.removed += outcome.withdrawn.count
             summary.replaced += outcome.replaced.count

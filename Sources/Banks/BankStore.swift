@@ -12,7 +12,10 @@ public protocol BankStore: Sendable {
     /// Applies one import batch atomically — all of it or none of it: deletes the entries whose
     /// external id is listed or carried by a new entry (a later record replaces an earlier one),
     /// then inserts the new entries, skipping those whose signal is already in the bank.
-    func applyBatch(bankID: Int64, insert entries: [NewEntry], deleteExternalIDs: [String], at time: Date) async throws -> BatchOutcome
+    /// With `returningRows` false the outcome carries counts only: bulk imports that no live index
+    /// waits for skip reading every inserted row back.
+    func applyBatch(bankID: Int64, insert entries: [NewEntry], deleteExternalIDs: [String], at time: Date,
+                    returningRows: Bool) async throws -> BatchOutcome
     func deleteEntry(id: Int64) async throws -> BankEntry?
     func setDisabledUntil(entryID: Int64, _ until: Date?) async throws -> BankEntry?
     func entry(id: Int64) async throws -> BankEntry?
@@ -25,7 +28,9 @@ public protocol BankStore: Sendable {
 }
 
 public struct BatchOutcome: Sendable {
+    /// The inserted rows (empty unless asked for).
     public var inserted: [IndexRow]
+    public var insertedCount: Int
     public var duplicates: Int
     /// Entries deleted because the source withdrew their external id.
     public var withdrawn: [IndexRow]
@@ -34,8 +39,9 @@ public struct BatchOutcome: Sendable {
 
     public var removed: [IndexRow] { withdrawn + replaced }
 
-    public init(inserted: [IndexRow], duplicates: Int, withdrawn: [IndexRow], replaced: [IndexRow]) {
+    public init(inserted: [IndexRow], insertedCount: Int, duplicates: Int, withdrawn: [IndexRow], replaced: [IndexRow]) {
         self.inserted = inserted
+        self.insertedCount = insertedCount
         self.duplicates = duplicates
         self.withdrawn = withdrawn
         self.replaced = replaced

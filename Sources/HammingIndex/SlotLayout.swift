@@ -1,4 +1,4 @@
-public import PDQ
+import PDQ
 
 /// How multi-index hashing splits the 256 bits into slots (Norouzi et al.; ../shared pdq.md §4).
 ///

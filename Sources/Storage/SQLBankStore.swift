@@ -68,7 +68,8 @@ public struct SQLBankStore: BankStore {
 
     // MARK: entries
 
-    public func applyBatch(bankID: Int64, insert entries: [NewEntry], deleteExternalIDs: [String], at time: Date) async throws -> BatchOutcome {
+    public func applyBatch(bankID: Int64, insert entries: [NewEntry], deleteExternalIDs: [String], at time: Date,
+                           returningRows: Bool) async throws -> BatchOutcome {
         let ms = time.millisecondsSince1970
         let rows = try entries.map { try EntryBinds(entry: $0, bankID: bankID, addedAt: ms) }
         let replacing = Array(Set(entries.compactMap(\.metadata.externalID)))
@@ -77,6 +78,7 @@ public struct SQLBankStore: BankStore {
             let withdrawn = try await Self.deleteByExternalID(sql, bankID: bankID, ids: withdrawing)
             let replaced = try await Self.deleteByExternalID(sql, bankID: bankID, ids: replacing)
             var inserted: [IndexRow] = []
+            var insertedCount = 0
             // 9 binds a row: 1000 rows stay under SQLite's and PostgreSQL's bind limits.
             for start in stride(from: 0, to: rows.count, by: 1000) {
                 let chunk = rows[start..<min(start + 1000, rows.count)]
@@ -95,10 +97,15 @@ public struct SQLBankStore: BankStore {
                     query.appendInterpolation(bind: row.addedBy); query.appendLiteral(", ")
                     query.appendInterpolation(bind: row.addedAt); query.appendLiteral(")")
                 }
-                query.appendLiteral(" ON CONFLICT DO NOTHING RETURNING id, bank_id, pdq, md5, sha256, disabled_until")
-                inserted += try await sql.raw(query).all().map(Self.indexRow)
+                query.appendLiteral(returningRows
+                    ? " ON CONFLICT DO NOTHING RETURNING id, bank_id, pdq, md5, sha256, disabled_until"
+                    : " ON CONFLICT DO NOTHING RETURNING id")
+                let returned = try await sql.raw(query).all()
+                insertedCount += returned.count
+                if returningRows { inserted += try returned.map(Self.indexRow) }
             }
-            return BatchOutcome(inserted: inserted, duplicates: rows.count - inserted.count, withdrawn: withdrawn, replaced: replaced)
+            return BatchOutcome(inserted: inserted, insertedCount: insertedCount, duplicates: rows.count - insertedCount,
+                                withdrawn: withdrawn, replaced: replaced)
         }
     }
 

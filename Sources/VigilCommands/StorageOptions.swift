@@ -27,7 +27,7 @@ struct StorageOptions: ParsableArguments {
     func withService(loadIndex: Bool, _ body: (BankService) async throws -> Void) async throws {
         let database = try await VigilDatabase.open(try location())
         do {
-            let service = BankService(store: SQLBankStore(database: database), index: MatchIndex())
+            let service = BankService(store: SQLBankStore(database: database), index: MatchIndex(), maintainsIndex: loadIndex)
             if loadIndex { try await service.loadIndex() }
             try await body(service)
         } catch {

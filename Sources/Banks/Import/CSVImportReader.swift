@@ -42,8 +42,9 @@ struct CSVImportReader: ImportReader {
                 return .rejected(line: number, reason: "\(cells.count) fields where the header has \(columns.count)")
             }
             var row: [String: String] = [:]
+            row.reserveCapacity(columns.count)
             for (name, cell) in zip(columns, cells) {
-                let value = cell.trimmingCharacters(in: .whitespaces)
+                let value = cell.utf8.first == 0x20 || cell.utf8.last == 0x20 ? cell.trimmingCharacters(in: .whitespaces) : cell
                 if !value.isEmpty { row[name] = value }
             }
             switch Self.entry(row, addedBy: addedBy) {
@@ -84,7 +85,11 @@ struct CSVImportReader: ImportReader {
 
     /// Splits one line; nil when a quote is left open.
     static func split(_ line: String, separator: Character) -> [String]? {
-        guard separator == "," else { return line.split(separator: separator, omittingEmptySubsequences: false).map(String.init) }
+        // Most hash lists have no quotes: split the bytes directly.
+        if separator != "," || !line.utf8.contains(UInt8(ascii: "\"")) {
+            let byte = UInt8(ascii: separator == "," ? "," : "\t")
+            return line.utf8.split(separator: byte, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        }
         var fields: [String] = [], field = "", quoted = false
         var iterator = line.makeIterator()
         while let c = iterator.next() {
