@@ -7,7 +7,16 @@ import PDQ
 /// `ncmec:MEMBER:ID` so a later record replaces an earlier one; each `<deletedImage>` removes
 /// one. Videos are skipped: Vigil matches still images.
 struct NCMECXMLReader: ImportReader {
-    private let reader: OpaquePointer
+    /// Owns the libxml2 reader: freed once, when the last copy of the import reader goes away.
+    private final class Handle {
+        let pointer: OpaquePointer
+        init(_ pointer: OpaquePointer) { self.pointer = pointer }
+        deinit { xmlFreeTextReader(pointer) }
+    }
+
+    private let handle: Handle
+    private var reader: OpaquePointer { handle.pointer }
+    private var finished = false
     private let addedBy: String
     private var recordNumber = 0
     private let totalBytes: Int?
@@ -16,12 +25,13 @@ struct NCMECXMLReader: ImportReader {
         guard let reader = xmlReaderForFile(url.path, nil, Int32(XML_PARSE_NONET.rawValue)) else {
             throw ImportError("cannot open \(url.path) as XML")
         }
-        self.reader = reader
+        self.handle = Handle(reader)
         self.addedBy = addedBy
         totalBytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
     }
 
     var progress: Double? {
+        if finished { return 1 }
         guard let totalBytes, totalBytes > 0 else { return nil }
         return min(1, Double(xmlTextReaderByteConsumed(reader)) / Double(totalBytes))
     }
@@ -33,9 +43,10 @@ struct NCMECXMLReader: ImportReader {
     }
 
     mutating func next() throws -> ImportItem? {
+        guard !finished else { return nil }
         while true {
             let status = xmlTextReaderRead(reader)
-            if status == 0 { xmlFreeTextReader(reader); return nil }
+            if status == 0 { finished = true; return nil }
             guard status == 1 else { throw ImportError("malformed XML near record \(recordNumber + 1): \(lastError())") }
             guard xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue) else { continue }
             let name = localName()
