@@ -198,7 +198,10 @@ public final class MatchIndex: Sendable {
             for payload in sha256.snapshot.lookup(digest) { consider(payload, signal: .sha256, distance: 0, variant: nil) }
         }
 
-        let hits = best.values.sorted { ($0.distance, $0.bank.name, $0.entryID) < ($1.distance, $1.bank.name, $1.entryID) }
+        func rank(_ signal: MatchedSignal) -> Int { signal == .pdq ? 0 : signal == .md5 ? 1 : 2 }
+        let hits = best.values.sorted {
+            ($0.distance, $0.bank.name, $0.entryID, rank($0.signal)) < ($1.distance, $1.bank.name, $1.entryID, rank($1.signal))
+        }
         let allowHits = hits.filter { $0.bank.kind == .allow }
         let matchHits = hits.filter { $0.bank.kind == .match }
         return MatchResult(
