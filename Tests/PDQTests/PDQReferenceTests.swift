@@ -48,7 +48,7 @@ import VigilTestSupport
     @Test func greyPathUsesValueAsLuma() throws {
         // Grey through the grey path must equal float luma = value, not the RGB formula.
         var grey = [UInt8](repeating: 0, count: 100 * 80)
-        var generator = SplitMix64(seed: 7)
+        var generator = HashGenerator(seed: 7)
         for i in grey.indices { grey[i] = UInt8(truncatingIfNeeded: generator.next()) }
         let luma = grey.map(Float.init)
         let hasher = PDQHasher()
@@ -69,18 +69,5 @@ import VigilTestSupport
         let small = run(ppmB)
         #expect(run(ppmA) == first)
         #expect(run(ppmB) == small)
-    }
-}
-
-/// A small deterministic generator for tests.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
