@@ -32,16 +32,20 @@ public struct PDQHash: Hashable, Sendable, Comparable, CustomStringConvertible {
     public init?<S: StringProtocol>(hex: S) {
         let utf8 = hex.utf8
         guard utf8.count == Self.hexLength else { return nil }
-        var words: [UInt64] = [0, 0, 0, 0]
+        var w3: UInt64 = 0, w2: UInt64 = 0, w1: UInt64 = 0, w0: UInt64 = 0
         var index = 0
         for byte in utf8 {
             guard let nibble = Self.nibble(byte) else { return nil }
-            // Digit 0 is the most significant nibble of word 3.
-            let word = 3 - index / 16
-            words[word] = (words[word] << 4) | UInt64(nibble)
+            // Digits 0-15 are word 3 (most significant), 16-31 word 2, and so on.
+            switch index >> 4 {
+            case 0: w3 = w3 << 4 | UInt64(nibble)
+            case 1: w2 = w2 << 4 | UInt64(nibble)
+            case 2: w1 = w1 << 4 | UInt64(nibble)
+            default: w0 = w0 << 4 | UInt64(nibble)
+            }
             index += 1
         }
-        self.init(w0: words[0], w1: words[1], w2: words[2], w3: words[3])
+        self.init(w0: w0, w1: w1, w2: w2, w3: w3)
     }
 
     @inline(__always)

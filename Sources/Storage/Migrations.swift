@@ -65,6 +65,11 @@ public enum Dialect: String, Sendable {
 
     var blob: String { self == .sqlite ? "BLOB" : "BYTEA" }
 
+    /// A byte-string literal from validated hex digits.
+    func blobLiteral(_ hex: String) -> String {
+        self == .sqlite ? "X'\(hex)'" : "'\\x\(hex)'::bytea"
+    }
+
     func byteLength(_ column: String) -> String {
         self == .sqlite ? "length(\(column))" : "octet_length(\(column))"
     }

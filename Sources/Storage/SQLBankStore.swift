@@ -79,7 +79,9 @@ public struct SQLBankStore: BankStore {
             let replaced = try await Self.deleteByExternalID(sql, bankID: bankID, ids: replacing)
             var inserted: [IndexRow] = []
             var insertedCount = 0
-            // 9 binds a row: 1000 rows stay under SQLite's and PostgreSQL's bind limits.
+            // Integers and validated hex digits go in as literals; only free text is bound (at most
+            // 3 binds a row, so 1000 rows stay far under SQLite's and PostgreSQL's bind limits).
+            let dialect = database.dialect
             for start in stride(from: 0, to: rows.count, by: 1000) {
                 let chunk = rows[start..<min(start + 1000, rows.count)]
                 var query = SQLQueryString("""
@@ -87,15 +89,15 @@ public struct SQLBankStore: BankStore {
                     """)
                 for (i, row) in chunk.enumerated() {
                     query.appendLiteral(i == 0 ? " (" : ", (")
-                    query.appendInterpolation(bind: row.bankID); query.appendLiteral(", ")
-                    query.appendInterpolation(bind: row.pdq); query.appendLiteral(", ")
-                    query.appendInterpolation(bind: row.pdqQuality); query.appendLiteral(", ")
-                    query.appendInterpolation(bind: row.md5); query.appendLiteral(", ")
-                    query.appendInterpolation(bind: row.sha256); query.appendLiteral(", ")
-                    query.appendInterpolation(bind: row.externalID); query.appendLiteral(", ")
-                    query.appendInterpolation(bind: row.metadata); query.appendLiteral(", ")
-                    query.appendInterpolation(bind: row.addedBy); query.appendLiteral(", ")
-                    query.appendInterpolation(bind: row.addedAt); query.appendLiteral(")")
+                    query.appendLiteral("\(row.bankID), \(row.pdqHex.map(dialect.blobLiteral) ?? "NULL"), ")
+                    query.appendLiteral("\(row.pdqQuality.map(String.init) ?? "NULL"), ")
+                    query.appendLiteral("\(row.md5.map { "'\($0)'" } ?? "NULL"), \(row.sha256.map { "'\($0)'" } ?? "NULL"), ")
+                    if let externalID = row.externalID { query.appendInterpolation(bind: externalID) } else { query.appendLiteral("NULL") }
+                    query.appendLiteral(", ")
+                    if row.metadata == StoredMetadata.emptyJSON { query.appendLiteral("'{}'") } else { query.appendInterpolation(bind: row.metadata) }
+                    query.appendLiteral(", ")
+                    query.appendInterpolation(bind: row.addedBy)
+                    query.appendLiteral(", \(row.addedAt))")
                 }
                 query.appendLiteral(returningRows
                     ? " ON CONFLICT DO NOTHING RETURNING id, bank_id, pdq, md5, sha256, disabled_until"
@@ -224,7 +226,8 @@ public struct SQLBankStore: BankStore {
 /// The bind values of one new entry row.
 struct EntryBinds: Sendable {
     let bankID: Int64
-    let pdq: Data?
+    /// Lowercase hex, validated by `PDQHash`.
+    let pdqHex: String?
     let pdqQuality: Int?
     let md5: String?
     let sha256: String?
@@ -235,13 +238,20 @@ struct EntryBinds: Sendable {
 
     init(entry: NewEntry, bankID: Int64, addedAt: Int64) throws {
         self.bankID = bankID
-        pdq = entry.signals.pdq.map(PDQBytes.data)
+        pdqHex = entry.signals.pdq?.hex
         pdqQuality = entry.signals.pdqQuality
+        // Only validated lowercase hex may become an SQL literal.
+        guard entry.signals.md5.map({ HexDigest.normalise($0, length: 32) == $0 }) ?? true,
+              entry.signals.sha256.map({ HexDigest.normalise($0, length: 64) == $0 }) ?? true else {
+            throw BankError.invalid("md5 and sha256 must be lowercase hex digests")
+        }
         md5 = entry.signals.md5
         sha256 = entry.signals.sha256
         externalID = entry.metadata.externalID
         let m = entry.metadata
-        metadata = try JSONCoding.encode(StoredMetadata(source: m.source, note: m.note, extra: m.extra.isEmpty ? nil : m.extra))
+        metadata = m.source == nil && m.note == nil && m.extra.isEmpty
+            ? StoredMetadata.emptyJSON
+            : try JSONCoding.encode(StoredMetadata(source: m.source, note: m.note, extra: m.extra.isEmpty ? nil : m.extra))
         addedBy = entry.addedBy
         self.addedAt = addedAt
     }
@@ -249,6 +259,7 @@ struct EntryBinds: Sendable {
 
 /// The JSON kept in `bank_entries.metadata`.
 struct StoredMetadata: Codable {
+    static let emptyJSON = "{}"
     var source: String?
     var note: String?
     var extra: [String: String]?
@@ -256,14 +267,6 @@ struct StoredMetadata: Codable {
 
 /// PDQ hashes are stored as 32 bytes, big-endian like their hex form.
 enum PDQBytes {
-    static func data(_ hash: PDQHash) -> Data {
-        var out = Data(capacity: 32)
-        for word in [hash.w3, hash.w2, hash.w1, hash.w0] {
-            for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
-        }
-        return out
-    }
-
     static func hash<C: Collection>(_ bytes: C) -> PDQHash where C.Element == UInt8 {
         var words: [UInt64] = [0, 0, 0, 0]
         for (i, byte) in bytes.enumerated() { words[3 - i / 8] = words[3 - i / 8] << 8 | UInt64(byte) }

@@ -11,6 +11,7 @@ struct CSVImportReader: ImportReader {
     private let addedBy: String
 
     static let signalColumns: Set<String> = ["pdq", "md5", "sha256"]
+    static let knownColumns: Set<String> = signalColumns.union(["pdq_quality", "quality", "external_id", "source", "note"])
 
     init(url: URL, addedBy: String) throws {
         lines = try LineReader(url: url)
@@ -76,10 +77,9 @@ struct CSVImportReader: ImportReader {
             signals.sha256 = digest
         }
         guard !signals.isEmpty else { return .failure(ImportError("no signal: pdq, md5 and sha256 are all empty")) }
-        let known: Set<String> = signalColumns.union(["pdq_quality", "quality", "external_id", "source", "note"])
         let metadata = EntryMetadata(
             externalID: row["external_id"], source: row["source"], note: row["note"],
-            extra: row.filter { !known.contains($0.key) })
+            extra: row.filter { !knownColumns.contains($0.key) })
         return .success(NewEntry(signals: signals, metadata: metadata, addedBy: addedBy))
     }
 
