@@ -30,7 +30,14 @@ public struct PDQHash: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// Parses 64 hex digits (either case). Returns nil for any other input.
     public init?<S: StringProtocol>(hex: S) {
-        let utf8 = hex.utf8
+        var text = String(hex)
+        let parsed = text.withUTF8 { Self.parse($0) }
+        guard let parsed else { return nil }
+        self = parsed
+    }
+
+    /// The hot path of hex parsing (imports parse millions): bytes, not generic characters.
+    private static func parse(_ utf8: UnsafeBufferPointer<UInt8>) -> PDQHash? {
         guard utf8.count == Self.hexLength else { return nil }
         var w3: UInt64 = 0, w2: UInt64 = 0, w1: UInt64 = 0, w0: UInt64 = 0
         var index = 0
@@ -45,7 +52,7 @@ public struct PDQHash: Hashable, Sendable, Comparable, CustomStringConvertible {
             }
             index += 1
         }
-        self.init(w0: w0, w1: w1, w2: w2, w3: w3)
+        return PDQHash(w0: w0, w1: w1, w2: w2, w3: w3)
     }
 
     @inline(__always)

@@ -99,12 +99,20 @@ public struct SQLBankStore: BankStore {
                     query.appendInterpolation(bind: row.addedBy)
                     query.appendLiteral(", \(row.addedAt))")
                 }
-                query.appendLiteral(returningRows
-                    ? " ON CONFLICT DO NOTHING RETURNING id, bank_id, pdq, md5, sha256, disabled_until"
-                    : " ON CONFLICT DO NOTHING RETURNING id")
-                let returned = try await sql.raw(query).all()
-                insertedCount += returned.count
-                if returningRows { inserted += try returned.map(Self.indexRow) }
+                if returningRows {
+                    query.appendLiteral(" ON CONFLICT DO NOTHING RETURNING id, bank_id, pdq, md5, sha256, disabled_until")
+                    let returned = try await sql.raw(query).all().map(Self.indexRow)
+                    insertedCount += returned.count
+                    inserted += returned
+                } else if dialect == .sqlite {
+                    // Counting is all that is needed: SQLite says how many rows the statement added.
+                    query.appendLiteral(" ON CONFLICT DO NOTHING")
+                    try await sql.raw(query).run()
+                    insertedCount += try await sql.raw("SELECT changes() AS n").first()?.decode(column: "n", as: Int.self) ?? 0
+                } else {
+                    query.appendLiteral(" ON CONFLICT DO NOTHING RETURNING id")
+                    insertedCount += try await sql.raw(query).all().count
+                }
             }
             return BatchOutcome(inserted: inserted, insertedCount: insertedCount, duplicates: rows.count - insertedCount,
                                 withdrawn: withdrawn, replaced: replaced)

@@ -8,6 +8,7 @@ struct CSVImportReader: ImportReader {
     private let lines: LineReader
     private let separator: Character
     private let columns: [String]
+    private let layout: ColumnLayout
     private let addedBy: String
 
     static let signalColumns: Set<String> = ["pdq", "md5", "sha256"]
@@ -27,6 +28,7 @@ struct CSVImportReader: ImportReader {
         if let duplicate = Dictionary(grouping: columns, by: { $0 }).first(where: { $0.value.count > 1 }) {
             throw ImportError("line 1: column \"\(duplicate.key)\" appears twice")
         }
+        layout = ColumnLayout(columns)
         self.addedBy = addedBy
     }
 
@@ -35,20 +37,14 @@ struct CSVImportReader: ImportReader {
     mutating func next() throws -> ImportItem? {
         while let line = try lines.next() {
             let number = lines.lineNumber
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            if line.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             guard let cells = Self.split(line, separator: separator) else {
                 return .rejected(line: number, reason: "unterminated quote")
             }
             guard cells.count == columns.count else {
                 return .rejected(line: number, reason: "\(cells.count) fields where the header has \(columns.count)")
             }
-            var row: [String: String] = [:]
-            row.reserveCapacity(columns.count)
-            for (name, cell) in zip(columns, cells) {
-                let value = cell.utf8.first == 0x20 || cell.utf8.last == 0x20 ? cell.trimmingCharacters(in: .whitespaces) : cell
-                if !value.isEmpty { row[name] = value }
-            }
-            switch Self.entry(row, addedBy: addedBy) {
+            switch layout.entry(cells, addedBy: addedBy) {
             case let .success(entry): return .entry(line: number, entry)
             case let .failure(error): return .rejected(line: number, reason: error.description)
             }
@@ -56,31 +52,50 @@ struct CSVImportReader: ImportReader {
         return nil
     }
 
-    static func entry(_ row: [String: String], addedBy: String) -> Result<NewEntry, ImportError> {
-        var signals = EntrySignals()
-        if let text = row["pdq"] {
-            guard let hash = PDQHash(hex: text) else { return .failure(ImportError("pdq \"\(text.prefix(80))\" is not 64 hex digits")) }
-            signals.pdq = hash
+    /// Where each known column sits in a row, worked out once from the header.
+    struct ColumnLayout {
+        let pdq, quality, md5, sha256, externalID, source, note: Int?
+        let extras: [(name: String, index: Int)]
+
+        init(_ columns: [String]) {
+            func index(_ names: String...) -> Int? { columns.firstIndex { names.contains($0) } }
+            pdq = index("pdq"); quality = index("pdq_quality", "quality"); md5 = index("md5"); sha256 = index("sha256")
+            externalID = index("external_id"); source = index("source"); note = index("note")
+            extras = columns.enumerated().filter { !CSVImportReader.knownColumns.contains($0.element) }.map { ($0.element, $0.offset) }
         }
-        if let text = row["pdq_quality"] ?? row["quality"] {
-            guard let quality = Int(text), (0...100).contains(quality) else {
-                return .failure(ImportError("quality \"\(text.prefix(20))\" is not an integer from 0 to 100"))
+
+        func entry(_ cells: [String], addedBy: String) -> Result<NewEntry, ImportError> {
+            func cell(_ i: Int?) -> String? {
+                guard let i else { return nil }
+                let raw = cells[i]
+                let value = raw.utf8.first == 0x20 || raw.utf8.last == 0x20 ? raw.trimmingCharacters(in: .whitespaces) : raw
+                return value.isEmpty ? nil : value
             }
-            signals.pdqQuality = quality
+            var signals = EntrySignals()
+            if let text = cell(pdq) {
+                guard let hash = PDQHash(hex: text) else { return .failure(ImportError("pdq \"\(text.prefix(80))\" is not 64 hex digits")) }
+                signals.pdq = hash
+            }
+            if let text = cell(quality) {
+                guard let value = Int(text), (0...100).contains(value) else {
+                    return .failure(ImportError("quality \"\(text.prefix(20))\" is not an integer from 0 to 100"))
+                }
+                signals.pdqQuality = value
+            }
+            if let text = cell(md5) {
+                guard let digest = HexDigest.normalise(text, length: 32) else { return .failure(ImportError("md5 \"\(text.prefix(80))\" is not 32 hex digits")) }
+                signals.md5 = digest
+            }
+            if let text = cell(sha256) {
+                guard let digest = HexDigest.normalise(text, length: 64) else { return .failure(ImportError("sha256 \"\(text.prefix(80))\" is not 64 hex digits")) }
+                signals.sha256 = digest
+            }
+            guard !signals.isEmpty else { return .failure(ImportError("no signal: pdq, md5 and sha256 are all empty")) }
+            var extra: [String: String] = [:]
+            for (name, index) in extras { if let value = cell(index) { extra[name] = value } }
+            let metadata = EntryMetadata(externalID: cell(externalID), source: cell(source), note: cell(note), extra: extra)
+            return .success(NewEntry(signals: signals, metadata: metadata, addedBy: addedBy))
         }
-        if let text = row["md5"] {
-            guard let digest = HexDigest.normalise(text, length: 32) else { return .failure(ImportError("md5 \"\(text.prefix(80))\" is not 32 hex digits")) }
-            signals.md5 = digest
-        }
-        if let text = row["sha256"] {
-            guard let digest = HexDigest.normalise(text, length: 64) else { return .failure(ImportError("sha256 \"\(text.prefix(80))\" is not 64 hex digits")) }
-            signals.sha256 = digest
-        }
-        guard !signals.isEmpty else { return .failure(ImportError("no signal: pdq, md5 and sha256 are all empty")) }
-        let metadata = EntryMetadata(
-            externalID: row["external_id"], source: row["source"], note: row["note"],
-            extra: row.filter { !knownColumns.contains($0.key) })
-        return .success(NewEntry(signals: signals, metadata: metadata, addedBy: addedBy))
     }
 
     /// Splits one line; nil when a quote is left open.
