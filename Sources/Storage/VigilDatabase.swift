@@ -47,7 +47,7 @@ public final class VigilDatabase: Sendable {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
             for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
-                           "PRAGMA busy_timeout = 10000", "PRAGMA cache_size = -1048576"] {
+                           "PRAGMA busy_timeout = 10000", "PRAGMA cache_size = -262144"] {
                 _ = try await connection.query(pragma, [])
             }
             backend = .sqlite(connection)
