@@ -25,12 +25,10 @@ struct BankCommand: AsyncParsableCommand {
         @Flag(help: "Create the bank disabled.") var disabled = false
 
         func run() async throws {
-            try await CommandFailure.run {
-                try await storage.withService(loadIndex: false) { service in
-                    let bank = try await service.createBank(NewBank(
-                        name: name, description: description, kind: kind, enabled: !disabled, pdqThreshold: threshold, labels: labels))
-                    Standard.output("created bank \(bank.name) (\(bank.kind.rawValue), threshold \(bank.pdqThreshold))")
-                }
+            try await storage.run { service in
+                let bank = try await service.createBank(NewBank(
+                    name: name, description: description, kind: kind, enabled: !disabled, pdqThreshold: threshold, labels: labels))
+                Standard.output("created bank \(bank.name) (\(bank.kind.rawValue), threshold \(bank.pdqThreshold))")
             }
         }
     }
@@ -41,16 +39,14 @@ struct BankCommand: AsyncParsableCommand {
         @Option(help: "text or json.") var format: OutputFormat = .text
 
         func run() async throws {
-            try await CommandFailure.run {
-                try await storage.withService(loadIndex: false) { service in
-                    for bank in try await service.listBanks() {
-                        let count = try await service.store.entryCount(bankID: bank.id)
-                        switch format {
-                        case .text:
-                            Standard.output("\(bank.name)\t\(bank.kind.rawValue)\t\(bank.enabled ? "enabled" : "disabled")\tthreshold=\(bank.pdqThreshold)\tentries=\(count)\tlabels=\(bank.labels.joined(separator: ","))")
-                        case .json:
-                            Standard.output(JSONValue.object(BankJSON.fields(bank, entries: count)).rendered)
-                        }
+            try await storage.run { service in
+                for bank in try await service.listBanks() {
+                    let count = try await service.store.entryCount(bankID: bank.id)
+                    switch format {
+                    case .text:
+                        Standard.output("\(bank.name)\t\(bank.kind.rawValue)\t\(bank.enabled ? "enabled" : "disabled")\tthreshold=\(bank.pdqThreshold)\tentries=\(count)\tlabels=\(bank.labels.joined(separator: ","))")
+                    case .json:
+                        Standard.output(JSONValue.object(BankJSON.fields(bank, entries: count)).rendered)
                     }
                 }
             }
@@ -63,12 +59,10 @@ struct BankCommand: AsyncParsableCommand {
         @Argument var name: String
 
         func run() async throws {
-            try await CommandFailure.run {
-                try await storage.withService(loadIndex: false) { service in
-                    let bank = try await service.bank(named: name)
-                    let count = try await service.store.entryCount(bankID: bank.id)
-                    Standard.output(JSONValue.object(BankJSON.fields(bank, entries: count)).rendered)
-                }
+            try await storage.run { service in
+                let bank = try await service.bank(named: name)
+                let count = try await service.store.entryCount(bankID: bank.id)
+                Standard.output(JSONValue.object(BankJSON.fields(bank, entries: count)).rendered)
             }
         }
     }
@@ -79,11 +73,9 @@ struct BankCommand: AsyncParsableCommand {
         @Argument var name: String
 
         func run() async throws {
-            try await CommandFailure.run {
-                try await storage.withService(loadIndex: false) { service in
-                    try await service.deleteBank(named: name)
-                    Standard.output("deleted bank \(name)")
-                }
+            try await storage.run { service in
+                try await service.deleteBank(named: name)
+                Standard.output("deleted bank \(name)")
             }
         }
     }
@@ -107,24 +99,22 @@ struct BankCommand: AsyncParsableCommand {
         @OptionGroup var limits: DecodeLimitOptions
 
         func run() async throws {
-            try await CommandFailure.run {
-                try await storage.withService(loadIndex: false) { service in
-                    let bank = try await service.bank(named: name)
-                    var reader = try BankService.reader(
-                        for: URL(fileURLWithPath: path), format: format, listHoldsSHA256: listSha256,
-                        limits: limits.decodeLimits, addedBy: addedBy)
-                    let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1)
-                    let summary = try await service.importEntries(into: bank, from: &reader) { fraction, summary in
-                        bar.update(fraction, "\(summary.added) added, \(summary.duplicates) duplicates, \(summary.rejectedCount) rejected")
-                    }
-                    bar.finish()
-                    for (line, reason) in summary.rejected { Standard.error("vigil: \(path):\(line): rejected: \(reason)") }
-                    if summary.rejectedCount > summary.rejected.count {
-                        Standard.error("vigil: … and \(summary.rejectedCount - summary.rejected.count) more rejected rows")
-                    }
-                    Standard.output("imported into \(bank.name): \(summary.added) added, \(summary.duplicates) duplicates, \(summary.replaced) replaced, \(summary.removed) removed, \(summary.rejectedCount) rejected")
-                    if summary.rejectedCount > 0 { throw ExitCode(1) }
+            try await storage.run { service in
+                let bank = try await service.bank(named: name)
+                var reader = try BankService.reader(
+                    for: URL(fileURLWithPath: path), format: format, listHoldsSHA256: listSha256,
+                    limits: limits.decodeLimits, addedBy: addedBy)
+                let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1)
+                let summary = try await service.importEntries(into: bank, from: &reader) { fraction, summary in
+                    bar.update(fraction, "\(summary.added) added, \(summary.duplicates) duplicates, \(summary.rejectedCount) rejected")
                 }
+                bar.finish()
+                for (line, reason) in summary.rejected { Standard.error("vigil: \(path):\(line): rejected: \(reason)") }
+                if summary.rejectedCount > summary.rejected.count {
+                    Standard.error("vigil: … and \(summary.rejectedCount - summary.rejected.count) more rejected rows")
+                }
+                Standard.output("imported into \(bank.name): \(summary.added) added, \(summary.duplicates) duplicates, \(summary.replaced) replaced, \(summary.removed) removed, \(summary.rejectedCount) rejected")
+                if summary.rejectedCount > 0 { throw ExitCode(1) }
             }
         }
     }
@@ -136,14 +126,12 @@ struct BankCommand: AsyncParsableCommand {
         @Option(help: "csv (every signal and metadata) or list (one hash per line).") var format: BankExporter.Format = .csv
 
         func run() async throws {
-            try await CommandFailure.run {
-                try await storage.withService(loadIndex: false) { service in
-                    let bank = try await service.bank(named: name)
-                    let out = BufferedOutput()
-                    let (_, skipped) = try await BankExporter.export(bank, from: service.store, format: format) { out.write($0) }
-                    out.flush()
-                    if skipped > 0 { Standard.error("vigil: \(skipped) SHA-256-only entries cannot be written in list format") }
-                }
+            try await storage.run { service in
+                let bank = try await service.bank(named: name)
+                let out = BufferedOutput()
+                let (_, skipped) = try await BankExporter.export(bank, from: service.store, format: format) { out.write($0) }
+                out.flush()
+                if skipped > 0 { Standard.error("vigil: \(skipped) SHA-256-only entries cannot be written in list format") }
             }
         }
     }

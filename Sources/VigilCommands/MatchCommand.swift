@@ -42,17 +42,15 @@ struct MatchCommand: AsyncParsableCommand {
 
     func run() async throws {
         var status: Int32 = 0
-        try await CommandFailure.run {
-            try await storage.withService(loadIndex: true) { service in
-                let hasher = ContentHasher(limits: limits.decodeLimits)
-                for path in files {
-                    let outcome = matchOne(path, service: service, hasher: hasher)
-                    outcome.print(format: format)
-                    switch outcome.result {
-                    case .failure: status = 2
-                    case let .success((_, result)) where result.isMatch: status = max(status, 1)
-                    case .success: break
-                    }
+        try await storage.run(loadIndex: true) { service in
+            let hasher = ContentHasher(limits: limits.decodeLimits)
+            for path in files {
+                let outcome = matchOne(path, service: service, hasher: hasher)
+                outcome.print(format: format)
+                switch outcome.result {
+                case .failure: status = 2
+                case let .success((_, result)) where result.isMatch: status = max(status, 1)
+                case .success: break
                 }
             }
         }

@@ -22,6 +22,12 @@ struct StorageOptions: ParsableArguments {
         return .default(dataDirectory: resolvedDataDirectory)
     }
 
+    /// A storage command's body: storage opened and closed around it, failures printed as one
+    /// line with exit status 2.
+    func run(loadIndex: Bool = false, _ body: (BankService) async throws -> Void) async throws {
+        try await CommandFailure.run { try await withService(loadIndex: loadIndex, body) }
+    }
+
     /// Opens storage and the bank service (with `loadIndex`, the in-memory index too), runs
     /// `body`, and closes storage whatever happens.
     func withService(loadIndex: Bool, _ body: (BankService) async throws -> Void) async throws {
