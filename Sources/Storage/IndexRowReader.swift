@@ -20,16 +20,61 @@ enum IndexRowReader {
                 }
                 return try collector.finish()
             case let .postgres(connection):
-                let rows = try await connection.query(
-                    "\(unescaped: query) WHERE id > \(after) ORDER BY id LIMIT \(limit)", logger: connection.logger)
-                var out: [IndexRow] = []
-                out.reserveCapacity(limit)
-                for try await (id, bank, pdq, md5, sha, until) in rows.decode((Int64, Int64, ByteBuffer?, String?, String?, Int64?).self) {
-                    out.append(IndexRow(entryID: id, bankID: bank, pdq: try pdq.map(hash), md5: md5, sha256: sha,
-                                        disabledUntil: until.map(Date.init(milliseconds:))))
-                }
-                return out
+                return try await postgresChunk(connection, after: after, through: .max, limit: limit)
             }
+        }
+    }
+
+    /// Rows with `after < id <= through`, in id order.
+    static func postgresChunk(_ connection: PostgresConnection, after: Int64, through: Int64, limit: Int) async throws -> [IndexRow] {
+        let rows = try await connection.query(
+            "\(unescaped: query) WHERE id > \(after) AND id <= \(through) ORDER BY id LIMIT \(limit)", logger: connection.logger)
+        var out: [IndexRow] = []
+        out.reserveCapacity(limit)
+        for try await (id, bank, pdq, md5, sha, until) in rows.decode((Int64, Int64, ByteBuffer?, String?, String?, Int64?).self) {
+            out.append(IndexRow(entryID: id, bankID: bank, pdq: try pdq.map(hash), md5: md5, sha256: sha,
+                                disabledUntil: until.map(Date.init(milliseconds:))))
+        }
+        return out
+    }
+
+    /// PostgreSQL: the id range split in two, each half read on its own connection so that both
+    /// cores decode rows; chunks reach `body` one at a time.
+    static func postgresParallel(
+        _ database: VigilDatabase, chunkSize: Int, _ body: @Sendable ([IndexRow]) async throws -> Void
+    ) async throws {
+        let maxID = try await database.run { sql in
+            try await sql.raw("SELECT COALESCE(MAX(id), 0) AS m FROM bank_entries").first()?.decode(column: "m", as: Int64.self) ?? 0
+        }
+        let middle = maxID / 2
+        let ranges: [(Int64, Int64)] = [(0, middle), (middle, maxID)]
+        let (chunks, continuation) = AsyncThrowingStream<[IndexRow], any Error>.makeStream()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    try await withThrowingTaskGroup(of: Void.self) { readers in
+                        for (low, high) in ranges {
+                            readers.addTask {
+                                _ = try await database.withExtraPostgresConnection { connection in
+                                    var after = low
+                                    while true {
+                                        let chunk = try await postgresChunk(connection, after: after, through: high, limit: chunkSize)
+                                        guard let last = chunk.last else { return }
+                                        continuation.yield(chunk)
+                                        after = last.entryID
+                                    }
+                                }
+                            }
+                        }
+                        try await readers.waitForAll()
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            for try await chunk in chunks { try await body(chunk) }
+            try await group.waitForAll()
         }
     }
 

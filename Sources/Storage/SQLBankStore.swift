@@ -172,6 +172,9 @@ public struct SQLBankStore: BankStore {
     }
 
     public func forEachIndexRow(chunkSize: Int, _ body: @Sendable ([IndexRow]) async throws -> Void) async throws {
+        if database.dialect == .postgres {
+            return try await IndexRowReader.postgresParallel(database, chunkSize: chunkSize, body)
+        }
         var after: Int64 = 0
         while true {
             let chunk = try await IndexRowReader.chunk(database, after: after, limit: chunkSize)

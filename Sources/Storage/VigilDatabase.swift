@@ -117,6 +117,24 @@ public final class VigilDatabase: Sendable {
         }
     }
 
+    /// A separate PostgreSQL connection for one side of a parallel bulk read, closed after `body`.
+    /// Nil on SQLite.
+    func withExtraPostgresConnection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T? {
+        guard case let .postgres(url) = location else { return nil }
+        let configuration = try SQLPostgresConfiguration(url: url)
+        let connection = try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration.coreConfiguration,
+            id: 2, logger: Logger(label: "vigil.storage.bulk"))
+        do {
+            let result = try await body(connection)
+            try? await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
     /// Direct driver access for bulk reads, still serialised with everything else.
     func withBackend<T: Sendable>(_ body: @Sendable (Backend) async throws -> T) async throws -> T {
         try await gate.run { try await body(backend) }

@@ -141,7 +141,8 @@ case "query":
 case "storage":
     let dir = URL(fileURLWithPath: args[2])
     let location = try DatabaseLocation(url: args[3])
-    do {
+    // `storage DIR URL reuse` measures the load alone, on a database a previous run filled.
+    if args.count < 5 || args[4] != "reuse" {
         let database = try await VigilDatabase.open(location)
         // As `vigil bank import` runs: no live index to feed.
         let service = BankService(store: SQLBankStore(database: database), index: MatchIndex(), maintainsIndex: false)
