@@ -63,6 +63,12 @@ public struct NewBank: Sendable, Hashable {
         self.labels = labels
     }
 
+    /// The settings of an existing bank, to validate an edit of it.
+    public init(settingsOf bank: Bank) {
+        self.init(name: bank.name, description: bank.description, kind: bank.kind, enabled: bank.enabled,
+                  pdqThreshold: bank.pdqThreshold, labels: bank.labels)
+    }
+
     /// Checks the fields a user typed; the message says what is wrong.
     public func validate() throws(BankError) {
         try BankName.validate(name)

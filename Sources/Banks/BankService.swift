@@ -36,8 +36,7 @@ public final class BankService: Sendable {
     public func listBanks() async throws -> [Bank] { try await store.listBanks() }
 
     public func updateBank(_ bank: Bank) async throws -> Bank {
-        try NewBank(name: bank.name, description: bank.description, kind: bank.kind, enabled: bank.enabled,
-                    pdqThreshold: bank.pdqThreshold, labels: bank.labels).validate()
+        try NewBank(settingsOf: bank).validate()
         let updated = try await store.updateBank(bank)
         index.upsertBank(updated)
         return updated
