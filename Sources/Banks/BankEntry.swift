@@ -18,6 +18,30 @@ public struct EntrySignals: Sendable, Hashable {
     }
 
     public var isEmpty: Bool { pdq == nil && md5 == nil && sha256 == nil }
+
+    /// Signals from the text of an import row; the error names the first field that is wrong.
+    static func parse(pdq: String?, quality: String? = nil, md5: String?, sha256: String? = nil) -> Result<EntrySignals, ImportError> {
+        var signals = EntrySignals()
+        if let text = pdq {
+            guard let hash = PDQHash(hex: text) else { return .failure(ImportError("pdq \"\(text.prefix(80))\" is not 64 hex digits")) }
+            signals.pdq = hash
+        }
+        if let text = quality {
+            guard let value = Int(text), (0...100).contains(value) else {
+                return .failure(ImportError("quality \"\(text.prefix(20))\" is not an integer from 0 to 100"))
+            }
+            signals.pdqQuality = value
+        }
+        if let text = md5 {
+            guard let digest = HexDigest.normalise(text, length: 32) else { return .failure(ImportError("md5 \"\(text.prefix(80))\" is not 32 hex digits")) }
+            signals.md5 = digest
+        }
+        if let text = sha256 {
+            guard let digest = HexDigest.normalise(text, length: 64) else { return .failure(ImportError("sha256 \"\(text.prefix(80))\" is not 64 hex digits")) }
+            signals.sha256 = digest
+        }
+        return .success(signals)
+    }
 }
 
 /// What is known about where an entry came from.

@@ -99,24 +99,18 @@ public final class MatchIndex: Sendable {
     public func load(from store: any BankStore, now: Date = Date()) async throws {
         let banks = try await store.listBanks()
         final class Accumulator: @unchecked Sendable {
-            var pdq: [PDQHash] = [], pdqPayloads: [UInt64] = []
-            var md5: [String] = [], md5Payloads: [UInt64] = []
-            var sha: [String] = [], shaPayloads: [UInt64] = []
+            var columns = SignalColumns()
             var snoozed: [Int64: Date] = [:]
         }
         let acc = Accumulator()
         try await store.forEachIndexRow(chunkSize: 50_000) { rows in
-            for row in rows {
-                let payload = Self.payload(bank: row.bankID, entry: row.entryID)
-                if let hash = row.pdq { acc.pdq.append(hash); acc.pdqPayloads.append(payload) }
-                if let digest = row.md5 { acc.md5.append(digest); acc.md5Payloads.append(payload) }
-                if let digest = row.sha256 { acc.sha.append(digest); acc.shaPayloads.append(payload) }
-                if let until = row.disabledUntil, until > now { acc.snoozed[row.entryID] = until }
-            }
+            acc.columns.append(rows)
+            for row in rows { if let until = row.disabledUntil, until > now { acc.snoozed[row.entryID] = until } }
         }
-        pdq.load(acc.pdq, payloads: acc.pdqPayloads)
-        md5.load(acc.md5, payloads: acc.md5Payloads)
-        sha256.load(acc.sha, payloads: acc.shaPayloads)
+        let columns = acc.columns
+        pdq.load(columns.pdq, payloads: columns.pdqPayloads)
+        md5.load(columns.md5, payloads: columns.md5Payloads)
+        sha256.load(columns.sha256, payloads: columns.sha256Payloads)
         catalog.withLock {
             $0.banks = Dictionary(uniqueKeysWithValues: banks.map { ($0.id, $0) })
             $0.snoozed = acc.snoozed
@@ -145,23 +139,32 @@ public final class MatchIndex: Sendable {
     }
 
     private func apply(_ rows: [IndexRow], insert: Bool) {
-        var hashes: [PDQHash] = [], hashPayloads: [UInt64] = []
-        var md5s: [String] = [], md5Payloads: [UInt64] = []
-        var shas: [String] = [], shaPayloads: [UInt64] = []
-        for row in rows {
-            let payload = Self.payload(bank: row.bankID, entry: row.entryID)
-            if let hash = row.pdq { hashes.append(hash); hashPayloads.append(payload) }
-            if let digest = row.md5 { md5s.append(digest); md5Payloads.append(payload) }
-            if let digest = row.sha256 { shas.append(digest); shaPayloads.append(payload) }
-        }
+        var columns = SignalColumns()
+        columns.append(rows)
         if insert {
-            pdq.insert(hashes, payloads: hashPayloads)
-            md5.insert(md5s, payloads: md5Payloads)
-            sha256.insert(shas, payloads: shaPayloads)
+            pdq.insert(columns.pdq, payloads: columns.pdqPayloads)
+            md5.insert(columns.md5, payloads: columns.md5Payloads)
+            sha256.insert(columns.sha256, payloads: columns.sha256Payloads)
         } else {
-            pdq.remove(hashes, payloads: hashPayloads)
-            md5.remove(md5s, payloads: md5Payloads)
-            sha256.remove(shas, payloads: shaPayloads)
+            pdq.remove(columns.pdq, payloads: columns.pdqPayloads)
+            md5.remove(columns.md5, payloads: columns.md5Payloads)
+            sha256.remove(columns.sha256, payloads: columns.sha256Payloads)
+        }
+    }
+
+    /// Index rows split into one (key, payload) column pair per signal, as the indexes take them.
+    struct SignalColumns {
+        var pdq: [PDQHash] = [], pdqPayloads: [UInt64] = []
+        var md5: [String] = [], md5Payloads: [UInt64] = []
+        var sha256: [String] = [], sha256Payloads: [UInt64] = []
+
+        mutating func append(_ rows: [IndexRow]) {
+            for row in rows {
+                let payload = MatchIndex.payload(bank: row.bankID, entry: row.entryID)
+                if let hash = row.pdq { pdq.append(hash); pdqPayloads.append(payload) }
+                if let digest = row.md5 { md5.append(digest); md5Payloads.append(payload) }
+                if let digest = row.sha256 { sha256.append(digest); sha256Payloads.append(payload) }
+            }
         }
     }
 

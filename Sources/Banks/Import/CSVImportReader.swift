@@ -32,7 +32,7 @@ struct CSVImportReader: ImportReader {
         self.addedBy = addedBy
     }
 
-    var progress: Double? { lines.totalBytes.map { $0 == 0 ? 1 : Double(lines.bytesRead) / Double($0) } }
+    var progress: Double? { lines.progress }
 
     mutating func next() throws -> ImportItem? {
         while let line = try lines.next() {
@@ -71,24 +71,10 @@ struct CSVImportReader: ImportReader {
                 let value = raw.utf8.first == 0x20 || raw.utf8.last == 0x20 ? raw.trimmingCharacters(in: .whitespaces) : raw
                 return value.isEmpty ? nil : value
             }
-            var signals = EntrySignals()
-            if let text = cell(pdq) {
-                guard let hash = PDQHash(hex: text) else { return .failure(ImportError("pdq \"\(text.prefix(80))\" is not 64 hex digits")) }
-                signals.pdq = hash
-            }
-            if let text = cell(quality) {
-                guard let value = Int(text), (0...100).contains(value) else {
-                    return .failure(ImportError("quality \"\(text.prefix(20))\" is not an integer from 0 to 100"))
-                }
-                signals.pdqQuality = value
-            }
-            if let text = cell(md5) {
-                guard let digest = HexDigest.normalise(text, length: 32) else { return .failure(ImportError("md5 \"\(text.prefix(80))\" is not 32 hex digits")) }
-                signals.md5 = digest
-            }
-            if let text = cell(sha256) {
-                guard let digest = HexDigest.normalise(text, length: 64) else { return .failure(ImportError("sha256 \"\(text.prefix(80))\" is not 64 hex digits")) }
-                signals.sha256 = digest
+            let signals: EntrySignals
+            switch EntrySignals.parse(pdq: cell(pdq), quality: cell(quality), md5: cell(md5), sha256: cell(sha256)) {
+            case let .success(parsed): signals = parsed
+            case let .failure(error): return .failure(error)
             }
             guard !signals.isEmpty else { return .failure(ImportError("no signal: pdq, md5 and sha256 are all empty")) }
             var extra: [String: String] = [:]

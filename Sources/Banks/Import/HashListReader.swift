@@ -17,7 +17,7 @@ struct HashListReader: ImportReader {
         source = url.lastPathComponent
     }
 
-    var progress: Double? { lines.totalBytes.map { $0 == 0 ? 1 : Double(lines.bytesRead) / Double($0) } }
+    var progress: Double? { lines.progress }
 
     mutating func next() throws -> ImportItem? {
         while let raw = try lines.next() {

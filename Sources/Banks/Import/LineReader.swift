@@ -10,6 +10,9 @@ final class LineReader {
     private(set) var bytesRead = 0
     let totalBytes: Int?
 
+    /// The share of the file read so far, when its size is known.
+    var progress: Double? { totalBytes.map { $0 == 0 ? 1 : Double(bytesRead) / Double($0) } }
+
     init(url: URL) throws {
         handle = try FileHandle(forReadingFrom: url)
         totalBytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil

@@ -63,14 +63,10 @@ struct NCMECXMLReader: ImportReader {
     }
 
     private func item(_ record: Record, externalID: String) -> ImportItem {
-        var signals = EntrySignals()
-        if let text = record.fingerprints["pdq"] {
-            guard let hash = PDQHash(hex: text) else { return .rejected(line: recordNumber, reason: "pdq \"\(text.prefix(80))\" is not 64 hex digits") }
-            signals.pdq = hash
-        }
-        if let text = record.fingerprints["md5"] {
-            guard let digest = HexDigest.normalise(text, length: 32) else { return .rejected(line: recordNumber, reason: "md5 \"\(text.prefix(80))\" is not 32 hex digits") }
-            signals.md5 = digest
+        let signals: EntrySignals
+        switch EntrySignals.parse(pdq: record.fingerprints["pdq"], md5: record.fingerprints["md5"]) {
+        case let .success(parsed): signals = parsed
+        case let .failure(error): return .rejected(line: recordNumber, reason: error.description)
         }
         guard !signals.isEmpty else {
             return .rejected(line: recordNumber, reason: "entry \(externalID) has no pdq or md5 fingerprint")
