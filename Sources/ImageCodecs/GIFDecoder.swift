@@ -3,24 +3,14 @@ import CGIF
 /// GIF through giflib: the first frame only, on the logical screen, transparency ignored (the
 /// palette colour is kept), as Pillow's first frame converted to RGB.
 enum GIFDecoder {
-    /// The bytes giflib reads from, handed to its C callback through `UserData`.
-    private struct Source {
-        let base: UnsafePointer<UInt8>
-        let count: Int
-        var offset: Int
-    }
-
     static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits) throws(ImageDecodingError) -> DecodedImage {
-        let source = UnsafeMutablePointer<Source>.allocate(capacity: 1)
-        source.initialize(to: Source(base: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), count: bytes.count, offset: 0))
+        // giflib hands the cursor back to the callback through `UserData`.
+        let source = MemoryCursor.allocate(over: bytes)
         defer { source.deallocate() }
         var status: Int32 = 0
         guard let gif = DGifOpen(source, { gif, out, wanted in
-            guard let gif, let out, let state = gif.pointee.UserData?.assumingMemoryBound(to: Source.self) else { return 0 }
-            let n = min(Int(wanted), state.pointee.count - state.pointee.offset)
-            out.update(from: state.pointee.base + state.pointee.offset, count: n)
-            state.pointee.offset += n
-            return Int32(n)
+            guard let gif, let out, let cursor = gif.pointee.UserData?.assumingMemoryBound(to: MemoryCursor.self) else { return 0 }
+            return Int32(cursor.pointee.read(into: out, Int(wanted)))
         }, &status) else {
             throw .corrupt(format: .gif, reason: errorText(status))
         }

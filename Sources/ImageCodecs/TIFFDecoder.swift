@@ -3,12 +3,6 @@ import CTIFF
 /// TIFF through libtiff, read from memory: the first directory (page), through libtiff's RGBA
 /// interface, which handles every photometric interpretation and bit depth. Grey stays grey.
 enum TIFFDecoder {
-    private struct Source {
-        let base: UnsafePointer<UInt8>
-        let count: Int
-        var offset: Int
-    }
-
     /// libtiff's handlers are global; silence them once (errors still come back as return codes).
     private static let quietHandlers: Void = {
         _ = TIFFSetErrorHandler(nil)
@@ -17,35 +11,22 @@ enum TIFFDecoder {
 
     static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits) throws(ImageDecodingError) -> DecodedImage {
         _ = quietHandlers
-        let source = UnsafeMutablePointer<Source>.allocate(capacity: 1)
-        source.initialize(to: Source(base: bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), count: bytes.count, offset: 0))
+        let source = MemoryCursor.allocate(over: bytes)
         defer { source.deallocate() }
 
         guard let tiff = TIFFClientOpen(
             "memory", "rm", source,
             { handle, buffer, size in
-                let state = handle!.assumingMemoryBound(to: Source.self)
-                let n = max(0, min(Int(size), state.pointee.count - state.pointee.offset))
-                buffer!.copyMemory(from: state.pointee.base + state.pointee.offset, byteCount: n)
-                state.pointee.offset += n
-                return tmsize_t(n)
+                tmsize_t(handle!.assumingMemoryBound(to: MemoryCursor.self).pointee.read(into: buffer!, Int(size)))
             },
             { _, _, _ in 0 },
             { handle, offset, whence in
-                let state = handle!.assumingMemoryBound(to: Source.self)
-                let base: Int
-                switch whence {
-                case SEEK_CUR: base = state.pointee.offset
-                case SEEK_END: base = state.pointee.count
-                default: base = 0
-                }
-                let (target, overflow) = base.addingReportingOverflow(Int(truncatingIfNeeded: offset))
-                guard !overflow, target >= 0 else { return toff_t.max }
-                state.pointee.offset = target
-                return toff_t(target)
+                let cursor = handle!.assumingMemoryBound(to: MemoryCursor.self)
+                let start = whence == SEEK_CUR ? cursor.pointee.offset : whence == SEEK_END ? cursor.pointee.count : 0
+                return cursor.pointee.seek(from: start, by: Int(truncatingIfNeeded: offset)).map(toff_t.init) ?? toff_t.max
             },
             { _ in 0 },
-            { handle in toff_t(handle!.assumingMemoryBound(to: Source.self).pointee.count) },
+            { handle in toff_t(handle!.assumingMemoryBound(to: MemoryCursor.self).pointee.count) },
             { _, _, _ in 0 },
             { _, _, _ in }
         ) else {
