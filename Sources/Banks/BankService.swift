@@ -74,6 +74,16 @@ public final class BankService: Sendable {
         return entry
     }
 
+    public func setNote(entryID: Int64, _ note: String?) async throws -> BankEntry {
+        guard let entry = try await store.setNote(entryID: entryID, note) else { throw BankError.notFound("entry \(entryID)") }
+        return entry
+    }
+
+    public func entry(id: Int64) async throws -> BankEntry {
+        guard let entry = try await store.entry(id: id) else { throw BankError.notFound("entry \(id)") }
+        return entry
+    }
+
     public func match(_ query: MatchQuery) -> MatchResult { index.match(query) }
 
     // MARK: import

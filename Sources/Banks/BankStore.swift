@@ -18,6 +18,7 @@ public protocol BankStore: Sendable {
                     returningRows: Bool) async throws -> BatchOutcome
     func deleteEntry(id: Int64) async throws -> BankEntry?
     func setDisabledUntil(entryID: Int64, _ until: Date?) async throws -> BankEntry?
+    func setNote(entryID: Int64, _ note: String?) async throws -> BankEntry?
     func entry(id: Int64) async throws -> BankEntry?
     /// Entries of a bank in id order, for paging and export.
     func entries(bankID: Int64, afterID: Int64, limit: Int) async throws -> [BankEntry]

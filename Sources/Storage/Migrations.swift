@@ -46,6 +46,22 @@ enum Migrations {
                 "CREATE INDEX bank_entries_external ON bank_entries (bank_id, external_id) WHERE external_id IS NOT NULL",
             ]
         },
+        Migration(version: 2, name: "api keys") { d in
+            [
+                // Only a SHA-256 digest of each secret is stored; `prefix` lets people tell keys apart.
+                """
+                CREATE TABLE api_keys (
+                    id \(d.autoIncrementKey),
+                    label TEXT NOT NULL DEFAULT '',
+                    role TEXT NOT NULL CHECK (role IN ('matcher', 'curator', 'admin')),
+                    digest TEXT NOT NULL UNIQUE CHECK (length(digest) = 64),
+                    prefix TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    revoked_at BIGINT
+                )
+                """,
+            ]
+        },
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

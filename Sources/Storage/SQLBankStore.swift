@@ -150,6 +150,18 @@ public struct SQLBankStore: BankStore {
         }
     }
 
+    public func setNote(entryID: Int64, _ note: String?) async throws -> BankEntry? {
+        try await database.transaction { sql in
+            guard let row = try await sql.raw("SELECT metadata FROM bank_entries WHERE id = \(bind: entryID)").first() else { return nil }
+            var stored = try JSONCoding.decode(StoredMetadata.self, from: try row.decode(column: "metadata", as: String.self))
+            stored.note = note
+            let text = try JSONCoding.encode(stored)
+            return try await sql.raw("""
+                UPDATE bank_entries SET metadata = \(bind: text) WHERE id = \(bind: entryID) RETURNING \(unsafeRaw: Self.entryColumns)
+                """).first().map(Self.entry)
+        }
+    }
+
     public func entry(id: Int64) async throws -> BankEntry? {
         try await database.run { sql in
             try await sql.raw("SELECT \(unsafeRaw: Self.entryColumns) FROM bank_entries WHERE id = \(bind: id)").first().map(Self.entry)

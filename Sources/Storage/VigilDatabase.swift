@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+/// glibc's malloc_trim(3) (declared in <malloc.h>, which the Glibc module does not export):
+/// returns freed heap pages to the system.
+@_silgen_name("malloc_trim")
+private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif
 import Foundation
 public import Logging
 import NIOCore
@@ -75,6 +81,19 @@ public final class VigilDatabase: Sendable {
             throw error
         }
         return database
+    }
+
+    /// After the index load has read every row, shrinks SQLite's page cache to what a serving
+    /// process needs and hands the freed pages back (the load alone filled up to 256 MiB).
+    public func releaseLoadMemory() async throws {
+        guard dialect == .sqlite else { return }
+        try await run { sql in
+            try await sql.raw("PRAGMA cache_size = -16384").run()
+            try await sql.raw("PRAGMA shrink_memory").run()
+        }
+        #if canImport(Glibc)
+        _ = glibcMallocTrim(0)
+        #endif
     }
 
     public func close() async {

@@ -1,0 +1,65 @@
+public import Foundation
+
+/// What a key may do. Each role includes the ones before it.
+public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
+    /// Hash images and look them up.
+    case matcher
+    /// Also create, change and delete banks and their entries.
+    case curator
+    /// Also manage keys.
+    case admin
+
+    public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
+
+    private var rank: Int {
+        switch self {
+        case .matcher: 0
+        case .curator: 1
+        case .admin: 2
+        }
+    }
+
+    /// Whether this role may do what `required` allows.
+    public func includes(_ required: Role) -> Bool { self >= required }
+}
+
+/// A stored API key: never the secret itself, only its digest and a short prefix people can
+/// recognise in a list.
+public struct APIKey: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var label: String
+    public var role: Role
+    /// The first characters of the secret, e.g. `vgl_AbCd`, to tell keys apart.
+    public var prefix: String
+    public var createdAt: Date
+    public var revokedAt: Date?
+
+    public init(id: Int64, label: String, role: Role, prefix: String, createdAt: Date, revokedAt: Date?) {
+        self.id = id
+        self.label = label
+        self.role = role
+        self.prefix = prefix
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+
+    public var isRevoked: Bool { revokedAt != nil }
+}
+
+/// A key as it is being created: the secret is shown once and then only its digest is kept.
+public struct IssuedKey: Sendable {
+    public var key: APIKey
+    public var secret: String
+}
+
+public enum AccessError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalid(String)
+    case notFound(String)
+
+    public var description: String {
+        switch self {
+        case let .invalid(message): message
+        case let .notFound(what): "\(what) not found"
+        }
+    }
+}
