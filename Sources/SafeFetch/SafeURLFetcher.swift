@@ -1,0 +1,216 @@
+import AsyncHTTPClient
+public import Foundation
+public import ImageCodecs
+import NIOCore
+import NIOPosix
+
+/// What the fetcher may do. One value for every path that takes a URL.
+public struct FetchPolicy: Sendable {
+    /// Ranges the operator lets the fetcher reach although they are not global (`--fetch-allow`).
+    public var allow: [IPRange]
+    public var maxBytes: Int
+    public var maxRedirects: Int
+    public var connectTimeout: Duration
+    public var totalTimeout: Duration
+    public var userAgent: String
+
+    public init(allow: [IPRange] = [], maxBytes: Int = 32 * 1024 * 1024, maxRedirects: Int = 3,
+                connectTimeout: Duration = .seconds(5), totalTimeout: Duration = .seconds(30),
+                userAgent: String = "Vigil (+https://github.com/vigil-safety/vigil)") {
+        self.allow = allow
+        self.maxBytes = maxBytes
+        self.maxRedirects = maxRedirects
+        self.connectTimeout = connectTimeout
+        self.totalTimeout = totalTimeout
+        self.userAgent = userAgent
+    }
+
+    /// Parses a comma-separated CIDR list (`VIGIL_FETCH_ALLOW`).
+    public static func parseAllowList(_ items: [String]) throws(FetchError) -> [IPRange] {
+        try items.flatMap { $0.split(separator: ",") }.map(String.init).filter { !$0.isEmpty }.map { text throws(FetchError) in
+            guard let range = IPRange(text) else { throw .invalidURL("allow-list entry \(text) is not an address or CIDR range") }
+            return range
+        }
+    }
+
+    func allows(_ address: IPAddress) -> Bool { allow.contains { $0.contains(address) } }
+}
+
+/// Fetched bytes and where they came from.
+public struct FetchedContent: Sendable {
+    public var finalURL: URL
+    public var bytes: [UInt8]
+    public var contentType: String?
+    /// The image format the bytes' magic numbers show, when asked to expect an image.
+    public var format: ImageFormat?
+}
+
+/// Fetches a URL for hashing without letting a caller aim the server at its own network:
+/// http(s) only, every hop's host resolved once and checked against the address rules, the
+/// connection made to the checked address (no second lookup), redirects followed by hand and
+/// checked again, connect and total timeouts, and a byte limit enforced while reading.
+public final class SafeURLFetcher: Sendable {
+    public let policy: FetchPolicy
+    let resolver: any HostResolver
+    let eventLoopGroup: any EventLoopGroup
+
+    public init(policy: FetchPolicy = FetchPolicy(), resolver: any HostResolver = SystemResolver()) {
+        self.policy = policy
+        self.resolver = resolver
+        self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    }
+
+    /// Fetches `text`; `maxBytes` lowers the policy's limit for one call (never raises it).
+    public func fetch(_ text: String, expectImage: Bool = true, maxBytes: Int? = nil) async throws(FetchError) -> FetchedContent {
+        let url = try Self.parse(text)
+        let limit = min(maxBytes ?? policy.maxBytes, policy.maxBytes)
+        let deadline = ContinuousClock.now + policy.totalTimeout
+        do {
+            return try await withThrowingTaskGroup(of: FetchedContent?.self) { group in
+                group.addTask { try await self.follow(url, expectImage: expectImage, limit: limit, deadline: deadline) }
+                group.addTask {
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let content = first else {
+                    throw FetchError.timedOut(seconds: self.policy.totalTimeout.seconds)
+                }
+                return content
+            }
+        } catch let error as FetchError {
+            throw error
+        } catch {
+            throw .connection(Self.describe(error))
+        }
+    }
+
+    private func follow(_ start: URL, expectImage: Bool, limit: Int, deadline: ContinuousClock.Instant) async throws -> FetchedContent {
+        var url = start
+        var redirects = 0
+        while true {
+            let hop = try await fetchOnce(url, limit: limit, deadline: deadline)
+            switch hop {
+            case let .redirect(location):
+                redirects += 1
+                guard redirects <= policy.maxRedirects else { throw FetchError.tooManyRedirects(limit: policy.maxRedirects) }
+                url = location
+            case let .content(content):
+                guard expectImage else { return content }
+                let format: ImageFormat
+                do {
+                    format = try content.bytes.withUnsafeBytes { bytes throws(ImageDecodingError) in try ImageFormat.detect(bytes) }
+                } catch {
+                    throw FetchError.notAnImage(contentType: content.contentType)
+                }
+                var typed = content
+                typed.format = format
+                return typed
+            }
+        }
+    }
+
+    private enum Hop {
+        case redirect(URL)
+        case content(FetchedContent)
+    }
+
+    private func fetchOnce(_ url: URL, limit: Int, deadline: ContinuousClock.Instant) async throws -> Hop {
+        let host = url.host(percentEncoded: false) ?? ""
+        let address = try await checkedAddress(host: host)
+
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .nanoseconds(policy.connectTimeout.nanoseconds), read: .nanoseconds(policy.totalTimeout.nanoseconds)))
+        // Connect to the address that was checked; TLS still verifies the certificate for `host`.
+        if IPAddress(host) == nil { configuration.dnsOverride = [host: address.description] }
+        configuration.connectionPool = .init(idleTimeout: .seconds(1))
+        let client = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration)
+        do {
+            let hop = try await exchange(client, url: url, limit: limit, deadline: deadline)
+            try? await client.shutdown()
+            return hop
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    private func exchange(_ client: HTTPClient, url: URL, limit: Int, deadline: ContinuousClock.Instant) async throws -> Hop {
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.headers.add(name: "User-Agent", value: policy.userAgent)
+        request.headers.add(name: "Accept", value: "image/*, */*;q=0.5")
+        let remaining = ContinuousClock.now.duration(to: deadline)
+        let response = try await client.execute(request, timeout: .nanoseconds(max(remaining.nanoseconds, 1)))
+        let status = Int(response.status.code)
+        if [301, 302, 303, 307, 308].contains(status) {
+            guard let location = response.headers.first(name: "Location") else { throw FetchError.redirectWithoutLocation(status: status) }
+            guard let next = URL(string: location, relativeTo: url)?.absoluteURL else { throw FetchError.invalidURL(location) }
+            return .redirect(try Self.parse(next.absoluteString))
+        }
+        guard (200..<300).contains(status) else { throw FetchError.httpStatus(status) }
+        if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > limit {
+            throw FetchError.tooLarge(limit: limit)
+        }
+        var bytes: [UInt8] = []
+        for try await var chunk in response.body {
+            guard bytes.count + chunk.readableBytes <= limit else { throw FetchError.tooLarge(limit: limit) }
+            bytes.append(contentsOf: chunk.readBytes(length: chunk.readableBytes) ?? [])
+        }
+        return .content(FetchedContent(finalURL: url, bytes: bytes, contentType: response.headers.first(name: "Content-Type"), format: nil))
+    }
+
+    /// Resolves `host` once and returns the address to connect to, or the rule that refuses it.
+    /// Every address the name has must pass, so a name cannot mix a public and a private answer.
+    func checkedAddress(host: String) async throws(FetchError) -> IPAddress {
+        let addresses: [IPAddress]
+        if let literal = IPAddress(host) {
+            addresses = [literal]
+        } else {
+            do {
+                addresses = try await resolver.resolve(host: host)
+            } catch let error as FetchError {
+                throw error
+            } catch {
+                throw .resolution(host: host, reason: Self.describe(error))
+            }
+        }
+        guard let first = addresses.first else { throw .resolution(host: host, reason: "no addresses") }
+        for address in addresses where !policy.allows(address) {
+            if let rule = AddressRules.nonGlobalReason(address) {
+                throw .refusedAddress(host: host, address: address.description, rule: rule)
+            }
+        }
+        return first
+    }
+
+    static func parse(_ text: String) throws(FetchError) -> URL {
+        guard let url = URL(string: text.trimmingCharacters(in: .whitespaces)), let scheme = url.scheme?.lowercased() else {
+            throw .invalidURL(text)
+        }
+        guard scheme == "http" || scheme == "https" else { throw .unsupportedScheme(scheme) }
+        guard let host = url.host(percentEncoded: false), !host.isEmpty else { throw .invalidURL(text) }
+        guard url.user == nil, url.password == nil else { throw .credentialsInURL }
+        return url
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return "connect timeout"
+            case .deadlineExceeded, .readTimeout: return "timeout"
+            default: break
+            }
+        }
+        return String(describing: error).prefix(200).description
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
+    var seconds: Double { Double(nanoseconds) / 1e9 }
+}
