@@ -42,6 +42,15 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit", from: "3.32.0"),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.0"),
         .package(url: "https://github.com/vapor/postgres-kit", from: "2.14.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.0"),
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit", from: "6.0.0"),
     ],
     targets: [
         // MARK: core
@@ -77,11 +86,17 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        .target(
+            name: "Access",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSwift
+        ),
+
         // MARK: adapters
         .target(
             name: "Storage",
             dependencies: [
-                "Banks",
+                "Banks", "Access",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -90,9 +105,37 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .target(
+            name: "SafeFetch",
+            dependencies: [
+                "ImageCodecs",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "VigilServer",
+            dependencies: [
+                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "Access", "SafeFetch",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/openapi.json")],
+            swiftSettings: strictSwift
+        ),
+        .target(
             name: "VigilCommands",
             dependencies: [
-                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "Storage",
+                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "Storage", "Access", "SafeFetch", "VigilServer",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -106,6 +149,16 @@ let package = Package(
         .testTarget(name: "HammingIndexTests", dependencies: ["VigilTestSupport", "HammingIndex", "PDQ"], swiftSettings: strictSwift),
         .testTarget(name: "StorageTests", dependencies: ["VigilTestSupport", "Storage", "Banks", "PDQ", "ContentHashing"], swiftSettings: strictSwift),
         .testTarget(name: "VigilCommandsTests", dependencies: ["VigilTestSupport", "VigilCommands", "PDQ"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "VigilServerTests",
+            dependencies: [
+                "VigilTestSupport", "VigilServer", "SafeFetch", "Storage", "Banks", "Access", "PDQ", "ContentHashing",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
+            ],
+            swiftSettings: strictSwift
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,7 +6,7 @@ public struct VigilCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "Self-hostable image safety: hash images, keep hash banks, match against them.",
-        subcommands: [HashCommand.self, BankCommand.self, MatchCommand.self]
+        subcommands: [HashCommand.self, BankCommand.self, MatchCommand.self, ServeCommand.self, KeysCommand.self]
     )
 
     public init() {}

@@ -1,0 +1,70 @@
+import Access
+import ArgumentParser
+import Foundation
+import Storage
+
+/// `vigil keys`: API keys, stored hashed.
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "Create, list and revoke API keys.",
+        subcommands: [Create.self, List.self, Revoke.self])
+
+    static func withKeys(_ storage: StorageOptions, _ body: (KeyService) async throws -> Void) async throws {
+        try await CommandFailure.run {
+            let database = try await VigilDatabase.open(try storage.location())
+            do {
+                try await body(KeyService(store: SQLKeyStore(database: database)))
+            } catch {
+                await database.close()
+                throw error
+            }
+            await database.close()
+        }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a key and print it alone on standard output (shown only now).")
+        @OptionGroup var storage: StorageOptions
+        @Option(help: ArgumentHelp("matcher (hash and look up), curator (also edit banks) or admin (also manage keys).", valueName: "role"))
+        var role: String
+        @Option(help: "A label to recognise the key by.") var label: String = ""
+
+        func validate() throws {
+            guard Role(rawValue: role) != nil else { throw ValidationError("--role must be matcher, curator or admin") }
+        }
+
+        func run() async throws {
+            try await KeysCommand.withKeys(storage) { keys in
+                let issued = try await keys.issue(role: Role(rawValue: role)!, label: label)
+                Standard.output(issued.secret)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List keys (never their secrets).")
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            try await KeysCommand.withKeys(storage) { keys in
+                for key in try await keys.list() {
+                    let state = key.revokedAt.map { "revoked \($0.formatted(.iso8601))" } ?? "active"
+                    Standard.output("\(key.id)\t\(key.role.rawValue)\t\(key.prefix)…\t\(state)\t\(key.label)")
+                }
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key by id; a running server stops accepting it within 30 s.")
+        @OptionGroup var storage: StorageOptions
+        @Argument(help: "Key id (from `vigil keys list`).") var id: Int64
+
+        func run() async throws {
+            try await KeysCommand.withKeys(storage) { keys in
+                let key = try await keys.revoke(id: id)
+                Standard.output("revoked key \(key.id) (\(key.prefix)…)")
+            }
+        }
+    }
+}

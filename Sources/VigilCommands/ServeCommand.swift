@@ -1,0 +1,128 @@
+import Access
+import ArgumentParser
+import Banks
+import Foundation
+import Hummingbird
+import Logging
+import SafeFetch
+import ServiceLifecycle
+import Storage
+import VigilServer
+
+/// `vigil serve`: the HTTP service.
+@available(macOS 10.15, *)
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP service: native /v1 API, PhotoDNA- and HMA-compatible APIs.",
+        discussion: """
+            Settings come from flags, then VIGIL_* variables, then the JSON file named by --config \
+            (VIGIL_CONFIG), then defaults. On an empty data directory the first start prints a new \
+            admin API key once and creates a demo bank. SIGTERM drains requests in flight, then exits.
+            """)
+
+    @Option(help: ArgumentHelp("Address to listen on (env VIGIL_HOST; default 127.0.0.1).", valueName: "host"))
+    var host: String?
+
+    @Option(help: ArgumentHelp("Port (env VIGIL_PORT; default 8080).", valueName: "port"))
+    var port: Int?
+
+    @Option(help: ArgumentHelp("Data directory (env VIGIL_DATA_DIR; default ./vigil-data).", valueName: "dir"))
+    var dataDir: String?
+
+    @Option(help: ArgumentHelp("postgres://… or sqlite:PATH (env VIGIL_DATABASE_URL).", valueName: "url"))
+    var databaseURL: String?
+
+    @Option(help: ArgumentHelp("Let the URL fetcher reach this non-global range (repeatable; env VIGIL_FETCH_ALLOW, comma-separated).",
+                               valueName: "cidr"))
+    var fetchAllow: [String] = []
+
+    @Option(help: ArgumentHelp("Trust requests from this reverse proxy range without a key (repeatable; env VIGIL_TRUSTED_PROXIES).",
+                               valueName: "cidr"))
+    var trustedProxy: [String] = []
+
+    @Option(help: ArgumentHelp("Role of requests a trusted proxy vouches for: matcher, curator or admin.", valueName: "role"))
+    var trustedProxyRole: String?
+
+    @Option(help: ArgumentHelp("JSON config file (env VIGIL_CONFIG).", valueName: "file"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (env VIGIL_LOG_LEVEL).", valueName: "level"))
+    var logLevel: String?
+
+    func run() async throws {
+        try await CommandFailure.run {
+            let configuration = try ServeConfiguration.resolve(flags: self)
+            let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+            try await Self.serve(configuration)
+        }
+    }
+
+    static func serve(_ configuration: ServeConfiguration) async throws {
+        let logger = Logger(label: "vigil")
+        let database = try await VigilDatabase.open(configuration.database)
+        let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex())
+        let keys = KeyService(store: SQLKeyStore(database: database))
+        do {
+            let dataDirectory = URL(fileURLWithPath: configuration.dataDirectory)
+            let firstRun = try await FirstRun.prepare(banks: banks, keys: keys, dataDirectory: dataDirectory)
+            announce(firstRun, configuration: configuration)
+
+            let service = VigilService(banks: banks, keys: keys, fetcher: SafeURLFetcher(policy: configuration.fetchPolicy),
+                                       settings: configuration.settings)
+            let router = VigilRouter.build(service: service, accessLogger: Logger(label: "vigil.access"))
+            let app = Application(
+                router: router,
+                configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Vigil"),
+                services: [IndexLoader(service: service, database: database, logger: logger)],
+                onServerRunning: { channel in
+                    logger.notice("listening", metadata: [
+                        "address": .string(channel.localAddress?.description ?? "?"), "database": .string(configuration.database.description),
+                    ])
+                },
+                logger: Logger(label: "vigil.http"))
+            try await app.runService()
+        } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
+    }
+
+    /// First start: the admin secret goes to standard output once; nothing else ever prints it.
+    static func announce(_ firstRun: FirstRun.Outcome, configuration: ServeConfiguration) {
+        guard let secret = firstRun.adminSecret else { return }
+        let base = "http://\(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(configuration.port)"
+        var lines = [
+            "Vigil first start: created an admin API key. It is shown only now; store it safely:",
+            "",
+            "    \(secret)",
+            "",
+        ]
+        if let image = firstRun.demoImages.first, let bank = firstRun.demoBank {
+            lines += [
+                "Demo bank \(bank.name) holds \(firstRun.demoImages.count) generated images in \(image.deletingLastPathComponent().path). Try:",
+                "",
+                "    curl -s -H 'Authorization: Bearer \(secret)' -H 'Content-Type: image/jpeg' \\",
+                "         --data-binary @\(image.path) \(base)/v1/match",
+                "",
+            ]
+        }
+        Standard.output(lines.joined(separator: "\n"))
+    }
+}
+
+/// Loads the index after the server starts listening (so /status/live answers at once), then
+/// trims the SQLite cache the load filled and waits for shutdown.
+struct IndexLoader: Service {
+    let service: VigilService
+    let database: VigilDatabase
+    let logger: Logger
+
+    func run() async throws {
+        await service.loadIndex(logger: logger)
+        try? await database.releaseLoadMemory()
+        try? await gracefulShutdown()
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import ImageCodecs
+import SafeFetch
+import Storage
+import VigilServer
+
+/// Where every `vigil serve` setting comes from, in order: flag, `VIGIL_*` environment variable,
+/// the JSON config file (`--config` / `VIGIL_CONFIG`), default.
+struct ServeConfiguration {
+    /// The config file's keys (all optional).
+    struct File: Decodable {
+        var host: String?
+        var port: Int?
+        var dataDir: String?
+        var databaseURL: String?
+        var fetchAllow: [String]?
+        var trustedProxies: [String]?
+        var trustedProxyRole: String?
+        var maxBodyBytes: Int?
+        var maxImageBytes: Int?
+        var maxPixels: Int?
+        var photodnaMinSide: Int?
+        var photodnaMaxBytes: Int?
+        var fetchTimeoutSeconds: Double?
+        var logLevel: String?
+
+        enum CodingKeys: String, CodingKey {
+            case host, port, dataDir = "data_dir", databaseURL = "database_url", fetchAllow = "fetch_allow",
+                 trustedProxies = "trusted_proxies", trustedProxyRole = "trusted_proxy_role", maxBodyBytes = "max_body_bytes",
+                 maxImageBytes = "max_image_bytes", maxPixels = "max_pixels", photodnaMinSide = "photodna_min_side",
+                 photodnaMaxBytes = "photodna_max_bytes", fetchTimeoutSeconds = "fetch_timeout_seconds", logLevel = "log_level"
+        }
+    }
+
+    struct Invalid: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    var host: String
+    var port: Int
+    var dataDirectory: String
+    var database: DatabaseLocation
+    var settings: ServerSettings
+    var fetchPolicy: FetchPolicy
+    var logLevel: String
+
+    static func resolve(flags: ServeCommand, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServeConfiguration {
+        var file = File()
+        if let path = flags.config ?? environment["VIGIL_CONFIG"] {
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw Invalid(description: "cannot read config file \(path)") }
+            do {
+                file = try JSONDecoder().decode(File.self, from: data)
+            } catch {
+                throw Invalid(description: "config file \(path) is not valid: \(error)")
+            }
+        }
+        func integer(_ flag: Int?, _ variable: String, _ fromFile: Int?, _ fallback: Int) throws -> Int {
+            if let flag { return flag }
+            if let text = environment[variable] {
+                guard let value = Int(text) else { throw Invalid(description: "\(variable)=\(text) is not an integer") }
+                return value
+            }
+            return fromFile ?? fallback
+        }
+        let host = flags.host ?? environment["VIGIL_HOST"] ?? file.host ?? "127.0.0.1"
+        let port = try integer(flags.port, "VIGIL_PORT", file.port, 8080)
+        guard (0...65535).contains(port) else { throw Invalid(description: "port \(port) is not 0-65535") }
+        let dataDirectory = flags.dataDir ?? environment["VIGIL_DATA_DIR"] ?? file.dataDir ?? "./vigil-data"
+        let database: DatabaseLocation
+        if let url = flags.databaseURL ?? environment["VIGIL_DATABASE_URL"] ?? file.databaseURL, !url.isEmpty {
+            database = try DatabaseLocation(url: url)
+        } else {
+            database = .default(dataDirectory: dataDirectory)
+        }
+
+        let allowTexts = !flags.fetchAllow.isEmpty ? flags.fetchAllow : environment["VIGIL_FETCH_ALLOW"].map { [$0] } ?? file.fetchAllow ?? []
+        let proxyTexts = !flags.trustedProxy.isEmpty ? flags.trustedProxy : environment["VIGIL_TRUSTED_PROXIES"].map { [$0] } ?? file.trustedProxies ?? []
+        let allow: [IPRange], proxies: [IPRange]
+        do {
+            allow = try FetchPolicy.parseAllowList(allowTexts)
+            proxies = try FetchPolicy.parseAllowList(proxyTexts)
+        } catch {
+            throw Invalid(description: "\(error)")
+        }
+        let maxImageBytes = try integer(nil, "VIGIL_MAX_IMAGE_BYTES", file.maxImageBytes, DecodeLimits.default.maxEncodedBytes)
+        let maxPixels = try integer(nil, "VIGIL_MAX_PIXELS", file.maxPixels, DecodeLimits.default.maxPixels)
+        var settings = ServerSettings(
+            maxBodyBytes: try integer(nil, "VIGIL_MAX_BODY_BYTES", file.maxBodyBytes, maxImageBytes + 64 * 1024),
+            decodeLimits: DecodeLimits(maxEncodedBytes: maxImageBytes, maxPixels: maxPixels),
+            photoDNAMinimumSide: try integer(nil, "VIGIL_PHOTODNA_MIN_SIDE", file.photodnaMinSide, 160),
+            photoDNAMaximumBytes: try integer(nil, "VIGIL_PHOTODNA_MAX_BYTES", file.photodnaMaxBytes, 4 * 1024 * 1024),
+            trustedProxies: proxies,
+            trustedProxyRole: flags.trustedProxyRole ?? environment["VIGIL_TRUSTED_PROXY_ROLE"] ?? file.trustedProxyRole ?? "matcher")
+        settings.hashingConcurrency = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+        guard settings.maxBodyBytes > 0, maxImageBytes > 0, maxPixels > 0 else { throw Invalid(description: "limits must be positive") }
+        var policy = FetchPolicy(allow: allow, maxBytes: maxImageBytes)
+        if let seconds = file.fetchTimeoutSeconds ?? environment["VIGIL_FETCH_TIMEOUT_SECONDS"].flatMap(Double.init) {
+            policy.totalTimeout = .milliseconds(Int(seconds * 1000))
+        }
+        return ServeConfiguration(host: host, port: port, dataDirectory: dataDirectory, database: database, settings: settings,
+                                  fetchPolicy: policy, logLevel: flags.logLevel ?? environment["VIGIL_LOG_LEVEL"] ?? file.logLevel ?? "info")
+    }
+}

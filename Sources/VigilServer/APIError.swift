@@ -1,0 +1,118 @@
+public import Hummingbird
+import Banks
+import Access
+import ImageCodecs
+import SafeFetch
+import NIOCore
+import Foundation
+
+/// An error as every route reports it: `{"error": {"code", "message"}}` with the right status.
+public struct APIError: Error, Sendable {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    static func badRequest(_ message: String, code: String = "invalid_request") -> APIError { APIError(.badRequest, code, message) }
+    static func notFound(_ message: String) -> APIError { APIError(.notFound, "not_found", message) }
+    static let unauthorized = APIError(.unauthorized, "unauthorized",
+                                       "an API key is required: send Authorization: Bearer <key> (or Ocp-Apim-Subscription-Key)")
+    static let invalidKey = APIError(.unauthorized, "invalid_api_key", "the API key is not valid or was revoked")
+    static let indexLoading = APIError(.serviceUnavailable, "index_loading", "the match index is still loading; retry shortly")
+
+    static func tooLarge(_ limit: Int) -> APIError {
+        APIError(.contentTooLarge, "body_too_large", "the request body is larger than the limit of \(limit) bytes")
+    }
+
+    /// The error a domain or library failure becomes.
+    static func from(_ error: any Error) -> APIError? {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as BankError:
+            switch error {
+            case .invalid(let message): return APIError(.badRequest, "invalid_request", message)
+            case .notFound: return APIError(.notFound, "not_found", error.description)
+            case .alreadyExists: return APIError(.conflict, "already_exists", error.description)
+            case .storage: return nil
+            }
+        case let error as AccessError:
+            switch error {
+            case .invalid(let message): return APIError(.badRequest, "invalid_request", message)
+            case .notFound: return APIError(.notFound, "not_found", error.description)
+            }
+        case let error as ImageDecodingError:
+            switch error {
+            case .tooManyBytes: return APIError(.contentTooLarge, error.code, error.description)
+            case .unsupportedFormat, .videoNotSupported, .empty:
+                return APIError(.unsupportedMediaType, error.code, error.description)
+            default: return APIError(.unprocessableContent, error.code, error.description)
+            }
+        case let error as FetchError:
+            switch error {
+            case .tooLarge: return APIError(.contentTooLarge, error.code, error.description)
+            case .timedOut: return APIError(.gatewayTimeout, error.code, error.description)
+            case .connection, .httpStatus, .resolution: return APIError(.badGateway, error.code, error.description)
+            case .notAnImage: return APIError(.unsupportedMediaType, error.code, error.description)
+            default: return APIError(.badRequest, error.code, error.description)
+            }
+        case let error as HTTPError:
+            switch error.status {
+            case .notFound: return APIError(.notFound, "not_found", error.body ?? "no such route")
+            case .contentTooLarge: return APIError(.contentTooLarge, "body_too_large", error.body ?? "the request body is too large")
+            case .methodNotAllowed: return APIError(.methodNotAllowed, "method_not_allowed", error.body ?? "method not allowed on this route")
+            default: return APIError(error.status, "http_\(error.status.code)", error.body ?? error.status.reasonPhrase)
+            }
+        case let error as ImportError:
+            return APIError(.badRequest, "invalid_import", error.description)
+        case is DecodingError:
+            return APIError(.badRequest, "malformed_json", JSONInput.describe(error))
+        default:
+            return nil
+        }
+    }
+}
+
+/// Turns every thrown error into the JSON error shape; anything unexpected becomes a 500 whose
+/// body says nothing about internals (the log has the detail, under the request id).
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = VigilRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let apiError: APIError
+            if let known = APIError.from(error) {
+                apiError = known
+            } else {
+                context.logger.error("unhandled error", metadata: [
+                    "request_id": .string(context.requestID), "error": .string(String(describing: error).prefix(500).description),
+                ])
+                apiError = APIError(.internalServerError, "internal_error", "internal error (request \(context.requestID))")
+            }
+            return Self.response(apiError, path: request.uri.path)
+        }
+    }
+
+    /// HMA clients read a top-level `message`: its routes carry it beside the `error` object.
+    static func response(_ error: APIError, path: String) -> Response {
+        var body = #"{"error":{"code":"# + JSONText.quote(error.code) + #","message":"# + JSONText.quote(error.message) + "}"
+        if HMAPaths.isHMA(path) { body += #","message":"# + JSONText.quote(error.message) }
+        body += "}"
+        var response = JSONText.response(body, status: error.status)
+        if error.status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+        return response
+    }
+}
+
+enum HMAPaths {
+    static func isHMA(_ path: String) -> Bool {
+        path.hasPrefix("/h/") || path.hasPrefix("/m/") || path.hasPrefix("/c/")
+    }
+}

@@ -1,0 +1,72 @@
+import Hummingbird
+import HTTPTypes
+public import Logging
+import Foundation
+
+/// One JSON access-log line per request with its id, which the response echoes in `X-Request-Id`.
+struct AccessLogMiddleware: RouterMiddleware {
+    typealias Context = VigilRequestContext
+    let logger: Logger
+    static let requestIDHeader = HTTPField.Name("X-Request-Id")!
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var response = try await next(request, context)
+        response.headers[Self.requestIDHeader] = context.requestID
+        guard logger.logLevel <= .info else { return response }
+        let elapsed = start.duration(to: .now)
+        var metadata: Logger.Metadata = [
+            "request_id": .string(context.requestID),
+            "method": .string(request.method.rawValue),
+            "path": .string(request.uri.path),
+            "route": .string(context.endpointPath ?? "-"),
+            "status": .stringConvertible(response.status.code),
+            "duration_ms": .string(String(format: "%.3f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+        ]
+        if let key = context.apiKey { metadata["key_id"] = .stringConvertible(key.id) }
+        if let peer = context.remoteAddress { metadata["peer"] = .string(peer.value) }
+        logger.info("request", metadata: metadata)
+        return response
+    }
+}
+
+/// swift-log handler writing one JSON object per line to standard error. The secret of a key
+/// never reaches a log: only key ids are logged.
+public struct JSONLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    let label: String
+    private static let output = JSONLogOutput()
+
+    public init(label: String, level: Logger.Level = .info) {
+        self.label = label
+        self.logLevel = level
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var line = #"{"ts":"# + JSONText.quote(Self.timestamp()) + #","level":"# + JSONText.quote(event.level.rawValue)
+            + #","logger":"# + JSONText.quote(label) + #","msg":"# + JSONText.quote(event.message.description)
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where key != "hb.request.id" {
+            line += "," + JSONText.quote(key) + ":" + JSONText.quote(value.description)
+        }
+        line += "}\n"
+        Self.output.write(line)
+    }
+
+    private static func timestamp() -> String {
+        Date().formatted(.iso8601.year().month().day().timeZone(separator: .omitted).time(includingFractionalSeconds: true).timeSeparator(.colon))
+    }
+}
+
+/// One write(2) per line, so concurrent lines never interleave.
+private final class JSONLogOutput: Sendable {
+    func write(_ line: String) {
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+}

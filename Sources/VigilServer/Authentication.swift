@@ -1,0 +1,53 @@
+import Access
+import Hummingbird
+import HTTPTypes
+import SafeFetch
+
+/// Resolves who is calling: a key in `Authorization: Bearer` (native and HMA clients) or
+/// `Ocp-Apim-Subscription-Key` (PhotoDNA clients), or a trusted reverse proxy. Health probes
+/// and the API document are open; everything else needs one of those.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = VigilRequestContext
+    let keys: KeyService
+    let trustedProxies: [IPRange]
+    let proxyRole: Role
+
+    static let openPaths: Set<String> = ["/status", "/status/live", "/status/ready", "/openapi.json"]
+    static let subscriptionKey = HTTPField.Name("Ocp-Apim-Subscription-Key")!
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if Self.openPaths.contains(request.uri.path) { return try await next(request, context) }
+        var context = context
+        if let secret = Self.presentedSecret(request) {
+            guard let key = try await keys.authenticate(secret) else { throw APIError.invalidKey }
+            context.apiKey = key
+        } else if let peer = context.remoteAddress.flatMap({ IPAddress($0.value) }), trustedProxies.contains(where: { $0.contains(peer) }) {
+            context.proxyRole = proxyRole
+        } else {
+            throw APIError.unauthorized
+        }
+        return try await next(request, context)
+    }
+
+    static func presentedSecret(_ request: Request) -> String? {
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" { return parts[1].trimmingCharacters(in: .whitespaces) }
+            return header  // a bare key is accepted too; malformed values simply fail the lookup
+        }
+        return request.headers[subscriptionKey]
+    }
+}
+
+/// Refuses callers whose role does not include `required` (403: the key is valid, the role is not enough).
+struct RequireRole: RouterMiddleware {
+    typealias Context = VigilRequestContext
+    let required: Role
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let role = context.role, role.includes(required) else {
+            throw APIError(.forbidden, "forbidden", "this route needs a key with the \(required.rawValue) role or higher")
+        }
+        return try await next(request, context)
+    }
+}

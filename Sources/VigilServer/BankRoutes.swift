@@ -1,0 +1,273 @@
+import Access
+import Banks
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// `/v1/banks…`: banks, entries, imports and exports over HTTP, mirroring `vigil bank`.
+struct BankRoutes {
+    let service: VigilService
+    var banks: BankService { service.banks }
+
+    func register(reads: RouterGroup<VigilRequestContext>, writes: RouterGroup<VigilRequestContext>) {
+        reads.get("banks") { _, _ in try await list() }
+        reads.get("banks/{name}") { _, context in try await show(context) }
+        reads.get("banks/{name}/entries") { request, context in try await entries(request, context) }
+        reads.get("banks/{name}/entries/{id}") { _, context in try await entry(context) }
+        reads.get("banks/{name}/export") { request, context in try await export(request, context) }
+        writes.post("banks") { request, _ in try await create(request) }
+        writes.patch("banks/{name}") { request, context in try await update(request, context) }
+        writes.delete("banks/{name}") { _, context in try await delete(context) }
+        writes.post("banks/{name}/entries") { request, context in try await addEntries(request, context) }
+        writes.patch("banks/{name}/entries/{id}") { request, context in try await updateEntry(request, context) }
+        writes.delete("banks/{name}/entries/{id}") { _, context in try await deleteEntry(context) }
+        writes.post("banks/{name}/import") { request, context in try await importFile(request, context) }
+    }
+
+    // MARK: banks
+
+    struct BankBody: Decodable {
+        var name: String?
+        var description: String?
+        var kind: String?
+        var enabled: Bool?
+        var pdqThreshold: Int?
+        var labels: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case name, description, kind, enabled, pdqThreshold = "pdq_threshold", labels
+        }
+
+        func kindValue() throws -> BankKind? {
+            guard let kind else { return nil }
+            guard let value = BankKind(rawValue: kind) else { throw APIError.badRequest("kind must be \"match\" or \"allow\"") }
+            return value
+        }
+    }
+
+    func list() async throws -> Response {
+        var out: [BankJSON] = []
+        for bank in try await banks.listBanks() {
+            out.append(BankJSON(bank, entryCount: try await banks.store.entryCount(bankID: bank.id)))
+        }
+        return try JSONText.response(["banks": out])
+    }
+
+    func bank(_ context: VigilRequestContext) async throws -> Bank {
+        try await banks.bank(named: try context.parameters.require("name"))
+    }
+
+    func show(_ context: VigilRequestContext) async throws -> Response {
+        let bank = try await bank(context)
+        return try JSONText.response(BankJSON(bank, entryCount: try await banks.store.entryCount(bankID: bank.id)))
+    }
+
+    func create(_ request: Request) async throws -> Response {
+        let body = try JSONInput.decode(BankBody.self, from: try await request.collectBody(limit: 64 * 1024))
+        guard let name = body.name else { throw APIError.badRequest("\"name\" is required") }
+        let bank = try await banks.createBank(NewBank(
+            name: name, description: body.description ?? "", kind: try body.kindValue() ?? .match, enabled: body.enabled ?? true,
+            pdqThreshold: body.pdqThreshold ?? Bank.defaultPDQThreshold, labels: body.labels ?? []))
+        return try JSONText.response(BankJSON(bank, entryCount: 0), status: .created)
+    }
+
+    func update(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
+        var bank = try await bank(context)
+        let body = try JSONInput.decode(BankBody.self, from: try await request.collectBody(limit: 64 * 1024))
+        if let name = body.name, name != bank.name {
+            if try await banks.store.bank(named: name) != nil { throw BankError.alreadyExists(name) }
+            bank.name = name
+        }
+        if let description = body.description { bank.description = description }
+        if let kind = try body.kindValue() { bank.kind = kind }
+        if let enabled = body.enabled { bank.enabled = enabled }
+        if let threshold = body.pdqThreshold { bank.pdqThreshold = threshold }
+        if let labels = body.labels { bank.labels = labels }
+        let updated = try await banks.updateBank(bank)
+        return try JSONText.response(BankJSON(updated, entryCount: try await banks.store.entryCount(bankID: updated.id)))
+    }
+
+    func delete(_ context: VigilRequestContext) async throws -> Response {
+        let bank = try await bank(context)
+        try await banks.deleteBank(named: bank.name)
+        return try JSONText.response(["deleted": bank.name])
+    }
+
+    // MARK: entries
+
+    func entries(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
+        let bank = try await bank(context)
+        let after: Int64 = try request.query("after").map { text -> Int64 in
+            guard let value = Int64(text), value >= 0 else { throw APIError.badRequest("after must be a non-negative entry id") }
+            return value
+        } ?? 0
+        let limit: Int = try request.query("limit").map { text -> Int in
+            guard let value = Int(text), (1...1000).contains(value) else { throw APIError.badRequest("limit must be 1-1000") }
+            return value
+        } ?? 100
+        let page = try await banks.store.entries(bankID: bank.id, afterID: after, limit: limit)
+        return try JSONText.response(EntryPage(entries: page.map { EntryDetailJSON($0, bank: bank) },
+                                               nextAfter: page.count == limit ? page.last?.id : nil))
+    }
+
+    func entryInBank(_ context: VigilRequestContext) async throws -> (Bank, BankEntry) {
+        let bank = try await bank(context)
+        guard let id = Int64(try context.parameters.require("id")) else { throw APIError.badRequest("entry id must be an integer") }
+        let entry = try await banks.entry(id: id)
+        guard entry.bankID == bank.id else { throw APIError.notFound("entry \(id) not found in bank \"\(bank.name)\"") }
+        return (bank, entry)
+    }
+
+    func entry(_ context: VigilRequestContext) async throws -> Response {
+        let (bank, entry) = try await entryInBank(context)
+        return try JSONText.response(EntryDetailJSON(entry, bank: bank))
+    }
+
+    struct NewEntryBody: Decodable {
+        var pdq: String?
+        var pdqQuality: Int?
+        var md5: String?
+        var sha256: String?
+        var externalID: String?
+        var source: String?
+        var note: String?
+        var extra: [String: String]?
+
+        enum CodingKeys: String, CodingKey {
+            case pdq, pdqQuality = "pdq_quality", md5, sha256, externalID = "external_id", source, note, extra
+        }
+    }
+
+    struct EntriesBody: Decodable { var entries: [NewEntryBody] }
+
+    /// Adds entries given as signals (JSON `{"entries": [...]}`) or one uploaded image (hashed here).
+    func addEntries(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
+        let bank = try await bank(context)
+        let addedBy = context.apiKey.map { "key:\($0.id)" } ?? "proxy"
+        var news: [NewEntry] = []
+        switch BodyKind(request) {
+        case .json:
+            let body = try JSONInput.decode(EntriesBody.self, from: try await request.collectBody(limit: service.settings.maxBodyBytes))
+            guard !body.entries.isEmpty, body.entries.count <= 10_000 else { throw APIError.badRequest("\"entries\" must hold 1-10000 entries") }
+            for (i, item) in body.entries.enumerated() {
+                var signals = EntrySignals()
+                do {
+                    signals.pdq = try item.pdq.map { try SignalText.pdq($0, field: "entries[\(i)].pdq") }
+                    signals.md5 = try item.md5.map { try SignalText.digest($0, length: 32, field: "entries[\(i)].md5") }
+                    signals.sha256 = try item.sha256.map { try SignalText.digest($0, length: 64, field: "entries[\(i)].sha256") }
+                }
+                if let quality = item.pdqQuality {
+                    guard (0...100).contains(quality) else { throw APIError.badRequest("entries[\(i)].pdq_quality must be 0-100") }
+                    signals.pdqQuality = quality
+                }
+                guard !signals.isEmpty else { throw APIError.badRequest("entries[\(i)] has no signal (pdq, md5 or sha256)") }
+                news.append(NewEntry(signals: signals, metadata: EntryMetadata(
+                    externalID: item.externalID, source: item.source, note: item.note, extra: item.extra ?? [:]), addedBy: addedBy))
+            }
+        case .image, .multipart:
+            let input = try await NativeRoutes(service: service).input(request, signalsAllowed: false)
+            let signals = try await service.signals(of: input.image!, dihedral: false)
+            news.append(NewEntry(signals: EntrySignals(pdq: signals.isTooSmallForPDQ ? nil : signals.pdq, pdqQuality: signals.quality,
+                                                       md5: signals.md5, sha256: signals.sha256),
+                                 metadata: EntryMetadata(source: "upload"), addedBy: addedBy))
+        default:
+            throw APIError(.unsupportedMediaType, "unsupported_content_type", "send JSON {\"entries\": [...]}, an image or multipart")
+        }
+        let outcome = try await banks.addEntries(news, to: bank)
+        return try JSONText.response(AddedJSON(added: outcome.insertedCount, duplicates: outcome.duplicates,
+                                               entryIDs: outcome.inserted.map(\.entryID)), status: .created)
+    }
+
+    struct EntryUpdateBody: Decodable {
+        var disabledUntil: Date??
+        var note: String??
+
+        enum CodingKeys: String, CodingKey { case disabledUntil = "disabled_until", note }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            if c.contains(.disabledUntil) {
+                if try c.decodeNil(forKey: .disabledUntil) {
+                    disabledUntil = .some(nil)
+                } else {
+                    let text = try c.decode(String.self, forKey: .disabledUntil)
+                    guard let date = try? Date(text, strategy: .iso8601) else {
+                        throw APIError.badRequest("disabled_until must be an ISO 8601 time such as 2027-01-01T00:00:00Z, or null")
+                    }
+                    disabledUntil = .some(date)
+                }
+            }
+            if c.contains(.note) { note = .some(try c.decodeIfPresent(String.self, forKey: .note)) }
+        }
+    }
+
+    func updateEntry(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
+        let (bank, entry) = try await entryInBank(context)
+        let body = try JSONInput.decode(EntryUpdateBody.self, from: try await request.collectBody(limit: 64 * 1024))
+        var updated = entry
+        if let until = body.disabledUntil { updated = try await banks.snooze(entryID: entry.id, until: until) }
+        if let note = body.note { updated = try await banks.setNote(entryID: entry.id, note) }
+        return try JSONText.response(EntryDetailJSON(updated, bank: bank))
+    }
+
+    func deleteEntry(_ context: VigilRequestContext) async throws -> Response {
+        let (_, entry) = try await entryInBank(context)
+        _ = try await banks.removeEntry(id: entry.id)
+        return try JSONText.response(["deleted": entry.id])
+    }
+
+    // MARK: import / export
+
+    /// Streams an uploaded file (raw body or multipart field `file`) through the same import
+    /// readers as `vigil bank import`. The upload is spooled to a temporary file first, so the
+    /// readers keep their constant-memory streaming.
+    func importFile(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
+        let bank = try await bank(context)
+        let format = try request.query("format").map { text in
+            guard let format = ImportFormat(rawValue: text) else {
+                throw APIError.badRequest("format must be one of \(ImportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return format
+        }
+        let listSHA256 = try Flag.parse(request.query("list_sha256"), name: "list_sha256") ?? false
+        let body = try await request.collectBody(limit: service.settings.maxImportBytes)
+        var content = body
+        if case let .multipart(type) = BodyKind(request) {
+            let parts = try MultipartForm.parse(body, contentType: type)
+            guard let file = parts.first(where: { $0.name == "file" || $0.filename != nil }) else {
+                throw APIError.badRequest("the multipart body has no field \"file\"")
+            }
+            content = file.body
+        }
+        guard content.readableBytes > 0 else { throw APIError.badRequest("the upload is empty") }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-import-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("upload")
+        try Data(content.readableBytesView).write(to: file)
+        let addedBy = context.apiKey.map { "key:\($0.id)" } ?? "proxy"
+        var reader: any ImportReader
+        do {
+            reader = try BankService.reader(for: file, format: format, listHoldsSHA256: listSHA256, limits: service.settings.decodeLimits,
+                                            addedBy: addedBy)
+        } catch let error as ImportError {
+            throw APIError.badRequest(error.description, code: "invalid_import")
+        }
+        let summary = try await banks.importEntries(into: bank, from: &reader)
+        return try JSONText.response(ImportJSON(summary))
+    }
+
+    func export(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
+        let bank = try await bank(context)
+        let format = try request.query("format").map { text in
+            guard let format = BankExporter.Format(rawValue: text) else { throw APIError.badRequest("format must be csv or list") }
+            return format
+        } ?? .csv
+        var text = ""
+        try await BankExporter.export(bank, from: banks.store, format: format) { line in text += line }
+        var headers = HTTPFields()
+        headers[.contentType] = format == .csv ? "text/csv; charset=utf-8" : "text/plain; charset=utf-8"
+        headers[.contentDisposition] = "attachment; filename=\"\(bank.name).\(format == .csv ? "csv" : "txt")\""
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

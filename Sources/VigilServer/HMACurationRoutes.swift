@@ -1,0 +1,268 @@
+import Banks
+import ContentHashing
+import Foundation
+import Hummingbird
+import NIOCore
+import PDQ
+
+/// Meta HMA's curator routes (`/c`): banks and bank content, in HMA's shapes. HMA bank names
+/// match `^[A-Z_][A-Z0-9_]*$`; its `enabled_ratio` coin-flip is supported at 0 and 1 only.
+struct HMACurationRoutes {
+    let service: VigilService
+    var banks: BankService { service.banks }
+
+    func register(reads: RouterGroup<VigilRequestContext>, writes: RouterGroup<VigilRequestContext>) {
+        reads.get("banks") { _, _ in try await list() }
+        reads.get("bank/{name}") { _, context in try await show(context) }
+        reads.get("bank/{name}/content/{id}") { request, context in try await content(request, context) }
+        writes.post("banks") { request, _ in try await create(request) }
+        writes.put("bank/{name}") { request, context in try await update(request, context) }
+        writes.delete("bank/{name}") { _, context in try await delete(context) }
+        writes.post("bank/{name}/content") { request, context in try await addContent(request, context) }
+        writes.put("bank/{name}/content/{id}") { request, context in try await updateContent(request, context) }
+        writes.delete("bank/{name}/content/{id}") { _, context in try await deleteContent(context) }
+        writes.post("bank/{name}/signal") { request, context in try await addSignal(request, context) }
+    }
+
+    static func validName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || ("A"..."Z").contains(first) else { return false }
+        return name.count <= 64 && name.unicodeScalars.allSatisfy { $0 == "_" || ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
+    }
+
+    static func bankJSON(_ bank: Bank) -> [String: Any] {
+        ["name": bank.name, "matching_enabled_ratio": bank.enabled ? 1.0 : 0.0]
+    }
+
+    static func json(_ object: Any, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return JSONText.response(String(decoding: data, as: UTF8.self), status: status)
+    }
+
+    func bank(_ context: VigilRequestContext) async throws -> Bank {
+        let name = try context.parameters.require("name")
+        guard let bank = try await banks.store.bank(named: name) else { throw APIError.notFound("bank '\(name)' not found") }
+        return bank
+    }
+
+    func list() async throws -> Response {
+        try Self.json(try await banks.listBanks().map(Self.bankJSON))
+    }
+
+    func show(_ context: VigilRequestContext) async throws -> Response {
+        try Self.json(Self.bankJSON(try await bank(context)))
+    }
+
+    /// `enabled_ratio` / `enabled` → Vigil's on/off switch.
+    static func enabled(from object: [String: Any]) throws -> Bool? {
+        if let ratio = object["enabled_ratio"] {
+            guard let value = (ratio as? NSNumber)?.doubleValue, !(ratio is Bool) else { throw APIError.badRequest("enabled_ratio must be a number") }
+            guard value == 0 || value == 1 else {
+                throw APIError.badRequest("enabled_ratio must be 0 or 1: Vigil does not sample lookups (use enabled)")
+            }
+            return value == 1
+        }
+        if let enabled = object["enabled"] {
+            guard let value = enabled as? Bool else { throw APIError.badRequest("enabled must be true or false") }
+            return value
+        }
+        return nil
+    }
+
+    func create(_ request: Request) async throws -> Response {
+        let object = try JSONInput.object(from: try await request.collectBody(limit: 64 * 1024))
+        guard let name = object["name"] as? String else { throw APIError.badRequest("name is required (a string)") }
+        guard Self.validName(name) else { throw APIError.badRequest("Bank name must be UPPER_WITH_UNDERSCORE (^[A-Z_][A-Z0-9_]*$)") }
+        let enabled = try Self.enabled(from: object) ?? true
+        if try await banks.store.bank(named: name) != nil { throw APIError(.forbidden, "already_exists", "Bank already exists") }
+        let bank = try await banks.createBank(NewBank(name: name, enabled: enabled))
+        return try Self.json(Self.bankJSON(bank), status: .created)
+    }
+
+    func update(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
+        var bank = try await bank(context)
+        let object = try JSONInput.object(from: try await request.collectBody(limit: 64 * 1024))
+        if let name = object["name"] {
+            guard let name = name as? String, Self.validName(name) else {
+                throw APIError.badRequest("Bank name must be UPPER_WITH_UNDERSCORE (^[A-Z_][A-Z0-9_]*$)")
+            }
+            if name != bank.name, try await banks.store.bank(named: name) != nil {
+                throw APIError(.forbidden, "already_exists", "Bank name already exists")
+            }
+            bank.name = name
+        }
+        if let enabled = try Self.enabled(from: object) { bank.enabled = enabled }
+        return try Self.json(Self.bankJSON(try await banks.updateBank(bank)))
+    }
+
+    /// Like HMA, deleting a bank that does not exist is not an error.
+    func delete(_ context: VigilRequestContext) async throws -> Response {
+        let name = try context.parameters.require("name")
+        if try await banks.store.bank(named: name) != nil { try await banks.deleteBank(named: name) }
+        return try Self.json(["message": "Done"])
+    }
+
+    // MARK: content
+
+    func contentJSON(_ entry: BankEntry, bank: Bank, signals: Bool) -> [String: Any] {
+        var object: [String: Any] = [
+            "id": entry.id,
+            "disable_until_ts": entry.disabledUntil.map { Int($0.timeIntervalSince1970) } ?? 0,
+            "collab_metadata": [String: Any](),
+            "original_media_uri": entry.metadata.source.map { $0 as Any } ?? NSNull(),
+            "bank": Self.bankJSON(bank),
+        ]
+        if signals {
+            var values: [String: String] = [:]
+            if let pdq = entry.signals.pdq { values["pdq"] = pdq.hex }
+            if let md5 = entry.signals.md5 { values["md5"] = md5 }
+            if let sha256 = entry.signals.sha256 { values["sha256"] = sha256 }
+            object["signals"] = values
+        }
+        if let note = entry.metadata.note { object["note"] = note }
+        return object
+    }
+
+    func entryInBank(_ context: VigilRequestContext) async throws -> (Bank, BankEntry) {
+        let bank = try await bank(context)
+        let text = try context.parameters.require("id")
+        guard let id = Int64(text) else { throw APIError.badRequest("content id must be an integer") }
+        guard let entry = try await banks.store.entry(id: id), entry.bankID == bank.id else {
+            throw APIError.notFound("content '\(id)' not found")
+        }
+        return (bank, entry)
+    }
+
+    func content(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
+        let (bank, entry) = try await entryInBank(context)
+        let signals = try Flag.parse(request.query("include_signals"), name: "include_signals") ?? false
+        return try Self.json(contentJSON(entry, bank: bank, signals: signals))
+    }
+
+    /// Metadata HMA accepts beside content: `{content_id, content_uri, json}` and a note.
+    func metadata(_ object: [String: Any]?, note: String?, fallbackURI: String?) throws -> EntryMetadata {
+        var metadata = EntryMetadata(source: fallbackURI, note: note)
+        guard let object else { return metadata }
+        if let id = object["content_id"] { metadata.externalID = "\(id)" }
+        if let uri = object["content_uri"] as? String { metadata.source = uri }
+        if let json = object["json"] {
+            let data = try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed, .sortedKeys])
+            metadata.extra["json"] = String(decoding: data, as: UTF8.self)
+        }
+        return metadata
+    }
+
+    func addContent(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
+        let bank = try await bank(context)
+        let matching = HMAMatchingRoutes(service: service)
+        var metadataObject: [String: Any]?
+        var note: String?
+        let signals: ContentSignals
+        let url = request.query("url")
+        if let url, !url.isEmpty {
+            if case .json = BodyKind(request) {
+                let object = try JSONInput.object(from: try await request.collectBody(limit: 1024 * 1024))
+                metadataObject = object["metadata"] as? [String: Any]
+                note = object["note"] as? String
+            }
+            signals = try await matching.fetchAndHash(request)
+        } else if case let .multipart(type) = BodyKind(request) {
+            let body = try await request.collectBody(limit: service.settings.maxBodyBytes)
+            let parts = try MultipartForm.parse(body, contentType: type)
+            if let text = parts.first(where: { $0.name == "metadata" })?.text {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+                    throw APIError.badRequest("metadata should be a json object")
+                }
+                metadataObject = object
+            }
+            note = parts.first(where: { $0.name == "note" })?.text
+            guard let file = parts.first(where: { $0.filename != nil }) else { throw APIError.badRequest("Neither `url` nor multipart file upload was received") }
+            try HMAMatchingRoutes.checkContentType(file.name)
+            signals = try await service.signals(of: file.bytes, dihedral: false)
+        } else {
+            throw APIError.badRequest("Neither `url` nor multipart file upload was received")
+        }
+        if let note, note.count > 255 { throw APIError.badRequest("note must be at most 255 characters") }
+        guard !signals.isTooSmallForPDQ else { throw APIError.badRequest("the image is too small for PDQ (under 5 pixels on a side)") }
+        let entry = NewEntry(signals: EntrySignals(pdq: signals.pdq, pdqQuality: signals.quality, md5: signals.md5, sha256: signals.sha256),
+                             metadata: try metadata(metadataObject, note: note, fallbackURI: url), addedBy: Self.addedBy(context))
+        return try await store(entry, in: bank, echo: ["pdq": signals.pdq.hex])
+    }
+
+    func store(_ entry: NewEntry, in bank: Bank, echo: [String: String]) async throws -> Response {
+        let outcome = try await banks.addEntries([entry], to: bank)
+        let id: Int64
+        if let inserted = outcome.inserted.first {
+            id = inserted.entryID
+        } else {
+            // Already banked: answer with the existing entry, as adding twice is a no-op.
+            id = try await existingEntryID(entry, bank: bank)
+        }
+        return try Self.json(["id": id, "signals": echo])
+    }
+
+    func existingEntryID(_ entry: NewEntry, bank: Bank) async throws -> Int64 {
+        let query = MatchQuery(pdq: entry.signals.pdq.map { [$0] } ?? [], md5: entry.signals.md5, sha256: entry.signals.sha256,
+                               threshold: 0, banks: [bank.name], qualityGate: 0)
+        guard let hit = banks.match(query).matches.first else {
+            throw APIError(.conflict, "already_exists", "the signal is already in the bank")
+        }
+        return hit.entryID
+    }
+
+    func updateContent(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
+        let (bank, entry) = try await entryInBank(context)
+        let object = try JSONInput.object(from: try await request.collectBody(limit: 64 * 1024))
+        var updated = entry
+        if let value = object["disable_until_ts"] {
+            let seconds: Int
+            if let number = value as? NSNumber, !(value is Bool), number.doubleValue == number.doubleValue.rounded() {
+                seconds = number.intValue
+            } else if let text = value as? String, let number = Int(text) {
+                seconds = number
+            } else {
+                throw APIError.badRequest("disable_until_ts must be an integer (Unix seconds)")
+            }
+            guard seconds >= 0 else { throw APIError.badRequest("disable_until_ts must be a non-negative integer") }
+            let limit = Date().addingTimeInterval(5 * 365 * 86400)
+            let until = Date(timeIntervalSince1970: Double(seconds))
+            guard until <= limit else { throw APIError.badRequest("disable_until_ts must be less than 5 years in the future") }
+            updated = try await banks.snooze(entryID: entry.id, until: seconds == 0 ? nil : until)
+        }
+        if let note = object["note"] {
+            guard let note = note as? String, note.count <= 255 else { throw APIError.badRequest("note must be a string of at most 255 characters") }
+            updated = try await banks.setNote(entryID: entry.id, note)
+        }
+        return try Self.json(contentJSON(updated, bank: bank, signals: false))
+    }
+
+    func deleteContent(_ context: VigilRequestContext) async throws -> Response {
+        let bank = try await bank(context)
+        guard let id = Int64(try context.parameters.require("id")) else { throw APIError.badRequest("content id must be an integer") }
+        guard let entry = try await banks.store.entry(id: id), entry.bankID == bank.id else { return try Self.json(["deleted": 0]) }
+        _ = try await banks.removeEntry(id: entry.id)
+        return try Self.json(["deleted": 1])
+    }
+
+    func addSignal(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
+        let bank = try await bank(context)
+        let object = try JSONInput.object(from: try await request.collectBody(limit: 64 * 1024))
+        var signals = EntrySignals()
+        var echo: [String: String] = [:]
+        for (key, value) in object where key != "note" {
+            guard let text = value as? String else { throw APIError.badRequest("Invalid \(key) signal: expected a string") }
+            switch key {
+            case "pdq": signals.pdq = try SignalText.pdq(text); echo["pdq"] = signals.pdq!.hex
+            case "md5": signals.md5 = try SignalText.digest(text, length: 32, field: "md5"); echo["md5"] = signals.md5
+            case "sha256": signals.sha256 = try SignalText.digest(text, length: 64, field: "sha256"); echo["sha256"] = signals.sha256
+            default: throw APIError.badRequest("No such signal type \(key.prefix(40))", code: "invalid_signal_type")
+            }
+        }
+        guard !signals.isEmpty else { throw APIError.badRequest("No signals given") }
+        let note = object["note"] as? String
+        if let note, note.count > 255 { throw APIError.badRequest("note must be at most 255 characters") }
+        return try await store(NewEntry(signals: signals, metadata: EntryMetadata(note: note), addedBy: Self.addedBy(context)),
+                               in: bank, echo: echo)
+    }
+
+    static func addedBy(_ context: VigilRequestContext) -> String { context.apiKey.map { "key:\($0.id)" } ?? "proxy" }
+}

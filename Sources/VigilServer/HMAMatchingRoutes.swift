@@ -1,0 +1,194 @@
+import Banks
+import ContentHashing
+import Foundation
+import Hummingbird
+import NIOCore
+import PDQ
+
+/// Meta HMA's hasher (`/h`) and matcher (`/m`) routes: its paths, parameters and JSON shapes.
+struct HMAMatchingRoutes {
+    let service: VigilService
+
+    func register(on router: RouterGroup<VigilRequestContext>) {
+        router.get("h/hash") { request, _ in try await hashURL(request) }
+        router.post("h/hash") { request, _ in try await hashUpload(request) }
+        router.get("m/lookup") { request, _ in try await lookupGet(request) }
+        router.post("m/lookup") { request, _ in try await lookupPost(request) }
+        router.get("m/raw_lookup") { request, _ in try rawLookup(request) }
+        router.post("m/compare") { request, _ in try await compare(request) }
+        router.get("m/index/status") { request, _ in try indexStatus(request) }
+    }
+
+    static let signalTypes = ["pdq", "md5", "sha256"]
+
+    // MARK: hashing
+
+    /// HMA's content types: only `photo` is hashed here.
+    static func checkContentType(_ value: String?) throws {
+        guard let value, value != "photo" else { return }
+        if value == "video" { throw APIError.badRequest("only photo content is supported: Vigil hashes still images", code: "unsupported_content_type") }
+        throw APIError.badRequest("unknown content_type '\(value.prefix(40))' (expected photo)", code: "invalid_parameter")
+    }
+
+    /// HMA returns an empty PDQ when its quality is under the gate.
+    static func hmaSignals(_ signals: ContentSignals, types: String?) throws -> [String: String] {
+        let wanted = types.map { Set($0.split(separator: ",").map { String($0) }) } ?? ["pdq"]
+        if let unknown = wanted.first(where: { !signalTypes.contains($0) }) {
+            throw APIError.badRequest("No such SignalType '\(unknown.prefix(40))'", code: "invalid_signal_type")
+        }
+        var out: [String: String] = [:]
+        if wanted.contains("pdq") {
+            out["pdq"] = signals.quality < PDQResult.defaultQualityThreshold || signals.isTooSmallForPDQ ? "" : signals.pdq.hex
+        }
+        if wanted.contains("md5") { out["md5"] = signals.md5 }
+        if wanted.contains("sha256") { out["sha256"] = signals.sha256 }
+        return out
+    }
+
+    func fetchAndHash(_ request: Request) async throws -> ContentSignals {
+        try Self.checkContentType(request.query("content_type"))
+        guard let url = request.query("url"), !url.isEmpty else { throw APIError.badRequest("url is required", code: "missing_parameter") }
+        let fetched = try await service.fetcher.fetch(url)
+        return try await service.signals(of: fetched.bytes, dihedral: false)
+    }
+
+    /// The uploaded file of a multipart body: HMA names the field after the content type (`photo=@x.jpg`).
+    func uploadAndHash(_ request: Request) async throws -> ContentSignals {
+        let body = try await request.collectBody(limit: service.settings.maxBodyBytes)
+        guard case let .multipart(type) = BodyKind(request) else {
+            throw APIError.badRequest("send the file as multipart/form-data, field \"photo\"", code: "missing_file")
+        }
+        let parts = try MultipartForm.parse(body, contentType: type)
+        guard let part = parts.first(where: { $0.filename != nil }) ?? parts.first else {
+            throw APIError.badRequest("no file in the upload", code: "missing_file")
+        }
+        try Self.checkContentType(part.name)
+        guard part.body.readableBytes > 0 else { throw APIError.badRequest("the uploaded file is empty", code: "empty") }
+        return try await service.signals(of: part.bytes, dihedral: false)
+    }
+
+    func hashURL(_ request: Request) async throws -> Response {
+        let signals = try await fetchAndHash(request)
+        return try JSONText.response(try Self.hmaSignals(signals, types: request.query("types")))
+    }
+
+    func hashUpload(_ request: Request) async throws -> Response {
+        let signals = try await uploadAndHash(request)
+        return try JSONText.response(try Self.hmaSignals(signals, types: request.query("types")))
+    }
+
+    // MARK: matching
+
+    func banksFilter(_ request: Request) -> Set<String>? {
+        request.query("banks").map { Set($0.split(separator: ",").map { String($0) }) }
+    }
+
+    /// `{BANK: [{"bank_content_id": id, "distance": "d"}]}`, written directly: this is the hot path.
+    static func byBank(_ result: MatchResult) -> String {
+        var grouped: [(String, [MatchHit])] = []
+        for hit in result.matches {
+            if let i = grouped.firstIndex(where: { $0.0 == hit.bank.name }) { grouped[i].1.append(hit) } else { grouped.append((hit.bank.name, [hit])) }
+        }
+        var out = "{"
+        for (i, (bank, hits)) in grouped.enumerated() {
+            if i > 0 { out += "," }
+            out += JSONText.quote(bank) + ":["
+            out += hits.map { #"{"bank_content_id":\#($0.entryID),"distance":"\#($0.distance)"}"# }.joined(separator: ",")
+            out += "]"
+        }
+        return out + "}"
+    }
+
+    func query(signalType: String, signal: String, banks: Set<String>?) throws -> MatchQuery {
+        switch signalType {
+        case "pdq": return MatchQuery(pdq: [try SignalText.pdq(signal, field: "signal")], banks: banks)
+        case "md5": return MatchQuery(md5: try SignalText.digest(signal, length: 32, field: "signal"), banks: banks)
+        case "sha256": return MatchQuery(sha256: try SignalText.digest(signal, length: 64, field: "signal"), banks: banks)
+        default: throw APIError.badRequest("No such SignalType '\(signalType.prefix(40))'", code: "invalid_signal_type")
+        }
+    }
+
+    func lookupSignals(_ signals: ContentSignals, banks: Set<String>?) -> String {
+        let needles = signals.isTooSmallForPDQ ? [] : [signals.pdq]
+        let result = service.banks.match(MatchQuery(pdq: needles, pdqQuality: signals.quality, banks: banks))
+        service.metrics.recordLookup(api: "hma", matched: result.isMatch)
+        return #"{"pdq":"# + Self.byBank(result) + "}"
+    }
+
+    func lookupGet(_ request: Request) async throws -> Response {
+        try service.requireReady()
+        if let url = request.query("url"), !url.isEmpty {
+            let signals = try await fetchAndHash(request)
+            let all = lookupSignals(signals, banks: banksFilter(request))
+            // With signal_type given, HMA elides the outer object.
+            if request.query("signal_type") == "pdq" { return JSONText.response(String(all.dropFirst(7).dropLast())) }
+            return JSONText.response(all)
+        }
+        guard let signal = request.query("signal"), let signalType = request.query("signal_type") else {
+            throw APIError.badRequest("Either url or both signal and signal_type are required", code: "missing_parameter")
+        }
+        let result = service.banks.match(try query(signalType: signalType, signal: signal, banks: banksFilter(request)))
+        service.metrics.recordLookup(api: "hma", matched: result.isMatch)
+        return JSONText.response(Self.byBank(result))
+    }
+
+    func lookupPost(_ request: Request) async throws -> Response {
+        try service.requireReady()
+        let signals = try await uploadAndHash(request)
+        return JSONText.response(lookupSignals(signals, banks: banksFilter(request)))
+    }
+
+    func rawLookup(_ request: Request) throws -> Response {
+        try service.requireReady()
+        guard let signal = request.query("signal") else { throw APIError.badRequest("signal is required", code: "missing_parameter") }
+        guard let signalType = request.query("signal_type") else { throw APIError.badRequest("signal_type is required", code: "missing_parameter") }
+        let withDistance = try Flag.parse(request.query("include_distance"), name: "include_distance") ?? false
+        let result = service.banks.match(try query(signalType: signalType, signal: signal, banks: banksFilter(request)))
+        let items = result.matches.map { hit in
+            withDistance ? #"{"bank_content_id":\#(hit.entryID),"distance":"\#(hit.distance)"}"# : String(hit.entryID)
+        }
+        return JSONText.response(#"{"matches":["# + items.joined(separator: ",") + "]}")
+    }
+
+    func compare(_ request: Request) async throws -> Response {
+        let object = try JSONInput.object(from: try await request.collectBody(limit: 64 * 1024))
+        var out: [String: Any] = [:]
+        for (signalType, value) in object {
+            guard let pair = value as? [Any] else { throw APIError.badRequest("Comparison hashes for \(signalType) was not a list") }
+            guard pair.count == 2, let left = pair[0] as? String, let right = pair[1] as? String else {
+                throw APIError.badRequest("Comparison hash list length must be exactly 2")
+            }
+            switch signalType {
+            case "pdq":
+                let a = try SignalText.pdq(left, field: "pdq[0]"), b = try SignalText.pdq(right, field: "pdq[1]")
+                let distance = a.distance(to: b)
+                out[signalType] = [distance <= Bank.defaultPDQThreshold, ["distance": distance]] as [Any]
+            case "md5", "sha256":
+                let length = signalType == "md5" ? 32 : 64
+                let a = try SignalText.digest(left, length: length, field: "\(signalType)[0]")
+                let b = try SignalText.digest(right, length: length, field: "\(signalType)[1]")
+                out[signalType] = [a == b, ["distance": a == b ? 0 : 1]] as [Any]
+            default:
+                throw APIError.badRequest("No such SignalType '\(signalType.prefix(40))'", code: "invalid_signal_type")
+            }
+        }
+        let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
+        return JSONText.response(String(decoding: data, as: UTF8.self))
+    }
+
+    func indexStatus(_ request: Request) throws -> Response {
+        let counts = service.banks.index.counts
+        var types = Self.signalTypes
+        if let only = request.query("signal_type") {
+            guard types.contains(only) else { throw APIError.badRequest("No such signal type '\(only.prefix(40))'", code: "invalid_signal_type") }
+            types = [only]
+        }
+        let ready = service.isReady
+        let builtTo = ready ? Int(service.readySince?.timeIntervalSince1970 ?? 0) : -1
+        let parts = types.map { type in
+            let size = type == "pdq" ? counts.pdq : type == "md5" ? counts.md5 : counts.sha256
+            return JSONText.quote(type) + #":{"built_to":\#(builtTo),"present":\#(ready),"size":\#(ready ? size : 0)}"#
+        }
+        return JSONText.response("{" + parts.joined(separator: ",") + "}")
+    }
+}

@@ -1,0 +1,93 @@
+import Hummingbird
+import Foundation
+import NIOCore
+
+/// JSON responses. Encodable bodies go through JSONEncoder; the hot lookup paths write their
+/// small bodies directly.
+enum JSONText {
+    static let contentType = "application/json; charset=utf-8"
+
+    static func response(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        let data = try encoder.encode(value)
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A JSON string literal, quotes included.
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// Reading JSON request bodies with errors that say what is wrong.
+enum JSONInput {
+    static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
+        guard buffer.readableBytes > 0 else { throw APIError.badRequest("the request body is empty; a JSON object is expected", code: "malformed_json") }
+        do {
+            return try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw APIError(.badRequest, "malformed_json", describe(error))
+        }
+    }
+
+    /// Parses any JSON value into a dictionary, for bodies whose keys are matched loosely.
+    static func object(from buffer: ByteBuffer) throws -> [String: Any] {
+        guard buffer.readableBytes > 0 else { throw APIError.badRequest("the request body is empty; a JSON object is expected", code: "malformed_json") }
+        let value: Any
+        do {
+            value = try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView), options: [.fragmentsAllowed])
+        } catch {
+            throw APIError(.badRequest, "malformed_json", "the request body is not valid JSON")
+        }
+        guard let object = value as? [String: Any] else { throw APIError(.badRequest, "malformed_json", "the request body must be a JSON object") }
+        return object
+    }
+
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "the request body is not valid JSON" }
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return keys.isEmpty ? "the body" : "\"" + keys.joined(separator: ".") + "\""
+        }
+        switch error {
+        case let .typeMismatch(type, context): return "\(path(context)) has the wrong type: expected \(typeName(type))"
+        case let .valueNotFound(type, context): return "\(path(context)) must not be null: expected \(typeName(type))"
+        case let .keyNotFound(key, _): return "\"\(key.stringValue)\" is required"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "the request body is not valid JSON" : "\(path(context)) is not valid: \(context.debugDescription)"
+        @unknown default: return "the request body is not valid JSON"
+        }
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        default: type is any Collection.Type ? "an array" : "an object"
+        }
+    }
+}

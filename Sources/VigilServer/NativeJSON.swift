@@ -1,0 +1,156 @@
+import Banks
+import ContentHashing
+import Foundation
+import PDQ
+
+/// The native API's JSON shapes (snake_case keys).
+struct SignalsJSON: Encodable {
+    var pdq: String?
+    var pdqQuality: Int?
+    var md5: String?
+    var sha256: String?
+    var dihedral: [String: String]?
+
+    enum CodingKeys: String, CodingKey {
+        case pdq, pdqQuality = "pdq_quality", md5, sha256, dihedral
+    }
+
+    init(_ signals: ContentSignals) {
+        pdq = signals.pdq.hex
+        pdqQuality = signals.quality
+        md5 = signals.md5
+        sha256 = signals.sha256
+        if let variants = signals.dihedral {
+            dihedral = Dictionary(uniqueKeysWithValues: zip(DihedralVariant.allCases, variants).map { ($0.description, $1.hex) })
+        }
+    }
+
+    init(pdq: PDQHash?, md5: String?, sha256: String?) {
+        self.pdq = pdq?.hex
+        self.md5 = md5
+        self.sha256 = sha256
+    }
+}
+
+struct ImageJSON: Encodable {
+    var width: Int
+    var height: Int
+    var format: String
+    var bytes: Int
+    var source: String
+    var tooSmallForPDQ: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case width, height, format, bytes, source, tooSmallForPDQ = "too_small_for_pdq"
+    }
+
+    init(_ signals: ContentSignals, bytes: Int, source: String) {
+        width = signals.width
+        height = signals.height
+        format = signals.format.rawValue
+        self.bytes = bytes
+        self.source = source
+        tooSmallForPDQ = signals.isTooSmallForPDQ
+    }
+}
+
+struct TimingsJSON: Encodable {
+    var fetch: Double?
+    var hash: Double?
+    var match: Double?
+    var total: Double
+}
+
+struct HashResponse: Encodable {
+    var signals: SignalsJSON
+    var image: ImageJSON
+    var timingsMS: TimingsJSON
+
+    enum CodingKeys: String, CodingKey { case signals, image, timingsMS = "timings_ms" }
+}
+
+struct EntryJSON: Encodable {
+    var externalID: String?
+    var source: String?
+    var note: String?
+    var extra: [String: String]
+    var addedBy: String
+    var addedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case externalID = "external_id", source, note, extra, addedBy = "added_by", addedAt = "added_at"
+    }
+
+    init(_ entry: BankEntry) {
+        externalID = entry.metadata.externalID
+        source = entry.metadata.source
+        note = entry.metadata.note
+        extra = entry.metadata.extra
+        addedBy = entry.addedBy
+        addedAt = entry.addedAt
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(externalID, forKey: .externalID)
+        try c.encode(source, forKey: .source)
+        try c.encode(note, forKey: .note)
+        try c.encode(extra, forKey: .extra)
+        try c.encode(addedBy, forKey: .addedBy)
+        try c.encode(ISO8601.string(addedAt), forKey: .addedAt)
+    }
+}
+
+struct HitJSON: Encodable {
+    var bank: String
+    var bankKind: String
+    var labels: [String]
+    var entryID: Int64
+    var signal: String
+    var distance: Int
+    var variant: String?
+    var entry: EntryJSON?
+
+    enum CodingKeys: String, CodingKey {
+        case bank, bankKind = "bank_kind", labels, entryID = "entry_id", signal, distance, variant, entry
+    }
+
+    /// The result's hits with each entry's metadata (looked up for at most the first 100 hits of each list).
+    static func describe(_ result: MatchResult, banks: BankService) async throws
+        -> (matches: [HitJSON], suppressed: [HitJSON], allowedBy: [HitJSON]) {
+        func list(_ hits: [MatchHit]) async throws -> [HitJSON] {
+            var out: [HitJSON] = []
+            for (i, hit) in hits.enumerated() {
+                let entry = i < 100 ? try await banks.store.entry(id: hit.entryID) : nil
+                out.append(HitJSON(bank: hit.bank.name, bankKind: hit.bank.kind.rawValue, labels: hit.bank.labels, entryID: hit.entryID,
+                                   signal: hit.signal.rawValue, distance: hit.distance, variant: hit.variant?.description,
+                                   entry: entry.map(EntryJSON.init)))
+            }
+            return out
+        }
+        return (try await list(result.matches), try await list(result.suppressed), try await list(result.allowedBy))
+    }
+}
+
+struct MatchResponse: Encodable {
+    var signals: SignalsJSON
+    var image: ImageJSON?
+    var isMatch: Bool
+    var matches: [HitJSON]
+    var suppressed: [HitJSON]
+    var allowedBy: [HitJSON]
+    var pdqBelowQualityGate: Bool
+    var enhanced: Bool
+    var timingsMS: TimingsJSON
+
+    enum CodingKeys: String, CodingKey {
+        case signals, image, isMatch = "is_match", matches, suppressed, allowedBy = "allowed_by",
+             pdqBelowQualityGate = "pdq_below_quality_gate", enhanced, timingsMS = "timings_ms"
+    }
+}
+
+enum ISO8601 {
+    static func string(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeSeparator(.colon))
+    }
+}

@@ -1,0 +1,227 @@
+import Banks
+import ContentHashing
+import Foundation
+import Hummingbird
+import ImageCodecs
+import NIOCore
+import SafeFetch
+
+/// Microsoft PhotoDNA Cloud Service's Match operation, answered from Vigil's banks: an existing
+/// PhotoDNA client works by changing its base URL. PDQ stands in for the PhotoDNA hash.
+struct PhotoDNARoutes {
+    let service: VigilService
+
+    /// PhotoDNA's status codes (its documented descriptions, verbatim).
+    enum Status: Int {
+        case ok = 3000
+        case invalidParameter = 3002
+        case unknownError = 3004
+        case notAnImage = 3206
+        case sizeOutOfRange = 3208
+
+        var description: String {
+            switch self {
+            case .ok: "OK"
+            case .invalidParameter: "Invalid or missing request parameter(s)"
+            case .unknownError: "Unknown scenario or unhandled error occurred while processing request"
+            case .notAnImage: "The given file could not be verified as an image"
+            case .sizeOutOfRange: "Image size in pixels is not within allowed range (minimum size is 160x160 pixels; maximum size is 4MB)"
+            }
+        }
+    }
+
+    struct Failure: Error {
+        let status: Status
+        let detail: String
+    }
+
+    static let acceptedTypes: Set<String> = ["image/gif", "image/jpeg", "image/jpg", "image/png", "image/bmp", "image/tiff"]
+    static let acceptedFormats: Set<ImageFormat> = [.gif, .jpeg, .png, .bmp, .tiff]
+
+    func register(on router: RouterGroup<VigilRequestContext>) {
+        router.post("photodna/v1.0/Match") { request, context in await match(request, context) }
+    }
+
+    func match(_ request: Request, _ context: VigilRequestContext) async -> Response {
+        let trackingID = "VGL_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        do {
+            guard service.isReady else { throw Failure(status: .unknownError, detail: "the match index is still loading; retry shortly") }
+            let enhanced: Bool
+            do {
+                enhanced = try Flag.parse(request.query("enhance"), name: "enhance") ?? false
+            } catch {
+                throw Failure(status: .invalidParameter, detail: "enhance must be true or false")
+            }
+            let bytes = try await image(request)
+            guard bytes.count <= service.settings.photoDNAMaximumBytes else {
+                throw Failure(status: .sizeOutOfRange, detail: "the image is \(bytes.count) bytes; the maximum is \(service.settings.photoDNAMaximumBytes)")
+            }
+            let signals: ContentSignals
+            do {
+                signals = try await service.signals(of: bytes, dihedral: enhanced)
+            } catch let error as ImageDecodingError {
+                switch error {
+                case .tooManyPixels, .tooManyBytes: throw Failure(status: .sizeOutOfRange, detail: error.description)
+                default: throw Failure(status: .notAnImage, detail: error.description)
+                }
+            }
+            guard Self.acceptedFormats.contains(signals.format) else {
+                throw Failure(status: .notAnImage, detail: "\(signals.format.rawValue.uppercased()) is not one of PhotoDNA's formats (GIF, JPEG, PNG, BMP, TIFF)")
+            }
+            let minimum = service.settings.photoDNAMinimumSide
+            guard signals.width >= minimum, signals.height >= minimum else {
+                throw Failure(status: .sizeOutOfRange, detail: "the image is \(signals.width)×\(signals.height); the minimum is \(minimum)×\(minimum)")
+            }
+            let query = try await service.matchQuery(signals: signals, pdq: nil, md5: nil, sha256: nil, enhanced: enhanced,
+                                                     banks: nil, threshold: nil)
+            let result = service.banks.match(query)
+            service.metrics.recordLookup(api: "photodna", matched: result.isMatch)
+            return try JSONText.response(PhotoDNAResponse(status: .ok, exception: nil, isMatch: result.isMatch,
+                                                          flags: Self.flags(result), trackingID: trackingID))
+        } catch let failure as Failure {
+            let httpStatus: HTTPResponse.Status = failure.status == .unknownError ? .serviceUnavailable : .ok
+            return (try? JSONText.response(PhotoDNAResponse(status: failure.status, exception: failure.detail, isMatch: false, flags: nil,
+                                                            trackingID: trackingID), status: httpStatus))
+                ?? JSONText.response("{}", status: .internalServerError)
+        } catch {
+            context.logger.error("photodna match failed", metadata: ["request_id": .string(context.requestID),
+                                                                     "error": .string(String(describing: error).prefix(300).description)])
+            return (try? JSONText.response(PhotoDNAResponse(status: .unknownError, exception: "request \(context.requestID) failed",
+                                                            isMatch: false, flags: nil, trackingID: trackingID), status: .internalServerError))
+                ?? JSONText.response("{}", status: .internalServerError)
+        }
+    }
+
+    /// The image bytes from a raw body or a JSON `{"DataRepresentation", "Value"}` (keys and
+    /// representation matched case-insensitively, as Microsoft's own samples rely on).
+    func image(_ request: Request) async throws -> [UInt8] {
+        // Read a little past PhotoDNA's limit so an oversize image is reported as 3208, not cut.
+        let hardLimit = max(service.settings.photoDNAMaximumBytes * 2 + 1024, 64 * 1024)
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(limit: hardLimit)
+        } catch let error as APIError where error.status == .contentTooLarge {
+            throw Failure(status: .sizeOutOfRange, detail: "the request body is over \(service.settings.photoDNAMaximumBytes) bytes")
+        }
+        let type = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        switch type {
+        case "application/json"?:
+            let object: [String: Any]
+            do {
+                object = try JSONInput.object(from: body)
+            } catch let error as APIError {
+                throw Failure(status: .invalidParameter, detail: error.message)
+            }
+            let fields = Dictionary(object.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+            guard let representation = fields["datarepresentation"] as? String else {
+                throw Failure(status: .invalidParameter, detail: "DataRepresentation is required (\"URL\" or \"Inline\")")
+            }
+            guard let value = fields["value"] as? String, !value.isEmpty else { throw Failure(status: .invalidParameter, detail: "Value is required") }
+            switch representation.lowercased() {
+            case "url":
+                return try await fetch(value)
+            case "inline":
+                do {
+                    return try SignalText.base64(value, field: "Value")
+                } catch {
+                    throw Failure(status: .invalidParameter, detail: "Value is not valid base64")
+                }
+            case "hash":
+                throw Failure(status: .invalidParameter, detail: "PhotoDNA hashes cannot be matched here: Vigil matches images (send URL or Inline)")
+            default:
+                throw Failure(status: .invalidParameter, detail: "DataRepresentation must be \"URL\" or \"Inline\", not \"\(representation.prefix(40))\"")
+            }
+        case let type? where Self.acceptedTypes.contains(type):
+            guard body.readableBytes > 0 else { throw Failure(status: .invalidParameter, detail: "the request body is empty") }
+            return Array(body.readableBytesView)
+        case let type? where type.hasPrefix("image/"):
+            throw Failure(status: .notAnImage, detail: "Content-Type \(type) is not one of image/gif, image/jpeg, image/png, image/bmp, image/tiff")
+        default:
+            throw Failure(status: .invalidParameter,
+                          detail: "Content-Type must be application/json or image/gif|jpeg|png|bmp|tiff, not \(type ?? "missing")")
+        }
+    }
+
+    /// A URL's bytes; fetch failures become PhotoDNA's codes (the fetcher's message as Exception).
+    func fetch(_ url: String) async throws -> [UInt8] {
+        let outcome: Result<[UInt8], FetchError>
+        do {
+            outcome = .success(try await service.fetcher.fetch(url, maxBytes: service.settings.photoDNAMaximumBytes).bytes)
+        } catch {
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case let .success(bytes):
+            return bytes
+        case let .failure(error):
+            let status: Status = switch error {
+            case .tooLarge: .sizeOutOfRange
+            case .notAnImage: .notAnImage
+            case .timedOut, .connection, .httpStatus, .resolution: .unknownError
+            default: .invalidParameter
+            }
+            throw Failure(status: status, detail: error.description)
+        }
+    }
+
+    /// One flag per matched bank: its closest entry.
+    static func flags(_ result: MatchResult) -> [PhotoDNAResponse.MatchFlag] {
+        var seen = Set<String>()
+        return result.matches.compactMap { hit in
+            guard seen.insert(hit.bank.name).inserted else { return nil }
+            return PhotoDNAResponse.MatchFlag(matchID: String(hit.entryID), source: hit.bank.name, violations: hit.bank.categories,
+                                              distance: hit.distance)
+        }
+    }
+}
+
+/// PhotoDNA's Match response, field for field (null fields written as null, as the service does).
+struct PhotoDNAResponse: Encodable {
+    struct MatchFlag {
+        var matchID: String
+        var source: String
+        var violations: [String]
+        var distance: Int
+    }
+
+    var status: PhotoDNARoutes.Status
+    var exception: String?
+    var isMatch: Bool
+    var flags: [MatchFlag]?
+    var trackingID: String
+
+    enum Keys: String, CodingKey {
+        case Status, Code, Description, Exception, ContentId, IsMatch, MatchDetails, AdvancedInfo, MatchFlags, Source, Violations,
+             MatchDistance, XPartnerCustomerId, TrackingId, EvaluateResponse, Key, Value
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        var s = c.nestedContainer(keyedBy: Keys.self, forKey: .Status)
+        try s.encode(status.rawValue, forKey: .Code)
+        try s.encode(status.description, forKey: .Description)
+        try s.encode(exception, forKey: .Exception)
+        try c.encode(String?.none, forKey: .ContentId)
+        try c.encode(isMatch, forKey: .IsMatch)
+        if let flags {
+            var details = c.nestedContainer(keyedBy: Keys.self, forKey: .MatchDetails)
+            _ = details.nestedUnkeyedContainer(forKey: .AdvancedInfo)
+            var list = details.nestedUnkeyedContainer(forKey: .MatchFlags)
+            for flag in flags {
+                var f = list.nestedContainer(keyedBy: Keys.self)
+                var info = f.nestedUnkeyedContainer(forKey: .AdvancedInfo)
+                var pair = info.nestedContainer(keyedBy: Keys.self)
+                try pair.encode("MatchId", forKey: .Key)
+                try pair.encode(flag.matchID, forKey: .Value)
+                try f.encode(flag.source, forKey: .Source)
+                try f.encode(flag.violations, forKey: .Violations)
+                try f.encode(flag.distance, forKey: .MatchDistance)
+            }
+        } else {
+            try c.encodeNil(forKey: .MatchDetails)
+        }
+        try c.encode(String?.none, forKey: .XPartnerCustomerId)
+        try c.encode(trackingID, forKey: .TrackingId)
+        try c.encodeNil(forKey: .EvaluateResponse)
+    }
+}

@@ -1,0 +1,43 @@
+public import Access
+public import Hummingbird
+import Logging
+import NIOCore
+
+/// Per-request state: who is calling and the id that ties the access log to the response.
+public struct VigilRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var apiKey: APIKey?
+    /// Set when a trusted reverse proxy vouched for the caller instead of a key.
+    public var proxyRole: Role?
+    public var requestID: String
+    public let remoteAddress: IPAddressText?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress.map(IPAddressText.init)
+        requestID = RequestIDs.next()
+    }
+
+    /// The role the request acts with, if any.
+    public var role: Role? { apiKey?.role ?? proxyRole }
+
+    /// Bodies are read with explicit limits per route, not by the decoder's default.
+    public var maxUploadSize: Int { 32 * 1024 * 1024 + 64 * 1024 }
+}
+
+/// A peer address as text; kept as text so the context stays independent of NIO types.
+public struct IPAddressText: Sendable, Hashable {
+    public let value: String
+    init(_ value: String) { self.value = value }
+}
+
+/// Short unique request ids: a random process prefix and a counter.
+enum RequestIDs {
+    private static let prefix: String = {
+        var generator = SystemRandomNumberGenerator()
+        return String(UInt32.random(in: .min ... .max, using: &generator), radix: 36)
+    }()
+    private static let counter = AtomicCounter()
+
+    static func next() -> String { "\(prefix)-\(String(counter.increment(), radix: 36))" }
+}

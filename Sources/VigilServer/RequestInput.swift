@@ -1,0 +1,139 @@
+import Foundation
+import Hummingbird
+import MultipartKit
+import NIOCore
+import PDQ
+import SafeFetch
+
+/// One part of a multipart/form-data body.
+struct FormPart: Sendable {
+    var name: String?
+    var filename: String?
+    var contentType: String?
+    var body: ByteBuffer
+
+    var text: String { String(buffer: body) }
+    var bytes: [UInt8] { Array(body.readableBytesView) }
+}
+
+enum MultipartForm {
+    /// Parses a multipart/form-data body; `contentType` is the request's header (it carries the boundary).
+    static func parse(_ body: ByteBuffer, contentType: String) throws -> [FormPart] {
+        guard let boundary = parameter("boundary", in: contentType), !boundary.isEmpty else {
+            throw APIError.badRequest("multipart/form-data needs a boundary parameter in Content-Type", code: "malformed_multipart")
+        }
+        let parser = MultipartParser(boundary: boundary)
+        // The parser calls back synchronously on this thread; the box only satisfies the closures' types.
+        final class Collector: @unchecked Sendable {
+            var parts: [FormPart] = []
+            var headers: [(String, String)] = []
+            var body = ByteBuffer()
+        }
+        let collector = Collector()
+        parser.onHeader = { name, value in collector.headers.append((name, value)) }
+        parser.onBody = { chunk in collector.body.writeBuffer(&chunk) }
+        parser.onPartComplete = {
+            let disposition = collector.headers.first { $0.0.lowercased() == "content-disposition" }?.1 ?? ""
+            let type = collector.headers.first { $0.0.lowercased() == "content-type" }?.1
+            collector.parts.append(FormPart(name: parameter("name", in: disposition), filename: parameter("filename", in: disposition),
+                                            contentType: type, body: collector.body))
+            collector.headers = []
+            collector.body = ByteBuffer()
+        }
+        do {
+            try parser.execute(body)
+        } catch {
+            throw APIError.badRequest("the multipart body is malformed", code: "malformed_multipart")
+        }
+        guard !collector.parts.isEmpty else {
+            throw APIError.badRequest("the multipart body has no complete part (check the boundary)", code: "malformed_multipart")
+        }
+        return collector.parts
+    }
+
+    /// `name` from a header value such as `form-data; name="photo"; filename="a.jpg"`.
+    static func parameter(_ name: String, in header: String) -> String? {
+        for piece in header.split(separator: ";").dropFirst() {
+            let pair = piece.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == name else { continue }
+            var value = pair[1].trimmingCharacters(in: .whitespaces)
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            return value
+        }
+        return nil
+    }
+}
+
+/// What a request's Content-Type says the body is.
+enum BodyKind {
+    case json, multipart(String), image, none, other(String)
+
+    init(_ request: Request) {
+        guard let type = request.headers[.contentType]?.lowercased() else {
+            self = .none
+            return
+        }
+        let base = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        switch base {
+        case "application/json", "text/json": self = .json
+        case "multipart/form-data": self = .multipart(request.headers[.contentType]!)
+        case "application/octet-stream": self = .image
+        case _ where base.hasPrefix("image/"): self = .image
+        default: self = .other(base)
+        }
+    }
+}
+
+/// Query-string and form booleans: `?enhanced`, `?enhanced=true`, `=1`, `=yes`.
+enum Flag {
+    static func parse(_ value: String?, name: String) throws -> Bool? {
+        guard let value else { return nil }
+        switch value.lowercased() {
+        case "", "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw APIError.badRequest("\(name) must be true or false, not \"\(value.prefix(40))\"", code: "invalid_parameter")
+        }
+    }
+}
+
+extension Request {
+    /// Reads the whole body up to `limit` bytes; beyond it the request fails with 413.
+    func collectBody(limit: Int) async throws -> ByteBuffer {
+        if let length = headers[.contentLength].flatMap(Int.init), length > limit { throw APIError.tooLarge(limit) }
+        do {
+            return try await body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError.tooLarge(limit)
+        }
+    }
+
+    func query(_ name: String) -> String? { uri.queryParameters.get(name) }
+}
+
+enum SignalText {
+    static func pdq(_ text: String, field: String = "pdq") throws -> PDQHash {
+        guard let hash = PDQHash(hex: text.trimmingCharacters(in: .whitespaces)) else {
+            throw APIError.badRequest("\(field) must be 64 hexadecimal digits", code: "invalid_signal")
+        }
+        return hash
+    }
+
+    static func digest(_ text: String, length: Int, field: String) throws -> String {
+        let lowered = text.trimmingCharacters(in: .whitespaces).lowercased()
+        guard lowered.utf8.count == length, lowered.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
+            throw APIError.badRequest("\(field) must be \(length) hexadecimal digits", code: "invalid_signal")
+        }
+        return lowered
+    }
+
+    static func base64(_ text: String, field: String) throws -> [UInt8] {
+        var cleaned = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let comma = cleaned.firstIndex(of: ","), cleaned.hasPrefix("data:") { cleaned = String(cleaned[cleaned.index(after: comma)...]) }
+        cleaned = cleaned.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while cleaned.utf8.count % 4 != 0 { cleaned += "=" }
+        guard let data = Data(base64Encoded: cleaned, options: [.ignoreUnknownCharacters]), !data.isEmpty else {
+            throw APIError.badRequest("\(field) is not valid base64", code: "invalid_base64")
+        }
+        return [UInt8](data)
+    }
+}

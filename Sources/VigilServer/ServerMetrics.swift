@@ -1,0 +1,90 @@
+public import Prometheus
+import Hummingbird
+import Synchronization
+
+/// The service's Prometheus metrics, on a registry the service owns (no global state, so every
+/// test server has its own).
+public final class ServerMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    let hashesComputed: Counter
+    private let requestMetrics = Mutex<[RequestKey: (Counter, DurationHistogram)]>([:])
+    private let lookupMetrics = Mutex<[String: (lookups: Counter, matched: Counter)]>([:])
+
+    struct RequestKey: Hashable {
+        let route: String
+        let method: String
+        let status: Int
+    }
+
+    static let latencyBuckets: [Duration] = [
+        .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5), .milliseconds(5), .milliseconds(10),
+        .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+        .seconds(2.5), .seconds(5), .seconds(10),
+    ]
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        hashesComputed = registry.makeCounter(descriptor: .init(
+            namespace: "vigil", metricName: "hashes_computed", unitName: "total", helpText: "Images decoded and hashed"))
+    }
+
+    func recordRequest(route: String, method: String, status: Int, duration: Duration) {
+        let key = RequestKey(route: route, method: method, status: status)
+        let (counter, histogram) = requestMetrics.withLock { cache in
+            if let known = cache[key] { return known }
+            let made = (
+                registry.makeCounter(descriptor: .init(namespace: "vigil", metricName: "http_requests", unitName: "total",
+                                                       helpText: "HTTP requests by route, method and status"),
+                                     labels: [("route", route), ("method", method), ("status", String(status))]),
+                registry.makeDurationHistogram(descriptor: .init(namespace: "vigil", metricName: "http_request_duration", unitName: "seconds",
+                                                                 helpText: "HTTP request latency by route and method"),
+                                               labels: [("route", route), ("method", method)], buckets: Self.latencyBuckets))
+            cache[key] = made
+            return made
+        }
+        counter.increment()
+        histogram.record(duration)
+    }
+
+    /// One lookup through `api` (native, photodna, hma), and whether it matched.
+    func recordLookup(api: String, matched: Bool) {
+        let pair = lookupMetrics.withLock { cache in
+            if let known = cache[api] { return known }
+            let made = (
+                registry.makeCounter(descriptor: .init(namespace: "vigil", metricName: "lookups", unitName: "total",
+                                                       helpText: "Match lookups by API"), labels: [("api", api)]),
+                registry.makeCounter(descriptor: .init(namespace: "vigil", metricName: "matches", unitName: "total",
+                                                       helpText: "Lookups that matched at least one bank, by API"), labels: [("api", api)]))
+            cache[api] = made
+            return made
+        }
+        pair.lookups.increment()
+        if matched { pair.matched.increment() }
+    }
+
+    func setIndexGauges(pdq: Int, md5: Int, sha256: Int, banks: Int, ready: Bool) {
+        for (signal, count) in [("pdq", pdq), ("md5", md5), ("sha256", sha256)] {
+            registry.makeGauge(descriptor: .init(namespace: "vigil", metricName: "index_signals", unitName: "count",
+                                                 helpText: "Signals in the in-memory match index"),
+                               labels: [("signal", signal)]).set(to: Double(count))
+        }
+        registry.makeGauge(descriptor: .init(namespace: "vigil", metricName: "index_banks", unitName: "count",
+                                             helpText: "Banks known to the match index")).set(to: Double(banks))
+        registry.makeGauge(descriptor: .init(namespace: "vigil", metricName: "index_ready", unitName: "bool",
+                                             helpText: "1 once the index has loaded")).set(to: ready ? 1 : 0)
+    }
+}
+
+/// Counts every request by its route template (never the raw path, which would explode the label set).
+struct MetricsMiddleware: RouterMiddleware {
+    typealias Context = VigilRequestContext
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        metrics.recordRequest(route: context.endpointPath ?? "unmatched", method: request.method.rawValue,
+                              status: response.status.code, duration: start.duration(to: .now))
+        return response
+    }
+}

@@ -1,0 +1,40 @@
+public import ImageCodecs
+public import SafeFetch
+
+/// Everything about the HTTP service an operator can set, in one place. `vigil serve` fills it
+/// from flags, `VIGIL_*` variables and the config file; tests build it directly.
+public struct ServerSettings: Sendable {
+    /// The largest request body accepted for image and JSON routes.
+    public var maxBodyBytes: Int
+    /// The largest import upload (`POST /v1/banks/{name}/import`).
+    public var maxImportBytes: Int
+    public var decodeLimits: DecodeLimits
+    /// PhotoDNA's documented limits: 3208 outside them.
+    public var photoDNAMinimumSide: Int
+    public var photoDNAMaximumBytes: Int
+    /// Peers in these ranges are trusted to have authenticated the caller (a reverse proxy);
+    /// their requests need no key and act with `trustedProxyRole`.
+    public var trustedProxies: [IPRange]
+    public var trustedProxyRole: String
+    /// How many images are decoded and hashed at once; the rest wait, so a burst cannot take
+    /// all memory.
+    public var hashingConcurrency: Int
+
+    public init(maxBodyBytes: Int = 32 * 1024 * 1024 + 64 * 1024,
+                maxImportBytes: Int = 1024 * 1024 * 1024,
+                decodeLimits: DecodeLimits = .default,
+                photoDNAMinimumSide: Int = 160,
+                photoDNAMaximumBytes: Int = 4 * 1024 * 1024,
+                trustedProxies: [IPRange] = [],
+                trustedProxyRole: String = "matcher",
+                hashingConcurrency: Int = 8) {
+        self.maxBodyBytes = maxBodyBytes
+        self.maxImportBytes = maxImportBytes
+        self.decodeLimits = decodeLimits
+        self.photoDNAMinimumSide = photoDNAMinimumSide
+        self.photoDNAMaximumBytes = photoDNAMaximumBytes
+        self.trustedProxies = trustedProxies
+        self.trustedProxyRole = trustedProxyRole
+        self.hashingConcurrency = hashingConcurrency
+    }
+}

@@ -1,0 +1,29 @@
+import Access
+public import Hummingbird
+public import Logging
+
+/// Builds the router: middleware (access log → metrics → errors → authentication) and every API.
+public enum VigilRouter {
+    public static func build(service: VigilService, accessLogger: Logger) -> Router<VigilRequestContext> {
+        let router = Router(context: VigilRequestContext.self)
+        router.add(middleware: AccessLogMiddleware(logger: accessLogger))
+        router.add(middleware: MetricsMiddleware(metrics: service.metrics))
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: AuthenticationMiddleware(
+            keys: service.keys, trustedProxies: service.settings.trustedProxies,
+            proxyRole: Role(rawValue: service.settings.trustedProxyRole) ?? .matcher))
+
+        let matcher = router.group().add(middleware: RequireRole(required: .matcher))
+        let curator = router.group().add(middleware: RequireRole(required: .curator))
+        let admin = router.group("v1").add(middleware: RequireRole(required: .admin))
+
+        OperationsRoutes(service: service).register(on: router, matcher: matcher)
+        NativeRoutes(service: service).register(on: matcher.group("v1"))
+        BankRoutes(service: service).register(reads: matcher.group("v1"), writes: curator.group("v1"))
+        KeyRoutes(service: service).register(on: admin)
+        PhotoDNARoutes(service: service).register(on: matcher)
+        HMAMatchingRoutes(service: service).register(on: matcher)
+        HMACurationRoutes(service: service).register(reads: matcher.group("c"), writes: curator.group("c"))
+        return router
+    }
+}
