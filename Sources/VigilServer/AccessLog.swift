@@ -23,7 +23,7 @@ struct AccessLogMiddleware: RouterMiddleware {
             "status": .stringConvertible(response.status.code),
             "duration_ms": .string(String(format: "%.3f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
         ]
-        if let key = context.apiKey { metadata["key_id"] = .stringConvertible(key.id) }
+        if let keyID = context.caller.keyID { metadata["key_id"] = .stringConvertible(keyID) }
         if let peer = context.remoteAddress { metadata["peer"] = .string(peer.value) }
         logger.info("request", metadata: metadata)
         return response
@@ -49,6 +49,11 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
+        Self.output.write(line(for: event))
+    }
+
+    /// The JSON line for `event`, newline included.
+    public func line(for event: LogEvent) -> String {
         var line = #"{"ts":"# + JSONText.quote(Self.timestamp()) + #","level":"# + JSONText.quote(event.level.rawValue)
             + #","logger":"# + JSONText.quote(label) + #","msg":"# + JSONText.quote(event.message.description)
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
@@ -56,7 +61,7 @@ public struct JSONLogHandler: LogHandler {
             line += "," + JSONText.quote(key) + ":" + JSONText.quote(value.description)
         }
         line += "}\n"
-        Self.output.write(line)
+        return line
     }
 
     private static func timestamp() -> String {

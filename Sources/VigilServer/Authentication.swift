@@ -21,6 +21,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         if let secret = Self.presentedSecret(request) {
             guard let key = try await keys.authenticate(secret) else { throw APIError.invalidKey }
             context.apiKey = key
+            context.caller.set(keyID: key.id)
         } else if let peer = context.remoteAddress.flatMap({ IPAddress($0.value) }), trustedProxies.contains(where: { $0.contains(peer) }) {
             context.proxyRole = proxyRole
         } else {

@@ -29,13 +29,12 @@ struct HMACurationRoutes {
         return name.count <= 64 && name.unicodeScalars.allSatisfy { $0 == "_" || ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
     }
 
-    static func bankJSON(_ bank: Bank) -> [String: Any] {
-        ["name": bank.name, "matching_enabled_ratio": bank.enabled ? 1.0 : 0.0]
+    static func bankJSON(_ bank: Bank) -> JSONValue {
+        .object(["name": .string(bank.name), "matching_enabled_ratio": .number(bank.enabled ? 1 : 0)])
     }
 
-    static func json(_ object: Any, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return JSONText.response(String(decoding: data, as: UTF8.self), status: status)
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        JSONText.response(value.text, status: status)
     }
 
     func bank(_ context: VigilRequestContext) async throws -> Bank {
@@ -45,24 +44,24 @@ struct HMACurationRoutes {
     }
 
     func list() async throws -> Response {
-        try Self.json(try await banks.listBanks().map(Self.bankJSON))
+        Self.json(.array(try await banks.listBanks().map(Self.bankJSON)))
     }
 
     func show(_ context: VigilRequestContext) async throws -> Response {
-        try Self.json(Self.bankJSON(try await bank(context)))
+        Self.json(Self.bankJSON(try await bank(context)))
     }
 
     /// `enabled_ratio` / `enabled` → Vigil's on/off switch.
-    static func enabled(from object: [String: Any]) throws -> Bool? {
+    static func enabled(from object: [String: JSONValue]) throws -> Bool? {
         if let ratio = object["enabled_ratio"] {
-            guard let value = (ratio as? NSNumber)?.doubleValue, !(ratio is Bool) else { throw APIError.badRequest("enabled_ratio must be a number") }
+            guard let value = ratio.number else { throw APIError.badRequest("enabled_ratio must be a number") }
             guard value == 0 || value == 1 else {
                 throw APIError.badRequest("enabled_ratio must be 0 or 1: Vigil does not sample lookups (use enabled)")
             }
             return value == 1
         }
         if let enabled = object["enabled"] {
-            guard let value = enabled as? Bool else { throw APIError.badRequest("enabled must be true or false") }
+            guard let value = enabled.bool else { throw APIError.badRequest("enabled must be true or false") }
             return value
         }
         return nil
@@ -70,19 +69,19 @@ struct HMACurationRoutes {
 
     func create(_ request: Request) async throws -> Response {
         let object = try JSONInput.object(from: try await request.collectBody(limit: 64 * 1024))
-        guard let name = object["name"] as? String else { throw APIError.badRequest("name is required (a string)") }
+        guard let name = object["name"]?.string else { throw APIError.badRequest("name is required (a string)") }
         guard Self.validName(name) else { throw APIError.badRequest("Bank name must be UPPER_WITH_UNDERSCORE (^[A-Z_][A-Z0-9_]*$)") }
         let enabled = try Self.enabled(from: object) ?? true
         if try await banks.store.bank(named: name) != nil { throw APIError(.forbidden, "already_exists", "Bank already exists") }
         let bank = try await banks.createBank(NewBank(name: name, enabled: enabled))
-        return try Self.json(Self.bankJSON(bank), status: .created)
+        return Self.json(Self.bankJSON(bank), status: .created)
     }
 
     func update(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
         var bank = try await bank(context)
         let object = try JSONInput.object(from: try await request.collectBody(limit: 64 * 1024))
         if let name = object["name"] {
-            guard let name = name as? String, Self.validName(name) else {
+            guard let name = name.string, Self.validName(name) else {
                 throw APIError.badRequest("Bank name must be UPPER_WITH_UNDERSCORE (^[A-Z_][A-Z0-9_]*$)")
             }
             if name != bank.name, try await banks.store.bank(named: name) != nil {
@@ -91,35 +90,35 @@ struct HMACurationRoutes {
             bank.name = name
         }
         if let enabled = try Self.enabled(from: object) { bank.enabled = enabled }
-        return try Self.json(Self.bankJSON(try await banks.updateBank(bank)))
+        return Self.json(Self.bankJSON(try await banks.updateBank(bank)))
     }
 
     /// Like HMA, deleting a bank that does not exist is not an error.
     func delete(_ context: VigilRequestContext) async throws -> Response {
         let name = try context.parameters.require("name")
         if try await banks.store.bank(named: name) != nil { try await banks.deleteBank(named: name) }
-        return try Self.json(["message": "Done"])
+        return Self.json(.object(["message": .string("Done")]))
     }
 
     // MARK: content
 
-    func contentJSON(_ entry: BankEntry, bank: Bank, signals: Bool) -> [String: Any] {
-        var object: [String: Any] = [
-            "id": entry.id,
-            "disable_until_ts": entry.disabledUntil.map { Int($0.timeIntervalSince1970) } ?? 0,
-            "collab_metadata": [String: Any](),
-            "original_media_uri": entry.metadata.source.map { $0 as Any } ?? NSNull(),
+    func contentJSON(_ entry: BankEntry, bank: Bank, signals: Bool) -> JSONValue {
+        var object: [String: JSONValue] = [
+            "id": .number(Double(entry.id)),
+            "disable_until_ts": .number(entry.disabledUntil.map { $0.timeIntervalSince1970.rounded(.down) } ?? 0),
+            "collab_metadata": .object([:]),
+            "original_media_uri": entry.metadata.source.map(JSONValue.string) ?? .null,
             "bank": Self.bankJSON(bank),
         ]
         if signals {
-            var values: [String: String] = [:]
-            if let pdq = entry.signals.pdq { values["pdq"] = pdq.hex }
-            if let md5 = entry.signals.md5 { values["md5"] = md5 }
-            if let sha256 = entry.signals.sha256 { values["sha256"] = sha256 }
-            object["signals"] = values
+            var values: [String: JSONValue] = [:]
+            if let pdq = entry.signals.pdq { values["pdq"] = .string(pdq.hex) }
+            if let md5 = entry.signals.md5 { values["md5"] = .string(md5) }
+            if let sha256 = entry.signals.sha256 { values["sha256"] = .string(sha256) }
+            object["signals"] = .object(values)
         }
-        if let note = entry.metadata.note { object["note"] = note }
-        return object
+        if let note = entry.metadata.note { object["note"] = .string(note) }
+        return .object(object)
     }
 
     func entryInBank(_ context: VigilRequestContext) async throws -> (Bank, BankEntry) {
@@ -135,41 +134,41 @@ struct HMACurationRoutes {
     func content(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
         let (bank, entry) = try await entryInBank(context)
         let signals = try Flag.parse(request.query("include_signals"), name: "include_signals") ?? false
-        return try Self.json(contentJSON(entry, bank: bank, signals: signals))
+        return Self.json(contentJSON(entry, bank: bank, signals: signals))
     }
 
     /// Metadata HMA accepts beside content: `{content_id, content_uri, json}` and a note.
-    func metadata(_ object: [String: Any]?, note: String?, fallbackURI: String?) throws -> EntryMetadata {
+    func metadata(_ object: [String: JSONValue]?, note: String?, fallbackURI: String?) throws -> EntryMetadata {
         var metadata = EntryMetadata(source: fallbackURI, note: note)
         guard let object else { return metadata }
-        if let id = object["content_id"] { metadata.externalID = "\(id)" }
-        if let uri = object["content_uri"] as? String { metadata.source = uri }
-        if let json = object["json"] {
-            let data = try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed, .sortedKeys])
-            metadata.extra["json"] = String(decoding: data, as: UTF8.self)
+        if let id = object["content_id"] { metadata.externalID = id.string ?? id.text }
+        if let uri = object["content_uri"] {
+            guard let text = uri.string else { throw APIError.badRequest("Invalid metadata: content_uri must be a string") }
+            metadata.source = text
         }
+        if let json = object["json"] { metadata.extra["json"] = json.text }
         return metadata
     }
 
     func addContent(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
         let bank = try await bank(context)
         let matching = HMAMatchingRoutes(service: service)
-        var metadataObject: [String: Any]?
+        var metadataObject: [String: JSONValue]?
         var note: String?
         let signals: ContentSignals
         let url = request.query("url")
         if let url, !url.isEmpty {
             if case .json = BodyKind(request) {
                 let object = try JSONInput.object(from: try await request.collectBody(limit: 1024 * 1024))
-                metadataObject = object["metadata"] as? [String: Any]
-                note = object["note"] as? String
+                metadataObject = object["metadata"]?.object
+                note = object["note"]?.string
             }
             signals = try await matching.fetchAndHash(request)
         } else if case let .multipart(type) = BodyKind(request) {
             let body = try await request.collectBody(limit: service.settings.maxBodyBytes)
             let parts = try MultipartForm.parse(body, contentType: type)
             if let text = parts.first(where: { $0.name == "metadata" })?.text {
-                guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+                guard let object = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))?.object else {
                     throw APIError.badRequest("metadata should be a json object")
                 }
                 metadataObject = object
@@ -197,7 +196,7 @@ struct HMACurationRoutes {
             // Already banked: answer with the existing entry, as adding twice is a no-op.
             id = try await existingEntryID(entry, bank: bank)
         }
-        return try Self.json(["id": id, "signals": echo])
+        return Self.json(.object(["id": .number(Double(id)), "signals": .object(echo.mapValues(JSONValue.string))]))
     }
 
     func existingEntryID(_ entry: NewEntry, bank: Bank) async throws -> Int64 {
@@ -215,9 +214,9 @@ struct HMACurationRoutes {
         var updated = entry
         if let value = object["disable_until_ts"] {
             let seconds: Int
-            if let number = value as? NSNumber, !(value is Bool), number.doubleValue == number.doubleValue.rounded() {
-                seconds = number.intValue
-            } else if let text = value as? String, let number = Int(text) {
+            if let number = value.integer {
+                seconds = number
+            } else if let text = value.string, let number = Int(text) {
                 seconds = number
             } else {
                 throw APIError.badRequest("disable_until_ts must be an integer (Unix seconds)")
@@ -229,18 +228,18 @@ struct HMACurationRoutes {
             updated = try await banks.snooze(entryID: entry.id, until: seconds == 0 ? nil : until)
         }
         if let note = object["note"] {
-            guard let note = note as? String, note.count <= 255 else { throw APIError.badRequest("note must be a string of at most 255 characters") }
+            guard let note = note.string, note.count <= 255 else { throw APIError.badRequest("note must be a string of at most 255 characters") }
             updated = try await banks.setNote(entryID: entry.id, note)
         }
-        return try Self.json(contentJSON(updated, bank: bank, signals: false))
+        return Self.json(contentJSON(updated, bank: bank, signals: false))
     }
 
     func deleteContent(_ context: VigilRequestContext) async throws -> Response {
         let bank = try await bank(context)
         guard let id = Int64(try context.parameters.require("id")) else { throw APIError.badRequest("content id must be an integer") }
-        guard let entry = try await banks.store.entry(id: id), entry.bankID == bank.id else { return try Self.json(["deleted": 0]) }
+        guard let entry = try await banks.store.entry(id: id), entry.bankID == bank.id else { return Self.json(.object(["deleted": .number(0)])) }
         _ = try await banks.removeEntry(id: entry.id)
-        return try Self.json(["deleted": 1])
+        return Self.json(.object(["deleted": .number(1)]))
     }
 
     func addSignal(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
@@ -249,7 +248,7 @@ struct HMACurationRoutes {
         var signals = EntrySignals()
         var echo: [String: String] = [:]
         for (key, value) in object where key != "note" {
-            guard let text = value as? String else { throw APIError.badRequest("Invalid \(key) signal: expected a string") }
+            guard let text = value.string else { throw APIError.badRequest("Invalid \(key) signal: expected a string") }
             switch key {
             case "pdq": signals.pdq = try SignalText.pdq(text); echo["pdq"] = signals.pdq!.hex
             case "md5": signals.md5 = try SignalText.digest(text, length: 32, field: "md5"); echo["md5"] = signals.md5
@@ -258,7 +257,7 @@ struct HMACurationRoutes {
             }
         }
         guard !signals.isEmpty else { throw APIError.badRequest("No signals given") }
-        let note = object["note"] as? String
+        let note = object["note"]?.string
         if let note, note.count > 255 { throw APIError.badRequest("note must be at most 255 characters") }
         return try await store(NewEntry(signals: signals, metadata: EntryMetadata(note: note), addedBy: Self.addedBy(context)),
                                in: bank, echo: echo)

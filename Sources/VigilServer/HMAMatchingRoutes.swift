@@ -152,28 +152,27 @@ struct HMAMatchingRoutes {
 
     func compare(_ request: Request) async throws -> Response {
         let object = try JSONInput.object(from: try await request.collectBody(limit: 64 * 1024))
-        var out: [String: Any] = [:]
+        var out: [String: JSONValue] = [:]
         for (signalType, value) in object {
-            guard let pair = value as? [Any] else { throw APIError.badRequest("Comparison hashes for \(signalType) was not a list") }
-            guard pair.count == 2, let left = pair[0] as? String, let right = pair[1] as? String else {
+            guard let pair = value.array else { throw APIError.badRequest("Comparison hashes for \(signalType) was not a list") }
+            guard pair.count == 2, let left = pair[0].string, let right = pair[1].string else {
                 throw APIError.badRequest("Comparison hash list length must be exactly 2")
             }
             switch signalType {
             case "pdq":
                 let a = try SignalText.pdq(left, field: "pdq[0]"), b = try SignalText.pdq(right, field: "pdq[1]")
                 let distance = a.distance(to: b)
-                out[signalType] = [distance <= Bank.defaultPDQThreshold, ["distance": distance]] as [Any]
+                out[signalType] = .array([.bool(distance <= Bank.defaultPDQThreshold), .object(["distance": .number(Double(distance))])])
             case "md5", "sha256":
                 let length = signalType == "md5" ? 32 : 64
                 let a = try SignalText.digest(left, length: length, field: "\(signalType)[0]")
                 let b = try SignalText.digest(right, length: length, field: "\(signalType)[1]")
-                out[signalType] = [a == b, ["distance": a == b ? 0 : 1]] as [Any]
+                out[signalType] = .array([.bool(a == b), .object(["distance": .number(a == b ? 0 : 1)])])
             default:
                 throw APIError.badRequest("No such SignalType '\(signalType.prefix(40))'", code: "invalid_signal_type")
             }
         }
-        let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
-        return JSONText.response(String(decoding: data, as: UTF8.self))
+        return JSONText.response(JSONValue.object(out).text)
     }
 
     func indexStatus(_ request: Request) throws -> Response {

@@ -52,16 +52,16 @@ enum JSONInput {
         }
     }
 
-    /// Parses any JSON value into a dictionary, for bodies whose keys are matched loosely.
-    static func object(from buffer: ByteBuffer) throws -> [String: Any] {
+    /// Parses a JSON object whose keys are read loosely (HMA and PhotoDNA bodies).
+    static func object(from buffer: ByteBuffer) throws -> [String: JSONValue] {
         guard buffer.readableBytes > 0 else { throw APIError.badRequest("the request body is empty; a JSON object is expected", code: "malformed_json") }
-        let value: Any
+        let value: JSONValue
         do {
-            value = try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView), options: [.fragmentsAllowed])
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
         } catch {
             throw APIError(.badRequest, "malformed_json", "the request body is not valid JSON")
         }
-        guard let object = value as? [String: Any] else { throw APIError(.badRequest, "malformed_json", "the request body must be a JSON object") }
+        guard let object = value.object else { throw APIError(.badRequest, "malformed_json", "the request body must be a JSON object") }
         return object
     }
 

@@ -151,6 +151,6 @@ struct MatchResponse: Encodable {
 
 enum ISO8601 {
     static func string(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeSeparator(.colon))
+        date.formatted(.iso8601)
     }
 }

@@ -106,17 +106,17 @@ struct PhotoDNARoutes {
         let type = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         switch type {
         case "application/json"?:
-            let object: [String: Any]
+            let object: [String: JSONValue]
             do {
                 object = try JSONInput.object(from: body)
             } catch let error as APIError {
                 throw Failure(status: .invalidParameter, detail: error.message)
             }
             let fields = Dictionary(object.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
-            guard let representation = fields["datarepresentation"] as? String else {
+            guard let representation = fields["datarepresentation"]?.string else {
                 throw Failure(status: .invalidParameter, detail: "DataRepresentation is required (\"URL\" or \"Inline\")")
             }
-            guard let value = fields["value"] as? String, !value.isEmpty else { throw Failure(status: .invalidParameter, detail: "Value is required") }
+            guard let value = fields["value"]?.string, !value.isEmpty else { throw Failure(status: .invalidParameter, detail: "Value is required") }
             switch representation.lowercased() {
             case "url":
                 return try await fetch(value)

@@ -2,6 +2,7 @@ public import Access
 public import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
 /// Per-request state: who is calling and the id that ties the access log to the response.
 public struct VigilRequestContext: RequestContext {
@@ -10,6 +11,9 @@ public struct VigilRequestContext: RequestContext {
     /// Set when a trusted reverse proxy vouched for the caller instead of a key.
     public var proxyRole: Role?
     public var requestID: String
+    /// Shared with the middleware outside authentication (the access log), which sees only its
+    /// own copy of the context.
+    public let caller = CallerIdentity()
     public let remoteAddress: IPAddressText?
 
     public init(source: ApplicationRequestContextSource) {
@@ -23,6 +27,13 @@ public struct VigilRequestContext: RequestContext {
 
     /// Bodies are read with explicit limits per route, not by the decoder's default.
     public var maxUploadSize: Int { 32 * 1024 * 1024 + 64 * 1024 }
+}
+
+/// Who made the request, filled in by authentication.
+public final class CallerIdentity: Sendable {
+    private let key = Mutex<Int64?>(nil)
+    public var keyID: Int64? { key.withLock { $0 } }
+    func set(keyID: Int64) { key.withLock { $0 = keyID } }
 }
 
 /// A peer address as text; kept as text so the context stays independent of NIO types.

@@ -1,3 +1,4 @@
+import Access
 import Banks
 import Foundation
 import PDQ
@@ -146,5 +147,36 @@ import VigilTestSupport
             #expect(a == b && !a.isEmpty)
         }
         #expect(restarted.match(MatchQuery(md5: String(format: "%032x", 3))).matches.count == 1)
+    }
+}
+
+@Suite("API keys in storage")
+struct KeyStorageTests {
+    @Test("keys are stored as digests, found by digest, and revoked", arguments: Backend.allCases)
+    func keyLifecycle(_ backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let database = try await VigilDatabase.open(db.location)
+        defer { Task { await database.close() } }
+        let keys = KeyService(store: SQLKeyStore(database: database), cacheLifetime: .zero)
+        #expect(try await keys.count() == 0)
+        let issued = try await keys.issue(role: .curator, label: "ingest job")
+        #expect(KeySecret.isWellFormed(issued.secret))
+        #expect(issued.key.prefix == String(issued.secret.prefix(10)))
+
+        // The secret itself is nowhere in the table.
+        let stored = try await database.run { sql in
+            try await sql.raw("SELECT digest, prefix, label FROM api_keys").all().map { try $0.decode(column: "digest", as: String.self) }
+        }
+        #expect(stored == [KeySecret.digest(issued.secret)])
+        #expect(!stored[0].contains(issued.secret))
+
+        #expect(try await keys.authenticate(issued.secret)?.role == .curator)
+        #expect(try await keys.authenticate(KeySecret.generate()) == nil)
+        #expect(try await keys.authenticate("not a key") == nil)
+        let revoked = try await keys.revoke(id: issued.key.id)
+        #expect(revoked.revokedAt != nil)
+        #expect(try await keys.authenticate(issued.secret) == nil)
+        await #expect(throws: AccessError.self) { _ = try await keys.revoke(id: 9999) }
+        #expect(try await keys.list().map(\.label) == ["ingest job"])
     }
 }

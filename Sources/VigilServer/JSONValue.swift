@@ -1,0 +1,61 @@
+import Foundation
+
+/// Any JSON value, decoded with JSONDecoder so that booleans and numbers stay distinct (on Linux,
+/// JSONSerialization's NSNumber passes `is Bool` for 0 and 1).
+enum JSONValue: Codable, Equatable, Sendable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case let .bool(value): try container.encode(value)
+        case let .number(value):
+            if value == value.rounded(), abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
+        case let .string(value): try container.encode(value)
+        case let .array(value): try container.encode(value)
+        case let .object(value): try container.encode(value)
+        }
+    }
+
+    var string: String? { if case let .string(value) = self { value } else { nil } }
+    var bool: Bool? { if case let .bool(value) = self { value } else { nil } }
+    var number: Double? { if case let .number(value) = self { value } else { nil } }
+    var array: [JSONValue]? { if case let .array(value) = self { value } else { nil } }
+    var object: [String: JSONValue]? { if case let .object(value) = self { value } else { nil } }
+
+    /// A whole number (JSON has one number type; 3.0 counts, 3.5 does not).
+    var integer: Int? {
+        guard let number, number == number.rounded(), abs(number) < 9e15 else { return nil }
+        return Int(number)
+    }
+
+    /// Compact JSON text with sorted keys.
+    var text: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+}

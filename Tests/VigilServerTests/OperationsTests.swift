@@ -1,0 +1,175 @@
+import Access
+import ContentHashing
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import OpenAPIKit
+import SafeFetch
+import Synchronization
+import Testing
+import VigilServer
+import VigilTestSupport
+
+/// Keys over HTTP, metrics, logs, probes, the trusted proxy, and the OpenAPI document.
+@Suite struct OperationsTests {
+    @Test func adminsManageKeysOverHTTP() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.test { client in
+            let created = try await client.json(.post, "/v1/keys", key: fixture.admin, #"{"role": "matcher", "label": "moderation queue"}"#)
+            #expect(created.status == 201 && created.json["role"] as? String == "matcher")
+            let secret = try #require(created.json["secret"] as? String)
+            let id = try #require(created.json["id"] as? Int)
+            #expect(try await client.call(.get, "/m/index/status", key: secret).status == 200)
+
+            let list = try await client.call(.get, "/v1/keys", key: fixture.admin)
+            #expect(!list.text.contains(secret) && !list.text.contains("\"secret\""))
+            #expect((list.json["keys"] as? [[String: Any]])?.count == 4)
+            #expect(try await client.json(.post, "/v1/keys", key: fixture.admin, #"{"role": "root"}"#).status == 400)
+            #expect(try await client.json(.post, "/v1/keys", key: fixture.curator, #"{"role": "admin"}"#).status == 403)
+            #expect(try await client.call(.get, "/v1/keys", key: fixture.matcher).status == 403)
+
+            #expect(try await client.call(.delete, "/v1/keys/\(id)", key: fixture.admin).status == 200)
+            #expect(try await client.call(.get, "/m/index/status", key: secret).status == 401)
+            #expect(try await client.call(.delete, "/v1/keys/99999", key: fixture.admin).status == 404)
+        }
+    }
+
+    @Test func metricsCountRequestsByRouteAndStatus() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.test { client in
+            _ = try await client.call(.post, "/v1/match", key: fixture.matcher, contentType: "image/jpeg", body: try Images.demo(0))
+            _ = try await client.call(.get, "/m/lookup?signal_type=pdq&signal=zz", key: fixture.matcher)
+            #expect(try await client.call(.get, "/metrics").status == 401)
+            let metrics = try await client.call(.get, "/metrics", key: fixture.matcher)
+            #expect(metrics.status == 200)
+            let text = metrics.text
+            #expect(text.contains(#"vigil_http_requests_total{route="/v1/match",method="POST",status="200"} 1"#))
+            #expect(text.contains(#"vigil_http_requests_total{route="/m/lookup",method="GET",status="400"} 1"#))
+            #expect(text.contains("vigil_http_request_duration_seconds_bucket{"))
+            #expect(text.contains("vigil_hashes_computed_total 1"))
+            #expect(text.contains(#"vigil_matches_total{api="native"} 1"#))
+            #expect(text.contains(#"vigil_index_signals_count{signal="pdq"} 2"#))
+            #expect(text.contains("vigil_index_ready_bool 1"))
+        }
+    }
+
+    @Test func accessLogsAreJSONLinesWithRequestIDsAndNoSecrets() async throws {
+        let fixture = try await ServerFixture()
+        let lines = CapturedLines()
+        let router = VigilRouter.build(service: fixture.service, accessLogger: Logger(label: "access") { label in
+            CapturingHandler(lines: lines, inner: JSONLogHandler(label: label))
+        })
+        let app = Application(router: router, logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() })
+        try await app.test(.router) { client in
+            let reply = try await client.call(.get, "/m/index/status", key: fixture.matcher)
+            let id = try #require(reply.headers[.init("X-Request-Id")!])
+            let logged = try #require(lines.all.last)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(logged.utf8)) as? [String: Any])
+            #expect(object["request_id"] as? String == id)
+            #expect(object["route"] as? String == "/m/index/status" && object["status"] as? String == "200")
+            #expect(object["key_id"] != nil)
+            #expect(!logged.contains(fixture.matcher))
+        }
+        await fixture.database.close()
+    }
+
+    @Test func aTrustedProxyNeedsNoKey() async throws {
+        let fixture = try await ServerFixture(settings: ServerSettings(trustedProxies: [IPRange("127.0.0.1/32")!], trustedProxyRole: "matcher"))
+        try await fixture.test(.live) { (client: any TestClientProtocol) async throws in
+            #expect(try await client.call(.get, "/m/index/status").status == 200)
+            #expect(try await client.json(.post, "/c/banks", key: nil, #"{"name": "X"}"#).status == 403)
+            #expect(try await client.call(.get, "/m/index/status", key: "vgl_wrong").status == 401)
+        }
+        let strict = try await ServerFixture()
+        try await strict.test(.live) { (client: any TestClientProtocol) async throws in
+            #expect(try await client.call(.get, "/m/index/status").status == 401)
+        }
+    }
+
+    @Test func probes() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.test { client in
+            #expect(try await client.call(.get, "/status").text == "I-AM-ALIVE")
+            #expect(try await client.call(.get, "/status/live").text == "I-AM-ALIVE")
+            let ready = try await client.call(.get, "/status/ready")
+            #expect(ready.status == 200 && ready.json["ready"] as? Bool == true)
+        }
+    }
+
+    @Test func firstRunCreatesOneAdminKeyAndAMatchingDemoBank() async throws {
+        let fixture = try await ServerFixture()
+        // The fixture already has keys and banks: nothing is created.
+        let none = try await FirstRun.prepare(banks: fixture.service.banks, keys: fixture.service.keys, dataDirectory: fixture.directory.url)
+        #expect(none.adminSecret == nil && none.demoBank == nil)
+
+        let empty = try await ServerFixture.empty()
+        let first = try await FirstRun.prepare(banks: empty.banks, keys: empty.keys, dataDirectory: empty.directory.url)
+        let secret = try #require(first.adminSecret)
+        #expect(try await empty.keys.authenticate(secret)?.role == .admin)
+        #expect(first.demoBank?.name == "VIGIL_DEMO" && first.demoImages.count == DemoImages.count)
+        for url in first.demoImages {
+            let signals = try ContentHasher().signals(of: Array(try Data(contentsOf: url)))
+            #expect(signals.quality >= 50, "\(url.lastPathComponent) must pass the quality gate")
+            #expect(empty.banks.match(.init(pdq: [signals.pdq], pdqQuality: signals.quality)).isMatch)
+        }
+        let second = try await FirstRun.prepare(banks: empty.banks, keys: empty.keys, dataDirectory: empty.directory.url)
+        #expect(second.adminSecret == nil && second.demoBank == nil)
+        await empty.database.close()
+        await fixture.database.close()
+    }
+
+    @Test func theOpenAPIDocumentIsValidAndAgreesWithTheRoutes() async throws {
+        let document = try JSONDecoder().decode(OpenAPI.Document.self, from: OpenAPIDocument.data)
+        try document.validate()
+        #expect(document.openAPIVersion.rawValue.hasPrefix("3.1"))
+        // The repository copy is the served copy.
+        let docs = try Data(contentsOf: ReferenceData.packageRoot.appendingPathComponent("docs/openapi.json"))
+        #expect(docs == OpenAPIDocument.data)
+
+        let fixture = try await ServerFixture()
+        let router = VigilRouter.build(service: fixture.service, accessLogger: Logger(label: "x") { _ in SwiftLogNoOpLogHandler() })
+        let served = Set(router.routes.map { "\($0.method.rawValue) " + Self.normalise($0.path.description) })
+        var documented = Set<String>()
+        for (path, item) in document.paths {
+            guard let item = item.pathItemValue else { continue }
+            for endpoint in item.endpoints { documented.insert("\(endpoint.method.rawValue.uppercased()) " + Self.normalise(path.rawValue)) }
+        }
+        #expect(served.subtracting(documented).sorted() == [], "routes missing from the document")
+        #expect(documented.subtracting(served).sorted() == [], "documented routes that do not exist")
+        await fixture.database.close()
+    }
+
+    /// `/c/bank/{name}` and `/c/bank/:name` alike.
+    static func normalise(_ path: String) -> String {
+        let trimmed = path.hasPrefix("/") ? path : "/" + path
+        return "/" + trimmed.split(separator: "/").map { part in
+            part.hasPrefix("{") || part.hasPrefix(":") ? "{}" : String(part)
+        }.joined(separator: "/")
+    }
+}
+
+final class CapturedLines: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
+}
+
+/// Wraps the JSON handler, keeping what it would write.
+struct CapturingHandler: LogHandler {
+    let lines: CapturedLines
+    var inner: JSONLogHandler
+    var metadata: Logger.Metadata {
+        get { inner.metadata }
+        set { inner.metadata = newValue }
+    }
+    var logLevel: Logger.Level {
+        get { inner.logLevel }
+        set { inner.logLevel = newValue }
+    }
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { inner[metadataKey: key] }
+        set { inner[metadataKey: key] = newValue }
+    }
+    func log(event: LogEvent) { lines.append(inner.line(for: event)) }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// A local HTTP server playing the remote side of URL fetches: images, redirects, a slow
+/// response, an endless body, a non-image.
+final class OriginServer: Sendable {
+    let port: Int
+    private let task: Task<Void, any Error>
+
+    private init(port: Int, task: Task<Void, any Error>) {
+        self.port = port
+        self.task = task
+    }
+
+    func url(_ path: String, host: String = "127.0.0.1") -> String { "http://\(host):\(port)\(path)" }
+
+    static func start() async throws -> OriginServer {
+        let router = Router()
+        let demo = try Images.demo(0)
+        router.get("demo-0.jpg") { _, _ in Self.bytes(demo, type: "image/jpeg") }
+        router.get("text") { _, _ in Self.bytes(Array("just text".utf8), type: "text/plain") }
+        // /redirect/3 → /redirect/2 → /redirect/1 → /redirect/0 → the image.
+        router.get("redirect/{n}") { _, context in
+            let n = Int(try context.parameters.require("n")) ?? 0
+            return Self.redirect(n == 0 ? "/demo-0.jpg" : "/redirect/\(n - 1)")
+        }
+        router.get("redirect-to") { request, _ in Self.redirect(request.uri.queryParameters.get("location") ?? "/") }
+        router.get("slow") { _, _ in
+            try await Task.sleep(for: .seconds(20))
+            return Self.bytes(demo, type: "image/jpeg")
+        }
+        router.get("endless") { _, _ in
+            Response(status: .ok, headers: [.contentType: "image/jpeg"], body: ResponseBody { writer in
+                let chunk = ByteBuffer(repeating: 0xFF, count: 64 * 1024)
+                while !Task.isCancelled { try await writer.write(chunk) }
+                try await writer.finish(nil)
+            })
+        }
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+                              logger: Logger(label: "origin") { _ in SwiftLogNoOpLogHandler() })
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else { throw CancellationError() }
+        return OriginServer(port: port, task: task)
+    }
+
+    func stop() async throws {
+        task.cancel()
+        _ = await task.result
+    }
+
+    static func bytes(_ bytes: [UInt8], type: String) -> Response {
+        Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func redirect(_ location: String) -> Response {
+        Response(status: .found, headers: [.location: location])
+    }
+}

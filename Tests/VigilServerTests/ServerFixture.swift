@@ -1,0 +1,160 @@
+import Access
+import Banks
+import ContentHashing
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import ImageCodecs
+import Logging
+import NIOCore
+import SafeFetch
+import Storage
+import VigilServer
+import VigilTestSupport
+
+/// A Vigil service on a fresh SQLite file with three keys (admin, curator, matcher), a match
+/// bank TEST_BANK (labels A1, verified) holding demo images 0 and 1, and an empty allow bank.
+final class ServerFixture: @unchecked Sendable {
+    let directory: TemporaryDirectory
+    let database: VigilDatabase
+    let service: VigilService
+    let admin: String
+    let curator: String
+    let matcher: String
+    let bank: Bank
+    let allowBank: Bank
+    /// The entry ids of demo images 0 and 1 in TEST_BANK.
+    let entryIDs: [Int64]
+
+    static let loopbackOnly = FetchPolicy(allow: [IPRange("127.0.0.1/32")!], totalTimeout: .seconds(30))
+
+    init(settings: ServerSettings = ServerSettings(), policy: FetchPolicy = ServerFixture.loopbackOnly,
+         resolver: any HostResolver = SystemResolver(), ready: Bool = true) async throws {
+        directory = try TemporaryDirectory()
+        database = try await VigilDatabase.open(.sqlite(path: directory.url.appendingPathComponent("vigil.sqlite").path))
+        let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex())
+        let keys = KeyService(store: SQLKeyStore(database: database))
+        service = VigilService(banks: banks, keys: keys, fetcher: SafeURLFetcher(policy: policy, resolver: resolver), settings: settings)
+        admin = try await keys.issue(role: .admin, label: "admin").secret
+        curator = try await keys.issue(role: .curator, label: "curator").secret
+        matcher = try await keys.issue(role: .matcher, label: "matcher").secret
+        bank = try await banks.createBank(NewBank(name: "TEST_BANK", labels: ["A1", "verified"]))
+        allowBank = try await banks.createBank(NewBank(name: "ALLOW_BANK", kind: .allow))
+        var entries: [NewEntry] = []
+        for index in 0..<2 {
+            let signals = try ContentHasher().signals(of: Images.demo(index))
+            entries.append(NewEntry(signals: EntrySignals(pdq: signals.pdq, pdqQuality: signals.quality, md5: signals.md5),
+                                    metadata: EntryMetadata(externalID: "case-\(index)", source: "fixture", note: "demo \(index)"),
+                                    addedBy: "test"))
+        }
+        entryIDs = try await banks.addEntries(entries, to: bank).inserted.map(\.entryID)
+        if ready { await service.loadIndex(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }) }
+    }
+
+    func application() -> some ApplicationProtocol {
+        Application(router: VigilRouter.build(service: service, accessLogger: Logger(label: "access") { _ in SwiftLogNoOpLogHandler() }),
+                    configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                    logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+    }
+
+    /// Runs `body` against the router (or a live server) and closes storage afterwards.
+    func test(_ setup: TestingSetup = .router, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        do {
+            try await application().test(setup, body)
+        } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
+    }
+}
+
+extension ServerFixture {
+    /// Storage with nothing in it, as on a first start.
+    struct Empty {
+        let directory: TemporaryDirectory
+        let database: VigilDatabase
+        let banks: BankService
+        let keys: KeyService
+    }
+
+    static func empty() async throws -> Empty {
+        let directory = try TemporaryDirectory()
+        let database = try await VigilDatabase.open(.sqlite(path: directory.url.appendingPathComponent("vigil.sqlite").path))
+        return Empty(directory: directory, database: database,
+                     banks: BankService(store: SQLBankStore(database: database), index: MatchIndex()),
+                     keys: KeyService(store: SQLKeyStore(database: database)))
+    }
+}
+
+/// A response, decoded.
+struct Reply: Sendable {
+    let status: Int
+    let headers: HTTPFields
+    let body: [UInt8]
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+    var json: [String: Any] { ((try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]) ?? [:] }
+    var array: [Any] { ((try? JSONSerialization.jsonObject(with: Data(body))) as? [Any]) ?? [] }
+    var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+    var errorMessage: String? { (json["error"] as? [String: Any])?["message"] as? String }
+}
+
+extension TestClientProtocol {
+    func call(_ method: HTTPRequest.Method, _ uri: String, key: String? = nil, header: String = "Authorization",
+              contentType: String? = nil, body: [UInt8]? = nil) async throws -> Reply {
+        var headers = HTTPFields()
+        if let key { headers[HTTPField.Name(header)!] = header == "Authorization" ? "Bearer \(key)" : key }
+        if let contentType { headers[.contentType] = contentType }
+        return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(bytes: $0) }) { response in
+            Reply(status: Int(response.status.code), headers: response.headers, body: Array(response.body.readableBytesView))
+        }
+    }
+
+    func json(_ method: HTTPRequest.Method, _ uri: String, key: String?, _ text: String) async throws -> Reply {
+        try await call(method, uri, key: key, contentType: "application/json", body: Array(text.utf8))
+    }
+
+    func multipart(_ uri: String, key: String?, method: HTTPRequest.Method = .post,
+                   parts: [(name: String, filename: String?, bytes: [UInt8])]) async throws -> Reply {
+        let boundary = "vigil-test-boundary-7d1f"
+        var body: [UInt8] = []
+        for part in parts {
+            var head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(part.name)\""
+            if let filename = part.filename { head += "; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream" }
+            head += "\r\n\r\n"
+            body += Array(head.utf8) + part.bytes + Array("\r\n".utf8)
+        }
+        body += Array("--\(boundary)--\r\n".utf8)
+        return try await call(method, uri, key: key, contentType: "multipart/form-data; boundary=\(boundary)", body: body)
+    }
+}
+
+/// Benign test pictures.
+enum Images {
+    static func demo(_ index: Int) throws -> [UInt8] { try DemoImages.jpeg(index) }
+
+    /// A flat-colour JPEG of any size (PDQ quality 0: nothing to hash).
+    static func solid(width: Int, height: Int) throws -> [UInt8] {
+        try JPEGEncoder.encode(rgb: [UInt8](repeating: 90, count: width * height * 3), width: width, height: height)
+    }
+
+    /// A textured JPEG of any size.
+    static func textured(width: Int, height: Int) throws -> [UInt8] {
+        var rgb = [UInt8](repeating: 0, count: width * height * 3)
+        for y in 0..<height {
+            for x in 0..<width {
+                let i = (y * width + x) * 3
+                rgb[i] = UInt8((x * 7 + y * 3) % 256)
+                rgb[i + 1] = UInt8((x * x / 3 + y) % 256)
+                rgb[i + 2] = UInt8((x ^ y) % 256)
+            }
+        }
+        return try JPEGEncoder.encode(rgb: rgb, width: width, height: height)
+    }
+
+    static func reference(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: ReferenceData.pdqDirectory.appendingPathComponent(name)))
+    }
+}
