@@ -31,6 +31,10 @@ final class OriginServer: Sendable {
             try await Task.sleep(for: .seconds(20))
             return Self.bytes(demo, type: "image/jpeg")
         }
+        router.get("slow-2s") { _, _ in
+            try await Task.sleep(for: .seconds(2))
+            return Self.bytes(demo, type: "image/jpeg")
+        }
         router.get("endless") { _, _ in
             Response(status: .ok, headers: [.contentType: "image/jpeg"], body: ResponseBody { writer in
                 let chunk = ByteBuffer(repeating: 0xFF, count: 64 * 1024)

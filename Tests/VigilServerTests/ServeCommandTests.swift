@@ -1,0 +1,117 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+import VigilTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `vigil serve` and `vigil keys` as an operator runs them: first start, a match from the demo
+/// bank, keys made by the CLI, SIGTERM draining a request in flight.
+@Suite(.serialized) struct ServeCommandTests {
+    final class Server {
+        let process = Process()
+        let stdout: URL
+        let port: Int
+
+        init(dataDir: URL, port: Int, environment: [String: String] = [:]) throws {
+            self.port = port
+            stdout = dataDir.deletingLastPathComponent().appendingPathComponent("serve-\(UUID().uuidString.prefix(6)).out")
+            _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
+            process.executableURL = VigilProcess.executable
+            process.arguments = ["serve", "--data-dir", dataDir.path, "--port", String(port), "--log-level", "warning"]
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { $0.key != "VIGIL_DATABASE_URL" }
+            process.standardOutput = try FileHandle(forWritingTo: stdout)
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+        }
+
+        var output: String { (try? String(contentsOf: stdout, encoding: .utf8)) ?? "" }
+
+        func waitReady() async throws {
+            for _ in 0..<300 {
+                if let status = try? await ServeCommandTests.get("http://127.0.0.1:\(port)/status/ready").status, status == 200 { return }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            throw CancellationError()
+        }
+
+        func terminate() -> Int32 {
+            process.terminate()  // SIGTERM
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func get(_ url: String, key: String? = nil) async throws -> (status: Int, body: String) {
+        try await request(url, key: key, body: nil, type: nil)
+    }
+
+    /// GET without a body, POST with one.
+    static func request(_ url: String, key: String?, body: [UInt8]?, type: String?) async throws -> (status: Int, body: String) {
+        var request = HTTPClientRequest(url: url)
+        request.method = body == nil ? .GET : .POST
+        if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        if let type { request.headers.add(name: "Content-Type", value: type) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 1 << 22)
+        return (Int(response.status.code), String(buffer: bytes))
+    }
+
+    @Test func firstStartPrintsAnAdminKeyOnceAndTheDemoBankMatches() async throws {
+        let dir = try TemporaryDirectory()
+        let data = dir.url.appendingPathComponent("data")
+        let origin = try await OriginServer.start()
+        let port = try Self.freePort()
+        let server = try Server(dataDir: data, port: port, environment: ["VIGIL_FETCH_ALLOW": "127.0.0.1/32"])
+        try await server.waitReady()
+        let printed = server.output
+        let admin = try #require(printed.split(whereSeparator: \.isWhitespace).map(String.init).first { $0.hasPrefix("vgl_") })
+        #expect(printed.contains("VIGIL_DEMO"))
+
+        let demo = try [UInt8](Data(contentsOf: data.appendingPathComponent("demo/demo-1.jpg")))
+        let match = try await Self.request("http://127.0.0.1:\(port)/v1/match", key: admin, body: demo, type: "image/jpeg")
+        #expect(match.status == 200 && match.body.contains(#""is_match":true"#))
+
+        // A key made by the CLI works at once against the running server.
+        let made = try VigilProcess.run(["keys", "create", "--role", "matcher", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": ""])
+        #expect(made.status == 0 && made.lines.count == 1 && made.stdout.hasPrefix("vgl_"))
+        let secret = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await Self.get("http://127.0.0.1:\(port)/m/index/status", key: secret).status == 200)
+        #expect(try await Self.get("http://127.0.0.1:\(port)/v1/keys", key: secret).status == 403)
+        let badRole = try VigilProcess.run(["keys", "create", "--role", "root", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": ""])
+        #expect(badRole.status != 0 && badRole.stdout.isEmpty)
+
+        // SIGTERM while a request is in flight: the request completes, then the process exits 0.
+        let inFlight = Task {
+            try await Self.request("http://127.0.0.1:\(port)/v1/match", key: admin,
+                                   body: Array(#"{"url": "\#(origin.url("/slow-2s"))"}"#.utf8), type: "application/json")
+        }
+        try await Task.sleep(for: .milliseconds(700))
+        #expect(server.terminate() == 0)
+        let drained = try await inFlight.value
+        #expect(drained.status == 200 && drained.body.contains(#""is_match":true"#))
+
+        // The second start creates nothing and prints no key.
+        let again = try Server(dataDir: data, port: port)
+        try await again.waitReady()
+        #expect(!again.output.contains("vgl_"))
+        #expect(again.terminate() == 0)
+        try await origin.stop()
+    }
+}
