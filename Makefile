@@ -21,15 +21,11 @@ test: test-deps
 release: deps
 	$(SWIFT) build -c release
 
-# Until `vigil serve` exists, the main job: hash a generated photo-like sample, bank it, match it.
+# Set up and start the service on its embedded defaults: SQLite in ./vigil-data, 127.0.0.1:8080.
+# The first start prints an admin API key once and creates the demo bank VIGIL_DEMO, with a curl
+# command that matches one of its images.
 run: build
-	mkdir -p $(SAMPLE_DIR)
-	convert -size 640x480 -seed 42 plasma:fractal $(SAMPLE_DIR)/sample.jpg
-	$(SWIFT) run vigil hash --format json $(SAMPLE_DIR)/sample.jpg
-	$(SWIFT) run vigil bank show demo --data-dir $(SAMPLE_DIR) >/dev/null 2>&1 || \
-	  ( $(SWIFT) run vigil bank create demo --data-dir $(SAMPLE_DIR) && \
-	    $(SWIFT) run vigil bank import demo $(SAMPLE_DIR)/sample.jpg --data-dir $(SAMPLE_DIR) )
-	$(SWIFT) run vigil match --enhanced $(SAMPLE_DIR)/sample.jpg --data-dir $(SAMPLE_DIR) || test $$? -eq 1
+	$(SWIFT) run vigil serve --data-dir $(SAMPLE_DIR)
 
 clean:
 	rm -rf .build

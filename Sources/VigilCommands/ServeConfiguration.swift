@@ -92,7 +92,8 @@ struct ServeConfiguration {
             photoDNAMaximumBytes: try integer(nil, "VIGIL_PHOTODNA_MAX_BYTES", file.photodnaMaxBytes, 4 * 1024 * 1024),
             trustedProxies: proxies,
             trustedProxyRole: flags.trustedProxyRole ?? environment["VIGIL_TRUSTED_PROXY_ROLE"] ?? file.trustedProxyRole ?? "matcher")
-        settings.hashingConcurrency = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+        // One decode per core: more only queues memory (a 1600×1004 image holds ~20 MB while hashed).
+        settings.hashingConcurrency = max(2, ProcessInfo.processInfo.activeProcessorCount)
         guard settings.maxBodyBytes > 0, maxImageBytes > 0, maxPixels > 0 else { throw Invalid(description: "limits must be positive") }
         var policy = FetchPolicy(allow: allow, maxBytes: maxImageBytes)
         if let seconds = file.fetchTimeoutSeconds ?? environment["VIGIL_FETCH_TIMEOUT_SECONDS"].flatMap(Double.init) {

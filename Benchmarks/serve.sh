@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Load benchmark of `vigil serve` (issue 4): SQLite, one bank of 1M PDQ hashes, wrk on the same
+# machine. Hash lookups (GET /m/lookup?signal_type=pdq&signal=…) and image lookups (POST /m/lookup
+# with a 1600×1004 JPEG), requests/s with p50/p99; resident memory; start → ready time.
+# Usage: Benchmarks/serve.sh [N] [SECONDS]   (defaults 1000000, 30)
+set -euo pipefail
+cd "$(dirname "$0")"
+n=${1:-1000000}
+seconds=${2:-30}
+data=data/index-$n
+work=data/serve-$n
+port=18099
+image=../../shared/data/pdq-reference/reg-test-input/dih/bridge-1-original.jpg
+
+../scripts/install-deps.sh
+command -v wrk >/dev/null || { if [[ $(id -u) == 0 ]]; then apt-get install -y wrk; else sudo apt-get install -y wrk; fi; }
+(cd .. && swift build -c release --product vigil --scratch-path .build-release)
+vigil=../.build-release/release/vigil
+swift build -c release --product IndexBench
+[[ -f $data/hashes.csv ]] || "$(swift build -c release --show-bin-path)/IndexBench" generate "$n" "$data"
+
+if [[ ! -f $work/vigil.sqlite ]]; then
+  rm -rf "$work"; mkdir -p "$work"
+  "$vigil" bank create BENCH_PDQ --data-dir "$work"
+  /usr/bin/time -f "import: %e s" "$vigil" bank import BENCH_PDQ "$data/hashes.csv" --data-dir "$work"
+  # The image the upload benchmark posts is banked too, as in HMA's run: every lookup is a hit.
+  "$vigil" bank import BENCH_PDQ "$image" --data-dir "$work"
+fi
+[[ -f $work/paths.txt ]] || python3 serve/queries.py "$data/hashes.csv" "$work/paths.txt"
+key=$(cat "$work/key" 2>/dev/null || "$vigil" keys create --role matcher --label bench --data-dir "$work" | tee "$work/key")
+
+echo "== machine"; lscpu | grep -E "Model name|^CPU\(s\)"
+start=$(date +%s.%N)
+"$vigil" serve --data-dir "$work" --port $port --log-level warning > "$work/serve.out" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+until curl -sf "http://127.0.0.1:$port/status/ready" > /dev/null; do sleep 0.05; done
+ready=$(date +%s.%N)
+echo "start → ready with $n hashes: $(python3 -c "print(round($ready - $start, 2))") s"
+rss() { awk '/VmRSS/ {printf "%.1f MB\n", $2 * 1024 / 1e6}' "/proc/$pid/status"; }
+echo "resident after ready: $(rss)"
+curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$port/m/index/status"; echo
+
+export VIGIL_KEY=$key PATHS_FILE=$work/paths.txt IMAGE_FILE=$image
+echo "== hash lookups: GET /m/lookup?signal_type=pdq&signal=… (all hits at distance 10)"
+for c in 1 4 16; do
+  echo -n "c=$c "; wrk -t1 -c$c -d${seconds}s -s serve/lookup.lua "http://127.0.0.1:$port" | grep RESULT
+done
+echo "resident after hash lookups: $(rss)"
+echo "== image lookups: POST /m/lookup, multipart photo = bridge-1-original.jpg (1600×1004)"
+curl -sf -H "Authorization: Bearer $key" -F "photo=@$image" "http://127.0.0.1:$port/m/lookup"; echo
+for c in 1 2 4; do
+  echo -n "c=$c "; wrk -t1 -c$c -d${seconds}s -s serve/upload.lua "http://127.0.0.1:$port" | grep RESULT
+done
+echo "resident after image lookups: $(rss)"
