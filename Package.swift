@@ -134,6 +134,7 @@ let package = Package(
             dependencies: [
                 "PDQ", "ImageCodecs", "ContentHashing", "Banks", "Storage", "Access", "SafeFetch", "VigilServer",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -11,17 +11,18 @@ public enum BankExporter {
         case list
     }
 
-    /// Writes `bank` through `write` (one call per line, newline included); returns the number of
-    /// entries written and of entries the format could not carry.
+    /// Writes `bank` through `write` (one call per line, newline included), calling `pageWritten`
+    /// after each page so a caller can flush (an HTTP response streams page by page); returns the
+    /// number of entries written and of entries the format could not carry.
     @discardableResult
     public static func export(
         _ bank: Bank, from store: any BankStore, format: Format, pageSize: Int = 10_000,
-        write: (String) throws -> Void
+        write: (String) throws -> Void, pageWritten: () async throws -> Void = {}
     ) async throws -> (written: Int, skipped: Int) {
         var written = 0, skipped = 0
         switch format {
         case .list:
-            try await forEachPage(bank, store, pageSize) { entries in
+            try await forEachPage(bank, store, pageSize, pageWritten: pageWritten) { entries in
                 for entry in entries {
                     if let pdq = entry.signals.pdq { try write(pdq.hex + "\n") } else if let md5 = entry.signals.md5 { try write(md5 + "\n") } else { skipped += 1; continue }
                     written += 1
@@ -35,7 +36,7 @@ public enum BankExporter {
             }
             let extras = extraKeys.sorted()
             try write((["pdq", "pdq_quality", "md5", "sha256", "external_id", "source", "note"] + extras).map(csvField).joined(separator: ",") + "\n")
-            try await forEachPage(bank, store, pageSize) { entries in
+            try await forEachPage(bank, store, pageSize, pageWritten: pageWritten) { entries in
                 for entry in entries {
                     let s = entry.signals, m = entry.metadata
                     var cells = [s.pdq?.hex, s.pdqQuality.map(String.init), s.md5, s.sha256, m.externalID, m.source, m.note]
@@ -49,13 +50,15 @@ public enum BankExporter {
     }
 
     private static func forEachPage(
-        _ bank: Bank, _ store: any BankStore, _ pageSize: Int, _ body: ([BankEntry]) throws -> Void
+        _ bank: Bank, _ store: any BankStore, _ pageSize: Int, pageWritten: () async throws -> Void = {},
+        _ body: ([BankEntry]) throws -> Void
     ) async throws {
         var after: Int64 = 0
         while true {
             let page = try await store.entries(bankID: bank.id, afterID: after, limit: pageSize)
             guard let last = page.last else { return }
             try body(page)
+            try await pageWritten()
             after = last.id
         }
     }

@@ -4,6 +4,7 @@ import Banks
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import SafeFetch
 import ServiceLifecycle
 import Storage
@@ -44,6 +45,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Role of requests a trusted proxy vouches for: matcher, curator or admin.", valueName: "role"))
     var trustedProxyRole: String?
 
+    @Flag(help: "On an empty data directory, do not create the demo bank (production first starts).")
+    var noDemoBank = false
+
     @Option(help: ArgumentHelp("JSON config file (env VIGIL_CONFIG).", valueName: "file"))
     var config: String?
 
@@ -66,7 +70,8 @@ struct ServeCommand: AsyncParsableCommand {
         let keys = KeyService(store: SQLKeyStore(database: database))
         do {
             let dataDirectory = URL(fileURLWithPath: configuration.dataDirectory)
-            let firstRun = try await FirstRun.prepare(banks: banks, keys: keys, dataDirectory: dataDirectory)
+            let firstRun = try await FirstRun.prepare(banks: banks, keys: keys, dataDirectory: dataDirectory,
+                                                      demoBank: configuration.demoBank)
             announce(firstRun, configuration: configuration)
 
             let service = VigilService(banks: banks, keys: keys, fetcher: SafeURLFetcher(policy: configuration.fetchPolicy),
@@ -74,6 +79,8 @@ struct ServeCommand: AsyncParsableCommand {
             let router = VigilRouter.build(service: service, accessLogger: Logger(label: "vigil.access"))
             let app = Application(
                 router: router,
+                // Idle connections are closed after a minute, so slow or abandoned clients cannot pile up.
+                server: .http1(configuration: .init(idleTimeout: .seconds(60))),
                 configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Vigil"),
                 services: [IndexLoader(service: service, database: database, logger: logger)],
                 onServerRunning: { channel in

@@ -43,6 +43,7 @@ struct ServeConfiguration {
     var settings: ServerSettings
     var fetchPolicy: FetchPolicy
     var logLevel: String
+    var demoBank = true
 
     static func resolve(flags: ServeCommand, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServeConfiguration {
         var file = File()
@@ -100,6 +101,7 @@ struct ServeConfiguration {
             policy.totalTimeout = .milliseconds(Int(seconds * 1000))
         }
         return ServeConfiguration(host: host, port: port, dataDirectory: dataDirectory, database: database, settings: settings,
-                                  fetchPolicy: policy, logLevel: flags.logLevel ?? environment["VIGIL_LOG_LEVEL"] ?? file.logLevel ?? "info")
+                                  fetchPolicy: policy, logLevel: flags.logLevel ?? environment["VIGIL_LOG_LEVEL"] ?? file.logLevel ?? "info",
+                                  demoBank: !flags.noDemoBank)
     }
 }

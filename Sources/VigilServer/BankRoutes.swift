@@ -219,8 +219,8 @@ struct BankRoutes {
     // MARK: import / export
 
     /// Streams an uploaded file (raw body or multipart field `file`) through the same import
-    /// readers as `vigil bank import`. The upload is spooled to a temporary file first, so the
-    /// readers keep their constant-memory streaming.
+    /// readers as `vigil bank import`. The upload is spooled to a temporary file as it arrives,
+    /// so neither the upload nor the import holds the whole file in memory.
     func importFile(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
         let bank = try await bank(context)
         let format = try request.query("format").map { text in
@@ -230,21 +230,11 @@ struct BankRoutes {
             return format
         }
         let listSHA256 = try Flag.parse(request.query("list_sha256"), name: "list_sha256") ?? false
-        let body = try await request.collectBody(limit: service.settings.maxImportBytes)
-        var content = body
-        if case let .multipart(type) = BodyKind(request) {
-            let parts = try MultipartForm.parse(body, contentType: type)
-            guard let file = parts.first(where: { $0.name == "file" || $0.filename != nil }) else {
-                throw APIError.badRequest("the multipart body has no field \"file\"")
-            }
-            content = file.body
-        }
-        guard content.readableBytes > 0 else { throw APIError.badRequest("the upload is empty") }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-import-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("upload")
-        try Data(content.readableBytesView).write(to: file)
+        try await UploadSpool.write(request, to: file, limit: service.settings.maxImportBytes, multipartField: "file")
         let addedBy = context.apiKey.map { "key:\($0.id)" } ?? "proxy"
         var reader: any ImportReader
         do {
@@ -263,11 +253,20 @@ struct BankRoutes {
             guard let format = BankExporter.Format(rawValue: text) else { throw APIError.badRequest("format must be csv or list") }
             return format
         } ?? .csv
-        var text = ""
-        try await BankExporter.export(bank, from: banks.store, format: format) { line in text += line }
+        let store = banks.store
+        // Streamed a page (10 000 entries) at a time: an export of millions never sits in memory.
+        let body = ResponseBody { writer in
+            var pending = ""
+            try await BankExporter.export(bank, from: store, format: format, write: { pending += $0 }, pageWritten: {
+                try await writer.write(ByteBuffer(string: pending))
+                pending = ""
+            })
+            if !pending.isEmpty { try await writer.write(ByteBuffer(string: pending)) }
+            try await writer.finish(nil)
+        }
         var headers = HTTPFields()
         headers[.contentType] = format == .csv ? "text/csv; charset=utf-8" : "text/plain; charset=utf-8"
         headers[.contentDisposition] = "attachment; filename=\"\(bank.name).\(format == .csv ? "csv" : "txt")\""
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Response(status: .ok, headers: headers, body: body)
     }
 }

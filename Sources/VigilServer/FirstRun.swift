@@ -16,12 +16,12 @@ public enum FirstRun {
 
     public static let demoBankName = "VIGIL_DEMO"
 
-    public static func prepare(banks: BankService, keys: KeyService, dataDirectory: URL) async throws -> Outcome {
+    public static func prepare(banks: BankService, keys: KeyService, dataDirectory: URL, demoBank: Bool = true) async throws -> Outcome {
         var outcome = Outcome(adminSecret: nil, demoBank: nil, demoImages: [])
         if try await keys.count() == 0 {
             outcome.adminSecret = try await keys.issue(role: .admin, label: "first-run admin").secret
         }
-        guard try await banks.listBanks().isEmpty else { return outcome }
+        guard demoBank, try await banks.listBanks().isEmpty else { return outcome }
         let folder = dataDirectory.appendingPathComponent("demo")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let bank = try await banks.createBank(NewBank(

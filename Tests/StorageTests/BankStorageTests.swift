@@ -11,17 +11,39 @@ import VigilTestSupport
     func migrationsRunFromEmptyAndRefuseANewerSchema(backend: Backend) async throws {
         let db = try TestDatabase.make(backend)
         let first = try await VigilDatabase.open(db.location)
-        #expect(try await first.schemaVersion() == 1)
+        #expect(try await first.schemaVersion() == 2)
         await first.close()
         let again = try await VigilDatabase.open(db.location)
-        #expect(try await again.schemaVersion() == 1)
+        #expect(try await again.schemaVersion() == 2)
         try await again.run { sql in
             try await sql.raw("INSERT INTO vigil_schema_migrations (version, name, applied_at) VALUES (99, 'future', 0)").run()
         }
         await again.close()
-        await #expect(throws: StorageError.schemaTooNew(database: 99, binary: 1)) {
+        await #expect(throws: StorageError.schemaTooNew(database: 99, binary: 2)) {
             _ = try await VigilDatabase.open(db.location)
         }
+    }
+
+    /// A database made by the previous release (schema 1, banks only) gains the keys table on
+    /// the next start and keeps its banks.
+    @Test(arguments: Backend.allCases)
+    func aVersionOneDatabaseIsUpgraded(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let (service, database) = try await db.service()
+        _ = try await service.createBank(NewBank(name: "kept"))
+        try await database.run { sql in
+            try await sql.raw("DROP TABLE api_keys").run()
+            try await sql.raw("DELETE FROM vigil_schema_migrations WHERE version = 2").run()
+        }
+        #expect(try await database.schemaVersion() == 1)
+        await database.close()
+        let (upgraded, reopened) = try await db.service()
+        #expect(try await reopened.schemaVersion() == 2)
+        #expect(try await upgraded.listBanks().map(\.name) == ["kept"])
+        let keys = KeyService(store: SQLKeyStore(database: reopened))
+        let issued = try await keys.issue(role: .admin, label: "after upgrade")
+        #expect(try await keys.authenticate(issued.secret)?.id == issued.key.id)
+        await reopened.close()
     }
 
     @Test(arguments: Backend.allCases)

@@ -74,7 +74,9 @@ import VigilServer
     }
 
     @Test func importAndExportEveryFormat() async throws {
-        let fixture = try await ServerFixture()
+        var settings = ServerSettings()
+        settings.maxImportBytes = 100_000
+        let fixture = try await ServerFixture(settings: settings)
         let pdq = try ContentHasher().signals(of: try Images.demo(3)).pdq.hex
         let csv = "pdq,external_id,note\n\(pdq),row-1,first\nnot-a-hash,row-2,bad\n"
         try await fixture.test { client in
@@ -99,9 +101,16 @@ import VigilServer
             #expect(try await client.call(.post, "/v1/banks/IMPORTED/import?format=zip", key: fixture.curator, contentType: "text/plain",
                                           body: Array("x".utf8)).status == 400)
             #expect(try await client.call(.post, "/v1/banks/IMPORTED/import", key: fixture.curator, contentType: "text/plain", body: []).status == 400)
+            let oversize = try await client.call(.post, "/v1/banks/IMPORTED/import?format=list", key: fixture.curator, contentType: "text/plain",
+                                                 body: [UInt8](repeating: 0x61, count: 150_000))
+            #expect(oversize.status == 413 && oversize.errorCode == "body_too_large")
             let headerOnly = try await client.call(.post, "/v1/banks/IMPORTED/import?format=csv", key: fixture.curator, contentType: "text/csv",
                                                    body: Array("name,colour\na,b\n".utf8))
             #expect(headerOnly.status == 400)
+
+            let noFile = try await client.multipart("/v1/banks/IMPORTED/import", key: fixture.curator, parts: [("notes", nil, Array("x".utf8))])
+            #expect(noFile.status == 400 && noFile.errorCode == "missing_file")
+            #expect(try await client.call(.post, "/v1/banks/NOPE/import", key: fixture.curator, contentType: "text/plain", body: Array("x".utf8)).status == 404)
 
             let exported = try await client.call(.get, "/v1/banks/IMPORTED/export", key: fixture.matcher)
             #expect(exported.status == 200 && exported.text.contains(pdq) && exported.text.contains("row-1"))
