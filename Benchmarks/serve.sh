@@ -49,7 +49,7 @@ done
 echo "resident after hash lookups: $(rss)"
 echo "== image lookups: POST /m/lookup, multipart photo = bridge-1-original.jpg (1600×1004)"
 curl -sf -H "Authorization: Bearer $key" -F "photo=@$image" "http://127.0.0.1:$port/m/lookup"; echo
-for c in 1 2 4; do
+for c in 1 2 4 16; do
   echo -n "c=$c "; wrk -t1 -c$c -d${seconds}s -s serve/upload.lua "http://127.0.0.1:$port" | grep RESULT
 done
 echo "resident after image lookups: $(rss)"

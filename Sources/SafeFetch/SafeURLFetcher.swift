@@ -25,12 +25,20 @@ public struct FetchPolicy: Sendable {
         self.userAgent = userAgent
     }
 
-    /// Parses a comma-separated CIDR list (`VIGIL_FETCH_ALLOW`).
-    public static func parseAllowList(_ items: [String]) throws(FetchError) -> [IPRange] {
-        try items.flatMap { $0.split(separator: ",") }.map(String.init).filter { !$0.isEmpty }.map { text throws(FetchError) in
-            guard let range = IPRange(text) else { throw .invalidURL("allow-list entry \(text) is not an address or CIDR range") }
-            return range
+    /// A `--fetch-allow` (or trusted-proxy) entry that is not an address or range.
+    public struct InvalidRange: Error, CustomStringConvertible {
+        public let text: String
+        public var description: String { "\"\(text)\" is not an IP address or CIDR range (such as 10.2.0.0/16 or fd00::/8)" }
+    }
+
+    /// Parses CIDR lists; each item may itself be comma-separated (`VIGIL_FETCH_ALLOW`).
+    public static func parseRanges(_ items: [String]) throws(InvalidRange) -> [IPRange] {
+        var ranges: [IPRange] = []
+        for text in items.flatMap({ $0.split(separator: ",") }).map({ $0.trimmingCharacters(in: .whitespaces) }) where !text.isEmpty {
+            guard let range = IPRange(text) else { throw InvalidRange(text: text) }
+            ranges.append(range)
         }
+        return ranges
     }
 
     func allows(_ address: IPAddress) -> Bool { allow.contains { $0.contains(address) } }

@@ -79,8 +79,8 @@ struct ServeConfiguration {
         let proxyTexts = !flags.trustedProxy.isEmpty ? flags.trustedProxy : environment["VIGIL_TRUSTED_PROXIES"].map { [$0] } ?? file.trustedProxies ?? []
         let allow: [IPRange], proxies: [IPRange]
         do {
-            allow = try FetchPolicy.parseAllowList(allowTexts)
-            proxies = try FetchPolicy.parseAllowList(proxyTexts)
+            allow = try FetchPolicy.parseRanges(allowTexts)
+            proxies = try FetchPolicy.parseRanges(proxyTexts)
         } catch {
             throw Invalid(description: "\(error)")
         }
@@ -96,6 +96,9 @@ struct ServeConfiguration {
         // One decode per core: more only queues memory (a 1600×1004 image holds ~20 MB while hashed).
         settings.hashingConcurrency = max(2, ProcessInfo.processInfo.activeProcessorCount)
         guard settings.maxBodyBytes > 0, maxImageBytes > 0, maxPixels > 0 else { throw Invalid(description: "limits must be positive") }
+        guard ["matcher", "curator", "admin"].contains(settings.trustedProxyRole) else {
+            throw Invalid(description: "the trusted proxy role must be matcher, curator or admin, not \(settings.trustedProxyRole)")
+        }
         var policy = FetchPolicy(allow: allow, maxBytes: maxImageBytes)
         if let seconds = file.fetchTimeoutSeconds ?? environment["VIGIL_FETCH_TIMEOUT_SECONDS"].flatMap(Double.init) {
             policy.totalTimeout = .milliseconds(Int(seconds * 1000))

@@ -15,12 +15,12 @@ import Glibc
         let stdout: URL
         let port: Int
 
-        init(dataDir: URL, port: Int, environment: [String: String] = [:]) throws {
-            self.port = port
+        init(dataDir: URL, port: Int?, environment: [String: String] = [:], arguments: [String] = []) throws {
+            self.port = port ?? 0
             stdout = dataDir.deletingLastPathComponent().appendingPathComponent("serve-\(UUID().uuidString.prefix(6)).out")
             _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
             process.executableURL = VigilProcess.executable
-            process.arguments = ["serve", "--data-dir", dataDir.path, "--port", String(port), "--log-level", "warning"]
+            process.arguments = ["serve", "--data-dir", dataDir.path, "--log-level", "warning"] + (port.map { ["--port", String($0)] } ?? []) + arguments
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { $0.key != "VIGIL_DATABASE_URL" }
             process.standardOutput = try FileHandle(forWritingTo: stdout)
             process.standardError = FileHandle.nullDevice
@@ -29,7 +29,8 @@ import Glibc
 
         var output: String { (try? String(contentsOf: stdout, encoding: .utf8)) ?? "" }
 
-        func waitReady() async throws {
+        func waitReady(port: Int? = nil) async throws {
+            let port = port ?? self.port
             for _ in 0..<300 {
                 if let status = try? await ServeCommandTests.get("http://127.0.0.1:\(port)/status/ready").status, status == 200 { return }
                 try await Task.sleep(for: .milliseconds(100))
@@ -113,5 +114,32 @@ import Glibc
         #expect(!again.output.contains("vgl_"))
         #expect(again.terminate() == 0)
         try await origin.stop()
+    }
+
+    /// Flags beat VIGIL_* variables, which beat the config file.
+    @Test func settingsComeFromFlagsEnvironmentAndTheConfigFile() async throws {
+        let dir = try TemporaryDirectory()
+        let data = dir.url.appendingPathComponent("data")
+        let (filePort, envPort, flagPort) = (try Self.freePort(), try Self.freePort(), try Self.freePort())
+        let config = try dir.file("vigil.json", Array(#"{"port": \#(filePort), "photodna_min_side": 200}"#.utf8))
+
+        let fromFile = try Server(dataDir: data, port: nil, arguments: ["--config", config.path, "--no-demo-bank"])
+        try await fromFile.waitReady(port: filePort)
+        #expect(fromFile.terminate() == 0)
+        #expect(fromFile.output.contains("vgl_") && !fromFile.output.contains("VIGIL_DEMO"))
+
+        let fromEnvironment = try Server(dataDir: data, port: nil, environment: ["VIGIL_PORT": String(envPort), "VIGIL_CONFIG": config.path])
+        try await fromEnvironment.waitReady(port: envPort)
+        #expect(fromEnvironment.terminate() == 0)
+
+        let fromFlag = try Server(dataDir: data, port: flagPort, environment: ["VIGIL_PORT": String(envPort), "VIGIL_CONFIG": config.path])
+        try await fromFlag.waitReady()
+        #expect(fromFlag.terminate() == 0)
+
+        let bad = try VigilProcess.run(["serve", "--data-dir", data.path, "--config", dir.url.appendingPathComponent("missing.json").path],
+                                       environment: ["VIGIL_DATABASE_URL": ""])
+        #expect(bad.status == 2 && bad.stderr.contains("cannot read config file"))
+        let badAllow = try VigilProcess.run(["serve", "--data-dir", data.path, "--fetch-allow", "not-a-range"], environment: ["VIGIL_DATABASE_URL": ""])
+        #expect(badAllow.status == 2 && badAllow.stderr.contains("not-a-range"))
     }
 }
