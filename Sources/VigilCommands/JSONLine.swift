@@ -1,3 +1,4 @@
+import VigilServer
 /// A JSON value written with its keys in the order given, so JSON Lines output reads the same on
 /// every run and in the documented field order.
 indirect enum JSONValue {
@@ -40,20 +41,6 @@ indirect enum JSONValue {
     }
 
     static func quote(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        out += JSONText.quote(text)
     }
 }

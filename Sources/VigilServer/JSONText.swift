@@ -4,7 +4,7 @@ import NIOCore
 
 /// JSON responses. Encodable bodies go through JSONEncoder; the hot lookup paths write their
 /// small bodies directly.
-enum JSONText {
+public enum JSONText {
     static let contentType = "application/json; charset=utf-8"
 
     static func response(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
@@ -22,8 +22,8 @@ enum JSONText {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// A JSON string literal, quotes included.
-    static func quote(_ text: String) -> String {
+    /// A JSON string literal, quotes included (also used by the CLI's JSON Lines).
+    public static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
