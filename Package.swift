@@ -119,6 +119,7 @@ let package = Package(
             dependencies: [
                 "PDQ", "ImageCodecs", "ContentHashing", "Banks", "Access", "SafeFetch",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MultipartKit", package: "multipart-kit"),

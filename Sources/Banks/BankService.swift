@@ -8,11 +8,27 @@ public final class BankService: Sendable {
     public let index: MatchIndex
     /// False for one-shot tools that never match (a CLI import): writes then skip the index.
     public let maintainsIndex: Bool
+    /// Runs an index update. An update can merge segments (seconds of CPU at 10M hashes), so a
+    /// server passes a runner that moves it to a thread of its own instead of a request's.
+    public typealias IndexUpdateRunner = @Sendable (@escaping @Sendable () -> Void) async -> Void
+    let runIndexUpdate: IndexUpdateRunner
 
-    public init(store: any BankStore, index: MatchIndex, maintainsIndex: Bool = true) {
+    public init(store: any BankStore, index: MatchIndex, maintainsIndex: Bool = true,
+                indexUpdates: @escaping IndexUpdateRunner = { update in update() }) {
         self.store = store
         self.index = index
         self.maintainsIndex = maintainsIndex
+        self.runIndexUpdate = indexUpdates
+    }
+
+    /// Applies a committed batch to the index: removals first, so a replaced entry never matches twice.
+    private func updateIndex(removing removed: [IndexRow], adding inserted: [IndexRow]) async {
+        guard maintainsIndex, !(removed.isEmpty && inserted.isEmpty) else { return }
+        let index = self.index
+        await runIndexUpdate {
+            index.remove(removed)
+            index.add(inserted)
+        }
     }
 
     /// Loads the index from storage.
@@ -53,17 +69,14 @@ public final class BankService: Sendable {
     public func addEntries(_ entries: [NewEntry], to bank: Bank) async throws -> BatchOutcome {
         let outcome = try await store.applyBatch(bankID: bank.id, insert: entries, deleteExternalIDs: [], at: Date(),
                                                  returningRows: true)
-        if maintainsIndex {
-            index.remove(outcome.removed)
-            index.add(outcome.inserted)
-        }
+        await updateIndex(removing: outcome.removed, adding: outcome.inserted)
         return outcome
     }
 
     public func removeEntry(id: Int64) async throws -> BankEntry {
         guard let entry = try await store.deleteEntry(id: id) else { throw BankError.notFound("entry \(id)") }
-        index.remove([IndexRow(entryID: entry.id, bankID: entry.bankID, pdq: entry.signals.pdq, md5: entry.signals.md5,
-                               sha256: entry.signals.sha256, disabledUntil: nil)])
+        await updateIndex(removing: [IndexRow(entryID: entry.id, bankID: entry.bankID, pdq: entry.signals.pdq, md5: entry.signals.md5,
+                                              sha256: entry.signals.sha256, disabledUntil: nil)], adding: [])
         return entry
     }
 
@@ -116,10 +129,7 @@ public final class BankService: Sendable {
             guard !inserts.isEmpty || !deletes.isEmpty else { return }
             let outcome = try await store.applyBatch(bankID: bank.id, insert: inserts, deleteExternalIDs: deletes, at: Date(),
                                                      returningRows: maintainsIndex)
-            if maintainsIndex {
-                index.remove(outcome.removed)
-                index.add(outcome.inserted)
-            }
+            await updateIndex(removing: outcome.removed, adding: outcome.inserted)
             summary.added += outcome.insertedCount
             summary.duplicates += outcome.duplicates
             summary.removed += outcome.withdrawn.count

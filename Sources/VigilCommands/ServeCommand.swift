@@ -67,7 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
     static func serve(_ configuration: ServeConfiguration) async throws {
         let logger = Logger(label: "vigil")
         let database = try await VigilDatabase.open(configuration.database)
-        let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex())
+        let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex(), indexUpdates: IndexUpdateThreads.runner)
         let keys = KeyService(store: SQLKeyStore(database: database))
         do {
             let dataDirectory = URL(fileURLWithPath: configuration.dataDirectory)

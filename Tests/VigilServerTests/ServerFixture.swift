@@ -33,7 +33,7 @@ final class ServerFixture: @unchecked Sendable {
          resolver: any HostResolver = SystemResolver(), ready: Bool = true) async throws {
         directory = try TemporaryDirectory()
         database = try await VigilDatabase.open(.sqlite(path: directory.url.appendingPathComponent("vigil.sqlite").path))
-        let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex())
+        let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex(), indexUpdates: IndexUpdateThreads.runner)
         let keys = KeyService(store: SQLKeyStore(database: database))
         service = VigilService(banks: banks, keys: keys, fetcher: SafeURLFetcher(policy: policy, resolver: resolver), settings: settings)
         admin = try await keys.issue(role: .admin, label: "admin").secret
