@@ -24,7 +24,7 @@ struct ServeConfiguration {
         var fetchTimeoutSeconds: Double?
         var logLevel: String?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case host, port, dataDir = "data_dir", databaseURL = "database_url", fetchAllow = "fetch_allow",
                  trustedProxies = "trusted_proxies", trustedProxyRole = "trusted_proxy_role", maxBodyBytes = "max_body_bytes",
                  maxImageBytes = "max_image_bytes", maxPixels = "max_pixels", photodnaMinSide = "photodna_min_side",
@@ -54,6 +54,12 @@ struct ServeConfiguration {
                 file = try JSONDecoder().decode(File.self, from: data)
             } catch {
                 throw Invalid(description: "config file \(path) is not valid: \(error)")
+            }
+            // A misspelt key would otherwise be ignored silently and its default used.
+            let known = Set(File.CodingKeys.allCases.map(\.rawValue))
+            if let keys = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+               let unknown = keys.keys.sorted().first(where: { !known.contains($0) }) {
+                throw Invalid(description: "config file \(path) has an unknown key \"\(unknown)\" (known: \(known.sorted().joined(separator: ", ")))")
             }
         }
         func integer(_ flag: Int?, _ variable: String, _ fromFile: Int?, _ fallback: Int) throws -> Int {

@@ -139,6 +139,9 @@ import Glibc
         let bad = try VigilProcess.run(["serve", "--data-dir", data.path, "--config", dir.url.appendingPathComponent("missing.json").path],
                                        environment: ["VIGIL_DATABASE_URL": ""])
         #expect(bad.status == 2 && bad.stderr.contains("cannot read config file"))
+        let typo = try dir.file("typo.json", Array(#"{"prot": 9000}"#.utf8))
+        let misspelt = try VigilProcess.run(["serve", "--data-dir", data.path, "--config", typo.path], environment: ["VIGIL_DATABASE_URL": ""])
+        #expect(misspelt.status == 2 && misspelt.stderr.contains("unknown key \"prot\""))
         let badAllow = try VigilProcess.run(["serve", "--data-dir", data.path, "--fetch-allow", "not-a-range"], environment: ["VIGIL_DATABASE_URL": ""])
         #expect(badAllow.status == 2 && badAllow.stderr.contains("not-a-range"))
     }
