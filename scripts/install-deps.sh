@@ -4,7 +4,7 @@
 #   scripts/install-deps.sh --test   plus PostgreSQL and ImageMagick (the test suite uses both)
 set -euo pipefail
 
-packages=(pkg-config libturbojpeg0-dev libpng-dev libgif-dev libwebp-dev libtiff-dev libheif-dev libxml2-dev imagemagick)
+packages=(curl pkg-config libturbojpeg0-dev libpng-dev libgif-dev libwebp-dev libtiff-dev libheif-dev libxml2-dev imagemagick)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(postgresql)
 fi

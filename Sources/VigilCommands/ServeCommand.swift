@@ -81,7 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
             let app = Application(
                 router: router,
                 // Idle connections are closed after a minute, so slow or abandoned clients cannot pile up.
-                server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+                server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(60))),
                 configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Vigil"),
                 services: [IndexLoader(service: service, database: database, logger: logger)],
                 onServerRunning: { channel in

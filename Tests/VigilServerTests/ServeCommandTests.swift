@@ -98,6 +98,20 @@ import Glibc
         let badRole = try VigilProcess.run(["keys", "create", "--role", "root", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": ""])
         #expect(badRole.status != 0 && badRole.stdout.isEmpty)
 
+        // curl sends `Expect: 100-continue` with bodies over 1 MB and waits a second for the interim
+        // response before sending; the server answers it at once.
+        let big = try dir.file("big.bin", [UInt8](repeating: 0x41, count: 1_500_000))
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-sv", "-o", "/dev/null", "-H", "Authorization: Bearer \(admin)", "-H", "Content-Type: image/jpeg",
+                          "--data-binary", "@\(big.path)", "http://127.0.0.1:\(port)/v1/hash"]
+        let curlErr = Pipe()
+        curl.standardError = curlErr
+        try curl.run()
+        let trace = String(decoding: curlErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        curl.waitUntilExit()
+        #expect(trace.contains("< HTTP/1.1 100 Continue") && trace.contains("< HTTP/1.1 415"))
+
         // SIGTERM while a request is in flight: the request completes, then the process exits 0.
         let inFlight = Task {
             try await Self.request("http://127.0.0.1:\(port)/v1/match", key: admin,
