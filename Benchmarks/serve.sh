@@ -31,7 +31,7 @@ key=$(cat "$work/key" 2>/dev/null || "$vigil" keys create --role matcher --label
 
 echo "== machine"; lscpu | grep -E "Model name|^CPU\(s\)"
 start=$(date +%s.%N)
-"$vigil" serve --data-dir "$work" --port $port --log-level warning > "$work/serve.out" 2>&1 &
+"$vigil" serve --data-dir "$work" --port $port > "$work/serve.out" 2> "$work/access.log" &  # default log level: one JSON access line per request
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 until curl -sf "http://127.0.0.1:$port/status/ready" > /dev/null; do sleep 0.05; done

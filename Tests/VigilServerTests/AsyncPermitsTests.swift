@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Testing
 @testable import VigilServer
@@ -34,5 +35,18 @@ import Testing
         let permits = AsyncPermits(1)
         await #expect(throws: Boom.self) { try await permits.withPermit { () throws -> Int in throw Boom() } }
         #expect(try await permits.withPermit { 7 } == 7)
+    }
+}
+
+@Suite struct LogFormattingTests {
+    @Test func timestampsAreUTCWithMilliseconds() {
+        #expect(JSONLogHandler.timestamp(Date(timeIntervalSince1970: 0.5)) == "1970-01-01T00:00:00.500Z")
+        #expect(JSONLogHandler.timestamp(Date(timeIntervalSince1970: 1_795_631_009.042)) == "2026-11-25T18:23:29.042Z")
+    }
+
+    @Test func durationsHaveThreeDecimals() {
+        #expect(AccessLogMiddleware.milliseconds(.microseconds(12_345)) == "12.345")
+        #expect(AccessLogMiddleware.milliseconds(.microseconds(5)) == "0.005")
+        #expect(AccessLogMiddleware.milliseconds(.seconds(2)) == "2000.000")
     }
 }
