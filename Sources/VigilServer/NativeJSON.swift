@@ -69,38 +69,6 @@ struct HashResponse: Encodable {
     enum CodingKeys: String, CodingKey { case signals, image, timingsMS = "timings_ms" }
 }
 
-struct EntryJSON: Encodable {
-    var externalID: String?
-    var source: String?
-    var note: String?
-    var extra: [String: String]
-    var addedBy: String
-    var addedAt: Date
-
-    enum CodingKeys: String, CodingKey {
-        case externalID = "external_id", source, note, extra, addedBy = "added_by", addedAt = "added_at"
-    }
-
-    init(_ entry: BankEntry) {
-        externalID = entry.metadata.externalID
-        source = entry.metadata.source
-        note = entry.metadata.note
-        extra = entry.metadata.extra
-        addedBy = entry.addedBy
-        addedAt = entry.addedAt
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(externalID, forKey: .externalID)
-        try c.encode(source, forKey: .source)
-        try c.encode(note, forKey: .note)
-        try c.encode(extra, forKey: .extra)
-        try c.encode(addedBy, forKey: .addedBy)
-        try c.encode(ISO8601.string(addedAt), forKey: .addedAt)
-    }
-}
-
 struct HitJSON: Encodable {
     var bank: String
     var bankKind: String
@@ -109,7 +77,8 @@ struct HitJSON: Encodable {
     var signal: String
     var distance: Int
     var variant: String?
-    var entry: EntryJSON?
+    /// The matched entry as `GET /v1/banks/{name}/entries/{id}` shows it.
+    var entry: EntryDetailJSON?
 
     enum CodingKeys: String, CodingKey {
         case bank, bankKind = "bank_kind", labels, entryID = "entry_id", signal, distance, variant, entry
@@ -124,7 +93,7 @@ struct HitJSON: Encodable {
                 let entry = i < 100 ? try await banks.store.entry(id: hit.entryID) : nil
                 out.append(HitJSON(bank: hit.bank.name, bankKind: hit.bank.kind.rawValue, labels: hit.bank.labels, entryID: hit.entryID,
                                    signal: hit.signal.rawValue, distance: hit.distance, variant: hit.variant?.description,
-                                   entry: entry.map(EntryJSON.init)))
+                                   entry: entry.map { EntryDetailJSON($0, bank: hit.bank) }))
             }
             return out
         }
