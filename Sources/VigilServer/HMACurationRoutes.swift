@@ -202,7 +202,10 @@ struct HMACurationRoutes {
     func existingEntryID(_ entry: NewEntry, bank: Bank) async throws -> Int64 {
         let query = MatchQuery(pdq: entry.signals.pdq.map { [$0] } ?? [], md5: entry.signals.md5, sha256: entry.signals.sha256,
                                threshold: 0, banks: [bank.name], qualityGate: 0)
-        guard let hit = banks.match(query).matches.first else {
+        // Allow banks report their hits apart; a disabled bank or a snoozed entry is not searchable,
+        // and then the caller learns only that the signal is there.
+        let result = banks.match(query)
+        guard let hit = (result.matches + result.allowedBy + result.suppressed).first else {
             throw APIError(.conflict, "already_exists", "the signal is already in the bank")
         }
         return hit.entryID
