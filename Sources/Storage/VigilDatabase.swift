@@ -83,6 +83,19 @@ public final class VigilDatabase: Sendable {
         return database
     }
 
+    /// Opens the database, runs `body` with it, and closes it whether `body` returns or throws.
+    public static func withOpen<T>(_ location: DatabaseLocation, _ body: (VigilDatabase) async throws -> T) async throws -> T {
+        let database = try await open(location)
+        do {
+            let result = try await body(database)
+            await database.close()
+            return result
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
     /// After the index load has read every row, shrinks SQLite's page cache to what a serving
     /// process needs and hands the freed pages back (the load alone filled up to 256 MiB).
     public func releaseLoadMemory() async throws {

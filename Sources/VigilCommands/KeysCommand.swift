@@ -11,14 +11,9 @@ struct KeysCommand: AsyncParsableCommand {
 
     static func withKeys(_ storage: StorageOptions, _ body: (KeyService) async throws -> Void) async throws {
         try await CommandFailure.run {
-            let database = try await VigilDatabase.open(try storage.location())
-            do {
+            try await VigilDatabase.withOpen(try storage.location()) { database in
                 try await body(KeyService(store: SQLKeyStore(database: database)))
-            } catch {
-                await database.close()
-                throw error
             }
-            await database.close()
         }
     }
 

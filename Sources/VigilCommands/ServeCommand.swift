@@ -66,10 +66,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     static func serve(_ configuration: ServeConfiguration) async throws {
         let logger = Logger(label: "vigil")
-        let database = try await VigilDatabase.open(configuration.database)
-        let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex(), indexUpdates: IndexUpdateThreads.runner)
-        let keys = KeyService(store: SQLKeyStore(database: database))
-        do {
+        try await VigilDatabase.withOpen(configuration.database) { database in
+            let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex(), indexUpdates: IndexUpdateThreads.runner)
+            let keys = KeyService(store: SQLKeyStore(database: database))
             let dataDirectory = URL(fileURLWithPath: configuration.dataDirectory)
             let firstRun = try await FirstRun.prepare(banks: banks, keys: keys, dataDirectory: dataDirectory,
                                                       demoBank: configuration.demoBank)
@@ -91,11 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
                 },
                 logger: Logger(label: "vigil.http"))
             try await app.runService()
-        } catch {
-            await database.close()
-            throw error
         }
-        await database.close()
     }
 
     /// First start: the admin secret goes to standard output once; nothing else ever prints it.

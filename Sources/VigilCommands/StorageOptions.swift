@@ -31,16 +31,11 @@ struct StorageOptions: ParsableArguments {
     /// Opens storage and the bank service (with `loadIndex`, the in-memory index too), runs
     /// `body`, and closes storage whatever happens.
     func withService(loadIndex: Bool, _ body: (BankService) async throws -> Void) async throws {
-        let database = try await VigilDatabase.open(try location())
-        do {
+        try await VigilDatabase.withOpen(try location()) { database in
             let service = BankService(store: SQLBankStore(database: database), index: MatchIndex(), maintainsIndex: loadIndex)
             if loadIndex { try await service.loadIndex() }
             try await body(service)
-        } catch {
-            await database.close()
-            throw error
         }
-        await database.close()
     }
 }
 
