@@ -1,3 +1,4 @@
+import Banks
 import Foundation
 import Hummingbird
 import MultipartKit
@@ -17,12 +18,17 @@ struct FormPart: Sendable {
 }
 
 enum MultipartForm {
-    /// Parses a multipart/form-data body; `contentType` is the request's header (it carries the boundary).
-    static func parse(_ body: ByteBuffer, contentType: String) throws -> [FormPart] {
+    /// A parser for a body whose Content-Type is `contentType` (it carries the boundary).
+    static func parser(contentType: String) throws -> MultipartParser {
         guard let boundary = parameter("boundary", in: contentType), !boundary.isEmpty else {
             throw APIError.badRequest("multipart/form-data needs a boundary parameter in Content-Type", code: "malformed_multipart")
         }
-        let parser = MultipartParser(boundary: boundary)
+        return MultipartParser(boundary: boundary)
+    }
+
+    /// Parses a whole multipart/form-data body.
+    static func parse(_ body: ByteBuffer, contentType: String) throws -> [FormPart] {
+        let parser = try parser(contentType: contentType)
         // The parser calls back synchronously on this thread; the box only satisfies the closures' types.
         final class Collector: @unchecked Sendable {
             var parts: [FormPart] = []
@@ -119,11 +125,10 @@ enum SignalText {
     }
 
     static func digest(_ text: String, length: Int, field: String) throws -> String {
-        let lowered = text.trimmingCharacters(in: .whitespaces).lowercased()
-        guard lowered.utf8.count == length, lowered.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
+        guard let digest = HexDigest.normalise(text.trimmingCharacters(in: .whitespaces), length: length) else {
             throw APIError.badRequest("\(field) must be \(length) hexadecimal digits", code: "invalid_signal")
         }
-        return lowered
+        return digest
     }
 
     static func base64(_ text: String, field: String) throws -> [UInt8] {

@@ -17,10 +17,7 @@ enum UploadSpool {
         let sink = PartSink(handle: handle, field: multipartField)
         var parser: MultipartParser?
         if case let .multipart(type) = BodyKind(request) {
-            guard let boundary = MultipartForm.parameter("boundary", in: type), !boundary.isEmpty else {
-                throw APIError.badRequest("multipart/form-data needs a boundary parameter in Content-Type", code: "malformed_multipart")
-            }
-            let multipart = MultipartParser(boundary: boundary)
+            let multipart = try MultipartForm.parser(contentType: type)
             multipart.onHeader = { name, value in sink.header(name, value) }
             multipart.onBody = { chunk in sink.body(&chunk) }
             multipart.onPartComplete = { sink.partComplete() }
