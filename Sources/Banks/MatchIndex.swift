@@ -92,6 +92,9 @@ public final class MatchIndex: Sendable {
                banks: catalog.withLock { $0.banks.count })
     }
 
+    /// The names of the banks the index knows (every bank, enabled or not).
+    public var bankNames: Set<String> { catalog.withLock { Set($0.banks.values.map(\.name)) } }
+
     /// Bytes held by the PDQ index structures.
     public var pdqIndexBytes: Int { pdq.snapshot.byteCount }
 

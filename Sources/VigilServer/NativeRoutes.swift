@@ -124,7 +124,7 @@ struct NativeRoutes {
             signals = try await service.signals(of: image, dihedral: input.enhanced)
             hashTime = hashStart.duration(to: .now)
         }
-        let query = try await service.matchQuery(signals: signals, pdq: input.pdq, md5: input.md5, sha256: input.sha256,
+        let query = try service.matchQuery(signals: signals, pdq: input.pdq, md5: input.md5, sha256: input.sha256,
                                                  enhanced: input.enhanced, banks: input.banks, threshold: input.threshold)
         let matchStart = ContinuousClock.now
         let result = service.banks.match(query)

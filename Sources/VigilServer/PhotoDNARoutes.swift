@@ -72,7 +72,7 @@ struct PhotoDNARoutes {
             guard signals.width >= minimum, signals.height >= minimum else {
                 throw Failure(status: .sizeOutOfRange, detail: "the image is \(signals.width)×\(signals.height); the minimum is \(minimum)×\(minimum)")
             }
-            let query = try await service.matchQuery(signals: signals, pdq: nil, md5: nil, sha256: nil, enhanced: enhanced,
+            let query = try service.matchQuery(signals: signals, pdq: nil, md5: nil, sha256: nil, enhanced: enhanced,
                                                      banks: nil, threshold: nil)
             let result = service.banks.match(query)
             service.metrics.recordLookup(api: "photodna", matched: result.isMatch)

@@ -77,13 +77,14 @@ public final class VigilService: Sendable {
 
     /// Match options shared by every API, validated against the banks that exist.
     func matchQuery(signals: ContentSignals?, pdq: PDQHash?, md5: String?, sha256: String?, enhanced: Bool,
-                    banks names: [String]?, threshold: Int?) async throws -> MatchQuery {
+                    banks names: [String]?, threshold: Int?) throws -> MatchQuery {
         if let threshold, !(0...256).contains(threshold) {
             throw APIError.badRequest("threshold must be between 0 and 256", code: "invalid_threshold")
         }
         var bankFilter: Set<String>?
         if let names, !names.isEmpty {
-            let known = Set(try await banks.listBanks().map(\.name))
+            // The index's catalogue, not a database query: this is on every match that names banks.
+            let known = banks.index.bankNames
             if let unknown = names.first(where: { !known.contains($0) }) { throw APIError.notFound("bank \"\(unknown)\" not found") }
             bankFilter = Set(names)
         }
