@@ -42,12 +42,6 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
             return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
     }
-
-    /// How a URL names this address (brackets around IPv6).
-    public var urlHost: String {
-        if case .v6 = self { return "[\(description)]" }
-        return description
-    }
 }
 
 /// A CIDR range such as `10.0.0.0/8` or `fd00::/8`; a bare address is a range of one.
@@ -81,16 +75,11 @@ public struct IPRange: Sendable, Hashable, CustomStringConvertible {
         self.prefixLength = prefixLength
     }
 
+    /// Same family, and the same network bits (masked as `init(base:prefixLength:)` masks).
     public func contains(_ address: IPAddress) -> Bool {
         switch (base, address) {
-        case let (.v4(network), .v4(value)):
-            let mask: UInt32 = prefixLength == 0 ? 0 : ~UInt32(0) << UInt32(32 - prefixLength)
-            return value & mask == network
-        case let (.v6(network), .v6(value)):
-            let mask: UInt128 = prefixLength == 0 ? 0 : ~UInt128(0) << UInt128(128 - prefixLength)
-            return value & mask == network
-        default:
-            return false
+        case (.v4, .v4), (.v6, .v6): IPRange(base: address, prefixLength: prefixLength).base == base
+        default: false
         }
     }
 
