@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import ImageCodecs
 import SafeFetch
@@ -90,6 +91,10 @@ struct ServeConfiguration {
         } catch {
             throw Invalid(description: "\(error)")
         }
+        let proxyRoleName = flags.trustedProxyRole ?? environment["VIGIL_TRUSTED_PROXY_ROLE"] ?? file.trustedProxyRole ?? "matcher"
+        guard let proxyRole = Role(rawValue: proxyRoleName) else {
+            throw Invalid(description: "the trusted proxy role must be matcher, curator or admin, not \(proxyRoleName)")
+        }
         let maxImageBytes = try integer(nil, "VIGIL_MAX_IMAGE_BYTES", file.maxImageBytes, DecodeLimits.default.maxEncodedBytes)
         let maxPixels = try integer(nil, "VIGIL_MAX_PIXELS", file.maxPixels, DecodeLimits.default.maxPixels)
         var settings = ServerSettings(
@@ -98,13 +103,10 @@ struct ServeConfiguration {
             photoDNAMinimumSide: try integer(nil, "VIGIL_PHOTODNA_MIN_SIDE", file.photodnaMinSide, 160),
             photoDNAMaximumBytes: try integer(nil, "VIGIL_PHOTODNA_MAX_BYTES", file.photodnaMaxBytes, 4 * 1024 * 1024),
             trustedProxies: proxies,
-            trustedProxyRole: flags.trustedProxyRole ?? environment["VIGIL_TRUSTED_PROXY_ROLE"] ?? file.trustedProxyRole ?? "matcher")
+            trustedProxyRole: proxyRole)
         // One decode per core: more only queues memory (a 1600×1004 image holds ~20 MB while hashed).
         settings.hashingConcurrency = max(2, ProcessInfo.processInfo.activeProcessorCount)
         guard settings.maxBodyBytes > 0, maxImageBytes > 0, maxPixels > 0 else { throw Invalid(description: "limits must be positive") }
-        guard ["matcher", "curator", "admin"].contains(settings.trustedProxyRole) else {
-            throw Invalid(description: "the trusted proxy role must be matcher, curator or admin, not \(settings.trustedProxyRole)")
-        }
         var policy = FetchPolicy(allow: allow, maxBytes: maxImageBytes)
         if let seconds = file.fetchTimeoutSeconds ?? environment["VIGIL_FETCH_TIMEOUT_SECONDS"].flatMap(Double.init) {
             policy.totalTimeout = .milliseconds(Int(seconds * 1000))

@@ -1,3 +1,4 @@
+public import Access
 public import ImageCodecs
 public import SafeFetch
 
@@ -15,7 +16,7 @@ public struct ServerSettings: Sendable {
     /// Peers in these ranges are trusted to have authenticated the caller (a reverse proxy);
     /// their requests need no key and act with `trustedProxyRole`.
     public var trustedProxies: [IPRange]
-    public var trustedProxyRole: String
+    public var trustedProxyRole: Role
     /// How many images are decoded and hashed at once; the rest wait, so a burst cannot take
     /// all memory.
     public var hashingConcurrency: Int
@@ -26,7 +27,7 @@ public struct ServerSettings: Sendable {
                 photoDNAMinimumSide: Int = 160,
                 photoDNAMaximumBytes: Int = 4 * 1024 * 1024,
                 trustedProxies: [IPRange] = [],
-                trustedProxyRole: String = "matcher",
+                trustedProxyRole: Role = .matcher,
                 hashingConcurrency: Int = 8) {
         self.maxBodyBytes = maxBodyBytes
         self.maxImportBytes = maxImportBytes

@@ -11,7 +11,7 @@ public enum VigilRouter {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: AuthenticationMiddleware(
             keys: service.keys, trustedProxies: service.settings.trustedProxies,
-            proxyRole: Role(rawValue: service.settings.trustedProxyRole) ?? .matcher))
+            proxyRole: service.settings.trustedProxyRole))
 
         let matcher = router.group().add(middleware: RequireRole(required: .matcher))
         let curator = router.group().add(middleware: RequireRole(required: .curator))

@@ -75,7 +75,7 @@ import VigilTestSupport
     }
 
     @Test func aTrustedProxyNeedsNoKey() async throws {
-        let fixture = try await ServerFixture(settings: ServerSettings(trustedProxies: [IPRange("127.0.0.1/32")!], trustedProxyRole: "matcher"))
+        let fixture = try await ServerFixture(settings: ServerSettings(trustedProxies: [IPRange("127.0.0.1/32")!], trustedProxyRole: .matcher))
         try await fixture.test(.live) { (client: any TestClientProtocol) async throws in
             #expect(try await client.call(.get, "/m/index/status").status == 200)
             #expect(try await client.json(.post, "/c/banks", key: nil, #"{"name": "X"}"#).status == 403)
