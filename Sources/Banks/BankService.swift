@@ -1,46 +1,42 @@
 public import Foundation
 public import ImageCodecs
 
-/// The banks use cases: every change goes to storage first and then, once committed, to the
-/// in-memory index, so a hash is matchable as soon as its write returns.
+/// The banks use cases. Every change goes to storage, which logs it in the same transaction; the
+/// index learns of it from that log (`IndexFollower`), whichever process wrote it. A write here
+/// waits for its own change to reach the local index, so a hash is matchable when its write returns.
 public final class BankService: Sendable {
     public let store: any BankStore
     public let index: MatchIndex
-    /// False for one-shot tools that never match (a CLI import): writes then skip the index.
-    public let maintainsIndex: Bool
+    /// Nil for one-shot tools that never match (a CLI import): writes then skip the index.
+    public let follower: IndexFollower?
     /// Runs an index update. An update can merge segments (seconds of CPU at 10M hashes), so a
     /// server passes a runner that moves it to a thread of its own instead of a request's.
     public typealias IndexUpdateRunner = @Sendable (@escaping @Sendable () -> Void) async -> Void
-    let runIndexUpdate: IndexUpdateRunner
 
     public init(store: any BankStore, index: MatchIndex, maintainsIndex: Bool = true,
                 indexUpdates: @escaping IndexUpdateRunner = { update in update() }) {
         self.store = store
         self.index = index
-        self.maintainsIndex = maintainsIndex
-        self.runIndexUpdate = indexUpdates
+        self.follower = maintainsIndex ? IndexFollower(index: index, store: store, feed: store, indexUpdates: indexUpdates) : nil
     }
 
-    /// Applies a committed batch to the index: removals first, so a replaced entry never matches twice.
-    private func updateIndex(removing removed: [IndexRow], adding inserted: [IndexRow]) async {
-        guard maintainsIndex, !(removed.isEmpty && inserted.isEmpty) else { return }
-        let index = self.index
-        await runIndexUpdate {
-            index.remove(removed)
-            index.add(inserted)
-        }
+    public var maintainsIndex: Bool { follower != nil }
+
+    /// Brings the local index up to every committed change (this process's and any other's).
+    public func syncIndex() async throws {
+        try await follower?.catchUp()
     }
 
-    /// Loads the index from storage.
+    /// Loads the index from storage, then follows the change log from the sequence it was read at.
     public func loadIndex() async throws {
-        try await index.load(from: store)
+        try await follower?.load()
     }
 
     public func createBank(_ new: NewBank) async throws -> Bank {
         try new.validate()
         if try await store.bank(named: new.name) != nil { throw BankError.alreadyExists(new.name) }
         let bank = try await store.createBank(new, at: Date())
-        index.upsertBank(bank)
+        try await syncIndex()
         return bank
     }
 
@@ -54,14 +50,14 @@ public final class BankService: Sendable {
     public func updateBank(_ bank: Bank) async throws -> Bank {
         try NewBank(settingsOf: bank).validate()
         let updated = try await store.updateBank(bank)
-        index.upsertBank(updated)
+        try await syncIndex()
         return updated
     }
 
     public func deleteBank(named name: String) async throws {
         let bank = try await bank(named: name)
         try await store.deleteBank(id: bank.id)
-        index.removeBank(id: bank.id)
+        try await syncIndex()
     }
 
     /// Adds entries to a bank in one atomic batch.
@@ -69,21 +65,20 @@ public final class BankService: Sendable {
     public func addEntries(_ entries: [NewEntry], to bank: Bank) async throws -> BatchOutcome {
         let outcome = try await store.applyBatch(bankID: bank.id, insert: entries, deleteExternalIDs: [], at: Date(),
                                                  returningRows: true)
-        await updateIndex(removing: outcome.removed, adding: outcome.inserted)
+        try await syncIndex()
         return outcome
     }
 
     public func removeEntry(id: Int64) async throws -> BankEntry {
         guard let entry = try await store.deleteEntry(id: id) else { throw BankError.notFound("entry \(id)") }
-        await updateIndex(removing: [IndexRow(entryID: entry.id, bankID: entry.bankID, pdq: entry.signals.pdq, md5: entry.signals.md5,
-                                              sha256: entry.signals.sha256, disabledUntil: nil)], adding: [])
+        try await syncIndex()
         return entry
     }
 
     /// Stops an entry from matching until `until` (nil: matches again now).
     public func snooze(entryID: Int64, until: Date?) async throws -> BankEntry {
         guard let entry = try await store.setDisabledUntil(entryID: entryID, until) else { throw BankError.notFound("entry \(entryID)") }
-        index.setSnooze(entryID: entryID, until: until)
+        try await syncIndex()
         return entry
     }
 
@@ -104,10 +99,14 @@ public final class BankService: Sendable {
     /// How an import went.
     public struct ImportSummary: Sendable {
         public var added = 0
+        /// Rows already stored with the same signals (nothing changed, or metadata updated in place).
         public var duplicates = 0
+        /// Of the duplicates, stored entries whose source or extra metadata changed (same id, same
+        /// note and snooze).
+        public var updated = 0
         /// Entries the source withdrew (NCMEC deletions).
         public var removed = 0
-        /// Entries replaced by a newer record with the same external id.
+        /// Entries replaced by a newer record with the same external id and other signals.
         public var replaced = 0
         public var rejectedCount = 0
         /// The first rejections, with their line (record, file) numbers.
@@ -128,10 +127,11 @@ public final class BankService: Sendable {
         func flush() async throws {
             guard !inserts.isEmpty || !deletes.isEmpty else { return }
             let outcome = try await store.applyBatch(bankID: bank.id, insert: inserts, deleteExternalIDs: deletes, at: Date(),
-                                                     returningRows: maintainsIndex)
-            await updateIndex(removing: outcome.removed, adding: outcome.inserted)
+                                                     returningRows: false)
+            try await syncIndex()
             summary.added += outcome.insertedCount
             summary.duplicates += outcome.duplicates
+            summary.updated += outcome.updated
             summary.removed += outcome.withdrawn.count
             summary.replaced += outcome.replaced.count
             inserts.removeAll(keepingCapacity: true)

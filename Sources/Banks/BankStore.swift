@@ -2,7 +2,7 @@ public import Foundation
 public import PDQ
 
 /// The storage port the domain needs. Storage adapters (SQLite, PostgreSQL) implement it.
-public protocol BankStore: Sendable {
+public protocol BankStore: BankChangeFeed {
     func createBank(_ bank: NewBank, at time: Date) async throws -> Bank
     func listBanks() async throws -> [Bank]
     func bank(named name: String) async throws -> Bank?
@@ -10,22 +10,37 @@ public protocol BankStore: Sendable {
     func deleteBank(id: Int64) async throws
 
     /// Applies one import batch atomically — all of it or none of it: deletes the entries whose
-    /// external id is listed or carried by a new entry (a later record replaces an earlier one),
-    /// then inserts the new entries, skipping those whose signal is already in the bank.
-    /// With `returningRows` false the outcome carries counts only: bulk imports that no live index
-    /// waits for skip reading every inserted row back.
+    /// external id is listed; for a new entry whose external id is already stored, keeps the stored
+    /// entry when the signals are the same (updating its source and extra metadata in place when
+    /// they changed, never its note or snooze) and replaces it when they differ; then inserts the
+    /// new entries, skipping those whose signal is already in the bank. Every change is logged.
+    /// With `returningRows` false the outcome carries counts only.
     func applyBatch(bankID: Int64, insert entries: [NewEntry], deleteExternalIDs: [String], at time: Date,
                     returningRows: Bool) async throws -> BatchOutcome
     func deleteEntry(id: Int64) async throws -> BankEntry?
     func setDisabledUntil(entryID: Int64, _ until: Date?) async throws -> BankEntry?
     func setNote(entryID: Int64, _ note: String?) async throws -> BankEntry?
     func entry(id: Int64) async throws -> BankEntry?
+    /// The entries with these ids that exist, in one query.
+    func entries(ids: [Int64]) async throws -> [BankEntry]
     /// Entries of a bank in id order, for paging and export.
     func entries(bankID: Int64, afterID: Int64, limit: Int) async throws -> [BankEntry]
     func entryCount(bankID: Int64) async throws -> Int
 
-    /// Every entry's signals, in chunks, for building the index at start.
-    func forEachIndexRow(chunkSize: Int, _ body: @Sendable ([IndexRow]) async throws -> Void) async throws
+    /// Every bank and every entry's signals (in chunks), read in one consistent snapshot, for
+    /// building the index at start; returns the banks and the change-log sequence of that snapshot.
+    func forEachIndexRow(chunkSize: Int, _ body: @Sendable ([IndexRow]) async throws -> Void) async throws -> IndexSnapshot
+}
+
+/// What an index load read besides the rows: the banks and the log sequence they are as of.
+public struct IndexSnapshot: Sendable {
+    public var sequence: Int64
+    public var banks: [Bank]
+
+    public init(sequence: Int64, banks: [Bank]) {
+        self.sequence = sequence
+        self.banks = banks
+    }
 }
 
 public struct BatchOutcome: Sendable {
@@ -33,17 +48,21 @@ public struct BatchOutcome: Sendable {
     public var inserted: [IndexRow]
     public var insertedCount: Int
     public var duplicates: Int
+    /// Stored entries whose source or extra metadata the batch updated in place.
+    public var updated: Int = 0
     /// Entries deleted because the source withdrew their external id.
     public var withdrawn: [IndexRow]
-    /// Entries deleted because a new entry carries their external id.
+    /// Entries deleted because a new entry carries their external id with other signals.
     public var replaced: [IndexRow]
 
     public var removed: [IndexRow] { withdrawn + replaced }
 
-    public init(inserted: [IndexRow], insertedCount: Int, duplicates: Int, withdrawn: [IndexRow], replaced: [IndexRow]) {
+    public init(inserted: [IndexRow], insertedCount: Int, duplicates: Int, updated: Int = 0, withdrawn: [IndexRow],
+                replaced: [IndexRow]) {
         self.inserted = inserted
         self.insertedCount = insertedCount
         self.duplicates = duplicates
+        self.updated = updated
         self.withdrawn = withdrawn
         self.replaced = replaced
     }

@@ -98,15 +98,14 @@ public final class MatchIndex: Sendable {
     /// Bytes held by the PDQ index structures.
     public var pdqIndexBytes: Int { pdq.snapshot.byteCount }
 
-    /// Loads every bank and entry from storage.
-    public func load(from store: any BankStore, now: Date = Date()) async throws {
-        let banks = try await store.listBanks()
+    /// Loads every bank and entry from storage, as of one change-log sequence, which it returns.
+    public func load(from store: any BankStore, now: Date = Date()) async throws -> Int64 {
         final class Accumulator: @unchecked Sendable {
             var columns = SignalColumns()
             var snoozed: [Int64: Date] = [:]
         }
         let acc = Accumulator()
-        try await store.forEachIndexRow(chunkSize: 50_000) { rows in
+        let snapshot = try await store.forEachIndexRow(chunkSize: 50_000) { rows in
             acc.columns.append(rows)
             for row in rows { if let until = row.disabledUntil, until > now { acc.snoozed[row.entryID] = until } }
         }
@@ -115,33 +114,49 @@ public final class MatchIndex: Sendable {
         md5.load(columns.md5, payloads: columns.md5Payloads)
         sha256.load(columns.sha256, payloads: columns.sha256Payloads)
         catalog.withLock {
-            $0.banks = Dictionary(uniqueKeysWithValues: banks.map { ($0.id, $0) })
+            $0.banks = Dictionary(uniqueKeysWithValues: snapshot.banks.map { ($0.id, $0) })
             $0.snoozed = acc.snoozed
         }
+        return snapshot.sequence
     }
 
-    public func upsertBank(_ bank: Bank) { catalog.withLock { $0.banks[bank.id] = bank } }
+    /// What a run of change-log rows does to the index.
+    public struct Update: Sendable {
+        public var upsertBanks: [Bank] = []
+        public var removeBanks: [Int64] = []
+        public var insert: [IndexRow] = []
+        public var remove: [IndexRow] = []
+        public var snoozes: [(entryID: Int64, until: Date?)] = []
 
-    /// A deleted bank's hits are ignored from now on; its hashes leave the index at the next merge
-    /// or restart (bank ids are never reused).
-    public func removeBank(id: Int64) { catalog.withLock { _ = $0.banks.removeValue(forKey: id) } }
+        public init() {}
 
-    public func add(_ rows: [IndexRow]) {
-        apply(rows, insert: true)
-        catalog.withLock { catalog in
-            for row in rows { if let until = row.disabledUntil { catalog.snoozed[row.entryID] = until } }
+        var isEmpty: Bool {
+            upsertBanks.isEmpty && removeBanks.isEmpty && insert.isEmpty && remove.isEmpty && snoozes.isEmpty
         }
     }
 
-    public func remove(_ rows: [IndexRow]) {
-        apply(rows, insert: false)
+    /// Applies an update: entries first (a search ignores hits of banks it does not know), then
+    /// the catalogue. Entry ids are never reused, so adds and removals of one run commute.
+    public func apply(_ update: Update) {
+        apply(update.insert, insert: true)
+        apply(update.remove, insert: false)
+        catalog.withLock { catalog in
+            for row in update.insert { if let until = row.disabledUntil { catalog.snoozed[row.entryID] = until } }
+            for row in update.remove { catalog.snoozed[row.entryID] = nil }
+            for (entryID, until) in update.snoozes { catalog.snoozed[entryID] = until }
+            for bank in update.upsertBanks { catalog.banks[bank.id] = bank }
+            for id in update.removeBanks { catalog.banks[id] = nil }
+        }
     }
 
-    public func setSnooze(entryID: Int64, until: Date?) {
-        catalog.withLock { $0.snoozed[entryID] = until }
-    }
+    /// The bank the index knows by this id.
+    public func bank(id: Int64) -> Bank? { catalog.withLock { $0.banks[id] } }
+
+    /// The banks the index knows, by id.
+    public var banks: [Int64: Bank] { catalog.withLock { $0.banks } }
 
     private func apply(_ rows: [IndexRow], insert: Bool) {
+        guard !rows.isEmpty else { return }
         var columns = SignalColumns()
         columns.append(rows)
         if insert {

@@ -1,5 +1,7 @@
 import Banks
 import Foundation
+import Logging
+import SQLKit
 import PDQ
 import NIOCore
 import PostgresKit
@@ -10,17 +12,74 @@ import SQLiteKit
 enum IndexRowReader {
     static let query = "SELECT id, bank_id, pdq, md5, sha256, disabled_until FROM bank_entries"
 
-    static func chunk(_ database: VigilDatabase, after: Int64, limit: Int) async throws -> [IndexRow] {
+    /// Reads every bank and entry in one snapshot of the database, and the change-log sequence of
+    /// that snapshot, on connections of their own (in WAL mode and under MVCC a reader holds its
+    /// snapshot without blocking writers), so a follower can resume at exactly that sequence.
+    static func consistentLoad(
+        _ database: VigilDatabase, chunkSize: Int, _ body: @Sendable ([IndexRow]) async throws -> Void
+    ) async throws -> IndexSnapshot {
+        switch database.location {
+        case let .sqlite(path):
+            return try await sqliteLoad(path: path, chunkSize: chunkSize, body)
+        case .postgres:
+            return try await postgresParallel(database, chunkSize: chunkSize, body)
+        }
+    }
+
+    static func sqliteLoad(path: String, chunkSize: Int, _ body: @Sendable ([IndexRow]) async throws -> Void) async throws -> IndexSnapshot {
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: Logger(label: "vigil.storage.load"))
+        do {
+            _ = try await connection.query("PRAGMA busy_timeout = 10000", [])
+            _ = try await connection.query("BEGIN", [])
+            let sequence = try await connection.query("SELECT COALESCE(MAX(seq), 0) AS s FROM bank_changes", [])
+                .first?.column("s")?.integer ?? 0
+            let banks = try await connection.sql().raw("SELECT \(unsafeRaw: SQLBankStore.bankColumns) FROM banks").all().map(SQLBankStore.bank)
+            var after: Int64 = 0
+            while true {
+                let chunk = try await sqliteRows(connection, "WHERE id > ? ORDER BY id LIMIT ?", [.integer(Int(after)), .integer(chunkSize)])
+                guard let last = chunk.last else { break }
+                try await body(chunk)
+                after = last.entryID
+            }
+            _ = try await connection.query("COMMIT", [])
+            try await connection.close()
+            return IndexSnapshot(sequence: Int64(sequence), banks: banks)
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    static func sqliteRows(_ connection: SQLiteConnection, _ condition: String, _ binds: [SQLiteData]) async throws -> [IndexRow] {
+        let collector = RowCollector()
+        try await connection.query("\(query) \(condition)", binds) { row in collector.append(row) }
+        return try collector.finish()
+    }
+
+    /// Entries with ids in `range`, on the shared connection (a follower reading an added batch).
+    static func rows(_ database: VigilDatabase, idsIn range: ClosedRange<Int64>) async throws -> [IndexRow] {
         try await database.withBackend { backend in
             switch backend {
             case let .sqlite(connection):
-                let collector = RowCollector()
-                try await connection.query("\(query) WHERE id > ? ORDER BY id LIMIT ?", [.integer(Int(after)), .integer(limit)]) { row in
-                    collector.append(row)
-                }
-                return try collector.finish()
+                return try await sqliteRows(connection, "WHERE id >= ? AND id <= ? ORDER BY id",
+                                            [.integer(Int(range.lowerBound)), .integer(Int(range.upperBound))])
             case let .postgres(connection):
-                return try await postgresChunk(connection, after: after, through: .max, limit: limit)
+                return try await postgresChunk(connection, after: range.lowerBound - 1, through: range.upperBound,
+                                               limit: Int(range.upperBound - range.lowerBound + 1))
+            }
+        }
+    }
+
+    /// Entries with these ids (a follower reading snoozed entries).
+    static func rows(_ database: VigilDatabase, ids: [Int64]) async throws -> [IndexRow] {
+        guard !ids.isEmpty else { return [] }
+        let list = Set(ids).map(String.init).joined(separator: ",")
+        return try await database.withBackend { backend in
+            switch backend {
+            case let .sqlite(connection):
+                return try await sqliteRows(connection, "WHERE id IN (\(list))", [])
+            case let .postgres(connection):
+                return try await postgresRows(connection, "\(query) WHERE id IN (\(list))", expected: ids.count)
             }
         }
     }
@@ -29,8 +88,16 @@ enum IndexRowReader {
     static func postgresChunk(_ connection: PostgresConnection, after: Int64, through: Int64, limit: Int) async throws -> [IndexRow] {
         let rows = try await connection.query(
             "\(unescaped: query) WHERE id > \(after) AND id <= \(through) ORDER BY id LIMIT \(limit)", logger: connection.logger)
+        return try await decode(rows, expected: limit)
+    }
+
+    static func postgresRows(_ connection: PostgresConnection, _ text: String, expected: Int) async throws -> [IndexRow] {
+        try await decode(try await connection.query(PostgresQuery(unsafeSQL: text), logger: connection.logger), expected: expected)
+    }
+
+    static func decode(_ rows: PostgresRowSequence, expected: Int) async throws -> [IndexRow] {
         var out: [IndexRow] = []
-        out.reserveCapacity(limit)
+        out.reserveCapacity(min(expected, 100_000))
         for try await (id, bank, pdq, md5, sha, until) in rows.decode((Int64, Int64, ByteBuffer?, String?, String?, Int64?).self) {
             out.append(IndexRow(entryID: id, bankID: bank, pdq: try pdq.map(hash), md5: md5, sha256: sha,
                                 disabledUntil: until.map(Date.init(milliseconds:))))
@@ -39,42 +106,61 @@ enum IndexRowReader {
     }
 
     /// PostgreSQL: the id range split in two, each half read on its own connection so that both
-    /// cores decode rows; chunks reach `body` one at a time.
+    /// cores decode rows; chunks reach `body` one at a time. Both connections read one snapshot:
+    /// the first exports it, the second imports it.
     static func postgresParallel(
         _ database: VigilDatabase, chunkSize: Int, _ body: @Sendable ([IndexRow]) async throws -> Void
-    ) async throws {
-        let maxID = try await database.run { sql in
-            try await sql.raw("SELECT COALESCE(MAX(id), 0) AS m FROM bank_entries").first()?.decode(column: "m", as: Int64.self) ?? 0
-        }
-        let middle = maxID / 2
-        let ranges: [(Int64, Int64)] = [(0, middle), (middle, maxID)]
-        let (chunks, continuation) = AsyncThrowingStream<[IndexRow], any Error>.makeStream()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                do {
-                    try await withThrowingTaskGroup(of: Void.self) { readers in
-                        for (low, high) in ranges {
-                            readers.addTask {
-                                _ = try await database.withExtraPostgresConnection { connection in
-                                    var after = low
-                                    while true {
-                                        let chunk = try await postgresChunk(connection, after: after, through: high, limit: chunkSize)
-                                        guard let last = chunk.last else { return }
-                                        continuation.yield(chunk)
-                                        after = last.entryID
+    ) async throws -> IndexSnapshot {
+        try await database.withExtraPostgresConnection(id: 2) { first in
+            try await database.withExtraPostgresConnection(id: 3) { second in
+                _ = try await first.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: first.logger)
+                var snapshotID = "", sequence: Int64 = 0, maxID: Int64 = 0
+                let head = try await first.query("""
+                    SELECT pg_export_snapshot(), (SELECT COALESCE(MAX(seq), 0) FROM bank_changes)::int8,
+                           (SELECT COALESCE(MAX(id), 0) FROM bank_entries)::int8
+                    """, logger: first.logger)
+                for try await (snapshot, seq, id) in head.decode((String, Int64, Int64).self) {
+                    (snapshotID, sequence, maxID) = (snapshot, seq, id)
+                }
+                guard !snapshotID.isEmpty, snapshotID.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
+                    throw StorageError.corruptRow("PostgreSQL exported snapshot id \"\(snapshotID.prefix(40))\"")
+                }
+                _ = try await second.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: second.logger)
+                _ = try await second.query(PostgresQuery(unsafeSQL: "SET TRANSACTION SNAPSHOT '\(snapshotID)'"), logger: second.logger)
+                let banks = try await first.sql().raw("SELECT \(unsafeRaw: SQLBankStore.bankColumns) FROM banks").all().map(SQLBankStore.bank)
+
+                let middle = maxID / 2
+                let halves: [(PostgresConnection, Int64, Int64)] = [(first, 0, middle), (second, middle, maxID)]
+                let (chunks, continuation) = AsyncThrowingStream<[IndexRow], any Error>.makeStream()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        do {
+                            try await withThrowingTaskGroup(of: Void.self) { readers in
+                                for (connection, low, high) in halves {
+                                    readers.addTask {
+                                        var after = low
+                                        while true {
+                                            let chunk = try await postgresChunk(connection, after: after, through: high, limit: chunkSize)
+                                            guard let last = chunk.last else { return }
+                                            continuation.yield(chunk)
+                                            after = last.entryID
+                                        }
                                     }
                                 }
+                                try await readers.waitForAll()
                             }
+                            continuation.finish()
+                        } catch {
+                            continuation.finish(throwing: error)
                         }
-                        try await readers.waitForAll()
                     }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
+                    for try await chunk in chunks { try await body(chunk) }
+                    try await group.waitForAll()
                 }
+                _ = try await second.query("COMMIT", logger: second.logger)
+                _ = try await first.query("COMMIT", logger: first.logger)
+                return IndexSnapshot(sequence: sequence, banks: banks)
             }
-            for try await chunk in chunks { try await body(chunk) }
-            try await group.waitForAll()
         }
     }
 

@@ -62,6 +62,26 @@ enum Migrations {
                 """,
             ]
         },
+        Migration(version: 3, name: "bank change log") { d in
+            [
+                // One row a change to banks or entries, written in the change's own transaction;
+                // every process's index follows it by `seq` (see ChangeLogSQL). A removal row keeps
+                // the signals the entry was indexed under; an addition names its entries as id runs.
+                """
+                CREATE TABLE bank_changes (
+                    seq \(d.autoIncrementKey),
+                    op TEXT NOT NULL,
+                    bank_id BIGINT NOT NULL,
+                    entry_id BIGINT,
+                    entry_runs TEXT,
+                    pdq \(d.blob),
+                    md5 TEXT,
+                    sha256 TEXT,
+                    at BIGINT NOT NULL
+                )
+                """,
+            ]
+        },
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -17,19 +17,33 @@ public struct SQLBankStore: BankStore {
     static let bankColumns = "id, name, description, kind, enabled, pdq_threshold, labels, created_at, updated_at"
     static let entryColumns = "id, bank_id, pdq, pdq_quality, md5, sha256, external_id, metadata, disabled_until, added_by, added_at"
 
+    /// A transaction that writes banks or entries: it takes the change-log lock first and wakes
+    /// the followers at commit.
+    func changeTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let dialect = database.dialect
+        return try await database.transaction { sql in
+            try await ChangeLogSQL.lock(sql, dialect)
+            let result = try await body(sql)
+            try await ChangeLogSQL.notify(sql, dialect)
+            return result
+        }
+    }
+
     // MARK: banks
 
     public func createBank(_ bank: NewBank, at time: Date) async throws -> Bank {
         let labels = try JSONCoding.encode(bank.labels)
         let ms = time.millisecondsSince1970
-        return try await database.run { sql in
+        return try await changeTransaction { sql in
             guard let row = try await sql.raw("""
                 INSERT INTO banks (name, description, kind, enabled, pdq_threshold, labels, created_at, updated_at)
                 VALUES (\(bind: bank.name), \(bind: bank.description), \(bind: bank.kind.rawValue), \(bind: bank.enabled),
                         \(bind: bank.pdqThreshold), \(bind: labels), \(bind: ms), \(bind: ms))
                 RETURNING \(unsafeRaw: Self.bankColumns)
                 """).first() else { throw StorageError.corruptRow("INSERT returned no bank") }
-            return try Self.bank(row)
+            let created = try Self.bank(row)
+            try await ChangeLogSQL.append(sql, .bankCreated, bankID: created.id, at: ms)
+            return created
         }
     }
 
@@ -48,21 +62,25 @@ public struct SQLBankStore: BankStore {
     public func updateBank(_ bank: Bank) async throws -> Bank {
         let labels = try JSONCoding.encode(bank.labels)
         let ms = Date().millisecondsSince1970
-        return try await database.run { sql in
+        return try await changeTransaction { sql in
             guard let row = try await sql.raw("""
                 UPDATE banks SET name = \(bind: bank.name), description = \(bind: bank.description), kind = \(bind: bank.kind.rawValue),
                     enabled = \(bind: bank.enabled), pdq_threshold = \(bind: bank.pdqThreshold), labels = \(bind: labels), updated_at = \(bind: ms)
                 WHERE id = \(bind: bank.id)
                 RETURNING \(unsafeRaw: Self.bankColumns)
                 """).first() else { throw BankError.notFound("bank \"\(bank.name)\"") }
+            try await ChangeLogSQL.append(sql, .bankUpdated, bankID: bank.id, at: ms)
             return try Self.bank(row)
         }
     }
 
     public func deleteBank(id: Int64) async throws {
-        try await database.transaction { sql in
+        let ms = Date().millisecondsSince1970
+        try await changeTransaction { sql in
+            try await ChangeLogSQL.appendRemovals(sql, where: "bank_id = \(bind: id)", at: ms)
             try await sql.raw("DELETE FROM bank_entries WHERE bank_id = \(bind: id)").run()
             try await sql.raw("DELETE FROM banks WHERE id = \(bind: id)").run()
+            try await ChangeLogSQL.append(sql, .bankDeleted, bankID: id, at: ms)
         }
     }
 
@@ -72,18 +90,19 @@ public struct SQLBankStore: BankStore {
                            returningRows: Bool) async throws -> BatchOutcome {
         let ms = time.millisecondsSince1970
         let rows = try entries.map { try EntryBinds(entry: $0, bankID: bankID, addedAt: ms) }
-        let replacing = Array(Set(entries.compactMap(\.metadata.externalID)))
-        let withdrawing = Array(Set(deleteExternalIDs).subtracting(replacing))
-        return try await database.transaction { sql in
-            let withdrawn = try await Self.deleteByExternalID(sql, bankID: bankID, ids: withdrawing)
-            let replaced = try await Self.deleteByExternalID(sql, bankID: bankID, ids: replacing)
+        let withdrawing = Array(Set(deleteExternalIDs).subtracting(entries.compactMap(\.metadata.externalID)))
+        let dialect = database.dialect
+        return try await changeTransaction { sql in
+            let withdrawn = try await Self.deleteByExternalID(sql, bankID: bankID, ids: withdrawing, at: ms)
+            let reconciled = try await ExternalIDReconciler.reconcile(sql, bankID: bankID, rows: rows, at: ms)
+            let replaced = try await Self.deleteByExternalID(sql, bankID: bankID, ids: reconciled.replacing, at: ms)
+            let toInsert = reconciled.insert
             var inserted: [IndexRow] = []
-            var insertedCount = 0
+            var insertedIDs: [Int64] = []
             // Integers and validated hex digits go in as literals; only free text is bound (at most
             // 3 binds a row, so 1000 rows stay far under SQLite's and PostgreSQL's bind limits).
-            let dialect = database.dialect
-            for start in stride(from: 0, to: rows.count, by: 1000) {
-                let chunk = rows[start..<min(start + 1000, rows.count)]
+            for start in stride(from: 0, to: toInsert.count, by: 1000) {
+                let chunk = toInsert[start..<min(start + 1000, toInsert.count)]
                 var query = SQLQueryString("""
                     INSERT INTO bank_entries (bank_id, pdq, pdq_quality, md5, sha256, external_id, metadata, added_by, added_at) VALUES
                     """)
@@ -102,69 +121,89 @@ public struct SQLBankStore: BankStore {
                 if returningRows {
                     query.appendLiteral(" ON CONFLICT DO NOTHING RETURNING id, bank_id, pdq, md5, sha256, disabled_until")
                     let returned = try await sql.raw(query).all().map(Self.indexRow)
-                    insertedCount += returned.count
                     inserted += returned
-                } else if dialect == .sqlite {
-                    // Counting is all that is needed: SQLite says how many rows the statement added.
-                    query.appendLiteral(" ON CONFLICT DO NOTHING")
-                    try await sql.raw(query).run()
-                    insertedCount += try await sql.raw("SELECT changes() AS n").first()?.decode(column: "n", as: Int.self) ?? 0
+                    insertedIDs += returned.map(\.entryID)
                 } else {
                     query.appendLiteral(" ON CONFLICT DO NOTHING RETURNING id")
-                    insertedCount += try await sql.raw(query).all().count
+                    insertedIDs += try await sql.raw(query).all().map { try $0.decode(column: "id", as: Int64.self) }
                 }
             }
-            return BatchOutcome(inserted: inserted, insertedCount: insertedCount, duplicates: rows.count - insertedCount,
+            if let runs = EntryRuns.encode(insertedIDs) {
+                try await ChangeLogSQL.append(sql, .entriesAdded, bankID: bankID, entryRuns: runs, at: ms)
+            }
+            return BatchOutcome(inserted: inserted, insertedCount: insertedIDs.count,
+                                duplicates: rows.count - insertedIDs.count, updated: reconciled.updated,
                                 withdrawn: withdrawn, replaced: replaced)
         }
     }
 
-    private static func deleteByExternalID(_ sql: any SQLDatabase, bankID: Int64, ids: [String]) async throws -> [IndexRow] {
+    private static func deleteByExternalID(_ sql: any SQLDatabase, bankID: Int64, ids: [String], at ms: Int64) async throws -> [IndexRow] {
         var removed: [IndexRow] = []
         for start in stride(from: 0, to: ids.count, by: 500) {
-            var query = SQLQueryString("DELETE FROM bank_entries WHERE bank_id = ")
-            query.appendInterpolation(bind: bankID)
-            query.appendLiteral(" AND external_id IN (")
+            var condition = SQLQueryString("bank_id = ")
+            condition.appendInterpolation(bind: bankID)
+            condition.appendLiteral(" AND external_id IN (")
             for (i, id) in ids[start..<min(start + 500, ids.count)].enumerated() {
-                if i > 0 { query.appendLiteral(", ") }
-                query.appendInterpolation(bind: id)
+                if i > 0 { condition.appendLiteral(", ") }
+                condition.appendInterpolation(bind: id)
             }
-            query.appendLiteral(") RETURNING id, bank_id, pdq, md5, sha256, disabled_until")
+            condition.appendLiteral(")")
+            try await ChangeLogSQL.appendRemovals(sql, where: condition, at: ms)
+            var query = SQLQueryString("DELETE FROM bank_entries WHERE ")
+            query.appendInterpolation(condition)
+            query.appendLiteral(" RETURNING id, bank_id, pdq, md5, sha256, disabled_until")
             removed += try await sql.raw(query).all().map(indexRow)
         }
         return removed
     }
 
     public func deleteEntry(id: Int64) async throws -> BankEntry? {
-        try await database.run { sql in
-            try await sql.raw("DELETE FROM bank_entries WHERE id = \(bind: id) RETURNING \(unsafeRaw: Self.entryColumns)").first().map(Self.entry)
+        let ms = Date().millisecondsSince1970
+        return try await changeTransaction { sql in
+            try await ChangeLogSQL.appendRemovals(sql, where: "id = \(bind: id)", at: ms)
+            return try await sql.raw("DELETE FROM bank_entries WHERE id = \(bind: id) RETURNING \(unsafeRaw: Self.entryColumns)").first().map(Self.entry)
         }
     }
 
     public func setDisabledUntil(entryID: Int64, _ until: Date?) async throws -> BankEntry? {
-        let ms = until?.millisecondsSince1970
-        return try await database.run { sql in
-            try await sql.raw("""
-                UPDATE bank_entries SET disabled_until = \(bind: ms) WHERE id = \(bind: entryID) RETURNING \(unsafeRaw: Self.entryColumns)
-                """).first().map(Self.entry)
+        let value = until?.millisecondsSince1970
+        let ms = Date().millisecondsSince1970
+        return try await changeTransaction { sql in
+            guard let entry = try await sql.raw("""
+                UPDATE bank_entries SET disabled_until = \(bind: value) WHERE id = \(bind: entryID) RETURNING \(unsafeRaw: Self.entryColumns)
+                """).first().map(Self.entry) else { return nil }
+            try await ChangeLogSQL.append(sql, .entrySnoozed, bankID: entry.bankID, entryID: entryID, at: ms)
+            return entry
         }
     }
 
     public func setNote(entryID: Int64, _ note: String?) async throws -> BankEntry? {
-        try await database.transaction { sql in
+        let ms = Date().millisecondsSince1970
+        return try await changeTransaction { sql in
             guard let row = try await sql.raw("SELECT metadata FROM bank_entries WHERE id = \(bind: entryID)").first() else { return nil }
             var stored = try JSONCoding.decode(StoredMetadata.self, from: try row.decode(column: "metadata", as: String.self))
             stored.note = note
             let text = try JSONCoding.encode(stored)
-            return try await sql.raw("""
+            guard let entry = try await sql.raw("""
                 UPDATE bank_entries SET metadata = \(bind: text) WHERE id = \(bind: entryID) RETURNING \(unsafeRaw: Self.entryColumns)
-                """).first().map(Self.entry)
+                """).first().map(Self.entry) else { return nil }
+            try await ChangeLogSQL.append(sql, .entryUpdated, bankID: entry.bankID, entryID: entryID, at: ms)
+            return entry
         }
     }
 
     public func entry(id: Int64) async throws -> BankEntry? {
         try await database.run { sql in
             try await sql.raw("SELECT \(unsafeRaw: Self.entryColumns) FROM bank_entries WHERE id = \(bind: id)").first().map(Self.entry)
+        }
+    }
+
+    public func entries(ids: [Int64]) async throws -> [BankEntry] {
+        guard !ids.isEmpty else { return [] }
+        // Ids are integers: written as literals, one statement however many there are.
+        let list = Set(ids).map(String.init).joined(separator: ",")
+        return try await database.run { sql in
+            try await sql.raw("SELECT \(unsafeRaw: Self.entryColumns) FROM bank_entries WHERE id IN (\(unsafeRaw: list))").all().map(Self.entry)
         }
     }
 
@@ -183,17 +222,8 @@ public struct SQLBankStore: BankStore {
         }
     }
 
-    public func forEachIndexRow(chunkSize: Int, _ body: @Sendable ([IndexRow]) async throws -> Void) async throws {
-        if database.dialect == .postgres {
-            return try await IndexRowReader.postgresParallel(database, chunkSize: chunkSize, body)
-        }
-        var after: Int64 = 0
-        while true {
-            let chunk = try await IndexRowReader.chunk(database, after: after, limit: chunkSize)
-            guard let last = chunk.last else { return }
-            try await body(chunk)
-            after = last.entryID
-        }
+    public func forEachIndexRow(chunkSize: Int, _ body: @Sendable ([IndexRow]) async throws -> Void) async throws -> IndexSnapshot {
+        try await IndexRowReader.consistentLoad(database, chunkSize: chunkSize, body)
     }
 
     // MARK: rows

@@ -149,14 +149,13 @@ public final class VigilDatabase: Sendable {
         }
     }
 
-    /// A separate PostgreSQL connection for one side of a parallel bulk read, closed after `body`.
-    /// Nil on SQLite.
-    func withExtraPostgresConnection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T? {
-        guard case let .postgres(url) = location else { return nil }
+    /// A separate PostgreSQL connection (a bulk read, a listener), closed after `body`.
+    func withExtraPostgresConnection<T: Sendable>(id: Int = 2, _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        guard case let .postgres(url) = location else { throw StorageError.unavailable("not a PostgreSQL database") }
         let configuration = try SQLPostgresConfiguration(url: url)
         let connection = try await PostgresConnection.connect(
             on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration.coreConfiguration,
-            id: 2, logger: Logger(label: "vigil.storage.bulk"))
+            id: id, logger: Logger(label: "vigil.storage.extra"))
         do {
             let result = try await body(connection)
             try? await connection.close()
@@ -173,6 +172,9 @@ public final class VigilDatabase: Sendable {
     }
 
     // MARK: migrations
+
+    /// The schema version this binary writes.
+    public static var latestSchemaVersion: Int { Migrations.latestVersion }
 
     /// The schema version recorded in the database.
     public func schemaVersion() async throws -> Int {

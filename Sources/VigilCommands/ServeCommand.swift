@@ -116,8 +116,10 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
-/// Loads the index after the server starts listening (so /status/live answers at once), then
-/// trims the SQLite cache the load filled and waits for shutdown.
+/// Loads the index after the server starts listening (so /status/live answers at once), trims
+/// the SQLite cache the load filled, then follows the change log until shutdown: woken by
+/// PostgreSQL's NOTIFY or by a poll, it applies what any process (another replica, the CLI)
+/// committed.
 struct IndexLoader: Service {
     let service: VigilService
     let database: VigilDatabase
@@ -126,7 +128,30 @@ struct IndexLoader: Service {
     func run() async throws {
         await service.loadIndex(logger: logger)
         try? await database.releaseLoadMemory()
-        try? await gracefulShutdown()
+        guard service.isReady else { return try await gracefulShutdown() }
+        let (doorbell, ring) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let (database, service, logger) = (self.database, self.service, self.logger)
+        await withDiscardingTaskGroup { group in
+            group.addTask { await database.listenForBankChanges(logger: logger) { ring.yield() } }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: database.changePollInterval)
+                    ring.yield()
+                }
+            }
+            group.addTask {
+                for await _ in doorbell {
+                    do {
+                        try await service.banks.syncIndex()
+                    } catch {
+                        logger.error("applying the change log failed; retrying at the next poll",
+                                     metadata: ["error": .string(String(describing: error).prefix(300).description)])
+                    }
+                }
+            }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
     }
 }
 

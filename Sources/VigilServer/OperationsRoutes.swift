@@ -24,7 +24,8 @@ struct OperationsRoutes {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
-    /// Ready once the index has loaded; it stays ready while writes update the index in place.
+    /// Ready once the index has loaded; it stays ready while it follows the change log. The body
+    /// says how far it has followed: the applied sequence, the newest one seen, and the lag.
     func ready() -> Response {
         let counts = service.banks.index.counts
         if let failure = service.indexLoadError {
@@ -32,12 +33,16 @@ struct OperationsRoutes {
                                      status: .serviceUnavailable)
         }
         guard service.isReady else { return JSONText.response(#"{"ready":false,"reason":"index loading"}"#, status: .serviceUnavailable) }
-        return JSONText.response(#"{"ready":true,"index":{"pdq":\#(counts.pdq),"md5":\#(counts.md5),"sha256":\#(counts.sha256),"banks":\#(counts.banks)}}"#)
+        let log = service.changeLogStatus
+        return JSONText.response(#"{"ready":true,"index":{"pdq":\#(counts.pdq),"md5":\#(counts.md5),"sha256":\#(counts.sha256),"banks":\#(counts.banks)},"#
+            + #""change_log":{"applied_sequence":\#(log.applied),"latest_sequence":\#(log.latest),"lag_changes":\#(log.latest - log.applied)}}"#)
     }
 
     func metrics() -> Response {
         let counts = service.banks.index.counts
         service.metrics.setIndexGauges(pdq: counts.pdq, md5: counts.md5, sha256: counts.sha256, banks: counts.banks, ready: service.isReady)
+        let log = service.changeLogStatus
+        service.metrics.setChangeLogGauges(applied: log.applied, latest: log.latest)
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: service.metrics.registry.emitToBuffer())))

@@ -73,6 +73,14 @@ public final class ServerMetrics: Sendable {
         registry.makeGauge(descriptor: .init(namespace: "vigil", metricName: "index_ready", unitName: "bool",
                                              helpText: "1 once the index has loaded")).set(to: ready ? 1 : 0)
     }
+
+    func setChangeLogGauges(applied: Int64, latest: Int64) {
+        registry.makeGauge(descriptor: .init(namespace: "vigil", metricName: "change_log_applied_sequence", unitName: "",
+                                             helpText: "The change-log sequence this process's index reflects")).set(to: Double(applied))
+        registry.makeGauge(descriptor: .init(namespace: "vigil", metricName: "change_log_lag", unitName: "changes",
+                                             helpText: "Changes written to the log that this index has not applied yet"))
+            .set(to: Double(max(0, latest - applied)))
+    }
 }
 
 /// Counts every request by its route template (never the raw path, which would explode the label set).

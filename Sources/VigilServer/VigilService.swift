@@ -54,6 +54,12 @@ public final class VigilService: Sendable {
         }
     }
 
+    /// How far this process's index has followed the change log.
+    public var changeLogStatus: (applied: Int64, latest: Int64) {
+        guard let follower = banks.follower else { return (0, 0) }
+        return (follower.appliedSequence, follower.latestSequence)
+    }
+
     /// Marks the index ready without loading (tests and empty databases built in-process).
     public func markReady() {
         readyTime.withLock { $0 = Date() }

@@ -11,15 +11,15 @@ import VigilTestSupport
     func migrationsRunFromEmptyAndRefuseANewerSchema(backend: Backend) async throws {
         let db = try TestDatabase.make(backend)
         let first = try await VigilDatabase.open(db.location)
-        #expect(try await first.schemaVersion() == 2)
+        #expect(try await first.schemaVersion() == VigilDatabase.latestSchemaVersion)
         await first.close()
         let again = try await VigilDatabase.open(db.location)
-        #expect(try await again.schemaVersion() == 2)
+        #expect(try await again.schemaVersion() == VigilDatabase.latestSchemaVersion)
         try await again.run { sql in
             try await sql.raw("INSERT INTO vigil_schema_migrations (version, name, applied_at) VALUES (99, 'future', 0)").run()
         }
         await again.close()
-        await #expect(throws: StorageError.schemaTooNew(database: 99, binary: 2)) {
+        await #expect(throws: StorageError.schemaTooNew(database: 99, binary: VigilDatabase.latestSchemaVersion)) {
             _ = try await VigilDatabase.open(db.location)
         }
     }
@@ -33,12 +33,13 @@ import VigilTestSupport
         _ = try await service.createBank(NewBank(name: "kept"))
         try await database.run { sql in
             try await sql.raw("DROP TABLE api_keys").run()
-            try await sql.raw("DELETE FROM vigil_schema_migrations WHERE version = 2").run()
+            try await sql.raw("DROP TABLE bank_changes").run()
+            try await sql.raw("DELETE FROM vigil_schema_migrations WHERE version >= 2").run()
         }
         #expect(try await database.schemaVersion() == 1)
         await database.close()
         let (upgraded, reopened) = try await db.service()
-        #expect(try await reopened.schemaVersion() == 2)
+        #expect(try await reopened.schemaVersion() == VigilDatabase.latestSchemaVersion)
         #expect(try await upgraded.listBanks().map(\.name) == ["kept"])
         let keys = KeyService(store: SQLKeyStore(database: reopened))
         let issued = try await keys.issue(role: .admin, label: "after upgrade")

@@ -183,4 +183,42 @@ import VigilTestSupport
             }
         }
     }
+
+    /// Re-importing a list (a routine re-sync) changes nothing a curator did: the same row keeps
+    /// its entry, id, snooze and note; changed metadata updates the entry in place; changed
+    /// signals replace it.
+    @Test(arguments: Backend.allCases)
+    func reimportingTheSameListKeepsEntriesSnoozesAndNotes(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let (service, database) = try await db.service()
+        defer { Task { await database.close() } }
+        let bank = try await service.createBank(NewBank(name: "resync"))
+        var generator = HashGenerator(seed: 12)
+        let (a, b, c) = (generator.randomHash(), generator.randomHash(), generator.randomHash())
+        let dir = try TemporaryDirectory()
+        let first = try dir.file("v1.csv", Array("pdq,external_id,source,note\n\(a.hex),x1,list,from list\n\(b.hex),x2,list,\n".utf8))
+        let initial = try await Self.importFile(service, bank, first)
+        #expect(initial.added == 2)
+        let entries = try await service.store.entries(bankID: bank.id, afterID: 0, limit: 10)
+        let idA = try #require(entries.first { $0.metadata.externalID == "x1" }?.id)
+        let idB = try #require(entries.first { $0.metadata.externalID == "x2" }?.id)
+        let until = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 3600).rounded())
+        _ = try await service.snooze(entryID: idA, until: until)
+        _ = try await service.setNote(entryID: idA, "curator: false positive, checked")
+
+        let again = try await Self.importFile(service, bank, first)
+        #expect(again.added == 0 && again.replaced == 0 && again.updated == 0 && again.duplicates == 2)
+        let kept = try await service.entry(id: idA)
+        #expect(kept.disabledUntil == until && kept.metadata.note == "curator: false positive, checked")
+
+        // x1's source changes (updated in place), x2's signal changes (replaced).
+        let second = try dir.file("v2.csv", Array("pdq,external_id,source,note\n\(a.hex),x1,list-v2,from list\n\(c.hex),x2,list,\n".utf8))
+        let resync = try await Self.importFile(service, bank, second)
+        #expect(resync.updated == 1 && resync.replaced == 1 && resync.added == 1)
+        let updated = try await service.entry(id: idA)
+        #expect(updated.metadata.source == "list-v2" && updated.disabledUntil == until && updated.metadata.note == "curator: false positive, checked")
+        await #expect(throws: BankError.self) { _ = try await service.entry(id: idB) }
+        #expect(service.match(MatchQuery(pdq: [c])).isMatch && !service.match(MatchQuery(pdq: [b])).isMatch)
+        #expect(!service.match(MatchQuery(pdq: [a])).isMatch)
+    }
 }

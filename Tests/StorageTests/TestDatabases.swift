@@ -53,9 +53,16 @@ final class TestDatabase: @unchecked Sendable {
         guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
     }
 
-    /// Opens the database and a bank service on it.
+    /// Opens the database and a bank service on it, its index loaded and following the change log.
     func service() async throws -> (BankService, VigilDatabase) {
         let database = try await VigilDatabase.open(location)
-        return (BankService(store: SQLBankStore(database: database), index: MatchIndex()), database)
+        let service = BankService(store: SQLBankStore(database: database), index: MatchIndex())
+        do {
+            try await service.loadIndex()
+        } catch {
+            await database.close()
+            throw error
+        }
+        return (service, database)
     }
 }

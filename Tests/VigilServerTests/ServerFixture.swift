@@ -82,9 +82,9 @@ extension ServerFixture {
     static func empty() async throws -> Empty {
         let directory = try TemporaryDirectory()
         let database = try await VigilDatabase.open(.sqlite(path: directory.url.appendingPathComponent("vigil.sqlite").path))
-        return Empty(directory: directory, database: database,
-                     banks: BankService(store: SQLBankStore(database: database), index: MatchIndex()),
-                     keys: KeyService(store: SQLKeyStore(database: database)))
+        let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex())
+        try await banks.loadIndex()
+        return Empty(directory: directory, database: database, banks: banks, keys: KeyService(store: SQLKeyStore(database: database)))
     }
 }
 
