@@ -159,6 +159,7 @@ let package = Package(
                 "VigilTestSupport", "VigilServer", "SafeFetch", "Storage", "Banks", "Access", "PDQ", "ContentHashing",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),
             ],
             swiftSettings: strictSwift

@@ -29,28 +29,9 @@ final class TestDatabase: @unchecked Sendable {
             let dir = try TemporaryDirectory()
             return TestDatabase(location: .sqlite(path: dir.url.appendingPathComponent("vigil.sqlite").path)) { _ = dir }
         case .postgres:
-            guard let server = ProcessInfo.processInfo.environment["VIGIL_TEST_DATABASE_URL"] else {
-                throw PostgresMissing()
-            }
-            let name = "vigil_t_\(UUID().uuidString.prefix(8).lowercased())"
-            try psql(server, "CREATE DATABASE \(name)")
-            let url = server.replacingOccurrences(of: "/vigil_test", with: "/\(name)")
-            return TestDatabase(location: .postgres(url: url)) { try? psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+            let scratch = try ScratchPostgres()
+            return TestDatabase(location: .postgres(url: scratch.url)) { _ = scratch }
         }
-    }
-
-    struct PostgresMissing: Error, CustomStringConvertible {
-        var description: String { "VIGIL_TEST_DATABASE_URL is not set: run the tests through scripts/with-postgres.sh (make test)" }
-    }
-
-    static func psql(_ url: String, _ command: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        process.arguments = [url, "-q", "-v", "ON_ERROR_STOP=1", "-c", command]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
     }
 
     /// Opens the database and a bank service on it, its index loaded and following the change log.
