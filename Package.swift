@@ -87,6 +87,13 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        // The one lookup path: request → hashing pool → index → entries → verdict → event.
+        .target(
+            name: "Lookup",
+            dependencies: ["PDQ", "Banks", "ContentHashing", "ImageCodecs"],
+            swiftSettings: strictSwift
+        ),
+
         .target(
             name: "Access",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -118,7 +125,7 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "Access", "SafeFetch",
+                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "Lookup", "Access", "SafeFetch",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -135,7 +142,7 @@ let package = Package(
         .target(
             name: "VigilCommands",
             dependencies: [
-                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "Storage", "Access", "SafeFetch", "VigilServer",
+                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "Lookup", "Storage", "Access", "SafeFetch", "VigilServer",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -156,7 +163,7 @@ let package = Package(
         .testTarget(
             name: "VigilServerTests",
             dependencies: [
-                "VigilTestSupport", "VigilServer", "SafeFetch", "Storage", "Banks", "Access", "PDQ", "ContentHashing",
+                "VigilTestSupport", "VigilServer", "SafeFetch", "Storage", "Banks", "Lookup", "Access", "PDQ", "ContentHashing",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

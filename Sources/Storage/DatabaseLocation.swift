@@ -46,6 +46,7 @@ public enum StorageError: Error, Sendable, CustomStringConvertible, Equatable {
     case schemaTooNew(database: Int, binary: Int)
     case corruptRow(String)
     case unavailable(String)
+    case noDatabase(String)
 
     public var description: String {
         switch self {
@@ -54,6 +55,7 @@ public enum StorageError: Error, Sendable, CustomStringConvertible, Equatable {
             "the database schema is version \(database), newer than this vigil understands (\(binary)); upgrade vigil, do not downgrade a database"
         case let .corruptRow(message): "a stored row is not valid: \(message)"
         case let .unavailable(message): "the database is unavailable: \(message)"
+        case let .noDatabase(message): message
         }
     }
 }

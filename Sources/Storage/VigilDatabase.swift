@@ -44,11 +44,17 @@ public final class VigilDatabase: Sendable {
         }
     }
 
-    /// Opens (creating an SQLite file and its folder when needed) and migrates the schema.
-    public static func open(_ location: DatabaseLocation, logger: Logger = Logger(label: "vigil.storage")) async throws -> VigilDatabase {
+    /// Opens (creating an SQLite file and its folder when needed) and migrates the schema. With
+    /// `mustExist`, a database that is not there yet is an error instead: read-only commands
+    /// never create one (an empty new database would answer every question with "nothing").
+    public static func open(_ location: DatabaseLocation, mustExist: Bool = false,
+                            logger: Logger = Logger(label: "vigil.storage")) async throws -> VigilDatabase {
         let backend: Backend
         switch location {
         case let .sqlite(path):
+            if mustExist, !FileManager.default.fileExists(atPath: path) {
+                throw StorageError.noDatabase("no Vigil database at \(path): check --data-dir (or VIGIL_DATA_DIR), or create a bank first")
+            }
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
@@ -75,6 +81,9 @@ public final class VigilDatabase: Sendable {
         }
         let database = VigilDatabase(location: location, backend: backend)
         do {
+            if mustExist, try await !database.hasSchema() {
+                throw StorageError.noDatabase("\(location) holds no Vigil schema: check --database-url, or create a bank first")
+            }
             try await database.migrate()
         } catch {
             await database.close()
@@ -84,8 +93,9 @@ public final class VigilDatabase: Sendable {
     }
 
     /// Opens the database, runs `body` with it, and closes it whether `body` returns or throws.
-    public static func withOpen<T>(_ location: DatabaseLocation, _ body: (VigilDatabase) async throws -> T) async throws -> T {
-        let database = try await open(location)
+    public static func withOpen<T>(_ location: DatabaseLocation, mustExist: Bool = false,
+                                   _ body: (VigilDatabase) async throws -> T) async throws -> T {
+        let database = try await open(location, mustExist: mustExist)
         do {
             let result = try await body(database)
             await database.close()
@@ -180,6 +190,16 @@ public final class VigilDatabase: Sendable {
     public func schemaVersion() async throws -> Int {
         try await run { sql in
             try await sql.raw("SELECT COALESCE(MAX(version), 0) AS v FROM vigil_schema_migrations").first()?.decode(column: "v", as: Int.self) ?? 0
+        }
+    }
+
+    /// Whether the schema table exists (a database some Vigil has opened before).
+    private func hasSchema() async throws -> Bool {
+        try await run { [dialect] sql in
+            let query: SQLQueryString = dialect == .sqlite
+                ? "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'vigil_schema_migrations'"
+                : "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_name = 'vigil_schema_migrations'"
+            return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0 > 0
         }
     }
 

@@ -39,7 +39,7 @@ struct BankCommand: AsyncParsableCommand {
         @Option(help: "text or json.") var format: OutputFormat = .text
 
         func run() async throws {
-            try await storage.run { service in
+            try await storage.run(readOnly: true) { service in
                 for bank in try await service.listBanks() {
                     let count = try await service.store.entryCount(bankID: bank.id)
                     switch format {
@@ -59,7 +59,7 @@ struct BankCommand: AsyncParsableCommand {
         @Argument var name: String
 
         func run() async throws {
-            try await storage.run { service in
+            try await storage.run(readOnly: true) { service in
                 let bank = try await service.bank(named: name)
                 let count = try await service.store.entryCount(bankID: bank.id)
                 Standard.output(JSONValue.object(BankJSON.fields(bank, entries: count)).rendered)
@@ -126,7 +126,7 @@ struct BankCommand: AsyncParsableCommand {
         @Option(help: "csv (every signal and metadata) or list (one hash per line).") var format: BankExporter.Format = .csv
 
         func run() async throws {
-            try await storage.run { service in
+            try await storage.run(readOnly: true) { service in
                 let bank = try await service.bank(named: name)
                 let out = BufferedOutput()
                 let (_, skipped) = try await BankExporter.export(bank, from: service.store, format: format) { out.write($0) }

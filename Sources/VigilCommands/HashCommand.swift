@@ -74,11 +74,13 @@ struct HashCommand: AsyncParsableCommand {
 enum HashFailure: Error, CustomStringConvertible {
     case input(InputFiles.Failure)
     case decoding(ImageDecodingError)
+    case other(String)
 
     var description: String {
         switch self {
         case let .input(failure): failure.description
         case let .decoding(error): error.description
+        case let .other(message): message
         }
     }
 }

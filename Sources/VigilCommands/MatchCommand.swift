@@ -3,6 +3,7 @@ import Banks
 import ContentHashing
 import Foundation
 import ImageCodecs
+import Lookup
 import PDQ
 
 /// `vigil match`: hash files and match them against every enabled bank.
@@ -42,14 +43,20 @@ struct MatchCommand: AsyncParsableCommand {
 
     func run() async throws {
         var status: Int32 = 0
-        try await storage.run(loadIndex: true) { service in
-            let hasher = ContentHasher(limits: limits.decodeLimits)
+        try await storage.run(loadIndex: true, readOnly: true) { service in
+            // The same lookup path as the server's APIs: one file at a time, so the queue stays short.
+            let hashing = ImageHashingPool(queueLimit: 1, limits: limits.decodeLimits)
+            defer { hashing.shutdown() }
+            let lookup = LookupService(banks: service, hashing: hashing)
+            lookup.markReady()
+            // A misspelt --bank would otherwise answer "no match" for every file.
+            if let unknown = banks.first(where: { !service.index.bankNames.contains($0) }) { throw LookupError.unknownBank(unknown) }
             for path in files {
-                let outcome = matchOne(path, service: service, hasher: hasher)
+                let outcome = await matchOne(path, lookup: lookup)
                 outcome.print(format: format)
                 switch outcome.result {
                 case .failure: status = 2
-                case let .success((_, result)) where result.isMatch: status = max(status, 1)
+                case let .success(result) where result.isMatch: status = max(status, 1)
                 case .success: break
                 }
             }
@@ -57,35 +64,41 @@ struct MatchCommand: AsyncParsableCommand {
         if status != 0 { throw ExitCode(status) }
     }
 
-    private func matchOne(_ path: String, service: BankService, hasher: ContentHasher) -> MatchOutcome {
-        let result = Result { () throws(HashFailure) -> (ContentSignals, MatchResult) in
-            let bytes = try HashFailure.wrap { () throws(InputFiles.Failure) in try InputFiles.read(path, limit: limits.decodeLimits.maxEncodedBytes) }
-            let signals = try HashFailure.wrap { () throws(ImageDecodingError) in try hasher.signals(of: bytes, dihedral: enhanced) }
-            let query = MatchQuery(
-                pdq: signals.dihedral ?? [signals.pdq], pdqQuality: signals.quality, md5: signals.md5, sha256: signals.sha256,
-                threshold: threshold, banks: banks.isEmpty ? nil : Set(banks))
-            return (signals, service.match(query))
+    private func matchOne(_ path: String, lookup: LookupService) async -> MatchOutcome {
+        let request: LookupRequest
+        do {
+            let bytes = try InputFiles.read(path, limit: limits.decodeLimits.maxEncodedBytes)
+            request = LookupRequest(input: .image(bytes), api: .cli, enhanced: enhanced, banks: banks.isEmpty ? nil : banks,
+                                    threshold: threshold, includeEntries: false)
+        } catch {
+            return MatchOutcome(path: path, result: .failure(.input(error)))
         }
-        return MatchOutcome(path: path, result: result)
+        do {
+            return MatchOutcome(path: path, result: .success(try await lookup.lookup(request)))
+        } catch let error as ImageDecodingError {
+            return MatchOutcome(path: path, result: .failure(.decoding(error)))
+        } catch {
+            return MatchOutcome(path: path, result: .failure(.other(String(describing: error))))
+        }
     }
 }
 
 struct MatchOutcome {
     let path: String
-    let result: Result<(ContentSignals, MatchResult), HashFailure>
+    let result: Result<LookupOutcome, HashFailure>
 
     func print(format: OutputFormat) {
         switch (result, format) {
-        case let (.success((signals, match)), .json):
+        case let (.success(match), .json):
             Standard.output(JSONValue.object([
-                ("path", .string(path)), ("pdq", .string(signals.pdq.hex)), ("quality", .int(signals.quality)),
+                ("path", .string(path)), ("pdq", .string(match.pdq?.hex ?? "")), ("quality", .int(match.signals?.quality ?? 0)),
                 ("is_match", .bool(match.isMatch)),
                 ("matches", .array(match.matches.map(Self.json))),
                 ("suppressed", .array(match.suppressed.map(Self.json))),
                 ("allowed_by", .array(match.allowedBy.map(Self.json))),
                 ("pdq_below_quality_gate", .bool(match.pdqBelowQualityGate)),
             ]).rendered)
-        case let (.success((_, match)), .text):
+        case let (.success(match), .text):
             if match.pdqBelowQualityGate { Standard.error("vigil: \(path): PDQ quality is under the gate; matched on MD5 and SHA-256 only") }
             if match.matches.isEmpty && match.suppressed.isEmpty { Standard.output("\(path): no match") }
             for hit in match.matches { Standard.output("\(path): MATCH \(Self.text(hit))") }
@@ -97,15 +110,16 @@ struct MatchOutcome {
         }
     }
 
-    static func json(_ hit: MatchHit) -> JSONValue {
+    static func json(_ hit: LookupMatch) -> JSONValue {
         .object([
-            ("bank", .string(hit.bank.name)), ("entry_id", .int(Int(hit.entryID))), ("signal", .string(hit.signal.rawValue)),
+            ("bank", .string(hit.bank.name)), ("entry_id", .int(Int(hit.entryID))), ("signal", .string(hit.signals.first?.rawValue ?? "pdq")),
+            ("signals", .array(hit.signals.map { .string($0.rawValue) })),
             ("distance", .int(hit.distance)), ("variant", hit.variant.map { .string($0.description) } ?? .null),
         ])
     }
 
-    static func text(_ hit: MatchHit) -> String {
-        "bank=\(hit.bank.name) entry=\(hit.entryID) signal=\(hit.signal.rawValue) distance=\(hit.distance)"
+    static func text(_ hit: LookupMatch) -> String {
+        "bank=\(hit.bank.name) entry=\(hit.entryID) signals=\(hit.signals.map(\.rawValue).joined(separator: "+")) distance=\(hit.distance)"
             + (hit.variant.map { " variant=\($0)" } ?? "")
     }
 }

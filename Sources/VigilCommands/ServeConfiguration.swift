@@ -24,12 +24,16 @@ struct ServeConfiguration {
         var photodnaMaxBytes: Int?
         var fetchTimeoutSeconds: Double?
         var logLevel: String?
+        var hashThreads: Int?
+        var hashQueue: Int?
+        var demoBank: Bool?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case host, port, dataDir = "data_dir", databaseURL = "database_url", fetchAllow = "fetch_allow",
                  trustedProxies = "trusted_proxies", trustedProxyRole = "trusted_proxy_role", maxBodyBytes = "max_body_bytes",
                  maxImageBytes = "max_image_bytes", maxPixels = "max_pixels", photodnaMinSide = "photodna_min_side",
-                 photodnaMaxBytes = "photodna_max_bytes", fetchTimeoutSeconds = "fetch_timeout_seconds", logLevel = "log_level"
+                 photodnaMaxBytes = "photodna_max_bytes", fetchTimeoutSeconds = "fetch_timeout_seconds", logLevel = "log_level",
+                 hashThreads = "hash_threads", hashQueue = "hash_queue", demoBank = "demo_bank"
         }
     }
 
@@ -104,8 +108,25 @@ struct ServeConfiguration {
             photoDNAMaximumBytes: try integer(nil, "VIGIL_PHOTODNA_MAX_BYTES", file.photodnaMaxBytes, 4 * 1024 * 1024),
             trustedProxies: proxies,
             trustedProxyRole: proxyRole)
-        // One decode per core: more only queues memory (a 1600×1004 image holds ~20 MB while hashed).
-        settings.hashingConcurrency = max(2, ProcessInfo.processInfo.activeProcessorCount)
+        // One hashing thread per core: more only holds memory (a 1600×1004 image takes ~20 MB while hashed).
+        settings.hashingThreads = try integer(nil, "VIGIL_HASH_THREADS", file.hashThreads, ProcessInfo.processInfo.activeProcessorCount)
+        settings.hashingQueueLimit = try integer(nil, "VIGIL_HASH_QUEUE", file.hashQueue, 32)
+        guard (1...256).contains(settings.hashingThreads) else {
+            throw Invalid(description: "hash_threads (VIGIL_HASH_THREADS) must be 1-256, not \(settings.hashingThreads)")
+        }
+        guard (0...100_000).contains(settings.hashingQueueLimit) else {
+            throw Invalid(description: "hash_queue (VIGIL_HASH_QUEUE) must be 0-100000, not \(settings.hashingQueueLimit)")
+        }
+        // The demo bank is for a first start only: the flag, VIGIL_DEMO_BANK=false or "demo_bank": false turn it off.
+        var demoBank = file.demoBank ?? true
+        if let text = environment["VIGIL_DEMO_BANK"] {
+            switch text.lowercased() {
+            case "true", "1", "yes": demoBank = true
+            case "false", "0", "no": demoBank = false
+            default: throw Invalid(description: "VIGIL_DEMO_BANK=\(text) is not true or false")
+            }
+        }
+        if flags.noDemoBank { demoBank = false }
         guard settings.maxBodyBytes > 0, maxImageBytes > 0, maxPixels > 0 else { throw Invalid(description: "limits must be positive") }
         var policy = FetchPolicy(allow: allow, maxBytes: maxImageBytes)
         if let seconds = file.fetchTimeoutSeconds ?? environment["VIGIL_FETCH_TIMEOUT_SECONDS"].flatMap(Double.init) {
@@ -113,6 +134,6 @@ struct ServeConfiguration {
         }
         return ServeConfiguration(host: host, port: port, dataDirectory: dataDirectory, database: database, settings: settings,
                                   fetchPolicy: policy, logLevel: flags.logLevel ?? environment["VIGIL_LOG_LEVEL"] ?? file.logLevel ?? "info",
-                                  demoBank: !flags.noDemoBank)
+                                  demoBank: demoBank)
     }
 }

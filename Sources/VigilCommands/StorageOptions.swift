@@ -24,14 +24,15 @@ struct StorageOptions: ParsableArguments {
 
     /// A storage command's body: storage opened and closed around it, failures printed as one
     /// line with exit status 2.
-    func run(loadIndex: Bool = false, _ body: (BankService) async throws -> Void) async throws {
-        try await CommandFailure.run { try await withService(loadIndex: loadIndex, body) }
+    /// `readOnly` commands refuse a database that does not exist yet instead of creating one.
+    func run(loadIndex: Bool = false, readOnly: Bool = false, _ body: (BankService) async throws -> Void) async throws {
+        try await CommandFailure.run { try await withService(loadIndex: loadIndex, readOnly: readOnly, body) }
     }
 
     /// Opens storage and the bank service (with `loadIndex`, the in-memory index too), runs
     /// `body`, and closes storage whatever happens.
-    func withService(loadIndex: Bool, _ body: (BankService) async throws -> Void) async throws {
-        try await VigilDatabase.withOpen(try location()) { database in
+    func withService(loadIndex: Bool, readOnly: Bool = false, _ body: (BankService) async throws -> Void) async throws {
+        try await VigilDatabase.withOpen(try location(), mustExist: readOnly) { database in
             let service = BankService(store: SQLBankStore(database: database), index: MatchIndex(), maintainsIndex: loadIndex)
             if loadIndex { try await service.loadIndex() }
             try await body(service)

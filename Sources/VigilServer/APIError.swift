@@ -1,5 +1,6 @@
 public import Hummingbird
 import Banks
+import Lookup
 import Access
 import ImageCodecs
 import SafeFetch
@@ -11,11 +12,14 @@ public struct APIError: Error, Sendable {
     public let status: HTTPResponse.Status
     public let code: String
     public let message: String
+    /// Seconds a client should wait before retrying (sent as Retry-After).
+    public var retryAfter: Int?
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, retryAfter: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     static func badRequest(_ message: String, code: String = "invalid_request") -> APIError { APIError(.badRequest, code, message) }
@@ -34,6 +38,14 @@ public struct APIError: Error, Sendable {
         switch error {
         case let error as APIError:
             return error
+        case let error as LookupError:
+            switch error {
+            case .notReady: return indexLoading
+            case let .busy(seconds): return APIError(.serviceUnavailable, "busy", error.description, retryAfter: seconds)
+            case .shuttingDown: return APIError(.serviceUnavailable, "shutting_down", error.description, retryAfter: 5)
+            case .invalid: return APIError(.badRequest, "invalid_threshold", error.description)
+            case .unknownBank: return APIError(.notFound, "not_found", error.description)
+            }
         case let error as BankError:
             switch error {
             case .invalid(let message): return APIError(.badRequest, "invalid_request", message)
@@ -107,6 +119,7 @@ struct ErrorMiddleware: RouterMiddleware {
         body += "}"
         var response = JSONText.response(body, status: error.status)
         if error.status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+        if let seconds = error.retryAfter { response.headers[.retryAfter] = String(seconds) }
         return response
     }
 }

@@ -2,6 +2,7 @@ import Banks
 import ContentHashing
 import Foundation
 import Hummingbird
+import Lookup
 import NIOCore
 import PDQ
 
@@ -14,7 +15,7 @@ struct HMAMatchingRoutes {
         router.post("h/hash") { request, _ in try await hashUpload(request) }
         router.get("m/lookup") { request, _ in try await lookupGet(request) }
         router.post("m/lookup") { request, _ in try await lookupPost(request) }
-        router.get("m/raw_lookup") { request, _ in try rawLookup(request) }
+        router.get("m/raw_lookup") { request, _ in try await rawLookup(request) }
         router.post("m/compare") { request, _ in try await compare(request) }
         router.get("m/index/status") { request, _ in try indexStatus(request) }
     }
@@ -54,6 +55,10 @@ struct HMAMatchingRoutes {
 
     /// The uploaded file of a multipart body: HMA names the field after the content type (`photo=@x.jpg`).
     func uploadAndHash(_ request: Request) async throws -> ContentSignals {
+        try await service.signals(of: try await uploadedFile(request), dihedral: false)
+    }
+
+    func uploadedFile(_ request: Request) async throws -> [UInt8] {
         let body = try await request.collectBody(limit: service.settings.maxBodyBytes)
         guard case let .multipart(type) = BodyKind(request) else {
             throw APIError.badRequest("send the file as multipart/form-data, field \"photo\"", code: "missing_file")
@@ -64,7 +69,7 @@ struct HMAMatchingRoutes {
         }
         try Self.checkContentType(part.name)
         guard part.body.readableBytes > 0 else { throw APIError.badRequest("the uploaded file is empty", code: "empty") }
-        return try await service.signals(of: part.bytes, dihedral: false)
+        return part.bytes
     }
 
     func hashURL(_ request: Request) async throws -> Response {
@@ -79,15 +84,20 @@ struct HMAMatchingRoutes {
 
     // MARK: matching
 
-    func banksFilter(_ request: Request) -> Set<String>? {
-        request.query("banks").map { Set($0.split(separator: ",").map { String($0) }) }
+    func banksFilter(_ request: Request) -> [String]? {
+        request.query("banks").map { $0.split(separator: ",").map { String($0) } }
     }
 
     /// `{BANK: [{"bank_content_id": id, "distance": "d"}]}`, written directly: this is the hot path.
-    static func byBank(_ result: MatchResult) -> String {
-        var grouped: [(String, [MatchHit])] = []
-        for hit in result.matches {
-            if let i = grouped.firstIndex(where: { $0.0 == hit.bank.name }) { grouped[i].1.append(hit) } else { grouped.append((hit.bank.name, [hit])) }
+    /// Suppressed hits are left out, as the other APIs leave them out of their verdict.
+    static func byBank(_ matches: [LookupMatch]) -> String {
+        var grouped: [(String, [LookupMatch])] = []
+        for match in matches {
+            if let i = grouped.firstIndex(where: { $0.0 == match.bank.name }) {
+                grouped[i].1.append(match)
+            } else {
+                grouped.append((match.bank.name, [match]))
+            }
         }
         var out = "{"
         for (i, (bank, hits)) in grouped.enumerated() {
@@ -99,52 +109,57 @@ struct HMAMatchingRoutes {
         return out + "}"
     }
 
-    func query(signalType: String, signal: String, banks: Set<String>?) throws -> MatchQuery {
+    /// An image lookup's answer by signal type. HMA's photo content type has one, PDQ; the verdict
+    /// behind it is the lookup service's (an allow-bank hit by MD5 or SHA-256 suppresses it too).
+    static func bySignal(_ outcome: LookupOutcome) -> String {
+        #"{"pdq":"# + byBank(outcome.matches.filter { $0.signals.contains(.pdq) }) + "}"
+    }
+
+    func input(signalType: String, signal: String) throws -> LookupRequest.Input {
         switch signalType {
-        case "pdq": return MatchQuery(pdq: [try SignalText.pdq(signal, field: "signal")], banks: banks)
-        case "md5": return MatchQuery(md5: try SignalText.digest(signal, length: 32, field: "signal"), banks: banks)
-        case "sha256": return MatchQuery(sha256: try SignalText.digest(signal, length: 64, field: "signal"), banks: banks)
+        case "pdq": return .signals(pdq: try SignalText.pdq(signal, field: "signal"), md5: nil, sha256: nil)
+        case "md5": return .signals(pdq: nil, md5: try SignalText.digest(signal, length: 32, field: "signal"), sha256: nil)
+        case "sha256": return .signals(pdq: nil, md5: nil, sha256: try SignalText.digest(signal, length: 64, field: "signal"))
         default: throw APIError.badRequest("No such SignalType '\(signalType.prefix(40))'", code: "invalid_signal_type")
         }
     }
 
-    func lookupSignals(_ signals: ContentSignals, banks: Set<String>?) -> String {
-        let needles = signals.isTooSmallForPDQ ? [] : [signals.pdq]
-        let result = service.banks.match(MatchQuery(pdq: needles, pdqQuality: signals.quality, banks: banks))
-        service.metrics.recordLookup(api: "hma", matched: result.isMatch)
-        return #"{"pdq":"# + Self.byBank(result) + "}"
+    func lookup(_ input: LookupRequest.Input, _ request: Request) async throws -> LookupOutcome {
+        // HMA answers an unknown bank in `banks` with no hits from it, not with an error.
+        var lookup = LookupRequest(input: input, api: .hma, banks: banksFilter(request), includeEntries: false)
+        lookup.ignoreUnknownBanks = true
+        return try await service.lookup.lookup(lookup)
     }
 
     func lookupGet(_ request: Request) async throws -> Response {
         try service.requireReady()
         if let url = request.query("url"), !url.isEmpty {
-            let signals = try await fetchAndHash(request)
-            let all = lookupSignals(signals, banks: banksFilter(request))
+            try Self.checkContentType(request.query("content_type"))
+            let outcome = try await lookup(.image(try await service.fetcher.fetch(url).bytes), request)
             // With signal_type given, HMA elides the outer object.
-            if request.query("signal_type") == "pdq" { return JSONText.response(String(all.dropFirst(7).dropLast())) }
-            return JSONText.response(all)
+            if request.query("signal_type") == "pdq" { return JSONText.response(Self.byBank(outcome.matches.filter { $0.signals.contains(.pdq) })) }
+            return JSONText.response(Self.bySignal(outcome))
         }
         guard let signal = request.query("signal"), let signalType = request.query("signal_type") else {
             throw APIError.badRequest("Either url or both signal and signal_type are required", code: "missing_parameter")
         }
-        let result = service.banks.match(try query(signalType: signalType, signal: signal, banks: banksFilter(request)))
-        service.metrics.recordLookup(api: "hma", matched: result.isMatch)
-        return JSONText.response(Self.byBank(result))
+        let outcome = try await lookup(try input(signalType: signalType, signal: signal), request)
+        return JSONText.response(Self.byBank(outcome.matches))
     }
 
     func lookupPost(_ request: Request) async throws -> Response {
         try service.requireReady()
-        let signals = try await uploadAndHash(request)
-        return JSONText.response(lookupSignals(signals, banks: banksFilter(request)))
+        let outcome = try await lookup(.image(try await uploadedFile(request)), request)
+        return JSONText.response(Self.bySignal(outcome))
     }
 
-    func rawLookup(_ request: Request) throws -> Response {
+    func rawLookup(_ request: Request) async throws -> Response {
         try service.requireReady()
         guard let signal = request.query("signal") else { throw APIError.badRequest("signal is required", code: "missing_parameter") }
         guard let signalType = request.query("signal_type") else { throw APIError.badRequest("signal_type is required", code: "missing_parameter") }
         let withDistance = try Flag.parse(request.query("include_distance"), name: "include_distance") ?? false
-        let result = service.banks.match(try query(signalType: signalType, signal: signal, banks: banksFilter(request)))
-        let items = result.matches.map { hit in
+        let outcome = try await lookup(try input(signalType: signalType, signal: signal), request)
+        let items = outcome.matches.map { hit in
             withDistance ? #"{"bank_content_id":\#(hit.entryID),"distance":"\#(hit.distance)"}"# : String(hit.entryID)
         }
         return JSONText.response(#"{"matches":["# + items.joined(separator: ",") + "]}")

@@ -1,4 +1,5 @@
 import Banks
+import Lookup
 import ContentHashing
 import Foundation
 import PDQ
@@ -69,35 +70,34 @@ struct HashResponse: Encodable {
     enum CodingKeys: String, CodingKey { case signals, image, timingsMS = "timings_ms" }
 }
 
+/// One matched entry: every signal of it that matched, and the entry itself.
 struct HitJSON: Encodable {
     var bank: String
     var bankKind: String
     var labels: [String]
     var entryID: Int64
+    /// The strongest signal that matched (pdq, then md5, then sha256).
     var signal: String
+    var signals: [String]
     var distance: Int
     var variant: String?
     /// The matched entry as `GET /v1/banks/{name}/entries/{id}` shows it.
     var entry: EntryDetailJSON?
 
     enum CodingKeys: String, CodingKey {
-        case bank, bankKind = "bank_kind", labels, entryID = "entry_id", signal, distance, variant, entry
+        case bank, bankKind = "bank_kind", labels, entryID = "entry_id", signal, signals, distance, variant, entry
     }
 
-    /// The result's hits with each entry's metadata (looked up for at most the first 100 hits of each list).
-    static func describe(_ result: MatchResult, banks: BankService) async throws
-        -> (matches: [HitJSON], suppressed: [HitJSON], allowedBy: [HitJSON]) {
-        func list(_ hits: [MatchHit]) async throws -> [HitJSON] {
-            var out: [HitJSON] = []
-            for (i, hit) in hits.enumerated() {
-                let entry = i < 100 ? try await banks.store.entry(id: hit.entryID) : nil
-                out.append(HitJSON(bank: hit.bank.name, bankKind: hit.bank.kind.rawValue, labels: hit.bank.labels, entryID: hit.entryID,
-                                   signal: hit.signal.rawValue, distance: hit.distance, variant: hit.variant?.description,
-                                   entry: entry.map { EntryDetailJSON($0, bank: hit.bank) }))
-            }
-            return out
-        }
-        return (try await list(result.matches), try await list(result.suppressed), try await list(result.allowedBy))
+    init(_ match: LookupMatch) {
+        bank = match.bank.name
+        bankKind = match.bank.kind.rawValue
+        labels = match.bank.labels
+        entryID = match.entryID
+        signal = match.signals.first?.rawValue ?? "pdq"
+        signals = match.signals.map(\.rawValue)
+        distance = match.distance
+        variant = match.variant?.description
+        entry = match.entry.map { EntryDetailJSON($0, bank: match.bank) }
     }
 }
 

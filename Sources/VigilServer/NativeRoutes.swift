@@ -2,6 +2,7 @@ import Banks
 import ContentHashing
 import Foundation
 import Hummingbird
+import Lookup
 import NIOCore
 import PDQ
 
@@ -105,10 +106,11 @@ struct NativeRoutes {
         let start = ContinuousClock.now
         let input = try await input(request, signalsAllowed: false)
         let hashStart = ContinuousClock.now
-        let signals = try await service.signals(of: input.image!, dihedral: input.enhanced)
+        let image = input.image ?? []
+        let signals = try await service.signals(of: image, dihedral: input.enhanced)
         let hashTime = hashStart.duration(to: .now)
         return try JSONText.response(HashResponse(
-            signals: SignalsJSON(signals), image: ImageJSON(signals, bytes: input.image!.count, source: input.source),
+            signals: SignalsJSON(signals), image: ImageJSON(signals, bytes: image.count, source: input.source),
             timingsMS: TimingsJSON(fetch: input.fetchTime?.milliseconds, hash: hashTime.milliseconds, match: nil,
                                    total: start.duration(to: .now).milliseconds)))
     }
@@ -117,27 +119,16 @@ struct NativeRoutes {
         let start = ContinuousClock.now
         try service.requireReady()
         let input = try await input(request, signalsAllowed: true)
-        var signals: ContentSignals?
-        var hashTime: Duration?
-        if let image = input.image {
-            let hashStart = ContinuousClock.now
-            signals = try await service.signals(of: image, dihedral: input.enhanced)
-            hashTime = hashStart.duration(to: .now)
-        }
-        let query = try service.matchQuery(signals: signals, pdq: input.pdq, md5: input.md5, sha256: input.sha256,
-                                                 enhanced: input.enhanced, banks: input.banks, threshold: input.threshold)
-        let matchStart = ContinuousClock.now
-        let result = service.banks.match(query)
-        let matchTime = matchStart.duration(to: .now)
-        service.metrics.recordLookup(api: "native", matched: result.isMatch)
-        let described = try await HitJSON.describe(result, banks: service.banks)
+        let lookupInput: LookupRequest.Input = input.image.map { .image($0) } ?? .signals(pdq: input.pdq, md5: input.md5, sha256: input.sha256)
+        let outcome = try await service.lookup.lookup(LookupRequest(
+            input: lookupInput, api: .native, enhanced: input.enhanced, banks: input.banks, threshold: input.threshold))
         let response = MatchResponse(
-            signals: signals.map(SignalsJSON.init) ?? SignalsJSON(pdq: input.pdq, md5: input.md5, sha256: input.sha256),
-            image: signals.map { ImageJSON($0, bytes: input.image!.count, source: input.source) },
-            isMatch: result.isMatch, matches: described.matches, suppressed: described.suppressed, allowedBy: described.allowedBy,
-            pdqBelowQualityGate: result.pdqBelowQualityGate, enhanced: input.enhanced,
-            timingsMS: TimingsJSON(fetch: input.fetchTime?.milliseconds, hash: hashTime?.milliseconds, match: matchTime.milliseconds,
-                                   total: start.duration(to: .now).milliseconds))
+            signals: outcome.signals.map(SignalsJSON.init) ?? SignalsJSON(pdq: input.pdq, md5: input.md5, sha256: input.sha256),
+            image: outcome.signals.map { ImageJSON($0, bytes: input.image?.count ?? 0, source: input.source) },
+            isMatch: outcome.isMatch, matches: outcome.matches.map(HitJSON.init), suppressed: outcome.suppressed.map(HitJSON.init),
+            allowedBy: outcome.allowedBy.map(HitJSON.init), pdqBelowQualityGate: outcome.pdqBelowQualityGate, enhanced: input.enhanced,
+            timingsMS: TimingsJSON(fetch: input.fetchTime?.milliseconds, hash: outcome.timings.hash?.milliseconds,
+                                   match: outcome.timings.match.milliseconds, total: start.duration(to: .now).milliseconds))
         return try JSONText.response(response)
     }
 }

@@ -2,6 +2,7 @@ import Banks
 import ContentHashing
 import Foundation
 import Hummingbird
+import Lookup
 import ImageCodecs
 import NIOCore
 import SafeFetch
@@ -72,17 +73,16 @@ struct PhotoDNARoutes {
             guard signals.width >= minimum, signals.height >= minimum else {
                 throw Failure(status: .sizeOutOfRange, detail: "the image is \(signals.width)×\(signals.height); the minimum is \(minimum)×\(minimum)")
             }
-            let query = try service.matchQuery(signals: signals, pdq: nil, md5: nil, sha256: nil, enhanced: enhanced,
-                                                     banks: nil, threshold: nil)
-            let result = service.banks.match(query)
-            service.metrics.recordLookup(api: "photodna", matched: result.isMatch)
-            return try JSONText.response(PhotoDNAResponse(status: .ok, exception: nil, isMatch: result.isMatch,
-                                                          flags: Self.flags(result), trackingID: trackingID))
+            let outcome = try await service.lookup.lookup(LookupRequest(input: .hashed(signals), api: .photodna, enhanced: enhanced))
+            return try JSONText.response(PhotoDNAResponse(status: .ok, exception: nil, isMatch: outcome.isMatch,
+                                                          flags: Self.flags(outcome), trackingID: trackingID))
         } catch let failure as Failure {
-            let httpStatus: HTTPResponse.Status = failure.status == .unknownError ? .serviceUnavailable : .ok
-            return (try? JSONText.response(PhotoDNAResponse(status: failure.status, exception: failure.detail, isMatch: false, flags: nil,
-                                                            trackingID: trackingID), status: httpStatus))
-                ?? JSONText.response("{}", status: .internalServerError)
+            return Self.failure(failure, trackingID: trackingID)
+        } catch let error as LookupError {
+            // Busy or loading: 3004 with 503, which PhotoDNA clients retry.
+            var response = Self.failure(Failure(status: .unknownError, detail: error.description), trackingID: trackingID)
+            if case let .busy(seconds) = error { response.headers[.retryAfter] = String(seconds) }
+            return response
         } catch {
             context.logger.error("photodna match failed", metadata: ["request_id": .string(context.requestID),
                                                                      "error": .string(String(describing: error).prefix(300).description)])
@@ -90,6 +90,14 @@ struct PhotoDNARoutes {
                                                             isMatch: false, flags: nil, trackingID: trackingID), status: .internalServerError))
                 ?? JSONText.response("{}", status: .internalServerError)
         }
+    }
+
+    /// A PhotoDNA status as its response: 3004 (retry) travels with HTTP 503, the rest with 200.
+    static func failure(_ failure: Failure, trackingID: String) -> Response {
+        let httpStatus: HTTPResponse.Status = failure.status == .unknownError ? .serviceUnavailable : .ok
+        return (try? JSONText.response(PhotoDNAResponse(status: failure.status, exception: failure.detail, isMatch: false, flags: nil,
+                                                        trackingID: trackingID), status: httpStatus))
+            ?? JSONText.response("{}", status: .internalServerError)
     }
 
     /// The image bytes from a raw body or a JSON `{"DataRepresentation", "Value"}` (keys and
@@ -154,22 +162,25 @@ struct PhotoDNARoutes {
         case let .success(bytes):
             return bytes
         case let .failure(error):
+            // Only what may pass by itself is 3004 (which clients retry): a timeout, a refused
+            // connection, an origin's 5xx. A 404, an unknown host or a non-image stays wrong.
             let status: Status = switch error {
             case .tooLarge: .sizeOutOfRange
             case .notAnImage: .notAnImage
-            case .timedOut, .connection, .httpStatus, .resolution: .unknownError
+            case .timedOut, .connection: .unknownError
+            case let .httpStatus(code) where code >= 500 || code == 429: .unknownError
             default: .invalidParameter
             }
             throw Failure(status: status, detail: error.description)
         }
     }
 
-    /// One flag per matched bank: its closest entry.
-    static func flags(_ result: MatchResult) -> [PhotoDNAResponse.MatchFlag] {
+    /// One flag per matched bank: its closest entry, with that entry's classification (else the bank's).
+    static func flags(_ outcome: LookupOutcome) -> [PhotoDNAResponse.MatchFlag] {
         var seen = Set<String>()
-        return result.matches.compactMap { hit in
+        return outcome.matches.compactMap { hit in
             guard seen.insert(hit.bank.name).inserted else { return nil }
-            return PhotoDNAResponse.MatchFlag(matchID: String(hit.entryID), source: hit.bank.name, violations: hit.bank.categories,
+            return PhotoDNAResponse.MatchFlag(matchID: String(hit.entryID), source: hit.bank.name, violations: hit.violations,
                                               distance: hit.distance)
         }
     }

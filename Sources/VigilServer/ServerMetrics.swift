@@ -1,10 +1,11 @@
 public import Prometheus
+public import Lookup
 import Hummingbird
 import Synchronization
 
 /// The service's Prometheus metrics, on a registry the service owns (no global state, so every
 /// test server has its own).
-public final class ServerMetrics: Sendable {
+public final class ServerMetrics: LookupMetrics {
     public let registry: PrometheusCollectorRegistry
     let hashesComputed: Counter
     private let requestMetrics = Mutex<[RequestKey: (Counter, DurationHistogram)]>([:])
@@ -45,6 +46,10 @@ public final class ServerMetrics: Sendable {
         counter.increment()
         histogram.record(duration)
     }
+
+    public func recordHash() { hashesComputed.increment() }
+
+    public func recordLookup(api: LookupAPI, matched: Bool) { recordLookup(api: api.rawValue, matched: matched) }
 
     /// One lookup through `api` (native, photodna, hma), and whether it matched.
     func recordLookup(api: String, matched: Bool) {

@@ -1,4 +1,5 @@
 public import Access
+public import Foundation
 public import ImageCodecs
 public import SafeFetch
 
@@ -17,9 +18,11 @@ public struct ServerSettings: Sendable {
     /// their requests need no key and act with `trustedProxyRole`.
     public var trustedProxies: [IPRange]
     public var trustedProxyRole: Role
-    /// How many images are decoded and hashed at once; the rest wait, so a burst cannot take
-    /// all memory.
-    public var hashingConcurrency: Int
+    /// Threads that decode and hash images (default: one per core).
+    public var hashingThreads: Int
+    /// Images that may wait for a hashing thread; past that, 503 with Retry-After, so a burst
+    /// can neither take all memory nor make every caller wait without bound.
+    public var hashingQueueLimit: Int
 
     public init(maxBodyBytes: Int = 32 * 1024 * 1024 + 64 * 1024,
                 maxImportBytes: Int = 1024 * 1024 * 1024,
@@ -28,7 +31,8 @@ public struct ServerSettings: Sendable {
                 photoDNAMaximumBytes: Int = 4 * 1024 * 1024,
                 trustedProxies: [IPRange] = [],
                 trustedProxyRole: Role = .matcher,
-                hashingConcurrency: Int = 8) {
+                hashingThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                hashingQueueLimit: Int = 32) {
         self.maxBodyBytes = maxBodyBytes
         self.maxImportBytes = maxImportBytes
         self.decodeLimits = decodeLimits
@@ -36,6 +40,7 @@ public struct ServerSettings: Sendable {
         self.photoDNAMaximumBytes = photoDNAMaximumBytes
         self.trustedProxies = trustedProxies
         self.trustedProxyRole = trustedProxyRole
-        self.hashingConcurrency = hashingConcurrency
+        self.hashingThreads = hashingThreads
+        self.hashingQueueLimit = hashingQueueLimit
     }
 }

@@ -66,6 +66,7 @@ import VigilTestSupport
     }
 
     @Test func errorsAreClearAndExitTwo() throws {
+        _ = try vigil(["bank", "create", "exists"])
         let missing = try vigil(["bank", "show", "nope"])
         #expect(missing.status == 2 && missing.stderr.contains("bank \"nope\" not found"))
         let invalid = try vigil(["bank", "create", "bad name"])
@@ -93,7 +94,27 @@ import VigilTestSupport
         #expect(try vigil(["bank", "list"]).stdout.isEmpty)
         let viaEnv = try VigilProcess.run(["bank", "list"], environment: ["VIGIL_DATABASE_URL": "sqlite:\(other)"])
         #expect(viaEnv.stdout.hasPrefix("x\t"))
-        let viaFlag = try VigilProcess.run(["bank", "list", "--data-dir", dir.url.appendingPathComponent("d2").path], environment: ["VIGIL_DATABASE_URL": ""])
-        #expect(viaFlag.status == 0 && viaFlag.stdout.isEmpty)
+        let second = dir.url.appendingPathComponent("d2").path
+        #expect(try VigilProcess.run(["bank", "create", "y", "--data-dir", second], environment: ["VIGIL_DATABASE_URL": ""]).status == 0)
+        let viaFlag = try VigilProcess.run(["bank", "list", "--data-dir", second], environment: ["VIGIL_DATABASE_URL": ""])
+        #expect(viaFlag.status == 0 && viaFlag.stdout.hasPrefix("y\t"))
+    }
+
+    /// Read-only commands never create a database: a wrong data directory is an error, not an
+    /// empty answer; and a misspelt --bank is an error, not "no match".
+    @Test func readOnlyCommandsRefuseAMissingDatabaseAndUnknownBanks() throws {
+        let nowhere = dir.url.appendingPathComponent("no-such-dir").path
+        let match = try VigilProcess.run(["match", "--data-dir", nowhere, Self.bridge], environment: ["VIGIL_DATABASE_URL": ""])
+        #expect(match.status == 2 && match.stderr.contains("no Vigil database") && match.stderr.contains(nowhere))
+        #expect(!FileManager.default.fileExists(atPath: nowhere))
+        for command in [["bank", "list"], ["bank", "show", "x"], ["bank", "export", "x"]] {
+            let result = try VigilProcess.run(command + ["--data-dir", nowhere], environment: ["VIGIL_DATABASE_URL": ""])
+            #expect(result.status == 2 && result.stderr.contains("no Vigil database"), "\(command)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: nowhere))
+
+        _ = try vigil(["bank", "create", "real"])
+        let typo = try vigil(["match", "--bank", "reel", Self.bridge])
+        #expect(typo.status == 2 && typo.stderr.contains("bank \"reel\" not found"))
     }
 }

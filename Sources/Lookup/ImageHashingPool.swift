@@ -1,0 +1,86 @@
+public import ContentHashing
+public import Foundation
+public import ImageCodecs
+
+/// Decoding and hashing on threads of their own, one per core, never on Swift's cooperative pool:
+/// a 20 ms decode there would hold a thread that timers, health checks and index lookups need.
+/// The queue in front of the threads is bounded; past it a caller gets `LookupError.busy` at once
+/// (an HTTP 503 with Retry-After) instead of an unbounded wait with its body held in memory.
+public final class ImageHashingPool: @unchecked Sendable {
+    public let threadCount: Int
+    public let queueLimit: Int
+    let limits: DecodeLimits
+    // NSCondition guards `jobs` and `stopped`; workers wait on it.
+    private let condition = NSCondition()
+    private var jobs: [Job] = []
+    private var head = 0
+    private var stopped = false
+
+    typealias Job = @Sendable (ContentHasher) -> Void
+
+    /// - Parameters:
+    ///   - threads: worker threads (default: the cores).
+    ///   - queueLimit: jobs that may wait for a thread before callers are turned away.
+    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, queueLimit: Int = 32, limits: DecodeLimits = .default) {
+        threadCount = max(1, threads)
+        self.queueLimit = max(0, queueLimit)
+        self.limits = limits
+        for number in 0..<threadCount {
+            let thread = Thread { [self] in work() }
+            thread.name = "vigil-hash-\(number)"
+            thread.start()
+        }
+    }
+
+    /// Jobs waiting for a thread.
+    public var queued: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return jobs.count - head
+    }
+
+    /// Runs `body` on a pool thread with that thread's hasher (it owns PDQ scratch memory).
+    public func run<T: Sendable>(_ body: @escaping @Sendable (ContentHasher) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            condition.lock()
+            guard !stopped, jobs.count - head < queueLimit + threadCount else {
+                let stopped = self.stopped
+                condition.unlock()
+                continuation.resume(throwing: stopped ? LookupError.shuttingDown : LookupError.busy(retryAfterSeconds: 1))
+                return
+            }
+            jobs.append { hasher in continuation.resume(with: Result { try body(hasher) }) }
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    /// Stops the threads once the queue is empty. Jobs submitted afterwards fail.
+    public func shutdown() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func work() {
+        let hasher = ContentHasher(limits: limits)
+        while true {
+            condition.lock()
+            while head == jobs.count && !stopped { condition.wait() }
+            if head == jobs.count {
+                condition.unlock()
+                return
+            }
+            let job = jobs[head]
+            head += 1
+            // Compact now and then so the array does not grow without bound.
+            if head > 256 && head * 2 > jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            condition.unlock()
+            job(hasher)
+        }
+    }
+}

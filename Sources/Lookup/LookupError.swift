@@ -1,0 +1,22 @@
+/// Why a lookup could not be answered. Each adapter turns these into its own status codes.
+public enum LookupError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The index is still loading.
+    case notReady
+    /// The hashing queue is full: try again after the given seconds.
+    case busy(retryAfterSeconds: Int)
+    case shuttingDown
+    /// A request option is out of range; the message names it.
+    case invalid(String)
+    /// The request names a bank that does not exist.
+    case unknownBank(String)
+
+    public var description: String {
+        switch self {
+        case .notReady: "the match index is still loading; retry shortly"
+        case let .busy(seconds): "every hashing thread is busy and the queue is full; retry in \(seconds) s"
+        case .shuttingDown: "the service is shutting down"
+        case let .invalid(message): message
+        case let .unknownBank(name): "bank \"\(name)\" not found"
+        }
+    }
+}

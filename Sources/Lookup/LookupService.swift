@@ -1,0 +1,158 @@
+public import Banks
+public import ContentHashing
+import Foundation
+import PDQ
+import Synchronization
+
+/// The one lookup path. Every API (native, PhotoDNA, HMA) and the CLI turn their request into a
+/// `LookupRequest` and the `LookupOutcome` back into their own answer; nothing else decodes,
+/// queries the index, reads matched entries, applies allow banks or counts lookups. Every
+/// completed lookup is published as a `LookupEvent`.
+public final class LookupService: Sendable {
+    public let banks: BankService
+    public let hashing: ImageHashingPool
+    let metrics: any LookupMetrics
+    private let ready = Atomic<Bool>(false)
+    private let observers = Mutex<[@Sendable (LookupEvent) -> Void]>([])
+
+    public init(banks: BankService, hashing: ImageHashingPool, metrics: any LookupMetrics = NoLookupMetrics()) {
+        self.banks = banks
+        self.hashing = hashing
+        self.metrics = metrics
+    }
+
+    // MARK: readiness
+
+    /// True once the index has loaded; it then follows the change log and never goes back.
+    public var isReady: Bool { ready.load(ordering: .acquiring) }
+
+    public func markReady() { ready.store(true, ordering: .releasing) }
+
+    // MARK: events
+
+    /// Calls `observer` after every completed lookup, on the lookup's task: it must return quickly
+    /// (hand the event to a queue); the caller's answer waits for nothing else.
+    public func observe(_ observer: @escaping @Sendable (LookupEvent) -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
+    // MARK: hashing
+
+    /// Decodes and hashes an image on the hashing pool.
+    public func hash(_ bytes: [UInt8], dihedral: Bool = false) async throws -> ContentSignals {
+        let signals = try await hashing.run { hasher in try hasher.signals(of: bytes, dihedral: dihedral) }
+        metrics.recordHash()
+        return signals
+    }
+
+    // MARK: lookup
+
+    public func lookup(_ request: LookupRequest) async throws -> LookupOutcome {
+        guard isReady else { throw LookupError.notReady }
+        if let threshold = request.threshold, !(0...256).contains(threshold) {
+            throw LookupError.invalid("threshold must be between 0 and 256, got \(threshold)")
+        }
+        var bankFilter: Set<String>?
+        if let names = request.banks, !names.isEmpty {
+            // The index's catalogue, not a database query: this runs on every lookup that names banks.
+            let known = banks.index.bankNames
+            if !request.ignoreUnknownBanks, let unknown = names.first(where: { !known.contains($0) }) {
+                throw LookupError.unknownBank(unknown)
+            }
+            bankFilter = Set(names).intersection(known)
+        }
+
+        var signals: ContentSignals?
+        var hashTime: Duration?
+        var query = MatchQuery(threshold: request.threshold, banks: bankFilter, qualityGate: request.qualityGate)
+        switch request.input {
+        case .image, .hashed:
+            let hashed: ContentSignals
+            if case let .image(bytes) = request.input {
+                let start = ContinuousClock.now
+                hashed = try await hash(bytes, dihedral: request.enhanced)
+                hashTime = start.duration(to: .now)
+            } else if case let .hashed(given) = request.input {
+                hashed = given
+            } else {
+                preconditionFailure("unreachable")
+            }
+            signals = hashed
+            query.pdq = hashed.isTooSmallForPDQ ? [] : (request.enhanced ? (hashed.dihedral ?? [hashed.pdq]) : [hashed.pdq])
+            query.pdqQuality = hashed.quality
+            query.md5 = hashed.md5
+            query.sha256 = hashed.sha256
+        case let .signals(pdq, md5, sha256):
+            query.pdq = pdq.map { [$0] } ?? []
+            query.md5 = md5
+            query.sha256 = sha256
+        }
+
+        let matchStart = ContinuousClock.now
+        let result = banks.match(query)
+        let matchTime = matchStart.duration(to: .now)
+        var outcome = LookupOutcome(
+            api: request.api, signals: signals, pdq: signals?.pdq ?? query.pdq.first, md5: query.md5, sha256: query.sha256,
+            enhanced: request.enhanced, matches: Self.group(result.matches), suppressed: Self.group(result.suppressed),
+            allowedBy: Self.group(result.allowedBy), pdqBelowQualityGate: result.pdqBelowQualityGate,
+            timings: LookupTimings(hash: hashTime, match: matchTime, entries: nil))
+        if request.includeEntries { try await attachEntries(&outcome) }
+
+        metrics.recordLookup(api: request.api, matched: outcome.isMatch)
+        publish(outcome)
+        return outcome
+    }
+
+    /// One match per entry, listing every signal that matched; ordered by distance, bank, entry.
+    static func group(_ hits: [MatchHit]) -> [LookupMatch] {
+        var order: [Int64] = []
+        var byEntry: [Int64: LookupMatch] = [:]
+        for hit in hits {
+            if var match = byEntry[hit.entryID] {
+                match.signals.append(hit.signal)
+                if hit.signal == .pdq {
+                    match.distance = hit.distance
+                    match.variant = hit.variant
+                }
+                byEntry[hit.entryID] = match
+            } else {
+                order.append(hit.entryID)
+                byEntry[hit.entryID] = LookupMatch(bank: hit.bank, entryID: hit.entryID, signals: [hit.signal],
+                                                   distance: hit.signal == .pdq ? hit.distance : 0, variant: hit.variant, entry: nil)
+            }
+        }
+        let rank: [MatchedSignal: Int] = [.pdq: 0, .md5: 1, .sha256: 2]
+        return order.compactMap { byEntry[$0] }
+            .map { match in
+                var sorted = match
+                sorted.signals.sort { rank[$0, default: 3] < rank[$1, default: 3] }
+                return sorted
+            }
+            .sorted { ($0.distance, $0.bank.name, $0.entryID) < ($1.distance, $1.bank.name, $1.entryID) }
+    }
+
+    /// Reads every matched entry in one query.
+    private func attachEntries(_ outcome: inout LookupOutcome) async throws {
+        let ids = (outcome.matches + outcome.suppressed + outcome.allowedBy).map(\.entryID)
+        guard !ids.isEmpty else { return }
+        let start = ContinuousClock.now
+        let entries = Dictionary(try await banks.store.entries(ids: ids).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        func fill(_ list: inout [LookupMatch]) {
+            for i in list.indices { list[i].entry = entries[list[i].entryID] }
+        }
+        fill(&outcome.matches)
+        fill(&outcome.suppressed)
+        fill(&outcome.allowedBy)
+        outcome.timings.entries = start.duration(to: .now)
+    }
+
+    private func publish(_ outcome: LookupOutcome) {
+        let observers = self.observers.withLock { $0 }
+        guard !observers.isEmpty else { return }
+        let event = LookupEvent(
+            id: UUID(), at: Date(), api: outcome.api, isMatch: outcome.isMatch, pdq: outcome.pdq, md5: outcome.md5,
+            sha256: outcome.sha256, matches: outcome.matches.map { var bare = $0; bare.entry = nil; return bare },
+            suppressedCount: outcome.suppressed.count)
+        for observer in observers { observer(event) }
+    }
+}
