@@ -154,7 +154,10 @@ let package = Package(
         .executableTarget(name: "vigil", dependencies: ["VigilCommands"], swiftSettings: strictSwift),
 
         // MARK: tests
-        .target(name: "VigilTestSupport", dependencies: ["PDQ"], path: "Tests/VigilTestSupport", swiftSettings: strictSwift),
+        .target(name: "VigilTestSupport", dependencies: ["PDQ", "Banks"], path: "Tests/VigilTestSupport", swiftSettings: strictSwift),
+        .testTarget(name: "BanksTests", dependencies: ["VigilTestSupport", "Banks", "PDQ"], swiftSettings: strictSwift),
+        .testTarget(name: "LookupTests", dependencies: ["VigilTestSupport", "Lookup", "Banks", "PDQ", "ContentHashing", "ImageCodecs"],
+                    swiftSettings: strictSwift),
         .testTarget(name: "PDQTests", dependencies: ["VigilTestSupport", "PDQ"], swiftSettings: strictSwift),
         .testTarget(name: "ImageCodecsTests", dependencies: ["VigilTestSupport", "ImageCodecs", "PDQ", "ContentHashing"], swiftSettings: strictSwift),
         .testTarget(name: "HammingIndexTests", dependencies: ["VigilTestSupport", "HammingIndex", "PDQ"], swiftSettings: strictSwift),

@@ -15,20 +15,24 @@ public final class ImageHashingPool: @unchecked Sendable {
     private var jobs: [Job] = []
     private var head = 0
     private var stopped = false
+    /// Jobs a thread is working on.
+    private var running = 0
 
     typealias Job = @Sendable (ContentHasher) -> Void
 
     /// - Parameters:
     ///   - threads: worker threads (default: the cores).
-    ///   - queueLimit: jobs that may wait for a thread before callers are turned away.
+    ///   - queueLimit: jobs that may wait while every thread is busy before callers are turned away.
     public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, queueLimit: Int = 32, limits: DecodeLimits = .default) {
         threadCount = max(1, threads)
         self.queueLimit = max(0, queueLimit)
         self.limits = limits
         for number in 0..<threadCount {
-            let thread = Thread { [self] in work() }
-            thread.name = "vigil-hash-\(number)"
-            thread.start()
+            Thread.detachNewThread { [self] in
+                // Named from inside: the name shows in debuggers and in `top -H`.
+                Thread.current.name = "vigil-hash-\(number)"
+                work()
+            }
         }
     }
 
@@ -43,7 +47,8 @@ public final class ImageHashingPool: @unchecked Sendable {
     public func run<T: Sendable>(_ body: @escaping @Sendable (ContentHasher) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             condition.lock()
-            guard !stopped, jobs.count - head < queueLimit + threadCount else {
+            // Idle threads take jobs at once, so they do not count against the queue.
+            guard !stopped, jobs.count - head < queueLimit + (threadCount - running) else {
                 let stopped = self.stopped
                 condition.unlock()
                 continuation.resume(throwing: stopped ? LookupError.shuttingDown : LookupError.busy(retryAfterSeconds: 1))
@@ -79,8 +84,12 @@ public final class ImageHashingPool: @unchecked Sendable {
                 jobs.removeFirst(head)
                 head = 0
             }
+            running += 1
             condition.unlock()
             job(hasher)
+            condition.lock()
+            running -= 1
+            condition.unlock()
         }
     }
 }

@@ -21,7 +21,9 @@ public enum FirstRun {
         if try await keys.count() == 0 {
             outcome.adminSecret = try await keys.issue(role: .admin, label: "first-run admin").secret
         }
-        guard demoBank, try await banks.listBanks().isEmpty else { return outcome }
+        // Only on a database nothing was ever written to (an empty change log): a demo bank an
+        // operator deleted stays deleted.
+        guard demoBank, try await banks.store.latestSequence() == 0, try await banks.listBanks().isEmpty else { return outcome }
         let folder = dataDirectory.appendingPathComponent("demo")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let bank = try await banks.createBank(NewBank(

@@ -117,6 +117,11 @@ import VigilTestSupport
         }
         let second = try await FirstRun.prepare(banks: empty.banks, keys: empty.keys, dataDirectory: empty.directory.url)
         #expect(second.adminSecret == nil && second.demoBank == nil)
+        // The demo bank belongs to the first start: deleted, it stays deleted.
+        try await empty.banks.deleteBank(named: "VIGIL_DEMO")
+        let afterDelete = try await FirstRun.prepare(banks: empty.banks, keys: empty.keys, dataDirectory: empty.directory.url)
+        let remaining = try await empty.banks.listBanks()
+        #expect(afterDelete.demoBank == nil && remaining.isEmpty)
         await empty.database.close()
         await fixture.database.close()
     }

@@ -158,5 +158,24 @@ import Glibc
         #expect(misspelt.status == 2 && misspelt.stderr.contains("unknown key \"prot\""))
         let badAllow = try VigilProcess.run(["serve", "--data-dir", data.path, "--fetch-allow", "not-a-range"], environment: ["VIGIL_DATABASE_URL": ""])
         #expect(badAllow.status == 2 && badAllow.stderr.contains("not-a-range"))
+        // Every setting's bad value is an error that names it.
+        for (variable, value) in [("VIGIL_DEMO_BANK", "maybe"), ("VIGIL_HASH_THREADS", "many"), ("VIGIL_HASH_QUEUE", "-1"), ("VIGIL_PORT", "http")] {
+            let bad = try VigilProcess.run(["serve", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": "", variable: value])
+            #expect(bad.status == 2 && bad.stderr.contains(variable), "\(variable)=\(value): \(bad.stderr)")
+        }
+    }
+
+    /// The demo bank can be turned off from the environment and the config file too, not only by flag.
+    @Test func theDemoBankCanBeTurnedOffEveryWay() async throws {
+        let dir = try TemporaryDirectory()
+        let config = try dir.file("vigil.json", Array(#"{"demo_bank": false}"#.utf8))
+        for (name, environment, arguments) in [("env", ["VIGIL_DEMO_BANK": "false"], [String]()), ("file", [:], ["--config", config.path])] {
+            let data = dir.url.appendingPathComponent(name)
+            let port = try Self.freePort()
+            let server = try Server(dataDir: data, port: port, environment: environment, arguments: arguments)
+            try await server.waitReady()
+            #expect(server.terminate() == 0)
+            #expect(server.output.contains("vgl_") && !server.output.contains("VIGIL_DEMO"), "\(name)")
+        }
     }
 }

@@ -1,0 +1,75 @@
+import Banks
+import Foundation
+import PDQ
+import Testing
+import VigilTestSupport
+
+/// The index follows the change log, whoever wrote: the domain rules, on the in-memory store.
+@Suite struct IndexFollowerTests {
+    static func service(_ store: InMemoryBankStore) async throws -> BankService {
+        let service = BankService(store: store, index: MatchIndex())
+        try await service.loadIndex()
+        return service
+    }
+
+    @Test func aSecondServiceLearnsEveryKindOfChangeFromTheLog() async throws {
+        let store = InMemoryBankStore()
+        let writer = try await Self.service(store)
+        let reader = try await Self.service(store)
+        var generator = HashGenerator(seed: 5)
+        let hash = generator.randomHash()
+        let bank = try await writer.createBank(NewBank(name: "b"))
+        let id = try #require(try await writer.addEntries([NewEntry(signals: EntrySignals(pdq: hash), addedBy: "t")], to: bank).inserted.first?.entryID)
+        #expect(!reader.match(MatchQuery(pdq: [hash])).isMatch)
+        try await reader.syncIndex()
+        #expect(reader.match(MatchQuery(pdq: [hash])).matches.map(\.entryID) == [id])
+
+        _ = try await writer.snooze(entryID: id, until: Date().addingTimeInterval(600))
+        try await reader.syncIndex()
+        #expect(!reader.match(MatchQuery(pdq: [hash])).isMatch)
+
+        try await writer.deleteBank(named: "b")
+        try await reader.syncIndex()
+        let counts = reader.index.counts
+        #expect(counts.pdq == 0 && counts.banks == 0)
+        #expect(reader.follower?.appliedSequence == (try await store.latestSequence()))
+    }
+
+    /// Many writers and catch-ups at once: every change is applied exactly once.
+    @Test func concurrentCatchUpsApplyEachChangeOnce() async throws {
+        let store = InMemoryBankStore()
+        let writer = try await Self.service(store)
+        let reader = try await Self.service(store)
+        let bank = try await writer.createBank(NewBank(name: "busy"))
+        var generator = HashGenerator(seed: 6)
+        let batches = (0..<40).map { _ in (0..<25).map { _ in generator.randomHash() } }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for batch in batches {
+                group.addTask {
+                    try await writer.addEntries(batch.map { NewEntry(signals: EntrySignals(pdq: $0), addedBy: "t") }, to: bank)
+                    try await reader.syncIndex()
+                }
+                group.addTask { try await reader.syncIndex() }
+            }
+            try await group.waitForAll()
+        }
+        try await reader.syncIndex()
+        #expect(reader.index.counts.pdq == 1000 && writer.index.counts.pdq == 1000)
+        for batch in batches { #expect(reader.match(MatchQuery(pdq: [batch[3]], threshold: 0)).matches.count == 1) }
+    }
+
+    /// A routine re-sync of the same list changes nothing a curator did.
+    @Test func reimportKeepsTheEntryItsSnoozeAndItsNote() async throws {
+        let store = InMemoryBankStore()
+        let service = try await Self.service(store)
+        let bank = try await service.createBank(NewBank(name: "sync"))
+        var generator = HashGenerator(seed: 7)
+        let entry = NewEntry(signals: EntrySignals(pdq: generator.randomHash()), metadata: EntryMetadata(externalID: "e1", source: "list"),
+                             addedBy: "t")
+        let id = try #require(try await service.addEntries([entry], to: bank).inserted.first?.entryID)
+        _ = try await service.setNote(entryID: id, "checked")
+        let again = try await service.addEntries([entry], to: bank)
+        #expect(again.insertedCount == 0 && again.replaced.isEmpty && again.updated == 0)
+        #expect(try await service.entry(id: id).metadata.note == "checked")
+    }
+}
