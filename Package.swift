@@ -83,7 +83,14 @@ let package = Package(
         // MARK: domain
         .target(
             name: "Banks",
-            dependencies: ["PDQ", "HammingIndex", "ContentHashing", "ImageCodecs", "CLibXML2"],
+            dependencies: ["PDQ", "HammingIndex", "ContentHashing", "ImageCodecs", "CLibXML2", "Jobs"],
+            swiftSettings: strictSwift
+        ),
+
+        // One durable job queue: jobs, their states, leases, retries; the worker loop.
+        .target(
+            name: "Jobs",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
 
@@ -104,7 +111,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "Banks", "Access",
+                "Banks", "Access", "Jobs",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -125,7 +132,7 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "Lookup", "Access", "SafeFetch",
+                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "Lookup", "Jobs", "Access", "SafeFetch",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -142,7 +149,7 @@ let package = Package(
         .target(
             name: "VigilCommands",
             dependencies: [
-                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "Lookup", "Storage", "Access", "SafeFetch", "VigilServer",
+                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "Lookup", "Jobs", "Storage", "Access", "SafeFetch", "VigilServer",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -161,12 +168,12 @@ let package = Package(
         .testTarget(name: "PDQTests", dependencies: ["VigilTestSupport", "PDQ"], swiftSettings: strictSwift),
         .testTarget(name: "ImageCodecsTests", dependencies: ["VigilTestSupport", "ImageCodecs", "PDQ", "ContentHashing"], swiftSettings: strictSwift),
         .testTarget(name: "HammingIndexTests", dependencies: ["VigilTestSupport", "HammingIndex", "PDQ"], swiftSettings: strictSwift),
-        .testTarget(name: "StorageTests", dependencies: ["VigilTestSupport", "Storage", "Banks", "Access", "PDQ", "ContentHashing", .product(name: "SQLKit", package: "sql-kit")], swiftSettings: strictSwift),
+        .testTarget(name: "StorageTests", dependencies: ["VigilTestSupport", "Storage", "Banks", "Access", "Jobs", "PDQ", "ContentHashing", .product(name: "SQLKit", package: "sql-kit")], swiftSettings: strictSwift),
         .testTarget(name: "VigilCommandsTests", dependencies: ["VigilTestSupport", "VigilCommands", "PDQ"], swiftSettings: strictSwift),
         .testTarget(
             name: "VigilServerTests",
             dependencies: [
-                "VigilTestSupport", "VigilServer", "SafeFetch", "Storage", "Banks", "Lookup", "Access", "PDQ", "ContentHashing",
+                "VigilTestSupport", "VigilServer", "SafeFetch", "Storage", "Banks", "Lookup", "Jobs", "Access", "PDQ", "ContentHashing",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -96,6 +96,8 @@ public enum BankError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(String)
     case alreadyExists(String)
     case storage(String)
+    /// A job's checkpoint could not be written with its batch: another worker holds the job now.
+    case checkpointRefused(String)
 
     public var description: String {
         switch self {
@@ -103,6 +105,7 @@ public enum BankError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .notFound(what): "\(what) not found"
         case let .alreadyExists(name): "a bank named \"\(name)\" already exists"
         case let .storage(message): "storage error: \(message)"
+        case let .checkpointRefused(message): message
         }
     }
 }

@@ -96,50 +96,52 @@ public final class BankService: Sendable {
 
     // MARK: import
 
-    /// How an import went.
-    public struct ImportSummary: Sendable {
-        public var added = 0
-        /// Rows already stored with the same signals (nothing changed, or metadata updated in place).
-        public var duplicates = 0
-        /// Of the duplicates, stored entries whose source or extra metadata changed (same id, same
-        /// note and snooze).
-        public var updated = 0
-        /// Entries the source withdrew (NCMEC deletions).
-        public var removed = 0
-        /// Entries replaced by a newer record with the same external id and other signals.
-        public var replaced = 0
-        public var rejectedCount = 0
-        /// The first rejections, with their line (record, file) numbers.
-        public var rejected: [(line: Int, reason: String)] = []
-        public static let rejectedKept = 1000
-    }
+    public typealias ImportSummary = Banks.ImportSummary
 
     /// Streams `reader` into `bank` in atomic batches. A rejected row writes nothing; a batch that
     /// fails to commit leaves the bank as it was before it, and the error stops the import.
+    ///
+    /// A resumed import passes the summary it had committed: its first `rowsRead` rows are skipped.
+    /// With `checkpoint`, each batch commits the progress it returns in the same transaction (a
+    /// job's checkpoint), so a crash between two batches resumes exactly after the last one.
     public func importEntries(
-        into bank: Bank, from reader: inout some ImportReader, batchSize: Int = 5000,
-        progress: (Double?, ImportSummary) -> Void = { _, _ in }
+        into bank: Bank, from reader: inout some ImportReader, batchSize: Int = 5000, resuming: ImportSummary = ImportSummary(),
+        checkpoint: @escaping @Sendable (ImportSummary) throws -> BatchCheckpoint? = { _ in nil },
+        progress: (Double?, ImportSummary) throws -> Void = { _, _ in }
     ) async throws -> ImportSummary {
-        var summary = ImportSummary()
+        var summary = resuming
         var inserts: [NewEntry] = []
         var deletes: [String] = []
+        var pending = 0
+        for _ in 0..<resuming.rowsRead { guard try reader.next() != nil else { break } }
 
         func flush() async throws {
-            guard !inserts.isEmpty || !deletes.isEmpty else { return }
-            let outcome = try await store.applyBatch(bankID: bank.id, insert: inserts, deleteExternalIDs: deletes, at: Date(),
-                                                     returningRows: false)
-            try await syncIndex()
-            summary.added += outcome.insertedCount
-            summary.duplicates += outcome.duplicates
-            summary.updated += outcome.updated
-            summary.removed += outcome.withdrawn.count
-            summary.replaced += outcome.replaced.count
+            guard pending > 0 else { return }
+            var next = summary
+            next.rowsRead += pending
+            var outcome = BatchOutcome(inserted: [], insertedCount: 0, duplicates: 0, withdrawn: [], replaced: [])
+            if !inserts.isEmpty || !deletes.isEmpty {
+                // The counts this batch will add are known only after it commits; the checkpoint
+                // stores them with it, so the store fills them in before writing it.
+                let before = next
+                outcome = try await store.applyBatch(bankID: bank.id, insert: inserts, deleteExternalIDs: deletes, at: Date(),
+                                                     returningRows: false, checkpoint: { outcome in
+                                                         var committed = before
+                                                         committed.add(outcome)
+                                                         return try checkpoint(committed)
+                                                     })
+                try await syncIndex()
+            }
+            next.add(outcome)
+            summary = next
+            pending = 0
             inserts.removeAll(keepingCapacity: true)
             deletes.removeAll(keepingCapacity: true)
-            progress(reader.progress, summary)
+            try progress(reader.progress, summary)
         }
 
         while let item = try reader.next() {
+            pending += 1
             switch item {
             case let .entry(_, entry):
                 inserts.append(entry)
@@ -148,10 +150,9 @@ public final class BankService: Sendable {
                 inserts.removeAll { $0.metadata.externalID == externalID }
                 deletes.append(externalID)
             case let .rejected(line, reason):
-                summary.rejectedCount += 1
-                if summary.rejected.count < ImportSummary.rejectedKept { summary.rejected.append((line, reason)) }
+                summary.reject(line: line, reason: reason)
             }
-            if inserts.count + deletes.count >= batchSize { try await flush() }
+            if pending >= batchSize { try await flush() }
         }
         try await flush()
         return summary

@@ -14,9 +14,11 @@ public protocol BankStore: BankChangeFeed {
     /// entry when the signals are the same (updating its source and extra metadata in place when
     /// they changed, never its note or snooze) and replaces it when they differ; then inserts the
     /// new entries, skipping those whose signal is already in the bank. Every change is logged.
-    /// With `returningRows` false the outcome carries counts only.
+    /// With `returningRows` false the outcome carries counts only. `checkpoint`, given the batch's
+    /// outcome, returns a job checkpoint to commit in the same transaction; if that job is no
+    /// longer held by its owner the whole batch is refused (`BankError.checkpointRefused`).
     func applyBatch(bankID: Int64, insert entries: [NewEntry], deleteExternalIDs: [String], at time: Date,
-                    returningRows: Bool) async throws -> BatchOutcome
+                    returningRows: Bool, checkpoint: @Sendable (BatchOutcome) throws -> BatchCheckpoint?) async throws -> BatchOutcome
     func deleteEntry(id: Int64) async throws -> BankEntry?
     func setDisabledUntil(entryID: Int64, _ until: Date?) async throws -> BankEntry?
     func setNote(entryID: Int64, _ note: String?) async throws -> BankEntry?
@@ -84,5 +86,13 @@ public struct IndexRow: Sendable {
         self.md5 = md5
         self.sha256 = sha256
         self.disabledUntil = disabledUntil
+    }
+}
+
+extension BankStore {
+    public func applyBatch(bankID: Int64, insert entries: [NewEntry], deleteExternalIDs: [String], at time: Date,
+                           returningRows: Bool) async throws -> BatchOutcome {
+        try await applyBatch(bankID: bankID, insert: entries, deleteExternalIDs: deleteExternalIDs, at: time, returningRows: returningRows,
+                             checkpoint: { _ in nil })
     }
 }

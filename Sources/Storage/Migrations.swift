@@ -82,6 +82,34 @@ enum Migrations {
                 """,
             ]
         },
+        Migration(version: 4, name: "job queue") { d in
+            [
+                // One durable queue for everything asynchronous (see Jobs). A running job is held
+                // by `lease_owner` until `lease_until`; past that any worker may claim it again.
+                """
+                CREATE TABLE jobs (
+                    id \(d.autoIncrementKey),
+                    kind TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    max_attempts INTEGER NOT NULL,
+                    run_after BIGINT NOT NULL,
+                    lease_owner TEXT,
+                    lease_until BIGINT,
+                    affinity TEXT,
+                    progress TEXT,
+                    result TEXT,
+                    error TEXT,
+                    cancel_requested BOOLEAN NOT NULL DEFAULT FALSE,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    finished_at BIGINT
+                )
+                """,
+                "CREATE INDEX jobs_claimable ON jobs (run_after, id) WHERE state IN ('queued', 'running')",
+            ]
+        },
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

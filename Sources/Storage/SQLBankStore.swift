@@ -19,7 +19,7 @@ public struct SQLBankStore: BankStore {
 
     /// A transaction that writes banks or entries: it takes the change-log lock first and wakes
     /// the followers at commit.
-    func changeTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func changeTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let dialect = database.dialect
         return try await database.transaction { sql in
             try await ChangeLogSQL.lock(sql, dialect)
@@ -87,7 +87,7 @@ public struct SQLBankStore: BankStore {
     // MARK: entries
 
     public func applyBatch(bankID: Int64, insert entries: [NewEntry], deleteExternalIDs: [String], at time: Date,
-                           returningRows: Bool) async throws -> BatchOutcome {
+                           returningRows: Bool, checkpoint: @Sendable (BatchOutcome) throws -> BatchCheckpoint?) async throws -> BatchOutcome {
         let ms = time.millisecondsSince1970
         let rows = try entries.map { try EntryBinds(entry: $0, bankID: bankID, addedAt: ms) }
         let withdrawing = Array(Set(deleteExternalIDs).subtracting(entries.compactMap(\.metadata.externalID)))
@@ -131,9 +131,18 @@ public struct SQLBankStore: BankStore {
             if let runs = EntryRuns.encode(insertedIDs) {
                 try await ChangeLogSQL.append(sql, .entriesAdded, bankID: bankID, entryRuns: runs, at: ms)
             }
-            return BatchOutcome(inserted: inserted, insertedCount: insertedIDs.count,
-                                duplicates: rows.count - insertedIDs.count, updated: reconciled.updated,
-                                withdrawn: withdrawn, replaced: replaced)
+            let outcome = BatchOutcome(inserted: inserted, insertedCount: insertedIDs.count,
+                                       duplicates: rows.count - insertedIDs.count, updated: reconciled.updated,
+                                       withdrawn: withdrawn, replaced: replaced)
+            if let checkpoint = try checkpoint(outcome) {
+                let held = try await sql.raw("""
+                    UPDATE jobs SET progress = \(bind: checkpoint.progress), updated_at = \(bind: ms)
+                    WHERE id = \(bind: checkpoint.jobID) AND lease_owner = \(bind: checkpoint.owner) AND state = 'running'
+                    RETURNING id
+                    """).all().count
+                guard held == 1 else { throw BankError.checkpointRefused("job \(checkpoint.jobID) is no longer held by this worker") }
+            }
+            return outcome
         }
     }
 

@@ -105,11 +105,11 @@ struct BankCommand: AsyncParsableCommand {
                     for: URL(fileURLWithPath: path), format: format, listHoldsSHA256: listSha256,
                     limits: limits.decodeLimits, addedBy: addedBy)
                 let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1)
-                let summary = try await service.importEntries(into: bank, from: &reader) { fraction, summary in
+                let summary = try await service.importEntries(into: bank, from: &reader, progress: { fraction, summary in
                     bar.update(fraction, "\(summary.added) added, \(summary.duplicates) duplicates, \(summary.rejectedCount) rejected")
-                }
+                })
                 bar.finish()
-                for (line, reason) in summary.rejected { Standard.error("vigil: \(path):\(line): rejected: \(reason)") }
+                for rejection in summary.rejected { Standard.error("vigil: \(path):\(rejection.line): rejected: \(rejection.reason)") }
                 if summary.rejectedCount > summary.rejected.count {
                     Standard.error("vigil: … and \(summary.rejectedCount - summary.rejected.count) more rejected rows")
                 }

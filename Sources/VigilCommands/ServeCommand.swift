@@ -3,6 +3,7 @@ import ArgumentParser
 import Banks
 import Foundation
 import Hummingbird
+import Jobs
 import Logging
 import NIOCore
 import SafeFetch
@@ -74,15 +75,21 @@ struct ServeCommand: AsyncParsableCommand {
                                                       demoBank: configuration.demoBank)
             announce(firstRun, configuration: configuration)
 
-            let service = VigilService(banks: banks, keys: keys, fetcher: SafeURLFetcher(policy: configuration.fetchPolicy),
-                                       settings: configuration.settings)
+            var settings = configuration.settings
+            settings.nodeID = try NodeIdentity.load(dataDirectory: dataDirectory)
+            let jobs = JobQueue(store: SQLJobStore(database: database))
+            let service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: SafeURLFetcher(policy: configuration.fetchPolicy),
+                                       settings: settings)
+            let worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, limits: settings.decodeLimits)],
+                                   affinity: settings.nodeID, lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"))
             let router = VigilRouter.build(service: service, accessLogger: Logger(label: "vigil.access"))
             let app = Application(
                 router: router,
                 // Idle connections are closed after a minute, so slow or abandoned clients cannot pile up.
                 server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(60))),
                 configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Vigil"),
-                services: [IndexLoader(service: service, database: database, logger: logger)],
+                services: [IndexLoader(service: service, database: database, logger: logger),
+                           JobWorkers(service: service, worker: worker)],
                 onServerRunning: { channel in
                     logger.notice("listening", metadata: [
                         "address": .string(channel.localAddress?.description ?? "?"), "database": .string(configuration.database.description),
@@ -152,6 +159,39 @@ struct IndexLoader: Service {
             try? await gracefulShutdown()
             group.cancelAll()
         }
+    }
+}
+
+/// Runs the job queue's worker once the index is ready (an import updates it), until shutdown.
+/// A job in flight at shutdown keeps its checkpoint and lease; it resumes when the lease lapses.
+struct JobWorkers: Service {
+    let service: VigilService
+    let worker: JobWorker
+
+    func run() async throws {
+        let (service, worker) = (self.service, self.worker)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                while !service.isReady, !Task.isCancelled { await service.jobs.doorbell.wait(timeout: .milliseconds(200)) }
+                await worker.run(doorbell: service.jobs.doorbell)
+            }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+    }
+}
+
+/// This data directory's identity, made on first start: jobs whose input is spooled here carry it.
+enum NodeIdentity {
+    static func load(dataDirectory: URL) throws -> String {
+        let file = dataDirectory.appendingPathComponent("node-id")
+        if let text = try? String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty {
+            return text
+        }
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        let id = UUID().uuidString.lowercased()
+        try Data(id.utf8).write(to: file, options: .atomic)
+        return id
     }
 }
 

@@ -27,13 +27,15 @@ struct ServeConfiguration {
         var hashThreads: Int?
         var hashQueue: Int?
         var demoBank: Bool?
+        var jobLeaseSeconds: Int?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case host, port, dataDir = "data_dir", databaseURL = "database_url", fetchAllow = "fetch_allow",
                  trustedProxies = "trusted_proxies", trustedProxyRole = "trusted_proxy_role", maxBodyBytes = "max_body_bytes",
                  maxImageBytes = "max_image_bytes", maxPixels = "max_pixels", photodnaMinSide = "photodna_min_side",
                  photodnaMaxBytes = "photodna_max_bytes", fetchTimeoutSeconds = "fetch_timeout_seconds", logLevel = "log_level",
-                 hashThreads = "hash_threads", hashQueue = "hash_queue", demoBank = "demo_bank"
+                 hashThreads = "hash_threads", hashQueue = "hash_queue", demoBank = "demo_bank",
+                 jobLeaseSeconds = "job_lease_seconds"
         }
     }
 
@@ -49,6 +51,8 @@ struct ServeConfiguration {
     var fetchPolicy: FetchPolicy
     var logLevel: String
     var demoBank = true
+    /// How long a job worker holds a job without renewing its lease before another may take it.
+    var jobLease: Duration = .seconds(30)
 
     static func resolve(flags: ServeCommand, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServeConfiguration {
         var file = File()
@@ -127,6 +131,11 @@ struct ServeConfiguration {
             }
         }
         if flags.noDemoBank { demoBank = false }
+        let leaseSeconds = try integer(nil, "VIGIL_JOB_LEASE_SECONDS", file.jobLeaseSeconds, 30)
+        guard (1...3600).contains(leaseSeconds) else {
+            throw Invalid(description: "job_lease_seconds (VIGIL_JOB_LEASE_SECONDS) must be 1-3600, not \(leaseSeconds)")
+        }
+        settings.spoolDirectory = URL(fileURLWithPath: dataDirectory).appendingPathComponent("spool")
         guard settings.maxBodyBytes > 0, maxImageBytes > 0, maxPixels > 0 else { throw Invalid(description: "limits must be positive") }
         var policy = FetchPolicy(allow: allow, maxBytes: maxImageBytes)
         if let seconds = file.fetchTimeoutSeconds ?? environment["VIGIL_FETCH_TIMEOUT_SECONDS"].flatMap(Double.init) {
@@ -134,6 +143,6 @@ struct ServeConfiguration {
         }
         return ServeConfiguration(host: host, port: port, dataDirectory: dataDirectory, database: database, settings: settings,
                                   fetchPolicy: policy, logLevel: flags.logLevel ?? environment["VIGIL_LOG_LEVEL"] ?? file.logLevel ?? "info",
-                                  demoBank: demoBank)
+                                  demoBank: demoBank, jobLease: .seconds(leaseSeconds))
     }
 }

@@ -1,6 +1,7 @@
 public import Hummingbird
 import Banks
 import Lookup
+import Jobs
 import Access
 import ImageCodecs
 import SafeFetch
@@ -46,12 +47,17 @@ public struct APIError: Error, Sendable {
             case .invalid: return APIError(.badRequest, "invalid_threshold", error.description)
             case .unknownBank: return APIError(.notFound, "not_found", error.description)
             }
+        case let error as JobError:
+            switch error {
+            case .notFound: return APIError(.notFound, "not_found", error.description)
+            default: return nil
+            }
         case let error as BankError:
             switch error {
             case .invalid(let message): return APIError(.badRequest, "invalid_request", message)
             case .notFound: return APIError(.notFound, "not_found", error.description)
             case .alreadyExists: return APIError(.conflict, "already_exists", error.description)
-            case .storage: return nil
+            case .storage, .checkpointRefused: return nil
             }
         case let error as AccessError:
             switch error {

@@ -2,6 +2,7 @@ import Access
 import Banks
 import Foundation
 import Hummingbird
+import Jobs
 import NIOCore
 
 /// `/v1/banks…`: banks, entries, imports and exports over HTTP, mirroring `vigil bank`.
@@ -230,21 +231,28 @@ struct BankRoutes {
             return format
         }
         let listSHA256 = try Flag.parse(request.query("list_sha256"), name: "list_sha256") ?? false
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-import-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("upload")
-        try await UploadSpool.write(request, to: file, limit: service.settings.maxImportBytes, multipartField: "file")
-        let addedBy = context.apiKey.map { "key:\($0.id)" } ?? "proxy"
-        var reader: any ImportReader
+        // The upload is spooled into the data directory as it arrives; a job of the queue imports
+        // it, so the request returns at once and a crash resumes the import instead of losing it.
+        let spool = service.settings.spoolDirectory
+        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        let file = spool.appendingPathComponent("import-\(UUID().uuidString)")
         do {
-            reader = try BankService.reader(for: file, format: format, listHoldsSHA256: listSHA256, limits: service.settings.decodeLimits,
-                                            addedBy: addedBy)
-        } catch let error as ImportError {
-            throw APIError.badRequest(error.description, code: "invalid_import")
+            try await UploadSpool.write(request, to: file, limit: service.settings.maxImportBytes, multipartField: "file")
+            // Refuse what cannot be read now, not minutes later in a job.
+            _ = try BankService.reader(for: file, format: format, listHoldsSHA256: listSHA256, limits: service.settings.decodeLimits,
+                                       addedBy: "check")
+        } catch {
+            try? FileManager.default.removeItem(at: file)
+            if let error = error as? ImportError { throw APIError.badRequest(error.description, code: "invalid_import") }
+            throw error
         }
-        let summary = try await banks.importEntries(into: bank, from: &reader)
-        return try JSONText.response(ImportJSON(summary))
+        let payload = BankImportJob.Payload(bank: bank.name, file: file.path, format: format, listSHA256: listSHA256,
+                                            addedBy: context.apiKey.map { "key:\($0.id)" } ?? "proxy")
+        let job = try await service.jobs.enqueue(NewJob(kind: BankImportJob.kind, payload: try JSONText.encode(payload), maxAttempts: 5,
+                                                        affinity: service.settings.nodeID))
+        var response = try JSONText.response(JobJSON(job), status: .accepted)
+        response.headers[.location] = "/v1/jobs/\(job.id)"
+        return response
     }
 
     func export(_ request: Request, _ context: VigilRequestContext) async throws -> Response {

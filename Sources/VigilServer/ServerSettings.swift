@@ -23,6 +23,11 @@ public struct ServerSettings: Sendable {
     /// Images that may wait for a hashing thread; past that, 503 with Retry-After, so a burst
     /// can neither take all memory nor make every caller wait without bound.
     public var hashingQueueLimit: Int
+    /// Where uploads wait for their import job (in the data directory, so a restart finds them).
+    public var spoolDirectory: URL
+    /// This data directory's identity: jobs whose input is spooled here carry it, and only
+    /// workers of the same data directory claim them.
+    public var nodeID: String
 
     public init(maxBodyBytes: Int = 32 * 1024 * 1024 + 64 * 1024,
                 maxImportBytes: Int = 1024 * 1024 * 1024,
@@ -32,7 +37,9 @@ public struct ServerSettings: Sendable {
                 trustedProxies: [IPRange] = [],
                 trustedProxyRole: Role = .matcher,
                 hashingThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                hashingQueueLimit: Int = 32) {
+                hashingQueueLimit: Int = 32,
+                spoolDirectory: URL = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-spool"),
+                nodeID: String = "local") {
         self.maxBodyBytes = maxBodyBytes
         self.maxImportBytes = maxImportBytes
         self.decodeLimits = decodeLimits
@@ -42,5 +49,7 @@ public struct ServerSettings: Sendable {
         self.trustedProxyRole = trustedProxyRole
         self.hashingThreads = hashingThreads
         self.hashingQueueLimit = hashingQueueLimit
+        self.spoolDirectory = spoolDirectory
+        self.nodeID = nodeID
     }
 }

@@ -21,6 +21,7 @@ public enum VigilRouter {
         NativeRoutes(service: service).register(on: matcher.group("v1"))
         BankRoutes(service: service).register(reads: matcher.group("v1"), writes: curator.group("v1"))
         KeyRoutes(service: service).register(on: admin)
+        JobRoutes(service: service).register(reads: matcher.group("v1"), writes: curator.group("v1"))
         PhotoDNARoutes(service: service).register(on: matcher)
         HMAMatchingRoutes(service: service).register(on: matcher)
         HMACurationRoutes(service: service).register(reads: matcher.group("c"), writes: curator.group("c"))

@@ -1,6 +1,7 @@
 public import Access
 public import Banks
 public import Lookup
+public import Jobs
 import ContentHashing
 public import Foundation
 import ImageCodecs
@@ -14,6 +15,7 @@ import Synchronization
 public final class VigilService: Sendable {
     public let lookup: LookupService
     public let keys: KeyService
+    public let jobs: JobQueue
     public let fetcher: SafeURLFetcher
     public let settings: ServerSettings
     public let metrics: ServerMetrics
@@ -22,12 +24,13 @@ public final class VigilService: Sendable {
 
     public var banks: BankService { lookup.banks }
 
-    public init(banks: BankService, keys: KeyService, fetcher: SafeURLFetcher, settings: ServerSettings = ServerSettings(),
+    public init(banks: BankService, keys: KeyService, jobs: JobQueue, fetcher: SafeURLFetcher, settings: ServerSettings = ServerSettings(),
                 metrics: ServerMetrics = ServerMetrics()) {
         let hashing = ImageHashingPool(threads: settings.hashingThreads, queueLimit: settings.hashingQueueLimit,
                                        limits: settings.decodeLimits)
         self.lookup = LookupService(banks: banks, hashing: hashing, metrics: metrics)
         self.keys = keys
+        self.jobs = jobs
         self.fetcher = fetcher
         self.settings = settings
         self.metrics = metrics

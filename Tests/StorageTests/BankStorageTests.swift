@@ -34,6 +34,7 @@ import VigilTestSupport
         try await database.run { sql in
             try await sql.raw("DROP TABLE api_keys").run()
             try await sql.raw("DROP TABLE bank_changes").run()
+            try await sql.raw("DROP TABLE jobs").run()
             try await sql.raw("DELETE FROM vigil_schema_migrations WHERE version >= 2").run()
         }
         #expect(try await database.schemaVersion() == 1)

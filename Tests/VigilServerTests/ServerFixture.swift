@@ -1,5 +1,6 @@
 import Access
 import Banks
+import Jobs
 import ContentHashing
 import Foundation
 import HTTPTypes
@@ -26,6 +27,13 @@ final class ServerFixture: @unchecked Sendable {
     let allowBank: Bank
     /// The entry ids of demo images 0 and 1 in TEST_BANK.
     let entryIDs: [Int64]
+    /// Runs queued jobs when a test asks (`runJobs()`), so tests decide when work happens.
+    let worker: JobWorker
+
+    /// Runs every due job to its end.
+    func runJobs() async throws {
+        while try await worker.runNext() {}
+    }
 
     static let loopbackOnly = FetchPolicy(allow: [IPRange("127.0.0.1/32")!], totalTimeout: .seconds(30))
 
@@ -35,7 +43,12 @@ final class ServerFixture: @unchecked Sendable {
         database = try await VigilDatabase.open(.sqlite(path: directory.url.appendingPathComponent("vigil.sqlite").path))
         let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex(), indexUpdates: IndexUpdateThreads.runner)
         let keys = KeyService(store: SQLKeyStore(database: database))
-        service = VigilService(banks: banks, keys: keys, fetcher: SafeURLFetcher(policy: policy, resolver: resolver), settings: settings)
+        var settings = settings
+        settings.spoolDirectory = directory.url.appendingPathComponent("spool")
+        let jobs = JobQueue(store: SQLJobStore(database: database))
+        service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: SafeURLFetcher(policy: policy, resolver: resolver), settings: settings)
+        worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, limits: settings.decodeLimits)], affinity: settings.nodeID,
+                           logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         admin = try await keys.issue(role: .admin, label: "admin").secret
         curator = try await keys.issue(role: .curator, label: "curator").secret
         matcher = try await keys.issue(role: .matcher, label: "matcher").secret

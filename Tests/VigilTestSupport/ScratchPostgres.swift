@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A fresh, empty PostgreSQL database on the server named by VIGIL_TEST_DATABASE_URL
 /// (scripts/with-postgres.sh starts one), dropped when this object goes. A missing server is a

@@ -17,7 +17,7 @@ public protocol ImportReader {
     var progress: Double? { get }
 }
 
-public enum ImportFormat: String, Sendable, CaseIterable {
+public enum ImportFormat: String, Sendable, CaseIterable, Codable {
     case csv
     case list
     case ncmecXML = "ncmec-xml"

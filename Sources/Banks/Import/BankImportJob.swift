@@ -1,0 +1,105 @@
+import Foundation
+public import ImageCodecs
+public import Jobs
+
+/// Imports a spooled file into a bank as a job of the queue (`bank.import`). Each batch commits
+/// its progress as the job's checkpoint in the same transaction, so a job whose worker died
+/// resumes after the last committed batch: nothing is added twice and nothing is lost.
+public struct BankImportJob: JobHandler {
+    public static let kind = "bank.import"
+    public var kind: String { Self.kind }
+    public var safeToRepeat: Bool { true }
+    public var commitsOwnProgress: Bool { true }
+
+    let banks: BankService
+    let limits: DecodeLimits
+    let batchSize: Int
+
+    public init(banks: BankService, limits: DecodeLimits = .default, batchSize: Int = 5000) {
+        self.banks = banks
+        self.limits = limits
+        self.batchSize = batchSize
+    }
+
+    /// What the job is asked to do.
+    public struct Payload: Codable, Sendable {
+        public var bank: String
+        /// The spooled upload; removed when the job ends.
+        public var file: String
+        public var format: ImportFormat?
+        public var listSHA256: Bool
+        public var addedBy: String
+
+        public init(bank: String, file: String, format: ImportFormat?, listSHA256: Bool, addedBy: String) {
+            self.bank = bank
+            self.file = file
+            self.format = format
+            self.listSHA256 = listSHA256
+            self.addedBy = addedBy
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case bank, file, format, listSHA256 = "list_sha256", addedBy = "added_by"
+        }
+    }
+
+    /// The job's progress and result: the import summary plus how far through the file it is.
+    public struct Progress: Codable, Sendable {
+        public var summary: ImportSummary
+        public var fraction: Double?
+    }
+
+    public static func progress(_ job: Job) -> Progress? {
+        guard let text = job.result ?? job.progress else { return nil }
+        return try? JSONDecoder().decode(Progress.self, from: Data(text.utf8))
+    }
+
+    public func run(_ job: Job, context: JobContext) async throws -> String? {
+        let payload: Payload
+        do {
+            payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
+        } catch {
+            throw JobFailure.permanent("the job's payload is not a bank import: \(error)")
+        }
+        let file = URL(fileURLWithPath: payload.file)
+        do {
+            let result = try await importFile(payload, file: file, job: job, context: context)
+            try? FileManager.default.removeItem(at: file)
+            return result
+        } catch let error as BankError {
+            if case .checkpointRefused = error { throw error }
+            try? FileManager.default.removeItem(at: file)
+            throw JobFailure.permanent(error.description)
+        } catch let error as ImportError {
+            try? FileManager.default.removeItem(at: file)
+            throw JobFailure.permanent(error.description)
+        } catch JobError.cancelled(let id) {
+            try? FileManager.default.removeItem(at: file)
+            throw JobError.cancelled(id)
+        }
+    }
+
+    private func importFile(_ payload: Payload, file: URL, job: Job, context: JobContext) async throws -> String {
+        let bank = try await banks.bank(named: payload.bank)
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            throw ImportError("the uploaded file \(file.lastPathComponent) is gone (it is kept only on the server that received it)")
+        }
+        var reader = try BankService.reader(for: file, format: payload.format, listHoldsSHA256: payload.listSHA256, limits: limits,
+                                            addedBy: payload.addedBy)
+        let resumed = context.progress.flatMap { try? JSONDecoder().decode(Progress.self, from: Data($0.utf8)) }?.summary ?? ImportSummary()
+        let (jobID, owner) = (job.id, context.owner)
+        let summary = try await banks.importEntries(
+            into: bank, from: &reader, batchSize: batchSize, resuming: resumed,
+            checkpoint: { committed in
+                BatchCheckpoint(jobID: jobID, owner: owner, progress: try Self.encode(Progress(summary: committed, fraction: nil)))
+            },
+            progress: { _, _ in try context.checkCancelled() })
+        return try Self.encode(Progress(summary: summary, fraction: 1))
+    }
+
+    static func encode(_ progress: Progress) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(progress), as: UTF8.self)
+    }
+}

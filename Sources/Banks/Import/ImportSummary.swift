@@ -1,0 +1,57 @@
+/// How an import went, or how far it has got: also the checkpoint a resumed import starts from.
+public struct ImportSummary: Sendable, Codable, Equatable {
+    /// Rows (records, files) consumed from the source, rejected ones included.
+    public var rowsRead = 0
+    public var added = 0
+    /// Rows already stored with the same signals (nothing changed, or metadata updated in place).
+    public var duplicates = 0
+    /// Of the duplicates, stored entries whose source or extra metadata changed (same id, same
+    /// note and snooze).
+    public var updated = 0
+    /// Entries the source withdrew (NCMEC deletions).
+    public var removed = 0
+    /// Entries replaced by a newer record with the same external id and other signals.
+    public var replaced = 0
+    public var rejectedCount = 0
+    /// The first rejections, with their line (record, file) numbers.
+    public var rejected: [Rejection] = []
+    public static let rejectedKept = 1000
+
+    public struct Rejection: Sendable, Codable, Equatable {
+        public var line: Int
+        public var reason: String
+    }
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case rowsRead = "rows_read", added, duplicates, updated, removed, replaced, rejectedCount = "rejected_count", rejected
+    }
+
+    mutating func reject(line: Int, reason: String) {
+        rejectedCount += 1
+        if rejected.count < Self.rejectedKept { rejected.append(Rejection(line: line, reason: reason)) }
+    }
+
+    mutating func add(_ outcome: BatchOutcome) {
+        added += outcome.insertedCount
+        duplicates += outcome.duplicates
+        updated += outcome.updated
+        removed += outcome.withdrawn.count
+        replaced += outcome.replaced.count
+    }
+}
+
+/// A job's progress, committed in the same transaction as the batch it follows.
+public struct BatchCheckpoint: Sendable {
+    public var jobID: Int64
+    /// The worker that holds the job: if it no longer does, the batch is refused whole.
+    public var owner: String
+    public var progress: String
+
+    public init(jobID: Int64, owner: String, progress: String) {
+        self.jobID = jobID
+        self.owner = owner
+        self.progress = progress
+    }
+}

@@ -1,0 +1,32 @@
+public import Foundation
+
+/// The queue's storage port. Claims are atomic: two workers (in one process or many) never hold
+/// the same job, because a claim takes it in the same statement that finds it.
+public protocol JobStore: Sendable {
+    func enqueue(_ job: NewJob, at time: Date) async throws -> Job
+    func job(id: Int64) async throws -> Job?
+    /// Jobs of these kinds, newest first.
+    func jobs(kinds: [String]?, states: [JobState]?, limit: Int) async throws -> [Job]
+
+    /// Takes the oldest claimable job of these kinds: queued and due, or running with a lease that
+    /// has expired (counted as a new attempt). Only jobs with no affinity or with `affinity`.
+    func claim(kinds: [String], owner: String, affinity: String?, leaseUntil: Date, now: Date) async throws -> Job?
+
+    /// Renews the lease and records progress; throws `leaseLost` when `owner` no longer holds it.
+    /// Returns whether cancellation was requested.
+    func heartbeat(id: Int64, owner: String, leaseUntil: Date, progress: String?, now: Date) async throws -> Bool
+
+    /// Finishes a held job: succeeded with a result, failed with an error, or back to queued for a
+    /// retry at `retryAt`. Throws `leaseLost` when `owner` no longer holds it.
+    func finish(id: Int64, owner: String, outcome: JobOutcome, progress: String?, now: Date) async throws
+
+    /// Asks a job to stop: a queued one is cancelled at once, a running one at its next heartbeat.
+    func requestCancel(id: Int64, now: Date) async throws -> Job?
+}
+
+public enum JobOutcome: Sendable, Equatable {
+    case succeeded(result: String?)
+    case failed(error: String)
+    case retry(error: String, at: Date)
+    case cancelled
+}
