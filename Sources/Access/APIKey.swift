@@ -55,11 +55,14 @@ public struct IssuedKey: Sendable {
 public enum AccessError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalid(String)
     case notFound(String)
+    /// The change would leave no live admin key, and so no way to manage keys over HTTP.
+    case lastAdmin(Int64)
 
     public var description: String {
         switch self {
         case let .invalid(message): message
         case let .notFound(what): "\(what) not found"
+        case let .lastAdmin(id): "key \(id) is the last live admin key: create another admin key before revoking it"
         }
     }
 }

@@ -47,6 +47,10 @@ public final class KeyService: Sendable {
     }
 
     public func revoke(id: Int64) async throws -> APIKey {
+        let live = try await store.listKeys().filter { !$0.isRevoked }
+        if let target = live.first(where: { $0.id == id }), target.role == .admin, !live.contains(where: { $0.role == .admin && $0.id != id }) {
+            throw AccessError.lastAdmin(id)
+        }
         guard let key = try await store.revokeKey(id: id, at: Date()) else { throw AccessError.notFound("key \(id)") }
         cache.withLock { entries in entries = entries.filter { $0.value.key.id != id } }
         return key

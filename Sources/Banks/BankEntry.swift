@@ -67,11 +67,14 @@ public struct EntryMetadata: Sendable, Hashable, Codable {
 public struct NewEntry: Sendable, Hashable {
     public var signals: EntrySignals
     public var metadata: EntryMetadata
+    /// Snoozed until this time from the start (an exported snooze, imported again).
+    public var disabledUntil: Date?
     public var addedBy: String
 
-    public init(signals: EntrySignals, metadata: EntryMetadata = .init(), addedBy: String) {
+    public init(signals: EntrySignals, metadata: EntryMetadata = .init(), disabledUntil: Date? = nil, addedBy: String) {
         self.signals = signals
         self.metadata = metadata
+        self.disabledUntil = disabledUntil
         self.addedBy = addedBy
     }
 }

@@ -6,14 +6,14 @@ public enum BankExporter {
     public enum Format: String, Sendable, CaseIterable {
         /// Every signal and all metadata: a full round trip.
         case csv
-        /// One hash per line: PDQ, else MD5 (SHA-256-only entries cannot be told from PDQ in this
-        /// format and are left out, and counted).
+        /// One hash per line: every entry's PDQ and MD5 (told apart by length on import). SHA-256
+        /// digests cannot be told from PDQ hashes in this format: they are left out, and counted.
         case list
     }
 
     /// Writes `bank` through `write` (one call per line, newline included), calling `pageWritten`
     /// after each page so a caller can flush (an HTTP response streams page by page); returns the
-    /// number of entries written and of entries the format could not carry.
+    /// number of entries written and of signals the format could not carry.
     @discardableResult
     public static func export(
         _ bank: Bank, from store: any BankStore, format: Format, pageSize: Int = 10_000,
@@ -24,8 +24,10 @@ public enum BankExporter {
         case .list:
             try await forEachPage(bank, store, pageSize, pageWritten: pageWritten) { entries in
                 for entry in entries {
-                    if let pdq = entry.signals.pdq { try write(pdq.hex + "\n") } else if let md5 = entry.signals.md5 { try write(md5 + "\n") } else { skipped += 1; continue }
-                    written += 1
+                    if let pdq = entry.signals.pdq { try write(pdq.hex + "\n") }
+                    if let md5 = entry.signals.md5 { try write(md5 + "\n") }
+                    if entry.signals.sha256 != nil { skipped += 1 }
+                    if entry.signals.pdq != nil || entry.signals.md5 != nil { written += 1 }
                 }
             }
         case .csv:
@@ -35,13 +37,16 @@ public enum BankExporter {
                 for entry in entries { extraKeys.formUnion(entry.metadata.extra.keys) }
             }
             let extras = extraKeys.sorted()
-            try write((["pdq", "pdq_quality", "md5", "sha256", "external_id", "source", "note"] + extras).map(csvField).joined(separator: ",") + "\n")
+            try write((["pdq", "pdq_quality", "md5", "sha256", "external_id", "source", "note", "disabled_until"] + extras)
+                .map(csvField).joined(separator: ",") + "\n")
             try await forEachPage(bank, store, pageSize, pageWritten: pageWritten) { entries in
                 for entry in entries {
                     let s = entry.signals, m = entry.metadata
-                    var cells = [s.pdq?.hex, s.pdqQuality.map(String.init), s.md5, s.sha256, m.externalID, m.source, m.note]
+                    var cells = [s.pdq?.hex, s.pdqQuality.map(String.init), s.md5, s.sha256, m.externalID, m.source, m.note,
+                                 entry.disabledUntil.map { $0.formatted(.iso8601) }]
                     cells += extras.map { m.extra[$0] }
-                    try write(cells.map { csvField($0 ?? "") }.joined(separator: ",") + "\n")
+                    // No value is an empty cell; an empty text is a quoted one, so the two stay apart.
+                    try write(cells.map { $0.map { $0.isEmpty ? "\"\"" : csvField($0) } ?? "" }.joined(separator: ",") + "\n")
                     written += 1
                 }
             }
@@ -64,7 +69,9 @@ public enum BankExporter {
     }
 
     static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || text != text.trimmingCharacters(in: .whitespaces) else {
+        // Bytes, not Characters: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
+                || text != text.trimmingCharacters(in: .whitespaces) else {
             return text
         }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" 

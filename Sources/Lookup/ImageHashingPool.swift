@@ -1,5 +1,8 @@
 public import ContentHashing
 public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 public import ImageCodecs
 
 /// Decoding and hashing on threads of their own, one per core, never on Swift's cooperative pool:
@@ -30,7 +33,7 @@ public final class ImageHashingPool: @unchecked Sendable {
         for number in 0..<threadCount {
             Thread.detachNewThread { [self] in
                 // Named from inside: the name shows in debuggers and in `top -H`.
-                Thread.current.name = "vigil-hash-\(number)"
+                Self.nameCurrentThread("vigil-hash-\(number)")
                 work()
             }
         }
@@ -58,6 +61,25 @@ public final class ImageHashingPool: @unchecked Sendable {
             condition.signal()
             condition.unlock()
         }
+    }
+
+    /// The calling thread's name as the system knows it (what `top -H` shows).
+    public static var currentThreadName: String {
+        #if canImport(Glibc)
+        var buffer = [CChar](repeating: 0, count: 64)
+        _ = glibcGetThreadName(pthread_self(), &buffer, buffer.count)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        #else
+        return Thread.current.name ?? ""
+        #endif
+    }
+
+    static func nameCurrentThread(_ name: String) {
+        #if canImport(Glibc)
+        _ = name.withCString { glibcSetThreadName(pthread_self(), $0) }
+        #else
+        Thread.current.name = name
+        #endif
     }
 
     /// Stops the threads once the queue is empty. Jobs submitted afterwards fail.
@@ -93,3 +115,11 @@ public final class ImageHashingPool: @unchecked Sendable {
         }
     }
 }
+
+#if canImport(Glibc)
+// GNU extensions from <pthread.h> that the Glibc module does not export.
+@_silgen_name("pthread_setname_np")
+private func glibcSetThreadName(_ thread: pthread_t, _ name: UnsafePointer<CChar>) -> Int32
+@_silgen_name("pthread_getname_np")
+private func glibcGetThreadName(_ thread: pthread_t, _ name: UnsafeMutablePointer<CChar>, _ length: Int) -> Int32
+#endif

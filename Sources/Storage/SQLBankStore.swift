@@ -104,7 +104,7 @@ public struct SQLBankStore: BankStore {
             for start in stride(from: 0, to: toInsert.count, by: 1000) {
                 let chunk = toInsert[start..<min(start + 1000, toInsert.count)]
                 var query = SQLQueryString("""
-                    INSERT INTO bank_entries (bank_id, pdq, pdq_quality, md5, sha256, external_id, metadata, added_by, added_at) VALUES
+                    INSERT INTO bank_entries (bank_id, pdq, pdq_quality, md5, sha256, external_id, metadata, added_by, added_at, disabled_until) VALUES
                     """)
                 for (i, row) in chunk.enumerated() {
                     query.appendLiteral(i == 0 ? " (" : ", (")
@@ -116,7 +116,7 @@ public struct SQLBankStore: BankStore {
                     if row.metadata == StoredMetadata.emptyJSON { query.appendLiteral("'{}'") } else { query.appendInterpolation(bind: row.metadata) }
                     query.appendLiteral(", ")
                     query.appendInterpolation(bind: row.addedBy)
-                    query.appendLiteral(", \(row.addedAt))")
+                    query.appendLiteral(", \(row.addedAt), \(row.disabledUntil.map(String.init) ?? "NULL"))")
                 }
                 if returningRows {
                     query.appendLiteral(" ON CONFLICT DO NOTHING RETURNING id, bank_id, pdq, md5, sha256, disabled_until")
@@ -297,6 +297,7 @@ struct EntryBinds: Sendable {
     let metadata: String
     let addedBy: String
     let addedAt: Int64
+    let disabledUntil: Int64?
 
     init(entry: NewEntry, bankID: Int64, addedAt: Int64) throws {
         self.bankID = bankID
@@ -316,6 +317,7 @@ struct EntryBinds: Sendable {
             : try JSONCoding.encode(StoredMetadata(source: m.source, note: m.note, extra: m.extra.isEmpty ? nil : m.extra))
         addedBy = entry.addedBy
         self.addedAt = addedAt
+        disabledUntil = entry.disabledUntil?.millisecondsSince1970
     }
 }
 

@@ -56,8 +56,17 @@ public final class VigilDatabase: Sendable {
                 throw StorageError.noDatabase("no Vigil database at \(path): check --data-dir (or VIGIL_DATA_DIR), or create a bank first")
             }
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw StorageError.unavailable("cannot use \(folder.path) as the data directory: \(FileProblem.describe(error, path: folder.path))")
+            }
+            let connection: SQLiteConnection
+            do {
+                connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            } catch {
+                throw StorageError.unavailable("cannot open \(path): \(String(describing: error).prefix(200))")
+            }
             for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
                            "PRAGMA busy_timeout = 10000", "PRAGMA cache_size = -262144"] {
                 _ = try await connection.query(pragma, [])

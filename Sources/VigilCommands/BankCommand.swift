@@ -20,7 +20,7 @@ struct BankCommand: AsyncParsableCommand {
         @Argument(help: "Bank name: letters, digits, _ - .") var name: String
         @Option(help: "match (known bad) or allow (known false positives).") var kind: BankKind = .match
         @Option(name: .customLong("label"), help: "A label (source, category A1/A2/B1/B2, verified); repeatable.") var labels: [String] = []
-        @Option(help: "PDQ distance threshold, inclusive.") var threshold = Bank.defaultPDQThreshold
+        @Option(parsing: .unconditional, help: "PDQ distance threshold, inclusive, 0-256.") var threshold = Bank.defaultPDQThreshold
         @Option(help: "What the bank holds.") var description = ""
         @Flag(help: "Create the bank disabled.") var disabled = false
 

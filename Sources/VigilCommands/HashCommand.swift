@@ -1,4 +1,5 @@
 public import ArgumentParser
+import Banks
 import ContentHashing
 import Foundation
 import ImageCodecs
@@ -38,7 +39,7 @@ struct HashCommand: AsyncParsableCommand {
 
     @OptionGroup var limits: DecodeLimitOptions
 
-    @Argument(help: "Image files; - reads standard input.")
+    @Argument(help: "Image files or folders (every file under a folder, sorted); - reads standard input.")
     var files: [String]
 
     func validate() throws {
@@ -50,7 +51,7 @@ struct HashCommand: AsyncParsableCommand {
         let decodeOptions: ImageDecoder.Options = fastDecode ? .fast : .exact
         var failed = false
         await OrderedWorkers.run(
-            files, width: ProcessInfo.processInfo.activeProcessorCount,
+            ImageFiles.expand(files), width: ProcessInfo.processInfo.activeProcessorCount,
             makeState: { ContentHasher(limits: decodeLimits) },
             work: { hasher, path in
                 HashOutcome(path: path, result: Result { () throws(HashFailure) in

@@ -23,7 +23,8 @@ struct MatchCommand: AsyncParsableCommand {
     @Flag(help: "Match all 8 dihedral hashes (rotations and flips), not just the original.")
     var enhanced = false
 
-    @Option(help: "PDQ distance threshold for every bank (default: each bank's own).")
+    // Unconditional parsing: "--threshold -1" is a value (refused by validate()), not a missing one.
+    @Option(parsing: .unconditional, help: "PDQ distance threshold for every bank, 0-256 (default: each bank's own).")
     var threshold: Int?
 
     @Option(name: .customLong("bank"), help: "Match only these banks; repeatable.")
@@ -34,7 +35,7 @@ struct MatchCommand: AsyncParsableCommand {
 
     @OptionGroup var limits: DecodeLimitOptions
 
-    @Argument(help: "Image files; - reads standard input.")
+    @Argument(help: "Image files or folders (every file under a folder, sorted); - reads standard input.")
     var files: [String]
 
     func validate() throws {
@@ -51,7 +52,7 @@ struct MatchCommand: AsyncParsableCommand {
             lookup.markReady()
             // A misspelt --bank would otherwise answer "no match" for every file.
             if let unknown = banks.first(where: { !service.index.bankNames.contains($0) }) { throw LookupError.unknownBank(unknown) }
-            for path in files {
+            for path in ImageFiles.expand(files) {
                 let outcome = await matchOne(path, lookup: lookup)
                 outcome.print(format: format)
                 switch outcome.result {

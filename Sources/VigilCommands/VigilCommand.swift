@@ -6,8 +6,14 @@ public struct VigilCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "Self-hostable image safety: hash images, keep hash banks, match against them.",
+        version: VigilVersion.current,
         subcommands: [HashCommand.self, BankCommand.self, MatchCommand.self, ServeCommand.self, KeysCommand.self]
     )
 
     public init() {}
+}
+
+/// The release this binary is (printed by `vigil --version`).
+public enum VigilVersion {
+    public static let current = "0.5.0"
 }

@@ -31,7 +31,7 @@ public struct APIError: Error, Sendable {
     static let indexLoading = APIError(.serviceUnavailable, "index_loading", "the match index is still loading; retry shortly")
 
     static func tooLarge(_ limit: Int) -> APIError {
-        APIError(.contentTooLarge, "body_too_large", "the request body is larger than the limit of \(limit) bytes")
+        APIError(.contentTooLarge, "body_too_large", "the request body is larger than the limit of \(ByteCount.text(limit))")
     }
 
     /// The error a domain or library failure becomes.
@@ -63,10 +63,11 @@ public struct APIError: Error, Sendable {
             switch error {
             case .invalid(let message): return APIError(.badRequest, "invalid_request", message)
             case .notFound: return APIError(.notFound, "not_found", error.description)
+            case .lastAdmin: return APIError(.conflict, "last_admin_key", error.description)
             }
         case let error as ImageDecodingError:
             switch error {
-            case .tooManyBytes: return APIError(.contentTooLarge, error.code, error.description)
+            case .tooManyBytes, .tooManyPixels: return APIError(.contentTooLarge, error.code, error.description)
             case .unsupportedFormat, .videoNotSupported, .empty:
                 return APIError(.unsupportedMediaType, error.code, error.description)
             default: return APIError(.unprocessableContent, error.code, error.description)
@@ -93,40 +94,6 @@ public struct APIError: Error, Sendable {
         default:
             return nil
         }
-    }
-}
-
-/// Turns every thrown error into the JSON error shape; anything unexpected becomes a 500 whose
-/// body says nothing about internals (the log has the detail, under the request id).
-struct ErrorMiddleware: RouterMiddleware {
-    typealias Context = VigilRequestContext
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch {
-            let apiError: APIError
-            if let known = APIError.from(error) {
-                apiError = known
-            } else {
-                context.logger.error("unhandled error", metadata: [
-                    "request_id": .string(context.requestID), "error": .string(String(describing: error).prefix(500).description),
-                ])
-                apiError = APIError(.internalServerError, "internal_error", "internal error (request \(context.requestID))")
-            }
-            return Self.response(apiError, path: request.uri.path)
-        }
-    }
-
-    /// HMA clients read a top-level `message`: its routes carry it beside the `error` object.
-    static func response(_ error: APIError, path: String) -> Response {
-        var body = #"{"error":{"code":"# + JSONText.quote(error.code) + #","message":"# + JSONText.quote(error.message) + "}"
-        if HMAPaths.isHMA(path) { body += #","message":"# + JSONText.quote(error.message) }
-        body += "}"
-        var response = JSONText.response(body, status: error.status)
-        if error.status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
-        if let seconds = error.retryAfter { response.headers[.retryAfter] = String(seconds) }
-        return response
     }
 }
 

@@ -81,11 +81,15 @@ enum JSONInput {
             return keys.isEmpty ? "the body" : "\"" + keys.joined(separator: ".") + "\""
         }
         switch error {
-        case let .typeMismatch(type, context): return "\(path(context)) has the wrong type: expected \(typeName(type))"
+        case let .typeMismatch(type, context):
+            if context.codingPath.isEmpty { return "the body must be \(typeName(type)), not another JSON value" }
+            return "\(path(context)) has the wrong type: expected \(typeName(type))"
         case let .valueNotFound(type, context): return "\(path(context)) must not be null: expected \(typeName(type))"
         case let .keyNotFound(key, _): return "\"\(key.stringValue)\" is required"
         case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "the request body is not valid JSON" : "\(path(context)) is not valid: \(context.debugDescription)"
+            if context.codingPath.isEmpty { return "the request body is not valid JSON" }
+            if context.debugDescription.contains("fit") { return "\(path(context)) is out of range" }
+            return "\(path(context)) is not valid: \(context.debugDescription)"
         @unknown default: return "the request body is not valid JSON"
         }
     }
@@ -96,7 +100,9 @@ enum JSONInput {
         case is Int.Type, is Int64.Type: "an integer"
         case is Double.Type: "a number"
         case is Bool.Type: "true or false"
-        default: type is any Collection.Type ? "an array" : "an object"
+        // A dictionary is a Collection too: test for it first, or `[1, 2]` for an object reads "expected an array".
+        case is [String: Any].Type, is [String: JSONValue].Type: "a JSON object"
+        default: type is any Collection.Type ? "an array" : "a JSON object"
         }
     }
 }

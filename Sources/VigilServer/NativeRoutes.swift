@@ -24,7 +24,8 @@ struct NativeRoutes {
         var sha256: String?
         var enhanced: Bool?
         var banks: [String]?
-        var threshold: Int?
+        /// Read as any JSON value so that 1e30 or a 23-digit number is "out of range", not "not JSON".
+        var threshold: JSONValue?
     }
 
     /// A request reduced to what it asks: an image (with where it came from) or bare signals, plus options.
@@ -44,10 +45,7 @@ struct NativeRoutes {
         var input = Input()
         input.enhanced = try Flag.parse(request.query("enhanced"), name: "enhanced") ?? false
         input.banks = request.query("banks").map { $0.split(separator: ",").map { String($0) } }
-        if let text = request.query("threshold") {
-            guard let value = Int(text) else { throw APIError.badRequest("threshold must be an integer", code: "invalid_threshold") }
-            input.threshold = value
-        }
+        if let text = request.query("threshold") { input.threshold = try Threshold.parse(text) }
         let body = try await request.collectBody(limit: service.settings.maxBodyBytes)
         switch BodyKind(request) {
         case .image:
@@ -63,8 +61,7 @@ struct NativeRoutes {
                 case "enhanced": input.enhanced = try Flag.parse(part.text, name: "enhanced") ?? false
                 case "banks": input.banks = part.text.split(separator: ",").map { String($0) }
                 case "threshold":
-                    guard let value = Int(part.text) else { throw APIError.badRequest("threshold must be an integer", code: "invalid_threshold") }
-                    input.threshold = value
+                    input.threshold = try Threshold.parse(part.text)
                 default: break
                 }
             }
@@ -72,7 +69,7 @@ struct NativeRoutes {
             let json = try JSONInput.decode(JSONBody.self, from: body)
             if let enhanced = json.enhanced { input.enhanced = enhanced }
             if let banks = json.banks { input.banks = banks }
-            if let threshold = json.threshold { input.threshold = threshold }
+            if let threshold = json.threshold, threshold != .null { input.threshold = try Threshold.parse(threshold) }
             let given = [json.url != nil, json.base64 != nil, json.pdq != nil || json.md5 != nil || json.sha256 != nil].filter { $0 }.count
             guard given == 1 else {
                 throw APIError.badRequest("give exactly one of \"url\", \"base64\" or signals (\"pdq\", \"md5\", \"sha256\")", code: "missing_image")
@@ -131,4 +128,38 @@ struct NativeRoutes {
                                    match: outcome.timings.match.milliseconds, total: start.duration(to: .now).milliseconds))
         return try JSONText.response(response)
     }
+}
+
+/// A PDQ threshold from a query, a form field or JSON: an integer from 0 to 256, and an error that
+/// says which of those it is not.
+enum Threshold {
+    static let range = 0...256
+
+    static func parse(_ text: String) throws -> Int {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let value = Int(trimmed) { return try check(value) }
+        if let value = Double(trimmed), value.isFinite {
+            if value != value.rounded() { throw invalid("threshold must be a whole number, got \(trimmed.prefix(40))") }
+            throw outOfRange(trimmed)
+        }
+        throw invalid("threshold must be an integer from 0 to 256, got \"\(trimmed.prefix(40))\"")
+    }
+
+    static func parse(_ value: JSONValue) throws -> Int {
+        guard let number = value.number else { throw invalid("threshold must be an integer from 0 to 256, not \(value.text.prefix(40))") }
+        guard number == number.rounded() else { throw invalid("threshold must be a whole number, got \(number)") }
+        guard abs(number) < 1e9 else { throw outOfRange(value.text) }
+        return try check(Int(number))
+    }
+
+    static func check(_ value: Int) throws -> Int {
+        guard range.contains(value) else { throw outOfRange(String(value)) }
+        return value
+    }
+
+    static func outOfRange(_ text: String) -> APIError {
+        invalid("threshold \(text.prefix(40)) is out of range: it must be from 0 to 256")
+    }
+
+    static func invalid(_ message: String) -> APIError { APIError.badRequest(message, code: "invalid_threshold") }
 }

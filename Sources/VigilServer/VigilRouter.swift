@@ -6,9 +6,10 @@ public import Logging
 public enum VigilRouter {
     public static func build(service: VigilService, accessLogger: Logger) -> Router<VigilRequestContext> {
         let router = Router(context: VigilRequestContext.self)
+        let routes = RouteTable()
         router.add(middleware: AccessLogMiddleware(logger: accessLogger))
         router.add(middleware: MetricsMiddleware(metrics: service.metrics))
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(routes: routes))
         router.add(middleware: AuthenticationMiddleware(
             keys: service.keys, trustedProxies: service.settings.trustedProxies,
             proxyRole: service.settings.trustedProxyRole))
@@ -25,6 +26,7 @@ public enum VigilRouter {
         PhotoDNARoutes(service: service).register(on: matcher)
         HMAMatchingRoutes(service: service).register(on: matcher)
         HMACurationRoutes(service: service).register(reads: matcher.group("c"), writes: curator.group("c"))
+        routes.load(router)
         return router
     }
 }

@@ -55,6 +55,8 @@ public final class VigilService: Sendable {
                 "change_log_sequence": .stringConvertible(banks.follower?.appliedSequence ?? 0),
             ])
         } catch {
+            // Shutting down before the load finished (a port already in use, say) is not a failure of the load.
+            if Task.isCancelled || error is CancellationError { return }
             loadFailure.withLock { $0 = String(describing: error) }
             logger.critical("index load failed", metadata: ["error": .string(String(describing: error))])
         }

@@ -9,7 +9,7 @@ import Testing
         let pool = ImageHashingPool(threads: 2, queueLimit: 8)
         defer { pool.shutdown() }
         let names = try await withThrowingTaskGroup(of: String.self) { group in
-            for _ in 0..<8 { group.addTask { try await pool.run { _ in Thread.current.name ?? "" } } }
+            for _ in 0..<8 { group.addTask { try await pool.run { _ in ImageHashingPool.currentThreadName } } }
             return try await group.reduce(into: Set<String>()) { $0.insert($1) }
         }
         #expect(!names.isEmpty && names.allSatisfy { $0.hasPrefix("vigil-hash-") })

@@ -35,7 +35,7 @@ import VigilTestSupport
 
         #expect(try vigil(["match", Self.other]).status == 0)
         let csv = try vigil(["bank", "export", "demo"])
-        #expect(csv.lines.first == "pdq,pdq_quality,md5,sha256,external_id,source,note")
+        #expect(csv.lines.first == "pdq,pdq_quality,md5,sha256,external_id,source,note,disabled_until")
         #expect(csv.lines.count == 2 && csv.lines[1].hasPrefix("f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22,100,"))
     }
 

@@ -94,7 +94,7 @@ public actor InMemoryBankStore: BankStore {
                     || (entry.signals.sha256 != nil && stored.signals.sha256 == entry.signals.sha256))
             }
             if clash { continue }
-            let stored = BankEntry(id: nextEntryID, bankID: bankID, signals: entry.signals, metadata: entry.metadata, disabledUntil: nil,
+            let stored = BankEntry(id: nextEntryID, bankID: bankID, signals: entry.signals, metadata: entry.metadata, disabledUntil: entry.disabledUntil,
                                    addedBy: entry.addedBy, addedAt: time)
             nextEntryID += 1
             entries[stored.id] = stored

@@ -12,16 +12,22 @@ struct CSVImportReader: ImportReader {
     private let addedBy: String
 
     static let signalColumns: Set<String> = ["pdq", "md5", "sha256"]
-    static let knownColumns: Set<String> = signalColumns.union(["pdq_quality", "quality", "external_id", "source", "note"])
+    static let knownColumns: Set<String> = signalColumns.union(["pdq_quality", "quality", "external_id", "source", "note", "disabled_until"])
+    /// A quoted field may span lines (a note with newlines), up to this many.
+    static let maxLinesPerRecord = 1000
 
     init(url: URL, addedBy: String) throws {
         lines = try LineReader(url: url)
         guard let header = try lines.next() else { throw ImportError("the file is empty: a header row is required") }
+        // Binary content (an image given --format csv) is named, never echoed to the terminal.
+        if header.unicodeScalars.contains(where: { $0 == "\u{FFFD}" || ($0.value < 0x20 && $0 != "\t") }) {
+            throw ImportError("line 1: this is not CSV text (it starts with binary data: an image? use --format images)")
+        }
         separator = header.contains("\t") ? "\t" : ","
         guard let names = Self.split(header.trimmingCharacters(in: .whitespaces), separator: separator) else {
             throw ImportError("line 1: unterminated quote in the header")
         }
-        columns = names.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        columns = names.map { $0.text.trimmingCharacters(in: .whitespaces).lowercased() }
         guard columns.contains(where: Self.signalColumns.contains) else {
             throw ImportError("line 1: the header names no signal column (pdq, md5 or sha256): \(header.prefix(120))")
         }
@@ -35,10 +41,20 @@ struct CSVImportReader: ImportReader {
     var progress: Double? { lines.progress }
 
     mutating func next() throws -> ImportItem? {
-        while let line = try lines.next() {
+        while var line = try lines.next() {
             let number = lines.lineNumber
             if line.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            guard let cells = Self.split(line, separator: separator) else {
+            var cells = Self.split(line, separator: separator)
+            // An open quote continues on the next line (RFC 4180: a field may hold line breaks).
+            var extraLines = 0
+            while cells == nil, extraLines < Self.maxLinesPerRecord {
+                let breakInField = lines.lastLineEndedWithCR ? "\r\n" : "\n"
+                guard let more = try lines.next() else { break }
+                line += breakInField + more
+                extraLines += 1
+                cells = Self.split(line, separator: separator)
+            }
+            guard let cells else {
                 return .rejected(line: number, reason: "unterminated quote")
             }
             guard cells.count == columns.count else {
@@ -54,22 +70,28 @@ struct CSVImportReader: ImportReader {
 
     /// Where each known column sits in a row, worked out once from the header.
     struct ColumnLayout {
-        let pdq, quality, md5, sha256, externalID, source, note: Int?
+        let pdq, quality, md5, sha256, externalID, source, note, disabledUntil: Int?
         let extras: [(name: String, index: Int)]
 
         init(_ columns: [String]) {
             func index(_ names: String...) -> Int? { columns.firstIndex { names.contains($0) } }
             pdq = index("pdq"); quality = index("pdq_quality", "quality"); md5 = index("md5"); sha256 = index("sha256")
-            externalID = index("external_id"); source = index("source"); note = index("note")
+            externalID = index("external_id"); source = index("source"); note = index("note"); disabledUntil = index("disabled_until")
             extras = columns.enumerated().filter { !CSVImportReader.knownColumns.contains($0.element) }.map { ($0.element, $0.offset) }
         }
 
-        func entry(_ cells: [String], addedBy: String) -> Result<NewEntry, ImportError> {
+        func entry(_ cells: [Cell], addedBy: String) -> Result<NewEntry, ImportError> {
             func cell(_ i: Int?) -> String? {
                 guard let i else { return nil }
-                let raw = cells[i]
-                let value = raw.utf8.first == 0x20 || raw.utf8.last == 0x20 ? raw.trimmingCharacters(in: .whitespaces) : raw
+                let raw = cells[i].text
+                // Quoted text is kept as written (a note's leading spaces); bare cells are trimmed.
+                let value = !cells[i].quoted && (raw.utf8.first == 0x20 || raw.utf8.last == 0x20) ? raw.trimmingCharacters(in: .whitespaces) : raw
                 return value.isEmpty ? nil : value
+            }
+            /// Free text: a quoted empty cell is an empty text, an unquoted one is none.
+            func text(_ i: Int?) -> String? {
+                guard let i else { return nil }
+                return cells[i].quoted ? cells[i].text : cell(i)
             }
             let signals: EntrySignals
             switch EntrySignals.parse(pdq: cell(pdq), quality: cell(quality), md5: cell(md5), sha256: cell(sha256)) {
@@ -78,20 +100,33 @@ struct CSVImportReader: ImportReader {
             }
             guard !signals.isEmpty else { return .failure(ImportError("no signal: pdq, md5 and sha256 are all empty")) }
             var extra: [String: String] = [:]
-            for (name, index) in extras { if let value = cell(index) { extra[name] = value } }
-            let metadata = EntryMetadata(externalID: cell(externalID), source: cell(source), note: cell(note), extra: extra)
-            return .success(NewEntry(signals: signals, metadata: metadata, addedBy: addedBy))
+            for (name, index) in extras { if let value = text(index) { extra[name] = value } }
+            let metadata = EntryMetadata(externalID: cell(externalID), source: text(source), note: text(note), extra: extra)
+            var until: Date?
+            if let text = cell(disabledUntil) {
+                guard let date = try? Date(text, strategy: .iso8601) else {
+                    return .failure(ImportError("disabled_until \"\(text.prefix(40))\" is not an ISO 8601 time (2026-12-31T00:00:00Z)"))
+                }
+                until = date
+            }
+            return .success(NewEntry(signals: signals, metadata: metadata, disabledUntil: until, addedBy: addedBy))
         }
     }
 
-    /// Splits one line; nil when a quote is left open.
-    static func split(_ line: String, separator: Character) -> [String]? {
+    /// One field, and whether it was quoted (quoted text is taken as written).
+    struct Cell: Equatable {
+        var text: String
+        var quoted: Bool
+    }
+
+    /// Splits one record; nil when a quote is left open.
+    static func split(_ line: String, separator: Character) -> [Cell]? {
         // Most hash lists have no quotes: split the bytes directly.
-        if separator != "," || !line.utf8.contains(UInt8(ascii: "\"")) {
+        if !line.utf8.contains(UInt8(ascii: "\"")) {
             let byte = UInt8(ascii: separator == "," ? "," : "\t")
-            return line.utf8.split(separator: byte, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+            return line.utf8.split(separator: byte, omittingEmptySubsequences: false).map { Cell(text: String(decoding: $0, as: UTF8.self), quoted: false) }
         }
-        var fields: [String] = [], field = "", quoted = false
+        var fields: [Cell] = [], field = "", quoted = false, wasQuoted = false
         var iterator = line.makeIterator()
         while let c = iterator.next() {
             if quoted {
@@ -102,17 +137,21 @@ struct CSVImportReader: ImportReader {
                 } else {
                     field.append(c)
                 }
-            } else if c == "\"" && field.isEmpty {
-                quoted = true
-            } else if c == separator {
-                fields.append(field)
+            } else if c == "\"" && field.allSatisfy({ $0 == " " }) && !wasQuoted {
+                // Spaces before an opening quote are padding, not content.
                 field = ""
-            } else {
+                quoted = true
+                wasQuoted = true
+            } else if c == separator {
+                fields.append(Cell(text: field, quoted: wasQuoted))
+                field = ""
+                wasQuoted = false
+            } else if !(wasQuoted && c == " ") {
                 field.append(c)
             }
         }
         guard !quoted else { return nil }
-        fields.append(field)
+        fields.append(Cell(text: field, quoted: wasQuoted))
         return fields
     }
 }

@@ -1,5 +1,5 @@
 import ContentHashing
-import Foundation
+public import Foundation
 import ImageCodecs
 
 /// Image files, or every file under a folder (sorted, recursively), hashed and added as entries.
@@ -17,10 +17,7 @@ struct ImageFileReader: ImportReader {
             throw ImportError("\(url.path): no such file or folder")
         }
         if isDirectory.boolValue {
-            let walker = FileManager.default.enumerator(at: url, includingPropertiesForKeys: [.isRegularFileKey])
-            files = (walker?.compactMap { $0 as? URL } ?? [])
-                .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
-                .sorted { $0.path < $1.path }
+            files = ImageFiles.inFolder(url)
             root = url
         } else {
             files = [url]
@@ -45,6 +42,26 @@ struct ImageFileReader: ImportReader {
                 metadata: EntryMetadata(source: "image", note: name), addedBy: addedBy))
         } catch {
             return .rejected(line: index, reason: "\(name): \(error)")
+        }
+    }
+}
+
+/// The files a folder argument stands for, the same for `bank import`, `hash` and `match`.
+public enum ImageFiles {
+    /// Every regular file under `folder`, recursively, sorted by path.
+    public static func inFolder(_ folder: URL) -> [URL] {
+        let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
+        return (walker?.compactMap { $0 as? URL } ?? [])
+            .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+            .sorted { $0.path < $1.path }
+    }
+
+    /// Paths as given, each folder replaced by the files under it.
+    public static func expand(_ paths: [String]) -> [String] {
+        paths.flatMap { path -> [String] in
+            var isDirectory: ObjCBool = false
+            guard path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return [path] }
+            return inFolder(URL(fileURLWithPath: path)).map(\.path)
         }
     }
 }

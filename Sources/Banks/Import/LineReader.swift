@@ -7,6 +7,8 @@ final class LineReader {
     private var start = 0
     private var atEnd = false
     private(set) var lineNumber = 0
+    /// Whether the last line ended with "\r\n" (a CSV field that spans lines keeps it).
+    private(set) var lastLineEndedWithCR = false
     private(set) var bytesRead = 0
     let totalBytes: Int?
 
@@ -14,7 +16,18 @@ final class LineReader {
     var progress: Double? { totalBytes.map { $0 == 0 ? 1 : Double(bytesRead) / Double($0) } }
 
     init(url: URL) throws {
-        handle = try FileHandle(forReadingFrom: url)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw ImportError("\(url.path): no such file")
+        }
+        if isDirectory.boolValue {
+            throw ImportError("\(url.path) is a folder: this format reads one file (a folder of images is imported with --format images)")
+        }
+        do {
+            handle = try FileHandle(forReadingFrom: url)
+        } catch {
+            throw ImportError("\(url.path): cannot read it (\((error as NSError).localizedDescription))")
+        }
         totalBytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
     }
 
@@ -25,7 +38,8 @@ final class LineReader {
         while true {
             if let newline = buffer[start...].firstIndex(of: 0x0A) {
                 var end = newline
-                if end > start, buffer[end - 1] == 0x0D { end -= 1 }
+                lastLineEndedWithCR = end > start && buffer[end - 1] == 0x0D
+                if lastLineEndedWithCR { end -= 1 }
                 let line = String(decoding: buffer[start..<end], as: UTF8.self)
                 start = newline + 1
                 lineNumber += 1
@@ -34,7 +48,8 @@ final class LineReader {
             if atEnd {
                 guard start < buffer.count else { return nil }
                 var end = buffer.count
-                if buffer[end - 1] == 0x0D { end -= 1 }
+                lastLineEndedWithCR = buffer[end - 1] == 0x0D
+                if lastLineEndedWithCR { end -= 1 }
                 let line = String(decoding: buffer[start..<end], as: UTF8.self)
                 start = buffer.count
                 lineNumber += 1
