@@ -47,8 +47,35 @@ public final class BankService: Sendable {
 
     public func listBanks() async throws -> [Bank] { try await store.listBanks() }
 
+    /// Every bank with its number of entries (counted in one grouped query, not one per bank).
+    public func banksWithEntryCounts() async throws -> [(bank: Bank, entries: Int)] {
+        let counts = try await store.entryCounts()
+        return try await store.listBanks().map { ($0, counts[$0.id] ?? 0) }
+    }
+
+    public func entryCount(of bank: Bank) async throws -> Int { try await store.entryCount(bankID: bank.id) }
+
+    /// A page of a bank's entries in id order, after `afterID`.
+    public func entries(of bank: Bank, after afterID: Int64, limit: Int) async throws -> [BankEntry] {
+        try await store.entries(bankID: bank.id, afterID: afterID, limit: limit)
+    }
+
+    /// The bank with this name, or nil.
+    public func findBank(named name: String) async throws -> Bank? { try await store.bank(named: name) }
+
+    /// The entry with this id, or nil.
+    public func findEntry(id: Int64) async throws -> BankEntry? { try await store.entry(id: id) }
+
+    /// True for storage nothing was ever written to: no bank now, and none in the change log.
+    public func isPristine() async throws -> Bool {
+        guard try await store.latestSequence() == 0 else { return false }
+        return try await store.listBanks().isEmpty
+    }
+
     public func updateBank(_ bank: Bank) async throws -> Bank {
         try NewBank(settingsOf: bank).validate()
+        // A rename must not take another bank's name.
+        if let holder = try await store.bank(named: bank.name), holder.id != bank.id { throw BankError.alreadyExists(bank.name) }
         let updated = try await store.updateBank(bank)
         try await syncIndex()
         return updated

@@ -28,6 +28,8 @@ public protocol BankStore: BankChangeFeed {
     /// Entries of a bank in id order, for paging and export.
     func entries(bankID: Int64, afterID: Int64, limit: Int) async throws -> [BankEntry]
     func entryCount(bankID: Int64) async throws -> Int
+    /// Every bank's entry count, in one query.
+    func entryCounts() async throws -> [Int64: Int]
 
     /// Every bank and every entry's signals (in chunks), read in one consistent snapshot, for
     /// building the index at start; returns the banks and the change-log sequence of that snapshot.

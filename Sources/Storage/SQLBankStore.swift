@@ -225,6 +225,16 @@ public struct SQLBankStore: BankStore {
         }
     }
 
+    public func entryCounts() async throws -> [Int64: Int] {
+        try await database.run { sql in
+            var counts: [Int64: Int] = [:]
+            for row in try await sql.raw("SELECT bank_id, COUNT(*) AS n FROM bank_entries GROUP BY bank_id").all() {
+                counts[try row.decode(column: "bank_id", as: Int64.self)] = try row.decode(column: "n", as: Int.self)
+            }
+            return counts
+        }
+    }
+
     public func entryCount(bankID: Int64) async throws -> Int {
         try await database.run { sql in
             try await sql.raw("SELECT COUNT(*) AS n FROM bank_entries WHERE bank_id = \(bind: bankID)").first()?.decode(column: "n", as: Int.self) ?? 0

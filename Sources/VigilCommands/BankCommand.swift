@@ -41,7 +41,7 @@ struct BankCommand: AsyncParsableCommand {
         func run() async throws {
             try await storage.run(readOnly: true) { service in
                 for bank in try await service.listBanks() {
-                    let count = try await service.store.entryCount(bankID: bank.id)
+                    let count = try await service.entryCount(of: bank)
                     switch format {
                     case .text:
                         Standard.output("\(bank.name)\t\(bank.kind.rawValue)\t\(bank.enabled ? "enabled" : "disabled")\tthreshold=\(bank.pdqThreshold)\tentries=\(count)\tlabels=\(bank.labels.joined(separator: ","))")
@@ -61,7 +61,7 @@ struct BankCommand: AsyncParsableCommand {
         func run() async throws {
             try await storage.run(readOnly: true) { service in
                 let bank = try await service.bank(named: name)
-                let count = try await service.store.entryCount(bankID: bank.id)
+                let count = try await service.entryCount(of: bank)
                 Standard.output(JSONValue.object(BankJSON.fields(bank, entries: count)).rendered)
             }
         }

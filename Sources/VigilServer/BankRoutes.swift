@@ -47,11 +47,7 @@ struct BankRoutes {
     }
 
     func list() async throws -> Response {
-        var out: [BankJSON] = []
-        for bank in try await banks.listBanks() {
-            out.append(BankJSON(bank, entryCount: try await banks.store.entryCount(bankID: bank.id)))
-        }
-        return try JSONText.response(["banks": out])
+        try JSONText.response(["banks": try await banks.banksWithEntryCounts().map { BankJSON($0.bank, entryCount: $0.entries) }])
     }
 
     func bank(_ context: VigilRequestContext) async throws -> Bank {
@@ -60,7 +56,7 @@ struct BankRoutes {
 
     func show(_ context: VigilRequestContext) async throws -> Response {
         let bank = try await bank(context)
-        return try JSONText.response(BankJSON(bank, entryCount: try await banks.store.entryCount(bankID: bank.id)))
+        return try JSONText.response(BankJSON(bank, entryCount: try await banks.entryCount(of: bank)))
     }
 
     func create(_ request: Request) async throws -> Response {
@@ -75,17 +71,14 @@ struct BankRoutes {
     func update(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
         var bank = try await bank(context)
         let body = try JSONInput.decode(BankBody.self, from: try await request.collectBody(limit: 64 * 1024))
-        if let name = body.name, name != bank.name {
-            if try await banks.store.bank(named: name) != nil { throw BankError.alreadyExists(name) }
-            bank.name = name
-        }
+        if let name = body.name { bank.name = name }
         if let description = body.description { bank.description = description }
         if let kind = try body.kindValue() { bank.kind = kind }
         if let enabled = body.enabled { bank.enabled = enabled }
         if let threshold = body.pdqThreshold { bank.pdqThreshold = threshold }
         if let labels = body.labels { bank.labels = labels }
         let updated = try await banks.updateBank(bank)
-        return try JSONText.response(BankJSON(updated, entryCount: try await banks.store.entryCount(bankID: updated.id)))
+        return try JSONText.response(BankJSON(updated, entryCount: try await banks.entryCount(of: updated)))
     }
 
     func delete(_ context: VigilRequestContext) async throws -> Response {
@@ -106,7 +99,7 @@ struct BankRoutes {
             guard let value = Int(text), (1...1000).contains(value) else { throw APIError.badRequest("limit must be 1-1000") }
             return value
         } ?? 100
-        let page = try await banks.store.entries(bankID: bank.id, afterID: after, limit: limit)
+        let page = try await banks.entries(of: bank, after: after, limit: limit)
         return try JSONText.response(EntryPage(entries: page.map { EntryDetailJSON($0, bank: bank) },
                                                nextAfter: page.count == limit ? page.last?.id : nil))
     }

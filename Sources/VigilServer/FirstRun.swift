@@ -23,7 +23,7 @@ public enum FirstRun {
         }
         // Only on a database nothing was ever written to (an empty change log): a demo bank an
         // operator deleted stays deleted.
-        guard demoBank, try await banks.store.latestSequence() == 0, try await banks.listBanks().isEmpty else { return outcome }
+        guard demoBank, try await banks.isPristine() else { return outcome }
         let folder = dataDirectory.appendingPathComponent("demo")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let bank = try await banks.createBank(NewBank(

@@ -39,7 +39,7 @@ struct HMACurationRoutes {
 
     func bank(_ context: VigilRequestContext) async throws -> Bank {
         let name = try context.parameters.require("name")
-        guard let bank = try await banks.store.bank(named: name) else { throw APIError.notFound("bank '\(name)' not found") }
+        guard let bank = try await banks.findBank(named: name) else { throw APIError.notFound("bank '\(name)' not found") }
         return bank
     }
 
@@ -72,8 +72,13 @@ struct HMACurationRoutes {
         guard let name = object["name"]?.string else { throw APIError.badRequest("name is required (a string)") }
         guard Self.validName(name) else { throw APIError.badRequest("Bank name must be UPPER_WITH_UNDERSCORE (^[A-Z_][A-Z0-9_]*$)") }
         let enabled = try Self.enabled(from: object) ?? true
-        if try await banks.store.bank(named: name) != nil { throw APIError(.forbidden, "already_exists", "Bank already exists") }
-        let bank = try await banks.createBank(NewBank(name: name, enabled: enabled))
+        // HMA answers an existing name with 403.
+        let bank: Bank
+        do {
+            bank = try await banks.createBank(NewBank(name: name, enabled: enabled))
+        } catch BankError.alreadyExists {
+            throw APIError(.forbidden, "already_exists", "Bank already exists")
+        }
         return Self.json(Self.bankJSON(bank), status: .created)
     }
 
@@ -84,19 +89,20 @@ struct HMACurationRoutes {
             guard let name = name.string, Self.validName(name) else {
                 throw APIError.badRequest("Bank name must be UPPER_WITH_UNDERSCORE (^[A-Z_][A-Z0-9_]*$)")
             }
-            if name != bank.name, try await banks.store.bank(named: name) != nil {
-                throw APIError(.forbidden, "already_exists", "Bank name already exists")
-            }
             bank.name = name
         }
         if let enabled = try Self.enabled(from: object) { bank.enabled = enabled }
-        return Self.json(Self.bankJSON(try await banks.updateBank(bank)))
+        do {
+            return Self.json(Self.bankJSON(try await banks.updateBank(bank)))
+        } catch BankError.alreadyExists {
+            throw APIError(.forbidden, "already_exists", "Bank name already exists")
+        }
     }
 
     /// Like HMA, deleting a bank that does not exist is not an error.
     func delete(_ context: VigilRequestContext) async throws -> Response {
         let name = try context.parameters.require("name")
-        if try await banks.store.bank(named: name) != nil { try await banks.deleteBank(named: name) }
+        if try await banks.findBank(named: name) != nil { try await banks.deleteBank(named: name) }
         return Self.json(.object(["message": .string("Done")]))
     }
 
@@ -125,7 +131,7 @@ struct HMACurationRoutes {
         let bank = try await bank(context)
         let text = try context.parameters.require("id")
         guard let id = Int64(text) else { throw APIError.badRequest("content id must be an integer") }
-        guard let entry = try await banks.store.entry(id: id), entry.bankID == bank.id else {
+        guard let entry = try await banks.findEntry(id: id), entry.bankID == bank.id else {
             throw APIError.notFound("content '\(id)' not found")
         }
         return (bank, entry)
@@ -240,7 +246,7 @@ struct HMACurationRoutes {
     func deleteContent(_ context: VigilRequestContext) async throws -> Response {
         let bank = try await bank(context)
         guard let id = Int64(try context.parameters.require("id")) else { throw APIError.badRequest("content id must be an integer") }
-        guard let entry = try await banks.store.entry(id: id), entry.bankID == bank.id else { return Self.json(.object(["deleted": .number(0)])) }
+        guard let entry = try await banks.findEntry(id: id), entry.bankID == bank.id else { return Self.json(.object(["deleted": .number(0)])) }
         _ = try await banks.removeEntry(id: entry.id)
         return Self.json(.object(["deleted": .number(1)]))
     }

@@ -144,6 +144,10 @@ public actor InMemoryBankStore: BankStore {
         Array(entries.values.filter { $0.bankID == bankID && $0.id > afterID }.sorted { $0.id < $1.id }.prefix(limit))
     }
 
+    public func entryCounts() async throws -> [Int64: Int] {
+        entries.values.reduce(into: [:]) { $0[$1.bankID, default: 0] += 1 }
+    }
+
     public func entryCount(bankID: Int64) async throws -> Int { entries.values.filter { $0.bankID == bankID }.count }
 
     public func forEachIndexRow(chunkSize: Int, _ body: @Sendable ([IndexRow]) async throws -> Void) async throws -> IndexSnapshot {
