@@ -96,9 +96,3 @@ public struct APIError: Error, Sendable {
         }
     }
 }
-
-enum HMAPaths {
-    static func isHMA(_ path: String) -> Bool {
-        path.hasPrefix("/h/") || path.hasPrefix("/m/") || path.hasPrefix("/c/")
-    }
-}

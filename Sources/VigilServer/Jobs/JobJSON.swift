@@ -2,40 +2,6 @@ import Foundation
 import Hummingbird
 import Jobs
 
-/// `/v1/jobs`: what the queue is doing — progress, results, errors — and cancellation.
-struct JobRoutes {
-    let service: VigilService
-
-    func register(reads: RouterGroup<VigilRequestContext>, writes: RouterGroup<VigilRequestContext>) {
-        reads.get("jobs") { request, _ in try await list(request) }
-        reads.get("jobs/{id}") { _, context in try JSONText.response(JobJSON(try await service.jobs.job(id: try id(context)))) }
-        writes.post("jobs/{id}/cancel") { _, context in try JSONText.response(JobJSON(try await service.jobs.cancel(id: try id(context)))) }
-    }
-
-    func id(_ context: VigilRequestContext) throws -> Int64 {
-        guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw APIError.badRequest("job id must be a positive integer") }
-        return id
-    }
-
-    func list(_ request: Request) async throws -> Response {
-        let states = try request.query("state").map { text in
-            try text.split(separator: ",").map { name in
-                guard let state = JobState(rawValue: String(name)) else {
-                    throw APIError.badRequest("state must be among \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                return state
-            }
-        }
-        let kinds = request.query("kind").map { $0.split(separator: ",").map(String.init) }
-        var limit = 100
-        if let text = request.query("limit") {
-            guard let value = Int(text), (1...1000).contains(value) else { throw APIError.badRequest("limit must be an integer from 1 to 1000") }
-            limit = value
-        }
-        return try JSONText.response(["jobs": try await service.jobs.list(kinds: kinds, states: states, limit: limit).map(JobJSON.init)])
-    }
-}
-
 /// A job as the API shows it (its payload stays inside: it names server paths).
 struct JobJSON: Encodable {
     var id: Int64

@@ -117,9 +117,3 @@ struct MatchResponse: Encodable {
              pdqBelowQualityGate = "pdq_below_quality_gate", enhanced, timingsMS = "timings_ms"
     }
 }
-
-enum ISO8601 {
-    static func string(_ date: Date) -> String {
-        date.formatted(.iso8601)
-    }
-}

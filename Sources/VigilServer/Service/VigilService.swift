@@ -83,8 +83,3 @@ public final class VigilService: Sendable {
         try await lookup.hash(bytes, dihedral: dihedral)
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-    var milliseconds: Double { seconds * 1000 }
-}

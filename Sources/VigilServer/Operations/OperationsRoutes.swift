@@ -1,0 +1,50 @@
+import Access
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Health, readiness, metrics and the API document.
+struct OperationsRoutes {
+    let service: VigilService
+
+    func register(on router: Router<VigilRequestContext>, matcher: RouterGroup<VigilRequestContext>) {
+        // HMA's probes: /status is 503 until the index is loaded; /status/live only says the process answers.
+        router.get("status") { _, _ in
+            service.isReady ? Self.text("I-AM-ALIVE") : Self.text("INDEX-NOT-LOADED", status: .serviceUnavailable)
+        }
+        router.get("status/live") { _, _ in Self.text("I-AM-ALIVE") }
+        router.get("status/ready") { _, _ in ready() }
+        router.get("openapi.json") { _, _ in try OpenAPIDocument.response() }
+        matcher.get("metrics") { _, _ in metrics() }
+    }
+
+    static func text(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// Ready once the index has loaded; it stays ready while it follows the change log. The body
+    /// says how far it has followed: the applied sequence, the newest one seen, and the lag.
+    func ready() -> Response {
+        let counts = service.banks.index.counts
+        if let failure = service.indexLoadError {
+            return JSONText.response(#"{"ready":false,"reason":"# + JSONText.quote("index load failed: \(failure.prefix(300))") + "}",
+                                     status: .serviceUnavailable)
+        }
+        guard service.isReady else { return JSONText.response(#"{"ready":false,"reason":"index loading"}"#, status: .serviceUnavailable) }
+        let log = service.changeLogStatus
+        return JSONText.response(#"{"ready":true,"index":{"pdq":\#(counts.pdq),"md5":\#(counts.md5),"sha256":\#(counts.sha256),"banks":\#(counts.banks)},"#
+            + #""change_log":{"applied_sequence":\#(log.applied),"latest_sequence":\#(log.latest),"lag_changes":\#(log.latest - log.applied)}}"#)
+    }
+
+    func metrics() -> Response {
+        let counts = service.banks.index.counts
+        service.metrics.setIndexGauges(pdq: counts.pdq, md5: counts.md5, sha256: counts.sha256, banks: counts.banks, ready: service.isReady)
+        let log = service.changeLogStatus
+        service.metrics.setChangeLogGauges(applied: log.applied, latest: log.latest)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: service.metrics.registry.emitToBuffer())))
+    }
+}
