@@ -42,6 +42,10 @@ echo "resident after ready: $(rss)"
 curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$port/m/index/status"; echo
 
 export VIGIL_KEY=$key PATHS_FILE=$work/paths.txt IMAGE_FILE=$image
+echo "== the HTTP floor: GET /status/live (no key, no index)"
+for c in 4 16; do
+  echo -n "c=$c "; wrk -t1 -c$c -d${seconds}s -s serve/status.lua "http://127.0.0.1:$port" | grep RESULT
+done
 echo "== hash lookups: GET /m/lookup?signal_type=pdq&signal=… (all hits at distance 10)"
 for c in 1 4 16; do
   echo -n "c=$c "; wrk -t1 -c$c -d${seconds}s -s serve/lookup.lua "http://127.0.0.1:$port" | grep RESULT
@@ -53,3 +57,12 @@ for c in 1 2 4 16; do
   echo -n "c=$c "; wrk -t1 -c$c -d${seconds}s -s serve/upload.lua "http://127.0.0.1:$port" | grep RESULT
 done
 echo "resident after image lookups: $(rss)"
+echo "== upload burst: 16 clients upload as fast as they can; meanwhile one client each probes /status/live and hash lookups"
+wrk -t1 -c16 -d$((seconds + 4))s -s serve/upload.lua "http://127.0.0.1:$port" > "$work/burst.out" &
+burst=$!
+sleep 2
+echo -n "status/live during the burst, c=1 "; wrk -t1 -c1 -d${seconds}s -s serve/status.lua "http://127.0.0.1:$port" | grep RESULT &
+echo -n "hash lookups during the burst, c=1 "; wrk -t1 -c1 -d${seconds}s -s serve/lookup.lua "http://127.0.0.1:$port" | grep RESULT
+wait $burst
+echo -n "the burst itself, c=16 (non2xx are 503 busy answers) "; grep RESULT "$work/burst.out"
+echo "resident after the burst: $(rss)"
