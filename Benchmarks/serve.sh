@@ -16,8 +16,8 @@ image=../../shared/data/pdq-reference/reg-test-input/dih/bridge-1-original.jpg
 command -v wrk >/dev/null || { if [[ $(id -u) == 0 ]]; then apt-get install -y wrk; else sudo apt-get install -y wrk; fi; }
 (cd .. && swift build -c release --product vigil --scratch-path .build-release)
 vigil=../.build-release/release/vigil
-swift build -c release --product IndexBench
-[[ -f $data/hashes.csv ]] || "$(swift build -c release --show-bin-path)/IndexBench" generate "$n" "$data"
+mkdir -p "$data"
+[[ -f $data/hashes.csv ]] || python3 serve/generate.py "$n" "$data/hashes.csv"
 
 if [[ ! -f $work/vigil.sqlite ]]; then
   rm -rf "$work"; mkdir -p "$work"

@@ -13,17 +13,28 @@ public import SQLKit
 import SQLiteKit
 import Synchronization
 
-/// One storage layer for every table, on SQLite (the embedded default) or PostgreSQL. Work runs
-/// one operation at a time on one connection, so a transaction never interleaves with another
-/// caller's statements.
+/// One storage layer for every table, on SQLite (the embedded default) or PostgreSQL.
+///
+/// SQLite has one writer: work runs one operation at a time on one connection, so a transaction
+/// never interleaves with another caller's statements. PostgreSQL runs on a connection pool
+/// (postgres-nio's `PostgresClient`): each operation or transaction leases a connection of its
+/// own, so reads never queue behind a write or behind each other.
 public final class VigilDatabase: Sendable {
     public let dialect: Dialect
     public let location: DatabaseLocation
     private let backend: Backend
     private let gate = SerialGate()
     private let closed = Mutex(false)
+    /// The pool's background task (PostgreSQL): it runs until `close()`.
+    private let poolTask: Task<Void, Never>?
 
     enum Backend: Sendable {
+        case sqlite(SQLiteConnection)
+        case postgres(PostgresClient)
+    }
+
+    /// One connection, for the length of one operation.
+    enum Connection {
         case sqlite(SQLiteConnection)
         case postgres(PostgresConnection)
 
@@ -35,12 +46,19 @@ public final class VigilDatabase: Sendable {
         }
     }
 
+    /// Connections a PostgreSQL pool opens at most (per process).
+    public static let maximumPostgresConnections = 8
+
     private init(location: DatabaseLocation, backend: Backend) {
         self.location = location
         self.backend = backend
         switch backend {
-        case .sqlite: dialect = .sqlite
-        case .postgres: dialect = .postgres
+        case .sqlite:
+            dialect = .sqlite
+            poolTask = nil
+        case let .postgres(client):
+            dialect = .postgres
+            poolTask = Task { await client.run() }
         }
     }
 
@@ -80,13 +98,16 @@ public final class VigilDatabase: Sendable {
                 throw StorageError.invalidURL("cannot read the PostgreSQL URL \(DatabaseLocation.redacted(url))")
             }
             do {
-                let connection = try await PostgresConnection.connect(
+                // One connection first, so a wrong URL or a server that is down is reported here,
+                // not as a pool that waits for a connection it cannot make.
+                let probe = try await PostgresConnection.connect(
                     on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration.coreConfiguration,
                     id: 1, logger: logger)
-                backend = .postgres(connection)
+                try? await probe.close()
             } catch {
                 throw StorageError.unavailable("cannot connect to \(location): \(String(reflecting: error).prefix(300))")
             }
+            backend = .postgres(PostgresClient(configuration: Self.poolConfiguration(configuration.coreConfiguration), backgroundLogger: logger))
         }
         let database = VigilDatabase(location: location, backend: backend)
         do {
@@ -128,35 +149,63 @@ public final class VigilDatabase: Sendable {
         #endif
     }
 
+    /// The pool's settings from one connection's: the same server, user, database and TLS mode.
+    static func poolConfiguration(_ core: PostgresConnection.Configuration) -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS =
+            core.tls.isEnforced ? .require(.makeClientConfiguration()) : core.tls.isAllowed ? .prefer(.makeClientConfiguration()) : .disable
+        var configuration: PostgresClient.Configuration
+        if let socket = core.unixSocketPath {
+            configuration = .init(unixSocketPath: socket, username: core.username, password: core.password, database: core.database)
+        } else {
+            configuration = .init(host: core.host ?? "localhost", port: core.port ?? 5432, username: core.username, password: core.password,
+                                  database: core.database, tls: tls)
+        }
+        configuration.options.maximumConnections = maximumPostgresConnections
+        return configuration
+    }
+
     public func close() async {
         await gate.run {
             guard closed.withLock({ wasClosed in defer { wasClosed = true }; return !wasClosed }) else { return }
             switch backend {
             case let .sqlite(connection): try? await connection.close()
-            case let .postgres(connection): try? await connection.close()
+            case .postgres:
+                poolTask?.cancel()
+                await poolTask?.value
             }
         }
     }
 
-    /// A database dropped without `close()` still releases its connection (the drivers require it).
+    /// A database dropped without `close()` still releases its connections (the drivers require it).
     deinit {
         guard closed.withLock({ !$0 }) else { return }
         switch backend {
         case let .sqlite(connection): _ = connection.close() as EventLoopFuture<Void>
-        case let .postgres(connection): _ = connection.close() as EventLoopFuture<Void>
+        case .postgres: poolTask?.cancel()
         }
     }
 
-    /// Runs `body` alone on the connection.
+    /// Runs `body` with a connection: SQLite's one (alone on it), or one leased from the pool.
+    func withConnection<T: Sendable>(_ body: @Sendable (Connection) async throws -> T) async throws -> T {
+        switch backend {
+        case let .sqlite(connection):
+            return try await gate.run { try await body(.sqlite(connection)) }
+        case let .postgres(client):
+            return try await client.withConnection { connection in try await body(.postgres(connection)) }
+        }
+    }
+
+    /// Runs `body` as one operation (on SQLite, alone on the connection).
     public func run<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await gate.run { try await body(backend.sql) }
+        try await withConnection { try await body($0.sql) }
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await gate.run {
-            let sql = backend.sql
-            try await sql.raw(SQLQueryString(dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN")).run()
+        let begin = dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
+        return try await withConnection { connection in
+            let sql = connection.sql
+            try await sql.raw(SQLQueryString(begin)).run()
             do {
                 let result = try await body(sql)
                 try await sql.raw("COMMIT").run()
@@ -185,9 +234,9 @@ public final class VigilDatabase: Sendable {
         }
     }
 
-    /// Direct driver access for bulk reads, still serialised with everything else.
-    func withBackend<T: Sendable>(_ body: @Sendable (Backend) async throws -> T) async throws -> T {
-        try await gate.run { try await body(backend) }
+    /// Direct driver access for bulk reads (on SQLite still serialised with everything else).
+    func withBackend<T: Sendable>(_ body: @Sendable (Connection) async throws -> T) async throws -> T {
+        try await withConnection(body)
     }
 
     // MARK: migrations
