@@ -46,7 +46,7 @@ public final class ImageHashingPool: @unchecked Sendable {
         return jobs.count - head
     }
 
-    /// Runs `body` on a pool thread with that thread's hasher (it owns PDQ scratch memory).
+    /// Runs `body` on a pool thread with a hasher of its own (it owns PDQ scratch memory).
     public func run<T: Sendable>(_ body: @escaping @Sendable (ContentHasher) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             condition.lock()
@@ -91,7 +91,6 @@ public final class ImageHashingPool: @unchecked Sendable {
     }
 
     private func work() {
-        let hasher = ContentHasher(limits: limits)
         while true {
             condition.lock()
             while head == jobs.count && !stopped { condition.wait() }
@@ -108,7 +107,9 @@ public final class ImageHashingPool: @unchecked Sendable {
             }
             running += 1
             condition.unlock()
-            job(hasher)
+            // A hasher per image, not per thread: its scratch grows to the largest image it has
+            // seen (~40 MB at 1600×1004), and a server should not keep that after the burst.
+            job(ContentHasher(limits: limits))
             condition.lock()
             running -= 1
             condition.unlock()

@@ -14,7 +14,7 @@ import VigilTestSupport
     static func bruteForce(_ stored: [PDQHash], _ needles: [PDQHash], radius: Int) -> Set<Expected> {
         var out = Set<Expected>()
         for (i, hash) in stored.enumerated() {
-            let d = needles.map { hash.distance(to: $0) }.min()!
+            let d = needles.map { hash.distance(to: $0) }.min() ?? Int.max
             if d <= radius { out.insert(Expected(payload: UInt64(i), distance: d)) }
         }
         return out
@@ -72,7 +72,7 @@ import VigilTestSupport
         #expect(index.snapshot.search([needle], radius: 30).isEmpty)
     }
 
-    @Test func incrementalAddsAndRemovesMatchBruteForce() {
+    @Test func incrementalAddsAndRemovesMatchBruteForce() throws {
         var generator = HashGenerator(seed: 77)
         var live: [UInt64: PDQHash] = [:]
         let index = PDQIndex()
@@ -85,14 +85,14 @@ import VigilTestSupport
             for (p, h) in zip(payloads, batch) { live[p] = h }
             if round % 3 == 2 {
                 let victims = live.keys.shuffled(using: &generator).prefix(live.count / 10)
-                index.remove(victims.map { live[$0]! }, payloads: Array(victims))
+                index.remove(try victims.map { try #require(live[$0]) }, payloads: Array(victims))
                 for v in victims { live[v] = nil }
             }
         }
         #expect(index.snapshot.count == live.count)
         #expect(index.snapshot.segmentCount < 20)
         let storedPayloads = Array(live.keys)
-        let stored = storedPayloads.map { live[$0]! }
+        let stored = try storedPayloads.map { try #require(live[$0]) }
         for _ in 0..<30 {
             let needles = Self.queries(stored, count: 8, generator: &generator)
             let got = Self.found(index, needles, radius: 31)

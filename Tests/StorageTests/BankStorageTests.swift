@@ -145,7 +145,8 @@ import VigilTestSupport
         let broken = NewEntry(signals: EntrySignals(pdq: generator.randomHash(), pdqQuality: 150), addedBy: "t")
         await #expect(throws: (any Error).self) { try await service.addEntries([good, broken], to: bank) }
         #expect(try await service.store.entryCount(bankID: bank.id) == 1)
-        #expect(service.match(MatchQuery(pdq: [good.signals.pdq!])).matches.isEmpty)
+        let goodPDQ = try #require(good.signals.pdq)
+        #expect(service.match(MatchQuery(pdq: [goodPDQ])).matches.isEmpty)
         #expect(service.match(MatchQuery(pdq: [kept])).matches.count == 1)
     }
 

@@ -21,14 +21,15 @@ import VigilTestSupport
         #expect(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("vigil.sqlite").path))
 
         let list = try vigil(["bank", "list", "--format", "json"])
-        let bank = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as! [String: Any]
+        let bank = try JSONObject.parse(list.stdout)
         #expect(bank["name"] as? String == "demo" && bank["entries"] as? Int == 1 && bank["labels"] as? [String] == ["A1"])
 
         let match = try vigil(["match", "--format", "json", Self.bridge, Self.other])
         #expect(match.status == 1)
-        let lines = try match.lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let lines = try match.lines.map(JSONObject.parse)
+        try #require(lines.count == 2)
         #expect(lines[0]["is_match"] as? Bool == true && lines[1]["is_match"] as? Bool == false)
-        let hits = lines[0]["matches"] as! [[String: Any]]
+        let hits = try #require(lines[0]["matches"] as? [[String: Any]])
         let pdqHit = try #require(hits.first { $0["signal"] as? String == "pdq" })
         #expect(pdqHit["bank"] as? String == "demo" && pdqHit["distance"] as? Int == 0 && pdqHit["variant"] as? String == "original")
         #expect(lines[0]["suppressed"] as? [Any] != nil)
@@ -46,8 +47,8 @@ import VigilTestSupport
         #expect(plain.status == 0)
         let enhanced = try vigil(["match", "--enhanced", "--format", "json", Self.rotated])
         #expect(enhanced.status == 1)
-        let object = try JSONSerialization.jsonObject(with: Data(enhanced.stdout.utf8)) as! [String: Any]
-        let hit = (object["matches"] as! [[String: Any]]).first { $0["signal"] as? String == "pdq" }
+        let object = try JSONObject.parse(enhanced.stdout)
+        let hit = try #require(object["matches"] as? [[String: Any]]).first { $0["signal"] as? String == "pdq" }
         #expect(hit?["variant"] as? String == "rotate270")
         #expect((hit?["distance"] as? Int ?? 99) <= 31)
     }
@@ -59,8 +60,8 @@ import VigilTestSupport
         _ = try vigil(["bank", "import", "fp", Self.bridge])
         let result = try vigil(["match", "--format", "json", Self.bridge])
         #expect(result.status == 0)
-        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
-        #expect((object["matches"] as! [Any]).isEmpty && !(object["suppressed"] as! [Any]).isEmpty)
+        let object = try JSONObject.parse(result.stdout)
+        #expect((object["matches"] as? [Any])?.isEmpty == true && (object["suppressed"] as? [Any])?.isEmpty == false)
         let text = try vigil(["match", Self.bridge])
         #expect(text.stdout.contains("suppressed bank=bad"))
     }

@@ -30,7 +30,7 @@ import VigilTestSupport
         let notImage = try dir.file("notes.txt", Array("hello".utf8)).path
         let result = try VigilProcess.run(["hash", "--format", "json", notImage, Self.bridge, "/no/such/file.jpg"])
         #expect(result.status == 1)
-        let objects = try result.lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let objects = try result.lines.map(JSONObject.parse)
         #expect(objects.count == 3)
         #expect(objects[0]["path"] as? String == notImage)
         #expect((objects[0]["error"] as? String)?.contains("not a supported image format") == true)
@@ -63,7 +63,7 @@ import VigilTestSupport
         let tiny = try dir.file("tiny.png", ImageMagick.encode(ReferenceData.url("misc-images/wee.jpg"), to: "png:", options: ["-resize", "3x3!"])).path
         let result = try VigilProcess.run(["hash", "--format", "json", tiny])
         #expect(result.status == 0)
-        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        let object = try JSONObject.parse(result.stdout)
         #expect(object["pdq"] as? String == String(repeating: "0", count: 64))
         #expect(object["quality"] as? Int == 0)
         #expect((object["note"] as? String)?.contains("under PDQ's 5×5 minimum") == true)
@@ -76,8 +76,9 @@ import VigilTestSupport
         let large = try dir.file("large.jpg", ImageMagick.encode(URL(fileURLWithPath: Self.bridge), to: "jpeg:", options: ["-resize", "300%", "-quality", "92"])).path
         let exact = try VigilProcess.run(["hash", large]).stdout.prefix(64)
         let fast = try VigilProcess.run(["hash", "--fast-decode", "--format", "json", large])
-        let object = try JSONSerialization.jsonObject(with: Data(fast.stdout.utf8)) as! [String: Any]
-        let fastHash = try #require(PDQHash(hex: object["pdq"] as! String))
+        let object = try JSONObject.parse(fast.stdout)
+        let fastText = try #require(object["pdq"] as? String)
+        let fastHash = try #require(PDQHash(hex: fastText))
         #expect(fastHash.distance(to: try #require(PDQHash(hex: exact))) <= 8)
         #expect(object["width"] as? Int == 4800 && object["height"] as? Int == 3012)
     }

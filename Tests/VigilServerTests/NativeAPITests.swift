@@ -17,7 +17,7 @@ import VigilTestSupport
             #expect((signals?["md5"] as? String)?.count == 32)
             let facts = reply.json["image"] as? [String: Any]
             #expect(facts?["width"] as? Int == 1600 && facts?["height"] as? Int == 1004 && facts?["format"] as? String == "jpeg")
-            #expect(reply.headers[.init("X-Request-Id")!] != nil)
+            #expect(reply.headers[OperationsTests.requestID] != nil)
 
             let dihedral = try await client.call(.post, "/v1/hash?enhanced=true", key: fixture.matcher, contentType: "image/jpeg", body: image)
             #expect(((dihedral.json["signals"] as? [String: Any])?["dihedral"] as? [String: String])?.count == 8)
@@ -56,7 +56,7 @@ import VigilTestSupport
             #expect(base64.status == 200 && base64.json["is_match"] as? Bool == true)
             #expect((base64.json["image"] as? [String: Any])?["source"] as? String == "base64")
 
-            let pdq = ((raw.json["signals"] as? [String: Any])?["pdq"] as? String)!
+            let pdq = try #require((raw.json["signals"] as? [String: Any])?["pdq"] as? String)
             let bySignal = try await client.json(.post, "/v1/match", key: fixture.matcher, #"{"pdq": "\#(pdq)", "banks": ["TEST_BANK"]}"#)
             #expect(bySignal.status == 200 && bySignal.json["is_match"] as? Bool == true)
             #expect(bySignal.json["image"] == nil || bySignal.json["image"] is NSNull)

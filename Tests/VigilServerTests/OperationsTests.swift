@@ -1,6 +1,7 @@
 import Access
 import ContentHashing
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -13,6 +14,8 @@ import VigilTestSupport
 
 /// Keys over HTTP, metrics, logs, probes, the trusted proxy, and the OpenAPI document.
 @Suite struct OperationsTests {
+    /// The header every response carries (a constant name, so the optional initialiser cannot fail).
+    static let requestID = HTTPField.Name("X-Request-Id") ?? .contentType
     @Test func adminsManageKeysOverHTTP() async throws {
         let fixture = try await ServerFixture()
         try await fixture.test { client in
@@ -63,7 +66,7 @@ import VigilTestSupport
         let app = Application(router: router, logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() })
         try await app.test(.router) { client in
             let reply = try await client.call(.get, "/m/index/status", key: fixture.matcher)
-            let id = try #require(reply.headers[.init("X-Request-Id")!])
+            let id = try #require(reply.headers[Self.requestID])
             let logged = try #require(lines.all.last)
             let object = try #require(try JSONSerialization.jsonObject(with: Data(logged.utf8)) as? [String: Any])
             #expect(object["request_id"] as? String == id)
@@ -75,7 +78,7 @@ import VigilTestSupport
     }
 
     @Test func aTrustedProxyNeedsNoKey() async throws {
-        let fixture = try await ServerFixture(settings: ServerSettings(trustedProxies: [IPRange("127.0.0.1/32")!], trustedProxyRole: .matcher))
+        let fixture = try await ServerFixture(settings: ServerSettings(trustedProxies: [try #require(IPRange("127.0.0.1/32"))], trustedProxyRole: .matcher))
         try await fixture.test(.live) { (client: any TestClientProtocol) async throws in
             #expect(try await client.call(.get, "/m/index/status").status == 200)
             #expect(try await client.json(.post, "/c/banks", key: nil, #"{"name": "X"}"#).status == 403)

@@ -35,7 +35,7 @@ final class ServerFixture: @unchecked Sendable {
         while try await worker.runNext() {}
     }
 
-    static let loopbackOnly = FetchPolicy(allow: [IPRange("127.0.0.1/32")!], totalTimeout: .seconds(30))
+    static let loopbackOnly = FetchPolicy(allow: [IPRange.loopbackForTests], totalTimeout: .seconds(30))
 
     init(settings: ServerSettings = ServerSettings(), policy: FetchPolicy = ServerFixture.loopbackOnly,
          resolver: any HostResolver = SystemResolver(), ready: Bool = true) async throws {
@@ -118,7 +118,7 @@ extension TestClientProtocol {
     func call(_ method: HTTPRequest.Method, _ uri: String, key: String? = nil, header: String = "Authorization",
               contentType: String? = nil, body: [UInt8]? = nil) async throws -> Reply {
         var headers = HTTPFields()
-        if let key { headers[HTTPField.Name(header)!] = header == "Authorization" ? "Bearer \(key)" : key }
+        if let key, let name = HTTPField.Name(header) { headers[name] = header == "Authorization" ? "Bearer \(key)" : key }
         if let contentType { headers[.contentType] = contentType }
         return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(bytes: $0) }) { response in
             Reply(status: Int(response.status.code), headers: response.headers, body: Array(response.body.readableBytesView))
@@ -169,5 +169,13 @@ enum Images {
 
     static func reference(_ name: String) throws -> [UInt8] {
         Array(try Data(contentsOf: ReferenceData.pdqDirectory.appendingPathComponent(name)))
+    }
+}
+
+extension IPRange {
+    /// 127.0.0.1/32: the tests' local origin servers.
+    static var loopbackForTests: IPRange {
+        guard let range = IPRange("127.0.0.1/32") else { preconditionFailure("127.0.0.1/32 is a valid range") }
+        return range
     }
 }

@@ -36,10 +36,10 @@ public enum ReferenceData {
     public static func expected() throws -> [Expected] {
         try rows(of: "expected.tsv").map { row in
             Expected(
-                file: row["file"]!, width: Int(row["width"]!)!, height: Int(row["height"]!)!,
-                rgbSHA256: row["rgb_sha256"]!,
-                pdqCLI: PDQHash(hex: row["pdq_cli"]!)!, qualityCLI: Int(row["quality_cli"]!)!,
-                pdqFullres: PDQHash(hex: row["pdq_fullres"]!)!, qualityFullres: Int(row["quality_fullres"]!)!)
+                file: try text(row, "file"), width: try integer(row, "width"), height: try integer(row, "height"),
+                rgbSHA256: try text(row, "rgb_sha256"),
+                pdqCLI: try hash(row, "pdq_cli"), qualityCLI: try integer(row, "quality_cli"),
+                pdqFullres: try hash(row, "pdq_fullres"), qualityFullres: try integer(row, "quality_fullres"))
         }
     }
 
@@ -64,10 +64,31 @@ public enum ReferenceData {
 
     public static func dihedral() throws -> [Dihedral] {
         try rows(of: "dihedral.tsv").map { row in
-            Dihedral(index: Int(row["index"]!)!, xform: row["xform"]!,
-                     cli: PDQHash(hex: row["dih_cli_of_bridge1"]!)!,
-                     fullres: PDQHash(hex: row["dih_fullres_of_bridge1"]!)!)
+            Dihedral(index: try integer(row, "index"), xform: try text(row, "xform"),
+                     cli: try hash(row, "dih_cli_of_bridge1"), fullres: try hash(row, "dih_fullres_of_bridge1"))
         }
+    }
+
+    /// A reference file's field that is missing or malformed fails the tests that read it, with its name.
+    public struct BadField: Error, CustomStringConvertible {
+        public let field: String
+        public let value: String?
+        public var description: String { "reference data: field \(field) is \(value.map { "\"\($0)\"" } ?? "missing")" }
+    }
+
+    static func text(_ row: [String: String], _ field: String) throws -> String {
+        guard let value = row[field] else { throw BadField(field: field, value: nil) }
+        return value
+    }
+
+    static func integer(_ row: [String: String], _ field: String) throws -> Int {
+        guard let value = Int(try text(row, field)) else { throw BadField(field: field, value: row[field]) }
+        return value
+    }
+
+    static func hash(_ row: [String: String], _ field: String) throws -> PDQHash {
+        guard let value = PDQHash(hex: try text(row, field)) else { throw BadField(field: field, value: row[field]) }
+        return value
     }
 
     static func rows(of name: String) throws -> [[String: String]] {
