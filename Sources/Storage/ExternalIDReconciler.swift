@@ -57,14 +57,8 @@ enum ExternalIDReconciler {
     static func storedEntries(_ sql: any SQLDatabase, bankID: Int64, externalIDs: [String]) async throws -> [String: [Stored]] {
         var out: [String: [Stored]] = [:]
         for start in stride(from: 0, to: externalIDs.count, by: 500) {
-            var query = SQLQueryString("SELECT id, pdq, md5, sha256, external_id, metadata FROM bank_entries WHERE bank_id = ")
-            query.appendInterpolation(bind: bankID)
-            query.appendLiteral(" AND external_id IN (")
-            for (i, id) in externalIDs[start..<min(start + 500, externalIDs.count)].enumerated() {
-                if i > 0 { query.appendLiteral(", ") }
-                query.appendInterpolation(bind: id)
-            }
-            query.appendLiteral(")")
+            var query = SQLQueryString("SELECT id, pdq, md5, sha256, external_id, metadata FROM bank_entries WHERE ")
+            query.appendInterpolation(SQLBankStore.externalIDCondition(bankID: bankID, externalIDs[start..<min(start + 500, externalIDs.count)]))
             for row in try await sql.raw(query).all() {
                 let externalID = try row.decode(column: "external_id", as: String.self)
                 out[externalID, default: []].append(Stored(

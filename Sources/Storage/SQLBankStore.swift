@@ -149,14 +149,7 @@ public struct SQLBankStore: BankStore {
     private static func deleteByExternalID(_ sql: any SQLDatabase, bankID: Int64, ids: [String], at ms: Int64) async throws -> [IndexRow] {
         var removed: [IndexRow] = []
         for start in stride(from: 0, to: ids.count, by: 500) {
-            var condition = SQLQueryString("bank_id = ")
-            condition.appendInterpolation(bind: bankID)
-            condition.appendLiteral(" AND external_id IN (")
-            for (i, id) in ids[start..<min(start + 500, ids.count)].enumerated() {
-                if i > 0 { condition.appendLiteral(", ") }
-                condition.appendInterpolation(bind: id)
-            }
-            condition.appendLiteral(")")
+            let condition = externalIDCondition(bankID: bankID, ids[start..<min(start + 500, ids.count)])
             try await ChangeLogSQL.appendRemovals(sql, where: condition, at: ms)
             var query = SQLQueryString("DELETE FROM bank_entries WHERE ")
             query.appendInterpolation(condition)
@@ -164,6 +157,20 @@ public struct SQLBankStore: BankStore {
             removed += try await sql.raw(query).all().map(indexRow)
         }
         return removed
+    }
+
+    /// `bank_id = ? AND external_id IN (?, …)`: external ids are free text, so each is bound (at
+    /// most 500 a statement, under every driver's bind limit).
+    static func externalIDCondition(bankID: Int64, _ ids: ArraySlice<String>) -> SQLQueryString {
+        var condition = SQLQueryString("bank_id = ")
+        condition.appendInterpolation(bind: bankID)
+        condition.appendLiteral(" AND external_id IN (")
+        for (i, id) in ids.enumerated() {
+            if i > 0 { condition.appendLiteral(", ") }
+            condition.appendInterpolation(bind: id)
+        }
+        condition.appendLiteral(")")
+        return condition
     }
 
     public func deleteEntry(id: Int64) async throws -> BankEntry? {
