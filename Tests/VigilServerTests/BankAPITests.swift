@@ -134,4 +134,26 @@ import VigilServer
             #expect(try await client.call(.get, "/v1/banks/IMPORTED/export?format=xml", key: fixture.matcher).status == 400)
         }
     }
+
+    /// A queued import can be cancelled: it never runs, and its spooled upload is removed.
+    @Test func aQueuedImportCanBeCancelled() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.test { client in
+            let accepted = try await client.call(.post, "/v1/banks/TEST_BANK/import?format=list", key: fixture.curator, contentType: "text/plain",
+                                                 body: Array("\(String(repeating: "e", count: 32))\n".utf8))
+            let id = try #require(accepted.json["id"] as? Int)
+            let spooled = try FileManager.default.contentsOfDirectory(atPath: fixture.service.settings.spoolDirectory.path)
+            #expect(spooled.count == 1)
+            #expect(try await client.call(.post, "/v1/jobs/\(id)/cancel", key: fixture.matcher).status == 403)
+            let cancelled = try await client.call(.post, "/v1/jobs/\(id)/cancel", key: fixture.curator)
+            #expect(cancelled.status == 200 && cancelled.json["state"] as? String == "cancelled")
+            try await fixture.runJobs()
+            #expect(try await client.call(.get, "/v1/jobs/\(id)", key: fixture.matcher).json["state"] as? String == "cancelled")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.service.settings.spoolDirectory.path).isEmpty)
+            let listed = try await client.call(.get, "/v1/jobs?state=cancelled&kind=bank.import", key: fixture.matcher)
+            #expect((listed.json["jobs"] as? [[String: Any]])?.map { $0["id"] as? Int } == [id])
+            #expect(try await client.call(.get, "/v1/jobs?state=done", key: fixture.matcher).status == 400)
+            #expect(try await client.call(.get, "/v1/jobs/999999", key: fixture.matcher).status == 404)
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Banks
 import Foundation
 import Hummingbird
 import Jobs
@@ -9,12 +10,22 @@ struct JobRoutes {
     func register(reads: RouterGroup<VigilRequestContext>, writes: RouterGroup<VigilRequestContext>) {
         reads.get("jobs") { request, _ in try await list(request) }
         reads.get("jobs/{id}") { _, context in try JSONText.response(JobJSON(try await service.jobs.job(id: try id(context)))) }
-        writes.post("jobs/{id}/cancel") { _, context in try JSONText.response(JobJSON(try await service.jobs.cancel(id: try id(context)))) }
+        writes.post("jobs/{id}/cancel") { _, context in try await cancel(context) }
     }
 
     func id(_ context: VigilRequestContext) throws -> Int64 {
         guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw APIError.badRequest("job id must be a positive integer") }
         return id
+    }
+
+    /// A queued import cancelled before it started never runs, so its spooled upload goes now.
+    func cancel(_ context: VigilRequestContext) async throws -> Response {
+        let job = try await service.jobs.cancel(id: try id(context))
+        if job.kind == BankImportJob.kind, job.state == .cancelled, job.attempts == 0,
+           let payload = try? JSONDecoder().decode(BankImportJob.Payload.self, from: Data(job.payload.utf8)) {
+            try? FileManager.default.removeItem(atPath: payload.file)
+        }
+        return try JSONText.response(JobJSON(job))
     }
 
     func list(_ request: Request) async throws -> Response {
