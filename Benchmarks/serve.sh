@@ -61,8 +61,9 @@ echo "== upload burst: 16 clients upload as fast as they can; meanwhile one clie
 wrk -t1 -c16 -d$((seconds + 4))s -s serve/upload.lua "http://127.0.0.1:$port" > "$work/burst.out" &
 burst=$!
 sleep 2
-echo -n "status/live during the burst, c=1 "; wrk -t1 -c1 -d${seconds}s -s serve/status.lua "http://127.0.0.1:$port" | grep RESULT &
-echo -n "hash lookups during the burst, c=1 "; wrk -t1 -c1 -d${seconds}s -s serve/lookup.lua "http://127.0.0.1:$port" | grep RESULT
+wrk -t1 -c1 -d${seconds}s -s serve/status.lua "http://127.0.0.1:$port" | grep RESULT | sed 's/^/status\/live during the burst, c=1 /' &
+wrk -t1 -c1 -d${seconds}s -s serve/lookup.lua "http://127.0.0.1:$port" | grep RESULT | sed 's/^/hash lookups during the burst, c=1 /'
+wait %2 2>/dev/null || true
 wait $burst
 echo -n "the burst itself, c=16 (non2xx are 503 busy answers) "; grep RESULT "$work/burst.out"
 echo "resident after the burst: $(rss)"

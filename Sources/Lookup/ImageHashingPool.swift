@@ -15,7 +15,9 @@ public final class ImageHashingPool: @unchecked Sendable {
     let limits: DecodeLimits
     // NSCondition guards `jobs` and `stopped`; workers wait on it.
     private let condition = NSCondition()
-    private var jobs: [Job] = []
+    /// Waiting jobs from `head` on; a taken job's slot is cleared at once, so the image it
+    /// captured is freed when the job ends, not when the array is next compacted.
+    private var jobs: [Job?] = []
     private var head = 0
     private var stopped = false
     /// Jobs a thread is working on.
@@ -74,6 +76,12 @@ public final class ImageHashingPool: @unchecked Sendable {
         #endif
     }
 
+    static func releaseFreeMemory() {
+        #if canImport(Glibc)
+        _ = glibcMallocTrim(0)
+        #endif
+    }
+
     static func nameCurrentThread(_ name: String) {
         #if canImport(Glibc)
         _ = name.withCString { glibcSetThreadName(pthread_self(), $0) }
@@ -98,7 +106,8 @@ public final class ImageHashingPool: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            let job = jobs[head]
+            guard let job = jobs[head] else { preconditionFailure("a queued job is taken once") }
+            jobs[head] = nil
             head += 1
             // Compact now and then so the array does not grow without bound.
             if head > 256 && head * 2 > jobs.count {
@@ -112,7 +121,11 @@ public final class ImageHashingPool: @unchecked Sendable {
             job(ContentHasher(limits: limits))
             condition.lock()
             running -= 1
+            let idle = running == 0 && head == jobs.count
             condition.unlock()
+            // When the last job of a burst ends, hand the pages glibc keeps from freed decode
+            // buffers back to the system.
+            if idle { Self.releaseFreeMemory() }
         }
     }
 }
@@ -121,6 +134,8 @@ public final class ImageHashingPool: @unchecked Sendable {
 // GNU extensions from <pthread.h> that the Glibc module does not export.
 @_silgen_name("pthread_setname_np")
 private func glibcSetThreadName(_ thread: pthread_t, _ name: UnsafePointer<CChar>) -> Int32
+@_silgen_name("malloc_trim")
+private func glibcMallocTrim(_ pad: Int) -> Int32
 @_silgen_name("pthread_getname_np")
 private func glibcGetThreadName(_ thread: pthread_t, _ name: UnsafeMutablePointer<CChar>, _ length: Int) -> Int32
 #endif
