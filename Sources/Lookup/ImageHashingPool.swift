@@ -76,12 +76,6 @@ public final class ImageHashingPool: @unchecked Sendable {
         #endif
     }
 
-    static func releaseFreeMemory() {
-        #if canImport(Glibc)
-        _ = glibcMallocTrim(0)
-        #endif
-    }
-
     static func nameCurrentThread(_ name: String) {
         #if canImport(Glibc)
         _ = name.withCString { glibcSetThreadName(pthread_self(), $0) }
@@ -121,11 +115,7 @@ public final class ImageHashingPool: @unchecked Sendable {
             job(ContentHasher(limits: limits))
             condition.lock()
             running -= 1
-            let idle = running == 0 && head == jobs.count
             condition.unlock()
-            // When the last job of a burst ends, hand the pages glibc keeps from freed decode
-            // buffers back to the system.
-            if idle { Self.releaseFreeMemory() }
         }
     }
 }
@@ -134,8 +124,6 @@ public final class ImageHashingPool: @unchecked Sendable {
 // GNU extensions from <pthread.h> that the Glibc module does not export.
 @_silgen_name("pthread_setname_np")
 private func glibcSetThreadName(_ thread: pthread_t, _ name: UnsafePointer<CChar>) -> Int32
-@_silgen_name("malloc_trim")
-private func glibcMallocTrim(_ pad: Int) -> Int32
 @_silgen_name("pthread_getname_np")
 private func glibcGetThreadName(_ thread: pthread_t, _ name: UnsafeMutablePointer<CChar>, _ length: Int) -> Int32
 #endif
