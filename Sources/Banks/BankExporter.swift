@@ -43,7 +43,7 @@ public enum BankExporter {
                 for entry in entries {
                     let s = entry.signals, m = entry.metadata
                     var cells = [s.pdq?.hex, s.pdqQuality.map(String.init), s.md5, s.sha256, m.externalID, m.source, m.note,
-                                 entry.disabledUntil.map { $0.formatted(.iso8601) }]
+                                 entry.disabledUntil.map(Timestamp.iso8601)]
                     cells += extras.map { m.extra[$0] }
                     // No value is an empty cell; an empty text is a quoted one, so the two stay apart.
                     try write(cells.map { $0.map { $0.isEmpty ? "\"\"" : csvField($0) } ?? "" }.joined(separator: ",") + "\n")

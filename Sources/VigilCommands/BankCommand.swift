@@ -142,8 +142,8 @@ enum BankJSON {
         [("name", .string(bank.name)), ("kind", .string(bank.kind.rawValue)), ("enabled", .bool(bank.enabled)),
          ("pdq_threshold", .int(bank.pdqThreshold)), ("labels", .array(bank.labels.map { .string($0) })),
          ("description", .string(bank.description)), ("entries", .int(entries)),
-         ("created_at", .string(ISO8601DateFormatter().string(from: bank.createdAt))),
-         ("updated_at", .string(ISO8601DateFormatter().string(from: bank.updatedAt)))]
+         ("created_at", .string(Timestamp.iso8601(bank.createdAt))),
+         ("updated_at", .string(Timestamp.iso8601(bank.updatedAt)))]
     }
 }
 

@@ -1,5 +1,6 @@
 import Access
 import ArgumentParser
+import Banks
 import Foundation
 import Storage
 
@@ -43,7 +44,7 @@ struct KeysCommand: AsyncParsableCommand {
         func run() async throws {
             try await KeysCommand.withKeys(storage) { keys in
                 for key in try await keys.list() {
-                    let state = key.revokedAt.map { "revoked \($0.formatted(.iso8601))" } ?? "active"
+                    let state = key.revokedAt.map { "revoked \(Timestamp.iso8601($0))" } ?? "active"
                     Standard.output("\(key.id)\t\(key.role.rawValue)\t\(key.prefix)…\t\(state)\t\(key.label)")
                 }
             }

@@ -104,7 +104,7 @@ struct CSVImportReader: ImportReader {
             let metadata = EntryMetadata(externalID: cell(externalID), source: text(source), note: text(note), extra: extra)
             var until: Date?
             if let text = cell(disabledUntil) {
-                guard let date = try? Date(text, strategy: .iso8601) else {
+                guard let date = Timestamp.parse(text) else {
                     return .failure(ImportError("disabled_until \"\(text.prefix(40))\" is not an ISO 8601 time (2026-12-31T00:00:00Z)"))
                 }
                 until = date

@@ -185,7 +185,7 @@ struct BankRoutes {
                     disabledUntil = .some(nil)
                 } else {
                     let text = try c.decode(String.self, forKey: .disabledUntil)
-                    guard let date = try? Date(text, strategy: .iso8601) else {
+                    guard let date = Timestamp.parse(text) else {
                         throw APIError.badRequest("disabled_until must be an ISO 8601 time such as 2027-01-01T00:00:00Z, or null")
                     }
                     disabledUntil = .some(date)

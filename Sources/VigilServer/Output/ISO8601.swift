@@ -6,6 +6,6 @@ import PDQ
 
 enum ISO8601 {
     static func string(_ date: Date) -> String {
-        date.formatted(.iso8601)
+        Timestamp.iso8601(date)
     }
 }
