@@ -28,8 +28,12 @@ extension SQLBankStore {
         }
         let snoozed = rows.filter { $0.op == .entrySnoozed }.compactMap(\.entryID)
         var present: [Int64: IndexRow] = [:]
-        for range in runs.flatMap(\.ranges) {
-            for row in try await IndexRowReader.rows(database, idsIn: range) { present[row.entryID] = row }
+        // One query per added batch, over the span of its runs: writers hold the change-log lock
+        // while they insert, so no other batch's ids fall inside the span (PostgreSQL leaves gaps
+        // where duplicates consumed sequence values; those ids were never rows).
+        for run in runs {
+            guard let low = run.ranges.first?.lowerBound, let high = run.ranges.last?.upperBound else { continue }
+            for row in try await IndexRowReader.rows(database, idsIn: low...high) { present[row.entryID] = row }
         }
         for row in try await IndexRowReader.rows(database, ids: snoozed) { present[row.entryID] = row }
 
