@@ -130,10 +130,11 @@ public final class BankService: Sendable {
     ///
     /// A resumed import passes the summary it had committed: its first `rowsRead` rows are skipped.
     /// With `checkpoint`, each batch commits the progress it returns in the same transaction (a
-    /// job's checkpoint), so a crash between two batches resumes exactly after the last one.
+    /// job's checkpoint), so a crash between two batches resumes exactly after the last one; it is
+    /// given the summary as of that batch and how far through the source the reader is.
     public func importEntries(
         into bank: Bank, from reader: inout some ImportReader, batchSize: Int = 5000, resuming: ImportSummary = ImportSummary(),
-        checkpoint: @escaping @Sendable (ImportSummary) throws -> BatchCheckpoint? = { _ in nil },
+        checkpoint: @escaping @Sendable (ImportSummary, Double?) throws -> BatchCheckpoint? = { _, _ in nil },
         progress: (Double?, ImportSummary) throws -> Void = { _, _ in }
     ) async throws -> ImportSummary {
         var summary = resuming
@@ -150,12 +151,12 @@ public final class BankService: Sendable {
             if !inserts.isEmpty || !deletes.isEmpty {
                 // The counts this batch will add are known only after it commits; the checkpoint
                 // stores them with it, so the store fills them in before writing it.
-                let before = next
+                let (before, fraction) = (next, reader.progress)
                 outcome = try await store.applyBatch(bankID: bank.id, insert: inserts, deleteExternalIDs: deletes, at: Date(),
                                                      returningRows: false, checkpoint: { outcome in
                                                          var committed = before
                                                          committed.add(outcome)
-                                                         return try checkpoint(committed)
+                                                         return try checkpoint(committed, fraction)
                                                      })
                 try await syncIndex()
             }

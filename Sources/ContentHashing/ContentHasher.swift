@@ -60,7 +60,7 @@ public final class ContentHasher {
         }
     }
 
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 { Hex.encode(digest) }
+    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 { Hex.encode(Array(digest)) }
 }
 
 @available(*, unavailable, message: "a ContentHasher owns PDQ scratch memory: give each task its own")

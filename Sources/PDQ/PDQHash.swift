@@ -67,18 +67,16 @@ public struct PDQHash: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// 64 lowercase hex digits.
     public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: Self.hexLength) { buffer in
-            var out = 0
+        // Most significant word first, each word big-endian: the reference's byte order.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { bytes in
+            var i = 0
             for word in [w3, w2, w1, w0] {
-                var shift = 60
-                while shift >= 0 {
-                    buffer[out] = digits[Int((word >> UInt64(shift)) & 0xF)]
-                    out += 1
-                    shift -= 4
+                for shift in stride(from: 56, through: 0, by: -8) {
+                    bytes[i] = UInt8(truncatingIfNeeded: word >> UInt64(shift))
+                    i += 1
                 }
             }
-            return Self.hexLength
+            return Hex.encode(bytes)
         }
     }
 

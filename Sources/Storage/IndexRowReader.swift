@@ -58,7 +58,7 @@ enum IndexRowReader {
 
     /// Entries with ids in `range`, on the shared connection (a follower reading an added batch).
     static func rows(_ database: VigilDatabase, idsIn range: ClosedRange<Int64>) async throws -> [IndexRow] {
-        try await database.withBackend { backend in
+        try await database.withConnection { backend in
             switch backend {
             case let .sqlite(connection):
                 return try await sqliteRows(connection, "WHERE id >= ? AND id <= ? ORDER BY id",
@@ -74,7 +74,7 @@ enum IndexRowReader {
     static func rows(_ database: VigilDatabase, ids: [Int64]) async throws -> [IndexRow] {
         guard !ids.isEmpty else { return [] }
         let list = Set(ids).map(String.init).joined(separator: ",")
-        return try await database.withBackend { backend in
+        return try await database.withConnection { backend in
             switch backend {
             case let .sqlite(connection):
                 return try await sqliteRows(connection, "WHERE id IN (\(list))", [])

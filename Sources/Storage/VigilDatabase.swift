@@ -234,10 +234,6 @@ public final class VigilDatabase: Sendable {
         }
     }
 
-    /// Direct driver access for bulk reads (on SQLite still serialised with everything else).
-    func withBackend<T: Sendable>(_ body: @Sendable (Connection) async throws -> T) async throws -> T {
-        try await withConnection(body)
-    }
 
     // MARK: migrations
 

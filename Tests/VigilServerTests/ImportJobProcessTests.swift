@@ -57,15 +57,19 @@ import Glibc
 
         // Wait until some batches, not all, are committed, then kill the server outright.
         let deadline = ContinuousClock.now + .seconds(120)
-        var committed = 0
+        var committed = 0, fraction = 0.0
         while ContinuousClock.now < deadline {
-            committed = Self.summary(try await Self.job(port, id, key: key), "progress")?["rows_read"] as? Int ?? 0
+            let progress = try await Self.job(port, id, key: key)["progress"] as? [String: Any]
+            committed = (progress?["summary"] as? [String: Any])?["rows_read"] as? Int ?? 0
+            fraction = progress?["fraction"] as? Double ?? 0
             if committed >= 10_000 { break }
             try await Task.sleep(for: .milliseconds(10))
         }
         kill(first.process.processIdentifier, SIGKILL)
         first.process.waitUntilExit()
         try #require(committed >= 10_000 && committed < rows, "killed after \(committed) of \(rows) rows")
+        // The checkpoint says how far through the upload the import is.
+        #expect(fraction > 0 && fraction < 1, "fraction \(fraction)")
 
         let second = try Server(dataDir: data, port: port, environment: environment, arguments: arguments)
         try await second.waitReady()

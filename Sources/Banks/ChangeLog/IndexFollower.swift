@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Synchronization
 
 /// Keeps a `MatchIndex` equal to the database: loads it at a known log sequence, then applies the
@@ -18,7 +18,6 @@ public final class IndexFollower: Sendable {
         var applied: Int64 = 0
         var latestSeen: Int64 = 0
         var loaded = false
-        var lastAppliedAt: Date?
         /// Entries whose addition was read after they were already removed: their removal rows
         /// are skipped (the index never held them).
         var neverIndexed: Set<Int64> = []
@@ -37,8 +36,6 @@ public final class IndexFollower: Sendable {
     /// The newest sequence seen in the log at the last pass.
     public var latestSequence: Int64 { state.withLock { max($0.latestSeen, $0.applied) } }
     public var isLoaded: Bool { state.withLock { $0.loaded } }
-    /// When the newest applied change was written (nil before the first change).
-    public var lastAppliedChangeAt: Date? { state.withLock { $0.lastAppliedAt } }
 
     /// Builds the index from storage at one consistent sequence, then applies what came after.
     public func load() async throws {
@@ -70,7 +67,6 @@ public final class IndexFollower: Sendable {
                 self.state.withLock {
                     $0.applied = last.sequence
                     $0.latestSeen = max($0.latestSeen, last.sequence)
-                    $0.lastAppliedAt = last.at
                 }
                 if changes.count < batchSize { return }
             }

@@ -49,11 +49,6 @@ public struct BankImportJob: JobHandler {
         public var fraction: Double?
     }
 
-    public static func progress(_ job: Job) -> Progress? {
-        guard let text = job.result ?? job.progress else { return nil }
-        return try? JSONDecoder().decode(Progress.self, from: Data(text.utf8))
-    }
-
     public func run(_ job: Job, context: JobContext) async throws -> String? {
         let payload: Payload
         do {
@@ -90,8 +85,8 @@ public struct BankImportJob: JobHandler {
         let (jobID, owner) = (job.id, context.owner)
         let summary = try await banks.importEntries(
             into: bank, from: &reader, batchSize: batchSize, resuming: resumed,
-            checkpoint: { committed in
-                BatchCheckpoint(jobID: jobID, owner: owner, progress: try Self.encode(Progress(summary: committed, fraction: nil)))
+            checkpoint: { committed, fraction in
+                BatchCheckpoint(jobID: jobID, owner: owner, progress: try Self.encode(Progress(summary: committed, fraction: fraction)))
             },
             progress: { _, _ in try context.checkCancelled() })
         return try Self.encode(Progress(summary: summary, fraction: 1))
