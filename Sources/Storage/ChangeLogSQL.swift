@@ -57,6 +57,14 @@ enum ChangeLogSQL {
     }
 }
 
+/// Row ids as an SQL list, `3,7,9`: integers only, so they go in as literals and one statement
+/// carries any number of them (binds would hit the drivers' limits).
+enum IDList {
+    static func sql(_ ids: some Sequence<Int64>) -> String {
+        Set(ids).map(String.init).joined(separator: ",")
+    }
+}
+
 /// Sets of entry ids as runs of consecutive ids, "3-7,9-9": an import batch's ids are mostly one
 /// run (SQLite allocates them densely; PostgreSQL skips the ids of rows that were duplicates).
 enum EntryRuns {

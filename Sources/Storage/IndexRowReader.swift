@@ -73,7 +73,7 @@ enum IndexRowReader {
     /// Entries with these ids (a follower reading snoozed entries).
     static func rows(_ database: VigilDatabase, ids: [Int64]) async throws -> [IndexRow] {
         guard !ids.isEmpty else { return [] }
-        let list = Set(ids).map(String.init).joined(separator: ",")
+        let list = IDList.sql(ids)
         return try await database.withConnection { backend in
             switch backend {
             case let .sqlite(connection):

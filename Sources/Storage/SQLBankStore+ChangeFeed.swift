@@ -68,7 +68,7 @@ extension SQLBankStore {
 
     func banks(ids: Set<Int64>) async throws -> [Int64: Bank] {
         guard !ids.isEmpty else { return [:] }
-        let list = ids.map(String.init).joined(separator: ",")
+        let list = IDList.sql(ids)
         let banks = try await database.run { sql in
             try await sql.raw("SELECT \(unsafeRaw: Self.bankColumns) FROM banks WHERE id IN (\(unsafeRaw: list))").all().map(Self.bank)
         }

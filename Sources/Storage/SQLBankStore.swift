@@ -216,8 +216,7 @@ public struct SQLBankStore: BankStore {
 
     public func entries(ids: [Int64]) async throws -> [BankEntry] {
         guard !ids.isEmpty else { return [] }
-        // Ids are integers: written as literals, one statement however many there are.
-        let list = Set(ids).map(String.init).joined(separator: ",")
+        let list = IDList.sql(ids)
         return try await database.run { sql in
             try await sql.raw("SELECT \(unsafeRaw: Self.entryColumns) FROM bank_entries WHERE id IN (\(unsafeRaw: list))").all().map(Self.entry)
         }
