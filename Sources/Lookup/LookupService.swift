@@ -64,25 +64,23 @@ public final class LookupService: Sendable {
 
         var signals: ContentSignals?
         var hashTime: Duration?
-        var query = MatchQuery(threshold: request.threshold, banks: bankFilter, qualityGate: request.qualityGate)
         switch request.input {
-        case .image, .hashed:
-            let hashed: ContentSignals
-            if case let .image(bytes) = request.input {
-                let start = ContinuousClock.now
-                hashed = try await hash(bytes, dihedral: request.enhanced)
-                hashTime = start.duration(to: .now)
-            } else if case let .hashed(given) = request.input {
-                hashed = given
-            } else {
-                preconditionFailure("unreachable")
-            }
-            signals = hashed
+        case let .image(bytes):
+            let start = ContinuousClock.now
+            signals = try await hash(bytes, dihedral: request.enhanced)
+            hashTime = start.duration(to: .now)
+        case let .hashed(given):
+            signals = given
+        case .signals:
+            break
+        }
+        var query = MatchQuery(threshold: request.threshold, banks: bankFilter, qualityGate: request.qualityGate)
+        if let hashed = signals {
             query.pdq = hashed.isTooSmallForPDQ ? [] : (request.enhanced ? (hashed.dihedral ?? [hashed.pdq]) : [hashed.pdq])
             query.pdqQuality = hashed.quality
             query.md5 = hashed.md5
             query.sha256 = hashed.sha256
-        case let .signals(pdq, md5, sha256):
+        } else if case let .signals(pdq, md5, sha256) = request.input {
             query.pdq = pdq.map { [$0] } ?? []
             query.md5 = md5
             query.sha256 = sha256
