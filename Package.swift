@@ -5,8 +5,9 @@ import PackageDescription
 // Layers point one way:
 //   core (PDQ, HammingIndex: pure algorithms, no I/O)
 //   ← ImageCodecs, ContentHashing (bytes → pixels → signals)
-//   ← Banks (domain: banks, entries, imports, matching; no SQL, no HTTP)
-//   ← Storage (SQLKit on SQLite and PostgreSQL), VigilCommands (CLI) ← vigil
+//   ← Banks, Jobs, Lookup, Access (domain: no SQL, no HTTP, no C library)
+//   ← BankImport (file formats), Storage (SQLKit on SQLite and PostgreSQL), SafeFetch,
+//     VigilServer (HTTP), VigilCommands (CLI) ← vigil
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -83,7 +84,7 @@ let package = Package(
         // MARK: domain
         .target(
             name: "Banks",
-            dependencies: ["PDQ", "HammingIndex", "ContentHashing", "ImageCodecs", "CLibXML2", "Jobs"],
+            dependencies: ["PDQ", "HammingIndex", "Jobs"],
             swiftSettings: strictSwift
         ),
 
@@ -108,6 +109,13 @@ let package = Package(
         ),
 
         // MARK: adapters
+        // The import formats (CSV, hash lists, NCMEC XML with libxml2, image files through the
+        // hashing pool) and the import job that streams them into a bank.
+        .target(
+            name: "BankImport",
+            dependencies: ["PDQ", "Banks", "Jobs", "ContentHashing", "ImageCodecs", "CLibXML2"],
+            swiftSettings: strictSwift
+        ),
         .target(
             name: "Storage",
             dependencies: [
@@ -132,7 +140,7 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "Lookup", "Jobs", "Access", "SafeFetch",
+                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Access", "SafeFetch",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -149,7 +157,7 @@ let package = Package(
         .target(
             name: "VigilCommands",
             dependencies: [
-                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "Lookup", "Jobs", "Storage", "Access", "SafeFetch", "VigilServer",
+                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Storage", "Access", "SafeFetch", "VigilServer",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -161,9 +169,12 @@ let package = Package(
         .executableTarget(name: "vigil", dependencies: ["VigilCommands"], swiftSettings: strictSwift),
 
         // MARK: tests
-        .target(name: "VigilTestSupport", dependencies: ["PDQ", "Banks"], path: "Tests/VigilTestSupport", swiftSettings: strictSwift),
+        .target(name: "VigilTestSupport", dependencies: ["PDQ", "Banks", "Storage"], path: "Tests/VigilTestSupport", swiftSettings: strictSwift),
+        .testTarget(name: "BankImportTests", dependencies: ["VigilTestSupport", "BankImport", "Banks", "Storage", "ContentHashing", "PDQ"],
+                    swiftSettings: strictSwift),
+        .testTarget(name: "ContentHashingTests", dependencies: ["VigilTestSupport", "ContentHashing"], swiftSettings: strictSwift),
         .testTarget(name: "BanksTests", dependencies: ["VigilTestSupport", "Banks", "PDQ"], swiftSettings: strictSwift),
-        .testTarget(name: "LookupTests", dependencies: ["VigilTestSupport", "Lookup", "Banks", "PDQ", "ContentHashing", "ImageCodecs"],
+        .testTarget(name: "LookupTests", dependencies: ["VigilTestSupport", "Lookup", "Banks", "PDQ", "ContentHashing"],
                     swiftSettings: strictSwift),
         .testTarget(name: "PDQTests", dependencies: ["VigilTestSupport", "PDQ"], swiftSettings: strictSwift),
         .testTarget(name: "ImageCodecsTests", dependencies: ["VigilTestSupport", "ImageCodecs", "PDQ", "ContentHashing"], swiftSettings: strictSwift),
@@ -173,7 +184,7 @@ let package = Package(
         .testTarget(
             name: "VigilServerTests",
             dependencies: [
-                "VigilTestSupport", "VigilServer", "SafeFetch", "Storage", "Banks", "Lookup", "Jobs", "Access", "PDQ", "ContentHashing",
+                "VigilTestSupport", "VigilServer", "SafeFetch", "Storage", "Banks", "BankImport", "Lookup", "Jobs", "Access", "PDQ", "ContentHashing",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -20,7 +20,7 @@ public struct EntrySignals: Sendable, Hashable {
     public var isEmpty: Bool { pdq == nil && md5 == nil && sha256 == nil }
 
     /// Signals from the text of an import row; the error names the first field that is wrong.
-    static func parse(pdq: String?, quality: String? = nil, md5: String?, sha256: String? = nil) -> Result<EntrySignals, ImportError> {
+    public static func parse(pdq: String?, quality: String? = nil, md5: String?, sha256: String? = nil) -> Result<EntrySignals, ImportError> {
         var signals = EntrySignals()
         if let text = pdq {
             guard let hash = PDQHash(hex: text) else { return .failure(ImportError("pdq \"\(text.prefix(80))\" is not 64 hex digits")) }

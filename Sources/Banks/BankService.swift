@@ -1,5 +1,4 @@
 public import Foundation
-public import ImageCodecs
 
 /// The banks use cases. Every change goes to storage, which logs it in the same transaction; the
 /// index learns of it from that log (`IndexFollower`), whichever process wrote it. A write here
@@ -120,82 +119,4 @@ public final class BankService: Sendable {
     }
 
     public func match(_ query: MatchQuery) -> MatchResult { index.match(query) }
-
-    // MARK: import
-
-    public typealias ImportSummary = Banks.ImportSummary
-
-    /// Streams `reader` into `bank` in atomic batches. A rejected row writes nothing; a batch that
-    /// fails to commit leaves the bank as it was before it, and the error stops the import.
-    ///
-    /// A resumed import passes the summary it had committed: its first `rowsRead` rows are skipped.
-    /// With `checkpoint`, each batch commits the progress it returns in the same transaction (a
-    /// job's checkpoint), so a crash between two batches resumes exactly after the last one; it is
-    /// given the summary as of that batch and how far through the source the reader is.
-    public func importEntries(
-        into bank: Bank, from reader: inout some ImportReader, batchSize: Int = 5000, resuming: ImportSummary = ImportSummary(),
-        checkpoint: @escaping @Sendable (ImportSummary, Double?) throws -> BatchCheckpoint? = { _, _ in nil },
-        progress: (Double?, ImportSummary) throws -> Void = { _, _ in }
-    ) async throws -> ImportSummary {
-        var summary = resuming
-        var inserts: [NewEntry] = []
-        var deletes: [String] = []
-        var pending = 0
-        for _ in 0..<resuming.rowsRead { guard try reader.next() != nil else { break } }
-
-        func flush() async throws {
-            guard pending > 0 else { return }
-            var next = summary
-            next.rowsRead += pending
-            var outcome = BatchOutcome(inserted: [], insertedCount: 0, duplicates: 0, withdrawn: [], replaced: [])
-            if !inserts.isEmpty || !deletes.isEmpty {
-                // The counts this batch will add are known only after it commits; the checkpoint
-                // stores them with it, so the store fills them in before writing it.
-                let (before, fraction) = (next, reader.progress)
-                outcome = try await store.applyBatch(bankID: bank.id, insert: inserts, deleteExternalIDs: deletes, at: Date(),
-                                                     returningRows: false, checkpoint: { outcome in
-                                                         var committed = before
-                                                         committed.add(outcome)
-                                                         return try checkpoint(committed, fraction)
-                                                     })
-                try await syncIndex()
-            }
-            next.add(outcome)
-            summary = next
-            pending = 0
-            inserts.removeAll(keepingCapacity: true)
-            deletes.removeAll(keepingCapacity: true)
-            try progress(reader.progress, summary)
-        }
-
-        while let item = try reader.next() {
-            pending += 1
-            switch item {
-            case let .entry(_, entry):
-                inserts.append(entry)
-            case let .delete(_, externalID):
-                // A withdrawal cancels an earlier record of the same batch, and the stored one.
-                inserts.removeAll { $0.metadata.externalID == externalID }
-                deletes.append(externalID)
-            case let .rejected(line, reason):
-                summary.reject(line: line, reason: reason)
-            }
-            if pending >= batchSize { try await flush() }
-        }
-        try await flush()
-        return summary
-    }
-
-    /// Opens a reader for `url` in `format`, or in the format its content shows when nil.
-    public static func reader(
-        for url: URL, format: ImportFormat?, listHoldsSHA256: Bool = false, limits: DecodeLimits = .default,
-        addedBy: String
-    ) throws -> any ImportReader {
-        switch try format ?? ImportFormatDetection.detect(url) {
-        case .csv: try CSVImportReader(url: url, addedBy: addedBy)
-        case .list: try HashListReader(url: url, sixtyFourIsSHA256: listHoldsSHA256, addedBy: addedBy)
-        case .ncmecXML: try NCMECXMLReader(url: url, addedBy: addedBy)
-        case .images: try ImageFileReader(url: url, limits: limits, addedBy: addedBy)
-        }
-    }
 }

@@ -40,7 +40,15 @@ public final class LookupService: Sendable {
 
     /// Decodes and hashes an image on the hashing pool.
     public func hash(_ bytes: [UInt8], dihedral: Bool = false) async throws -> ContentSignals {
-        let signals = try await hashing.run { hasher in try hasher.signals(of: bytes, dihedral: dihedral) }
+        let signals: ContentSignals
+        do {
+            signals = try await hashing.run { hasher in try hasher.signals(of: bytes, dihedral: dihedral) }
+        } catch let error as HashingPoolError {
+            switch error {
+            case let .busy(seconds): throw LookupError.busy(retryAfterSeconds: seconds)
+            case .shuttingDown: throw LookupError.shuttingDown
+            }
+        }
         metrics.recordHash()
         return signals
     }

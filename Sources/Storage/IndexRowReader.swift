@@ -169,6 +169,19 @@ enum IndexRowReader {
         return buffer.withUnsafeReadableBytes { PDQBytes.hash($0) }
     }
 
+    /// An index row from SQLite's own row type (no SQLKit decoding on the hot paths).
+    static func indexRow(_ row: SQLiteRow) throws -> IndexRow {
+        guard let id = row.column("id")?.integer, let bank = row.column("bank_id")?.integer else {
+            throw StorageError.corruptRow("entry without id or bank")
+        }
+        var pdq: PDQHash?
+        if case let .blob(buffer)? = row.column("pdq") { pdq = try hash(buffer) }
+        return IndexRow(
+            entryID: Int64(id), bankID: Int64(bank), pdq: pdq,
+            md5: row.column("md5")?.string, sha256: row.column("sha256")?.string,
+            disabledUntil: row.column("disabled_until")?.integer.map { Date(milliseconds: Int64($0)) })
+    }
+
     /// Collects rows handed over on SQLite's thread pool.
     final class RowCollector: @unchecked Sendable {
         private var rows: [IndexRow] = []
@@ -176,15 +189,7 @@ enum IndexRowReader {
 
         func append(_ row: SQLiteRow) {
             do {
-                guard let id = row.column("id")?.integer, let bank = row.column("bank_id")?.integer else {
-                    throw StorageError.corruptRow("entry without id or bank")
-                }
-                var pdq: PDQHash?
-                if case let .blob(buffer)? = row.column("pdq") { pdq = try IndexRowReader.hash(buffer) }
-                rows.append(IndexRow(
-                    entryID: Int64(id), bankID: Int64(bank), pdq: pdq,
-                    md5: row.column("md5")?.string, sha256: row.column("sha256")?.string,
-                    disabledUntil: row.column("disabled_until")?.integer.map { Date(milliseconds: Int64($0)) }))
+                rows.append(try IndexRowReader.indexRow(row))
             } catch {
                 failure = failure ?? error
             }

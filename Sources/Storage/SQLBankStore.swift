@@ -20,11 +20,15 @@ public struct SQLBankStore: BankStore {
     /// A transaction that writes banks or entries: it takes the change-log lock first and wakes
     /// the followers at commit.
     func changeTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await connectionChangeTransaction { connection in try await body(connection.sql) }
+    }
+
+    func connectionChangeTransaction<T: Sendable>(_ body: @Sendable (VigilDatabase.Connection) async throws -> T) async throws -> T {
         let dialect = database.dialect
-        return try await database.transaction { sql in
-            try await ChangeLogSQL.lock(sql, dialect)
-            let result = try await body(sql)
-            try await ChangeLogSQL.notify(sql, dialect)
+        return try await database.connectionTransaction { connection in
+            try await ChangeLogSQL.lock(connection.sql, dialect)
+            let result = try await body(connection)
+            try await ChangeLogSQL.notify(connection.sql, dialect)
             return result
         }
     }
@@ -89,45 +93,15 @@ public struct SQLBankStore: BankStore {
     public func applyBatch(bankID: Int64, insert entries: [NewEntry], deleteExternalIDs: [String], at time: Date,
                            returningRows: Bool, checkpoint: @Sendable (BatchOutcome) throws -> BatchCheckpoint?) async throws -> BatchOutcome {
         let ms = time.millisecondsSince1970
+        // Rows are written in the order given: entry ids follow it (an import sorts its batches).
         let rows = try entries.map { try EntryBinds(entry: $0, bankID: bankID, addedAt: ms) }
         let withdrawing = Array(Set(deleteExternalIDs).subtracting(entries.compactMap(\.metadata.externalID)))
-        let dialect = database.dialect
-        return try await changeTransaction { sql in
+        return try await connectionChangeTransaction { connection in
+            let sql = connection.sql
             let withdrawn = try await Self.deleteByExternalID(sql, bankID: bankID, ids: withdrawing, at: ms)
             let reconciled = try await ExternalIDReconciler.reconcile(sql, bankID: bankID, rows: rows, at: ms)
             let replaced = try await Self.deleteByExternalID(sql, bankID: bankID, ids: reconciled.replacing, at: ms)
-            let toInsert = reconciled.insert
-            var inserted: [IndexRow] = []
-            var insertedIDs: [Int64] = []
-            // Integers and validated hex digits go in as literals; only free text is bound (at most
-            // 3 binds a row, so 1000 rows stay far under SQLite's and PostgreSQL's bind limits).
-            for start in stride(from: 0, to: toInsert.count, by: 1000) {
-                let chunk = toInsert[start..<min(start + 1000, toInsert.count)]
-                var query = SQLQueryString("""
-                    INSERT INTO bank_entries (bank_id, pdq, pdq_quality, md5, sha256, external_id, metadata, added_by, added_at, disabled_until) VALUES
-                    """)
-                for (i, row) in chunk.enumerated() {
-                    query.appendLiteral(i == 0 ? " (" : ", (")
-                    query.appendLiteral("\(row.bankID), \(row.pdqHex.map(dialect.blobLiteral) ?? "NULL"), ")
-                    query.appendLiteral("\(row.pdqQuality.map(String.init) ?? "NULL"), ")
-                    query.appendLiteral("\(row.md5.map { "'\($0)'" } ?? "NULL"), \(row.sha256.map { "'\($0)'" } ?? "NULL"), ")
-                    if let externalID = row.externalID { query.appendInterpolation(bind: externalID) } else { query.appendLiteral("NULL") }
-                    query.appendLiteral(", ")
-                    if row.metadata == StoredMetadata.emptyJSON { query.appendLiteral("'{}'") } else { query.appendInterpolation(bind: row.metadata) }
-                    query.appendLiteral(", ")
-                    query.appendInterpolation(bind: row.addedBy)
-                    query.appendLiteral(", \(row.addedAt), \(row.disabledUntil.map(String.init) ?? "NULL"))")
-                }
-                if returningRows {
-                    query.appendLiteral(" ON CONFLICT DO NOTHING RETURNING id, bank_id, pdq, md5, sha256, disabled_until")
-                    let returned = try await sql.raw(query).all().map(Self.indexRow)
-                    inserted += returned
-                    insertedIDs += returned.map(\.entryID)
-                } else {
-                    query.appendLiteral(" ON CONFLICT DO NOTHING RETURNING id")
-                    insertedIDs += try await sql.raw(query).all().map { try $0.decode(column: "id", as: Int64.self) }
-                }
-            }
+            let (insertedIDs, inserted) = try await EntryInserter.insert(reconciled.insert, on: connection, returningRows: returningRows)
             if let runs = EntryRuns.encode(insertedIDs) {
                 try await ChangeLogSQL.append(sql, .entriesAdded, bankID: bankID, entryRuns: runs, at: ms)
             }
@@ -304,8 +278,9 @@ public struct SQLBankStore: BankStore {
 /// The bind values of one new entry row.
 struct EntryBinds: Sendable {
     let bankID: Int64
-    /// Lowercase hex, validated by `PDQHash`.
-    let pdqHex: String?
+    /// Kept as the hash, written as hex only into the statement: a million-row batch holds one.
+    let pdq: PDQHash?
+    var pdqHex: String? { pdq?.hex }
     let pdqQuality: Int?
     let md5: String?
     let sha256: String?
@@ -317,7 +292,7 @@ struct EntryBinds: Sendable {
 
     init(entry: NewEntry, bankID: Int64, addedAt: Int64) throws {
         self.bankID = bankID
-        pdqHex = entry.signals.pdq?.hex
+        pdq = entry.signals.pdq
         pdqQuality = entry.signals.pdqQuality
         // Only validated lowercase hex may become an SQL literal.
         guard entry.signals.md5.map({ HexDigest.normalise($0, length: 32) == $0 }) ?? true,

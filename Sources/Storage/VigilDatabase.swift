@@ -86,7 +86,9 @@ public final class VigilDatabase: Sendable {
                 throw StorageError.unavailable("cannot open \(path): \(String(describing: error).prefix(200))")
             }
             for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON",
-                           "PRAGMA busy_timeout = 10000", "PRAGMA cache_size = -262144"] {
+                           "PRAGMA busy_timeout = 10000", "PRAGMA cache_size = -262144",
+                           // Statement journals (a multi-row INSERT that may abort) stay in memory.
+                           "PRAGMA temp_store = MEMORY"] {
                 _ = try await connection.query(pragma, [])
             }
             backend = .sqlite(connection)
@@ -202,12 +204,17 @@ public final class VigilDatabase: Sendable {
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await connectionTransaction { connection in try await body(connection.sql) }
+    }
+
+    /// A transaction that also hands out its connection, for what SQLKit does not cover (COPY).
+    func connectionTransaction<T: Sendable>(_ body: @Sendable (Connection) async throws -> T) async throws -> T {
         let begin = dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
         return try await withConnection { connection in
             let sql = connection.sql
             try await sql.raw(SQLQueryString(begin)).run()
             do {
-                let result = try await body(sql)
+                let result = try await body(connection)
                 try await sql.raw("COMMIT").run()
                 return result
             } catch {

@@ -1,5 +1,7 @@
 public import ArgumentParser
+import BankImport
 public import Banks
+import ContentHashing
 import Foundation
 import ImageCodecs
 
@@ -96,16 +98,23 @@ struct BankCommand: AsyncParsableCommand {
         @Option var format: ImportFormat?
         @Flag(help: "In list format, 64-digit lines are SHA-256, not PDQ.") var listSha256 = false
         @Option(help: "Recorded as who added the entries.") var addedBy = "cli"
+        @Option(help: "Rows written per transaction: larger batches import big lists faster and use more memory (1M rows: ~1 GB).")
+        var batchRows = 1_000_000
         @OptionGroup var limits: DecodeLimitOptions
+
+        func validate() throws {
+            guard (1...5_000_000).contains(batchRows) else { throw ValidationError("--batch-rows must be between 1 and 5000000, got \(batchRows)") }
+        }
 
         func run() async throws {
             try await storage.run { service in
                 let bank = try await service.bank(named: name)
-                var reader = try BankService.reader(
-                    for: URL(fileURLWithPath: path), format: format, listHoldsSHA256: listSha256,
-                    limits: limits.decodeLimits, addedBy: addedBy)
+                let hashing = ImageHashingPool(limits: limits.decodeLimits)
+                defer { hashing.shutdown() }
+                var reader = try ImportReaders.open(
+                    URL(fileURLWithPath: path), format: format, listHoldsSHA256: listSha256, hashing: hashing, addedBy: addedBy)
                 let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1)
-                let summary = try await service.importEntries(into: bank, from: &reader, progress: { fraction, summary in
+                let summary = try await service.importEntries(into: bank, from: &reader, batchSize: batchRows, progress: { fraction, summary in
                     bar.update(fraction, "\(summary.added) added, \(summary.duplicates) duplicates, \(summary.rejectedCount) rejected")
                 })
                 bar.finish()

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import BankImport
 import Banks
 import ContentHashing
 import Foundation

@@ -1,5 +1,6 @@
 import Access
 import ArgumentParser
+import BankImport
 import Banks
 import Foundation
 import Hummingbird
@@ -80,7 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
             let jobs = JobQueue(store: SQLJobStore(database: database))
             let service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: SafeURLFetcher(policy: configuration.fetchPolicy),
                                        settings: settings)
-            let worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, limits: settings.decodeLimits)],
+            let worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing, batchSize: configuration.importBatchRows)],
                                    affinity: settings.nodeID, lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"))
             let router = VigilRouter.build(service: service, accessLogger: Logger(label: "vigil.access"))
             let app = Application(

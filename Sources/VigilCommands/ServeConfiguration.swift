@@ -28,6 +28,7 @@ struct ServeConfiguration {
         var hashQueue: Int?
         var demoBank: Bool?
         var jobLeaseSeconds: Int?
+        var importBatchRows: Int?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case host, port, dataDir = "data_dir", databaseURL = "database_url", fetchAllow = "fetch_allow",
@@ -35,7 +36,7 @@ struct ServeConfiguration {
                  maxImageBytes = "max_image_bytes", maxPixels = "max_pixels", photodnaMinSide = "photodna_min_side",
                  photodnaMaxBytes = "photodna_max_bytes", fetchTimeoutSeconds = "fetch_timeout_seconds", logLevel = "log_level",
                  hashThreads = "hash_threads", hashQueue = "hash_queue", demoBank = "demo_bank",
-                 jobLeaseSeconds = "job_lease_seconds"
+                 jobLeaseSeconds = "job_lease_seconds", importBatchRows = "import_batch_rows"
         }
     }
 
@@ -53,6 +54,8 @@ struct ServeConfiguration {
     var demoBank = true
     /// How long a job worker holds a job without renewing its lease before another may take it.
     var jobLease: Duration = .seconds(30)
+    /// Rows an import job commits per transaction (with its checkpoint).
+    var importBatchRows = 50_000
 
     static func resolve(flags: ServeCommand, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServeConfiguration {
         var file = File()
@@ -135,6 +138,10 @@ struct ServeConfiguration {
         guard (1...3600).contains(leaseSeconds) else {
             throw Invalid(description: "job_lease_seconds (VIGIL_JOB_LEASE_SECONDS) must be 1-3600, not \(leaseSeconds)")
         }
+        let importBatchRows = try integer(nil, "VIGIL_IMPORT_BATCH_ROWS", file.importBatchRows, 50_000)
+        guard (1...5_000_000).contains(importBatchRows) else {
+            throw Invalid(description: "import_batch_rows (VIGIL_IMPORT_BATCH_ROWS) must be 1-5000000, not \(importBatchRows)")
+        }
         settings.spoolDirectory = URL(fileURLWithPath: dataDirectory).appendingPathComponent("spool")
         guard settings.maxBodyBytes > 0, maxImageBytes > 0, maxPixels > 0 else { throw Invalid(description: "limits must be positive") }
         var policy = FetchPolicy(allow: allow, maxBytes: maxImageBytes)
@@ -143,6 +150,6 @@ struct ServeConfiguration {
         }
         return ServeConfiguration(host: host, port: port, dataDirectory: dataDirectory, database: database, settings: settings,
                                   fetchPolicy: policy, logLevel: flags.logLevel ?? environment["VIGIL_LOG_LEVEL"] ?? file.logLevel ?? "info",
-                                  demoBank: demoBank, jobLease: .seconds(leaseSeconds))
+                                  demoBank: demoBank, jobLease: .seconds(leaseSeconds), importBatchRows: importBatchRows)
     }
 }

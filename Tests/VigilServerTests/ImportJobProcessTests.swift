@@ -40,7 +40,7 @@ import Glibc
         csv.reserveCapacity(rows * 80)
         for i in 0..<rows { csv += "\(generator.randomHash().hex),row-\(i)\n" }
 
-        let environment = ["VIGIL_JOB_LEASE_SECONDS": "2"]
+        let environment = ["VIGIL_JOB_LEASE_SECONDS": "2", "VIGIL_IMPORT_BATCH_ROWS": "1000"]
         let arguments = Array(storage.dropFirst(2)) + ["--no-demo-bank"]
         let port = try ServeCommandTests.freePort()
         let first = try Server(dataDir: data, port: port, environment: environment, arguments: arguments)

@@ -1,4 +1,5 @@
 import Access
+import BankImport
 import Banks
 import Jobs
 import ContentHashing
@@ -47,7 +48,7 @@ final class ServerFixture: @unchecked Sendable {
         settings.spoolDirectory = directory.url.appendingPathComponent("spool")
         let jobs = JobQueue(store: SQLJobStore(database: database))
         service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: SafeURLFetcher(policy: policy, resolver: resolver), settings: settings)
-        worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, limits: settings.decodeLimits)], affinity: settings.nodeID,
+        worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing)], affinity: settings.nodeID,
                            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         admin = try await keys.issue(role: .admin, label: "admin").secret
         curator = try await keys.issue(role: .curator, label: "curator").secret

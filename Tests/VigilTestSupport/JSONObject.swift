@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// JSON text from a command or a response, parsed with an error that says what was there instead
 /// of a crash (one bad output fails one test).

@@ -12,7 +12,7 @@ public enum ImportItem: Sendable {
 public protocol ImportReader {
     /// The next item, or nil at the end. Throws only for errors that stop the whole import
     /// (an unreadable file, a header without signal columns).
-    mutating func next() throws -> ImportItem?
+    mutating func next() async throws -> ImportItem?
     /// Progress through the input, 0 ... 1, when known.
     var progress: Double? { get }
 }

@@ -1,4 +1,5 @@
 import Access
+import BankImport
 import Banks
 import Foundation
 import Hummingbird
@@ -232,7 +233,7 @@ struct BankRoutes {
         do {
             try await UploadSpool.write(request, to: file, limit: service.settings.maxImportBytes, multipartField: "file")
             // Refuse what cannot be read now, not minutes later in a job.
-            _ = try BankService.reader(for: file, format: format, listHoldsSHA256: listSHA256, limits: service.settings.decodeLimits,
+            _ = try ImportReaders.open(file, format: format, listHoldsSHA256: listSHA256, hashing: service.lookup.hashing,
                                        addedBy: "check")
         } catch {
             try? FileManager.default.removeItem(at: file)

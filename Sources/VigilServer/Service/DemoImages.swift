@@ -1,7 +1,7 @@
-public import Access
-public import Banks
+import Access
+import Banks
 import ContentHashing
-public import Foundation
+import Foundation
 import ImageCodecs
 
 /// Deterministic, benign demo pictures: interference patterns of a few sinusoids with soft

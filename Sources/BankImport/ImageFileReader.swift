@@ -1,17 +1,18 @@
+import Banks
 import ContentHashing
 public import Foundation
-import ImageCodecs
 
 /// Image files, or every file under a folder (sorted, recursively), hashed and added as entries.
-/// A file that is not a decodable image is rejected with its position and path.
+/// A file that is not a decodable image is rejected with its position and path. Hashing runs on
+/// the hashing pool's background lane: in a server, behind every lookup that waits for a thread.
 struct ImageFileReader: ImportReader {
     private let files: [URL]
     private let root: URL
     private var index = 0
-    private let hasher: ContentHasher
+    private let hashing: ImageHashingPool
     private let addedBy: String
 
-    init(url: URL, limits: DecodeLimits, addedBy: String) throws {
+    init(url: URL, hashing: ImageHashingPool, addedBy: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw ImportError("\(url.path): no such file or folder")
@@ -23,20 +24,21 @@ struct ImageFileReader: ImportReader {
             files = [url]
             root = url.deletingLastPathComponent()
         }
-        hasher = ContentHasher(limits: limits)
+        self.hashing = hashing
         self.addedBy = addedBy
     }
 
     var progress: Double? { files.isEmpty ? 1 : Double(index) / Double(files.count) }
 
-    mutating func next() throws -> ImportItem? {
+    mutating func next() async throws -> ImportItem? {
         guard index < files.count else { return nil }
         let file = files[index]
         index += 1
         let name = String(file.path.dropFirst(root.path.count).drop { $0 == "/" })
         guard let data = try? Data(contentsOf: file) else { return .rejected(line: index, reason: "\(name): cannot read") }
         do {
-            let signals = try hasher.signals(of: [UInt8](data))
+            let bytes = [UInt8](data)
+            let signals = try await hashing.run(.background) { hasher in try hasher.signals(of: bytes) }
             return .entry(line: index, NewEntry(
                 signals: EntrySignals(pdq: signals.pdq, pdqQuality: signals.quality, md5: signals.md5, sha256: signals.sha256),
                 metadata: EntryMetadata(source: "image", note: name), addedBy: addedBy))

@@ -1,3 +1,4 @@
+import BankImport
 import Banks
 import ContentHashing
 import Foundation
@@ -7,8 +8,10 @@ import Testing
 import VigilTestSupport
 
 @Suite(.serialized) struct ImportExportTests {
+    static let hashing = ImageHashingPool(threads: 2)
+
     static func importFile(_ service: BankService, _ bank: Bank, _ url: URL, format: ImportFormat? = nil) async throws -> BankService.ImportSummary {
-        var reader = try BankService.reader(for: url, format: format, addedBy: "test")
+        var reader = try ImportReaders.open(url, format: format, hashing: hashing, addedBy: "test")
         return try await service.importEntries(into: bank, from: &reader, batchSize: 3)
     }
 
@@ -49,7 +52,7 @@ import VigilTestSupport
     func csvWithoutSignalColumnsIsRefusedWhole(backend: Backend) async throws {
         let dir = try TemporaryDirectory()
         let csv = try dir.file("x.csv", Array("name,note\nfoo,bar\n".utf8))
-        #expect(throws: ImportError.self) { _ = try BankService.reader(for: csv, format: .csv, addedBy: "t") }
+        #expect(throws: ImportError.self) { _ = try ImportReaders.open(csv, format: .csv, hashing: Self.hashing, addedBy: "t") }
         #expect(try ImportFormatDetection.detect(csv) == .list)
     }
 
@@ -97,9 +100,11 @@ import VigilTestSupport
         #expect(try ImportFormatDetection.detect(first) == .ncmecXML)
         let summary = try await Self.importFile(service, bank, first)
         #expect(summary.added == 2 && summary.rejected.map(\.line) == [3])
+        // Within a batch entries are written in hash order, so they are looked up by external id.
         let stored = try await service.store.entries(bankID: bank.id, afterID: 0, limit: 10)
-        #expect(stored.map(\.metadata.externalID) == ["ncmec:42:image1", "ncmec:42:image2"])
-        #expect(stored[0].metadata.extra["classification"] == "A1" && stored[0].metadata.source == "ncmec")
+        #expect(Set(stored.compactMap(\.metadata.externalID)) == ["ncmec:42:image1", "ncmec:42:image2"])
+        let image1 = try #require(stored.first { $0.metadata.externalID == "ncmec:42:image1" })
+        #expect(image1.metadata.extra["classification"] == "A1" && image1.metadata.source == "ncmec")
 
         // A later file: image2 is replaced by a new hash, image1 is withdrawn.
         let second = try dir.file("second.xml", Array("""
@@ -147,6 +152,34 @@ import VigilTestSupport
         #expect(result.matches.map(\.distance) == [0])
     }
 
+    /// Images of an import are hashed on the hashing pool, behind requests: when every thread is
+    /// busy and the request queue is full, a lookup is turned away but the import waits its turn.
+    @Test func imageImportsWaitForTheHashingPoolWhereRequestsAreTurnedAway() async throws {
+        let pool = ImageHashingPool(threads: 1, queueLimit: 0)
+        defer { pool.shutdown() }
+        let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let blocker = Task { try await pool.run { _ in started.signal(); release.wait() } }
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { started.wait(); continuation.resume() }
+        }
+        await #expect(throws: HashingPoolError.busy(retryAfterSeconds: 1)) { try await pool.run { _ in 0 } }
+        let dir = try TemporaryDirectory()
+        let image = try dir.file("bridge.jpg", [UInt8](Data(contentsOf: ReferenceData.url("reg-test-input/dih/bridge-1-original.jpg"))))
+        let read = Task {
+            var reader = try ImportReaders.open(image, format: .images, hashing: pool, addedBy: "test")
+            return try await reader.next()
+        }
+        while pool.queued < 1 { await Task.yield() }
+        release.signal()
+        try await blocker.value
+        let item = try await read.value
+        guard case let .entry(_, entry)? = item else {
+            Issue.record("expected an entry, got \(String(describing: item))")
+            return
+        }
+        #expect(entry.signals.pdq != nil && entry.metadata.note == "bridge.jpg")
+    }
+
     @Test(arguments: Backend.allCases)
     func csvExportImportIsARoundTrip(backend: Backend) async throws {
         let db = try TestDatabase.make(backend)
@@ -174,8 +207,10 @@ import VigilTestSupport
             let copy = try await service.createBank(NewBank(name: "copy-\(format.rawValue)"))
             let summary = try await Self.importFile(service, copy, file)
             #expect(summary.rejectedCount == 0, "\(summary.rejected.prefix(3))")
-            let original = try await service.store.entries(bankID: source.id, afterID: 0, limit: 100)
-            let copied = try await service.store.entries(bankID: copy.id, afterID: 0, limit: 100)
+            // An import writes each batch in hash order, so both sides are compared in one order.
+            let byHash = { (list: [BankEntry]) in list.sorted { "\($0.signals)" < "\($1.signals)" } }
+            let original = byHash(try await service.store.entries(bankID: source.id, afterID: 0, limit: 100))
+            let copied = byHash(try await service.store.entries(bankID: copy.id, afterID: 0, limit: 100))
             switch format {
             case .csv:
                 #expect(copied.map(\.signals) == original.map(\.signals))

@@ -1,3 +1,4 @@
+import Banks
 import Foundation
 
 /// Reads a file line by line in constant memory, counting lines (from 1) and bytes.

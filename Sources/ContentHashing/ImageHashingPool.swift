@@ -1,4 +1,3 @@
-public import ContentHashing
 public import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -7,8 +6,12 @@ public import ImageCodecs
 
 /// Decoding and hashing on threads of their own, one per core, never on Swift's cooperative pool:
 /// a 20 ms decode there would hold a thread that timers, health checks and index lookups need.
-/// The queue in front of the threads is bounded; past it a caller gets `LookupError.busy` at once
-/// (an HTTP 503 with Retry-After) instead of an unbounded wait with its body held in memory.
+/// The queue in front of the threads is bounded; past it a caller gets `HashingPoolError.busy` at
+/// once (an HTTP 503 with Retry-After) instead of an unbounded wait with its body held in memory.
+///
+/// Background work (an import hashing a folder of images) has a lane of its own: it waits rather
+/// than being turned away, and a thread takes it only when no request is waiting, so an import
+/// never delays a lookup by more than the one image a thread is already hashing.
 public final class ImageHashingPool: @unchecked Sendable {
     public let threadCount: Int
     public let queueLimit: Int
@@ -19,6 +22,8 @@ public final class ImageHashingPool: @unchecked Sendable {
     /// captured is freed when the job ends, not when the array is next compacted.
     private var jobs: [Job?] = []
     private var head = 0
+    /// Background jobs, taken only when `jobs` is empty (one per importing task, so it stays small).
+    private var background: [Job] = []
     private var stopped = false
     /// Jobs a thread is working on.
     private var running = 0
@@ -41,25 +46,40 @@ public final class ImageHashingPool: @unchecked Sendable {
         }
     }
 
-    /// Jobs waiting for a thread.
+    public enum Priority: Sendable {
+        /// A request waiting for its answer: turned away with `busy` when the queue is full.
+        case request
+        /// Work nobody is waiting on (an import): waits for a free thread, behind every request.
+        case background
+    }
+
+    /// Jobs waiting for a thread, background work included.
     public var queued: Int {
         condition.lock()
         defer { condition.unlock() }
-        return jobs.count - head
+        return jobs.count - head + background.count
     }
 
     /// Runs `body` on a pool thread with a hasher of its own (it owns PDQ scratch memory).
-    public func run<T: Sendable>(_ body: @escaping @Sendable (ContentHasher) throws -> T) async throws -> T {
+    public func run<T: Sendable>(_ priority: Priority = .request,
+                                 _ body: @escaping @Sendable (ContentHasher) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             condition.lock()
+            let job: Job = { hasher in continuation.resume(with: Result { try body(hasher) }) }
+            if priority == .background, !stopped {
+                background.append(job)
+                condition.signal()
+                condition.unlock()
+                return
+            }
             // Idle threads take jobs at once, so they do not count against the queue.
             guard !stopped, jobs.count - head < queueLimit + (threadCount - running) else {
                 let stopped = self.stopped
                 condition.unlock()
-                continuation.resume(throwing: stopped ? LookupError.shuttingDown : LookupError.busy(retryAfterSeconds: 1))
+                continuation.resume(throwing: stopped ? HashingPoolError.shuttingDown : HashingPoolError.busy(retryAfterSeconds: 1))
                 return
             }
-            jobs.append { hasher in continuation.resume(with: Result { try body(hasher) }) }
+            jobs.append(job)
             condition.signal()
             condition.unlock()
         }
@@ -93,23 +113,7 @@ public final class ImageHashingPool: @unchecked Sendable {
     }
 
     private func work() {
-        while true {
-            condition.lock()
-            while head == jobs.count && !stopped { condition.wait() }
-            if head == jobs.count {
-                condition.unlock()
-                return
-            }
-            guard let job = jobs[head] else { preconditionFailure("a queued job is taken once") }
-            jobs[head] = nil
-            head += 1
-            // Compact now and then so the array does not grow without bound.
-            if head > 256 && head * 2 > jobs.count {
-                jobs.removeFirst(head)
-                head = 0
-            }
-            running += 1
-            condition.unlock()
+        while let job = nextJob() {
             // A hasher per image, not per thread: its scratch grows to the largest image it has
             // seen (~40 MB at 1600×1004), and a server should not keep that after the burst.
             job(ContentHasher(limits: limits))
@@ -118,6 +122,39 @@ public final class ImageHashingPool: @unchecked Sendable {
             condition.unlock()
         }
     }
+
+    /// The next job, requests before background work, counted as running; nil once stopped
+    /// with nothing left.
+    private func nextJob() -> Job? {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == jobs.count && background.isEmpty && !stopped { condition.wait() }
+        let job: Job
+        if head < jobs.count {
+            guard let taken = jobs[head] else { preconditionFailure("a queued job is taken once") }
+            job = taken
+            jobs[head] = nil
+            head += 1
+            // Compact now and then so the array does not grow without bound.
+            if head > 256 && head * 2 > jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+        } else if !background.isEmpty {
+            job = background.removeFirst()
+        } else {
+            return nil
+        }
+        running += 1
+        return job
+    }
+}
+
+/// Why the pool did not run a job.
+public enum HashingPoolError: Error, Sendable, Equatable {
+    /// Every thread is busy and the request queue is full: try again after the given seconds.
+    case busy(retryAfterSeconds: Int)
+    case shuttingDown
 }
 
 #if canImport(Glibc)

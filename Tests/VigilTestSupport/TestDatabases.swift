@@ -1,19 +1,17 @@
-import Banks
+public import Banks
 import Foundation
-import Storage
-import Testing
-import VigilTestSupport
+public import Storage
 
 /// Each storage test runs on both backends: a fresh SQLite file, and a fresh database on the
 /// PostgreSQL server named by VIGIL_TEST_DATABASE_URL (scripts/with-postgres.sh starts one). A
 /// missing server is a failure, never a skip.
-enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
+public enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
     case sqlite, postgres
-    var description: String { rawValue }
+    public var description: String { rawValue }
 }
 
-final class TestDatabase: @unchecked Sendable {
-    let location: DatabaseLocation
+public final class TestDatabase: @unchecked Sendable {
+    public let location: DatabaseLocation
     private let cleanup: () -> Void
 
     private init(location: DatabaseLocation, cleanup: @escaping () -> Void) {
@@ -23,7 +21,7 @@ final class TestDatabase: @unchecked Sendable {
 
     deinit { cleanup() }
 
-    static func make(_ backend: Backend) throws -> TestDatabase {
+    public static func make(_ backend: Backend) throws -> TestDatabase {
         switch backend {
         case .sqlite:
             let dir = try TemporaryDirectory()
@@ -35,7 +33,7 @@ final class TestDatabase: @unchecked Sendable {
     }
 
     /// Opens the database and a bank service on it, its index loaded and following the change log.
-    func service() async throws -> (BankService, VigilDatabase) {
+    public func service() async throws -> (BankService, VigilDatabase) {
         let database = try await VigilDatabase.open(location)
         let service = BankService(store: SQLBankStore(database: database), index: MatchIndex())
         do {

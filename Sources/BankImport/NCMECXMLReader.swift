@@ -1,3 +1,4 @@
+import Banks
 import CLibXML2
 import Foundation
 import PDQ

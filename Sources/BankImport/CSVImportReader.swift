@@ -1,3 +1,4 @@
+import Banks
 import Foundation
 import PDQ
 

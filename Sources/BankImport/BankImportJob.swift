@@ -1,5 +1,6 @@
+public import Banks
+public import ContentHashing
 import Foundation
-public import ImageCodecs
 public import Jobs
 
 /// Imports a spooled file into a bank as a job of the queue (`bank.import`). Each batch commits
@@ -12,12 +13,13 @@ public struct BankImportJob: JobHandler {
     public var commitsOwnProgress: Bool { true }
 
     let banks: BankService
-    let limits: DecodeLimits
+    let hashing: ImageHashingPool
     let batchSize: Int
 
-    public init(banks: BankService, limits: DecodeLimits = .default, batchSize: Int = 5000) {
+    /// - Parameter batchSize: rows a transaction commits, with the job's checkpoint.
+    public init(banks: BankService, hashing: ImageHashingPool, batchSize: Int = 50_000) {
         self.banks = banks
-        self.limits = limits
+        self.hashing = hashing
         self.batchSize = batchSize
     }
 
@@ -79,7 +81,7 @@ public struct BankImportJob: JobHandler {
         guard FileManager.default.fileExists(atPath: file.path) else {
             throw ImportError("the uploaded file \(file.lastPathComponent) is gone (it is kept only on the server that received it)")
         }
-        var reader = try BankService.reader(for: file, format: payload.format, listHoldsSHA256: payload.listSHA256, limits: limits,
+        var reader = try ImportReaders.open(file, format: payload.format, listHoldsSHA256: payload.listSHA256, hashing: hashing,
                                             addedBy: payload.addedBy)
         let resumed = context.progress.flatMap { try? JSONDecoder().decode(Progress.self, from: Data($0.utf8)) }?.summary ?? ImportSummary()
         let (jobID, owner) = (job.id, context.owner)

@@ -1,0 +1,130 @@
+import Foundation
+import PDQ
+
+extension BankService {
+    public typealias ImportSummary = Banks.ImportSummary
+
+    /// Streams `reader` into `bank` in atomic batches. A rejected row writes nothing; a batch that
+    /// fails to commit leaves the bank as it was before it, and the error stops the import.
+    ///
+    /// While one batch is written the next is read, so parsing and the database work on two cores;
+    /// batches still commit one at a time, in order.
+    ///
+    /// A resumed import passes the summary it had committed: its first `rowsRead` rows are skipped.
+    /// With `checkpoint`, each batch commits the progress it returns in the same transaction (a
+    /// job's checkpoint), so a crash between two batches resumes exactly after the last one; it is
+    /// given the summary as of that batch and how far through the source the reader was.
+    /// `progress` is called after each commit; throwing from it (a cancelled job) stops the import.
+    public func importEntries(
+        into bank: Bank, from reader: inout some ImportReader, batchSize: Int = 50_000, resuming: ImportSummary = ImportSummary(),
+        checkpoint: @escaping @Sendable (ImportSummary, Double?) throws -> BatchCheckpoint? = { _, _ in nil },
+        progress: (Double?, ImportSummary) throws -> Void = { _, _ in }
+    ) async throws -> ImportSummary {
+        var committed = resuming
+        for _ in 0..<resuming.rowsRead { guard try await reader.next() != nil else { break } }
+        var writing: Task<ImportSummary, any Error>?
+        do {
+            var batch = ImportBatch()
+            var finished = false
+            while !finished {
+                if let item = try await reader.next() {
+                    batch.take(item)
+                    guard batch.rows >= max(1, batchSize) else { continue }
+                } else {
+                    finished = true
+                }
+                let (full, fraction) = (batch.sealed(), reader.progress)
+                batch = ImportBatch()
+                if let previous = writing {
+                    writing = nil
+                    committed = try await previous.value
+                    try progress(fraction, committed)
+                }
+                let start = committed
+                writing = Task { try await self.write(full, into: bank, after: start, fraction: fraction, checkpoint: checkpoint) }
+            }
+            if let last = writing {
+                writing = nil
+                committed = try await last.value
+                try progress(reader.progress, committed)
+            }
+            return committed
+        } catch {
+            // Never leave a batch writing behind an error: the caller may resume from the store.
+            _ = try? await writing?.value
+            throw error
+        }
+    }
+
+    /// Writes one batch (or only counts it, when all its rows were rejected) and answers the
+    /// summary as of its end.
+    private func write(_ batch: ImportBatch, into bank: Bank, after committed: ImportSummary, fraction: Double?,
+                       checkpoint: @escaping @Sendable (ImportSummary, Double?) throws -> BatchCheckpoint?) async throws -> ImportSummary {
+        var next = committed
+        next.rowsRead += batch.rows
+        for rejection in batch.rejections { next.reject(line: rejection.line, reason: rejection.reason) }
+        next.rejectedCount += batch.rejectedUnkept
+        guard !batch.inserts.isEmpty || !batch.deletes.isEmpty else { return next }
+        // The counts this batch adds are known only once it commits; the store fills them in
+        // before writing the checkpoint in the same transaction.
+        let before = next
+        let outcome = try await store.applyBatch(bankID: bank.id, insert: batch.inserts, deleteExternalIDs: batch.deletes, at: Date(),
+                                                 returningRows: false, checkpoint: { outcome in
+                                                     var counted = before
+                                                     counted.add(outcome)
+                                                     return try checkpoint(counted, fraction)
+                                                 })
+        try await syncIndex()
+        next.add(outcome)
+        return next
+    }
+}
+
+/// The rows of one import batch as they are read.
+struct ImportBatch: Sendable {
+    private(set) var rows = 0
+    private(set) var inserts: [NewEntry] = []
+    private(set) var deletes: [String] = []
+    /// The first rejections (a summary keeps no more), and how many more there were.
+    private(set) var rejections: [ImportSummary.Rejection] = []
+    private(set) var rejectedUnkept = 0
+    /// For each withdrawn external id, how many inserts had been read when it was withdrawn: those
+    /// earlier inserts are cancelled, a later one stands.
+    private var withdrawnAt: [String: Int] = [:]
+
+    mutating func take(_ item: ImportItem) {
+        rows += 1
+        switch item {
+        case let .entry(_, entry):
+            inserts.append(entry)
+        case let .delete(_, externalID):
+            deletes.append(externalID)
+            withdrawnAt[externalID] = inserts.count
+        case let .rejected(line, reason):
+            if rejections.count < ImportSummary.rejectedKept {
+                rejections.append(.init(line: line, reason: reason))
+            } else {
+                rejectedUnkept += 1
+            }
+        }
+    }
+
+    /// The batch ready to write: withdrawn records dropped (in one pass, not one per withdrawal),
+    /// and the rest in PDQ hash order. Sorted, a batch walks the store's `(bank, pdq)` unique
+    /// index in order, each of its pages touched once per batch instead of once per row: that
+    /// index's random page writes are what a bulk import into a large bank costs. (So within a
+    /// batch, entry ids follow hash order, not file order.)
+    func sealed() -> ImportBatch {
+        var copy = self
+        if !withdrawnAt.isEmpty {
+            copy.inserts = inserts.enumerated().filter { index, entry in
+                guard let id = entry.metadata.externalID, let at = withdrawnAt[id] else { return true }
+                return index >= at
+            }.map(\.element)
+        }
+        // Sorting indices, then moving each entry once, is cheaper than sorting the entries.
+        let order = copy.inserts.indices.sorted { (copy.inserts[$0].signals.pdq ?? .zero) < (copy.inserts[$1].signals.pdq ?? .zero) }
+        copy.inserts = order.map { copy.inserts[$0] }
+        return copy
+    }
+}

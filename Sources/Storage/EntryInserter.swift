@@ -1,0 +1,169 @@
+import Banks
+import Foundation
+import Logging
+import NIOCore
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// Writes a batch of new entry rows inside the caller's transaction. A row whose signal the bank
+/// already holds is skipped by the unique indexes (`ON CONFLICT DO NOTHING`), so adding a signal
+/// twice is a no-op; the answer is the ids written, and their index rows when asked for.
+///
+/// Rows arrive sorted by PDQ hash (see `SQLBankStore.applyBatch`) and are written in that order.
+enum EntryInserter {
+    static let columns = "bank_id, pdq, pdq_quality, md5, sha256, external_id, metadata, added_by, added_at, disabled_until"
+    static let returning = "id, bank_id, pdq, md5, sha256, disabled_until"
+
+    static func insert(_ rows: [EntryBinds], on connection: VigilDatabase.Connection,
+                       returningRows: Bool) async throws -> (ids: [Int64], rows: [IndexRow]) {
+        guard !rows.isEmpty else { return ([], []) }
+        switch connection {
+        case let .sqlite(sqlite): return try await insertValues(rows, sqlite: sqlite, returningRows: returningRows)
+        case let .postgres(postgres): return try await copy(rows, postgres: postgres, sql: connection.sql, returningRows: returningRows)
+        }
+    }
+
+    // MARK: SQLite: multi-row VALUES, the next statement built while SQLite runs this one
+
+    /// Integers and validated hex digits go in as literals; only free text is bound (at most 3
+    /// binds a row, so 1000 rows stay far under SQLite's bind limit). The statement text goes to
+    /// SQLiteNIO directly: SQLKit's query builder cost as much as SQLite's own parse.
+    private static func insertValues(_ rows: [EntryBinds], sqlite: SQLiteConnection,
+                                     returningRows: Bool) async throws -> (ids: [Int64], rows: [IndexRow]) {
+        var ids: [Int64] = []
+        var inserted: [IndexRow] = []
+        var running: Task<[SQLiteRow], any Error>?
+        func collect(_ task: Task<[SQLiteRow], any Error>) async throws {
+            let result = try await task.value
+            if returningRows {
+                let returned = try result.map(IndexRowReader.indexRow)
+                inserted += returned
+                ids += returned.map(\.entryID)
+            } else {
+                ids += try result.map { row in
+                    guard let id = row.column("id")?.integer else { throw StorageError.corruptRow("INSERT returned no id") }
+                    return Int64(id)
+                }
+            }
+        }
+        do {
+            for start in stride(from: 0, to: rows.count, by: 1000) {
+                let (text, binds) = valuesStatement(rows[start..<min(start + 1000, rows.count)], returningRows: returningRows)
+                if let previous = running {
+                    running = nil
+                    try await collect(previous)
+                }
+                running = Task { try await sqlite.query(text, binds) }
+            }
+            if let last = running {
+                running = nil
+                try await collect(last)
+            }
+        } catch {
+            // The caller rolls back; it must not do so while a statement is still running.
+            _ = try? await running?.value
+            throw error
+        }
+        return (ids, inserted)
+    }
+
+    static func valuesStatement(_ rows: ArraySlice<EntryBinds>, returningRows: Bool) -> (String, [SQLiteData]) {
+        var text = "INSERT INTO bank_entries (\(columns)) VALUES "
+        text.reserveCapacity(rows.count * 200)
+        var binds: [SQLiteData] = []
+        binds.reserveCapacity(rows.count * 2)
+        for (i, row) in rows.enumerated() {
+            text += i == 0 ? "(" : ", ("
+            text += String(row.bankID)
+            if let pdq = row.pdqHex { text += ", X'"; text += pdq; text += "', " } else { text += ", NULL, " }
+            text += row.pdqQuality.map(String.init) ?? "NULL"
+            if let md5 = row.md5 { text += ", '"; text += md5; text += "'" } else { text += ", NULL" }
+            if let sha256 = row.sha256 { text += ", '"; text += sha256; text += "', " } else { text += ", NULL, " }
+            if let externalID = row.externalID { text += "?, "; binds.append(.text(externalID)) } else { text += "NULL, " }
+            if row.metadata == StoredMetadata.emptyJSON { text += "'{}', " } else { text += "?, "; binds.append(.text(row.metadata)) }
+            text += "?, "
+            binds.append(.text(row.addedBy))
+            text += String(row.addedAt)
+            text += ", "
+            text += row.disabledUntil.map(String.init) ?? "NULL"
+            text += ")"
+        }
+        text += " ON CONFLICT DO NOTHING RETURNING "
+        text += returningRows ? returning : "id"
+        return (text, binds)
+    }
+
+    // MARK: PostgreSQL: COPY into a staging table, then one INSERT … SELECT
+
+    /// COPY streams rows without parsing an SQL statement per row (the cost of multi-row VALUES on
+    /// PostgreSQL); the staging table is the session's own and empties at every commit.
+    private static func copy(_ rows: [EntryBinds], postgres: PostgresConnection, sql: any SQLDatabase,
+                             returningRows: Bool) async throws -> (ids: [Int64], rows: [IndexRow]) {
+        try await sql.raw("""
+            CREATE TEMPORARY TABLE IF NOT EXISTS vigil_entry_stage (
+                bank_id BIGINT, pdq BYTEA, pdq_quality INTEGER, md5 TEXT, sha256 TEXT, external_id TEXT,
+                metadata TEXT, added_by TEXT, added_at BIGINT, disabled_until BIGINT
+            ) ON COMMIT DELETE ROWS
+            """).run()
+        try await postgres.copyFrom(table: "vigil_entry_stage", columns: columns.components(separatedBy: ", "),
+                                    logger: Logger(label: "vigil.storage.copy")) { writer in
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(1 << 17)
+            for row in rows {
+                appendCopyLine(row, to: &buffer)
+                if buffer.readableBytes >= 1 << 16 {
+                    try await writer.write(buffer)
+                    buffer.clear()
+                }
+            }
+            if buffer.readableBytes > 0 { try await writer.write(buffer) }
+        }
+        let result = try await sql.raw("""
+            INSERT INTO bank_entries (\(unsafeRaw: columns)) SELECT \(unsafeRaw: columns) FROM vigil_entry_stage ORDER BY pdq
+            ON CONFLICT DO NOTHING RETURNING \(unsafeRaw: returningRows ? returning : "id")
+            """).all()
+        // Emptied now, not only at commit: a transaction may insert more than one batch.
+        try await sql.raw("TRUNCATE vigil_entry_stage").run()
+        if returningRows {
+            let returned = try result.map(SQLBankStore.indexRow)
+            return (returned.map(\.entryID), returned)
+        }
+        return (try result.map { try $0.decode(column: "id", as: Int64.self) }, [])
+    }
+
+    /// One row in COPY's text format: tab-separated, `\N` for NULL, backslash escapes in text.
+    static func appendCopyLine(_ row: EntryBinds, to buffer: inout ByteBuffer) {
+        buffer.writeString(String(row.bankID))
+        buffer.writeString(row.pdqHex.map { "\t\\\\x\($0)" } ?? "\t\\N")
+        buffer.writeString(row.pdqQuality.map { "\t\($0)" } ?? "\t\\N")
+        buffer.writeString(row.md5.map { "\t\($0)" } ?? "\t\\N")
+        buffer.writeString(row.sha256.map { "\t\($0)" } ?? "\t\\N")
+        buffer.writeString("\t")
+        if let externalID = row.externalID { appendEscaped(externalID, to: &buffer) } else { buffer.writeString("\\N") }
+        buffer.writeString("\t")
+        appendEscaped(row.metadata, to: &buffer)
+        buffer.writeString("\t")
+        appendEscaped(row.addedBy, to: &buffer)
+        buffer.writeString("\t\(row.addedAt)\t")
+        buffer.writeString(row.disabledUntil.map(String.init) ?? "\\N")
+        buffer.writeString("\n")
+    }
+
+    /// Free text in COPY's text format: backslash, tab, newline and carriage return escaped.
+    static func appendEscaped(_ text: String, to buffer: inout ByteBuffer) {
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) else {
+            buffer.writeString(text)
+            return
+        }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+            case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+            case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+            case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+            default: buffer.writeInteger(byte)
+            }
+        }
+    }
+}
