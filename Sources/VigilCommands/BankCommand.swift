@@ -109,7 +109,7 @@ struct BankCommand: AsyncParsableCommand {
         func run() async throws {
             try await storage.run { service in
                 let bank = try await service.bank(named: name)
-                let hashing = ImageHashingPool(limits: limits.decodeLimits)
+                let hashing = ImageHashingPool(limits: try await limits.decodeLimits(configFile: storage.config))
                 defer { hashing.shutdown() }
                 var reader = try ImportReaders.open(
                     URL(fileURLWithPath: path), format: format, listHoldsSHA256: listSha256, hashing: hashing, addedBy: addedBy)

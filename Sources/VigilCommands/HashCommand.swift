@@ -40,6 +40,9 @@ struct HashCommand: AsyncParsableCommand {
 
     @OptionGroup var limits: DecodeLimitOptions
 
+    @Option(help: ArgumentHelp("JSON config file, the one `vigil serve` reads (env VIGIL_CONFIG).", valueName: "file"))
+    var config: String?
+
     @Argument(help: "Image files or folders (every file under a folder, sorted); - reads standard input.")
     var files: [String]
 
@@ -48,7 +51,9 @@ struct HashCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let pipeline = self.pipeline, dihedral = self.dihedral, decodeLimits = limits.decodeLimits
+        var resolved = DecodeLimits.default
+        try await CommandFailure.run { resolved = try await limits.decodeLimits(configFile: config) }
+        let pipeline = self.pipeline, dihedral = self.dihedral, decodeLimits = resolved
         let decodeOptions: ImageDecoder.Options = fastDecode ? .fast : .exact
         var failed = false
         await OrderedWorkers.run(

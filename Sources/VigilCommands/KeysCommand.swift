@@ -12,7 +12,7 @@ struct KeysCommand: AsyncParsableCommand {
 
     static func withKeys(_ storage: StorageOptions, _ body: (KeyService) async throws -> Void) async throws {
         try await CommandFailure.run {
-            try await VigilDatabase.withOpen(try storage.location()) { database in
+            try await VigilDatabase.withOpen(try await storage.location()) { database in
                 try await body(KeyService(store: SQLKeyStore(database: database)))
             }
         }

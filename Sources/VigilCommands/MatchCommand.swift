@@ -47,14 +47,15 @@ struct MatchCommand: AsyncParsableCommand {
         var status: Int32 = 0
         try await storage.run(loadIndex: true, readOnly: true) { service in
             // The same lookup path as the server's APIs: one file at a time, so the queue stays short.
-            let hashing = ImageHashingPool(queueLimit: 1, limits: limits.decodeLimits)
+            let decodeLimits = try await limits.decodeLimits(configFile: storage.config)
+            let hashing = ImageHashingPool(queueLimit: 1, limits: decodeLimits)
             defer { hashing.shutdown() }
             let lookup = LookupService(banks: service, hashing: hashing)
             lookup.markReady()
             // A misspelt --bank would otherwise answer "no match" for every file.
             if let unknown = banks.first(where: { !service.index.bankNames.contains($0) }) { throw LookupError.unknownBank(unknown) }
             for path in ImageFiles.expand(files) {
-                let outcome = await matchOne(path, lookup: lookup)
+                let outcome = await matchOne(path, lookup: lookup, maxBytes: decodeLimits.maxEncodedBytes)
                 outcome.print(format: format)
                 switch outcome.result {
                 case .failure: status = 2
@@ -66,10 +67,10 @@ struct MatchCommand: AsyncParsableCommand {
         if status != 0 { throw ExitCode(status) }
     }
 
-    private func matchOne(_ path: String, lookup: LookupService) async -> MatchOutcome {
+    private func matchOne(_ path: String, lookup: LookupService, maxBytes: Int) async -> MatchOutcome {
         let request: LookupRequest
         do {
-            let bytes = try InputFiles.read(path, limit: limits.decodeLimits.maxEncodedBytes)
+            let bytes = try InputFiles.read(path, limit: maxBytes)
             request = LookupRequest(input: .image(bytes), api: .cli, enhanced: enhanced, banks: banks.isEmpty ? nil : banks,
                                     threshold: threshold, includeEntries: false)
         } catch {

@@ -59,7 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         ProcessMemory.limitMallocArenas()
         try await CommandFailure.run {
-            let configuration = try ServeConfiguration.resolve(flags: self)
+            let configuration = try await ServeConfiguration.resolve(flags: self)
             let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
             LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
             try await Self.serve(configuration)

@@ -165,6 +165,41 @@ import Glibc
         }
     }
 
+    /// Every command reads its settings the same way (flag, VIGIL_* variable, config file), and a
+    /// bad value anywhere is an error naming the setting, never a silent default.
+    @Test func everyCommandReadsTheSameSettingsAndRefusesBadValues() async throws {
+        let dir = try TemporaryDirectory()
+        let data = dir.url.appendingPathComponent("from-file")
+        let config = try dir.file("vigil.json", Array(#"{"data_dir": "\#(data.path)", "max_pixels": 100}"#.utf8))
+        let created = try VigilProcess.run(["bank", "create", "FROM_FILE", "--config", config.path], environment: ["VIGIL_DATABASE_URL": ""])
+        #expect(created.status == 0, "\(created.stderr)")
+        // The bank went into the config file's data directory.
+        let listed = try VigilProcess.run(["bank", "list", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": ""])
+        #expect(listed.status == 0 && listed.stdout.contains("FROM_FILE"), "\(listed.stderr)")
+        // The config file's decoder limit applies to `vigil hash` (100 pixels: every real image is refused) ...
+        let image = ReferenceData.url("reg-test-input/dih/bridge-1-original.jpg").path
+        let limited = try VigilProcess.run(["hash", image], environment: ["VIGIL_CONFIG": config.path])
+        #expect(limited.status != 0 && limited.stdout.contains("too_many_pixels") || limited.stderr.contains("pixels"), "\(limited.stdout) \(limited.stderr)")
+        // ... unless the environment says otherwise, and a flag beats both.
+        let fromEnvironment = try VigilProcess.run(["hash", image], environment: ["VIGIL_CONFIG": config.path, "VIGIL_MAX_PIXELS": "5000000"])
+        #expect(fromEnvironment.status == 0, "\(fromEnvironment.stderr)")
+        let fromFlag = try VigilProcess.run(["hash", "--max-pixels", "5000000", image], environment: ["VIGIL_CONFIG": config.path, "VIGIL_MAX_PIXELS": "1"])
+        #expect(fromFlag.status == 0, "\(fromFlag.stderr)")
+
+        let refused: [([String], [String: String], String)] = [
+            (["hash", image], ["VIGIL_MAX_PIXELS": "lots"], "VIGIL_MAX_PIXELS"),
+            (["bank", "list"], ["VIGIL_CONFIG": try dir.file("bad.json", Array(#"{"data_dir": 7}"#.utf8)).path], "data_dir"),
+            (["serve", "--data-dir", data.path], ["VIGIL_LOG_LEVEL": "loud"], "VIGIL_LOG_LEVEL"),
+            (["serve", "--data-dir", data.path], ["VIGIL_FETCH_TIMEOUT_SECONDS": "soon"], "VIGIL_FETCH_TIMEOUT_SECONDS"),
+            (["serve", "--data-dir", data.path], ["VIGIL_CONFIG": try dir.file("port.json", Array(#"{"port": "eighty"}"#.utf8)).path], "VIGIL_PORT"),
+            (["bank", "import", "FROM_FILE", image, "--data-dir", data.path], ["VIGIL_MAX_IMAGE_BYTES": "0"], "VIGIL_MAX_IMAGE_BYTES"),
+        ]
+        for (arguments, environment, setting) in refused {
+            let run = try VigilProcess.run(arguments, environment: environment.merging(["VIGIL_DATABASE_URL": ""]) { $1 })
+            #expect(run.status == 2 && run.stderr.contains(setting), "\(arguments) \(environment): \(run.stderr)")
+        }
+    }
+
     /// The demo bank can be turned off from the environment and the config file too, not only by flag.
     @Test func theDemoBankCanBeTurnedOffEveryWay() async throws {
         let dir = try TemporaryDirectory()

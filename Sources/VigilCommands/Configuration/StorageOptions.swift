@@ -1,25 +1,35 @@
 import ArgumentParser
 import Banks
+import Configuration
 import Foundation
 import Storage
 
-/// `--data-dir` and `--database-url`, shared by every command that touches storage.
+/// `--data-dir`, `--database-url` and `--config`, shared by every command that touches storage;
+/// read with the rest of the settings (flag, `VIGIL_*` variable, config file, default).
 struct StorageOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Data directory (env VIGIL_DATA_DIR).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Data directory (env VIGIL_DATA_DIR; default ./vigil-data).", valueName: "dir"))
     var dataDir: String?
 
     @Option(help: ArgumentHelp("postgres://… or sqlite:PATH (env VIGIL_DATABASE_URL); default: the SQLite file in the data directory.", valueName: "url"))
     var databaseURL: String?
 
-    var resolvedDataDirectory: String {
-        dataDir ?? ProcessInfo.processInfo.environment["VIGIL_DATA_DIR"] ?? "./vigil-data"
+    @Option(help: ArgumentHelp("JSON config file, the one `vigil serve` reads (env VIGIL_CONFIG).", valueName: "file"))
+    var config: String?
+
+    /// The settings reader for this command line.
+    func settings() async throws -> SettingsReader {
+        var given: [String: ConfigValue] = [:]
+        if let dataDir { given["data_dir"] = ConfigValue(.string(dataDir), isSecret: false) }
+        if let databaseURL { given["database_url"] = ConfigValue(.string(databaseURL), isSecret: true) }
+        return try await SettingsReader.open(flags: given, configFile: config, knownNames: ServeConfiguration.names)
     }
 
-    func location() throws -> DatabaseLocation {
-        if let url = databaseURL ?? ProcessInfo.processInfo.environment["VIGIL_DATABASE_URL"], !url.isEmpty {
-            do { return try DatabaseLocation(url: url) } catch { throw ValidationError("\(error)") }
+    func location() async throws -> DatabaseLocation {
+        let settings = try await settings()
+        if let url = try settings.string("database_url"), !url.isEmpty {
+            return try DatabaseLocation(url: url)
         }
-        return .default(dataDirectory: resolvedDataDirectory)
+        return .default(dataDirectory: try settings.string("data_dir", default: "./vigil-data"))
     }
 
     /// A storage command's body: storage opened and closed around it, failures printed as one
@@ -32,7 +42,7 @@ struct StorageOptions: ParsableArguments {
     /// Opens storage and the bank service (with `loadIndex`, the in-memory index too), runs
     /// `body`, and closes storage whatever happens.
     func withService(loadIndex: Bool, readOnly: Bool = false, _ body: (BankService) async throws -> Void) async throws {
-        try await VigilDatabase.withOpen(try location(), mustExist: readOnly) { database in
+        try await VigilDatabase.withOpen(try await location(), mustExist: readOnly) { database in
             let service = BankService(store: SQLBankStore(database: database), index: MatchIndex(), maintainsIndex: loadIndex)
             if loadIndex { try await service.loadIndex() }
             try await body(service)

@@ -1,0 +1,105 @@
+import Access
+import Configuration
+import Foundation
+import ImageCodecs
+import Logging
+import SafeFetch
+import Storage
+import VigilServer
+
+/// Every `vigil serve` setting, read through `SettingsReader`: flag, `VIGIL_*` environment
+/// variable, the JSON config file (`--config` / `VIGIL_CONFIG`), default.
+struct ServeConfiguration {
+    /// The config file's keys (each also a `VIGIL_*` variable; some also a flag).
+    static let names: Set<String> = [
+        "host", "port", "data_dir", "database_url", "fetch_allow", "trusted_proxies", "trusted_proxy_role", "max_body_bytes",
+        "max_image_bytes", "max_pixels", "photodna_min_side", "photodna_max_bytes", "fetch_timeout_seconds", "log_level",
+        "hash_threads", "hash_queue", "demo_bank", "job_lease_seconds", "import_batch_rows",
+    ]
+
+    typealias Invalid = SettingsReader.Invalid
+
+    var host: String
+    var port: Int
+    var dataDirectory: String
+    var database: DatabaseLocation
+    var settings: ServerSettings
+    var fetchPolicy: FetchPolicy
+    var logLevel: String
+    var demoBank = true
+    /// How long a job worker holds a job without renewing its lease before another may take it.
+    var jobLease: Duration = .seconds(30)
+    /// Rows an import job commits per transaction (with its checkpoint).
+    var importBatchRows = 50_000
+
+    static func resolve(flags: ServeCommand, environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> ServeConfiguration {
+        var given: [String: ConfigValue] = [:]
+        if let host = flags.host { given["host"] = ConfigValue(.string(host), isSecret: false) }
+        if let port = flags.port { given["port"] = ConfigValue(.int(port), isSecret: false) }
+        if let dataDir = flags.dataDir { given["data_dir"] = ConfigValue(.string(dataDir), isSecret: false) }
+        if let url = flags.databaseURL { given["database_url"] = ConfigValue(.string(url), isSecret: true) }
+        if !flags.fetchAllow.isEmpty { given["fetch_allow"] = ConfigValue(.stringArray(flags.fetchAllow), isSecret: false) }
+        if !flags.trustedProxy.isEmpty { given["trusted_proxies"] = ConfigValue(.stringArray(flags.trustedProxy), isSecret: false) }
+        if let role = flags.trustedProxyRole { given["trusted_proxy_role"] = ConfigValue(.string(role), isSecret: false) }
+        if let level = flags.logLevel { given["log_level"] = ConfigValue(.string(level), isSecret: false) }
+        if flags.noDemoBank { given["demo_bank"] = ConfigValue(.bool(false), isSecret: false) }
+        let settings = try await SettingsReader.open(flags: given, configFile: flags.config, knownNames: names, environment: environment)
+        return try resolve(settings)
+    }
+
+    static func resolve(_ reader: SettingsReader) throws -> ServeConfiguration {
+        let host = try reader.string("host", default: "127.0.0.1")
+        let port = try reader.int("port", default: 8080, in: 0...65535)
+        let dataDirectory = try reader.string("data_dir", default: "./vigil-data")
+        let database: DatabaseLocation
+        if let url = try reader.string("database_url"), !url.isEmpty {
+            database = try DatabaseLocation(url: url)
+        } else {
+            database = .default(dataDirectory: dataDirectory)
+        }
+        let allow: [IPRange], proxies: [IPRange]
+        do {
+            allow = try FetchPolicy.parseRanges(try reader.strings("fetch_allow"))
+            proxies = try FetchPolicy.parseRanges(try reader.strings("trusted_proxies"))
+        } catch let error as Invalid {
+            throw error
+        } catch {
+            throw Invalid(description: "\(error)")
+        }
+        let proxyRoleName = try reader.string("trusted_proxy_role", default: "matcher")
+        guard let proxyRole = Role(rawValue: proxyRoleName) else {
+            throw Invalid(description: "\(reader.describe("trusted_proxy_role")) must be matcher, curator or admin, not \(proxyRoleName)")
+        }
+        let maxImageBytes = try reader.int("max_image_bytes", default: DecodeLimits.default.maxEncodedBytes, in: 1...Int(Int32.max))
+        let maxPixels = try reader.int("max_pixels", default: DecodeLimits.default.maxPixels, in: 1...Int(Int32.max))
+        var settings = ServerSettings(
+            maxBodyBytes: try reader.int("max_body_bytes", default: maxImageBytes + 64 * 1024, in: 1...Int(Int32.max)),
+            decodeLimits: DecodeLimits(maxEncodedBytes: maxImageBytes, maxPixels: maxPixels),
+            photoDNAMinimumSide: try reader.int("photodna_min_side", default: 160, in: 1...65535),
+            photoDNAMaximumBytes: try reader.int("photodna_max_bytes", default: 4 * 1024 * 1024, in: 1...Int(Int32.max)),
+            trustedProxies: proxies,
+            trustedProxyRole: proxyRole)
+        // One hashing thread per core: more only holds memory (a 1600×1004 image takes ~20 MB while hashed).
+        settings.hashingThreads = try reader.int("hash_threads", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256)
+        settings.hashingQueueLimit = try reader.int("hash_queue", default: 32, in: 0...100_000)
+        // The demo bank is for a first start only: --no-demo-bank, VIGIL_DEMO_BANK=false or "demo_bank": false turn it off.
+        let demoBank = try reader.bool("demo_bank", default: true)
+        let leaseSeconds = try reader.int("job_lease_seconds", default: 30, in: 1...3600)
+        let importBatchRows = try reader.int("import_batch_rows", default: 50_000, in: 1...5_000_000)
+        settings.spoolDirectory = URL(fileURLWithPath: dataDirectory).appendingPathComponent("spool")
+        var policy = FetchPolicy(allow: allow, maxBytes: maxImageBytes)
+        if let seconds = try reader.double("fetch_timeout_seconds") {
+            guard seconds > 0, seconds <= 3600 else {
+                throw Invalid(description: "\(reader.describe("fetch_timeout_seconds")) must be more than 0 and at most 3600, not \(seconds)")
+            }
+            policy.totalTimeout = .milliseconds(Int(seconds * 1000))
+        }
+        let logLevel = try reader.string("log_level", default: "info")
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw Invalid(description: "\(reader.describe("log_level")) must be trace, debug, info, notice, warning, error or critical, not \(logLevel)")
+        }
+        return ServeConfiguration(host: host, port: port, dataDirectory: dataDirectory, database: database, settings: settings,
+                                  fetchPolicy: policy, logLevel: logLevel, demoBank: demoBank, jobLease: .seconds(leaseSeconds),
+                                  importBatchRows: importBatchRows)
+    }
+}
