@@ -76,38 +76,86 @@ struct MultiIndexSegment: Sendable {
             positions: packed.map { UInt32(truncatingIfNeeded: $0) })
     }
 
+    /// Probes bucket by bucket, in phases. A query is made of cache misses: at radius 31 each
+    /// slot has 137 directory buckets to look at (1 + 16 + 120: the key's top 16 bits with up to
+    /// two flipped), each a miss on the directory and one on its residual run. Loaded one bucket
+    /// at a time, every miss waits for the one before; so all of a slot's directory entries are
+    /// read first, then the first residual of every run, in loops of independent loads the CPU
+    /// overlaps, and only then are the runs searched, their cache lines already fetched.
+    ///
+    /// The neighbours that share a bucket are found in one pass over its residuals (a residual
+    /// within the flips the bucket left to spare); a bucket with none to spare is binary-searched.
+    /// The candidates are gathered, and their positions and hashes loaded, the same way.
     func search(_ needles: [PDQHash], radius: Int) -> [PDQHit] {
         let layout = SlotLayout.standard
         let flips = SlotLayout.flipsPerSlot(radius: radius)
         var collector = HitCollector()
+        let bucketCount = SlotLayout.neighbourCount(width: SlotLayout.directoryBits, flips: flips)
+        var buckets = [Int](repeating: 0, count: bucketCount)
+        var spares = [Int](repeating: 0, count: bucketCount)
+        var starts = [Int](repeating: 0, count: bucketCount)
+        var ends = [Int](repeating: 0, count: bucketCount)
+        var firsts = [UInt8](repeating: 0, count: bucketCount)
+        var candidates: [Int] = []
+        var candidatePositions: [UInt32] = []
+        var distances: [Int] = []
         hashes.withUnsafeBufferPointer { stored in
             for slot in 0..<SlotLayout.slotCount {
                 let table = slots[slot]
-                let width = layout.width[slot]
-                let residualBits = UInt32(width - SlotLayout.directoryBits)
+                let residualBits = UInt32(layout.width[slot] - SlotLayout.directoryBits)
                 let mask = (UInt32(1) << residualBits) - 1
                 table.offsets.withUnsafeBufferPointer { offsets in
                     table.residuals.withUnsafeBufferPointer { residuals in
                         table.positions.withUnsafeBufferPointer { positions in
                             for (n, needle) in needles.enumerated() {
-                                SlotLayout.forEachNeighbour(of: layout.key(needle, slot: slot), width: width, flips: flips) { key in
-                                    let d = Int(key >> residualBits)
-                                    let target = UInt8(truncatingIfNeeded: key & mask)
-                                    var lo = Int(offsets[d]), hi = Int(offsets[d + 1])
-                                    // Lower bound of `target` in the sorted residual run.
-                                    while lo < hi {
-                                        let mid = (lo + hi) >> 1
-                                        if residuals[mid] < target { lo = mid + 1 } else { hi = mid }
-                                    }
-                                    let end = Int(offsets[d + 1])
-                                    while lo < end && residuals[lo] == target {
-                                        let position = positions[lo]
-                                        let distance = stored[Int(position)].distance(to: needle)
-                                        if distance <= radius {
-                                            collector.record(position: position, distance: distance, needle: n)
+                                let key = layout.key(needle, slot: slot)
+                                let target = UInt8(truncatingIfNeeded: key & mask)
+                                var count = 0
+                                SlotLayout.forEachNeighbour(of: key >> residualBits, width: SlotLayout.directoryBits,
+                                                            flips: flips) { d, used in
+                                    buckets[count] = Int(d)
+                                    spares[count] = flips - used
+                                    count += 1
+                                }
+                                // Phase 1: every directory entry (independent loads).
+                                for k in 0..<count {
+                                    starts[k] = Int(offsets[buckets[k]])
+                                    ends[k] = Int(offsets[buckets[k] + 1])
+                                }
+                                // Phase 2: the first residual of every run (independent loads).
+                                for k in 0..<count where starts[k] < ends[k] {
+                                    firsts[k] = residuals[starts[k]]
+                                }
+                                // Phase 3: the runs, now in cache, give the candidates.
+                                candidates.removeAll(keepingCapacity: true)
+                                for k in 0..<count where starts[k] < ends[k] {
+                                    let start = starts[k], end = ends[k]
+                                    if spares[k] == 0 {
+                                        // Sorted: a run that starts above the target cannot hold it.
+                                        guard firsts[k] <= target else { continue }
+                                        var lo = start, hi = end
+                                        while lo < hi {
+                                            let mid = (lo + hi) >> 1
+                                            if residuals[mid] < target { lo = mid + 1 } else { hi = mid }
                                         }
-                                        lo += 1
+                                        while lo < end && residuals[lo] == target {
+                                            candidates.append(lo)
+                                            lo += 1
+                                        }
+                                    } else {
+                                        let spare = spares[k]
+                                        for index in start..<end where (residuals[index] ^ target).nonzeroBitCount <= spare {
+                                            candidates.append(index)
+                                        }
                                     }
+                                }
+                                // Phase 4: their positions, then their hashes' distances (independent loads).
+                                candidatePositions.removeAll(keepingCapacity: true)
+                                for index in candidates { candidatePositions.append(positions[index]) }
+                                distances.removeAll(keepingCapacity: true)
+                                for position in candidatePositions { distances.append(stored[Int(position)].distance(to: needle)) }
+                                for (c, distance) in distances.enumerated() where distance <= radius {
+                                    collector.record(position: candidatePositions[c], distance: distance, needle: n)
                                 }
                             }
                         }

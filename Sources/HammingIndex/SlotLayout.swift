@@ -41,20 +41,31 @@ struct SlotLayout: Sendable {
         return UInt32(truncatingIfNeeded: value & ((1 << UInt64(w)) - 1))
     }
 
-    /// Calls `body` with `key` and every key within `flips` bit flips of it (flips ≤ 3).
+    /// How many keys `forEachNeighbour` visits: the keys within `flips` flips of `width` bits.
+    static func neighbourCount(width: Int, flips: Int) -> Int {
+        var total = 0, choose = 1
+        for k in 0...min(flips, width) {
+            total += choose
+            choose = choose * (width - k) / (k + 1)
+        }
+        return total
+    }
+
+    /// Calls `body` with `key` and every key within `flips` bit flips of it (flips ≤ 3), and the
+    /// number of bits flipped.
     @inline(__always)
-    static func forEachNeighbour(of key: UInt32, width: Int, flips: Int, _ body: (UInt32) -> Void) {
-        body(key)
+    static func forEachNeighbour(of key: UInt32, width: Int, flips: Int, _ body: (UInt32, Int) -> Void) {
+        body(key, 0)
         guard flips >= 1 else { return }
         for i in 0..<width {
             let k1 = key ^ (1 << UInt32(i))
-            body(k1)
+            body(k1, 1)
             guard flips >= 2 else { continue }
             for j in (i + 1)..<width {
                 let k2 = k1 ^ (1 << UInt32(j))
-                body(k2)
+                body(k2, 2)
                 guard flips >= 3 else { continue }
-                for l in (j + 1)..<width { body(k2 ^ (1 << UInt32(l))) }
+                for l in (j + 1)..<width { body(k2 ^ (1 << UInt32(l)), 3) }
             }
         }
     }
