@@ -27,6 +27,8 @@ public final class VigilDatabase: Sendable {
     private let closed = Mutex(false)
     /// The pool's background task (PostgreSQL): it runs until `close()`.
     private let poolTask: Task<Void, Never>?
+    /// Finishes when the pool's task has started: a lease before `run()` logs a warning.
+    private let poolStarted: AsyncStream<Void>?
 
     enum Backend: Sendable {
         case sqlite(SQLiteConnection)
@@ -56,9 +58,15 @@ public final class VigilDatabase: Sendable {
         case .sqlite:
             dialect = .sqlite
             poolTask = nil
+            poolStarted = nil
         case let .postgres(client):
             dialect = .postgres
-            poolTask = Task { await client.run() }
+            let (started, signal) = AsyncStream<Void>.makeStream()
+            poolStarted = started
+            poolTask = Task {
+                signal.finish()
+                await client.run()
+            }
         }
     }
 
@@ -112,6 +120,7 @@ public final class VigilDatabase: Sendable {
             backend = .postgres(PostgresClient(configuration: Self.poolConfiguration(configuration.coreConfiguration), backgroundLogger: logger))
         }
         let database = VigilDatabase(location: location, backend: backend)
+        if let started = database.poolStarted { for await _ in started {} }
         do {
             if mustExist, try await !database.hasSchema() {
                 throw StorageError.noDatabase("\(location) holds no Vigil schema: check --database-url, or create a bank first")

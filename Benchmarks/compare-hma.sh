@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Vigil and Meta's HMA (OpenMediaMatch) in one run, same data, same queries: each service alone on
+# the machine in turn. HMA must already be serving the same 1M hashes plus bridge-1-original.jpg in
+# bank BENCH_PDQ at HMA_URL (recipe: ../shared/reference/hma-bench.md; stop it before Vigil's turn
+# is not needed, but nothing else should be running). Vigil serves data/compare-new-N (made by
+# compare-serve.sh) with the release build.
+# Usage: Benchmarks/compare-hma.sh HMA_URL [N] [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")"
+hma=$1 n=${2:-1000000} seconds=${3:-20}
+port=18095
+vigil=../.build-release/release/vigil
+work=data/compare-new-$n
+export IMAGE_FILE=../../shared/data/pdq-reference/reg-test-input/dih/bridge-1-original.jpg PATHS_FILE=data/serve-$n/paths.txt
+export VIGIL_KEY=$(cat "$work/key")
+run() { # name url
+  echo -n "$1 GET /status/live       c=4 "; wrk -t1 -c4 -d${seconds}s -s serve/status.lua "$2" | grep RESULT
+  for c in 1 4; do
+    echo -n "$1 GET /m/lookup (hash)   c=$c "; wrk -t1 -c$c -d${seconds}s -s serve/lookup.lua "$2" | grep RESULT
+  done
+  for c in 1 2 4; do
+    echo -n "$1 POST /m/lookup (image) c=$c "; wrk -t1 -c$c -d${seconds}s -s serve/upload.lua "$2" | grep RESULT
+  done
+}
+"$vigil" serve --data-dir "$work" --port $port > /dev/null 2> /dev/null &
+pid=$!
+until curl -sf "http://127.0.0.1:$port/status/ready" > /dev/null; do sleep 0.1; done
+# Vigil waits while HMA runs, so HMA has the machine to itself, and the other way round.
+kill -STOP $pid
+run HMA "$hma"
+kill -CONT $pid
+run Vigil "http://127.0.0.1:$port"
+awk '/VmRSS/ {printf "Vigil resident after: %.1f MB\n", $2 * 1024 / 1e6}' "/proc/$pid/status"
+kill $pid; wait $pid 2>/dev/null || true

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `vigil bank import` of N generated PDQ hashes from CSV into a new bank, on SQLite (a fresh data
+# directory) and, when a URL is given, on that PostgreSQL database (emptied first: give it a
+# throw-away database). Prints wall time and peak memory of each import.
+# Usage: Benchmarks/import.sh [N] [POSTGRES_URL]   (default N 10000000)
+set -euo pipefail
+cd "$(dirname "$0")"
+n=${1:-10000000}
+url=${2:-}
+vigil=../.build-release/release/vigil
+[[ -x $vigil ]] || (cd .. && swift build -c release --product vigil --scratch-path .build-release)
+data=data/index-$n
+mkdir -p "$data"
+[[ -f $data/hashes.csv ]] || python3 serve/generate.py "$n" "$data/hashes.csv"
+work=$(mktemp -d /tmp/vigil-import.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+"$vigil" bank create BENCH_PDQ --data-dir "$work" > /dev/null
+/usr/bin/time -f "SQLite: import of $n hashes: %e s, peak %M KB" "$vigil" bank import BENCH_PDQ "$data/hashes.csv" --data-dir "$work"
+if [[ -n $url ]]; then
+  psql "$url" -q -c "DROP TABLE IF EXISTS bank_entries, bank_changes, banks, api_keys, jobs, vigil_schema_migrations CASCADE" > /dev/null
+  "$vigil" bank create BENCH_PDQ --database-url "$url" > /dev/null
+  /usr/bin/time -f "PostgreSQL: import of $n hashes: %e s, peak %M KB" "$vigil" bank import BENCH_PDQ "$data/hashes.csv" --database-url "$url"
+fi
