@@ -233,6 +233,27 @@ import VigilTestSupport
     /// Re-importing a list (a routine re-sync) changes nothing a curator did: the same row keeps
     /// its entry, id, snooze and note; changed metadata updates the entry in place; changed
     /// signals replace it.
+    /// A file that lists one external id twice (an update further down) stores the later record,
+    /// whichever hash sorts first within the batch.
+    @Test(arguments: Backend.allCases)
+    func theLaterRecordOfAnExternalIDInOneFileWins(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let (service, database) = try await db.service()
+        defer { Task { await database.close() } }
+        let bank = try await service.createBank(NewBank(name: "updates"))
+        var generator = HashGenerator(seed: 31)
+        var pair = (generator.randomHash(), generator.randomHash())
+        // The earlier record's hash sorts after the later one's, so hash order alone would pick it.
+        if pair.0 < pair.1 { pair = (pair.1, pair.0) }
+        let dir = try TemporaryDirectory()
+        let file = try dir.file("updates.csv", Array("pdq,external_id,source\n\(pair.0.hex),x,first\n\(pair.1.hex),x,second\n".utf8))
+        let summary = try await Self.importFile(service, bank, file)
+        #expect(summary.added == 1 && summary.duplicates == 1 && summary.rowsRead == 2, "\(summary)")
+        let stored = try await service.store.entries(bankID: bank.id, afterID: 0, limit: 10)
+        #expect(stored.map(\.signals.pdq) == [pair.1] && stored.map(\.metadata.source) == ["second"])
+        #expect(!service.match(MatchQuery(pdq: [pair.0], threshold: 0)).isMatch)
+    }
+
     @Test(arguments: Backend.allCases)
     func reimportingTheSameListKeepsEntriesSnoozesAndNotes(backend: Backend) async throws {
         let db = try TestDatabase.make(backend)

@@ -64,6 +64,7 @@ extension BankService {
         next.rowsRead += batch.rows
         for rejection in batch.rejections { next.reject(line: rejection.line, reason: rejection.reason) }
         next.rejectedCount += batch.rejectedUnkept
+        next.duplicates += batch.superseded
         guard !batch.inserts.isEmpty || !batch.deletes.isEmpty else { return next }
         // The counts this batch adds are known only once it commits; the store fills them in
         // before writing the checkpoint in the same transaction.
@@ -88,6 +89,8 @@ struct ImportBatch: Sendable {
     /// The first rejections (a summary keeps no more), and how many more there were.
     private(set) var rejections: [ImportSummary.Rejection] = []
     private(set) var rejectedUnkept = 0
+    /// Records replaced by a later record with the same external id in this batch.
+    private(set) var superseded = 0
     /// For each withdrawn external id, how many inserts had been read when it was withdrawn: those
     /// earlier inserts are cancelled, a later one stands.
     private var withdrawnAt: [String: Int] = [:]
@@ -109,18 +112,32 @@ struct ImportBatch: Sendable {
         }
     }
 
-    /// The batch ready to write: withdrawn records dropped (in one pass, not one per withdrawal),
-    /// and the rest in PDQ hash order. Sorted, a batch walks the store's `(bank, pdq)` unique
-    /// index in order, each of its pages touched once per batch instead of once per row: that
-    /// index's random page writes are what a bulk import into a large bank costs. (So within a
-    /// batch, entry ids follow hash order, not file order.)
+    /// The batch ready to write: records withdrawn later in the batch dropped, and of several
+    /// records with one external id only the last in the file kept (an update later in the same
+    /// file; the earlier ones count as duplicates, as the store would count them), both in one
+    /// pass before sorting loses the file's order; then the rest in PDQ hash order. Sorted, a
+    /// batch walks the store's `(bank, pdq)` unique index in order, each of its pages touched once
+    /// per batch instead of once per row: that index's random page writes are what a bulk import
+    /// into a large bank costs. (So within a batch, entry ids follow hash order, not file order.)
     func sealed() -> ImportBatch {
         var copy = self
-        if !withdrawnAt.isEmpty {
-            copy.inserts = inserts.enumerated().filter { index, entry in
-                guard let id = entry.metadata.externalID, let at = withdrawnAt[id] else { return true }
-                return index >= at
-            }.map(\.element)
+        var last: [String: Int] = [:]
+        for (index, entry) in inserts.enumerated() {
+            if let id = entry.metadata.externalID { last[id] = index }
+        }
+        if !last.isEmpty {
+            copy.inserts = []
+            copy.inserts.reserveCapacity(inserts.count)
+            for (index, entry) in inserts.enumerated() {
+                if let id = entry.metadata.externalID {
+                    if let at = withdrawnAt[id], index < at { continue }
+                    if last[id] != index {
+                        copy.superseded += 1
+                        continue
+                    }
+                }
+                copy.inserts.append(entry)
+            }
         }
         // Sorting indices, then moving each entry once, is cheaper than sorting the entries.
         let order = copy.inserts.indices.sorted { (copy.inserts[$0].signals.pdq ?? .zero) < (copy.inserts[$1].signals.pdq ?? .zero) }
