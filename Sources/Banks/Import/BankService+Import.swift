@@ -37,15 +37,16 @@ extension BankService {
                 batch = ImportBatch()
                 if let previous = writing {
                     writing = nil
-                    committed = try await previous.value
+                    committed = try await Self.result(of: previous)
                     try progress(fraction, committed)
                 }
+                try Task.checkCancellation()
                 let start = committed
                 writing = Task { try await self.write(full, into: bank, after: start, fraction: fraction, checkpoint: checkpoint) }
             }
             if let last = writing {
                 writing = nil
-                committed = try await last.value
+                committed = try await Self.result(of: last)
                 try progress(reader.progress, committed)
             }
             return committed
@@ -54,6 +55,11 @@ extension BankService {
             _ = try? await writing?.value
             throw error
         }
+    }
+
+    /// The batch's outcome; cancelling the import cancels the batch being written with it.
+    private static func result(of writing: Task<ImportSummary, any Error>) async throws -> ImportSummary {
+        try await withTaskCancellationHandler { try await writing.value } onCancel: { writing.cancel() }
     }
 
     /// Writes one batch (or only counts it, when all its rows were rejected) and answers the
