@@ -173,7 +173,7 @@ let package = Package(
         .executableTarget(name: "vigil", dependencies: ["VigilCommands"], swiftSettings: strictSwift),
 
         // MARK: tests
-        .target(name: "VigilTestSupport", dependencies: ["PDQ", "Banks", "Storage"], path: "Tests/VigilTestSupport", swiftSettings: strictSwift),
+        .target(name: "VigilTestSupport", dependencies: ["PDQ", "Banks", "Storage", "ContentHashing"], path: "Tests/VigilTestSupport", swiftSettings: strictSwift),
         .testTarget(name: "BankImportTests", dependencies: ["VigilTestSupport", "BankImport", "Banks", "Storage", "ContentHashing", "PDQ"],
                     swiftSettings: strictSwift),
         .testTarget(name: "ContentHashingTests", dependencies: ["VigilTestSupport", "ContentHashing"], swiftSettings: strictSwift),

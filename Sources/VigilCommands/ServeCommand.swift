@@ -30,11 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Port (env VIGIL_PORT; default 8080).", valueName: "port"))
     var port: Int?
 
-    @Option(help: ArgumentHelp("Data directory (env VIGIL_DATA_DIR; default ./vigil-data).", valueName: "dir"))
-    var dataDir: String?
-
-    @Option(help: ArgumentHelp("postgres://… or sqlite:PATH (env VIGIL_DATABASE_URL).", valueName: "url"))
-    var databaseURL: String?
+    @OptionGroup var storage: StorageOptions
 
     @Option(help: ArgumentHelp("Let the URL fetcher reach this non-global range (repeatable; env VIGIL_FETCH_ALLOW, comma-separated).",
                                valueName: "cidr"))
@@ -49,9 +45,6 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Flag(help: "On an empty data directory, do not create the demo bank (production first starts).")
     var noDemoBank = false
-
-    @Option(help: ArgumentHelp("JSON config file (env VIGIL_CONFIG).", valueName: "file"))
-    var config: String?
 
     @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical (env VIGIL_LOG_LEVEL).", valueName: "level"))
     var logLevel: String?

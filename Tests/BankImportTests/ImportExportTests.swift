@@ -157,11 +157,7 @@ import VigilTestSupport
     @Test func imageImportsWaitForTheHashingPoolWhereRequestsAreTurnedAway() async throws {
         let pool = ImageHashingPool(threads: 1, queueLimit: 0)
         defer { pool.shutdown() }
-        let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
-        let blocker = Task { try await pool.run { _ in started.signal(); release.wait() } }
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { started.wait(); continuation.resume() }
-        }
+        let held = await HeldPoolThread(pool)
         await #expect(throws: HashingPoolError.busy(retryAfterSeconds: 1)) { try await pool.run { _ in 0 } }
         let dir = try TemporaryDirectory()
         let image = try dir.file("bridge.jpg", [UInt8](Data(contentsOf: ReferenceData.url("reg-test-input/dih/bridge-1-original.jpg"))))
@@ -170,8 +166,7 @@ import VigilTestSupport
             return try await reader.next()
         }
         while pool.queued < 1 { await Task.yield() }
-        release.signal()
-        try await blocker.value
+        try await held.release()
         let item = try await read.value
         guard case let .entry(_, entry)? = item else {
             Issue.record("expected an entry, got \(String(describing: item))")

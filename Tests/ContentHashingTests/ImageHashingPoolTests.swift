@@ -1,6 +1,7 @@
 import ContentHashing
 import Foundation
 import Testing
+import VigilTestSupport
 
 @Suite struct ImageHashingPoolTests {
     /// Work runs on the pool's own threads, not on Swift's cooperative pool.
@@ -18,17 +19,11 @@ import Testing
     @Test func aFullQueueAnswersBusy() async throws {
         let pool = ImageHashingPool(threads: 1, queueLimit: 1)
         defer { pool.shutdown() }
-        let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
-        let blocker = Task { try await pool.run { _ in started.signal(); release.wait() } }
-        // Wait (off the cooperative pool) until the only thread holds the blocker.
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { started.wait(); continuation.resume() }
-        }
+        let held = await HeldPoolThread(pool)
         let queued = Task { try await pool.run { _ in 42 } }
         while pool.queued < 1 { await Task.yield() }
         await #expect(throws: HashingPoolError.busy(retryAfterSeconds: 1)) { try await pool.run { _ in 0 } }
-        release.signal()
-        try await blocker.value
+        try await held.release()
         #expect(try await queued.value == 42)
     }
 
@@ -37,11 +32,7 @@ import Testing
     @Test func backgroundWorkWaitsBehindRequests() async throws {
         let pool = ImageHashingPool(threads: 1, queueLimit: 1)
         defer { pool.shutdown() }
-        let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
-        let blocker = Task { try await pool.run { _ in started.signal(); release.wait() } }
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { started.wait(); continuation.resume() }
-        }
+        let held = await HeldPoolThread(pool)
         let order = OrderLog()
         // The background job is queued first, the request second: the request runs first.
         let background = Task { try await pool.run(.background) { _ in order.append("background") } }
@@ -51,8 +42,7 @@ import Testing
         // The request queue is full now, yet background work is still accepted.
         let more = Task { try await pool.run(.background) { _ in order.append("background 2") } }
         while pool.queued < 3 { await Task.yield() }
-        release.signal()
-        try await blocker.value
+        try await held.release()
         try await background.value
         try await request.value
         try await more.value

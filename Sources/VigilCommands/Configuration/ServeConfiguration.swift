@@ -36,14 +36,14 @@ struct ServeConfiguration {
         var given: [String: ConfigValue] = [:]
         if let host = flags.host { given["host"] = ConfigValue(.string(host), isSecret: false) }
         if let port = flags.port { given["port"] = ConfigValue(.int(port), isSecret: false) }
-        if let dataDir = flags.dataDir { given["data_dir"] = ConfigValue(.string(dataDir), isSecret: false) }
-        if let url = flags.databaseURL { given["database_url"] = ConfigValue(.string(url), isSecret: true) }
+        if let dataDir = flags.storage.dataDir { given["data_dir"] = ConfigValue(.string(dataDir), isSecret: false) }
+        if let url = flags.storage.databaseURL { given["database_url"] = ConfigValue(.string(url), isSecret: true) }
         if !flags.fetchAllow.isEmpty { given["fetch_allow"] = ConfigValue(.stringArray(flags.fetchAllow), isSecret: false) }
         if !flags.trustedProxy.isEmpty { given["trusted_proxies"] = ConfigValue(.stringArray(flags.trustedProxy), isSecret: false) }
         if let role = flags.trustedProxyRole { given["trusted_proxy_role"] = ConfigValue(.string(role), isSecret: false) }
         if let level = flags.logLevel { given["log_level"] = ConfigValue(.string(level), isSecret: false) }
         if flags.noDemoBank { given["demo_bank"] = ConfigValue(.bool(false), isSecret: false) }
-        let settings = try await SettingsReader.open(flags: given, configFile: flags.config, knownNames: names, environment: environment)
+        let settings = try await SettingsReader.open(flags: given, configFile: flags.storage.config, knownNames: names, environment: environment)
         return try resolve(settings)
     }
 
