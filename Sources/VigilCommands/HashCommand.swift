@@ -40,7 +40,7 @@ struct HashCommand: AsyncParsableCommand {
 
     @OptionGroup var limits: DecodeLimitOptions
 
-    @Option(help: ArgumentHelp("JSON config file, the one `vigil serve` reads (env VIGIL_CONFIG).", valueName: "file"))
+    @Option(help: ArgumentHelp("JSON config file, one for every command (env VIGIL_CONFIG).", valueName: "file"))
     var config: String?
 
     @Argument(help: "Image files or folders (every file under a folder, sorted); - reads standard input.")

@@ -13,7 +13,7 @@ struct StorageOptions: ParsableArguments {
     @Option(help: ArgumentHelp("postgres://… or sqlite:PATH (env VIGIL_DATABASE_URL); default: the SQLite file in the data directory.", valueName: "url"))
     var databaseURL: String?
 
-    @Option(help: ArgumentHelp("JSON config file, the one `vigil serve` reads (env VIGIL_CONFIG).", valueName: "file"))
+    @Option(help: ArgumentHelp("JSON config file, one for every command (env VIGIL_CONFIG).", valueName: "file"))
     var config: String?
 
     /// The settings reader for this command line.
