@@ -4,7 +4,7 @@ import PackageDescription
 
 // Layers point one way:
 //   core (PDQ, HammingIndex: pure algorithms, no I/O)
-//   ← ImageCodecs, ContentHashing (bytes → pixels → signals)
+//   ← ImageCodecs, ContentHashing (bytes → pixels → signals, the hashing pool)
 //   ← Banks, Jobs, Lookup, Access (domain: no SQL, no HTTP, no C library)
 //   ← BankImport (file formats), Storage (SQLKit on SQLite and PostgreSQL), SafeFetch,
 //     VigilServer (HTTP), VigilCommands (CLI) ← vigil
