@@ -104,6 +104,20 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        // The credential vault: the master key, secrets sealed with AES-256-GCM, the key check.
+        .target(
+            name: "Vault",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSwift
+        ),
+
+        // The integrations catalogue (declared as data) and the credentials for them.
+        .target(
+            name: "Integrations",
+            dependencies: ["Vault"],
+            swiftSettings: strictSwift
+        ),
+
         .target(
             name: "Access",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -121,7 +135,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "Banks", "Access", "Jobs",
+                "Banks", "Access", "Jobs", "Integrations", "Vault",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -142,7 +156,7 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Access", "SafeFetch",
+                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Access", "SafeFetch", "Integrations", "Vault",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -160,6 +174,7 @@ let package = Package(
             name: "VigilCommands",
             dependencies: [
                 "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Storage", "Access", "SafeFetch", "VigilServer",
+                "Integrations", "Vault",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -176,6 +191,8 @@ let package = Package(
         .target(name: "VigilTestSupport", dependencies: ["PDQ", "Banks", "Storage", "ContentHashing"], path: "Tests/VigilTestSupport", swiftSettings: strictSwift),
         .testTarget(name: "BankImportTests", dependencies: ["VigilTestSupport", "BankImport", "Banks", "Storage", "ContentHashing", "PDQ"],
                     swiftSettings: strictSwift),
+        .testTarget(name: "VaultTests", dependencies: ["VigilTestSupport", "Vault"], swiftSettings: strictSwift),
+        .testTarget(name: "IntegrationsTests", dependencies: ["VigilTestSupport", "Integrations", "Vault", "Storage"], swiftSettings: strictSwift),
         .testTarget(name: "ContentHashingTests", dependencies: ["VigilTestSupport", "ContentHashing"], swiftSettings: strictSwift),
         .testTarget(name: "BanksTests", dependencies: ["VigilTestSupport", "Banks", "PDQ"], swiftSettings: strictSwift),
         .testTarget(name: "LookupTests", dependencies: ["VigilTestSupport", "Lookup", "Banks", "PDQ", "ContentHashing"],
@@ -188,7 +205,7 @@ let package = Package(
         .testTarget(
             name: "VigilServerTests",
             dependencies: [
-                "VigilTestSupport", "VigilServer", "SafeFetch", "Storage", "Banks", "BankImport", "Lookup", "Jobs", "Access", "PDQ", "ContentHashing",
+                "VigilTestSupport", "VigilServer", "SafeFetch", "Storage", "Banks", "BankImport", "Lookup", "Integrations", "Vault", "Jobs", "Access", "PDQ", "ContentHashing",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

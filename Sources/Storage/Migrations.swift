@@ -110,6 +110,34 @@ enum Migrations {
                 "CREATE INDEX jobs_claimable ON jobs (run_after, id) WHERE state IN ('queued', 'running')",
             ]
         },
+        Migration(version: 5, name: "credentials and the audit log") { d in
+            [
+                // Secret fields are stored sealed (AES-256-GCM, base64) in `secrets`, never in `field_values`.
+                """
+                CREATE TABLE credentials (
+                    id TEXT PRIMARY KEY,
+                    integration TEXT NOT NULL,
+                    field_values TEXT NOT NULL,
+                    secrets TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                // One row: a value sealed under the master key, to refuse another key at start.
+                "CREATE TABLE vault (name TEXT PRIMARY KEY, sealed TEXT NOT NULL)",
+                """
+                CREATE TABLE audit_log (
+                    id \(d.autoIncrementKey),
+                    at BIGINT NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    remote TEXT
+                )
+                """,
+            ]
+        },
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -4,12 +4,14 @@ import BankImport
 import Banks
 import Foundation
 import Hummingbird
+import Integrations
 import Jobs
 import Logging
 import NIOCore
 import SafeFetch
 import ServiceLifecycle
 import Storage
+import Vault
 import VigilServer
 
 /// `vigil serve`: the HTTP service.
@@ -72,8 +74,14 @@ struct ServeCommand: AsyncParsableCommand {
             var settings = configuration.settings
             settings.nodeID = try NodeIdentity.load(dataDirectory: dataDirectory)
             let jobs = JobQueue(store: SQLJobStore(database: database))
+            // The credential vault's key: refused here, before serving, if it is not the one the
+            // stored credentials were sealed with.
+            let master = try MasterKey.load(keyFile: dataDirectory.appendingPathComponent("master.key"))
+            if master.created { logger.notice("created the master key file", metadata: ["file": "\(dataDirectory.appendingPathComponent("master.key").path)"]) }
+            let credentials = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: master.key))
+            try await credentials.verifyMasterKey()
             let service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: SafeURLFetcher(policy: configuration.fetchPolicy),
-                                       settings: settings)
+                                       credentials: credentials, audit: SQLAuditLog(database: database), settings: settings)
             let worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing, batchSize: configuration.importBatchRows)],
                                    affinity: settings.nodeID, lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"))
             let router = VigilRouter.build(service: service, accessLogger: Logger(label: "vigil.access"))

@@ -200,6 +200,29 @@ import Glibc
         }
     }
 
+    /// The first start creates the credential vault's key file, readable by its owner only; a start
+    /// with another master key is refused before it serves, with a message that says so.
+    @Test func anotherMasterKeyIsRefusedAtStart() async throws {
+        let dir = try TemporaryDirectory()
+        let data = dir.url.appendingPathComponent("data")
+        let first = try Server(dataDir: data, port: try Self.freePort(), arguments: ["--no-demo-bank"])
+        do {
+            try await first.waitReady()
+        } catch {
+            _ = first.terminate()
+            throw error
+        }
+        #expect(first.terminate() == 0)
+        let attributes = try FileManager.default.attributesOfItem(atPath: data.appendingPathComponent("master.key").path)
+        #expect(((attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0) & 0o777 == 0o600)
+        let other = Data((0..<32).map { UInt8($0) }).base64EncodedString()
+        let refused = try VigilProcess.run(["serve", "--data-dir", data.path, "--no-demo-bank"],
+                                           environment: ["VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": other])
+        #expect(refused.status == 2 && refused.stderr.contains("master key is not the one"), "\(refused.stderr)")
+        let malformed = try VigilProcess.run(["serve", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": "short"])
+        #expect(malformed.status == 2 && malformed.stderr.contains("VIGIL_MASTER_KEY"), "\(malformed.stderr)")
+    }
+
     /// The demo bank can be turned off from the environment and the config file too, not only by flag.
     @Test func theDemoBankCanBeTurnedOffEveryWay() async throws {
         let dir = try TemporaryDirectory()

@@ -8,11 +8,13 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import ImageCodecs
+import Integrations
 import Logging
 import NIOCore
 import SafeFetch
 import Storage
 import VigilServer
+import Vault
 import VigilTestSupport
 
 /// A Vigil service on a fresh SQLite file with three keys (admin, curator, matcher), a match
@@ -47,7 +49,10 @@ final class ServerFixture: @unchecked Sendable {
         var settings = settings
         settings.spoolDirectory = directory.url.appendingPathComponent("spool")
         let jobs = JobQueue(store: SQLJobStore(database: database))
-        service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: SafeURLFetcher(policy: policy, resolver: resolver), settings: settings)
+        let credentials = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: .generate()))
+        try await credentials.verifyMasterKey()
+        service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: SafeURLFetcher(policy: policy, resolver: resolver),
+                               credentials: credentials, audit: SQLAuditLog(database: database), settings: settings)
         worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing)], affinity: settings.nodeID,
                            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         admin = try await keys.issue(role: .admin, label: "admin").secret

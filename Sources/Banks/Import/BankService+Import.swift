@@ -22,7 +22,8 @@ extension BankService {
     ) async throws -> ImportSummary {
         var committed = resuming
         for _ in 0..<resuming.rowsRead { guard try await reader.next() != nil else { break } }
-        var writing: Task<ImportSummary, any Error>?
+        // The batch being written, and how far through the source the reader was at its end.
+        var writing: (task: Task<ImportSummary, any Error>, fraction: Double?)?
         do {
             var batch = ImportBatch()
             var finished = false
@@ -37,22 +38,22 @@ extension BankService {
                 batch = ImportBatch()
                 if let previous = writing {
                     writing = nil
-                    committed = try await Self.result(of: previous)
-                    try progress(fraction, committed)
+                    committed = try await Self.result(of: previous.task)
+                    try progress(previous.fraction, committed)
                 }
                 try Task.checkCancellation()
                 let start = committed
-                writing = Task { try await self.write(full, into: bank, after: start, fraction: fraction, checkpoint: checkpoint) }
+                writing = (Task { try await self.write(full, into: bank, after: start, fraction: fraction, checkpoint: checkpoint) }, fraction)
             }
             if let last = writing {
                 writing = nil
-                committed = try await Self.result(of: last)
-                try progress(reader.progress, committed)
+                committed = try await Self.result(of: last.task)
+                try progress(last.fraction, committed)
             }
             return committed
         } catch {
             // Never leave a batch writing behind an error: the caller may resume from the store.
-            _ = try? await writing?.value
+            _ = try? await writing?.task.value
             throw error
         }
     }

@@ -17,7 +17,7 @@ struct BankRoutes {
         reads.get("banks/{name}/entries") { request, context in try await entries(request, context) }
         reads.get("banks/{name}/entries/{id}") { _, context in try await entry(context) }
         reads.get("banks/{name}/export") { request, context in try await export(request, context) }
-        writes.post("banks") { request, _ in try await create(request) }
+        writes.post("banks") { request, context in try await create(request, context) }
         writes.patch("banks/{name}") { request, context in try await update(request, context) }
         writes.delete("banks/{name}") { _, context in try await delete(context) }
         writes.post("banks/{name}/entries") { request, context in try await addEntries(request, context) }
@@ -60,12 +60,13 @@ struct BankRoutes {
         return try JSONText.response(BankJSON(bank, entryCount: try await banks.entryCount(of: bank)))
     }
 
-    func create(_ request: Request) async throws -> Response {
+    func create(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
         let body = try JSONInput.decode(BankBody.self, from: try await request.collectBody(limit: 64 * 1024))
         guard let name = body.name else { throw APIError.badRequest("\"name\" is required") }
-        let bank = try await banks.createBank(NewBank(
+        let new = NewBank(
             name: name, description: body.description ?? "", kind: try body.kindValue() ?? .match, enabled: body.enabled ?? true,
-            pdqThreshold: body.pdqThreshold ?? Bank.defaultPDQThreshold, labels: body.labels ?? []))
+            pdqThreshold: body.pdqThreshold ?? Bank.defaultPDQThreshold, labels: body.labels ?? [])
+        let bank = try await service.audited(context, "bank.create", target: "bank:\(name)") { try await banks.createBank(new) }
         return try JSONText.response(BankJSON(bank, entryCount: 0), status: .created)
     }
 
@@ -78,13 +79,16 @@ struct BankRoutes {
         if let enabled = body.enabled { bank.enabled = enabled }
         if let threshold = body.pdqThreshold { bank.pdqThreshold = threshold }
         if let labels = body.labels { bank.labels = labels }
-        let updated = try await banks.updateBank(bank)
+        let changed = bank
+        let updated = try await service.audited(context, "bank.update", target: "bank:\(try context.parameters.require("name"))") {
+            try await banks.updateBank(changed)
+        }
         return try JSONText.response(BankJSON(updated, entryCount: try await banks.entryCount(of: updated)))
     }
 
     func delete(_ context: VigilRequestContext) async throws -> Response {
         let bank = try await bank(context)
-        try await banks.deleteBank(named: bank.name)
+        try await service.audited(context, "bank.delete", target: "bank:\(bank.name)") { try await banks.deleteBank(named: bank.name) }
         return try JSONText.response(["deleted": bank.name])
     }
 

@@ -7,6 +7,8 @@ import ImageCodecs
 import SafeFetch
 import NIOCore
 import Foundation
+import Vault
+import Integrations
 
 /// An error as every route reports it: `{"error": {"code", "message"}}` with the right status.
 public struct APIError: Error, Sendable {
@@ -65,6 +67,14 @@ public struct APIError: Error, Sendable {
             case .notFound: return APIError(.notFound, "not_found", error.description)
             case .lastAdmin: return APIError(.conflict, "last_admin_key", error.description)
             }
+        case let error as CredentialService.Failure:
+            switch error {
+            case .unknownIntegration, .notFound: return APIError(.notFound, "not_found", error.description)
+            case .invalid: return APIError(.badRequest, "invalid_credential", error.description)
+            }
+        case let error as VaultError:
+            // Never names or shows a secret; the operator reads the server's log for the rest.
+            return APIError(.internalServerError, "vault", error.description)
         case let error as ImageDecodingError:
             switch error {
             case .tooManyBytes, .tooManyPixels: return APIError(.contentTooLarge, error.code, error.description)

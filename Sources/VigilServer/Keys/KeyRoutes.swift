@@ -9,10 +9,11 @@ struct KeyRoutes {
 
     func register(on admin: RouterGroup<VigilRequestContext>) {
         admin.get("keys") { _, _ in try JSONText.response(["keys": try await service.keys.list().map(KeyJSON.init)]) }
-        admin.post("keys") { request, _ in try await create(request) }
+        admin.post("keys") { request, context in try await create(request, context) }
         admin.delete("keys/{id}") { _, context in
             guard let id = Int64(try context.parameters.require("id")) else { throw APIError.badRequest("key id must be an integer") }
-            return try JSONText.response(KeyJSON(try await service.keys.revoke(id: id)))
+            let key = try await service.audited(context, "key.revoke", target: "key:\(id)") { try await service.keys.revoke(id: id) }
+            return try JSONText.response(KeyJSON(key))
         }
     }
 
@@ -21,12 +22,14 @@ struct KeyRoutes {
         var label: String?
     }
 
-    func create(_ request: Request) async throws -> Response {
+    func create(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
         let body = try JSONInput.decode(CreateBody.self, from: try await request.collectBody(limit: 16 * 1024))
         guard let role = Role(rawValue: body.role) else {
             throw APIError.badRequest("role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let issued = try await service.keys.issue(role: role, label: body.label ?? "")
+        let issued = try await service.audited(context, "key.create", target: "role:\(role.rawValue)") {
+            try await service.keys.issue(role: role, label: body.label ?? "")
+        }
         var json = KeyJSON(issued.key)
         json.secret = issued.secret
         return try JSONText.response(json, status: .created)

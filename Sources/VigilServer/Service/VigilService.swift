@@ -4,7 +4,9 @@ public import Lookup
 public import Jobs
 import ContentHashing
 public import Foundation
+import Hummingbird
 import ImageCodecs
+public import Integrations
 public import Logging
 import PDQ
 public import SafeFetch
@@ -17,6 +19,8 @@ public final class VigilService: Sendable {
     public let keys: KeyService
     public let jobs: JobQueue
     public let fetcher: SafeURLFetcher
+    public let credentials: CredentialService
+    public let audit: any AuditLog
     public let settings: ServerSettings
     public let metrics: ServerMetrics
     private let loadFailure = Mutex<String?>(nil)
@@ -24,16 +28,37 @@ public final class VigilService: Sendable {
 
     public var banks: BankService { lookup.banks }
 
-    public init(banks: BankService, keys: KeyService, jobs: JobQueue, fetcher: SafeURLFetcher, settings: ServerSettings = ServerSettings(),
-                metrics: ServerMetrics = ServerMetrics()) {
+    public init(banks: BankService, keys: KeyService, jobs: JobQueue, fetcher: SafeURLFetcher, credentials: CredentialService,
+                audit: any AuditLog, settings: ServerSettings = ServerSettings(), metrics: ServerMetrics = ServerMetrics()) {
         let hashing = ImageHashingPool(threads: settings.hashingThreads, queueLimit: settings.hashingQueueLimit,
                                        limits: settings.decodeLimits)
         self.lookup = LookupService(banks: banks, hashing: hashing, metrics: metrics)
         self.keys = keys
         self.jobs = jobs
         self.fetcher = fetcher
+        self.credentials = credentials
+        self.audit = audit
         self.settings = settings
         self.metrics = metrics
+    }
+
+    /// Runs an administrative action and writes it to the audit log with its outcome: who (the
+    /// key, or the proxy's role), what, on what, from where. A failure is recorded and rethrown.
+    /// An audit log that cannot be written fails the request: an action must not go unrecorded.
+    /// `resultTarget` names the target once it exists (a created credential's id).
+    func audited<T: Sendable>(_ context: VigilRequestContext, _ action: String, target: String,
+                              resultTarget: ((T) -> String)? = nil, _ body: () async throws -> T) async throws -> T {
+        let actor = context.apiKey.map { "key:\($0.id)" } ?? context.proxyRole.map { "proxy:\($0.rawValue)" } ?? "anonymous"
+        let remote = context.remoteAddress?.value
+        do {
+            let result = try await body()
+            try await audit.append(AuditEvent(actor: actor, action: action, target: resultTarget?(result) ?? target, outcome: "ok", remote: remote))
+            return result
+        } catch {
+            let reason = APIError.from(error)?.message ?? "internal error"
+            try? await audit.append(AuditEvent(actor: actor, action: action, target: target, outcome: "failed: \(reason)", remote: remote))
+            throw error
+        }
     }
 
     /// True once the index has loaded. It then follows the change log, so it never goes back.

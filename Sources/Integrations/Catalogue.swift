@@ -1,0 +1,95 @@
+/// Every integration Vigil knows, declared once. The API lists these; credentials are checked
+/// against them; the workflow steps of the next issue will read their operations.
+public enum Integrations {
+    public static let catalogue: [Integration] = [photoDNA, vigil, ncmecHashSharing, ncmecCyberTipline, webhook]
+
+    public static func integration(_ id: String) -> Integration? {
+        catalogue.first { $0.id == id }
+    }
+
+    /// The answer of a match lookup, the same whichever provider gave it, so a workflow switches
+    /// provider by changing one field.
+    static let matchLookupOutputs: [Field] = [
+        Field("is_match", .boolean, "Whether any match was found.", required: true),
+        Field("matches", .list(.object([
+            Field("source", .text, "Where the matching signature came from (a bank, or PhotoDNA's source)."),
+            Field("violations", .list(.text), "Classifications of the matching signature."),
+            Field("distance", .integer(0...256), "Hamming distance of the match, where the provider reports one."),
+            Field("match_id", .text, "The provider's id of the matching signature or entry."),
+        ])), "Every match."),
+        Field("tracking_id", .text, "The provider's id of this request."),
+        Field("status_code", .integer(0...99_999), "The provider's status code (PhotoDNA's 3000 = OK)."),
+        Field("status_description", .text, "The provider's status in words."),
+        Field("raw", .object([]), "The provider's answer as it came."),
+    ]
+
+    static let matchLookupInputs: [Field] = [
+        Field("enhanced_detection", .boolean, "Also look for mirrored and rotated copies (slower).", default: "false"),
+        Field("value_format", .choice(["URL", "Inline"]), "Send the image's URL, or the image itself.", default: "URL"),
+        Field("image_url", .url, "The image to look up (for URL; fetched by Vigil for Inline)."),
+        Field("image", .bytes, "The image itself, for Inline without a URL."),
+    ]
+
+    public static let photoDNA = Integration(
+        id: "photodna", name: "Microsoft PhotoDNA Cloud Service",
+        summary: "Matches images against the known-CSAM signatures Microsoft holds (the Match API).",
+        credentialFields: [
+            Field("nickname", .text, "A name to recognise the credential by.", required: true),
+            Field("endpoint", .url, "The Match API's base URL; regional subscriptions have their own.",
+                  default: "https://api.microsoftmoderator.com/photodna/v1.0"),
+            Field("subscription_key", .text, "The Ocp-Apim-Subscription-Key from the PhotoDNA portal.", required: true, secret: true),
+            Field("requests_per_second", .integer(1...1000), "Calls this credential may make per second, shared by everything that uses it.",
+                  default: "5"),
+        ],
+        operations: [Integration.Operation(id: "match_lookup", summary: "Hash an image and compare it with PhotoDNA's signatures.",
+                                           inputs: matchLookupInputs, outputs: matchLookupOutputs)])
+
+    public static let vigil = Integration(
+        id: "vigil", name: "Vigil banks",
+        summary: "This server's own hash banks, through its lookup service: no credential, no network.",
+        credentialFields: [],
+        operations: [
+            Integration.Operation(id: "match_lookup", summary: "Hash an image and compare it with the banks.",
+                                  inputs: matchLookupInputs + [Field("banks", .list(.text), "Only these banks (default: all enabled).")],
+                                  outputs: matchLookupOutputs),
+            Integration.Operation(id: "hash", summary: "Hash an image: PDQ, its quality, MD5, SHA-256.",
+                                  inputs: [Field("image_url", .url, "The image."), Field("image", .bytes, "The image itself.")],
+                                  outputs: [Field("pdq", .text, "PDQ hash, 64 hex digits."), Field("pdq_quality", .integer(0...100), "PDQ quality."),
+                                            Field("md5", .text, "MD5, 32 hex digits."), Field("sha256", .text, "SHA-256, 64 hex digits.")]),
+        ])
+
+    static let ncmecCredentialFields: [Field] = [
+        Field("nickname", .text, "A name to recognise the credential by.", required: true),
+        Field("environment", .choice(["test", "production"]), "NCMEC's test or production service.", default: "test"),
+        Field("username", .text, "The account's user name.", required: true),
+        Field("password", .text, "The account's password.", required: true, secret: true),
+    ]
+
+    public static let ncmecHashSharing = Integration(
+        id: "ncmec_hash_sharing", name: "NCMEC Hash Sharing",
+        summary: "Pulls NCMEC's shared hash list (Hash Sharing API v2) into a bank, incrementally.",
+        credentialFields: ncmecCredentialFields,
+        operations: [Integration.Operation(id: "sync", summary: "Bring a bank up to date with the shared list.",
+                                           inputs: [Field("bank", .text, "The bank to fill.", required: true)],
+                                           outputs: [Field("added", .integer(0...Int.max), "Entries added."),
+                                                     Field("removed", .integer(0...Int.max), "Entries withdrawn.")])])
+
+    public static let ncmecCyberTipline = Integration(
+        id: "ncmec_cybertipline", name: "NCMEC CyberTipline",
+        summary: "Reports apparent child sexual abuse material to NCMEC (its operations come with reporting).",
+        credentialFields: ncmecCredentialFields,
+        operations: [])
+
+    public static let webhook = Integration(
+        id: "webhook", name: "Webhook",
+        summary: "Posts an event to a URL, signed with a shared secret.",
+        credentialFields: [
+            Field("nickname", .text, "A name to recognise the credential by.", required: true),
+            Field("url", .url, "Where events are posted.", required: true),
+            Field("signing_secret", .text, "Signs each delivery (HMAC-SHA256), so the receiver can check it came from Vigil.",
+                  required: true, secret: true),
+        ],
+        operations: [Integration.Operation(id: "deliver", summary: "Post an event.",
+                                           inputs: [Field("event", .object([]), "The event.", required: true)],
+                                           outputs: [Field("status", .integer(100...599), "The receiver's HTTP status.")])])
+}

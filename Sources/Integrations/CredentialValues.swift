@@ -1,0 +1,64 @@
+/// A credential's field values checked against its integration's declaration: every required
+/// field present, every value of its field's kind, no unknown field, defaults filled in. Errors
+/// name the field and never repeat a secret's value.
+public enum CredentialValues {
+    public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// - Parameters:
+    ///   - given: the values sent (all as text).
+    ///   - existing: for an update, the stored non-secret values and the names of stored secrets:
+    ///     a field left out keeps its stored value.
+    public static func check(_ given: [String: String], for integration: Integration,
+                             existing: (values: [String: String], secrets: Set<String>)? = nil) throws(Invalid) -> [String: String] {
+        let declared = Dictionary(uniqueKeysWithValues: integration.credentialFields.map { ($0.name, $0) })
+        if let unknown = given.keys.sorted().first(where: { declared[$0] == nil }) {
+            throw Invalid(description: "\(integration.id) credentials have no field \"\(unknown)\" (fields: \(integration.credentialFields.map(\.name).joined(separator: ", ")))")
+        }
+        var checked: [String: String] = [:]
+        for field in integration.credentialFields {
+            if let value = given[field.name] {
+                try checkValue(value, of: field)
+                checked[field.name] = value
+            } else if let kept = existing?.values[field.name] {
+                checked[field.name] = kept
+            } else if existing?.secrets.contains(field.name) == true {
+                continue
+            } else if let fallback = field.defaultValue {
+                checked[field.name] = fallback
+            } else if field.required {
+                throw Invalid(description: "\(field.name) is required")
+            }
+        }
+        return checked
+    }
+
+    static func checkValue(_ value: String, of field: Field) throws(Invalid) {
+        // A secret's value is never echoed; other values are, shortened.
+        let shown = field.secret ? "the value" : "\"\(value.prefix(80))\""
+        switch field.kind {
+        case .text, .bytes:
+            if field.required && value.isEmpty { throw Invalid(description: "\(field.name) must not be empty") }
+        case .url:
+            guard let scheme = value.split(separator: ":").first.map({ $0.lowercased() }), ["https", "http"].contains(scheme),
+                  value.contains("://"), value.count > scheme.count + 3 else {
+                throw Invalid(description: "\(field.name): \(shown) is not an http(s) URL")
+            }
+        case let .integer(range):
+            guard let number = Int(value), range.contains(number) else {
+                throw Invalid(description: "\(field.name): \(shown) is not an integer from \(range.lowerBound) to \(range.upperBound)")
+            }
+        case .number:
+            guard Double(value)?.isFinite == true else { throw Invalid(description: "\(field.name): \(shown) is not a number") }
+        case .boolean:
+            guard value == "true" || value == "false" else { throw Invalid(description: "\(field.name): \(shown) is not true or false") }
+        case let .choice(values):
+            guard values.contains(value) else {
+                throw Invalid(description: "\(field.name): \(shown) is not one of \(values.joined(separator: ", "))")
+            }
+        case .object, .list:
+            throw Invalid(description: "\(field.name) cannot be set on a credential")
+        }
+    }
+}

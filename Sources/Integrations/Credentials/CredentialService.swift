@@ -1,0 +1,129 @@
+public import Foundation
+public import Vault
+
+/// Creates, shows, changes and deletes credentials: values checked against the integration's
+/// declaration, secret fields sealed before they reach the store and masked whenever shown.
+public final class CredentialService: Sendable {
+    let store: any CredentialStore
+    let box: SecretBox
+
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        case unknownIntegration(String)
+        case notFound(String)
+        case invalid(String)
+
+        public var description: String {
+            switch self {
+            case let .unknownIntegration(id): "no integration \"\(id)\" (see GET /v1/integrations)"
+            case let .notFound(id): "credential \(id) not found"
+            case let .invalid(message): message
+            }
+        }
+    }
+
+    public init(store: any CredentialStore, box: SecretBox) {
+        self.store = store
+        self.box = box
+    }
+
+    /// Checks the master key against the stored check value, or stores one on the first start:
+    /// a start with another key is refused here, before anything needs a secret.
+    public func verifyMasterKey() async throws {
+        if let check = try await store.keyCheck() {
+            try KeyCheck.verify(check, with: box)
+        } else {
+            try await store.setKeyCheck(try KeyCheck.make(box))
+        }
+    }
+
+    public func create(integration id: String, values given: [String: String], at time: Date = Date()) async throws -> CredentialView {
+        guard let integration = Integrations.integration(id), integration.needsCredential else { throw Failure.unknownIntegration(id) }
+        let checked: [String: String]
+        do { checked = try CredentialValues.check(given, for: integration) } catch { throw Failure.invalid(error.description) }
+        let credentialID = UUID().uuidString.lowercased()
+        let (values, secrets) = try split(checked, integration: integration, credentialID: credentialID)
+        let credential = Credential(id: credentialID, integration: id, values: values, secrets: secrets, createdAt: time, updatedAt: time)
+        try await store.insert(credential)
+        return try view(credential, plain: checked)
+    }
+
+    public func list() async throws -> [CredentialView] {
+        try await store.credentials().map { try view($0) }
+    }
+
+    public func show(id: String) async throws -> CredentialView {
+        try view(try await find(id))
+    }
+
+    /// Changes the fields given; a field left out keeps its value (a secret too).
+    public func update(id: String, values given: [String: String], at time: Date = Date()) async throws -> CredentialView {
+        var credential = try await find(id)
+        guard let integration = Integrations.integration(credential.integration) else { throw Failure.unknownIntegration(credential.integration) }
+        let checked: [String: String]
+        do {
+            checked = try CredentialValues.check(given, for: integration, existing: (credential.values, Set(credential.secrets.keys)))
+        } catch {
+            throw Failure.invalid(error.description)
+        }
+        let (values, sealed) = try split(checked, integration: integration, credentialID: id)
+        credential.values = values
+        credential.secrets.merge(sealed) { _, new in new }
+        credential.updatedAt = time
+        guard try await store.update(credential) else { throw Failure.notFound(id) }
+        return try view(credential)
+    }
+
+    public func delete(id: String) async throws -> CredentialView {
+        let credential = try await find(id)
+        guard try await store.delete(id: id) else { throw Failure.notFound(id) }
+        return try view(credential)
+    }
+
+    /// A secret field's value, for the client that calls the integration; never for a response.
+    public func secret(_ field: String, of credential: Credential) throws -> String {
+        guard let sealed = credential.secrets[field] else { throw Failure.invalid("credential \(credential.id) has no \(field)") }
+        return try box.open(sealed, owner: Credential.owner(credential.id, field: field))
+    }
+
+    public func find(_ id: String) async throws -> Credential {
+        guard let credential = try await store.credential(id: id) else { throw Failure.notFound(id) }
+        return credential
+    }
+
+    /// Seals every secret under `next` and stores them and a new key check in one transaction.
+    public func rotate(to next: SecretBox) async throws -> Int {
+        let all = try await store.credentials()
+        let moved = try all.map { credential in
+            var copy = credential
+            for (field, sealed) in credential.secrets {
+                copy.secrets[field] = try box.reseal(sealed, owner: Credential.owner(credential.id, field: field), under: next)
+            }
+            return copy
+        }
+        try await store.replaceAllSecrets(moved, keyCheck: try KeyCheck.make(next))
+        return moved.count
+    }
+
+    private func split(_ checked: [String: String], integration: Integration,
+                       credentialID: String) throws -> (values: [String: String], secrets: [String: SealedSecret]) {
+        var values: [String: String] = [:], secrets: [String: SealedSecret] = [:]
+        for (name, value) in checked {
+            if integration.secretFieldNames.contains(name) {
+                secrets[name] = try box.seal(value, owner: Credential.owner(credentialID, field: name))
+            } else {
+                values[name] = value
+            }
+        }
+        return (values, secrets)
+    }
+
+    /// The masked view; `plain` spares decrypting a secret that was just given.
+    private func view(_ credential: Credential, plain: [String: String] = [:]) throws -> CredentialView {
+        var masked: [String: String] = [:]
+        for field in credential.secrets.keys {
+            masked[field] = SecretMask.mask(try plain[field] ?? secret(field, of: credential))
+        }
+        return CredentialView(id: credential.id, integration: credential.integration, values: credential.values, secrets: masked,
+                              createdAt: credential.createdAt, updatedAt: credential.updatedAt)
+    }
+}

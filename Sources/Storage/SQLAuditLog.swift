@@ -1,0 +1,47 @@
+public import Access
+import Foundation
+import SQLKit
+
+/// `AuditLog` on SQLKit: rows are only ever inserted.
+public struct SQLAuditLog: AuditLog {
+    public let database: VigilDatabase
+
+    public init(database: VigilDatabase) {
+        self.database = database
+    }
+
+    public func append(_ event: AuditEvent) async throws {
+        try await database.run { sql in
+            try await sql.raw("""
+                INSERT INTO audit_log (at, actor, action, target, outcome, remote)
+                VALUES (\(bind: event.at.millisecondsSince1970), \(bind: event.actor), \(bind: event.action), \(bind: event.target),
+                        \(bind: event.outcome), \(bind: event.remote))
+                """).run()
+        }
+    }
+
+    public func events(after afterID: Int64, limit: Int, filter: AuditFilter) async throws -> [AuditEvent] {
+        var query = SQLQueryString("SELECT id, at, actor, action, target, outcome, remote FROM audit_log WHERE id > ")
+        query.appendInterpolation(bind: afterID)
+        for (column, value) in [("actor", filter.actor), ("action", filter.action), ("target", filter.target)] {
+            guard let value else { continue }
+            query.appendLiteral(" AND \(column) = ")
+            query.appendInterpolation(bind: value)
+        }
+        query.appendLiteral(" ORDER BY id LIMIT ")
+        query.appendInterpolation(bind: limit)
+        let final = query
+        return try await database.run { sql in
+            try await sql.raw(final).all().map { row in
+                AuditEvent(
+                    id: try row.decode(column: "id", as: Int64.self),
+                    at: Date(milliseconds: try row.decode(column: "at", as: Int64.self)),
+                    actor: try row.decode(column: "actor", as: String.self),
+                    action: try row.decode(column: "action", as: String.self),
+                    target: try row.decode(column: "target", as: String.self),
+                    outcome: try row.decode(column: "outcome", as: String.self),
+                    remote: try row.decode(column: "remote", as: String?.self))
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Crypto
+public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The key every stored secret is encrypted under: 32 random bytes, from `VIGIL_MASTER_KEY`
+/// (base64) or from a key file the first start creates with mode 0600. Losing it loses every
+/// stored credential; a different one must be refused at start, not at a credential's first use
+/// (see `KeyCheck`).
+public struct MasterKey: Sendable {
+    /// The key's bytes (Data is Sendable; swift-crypto's `SymmetricKey` is not).
+    let bytes: Data
+
+    public static let byteCount = 32
+
+    init(key: SymmetricKey) {
+        bytes = key.withUnsafeBytes { Data($0) }
+    }
+
+    var key: SymmetricKey { SymmetricKey(data: bytes) }
+
+    /// A new random key.
+    public static func generate() -> MasterKey {
+        MasterKey(key: SymmetricKey(size: .bits256))
+    }
+
+    /// A key from its base64 text (what `VIGIL_MASTER_KEY` and the key file hold).
+    public init(base64 text: String) throws(VaultError) {
+        guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw .malformedMasterKey("it is not base64")
+        }
+        guard data.count == Self.byteCount else {
+            throw .malformedMasterKey("it holds \(data.count) bytes, not \(Self.byteCount)")
+        }
+        bytes = data
+    }
+
+    /// The key as base64 text, for the key file.
+    public var base64: String {
+        bytes.base64EncodedString()
+    }
+
+    /// The environment's key when given, else the key file's; a missing file is created with a
+    /// new key, readable by its owner only.
+    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
+                            keyFile: URL) throws(VaultError) -> (key: MasterKey, created: Bool) {
+        if let text = environment["VIGIL_MASTER_KEY"], !text.isEmpty {
+            do { return (try MasterKey(base64: text), false) } catch { throw .malformedMasterKey("VIGIL_MASTER_KEY: \(error.reason)") }
+        }
+        let path = keyFile.path
+        if FileManager.default.fileExists(atPath: path) {
+            let text: String
+            do { text = try String(contentsOf: keyFile, encoding: .utf8) } catch { throw .unreadableKeyFile(path) }
+            do { return (try MasterKey(base64: text), false) } catch { throw .malformedMasterKey("\(path): \(error.reason)") }
+        }
+        let key = generate()
+        do {
+            try FileManager.default.createDirectory(at: keyFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw .unwritableKeyFile(path)
+        }
+        // O_EXCL: of two processes starting at once, one creates the file and the other reads it.
+        // Created with its final mode: there is no moment at which others may read it.
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        if descriptor < 0 {
+            if errno == EEXIST { return try load(environment: [:], keyFile: keyFile) }
+            throw .unwritableKeyFile(path)
+        }
+        let bytes = Array((key.base64 + "\n").utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        guard written == bytes.count, synced else {
+            unlink(path)
+            throw .unwritableKeyFile(path)
+        }
+        return (key, true)
+    }
+}

@@ -1,0 +1,10 @@
+/// How a stored secret is shown: never itself, only that it is set and its last characters, so an
+/// operator can tell two keys apart.
+public enum SecretMask {
+    public static func mask(_ secret: String) -> String {
+        // Short secrets show nothing of themselves: four characters of an eight-character
+        // secret are half of it.
+        guard secret.count >= 12 else { return "••••" }
+        return "••••" + secret.suffix(4)
+    }
+}

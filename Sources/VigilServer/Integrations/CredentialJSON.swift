@@ -1,0 +1,47 @@
+import Foundation
+import Integrations
+
+/// A credential as the API shows it: plain values, secrets masked (`••••` and at most the last
+/// four characters).
+struct CredentialJSON: Encodable {
+    var id: String
+    var integration: String
+    var nickname: String
+    var values: [String: String]
+    var secrets: [String: String]
+    var createdAt: String
+    var updatedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, integration, nickname, values, secrets, createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    init(_ view: CredentialView) {
+        id = view.id
+        integration = view.integration
+        nickname = view.values["nickname"] ?? view.id
+        values = view.values
+        secrets = view.secrets
+        createdAt = ISO8601.string(view.createdAt)
+        updatedAt = ISO8601.string(view.updatedAt)
+    }
+}
+
+/// `{"integration": "photodna", "values": {"nickname": "…", "subscription_key": "…"}}`; values
+/// may be JSON strings, numbers or booleans.
+struct CredentialBody: Decodable {
+    var integration: String?
+    var values: [String: JSONValue]
+
+    func textValues() throws -> [String: String] {
+        try values.mapValues { value in
+            switch value {
+            case let .string(text): return text
+            case let .bool(flag): return flag ? "true" : "false"
+            case let .number(number):
+                return number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
+            default: throw APIError.badRequest("credential values must be strings, numbers or booleans", code: "invalid_credential")
+            }
+        }
+    }
+}

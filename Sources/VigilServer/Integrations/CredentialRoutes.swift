@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+import Integrations
+
+/// `/v1/credentials`: admins store, show (secrets masked), change and delete credentials for the
+/// integrations. Every change is written to the audit log, with its outcome.
+struct CredentialRoutes {
+    let service: VigilService
+
+    func register(on admin: RouterGroup<VigilRequestContext>) {
+        admin.get("credentials") { _, _ in
+            try JSONText.response(["credentials": try await service.credentials.list().map(CredentialJSON.init)])
+        }
+        admin.post("credentials") { request, context in
+            let body = try JSONInput.decode(CredentialBody.self, from: try await request.collectBody(limit: 64 * 1024))
+            guard let integration = body.integration else { throw APIError.badRequest("integration is required", code: "invalid_credential") }
+            let values = try body.textValues()
+            let view = try await service.audited(context, "credential.create", target: "integration:\(integration)",
+                                                 resultTarget: { "credential:\($0.id)" }) {
+                try await service.credentials.create(integration: integration, values: values)
+            }
+            return try JSONText.response(CredentialJSON(view), status: .created)
+        }
+        admin.get("credentials/{id}") { _, context in
+            try JSONText.response(CredentialJSON(try await service.credentials.show(id: try context.parameters.require("id"))))
+        }
+        admin.patch("credentials/{id}") { request, context in
+            let id = try context.parameters.require("id")
+            let body = try JSONInput.decode(CredentialBody.self, from: try await request.collectBody(limit: 64 * 1024))
+            if body.integration != nil { throw APIError.badRequest("a credential's integration cannot change; create a new one", code: "invalid_credential") }
+            let values = try body.textValues()
+            let view = try await service.audited(context, "credential.update", target: "credential:\(id)") {
+                try await service.credentials.update(id: id, values: values)
+            }
+            return try JSONText.response(CredentialJSON(view))
+        }
+        admin.delete("credentials/{id}") { _, context in
+            let id = try context.parameters.require("id")
+            let view = try await service.audited(context, "credential.delete", target: "credential:\(id)") {
+                try await service.credentials.delete(id: id)
+            }
+            return try JSONText.response(CredentialJSON(view))
+        }
+    }
+}

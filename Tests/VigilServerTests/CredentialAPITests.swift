@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import VigilTestSupport
+
+/// `/v1/integrations`, `/v1/credentials` and `/v1/audit` over the running router.
+@Suite struct CredentialAPITests {
+    static let secret = "sk-photodna-4c1d8e0a9b77"
+
+    @Test func theCatalogueDeclaresEachIntegrationsFields() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.test { client in
+            let list = try await client.call(.get, "/v1/integrations", key: fixture.matcher)
+            let ids = (list.json["integrations"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
+            #expect(ids == ["photodna", "vigil", "ncmec_hash_sharing", "ncmec_cybertipline", "webhook"])
+            let photodna = try await client.call(.get, "/v1/integrations/photodna", key: fixture.matcher)
+            let fields = try #require(photodna.json["credential_fields"] as? [[String: Any]])
+            let key = try #require(fields.first { $0["name"] as? String == "subscription_key" })
+            #expect(key["secret"] as? Bool == true && key["required"] as? Bool == true)
+            let operations = try #require(photodna.json["operations"] as? [[String: Any]])
+            #expect(operations.first?["id"] as? String == "match_lookup")
+            #expect(try await client.call(.get, "/v1/integrations/telepathy", key: fixture.matcher).status == 404)
+        }
+    }
+
+    /// The secret goes in once and never comes out: not in the create answer, not in a list, a
+    /// show, an update answer or the audit log; every change is audited with its actor and outcome.
+    @Test func credentialsAreAdminOnlyWriteOnlyAndAudited() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.test { client in
+            let body = #"{"integration": "photodna", "values": {"nickname": "prod", "subscription_key": "\#(Self.secret)", "requests_per_second": 8}}"#
+            #expect(try await client.json(.post, "/v1/credentials", key: fixture.curator, body).status == 403)
+            let created = try await client.json(.post, "/v1/credentials", key: fixture.admin, body)
+            #expect(created.status == 201, "\(created.text)")
+            #expect(!created.text.contains(Self.secret))
+            #expect((created.json["secrets"] as? [String: String])?["subscription_key"] == "••••9b77")
+            #expect((created.json["values"] as? [String: String])?["requests_per_second"] == "8")
+            let id = try #require(created.json["id"] as? String)
+
+            let bad = try await client.json(.post, "/v1/credentials", key: fixture.admin,
+                                            #"{"integration": "photodna", "values": {"nickname": "x"}}"#)
+            #expect(bad.status == 400 && bad.errorMessage == "subscription_key is required")
+
+            let listed = try await client.call(.get, "/v1/credentials", key: fixture.admin)
+            let shown = try await client.call(.get, "/v1/credentials/\(id)", key: fixture.admin)
+            let renamed = try await client.json(.patch, "/v1/credentials/\(id)", key: fixture.admin, #"{"values": {"nickname": "main"}}"#)
+            #expect(renamed.status == 200 && (renamed.json["nickname"] as? String) == "main")
+            for reply in [listed, shown, renamed] { #expect(reply.status == 200 && !reply.text.contains(Self.secret)) }
+
+            #expect(try await client.call(.delete, "/v1/credentials/\(id)", key: fixture.admin).status == 200)
+            #expect(try await client.call(.get, "/v1/credentials/\(id)", key: fixture.admin).status == 404)
+
+            let audit = try await client.call(.get, "/v1/audit?target=credential:\(id)", key: fixture.admin)
+            let events = try #require(audit.json["events"] as? [[String: Any]])
+            #expect(events.map { $0["action"] as? String } == ["credential.create", "credential.update", "credential.delete"])
+            #expect(events.allSatisfy { ($0["actor"] as? String)?.hasPrefix("key:") == true && $0["outcome"] as? String == "ok" })
+            let failed = try await client.call(.get, "/v1/audit?action=credential.create", key: fixture.admin)
+            let outcomes = (failed.json["events"] as? [[String: Any]])?.compactMap { $0["outcome"] as? String }
+            #expect(outcomes == ["ok", "failed: subscription_key is required"])
+            let everything = try await client.call(.get, "/v1/audit?limit=1000", key: fixture.admin)
+            #expect(!everything.text.contains(Self.secret))
+            #expect(try await client.call(.get, "/v1/audit", key: fixture.curator).status == 403)
+            #expect(try await client.call(.get, "/v1/audit?limit=0", key: fixture.admin).status == 400)
+        }
+    }
+
+    /// Key and bank administration are audited too.
+    @Test func keyAndBankAdministrationIsAudited() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.test { client in
+            #expect(try await client.json(.post, "/v1/banks", key: fixture.curator, #"{"name": "AUDITED"}"#).status == 201)
+            #expect(try await client.call(.delete, "/v1/banks/AUDITED", key: fixture.curator).status == 200)
+            let key = try await client.json(.post, "/v1/keys", key: fixture.admin, #"{"role": "matcher", "label": "temp"}"#)
+            let keyID = try #require(key.json["id"] as? Int)
+            #expect(try await client.call(.delete, "/v1/keys/\(keyID)", key: fixture.admin).status == 200)
+            let audit = try await client.call(.get, "/v1/audit", key: fixture.admin)
+            let actions = (audit.json["events"] as? [[String: Any]])?.compactMap { $0["action"] as? String }
+            #expect(actions == ["bank.create", "bank.delete", "key.create", "key.revoke"])
+            // The new key's secret is in the answer that created it, never in the log.
+            let secret = try #require(key.json["secret"] as? String)
+            #expect(!audit.text.contains(secret))
+        }
+    }
+}
