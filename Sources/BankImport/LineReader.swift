@@ -13,8 +13,12 @@ final class LineReader {
     private(set) var bytesRead = 0
     let totalBytes: Int?
 
-    /// The share of the file read so far, when its size is known.
-    var progress: Double? { totalBytes.map { $0 == 0 ? 1 : Double(bytesRead) / Double($0) } }
+    /// Bytes of the lines returned so far: what a checkpoint may claim is done (the buffer runs up
+    /// to a MiB ahead of it).
+    var bytesConsumed: Int { bytesRead - (buffer.count - start) }
+
+    /// The share of the file consumed so far, when its size is known.
+    var progress: Double? { totalBytes.map { $0 == 0 ? 1 : Double(bytesConsumed) / Double($0) } }
 
     init(url: URL) throws {
         var isDirectory: ObjCBool = false
