@@ -18,6 +18,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; nginx -p "$work/nginx" -c nginx.conf -s stop 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 db=(--database-url "$VIGIL_TEST_DATABASE_URL")
+# Replicas share the credential vault's master key (docs/deployment.md).
+export VIGIL_MASTER_KEY=$(head -c 32 /dev/urandom | base64)
 key=$("$vigil" keys create --role admin --data-dir "$work/a" "${db[@]}")
 for replica in a:18081 b:18082; do
   name=${replica%%:*}; port=${replica##*:}

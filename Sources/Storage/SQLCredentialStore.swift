@@ -62,12 +62,11 @@ public struct SQLCredentialStore: CredentialStore {
         }
     }
 
-    public func setKeyCheck(_ check: SealedSecret) async throws {
+    public func addKeyCheck(_ check: SealedSecret) async throws {
+        // Never replaces one: of two first starts at once, the second then checks its key
+        // against the first's and is refused if they differ.
         try await database.run { sql in
-            try await sql.raw("""
-                INSERT INTO vault (name, sealed) VALUES ('key_check', \(bind: check.base64))
-                ON CONFLICT (name) DO UPDATE SET sealed = excluded.sealed
-                """).run()
+            try await sql.raw("INSERT INTO vault (name, sealed) VALUES ('key_check', \(bind: check.base64)) ON CONFLICT (name) DO NOTHING").run()
         }
     }
 

@@ -60,19 +60,20 @@ public struct MasterKey: Sendable {
         } catch {
             throw .unwritableKeyFile(path)
         }
-        // O_EXCL: of two processes starting at once, one creates the file and the other reads it.
-        // Created with its final mode: there is no moment at which others may read it.
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        if descriptor < 0 {
-            if errno == EEXIST { return try load(environment: [:], keyFile: keyFile) }
-            throw .unwritableKeyFile(path)
-        }
+        // Written whole to a private temporary file, then linked into place: of two processes
+        // starting at once, one links its key and the other finds the complete file and reads it.
+        // The file has its final mode from creation: there is no moment at which others may read it.
+        let temporary = path + ".new-\(UInt64.random(in: 0 ... .max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else { throw .unwritableKeyFile(path) }
+        defer { unlink(temporary) }
         let bytes = Array((key.base64 + "\n").utf8)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         let synced = fsync(descriptor) == 0
         close(descriptor)
-        guard written == bytes.count, synced else {
-            unlink(path)
+        guard written == bytes.count, synced else { throw .unwritableKeyFile(path) }
+        if link(temporary, path) != 0 {
+            if errno == EEXIST { return try load(environment: [:], keyFile: keyFile) }
             throw .unwritableKeyFile(path)
         }
         return (key, true)

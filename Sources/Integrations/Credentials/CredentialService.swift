@@ -29,11 +29,12 @@ public final class CredentialService: Sendable {
     /// Checks the master key against the stored check value, or stores one on the first start:
     /// a start with another key is refused here, before anything needs a secret.
     public func verifyMasterKey() async throws {
-        if let check = try await store.keyCheck() {
-            try KeyCheck.verify(check, with: box)
-        } else {
-            try await store.setKeyCheck(try KeyCheck.make(box))
+        if try await store.keyCheck() == nil {
+            try await store.addKeyCheck(try KeyCheck.make(box))
         }
+        // Read back: another process may have stored its own check first.
+        guard let check = try await store.keyCheck() else { throw VaultError.wrongMasterKey }
+        try KeyCheck.verify(check, with: box)
     }
 
     public func create(integration id: String, values given: [String: String], at time: Date = Date()) async throws -> CredentialView {

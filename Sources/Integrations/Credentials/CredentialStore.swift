@@ -13,7 +13,8 @@ public protocol CredentialStore: Sendable {
 
     /// The master-key check value (see `KeyCheck`), nil before the first start that made one.
     func keyCheck() async throws -> SealedSecret?
-    func setKeyCheck(_ check: SealedSecret) async throws
+    /// Stores the check value unless one is stored already.
+    func addKeyCheck(_ check: SealedSecret) async throws
     /// Master-key rotation: every credential's secrets and the key check replaced in one
     /// transaction, so a crash leaves all of them under the old key or all under the new.
     func replaceAllSecrets(_ credentials: [Credential], keyCheck: SealedSecret) async throws
