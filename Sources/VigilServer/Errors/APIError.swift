@@ -1,14 +1,14 @@
-public import Hummingbird
-import Banks
-import Lookup
-import Jobs
 import Access
-import ImageCodecs
-import SafeFetch
-import NIOCore
+import Banks
 import Foundation
-import Vault
+public import Hummingbird
+import ImageCodecs
 import Integrations
+import Jobs
+import Lookup
+import NIOCore
+import SafeFetch
+import Vault
 
 /// An error as every route reports it: `{"error": {"code", "message"}}` with the right status.
 public struct APIError: Error, Sendable {
