@@ -96,15 +96,9 @@ struct BankRoutes {
 
     func entries(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
         let bank = try await bank(context)
-        let after: Int64 = try request.query("after").map { text -> Int64 in
-            guard let value = Int64(text), value >= 0 else { throw APIError.badRequest("after must be a non-negative entry id") }
-            return value
-        } ?? 0
-        let limit: Int = try request.query("limit").map { text -> Int in
-            guard let value = Int(text), (1...1000).contains(value) else { throw APIError.badRequest("limit must be 1-1000") }
-            return value
-        } ?? 100
-        let page = try await banks.entries(of: bank, after: after, limit: limit)
+        let after = try request.queryInteger("after", default: 0, in: 0...Int.max)
+        let limit = try request.queryInteger("limit", default: 100, in: 1...1000)
+        let page = try await banks.entries(of: bank, after: Int64(after), limit: limit)
         return try JSONText.response(EntryPage(entries: page.map { EntryDetailJSON($0, bank: bank) },
                                                nextAfter: page.count == limit ? page.last?.id : nil))
     }

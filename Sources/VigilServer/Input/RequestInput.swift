@@ -114,6 +114,17 @@ extension Request {
     }
 
     func query(_ name: String) -> String? { uri.queryParameters.get(name) }
+
+    /// An integer query parameter within `range`, or `fallback` when it is absent; anything else
+    /// is a 400 that names the parameter and its range.
+    func queryInteger(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text = query(name) else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            let bounds = range.upperBound == Int.max ? "at least \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
+            throw APIError.badRequest("\(name) must be an integer \(bounds), got \"\(text.prefix(40))\"")
+        }
+        return value
+    }
 }
 
 enum SignalText {

@@ -39,11 +39,7 @@ struct JobRoutes {
             }
         }
         let kinds = request.query("kind").map { $0.split(separator: ",").map(String.init) }
-        var limit = 100
-        if let text = request.query("limit") {
-            guard let value = Int(text), (1...1000).contains(value) else { throw APIError.badRequest("limit must be an integer from 1 to 1000") }
-            limit = value
-        }
+        let limit = try request.queryInteger("limit", default: 100, in: 1...1000)
         return try JSONText.response(["jobs": try await service.jobs.list(kinds: kinds, states: states, limit: limit).map(JobJSON.init)])
     }
 }
