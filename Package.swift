@@ -7,7 +7,7 @@ import PackageDescription
 //   ← ImageCodecs, ContentHashing (bytes → pixels → signals, the hashing pool)
 //   ← Banks, Jobs, Lookup, Access (domain: no SQL, no HTTP, no C library)
 //   ← BankImport (file formats), Storage (SQLKit on SQLite and PostgreSQL), SafeFetch,
-//     VigilServer (HTTP), VigilCommands (CLI) ← vigil
+//     IntegrationClients (PhotoDNA, NCMEC, webhooks), VigilServer (HTTP), VigilCommands (CLI) ← vigil
 let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -153,6 +153,19 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Clients of the integrations' own services: PhotoDNA's Match API, NCMEC's status and
+        // hash-sharing calls, webhooks; and the credential probes built on them.
+        .target(
+            name: "IntegrationClients",
+            dependencies: [
+                "Integrations", "SafeFetch",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .target(
             name: "VigilServer",
             dependencies: [
@@ -174,7 +187,7 @@ let package = Package(
             name: "VigilCommands",
             dependencies: [
                 "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Storage", "Access", "SafeFetch", "VigilServer",
-                "Integrations", "Vault",
+                "Integrations", "IntegrationClients", "Vault",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -193,6 +206,11 @@ let package = Package(
                     swiftSettings: strictSwift),
         .testTarget(name: "VaultTests", dependencies: ["VigilTestSupport", "Vault"], swiftSettings: strictSwift),
         .testTarget(name: "IntegrationsTests", dependencies: ["VigilTestSupport", "Integrations", "Vault", "Storage"], swiftSettings: strictSwift),
+        .testTarget(name: "IntegrationClientsTests", dependencies: [
+            "VigilTestSupport", "IntegrationClients", "Integrations", "SafeFetch",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ], swiftSettings: strictSwift),
         .testTarget(name: "ContentHashingTests", dependencies: ["VigilTestSupport", "ContentHashing"], swiftSettings: strictSwift),
         .testTarget(name: "BanksTests", dependencies: ["VigilTestSupport", "Banks", "PDQ"], swiftSettings: strictSwift),
         .testTarget(name: "LookupTests", dependencies: ["VigilTestSupport", "Lookup", "Banks", "PDQ", "ContentHashing"],
@@ -205,7 +223,7 @@ let package = Package(
         .testTarget(
             name: "VigilServerTests",
             dependencies: [
-                "VigilTestSupport", "VigilServer", "SafeFetch", "Storage", "Banks", "BankImport", "Lookup", "Integrations", "Vault", "Jobs", "Access", "PDQ", "ContentHashing",
+                "VigilTestSupport", "VigilServer", "SafeFetch", "Storage", "Banks", "BankImport", "Lookup", "Integrations", "IntegrationClients", "Vault", "Jobs", "Access", "PDQ", "ContentHashing",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -63,6 +63,7 @@ public enum Integrations {
         Field("environment", .choice(["test", "production"]), "NCMEC's test or production service.", default: "test"),
         Field("username", .text, "The account's user name.", required: true),
         Field("password", .text, "The account's password.", required: true, secret: true),
+        Field("endpoint", .url, "A base URL instead of the environment's: another of NCMEC's lists, or a local mock."),
     ]
 
     public static let ncmecHashSharing = Integration(

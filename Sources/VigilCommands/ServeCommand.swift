@@ -4,6 +4,7 @@ import BankImport
 import Banks
 import Foundation
 import Hummingbird
+import IntegrationClients
 import Integrations
 import Jobs
 import Logging
@@ -78,9 +79,11 @@ struct ServeCommand: AsyncParsableCommand {
             // stored credentials were sealed with.
             let master = try MasterKey.load(keyFile: dataDirectory.appendingPathComponent("master.key"))
             if master.created { logger.notice("created the master key file", metadata: ["file": "\(dataDirectory.appendingPathComponent("master.key").path)"]) }
-            let credentials = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: master.key))
+            let fetcher = SafeURLFetcher(policy: configuration.fetchPolicy)
+            let credentials = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: master.key),
+                                                probes: try CredentialProbes.standard(fetcher: fetcher))
             try await credentials.verifyMasterKey()
-            let service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: SafeURLFetcher(policy: configuration.fetchPolicy),
+            let service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: fetcher,
                                        credentials: credentials, audit: SQLAuditLog(database: database), settings: settings)
             let worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing, batchSize: configuration.importBatchRows)],
                                    affinity: settings.nodeID, lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"))

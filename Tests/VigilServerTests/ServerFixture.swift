@@ -8,6 +8,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import ImageCodecs
+import IntegrationClients
 import Integrations
 import Logging
 import NIOCore
@@ -49,9 +50,12 @@ final class ServerFixture: @unchecked Sendable {
         var settings = settings
         settings.spoolDirectory = directory.url.appendingPathComponent("spool")
         let jobs = JobQueue(store: SQLJobStore(database: database))
-        let credentials = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: .generate()))
+        let fetcher = SafeURLFetcher(policy: policy, resolver: resolver)
+        let probes = CredentialProbes.all(photoDNA: PhotoDNAClient(fetcher: fetcher, retry: .once, timeout: .seconds(10)),
+                                          benignImage: try DemoImages.jpeg(DemoImages.count))
+        let credentials = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: .generate()), probes: probes)
         try await credentials.verifyMasterKey()
-        service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: SafeURLFetcher(policy: policy, resolver: resolver),
+        service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: fetcher,
                                credentials: credentials, audit: SQLAuditLog(database: database), settings: settings)
         worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing)], affinity: settings.nodeID,
                            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })

@@ -6,6 +6,7 @@ public import Vault
 public final class CredentialService: Sendable {
     let store: any CredentialStore
     let box: SecretBox
+    let probes: [String: any CredentialProbe]
 
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         case unknownIntegration(String)
@@ -21,9 +22,11 @@ public final class CredentialService: Sendable {
         }
     }
 
-    public init(store: any CredentialStore, box: SecretBox) {
+    /// - Parameter probes: how each integration's credentials are tested (`test(id:)`).
+    public init(store: any CredentialStore, box: SecretBox, probes: [any CredentialProbe] = []) {
         self.store = store
         self.box = box
+        self.probes = Dictionary(probes.map { ($0.integration, $0) }, uniquingKeysWith: { _, last in last })
     }
 
     /// Checks the master key against the stored check value, or stores one on the first start:
@@ -84,6 +87,25 @@ public final class CredentialService: Sendable {
     public func secret(_ field: String, of credential: Credential) throws -> String {
         guard let sealed = credential.secrets[field] else { throw Failure.invalid("credential \(credential.id) has no \(field)") }
         return try box.open(sealed, owner: Credential.owner(credential.id, field: field))
+    }
+
+    /// The credential with its secrets opened, for a client about to call the integration.
+    public func open(id: String) async throws -> OpenedCredential {
+        let credential = try await find(id)
+        var secrets: [String: String] = [:]
+        for field in credential.secrets.keys { secrets[field] = try secret(field, of: credential) }
+        return OpenedCredential(id: credential.id, integration: credential.integration, values: credential.values, secrets: secrets)
+    }
+
+    /// Makes one real call with the credential (PhotoDNA: a Match of a benign image; NCMEC: its
+    /// status call; a webhook: a signed test event) and reports what came back. A secret the
+    /// provider echoes is masked in the report.
+    public func test(id: String) async throws -> CredentialTestResult {
+        let credential = try await open(id: id)
+        guard let probe = probes[credential.integration] else {
+            throw Failure.invalid("\(credential.integration) credentials cannot be tested by this process")
+        }
+        return await probe.probe(credential).scrubbing(credential.secretValues)
     }
 
     public func find(_ id: String) async throws -> Credential {

@@ -27,6 +27,27 @@ struct CredentialJSON: Encodable {
     }
 }
 
+/// What testing a credential found: `ok`, a sentence, the call's facts and its duration.
+struct CredentialTestJSON: Encodable {
+    var credential: String
+    var ok: Bool
+    var summary: String
+    var details: [String: String]
+    var elapsedMs: Int64
+    var testedAt: String
+
+    enum CodingKeys: String, CodingKey { case credential, ok, summary, details, elapsedMs = "elapsed_ms", testedAt = "tested_at" }
+
+    init(credential: String, _ result: CredentialTestResult, at time: Date = Date()) {
+        self.credential = credential
+        ok = result.ok
+        summary = result.summary
+        details = result.details
+        elapsedMs = result.elapsed.components.seconds * 1000 + result.elapsed.components.attoseconds / 1_000_000_000_000_000
+        testedAt = ISO8601.string(time)
+    }
+}
+
 /// `{"integration": "photodna", "values": {"nickname": "…", "subscription_key": "…"}}`; values
 /// may be JSON strings, numbers or booleans.
 struct CredentialBody: Decodable {

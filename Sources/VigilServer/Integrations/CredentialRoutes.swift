@@ -3,7 +3,8 @@ import Hummingbird
 import Integrations
 
 /// `/v1/credentials`: admins store, show (secrets masked), change and delete credentials for the
-/// integrations. Every change is written to the audit log, with its outcome.
+/// integrations, and test them with a real call. Every change and test is written to the audit
+/// log, with its outcome.
 struct CredentialRoutes {
     let service: VigilService
 
@@ -33,6 +34,16 @@ struct CredentialRoutes {
                 try await service.credentials.update(id: id, values: values)
             }
             return try JSONText.response(CredentialJSON(view))
+        }
+        // A real call with the credential. The answer is 200 whether or not the credential works:
+        // the test ran, and `ok` and `summary` say what it found. The audit records the outcome.
+        admin.post("credentials/{id}/test") { _, context in
+            let id = try context.parameters.require("id")
+            let result = try await service.audited(context, "credential.test", target: "credential:\(id)",
+                                                   outcome: { $0.ok ? "ok" : "failed: \($0.summary)" }) {
+                try await service.credentials.test(id: id)
+            }
+            return try JSONText.response(CredentialTestJSON(credential: id, result))
         }
         admin.delete("credentials/{id}") { _, context in
             let id = try context.parameters.require("id")

@@ -46,13 +46,16 @@ public final class VigilService: Sendable {
     /// key, or the proxy's role), what, on what, from where. A failure is recorded and rethrown.
     /// An audit log that cannot be written fails the request: an action must not go unrecorded.
     /// `resultTarget` names the target once it exists (a created credential's id).
+    /// `outcome` words a result that is itself a failure (a credential test that found the key refused).
     func audited<T: Sendable>(_ context: VigilRequestContext, _ action: String, target: String,
-                              resultTarget: ((T) -> String)? = nil, _ body: () async throws -> T) async throws -> T {
+                              resultTarget: ((T) -> String)? = nil, outcome: ((T) -> String)? = nil,
+                              _ body: () async throws -> T) async throws -> T {
         let actor = context.apiKey.map { "key:\($0.id)" } ?? context.proxyRole.map { "proxy:\($0.rawValue)" } ?? "anonymous"
         let remote = context.remoteAddress?.value
         do {
             let result = try await body()
-            try await audit.append(AuditEvent(actor: actor, action: action, target: resultTarget?(result) ?? target, outcome: "ok", remote: remote))
+            try await audit.append(AuditEvent(actor: actor, action: action, target: resultTarget?(result) ?? target,
+                                              outcome: outcome?(result) ?? "ok", remote: remote))
             return result
         } catch {
             let reason = APIError.from(error)?.message ?? "internal error"

@@ -1,0 +1,41 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// One HTTP exchange with a provider, the whole answer read (up to `limit` bytes) before the
+/// deadline. The clients of this module all call through it.
+struct HTTPCall {
+    struct Answer {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: ByteBuffer
+        var text: String { String(buffer: body) }
+    }
+
+    enum Failure: Error {
+        case timedOut
+        case tooLarge
+        case connection(String)
+    }
+
+    static func perform(_ http: HTTPClient, _ method: HTTPMethod, _ url: String, headers: [(String, String)], body: [UInt8]? = nil,
+                        timeout: Duration, limit: Int = 1 << 20) async throws(Failure) -> Answer {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(Double(timeout.components.seconds) * 1e9 + Double(timeout.components.attoseconds) / 1e9))
+        do {
+            let response = try await http.execute(request, deadline: deadline)
+            let bytes = try await response.body.collect(upTo: limit)
+            return Answer(status: Int(response.status.code), headers: response.headers, body: bytes)
+        } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout].contains(error) {
+            throw .timedOut
+        } catch is NIOTooManyBytesError {
+            throw .tooLarge
+        } catch {
+            throw .connection(String(describing: error).prefix(200).description)
+        }
+    }
+}

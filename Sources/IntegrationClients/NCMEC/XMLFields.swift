@@ -1,0 +1,49 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// The text of each element of a small XML answer (NCMEC's `<reportResponse>`, `<status>`), by
+/// element name, first occurrence; and how many times each element occurs.
+struct XMLFields {
+    private(set) var texts: [String: String] = [:]
+    private(set) var counts: [String: Int] = [:]
+    let root: String?
+
+    init?(_ data: Data) {
+        let collector = Collector()
+        let parser = XMLParser(data: data)
+        parser.delegate = collector
+        parser.shouldResolveExternalEntities = false
+        guard parser.parse() else { return nil }
+        texts = collector.texts
+        counts = collector.counts
+        root = collector.root
+    }
+
+    subscript(name: String) -> String? { texts[name] }
+
+    private final class Collector: NSObject, XMLParserDelegate {
+        var texts: [String: String] = [:]
+        var counts: [String: Int] = [:]
+        var root: String?
+        var stack: [(name: String, text: String)] = []
+
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                    attributes: [String: String] = [:]) {
+            if root == nil { root = name }
+            counts[name, default: 0] += 1
+            stack.append((name, ""))
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            if !stack.isEmpty { stack[stack.count - 1].text += string }
+        }
+
+        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            guard let element = stack.popLast() else { return }
+            let text = element.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if texts[element.name] == nil, !text.isEmpty { texts[element.name] = text }
+        }
+    }
+}

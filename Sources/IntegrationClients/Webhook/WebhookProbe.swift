@@ -1,0 +1,46 @@
+public import AsyncHTTPClient
+import Foundation
+public import Integrations
+
+/// Tests a webhook credential by posting a signed `vigil.test` event to its URL: any 2xx answer
+/// means the receiver is there and took it.
+public struct WebhookProbe: CredentialProbe {
+    public let integration = "webhook"
+    let http: HTTPClient
+    let timeout: Duration
+
+    public init(http: HTTPClient = .shared, timeout: Duration = .seconds(10)) {
+        self.http = http
+        self.timeout = timeout
+    }
+
+    public func probe(_ credential: OpenedCredential) async -> CredentialTestResult {
+        let start = ContinuousClock.now
+        guard let url = credential.values["url"], let secret = try? credential.secret("signing_secret") else {
+            return CredentialTestResult(ok: false, summary: "The credential has no URL or no signing secret.")
+        }
+        let now = Date()
+        let event: [String: Any] = ["id": UUID().uuidString.lowercased(), "type": "vigil.test",
+                                    "created_at": now.formatted(Date.ISO8601FormatStyle(timeZone: .gmt)),
+                                    "data": ["credential": credential.id]]
+        let body = Array((try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])) ?? Data())
+        let answer: HTTPCall.Answer
+        do {
+            answer = try await HTTPCall.perform(http, .POST, url, headers: [("Content-Type", "application/json"),
+                                                                           (WebhookSignature.header, WebhookSignature.sign(body, secret: secret, at: now))],
+                                                body: body, timeout: timeout, limit: 64 * 1024)
+        } catch {
+            let reason = switch error {
+            case .timedOut: "it did not answer within \(Int(timeout.seconds)) s"
+            case .tooLarge: "its answer is over 64 KiB"
+            case let .connection(reason): "it could not be reached (\(reason))"
+            }
+            return CredentialTestResult(ok: false, summary: "The test event was not delivered: \(reason).", elapsed: start.duration(to: .now))
+        }
+        let elapsed = start.duration(to: .now)
+        let ok = (200..<300).contains(answer.status)
+        return CredentialTestResult(ok: ok, summary: ok ? "The receiver took the signed test event (HTTP \(answer.status)) in \(elapsed.milliseconds) ms."
+                                                          : "The receiver answered HTTP \(answer.status) to the signed test event.",
+                                    details: ["http_status": String(answer.status)], elapsed: elapsed)
+    }
+}

@@ -1,0 +1,39 @@
+/// The answer of a `match_lookup` operation, the same whichever provider gave it (PhotoDNA or
+/// the built-in banks), field for field as `Integrations.matchLookupOutputs` declares it, so a
+/// workflow switches provider by changing one field.
+public struct MatchLookupResult: Sendable, Equatable {
+    public struct Match: Sendable, Equatable {
+        /// Where the matching signature came from: a bank, or PhotoDNA's hash source.
+        public var source: String
+        /// The matching signature's classifications (A1, A2, B1, B2, …).
+        public var violations: [String]
+        /// The provider's distance, where it reports one.
+        public var distance: Int?
+        /// The provider's id of the matching signature or entry.
+        public var matchID: String?
+
+        public init(source: String, violations: [String], distance: Int?, matchID: String?) {
+            self.source = source
+            self.violations = violations
+            self.distance = distance
+            self.matchID = matchID
+        }
+    }
+
+    public var isMatch: Bool
+    public var matches: [Match]
+    public var trackingID: String?
+    public var statusCode: Int
+    public var statusDescription: String
+    /// The provider's answer as it came (JSON text).
+    public var raw: String
+
+    public init(isMatch: Bool, matches: [Match], trackingID: String?, statusCode: Int, statusDescription: String, raw: String) {
+        self.isMatch = isMatch
+        self.matches = matches
+        self.trackingID = trackingID
+        self.statusCode = statusCode
+        self.statusDescription = statusDescription
+        self.raw = raw
+    }
+}
