@@ -56,26 +56,38 @@ public struct MasterKey: Sendable {
         }
         let key = generate()
         do {
-            try FileManager.default.createDirectory(at: keyFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try key.write(exclusiveTo: keyFile)
+        } catch .keyFileExists {
+            // Another process starting at the same time wrote its key first: use that one.
+            return try load(environment: [:], keyFile: keyFile)
         } catch {
             throw .unwritableKeyFile(path)
         }
-        // Written whole to a private temporary file, then linked into place: of two processes
-        // starting at once, one links its key and the other finds the complete file and reads it.
-        // The file has its final mode from creation: there is no moment at which others may read it.
+        return (key, true)
+    }
+
+    public enum WriteFailure: Error { case keyFileExists, failed }
+
+    /// Writes the key to a new file readable by its owner only; never replaces an existing one.
+    /// It is written whole to a private temporary file, then linked into place: of two processes
+    /// writing at once, one links its key and the other finds the complete file. The file has its
+    /// final mode from creation: there is no moment at which others may read it.
+    public func write(exclusiveTo keyFile: URL) throws(WriteFailure) {
+        let path = keyFile.path
+        do {
+            try FileManager.default.createDirectory(at: keyFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw .failed
+        }
         let temporary = path + ".new-\(UInt64.random(in: 0 ... .max))"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard descriptor >= 0 else { throw .unwritableKeyFile(path) }
+        guard descriptor >= 0 else { throw .failed }
         defer { unlink(temporary) }
-        let bytes = Array((key.base64 + "\n").utf8)
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let bytes = Array((base64 + "\n").utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         let synced = fsync(descriptor) == 0
         close(descriptor)
-        guard written == bytes.count, synced else { throw .unwritableKeyFile(path) }
-        if link(temporary, path) != 0 {
-            if errno == EEXIST { return try load(environment: [:], keyFile: keyFile) }
-            throw .unwritableKeyFile(path)
-        }
-        return (key, true)
+        guard written == bytes.count, synced else { throw .failed }
+        if link(temporary, path) != 0 { throw errno == EEXIST ? .keyFileExists : .failed }
     }
 }

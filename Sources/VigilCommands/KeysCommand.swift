@@ -3,12 +3,16 @@ import ArgumentParser
 import Banks
 import Foundation
 import Storage
+import Vault
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `vigil keys`: API keys, stored hashed.
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "Create, list and revoke API keys.",
-        subcommands: [Create.self, List.self, Revoke.self])
+        commandName: "keys", abstract: "Create, list and revoke API keys; rotate the credential vault's master key.",
+        subcommands: [Create.self, List.self, Revoke.self, RotateMaster.self])
 
     static func withKeys(_ storage: StorageOptions, _ body: (KeyService) async throws -> Void) async throws {
         try await CommandFailure.run {
@@ -60,6 +64,39 @@ struct KeysCommand: AsyncParsableCommand {
             try await KeysCommand.withKeys(storage) { keys in
                 let key = try await keys.revoke(id: id)
                 Standard.output("revoked key \(key.id) (\(key.prefix)…)")
+            }
+        }
+    }
+
+    struct RotateMaster: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-master",
+            abstract: "Re-encrypt every stored secret under a new master key, in one transaction.",
+            discussion: """
+                With the key file (DATA_DIR/master.key) a new key is generated and replaces it. With \
+                VIGIL_MASTER_KEY the new key comes from VIGIL_NEW_MASTER_KEY; set VIGIL_MASTER_KEY to it \
+                afterwards. Restart every vigil serve after a rotation: a running one still holds the old key.
+                """)
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            try await CommandFailure.run {
+                let dataDirectory = try await storage.dataDirectory()
+                try await VigilDatabase.withOpen(try await storage.location(), mustExist: true) { database in
+                    let audit = SQLAuditLog(database: database)
+                    let actor = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "uid-\(getuid())")
+                    let rotation: CredentialVault.Rotation
+                    do {
+                        rotation = try await CredentialVault.rotate(database: database, dataDirectory: dataDirectory)
+                    } catch {
+                        try? await audit.append(AuditEvent(actor: actor, action: "vault.rotate_master", target: "vault", outcome: "failed: \(error)"))
+                        throw error
+                    }
+                    try await audit.append(AuditEvent(actor: actor, action: "vault.rotate_master", target: "vault",
+                                                      outcome: "ok: \(rotation.credentials) credentials re-sealed"))
+                    let place = rotation.keyFile.map { "the new key replaced \($0.path)" } ?? "set VIGIL_MASTER_KEY to VIGIL_NEW_MASTER_KEY's value on every replica"
+                    Standard.output("re-sealed \(rotation.credentials) credentials under a new master key; \(place); restart every vigil serve")
+                }
             }
         }
     }

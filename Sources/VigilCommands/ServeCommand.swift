@@ -77,12 +77,12 @@ struct ServeCommand: AsyncParsableCommand {
             let jobs = JobQueue(store: SQLJobStore(database: database))
             // The credential vault's key: refused here, before serving, if it is not the one the
             // stored credentials were sealed with.
-            let master = try MasterKey.load(keyFile: dataDirectory.appendingPathComponent("master.key"))
-            if master.created { logger.notice("created the master key file", metadata: ["file": "\(dataDirectory.appendingPathComponent("master.key").path)"]) }
             let fetcher = SafeURLFetcher(policy: configuration.fetchPolicy)
-            let credentials = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: master.key),
-                                                probes: try CredentialProbes.standard(fetcher: fetcher))
-            try await credentials.verifyMasterKey()
+            let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory,
+                                                       probes: try CredentialProbes.standard(fetcher: fetcher))
+            if vault.createdKeyFile { logger.notice("created the master key file", metadata: ["file": "\(CredentialVault.keyFile(dataDirectory).path)"]) }
+            if vault.finishedRotation { logger.notice("finished an interrupted master key rotation", metadata: ["file": "\(CredentialVault.keyFile(dataDirectory).path)"]) }
+            let credentials = vault.credentials
             let service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: fetcher,
                                        credentials: credentials, audit: SQLAuditLog(database: database), settings: settings)
             let worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing, batchSize: configuration.importBatchRows)],

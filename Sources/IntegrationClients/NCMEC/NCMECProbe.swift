@@ -11,7 +11,7 @@ public struct NCMECProbe: CredentialProbe {
     let http: HTTPClient
     let timeout: Duration
 
-    public init(_ service: NCMECService, http: HTTPClient = .shared, timeout: Duration = .seconds(20)) {
+    public init(_ service: NCMECService, http: HTTPClient = IntegrationHTTP.client, timeout: Duration = .seconds(20)) {
         self.service = service
         integration = switch service {
         case .cyberTipline: "ncmec_cybertipline"

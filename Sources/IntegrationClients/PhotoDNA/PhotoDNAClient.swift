@@ -45,7 +45,7 @@ public final class PhotoDNAClient: Sendable {
     /// The longest one call may take, answer included.
     let timeout: Duration
 
-    public init(http: HTTPClient = .shared, fetcher: SafeURLFetcher, pacers: RequestPacers = RequestPacers(),
+    public init(http: HTTPClient = IntegrationHTTP.client, fetcher: SafeURLFetcher, pacers: RequestPacers = RequestPacers(),
                 retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(30)) {
         self.http = http
         self.fetcher = fetcher

@@ -9,7 +9,7 @@ public struct WebhookProbe: CredentialProbe {
     let http: HTTPClient
     let timeout: Duration
 
-    public init(http: HTTPClient = .shared, timeout: Duration = .seconds(10)) {
+    public init(http: HTTPClient = IntegrationHTTP.client, timeout: Duration = .seconds(10)) {
         self.http = http
         self.timeout = timeout
     }

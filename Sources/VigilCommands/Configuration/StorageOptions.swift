@@ -24,6 +24,11 @@ struct StorageOptions: ParsableArguments {
         return try await SettingsReader.open(flags: given, configFile: config, knownNames: ServeConfiguration.names)
     }
 
+    /// The data directory: the SQLite file's home by default, and always the master key file's.
+    func dataDirectory() async throws -> URL {
+        URL(fileURLWithPath: try await settings().string("data_dir", default: "./vigil-data"))
+    }
+
     func location() async throws -> DatabaseLocation {
         let settings = try await settings()
         if let url = try settings.string("database_url"), !url.isEmpty {

@@ -1,0 +1,94 @@
+import Foundation
+import Integrations
+import Storage
+import Vault
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The credential vault as a command opens it: the master key from `VIGIL_MASTER_KEY` or
+/// DATA_DIR/master.key, checked against the stored check value before anything needs a secret,
+/// and master-key rotation.
+///
+/// A rotation with the key file writes the new key to `master.key.next` first, re-seals every
+/// secret in one transaction, then renames the new file over `master.key`. A crash between the
+/// commit and the rename leaves secrets that the next file opens: the next open that finds the
+/// old key refused tries `master.key.next` and, if it fits, finishes the rename.
+enum CredentialVault {
+    static func keyFile(_ dataDirectory: URL) -> URL { dataDirectory.appendingPathComponent("master.key") }
+    static func nextKeyFile(_ dataDirectory: URL) -> URL { dataDirectory.appendingPathComponent("master.key.next") }
+
+    struct Opened {
+        let credentials: CredentialService
+        /// The key file was made by this open (a first start).
+        let createdKeyFile: Bool
+        /// An interrupted rotation was finished by this open.
+        let finishedRotation: Bool
+    }
+
+    static func open(database: VigilDatabase, dataDirectory: URL, probes: [any CredentialProbe],
+                     environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> Opened {
+        let store = SQLCredentialStore(database: database)
+        let (key, created) = try MasterKey.load(environment: environment, keyFile: keyFile(dataDirectory))
+        let service = CredentialService(store: store, box: SecretBox(master: key), probes: probes)
+        do {
+            try await service.verifyMasterKey()
+            return Opened(credentials: service, createdKeyFile: created, finishedRotation: false)
+        } catch VaultError.wrongMasterKey where environment["VIGIL_MASTER_KEY"]?.isEmpty != false {
+            let next = nextKeyFile(dataDirectory)
+            guard let text = try? String(contentsOf: next, encoding: .utf8), let nextKey = try? MasterKey(base64: text) else {
+                throw VaultError.wrongMasterKey
+            }
+            let rotated = CredentialService(store: store, box: SecretBox(master: nextKey), probes: probes)
+            try await rotated.verifyMasterKey()
+            guard rename(next.path, keyFile(dataDirectory).path) == 0 else { throw VaultError.unwritableKeyFile(keyFile(dataDirectory).path) }
+            return Opened(credentials: rotated, createdKeyFile: false, finishedRotation: true)
+        }
+    }
+
+    enum RotationFailure: Error, CustomStringConvertible {
+        case needsNewKey
+        case keyFile(String)
+
+        var description: String {
+            switch self {
+            case .needsNewKey:
+                "the master key comes from VIGIL_MASTER_KEY, so the new one must too: set VIGIL_NEW_MASTER_KEY to 32 random bytes in base64 (head -c 32 /dev/urandom | base64)"
+            case let .keyFile(path): "cannot write the new master key file \(path)"
+            }
+        }
+    }
+
+    struct Rotation {
+        let credentials: Int
+        /// Where the new key now is: the key file, or (for VIGIL_MASTER_KEY) VIGIL_NEW_MASTER_KEY.
+        let keyFile: URL?
+    }
+
+    /// Re-seals every secret and the key check under a new master key, in one transaction.
+    static func rotate(database: VigilDatabase, dataDirectory: URL,
+                       environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> Rotation {
+        let opened = try await open(database: database, dataDirectory: dataDirectory, probes: [], environment: environment)
+        if environment["VIGIL_MASTER_KEY"]?.isEmpty == false {
+            guard let text = environment["VIGIL_NEW_MASTER_KEY"], !text.isEmpty else { throw RotationFailure.needsNewKey }
+            let next: MasterKey
+            do { next = try MasterKey(base64: text) } catch { throw VaultError.malformedMasterKey("VIGIL_NEW_MASTER_KEY: \(error)") }
+            return Rotation(credentials: try await opened.credentials.rotate(to: SecretBox(master: next)), keyFile: nil)
+        }
+        // The current key opened the check, so a master.key.next left here is from a rotation
+        // that stopped before its commit: nothing was sealed under it.
+        let nextFile = nextKeyFile(dataDirectory), current = keyFile(dataDirectory)
+        unlink(nextFile.path)
+        let next = MasterKey.generate()
+        do { try next.write(exclusiveTo: nextFile) } catch { throw RotationFailure.keyFile(nextFile.path) }
+        let count: Int
+        do {
+            count = try await opened.credentials.rotate(to: SecretBox(master: next))
+        } catch {
+            unlink(nextFile.path)
+            throw error
+        }
+        guard rename(nextFile.path, current.path) == 0 else { throw RotationFailure.keyFile(current.path) }
+        return Rotation(credentials: count, keyFile: current)
+    }
+}
