@@ -11,8 +11,16 @@ struct NCMECXMLReader: ImportReader {
     /// Owns the libxml2 reader: freed once, when the last copy of the import reader goes away.
     private final class Handle {
         let pointer: OpaquePointer
-        init(_ pointer: OpaquePointer) { self.pointer = pointer }
-        deinit { xmlFreeTextReader(pointer) }
+        /// The document, for a reader over memory: libxml2 reads it in place.
+        let buffer: UnsafeMutableBufferPointer<CChar>?
+        init(_ pointer: OpaquePointer, buffer: UnsafeMutableBufferPointer<CChar>? = nil) {
+            self.pointer = pointer
+            self.buffer = buffer
+        }
+        deinit {
+            xmlFreeTextReader(pointer)
+            buffer?.deallocate()
+        }
     }
 
     private let handle: Handle
@@ -29,6 +37,19 @@ struct NCMECXMLReader: ImportReader {
         self.handle = Handle(reader)
         self.addedBy = addedBy
         totalBytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+    }
+
+    /// A document in memory (a page of the Hash Sharing API).
+    init(bytes: [UInt8], addedBy: String) throws {
+        let buffer = UnsafeMutableBufferPointer<CChar>.allocate(capacity: max(1, bytes.count))
+        _ = buffer.initialize(from: bytes.lazy.map { CChar(bitPattern: $0) })
+        guard let reader = xmlReaderForMemory(buffer.baseAddress, Int32(bytes.count), nil, nil, Int32(XML_PARSE_NONET.rawValue)) else {
+            buffer.deallocate()
+            throw ImportError("cannot read the page as XML")
+        }
+        self.handle = Handle(reader, buffer: buffer)
+        self.addedBy = addedBy
+        totalBytes = bytes.count
     }
 
     var progress: Double? {

@@ -84,8 +84,10 @@ struct ServeCommand: AsyncParsableCommand {
             if vault.finishedRotation { logger.notice("finished an interrupted master key rotation", metadata: ["file": "\(CredentialVault.keyFile(dataDirectory).path)"]) }
             let credentials = vault.credentials
             let service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: fetcher,
-                                       credentials: credentials, audit: SQLAuditLog(database: database), settings: settings)
-            let worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing, batchSize: configuration.importBatchRows)],
+                                       credentials: credentials, bankSources: SQLBankSourceStore(database: database), audit: SQLAuditLog(database: database), settings: settings)
+            let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: NCMECHashSharingFeed(credentials: credentials))
+            let worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing, batchSize: configuration.importBatchRows),
+                                                                 BankSyncJob(sync: sync)],
                                    affinity: settings.nodeID, lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"))
             let router = VigilRouter.build(service: service, accessLogger: Logger(label: "vigil.access"))
             let app = Application(
@@ -94,7 +96,7 @@ struct ServeCommand: AsyncParsableCommand {
                 server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(60))),
                 configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Vigil"),
                 services: [IndexLoader(service: service, database: database, logger: logger),
-                           JobWorkers(service: service, worker: worker)],
+                           JobWorkers(service: service, worker: worker), SyncSchedule(service: service, logger: Logger(label: "vigil.sync"))],
                 onServerRunning: { channel in
                     logger.notice("listening", metadata: [
                         "address": .string(channel.localAddress?.description ?? "?"), "database": .string(configuration.database.description),
@@ -179,6 +181,34 @@ struct JobWorkers: Service {
             group.addTask {
                 while !service.isReady, !Task.isCancelled { await service.jobs.doorbell.wait(timeout: .milliseconds(200)) }
                 await worker.run(doorbell: service.jobs.doorbell)
+            }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+    }
+}
+
+/// Queues the bank syncs that are due, every 30 s once the index is ready. Every replica runs
+/// it; the store hands each due sync to one of them.
+struct SyncSchedule: Service {
+    let service: VigilService
+    let logger: Logger
+
+    func run() async throws {
+        let (service, logger) = (self.service, self.logger)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                while !service.isReady, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
+                while !Task.isCancelled {
+                    do {
+                        for job in try await service.bankSync.queueDue() {
+                            logger.info("queued a bank sync", metadata: ["job": .stringConvertible(job.id)])
+                        }
+                    } catch {
+                        logger.error("queueing due bank syncs failed", metadata: ["error": .string(String(describing: error).prefix(300).description)])
+                    }
+                    try? await Task.sleep(for: .seconds(30))
+                }
             }
             try? await gracefulShutdown()
             group.cancelAll()

@@ -56,8 +56,10 @@ final class ServerFixture: @unchecked Sendable {
         let credentials = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: .generate()), probes: probes)
         try await credentials.verifyMasterKey()
         service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: fetcher,
-                               credentials: credentials, audit: SQLAuditLog(database: database), settings: settings)
-        worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing)], affinity: settings.nodeID,
+                               credentials: credentials, bankSources: SQLBankSourceStore(database: database), audit: SQLAuditLog(database: database), settings: settings)
+        let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: NCMECHashSharingFeed(credentials: credentials))
+        worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing), BankSyncJob(sync: sync)],
+                           affinity: settings.nodeID,
                            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         admin = try await keys.issue(role: .admin, label: "admin").secret
         curator = try await keys.issue(role: .curator, label: "curator").secret

@@ -28,6 +28,18 @@ public struct ImportSummary: Sendable, Codable, Equatable {
         case rowsRead = "rows_read", added, duplicates, updated, removed, replaced, rejectedCount = "rejected_count", rejected
     }
 
+    /// Adds another import's counts to these (the pages of one sync).
+    public mutating func accumulate(_ other: ImportSummary) {
+        rowsRead += other.rowsRead
+        added += other.added
+        duplicates += other.duplicates
+        updated += other.updated
+        removed += other.removed
+        replaced += other.replaced
+        rejectedCount += other.rejectedCount
+        rejected += other.rejected.prefix(max(0, Self.rejectedKept - rejected.count))
+    }
+
     mutating func reject(line: Int, reason: String) {
         rejectedCount += 1
         if rejected.count < Self.rejectedKept { rejected.append(Rejection(line: line, reason: reason)) }

@@ -21,6 +21,7 @@ public enum VigilRouter {
         OperationsRoutes(service: service).register(on: router, matcher: matcher)
         NativeRoutes(service: service).register(on: matcher.group("v1"))
         BankRoutes(service: service).register(reads: matcher.group("v1"), writes: curator.group("v1"))
+        BankSourceRoutes(service: service).register(reads: matcher.group("v1"), writes: curator.group("v1"), admin: admin)
         KeyRoutes(service: service).register(on: admin)
         IntegrationRoutes().register(on: matcher.group("v1"))
         CredentialRoutes(service: service).register(on: admin)

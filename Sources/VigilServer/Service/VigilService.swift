@@ -20,6 +20,7 @@ public final class VigilService: Sendable {
     public let jobs: JobQueue
     public let fetcher: SafeURLFetcher
     public let credentials: CredentialService
+    public let bankSync: BankSyncService
     public let audit: any AuditLog
     public let settings: ServerSettings
     public let metrics: ServerMetrics
@@ -29,7 +30,7 @@ public final class VigilService: Sendable {
     public var banks: BankService { lookup.banks }
 
     public init(banks: BankService, keys: KeyService, jobs: JobQueue, fetcher: SafeURLFetcher, credentials: CredentialService,
-                audit: any AuditLog, settings: ServerSettings = ServerSettings(), metrics: ServerMetrics = ServerMetrics()) {
+                bankSources: any BankSourceStore, audit: any AuditLog, settings: ServerSettings = ServerSettings(), metrics: ServerMetrics = ServerMetrics()) {
         let hashing = ImageHashingPool(threads: settings.hashingThreads, queueLimit: settings.hashingQueueLimit,
                                        limits: settings.decodeLimits)
         self.lookup = LookupService(banks: banks, hashing: hashing, metrics: metrics)
@@ -37,6 +38,7 @@ public final class VigilService: Sendable {
         self.jobs = jobs
         self.fetcher = fetcher
         self.credentials = credentials
+        self.bankSync = BankSyncService(banks: banks, sources: bankSources, jobs: jobs)
         self.audit = audit
         self.settings = settings
         self.metrics = metrics

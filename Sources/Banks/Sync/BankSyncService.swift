@@ -1,0 +1,65 @@
+public import Foundation
+public import Jobs
+
+/// Which banks follow a hash-sharing list, and their syncs: set or remove a bank's source, queue
+/// a sync now, and queue the syncs the schedule says are due (each exactly once, however many
+/// processes ask). The sync itself is a `bank.sync` job (BankImport's `BankSyncJob`).
+public struct BankSyncService: Sendable {
+    public static let jobKind = "bank.sync"
+    /// The shortest schedule: NCMEC asks its members not to poll more often.
+    public static let minimumInterval: TimeInterval = 60
+
+    let banks: BankService
+    let sources: any BankSourceStore
+    let jobs: JobQueue
+
+    public init(banks: BankService, sources: any BankSourceStore, jobs: JobQueue) {
+        self.banks = banks
+        self.sources = sources
+        self.jobs = jobs
+    }
+
+    /// Makes `bankName` follow a list. The first sync is queued at once.
+    public func setSource(bank bankName: String, kind: BankSource.Kind, credentialID: String,
+                          interval: TimeInterval = BankSource.defaultInterval) async throws -> BankSource {
+        let bank = try await banks.bank(named: bankName)
+        guard bank.kind == .match else { throw BankError.invalid("\(bank.name) is an allow bank: only match banks follow a hash-sharing list") }
+        guard interval >= Self.minimumInterval, interval <= 7 * 86_400 else {
+            throw BankError.invalid("interval_seconds must be from \(Int(Self.minimumInterval)) to \(7 * 86_400)")
+        }
+        try await sources.save(BankSource(bankID: bank.id, kind: kind, credentialID: credentialID, interval: interval, nextRunAt: Date()))
+        guard let saved = try await sources.source(bankID: bank.id) else { throw BankError.notFound("the source of \(bank.name)") }
+        return saved
+    }
+
+    public func source(bank bankName: String) async throws -> BankSource {
+        let bank = try await banks.bank(named: bankName)
+        guard let source = try await sources.source(bankID: bank.id) else {
+            throw BankError.notFound("a hash-sharing source for bank \(bank.name)")
+        }
+        return source
+    }
+
+    public func removeSource(bank bankName: String) async throws {
+        let bank = try await banks.bank(named: bankName)
+        guard try await sources.remove(bankID: bank.id) else { throw BankError.notFound("a hash-sharing source for bank \(bank.name)") }
+    }
+
+    /// Queues a sync of the bank now.
+    public func requestSync(bank bankName: String) async throws -> Job {
+        let source = try await source(bank: bankName)
+        return try await enqueue(source)
+    }
+
+    /// Queues a sync for every source whose time has come; answers the jobs queued.
+    public func queueDue(at now: Date = Date()) async throws -> [Job] {
+        var queued: [Job] = []
+        for source in try await sources.claimDue(at: now) { queued.append(try await enqueue(source)) }
+        return queued
+    }
+
+    func enqueue(_ source: BankSource) async throws -> Job {
+        let payload = String(decoding: try JSONEncoder().encode(["bank_id": source.bankID]), as: UTF8.self)
+        return try await jobs.enqueue(NewJob(kind: Self.jobKind, payload: payload, maxAttempts: 5))
+    }
+}

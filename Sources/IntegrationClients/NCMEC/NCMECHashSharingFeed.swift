@@ -1,0 +1,97 @@
+public import AsyncHTTPClient
+public import Banks
+public import Foundation
+import NIOCore
+public import Integrations
+
+/// NCMEC's Hash Sharing API v2 as a feed of `<queryResult>` pages: `GET /v2/entries?from=&to=`
+/// with HTTP Basic from an `ncmec_hash_sharing` credential, then each page's relative `next`
+/// until there is none. A 429 or 5xx is retried with backoff; a refused password is not.
+public struct NCMECHashSharingFeed: HashSharingFeed {
+    let credentials: CredentialService
+    let http: HTTPClient
+    let retry: RetryPolicy
+    let timeout: Duration
+
+    public init(credentials: CredentialService, http: HTTPClient = IntegrationHTTP.client,
+                retry: RetryPolicy = RetryPolicy(attempts: 4, baseDelay: .seconds(1)), timeout: Duration = .seconds(60)) {
+        self.credentials = credentials
+        self.http = http
+        self.retry = retry
+        self.timeout = timeout
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case wrongIntegration(String)
+        case refused(Int)
+        case status(Int, String)
+        case notAQueryResult(String)
+        case unreachable(String)
+        case pagingLoop(String)
+
+        public var description: String {
+            switch self {
+            case let .wrongIntegration(kind): "the bank's credential is for \(kind), not ncmec_hash_sharing"
+            case let .refused(status): "NCMEC's hash sharing refused the user name or password (HTTP \(status))"
+            case let .status(status, url): "NCMEC's hash sharing answered HTTP \(status) for \(url)"
+            case let .notAQueryResult(url): "NCMEC's hash sharing answered \(url) without a <queryResult>"
+            case let .unreachable(reason): "NCMEC's hash sharing could not be reached: \(reason)"
+            case let .pagingLoop(url): "NCMEC's hash sharing paged back to \(url)"
+            }
+        }
+    }
+
+    public func pages(credentialID: String, from: Date, to: Date) -> AsyncThrowingStream<[UInt8], any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    try await walk(credentialID: credentialID, from: from, to: to) { continuation.yield($0) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    func walk(credentialID: String, from: Date, to: Date, yield: ([UInt8]) -> Void) async throws {
+        let credential = try await credentials.open(id: credentialID)
+        guard credential.integration == "ncmec_hash_sharing" else { throw Failure.wrongIntegration(credential.integration) }
+        let (base, authorization) = try NCMECService.hashSharing.target(credential)
+        let format = Date.ISO8601FormatStyle(timeZone: .gmt)
+        var path: String? = "/v2/entries?from=\(from.formatted(format))&to=\(to.formatted(format))"
+        var seen = Set<String>()
+        while let next = path {
+            try Task.checkCancellation()
+            guard seen.insert(next).inserted else { throw Failure.pagingLoop(next) }
+            let body = try await fetch(base + next, authorization: authorization)
+            yield(Array(body.readableBytesView))
+            path = XMLFields(Data(body.readableBytesView))?["next"]
+        }
+    }
+
+    func fetch(_ url: String, authorization: String) async throws -> ByteBuffer {
+        var attempt = 1
+        while true {
+            let failure: any Error
+            do {
+                let answer = try await HTTPCall.perform(http, .GET, url, headers: [("Authorization", authorization), ("Accept", "application/xml")],
+                                                        timeout: timeout, limit: 64 << 20)
+                switch answer.status {
+                case 200:
+                    guard XMLFields(Data(answer.body.readableBytesView))?.root == "queryResult" else { throw Failure.notAQueryResult(url) }
+                    return answer.body
+                case 401, 403: throw Failure.refused(answer.status)
+                case 429, 500...599: failure = Failure.status(answer.status, url)
+                default: throw Failure.status(answer.status, url)
+                }
+            } catch let error as HTTPCall.Failure {
+                failure = Failure.unreachable("\(error)")
+            }
+            guard attempt < retry.attempts else { throw failure }
+            try await Task.sleep(for: retry.backoff(after: attempt))
+            attempt += 1
+        }
+    }
+}
