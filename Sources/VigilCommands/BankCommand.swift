@@ -14,7 +14,7 @@ struct BankCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bank",
         abstract: "Manage hash banks.",
-        subcommands: [Create.self, List.self, Show.self, Delete.self, Import.self, Export.self])
+        subcommands: [Create.self, List.self, Show.self, Delete.self, Import.self, Export.self, Source.self, Sync.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a bank.")

@@ -94,3 +94,44 @@ import VigilTestSupport
         #expect(withNew.status == 0 && withNew.stdout.contains("signing_secret=••••"))
     }
 }
+
+/// `vigil bank source` and `vigil bank sync` against `vigil mock ncmec-hash-sharing`, each its
+/// own process, as in the README's demo.
+@Suite struct BankSyncCommandTests {
+    @Test func aBankFollowsTheMockListFromTheCommandLine() async throws {
+        let dir = try TemporaryDirectory()
+        let env = ["VIGIL_DATA_DIR": dir.url.path, "VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": ""]
+        let port = Int.random(in: 30_000..<40_000)
+        let mock = Process()
+        mock.executableURL = VigilProcess.executable
+        mock.arguments = ["mock", "ncmec-hash-sharing", "--port", String(port), "--page-size", "3"]
+        mock.standardOutput = FileHandle.nullDevice
+        mock.standardError = FileHandle.nullDevice
+        try mock.run()
+        defer { mock.terminate() }
+        func vigil(_ args: [String], stdin: String? = nil) throws -> VigilProcess.Output {
+            try VigilProcess.run(args, stdin: stdin.map { Data($0.utf8) }, environment: env)
+        }
+        #expect(try vigil(["bank", "create", "NCMEC"]).status == 0)
+        let added = try vigil(["credentials", "add", "--integration", "ncmec_hash_sharing", "--value", "nickname=mock",
+                               "--value", "username=esp-user", "--value", "endpoint=http://127.0.0.1:\(port)"], stdin: "esp-password\n")
+        let id = try #require(added.lines.first?.split(separator: " ").last.map(String.init), "\(added.stderr)")
+        // The mock may still be starting: its credential test says when it answers.
+        var tested = try vigil(["credentials", "test", id])
+        for _ in 0..<50 where tested.status != 0 {
+            try await Task.sleep(for: .milliseconds(100))
+            tested = try vigil(["credentials", "test", id])
+        }
+        #expect(tested.status == 0, "\(tested.stdout)")
+        #expect(try vigil(["bank", "source", "NCMEC", "--credential", id, "--interval", "600"]).status == 0)
+        let synced = try vigil(["bank", "sync", "NCMEC"])
+        #expect(synced.status == 0 && synced.stdout.contains("2 pages, 4 added"), "\(synced.stdout)\(synced.stderr)")
+        let again = try vigil(["bank", "sync", "NCMEC"])
+        #expect(again.status == 0 && again.stdout.contains("0 added"), "\(again.stdout)")
+        #expect(try vigil(["bank", "list"]).stdout.contains("entries=4"))
+        let source = try vigil(["bank", "source", "NCMEC"])
+        #expect(source.stdout.contains("last sync:") && !source.stdout.contains("checkpoint: none"))
+        let none = try vigil(["bank", "sync", "MISSING"])
+        #expect(none.status == 2)
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import BankImport
+import Banks
+import Foundation
+import IntegrationClients
+import Jobs
+import Storage
+
+extension BankCommand {
+    /// Opens storage, the vault and the bank sync pieces for one command.
+    static func withSync(_ storage: StorageOptions, _ body: (BankService, BankSyncService, BankSync) async throws -> Void) async throws {
+        try await CommandFailure.run {
+            let dataDirectory = try await storage.dataDirectory()
+            try await VigilDatabase.withOpen(try await storage.location(), mustExist: true) { database in
+                let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory, probes: [])
+                let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex(), maintainsIndex: false)
+                let sources = SQLBankSourceStore(database: database)
+                let service = BankSyncService(banks: banks, sources: sources, jobs: JobQueue(store: SQLJobStore(database: database)))
+                let sync = BankSync(banks: banks, sources: sources, feed: NCMECHashSharingFeed(credentials: vault.credentials))
+                try await body(banks, service, sync)
+            }
+        }
+    }
+
+    struct Source: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a bank follow NCMEC's hash sharing with a stored credential, or show or remove its source.",
+            discussion: "vigil bank source NCMEC --credential ID [--interval 900]; vigil bank source NCMEC; vigil bank source NCMEC --remove")
+        @OptionGroup var storage: StorageOptions
+        @Argument(help: "Bank name.") var name: String
+        @Option(help: ArgumentHelp("An ncmec_hash_sharing credential (vigil credentials add).", valueName: "id")) var credential: String?
+        @Option(help: ArgumentHelp("Seconds between scheduled syncs (60 to 604800).", valueName: "seconds"))
+        var interval: Int = Int(BankSource.defaultInterval)
+        @Flag(help: "Stop following the list (the entries stay).") var remove = false
+
+        func run() async throws {
+            try await BankCommand.withSync(storage) { _, service, _ in
+                if remove {
+                    try await service.removeSource(bank: name)
+                    Standard.output("bank \(name) no longer follows a hash-sharing list")
+                    return
+                }
+                if let credential {
+                    _ = try await service.setSource(bank: name, kind: .ncmec, credentialID: credential, interval: TimeInterval(interval))
+                }
+                let source = try await service.source(bank: name)
+                Standard.output("bank \(name) follows \(source.kind.rawValue) with credential \(source.credentialID) every \(Int(source.interval)) s")
+                Standard.output("checkpoint: \(source.checkpoint.map(Timestamp.iso8601) ?? "none (the next sync reads the whole list)")")
+                if let last = source.lastRunAt { Standard.output("last sync: \(Timestamp.iso8601(last)): \(source.lastOutcome ?? "")") }
+            }
+        }
+    }
+
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Bring a bank up to date with its hash-sharing list now, showing each page as it is read.")
+        @OptionGroup var storage: StorageOptions
+        @Argument(help: "Bank name.") var name: String
+
+        func run() async throws {
+            try await BankCommand.withSync(storage) { banks, _, sync in
+                let bank = try await banks.bank(named: name)
+                let outcome = try await sync.run(bankID: bank.id) { pages, summary in
+                    Standard.error("page \(pages): \(summary.added) added, \(summary.updated) updated, \(summary.removed) removed so far")
+                }
+                let s = outcome.summary
+                Standard.output("synced \(bank.name) to \(Timestamp.iso8601(outcome.to)): \(outcome.pages) pages, \(s.added) added, \(s.updated) updated, \(s.removed) removed, \(s.duplicates) unchanged, \(s.rejectedCount) rejected")
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Banks
+import ContentHashing
+import Foundation
+import NCMECMock
+import VigilServer
+
+/// `vigil mock`: local stand-ins for the services Vigil calls, for demos and trials.
+struct MockCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mock", abstract: "Run a local stand-in for a service Vigil integrates with.",
+        subcommands: [HashSharing.self])
+
+    struct HashSharing: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ncmec-hash-sharing",
+            abstract: "Serve a local NCMEC Hash Sharing API v2 holding the demo images' hashes, until interrupted.",
+            discussion: """
+                Point an ncmec_hash_sharing credential's endpoint at http://127.0.0.1:PORT, with the user \
+                name and password printed at start, and a bank source at the credential.
+                """)
+        @Option(help: "Port on 127.0.0.1.") var port: Int = 8091
+        @Option(help: "Entries per page.") var pageSize: Int = 1000
+
+        func run() async throws {
+            let mock = HashSharingMock(username: "esp-user", password: "esp-password", pageSize: pageSize)
+            let yesterday = Date().addingTimeInterval(-86_400)
+            for index in 0..<DemoImages.count {
+                let signals = try ContentHasher().signals(of: try DemoImages.jpeg(index))
+                mock.put(.init(id: "demo-\(index)", timestamp: yesterday, classification: "A1", md5: signals.md5, pdq: signals.pdq.hex))
+            }
+            let running = try await mock.start(port: port)
+            Standard.output("NCMEC hash-sharing mock on \(running.base) (user esp-user, password esp-password), \(DemoImages.count) demo entries")
+            // Runs until the process is interrupted.
+            while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+        }
+    }
+}
