@@ -2,12 +2,12 @@ public import Banks
 public import Foundation
 public import Jobs
 
-/// Brings a synced bank up to date with its hash-sharing list: every page of the time range
-/// from the bank's checkpoint to a few seconds ago, each page imported as NCMEC entries keyed by
-/// `ncmec:MEMBER:ID` (a later record updates an entry in place, a deletion removes it, a record
-/// already there changes nothing), and the checkpoint moved to the range's end only once the
-/// whole range was read — NCMEC does not serve a range in time order. A sync cut off anywhere
-/// therefore reads its range again and ends in the same state: nothing lost, nothing doubled.
+/// Brings a synced bank up to date with its list: every page since the bank's checkpoint, each
+/// imported as entries keyed by the list's own ids (NCMEC: `ncmec:MEMBER:ID`; another Vigil:
+/// `remote:ID`), so a later record updates an entry in place, a deletion removes it and a record
+/// already there changes nothing; and the checkpoint moved only once every page was read —
+/// NCMEC does not serve a time range in order. A sync cut off anywhere therefore reads its range
+/// again and ends in the same state: nothing lost, nothing doubled.
 /// Every write goes through the bank service, so the change log carries it to every replica.
 public struct BankSync: Sendable {
     let banks: BankService
@@ -23,56 +23,61 @@ public struct BankSync: Sendable {
     public struct Outcome: Codable, Sendable {
         public var summary: ImportSummary
         public var pages: Int
-        public var from: Date?
-        public var to: Date
+        /// Where the sync started and where the next one starts.
+        public var from: String?
+        public var checkpoint: String
     }
 
     public enum Failure: Error, CustomStringConvertible {
         case noSource(String)
         case noBank(Int64)
+        case noCheckpoint(String)
 
         public var description: String {
             switch self {
-            case let .noSource(bank): "bank \(bank) has no hash-sharing source (PUT /v1/banks/\(bank)/source sets one)"
+            case let .noSource(bank): "bank \(bank) follows no list (PUT /v1/banks/\(bank)/source sets one)"
             case let .noBank(id): "the synced bank \(id) no longer exists"
+            case let .noCheckpoint(bank): "the list of bank \(bank) ended without saying where the next sync starts"
             }
         }
     }
 
-    /// NCMEC's own advice: stop a few seconds short of now, so entries still being written are
-    /// read by the next range, not skipped.
-    static let settle: TimeInterval = 5
-
     public func run(bankID: Int64, now: Date = Date(), page: (Int, ImportSummary) throws -> Void = { _, _ in }) async throws -> Outcome {
         guard let bank = try await banks.listBanks().first(where: { $0.id == bankID }) else { throw Failure.noBank(bankID) }
         guard let source = try await sources.source(bankID: bankID) else { throw Failure.noSource(bank.name) }
-        let to = now.addingTimeInterval(-Self.settle)
-        var total = ImportSummary(), pages = 0
+        var total = ImportSummary(), pages = 0, checkpoint: String?
         do {
-            for try await document in feed.pages(credentialID: source.credentialID, from: source.checkpoint ?? .distantPastForFeeds, to: to) {
-                var reader = try NCMECXMLReader(bytes: document, addedBy: "sync:\(source.kind.rawValue)")
-                let summary = try await banks.importEntries(into: bank, from: &reader)
-                total.accumulate(summary)
+            for try await document in feed.pages(for: source, now: now) {
+                total.accumulate(try await apply(document.document, kind: source.kind, to: bank))
                 pages += 1
+                if let next = document.checkpoint { checkpoint = next }
                 try page(pages, total)
             }
+            guard let checkpoint else { throw Failure.noCheckpoint(bank.name) }
+            try await sources.recordRun(bankID: bankID, at: Date(), checkpoint: checkpoint, outcome: Self.words(total, pages: pages))
+            return Outcome(summary: total, pages: pages, from: source.checkpoint, checkpoint: checkpoint)
         } catch {
             try? await sources.recordRun(bankID: bankID, at: Date(), checkpoint: nil, outcome: "failed: \(error)")
             throw error
         }
-        try await sources.recordRun(bankID: bankID, at: Date(), checkpoint: to, outcome: Self.words(total, pages: pages))
-        return Outcome(summary: total, pages: pages, from: source.checkpoint, to: to)
+    }
+
+    /// One page, read by the reader of its list's format, imported into the bank.
+    func apply(_ document: [UInt8], kind: BankSource.Kind, to bank: Bank) async throws -> ImportSummary {
+        switch kind {
+        case .ncmec:
+            var reader = try NCMECXMLReader(bytes: document, addedBy: "sync:ncmec")
+            return try await banks.importEntries(into: bank, from: &reader)
+        case .vigilRemote:
+            var reader = try VigilChangesReader(document, addedBy: "sync:vigil_remote")
+            return try await banks.importEntries(into: bank, from: &reader)
+        }
     }
 
     static func words(_ summary: ImportSummary, pages: Int) -> String {
         "ok: \(pages) pages, \(summary.added) added, \(summary.updated) updated, \(summary.removed) removed, "
             + "\(summary.duplicates) unchanged, \(summary.rejectedCount) rejected"
     }
-}
-
-extension Date {
-    /// Where a first sync starts: before any list has entries.
-    static let distantPastForFeeds = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01
 }
 
 /// `bank.sync`: one sync of a bank with its source, queued by the scheduler or on demand. Safe

@@ -1,7 +1,7 @@
 /// Every integration Vigil knows, declared once. The API lists these; credentials are checked
 /// against them; the workflow steps of the next issue will read their operations.
 public enum Integrations {
-    public static let catalogue: [Integration] = [photoDNA, vigil, ncmecHashSharing, ncmecCyberTipline, webhook]
+    public static let catalogue: [Integration] = [photoDNA, vigil, ncmecHashSharing, ncmecCyberTipline, vigilRemote, webhook]
 
     public static func integration(_ id: String) -> Integration? {
         catalogue.first { $0.id == id }
@@ -80,6 +80,20 @@ public enum Integrations {
         summary: "Reports apparent child sexual abuse material to NCMEC (its operations come with reporting).",
         credentialFields: ncmecCredentialFields,
         operations: [])
+
+    public static let vigilRemote = Integration(
+        id: "vigil_remote", name: "Another Vigil",
+        summary: "Follows a bank of another organisation's Vigil through its change export, so two organisations share a list without a third party.",
+        credentialFields: [
+            Field("nickname", .text, "A name to recognise the credential by.", required: true),
+            Field("endpoint", .url, "The other Vigil's base URL (https://vigil.example.org).", required: true),
+            Field("api_key", .text, "An API key the other Vigil issued (the matcher role is enough).", required: true, secret: true),
+        ],
+        operations: [Integration.Operation(id: "sync", summary: "Bring a bank up to date with the other Vigil's bank.",
+                                           inputs: [Field("bank", .text, "The bank to fill.", required: true),
+                                                    Field("remote_bank", .text, "The other Vigil's bank.", required: true)],
+                                           outputs: [Field("added", .integer(0...Int.max), "Entries added."),
+                                                     Field("removed", .integer(0...Int.max), "Entries withdrawn.")])])
 
     public static let webhook = Integration(
         id: "webhook", name: "Webhook",

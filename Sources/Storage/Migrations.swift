@@ -140,15 +140,17 @@ enum Migrations {
         },
         Migration(version: 6, name: "bank sources") { _ in
             [
-                // A synced bank's list, credential and schedule; `checkpoint` is the end of the
-                // last time range read whole (ms since 1970), where the next sync starts.
+                // A synced bank's list, credential and schedule; `checkpoint` is where the last
+                // complete sync ended, in the feed's terms (a time, a sequence), `options` the
+                // kind's settings as JSON.
                 """
                 CREATE TABLE bank_sources (
                     bank_id BIGINT PRIMARY KEY REFERENCES banks(id) ON DELETE CASCADE,
                     kind TEXT NOT NULL,
                     credential_id TEXT NOT NULL,
                     interval_seconds BIGINT NOT NULL CHECK (interval_seconds > 0),
-                    checkpoint BIGINT,
+                    checkpoint TEXT,
+                    options TEXT NOT NULL DEFAULT '{}',
                     next_run_at BIGINT NOT NULL,
                     last_run_at BIGINT,
                     last_outcome TEXT

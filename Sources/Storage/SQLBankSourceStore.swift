@@ -10,7 +10,7 @@ public struct SQLBankSourceStore: BankSourceStore {
         self.database = database
     }
 
-    static let columns = "bank_id, kind, credential_id, interval_seconds, checkpoint, next_run_at, last_run_at, last_outcome"
+    static let columns = "bank_id, kind, credential_id, interval_seconds, checkpoint, options, next_run_at, last_run_at, last_outcome"
 
     public func source(bankID: Int64) async throws -> BankSource? {
         try await database.run { sql in
@@ -30,12 +30,14 @@ public struct SQLBankSourceStore: BankSourceStore {
                 .first().map(Self.source)
             // Another list or another account starts from the beginning; the same one goes on.
             let sameList = existing.map { $0.kind == source.kind && $0.credentialID == source.credentialID } ?? false
-            let checkpoint = (sameList ? existing?.checkpoint : source.checkpoint)?.millisecondsSince1970
+            let sameRemote = existing?.options["bank"] == source.options["bank"]
+            let checkpoint = sameList && sameRemote ? existing?.checkpoint : source.checkpoint
+            let options = String(decoding: try JSONEncoder().encode(source.options), as: UTF8.self)
             try await sql.raw("DELETE FROM bank_sources WHERE bank_id = \(bind: source.bankID)").run()
             try await sql.raw("""
-                INSERT INTO bank_sources (bank_id, kind, credential_id, interval_seconds, checkpoint, next_run_at, last_run_at, last_outcome)
+                INSERT INTO bank_sources (bank_id, kind, credential_id, interval_seconds, checkpoint, options, next_run_at, last_run_at, last_outcome)
                 VALUES (\(bind: source.bankID), \(bind: source.kind.rawValue), \(bind: source.credentialID), \(bind: Int64(source.interval)),
-                        \(bind: checkpoint), \(bind: source.nextRunAt.millisecondsSince1970),
+                        \(bind: checkpoint), \(bind: options), \(bind: source.nextRunAt.millisecondsSince1970),
                         \(bind: (sameList ? existing?.lastRunAt : nil)?.millisecondsSince1970), \(bind: sameList ? existing?.lastOutcome : nil))
                 """).run()
         }
@@ -61,12 +63,12 @@ public struct SQLBankSourceStore: BankSourceStore {
         }
     }
 
-    public func recordRun(bankID: Int64, at time: Date, checkpoint: Date?, outcome: String) async throws {
+    public func recordRun(bankID: Int64, at time: Date, checkpoint: String?, outcome: String) async throws {
         try await database.run { sql in
             if let checkpoint {
                 try await sql.raw("""
                     UPDATE bank_sources SET last_run_at = \(bind: time.millisecondsSince1970), last_outcome = \(bind: outcome),
-                        checkpoint = \(bind: checkpoint.millisecondsSince1970) WHERE bank_id = \(bind: bankID)
+                        checkpoint = \(bind: checkpoint) WHERE bank_id = \(bind: bankID)
                     """).run()
             } else {
                 try await sql.raw("""
@@ -86,7 +88,9 @@ public struct SQLBankSourceStore: BankSourceStore {
         return BankSource(bankID: try row.decode(column: "bank_id", as: Int64.self), kind: kind,
                           credentialID: try row.decode(column: "credential_id", as: String.self),
                           interval: TimeInterval(try row.decode(column: "interval_seconds", as: Int64.self)),
-                          checkpoint: try date("checkpoint"), nextRunAt: try date("next_run_at") ?? Date(),
+                          checkpoint: try row.decodeNil(column: "checkpoint") ? nil : try row.decode(column: "checkpoint", as: String.self),
+                          options: try JSONDecoder().decode([String: String].self, from: Data(try row.decode(column: "options", as: String.self).utf8)),
+                          nextRunAt: try date("next_run_at") ?? Date(),
                           lastRunAt: try date("last_run_at"),
                           lastOutcome: try row.decodeNil(column: "last_outcome") ? nil : try row.decode(column: "last_outcome", as: String.self))
     }

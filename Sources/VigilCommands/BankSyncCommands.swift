@@ -16,7 +16,7 @@ extension BankCommand {
                 let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex(), maintainsIndex: false)
                 let sources = SQLBankSourceStore(database: database)
                 let service = BankSyncService(banks: banks, sources: sources, jobs: JobQueue(store: SQLJobStore(database: database)))
-                let sync = BankSync(banks: banks, sources: sources, feed: NCMECHashSharingFeed(credentials: vault.credentials))
+                let sync = BankSync(banks: banks, sources: sources, feed: HashSharingFeeds(credentials: vault.credentials))
                 try await body(banks, service, sync)
             }
         }
@@ -24,11 +24,17 @@ extension BankCommand {
 
     struct Source: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Make a bank follow NCMEC's hash sharing with a stored credential, or show or remove its source.",
-            discussion: "vigil bank source NCMEC --credential ID [--interval 900]; vigil bank source NCMEC; vigil bank source NCMEC --remove")
+            abstract: "Make a bank follow NCMEC's hash sharing or another Vigil's bank with a stored credential, or show or remove its source.",
+            discussion: """
+                vigil bank source NCMEC --credential ID [--interval 900]; \
+                vigil bank source SHARED --kind vigil_remote --credential ID --remote-bank THEIR_BANK; \
+                vigil bank source NCMEC; vigil bank source NCMEC --remove
+                """)
         @OptionGroup var storage: StorageOptions
         @Argument(help: "Bank name.") var name: String
-        @Option(help: ArgumentHelp("An ncmec_hash_sharing credential (vigil credentials add).", valueName: "id")) var credential: String?
+        @Option(help: ArgumentHelp("ncmec or vigil_remote.", valueName: "kind")) var kind: String = "ncmec"
+        @Option(help: ArgumentHelp("A credential of the kind's integration (vigil credentials add).", valueName: "id")) var credential: String?
+        @Option(help: ArgumentHelp("vigil_remote: the other Vigil's bank to follow.", valueName: "name")) var remoteBank: String?
         @Option(help: ArgumentHelp("Seconds between scheduled syncs (60 to 604800).", valueName: "seconds"))
         var interval: Int = Int(BankSource.defaultInterval)
         @Flag(help: "Stop following the list (the entries stay).") var remove = false
@@ -41,11 +47,13 @@ extension BankCommand {
                     return
                 }
                 if let credential {
-                    _ = try await service.setSource(bank: name, kind: .ncmec, credentialID: credential, interval: TimeInterval(interval))
+                    guard let kind = BankSource.Kind(rawValue: kind) else { throw ValidationError("--kind must be ncmec or vigil_remote") }
+                    _ = try await service.setSource(bank: name, kind: kind, credentialID: credential, interval: TimeInterval(interval),
+                                                    options: remoteBank.map { ["bank": $0] } ?? [:])
                 }
                 let source = try await service.source(bank: name)
                 Standard.output("bank \(name) follows \(source.kind.rawValue) with credential \(source.credentialID) every \(Int(source.interval)) s")
-                Standard.output("checkpoint: \(source.checkpoint.map(Timestamp.iso8601) ?? "none (the next sync reads the whole list)")")
+                Standard.output("checkpoint: \(source.checkpoint ?? "none (the next sync reads the whole list)")")
                 if let last = source.lastRunAt { Standard.output("last sync: \(Timestamp.iso8601(last)): \(source.lastOutcome ?? "")") }
             }
         }
@@ -64,7 +72,7 @@ extension BankCommand {
                     Standard.error("page \(pages): \(summary.added) added, \(summary.updated) updated, \(summary.removed) removed so far")
                 }
                 let s = outcome.summary
-                Standard.output("synced \(bank.name) to \(Timestamp.iso8601(outcome.to)): \(outcome.pages) pages, \(s.added) added, \(s.updated) updated, \(s.removed) removed, \(s.duplicates) unchanged, \(s.rejectedCount) rejected")
+                Standard.output("synced \(bank.name) to \(outcome.checkpoint): \(outcome.pages) pages, \(s.added) added, \(s.updated) updated, \(s.removed) removed, \(s.duplicates) unchanged, \(s.rejectedCount) rejected")
             }
         }
     }

@@ -85,7 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
             let credentials = vault.credentials
             let service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: fetcher,
                                        credentials: credentials, bankSources: SQLBankSourceStore(database: database), audit: SQLAuditLog(database: database), settings: settings)
-            let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: NCMECHashSharingFeed(credentials: credentials))
+            let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials))
             let worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing, batchSize: configuration.importBatchRows),
                                                                  BankSyncJob(sync: sync)],
                                    affinity: settings.nodeID, lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"))

@@ -57,7 +57,7 @@ final class ServerFixture: @unchecked Sendable {
         try await credentials.verifyMasterKey()
         service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: fetcher,
                                credentials: credentials, bankSources: SQLBankSourceStore(database: database), audit: SQLAuditLog(database: database), settings: settings)
-        let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: NCMECHashSharingFeed(credentials: credentials))
+        let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials))
         worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing), BankSyncJob(sync: sync)],
                            affinity: settings.nodeID,
                            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })

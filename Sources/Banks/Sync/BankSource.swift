@@ -6,6 +6,16 @@ public struct BankSource: Sendable, Equatable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
         /// NCMEC Hash Sharing API v2, with an `ncmec_hash_sharing` credential.
         case ncmec
+        /// A bank of another Vigil, through its change export, with a `vigil_remote` credential.
+        case vigilRemote = "vigil_remote"
+
+        /// The integration whose credentials this kind of source uses.
+        public var integration: String {
+            switch self {
+            case .ncmec: "ncmec_hash_sharing"
+            case .vigilRemote: "vigil_remote"
+            }
+        }
     }
 
     public var bankID: Int64
@@ -13,9 +23,12 @@ public struct BankSource: Sendable, Equatable {
     public var credentialID: String
     /// How often the scheduler syncs the bank.
     public var interval: TimeInterval
-    /// The end of the last time range read whole; the next sync starts there. Nil before the
-    /// first complete sync, which reads the list from its beginning.
-    public var checkpoint: Date?
+    /// Where the last complete sync ended, in the feed's own terms (NCMEC: the end of the time
+    /// range, ISO 8601; another Vigil: its change-log sequence); the next sync starts there. Nil
+    /// before the first complete sync, which reads the list from its beginning.
+    public var checkpoint: String?
+    /// Settings of the kind (another Vigil: `bank`, the remote bank's name).
+    public var options: [String: String]
     /// When the scheduler next queues a sync.
     public var nextRunAt: Date
     public var lastRunAt: Date?
@@ -25,12 +38,14 @@ public struct BankSource: Sendable, Equatable {
     public static let defaultInterval: TimeInterval = 15 * 60
 
     public init(bankID: Int64, kind: Kind, credentialID: String, interval: TimeInterval = BankSource.defaultInterval,
-                checkpoint: Date? = nil, nextRunAt: Date = Date(), lastRunAt: Date? = nil, lastOutcome: String? = nil) {
+                checkpoint: String? = nil, options: [String: String] = [:], nextRunAt: Date = Date(), lastRunAt: Date? = nil,
+                lastOutcome: String? = nil) {
         self.bankID = bankID
         self.kind = kind
         self.credentialID = credentialID
         self.interval = interval
         self.checkpoint = checkpoint
+        self.options = options
         self.nextRunAt = nextRunAt
         self.lastRunAt = lastRunAt
         self.lastOutcome = lastOutcome
@@ -49,11 +64,23 @@ public protocol BankSourceStore: Sendable {
     /// processes asking at once, each due source goes to exactly one.
     func claimDue(at now: Date) async throws -> [BankSource]
     /// Records a finished sync: its outcome, and (after a complete one) the new checkpoint.
-    func recordRun(bankID: Int64, at time: Date, checkpoint: Date?, outcome: String) async throws
+    func recordRun(bankID: Int64, at time: Date, checkpoint: String?, outcome: String) async throws
 }
 
-/// Pages of a hash-sharing list for a time range, as the list's own documents (NCMEC's
-/// `<queryResult>` XML), in the order the list serves them.
+/// One page of a list, as the list's own document (NCMEC's `<queryResult>` XML, another
+/// Vigil's change export JSON).
+public struct FeedPage: Sendable {
+    public var document: [UInt8]
+    /// On the last page: where the next sync starts once this one has applied every page.
+    public var checkpoint: String?
+
+    public init(document: [UInt8], checkpoint: String?) {
+        self.document = document
+        self.checkpoint = checkpoint
+    }
+}
+
+/// The pages a source's list has for it since its checkpoint, in the order the list serves them.
 public protocol HashSharingFeed: Sendable {
-    func pages(credentialID: String, from: Date, to: Date) -> AsyncThrowingStream<[UInt8], any Error>
+    func pages(for source: BankSource, now: Date) -> AsyncThrowingStream<FeedPage, any Error>
 }

@@ -21,13 +21,17 @@ public struct BankSyncService: Sendable {
 
     /// Makes `bankName` follow a list. The first sync is queued at once.
     public func setSource(bank bankName: String, kind: BankSource.Kind, credentialID: String,
-                          interval: TimeInterval = BankSource.defaultInterval) async throws -> BankSource {
+                          interval: TimeInterval = BankSource.defaultInterval, options: [String: String] = [:]) async throws -> BankSource {
         let bank = try await banks.bank(named: bankName)
         guard bank.kind == .match else { throw BankError.invalid("\(bank.name) is an allow bank: only match banks follow a hash-sharing list") }
         guard interval >= Self.minimumInterval, interval <= 7 * 86_400 else {
             throw BankError.invalid("interval_seconds must be from \(Int(Self.minimumInterval)) to \(7 * 86_400)")
         }
-        try await sources.save(BankSource(bankID: bank.id, kind: kind, credentialID: credentialID, interval: interval, nextRunAt: Date()))
+        if kind == .vigilRemote, (options["bank"] ?? "").isEmpty {
+            throw BankError.invalid("a vigil_remote source needs remote_bank: the other Vigil's bank to follow")
+        }
+        try await sources.save(BankSource(bankID: bank.id, kind: kind, credentialID: credentialID, interval: interval, options: options,
+                                          nextRunAt: Date()))
         guard let saved = try await sources.source(bankID: bank.id) else { throw BankError.notFound("the source of \(bank.name)") }
         return saved
     }

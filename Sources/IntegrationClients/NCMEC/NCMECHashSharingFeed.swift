@@ -41,11 +41,22 @@ public struct NCMECHashSharingFeed: HashSharingFeed {
         }
     }
 
-    public func pages(credentialID: String, from: Date, to: Date) -> AsyncThrowingStream<[UInt8], any Error> {
-        AsyncThrowingStream { continuation in
+    /// NCMEC's own advice: stop a few seconds short of now, so entries still being written are
+    /// read by the next range, not skipped.
+    static let settle: TimeInterval = 5
+    /// Where a first sync starts: before any list had entries.
+    static let beginning = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01
+
+    /// The range from the source's checkpoint (a time) to a few seconds ago; the last page
+    /// carries the range's end as the next checkpoint.
+    public func pages(for source: BankSource, now: Date) -> AsyncThrowingStream<FeedPage, any Error> {
+        let format = Date.ISO8601FormatStyle(timeZone: .gmt)
+        let from = source.checkpoint.flatMap { try? format.parse($0) } ?? Self.beginning
+        let to = now.addingTimeInterval(-Self.settle)
+        return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    try await walk(credentialID: credentialID, from: from, to: to) { continuation.yield($0) }
+                    try await walk(credentialID: source.credentialID, from: from, to: to) { continuation.yield($0) }
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
@@ -55,19 +66,20 @@ public struct NCMECHashSharingFeed: HashSharingFeed {
         }
     }
 
-    func walk(credentialID: String, from: Date, to: Date, yield: ([UInt8]) -> Void) async throws {
+    func walk(credentialID: String, from: Date, to: Date, yield: (FeedPage) -> Void) async throws {
         let credential = try await credentials.open(id: credentialID)
         guard credential.integration == "ncmec_hash_sharing" else { throw Failure.wrongIntegration(credential.integration) }
         let (base, authorization) = try NCMECService.hashSharing.target(credential)
         let format = Date.ISO8601FormatStyle(timeZone: .gmt)
-        var path: String? = "/v2/entries?from=\(from.formatted(format))&to=\(to.formatted(format))"
+        let end = to.formatted(format)
+        var path: String? = "/v2/entries?from=\(from.formatted(format))&to=\(end)"
         var seen = Set<String>()
-        while let next = path {
+        while let current = path {
             try Task.checkCancellation()
-            guard seen.insert(next).inserted else { throw Failure.pagingLoop(next) }
-            let body = try await fetch(base + next, authorization: authorization)
-            yield(Array(body.readableBytesView))
+            guard seen.insert(current).inserted else { throw Failure.pagingLoop(current) }
+            let body = try await fetch(base + current, authorization: authorization)
             path = XMLFields(Data(body.readableBytesView))?["next"]
+            yield(FeedPage(document: Array(body.readableBytesView), checkpoint: path == nil ? end : nil))
         }
     }
 

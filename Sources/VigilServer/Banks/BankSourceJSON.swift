@@ -7,13 +7,14 @@ struct BankSourceJSON: Encodable {
     var kind: String
     var credential: String
     var intervalSeconds: Int
+    var remoteBank: String?
     var checkpoint: String?
     var nextRunAt: String
     var lastRunAt: String?
     var lastOutcome: String?
 
     enum CodingKeys: String, CodingKey {
-        case bank, kind, credential, intervalSeconds = "interval_seconds", checkpoint, nextRunAt = "next_run_at",
+        case bank, kind, credential, intervalSeconds = "interval_seconds", remoteBank = "remote_bank", checkpoint, nextRunAt = "next_run_at",
              lastRunAt = "last_run_at", lastOutcome = "last_outcome"
     }
 
@@ -22,18 +23,21 @@ struct BankSourceJSON: Encodable {
         kind = source.kind.rawValue
         credential = source.credentialID
         intervalSeconds = Int(source.interval)
-        checkpoint = source.checkpoint.map(ISO8601.string)
+        remoteBank = source.options["bank"]
+        checkpoint = source.checkpoint
         nextRunAt = ISO8601.string(source.nextRunAt)
         lastRunAt = source.lastRunAt.map(ISO8601.string)
         lastOutcome = source.lastOutcome
     }
 }
 
-/// `PUT /v1/banks/{name}/source`: `{"kind": "ncmec", "credential": "…", "interval_seconds": 900}`.
+/// `PUT /v1/banks/{name}/source`: `{"kind": "ncmec", "credential": "…", "interval_seconds": 900}`;
+/// for `vigil_remote`, `remote_bank` names the other Vigil's bank.
 struct BankSourceBody: Decodable {
     var kind: String?
     var credential: String?
     var intervalSeconds: Int?
+    var remoteBank: String?
 
-    enum CodingKeys: String, CodingKey { case kind, credential, intervalSeconds = "interval_seconds" }
+    enum CodingKeys: String, CodingKey { case kind, credential, intervalSeconds = "interval_seconds", remoteBank = "remote_bank" }
 }

@@ -3,13 +3,24 @@ import Foundation
 import Hummingbird
 import Integrations
 
-/// `/v1/banks/{name}/source` and `/v1/banks/{name}/sync`: a bank that follows a hash-sharing list
-/// (NCMEC's) with a stored credential, synced on its schedule and on demand. Setting a source
+/// `/v1/banks/{name}/source` and `/v1/banks/{name}/sync`: a bank that follows a list (NCMEC's hash
+/// sharing, or another Vigil's bank) with a stored credential, synced on its schedule and on demand. Setting a source
 /// names a credential, so it is for admins; anyone who may edit banks may ask for a sync now.
+/// `/v1/banks/{name}/changes` is the other side: the export another Vigil follows.
 struct BankSourceRoutes {
     let service: VigilService
 
     func register(reads: RouterGroup<VigilRequestContext>, writes: RouterGroup<VigilRequestContext>, admin: RouterGroup<VigilRequestContext>) {
+        // The export another Vigil follows: every entry first, then changes by sequence.
+        reads.get("banks/{name}/changes") { request, context in
+            let bank = try await service.banks.bank(named: try context.parameters.require("name"))
+            let after = try request.queryInteger("after", default: 0, in: 0...Int.max)
+            let snapshot = try request.query("snapshot").map { _ in try request.queryInteger("snapshot", default: 0, in: 0...Int.max) }
+            let afterEntry = try request.query("after_entry").map { _ in try request.queryInteger("after_entry", default: 0, in: 0...Int.max) }
+            let limit = try request.queryInteger("limit", default: 1000, in: 1...10_000)
+            let cursor = BankChangesPage.Cursor(after: Int64(after), snapshot: snapshot.map(Int64.init), afterEntry: afterEntry.map(Int64.init))
+            return try JSONText.response(BankChangesJSON(try await service.banks.changes(of: bank, from: cursor, limit: limit), bank: bank))
+        }
         reads.get("banks/{name}/source") { _, context in
             let name = try context.parameters.require("name")
             return try JSONText.response(BankSourceJSON(bank: name, try await service.bankSync.source(bank: name)))
@@ -19,15 +30,16 @@ struct BankSourceRoutes {
             let body = try JSONInput.decode(BankSourceBody.self, from: try await request.collectBody(limit: 16 * 1024))
             let kind = try (body.kind ?? "ncmec").flatMapKind()
             guard let credentialID = body.credential, !credentialID.isEmpty else {
-                throw APIError.badRequest("credential is required: the id of an ncmec_hash_sharing credential", code: "invalid_source")
+                throw APIError.badRequest("credential is required: the id of an \(kind.integration) credential", code: "invalid_source")
             }
             let source = try await service.audited(context, "bank.source.set", target: "bank:\(name)") {
                 let credential = try await service.credentials.find(credentialID)
-                guard credential.integration == "ncmec_hash_sharing" else {
-                    throw APIError.badRequest("credential \(credentialID) is for \(credential.integration), not ncmec_hash_sharing", code: "invalid_source")
+                guard credential.integration == kind.integration else {
+                    throw APIError.badRequest("credential \(credentialID) is for \(credential.integration), not \(kind.integration)", code: "invalid_source")
                 }
                 return try await service.bankSync.setSource(bank: name, kind: kind, credentialID: credentialID,
-                                                            interval: TimeInterval(body.intervalSeconds ?? Int(BankSource.defaultInterval)))
+                                                            interval: TimeInterval(body.intervalSeconds ?? Int(BankSource.defaultInterval)),
+                                                            options: body.remoteBank.map { ["bank": $0] } ?? [:])
             }
             return try JSONText.response(BankSourceJSON(bank: name, source))
         }

@@ -1,0 +1,120 @@
+public import AsyncHTTPClient
+public import Banks
+public import Foundation
+public import Integrations
+import NIOCore
+
+/// Another Vigil's bank as a feed: `GET {endpoint}/v1/banks/{bank}/changes?after=CHECKPOINT`
+/// with the credential's API key, then each page's `next`; the last page's `checkpoint` (a
+/// change-log sequence of the other Vigil) is where the next sync starts.
+public struct VigilRemoteFeed: HashSharingFeed {
+    let credentials: CredentialService
+    let http: HTTPClient
+    let retry: RetryPolicy
+    let timeout: Duration
+
+    public init(credentials: CredentialService, http: HTTPClient = IntegrationHTTP.client,
+                retry: RetryPolicy = RetryPolicy(attempts: 4, baseDelay: .seconds(1)), timeout: Duration = .seconds(60)) {
+        self.credentials = credentials
+        self.http = http
+        self.retry = retry
+        self.timeout = timeout
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case wrongIntegration(String)
+        case noRemoteBank
+        case refused(Int)
+        case status(Int, String)
+        case notAnExport(String)
+        case unreachable(String)
+
+        public var description: String {
+            switch self {
+            case let .wrongIntegration(kind): "the bank's credential is for \(kind), not vigil_remote"
+            case .noRemoteBank: "the source names no remote bank"
+            case let .refused(status): "the other Vigil refused the API key (HTTP \(status))"
+            case let .status(status, url): "the other Vigil answered HTTP \(status) for \(url)"
+            case let .notAnExport(url): "the other Vigil's answer to \(url) is not a change export"
+            case let .unreachable(reason): "the other Vigil could not be reached: \(reason)"
+            }
+        }
+    }
+
+    public func pages(for source: BankSource, now: Date) -> AsyncThrowingStream<FeedPage, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    try await walk(source) { continuation.yield($0) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    struct PageHead: Decodable {
+        var next: String?
+        var checkpoint: String
+    }
+
+    func walk(_ source: BankSource, yield: (FeedPage) -> Void) async throws {
+        let credential = try await credentials.open(id: source.credentialID)
+        guard credential.integration == "vigil_remote" else { throw Failure.wrongIntegration(credential.integration) }
+        guard let remote = source.options["bank"], !remote.isEmpty,
+              let escaped = remote.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) else { throw Failure.noRemoteBank }
+        var base = credential.values["endpoint"] ?? ""
+        while base.hasSuffix("/") { base.removeLast() }
+        let key = try credential.secret("api_key")
+        var path: String? = "/v1/banks/\(escaped)/changes?after=\(Int64(source.checkpoint ?? "0") ?? 0)"
+        while let current = path {
+            try Task.checkCancellation()
+            let body = try await fetch(base + current, key: key)
+            guard let head = try? JSONDecoder().decode(PageHead.self, from: Data(body.readableBytesView)) else { throw Failure.notAnExport(current) }
+            path = head.next
+            yield(FeedPage(document: Array(body.readableBytesView), checkpoint: head.next == nil ? head.checkpoint : nil))
+        }
+    }
+
+    func fetch(_ url: String, key: String) async throws -> ByteBuffer {
+        var attempt = 1
+        while true {
+            let failure: any Error
+            do {
+                let answer = try await HTTPCall.perform(http, .GET, url, headers: [("Authorization", "Bearer \(key)"), ("Accept", "application/json")],
+                                                        timeout: timeout, limit: 64 << 20)
+                switch answer.status {
+                case 200: return answer.body
+                case 401, 403: throw Failure.refused(answer.status)
+                case 429, 500...599: failure = Failure.status(answer.status, url)
+                default: throw Failure.status(answer.status, url)
+                }
+            } catch let error as HTTPCall.Failure {
+                failure = Failure.unreachable("\(error)")
+            }
+            guard attempt < retry.attempts else { throw failure }
+            try await Task.sleep(for: retry.backoff(after: attempt))
+            attempt += 1
+        }
+    }
+}
+
+/// Every kind of list a bank can follow, each read by its own feed.
+public struct HashSharingFeeds: HashSharingFeed {
+    let ncmec: NCMECHashSharingFeed
+    let vigilRemote: VigilRemoteFeed
+
+    public init(credentials: CredentialService, http: HTTPClient = IntegrationHTTP.client, retry: RetryPolicy? = nil) {
+        ncmec = retry.map { NCMECHashSharingFeed(credentials: credentials, http: http, retry: $0) } ?? NCMECHashSharingFeed(credentials: credentials, http: http)
+        vigilRemote = retry.map { VigilRemoteFeed(credentials: credentials, http: http, retry: $0) } ?? VigilRemoteFeed(credentials: credentials, http: http)
+    }
+
+    public func pages(for source: BankSource, now: Date) -> AsyncThrowingStream<FeedPage, any Error> {
+        switch source.kind {
+        case .ncmec: ncmec.pages(for: source, now: now)
+        case .vigilRemote: vigilRemote.pages(for: source, now: now)
+        }
+    }
+}

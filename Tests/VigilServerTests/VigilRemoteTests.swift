@@ -1,0 +1,82 @@
+import BankImport
+import Banks
+import Foundation
+import HummingbirdTesting
+import IntegrationClients
+import PDQ
+import Storage
+import Testing
+import VigilTestSupport
+
+/// Two organisations share a list without a third party: one Vigil's bank followed by another
+/// through its change export, staying in step as entries are added, changed and removed.
+@Suite struct VigilRemoteTests {
+    @Test func aFollowingVigilStaysInStepWithTheBankItFollows() async throws {
+        let origin = try await ServerFixture()
+        let follower = try await ServerFixture()
+        try await origin.test(.live) { client in
+            let port = try #require(client.port)
+            let credential = try await follower.service.credentials.create(
+                integration: "vigil_remote", values: ["nickname": "partner", "endpoint": "http://127.0.0.1:\(port)", "api_key": origin.matcher])
+            _ = try await follower.service.banks.createBank(NewBank(name: "PARTNER"))
+            _ = try await follower.service.bankSync.setSource(bank: "PARTNER", kind: .vigilRemote, credentialID: credential.id,
+                                                              options: ["bank": "TEST_BANK"])
+            let sync = BankSync(banks: follower.service.banks, sources: SQLBankSourceStore(database: follower.database),
+                                feed: HashSharingFeeds(credentials: follower.service.credentials, retry: .once))
+            let bank = try await follower.service.banks.bank(named: "PARTNER")
+            func followed() async throws -> [String: BankEntry] {
+                let entries = try await follower.service.banks.entries(of: bank, after: 0, limit: 1000)
+                return Dictionary(uniqueKeysWithValues: entries.compactMap { entry in entry.metadata.externalID.map { ($0, entry) } })
+            }
+
+            // The first read takes the whole bank.
+            let first = try await sync.run(bankID: bank.id)
+            #expect(first.summary.added == 2, "\(first.summary)")
+            var entries = try await followed()
+            let keys = origin.entryIDs.map { "vigil:TEST_BANK:\($0)" }
+            #expect(Set(entries.keys) == Set(keys))
+            #expect(entries[keys[0]]?.metadata.extra["remote_external_id"] == "case-0")
+            #expect(entries[keys[0]]?.metadata.note == nil)
+
+            // On the origin: one entry added, one removed, one reclassified.
+            var generator = HashGenerator(seed: 31)
+            let hash = generator.randomHash()
+            let added = try await client.json(.post, "/v1/banks/TEST_BANK/entries", key: origin.curator,
+                                              #"{"entries": [{"pdq": "\#(hash.hex)", "external_id": "case-9"}]}"#)
+            #expect(added.status == 201 || added.status == 200, "\(added.text)")
+            #expect(try await client.call(.delete, "/v1/banks/TEST_BANK/entries/\(origin.entryIDs[0])", key: origin.curator).status == 200)
+            let changed = try await client.json(.patch, "/v1/banks/TEST_BANK/entries/\(origin.entryIDs[1])", key: origin.curator,
+                                                #"{"extra": {"classification": "B2"}}"#)
+            #expect(changed.status == 200, "\(changed.text)")
+
+            let second = try await sync.run(bankID: bank.id)
+            #expect(second.summary.added == 1 && second.summary.removed == 1, "\(second.summary)")
+            entries = try await followed()
+            #expect(entries[keys[0]] == nil)
+            #expect(entries.values.contains { $0.signals.pdq == hash && $0.metadata.extra["remote_external_id"] == "case-9" })
+            #expect(entries.count == 2)
+            // The follower matches what the origin matches, through its own index.
+            #expect(follower.service.banks.match(MatchQuery(pdq: [hash])).matches.contains { $0.bank.name == "PARTNER" })
+
+            // Nothing changed: nothing to do.
+            let third = try await sync.run(bankID: bank.id)
+            #expect(third.summary.added == 0 && third.summary.removed == 0 && third.summary.updated == 0, "\(third.summary)")
+
+            // The export pages a first read, and refuses a follower without a key.
+            let page = try await client.call(.get, "/v1/banks/TEST_BANK/changes?limit=1", key: origin.matcher)
+            #expect((page.json["entries"] as? [Any])?.count == 1)
+            let next = try #require(page.json["next"] as? String)
+            #expect(next.contains("snapshot=") && next.contains("after_entry="))
+            let rest = try await client.call(.get, next + "&limit=10", key: origin.matcher)
+            #expect((rest.json["entries"] as? [Any])?.count == 1 && rest.json["next"] is NSNull, "\(rest.text)")
+            #expect(try await client.call(.get, "/v1/banks/TEST_BANK/changes", key: nil).status == 401)
+
+            let wrongKey = try await follower.service.credentials.create(
+                integration: "vigil_remote", values: ["nickname": "bad", "endpoint": "http://127.0.0.1:\(port)", "api_key": "vgl_not_a_key"])
+            _ = try await follower.service.bankSync.setSource(bank: "PARTNER", kind: .vigilRemote, credentialID: wrongKey.id,
+                                                              options: ["bank": "TEST_BANK"])
+            await #expect(throws: VigilRemoteFeed.Failure.self) { try await sync.run(bankID: bank.id) }
+        }
+        await follower.database.close()
+    }
+}
