@@ -148,6 +148,7 @@ enum Migrations {
                     bank_id BIGINT PRIMARY KEY REFERENCES banks(id) ON DELETE CASCADE,
                     kind TEXT NOT NULL,
                     credential_id TEXT NOT NULL,
+                    enabled BOOLEAN NOT NULL DEFAULT TRUE,
                     interval_seconds BIGINT NOT NULL CHECK (interval_seconds > 0),
                     checkpoint TEXT,
                     options TEXT NOT NULL DEFAULT '{}',

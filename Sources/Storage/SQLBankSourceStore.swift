@@ -10,7 +10,7 @@ public struct SQLBankSourceStore: BankSourceStore {
         self.database = database
     }
 
-    static let columns = "bank_id, kind, credential_id, interval_seconds, checkpoint, options, next_run_at, last_run_at, last_outcome"
+    static let columns = "bank_id, kind, credential_id, enabled, interval_seconds, checkpoint, options, next_run_at, last_run_at, last_outcome"
 
     public func source(bankID: Int64) async throws -> BankSource? {
         try await database.run { sql in
@@ -35,8 +35,8 @@ public struct SQLBankSourceStore: BankSourceStore {
             let options = String(decoding: try JSONEncoder().encode(source.options), as: UTF8.self)
             try await sql.raw("DELETE FROM bank_sources WHERE bank_id = \(bind: source.bankID)").run()
             try await sql.raw("""
-                INSERT INTO bank_sources (bank_id, kind, credential_id, interval_seconds, checkpoint, options, next_run_at, last_run_at, last_outcome)
-                VALUES (\(bind: source.bankID), \(bind: source.kind.rawValue), \(bind: source.credentialID), \(bind: Int64(source.interval)),
+                INSERT INTO bank_sources (bank_id, kind, credential_id, enabled, interval_seconds, checkpoint, options, next_run_at, last_run_at, last_outcome)
+                VALUES (\(bind: source.bankID), \(bind: source.kind.rawValue), \(bind: source.credentialID), \(bind: source.enabled), \(bind: Int64(source.interval)),
                         \(bind: checkpoint), \(bind: options), \(bind: source.nextRunAt.millisecondsSince1970),
                         \(bind: (sameList ? existing?.lastRunAt : nil)?.millisecondsSince1970), \(bind: sameList ? existing?.lastOutcome : nil))
                 """).run()
@@ -51,13 +51,21 @@ public struct SQLBankSourceStore: BankSourceStore {
         }
     }
 
+    public func setEnabled(bankID: Int64, _ enabled: Bool) async throws -> Bool {
+        try await database.transaction { sql in
+            let found = try await sql.raw("SELECT bank_id FROM bank_sources WHERE bank_id = \(bind: bankID)").first() != nil
+            try await sql.raw("UPDATE bank_sources SET enabled = \(bind: enabled) WHERE bank_id = \(bind: bankID)").run()
+            return found
+        }
+    }
+
     public func claimDue(at now: Date) async throws -> [BankSource] {
         let ms = now.millisecondsSince1970
         return try await database.transaction { sql in
             // One UPDATE … RETURNING: a row is moved on by exactly one claimer.
             try await sql.raw("""
                 UPDATE bank_sources SET next_run_at = \(bind: ms) + interval_seconds * 1000
-                WHERE next_run_at <= \(bind: ms)
+                WHERE enabled AND next_run_at <= \(bind: ms)
                 RETURNING \(unsafeRaw: Self.columns)
                 """).all().map(Self.source)
         }
@@ -87,6 +95,7 @@ public struct SQLBankSourceStore: BankSourceStore {
         guard let kind = BankSource.Kind(rawValue: kindText) else { throw StoredValueProblem("bank_sources.kind \"\(kindText)\"") }
         return BankSource(bankID: try row.decode(column: "bank_id", as: Int64.self), kind: kind,
                           credentialID: try row.decode(column: "credential_id", as: String.self),
+                          enabled: try row.decode(column: "enabled", as: Bool.self),
                           interval: TimeInterval(try row.decode(column: "interval_seconds", as: Int64.self)),
                           checkpoint: try row.decodeNil(column: "checkpoint") ? nil : try row.decode(column: "checkpoint", as: String.self),
                           options: try JSONDecoder().decode([String: String].self, from: Data(try row.decode(column: "options", as: String.self).utf8)),

@@ -21,6 +21,9 @@ public struct BankSource: Sendable, Equatable {
     public var bankID: Int64
     public var kind: Kind
     public var credentialID: String
+    /// Whether the schedule syncs the bank (HMA's exchange `enabled`); a sync asked for by hand
+    /// runs either way.
+    public var enabled: Bool
     /// How often the scheduler syncs the bank.
     public var interval: TimeInterval
     /// Where the last complete sync ended, in the feed's own terms (NCMEC: the end of the time
@@ -37,12 +40,13 @@ public struct BankSource: Sendable, Equatable {
 
     public static let defaultInterval: TimeInterval = 15 * 60
 
-    public init(bankID: Int64, kind: Kind, credentialID: String, interval: TimeInterval = BankSource.defaultInterval,
+    public init(bankID: Int64, kind: Kind, credentialID: String, enabled: Bool = true, interval: TimeInterval = BankSource.defaultInterval,
                 checkpoint: String? = nil, options: [String: String] = [:], nextRunAt: Date = Date(), lastRunAt: Date? = nil,
                 lastOutcome: String? = nil) {
         self.bankID = bankID
         self.kind = kind
         self.credentialID = credentialID
+        self.enabled = enabled
         self.interval = interval
         self.checkpoint = checkpoint
         self.options = options
@@ -60,7 +64,9 @@ public protocol BankSourceStore: Sendable {
     /// credential stay the same).
     func save(_ source: BankSource) async throws
     func remove(bankID: Int64) async throws -> Bool
-    /// The sources due at `now`, each moved to its next run in the same statement: of several
+    /// Turns the schedule on or off; false when the bank has no source.
+    func setEnabled(bankID: Int64, _ enabled: Bool) async throws -> Bool
+    /// The enabled sources due at `now`, each moved to its next run in the same statement: of several
     /// processes asking at once, each due source goes to exactly one.
     func claimDue(at now: Date) async throws -> [BankSource]
     /// Records a finished sync: its outcome, and (after a complete one) the new checkpoint.

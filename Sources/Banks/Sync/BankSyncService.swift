@@ -49,6 +49,21 @@ public struct BankSyncService: Sendable {
         guard try await sources.remove(bankID: bank.id) else { throw BankError.notFound("a hash-sharing source for bank \(bank.name)") }
     }
 
+    /// Turns the bank's scheduled syncs on or off.
+    public func setEnabled(bank bankName: String, _ enabled: Bool) async throws -> BankSource {
+        let bank = try await banks.bank(named: bankName)
+        guard try await sources.setEnabled(bankID: bank.id, enabled), let source = try await sources.source(bankID: bank.id) else {
+            throw BankError.notFound("a hash-sharing source for bank \(bank.name)")
+        }
+        return source
+    }
+
+    /// The banks that follow a list, with their sources.
+    public func followedBanks() async throws -> [(bank: Bank, source: BankSource)] {
+        let banksByID = Dictionary(uniqueKeysWithValues: try await banks.listBanks().map { ($0.id, $0) })
+        return try await sources.sources().compactMap { source in banksByID[source.bankID].map { ($0, source) } }
+    }
+
     /// Queues a sync of the bank now.
     public func requestSync(bank bankName: String) async throws -> Job {
         let source = try await source(bank: bankName)

@@ -56,7 +56,9 @@ public struct NCMECHashSharingFeed: HashSharingFeed {
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    try await walk(credentialID: source.credentialID, from: from, to: to) { continuation.yield($0) }
+                    try await walk(credentialID: source.credentialID, endpoint: source.options["endpoint"], from: from, to: to) {
+                        continuation.yield($0)
+                    }
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
@@ -66,10 +68,12 @@ public struct NCMECHashSharingFeed: HashSharingFeed {
         }
     }
 
-    func walk(credentialID: String, from: Date, to: Date, yield: (FeedPage) -> Void) async throws {
+    /// - Parameter endpoint: the source's own list (one of NCMEC's environments), over the credential's.
+    func walk(credentialID: String, endpoint: String?, from: Date, to: Date, yield: (FeedPage) -> Void) async throws {
         let credential = try await credentials.open(id: credentialID)
         guard credential.integration == "ncmec_hash_sharing" else { throw Failure.wrongIntegration(credential.integration) }
-        let (base, authorization) = try NCMECService.hashSharing.target(credential)
+        var (base, authorization) = try NCMECService.hashSharing.target(credential)
+        if let endpoint, !endpoint.isEmpty { base = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint }
         let format = Date.ISO8601FormatStyle(timeZone: .gmt)
         let end = to.formatted(format)
         var path: String? = "/v2/entries?from=\(from.formatted(format))&to=\(end)"

@@ -30,6 +30,8 @@ public enum VigilRouter {
         PhotoDNARoutes(service: service).register(on: matcher)
         HMAMatchingRoutes(service: service).register(on: matcher)
         HMACurationRoutes(service: service).register(reads: matcher.group("c"), writes: curator.group("c"))
+        HMAExchangeRoutes(service: service).register(reads: matcher.group("c"), writes: curator.group("c"),
+                                                     admin: router.group("c").add(middleware: RequireRole(required: .admin)))
         routes.load(router)
         return router
     }
