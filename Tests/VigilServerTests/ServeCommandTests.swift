@@ -15,7 +15,8 @@ import Glibc
         let stdout: URL
         let port: Int
 
-        init(dataDir: URL, port: Int?, environment: [String: String] = [:], arguments: [String] = []) throws {
+        /// - Parameter stderr: where the server's log goes (nowhere by default).
+        init(dataDir: URL, port: Int?, environment: [String: String] = [:], arguments: [String] = [], stderr: URL? = nil) throws {
             self.port = port ?? 0
             stdout = dataDir.deletingLastPathComponent().appendingPathComponent("serve-\(UUID().uuidString.prefix(6)).out")
             _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
@@ -23,7 +24,12 @@ import Glibc
             process.arguments = ["serve", "--data-dir", dataDir.path, "--log-level", "warning"] + (port.map { ["--port", String($0)] } ?? []) + arguments
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { $0.key != "VIGIL_DATABASE_URL" }
             process.standardOutput = try FileHandle(forWritingTo: stdout)
-            process.standardError = FileHandle.nullDevice
+            if let stderr {
+                _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
+                process.standardError = try FileHandle(forWritingTo: stderr)
+            } else {
+                process.standardError = FileHandle.nullDevice
+            }
             try process.run()
         }
 

@@ -1,0 +1,48 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+import VigilTestSupport
+
+/// A secret given to `vigil serve` never reaches its log, at the most verbose level, whatever is
+/// done with the credential: created, listed, shown, changed, tested (against the server's own
+/// PhotoDNA endpoint, which refuses it) and deleted.
+@Suite(.serialized) struct CredentialLogTests {
+    @Test func noSecretReachesTheServersLog() async throws {
+        let dir = try TemporaryDirectory()
+        let data = dir.url.appendingPathComponent("data")
+        let made = try VigilProcess.run(["keys", "create", "--role", "admin", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": ""])
+        try #require(made.status == 0, "\(made.stderr)")
+        let admin = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = try ServeCommandTests.freePort()
+        let log = dir.url.appendingPathComponent("serve.log")
+        let server = try ServeCommandTests.Server(dataDir: data, port: port, arguments: ["--no-demo-bank", "--log-level", "trace"], stderr: log)
+        try await server.waitReady()
+        let base = "http://127.0.0.1:\(port)"
+        let secret = "sk-photodna-never-logged-5a7c", changed = "sk-photodna-changed-too-91b2"
+
+        let created = try await ReplicaTests.call(.POST, "\(base)/v1/credentials", key: admin, json: """
+            {"integration": "photodna", "values": {"nickname": "self", "endpoint": "\(base)/photodna/v1.0", "subscription_key": "\(secret)"}}
+            """)
+        #expect(created.status == 201, "\(created.body)")
+        let id = try #require((try JSONSerialization.jsonObject(with: Data(created.body.utf8)) as? [String: Any])?["id"] as? String)
+        _ = try await ReplicaTests.call(.GET, "\(base)/v1/credentials", key: admin)
+        _ = try await ReplicaTests.call(.GET, "\(base)/v1/credentials/\(id)", key: admin)
+        let bad = try await ReplicaTests.call(.POST, "\(base)/v1/credentials", key: admin,
+                                              json: #"{"integration": "photodna", "values": {"subscription_key": "\#(secret)", "requests_per_second": "x"}}"#)
+        #expect(bad.status == 400 && !bad.body.contains(secret))
+        let patched = try await ReplicaTests.call(.PATCH, "\(base)/v1/credentials/\(id)", key: admin,
+                                                  json: #"{"values": {"subscription_key": "\#(changed)"}}"#)
+        #expect(patched.status == 200)
+        let tested = try await ReplicaTests.call(.POST, "\(base)/v1/credentials/\(id)/test", key: admin)
+        #expect(tested.status == 200 && tested.body.contains("HTTP 401"), "\(tested.body)")
+        #expect(try await ReplicaTests.call(.DELETE, "\(base)/v1/credentials/\(id)", key: admin).status == 200)
+        #expect(server.terminate() == 0)
+
+        let text = try String(contentsOf: log, encoding: .utf8)
+        #expect(text.contains("/v1/credentials"), "the log holds the requests")
+        #expect(!text.contains(secret) && !text.contains(changed), "a secret is in the log")
+        #expect(!text.contains(admin), "the admin key is in the log")
+        for body in [created.body, patched.body, tested.body] { #expect(!body.contains(secret) && !body.contains(changed)) }
+    }
+}
