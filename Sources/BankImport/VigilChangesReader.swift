@@ -8,24 +8,8 @@ import PDQ
 /// labels travel as metadata.
 struct VigilChangesReader: ImportReader {
     struct Page: Decodable {
-        struct Entry: Decodable {
-            var id: Int64
-            var pdq: String?
-            var pdqQuality: Int?
-            var md5: String?
-            var sha256: String?
-            var externalID: String?
-            var source: String?
-            var extra: [String: String]?
-            var disabledUntil: String?
-
-            enum CodingKeys: String, CodingKey {
-                case id, pdq, pdqQuality = "pdq_quality", md5, sha256, externalID = "external_id", source, extra, disabledUntil = "disabled_until"
-            }
-        }
-
         var bank: String
-        var entries: [Entry]
+        var entries: [ExportedEntry]
         var removed: [Int64]
         var bankDeleted: Bool
 

@@ -34,7 +34,7 @@ import Glibc
         let key = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try VigilProcess.run(["bank", "create", "BIG"] + storage, environment: ["VIGIL_DATABASE_URL": ""]).status == 0)
 
-        let rows = 60_000
+        let rows = 100_000
         var generator = HashGenerator(seed: 99)
         var csv = "pdq,external_id\n"
         csv.reserveCapacity(rows * 80)
@@ -55,19 +55,20 @@ import Glibc
         let accepted = try JSONSerialization.jsonObject(with: Data(buffer: try await response.body.collect(upTo: 1 << 20))) as? [String: Any]
         let id = try #require(accepted?["id"] as? Int)
 
-        // Wait until some batches, not all, are committed, then kill the server outright.
+        // Wait until some batches, not all, are committed, then kill the server outright (early:
+        // a fast moment of the machine once imported every row before the test looked).
         let deadline = ContinuousClock.now + .seconds(120)
         var committed = 0, fraction = 0.0
         while ContinuousClock.now < deadline {
             let progress = try await Self.job(port, id, key: key)["progress"] as? [String: Any]
             committed = (progress?["summary"] as? [String: Any])?["rows_read"] as? Int ?? 0
             fraction = progress?["fraction"] as? Double ?? 0
-            if committed >= 10_000 { break }
+            if committed >= 2_000 { break }
             try await Task.sleep(for: .milliseconds(10))
         }
         kill(first.process.processIdentifier, SIGKILL)
         first.process.waitUntilExit()
-        try #require(committed >= 10_000 && committed < rows, "killed after \(committed) of \(rows) rows")
+        try #require(committed >= 2_000 && committed < rows, "killed after \(committed) of \(rows) rows")
         // The checkpoint says how far through the upload the import is.
         #expect(fraction > 0 && fraction < 1, "fraction \(fraction)")
 

@@ -16,7 +16,15 @@ public final class ScratchPostgres: @unchecked Sendable {
         url = server.replacingOccurrences(of: "/vigil_test", with: "/\(name)")
     }
 
-    deinit { try? Self.psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+    /// Dropped on a thread of its own, never on the thread that lets go of this object: that is
+    /// usually one of Swift's few cooperative threads, and DROP DATABASE waits until every backend
+    /// of the server has absorbed a barrier — which a backend waiting for COPY data does only once
+    /// its client sends more. With every cooperative thread blocked on a drop, no test could send
+    /// that data: the suite hung (idle, or spinning in waitUntilExit) until its timeout.
+    deinit {
+        let (server, name) = (self.server, self.name)
+        Thread.detachNewThread { try? Self.psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+    }
 
     public struct Missing: Error, CustomStringConvertible {
         public var description: String { "VIGIL_TEST_DATABASE_URL is not set: run the tests through scripts/with-postgres.sh (make test)" }

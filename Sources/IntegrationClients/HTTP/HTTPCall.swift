@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Integrations
 import NIOCore
 import NIOHTTP1
 
@@ -36,6 +37,26 @@ struct HTTPCall {
             throw .tooLarge
         } catch {
             throw .connection(String(describing: error).prefix(200).description)
+        }
+    }
+
+    /// A GET repeated while the answer may pass by itself (429, 5xx, a host not reached), with
+    /// the policy's backoff; any other answer, 200 and 401 among them, is returned at once, and
+    /// so is the last answer once the attempts run out. Throws only when the host was never reached.
+    static func getRetrying(_ http: HTTPClient, _ url: String, headers: [(String, String)], timeout: Duration, limit: Int,
+                            retry: RetryPolicy) async throws -> Answer {
+        var attempt = 1
+        while true {
+            let outcome: Result<Answer, Failure>
+            do {
+                outcome = .success(try await perform(http, .GET, url, headers: headers, timeout: timeout, limit: limit))
+            } catch {
+                outcome = .failure(error)
+            }
+            if case let .success(answer) = outcome, answer.status != 429, !(500...599).contains(answer.status) { return answer }
+            guard attempt < retry.attempts else { return try outcome.get() }
+            try await Task.sleep(for: retry.backoff(after: attempt))
+            attempt += 1
         }
     }
 }

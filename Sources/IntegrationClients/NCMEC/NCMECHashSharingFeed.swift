@@ -88,26 +88,19 @@ public struct NCMECHashSharingFeed: HashSharingFeed {
     }
 
     func fetch(_ url: String, authorization: String) async throws -> ByteBuffer {
-        var attempt = 1
-        while true {
-            let failure: any Error
-            do {
-                let answer = try await HTTPCall.perform(http, .GET, url, headers: [("Authorization", authorization), ("Accept", "application/xml")],
-                                                        timeout: timeout, limit: 64 << 20)
-                switch answer.status {
-                case 200:
-                    guard XMLFields(Data(answer.body.readableBytesView))?.root == "queryResult" else { throw Failure.notAQueryResult(url) }
-                    return answer.body
-                case 401, 403: throw Failure.refused(answer.status)
-                case 429, 500...599: failure = Failure.status(answer.status, url)
-                default: throw Failure.status(answer.status, url)
-                }
-            } catch let error as HTTPCall.Failure {
-                failure = Failure.unreachable("\(error)")
-            }
-            guard attempt < retry.attempts else { throw failure }
-            try await Task.sleep(for: retry.backoff(after: attempt))
-            attempt += 1
+        let answer: HTTPCall.Answer
+        do {
+            answer = try await HTTPCall.getRetrying(http, url, headers: [("Authorization", authorization), ("Accept", "application/xml")],
+                                                    timeout: timeout, limit: 64 << 20, retry: retry)
+        } catch {
+            throw Failure.unreachable("\(error)")
+        }
+        switch answer.status {
+        case 200:
+            guard XMLFields(Data(answer.body.readableBytesView))?.root == "queryResult" else { throw Failure.notAQueryResult(url) }
+            return answer.body
+        case 401, 403: throw Failure.refused(answer.status)
+        default: throw Failure.status(answer.status, url)
         }
     }
 }

@@ -79,24 +79,17 @@ public struct VigilRemoteFeed: HashSharingFeed {
     }
 
     func fetch(_ url: String, key: String) async throws -> ByteBuffer {
-        var attempt = 1
-        while true {
-            let failure: any Error
-            do {
-                let answer = try await HTTPCall.perform(http, .GET, url, headers: [("Authorization", "Bearer \(key)"), ("Accept", "application/json")],
-                                                        timeout: timeout, limit: 64 << 20)
-                switch answer.status {
-                case 200: return answer.body
-                case 401, 403: throw Failure.refused(answer.status)
-                case 429, 500...599: failure = Failure.status(answer.status, url)
-                default: throw Failure.status(answer.status, url)
-                }
-            } catch let error as HTTPCall.Failure {
-                failure = Failure.unreachable("\(error)")
-            }
-            guard attempt < retry.attempts else { throw failure }
-            try await Task.sleep(for: retry.backoff(after: attempt))
-            attempt += 1
+        let answer: HTTPCall.Answer
+        do {
+            answer = try await HTTPCall.getRetrying(http, url, headers: [("Authorization", "Bearer \(key)"), ("Accept", "application/json")],
+                                                    timeout: timeout, limit: 64 << 20, retry: retry)
+        } catch {
+            throw Failure.unreachable("\(error)")
+        }
+        switch answer.status {
+        case 200: return answer.body
+        case 401, 403: throw Failure.refused(answer.status)
+        default: throw Failure.status(answer.status, url)
         }
     }
 }

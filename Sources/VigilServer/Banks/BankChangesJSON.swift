@@ -1,29 +1,12 @@
 import Banks
 import Foundation
 
-/// A page of a bank's change export, for another Vigil that follows the bank (`vigil_remote`).
-/// Entries carry their signals and what identifies them, never a curator's note or who added
-/// them: those stay with the organisation that wrote them.
+/// A page of a bank's change export, for another Vigil that follows the bank (`vigil_remote`);
+/// its entries are `ExportedEntry`, the format the follower reads.
 struct BankChangesJSON: Encodable {
-    struct Entry: Encodable {
-        var id: Int64
-        var pdq: String?
-        var pdqQuality: Int?
-        var md5: String?
-        var sha256: String?
-        var externalID: String?
-        var source: String?
-        var extra: [String: String]
-        var disabledUntil: String?
-
-        enum CodingKeys: String, CodingKey {
-            case id, pdq, pdqQuality = "pdq_quality", md5, sha256, externalID = "external_id", source, extra, disabledUntil = "disabled_until"
-        }
-    }
-
     var bank: String
     var labels: [String]
-    var entries: [Entry]
+    var entries: [ExportedEntry]
     var removed: [Int64]
     var bankDeleted: Bool
     /// The path of the next page, or nil at the end of this read.
@@ -36,11 +19,7 @@ struct BankChangesJSON: Encodable {
     init(_ page: BankChangesPage, bank: Bank) {
         self.bank = bank.name
         labels = bank.labels
-        entries = page.entries.map { entry in
-            Entry(id: entry.id, pdq: entry.signals.pdq?.hex, pdqQuality: entry.signals.pdqQuality, md5: entry.signals.md5,
-                  sha256: entry.signals.sha256, externalID: entry.metadata.externalID, source: entry.metadata.source,
-                  extra: entry.metadata.extra, disabledUntil: entry.disabledUntil.map(ISO8601.string))
-        }
+        entries = page.entries.map(ExportedEntry.init)
         removed = page.removed
         bankDeleted = page.bankDeleted
         next = page.next.map { cursor in
