@@ -36,15 +36,18 @@ public final class HashSharingMock: Sendable {
     public let username: String
     public let password: String
     public let pageSize: Int
+    /// How long each page takes to answer (a slow list, for tests that stop a sync midway).
+    public let pageDelay: Duration
     private let records: Mutex<[String: Record]> = Mutex([:])
     /// Pages (by start index) answered with HTTP 500, to cut a sync off in the middle.
     private let failing: Mutex<Set<Int>> = Mutex([])
     private let served: Mutex<Int> = Mutex(0)
 
-    public init(username: String = "esp-user", password: String = "esp-password", pageSize: Int = 1000) {
+    public init(username: String = "esp-user", password: String = "esp-password", pageSize: Int = 1000, pageDelay: Duration = .zero) {
         self.username = username
         self.password = password
         self.pageSize = max(1, pageSize)
+        self.pageDelay = pageDelay
     }
 
     /// Adds or replaces the record of (member, id).
@@ -75,7 +78,10 @@ public final class HashSharingMock: Sendable {
             guard self.authorised(request) else { return Response(status: .unauthorized) }
             return Self.xml("<status><ipAddress>127.0.0.1</ipAddress><username>\(self.username)</username><member id=\"42\">Example Member</member></status>")
         }
-        router.get("v2/entries") { request, _ in try self.entries(request) }
+        router.get("v2/entries") { request, _ in
+            if self.pageDelay > .zero { try await Task.sleep(for: self.pageDelay) }
+            return try self.entries(request)
+        }
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
                               onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
