@@ -158,7 +158,7 @@ let package = Package(
         .target(
             name: "IntegrationClients",
             dependencies: [
-                "Integrations", "Banks", "SafeFetch",
+                "Integrations", "Banks", "Lookup", "PDQ", "SafeFetch",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -8,6 +8,6 @@ public enum CredentialProbes {
     ///   - benignImage: what PhotoDNA is asked to match: a benign picture of at least 160×160.
     public static func all(http: HTTPClient = IntegrationHTTP.client, photoDNA: PhotoDNAClient, benignImage: [UInt8]) -> [any CredentialProbe] {
         [PhotoDNAProbe(client: photoDNA, image: benignImage), NCMECProbe(.cyberTipline, http: http), NCMECProbe(.hashSharing, http: http),
-         WebhookProbe(http: http)]
+         VigilRemoteProbe(http: http), WebhookProbe(http: http)]
     }
 }

@@ -5,6 +5,8 @@ public import PDQ
 /// Which door a lookup came through: metrics and events are labelled with it.
 public enum LookupAPI: String, Sendable, CaseIterable {
     case native, photodna, hma, cli
+    /// An integration operation (a workflow step's `vigil` match_lookup).
+    case integration
 }
 
 /// What a caller asks, whatever API it spoke.

@@ -114,4 +114,20 @@ import Testing
             #expect(server.received.count == 1)
         }
     }
+
+    @Test func anotherVigilsKeyIsTestedOnItsBankList() async throws {
+        try await Self.run([.json(#"{"banks": [{"name": "SHARED"}, {"name": "OTHER"}]}"#)], paths: ["v1/banks"]) { server in
+            let credential = OpenedCredential(id: "r1", integration: "vigil_remote", values: ["endpoint": server.base + "/"],
+                                              secrets: ["api_key": "vgl_partner_key_123"])
+            let result = await VigilRemoteProbe().probe(credential)
+            #expect(result.ok && result.summary.contains("SHARED, OTHER"), "\(result.summary)")
+            #expect(server.received.first?.header("Authorization") == "Bearer vgl_partner_key_123")
+        }
+        try await Self.run([ScriptedServer.Reply(status: 401)], paths: ["v1/banks"]) { server in
+            let credential = OpenedCredential(id: "r2", integration: "vigil_remote", values: ["endpoint": server.base],
+                                              secrets: ["api_key": "vgl_wrong"])
+            let result = await VigilRemoteProbe().probe(credential)
+            #expect(!result.ok && result.summary.contains("refused the API key"))
+        }
+    }
 }

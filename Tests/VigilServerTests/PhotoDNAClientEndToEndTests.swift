@@ -90,4 +90,34 @@ import VigilTestSupport
             #expect(!audit.text.contains(wrongKey) && !audit.text.contains(fixture.matcher))
         }
     }
+
+    /// The same `match_lookup` input through PhotoDNA (here: Vigil's PhotoDNA endpoint) and
+    /// through the built-in banks gives the same answer: a workflow switches provider by one field.
+    @Test func bothMatchLookupProvidersAnswerTheSameShape() async throws {
+        let fixture = try await ServerFixture()
+        let origin = try await OriginServer.start()
+        let fetcher = SafeURLFetcher(policy: ServerFixture.loopbackOnly)
+        try await fixture.test(.live) { http in
+            let port = try #require(http.port)
+            let photoDNA = PhotoDNAMatchLookup(client: PhotoDNAClient(fetcher: fetcher, retry: .once))
+            let vigil = VigilMatchLookup(lookup: fixture.service.lookup, fetcher: fetcher)
+            for format in [MatchLookupInput.ValueFormat.url, .inline] {
+                let input = MatchLookupInput(image: .url(origin.url("/demo-0.jpg")), valueFormat: format)
+                let remote = try await photoDNA.matchLookup(input, credential: Self.credential(port: port, key: fixture.matcher))
+                let local = try await vigil.matchLookup(input, credential: nil)
+                #expect(remote.isMatch && local.isMatch && remote.statusCode == 3000 && local.statusCode == 3000)
+                #expect(remote.matches.map(\.source) == local.matches.map(\.source))
+                #expect(remote.matches.map(\.matchID) == local.matches.map(\.matchID) && local.matches.first?.matchID == String(fixture.entryIDs[0]))
+                #expect(remote.matches.map(\.distance) == local.matches.map(\.distance))
+            }
+            let none = try await vigil.matchLookup(MatchLookupInput(image: .bytes(try Images.textured(width: 300, height: 300))), credential: nil)
+            #expect(!none.isMatch && none.matches.isEmpty)
+            let onlyAllow = try await vigil.matchLookup(MatchLookupInput(image: .url(origin.url("/demo-0.jpg")), banks: ["ALLOW_BANK"]), credential: nil)
+            #expect(!onlyAllow.isMatch)
+            await #expect(throws: PhotoDNAError.self) {
+                try await photoDNA.matchLookup(MatchLookupInput(image: .url(origin.url("/demo-0.jpg"))), credential: nil)
+            }
+        }
+        try await origin.stop()
+    }
 }

@@ -1,0 +1,40 @@
+public import AsyncHTTPClient
+import Foundation
+public import Integrations
+
+/// Tests a `vigil_remote` credential: `GET {endpoint}/v1/banks` with its key. A 200 means the
+/// other Vigil accepts the key and shows which banks it may follow.
+public struct VigilRemoteProbe: CredentialProbe {
+    public let integration = "vigil_remote"
+    let http: HTTPClient
+    let timeout: Duration
+
+    public init(http: HTTPClient = IntegrationHTTP.client, timeout: Duration = .seconds(10)) {
+        self.http = http
+        self.timeout = timeout
+    }
+
+    public func probe(_ credential: OpenedCredential) async -> CredentialTestResult {
+        let start = ContinuousClock.now
+        var base = credential.values["endpoint"] ?? ""
+        while base.hasSuffix("/") { base.removeLast() }
+        guard let key = try? credential.secret("api_key") else { return CredentialTestResult(ok: false, summary: "The credential has no API key.") }
+        let answer: HTTPCall.Answer
+        do {
+            answer = try await HTTPCall.perform(http, .GET, base + "/v1/banks", headers: [("Authorization", "Bearer \(key)"), ("Accept", "application/json")],
+                                                timeout: timeout)
+        } catch {
+            return CredentialTestResult(ok: false, summary: "The other Vigil at \(base) could not be reached: \(error).", elapsed: start.duration(to: .now))
+        }
+        let elapsed = start.duration(to: .now)
+        let details = ["http_status": String(answer.status)]
+        guard answer.status == 200 else {
+            let reason = answer.status == 401 || answer.status == 403 ? "refused the API key" : "answered HTTP \(answer.status)"
+            return CredentialTestResult(ok: false, summary: "The other Vigil at \(base) \(reason).", details: details, elapsed: elapsed)
+        }
+        let banks = ((try? JSONSerialization.jsonObject(with: Data(answer.body.readableBytesView))) as? [String: Any])?["banks"] as? [[String: Any]]
+        let names = banks?.compactMap { $0["name"] as? String } ?? []
+        return CredentialTestResult(ok: true, summary: "The other Vigil accepted the key in \(elapsed.milliseconds) ms; its banks: \(names.isEmpty ? "none" : names.joined(separator: ", ")).",
+                                    details: details, elapsed: elapsed)
+    }
+}
