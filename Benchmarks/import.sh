@@ -17,7 +17,7 @@ trap 'rm -rf "$work"' EXIT
 "$vigil" bank create BENCH_PDQ --data-dir "$work" > /dev/null
 /usr/bin/time -f "SQLite: import of $n hashes: %e s, peak %M KB" "$vigil" bank import BENCH_PDQ "$data/hashes.csv" --data-dir "$work"
 if [[ -n $url ]]; then
-  psql "$url" -q -c "DROP TABLE IF EXISTS bank_entries, bank_changes, banks, api_keys, jobs, vigil_schema_migrations CASCADE" > /dev/null
+  psql "$url" -q -c "DROP TABLE IF EXISTS bank_sources, bank_entries, bank_changes, banks, api_keys, jobs, credentials, vault, audit_log, vigil_schema_migrations CASCADE" > /dev/null
   "$vigil" bank create BENCH_PDQ --database-url "$url" > /dev/null
   /usr/bin/time -f "PostgreSQL: import of $n hashes: %e s, peak %M KB" "$vigil" bank import BENCH_PDQ "$data/hashes.csv" --database-url "$url"
 fi
