@@ -37,33 +37,53 @@ import Glibc
         let admin = try VigilProcess.run(["keys", "create", "--role", "admin"], environment: env).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         try #require(admin.hasPrefix("vgl_"))
         // 1 004 entries in pages of 40, each page 150 ms: a sync of about four seconds.
-        let mockPort = try ServeCommandTests.freePort()
+        // The mock takes any free port and says which: no other test can take it first.
+        let mockOut = dir.url.appendingPathComponent("mock.out")
+        _ = FileManager.default.createFile(atPath: mockOut.path, contents: nil)
         let mock = Process()
         mock.executableURL = VigilProcess.executable
-        mock.arguments = ["mock", "ncmec-hash-sharing", "--port", String(mockPort), "--page-size", "40", "--generated", "1000", "--page-delay-ms", "150"]
-        mock.standardOutput = FileHandle.nullDevice
+        mock.arguments = ["mock", "ncmec-hash-sharing", "--port", "0", "--page-size", "40", "--generated", "1000", "--page-delay-ms", "150"]
+        mock.standardOutput = try FileHandle(forWritingTo: mockOut)
         mock.standardError = FileHandle.nullDevice
         try mock.run()
         defer { mock.terminate() }
+        var mockBase: String?
+        _ = try await Self.eventually(60) {
+            let text = (try? String(contentsOf: mockOut, encoding: .utf8)) ?? ""
+            mockBase = text.split(separator: " ").first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init)
+            return mockBase != nil
+        }
+        let mockURL = try #require(mockBase, "the mock did not start")
         #expect(try VigilProcess.run(["bank", "create", "NCMEC"], environment: env).status == 0)
         let added = try VigilProcess.run(["credentials", "add", "--integration", "ncmec_hash_sharing", "--value", "nickname=mock",
-                                          "--value", "username=esp-user", "--value", "endpoint=http://127.0.0.1:\(mockPort)"],
+                                          "--value", "username=esp-user", "--value", "endpoint=\(mockURL)"],
                                          stdin: Data("esp-password\n".utf8), environment: env)
         let credential = try #require(added.lines.first?.split(separator: " ").last.map(String.init), "\(added.stderr)")
         #expect(try VigilProcess.run(["bank", "source", "NCMEC", "--credential", credential], environment: env).status == 0)
+        // The mock hashes its demo pictures before it listens: wait until it answers.
+        var probe = try VigilProcess.run(["credentials", "test", credential], environment: env)
+        for _ in 0..<100 where probe.status != 0 {
+            try await Task.sleep(for: .milliseconds(200))
+            probe = try VigilProcess.run(["credentials", "test", credential], environment: env)
+        }
+        try #require(probe.status == 0, "the mock did not answer: \(probe.stdout)")
 
         // The schedule queues the due sync as soon as the server is ready.
         let port = try ServeCommandTests.freePort(), base = "http://127.0.0.1:\(port)"
         let serveEnv = ["VIGIL_JOB_LEASE_SECONDS": "2", "VIGIL_MASTER_KEY": ""]
-        let first = try Server(dataDir: data, port: port, environment: serveEnv, arguments: ["--no-demo-bank"])
+        let log = dir.url.appendingPathComponent("first.log")
+        let first = try Server(dataDir: data, port: port, environment: serveEnv, arguments: ["--no-demo-bank"], stderr: log)
         try await first.waitReady()
-        let midway = try await Self.eventually(60) {
-            let count = try await Self.entryCount(base, "NCMEC", key: admin)
-            return count >= 80 && count < 1004
+        var seen = 0
+        let midway = try await Self.eventually(90) {
+            seen = try await Self.entryCount(base, "NCMEC", key: admin)
+            return seen >= 80 && seen < 1004
         }
+        let jobs = (try? await ReplicaTests.call(.GET, "\(base)/v1/jobs?kind=bank.sync", key: admin).body) ?? ""
         kill(first.process.processIdentifier, SIGKILL)
         first.process.waitUntilExit()
-        try #require(midway, "the sync was not seen midway")
+        let serverLog = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").suffix(2000)
+        try #require(midway, "the sync was not seen midway (last count \(seen)); jobs: \(jobs.prefix(800)); log: \(serverLog)")
 
         let second = try Server(dataDir: data, port: port, environment: serveEnv, arguments: ["--no-demo-bank"])
         try await second.waitReady()
