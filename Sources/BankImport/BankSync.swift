@@ -4,7 +4,7 @@ public import Jobs
 
 /// Brings a synced bank up to date with its list: every page since the bank's checkpoint, each
 /// imported as entries keyed by the list's own ids (NCMEC: `ncmec:MEMBER:ID`; another Vigil:
-/// `remote:ID`), so a later record updates an entry in place, a deletion removes it and a record
+/// `vigil:BANK:ID`), so a later record updates an entry in place, a deletion removes it and a record
 /// already there changes nothing; and the checkpoint moved only once every page was read —
 /// NCMEC does not serve a time range in order. A sync cut off anywhere therefore reads its range
 /// again and ends in the same state: nothing lost, nothing doubled.
