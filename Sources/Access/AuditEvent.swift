@@ -46,3 +46,25 @@ public struct AuditFilter: Sendable, Equatable {
         self.target = target
     }
 }
+
+extension AuditLog {
+    /// Runs an action and records it with its outcome: `outcome` words a result that is itself a
+    /// failure (a credential test that found the key refused), `resultTarget` names a target that
+    /// exists only once the action ran (a created credential). A failure is recorded with
+    /// `reason` and rethrown. A log that cannot be written fails the action: nothing that must be
+    /// recorded goes unrecorded.
+    public func recording<T>(actor: String, action: String, target: String, remote: String? = nil,
+                             resultTarget: ((T) -> String)? = nil, outcome: ((T) -> String)? = nil,
+                             reason: (any Error) -> String = { String(describing: $0) },
+                             _ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            try await append(AuditEvent(actor: actor, action: action, target: resultTarget?(result) ?? target,
+                                        outcome: outcome?(result) ?? "ok", remote: remote))
+            return result
+        } catch {
+            try? await append(AuditEvent(actor: actor, action: action, target: target, outcome: "failed: \(reason(error))", remote: remote))
+            throw error
+        }
+    }
+}

@@ -4,9 +4,6 @@ import Banks
 import Foundation
 import Storage
 import Vault
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `vigil keys`: API keys, stored hashed.
 struct KeysCommand: AsyncParsableCommand {
@@ -83,17 +80,11 @@ struct KeysCommand: AsyncParsableCommand {
             try await CommandFailure.run {
                 let dataDirectory = try await storage.dataDirectory()
                 try await VigilDatabase.withOpen(try await storage.location(), mustExist: true) { database in
-                    let audit = SQLAuditLog(database: database)
-                    let actor = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "uid-\(getuid())")
-                    let rotation: CredentialVault.Rotation
-                    do {
-                        rotation = try await CredentialVault.rotate(database: database, dataDirectory: dataDirectory)
-                    } catch {
-                        try? await audit.append(AuditEvent(actor: actor, action: "vault.rotate_master", target: "vault", outcome: "failed: \(error)"))
-                        throw error
+                    let rotation = try await SQLAuditLog(database: database).recording(
+                        actor: CLIActor.current, action: "vault.rotate_master", target: "vault",
+                        outcome: { (rotation: CredentialVault.Rotation) in "ok: \(rotation.credentials) credentials re-sealed" }) {
+                        try await CredentialVault.rotate(database: database, dataDirectory: dataDirectory)
                     }
-                    try await audit.append(AuditEvent(actor: actor, action: "vault.rotate_master", target: "vault",
-                                                      outcome: "ok: \(rotation.credentials) credentials re-sealed"))
                     let place = rotation.keyFile.map { "the new key replaced \($0.path)" } ?? "set VIGIL_MASTER_KEY to VIGIL_NEW_MASTER_KEY's value on every replica"
                     Standard.output("re-sealed \(rotation.credentials) credentials under a new master key; \(place); restart every vigil serve")
                 }

@@ -17,9 +17,11 @@ public enum NCMECService: Sendable {
         }
     }
 
-    /// The base URL (no trailing slash) and the HTTP Basic `Authorization` value of a credential.
-    public func target(_ credential: OpenedCredential) throws -> (base: String, authorization: String) {
-        var base = credential.values["endpoint"] ?? self.base(production: credential.values["environment"] == "production")
+    /// The base URL (no trailing slash) and the HTTP Basic `Authorization` value of a credential;
+    /// `endpoint` (a bank source's own environment) goes before the credential's.
+    public func target(_ credential: OpenedCredential, endpoint: String? = nil) throws -> (base: String, authorization: String) {
+        var base = endpoint.flatMap { $0.isEmpty ? nil : $0 } ?? credential.values["endpoint"]
+            ?? self.base(production: credential.values["environment"] == "production")
         while base.hasSuffix("/") { base.removeLast() }
         let user = credential.values["username"] ?? ""
         let password = try credential.secret("password")

@@ -1,7 +1,6 @@
 public import AsyncHTTPClient
 public import Banks
 public import Foundation
-import NIOCore
 public import Integrations
 
 /// NCMEC's Hash Sharing API v2 as a feed of `<queryResult>` pages: `GET /v2/entries?from=&to=`
@@ -9,16 +8,12 @@ public import Integrations
 /// until there is none. A 429 or 5xx is retried with backoff; a refused password is not.
 public struct NCMECHashSharingFeed: HashSharingFeed {
     let credentials: CredentialService
-    let http: HTTPClient
-    let retry: RetryPolicy
-    let timeout: Duration
+    let transport: FeedTransport
 
     public init(credentials: CredentialService, http: HTTPClient = IntegrationHTTP.client,
-                retry: RetryPolicy = RetryPolicy(attempts: 4, baseDelay: .seconds(1)), timeout: Duration = .seconds(60)) {
+                retry: RetryPolicy = .listFeed, timeout: Duration = .seconds(60)) {
         self.credentials = credentials
-        self.http = http
-        self.retry = retry
-        self.timeout = timeout
+        transport = FeedTransport(http: http, retry: retry, timeout: timeout)
     }
 
     public enum Failure: Error, CustomStringConvertible {
@@ -53,18 +48,8 @@ public struct NCMECHashSharingFeed: HashSharingFeed {
         let format = Date.ISO8601FormatStyle(timeZone: .gmt)
         let from = source.checkpoint.flatMap { try? format.parse($0) } ?? Self.beginning
         let to = now.addingTimeInterval(-Self.settle)
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    try await walk(credentialID: source.credentialID, endpoint: source.options["endpoint"], from: from, to: to) {
-                        continuation.yield($0)
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
+        return FeedTransport.stream { yield in
+            try await walk(credentialID: source.credentialID, endpoint: source.options["endpoint"], from: from, to: to, yield: yield)
         }
     }
 
@@ -72,8 +57,7 @@ public struct NCMECHashSharingFeed: HashSharingFeed {
     func walk(credentialID: String, endpoint: String?, from: Date, to: Date, yield: (FeedPage) -> Void) async throws {
         let credential = try await credentials.open(id: credentialID)
         guard credential.integration == "ncmec_hash_sharing" else { throw Failure.wrongIntegration(credential.integration) }
-        var (base, authorization) = try NCMECService.hashSharing.target(credential)
-        if let endpoint, !endpoint.isEmpty { base = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint }
+        let (base, authorization) = try NCMECService.hashSharing.target(credential, endpoint: endpoint)
         let format = Date.ISO8601FormatStyle(timeZone: .gmt)
         let end = to.formatted(format)
         var path: String? = "/v2/entries?from=\(from.formatted(format))&to=\(end)"
@@ -81,24 +65,25 @@ public struct NCMECHashSharingFeed: HashSharingFeed {
         while let current = path {
             try Task.checkCancellation()
             guard seen.insert(current).inserted else { throw Failure.pagingLoop(current) }
-            let body = try await fetch(base + current, authorization: authorization)
-            path = XMLFields(Data(body.readableBytesView))?["next"]
-            yield(FeedPage(document: Array(body.readableBytesView), checkpoint: path == nil ? end : nil))
+            let document = try await fetch(base + current, authorization: authorization)
+            path = document.fields["next"]
+            yield(FeedPage(document: document.bytes, checkpoint: path == nil ? end : nil))
         }
     }
 
-    func fetch(_ url: String, authorization: String) async throws -> ByteBuffer {
+    /// A page, read once: its bytes for the import, its fields for the paging.
+    func fetch(_ url: String, authorization: String) async throws -> (bytes: [UInt8], fields: XMLFields) {
         let answer: HTTPCall.Answer
         do {
-            answer = try await HTTPCall.getRetrying(http, url, headers: [("Authorization", authorization), ("Accept", "application/xml")],
-                                                    timeout: timeout, limit: 64 << 20, retry: retry)
-        } catch {
+            answer = try await transport.get(url, headers: [("Authorization", authorization), ("Accept", "application/xml")])
+        } catch let error as HTTPCall.Failure {
             throw Failure.unreachable("\(error)")
         }
         switch answer.status {
         case 200:
-            guard XMLFields(Data(answer.body.readableBytesView))?.root == "queryResult" else { throw Failure.notAQueryResult(url) }
-            return answer.body
+            let bytes = Array(answer.body.readableBytesView)
+            guard let fields = XMLFields(Data(bytes)), fields.root == "queryResult" else { throw Failure.notAQueryResult(url) }
+            return (bytes, fields)
         case 401, 403: throw Failure.refused(answer.status)
         default: throw Failure.status(answer.status, url)
         }

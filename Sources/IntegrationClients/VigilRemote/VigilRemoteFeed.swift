@@ -2,23 +2,18 @@ public import AsyncHTTPClient
 public import Banks
 public import Foundation
 public import Integrations
-import NIOCore
 
 /// Another Vigil's bank as a feed: `GET {endpoint}/v1/banks/{bank}/changes?after=CHECKPOINT`
 /// with the credential's API key, then each page's `next`; the last page's `checkpoint` (a
 /// change-log sequence of the other Vigil) is where the next sync starts.
 public struct VigilRemoteFeed: HashSharingFeed {
     let credentials: CredentialService
-    let http: HTTPClient
-    let retry: RetryPolicy
-    let timeout: Duration
+    let transport: FeedTransport
 
     public init(credentials: CredentialService, http: HTTPClient = IntegrationHTTP.client,
-                retry: RetryPolicy = RetryPolicy(attempts: 4, baseDelay: .seconds(1)), timeout: Duration = .seconds(60)) {
+                retry: RetryPolicy = .listFeed, timeout: Duration = .seconds(60)) {
         self.credentials = credentials
-        self.http = http
-        self.retry = retry
-        self.timeout = timeout
+        transport = FeedTransport(http: http, retry: retry, timeout: timeout)
     }
 
     public enum Failure: Error, CustomStringConvertible {
@@ -42,17 +37,7 @@ public struct VigilRemoteFeed: HashSharingFeed {
     }
 
     public func pages(for source: BankSource, now: Date) -> AsyncThrowingStream<FeedPage, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    try await walk(source) { continuation.yield($0) }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        FeedTransport.stream { yield in try await walk(source, yield: yield) }
     }
 
     struct PageHead: Decodable {
@@ -71,23 +56,22 @@ public struct VigilRemoteFeed: HashSharingFeed {
         var path: String? = "/v1/banks/\(escaped)/changes?after=\(Int64(source.checkpoint ?? "0") ?? 0)"
         while let current = path {
             try Task.checkCancellation()
-            let body = try await fetch(base + current, key: key)
-            guard let head = try? JSONDecoder().decode(PageHead.self, from: Data(body.readableBytesView)) else { throw Failure.notAnExport(current) }
+            let bytes = try await fetch(base + current, key: key)
+            guard let head = try? JSONDecoder().decode(PageHead.self, from: Data(bytes)) else { throw Failure.notAnExport(current) }
             path = head.next
-            yield(FeedPage(document: Array(body.readableBytesView), checkpoint: head.next == nil ? head.checkpoint : nil))
+            yield(FeedPage(document: bytes, checkpoint: head.next == nil ? head.checkpoint : nil))
         }
     }
 
-    func fetch(_ url: String, key: String) async throws -> ByteBuffer {
+    func fetch(_ url: String, key: String) async throws -> [UInt8] {
         let answer: HTTPCall.Answer
         do {
-            answer = try await HTTPCall.getRetrying(http, url, headers: [("Authorization", "Bearer \(key)"), ("Accept", "application/json")],
-                                                    timeout: timeout, limit: 64 << 20, retry: retry)
-        } catch {
+            answer = try await transport.get(url, headers: [("Authorization", "Bearer \(key)"), ("Accept", "application/json")])
+        } catch let error as HTTPCall.Failure {
             throw Failure.unreachable("\(error)")
         }
         switch answer.status {
-        case 200: return answer.body
+        case 200: return Array(answer.body.readableBytesView)
         case 401, 403: throw Failure.refused(answer.status)
         default: throw Failure.status(answer.status, url)
         }
@@ -99,9 +83,9 @@ public struct HashSharingFeeds: HashSharingFeed {
     let ncmec: NCMECHashSharingFeed
     let vigilRemote: VigilRemoteFeed
 
-    public init(credentials: CredentialService, http: HTTPClient = IntegrationHTTP.client, retry: RetryPolicy? = nil) {
-        ncmec = retry.map { NCMECHashSharingFeed(credentials: credentials, http: http, retry: $0) } ?? NCMECHashSharingFeed(credentials: credentials, http: http)
-        vigilRemote = retry.map { VigilRemoteFeed(credentials: credentials, http: http, retry: $0) } ?? VigilRemoteFeed(credentials: credentials, http: http)
+    public init(credentials: CredentialService, http: HTTPClient = IntegrationHTTP.client, retry: RetryPolicy = .listFeed) {
+        ncmec = NCMECHashSharingFeed(credentials: credentials, http: http, retry: retry)
+        vigilRemote = VigilRemoteFeed(credentials: credentials, http: http, retry: retry)
     }
 
     public func pages(for source: BankSource, now: Date) -> AsyncThrowingStream<FeedPage, any Error> {

@@ -19,19 +19,11 @@ struct CredentialsCommand: AsyncParsableCommand {
         let credentials: CredentialService
         let audit: SQLAuditLog
 
-        /// Runs `body` and records it in the audit log with its outcome (a failure too).
+        /// Runs `body` and records it in the audit log as the command's user, with its outcome.
         func audited<T>(_ action: String, target: String, resultTarget: ((T) -> String)? = nil,
                         outcome: ((T) -> String)? = nil, _ body: () async throws -> T) async throws -> T {
-            let actor = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "uid-\(getuid())")
-            do {
-                let result = try await body()
-                try await audit.append(AuditEvent(actor: actor, action: action, target: resultTarget?(result) ?? target,
-                                                  outcome: outcome?(result) ?? "ok"))
-                return result
-            } catch {
-                try? await audit.append(AuditEvent(actor: actor, action: action, target: target, outcome: "failed: \(error)"))
-                throw error
-            }
+            try await audit.recording(actor: CLIActor.current, action: action, target: target, resultTarget: resultTarget,
+                                      outcome: outcome, body)
         }
     }
 

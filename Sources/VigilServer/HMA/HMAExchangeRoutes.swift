@@ -130,11 +130,12 @@ struct HMAExchangeRoutes {
 
     func exchange(_ context: VigilRequestContext) async throws -> (Bank, BankSource, HMAExchangeAPI) {
         let name = try context.parameters.require("name")
-        guard let bank = try await service.banks.findBank(named: name),
-              let source = try? await service.bankSync.source(bank: bank.name),
-              let api = HMAExchangeAPI.all.first(where: { $0.kind == source.kind }) else {
-            throw APIError.notFound("Exchange '\(name)' not found")
-        }
+        let missing = APIError.notFound("Exchange '\(name)' not found")
+        guard let bank = try await service.banks.findBank(named: name) else { throw missing }
+        // A bank that follows no list is no exchange; any other failure (storage) stays itself.
+        let source: BankSource
+        do { source = try await service.bankSync.source(bank: bank.name) } catch BankError.notFound { throw missing }
+        guard let api = HMAExchangeAPI.all.first(where: { $0.kind == source.kind }) else { throw missing }
         return (bank, source, api)
     }
 

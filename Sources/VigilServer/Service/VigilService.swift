@@ -53,17 +53,9 @@ public final class VigilService: Sendable {
                               resultTarget: ((T) -> String)? = nil, outcome: ((T) -> String)? = nil,
                               _ body: () async throws -> T) async throws -> T {
         let actor = context.apiKey.map { "key:\($0.id)" } ?? context.proxyRole.map { "proxy:\($0.rawValue)" } ?? "anonymous"
-        let remote = context.remoteAddress?.value
-        do {
-            let result = try await body()
-            try await audit.append(AuditEvent(actor: actor, action: action, target: resultTarget?(result) ?? target,
-                                              outcome: outcome?(result) ?? "ok", remote: remote))
-            return result
-        } catch {
-            let reason = APIError.from(error)?.message ?? "internal error"
-            try? await audit.append(AuditEvent(actor: actor, action: action, target: target, outcome: "failed: \(reason)", remote: remote))
-            throw error
-        }
+        return try await audit.recording(actor: actor, action: action, target: target, remote: context.remoteAddress?.value,
+                                         resultTarget: resultTarget, outcome: outcome,
+                                         reason: { APIError.from($0)?.message ?? "internal error" }, body)
     }
 
     /// True once the index has loaded. It then follows the change log, so it never goes back.
