@@ -55,11 +55,15 @@ let package = Package(
         .package(url: "https://github.com/mattpolzin/OpenAPIKit", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // MARK: core
         .target(name: "PDQ", swiftSettings: hotPath),
         .target(name: "HammingIndex", dependencies: ["PDQ"], swiftSettings: hotPath),
+
+        // Any JSON value, as JSONDecoder reads it (booleans and numbers kept apart).
+        .target(name: "JSONValues", swiftSettings: strictSwift),
 
         // MARK: codecs (Debian's C libraries)
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg",
@@ -118,6 +122,14 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        // Workflows: definitions, templates, the expression language, the validator, versions and
+        // the durable run engine over the job queue.
+        .target(
+            name: "Workflows",
+            dependencies: ["JSONValues", "Jobs", "Integrations", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
+
         .target(
             name: "Access",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -135,7 +147,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "Banks", "Access", "Jobs", "Integrations", "Vault",
+                "Banks", "Access", "Jobs", "Integrations", "Vault", "Workflows", "JSONValues",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -158,7 +170,7 @@ let package = Package(
         .target(
             name: "IntegrationClients",
             dependencies: [
-                "Integrations", "Banks", "Lookup", "PDQ", "SafeFetch",
+                "Integrations", "Banks", "Lookup", "PDQ", "SafeFetch", "Workflows", "JSONValues",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -177,6 +189,7 @@ let package = Package(
             name: "VigilServer",
             dependencies: [
                 "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Access", "SafeFetch", "Integrations", "Vault",
+                "JSONValues", "Workflows",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -194,7 +207,8 @@ let package = Package(
             name: "VigilCommands",
             dependencies: [
                 "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Storage", "Access", "SafeFetch", "VigilServer",
-                "Integrations", "IntegrationClients", "NCMECMock", "Vault",
+                "Integrations", "IntegrationClients", "NCMECMock", "Vault", "Workflows", "JSONValues",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -210,6 +224,8 @@ let package = Package(
         // MARK: tests
         .target(name: "VigilTestSupport", dependencies: ["PDQ", "Banks", "Storage", "ContentHashing"], path: "Tests/VigilTestSupport", swiftSettings: strictSwift),
         .testTarget(name: "BankImportTests", dependencies: ["VigilTestSupport", "BankImport", "Banks", "Storage", "ContentHashing", "PDQ"],
+                    swiftSettings: strictSwift),
+        .testTarget(name: "WorkflowsTests", dependencies: ["VigilTestSupport", "Workflows", "JSONValues", "Integrations", "Jobs"],
                     swiftSettings: strictSwift),
         .testTarget(name: "VaultTests", dependencies: ["VigilTestSupport", "Vault"], swiftSettings: strictSwift),
         .testTarget(name: "IntegrationsTests", dependencies: ["VigilTestSupport", "Integrations", "Vault", "Storage"], swiftSettings: strictSwift),
@@ -231,6 +247,7 @@ let package = Package(
             name: "VigilServerTests",
             dependencies: [
                 "VigilTestSupport", "VigilServer", "SafeFetch", "Storage", "Banks", "BankImport", "Lookup", "Integrations", "IntegrationClients", "NCMECMock", "Vault", "Jobs", "Access", "PDQ", "ContentHashing",
+                "Workflows", "JSONValues",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

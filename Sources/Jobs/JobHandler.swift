@@ -1,3 +1,4 @@
+public import Foundation
 import Synchronization
 
 /// What a kind of job does. A handler is registered with the workers of every process that may
@@ -25,6 +26,18 @@ extension JobHandler {
 public struct JobFailure: Error, Sendable, CustomStringConvertible {
     public let description: String
     public static func permanent(_ message: String) -> JobFailure { JobFailure(description: message) }
+}
+
+/// Not a failure: the job has nothing to do until `until` (a workflow step waiting for its next
+/// try). The job goes back to the queue, due then; it keeps its place as one job.
+public struct JobPostponed: Error, Sendable, CustomStringConvertible {
+    public let until: Date
+    public let reason: String
+    public init(until: Date, reason: String) {
+        self.until = until
+        self.reason = reason
+    }
+    public var description: String { reason }
 }
 
 /// What a running job may tell its worker.

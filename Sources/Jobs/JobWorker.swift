@@ -71,6 +71,8 @@ public final class JobWorker: Sendable {
                     return .cancelled
                 } catch let failure as JobFailure {
                     return .failed(error: failure.description)
+                } catch let postponed as JobPostponed {
+                    return .retry(error: postponed.reason, at: postponed.until)
                 } catch {
                     if context.isCancelled { return .cancelled }
                     if job.attempts >= job.maxAttempts { return .failed(error: String(describing: error)) }

@@ -159,6 +159,72 @@ enum Migrations {
                 """,
             ]
         },
+        Migration(version: 7, name: "workflows") { d in
+            [
+                // A workflow's draft and which published version is live; definitions are JSON.
+                """
+                CREATE TABLE workflows (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    draft TEXT NOT NULL,
+                    live_version INTEGER,
+                    latest_version INTEGER,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                // Published versions are never updated: runs are pinned to them.
+                """
+                CREATE TABLE workflow_versions (
+                    workflow_id TEXT NOT NULL REFERENCES workflows(id) ON DELETE CASCADE,
+                    version INTEGER NOT NULL,
+                    definition TEXT NOT NULL,
+                    trigger_kind TEXT NOT NULL,
+                    published_at BIGINT NOT NULL,
+                    published_by TEXT NOT NULL,
+                    PRIMARY KEY (workflow_id, version)
+                )
+                """,
+                """
+                CREATE TABLE workflow_runs (
+                    id \(d.autoIncrementKey),
+                    workflow_id TEXT NOT NULL REFERENCES workflows(id) ON DELETE CASCADE,
+                    version INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    trigger_kind TEXT NOT NULL,
+                    input TEXT NOT NULL,
+                    idempotency_key TEXT,
+                    rerun_of BIGINT,
+                    error TEXT,
+                    cancel_requested BOOLEAN NOT NULL DEFAULT FALSE,
+                    job_id BIGINT,
+                    created_at BIGINT NOT NULL,
+                    started_at BIGINT,
+                    finished_at BIGINT,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                // One run per (workflow, key): the same Idempotency-Key or event never starts two.
+                "CREATE UNIQUE INDEX workflow_runs_idempotency ON workflow_runs (workflow_id, idempotency_key)",
+                "CREATE INDEX workflow_runs_by_workflow ON workflow_runs (workflow_id, id)",
+                "CREATE INDEX workflow_runs_by_status ON workflow_runs (status, id)",
+                """
+                CREATE TABLE workflow_steps (
+                    run_id BIGINT NOT NULL REFERENCES workflow_runs(id) ON DELETE CASCADE,
+                    step_id TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    input TEXT,
+                    output TEXT,
+                    error TEXT,
+                    started_at BIGINT NOT NULL,
+                    finished_at BIGINT,
+                    next_attempt_at BIGINT,
+                    PRIMARY KEY (run_id, step_id)
+                )
+                """,
+            ]
+        },
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

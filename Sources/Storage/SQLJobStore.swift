@@ -18,16 +18,20 @@ public struct SQLJobStore: JobStore {
         """
 
     public func enqueue(_ job: NewJob, at time: Date) async throws -> Job {
+        try await database.run { sql in try await Self.insert(job, at: time, on: sql) }
+    }
+
+    /// Adds a job on `sql`, inside the caller's transaction when it has one (a workflow run and
+    /// its job are written together).
+    static func insert(_ job: NewJob, at time: Date, on sql: any SQLDatabase) async throws -> Job {
         let ms = time.millisecondsSince1970
-        return try await database.run { sql in
-            guard let row = try await sql.raw("""
-                INSERT INTO jobs (kind, payload, state, max_attempts, run_after, affinity, created_at, updated_at)
-                VALUES (\(bind: job.kind), \(bind: job.payload), 'queued', \(bind: job.maxAttempts), \(bind: job.runAfter.millisecondsSince1970),
-                        \(bind: job.affinity), \(bind: ms), \(bind: ms))
-                RETURNING \(unsafeRaw: Self.columns)
-                """).first() else { throw StorageError.corruptRow("INSERT returned no job") }
-            return try Self.job(row)
-        }
+        guard let row = try await sql.raw("""
+            INSERT INTO jobs (kind, payload, state, max_attempts, run_after, affinity, created_at, updated_at)
+            VALUES (\(bind: job.kind), \(bind: job.payload), 'queued', \(bind: job.maxAttempts), \(bind: job.runAfter.millisecondsSince1970),
+                    \(bind: job.affinity), \(bind: ms), \(bind: ms))
+            RETURNING \(unsafeRaw: Self.columns)
+            """).first() else { throw StorageError.corruptRow("INSERT returned no job") }
+        return try Self.job(row)
     }
 
     public func job(id: Int64) async throws -> Job? {

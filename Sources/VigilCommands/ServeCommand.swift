@@ -14,6 +14,7 @@ import ServiceLifecycle
 import Storage
 import Vault
 import VigilServer
+import Workflows
 
 /// `vigil serve`: the HTTP service.
 @available(macOS 10.15, *)
@@ -78,17 +79,27 @@ struct ServeCommand: AsyncParsableCommand {
             // The credential vault's key: refused here, before serving, if it is not the one the
             // stored credentials were sealed with.
             let fetcher = SafeURLFetcher(policy: configuration.fetchPolicy)
+            // One PhotoDNA client for the process: credential tests and workflow steps share its pacing.
+            let photoDNA = PhotoDNAClient(fetcher: fetcher)
             let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory,
-                                                       probes: try CredentialProbes.standard(fetcher: fetcher))
+                                                       probes: try CredentialProbes.standard(fetcher: fetcher, photoDNA: photoDNA))
             if vault.createdKeyFile { logger.notice("created the master key file", metadata: ["file": "\(CredentialVault.keyFile(dataDirectory).path)"]) }
             if vault.finishedRotation { logger.notice("finished an interrupted master key rotation", metadata: ["file": "\(CredentialVault.keyFile(dataDirectory).path)"]) }
             let credentials = vault.credentials
             let service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: fetcher,
-                                       credentials: credentials, bankSources: SQLBankSourceStore(database: database), audit: SQLAuditLog(database: database), settings: settings)
+                                       credentials: credentials, bankSources: SQLBankSourceStore(database: database), audit: SQLAuditLog(database: database),
+                                       workflowStore: SQLWorkflowStore(database: database), settings: settings)
+            try await FirstRun.prepareWorkflows(service.workflows, audit: service.audit, demo: firstRun.demoBank != nil)
             let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials))
             let worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing, batchSize: configuration.importBatchRows),
                                                                  BankSyncJob(sync: sync)],
                                    affinity: settings.nodeID, lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"))
+            let engine = WorkflowEngine(store: service.workflows.store,
+                                        actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA),
+                                        secrets: VaultRedactor(credentials: credentials), logger: Logger(label: "vigil.workflows"))
+            let workflowWorkers = (0..<configuration.workflowConcurrency).map { _ in
+                JobWorker(store: jobs.store, handlers: [WorkflowRunJob(engine: engine)], lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"))
+            }
             let router = VigilRouter.build(service: service, accessLogger: Logger(label: "vigil.access"))
             let app = Application(
                 router: router,
@@ -96,7 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
                 server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(60))),
                 configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Vigil"),
                 services: [IndexLoader(service: service, database: database, logger: logger),
-                           JobWorkers(service: service, worker: worker), SyncSchedule(service: service, logger: Logger(label: "vigil.sync"))],
+                           JobWorkers(service: service, workers: [worker] + workflowWorkers), SyncSchedule(service: service, logger: Logger(label: "vigil.sync"))],
                 onServerRunning: { channel in
                     logger.notice("listening", metadata: [
                         "address": .string(channel.localAddress?.description ?? "?"), "database": .string(configuration.database.description),
@@ -169,20 +180,25 @@ struct IndexLoader: Service {
     }
 }
 
-/// Runs the job queue's worker once the index is ready (an import updates it), until shutdown.
+/// Runs the job queue's workers once the index is ready (an import updates it; a workflow step
+/// looks up), and hands the lookup service's events to the workflows' triggers, until shutdown.
 /// A job in flight at shutdown keeps its checkpoint and lease; it resumes when the lease lapses.
 struct JobWorkers: Service {
     let service: VigilService
-    let worker: JobWorker
+    let workers: [JobWorker]
 
     func run() async throws {
-        let (service, worker) = (self.service, self.worker)
+        let service = self.service
         await withDiscardingTaskGroup { group in
-            group.addTask {
-                while !service.isReady, !Task.isCancelled { await service.jobs.doorbell.wait(timeout: .milliseconds(200)) }
-                await worker.run(doorbell: service.jobs.doorbell)
+            group.addTask { await service.triggers.run() }
+            for worker in workers {
+                group.addTask {
+                    while !service.isReady, !Task.isCancelled { await service.jobs.doorbell.wait(timeout: .milliseconds(200)) }
+                    await worker.run(doorbell: service.jobs.doorbell)
+                }
             }
             try? await gracefulShutdown()
+            service.triggers.finish()
             group.cancelAll()
         }
     }

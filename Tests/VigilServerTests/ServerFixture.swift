@@ -17,6 +17,7 @@ import Storage
 import VigilServer
 import Vault
 import VigilTestSupport
+import Workflows
 
 /// A Vigil service on a fresh SQLite file with three keys (admin, curator, matcher), a match
 /// bank TEST_BANK (labels A1, verified) holding demo images 0 and 1, and an empty allow bank.
@@ -33,6 +34,7 @@ final class ServerFixture: @unchecked Sendable {
     let entryIDs: [Int64]
     /// Runs queued jobs when a test asks (`runJobs()`), so tests decide when work happens.
     let worker: JobWorker
+    let engine: WorkflowEngine
 
     /// Runs every due job to its end.
     func runJobs() async throws {
@@ -51,14 +53,19 @@ final class ServerFixture: @unchecked Sendable {
         settings.spoolDirectory = directory.url.appendingPathComponent("spool")
         let jobs = JobQueue(store: SQLJobStore(database: database))
         let fetcher = SafeURLFetcher(policy: policy, resolver: resolver)
-        let probes = CredentialProbes.all(photoDNA: PhotoDNAClient(fetcher: fetcher, retry: .once, timeout: .seconds(10)),
-                                          benignImage: try DemoImages.jpeg(DemoImages.count))
+        let photoDNA = PhotoDNAClient(fetcher: fetcher, retry: .once, timeout: .seconds(10))
+        let probes = CredentialProbes.all(photoDNA: photoDNA, benignImage: try DemoImages.jpeg(DemoImages.count))
         let credentials = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: .generate()), probes: probes)
         try await credentials.verifyMasterKey()
         service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: fetcher,
-                               credentials: credentials, bankSources: SQLBankSourceStore(database: database), audit: SQLAuditLog(database: database), settings: settings)
+                               credentials: credentials, bankSources: SQLBankSourceStore(database: database), audit: SQLAuditLog(database: database),
+                               workflowStore: SQLWorkflowStore(database: database), settings: settings)
+        engine = WorkflowEngine(store: service.workflows.store,
+                                actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA),
+                                secrets: VaultRedactor(credentials: credentials), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials))
-        worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing), BankSyncJob(sync: sync)],
+        worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing), BankSyncJob(sync: sync),
+                                                           WorkflowRunJob(engine: engine)],
                            affinity: settings.nodeID,
                            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         admin = try await keys.issue(role: .admin, label: "admin").secret

@@ -26,6 +26,10 @@ public struct OpenedCredential: Sendable, CustomStringConvertible, CustomDebugSt
     /// Every secret value, so text about a call can be scrubbed of them before it is shown.
     var secretValues: [String] { Array(secrets.values) }
 
+    /// `text` with every secret of this credential replaced by ••••, should a provider echo one
+    /// (run history, error messages).
+    public func redacting(_ text: String) -> String { SecretScrub.scrub(text, secrets: secretValues) }
+
     public var description: String { "credential \(id) (\(integration))" }
     public var debugDescription: String { description }
     public var customMirror: Mirror { Mirror(self, children: ["id": id, "integration": integration]) }

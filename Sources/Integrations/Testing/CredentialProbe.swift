@@ -29,14 +29,18 @@ public struct CredentialTestResult: Sendable, Equatable {
 
     /// The same result with every occurrence of a secret replaced, should a provider echo one.
     func scrubbing(_ secrets: [String]) -> CredentialTestResult {
-        let visible = secrets.filter { $0.count >= 4 }
-        guard !visible.isEmpty else { return self }
-        func scrub(_ text: String) -> String {
-            visible.reduce(text) { $0.replacingOccurrences(of: $1, with: "••••") }
-        }
+        func scrub(_ text: String) -> String { SecretScrub.scrub(text, secrets: secrets) }
         var copy = self
         copy.summary = scrub(summary)
         copy.details = details.mapValues(scrub)
         return copy
+    }
+}
+
+/// Replaces secrets in text meant for people (a short secret of under 4 characters is left: it
+/// would blot out ordinary words and give nothing away).
+enum SecretScrub {
+    static func scrub(_ text: String, secrets: [String]) -> String {
+        secrets.filter { $0.count >= 4 }.reduce(text) { $0.replacingOccurrences(of: $1, with: "••••") }
     }
 }

@@ -15,6 +15,7 @@ struct ServeConfiguration {
         "host", "port", "data_dir", "database_url", "fetch_allow", "trusted_proxies", "trusted_proxy_role", "max_body_bytes",
         "max_image_bytes", "max_pixels", "photodna_min_side", "photodna_max_bytes", "fetch_timeout_seconds", "log_level",
         "hash_threads", "hash_queue", "demo_bank", "job_lease_seconds", "import_batch_rows",
+        "workflow_concurrency",
     ]
 
     typealias Invalid = SettingsReader.Invalid
@@ -31,6 +32,8 @@ struct ServeConfiguration {
     var jobLease: Duration = .seconds(30)
     /// Rows an import job commits per transaction (with its checkpoint).
     var importBatchRows = 50_000
+    /// Workflow runs this process executes at once (each a job worker of its own).
+    var workflowConcurrency = 8
 
     static func resolve(flags: ServeCommand, environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> ServeConfiguration {
         var given: [String: ConfigValue] = [:]
@@ -86,6 +89,7 @@ struct ServeConfiguration {
         let demoBank = try reader.bool("demo_bank", default: true)
         let leaseSeconds = try reader.int("job_lease_seconds", default: 30, in: 1...3600)
         let importBatchRows = try reader.int("import_batch_rows", default: 50_000, in: 1...5_000_000)
+        let workflowConcurrency = try reader.int("workflow_concurrency", default: 8, in: 1...256)
         settings.spoolDirectory = URL(fileURLWithPath: dataDirectory).appendingPathComponent("spool")
         var policy = FetchPolicy(allow: allow, maxBytes: maxImageBytes)
         if let seconds = try reader.double("fetch_timeout_seconds") {
@@ -100,6 +104,6 @@ struct ServeConfiguration {
         }
         return ServeConfiguration(host: host, port: port, dataDirectory: dataDirectory, database: database, settings: settings,
                                   fetchPolicy: policy, logLevel: logLevel, demoBank: demoBank, jobLease: .seconds(leaseSeconds),
-                                  importBatchRows: importBatchRows)
+                                  importBatchRows: importBatchRows, workflowConcurrency: workflowConcurrency)
     }
 }

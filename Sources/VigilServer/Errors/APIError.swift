@@ -9,6 +9,7 @@ import Lookup
 import NIOCore
 import SafeFetch
 import Vault
+import Workflows
 
 /// An error as every route reports it: `{"error": {"code", "message"}}` with the right status.
 public struct APIError: Error, Sendable {
@@ -17,6 +18,9 @@ public struct APIError: Error, Sendable {
     public let message: String
     /// Seconds a client should wait before retrying (sent as Retry-After).
     public var retryAfter: Int?
+    /// Every problem found, as a JSON array (a workflow's validation issues, each with its step
+    /// and field), sent as `error.issues`.
+    public var issuesJSON: String?
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, retryAfter: Int? = nil) {
         self.status = status
@@ -96,6 +100,19 @@ public struct APIError: Error, Sendable {
             case .contentTooLarge: return APIError(.contentTooLarge, "body_too_large", error.body ?? "the request body is too large")
             case .methodNotAllowed: return APIError(.methodNotAllowed, "method_not_allowed", error.body ?? "method not allowed on this route")
             default: return APIError(error.status, "http_\(error.status.code)", error.body ?? error.status.reasonPhrase)
+            }
+        case let error as WorkflowError:
+            switch error {
+            case .notFound, .runNotFound, .versionNotFound: return APIError(.notFound, "not_found", error.description)
+            case .duplicateName: return APIError(.conflict, "already_exists", error.description)
+            case let .invalid(issues):
+                var failure = APIError(.unprocessableContent, "invalid_workflow", error.description)
+                failure.issuesJSON = try? JSONText.encode(issues)
+                return failure
+            case .invalidInput: return APIError(.badRequest, "invalid_input", error.description)
+            case .notPublished: return APIError(.conflict, "not_published", error.description)
+            case .idempotencyConflict: return APIError(.unprocessableContent, "idempotency_key_reused", error.description)
+            case .conflict: return APIError(.conflict, "conflict", error.description)
             }
         case let error as ImportError:
             return APIError(.badRequest, "invalid_import", error.description)

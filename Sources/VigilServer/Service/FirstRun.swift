@@ -3,6 +3,7 @@ public import Banks
 import ContentHashing
 public import Foundation
 import ImageCodecs
+public import Workflows
 
 /// What `vigil serve` sets up on an empty data directory: an admin key (its secret shown once)
 /// and a demo bank of benign images Vigil draws itself, so a newcomer sees a match at once.
@@ -44,5 +45,20 @@ public enum FirstRun {
         try await banks.addEntries(entries, to: bank)
         outcome.demoBank = bank
         return outcome
+    }
+}
+
+extension FirstRun {
+    /// On the demo's first start, the ready workflow "Screen uploaded image", published, over the
+    /// built-in banks (so `make run` shows a workflow working).
+    public static func prepareWorkflows(_ workflows: WorkflowService, audit: any AuditLog, demo: Bool) async throws {
+        guard demo else { return }
+        let definition = WorkflowLibrary.screenUploadedImage()
+        guard try await workflows.store.workflow(named: definition.name) == nil else { return }
+        let workflow = try await workflows.create(definition)
+        _ = try await audit.recording(actor: "first-run", action: "workflow.publish", target: "workflow:\(workflow.id)", remote: nil,
+                                      resultTarget: nil, outcome: nil, reason: { "\($0)" }) {
+            try await workflows.publish(workflow.id, by: "first-run")
+        }
     }
 }

@@ -27,6 +27,8 @@ public enum VigilRouter {
         CredentialRoutes(service: service).register(on: admin)
         AuditRoutes(service: service).register(on: admin)
         JobRoutes(service: service).register(reads: matcher.group("v1"), writes: curator.group("v1"))
+        WorkflowRoutes(service: service).register(reads: curator.group("v1"), admin: admin)
+        WorkflowRunRoutes(service: service).register(on: curator.group("v1"))
         PhotoDNARoutes(service: service).register(on: matcher)
         HMAMatchingRoutes(service: service).register(on: matcher)
         HMACurationRoutes(service: service).register(reads: matcher.group("c"), writes: curator.group("c"))

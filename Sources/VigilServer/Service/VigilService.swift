@@ -11,6 +11,7 @@ public import Logging
 import PDQ
 public import SafeFetch
 import Synchronization
+public import Workflows
 
 /// What the routes work with: the lookup path, the bank and key services, the fetcher, the
 /// settings and the metrics. Built once by `vigil serve` (or a test) and shared by every request.
@@ -22,6 +23,9 @@ public final class VigilService: Sendable {
     public let credentials: CredentialService
     public let bankSync: BankSyncService
     public let audit: any AuditLog
+    public let workflows: WorkflowService
+    /// Starts event-triggered runs from the lookup service's events; `vigil serve` drains it.
+    public let triggers: EventTriggers
     public let settings: ServerSettings
     public let metrics: ServerMetrics
     private let loadFailure = Mutex<String?>(nil)
@@ -30,7 +34,8 @@ public final class VigilService: Sendable {
     public var banks: BankService { lookup.banks }
 
     public init(banks: BankService, keys: KeyService, jobs: JobQueue, fetcher: SafeURLFetcher, credentials: CredentialService,
-                bankSources: any BankSourceStore, audit: any AuditLog, settings: ServerSettings = ServerSettings(), metrics: ServerMetrics = ServerMetrics()) {
+                bankSources: any BankSourceStore, audit: any AuditLog, workflowStore: any WorkflowStore,
+                settings: ServerSettings = ServerSettings(), metrics: ServerMetrics = ServerMetrics()) {
         let hashing = ImageHashingPool(threads: settings.hashingThreads, queueLimit: settings.hashingQueueLimit,
                                        limits: settings.decodeLimits)
         self.lookup = LookupService(banks: banks, hashing: hashing, metrics: metrics)
@@ -40,8 +45,25 @@ public final class VigilService: Sendable {
         self.credentials = credentials
         self.bankSync = BankSyncService(banks: banks, sources: bankSources, jobs: jobs)
         self.audit = audit
+        let workflows = WorkflowService(store: workflowStore, jobs: jobs, credentials: {
+            Dictionary(try await credentials.list().map { ($0.id, $0.integration) }, uniquingKeysWith: { first, _ in first })
+        })
+        self.workflows = workflows
+        let triggers = EventTriggers(workflows: workflows)
+        self.triggers = triggers
         self.settings = settings
         self.metrics = metrics
+        // Every lookup, through any API, can start a workflow; the caller only pays for a hand-off.
+        lookup.observe { event in
+            let payload = LookupEventPayload.payload(event)
+            triggers.publish(type: "lookup.completed", payload: payload)
+            if event.isMatch { triggers.publish(type: "match.found", payload: LookupEventPayload.retyped(payload, "match.found")) }
+        }
+    }
+
+    /// Who a request acts as, for the audit log and for what it records (a version's publisher).
+    static func actor(_ context: VigilRequestContext) -> String {
+        context.apiKey.map { "key:\($0.id)" } ?? context.proxyRole.map { "proxy:\($0.rawValue)" } ?? "anonymous"
     }
 
     /// Runs an administrative action and writes it to the audit log with its outcome: who (the
@@ -52,8 +74,7 @@ public final class VigilService: Sendable {
     func audited<T: Sendable>(_ context: VigilRequestContext, _ action: String, target: String,
                               resultTarget: ((T) -> String)? = nil, outcome: ((T) -> String)? = nil,
                               _ body: () async throws -> T) async throws -> T {
-        let actor = context.apiKey.map { "key:\($0.id)" } ?? context.proxyRole.map { "proxy:\($0.rawValue)" } ?? "anonymous"
-        return try await audit.recording(actor: actor, action: action, target: target, remote: context.remoteAddress?.value,
+        return try await audit.recording(actor: Self.actor(context), action: action, target: target, remote: context.remoteAddress?.value,
                                          resultTarget: resultTarget, outcome: outcome,
                                          reason: { APIError.from($0)?.message ?? "internal error" }, body)
     }

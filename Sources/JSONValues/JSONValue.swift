@@ -2,7 +2,7 @@ import Foundation
 
 /// Any JSON value, decoded with JSONDecoder so that booleans and numbers stay distinct (on Linux,
 /// JSONSerialization's NSNumber passes `is Bool` for 0 and 1).
-enum JSONValue: Codable, Equatable, Sendable {
+public enum JSONValue: Codable, Equatable, Sendable {
     case null
     case bool(Bool)
     case number(Double)
@@ -10,7 +10,7 @@ enum JSONValue: Codable, Equatable, Sendable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -27,7 +27,7 @@ enum JSONValue: Codable, Equatable, Sendable {
         }
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -40,22 +40,34 @@ enum JSONValue: Codable, Equatable, Sendable {
         }
     }
 
-    var string: String? { if case let .string(value) = self { value } else { nil } }
-    var bool: Bool? { if case let .bool(value) = self { value } else { nil } }
-    var number: Double? { if case let .number(value) = self { value } else { nil } }
-    var array: [JSONValue]? { if case let .array(value) = self { value } else { nil } }
-    var object: [String: JSONValue]? { if case let .object(value) = self { value } else { nil } }
+    public var string: String? { if case let .string(value) = self { value } else { nil } }
+    public var bool: Bool? { if case let .bool(value) = self { value } else { nil } }
+    public var number: Double? { if case let .number(value) = self { value } else { nil } }
+    public var array: [JSONValue]? { if case let .array(value) = self { value } else { nil } }
+    public var object: [String: JSONValue]? { if case let .object(value) = self { value } else { nil } }
 
     /// A whole number (JSON has one number type; 3.0 counts, 3.5 does not).
-    var integer: Int? {
+    public var integer: Int? {
         guard let number, number == number.rounded(), abs(number) < 9e15 else { return nil }
         return Int(number)
     }
 
     /// Compact JSON text with sorted keys.
-    var text: String {
+    public var text: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+}
+
+/// Literals, so a definition written in Swift (the workflow library, tests) reads like its JSON.
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral,
+    ExpressibleByIntegerLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 }

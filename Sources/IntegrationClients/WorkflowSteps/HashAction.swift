@@ -1,0 +1,38 @@
+import Foundation
+public import JSONValues
+public import Lookup
+public import SafeFetch
+public import Workflows
+
+/// `vigil.hash`: an image's PDQ (with its quality), MD5 and SHA-256, on the hashing pool.
+public struct HashAction: WorkflowAction {
+    public let key = "vigil.hash"
+    let lookup: LookupService
+    let fetcher: SafeURLFetcher
+
+    public init(lookup: LookupService, fetcher: SafeURLFetcher) {
+        self.lookup = lookup
+        self.fetcher = fetcher
+    }
+
+    public func perform(_ call: ActionCall) async throws -> JSONValue {
+        let bytes = try await StepImage.bytes(call, fetcher: fetcher)
+        let signals = try await lookup.hash(bytes)
+        return .object(["pdq": signals.isTooSmallForPDQ ? .null : .string(signals.pdq.hex), "pdq_quality": .number(Double(signals.quality)),
+                        "md5": .string(signals.md5), "sha256": .string(signals.sha256)])
+    }
+}
+
+/// The image a step names: fetched from `image_url` through the safe fetcher, or `image` (base64).
+enum StepImage {
+    static func bytes(_ call: ActionCall, fetcher: SafeURLFetcher) async throws -> [UInt8] {
+        if let url = call.text("image_url") {
+            do { return try await fetcher.fetch(url).bytes } catch { throw StepFetchFailure.classify(error) }
+        }
+        if let base64 = call.text("image") {
+            guard let data = Data(base64Encoded: base64) else { throw ActionFailure("image is not base64") }
+            return Array(data)
+        }
+        throw ActionFailure("\(call.stepID) needs image_url or image (the template rendered neither)")
+    }
+}

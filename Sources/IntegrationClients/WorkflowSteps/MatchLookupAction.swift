@@ -1,0 +1,93 @@
+import Foundation
+public import Integrations
+public import JSONValues
+import Lookup
+import SafeFetch
+public import Workflows
+
+/// The `match_lookup` step of any provider (`photodna`, `vigil`): the step's inputs become a
+/// `MatchLookupInput`, the provider's `MatchLookupResult` the step's output, field for field as
+/// the catalogue declares it. A lookup has no side effect, so a retry simply asks again.
+public struct MatchLookupAction: WorkflowAction {
+    public let key: String
+    let provider: any MatchLookupProvider
+    let credentials: CredentialService?
+
+    public init(provider: any MatchLookupProvider, credentials: CredentialService?) {
+        self.key = "\(provider.integration).match_lookup"
+        self.provider = provider
+        self.credentials = credentials
+    }
+
+    public func perform(_ call: ActionCall) async throws -> JSONValue {
+        let image: MatchLookupInput.Image
+        if let url = call.text("image_url") {
+            image = .url(url)
+        } else if let base64 = call.text("image") {
+            guard let bytes = Data(base64Encoded: base64) else { throw ActionFailure("image is not base64") }
+            image = .bytes(Array(bytes))
+        } else {
+            throw ActionFailure("match_lookup needs image_url or image (the template rendered neither)")
+        }
+        let format = MatchLookupInput.ValueFormat(rawValue: call.text("value_format") ?? "URL") ?? .url
+        let banks = call.inputs["banks"]?.array?.compactMap(\.string)
+        let credential = try await call.credential.asyncMap { id in try await open(id) }
+        let result: MatchLookupResult
+        do {
+            result = try await provider.matchLookup(MatchLookupInput(image: image, valueFormat: format, enhanced: call.bool("enhanced_detection") ?? false,
+                                                                     banks: banks), credential: credential)
+        } catch let error as PhotoDNAError {
+            if error.isTransient { throw error }
+            throw ActionFailure(error.description)
+        } catch let error as LookupError {
+            switch error {
+            case .busy, .notReady, .shuttingDown: throw error
+            case .invalid, .unknownBank: throw ActionFailure(error.description)
+            }
+        } catch let error as FetchError {
+            throw StepFetchFailure.classify(error)
+        }
+        return Self.output(result)
+    }
+
+    func open(_ id: String) async throws -> OpenedCredential {
+        guard let credentials else { throw ActionFailure("no credential vault in this process") }
+        do { return try await credentials.open(id: id) } catch { throw ActionFailure("credential \(id): \(error)") }
+    }
+
+    static func output(_ result: MatchLookupResult) -> JSONValue {
+        let raw = (try? JSONDecoder().decode(JSONValue.self, from: Data(result.raw.utf8))) ?? .string(result.raw)
+        return .object([
+            "is_match": .bool(result.isMatch),
+            "matches": .array(result.matches.map { match in
+                .object(["source": .string(match.source), "violations": .array(match.violations.map(JSONValue.string)),
+                         "distance": match.distance.map { .number(Double($0)) } ?? .null, "match_id": match.matchID.map(JSONValue.string) ?? .null])
+            }),
+            "tracking_id": result.trackingID.map(JSONValue.string) ?? .null,
+            "status_code": .number(Double(result.statusCode)),
+            "status_description": .string(result.statusDescription),
+            "raw": raw,
+        ])
+    }
+}
+
+/// A fetch error as a step sees it: worth another try (the origin was down or slow) or not (the
+/// URL is refused, or is not an image).
+enum StepFetchFailure {
+    static func classify(_ error: FetchError) -> any Error {
+        switch error {
+        case .timedOut, .connection, .resolution: error
+        case let .httpStatus(status) where status >= 500 || status == 429: error
+        default: ActionFailure("the image could not be fetched: \(error.description)")
+        }
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        switch self {
+        case let .some(value): try await transform(value)
+        case .none: nil
+        }
+    }
+}

@@ -1,0 +1,67 @@
+public import AsyncHTTPClient
+import Foundation
+public import Integrations
+public import JSONValues
+public import Workflows
+
+/// `notify.webhook` and `webhook.deliver`: posts a signed JSON event to the URL of the step's
+/// webhook credential. Delivery is at least once: the event's id is the step's idempotency key,
+/// the same on every try, so a receiver drops a repeat by its id.
+public struct WebhookAction: WorkflowAction {
+    public let key: String
+    let credentials: CredentialService
+    let http: HTTPClient
+    let timeout: Duration
+
+    public init(key: String, credentials: CredentialService, http: HTTPClient = IntegrationHTTP.client, timeout: Duration = .seconds(10)) {
+        self.key = key
+        self.credentials = credentials
+        self.http = http
+        self.timeout = timeout
+    }
+
+    public func perform(_ call: ActionCall) async throws -> JSONValue {
+        guard let id = call.credential else { throw ActionFailure("\(key) needs a webhook credential") }
+        let credential: OpenedCredential
+        do { credential = try await credentials.open(id: id) } catch { throw ActionFailure("credential \(id): \(error)") }
+        guard let url = credential.values["url"], let secret = try? credential.secret("signing_secret") else {
+            throw ActionFailure("credential \(id) has no URL or no signing secret")
+        }
+        let now = Date()
+        var event: [String: JSONValue] = [
+            "id": .string(call.idempotencyKey),
+            "created_at": .string(now.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))),
+            "workflow": .string(call.workflowID), "run": .number(Double(call.runID)), "step": .string(call.stepID),
+        ]
+        if key == "webhook.deliver" {
+            event["type"] = .string("workflow.event")
+            event["data"] = call.inputs["event"] ?? .null
+        } else {
+            event["type"] = .string(call.text("event_type") ?? "workflow.notification")
+            event["data"] = call.inputs["data"] ?? .null
+        }
+        let body = Array(JSONValue.object(event).text.utf8)
+        let answer: HTTPCall.Answer
+        do {
+            answer = try await HTTPCall.perform(http, .POST, url, headers: [("Content-Type", "application/json"), ("Idempotency-Key", call.idempotencyKey),
+                                                                           (WebhookSignature.header, WebhookSignature.sign(body, secret: secret, at: now))],
+                                                body: body, timeout: timeout, limit: 64 * 1024)
+        } catch {
+            // Not reached, slow or too chatty: worth another try.
+            throw WebhookDeliveryError(message: credential.redacting("the webhook at \(url) was not reached: \(error)"))
+        }
+        switch answer.status {
+        case 200..<300:
+            return .object(["status": .number(Double(answer.status)), "delivery_id": .string(call.idempotencyKey)])
+        case 408, 429, 500...599:
+            throw WebhookDeliveryError(message: "the webhook answered HTTP \(answer.status)")
+        default:
+            throw ActionFailure("the webhook refused the delivery with HTTP \(answer.status)")
+        }
+    }
+}
+
+struct WebhookDeliveryError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

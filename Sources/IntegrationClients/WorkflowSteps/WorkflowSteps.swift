@@ -1,0 +1,32 @@
+public import AsyncHTTPClient
+public import Integrations
+public import Lookup
+public import SafeFetch
+public import Workflows
+
+/// Every action a workflow step can run in this version of Vigil, for the engine.
+public enum WorkflowSteps {
+    public static func all(lookup: LookupService, fetcher: SafeURLFetcher, credentials: CredentialService, photoDNA: PhotoDNAClient,
+                           http: HTTPClient = IntegrationHTTP.client) -> [any WorkflowAction] {
+        [
+            MatchLookupAction(provider: VigilMatchLookup(lookup: lookup, fetcher: fetcher), credentials: credentials),
+            MatchLookupAction(provider: PhotoDNAMatchLookup(client: photoDNA), credentials: credentials),
+            HashAction(lookup: lookup, fetcher: fetcher),
+            BankAddAction(lookup: lookup, fetcher: fetcher),
+            WebhookAction(key: "notify.webhook", credentials: credentials, http: http),
+            WebhookAction(key: "webhook.deliver", credentials: credentials, http: http),
+        ]
+    }
+}
+
+/// Hides a step's credential secrets from its run history, through the vault.
+public struct VaultRedactor: SecretRedactor {
+    let credentials: CredentialService
+
+    public init(credentials: CredentialService) { self.credentials = credentials }
+
+    public func redactor(forCredential id: String) async -> @Sendable (String) -> String {
+        guard let credential = try? await credentials.open(id: id) else { return { $0 } }
+        return { credential.redacting($0) }
+    }
+}

@@ -1,0 +1,32 @@
+import Banks
+import Foundation
+import JSONValues
+import Lookup
+
+/// A lookup event as a workflow's trigger payload, field for field as `EventCatalog` declares it.
+enum LookupEventPayload {
+    static func payload(_ event: LookupEvent) -> JSONValue {
+        .object([
+            "event_id": .string(event.id.uuidString.lowercased()),
+            "type": .string("lookup.completed"),
+            "at": .string(Timestamp.iso8601(event.at)),
+            "api": .string(event.api.rawValue),
+            "is_match": .bool(event.isMatch),
+            "pdq": event.pdq.map { .string($0.hex) } ?? .null,
+            "md5": event.md5.map(JSONValue.string) ?? .null,
+            "sha256": event.sha256.map(JSONValue.string) ?? .null,
+            "matches": .array(event.matches.map { match in
+                .object(["bank": .string(match.bank.name), "entry_id": .number(Double(match.entryID)), "distance": .number(Double(match.distance)),
+                         "signals": .array(match.signals.map { .string($0.rawValue) })])
+            }),
+            "suppressed_count": .number(Double(event.suppressedCount)),
+        ])
+    }
+
+    /// The same event under another type (a `match.found` is a `lookup.completed` that matched).
+    static func retyped(_ payload: JSONValue, _ type: String) -> JSONValue {
+        guard case var .object(fields) = payload else { return payload }
+        fields["type"] = .string(type)
+        return .object(fields)
+    }
+}

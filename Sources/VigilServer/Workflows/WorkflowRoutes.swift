@@ -1,0 +1,102 @@
+import Foundation
+import Hummingbird
+import JSONValues
+import Workflows
+
+/// `/v1/workflows`: definitions (a draft checked when saved), publish and rollback, versions,
+/// and the catalogue of actions and events a step can use. Curators read; admins change, and
+/// every change and publish is in the audit log.
+struct WorkflowRoutes {
+    let service: VigilService
+    static let bodyLimit = 1024 * 1024
+
+    var workflows: WorkflowService { service.workflows }
+
+    func register(reads: RouterGroup<VigilRequestContext>, admin: RouterGroup<VigilRequestContext>) {
+        reads.get("workflow-actions") { _, _ in
+            try JSONText.response(WorkflowCatalogueJSON(actions: ActionCatalog.all, events: EventCatalog.all))
+        }
+        reads.get("workflows") { _, _ in
+            try JSONText.response(["workflows": try await workflows.list().map(WorkflowJSON.init)])
+        }
+        reads.get("workflows/{id}") { _, context in
+            try JSONText.response(WorkflowJSON(try await workflows.workflow(try context.parameters.require("id"))))
+        }
+        reads.get("workflows/{id}/versions") { _, context in
+            let versions = try await workflows.versions(try context.parameters.require("id"))
+            return try JSONText.response(["versions": versions.map { WorkflowVersionJSON($0, withDefinition: false) }])
+        }
+        reads.get("workflows/{id}/versions/{version}") { _, context in
+            try JSONText.response(WorkflowVersionJSON(try await workflows.version(try context.parameters.require("id"), try version(context))))
+        }
+
+        admin.post("workflows/validate") { request, _ in
+            let definition = try await Self.definition(request)
+            let issues = try await workflows.validate(definition)
+            return try JSONText.response(ValidationJSON(valid: issues.isEmpty, issues: issues))
+        }
+        admin.post("workflows") { request, context in
+            let definition = try await Self.definition(request)
+            let workflow = try await service.audited(context, "workflow.create", target: "workflow:\(definition.name)",
+                                                     resultTarget: { "workflow:\($0.id)" }) {
+                try await workflows.create(definition)
+            }
+            return try JSONText.response(WorkflowJSON(workflow), status: .created)
+        }
+        admin.put("workflows/{id}") { request, context in
+            let id = try context.parameters.require("id")
+            let definition = try await Self.definition(request)
+            let workflow = try await service.audited(context, "workflow.update", target: "workflow:\(id)") {
+                try await workflows.updateDraft(id, definition)
+            }
+            return try JSONText.response(WorkflowJSON(workflow))
+        }
+        admin.delete("workflows/{id}") { _, context in
+            let id = try context.parameters.require("id")
+            let workflow = try await service.audited(context, "workflow.delete", target: "workflow:\(id)") { try await workflows.delete(id) }
+            return try JSONText.response(WorkflowJSON(workflow))
+        }
+        admin.post("workflows/{id}/publish") { _, context in
+            let id = try context.parameters.require("id")
+            let actor = VigilService.actor(context)
+            let version = try await service.audited(context, "workflow.publish", target: "workflow:\(id)",
+                                                    resultTarget: { "workflow:\($0.workflowID)@\($0.version)" }) {
+                try await workflows.publish(id, by: actor)
+            }
+            service.triggers.refresh()
+            return try JSONText.response(WorkflowVersionJSON(version), status: .created)
+        }
+        // A rollback: an earlier version made live again.
+        admin.post("workflows/{id}/versions/{version}/publish") { _, context in
+            let id = try context.parameters.require("id")
+            let number = try version(context)
+            let version = try await service.audited(context, "workflow.publish", target: "workflow:\(id)@\(number)") {
+                try await workflows.publish(id, version: number)
+            }
+            service.triggers.refresh()
+            return try JSONText.response(WorkflowVersionJSON(version))
+        }
+    }
+
+    func version(_ context: VigilRequestContext) throws -> Int {
+        guard let number = Int(try context.parameters.require("version")), number > 0 else {
+            throw APIError.badRequest("version must be a positive integer")
+        }
+        return number
+    }
+
+    /// A definition from a JSON body; a shape error names the field.
+    static func definition(_ request: Request) async throws -> WorkflowDefinition {
+        try JSONInput.decode(WorkflowDefinition.self, from: try await request.collectBody(limit: bodyLimit))
+    }
+}
+
+struct ValidationJSON: Encodable {
+    let valid: Bool
+    let issues: [ValidationIssue]
+}
+
+struct WorkflowCatalogueJSON: Encodable {
+    let actions: [ActionDeclaration]
+    let events: [EventCatalog.EventType]
+}

@@ -1,0 +1,79 @@
+import Banks
+import Foundation
+import Hummingbird
+import JSONValues
+import Workflows
+
+/// Runs: started by `POST /v1/workflows/{id}/runs` (the body is the trigger's parameters; the
+/// same `Idempotency-Key` returns the same run), listed by workflow, status and time, read with
+/// every step's input, output, timing, attempts and error, re-run and cancelled.
+struct WorkflowRunRoutes {
+    let service: VigilService
+
+    var workflows: WorkflowService { service.workflows }
+
+    func register(on curator: RouterGroup<VigilRequestContext>) {
+        curator.post("workflows/{id}/runs") { request, context in
+            let id = try context.parameters.require("id")
+            let body = try await request.collectBody(limit: 1024 * 1024)
+            let input = body.readableBytes == 0 ? [:] : try JSONInput.object(from: body)
+            let key = request.headers[.init("Idempotency-Key")!]
+            let started = try await workflows.start(id, input: input, idempotencyKey: key)
+            var response = try JSONText.response(WorkflowRunJSON(started.run), status: started.created ? .created : .ok)
+            if !started.created { response.headers[.init("Idempotent-Replayed")!] = "true" }
+            return response
+        }
+        curator.get("workflows/{id}/runs") { request, context in
+            let workflow = try await workflows.workflow(try context.parameters.require("id"))
+            return try await list(request, workflowID: workflow.id)
+        }
+        curator.get("workflow-runs") { request, _ in try await list(request, workflowID: nil) }
+        curator.get("workflow-runs/{run}") { _, context in
+            let id = try runID(context)
+            let run = try await workflows.run(id)
+            return try JSONText.response(WorkflowRunJSON(run, steps: try await workflows.steps(of: id)))
+        }
+        curator.post("workflow-runs/{run}/cancel") { _, context in
+            try JSONText.response(WorkflowRunJSON(try await workflows.cancel(try runID(context))))
+        }
+        curator.post("workflow-runs/{run}/rerun") { _, context in
+            try JSONText.response(WorkflowRunJSON(try await workflows.rerun(try runID(context))), status: .created)
+        }
+    }
+
+    func runID(_ context: VigilRequestContext) throws -> Int64 {
+        guard let id = Int64(try context.parameters.require("run")), id > 0 else { throw APIError.badRequest("run id must be a positive integer") }
+        return id
+    }
+
+    func list(_ request: Request, workflowID: String?) async throws -> Response {
+        let statuses = try request.query("status").map { text in
+            try text.split(separator: ",").map { name in
+                guard let status = RunStatus(rawValue: String(name)) else {
+                    throw APIError.badRequest("status must be among \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return status
+            }
+        }
+        func time(_ name: String) throws -> Date? {
+            guard let text = request.query(name) else { return nil }
+            guard let date = Timestamp.parse(text) else { throw APIError.badRequest("\(name) must be an ISO 8601 time such as 2026-12-01T10:00:00Z") }
+            return date
+        }
+        let before = try request.queryInteger("before", default: 0, in: 0...Int.max)
+        let limit = try request.queryInteger("limit", default: 50, in: 1...1000)
+        let runs = try await workflows.runs(RunFilter(workflowID: workflowID, statuses: statuses, since: try time("since"), until: try time("until"),
+                                                      before: before > 0 ? Int64(before) : nil, limit: limit))
+        return try JSONText.response(RunPage(runs: runs.map { WorkflowRunJSON($0) }, nextBefore: runs.count == limit ? runs.last?.id : nil))
+    }
+}
+
+struct RunPage: Encodable {
+    let runs: [WorkflowRunJSON]
+    let nextBefore: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case runs
+        case nextBefore = "next_before"
+    }
+}

@@ -1,0 +1,88 @@
+public import Integrations
+
+/// What an action step can do: every integration operation of the catalogue
+/// (`photodna.match_lookup`, `vigil.match_lookup`, …) and the built-in actions, each with its
+/// declared inputs and outputs. The validator checks steps against these declarations; the
+/// dashboard builds its forms from them.
+public struct ActionDeclaration: Sendable, Encodable {
+    /// `integration.operation`, or a built-in's name (`bank.add`).
+    public let key: String
+    public let summary: String
+    public let inputs: [Field]
+    public let outputs: [Field]
+    /// The integration whose credential the step names (nil: none needed).
+    public let credentialIntegration: String?
+    /// Whether running it twice would do something twice: such a step is given an idempotency
+    /// key that its performer honours.
+    public let hasSideEffects: Bool
+    /// Why a declared action cannot be used yet (its subsystem is not built); nil when it can.
+    public let unavailable: String?
+    /// At least one of these inputs must be given (match_lookup: image_url or image).
+    public let oneOf: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case key, summary, inputs, outputs, unavailable
+        case credentialIntegration = "credential_integration"
+        case hasSideEffects = "has_side_effects"
+        case oneOf = "one_of"
+    }
+
+    init(key: String, summary: String, inputs: [Field], outputs: [Field], credentialIntegration: String? = nil, hasSideEffects: Bool,
+         unavailable: String? = nil, oneOf: [String] = []) {
+        self.key = key
+        self.summary = summary
+        self.inputs = inputs
+        self.outputs = outputs
+        self.credentialIntegration = credentialIntegration
+        self.hasSideEffects = hasSideEffects
+        self.unavailable = unavailable
+        self.oneOf = oneOf
+    }
+}
+
+public enum ActionCatalog {
+    /// Built-in actions, then every integration operation.
+    public static let all: [ActionDeclaration] = builtIns + Integrations.catalogue.flatMap { integration in
+        integration.operations.map { operation in
+            ActionDeclaration(
+                key: "\(integration.id).\(operation.id)", summary: operation.summary, inputs: operation.inputs, outputs: operation.outputs,
+                credentialIntegration: integration.needsCredential ? integration.id : nil,
+                hasSideEffects: operation.id != "match_lookup" && operation.id != "hash",
+                unavailable: operation.id == "sync" ? "a hash list is synced by its bank's source (vigil bank source), not by a workflow step" : nil,
+                oneOf: operation.inputs.contains { $0.name == "image_url" } ? ["image_url", "image"] : [])
+        }
+    }
+
+    public static func declaration(_ key: String) -> ActionDeclaration? { all.first { $0.key == key } }
+
+    static let casesLater = "is not available yet: it arrives with cases and accounts, which this version of Vigil does not have"
+    static let reportsLater = "is not available yet: it arrives with NCMEC CyberTipline reporting, which this version of Vigil does not have"
+
+    public static let builtIns: [ActionDeclaration] = [
+        ActionDeclaration(
+            key: "bank.add", summary: "Add an image's signals to a bank (an image URL, or the signals themselves).",
+            inputs: [
+                Field("bank", .text, "The bank to add to.", required: true),
+                Field("image_url", .url, "The image, fetched and hashed by Vigil."),
+                Field("pdq", .text, "A PDQ hash, 64 hex digits."),
+                Field("md5", .text, "An MD5, 32 hex digits."),
+                Field("sha256", .text, "A SHA-256, 64 hex digits."),
+                Field("note", .text, "A note stored with the entry."),
+            ],
+            outputs: [Field("added", .boolean, "Whether a new entry was stored (false: the bank held these signals already)."),
+                      Field("bank", .text, "The bank.")],
+            hasSideEffects: true, oneOf: ["image_url", "pdq", "md5", "sha256"]),
+        ActionDeclaration(
+            key: "notify.webhook", summary: "Post a signed notification to the webhook of the step's credential.",
+            inputs: [
+                Field("event_type", .text, "The notification's type.", default: "workflow.notification"),
+                Field("data", .object([]), "What to send.", required: true),
+            ],
+            outputs: [Field("status", .integer(100...599), "The receiver's HTTP status."), Field("delivery_id", .text, "The delivery's id.")],
+            credentialIntegration: "webhook", hasSideEffects: true),
+    ] + ["case.create", "case.add_evidence", "case.escalate", "case.assign", "case.set_status",
+         "account.upsert", "account.block", "account.tag"].map { key in
+        ActionDeclaration(key: key, summary: "Cases and accounts.", inputs: [], outputs: [], hasSideEffects: true, unavailable: casesLater)
+    } + [ActionDeclaration(key: "report.draft", summary: "Draft an NCMEC CyberTipline report.", inputs: [], outputs: [], hasSideEffects: true,
+                           unavailable: reportsLater)]
+}

@@ -1,0 +1,159 @@
+public import JSONValues
+
+/// A workflow as its author writes it (JSON, or YAML through the CLI): a trigger and a list of
+/// steps. Decoding is lenient about meaning (an unknown step type decodes, and the validator names
+/// it with its step id) and strict about shape (a list where an object belongs is a decode error).
+public struct WorkflowDefinition: Codable, Sendable, Equatable {
+    public var name: String
+    public var description: String?
+    public var trigger: Trigger
+    public var steps: [Step]
+
+    public init(name: String, description: String? = nil, trigger: Trigger, steps: [Step]) {
+        self.name = name
+        self.description = description
+        self.trigger = trigger
+        self.steps = steps
+    }
+
+    /// Every step, depth first, branches included.
+    public var allSteps: [Step] {
+        func walk(_ steps: [Step]) -> [Step] {
+            steps.flatMap { step in [step] + (step.branches ?? []).flatMap { walk($0.steps) } + walk(step.otherwise ?? []) }
+        }
+        return walk(steps)
+    }
+}
+
+/// What starts a run.
+public struct Trigger: Codable, Sendable, Equatable {
+    /// `api` (a call with parameters) or `event` (an event of the lookup service, later of cases
+    /// and accounts). Every workflow can also be re-run by hand with an earlier run's input.
+    public var type: String
+    /// `api`: the parameters a call must carry, checked before a run is created.
+    public var parameters: [Parameter]?
+    /// `event`: the event types that start a run.
+    public var events: [String]?
+    /// `event`: a condition over `trigger` (the event) that must hold for a run to start.
+    public var condition: String?
+
+    public init(type: String, parameters: [Parameter]? = nil, events: [String]? = nil, condition: String? = nil) {
+        self.type = type
+        self.parameters = parameters
+        self.events = events
+        self.condition = condition
+    }
+
+    public static func api(_ parameters: [Parameter]) -> Trigger { Trigger(type: "api", parameters: parameters) }
+    public static func event(_ events: [String], condition: String? = nil) -> Trigger {
+        Trigger(type: "event", events: events, condition: condition)
+    }
+}
+
+/// One parameter of an `api` trigger.
+public struct Parameter: Codable, Sendable, Equatable {
+    public var name: String
+    /// text, url, integer, number, boolean, object or list.
+    public var type: String
+    public var required: Bool?
+    public var description: String?
+
+    public init(name: String, type: String, required: Bool? = nil, description: String? = nil) {
+        self.name = name
+        self.type = type
+        self.required = required
+        self.description = description
+    }
+}
+
+/// One step. `type` says which of the optional fields it uses:
+/// - `action`: `integration` + `operation` (+ `credential`), or a built-in `action`; `inputs`;
+/// - `conditional`: `branches` (each a `condition` and its steps, tried in order) and `else`;
+/// - `parallel`: `branches` (their steps; all run at once).
+public struct Step: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String?
+    public var type: String
+    public var integration: String?
+    public var operation: String?
+    public var action: String?
+    public var credential: String?
+    /// Each a literal or a template (`"{{ trigger.image_url }}"`), nested objects and lists included.
+    public var inputs: [String: JSONValue]?
+    public var branches: [Branch]?
+    public var otherwise: [Step]?
+    public var retry: Retry?
+    /// When the step fails after its last attempt, record the failure and go on with the next step.
+    public var continueOnError: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, type, integration, operation, action, credential, inputs, branches, retry
+        case otherwise = "else"
+        case continueOnError = "continue_on_error"
+    }
+
+    public init(id: String, name: String? = nil, type: String, integration: String? = nil, operation: String? = nil, action: String? = nil,
+                credential: String? = nil, inputs: [String: JSONValue]? = nil, branches: [Branch]? = nil, otherwise: [Step]? = nil,
+                retry: Retry? = nil, continueOnError: Bool? = nil) {
+        self.id = id
+        self.name = name
+        self.type = type
+        self.integration = integration
+        self.operation = operation
+        self.action = action
+        self.credential = credential
+        self.inputs = inputs
+        self.branches = branches
+        self.otherwise = otherwise
+        self.retry = retry
+        self.continueOnError = continueOnError
+    }
+
+    public var retryPolicy: Retry { retry ?? Retry() }
+    public var continues: Bool { continueOnError ?? false }
+}
+
+/// A branch of a conditional (with a condition) or of a parallel step (without).
+public struct Branch: Codable, Sendable, Equatable {
+    public var name: String?
+    public var condition: String?
+    public var steps: [Step]
+
+    public init(name: String? = nil, condition: String? = nil, steps: [Step]) {
+        self.name = name
+        self.condition = condition
+        self.steps = steps
+    }
+}
+
+/// How often a failing step is tried, and how long to wait between tries: `backoff_seconds`
+/// before the second try, doubling after each, never more than `max_backoff_seconds`.
+public struct Retry: Codable, Sendable, Equatable {
+    public var attempts: Int
+    public var backoffSeconds: Double
+    public var maxBackoffSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case attempts
+        case backoffSeconds = "backoff_seconds"
+        case maxBackoffSeconds = "max_backoff_seconds"
+    }
+
+    public init(attempts: Int = 1, backoffSeconds: Double = 1, maxBackoffSeconds: Double = 300) {
+        self.attempts = attempts
+        self.backoffSeconds = backoffSeconds
+        self.maxBackoffSeconds = maxBackoffSeconds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        attempts = try container.decodeIfPresent(Int.self, forKey: .attempts) ?? 1
+        backoffSeconds = try container.decodeIfPresent(Double.self, forKey: .backoffSeconds) ?? 1
+        maxBackoffSeconds = try container.decodeIfPresent(Double.self, forKey: .maxBackoffSeconds) ?? 300
+    }
+
+    /// The wait after try number `attempt` (counting from 1) failed.
+    public func backoff(after attempt: Int) -> Double {
+        min(maxBackoffSeconds, backoffSeconds * Double(1 << min(max(attempt - 1, 0), 30)))
+    }
+}

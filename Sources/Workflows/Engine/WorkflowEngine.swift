@@ -1,0 +1,280 @@
+public import Foundation
+import Integrations
+import JSONValues
+public import Logging
+
+/// Executes runs, one step at a time, committing every step transition before the next step
+/// starts, so a run picked up after a crash resumes from its last completed step: a completed
+/// step is never performed again, and a step that was in flight is performed again with the same
+/// idempotency key (its performer does not repeat its effect).
+public final class WorkflowEngine: Sendable {
+    let store: any WorkflowStore
+    let actions: [String: any WorkflowAction]
+    let secrets: any SecretRedactor
+    let logger: Logger
+
+    public enum Advance: Sendable, Equatable {
+        case finished(RunStatus)
+        /// A step waits for its next try; call again at this time.
+        case wait(until: Date)
+    }
+
+    public init(store: any WorkflowStore, actions: [any WorkflowAction], secrets: any SecretRedactor = NoSecrets(),
+                logger: Logger = Logger(label: "vigil.workflows")) {
+        self.store = store
+        self.actions = Dictionary(actions.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        self.secrets = secrets
+        self.logger = logger
+    }
+
+    /// Takes a run as far as it can go now.
+    public func advance(runID: Int64, isCancelled: @escaping @Sendable () -> Bool = { false }) async throws -> Advance {
+        guard let run = try await store.run(id: runID) else { throw ActionFailure("workflow run \(runID) no longer exists") }
+        if run.status.isFinished { return .finished(run.status) }
+        if run.cancelRequested || isCancelled() { return try await finish(run, .cancelled, error: nil) }
+        guard let version = try await store.version(workflowID: run.workflowID, version: run.version) else {
+            return try await finish(run, .failed, error: "version \(run.version) of workflow \(run.workflowID) no longer exists")
+        }
+        try await store.setRunStatus(id: run.id, .running, error: nil, at: Date())
+        let records = Dictionary(try await store.steps(runID: run.id).map { ($0.stepID, $0) }, uniquingKeysWith: { _, last in last })
+        let execution = Execution(run: run, records: records, isCancelled: isCancelled)
+        var scope = Scope(trigger: run.input)
+        switch try await execute(version.definition.steps, &scope, execution) {
+        case .completed: return try await finish(run, .succeeded, error: nil)
+        case let .failed(message): return try await finish(run, .failed, error: message)
+        case .cancelled: return try await finish(run, .cancelled, error: nil)
+        case let .wait(until):
+            try await store.setRunStatus(id: run.id, .waiting, error: nil, at: Date())
+            return .wait(until: until)
+        }
+    }
+
+    private func finish(_ run: WorkflowRun, _ status: RunStatus, error: String?) async throws -> Advance {
+        try await store.setRunStatus(id: run.id, status, error: error, at: Date())
+        logger.info("workflow run finished", metadata: ["run": .stringConvertible(run.id), "workflow": .string(run.workflowID),
+                                                        "status": .string(status.rawValue)])
+        return .finished(status)
+    }
+
+    // MARK: steps
+
+    struct Execution: Sendable {
+        let run: WorkflowRun
+        /// What the store held when this pass began: steps that finished in an earlier pass.
+        let records: [String: StepRecord]
+        let isCancelled: @Sendable () -> Bool
+    }
+
+    /// What a step sees: the trigger and the steps that finished before it.
+    struct Scope: Sendable {
+        var trigger: JSONValue
+        var steps: [String: JSONValue] = [:]
+
+        var data: JSONValue { .object(["trigger": trigger, "steps": .object(steps)]) }
+    }
+
+    enum Flow: Sendable {
+        case completed
+        case failed(String)
+        case wait(Date)
+        case cancelled
+    }
+
+    private func execute(_ steps: [Step], _ scope: inout Scope, _ execution: Execution) async throws -> Flow {
+        for step in steps {
+            if try await stopRequested(execution) { return .cancelled }
+            let flow: Flow = switch step.type {
+            case "conditional": try await conditional(step, &scope, execution)
+            case "parallel": try await parallel(step, &scope, execution)
+            default: try await action(step, &scope, execution)
+            }
+            guard case .completed = flow else { return flow }
+        }
+        return .completed
+    }
+
+    /// A cancel asked through the job queue or on the run (by the API, from any replica).
+    private func stopRequested(_ execution: Execution) async throws -> Bool {
+        if execution.isCancelled() { return true }
+        return try await store.run(id: execution.run.id)?.cancelRequested ?? true
+    }
+
+    private func action(_ step: Step, _ scope: inout Scope, _ execution: Execution) async throws -> Flow {
+        let existing = execution.records[step.id]
+        switch existing?.status {
+        case .succeeded?:
+            scope.steps[step.id] = existing?.scopeValue
+            return .completed
+        case .failed?:
+            scope.steps[step.id] = existing?.scopeValue
+            return step.continues ? .completed : .failed("step \(step.id) failed: \(existing?.error ?? "unknown error")")
+        case .retrying?:
+            if let next = existing?.nextAttemptAt, next > Date() { return .wait(next) }
+        case .running?, nil:
+            break
+        }
+        let key = step.action ?? "\(step.integration ?? "").\(step.operation ?? "")"
+        let declaration = ActionCatalog.declaration(key)
+        let inputs = Self.inputs(step, declaration, scope.data)
+        let redact: @Sendable (String) -> String = if let credential = step.credential { await secrets.redactor(forCredential: credential) } else { { $0 } }
+        let attempt = (existing?.attempts ?? 0) + 1
+        var record = StepRecord(runID: execution.run.id, stepID: step.id, status: .running, attempts: attempt,
+                                input: Self.redacted(.object(inputs), declaration, redact), output: nil, error: nil,
+                                startedAt: existing?.startedAt ?? Date(), finishedAt: nil, nextAttemptAt: nil)
+        try await store.saveStep(record)
+
+        do {
+            guard let performer = actions[key] else { throw ActionFailure("this process cannot run \(key)") }
+            let output = try await performer.perform(ActionCall(
+                inputs: inputs, credential: step.credential, idempotencyKey: "wfrun-\(execution.run.id)-\(step.id)",
+                runID: execution.run.id, stepID: step.id, workflowID: execution.run.workflowID))
+            record.status = .succeeded
+            record.output = Self.redacted(output, nil, redact)
+            record.finishedAt = Date()
+            try await store.saveStep(record)
+            scope.steps[step.id] = record.scopeValue
+            return .completed
+        } catch {
+            if error is CancellationError || Task.isCancelled { throw error }
+            let message = redact(String(describing: error))
+            let retry = step.retryPolicy
+            if !(error is ActionFailure), attempt < retry.attempts {
+                record.status = .retrying
+                record.error = message
+                record.nextAttemptAt = Date().addingTimeInterval(retry.backoff(after: attempt))
+                try await store.saveStep(record)
+                logger.info("workflow step failed; retrying", metadata: ["run": .stringConvertible(execution.run.id), "step": .string(step.id),
+                                                                          "attempt": .stringConvertible(attempt), "error": .string(message)])
+                return .wait(record.nextAttemptAt ?? Date())
+            }
+            record.status = .failed
+            record.error = message
+            record.finishedAt = Date()
+            try await store.saveStep(record)
+            scope.steps[step.id] = record.scopeValue
+            return step.continues ? .completed : .failed("step \(step.id) failed: \(message)")
+        }
+    }
+
+    /// Takes the first branch whose condition holds, else the `else` steps. The choice is
+    /// committed, so a resumed run takes the same branch whatever changed since.
+    private func conditional(_ step: Step, _ scope: inout Scope, _ execution: Execution) async throws -> Flow {
+        var chosen: String
+        if let existing = execution.records[step.id], existing.status == .succeeded,
+           case let .object(fields)? = existing.output, let branch = fields["branch"]?.string {
+            chosen = branch
+            scope.steps[step.id] = existing.scopeValue
+        } else {
+            chosen = step.otherwise == nil ? "none" : "else"
+            for (i, branch) in (step.branches ?? []).enumerated() {
+                guard let condition = branch.condition, let expression = try? ExpressionParser.parse(condition) else { continue }
+                if ExpressionEvaluator.truth(ExpressionEvaluator.evaluate(expression, in: scope.data)) {
+                    chosen = String(i)
+                    break
+                }
+            }
+            let now = Date()
+            let record = StepRecord(runID: execution.run.id, stepID: step.id, status: .succeeded, attempts: 1, input: nil,
+                                    output: .object(["branch": .string(chosen)]), error: nil, startedAt: now, finishedAt: now, nextAttemptAt: nil)
+            try await store.saveStep(record)
+            scope.steps[step.id] = record.scopeValue
+        }
+        let steps: [Step] = if chosen == "else" { step.otherwise ?? [] } else if let i = Int(chosen), let branches = step.branches, branches.indices.contains(i) {
+            branches[i].steps
+        } else { [] }
+        return try await execute(steps, &scope, execution)
+    }
+
+    /// Runs every branch at once; each branch's steps run in order and commit as they go.
+    private func parallel(_ step: Step, _ scope: inout Scope, _ execution: Execution) async throws -> Flow {
+        // Branches whose steps all finished in an earlier pass only put their records in the scope.
+        let existing = execution.records[step.id]
+        let decided = existing?.status == .succeeded || existing?.status == .failed
+        var record = StepRecord(runID: execution.run.id, stepID: step.id, status: .running, attempts: 1, input: nil, output: nil, error: nil,
+                                startedAt: existing?.startedAt ?? Date(), finishedAt: nil, nextAttemptAt: nil)
+        if existing == nil { try await store.saveStep(record) }
+        let start = scope
+        let results = try await withThrowingTaskGroup(of: (Flow, [String: JSONValue]).self) { group in
+            for branch in step.branches ?? [] {
+                group.addTask {
+                    var branchScope = start
+                    let flow = try await self.execute(branch.steps, &branchScope, execution)
+                    return (flow, branchScope.steps)
+                }
+            }
+            var all: [(Flow, [String: JSONValue])] = []
+            for try await result in group { all.append(result) }
+            return all
+        }
+        for (_, steps) in results { scope.steps.merge(steps) { first, _ in first } }
+        var failures: [String] = []
+        var waits: [Date] = []
+        var cancelled = false
+        for (flow, _) in results {
+            switch flow {
+            case .completed: break
+            case let .failed(message): failures.append(message)
+            case let .wait(until): waits.append(until)
+            case .cancelled: cancelled = true
+            }
+        }
+        if cancelled { return .cancelled }
+        if let until = waits.min(), failures.isEmpty { return .wait(until) }
+        if decided, let existing {
+            scope.steps[step.id] = existing.scopeValue
+            return existing.status == .failed && !step.continues ? .failed("step \(step.id) failed: \(existing.error ?? "")") : .completed
+        }
+        record.finishedAt = Date()
+        if !failures.isEmpty {
+            record.status = .failed
+            record.error = failures.joined(separator: "; ")
+            try await store.saveStep(record)
+            scope.steps[step.id] = record.scopeValue
+            return step.continues ? .completed : .failed("step \(step.id) failed: \(record.error ?? "")")
+        }
+        record.status = .succeeded
+        record.output = .object([:])
+        try await store.saveStep(record)
+        scope.steps[step.id] = record.scopeValue
+        return .completed
+    }
+
+    // MARK: inputs
+
+    /// The step's inputs rendered over the run's data, declared defaults filled in.
+    static func inputs(_ step: Step, _ declaration: ActionDeclaration?, _ data: JSONValue) -> [String: JSONValue] {
+        var inputs = (step.inputs ?? [:]).mapValues { Template.render($0, with: data) }
+        for field in declaration?.inputs ?? [] where inputs[field.name] == nil {
+            guard let text = field.defaultValue else { continue }
+            inputs[field.name] = switch field.kind {
+            case .boolean: .bool(text == "true")
+            case .integer, .number: Double(text).map(JSONValue.number) ?? .string(text)
+            default: .string(text)
+            }
+        }
+        return inputs
+    }
+
+    /// What the history keeps: secrets replaced, image bytes not kept.
+    static func redacted(_ value: JSONValue, _ declaration: ActionDeclaration?, _ redact: @Sendable (String) -> String) -> JSONValue {
+        let bytesFields = Set((declaration?.inputs ?? []).filter { $0.kind == .bytes }.map(\.name))
+        func walk(_ value: JSONValue, top: Bool) -> JSONValue {
+            switch value {
+            case let .string(text): return .string(redact(text))
+            case let .array(items): return .array(items.map { walk($0, top: false) })
+            case let .object(fields):
+                var copy: [String: JSONValue] = [:]
+                for (name, item) in fields {
+                    if top, bytesFields.contains(name), case let .string(text) = item {
+                        copy[name] = .string("(not kept: \(text.count) characters)")
+                    } else {
+                        copy[name] = walk(item, top: false)
+                    }
+                }
+                return .object(copy)
+            default: return value
+            }
+        }
+        return walk(value, top: true)
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+public import Jobs
+
+/// The job of one run: `{"run": id}`. It takes the run as far as it goes; a step waiting for
+/// its next try postpones the job until then. Safe to repeat: the engine resumes from the
+/// committed steps and side effects carry their idempotency keys.
+public struct WorkflowRunJob: JobHandler {
+    public let kind = WorkflowService.jobKind
+    public let safeToRepeat = true
+    public let commitsOwnProgress = true
+    let engine: WorkflowEngine
+
+    public init(engine: WorkflowEngine) { self.engine = engine }
+
+    struct Payload: Codable { var run: Int64 }
+
+    public static func payload(runID: Int64) -> String { "{\"run\":\(runID)}" }
+
+    public func run(_ job: Job, context: JobContext) async throws -> String? {
+        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else {
+            throw JobFailure.permanent("a workflow.run job's payload is {\"run\": id}, got \(job.payload.prefix(100))")
+        }
+        do {
+            switch try await engine.advance(runID: payload.run, isCancelled: { context.isCancelled }) {
+            case let .finished(status): return "{\"status\":\"\(status.rawValue)\"}"
+            case let .wait(until): throw JobPostponed(until: until, reason: "run \(payload.run) waits for a step's next try")
+            }
+        } catch let failure as ActionFailure {
+            throw JobFailure.permanent(failure.description)
+        }
+    }
+}

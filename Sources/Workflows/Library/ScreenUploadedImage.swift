@@ -1,0 +1,34 @@
+import JSONValues
+
+/// Ready workflows an operator starts from.
+public enum WorkflowLibrary {
+    public static let screenUploadedImageName = "Screen uploaded image"
+
+    /// "Screen uploaded image": an API trigger `{image_url, account_reference_id}` → Match Lookup
+    /// (the built-in banks, or PhotoDNA when a credential is given) → when it matched, a signed
+    /// notification to the webhook credential (when one is given). The case, account-block and
+    /// NCMEC-report steps join this branch when cases and reporting exist in this version.
+    public static func screenUploadedImage(photoDNACredential: String? = nil, webhookCredential: String? = nil) -> WorkflowDefinition {
+        let lookup = Step(
+            id: "lookup", name: "Match Lookup", type: "action",
+            integration: photoDNACredential == nil ? "vigil" : "photodna", operation: "match_lookup", credential: photoDNACredential,
+            inputs: ["image_url": "{{ trigger.image_url }}", "enhanced_detection": false, "value_format": "URL"],
+            retry: Retry(attempts: 3, backoffSeconds: 2, maxBackoffSeconds: 60))
+        var matched: [Step] = []
+        if let webhookCredential {
+            matched.append(Step(
+                id: "notify", name: "Notify the Trust & Safety team", type: "action", action: "notify.webhook", credential: webhookCredential,
+                inputs: ["event_type": "match.found",
+                         "data": ["account_reference_id": "{{ trigger.account_reference_id }}", "image_url": "{{ trigger.image_url }}",
+                                  "matches": "{{ steps.lookup.output.matches }}", "tracking_id": "{{ steps.lookup.output.tracking_id }}"]],
+                retry: Retry(attempts: 5, backoffSeconds: 5, maxBackoffSeconds: 300), continueOnError: true))
+        }
+        return WorkflowDefinition(
+            name: screenUploadedImageName,
+            description: "Looks an uploaded image up in the known-CSAM hash banks and acts when it matches.",
+            trigger: .api([Parameter(name: "image_url", type: "url", required: true, description: "Where the uploaded image can be fetched."),
+                           Parameter(name: "account_reference_id", type: "text", description: "Your own id of the uploading account.")]),
+            steps: [lookup, Step(id: "decide", name: "Matched?", type: "conditional",
+                                 branches: [Branch(name: "matched", condition: "steps.lookup.output.is_match", steps: matched)], otherwise: [])])
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+public import JSONValues
+public import Logging
+import Synchronization
+
+/// Starts runs of the live event-triggered workflows when an event arrives. `publish` only hands
+/// the event to a buffer and returns, so the caller (a lookup answering its client) never
+/// waits; `run` drains the buffer. A run is keyed by the event's id, so an event starts at most
+/// one run per workflow.
+public final class EventTriggers: Sendable {
+    let workflows: WorkflowService
+    let logger: Logger
+    private let stream: AsyncStream<(type: String, payload: JSONValue)>
+    private let continuation: AsyncStream<(type: String, payload: JSONValue)>.Continuation
+    private let dropped = Atomic<Int>(0)
+    /// The live event-triggered versions, read again at most once a second.
+    private let cache = Mutex<(at: ContinuousClock.Instant, versions: [WorkflowVersion])?>(nil)
+
+    public init(workflows: WorkflowService, buffer: Int = 10_000, logger: Logger = Logger(label: "vigil.workflows")) {
+        self.workflows = workflows
+        self.logger = logger
+        (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(buffer))
+    }
+
+    /// Events not delivered because the buffer was full (the process is far behind).
+    public var droppedCount: Int { dropped.load(ordering: .relaxed) }
+
+    public func publish(type: String, payload: JSONValue) {
+        if case .dropped = continuation.yield((type, payload)) {
+            let count = dropped.add(1, ordering: .relaxed).newValue
+            if count == 1 || count % 1000 == 0 {
+                logger.error("workflow event buffer full; events dropped", metadata: ["dropped": .stringConvertible(count)])
+            }
+        }
+    }
+
+    /// Drains events until the task is cancelled.
+    public func run() async {
+        for await event in stream {
+            if Task.isCancelled { break }
+            do {
+                try await deliver(type: event.type, payload: event.payload)
+            } catch {
+                logger.error("starting event-triggered runs failed", metadata: ["type": .string(event.type),
+                                                                                 "error": .string(String(describing: error).prefix(300).description)])
+            }
+        }
+    }
+
+    public func finish() { continuation.finish() }
+
+    /// Starts a run of every live workflow that listens for `type` and whose condition holds.
+    public func deliver(type: String, payload: JSONValue) async throws {
+        for version in try await listening() {
+            let trigger = version.definition.trigger
+            guard trigger.events?.contains(type) == true else { continue }
+            if let condition = trigger.condition, let expression = try? ExpressionParser.parse(condition),
+               !ExpressionEvaluator.truth(ExpressionEvaluator.evaluate(expression, in: .object(["trigger": payload]))) {
+                continue
+            }
+            let eventID = payload.object?["event_id"]?.string ?? UUID().uuidString.lowercased()
+            _ = try await workflows.createRun(NewRun(workflowID: version.workflowID, version: version.version, trigger: .event, input: payload,
+                                                     idempotencyKey: "event:\(eventID)"))
+        }
+    }
+
+    private func listening() async throws -> [WorkflowVersion] {
+        if let cached = cache.withLock({ $0 }), cached.at.duration(to: .now) < .seconds(1) { return cached.versions }
+        let versions = try await workflows.store.liveEventVersions()
+        cache.withLock { $0 = (ContinuousClock.now, versions) }
+        return versions
+    }
+
+    /// Forgets the cached workflows (after a publish in this process).
+    public func refresh() { cache.withLock { $0 = nil } }
+}

@@ -1,0 +1,166 @@
+public import Foundation
+public import Jobs
+public import JSONValues
+
+/// Workflows as their authors and callers use them: drafts checked when saved, publish and
+/// rollback, runs started (idempotently), listed, re-run and cancelled. Runs execute on the job
+/// queue (`WorkflowEngine`); this only records what was asked.
+public final class WorkflowService: Sendable {
+    public let store: any WorkflowStore
+    public let jobs: JobQueue
+    /// The stored credentials (id → integration), for checking the steps that name one.
+    let credentials: @Sendable () async throws -> [String: String]
+
+    public static let jobKind = "workflow.run"
+
+    public init(store: any WorkflowStore, jobs: JobQueue, credentials: @escaping @Sendable () async throws -> [String: String]) {
+        self.store = store
+        self.jobs = jobs
+        self.credentials = credentials
+    }
+
+    // MARK: definitions
+
+    public func validate(_ definition: WorkflowDefinition) async throws -> [ValidationIssue] {
+        WorkflowValidator(credentials: try await credentials()).validate(definition)
+    }
+
+    private func requireValid(_ definition: WorkflowDefinition) async throws {
+        let issues = try await validate(definition)
+        if !issues.isEmpty { throw WorkflowError.invalid(issues) }
+    }
+
+    public func create(_ definition: WorkflowDefinition, at time: Date = Date()) async throws -> Workflow {
+        try await requireValid(definition)
+        let workflow = Workflow(id: Workflow.newID(), name: definition.name.trimmingSpaces, draft: definition, liveVersion: nil, latestVersion: nil,
+                                createdAt: time, updatedAt: time)
+        try await store.insert(workflow)
+        return workflow
+    }
+
+    /// By id (`wfl_…`) or by name.
+    public func workflow(_ reference: String) async throws -> Workflow {
+        if reference.hasPrefix("wfl_"), let found = try await store.workflow(id: reference) { return found }
+        if let found = try await store.workflow(named: reference) { return found }
+        throw WorkflowError.notFound(reference)
+    }
+
+    public func list() async throws -> [Workflow] { try await store.workflows() }
+
+    /// Replaces the draft. Published versions are untouched: runs go on with the live one.
+    public func updateDraft(_ reference: String, _ definition: WorkflowDefinition, at time: Date = Date()) async throws -> Workflow {
+        let workflow = try await self.workflow(reference)
+        try await requireValid(definition)
+        let name = definition.name.trimmingSpaces
+        if name != workflow.name, try await store.workflow(named: name) != nil { throw WorkflowError.duplicateName(name) }
+        guard let updated = try await store.updateDraft(id: workflow.id, name: name, draft: definition, at: time) else {
+            throw WorkflowError.notFound(reference)
+        }
+        return updated
+    }
+
+    /// Creates the workflow named in the definition, or replaces its draft; publishes it when asked.
+    public func apply(_ definition: WorkflowDefinition, publish: Bool, by actor: String) async throws -> (workflow: Workflow, created: Bool, version: WorkflowVersion?) {
+        let existing = try await store.workflow(named: definition.name.trimmingSpaces)
+        let workflow = if let existing { try await updateDraft(existing.id, definition) } else { try await create(definition) }
+        let version = publish ? try await self.publish(workflow.id, by: actor) : nil
+        return (try await self.workflow(workflow.id), existing == nil, version)
+    }
+
+    public func delete(_ reference: String) async throws -> Workflow {
+        let workflow = try await self.workflow(reference)
+        guard try await store.delete(id: workflow.id) else {
+            throw WorkflowError.conflict("workflow \(workflow.name) has runs that have not finished: cancel them or let them end first")
+        }
+        return workflow
+    }
+
+    // MARK: versions
+
+    /// Freezes the draft as the next version and makes it live. Checked again: a credential a
+    /// step names may have been deleted since the draft was saved.
+    public func publish(_ reference: String, by actor: String, at time: Date = Date()) async throws -> WorkflowVersion {
+        let workflow = try await self.workflow(reference)
+        try await requireValid(workflow.draft)
+        return try await store.publish(workflowID: workflow.id, definition: workflow.draft, by: actor, at: time)
+    }
+
+    /// Makes an earlier (or any) published version live again.
+    public func publish(_ reference: String, version: Int, at time: Date = Date()) async throws -> WorkflowVersion {
+        let workflow = try await self.workflow(reference)
+        guard let found = try await store.version(workflowID: workflow.id, version: version),
+              try await store.setLive(workflowID: workflow.id, version: version, at: time) else {
+            throw WorkflowError.versionNotFound(workflow: workflow.name, version: version)
+        }
+        return found
+    }
+
+    public func versions(_ reference: String) async throws -> [WorkflowVersion] {
+        try await store.versions(workflowID: try await workflow(reference).id)
+    }
+
+    public func version(_ reference: String, _ number: Int) async throws -> WorkflowVersion {
+        let workflow = try await self.workflow(reference)
+        guard let found = try await store.version(workflowID: workflow.id, version: number) else {
+            throw WorkflowError.versionNotFound(workflow: workflow.name, version: number)
+        }
+        return found
+    }
+
+    // MARK: runs
+
+    /// Starts a run of the live version with an API call's parameters, checked against the
+    /// trigger's schema. The same idempotency key returns the same run, never a second one.
+    public func start(_ reference: String, input: [String: JSONValue], idempotencyKey: String?, at time: Date = Date()) async throws
+        -> (run: WorkflowRun, created: Bool) {
+        let workflow = try await self.workflow(reference)
+        guard let live = workflow.liveVersion, let version = try await store.version(workflowID: workflow.id, version: live) else {
+            throw WorkflowError.notPublished(workflow.name)
+        }
+        guard version.definition.trigger.type == "api" else {
+            throw WorkflowError.invalidInput("workflow \(workflow.name) starts on events, not on API calls (its trigger is \(version.definition.trigger.type))")
+        }
+        if let key = idempotencyKey, key.isEmpty || key.count > 255 {
+            throw WorkflowError.invalidInput("Idempotency-Key must be 1 to 255 characters")
+        }
+        let payload = try RunInput.check(input, against: version.definition.trigger.parameters ?? [])
+        let started = try await createRun(NewRun(workflowID: workflow.id, version: live, trigger: .api, input: payload, idempotencyKey: idempotencyKey), at: time)
+        if !started.created, started.run.input != payload, let key = idempotencyKey {
+            throw WorkflowError.idempotencyConflict(key: key, run: started.run.id)
+        }
+        return started
+    }
+
+    /// Runs the live version again with an earlier run's input.
+    public func rerun(_ runID: Int64, at time: Date = Date()) async throws -> WorkflowRun {
+        let earlier = try await run(runID)
+        let workflow = try await self.workflow(earlier.workflowID)
+        guard let live = workflow.liveVersion else { throw WorkflowError.notPublished(workflow.name) }
+        return try await createRun(NewRun(workflowID: workflow.id, version: live, trigger: .manual, input: earlier.input, idempotencyKey: nil,
+                                          rerunOf: earlier.id), at: time).run
+    }
+
+    /// Creates a run (and its job) and wakes this process's workers.
+    public func createRun(_ new: NewRun, at time: Date = Date()) async throws -> (run: WorkflowRun, created: Bool) {
+        let created = try await store.createRun(new, jobKind: Self.jobKind, at: time)
+        if created.created { jobs.doorbell.ring() }
+        return created
+    }
+
+    public func run(_ id: Int64) async throws -> WorkflowRun {
+        guard let run = try await store.run(id: id) else { throw WorkflowError.runNotFound(id) }
+        return run
+    }
+
+    public func runs(_ filter: RunFilter) async throws -> [WorkflowRun] { try await store.runs(filter) }
+
+    public func steps(of runID: Int64) async throws -> [StepRecord] { try await store.steps(runID: runID) }
+
+    /// A queued or waiting run is cancelled at once; a running one stops before its next step.
+    public func cancel(_ runID: Int64, at time: Date = Date()) async throws -> WorkflowRun {
+        let current = try await run(runID)
+        guard !current.status.isFinished else { throw WorkflowError.conflict("run \(runID) has already \(current.status.rawValue)") }
+        guard let run = try await store.requestCancel(runID: runID, at: time) else { throw WorkflowError.runNotFound(runID) }
+        return run
+    }
+}
