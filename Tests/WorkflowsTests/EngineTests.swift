@@ -1,0 +1,221 @@
+import Foundation
+import Jobs
+import JSONValues
+import Testing
+import Workflows
+
+/// The engine over an in-memory store and scripted actions: branching, retries with backoff,
+/// continue_on_error, parallel steps, pinning, idempotent starts and resumption.
+@Suite struct EngineTests {
+    let store = InMemoryWorkflowStore()
+    var service: WorkflowService { WorkflowService(store: store, jobs: JobQueue(store: UnusedJobStore()), credentials: { [:] }) }
+
+    static let trigger = Trigger.api([Parameter(name: "image_url", type: "url", required: true), Parameter(name: "account", type: "text")])
+
+    func lookup(matched: Bool) -> ScriptedAction {
+        ScriptedAction("vigil.match_lookup") { _, _ in ["is_match": .bool(matched), "matches": [], "status_code": 3000, "status_description": "OK"] }
+    }
+
+    let adds = ScriptedAction("bank.add") { call, _ in ["added": true, "bank": call.inputs["bank"] ?? .null] }
+
+    let lookupStep = Step(id: "lookup", type: "action", integration: "vigil", operation: "match_lookup", inputs: ["image_url": "{{ trigger.image_url }}"])
+
+    func add(_ id: String, bank: String, continueOnError: Bool? = nil, retry: Retry? = nil) -> Step {
+        Step(id: id, type: "action", action: "bank.add", inputs: ["bank": .string(bank), "note": "{{ trigger.account }}", "pdq": "{{ steps.lookup.output.tracking_id }}"],
+             retry: retry, continueOnError: continueOnError)
+    }
+
+    func published(_ steps: [Step], trigger: Trigger = EngineTests.trigger) async throws -> Workflow {
+        let workflow = try await service.create(WorkflowDefinition(name: "wf-\(UUID().uuidString.prefix(8))", trigger: trigger, steps: steps))
+        _ = try await service.publish(workflow.id, by: "test")
+        return workflow
+    }
+
+    func start(_ workflow: Workflow, key: String? = nil) async throws -> WorkflowRun {
+        try await service.start(workflow.id, input: ["image_url": "https://example.org/a.jpg", "account": "acct-1"], idempotencyKey: key).run
+    }
+
+    @Test func branchesOnTheLookup() async throws {
+        let decide = Step(id: "decide", type: "conditional", branches: [Branch(condition: "steps.lookup.output.is_match", steps: [add("flag", bank: "MATCHED")])],
+                          otherwise: [add("clear", bank: "CLEAN")])
+        let workflow = try await published([lookupStep, decide])
+        for matched in [true, false] {
+            let run = try await start(workflow)
+            let engine = WorkflowEngine(store: store, actions: [lookup(matched: matched), adds])
+            #expect(try await engine.advance(runID: run.id) == .finished(.succeeded))
+            #expect(store.step(run.id, "decide")?.output == ["branch": .string(matched ? "0" : "else")])
+            #expect(store.step(run.id, matched ? "flag" : "clear")?.status == .succeeded)
+            #expect(store.step(run.id, matched ? "clear" : "flag") == nil)
+        }
+        // Templates rendered over the trigger: the note is the trigger's account.
+        #expect(adds.received.map { $0.inputs["note"] } == [.string("acct-1"), .string("acct-1")])
+    }
+
+    @Test func retriesWithBackoffThenSucceeds() async throws {
+        let flaky = ScriptedAction("bank.add") { _, call in
+            if call < 3 { throw Flaky() }
+            return ["added": true, "bank": "B"]
+        }
+        let workflow = try await published([lookupStep, add("add", bank: "B", retry: Retry(attempts: 3, backoffSeconds: 0.2))])
+        let run = try await start(workflow)
+        let engine = WorkflowEngine(store: store, actions: [lookup(matched: true), flaky])
+        let before = Date()
+        guard case let .wait(first) = try await engine.advance(runID: run.id) else { Issue.record("no wait after a failure"); return }
+        #expect(first.timeIntervalSince(before) >= 0.19)
+        #expect(store.step(run.id, "add")?.status == .retrying)
+        #expect(store.step(run.id, "add")?.error == "the provider is down")
+        #expect(try await store.run(id: run.id)?.status == .waiting)
+        // Called again before its time, the step does not run.
+        if case .wait = try await engine.advance(runID: run.id) {} else { Issue.record("ran before its backoff") }
+        #expect(flaky.received.count == 1)
+        try await Task.sleep(until: .now + .milliseconds(210))  // the backoff itself, not ordering
+        guard case let .wait(second) = try await engine.advance(runID: run.id) else { Issue.record("no second wait"); return }
+        #expect(second.timeIntervalSince(first) >= 0.39)  // doubled
+        try await Task.sleep(until: .now + .milliseconds(420))
+        #expect(try await engine.advance(runID: run.id) == .finished(.succeeded))
+        #expect(store.step(run.id, "add")?.attempts == 3)
+        // Every try carried the same idempotency key, and the lookup ran once.
+        #expect(Set(flaky.received.map(\.idempotencyKey)).count == 1)
+        #expect(store.step(run.id, "lookup")?.attempts == 1)
+    }
+
+    @Test func continueOnErrorAndFailure() async throws {
+        let broken = ScriptedAction("bank.add") { call, _ in
+            if call.stepID == "first" { throw ActionFailure("bank \"NOPE\" not found") }
+            return ["added": true, "bank": "B"]
+        }
+        let goesOn = try await published([lookupStep, add("first", bank: "NOPE", continueOnError: true), add("second", bank: "B")])
+        let run = try await start(goesOn)
+        let engine = WorkflowEngine(store: store, actions: [lookup(matched: true), broken])
+        #expect(try await engine.advance(runID: run.id) == .finished(.succeeded))
+        #expect(store.step(run.id, "first")?.status == .failed)
+        #expect(store.step(run.id, "first")?.attempts == 1)  // an ActionFailure is not retried
+        #expect(store.step(run.id, "second")?.status == .succeeded)
+
+        let stops = try await published([lookupStep, add("first", bank: "NOPE", retry: Retry(attempts: 5)), add("second", bank: "B")])
+        let failed = try await start(stops)
+        #expect(try await engine.advance(runID: failed.id) == .finished(.failed))
+        #expect(try await store.run(id: failed.id)?.error?.contains("step first failed: bank \"NOPE\" not found") == true)
+        #expect(store.step(failed.id, "second") == nil)
+    }
+
+    @Test func parallelBranchesAllRun() async throws {
+        let both = Step(id: "both", type: "parallel", branches: [Branch(steps: [add("left", bank: "L")]), Branch(steps: [add("right", bank: "R")])])
+        let after = Step(id: "after", type: "action", action: "bank.add",
+                         inputs: ["bank": "{{ steps.left.output.bank }}", "pdq": "x", "note": "{{ steps.right.output.bank }}"])
+        let workflow = try await published([lookupStep, both, after])
+        let run = try await start(workflow)
+        let engine = WorkflowEngine(store: store, actions: [lookup(matched: true), adds])
+        #expect(try await engine.advance(runID: run.id) == .finished(.succeeded))
+        #expect(store.step(run.id, "both")?.status == .succeeded)
+        #expect(adds.received.last?.inputs["bank"] == "L")
+        #expect(adds.received.last?.inputs["note"] == "R")
+    }
+
+    @Test func resumesAfterACrashWithoutRepeatingCompletedSteps() async throws {
+        let workflow = try await published([lookupStep, add("add", bank: "B")])
+        let run = try await start(workflow)
+        let lookups = lookup(matched: true)
+        // The first pass dies inside bank.add: the lookup's record is committed, bank.add's says running.
+        let dies = ScriptedAction("bank.add") { _, _ in throw CancellationError() }
+        await #expect(throws: CancellationError.self) { try await WorkflowEngine(store: store, actions: [lookups, dies]).advance(runID: run.id) }
+        #expect(store.step(run.id, "lookup")?.status == .succeeded)
+        #expect(store.step(run.id, "add")?.status == .running)
+        // Another worker takes the run over.
+        #expect(try await WorkflowEngine(store: store, actions: [lookups, adds]).advance(runID: run.id) == .finished(.succeeded))
+        #expect(lookups.received.count == 1)
+        #expect(store.step(run.id, "add")?.attempts == 2)
+        #expect(dies.received.map(\.idempotencyKey) == adds.received.map(\.idempotencyKey))
+        #expect(adds.received.first?.idempotencyKey == "wfrun-\(run.id)-add")
+    }
+
+    @Test func idempotentStartsPinningAndInputChecks() async throws {
+        let workflow = try await published([lookupStep])
+        let first = try await start(workflow, key: "upload-1")
+        let again = try await service.start(workflow.id, input: ["image_url": "https://example.org/a.jpg", "account": "acct-1"], idempotencyKey: "upload-1")
+        #expect(again.created == false)
+        #expect(again.run.id == first.id)
+        await #expect(throws: WorkflowError.idempotencyConflict(key: "upload-1", run: first.id)) {
+            try await service.start(workflow.id, input: ["image_url": "https://example.org/other.jpg"], idempotencyKey: "upload-1")
+        }
+        // A new version does not move a run that started on the old one.
+        var draft = try await service.workflow(workflow.id).draft
+        draft.steps.append(add("later", bank: "B"))
+        _ = try await service.updateDraft(workflow.id, draft)
+        _ = try await service.publish(workflow.id, by: "test")
+        let second = try await start(workflow)
+        #expect(first.version == 1)
+        #expect(second.version == 2)
+        let engine = WorkflowEngine(store: store, actions: [lookup(matched: false), adds])
+        #expect(try await engine.advance(runID: first.id) == .finished(.succeeded))
+        #expect(store.step(first.id, "later") == nil)
+        #expect(try await engine.advance(runID: second.id) == .finished(.succeeded))
+        #expect(store.step(second.id, "later")?.status == .succeeded)
+        // Rolling back is publishing version 1 again.
+        _ = try await service.publish(workflow.id, version: 1)
+        #expect(try await start(workflow).version == 1)
+
+        await #expect(throws: WorkflowError.invalidInput("parameter image_url is required")) {
+            try await service.start(workflow.id, input: [:], idempotencyKey: nil)
+        }
+        await #expect(throws: WorkflowError.self) { try await service.start(workflow.id, input: ["image_url": "ftp://x"], idempotencyKey: nil) }
+        await #expect(throws: WorkflowError.self) { try await service.start(workflow.id, input: ["image_url": "https://a.b/c", "extra": 1], idempotencyKey: nil) }
+    }
+
+    @Test func cancelStopsBeforeTheNextStep() async throws {
+        let workflow = try await published([lookupStep, add("add", bank: "B")])
+        let queued = try await start(workflow)
+        _ = try await service.cancel(queued.id)
+        #expect(try await store.run(id: queued.id)?.status == .cancelled)  // not started: cancelled at once
+        let engine = WorkflowEngine(store: store, actions: [lookup(matched: true), adds])
+        #expect(try await engine.advance(runID: queued.id) == .finished(.cancelled))
+        #expect(adds.received.isEmpty)
+        // A cancel that arrives while a step runs (from any replica) stops the run before the next one.
+        let running = try await start(workflow)
+        let cancelsDuring = CancellingLookup(store: store)
+        #expect(try await WorkflowEngine(store: store, actions: [cancelsDuring, adds]).advance(runID: running.id) == .finished(.cancelled))
+        #expect(store.step(running.id, "lookup")?.status == .succeeded)
+        #expect(store.step(running.id, "add") == nil)
+        await #expect(throws: WorkflowError.self) { try await service.cancel(running.id) }  // finished already
+    }
+
+    @Test func eventTriggersStartOneRunPerEvent() async throws {
+        let workflow = try await published([add("add", bank: "SEEN")].map { step in
+            var step = step
+            step.inputs = ["bank": "SEEN", "pdq": "{{ trigger.pdq }}"]
+            return step
+        }, trigger: .event(["match.found"], condition: "trigger.api == 'photodna'"))
+        let triggers = EventTriggers(workflows: service)
+        let event: JSONValue = ["event_id": "e1", "type": "match.found", "api": "photodna", "is_match": true, "pdq": "ab"]
+        try await triggers.deliver(type: "match.found", payload: event)
+        try await triggers.deliver(type: "match.found", payload: event)
+        try await triggers.deliver(type: "lookup.completed", payload: ["event_id": "e2", "api": "photodna"])
+        try await triggers.deliver(type: "match.found", payload: ["event_id": "e3", "api": "native", "is_match": true])
+        let runs = try await store.runs(RunFilter(workflowID: workflow.id))
+        #expect(runs.count == 1)
+        #expect(runs.first?.trigger == .event)
+        #expect(runs.first?.idempotencyKey == "event:e1")
+    }
+}
+
+/// The engine tests start runs through the service; no job store is needed for that.
+struct UnusedJobStore: JobStore {
+    struct Unused: Error {}
+    func enqueue(_ job: NewJob, at time: Date) async throws -> Job { throw Unused() }
+    func job(id: Int64) async throws -> Job? { nil }
+    func jobs(kinds: [String]?, states: [JobState]?, limit: Int) async throws -> [Job] { [] }
+    func claim(kinds: [String], owner: String, affinity: String?, leaseUntil: Date, now: Date) async throws -> Job? { nil }
+    func heartbeat(id: Int64, owner: String, leaseUntil: Date, progress: String?, now: Date) async throws -> Bool { throw Unused() }
+    func finish(id: Int64, owner: String, outcome: JobOutcome, progress: String?, now: Date) async throws { throw Unused() }
+    func requestCancel(id: Int64, now: Date) async throws -> Job? { nil }
+}
+
+/// A lookup during which someone cancels the run.
+struct CancellingLookup: WorkflowAction {
+    let key = "vigil.match_lookup"
+    let store: InMemoryWorkflowStore
+    func perform(_ call: ActionCall) async throws -> JSONValue {
+        _ = try await store.requestCancel(runID: call.runID, at: Date())
+        return ["is_match": false]
+    }
+}

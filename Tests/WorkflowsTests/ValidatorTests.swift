@@ -1,0 +1,102 @@
+import JSONValues
+import Testing
+import Workflows
+
+@Suite struct ValidatorTests {
+    let validator = WorkflowValidator(credentials: ["cred_pdna": "photodna", "cred_hook": "webhook"])
+
+    func definition(_ steps: [Step], trigger: Trigger = .api([Parameter(name: "image_url", type: "url", required: true)])) -> WorkflowDefinition {
+        WorkflowDefinition(name: "test", trigger: trigger, steps: steps)
+    }
+
+    let lookup = Step(id: "lookup", type: "action", integration: "vigil", operation: "match_lookup", inputs: ["image_url": "{{ trigger.image_url }}"])
+
+    func issues(_ steps: [Step], trigger: Trigger? = nil) -> [ValidationIssue] {
+        validator.validate(trigger.map { definition(steps, trigger: $0) } ?? definition(steps))
+    }
+
+    @Test func theTemplateIsValid() {
+        #expect(validator.validate(WorkflowLibrary.screenUploadedImage()) == [])
+        #expect(validator.validate(WorkflowLibrary.screenUploadedImage(photoDNACredential: "cred_pdna", webhookCredential: "cred_hook")) == [])
+    }
+
+    @Test func unknownStepTypeNamesTheStep() throws {
+        let found = issues([Step(id: "wait_a_bit", type: "wait")])
+        let issue = try #require(found.first)
+        #expect(issue.step == "wait_a_bit")
+        #expect(issue.field == "type")
+        #expect(issue.message.contains("unknown step type \"wait\""))
+    }
+
+    @Test func unknownIntegrationAndOperation() {
+        let found = issues([Step(id: "a", type: "action", integration: "photodnaa", operation: "match_lookup"),
+                            Step(id: "b", type: "action", integration: "photodna", operation: "match", credential: "cred_pdna")])
+        #expect(found.contains { $0.step == "a" && $0.field == "integration" && $0.message.contains("unknown integration \"photodnaa\"") })
+        #expect(found.contains { $0.step == "b" && $0.field == "operation" && $0.message.contains("has no operation \"match\"") })
+    }
+
+    @Test func templatesNamingMissingStepsOrFields() {
+        let found = issues([lookup,
+                            Step(id: "add", type: "action", action: "bank.add",
+                                 inputs: ["bank": "X", "pdq": "{{ steps.lokup.output.pdq }}", "note": "{{ trigger.imageurl }}"])])
+        #expect(found.contains { $0.step == "add" && $0.field == "inputs.pdq" && $0.message.contains("no step lokup has run before this one") })
+        #expect(found.contains { $0.step == "add" && $0.field == "inputs.note" && $0.message.contains("the trigger has no field imageurl") })
+        // A step cannot read one that comes after it.
+        let later = issues([Step(id: "first", type: "action", action: "bank.add", inputs: ["bank": "X", "pdq": "{{ steps.lookup.output.raw }}"]), lookup])
+        #expect(later.contains { $0.step == "first" && $0.message.contains("no step lookup has run before this one") })
+    }
+
+    @Test func conditionTypeMismatch() {
+        let found = issues([lookup, Step(id: "decide", type: "conditional",
+                                         branches: [Branch(condition: "steps.lookup.output.is_match == 'yes'", steps: [])])])
+        #expect(found.contains { $0.step == "decide" && $0.field == "branches[0].condition" && $0.message.contains("can never be equal") })
+    }
+
+    @Test func inputTypesAndRequiredInputs() {
+        let found = issues([Step(id: "lookup", type: "action", integration: "vigil", operation: "match_lookup",
+                                 inputs: ["image_url": "not a url", "enhanced_detection": "yes", "value_format": "Hash", "colour": "red"])])
+        #expect(found.contains { $0.field == "inputs.image_url" && $0.message.contains("not an http or https URL") })
+        #expect(found.contains { $0.field == "inputs.enhanced_detection" && $0.message.contains("takes boolean") })
+        #expect(found.contains { $0.field == "inputs.value_format" && $0.message.contains("not one of URL, Inline") })
+        #expect(found.contains { $0.field == "inputs.colour" && $0.message.contains("takes no input colour") })
+        let missing = issues([Step(id: "add", type: "action", action: "bank.add", inputs: ["pdq": "{{ trigger.image_url }}"])])
+        #expect(missing.contains { $0.step == "add" && $0.field == "inputs.bank" && $0.message.contains("needs bank") })
+        let typed = issues([lookup, Step(id: "add", type: "action", action: "bank.add", inputs: ["bank": "{{ steps.lookup.output.is_match }}", "pdq": "x"])])
+        #expect(typed.contains { $0.field == "inputs.bank" && $0.message.contains("is boolean, but this input takes text") })
+    }
+
+    @Test func credentials() {
+        let found = issues([Step(id: "a", type: "action", integration: "photodna", operation: "match_lookup", inputs: ["image_url": "{{ trigger.image_url }}"]),
+                            Step(id: "b", type: "action", integration: "photodna", operation: "match_lookup", credential: "cred_hook",
+                                 inputs: ["image_url": "{{ trigger.image_url }}"]),
+                            Step(id: "c", type: "action", integration: "photodna", operation: "match_lookup", credential: "cred_gone",
+                                 inputs: ["image_url": "{{ trigger.image_url }}"])])
+        #expect(found.contains { $0.step == "a" && $0.field == "credential" && $0.message.contains("needs a photodna credential") })
+        #expect(found.contains { $0.step == "b" && $0.message.contains("is for webhook") })
+        #expect(found.contains { $0.step == "c" && $0.message.contains("no credential cred_gone") })
+    }
+
+    @Test func actionsOfLaterSubsystemsAreRefusedClearly() {
+        let found = issues([Step(id: "open_case", type: "action", action: "case.create"), Step(id: "report", type: "action", action: "report.draft")])
+        #expect(found.contains { $0.step == "open_case" && $0.message.contains("case.create is not available yet") && $0.message.contains("cases") })
+        #expect(found.contains { $0.step == "report" && $0.message.contains("NCMEC CyberTipline reporting") })
+        let unknown = issues([Step(id: "x", type: "action", action: "case.explode")])
+        #expect(unknown.contains { $0.step == "x" && $0.message.contains("unknown action \"case.explode\"") })
+    }
+
+    @Test func idsTriggersAndBranches() {
+        let found = issues([lookup, Step(id: "lookup", type: "action", integration: "vigil", operation: "hash", inputs: ["image_url": "{{ trigger.image_url }}"]),
+                            Step(id: "Bad-Id", type: "parallel", branches: [])],
+                           trigger: Trigger(type: "event", events: ["case.created"]))
+        #expect(found.contains { $0.step == "lookup" && $0.message.contains("another step has the id lookup") })
+        #expect(found.contains { $0.step == "Bad-Id" && $0.field == "id" })
+        #expect(found.contains { $0.step == "Bad-Id" && $0.message.contains("at least one branch") })
+        #expect(found.contains { $0.step == nil && $0.field == "trigger.events" && $0.message.contains("unknown event type \"case.created\"") })
+        // An event trigger's payload is typed: its condition and templates are checked against it.
+        let event = issues([Step(id: "add", type: "action", action: "bank.add", inputs: ["bank": "SEEN", "pdq": "{{ trigger.pdq }}"])],
+                           trigger: .event(["match.found"], condition: "trigger.api == 'photodna' and trigger.colour == 1"))
+        #expect(event.count == 1)
+        #expect(event.first?.field == "trigger.condition")
+        #expect(event.first?.message.contains("has no field colour") == true)
+    }
+}
