@@ -20,6 +20,9 @@ final class OriginServer: Sendable {
         let router = Router()
         let demo = try Images.demo(0)
         router.get("demo-0.jpg") { _, _ in Self.bytes(demo, type: "image/jpeg") }
+        // A picture no test bank holds.
+        let unmatched = try Images.demo(3)
+        router.get("unmatched.jpg") { _, _ in Self.bytes(unmatched, type: "image/jpeg") }
         router.get("text") { _, _ in Self.bytes(Array("just text".utf8), type: "text/plain") }
         // /redirect/3 → /redirect/2 → /redirect/1 → /redirect/0 → the image.
         router.get("redirect/{n}") { _, context in

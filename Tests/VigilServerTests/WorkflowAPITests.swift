@@ -1,0 +1,224 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Integrations
+import JSONValues
+import NIOCore
+import Testing
+import VigilTestSupport
+import Workflows
+
+/// `/v1/workflows` against the router: definitions checked when saved (422 naming step and
+/// field), publish and pinning, idempotent starts, the template end to end over the built-in banks
+/// and over Vigil's own PhotoDNA endpoint, and an event trigger from a PhotoDNA-API lookup.
+@Suite struct WorkflowAPITests {
+    static func text(_ definition: WorkflowDefinition) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(definition), as: UTF8.self)
+    }
+
+    /// Creates and publishes `definition`; returns the workflow's id.
+    static func publish(_ definition: WorkflowDefinition, _ http: any TestClientProtocol, admin: String) async throws -> String {
+        let created = try await http.json(.post, "/v1/workflows", key: admin, try text(definition))
+        try #require(created.status == 201, "create: \(created.text)")
+        let id = try #require(created.json["id"] as? String)
+        let published = try await http.call(.post, "/v1/workflows/\(id)/publish", key: admin)
+        try #require(published.status == 201, "publish: \(published.text)")
+        return id
+    }
+
+    static func start(_ id: String, _ input: String, key: String, idempotencyKey: String? = nil, _ http: any TestClientProtocol) async throws -> Reply {
+        var headers = HTTPFields()
+        headers[.authorization] = "Bearer \(key)"
+        headers[.contentType] = "application/json"
+        if let idempotencyKey { headers[HTTPField.Name("Idempotency-Key")!] = idempotencyKey }
+        return try await http.execute(uri: "/v1/workflows/\(id)/runs", method: .post, headers: headers, body: ByteBuffer(string: input)) { response in
+            Reply(status: Int(response.status.code), headers: response.headers, body: Array(response.body.readableBytesView))
+        }
+    }
+
+    static func steps(_ run: Reply) -> [String: [String: Any]] {
+        Dictionary(((run.json["steps"] as? [[String: Any]]) ?? []).map { ($0["step"] as? String ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    @Test func theTemplateRunsOnTheBuiltInBanks() async throws {
+        let fixture = try await ServerFixture()
+        let origin = try await OriginServer.start()
+        try await fixture.test { http in
+            let id = try await Self.publish(WorkflowLibrary.screenUploadedImage(), http, admin: fixture.admin)
+            let input = #"{"image_url":"\#(origin.url("/demo-0.jpg"))","account_reference_id":"user-42"}"#
+            let first = try await Self.start(id, input, key: fixture.curator, idempotencyKey: "upload-1", http)
+            #expect(first.status == 201, "\(first.text)")
+            #expect(first.json["status"] as? String == "queued")
+            #expect(first.json["version"] as? Int == 1)
+            let again = try await Self.start(id, input, key: fixture.curator, idempotencyKey: "upload-1", http)
+            #expect(again.status == 200)
+            #expect(again.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            #expect(again.json["id"] as? Int == first.json["id"] as? Int)
+            let other = try await Self.start(id, #"{"image_url":"\#(origin.url("/unmatched.jpg"))"}"#, key: fixture.curator, http)
+            #expect(other.status == 201)
+
+            try await fixture.runJobs()
+            let runID = try #require(first.json["id"] as? Int)
+            let run = try await http.call(.get, "/v1/workflow-runs/\(runID)", key: fixture.curator)
+            #expect(run.json["status"] as? String == "succeeded", "\(run.text)")
+            let steps = Self.steps(run)
+            let output = try #require(steps["lookup"]?["output"] as? [String: Any])
+            #expect(output["is_match"] as? Bool == true)
+            #expect(((output["matches"] as? [[String: Any]])?.first)?["source"] as? String == "TEST_BANK")
+            #expect((steps["lookup"]?["input"] as? [String: Any])?["image_url"] as? String == origin.url("/demo-0.jpg"))
+            #expect((steps["decide"]?["output"] as? [String: Any])?["branch"] as? String == "0")
+            #expect(steps["lookup"]?["duration_ms"] is Int)
+
+            let unmatched = try await http.call(.get, "/v1/workflow-runs/\(try #require(other.json["id"] as? Int))", key: fixture.curator)
+            #expect(unmatched.json["status"] as? String == "succeeded")
+            #expect((Self.steps(unmatched)["decide"]?["output"] as? [String: Any])?["branch"] as? String == "else")
+
+            // Listed by workflow and status; the matcher role may not see workflows at all.
+            let listed = try await http.call(.get, "/v1/workflows/\(id)/runs?status=succeeded", key: fixture.curator)
+            #expect((listed.json["runs"] as? [Any])?.count == 2)
+            #expect(try await http.call(.get, "/v1/workflows/\(id)/runs?status=done", key: fixture.curator).status == 400)
+            #expect(try await http.call(.get, "/v1/workflows", key: fixture.matcher).status == 403)
+            // A manual re-run takes the earlier run's input.
+            let rerun = try await http.call(.post, "/v1/workflow-runs/\(runID)/rerun", key: fixture.curator)
+            #expect(rerun.status == 201)
+            #expect(rerun.json["trigger"] as? String == "manual")
+            #expect(rerun.json["rerun_of"] as? Int == runID)
+        }
+        try await origin.stop()
+    }
+
+    @Test func definitionsAreCheckedWhenSaved() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.test { http in
+            let bad = #"{"name":"bad","trigger":{"type":"api","parameters":[{"name":"image_url","type":"url"}]},"steps":[{"id":"lookup","type":"action","integration":"vigil","operation":"match_lookup","inputs":{"image_url":"{{ trigger.image_url }}"}},{"id":"decide","type":"conditional","branches":[{"condition":"steps.lookup.output.is_match == 3","steps":[{"id":"wait","type":"sleep"}]}]}]}"#
+            let refused = try await http.json(.post, "/v1/workflows", key: fixture.admin, bad)
+            #expect(refused.status == 422)
+            #expect(refused.errorCode == "invalid_workflow")
+            let issues = try #require((refused.json["error"] as? [String: Any])?["issues"] as? [[String: Any]])
+            #expect(issues.contains { $0["step"] as? String == "decide" && $0["field"] as? String == "branches[0].condition" })
+            #expect(issues.contains { $0["step"] as? String == "wait" && $0["field"] as? String == "type" })
+            // Validate says the same without saving.
+            let checked = try await http.json(.post, "/v1/workflows/validate", key: fixture.admin, bad)
+            #expect(checked.status == 200 && checked.json["valid"] as? Bool == false)
+            #expect(try await http.call(.get, "/v1/workflows/bad", key: fixture.admin).status == 404)
+            // A shape error names the field.
+            let malformed = try await http.json(.post, "/v1/workflows", key: fixture.admin, #"{"name":"x","trigger":{"type":"api"},"steps":[{"type":"action"}]}"#)
+            #expect(malformed.status == 400)
+            #expect(malformed.errorMessage?.contains("steps[0].id") == true, "\(malformed.text)")
+            // Curators run workflows; only admins change them.
+            #expect(try await http.json(.post, "/v1/workflows", key: fixture.curator, try Self.text(WorkflowLibrary.screenUploadedImage())).status == 403)
+            // A workflow that was never published does not run.
+            let created = try await http.json(.post, "/v1/workflows", key: fixture.admin, try Self.text(WorkflowLibrary.screenUploadedImage()))
+            #expect(created.status == 201)
+            #expect(try await http.json(.post, "/v1/workflows", key: fixture.admin, try Self.text(WorkflowLibrary.screenUploadedImage())).status == 409)
+            let notLive = try await Self.start(try #require(created.json["id"] as? String), #"{"image_url":"https://example.org/a.jpg"}"#, key: fixture.curator, http)
+            #expect(notLive.status == 409 && notLive.errorCode == "not_published")
+            // Publishing is audited.
+            _ = try await http.call(.post, "/v1/workflows/\(try #require(created.json["id"] as? String))/publish", key: fixture.admin)
+            let audit = try await http.call(.get, "/v1/audit?action=workflow.publish", key: fixture.admin)
+            #expect(audit.text.contains("workflow.publish") && audit.text.contains("\"outcome\":\"ok\""), "\(audit.text)")
+        }
+    }
+
+    @Test func runsArePinnedToTheirVersionAndRollbackRepublishes() async throws {
+        let fixture = try await ServerFixture()
+        let origin = try await OriginServer.start()
+        try await fixture.test { http in
+            let id = try await Self.publish(WorkflowLibrary.screenUploadedImage(), http, admin: fixture.admin)
+            let input = #"{"image_url":"\#(origin.url("/demo-0.jpg"))"}"#
+            let onV1 = try await Self.start(id, input, key: fixture.curator, http)
+            // Version 2 adds a step that keeps the image's signals in a bank.
+            _ = try await fixture.service.banks.createBank(.init(name: "SEEN"))
+            var draft = WorkflowLibrary.screenUploadedImage()
+            draft.steps.append(Step(id: "keep", type: "action", action: "bank.add", inputs: ["bank": "SEEN", "image_url": "{{ trigger.image_url }}"]))
+            #expect(try await http.json(.put, "/v1/workflows/\(id)", key: fixture.admin, try Self.text(draft)).status == 200)
+            #expect(try await http.call(.post, "/v1/workflows/\(id)/publish", key: fixture.admin).json["version"] as? Int == 2)
+            let onV2 = try await Self.start(id, input, key: fixture.curator, http)
+            try await fixture.runJobs()
+            let first = try await http.call(.get, "/v1/workflow-runs/\(try #require(onV1.json["id"] as? Int))", key: fixture.curator)
+            let second = try await http.call(.get, "/v1/workflow-runs/\(try #require(onV2.json["id"] as? Int))", key: fixture.curator)
+            #expect(Self.steps(first)["keep"] == nil)
+            #expect(Self.steps(second)["keep"]?["status"] as? String == "succeeded")
+            #expect(try await fixture.service.banks.entryCount(of: try await fixture.service.banks.bank(named: "SEEN")) == 1)
+            // Versions are listed and frozen; rolling back publishes version 1 again.
+            let versions = try await http.call(.get, "/v1/workflows/\(id)/versions", key: fixture.curator)
+            #expect((versions.json["versions"] as? [[String: Any]])?.compactMap { $0["version"] as? Int } == [2, 1])
+            #expect(try await http.call(.post, "/v1/workflows/\(id)/versions/1/publish", key: fixture.admin).status == 200)
+            let workflow = try await http.call(.get, "/v1/workflows/\(id)", key: fixture.curator)
+            #expect(workflow.json["live_version"] as? Int == 1 && workflow.json["latest_version"] as? Int == 2)
+            #expect(try await Self.start(id, input, key: fixture.curator, http).json["version"] as? Int == 1)
+            #expect(try await http.call(.post, "/v1/workflows/\(id)/versions/9/publish", key: fixture.admin).status == 404)
+        }
+        try await origin.stop()
+    }
+
+    /// The template with PhotoDNA as its provider, where "PhotoDNA" is this Vigil's own
+    /// PhotoDNA-compatible endpoint: the credential's key never shows in the run's history.
+    @Test func theTemplateWithPhotoDNAAsTheProvider() async throws {
+        let fixture = try await ServerFixture()
+        let origin = try await OriginServer.start()
+        try await fixture.test(.live) { http in
+            let port = try #require(http.port)
+            let credential = try await fixture.service.credentials.create(integration: "photodna", values: [
+                "nickname": "own endpoint", "endpoint": "http://127.0.0.1:\(port)/photodna/v1.0", "subscription_key": fixture.matcher,
+                "requests_per_second": "50",
+            ])
+            let id = try await Self.publish(WorkflowLibrary.screenUploadedImage(photoDNACredential: credential.id), http, admin: fixture.admin)
+            let started = try await Self.start(id, #"{"image_url":"\#(origin.url("/demo-0.jpg"))"}"#, key: fixture.curator, http)
+            try await fixture.runJobs()
+            let run = try await http.call(.get, "/v1/workflow-runs/\(try #require(started.json["id"] as? Int))", key: fixture.curator)
+            #expect(run.json["status"] as? String == "succeeded", "\(run.text)")
+            let output = try #require(Self.steps(run)["lookup"]?["output"] as? [String: Any])
+            #expect(output["is_match"] as? Bool == true)
+            #expect(output["status_code"] as? Int == 3000)
+            #expect((output["tracking_id"] as? String)?.hasPrefix("VGL_") == true)
+            #expect(((output["matches"] as? [[String: Any]])?.first)?["source"] as? String == "TEST_BANK")
+            #expect(!run.text.contains(fixture.matcher))
+        }
+        try await origin.stop()
+    }
+
+    /// A lookup through the PhotoDNA API starts an event-triggered workflow; the caller's answer
+    /// does not wait for the run.
+    @Test func aPhotoDNALookupStartsAnEventWorkflow() async throws {
+        let fixture = try await ServerFixture()
+        _ = try await fixture.service.banks.createBank(.init(name: "SEEN"))
+        let consumer = Task { await fixture.service.triggers.run() }
+        try await fixture.test { http in
+            let definition = WorkflowDefinition(
+                name: "keep what PhotoDNA callers match", trigger: .event(["match.found"], condition: "trigger.api == 'photodna'"),
+                steps: [Step(id: "keep", type: "action", action: "bank.add",
+                             inputs: ["bank": "SEEN", "pdq": "{{ trigger.pdq }}", "note": "{{ trigger.matches[0].bank }}"])])
+            _ = try await Self.publish(definition, http, admin: fixture.admin)
+            let body = #"{"DataRepresentation":"Inline","Value":"\#(Data(try Images.demo(0)).base64EncodedString())"}"#
+            let answer = try await http.json(.post, "/photodna/v1.0/Match", key: fixture.matcher, body)
+            #expect(answer.status == 200 && answer.json["IsMatch"] as? Bool == true, "\(answer.text)")
+            // A native lookup that matches does not meet the condition.
+            let native = try await http.call(.post, "/v1/match", key: fixture.matcher, contentType: "image/jpeg", body: try Images.demo(1))
+            #expect(native.status == 200)
+
+            // The run is created by the trigger consumer; wait for it (bounded), then run it.
+            let deadline = ContinuousClock.now + .seconds(30)
+            var runs: [WorkflowRun] = []
+            while runs.isEmpty, ContinuousClock.now < deadline {
+                runs = try await fixture.service.workflows.runs(RunFilter())
+                if runs.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            try #require(runs.count == 1, "runs: \(runs)")
+            try await fixture.runJobs()
+            let run = try await fixture.service.workflows.run(try #require(runs.first?.id))
+            #expect(run.status == .succeeded, "\(run)")
+            #expect(run.trigger == .event)
+            #expect(run.input.object?["api"] == "photodna")
+            let seen = try await fixture.service.banks.entries(of: try await fixture.service.banks.bank(named: "SEEN"), after: 0, limit: 10)
+            #expect(seen.count == 1)
+            #expect(seen.first?.metadata.note == "TEST_BANK")
+            #expect(try await fixture.service.workflows.runs(RunFilter()).count == 1)
+        }
+        consumer.cancel()
+        fixture.service.triggers.finish()
+        _ = await consumer.result
+    }
+}
