@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import VigilServer
 import Logging
 import NIOCore
 
@@ -20,8 +21,8 @@ final class OriginServer: Sendable {
         let router = Router()
         let demo = try Images.demo(0)
         router.get("demo-0.jpg") { _, _ in Self.bytes(demo, type: "image/jpeg") }
-        // A picture no test bank holds.
-        let unmatched = try Images.demo(3)
+        // A picture no test bank and no demo bank holds.
+        let unmatched = try Images.demo(DemoImages.count)
         router.get("unmatched.jpg") { _, _ in Self.bytes(unmatched, type: "image/jpeg") }
         router.get("text") { _, _ in Self.bytes(Array("just text".utf8), type: "text/plain") }
         // /redirect/3 → /redirect/2 → /redirect/1 → /redirect/0 → the image.

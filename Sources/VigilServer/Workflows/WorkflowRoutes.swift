@@ -20,14 +20,14 @@ struct WorkflowRoutes {
             try JSONText.response(["workflows": try await workflows.list().map(WorkflowJSON.init)])
         }
         reads.get("workflows/{id}") { _, context in
-            try JSONText.response(WorkflowJSON(try await workflows.workflow(try context.parameters.require("id"))))
+            try JSONText.response(WorkflowJSON(try await workflows.workflow(try Self.reference(context))))
         }
         reads.get("workflows/{id}/versions") { _, context in
-            let versions = try await workflows.versions(try context.parameters.require("id"))
+            let versions = try await workflows.versions(try Self.reference(context))
             return try JSONText.response(["versions": versions.map { WorkflowVersionJSON($0, withDefinition: false) }])
         }
         reads.get("workflows/{id}/versions/{version}") { _, context in
-            try JSONText.response(WorkflowVersionJSON(try await workflows.version(try context.parameters.require("id"), try version(context))))
+            try JSONText.response(WorkflowVersionJSON(try await workflows.version(try Self.reference(context), try version(context))))
         }
 
         admin.post("workflows/validate") { request, _ in
@@ -44,7 +44,7 @@ struct WorkflowRoutes {
             return try JSONText.response(WorkflowJSON(workflow), status: .created)
         }
         admin.put("workflows/{id}") { request, context in
-            let id = try context.parameters.require("id")
+            let id = try Self.reference(context)
             let definition = try await Self.definition(request)
             let workflow = try await service.audited(context, "workflow.update", target: "workflow:\(id)") {
                 try await workflows.updateDraft(id, definition)
@@ -52,12 +52,12 @@ struct WorkflowRoutes {
             return try JSONText.response(WorkflowJSON(workflow))
         }
         admin.delete("workflows/{id}") { _, context in
-            let id = try context.parameters.require("id")
+            let id = try Self.reference(context)
             let workflow = try await service.audited(context, "workflow.delete", target: "workflow:\(id)") { try await workflows.delete(id) }
             return try JSONText.response(WorkflowJSON(workflow))
         }
         admin.post("workflows/{id}/publish") { _, context in
-            let id = try context.parameters.require("id")
+            let id = try Self.reference(context)
             let actor = VigilService.actor(context)
             let version = try await service.audited(context, "workflow.publish", target: "workflow:\(id)",
                                                     resultTarget: { "workflow:\($0.workflowID)@\($0.version)" }) {
@@ -68,7 +68,7 @@ struct WorkflowRoutes {
         }
         // A rollback: an earlier version made live again.
         admin.post("workflows/{id}/versions/{version}/publish") { _, context in
-            let id = try context.parameters.require("id")
+            let id = try Self.reference(context)
             let number = try version(context)
             let version = try await service.audited(context, "workflow.publish", target: "workflow:\(id)@\(number)") {
                 try await workflows.publish(id, version: number)
@@ -83,6 +83,12 @@ struct WorkflowRoutes {
             throw APIError.badRequest("version must be a positive integer")
         }
         return number
+    }
+
+    /// The workflow a path names, by id or by name (percent-decoded: names have spaces).
+    static func reference(_ context: VigilRequestContext) throws -> String {
+        let raw = try context.parameters.require("id")
+        return raw.removingPercentEncoding ?? raw
     }
 
     /// A definition from a JSON body; a shape error names the field.

@@ -14,7 +14,7 @@ struct WorkflowRunRoutes {
 
     func register(on curator: RouterGroup<VigilRequestContext>) {
         curator.post("workflows/{id}/runs") { request, context in
-            let id = try context.parameters.require("id")
+            let id = try WorkflowRoutes.reference(context)
             let body = try await request.collectBody(limit: 1024 * 1024)
             let input = body.readableBytes == 0 ? [:] : try JSONInput.object(from: body)
             let key = request.headers[.init("Idempotency-Key")!]
@@ -24,7 +24,7 @@ struct WorkflowRunRoutes {
             return response
         }
         curator.get("workflows/{id}/runs") { request, context in
-            let workflow = try await workflows.workflow(try context.parameters.require("id"))
+            let workflow = try await workflows.workflow(try WorkflowRoutes.reference(context))
             return try await list(request, workflowID: workflow.id)
         }
         curator.get("workflow-runs") { request, _ in try await list(request, workflowID: nil) }
