@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Workflow benchmark (issue 10). The ready template "Screen uploaded image" (Match Lookup over the
+# built-in banks → conditional) end to end through `vigil serve`, on SQLite and on PostgreSQL:
+# runs/s and the p50/p99 time from trigger to finished run, images served locally; then the
+# overhead a match.found trigger adds to a lookup, seen by the caller (wrk, hash lookups that
+# match, without and with an event workflow listening).
+# Usage: Benchmarks/workflows.sh [RUNS] [SECONDS]   (defaults 2000, 20)
+set -euo pipefail
+cd "$(dirname "$0")"
+runs=${1:-2000}
+seconds=${2:-20}
+port=18097
+imageport=18096
+
+../scripts/install-deps.sh --test
+command -v wrk >/dev/null || { if [[ $(id -u) == 0 ]]; then apt-get install -y wrk; else sudo apt-get install -y wrk; fi; }
+(cd .. && swift build -c release --product vigil --scratch-path .build-release)
+vigil=$(pwd)/../.build-release/release/vigil
+echo "== machine"; lscpu | grep -E "Model name|^CPU\(s\)"
+
+bench() {  # bench NAME [--database-url URL]
+  local name=$1; shift
+  local work=data/workflows-$name
+  rm -rf "$work"; mkdir -p "$work"
+  local key; key=$("$vigil" keys create --role admin --label bench --data-dir "$work" "$@")
+  # The first start writes the demo bank, its images and the published template.
+  "$vigil" serve --data-dir "$work" --port $port --fetch-allow 127.0.0.0/8 --log-level warning "$@" > "$work/serve.out" 2> "$work/serve.log" &
+  local pid=$!
+  until curl -sf "http://127.0.0.1:$port/status/ready" > /dev/null; do sleep 0.05; done
+  python3 -m http.server $imageport --bind 127.0.0.1 --directory "$work/demo" > /dev/null 2>&1 &
+  local images=$!
+  # Half the uploads are a photograph the demo bank does not hold.
+  cp ../../shared/data/pdq-reference/reg-test-input/dih/bridge-1-original.jpg "$work/demo/other.jpg"
+  until curl -sf "http://127.0.0.1:$imageport/demo-1.jpg" > /dev/null; do sleep 0.05; done
+  echo "== $name: template runs ($runs, 8 clients; half match)"
+  python3 workflows/drive.py "http://127.0.0.1:$port" "$key" "Screen uploaded image" 50 4 "http://127.0.0.1:$imageport/demo-1.jpg" "http://127.0.0.1:$imageport/other.jpg" > /dev/null  # warm-up
+  python3 workflows/drive.py "http://127.0.0.1:$port" "$key" "Screen uploaded image" "$runs" 8 "http://127.0.0.1:$imageport/demo-1.jpg" "http://127.0.0.1:$imageport/other.jpg"
+
+  echo "== $name: a matching hash lookup, without and with a workflow on match.found"
+  local pdq; pdq=$("$vigil" hash "$work/demo/demo-1.jpg" | cut -d, -f1)
+  export VIGIL_KEY=$key PATH_TO_GET="/m/lookup?signal_type=pdq&signal=$pdq"
+  echo -n "no listener   c=4 "; wrk -t1 -c4 -d${seconds}s -s serve/path.lua "http://127.0.0.1:$port" | grep RESULT
+  curl -sf -X POST -H "Authorization: Bearer $key" -H "Content-Type: application/json" "http://127.0.0.1:$port/v1/workflows" -d '{
+    "name": "on match", "trigger": {"type": "event", "events": ["match.found"]},
+    "steps": [{"id": "look", "type": "conditional", "branches": [{"condition": "trigger.is_match", "steps": []}]}]}' > /dev/null
+  curl -sf -X POST -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/workflows/on%20match/publish" > /dev/null
+  echo -n "with listener c=4 "; wrk -t1 -c4 -d${seconds}s -s serve/path.lua "http://127.0.0.1:$port" | grep RESULT
+  local made; made=$(curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/workflows/on%20match/runs?limit=1000" | python3 -c "import json,sys; print(len(json.load(sys.stdin)['runs']))")
+  echo "event runs started by those lookups (first page): $made"
+  kill $images $pid; wait $pid 2>/dev/null || true
+}
+
+bench sqlite
+../scripts/with-postgres.sh bash -c "$(declare -f bench); vigil=$vigil runs=$runs seconds=$seconds port=$port imageport=$imageport; bench postgres --database-url \"\$VIGIL_TEST_DATABASE_URL\""
