@@ -61,6 +61,7 @@ extension SQLWorkflowStore {
         }
     }
 
+    @discardableResult
     public func setRunStatus(id: Int64, _ status: RunStatus, error: String?, at time: Date) async throws -> Bool {
         let ms = time.millisecondsSince1970
         let finished: Int64? = status.isFinished ? ms : nil
