@@ -8,6 +8,7 @@ import PDQ
 import Synchronization
 import Testing
 import VigilTestSupport
+import Workflows
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -158,6 +159,23 @@ import Glibc
         #expect(template2["status"] as? String == "succeeded")
         let steps = template2["steps"] as? [[String: Any]] ?? []
         #expect(steps.contains { $0["step"] as? String == "decide" && ($0["output"] as? [String: Any])?["branch"] as? String == "0" })
+
+        // The template again, from the CLI, with PhotoDNA as its provider: the server's own
+        // PhotoDNA-compatible endpoint, called with a stored credential.
+        let photoDNA = try await ReplicaTests.call(.POST, "\(base)/v1/credentials", key: key, json: """
+            {"integration":"photodna","values":{"nickname":"own endpoint","endpoint":"\(base)/photodna/v1.0","subscription_key":"\(key)","requests_per_second":50}}
+            """)
+        let photoDNAID = try #require(Self.json(photoDNA.body)["id"] as? String, "\(photoDNA.body)")
+        let variant = try WorkflowAPITests.text(WorkflowLibrary.screenUploadedImage(photoDNACredential: photoDNAID))
+        #expect(try await ReplicaTests.call(.PUT, "\(base)/v1/workflows/Screen%20uploaded%20image", key: key, json: variant).status == 200)
+        #expect(try await ReplicaTests.call(.POST, "\(base)/v1/workflows/Screen%20uploaded%20image/publish", key: key).status == 201)
+        let viaCLI = try cli(["workflow", "run", "Screen uploaded image", "--input", "image_url=\(origin.url("/demo-0.jpg"))",
+                              "--input", "account_reference_id=u2", "--idempotency-key", "cli-1", "--wait", "60"])
+        #expect(viaCLI.status == 0, "\(viaCLI.stdout) \(viaCLI.stderr)")
+        #expect(viaCLI.stdout.contains("succeeded"))
+        #expect(viaCLI.stdout.contains("\"source\":\"VIGIL_DEMO\""), "\(viaCLI.stdout)")
+        #expect(viaCLI.stdout.contains("\"IsMatch\":true"))  // PhotoDNA's own answer, kept as raw
+        #expect(!viaCLI.stdout.contains(key))
 
         #expect(second.terminate() == 0)
         try await receiver.stop()

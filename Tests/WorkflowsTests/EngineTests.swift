@@ -219,3 +219,44 @@ struct CancellingLookup: WorkflowAction {
         return ["is_match": false]
     }
 }
+
+/// Replaces one secret, as the vault's redactor does with a credential's.
+struct OneSecret: SecretRedactor {
+    let secret: String
+    func redactor(forCredential id: String) async -> @Sendable (String) -> String {
+        { [secret] in $0.replacingOccurrences(of: secret, with: "••••") }
+    }
+}
+
+extension EngineTests {
+    @Test func historyHidesCredentialSecrets() async throws {
+        let echo = ScriptedAction("notify.webhook") { call, attempt in
+            if attempt == 1 { throw Flaky.echo("refused key sk-live-123456") }
+            return ["status": 200, "delivery_id": .string("echo sk-live-123456")]
+        }
+        let step = Step(id: "notify", type: "action", action: "notify.webhook", credential: "cred_hook",
+                        inputs: ["data": ["note": "sk-live-123456 {{ trigger.account }}"]], retry: Retry(attempts: 2, backoffSeconds: 0))
+        let service = WorkflowService(store: store, jobs: JobQueue(store: UnusedJobStore()), credentials: { ["cred_hook": "webhook"] })
+        let workflow = try await service.create(WorkflowDefinition(name: "secrets", trigger: Self.trigger, steps: [step]))
+        _ = try await service.publish(workflow.id, by: "test")
+        let run = try await service.start(workflow.id, input: ["image_url": "https://example.org/a.jpg", "account": "acct"], idempotencyKey: nil).run
+        let engine = WorkflowEngine(store: store, actions: [echo], secrets: OneSecret(secret: "sk-live-123456"))
+        if case .wait = try await engine.advance(runID: run.id) {} else { Issue.record("no retry") }
+        #expect(store.step(run.id, "notify")?.error == "refused key ••••")
+        #expect(try await engine.advance(runID: run.id) == .finished(.succeeded))
+        let record = try #require(store.step(run.id, "notify"))
+        #expect(record.input?.text.contains("sk-live") == false)
+        #expect(record.input?.text.contains("acct") == true)
+        #expect(record.output?.object?["delivery_id"] == "echo ••••")
+        // The performer itself got the real values.
+        #expect(echo.received.last?.inputs["data"] == ["note": "sk-live-123456 acct"])
+    }
+}
+
+extension Flaky {
+    static func echo(_ text: String) -> EchoError { EchoError(description: text) }
+}
+
+struct EchoError: Error, CustomStringConvertible {
+    let description: String
+}

@@ -54,7 +54,10 @@ public final class VigilService: Sendable {
         self.settings = settings
         self.metrics = metrics
         // Every lookup, through any API, can start a workflow; the caller only pays for a hand-off.
+        // A workflow step's own lookup starts none: a workflow listening for lookups that looks
+        // images up would otherwise start itself for ever.
         lookup.observe { event in
+            guard event.api != .integration else { return }
             let payload = LookupEventPayload.payload(event)
             triggers.publish(type: "lookup.completed", payload: payload)
             if event.isMatch { triggers.publish(type: "match.found", payload: LookupEventPayload.retyped(payload, "match.found")) }

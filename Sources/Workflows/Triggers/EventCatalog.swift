@@ -13,7 +13,7 @@ public enum EventCatalog {
         Field("event_id", .text, "The event's id (a run started by it is keyed by it: one run per event and workflow)."),
         Field("type", .text, "The event type."),
         Field("at", .text, "When the lookup completed (ISO 8601, UTC)."),
-        Field("api", .choice(["native", "photodna", "hma", "cli", "integration"]), "The API the lookup came through."),
+        Field("api", .choice(["native", "photodna", "hma", "cli"]), "The API the lookup came through (a workflow step's own lookups start no runs)."),
         Field("is_match", .boolean, "Whether anything matched."),
         Field("pdq", .text, "The image's PDQ hash (64 hex digits), when it had one."),
         Field("md5", .text, "The image's MD5."),
