@@ -62,11 +62,13 @@ extension SQLWorkflowStore {
     }
 
     @discardableResult
-    public func setRunStatus(id: Int64, _ status: RunStatus, error: String?, at time: Date) async throws -> Bool {
+    public func setRunStatus(id: Int64, _ status: RunStatus, error: String?, at time: Date, lease: RunLease?) async throws -> Bool {
         let ms = time.millisecondsSince1970
         let finished: Int64? = status.isFinished ? ms : nil
-        return try await database.run { sql in
-            try await sql.raw("""
+        let dialect = database.dialect
+        return try await database.transaction { sql in
+            try await Self.fence(lease, sql, dialect)
+            return try await sql.raw("""
                 UPDATE workflow_runs SET status = \(bind: status.rawValue), error = \(bind: error), updated_at = \(bind: ms),
                        started_at = CASE WHEN started_at IS NULL AND \(bind: status.rawValue) = 'running' THEN \(bind: ms) ELSE started_at END,
                        finished_at = \(bind: finished)
@@ -74,6 +76,17 @@ extension SQLWorkflowStore {
                 RETURNING id
                 """).all().count == 1
         }
+    }
+
+    /// Refuses the transaction's write unless `lease` still holds the run's job. On PostgreSQL
+    /// the job row stays locked until the write commits, so a takeover waits for it.
+    static func fence(_ lease: RunLease?, _ sql: any SQLDatabase, _ dialect: Dialect) async throws {
+        guard let lease else { return }
+        let lock = dialect == .postgres ? " FOR UPDATE" : ""
+        let held = try await sql.raw("""
+            SELECT id FROM jobs WHERE id = \(bind: lease.jobID) AND lease_owner = \(bind: lease.owner) AND state = 'running'\(unsafeRaw: lock)
+            """).first()
+        if held == nil { throw JobError.leaseLost(lease.jobID) }
     }
 
     public func requestCancel(runID: Int64, at time: Date) async throws -> WorkflowRun? {
@@ -103,10 +116,12 @@ extension SQLWorkflowStore {
         }
     }
 
-    public func saveStep(_ record: StepRecord) async throws {
+    public func saveStep(_ record: StepRecord, lease: RunLease?) async throws {
         let input = try record.input.map(Self.json)
         let output = try record.output.map(Self.json)
-        try await database.run { sql in
+        let dialect = database.dialect
+        try await database.transaction { sql in
+            try await Self.fence(lease, sql, dialect)
             try await sql.raw("""
                 INSERT INTO workflow_steps (\(unsafeRaw: Self.stepColumns))
                 VALUES (\(bind: record.runID), \(bind: record.stepID), \(bind: record.status.rawValue), \(bind: record.attempts), \(bind: input),

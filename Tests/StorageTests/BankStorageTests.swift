@@ -35,7 +35,9 @@ import VigilTestSupport
             try await sql.raw("DROP TABLE api_keys").run()
             try await sql.raw("DROP TABLE bank_changes").run()
             try await sql.raw("DROP TABLE jobs").run()
-            for table in ["bank_sources", "credentials", "vault", "audit_log"] { try await sql.raw("DROP TABLE \(unsafeRaw: table)").run() }
+            for table in ["bank_sources", "credentials", "vault", "audit_log", "workflow_steps", "workflow_runs", "workflow_versions", "workflows"] {
+                try await sql.raw("DROP TABLE \(unsafeRaw: table)").run()
+            }
             try await sql.raw("DELETE FROM vigil_schema_migrations WHERE version >= 2").run()
         }
         #expect(try await database.schemaVersion() == 1)

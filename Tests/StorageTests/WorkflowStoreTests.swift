@@ -76,6 +76,20 @@ import Workflows
         #expect(steps.count == 1)
         #expect(steps.first?.status == .succeeded && steps.first?.attempts == 2)
         #expect(steps.first?.output == ["is_match": true, "matches": [["distance": 4]]])
+        // Writes fenced by a lease: only the worker that holds the run's job may write.
+        let jobStore = SQLJobStore(database: databases[0])
+        let claimed = try #require(try await jobStore.claim(kinds: [WorkflowService.jobKind], owner: "worker-a", affinity: nil,
+                                                            leaseUntil: Date().addingTimeInterval(30), now: Date()))
+        let holder = RunLease(jobID: claimed.id, owner: "worker-a")
+        let usurped = RunLease(jobID: claimed.id, owner: "worker-b")
+        let record = StepRecord(runID: run, stepID: "decide", status: .succeeded, attempts: 1, input: nil, output: ["branch": "0"], error: nil,
+                                startedAt: start, finishedAt: start, nextAttemptAt: nil)
+        try await store.saveStep(record, lease: holder)
+        await #expect(throws: JobError.leaseLost(claimed.id)) { try await store.saveStep(record, lease: usurped) }
+        await #expect(throws: JobError.leaseLost(claimed.id)) {
+            try await store.setRunStatus(id: run, .failed, error: "stale worker", at: Date(), lease: usurped)
+        }
+        #expect(try await store.run(id: run)?.status == .queued)
         // A finished run stays finished.
         #expect(try await store.setRunStatus(id: run, .succeeded, error: nil, at: Date()))
         #expect(try await store.setRunStatus(id: run, .running, error: nil, at: Date()) == false)

@@ -83,7 +83,7 @@ final class InMemoryWorkflowStore: WorkflowStore {
                 .sorted { $0.id > $1.id }
         }
     }
-    func setRunStatus(id: Int64, _ status: RunStatus, error: String?, at time: Date) async throws -> Bool {
+    func setRunStatus(id: Int64, _ status: RunStatus, error: String?, at time: Date, lease: RunLease?) async throws -> Bool {
         state.withLock { state in
             guard let run = state.runs[id], !run.status.isFinished else { return false }
             state.runs[id]?.status = status
@@ -103,7 +103,7 @@ final class InMemoryWorkflowStore: WorkflowStore {
     func steps(runID: Int64) async throws -> [StepRecord] {
         state.withLock { Array(($0.steps[runID] ?? [:]).values).sorted { $0.startedAt < $1.startedAt } }
     }
-    func saveStep(_ record: StepRecord) async throws {
+    func saveStep(_ record: StepRecord, lease: RunLease?) async throws {
         state.withLock { $0.steps[record.runID, default: [:]][record.stepID] = record }
     }
 

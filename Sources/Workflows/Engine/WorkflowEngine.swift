@@ -27,30 +27,30 @@ public final class WorkflowEngine: Sendable {
         self.logger = logger
     }
 
-    /// Takes a run as far as it can go now.
-    public func advance(runID: Int64, isCancelled: @escaping @Sendable () -> Bool = { false }) async throws -> Advance {
+    /// Takes a run as far as it can go now. `lease` fences every write (see `RunLease`).
+    public func advance(runID: Int64, lease: RunLease? = nil, isCancelled: @escaping @Sendable () -> Bool = { false }) async throws -> Advance {
         guard let run = try await store.run(id: runID) else { throw ActionFailure("workflow run \(runID) no longer exists") }
         if run.status.isFinished { return .finished(run.status) }
-        if run.cancelRequested || isCancelled() { return try await finish(run, .cancelled, error: nil) }
+        if run.cancelRequested || isCancelled() { return try await finish(run, .cancelled, error: nil, lease) }
         guard let version = try await store.version(workflowID: run.workflowID, version: run.version) else {
-            return try await finish(run, .failed, error: "version \(run.version) of workflow \(run.workflowID) no longer exists")
+            return try await finish(run, .failed, error: "version \(run.version) of workflow \(run.workflowID) no longer exists", lease)
         }
-        try await store.setRunStatus(id: run.id, .running, error: nil, at: Date())
+        try await store.setRunStatus(id: run.id, .running, error: nil, at: Date(), lease: lease)
         let records = Dictionary(try await store.steps(runID: run.id).map { ($0.stepID, $0) }, uniquingKeysWith: { _, last in last })
-        let execution = Execution(run: run, records: records, isCancelled: isCancelled)
+        let execution = Execution(run: run, records: records, lease: lease, isCancelled: isCancelled)
         var scope = Scope(trigger: run.input)
         switch try await execute(version.definition.steps, &scope, execution) {
-        case .completed: return try await finish(run, .succeeded, error: nil)
-        case let .failed(message): return try await finish(run, .failed, error: message)
-        case .cancelled: return try await finish(run, .cancelled, error: nil)
+        case .completed: return try await finish(run, .succeeded, error: nil, lease)
+        case let .failed(message): return try await finish(run, .failed, error: message, lease)
+        case .cancelled: return try await finish(run, .cancelled, error: nil, lease)
         case let .wait(until):
-            try await store.setRunStatus(id: run.id, .waiting, error: nil, at: Date())
+            try await store.setRunStatus(id: run.id, .waiting, error: nil, at: Date(), lease: lease)
             return .wait(until: until)
         }
     }
 
-    private func finish(_ run: WorkflowRun, _ status: RunStatus, error: String?) async throws -> Advance {
-        try await store.setRunStatus(id: run.id, status, error: error, at: Date())
+    private func finish(_ run: WorkflowRun, _ status: RunStatus, error: String?, _ lease: RunLease?) async throws -> Advance {
+        try await store.setRunStatus(id: run.id, status, error: error, at: Date(), lease: lease)
         logger.info("workflow run finished", metadata: ["run": .stringConvertible(run.id), "workflow": .string(run.workflowID),
                                                         "status": .string(status.rawValue)])
         return .finished(status)
@@ -62,6 +62,7 @@ public final class WorkflowEngine: Sendable {
         let run: WorkflowRun
         /// What the store held when this pass began: steps that finished in an earlier pass.
         let records: [String: StepRecord]
+        let lease: RunLease?
         let isCancelled: @Sendable () -> Bool
     }
 
@@ -121,7 +122,7 @@ public final class WorkflowEngine: Sendable {
         var record = StepRecord(runID: execution.run.id, stepID: step.id, status: .running, attempts: attempt,
                                 input: Self.redacted(.object(inputs), declaration, redact), output: nil, error: nil,
                                 startedAt: existing?.startedAt ?? Date(), finishedAt: nil, nextAttemptAt: nil)
-        try await store.saveStep(record)
+        try await store.saveStep(record, lease: execution.lease)
 
         do {
             guard let performer = actions[key] else { throw ActionFailure("this process cannot run \(key)") }
@@ -131,7 +132,7 @@ public final class WorkflowEngine: Sendable {
             record.status = .succeeded
             record.output = Self.redacted(output, nil, redact)
             record.finishedAt = Date()
-            try await store.saveStep(record)
+            try await store.saveStep(record, lease: execution.lease)
             scope.steps[step.id] = record.scopeValue
             return .completed
         } catch {
@@ -142,7 +143,7 @@ public final class WorkflowEngine: Sendable {
                 record.status = .retrying
                 record.error = message
                 record.nextAttemptAt = Date().addingTimeInterval(retry.backoff(after: attempt))
-                try await store.saveStep(record)
+                try await store.saveStep(record, lease: execution.lease)
                 logger.info("workflow step failed; retrying", metadata: ["run": .stringConvertible(execution.run.id), "step": .string(step.id),
                                                                           "attempt": .stringConvertible(attempt), "error": .string(message)])
                 return .wait(record.nextAttemptAt ?? Date())
@@ -150,7 +151,7 @@ public final class WorkflowEngine: Sendable {
             record.status = .failed
             record.error = message
             record.finishedAt = Date()
-            try await store.saveStep(record)
+            try await store.saveStep(record, lease: execution.lease)
             scope.steps[step.id] = record.scopeValue
             return step.continues ? .completed : .failed("step \(step.id) failed: \(message)")
         }
@@ -176,7 +177,7 @@ public final class WorkflowEngine: Sendable {
             let now = Date()
             let record = StepRecord(runID: execution.run.id, stepID: step.id, status: .succeeded, attempts: 1, input: nil,
                                     output: .object(["branch": .string(chosen)]), error: nil, startedAt: now, finishedAt: now, nextAttemptAt: nil)
-            try await store.saveStep(record)
+            try await store.saveStep(record, lease: execution.lease)
             scope.steps[step.id] = record.scopeValue
         }
         let steps: [Step] = if chosen == "else" { step.otherwise ?? [] } else if let i = Int(chosen), let branches = step.branches, branches.indices.contains(i) {
@@ -192,7 +193,7 @@ public final class WorkflowEngine: Sendable {
         let decided = existing?.status == .succeeded || existing?.status == .failed
         var record = StepRecord(runID: execution.run.id, stepID: step.id, status: .running, attempts: 1, input: nil, output: nil, error: nil,
                                 startedAt: existing?.startedAt ?? Date(), finishedAt: nil, nextAttemptAt: nil)
-        if existing == nil { try await store.saveStep(record) }
+        if existing == nil { try await store.saveStep(record, lease: execution.lease) }
         let start = scope
         let results = try await withThrowingTaskGroup(of: (Flow, [String: JSONValue]).self) { group in
             for branch in step.branches ?? [] {
@@ -228,13 +229,13 @@ public final class WorkflowEngine: Sendable {
         if !failures.isEmpty {
             record.status = .failed
             record.error = failures.joined(separator: "; ")
-            try await store.saveStep(record)
+            try await store.saveStep(record, lease: execution.lease)
             scope.steps[step.id] = record.scopeValue
             return step.continues ? .completed : .failed("step \(step.id) failed: \(record.error ?? "")")
         }
         record.status = .succeeded
         record.output = .object([:])
-        try await store.saveStep(record)
+        try await store.saveStep(record, lease: execution.lease)
         scope.steps[step.id] = record.scopeValue
         return .completed
     }

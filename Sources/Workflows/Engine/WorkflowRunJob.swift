@@ -21,7 +21,8 @@ public struct WorkflowRunJob: JobHandler {
             throw JobFailure.permanent("a workflow.run job's payload is {\"run\": id}, got \(job.payload.prefix(100))")
         }
         do {
-            switch try await engine.advance(runID: payload.run, isCancelled: { context.isCancelled }) {
+            switch try await engine.advance(runID: payload.run, lease: RunLease(jobID: job.id, owner: context.owner),
+                                            isCancelled: { context.isCancelled }) {
             case let .finished(status): return "{\"status\":\"\(status.rawValue)\"}"
             case let .wait(until): throw JobPostponed(until: until, reason: "run \(payload.run) waits for a step's next try")
             }

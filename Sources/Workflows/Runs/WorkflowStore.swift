@@ -29,13 +29,37 @@ public protocol WorkflowStore: Sendable {
     /// Newest first.
     func runs(_ filter: RunFilter) async throws -> [WorkflowRun]
     /// Moves a run that has not finished to `status` (the first move to running sets its start;
-    /// a finished status sets its end). False when it had already finished.
+    /// a finished status sets its end). False when it had already finished. With a `lease`, the
+    /// write is refused (`JobError.leaseLost`) unless that worker still holds the run's job.
     @discardableResult
-    func setRunStatus(id: Int64, _ status: RunStatus, error: String?, at time: Date) async throws -> Bool
+    func setRunStatus(id: Int64, _ status: RunStatus, error: String?, at time: Date, lease: RunLease?) async throws -> Bool
     /// Flags a run to stop at its next step; a run that has not started is cancelled at once.
     func requestCancel(runID: Int64, at time: Date) async throws -> WorkflowRun?
 
     func steps(runID: Int64) async throws -> [StepRecord]
-    /// Inserts or replaces the step's record.
-    func saveStep(_ record: StepRecord) async throws
+    /// Inserts or replaces the step's record; with a `lease`, only while that worker holds the job.
+    func saveStep(_ record: StepRecord, lease: RunLease?) async throws
+}
+
+/// The worker that executes a run, as its job's lease names it. Every write of the run is fenced
+/// by it: a worker that lost its lease (it stalled, and another took the run over) can no longer
+/// write over the new worker's records.
+public struct RunLease: Sendable, Equatable {
+    public let jobID: Int64
+    public let owner: String
+
+    public init(jobID: Int64, owner: String) {
+        self.jobID = jobID
+        self.owner = owner
+    }
+}
+
+extension WorkflowStore {
+    /// Unfenced writes, for callers that hold no job (the API's cancel, tests).
+    @discardableResult
+    public func setRunStatus(id: Int64, _ status: RunStatus, error: String?, at time: Date) async throws -> Bool {
+        try await setRunStatus(id: id, status, error: error, at: time, lease: nil)
+    }
+
+    public func saveStep(_ record: StepRecord) async throws { try await saveStep(record, lease: nil) }
 }
