@@ -227,6 +227,7 @@ let package = Package(
                     swiftSettings: strictSwift),
         .testTarget(name: "WorkflowsTests", dependencies: ["VigilTestSupport", "Workflows", "JSONValues", "Integrations", "Jobs"],
                     swiftSettings: strictSwift),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs"], swiftSettings: strictSwift),
         .testTarget(name: "VaultTests", dependencies: ["VigilTestSupport", "Vault"], swiftSettings: strictSwift),
         .testTarget(name: "IntegrationsTests", dependencies: ["VigilTestSupport", "Integrations", "Vault", "Storage"], swiftSettings: strictSwift),
         .testTarget(name: "IntegrationClientsTests", dependencies: [

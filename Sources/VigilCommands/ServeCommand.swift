@@ -193,7 +193,7 @@ struct JobWorkers: Service {
             group.addTask { await service.triggers.run() }
             for worker in workers {
                 group.addTask {
-                    while !service.isReady, !Task.isCancelled { await service.jobs.doorbell.wait(timeout: .milliseconds(200)) }
+                    while !service.isReady, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
                     await worker.run(doorbell: service.jobs.doorbell)
                 }
             }

@@ -33,6 +33,14 @@ import Glibc
             try process.run()
         }
 
+        /// A test that fails before it stops its server must not leave the process running.
+        deinit {
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+        }
+
         var output: String { (try? String(contentsOf: stdout, encoding: .utf8)) ?? "" }
 
         func waitReady(port: Int? = nil) async throws {
