@@ -72,8 +72,7 @@ import Glibc
         // The checkpoint says how far through the upload the import is.
         #expect(fraction > 0 && fraction < 1, "fraction \(fraction)")
 
-        let second = try Server(dataDir: data, port: port, environment: environment, arguments: arguments + ["--log-level", "info"],
-                                stderr: URL(fileURLWithPath: "/tmp/import-second-\(backend).log"))
+        let second = try Server(dataDir: data, port: port, environment: environment, arguments: arguments)
         try await second.waitReady()
         var job: [String: Any] = [:]
         while ContinuousClock.now < deadline {
