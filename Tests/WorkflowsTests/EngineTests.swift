@@ -186,6 +186,10 @@ import Workflows
             return step
         }, trigger: .event(["match.found"], condition: "trigger.api == 'photodna'"))
         let triggers = EventTriggers(workflows: service)
+        #expect(!triggers.wants("match.found"))  // not read yet
+        try await triggers.refresh()
+        #expect(triggers.wants("match.found"))
+        #expect(!triggers.wants("lookup.completed"))  // nobody listens: a lookup builds no payload for it
         let event: JSONValue = ["event_id": "e1", "type": "match.found", "api": "photodna", "is_match": true, "pdq": "ab"]
         try await triggers.deliver(type: "match.found", payload: event)
         try await triggers.deliver(type: "match.found", payload: event)

@@ -58,9 +58,11 @@ public final class VigilService: Sendable {
         // images up would otherwise start itself for ever.
         lookup.observe { event in
             guard event.api != .integration else { return }
+            let completed = triggers.wants("lookup.completed"), found = event.isMatch && triggers.wants("match.found")
+            guard completed || found else { return }
             let payload = LookupEventPayload.payload(event)
-            triggers.publish(type: "lookup.completed", payload: payload)
-            if event.isMatch { triggers.publish(type: "match.found", payload: LookupEventPayload.retyped(payload, "match.found")) }
+            if completed { triggers.publish(type: "lookup.completed", payload: payload) }
+            if found { triggers.publish(type: "match.found", payload: LookupEventPayload.retyped(payload, "match.found")) }
         }
     }
 

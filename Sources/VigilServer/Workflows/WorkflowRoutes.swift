@@ -63,7 +63,7 @@ struct WorkflowRoutes {
                                                     resultTarget: { "workflow:\($0.workflowID)@\($0.version)" }) {
                 try await workflows.publish(id, by: actor)
             }
-            service.triggers.refresh()
+            try? await service.triggers.refresh()
             return try JSONText.response(WorkflowVersionJSON(version), status: .created)
         }
         // A rollback: an earlier version made live again.
@@ -73,7 +73,7 @@ struct WorkflowRoutes {
             let version = try await service.audited(context, "workflow.publish", target: "workflow:\(id)@\(number)") {
                 try await workflows.publish(id, version: number)
             }
-            service.triggers.refresh()
+            try? await service.triggers.refresh()
             return try JSONText.response(WorkflowVersionJSON(version))
         }
     }

@@ -13,8 +13,12 @@ public final class EventTriggers: Sendable {
     private let stream: AsyncStream<(type: String, payload: JSONValue)>
     private let continuation: AsyncStream<(type: String, payload: JSONValue)>.Continuation
     private let dropped = Atomic<Int>(0)
-    /// The live event-triggered versions, read again at most once a second.
-    private let cache = Mutex<(at: ContinuousClock.Instant, versions: [WorkflowVersion])?>(nil)
+    /// The live event-triggered versions, read again every second (and at once after a publish
+    /// in this process).
+    private let live = Mutex<[WorkflowVersion]>([])
+    /// The event types some live workflow listens for, so a lookup that nobody listens for costs
+    /// one atomic load and builds no payload.
+    private let listened = Mutex<Set<String>>([])
 
     public init(workflows: WorkflowService, buffer: Int = 10_000, logger: Logger = Logger(label: "vigil.workflows")) {
         self.workflows = workflows
@@ -25,6 +29,9 @@ public final class EventTriggers: Sendable {
     /// Events not delivered because the buffer was full (the process is far behind).
     public var droppedCount: Int { dropped.load(ordering: .relaxed) }
 
+    /// Whether a live workflow listens for `type` (as of the last read, at most a second old).
+    public func wants(_ type: String) -> Bool { listened.withLock { $0.contains(type) } }
+
     public func publish(type: String, payload: JSONValue) {
         if case .dropped = continuation.yield((type, payload)) {
             let count = dropped.add(1, ordering: .relaxed).newValue
@@ -34,16 +41,27 @@ public final class EventTriggers: Sendable {
         }
     }
 
-    /// Drains events until the task is cancelled.
+    /// Drains events until the task is cancelled, and reads the live workflows every second.
     public func run() async {
-        for await event in stream {
-            if Task.isCancelled { break }
-            do {
-                try await deliver(type: event.type, payload: event.payload)
-            } catch {
-                logger.error("starting event-triggered runs failed", metadata: ["type": .string(event.type),
-                                                                                 "error": .string(String(describing: error).prefix(300).description)])
+        await withDiscardingTaskGroup { group in
+            group.addTask { [self] in
+                while !Task.isCancelled {
+                    do { try await refresh() } catch {
+                        logger.error("reading event-triggered workflows failed", metadata: ["error": .string(String(describing: error).prefix(300).description)])
+                    }
+                    try? await Task.sleep(for: .seconds(1))
+                }
             }
+            for await event in stream {
+                if Task.isCancelled { break }
+                do {
+                    try await deliver(type: event.type, payload: event.payload)
+                } catch {
+                    logger.error("starting event-triggered runs failed", metadata: ["type": .string(event.type),
+                                                                                     "error": .string(String(describing: error).prefix(300).description)])
+                }
+            }
+            group.cancelAll()
         }
     }
 
@@ -64,13 +82,13 @@ public final class EventTriggers: Sendable {
         }
     }
 
-    private func listening() async throws -> [WorkflowVersion] {
-        if let cached = cache.withLock({ $0 }), cached.at.duration(to: .now) < .seconds(1) { return cached.versions }
-        let versions = try await workflows.store.liveEventVersions()
-        cache.withLock { $0 = (ContinuousClock.now, versions) }
-        return versions
-    }
+    private func listening() async throws -> [WorkflowVersion] { live.withLock { $0 } }
 
-    /// Forgets the cached workflows (after a publish in this process).
-    public func refresh() { cache.withLock { $0 = nil } }
+    /// Reads the live event-triggered workflows now (after a publish in this process; every
+    /// second otherwise, for publishes on other replicas).
+    public func refresh() async throws {
+        let versions = try await workflows.store.liveEventVersions()
+        live.withLock { $0 = versions }
+        listened.withLock { $0 = Set(versions.flatMap { $0.definition.trigger.events ?? [] }) }
+    }
 }
