@@ -26,9 +26,11 @@ bench() {  # bench NAME [--database-url URL]
   # The first start writes the demo bank, its images and the published template.
   "$vigil" serve --data-dir "$work" --port $port --fetch-allow 127.0.0.0/8 --log-level warning "$@" > "$work/serve.out" 2> "$work/serve.log" &
   local pid=$!
+  trap "kill $pid 2>/dev/null || true" EXIT
   until curl -sf "http://127.0.0.1:$port/status/ready" > /dev/null; do sleep 0.05; done
   python3 -m http.server $imageport --bind 127.0.0.1 --directory "$work/demo" > /dev/null 2>&1 &
   local images=$!
+  trap "kill $pid $images 2>/dev/null || true" EXIT
   # Half the uploads are a photograph the demo bank does not hold.
   cp ../../shared/data/pdq-reference/reg-test-input/dih/bridge-1-original.jpg "$work/demo/other.jpg"
   until curl -sf "http://127.0.0.1:$imageport/demo-1.jpg" > /dev/null; do sleep 0.05; done
@@ -36,17 +38,27 @@ bench() {  # bench NAME [--database-url URL]
   python3 workflows/drive.py "http://127.0.0.1:$port" "$key" "Screen uploaded image" 50 4 "http://127.0.0.1:$imageport/demo-1.jpg" "http://127.0.0.1:$imageport/other.jpg" > /dev/null  # warm-up
   python3 workflows/drive.py "http://127.0.0.1:$port" "$key" "Screen uploaded image" "$runs" 8 "http://127.0.0.1:$imageport/demo-1.jpg" "http://127.0.0.1:$imageport/other.jpg"
 
-  echo "== $name: a matching hash lookup, without and with a workflow on match.found"
+  echo "== $name: one run at a time (1 client): the time from trigger to finished run, unloaded"
+  python3 workflows/drive.py "http://127.0.0.1:$port" "$key" "Screen uploaded image" 200 1 "http://127.0.0.1:$imageport/demo-1.jpg" "http://127.0.0.1:$imageport/other.jpg"
+
+  echo "== $name: a matching hash lookup (c=4): no event workflow; one whose condition never holds; one that runs on every match"
   local pdq; pdq=$("$vigil" hash "$work/demo/demo-1.jpg" | cut -d, -f1)
   export VIGIL_KEY=$key PATH_TO_GET="/m/lookup?signal_type=pdq&signal=$pdq"
-  echo -n "no listener   c=4 "; wrk -t1 -c4 -d${seconds}s -s serve/path.lua "http://127.0.0.1:$port" | grep RESULT
-  curl -sf -X POST -H "Authorization: Bearer $key" -H "Content-Type: application/json" "http://127.0.0.1:$port/v1/workflows" -d '{
-    "name": "on match", "trigger": {"type": "event", "events": ["match.found"]},
-    "steps": [{"id": "look", "type": "conditional", "branches": [{"condition": "trigger.is_match", "steps": []}]}]}' > /dev/null
-  curl -sf -X POST -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/workflows/on%20match/publish" > /dev/null
-  echo -n "with listener c=4 "; wrk -t1 -c4 -d${seconds}s -s serve/path.lua "http://127.0.0.1:$port" | grep RESULT
-  local made; made=$(curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/workflows/on%20match/runs?limit=1000" | python3 -c "import json,sys; print(len(json.load(sys.stdin)['runs']))")
-  echo "event runs started by those lookups (first page): $made"
+  echo -n "no listener        "; wrk -t1 -c4 -d${seconds}s -s serve/path.lua "http://127.0.0.1:$port" | grep RESULT
+  listener() {  # listener NAME CONDITION
+    curl -sf -X POST -H "Authorization: Bearer $key" -H "Content-Type: application/json" "http://127.0.0.1:$port/v1/workflows" -d '{
+      "name": "'"$1"'", "trigger": {"type": "event", "events": ["match.found"], "condition": "'"$2"'"},
+      "steps": [{"id": "look", "type": "conditional", "branches": [{"condition": "trigger.is_match", "steps": []}]}]}' > /dev/null
+    curl -sf -X POST -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/workflows/$1/publish" > /dev/null
+  }
+  listener never "trigger.api == 'photodna'"
+  echo -n "condition false    "; wrk -t1 -c4 -d${seconds}s -s serve/path.lua "http://127.0.0.1:$port" | grep RESULT
+  curl -sf -X DELETE -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/workflows/never" > /dev/null
+  listener every "trigger.api == 'hma'"
+  local before; before=$(curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/workflow-runs?limit=1" | python3 -c "import json,sys; r=json.load(sys.stdin)['runs']; print(r[0]['id'] if r else 0)")
+  echo -n "a run per match    "; wrk -t1 -c4 -d${seconds}s -s serve/path.lua "http://127.0.0.1:$port" | grep RESULT
+  local after; after=$(curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/workflow-runs?limit=1" | python3 -c "import json,sys; print(json.load(sys.stdin)['runs'][0]['id'])")
+  echo "runs started by those lookups: $((after - before)); events dropped (buffer full): $(grep -o '"dropped":"[0-9]*"' "$work/serve.log" | tail -1)"
   kill $images $pid; wait $pid 2>/dev/null || true
 }
 

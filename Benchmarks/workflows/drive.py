@@ -36,7 +36,7 @@ def every_run():
     while True:
         page = call("GET", f"{base}/v1/workflows/{path}/runs?limit=1000" + (f"&before={before}" if before else ""))
         found += page["runs"]
-        before = page["next_before"]
+        before = page.get("next_before")
         if not before or before < min(ids): return found
 
 wanted, runs = set(ids), []

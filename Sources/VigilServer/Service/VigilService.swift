@@ -60,9 +60,8 @@ public final class VigilService: Sendable {
             guard event.api != .integration else { return }
             let completed = triggers.wants("lookup.completed"), found = event.isMatch && triggers.wants("match.found")
             guard completed || found else { return }
-            let payload = LookupEventPayload.payload(event)
-            if completed { triggers.publish(type: "lookup.completed", payload: payload) }
-            if found { triggers.publish(type: "match.found", payload: LookupEventPayload.retyped(payload, "match.found")) }
+            if completed { triggers.publish(type: "lookup.completed") { LookupEventPayload.payload(event, type: "lookup.completed") } }
+            if found { triggers.publish(type: "match.found") { LookupEventPayload.payload(event, type: "match.found") } }
         }
     }
 

@@ -5,10 +5,10 @@ import Lookup
 
 /// A lookup event as a workflow's trigger payload, field for field as `EventCatalog` declares it.
 enum LookupEventPayload {
-    static func payload(_ event: LookupEvent) -> JSONValue {
+    static func payload(_ event: LookupEvent, type: String) -> JSONValue {
         .object([
             "event_id": .string(event.id.uuidString.lowercased()),
-            "type": .string("lookup.completed"),
+            "type": .string(type),
             "at": .string(Timestamp.iso8601(event.at)),
             "api": .string(event.api.rawValue),
             "is_match": .bool(event.isMatch),
@@ -21,12 +21,5 @@ enum LookupEventPayload {
             }),
             "suppressed_count": .number(Double(event.suppressedCount)),
         ])
-    }
-
-    /// The same event under another type (a `match.found` is a `lookup.completed` that matched).
-    static func retyped(_ payload: JSONValue, _ type: String) -> JSONValue {
-        guard case var .object(fields) = payload else { return payload }
-        fields["type"] = .string(type)
-        return .object(fields)
     }
 }

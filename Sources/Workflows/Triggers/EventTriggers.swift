@@ -10,12 +10,15 @@ import Synchronization
 public final class EventTriggers: Sendable {
     let workflows: WorkflowService
     let logger: Logger
-    private let stream: AsyncStream<(type: String, payload: JSONValue)>
-    private let continuation: AsyncStream<(type: String, payload: JSONValue)>.Continuation
+    /// An event as published: its type and how to make its payload. The payload is made by the
+    /// consumer, off the publisher's path (a lookup's answer waits for none of it).
+    typealias Pending = (type: String, payload: @Sendable () -> JSONValue)
+    private let stream: AsyncStream<Pending>
+    private let continuation: AsyncStream<Pending>.Continuation
     private let dropped = Atomic<Int>(0)
     /// The live event-triggered versions, read again every second (and at once after a publish
     /// in this process).
-    private let live = Mutex<[WorkflowVersion]>([])
+    private let live = Mutex<[(version: WorkflowVersion, condition: Expression?)]>([])
     /// The event types some live workflow listens for, so a lookup that nobody listens for costs
     /// one atomic load and builds no payload.
     private let listened = Mutex<Set<String>>([])
@@ -32,7 +35,7 @@ public final class EventTriggers: Sendable {
     /// Whether a live workflow listens for `type` (as of the last read, at most a second old).
     public func wants(_ type: String) -> Bool { listened.withLock { $0.contains(type) } }
 
-    public func publish(type: String, payload: JSONValue) {
+    public func publish(type: String, payload: @escaping @Sendable () -> JSONValue) {
         if case .dropped = continuation.yield((type, payload)) {
             let count = dropped.add(1, ordering: .relaxed).newValue
             if count == 1 || count % 1000 == 0 {
@@ -55,7 +58,7 @@ public final class EventTriggers: Sendable {
             for await event in stream {
                 if Task.isCancelled { break }
                 do {
-                    try await deliver(type: event.type, payload: event.payload)
+                    try await deliver(type: event.type, payload: event.payload())
                 } catch {
                     logger.error("starting event-triggered runs failed", metadata: ["type": .string(event.type),
                                                                                      "error": .string(String(describing: error).prefix(300).description)])
@@ -69,11 +72,9 @@ public final class EventTriggers: Sendable {
 
     /// Starts a run of every live workflow that listens for `type` and whose condition holds.
     public func deliver(type: String, payload: JSONValue) async throws {
-        for version in try await listening() {
-            let trigger = version.definition.trigger
-            guard trigger.events?.contains(type) == true else { continue }
-            if let condition = trigger.condition, let expression = try? ExpressionParser.parse(condition),
-               !ExpressionEvaluator.truth(ExpressionEvaluator.evaluate(expression, in: .object(["trigger": payload]))) {
+        for (version, condition) in live.withLock({ $0 }) {
+            guard version.definition.trigger.events?.contains(type) == true else { continue }
+            if let condition, !ExpressionEvaluator.truth(ExpressionEvaluator.evaluate(condition, in: .object(["trigger": payload]))) {
                 continue
             }
             let eventID = payload.object?["event_id"]?.string ?? UUID().uuidString.lowercased()
@@ -82,13 +83,12 @@ public final class EventTriggers: Sendable {
         }
     }
 
-    private func listening() async throws -> [WorkflowVersion] { live.withLock { $0 } }
-
     /// Reads the live event-triggered workflows now (after a publish in this process; every
     /// second otherwise, for publishes on other replicas).
     public func refresh() async throws {
         let versions = try await workflows.store.liveEventVersions()
-        live.withLock { $0 = versions }
+        // Conditions were checked when published: parsed once here, not once per event.
+        live.withLock { $0 = versions.map { ($0, $0.definition.trigger.condition.flatMap { try? ExpressionParser.parse($0) }) } }
         listened.withLock { $0 = Set(versions.flatMap { $0.definition.trigger.events ?? [] }) }
     }
 }
