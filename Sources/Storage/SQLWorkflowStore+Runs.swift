@@ -92,12 +92,12 @@ extension SQLWorkflowStore {
     public func requestCancel(runID: Int64, at time: Date) async throws -> WorkflowRun? {
         let ms = time.millisecondsSince1970
         return try await database.run { sql in
-            // Not yet started: cancelled now (its job finds it finished). Started: flagged, and the
-            // engine stops before its next step.
+            // Not started, or waiting for a step's next try: cancelled now (its job finds it
+            // finished). Running: flagged, and the engine stops before its next step.
             try await sql.raw("""
                 UPDATE workflow_runs SET cancel_requested = TRUE, updated_at = \(bind: ms),
-                       status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
-                       finished_at = CASE WHEN status = 'queued' THEN \(bind: ms) ELSE finished_at END
+                       status = CASE WHEN status IN ('queued', 'waiting') THEN 'cancelled' ELSE status END,
+                       finished_at = CASE WHEN status IN ('queued', 'waiting') THEN \(bind: ms) ELSE finished_at END
                 WHERE id = \(bind: runID)
                 RETURNING \(unsafeRaw: Self.runColumns)
                 """).first().map(Self.run)

@@ -95,8 +95,12 @@ import Workflows
         #expect(try await store.setRunStatus(id: run, .running, error: nil, at: Date()) == false)
         #expect(try await store.run(id: run)?.status == .succeeded)
         #expect(try await store.runs(RunFilter(workflowID: workflow.id, statuses: [.queued])).count == 2)
-        // A queued run is cancelled at once.
+        // A queued run, or one waiting for a step's next try, is cancelled at once.
         #expect(try await store.requestCancel(runID: a.run.id, at: Date())?.status == .cancelled)
+        let waiting = try await store.createRun(NewRun(workflowID: workflow.id, version: 6, trigger: .api, input: [:], idempotencyKey: nil),
+                                                jobKind: WorkflowService.jobKind, at: Date()).run
+        try await store.setRunStatus(id: waiting.id, .waiting, error: nil, at: Date())
+        #expect(try await store.requestCancel(runID: waiting.id, at: Date())?.status == .cancelled)
         // A workflow with unfinished runs is not deleted; once they end, it goes with its runs.
         #expect(try await store.delete(id: workflow.id) == false)
         try await store.setRunStatus(id: b.run.id, .failed, error: "x", at: Date())

@@ -96,7 +96,7 @@ final class InMemoryWorkflowStore: WorkflowStore {
     func requestCancel(runID: Int64, at time: Date) async throws -> WorkflowRun? {
         state.withLock { state in
             state.runs[runID]?.cancelRequested = true
-            if state.runs[runID]?.status == .queued { state.runs[runID]?.status = .cancelled }
+            if state.runs[runID]?.status == .queued || state.runs[runID]?.status == .waiting { state.runs[runID]?.status = .cancelled }
             return state.runs[runID]
         }
     }

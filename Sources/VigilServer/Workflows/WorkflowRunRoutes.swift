@@ -1,5 +1,6 @@
 import Banks
 import Foundation
+import HTTPTypes
 import Hummingbird
 import JSONValues
 import Workflows
@@ -9,6 +10,8 @@ import Workflows
 /// every step's input, output, timing, attempts and error, re-run and cancelled.
 struct WorkflowRunRoutes {
     let service: VigilService
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
 
     var workflows: WorkflowService { service.workflows }
 
@@ -17,10 +20,10 @@ struct WorkflowRunRoutes {
             let id = try WorkflowRoutes.reference(context)
             let body = try await request.collectBody(limit: 1024 * 1024)
             let input = body.readableBytes == 0 ? [:] : try JSONInput.object(from: body)
-            let key = request.headers[.init("Idempotency-Key")!]
+            let key = request.headers[Self.idempotencyKey]
             let started = try await workflows.start(id, input: input, idempotencyKey: key)
             var response = try JSONText.response(WorkflowRunJSON(started.run), status: started.created ? .created : .ok)
-            if !started.created { response.headers[.init("Idempotent-Replayed")!] = "true" }
+            if !started.created { response.headers[Self.idempotentReplayed] = "true" }
             return response
         }
         curator.get("workflows/{id}/runs") { request, context in

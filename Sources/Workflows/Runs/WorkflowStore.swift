@@ -33,7 +33,8 @@ public protocol WorkflowStore: Sendable {
     /// write is refused (`JobError.leaseLost`) unless that worker still holds the run's job.
     @discardableResult
     func setRunStatus(id: Int64, _ status: RunStatus, error: String?, at time: Date, lease: RunLease?) async throws -> Bool
-    /// Flags a run to stop at its next step; a run that has not started is cancelled at once.
+    /// Flags a run to stop at its next step; a run that has not started, or waits for a step's
+    /// next try, is cancelled at once.
     func requestCancel(runID: Int64, at time: Date) async throws -> WorkflowRun?
 
     func steps(runID: Int64) async throws -> [StepRecord]
