@@ -116,9 +116,23 @@ import Workflows
             let notLive = try await Self.start(try #require(created.json["id"] as? String), #"{"image_url":"https://example.org/a.jpg"}"#, key: fixture.curator, http)
             #expect(notLive.status == 409 && notLive.errorCode == "not_published")
             // Publishing is audited.
-            _ = try await http.call(.post, "/v1/workflows/\(try #require(created.json["id"] as? String))/publish", key: fixture.admin)
+            let createdID = try #require(created.json["id"] as? String)
+            _ = try await http.call(.post, "/v1/workflows/\(createdID)/publish", key: fixture.admin)
             let audit = try await http.call(.get, "/v1/audit?action=workflow.publish", key: fixture.admin)
             #expect(audit.text.contains("workflow.publish") && audit.text.contains("\"outcome\":\"ok\""), "\(audit.text)")
+            #expect(try await http.call(.delete, "/v1/workflows/\(createdID)", key: fixture.admin).status == 200)
+            #expect(try await http.call(.get, "/v1/workflows/\(createdID)", key: fixture.admin).status == 404)
+
+            // A draft is checked again when published: a credential it names may have gone since.
+            let credential = try await fixture.service.credentials.create(integration: "photodna", values: [
+                "nickname": "soon gone", "subscription_key": "pdna-key-0000"])
+            let pinned = try await http.json(.post, "/v1/workflows", key: fixture.admin,
+                                             try Self.text(WorkflowLibrary.screenUploadedImage(photoDNACredential: credential.id)))
+            #expect(pinned.status == 201)
+            _ = try await fixture.service.credentials.delete(id: credential.id)
+            let refusedPublish = try await http.call(.post, "/v1/workflows/\(try #require(pinned.json["id"] as? String))/publish", key: fixture.admin)
+            #expect(refusedPublish.status == 422)
+            #expect(refusedPublish.text.contains("no credential \(credential.id)"))
         }
     }
 
