@@ -129,6 +129,20 @@ import Workflows
         #expect(adds.received.first?.idempotencyKey == "wfrun-\(run.id)-add")
     }
 
+    @Test func aStepThatKeepsDyingFailsInsteadOfLoopingForEver() async throws {
+        let workflow = try await published([lookupStep, add("add", bank: "B")])
+        let run = try await start(workflow)
+        let dies = ScriptedAction("bank.add") { _, _ in throw CancellationError() }
+        let engine = WorkflowEngine(store: store, actions: [lookup(matched: true), dies])
+        for _ in 0..<3 {
+            await #expect(throws: CancellationError.self) { try await engine.advance(runID: run.id) }
+        }
+        // Retry policy 1 try, plus two interrupted ones: the fourth pass fails the step.
+        #expect(try await engine.advance(runID: run.id) == .finished(.failed))
+        #expect(store.step(run.id, "add")?.error == "interrupted 3 times before it finished")
+        #expect(dies.received.count == 3)
+    }
+
     @Test func idempotentStartsPinningAndInputChecks() async throws {
         let workflow = try await published([lookupStep])
         let first = try await start(workflow, key: "upload-1")

@@ -115,6 +115,17 @@ public final class WorkflowEngine: Sendable {
             break
         }
         let key = step.action ?? "\(step.integration ?? "").\(step.operation ?? "")"
+        // A step whose tries keep dying with their process (it crashes it, or outlives every
+        // lease) is not tried for ever: two interrupted tries beyond its policy, then it fails.
+        if let existing, existing.status == .running, existing.attempts >= step.retryPolicy.attempts + 2 {
+            var failed = existing
+            failed.status = .failed
+            failed.error = "interrupted \(existing.attempts) times before it finished"
+            failed.finishedAt = Date()
+            try await store.saveStep(failed, lease: execution.lease)
+            scope.steps[step.id] = failed.scopeValue
+            return step.continues ? .completed : .failed("step \(step.id) failed: \(failed.error ?? "")")
+        }
         let declaration = ActionCatalog.declaration(key)
         let inputs = Self.inputs(step, declaration, scope.data)
         let redact: @Sendable (String) -> String = if let credential = step.credential { await secrets.redactor(forCredential: credential) } else { { $0 } }
