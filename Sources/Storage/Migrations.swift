@@ -220,6 +220,7 @@ enum Migrations {
                     started_at BIGINT NOT NULL,
                     finished_at BIGINT,
                     next_attempt_at BIGINT,
+                    worker TEXT,
                     PRIMARY KEY (run_id, step_id)
                 )
                 """,

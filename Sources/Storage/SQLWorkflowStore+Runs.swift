@@ -106,7 +106,7 @@ extension SQLWorkflowStore {
 
     // MARK: steps
 
-    static let stepColumns = "run_id, step_id, status, attempts, input, output, error, started_at, finished_at, next_attempt_at"
+    static let stepColumns = "run_id, step_id, status, attempts, input, output, error, started_at, finished_at, next_attempt_at, worker"
 
     public func steps(runID: Int64) async throws -> [StepRecord] {
         try await database.run { sql in
@@ -126,10 +126,10 @@ extension SQLWorkflowStore {
                 INSERT INTO workflow_steps (\(unsafeRaw: Self.stepColumns))
                 VALUES (\(bind: record.runID), \(bind: record.stepID), \(bind: record.status.rawValue), \(bind: record.attempts), \(bind: input),
                         \(bind: output), \(bind: record.error), \(bind: record.startedAt.millisecondsSince1970),
-                        \(bind: record.finishedAt?.millisecondsSince1970), \(bind: record.nextAttemptAt?.millisecondsSince1970))
+                        \(bind: record.finishedAt?.millisecondsSince1970), \(bind: record.nextAttemptAt?.millisecondsSince1970), \(bind: record.worker))
                 ON CONFLICT (run_id, step_id) DO UPDATE SET status = excluded.status, attempts = excluded.attempts, input = excluded.input,
                     output = excluded.output, error = excluded.error, started_at = excluded.started_at, finished_at = excluded.finished_at,
-                    next_attempt_at = excluded.next_attempt_at
+                    next_attempt_at = excluded.next_attempt_at, worker = excluded.worker
                 """).run()
         }
     }
@@ -166,6 +166,7 @@ extension SQLWorkflowStore {
             error: try row.decode(column: "error", as: String?.self),
             startedAt: Date(milliseconds: try row.decode(column: "started_at", as: Int64.self)),
             finishedAt: try row.decode(column: "finished_at", as: Int64?.self).map(Date.init(milliseconds:)),
-            nextAttemptAt: try row.decode(column: "next_attempt_at", as: Int64?.self).map(Date.init(milliseconds:)))
+            nextAttemptAt: try row.decode(column: "next_attempt_at", as: Int64?.self).map(Date.init(milliseconds:)),
+            worker: try row.decode(column: "worker", as: String?.self))
     }
 }

@@ -152,10 +152,39 @@ import Glibc
         // The payload carries the rendered templates: the matched flag follows the image.
         #expect(Set(deliveries.compactMap(\.matched)) == [true, false])
 
+        // Two servers on one database share the runs: each executes some of them.
+        let otherPort = try ServeCommandTests.freePort()
+        let third = try Server(dataDir: data, port: otherPort, environment: environment, arguments: arguments)
+        try await third.waitReady()
+        var shared: [Int] = []
+        for i in 0..<20 {
+            let target = i.isMultiple(of: 2) ? base : "http://127.0.0.1:\(otherPort)"
+            let started = try await ReplicaTests.call(.POST, "\(target)/v1/workflows/crash%20test/runs", key: key,
+                                                      json: #"{"image_url":"\#(origin.url("/demo-0.jpg"))","pdq":"\#(generator.randomHash().hex)"}"#)
+            shared.append(try #require(Self.json(started.body)["id"] as? Int, "\(started.body)"))
+        }
+        var workers: Set<String> = []
+        let sharedDeadline = ContinuousClock.now + .seconds(60)
+        for id in shared {
+            var run: [String: Any] = [:]
+            while ContinuousClock.now < sharedDeadline {
+                run = Self.json(try await ReplicaTests.call(.GET, "\(base)/v1/workflow-runs/\(id)", key: key).body)
+                if run["status"] as? String == "succeeded" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(run["status"] as? String == "succeeded", "run \(id): \(run)")
+            // The worker is host/process/suffix: the process tells the server.
+            for step in run["steps"] as? [[String: Any]] ?? [] {
+                if let worker = step["worker"] as? String { workers.insert(worker.split(separator: "/").dropLast().joined(separator: "/")) }
+            }
+        }
+        #expect(workers.count == 2, "workers: \(workers)")
+        #expect(third.terminate() == 0)
+
         // The CLI lists the runs, and the template's run matched.
         let listed = try cli(["workflow", "runs", "crash test", "--status", "succeeded", "--limit", "1000"])
         #expect(listed.status == 0)
-        #expect(listed.stdout.split(separator: "\n").count == total)
+        #expect(listed.stdout.split(separator: "\n").count == total + 20)
         let templateReply = try await ReplicaTests.call(.GET, "\(base)/v1/workflow-runs/\(templateRunID)", key: key)
         let template2 = Self.json(templateReply.body)
         #expect(template2["status"] as? String == "succeeded")

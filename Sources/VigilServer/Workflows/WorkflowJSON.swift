@@ -115,9 +115,10 @@ struct StepJSON: Encodable {
     let finishedAt: String?
     let durationMS: Int?
     let nextAttemptAt: String?
+    let worker: String?
 
     enum CodingKeys: String, CodingKey {
-        case step, status, attempts, input, output, error
+        case step, status, attempts, input, output, error, worker
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case durationMS = "duration_ms"
@@ -135,5 +136,6 @@ struct StepJSON: Encodable {
         finishedAt = record.finishedAt.map(Timestamp.iso8601)
         durationMS = record.finishedAt.map { Int(($0.timeIntervalSince(record.startedAt) * 1000).rounded()) }
         nextAttemptAt = record.nextAttemptAt.map(Timestamp.iso8601)
+        worker = record.worker
     }
 }

@@ -132,7 +132,7 @@ public final class WorkflowEngine: Sendable {
         let attempt = (existing?.attempts ?? 0) + 1
         var record = StepRecord(runID: execution.run.id, stepID: step.id, status: .running, attempts: attempt,
                                 input: Self.redacted(.object(inputs), declaration, redact), output: nil, error: nil,
-                                startedAt: existing?.startedAt ?? Date(), finishedAt: nil, nextAttemptAt: nil)
+                                startedAt: existing?.startedAt ?? Date(), finishedAt: nil, nextAttemptAt: nil, worker: execution.lease?.owner)
         try await store.saveStep(record, lease: execution.lease)
 
         do {

@@ -16,9 +16,11 @@ public struct StepRecord: Sendable, Equatable {
     public var finishedAt: Date?
     /// While `retrying`: when the next try may start.
     public var nextAttemptAt: Date?
+    /// The job worker (host/process/id) that performed the latest try: which replica ran it.
+    public var worker: String?
 
     public init(runID: Int64, stepID: String, status: StepStatus, attempts: Int, input: JSONValue?, output: JSONValue?, error: String?,
-                startedAt: Date, finishedAt: Date?, nextAttemptAt: Date?) {
+                startedAt: Date, finishedAt: Date?, nextAttemptAt: Date?, worker: String? = nil) {
         self.runID = runID
         self.stepID = stepID
         self.status = status
@@ -29,6 +31,7 @@ public struct StepRecord: Sendable, Equatable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.nextAttemptAt = nextAttemptAt
+        self.worker = worker
     }
 
     /// What later steps read as `steps.<id>`.
