@@ -13,7 +13,14 @@ public final class LookupService: Sendable {
     public let hashing: ImageHashingPool
     let metrics: any LookupMetrics
     private let ready = Atomic<Bool>(false)
-    private let observers = Mutex<[@Sendable (LookupEvent) -> Void]>([])
+    private let observers = Mutex<[Observer]>([])
+
+    /// An observer, and whether it wants events at all right now (asked first, so a lookup that
+    /// nobody wants to hear about builds no event).
+    private struct Observer: Sendable {
+        let isListening: @Sendable (_ matched: Bool) -> Bool
+        let receive: @Sendable (LookupEvent) -> Void
+    }
 
     public init(banks: BankService, hashing: ImageHashingPool, metrics: any LookupMetrics = NoLookupMetrics()) {
         self.banks = banks
@@ -32,8 +39,11 @@ public final class LookupService: Sendable {
 
     /// Calls `observer` after every completed lookup, on the lookup's task: it must return quickly
     /// (hand the event to a queue); the caller's answer waits for nothing else.
-    public func observe(_ observer: @escaping @Sendable (LookupEvent) -> Void) {
-        observers.withLock { $0.append(observer) }
+    /// `isListening` is asked first, with whether the lookup matched; an observer that says no is
+    /// not called.
+    public func observe(isListening: @escaping @Sendable (_ matched: Bool) -> Bool = { _ in true },
+                        _ observer: @escaping @Sendable (LookupEvent) -> Void) {
+        observers.withLock { $0.append(Observer(isListening: isListening, receive: observer)) }
     }
 
     // MARK: hashing
@@ -154,11 +164,11 @@ public final class LookupService: Sendable {
 
     private func publish(_ outcome: LookupOutcome) {
         let observers = self.observers.withLock { $0 }
-        guard !observers.isEmpty else { return }
+        guard observers.contains(where: { $0.isListening(outcome.isMatch) }) else { return }
         let event = LookupEvent(
             id: UUID(), at: Date(), api: outcome.api, isMatch: outcome.isMatch, pdq: outcome.pdq, md5: outcome.md5,
             sha256: outcome.sha256, matches: outcome.matches.map { var bare = $0; bare.entry = nil; return bare },
             suppressedCount: outcome.suppressed.count)
-        for observer in observers { observer(event) }
+        for observer in observers where observer.isListening(outcome.isMatch) { observer.receive(event) }
     }
 }

@@ -125,6 +125,26 @@ extension Request {
         }
         return value
     }
+
+    /// A comma-separated list of states (`?status=succeeded,failed`), or nil when absent; an
+    /// unknown one is a 400 that lists the known.
+    func queryStates<State: RawRepresentable & CaseIterable>(_ name: String, as type: State.Type) throws -> [State]? where State.RawValue == String {
+        try query(name).map { text in
+            try text.split(separator: ",").map { part in
+                guard let state = State(rawValue: String(part)) else {
+                    throw APIError.badRequest("\(name) must be among \(State.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return state
+            }
+        }
+    }
+
+    /// An ISO 8601 time query parameter, or nil when absent.
+    func queryTime(_ name: String) throws -> Date? {
+        guard let text = query(name) else { return nil }
+        guard let date = Timestamp.parse(text) else { throw APIError.badRequest("\(name) must be an ISO 8601 time such as 2026-12-01T10:00:00Z") }
+        return date
+    }
 }
 
 enum SignalText {

@@ -30,14 +30,7 @@ struct JobRoutes {
     }
 
     func list(_ request: Request) async throws -> Response {
-        let states = try request.query("state").map { text in
-            try text.split(separator: ",").map { name in
-                guard let state = JobState(rawValue: String(name)) else {
-                    throw APIError.badRequest("state must be among \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                return state
-            }
-        }
+        let states = try request.queryStates("state", as: JobState.self)
         let kinds = request.query("kind").map { $0.split(separator: ",").map(String.init) }
         let limit = try request.queryInteger("limit", default: 100, in: 1...1000)
         return try JSONText.response(["jobs": try await service.jobs.list(kinds: kinds, states: states, limit: limit).map(JobJSON.init)])

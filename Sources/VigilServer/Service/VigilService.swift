@@ -56,10 +56,9 @@ public final class VigilService: Sendable {
         // Every lookup, through any API, can start a workflow; the caller only pays for a hand-off.
         // A workflow step's own lookup starts none: a workflow listening for lookups that looks
         // images up would otherwise start itself for ever.
-        lookup.observe { event in
+        lookup.observe(isListening: { matched in triggers.wants("lookup.completed") || (matched && triggers.wants("match.found")) }) { event in
             guard event.api != .integration else { return }
             let completed = triggers.wants("lookup.completed"), found = event.isMatch && triggers.wants("match.found")
-            guard completed || found else { return }
             if completed { triggers.publish(type: "lookup.completed") { LookupEventPayload.payload(event, type: "lookup.completed") } }
             if found { triggers.publish(type: "match.found") { LookupEventPayload.payload(event, type: "match.found") } }
         }

@@ -50,22 +50,10 @@ struct WorkflowRunRoutes {
     }
 
     func list(_ request: Request, workflowID: String?) async throws -> Response {
-        let statuses = try request.query("status").map { text in
-            try text.split(separator: ",").map { name in
-                guard let status = RunStatus(rawValue: String(name)) else {
-                    throw APIError.badRequest("status must be among \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                return status
-            }
-        }
-        func time(_ name: String) throws -> Date? {
-            guard let text = request.query(name) else { return nil }
-            guard let date = Timestamp.parse(text) else { throw APIError.badRequest("\(name) must be an ISO 8601 time such as 2026-12-01T10:00:00Z") }
-            return date
-        }
+        let statuses = try request.queryStates("status", as: RunStatus.self)
         let before = try request.queryInteger("before", default: 0, in: 0...Int.max)
         let limit = try request.queryInteger("limit", default: 50, in: 1...1000)
-        let runs = try await workflows.runs(RunFilter(workflowID: workflowID, statuses: statuses, since: try time("since"), until: try time("until"),
+        let runs = try await workflows.runs(RunFilter(workflowID: workflowID, statuses: statuses, since: try request.queryTime("since"), until: try request.queryTime("until"),
                                                       before: before > 0 ? Int64(before) : nil, limit: limit))
         return try JSONText.response(RunPage(runs: runs.map { WorkflowRunJSON($0) }, nextBefore: runs.count == limit ? runs.last?.id : nil))
     }

@@ -20,7 +20,7 @@ public final class EventTriggers: Sendable {
     /// in this process).
     private let live = Mutex<[(version: WorkflowVersion, condition: Expression?)]>([])
     /// The event types some live workflow listens for, so a lookup that nobody listens for costs
-    /// one atomic load and builds no payload.
+    /// one look into this set and builds no event.
     private let listened = Mutex<Set<String>>([])
 
     public init(workflows: WorkflowService, buffer: Int = 10_000, logger: Logger = Logger(label: "vigil.workflows")) {
