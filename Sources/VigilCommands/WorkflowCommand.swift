@@ -26,11 +26,13 @@ struct WorkflowCommand: AsyncParsableCommand {
         try await CommandFailure.run {
             let dataDirectory = try await storage.dataDirectory()
             try await VigilDatabase.withOpen(try await storage.location(), mustExist: readOnly) { database in
-                let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory, probes: [])
-                let credentials = vault.credentials
+                // The vault is opened only to check the credentials a definition names (apply):
+                // listing or starting runs needs no master key.
                 let workflows = WorkflowService(store: SQLWorkflowStore(database: database), jobs: JobQueue(store: SQLJobStore(database: database)),
-                                                credentials: { Dictionary(try await credentials.list().map { ($0.id, $0.integration) },
-                                                                          uniquingKeysWith: { first, _ in first }) })
+                                                credentials: {
+                    let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory, probes: [])
+                    return Dictionary(try await vault.credentials.list().map { ($0.id, $0.integration) }, uniquingKeysWith: { first, _ in first })
+                })
                 try await body(Context(workflows: workflows, audit: SQLAuditLog(database: database)))
             }
         }
