@@ -166,7 +166,7 @@ public final class LookupService: Sendable {
         let observers = self.observers.withLock { $0 }
         guard observers.contains(where: { $0.isListening(outcome.isMatch) }) else { return }
         let event = LookupEvent(
-            id: UUID(), at: Date(), api: outcome.api, isMatch: outcome.isMatch, pdq: outcome.pdq, md5: outcome.md5,
+            id: EventIDs.next(), at: Date(), api: outcome.api, isMatch: outcome.isMatch, pdq: outcome.pdq, md5: outcome.md5,
             sha256: outcome.sha256, matches: outcome.matches.map { var bare = $0; bare.entry = nil; return bare },
             suppressedCount: outcome.suppressed.count)
         for observer in observers where observer.isListening(outcome.isMatch) { observer.receive(event) }
