@@ -1,4 +1,5 @@
 import Foundation
+import Integrations
 public import JSONValues
 public import Lookup
 public import SafeFetch
@@ -23,16 +24,23 @@ public struct HashAction: WorkflowAction {
     }
 }
 
-/// The image a step names: fetched from `image_url` through the safe fetcher, or `image` (base64).
+/// The image a step names: `image_url`, or `image` (base64).
 enum StepImage {
-    static func bytes(_ call: ActionCall, fetcher: SafeURLFetcher) async throws -> [UInt8] {
-        if let url = call.text("image_url") {
-            do { return try await fetcher.fetch(url).bytes } catch { throw StepFetchFailure.classify(error) }
-        }
+    static func given(_ call: ActionCall) throws -> MatchLookupInput.Image {
+        if let url = call.text("image_url") { return .url(url) }
         if let base64 = call.text("image") {
             guard let data = Data(base64Encoded: base64) else { throw ActionFailure("image is not base64") }
-            return Array(data)
+            return .bytes(Array(data))
         }
         throw ActionFailure("\(call.stepID) needs image_url or image (the template rendered neither)")
+    }
+
+    /// The image's bytes, a URL fetched through the safe fetcher.
+    static func bytes(_ call: ActionCall, fetcher: SafeURLFetcher) async throws -> [UInt8] {
+        switch try given(call) {
+        case let .bytes(bytes): return bytes
+        case let .url(url):
+            do { return try await fetcher.fetch(url).bytes } catch { throw StepFetchFailure.classify(error) }
+        }
     }
 }

@@ -20,18 +20,11 @@ public struct MatchLookupAction: WorkflowAction {
     }
 
     public func perform(_ call: ActionCall) async throws -> JSONValue {
-        let image: MatchLookupInput.Image
-        if let url = call.text("image_url") {
-            image = .url(url)
-        } else if let base64 = call.text("image") {
-            guard let bytes = Data(base64Encoded: base64) else { throw ActionFailure("image is not base64") }
-            image = .bytes(Array(bytes))
-        } else {
-            throw ActionFailure("match_lookup needs image_url or image (the template rendered neither)")
-        }
+        let image = try StepImage.given(call)
         let format = MatchLookupInput.ValueFormat(rawValue: call.text("value_format") ?? "URL") ?? .url
         let banks = call.inputs["banks"]?.array?.compactMap(\.string)
-        let credential = try await call.credential.asyncMap { id in try await open(id) }
+        var credential: OpenedCredential?
+        if let id = call.credential { credential = try await open(id) }
         let result: MatchLookupResult
         do {
             result = try await provider.matchLookup(MatchLookupInput(image: image, valueFormat: format, enhanced: call.bool("enhanced_detection") ?? false,
@@ -79,15 +72,6 @@ enum StepFetchFailure {
         case .timedOut, .connection, .resolution: error
         case let .httpStatus(status) where status >= 500 || status == 429: error
         default: ActionFailure("the image could not be fetched: \(error.description)")
-        }
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        switch self {
-        case let .some(value): try await transform(value)
-        case .none: nil
         }
     }
 }
