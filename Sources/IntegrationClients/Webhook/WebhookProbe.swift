@@ -26,9 +26,7 @@ public struct WebhookProbe: CredentialProbe {
         let body = Array((try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])) ?? Data())
         let answer: HTTPCall.Answer
         do {
-            answer = try await HTTPCall.perform(http, .POST, url, headers: [("Content-Type", "application/json"),
-                                                                           (WebhookSignature.header, WebhookSignature.sign(body, secret: secret, at: now))],
-                                                body: body, timeout: timeout, limit: 64 * 1024)
+            answer = try await WebhookSignature.post(body, to: url, secret: secret, http: http, timeout: timeout, at: now)
         } catch {
             let reason = switch error {
             case .timedOut: "it did not answer within \(Int(timeout.seconds)) s"

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Crypto
 public import Foundation
 
@@ -25,6 +26,14 @@ public enum WebhookSignature {
         let expected = mac(body, secret: secret, timestamp: timestamp)
         // Compared in constant time: the position of a first wrong digit must not leak.
         return given.utf8.count == expected.utf8.count && zip(given.utf8, expected.utf8).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// Posts a signed JSON body (an answer of at most 64 KiB is read): the one delivery that
+    /// credential tests and workflow steps both make.
+    static func post(_ body: [UInt8], to url: String, secret: String, http: HTTPClient, timeout: Duration,
+                     headers: [(String, String)] = [], at time: Date = Date()) async throws(HTTPCall.Failure) -> HTTPCall.Answer {
+        try await HTTPCall.perform(http, .POST, url, headers: [("Content-Type", "application/json"), (header, sign(body, secret: secret, at: time))] + headers,
+                                   body: body, timeout: timeout, limit: 64 * 1024)
     }
 
     static func mac(_ body: [UInt8], secret: String, timestamp: Int64) -> String {

@@ -43,9 +43,8 @@ public struct WebhookAction: WorkflowAction {
         let body = Array(JSONValue.object(event).text.utf8)
         let answer: HTTPCall.Answer
         do {
-            answer = try await HTTPCall.perform(http, .POST, url, headers: [("Content-Type", "application/json"), ("Idempotency-Key", call.idempotencyKey),
-                                                                           (WebhookSignature.header, WebhookSignature.sign(body, secret: secret, at: now))],
-                                                body: body, timeout: timeout, limit: 64 * 1024)
+            answer = try await WebhookSignature.post(body, to: url, secret: secret, http: http, timeout: timeout,
+                                                     headers: [("Idempotency-Key", call.idempotencyKey)], at: now)
         } catch {
             // Not reached, slow or too chatty: worth another try.
             throw WebhookDeliveryError(message: credential.redacting("the webhook at \(url) was not reached: \(error)"))
