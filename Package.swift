@@ -130,6 +130,20 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        // Events: what happened, in commit order; the feed that follows them for live streams.
+        .target(
+            name: "Events",
+            dependencies: ["JSONValues", "Jobs", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
+
+        // Cases and accounts: templates, review decisions, blocking, evidence.
+        .target(
+            name: "Cases",
+            dependencies: ["Events", "Banks", "JSONValues", "PDQ"],
+            swiftSettings: strictSwift
+        ),
+
         .target(
             name: "Access",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -147,7 +161,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "Banks", "Access", "Jobs", "Integrations", "Vault", "Workflows", "JSONValues",
+                "Banks", "Access", "Jobs", "Integrations", "Vault", "Workflows", "JSONValues", "Events", "Cases",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -170,7 +184,7 @@ let package = Package(
         .target(
             name: "IntegrationClients",
             dependencies: [
-                "Integrations", "Banks", "Lookup", "PDQ", "SafeFetch", "Workflows", "JSONValues",
+                "Integrations", "Banks", "Lookup", "PDQ", "SafeFetch", "Workflows", "JSONValues", "Events", "Cases", "Jobs",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -189,7 +203,7 @@ let package = Package(
             name: "VigilServer",
             dependencies: [
                 "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Access", "SafeFetch", "Integrations", "Vault",
-                "JSONValues", "Workflows",
+                "JSONValues", "Workflows", "Events", "Cases",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -207,7 +221,7 @@ let package = Package(
             name: "VigilCommands",
             dependencies: [
                 "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Storage", "Access", "SafeFetch", "VigilServer",
-                "Integrations", "IntegrationClients", "NCMECMock", "Vault", "Workflows", "JSONValues",
+                "Integrations", "IntegrationClients", "NCMECMock", "Vault", "Workflows", "JSONValues", "Events", "Cases",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -227,6 +241,7 @@ let package = Package(
                     swiftSettings: strictSwift),
         .testTarget(name: "WorkflowsTests", dependencies: ["VigilTestSupport", "Workflows", "JSONValues", "Integrations", "Jobs"],
                     swiftSettings: strictSwift),
+        .testTarget(name: "CasesTests", dependencies: ["Cases", "Events", "JSONValues"], swiftSettings: strictSwift),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"], swiftSettings: strictSwift),
         .testTarget(name: "VaultTests", dependencies: ["VigilTestSupport", "Vault"], swiftSettings: strictSwift),
         .testTarget(name: "IntegrationsTests", dependencies: ["VigilTestSupport", "Integrations", "Vault", "Storage"], swiftSettings: strictSwift),
@@ -242,13 +257,13 @@ let package = Package(
         .testTarget(name: "PDQTests", dependencies: ["VigilTestSupport", "PDQ"], swiftSettings: strictSwift),
         .testTarget(name: "ImageCodecsTests", dependencies: ["VigilTestSupport", "ImageCodecs", "PDQ", "ContentHashing"], swiftSettings: strictSwift),
         .testTarget(name: "HammingIndexTests", dependencies: ["VigilTestSupport", "HammingIndex", "PDQ"], swiftSettings: strictSwift),
-        .testTarget(name: "StorageTests", dependencies: ["VigilTestSupport", "Storage", "Banks", "Access", "Jobs", "PDQ", "ContentHashing", "Workflows", "JSONValues", .product(name: "SQLKit", package: "sql-kit")], swiftSettings: strictSwift),
+        .testTarget(name: "StorageTests", dependencies: ["VigilTestSupport", "Storage", "Banks", "Access", "Jobs", "PDQ", "ContentHashing", "Workflows", "JSONValues", "Events", "Cases", .product(name: "SQLKit", package: "sql-kit")], swiftSettings: strictSwift),
         .testTarget(name: "VigilCommandsTests", dependencies: ["VigilTestSupport", "VigilCommands", "PDQ"], swiftSettings: strictSwift),
         .testTarget(
             name: "VigilServerTests",
             dependencies: [
                 "VigilTestSupport", "VigilServer", "SafeFetch", "Storage", "Banks", "BankImport", "Lookup", "Integrations", "IntegrationClients", "NCMECMock", "Vault", "Jobs", "Access", "PDQ", "ContentHashing",
-                "Workflows", "JSONValues",
+                "Workflows", "JSONValues", "Events", "Cases",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,28 +1,5 @@
 public import Foundation
 
-/// What a key may do. Each role includes the ones before it.
-public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
-    /// Hash images and look them up.
-    case matcher
-    /// Also create, change and delete banks and their entries.
-    case curator
-    /// Also manage keys.
-    case admin
-
-    public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
-
-    private var rank: Int {
-        switch self {
-        case .matcher: 0
-        case .curator: 1
-        case .admin: 2
-        }
-    }
-
-    /// Whether this role may do what `required` allows.
-    public func includes(_ required: Role) -> Bool { self >= required }
-}
-
 /// A stored API key: never the secret itself, only its digest and a short prefix people can
 /// recognise in a list.
 public struct APIKey: Sendable, Hashable, Codable {

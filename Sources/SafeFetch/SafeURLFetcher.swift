@@ -68,6 +68,14 @@ public final class SafeURLFetcher: Sendable {
         self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
     }
 
+    /// Checks a URL that something other than the fetcher will call (a webhook): http(s), no
+    /// credentials in it, and a host whose every address passes the address rules.
+    public func checkDestination(_ text: String) async throws(FetchError) -> URL {
+        let url = try Self.parse(text)
+        _ = try await checkedAddress(host: url.host(percentEncoded: false) ?? "")
+        return url
+    }
+
     /// Fetches `text`; `maxBytes` lowers the policy's limit for one call (never raises it).
     public func fetch(_ text: String, expectImage: Bool = true, maxBytes: Int? = nil) async throws(FetchError) -> FetchedContent {
         let url = try Self.parse(text)

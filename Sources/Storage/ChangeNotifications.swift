@@ -12,18 +12,27 @@ extension VigilDatabase {
     /// may have missed. Returns at once on SQLite. Runs until cancelled; a lost connection is
     /// opened again after a second.
     public func listenForBankChanges(logger: Logger, _ wake: @escaping @Sendable () -> Void) async {
+        await listen(on: ChangeLogSQL.channel, connectionID: 4, logger: logger, wake)
+    }
+
+    /// Calls `wake` whenever events commit (PostgreSQL), as `listenForBankChanges` does for banks.
+    public func listenForEvents(logger: Logger, _ wake: @escaping @Sendable () -> Void) async {
+        await listen(on: EventSQL.channel, connectionID: 5, logger: logger, wake)
+    }
+
+    private func listen(on channel: String, connectionID: Int, logger: Logger, _ wake: @escaping @Sendable () -> Void) async {
         guard dialect == .postgres else { return }
         while !Task.isCancelled {
             do {
-                try await withExtraPostgresConnection(id: 4) { connection in
-                    try await connection.listen(on: ChangeLogSQL.channel) { notifications in
+                try await withExtraPostgresConnection(id: connectionID) { connection in
+                    try await connection.listen(on: channel) { notifications in
                         wake()
                         for try await _ in notifications { wake() }
                     }
                 }
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("change-log listener lost; polling until it is back",
+                logger.warning("\(channel) listener lost; polling until it is back",
                                metadata: ["error": .string(String(describing: error).prefix(300).description)])
             }
             try? await Task.sleep(for: .seconds(1))

@@ -132,15 +132,9 @@ public struct SQLWorkflowStore: WorkflowStore {
 
     // MARK: rows
 
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
+    static func json<T: Encodable>(_ value: T) throws -> String { try StoredJSON.encode(value) }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String, _ what: String) throws -> T {
-        do { return try JSONDecoder().decode(type, from: Data(text.utf8)) } catch { throw StorageError.corruptRow("\(what) is not valid JSON: \(error)") }
-    }
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String, _ what: String) throws -> T { try StoredJSON.decode(type, text, what) }
 
     static func workflow(_ row: any SQLRow) throws -> Workflow {
         Workflow(id: try row.decode(column: "id", as: String.self), name: try row.decode(column: "name", as: String.self),

@@ -22,17 +22,14 @@ struct KeysCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key and print it alone on standard output (shown only now).")
         @OptionGroup var storage: StorageOptions
-        @Option(help: ArgumentHelp("matcher (hash and look up), curator (also edit banks) or admin (also manage keys).", valueName: "role"))
+        @Option(help: ArgumentHelp("admin, curator, analyst, reviewer, reporter, matcher or viewer (README: Roles).", valueName: "role"))
         var role: String
         @Option(help: "A label to recognise the key by.") var label: String = ""
 
-        func validate() throws {
-            guard Role(rawValue: role) != nil else { throw ValidationError("--role must be matcher, curator or admin") }
-        }
-
         func run() async throws {
+            guard let role = Role(rawValue: role) else { throw ValidationError("--role must be one of \(Role.names), not \(self.role)") }
             try await KeysCommand.withKeys(storage) { keys in
-                let issued = try await keys.issue(role: Role(rawValue: role)!, label: label)
+                let issued = try await keys.issue(role: role, label: label)
                 Standard.output(issued.secret)
             }
         }

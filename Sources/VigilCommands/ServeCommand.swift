@@ -88,11 +88,15 @@ struct ServeCommand: AsyncParsableCommand {
             let credentials = vault.credentials
             let service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: fetcher,
                                        credentials: credentials, bankSources: SQLBankSourceStore(database: database), audit: SQLAuditLog(database: database),
-                                       workflowStore: SQLWorkflowStore(database: database), settings: settings)
+                                       workflowStore: SQLWorkflowStore(database: database), caseStore: SQLCaseStore(database: database),
+                                       eventStore: SQLEventStore(database: database), webhookStore: SQLWebhookStore(database: database),
+                                       settings: settings)
             try await FirstRun.prepareWorkflows(service.workflows, audit: service.audit, demo: firstRun.demoBank != nil)
             let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials))
             let worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing, batchSize: configuration.importBatchRows),
-                                                                 BankSyncJob(sync: sync)],
+                                                                 BankSyncJob(sync: sync),
+                                                                 WebhookDeliveryJob(webhooks: SQLWebhookStore(database: database), events: service.events,
+                                                                                    credentials: credentials, fetcher: fetcher)],
                                    affinity: settings.nodeID, lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"))
             let engine = WorkflowEngine(store: service.workflows.store,
                                         actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA),
@@ -107,7 +111,8 @@ struct ServeCommand: AsyncParsableCommand {
                 server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(60))),
                 configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Vigil"),
                 services: [IndexLoader(service: service, database: database, logger: logger),
-                           JobWorkers(service: service, workers: [worker] + workflowWorkers), SyncSchedule(service: service, logger: Logger(label: "vigil.sync"))],
+                           JobWorkers(service: service, workers: [worker] + workflowWorkers), SyncSchedule(service: service, logger: Logger(label: "vigil.sync")),
+                           EventFollowers(service: service, database: database, logger: Logger(label: "vigil.events"))],
                 onServerRunning: { channel in
                     logger.notice("listening", metadata: [
                         "address": .string(channel.localAddress?.description ?? "?"), "database": .string(configuration.database.description),
@@ -199,6 +204,25 @@ struct JobWorkers: Service {
             }
             try? await gracefulShutdown()
             service.triggers.finish()
+            group.cancelAll()
+        }
+    }
+}
+
+/// Follows the event table: the feed of this process's SSE streams (woken by PostgreSQL's
+/// NOTIFY, polling otherwise) and the recorder that writes matches to it.
+struct EventFollowers: Service {
+    let service: VigilService
+    let database: VigilDatabase
+    let logger: Logger
+
+    func run() async throws {
+        let (service, database, logger) = (self.service, self.database, self.logger)
+        await withDiscardingTaskGroup { group in
+            group.addTask { await service.eventFeed.run() }
+            group.addTask { await service.eventRecorder.run() }
+            group.addTask { await database.listenForEvents(logger: logger) { service.eventFeed.doorbell.ring() } }
+            try? await gracefulShutdown()
             group.cancelAll()
         }
     }

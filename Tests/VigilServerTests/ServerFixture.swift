@@ -28,6 +28,14 @@ final class ServerFixture: @unchecked Sendable {
     let admin: String
     let curator: String
     let matcher: String
+    /// A key of every role (admin, curator and matcher are the three above).
+    let keys: [Role: String]
+    var analyst: String { keys[.analyst] ?? "" }
+    var reviewer: String { keys[.reviewer] ?? "" }
+    var reporter: String { keys[.reporter] ?? "" }
+    var viewer: String { keys[.viewer] ?? "" }
+    /// The service's clock: it moves only when a test says so.
+    let clock: TestClock
     let bank: Bank
     let allowBank: Bank
     /// The entry ids of demo images 0 and 1 in TEST_BANK.
@@ -46,6 +54,8 @@ final class ServerFixture: @unchecked Sendable {
     init(settings: ServerSettings = ServerSettings(), policy: FetchPolicy = ServerFixture.loopbackOnly,
          resolver: any HostResolver = SystemResolver(), ready: Bool = true) async throws {
         directory = try TemporaryDirectory()
+        let clock = TestClock()
+        self.clock = clock
         database = try await VigilDatabase.open(.sqlite(path: directory.url.appendingPathComponent("vigil.sqlite").path))
         let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex(), indexUpdates: IndexUpdateThreads.runner)
         let keys = KeyService(store: SQLKeyStore(database: database))
@@ -59,18 +69,25 @@ final class ServerFixture: @unchecked Sendable {
         try await credentials.verifyMasterKey()
         service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: fetcher,
                                credentials: credentials, bankSources: SQLBankSourceStore(database: database), audit: SQLAuditLog(database: database),
-                               workflowStore: SQLWorkflowStore(database: database), settings: settings)
+                               workflowStore: SQLWorkflowStore(database: database), caseStore: SQLCaseStore(database: database),
+                               eventStore: SQLEventStore(database: database), webhookStore: SQLWebhookStore(database: database),
+                               settings: settings, clock: { clock.now })
         engine = WorkflowEngine(store: service.workflows.store,
                                 actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA),
                                 secrets: VaultRedactor(credentials: credentials), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials))
         worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing), BankSyncJob(sync: sync),
-                                                           WorkflowRunJob(engine: engine)],
+                                                           WorkflowRunJob(engine: engine),
+                                                           WebhookDeliveryJob(webhooks: SQLWebhookStore(database: database), events: service.events,
+                                                                              credentials: credentials, fetcher: fetcher, clock: { clock.now })],
                            affinity: settings.nodeID,
                            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         admin = try await keys.issue(role: .admin, label: "admin").secret
         curator = try await keys.issue(role: .curator, label: "curator").secret
         matcher = try await keys.issue(role: .matcher, label: "matcher").secret
+        var secrets: [Role: String] = [.admin: admin, .curator: curator, .matcher: matcher]
+        for role in [Role.analyst, .reviewer, .reporter, .viewer] { secrets[role] = try await keys.issue(role: role, label: role.rawValue).secret }
+        self.keys = secrets
         bank = try await banks.createBank(NewBank(name: "TEST_BANK", labels: ["A1", "verified"]))
         allowBank = try await banks.createBank(NewBank(name: "ALLOW_BANK", kind: .allow))
         var entries: [NewEntry] = []

@@ -48,20 +48,20 @@ import Workflows
         try await fixture.test { http in
             let id = try await Self.publish(WorkflowLibrary.screenUploadedImage(), http, admin: fixture.admin)
             let input = #"{"image_url":"\#(origin.url("/demo-0.jpg"))","account_reference_id":"user-42"}"#
-            let first = try await Self.start(id, input, key: fixture.curator, idempotencyKey: "upload-1", http)
+            let first = try await Self.start(id, input, key: fixture.analyst, idempotencyKey: "upload-1", http)
             #expect(first.status == 201, "\(first.text)")
             #expect(first.json["status"] as? String == "queued")
             #expect(first.json["version"] as? Int == 1)
-            let again = try await Self.start(id, input, key: fixture.curator, idempotencyKey: "upload-1", http)
+            let again = try await Self.start(id, input, key: fixture.analyst, idempotencyKey: "upload-1", http)
             #expect(again.status == 200)
             #expect(again.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
             #expect(again.json["id"] as? Int == first.json["id"] as? Int)
-            let other = try await Self.start(id, #"{"image_url":"\#(origin.url("/unmatched.jpg"))"}"#, key: fixture.curator, http)
+            let other = try await Self.start(id, #"{"image_url":"\#(origin.url("/unmatched.jpg"))"}"#, key: fixture.analyst, http)
             #expect(other.status == 201)
 
             try await fixture.runJobs()
             let runID = try #require(first.json["id"] as? Int)
-            let run = try await http.call(.get, "/v1/workflow-runs/\(runID)", key: fixture.curator)
+            let run = try await http.call(.get, "/v1/workflow-runs/\(runID)", key: fixture.analyst)
             #expect(run.json["status"] as? String == "succeeded", "\(run.text)")
             let steps = Self.steps(run)
             let output = try #require(steps["lookup"]?["output"] as? [String: Any])
@@ -71,17 +71,17 @@ import Workflows
             #expect((steps["decide"]?["output"] as? [String: Any])?["branch"] as? String == "0")
             #expect(steps["lookup"]?["duration_ms"] is Int)
 
-            let unmatched = try await http.call(.get, "/v1/workflow-runs/\(try #require(other.json["id"] as? Int))", key: fixture.curator)
+            let unmatched = try await http.call(.get, "/v1/workflow-runs/\(try #require(other.json["id"] as? Int))", key: fixture.analyst)
             #expect(unmatched.json["status"] as? String == "succeeded")
             #expect((Self.steps(unmatched)["decide"]?["output"] as? [String: Any])?["branch"] as? String == "else")
 
             // Listed by workflow and status; the matcher role may not see workflows at all.
-            let listed = try await http.call(.get, "/v1/workflows/\(id)/runs?status=succeeded", key: fixture.curator)
+            let listed = try await http.call(.get, "/v1/workflows/\(id)/runs?status=succeeded", key: fixture.analyst)
             #expect((listed.json["runs"] as? [Any])?.count == 2)
-            #expect(try await http.call(.get, "/v1/workflows/\(id)/runs?status=done", key: fixture.curator).status == 400)
+            #expect(try await http.call(.get, "/v1/workflows/\(id)/runs?status=done", key: fixture.analyst).status == 400)
             #expect(try await http.call(.get, "/v1/workflows", key: fixture.matcher).status == 403)
             // A manual re-run takes the earlier run's input.
-            let rerun = try await http.call(.post, "/v1/workflow-runs/\(runID)/rerun", key: fixture.curator)
+            let rerun = try await http.call(.post, "/v1/workflow-runs/\(runID)/rerun", key: fixture.analyst)
             #expect(rerun.status == 201)
             #expect(rerun.json["trigger"] as? String == "manual")
             #expect(rerun.json["rerun_of"] as? Int == runID)
@@ -107,13 +107,14 @@ import Workflows
             let malformed = try await http.json(.post, "/v1/workflows", key: fixture.admin, #"{"name":"x","trigger":{"type":"api"},"steps":[{"type":"action"}]}"#)
             #expect(malformed.status == 400)
             #expect(malformed.errorMessage?.contains("steps[0].id") == true, "\(malformed.text)")
-            // Curators run workflows; only admins change them.
+            // Analysts (and admins) change and run workflows; curators only read them.
             #expect(try await http.json(.post, "/v1/workflows", key: fixture.curator, try Self.text(WorkflowLibrary.screenUploadedImage())).status == 403)
+            #expect(try await http.call(.get, "/v1/workflows", key: fixture.curator).status == 200)
             // A workflow that was never published does not run.
             let created = try await http.json(.post, "/v1/workflows", key: fixture.admin, try Self.text(WorkflowLibrary.screenUploadedImage()))
             #expect(created.status == 201)
             #expect(try await http.json(.post, "/v1/workflows", key: fixture.admin, try Self.text(WorkflowLibrary.screenUploadedImage())).status == 409)
-            let notLive = try await Self.start(try #require(created.json["id"] as? String), #"{"image_url":"https://example.org/a.jpg"}"#, key: fixture.curator, http)
+            let notLive = try await Self.start(try #require(created.json["id"] as? String), #"{"image_url":"https://example.org/a.jpg"}"#, key: fixture.analyst, http)
             #expect(notLive.status == 409 && notLive.errorCode == "not_published")
             // Publishing is audited.
             let createdID = try #require(created.json["id"] as? String)
@@ -142,27 +143,27 @@ import Workflows
         try await fixture.test { http in
             let id = try await Self.publish(WorkflowLibrary.screenUploadedImage(), http, admin: fixture.admin)
             let input = #"{"image_url":"\#(origin.url("/demo-0.jpg"))"}"#
-            let onV1 = try await Self.start(id, input, key: fixture.curator, http)
+            let onV1 = try await Self.start(id, input, key: fixture.analyst, http)
             // Version 2 adds a step that keeps the image's signals in a bank.
             _ = try await fixture.service.banks.createBank(.init(name: "SEEN"))
             var draft = WorkflowLibrary.screenUploadedImage()
             draft.steps.append(Step(id: "keep", type: "action", action: "bank.add", inputs: ["bank": "SEEN", "image_url": "{{ trigger.image_url }}"]))
             #expect(try await http.json(.put, "/v1/workflows/\(id)", key: fixture.admin, try Self.text(draft)).status == 200)
             #expect(try await http.call(.post, "/v1/workflows/\(id)/publish", key: fixture.admin).json["version"] as? Int == 2)
-            let onV2 = try await Self.start(id, input, key: fixture.curator, http)
+            let onV2 = try await Self.start(id, input, key: fixture.analyst, http)
             try await fixture.runJobs()
-            let first = try await http.call(.get, "/v1/workflow-runs/\(try #require(onV1.json["id"] as? Int))", key: fixture.curator)
-            let second = try await http.call(.get, "/v1/workflow-runs/\(try #require(onV2.json["id"] as? Int))", key: fixture.curator)
+            let first = try await http.call(.get, "/v1/workflow-runs/\(try #require(onV1.json["id"] as? Int))", key: fixture.analyst)
+            let second = try await http.call(.get, "/v1/workflow-runs/\(try #require(onV2.json["id"] as? Int))", key: fixture.analyst)
             #expect(Self.steps(first)["keep"] == nil)
             #expect(Self.steps(second)["keep"]?["status"] as? String == "succeeded")
             #expect(try await fixture.service.banks.entryCount(of: try await fixture.service.banks.bank(named: "SEEN")) == 1)
             // Versions are listed and frozen; rolling back publishes version 1 again.
-            let versions = try await http.call(.get, "/v1/workflows/\(id)/versions", key: fixture.curator)
+            let versions = try await http.call(.get, "/v1/workflows/\(id)/versions", key: fixture.analyst)
             #expect((versions.json["versions"] as? [[String: Any]])?.compactMap { $0["version"] as? Int } == [2, 1])
             #expect(try await http.call(.post, "/v1/workflows/\(id)/versions/1/publish", key: fixture.admin).status == 200)
-            let workflow = try await http.call(.get, "/v1/workflows/\(id)", key: fixture.curator)
+            let workflow = try await http.call(.get, "/v1/workflows/\(id)", key: fixture.analyst)
             #expect(workflow.json["live_version"] as? Int == 1 && workflow.json["latest_version"] as? Int == 2)
-            #expect(try await Self.start(id, input, key: fixture.curator, http).json["version"] as? Int == 1)
+            #expect(try await Self.start(id, input, key: fixture.analyst, http).json["version"] as? Int == 1)
             #expect(try await http.call(.post, "/v1/workflows/\(id)/versions/9/publish", key: fixture.admin).status == 404)
         }
         try await origin.stop()
@@ -180,9 +181,9 @@ import Workflows
                 "requests_per_second": "50",
             ])
             let id = try await Self.publish(WorkflowLibrary.screenUploadedImage(photoDNACredential: credential.id), http, admin: fixture.admin)
-            let started = try await Self.start(id, #"{"image_url":"\#(origin.url("/demo-0.jpg"))"}"#, key: fixture.curator, http)
+            let started = try await Self.start(id, #"{"image_url":"\#(origin.url("/demo-0.jpg"))"}"#, key: fixture.analyst, http)
             try await fixture.runJobs()
-            let run = try await http.call(.get, "/v1/workflow-runs/\(try #require(started.json["id"] as? Int))", key: fixture.curator)
+            let run = try await http.call(.get, "/v1/workflow-runs/\(try #require(started.json["id"] as? Int))", key: fixture.analyst)
             #expect(run.json["status"] as? String == "succeeded", "\(run.text)")
             let output = try #require(Self.steps(run)["lookup"]?["output"] as? [String: Any])
             #expect(output["is_match"] as? Bool == true)

@@ -71,7 +71,7 @@ struct ServeConfiguration {
         }
         let proxyRoleName = try reader.string("trusted_proxy_role", default: "matcher")
         guard let proxyRole = Role(rawValue: proxyRoleName) else {
-            throw Invalid(description: "\(reader.describe("trusted_proxy_role")) must be matcher, curator or admin, not \(proxyRoleName)")
+            throw Invalid(description: "\(reader.describe("trusted_proxy_role")) must be one of \(Role.names), not \(proxyRoleName)")
         }
         let maxImageBytes = try reader.int("max_image_bytes", default: DecodeLimits.default.maxEncodedBytes, in: 1...Int(Int32.max))
         let maxPixels = try reader.int("max_pixels", default: DecodeLimits.default.maxPixels, in: 1...Int(Int32.max))

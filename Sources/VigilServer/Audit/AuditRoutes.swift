@@ -7,8 +7,8 @@ import Hummingbird
 struct AuditRoutes {
     let service: VigilService
 
-    func register(on admin: RouterGroup<VigilRequestContext>) {
-        admin.get("audit") { request, _ in
+    func register(on routes: RouterGroup<VigilRequestContext>) {
+        routes.get("audit") { request, _ in
             let after = try request.queryInteger("after", default: 0, in: 0...Int.max)
             let limit = try request.queryInteger("limit", default: 100, in: 1...1000)
             let filter = AuditFilter(actor: request.query("actor"), action: request.query("action"), target: request.query("target"))

@@ -11,19 +11,19 @@ struct BankRoutes {
     let service: VigilService
     var banks: BankService { service.banks }
 
-    func register(reads: RouterGroup<VigilRequestContext>, writes: RouterGroup<VigilRequestContext>) {
-        reads.get("banks") { _, _ in try await list() }
-        reads.get("banks/{name}") { _, context in try await show(context) }
-        reads.get("banks/{name}/entries") { request, context in try await entries(request, context) }
-        reads.get("banks/{name}/entries/{id}") { _, context in try await entry(context) }
-        reads.get("banks/{name}/export") { request, context in try await export(request, context) }
-        writes.post("banks") { request, context in try await create(request, context) }
-        writes.patch("banks/{name}") { request, context in try await update(request, context) }
-        writes.delete("banks/{name}") { _, context in try await delete(context) }
-        writes.post("banks/{name}/entries") { request, context in try await addEntries(request, context) }
-        writes.patch("banks/{name}/entries/{id}") { request, context in try await updateEntry(request, context) }
-        writes.delete("banks/{name}/entries/{id}") { _, context in try await deleteEntry(context) }
-        writes.post("banks/{name}/import") { request, context in try await importFile(request, context) }
+    func register(on routes: RouterGroup<VigilRequestContext>) {
+        routes.get("banks") { _, _ in try await list() }
+        routes.get("banks/{name}") { _, context in try await show(context) }
+        routes.get("banks/{name}/entries") { request, context in try await entries(request, context) }
+        routes.get("banks/{name}/entries/{id}") { _, context in try await entry(context) }
+        routes.get("banks/{name}/export") { request, context in try await export(request, context) }
+        routes.post("banks") { request, context in try await create(request, context) }
+        routes.patch("banks/{name}") { request, context in try await update(request, context) }
+        routes.delete("banks/{name}") { _, context in try await delete(context) }
+        routes.post("banks/{name}/entries") { request, context in try await addEntries(request, context) }
+        routes.patch("banks/{name}/entries/{id}") { request, context in try await updateEntry(request, context) }
+        routes.delete("banks/{name}/entries/{id}") { _, context in try await deleteEntry(context) }
+        routes.post("banks/{name}/import") { request, context in try await importFile(request, context) }
     }
 
     // MARK: banks

@@ -10,9 +10,9 @@ import Integrations
 struct BankSourceRoutes {
     let service: VigilService
 
-    func register(reads: RouterGroup<VigilRequestContext>, writes: RouterGroup<VigilRequestContext>, admin: RouterGroup<VigilRequestContext>) {
+    func register(on routes: RouterGroup<VigilRequestContext>) {
         // The export another Vigil follows: every entry first, then changes by sequence.
-        reads.get("banks/{name}/changes") { request, context in
+        routes.get("banks/{name}/changes") { request, context in
             let bank = try await service.banks.bank(named: try context.parameters.require("name"))
             let after = try request.queryInteger("after", default: 0, in: 0...Int.max)
             let snapshot = try request.query("snapshot").map { _ in try request.queryInteger("snapshot", default: 0, in: 0...Int.max) }
@@ -21,11 +21,11 @@ struct BankSourceRoutes {
             let cursor = BankChangesPage.Cursor(after: Int64(after), snapshot: snapshot.map(Int64.init), afterEntry: afterEntry.map(Int64.init))
             return try JSONText.response(BankChangesJSON(try await service.banks.changes(of: bank, from: cursor, limit: limit), bank: bank))
         }
-        reads.get("banks/{name}/source") { _, context in
+        routes.get("banks/{name}/source") { _, context in
             let name = try context.parameters.require("name")
             return try JSONText.response(BankSourceJSON(bank: name, try await service.bankSync.source(bank: name)))
         }
-        admin.put("banks/{name}/source") { request, context in
+        routes.put("banks/{name}/source") { request, context in
             let name = try context.parameters.require("name")
             let body = try JSONInput.decode(BankSourceBody.self, from: try await request.collectBody(limit: 16 * 1024))
             let kind = try (body.kind ?? "ncmec").flatMapKind()
@@ -43,14 +43,14 @@ struct BankSourceRoutes {
             }
             return try JSONText.response(BankSourceJSON(bank: name, source))
         }
-        admin.delete("banks/{name}/source") { _, context in
+        routes.delete("banks/{name}/source") { _, context in
             let name = try context.parameters.require("name")
             try await service.audited(context, "bank.source.remove", target: "bank:\(name)") {
                 try await service.bankSync.removeSource(bank: name)
             }
             return Response(status: .noContent)
         }
-        writes.post("banks/{name}/sync") { _, context in
+        routes.post("banks/{name}/sync") { _, context in
             let name = try context.parameters.require("name")
             let job = try await service.audited(context, "bank.sync", target: "bank:\(name)") {
                 try await service.bankSync.requestSync(bank: name)

@@ -1,5 +1,7 @@
 import Access
 import Banks
+import Cases
+import Events
 import Foundation
 public import Hummingbird
 import ImageCodecs
@@ -21,6 +23,9 @@ public struct APIError: Error, Sendable {
     /// Every problem found, as a JSON array (a workflow's validation issues, each with its step
     /// and field), sent as `error.issues`.
     public var issuesJSON: String?
+    /// The current state of what a conflicting change was refused on (a case two reviewers
+    /// decided at once), sent as `error.current`, so the loser sees what won.
+    public var currentJSON: String?
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, retryAfter: Int? = nil) {
         self.status = status
@@ -113,6 +118,24 @@ public struct APIError: Error, Sendable {
             case .notPublished: return APIError(.conflict, "not_published", error.description)
             case .idempotencyConflict: return APIError(.unprocessableContent, "idempotency_key_reused", error.description)
             case .conflict: return APIError(.conflict, "conflict", error.description)
+            }
+        case let error as CaseError:
+            switch error {
+            case .notFound: return APIError(.notFound, "not_found", error.description)
+            case .invalid: return APIError(.badRequest, "invalid_request", error.description)
+            case let .conflict(_, current):
+                var failure = APIError(.conflict, "conflict", error.description)
+                failure.currentJSON = try? JSONText.encode(CaseJSON(current))
+                return failure
+            case let .accountConflict(_, current):
+                var failure = APIError(.conflict, "conflict", error.description)
+                failure.currentJSON = try? JSONText.encode(AccountJSON(current))
+                return failure
+            }
+        case let error as WebhookError:
+            switch error {
+            case .notFound: return APIError(.notFound, "not_found", error.description)
+            case .invalid: return APIError(.badRequest, "invalid_request", error.description)
             }
         case let error as ImportError:
             return APIError(.badRequest, "invalid_import", error.description)

@@ -12,17 +12,17 @@ struct HMACurationRoutes {
     let service: VigilService
     var banks: BankService { service.banks }
 
-    func register(reads: RouterGroup<VigilRequestContext>, writes: RouterGroup<VigilRequestContext>) {
-        reads.get("banks") { _, _ in try await list() }
-        reads.get("bank/{name}") { _, context in try await show(context) }
-        reads.get("bank/{name}/content/{id}") { request, context in try await content(request, context) }
-        writes.post("banks") { request, _ in try await create(request) }
-        writes.put("bank/{name}") { request, context in try await update(request, context) }
-        writes.delete("bank/{name}") { _, context in try await delete(context) }
-        writes.post("bank/{name}/content") { request, context in try await addContent(request, context) }
-        writes.put("bank/{name}/content/{id}") { request, context in try await updateContent(request, context) }
-        writes.delete("bank/{name}/content/{id}") { _, context in try await deleteContent(context) }
-        writes.post("bank/{name}/signal") { request, context in try await addSignal(request, context) }
+    func register(on routes: RouterGroup<VigilRequestContext>) {
+        routes.get("banks") { _, _ in try await list() }
+        routes.get("bank/{name}") { _, context in try await show(context) }
+        routes.get("bank/{name}/content/{id}") { request, context in try await content(request, context) }
+        routes.post("banks") { request, _ in try await create(request) }
+        routes.put("bank/{name}") { request, context in try await update(request, context) }
+        routes.delete("bank/{name}") { _, context in try await delete(context) }
+        routes.post("bank/{name}/content") { request, context in try await addContent(request, context) }
+        routes.put("bank/{name}/content/{id}") { request, context in try await updateContent(request, context) }
+        routes.delete("bank/{name}/content/{id}") { _, context in try await deleteContent(context) }
+        routes.post("bank/{name}/signal") { request, context in try await addSignal(request, context) }
     }
 
     static func validName(_ name: String) -> Bool {

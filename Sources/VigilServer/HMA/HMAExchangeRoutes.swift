@@ -11,11 +11,11 @@ import Integrations
 struct HMAExchangeRoutes {
     let service: VigilService
 
-    func register(reads: RouterGroup<VigilRequestContext>, writes: RouterGroup<VigilRequestContext>, admin: RouterGroup<VigilRequestContext>) {
-        reads.get("exchanges/apis") { _, _ in HMACurationRoutes.json(.array(HMAExchangeAPI.all.map { .string($0.name) })) }
-        reads.get("exchanges/api/{api}") { _, context in try await authentication(try api(context)) }
+    func register(on routes: RouterGroup<VigilRequestContext>) {
+        routes.get("exchanges/apis") { _, _ in HMACurationRoutes.json(.array(HMAExchangeAPI.all.map { .string($0.name) })) }
+        routes.get("exchanges/api/{api}") { _, context in try await authentication(try api(context)) }
         // Credentials go into the vault, so setting them takes an admin key.
-        admin.post("exchanges/api/{api}") { request, context in
+        routes.post("exchanges/api/{api}") { request, context in
             let api = try api(context)
             let object = try JSONInput.object(from: try await request.collectBody(limit: 16 * 1024))
             if let given = object["credential_json"] {
@@ -26,21 +26,21 @@ struct HMAExchangeRoutes {
             }
             return try await authentication(api)
         }
-        reads.get("exchanges/api/{api}/schema") { _, context in
+        routes.get("exchanges/api/{api}/schema") { _, context in
             let name = try context.parameters.require("api")
             guard let api = HMAExchangeAPI.named(name) else { throw APIError.notFound("Exchange API '\(name)' not found") }
             return HMACurationRoutes.json(api.schema)
         }
-        writes.post("exchanges") { request, context in try await create(request, context) }
-        reads.get("exchanges") { _, _ in
+        routes.post("exchanges") { request, context in try await create(request, context) }
+        routes.get("exchanges") { _, _ in
             HMACurationRoutes.json(.array(try await service.bankSync.followedBanks().map { .string($0.bank.name) }))
         }
-        reads.get("exchange/{name}") { _, context in
+        routes.get("exchange/{name}") { _, context in
             let (bank, source, api) = try await exchange(context)
             return HMACurationRoutes.json(api.config(bank: bank.name, source: source))
         }
-        reads.get("exchange/{name}/status") { _, context in try await status(context) }
-        writes.put("exchange/{name}") { request, context in
+        routes.get("exchange/{name}/status") { _, context in try await status(context) }
+        routes.put("exchange/{name}") { request, context in
             let (bank, source, api) = try await exchange(context)
             let object = try JSONInput.object(from: try await request.collectBody(limit: 16 * 1024))
             guard let enabled = object["enabled"] else { return HMACurationRoutes.json(api.config(bank: bank.name, source: source)) }
@@ -50,7 +50,7 @@ struct HMAExchangeRoutes {
             }
             return HMACurationRoutes.json(api.config(bank: bank.name, source: changed))
         }
-        writes.delete("exchange/{name}") { _, context in
+        routes.delete("exchange/{name}") { _, context in
             let (bank, _, _) = try await exchange(context)
             try await service.audited(context, "bank.delete", target: "bank:\(bank.name)") { try await service.banks.deleteBank(named: bank.name) }
             return HMACurationRoutes.json(.object(["message": .string("Exchange deleted")]))

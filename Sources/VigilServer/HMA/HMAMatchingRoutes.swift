@@ -11,14 +11,14 @@ import PDQ
 struct HMAMatchingRoutes {
     let service: VigilService
 
-    func register(on router: RouterGroup<VigilRequestContext>) {
-        router.get("h/hash") { request, _ in try await hashURL(request) }
-        router.post("h/hash") { request, _ in try await hashUpload(request) }
-        router.get("m/lookup") { request, _ in try await lookupGet(request) }
-        router.post("m/lookup") { request, _ in try await lookupPost(request) }
-        router.get("m/raw_lookup") { request, _ in try await rawLookup(request) }
-        router.post("m/compare") { request, _ in try await compare(request) }
-        router.get("m/index/status") { request, _ in try indexStatus(request) }
+    func register(on routes: RouterGroup<VigilRequestContext>) {
+        routes.get("h/hash") { request, _ in try await hashURL(request) }
+        routes.post("h/hash") { request, _ in try await hashUpload(request) }
+        routes.get("m/lookup") { request, _ in try await lookupGet(request) }
+        routes.post("m/lookup") { request, _ in try await lookupPost(request) }
+        routes.get("m/raw_lookup") { request, _ in try await rawLookup(request) }
+        routes.post("m/compare") { request, _ in try await compare(request) }
+        routes.get("m/index/status") { request, _ in try indexStatus(request) }
     }
 
     static let signalTypes = ["pdq", "md5", "sha256"]

@@ -8,11 +8,11 @@ import Integrations
 struct CredentialRoutes {
     let service: VigilService
 
-    func register(on admin: RouterGroup<VigilRequestContext>) {
-        admin.get("credentials") { _, _ in
+    func register(on routes: RouterGroup<VigilRequestContext>) {
+        routes.get("credentials") { _, _ in
             try JSONText.response(["credentials": try await service.credentials.list().map(CredentialJSON.init)])
         }
-        admin.post("credentials") { request, context in
+        routes.post("credentials") { request, context in
             let body = try JSONInput.decode(CredentialBody.self, from: try await request.collectBody(limit: 64 * 1024))
             guard let integration = body.integration else { throw APIError.badRequest("integration is required", code: "invalid_credential") }
             let values = try body.textValues()
@@ -22,10 +22,10 @@ struct CredentialRoutes {
             }
             return try JSONText.response(CredentialJSON(view), status: .created)
         }
-        admin.get("credentials/{id}") { _, context in
+        routes.get("credentials/{id}") { _, context in
             try JSONText.response(CredentialJSON(try await service.credentials.show(id: try context.parameters.require("id"))))
         }
-        admin.patch("credentials/{id}") { request, context in
+        routes.patch("credentials/{id}") { request, context in
             let id = try context.parameters.require("id")
             let body = try JSONInput.decode(CredentialBody.self, from: try await request.collectBody(limit: 64 * 1024))
             if body.integration != nil { throw APIError.badRequest("a credential's integration cannot change; create a new one", code: "invalid_credential") }
@@ -37,7 +37,7 @@ struct CredentialRoutes {
         }
         // A real call with the credential. The answer is 200 whether or not the credential works:
         // the test ran, and `ok` and `summary` say what it found. The audit records the outcome.
-        admin.post("credentials/{id}/test") { _, context in
+        routes.post("credentials/{id}/test") { _, context in
             let id = try context.parameters.require("id")
             let result = try await service.audited(context, "credential.test", target: "credential:\(id)",
                                                    outcome: { $0.ok ? "ok" : "failed: \($0.summary)" }) {
@@ -45,7 +45,7 @@ struct CredentialRoutes {
             }
             return try JSONText.response(CredentialTestJSON(credential: id, result))
         }
-        admin.delete("credentials/{id}") { _, context in
+        routes.delete("credentials/{id}") { _, context in
             let id = try context.parameters.require("id")
             let view = try await service.audited(context, "credential.delete", target: "credential:\(id)") {
                 try await service.credentials.delete(id: id)

@@ -5,9 +5,9 @@ import Integrations
 /// `/v1/integrations`: the catalogue, as declared (credential fields and operations with their
 /// input and output fields). Dashboards and workflow editors build their forms from it.
 struct IntegrationRoutes {
-    func register(on reads: RouterGroup<VigilRequestContext>) {
-        reads.get("integrations") { _, _ in try JSONText.response(["integrations": Integrations.catalogue]) }
-        reads.get("integrations/{id}") { _, context in
+    func register(on routes: RouterGroup<VigilRequestContext>) {
+        routes.get("integrations") { _, _ in try JSONText.response(["integrations": Integrations.catalogue]) }
+        routes.get("integrations/{id}") { _, context in
             let id = try context.parameters.require("id")
             guard let integration = Integrations.integration(id) else { throw APIError.notFound("no integration \"\(id)\"") }
             return try JSONText.response(integration)

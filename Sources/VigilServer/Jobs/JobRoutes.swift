@@ -8,10 +8,10 @@ import Jobs
 struct JobRoutes {
     let service: VigilService
 
-    func register(reads: RouterGroup<VigilRequestContext>, writes: RouterGroup<VigilRequestContext>) {
-        reads.get("jobs") { request, _ in try await list(request) }
-        reads.get("jobs/{id}") { _, context in try JSONText.response(JobJSON(try await service.jobs.job(id: try id(context)))) }
-        writes.post("jobs/{id}/cancel") { _, context in try await cancel(context) }
+    func register(on routes: RouterGroup<VigilRequestContext>) {
+        routes.get("jobs") { request, _ in try await list(request) }
+        routes.get("jobs/{id}") { _, context in try JSONText.response(JobJSON(try await service.jobs.job(id: try id(context)))) }
+        routes.post("jobs/{id}/cancel") { _, context in try await cancel(context) }
     }
 
     func id(_ context: VigilRequestContext) throws -> Int64 {

@@ -7,10 +7,10 @@ import NIOCore
 struct KeyRoutes {
     let service: VigilService
 
-    func register(on admin: RouterGroup<VigilRequestContext>) {
-        admin.get("keys") { _, _ in try JSONText.response(["keys": try await service.keys.list().map(KeyJSON.init)]) }
-        admin.post("keys") { request, context in try await create(request, context) }
-        admin.delete("keys/{id}") { _, context in
+    func register(on routes: RouterGroup<VigilRequestContext>) {
+        routes.get("keys") { _, _ in try JSONText.response(["keys": try await service.keys.list().map(KeyJSON.init)]) }
+        routes.post("keys") { request, context in try await create(request, context) }
+        routes.delete("keys/{id}") { _, context in
             guard let id = Int64(try context.parameters.require("id")) else { throw APIError.badRequest("key id must be an integer") }
             let key = try await service.audited(context, "key.revoke", target: "key:\(id)") { try await service.keys.revoke(id: id) }
             return try JSONText.response(KeyJSON(key))

@@ -38,7 +38,7 @@ struct ErrorMiddleware: RouterMiddleware {
     /// HMA clients read a top-level `message`: its routes carry it beside the `error` object.
     static func response(_ error: APIError, path: String) -> Response {
         var body = #"{"error":{"code":"# + JSONText.quote(error.code) + #","message":"# + JSONText.quote(error.message)
-            + (error.issuesJSON.map { #","issues":"# + $0 } ?? "") + "}"
+            + (error.issuesJSON.map { #","issues":"# + $0 } ?? "") + (error.currentJSON.map { #","current":"# + $0 } ?? "") + "}"
         if HMAPaths.isHMA(path) { body += #","message":"# + JSONText.quote(error.message) }
         body += "}"
         var response = JSONText.response(body, status: error.status)

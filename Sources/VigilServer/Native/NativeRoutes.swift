@@ -11,9 +11,9 @@ import PDQ
 struct NativeRoutes {
     let service: VigilService
 
-    func register(on group: RouterGroup<VigilRequestContext>) {
-        group.post("hash") { request, context in try await hash(request, context) }
-        group.post("match") { request, context in try await match(request, context) }
+    func register(on routes: RouterGroup<VigilRequestContext>) {
+        routes.post("hash") { request, context in try await hash(request, context) }
+        routes.post("match") { request, context in try await match(request, context) }
     }
 
     /// The body of a JSON request to either route.

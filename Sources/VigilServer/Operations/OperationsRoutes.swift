@@ -7,15 +7,15 @@ import NIOCore
 struct OperationsRoutes {
     let service: VigilService
 
-    func register(on router: Router<VigilRequestContext>, matcher: RouterGroup<VigilRequestContext>) {
+    func register(on routes: RouterGroup<VigilRequestContext>) {
         // HMA's probes: /status is 503 until the index is loaded; /status/live only says the process answers.
-        router.get("status") { _, _ in
+        routes.get("status") { _, _ in
             service.isReady ? Self.text("I-AM-ALIVE") : Self.text("INDEX-NOT-LOADED", status: .serviceUnavailable)
         }
-        router.get("status/live") { _, _ in Self.text("I-AM-ALIVE") }
-        router.get("status/ready") { _, _ in ready() }
-        router.get("openapi.json") { _, _ in try OpenAPIDocument.response() }
-        matcher.get("metrics") { _, _ in metrics() }
+        routes.get("status/live") { _, _ in Self.text("I-AM-ALIVE") }
+        routes.get("status/ready") { _, _ in ready() }
+        routes.get("openapi.json") { _, _ in try OpenAPIDocument.response() }
+        routes.get("metrics") { _, _ in metrics() }
     }
 
     static func text(_ body: String, status: HTTPResponse.Status = .ok) -> Response {

@@ -40,8 +40,8 @@ struct PhotoDNARoutes {
     static let acceptedTypes: Set<String> = ["image/gif", "image/jpeg", "image/jpg", "image/png", "image/bmp", "image/tiff"]
     static let acceptedFormats: Set<ImageFormat> = [.gif, .jpeg, .png, .bmp, .tiff]
 
-    func register(on router: RouterGroup<VigilRequestContext>) {
-        router.post("photodna/v1.0/Match") { request, context in await match(request, context) }
+    func register(on routes: RouterGroup<VigilRequestContext>) {
+        routes.post("photodna/v1.0/Match") { request, context in await match(request, context) }
     }
 
     func match(_ request: Request, _ context: VigilRequestContext) async -> Response {

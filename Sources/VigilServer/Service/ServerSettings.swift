@@ -1,4 +1,5 @@
 public import Access
+public import Cases
 public import Foundation
 public import ImageCodecs
 public import SafeFetch
@@ -28,6 +29,12 @@ public struct ServerSettings: Sendable {
     /// This data directory's identity: jobs whose input is spooled here carry it, and only
     /// workers of the same data directory claim them.
     public var nodeID: String
+    /// The statuses an account may have (`active` and `blocked` are always among them).
+    public var accountStatuses = AccountStatuses()
+    /// Whether every lookup is written to the event table as `lookup.completed` (matches always
+    /// are, as `match.found`). Off by default: at thousands of lookups a second, one row each
+    /// would cost more than the lookups; workflows triggered by lookups do not need it.
+    public var recordLookupEvents = false
 
     public init(maxBodyBytes: Int = 32 * 1024 * 1024 + 64 * 1024,
                 maxImportBytes: Int = 1024 * 1024 * 1024,

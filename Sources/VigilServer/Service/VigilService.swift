@@ -1,5 +1,7 @@
 public import Access
 public import Banks
+public import Cases
+public import Events
 public import Lookup
 public import Jobs
 import ContentHashing
@@ -26,6 +28,14 @@ public final class VigilService: Sendable {
     public let workflows: WorkflowService
     /// Starts event-triggered runs from the lookup service's events; `vigil serve` drains it.
     public let triggers: EventTriggers
+    public let cases: CaseService
+    public let accounts: AccountService
+    public let events: any EventStore
+    /// Follows the event table for this process's SSE streams.
+    public let eventFeed: EventFeed
+    /// Writes matches (and, when configured, every lookup) to the event table.
+    public let eventRecorder: EventRecorder
+    public let webhooks: WebhookService
     public let settings: ServerSettings
     public let metrics: ServerMetrics
     private let loadFailure = Mutex<String?>(nil)
@@ -35,7 +45,9 @@ public final class VigilService: Sendable {
 
     public init(banks: BankService, keys: KeyService, jobs: JobQueue, fetcher: SafeURLFetcher, credentials: CredentialService,
                 bankSources: any BankSourceStore, audit: any AuditLog, workflowStore: any WorkflowStore,
-                settings: ServerSettings = ServerSettings(), metrics: ServerMetrics = ServerMetrics()) {
+                caseStore: any CaseStore, eventStore: any EventStore, webhookStore: any WebhookStore,
+                settings: ServerSettings = ServerSettings(), metrics: ServerMetrics = ServerMetrics(),
+                clock: @escaping @Sendable () -> Date = { Date() }) {
         let hashing = ImageHashingPool(threads: settings.hashingThreads, queueLimit: settings.hashingQueueLimit,
                                        limits: settings.decodeLimits)
         self.lookup = LookupService(banks: banks, hashing: hashing, metrics: metrics)
@@ -53,6 +65,31 @@ public final class VigilService: Sendable {
         self.triggers = triggers
         self.settings = settings
         self.metrics = metrics
+        cases = CaseService(store: caseStore, banks: banks, clock: clock)
+        accounts = AccountService(store: caseStore, statuses: settings.accountStatuses, clock: clock)
+        events = eventStore
+        let feed = EventFeed(store: eventStore)
+        eventFeed = feed
+        let recorder = EventRecorder(store: eventStore, appended: feed.doorbell)
+        eventRecorder = recorder
+        webhooks = WebhookService(store: webhookStore, checkCredential: { [fetcher] id in
+            let credential: OpenedCredential
+            do { credential = try await credentials.open(id: id) } catch { throw WebhookError.invalid("credential \(id): \(error)") }
+            guard credential.integration == "webhook", let url = credential.values["url"] else {
+                throw WebhookError.invalid("credential \(id) is a \(credential.integration) credential, not a webhook credential")
+            }
+            do { _ = try await fetcher.checkDestination(url) } catch { throw WebhookError.invalid("the URL of credential \(id) is refused: \(error)") }
+        }, clock: clock)
+        let recordLookups = settings.recordLookupEvents
+        // Every match, through any API, is an event of the event table (for streams, webhooks
+        // and the dashboard); every lookup too when the operator asks for it.
+        lookup.observe(isListening: { matched in matched || recordLookups }) { event in
+            let type = event.isMatch ? EventTypes.matchFound : EventTypes.lookupCompleted
+            if event.isMatch || recordLookups {
+                recorder.record(NewEvent(type: type, subject: "lookup:\(event.id.uuidString.lowercased())", actor: "api:\(event.api.rawValue)",
+                                         payload: LookupEventPayload.payload(event, type: type)))
+            }
+        }
         // Every lookup, through any API, can start a workflow; the caller only pays for a hand-off.
         // A workflow step's own lookup starts none: a workflow listening for lookups that looks
         // images up would otherwise start itself for ever.

@@ -12,30 +12,30 @@ struct WorkflowRoutes {
 
     var workflows: WorkflowService { service.workflows }
 
-    func register(reads: RouterGroup<VigilRequestContext>, admin: RouterGroup<VigilRequestContext>) {
-        reads.get("workflow-actions") { _, _ in
+    func register(on routes: RouterGroup<VigilRequestContext>) {
+        routes.get("workflow-actions") { _, _ in
             try JSONText.response(WorkflowCatalogueJSON(actions: ActionCatalog.all, events: EventCatalog.all))
         }
-        reads.get("workflows") { _, _ in
+        routes.get("workflows") { _, _ in
             try JSONText.response(["workflows": try await workflows.list().map(WorkflowJSON.init)])
         }
-        reads.get("workflows/{id}") { _, context in
+        routes.get("workflows/{id}") { _, context in
             try JSONText.response(WorkflowJSON(try await workflows.workflow(try Self.reference(context))))
         }
-        reads.get("workflows/{id}/versions") { _, context in
+        routes.get("workflows/{id}/versions") { _, context in
             let versions = try await workflows.versions(try Self.reference(context))
             return try JSONText.response(["versions": versions.map { WorkflowVersionJSON($0, withDefinition: false) }])
         }
-        reads.get("workflows/{id}/versions/{version}") { _, context in
+        routes.get("workflows/{id}/versions/{version}") { _, context in
             try JSONText.response(WorkflowVersionJSON(try await workflows.version(try Self.reference(context), try version(context))))
         }
 
-        admin.post("workflows/validate") { request, _ in
+        routes.post("workflows/validate") { request, _ in
             let definition = try await Self.definition(request)
             let issues = try await workflows.validate(definition)
             return try JSONText.response(ValidationJSON(valid: issues.isEmpty, issues: issues))
         }
-        admin.post("workflows") { request, context in
+        routes.post("workflows") { request, context in
             let definition = try await Self.definition(request)
             let workflow = try await service.audited(context, "workflow.create", target: "workflow:\(definition.name)",
                                                      resultTarget: { "workflow:\($0.id)" }) {
@@ -43,7 +43,7 @@ struct WorkflowRoutes {
             }
             return try JSONText.response(WorkflowJSON(workflow), status: .created)
         }
-        admin.put("workflows/{id}") { request, context in
+        routes.put("workflows/{id}") { request, context in
             let id = try Self.reference(context)
             let definition = try await Self.definition(request)
             let workflow = try await service.audited(context, "workflow.update", target: "workflow:\(id)") {
@@ -51,12 +51,12 @@ struct WorkflowRoutes {
             }
             return try JSONText.response(WorkflowJSON(workflow))
         }
-        admin.delete("workflows/{id}") { _, context in
+        routes.delete("workflows/{id}") { _, context in
             let id = try Self.reference(context)
             let workflow = try await service.audited(context, "workflow.delete", target: "workflow:\(id)") { try await workflows.delete(id) }
             return try JSONText.response(WorkflowJSON(workflow))
         }
-        admin.post("workflows/{id}/publish") { _, context in
+        routes.post("workflows/{id}/publish") { _, context in
             let id = try Self.reference(context)
             let actor = VigilService.actor(context)
             let version = try await service.audited(context, "workflow.publish", target: "workflow:\(id)",
@@ -67,7 +67,7 @@ struct WorkflowRoutes {
             return try JSONText.response(WorkflowVersionJSON(version), status: .created)
         }
         // A rollback: an earlier version made live again.
-        admin.post("workflows/{id}/versions/{version}/publish") { _, context in
+        routes.post("workflows/{id}/versions/{version}/publish") { _, context in
             let id = try Self.reference(context)
             let number = try version(context)
             let version = try await service.audited(context, "workflow.publish", target: "workflow:\(id)@\(number)") {

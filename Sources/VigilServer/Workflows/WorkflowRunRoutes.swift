@@ -15,8 +15,8 @@ struct WorkflowRunRoutes {
 
     var workflows: WorkflowService { service.workflows }
 
-    func register(on curator: RouterGroup<VigilRequestContext>) {
-        curator.post("workflows/{id}/runs") { request, context in
+    func register(on routes: RouterGroup<VigilRequestContext>) {
+        routes.post("workflows/{id}/runs") { request, context in
             let id = try WorkflowRoutes.reference(context)
             let body = try await request.collectBody(limit: 1024 * 1024)
             let input = body.readableBytes == 0 ? [:] : try JSONInput.object(from: body)
@@ -26,20 +26,20 @@ struct WorkflowRunRoutes {
             if !started.created { response.headers[Self.idempotentReplayed] = "true" }
             return response
         }
-        curator.get("workflows/{id}/runs") { request, context in
+        routes.get("workflows/{id}/runs") { request, context in
             let workflow = try await workflows.workflow(try WorkflowRoutes.reference(context))
             return try await list(request, workflowID: workflow.id)
         }
-        curator.get("workflow-runs") { request, _ in try await list(request, workflowID: nil) }
-        curator.get("workflow-runs/{run}") { _, context in
+        routes.get("workflow-runs") { request, _ in try await list(request, workflowID: nil) }
+        routes.get("workflow-runs/{run}") { _, context in
             let id = try runID(context)
             let run = try await workflows.run(id)
             return try JSONText.response(WorkflowRunJSON(run, steps: try await workflows.steps(of: id)))
         }
-        curator.post("workflow-runs/{run}/cancel") { _, context in
+        routes.post("workflow-runs/{run}/cancel") { _, context in
             try JSONText.response(WorkflowRunJSON(try await workflows.cancel(try runID(context))))
         }
-        curator.post("workflow-runs/{run}/rerun") { _, context in
+        routes.post("workflow-runs/{run}/rerun") { _, context in
             try JSONText.response(WorkflowRunJSON(try await workflows.rerun(try runID(context))), status: .created)
         }
     }

@@ -1,0 +1,221 @@
+public import Banks
+import Events
+public import Foundation
+import JSONValues
+import PDQ
+
+/// The rules of cases: opening with a template's required fields, decisions that follow the
+/// template's statuses, the version check that turns a second concurrent decision into a
+/// conflict, and the bank additions a decision asks for. No SQL: `CaseStore` writes.
+public struct CaseService: Sendable {
+    public let store: any CaseStore
+    let banks: BankService
+    let clock: @Sendable () -> Date
+
+    public init(store: any CaseStore, banks: BankService, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.banks = banks
+        self.clock = clock
+    }
+
+    // MARK: templates
+
+    public func template(_ name: String) async throws -> CaseTemplate {
+        if name == CaseTemplate.standard.name, try await store.template(named: name) == nil { return .standard }
+        guard let template = try await store.template(named: name) else { throw CaseError.notFound("case template \(name)") }
+        return template
+    }
+
+    public func templates() async throws -> [CaseTemplate] {
+        let stored = try await store.templates()
+        return stored.contains { $0.name == CaseTemplate.standard.name } ? stored : [.standard] + stored
+    }
+
+    public func saveTemplate(_ template: CaseTemplate) async throws -> CaseTemplate {
+        let problems = template.problems()
+        guard problems.isEmpty else { throw CaseError.invalid("the template is not valid: " + problems.joined(separator: "; ")) }
+        try await store.saveTemplate(template, at: clock())
+        return template
+    }
+
+    // MARK: cases
+
+    public func open(_ new: NewCase, actor: String) async throws -> (case: Case, created: Bool) {
+        let template = try await template(new.template)
+        let title = new.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !title.isEmpty, title.count <= 500 else { throw CaseError.invalid("title must be 1-500 characters") }
+        guard !new.queue.isEmpty, new.queue.count <= 64 else { throw CaseError.invalid("queue must be 1-64 characters") }
+        let missing = template.requiredFields.filter { new.fields[$0] == nil || new.fields[$0] == .null }
+        guard missing.isEmpty else {
+            throw CaseError.invalid("template \(template.name) requires the field(s) \(missing.joined(separator: ", "))")
+        }
+        try Self.check(new.evidence)
+        var cleaned = new
+        cleaned.title = title
+        for id in new.accountIDs where try await store.accountDetail(id: id) == nil { throw CaseError.notFound("account \(id)") }
+        let evidence = JSONValue.array(new.evidence.map(\.summary))
+        return try await store.createCase(cleaned, template: template, actor: actor, at: clock()) { opened in
+            [opened.event(EventTypes.caseCreated, actor: actor, ["evidence": evidence])]
+        }
+    }
+
+    public func detail(_ id: Int64) async throws -> CaseDetail {
+        guard let detail = try await store.caseDetail(id: id) else { throw CaseError.notFound("case \(id)") }
+        return detail
+    }
+
+    public func list(_ filter: CaseFilter) async throws -> [Case] { try await store.cases(filter) }
+    public func queueCounts() async throws -> [QueueCount] { try await store.queueCounts() }
+
+    /// Applies a decision. A decision on a version that is no longer current, or a resolution
+    /// of a case already resolved, is a conflict that carries the current case.
+    public func decide(_ caseID: Int64, _ request: DecisionRequest) async throws -> Case {
+        let template = try await templateOf(caseID)
+        let bankToAdd = try await targetBank(of: request.decision)
+        if case let .setStatus(status) = request.decision {
+            guard let kind = template.kind(of: status) else {
+                throw CaseError.invalid("\(status) is not a status of template \(template.name) (\(template.statuses.map(\.name).joined(separator: ", ")))")
+            }
+            guard kind != .initial else { throw CaseError.invalid("a case cannot be moved back to its initial status \(status)") }
+        }
+        let note = request.note
+        let decided = try await store.updateCase(id: caseID, at: clock()) { current in
+            if let expected = request.expectedVersion, expected != current.version {
+                throw CaseError.conflict("case \(caseID) changed since version \(expected): it is at version \(current.version), status \(current.status)",
+                                         current: current)
+            }
+            return try Self.apply(request.decision, note: note, to: current, template: template, actor: request.actor)
+        }
+        if let bankToAdd { try await addSignals(of: caseID, to: bankToAdd, actor: request.actor) }
+        return decided
+    }
+
+    public func comment(_ caseID: Int64, text: String, actor: String) async throws -> Case {
+        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty, text.count <= 10_000 else { throw CaseError.invalid("a comment must be 1-10000 characters") }
+        return try await store.updateCase(id: caseID, at: clock()) { current in
+            CaseChange(updated: current, history: [NewHistoryEntry(actor: actor, kind: "comment", detail: ["text": .string(text)])],
+                       events: [current.event(EventTypes.caseCommented, actor: actor, ["text": .string(text)])])
+        }
+    }
+
+    public func addEvidence(_ caseID: Int64, _ evidence: [NewEvidence], actor: String) async throws -> Case {
+        guard !evidence.isEmpty else { return try await detail(caseID).case }
+        try Self.check(evidence)
+        return try await store.updateCase(id: caseID, at: clock()) { current in
+            var updated = current
+            updated.evidenceCount += evidence.count
+            return CaseChange(updated: updated,
+                              history: evidence.map { NewHistoryEntry(actor: actor, kind: "evidence", detail: $0.summary) },
+                              evidence: evidence,
+                              events: [updated.event(EventTypes.caseEvidenceAdded, actor: actor, ["evidence": .array(evidence.map(\.summary))])])
+        }
+    }
+
+    public func linkAccounts(_ caseID: Int64, _ accountIDs: [Int64], actor: String) async throws -> Case {
+        for id in accountIDs where try await store.accountDetail(id: id) == nil { throw CaseError.notFound("account \(id)") }
+        return try await store.updateCase(id: caseID, at: clock()) { current in
+            let new = accountIDs.filter { !current.accountIDs.contains($0) }
+            guard !new.isEmpty else { return CaseChange(updated: current) }
+            var updated = current
+            updated.accountIDs += new
+            return CaseChange(updated: updated,
+                              history: new.map { NewHistoryEntry(actor: actor, kind: "account_linked", detail: ["account_id": .number(Double($0))]) },
+                              linkAccounts: new,
+                              events: new.map { updated.event(EventTypes.caseAccountLinked, actor: actor, ["account_id": .number(Double($0))]) })
+        }
+    }
+
+    // MARK: rules
+
+    static func apply(_ decision: CaseDecision, note: String?, to current: Case, template: CaseTemplate, actor: String) throws -> CaseChange {
+        var updated = current
+        var detail: [String: JSONValue] = ["decision": .string(decision.name)]
+        if let note { detail["note"] = .string(note) }
+        var events: [NewEvent] = []
+        func move(to status: String) throws {
+            guard !current.isFinal else {
+                throw CaseError.conflict("case \(current.id) is already resolved (\(current.status)); it was not changed", current: current)
+            }
+            guard status != current.status else { return }
+            detail["from"] = .string(current.status)
+            detail["to"] = .string(status)
+            updated.status = status
+            updated.isFinal = template.kind(of: status) == .final
+            events.append(updated.event(EventTypes.caseStatusUpdated, actor: actor, ["previous_status": .string(current.status), "decision": .string(decision.name)]))
+        }
+        switch decision {
+        case let .confirm(bank):
+            try move(to: template.confirmedStatus)
+            if let bank { detail["added_to_bank"] = .string(bank) }
+        case let .falsePositive(bank):
+            try move(to: template.falsePositiveStatus)
+            if let bank { detail["added_to_allow_bank"] = .string(bank) }
+        case .escalate:
+            guard current.status != template.escalatedStatus else {
+                throw CaseError.conflict("case \(current.id) is already escalated", current: current)
+            }
+            try move(to: template.escalatedStatus)
+            events.append(updated.event(EventTypes.caseEscalated, actor: actor, note.map { ["note": .string($0)] } ?? [:]))
+        case let .assign(assignee):
+            guard !current.isFinal else { throw CaseError.conflict("case \(current.id) is resolved; it cannot be assigned", current: current) }
+            updated.assignee = assignee
+            detail["assignee"] = assignee.map(JSONValue.string) ?? .null
+            events.append(updated.event(EventTypes.caseAssigned, actor: actor, ["previous_assignee": current.assignee.map(JSONValue.string) ?? .null]))
+        case let .setStatus(status):
+            try move(to: status)
+        case let .setPriority(priority):
+            detail["from"] = .string(current.priority.rawValue)
+            detail["to"] = .string(priority.rawValue)
+            updated.priority = priority
+            events.append(updated.event(EventTypes.caseUpdated, actor: actor, ["previous_priority": .string(current.priority.rawValue)]))
+        }
+        return CaseChange(updated: updated, history: [NewHistoryEntry(actor: actor, kind: "decision", detail: .object(detail))], events: events)
+    }
+
+    static func check(_ evidence: [NewEvidence]) throws {
+        for item in evidence {
+            guard !item.match.provider.isEmpty else { throw CaseError.invalid("evidence needs a provider (vigil, photodna, …)") }
+            if let pdq = item.signals.pdq, PDQHash(hex: pdq) == nil { throw CaseError.invalid("evidence pdq \"\(pdq.prefix(80))\" is not 64 hex digits") }
+            if let md5 = item.signals.md5, !isHex(md5, 32) { throw CaseError.invalid("evidence md5 must be 32 hex digits") }
+            if let sha = item.signals.sha256, !isHex(sha, 64) { throw CaseError.invalid("evidence sha256 must be 64 hex digits") }
+            if let sha = item.mediaSHA256, !isHex(sha, 64) { throw CaseError.invalid("evidence media_sha256 must be 64 hex digits") }
+        }
+    }
+
+    static func isHex(_ text: String, _ length: Int) -> Bool { text.utf8.count == length && text.allSatisfy(\.isHexDigit) }
+
+    private func templateOf(_ caseID: Int64) async throws -> CaseTemplate {
+        guard let detail = try await store.caseDetail(id: caseID) else { throw CaseError.notFound("case \(caseID)") }
+        return try await template(detail.case.template)
+    }
+
+    /// The bank a decision adds to, checked before anything is written: a confirmation adds to a
+    /// match bank, a false positive to an allow bank.
+    private func targetBank(of decision: CaseDecision) async throws -> Bank? {
+        let (name, kind): (String?, BankKind) = switch decision {
+        case let .confirm(bank): (bank, .match)
+        case let .falsePositive(bank): (bank, .allow)
+        default: (nil, .match)
+        }
+        guard let name else { return nil }
+        guard let bank = try await banks.findBank(named: name) else { throw CaseError.notFound("bank \(name)") }
+        guard bank.kind == kind else {
+            throw CaseError.invalid(kind == .allow ? "bank \(name) is not an allow bank: a false positive is added to an allow bank"
+                                                   : "bank \(name) is an allow bank: a confirmed match is added to a match bank")
+        }
+        return bank
+    }
+
+    private func addSignals(of caseID: Int64, to bank: Bank, actor: String) async throws {
+        let evidence = try await detail(caseID).evidence
+        let entries = evidence.compactMap { item -> NewEntry? in
+            let signals = EntrySignals(pdq: item.signals.pdq.flatMap { PDQHash(hex: $0) }, md5: item.signals.md5, sha256: item.signals.sha256)
+            guard !signals.isEmpty else { return nil }
+            return NewEntry(signals: signals, metadata: EntryMetadata(externalID: nil, source: "case:\(caseID)", note: "added by a case decision"),
+                            addedBy: actor)
+        }
+        guard !entries.isEmpty else { return }
+        _ = try await banks.addEntries(entries, to: bank)
+    }
+}

@@ -1,0 +1,12 @@
+public import Foundation
+
+/// The event table. Changes write their events inside their own transactions (the stores of
+/// cases and accounts do); `append` is for events that belong to no stored change (a match).
+public protocol EventStore: Sendable {
+    @discardableResult
+    func append(_ events: [NewEvent], at time: Date) async throws -> [Event]
+    /// Events with ids above `id`, oldest first, at most `limit`; only `types` when given.
+    func events(after id: Int64, types: Set<String>?, limit: Int) async throws -> [Event]
+    /// The newest event's id (0 when there is none).
+    func latestID() async throws -> Int64
+}

@@ -1,0 +1,125 @@
+public import AsyncHTTPClient
+public import Events
+public import Foundation
+public import Integrations
+public import Jobs
+import JSONValues
+public import SafeFetch
+
+/// Delivers one event to one webhook subscription (`webhook.deliver` jobs, queued with the
+/// event). At least once: a receiver deduplicates by the event id. In order per subject: a
+/// delivery waits while an earlier one of its subject to the same subscription is pending.
+/// A refused or unreachable receiver is tried again with backoff for up to 24 hours after the
+/// event; then the delivery is failed (and can be redelivered by hand).
+public struct WebhookDeliveryJob: JobHandler {
+    public let kind = "webhook.deliver"
+    /// Posting twice is what "at least once" allows; the receiver deduplicates by event id.
+    public let safeToRepeat = true
+    let webhooks: any WebhookStore
+    let events: any EventStore
+    let credentials: CredentialService
+    let fetcher: SafeURLFetcher
+    let http: HTTPClient
+    let timeout: Duration
+    let window: TimeInterval
+    let clock: @Sendable () -> Date
+
+    public init(webhooks: any WebhookStore, events: any EventStore, credentials: CredentialService, fetcher: SafeURLFetcher,
+                http: HTTPClient = IntegrationHTTP.client, timeout: Duration = .seconds(10), window: TimeInterval = 24 * 3600,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.webhooks = webhooks
+        self.events = events
+        self.credentials = credentials
+        self.fetcher = fetcher
+        self.http = http
+        self.timeout = timeout
+        self.window = window
+        self.clock = clock
+    }
+
+    struct Payload: Decodable { let delivery: Int64 }
+
+    public func run(_ job: Job, context: JobContext) async throws -> String? {
+        let payload: Payload
+        do { payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) } catch {
+            throw JobFailure.permanent("not a webhook delivery job: \(job.payload.prefix(100))")
+        }
+        guard let delivery = try await webhooks.delivery(id: payload.delivery) else {
+            return #"{"outcome":"the delivery no longer exists (its subscription was deleted)"}"#
+        }
+        // Delivered already (a job run again after its worker died after the POST): done.
+        guard delivery.state == .pending else { return #"{"outcome":"\#(delivery.state.rawValue) already"}"# }
+        let now = clock()
+        if try await webhooks.hasEarlierPending(delivery) {
+            // The earlier one wakes this one when it ends; the wait is only a backstop.
+            throw JobPostponed(until: now.addingTimeInterval(min(30, Double(max(1, job.attempts)))),
+                               reason: "waiting for an earlier delivery of \(delivery.subject)")
+        }
+        guard let event = try await events.events(after: delivery.eventID - 1, types: nil, limit: 1).first, event.id == delivery.eventID else {
+            try await webhooks.recordAttempt(id: delivery.id, state: .failed, status: nil, error: "event \(delivery.eventID) no longer exists", at: now)
+            throw JobFailure.permanent("event \(delivery.eventID) no longer exists")
+        }
+        guard let subscription = try await webhooks.subscription(id: delivery.subscriptionID) else {
+            return #"{"outcome":"the subscription was deleted"}"#
+        }
+        let outcome = await attempt(event, delivery: delivery, subscription: subscription, at: now)
+        switch outcome {
+        case let .delivered(status):
+            try await webhooks.recordAttempt(id: delivery.id, state: .delivered, status: status, error: nil, at: clock())
+            return #"{"status":\#(status)}"#
+        case let .failed(status, reason):
+            // Past the window: give up (the log shows why; a person can redeliver).
+            if clock().timeIntervalSince(event.at) >= window || !subscription.active {
+                let why = subscription.active ? "gave up after 24 hours: \(reason)" : "the subscription is paused: \(reason)"
+                try await webhooks.recordAttempt(id: delivery.id, state: .failed, status: status, error: why, at: clock())
+                throw JobFailure.permanent(why)
+            }
+            try await webhooks.recordAttempt(id: delivery.id, state: .pending, status: status, error: reason, at: clock())
+            throw JobPostponed(until: clock().addingTimeInterval(Self.backoff(attempt: delivery.attempts + 1)), reason: reason)
+        }
+    }
+
+    enum Outcome {
+        case delivered(Int)
+        case failed(Int?, String)
+    }
+
+    func attempt(_ event: Event, delivery: WebhookDelivery, subscription: WebhookSubscription, at now: Date) async -> Outcome {
+        guard subscription.active else { return .failed(nil, "the subscription is paused") }
+        let credential: OpenedCredential
+        do { credential = try await credentials.open(id: subscription.credentialID) } catch {
+            return .failed(nil, "credential \(subscription.credentialID) cannot be opened: \(error)")
+        }
+        guard credential.integration == "webhook", let url = credential.values["url"], let secret = try? credential.secret("signing_secret") else {
+            return .failed(nil, "credential \(subscription.credentialID) is not a webhook credential with a URL and a signing secret")
+        }
+        do {
+            // Checked at every delivery: the name may resolve elsewhere than when it was saved.
+            _ = try await fetcher.checkDestination(url)
+        } catch {
+            return .failed(nil, "the webhook URL is refused: \(error)")
+        }
+        let body = Array(Self.body(event, delivery: delivery).utf8)
+        do {
+            let answer = try await WebhookSignature.post(body, to: url, secret: secret, http: http, timeout: timeout,
+                                                         headers: [("Vigil-Event-Id", String(event.id)), ("Vigil-Delivery-Id", String(delivery.id))], at: now)
+            if (200..<300).contains(answer.status) { return .delivered(answer.status) }
+            return .failed(answer.status, "the receiver answered HTTP \(answer.status)")
+        } catch {
+            return .failed(nil, credential.redacting("the receiver was not reached: \(error)"))
+        }
+    }
+
+    /// What the receiver gets: the event with its id (to deduplicate), type, subject and data.
+    static func body(_ event: Event, delivery: WebhookDelivery) -> String {
+        var body = event.wire
+        body["delivery_id"] = .number(Double(delivery.id))
+        return JSONValue.object(body).text
+    }
+
+    /// 2^attempt seconds, capped at an hour, with up to a quarter again of jitter.
+    static func backoff(attempt: Int) -> TimeInterval {
+        let base = min(3600, pow(2, Double(min(max(0, attempt), 12))))
+        return base + Double.random(in: 0...(base / 4))
+    }
+}

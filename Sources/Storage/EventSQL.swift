@@ -1,0 +1,84 @@
+public import Events
+public import Foundation
+import Jobs
+import JSONValues
+import SQLKit
+
+/// The event table in SQL. Events are appended inside the transaction of the change they
+/// describe, and so are the webhook deliveries they call for: a change, its events and their
+/// deliveries commit together or not at all.
+///
+/// Ids must grow in commit order, or a stream that read event 105 would never see 104
+/// committing later: SQLite has one writer; on PostgreSQL each appending transaction takes a
+/// transaction-scoped advisory lock first (as the bank change log does).
+enum EventSQL {
+    /// `pg_advisory_xact_lock` key: "VIGILEV" in ASCII.
+    static let lockKey: Int64 = 0x56_4947_494C_4556
+    /// NOTIFY channel that wakes event followers on PostgreSQL (delivered at commit).
+    static let channel = "vigil_events"
+    static let columns = "id, type, subject, actor, payload, at"
+
+    @discardableResult
+    static func append(_ events: [NewEvent], at time: Date, on sql: any SQLDatabase, _ dialect: Dialect) async throws -> [Event] {
+        guard !events.isEmpty else { return [] }
+        if dialect == .postgres { try await sql.raw("SELECT pg_advisory_xact_lock(\(unsafeRaw: String(lockKey)))").run() }
+        let ms = time.millisecondsSince1970
+        var appended: [Event] = []
+        for event in events {
+            let payload = try StoredJSON.encode(event.payload)
+            guard let row = try await sql.raw("""
+                INSERT INTO events (type, subject, actor, payload, at)
+                VALUES (\(bind: event.type), \(bind: event.subject), \(bind: event.actor), \(bind: payload), \(bind: ms))
+                RETURNING \(unsafeRaw: columns)
+                """).first() else { throw StorageError.corruptRow("INSERT returned no event") }
+            appended.append(try Self.event(row))
+        }
+        try await WebhookDeliverySQL.queue(for: appended, at: time, on: sql)
+        if dialect == .postgres { try await sql.raw("NOTIFY \(unsafeRaw: channel)").run() }
+        return appended
+    }
+
+    static func event(_ row: any SQLRow) throws -> Event {
+        Event(id: try row.decode(column: "id", as: Int64.self), type: try row.decode(column: "type", as: String.self),
+              subject: try row.decode(column: "subject", as: String.self), actor: try row.decode(column: "actor", as: String.self),
+              payload: try StoredJSON.decode(JSONValue.self, try row.decode(column: "payload", as: String.self), "an event's payload"),
+              at: Date(milliseconds: try row.decode(column: "at", as: Int64.self)))
+    }
+}
+
+/// `EventStore` on SQLKit.
+public struct SQLEventStore: EventStore {
+    public let database: VigilDatabase
+
+    public init(database: VigilDatabase) {
+        self.database = database
+    }
+
+    public func append(_ events: [NewEvent], at time: Date) async throws -> [Event] {
+        let dialect = database.dialect
+        return try await database.transaction { sql in try await EventSQL.append(events, at: time, on: sql, dialect) }
+    }
+
+    public func events(after id: Int64, types: Set<String>?, limit: Int) async throws -> [Event] {
+        try await database.run { sql in
+            var query = SQLQueryString("SELECT \(unsafeRaw: EventSQL.columns) FROM events WHERE id > \(bind: id)")
+            if let types {
+                guard !types.isEmpty else { return [] }
+                query.appendLiteral(" AND type IN (")
+                for (index, type) in types.sorted().enumerated() {
+                    if index > 0 { query.appendLiteral(", ") }
+                    query.appendInterpolation(bind: type)
+                }
+                query.appendLiteral(")")
+            }
+            query.appendLiteral(" ORDER BY id LIMIT \(max(1, min(limit, 10_000)))")
+            return try await sql.raw(query).all().map(EventSQL.event)
+        }
+    }
+
+    public func latestID() async throws -> Int64 {
+        try await database.run { sql in
+            try await sql.raw("SELECT COALESCE(MAX(id), 0) AS n FROM events").first()?.decode(column: "n", as: Int64.self) ?? 0
+        }
+    }
+}

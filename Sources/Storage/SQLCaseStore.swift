@@ -1,0 +1,265 @@
+public import Cases
+public import Events
+public import Foundation
+import JSONValues
+import SQLKit
+
+/// `CaseStore` on SQLKit: cases, their evidence, linked accounts and timeline here; accounts in
+/// SQLCaseStore+Accounts. Each change writes its rows and its events in one transaction.
+public struct SQLCaseStore: CaseStore {
+    public let database: VigilDatabase
+
+    public init(database: VigilDatabase) {
+        self.database = database
+    }
+
+    static let columns = """
+        id, title, template, status, is_final, priority, queue, assignee, fields, version, created_by, created_at, updated_at, resolved_at,
+        (SELECT COUNT(*) FROM case_evidence e WHERE e.case_id = cases.id) AS evidence_count
+        """
+
+    public func createCase(_ new: NewCase, template: CaseTemplate, actor: String, at time: Date,
+                           events: @escaping @Sendable (Case) -> [NewEvent]) async throws -> (case: Case, created: Bool) {
+        let fields = try StoredJSON.encode(JSONValue.object(new.fields))
+        let ms = time.millisecondsSince1970
+        let dialect = database.dialect
+        let status = template.initialStatus
+        return try await database.transaction { sql in
+            guard let row = try await sql.raw("""
+                INSERT INTO cases (title, template, status, is_final, priority, queue, assignee, fields, origin_key, version, created_by, created_at, updated_at)
+                VALUES (\(bind: new.title), \(bind: template.name), \(bind: status), FALSE, \(bind: new.priority.rawValue), \(bind: new.queue),
+                        \(bind: new.assignee), \(bind: fields), \(bind: new.originKey), 1, \(bind: actor), \(bind: ms), \(bind: ms))
+                ON CONFLICT (origin_key) DO NOTHING
+                RETURNING id
+                """).first() else {
+                // Opened before with this origin key (a retried workflow step): that case.
+                guard let key = new.originKey,
+                      let existing = try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM cases WHERE origin_key = \(bind: key)").first()
+                else { throw StorageError.corruptRow("a case's origin key conflicted, but no case holds it") }
+                return (try await Self.withAccounts(try Self.row(existing), sql), false)
+            }
+            let id = try row.decode(column: "id", as: Int64.self)
+            for account in new.accountIDs {
+                try await sql.raw("INSERT INTO case_accounts (case_id, account_id) VALUES (\(bind: id), \(bind: account)) ON CONFLICT DO NOTHING").run()
+            }
+            try await Self.insert(new.evidence, caseID: id, actor: actor, ms: ms, sql)
+            try await Self.history(caseID: id, [NewHistoryEntry(actor: actor, kind: "created", detail: ["status": .string(status)])], ms: ms, sql)
+            let opened = try await Self.load(id, sql, dialect)
+            try await EventSQL.append(events(opened), at: time, on: sql, dialect)
+            return (opened, true)
+        }
+    }
+
+    public func updateCase(id: Int64, at time: Date, _ change: @escaping @Sendable (Case) throws -> CaseChange) async throws -> Case {
+        let dialect = database.dialect
+        let ms = time.millisecondsSince1970
+        return try await database.transaction { sql in
+            let current = try await Self.load(id, sql, dialect, forUpdate: true)
+            let decided = try change(current)
+            let updated = decided.updated
+            guard updated != current || !decided.history.isEmpty || !decided.evidence.isEmpty else { return current }
+            let fields = try StoredJSON.encode(JSONValue.object(updated.fields))
+            let resolved: Int64? = updated.isFinal ? (current.isFinal ? current.resolvedAt?.millisecondsSince1970 : ms) : nil
+            try await sql.raw("""
+                UPDATE cases SET title = \(bind: updated.title), status = \(bind: updated.status), is_final = \(bind: updated.isFinal),
+                       priority = \(bind: updated.priority.rawValue), queue = \(bind: updated.queue), assignee = \(bind: updated.assignee),
+                       fields = \(bind: fields), version = version + 1, updated_at = \(bind: ms), resolved_at = \(bind: resolved)
+                WHERE id = \(bind: id)
+                """).run()
+            for account in decided.linkAccounts {
+                try await sql.raw("INSERT INTO case_accounts (case_id, account_id) VALUES (\(bind: id), \(bind: account)) ON CONFLICT DO NOTHING").run()
+            }
+            try await Self.insert(decided.evidence, caseID: id, actor: decided.history.first?.actor ?? "system", ms: ms, sql)
+            try await Self.history(caseID: id, decided.history, ms: ms, sql)
+            let saved = try await Self.load(id, sql, dialect)
+            // Events carry the saved version (the one a next decision must name).
+            let events = decided.events.map { event in
+                var event = event
+                if case var .object(payload) = event.payload {
+                    payload["version"] = .number(Double(saved.version))
+                    event.payload = .object(payload)
+                }
+                return event
+            }
+            try await EventSQL.append(events, at: time, on: sql, dialect)
+            return saved
+        }
+    }
+
+    public func caseDetail(id: Int64) async throws -> CaseDetail? {
+        try await database.run { sql in
+            guard let row = try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM cases WHERE id = \(bind: id)").first() else { return nil }
+            let found = try await Self.withAccounts(try Self.row(row), sql)
+            let evidence = try await sql.raw("""
+                SELECT id, case_id, provider, bank, entry_id, distance, variant, pdq, md5, sha256, media_sha256, file_name, source_url, detail, added_by, added_at
+                FROM case_evidence WHERE case_id = \(bind: id) ORDER BY id
+                """).all().map(Self.evidence)
+            let timeline = try await sql.raw("SELECT id, at, actor, kind, detail FROM case_timeline WHERE case_id = \(bind: id) ORDER BY id")
+                .all().map(Self.historyEntry)
+            return CaseDetail(case: found, evidence: evidence, timeline: timeline)
+        }
+    }
+
+    public func cases(_ filter: CaseFilter) async throws -> [Case] {
+        try await database.run { sql in
+            var query = SQLQueryString("SELECT \(unsafeRaw: Self.columns) FROM cases WHERE 1 = 1")
+            if let statuses = filter.statuses, !statuses.isEmpty { Self.appendIn(&query, "status", statuses) }
+            if let priorities = filter.priorities, !priorities.isEmpty { Self.appendIn(&query, "priority", priorities.map(\.rawValue)) }
+            if let assignee = filter.assignee { query.appendLiteral(" AND assignee = "); query.appendInterpolation(bind: assignee) }
+            if filter.unassigned { query.appendLiteral(" AND assignee IS NULL") }
+            if let queue = filter.queue { query.appendLiteral(" AND queue = "); query.appendInterpolation(bind: queue) }
+            if filter.openOnly { query.appendLiteral(" AND is_final = FALSE") }
+            if let before = filter.createdBefore {
+                query.appendLiteral(" AND created_at < "); query.appendInterpolation(bind: before.millisecondsSince1970)
+            }
+            if let after = filter.createdAfter {
+                query.appendLiteral(" AND created_at >= "); query.appendInterpolation(bind: after.millisecondsSince1970)
+            }
+            if let account = filter.accountID {
+                query.appendLiteral(" AND id IN (SELECT case_id FROM case_accounts WHERE account_id = "); query.appendInterpolation(bind: account)
+                query.appendLiteral(")")
+            }
+            if let before = filter.before { query.appendLiteral(" AND id < "); query.appendInterpolation(bind: before) }
+            query.appendLiteral(" ORDER BY id DESC LIMIT \(max(1, min(filter.limit, 1000)))")
+            let found = try await sql.raw(query).all().map(Self.row)
+            guard !found.isEmpty else { return [] }
+            // The linked accounts of the whole page in one query.
+            var links: [Int64: [Int64]] = [:]
+            let ids = found.map { String($0.id) }.joined(separator: ",")
+            for row in try await sql.raw("SELECT case_id, account_id FROM case_accounts WHERE case_id IN (\(unsafeRaw: ids)) ORDER BY account_id").all() {
+                links[try row.decode(column: "case_id", as: Int64.self), default: []].append(try row.decode(column: "account_id", as: Int64.self))
+            }
+            return found.map { item in
+                var item = item
+                item.accountIDs = links[item.id] ?? []
+                return item
+            }
+        }
+    }
+
+    public func queueCounts() async throws -> [QueueCount] {
+        try await database.run { sql in
+            try await sql.raw("""
+                SELECT queue, COUNT(*) AS open, SUM(CASE WHEN assignee IS NULL THEN 1 ELSE 0 END) AS unassigned, MIN(created_at) AS oldest
+                FROM cases WHERE is_final = FALSE GROUP BY queue ORDER BY queue
+                """).all().map { row in
+                QueueCount(queue: try row.decode(column: "queue", as: String.self), open: try row.decode(column: "open", as: Int.self),
+                           unassigned: try row.decode(column: "unassigned", as: Int?.self) ?? 0,
+                           oldestOpenAt: try row.decode(column: "oldest", as: Int64?.self).map(Date.init(milliseconds:)))
+            }
+        }
+    }
+
+    // MARK: templates
+
+    public func template(named name: String) async throws -> CaseTemplate? {
+        try await database.run { sql in
+            try await sql.raw("SELECT definition FROM case_templates WHERE name = \(bind: name)").first().map {
+                try StoredJSON.decode(CaseTemplate.self, try $0.decode(column: "definition", as: String.self), "case template \(name)")
+            }
+        }
+    }
+
+    public func templates() async throws -> [CaseTemplate] {
+        try await database.run { sql in
+            try await sql.raw("SELECT name, definition FROM case_templates ORDER BY name").all().map {
+                try StoredJSON.decode(CaseTemplate.self, try $0.decode(column: "definition", as: String.self), "a case template")
+            }
+        }
+    }
+
+    public func saveTemplate(_ template: CaseTemplate, at time: Date) async throws {
+        let definition = try StoredJSON.encode(template)
+        try await database.run { sql in
+            try await sql.raw("""
+                INSERT INTO case_templates (name, definition, updated_at) VALUES (\(bind: template.name), \(bind: definition), \(bind: time.millisecondsSince1970))
+                ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at
+                """).run()
+        }
+    }
+
+    // MARK: rows
+
+    static func load(_ id: Int64, _ sql: any SQLDatabase, _ dialect: Dialect, forUpdate: Bool = false) async throws -> Case {
+        // FOR UPDATE (PostgreSQL): a second decision waits for the first to commit and then sees
+        // its version, so it is refused rather than written over it. SQLite has one writer.
+        let lock = forUpdate && dialect == .postgres ? " FOR UPDATE" : ""
+        guard let row = try await sql.raw("SELECT \(unsafeRaw: columns) FROM cases WHERE id = \(bind: id)\(unsafeRaw: lock)").first() else {
+            throw CaseError.notFound("case \(id)")
+        }
+        return try await withAccounts(try Self.row(row), sql)
+    }
+
+    static func withAccounts(_ found: Case, _ sql: any SQLDatabase) async throws -> Case {
+        var found = found
+        found.accountIDs = try await sql.raw("SELECT account_id FROM case_accounts WHERE case_id = \(bind: found.id) ORDER BY account_id").all()
+            .map { try $0.decode(column: "account_id", as: Int64.self) }
+        return found
+    }
+
+    static func insert(_ evidence: [NewEvidence], caseID: Int64, actor: String, ms: Int64, _ sql: any SQLDatabase) async throws {
+        for item in evidence {
+            let detail = try StoredJSON.encode(item.match.detail)
+            try await sql.raw("""
+                INSERT INTO case_evidence (case_id, provider, bank, entry_id, distance, variant, pdq, md5, sha256, media_sha256, file_name, source_url,
+                                           detail, added_by, added_at)
+                VALUES (\(bind: caseID), \(bind: item.match.provider), \(bind: item.match.bank), \(bind: item.match.entryID), \(bind: item.match.distance),
+                        \(bind: item.match.variant), \(bind: item.signals.pdq), \(bind: item.signals.md5), \(bind: item.signals.sha256),
+                        \(bind: item.mediaSHA256), \(bind: item.fileName), \(bind: item.sourceURL), \(bind: detail), \(bind: actor), \(bind: ms))
+                """).run()
+        }
+    }
+
+    static func history(caseID: Int64, _ entries: [NewHistoryEntry], ms: Int64, _ sql: any SQLDatabase) async throws {
+        for entry in entries {
+            try await sql.raw("""
+                INSERT INTO case_timeline (case_id, at, actor, kind, detail)
+                VALUES (\(bind: caseID), \(bind: ms), \(bind: entry.actor), \(bind: entry.kind), \(bind: try StoredJSON.encode(entry.detail)))
+                """).run()
+        }
+    }
+
+    static func appendIn(_ query: inout SQLQueryString, _ column: String, _ values: [String]) {
+        query.appendLiteral(" AND \(column) IN (")
+        for (index, value) in values.enumerated() {
+            if index > 0 { query.appendLiteral(", ") }
+            query.appendInterpolation(bind: value)
+        }
+        query.appendLiteral(")")
+    }
+
+    static func row(_ row: any SQLRow) throws -> Case {
+        let priorityName = try row.decode(column: "priority", as: String.self)
+        guard let priority = Priority(rawValue: priorityName) else { throw StorageError.corruptRow("unknown case priority \(priorityName)") }
+        let fields = try StoredJSON.decode(JSONValue.self, try row.decode(column: "fields", as: String.self), "a case's fields")
+        return Case(id: try row.decode(column: "id", as: Int64.self), title: try row.decode(column: "title", as: String.self),
+                    template: try row.decode(column: "template", as: String.self), status: try row.decode(column: "status", as: String.self),
+                    isFinal: try row.decode(column: "is_final", as: Bool.self), priority: priority, queue: try row.decode(column: "queue", as: String.self),
+                    assignee: try row.decode(column: "assignee", as: String?.self), fields: fields.object ?? [:], accountIDs: [],
+                    evidenceCount: try row.decode(column: "evidence_count", as: Int.self), version: try row.decode(column: "version", as: Int.self),
+                    createdBy: try row.decode(column: "created_by", as: String.self),
+                    createdAt: Date(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
+                    updatedAt: Date(milliseconds: try row.decode(column: "updated_at", as: Int64.self)),
+                    resolvedAt: try row.decode(column: "resolved_at", as: Int64?.self).map(Date.init(milliseconds:)))
+    }
+
+    static func evidence(_ row: any SQLRow) throws -> Evidence {
+        Evidence(
+            id: try row.decode(column: "id", as: Int64.self), caseID: try row.decode(column: "case_id", as: Int64.self),
+            match: EvidenceMatch(provider: try row.decode(column: "provider", as: String.self), bank: try row.decode(column: "bank", as: String?.self),
+                                 entryID: try row.decode(column: "entry_id", as: Int64?.self), distance: try row.decode(column: "distance", as: Int?.self),
+                                 variant: try row.decode(column: "variant", as: String?.self),
+                                 detail: try StoredJSON.decode(JSONValue.self, try row.decode(column: "detail", as: String.self), "evidence detail")),
+            signals: EvidenceSignals(pdq: try row.decode(column: "pdq", as: String?.self), md5: try row.decode(column: "md5", as: String?.self),
+                                     sha256: try row.decode(column: "sha256", as: String?.self)),
+            mediaSHA256: try row.decode(column: "media_sha256", as: String?.self), fileName: try row.decode(column: "file_name", as: String?.self),
+            sourceURL: try row.decode(column: "source_url", as: String?.self), addedBy: try row.decode(column: "added_by", as: String.self),
+            addedAt: Date(milliseconds: try row.decode(column: "added_at", as: Int64.self)))
+    }
+
+    static func historyEntry(_ row: any SQLRow) throws -> HistoryEntry {
+        HistoryEntry(id: try row.decode(column: "id", as: Int64.self), at: Date(milliseconds: try row.decode(column: "at", as: Int64.self)),
+                     actor: try row.decode(column: "actor", as: String.self), kind: try row.decode(column: "kind", as: String.self),
+                     detail: try StoredJSON.decode(JSONValue.self, try row.decode(column: "detail", as: String.self), "a history line"))
+    }
+}

@@ -1,0 +1,99 @@
+import Cases
+import Foundation
+import Hummingbird
+import JSONValues
+
+/// Cases: opened (by a person or a workflow), listed as queues with filters, read with their
+/// evidence and timeline, decided, commented and linked to accounts; and the templates whose
+/// statuses they follow. A decision names the version it was made on: a second, concurrent
+/// decision gets 409 with the current case.
+struct CaseRoutes {
+    let service: VigilService
+    var cases: CaseService { service.cases }
+
+    func register(on routes: RouterGroup<VigilRequestContext>) {
+        routes.post("cases") { request, context in
+            let body = try JSONInput.decode(NewCaseBody.self, from: try await request.collectBody(limit: 1024 * 1024))
+            let new = NewCase(title: body.title, template: body.template ?? CaseTemplate.standard.name, priority: body.priority ?? .normal,
+                              queue: body.queue ?? "default", assignee: body.assignee, fields: body.fields ?? [:], accountIDs: body.accountIDs ?? [],
+                              evidence: (body.evidence ?? []).map(\.evidence))
+            let opened = try await cases.open(new, actor: VigilService.actor(context))
+            return try JSONText.response(CaseJSON(try await cases.detail(opened.case.id)), status: .created)
+        }
+        routes.get("cases") { request, _ in
+            let priorities = try request.queryStates("priority", as: Priority.self)
+            let before = try request.queryInteger("before", default: 0, in: 0...Int.max)
+            let limit = try request.queryInteger("limit", default: 50, in: 1...1000)
+            let olderThan = try request.queryInteger("older_than_hours", default: 0, in: 0...100_000)
+            let filter = CaseFilter(
+                statuses: request.query("status").map { $0.split(separator: ",").map(String.init) }, priorities: priorities,
+                assignee: request.query("assignee").flatMap { $0 == "none" ? nil : $0 }, unassigned: request.query("assignee") == "none",
+                queue: request.query("queue"), createdBefore: olderThan > 0 ? Date().addingTimeInterval(-Double(olderThan) * 3600) : nil,
+                createdAfter: try request.queryTime("since"), openOnly: request.query("open") == "true",
+                accountID: try request.query("account_id").map { text in
+                    guard let id = Int64(text) else { throw APIError.badRequest("account_id must be an integer") }
+                    return id
+                },
+                before: before > 0 ? Int64(before) : nil, limit: limit)
+            let found = try await cases.list(filter)
+            return try JSONText.response(CasePage(cases: found.map { CaseJSON($0) }, nextBefore: found.count == limit ? found.last?.id : nil))
+        }
+        routes.get("case-queues") { _, _ in
+            try JSONText.response(["queues": try await cases.queueCounts().map(QueueCountJSON.init)])
+        }
+        routes.get("cases/{id}") { _, context in
+            try JSONText.response(CaseJSON(try await cases.detail(try Self.id(context))))
+        }
+        routes.post("cases/{id}/decisions") { request, context in
+            let id = try Self.id(context)
+            let body = try JSONInput.decode(DecisionBody.self, from: try await request.collectBody(limit: 64 * 1024))
+            let decided = try await cases.decide(id, DecisionRequest(decision: try body.parsed(), expectedVersion: body.version, note: body.note,
+                                                                     actor: VigilService.actor(context)))
+            return try JSONText.response(CaseJSON(decided))
+        }
+        routes.post("cases/{id}/comments") { request, context in
+            struct Body: Decodable { let text: String }
+            let body = try JSONInput.decode(Body.self, from: try await request.collectBody(limit: 64 * 1024))
+            let id = try Self.id(context)
+            _ = try await cases.comment(id, text: body.text, actor: VigilService.actor(context))
+            return try JSONText.response(CaseJSON(try await cases.detail(id)), status: .created)
+        }
+        routes.post("cases/{id}/accounts") { request, context in
+            struct Body: Decodable {
+                let accountIDs: [Int64]
+                enum CodingKeys: String, CodingKey { case accountIDs = "account_ids" }
+            }
+            let body = try JSONInput.decode(Body.self, from: try await request.collectBody(limit: 64 * 1024))
+            return try JSONText.response(CaseJSON(try await cases.linkAccounts(try Self.id(context), body.accountIDs, actor: VigilService.actor(context))))
+        }
+        routes.get("case-templates") { _, _ in
+            try JSONText.response(["templates": try await cases.templates()])
+        }
+        routes.get("case-templates/{name}") { _, context in
+            try JSONText.response(try await cases.template(try context.parameters.require("name")))
+        }
+        routes.put("case-templates/{name}") { request, context in
+            let name = try context.parameters.require("name")
+            let template = try JSONInput.decode(CaseTemplate.self, from: try await request.collectBody(limit: 64 * 1024))
+            guard template.name == name else { throw APIError.badRequest("the template's name (\(template.name)) is not the one in the path (\(name))") }
+            return try await service.audited(context, "case_template.save", target: "case_template:\(name)") {
+                try JSONText.response(try await cases.saveTemplate(template))
+            }
+        }
+    }
+
+    static func id(_ context: VigilRequestContext) throws -> Int64 {
+        guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw APIError.badRequest("case id must be a positive integer") }
+        return id
+    }
+}
+
+struct CasePage: Encodable {
+    let cases: [CaseJSON]
+    let nextBefore: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case cases
+        case nextBefore = "next_before"
+    }
+}

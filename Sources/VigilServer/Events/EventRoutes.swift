@@ -1,0 +1,97 @@
+import Events
+import Foundation
+import HTTPTypes
+import Hummingbird
+import JSONValues
+import NIOCore
+
+/// The event table over HTTP: `GET /v1/events` pages through it; `GET /v1/events/stream` is
+/// Server-Sent Events, history first (after `Last-Event-ID` or `?after=`) and then every event
+/// as it commits, on any replica (each follows the table). `?types=` filters (`case.*` for a
+/// family). A comment line every 15 s keeps proxies and the idle timeout from closing it.
+struct EventRoutes {
+    let service: VigilService
+    static let lastEventID = HTTPField.Name("Last-Event-ID")!
+
+    func register(on routes: RouterGroup<VigilRequestContext>) {
+        routes.get("events") { request, _ in
+            let after = try request.queryInteger("after", default: 0, in: 0...Int.max)
+            let limit = try request.queryInteger("limit", default: 100, in: 1...1000)
+            let types = try Self.types(request)
+            var found: [Event] = []
+            var cursor = Int64(after)
+            // Families are filtered here; pages are read until the limit is met or the table ends.
+            while found.count < limit {
+                let page = try await service.events.events(after: cursor, types: types.flatMap { $0.contains { $0.contains("*") } ? nil : Set($0) },
+                                                           limit: limit)
+                found += page.filter { event in types.map { EventTypes.matches($0, event.type) } ?? true }
+                guard let last = page.last, page.count == limit else { break }
+                cursor = last.id
+            }
+            found = Array(found.prefix(limit))
+            return try JSONText.response(EventPage(events: found.map { JSONValue.object($0.wire) }, nextAfter: found.count == limit ? found.last?.id : nil))
+        }
+        routes.get("events/stream") { request, _ in
+            let types = try Self.types(request)
+            let resume = try request.headers[Self.lastEventID].map { text -> Int in
+                guard let id = Int(text.trimmingCharacters(in: .whitespaces)), id >= 0 else {
+                    throw APIError.badRequest("Last-Event-ID must be an event id (a non-negative integer)")
+                }
+                return id
+            }
+            let after = try resume ?? request.queryInteger("after", default: -1, in: -1...Int.max)
+            // Without a position the stream starts now: only events committed from here on.
+            let start = after >= 0 ? Int64(after) : try await service.events.latestID()
+            let events = service.eventFeed.events(after: start, types: types)
+            var headers = HTTPFields()
+            headers[.contentType] = "text/event-stream; charset=utf-8"
+            headers[.cacheControl] = "no-cache"
+            headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+                let (lines, output) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingNewest(1000))
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        do {
+                            for try await event in events { output.yield(ByteBuffer(string: Self.frame(event))) }
+                        } catch {
+                            output.yield(ByteBuffer(string: ": stream ended: \(String(describing: error).prefix(200))\n\n"))
+                        }
+                        output.finish()
+                    }
+                    group.addTask {
+                        output.yield(ByteBuffer(string: ": connected\nretry: 2000\n\n"))
+                        while !Task.isCancelled {
+                            try await Task.sleep(for: .seconds(15))
+                            output.yield(ByteBuffer(string: ": keep-alive\n\n"))
+                        }
+                    }
+                    defer { group.cancelAll() }
+                    for await line in lines { try await writer.write(line) }
+                }
+                try await writer.finish(nil)
+            })
+        }
+    }
+
+    /// One SSE frame: the id a client resumes from, the type, and the event as one data line.
+    static func frame(_ event: Event) -> String {
+        "id: \(event.id)\nevent: \(event.type)\ndata: \(JSONValue.object(event.wire).text)\n\n"
+    }
+
+    static func types(_ request: Request) throws -> [String]? {
+        guard let text = request.query("types"), !text.isEmpty else { return nil }
+        let types = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if let problem = EventTypes.problem(types) { throw APIError.badRequest(problem) }
+        return types
+    }
+}
+
+struct EventPage: Encodable {
+    let events: [JSONValue]
+    let nextAfter: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case events
+        case nextAfter = "next_after"
+    }
+}

@@ -1,0 +1,158 @@
+import Banks
+import Events
+import Foundation
+import Hummingbird
+
+/// Webhook subscriptions (a webhook credential and the event types it wants) and their delivery
+/// log, with manual redelivery. Changes are audited.
+struct WebhookRoutes {
+    let service: VigilService
+    var webhooks: WebhookService { service.webhooks }
+
+    func register(on routes: RouterGroup<VigilRequestContext>) {
+        routes.get("webhooks") { _, _ in
+            try JSONText.response(["subscriptions": try await webhooks.list().map(WebhookSubscriptionJSON.init)])
+        }
+        routes.post("webhooks") { request, context in
+            let body = try JSONInput.decode(SubscriptionBody.self, from: try await request.collectBody(limit: 64 * 1024))
+            guard let credential = body.credential, let types = body.eventTypes else {
+                throw APIError.badRequest("a subscription needs credential (a webhook credential's id) and event_types")
+            }
+            return try await service.audited(context, "webhook.create", target: "credential:\(credential)") {
+                let created = try await webhooks.create(NewWebhookSubscription(credentialID: credential, eventTypes: types, active: body.active ?? true,
+                                                                                description: body.description ?? ""))
+                return try JSONText.response(WebhookSubscriptionJSON(created), status: .created)
+            }
+        }
+        routes.get("webhooks/{id}") { _, context in
+            try JSONText.response(WebhookSubscriptionJSON(try await webhooks.subscription(try Self.id(context))))
+        }
+        routes.patch("webhooks/{id}") { request, context in
+            let id = try Self.id(context)
+            let body = try JSONInput.decode(SubscriptionBody.self, from: try await request.collectBody(limit: 64 * 1024))
+            return try await service.audited(context, "webhook.update", target: "webhook:\(id)") {
+                try JSONText.response(WebhookSubscriptionJSON(try await webhooks.update(id, eventTypes: body.eventTypes, active: body.active,
+                                                                                        description: body.description, credentialID: body.credential)))
+            }
+        }
+        routes.delete("webhooks/{id}") { _, context in
+            let id = try Self.id(context)
+            return try await service.audited(context, "webhook.delete", target: "webhook:\(id)") {
+                try await webhooks.delete(id)
+                return Response(status: .noContent)
+            }
+        }
+        routes.get("webhooks/{id}/deliveries") { request, context in
+            let states = try request.queryStates("state", as: WebhookDelivery.State.self)
+            let before = try request.queryInteger("before", default: 0, in: 0...Int.max)
+            let limit = try request.queryInteger("limit", default: 50, in: 1...1000)
+            let found = try await webhooks.deliveries(try Self.id(context), states: states, before: before > 0 ? Int64(before) : nil, limit: limit)
+            return try JSONText.response(DeliveryPage(deliveries: found.map(DeliveryJSON.init), nextBefore: found.count == limit ? found.last?.id : nil))
+        }
+        routes.post("webhooks/{id}/deliveries/{delivery}/redeliver") { _, context in
+            let id = try Self.id(context)
+            guard let delivery = Int64(try context.parameters.require("delivery")), delivery > 0 else {
+                throw APIError.badRequest("delivery id must be a positive integer")
+            }
+            return try await service.audited(context, "webhook.redeliver", target: "webhook:\(id)/delivery:\(delivery)") {
+                let queued = try await webhooks.redeliver(id, delivery: delivery)
+                service.jobs.doorbell.ring()
+                return try JSONText.response(DeliveryJSON(queued), status: .accepted)
+            }
+        }
+    }
+
+    struct SubscriptionBody: Decodable {
+        let credential: String?
+        let eventTypes: [String]?
+        let active: Bool?
+        let description: String?
+        enum CodingKeys: String, CodingKey {
+            case credential, active, description
+            case eventTypes = "event_types"
+        }
+    }
+
+    static func id(_ context: VigilRequestContext) throws -> Int64 {
+        guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw APIError.badRequest("webhook id must be a positive integer") }
+        return id
+    }
+}
+
+struct WebhookSubscriptionJSON: Encodable {
+    let id: Int64
+    let credential: String
+    let eventTypes: [String]
+    let active: Bool
+    let description: String
+    let createdAt: String
+    let updatedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, credential, active, description
+        case eventTypes = "event_types"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+
+    init(_ subscription: WebhookSubscription) {
+        id = subscription.id
+        credential = subscription.credentialID
+        eventTypes = subscription.eventTypes
+        active = subscription.active
+        description = subscription.description
+        createdAt = Timestamp.iso8601(subscription.createdAt)
+        updatedAt = Timestamp.iso8601(subscription.updatedAt)
+    }
+}
+
+struct DeliveryJSON: Encodable {
+    let id: Int64
+    let subscription: Int64
+    let eventID: Int64
+    let subject: String
+    let state: String
+    let attempts: Int
+    let lastStatus: Int?
+    let lastError: String?
+    let jobID: Int64?
+    let createdAt: String
+    let updatedAt: String
+    let deliveredAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, subscription, subject, state, attempts
+        case eventID = "event_id"
+        case lastStatus = "last_status"
+        case lastError = "last_error"
+        case jobID = "job_id"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case deliveredAt = "delivered_at"
+    }
+
+    init(_ delivery: WebhookDelivery) {
+        id = delivery.id
+        subscription = delivery.subscriptionID
+        eventID = delivery.eventID
+        subject = delivery.subject
+        state = delivery.state.rawValue
+        attempts = delivery.attempts
+        lastStatus = delivery.lastStatus
+        lastError = delivery.lastError
+        jobID = delivery.jobID
+        createdAt = Timestamp.iso8601(delivery.createdAt)
+        updatedAt = Timestamp.iso8601(delivery.updatedAt)
+        deliveredAt = delivery.deliveredAt.map(Timestamp.iso8601)
+    }
+}
+
+struct DeliveryPage: Encodable {
+    let deliveries: [DeliveryJSON]
+    let nextBefore: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case deliveries
+        case nextBefore = "next_before"
+    }
+}
