@@ -42,6 +42,16 @@ public struct CaseTemplate: Sendable, Equatable, Codable {
         self.escalatedStatus = escalatedStatus
     }
 
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        statuses = try container.decode([Status].self, forKey: .statuses)
+        requiredFields = try container.decodeIfPresent([String].self, forKey: .requiredFields) ?? []
+        confirmedStatus = try container.decode(String.self, forKey: .confirmedStatus)
+        falsePositiveStatus = try container.decode(String.self, forKey: .falsePositiveStatus)
+        escalatedStatus = try container.decode(String.self, forKey: .escalatedStatus)
+    }
+
     /// open → in_review → escalated → resolved_confirmed | resolved_false_positive.
     public static let standard = CaseTemplate(
         name: "default",
