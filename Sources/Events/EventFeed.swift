@@ -52,10 +52,17 @@ public final class EventFeed: Sendable {
         guard let newest = page.last else { return false }
         let subscribers = state.withLock { state in
             state.last = newest.id
-            return Array(state.subscribers.values)
+            return state.subscribers
         }
-        for subscriber in subscribers {
-            for event in page { subscriber.yield(event) }
+        for (id, subscriber) in subscribers {
+            for event in page {
+                // A consumer this far behind is ended rather than given a gap: its client
+                // reconnects with the last id it got and reads the rest from the table.
+                if case .dropped = subscriber.yield(event) {
+                    unsubscribe(id)
+                    break
+                }
+            }
         }
         return page.count == 500
     }
@@ -67,7 +74,7 @@ public final class EventFeed: Sendable {
     public func events(after lastID: Int64, types patterns: [String]?) -> AsyncThrowingStream<Event, any Error> {
         // Exact names are filtered by the query; families (`case.*`) here.
         let exact: Set<String>? = patterns.flatMap { $0.contains { $0.contains("*") } ? nil : Set($0) }
-        let (live, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        let (live, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingOldest(10_000))
         let id = state.withLock { state in
             state.nextID += 1
             state.subscribers[state.nextID] = continuation

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import JSONValues
 import NIOCore
+import ServiceLifecycle
 
 /// The event table over HTTP: `GET /v1/events` pages through it; `GET /v1/events/stream` is
 /// Server-Sent Events, history first (after `Last-Event-ID` or `?after=`) and then every event
@@ -48,25 +49,35 @@ struct EventRoutes {
             headers[.cacheControl] = "no-cache"
             headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-                let (lines, output) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingNewest(1000))
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        do {
-                            for try await event in events { output.yield(ByteBuffer(string: Self.frame(event))) }
-                        } catch {
-                            output.yield(ByteBuffer(string: ": stream ended: \(String(describing: error).prefix(200))\n\n"))
+                let (lines, output) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingOldest(1000))
+                // A stream never ends by itself: the server's shutdown ends it, so that shutdown
+                // does not wait for every open stream's client to leave.
+                try await withGracefulShutdownHandler {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            do {
+                                // A client too slow to take its events is disconnected, not given
+                                // a gap: it resumes from the last id it received.
+                                for try await event in events {
+                                    if case .dropped = output.yield(ByteBuffer(string: Self.frame(event))) { break }
+                                }
+                            } catch {
+                                output.yield(ByteBuffer(string: ": stream ended: \(String(describing: error).prefix(200))\n\n"))
+                            }
+                            output.finish()
                         }
-                        output.finish()
-                    }
-                    group.addTask {
-                        output.yield(ByteBuffer(string: ": connected\nretry: 2000\n\n"))
-                        while !Task.isCancelled {
-                            try await Task.sleep(for: .seconds(15))
-                            output.yield(ByteBuffer(string: ": keep-alive\n\n"))
+                        group.addTask {
+                            output.yield(ByteBuffer(string: ": connected\nretry: 2000\n\n"))
+                            while !Task.isCancelled {
+                                try await Task.sleep(for: .seconds(15))
+                                output.yield(ByteBuffer(string: ": keep-alive\n\n"))
+                            }
                         }
+                        defer { group.cancelAll() }
+                        for await line in lines { try await writer.write(line) }
                     }
-                    defer { group.cancelAll() }
-                    for await line in lines { try await writer.write(line) }
+                } onGracefulShutdown: {
+                    output.finish()
                 }
                 try await writer.finish(nil)
             })
