@@ -126,7 +126,7 @@ let package = Package(
         // the durable run engine over the job queue.
         .target(
             name: "Workflows",
-            dependencies: ["JSONValues", "Jobs", "Integrations", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["JSONValues", "Jobs", "Integrations", "Events", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
 

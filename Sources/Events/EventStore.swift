@@ -9,4 +9,8 @@ public protocol EventStore: Sendable {
     func events(after id: Int64, types: Set<String>?, limit: Int) async throws -> [Event]
     /// The newest event's id (0 when there is none).
     func latestID() async throws -> Int64
+    /// How far the consumer `name` has read (nil: never).
+    func cursor(_ name: String) async throws -> Int64?
+    /// Moves the consumer's cursor forward (never back: two replicas may both save).
+    func saveCursor(_ name: String, position: Int64) async throws
 }

@@ -81,4 +81,19 @@ public struct SQLEventStore: EventStore {
             try await sql.raw("SELECT COALESCE(MAX(id), 0) AS n FROM events").first()?.decode(column: "n", as: Int64.self) ?? 0
         }
     }
+
+    public func cursor(_ name: String) async throws -> Int64? {
+        try await database.run { sql in
+            try await sql.raw("SELECT position FROM event_cursors WHERE name = \(bind: name)").first()?.decode(column: "position", as: Int64.self)
+        }
+    }
+
+    public func saveCursor(_ name: String, position: Int64) async throws {
+        try await database.run { sql in
+            try await sql.raw("""
+                INSERT INTO event_cursors (name, position) VALUES (\(bind: name), \(bind: position))
+                ON CONFLICT (name) DO UPDATE SET position = excluded.position WHERE event_cursors.position < excluded.position
+                """).run()
+        }
+    }
 }

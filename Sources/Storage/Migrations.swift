@@ -261,6 +261,8 @@ enum Migrations {
                 )
                 """,
                 "CREATE INDEX events_by_type ON events (type, id)",
+                // How far a consumer of the events (the workflow triggers) has read, so a restart resumes there.
+                "CREATE TABLE event_cursors (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
                 "CREATE TABLE case_templates (name TEXT PRIMARY KEY, definition TEXT NOT NULL, updated_at BIGINT NOT NULL)",
                 """
                 CREATE TABLE accounts (

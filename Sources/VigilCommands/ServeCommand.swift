@@ -99,7 +99,8 @@ struct ServeCommand: AsyncParsableCommand {
                                                                                     credentials: credentials, fetcher: fetcher)],
                                    affinity: settings.nodeID, lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"))
             let engine = WorkflowEngine(store: service.workflows.store,
-                                        actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA),
+                                        actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
+                                                           cases: service.cases, accounts: service.accounts),
                                         secrets: VaultRedactor(credentials: credentials), logger: Logger(label: "vigil.workflows"))
             let workflowWorkers = (0..<configuration.workflowConcurrency).map { _ in
                 JobWorker(store: jobs.store, handlers: [WorkflowRunJob(engine: engine)], lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"))
@@ -209,8 +210,9 @@ struct JobWorkers: Service {
     }
 }
 
-/// Follows the event table: the feed of this process's SSE streams (woken by PostgreSQL's
-/// NOTIFY, polling otherwise) and the recorder that writes matches to it.
+/// Follows the event table: the feed of this process's SSE streams and the workflow triggers of
+/// case and account events (woken by PostgreSQL's NOTIFY, polling otherwise), and the recorder
+/// that writes matches to it.
 struct EventFollowers: Service {
     let service: VigilService
     let database: VigilDatabase
@@ -219,9 +221,19 @@ struct EventFollowers: Service {
     func run() async throws {
         let (service, database, logger) = (self.service, self.database, self.logger)
         await withDiscardingTaskGroup { group in
+            let triggers = Doorbell()
             group.addTask { await service.eventFeed.run() }
             group.addTask { await service.eventRecorder.run() }
-            group.addTask { await database.listenForEvents(logger: logger) { service.eventFeed.doorbell.ring() } }
+            group.addTask {
+                while !service.isReady, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
+                await EventTableTriggers(triggers: service.triggers, events: service.events, logger: logger).run(wake: triggers)
+            }
+            group.addTask {
+                await database.listenForEvents(logger: logger) {
+                    service.eventFeed.doorbell.ring()
+                    triggers.ring()
+                }
+            }
             try? await gracefulShutdown()
             group.cancelAll()
         }

@@ -73,7 +73,8 @@ final class ServerFixture: @unchecked Sendable {
                                eventStore: SQLEventStore(database: database), webhookStore: SQLWebhookStore(database: database),
                                settings: settings, clock: { clock.now })
         engine = WorkflowEngine(store: service.workflows.store,
-                                actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA),
+                                actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
+                                                           cases: service.cases, accounts: service.accounts),
                                 secrets: VaultRedactor(credentials: credentials), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials))
         worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing), BankSyncJob(sync: sync),

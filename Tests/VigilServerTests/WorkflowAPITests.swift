@@ -1,3 +1,4 @@
+import Events
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -70,6 +71,21 @@ import Workflows
             #expect((steps["lookup"]?["input"] as? [String: Any])?["image_url"] as? String == origin.url("/demo-0.jpg"))
             #expect((steps["decide"]?["output"] as? [String: Any])?["branch"] as? String == "0")
             #expect(steps["lookup"]?["duration_ms"] is Int)
+
+            // The match became a case in the csam queue, with the match as evidence and the
+            // uploading account linked, and the account is blocked pending review.
+            let caseID = try #require((steps["open_case"]?["output"] as? [String: Any])?["case_id"] as? Int, "\(run.text)")
+            let opened = try await http.call(.get, "/v1/cases/\(caseID)", key: fixture.reviewer)
+            #expect(opened.json["queue"] as? String == "csam" && opened.json["priority"] as? String == "urgent")
+            let evidence = try #require((opened.json["evidence"] as? [[String: Any]])?.first)
+            #expect(evidence["bank"] as? String == "TEST_BANK" && evidence["distance"] as? Int == 0 && evidence["source_url"] as? String == origin.url("/demo-0.jpg"))
+            #expect((evidence["pdq"] as? String)?.count == 64, "the image's own signals are kept with the evidence")
+            let accountID = try #require((opened.json["account_ids"] as? [Int])?.first)
+            let account = try await http.call(.get, "/v1/accounts/\(accountID)", key: fixture.reviewer)
+            #expect(account.json["reference_id"] as? String == "user-42" && account.json["status"] as? String == "blocked")
+            #expect((account.json["block_reason"] as? String)?.contains("case \(caseID)") == true)
+            // The idempotent replay above ran once: one case.
+            #expect((try await http.call(.get, "/v1/cases", key: fixture.reviewer).json["cases"] as? [Any])?.count == 1)
 
             let unmatched = try await http.call(.get, "/v1/workflow-runs/\(try #require(other.json["id"] as? Int))", key: fixture.analyst)
             #expect(unmatched.json["status"] as? String == "succeeded")
@@ -236,4 +252,54 @@ import Workflows
         fixture.service.triggers.finish()
         _ = await consumer.result
     }
+}
+
+/// Case and account events start workflows: a workflow listening for escalations assigns the
+/// case to the legal team, once per event however many times the table is read.
+@Suite struct CaseEventTriggerTests {
+    @Test func anEscalationStartsTheWorkflowThatListensForIt() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.test { http in
+            let definition = """
+                {"name":"route escalations","trigger":{"type":"event","events":["case.escalated"],"condition":"trigger.queue == \\"csam\\""},
+                 "steps":[{"id":"assign","type":"action","action":"case.assign","inputs":{"case_id":"{{ trigger.case_id }}","assignee":"legal@trust.example"}},
+                          {"id":"tag","type":"action","action":"account.tag","inputs":{"reference_id":"escalated-{{ trigger.case_id }}","tags":["escalated"]}}]}
+                """
+            let created = try await http.json(.post, "/v1/workflows", key: fixture.analyst, definition)
+            #expect(created.status == 201, "\(created.text)")
+            let id = try #require(created.json["id"] as? String)
+            let published = try await http.call(.post, "/v1/workflows/\(id)/publish", key: fixture.analyst)
+            #expect(published.status == 201, "\(published.text)")
+            try await fixture.service.triggers.refresh()
+            let table = EventTableTriggers(triggers: fixture.service.triggers, events: fixture.service.events)
+            try await table.deliverNew()
+
+            let csam = try #require(try await http.json(.post, "/v1/cases", key: fixture.reviewer, #"{"title":"a","queue":"csam"}"#).json["id"] as? Int)
+            let spam = try #require(try await http.json(.post, "/v1/cases", key: fixture.reviewer, #"{"title":"b","queue":"spam"}"#).json["id"] as? Int)
+            for id in [csam, spam] {
+                #expect(try await http.json(.post, "/v1/cases/\(id)/decisions", key: fixture.reviewer, #"{"decision":"escalate"}"#).status == 200)
+            }
+            try await table.deliverNew()
+            // A second reader (another replica) of the same events starts nothing more.
+            try await EventTableTriggers(triggers: fixture.service.triggers, events: RewoundEvents(store: fixture.service.events)).deliverNew()
+            try await fixture.runJobs()
+
+            let runs = try await http.call(.get, "/v1/workflows/\(id)/runs", key: fixture.analyst)
+            #expect((runs.json["runs"] as? [[String: Any]])?.map { $0["status"] as? String } == ["succeeded"], "\(runs.text)")
+            #expect(try await http.call(.get, "/v1/cases/\(csam)", key: fixture.reviewer).json["assignee"] as? String == "legal@trust.example")
+            #expect(try await http.call(.get, "/v1/cases/\(spam)", key: fixture.reviewer).json["assignee"] == nil)
+            let tagged = try await http.call(.get, "/v1/accounts?tag=escalated", key: fixture.reviewer)
+            #expect((tagged.json["accounts"] as? [[String: Any]])?.map { $0["reference_id"] as? String } == ["escalated-\(csam)"])
+        }
+    }
+}
+
+/// The event table read from the start, as a replica that never saw the shared cursor.
+struct RewoundEvents: EventStore {
+    let store: any EventStore
+    func append(_ events: [NewEvent], at time: Date) async throws -> [Event] { try await store.append(events, at: time) }
+    func events(after id: Int64, types: Set<String>?, limit: Int) async throws -> [Event] { try await store.events(after: id, types: types, limit: limit) }
+    func latestID() async throws -> Int64 { try await store.latestID() }
+    func cursor(_ name: String) async throws -> Int64? { 0 }
+    func saveCursor(_ name: String, position: Int64) async throws {}
 }

@@ -78,7 +78,9 @@ import Workflows
 
     @Test func actionsOfLaterSubsystemsAreRefusedClearly() {
         let found = issues([Step(id: "open_case", type: "action", action: "case.create"), Step(id: "report", type: "action", action: "report.draft")])
-        #expect(found.contains { $0.step == "open_case" && $0.message.contains("case.create is not available yet") && $0.message.contains("cases") })
+        // Cases exist: case.create is checked like any action (its title is required).
+        #expect(found.contains { $0.step == "open_case" && $0.message.contains("title") })
+        #expect(!found.contains { $0.step == "open_case" && $0.message.contains("not available") })
         #expect(found.contains { $0.step == "report" && $0.message.contains("NCMEC CyberTipline reporting") })
         let unknown = issues([Step(id: "x", type: "action", action: "case.explode")])
         #expect(unknown.contains { $0.step == "x" && $0.message.contains("unknown action \"case.explode\"") })
@@ -87,11 +89,11 @@ import Workflows
     @Test func idsTriggersAndBranches() {
         let found = issues([lookup, Step(id: "lookup", type: "action", integration: "vigil", operation: "hash", inputs: ["image_url": "{{ trigger.image_url }}"]),
                             Step(id: "Bad-Id", type: "parallel", branches: [])],
-                           trigger: Trigger(type: "event", events: ["case.created"]))
+                           trigger: Trigger(type: "event", events: ["case.exploded"]))
         #expect(found.contains { $0.step == "lookup" && $0.message.contains("another step has the id lookup") })
         #expect(found.contains { $0.step == "Bad-Id" && $0.field == "id" })
         #expect(found.contains { $0.step == "Bad-Id" && $0.message.contains("at least one branch") })
-        #expect(found.contains { $0.step == nil && $0.field == "trigger.events" && $0.message.contains("unknown event type \"case.created\"") })
+        #expect(found.contains { $0.step == nil && $0.field == "trigger.events" && $0.message.contains("unknown event type \"case.exploded\"") })
         // An event trigger's payload is typed: its condition and templates are checked against it.
         let event = issues([Step(id: "add", type: "action", action: "bank.add", inputs: ["bank": "SEEN", "pdq": "{{ trigger.pdq }}"])],
                            trigger: .event(["match.found"], condition: "trigger.api == 'photodna' and trigger.colour == 1"))

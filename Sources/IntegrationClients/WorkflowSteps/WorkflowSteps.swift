@@ -1,4 +1,5 @@
 public import AsyncHTTPClient
+public import Cases
 public import Integrations
 public import Lookup
 public import SafeFetch
@@ -7,8 +8,9 @@ public import Workflows
 /// Every action a workflow step can run in this version of Vigil, for the engine.
 public enum WorkflowSteps {
     public static func all(lookup: LookupService, fetcher: SafeURLFetcher, credentials: CredentialService, photoDNA: PhotoDNAClient,
-                           http: HTTPClient = IntegrationHTTP.client) -> [any WorkflowAction] {
-        [
+                           cases: CaseService, accounts: AccountService, http: HTTPClient = IntegrationHTTP.client) -> [any WorkflowAction] {
+        CaseAction.keys.map { CaseAction(key: $0, cases: cases, accounts: accounts, lookup: lookup, fetcher: fetcher) }
+        + AccountAction.keys.map { AccountAction(key: $0, accounts: accounts) } + [
             MatchLookupAction(provider: VigilMatchLookup(lookup: lookup, fetcher: fetcher), credentials: credentials),
             MatchLookupAction(provider: PhotoDNAMatchLookup(client: photoDNA), credentials: credentials),
             HashAction(lookup: lookup, fetcher: fetcher),

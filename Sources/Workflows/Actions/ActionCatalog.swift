@@ -55,7 +55,6 @@ public enum ActionCatalog {
 
     public static func declaration(_ key: String) -> ActionDeclaration? { all.first { $0.key == key } }
 
-    static let casesLater = "is not available yet: it arrives with cases and accounts, which this version of Vigil does not have"
     static let reportsLater = "is not available yet: it arrives with NCMEC CyberTipline reporting, which this version of Vigil does not have"
 
     public static let builtIns: [ActionDeclaration] = [
@@ -80,9 +79,66 @@ public enum ActionCatalog {
             ],
             outputs: [Field("status", .integer(100...599), "The receiver's HTTP status."), Field("delivery_id", .text, "The delivery's id.")],
             credentialIntegration: "webhook", hasSideEffects: true),
-    ] + ["case.create", "case.add_evidence", "case.escalate", "case.assign", "case.set_status",
-         "account.upsert", "account.block", "account.tag"].map { key in
-        ActionDeclaration(key: key, summary: "Cases and accounts.", inputs: [], outputs: [], hasSideEffects: true, unavailable: casesLater)
-    } + [ActionDeclaration(key: "report.draft", summary: "Draft an NCMEC CyberTipline report.", inputs: [], outputs: [], hasSideEffects: true,
+    ] + caseActions + accountActions
+        + [ActionDeclaration(key: "report.draft", summary: "Draft an NCMEC CyberTipline report.", inputs: [], outputs: [], hasSideEffects: true,
                            unavailable: reportsLater)]
+}
+
+extension ActionCatalog {
+    static let caseOutputs: [Field] = [
+        Field("case_id", .integer(1...Int.max), "The case."),
+        Field("status", .text, "Its status now."),
+        Field("version", .integer(1...Int.max), "Its version now."),
+        Field("assignee", .text, "Who it is assigned to."),
+    ]
+    static let caseID = Field("case_id", .integer(1...Int.max), "The case, such as {{ steps.open_case.output.case_id }}.", required: true)
+    static let evidenceInputs: [Field] = [
+        Field("matches", .list(.object([])), "The matches of a match lookup ({{ steps.lookup.output.matches }}): one evidence item each."),
+        Field("provider", .text, "Who matched: vigil (the built-in banks) or photodna.", default: "vigil"),
+        Field("image_url", .url, "The image: kept as the evidence's source, and hashed when no signals are given."),
+        Field("pdq", .text, "The image's PDQ hash."),
+        Field("md5", .text, "The image's MD5."),
+        Field("sha256", .text, "The image's SHA-256."),
+    ]
+
+    static let caseActions: [ActionDeclaration] = [
+        ActionDeclaration(
+            key: "case.create", summary: "Open a case with the matches as evidence, linked to the uploading account.",
+            inputs: [Field("title", .text, "The case's title.", required: true),
+                     Field("queue", .text, "The review queue.", default: "default"),
+                     Field("priority", .choice(["low", "normal", "high", "urgent"]), "Its priority.", default: "normal"),
+                     Field("template", .text, "The case template.", default: "default"),
+                     Field("assignee", .text, "Who reviews it."),
+                     Field("account_reference_id", .text, "The uploading account's id on the platform (created if new)."),
+                     Field("fields", .object([]), "The template's own fields.")] + evidenceInputs,
+            outputs: caseOutputs + [Field("created", .boolean, "False when this step had opened it already.")], hasSideEffects: true),
+        ActionDeclaration(key: "case.add_evidence", summary: "Add evidence to a case.", inputs: [caseID] + evidenceInputs, outputs: caseOutputs,
+                          hasSideEffects: true),
+        ActionDeclaration(key: "case.escalate", summary: "Escalate a case.", inputs: [caseID, Field("note", .text, "Why.")], outputs: caseOutputs,
+                          hasSideEffects: true),
+        ActionDeclaration(key: "case.assign", summary: "Assign a case (no assignee: unassign).", inputs: [caseID, Field("assignee", .text, "Who.")],
+                          outputs: caseOutputs, hasSideEffects: true),
+        ActionDeclaration(key: "case.set_status", summary: "Move a case to a status of its template.",
+                          inputs: [caseID, Field("status", .text, "The status.", required: true), Field("note", .text, "Why.")],
+                          outputs: caseOutputs, hasSideEffects: true),
+    ]
+
+    static let accountOutputs: [Field] = [
+        Field("account_id", .integer(1...Int.max), "The account."),
+        Field("status", .text, "Its status now."),
+        Field("created", .boolean, "Whether this step created it."),
+        Field("tags", .list(.text), "Its tags now."),
+    ]
+    static let accountReference = Field("reference_id", .text, "The account's id on the platform (created if new).", required: true)
+
+    static let accountActions: [ActionDeclaration] = [
+        ActionDeclaration(key: "account.upsert", summary: "Find or create an account by the platform's own id.",
+                          inputs: [accountReference, Field("screen_name", .text, "Its screen name."), Field("email", .text, "Its email address.")],
+                          outputs: accountOutputs, hasSideEffects: true),
+        ActionDeclaration(key: "account.block", summary: "Block an account, with a reason (reversible by a reviewer).",
+                          inputs: [accountReference, Field("reason", .text, "Why: kept with the block and in its history.", required: true)],
+                          outputs: accountOutputs, hasSideEffects: true),
+        ActionDeclaration(key: "account.tag", summary: "Tag an account.",
+                          inputs: [accountReference, Field("tags", .list(.text), "Tags to add.", required: true)], outputs: accountOutputs, hasSideEffects: true),
+    ]
 }

@@ -5,22 +5,37 @@ public enum WorkflowLibrary {
     public static let screenUploadedImageName = "Screen uploaded image"
 
     /// "Screen uploaded image": an API trigger `{image_url, account_reference_id}` → Match Lookup
-    /// (the built-in banks, or PhotoDNA when a credential is given) → when it matched, a signed
-    /// notification to the webhook credential (when one is given). The case, account-block and
-    /// NCMEC-report steps join this branch when cases and reporting exist in this version.
+    /// (the built-in banks, or PhotoDNA when a credential is given) → when it matched: a case in
+    /// the `csam` queue with the matches as evidence and the account linked, the account blocked
+    /// (when one was named) pending review, and a signed notification to the webhook credential
+    /// (when one is given). The NCMEC-report step joins this branch when reporting exists.
     public static func screenUploadedImage(photoDNACredential: String? = nil, webhookCredential: String? = nil) -> WorkflowDefinition {
         let lookup = Step(
             id: "lookup", name: "Match Lookup", type: "action",
             integration: photoDNACredential == nil ? "vigil" : "photodna", operation: "match_lookup", credential: photoDNACredential,
             inputs: ["image_url": "{{ trigger.image_url }}", "enhanced_detection": false, "value_format": "URL"],
             retry: Retry(attempts: 3, backoffSeconds: 2, maxBackoffSeconds: 60))
-        var matched: [Step] = []
+        var matched: [Step] = [
+            Step(id: "open_case", name: "Open a case", type: "action", action: "case.create",
+                 inputs: ["title": "Known-CSAM match ({{ steps.lookup.output.matches[0].source }})", "queue": "csam", "priority": "urgent",
+                          "provider": photoDNACredential == nil ? "vigil" : "photodna", "matches": "{{ steps.lookup.output.matches }}",
+                          "image_url": "{{ trigger.image_url }}", "account_reference_id": "{{ trigger.account_reference_id }}"],
+                 retry: Retry(attempts: 5, backoffSeconds: 2, maxBackoffSeconds: 60)),
+            Step(id: "account_named", name: "Account named?", type: "conditional",
+                 branches: [Branch(name: "block", condition: "exists(trigger.account_reference_id)", steps: [
+                     Step(id: "block_account", name: "Block the account", type: "action", action: "account.block",
+                          inputs: ["reference_id": "{{ trigger.account_reference_id }}",
+                                   "reason": "uploaded an image matching known CSAM (case {{ steps.open_case.output.case_id }}); pending review"],
+                          retry: Retry(attempts: 5, backoffSeconds: 2, maxBackoffSeconds: 60)),
+                 ])], otherwise: []),
+        ]
         if let webhookCredential {
             matched.append(Step(
                 id: "notify", name: "Notify the Trust & Safety team", type: "action", action: "notify.webhook", credential: webhookCredential,
                 inputs: ["event_type": "match.found",
                          "data": ["account_reference_id": "{{ trigger.account_reference_id }}", "image_url": "{{ trigger.image_url }}",
-                                  "matches": "{{ steps.lookup.output.matches }}", "tracking_id": "{{ steps.lookup.output.tracking_id }}"]],
+                                  "matches": "{{ steps.lookup.output.matches }}", "tracking_id": "{{ steps.lookup.output.tracking_id }}",
+                                  "case_id": "{{ steps.open_case.output.case_id }}"]],
                 retry: Retry(attempts: 5, backoffSeconds: 5, maxBackoffSeconds: 300), continueOnError: true))
         }
         return WorkflowDefinition(

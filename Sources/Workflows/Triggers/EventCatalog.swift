@@ -1,7 +1,7 @@
 public import Integrations
 
 /// The events a workflow's `event` trigger can name, each with the fields its payload carries
-/// (what `trigger.…` reads in such a workflow). Cases and accounts add theirs when they arrive.
+/// (what `trigger.…` reads in such a workflow).
 public enum EventCatalog {
     public struct EventType: Sendable, Encodable {
         public let name: String
@@ -27,10 +27,57 @@ public enum EventCatalog {
         Field("suppressed_count", .integer(0...Int.max), "Matches an allow bank suppressed."),
     ]
 
+    static let common: [Field] = [
+        Field("event_id", .text, "The event's id (a run started by it is keyed by it: one run per event and workflow)."),
+        Field("type", .text, "The event type."),
+        Field("at", .text, "When it happened (ISO 8601, UTC)."),
+        Field("actor", .text, "Who caused it (key:<id>, workflow:<id>)."),
+        Field("version", .integer(1...Int.max), "The version of the case or account after the change."),
+    ]
+
+    static let caseFields: [Field] = common + [
+        Field("case_id", .integer(1...Int.max), "The case."),
+        Field("title", .text, "Its title."),
+        Field("template", .text, "Its template."),
+        Field("status", .text, "Its status after the change."),
+        Field("previous_status", .text, "Its status before (status changes)."),
+        Field("is_final", .boolean, "Whether it is resolved."),
+        Field("priority", .choice(["low", "normal", "high", "urgent"]), "Its priority."),
+        Field("queue", .text, "Its queue."),
+        Field("assignee", .text, "Who it is assigned to."),
+        Field("account_ids", .list(.integer(1...Int.max)), "The accounts it links."),
+        Field("evidence_count", .integer(0...Int.max), "How many evidence items it holds."),
+    ]
+
+    static let accountFields: [Field] = common + [
+        Field("account_id", .integer(1...Int.max), "The account."),
+        Field("reference_id", .text, "The platform's own id of it."),
+        Field("status", .text, "Its status after the change."),
+        Field("previous_status", .text, "Its status before (status changes)."),
+        Field("tags", .list(.text), "Its tags."),
+        Field("block_reason", .text, "Why it is blocked."),
+    ]
+
     public static let all: [EventType] = [
         EventType(name: "lookup.completed", summary: "Any lookup, through any API, completed.", fields: lookupFields),
         EventType(name: "match.found", summary: "A lookup, through any API, found at least one match.", fields: lookupFields),
+        EventType(name: "case.created", summary: "A case was opened.", fields: caseFields),
+        EventType(name: "case.status-updated", summary: "A case moved to another status (a decision).", fields: caseFields),
+        EventType(name: "case.escalated", summary: "A case was escalated.", fields: caseFields),
+        EventType(name: "case.assigned", summary: "A case was assigned (or unassigned).", fields: caseFields),
+        EventType(name: "case.commented", summary: "A comment was added to a case.", fields: caseFields + [Field("text", .text, "The comment.")]),
+        EventType(name: "case.evidence-added", summary: "Evidence was added to a case.", fields: caseFields),
+        EventType(name: "case.updated", summary: "A case's priority changed.", fields: caseFields),
+        EventType(name: "account.created", summary: "An account was created.", fields: accountFields),
+        EventType(name: "account.updated", summary: "An account's tags or profile changed.", fields: accountFields),
+        EventType(name: "account.status-updated", summary: "An account's status changed (blocking included).", fields: accountFields),
+        EventType(name: "account.blocked", summary: "An account was blocked.", fields: accountFields),
+        EventType(name: "account.unblocked", summary: "An account was unblocked.", fields: accountFields),
     ]
+
+    /// The events that come from the lookup path (delivered in-process at once); the others are
+    /// read from the event table.
+    public static let lookupEvents: Set<String> = ["lookup.completed", "match.found"]
 
     public static func event(_ name: String) -> EventType? { all.first { $0.name == name } }
 }

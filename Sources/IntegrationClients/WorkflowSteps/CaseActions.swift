@@ -1,0 +1,166 @@
+public import Cases
+import Foundation
+public import JSONValues
+public import Lookup
+public import SafeFetch
+public import Workflows
+
+/// `case.create`, `case.add_evidence`, `case.escalate`, `case.assign`, `case.set_status`: a
+/// workflow's matches become a case a reviewer decides. Each is safe to run again: a case is
+/// opened once per step (its origin key is the step's idempotency key), evidence is added once
+/// per step, and a status the case already has is not a failure.
+public struct CaseAction: WorkflowAction {
+    public let key: String
+    let cases: CaseService
+    let accounts: AccountService
+    let lookup: LookupService
+    let fetcher: SafeURLFetcher
+
+    public init(key: String, cases: CaseService, accounts: AccountService, lookup: LookupService, fetcher: SafeURLFetcher) {
+        self.key = key
+        self.cases = cases
+        self.accounts = accounts
+        self.lookup = lookup
+        self.fetcher = fetcher
+    }
+
+    public static let keys = ["case.create", "case.add_evidence", "case.escalate", "case.assign", "case.set_status"]
+
+    public func perform(_ call: ActionCall) async throws -> JSONValue {
+        let actor = "workflow:\(call.workflowID)"
+        do {
+            switch key {
+            case "case.create": return try await create(call, actor: actor)
+            case "case.add_evidence":
+                let id = try Self.caseID(call)
+                let detail = try await cases.detail(id)
+                // Added by this step before (a retry after a crash): not twice.
+                if !detail.evidence.contains(where: { $0.match.detail.object?["origin"]?.string == call.idempotencyKey }) {
+                    _ = try await cases.addEvidence(id, try await evidence(call), actor: actor)
+                }
+                return Self.output(try await cases.detail(id).case)
+            case "case.escalate": return try await decide(call, .escalate, actor: actor)
+            case "case.assign": return try await decide(call, .assign(call.text("assignee")), actor: actor)
+            case "case.set_status":
+                guard let status = call.text("status") else { throw ActionFailure("case.set_status needs a status") }
+                return try await decide(call, .setStatus(status), actor: actor)
+            default: throw ActionFailure("\(key) is not a case action")
+            }
+        } catch let error as CaseError {
+            switch error {
+            case .notFound, .invalid: throw ActionFailure(error.description)
+            case let .conflict(_, current): return Self.output(current)
+            case .accountConflict: throw ActionFailure(error.description)
+            }
+        }
+    }
+
+    func create(_ call: ActionCall, actor: String) async throws -> JSONValue {
+        guard let title = call.text("title") else { throw ActionFailure("case.create needs a title") }
+        var accountIDs: [Int64] = []
+        if let reference = call.text("account_reference_id") {
+            accountIDs.append(try await accounts.upsert(NewAccount(referenceID: reference), actor: actor).account.id)
+        }
+        let priority = try call.text("priority").map { text in
+            guard let priority = Priority(rawValue: text) else { throw ActionFailure("priority must be low, normal, high or urgent, not \(text)") }
+            return priority
+        } ?? .normal
+        var fields: [String: JSONValue] = call.inputs["fields"]?.object ?? [:]
+        fields["workflow_run"] = .number(Double(call.runID))
+        let opened = try await cases.open(NewCase(title: title, template: call.text("template") ?? CaseTemplate.standard.name, priority: priority,
+                                                  queue: call.text("queue") ?? "default", assignee: call.text("assignee"), fields: fields,
+                                                  accountIDs: accountIDs, evidence: try await evidence(call), originKey: call.idempotencyKey),
+                                          actor: actor)
+        var output = Self.output(opened.case).object ?? [:]
+        output["created"] = .bool(opened.created)
+        return .object(output)
+    }
+
+    func decide(_ call: ActionCall, _ decision: CaseDecision, actor: String) async throws -> JSONValue {
+        let id = try Self.caseID(call)
+        if case .escalate = decision, try await cases.detail(id).case.status == (try await cases.template(try await cases.detail(id).case.template)).escalatedStatus {
+            return Self.output(try await cases.detail(id).case)
+        }
+        return Self.output(try await cases.decide(id, DecisionRequest(decision: decision, note: call.text("note"), actor: actor)))
+    }
+
+    /// One evidence item per match (or one without a match), with the image's signals: given,
+    /// or hashed from the image.
+    func evidence(_ call: ActionCall) async throws -> [NewEvidence] {
+        var signals = EvidenceSignals(pdq: call.text("pdq")?.lowercased(), md5: call.text("md5")?.lowercased(), sha256: call.text("sha256")?.lowercased())
+        if signals.isEmpty, call.text("image_url") != nil || call.text("image") != nil {
+            let hashed = try await lookup.hash(try await StepImage.bytes(call, fetcher: fetcher))
+            signals = EvidenceSignals(pdq: hashed.isTooSmallForPDQ ? nil : hashed.pdq.hex, md5: hashed.md5, sha256: hashed.sha256)
+        }
+        let provider = call.text("provider") ?? "vigil"
+        let matches = call.inputs["matches"]?.array ?? []
+        let origin: JSONValue = .string(call.idempotencyKey)
+        let items = matches.isEmpty ? [NewEvidence(match: EvidenceMatch(provider: provider, detail: ["origin": origin]), signals: signals)] : matches.map { match in
+            let object = match.object ?? [:]
+            var detail = object
+            detail["origin"] = origin
+            return NewEvidence(match: EvidenceMatch(provider: provider, bank: provider == "vigil" ? object["source"]?.string : nil,
+                                                    entryID: object["match_id"]?.string.flatMap { Int64($0) },
+                                                    distance: object["distance"]?.integer, detail: .object(detail)),
+                               signals: signals)
+        }
+        let source = call.text("image_url")
+        return items.map { item in
+            var item = item
+            item.sourceURL = source
+            return item
+        }
+    }
+
+    static func caseID(_ call: ActionCall) throws -> Int64 {
+        guard let value = call.inputs["case_id"], let id = value.integer ?? value.string.flatMap({ Int($0) }), id > 0 else {
+            throw ActionFailure("the step needs case_id (a case's id, such as {{ steps.open_case.output.case_id }})")
+        }
+        return Int64(id)
+    }
+
+    static func output(_ item: Case) -> JSONValue {
+        .object(["case_id": .number(Double(item.id)), "status": .string(item.status), "version": .number(Double(item.version)),
+                 "assignee": item.assignee.map(JSONValue.string) ?? .null])
+    }
+}
+
+/// `account.upsert`, `account.block`, `account.tag`: the uploading account, found or created by
+/// the operator's own id. Blocking an account that is blocked already is not a failure (a step
+/// run again after a crash).
+public struct AccountAction: WorkflowAction {
+    public let key: String
+    let accounts: AccountService
+
+    public init(key: String, accounts: AccountService) {
+        self.key = key
+        self.accounts = accounts
+    }
+
+    public static let keys = ["account.upsert", "account.block", "account.tag"]
+
+    public func perform(_ call: ActionCall) async throws -> JSONValue {
+        guard let reference = call.text("reference_id") else { throw ActionFailure("\(key) needs reference_id (the platform's own user id)") }
+        let actor = "workflow:\(call.workflowID)"
+        do {
+            let found = try await accounts.upsert(NewAccount(referenceID: reference, screenName: call.text("screen_name"), email: call.text("email")),
+                                                  actor: actor)
+            var account = found.account
+            switch key {
+            case "account.block":
+                guard let reason = call.text("reason") else { throw ActionFailure("account.block needs a reason") }
+                if !account.isBlocked { account = try await accounts.block(account.id, reason: reason, actor: actor) }
+            case "account.tag":
+                let tags = (call.inputs["tags"]?.array ?? []).compactMap(\.string)
+                guard !tags.isEmpty else { throw ActionFailure("account.tag needs tags") }
+                account = try await accounts.update(account.id, addTags: tags, actor: actor)
+            default:
+                break
+            }
+            return .object(["account_id": .number(Double(account.id)), "status": .string(account.status), "created": .bool(found.created),
+                            "tags": .array(account.tags.map(JSONValue.string))])
+        } catch let error as CaseError {
+            throw ActionFailure(error.description)
+        }
+    }
+}

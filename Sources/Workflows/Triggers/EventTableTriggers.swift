@@ -1,0 +1,64 @@
+public import Events
+public import Jobs
+import Foundation
+import JSONValues
+public import Logging
+
+/// Starts event-triggered workflows from the event table: case and account events, committed by
+/// any process. Every replica follows the table from a shared cursor; a run is keyed by the
+/// event's id, so a replica that delivers an event another has delivered starts nothing. The
+/// cursor is saved after each page, so a restart resumes where the last reader stopped.
+public struct EventTableTriggers: Sendable {
+    let triggers: EventTriggers
+    let events: any EventStore
+    let logger: Logger
+    static let cursorName = "workflow-triggers"
+
+    public init(triggers: EventTriggers, events: any EventStore, logger: Logger = Logger(label: "vigil.workflows")) {
+        self.triggers = triggers
+        self.events = events
+        self.logger = logger
+    }
+
+    /// Delivers what is new; true when a full page came (more may be waiting).
+    @discardableResult
+    public func deliverNew() async throws -> Bool {
+        // A first start begins at the end: events from before workflows listened start nothing.
+        let cursor: Int64
+        if let saved = try await events.cursor(Self.cursorName) {
+            cursor = saved
+        } else {
+            cursor = try await events.latestID()
+            try await events.saveCursor(Self.cursorName, position: cursor)
+        }
+        let page = try await events.events(after: cursor, types: nil, limit: 200)
+        guard let last = page.last else { return false }
+        for event in page where !EventCatalog.lookupEvents.contains(event.type) && triggers.wants(event.type) {
+            try await triggers.deliver(type: event.type, payload: Self.payload(event))
+        }
+        try await events.saveCursor(Self.cursorName, position: last.id)
+        return page.count == 200
+    }
+
+    /// Follows the table until cancelled, woken by `wake` or every `interval`.
+    public func run(wake: Doorbell, interval: Duration = .milliseconds(500)) async {
+        while !Task.isCancelled {
+            do {
+                if try await deliverNew() { continue }
+            } catch {
+                logger.error("starting workflows from the event table failed", metadata: ["error": .string(String(describing: error).prefix(300).description)])
+            }
+            await wake.wait(timeout: interval)
+        }
+    }
+
+    /// An event as a trigger payload: its data with its id, type, time and actor.
+    static func payload(_ event: Event) -> JSONValue {
+        var payload = event.payload.object ?? [:]
+        payload["event_id"] = .string("evt-\(event.id)")
+        payload["type"] = .string(event.type)
+        payload["at"] = .string(event.at.formatted(Date.ISO8601FormatStyle(timeZone: .gmt)))
+        payload["actor"] = .string(event.actor)
+        return .object(payload)
+    }
+}
