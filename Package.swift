@@ -140,7 +140,7 @@ let package = Package(
         // Cases and accounts: templates, review decisions, blocking, evidence.
         .target(
             name: "Cases",
-            dependencies: ["Events", "Banks", "JSONValues", "PDQ"],
+            dependencies: ["Events", "Banks", "JSONValues", "PDQ", "Jobs", "Access"],
             swiftSettings: strictSwift
         ),
 

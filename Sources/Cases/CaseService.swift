@@ -10,11 +10,14 @@ import PDQ
 public struct CaseService: Sendable {
     public let store: any CaseStore
     let banks: BankService
+    /// Sets how long a decided case's evidence files are kept.
+    public let media: EvidenceMediaService?
     let clock: @Sendable () -> Date
 
-    public init(store: any CaseStore, banks: BankService, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: any CaseStore, banks: BankService, media: EvidenceMediaService? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.banks = banks
+        self.media = media
         self.clock = clock
     }
 
@@ -87,6 +90,7 @@ public struct CaseService: Sendable {
             return try Self.apply(request.decision, note: note, to: current, template: template, actor: request.actor)
         }
         if let bankToAdd { try await addSignals(of: caseID, to: bankToAdd, actor: request.actor) }
+        if decided.isFinal { try await media?.decided(decided, template: template) }
         return decided
     }
 

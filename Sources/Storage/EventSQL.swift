@@ -25,7 +25,7 @@ enum EventSQL {
         let ms = time.millisecondsSince1970
         var appended: [Event] = []
         for event in events {
-            let payload = try StoredJSON.encode(event.payload)
+            let payload = try JSONCoding.encode(event.payload)
             guard let row = try await sql.raw("""
                 INSERT INTO events (type, subject, actor, payload, at)
                 VALUES (\(bind: event.type), \(bind: event.subject), \(bind: event.actor), \(bind: payload), \(bind: ms))
@@ -41,7 +41,7 @@ enum EventSQL {
     static func event(_ row: any SQLRow) throws -> Event {
         Event(id: try row.decode(column: "id", as: Int64.self), type: try row.decode(column: "type", as: String.self),
               subject: try row.decode(column: "subject", as: String.self), actor: try row.decode(column: "actor", as: String.self),
-              payload: try StoredJSON.decode(JSONValue.self, try row.decode(column: "payload", as: String.self), "an event's payload"),
+              payload: try JSONCoding.decode(JSONValue.self, try row.decode(column: "payload", as: String.self), "an event's payload"),
               at: Date(milliseconds: try row.decode(column: "at", as: Int64.self)))
     }
 }

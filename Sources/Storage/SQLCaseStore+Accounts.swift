@@ -10,7 +10,7 @@ extension SQLCaseStore {
 
     public func upsertAccount(_ new: NewAccount, status: String, actor: String, at time: Date,
                               events: @escaping @Sendable (Account) -> [NewEvent]) async throws -> (account: Account, created: Bool) {
-        let tags = try StoredJSON.encode(new.tags)
+        let tags = try JSONCoding.encode(new.tags)
         let ms = time.millisecondsSince1970
         let dialect = database.dialect
         return try await database.transaction { sql in
@@ -45,7 +45,7 @@ extension SQLCaseStore {
             let updated = decided.updated
             guard let saved = try await sql.raw("""
                 UPDATE accounts SET screen_name = \(bind: updated.screenName), email = \(bind: updated.email), status = \(bind: updated.status),
-                       tags = \(bind: try StoredJSON.encode(updated.tags)), block_reason = \(bind: updated.blockReason), version = version + 1,
+                       tags = \(bind: try JSONCoding.encode(updated.tags)), block_reason = \(bind: updated.blockReason), version = version + 1,
                        updated_at = \(bind: ms)
                 WHERE id = \(bind: id) RETURNING \(unsafeRaw: Self.accountColumns)
                 """).first().map(Self.account) else { throw CaseError.notFound("account \(id)") }
@@ -107,7 +107,7 @@ extension SQLCaseStore {
         for entry in entries {
             try await sql.raw("""
                 INSERT INTO account_history (account_id, at, actor, kind, detail)
-                VALUES (\(bind: accountID), \(bind: ms), \(bind: entry.actor), \(bind: entry.kind), \(bind: try StoredJSON.encode(entry.detail)))
+                VALUES (\(bind: accountID), \(bind: ms), \(bind: entry.actor), \(bind: entry.kind), \(bind: try JSONCoding.encode(entry.detail)))
                 """).run()
         }
     }
@@ -116,7 +116,7 @@ extension SQLCaseStore {
         Account(id: try row.decode(column: "id", as: Int64.self), referenceID: try row.decode(column: "reference_id", as: String.self),
                 screenName: try row.decode(column: "screen_name", as: String?.self), email: try row.decode(column: "email", as: String?.self),
                 status: try row.decode(column: "status", as: String.self),
-                tags: try StoredJSON.decode([String].self, try row.decode(column: "tags", as: String.self), "an account's tags"),
+                tags: try JSONCoding.decode([String].self, try row.decode(column: "tags", as: String.self), "an account's tags"),
                 blockReason: try row.decode(column: "block_reason", as: String?.self), version: try row.decode(column: "version", as: Int.self),
                 createdAt: Date(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
                 updatedAt: Date(milliseconds: try row.decode(column: "updated_at", as: Int64.self)))

@@ -20,7 +20,7 @@ public struct SQLCaseStore: CaseStore {
 
     public func createCase(_ new: NewCase, template: CaseTemplate, actor: String, at time: Date,
                            events: @escaping @Sendable (Case) -> [NewEvent]) async throws -> (case: Case, created: Bool) {
-        let fields = try StoredJSON.encode(JSONValue.object(new.fields))
+        let fields = try JSONCoding.encode(JSONValue.object(new.fields))
         let ms = time.millisecondsSince1970
         let dialect = database.dialect
         let status = template.initialStatus
@@ -58,7 +58,7 @@ public struct SQLCaseStore: CaseStore {
             let decided = try change(current)
             let updated = decided.updated
             guard updated != current || !decided.history.isEmpty || !decided.evidence.isEmpty else { return current }
-            let fields = try StoredJSON.encode(JSONValue.object(updated.fields))
+            let fields = try JSONCoding.encode(JSONValue.object(updated.fields))
             let resolved: Int64? = updated.isFinal ? (current.isFinal ? current.resolvedAt?.millisecondsSince1970 : ms) : nil
             try await sql.raw("""
                 UPDATE cases SET title = \(bind: updated.title), status = \(bind: updated.status), is_final = \(bind: updated.isFinal),
@@ -155,7 +155,7 @@ public struct SQLCaseStore: CaseStore {
     public func template(named name: String) async throws -> CaseTemplate? {
         try await database.run { sql in
             try await sql.raw("SELECT definition FROM case_templates WHERE name = \(bind: name)").first().map {
-                try StoredJSON.decode(CaseTemplate.self, try $0.decode(column: "definition", as: String.self), "case template \(name)")
+                try JSONCoding.decode(CaseTemplate.self, try $0.decode(column: "definition", as: String.self), "case template \(name)")
             }
         }
     }
@@ -163,13 +163,13 @@ public struct SQLCaseStore: CaseStore {
     public func templates() async throws -> [CaseTemplate] {
         try await database.run { sql in
             try await sql.raw("SELECT name, definition FROM case_templates ORDER BY name").all().map {
-                try StoredJSON.decode(CaseTemplate.self, try $0.decode(column: "definition", as: String.self), "a case template")
+                try JSONCoding.decode(CaseTemplate.self, try $0.decode(column: "definition", as: String.self), "a case template")
             }
         }
     }
 
     public func saveTemplate(_ template: CaseTemplate, at time: Date) async throws {
-        let definition = try StoredJSON.encode(template)
+        let definition = try JSONCoding.encode(template)
         try await database.run { sql in
             try await sql.raw("""
                 INSERT INTO case_templates (name, definition, updated_at) VALUES (\(bind: template.name), \(bind: definition), \(bind: time.millisecondsSince1970))
@@ -199,7 +199,7 @@ public struct SQLCaseStore: CaseStore {
 
     static func insert(_ evidence: [NewEvidence], caseID: Int64, actor: String, ms: Int64, _ sql: any SQLDatabase) async throws {
         for item in evidence {
-            let detail = try StoredJSON.encode(item.match.detail)
+            let detail = try JSONCoding.encode(item.match.detail)
             try await sql.raw("""
                 INSERT INTO case_evidence (case_id, provider, bank, entry_id, distance, variant, pdq, md5, sha256, media_sha256, file_name, source_url,
                                            detail, added_by, added_at)
@@ -214,7 +214,7 @@ public struct SQLCaseStore: CaseStore {
         for entry in entries {
             try await sql.raw("""
                 INSERT INTO case_timeline (case_id, at, actor, kind, detail)
-                VALUES (\(bind: caseID), \(bind: ms), \(bind: entry.actor), \(bind: entry.kind), \(bind: try StoredJSON.encode(entry.detail)))
+                VALUES (\(bind: caseID), \(bind: ms), \(bind: entry.actor), \(bind: entry.kind), \(bind: try JSONCoding.encode(entry.detail)))
                 """).run()
         }
     }
@@ -231,7 +231,7 @@ public struct SQLCaseStore: CaseStore {
     static func row(_ row: any SQLRow) throws -> Case {
         let priorityName = try row.decode(column: "priority", as: String.self)
         guard let priority = Priority(rawValue: priorityName) else { throw StorageError.corruptRow("unknown case priority \(priorityName)") }
-        let fields = try StoredJSON.decode(JSONValue.self, try row.decode(column: "fields", as: String.self), "a case's fields")
+        let fields = try JSONCoding.decode(JSONValue.self, try row.decode(column: "fields", as: String.self), "a case's fields")
         return Case(id: try row.decode(column: "id", as: Int64.self), title: try row.decode(column: "title", as: String.self),
                     template: try row.decode(column: "template", as: String.self), status: try row.decode(column: "status", as: String.self),
                     isFinal: try row.decode(column: "is_final", as: Bool.self), priority: priority, queue: try row.decode(column: "queue", as: String.self),
@@ -249,7 +249,7 @@ public struct SQLCaseStore: CaseStore {
             match: EvidenceMatch(provider: try row.decode(column: "provider", as: String.self), bank: try row.decode(column: "bank", as: String?.self),
                                  entryID: try row.decode(column: "entry_id", as: Int64?.self), distance: try row.decode(column: "distance", as: Int?.self),
                                  variant: try row.decode(column: "variant", as: String?.self),
-                                 detail: try StoredJSON.decode(JSONValue.self, try row.decode(column: "detail", as: String.self), "evidence detail")),
+                                 detail: try JSONCoding.decode(JSONValue.self, try row.decode(column: "detail", as: String.self), "evidence detail")),
             signals: EvidenceSignals(pdq: try row.decode(column: "pdq", as: String?.self), md5: try row.decode(column: "md5", as: String?.self),
                                      sha256: try row.decode(column: "sha256", as: String?.self)),
             mediaSHA256: try row.decode(column: "media_sha256", as: String?.self), fileName: try row.decode(column: "file_name", as: String?.self),
@@ -260,6 +260,6 @@ public struct SQLCaseStore: CaseStore {
     static func historyEntry(_ row: any SQLRow) throws -> HistoryEntry {
         HistoryEntry(id: try row.decode(column: "id", as: Int64.self), at: Date(milliseconds: try row.decode(column: "at", as: Int64.self)),
                      actor: try row.decode(column: "actor", as: String.self), kind: try row.decode(column: "kind", as: String.self),
-                     detail: try StoredJSON.decode(JSONValue.self, try row.decode(column: "detail", as: String.self), "a history line"))
+                     detail: try JSONCoding.decode(JSONValue.self, try row.decode(column: "detail", as: String.self), "a history line"))
     }
 }

@@ -70,11 +70,44 @@ public struct SQLCredentialStore: CredentialStore {
         }
     }
 
-    public func replaceAllSecrets(_ credentials: [Credential], keyCheck: SealedSecret) async throws {
+    public func vaultEntry(_ name: String) async throws -> SealedSecret? {
+        try await database.run { sql in
+            guard let row = try await sql.raw("SELECT sealed FROM vault WHERE name = \(bind: name)").first() else { return nil }
+            guard let sealed = SealedSecret(base64: try row.decode(column: "sealed", as: String.self)) else {
+                throw StorageError.corruptRow("the vault's \(name) is not base64")
+            }
+            return sealed
+        }
+    }
+
+    public func addVaultEntry(_ name: String, _ sealed: SealedSecret) async throws {
+        try await database.run { sql in
+            try await sql.raw("INSERT INTO vault (name, sealed) VALUES (\(bind: name), \(bind: sealed.base64)) ON CONFLICT (name) DO NOTHING").run()
+        }
+    }
+
+    public func vaultEntries() async throws -> [String: SealedSecret] {
+        try await database.run { sql in
+            var entries: [String: SealedSecret] = [:]
+            for row in try await sql.raw("SELECT name, sealed FROM vault WHERE name <> 'key_check'").all() {
+                let name = try row.decode(column: "name", as: String.self)
+                guard let sealed = SealedSecret(base64: try row.decode(column: "sealed", as: String.self)) else {
+                    throw StorageError.corruptRow("the vault's \(name) is not base64")
+                }
+                entries[name] = sealed
+            }
+            return entries
+        }
+    }
+
+    public func replaceAllSecrets(_ credentials: [Credential], entries: [String: SealedSecret], keyCheck: SealedSecret) async throws {
         let encoded = try credentials.map { ($0.id, try Self.encode($0).secrets) }
         try await database.transaction { sql in
             for (id, secrets) in encoded {
                 try await sql.raw("UPDATE credentials SET secrets = \(bind: secrets) WHERE id = \(bind: id)").run()
+            }
+            for (name, sealed) in entries {
+                try await sql.raw("UPDATE vault SET sealed = \(bind: sealed.base64) WHERE name = \(bind: name)").run()
             }
             try await sql.raw("""
                 INSERT INTO vault (name, sealed) VALUES ('key_check', \(bind: keyCheck.base64))

@@ -14,7 +14,7 @@ enum WebhookDeliverySQL {
     static func queue(for events: [Event], at time: Date, on sql: any SQLDatabase) async throws {
         let subscriptions = try await sql.raw("SELECT id, event_types FROM webhook_subscriptions WHERE active = TRUE").all().map { row in
             (id: try row.decode(column: "id", as: Int64.self),
-             types: try StoredJSON.decode([String].self, try row.decode(column: "event_types", as: String.self), "a subscription's event types"))
+             types: try JSONCoding.decode([String].self, try row.decode(column: "event_types", as: String.self), "a subscription's event types"))
         }
         guard !subscriptions.isEmpty else { return }
         let ms = time.millisecondsSince1970
@@ -49,7 +49,7 @@ public struct SQLWebhookStore: WebhookStore {
     }
 
     public func createSubscription(_ new: NewWebhookSubscription, at time: Date) async throws -> WebhookSubscription {
-        let types = try StoredJSON.encode(new.eventTypes)
+        let types = try JSONCoding.encode(new.eventTypes)
         let ms = time.millisecondsSince1970
         return try await database.run { sql in
             guard let row = try await sql.raw("""
@@ -74,7 +74,7 @@ public struct SQLWebhookStore: WebhookStore {
     }
 
     public func updateSubscription(_ subscription: WebhookSubscription, at time: Date) async throws -> WebhookSubscription? {
-        let types = try StoredJSON.encode(subscription.eventTypes)
+        let types = try JSONCoding.encode(subscription.eventTypes)
         return try await database.run { sql in
             try await sql.raw("""
                 UPDATE webhook_subscriptions SET credential_id = \(bind: subscription.credentialID), event_types = \(bind: types),
@@ -152,7 +152,7 @@ public struct SQLWebhookStore: WebhookStore {
     static func subscription(_ row: any SQLRow) throws -> WebhookSubscription {
         WebhookSubscription(
             id: try row.decode(column: "id", as: Int64.self), credentialID: try row.decode(column: "credential_id", as: String.self),
-            eventTypes: try StoredJSON.decode([String].self, try row.decode(column: "event_types", as: String.self), "a subscription's event types"),
+            eventTypes: try JSONCoding.decode([String].self, try row.decode(column: "event_types", as: String.self), "a subscription's event types"),
             active: try row.decode(column: "active", as: Bool.self), description: try row.decode(column: "description", as: String.self),
             createdAt: Date(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
             updatedAt: Date(milliseconds: try row.decode(column: "updated_at", as: Int64.self)))

@@ -132,9 +132,9 @@ public struct SQLWorkflowStore: WorkflowStore {
 
     // MARK: rows
 
-    static func json<T: Encodable>(_ value: T) throws -> String { try StoredJSON.encode(value) }
+    static func json<T: Encodable>(_ value: T) throws -> String { try JSONCoding.encode(value) }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String, _ what: String) throws -> T { try StoredJSON.decode(type, text, what) }
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String, _ what: String) throws -> T { try JSONCoding.decode(type, text, what) }
 
     static func workflow(_ row: any SQLRow) throws -> Workflow {
         Workflow(id: try row.decode(column: "id", as: String.self), name: try row.decode(column: "name", as: String.self),

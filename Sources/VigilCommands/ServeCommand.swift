@@ -2,6 +2,7 @@ import Access
 import ArgumentParser
 import BankImport
 import Banks
+import Cases
 import Foundation
 import Hummingbird
 import IntegrationClients
@@ -90,13 +91,17 @@ struct ServeCommand: AsyncParsableCommand {
                                        credentials: credentials, bankSources: SQLBankSourceStore(database: database), audit: SQLAuditLog(database: database),
                                        workflowStore: SQLWorkflowStore(database: database), caseStore: SQLCaseStore(database: database),
                                        eventStore: SQLEventStore(database: database), webhookStore: SQLWebhookStore(database: database),
+                                       mediaStore: SQLMediaStore(database: database),
+                                       mediaFiles: EncryptedMediaFiles(directory: dataDirectory.appendingPathComponent("evidence"),
+                                                                       key: try await credentials.evidenceKey()),
                                        settings: settings)
             try await FirstRun.prepareWorkflows(service.workflows, audit: service.audit, demo: firstRun.demoBank != nil)
             let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials))
             let worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing, batchSize: configuration.importBatchRows),
                                                                  BankSyncJob(sync: sync),
                                                                  WebhookDeliveryJob(webhooks: SQLWebhookStore(database: database), events: service.events,
-                                                                                    credentials: credentials, fetcher: fetcher)],
+                                                                                    credentials: credentials, fetcher: fetcher),
+                                                                 EvidencePurgeJob(media: service.media, audit: service.audit)],
                                    affinity: settings.nodeID, lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"))
             let engine = WorkflowEngine(store: service.workflows.store,
                                         actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
@@ -113,7 +118,8 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Vigil"),
                 services: [IndexLoader(service: service, database: database, logger: logger),
                            JobWorkers(service: service, workers: [worker] + workflowWorkers), SyncSchedule(service: service, logger: Logger(label: "vigil.sync")),
-                           EventFollowers(service: service, database: database, logger: Logger(label: "vigil.events"))],
+                           EventFollowers(service: service, database: database, logger: Logger(label: "vigil.events")),
+                           PreservationSchedule(service: service, logger: Logger(label: "vigil.evidence"))],
                 onServerRunning: { channel in
                     logger.notice("listening", metadata: [
                         "address": .string(channel.localAddress?.description ?? "?"), "database": .string(configuration.database.description),
@@ -260,6 +266,34 @@ struct SyncSchedule: Service {
                         logger.error("queueing due bank syncs failed", metadata: ["error": .string(String(describing: error).prefix(300).description)])
                     }
                     try? await Task.sleep(for: .seconds(30))
+                }
+            }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+    }
+}
+
+/// Queues the evidence purge every hour once the index is ready, unless one is queued or
+/// running already (several replicas: at most a few, and a repeated purge finds nothing).
+struct PreservationSchedule: Service {
+    let service: VigilService
+    let logger: Logger
+
+    func run() async throws {
+        let (service, logger) = (self.service, self.logger)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                while !service.isReady, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
+                while !Task.isCancelled {
+                    do {
+                        if try await service.jobs.list(kinds: [EvidencePurgeJob.jobKind], states: [.queued, .running], limit: 1).isEmpty {
+                            _ = try await service.jobs.enqueue(NewJob(kind: EvidencePurgeJob.jobKind, payload: "{}", maxAttempts: 3))
+                        }
+                    } catch {
+                        logger.error("queueing the evidence purge failed", metadata: ["error": .string(String(describing: error).prefix(300).description)])
+                    }
+                    try? await Task.sleep(for: .seconds(3600))
                 }
             }
             try? await gracefulShutdown()

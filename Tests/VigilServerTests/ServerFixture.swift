@@ -1,6 +1,7 @@
 import Access
 import BankImport
 import Banks
+import Cases
 import Jobs
 import ContentHashing
 import Foundation
@@ -71,6 +72,8 @@ final class ServerFixture: @unchecked Sendable {
                                credentials: credentials, bankSources: SQLBankSourceStore(database: database), audit: SQLAuditLog(database: database),
                                workflowStore: SQLWorkflowStore(database: database), caseStore: SQLCaseStore(database: database),
                                eventStore: SQLEventStore(database: database), webhookStore: SQLWebhookStore(database: database),
+                               mediaStore: SQLMediaStore(database: database),
+                               mediaFiles: EncryptedMediaFiles(directory: directory.url.appendingPathComponent("evidence"), key: try await credentials.evidenceKey()),
                                settings: settings, clock: { clock.now })
         engine = WorkflowEngine(store: service.workflows.store,
                                 actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
@@ -80,7 +83,8 @@ final class ServerFixture: @unchecked Sendable {
         worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing), BankSyncJob(sync: sync),
                                                            WorkflowRunJob(engine: engine),
                                                            WebhookDeliveryJob(webhooks: SQLWebhookStore(database: database), events: service.events,
-                                                                              credentials: credentials, fetcher: fetcher, clock: { clock.now })],
+                                                                              credentials: credentials, fetcher: fetcher, clock: { clock.now }),
+                                                           EvidencePurgeJob(media: service.media, audit: service.audit)],
                            affinity: settings.nodeID,
                            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         admin = try await keys.issue(role: .admin, label: "admin").secret

@@ -88,9 +88,16 @@ public struct CaseAction: WorkflowAction {
     /// or hashed from the image.
     func evidence(_ call: ActionCall) async throws -> [NewEvidence] {
         var signals = EvidenceSignals(pdq: call.text("pdq")?.lowercased(), md5: call.text("md5")?.lowercased(), sha256: call.text("sha256")?.lowercased())
-        if signals.isEmpty, call.text("image_url") != nil || call.text("image") != nil {
-            let hashed = try await lookup.hash(try await StepImage.bytes(call, fetcher: fetcher))
-            signals = EvidenceSignals(pdq: hashed.isTooSmallForPDQ ? nil : hashed.pdq.hex, md5: hashed.md5, sha256: hashed.sha256)
+        var kept: String?
+        let keepImage = call.bool("keep_image") ?? true
+        if (signals.isEmpty || keepImage), call.text("image_url") != nil || call.text("image") != nil {
+            let bytes = try await StepImage.bytes(call, fetcher: fetcher)
+            let hashed = try await lookup.hash(bytes)
+            if signals.isEmpty { signals = EvidenceSignals(pdq: hashed.isTooSmallForPDQ ? nil : hashed.pdq.hex, md5: hashed.md5, sha256: hashed.sha256) }
+            // The image itself, encrypted, for the reviewer's preview and reveal.
+            if keepImage, let media = cases.media {
+                kept = try await media.keep(bytes, sha256: hashed.sha256, contentType: "image/\(hashed.format.rawValue)").sha256
+            }
         }
         let provider = call.text("provider") ?? "vigil"
         let matches = call.inputs["matches"]?.array ?? []
@@ -108,6 +115,7 @@ public struct CaseAction: WorkflowAction {
         return items.map { item in
             var item = item
             item.sourceURL = source
+            item.mediaSHA256 = kept
             return item
         }
     }

@@ -123,8 +123,24 @@ public final class CredentialService: Sendable {
             }
             return copy
         }
-        try await store.replaceAllSecrets(moved, keyCheck: try KeyCheck.make(next))
+        var entries: [String: SealedSecret] = [:]
+        for (name, sealed) in try await store.vaultEntries() {
+            entries[name] = try box.reseal(sealed, owner: Self.entryOwner(name), under: next)
+        }
+        try await store.replaceAllSecrets(moved, entries: entries, keyCheck: try KeyCheck.make(next))
         return moved.count
+    }
+
+    static func entryOwner(_ name: String) -> String { "vault:\(name)" }
+
+    /// The data key that encrypts evidence files, made on first use and kept sealed in the vault.
+    public func evidenceKey() async throws -> DataKey {
+        let name = "evidence_key"
+        if let sealed = try await store.vaultEntry(name) { return try DataKey(base64: try box.open(sealed, owner: Self.entryOwner(name))) }
+        try await store.addVaultEntry(name, try box.seal(DataKey.generate().base64, owner: Self.entryOwner(name)))
+        // Another process may have made one first: the stored one is the key.
+        guard let sealed = try await store.vaultEntry(name) else { throw VaultError.cannotOpen }
+        return try DataKey(base64: try box.open(sealed, owner: Self.entryOwner(name)))
     }
 
     private func split(_ checked: [String: String], integration: Integration,

@@ -15,7 +15,14 @@ public protocol CredentialStore: Sendable {
     func keyCheck() async throws -> SealedSecret?
     /// Stores the check value unless one is stored already.
     func addKeyCheck(_ check: SealedSecret) async throws
-    /// Master-key rotation: every credential's secrets and the key check replaced in one
-    /// transaction, so a crash leaves all of them under the old key or all under the new.
-    func replaceAllSecrets(_ credentials: [Credential], keyCheck: SealedSecret) async throws
+    /// A sealed value the vault keeps for Vigil itself (the evidence data key), by name.
+    func vaultEntry(_ name: String) async throws -> SealedSecret?
+    /// Stores it unless one is stored under that name already (two first starts at once).
+    func addVaultEntry(_ name: String, _ sealed: SealedSecret) async throws
+    /// Every such entry, for master-key rotation.
+    func vaultEntries() async throws -> [String: SealedSecret]
+    /// Master-key rotation: every credential's secrets, the vault's own entries and the key
+    /// check replaced in one transaction, so a crash leaves all of them under the old key or all
+    /// under the new.
+    func replaceAllSecrets(_ credentials: [Credential], entries: [String: SealedSecret], keyCheck: SealedSecret) async throws
 }

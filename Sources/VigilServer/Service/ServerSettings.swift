@@ -35,6 +35,8 @@ public struct ServerSettings: Sendable {
     /// are, as `match.found`). Off by default: at thousands of lookups a second, one row each
     /// would cost more than the lookups; workflows triggered by lookups do not need it.
     public var recordLookupEvents = false
+    /// How long evidence files are kept after their case is decided.
+    public var preservation = PreservationPolicy()
 
     public init(maxBodyBytes: Int = 32 * 1024 * 1024 + 64 * 1024,
                 maxImportBytes: Int = 1024 * 1024 * 1024,

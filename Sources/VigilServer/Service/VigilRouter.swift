@@ -31,6 +31,7 @@ public enum VigilRouter {
         WorkflowRoutes(service: service).register(on: v1)
         WorkflowRunRoutes(service: service).register(on: v1)
         CaseRoutes(service: service).register(on: v1)
+        EvidenceRoutes(service: service).register(on: v1)
         AccountRoutes(service: service).register(on: v1)
         EventRoutes(service: service).register(on: v1)
         WebhookRoutes(service: service).register(on: v1)

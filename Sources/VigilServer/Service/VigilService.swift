@@ -36,6 +36,8 @@ public final class VigilService: Sendable {
     /// Writes matches (and, when configured, every lookup) to the event table.
     public let eventRecorder: EventRecorder
     public let webhooks: WebhookService
+    /// Evidence files: encrypted, previewed, revealed on request, preserved and purged.
+    public let media: EvidenceMediaService
     public let settings: ServerSettings
     public let metrics: ServerMetrics
     private let loadFailure = Mutex<String?>(nil)
@@ -46,6 +48,7 @@ public final class VigilService: Sendable {
     public init(banks: BankService, keys: KeyService, jobs: JobQueue, fetcher: SafeURLFetcher, credentials: CredentialService,
                 bankSources: any BankSourceStore, audit: any AuditLog, workflowStore: any WorkflowStore,
                 caseStore: any CaseStore, eventStore: any EventStore, webhookStore: any WebhookStore,
+                mediaStore: any MediaStore, mediaFiles: any MediaFiles,
                 settings: ServerSettings = ServerSettings(), metrics: ServerMetrics = ServerMetrics(),
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         let hashing = ImageHashingPool(threads: settings.hashingThreads, queueLimit: settings.hashingQueueLimit,
@@ -65,7 +68,10 @@ public final class VigilService: Sendable {
         self.triggers = triggers
         self.settings = settings
         self.metrics = metrics
-        cases = CaseService(store: caseStore, banks: banks, clock: clock)
+        let media = EvidenceMediaService(store: mediaStore, files: mediaFiles, previews: PoolPreviews(pool: hashing),
+                                         policy: settings.preservation, clock: clock)
+        self.media = media
+        cases = CaseService(store: caseStore, banks: banks, media: media, clock: clock)
         accounts = AccountService(store: caseStore, statuses: settings.accountStatuses, clock: clock)
         events = eventStore
         let feed = EventFeed(store: eventStore)

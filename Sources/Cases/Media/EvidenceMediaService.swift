@@ -1,0 +1,87 @@
+import Events
+public import Foundation
+import JSONValues
+
+/// The rules of evidence files: kept once, previews for everyone who may read the case, the
+/// original only through a reveal that is recorded, and purged only by the preservation job
+/// once nothing keeps them.
+public struct EvidenceMediaService: Sendable {
+    public let store: any MediaStore
+    let files: any MediaFiles
+    let previews: any PreviewMaker
+    public let policy: PreservationPolicy
+    let clock: @Sendable () -> Date
+
+    public init(store: any MediaStore, files: any MediaFiles, previews: any PreviewMaker, policy: PreservationPolicy = PreservationPolicy(),
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.files = files
+        self.previews = previews
+        self.policy = policy
+        self.clock = clock
+    }
+
+    /// Keeps an image (its SHA-256 given by the hasher that read it): the encrypted original
+    /// and its preview, written before the record that names them.
+    public func keep(_ bytes: [UInt8], sha256: String, contentType: String) async throws -> StoredMedia {
+        if let existing = try await store.media(sha256: sha256), existing.purgedAt == nil { return existing }
+        let preview = try await previews.preview(of: bytes)
+        try await files.write(bytes, sha256: sha256, kind: .original)
+        try await files.write(preview, sha256: sha256, kind: .preview)
+        return try await store.record(sha256: sha256, size: bytes.count, contentType: contentType, at: clock())
+    }
+
+    public func media(_ sha256: String) async throws -> StoredMedia {
+        guard let media = try await store.media(sha256: sha256) else { throw CaseError.notFound("evidence file \(sha256)") }
+        return media
+    }
+
+    public func preview(_ sha256: String) async throws -> [UInt8] {
+        let media = try await media(sha256)
+        guard media.purgedAt == nil else { throw CaseError.notFound("evidence file \(sha256) (purged)") }
+        return try await files.read(sha256: sha256, kind: .preview)
+    }
+
+    /// The original, for a person who asked to see it: the reveal is recorded first, so no one
+    /// sees a file without the record saying so.
+    public func reveal(_ sha256: String, caseID: Int64?, actor: String, remote: String?) async throws -> (media: StoredMedia, bytes: [UInt8]) {
+        let media = try await media(sha256)
+        guard media.purgedAt == nil else { throw CaseError.notFound("evidence file \(sha256) (purged)") }
+        let event = NewEvent(type: EventTypes.evidenceRevealed, subject: "media:\(sha256)", actor: actor,
+                             payload: ["sha256": .string(sha256), "case_id": caseID.map { .number(Double($0)) } ?? .null])
+        _ = try await store.recordReveal(sha256: sha256, caseID: caseID, actor: actor, remote: remote, at: clock(), event: event)
+        return (media, try await files.read(sha256: sha256, kind: .original))
+    }
+
+    public func reveals(_ sha256: String) async throws -> [MediaReveal] { try await store.reveals(sha256: sha256) }
+
+    /// After a decision: a confirmed case keeps its files for the preservation period; a false
+    /// positive lets them go after the shorter one.
+    public func decided(_ decided: Case, template: CaseTemplate) async throws {
+        guard decided.isFinal, let resolved = decided.resolvedAt else { return }
+        if decided.status == template.falsePositiveStatus {
+            try await store.release(caseID: decided.id, until: resolved.addingTimeInterval(Double(policy.falsePositiveDays) * 86_400),
+                                    falsePositiveStatus: template.falsePositiveStatus)
+        } else {
+            try await store.preserve(caseID: decided.id, until: resolved.addingTimeInterval(Double(policy.confirmedDays) * 86_400))
+        }
+    }
+
+    public func hold(_ sha256: String, on: Bool, until: Date?) async throws -> StoredMedia {
+        guard let held = try await store.hold(sha256: sha256, on: on, until: until) else { throw CaseError.notFound("evidence file \(sha256)") }
+        return held
+    }
+
+    /// Purges every file that is due; returns what it purged. The preservation job runs it.
+    public func purgeDue(limit: Int = 1000) async throws -> [StoredMedia] {
+        let now = clock()
+        let due = try await store.due(at: now, limit: limit)
+        for media in due {
+            try await files.delete(sha256: media.sha256)
+            try await store.markPurged(sha256: media.sha256, at: now, event: NewEvent(
+                type: EventTypes.evidencePurged, subject: "media:\(media.sha256)", actor: "system:preservation",
+                payload: ["sha256": .string(media.sha256), "kept_until": media.keepUntil.map { .string($0.formatted(.iso8601)) } ?? .null]))
+        }
+        return due
+    }
+}

@@ -1,0 +1,58 @@
+public import Foundation
+
+/// An evidence file as Vigil keeps it: encrypted at rest, addressed by the SHA-256 of its
+/// bytes, stored once however many cases cite it, and kept until its preservation ends.
+public struct StoredMedia: Sendable, Equatable {
+    public var sha256: String
+    public var size: Int
+    public var contentType: String
+    public var storedAt: Date
+    /// Kept at least until then; nil while no decision has set it (an open case keeps it).
+    public var keepUntil: Date?
+    /// A legal hold: never purged while it is on.
+    public var legalHold: Bool
+    public var purgedAt: Date?
+
+    public init(sha256: String, size: Int, contentType: String, storedAt: Date, keepUntil: Date?, legalHold: Bool, purgedAt: Date?) {
+        self.sha256 = sha256
+        self.size = size
+        self.contentType = contentType
+        self.storedAt = storedAt
+        self.keepUntil = keepUntil
+        self.legalHold = legalHold
+        self.purgedAt = purgedAt
+    }
+}
+
+/// Someone looked at an evidence file itself (not its preview): who, which, when, from where.
+/// What the CyberTipline's `viewedByEsp` is answered from.
+public struct MediaReveal: Sendable, Equatable {
+    public var id: Int64
+    public var sha256: String
+    public var caseID: Int64?
+    public var actor: String
+    public var remote: String?
+    public var at: Date
+
+    public init(id: Int64, sha256: String, caseID: Int64?, actor: String, remote: String?, at: Date) {
+        self.id = id
+        self.sha256 = sha256
+        self.caseID = caseID
+        self.actor = actor
+        self.remote = remote
+        self.at = at
+    }
+}
+
+/// How long evidence is kept once its case is decided.
+public struct PreservationPolicy: Sendable, Equatable {
+    /// After a confirmed (and so reportable) case is resolved, and after a report.
+    public var confirmedDays: Int
+    /// After a case is resolved as a false positive (when no other case still needs the file).
+    public var falsePositiveDays: Int
+
+    public init(confirmedDays: Int = 365, falsePositiveDays: Int = 30) {
+        self.confirmedDays = confirmedDays
+        self.falsePositiveDays = falsePositiveDays
+    }
+}

@@ -1,0 +1,128 @@
+public import Cases
+public import Events
+public import Foundation
+import SQLKit
+
+/// `MediaStore` on SQLKit: the `media` and `media_reveals` tables. Preservation dates only ever
+/// move later; a purge is the one thing that ends a file.
+public struct SQLMediaStore: MediaStore {
+    public let database: VigilDatabase
+    static let columns = "sha256, size, content_type, stored_at, keep_until, legal_hold, purged_at"
+
+    public init(database: VigilDatabase) {
+        self.database = database
+    }
+
+    public func record(sha256: String, size: Int, contentType: String, at time: Date) async throws -> StoredMedia {
+        let ms = time.millisecondsSince1970
+        return try await database.run { sql in
+            try await sql.raw("""
+                INSERT INTO media (sha256, size, content_type, stored_at) VALUES (\(bind: sha256), \(bind: size), \(bind: contentType), \(bind: ms))
+                ON CONFLICT (sha256) DO UPDATE SET purged_at = NULL, stored_at = CASE WHEN media.purged_at IS NULL THEN media.stored_at ELSE excluded.stored_at END
+                """).run()
+            guard let row = try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM media WHERE sha256 = \(bind: sha256)").first() else {
+                throw StorageError.corruptRow("a stored evidence file has no record")
+            }
+            return try Self.media(row)
+        }
+    }
+
+    public func media(sha256: String) async throws -> StoredMedia? {
+        try await database.run { sql in
+            try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM media WHERE sha256 = \(bind: sha256)").first().map(Self.media)
+        }
+    }
+
+    public func recordReveal(sha256: String, caseID: Int64?, actor: String, remote: String?, at time: Date, event: NewEvent) async throws -> MediaReveal {
+        let dialect = database.dialect
+        return try await database.transaction { sql in
+            guard let row = try await sql.raw("""
+                INSERT INTO media_reveals (media_sha256, case_id, actor, remote, at)
+                VALUES (\(bind: sha256), \(bind: caseID), \(bind: actor), \(bind: remote), \(bind: time.millisecondsSince1970))
+                RETURNING id, media_sha256, case_id, actor, remote, at
+                """).first() else { throw StorageError.corruptRow("INSERT returned no reveal") }
+            try await EventSQL.append([event], at: time, on: sql, dialect)
+            return try Self.reveal(row)
+        }
+    }
+
+    public func reveals(sha256: String) async throws -> [MediaReveal] {
+        try await database.run { sql in
+            try await sql.raw("SELECT id, media_sha256, case_id, actor, remote, at FROM media_reveals WHERE media_sha256 = \(bind: sha256) ORDER BY id")
+                .all().map(Self.reveal)
+        }
+    }
+
+    public func preserve(caseID: Int64, until: Date) async throws {
+        let ms = until.millisecondsSince1970
+        try await database.run { sql in
+            try await sql.raw("""
+                UPDATE media SET keep_until = \(bind: ms)
+                WHERE sha256 IN (SELECT media_sha256 FROM case_evidence WHERE case_id = \(bind: caseID) AND media_sha256 IS NOT NULL)
+                  AND (keep_until IS NULL OR keep_until < \(bind: ms))
+                """).run()
+        }
+    }
+
+    public func release(caseID: Int64, until: Date, falsePositiveStatus: String) async throws {
+        try await database.run { sql in
+            try await sql.raw("""
+                UPDATE media SET keep_until = \(bind: until.millisecondsSince1970)
+                WHERE sha256 IN (SELECT media_sha256 FROM case_evidence WHERE case_id = \(bind: caseID) AND media_sha256 IS NOT NULL)
+                  AND keep_until IS NULL AND legal_hold = FALSE
+                  AND NOT EXISTS (SELECT 1 FROM case_evidence e JOIN cases c ON c.id = e.case_id
+                                  WHERE e.media_sha256 = media.sha256 AND c.id <> \(bind: caseID)
+                                    AND (c.is_final = FALSE OR c.status <> \(bind: falsePositiveStatus)))
+                """).run()
+        }
+    }
+
+    public func hold(sha256: String, on: Bool, until: Date?) async throws -> StoredMedia? {
+        try await database.run { sql in
+            if let until {
+                let ms = until.millisecondsSince1970
+                try await sql.raw("""
+                    UPDATE media SET legal_hold = \(bind: on), keep_until = CASE WHEN keep_until IS NULL OR keep_until < \(bind: ms) THEN \(bind: ms) ELSE keep_until END
+                    WHERE sha256 = \(bind: sha256)
+                    """).run()
+            } else {
+                try await sql.raw("UPDATE media SET legal_hold = \(bind: on) WHERE sha256 = \(bind: sha256)").run()
+            }
+            return try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM media WHERE sha256 = \(bind: sha256)").first().map(Self.media)
+        }
+    }
+
+    public func due(at time: Date, limit: Int) async throws -> [StoredMedia] {
+        try await database.run { sql in
+            try await sql.raw("""
+                SELECT \(unsafeRaw: Self.columns) FROM media
+                WHERE purged_at IS NULL AND legal_hold = FALSE AND keep_until IS NOT NULL AND keep_until <= \(bind: time.millisecondsSince1970)
+                  AND NOT EXISTS (SELECT 1 FROM case_evidence e JOIN cases c ON c.id = e.case_id WHERE e.media_sha256 = media.sha256 AND c.is_final = FALSE)
+                ORDER BY keep_until LIMIT \(unsafeRaw: String(max(1, min(limit, 10_000))))
+                """).all().map(Self.media)
+        }
+    }
+
+    public func markPurged(sha256: String, at time: Date, event: NewEvent) async throws {
+        let dialect = database.dialect
+        try await database.transaction { sql in
+            try await sql.raw("UPDATE media SET purged_at = \(bind: time.millisecondsSince1970) WHERE sha256 = \(bind: sha256)").run()
+            try await EventSQL.append([event], at: time, on: sql, dialect)
+        }
+    }
+
+    static func media(_ row: any SQLRow) throws -> StoredMedia {
+        StoredMedia(sha256: try row.decode(column: "sha256", as: String.self), size: try row.decode(column: "size", as: Int.self),
+                    contentType: try row.decode(column: "content_type", as: String.self),
+                    storedAt: Date(milliseconds: try row.decode(column: "stored_at", as: Int64.self)),
+                    keepUntil: try row.decode(column: "keep_until", as: Int64?.self).map(Date.init(milliseconds:)),
+                    legalHold: try row.decode(column: "legal_hold", as: Bool.self),
+                    purgedAt: try row.decode(column: "purged_at", as: Int64?.self).map(Date.init(milliseconds:)))
+    }
+
+    static func reveal(_ row: any SQLRow) throws -> MediaReveal {
+        MediaReveal(id: try row.decode(column: "id", as: Int64.self), sha256: try row.decode(column: "media_sha256", as: String.self),
+                    caseID: try row.decode(column: "case_id", as: Int64?.self), actor: try row.decode(column: "actor", as: String.self),
+                    remote: try row.decode(column: "remote", as: String?.self), at: Date(milliseconds: try row.decode(column: "at", as: Int64.self)))
+    }
+}

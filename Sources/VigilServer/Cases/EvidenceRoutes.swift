@@ -1,0 +1,128 @@
+import Banks
+import Cases
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Evidence files. Readers of a case see previews (blurred, greyscale); the original is served
+/// only by `POST …/reveal`, which records who saw which file, when and from where, before the
+/// bytes leave (and is in the audit log). Reviewers attach images to cases; a hold keeps a file
+/// past its preservation date.
+struct EvidenceRoutes {
+    let service: VigilService
+    var media: EvidenceMediaService { service.media }
+
+    func register(on routes: RouterGroup<VigilRequestContext>) {
+        routes.post("cases/{id}/evidence") { request, context in
+            let id = try CaseRoutes.id(context)
+            let bytes = Array(try await request.collectBody(limit: service.settings.maxBodyBytes).readableBytesView)
+            guard !bytes.isEmpty else { throw APIError.badRequest("the body must be the image itself (Content-Type: image/…)") }
+            _ = try await service.cases.detail(id)
+            let signals = try await service.signals(of: bytes, dihedral: false)
+            let stored = try await media.keep(bytes, sha256: signals.sha256, contentType: "image/\(signals.format.rawValue)")
+            let evidence = NewEvidence(match: EvidenceMatch(provider: "upload"),
+                                       signals: EvidenceSignals(pdq: signals.isTooSmallForPDQ ? nil : signals.pdq.hex, md5: signals.md5, sha256: signals.sha256),
+                                       mediaSHA256: stored.sha256, fileName: request.uri.queryParameters.get("file_name").map { String($0) })
+            _ = try await service.cases.addEvidence(id, [evidence], actor: VigilService.actor(context))
+            return try JSONText.response(CaseJSON(try await service.cases.detail(id)), status: .created)
+        }
+        routes.get("media/{sha256}") { _, context in
+            let sha = try Self.sha(context)
+            return try JSONText.response(MediaJSON(try await media.media(sha), reveals: try await media.reveals(sha)))
+        }
+        routes.get("media/{sha256}/preview") { _, context in
+            Self.image(try await media.preview(try Self.sha(context)), type: "image/jpeg")
+        }
+        routes.post("media/{sha256}/reveal") { request, context in
+            let sha = try Self.sha(context)
+            let caseID = try request.query("case_id").map { text -> Int64 in
+                guard let id = Int64(text), id > 0 else { throw APIError.badRequest("case_id must be a positive integer") }
+                return id
+            }
+            let revealed = try await service.audited(context, "evidence.reveal", target: "media:\(sha)") {
+                try await media.reveal(sha, caseID: caseID, actor: VigilService.actor(context), remote: context.remoteAddress?.value)
+            }
+            return Self.image(revealed.bytes, type: revealed.media.contentType)
+        }
+        routes.post("media/{sha256}/hold") { request, context in
+            struct Body: Decodable {
+                let on: Bool
+                let until: String?
+            }
+            let sha = try Self.sha(context)
+            let body = try JSONInput.decode(Body.self, from: try await request.collectBody(limit: 16 * 1024))
+            let until = try body.until.map { text -> Date in
+                guard let date = Timestamp.parse(text) else { throw APIError.badRequest("until must be an ISO 8601 time such as 2027-12-01T00:00:00Z") }
+                return date
+            }
+            return try await service.audited(context, body.on ? "evidence.hold" : "evidence.release_hold", target: "media:\(sha)") {
+                try JSONText.response(MediaJSON(try await media.hold(sha, on: body.on, until: until), reveals: nil))
+            }
+        }
+    }
+
+    /// An image that must not be kept by any cache on the way.
+    static func image(_ bytes: [UInt8], type: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = type
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func sha(_ context: VigilRequestContext) throws -> String {
+        let text = try context.parameters.require("sha256").lowercased()
+        guard text.utf8.count == 64, text.allSatisfy(\.isHexDigit) else { throw APIError.badRequest("an evidence file is named by its SHA-256: 64 hex digits") }
+        return text
+    }
+}
+
+struct MediaJSON: Encodable {
+    let sha256: String
+    let size: Int
+    let contentType: String
+    let storedAt: String
+    let keepUntil: String?
+    let legalHold: Bool
+    let purgedAt: String?
+    let reveals: [RevealJSON]?
+
+    enum CodingKeys: String, CodingKey {
+        case sha256, size, reveals
+        case contentType = "content_type"
+        case storedAt = "stored_at"
+        case keepUntil = "keep_until"
+        case legalHold = "legal_hold"
+        case purgedAt = "purged_at"
+    }
+
+    init(_ media: StoredMedia, reveals: [MediaReveal]?) {
+        sha256 = media.sha256
+        size = media.size
+        contentType = media.contentType
+        storedAt = Timestamp.iso8601(media.storedAt)
+        keepUntil = media.keepUntil.map(Timestamp.iso8601)
+        legalHold = media.legalHold
+        purgedAt = media.purgedAt.map(Timestamp.iso8601)
+        self.reveals = reveals?.map(RevealJSON.init)
+    }
+}
+
+struct RevealJSON: Encodable {
+    let actor: String
+    let caseID: Int64?
+    let remote: String?
+    let at: String
+
+    enum CodingKeys: String, CodingKey {
+        case actor, remote, at
+        case caseID = "case_id"
+    }
+
+    init(_ reveal: MediaReveal) {
+        actor = reveal.actor
+        caseID = reveal.caseID
+        remote = reveal.remote
+        at = Timestamp.iso8601(reveal.at)
+    }
+}
