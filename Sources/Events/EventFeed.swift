@@ -11,6 +11,8 @@ public final class EventFeed: Sendable {
     public let doorbell: Doorbell
     let pollInterval: Duration
     let logger: Logger
+    /// Called when new events were read (the job queue's doorbell: their webhook deliveries are due).
+    let onNewEvents: @Sendable () -> Void
     private struct State {
         var last: Int64 = -1
         var nextID = 0
@@ -19,11 +21,12 @@ public final class EventFeed: Sendable {
     private let state = Mutex(State())
 
     public init(store: any EventStore, doorbell: Doorbell = Doorbell(), pollInterval: Duration = .milliseconds(200),
-                logger: Logger = Logger(label: "vigil.events")) {
+                logger: Logger = Logger(label: "vigil.events"), onNewEvents: @escaping @Sendable () -> Void = {}) {
         self.store = store
         self.doorbell = doorbell
         self.pollInterval = pollInterval
         self.logger = logger
+        self.onNewEvents = onNewEvents
     }
 
     /// Polls until cancelled.
@@ -50,6 +53,7 @@ public final class EventFeed: Sendable {
         }
         let page = try await store.events(after: last, types: nil, limit: 500)
         guard let newest = page.last else { return false }
+        onNewEvents()
         let subscribers = state.withLock { state in
             state.last = newest.id
             return state.subscribers

@@ -184,7 +184,7 @@ final class EventReceiver: Sendable {
 
     deinit { task.cancel() }
 
-    static func start() async throws -> EventReceiver {
+    static func start(delay: Duration = .zero) async throws -> EventReceiver {
         let box = StateBox()
         let secret = "receiver-secret"
         let router = Router()
@@ -193,6 +193,7 @@ final class EventReceiver: Sendable {
             let signature = request.headers[HTTPField.Name("Vigil-Signature")!] ?? ""
             let event = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
             let status = box.state.withLock { $0.failing } ?? 200
+            if delay > .zero { try await Task.sleep(for: delay) }
             box.state.withLock {
                 $0.received.append(Received(eventID: event["id"] as? Int ?? -1, subject: event["subject"] as? String ?? "", status: status,
                                             signed: WebhookSignature.verify(signature, body: body, secret: secret)))

@@ -74,7 +74,7 @@ public final class VigilService: Sendable {
         cases = CaseService(store: caseStore, banks: banks, media: media, clock: clock)
         accounts = AccountService(store: caseStore, statuses: settings.accountStatuses, clock: clock)
         events = eventStore
-        let feed = EventFeed(store: eventStore)
+        let feed = EventFeed(store: eventStore, onNewEvents: { [doorbell = jobs.doorbell] in doorbell.ring() })
         eventFeed = feed
         let recorder = EventRecorder(store: eventStore, appended: feed.doorbell)
         eventRecorder = recorder
