@@ -169,6 +169,7 @@ public struct CaseService: Sendable {
         case let .setStatus(status):
             try move(to: status)
         case let .setPriority(priority):
+            guard !current.isFinal else { throw CaseError.conflict("case \(current.id) is resolved; its priority is kept", current: current) }
             detail["from"] = .string(current.priority.rawValue)
             detail["to"] = .string(priority.rawValue)
             updated.priority = priority

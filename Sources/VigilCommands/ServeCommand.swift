@@ -97,12 +97,14 @@ struct ServeCommand: AsyncParsableCommand {
                                        settings: settings)
             try await FirstRun.prepareWorkflows(service.workflows, audit: service.audit, demo: firstRun.demoBank != nil)
             let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials))
-            let worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing, batchSize: configuration.importBatchRows),
-                                                                 BankSyncJob(sync: sync),
-                                                                 WebhookDeliveryJob(webhooks: SQLWebhookStore(database: database), events: service.events,
-                                                                                    credentials: credentials, fetcher: fetcher),
-                                                                 EvidencePurgeJob(media: service.media, audit: service.audit)],
-                                   affinity: settings.nodeID, lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"))
+            let workers = (0..<configuration.jobConcurrency).map { _ in
+                JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing, batchSize: configuration.importBatchRows),
+                                                        BankSyncJob(sync: sync),
+                                                        WebhookDeliveryJob(webhooks: SQLWebhookStore(database: database), events: service.events,
+                                                                           credentials: credentials, fetcher: fetcher),
+                                                        EvidencePurgeJob(media: service.media, audit: service.audit)],
+                          affinity: settings.nodeID, lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"))
+            }
             let engine = WorkflowEngine(store: service.workflows.store,
                                         actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
                                                            cases: service.cases, accounts: service.accounts),
@@ -117,7 +119,7 @@ struct ServeCommand: AsyncParsableCommand {
                 server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(60))),
                 configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Vigil"),
                 services: [IndexLoader(service: service, database: database, logger: logger),
-                           JobWorkers(service: service, workers: [worker] + workflowWorkers), SyncSchedule(service: service, logger: Logger(label: "vigil.sync")),
+                           JobWorkers(service: service, workers: workers + workflowWorkers), SyncSchedule(service: service, logger: Logger(label: "vigil.sync")),
                            EventFollowers(service: service, database: database, logger: Logger(label: "vigil.events")),
                            PreservationSchedule(service: service, logger: Logger(label: "vigil.evidence"))],
                 onServerRunning: { channel in

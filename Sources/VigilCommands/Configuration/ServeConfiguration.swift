@@ -1,4 +1,5 @@
 import Access
+import Cases
 import Configuration
 import Foundation
 import ImageCodecs
@@ -15,7 +16,8 @@ struct ServeConfiguration {
         "host", "port", "data_dir", "database_url", "fetch_allow", "trusted_proxies", "trusted_proxy_role", "max_body_bytes",
         "max_image_bytes", "max_pixels", "photodna_min_side", "photodna_max_bytes", "fetch_timeout_seconds", "log_level",
         "hash_threads", "hash_queue", "demo_bank", "job_lease_seconds", "import_batch_rows",
-        "workflow_concurrency",
+        "workflow_concurrency", "job_concurrency", "evidence_keep_days", "false_positive_keep_days", "account_statuses",
+        "record_lookup_events",
     ]
 
     typealias Invalid = SettingsReader.Invalid
@@ -34,6 +36,8 @@ struct ServeConfiguration {
     var importBatchRows = 50_000
     /// Workflow runs this process executes at once (each a job worker of its own).
     var workflowConcurrency = 8
+    /// Other jobs (imports, syncs, webhook deliveries, purges) this process runs at once.
+    var jobConcurrency = 2
 
     static func resolve(flags: ServeCommand, environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> ServeConfiguration {
         var given: [String: ConfigValue] = [:]
@@ -90,6 +94,17 @@ struct ServeConfiguration {
         let leaseSeconds = try reader.int("job_lease_seconds", default: 30, in: 1...3600)
         let importBatchRows = try reader.int("import_batch_rows", default: 50_000, in: 1...5_000_000)
         let workflowConcurrency = try reader.int("workflow_concurrency", default: 8, in: 1...256)
+        let jobConcurrency = try reader.int("job_concurrency", default: 2, in: 1...256)
+        settings.preservation = PreservationPolicy(confirmedDays: try reader.int("evidence_keep_days", default: 365, in: 1...36_500),
+                                                   falsePositiveDays: try reader.int("false_positive_keep_days", default: 30, in: 1...36_500))
+        let statuses = try reader.strings("account_statuses")
+        if !statuses.isEmpty {
+            guard statuses.allSatisfy({ !$0.isEmpty && $0.count <= 64 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } }) else {
+                throw Invalid(description: "\(reader.describe("account_statuses")) must be names of letters, digits and '_', not \(statuses)")
+            }
+            settings.accountStatuses = AccountStatuses(statuses)
+        }
+        settings.recordLookupEvents = try reader.bool("record_lookup_events", default: false)
         settings.spoolDirectory = URL(fileURLWithPath: dataDirectory).appendingPathComponent("spool")
         var policy = FetchPolicy(allow: allow, maxBytes: maxImageBytes)
         if let seconds = try reader.double("fetch_timeout_seconds") {
@@ -104,6 +119,6 @@ struct ServeConfiguration {
         }
         return ServeConfiguration(host: host, port: port, dataDirectory: dataDirectory, database: database, settings: settings,
                                   fetchPolicy: policy, logLevel: logLevel, demoBank: demoBank, jobLease: .seconds(leaseSeconds),
-                                  importBatchRows: importBatchRows, workflowConcurrency: workflowConcurrency)
+                                  importBatchRows: importBatchRows, workflowConcurrency: workflowConcurrency, jobConcurrency: jobConcurrency)
     }
 }
