@@ -23,16 +23,24 @@ enum EventSQL {
         guard !events.isEmpty else { return [] }
         if dialect == .postgres { try await sql.raw("SELECT pg_advisory_xact_lock(\(unsafeRaw: String(lockKey)))").run() }
         let ms = time.millisecondsSince1970
-        var appended: [Event] = []
-        for event in events {
-            let payload = try JSONCoding.encode(event.payload)
-            guard let row = try await sql.raw("""
-                INSERT INTO events (type, subject, actor, payload, at)
-                VALUES (\(bind: event.type), \(bind: event.subject), \(bind: event.actor), \(bind: payload), \(bind: ms))
-                RETURNING \(unsafeRaw: columns)
-                """).first() else { throw StorageError.corruptRow("INSERT returned no event") }
-            appended.append(try Self.event(row))
+        // One statement for the whole batch: a recorder writing hundreds of matches at once pays
+        // one round trip, not one per event.
+        var query = SQLQueryString("INSERT INTO events (type, subject, actor, payload, at) VALUES ")
+        for (index, event) in events.enumerated() {
+            query.appendLiteral(index == 0 ? "(" : ", (")
+            query.appendInterpolation(bind: event.type)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: event.subject)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: event.actor)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: try JSONCoding.encode(event.payload))
+            query.appendLiteral(", \(ms))")
         }
+        query.appendLiteral(" RETURNING \(columns)")
+        // Ids follow the VALUES order; RETURNING's row order is not promised.
+        let appended = try await sql.raw(query).all().map(Self.event).sorted { $0.id < $1.id }
+        guard appended.count == events.count else { throw StorageError.corruptRow("INSERT returned \(appended.count) of \(events.count) events") }
         try await WebhookDeliverySQL.queue(for: appended, at: time, on: sql)
         if dialect == .postgres { try await sql.raw("NOTIFY \(unsafeRaw: channel)").run() }
         return appended

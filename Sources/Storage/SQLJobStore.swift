@@ -34,6 +34,28 @@ public struct SQLJobStore: JobStore {
         return try Self.job(row)
     }
 
+    /// Adds many jobs with one statement on `sql` (the webhook deliveries of a batch of events);
+    /// returns their ids in the order given.
+    static func insertMany(_ jobs: [NewJob], at time: Date, on sql: any SQLDatabase) async throws -> [Int64] {
+        guard !jobs.isEmpty else { return [] }
+        let ms = time.millisecondsSince1970
+        var query = SQLQueryString("INSERT INTO jobs (kind, payload, state, max_attempts, run_after, affinity, created_at, updated_at) VALUES ")
+        for (index, job) in jobs.enumerated() {
+            query.appendLiteral(index == 0 ? "(" : ", (")
+            query.appendInterpolation(bind: job.kind)
+            query.appendLiteral(", ")
+            query.appendInterpolation(bind: job.payload)
+            query.appendLiteral(", 'queued', \(job.maxAttempts), \(job.runAfter.millisecondsSince1970), ")
+            query.appendInterpolation(bind: job.affinity)
+            query.appendLiteral(", \(ms), \(ms))")
+        }
+        query.appendLiteral(" RETURNING id")
+        // Ids are given in the order of the VALUES; RETURNING's row order is not promised.
+        let ids = try await sql.raw(query).all().map { try $0.decode(column: "id", as: Int64.self) }.sorted()
+        guard ids.count == jobs.count else { throw StorageError.corruptRow("INSERT returned \(ids.count) of \(jobs.count) jobs") }
+        return ids
+    }
+
     public func job(id: Int64) async throws -> Job? {
         try await database.run { sql in
             try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM jobs WHERE id = \(bind: id)").first().map(Self.job)

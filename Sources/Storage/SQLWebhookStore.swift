@@ -18,16 +18,30 @@ enum WebhookDeliverySQL {
         }
         guard !subscriptions.isEmpty else { return }
         let ms = time.millisecondsSince1970
+        var wanted: [(subscription: Int64, event: Event)] = []
         for event in events {
-            for subscription in subscriptions where EventTypes.matches(subscription.types, event.type) {
-                guard let row = try await sql.raw("""
-                    INSERT INTO webhook_deliveries (subscription_id, event_id, subject, state, created_at, updated_at)
-                    VALUES (\(bind: subscription.id), \(bind: event.id), \(bind: event.subject), 'pending', \(bind: ms), \(bind: ms))
-                    RETURNING id
-                    """).first() else { throw StorageError.corruptRow("INSERT returned no delivery") }
-                let id = try row.decode(column: "id", as: Int64.self)
-                try await queueJob(delivery: id, at: time, on: sql)
+            for subscription in subscriptions where EventTypes.matches(subscription.types, event.type) { wanted.append((subscription.id, event)) }
+        }
+        // 300 deliveries a statement: well inside every bind-parameter limit.
+        for start in stride(from: 0, to: wanted.count, by: 300) {
+            let part = wanted[start..<min(wanted.count, start + 300)]
+            var insert = SQLQueryString("INSERT INTO webhook_deliveries (subscription_id, event_id, subject, state, created_at, updated_at) VALUES ")
+            for (index, item) in part.enumerated() {
+                insert.appendLiteral(index == 0 ? "(" : ", (")
+                insert.appendLiteral("\(item.subscription), \(item.event.id), ")
+                insert.appendInterpolation(bind: item.event.subject)
+                insert.appendLiteral(", 'pending', \(ms), \(ms))")
             }
+            insert.appendLiteral(" RETURNING id")
+            let ids = try await sql.raw(insert).all().map { try $0.decode(column: "id", as: Int64.self) }.sorted()
+            let jobs = try await SQLJobStore.insertMany(ids.map { NewJob(kind: jobKind, payload: #"{"delivery":\#($0)}"#, maxAttempts: maxJobAttempts, runAfter: time) },
+                                                        at: time, on: sql)
+            // Each delivery names its job (the next delivery of a subject is woken through it).
+            let pairs = zip(ids, jobs).map { "WHEN \($0) THEN \($1)" }.joined(separator: " ")
+            try await sql.raw("""
+                UPDATE webhook_deliveries SET job_id = CASE id \(unsafeRaw: pairs) END
+                WHERE id IN (\(unsafeRaw: ids.map(String.init).joined(separator: ",")))
+                """).run()
         }
     }
 

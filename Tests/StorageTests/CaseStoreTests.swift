@@ -2,6 +2,7 @@ import Banks
 import Cases
 import Events
 import Foundation
+import Jobs
 import JSONValues
 import Storage
 import Testing
@@ -66,6 +67,34 @@ import VigilTestSupport
         #expect(try await events.latestID() == before)
         #expect(try await cases.detail(opened.id).timeline.count == 2)
         await #expect(throws: CaseError.self) { _ = try await cases.decide(999_999, DecisionRequest(decision: .escalate, actor: "b")) }
+        await database.close()
+    }
+}
+
+/// A batch of events (the recorder's) is written with one statement per table, in order, each
+/// with its webhook delivery and job.
+@Suite struct EventBatchTests {
+    @Test(arguments: Backend.allCases)
+    func aBatchKeepsItsOrderAndQueuesOneDeliveryPerEvent(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let (_, database) = try await db.service()
+        let webhooks = SQLWebhookStore(database: database)
+        let subscription = try await webhooks.createSubscription(NewWebhookSubscription(credentialID: "cred_x", eventTypes: ["match.found"]), at: Date())
+        let events = SQLEventStore(database: database)
+        let batch = (0..<700).map { NewEvent(type: $0.isMultiple(of: 7) ? EventTypes.caseCreated : EventTypes.matchFound, subject: "lookup:\($0)",
+                                             actor: "test", payload: ["n": .number(Double($0))]) }
+        let written = try await events.append(batch, at: Date())
+        #expect(written.map(\.subject) == batch.map(\.subject))
+        #expect(written.map(\.id) == written.map(\.id).sorted())
+        let deliveries = try await webhooks.deliveries(subscriptionID: subscription.id, states: nil, before: nil, limit: 1000)
+        #expect(deliveries.count == 600, "only the types the subscription wants")
+        #expect(Set(deliveries.compactMap(\.jobID)).count == 600, "each delivery names its own job")
+        let jobs = try await SQLJobStore(database: database).jobs(kinds: ["webhook.deliver"], states: nil, limit: 1000)
+        let payloads = Set(jobs.map(\.payload))
+        #expect(deliveries.allSatisfy { delivery in
+            jobs.first { $0.id == delivery.jobID }?.payload == #"{"delivery":\#(delivery.id)}"#
+        })
+        #expect(payloads.count == 600)
         await database.close()
     }
 }
