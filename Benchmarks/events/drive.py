@@ -101,6 +101,8 @@ def latency(base, key, pdq, n):
 
 
 class Receiver(http.server.BaseHTTPRequestHandler):
+    # Keep-alive, as a production receiver would: Vigil's client reuses its connections.
+    protocol_version = "HTTP/1.1"
     secret = b""
     times = []
     bad = 0
@@ -116,6 +118,7 @@ class Receiver(http.server.BaseHTTPRequestHandler):
             if not good:
                 Receiver.bad += 1
         self.send_response(204)
+        self.send_header("Content-Length", "0")
         self.end_headers()
 
     def log_message(self, *args):

@@ -50,15 +50,7 @@ extension SQLCaseStore {
                 WHERE id = \(bind: id) RETURNING \(unsafeRaw: Self.accountColumns)
                 """).first().map(Self.account) else { throw CaseError.notFound("account \(id)") }
             try await Self.accountHistory(id, decided.history, ms: ms, sql)
-            let events = decided.events.map { event in
-                var event = event
-                if case var .object(payload) = event.payload {
-                    payload["version"] = .number(Double(saved.version))
-                    event.payload = .object(payload)
-                }
-                return event
-            }
-            try await EventSQL.append(events, at: time, on: sql, dialect)
+            try await EventSQL.append(Self.stamped(decided.events, version: saved.version), at: time, on: sql, dialect)
             return saved
         }
     }

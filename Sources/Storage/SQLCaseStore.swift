@@ -72,16 +72,7 @@ public struct SQLCaseStore: CaseStore {
             try await Self.insert(decided.evidence, caseID: id, actor: decided.history.first?.actor ?? "system", ms: ms, sql)
             try await Self.history(caseID: id, decided.history, ms: ms, sql)
             let saved = try await Self.load(id, sql, dialect)
-            // Events carry the saved version (the one a next decision must name).
-            let events = decided.events.map { event in
-                var event = event
-                if case var .object(payload) = event.payload {
-                    payload["version"] = .number(Double(saved.version))
-                    event.payload = .object(payload)
-                }
-                return event
-            }
-            try await EventSQL.append(events, at: time, on: sql, dialect)
+            try await EventSQL.append(Self.stamped(decided.events, version: saved.version), at: time, on: sql, dialect)
             return saved
         }
     }
@@ -179,6 +170,18 @@ public struct SQLCaseStore: CaseStore {
     }
 
     // MARK: rows
+
+    /// Events that carry the saved version (the one a next change must name).
+    static func stamped(_ events: [NewEvent], version: Int) -> [NewEvent] {
+        events.map { event in
+            var event = event
+            if case var .object(payload) = event.payload {
+                payload["version"] = .number(Double(version))
+                event.payload = .object(payload)
+            }
+            return event
+        }
+    }
 
     static func load(_ id: Int64, _ sql: any SQLDatabase, _ dialect: Dialect, forUpdate: Bool = false) async throws -> Case {
         // FOR UPDATE (PostgreSQL): a second decision waits for the first to commit and then sees

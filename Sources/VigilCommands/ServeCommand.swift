@@ -119,9 +119,9 @@ struct ServeCommand: AsyncParsableCommand {
                 server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(60))),
                 configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Vigil"),
                 services: [IndexLoader(service: service, database: database, logger: logger),
-                           JobWorkers(service: service, workers: workers + workflowWorkers), SyncSchedule(service: service, logger: Logger(label: "vigil.sync")),
+                           JobWorkers(service: service, workers: workers + workflowWorkers), Every.bankSyncs(service, logger: Logger(label: "vigil.sync")),
                            EventFollowers(service: service, database: database, logger: Logger(label: "vigil.events")),
-                           PreservationSchedule(service: service, logger: Logger(label: "vigil.evidence"))],
+                           Every.evidencePurge(service, logger: Logger(label: "vigil.evidence"))],
                 onServerRunning: { channel in
                     logger.notice("listening", metadata: [
                         "address": .string(channel.localAddress?.description ?? "?"), "database": .string(configuration.database.description),
@@ -248,58 +248,48 @@ struct EventFollowers: Service {
     }
 }
 
-/// Queues the bank syncs that are due, every 30 s once the index is ready. Every replica runs
-/// it; the store hands each due sync to one of them.
-struct SyncSchedule: Service {
+/// Runs `body` every `interval` once the index is ready, until shutdown; a failure is logged
+/// and the next round tries again. Every replica runs the same schedules: what they queue is
+/// claimed once (bank syncs) or harmless to repeat (the evidence purge).
+struct Every: Service {
+    let interval: Duration
+    let what: String
     let service: VigilService
     let logger: Logger
+    let body: @Sendable () async throws -> Void
 
     func run() async throws {
-        let (service, logger) = (self.service, self.logger)
+        let (interval, what, service, logger, body) = (self.interval, self.what, self.service, self.logger, self.body)
         await withDiscardingTaskGroup { group in
             group.addTask {
                 while !service.isReady, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
                 while !Task.isCancelled {
-                    do {
-                        for job in try await service.bankSync.queueDue() {
-                            logger.info("queued a bank sync", metadata: ["job": .stringConvertible(job.id)])
-                        }
-                    } catch {
-                        logger.error("queueing due bank syncs failed", metadata: ["error": .string(String(describing: error).prefix(300).description)])
+                    do { try await body() } catch {
+                        logger.error("\(what) failed", metadata: ["error": .string(String(describing: error).prefix(300).description)])
                     }
-                    try? await Task.sleep(for: .seconds(30))
+                    try? await Task.sleep(for: interval)
                 }
             }
             try? await gracefulShutdown()
             group.cancelAll()
         }
     }
-}
 
-/// Queues the evidence purge every hour once the index is ready, unless one is queued or
-/// running already (several replicas: at most a few, and a repeated purge finds nothing).
-struct PreservationSchedule: Service {
-    let service: VigilService
-    let logger: Logger
-
-    func run() async throws {
-        let (service, logger) = (self.service, self.logger)
-        await withDiscardingTaskGroup { group in
-            group.addTask {
-                while !service.isReady, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
-                while !Task.isCancelled {
-                    do {
-                        if try await service.jobs.list(kinds: [EvidencePurgeJob.jobKind], states: [.queued, .running], limit: 1).isEmpty {
-                            _ = try await service.jobs.enqueue(NewJob(kind: EvidencePurgeJob.jobKind, payload: "{}", maxAttempts: 3))
-                        }
-                    } catch {
-                        logger.error("queueing the evidence purge failed", metadata: ["error": .string(String(describing: error).prefix(300).description)])
-                    }
-                    try? await Task.sleep(for: .seconds(3600))
-                }
+    /// Queues the bank syncs that are due, every 30 s; the store hands each to one replica.
+    static func bankSyncs(_ service: VigilService, logger: Logger) -> Every {
+        Every(interval: .seconds(30), what: "queueing due bank syncs", service: service, logger: logger) {
+            for job in try await service.bankSync.queueDue() {
+                logger.info("queued a bank sync", metadata: ["job": .stringConvertible(job.id)])
             }
-            try? await gracefulShutdown()
-            group.cancelAll()
+        }
+    }
+
+    /// Queues the evidence purge every hour, unless one is queued or running already.
+    static func evidencePurge(_ service: VigilService, logger: Logger) -> Every {
+        Every(interval: .seconds(3600), what: "queueing the evidence purge", service: service, logger: logger) {
+            if try await service.jobs.list(kinds: [EvidencePurgeJob.jobKind], states: [.queued, .running], limit: 1).isEmpty {
+                _ = try await service.jobs.enqueue(NewJob(kind: EvidencePurgeJob.jobKind, payload: "{}", maxAttempts: 3))
+            }
         }
     }
 }

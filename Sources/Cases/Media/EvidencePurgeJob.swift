@@ -4,7 +4,7 @@ public import Jobs
 
 /// `evidence.purge`: deletes the evidence files whose preservation has ended (on no hold, cited
 /// by no open case), each purge in the audit log and the event table. The only thing that
-/// deletes evidence. Queued hourly by `vigil serve` (`PreservationSchedule`); safe to repeat,
+/// deletes evidence. Queued hourly by `vigil serve` (`Every.evidencePurge`); safe to repeat,
 /// since a purged file is no longer due.
 public struct EvidencePurgeJob: JobHandler {
     public static let jobKind = "evidence.purge"

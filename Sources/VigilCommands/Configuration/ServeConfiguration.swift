@@ -37,7 +37,7 @@ struct ServeConfiguration {
     /// Workflow runs this process executes at once (each a job worker of its own).
     var workflowConcurrency = 8
     /// Other jobs (imports, syncs, webhook deliveries, purges) this process runs at once.
-    var jobConcurrency = 2
+    var jobConcurrency = 4
 
     static func resolve(flags: ServeCommand, environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> ServeConfiguration {
         var given: [String: ConfigValue] = [:]
@@ -94,7 +94,7 @@ struct ServeConfiguration {
         let leaseSeconds = try reader.int("job_lease_seconds", default: 30, in: 1...3600)
         let importBatchRows = try reader.int("import_batch_rows", default: 50_000, in: 1...5_000_000)
         let workflowConcurrency = try reader.int("workflow_concurrency", default: 8, in: 1...256)
-        let jobConcurrency = try reader.int("job_concurrency", default: 2, in: 1...256)
+        let jobConcurrency = try reader.int("job_concurrency", default: 4, in: 1...256)
         settings.preservation = PreservationPolicy(confirmedDays: try reader.int("evidence_keep_days", default: 365, in: 1...36_500),
                                                    falsePositiveDays: try reader.int("false_positive_keep_days", default: 30, in: 1...36_500))
         let statuses = try reader.strings("account_statuses")

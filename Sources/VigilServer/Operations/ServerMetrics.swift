@@ -86,4 +86,15 @@ public final class ServerMetrics: LookupMetrics {
                                              helpText: "Changes written to the log that this index has not applied yet"))
             .set(to: Double(max(0, latest - applied)))
     }
+
+    /// Events lost because a buffer was full: the recorder's (matches not written to the event
+    /// table) and the lookup triggers' (workflow runs not started).
+    func setDroppedEvents(recorder: Int, triggers: Int) {
+        registry.makeGauge(descriptor: .init(namespace: "vigil", metricName: "events_dropped", unitName: "count",
+                                             helpText: "Match events not written to the event table: the recorder's buffer was full"))
+            .set(to: Double(recorder))
+        registry.makeGauge(descriptor: .init(namespace: "vigil", metricName: "workflow_trigger_events_dropped", unitName: "count",
+                                             helpText: "Lookup events that started no workflow: the trigger buffer was full"))
+            .set(to: Double(triggers))
+    }
 }
