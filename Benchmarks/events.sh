@@ -20,7 +20,8 @@ bench() {  # bench NAME [--database-url URL]
   local work=data/events-$name
   rm -rf "$work"; mkdir -p "$work"
   local key; key=$("$vigil" keys create --role admin --label bench --data-dir "$work" "$@")
-  "$vigil" serve --data-dir "$work" --port $port --fetch-allow 127.0.0.0/8 --log-level warning "$@" > "$work/serve.out" 2> "$work/serve.log" &
+  # Every match is written (record_match_events), as a webhook subscription to match.found asks.
+  VIGIL_RECORD_MATCH_EVENTS=true "$vigil" serve --data-dir "$work" --port $port --fetch-allow 127.0.0.0/8 --log-level warning "$@" > "$work/serve.out" 2> "$work/serve.log" &
   local pid=$!
   trap "kill $pid 2>/dev/null || true" EXIT
   until curl -sf "http://127.0.0.1:$port/status/ready" > /dev/null; do sleep 0.05; done

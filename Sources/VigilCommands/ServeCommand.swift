@@ -233,6 +233,15 @@ struct EventFollowers: Service {
             group.addTask { await service.eventFeed.run() }
             group.addTask { await service.eventRecorder.run() }
             group.addTask {
+                // Subscriptions made on other replicas change which lookup events are written.
+                while !Task.isCancelled {
+                    do { try await service.refreshRecordedLookupEvents() } catch {
+                        logger.error("reading webhook subscriptions failed", metadata: ["error": .string(String(describing: error).prefix(300).description)])
+                    }
+                    try? await Task.sleep(for: .seconds(5))
+                }
+            }
+            group.addTask {
                 while !service.isReady, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
                 await EventTableTriggers(triggers: service.triggers, events: service.events, logger: logger).run(wake: triggers)
             }

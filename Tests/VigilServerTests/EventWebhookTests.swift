@@ -96,6 +96,33 @@ import VigilTestSupport
         }
     }
 
+    @Test func matchesAreEventsOnceASubscriptionWantsThem() async throws {
+        let receiver = try await EventReceiver.start()
+        let fixture = try await ServerFixture()
+        try await fixture.test { http in
+            func match() async throws {
+                #expect(try await http.call(.post, "/v1/match", key: fixture.matcher, contentType: "image/jpeg", body: try Images.demo(0)).json["is_match"] as? Bool == true)
+                await fixture.service.eventRecorder.flush()
+            }
+            func matchEvents() async throws -> [[String: Any]] {
+                try await http.call(.get, "/v1/events?types=match.found", key: fixture.viewer).json["events"] as? [[String: Any]] ?? []
+            }
+            try await match()
+            #expect(try await matchEvents().isEmpty, "no one asked for match events: none are written")
+            let subscription = try await Self.subscribe(fixture, http, receiver: receiver, types: #"["match.*"]"#)
+            try await match()
+            let events = try await matchEvents()
+            #expect(events.count == 1)
+            let data = try #require(events.first?["data"] as? [String: Any])
+            #expect(data["api"] as? String == "native" && (data["matches"] as? [[String: Any]])?.first?["bank"] as? String == "TEST_BANK")
+            try await Self.drain(fixture, hours: 1)
+            #expect(receiver.received.map(\.subject).first?.hasPrefix("lookup:") == true)
+            #expect(try await http.call(.delete, "/v1/webhooks/\(subscription)", key: fixture.analyst).status == 204)
+            try await match()
+            #expect(try await matchEvents().count == 1, "the subscription is gone: no more match events")
+        }
+    }
+
     @Test func subscriptionsRefuseUnknownTypesAndUnsafeOrForeignCredentials() async throws {
         let fixture = try await ServerFixture(policy: .init())
         try await fixture.test { http in

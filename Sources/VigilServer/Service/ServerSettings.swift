@@ -35,6 +35,10 @@ public struct ServerSettings: Sendable {
     /// are, as `match.found`). Off by default: at thousands of lookups a second, one row each
     /// would cost more than the lookups; workflows triggered by lookups do not need it.
     public var recordLookupEvents = false
+    /// Whether every match is written as `match.found` even when no webhook subscription asks
+    /// for it (one does: then they are). Off by default: a row per match costs the lookup path
+    /// a third of its speed when every lookup matches (docs/benchmarks.md, issue 11).
+    public var recordMatchEvents = false
     /// How long evidence files are kept after their case is decided.
     public var preservation = PreservationPolicy()
 

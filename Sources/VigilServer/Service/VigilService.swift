@@ -41,6 +41,8 @@ public final class VigilService: Sendable {
     public let settings: ServerSettings
     public let metrics: ServerMetrics
     private let loadFailure = Mutex<String?>(nil)
+    /// The lookup event types written to the event table (settings, and what subscriptions want).
+    private let recordedLookupEvents = EventTypeSet()
     private let readyTime = Mutex<Date?>(nil)
 
     public var banks: BankService { lookup.banks }
@@ -86,12 +88,16 @@ public final class VigilService: Sendable {
             }
             do { _ = try await fetcher.checkDestination(url) } catch { throw WebhookError.invalid("the URL of credential \(id) is refused: \(error)") }
         }, clock: clock)
-        let recordLookups = settings.recordLookupEvents
-        // Every match, through any API, is an event of the event table (for streams, webhooks
-        // and the dashboard); every lookup too when the operator asks for it.
-        lookup.observe(isListening: { matched in matched || recordLookups }) { event in
-            let type = event.isMatch ? EventTypes.matchFound : EventTypes.lookupCompleted
-            if event.isMatch || recordLookups {
+        let recorded = recordedLookupEvents
+        recorded.set(Self.configuredLookupEvents(settings))
+        // Matches (and lookups) are written to the event table when the operator asks for them or
+        // a webhook subscription wants them: for streams, webhooks and the dashboard.
+        lookup.observe(isListening: { matched in
+            let wanted = recorded.types
+            return wanted.contains(EventTypes.lookupCompleted) || (matched && wanted.contains(EventTypes.matchFound))
+        }) { event in
+            let wanted = recorded.types
+            for type in [EventTypes.lookupCompleted, EventTypes.matchFound] where wanted.contains(type) && (event.isMatch || type == EventTypes.lookupCompleted) {
                 recorder.record(NewEvent(type: type, subject: "lookup:\(event.id.uuidString.lowercased())", actor: "api:\(event.api.rawValue)",
                                          payload: LookupEventPayload.payload(event, type: type)))
             }
@@ -105,6 +111,23 @@ public final class VigilService: Sendable {
             if completed { triggers.publish(type: "lookup.completed") { LookupEventPayload.payload(event, type: "lookup.completed") } }
             if found { triggers.publish(type: "match.found") { LookupEventPayload.payload(event, type: "match.found") } }
         }
+    }
+
+    static func configuredLookupEvents(_ settings: ServerSettings) -> Set<String> {
+        var types: Set<String> = []
+        if settings.recordLookupEvents { types.insert(EventTypes.lookupCompleted) }
+        if settings.recordMatchEvents { types.insert(EventTypes.matchFound) }
+        return types
+    }
+
+    /// Reads again which lookup events the webhook subscriptions want (after a change to them
+    /// here, and every few seconds for changes made on other replicas).
+    public func refreshRecordedLookupEvents() async throws {
+        var types = Self.configuredLookupEvents(settings)
+        for subscription in try await webhooks.list() where subscription.active {
+            for type in [EventTypes.lookupCompleted, EventTypes.matchFound] where subscription.wants(type) { types.insert(type) }
+        }
+        recordedLookupEvents.set(types)
     }
 
     /// Who a request acts as, for the audit log and for what it records (a version's publisher).
@@ -171,4 +194,11 @@ public final class VigilService: Sendable {
     func signals(of bytes: [UInt8], dihedral: Bool) async throws -> ContentSignals {
         try await lookup.hash(bytes, dihedral: dihedral)
     }
+}
+
+/// A set of event types read on every lookup and replaced now and then.
+final class EventTypeSet: Sendable {
+    private let state = Mutex<Set<String>>([])
+    var types: Set<String> { state.withLock { $0 } }
+    func set(_ types: Set<String>) { state.withLock { $0 = types } }
 }

@@ -21,6 +21,7 @@ struct WebhookRoutes {
             return try await service.audited(context, "webhook.create", target: "credential:\(credential)") {
                 let created = try await webhooks.create(NewWebhookSubscription(credentialID: credential, eventTypes: types, active: body.active ?? true,
                                                                                 description: body.description ?? ""))
+                try await service.refreshRecordedLookupEvents()
                 return try JSONText.response(WebhookSubscriptionJSON(created), status: .created)
             }
         }
@@ -31,14 +32,17 @@ struct WebhookRoutes {
             let id = try Self.id(context)
             let body = try JSONInput.decode(SubscriptionBody.self, from: try await request.collectBody(limit: 64 * 1024))
             return try await service.audited(context, "webhook.update", target: "webhook:\(id)") {
-                try JSONText.response(WebhookSubscriptionJSON(try await webhooks.update(id, eventTypes: body.eventTypes, active: body.active,
-                                                                                        description: body.description, credentialID: body.credential)))
+                let updated = try await webhooks.update(id, eventTypes: body.eventTypes, active: body.active, description: body.description,
+                                                        credentialID: body.credential)
+                try await service.refreshRecordedLookupEvents()
+                return try JSONText.response(WebhookSubscriptionJSON(updated))
             }
         }
         routes.delete("webhooks/{id}") { _, context in
             let id = try Self.id(context)
             return try await service.audited(context, "webhook.delete", target: "webhook:\(id)") {
                 try await webhooks.delete(id)
+                try await service.refreshRecordedLookupEvents()
                 return Response(status: .noContent)
             }
         }
