@@ -18,7 +18,11 @@ public struct SQLMediaStore: MediaStore {
         return try await database.run { sql in
             try await sql.raw("""
                 INSERT INTO media (sha256, size, content_type, stored_at) VALUES (\(bind: sha256), \(bind: size), \(bind: contentType), \(bind: ms))
-                ON CONFLICT (sha256) DO UPDATE SET purged_at = NULL, stored_at = CASE WHEN media.purged_at IS NULL THEN media.stored_at ELSE excluded.stored_at END
+                ON CONFLICT (sha256) DO UPDATE SET
+                    stored_at = CASE WHEN media.purged_at IS NULL THEN media.stored_at ELSE excluded.stored_at END,
+                    -- Stored again after a purge: a new file, whose keeping the new case decides.
+                    keep_until = CASE WHEN media.purged_at IS NULL THEN media.keep_until ELSE NULL END,
+                    purged_at = NULL
                 """).run()
             guard let row = try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM media WHERE sha256 = \(bind: sha256)").first() else {
                 throw StorageError.corruptRow("a stored evidence file has no record")

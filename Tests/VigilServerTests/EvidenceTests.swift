@@ -126,6 +126,14 @@ import VigilTestSupport
             let remaining = FileManager.default.enumerator(at: evidence, includingPropertiesForKeys: [.isRegularFileKey])?.allObjects
                 .compactMap { $0 as? URL }.filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true } ?? []
             #expect(remaining.count == 4, "\(remaining.map(\.lastPathComponent))")
+
+            // The same image kept again after its purge is a new file: its new case decides.
+            let (again, sameSHA) = try await Self.caseWithImage(fixture, http, index: 0, title: "seen again")
+            #expect(sameSHA == dismissedSHA)
+            #expect(try await preview(sameSHA) == 200)
+            #expect(try await http.json(.post, "/v1/cases/\(again)/decisions", key: fixture.reviewer, #"{"decision":"false_positive"}"#).status == 200)
+            try await Self.purge(fixture)
+            #expect(try await preview(sameSHA) == 200, "kept 30 days from its new decision, not purged at once")
         }
     }
 
