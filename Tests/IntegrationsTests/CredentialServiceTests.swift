@@ -95,6 +95,9 @@ import VigilTestSupport
         let service = CredentialService(store: store, box: first)
         try await service.verifyMasterKey()
         let view = try await service.create(integration: "ncmec_hash_sharing", values: ["nickname": "n", "username": "u", "password": "pw-0123456789"])
+        // The evidence data key is made once and kept: the same key every time it is asked for.
+        let evidenceKey = try await service.evidenceKey()
+        #expect(try await service.evidenceKey().base64 == evidenceKey.base64)
 
         await #expect(throws: VaultError.wrongMasterKey) {
             try await CredentialService(store: store, box: SecretBox(master: .generate())).verifyMasterKey()
@@ -105,6 +108,8 @@ import VigilTestSupport
         let rotated = CredentialService(store: store, box: next)
         try await rotated.verifyMasterKey()
         #expect(try rotated.secret("password", of: try await rotated.find(view.id)) == "pw-0123456789")
+        // Rotation re-seals the evidence key, never replaces it: files sealed before still open.
+        #expect(try await rotated.evidenceKey().base64 == evidenceKey.base64)
         await #expect(throws: VaultError.wrongMasterKey) { try await service.verifyMasterKey() }
     }
 }
