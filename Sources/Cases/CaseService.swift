@@ -55,7 +55,7 @@ public struct CaseService: Sendable {
         try Self.check(new.evidence)
         var cleaned = new
         cleaned.title = title
-        for id in new.accountIDs where try await store.accountDetail(id: id) == nil { throw CaseError.notFound("account \(id)") }
+        try await requireAccounts(new.accountIDs)
         let evidence = JSONValue.array(new.evidence.map(\.summary))
         return try await store.createCase(cleaned, template: template, actor: actor, at: clock()) { opened in
             [opened.event(EventTypes.caseCreated, actor: actor, ["evidence": evidence])]
@@ -117,7 +117,7 @@ public struct CaseService: Sendable {
     }
 
     public func linkAccounts(_ caseID: Int64, _ accountIDs: [Int64], actor: String) async throws -> Case {
-        for id in accountIDs where try await store.accountDetail(id: id) == nil { throw CaseError.notFound("account \(id)") }
+        try await requireAccounts(accountIDs)
         return try await store.updateCase(id: caseID, at: clock()) { current in
             let new = accountIDs.filter { !current.accountIDs.contains($0) }
             guard !new.isEmpty else { return CaseChange(updated: current) }
@@ -190,9 +190,13 @@ public struct CaseService: Sendable {
 
     static func isHex(_ text: String, _ length: Int) -> Bool { text.utf8.count == length && text.allSatisfy(\.isHexDigit) }
 
+    private func requireAccounts(_ ids: [Int64]) async throws {
+        for id in ids where try await store.accountDetail(id: id) == nil { throw CaseError.notFound("account \(id)") }
+    }
+
     private func templateOf(_ caseID: Int64) async throws -> CaseTemplate {
-        guard let detail = try await store.caseDetail(id: caseID) else { throw CaseError.notFound("case \(caseID)") }
-        return try await template(detail.case.template)
+        guard let found = try await store.case(id: caseID) else { throw CaseError.notFound("case \(caseID)") }
+        return try await template(found.template)
     }
 
     /// The bank a decision adds to, checked before anything is written: a confirmation adds to a

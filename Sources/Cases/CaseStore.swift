@@ -10,6 +10,8 @@ public protocol CaseStore: Sendable {
     /// Reads the case (locked against concurrent changes on PostgreSQL), lets `change` decide,
     /// and writes what it decided. `change` may throw to refuse (a conflict) without writing.
     func updateCase(id: Int64, at time: Date, _ change: @escaping @Sendable (Case) throws -> CaseChange) async throws -> Case
+    /// The case alone, without its evidence and timeline.
+    func `case`(id: Int64) async throws -> Case?
     func caseDetail(id: Int64) async throws -> CaseDetail?
     func cases(_ filter: CaseFilter) async throws -> [Case]
     func queueCounts() async throws -> [QueueCount]

@@ -76,8 +76,7 @@ public final class EventFeed: Sendable {
     /// iterating. The live subscription opens before the history is read, so nothing falls in
     /// between.
     public func events(after lastID: Int64, types patterns: [String]?) -> AsyncThrowingStream<Event, any Error> {
-        // Exact names are filtered by the query; families (`case.*`) here.
-        let exact: Set<String>? = patterns.flatMap { $0.contains { $0.contains("*") } ? nil : Set($0) }
+        let filter = EventTypeFilter(patterns)
         let (live, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingOldest(10_000))
         let id = state.withLock { state in
             state.nextID += 1
@@ -89,9 +88,10 @@ public final class EventFeed: Sendable {
             let task = Task {
                 var cursor = lastID
                 do {
+                    // History: pages of the table, until it has nothing after the cursor.
                     while true {
-                        let page = try await store.events(after: cursor, types: exact, limit: 500)
-                        for event in page where patterns.map({ EventTypes.matches($0, event.type) }) ?? true { output.yield(event) }
+                        let page = try await store.events(after: cursor, types: filter.exactTypes, limit: 500)
+                        for event in page where filter.admits(event.type) { output.yield(event) }
                         guard let newest = page.last else { break }
                         cursor = newest.id
                         if page.count < 500 { break }
@@ -99,7 +99,7 @@ public final class EventFeed: Sendable {
                     for await event in live {
                         guard event.id > cursor else { continue }
                         cursor = event.id
-                        if let patterns, !EventTypes.matches(patterns, event.type) { continue }
+                        if !filter.admits(event.type) { continue }
                         output.yield(event)
                     }
                     output.finish()
@@ -118,7 +118,4 @@ public final class EventFeed: Sendable {
         let continuation = state.withLock { $0.subscribers.removeValue(forKey: id) }
         continuation?.finish()
     }
-
-    /// How many streams are open (a metric; tests wait on it).
-    public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 }

@@ -25,7 +25,7 @@ extension SQLCaseStore {
                 return (try Self.account(existing), false)
             }
             let account = try Self.account(row)
-            try await Self.accountHistory(account.id, [NewHistoryEntry(actor: actor, kind: "created", detail: ["status": .string(status)])], ms: ms, sql)
+            try await Self.history([NewHistoryEntry(actor: actor, kind: "created", detail: ["status": .string(status)])], of: .account(account.id), ms: ms, sql)
             try await EventSQL.append(events(account), at: time, on: sql, dialect)
             return (account, true)
         }
@@ -49,7 +49,7 @@ extension SQLCaseStore {
                        updated_at = \(bind: ms)
                 WHERE id = \(bind: id) RETURNING \(unsafeRaw: Self.accountColumns)
                 """).first().map(Self.account) else { throw CaseError.notFound("account \(id)") }
-            try await Self.accountHistory(id, decided.history, ms: ms, sql)
+            try await Self.history(decided.history, of: .account(id), ms: ms, sql)
             try await EventSQL.append(Self.stamped(decided.events, version: saved.version), at: time, on: sql, dialect)
             return saved
         }
@@ -92,15 +92,6 @@ extension SQLCaseStore {
             let found = try await sql.raw(query).all().map(Self.account)
             guard let tag = filter.tag else { return found }
             return Array(found.filter { $0.tags.contains(tag) }.prefix(limit))
-        }
-    }
-
-    static func accountHistory(_ accountID: Int64, _ entries: [NewHistoryEntry], ms: Int64, _ sql: any SQLDatabase) async throws {
-        for entry in entries {
-            try await sql.raw("""
-                INSERT INTO account_history (account_id, at, actor, kind, detail)
-                VALUES (\(bind: accountID), \(bind: ms), \(bind: entry.actor), \(bind: entry.kind), \(bind: try JSONCoding.encode(entry.detail)))
-                """).run()
         }
     }
 

@@ -39,11 +39,9 @@ public struct SQLCaseStore: CaseStore {
                 return (try await Self.withAccounts(try Self.row(existing), sql), false)
             }
             let id = try row.decode(column: "id", as: Int64.self)
-            for account in new.accountIDs {
-                try await sql.raw("INSERT INTO case_accounts (case_id, account_id) VALUES (\(bind: id), \(bind: account)) ON CONFLICT DO NOTHING").run()
-            }
+            try await Self.link(new.accountIDs, toCase: id, sql)
             try await Self.insert(new.evidence, caseID: id, actor: actor, ms: ms, sql)
-            try await Self.history(caseID: id, [NewHistoryEntry(actor: actor, kind: "created", detail: ["status": .string(status)])], ms: ms, sql)
+            try await Self.history([NewHistoryEntry(actor: actor, kind: "created", detail: ["status": .string(status)])], of: .case(id), ms: ms, sql)
             let opened = try await Self.load(id, sql, dialect)
             try await EventSQL.append(events(opened), at: time, on: sql, dialect)
             return (opened, true)
@@ -66,14 +64,19 @@ public struct SQLCaseStore: CaseStore {
                        fields = \(bind: fields), version = version + 1, updated_at = \(bind: ms), resolved_at = \(bind: resolved)
                 WHERE id = \(bind: id)
                 """).run()
-            for account in decided.linkAccounts {
-                try await sql.raw("INSERT INTO case_accounts (case_id, account_id) VALUES (\(bind: id), \(bind: account)) ON CONFLICT DO NOTHING").run()
-            }
+            try await Self.link(decided.linkAccounts, toCase: id, sql)
             try await Self.insert(decided.evidence, caseID: id, actor: decided.history.first?.actor ?? "system", ms: ms, sql)
-            try await Self.history(caseID: id, decided.history, ms: ms, sql)
+            try await Self.history(decided.history, of: .case(id), ms: ms, sql)
             let saved = try await Self.load(id, sql, dialect)
             try await EventSQL.append(Self.stamped(decided.events, version: saved.version), at: time, on: sql, dialect)
             return saved
+        }
+    }
+
+    public func `case`(id: Int64) async throws -> Case? {
+        let dialect = database.dialect
+        return try await database.run { sql in
+            do { return try await Self.load(id, sql, dialect) } catch CaseError.notFound { return nil }
         }
     }
 
@@ -213,12 +216,28 @@ public struct SQLCaseStore: CaseStore {
         }
     }
 
-    static func history(caseID: Int64, _ entries: [NewHistoryEntry], ms: Int64, _ sql: any SQLDatabase) async throws {
+    /// Whose history lines are written: a case's timeline or an account's history.
+    enum HistoryOwner {
+        case `case`(Int64)
+        case account(Int64)
+
+        var table: String { if case .case = self { "case_timeline" } else { "account_history" } }
+        var column: String { if case .case = self { "case_id" } else { "account_id" } }
+        var id: Int64 { switch self { case let .case(id), let .account(id): id } }
+    }
+
+    static func history(_ entries: [NewHistoryEntry], of owner: HistoryOwner, ms: Int64, _ sql: any SQLDatabase) async throws {
         for entry in entries {
             try await sql.raw("""
-                INSERT INTO case_timeline (case_id, at, actor, kind, detail)
-                VALUES (\(bind: caseID), \(bind: ms), \(bind: entry.actor), \(bind: entry.kind), \(bind: try JSONCoding.encode(entry.detail)))
+                INSERT INTO \(unsafeRaw: owner.table) (\(unsafeRaw: owner.column), at, actor, kind, detail)
+                VALUES (\(bind: owner.id), \(bind: ms), \(bind: entry.actor), \(bind: entry.kind), \(bind: try JSONCoding.encode(entry.detail)))
                 """).run()
+        }
+    }
+
+    static func link(_ accountIDs: [Int64], toCase caseID: Int64, _ sql: any SQLDatabase) async throws {
+        for account in accountIDs {
+            try await sql.raw("INSERT INTO case_accounts (case_id, account_id) VALUES (\(bind: caseID), \(bind: account)) ON CONFLICT DO NOTHING").run()
         }
     }
 

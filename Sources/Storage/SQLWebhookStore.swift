@@ -6,11 +6,6 @@ import SQLKit
 /// Deliveries are queued with their events: one row and one job per (event, subscription that
 /// wants it), in the event's transaction, so an event is never committed without its deliveries.
 enum WebhookDeliverySQL {
-    static let jobKind = "webhook.deliver"
-    /// Attempts are counted by the delivery itself (its 24-hour window ends it), so the job's own
-    /// limit is only a backstop.
-    static let maxJobAttempts = 10_000
-
     static func queue(for events: [Event], at time: Date, on sql: any SQLDatabase) async throws {
         let subscriptions = try await sql.raw("SELECT id, event_types FROM webhook_subscriptions WHERE active = TRUE").all().map { row in
             (id: try row.decode(column: "id", as: Int64.self),
@@ -34,8 +29,7 @@ enum WebhookDeliverySQL {
             }
             insert.appendLiteral(" RETURNING id")
             let ids = try await sql.raw(insert).all().map { try $0.decode(column: "id", as: Int64.self) }.sorted()
-            let jobs = try await SQLJobStore.insertMany(ids.map { NewJob(kind: jobKind, payload: #"{"delivery":\#($0)}"#, maxAttempts: maxJobAttempts, runAfter: time) },
-                                                        at: time, on: sql)
+            let jobs = try await SQLJobStore.insertMany(ids.map { WebhookDelivery.job(delivery: $0, at: time) }, at: time, on: sql)
             // Each delivery names its job (the next delivery of a subject is woken through it).
             let pairs = zip(ids, jobs).map { "WHEN \($0) THEN \($1)" }.joined(separator: " ")
             try await sql.raw("""
@@ -46,8 +40,7 @@ enum WebhookDeliverySQL {
     }
 
     static func queueJob(delivery id: Int64, at time: Date, on sql: any SQLDatabase) async throws {
-        let job = try await SQLJobStore.insert(NewJob(kind: jobKind, payload: #"{"delivery":\#(id)}"#, maxAttempts: maxJobAttempts, runAfter: time),
-                                               at: time, on: sql)
+        let job = try await SQLJobStore.insert(WebhookDelivery.job(delivery: id, at: time), at: time, on: sql)
         try await sql.raw("UPDATE webhook_deliveries SET job_id = \(bind: job.id) WHERE id = \(bind: id)").run()
     }
 }

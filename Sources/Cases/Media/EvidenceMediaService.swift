@@ -36,17 +36,22 @@ public struct EvidenceMediaService: Sendable {
         return media
     }
 
-    public func preview(_ sha256: String) async throws -> [UInt8] {
+    /// A file that is still kept (a purged one has a record but no bytes).
+    func kept(_ sha256: String) async throws -> StoredMedia {
         let media = try await media(sha256)
         guard media.purgedAt == nil else { throw CaseError.notFound("evidence file \(sha256) (purged)") }
+        return media
+    }
+
+    public func preview(_ sha256: String) async throws -> [UInt8] {
+        _ = try await kept(sha256)
         return try await files.read(sha256: sha256, kind: .preview)
     }
 
     /// The original, for a person who asked to see it: the reveal is recorded first, so no one
     /// sees a file without the record saying so.
     public func reveal(_ sha256: String, caseID: Int64?, actor: String, remote: String?) async throws -> (media: StoredMedia, bytes: [UInt8]) {
-        let media = try await media(sha256)
-        guard media.purgedAt == nil else { throw CaseError.notFound("evidence file \(sha256) (purged)") }
+        let media = try await kept(sha256)
         let event = NewEvent(type: EventTypes.evidenceRevealed, subject: "media:\(sha256)", actor: actor,
                              payload: ["sha256": .string(sha256), "case_id": caseID.map { .number(Double($0)) } ?? .null])
         _ = try await store.recordReveal(sha256: sha256, caseID: caseID, actor: actor, remote: remote, at: clock(), event: event)

@@ -1,4 +1,5 @@
 public import Foundation
+public import Jobs
 
 /// A receiver of events: a webhook credential of the vault (its URL and signing secret) and the
 /// event types it wants (`case.created`, `case.*` for a family, `*` for all).
@@ -41,6 +42,15 @@ public struct NewWebhookSubscription: Sendable {
 /// One event on its way to one subscription. Deliveries of one subject to one subscription go
 /// in event order: a later one waits while an earlier one is pending.
 public struct WebhookDelivery: Sendable, Equatable {
+    /// The job kind that performs deliveries (`WebhookDeliveryJob`).
+    public static let jobKind = "webhook.deliver"
+
+    /// The job that performs delivery `id`. Its attempts are counted by the delivery itself
+    /// (its 24-hour window ends it), so the job's own limit is only a backstop.
+    public static func job(delivery id: Int64, at time: Date) -> NewJob {
+        NewJob(kind: jobKind, payload: #"{"delivery":\#(id)}"#, maxAttempts: 10_000, runAfter: time)
+    }
+
     public enum State: String, Sendable, Codable, CaseIterable { case pending, delivered, failed }
 
     public var id: Int64

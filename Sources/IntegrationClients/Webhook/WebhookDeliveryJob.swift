@@ -12,7 +12,7 @@ public import SafeFetch
 /// A refused or unreachable receiver is tried again with backoff for up to 24 hours after the
 /// event; then the delivery is failed (and can be redelivered by hand).
 public struct WebhookDeliveryJob: JobHandler {
-    public let kind = "webhook.deliver"
+    public let kind = WebhookDelivery.jobKind
     /// Posting twice is what "at least once" allows; the receiver deduplicates by event id.
     public let safeToRepeat = true
     let webhooks: any WebhookStore

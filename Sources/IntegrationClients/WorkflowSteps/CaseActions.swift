@@ -77,11 +77,8 @@ public struct CaseAction: WorkflowAction {
     }
 
     func decide(_ call: ActionCall, _ decision: CaseDecision, actor: String) async throws -> JSONValue {
-        let id = try Self.caseID(call)
-        if case .escalate = decision, try await cases.detail(id).case.status == (try await cases.template(try await cases.detail(id).case.template)).escalatedStatus {
-            return Self.output(try await cases.detail(id).case)
-        }
-        return Self.output(try await cases.decide(id, DecisionRequest(decision: decision, note: call.text("note"), actor: actor)))
+        // A case already escalated (this step, run again) is a conflict, answered with the case.
+        Self.output(try await cases.decide(try Self.caseID(call), DecisionRequest(decision: decision, note: call.text("note"), actor: actor)))
     }
 
     /// One evidence item per match (or one without a match), with the image's signals: given,

@@ -19,17 +19,7 @@ struct EventRoutes {
             let after = try request.queryInteger("after", default: 0, in: 0...Int.max)
             let limit = try request.queryInteger("limit", default: 100, in: 1...1000)
             let types = try Self.types(request)
-            var found: [Event] = []
-            var cursor = Int64(after)
-            // Families are filtered here; pages are read until the limit is met or the table ends.
-            while found.count < limit {
-                let page = try await service.events.events(after: cursor, types: types.flatMap { $0.contains { $0.contains("*") } ? nil : Set($0) },
-                                                           limit: limit)
-                found += page.filter { event in types.map { EventTypes.matches($0, event.type) } ?? true }
-                guard let last = page.last, page.count == limit else { break }
-                cursor = last.id
-            }
-            found = Array(found.prefix(limit))
+            let found = try await service.events.events(after: Int64(after), matching: EventTypeFilter(types), limit: limit)
             return try JSONText.response(EventPage(events: found.map { JSONValue.object($0.wire) }, nextAfter: found.count == limit ? found.last?.id : nil))
         }
         routes.get("events/stream") { request, _ in
