@@ -144,6 +144,14 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        // NCMEC CyberTipline reports: drafts from cases, approval, the XML documents, and the
+        // submission that makes each call once, as a job, and resumes after a crash.
+        .target(
+            name: "Reports",
+            dependencies: ["Cases", "Events", "Jobs", "JSONValues", "Banks", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSwift
+        ),
+
         .target(
             name: "Access",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -161,7 +169,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "Banks", "Access", "Jobs", "Integrations", "Vault", "Workflows", "JSONValues", "Events", "Cases",
+                "Banks", "Access", "Jobs", "Integrations", "Vault", "Workflows", "JSONValues", "Events", "Cases", "Reports",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
@@ -184,26 +192,33 @@ let package = Package(
         .target(
             name: "IntegrationClients",
             dependencies: [
-                "Integrations", "Banks", "Lookup", "PDQ", "SafeFetch", "Workflows", "JSONValues", "Events", "Cases", "Jobs",
+                "Integrations", "Banks", "Lookup", "PDQ", "SafeFetch", "Workflows", "JSONValues", "Events", "Cases", "Jobs", "Reports",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSwift
         ),
-        // A local NCMEC Hash Sharing API for tests and the demo (`vigil mock ncmec-hash-sharing`).
+        // Local stand-ins for NCMEC's Hash Sharing API and CyberTipline, for tests and the demo
+        // (`vigil mock ncmec-hash-sharing`, `vigil mock ncmec-cybertipline`); the CyberTipline
+        // one validates what it receives against NCMEC's XSD with libxml2.
         .target(
             name: "NCMECMock",
-            dependencies: [.product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CLibXML2", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "MultipartKit", package: "multipart-kit"), .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Resources/cybertipline-report.xsd")],
             swiftSettings: strictSwift
         ),
         .target(
             name: "VigilServer",
             dependencies: [
                 "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Access", "SafeFetch", "Integrations", "Vault",
-                "JSONValues", "Workflows", "Events", "Cases",
+                "JSONValues", "Workflows", "Events", "Cases", "Reports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -222,7 +237,7 @@ let package = Package(
             name: "VigilCommands",
             dependencies: [
                 "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Storage", "Access", "SafeFetch", "VigilServer",
-                "Integrations", "IntegrationClients", "NCMECMock", "Vault", "Workflows", "JSONValues", "Events", "Cases",
+                "Integrations", "IntegrationClients", "NCMECMock", "Vault", "Workflows", "JSONValues", "Events", "Cases", "Reports",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -243,6 +258,7 @@ let package = Package(
         .testTarget(name: "WorkflowsTests", dependencies: ["VigilTestSupport", "Workflows", "JSONValues", "Integrations", "Jobs"],
                     swiftSettings: strictSwift),
         .testTarget(name: "CasesTests", dependencies: ["Cases", "Events", "JSONValues"], swiftSettings: strictSwift),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Cases", "NCMECMock"], swiftSettings: strictSwift),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"], swiftSettings: strictSwift),
         .testTarget(name: "VaultTests", dependencies: ["VigilTestSupport", "Vault"], swiftSettings: strictSwift),
         .testTarget(name: "IntegrationsTests", dependencies: ["VigilTestSupport", "Integrations", "Vault", "Storage"], swiftSettings: strictSwift),
@@ -264,7 +280,7 @@ let package = Package(
             name: "VigilServerTests",
             dependencies: [
                 "VigilTestSupport", "VigilServer", "SafeFetch", "Storage", "Banks", "BankImport", "Lookup", "Integrations", "IntegrationClients", "NCMECMock", "Vault", "Jobs", "Access", "PDQ", "ContentHashing",
-                "Workflows", "JSONValues", "Events", "Cases",
+                "Workflows", "JSONValues", "Events", "Cases", "Reports",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -31,6 +31,12 @@ public enum Permission: String, Sendable, CaseIterable {
     case readEvents = "events.read"
     /// Webhook subscriptions and their deliveries.
     case manageWebhooks = "webhooks.manage"
+    /// Read CyberTipline reports, their history and the reporting settings.
+    case readReports = "reports.read"
+    /// Draft a report from a case and edit the draft.
+    case draftReports = "reports.draft"
+    /// Approve a report for NCMEC, retract it, retry a failed one.
+    case approveReports = "reports.approve"
 }
 
 /// Which roles hold each permission: the route × role matrix, through each route's permission.
@@ -52,6 +58,9 @@ public enum AccessPolicy {
         .preserveEvidence: [.admin, .reporter],
         .readEvents: [.admin, .analyst, .reviewer, .reporter, .viewer],
         .manageWebhooks: [.admin, .analyst],
+        .readReports: [.admin, .analyst, .reviewer, .reporter, .viewer],
+        .draftReports: [.admin, .reviewer, .reporter],
+        .approveReports: [.admin, .reporter],
     ]
 
     public static func roles(for permission: Permission) -> Set<Role> { matrix[permission] ?? [.admin] }

@@ -94,6 +94,33 @@ public struct CaseService: Sendable {
         return decided
     }
 
+    /// A report of the case was filed with NCMEC: the timeline says so, and an unresolved case
+    /// is resolved as confirmed (one already resolved keeps its status). Idempotent per report.
+    public func markReported(_ caseID: Int64, reportID: Int64, ncmecReportID: Int64?, actor: String) async throws -> Case {
+        let template = try await templateOf(caseID)
+        let detail: JSONValue = ["report_id": .number(Double(reportID)), "ncmec_report_id": ncmecReportID.map { .number(Double($0)) } ?? .null]
+        let marked = try await store.updateCase(id: caseID, at: clock()) { current in
+            var updated = current
+            var fields = current.fields
+            var reported = fields["reported_to_ncmec"]?.array ?? []
+            guard !reported.contains(detail) else { return CaseChange(updated: current) }
+            reported.append(detail)
+            fields["reported_to_ncmec"] = .array(reported)
+            updated.fields = fields
+            var history = [NewHistoryEntry(actor: actor, kind: "reported", detail: detail)]
+            var events: [NewEvent] = []
+            if !current.isFinal {
+                updated.status = template.confirmedStatus
+                updated.isFinal = true
+                history.append(NewHistoryEntry(actor: actor, kind: "status", detail: ["from": .string(current.status), "to": .string(updated.status)]))
+                events.append(updated.event(EventTypes.caseStatusUpdated, actor: actor, ["previous_status": .string(current.status), "decision": "reported"]))
+            }
+            return CaseChange(updated: updated, history: history, events: events)
+        }
+        if marked.isFinal { try await media?.decided(marked, template: template) }
+        return marked
+    }
+
     public func comment(_ caseID: Int64, text: String, actor: String) async throws -> Case {
         let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty, text.count <= 10_000 else { throw CaseError.invalid("a comment must be 1-10000 characters") }

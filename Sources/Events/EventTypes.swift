@@ -17,13 +17,17 @@ public enum EventTypes {
     public static let accountUnblocked = "account.unblocked"
     public static let evidenceRevealed = "evidence.revealed"
     public static let evidencePurged = "evidence.purged"
+    public static let reportDrafted = "report.drafted"
+    public static let reportApproved = "report.approved"
+    public static let reportFailed = "report.failed"
+    public static let reportRetracted = "report.retracted"
     public static let reportSubmitted = "report.submitted"
 
     /// Every type, for validating a subscription's or a stream's filter.
     public static let all: [String] = [
         lookupCompleted, matchFound, caseCreated, caseStatusUpdated, caseUpdated, caseEscalated, caseAssigned, caseCommented, caseEvidenceAdded,
         caseAccountLinked, accountCreated, accountUpdated, accountStatusUpdated, accountBlocked, accountUnblocked, evidenceRevealed,
-        evidencePurged,
+        evidencePurged, reportDrafted, reportApproved, reportFailed, reportRetracted, reportSubmitted,
     ]
 
     /// Whether `type` is one the patterns name: exactly, by family (`case.*`) or all (`*`).

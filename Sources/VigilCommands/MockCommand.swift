@@ -9,7 +9,26 @@ import VigilServer
 struct MockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mock", abstract: "Run a local stand-in for a service Vigil integrates with.",
-        subcommands: [HashSharing.self])
+        subcommands: [HashSharing.self, CyberTipline.self])
+
+    struct CyberTipline: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ncmec-cybertipline",
+            abstract: "Serve a local NCMEC CyberTipline Reporting API until interrupted: it validates what it receives against NCMEC's XSD.",
+            discussion: """
+                Point an ncmec_cybertipline credential's endpoint at http://127.0.0.1:PORT, with the user \
+                name and password printed at start. Unfinished reports expire as at NCMEC (an hour after \
+                their last change).
+                """)
+        @Option(help: "Port on 127.0.0.1.") var port: Int = 8092
+
+        func run() async throws {
+            let mock = try CyberTiplineMock(username: "esp-user", password: "esp-password")
+            let running = try await mock.start(port: port)
+            Standard.output("NCMEC CyberTipline mock on \(running.base) (user esp-user, password esp-password)")
+            while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+        }
+    }
 
     struct HashSharing: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -11,6 +11,7 @@ import Jobs
 import Logging
 import NIOCore
 import SafeFetch
+import Reports
 import ServiceLifecycle
 import Storage
 import Vault
@@ -94,7 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
                                        mediaStore: SQLMediaStore(database: database),
                                        mediaFiles: EncryptedMediaFiles(directory: dataDirectory.appendingPathComponent("evidence"),
                                                                        key: try await credentials.evidenceKey()),
-                                       settings: settings)
+                                       reportStore: SQLReportStore(database: database), settings: settings)
             try await FirstRun.prepareWorkflows(service.workflows, audit: service.audit, demo: firstRun.demoBank != nil)
             let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials))
             let workers = (0..<configuration.jobConcurrency).map { _ in
@@ -102,12 +103,14 @@ struct ServeCommand: AsyncParsableCommand {
                                                         BankSyncJob(sync: sync),
                                                         WebhookDeliveryJob(webhooks: SQLWebhookStore(database: database), events: service.events,
                                                                            credentials: credentials, fetcher: fetcher),
-                                                        EvidencePurgeJob(media: service.media, audit: service.audit)],
+                                                        EvidencePurgeJob(media: service.media, audit: service.audit),
+                                                        ReportCallJob(store: service.reports.store, connector: CyberTiplineConnection(credentials: credentials),
+                                                                      cases: service.cases, media: service.media, logger: Logger(label: "vigil.reports"))],
                           affinity: settings.nodeID, lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"))
             }
             let engine = WorkflowEngine(store: service.workflows.store,
                                         actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
-                                                           cases: service.cases, accounts: service.accounts),
+                                                           cases: service.cases, accounts: service.accounts, reports: service.reports),
                                         secrets: VaultRedactor(credentials: credentials), logger: Logger(label: "vigil.workflows"))
             let workflowWorkers = (0..<configuration.workflowConcurrency).map { _ in
                 JobWorker(store: jobs.store, handlers: [WorkflowRunJob(engine: engine)], lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"))

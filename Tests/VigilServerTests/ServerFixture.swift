@@ -12,6 +12,7 @@ import ImageCodecs
 import IntegrationClients
 import Integrations
 import Logging
+import Reports
 import NIOCore
 import SafeFetch
 import Storage
@@ -53,7 +54,7 @@ final class ServerFixture: @unchecked Sendable {
     static let loopbackOnly = FetchPolicy(allow: [IPRange.loopbackForTests], totalTimeout: .seconds(30))
 
     init(settings: ServerSettings = ServerSettings(), policy: FetchPolicy = ServerFixture.loopbackOnly,
-         resolver: any HostResolver = SystemResolver(), ready: Bool = true) async throws {
+         resolver: any HostResolver = SystemResolver(), ready: Bool = true, cyberTiplineTimeout: Duration = .seconds(10)) async throws {
         directory = try TemporaryDirectory()
         let clock = TestClock()
         self.clock = clock
@@ -74,17 +75,21 @@ final class ServerFixture: @unchecked Sendable {
                                eventStore: SQLEventStore(database: database), webhookStore: SQLWebhookStore(database: database),
                                mediaStore: SQLMediaStore(database: database),
                                mediaFiles: EncryptedMediaFiles(directory: directory.url.appendingPathComponent("evidence"), key: try await credentials.evidenceKey()),
-                               settings: settings, clock: { clock.now })
+                               reportStore: SQLReportStore(database: database), settings: settings, clock: { clock.now })
         engine = WorkflowEngine(store: service.workflows.store,
                                 actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
-                                                           cases: service.cases, accounts: service.accounts),
+                                                           cases: service.cases, accounts: service.accounts, reports: service.reports),
                                 secrets: VaultRedactor(credentials: credentials), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials))
         worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing), BankSyncJob(sync: sync),
                                                            WorkflowRunJob(engine: engine),
                                                            WebhookDeliveryJob(webhooks: SQLWebhookStore(database: database), events: service.events,
                                                                               credentials: credentials, fetcher: fetcher, clock: { clock.now }),
-                                                           EvidencePurgeJob(media: service.media, audit: service.audit)],
+                                                           EvidencePurgeJob(media: service.media, audit: service.audit),
+                                                           ReportCallJob(store: service.reports.store,
+                                                                         connector: CyberTiplineConnection(credentials: credentials, timeout: cyberTiplineTimeout),
+                                                                         cases: service.cases, media: service.media, clock: { clock.now },
+                                                                         logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })],
                            affinity: settings.nodeID,
                            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         admin = try await keys.issue(role: .admin, label: "admin").secret

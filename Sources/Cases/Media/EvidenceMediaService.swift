@@ -60,6 +60,18 @@ public struct EvidenceMediaService: Sendable {
 
     public func reveals(_ sha256: String) async throws -> [MediaReveal] { try await store.reveals(sha256: sha256) }
 
+    /// The original for a machine that sends it on (a CyberTipline upload), not for a person's
+    /// eyes: no reveal is recorded, and the report's history names the file it sent.
+    public func original(_ sha256: String) async throws -> [UInt8] {
+        _ = try await kept(sha256)
+        return try await files.read(sha256: sha256, kind: .original)
+    }
+
+    /// Keeps every file the case cites at least until `until` (a report's preservation).
+    public func preserve(caseID: Int64, until: Date) async throws {
+        try await store.preserve(caseID: caseID, until: until)
+    }
+
     /// After a decision: a confirmed case keeps its files for the preservation period; a false
     /// positive lets them go after the shorter one.
     public func decided(_ decided: Case, template: CaseTemplate) async throws {

@@ -8,6 +8,8 @@ import FoundationXML
 struct XMLFields {
     private(set) var texts: [String: String] = [:]
     private(set) var counts: [String: Int] = [:]
+    /// Every text of each element, in document order.
+    private(set) var everyText: [String: [String]] = [:]
     let root: String?
 
     init?(_ data: Data) {
@@ -18,14 +20,18 @@ struct XMLFields {
         guard parser.parse() else { return nil }
         texts = collector.texts
         counts = collector.counts
+        everyText = collector.everyText
         root = collector.root
     }
 
     subscript(name: String) -> String? { texts[name] }
 
+    func all(_ name: String) -> [String] { everyText[name] ?? [] }
+
     private final class Collector: NSObject, XMLParserDelegate {
         var texts: [String: String] = [:]
         var counts: [String: Int] = [:]
+        var everyText: [String: [String]] = [:]
         var root: String?
         var stack: [(name: String, text: String)] = []
 
@@ -44,6 +50,7 @@ struct XMLFields {
             guard let element = stack.popLast() else { return }
             let text = element.text.trimmingCharacters(in: .whitespacesAndNewlines)
             if texts[element.name] == nil, !text.isEmpty { texts[element.name] = text }
+            if !text.isEmpty { everyText[element.name, default: []].append(text) }
         }
     }
 }

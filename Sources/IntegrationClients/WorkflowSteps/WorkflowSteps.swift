@@ -2,13 +2,15 @@ public import AsyncHTTPClient
 public import Cases
 public import Integrations
 public import Lookup
+public import Reports
 public import SafeFetch
 public import Workflows
 
 /// Every action a workflow step can run in this version of Vigil, for the engine.
 public enum WorkflowSteps {
     public static func all(lookup: LookupService, fetcher: SafeURLFetcher, credentials: CredentialService, photoDNA: PhotoDNAClient,
-                           cases: CaseService, accounts: AccountService, http: HTTPClient = IntegrationHTTP.client) -> [any WorkflowAction] {
+                           cases: CaseService, accounts: AccountService, reports: ReportService,
+                           http: HTTPClient = IntegrationHTTP.client) -> [any WorkflowAction] {
         CaseAction.keys.map { CaseAction(key: $0, cases: cases, accounts: accounts, lookup: lookup, fetcher: fetcher) }
         + AccountAction.keys.map { AccountAction(key: $0, accounts: accounts) } + [
             MatchLookupAction(provider: VigilMatchLookup(lookup: lookup, fetcher: fetcher), credentials: credentials),
@@ -17,6 +19,7 @@ public enum WorkflowSteps {
             BankAddAction(lookup: lookup, fetcher: fetcher),
             WebhookAction(key: "notify.webhook", credentials: credentials, http: http),
             WebhookAction(key: "webhook.deliver", credentials: credentials, http: http),
+            ReportDraftAction(reports: reports),
         ]
     }
 }

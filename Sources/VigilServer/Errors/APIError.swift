@@ -9,6 +9,7 @@ import Integrations
 import Jobs
 import Lookup
 import NIOCore
+import Reports
 import SafeFetch
 import Vault
 import Workflows
@@ -118,6 +119,16 @@ public struct APIError: Error, Sendable {
             case .notPublished: return APIError(.conflict, "not_published", error.description)
             case .idempotencyConflict: return APIError(.unprocessableContent, "idempotency_key_reused", error.description)
             case .conflict: return APIError(.conflict, "conflict", error.description)
+            }
+        case let error as ReportError:
+            switch error {
+            case .notFound: return APIError(.notFound, "not_found", error.description)
+            case .invalid: return APIError(.badRequest, "invalid_request", error.description)
+            case .incomplete: return APIError(.unprocessableContent, "report_incomplete", error.description)
+            case let .conflict(_, current):
+                var failure = APIError(.conflict, "conflict", error.description)
+                failure.currentJSON = try? JSONText.encode(ReportJSON(current))
+                return failure
             }
         case let error as CaseError:
             switch error {

@@ -8,7 +8,9 @@ enum JSONInput {
     static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
         guard buffer.readableBytes > 0 else { throw APIError.badRequest("the request body is empty; a JSON object is expected", code: "malformed_json") }
         do {
-            return try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode(type, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
             throw APIError(.badRequest, "malformed_json", describe(error))
         }

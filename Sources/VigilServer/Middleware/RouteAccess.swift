@@ -76,6 +76,10 @@ public enum RouteAccess {
         add(.revealEvidence, ["POST /v1/media/{sha256}/reveal"])
         add(.preserveEvidence, ["POST /v1/media/{sha256}/hold"])
         add(.readEvents, ["GET /v1/events", "GET /v1/events/stream"])
+        add(.readReports, ["GET /v1/reports", "GET /v1/reports/{id}", "GET /v1/reports/{id}/xml", "GET /v1/report-settings"])
+        add(.draftReports, ["POST /v1/cases/{id}/reports", "PATCH /v1/reports/{id}"])
+        add(.approveReports, ["POST /v1/reports/{id}/approve", "POST /v1/reports/{id}/retract", "POST /v1/reports/{id}/retry"])
+        add(.administer, ["PUT /v1/report-settings"])
         add(.manageWebhooks, [
             "GET /v1/webhooks", "POST /v1/webhooks", "GET /v1/webhooks/{id}", "PATCH /v1/webhooks/{id}", "DELETE /v1/webhooks/{id}",
             "GET /v1/webhooks/{id}/deliveries", "POST /v1/webhooks/{id}/deliveries/{delivery}/redeliver",

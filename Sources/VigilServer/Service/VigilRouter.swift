@@ -35,6 +35,7 @@ public enum VigilRouter {
         AccountRoutes(service: service).register(on: v1)
         EventRoutes(service: service).register(on: v1)
         WebhookRoutes(service: service).register(on: v1)
+        ReportRoutes(service: service).register(on: v1)
         PhotoDNARoutes(service: service).register(on: api)
         HMAMatchingRoutes(service: service).register(on: api)
         HMACurationRoutes(service: service).register(on: api.group("c"))

@@ -3,6 +3,7 @@ public import Banks
 public import Cases
 public import Events
 public import Lookup
+public import Reports
 public import Jobs
 import ContentHashing
 public import Foundation
@@ -38,6 +39,7 @@ public final class VigilService: Sendable {
     public let webhooks: WebhookService
     /// Evidence files: encrypted, previewed, revealed on request, preserved and purged.
     public let media: EvidenceMediaService
+    public let reports: ReportService
     public let settings: ServerSettings
     public let metrics: ServerMetrics
     private let loadFailure = Mutex<String?>(nil)
@@ -50,7 +52,7 @@ public final class VigilService: Sendable {
     public init(banks: BankService, keys: KeyService, jobs: JobQueue, fetcher: SafeURLFetcher, credentials: CredentialService,
                 bankSources: any BankSourceStore, audit: any AuditLog, workflowStore: any WorkflowStore,
                 caseStore: any CaseStore, eventStore: any EventStore, webhookStore: any WebhookStore,
-                mediaStore: any MediaStore, mediaFiles: any MediaFiles,
+                mediaStore: any MediaStore, mediaFiles: any MediaFiles, reportStore: any ReportStore,
                 settings: ServerSettings = ServerSettings(), metrics: ServerMetrics = ServerMetrics(),
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         let hashing = ImageHashingPool(threads: settings.hashingThreads, queueLimit: settings.hashingQueueLimit,
@@ -75,6 +77,8 @@ public final class VigilService: Sendable {
         self.media = media
         cases = CaseService(store: caseStore, banks: banks, media: media, clock: clock)
         accounts = AccountService(store: caseStore, statuses: settings.accountStatuses, clock: clock)
+        reports = ReportService(store: reportStore, cases: cases, media: media, banks: banks,
+                                wake: { [doorbell = jobs.doorbell] in doorbell.ring() }, clock: clock)
         events = eventStore
         let feed = EventFeed(store: eventStore, onNewEvents: { [doorbell = jobs.doorbell] in doorbell.ring() })
         eventFeed = feed

@@ -55,8 +55,6 @@ public enum ActionCatalog {
 
     public static func declaration(_ key: String) -> ActionDeclaration? { all.first { $0.key == key } }
 
-    static let reportsLater = "is not available yet: it arrives with NCMEC CyberTipline reporting, which this version of Vigil does not have"
-
     public static let builtIns: [ActionDeclaration] = [
         ActionDeclaration(
             key: "bank.add", summary: "Add an image's signals to a bank (an image URL, or the signals themselves).",
@@ -80,8 +78,20 @@ public enum ActionCatalog {
             outputs: [Field("status", .integer(100...599), "The receiver's HTTP status."), Field("delivery_id", .text, "The delivery's id.")],
             credentialIntegration: "webhook", hasSideEffects: true),
     ] + caseActions + accountActions
-        + [ActionDeclaration(key: "report.draft", summary: "Draft an NCMEC CyberTipline report.", inputs: [], outputs: [], hasSideEffects: true,
-                           unavailable: reportsLater)]
+        + [ActionDeclaration(
+            key: "report.draft",
+            summary: "Draft the NCMEC CyberTipline report of a case (approved by itself only when the report settings allow it and every file matched a verified bank).",
+            inputs: [
+                caseID,
+                Field("incident_type", .text, "The incident type, as NCMEC names it.", default: "Child Pornography (possession, manufacture, and distribution)"),
+                Field("classification", .choice(["A1", "A2", "B1", "B2"]), "The industry classification of every file (else each file's bank's category)."),
+                Field("escalate", .text, "A reason to escalate the report to high priority at NCMEC."),
+                Field("additional_info", .text, "Added to the report's additional information."),
+            ],
+            outputs: [Field("report_id", .integer(1...Int.max), "The report."), Field("state", .text, "Its state (draft, or approved when auto-approved)."),
+                      Field("created", .boolean, "Whether this step drafted it (false: the case had a report already)."),
+                      Field("auto_approved", .boolean, "Whether it was approved without a person.")],
+            hasSideEffects: true)]
 }
 
 extension ActionCatalog {

@@ -1,0 +1,211 @@
+public import Banks
+public import Cases
+import Events
+public import Foundation
+import JSONValues
+
+/// The rules of reports: a draft from a case, edits while it is a draft, approval by a person
+/// (or by itself for verified matches when the organisation allows it), then a submission of
+/// jobs; retraction until it is finished; a retry once the cause of a failure is fixed.
+public struct ReportService: Sendable {
+    public let store: any ReportStore
+    let drafter: ReportDrafter
+    /// Wakes the job workers after a change queued a call.
+    let wake: @Sendable () -> Void
+    let clock: @Sendable () -> Date
+
+    public init(store: any ReportStore, cases: CaseService, media: EvidenceMediaService, banks: BankService,
+                wake: @escaping @Sendable () -> Void = {}, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        drafter = ReportDrafter(cases: cases, media: media, banks: banks)
+        self.wake = wake
+        self.clock = clock
+    }
+
+    public static let autoApprover = "system:auto-approval"
+
+    // MARK: settings
+
+    public func settings() async throws -> ReportingSettings { try await store.settings() }
+
+    public func saveSettings(_ settings: ReportingSettings) async throws -> ReportingSettings {
+        let problems = settings.problems().filter { !$0.hasPrefix("reporter.email is required") }
+        guard problems.isEmpty else { throw ReportError.invalid(problems.joined(separator: "; ")) }
+        try await store.saveSettings(settings, at: clock())
+        return settings
+    }
+
+    // MARK: reading
+
+    public func report(_ id: Int64) async throws -> Report {
+        guard let report = try await store.report(id: id) else { throw ReportError.notFound("report \(id)") }
+        return report
+    }
+
+    public func history(_ id: Int64) async throws -> [HistoryEntry] {
+        _ = try await report(id)
+        return try await store.history(reportID: id)
+    }
+
+    public func list(_ filter: ReportFilter) async throws -> [Report] { try await store.reports(filter) }
+
+    /// The documents the report would send now: the `<report>` and one `<fileDetails>` per file
+    /// (NCMEC's ids are placeholders, 0 and `pending`, until it gives them).
+    public func documents(_ id: Int64) async throws -> (report: String, files: [String]) {
+        let report = try await report(id)
+        let now = clock()
+        return (ReportDocument.report(report.content, now: now),
+                report.files.map { ReportDocument.fileDetails($0, reportID: report.remote.reportID ?? 0, fileID: $0.fileID ?? "pending", now: now) })
+    }
+
+    /// What keeps the report from being approved.
+    public func problems(_ report: Report) -> [String] {
+        report.content.reporter.emailProblems + ReportChecks.problems(report.content, files: report.files, now: clock())
+    }
+
+    // MARK: the flow
+
+    /// A draft from the case. A case has one report at a time: while one is not retracted,
+    /// drafting again returns it (`created` false), so a retried workflow step drafts once and
+    /// a reported case is not reported twice.
+    public func draft(caseID: Int64, options: DraftOptions = DraftOptions(), actor: String) async throws -> (report: Report, created: Bool) {
+        if let current = try await store.reports(ReportFilter(caseID: caseID, limit: 20)).first(where: { $0.state != .retracted }) {
+            return (current, false)
+        }
+        let settings = try await store.settings()
+        let draft = try await drafter.draft(caseID: caseID, settings: settings, options: options)
+        let autoApprove = options.mayAutoApprove && settings.autoApproveVerified && draft.allVerified
+        var created = try await store.createReport(draft.new, actor: actor, at: clock()) { report in
+            [Self.event(ReportEvents.drafted, report, actor: actor, ["files": .number(Double(report.files.count))])]
+        }
+        if autoApprove, problems(created).isEmpty {
+            created = try await approve(created.id, expectedVersion: created.version, actor: Self.autoApprover)
+        }
+        return (created, true)
+    }
+
+    public func edit(_ id: Int64, _ edit: ReportEdit, expectedVersion: Int?, actor: String) async throws -> Report {
+        try await store.updateReport(id: id, at: clock()) { current in
+            try Self.check(expectedVersion, current)
+            guard current.state == .draft || current.state == .failed else {
+                throw ReportError.invalid("report \(id) is \(current.state.rawValue): only a draft, or a failed report, can be edited")
+            }
+            var updated = current
+            try edit.apply(to: &updated)
+            var history = [NewHistoryEntry(actor: actor, kind: "edited", detail: ["fields": .array(Self.editedFields(edit).map(JSONValue.string))])]
+            if current.state == .failed {
+                // Back to a draft that must be approved again; what NCMEC has of it is retracted first.
+                SubmissionPlan.startAfresh(&updated, abandon: true)
+                updated.state = .draft
+                updated.problem = nil
+                updated.approvedBy = nil
+                updated.approvedAt = nil
+                updated.jobID = nil
+                history.append(NewHistoryEntry(actor: actor, kind: "status", detail: ["from": "failed", "to": "draft"]))
+            }
+            return ReportChange(updated: updated, history: history)
+        }
+    }
+
+    /// Approves a draft and queues its submission. The HTTP layer lets only the reporting
+    /// roles call it.
+    public func approve(_ id: Int64, expectedVersion: Int?, actor: String) async throws -> Report {
+        let now = clock()
+        let approved = try await store.updateReport(id: id, at: now) { current in
+            try Self.check(expectedVersion, current)
+            guard current.state == .draft else { throw ReportError.invalid("report \(id) is \(current.state.rawValue): only a draft can be approved") }
+            let problems = current.content.reporter.emailProblems + ReportChecks.problems(current.content, files: current.files, now: now)
+            guard problems.isEmpty else { throw ReportError.incomplete(problems) }
+            var updated = current
+            updated.state = .approved
+            updated.approvedBy = actor
+            updated.approvedAt = now
+            return ReportChange(updated: updated, history: [NewHistoryEntry(actor: actor, kind: "approved", detail: [:])],
+                                events: [Self.event(ReportEvents.approved, updated, actor: actor, [:])], queueNextCall: true)
+        }
+        wake()
+        return approved
+    }
+
+    /// Retracts a report that is not finished. A draft is withdrawn at once; a report NCMEC
+    /// has is retracted there by its submission's next call.
+    public func retract(_ id: Int64, reason: String, actor: String) async throws -> Report {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty, reason.count <= 2000 else { throw ReportError.invalid("a retraction needs a reason (1-2000 characters)") }
+        let retracted = try await store.updateReport(id: id, at: clock()) { current in
+            var updated = current
+            let line = NewHistoryEntry(actor: actor, kind: "retract_requested", detail: ["reason": .string(reason)])
+            switch current.state {
+            case .finished: throw ReportError.invalid("report \(id) is finished: NCMEC's finish is irreversible, so it cannot be retracted")
+            case .retracted, .retracting: return ReportChange(updated: current)
+            case .draft:
+                updated.state = .retracted
+                return ReportChange(updated: updated, history: [line], events: [Self.event(ReportEvents.retracted, updated, actor: actor, ["reason": .string(reason)])])
+            case .failed, .approved, .submitting, .submitted, .filesUploaded, .detailsSent:
+                updated.retractRequested = true
+                updated.state = .retracting
+                updated.problem = nil
+                // A call under way keeps its job: it commits its answer, then the retraction follows.
+                return ReportChange(updated: updated, history: [line], queueNextCall: current.remote.pendingCall == nil)
+            }
+        }
+        wake()
+        return retracted
+    }
+
+    /// Resumes a failed report where it stopped.
+    public func retry(_ id: Int64, actor: String) async throws -> Report {
+        let resumed = try await store.updateReport(id: id, at: clock()) { current in
+            guard current.state == .failed else { throw ReportError.invalid("report \(id) is \(current.state.rawValue): only a failed report can be retried") }
+            var updated = current
+            updated.problem = nil
+            updated.remote.failures = 0
+            updated.state = SubmissionPlan.progressState(updated)
+            return ReportChange(updated: updated, history: [NewHistoryEntry(actor: actor, kind: "retried", detail: [
+                "problem": .string(current.problem?.message ?? ""),
+            ])], queueNextCall: true)
+        }
+        wake()
+        return resumed
+    }
+
+    static func check(_ expected: Int?, _ current: Report) throws {
+        if let expected, expected != current.version {
+            throw ReportError.conflict("report \(current.id) changed since version \(expected): it is at version \(current.version), \(current.state.rawValue)",
+                                       current: current)
+        }
+    }
+
+    static func editedFields(_ edit: ReportEdit) -> [String] {
+        var fields: [String] = []
+        if edit.incidentType != nil { fields.append("incident_type") }
+        if edit.incidentAt != nil { fields.append("incident_at") }
+        if edit.incidentDescription != nil { fields.append("incident_description") }
+        if edit.platform != nil { fields.append("platform") }
+        if edit.escalateToHighPriority != nil { fields.append("escalate_to_high_priority") }
+        if edit.annotations != nil { fields.append("annotations") }
+        if edit.webPageURLs != nil { fields.append("web_page_urls") }
+        if edit.reporter != nil { fields.append("reporter") }
+        if edit.reportedPeople != nil { fields.append("reported_people") }
+        if edit.additionalInfo != nil { fields.append("additional_info") }
+        for file in edit.files ?? [] { fields.append("files[\(file.evidenceID)]") }
+        return fields
+    }
+
+    static func event(_ type: String, _ report: Report, actor: String, _ extra: [String: JSONValue]) -> NewEvent {
+        var payload: [String: JSONValue] = ["report_id": .number(Double(report.id)), "case_id": .number(Double(report.caseID)),
+                                            "state": .string(report.state.rawValue)]
+        payload.merge(extra) { _, new in new }
+        return NewEvent(type: type, subject: report.subject, actor: actor, payload: .object(payload))
+    }
+}
+
+extension Reporter {
+    /// The schema requires the reporting person's email.
+    var emailProblems: [String] {
+        guard let email, !email.isEmpty else {
+            return ["the reporter has no email (NCMEC requires it): set reporter.email in the report settings or in the draft"]
+        }
+        return ReportChecks.isEmail(email) ? [] : ["the reporter's email \(email) is not an email address"]
+    }
+}

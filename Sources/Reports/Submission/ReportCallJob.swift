@@ -1,0 +1,155 @@
+public import Cases
+public import Foundation
+public import Jobs
+import JSONValues
+public import Logging
+
+/// One call of a report's submission (`report.call` jobs). Each run makes at most one call to
+/// the CyberTipline and commits what it learnt together with the job of the next call, so a
+/// crash anywhere leaves a report that the next run resumes: the call under way is committed
+/// before it is made, and a run that finds it still there knows the outcome is unknown.
+public struct ReportCallJob: JobHandler {
+    public static let jobKind = "report.call"
+    public let kind = Self.jobKind
+    /// Resumes from what is committed; a call whose answer was lost is recovered, not repeated blindly.
+    public let safeToRepeat = true
+    let store: any ReportStore
+    let connector: any CyberTiplineConnector
+    let closeOut: ReportCloseOut
+    let media: EvidenceMediaService
+    let clock: @Sendable () -> Date
+    let logger: Logger
+    /// Known failures in a row before the report waits for a person.
+    let maxFailures: Int
+
+    public init(store: any ReportStore, connector: any CyberTiplineConnector, cases: CaseService, media: EvidenceMediaService, maxFailures: Int = 8,
+                clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "vigil.reports")) {
+        self.store = store
+        self.connector = connector
+        self.closeOut = ReportCloseOut(cases: cases, media: media)
+        self.media = media
+        self.maxFailures = maxFailures
+        self.clock = clock
+        self.logger = logger
+    }
+
+    struct Payload: Codable { let report: Int64 }
+
+    /// The job that makes a report's next call.
+    public static func job(reportID: Int64, at time: Date) -> NewJob {
+        NewJob(kind: jobKind, payload: #"{"report":\#(reportID)}"#, maxAttempts: 50, runAfter: time)
+    }
+
+    public func run(_ job: Job, context: JobContext) async throws -> String? {
+        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else {
+            throw JobFailure.permanent("not a report call: \(job.payload.prefix(100))")
+        }
+        guard var report = try await store.report(id: payload.report) else { return #"{"outcome":"the report no longer exists"}"# }
+        guard report.jobID == job.id else { return #"{"outcome":"superseded by job \#(report.jobID.map(String.init) ?? "none")"}"# }
+        if report.state == .finished {
+            if !report.remote.closedOut { try await close(report, job: job) }
+            return #"{"outcome":"finished"}"#
+        }
+        guard report.state.isInProgress else { return #"{"outcome":"nothing to do (\#(report.state.rawValue))"}"# }
+        if let pending = report.remote.pendingCall { report = try await recover(report, from: pending, job: job) }
+        if let expires = report.remote.expiresAt, clock() >= expires, !report.retractRequested {
+            report = try await commit(report.id, job: job) { report in
+                SubmissionPlan.startAfresh(&report, abandon: false)
+                return [Self.line("expired", ["message": .string("NCMEC deletes an unfinished report at \(XMLWriter.dateTime(expires)): submitted afresh")])]
+            }
+        }
+        guard let call = SubmissionPlan.nextCall(report) else {
+            // Asked to retract, and NCMEC has nothing of it: retracted here.
+            _ = try await store.updateReport(id: report.id, at: clock()) { current in
+                try Self.requireOwner(current, job)
+                var updated = current
+                updated.state = .retracted
+                return ReportChange(updated: updated, history: [Self.line("retracted", ["message": "nothing had reached NCMEC"])],
+                                    events: [Self.event(ReportEvents.retracted, updated, [:])])
+            }
+            return #"{"outcome":"retracted"}"#
+        }
+        return try await make(call, report: report, job: job)
+    }
+
+    // MARK: one call
+
+    func make(_ call: RemoteCall, report: Report, job: Job) async throws -> String? {
+        let cyberTipline: any CyberTipline
+        let request: PreparedCall
+        do {
+            cyberTipline = try await connector.connect(credentialID: report.credentialID)
+            request = try await prepare(call, report)
+        } catch {
+            try await fail(report.id, job: job, ReportProblem(kind: .giveUp, message: "the \(call) cannot be made: \(error)", during: report.state))
+            return #"{"outcome":"failed"}"#
+        }
+        let marked = try await commit(report.id, job: job) { report in
+            report.remote.pendingCall = call
+            report.state = SubmissionPlan.progressState(report)
+            return []
+        }
+        let started = ContinuousClock.now
+        let result: Result<CyberTiplineAnswer, CyberTiplineCallFailure>
+        do {
+            result = .success(try await perform(call, request, reportID: marked.remote.reportID, on: cyberTipline))
+        } catch {
+            result = .failure(error)
+        }
+        let elapsed = started.duration(to: .now)
+        switch result {
+        case let .failure(failure):
+            return try await noAnswer(failure, call: call, report: marked, request: request, job: job)
+        case let .success(answer):
+            logger.info("CyberTipline answered", metadata: ["report": "\(report.id)", "call": "\(call.endpoint)", "code": "\(answer.code.map(String.init) ?? "none")",
+                                                           "http_status": "\(answer.httpStatus)", "request_id": "\(answer.requestID ?? "none")"])
+            return try await answered(answer, call: call, request: request, elapsed: elapsed, job: job, reportID: report.id)
+        }
+    }
+
+    /// What a call sends, made before the call is marked: a file that cannot be read marks nothing.
+    struct PreparedCall {
+        var xml: String?
+        var fileName: String?
+        var bytes: [UInt8]?
+        var summary: [String: JSONValue]
+    }
+
+    func prepare(_ call: RemoteCall, _ report: Report) async throws -> PreparedCall {
+        let now = clock()
+        switch call {
+        case .submit:
+            let xml = ReportDocument.report(report.content, now: now)
+            return PreparedCall(xml: xml, summary: ["xml": .string(xml)])
+        case let .upload(index):
+            let file = report.files[index]
+            let bytes = try await media.original(file.mediaSHA256)
+            let name = file.originalFileName ?? "evidence-\(file.evidenceID)"
+            return PreparedCall(fileName: name, bytes: bytes,
+                                summary: ["file": .string(name), "bytes": .number(Double(bytes.count)), "media_sha256": .string(file.mediaSHA256)])
+        case let .fileInfo(index):
+            guard let reportID = report.remote.reportID, let fileID = report.files[index].fileID else {
+                throw ReportError.invalid("file \(index + 1) has no NCMEC file id")
+            }
+            let xml = ReportDocument.fileDetails(report.files[index], reportID: reportID, fileID: fileID, now: now)
+            return PreparedCall(xml: xml, summary: ["xml": .string(xml)])
+        case .finish, .retract:
+            return PreparedCall(summary: [:])
+        }
+    }
+
+    func perform(_ call: RemoteCall, _ request: PreparedCall, reportID: Int64?,
+                 on cyberTipline: any CyberTipline) async throws(CyberTiplineCallFailure) -> CyberTiplineAnswer {
+        switch call {
+        case .submit: return try await cyberTipline.submit(request.xml ?? "")
+        case .upload:
+            guard let reportID, let bytes = request.bytes else { throw .notSent("no report id or no file to upload") }
+            return try await cyberTipline.upload(reportID: reportID, fileName: request.fileName ?? "evidence", bytes: bytes)
+        case .fileInfo: return try await cyberTipline.fileInfo(request.xml ?? "")
+        case .finish:
+            guard let reportID else { throw .notSent("no report id to finish") }
+            return try await cyberTipline.finish(reportID: reportID)
+        case let .retract(id): return try await cyberTipline.retract(reportID: id)
+        }
+    }
+}

@@ -1,0 +1,224 @@
+import Access
+import ArgumentParser
+import Banks
+import Cases
+import Foundation
+import Storage
+import Reports
+import Vault
+
+/// `vigil report`: CyberTipline reports on the database. Drafts, edits, approval, retraction
+/// and retries are made here as through the API; the calls to NCMEC are jobs that the
+/// `vigil serve` processes on the same database make.
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Draft, edit, approve, retract and retry NCMEC CyberTipline reports; list and show them.",
+        subcommands: [List.self, Show.self, Draft.self, Edit.self, Approve.self, Retract.self, Retry.self, XML.self, Settings.self])
+
+    struct Context {
+        let reports: ReportService
+        let audit: SQLAuditLog
+    }
+
+    static func with(_ storage: StorageOptions, _ body: (Context) async throws -> Void) async throws {
+        try await CommandFailure.run {
+            let dataDirectory = try await storage.dataDirectory()
+            try await VigilDatabase.withOpen(try await storage.location(), mustExist: true) { database in
+                let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory, probes: [])
+                let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex(), maintainsIndex: false)
+                let media = EvidenceMediaService(store: SQLMediaStore(database: database),
+                                                 files: EncryptedMediaFiles(directory: dataDirectory.appendingPathComponent("evidence"),
+                                                                            key: try await vault.credentials.evidenceKey()),
+                                                 previews: NoPreviews())
+                let cases = CaseService(store: SQLCaseStore(database: database), banks: banks, media: media)
+                let reports = ReportService(store: SQLReportStore(database: database), cases: cases, media: media, banks: banks)
+                try await body(Context(reports: reports, audit: SQLAuditLog(database: database)))
+            }
+        }
+    }
+
+    /// The CLI keeps no evidence, so it makes no previews.
+    struct NoPreviews: PreviewMaker {
+        func preview(of bytes: [UInt8]) async throws -> [UInt8] { throw ReportError.invalid("previews are made by vigil serve") }
+    }
+
+    static func line(_ report: Report) -> String {
+        let ncmec = report.remote.reportID.map { " ncmec=\($0)" } ?? ""
+        let problem = report.problem.map { " problem=\"\($0.message)\"" } ?? ""
+        return "\(report.id)\tcase=\(report.caseID)\t\(report.state.rawValue)\tfiles=\(report.files.count)\tv\(report.version)\(ncmec)\(problem)"
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List reports, newest first.")
+        @OptionGroup var storage: StorageOptions
+        @Option(help: "Only these states, comma-separated (draft, approved, …, finished, failed).") var state: String?
+        @Option(help: "Only the reports of this case.") var caseID: Int64?
+
+        func run() async throws {
+            let states = try state.map { text in
+                try text.split(separator: ",").map { part in
+                    guard let state = ReportState(rawValue: String(part)) else {
+                        throw ValidationError("\(part) is not a report state (\(ReportState.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    }
+                    return state
+                }
+            }
+            try await ReportCommand.with(storage) { context in
+                for report in try await context.reports.list(ReportFilter(states: states, caseID: caseID, limit: 1000)) {
+                    Standard.output(ReportCommand.line(report))
+                }
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a report and its history (every call, answer and Request-ID).")
+        @OptionGroup var storage: StorageOptions
+        @Argument(help: "The report's id.") var id: Int64
+
+        func run() async throws {
+            try await ReportCommand.with(storage) { context in
+                let report = try await context.reports.report(id)
+                Standard.output(ReportCommand.line(report))
+                for problem in context.reports.problems(report) where report.state == .draft { Standard.output("  to fix before approval: \(problem)") }
+                for entry in try await context.reports.history(id) {
+                    let detail = entry.detail.object ?? [:]
+                    let summary = ["call", "code", "description", "request_id", "message", "reason"].compactMap { key -> String? in
+                        guard let value = detail[key], value != .null else { return nil }
+                        return "\(key)=\(value.string ?? value.text)"
+                    }
+                    Standard.output("  \(Timestamp.iso8601(entry.at))\t\(entry.actor)\t\(entry.kind)\t\(summary.joined(separator: " "))")
+                }
+            }
+        }
+    }
+
+    struct Draft: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Draft the report of a case (or show the one it has).")
+        @OptionGroup var storage: StorageOptions
+        @Argument(help: "The case's id.") var caseID: Int64
+        @Option(help: "The industry classification of every file: A1, A2, B1 or B2.") var classification: String?
+
+        func run() async throws {
+            let classification = try classification.map { text in
+                guard let value = IndustryClassification(rawValue: text.uppercased()) else { throw ValidationError("classification must be A1, A2, B1 or B2") }
+                return value
+            }
+            try await ReportCommand.with(storage) { context in
+                let (report, created) = try await context.audit.recording(actor: CLIActor.current, action: "report.draft", target: "case:\(caseID)") {
+                    try await context.reports.draft(caseID: caseID, options: DraftOptions(classification: classification), actor: CLIActor.current)
+                }
+                Standard.output((created ? "drafted " : "the case has report ") + ReportCommand.line(report))
+            }
+        }
+    }
+
+    struct Edit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Edit a draft (or a failed report) from a JSON file of the fields to change, as PATCH /v1/reports/{id} takes them.")
+        @OptionGroup var storage: StorageOptions
+        @Argument(help: "The report's id.") var id: Int64
+        @Argument(help: "A JSON file: {\"files\": [{\"evidence_id\": 3, \"classification\": \"A1\"}], …}.") var file: String
+
+        func run() async throws {
+            guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            let edit: ReportEdit
+            do { edit = try decoder.decode(ReportEdit.self, from: data) } catch {
+                throw ValidationError("\(file) is not a report edit: \(error)")
+            }
+            try await ReportCommand.with(storage) { context in
+                let report = try await context.audit.recording(actor: CLIActor.current, action: "report.edit", target: "report:\(id)") {
+                    try await context.reports.edit(id, edit, expectedVersion: nil, actor: CLIActor.current)
+                }
+                Standard.output("edited " + ReportCommand.line(report))
+            }
+        }
+    }
+
+    struct Approve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Approve a draft: vigil serve then submits it to NCMEC.")
+        @OptionGroup var storage: StorageOptions
+        @Argument(help: "The report's id.") var id: Int64
+
+        func run() async throws {
+            try await ReportCommand.with(storage) { context in
+                let report = try await context.audit.recording(actor: CLIActor.current, action: "report.approve", target: "report:\(id)") {
+                    try await context.reports.approve(id, expectedVersion: nil, actor: CLIActor.current)
+                }
+                Standard.output("approved " + ReportCommand.line(report))
+            }
+        }
+    }
+
+    struct Retract: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Retract a report that is not finished.")
+        @OptionGroup var storage: StorageOptions
+        @Argument(help: "The report's id.") var id: Int64
+        @Option(help: "Why (kept in the report's history).") var reason: String
+
+        func run() async throws {
+            try await ReportCommand.with(storage) { context in
+                let report = try await context.audit.recording(actor: CLIActor.current, action: "report.retract", target: "report:\(id)") {
+                    try await context.reports.retract(id, reason: reason, actor: CLIActor.current)
+                }
+                Standard.output("retracting " + ReportCommand.line(report))
+            }
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume a failed report where it stopped.")
+        @OptionGroup var storage: StorageOptions
+        @Argument(help: "The report's id.") var id: Int64
+
+        func run() async throws {
+            try await ReportCommand.with(storage) { context in
+                let report = try await context.audit.recording(actor: CLIActor.current, action: "report.retry", target: "report:\(id)") {
+                    try await context.reports.retry(id, actor: CLIActor.current)
+                }
+                Standard.output("retrying " + ReportCommand.line(report))
+            }
+        }
+    }
+
+    struct XML: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "xml", abstract: "Print the XML the report sends: <report>, then each <fileDetails>.")
+        @OptionGroup var storage: StorageOptions
+        @Argument(help: "The report's id.") var id: Int64
+
+        func run() async throws {
+            try await ReportCommand.with(storage) { context in
+                let documents = try await context.reports.documents(id)
+                Standard.output(documents.report)
+                for file in documents.files { Standard.output(file) }
+            }
+        }
+    }
+
+    struct Settings: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the reporting settings, or replace them from a JSON file (as PUT /v1/report-settings takes them).")
+        @OptionGroup var storage: StorageOptions
+        @Option(help: "A JSON file of settings.") var set: String?
+
+        func run() async throws {
+            try await ReportCommand.with(storage) { context in
+                if let set {
+                    guard let data = FileManager.default.contents(atPath: set) else { throw ValidationError("cannot read \(set)") }
+                    let settings: ReportingSettings
+                    do { settings = try JSONDecoder().decode(ReportingSettings.self, from: data) } catch {
+                        throw ValidationError("\(set) is not report settings: \(error)")
+                    }
+                    _ = try await context.audit.recording(actor: CLIActor.current, action: "report.settings", target: "report-settings") {
+                        try await context.reports.saveSettings(settings)
+                    }
+                }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                Standard.output(String(decoding: try encoder.encode(try await context.reports.settings()), as: UTF8.self))
+            }
+        }
+    }
+}
