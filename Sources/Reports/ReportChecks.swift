@@ -23,7 +23,8 @@ enum ReportChecks {
     /// Every problem of a report's content and files.
     static func problems(_ content: ReportContent, files: [ReportFile], now: Date) -> [String] {
         var problems: [String] = []
-        if content.incidentAt > now { problems.append("incident_at is in the future") }
+        // A little ahead is clock skew (the XML clamps it to a second ago); more is a mistake.
+        if content.incidentAt > now.addingTimeInterval(300) { problems.append("incident_at is in the future") }
         if let text = content.escalateToHighPriority, text.trimmingCharacters(in: .whitespaces).isEmpty {
             problems.append("escalate_to_high_priority must be a reason or absent")
         }

@@ -1,0 +1,150 @@
+import Foundation
+import HummingbirdTesting
+import NCMECMock
+import Reports
+import Testing
+import VigilServer
+import VigilTestSupport
+
+/// CyberTipline reports end to end, through the API and the job worker, against the mock:
+/// the whole flow, every error class, retraction, expiry, and a lost answer at every call.
+@Suite struct ReportFlowTests {
+    /// A fixture, a running mock, a credential for it and the reporting settings.
+    struct Setup {
+        let fixture: ServerFixture
+        let mock: CyberTiplineMock
+        let running: HashSharingMock.Running
+        let credentialID: String
+
+        /// Runs every job that is due within the hour (retries back off for seconds to minutes).
+        func runJobs() async throws {
+            var runs = 0
+            while try await fixture.worker.runNext(now: fixture.clock.now.addingTimeInterval(3600)), runs < 200 { runs += 1 }
+        }
+
+        func report(_ http: any TestClientProtocol, _ id: Int) async throws -> [String: Any] {
+            let shown = try await http.call(.get, "/v1/reports/\(id)", key: fixture.reporter)
+            #expect(shown.status == 200, "\(shown.text)")
+            return shown.json
+        }
+    }
+
+    static func setUp(_ http: any TestClientProtocol, _ fixture: ServerFixture) async throws -> Setup {
+        let mock = try CyberTiplineMock()
+        let running = try await mock.start()
+        let created = try await http.json(.post, "/v1/credentials", key: fixture.admin, #"""
+            {"integration": "ncmec_cybertipline", "values": {"nickname": "mock", "username": "esp-user", "password": "esp-password",
+             "endpoint": "\#(running.base)"}}
+            """#)
+        #expect(created.status == 201, "\(created.text)")
+        let settings = try await http.json(.put, "/v1/report-settings", key: fixture.admin, #"""
+            {"esp_service": "ExampleApp", "platform": "ExampleApp for iOS",
+             "reporter": {"first_name": "Riley", "last_name": "Ng", "email": "trust-safety@example.com"}}
+            """#)
+        #expect(settings.status == 200, "\(settings.text)")
+        return Setup(fixture: fixture, mock: mock, running: running, credentialID: try #require(created.json["id"] as? String))
+    }
+
+    /// A case with `files` kept images (demo images, distinct) and a linked, blocked account.
+    static func caseWithFiles(_ fixture: ServerFixture, _ http: any TestClientProtocol, files: Int = 2) async throws -> (caseID: Int, shas: [String]) {
+        let (id, first) = try await EvidenceTests.caseWithImage(fixture, http, index: 0)
+        var shas = [first]
+        for index in 1..<max(1, files) {
+            let attached = try await http.call(.post, "/v1/cases/\(id)/evidence?file_name=IMG_000\(index + 1).jpg", key: fixture.reviewer,
+                                               contentType: "image/jpeg", body: try Images.demo(index))
+            #expect(attached.status == 201, "\(attached.text)")
+            shas.append(try #require((attached.json["evidence"] as? [[String: Any]])?.last?["media_sha256"] as? String))
+        }
+        let account = try await http.json(.post, "/v1/accounts", key: fixture.reviewer,
+                                          #"{"reference_id": "user-12345", "screen_name": "uploader", "email": "uploader@example.net"}"#)
+        let accountID = try #require(account.json["id"] as? Int)
+        #expect(try await http.json(.post, "/v1/accounts/\(accountID)/block", key: fixture.reviewer, #"{"reason": "CSAM upload"}"#).status == 200)
+        #expect(try await http.json(.post, "/v1/cases/\(id)/accounts", key: fixture.reviewer, #"{"account_ids": [\#(accountID)]}"#).status == 200)
+        return (id, shas)
+    }
+
+    /// Drafts (reviewer) and approves (reporter) the case's report; returns its id.
+    static func approvedReport(_ setup: Setup, _ http: any TestClientProtocol, caseID: Int) async throws -> Int {
+        let fixture = setup.fixture
+        let drafted = try await http.json(.post, "/v1/cases/\(caseID)/reports", key: fixture.reviewer, "{}")
+        #expect(drafted.status == 201, "\(drafted.text)")
+        let id = try #require(drafted.json["id"] as? Int)
+        let approved = try await http.json(.post, "/v1/reports/\(id)/approve", key: fixture.reporter, #"{"version": \#(try #require(drafted.json["version"] as? Int))}"#)
+        #expect(approved.status == 202, "\(approved.text)")
+        return id
+    }
+
+    /// The one report NCMEC keeps: finished, each file once with its details; no other report finished.
+    static func expectOneCleanReport(_ mock: CyberTiplineMock, files: Int, _ comment: Comment? = nil) throws -> CyberTiplineMock.MockReport {
+        let finished = mock.reports.filter { $0.state == .finished }
+        #expect(finished.count == 1, comment)
+        let report = try #require(finished.first)
+        #expect(report.files.count == files, comment)
+        #expect(report.files.allSatisfy { $0.details != nil }, comment)
+        #expect(Set(report.files.map(\.md5)).count == files, "no file twice")
+        return report
+    }
+
+    @Test func aCaseIsReportedFromDraftToReceiptAndItsCaseAndEvidenceFollow() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.test { http in
+            let setup = try await Self.setUp(http, fixture)
+            defer { Task { await setup.running.stop() } }
+            let (caseID, shas) = try await Self.caseWithFiles(fixture, http, files: 2)
+            // A person looked at the first file only: only it is viewed by the ESP.
+            #expect(try await http.call(.post, "/v1/media/\(shas[0])/reveal?case_id=\(caseID)", key: fixture.reviewer).status == 200)
+            let drafted = try await http.json(.post, "/v1/cases/\(caseID)/reports", key: fixture.reviewer, #"{"classification": "B1"}"#)
+            #expect(drafted.status == 201, "\(drafted.text)")
+            let id = try #require(drafted.json["id"] as? Int)
+            #expect(drafted.json["state"] as? String == "draft")
+            let files = try #require(drafted.json["files"] as? [[String: Any]])
+            #expect(files.map { $0["viewed_by_esp"] as? Bool } == [true, false])
+            #expect(files.allSatisfy { $0["classification"] as? String == "B1" && ($0["md5"] as? String)?.count == 32 })
+            let people = try #require((drafted.json["content"] as? [String: Any])?["reported_people"] as? [[String: Any]])
+            #expect(people.first?["esp_identifier"] as? String == "user-12345" && people.first?["account_disabled"] as? Bool == true)
+            // Drafting again gives the same report; a reviewer may edit but not approve.
+            #expect(try await http.json(.post, "/v1/cases/\(caseID)/reports", key: fixture.reviewer, "{}").json["id"] as? Int == id)
+            let evidenceID = try #require(files.last?["evidence_id"] as? Int)
+            let edited = try await http.json(.patch, "/v1/reports/\(id)", key: fixture.reviewer, #"""
+                {"version": 1, "files": [{"evidence_id": \#(evidenceID), "classification": "A2", "annotations": ["generativeAi"]}],
+                 "escalate_to_high_priority": "ongoing abuse"}
+                """#)
+            #expect(edited.status == 200, "\(edited.text)")
+            #expect(try await http.json(.post, "/v1/reports/\(id)/approve", key: fixture.reviewer, "{}").status == 403)
+            #expect(try await http.json(.post, "/v1/reports/\(id)/approve", key: fixture.reporter, #"{"version": 1}"#).status == 409)
+            let approved = try await http.json(.post, "/v1/reports/\(id)/approve", key: fixture.reporter, #"{"version": 2}"#)
+            #expect(approved.status == 202 && approved.json["state"] as? String == "approved", "\(approved.text)")
+            try await setup.runJobs()
+
+            let report = try await setup.report(http, id)
+            #expect(report["state"] as? String == "finished")
+            let ncmec = try #require(report["ncmec"] as? [String: Any])
+            let kept = try Self.expectOneCleanReport(setup.mock, files: 2)
+            #expect(ncmec["report_id"] as? Int == Int(kept.id))
+            #expect((ncmec["receipt"] as? String)?.contains("<reportDoneResponse>") == true)
+            #expect(kept.xml.contains("<escalateToHighPriority>ongoing abuse</escalateToHighPriority>"))
+            #expect(kept.files[0].details?.contains("<fileViewedByEsp>true</fileViewedByEsp>") == true)
+            #expect(kept.files[1].details?.contains("<industryClassification>A2</industryClassification>") == true)
+            // The history keeps every call: what was sent, NCMEC's answer and its Request-ID.
+            let history = try #require(report["history"] as? [[String: Any]])
+            let calls = history.filter { $0["kind"] as? String == "call" }.compactMap { $0["detail"] as? [String: Any] }
+            #expect(calls.map { $0["call"] as? String } == ["submit", "upload", "upload", "fileinfo", "fileinfo", "finish"])
+            #expect(calls.allSatisfy { ($0["request_id"] as? String)?.isEmpty == false && $0["code"] as? Int == 0 })
+            let approval = try #require(history.first { $0["kind"] as? String == "approved" })
+            #expect((approval["actor"] as? String)?.hasPrefix("system") == false, "a person approved it: \(approval)")
+            #expect(history.contains { $0["kind"] as? String == "closed_out" })
+            // The case is resolved as reported, its files kept a year, and report.submitted was emitted.
+            let shownCase = try await http.call(.get, "/v1/cases/\(caseID)", key: fixture.reviewer)
+            #expect(shownCase.json["status"] as? String == "resolved_confirmed")
+            for sha in shas {
+                let media = try await fixture.service.media.media(sha)
+                #expect(try #require(media.keepUntil) >= fixture.clock.now.addingTimeInterval(364 * 86_400))
+            }
+            let events = try await http.call(.get, "/v1/events?types=report.*", key: fixture.reporter)
+            let types = (events.json["events"] as? [[String: Any]])?.compactMap { $0["type"] as? String } ?? []
+            #expect(types == ["report.drafted", "report.approved", "report.submitted"], "\(events.text)")
+            // A finished report cannot be retracted.
+            #expect(try await http.json(.post, "/v1/reports/\(id)/retract", key: fixture.reporter, #"{"reason": "oops"}"#).status == 400)
+        }
+    }
+}
