@@ -274,7 +274,7 @@ let package = Package(
         .testTarget(name: "PDQTests", dependencies: ["VigilTestSupport", "PDQ"], swiftSettings: strictSwift),
         .testTarget(name: "ImageCodecsTests", dependencies: ["VigilTestSupport", "ImageCodecs", "PDQ", "ContentHashing"], swiftSettings: strictSwift),
         .testTarget(name: "HammingIndexTests", dependencies: ["VigilTestSupport", "HammingIndex", "PDQ"], swiftSettings: strictSwift),
-        .testTarget(name: "StorageTests", dependencies: ["VigilTestSupport", "Storage", "Banks", "Access", "Jobs", "PDQ", "ContentHashing", "Workflows", "JSONValues", "Events", "Cases", .product(name: "SQLKit", package: "sql-kit")], swiftSettings: strictSwift),
+        .testTarget(name: "StorageTests", dependencies: ["VigilTestSupport", "Storage", "Banks", "Access", "Jobs", "PDQ", "ContentHashing", "Workflows", "JSONValues", "Events", "Cases", "Reports", .product(name: "SQLKit", package: "sql-kit")], swiftSettings: strictSwift),
         .testTarget(name: "VigilCommandsTests", dependencies: ["VigilTestSupport", "VigilCommands", "PDQ"], swiftSettings: strictSwift),
         .testTarget(
             name: "VigilServerTests",

@@ -14,9 +14,7 @@ public struct ReportDraftAction: WorkflowAction {
     public init(reports: ReportService) { self.reports = reports }
 
     public func perform(_ call: ActionCall) async throws -> JSONValue {
-        guard let number = call.inputs["case_id"]?.number, number >= 1, number == number.rounded() else {
-            throw ActionFailure("report.draft needs case_id, a case's id")
-        }
+        let caseID = try CaseAction.caseID(call)
         let incidentType = try call.text("incident_type").map { text in
             guard let type = IncidentType(rawValue: text) else {
                 throw ActionFailure("incident_type must be one of: " + IncidentType.allCases.map(\.rawValue).joined(separator: "; "))
@@ -29,7 +27,7 @@ public struct ReportDraftAction: WorkflowAction {
         }
         do {
             let (report, created) = try await reports.draft(
-                caseID: Int64(number),
+                caseID: caseID,
                 options: DraftOptions(incidentType: incidentType, classification: classification, escalateToHighPriority: call.text("escalate"),
                                       additionalInfo: call.text("additional_info"), mayAutoApprove: true),
                 actor: "workflow:\(call.workflowID)")

@@ -7,8 +7,9 @@ public enum WorkflowLibrary {
     /// "Screen uploaded image": an API trigger `{image_url, account_reference_id}` → Match Lookup
     /// (the built-in banks, or PhotoDNA when a credential is given) → when it matched: a case in
     /// the `csam` queue with the matches as evidence and the account linked, the account blocked
-    /// (when one was named) pending review, and a signed notification to the webhook credential
-    /// (when one is given). The NCMEC-report step joins this branch when reporting exists.
+    /// (when one was named) pending review, the case's NCMEC CyberTipline report drafted (it
+    /// waits for a reporter's approval unless the report settings auto-approve verified
+    /// matches), and a signed notification to the webhook credential (when one is given).
     public static func screenUploadedImage(photoDNACredential: String? = nil, webhookCredential: String? = nil) -> WorkflowDefinition {
         let lookup = Step(
             id: "lookup", name: "Match Lookup", type: "action",
@@ -28,6 +29,9 @@ public enum WorkflowLibrary {
                                    "reason": "uploaded an image matching known CSAM (case {{ steps.open_case.output.case_id }}); pending review"],
                           retry: Retry(attempts: 5, backoffSeconds: 2, maxBackoffSeconds: 60)),
                  ])], otherwise: []),
+            Step(id: "draft_report", name: "Draft the NCMEC report", type: "action", action: "report.draft",
+                 inputs: ["case_id": "{{ steps.open_case.output.case_id }}"],
+                 retry: Retry(attempts: 5, backoffSeconds: 2, maxBackoffSeconds: 60)),
         ]
         if let webhookCredential {
             matched.append(Step(
