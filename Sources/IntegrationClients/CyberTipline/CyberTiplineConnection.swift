@@ -11,11 +11,15 @@ public struct CyberTiplineConnection: CyberTiplineConnector {
     let credentials: CredentialService
     let http: HTTPClient
     let timeout: Duration
+    /// Uploads carry whole files: they get longer.
+    let uploadTimeout: Duration
 
-    public init(credentials: CredentialService, http: HTTPClient = IntegrationHTTP.client, timeout: Duration = .seconds(60)) {
+    public init(credentials: CredentialService, http: HTTPClient = IntegrationHTTP.client, timeout: Duration = .seconds(60),
+                uploadTimeout: Duration = .seconds(600)) {
         self.credentials = credentials
         self.http = http
         self.timeout = timeout
+        self.uploadTimeout = uploadTimeout
     }
 
     public func connect(credentialID: String?) async throws -> any CyberTipline {
@@ -36,6 +40,6 @@ public struct CyberTiplineConnection: CyberTiplineConnector {
             throw ReportError.invalid("credential \(id) is a \(credential.integration) credential, not ncmec_cybertipline")
         }
         let (base, authorization) = try NCMECService.cyberTipline.target(credential)
-        return CyberTiplineClient(base: base, authorization: authorization, http: http, timeout: timeout)
+        return CyberTiplineClient(base: base, authorization: authorization, http: http, timeout: timeout, uploadTimeout: uploadTimeout)
     }
 }
