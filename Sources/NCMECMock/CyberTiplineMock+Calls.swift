@@ -17,7 +17,7 @@ extension CyberTiplineMock {
             return upload(form)
         case "fileinfo": return fileInfo(body)
         case "finish", "retract":
-            guard let form = Self.form(body, contentType: request.headers[.contentType] ?? ""), let idText = form["id"]?.text, let id = Int64(idText) else {
+            guard let form = Self.form(body, contentType: request.headers[.contentType] ?? ""), let idText = form.id, let id = Int64(idText) else {
                 return .error(4000, "Invalid request: the form field id (the report id) is required", http: .badRequest)
             }
             return endpoint == "finish" ? finish(id) : retract(id)
@@ -50,18 +50,18 @@ extension CyberTiplineMock {
         return .ok(nil, reportID: id)
     }
 
-    func upload(_ form: [String: FormField]) -> Outcome {
-        guard let idText = form["id"]?.text, let id = Int64(idText), let file = form["file"] else {
+    func upload(_ form: Form) -> Outcome {
+        guard let idText = form.id, let id = Int64(idText), let file = form.file else {
             return .error(4200, "Malformed file submittal: the fields id and file are required", http: .badRequest)
         }
-        let bytes = Array(file.body.readableBytesView)
+        let bytes = Array(file)
         let md5 = Insecure.MD5.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         let fileID = (0..<4).map { _ in String(format: "%08x", UInt32.random(in: 0...UInt32.max)) }.joined()
         let now = self.now
         return stateLock { state in
             guard var report = state.reports[id] else { return .error(5001, "Report does not exist", http: .badRequest) }
             if let refused = Self.closed(report) { return refused }
-            report.files.append(File(fileID: fileID, fileName: file.filename, md5: md5, size: bytes.count))
+            report.files.append(File(fileID: fileID, md5: md5, size: bytes.count))
             report.modifiedAt = now
             state.reports[id] = report
             return .ok(nil, reportID: id, fileID: fileID, hash: md5)
@@ -130,44 +130,17 @@ extension CyberTiplineMock {
 
     // MARK: parsing
 
-    struct FormField {
-        var filename: String?
-        var body: ByteBuffer
-        var text: String { String(buffer: body) }
+    /// The form fields of a multipart body (MultipartKit's form decoder): `id`, and `file` for uploads.
+    struct Form: Decodable {
+        let id: String?
+        let file: Data?
     }
 
-    static func form(_ body: ByteBuffer, contentType: String) -> [String: FormField]? {
-        guard let boundary = parameter("boundary", in: contentType) else { return nil }
-        let parser = MultipartParser(boundary: boundary)
-        final class Collector: @unchecked Sendable {
-            var fields: [String: FormField] = [:]
-            var headers: [(String, String)] = []
-            var body = ByteBuffer()
-        }
-        let collector = Collector()
-        parser.onHeader = { name, value in collector.headers.append((name, value)) }
-        parser.onBody = { chunk in collector.body.writeBuffer(&chunk) }
-        parser.onPartComplete = {
-            let disposition = collector.headers.first { $0.0.lowercased() == "content-disposition" }?.1 ?? ""
-            if let name = parameter("name", in: disposition) {
-                collector.fields[name] = FormField(filename: parameter("filename", in: disposition), body: collector.body)
-            }
-            collector.headers = []
-            collector.body = ByteBuffer()
-        }
-        do { try parser.execute(body) } catch { return nil }
-        return collector.fields.isEmpty ? nil : collector.fields
-    }
-
-    static func parameter(_ name: String, in header: String) -> String? {
-        for piece in header.split(separator: ";").dropFirst() {
-            let pair = piece.split(separator: "=", maxSplits: 1)
-            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == name else { continue }
-            var value = pair[1].trimmingCharacters(in: .whitespaces)
-            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
-            return value
-        }
-        return nil
+    static func form(_ body: ByteBuffer, contentType: String) -> Form? {
+        guard let boundary = contentType.split(separator: ";").dropFirst()
+            .map({ $0.trimmingCharacters(in: .whitespaces) }).first(where: { $0.lowercased().hasPrefix("boundary=") })?
+            .dropFirst("boundary=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) else { return nil }
+        return try? FormDataDecoder().decode(Form.self, from: body, boundary: boundary)
     }
 
     /// The text of the first `<name>` element (the document was validated already).

@@ -17,7 +17,6 @@ public final class CyberTiplineMock: Sendable {
 
     public struct File: Sendable {
         public var fileID: String
-        public var fileName: String?
         public var md5: String
         public var size: Int
         /// The `<fileDetails>` received for it.

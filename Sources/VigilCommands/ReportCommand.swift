@@ -42,6 +42,17 @@ struct ReportCommand: AsyncParsableCommand {
         func preview(of bytes: [UInt8]) async throws -> [UInt8] { throw ReportError.invalid("previews are made by vigil serve") }
     }
 
+    /// One audited change of a report, printed as its new line.
+    static func change(_ storage: StorageOptions, _ action: String, id: Int64, verb: String,
+                       _ body: @escaping (ReportService) async throws -> Report) async throws {
+        try await with(storage) { context in
+            let report = try await context.audit.recording(actor: CLIActor.current, action: action, target: "report:\(id)") {
+                try await body(context.reports)
+            }
+            Standard.output("\(verb) " + line(report))
+        }
+    }
+
     static func line(_ report: Report) -> String {
         let ncmec = report.remote.reportID.map { " ncmec=\($0)" } ?? ""
         let problem = report.problem.map { " problem=\"\($0.message)\"" } ?? ""
@@ -128,11 +139,8 @@ struct ReportCommand: AsyncParsableCommand {
             do { edit = try decoder.decode(ReportEdit.self, from: data) } catch {
                 throw ValidationError("\(file) is not a report edit: \(error)")
             }
-            try await ReportCommand.with(storage) { context in
-                let report = try await context.audit.recording(actor: CLIActor.current, action: "report.edit", target: "report:\(id)") {
-                    try await context.reports.edit(id, edit, expectedVersion: nil, actor: CLIActor.current)
-                }
-                Standard.output("edited " + ReportCommand.line(report))
+            try await ReportCommand.change(storage, "report.edit", id: id, verb: "edited") {
+                try await $0.edit(id, edit, expectedVersion: nil, actor: CLIActor.current)
             }
         }
     }
@@ -143,11 +151,8 @@ struct ReportCommand: AsyncParsableCommand {
         @Argument(help: "The report's id.") var id: Int64
 
         func run() async throws {
-            try await ReportCommand.with(storage) { context in
-                let report = try await context.audit.recording(actor: CLIActor.current, action: "report.approve", target: "report:\(id)") {
-                    try await context.reports.approve(id, expectedVersion: nil, actor: CLIActor.current)
-                }
-                Standard.output("approved " + ReportCommand.line(report))
+            try await ReportCommand.change(storage, "report.approve", id: id, verb: "approved") {
+                try await $0.approve(id, expectedVersion: nil, actor: CLIActor.current)
             }
         }
     }
@@ -159,11 +164,8 @@ struct ReportCommand: AsyncParsableCommand {
         @Option(help: "Why (kept in the report's history).") var reason: String
 
         func run() async throws {
-            try await ReportCommand.with(storage) { context in
-                let report = try await context.audit.recording(actor: CLIActor.current, action: "report.retract", target: "report:\(id)") {
-                    try await context.reports.retract(id, reason: reason, actor: CLIActor.current)
-                }
-                Standard.output("retracting " + ReportCommand.line(report))
+            try await ReportCommand.change(storage, "report.retract", id: id, verb: "retracting") {
+                try await $0.retract(id, reason: reason, actor: CLIActor.current)
             }
         }
     }
@@ -174,11 +176,8 @@ struct ReportCommand: AsyncParsableCommand {
         @Argument(help: "The report's id.") var id: Int64
 
         func run() async throws {
-            try await ReportCommand.with(storage) { context in
-                let report = try await context.audit.recording(actor: CLIActor.current, action: "report.retry", target: "report:\(id)") {
-                    try await context.reports.retry(id, actor: CLIActor.current)
-                }
-                Standard.output("retrying " + ReportCommand.line(report))
+            try await ReportCommand.change(storage, "report.retry", id: id, verb: "retrying") {
+                try await $0.retry(id, actor: CLIActor.current)
             }
         }
     }

@@ -74,6 +74,22 @@ import VigilTestSupport
         return id
     }
 
+    /// A fixture with a mock, a case of `files` files, `prepare` steering the mock, the case's
+    /// report drafted and approved and every due job run; then `check`, with the report's id.
+    static func scenario(files: Int, timeout: Duration = .seconds(10), prepare: @escaping @Sendable (CyberTiplineMock) -> Void = { _ in },
+                         _ check: @escaping @Sendable (Setup, any TestClientProtocol, Int) async throws -> Void) async throws {
+        let fixture = try await ServerFixture(cyberTiplineTimeout: timeout)
+        try await fixture.test { http in
+            let setup = try await setUp(http, fixture)
+            defer { Task { setup.mock.releaseTrapped(); await setup.running.stop() } }
+            let (caseID, _) = try await caseWithFiles(fixture, http, files: files)
+            prepare(setup.mock)
+            let id = try await approvedReport(setup, http, caseID: caseID)
+            try await setup.runJobs()
+            try await check(setup, http, id)
+        }
+    }
+
     /// The one report NCMEC keeps: finished, each file once with its details; no other report finished.
     static func expectOneCleanReport(_ mock: CyberTiplineMock, files: Int, _ comment: Comment? = nil) throws -> CyberTiplineMock.MockReport {
         let finished = mock.reports.filter { $0.state == .finished }

@@ -19,14 +19,7 @@ import VigilTestSupport
     /// which is what a crash mid-call leaves: a call committed as under way, its outcome unknown.
     @Test(arguments: ["submit", "upload", "fileinfo", "finish"], [false, true])
     func aLostAnswerIsRecoveredWithoutASecondReportOrFile(endpoint: String, afterEffect: Bool) async throws {
-        let fixture = try await ServerFixture(cyberTiplineTimeout: .seconds(1))
-        try await fixture.test { http in
-            let setup = try await Flow.setUp(http, fixture)
-            defer { Task { setup.mock.releaseTrapped(); await setup.running.stop() } }
-            let (caseID, _) = try await Flow.caseWithFiles(fixture, http, files: 2)
-            setup.mock.setTrap(.init(endpoint: endpoint, afterEffect: afterEffect))
-            let id = try await Flow.approvedReport(setup, http, caseID: caseID)
-            try await setup.runJobs()
+        try await Flow.scenario(files: 2, timeout: .seconds(1), prepare: { $0.setTrap(.init(endpoint: endpoint, afterEffect: afterEffect)) }) { setup, http, id in
             let label: Comment = "\(endpoint), \(afterEffect ? "after" : "before") NCMEC acted"
             #expect(setup.mock.trapped == [endpoint], label)
             let report = try await setup.report(http, id)
@@ -50,15 +43,10 @@ import VigilTestSupport
     }
 
     @Test func passingFailuresAreRetriedWithBackoff() async throws {
-        let fixture = try await ServerFixture()
-        try await fixture.test { http in
-            let setup = try await Flow.setUp(http, fixture)
-            defer { Task { await setup.running.stop() } }
-            let (caseID, _) = try await Flow.caseWithFiles(fixture, http, files: 1)
-            setup.mock.fail("upload", code: 1110, count: 2)
-            setup.mock.fail("submit", code: 1000, httpStatus: 500)
-            let id = try await Flow.approvedReport(setup, http, caseID: caseID)
-            try await setup.runJobs()
+        try await Flow.scenario(files: 1, prepare: { mock in
+            mock.fail("upload", code: 1110, count: 2)
+            mock.fail("submit", code: 1000, httpStatus: 500)
+        }) { setup, http, id in
             let report = try await setup.report(http, id)
             #expect(report["state"] as? String == "finished")
             let codes = Self.history(report).filter { $0["kind"] as? String == "call" }.compactMap { ($0["detail"] as? [String: Any])?["code"] as? Int }
@@ -68,14 +56,8 @@ import VigilTestSupport
     }
 
     @Test func refusedContentWaitsForAnEditAndIsSentAfresh() async throws {
-        let fixture = try await ServerFixture()
-        try await fixture.test { http in
-            let setup = try await Flow.setUp(http, fixture)
-            defer { Task { await setup.running.stop() } }
-            let (caseID, _) = try await Flow.caseWithFiles(fixture, http, files: 1)
-            setup.mock.fail("fileinfo", code: 4100, httpStatus: 400)
-            let id = try await Flow.approvedReport(setup, http, caseID: caseID)
-            try await setup.runJobs()
+        try await Flow.scenario(files: 1, prepare: { $0.fail("fileinfo", code: 4100, httpStatus: 400) }) { setup, http, id in
+            let fixture = setup.fixture
             var report = try await setup.report(http, id)
             #expect(report["state"] as? String == "failed")
             let problem = try #require(report["problem"] as? [String: Any])
@@ -96,20 +78,13 @@ import VigilTestSupport
     }
 
     @Test func aRefusedCredentialStopsTheReportUntilARetry() async throws {
-        let fixture = try await ServerFixture()
-        try await fixture.test { http in
-            let setup = try await Flow.setUp(http, fixture)
-            defer { Task { await setup.running.stop() } }
-            let (caseID, _) = try await Flow.caseWithFiles(fixture, http, files: 1)
-            setup.mock.fail("submit", code: 3100)
-            let id = try await Flow.approvedReport(setup, http, caseID: caseID)
-            try await setup.runJobs()
+        try await Flow.scenario(files: 1, prepare: { $0.fail("submit", code: 3100) }) { setup, http, id in
             var report = try await setup.report(http, id)
             #expect(report["state"] as? String == "failed")
             #expect((report["problem"] as? [String: Any])?["kind"] as? String == "give_up")
             #expect(setup.mock.reports.isEmpty)
-            #expect(try await http.call(.post, "/v1/reports/\(id)/retry", key: fixture.reviewer).status == 403)
-            #expect(try await http.call(.post, "/v1/reports/\(id)/retry", key: fixture.reporter).status == 202)
+            #expect(try await http.call(.post, "/v1/reports/\(id)/retry", key: setup.fixture.reviewer).status == 403)
+            #expect(try await http.call(.post, "/v1/reports/\(id)/retry", key: setup.fixture.reporter).status == 202)
             try await setup.runJobs()
             report = try await setup.report(http, id)
             #expect(report["state"] as? String == "finished")
@@ -118,14 +93,7 @@ import VigilTestSupport
     }
 
     @Test func aReportNCMECNoLongerHasIsSubmittedAfresh() async throws {
-        let fixture = try await ServerFixture()
-        try await fixture.test { http in
-            let setup = try await Flow.setUp(http, fixture)
-            defer { Task { await setup.running.stop() } }
-            let (caseID, _) = try await Flow.caseWithFiles(fixture, http, files: 1)
-            setup.mock.fail("finish", code: 5001, httpStatus: 400)
-            let id = try await Flow.approvedReport(setup, http, caseID: caseID)
-            try await setup.runJobs()
+        try await Flow.scenario(files: 1, prepare: { $0.fail("finish", code: 5001, httpStatus: 400) }) { setup, http, id in
             let report = try await setup.report(http, id)
             #expect(report["state"] as? String == "finished")
             #expect(Self.kinds(report).contains("recreated"))
