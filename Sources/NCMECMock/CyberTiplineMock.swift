@@ -36,12 +36,15 @@ public final class CyberTiplineMock: Sendable {
     public struct Trap: Sendable {
         public var endpoint: String
         public var afterEffect: Bool
-        /// Which call to that endpoint is stopped (1 = the next).
+        /// Which call to that endpoint is stopped first (1 = the next).
         public var occurrence: Int
-        public init(endpoint: String, afterEffect: Bool, occurrence: Int = 1) {
+        /// How many calls in a row, from that one, are stopped.
+        public var times: Int
+        public init(endpoint: String, afterEffect: Bool, occurrence: Int = 1, times: Int = 1) {
             self.endpoint = endpoint
             self.afterEffect = afterEffect
             self.occurrence = occurrence
+            self.times = times
         }
     }
 
@@ -133,7 +136,8 @@ public final class CyberTiplineMock: Sendable {
                 state.trap?.occurrence -= 1
                 return nil
             }
-            state.trap = nil
+            state.trap?.times -= 1
+            if (state.trap?.times ?? 0) <= 0 { state.trap = nil }
             return trap
         }
         if let trap, !trap.afterEffect { await hold(endpoint) }

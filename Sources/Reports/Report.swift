@@ -83,11 +83,14 @@ public struct RemoteProgress: Sendable, Equatable, Codable {
     public var receipt: String?
     /// Known failures of the current call in a row (a retry's backoff grows with them).
     public var failures: Int
+    /// Times the report was started afresh (a lost answer, a report NCMEC no longer had): a
+    /// call that always loses its answer must stop and ask a person, not loop.
+    public var restarts: Int
     /// Whether the case, its evidence's preservation and the event followed the finish.
     public var closedOut: Bool
 
     public init(reportID: Int64? = nil, openedAt: Date? = nil, modifiedAt: Date? = nil, pendingCall: RemoteCall? = nil, abandoned: [Int64] = [],
-                receipt: String? = nil, failures: Int = 0, closedOut: Bool = false) {
+                receipt: String? = nil, failures: Int = 0, restarts: Int = 0, closedOut: Bool = false) {
         self.reportID = reportID
         self.openedAt = openedAt
         self.modifiedAt = modifiedAt
@@ -95,11 +98,12 @@ public struct RemoteProgress: Sendable, Equatable, Codable {
         self.abandoned = abandoned
         self.receipt = receipt
         self.failures = failures
+        self.restarts = restarts
         self.closedOut = closedOut
     }
 
     enum CodingKeys: String, CodingKey {
-        case reportID = "report_id", openedAt = "opened_at", modifiedAt = "modified_at", pendingCall = "pending_call", abandoned, receipt, failures
+        case reportID = "report_id", openedAt = "opened_at", modifiedAt = "modified_at", pendingCall = "pending_call", abandoned, receipt, failures, restarts
         case closedOut = "closed_out"
     }
 

@@ -96,6 +96,7 @@ public struct ReportService: Sendable {
             if current.state == .failed {
                 // Back to a draft that must be approved again; what NCMEC has of it is retracted first.
                 SubmissionPlan.startAfresh(&updated, abandon: true)
+                updated.remote.restarts = 0
                 updated.state = .draft
                 updated.problem = nil
                 updated.approvedBy = nil
@@ -160,6 +161,7 @@ public struct ReportService: Sendable {
             var updated = current
             updated.problem = nil
             updated.remote.failures = 0
+            updated.remote.restarts = 0
             updated.state = SubmissionPlan.progressState(updated)
             return ReportChange(updated: updated, history: [NewHistoryEntry(actor: actor, kind: "retried", detail: [
                 "problem": .string(current.problem?.message ?? ""),

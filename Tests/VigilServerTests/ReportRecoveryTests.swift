@@ -42,6 +42,20 @@ import VigilTestSupport
         }
     }
 
+    /// A call that always loses its answer does not start the report afresh for ever: after three
+    /// fresh starts it waits for a person, and every report it left at NCMEC is retracted.
+    @Test func answersLostOverAndOverStopTheReport() async throws {
+        try await Flow.scenario(files: 1, timeout: .seconds(1), prepare: { $0.setTrap(.init(endpoint: "upload", afterEffect: true, times: 20)) }) { setup, http, id in
+            let report = try await setup.report(http, id)
+            #expect(report["state"] as? String == "failed")
+            let problem = try #require(report["problem"] as? [String: Any])
+            #expect(problem["kind"] as? String == "unavailable" && (problem["message"] as? String)?.contains("afresh 4 times") == true, "\(problem)")
+            #expect(setup.mock.trapped.count == 4 && setup.mock.calls("submit") == 4)
+            #expect(!setup.mock.reports.contains { $0.state == .finished })
+            #expect(setup.mock.reports.filter { $0.state == .retracted }.count == 3, "each abandoned report retracted before the next")
+        }
+    }
+
     @Test func passingFailuresAreRetriedWithBackoff() async throws {
         try await Flow.scenario(files: 1, prepare: { mock in
             mock.fail("upload", code: 1110, count: 2)

@@ -52,6 +52,12 @@ public struct ReportCallJob: JobHandler {
         }
         guard report.state.isInProgress else { return #"{"outcome":"nothing to do (\#(report.state.rawValue))"}"# }
         if let pending = report.remote.pendingCall { report = try await recover(report, from: pending, job: job) }
+        if report.remote.restarts > SubmissionPlan.maxRestarts, !report.retractRequested {
+            try await fail(report.id, job: job, ReportProblem(
+                kind: .unavailable, message: "the report was started afresh \(report.remote.restarts) times (answers lost, or NCMEC no longer had it); retry when the CyberTipline is reachable again",
+                during: SubmissionPlan.progressState(report)))
+            return #"{"outcome":"failed"}"#
+        }
         if let expires = report.remote.expiresAt, clock() >= expires, !report.retractRequested {
             report = try await commit(report.id, job: job) { report in
                 SubmissionPlan.startAfresh(&report, abandon: false)

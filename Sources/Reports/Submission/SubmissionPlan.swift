@@ -25,9 +25,13 @@ enum SubmissionPlan {
         return .detailsSent
     }
 
+    /// Fresh starts allowed before the report waits for a person.
+    static let maxRestarts = 3
+
     /// NCMEC no longer has (or may not cleanly have) the report: everything remote is
     /// forgotten and it is submitted afresh. `abandon` keeps the old id to retract it first.
     static func startAfresh(_ report: inout Report, abandon: Bool) {
+        report.remote.restarts += 1
         if abandon, let old = report.remote.reportID, !report.remote.abandoned.contains(old) { report.remote.abandoned.append(old) }
         report.remote.reportID = nil
         report.remote.openedAt = nil
