@@ -1,10 +1,16 @@
+import Banks
+import Cases
+import ContentHashing
 import Foundation
 import HummingbirdTesting
+import IntegrationClients
+import JSONValues
 import NCMECMock
 import Reports
 import Testing
 import VigilServer
 import VigilTestSupport
+import Workflows
 
 /// CyberTipline reports end to end, through the API and the job worker, against the mock:
 /// the whole flow, every error class, retraction, expiry, and a lost answer at every call.
@@ -161,6 +167,58 @@ import VigilTestSupport
             #expect(types == ["report.drafted", "report.approved", "report.submitted"], "\(events.text)")
             // A finished report cannot be retracted.
             #expect(try await http.json(.post, "/v1/reports/\(id)/retract", key: fixture.reporter, #"{"reason": "oops"}"#).status == 400)
+        }
+    }
+}
+
+/// Auto-approval: only a workflow's draft, only with the setting on, only when every file matched
+/// a bank labelled `verified`.
+@Suite struct ReportAutoApprovalTests {
+    /// A case opened as a workflow opens one: a kept image, matched in `bank`.
+    static func matchedCase(_ fixture: ServerFixture, bank: String, image: Int) async throws -> Int64 {
+        let bytes = try Images.demo(image)
+        let signals = try ContentHasher().signals(of: bytes)
+        _ = try await fixture.service.media.keep(bytes, sha256: signals.sha256, contentType: "image/jpeg")
+        let evidence = NewEvidence(match: EvidenceMatch(provider: "vigil", bank: bank, distance: 0),
+                                   signals: EvidenceSignals(pdq: signals.pdq.hex, md5: signals.md5, sha256: signals.sha256),
+                                   mediaSHA256: signals.sha256, fileName: "upload.jpg")
+        return try await fixture.service.cases.open(NewCase(title: "matched in \(bank)", evidence: [evidence]), actor: "workflow:test").case.id
+    }
+
+    static func draftStep(_ fixture: ServerFixture, caseID: Int64) async throws -> [String: JSONValue] {
+        let output = try await ReportDraftAction(reports: fixture.service.reports).perform(
+            ActionCall(inputs: ["case_id": .number(Double(caseID))], credential: nil, idempotencyKey: "run-1/draft", runID: 1, stepID: "draft", workflowID: "wfl_test"))
+        return try #require(output.object)
+    }
+
+    @Test func onlyVerifiedMatchesDraftedByAWorkflowAreApprovedWithoutAPerson() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.test { http in
+            let setup = try await ReportFlowTests.setUp(http, fixture)
+            defer { Task { await setup.running.stop() } }
+            let verified = try await Self.matchedCase(fixture, bank: "TEST_BANK", image: 0)
+            // The setting is off: a workflow's draft waits.
+            #expect(try await Self.draftStep(fixture, caseID: verified)["state"] == .string("draft"))
+            let settings = try await http.json(.put, "/v1/report-settings", key: fixture.admin,
+                                               #"{"esp_service": "ExampleApp", "reporter": {"email": "trust-safety@example.com"}, "auto_approve_verified": true}"#)
+            #expect(settings.status == 200)
+            let second = try await Self.matchedCase(fixture, bank: "TEST_BANK", image: 1)
+            let approved = try await Self.draftStep(fixture, caseID: second)
+            #expect(approved["state"] == .string("approved") && approved["auto_approved"] == .bool(true))
+            // A bank without the label, or a person's draft, is never approved by itself.
+            let unverified = try await fixture.service.banks.createBank(NewBank(name: "UNVERIFIED", labels: ["A1"]))
+            let plain = try await Self.matchedCase(fixture, bank: unverified.name, image: 2)
+            #expect(try await Self.draftStep(fixture, caseID: plain)["state"] == .string("draft"))
+            let third = try await Self.matchedCase(fixture, bank: "TEST_BANK", image: 3)
+            let byPerson = try await http.json(.post, "/v1/cases/\(third)/reports", key: fixture.reviewer, "{}")
+            #expect(byPerson.json["state"] as? String == "draft")
+            // The drafted step run again returns the same report.
+            #expect(try await Self.draftStep(fixture, caseID: second)["created"] == .bool(false))
+            try await setup.runJobs()
+            let reportID = try #require(approved["report_id"]?.integer)
+            let shown = try await setup.report(http, reportID)
+            #expect(shown["state"] as? String == "finished" && shown["approved_by"] as? String == ReportService.autoApprover)
+            #expect(setup.mock.reports.filter { $0.state == .finished }.count == 1)
         }
     }
 }
