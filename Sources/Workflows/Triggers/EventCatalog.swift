@@ -58,6 +58,18 @@ public enum EventCatalog {
         Field("block_reason", .text, "Why it is blocked."),
     ]
 
+    static let reportFields: [Field] = [
+        Field("event_id", .text, "The event's id (a run started by it is keyed by it: one run per event and workflow)."),
+        Field("type", .text, "The event type."),
+        Field("at", .text, "When it happened (ISO 8601, UTC)."),
+        Field("actor", .text, "Who caused it (key:<id>, workflow:<id>, system:reports)."),
+        Field("report_id", .integer(1...Int.max), "The report."),
+        Field("case_id", .integer(1...Int.max), "Its case."),
+        Field("state", .text, "Its state after the change."),
+        Field("ncmec_report_id", .integer(1...Int.max), "NCMEC's report id (report.submitted)."),
+        Field("message", .text, "Why it failed (report.failed)."),
+    ]
+
     public static let all: [EventType] = [
         EventType(name: "lookup.completed", summary: "Any lookup, through any API, completed.", fields: lookupFields),
         EventType(name: "match.found", summary: "A lookup, through any API, found at least one match.", fields: lookupFields),
@@ -73,6 +85,11 @@ public enum EventCatalog {
         EventType(name: "account.status-updated", summary: "An account's status changed (blocking included).", fields: accountFields),
         EventType(name: "account.blocked", summary: "An account was blocked.", fields: accountFields),
         EventType(name: "account.unblocked", summary: "An account was unblocked.", fields: accountFields),
+        EventType(name: "report.drafted", summary: "A CyberTipline report was drafted from a case.", fields: reportFields),
+        EventType(name: "report.approved", summary: "A report was approved for NCMEC.", fields: reportFields),
+        EventType(name: "report.submitted", summary: "NCMEC acknowledged a finished report (its receipt is stored).", fields: reportFields),
+        EventType(name: "report.failed", summary: "A report stopped and waits for a person.", fields: reportFields),
+        EventType(name: "report.retracted", summary: "A report was retracted.", fields: reportFields),
     ]
 
     /// The events that come from the lookup path (delivered in-process at once); the others are
