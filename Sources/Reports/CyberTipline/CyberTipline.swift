@@ -1,5 +1,3 @@
-public import Foundation
-
 /// The CyberTipline Reporting API as the submission sees it (the HTTP client is an adapter).
 /// Each call returns NCMEC's answer, whatever its code, or throws `CyberTiplineCallFailure`
 /// when there is none.
