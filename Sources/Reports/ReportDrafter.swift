@@ -57,7 +57,8 @@ struct ReportDrafter: Sendable {
                                          ipCaptureEvents: Self.ipEvents(detail.case.fields), accountDisabled: account.isBlocked))
         }
         let incidentAt = detail.evidence.map(\.addedAt).min() ?? detail.case.createdAt
-        var info = ["Detected by hash matching in Vigil (case \(caseID)) and reviewed by the trust and safety team."]
+        // Says only what is known: whether a person saw a file is each file's viewed_by_esp, not this text.
+        var info = ["Detected by hash matching in Vigil (case \(caseID))."]
         for evidence in detail.evidence where evidence.match.bank != nil || evidence.match.distance != nil {
             info.append("Evidence \(evidence.id): \(evidence.match.provider) match\(evidence.match.bank.map { " in bank \($0)" } ?? "")"
                         + "\(evidence.match.distance.map { " at PDQ distance \($0)" } ?? "").")
