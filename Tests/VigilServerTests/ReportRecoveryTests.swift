@@ -56,6 +56,36 @@ import VigilTestSupport
         }
     }
 
+    /// A CyberTipline that cannot be reached at all: nothing reached NCMEC, so the same call is
+    /// tried again (no recovery, no fresh start) until the report waits for a person; a retry
+    /// once it is back finishes it.
+    @Test func anUnreachableCyberTiplineIsRetriedThenWaits() async throws {
+        // AsyncHTTPClient tries to connect until the deadline: each attempt takes the timeout.
+        let fixture = try await ServerFixture(cyberTiplineTimeout: .seconds(1))
+        try await fixture.test { http in
+            let setup = try await Flow.setUp(http, fixture)
+            let (caseID, _) = try await Flow.caseWithFiles(fixture, http, files: 1)
+            let port = setup.running.port
+            await setup.running.stop()
+            let id = try await Flow.approvedReport(setup, http, caseID: caseID)
+            try await setup.runJobs()
+            let report = try await setup.report(http, id)
+            #expect(report["state"] as? String == "failed")
+            #expect((report["problem"] as? [String: Any])?["kind"] as? String == "unavailable")
+            let errors = Self.history(report).compactMap { ($0["detail"] as? [String: Any])?["error"] as? String }
+            #expect(errors.count == 8 && errors.allSatisfy { $0.contains("was not reached") }, "\(errors)")
+            #expect(!Self.kinds(report).contains("recovered"))
+            #expect((report["ncmec"] as? [String: Any])?["pending_call"] == nil, "no call left under way")
+            // Back on the same port: a retry finishes it.
+            let again = try await setup.mock.start(port: port)
+            defer { Task { await again.stop() } }
+            #expect(try await http.call(.post, "/v1/reports/\(id)/retry", key: fixture.reporter).status == 202)
+            try await setup.runJobs()
+            #expect(try await setup.report(http, id)["state"] as? String == "finished")
+            _ = try Flow.expectOneCleanReport(setup.mock, files: 1)
+        }
+    }
+
     @Test func passingFailuresAreRetriedWithBackoff() async throws {
         try await Flow.scenario(files: 1, prepare: { mock in
             mock.fail("upload", code: 1110, count: 2)
