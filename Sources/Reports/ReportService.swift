@@ -42,9 +42,9 @@ public struct ReportService: Sendable {
         return report
     }
 
-    public func history(_ id: Int64) async throws -> [HistoryEntry] {
-        _ = try await report(id)
-        return try await store.history(reportID: id)
+    /// The report and its history.
+    public func detail(_ id: Int64) async throws -> (report: Report, history: [HistoryEntry]) {
+        (try await report(id), try await store.history(reportID: id))
     }
 
     public func list(_ filter: ReportFilter) async throws -> [Report] { try await store.reports(filter) }
@@ -60,7 +60,7 @@ public struct ReportService: Sendable {
 
     /// What keeps the report from being approved.
     public func problems(_ report: Report) -> [String] {
-        report.content.reporter.emailProblems + ReportChecks.problems(report.content, files: report.files, now: clock())
+        report.problems(now: clock())
     }
 
     // MARK: the flow
@@ -76,7 +76,7 @@ public struct ReportService: Sendable {
         let draft = try await drafter.draft(caseID: caseID, settings: settings, options: options)
         let autoApprove = options.mayAutoApprove && settings.autoApproveVerified && draft.allVerified
         var created = try await store.createReport(draft.new, actor: actor, at: clock()) { report in
-            [Self.event(ReportEvents.drafted, report, actor: actor, ["files": .number(Double(report.files.count))])]
+            [report.event(ReportEvents.drafted, actor: actor, ["files": .number(Double(report.files.count))])]
         }
         if autoApprove, problems(created).isEmpty {
             created = try await approve(created.id, expectedVersion: created.version, actor: Self.autoApprover)
@@ -115,14 +115,14 @@ public struct ReportService: Sendable {
         let approved = try await store.updateReport(id: id, at: now) { current in
             try Self.check(expectedVersion, current)
             guard current.state == .draft else { throw ReportError.invalid("report \(id) is \(current.state.rawValue): only a draft can be approved") }
-            let problems = current.content.reporter.emailProblems + ReportChecks.problems(current.content, files: current.files, now: now)
+            let problems = current.problems(now: now)
             guard problems.isEmpty else { throw ReportError.incomplete(problems) }
             var updated = current
             updated.state = .approved
             updated.approvedBy = actor
             updated.approvedAt = now
             return ReportChange(updated: updated, history: [NewHistoryEntry(actor: actor, kind: "approved", detail: [:])],
-                                events: [Self.event(ReportEvents.approved, updated, actor: actor, [:])], queueNextCall: true)
+                                events: [updated.event(ReportEvents.approved, actor: actor, [:])], queueNextCall: true)
         }
         wake()
         return approved
@@ -141,7 +141,7 @@ public struct ReportService: Sendable {
             case .retracted, .retracting: return ReportChange(updated: current)
             case .draft:
                 updated.state = .retracted
-                return ReportChange(updated: updated, history: [line], events: [Self.event(ReportEvents.retracted, updated, actor: actor, ["reason": .string(reason)])])
+                return ReportChange(updated: updated, history: [line], events: [updated.event(ReportEvents.retracted, actor: actor, ["reason": .string(reason)])])
             case .failed, .approved, .submitting, .submitted, .filesUploaded, .detailsSent:
                 updated.retractRequested = true
                 updated.state = .retracting
@@ -192,13 +192,6 @@ public struct ReportService: Sendable {
         if edit.additionalInfo != nil { fields.append("additional_info") }
         for file in edit.files ?? [] { fields.append("files[\(file.evidenceID)]") }
         return fields
-    }
-
-    static func event(_ type: String, _ report: Report, actor: String, _ extra: [String: JSONValue]) -> NewEvent {
-        var payload: [String: JSONValue] = ["report_id": .number(Double(report.id)), "case_id": .number(Double(report.caseID)),
-                                            "state": .string(report.state.rawValue)]
-        payload.merge(extra) { _, new in new }
-        return NewEvent(type: type, subject: report.subject, actor: actor, payload: .object(payload))
     }
 }
 

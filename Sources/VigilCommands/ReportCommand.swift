@@ -89,10 +89,10 @@ struct ReportCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await ReportCommand.with(storage) { context in
-                let report = try await context.reports.report(id)
+                let (report, history) = try await context.reports.detail(id)
                 Standard.output(ReportCommand.line(report))
                 for problem in context.reports.problems(report) where report.state == .draft { Standard.output("  to fix before approval: \(problem)") }
-                for entry in try await context.reports.history(id) {
+                for entry in history {
                     let detail = entry.detail.object ?? [:]
                     let summary = ["call", "code", "description", "request_id", "message", "reason"].compactMap { key -> String? in
                         guard let value = detail[key], value != .null else { return nil }

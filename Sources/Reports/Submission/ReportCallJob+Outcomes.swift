@@ -31,7 +31,7 @@ extension ReportCallJob {
                 report.problem = ReportProblem(kind: kind, message: message, code: answer.code, during: SubmissionPlan.progressState(report))
                 report.state = .failed
                 history.append(Self.line("failed", ["message": .string(message)]))
-                events.append(Self.event(ReportEvents.failed, report, ["message": .string(message)]))
+                events.append(report.event(ReportEvents.failed, actor: Self.actor, ["message": .string(message)]))
                 queue = false
             }
             func finished(note: String?) {
@@ -41,13 +41,13 @@ extension ReportCallJob {
                 report.problem = nil
                 history.append(Self.line("finished", ["ncmec_report_id": report.remote.reportID.map { .number(Double($0)) } ?? .null,
                                                       "message": note.map(JSONValue.string) ?? .null]))
-                events.append(Self.event(EventTypes.reportSubmitted, report, ["ncmec_report_id": report.remote.reportID.map { .number(Double($0)) } ?? .null]))
+                events.append(report.event(EventTypes.reportSubmitted, actor: Self.actor, ["ncmec_report_id": report.remote.reportID.map { .number(Double($0)) } ?? .null]))
             }
             func retracted(_ id: Int64) {
                 if id == report.remote.reportID {
                     report.state = .retracted
                     history.append(Self.line("retracted", ["ncmec_report_id": .number(Double(id))]))
-                    events.append(Self.event(ReportEvents.retracted, report, ["ncmec_report_id": .number(Double(id))]))
+                    events.append(report.event(ReportEvents.retracted, actor: Self.actor, ["ncmec_report_id": .number(Double(id))]))
                     queue = false
                 } else {
                     report.remote.abandoned.removeAll { $0 == id }
@@ -134,7 +134,7 @@ extension ReportCallJob {
                 updated.problem = ReportProblem(kind: .unavailable, message: message, during: SubmissionPlan.progressState(updated))
                 updated.state = .failed
                 history.append(Self.line("failed", ["message": .string(message)]))
-                events.append(Self.event(ReportEvents.failed, updated, ["message": .string(message)]))
+                events.append(updated.event(ReportEvents.failed, actor: Self.actor, ["message": .string(message)]))
             }
             return ReportChange(updated: updated, history: history, events: events)
         }
@@ -168,7 +168,7 @@ extension ReportCallJob {
 
     /// After the finish: the case and its evidence follow, then the report is closed out.
     func close(_ report: Report, job: Job) async throws {
-        try await closeOut.run(report, actor: "system:reports")
+        try await closeOut.run(report, actor: Self.actor)
         _ = try await store.updateReport(id: report.id, at: clock()) { current in
             try Self.requireOwner(current, job)
             var updated = current
@@ -186,7 +186,7 @@ extension ReportCallJob {
             updated.state = .failed
             updated.problem = problem
             return ReportChange(updated: updated, history: [Self.line("failed", ["message": .string(problem.message)])],
-                                events: [Self.event(ReportEvents.failed, updated, ["message": .string(problem.message)])])
+                                events: [updated.event(ReportEvents.failed, actor: Self.actor, ["message": .string(problem.message)])])
         }
     }
 
@@ -204,16 +204,13 @@ extension ReportCallJob {
         guard report.jobID == job.id else { throw JobError.leaseLost(job.id) }
     }
 
+    /// Who the submission's lines and events name.
+    static let actor = "system:reports"
+
     static func line(_ kind: String, _ detail: [String: JSONValue]) -> NewHistoryEntry {
-        NewHistoryEntry(actor: "system:reports", kind: kind, detail: .object(detail))
+        NewHistoryEntry(actor: actor, kind: kind, detail: .object(detail))
     }
 
-    static func event(_ type: String, _ report: Report, _ extra: [String: JSONValue]) -> NewEvent {
-        var payload: [String: JSONValue] = ["report_id": .number(Double(report.id)), "case_id": .number(Double(report.caseID)),
-                                            "state": .string(report.state.rawValue)]
-        payload.merge(extra) { _, new in new }
-        return NewEvent(type: type, subject: report.subject, actor: "system:reports", payload: .object(payload))
-    }
 
     /// 2^failures seconds up to five minutes, with jitter, and never past a minute before NCMEC
     /// would delete the unfinished report.

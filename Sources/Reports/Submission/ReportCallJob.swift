@@ -71,7 +71,7 @@ public struct ReportCallJob: JobHandler {
                 var updated = current
                 updated.state = .retracted
                 return ReportChange(updated: updated, history: [Self.line("retracted", ["message": "nothing had reached NCMEC"])],
-                                    events: [Self.event(ReportEvents.retracted, updated, [:])])
+                                    events: [updated.event(ReportEvents.retracted, actor: Self.actor)])
             }
             return #"{"outcome":"retracted"}"#
         }

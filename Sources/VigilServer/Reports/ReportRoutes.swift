@@ -30,9 +30,8 @@ struct ReportRoutes {
             }
         }
         routes.get("reports/{id}") { _, context in
-            let id = try Self.id(context, "report")
-            let report = try await reports.report(id)
-            return try JSONText.response(ReportJSON(report, problems: reports.problems(report), history: try await reports.history(id)))
+            let (report, history) = try await reports.detail(try Self.id(context, "report"))
+            return try JSONText.response(ReportJSON(report, problems: reports.problems(report), history: history))
         }
         routes.get("reports/{id}/xml") { _, context in
             let documents = try await reports.documents(try Self.id(context, "report"))
