@@ -111,17 +111,10 @@ public struct SQLReportStore: ReportStore {
     // MARK: rows
 
     /// Dates as milliseconds, so a report read back equals the one written.
-    static func encode<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .millisecondsSince1970
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
+    static func encode<T: Encodable>(_ value: T) throws -> String { try JSONCoding.encode(value, millisecondDates: true) }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String, _ what: String) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .millisecondsSince1970
-        do { return try decoder.decode(type, from: Data(text.utf8)) } catch { throw StorageError.corruptRow("\(what) is not valid: \(error)") }
+        try JSONCoding.decode(type, text, what, millisecondDates: true)
     }
 
     static func load(_ id: Int64, _ sql: any SQLDatabase, _ dialect: Dialect, forUpdate: Bool = false) async throws -> Report {
