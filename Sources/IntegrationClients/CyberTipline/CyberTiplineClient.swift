@@ -62,23 +62,15 @@ public struct CyberTiplineClient: CyberTipline {
     // MARK: the exchange
 
     func post(_ endpoint: String, contentType: String, body: ByteBuffer, timeout: Duration) async throws(CyberTiplineCallFailure) -> CyberTiplineAnswer {
-        var request = HTTPClientRequest(url: "\(base)/\(endpoint)")
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: authorization)
-        request.headers.add(name: "Content-Type", value: contentType)
-        request.headers.add(name: "Accept", value: "application/xml, text/xml")
-        request.body = .bytes(body)
-        let deadline = NIODeadline.now() + .milliseconds(Int64(timeout.components.seconds * 1000))
-        let status: Int, headers: HTTPHeaders, received: ByteBuffer
+        let headers = [("Authorization", authorization), ("Content-Type", contentType), ("Accept", "application/xml, text/xml")]
+        let exchanged: HTTPCall.Answer
         do {
-            let response = try await http.execute(request, deadline: deadline)
-            status = Int(response.status.code)
-            headers = response.headers
-            received = try await response.body.collect(upTo: 1 << 20)
+            exchanged = try await HTTPCall.exchange(http, .POST, "\(base)/\(endpoint)", headers: headers, body: body, timeout: timeout)
         } catch {
             throw Self.failure(error)
         }
-        let answer = Self.answer(status: status, requestID: headers.first(name: "Request-ID"), body: received)
+        let status = exchanged.status
+        let answer = Self.answer(status: status, requestID: exchanged.headers.first(name: "Request-ID"), body: exchanged.body)
         logger.info("CyberTipline \(endpoint)", metadata: ["http_status": "\(status)", "code": "\(answer.code.map(String.init) ?? "none")",
                                                           "request_id": "\(answer.requestID ?? "none")"])
         return answer

@@ -22,15 +22,8 @@ struct HTTPCall {
 
     static func perform(_ http: HTTPClient, _ method: HTTPMethod, _ url: String, headers: [(String, String)], body: [UInt8]? = nil,
                         timeout: Duration, limit: Int = 1 << 20) async throws(Failure) -> Answer {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(Double(timeout.components.seconds) * 1e9 + Double(timeout.components.attoseconds) / 1e9))
         do {
-            let response = try await http.execute(request, deadline: deadline)
-            let bytes = try await response.body.collect(upTo: limit)
-            return Answer(status: Int(response.status.code), headers: response.headers, body: bytes)
+            return try await exchange(http, method, url, headers: headers, body: body.map { ByteBuffer(bytes: $0) }, timeout: timeout, limit: limit)
         } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout].contains(error) {
             throw .timedOut
         } catch is NIOTooManyBytesError {
@@ -38,6 +31,20 @@ struct HTTPCall {
         } catch {
             throw .connection(String(describing: error).prefix(200).description)
         }
+    }
+
+    /// The exchange itself, failing with AsyncHTTPClient's own error: for a caller that must
+    /// tell a connection never made from a request that may have arrived (the CyberTipline).
+    static func exchange(_ http: HTTPClient, _ method: HTTPMethod, _ url: String, headers: [(String, String)], body: ByteBuffer?,
+                         timeout: Duration, limit: Int = 1 << 20) async throws -> Answer {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(body) }
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(Double(timeout.components.seconds) * 1e9 + Double(timeout.components.attoseconds) / 1e9))
+        let response = try await http.execute(request, deadline: deadline)
+        let bytes = try await response.body.collect(upTo: limit)
+        return Answer(status: Int(response.status.code), headers: response.headers, body: bytes)
     }
 
     /// A GET repeated while the answer may pass by itself (429, 5xx, a host not reached), with
