@@ -79,8 +79,5 @@ struct AccountRoutes {
         let version: Int?
     }
 
-    static func id(_ context: VigilRequestContext) throws -> Int64 {
-        guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw APIError.badRequest("account id must be a positive integer") }
-        return id
-    }
+    static func id(_ context: VigilRequestContext) throws -> Int64 { try context.positiveID(of: "account") }
 }

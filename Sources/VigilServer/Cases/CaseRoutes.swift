@@ -82,10 +82,7 @@ struct CaseRoutes {
         }
     }
 
-    static func id(_ context: VigilRequestContext) throws -> Int64 {
-        guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw APIError.badRequest("case id must be a positive integer") }
-        return id
-    }
+    static func id(_ context: VigilRequestContext) throws -> Int64 { try context.positiveID(of: "case") }
 }
 
 struct CasePage: Encodable {

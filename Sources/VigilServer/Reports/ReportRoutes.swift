@@ -94,8 +94,5 @@ struct ReportRoutes {
         return buffer.readableBytes == 0 ? nil : try JSONInput.decode(type, from: buffer)
     }
 
-    static func id(_ context: VigilRequestContext, _ what: String) throws -> Int64 {
-        guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw APIError.badRequest("\(what) id must be a positive integer") }
-        return id
-    }
+    static func id(_ context: VigilRequestContext, _ what: String) throws -> Int64 { try context.positiveID(of: what) }
 }

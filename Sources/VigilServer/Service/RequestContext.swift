@@ -52,3 +52,11 @@ enum RequestIDs {
 
     static func next() -> String { "\(prefix)-\(String(counter.increment(), radix: 36))" }
 }
+
+extension VigilRequestContext {
+    /// A path parameter that names a row by its id: a positive integer, or a 400 that says whose.
+    func positiveID(_ parameter: String = "id", of what: String) throws -> Int64 {
+        guard let id = Int64(try parameters.require(parameter)), id > 0 else { throw APIError.badRequest("\(what) id must be a positive integer") }
+        return id
+    }
+}

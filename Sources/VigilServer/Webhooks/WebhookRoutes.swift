@@ -55,9 +55,7 @@ struct WebhookRoutes {
         }
         routes.post("webhooks/{id}/deliveries/{delivery}/redeliver") { _, context in
             let id = try Self.id(context)
-            guard let delivery = Int64(try context.parameters.require("delivery")), delivery > 0 else {
-                throw APIError.badRequest("delivery id must be a positive integer")
-            }
+            let delivery = try context.positiveID("delivery", of: "delivery")
             return try await service.audited(context, "webhook.redeliver", target: "webhook:\(id)/delivery:\(delivery)") {
                 let queued = try await webhooks.redeliver(id, delivery: delivery)
                 service.jobs.doorbell.ring()
@@ -77,8 +75,5 @@ struct WebhookRoutes {
         }
     }
 
-    static func id(_ context: VigilRequestContext) throws -> Int64 {
-        guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw APIError.badRequest("webhook id must be a positive integer") }
-        return id
-    }
+    static func id(_ context: VigilRequestContext) throws -> Int64 { try context.positiveID(of: "webhook") }
 }
