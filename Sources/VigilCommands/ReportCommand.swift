@@ -66,14 +66,7 @@ struct ReportCommand: AsyncParsableCommand {
         @Option(help: "Only the reports of this case.") var caseID: Int64?
 
         func run() async throws {
-            let states = try state.map { text in
-                try text.split(separator: ",").map { part in
-                    guard let state = ReportState(rawValue: String(part)) else {
-                        throw ValidationError("\(part) is not a report state (\(ReportState.allCases.map(\.rawValue).joined(separator: ", ")))")
-                    }
-                    return state
-                }
-            }
+            let states: [ReportState]? = try CommaSeparated.parse(state, option: "--state")
             try await ReportCommand.with(storage) { context in
                 for report in try await context.reports.list(ReportFilter(states: states, caseID: caseID, limit: 1000)) {
                     Standard.output(ReportCommand.line(report))

@@ -151,14 +151,7 @@ struct WorkflowCommand: AsyncParsableCommand {
         @Option(help: "How many runs.") var limit = 20
 
         func run() async throws {
-            let statuses = try status.map { text in
-                try text.split(separator: ",").map { part in
-                    guard let found = RunStatus(rawValue: String(part)) else {
-                        throw ValidationError("--status takes \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-                    }
-                    return found
-                }
-            }
+            let statuses: [RunStatus]? = try CommaSeparated.parse(status, option: "--status")
             try await WorkflowCommand.with(storage, readOnly: true) { context in
                 let workflow = try await context.workflows.workflow(name)
                 for run in try await context.workflows.runs(RunFilter(workflowID: workflow.id, statuses: statuses, limit: max(1, min(limit, 1000)))) {

@@ -33,3 +33,17 @@ enum Standard {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }
+
+/// A comma-separated option of names (`--status queued,failed`), each one of `Value`'s.
+enum CommaSeparated {
+    static func parse<Value: RawRepresentable & CaseIterable>(_ text: String?, option: String) throws -> [Value]? where Value.RawValue == String {
+        try text.map { text in
+            try text.split(separator: ",").map { part in
+                guard let value = Value(rawValue: String(part)) else {
+                    throw ValidationError("\(option) takes \(Value.allCases.map(\.rawValue).joined(separator: ", ")), not \(part)")
+                }
+                return value
+            }
+        }
+    }
+}
