@@ -57,5 +57,10 @@ public final class KeyService: Sendable {
     }
 
     public func list() async throws -> [APIKey] { try await store.listKeys() }
+
+    /// Whether key `id` exists and is not revoked (a dashboard session opened with it ends when it is).
+    public func isLive(id: Int64) async throws -> Bool {
+        try await store.listKeys().contains { $0.id == id && !$0.isRevoked }
+    }
     public func count() async throws -> Int { try await store.keyCount() }
 }

@@ -228,6 +228,7 @@ enum Migrations {
         },
         casesAndEvents,
         reports,
+        people,
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

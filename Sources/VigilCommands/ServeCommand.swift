@@ -95,7 +95,8 @@ struct ServeCommand: AsyncParsableCommand {
                                        mediaStore: SQLMediaStore(database: database),
                                        mediaFiles: EncryptedMediaFiles(directory: dataDirectory.appendingPathComponent("evidence"),
                                                                        key: try await credentials.evidenceKey()),
-                                       reportStore: SQLReportStore(database: database), settings: settings)
+                                       reportStore: SQLReportStore(database: database), userStore: SQLUserStore(database: database),
+                                       tallyStore: SQLLookupTallyStore(database: database), settings: settings)
             try await FirstRun.prepareWorkflows(service.workflows, audit: service.audit, demo: firstRun.demoBank != nil)
             let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials))
             let workers = (0..<configuration.jobConcurrency).map { _ in
@@ -124,7 +125,8 @@ struct ServeCommand: AsyncParsableCommand {
                 services: [IndexLoader(service: service, database: database, logger: logger),
                            JobWorkers(service: service, workers: workers + workflowWorkers), Every.bankSyncs(service, logger: Logger(label: "vigil.sync")),
                            EventFollowers(service: service, database: database, logger: Logger(label: "vigil.events")),
-                           Every.evidencePurge(service, logger: Logger(label: "vigil.evidence"))],
+                           Every.evidencePurge(service, logger: Logger(label: "vigil.evidence")),
+                           Every.dashboardUpkeep(service, logger: Logger(label: "vigil.dashboard"))],
                 onServerRunning: { channel in
                     logger.notice("listening", metadata: [
                         "address": .string(channel.localAddress?.description ?? "?"), "database": .string(configuration.database.description),
@@ -269,6 +271,8 @@ struct Every: Service {
     let service: VigilService
     let logger: Logger
     let body: @Sendable () async throws -> Void
+    /// Run once more at shutdown (so what was counted since the last run is not lost).
+    var atShutdown: (@Sendable () async throws -> Void)? = nil
 
     func run() async throws {
         let (interval, what, service, logger, body) = (self.interval, self.what, self.service, self.logger, self.body)
@@ -285,6 +289,20 @@ struct Every: Service {
             try? await gracefulShutdown()
             group.cancelAll()
         }
+        if let atShutdown {
+            do { try await atShutdown() } catch {
+                logger.error("\(what) failed at shutdown", metadata: ["error": .string(String(describing: error).prefix(300).description)])
+            }
+        }
+    }
+
+    /// Every 10 s: adds this process's lookup counts to the hourly tallies the dashboard charts
+    /// (and once more at shutdown), and deletes expired dashboard sessions.
+    static func dashboardUpkeep(_ service: VigilService, logger: Logger) -> Every {
+        Every(interval: .seconds(10), what: "dashboard upkeep", service: service, logger: logger, body: {
+            try await service.tally.flush()
+            try await service.users.purgeExpiredSessions()
+        }, atShutdown: { try await service.tally.flush() })
     }
 
     /// Queues the bank syncs that are due, every 30 s; the store hands each to one replica.

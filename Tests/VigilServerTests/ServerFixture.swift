@@ -75,7 +75,9 @@ final class ServerFixture: @unchecked Sendable {
                                eventStore: SQLEventStore(database: database), webhookStore: SQLWebhookStore(database: database),
                                mediaStore: SQLMediaStore(database: database),
                                mediaFiles: EncryptedMediaFiles(directory: directory.url.appendingPathComponent("evidence"), key: try await credentials.evidenceKey()),
-                               reportStore: SQLReportStore(database: database), settings: settings, clock: { clock.now })
+                               reportStore: SQLReportStore(database: database), userStore: SQLUserStore(database: database),
+                               tallyStore: SQLLookupTallyStore(database: database), passwords: BcryptPasswords(cost: 4), settings: settings,
+                               clock: { clock.now })
         engine = WorkflowEngine(store: service.workflows.store,
                                 actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
                                                            cases: service.cases, accounts: service.accounts, reports: service.reports),

@@ -136,7 +136,7 @@ struct BankRoutes {
     /// Adds entries given as signals (JSON `{"entries": [...]}`) or one uploaded image (hashed here).
     func addEntries(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
         let bank = try await bank(context)
-        let addedBy = context.apiKey.map { "key:\($0.id)" } ?? "proxy"
+        let addedBy = context.actor
         var news: [NewEntry] = []
         switch BodyKind(request) {
         case .json:
@@ -223,25 +223,7 @@ struct BankRoutes {
             return format
         }
         let listSHA256 = try Flag.parse(request.query("list_sha256"), name: "list_sha256") ?? false
-        // The upload is spooled into the data directory as it arrives; a job of the queue imports
-        // it, so the request returns at once and a crash resumes the import instead of losing it.
-        let spool = service.settings.spoolDirectory
-        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
-        let file = spool.appendingPathComponent("import-\(UUID().uuidString)")
-        do {
-            try await UploadSpool.write(request, to: file, limit: service.settings.maxImportBytes, multipartField: "file")
-            // Refuse what cannot be read now, not minutes later in a job.
-            _ = try ImportReaders.open(file, format: format, listHoldsSHA256: listSHA256, hashing: service.lookup.hashing,
-                                       addedBy: "check")
-        } catch {
-            try? FileManager.default.removeItem(at: file)
-            if let error = error as? ImportError { throw APIError.badRequest(error.description, code: "invalid_import") }
-            throw error
-        }
-        let payload = BankImportJob.Payload(bank: bank.name, file: file.path, format: format, listSHA256: listSHA256,
-                                            addedBy: context.apiKey.map { "key:\($0.id)" } ?? "proxy")
-        let job = try await service.jobs.enqueue(NewJob(kind: BankImportJob.kind, payload: try JSONText.encode(payload), maxAttempts: 5,
-                                                        affinity: service.settings.nodeID))
+        let job = try await BankImportUpload.accept(request, into: bank, format: format, listSHA256: listSHA256, actor: context.actor, service: service)
         var response = try JSONText.response(JobJSON(job), status: .accepted)
         response.headers[.location] = "/v1/jobs/\(job.id)"
         return response

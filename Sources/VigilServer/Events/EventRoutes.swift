@@ -34,44 +34,49 @@ struct EventRoutes {
             // Without a position the stream starts now: only events committed from here on.
             let start = after >= 0 ? Int64(after) : try await service.events.latestID()
             let events = service.eventFeed.events(after: start, types: types)
-            var headers = HTTPFields()
-            headers[.contentType] = "text/event-stream; charset=utf-8"
-            headers[.cacheControl] = "no-cache"
-            headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
-            return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-                let (lines, output) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingOldest(1000))
-                // A stream never ends by itself: the server's shutdown ends it, so that shutdown
-                // does not wait for every open stream's client to leave.
-                try await withGracefulShutdownHandler {
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            do {
-                                // A client too slow to take its events is disconnected, not given
-                                // a gap: it resumes from the last id it received.
-                                for try await event in events {
-                                    if case .dropped = output.yield(ByteBuffer(string: Self.frame(event))) { break }
-                                }
-                            } catch {
-                                output.yield(ByteBuffer(string: ": stream ended: \(String(describing: error).prefix(200))\n\n"))
-                            }
-                            output.finish()
-                        }
-                        group.addTask {
-                            output.yield(ByteBuffer(string: ": connected\nretry: 2000\n\n"))
-                            while !Task.isCancelled {
-                                try await Task.sleep(for: .seconds(15))
-                                output.yield(ByteBuffer(string: ": keep-alive\n\n"))
-                            }
-                        }
-                        defer { group.cancelAll() }
-                        for await line in lines { try await writer.write(line) }
-                    }
-                } onGracefulShutdown: {
-                    output.finish()
-                }
-                try await writer.finish(nil)
-            })
+            return Self.stream(events, frame: Self.frame)
         }
+    }
+
+    /// Server-Sent Events of `events`, each written by `frame`; also the dashboard's live stream.
+    static func stream(_ events: AsyncThrowingStream<Event, any Error>, frame: @escaping @Sendable (Event) -> String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream; charset=utf-8"
+        headers[.cacheControl] = "no-cache"
+        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            let (lines, output) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingOldest(1000))
+            // A stream never ends by itself: the server's shutdown ends it, so that shutdown
+            // does not wait for every open stream's client to leave.
+            try await withGracefulShutdownHandler {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        do {
+                            // A client too slow to take its events is disconnected, not given
+                            // a gap: it resumes from the last id it received.
+                            for try await event in events {
+                                if case .dropped = output.yield(ByteBuffer(string: frame(event))) { break }
+                            }
+                        } catch {
+                            output.yield(ByteBuffer(string: ": stream ended: \(String(describing: error).prefix(200))\n\n"))
+                        }
+                        output.finish()
+                    }
+                    group.addTask {
+                        output.yield(ByteBuffer(string: ": connected\nretry: 2000\n\n"))
+                        while !Task.isCancelled {
+                            try await Task.sleep(for: .seconds(15))
+                            output.yield(ByteBuffer(string: ": keep-alive\n\n"))
+                        }
+                    }
+                    defer { group.cancelAll() }
+                    for await line in lines { try await writer.write(line) }
+                }
+            } onGracefulShutdown: {
+                output.finish()
+            }
+            try await writer.finish(nil)
+        })
     }
 
     /// One SSE frame: the id a client resumes from, the type, and the event as one data line.

@@ -273,5 +273,5 @@ struct HMACurationRoutes {
                                in: bank, echo: echo)
     }
 
-    static func addedBy(_ context: VigilRequestContext) -> String { context.apiKey.map { "key:\($0.id)" } ?? "proxy" }
+    static func addedBy(_ context: VigilRequestContext) -> String { context.actor }
 }

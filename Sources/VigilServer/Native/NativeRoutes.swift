@@ -116,17 +116,21 @@ struct NativeRoutes {
     func match(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
         let start = ContinuousClock.now
         try service.requireReady()
-        let input = try await input(request, signalsAllowed: true)
+        return try JSONText.response(try await answer(try await input(request, signalsAllowed: true), since: start))
+    }
+
+    /// The answer of `/v1/match` to `input`; the dashboard's "Try an image" shows it as it is.
+    func answer(_ input: Input, since start: ContinuousClock.Instant) async throws -> MatchResponse {
+        try service.requireReady()
         let lookupInput: LookupRequest.Input = input.image.map { .image($0) } ?? .signals(pdq: input.pdq, md5: input.md5, sha256: input.sha256)
         let outcome = try await service.lookup.lookup(LookupRequest(
             input: lookupInput, api: .native, enhanced: input.enhanced, banks: input.banks, threshold: input.threshold))
-        let response = MatchResponse(
+        return MatchResponse(
             signals: outcome.signals.map(SignalsJSON.init) ?? SignalsJSON(pdq: input.pdq, md5: input.md5, sha256: input.sha256),
             image: outcome.signals.map { ImageJSON($0, bytes: input.image?.count ?? 0, source: input.source) },
             isMatch: outcome.isMatch, matches: outcome.matches.map(HitJSON.init), suppressed: outcome.suppressed.map(HitJSON.init),
             allowedBy: outcome.allowedBy.map(HitJSON.init), pdqBelowQualityGate: outcome.pdqBelowQualityGate, enhanced: input.enhanced,
             timingsMS: TimingsJSON(fetch: input.fetchTime?.milliseconds, hash: outcome.timings.hash?.milliseconds,
                                    match: outcome.timings.match.milliseconds, total: start.duration(to: .now).milliseconds))
-        return try JSONText.response(response)
     }
 }

@@ -10,6 +10,11 @@ public struct VigilRequestContext: RequestContext {
     public var apiKey: APIKey?
     /// Set when a trusted reverse proxy vouched for the caller instead of a key.
     public var proxyRole: Role?
+    /// The dashboard's signed-in browser (a person, or a key given at the sign-in form).
+    public var session: Session?
+    public var user: User?
+    /// The session's CSRF token, for the forms of the page being rendered.
+    public var csrfToken: String?
     public var requestID: String
     /// Shared with the middleware outside authentication (the access log), which sees only its
     /// own copy of the context.
@@ -23,7 +28,13 @@ public struct VigilRequestContext: RequestContext {
     }
 
     /// The role the request acts with, if any.
-    public var role: Role? { apiKey?.role ?? proxyRole }
+    public var role: Role? { apiKey?.role ?? session?.role ?? proxyRole }
+
+    /// Who the request acts as, for the audit log and for what it records: `key:ID`,
+    /// `user:NAME`, `proxy:ROLE`.
+    public var actor: String {
+        apiKey.map { "key:\($0.id)" } ?? session?.actor ?? proxyRole.map { "proxy:\($0.rawValue)" } ?? "anonymous"
+    }
 
     /// Bodies are read with explicit limits per route, not by the decoder's default.
     public var maxUploadSize: Int { 32 * 1024 * 1024 + 64 * 1024 }

@@ -39,6 +39,9 @@ public struct ServerSettings: Sendable {
     /// for it (one does: then they are). Off by default: a row per match costs the lookup path
     /// a third of its speed when every lookup matches (docs/benchmarks.md, issue 11).
     public var recordMatchEvents = false
+    /// Mark the dashboard's cookies Secure even when no trusted proxy says the request came over
+    /// TLS (set when Vigil is only ever reached over HTTPS).
+    public var dashboardSecureCookies = false
     /// How long evidence files are kept after their case is decided.
     public var preservation = PreservationPolicy()
 

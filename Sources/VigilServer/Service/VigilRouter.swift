@@ -4,19 +4,22 @@ public import Logging
 
 /// Builds the router: middleware (access log → metrics → errors → authentication) and every API.
 public enum VigilRouter {
-    public static func build(service: VigilService, accessLogger: Logger) -> Router<VigilRequestContext> {
+    /// - Parameter dashboard: also serve the dashboard's pages at `/` (off for API-only tests
+    ///   that check the API's route table).
+    public static func build(service: VigilService, accessLogger: Logger, dashboard: Bool = true) -> Router<VigilRequestContext> {
         let router = Router(context: VigilRequestContext.self)
         let routes = RouteTable()
         router.add(middleware: AccessLogMiddleware(logger: accessLogger))
         router.add(middleware: MetricsMiddleware(metrics: service.metrics))
         router.add(middleware: ErrorMiddleware(routes: routes))
-        router.add(middleware: AuthenticationMiddleware(
-            keys: service.keys, trustedProxies: service.settings.trustedProxies,
-            proxyRole: service.settings.trustedProxyRole))
 
-        // One group for every route: `Authorize` looks the matched route up in the route × role
-        // matrix (RouteAccess, AccessPolicy).
-        let api = router.group().add(middleware: Authorize())
+        // One group for every API route: authentication by key (or trusted proxy), then
+        // `Authorize` looks the matched route up in the route × role matrix (RouteAccess,
+        // AccessPolicy). The dashboard is a group of its own, signed in by session cookie.
+        let api = router.group()
+            .add(middleware: AuthenticationMiddleware(keys: service.keys, trustedProxies: service.settings.trustedProxies,
+                                                      proxyRole: service.settings.trustedProxyRole))
+            .add(middleware: Authorize())
         let v1 = api.group("v1")
 
         OperationsRoutes(service: service).register(on: api)
@@ -40,6 +43,7 @@ public enum VigilRouter {
         HMAMatchingRoutes(service: service).register(on: api)
         HMACurationRoutes(service: service).register(on: api.group("c"))
         HMAExchangeRoutes(service: service).register(on: api.group("c"))
+        if dashboard { DashboardRoutes(service: service, renderer: PageRenderer.shared).register(on: router) }
         routes.load(router)
         return router
     }

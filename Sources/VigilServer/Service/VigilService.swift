@@ -40,6 +40,10 @@ public final class VigilService: Sendable {
     /// Evidence files: encrypted, previewed, revealed on request, preserved and purged.
     public let media: EvidenceMediaService
     public let reports: ReportService
+    /// People who sign in to the dashboard, and their sessions.
+    public let users: UserService
+    /// Lookups and matches per hour, for the dashboard's charts; flushed by `vigil serve`.
+    public let tally: LookupTally
     public let settings: ServerSettings
     public let metrics: ServerMetrics
     private let loadFailure = Mutex<String?>(nil)
@@ -53,6 +57,7 @@ public final class VigilService: Sendable {
                 bankSources: any BankSourceStore, audit: any AuditLog, workflowStore: any WorkflowStore,
                 caseStore: any CaseStore, eventStore: any EventStore, webhookStore: any WebhookStore,
                 mediaStore: any MediaStore, mediaFiles: any MediaFiles, reportStore: any ReportStore,
+                userStore: any UserStore, tallyStore: any LookupTallyStore, passwords: any PasswordHasher = BcryptPasswords(),
                 settings: ServerSettings = ServerSettings(), metrics: ServerMetrics = ServerMetrics(),
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         let hashing = ImageHashingPool(threads: settings.hashingThreads, queueLimit: settings.hashingQueueLimit,
@@ -80,6 +85,10 @@ public final class VigilService: Sendable {
         reports = ReportService(store: reportStore, cases: cases, media: media, banks: banks,
                                 wake: { [doorbell = jobs.doorbell] in doorbell.ring() }, clock: clock)
         events = eventStore
+        users = UserService(store: userStore, hasher: passwords, clock: clock)
+        let tally = LookupTally(store: tallyStore)
+        self.tally = tally
+        lookup.observe(isListening: { _ in true }) { event in tally.count(matched: event.isMatch) }
         let feed = EventFeed(store: eventStore, onNewEvents: { [doorbell = jobs.doorbell] in doorbell.ring() })
         eventFeed = feed
         let recorder = EventRecorder(store: eventStore, appended: feed.doorbell)
@@ -135,9 +144,7 @@ public final class VigilService: Sendable {
     }
 
     /// Who a request acts as, for the audit log and for what it records (a version's publisher).
-    static func actor(_ context: VigilRequestContext) -> String {
-        context.apiKey.map { "key:\($0.id)" } ?? context.proxyRole.map { "proxy:\($0.rawValue)" } ?? "anonymous"
-    }
+    static func actor(_ context: VigilRequestContext) -> String { context.actor }
 
     /// Runs an administrative action and writes it to the audit log with its outcome: who (the
     /// key, or the proxy's role), what, on what, from where. A failure is recorded and rethrown.

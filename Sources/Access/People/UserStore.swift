@@ -1,0 +1,19 @@
+public import Foundation
+
+/// The storage port for people and their sessions.
+public protocol UserStore: Sendable {
+    func createUser(name: String, role: Role, passwordHash: String, at time: Date) async throws -> User
+    func user(id: Int64) async throws -> User?
+    func user(named name: String) async throws -> User?
+    func users() async throws -> [User]
+    /// Replaces the mutable fields (role, password hash, disabled, failures, lock, last login,
+    /// preferences) of the user with `user.id`.
+    func saveUser(_ user: User) async throws -> User
+
+    func createSession(_ session: Session) async throws
+    func session(digest: String) async throws -> Session?
+    func deleteSession(digest: String) async throws
+    /// Ends every session of a user (disabled, password changed).
+    func deleteSessions(userID: Int64) async throws
+    func deleteExpiredSessions(before time: Date) async throws
+}

@@ -1,0 +1,118 @@
+public import Access
+public import Foundation
+import SQLKit
+
+/// `UserStore` on SQLKit, for SQLite and PostgreSQL alike.
+public struct SQLUserStore: UserStore {
+    public let database: VigilDatabase
+
+    public init(database: VigilDatabase) {
+        self.database = database
+    }
+
+    static let columns = """
+        id, name, role, password_hash, created_at, disabled_at, failed_logins, locked_until, last_login_at, blur_previews, greyscale_previews
+        """
+
+    public func createUser(name: String, role: Role, passwordHash: String, at time: Date) async throws -> User {
+        try await database.run { sql in
+            guard let row = try await sql.raw("""
+                INSERT INTO users (name, role, password_hash, created_at)
+                VALUES (\(bind: name), \(bind: role.rawValue), \(bind: passwordHash), \(bind: time.millisecondsSince1970))
+                RETURNING \(unsafeRaw: Self.columns)
+                """).first() else { throw StorageError.corruptRow("INSERT returned no user") }
+            return try Self.user(row)
+        }
+    }
+
+    public func user(id: Int64) async throws -> User? {
+        try await database.run { sql in
+            try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM users WHERE id = \(bind: id)").first().map(Self.user)
+        }
+    }
+
+    public func user(named name: String) async throws -> User? {
+        try await database.run { sql in
+            try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM users WHERE name = \(bind: name)").first().map(Self.user)
+        }
+    }
+
+    public func users() async throws -> [User] {
+        try await database.run { sql in
+            try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM users ORDER BY name").all().map(Self.user)
+        }
+    }
+
+    public func saveUser(_ user: User) async throws -> User {
+        try await database.run { sql in
+            guard let row = try await sql.raw("""
+                UPDATE users SET role = \(bind: user.role.rawValue), password_hash = \(bind: user.passwordHash),
+                       disabled_at = \(bind: user.disabledAt?.millisecondsSince1970), failed_logins = \(bind: user.failedLogins),
+                       locked_until = \(bind: user.lockedUntil?.millisecondsSince1970),
+                       last_login_at = \(bind: user.lastLoginAt?.millisecondsSince1970),
+                       blur_previews = \(bind: user.preferences.blur), greyscale_previews = \(bind: user.preferences.greyscale)
+                WHERE id = \(bind: user.id) RETURNING \(unsafeRaw: Self.columns)
+                """).first() else { throw AccessError.notFound("user \(user.id)") }
+            return try Self.user(row)
+        }
+    }
+
+    public func createSession(_ session: Session) async throws {
+        try await database.run { sql in
+            try await sql.raw("""
+                INSERT INTO sessions (digest, user_id, key_id, role, actor, created_at, expires_at)
+                VALUES (\(bind: session.digest), \(bind: session.userID), \(bind: session.keyID), \(bind: session.role.rawValue),
+                        \(bind: session.actor), \(bind: session.createdAt.millisecondsSince1970), \(bind: session.expiresAt.millisecondsSince1970))
+                """).run()
+        }
+    }
+
+    public func session(digest: String) async throws -> Session? {
+        try await database.run { sql in
+            guard let row = try await sql.raw("""
+                SELECT digest, user_id, key_id, role, actor, created_at, expires_at FROM sessions WHERE digest = \(bind: digest)
+                """).first() else { return nil }
+            let roleName = try row.decode(column: "role", as: String.self)
+            guard let role = Role(rawValue: roleName) else { throw StorageError.corruptRow("unknown role \(roleName)") }
+            return Session(
+                digest: try row.decode(column: "digest", as: String.self),
+                userID: try row.decode(column: "user_id", as: Int64?.self),
+                keyID: try row.decode(column: "key_id", as: Int64?.self),
+                role: role,
+                actor: try row.decode(column: "actor", as: String.self),
+                createdAt: Date(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
+                expiresAt: Date(milliseconds: try row.decode(column: "expires_at", as: Int64.self)))
+        }
+    }
+
+    public func deleteSession(digest: String) async throws {
+        try await database.run { sql in try await sql.raw("DELETE FROM sessions WHERE digest = \(bind: digest)").run() }
+    }
+
+    public func deleteSessions(userID: Int64) async throws {
+        try await database.run { sql in try await sql.raw("DELETE FROM sessions WHERE user_id = \(bind: userID)").run() }
+    }
+
+    public func deleteExpiredSessions(before time: Date) async throws {
+        try await database.run { sql in
+            try await sql.raw("DELETE FROM sessions WHERE expires_at < \(bind: time.millisecondsSince1970)").run()
+        }
+    }
+
+    static func user(_ row: any SQLRow) throws -> User {
+        let roleName = try row.decode(column: "role", as: String.self)
+        guard let role = Role(rawValue: roleName) else { throw StorageError.corruptRow("unknown role \(roleName)") }
+        return User(
+            id: try row.decode(column: "id", as: Int64.self),
+            name: try row.decode(column: "name", as: String.self),
+            role: role,
+            passwordHash: try row.decode(column: "password_hash", as: String.self),
+            createdAt: Date(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
+            disabledAt: try row.decode(column: "disabled_at", as: Int64?.self).map(Date.init(milliseconds:)),
+            failedLogins: try row.decode(column: "failed_logins", as: Int.self),
+            lockedUntil: try row.decode(column: "locked_until", as: Int64?.self).map(Date.init(milliseconds:)),
+            lastLoginAt: try row.decode(column: "last_login_at", as: Int64?.self).map(Date.init(milliseconds:)),
+            preferences: ReviewerPreferences(blur: try row.decode(column: "blur_previews", as: Bool.self),
+                                             greyscale: try row.decode(column: "greyscale_previews", as: Bool.self)))
+    }
+}

@@ -1,0 +1,29 @@
+import BankImport
+import Banks
+import Foundation
+import Hummingbird
+import Jobs
+
+/// An uploaded import file becoming an import job, for the API and the dashboard alike: the
+/// upload is spooled into the data directory as it arrives, checked, and handed to a job of the
+/// queue, so the request returns at once and a crash resumes the import instead of losing it.
+enum BankImportUpload {
+    static func accept(_ request: Request, into bank: Bank, format: ImportFormat?, listSHA256: Bool, actor: String,
+                       service: VigilService) async throws -> Job {
+        let spool = service.settings.spoolDirectory
+        try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
+        let file = spool.appendingPathComponent("import-\(UUID().uuidString)")
+        do {
+            try await UploadSpool.write(request, to: file, limit: service.settings.maxImportBytes, multipartField: "file")
+            // Refuse what cannot be read now, not minutes later in a job.
+            _ = try ImportReaders.open(file, format: format, listHoldsSHA256: listSHA256, hashing: service.lookup.hashing, addedBy: "check")
+        } catch {
+            try? FileManager.default.removeItem(at: file)
+            if let error = error as? ImportError { throw APIError.badRequest(error.description, code: "invalid_import") }
+            throw error
+        }
+        let payload = BankImportJob.Payload(bank: bank.name, file: file.path, format: format, listSHA256: listSHA256, addedBy: actor)
+        return try await service.jobs.enqueue(NewJob(kind: BankImportJob.kind, payload: try JSONText.encode(payload), maxAttempts: 5,
+                                                     affinity: service.settings.nodeID))
+    }
+}

@@ -1,0 +1,155 @@
+// Vigil's dashboard script: live updates (Server-Sent Events), job progress, the report
+// panel's status, and the revealed-image toggle. Plain DOM; every value from the server is
+// written as text, never as markup, except the server's own rendered report panel.
+"use strict";
+
+(function () {
+  const main = document.getElementById("main");
+
+  // ---- live: a badge and new rows without a reload ----
+  let unseen = 0;
+  function bump() {
+    const badge = document.getElementById("live-badge");
+    const count = document.getElementById("live-count");
+    if (!badge || !count) return;
+    unseen += 1;
+    count.textContent = String(unseen);
+    badge.hidden = false;
+  }
+
+  function cell(row, text, link) {
+    const td = document.createElement("td");
+    if (link) {
+      const a = document.createElement("a");
+      a.href = link;
+      a.textContent = text;
+      td.appendChild(a);
+    } else {
+      td.textContent = text;
+    }
+    row.appendChild(td);
+  }
+
+  function addCaseRow(data) {
+    const table = document.getElementById("case-queue");
+    if (!table || data.case_id === undefined) return;
+    const body = table.tBodies[0];
+    const id = String(data.case_id);
+    if (document.getElementById("case-row-" + id)) return;
+    const row = document.createElement("tr");
+    row.id = "case-row-" + id;
+    row.className = "new";
+    cell(row, "#" + id, "/cases/" + encodeURIComponent(id));
+    cell(row, data.title || "");
+    cell(row, data.status || "");
+    cell(row, data.priority || "");
+    cell(row, data.queue || "");
+    cell(row, data.assignee || "—");
+    cell(row, data.evidence_count !== undefined ? String(data.evidence_count) : "");
+    cell(row, "just now");
+    body.insertBefore(row, body.firstChild);
+    const empty = document.getElementById("no-cases");
+    if (empty) empty.hidden = true;
+  }
+
+  const caseMeta = document.getElementById("case-meta");
+  const thisCase = caseMeta ? caseMeta.dataset.case : null;
+
+  function caseChanged(data) {
+    if (!thisCase || data.subject !== "case:" + thisCase) return;
+    let note = document.getElementById("case-changed");
+    if (!note) {
+      note = document.createElement("p");
+      note.id = "case-changed";
+      note.className = "notice";
+      note.setAttribute("role", "status");
+      const link = document.createElement("a");
+      link.href = window.location.pathname;
+      link.textContent = "This case changed (" + (data.type || "update") + "): reload to see it.";
+      note.appendChild(link);
+      caseMeta.parentNode.insertBefore(note, caseMeta.nextSibling);
+    }
+  }
+
+  if (main && main.dataset.live && window.EventSource) {
+    const source = new EventSource(main.dataset.live);
+    const handle = function (event) {
+      let data = {};
+      try { data = JSON.parse(event.data); } catch (e) { return; }
+      if (data.type === "case.created" || data.type === "match.found") bump();
+      if (data.type === "case.created") addCaseRow(data);
+      if (data.type && data.type.indexOf("case.") === 0) caseChanged(data);
+      if (data.type && data.type.indexOf("report.") === 0) refreshReport();
+    };
+    ["case.created", "case.status-updated", "case.updated", "case.escalated", "case.assigned", "case.commented",
+     "case.evidence-added", "case.account-linked", "match.found", "report.drafted", "report.approved", "report.failed",
+     "report.retracted", "report.submitted"].forEach(function (type) { source.addEventListener(type, handle); });
+  }
+
+  // ---- the report panel follows its report while it is being sent ----
+  const panel = document.getElementById("report-panel");
+  let refreshing = false;
+  function refreshReport() {
+    if (!panel || refreshing) return;
+    refreshing = true;
+    fetch("/cases/" + encodeURIComponent(panel.dataset.case) + "?fragment=report", { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        // The fragment is the server's own rendering of the panel (escaped by its templates).
+        if (html !== null) panel.innerHTML = html;
+      })
+      .finally(function () { refreshing = false; });
+  }
+  if (panel) {
+    window.setInterval(function () {
+      if (panel.querySelector("[data-report-live]")) refreshReport();
+    }, 1000);
+  }
+
+  // ---- job progress ----
+  const job = document.getElementById("job");
+  if (job && job.dataset.finished !== "true") {
+    const timer = window.setInterval(function () {
+      fetch("/jobs/" + encodeURIComponent(job.dataset.job) + "/progress", { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (state) {
+          if (!state) return;
+          document.getElementById("job-state").textContent = state.state;
+          const progress = state.progress || {};
+          const result = state.result || {};
+          const summary = result.summary || progress.summary || result;
+          if (typeof progress.fraction === "number") document.getElementById("job-progress").value = Math.round(progress.fraction * 100);
+          const list = document.getElementById("job-summary");
+          list.textContent = "";
+          Object.keys(summary).sort().forEach(function (key) {
+            if (typeof summary[key] !== "number") return;
+            const dt = document.createElement("dt");
+            dt.textContent = key.replace(/_/g, " ");
+            const dd = document.createElement("dd");
+            dd.textContent = String(summary[key]);
+            list.appendChild(dt);
+            list.appendChild(dd);
+          });
+          if (state.error) {
+            const error = document.getElementById("job-error");
+            error.textContent = state.error;
+            error.hidden = false;
+          }
+          if (["succeeded", "failed", "cancelled"].indexOf(state.state) >= 0) {
+            if (state.state === "succeeded") document.getElementById("job-progress").value = 100;
+            job.dataset.finished = "true";
+            window.clearInterval(timer);
+          }
+        });
+    }, 500);
+  }
+
+  // ---- a revealed image starts as the reviewer's preference; pressing it toggles clarity ----
+  document.querySelectorAll("[data-toggle-clear]").forEach(function (image) {
+    const toggle = function () { image.classList.toggle("clear"); };
+    image.addEventListener("click", toggle);
+    image.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); toggle(); }
+    });
+  });
+})();

@@ -1,0 +1,113 @@
+import Access
+import Foundation
+import Hummingbird
+
+/// For admins: the audit log, people (create, change role, disable, new password) and API
+/// keys (issue, shown once; revoke).
+struct AdminPages {
+    let kit: PageKit
+    var service: VigilService { kit.service }
+
+    func register(on pages: RouterGroup<VigilRequestContext>) {
+        pages.get("audit") { request, context in
+            let query = request.uri.queryParameters
+            let after = query.get("after").flatMap(Int64.init) ?? 0
+            let filter = AuditFilter(actor: query.get("actor").flatMap { $0.isEmpty ? nil : $0 },
+                                     action: query.get("action").flatMap { $0.isEmpty ? nil : $0 })
+            let events = try await service.audit.events(after: after, limit: 100, filter: filter)
+            let data: [String: Any] = [
+                "events": events.map { event in
+                    ["id": event.id ?? 0, "at": Display.time(event.at), "actor": event.actor, "action": event.action, "target": event.target,
+                     "outcome": event.outcome, "failed": event.outcome != "ok", "remote": event.remote ?? ""] as [String: Any]
+                },
+                "empty": events.isEmpty, "actor": filter.actor ?? "", "action": filter.action ?? "",
+                "next": events.count == 100 ? ["after": events.last?.id.map(String.init) ?? ""] : false,
+            ]
+            return kit.page("audit", title: "Audit log", section: "audit", data: data, request, context)
+        }
+        pages.get("users") { request, context in try await people(request, context) }
+        pages.get("keys") { request, context in try await people(request, context) }
+        pages.post("users") { request, context in
+            let fields = try await kit.form(request)
+            var problems: [String: String] = [:]
+            let name = fields.text("name") ?? ""
+            guard let role = Role(rawValue: fields["role"] ?? "") else {
+                return try await people(request, context, problems: ["role": "Choose a role."], form: fields)
+            }
+            if name.isEmpty { problems["name"] = "Give a user name." }
+            let password = fields["password"] ?? ""
+            if password.count < UserService.minimumPasswordLength { problems["password"] = "At least \(UserService.minimumPasswordLength) characters." }
+            if password != fields["confirm"] { problems["confirm"] = "The two passwords differ." }
+            guard problems.isEmpty else { return try await people(request, context, problems: problems, form: fields) }
+            do {
+                let user = try await service.audited(context, "user.create", target: "user:\(name)") {
+                    try await service.users.create(name: name, role: role, password: password)
+                }
+                return kit.done("/users", notice: "User \(user.name) created as \(user.role.rawValue).", request, context)
+            } catch let error as AccessError {
+                return try await people(request, context, problems: [error.description.contains("password") ? "password" : "name": error.description], form: fields)
+            }
+        }
+        pages.post("users/{id}") { request, context in
+            let id = try context.positiveID(of: "a user")
+            let fields = try await kit.form(request)
+            let role = fields.text("role").flatMap(Role.init(rawValue:))
+            let disabled = fields.text("disabled").map { $0 == "true" }
+            let password = fields.text("password")
+            do {
+                let user = try await service.audited(context, "user.update", target: "user:\(id)") {
+                    try await service.users.update(id, role: role, disabled: disabled, password: password)
+                }
+                return kit.done("/users", notice: "User \(user.name) changed.", request, context)
+            } catch let error as AccessError {
+                return try await people(request, context, problems: ["user_\(id)": error.description])
+            }
+        }
+        pages.post("keys") { request, context in
+            let fields = try await kit.form(request)
+            guard let role = Role(rawValue: fields["role"] ?? "") else { return try await people(request, context, problems: ["key_role": "Choose a role."]) }
+            do {
+                let issued = try await service.audited(context, "key.create", target: "role:\(role.rawValue)") {
+                    try await service.keys.issue(role: role, label: fields["label"] ?? "")
+                }
+                // The secret is shown on this answer only; it is never stored or shown again.
+                return try await people(request, context, issued: issued)
+            } catch let error as AccessError {
+                return try await people(request, context, problems: ["key_label": error.description])
+            }
+        }
+        pages.post("keys/{id}/revoke") { request, context in
+            let id = try context.positiveID(of: "a key")
+            do {
+                _ = try await service.audited(context, "key.revoke", target: "key:\(id)") { try await service.keys.revoke(id: id) }
+            } catch let error as AccessError {
+                return try await people(request, context, problems: ["key_\(id)": error.description])
+            }
+            return kit.done("/keys#keys", notice: "Key \(id) revoked.", request, context)
+        }
+    }
+
+    func people(_ request: Request, _ context: VigilRequestContext, problems: [String: String] = [:], form: FormFields? = nil,
+                issued: IssuedKey? = nil) async throws -> Response {
+        let users = try await service.users.list()
+        let keys = try await service.keys.list()
+        let chosen = form?["role"]
+        var data: [String: Any] = [
+            "users": users.map { user in
+                ["id": user.id, "name": user.name, "role": user.role.rawValue, "disabled": user.isDisabled, "lastLogin": Display.time(user.lastLoginAt),
+                 "locked": user.lockedUntil.map { $0 > Date() } ?? false, "error": problems["user_\(user.id)"] ?? "",
+                 "roles": Role.allCases.map { ["value": $0.rawValue, "selected": $0 == user.role] }] as [String: Any]
+            },
+            "keys": keys.map { key in
+                ["id": key.id, "label": key.label, "role": key.role.rawValue, "prefix": key.prefix, "created": Display.time(key.createdAt),
+                 "revoked": key.isRevoked, "error": problems["key_\(key.id)"] ?? ""] as [String: Any]
+            },
+            "roles": Role.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == chosen] },
+            "form": ["name": form?["name"] ?? ""],
+            "errors": problems,
+        ]
+        if let issued { data["issued"] = ["secret": issued.secret, "role": issued.key.role.rawValue, "id": issued.key.id] }
+        return kit.page("users", title: "Users and keys", section: "users", data: data, status: problems.isEmpty ? .ok : .unprocessableContent,
+                        request, context)
+    }
+}

@@ -1,0 +1,162 @@
+import BankImport
+import Banks
+import Foundation
+import Hummingbird
+import Jobs
+import Lookup
+import PDQ
+
+/// Banks: the list (with hash-list sync status), creating one, a bank's entries page by page,
+/// importing a file as a job with live progress, searching by hash or image, snoozing.
+struct BankPages {
+    let kit: PageKit
+    var service: VigilService { kit.service }
+    static let pageSize = 50
+
+    func register(on pages: RouterGroup<VigilRequestContext>) {
+        pages.get("banks") { request, context in try await list(request, context) }
+        pages.post("banks") { request, context in
+            let fields = try await kit.form(request)
+            var problems: [String: String] = [:]
+            let name = fields.text("name") ?? ""
+            if name.isEmpty { problems["name"] = "Give the bank a name." }
+            let kind = BankKind(rawValue: fields["kind"] ?? "match")
+            if kind == nil { problems["kind"] = "A bank is a match bank or an allow bank." }
+            let threshold = fields.text("threshold").map { Int($0) } ?? Bank.defaultPDQThreshold
+            if threshold == nil || !(0...256).contains(threshold ?? -1) { problems["threshold"] = "A PDQ threshold is a whole number from 0 to 256." }
+            let labels = (fields["labels"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if problems.isEmpty, let kind, let threshold {
+                do {
+                    let bank = try await service.banks.createBank(NewBank(name: name, description: fields["description"] ?? "", kind: kind,
+                                                                          pdqThreshold: threshold, labels: labels))
+                    return kit.done("/banks/\(bank.name)", notice: "Bank \(bank.name) created.", request, context)
+                } catch let error as BankError {
+                    problems["name"] = error.description
+                }
+            }
+            return try await list(request, context, form: fields, problems: problems)
+        }
+        pages.get("banks/{name}") { request, context in try await bank(request, context) }
+        pages.post("banks/{name}/import") { request, context in
+            let bank = try await service.banks.bank(named: try context.parameters.require("name"))
+            let format = request.uri.queryParameters.get("format").flatMap { $0.isEmpty ? nil : ImportFormat(rawValue: $0) }
+            let job: Job
+            do {
+                job = try await BankImportUpload.accept(request, into: bank, format: format, listSHA256: false, actor: context.actor, service: service)
+            } catch let error as APIError where error.status == .badRequest {
+                return try await self.bank(request, context, problems: ["file": error.message])
+            }
+            return kit.done("/jobs/\(job.id)", notice: "Import of bank \(bank.name) queued as job \(job.id).", request, context)
+        }
+        pages.post("banks/{name}/search") { request, context in
+            let bank = try await service.banks.bank(named: try context.parameters.require("name"))
+            let body = try await request.collectBody(limit: service.settings.maxBodyBytes)
+            guard case let .multipart(contentType) = BodyKind(request) else {
+                return try await self.bank(request, context, problems: ["search": "Send the search form."])
+            }
+            let parts = try MultipartForm.parse(body, contentType: contentType)
+            let hashText = parts.first { $0.name == "hash" }?.text.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            let image = parts.first { $0.name == "image" && !($0.filename ?? "").isEmpty && $0.body.readableBytes > 0 }
+            let input: LookupRequest.Input
+            if let image {
+                input = .image(image.bytes)
+            } else if let pdq = PDQHash(hex: hashText) {
+                input = .signals(pdq: pdq, md5: nil, sha256: nil)
+            } else if hashText.count == 32 || hashText.count == 64, hashText.allSatisfy(\.isHexDigit) {
+                input = hashText.count == 32 ? .signals(pdq: nil, md5: hashText.lowercased(), sha256: nil)
+                                             : .signals(pdq: nil, md5: nil, sha256: hashText.lowercased())
+            } else {
+                return try await self.bank(request, context, problems: [
+                    "hash": hashText.isEmpty ? "Give a hash (PDQ, MD5 or SHA-256 as hex) or choose an image." : "\(hashText.prefix(80)) is not a PDQ (64 hex), MD5 (32 hex) or SHA-256 (64 hex).",
+                ])
+            }
+            try service.requireReady()
+            let outcome = try await service.lookup.lookup(LookupRequest(input: input, api: .native, banks: [bank.name]))
+            let hits = (outcome.matches + outcome.allowedBy + outcome.suppressed).filter { $0.bank.id == bank.id }
+            let rows = hits.compactMap { hit in hit.entry.map { Self.entryRow($0, bank: bank, distance: hit.distance) } }
+            return try await self.bank(request, context, searchResults: rows)
+        }
+        pages.post("banks/{name}/entries/{id}/snooze") { request, context in
+            let name = try context.parameters.require("name")
+            let id = try context.positiveID(of: "an entry")
+            let fields = try await kit.form(request)
+            let hours = fields.text("hours").flatMap(Double.init) ?? 0
+            guard (0...24 * 365).contains(hours) else { return try await bank(request, context, problems: ["snooze": "Snooze for 0 to 8760 hours."]) }
+            _ = try await service.banks.snooze(entryID: id, until: hours > 0 ? Date().addingTimeInterval(hours * 3600) : nil)
+            return kit.done("/banks/\(name)#entry-\(id)", notice: hours > 0 ? "Entry \(id) snoozed for \(Int(hours)) h." : "Entry \(id) active again.",
+                            request, context)
+        }
+        pages.get("jobs/{id}") { request, context in
+            let job = try await service.jobs.job(id: try context.positiveID(of: "a job"))
+            let json = JobJSON(job)
+            return kit.page("job", title: "Job \(job.id)", section: "banks", data: Self.jobData(job, json), request, context)
+        }
+        pages.get("jobs/{id}/progress") { _, context in
+            try JSONText.response(JobJSON(try await service.jobs.job(id: try context.positiveID(of: "a job"))))
+        }
+    }
+
+    static func jobData(_ job: Job, _ json: JobJSON) -> [String: Any] {
+        var data: [String: Any] = ["id": job.id, "kind": job.kind, "state": job.state.rawValue, "error": job.error ?? "",
+                                   "finished": job.finishedAt != nil, "attempts": job.attempts]
+        if let summary = (json.result ?? json.progress)?.object?["summary"]?.object ?? json.result?.object {
+            data["summary"] = summary.keys.sorted().compactMap { key in
+                summary[key].flatMap { $0.number.map { ["name": key.replacingOccurrences(of: "_", with: " "), "value": Int($0)] } }
+            }
+        }
+        if let fraction = json.progress?.object?["fraction"]?.number { data["percent"] = Int((fraction * 100).rounded()) }
+        return data
+    }
+
+    func list(_ request: Request, _ context: VigilRequestContext, form: FormFields? = nil, problems: [String: String] = [:]) async throws -> Response {
+        let banks = try await service.banks.banksWithEntryCounts()
+        let sources = Dictionary(try await service.bankSync.followedBanks().map { ($0.bank.id, $0.source) }, uniquingKeysWith: { first, _ in first })
+        let data: [String: Any] = [
+            "banks": banks.map { item in
+                var row: [String: Any] = ["name": item.bank.name, "kind": item.bank.kind.rawValue, "enabled": item.bank.enabled,
+                                          "entries": item.entries, "threshold": item.bank.pdqThreshold, "labels": item.bank.labels.joined(separator: ", "),
+                                          "description": item.bank.description]
+                if let source = sources[item.bank.id] {
+                    row["source"] = ["kind": source.kind.rawValue, "enabled": source.enabled, "last": Display.time(source.lastRunAt),
+                                     "outcome": source.lastOutcome ?? "not synced yet", "next": Display.time(source.nextRunAt)]
+                }
+                return row
+            },
+            "form": ["name": form?["name"] ?? "", "description": form?["description"] ?? "", "threshold": form?["threshold"] ?? String(Bank.defaultPDQThreshold),
+                     "labels": form?["labels"] ?? "", "allow": form?["kind"] == "allow"],
+            "errors": problems,
+        ]
+        return kit.page("banks", title: "Banks", section: "banks", data: data, status: problems.isEmpty ? .ok : .unprocessableContent, request, context)
+    }
+
+    static func entryRow(_ entry: BankEntry, bank: Bank, distance: Int? = nil) -> [String: Any] {
+        var row: [String: Any] = [
+            "id": entry.id, "bank": bank.name, "pdq": entry.signals.pdq.map { $0.hex } ?? "", "md5": entry.signals.md5 ?? "",
+            "sha256": entry.signals.sha256 ?? "", "externalID": entry.metadata.externalID ?? "", "note": entry.metadata.note ?? "",
+            "added": Display.time(entry.addedAt), "snoozed": entry.isSnoozed(at: Date()), "until": Display.time(entry.disabledUntil),
+        ]
+        if let distance { row["distance"] = distance }
+        return row
+    }
+
+    func bank(_ request: Request, _ context: VigilRequestContext, problems: [String: String] = [:],
+              searchResults: [[String: Any]]? = nil) async throws -> Response {
+        let bank = try await service.banks.bank(named: try context.parameters.require("name"))
+        let after = request.uri.queryParameters.get("after").flatMap(Int64.init) ?? 0
+        let entries = try await service.banks.entries(of: bank, after: after, limit: Self.pageSize)
+        var data: [String: Any] = [
+            "bank": ["name": bank.name, "kind": bank.kind.rawValue, "description": bank.description, "threshold": bank.pdqThreshold,
+                     "labels": bank.labels.joined(separator: ", "), "enabled": bank.enabled],
+            "count": try await service.banks.entryCount(of: bank),
+            "entries": entries.map { Self.entryRow($0, bank: bank) },
+            "empty": entries.isEmpty,
+            "next": entries.count == Self.pageSize ? ["after": entries.last.map { String($0.id) } ?? ""] : false,
+            "first": after > 0,
+            "formats": ImportFormat.allCases.map { ["value": $0.rawValue] },
+            "errors": problems,
+        ]
+        if let searchResults { data["search"] = ["results": searchResults, "none": searchResults.isEmpty] }
+        return kit.page("bank", title: "Bank \(bank.name)", section: "banks", data: data, status: problems.isEmpty ? .ok : .unprocessableContent,
+                        request, context)
+    }
+}

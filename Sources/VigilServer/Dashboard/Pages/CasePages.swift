@@ -1,0 +1,160 @@
+import Access
+import Banks
+import Cases
+import Foundation
+import Hummingbird
+import NIOCore
+import Reports
+
+/// The case queue and a case: evidence as blurred greyscale previews with a recorded reveal,
+/// the timeline, comments, decisions, and the NCMEC report panel.
+struct CasePages {
+    let kit: PageKit
+    var service: VigilService { kit.service }
+
+    func register(on pages: RouterGroup<VigilRequestContext>) {
+        pages.get("cases") { request, context in try await queue(request, context) }
+        pages.get("cases/{id}") { request, context in
+            let id = try context.positiveID(of: "a case")
+            if request.uri.queryParameters.get("fragment") == "report" {
+                return try await reportFragment(id, request, context)
+            }
+            return try await detail(id, request, context)
+        }
+        pages.post("cases/{id}/evidence/{sha256}/reveal") { request, context in
+            let id = try context.positiveID(of: "a case")
+            let sha = try EvidenceRoutes.sha(context)
+            let detail = try await service.cases.detail(id)
+            guard detail.evidence.contains(where: { $0.mediaSHA256 == sha }) else {
+                throw APIError(.notFound, "not_found", "case \(id) holds no file \(sha)")
+            }
+            let revealed = try await service.audited(context, "evidence.reveal", target: "media:\(sha)") {
+                try await service.media.reveal(sha, caseID: id, actor: context.actor, remote: context.remoteAddress?.value)
+            }
+            let url = "data:\(revealed.media.contentType);base64,\(Data(revealed.bytes).base64EncodedString())"
+            return try await self.detail(id, request, context, revealed: [sha: url])
+        }
+        pages.get("media/{sha256}/preview") { _, context in
+            EvidenceRoutes.image(try await service.media.preview(try EvidenceRoutes.sha(context)), type: "image/jpeg")
+        }
+        pages.post("cases/{id}/decisions") { request, context in
+            let id = try context.positiveID(of: "a case")
+            let fields = try await kit.form(request)
+            let decision: CaseDecision
+            switch fields["decision"] ?? "" {
+            case "confirm": decision = .confirm(addToBank: fields.text("bank"))
+            case "false_positive": decision = .falsePositive(addToAllowBank: fields.text("bank"))
+            case "escalate": decision = .escalate
+            case "assign": decision = .assign(fields.text("assignee"))
+            case "set_priority":
+                guard let priority = fields.text("priority").flatMap(Priority.init(rawValue:)) else {
+                    return try await detail(id, request, context, problems: ["priority": "Choose a priority."])
+                }
+                decision = .setPriority(priority)
+            default: return try await detail(id, request, context, problems: ["decision": "Choose a decision."])
+            }
+            do {
+                _ = try await service.cases.decide(id, DecisionRequest(decision: decision, expectedVersion: fields.text("version").flatMap(Int.init),
+                                                                       note: fields.text("note"), actor: context.actor))
+            } catch let error as CaseError {
+                return try await detail(id, request, context, problems: ["decision": error.description], status: APIError.from(error)?.status ?? .badRequest)
+            }
+            return kit.done("/cases/\(id)", notice: "Decision recorded: \(decision.name.replacingOccurrences(of: "_", with: " ")).", request, context)
+        }
+        pages.post("cases/{id}/comments") { request, context in
+            let id = try context.positiveID(of: "a case")
+            let fields = try await kit.form(request)
+            guard let text = fields.text("text") else { return try await detail(id, request, context, problems: ["comment": "Write a comment first."]) }
+            do {
+                _ = try await service.cases.comment(id, text: text, actor: context.actor)
+            } catch let error as CaseError {
+                return try await detail(id, request, context, problems: ["comment": error.description], status: .unprocessableContent)
+            }
+            return kit.done("/cases/\(id)#timeline", notice: "Comment added.", request, context)
+        }
+    }
+
+    // MARK: the queue
+
+    func queue(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let status = query.get("status") ?? "open"
+        let priority = query.get("priority").flatMap { $0.isEmpty ? nil : Priority(rawValue: $0) }
+        let assignee = query.get("assignee").flatMap { $0.isEmpty ? nil : $0 }
+        let queueName = query.get("queue").flatMap { $0.isEmpty ? nil : $0 }
+        let statuses = try await service.cases.templates().flatMap { $0.statuses.map(\.name) }
+        var filter = CaseFilter(statuses: status == "open" || status == "all" || status.isEmpty ? nil : [status],
+                                priorities: priority.map { [$0] }, assignee: assignee == "none" ? nil : assignee,
+                                unassigned: assignee == "none", queue: queueName, openOnly: status == "open", limit: 100)
+        filter.before = query.get("before").flatMap(Int64.init)
+        let cases = try await service.cases.list(filter)
+        let queues = try await service.cases.queueCounts()
+        let data: [String: Any] = [
+            "cases": cases.map(Self.row),
+            "empty": cases.isEmpty,
+            "statusOptions": (["open", "all"] + Array(Set(statuses)).sorted()).map { ["value": $0, "selected": $0 == status] },
+            "priorityOptions": Priority.allCases.map { ["value": $0.rawValue, "selected": $0 == priority] },
+            "queueOptions": queues.map { ["value": $0.queue, "selected": $0.queue == queueName, "open": $0.open] },
+            "assignee": assignee ?? "",
+            "more": cases.count == filter.limit ? ["before": cases.last.map { String($0.id) } ?? ""] : false,
+        ]
+        return kit.page("cases", title: "Cases", section: "cases", data: data, request, context)
+    }
+
+    static func row(_ item: Case) -> [String: Any] {
+        ["id": item.id, "title": item.title, "status": item.status, "priority": item.priority.rawValue, "urgent": item.priority >= .high,
+         "queue": item.queue, "assignee": item.assignee ?? "—", "evidence": item.evidenceCount, "created": Display.time(item.createdAt)]
+    }
+
+    // MARK: one case
+
+    func detail(_ id: Int64, _ request: Request, _ context: VigilRequestContext, revealed: [String: String] = [:],
+                problems: [String: String] = [:], status: HTTPResponse.Status? = nil) async throws -> Response {
+        let detail = try await service.cases.detail(id)
+        let item = detail.case
+        let preferences = context.user?.preferences ?? ReviewerPreferences()
+        let banks = try await service.banks.listBanks()
+        var data: [String: Any] = [
+            "case": Self.row(item).merging(["version": item.version, "template": item.template, "final": item.isFinal,
+                                            "resolved": Display.time(item.resolvedAt), "createdBy": item.createdBy]) { _, new in new },
+            "fields": item.fields.keys.sorted().map { ["name": $0, "value": Display.detail(item.fields[$0] ?? .null)] },
+            "accounts": item.accountIDs.map { ["id": $0] },
+            "evidence": detail.evidence.map { evidence in
+                var row: [String: Any] = [
+                    "id": evidence.id, "provider": evidence.match.provider, "bank": evidence.match.bank ?? "",
+                    "distance": evidence.match.distance.map(String.init) ?? "—", "variant": evidence.match.variant ?? "",
+                    "fileName": evidence.fileName ?? "", "source": evidence.sourceURL ?? "", "added": Display.time(evidence.addedAt),
+                    "pdq": evidence.signals.pdq ?? "", "md5": evidence.signals.md5 ?? "",
+                ]
+                if let sha = evidence.mediaSHA256 {
+                    row["sha"] = sha
+                    if let url = revealed[sha] {
+                        row["revealed"] = url
+                        row["revealClass"] = [preferences.blur ? "blur" : nil, preferences.greyscale ? "grey" : nil].compactMap { $0 }.joined(separator: " ")
+                    }
+                }
+                return row
+            },
+            "timeline": detail.timeline.reversed().map { entry in
+                ["at": Display.time(entry.at), "actor": entry.actor, "kind": entry.kind.replacingOccurrences(of: "_", with: " "),
+                 "detail": Display.detail(entry.detail)] as [String: Any]
+            },
+            "matchBanks": banks.filter { $0.kind == .match }.map { ["name": $0.name] },
+            "allowBanks": banks.filter { $0.kind == .allow }.map { ["name": $0.name] },
+            "priorityOptions": Priority.allCases.map { ["value": $0.rawValue, "selected": $0 == item.priority] },
+            "errors": problems,
+        ]
+        data["report"] = try await ReportPanel(service: service).data(caseID: id, context: context, problems: [:])
+        return kit.page("case", title: "Case \(id): \(item.title)", section: "cases", data: data,
+                        status: status ?? (problems.isEmpty ? .ok : .unprocessableContent), request, context)
+    }
+
+    /// The report panel alone, for the page's script to refresh it when the report moves on.
+    func reportFragment(_ id: Int64, _ request: Request, _ context: VigilRequestContext) async throws -> Response {
+        var data = kit.renderer.layoutData(title: "", section: nil, request: request, context: context, notice: nil)
+        data["case"] = ["id": id]
+        data["report"] = try await ReportPanel(service: service).data(caseID: id, context: context, problems: [:])
+        let html = kit.renderer.library.render(PageRenderer.pruned(data), withTemplate: "report-panel") ?? ""
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}

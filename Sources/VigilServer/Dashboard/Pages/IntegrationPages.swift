@@ -1,0 +1,101 @@
+import Foundation
+import Hummingbird
+import Integrations
+
+/// Integrations: the marketplace (a card per integration), one integration with its
+/// operations and an Add Credential form built from its declared fields, and the credential
+/// list (secrets masked) with a real "Test connection".
+struct IntegrationPages {
+    let kit: PageKit
+    var service: VigilService { kit.service }
+
+    func register(on pages: RouterGroup<VigilRequestContext>) {
+        pages.get("integrations") { request, context in
+            let data: [String: Any] = ["integrations": Integrations.catalogue.map { integration in
+                ["id": integration.id, "name": integration.name, "summary": integration.summary, "operations": integration.operations.count,
+                 "needsCredential": integration.needsCredential] as [String: Any]
+            }]
+            return kit.page("integrations", title: "Integrations", section: "integrations", data: data, request, context)
+        }
+        pages.get("integrations/{id}") { request, context in
+            try await integration(request, context)
+        }
+        pages.post("integrations/{id}/credentials") { request, context in
+            let id = try context.parameters.require("id")
+            guard let integration = Integrations.integration(id) else { throw APIError(.notFound, "not_found", "no integration \(id)") }
+            let fields = try await kit.form(request)
+            var values: [String: String] = [:]
+            var problems: [String: String] = [:]
+            for field in integration.credentialFields {
+                if let value = fields.text(field.name) { values[field.name] = value } else if field.required { problems[field.name] = "\(FieldForm.label(field.name)) is required." }
+            }
+            if problems.isEmpty {
+                do {
+                    let view = try await service.audited(context, "credential.create", target: "integration:\(id)", resultTarget: { "credential:\($0.id)" }) {
+                        try await service.credentials.create(integration: id, values: values)
+                    }
+                    return kit.done("/credentials#credential-\(view.id)", notice: "Credential \(view.values["nickname"] ?? view.id) saved.", request, context)
+                } catch let error as CredentialService.Failure {
+                    let message = error.description
+                    let field = integration.credentialFields.first { message.contains($0.name) }?.name ?? "form"
+                    problems[field] = message
+                }
+            }
+            // Secrets are never echoed back into the form.
+            let kept = values.filter { name, _ in !integration.secretFieldNames.contains(name) }
+            return try await self.integration(request, context, values: kept, problems: problems)
+        }
+        pages.get("credentials") { request, context in try await credentials(request, context) }
+        pages.post("credentials/{id}/test") { request, context in
+            let id = try context.parameters.require("id")
+            let result = try await service.audited(context, "credential.test", target: "credential:\(id)", outcome: { $0.ok ? "ok" : "failed: \($0.summary)" }) {
+                try await service.credentials.test(id: id)
+            }
+            return try await credentials(request, context, tested: (id, result))
+        }
+        pages.post("credentials/{id}/delete") { request, context in
+            let id = try context.parameters.require("id")
+            let view = try await service.audited(context, "credential.delete", target: "credential:\(id)") { try await service.credentials.delete(id: id) }
+            return kit.done("/credentials", notice: "Credential \(view.values["nickname"] ?? id) deleted.", request, context)
+        }
+    }
+
+    func integration(_ request: Request, _ context: VigilRequestContext, values: [String: String] = [:],
+                     problems: [String: String] = [:]) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard let integration = Integrations.integration(id) else { throw APIError(.notFound, "not_found", "no integration \(id)") }
+        let data: [String: Any] = [
+            "integration": ["id": integration.id, "name": integration.name, "summary": integration.summary],
+            "operations": integration.operations.map { operation in
+                ["id": operation.id, "summary": operation.summary, "inputs": operation.inputs.map { ["name": $0.name, "summary": $0.summary] }] as [String: Any]
+            },
+            "fields": integration.credentialFields.map { field in
+                FieldForm.input(field, name: field.name, value: values[field.name], error: problems[field.name], idPrefix: "credential")
+            },
+            "needsCredential": integration.needsCredential,
+            "general": problems["form"] ?? "",
+            "errors": problems,
+        ]
+        return kit.page("integration", title: integration.name, section: "integrations", data: data,
+                        status: problems.isEmpty ? .ok : .unprocessableContent, request, context)
+    }
+
+    func credentials(_ request: Request, _ context: VigilRequestContext, tested: (String, CredentialTestResult)? = nil) async throws -> Response {
+        let list = try await service.credentials.list()
+        let data: [String: Any] = ["credentials": list.map { view in
+            var row: [String: Any] = [
+                "id": view.id, "integration": Integrations.integration(view.integration)?.name ?? view.integration,
+                "nickname": view.values["nickname"] ?? view.id,
+                "values": view.values.keys.sorted().filter { $0 != "nickname" }.map { ["name": FieldForm.label($0), "value": view.values[$0] ?? ""] },
+                "secrets": view.secrets.keys.sorted().map { ["name": FieldForm.label($0), "value": view.secrets[$0] ?? ""] },
+                "updated": Display.time(view.updatedAt),
+            ]
+            if let (id, result) = tested, id == view.id {
+                row["test"] = ["ok": result.ok, "summary": result.summary, "ms": Int(result.elapsed.milliseconds.rounded()),
+                               "details": result.details.keys.sorted().map { ["name": $0, "value": result.details[$0] ?? ""] }]
+            }
+            return row
+        }, "empty": list.isEmpty]
+        return kit.page("credentials", title: "Credentials", section: "integrations", data: data, request, context)
+    }
+}

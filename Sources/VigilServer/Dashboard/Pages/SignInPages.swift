@@ -1,0 +1,68 @@
+import Access
+import Foundation
+import Hummingbird
+
+/// Signing in (a name and password, or an API key) and out.
+struct SignInPages {
+    let kit: PageKit
+
+    func register(on pages: RouterGroup<VigilRequestContext>) {
+        pages.get("login") { request, context in
+            if context.session != nil { return Response.redirect(to: Self.next(request.uri.queryParameters.get("next")), type: .found) }
+            return form(request, context, next: request.uri.queryParameters.get("next"))
+        }
+        pages.post("login") { request, context in
+            let fields = try await kit.form(request)
+            let next = fields["next"]
+            let users = kit.service.users
+            let remote = context.remoteAddress?.value ?? "unknown"
+            let opened: OpenedSession
+            do {
+                if let key = fields.text("api_key") {
+                    guard let found = try await kit.service.keys.authenticate(key) else {
+                        users.limiter.recordFailure(from: remote, at: Date())
+                        return form(request, context, next: next, problems: ["api_key": "This key is not valid or was revoked."], status: .unauthorized)
+                    }
+                    if let wait = users.limiter.wait(for: remote, at: Date()) { throw SignInError.tooManyAttempts(retryAfter: Int(wait)) }
+                    opened = try await users.signIn(key: found)
+                } else {
+                    var problems: [String: String] = [:]
+                    if fields.text("name") == nil { problems["name"] = "Enter your user name." }
+                    if (fields["password"] ?? "").isEmpty { problems["password"] = "Enter your password." }
+                    if !problems.isEmpty { return form(request, context, next: next, name: fields["name"], problems: problems, status: .unprocessableContent) }
+                    opened = try await users.signIn(name: fields["name"] ?? "", password: fields["password"] ?? "", remote: remote)
+                }
+            } catch let error as SignInError {
+                var response = form(request, context, next: next, name: fields["name"], general: error.description,
+                                    status: error == .refused ? .unauthorized : .tooManyRequests)
+                if case let .tooManyAttempts(seconds) = error { response.headers[.retryAfter] = String(seconds) }
+                return response
+            }
+            try await kit.service.audit.append(AuditEvent(actor: opened.session.actor, action: "dashboard.sign_in", target: opened.session.actor,
+                                                          outcome: "ok", remote: context.remoteAddress?.value))
+            var response = Response.redirect(to: Self.next(next), type: .normal)
+            SessionCookie.set(opened.secret, on: &response, secure: SessionCookie.isSecure(request, context: context, settings: kit.service.settings),
+                              maxAge: Int(users.sessionLifetime))
+            return response
+        }
+        pages.post("logout") { request, context in
+            if let secret = request.cookies[SessionCookie.name]?.value { try await kit.service.users.signOut(secret: secret) }
+            var response = Response.redirect(to: "/login", type: .normal)
+            SessionCookie.clear(on: &response, secure: SessionCookie.isSecure(request, context: context, settings: kit.service.settings))
+            return response
+        }
+    }
+
+    func form(_ request: Request, _ context: VigilRequestContext, next: String?, name: String? = nil, problems: [String: String] = [:],
+              general: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        var data: [String: Any] = ["next": Self.next(next), "name": name ?? "", "errors": problems]
+        if let general { data["general"] = general }
+        return kit.page("login", title: "Sign in", section: "login", data: data, status: status, request, context)
+    }
+
+    /// Where to go after signing in: a path on this site only, never another site.
+    static func next(_ text: String?) -> String {
+        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.contains("\\") else { return "/" }
+        return text
+    }
+}

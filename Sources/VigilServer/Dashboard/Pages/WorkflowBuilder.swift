@@ -1,0 +1,178 @@
+import Foundation
+import Integrations
+import JSONValues
+import Workflows
+
+/// The workflow builder's edits of a definition, kept apart from the pages: where a new step
+/// goes, turning a generated form back into step inputs, and which template variables a step
+/// may use. Every edit is validated by the domain before it is saved.
+enum WorkflowBuilder {
+    /// Where a step is added: at the end, or at the end of a conditional's branch or its else.
+    struct Place: Equatable {
+        var step: String?
+        var branch: Int?  // nil with a step: its else
+        init(_ text: String?) {
+            guard let text, !text.isEmpty, text != "top" else { return }
+            let parts = text.split(separator: "#", maxSplits: 1).map(String.init)
+            step = parts[0]
+            branch = parts.count > 1 ? Int(parts[1]) : nil
+        }
+    }
+
+    static func insert(_ new: Step, at place: Place, into steps: inout [Step]) -> Bool {
+        guard let target = place.step else {
+            steps.append(new)
+            return true
+        }
+        for index in steps.indices {
+            if steps[index].id == target {
+                if let branch = place.branch {
+                    guard var branches = steps[index].branches, branches.indices.contains(branch) else { return false }
+                    branches[branch].steps.append(new)
+                    steps[index].branches = branches
+                } else {
+                    steps[index].otherwise = (steps[index].otherwise ?? []) + [new]
+                }
+                return true
+            }
+            if var branches = steps[index].branches {
+                for b in branches.indices where insert(new, at: place, into: &branches[b].steps) {
+                    steps[index].branches = branches
+                    return true
+                }
+            }
+            if var otherwise = steps[index].otherwise, insert(new, at: place, into: &otherwise) {
+                steps[index].otherwise = otherwise
+                return true
+            }
+        }
+        return false
+    }
+
+    static func remove(_ id: String, from steps: inout [Step]) -> Bool {
+        if let index = steps.firstIndex(where: { $0.id == id }) {
+            steps.remove(at: index)
+            return true
+        }
+        for index in steps.indices {
+            if var branches = steps[index].branches {
+                for b in branches.indices where remove(id, from: &branches[b].steps) {
+                    steps[index].branches = branches
+                    return true
+                }
+            }
+            if var otherwise = steps[index].otherwise, remove(id, from: &otherwise) {
+                steps[index].otherwise = otherwise
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The steps as rows of a tree: depth, and the branch each sits in.
+    static func rows(_ steps: [Step], depth: Int = 0, within: String? = nil) -> [[String: Any]] {
+        steps.flatMap { step -> [[String: Any]] in
+            var row: [String: Any] = ["id": step.id, "name": step.name ?? step.id, "type": step.type, "depth": depth,
+                                      "indent": String(repeating: "— ", count: depth), "action": actionKey(step) ?? "",
+                                      "inputs": (step.inputs ?? [:]).keys.sorted().map { ["name": $0, "value": display(step.inputs?[$0])] }]
+            if let within { row["within"] = within }
+            var rows = [row]
+            for (i, branch) in (step.branches ?? []).enumerated() {
+                rows.append(["branchRow": true, "depth": depth + 1, "indent": String(repeating: "— ", count: depth + 1),
+                             "label": "if \(branch.condition ?? "…")", "name": branch.name ?? "branch \(i + 1)"])
+                rows += Self.rows(branch.steps, depth: depth + 2, within: "\(step.id) → \(branch.name ?? "branch \(i + 1)")")
+            }
+            if step.type == "conditional" {
+                rows.append(["branchRow": true, "depth": depth + 1, "indent": String(repeating: "— ", count: depth + 1), "label": "else", "name": "else"])
+                rows += Self.rows(step.otherwise ?? [], depth: depth + 2, within: "\(step.id) → else")
+            }
+            return rows
+        }
+    }
+
+    /// Every place a step can go, for the "add to" select.
+    static func places(_ steps: [Step]) -> [(value: String, label: String)] {
+        var places = [("top", "the end of the workflow")]
+        for step in WorkflowDefinition(name: "", trigger: .api([]), steps: steps).allSteps where step.type == "conditional" {
+            for (i, branch) in (step.branches ?? []).enumerated() {
+                places.append(("\(step.id)#\(i)", "\(step.id): \(branch.name ?? "branch \(i + 1)") (if \(branch.condition ?? "…"))"))
+            }
+            places.append(("\(step.id)#else", "\(step.id): else"))
+        }
+        return places
+    }
+
+    static func actionKey(_ step: Step) -> String? {
+        if let integration = step.integration, let operation = step.operation { return "\(integration).\(operation)" }
+        return step.action
+    }
+
+    /// The step a form describes: the declaration's inputs, read by kind. A value that is a
+    /// template (`{{ … }}`) stays text whatever the field's kind; the validator checks its type.
+    static func actionStep(id: String, name: String?, declaration: ActionDeclaration, credential: String?, fields: FormFields) -> Step {
+        var inputs: [String: JSONValue] = [:]
+        for field in declaration.inputs {
+            let key = "in_\(field.name)"
+            if case .boolean = field.kind {
+                inputs[field.name] = .bool(fields.checked(key))
+                continue
+            }
+            guard let text = fields.text(key) else { continue }
+            inputs[field.name] = value(text, kind: field.kind)
+        }
+        let parts = declaration.key.split(separator: ".", maxSplits: 1).map(String.init)
+        let isIntegration = parts.count == 2 && Integrations.integration(parts[0]) != nil
+        return Step(id: id, name: name, type: "action", integration: isIntegration ? parts[0] : nil, operation: isIntegration ? parts[1] : nil,
+                    action: isIntegration ? nil : declaration.key, credential: credential, inputs: inputs)
+    }
+
+    static func value(_ text: String, kind: Field.Kind) -> JSONValue {
+        if text.contains("{{") { return .string(text) }
+        switch kind {
+        case .integer, .number:
+            return Double(text).map(JSONValue.number) ?? .string(text)
+        case .object, .list:
+            if let data = text.data(using: .utf8), let parsed = try? JSONDecoder().decode(JSONValue.self, from: data) { return parsed }
+            return .string(text)
+        default:
+            return .string(text)
+        }
+    }
+
+    static func display(_ value: JSONValue?) -> String {
+        guard let value else { return "" }
+        if case let .string(text) = value { return text }
+        return value.text
+    }
+
+    /// The template variables a step at `place` may use: the trigger's fields and the outputs of
+    /// every step before it.
+    static func variables(_ definition: WorkflowDefinition) -> [String] {
+        var names: [String] = []
+        if definition.trigger.type == "api" {
+            names += (definition.trigger.parameters ?? []).map { "{{ trigger.\($0.name) }}" }
+        } else {
+            var fields: [String] = []
+            for event in definition.trigger.events ?? [] {
+                for field in EventCatalog.event(event)?.fields ?? [] where !fields.contains(field.name) { fields.append(field.name) }
+            }
+            names += fields.map { "{{ trigger.\($0) }}" }
+        }
+        for step in definition.allSteps {
+            if step.type == "conditional" { names.append("{{ steps.\(step.id).output.branch }}"); continue }
+            guard let key = actionKey(step), let declaration = ActionCatalog.declaration(key) else { continue }
+            names += declaration.outputs.map { "{{ steps.\(step.id).output.\($0.name) }}" }
+        }
+        return names
+    }
+
+    /// Validation issues keyed as the forms name their controls: `id`, `in_<input>`, `condition_<n>`.
+    static func formField(_ issue: ValidationIssue) -> String {
+        let field = issue.field
+        if field.hasPrefix("inputs.") { return "in_" + (field.dropFirst("inputs.".count).split(separator: ".").first.map(String.init) ?? "") }
+        if field.hasPrefix("branches["), let end = field.firstIndex(of: "]") {
+            return "condition_" + field[field.index(field.startIndex, offsetBy: 9)..<end]
+        }
+        return field
+    }
+}

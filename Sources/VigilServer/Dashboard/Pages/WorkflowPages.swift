@@ -1,0 +1,214 @@
+import Foundation
+import Hummingbird
+import Integrations
+import JSONValues
+import Workflows
+
+/// Workflows: the list; a new workflow; the builder (add an action step from the catalogue,
+/// with a form generated from its input schema, or a conditional with branches; remove a
+/// step; publish); the versions; the runs and each step's input, output, timing and error.
+struct WorkflowPages {
+    let kit: PageKit
+    var service: VigilService { kit.service }
+
+    func register(on pages: RouterGroup<VigilRequestContext>) {
+        pages.get("workflows") { request, context in try await list(request, context) }
+        pages.post("workflows") { request, context in
+            let fields = try await kit.form(request)
+            var problems: [String: String] = [:]
+            let name = fields.text("name") ?? ""
+            if name.isEmpty { problems["name"] = "Give the workflow a name." }
+            let trigger: Trigger
+            if fields["trigger"] == "api" {
+                let parameters = (fields["parameters"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                trigger = .api(parameters.map { Parameter(name: $0, type: "string", required: true) })
+            } else {
+                let events = fields.all("events")
+                if events.isEmpty { problems["events"] = "Choose at least one event, or an API trigger." }
+                trigger = .event(events, condition: fields.text("condition"))
+            }
+            guard problems.isEmpty else { return try await list(request, context, form: fields, problems: problems) }
+            // A workflow starts as a draft with one step: the lookup most workflows begin with.
+            let first = Step(id: "lookup", name: "Match Lookup", type: "action", integration: "vigil", operation: "match_lookup",
+                             inputs: ["image_url": .string(trigger.type == "api" ? "{{ trigger.\(trigger.parameters?.first?.name ?? "image_url") }}" : "{{ trigger.image_url }}")])
+            do {
+                let workflow = try await service.workflows.create(WorkflowDefinition(name: name, description: fields.text("description"), trigger: trigger, steps: [first]))
+                return kit.done("/workflows/\(workflow.id)", notice: "Draft \(workflow.name) saved with a first step; add the next.", request, context)
+            } catch let error as WorkflowError {
+                switch error {
+                case let .invalid(issues):
+                    for issue in issues {
+                        problems[issue.field.hasPrefix("trigger") ? (issue.field.contains("events") ? "events" : "condition") : (issue.field == "name" ? "name" : "form")] = issue.message
+                    }
+                default: problems["name"] = error.description
+                }
+                return try await list(request, context, form: fields, problems: problems)
+            }
+        }
+        pages.get("workflows/{id}") { request, context in try await builder(request, context) }
+        pages.post("workflows/{id}/steps") { request, context in
+            let workflow = try await service.workflows.workflow(try context.parameters.require("id"))
+            let fields = try await kit.form(request)
+            var definition = workflow.draft
+            let id = fields.text("step_id") ?? ""
+            let kind = fields["kind"] ?? "action"
+            let step: Step
+            if kind == "conditional" {
+                var branches: [Branch] = []
+                for index in 0..<3 {
+                    guard let condition = fields.text("condition_\(index)") else { continue }
+                    branches.append(Branch(name: fields.text("branch_\(index)"), condition: condition, steps: []))
+                }
+                step = Step(id: id, name: fields.text("step_name"), type: "conditional", branches: branches, otherwise: [])
+            } else {
+                guard let key = fields.text("action"), let declaration = ActionCatalog.declaration(key) else {
+                    return try await builder(request, context, problems: ["action": "Choose an action."], fields: fields)
+                }
+                step = WorkflowBuilder.actionStep(id: id, name: fields.text("step_name"), declaration: declaration, credential: fields.text("credential"),
+                                                  fields: fields)
+            }
+            guard WorkflowBuilder.insert(step, at: .init(fields["place"]), into: &definition.steps) else {
+                return try await builder(request, context, problems: ["place": "That branch is no longer in the workflow."], fields: fields)
+            }
+            do {
+                _ = try await service.workflows.updateDraft(workflow.id, definition)
+            } catch let WorkflowError.invalid(issues) {
+                // Issues of the new step go next to its fields; any other issue is the draft's.
+                var problems: [String: String] = [:]
+                for issue in issues {
+                    let ofNewStep = issue.step == id
+                    let key = ofNewStep ? WorkflowBuilder.formField(issue) : "form"
+                    let message = ofNewStep ? issue.message : issue.description
+                    problems[key] = problems[key].map { "\($0) \(message)" } ?? message
+                }
+                return try await builder(request, context, problems: problems, fields: fields)
+            }
+            return kit.done("/workflows/\(workflow.id)#steps", notice: "Step \(id) added to the draft.", request, context)
+        }
+        pages.post("workflows/{id}/steps/{step}/delete") { request, context in
+            let workflow = try await service.workflows.workflow(try context.parameters.require("id"))
+            let stepID = try context.parameters.require("step")
+            var definition = workflow.draft
+            guard WorkflowBuilder.remove(stepID, from: &definition.steps) else { throw APIError(.notFound, "not_found", "the draft has no step \(stepID)") }
+            do {
+                _ = try await service.workflows.updateDraft(workflow.id, definition)
+            } catch let WorkflowError.invalid(issues) {
+                return try await builder(request, context, problems: ["form": "Removing \(stepID) would leave the draft invalid: " + issues.map(\.description).joined(separator: "; ")])
+            }
+            return kit.done("/workflows/\(workflow.id)#steps", notice: "Step \(stepID) removed from the draft.", request, context)
+        }
+        pages.post("workflows/{id}/publish") { request, context in
+            let workflow = try await service.workflows.workflow(try context.parameters.require("id"))
+            do {
+                let version = try await service.audited(context, "workflow.publish", target: "workflow:\(workflow.id)") {
+                    try await service.workflows.publish(workflow.id, by: context.actor)
+                }
+                return kit.done("/workflows/\(workflow.id)#versions", notice: "Version \(version.version) published: it is live.", request, context)
+            } catch let WorkflowError.invalid(issues) {
+                return try await builder(request, context, problems: ["form": issues.map(\.description).joined(separator: "; ")])
+            }
+        }
+        pages.get("workflow-runs/{run}") { request, context in
+            let run = try await service.workflows.run(try context.positiveID("run", of: "a run"))
+            let steps = try await service.workflows.steps(of: run.id)
+            let data: [String: Any] = [
+                "run": ["id": run.id, "workflow": run.workflowID, "version": run.version, "status": run.status.rawValue, "trigger": run.trigger.rawValue,
+                        "input": Self.pretty(run.input), "error": run.error ?? "", "created": Display.time(run.createdAt),
+                        "finished": Display.time(run.finishedAt)],
+                "steps": steps.map { step in
+                    ["id": step.stepID, "status": step.status.rawValue, "attempts": step.attempts, "input": step.input.map(Self.pretty) ?? "",
+                     "output": step.output.map(Self.pretty) ?? "", "error": step.error ?? "", "started": Display.time(step.startedAt),
+                     "ms": step.finishedAt.map { String(Int(($0.timeIntervalSince(step.startedAt) * 1000).rounded())) } ?? "—"] as [String: Any]
+                },
+            ]
+            return kit.page("workflow-run", title: "Run \(run.id)", section: "workflows", data: data, request, context)
+        }
+    }
+
+    static func pretty(_ value: JSONValue) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? value.text
+    }
+
+    func list(_ request: Request, _ context: VigilRequestContext, form: FormFields? = nil, problems: [String: String] = [:]) async throws -> Response {
+        let workflows = try await service.workflows.list()
+        let chosen = Set(form?.all("events") ?? [])
+        let data: [String: Any] = [
+            "workflows": workflows.map { workflow in
+                ["id": workflow.id, "name": workflow.name, "trigger": Self.describe(workflow.draft.trigger),
+                 "live": workflow.liveVersion.map { "v\($0)" } ?? "draft only", "steps": workflow.draft.allSteps.count,
+                 "updated": Display.time(workflow.updatedAt)] as [String: Any]
+            },
+            "empty": workflows.isEmpty,
+            "events": EventCatalog.all.map { ["name": $0.name, "summary": $0.summary, "checked": chosen.contains($0.name)] },
+            "form": ["name": form?["name"] ?? "", "description": form?["description"] ?? "", "parameters": form?["parameters"] ?? "image_url, account_reference_id",
+                     "api": form?["trigger"] == "api", "condition": form?["condition"] ?? ""],
+            "errors": problems, "general": problems["form"] ?? "",
+        ]
+        return kit.page("workflows", title: "Workflows", section: "workflows", data: data, status: problems.isEmpty ? .ok : .unprocessableContent,
+                        request, context)
+    }
+
+    static func describe(_ trigger: Trigger) -> String {
+        trigger.type == "api" ? "API (\((trigger.parameters ?? []).map(\.name).joined(separator: ", ")))" : "on " + (trigger.events ?? []).joined(separator: ", ")
+    }
+
+    func builder(_ request: Request, _ context: VigilRequestContext, problems: [String: String] = [:], fields: FormFields? = nil) async throws -> Response {
+        let workflow = try await service.workflows.workflow(try context.parameters.require("id"))
+        let query = request.uri.queryParameters
+        let chosenKey = fields?.text("action") ?? query.get("action").flatMap { $0.isEmpty ? nil : $0 }
+        let kind = fields?["kind"] ?? query.get("kind") ?? "action"
+        let place = fields?["place"] ?? query.get("place") ?? "top"
+        let variables = WorkflowBuilder.variables(workflow.draft)
+        var data: [String: Any] = [
+            "workflow": ["id": workflow.id, "name": workflow.name, "trigger": Self.describe(workflow.draft.trigger),
+                         "live": workflow.liveVersion.map(String.init) ?? "", "latest": workflow.latestVersion.map(String.init) ?? ""],
+            "steps": WorkflowBuilder.rows(workflow.draft.steps),
+            "places": WorkflowBuilder.places(workflow.draft.steps).map { ["value": $0.value, "label": $0.label, "selected": $0.value == place] },
+            "builtIns": ActionCatalog.builtIns.filter { $0.unavailable == nil }.map { ["key": $0.key, "summary": $0.summary, "selected": $0.key == chosenKey] },
+            "integrations": Integrations.catalogue.compactMap { integration -> [String: Any]? in
+                let actions = ActionCatalog.all.filter { $0.key.hasPrefix(integration.id + ".") && $0.unavailable == nil }
+                guard !actions.isEmpty else { return nil }
+                return ["name": integration.name, "actions": actions.map { action in
+                    ["key": action.key, "label": "\(integration.name): \(FieldForm.label(String(action.key.dropFirst(integration.id.count + 1))))",
+                     "selected": action.key == chosenKey] as [String: Any]
+                }]
+            },
+            "conditional": kind == "conditional",
+            "variables": variables.map { ["value": $0] },
+            "stepID": fields?["step_id"] ?? "", "stepName": fields?["step_name"] ?? "",
+            "conditions": (0..<3).map { ["index": $0, "name": fields?["branch_\($0)"] ?? "", "condition": fields?["condition_\($0)"] ?? "",
+                                         "error": problems["condition_\($0)"] ?? ""] },
+            "errors": problems, "general": problems["form"] ?? "",
+            "versions": try await service.workflows.versions(workflow.id).reversed().map { version in
+                ["version": version.version, "by": version.publishedBy, "at": Display.time(version.publishedAt),
+                 "live": version.version == workflow.liveVersion] as [String: Any]
+            },
+            "runs": try await service.workflows.runs(RunFilter(workflowID: workflow.id, limit: 20)).map { run in
+                ["id": run.id, "status": run.status.rawValue, "version": run.version, "trigger": run.trigger.rawValue,
+                 "created": Display.time(run.createdAt), "error": run.error ?? ""] as [String: Any]
+            },
+        ]
+        if kind != "conditional", let key = chosenKey, let declaration = ActionCatalog.declaration(key) {
+            var action: [String: Any] = [
+                "key": declaration.key, "summary": declaration.summary,
+                "inputs": declaration.inputs.map { field in
+                    FieldForm.input(field, name: "in_\(field.name)", value: fields?["in_\(field.name)"], error: problems["in_\(field.name)"],
+                                    idPrefix: "input", templates: true)
+                },
+            ]
+            if let integration = declaration.credentialIntegration {
+                let credentials = try await service.credentials.list().filter { $0.integration == integration }
+                action["credentials"] = credentials.map { ["id": $0.id, "nickname": $0.values["nickname"] ?? $0.id, "selected": $0.id == fields?["credential"]] }
+                action["needsCredential"] = true
+                action["noCredential"] = credentials.isEmpty
+                action["credentialIntegration"] = integration
+            }
+            if !declaration.oneOf.isEmpty { action["oneOf"] = declaration.oneOf.joined(separator: " or ") }
+            data["action"] = action
+        }
+        return kit.page("workflow", title: "Workflow \(workflow.name)", section: "workflows", data: data,
+                        status: problems.isEmpty ? .ok : .unprocessableContent, request, context)
+    }
+}
