@@ -12,7 +12,7 @@ import VigilServer
 @Suite struct RoleMatrixTests {
     /// Every route the router has, as "METHOD /pattern".
     static func routes(_ fixture: ServerFixture) -> Set<String> {
-        let router = VigilRouter.build(service: fixture.service, accessLogger: .init(label: "test"))
+        let router = VigilRouter.build(service: fixture.service, accessLogger: .init(label: "test"), dashboard: false)
         return Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
     }
 

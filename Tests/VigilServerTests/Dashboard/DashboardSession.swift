@@ -1,0 +1,75 @@
+import Access
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+@testable import VigilServer
+
+/// A browser, as the dashboard tests need one: a session cookie and the CSRF token of the last
+/// page it read, which its forms send back.
+struct Browser {
+    let http: any TestClientProtocol
+    var cookie: String?
+    var csrf: String?
+
+    static let password = "correct horse battery"
+
+    /// Creates a user of `role` (through the service, as `vigil users create` does) and signs in.
+    static func signedIn(_ role: Role, fixture: ServerFixture, http: any TestClientProtocol) async throws -> Browser {
+        let name = "\(role.rawValue)-\(UUID().uuidString.prefix(6).lowercased())"
+        _ = try await fixture.service.users.create(name: name, role: role, password: password)
+        var browser = Browser(http: http)
+        let reply = try await browser.post("/login", ["name": name, "password": password])
+        #expect(reply.status == 303, "signing in as \(name): \(reply.text)")
+        try await browser.readCSRF()
+        return browser
+    }
+
+    mutating func readCSRF() async throws {
+        let page = try await get("/settings")
+        csrf = Self.csrf(in: page.text)
+    }
+
+    static func csrf(in html: String) -> String? {
+        guard let range = html.range(of: #"name="csrf" value=""#) else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    func headers(_ contentType: String? = nil, origin: String? = nil) -> HTTPFields {
+        var headers = HTTPFields()
+        if let cookie { headers[.cookie] = "\(SessionCookie.name)=\(cookie)" }
+        if let contentType { headers[.contentType] = contentType }
+        if let origin { headers[.origin] = origin }
+        return headers
+    }
+
+    func get(_ uri: String) async throws -> Reply {
+        try await http.execute(uri: uri, method: .get, headers: headers(), body: nil) { response in
+            Reply(status: Int(response.status.code), headers: response.headers, body: Array(response.body.readableBytesView))
+        }
+    }
+
+    /// Posts a form; the CSRF token is added unless the test gives its own (or nil: none).
+    mutating func post(_ uri: String, _ fields: [String: String], csrf given: String?? = .none, origin: String? = nil) async throws -> Reply {
+        var fields = fields
+        switch given {
+        case .none: if let csrf { fields["csrf"] = csrf }
+        case let .some(value): if let value { fields["csrf"] = value }
+        }
+        let body = fields.map { "\(Self.encode($0.key))=\(Self.encode($0.value))" }.joined(separator: "&")
+        let reply = try await http.execute(uri: uri, method: .post, headers: headers("application/x-www-form-urlencoded", origin: origin),
+                                           body: ByteBuffer(string: body)) { response in
+            Reply(status: Int(response.status.code), headers: response.headers, body: Array(response.body.readableBytesView))
+        }
+        if let setCookie = reply.headers[values: .setCookie].first(where: { $0.hasPrefix(SessionCookie.name + "=") }) {
+            let value = setCookie.dropFirst(SessionCookie.name.count + 1).prefix { $0 != ";" }
+            cookie = value.isEmpty ? nil : String(value)
+        }
+        return reply
+    }
+
+    static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+    }
+}
