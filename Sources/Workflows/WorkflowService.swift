@@ -25,13 +25,16 @@ public final class WorkflowService: Sendable {
         WorkflowValidator(credentials: try await credentials()).validate(definition)
     }
 
-    private func requireValid(_ definition: WorkflowDefinition) async throws {
-        let issues = try await validate(definition)
+    /// A draft may have no steps yet (the dashboard builds one step at a time); everything else
+    /// about it must hold, and a published version needs its steps.
+    private func requireValid(_ definition: WorkflowDefinition, asDraft: Bool = false) async throws {
+        var issues = try await validate(definition)
+        if asDraft, definition.steps.isEmpty { issues.removeAll { $0.step == nil && $0.field == "steps" } }
         if !issues.isEmpty { throw WorkflowError.invalid(issues) }
     }
 
     public func create(_ definition: WorkflowDefinition, at time: Date = Date()) async throws -> Workflow {
-        try await requireValid(definition)
+        try await requireValid(definition, asDraft: true)
         let workflow = Workflow(id: Workflow.newID(), name: definition.name.trimmingSpaces, draft: definition, liveVersion: nil, latestVersion: nil,
                                 createdAt: time, updatedAt: time)
         try await store.insert(workflow)
@@ -50,7 +53,7 @@ public final class WorkflowService: Sendable {
     /// Replaces the draft. Published versions are untouched: runs go on with the live one.
     public func updateDraft(_ reference: String, _ definition: WorkflowDefinition, at time: Date = Date()) async throws -> Workflow {
         let workflow = try await self.workflow(reference)
-        try await requireValid(definition)
+        try await requireValid(definition, asDraft: true)
         let name = definition.name.trimmingSpaces
         if name != workflow.name, try await store.workflow(named: name) != nil { throw WorkflowError.duplicateName(name) }
         guard let updated = try await store.updateDraft(id: workflow.id, name: name, draft: definition, at: time) else {

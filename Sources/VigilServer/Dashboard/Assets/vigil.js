@@ -73,6 +73,8 @@
 
   if (main && main.dataset.live && window.EventSource) {
     const source = new EventSource(main.dataset.live);
+    // Marks the page once the stream is open (tests wait on it; a person sees nothing).
+    source.addEventListener("open", function () { main.dataset.liveState = "open"; });
     const handle = function (event) {
       let data = {};
       try { data = JSON.parse(event.data); } catch (e) { return; }

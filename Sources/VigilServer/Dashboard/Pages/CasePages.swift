@@ -144,7 +144,7 @@ struct CasePages {
             "priorityOptions": Priority.allCases.map { ["value": $0.rawValue, "selected": $0 == item.priority] },
             "errors": problems,
         ]
-        data["report"] = try await ReportPanel(service: service).data(caseID: id, context: context, problems: [:])
+        data["report"] = try await ReportPanel(service: service).data(caseID: id, context: context, problems: problems)
         return kit.page("case", title: "Case \(id): \(item.title)", section: "cases", data: data,
                         status: status ?? (problems.isEmpty ? .ok : .unprocessableContent), request, context)
     }

@@ -21,24 +21,23 @@ struct WorkflowPages {
             let trigger: Trigger
             if fields["trigger"] == "api" {
                 let parameters = (fields["parameters"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                trigger = .api(parameters.map { Parameter(name: $0, type: "string", required: true) })
+                trigger = .api(parameters.map { Parameter(name: $0, type: $0.hasSuffix("url") ? "url" : "text", required: true) })
             } else {
                 let events = fields.all("events")
                 if events.isEmpty { problems["events"] = "Choose at least one event, or an API trigger." }
                 trigger = .event(events, condition: fields.text("condition"))
             }
             guard problems.isEmpty else { return try await list(request, context, form: fields, problems: problems) }
-            // A workflow starts as a draft with one step: the lookup most workflows begin with.
-            let first = Step(id: "lookup", name: "Match Lookup", type: "action", integration: "vigil", operation: "match_lookup",
-                             inputs: ["image_url": .string(trigger.type == "api" ? "{{ trigger.\(trigger.parameters?.first?.name ?? "image_url") }}" : "{{ trigger.image_url }}")])
             do {
-                let workflow = try await service.workflows.create(WorkflowDefinition(name: name, description: fields.text("description"), trigger: trigger, steps: [first]))
-                return kit.done("/workflows/\(workflow.id)", notice: "Draft \(workflow.name) saved with a first step; add the next.", request, context)
+                let workflow = try await service.workflows.create(WorkflowDefinition(name: name, description: fields.text("description"), trigger: trigger, steps: []))
+                return kit.done("/workflows/\(workflow.id)#add-step", notice: "Draft \(workflow.name) saved: add its first step.", request, context)
             } catch let error as WorkflowError {
                 switch error {
                 case let .invalid(issues):
                     for issue in issues {
-                        problems[issue.field.hasPrefix("trigger") ? (issue.field.contains("events") ? "events" : "condition") : (issue.field == "name" ? "name" : "form")] = issue.message
+                        let key = issue.field.hasPrefix("trigger.events") ? "events" : issue.field.hasPrefix("trigger.condition") ? "condition"
+                            : issue.field == "name" ? "name" : "form"
+                        problems[key] = problems[key].map { "\($0) \(issue.description)" } ?? issue.description
                     }
                 default: problems["name"] = error.description
                 }

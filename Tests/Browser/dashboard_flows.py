@@ -1,0 +1,676 @@
+"""The dashboard, as a Trust & Safety team uses it, in a real browser.
+
+Starts `vigil serve` on a fresh SQLite data directory (with its demo bank), the local
+CyberTipline, and a small web server for the demo images; creates people of each role with
+`vigil users create`; then performs the issue's flows 1-8 by pointing and clicking in headless
+chromium. Along the way every page visited is checked for unlabelled inputs and for anything
+loaded from another origin. Each step's screenshot goes to --screenshots.
+
+Run it through Tests/Browser/run.sh.
+"""
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import unittest
+import urllib.request
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+PASSWORD = "correct horse battery staple"
+PEOPLE = {"ada": "admin", "ana": "analyst", "rita": "reviewer", "rob": "reporter", "vic": "viewer", "cur": "curator"}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, process, what, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)  # waiting for a process to listen, not ordering events
+    raise RuntimeError(f"{what} did not listen on {port} within {timeout} s")
+
+
+class World:
+    """The processes under test and what the flows share."""
+
+    vigil = None
+    shots = None
+    data = None
+    port = None
+    base = None
+    admin_key = None
+    matcher_key = None
+    processes = []
+    images = None
+    image_base = None
+    mock_port = None
+    state = {}
+
+    @classmethod
+    def start(cls, vigil, shots):
+        cls.vigil = os.path.abspath(vigil)
+        cls.shots = shots
+        cls.data = tempfile.mkdtemp(prefix="vigil-browser-")
+        cls.port = free_port()
+        cls.base = f"http://127.0.0.1:{cls.port}"
+        for name, role in PEOPLE.items():
+            subprocess.run([cls.vigil, "users", "create", name, "--role", role, "--data-dir", cls.data],
+                           input=PASSWORD + "\n", text=True, check=True, capture_output=True)
+        log = open(os.path.join(cls.data, "serve.log"), "w")
+        serve = subprocess.Popen([cls.vigil, "serve", "--data-dir", cls.data, "--port", str(cls.port), "--fetch-allow", "127.0.0.0/8"],
+                                 stdout=subprocess.PIPE, stderr=log, text=True)
+        cls.processes.append(serve)
+        # The first start prints the admin key once, on standard output.
+        deadline = time.monotonic() + 120
+        while cls.admin_key is None and time.monotonic() < deadline:
+            line = serve.stdout.readline()
+            if not line:
+                raise RuntimeError("vigil serve ended before printing its admin key")
+            match = re.search(r"(vgl_[A-Za-z0-9_-]{43})", line)
+            if match:
+                cls.admin_key = match.group(1)
+        threading.Thread(target=lambda: serve.stdout.read(), daemon=True).start()
+        wait_for_port(cls.port, serve, "vigil serve")
+        cls.wait_ready()
+        cls.mock_port = free_port()
+        mock = subprocess.Popen([cls.vigil, "mock", "ncmec-cybertipline", "--port", str(cls.mock_port)],
+                                stdout=subprocess.DEVNULL, stderr=open(os.path.join(cls.data, "mock.log"), "w"))
+        cls.processes.append(mock)
+        wait_for_port(cls.mock_port, mock, "the CyberTipline mock")
+        cls.images = os.path.join(cls.data, "demo")
+        image_port = free_port()
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=cls.images)
+        handler.log_message = lambda *args: None
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", image_port), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        cls.image_base = f"http://127.0.0.1:{image_port}"
+        cls.matcher_key = cls.api("POST", "/v1/keys", {"role": "matcher", "label": "photodna-client"})["secret"]
+
+    @classmethod
+    def wait_ready(cls):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(cls.base + "/status/ready", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except Exception:
+                pass
+            time.sleep(0.2)  # waiting for the index to load
+        raise RuntimeError("vigil serve was not ready within 60 s")
+
+    @classmethod
+    def api(cls, method, path, body=None):
+        request = urllib.request.Request(cls.base + path, method=method, data=None if body is None else json.dumps(body).encode(),
+                                         headers={"Authorization": "Bearer " + cls.admin_key, "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            text = answer.read().decode()
+            return json.loads(text) if text else {}
+
+    @classmethod
+    def stop(cls):
+        for process in cls.processes:
+            process.terminate()
+        for process in cls.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        shutil.rmtree(cls.data, ignore_errors=True)
+
+
+class Dashboard(unittest.TestCase):
+    """Flows 1-8 in order: each builds on what the one before left (a credential, a workflow, a case)."""
+
+    driver = None
+    step = 0
+
+    @classmethod
+    def setUpClass(cls):
+        options = webdriver.ChromeOptions()
+        for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"]:
+            options.add_argument(argument)
+        options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+        cls.driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+        cls.driver.implicitly_wait(0)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+
+    # ---- helpers ----
+
+    def go(self, path):
+        self.driver.get(World.base + path)
+        self.check_page()
+
+    def wait(self, condition, timeout=20):
+        return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(condition)
+
+    def find(self, css):
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def finds(self, css):
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def shot(self, name):
+        Dashboard.step += 1
+        self.driver.save_screenshot(os.path.join(World.shots, f"{Dashboard.step:02d}-{name}.png"))
+
+    def submit(self, css):
+        """Presses a button and waits for the next page."""
+        old = self.find("html")
+        self.find(css).click()
+        self.wait(EC.staleness_of(old))
+        self.check_page()
+
+    def check_page(self):
+        """Every page: each visible input has a label, nothing comes from another origin, no server error."""
+        unlabelled = self.driver.execute_script("""
+            return Array.from(document.querySelectorAll('input, select, textarea'))
+              .filter(e => e.type !== 'hidden' && !e.closest('[hidden]'))
+              .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+              .map(e => e.name || e.id);""")
+        self.assertEqual(unlabelled, [], f"inputs without a label on {self.driver.current_url}")
+        foreign = self.driver.execute_script("""
+            const origin = window.location.origin;
+            return performance.getEntriesByType('resource').map(r => r.name)
+              .filter(u => !u.startsWith(origin) && !u.startsWith('data:'));""")
+        self.assertEqual(foreign, [], f"loaded from another origin on {self.driver.current_url}")
+        self.assertNotIn("Something went wrong", self.driver.page_source)
+
+    def sign_in(self, name):
+        self.driver.delete_all_cookies()
+        self.go("/login")
+        self.find("#name").send_keys(name)
+        self.find("#password").send_keys(PASSWORD)
+        self.submit("#sign-in")
+        self.assertIn(name, self.find(".who").text)
+
+    def notice(self):
+        return self.find(".notice").text
+
+    def field_error(self, field_id):
+        """The error shown next to a field (its aria-describedby target)."""
+        element = self.find("#" + field_id)
+        self.assertEqual(element.get_attribute("aria-invalid"), "true", f"{field_id} is not marked invalid")
+        return self.find("#" + element.get_attribute("aria-describedby")).text
+
+    # ---- 0: signing in with the keyboard alone; refusals ----
+
+    def test_00_sign_in_from_the_keyboard(self):
+        self.driver.delete_all_cookies()
+        self.go("/cases")
+        self.assertIn("/login", self.driver.current_url)
+        name = self.find("#name")
+        self.assertEqual(self.driver.switch_to.active_element, name, "the name field has the focus")
+        name.send_keys("rita", Keys.TAB)
+        self.driver.switch_to.active_element.send_keys("wrong password", Keys.ENTER)
+        self.wait(EC.presence_of_element_located((By.ID, "general-error")))
+        self.assertIn("wrong", self.find("#general-error").text)
+        self.shot("sign-in-refused")
+        self.find("#name").clear()
+        self.find("#name").send_keys("rita", Keys.TAB)
+        self.driver.switch_to.active_element.send_keys(PASSWORD, Keys.ENTER)
+        self.wait(EC.url_contains("/cases"))
+        self.shot("signed-in-from-the-keyboard")
+        cookie = self.driver.get_cookie("vigil_session")
+        self.assertTrue(cookie["httpOnly"])
+        self.assertEqual(cookie["sameSite"], "Strict")
+        self.assertEqual(self.driver.execute_script("return document.cookie"), "", "no script can read the session")
+
+    # ---- 1: integrations, credentials, test connection ----
+
+    def test_01_photodna_credential(self):
+        self.sign_in("ana")
+        self.go("/integrations")
+        self.assertGreaterEqual(len(self.finds(".integration-card")), 5)
+        self.shot("marketplace")
+        self.find("#integration-photodna").click()
+        self.wait(EC.presence_of_element_located((By.ID, "credential-nickname")))
+        self.check_page()
+        self.submit("#save-credential")  # nothing filled in: errors next to the fields
+        self.assertIn("required", self.field_error("credential-nickname"))
+        self.assertIn("required", self.field_error("credential-subscription_key"))
+        self.shot("credential-errors")
+        self.find("#credential-nickname").send_keys("Own PhotoDNA")
+        endpoint = self.find("#credential-endpoint")
+        endpoint.clear()
+        endpoint.send_keys(World.base + "/photodna/v1.0")
+        self.find("#credential-subscription_key").send_keys(World.matcher_key)
+        self.submit("#save-credential")
+        self.assertIn("/credentials", self.driver.current_url)
+        self.assertIn("Own PhotoDNA", self.driver.page_source)
+        self.assertNotIn(World.matcher_key, self.driver.page_source, "the key is never shown again")
+        self.assertIn("••••" + World.matcher_key[-4:], self.driver.page_source)
+        card = self.finds("li[id^='credential-']")[0]
+        credential_id = card.get_attribute("id").removeprefix("credential-")
+        World.state["photodna_credential"] = credential_id
+        self.submit(f"#test-{credential_id}")
+        result = self.find(f"#test-result-{credential_id}").text
+        self.assertIn("Connection works", result)
+        self.shot("credential-tested")
+        # The CyberTipline credential for the reports of flow 3, the same way.
+        self.go("/integrations/ncmec_cybertipline")
+        self.find("#credential-nickname").send_keys("Mock CyberTipline")
+        for field, value in [("username", "esp-user"), ("password", "esp-password")]:
+            self.find(f"#credential-{field}").send_keys(value)
+        endpoint = self.find("#credential-endpoint")
+        endpoint.clear()
+        endpoint.send_keys(f"http://127.0.0.1:{World.mock_port}")
+        self.submit("#save-credential")
+        self.assertIn("Mock CyberTipline", self.driver.page_source)
+        self.assertNotIn("esp-password", self.driver.page_source)
+
+    # ---- 2: the workflow builder ----
+
+    def test_02_workflow_builder(self):
+        self.sign_in("ana")
+        self.go("/workflows")
+        self.submit("#create-workflow")  # no name, no event: errors at the fields
+        self.assertIn("name", self.field_error("wf-name"))
+        self.find("#wf-name").send_keys("Screen uploads with PhotoDNA")
+        self.find("input[name=trigger][value=api]").click()
+        parameters = self.find("#wf-parameters")
+        parameters.clear()
+        parameters.send_keys("image_url, account_reference_id")
+        self.shot("new-workflow")
+        self.submit("#create-workflow")
+        self.assertIn("/workflows/wfl_", self.driver.current_url)
+        World.state["workflow"] = self.driver.current_url.split("/workflows/")[1].split("#")[0]
+        # Add step → Action → Integrations → PhotoDNA → Match Lookup.
+        Select(self.find("#add-kind")).select_by_value("action")
+        Select(self.find("#add-action")).select_by_value("photodna.match_lookup")
+        self.submit("#choose-step")
+        self.assertTrue(self.find("#input-enhanced_detection").get_attribute("type") == "checkbox")
+        self.assertEqual([o.text for o in Select(self.find("#input-value_format")).options], ["—", "URL", "Inline"])
+        self.assertEqual(self.find("#input-image_url").get_attribute("list"), "template-variables")
+        offered = [o.get_attribute("value") for o in self.finds("#template-variables option")]
+        self.assertIn("{{ trigger.image_url }}", offered)
+        self.shot("match-lookup-form")
+        # A bad step id and no image: the errors come back at the step's fields.
+        self.find("#step-id").send_keys("Bad Id")
+        self.submit("#save-step")
+        self.assertIn("step id", self.field_error("step-id"))
+        self.assertIn("image_url", self.find(".error[role=alert]").text)
+        self.shot("step-errors")
+        step_id = self.find("#step-id")
+        step_id.clear()
+        step_id.send_keys("pdna")
+        Select(self.find("#step-credential")).select_by_value(World.state["photodna_credential"])
+        Select(self.find("#input-value_format")).select_by_value("URL")
+        self.find("#input-image_url").send_keys("{{ trigger.image_url }}")
+        self.submit("#save-step")
+        self.assertIn("Step pdna added", self.notice())
+        # A conditional with a branch, and an action in the branch.
+        Select(self.find("#add-kind")).select_by_value("conditional")
+        self.submit("#choose-step")
+        self.find("#cond-id").send_keys("decide")
+        self.find("#branch-0").send_keys("known")
+        self.find("#condition-0").send_keys("steps.pdna.output.nonsense")
+        self.submit("#save-conditional")
+        self.assertIn("nonsense", self.field_error("condition-0"))
+        condition = self.find("#condition-0")
+        condition.clear()
+        condition.send_keys("steps.pdna.output.is_match")
+        self.submit("#save-conditional")
+        self.assertIn("Step decide added", self.notice())
+        Select(self.find("#add-kind")).select_by_value("action")
+        Select(self.find("#add-action")).select_by_value("case.create")
+        Select(self.find("#add-place")).select_by_value("decide#0")
+        self.submit("#choose-step")
+        self.find("#step-id").send_keys("open_case")
+        self.find("#input-title").send_keys("PhotoDNA match")
+        queue = self.find("#input-queue")
+        queue.clear()
+        queue.send_keys("csam")
+        Select(self.find("#input-priority")).select_by_value("urgent")
+        self.find("#input-account_reference_id").send_keys("{{ trigger.account_reference_id }}")
+        self.find("#input-matches").send_keys("{{ steps.pdna.output.matches }}")
+        provider = self.find("#input-provider")
+        provider.clear()
+        provider.send_keys("photodna")
+        self.find("#input-image_url").send_keys("{{ trigger.image_url }}")
+        self.submit("#save-step")
+        self.assertIn("Step open_case added", self.notice())
+        self.assertEqual(self.find("#step-open_case").get_attribute("class"), "step depth-2")
+        self.shot("draft-with-branch")
+        self.submit("#publish")
+        self.assertIn("Version 1 published", self.notice())
+        self.assertIn("live", self.find("#versions").text)
+        # The upload pipeline calls it; the run history shows each step.
+        run = World.api("POST", f"/v1/workflows/{World.state['workflow']}/runs",
+                        {"image_url": World.image_base + "/demo-1.jpg", "account_reference_id": "user-42"})
+        World.state["run"] = run["id"]
+        self.wait_for_run(run["id"])
+        self.go(f"/workflows/{World.state['workflow']}")
+        self.assertIn(f"#{run['id']}", self.find("#runs").text)
+        self.find(f"a[href='/workflow-runs/{run['id']}']").click()
+        self.wait(EC.presence_of_element_located((By.ID, "run-steps")))
+        self.check_page()
+        self.assertEqual(self.find("#run-status").text, "succeeded")
+        steps = self.find("#run-steps").text
+        for step in ["pdna", "decide", "open_case"]:
+            self.assertIn(step, steps)
+        self.assertRegex(steps, r"\d+ ms")
+        self.shot("run-history")
+
+    def wait_for_run(self, run_id):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            run = World.api("GET", f"/v1/workflow-runs/{run_id}")
+            if run["status"] in ("succeeded", "failed", "cancelled"):
+                self.assertEqual(run["status"], "succeeded", json.dumps(run)[:2000])
+                return run
+            time.sleep(0.2)  # polling the run's state
+        self.fail(f"run {run_id} did not finish")
+
+    # ---- 3: cases: queue, evidence, reveal, decisions, the NCMEC report ----
+
+    def test_03_case_review_and_report(self):
+        # Organisation details first (flow 9's settings, used by every report).
+        self.sign_in("ada")
+        self.go("/settings")
+        self.find("#org-esp").send_keys("Browser Test Service")
+        self.find("#org-email").send_keys("not-an-email")
+        self.submit("#save-organisation")
+        self.assertIn("@", self.field_error("org-email"))
+        email = self.find("#org-email")
+        email.clear()
+        email.send_keys("trust-safety@example.com")
+        self.submit("#save-organisation")
+        self.assertIn("Organisation details saved", self.notice())
+        self.sign_in("rita")
+        self.go("/cases")
+        Select(self.find("#f-queue")).select_by_value("csam")
+        self.submit(".filters button")
+        rows = self.finds("#case-queue tbody tr")
+        self.assertGreaterEqual(len(rows), 1)
+        self.shot("case-queue")
+        rows[0].find_element(By.CSS_SELECTOR, "a").click()
+        self.wait(EC.presence_of_element_located((By.ID, "case-meta")))
+        self.check_page()
+        World.state["case"] = self.find("#case-meta").get_attribute("data-case")
+        preview = self.find(".evidence-image")
+        self.assertIn("/preview", preview.get_attribute("src"), "evidence starts as the blurred preview")
+        self.assertIn("photodna", self.find(".evidence").text)
+        self.shot("case-blurred")
+        self.submit("[id^=reveal-]")
+        revealed = self.find(".evidence-image.revealed")
+        self.assertTrue(revealed.get_attribute("src").startswith("data:image/"))
+        self.assertIn("blur", revealed.get_attribute("class"))
+        revealed.click()  # the reviewer's own "show clearly"
+        self.assertIn("clear", revealed.get_attribute("class"))
+        self.shot("case-revealed")
+        self.find("#comment").send_keys("Matches a known PhotoDNA signature.")
+        self.submit("#timeline button[type=submit]")
+        self.assertIn("Comment added", self.notice())
+        self.assertIn("Matches a known PhotoDNA signature.", self.find("#timeline").text)
+        self.submit("#decide-escalate")
+        self.assertIn("escalate", self.notice())
+        self.find("#assignee").send_keys("rita")
+        self.submit("#decide-assign")
+        self.assertIn("rita", self.find("#case-meta").text)
+        # The report: draft, review every field, save.
+        self.submit("#draft-report")
+        self.assertIn("drafted", self.notice())
+        self.assertEqual(self.find("#report-state").text, "draft")
+        self.assertIn("user-42", self.find("#report").text, "the linked account is the reported person")
+        self.find("#web_page_urls").send_keys("not a url")
+        self.submit("#save-report")
+        self.assertIn("http(s) URL", self.field_error("web_page_urls"))
+        urls = self.find("#web_page_urls")
+        urls.clear()
+        urls.send_keys("https://platform.example/u/user-42")
+        select = self.finds("select[id^=classification_]")[0]
+        Select(select).select_by_value("A1")
+        self.submit("#save-report")
+        self.assertIn("Report saved", self.notice())
+        self.assertEqual(len(self.finds("#approve-report")), 0, "a reviewer cannot approve")
+        self.shot("report-draft")
+        # The reporter approves; the panel follows the submission without a reload.
+        self.sign_in("rob")
+        self.go(f"/cases/{World.state['case']}")
+        self.submit("#approve-report")
+        self.wait(lambda d: d.find_element(By.ID, "report-state").text == "finished", timeout=60)
+        self.assertTrue(self.find("#ncmec-report-id").text.isdigit())
+        self.assertIn("reportId", self.find("#report-receipt").get_attribute("textContent"))
+        self.shot("report-finished")
+        # The reveal is in the audit log.
+        self.sign_in("ada")
+        self.go("/audit?action=evidence.reveal")
+        self.assertIn("user:rita", self.find("#audit").text)
+        self.shot("audit-reveal")
+
+    # ---- 4: accounts ----
+
+    def test_04_accounts(self):
+        self.sign_in("rita")
+        self.go("/accounts")
+        self.find("#q").send_keys("user-42")
+        self.submit(".filters button")
+        self.find("a[href^='/accounts/']").click()
+        self.wait(EC.presence_of_element_located((By.ID, "account-status")))
+        self.check_page()
+        self.assertIn(f"#{World.state['case']}", self.driver.page_source)
+        self.submit("#block-account")  # no reason
+        self.assertIn("reason", self.field_error("reason"))
+        self.find("#reason").send_keys("Uploaded known CSAM (case review).")
+        self.submit("#block-account")
+        self.assertEqual(self.find("#account-status").text, "blocked")
+        self.shot("account-blocked")
+        self.find("#reason").send_keys("Appeal upheld.")
+        self.submit("#unblock-account")
+        self.assertEqual(self.find("#account-status").text, "active")
+        self.assertIn("blocked", self.driver.page_source.lower())
+
+    # ---- 5: banks ----
+
+    def test_05_banks(self):
+        self.sign_in("cur")
+        self.go("/banks")
+        self.find("#bank-name").send_keys("BROWSER_BANK")
+        threshold = self.find("#bank-threshold")
+        threshold.clear()
+        threshold.send_keys("999")
+        self.submit("#create-bank")
+        self.assertIn("0 to 256", self.field_error("bank-threshold"))
+        threshold = self.find("#bank-threshold")
+        threshold.clear()
+        threshold.send_keys("31")
+        self.submit("#create-bank")
+        self.assertIn("BROWSER_BANK created", self.notice())
+        # Import 120 hashes (a benign list made here) and follow the job.
+        rows = ["pdq,external_id,note"]
+        random.seed(13)
+        hashes = ["".join(random.choice("0123456789abcdef") for _ in range(64)) for _ in range(120)]
+        rows += [f"{h},ext-{i},imported {i}" for i, h in enumerate(hashes)]
+        path = os.path.join(World.data, "import.csv")
+        with open(path, "w") as f:
+            f.write("\n".join(rows) + "\n")
+        self.find("#import-file").send_keys(path)
+        self.submit("#import-button")
+        self.assertIn("/jobs/", self.driver.current_url)
+        self.wait(lambda d: d.find_element(By.ID, "job-state").text == "succeeded", timeout=60)
+        self.wait(lambda d: "120" in d.find_element(By.ID, "job-summary").text)
+        self.shot("import-finished")
+        self.go("/banks/BROWSER_BANK")
+        self.assertEqual(len(self.finds("#entries tbody tr")), 50)
+        self.submit("#next-page")
+        self.assertEqual(len(self.finds("#entries tbody tr")), 50)
+        self.shot("entries-page-2")
+        self.find("#search-hash").send_keys("xyz")
+        self.submit("#search-button")
+        self.assertIn("is not", self.field_error("search-hash"))
+        self.find("#search-hash").send_keys(Keys.CONTROL, "a")
+        self.find("#search-hash").send_keys(hashes[7])
+        self.submit("#search-button")
+        result = self.find("#search-results").text
+        self.assertIn("ext-7", result)
+        self.assertEqual(self.finds("#search-results .distance")[0].text, "0")
+        entry = self.finds("#search-results a")[0].text
+        self.shot("search-by-hash")
+        self.go("/banks/BROWSER_BANK")
+        self.submit(f"#snooze-button-{entry}")
+        self.assertIn(f"Entry {entry} snoozed", self.notice())
+        self.assertIn("snoozed until", self.find(f"#entry-{entry}").text)
+        # A search by image in the demo bank.
+        self.go("/banks/VIGIL_DEMO")
+        self.find("#search-image").send_keys(os.path.join(World.images, "demo-2.jpg"))
+        self.submit("#search-button")
+        self.assertEqual(self.finds("#search-results .distance")[0].text, "0")
+
+    # ---- 6: try an image ----
+
+    def test_06_try_an_image(self):
+        self.sign_in("ana")
+        self.go("/try")
+        self.submit("#try-button")
+        self.assertIn("Choose an image", self.field_error("try-image"))
+        self.find("#try-image").send_keys(os.path.join(World.images, "demo-3.jpg"))
+        self.submit("#try-button")
+        self.assertEqual(self.find("#try-verdict").text, "Match")
+        self.assertIn("VIGIL_DEMO", self.find("#try-matches").text)
+        answer = json.loads(self.find("#try-json").get_attribute("textContent"))
+        self.assertTrue(answer["is_match"])
+        self.assertEqual(answer["signals"]["pdq"], self.find("#try-pdq").text)
+        self.assertTrue(self.find("#try-result img").get_attribute("src").startswith("data:image/jpeg"), "only the blurred preview")
+        self.shot("try-match")
+        self.find("#try-url").send_keys("http://127.0.0.1:9/nothing.jpg")
+        self.submit("#try-button")
+        self.assertIn("could not be fetched", self.field_error("try-url"))
+
+    # ---- 7: home charts ----
+
+    def test_07_home_charts(self):
+        self.sign_in("ada")
+        self.go("/?range=24h")
+        charts = self.finds("svg.chart")
+        self.assertGreaterEqual(len(charts), 5)
+        titles = self.find(".charts").text
+        for title in ["Lookups and matches", "Open cases per queue", "Time to decision", "NCMEC reports", "Webhook deliveries"]:
+            self.assertIn(title, titles)
+        bars = self.finds("svg.chart rect.s1")
+        self.assertTrue(any(float(b.get_attribute("height") or 0) > 0 for b in bars), "the lookups of the flows show")
+        self.shot("home-24h")
+        self.find("a[href='/?range=7d']").click()
+        self.wait(EC.url_contains("range=7d"))
+        self.assertIn("per day", self.find(".charts").text)
+        self.shot("home-7d")
+
+    # ---- 8: live updates ----
+
+    def test_08_live_queue_and_badge(self):
+        self.sign_in("rita")
+        self.go("/cases")
+        self.assertFalse(self.find("#live-badge").is_displayed())
+        # Wait for the stream to be open before the event (the page's script opens it on load).
+        self.wait(lambda d: d.find_element(By.ID, "main").get_attribute("data-live-state") == "open")
+        run = World.api("POST", f"/v1/workflows/{World.state['workflow']}/runs",
+                        {"image_url": World.image_base + "/demo-4.jpg", "account_reference_id": "user-77"})
+        finished = self.wait_for_run(run["id"])
+        self.wait(EC.visibility_of_element_located((By.ID, "live-badge")), timeout=20)
+        self.assertGreaterEqual(int(self.find("#live-count").text), 1)
+        new_row = self.wait(EC.presence_of_element_located((By.CSS_SELECTOR, "#case-queue tr.new")))
+        self.assertIn("PhotoDNA match", new_row.text)
+        self.shot("live-new-case")
+
+    # ---- the role matrix in the browser, and a tablet ----
+
+    def test_09_viewer_sees_no_buttons_and_the_server_refuses(self):
+        self.sign_in("vic")
+        self.go(f"/cases/{World.state['case']}")
+        for button in ["[id^=reveal-]", "#decide-confirm", "#decide-escalate", "#comment", "#draft-report", "#approve-report"]:
+            self.assertEqual(self.finds(button), [], f"{button} shown to a viewer")
+        token = self.find("input[name=csrf]").get_attribute("value")
+        status = self.driver.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            fetch(arguments[0], {method: 'POST', headers: {'Content-Type': 'application/x-www-form-urlencoded'},
+                                 body: 'csrf=' + encodeURIComponent(arguments[1]) + '&decision=escalate'})
+              .then(r => done(r.status)).catch(e => done(String(e)));""", f"/cases/{World.state['case']}/decisions", token)
+        self.assertEqual(status, 403)
+        self.go("/users")
+        self.assertIn("403", self.find("h1").text)
+        nav = self.find("header nav").text
+        self.assertNotIn("Audit log", nav)
+        self.assertNotIn("Try an image", nav)
+        self.shot("viewer-case")
+
+    def test_10_tablet(self):
+        self.sign_in("rita")
+        self.driver.set_window_size(820, 1180)
+        try:
+            for path in ["/", "/cases", f"/cases/{World.state['case']}", "/banks/BROWSER_BANK"]:
+                self.go(path)
+                overflow = self.driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+                self.assertLessEqual(overflow, 1, f"{path} scrolls sideways on a tablet")
+            self.shot("tablet-case")
+        finally:
+            self.driver.set_window_size(1280, 900)
+
+    def test_11_csp_on_every_response(self):
+        for path in ["/login", "/docs", "/assets/vigil.css"]:
+            with urllib.request.urlopen(World.base + path) as answer:
+                policy = answer.headers.get("Content-Security-Policy", "")
+                self.assertIn("default-src 'none'", policy, path)
+                self.assertIn("script-src 'self'", policy, path)
+        self.sign_in("vic")
+        self.go("/docs")
+        self.assertGreater(len(self.finds("article.operation")), 50)
+        self.assertIn("/v1/match", self.driver.page_source)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--vigil", required=True)
+    parser.add_argument("--screenshots", required=True)
+    arguments = parser.parse_args()
+    os.makedirs(arguments.screenshots, exist_ok=True)
+    World.start(arguments.vigil, os.path.abspath(arguments.screenshots))
+    try:
+        suite = unittest.defaultTestLoader.loadTestsFromTestCase(Dashboard)
+        result = unittest.TextTestRunner(verbosity=2, failfast=False).run(suite)
+    except Exception:
+        traceback.print_exc()
+        result = None
+    finally:
+        if result is None or not result.wasSuccessful():
+            log = os.path.join(World.data, "serve.log")
+            if os.path.exists(log):
+                print("---- the last lines of vigil serve's log ----", file=sys.stderr)
+                with open(log) as f:
+                    print("".join(f.readlines()[-40:]), file=sys.stderr)
+        World.stop()
+    sys.exit(0 if result is not None and result.wasSuccessful() else 1)
+
+
+if __name__ == "__main__":
+    main()
