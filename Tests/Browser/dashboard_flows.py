@@ -28,7 +28,7 @@ import unittest
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -144,7 +144,10 @@ class World:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
-        shutil.rmtree(cls.data, ignore_errors=True)
+        if os.environ.get("VIGIL_BROWSER_KEEP"):
+            print(f"kept {cls.data}", file=sys.stderr)
+        else:
+            shutil.rmtree(cls.data, ignore_errors=True)
 
 
 class Dashboard(unittest.TestCase):
@@ -166,6 +169,12 @@ class Dashboard(unittest.TestCase):
     def tearDownClass(cls):
         cls.driver.quit()
 
+    def setUp(self):
+        self.started = time.monotonic()
+
+    def tearDown(self):
+        print(f"  [{self.id().split('.')[-1]}: {time.monotonic() - self.started:.1f} s]", file=sys.stderr)
+
     # ---- helpers ----
 
     def go(self, path):
@@ -173,7 +182,11 @@ class Dashboard(unittest.TestCase):
         self.check_page()
 
     def wait(self, condition, timeout=20):
-        return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(condition)
+        started = time.monotonic()
+        value = WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(condition)
+        if time.monotonic() - started > 3:
+            print(f"    (waited {time.monotonic() - started:.1f} s at {self.driver.current_url})", file=sys.stderr)
+        return value
 
     def find(self, css):
         return self.driver.find_element(By.CSS_SELECTOR, css)
@@ -189,7 +202,15 @@ class Dashboard(unittest.TestCase):
         """Presses a button and waits for the next page."""
         old = self.find("html")
         self.find(css).click()
-        self.wait(EC.staleness_of(old))
+
+        def replaced(_):
+            try:
+                old.is_enabled()
+                return False
+            except WebDriverException:  # stale, or "no longer in the document": the new page is there
+                return True
+
+        self.wait(replaced)
         self.check_page()
 
     def check_page(self):

@@ -71,22 +71,34 @@
     }
   }
 
-  if (main && main.dataset.live && window.EventSource) {
-    const source = new EventSource(main.dataset.live);
+  // Browsers allow six connections to a host over HTTP/1.1, and a page kept in the back/forward
+  // cache keeps its stream open: so the stream is closed whenever the page is hidden and opened
+  // again when it is shown.
+  let source = null;
+  const handle = function (event) {
+    let data = {};
+    try { data = JSON.parse(event.data); } catch (e) { return; }
+    if (data.type === "case.created" || data.type === "match.found") bump();
+    if (data.type === "case.created") addCaseRow(data);
+    if (data.type && data.type.indexOf("case.") === 0) caseChanged(data);
+    if (data.type && data.type.indexOf("report.") === 0) refreshReport();
+  };
+  function openStream() {
+    if (!main || !main.dataset.live || !window.EventSource || source) return;
+    source = new EventSource(main.dataset.live);
     // Marks the page once the stream is open (tests wait on it; a person sees nothing).
     source.addEventListener("open", function () { main.dataset.liveState = "open"; });
-    const handle = function (event) {
-      let data = {};
-      try { data = JSON.parse(event.data); } catch (e) { return; }
-      if (data.type === "case.created" || data.type === "match.found") bump();
-      if (data.type === "case.created") addCaseRow(data);
-      if (data.type && data.type.indexOf("case.") === 0) caseChanged(data);
-      if (data.type && data.type.indexOf("report.") === 0) refreshReport();
-    };
     ["case.created", "case.status-updated", "case.updated", "case.escalated", "case.assigned", "case.commented",
      "case.evidence-added", "case.account-linked", "match.found", "report.drafted", "report.approved", "report.failed",
      "report.retracted", "report.submitted"].forEach(function (type) { source.addEventListener(type, handle); });
   }
+  function closeStream() {
+    if (source) { source.close(); source = null; }
+    if (main) delete main.dataset.liveState;
+  }
+  window.addEventListener("pagehide", closeStream);
+  window.addEventListener("pageshow", openStream);
+  openStream();
 
   // ---- the report panel follows its report while it is being sent ----
   const panel = document.getElementById("report-panel");
