@@ -18,6 +18,8 @@ test: test-deps
 	$(SWIFT) build --build-tests
 	# A hung test fails the run after 25 minutes instead of holding CI (the suite takes about one).
 	scripts/with-postgres.sh timeout 1500 $(SWIFT) test --skip-build
+	# The dashboard in a real browser (headless chromium, selenium from PyPI): flows 1-8, about a minute.
+	timeout 900 Tests/Browser/run.sh .build/debug/vigil
 
 release: deps
 	$(SWIFT) build -c release

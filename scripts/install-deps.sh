@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Vigil builds, runs and tests with, when they are missing.
 #   scripts/install-deps.sh          codec libraries (build and run)
-#   scripts/install-deps.sh --test   plus PostgreSQL and xmllint (the test suite uses them; ImageMagick is in both)
+#   scripts/install-deps.sh --test   plus PostgreSQL, xmllint, and chromium with its driver and Python's venv for
+#                                    the dashboard's browser tests (ImageMagick is in both)
 set -euo pipefail
 
 packages=(curl pkg-config libturbojpeg0-dev libpng-dev libgif-dev libwebp-dev libtiff-dev libheif-dev libxml2-dev imagemagick)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(postgresql libxml2-utils)
+  packages+=(postgresql libxml2-utils chromium chromium-driver python3-venv)
 fi
 
 missing=()

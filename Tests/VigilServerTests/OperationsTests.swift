@@ -140,7 +140,7 @@ import VigilTestSupport
         #expect(docs == served)
 
         let fixture = try await ServerFixture()
-        let router = VigilRouter.build(service: fixture.service, accessLogger: Logger(label: "x") { _ in SwiftLogNoOpLogHandler() })
+        let router = VigilRouter.build(service: fixture.service, accessLogger: Logger(label: "x") { _ in SwiftLogNoOpLogHandler() }, dashboard: false)
         let routes = Set(router.routes.map { "\($0.method.rawValue) " + Self.normalise($0.path.description) })
         var documented = Set<String>()
         for (path, item) in document.paths {
