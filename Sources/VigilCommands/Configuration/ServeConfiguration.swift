@@ -17,7 +17,7 @@ struct ServeConfiguration {
         "max_image_bytes", "max_pixels", "photodna_min_side", "photodna_max_bytes", "fetch_timeout_seconds", "log_level",
         "hash_threads", "hash_queue", "demo_bank", "job_lease_seconds", "import_batch_rows",
         "workflow_concurrency", "job_concurrency", "evidence_keep_days", "false_positive_keep_days", "account_statuses",
-        "record_lookup_events", "record_match_events",
+        "record_lookup_events", "record_match_events", "secure_cookies",
     ]
 
     typealias Invalid = SettingsReader.Invalid
@@ -106,6 +106,7 @@ struct ServeConfiguration {
         }
         settings.recordLookupEvents = try reader.bool("record_lookup_events", default: false)
         settings.recordMatchEvents = try reader.bool("record_match_events", default: false)
+        settings.dashboardSecureCookies = try reader.bool("secure_cookies", default: false)
         settings.spoolDirectory = URL(fileURLWithPath: dataDirectory).appendingPathComponent("spool")
         var policy = FetchPolicy(allow: allow, maxBytes: maxImageBytes)
         if let seconds = try reader.double("fetch_timeout_seconds") {
