@@ -110,33 +110,14 @@ struct UsersCommand: AsyncParsableCommand {
     }
 }
 
-/// Reads a password: from the terminal with echo off (twice, to catch a typo), or the first
-/// line of standard input when it is not a terminal (scripts, tests).
+/// A new password: asked for twice at a terminal (to catch a typo), or the first line of
+/// standard input when it is not one (scripts, tests), through the same reader as secrets.
 enum PasswordPrompt {
     static func read(confirm: Bool) throws -> String {
-        guard isatty(STDIN_FILENO) == 1 else {
-            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
-                throw ValidationError("no password on standard input (give it as the first line)")
-            }
-            return line
+        let password = try SecretInput.read("password")
+        if confirm, isatty(STDIN_FILENO) == 1, try SecretInput.read("password again") != password {
+            throw ValidationError("the two passwords differ")
         }
-        let first = try hidden("Password: ")
-        if confirm, try hidden("Password again: ") != first { throw ValidationError("the two passwords differ") }
-        return first
-    }
-
-    static func hidden(_ prompt: String) throws -> String {
-        FileHandle.standardError.write(Data(prompt.utf8))
-        var saved = termios()
-        tcgetattr(STDIN_FILENO, &saved)
-        var quiet = saved
-        quiet.c_lflag &= ~tcflag_t(ECHO)
-        tcsetattr(STDIN_FILENO, TCSANOW, &quiet)
-        defer {
-            tcsetattr(STDIN_FILENO, TCSANOW, &saved)
-            FileHandle.standardError.write(Data("\n".utf8))
-        }
-        guard let line = readLine(strippingNewline: true) else { throw ValidationError("no password given") }
-        return line
+        return password
     }
 }
