@@ -61,10 +61,10 @@ struct BankPages {
             if let image {
                 input = .image(image.bytes)
             } else if let pdq = PDQHash(hex: hashText) {
-                input = .signals(pdq: pdq, md5: nil, sha256: nil)
-            } else if hashText.count == 32 || hashText.count == 64, hashText.allSatisfy(\.isHexDigit) {
-                input = hashText.count == 32 ? .signals(pdq: nil, md5: hashText.lowercased(), sha256: nil)
-                                             : .signals(pdq: nil, md5: nil, sha256: hashText.lowercased())
+                // 64 hex digits are a PDQ hash or a SHA-256: look for either.
+                input = .signals(pdq: pdq, md5: nil, sha256: hashText.lowercased())
+            } else if hashText.count == 32, hashText.allSatisfy(\.isHexDigit) {
+                input = .signals(pdq: nil, md5: hashText.lowercased(), sha256: nil)
             } else {
                 return try await self.bank(request, context, problems: [
                     "hash": hashText.isEmpty ? "Give a hash (PDQ, MD5 or SHA-256 as hex) or choose an image." : "\(hashText.prefix(80)) is not a PDQ (64 hex), MD5 (32 hex) or SHA-256 (64 hex).",

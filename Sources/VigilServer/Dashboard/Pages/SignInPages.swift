@@ -19,11 +19,11 @@ struct SignInPages {
             let opened: OpenedSession
             do {
                 if let key = fields.text("api_key") {
+                    if let wait = users.limiter.wait(for: remote, at: Date()) { throw SignInError.tooManyAttempts(retryAfter: Int(wait.rounded(.up))) }
                     guard let found = try await kit.service.keys.authenticate(key) else {
                         users.limiter.recordFailure(from: remote, at: Date())
                         return form(request, context, next: next, problems: ["api_key": "This key is not valid or was revoked."], status: .unauthorized)
                     }
-                    if let wait = users.limiter.wait(for: remote, at: Date()) { throw SignInError.tooManyAttempts(retryAfter: Int(wait)) }
                     opened = try await users.signIn(key: found)
                 } else {
                     var problems: [String: String] = [:]
@@ -38,6 +38,8 @@ struct SignInPages {
                 if case let .tooManyAttempts(seconds) = error { response.headers[.retryAfter] = String(seconds) }
                 return response
             }
+            // A new session replaces whatever this browser held before.
+            if let old = request.cookies[SessionCookie.name]?.value, !old.isEmpty { try await users.signOut(secret: old) }
             try await kit.service.audit.append(AuditEvent(actor: opened.session.actor, action: "dashboard.sign_in", target: opened.session.actor,
                                                           outcome: "ok", remote: context.remoteAddress?.value))
             var response = Response.redirect(to: Self.next(next), type: .normal)
