@@ -1,3 +1,4 @@
+import Access
 import BankImport
 import Banks
 import Foundation
@@ -137,6 +138,27 @@ import VigilTestSupport
 
             #expect(try await client.call(.delete, "/v1/banks/SHARED/source", key: fixture.admin).status == 204)
             #expect(try await client.call(.get, "/v1/banks/SHARED/source", key: fixture.admin).status == 404)
+        }
+        await setup.running.stop()
+    }
+
+    /// The dashboard's bank list says which banks follow a hash list and how their last sync went.
+    @Test func theBanksPageShowsEachFollowedBanksSyncStatus() async throws {
+        let setup = try await Self.setUp(pageSize: 1000)
+        var generator = HashGenerator(seed: 11)
+        setup.mock.put(.init(id: "page0", timestamp: Date().addingTimeInterval(-60), pdq: generator.randomHash().hex))
+        let fixture = setup.fixture
+        try await fixture.test { http in
+            let viewer = try await Browser.signedIn(.viewer, fixture: fixture, http: http)
+            let before = try await viewer.get("/banks")
+            #expect(before.status == 200)
+            #expect(before.text.contains("ncmec: not synced yet"), "\(before.text)")
+            _ = try await setup.sync.run(bankID: setup.bank.id, now: Date())
+            let after = try await viewer.get("/banks")
+            let outcome = try #require(try await fixture.service.bankSync.source(bank: "NCMEC").lastOutcome)
+            #expect(outcome.contains("1 added"), "\(outcome)")
+            #expect(after.text.contains("ncmec: \(outcome)"), "\(after.text)")
+            #expect(!after.text.contains("not synced yet"))
         }
         await setup.running.stop()
     }
