@@ -10,240 +10,26 @@ Run it through Tests/Browser/run.sh.
 """
 
 import argparse
-import functools
-import http.server
 import json
 import os
 import random
-import re
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 import traceback
 import unittest
 import urllib.request
 
-from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-PASSWORD = "correct horse battery staple"
-PEOPLE = {"ada": "admin", "ana": "analyst", "rita": "reviewer", "rob": "reporter", "vic": "viewer", "cur": "curator"}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from browser_page import BrowserTestCase
+from world import PASSWORD, World
 
 
-def wait_for_port(port, process, what, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"{what} exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)  # waiting for a process to listen, not ordering events
-    raise RuntimeError(f"{what} did not listen on {port} within {timeout} s")
-
-
-class World:
-    """The processes under test and what the flows share."""
-
-    vigil = None
-    shots = None
-    data = None
-    port = None
-    base = None
-    admin_key = None
-    matcher_key = None
-    processes = []
-    images = None
-    image_base = None
-    mock_port = None
-    state = {}
-
-    @classmethod
-    def start(cls, vigil, shots):
-        cls.vigil = os.path.abspath(vigil)
-        cls.shots = shots
-        cls.data = tempfile.mkdtemp(prefix="vigil-browser-")
-        cls.port = free_port()
-        cls.base = f"http://127.0.0.1:{cls.port}"
-        for name, role in PEOPLE.items():
-            subprocess.run([cls.vigil, "users", "create", name, "--role", role, "--data-dir", cls.data],
-                           input=PASSWORD + "\n", text=True, check=True, capture_output=True)
-        log = open(os.path.join(cls.data, "serve.log"), "w")
-        serve = subprocess.Popen([cls.vigil, "serve", "--data-dir", cls.data, "--port", str(cls.port), "--fetch-allow", "127.0.0.0/8"],
-                                 stdout=subprocess.PIPE, stderr=log, text=True)
-        cls.processes.append(serve)
-        # The first start prints the admin key once, on standard output.
-        deadline = time.monotonic() + 120
-        while cls.admin_key is None and time.monotonic() < deadline:
-            line = serve.stdout.readline()
-            if not line:
-                raise RuntimeError("vigil serve ended before printing its admin key")
-            match = re.search(r"(vgl_[A-Za-z0-9_-]{43})", line)
-            if match:
-                cls.admin_key = match.group(1)
-        threading.Thread(target=lambda: serve.stdout.read(), daemon=True).start()
-        wait_for_port(cls.port, serve, "vigil serve")
-        cls.wait_ready()
-        cls.mock_port = free_port()
-        mock = subprocess.Popen([cls.vigil, "mock", "ncmec-cybertipline", "--port", str(cls.mock_port)],
-                                stdout=subprocess.DEVNULL, stderr=open(os.path.join(cls.data, "mock.log"), "w"))
-        cls.processes.append(mock)
-        wait_for_port(cls.mock_port, mock, "the CyberTipline mock")
-        cls.images = os.path.join(cls.data, "demo")
-        image_port = free_port()
-        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=cls.images)
-        handler.log_message = lambda *args: None
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", image_port), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        cls.image_base = f"http://127.0.0.1:{image_port}"
-        cls.matcher_key = cls.api("POST", "/v1/keys", {"role": "matcher", "label": "photodna-client"})["secret"]
-
-    @classmethod
-    def wait_ready(cls):
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(cls.base + "/status/ready", timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except Exception:
-                pass
-            time.sleep(0.2)  # waiting for the index to load
-        raise RuntimeError("vigil serve was not ready within 60 s")
-
-    @classmethod
-    def api(cls, method, path, body=None):
-        request = urllib.request.Request(cls.base + path, method=method, data=None if body is None else json.dumps(body).encode(),
-                                         headers={"Authorization": "Bearer " + cls.admin_key, "Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            text = answer.read().decode()
-            return json.loads(text) if text else {}
-
-    @classmethod
-    def stop(cls):
-        for process in cls.processes:
-            process.terminate()
-        for process in cls.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        if os.environ.get("VIGIL_BROWSER_KEEP"):
-            print(f"kept {cls.data}", file=sys.stderr)
-        else:
-            shutil.rmtree(cls.data, ignore_errors=True)
-
-
-class Dashboard(unittest.TestCase):
+class Dashboard(BrowserTestCase):
     """Flows 1-8 in order: each builds on what the one before left (a credential, a workflow, a case)."""
-
-    driver = None
-    step = 0
-
-    @classmethod
-    def setUpClass(cls):
-        options = webdriver.ChromeOptions()
-        for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"]:
-            options.add_argument(argument)
-        options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-        cls.driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
-        cls.driver.implicitly_wait(0)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.driver.quit()
-
-    def setUp(self):
-        self.started = time.monotonic()
-
-    def tearDown(self):
-        print(f"  [{self.id().split('.')[-1]}: {time.monotonic() - self.started:.1f} s]", file=sys.stderr)
-
-    # ---- helpers ----
-
-    def go(self, path):
-        self.driver.get(World.base + path)
-        self.check_page()
-
-    def wait(self, condition, timeout=20):
-        started = time.monotonic()
-        value = WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(condition)
-        if time.monotonic() - started > 3:
-            print(f"    (waited {time.monotonic() - started:.1f} s at {self.driver.current_url})", file=sys.stderr)
-        return value
-
-    def find(self, css):
-        return self.driver.find_element(By.CSS_SELECTOR, css)
-
-    def finds(self, css):
-        return self.driver.find_elements(By.CSS_SELECTOR, css)
-
-    def shot(self, name):
-        Dashboard.step += 1
-        self.driver.save_screenshot(os.path.join(World.shots, f"{Dashboard.step:02d}-{name}.png"))
-
-    def submit(self, css):
-        """Presses a button and waits for the next page."""
-        old = self.find("html")
-        self.find(css).click()
-
-        def replaced(_):
-            try:
-                old.is_enabled()
-                return False
-            except WebDriverException:  # stale, or "no longer in the document": the new page is there
-                return True
-
-        self.wait(replaced)
-        self.check_page()
-
-    def check_page(self):
-        """Every page: each visible input has a label, nothing comes from another origin, no server error."""
-        unlabelled = self.driver.execute_script("""
-            return Array.from(document.querySelectorAll('input, select, textarea'))
-              .filter(e => e.type !== 'hidden' && !e.closest('[hidden]'))
-              .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
-              .map(e => e.name || e.id);""")
-        self.assertEqual(unlabelled, [], f"inputs without a label on {self.driver.current_url}")
-        foreign = self.driver.execute_script("""
-            const origin = window.location.origin;
-            return performance.getEntriesByType('resource').map(r => r.name)
-              .filter(u => !u.startsWith(origin) && !u.startsWith('data:'));""")
-        self.assertEqual(foreign, [], f"loaded from another origin on {self.driver.current_url}")
-        self.assertNotIn("Something went wrong", self.driver.page_source)
-
-    def sign_in(self, name):
-        self.driver.delete_all_cookies()
-        self.go("/login")
-        self.find("#name").send_keys(name)
-        self.find("#password").send_keys(PASSWORD)
-        self.submit("#sign-in")
-        self.assertIn(name, self.find(".who").text)
-
-    def notice(self):
-        return self.find(".notice").text
-
-    def field_error(self, field_id):
-        """The error shown next to a field (its aria-describedby target)."""
-        element = self.find("#" + field_id)
-        self.assertEqual(element.get_attribute("aria-invalid"), "true", f"{field_id} is not marked invalid")
-        return self.find("#" + element.get_attribute("aria-describedby")).text
 
     # ---- 0: signing in with the keyboard alone; refusals ----
 
@@ -617,7 +403,7 @@ class Dashboard(unittest.TestCase):
         self.wait(lambda d: d.find_element(By.ID, "main").get_attribute("data-live-state") == "open")
         run = World.api("POST", f"/v1/workflows/{World.state['workflow']}/runs",
                         {"image_url": World.image_base + "/demo-4.jpg", "account_reference_id": "user-77"})
-        finished = self.wait_for_run(run["id"])
+        self.wait_for_run(run["id"])
         self.wait(EC.visibility_of_element_located((By.ID, "live-badge")), timeout=20)
         self.assertGreaterEqual(int(self.find("#live-count").text), 1)
         new_row = self.wait(EC.presence_of_element_located((By.CSS_SELECTOR, "#case-queue tr.new")))
