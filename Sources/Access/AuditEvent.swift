@@ -33,6 +33,9 @@ public protocol AuditLog: Sendable {
     func append(_ event: AuditEvent) async throws
     /// Events after `afterID` (oldest first), at most `limit`, those matching every filter given.
     func events(after afterID: Int64, limit: Int, filter: AuditFilter) async throws -> [AuditEvent]
+    /// The latest events before `beforeID` (all when nil), newest first, at most `limit`: what an
+    /// admin reading the log wants to see first.
+    func latestEvents(before beforeID: Int64?, limit: Int, filter: AuditFilter) async throws -> [AuditEvent]
 }
 
 public struct AuditFilter: Sendable, Equatable {

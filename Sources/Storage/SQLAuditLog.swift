@@ -21,14 +21,23 @@ public struct SQLAuditLog: AuditLog {
     }
 
     public func events(after afterID: Int64, limit: Int, filter: AuditFilter) async throws -> [AuditEvent] {
-        var query = SQLQueryString("SELECT id, at, actor, action, target, outcome, remote FROM audit_log WHERE id > ")
-        query.appendInterpolation(bind: afterID)
+        try await select(idCondition: " id > ", bound: afterID, filter: filter, order: "id", limit: limit)
+    }
+
+    public func latestEvents(before beforeID: Int64?, limit: Int, filter: AuditFilter) async throws -> [AuditEvent] {
+        try await select(idCondition: " id < ", bound: beforeID ?? .max, filter: filter, order: "id DESC", limit: limit)
+    }
+
+    private func select(idCondition: String, bound: Int64, filter: AuditFilter, order: String, limit: Int) async throws -> [AuditEvent] {
+        var query = SQLQueryString("SELECT id, at, actor, action, target, outcome, remote FROM audit_log WHERE")
+        query.appendLiteral(idCondition)
+        query.appendInterpolation(bind: bound)
         for (column, value) in [("actor", filter.actor), ("action", filter.action), ("target", filter.target)] {
             guard let value else { continue }
             query.appendLiteral(" AND \(column) = ")
             query.appendInterpolation(bind: value)
         }
-        query.appendLiteral(" ORDER BY id LIMIT ")
+        query.appendLiteral(" ORDER BY \(order) LIMIT ")
         query.appendInterpolation(bind: limit)
         let final = query
         return try await database.run { sql in

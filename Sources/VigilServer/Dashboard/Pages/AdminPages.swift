@@ -11,17 +11,17 @@ struct AdminPages {
     func register(on pages: RouterGroup<VigilRequestContext>) {
         pages.get("audit") { request, context in
             let query = request.uri.queryParameters
-            let after = query.get("after").flatMap(Int64.init) ?? 0
+            let before = query.get("before").flatMap(Int64.init)
             let filter = AuditFilter(actor: query.get("actor").flatMap { $0.isEmpty ? nil : $0 },
                                      action: query.get("action").flatMap { $0.isEmpty ? nil : $0 })
-            let events = try await service.audit.events(after: after, limit: 100, filter: filter)
+            let events = try await service.audit.latestEvents(before: before, limit: 100, filter: filter)
             let data: [String: Any] = [
                 "events": events.map { event in
                     ["id": event.id ?? 0, "at": Display.time(event.at), "actor": event.actor, "action": event.action, "target": event.target,
                      "outcome": event.outcome, "failed": event.outcome != "ok", "remote": event.remote ?? ""] as [String: Any]
                 },
                 "empty": events.isEmpty, "actor": filter.actor ?? "", "action": filter.action ?? "",
-                "next": events.count == 100 ? ["after": events.last?.id.map(String.init) ?? ""] : false,
+                "earlier": events.count == 100 ? ["before": events.last?.id.map(String.init) ?? ""] : false,
             ]
             return kit.page("audit", title: "Audit log", section: "audit", data: data, request, context)
         }
