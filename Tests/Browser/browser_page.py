@@ -8,9 +8,11 @@ import time
 import unittest
 
 from selenium import webdriver
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from world import PASSWORD, World
@@ -18,7 +20,8 @@ from world import PASSWORD, World
 
 class BrowserTestCase(unittest.TestCase):
     """One headless chromium for a test class, and what every flow does with it: go to a page (and check
-    it), wait, press a button and wait for the next page, take a screenshot, sign in."""
+    it), wait, press a button (with the mouse or from the keyboard) and wait for the next page, take a
+    screenshot, sign in."""
 
     driver = None
     step = 0
@@ -67,8 +70,26 @@ class BrowserTestCase(unittest.TestCase):
 
     def submit(self, css):
         """Presses a button and waits for the next page."""
+        self.press(lambda: self.find(css).click())
+
+    def tab_to(self, css, limit=40):
+        """Moves the focus with the Tab key alone until it reaches `css`: the control is in the
+        keyboard's path from where the focus is."""
+        target = self.find(css)
+        for _ in range(limit):
+            if self.driver.switch_to.active_element == target:
+                return target
+            ActionChains(self.driver).send_keys(Keys.TAB).perform()
+        self.fail(f"{css} not reached with {limit} presses of Tab on {self.driver.current_url}")
+
+    def enter_on(self, css):
+        """Tabs to a control and presses Enter on it, then waits for the next page."""
+        self.tab_to(css)
+        self.press(lambda: ActionChains(self.driver).send_keys(Keys.ENTER).perform())
+
+    def press(self, action):
         old = self.find("html")
-        self.find(css).click()
+        action()
 
         def replaced(_):
             try:
@@ -93,6 +114,14 @@ class BrowserTestCase(unittest.TestCase):
             return performance.getEntriesByType('resource').map(r => r.name)
               .filter(u => !u.startsWith(origin) && !u.startsWith('data:'));""")
         self.assertEqual(foreign, [], f"loaded from another origin on {self.driver.current_url}")
+        # Every control is in the keyboard's path, in the page's order.
+        unreachable = self.driver.execute_script("""
+            const controls = 'a[href], button, input:not([type=hidden]), select, textarea, summary';
+            return Array.from(document.querySelectorAll(controls))
+              .filter(e => e.offsetParent !== null && !e.disabled && e.tabIndex < 0)
+              .concat(Array.from(document.querySelectorAll('[tabindex]')).filter(e => e.tabIndex > 0))
+              .map(e => e.outerHTML.slice(0, 80));""")
+        self.assertEqual(unreachable, [], f"controls out of the keyboard's order on {self.driver.current_url}")
         self.assertNotIn("Something went wrong", self.driver.page_source)
 
     def sign_in(self, name):

@@ -279,23 +279,23 @@ class Dashboard(BrowserTestCase):
 
     # ---- 4: accounts ----
 
-    def test_04_accounts(self):
+    def test_04_accounts_from_the_keyboard(self):
         self.sign_in("rita")
         self.go("/accounts")
-        self.find("#q").send_keys("user-42")
-        self.submit(".filters button")
-        self.find("a[href^='/accounts/']").click()
+        self.tab_to("#q").send_keys("user-42")
+        self.press(lambda: self.find("#q").send_keys(Keys.ENTER))
+        self.enter_on("a[href^='/accounts/']")
         self.wait(EC.presence_of_element_located((By.ID, "account-status")))
-        self.check_page()
         self.assertIn(f"#{World.state['case']}", self.driver.page_source)
-        self.submit("#block-account")  # no reason
+        self.tab_to("#reason")
+        self.enter_on("#block-account")  # no reason
         self.assertIn("reason", self.field_error("reason"))
-        self.find("#reason").send_keys("Uploaded known CSAM (case review).")
-        self.submit("#block-account")
+        self.tab_to("#reason").send_keys("Uploaded known CSAM (case review).")
+        self.enter_on("#block-account")
         self.assertEqual(self.find("#account-status").text, "blocked")
         self.shot("account-blocked")
-        self.find("#reason").send_keys("Appeal upheld.")
-        self.submit("#unblock-account")
+        self.tab_to("#reason").send_keys("Appeal upheld.")
+        self.enter_on("#unblock-account")
         self.assertEqual(self.find("#account-status").text, "active")
         self.assertIn("blocked", self.driver.page_source.lower())
 
