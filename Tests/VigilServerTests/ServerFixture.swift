@@ -114,6 +114,10 @@ final class ServerFixture: @unchecked Sendable {
         if ready { await service.loadIndex(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }) }
     }
 
+    /// The hashing pool's threads hold the pool: without this, every fixture left two idle threads
+    /// behind for the rest of the suite.
+    deinit { service.lookup.hashing.shutdown() }
+
     func application() -> some ApplicationProtocol {
         Application(router: VigilRouter.build(service: service, accessLogger: Logger(label: "access") { _ in SwiftLogNoOpLogHandler() }),
                     configuration: .init(address: .hostname("127.0.0.1", port: 0)),
