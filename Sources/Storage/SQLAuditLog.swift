@@ -21,23 +21,24 @@ public struct SQLAuditLog: AuditLog {
     }
 
     public func events(after afterID: Int64, limit: Int, filter: AuditFilter) async throws -> [AuditEvent] {
-        try await select(idCondition: " id > ", bound: afterID, filter: filter, order: "id", limit: limit)
+        try await select(from: afterID, newestFirst: false, filter: filter, limit: limit)
     }
 
     public func latestEvents(before beforeID: Int64?, limit: Int, filter: AuditFilter) async throws -> [AuditEvent] {
-        try await select(idCondition: " id < ", bound: beforeID ?? .max, filter: filter, order: "id DESC", limit: limit)
+        try await select(from: beforeID ?? .max, newestFirst: true, filter: filter, limit: limit)
     }
 
-    private func select(idCondition: String, bound: Int64, filter: AuditFilter, order: String, limit: Int) async throws -> [AuditEvent] {
-        var query = SQLQueryString("SELECT id, at, actor, action, target, outcome, remote FROM audit_log WHERE")
-        query.appendLiteral(idCondition)
+    /// Events past `bound` (exclusive), going up from it or, newest first, down from it.
+    private func select(from bound: Int64, newestFirst: Bool, filter: AuditFilter, limit: Int) async throws -> [AuditEvent] {
+        var query = SQLQueryString("SELECT id, at, actor, action, target, outcome, remote FROM audit_log WHERE id ")
+        query.appendLiteral(newestFirst ? "< " : "> ")
         query.appendInterpolation(bind: bound)
         for (column, value) in [("actor", filter.actor), ("action", filter.action), ("target", filter.target)] {
             guard let value else { continue }
             query.appendLiteral(" AND \(column) = ")
             query.appendInterpolation(bind: value)
         }
-        query.appendLiteral(" ORDER BY \(order) LIMIT ")
+        query.appendLiteral(newestFirst ? " ORDER BY id DESC LIMIT " : " ORDER BY id LIMIT ")
         query.appendInterpolation(bind: limit)
         let final = query
         return try await database.run { sql in

@@ -1,5 +1,5 @@
-"""The browser every flow uses, and the checks every page gets: each input has a label, nothing is
-loaded from another origin, no server error."""
+"""The browser every flow uses, and the checks every page gets: each input has a label, every
+control is in the keyboard's tab order, nothing is loaded from another origin, no server error."""
 
 import os
 import shutil
@@ -8,8 +8,8 @@ import time
 import unittest
 
 from selenium import webdriver
-from selenium.webdriver.common.action_chains import ActionChains
 from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -102,7 +102,8 @@ class BrowserTestCase(unittest.TestCase):
         self.check_page()
 
     def check_page(self):
-        """Every page: each visible input has a label, nothing comes from another origin, no server error."""
+        """Every page: each visible input has a label, every control is in the tab order, nothing comes from
+        another origin, no server error."""
         unlabelled = self.driver.execute_script("""
             return Array.from(document.querySelectorAll('input, select, textarea'))
               .filter(e => e.type !== 'hidden' && !e.closest('[hidden]'))
