@@ -2,6 +2,7 @@ import Banks
 import Foundation
 import Logging
 import NIOCore
+import PDQ
 import PostgresKit
 import SQLKit
 import SQLiteKit
@@ -94,12 +95,68 @@ enum EntryInserter {
         return (text, binds)
     }
 
-    // MARK: PostgreSQL: COPY into a staging table, then one INSERT … SELECT
+    // MARK: PostgreSQL: new rows COPYed straight in; otherwise staged and inserted ON CONFLICT
 
-    /// COPY streams rows without parsing an SQL statement per row (the cost of multi-row VALUES on
-    /// PostgreSQL); the staging table is the session's own and empties at every commit.
+    /// Below this many rows a batch goes straight to the staged insert: the bulk path's savepoint
+    /// and id reservation only pay off for an import's batches.
+    static let bulkMinimumRows = 1000
+
     private static func copy(_ rows: [EntryBinds], postgres: PostgresConnection, sql: any SQLDatabase,
                              returningRows: Bool) async throws -> (ids: [Int64], rows: [IndexRow]) {
+        if rows.count >= bulkMinimumRows {
+            // A signal repeated within the batch is a duplicate whichever path writes it; dropped
+            // here, it does not send the whole batch down the slow one.
+            let firsts = firstOfEachSignal(rows)
+            try await sql.raw("SAVEPOINT vigil_bulk_entries").run()
+            do {
+                let written = try await bulkCopy(firsts, postgres: postgres, sql: sql, returningRows: returningRows)
+                try await sql.raw("RELEASE SAVEPOINT vigil_bulk_entries").run()
+                return written
+            } catch where isUniqueViolation(error) {
+                // A signal the bank already holds: this batch is not all new after all.
+                try await sql.raw("ROLLBACK TO SAVEPOINT vigil_bulk_entries").run()
+            }
+        }
+        return try await stagedInsert(rows, postgres: postgres, sql: sql, returningRows: returningRows)
+    }
+
+    /// The bulk path, for a batch whose signals the bank does not hold yet (a first import, the
+    /// common case): ids reserved from the sequence in one call, then the rows COPYed straight
+    /// into `bank_entries`. A row the unique indexes refuse fails the whole COPY with 23505, and
+    /// the caller redoes the batch on the staged path, which skips it; so the result is the same
+    /// either way, only the cost differs (COPY is a third of the staged insert's).
+    ///
+    /// The reserved run is contiguous because every writer of `bank_entries` holds the change-log
+    /// lock (`ChangeLogSQL.lock`); were it not, two runs would overlap on the primary key, and
+    /// that too is a unique violation, not a wrong row.
+    private static func bulkCopy(_ rows: [EntryBinds], postgres: PostgresConnection, sql: any SQLDatabase,
+                                 returningRows: Bool) async throws -> (ids: [Int64], rows: [IndexRow]) {
+        guard let reserved = try await sql.raw("""
+            SELECT setval(pg_get_serial_sequence('bank_entries', 'id'),
+                          nextval(pg_get_serial_sequence('bank_entries', 'id')) + \(unsafeRaw: String(rows.count - 1))) AS last
+            """).first() else { throw StorageError.corruptRow("setval returned no row") }
+        let last = try reserved.decode(column: "last", as: Int64.self)
+        let ids = Array((last - Int64(rows.count) + 1)...last)
+        try await postgres.copyFrom(table: "bank_entries", columns: ["id"] + columns.components(separatedBy: ", "),
+                                    logger: Logger(label: "vigil.storage.copy")) { writer in
+            try await stream(rows, to: writer) { row, index, buffer in
+                buffer.writeString(String(ids[index]))
+                buffer.writeStaticString("\t")
+                appendCopyLine(row, to: &buffer)
+            }
+        }
+        guard returningRows else { return (ids, []) }
+        let written = zip(ids, rows).map { id, row in
+            IndexRow(entryID: id, bankID: row.bankID, pdq: row.pdq, md5: row.md5, sha256: row.sha256,
+                     disabledUntil: row.disabledUntil.map(Date.init(milliseconds:)))
+        }
+        return (ids, written)
+    }
+
+    /// The staged path: COPY into the session's staging table (no SQL parsed per row), then one
+    /// `INSERT … SELECT … ON CONFLICT DO NOTHING`, which skips the signals the bank already holds.
+    private static func stagedInsert(_ rows: [EntryBinds], postgres: PostgresConnection, sql: any SQLDatabase,
+                                     returningRows: Bool) async throws -> (ids: [Int64], rows: [IndexRow]) {
         try await sql.raw("""
             CREATE TEMPORARY TABLE IF NOT EXISTS vigil_entry_stage (
                 bank_id BIGINT, pdq BYTEA, pdq_quality INTEGER, md5 TEXT, sha256 TEXT, external_id TEXT,
@@ -108,16 +165,7 @@ enum EntryInserter {
             """).run()
         try await postgres.copyFrom(table: "vigil_entry_stage", columns: columns.components(separatedBy: ", "),
                                     logger: Logger(label: "vigil.storage.copy")) { writer in
-            var buffer = ByteBuffer()
-            buffer.reserveCapacity(1 << 17)
-            for row in rows {
-                appendCopyLine(row, to: &buffer)
-                if buffer.readableBytes >= 1 << 16 {
-                    try await writer.write(buffer)
-                    buffer.clear()
-                }
-            }
-            if buffer.readableBytes > 0 { try await writer.write(buffer) }
+            try await stream(rows, to: writer) { row, _, buffer in appendCopyLine(row, to: &buffer) }
         }
         let result = try await sql.raw("""
             INSERT INTO bank_entries (\(unsafeRaw: columns)) SELECT \(unsafeRaw: columns) FROM vigil_entry_stage ORDER BY pdq
@@ -130,6 +178,40 @@ enum EntryInserter {
             return (returned.map(\.entryID), returned)
         }
         return (try result.map { try $0.decode(column: "id", as: Int64.self) }, [])
+    }
+
+    /// COPY data in 64 KiB writes.
+    private static func stream(_ rows: [EntryBinds], to writer: PostgresCopyFromWriter,
+                               line: (EntryBinds, Int, inout ByteBuffer) -> Void) async throws {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(1 << 17)
+        for (index, row) in rows.enumerated() {
+            line(row, index, &buffer)
+            if buffer.readableBytes >= 1 << 16 {
+                try await writer.write(buffer)
+                buffer.clear()
+            }
+        }
+        if buffer.readableBytes > 0 { try await writer.write(buffer) }
+    }
+
+    /// The batch without the rows that share a signal with an earlier row: what
+    /// `ON CONFLICT DO NOTHING` would keep of it in an empty bank, in the same order.
+    static func firstOfEachSignal(_ rows: [EntryBinds]) -> [EntryBinds] {
+        var pdqs = Set<PDQHash>(minimumCapacity: rows.count), md5s = Set<String>(), sha256s = Set<String>()
+        return rows.filter { row in
+            if let pdq = row.pdq, pdqs.contains(pdq) { return false }
+            if let md5 = row.md5, md5s.contains(md5) { return false }
+            if let sha256 = row.sha256, sha256s.contains(sha256) { return false }
+            if let pdq = row.pdq { pdqs.insert(pdq) }
+            if let md5 = row.md5 { md5s.insert(md5) }
+            if let sha256 = row.sha256 { sha256s.insert(sha256) }
+            return true
+        }
+    }
+
+    static func isUniqueViolation(_ error: any Error) -> Bool {
+        (error as? PSQLError)?.serverInfo?[.sqlState] == "23505"
     }
 
     /// One row in COPY's text format: tab-separated, `\N` for NULL, backslash escapes in text.

@@ -98,6 +98,11 @@ public struct SQLBankStore: BankStore {
         let withdrawing = Array(Set(deleteExternalIDs).subtracting(entries.compactMap(\.metadata.externalID)))
         return try await connectionChangeTransaction { connection in
             let sql = connection.sql
+            // Under the change-log lock, so the bank cannot be deleted before this commits (on
+            // PostgreSQL nothing else ties an entry to its bank: see migration 11).
+            guard try await sql.raw("SELECT id FROM banks WHERE id = \(bind: bankID)").first() != nil else {
+                throw BankError.notFound("bank \(bankID)")
+            }
             let withdrawn = try await Self.deleteByExternalID(sql, bankID: bankID, ids: withdrawing, at: ms)
             let reconciled = try await ExternalIDReconciler.reconcile(sql, bankID: bankID, rows: rows, at: ms)
             let replaced = try await Self.deleteByExternalID(sql, bankID: bankID, ids: reconciled.replacing, at: ms)

@@ -136,6 +136,77 @@ import VigilTestSupport
         #expect(service.match(MatchQuery(pdq: [hash])).isMatch)
     }
 
+    /// A batch large enough for PostgreSQL's bulk path (COPY straight into the table) that holds
+    /// signals the bank already has, by PDQ, MD5 and SHA-256, and one repeated within itself:
+    /// those are skipped, every new row is written once, and the old entries keep their ids.
+    @Test(arguments: Backend.allCases)
+    func aLargeBatchSkipsOnlyTheSignalsTheBankHolds(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let (service, database) = try await db.service()
+        defer { Task { await database.close() } }
+        let bank = try await service.createBank(NewBank(name: "b"))
+        var generator = HashGenerator(seed: 6)
+        let held = [
+            NewEntry(signals: EntrySignals(pdq: generator.randomHash()), addedBy: "t"),
+            NewEntry(signals: EntrySignals(md5: String(repeating: "a", count: 32)), addedBy: "t"),
+            NewEntry(signals: EntrySignals(sha256: String(repeating: "b", count: 64)), addedBy: "t"),
+        ]
+        let heldIDs = try await service.addEntries(held, to: bank).inserted.map(\.entryID).sorted()
+        // All new: written by the bulk path on PostgreSQL, with the ids and index rows it reserved.
+        let first = (0..<1_100).map { _ in NewEntry(signals: EntrySignals(pdq: generator.randomHash()), addedBy: "t") }
+        let firstOutcome = try await service.addEntries(first, to: bank)
+        #expect(firstOutcome.inserted.count == 1_100 && firstOutcome.duplicates == 0)
+        #expect(Set(firstOutcome.inserted.map(\.entryID)).isDisjoint(with: heldIDs))
+        let fresh = (0..<2_000).map { _ in NewEntry(signals: EntrySignals(pdq: generator.randomHash()), addedBy: "t") }
+        let heldPDQ = try #require(held[0].signals.pdq)
+        let again = [
+            NewEntry(signals: EntrySignals(pdq: heldPDQ), addedBy: "t"),
+            NewEntry(signals: EntrySignals(pdq: generator.randomHash(), md5: String(repeating: "a", count: 32)), addedBy: "t"),
+            NewEntry(signals: EntrySignals(pdq: generator.randomHash(), sha256: String(repeating: "b", count: 64)), addedBy: "t"),
+        ]
+        let batch = Array(fresh[..<700]) + [again[0]] + Array(fresh[700..<1400]) + [again[1], again[2]] + Array(fresh[1400...])
+        let outcome = try await service.addEntries(batch, to: bank)
+        #expect(outcome.inserted.count == 2_000 && outcome.duplicates == 3)
+        #expect(try await service.store.entryCount(bankID: bank.id) == 3_103)
+        let entries = try await service.store.entries(bankID: bank.id, afterID: 0, limit: 5_000)
+        #expect(Set(entries.map(\.id)).count == 3_103)
+        #expect(entries.filter { $0.signals.pdq == heldPDQ }.map(\.id) == [heldIDs[0]])
+        // Sorted as an import sorts its batches, with one hash twice: the repeat is the duplicate.
+        let more = (0..<1_500).map { _ in NewEntry(signals: EntrySignals(pdq: generator.randomHash()), addedBy: "t") }
+        let sorted = (more + [more[42]]).sorted { ($0.signals.pdq ?? .zero) < ($1.signals.pdq ?? .zero) }
+        let second = try await service.addEntries(sorted, to: bank)
+        #expect(second.inserted.count == 1_500 && second.duplicates == 1)
+        // The rows the index was given are the rows stored: a fresh index agrees with the live one.
+        let restarted = BankService(store: service.store, index: MatchIndex())
+        try await restarted.loadIndex()
+        #expect(restarted.index.counts == service.index.counts)
+        for probe in (first.prefix(50) + fresh.prefix(50) + more.prefix(50)).compactMap(\.signals.pdq) {
+            let live = service.match(MatchQuery(pdq: [probe])).matches.map(\.entryID)
+            #expect(live.count == 1 && live == restarted.match(MatchQuery(pdq: [probe])).matches.map(\.entryID))
+        }
+    }
+
+    /// Nothing but the writer ties an entry to its bank on PostgreSQL (migration 11): a batch for a
+    /// bank deleted meanwhile is refused and writes nothing.
+    @Test(arguments: Backend.allCases)
+    func aBatchForADeletedBankWritesNothing(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let (service, database) = try await db.service()
+        defer { Task { await database.close() } }
+        let bank = try await service.createBank(NewBank(name: "gone"))
+        var generator = HashGenerator(seed: 7)
+        try await service.addEntries([NewEntry(signals: EntrySignals(pdq: generator.randomHash()), addedBy: "t")], to: bank)
+        try await service.deleteBank(named: "gone")
+        let rows = (0..<1_200).map { _ in NewEntry(signals: EntrySignals(pdq: generator.randomHash()), addedBy: "t") }
+        await #expect(throws: BankError.notFound("bank \(bank.id)")) {
+            _ = try await service.store.applyBatch(bankID: bank.id, insert: rows, deleteExternalIDs: [], at: Date(), returningRows: false)
+        }
+        let orphans = try await database.run { sql in
+            try await sql.raw("SELECT count(*) AS n FROM bank_entries WHERE bank_id = \(bind: bank.id)").first()?.decode(column: "n", as: Int.self)
+        }
+        #expect(orphans == 0)
+    }
+
     @Test(arguments: Backend.allCases)
     func aFailedBatchLeavesTheBankAsItWas(backend: Backend) async throws {
         let db = try TestDatabase.make(backend)

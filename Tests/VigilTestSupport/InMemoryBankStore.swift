@@ -64,6 +64,7 @@ public actor InMemoryBankStore: BankStore {
 
     public func applyBatch(bankID: Int64, insert new: [NewEntry], deleteExternalIDs: [String], at time: Date,
                            returningRows: Bool, checkpoint: @Sendable (BatchOutcome) throws -> BatchCheckpoint?) async throws -> BatchOutcome {
+        guard banks[bankID] != nil else { throw BankError.notFound("bank \(bankID)") }
         let incomingIDs = Set(new.compactMap(\.metadata.externalID))
         let withdrawn = removeEntries { $0.bankID == bankID && $0.metadata.externalID.map { Set(deleteExternalIDs).subtracting(incomingIDs).contains($0) } == true }
         var lastIndex: [String: Int] = [:]
