@@ -123,10 +123,19 @@ struct CSVImportReader: ImportReader {
     /// Splits one record; nil when a quote is left open.
     static func split(_ line: String, separator: Character) -> [Cell]? {
         // Most hash lists have no quotes: split the bytes directly.
-        if !line.utf8.contains(UInt8(ascii: "\"")) {
-            let byte = UInt8(ascii: separator == "," ? "," : "\t")
-            return line.utf8.split(separator: byte, omittingEmptySubsequences: false).map { Cell(text: String(decoding: $0, as: UTF8.self), quoted: false) }
+        let byte = UInt8(ascii: separator == "," ? "," : "\t")
+        var hasSeparator = false
+        for unit in line.utf8 {
+            if unit == UInt8(ascii: "\"") { return splitQuoted(line, separator: separator) }
+            if unit == byte { hasSeparator = true }
         }
+        // A one-column list (a file of hashes) is the line itself: no second copy of each row.
+        guard hasSeparator else { return [Cell(text: line, quoted: false)] }
+        return line.utf8.split(separator: byte, omittingEmptySubsequences: false).map { Cell(text: String(decoding: $0, as: UTF8.self), quoted: false) }
+    }
+
+    /// Splits a record that holds quotes, character by character.
+    private static func splitQuoted(_ line: String, separator: Character) -> [Cell]? {
         var fields: [Cell] = [], field = "", quoted = false, wasQuoted = false
         var iterator = line.makeIterator()
         while let c = iterator.next() {

@@ -36,48 +36,56 @@ public struct PDQHash: Hashable, Sendable, Comparable, CustomStringConvertible {
         self = parsed
     }
 
-    /// The hot path of hex parsing (imports parse millions): bytes, not generic characters.
+    /// The hot path of hex parsing (imports parse millions): bytes, not generic characters, one
+    /// word of sixteen digits at a time, invalid digits checked once per word.
     private static func parse(_ utf8: UnsafeBufferPointer<UInt8>) -> PDQHash? {
-        guard utf8.count == Self.hexLength else { return nil }
-        var w3: UInt64 = 0, w2: UInt64 = 0, w1: UInt64 = 0, w0: UInt64 = 0
-        var index = 0
-        for byte in utf8 {
-            guard let nibble = Self.nibble(byte) else { return nil }
-            // Digits 0-15 are word 3 (most significant), 16-31 word 2, and so on.
-            switch index >> 4 {
-            case 0: w3 = w3 << 4 | UInt64(nibble)
-            case 1: w2 = w2 << 4 | UInt64(nibble)
-            case 2: w1 = w1 << 4 | UInt64(nibble)
-            default: w0 = w0 << 4 | UInt64(nibble)
+        guard utf8.count == Self.hexLength, let base = utf8.baseAddress else { return nil }
+        // Digits 0-15 are word 3 (most significant), 16-31 word 2, and so on.
+        func word(_ first: Int) -> UInt64? {
+            var value: UInt64 = 0, invalid: UInt8 = 0
+            for offset in first..<(first + 16) {
+                let nibble = Self.nibble(base[offset])
+                invalid |= nibble
+                value = value << 4 | UInt64(nibble & 0x0F)
             }
-            index += 1
+            return invalid & 0xF0 == 0 ? value : nil
         }
+        guard let w3 = word(0), let w2 = word(16), let w1 = word(32), let w0 = word(48) else { return nil }
         return PDQHash(w0: w0, w1: w1, w2: w2, w3: w3)
     }
 
+    /// A hex digit's value, or 0xFF for any other byte.
     @inline(__always)
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
+    private static func nibble(_ byte: UInt8) -> UInt8 {
+        let digit = byte &- UInt8(ascii: "0")
+        if digit < 10 { return digit }
+        // Setting 0x20 folds A-F onto a-f; no other byte lands in a-f.
+        let letter = (byte | 0x20) &- UInt8(ascii: "a")
+        return letter < 6 ? letter + 10 : 0xFF
     }
 
     /// 64 lowercase hex digits.
     public var hex: String {
-        // Most significant word first, each word big-endian: the reference's byte order.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { bytes in
-            var i = 0
-            for word in [w3, w2, w1, w0] {
-                for shift in stride(from: 56, through: 0, by: -8) {
-                    bytes[i] = UInt8(truncatingIfNeeded: word >> UInt64(shift))
-                    i += 1
-                }
-            }
-            return Hex.encode(bytes)
+        String(unsafeUninitializedCapacity: Self.hexLength) { out in
+            writeHex(into: out)
+            return Self.hexLength
         }
+    }
+
+    /// Writes the 64 lowercase hex digits into the first 64 bytes of `out`: how a bulk writer puts
+    /// millions of hashes into one buffer without a String for each.
+    public func writeHex(into out: UnsafeMutableBufferPointer<UInt8>) {
+        precondition(out.count >= Self.hexLength, "a PDQ hash needs 64 bytes of hex")
+        // Most significant word first, each most significant digit first: the reference's order.
+        func write(_ word: UInt64, at first: Int) {
+            for digit in 0..<16 {
+                out[first + digit] = Hex.digits[Int(truncatingIfNeeded: word >> UInt64(60 - 4 * digit)) & 0xF]
+            }
+        }
+        write(w3, at: 0)
+        write(w2, at: 16)
+        write(w1, at: 32)
+        write(w0, at: 48)
     }
 
     public var description: String { hex }

@@ -198,12 +198,18 @@ enum EntryInserter {
     /// The batch without the rows that share a signal with an earlier row: what
     /// `ON CONFLICT DO NOTHING` would keep of it in an empty bank, in the same order.
     static func firstOfEachSignal(_ rows: [EntryBinds]) -> [EntryBinds] {
-        var pdqs = Set<PDQHash>(minimumCapacity: rows.count), md5s = Set<String>(), sha256s = Set<String>()
+        // An import's batch comes sorted by PDQ hash: a repeated hash is then the one just before,
+        // and a million-entry set is not needed.
+        let sortedByPDQ = !rows.indices.dropFirst().contains { (rows[$0].pdq ?? .zero) < (rows[$0 - 1].pdq ?? .zero) }
+        var pdqs = Set<PDQHash>(minimumCapacity: sortedByPDQ ? 0 : rows.count), md5s = Set<String>(), sha256s = Set<String>()
+        var previousPDQ: PDQHash?
         return rows.filter { row in
-            if let pdq = row.pdq, pdqs.contains(pdq) { return false }
+            if let pdq = row.pdq, sortedByPDQ ? pdq == previousPDQ : pdqs.contains(pdq) { return false }
             if let md5 = row.md5, md5s.contains(md5) { return false }
             if let sha256 = row.sha256, sha256s.contains(sha256) { return false }
-            if let pdq = row.pdq { pdqs.insert(pdq) }
+            if let pdq = row.pdq {
+                if sortedByPDQ { previousPDQ = pdq } else { pdqs.insert(pdq) }
+            }
             if let md5 = row.md5 { md5s.insert(md5) }
             if let sha256 = row.sha256 { sha256s.insert(sha256) }
             return true
@@ -217,10 +223,23 @@ enum EntryInserter {
     /// One row in COPY's text format: tab-separated, `\N` for NULL, backslash escapes in text.
     static func appendCopyLine(_ row: EntryBinds, to buffer: inout ByteBuffer) {
         buffer.writeString(String(row.bankID))
-        buffer.writeString(row.pdqHex.map { "\t\\\\x\($0)" } ?? "\t\\N")
-        buffer.writeString(row.pdqQuality.map { "\t\($0)" } ?? "\t\\N")
-        buffer.writeString(row.md5.map { "\t\($0)" } ?? "\t\\N")
-        buffer.writeString(row.sha256.map { "\t\($0)" } ?? "\t\\N")
+        if let pdq = row.pdq {
+            // Straight into the buffer: a batch writes a million of these.
+            buffer.writeStaticString("\t\\\\x")
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: PDQHash.hexLength) { raw in
+                pdq.writeHex(into: raw.bindMemory(to: UInt8.self))
+                return PDQHash.hexLength
+            }
+        } else {
+            buffer.writeStaticString("\t\\N")
+        }
+        func write(_ field: String?) {
+            buffer.writeStaticString("\t")
+            if let field { buffer.writeString(field) } else { buffer.writeStaticString("\\N") }
+        }
+        write(row.pdqQuality.map(String.init))
+        write(row.md5)
+        write(row.sha256)
         buffer.writeString("\t")
         if let externalID = row.externalID { appendEscaped(externalID, to: &buffer) } else { buffer.writeString("\\N") }
         buffer.writeString("\t")
