@@ -156,7 +156,7 @@ let package = Package(
 
         .target(
             name: "Access",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["PDQ", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift
         ),
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PDQ
 
 /// Key secrets: `vgl_` and 43 base64url characters (32 random bytes). They have full entropy,
 /// so one SHA-256 is a sufficient verifier: there is nothing to brute-force that a slow
@@ -19,11 +20,10 @@ public enum KeySecret {
     }
 
     /// The stored verifier: lowercase hex SHA-256 of the secret's UTF-8 bytes.
+    /// Computed on every authenticated request (the key cache is keyed by it): one hex encoder
+    /// writing into one string, not a string per byte.
     public static func digest(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        SHA256.hash(data: Data(secret.utf8)).withUnsafeBytes { Hex.encode($0) }
     }
 
     public static func prefix(of secret: String) -> String { String(secret.prefix(prefixLength)) }

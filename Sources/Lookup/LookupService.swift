@@ -137,11 +137,18 @@ public final class LookupService: Sendable {
                                                    distance: hit.signal == .pdq ? hit.distance : 0, variant: hit.variant, entry: nil)
             }
         }
-        let rank: [MatchedSignal: Int] = [.pdq: 0, .md5: 1, .sha256: 2]
+        // A switch, not a dictionary: this runs on every lookup.
+        func rank(_ signal: MatchedSignal) -> Int {
+            switch signal {
+            case .pdq: 0
+            case .md5: 1
+            case .sha256: 2
+            }
+        }
         return order.compactMap { byEntry[$0] }
             .map { match in
                 var sorted = match
-                sorted.signals.sort { rank[$0, default: 3] < rank[$1, default: 3] }
+                if sorted.signals.count > 1 { sorted.signals.sort { rank($0) < rank($1) } }
                 return sorted
             }
             .sorted { ($0.distance, $0.bank.name, $0.entryID) < ($1.distance, $1.bank.name, $1.entryID) }

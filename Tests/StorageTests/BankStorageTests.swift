@@ -269,6 +269,9 @@ struct KeyStorageTests {
             try await sql.raw("SELECT digest, prefix, label FROM api_keys").all().map { try $0.decode(column: "digest", as: String.self) }
         }
         #expect(stored == [KeySecret.digest(issued.secret)])
+        // The verifier is the lowercase hex SHA-256 of the secret: keys stored by any earlier
+        // version keep verifying (this value is Python's hashlib.sha256(...).hexdigest()).
+        #expect(KeySecret.digest("vgl_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA") == "c19bb5c30cc405104b291ff347c6566b5165ca986883683e00dc19070597e7fd")
         #expect(!stored[0].contains(issued.secret))
 
         #expect(try await keys.authenticate(issued.secret)?.role == .curator)

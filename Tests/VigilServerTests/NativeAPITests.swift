@@ -144,6 +144,13 @@ import VigilTestSupport
             let wrongKey = try await client.call(.post, "/v1/match", key: "vgl_" + String(repeating: "A", count: 43), contentType: "image/jpeg",
                                                  body: try Images.demo(0))
             #expect(wrongKey.status == 401 && wrongKey.errorCode == "invalid_api_key")
+            // The scheme in any case and padded, or a bare key: each names the same key.
+            for (form, value) in ["bearer \(fixture.matcher)", "BEARER   \(fixture.matcher) ", fixture.matcher].enumerated() {
+                let reply = try await client.call(.get, "/m/index/status", key: value, header: "authorization")
+                #expect(reply.status == 200, "form \(form)")
+            }
+            let wrongScheme = try await client.call(.get, "/m/index/status", key: "Basic \(fixture.matcher)", header: "authorization")
+            #expect(wrongScheme.status == 401)
             let noRoute = try await client.call(.get, "/v1/nothing-here", key: fixture.matcher)
             #expect(noRoute.status == 404 && noRoute.errorCode == "not_found")
         }

@@ -149,14 +149,14 @@ extension Request {
 
 enum SignalText {
     static func pdq(_ text: String, field: String = "pdq") throws -> PDQHash {
-        guard let hash = PDQHash(hex: text.trimmingCharacters(in: .whitespaces)) else {
+        guard let hash = PDQHash(hex: text.trimmingWhitespaces) else {
             throw APIError.badRequest("\(field) must be 64 hexadecimal digits", code: "invalid_signal")
         }
         return hash
     }
 
     static func digest(_ text: String, length: Int, field: String) throws -> String {
-        guard let digest = HexDigest.normalise(text.trimmingCharacters(in: .whitespaces), length: length) else {
+        guard let digest = HexDigest.normalise(text.trimmingWhitespaces, length: length) else {
             throw APIError.badRequest("\(field) must be \(length) hexadecimal digits", code: "invalid_signal")
         }
         return digest

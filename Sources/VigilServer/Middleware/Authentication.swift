@@ -32,8 +32,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     static func presentedSecret(_ request: Request) -> String? {
         if let header = request.headers[.authorization] {
-            let parts = header.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" { return parts[1].trimmingCharacters(in: .whitespaces) }
+            // "Bearer " in any case, compared on the bytes: this runs on every request.
+            let utf8 = header.utf8
+            if utf8.count > 7, utf8.prefix(6).elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }), utf8.dropFirst(6).first == 0x20 {
+                return String(header.dropFirst(7)).trimmingWhitespaces
+            }
             return header  // a bare key is accepted too; malformed values simply fail the lookup
         }
         return request.headers[subscriptionKey]

@@ -30,11 +30,22 @@ public struct JSONLogHandler: LogHandler {
 
     /// The JSON line for `event`, newline included.
     public func line(for event: LogEvent) -> String {
-        var line = #"{"ts":"# + JSONText.quote(Self.timestamp()) + #","level":"# + JSONText.quote(event.level.rawValue)
-            + #","logger":"# + JSONText.quote(label) + #","msg":"# + JSONText.quote(event.message.description)
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        // Appended into one string reserved once: the access log writes a line per request.
+        var line = #"{"ts":"#
+        line.reserveCapacity(320)
+        line += JSONText.quote(Self.timestamp())
+        line += #","level":"#
+        line += JSONText.quote(event.level.rawValue)
+        line += #","logger":"#
+        line += JSONText.quote(label)
+        line += #","msg":"#
+        line += JSONText.quote(event.message.description)
+        let merged = metadata.isEmpty ? event.metadata ?? [:] : metadata.merging(event.metadata ?? [:]) { $1 }
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) where key != "hb.request.id" {
-            line += "," + JSONText.quote(key) + ":" + JSONText.quote(value.description)
+            line += ","
+            line += JSONText.quote(key)
+            line += ":"
+            line += JSONText.quote(value.description)
         }
         line += "}\n"
         return line

@@ -35,6 +35,13 @@ public enum JSONText {
     /// A JSON string literal, quotes included (also used by the CLI's JSON Lines).
     public static func quote(_ text: String) -> String {
         var out = "\""
+        // Most text (every access-log field) needs no escape: copied whole, not scalar by scalar.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.reserveCapacity(text.utf8.count + 2)
+            out += text
+            out += "\""
+            return out
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
