@@ -15,11 +15,15 @@ import VigilTestSupport
     static func history(_ report: [String: Any]) -> [[String: Any]] { report["history"] as? [[String: Any]] ?? [] }
     static func kinds(_ report: [String: Any]) -> [String] { history(report).compactMap { $0["kind"] as? String } }
 
+    /// How long the client waits for an answer here: a trapped call costs this much, and every
+    /// other call must answer within it even with the whole suite running (at 1 s, one did not).
+    static let callTimeout: Duration = .seconds(3)
+
     /// The mock holds one call (before or after it takes effect) until the client gives up,
     /// which is what a crash mid-call leaves: a call committed as under way, its outcome unknown.
     @Test(arguments: ["submit", "upload", "fileinfo", "finish"], [false, true])
     func aLostAnswerIsRecoveredWithoutASecondReportOrFile(endpoint: String, afterEffect: Bool) async throws {
-        try await Flow.scenario(files: 2, timeout: .seconds(1), prepare: { $0.setTrap(.init(endpoint: endpoint, afterEffect: afterEffect)) }) { setup, http, id in
+        try await Flow.scenario(files: 2, timeout: Self.callTimeout, prepare: { $0.setTrap(.init(endpoint: endpoint, afterEffect: afterEffect)) }) { setup, http, id in
             let label: Comment = "\(endpoint), \(afterEffect ? "after" : "before") NCMEC acted"
             #expect(setup.mock.trapped == [endpoint], label)
             let report = try await setup.report(http, id)
@@ -45,7 +49,7 @@ import VigilTestSupport
     /// A call that always loses its answer does not start the report afresh for ever: after three
     /// fresh starts it waits for a person, and every report it left at NCMEC is retracted.
     @Test func answersLostOverAndOverStopTheReport() async throws {
-        try await Flow.scenario(files: 1, timeout: .seconds(1), prepare: { $0.setTrap(.init(endpoint: "upload", afterEffect: true, times: 20)) }) { setup, http, id in
+        try await Flow.scenario(files: 1, timeout: Self.callTimeout, prepare: { $0.setTrap(.init(endpoint: "upload", afterEffect: true, times: 20)) }) { setup, http, id in
             let report = try await setup.report(http, id)
             #expect(report["state"] as? String == "failed")
             let problem = try #require(report["problem"] as? [String: Any])
