@@ -19,11 +19,11 @@ work=$(mktemp -d /tmp/vigil-import.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 if [[ $backends == *sqlite* ]]; then
   "$vigil" bank create BENCH_PDQ --data-dir "$work" > /dev/null
-  /usr/bin/time -f "SQLite: import of $n hashes: %e s, peak %M KB" "$vigil" bank import BENCH_PDQ "$data/hashes.csv" --data-dir "$work"
+  /usr/bin/time -f "SQLite: import of $n hashes: %e s, CPU %U s user + %S s sys, peak %M KB" "$vigil" bank import BENCH_PDQ "$data/hashes.csv" --data-dir "$work"
 fi
 if [[ -n $url && $backends == *postgres* ]]; then
   # Every table of whichever schema version was there before: the database is the benchmark's own.
   psql "$url" -q -c "DROP SCHEMA public CASCADE" -c "CREATE SCHEMA public" > /dev/null
   "$vigil" bank create BENCH_PDQ --database-url "$url" > /dev/null
-  /usr/bin/time -f "PostgreSQL: import of $n hashes: %e s, peak %M KB" "$vigil" bank import BENCH_PDQ "$data/hashes.csv" --database-url "$url"
+  /usr/bin/time -f "PostgreSQL: import of $n hashes: %e s, CPU %U s user + %S s sys, peak %M KB" "$vigil" bank import BENCH_PDQ "$data/hashes.csv" --database-url "$url"
 fi
