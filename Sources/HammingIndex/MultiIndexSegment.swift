@@ -134,6 +134,13 @@ struct MultiIndexSegment: Sendable {
                                         // Sorted: a run that starts above the target cannot hold it.
                                         guard firsts[k] <= target else { continue }
                                         var lo = start, hi = end
+                                        if end - start <= 32 {
+                                            // A short run (a bank of a few million hashes has ~15 a bucket)
+                                            // sits in one or two cache lines: a forward scan beats a binary
+                                            // search's unpredictable branches.
+                                            while lo < end && residuals[lo] < target { lo += 1 }
+                                            hi = lo
+                                        }
                                         while lo < hi {
                                             let mid = (lo + hi) >> 1
                                             if residuals[mid] < target { lo = mid + 1 } else { hi = mid }
