@@ -8,7 +8,7 @@ import time
 import unittest
 
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -52,8 +52,11 @@ class BrowserTestCase(unittest.TestCase):
         self.check_page()
 
     def wait(self, condition, timeout=20):
+        # Live panels replace their elements as events arrive: an element found by one poll can be
+        # gone by the time its text is read. That poll counts as "not yet", not as a failure.
         started = time.monotonic()
-        value = WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(condition)
+        waiter = WebDriverWait(self.driver, timeout, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException])
+        value = waiter.until(condition)
         if time.monotonic() - started > 3:
             print(f"    (waited {time.monotonic() - started:.1f} s at {self.driver.current_url})", file=sys.stderr)
         return value
