@@ -3,8 +3,9 @@ import PDQ
 
 /// An immutable multi-index-hashing segment: for each of the 11 slots, the stored positions
 /// sorted by slot key, found through a 2¹⁶-bucket directory on the key's top bits and a one-byte
-/// residual for the rest. A query probes every key within ⌊radius/11⌋ flips in every slot and checks
-/// the full 256-bit distance of each candidate, so results equal a brute-force scan exactly.
+/// residual for the rest. A query probes every key within a few flips in each slot (how many:
+/// `SlotLayout.flips`) and checks the full 256-bit distance of each candidate, so results equal a
+/// brute-force scan exactly.
 struct MultiIndexSegment: Sendable {
     let hashes: [PDQHash]
     let payloads: [UInt64]
@@ -76,9 +77,9 @@ struct MultiIndexSegment: Sendable {
             positions: packed.map { UInt32(truncatingIfNeeded: $0) })
     }
 
-    /// Probes bucket by bucket, in phases. A query is made of cache misses: at radius 31 each
-    /// slot has 137 directory buckets to look at (1 + 16 + 120: the key's top 16 bits with up to
-    /// two flipped), each a miss on the directory and one on its residual run. Loaded one bucket
+    /// Probes bucket by bucket, in phases. A query is made of cache misses: at radius 31 ten
+    /// slots have 137 directory buckets to look at (1 + 16 + 120: the key's top 16 bits with up to
+    /// two flipped) and the last 17, each a miss on the directory and one on its residual run. Loaded one bucket
     /// at a time, every miss waits for the one before; so all of a slot's directory entries are
     /// read first, then the first residual of every run, in loops of independent loads the CPU
     /// overlaps, and only then are the runs searched, their cache lines already fetched.
@@ -88,9 +89,11 @@ struct MultiIndexSegment: Sendable {
     /// The candidates are gathered, and their positions and hashes loaded, the same way.
     func search(_ needles: [PDQHash], radius: Int) -> [PDQHit] {
         let layout = SlotLayout.standard
-        let flips = SlotLayout.flipsPerSlot(radius: radius)
         var collector = HitCollector()
-        let bucketCount = SlotLayout.neighbourCount(width: SlotLayout.directoryBits, flips: flips)
+        // Slot 0 probes the most flips (see `SlotLayout.flips`); the scratch arrays fit its buckets.
+        let mostFlips = SlotLayout.flips(radius: radius, slot: 0)
+        guard mostFlips >= 0 else { return [] }
+        let bucketCount = SlotLayout.neighbourCount(width: SlotLayout.directoryBits, flips: mostFlips)
         var buckets = [Int](repeating: 0, count: bucketCount)
         var spares = [Int](repeating: 0, count: bucketCount)
         var starts = [Int](repeating: 0, count: bucketCount)
@@ -101,6 +104,8 @@ struct MultiIndexSegment: Sendable {
         var distances: [Int] = []
         hashes.withUnsafeBufferPointer { stored in
             for slot in 0..<SlotLayout.slotCount {
+                let flips = SlotLayout.flips(radius: radius, slot: slot)
+                guard flips >= 0 else { continue }
                 let table = slots[slot]
                 let residualBits = UInt32(layout.width[slot] - SlotLayout.directoryBits)
                 let mask = (UInt32(1) << residualBits) - 1

@@ -3,9 +3,10 @@ import PDQ
 /// How multi-index hashing splits the 256 bits into slots (Norouzi et al.; ../shared pdq.md §4).
 ///
 /// Vigil uses 11 slots of 23–24 bits rather than the reference's 16 of 16: at the conventional
-/// radius 31 a match then differs by at most ⌊31/11⌋ = 2 bits in some slot (277 probes per slot,
-/// 3 047 per needle), and with 23+ bits a probed bucket holds about N/2²³ hashes, so a 10M-hash
-/// query inspects a few thousand candidates instead of the ~40 000 that 16-bit slots give.
+/// radius 31 a match then differs by at most 2 bits in one of ten slots or 1 bit in the eleventh
+/// (277–301 probes in each of ten slots and 24 in the last, 2 866 per needle), and with 23+ bits
+/// a probed bucket holds about N/2²³ hashes, so a 10M-hash query inspects a few thousand
+/// candidates instead of the ~40 000 that 16-bit slots give.
 struct SlotLayout: Sendable {
     static let slotCount = 11
     /// Top bits of each slot key used to index the bucket directory; the rest is the residual.
@@ -29,8 +30,16 @@ struct SlotLayout: Sendable {
         return SlotLayout(lowBit: low, width: width)
     }()
 
-    /// Flips per slot that the pigeonhole principle requires for `radius`.
-    static func flipsPerSlot(radius: Int) -> Int { radius / slotCount }
+    /// Flips to probe in `slot` for `radius`; -1 when the slot need not be probed at all.
+    ///
+    /// The pigeonhole bound, tightened: if every slot i differed by more than tᵢ bits, the hashes
+    /// would differ by at least Σ(tᵢ + 1) bits. So thresholds with Σ(tᵢ + 1) = radius + 1 find
+    /// every match. At radius 31 that is 2 flips in ten slots and 1 in the last (⌊31/11⌋ = 2 in
+    /// all eleven probes 120 buckets more); at radius 0 one slot alone is enough.
+    static func flips(radius: Int, slot: Int) -> Int {
+        let share = (radius + 1) / slotCount, remainder = (radius + 1) % slotCount
+        return share - 1 + (slot < remainder ? 1 : 0)
+    }
 
     @inline(__always)
     func key(_ hash: PDQHash, slot: Int) -> UInt32 {
