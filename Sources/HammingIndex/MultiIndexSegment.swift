@@ -79,13 +79,15 @@ struct MultiIndexSegment: Sendable {
 
     /// Probes bucket by bucket, in phases. A query is made of cache misses: at radius 31 ten
     /// slots have 137 directory buckets to look at (1 + 16 + 120: the key's top 16 bits with up to
-    /// two flipped) and the last 17, each a miss on the directory and one on its residual run. Loaded one bucket
-    /// at a time, every miss waits for the one before; so all of a slot's directory entries are
-    /// read first, then the first residual of every run, in loops of independent loads the CPU
-    /// overlaps, and only then are the runs searched, their cache lines already fetched.
+    /// two flipped) and the last 17, each a miss on the directory and one on its residual run.
+    /// Loaded one bucket at a time, every miss waits for the one before; so all of a slot's
+    /// directory entries are read first, then the first residual of every run, in loops of
+    /// independent loads the CPU overlaps, and only then are the runs searched, their cache lines
+    /// already fetched.
     ///
     /// The neighbours that share a bucket are found in one pass over its residuals (a residual
-    /// within the flips the bucket left to spare); a bucket with none to spare is binary-searched.
+    /// within the flips the bucket left to spare); a bucket with none to spare is searched for the
+    /// target residual (forward when its run is short, binary otherwise).
     /// The candidates are gathered, and their positions and hashes loaded, the same way.
     func search(_ needles: [PDQHash], radius: Int) -> [PDQHit] {
         let layout = SlotLayout.standard
