@@ -12,7 +12,7 @@ import VigilTestSupport
         var generator = HashGenerator(seed: UInt64(1000 + radius))
         let target = generator.randomHash()
         // Over the flat limit, so the index is a multi-index segment, not a linear scan.
-        let stored = [target] + (0..<6000).map { _ in generator.randomHash() }
+        let stored = [target] + (0..<PDQIndex.flatLimit + 1000).map { _ in generator.randomHash() }
         let index = PDQIndex()
         index.load(stored, payloads: stored.indices.map(UInt64.init))
         let layout = SlotLayout.standard
