@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# What the databases themselves take to store an import, without Vigil: the floor under
+# Benchmarks/import.sh on this machine. The same N hashes in the same sorted batches of 1M, into the
+# schema `vigil bank create` makes: SQLite driven by Python's sqlite3 with one prepared statement
+# (as the schema is, without its (bank_id, pdq) index, and a minimal (bank_id, pdq) table), and
+# PostgreSQL by `psql \copy` straight into bank_entries (give it a throw-away database).
+# Usage: Benchmarks/import-floors.sh [N] [POSTGRES_URL]   (default N 10000000; VIGIL= as in import.sh)
+set -euo pipefail
+cd "$(dirname "$0")"
+n=${1:-10000000}
+url=${2:-}
+vigil=${VIGIL:-../.build-release/release/vigil}
+csv=data/index-$n/hashes.csv
+[[ -f $csv ]] || { mkdir -p "data/index-$n"; python3 serve/generate.py "$n" "$csv"; }
+work=$(mktemp -d /tmp/vigil-import-floors.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+for mode in schema no-pdq-index minimal; do
+  rm -rf "$work/$mode"; mkdir "$work/$mode"
+  "$vigil" bank create BENCH_PDQ --data-dir "$work/$mode" > /dev/null
+  python3 import-floors/sqlite_floor.py "$work/$mode/vigil.sqlite" "$csv" "$n" "$mode"
+  rm -rf "$work/$mode"
+done
+if [[ -n $url ]]; then
+  # The COPY rows, sorted within each batch of 1M and without in-batch repeats, as Vigil sends them.
+  python3 - "$csv" "$n" "$work" <<'PY'
+import sys
+csv, n, work = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+source = open(csv); source.readline()
+for batch in range((n + 999_999) // 1_000_000):
+    rows = sorted(set(source.readline().strip() for _ in range(min(1_000_000, n - batch * 1_000_000))))
+    with open(f"{work}/batch{batch:03}.tsv", "w") as out:
+        out.writelines(f"1\t\\\\x{row}\t{{}}\timport\t1\n" for row in rows)
+PY
+  psql "$url" -q -c "DROP SCHEMA public CASCADE" -c "CREATE SCHEMA public" 2> /dev/null
+  "$vigil" bank create BENCH_PDQ --database-url "$url" > /dev/null
+  start=$(date +%s.%N)
+  for batch in "$work"/batch*.tsv; do
+    psql "$url" -q -c "\\copy bank_entries (bank_id, pdq, metadata, added_by, added_at) FROM '$batch'"
+  done
+  echo "PostgreSQL floor (psql \\copy): $n rows, $(python3 -c "print(round($(date +%s.%N) - $start, 1))") s"
+fi
