@@ -10,27 +10,19 @@ cd "$(dirname "$0")"
 n=${1:-10000000}
 url=${2:-}
 vigil=${VIGIL:-../.build-release/release/vigil}
+[[ -x $vigil ]] || (cd .. && swift build -c release --product vigil --scratch-path .build-release)
 csv=data/index-$n/hashes.csv
 [[ -f $csv ]] || { mkdir -p "data/index-$n"; python3 serve/generate.py "$n" "$csv"; }
 work=$(mktemp -d /tmp/vigil-import-floors.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 for mode in schema no-pdq-index minimal; do
-  rm -rf "$work/$mode"; mkdir "$work/$mode"
+  mkdir "$work/$mode"
   "$vigil" bank create BENCH_PDQ --data-dir "$work/$mode" > /dev/null
-  python3 import-floors/sqlite_floor.py "$work/$mode/vigil.sqlite" "$csv" "$n" "$mode"
+  python3 import-floors/floors.py sqlite "$work/$mode/vigil.sqlite" "$csv" "$n" "$mode"
   rm -rf "$work/$mode"
 done
 if [[ -n $url ]]; then
-  # The COPY rows, sorted within each batch of 1M and without in-batch repeats, as Vigil sends them.
-  python3 - "$csv" "$n" "$work" <<'PY'
-import sys
-csv, n, work = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-source = open(csv); source.readline()
-for batch in range((n + 999_999) // 1_000_000):
-    rows = sorted(set(source.readline().strip() for _ in range(min(1_000_000, n - batch * 1_000_000))))
-    with open(f"{work}/batch{batch:03}.tsv", "w") as out:
-        out.writelines(f"1\t\\\\x{row}\t{{}}\timport\t1\n" for row in rows)
-PY
+  python3 import-floors/floors.py copy-files "$work" "$csv" "$n"
   psql "$url" -q -c "DROP SCHEMA public CASCADE" -c "CREATE SCHEMA public" 2> /dev/null
   "$vigil" bank create BENCH_PDQ --database-url "$url" > /dev/null
   start=$(date +%s.%N)
