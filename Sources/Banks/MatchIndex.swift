@@ -34,23 +34,24 @@ public enum MatchedSignal: String, Sendable, Codable {
     case pdq, md5, sha256
 }
 
-public struct MatchHit: Sendable, Hashable {
-    public var bank: Bank
-    public var entryID: Int64
-    public var signal: MatchedSignal
+/// One signal of one entry that matched, before the hits are grouped by entry.
+struct MatchHit: Sendable, Hashable {
+    var bank: Bank
+    var entryID: Int64
+    var signal: MatchedSignal
     /// PDQ Hamming distance; 0 for exact signals.
-    public var distance: Int
+    var distance: Int
     /// The dihedral variant of the query that matched (PDQ only).
-    public var variant: DihedralVariant?
+    var variant: DihedralVariant?
 }
 
 public struct MatchResult: Sendable {
-    /// Hits in enabled match banks that no allow-bank hit suppressed.
-    public var matches: [MatchHit]
-    /// Match-bank hits suppressed because the query also hit an allow bank.
-    public var suppressed: [MatchHit]
-    /// The allow-bank hits that did the suppressing.
-    public var allowedBy: [MatchHit]
+    /// Entries of enabled match banks that the allow rule (`AllowRule`) left standing.
+    public var matches: [EntryMatch]
+    /// Entries of match banks an allow entry suppressed, each with that allow entry.
+    public var suppressed: [SuppressedMatch]
+    /// Every allow-bank entry the query matched (whether or not it suppressed anything).
+    public var allowed: [EntryMatch]
     /// True when the query's PDQ quality was under the gate, so PDQ was not matched.
     public var pdqBelowQualityGate: Bool
 
@@ -219,16 +220,40 @@ public final class MatchIndex: Sendable {
             for payload in sha256.snapshot.lookup(digest) { consider(payload, signal: .sha256, distance: 0, variant: nil) }
         }
 
-        func rank(_ signal: MatchedSignal) -> Int { signal == .pdq ? 0 : signal == .md5 ? 1 : 2 }
-        let hits = best.values.sorted {
-            ($0.distance, $0.bank.name, $0.entryID, rank($0.signal)) < ($1.distance, $1.bank.name, $1.entryID, rank($1.signal))
+        let entries = Self.group(Array(best.values))
+        let (matches, suppressed) = AllowRule.apply(matches: entries.filter { $0.bank.kind == .match },
+                                                    allowed: entries.filter { $0.bank.kind == .allow })
+        return MatchResult(matches: matches, suppressed: suppressed, allowed: entries.filter { $0.bank.kind == .allow },
+                           pdqBelowQualityGate: belowGate && !query.pdq.isEmpty)
+    }
+
+    /// One match per entry, listing every signal that matched (PDQ, MD5, SHA-256); ordered by
+    /// distance (an exact digest alone counts as 0), bank name, entry id.
+    static func group(_ hits: [MatchHit]) -> [EntryMatch] {
+        var byEntry: [Int64: EntryMatch] = [:]
+        for hit in hits {
+            var entry = byEntry[hit.entryID] ?? EntryMatch(bank: hit.bank, entryID: hit.entryID, signals: [], pdqDistance: nil, variant: nil)
+            entry.signals.append(hit.signal)
+            if hit.signal == .pdq {
+                entry.pdqDistance = hit.distance
+                entry.variant = hit.variant
+            }
+            byEntry[hit.entryID] = entry
         }
-        let allowHits = hits.filter { $0.bank.kind == .allow }
-        let matchHits = hits.filter { $0.bank.kind == .match }
-        return MatchResult(
-            matches: allowHits.isEmpty ? matchHits : [],
-            suppressed: allowHits.isEmpty ? [] : matchHits,
-            allowedBy: allowHits,
-            pdqBelowQualityGate: belowGate && !query.pdq.isEmpty)
+        // A switch, not a dictionary: this runs on every lookup.
+        func rank(_ signal: MatchedSignal) -> Int {
+            switch signal {
+            case .pdq: 0
+            case .md5: 1
+            case .sha256: 2
+            }
+        }
+        return byEntry.values
+            .map { entry in
+                var sorted = entry
+                if sorted.signals.count > 1 { sorted.signals.sort { rank($0) < rank($1) } }
+                return sorted
+            }
+            .sorted { ($0.distance, $0.bank.name, $0.entryID) < ($1.distance, $1.bank.name, $1.entryID) }
     }
 }

@@ -12,6 +12,10 @@ public enum CaseDecision: Sendable, Equatable {
     /// Move to any status of the template that is not the initial one.
     case setStatus(String)
     case setPriority(Priority)
+    /// Undo a resolution: the case goes back to its template's initial status, and the bank
+    /// entries its resolution added (an allow entry of a false positive, a match entry of a
+    /// confirmation) are removed. A case reported to NCMEC stays resolved.
+    case reopen
 
     public var name: String {
         switch self {
@@ -21,6 +25,7 @@ public enum CaseDecision: Sendable, Equatable {
         case .assign: "assign"
         case .setStatus: "set_status"
         case .setPriority: "set_priority"
+        case .reopen: "reopen"
         }
     }
 }
@@ -28,8 +33,9 @@ public enum CaseDecision: Sendable, Equatable {
 /// A decision as a reviewer makes it: on the version of the case they were looking at.
 public struct DecisionRequest: Sendable {
     public var decision: CaseDecision
-    /// The version the reviewer saw; another change since then is a conflict (nil: no check,
-    /// but a resolved case still refuses a second resolution).
+    /// The version the reviewer saw; another change since then is a conflict. People must give
+    /// it (the API refuses a decision without one); nil is for workflow steps, which decide on
+    /// whatever the case is, and a resolved case still refuses a second resolution.
     public var expectedVersion: Int?
     public var note: String?
     public var actor: String

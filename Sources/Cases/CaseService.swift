@@ -89,9 +89,17 @@ public struct CaseService: Sendable {
             }
             return try Self.apply(request.decision, note: note, to: current, template: template, actor: request.actor)
         }
-        if let bankToAdd { try await addSignals(of: caseID, to: bankToAdd, actor: request.actor) }
+        var result = decided
+        if let bankToAdd { result = try await addSignals(of: caseID, to: bankToAdd, actor: request.actor) ?? result }
+        if case .reopen = request.decision { result = try await removeEntriesAdded(by: caseID, actor: request.actor) ?? result }
         if decided.isFinal { try await media?.decided(decided, template: template) }
-        return decided
+        return result
+    }
+
+    /// Whether the case is resolved as its template's false positive.
+    public func isFalsePositive(_ decided: Case) async throws -> Bool {
+        guard decided.isFinal else { return false }
+        return decided.status == (try await template(decided.template)).falsePositiveStatus
     }
 
     /// A report of the case was filed with NCMEC: the timeline says so, and an unresolved case
@@ -119,6 +127,12 @@ public struct CaseService: Sendable {
         }
         if marked.isFinal { try await media?.decided(marked, template: template) }
         return marked
+    }
+
+    /// Writes a line on the case's timeline for something that happened elsewhere (a report
+    /// withdrawn because the case is a false positive).
+    public func note(_ caseID: Int64, _ line: NewHistoryEntry) async throws -> Case {
+        try await store.updateCase(id: caseID, at: clock()) { current in CaseChange(updated: current, history: [line]) }
     }
 
     public func comment(_ caseID: Int64, text: String, actor: String) async throws -> Case {
@@ -195,6 +209,17 @@ public struct CaseService: Sendable {
             events.append(updated.event(EventTypes.caseAssigned, actor: actor, ["previous_assignee": current.assignee.map(JSONValue.string) ?? .null]))
         case let .setStatus(status):
             try move(to: status)
+        case .reopen:
+            guard current.isFinal else { throw CaseError.conflict("case \(current.id) is not resolved (\(current.status)): there is nothing to reopen", current: current) }
+            if let reported = current.fields["reported_to_ncmec"]?.array, !reported.isEmpty {
+                throw CaseError.conflict("case \(current.id) was reported to NCMEC: a reported case stays resolved", current: current)
+            }
+            let initial = template.initialStatus
+            detail["from"] = .string(current.status)
+            detail["to"] = .string(initial)
+            updated.status = initial
+            updated.isFinal = false
+            events.append(updated.event(EventTypes.caseStatusUpdated, actor: actor, ["previous_status": .string(current.status), "decision": .string(decision.name)]))
         case let .setPriority(priority):
             guard !current.isFinal else { throw CaseError.conflict("case \(current.id) is resolved; its priority is kept", current: current) }
             detail["from"] = .string(current.priority.rawValue)
@@ -243,15 +268,55 @@ public struct CaseService: Sendable {
         return bank
     }
 
-    private func addSignals(of caseID: Int64, to bank: Bank, actor: String) async throws {
+    /// Adds the case's own evidence signals (the image's, never the entries it matched) to the bank,
+    /// and writes on the case's timeline which entries it created, so a reopen can remove them.
+    private func addSignals(of caseID: Int64, to bank: Bank, actor: String) async throws -> Case? {
         let evidence = try await detail(caseID).evidence
+        var seen = Set<EntrySignals>()
         let entries = evidence.compactMap { item -> NewEntry? in
             let signals = EntrySignals(pdq: item.signals.pdq.flatMap { PDQHash(hex: $0) }, md5: item.signals.md5, sha256: item.signals.sha256)
-            guard !signals.isEmpty else { return nil }
+            guard !signals.isEmpty, seen.insert(signals).inserted else { return nil }
             return NewEntry(signals: signals, metadata: EntryMetadata(externalID: nil, source: "case:\(caseID)", note: "added by a case decision"),
                             addedBy: actor)
         }
-        guard !entries.isEmpty else { return }
-        _ = try await banks.addEntries(entries, to: bank)
+        guard !entries.isEmpty else { return nil }
+        let outcome = try await banks.addEntries(entries, to: bank)
+        let ids = outcome.inserted.map(\.entryID)
+        let detail: JSONValue = ["bank": .string(bank.name), "bank_kind": .string(bank.kind.rawValue),
+                                 "entry_ids": .array(ids.map { .number(Double($0)) }), "already_there": .number(Double(outcome.duplicates))]
+        return try await store.updateCase(id: caseID, at: clock()) { current in
+            CaseChange(updated: current, history: [NewHistoryEntry(actor: actor, kind: Self.entriesAdded, detail: detail)])
+        }
     }
+
+    /// Removes the bank entries the case's resolution added (listed on its timeline since it was
+    /// last reopened), and says so on the timeline.
+    private func removeEntriesAdded(by caseID: Int64, actor: String) async throws -> Case? {
+        let timeline = try await detail(caseID).timeline
+        let sinceReopen = timeline.dropLast().reversed().prefix { line in
+            !(line.kind == "decision" && line.detail.object?["decision"]?.string == CaseDecision.reopen.name)
+        }
+        let added = sinceReopen.filter { $0.kind == Self.entriesAdded }
+        guard !added.isEmpty else { return nil }
+        var removed: [JSONValue] = []
+        var gone: [JSONValue] = []
+        for line in added {
+            for id in line.detail.object?["entry_ids"]?.array?.compactMap(\.integer) ?? [] {
+                do {
+                    _ = try await banks.removeEntry(id: Int64(id))
+                    removed.append(.number(Double(id)))
+                } catch BankError.notFound {
+                    gone.append(.number(Double(id)))
+                }
+            }
+        }
+        let detail: JSONValue = ["entry_ids": .array(removed), "already_removed": .array(gone)]
+        return try await store.updateCase(id: caseID, at: clock()) { current in
+            CaseChange(updated: current, history: [NewHistoryEntry(actor: actor, kind: Self.entriesRemoved, detail: detail)])
+        }
+    }
+
+    /// Timeline kinds of the bank entries a resolution added, and a reopen removed.
+    public static let entriesAdded = "bank_entries_added"
+    public static let entriesRemoved = "bank_entries_removed"
 }

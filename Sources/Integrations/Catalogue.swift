@@ -17,6 +17,16 @@ public enum Integrations {
             Field("distance", .integer(0...256), "Hamming distance of the match, where the provider reports one."),
             Field("match_id", .text, "The provider's id of the matching signature or entry."),
         ])), "Every match."),
+        Field("suppressed", .list(.object([
+            Field("source", .text, "The bank of the suppressed match."),
+            Field("match_id", .text, "The suppressed entry."),
+            Field("distance", .integer(0...256), "Its distance to the image."),
+            Field("suppressed_by", .object([
+                Field("source", .text, "The allow bank."),
+                Field("match_id", .text, "The allow entry that suppressed the match."),
+                Field("distance", .integer(0...256), "Its distance to the image (strictly smaller, or the very signal)."),
+            ]), "The allow entry that suppressed it."),
+        ])), "Matches an allow entry suppressed (built-in banks only; PhotoDNA has no allow lists)."),
         Field("tracking_id", .text, "The provider's id of this request."),
         Field("status_code", .integer(0...99_999), "The provider's status code (PhotoDNA's 3000 = OK)."),
         Field("status_description", .text, "The provider's status in words."),

@@ -9,6 +9,9 @@ public enum LookupError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalid(String)
     /// The request names a bank that does not exist.
     case unknownBank(String)
+    /// The lookup's event (a match) could not be committed, so the lookup is not answered: a
+    /// match that no workflow, webhook or reviewer would ever hear of must be retried.
+    case unrecorded(String)
 
     public var description: String {
         switch self {
@@ -17,6 +20,7 @@ public enum LookupError: Error, Sendable, Equatable, CustomStringConvertible {
         case .shuttingDown: "the service is shutting down"
         case let .invalid(message): message
         case let .unknownBank(name): "bank \"\(name)\" not found"
+        case let .unrecorded(reason): "the lookup's match could not be recorded (\(reason)); retry"
         }
     }
 }

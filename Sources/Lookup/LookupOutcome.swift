@@ -16,6 +16,15 @@ public struct LookupMatch: Sendable {
     /// The entry, when the request asked for entries.
     public var entry: BankEntry?
 
+    public init(_ match: EntryMatch, entry: BankEntry? = nil) {
+        bank = match.bank
+        entryID = match.entryID
+        signals = match.signals
+        distance = match.distance
+        variant = match.variant
+        self.entry = entry
+    }
+
     /// The industry classification to report: the entry's own (`classification`, as NCMEC lists
     /// carry it), else the bank's category labels.
     public var violations: [String] {
@@ -23,6 +32,17 @@ public struct LookupMatch: Sendable {
             return own.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         return bank.categories
+    }
+}
+
+/// A match-bank entry an allow-bank entry suppressed (`AllowRule`), and that allow entry.
+public struct SuppressedLookupMatch: Sendable {
+    public var match: LookupMatch
+    public var by: LookupMatch
+
+    public init(match: LookupMatch, by: LookupMatch) {
+        self.match = match
+        self.by = by
     }
 }
 
@@ -43,11 +63,11 @@ public struct LookupOutcome: Sendable {
     public var md5: String?
     public var sha256: String?
     public var enhanced: Bool
-    /// Hits in enabled match banks that no allow-bank hit suppressed, one per entry.
+    /// Entries of enabled match banks that the allow rule left standing.
     public var matches: [LookupMatch]
-    /// Match-bank hits an allow-bank hit suppressed.
-    public var suppressed: [LookupMatch]
-    /// The allow-bank hits that suppressed them.
+    /// Match-bank entries an allow entry suppressed, each with the allow entry that did.
+    public var suppressed: [SuppressedLookupMatch]
+    /// Every allow-bank entry the query matched.
     public var allowedBy: [LookupMatch]
     /// True when the PDQ quality was under the gate, so PDQ was not matched.
     public var pdqBelowQualityGate: Bool
@@ -56,18 +76,30 @@ public struct LookupOutcome: Sendable {
     public var isMatch: Bool { !matches.isEmpty }
 }
 
-/// Published after every completed lookup, to observers registered in-process (workflows).
+/// A completed lookup, as it is recorded (`LookupEventRecorder`) and published to in-process
+/// observers.
 public struct LookupEvent: Sendable {
     public var id: UUID
     public var at: Date
     public var api: LookupAPI
     public var isMatch: Bool
     public var pdq: PDQHash?
+    public var pdqQuality: Int?
     public var md5: String?
     public var sha256: String?
     /// The reported matches (bank, entry, distance, signals), without entry bodies.
     public var matches: [LookupMatch]
-    public var suppressedCount: Int
+    /// The matches an allow entry suppressed, with that entry.
+    public var suppressed: [SuppressedLookupMatch]
+}
+
+/// Commits the events of lookups that must not be lost (every match), before the lookup
+/// answers. The server's recorder writes them to the event table in group commits.
+public protocol LookupEventRecorder: Sendable {
+    /// Whether the lookup's event must be committed before it answers.
+    func mustRecord(matched: Bool, api: LookupAPI) -> Bool
+    /// Commits the event; returns once it is durable, throws when it could not be written.
+    func record(_ event: LookupEvent) async throws
 }
 
 /// Where the lookup service counts what it does (the server's Prometheus registry).

@@ -6,12 +6,14 @@ import Synchronization
 
 /// The one lookup path. Every API (native, PhotoDNA, HMA) and the CLI turn their request into a
 /// `LookupRequest` and the `LookupOutcome` back into their own answer; nothing else decodes,
-/// queries the index, reads matched entries, applies allow banks or counts lookups. Every
-/// completed lookup is published as a `LookupEvent`.
+/// queries the index, reads matched entries, applies allow banks or counts lookups. A lookup
+/// whose event must be kept (every match) is committed by the `recorder` before it answers;
+/// every completed lookup is then handed to the in-process observers.
 public final class LookupService: Sendable {
     public let banks: BankService
     public let hashing: ImageHashingPool
     let metrics: any LookupMetrics
+    let recorder: (any LookupEventRecorder)?
     private let ready = Atomic<Bool>(false)
     private let observers = Mutex<[Observer]>([])
 
@@ -22,10 +24,12 @@ public final class LookupService: Sendable {
         let receive: @Sendable (LookupEvent) -> Void
     }
 
-    public init(banks: BankService, hashing: ImageHashingPool, metrics: any LookupMetrics = NoLookupMetrics()) {
+    public init(banks: BankService, hashing: ImageHashingPool, metrics: any LookupMetrics = NoLookupMetrics(),
+                recorder: (any LookupEventRecorder)? = nil) {
         self.banks = banks
         self.hashing = hashing
         self.metrics = metrics
+        self.recorder = recorder
     }
 
     // MARK: readiness
@@ -109,54 +113,31 @@ public final class LookupService: Sendable {
         let matchTime = matchStart.duration(to: .now)
         var outcome = LookupOutcome(
             api: request.api, signals: signals, pdq: signals?.pdq ?? query.pdq.first, md5: query.md5, sha256: query.sha256,
-            enhanced: request.enhanced, matches: Self.group(result.matches), suppressed: Self.group(result.suppressed),
-            allowedBy: Self.group(result.allowedBy), pdqBelowQualityGate: result.pdqBelowQualityGate,
+            enhanced: request.enhanced, matches: result.matches.map { LookupMatch($0) },
+            suppressed: result.suppressed.map { SuppressedLookupMatch(match: LookupMatch($0.match), by: LookupMatch($0.by)) },
+            allowedBy: result.allowed.map { LookupMatch($0) }, pdqBelowQualityGate: result.pdqBelowQualityGate,
             timings: LookupTimings(hash: hashTime, match: matchTime, entries: nil))
         if request.includeEntries { try await attachEntries(&outcome) }
 
+        var event: LookupEvent?
+        if let recorder, recorder.mustRecord(matched: outcome.isMatch, api: outcome.api) {
+            let recorded = Self.event(outcome)
+            do {
+                try await recorder.record(recorded)
+            } catch {
+                // Fail closed: a match nobody can act on must not be answered as if it were handled.
+                throw LookupError.unrecorded(String(describing: error))
+            }
+            event = recorded
+        }
         metrics.recordLookup(api: request.api, matched: outcome.isMatch)
-        publish(outcome)
+        publish(outcome, event: event)
         return outcome
-    }
-
-    /// One match per entry, listing every signal that matched; ordered by distance, bank, entry.
-    static func group(_ hits: [MatchHit]) -> [LookupMatch] {
-        var order: [Int64] = []
-        var byEntry: [Int64: LookupMatch] = [:]
-        for hit in hits {
-            if var match = byEntry[hit.entryID] {
-                match.signals.append(hit.signal)
-                if hit.signal == .pdq {
-                    match.distance = hit.distance
-                    match.variant = hit.variant
-                }
-                byEntry[hit.entryID] = match
-            } else {
-                order.append(hit.entryID)
-                byEntry[hit.entryID] = LookupMatch(bank: hit.bank, entryID: hit.entryID, signals: [hit.signal],
-                                                   distance: hit.signal == .pdq ? hit.distance : 0, variant: hit.variant, entry: nil)
-            }
-        }
-        // A switch, not a dictionary: this runs on every lookup.
-        func rank(_ signal: MatchedSignal) -> Int {
-            switch signal {
-            case .pdq: 0
-            case .md5: 1
-            case .sha256: 2
-            }
-        }
-        return order.compactMap { byEntry[$0] }
-            .map { match in
-                var sorted = match
-                if sorted.signals.count > 1 { sorted.signals.sort { rank($0) < rank($1) } }
-                return sorted
-            }
-            .sorted { ($0.distance, $0.bank.name, $0.entryID) < ($1.distance, $1.bank.name, $1.entryID) }
     }
 
     /// Reads every matched entry in one query.
     private func attachEntries(_ outcome: inout LookupOutcome) async throws {
-        let ids = (outcome.matches + outcome.suppressed + outcome.allowedBy).map(\.entryID)
+        let ids = (outcome.matches + outcome.suppressed.map(\.match) + outcome.allowedBy).map(\.entryID)
         guard !ids.isEmpty else { return }
         let start = ContinuousClock.now
         let entries = Dictionary(try await banks.store.entries(ids: ids).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -164,18 +145,31 @@ public final class LookupService: Sendable {
             for i in list.indices { list[i].entry = entries[list[i].entryID] }
         }
         fill(&outcome.matches)
-        fill(&outcome.suppressed)
         fill(&outcome.allowedBy)
+        for i in outcome.suppressed.indices {
+            outcome.suppressed[i].match.entry = entries[outcome.suppressed[i].match.entryID]
+            outcome.suppressed[i].by.entry = entries[outcome.suppressed[i].by.entryID]
+        }
         outcome.timings.entries = start.duration(to: .now)
     }
 
-    private func publish(_ outcome: LookupOutcome) {
+    private func publish(_ outcome: LookupOutcome, event recorded: LookupEvent?) {
         let observers = self.observers.withLock { $0 }
         guard observers.contains(where: { $0.isListening(outcome.isMatch) }) else { return }
-        let event = LookupEvent(
-            id: EventIDs.next(), at: Date(), api: outcome.api, isMatch: outcome.isMatch, pdq: outcome.pdq, md5: outcome.md5,
-            sha256: outcome.sha256, matches: outcome.matches.map { var bare = $0; bare.entry = nil; return bare },
-            suppressedCount: outcome.suppressed.count)
+        let event = recorded ?? Self.event(outcome)
         for observer in observers where observer.isListening(outcome.isMatch) { observer.receive(event) }
+    }
+
+    /// The outcome as an event: matches without entry bodies.
+    static func event(_ outcome: LookupOutcome) -> LookupEvent {
+        func bare(_ match: LookupMatch) -> LookupMatch {
+            var bare = match
+            bare.entry = nil
+            return bare
+        }
+        return LookupEvent(
+            id: EventIDs.next(), at: Date(), api: outcome.api, isMatch: outcome.isMatch, pdq: outcome.pdq, pdqQuality: outcome.signals?.quality,
+            md5: outcome.md5, sha256: outcome.sha256, matches: outcome.matches.map(bare),
+            suppressed: outcome.suppressed.map { SuppressedLookupMatch(match: bare($0.match), by: bare($0.by)) })
     }
 }

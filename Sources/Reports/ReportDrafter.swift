@@ -24,8 +24,12 @@ struct ReportDrafter: Sendable {
         var verified: [Bool] = []
         var hashOnly: [String] = []
         for evidence in detail.evidence {
-            let labels = evidence.match.bank.flatMap { bankLabels[$0] } ?? []
-            guard let sha = evidence.mediaSHA256, let kept = try? await media.media(sha), kept.purgedAt == nil else {
+            let labels = Self.labels(of: evidence, bankLabels: bankLabels)
+            // A file never kept, or purged, is reported by its hashes; a store that cannot be
+            // read stops the draft (it throws) rather than leaving a file out.
+            var kept: StoredMedia?
+            if let sha = evidence.mediaSHA256 { kept = try await media.store.media(sha256: sha) }
+            guard let sha = evidence.mediaSHA256, let kept, kept.purgedAt == nil else {
                 let hashes = [evidence.signals.pdq.map { "PDQ \($0)" }, evidence.signals.md5.map { "MD5 \($0)" }, evidence.signals.sha256.map { "SHA256 \($0)" }]
                     .compactMap { $0 }
                 if !hashes.isEmpty { hashOnly.append(hashes.joined(separator: ", ")) }
@@ -37,12 +41,11 @@ struct ReportDrafter: Sendable {
                 verified[index] = verified[index] && labels.contains("verified")
                 continue
             }
-            let reveals = try await media.reveals(sha)
             files.append(ReportFile(
                 evidenceID: evidence.id, mediaSHA256: sha, originalFileName: evidence.fileName, md5: evidence.signals.md5,
                 sha256: evidence.signals.sha256 ?? sha, pdq: evidence.signals.pdq, uploadedAt: evidence.addedAt,
                 locationOfFile: evidence.sourceURL.flatMap { ReportChecks.isWebURL($0) ? $0 : nil },
-                viewedByEsp: !reveals.isEmpty, publiclyAvailable: nil,
+                viewedByEsp: try await media.viewedByEsp(sha), publiclyAvailable: nil,
                 classification: options.classification ?? Self.classification(labels)))
             verified.append(labels.contains("verified"))
         }
@@ -71,6 +74,13 @@ struct ReportDrafter: Sendable {
             reporter: settings.reporter, reportedPeople: people, additionalInfo: info.joined(separator: "\n"))
         return Draft(new: NewReport(caseID: caseID, content: content, files: files, credentialID: settings.credentialID),
                      allVerified: !verified.isEmpty && verified.allSatisfy { $0 } && hashOnly.isEmpty)
+    }
+
+    /// What classifies an evidence item's match: its bank's labels (built-in banks), else the
+    /// provider's own classification of the signature it matched (PhotoDNA's `Violations`).
+    static func labels(of evidence: Evidence, bankLabels: [String: [String]]) -> [String] {
+        if let bank = evidence.match.bank, let labels = bankLabels[bank] { return labels }
+        return (evidence.match.detail.object?["violations"]?.array ?? []).compactMap(\.string)
     }
 
     /// The first industry category among a bank's labels (A1-B2).

@@ -25,3 +25,33 @@ extension Report {
         content.reporter.emailProblems + ReportChecks.problems(content, files: files, now: now)
     }
 }
+
+extension Report {
+    /// Takes from the settings what the report leaves unset: the reporter's details field by
+    /// field, the platform, each reported person's service, the credential. Returns the names of
+    /// the fields it filled.
+    mutating func fillUnset(from settings: ReportingSettings) -> [String] {
+        var filled: [String] = []
+        func take<T>(_ value: inout T?, _ from: T?, _ name: String) {
+            guard value == nil, let from else { return }
+            value = from
+            filled.append(name)
+        }
+        var reporter = content.reporter
+        if (reporter.email ?? "").isEmpty { reporter.email = nil }
+        take(&reporter.firstName, settings.reporter.firstName, "reporter.first_name")
+        take(&reporter.lastName, settings.reporter.lastName, "reporter.last_name")
+        take(&reporter.email, settings.reporter.email.flatMap { $0.isEmpty ? nil : $0 }, "reporter.email")
+        take(&reporter.phone, settings.reporter.phone, "reporter.phone")
+        take(&reporter.contact, settings.reporter.contact, "reporter.contact")
+        take(&reporter.termsOfServiceURL, settings.reporter.termsOfServiceURL, "reporter.terms_of_service_url")
+        take(&reporter.legalURL, settings.reporter.legalURL, "reporter.legal_url")
+        content.reporter = reporter
+        take(&content.platform, settings.platform ?? settings.espService, "platform")
+        for index in content.reportedPeople.indices {
+            take(&content.reportedPeople[index].espService, settings.espService, "reported_people[\(index)].esp_service")
+        }
+        take(&credentialID, settings.credentialID, "credential_id")
+        return filled
+    }
+}

@@ -10,6 +10,7 @@ import JSONValues
 public struct ReportService: Sendable {
     public let store: any ReportStore
     let drafter: ReportDrafter
+    let cases: CaseService
     /// Wakes the job workers after a change queued a call.
     let wake: @Sendable () -> Void
     let clock: @Sendable () -> Date
@@ -18,6 +19,7 @@ public struct ReportService: Sendable {
                 wake: @escaping @Sendable () -> Void = {}, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         drafter = ReportDrafter(cases: cases, media: media, banks: banks)
+        self.cases = cases
         self.wake = wake
         self.clock = clock
     }
@@ -42,25 +44,52 @@ public struct ReportService: Sendable {
         return report
     }
 
-    /// The report and its history.
+    /// The report as it stands now (`current`) and its history.
     public func detail(_ id: Int64) async throws -> (report: Report, history: [HistoryEntry]) {
-        (try await report(id), try await store.history(reportID: id))
+        (try await current(try await report(id)), try await store.history(reportID: id))
     }
 
-    public func list(_ filter: ReportFilter) async throws -> [Report] { try await store.reports(filter) }
+    /// Reports as they stand now (`current`).
+    public func list(_ filter: ReportFilter) async throws -> [Report] {
+        let settings = try await store.settings()
+        var found: [Report] = []
+        for report in try await store.reports(filter) { found.append(try await current(report, settings: settings)) }
+        return found
+    }
 
     /// The documents the report would send now: the `<report>` and one `<fileDetails>` per file
     /// (NCMEC's ids are placeholders, 0 and `pending`, until it gives them).
     public func documents(_ id: Int64) async throws -> (report: String, files: [String]) {
-        let report = try await report(id)
+        let report = try await current(try await report(id))
         let now = clock()
         return (ReportDocument.report(report.content, now: now),
                 report.files.map { ReportDocument.fileDetails($0, reportID: report.remote.reportID ?? 0, fileID: $0.fileID ?? "pending", now: now) })
     }
 
-    /// What keeps the report from being approved.
-    public func problems(_ report: Report) -> [String] {
-        report.problems(now: clock())
+    /// The report as it would be sent now: a draft takes what it leaves unset (the reporter,
+    /// the service, the credential) from the reporting settings as they are now, as its approval
+    /// will; and each file not yet described to NCMEC says whether a person has viewed it from
+    /// the reveal audit as it is now, as its `/fileinfo` will.
+    public func current(_ report: Report, settings given: ReportingSettings? = nil) async throws -> Report {
+        var current = report
+        if report.state == .draft {
+            let settings = if let given { given } else { try await store.settings() }
+            _ = current.fillUnset(from: settings)
+        }
+        for index in current.files.indices where !current.files[index].detailsSent {
+            current.files[index].viewedByEsp = try await drafter.media.viewedByEsp(current.files[index].mediaSHA256)
+        }
+        return current
+    }
+
+    /// What keeps the report from being approved, as it would be approved now.
+    public func problems(_ report: Report) async throws -> [String] {
+        var problems = try await current(report).problems(now: clock())
+        let decided = try await cases.detail(report.caseID).case
+        if report.state == .draft, try await cases.isFalsePositive(decided) {
+            problems.append("case \(report.caseID) was resolved as a false positive: it is not reported")
+        }
+        return problems
     }
 
     // MARK: the flow
@@ -72,13 +101,14 @@ public struct ReportService: Sendable {
         if let current = try await store.reports(ReportFilter(caseID: caseID, limit: 20)).first(where: { $0.state != .retracted }) {
             return (current, false)
         }
+        try await refuseFalsePositive(caseID, "drafted")
         let settings = try await store.settings()
         let draft = try await drafter.draft(caseID: caseID, settings: settings, options: options)
         let autoApprove = options.mayAutoApprove && settings.autoApproveVerified && draft.allVerified
         var created = try await store.createReport(draft.new, actor: actor, at: clock()) { report in
             [report.event(ReportEvents.drafted, actor: actor, ["files": .number(Double(report.files.count))])]
         }
-        if autoApprove, problems(created).isEmpty {
+        if autoApprove, try await problems(created).isEmpty {
             created = try await approve(created.id, expectedVersion: created.version, actor: Self.autoApprover)
         }
         return (created, true)
@@ -111,17 +141,25 @@ public struct ReportService: Sendable {
     /// Approves a draft and queues its submission. The HTTP layer lets only the reporting
     /// roles call it.
     public func approve(_ id: Int64, expectedVersion: Int?, actor: String) async throws -> Report {
+        // Checked before the approval commits; a false-positive decision made after this check
+        // retracts the report (`withdraw`), so the two orders end the same way.
+        try await refuseFalsePositive(try await report(id).caseID, "approved")
+        let settings = try await store.settings()
         let now = clock()
         let approved = try await store.updateReport(id: id, at: now) { current in
             try Self.check(expectedVersion, current)
             guard current.state == .draft else { throw ReportError.invalid("report \(id) is \(current.state.rawValue): only a draft can be approved") }
-            let problems = current.problems(now: now)
-            guard problems.isEmpty else { throw ReportError.incomplete(problems) }
             var updated = current
+            // What the draft left unset is taken from the settings as they are at approval.
+            let filled = updated.fillUnset(from: settings)
+            let problems = updated.problems(now: now)
+            guard problems.isEmpty else { throw ReportError.incomplete(problems) }
             updated.state = .approved
             updated.approvedBy = actor
             updated.approvedAt = now
-            return ReportChange(updated: updated, history: [NewHistoryEntry(actor: actor, kind: "approved", detail: [:])],
+            var detail: [String: JSONValue] = [:]
+            if !filled.isEmpty { detail["filled_from_settings"] = .array(filled.map(JSONValue.string)) }
+            return ReportChange(updated: updated, history: [NewHistoryEntry(actor: actor, kind: "approved", detail: .object(detail))],
                                 events: [updated.event(ReportEvents.approved, actor: actor, [:])], queueNextCall: true)
         }
         wake()
@@ -152,6 +190,32 @@ public struct ReportService: Sendable {
         }
         wake()
         return retracted
+    }
+
+    /// The case was resolved as a false positive: what it would report is not abuse. A draft is
+    /// withdrawn at once; a report under way is retracted (NCMEC's copy with it); a finished one
+    /// cannot be (and its case, reported, cannot be resolved so). Both histories say so.
+    @discardableResult
+    public func withdraw(caseID: Int64, actor: String) async throws -> [Report] {
+        let reason = "case \(caseID) was resolved as a false positive"
+        var withdrawn: [Report] = []
+        for report in try await store.reports(ReportFilter(caseID: caseID, limit: 100)) where !report.state.isTerminal && !report.retractRequested {
+            let previous = report.state
+            let retracted = try await retract(report.id, reason: reason, actor: actor)
+            _ = try await cases.note(caseID, NewHistoryEntry(actor: actor, kind: "report_withdrawn", detail: [
+                "report_id": .number(Double(report.id)), "from": .string(previous.rawValue), "to": .string(retracted.state.rawValue),
+                "reason": .string(reason),
+            ]))
+            withdrawn.append(retracted)
+        }
+        return withdrawn
+    }
+
+    /// A case resolved as a false positive is never reported.
+    func refuseFalsePositive(_ caseID: Int64, _ verb: String) async throws {
+        let decided = try await cases.detail(caseID).case
+        guard try await cases.isFalsePositive(decided) else { return }
+        throw ReportError.refused("case \(caseID) was resolved as a false positive (\(decided.status)): a report of it cannot be \(verb); reopen the case if the decision was wrong")
     }
 
     /// Resumes a failed report where it stopped.

@@ -97,7 +97,11 @@ struct MatchOutcome {
                 ("path", .string(path)), ("pdq", .string(match.pdq?.hex ?? "")), ("quality", .int(match.signals?.quality ?? 0)),
                 ("is_match", .bool(match.isMatch)),
                 ("matches", .array(match.matches.map(Self.json))),
-                ("suppressed", .array(match.suppressed.map(Self.json))),
+                ("suppressed", .array(match.suppressed.map { suppressed in
+                    var object = Self.json(suppressed.match)
+                    if case var .object(fields) = object { fields.append(("suppressed_by", Self.json(suppressed.by))); object = .object(fields) }
+                    return object
+                })),
                 ("allowed_by", .array(match.allowedBy.map(Self.json))),
                 ("pdq_below_quality_gate", .bool(match.pdqBelowQualityGate)),
             ]).rendered)
@@ -105,7 +109,9 @@ struct MatchOutcome {
             if match.pdqBelowQualityGate { Standard.error("vigil: \(path): PDQ quality is under the gate; matched on MD5 and SHA-256 only") }
             if match.matches.isEmpty && match.suppressed.isEmpty { Standard.output("\(path): no match") }
             for hit in match.matches { Standard.output("\(path): MATCH \(Self.text(hit))") }
-            for hit in match.suppressed { Standard.output("\(path): suppressed \(Self.text(hit)) (allow bank \(match.allowedBy.first?.bank.name ?? "?"))") }
+            for hit in match.suppressed {
+                Standard.output("\(path): suppressed \(Self.text(hit.match)) (by allow bank \(hit.by.bank.name) entry \(hit.by.entryID))")
+            }
         case let (.failure(failure), .json):
             Standard.output(JSONValue.object([("path", .string(path)), ("error", .string(failure.description))]).rendered)
         case let (.failure(failure), .text):

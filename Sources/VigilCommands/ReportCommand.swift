@@ -84,7 +84,7 @@ struct ReportCommand: AsyncParsableCommand {
             try await ReportCommand.with(storage) { context in
                 let (report, history) = try await context.reports.detail(id)
                 Standard.output(ReportCommand.line(report))
-                for problem in context.reports.problems(report) where report.state == .draft { Standard.output("  to fix before approval: \(problem)") }
+                for problem in try await context.reports.problems(report) where report.state == .draft { Standard.output("  to fix before approval: \(problem)") }
                 for entry in history {
                     let detail = entry.detail.object ?? [:]
                     let summary = ["call", "code", "description", "request_id", "message", "reason"].compactMap { key -> String? in

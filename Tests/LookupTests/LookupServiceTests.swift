@@ -40,15 +40,19 @@ import VigilTestSupport
         #expect(hit.signals == [.pdq, .md5] && hit.distance == 4 && hit.entry?.signals.md5 == Self.md5)
     }
 
-    /// One verdict whatever signal the allow bank holds: an MD5 allow entry suppresses a PDQ match.
-    @Test func anAllowBankHitBySomeOtherSignalSuppressesTheMatch() async throws {
+    /// An allow entry that holds the image itself (its MD5) suppresses a near-duplicate PDQ match,
+    /// whatever signal it holds; but not an entry that holds the image itself too.
+    @Test func anAllowEntryHoldingTheImageSuppressesANearMatchButNotAnExactOne() async throws {
         let s = try await Self.setup()
         var generator = HashGenerator(seed: 22)
         let hash = generator.randomHash()
         try await s.banks.addEntries([NewEntry(signals: EntrySignals(pdq: hash), addedBy: "t")], to: s.match)
         try await s.banks.addEntries([NewEntry(signals: EntrySignals(md5: Self.md5), addedBy: "t")], to: s.allow)
-        let outcome = try await s.lookup.lookup(LookupRequest(input: .signals(pdq: hash, md5: Self.md5, sha256: nil), api: .hma))
-        #expect(!outcome.isMatch && outcome.suppressed.map(\.bank.name) == ["BAD"] && outcome.allowedBy.map(\.bank.name) == ["FP"])
+        let near = try await s.lookup.lookup(LookupRequest(input: .signals(pdq: generator.near(hash, distance: 6), md5: Self.md5, sha256: nil), api: .hma))
+        #expect(!near.isMatch && near.suppressed.map(\.match.bank.name) == ["BAD"] && near.suppressed.map(\.by.bank.name) == ["FP"])
+        #expect(near.allowedBy.map(\.bank.name) == ["FP"])
+        let exact = try await s.lookup.lookup(LookupRequest(input: .signals(pdq: hash, md5: Self.md5, sha256: nil), api: .hma))
+        #expect(exact.isMatch && exact.suppressed.isEmpty)
     }
 
     /// The classification reported for a match is the entry's own, else its bank's categories.

@@ -121,19 +121,25 @@ import VigilTestSupport
         let allow = try await service.createBank(NewBank(name: "fp", kind: .allow, pdqThreshold: 10))
         var generator = HashGenerator(seed: 3)
         let hash = generator.randomHash()
+        let copy = generator.near(hash, distance: 5)
         try await service.addEntries([NewEntry(signals: EntrySignals(pdq: hash), addedBy: "t")], to: bad)
-        try await service.addEntries([NewEntry(signals: EntrySignals(pdq: generator.near(hash, distance: 5)), addedBy: "t")], to: allow)
-        let suppressed = service.match(MatchQuery(pdq: [hash]))
-        #expect(!suppressed.isMatch && suppressed.suppressed.map(\.bank.name) == ["bad"] && suppressed.allowedBy.map(\.bank.name) == ["fp"])
+        try await service.addEntries([NewEntry(signals: EntrySignals(pdq: copy), addedBy: "t")], to: allow)
+        // The near-duplicate the allow entry holds is suppressed, and says by which entry.
+        let suppressed = service.match(MatchQuery(pdq: [copy]))
+        #expect(!suppressed.isMatch && suppressed.suppressed.map(\.match.bank.name) == ["bad"] && suppressed.suppressed.map(\.by.bank.name) == ["fp"])
+        #expect(suppressed.allowed.map(\.bank.name) == ["fp"])
+        // The known hash itself is nearer to its match entry than to the allow entry: it matches.
+        let exact = service.match(MatchQuery(pdq: [hash]))
+        #expect(exact.isMatch && exact.suppressed.isEmpty && exact.allowed.map(\.bank.name) == ["fp"])
         // Out of the allow bank's threshold, the match stands.
-        let far = generator.near(hash, distance: 20)
+        let far = generator.near(copy, distance: 14)  // 14 from the allow entry, at most 19 from the match entry
         let result = service.match(MatchQuery(pdq: [far]))
         #expect(result.isMatch && result.suppressed.isEmpty)
         // A disabled allow bank suppresses nothing.
         var disabled = allow
         disabled.enabled = false
         _ = try await service.updateBank(disabled)
-        #expect(service.match(MatchQuery(pdq: [hash])).isMatch)
+        #expect(service.match(MatchQuery(pdq: [copy])).isMatch)
     }
 
     /// A batch large enough for PostgreSQL's bulk path (COPY straight into the table) that holds

@@ -17,8 +17,13 @@ final class OriginServer: Sendable {
 
     func url(_ path: String, host: String = "127.0.0.1") -> String { "http://\(host):\(port)\(path)" }
 
-    static func start() async throws -> OriginServer {
+    /// `files` are served at `/files/{name}` as JPEG images.
+    static func start(files: [String: [UInt8]] = [:]) async throws -> OriginServer {
         let router = Router()
+        router.get("files/{name}") { _, context in
+            guard let bytes = files[try context.parameters.require("name")] else { return Response(status: .notFound) }
+            return Self.bytes(bytes, type: "image/jpeg")
+        }
         let demo = try Images.demo(0)
         router.get("demo-0.jpg") { _, _ in Self.bytes(demo, type: "image/jpeg") }
         // A picture no test bank and no demo bank holds.

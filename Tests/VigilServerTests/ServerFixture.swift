@@ -25,6 +25,8 @@ import Workflows
 /// bank TEST_BANK (labels A1, verified) holding demo images 0 and 1, and an empty allow bank.
 final class ServerFixture: @unchecked Sendable {
     let directory: TemporaryDirectory
+    /// The database's lifetime (a PostgreSQL scratch database is dropped with it).
+    let storage: TestDatabase
     let database: VigilDatabase
     let service: VigilService
     let admin: String
@@ -53,12 +55,13 @@ final class ServerFixture: @unchecked Sendable {
 
     static let loopbackOnly = FetchPolicy(allow: [IPRange.loopbackForTests], totalTimeout: .seconds(30))
 
-    init(settings: ServerSettings = ServerSettings(), policy: FetchPolicy = ServerFixture.loopbackOnly,
+    init(_ backend: Backend = .sqlite, settings: ServerSettings = ServerSettings(), policy: FetchPolicy = ServerFixture.loopbackOnly,
          resolver: any HostResolver = SystemResolver(), ready: Bool = true, cyberTiplineTimeout: Duration = .seconds(10)) async throws {
         directory = try TemporaryDirectory()
         let clock = TestClock()
         self.clock = clock
-        database = try await VigilDatabase.open(.sqlite(path: directory.url.appendingPathComponent("vigil.sqlite").path))
+        storage = try TestDatabase.make(backend)
+        database = try await VigilDatabase.open(storage.location)
         let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex(), indexUpdates: IndexUpdateThreads.runner)
         let keys = KeyService(store: SQLKeyStore(database: database))
         var settings = settings

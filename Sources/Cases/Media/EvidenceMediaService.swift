@@ -60,6 +60,10 @@ public struct EvidenceMediaService: Sendable {
 
     public func reveals(_ sha256: String) async throws -> [MediaReveal] { try await store.reveals(sha256: sha256) }
 
+    /// Whether a person has seen the file itself: the CyberTipline's `fileViewedByEsp`, asked
+    /// of the reveal audit each time a document for NCMEC is written.
+    public func viewedByEsp(_ sha256: String) async throws -> Bool { !(try await store.reveals(sha256: sha256)).isEmpty }
+
     /// The original for a machine that sends it on (a CyberTipline upload), not for a person's
     /// eyes: no reveal is recorded, and the report's history names the file it sent.
     public func original(_ sha256: String) async throws -> [UInt8] {

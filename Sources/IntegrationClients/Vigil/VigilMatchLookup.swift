@@ -23,9 +23,11 @@ public struct VigilMatchLookup: MatchLookupProvider {
         case let .url(url): bytes = try await fetcher.fetch(url).bytes
         }
         let outcome = try await lookup.lookup(LookupRequest(input: .image(bytes), api: .integration, enhanced: input.enhanced, banks: input.banks))
-        let matches = outcome.matches.map { match in
+        func result(_ match: LookupMatch) -> MatchLookupResult.Match {
             MatchLookupResult.Match(source: match.bank.name, violations: match.violations, distance: match.distance, matchID: String(match.entryID))
         }
+        let matches = outcome.matches.map(result)
+        let suppressed = outcome.suppressed.map { MatchLookupResult.Suppressed(match: result($0.match), by: result($0.by)) }
         let raw: [String: Any] = [
             "is_match": outcome.isMatch,
             "pdq": outcome.pdq?.hex as Any? ?? NSNull(),
@@ -33,7 +35,7 @@ public struct VigilMatchLookup: MatchLookupProvider {
                                              "signals": $0.signals.map(\.rawValue)] as [String: Any] },
         ]
         let text = (try? JSONSerialization.data(withJSONObject: raw, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return MatchLookupResult(isMatch: outcome.isMatch, matches: matches, trackingID: "VGL_" + UUID().uuidString.lowercased(),
+        return MatchLookupResult(isMatch: outcome.isMatch, matches: matches, suppressed: suppressed, trackingID: "VGL_" + UUID().uuidString.lowercased(),
                                  statusCode: 3000, statusDescription: "OK", raw: text)
     }
 }

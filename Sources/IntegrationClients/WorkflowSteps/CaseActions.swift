@@ -1,5 +1,6 @@
 public import Cases
 import Foundation
+public import Reports
 public import JSONValues
 public import Lookup
 public import SafeFetch
@@ -12,13 +13,15 @@ public import Workflows
 public struct CaseAction: WorkflowAction {
     public let key: String
     let cases: CaseService
+    let review: CaseReview
     let accounts: AccountService
     let lookup: LookupService
     let fetcher: SafeURLFetcher
 
-    public init(key: String, cases: CaseService, accounts: AccountService, lookup: LookupService, fetcher: SafeURLFetcher) {
+    public init(key: String, cases: CaseService, review: CaseReview, accounts: AccountService, lookup: LookupService, fetcher: SafeURLFetcher) {
         self.key = key
         self.cases = cases
+        self.review = review
         self.accounts = accounts
         self.lookup = lookup
         self.fetcher = fetcher
@@ -78,7 +81,7 @@ public struct CaseAction: WorkflowAction {
 
     func decide(_ call: ActionCall, _ decision: CaseDecision, actor: String) async throws -> JSONValue {
         // A case already escalated (this step, run again) is a conflict, answered with the case.
-        Self.output(try await cases.decide(try Self.caseID(call), DecisionRequest(decision: decision, note: call.text("note"), actor: actor)))
+        Self.output(try await review.decide(try Self.caseID(call), DecisionRequest(decision: decision, note: call.text("note"), actor: actor)))
     }
 
     /// One evidence item per match (or one without a match), with the image's signals: given,

@@ -34,7 +34,7 @@ public struct MatchLookupAction: WorkflowAction {
             throw ActionFailure(error.description)
         } catch let error as LookupError {
             switch error {
-            case .busy, .notReady, .shuttingDown: throw error
+            case .busy, .notReady, .shuttingDown, .unrecorded: throw error
             case .invalid, .unknownBank: throw ActionFailure(error.description)
             }
         } catch let error as FetchError {
@@ -50,11 +50,21 @@ public struct MatchLookupAction: WorkflowAction {
 
     static func output(_ result: MatchLookupResult) -> JSONValue {
         let raw = (try? JSONDecoder().decode(JSONValue.self, from: Data(result.raw.utf8))) ?? .string(result.raw)
+        func match(_ match: MatchLookupResult.Match) -> [String: JSONValue] {
+            ["source": .string(match.source), "distance": match.distance.map { .number(Double($0)) } ?? .null,
+             "match_id": match.matchID.map(JSONValue.string) ?? .null]
+        }
         return .object([
             "is_match": .bool(result.isMatch),
-            "matches": .array(result.matches.map { match in
-                .object(["source": .string(match.source), "violations": .array(match.violations.map(JSONValue.string)),
-                         "distance": match.distance.map { .number(Double($0)) } ?? .null, "match_id": match.matchID.map(JSONValue.string) ?? .null])
+            "matches": .array(result.matches.map { item in
+                var object = match(item)
+                object["violations"] = .array(item.violations.map(JSONValue.string))
+                return .object(object)
+            }),
+            "suppressed": .array(result.suppressed.map { item in
+                var object = match(item.match)
+                object["suppressed_by"] = .object(match(item.by))
+                return .object(object)
             }),
             "tracking_id": result.trackingID.map(JSONValue.string) ?? .null,
             "status_code": .number(Double(result.statusCode)),

@@ -11,7 +11,8 @@ public enum WorkflowSteps {
     public static func all(lookup: LookupService, fetcher: SafeURLFetcher, credentials: CredentialService, photoDNA: PhotoDNAClient,
                            cases: CaseService, accounts: AccountService, reports: ReportService,
                            http: HTTPClient = IntegrationHTTP.client) -> [any WorkflowAction] {
-        CaseAction.keys.map { CaseAction(key: $0, cases: cases, accounts: accounts, lookup: lookup, fetcher: fetcher) }
+        let review = CaseReview(cases: cases, reports: reports)
+        return CaseAction.keys.map { CaseAction(key: $0, cases: cases, review: review, accounts: accounts, lookup: lookup, fetcher: fetcher) }
         + AccountAction.keys.map { AccountAction(key: $0, accounts: accounts) } + [
             MatchLookupAction(provider: VigilMatchLookup(lookup: lookup, fetcher: fetcher), credentials: credentials),
             MatchLookupAction(provider: PhotoDNAMatchLookup(client: photoDNA), credentials: credentials),

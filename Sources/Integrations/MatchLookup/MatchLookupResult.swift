@@ -20,17 +20,32 @@ public struct MatchLookupResult: Sendable, Equatable {
         }
     }
 
+    /// A match an allow entry suppressed (the built-in banks' allow rule), and that allow entry.
+    public struct Suppressed: Sendable, Equatable {
+        public var match: Match
+        public var by: Match
+
+        public init(match: Match, by: Match) {
+            self.match = match
+            self.by = by
+        }
+    }
+
     public var isMatch: Bool
     public var matches: [Match]
+    /// Matches an allow entry suppressed; empty for providers without allow lists (PhotoDNA).
+    public var suppressed: [Suppressed]
     public var trackingID: String?
     public var statusCode: Int
     public var statusDescription: String
     /// The provider's answer as it came (JSON text).
     public var raw: String
 
-    public init(isMatch: Bool, matches: [Match], trackingID: String?, statusCode: Int, statusDescription: String, raw: String) {
+    public init(isMatch: Bool, matches: [Match], suppressed: [Suppressed] = [], trackingID: String?, statusCode: Int,
+                statusDescription: String, raw: String) {
         self.isMatch = isMatch
         self.matches = matches
+        self.suppressed = suppressed
         self.trackingID = trackingID
         self.statusCode = statusCode
         self.statusDescription = statusDescription

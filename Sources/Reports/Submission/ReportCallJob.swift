@@ -93,6 +93,8 @@ public struct ReportCallJob: JobHandler {
         let marked = try await commit(report.id, job: job) { report in
             report.remote.pendingCall = call
             report.state = SubmissionPlan.progressState(report)
+            // What the file's details say, kept with the report as it was sent.
+            if case let .fileInfo(index) = call, let viewed = request.viewedByEsp { report.files[index].viewedByEsp = viewed }
             return []
         }
         let started = ContinuousClock.now
@@ -118,6 +120,8 @@ public struct ReportCallJob: JobHandler {
         var xml: String?
         var fileName: String?
         var bytes: [UInt8]?
+        /// `fileViewedByEsp` as the file's details say it (from the reveal audit now).
+        var viewedByEsp: Bool?
         var summary: [String: JSONValue]
     }
 
@@ -137,8 +141,11 @@ public struct ReportCallJob: JobHandler {
             guard let reportID = report.remote.reportID, let fileID = report.files[index].fileID else {
                 throw ReportError.invalid("file \(index + 1) has no NCMEC file id")
             }
-            let xml = ReportDocument.fileDetails(report.files[index], reportID: reportID, fileID: fileID, now: now)
-            return PreparedCall(xml: xml, summary: ["xml": .string(xml)])
+            var file = report.files[index]
+            // Asked now, not when the report was drafted: a reveal since then is a view.
+            file.viewedByEsp = try await media.viewedByEsp(file.mediaSHA256)
+            let xml = ReportDocument.fileDetails(file, reportID: reportID, fileID: fileID, now: now)
+            return PreparedCall(xml: xml, viewedByEsp: file.viewedByEsp, summary: ["xml": .string(xml)])
         case .finish, .retract:
             return PreparedCall(summary: [:])
         }

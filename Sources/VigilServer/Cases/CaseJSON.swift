@@ -202,7 +202,17 @@ struct DecisionBody: Decodable {
         case addToAllowBank = "add_to_allow_bank"
     }
 
-    static let names = ["confirm", "false_positive", "escalate", "assign", "set_status", "set_priority"]
+    static let names = ["confirm", "false_positive", "escalate", "assign", "set_status", "set_priority", "reopen"]
+
+    /// The version the decision was made on: required, so two reviewers deciding at once never
+    /// both win.
+    func requiredVersion() throws -> Int {
+        guard let version else {
+            throw APIError(.unprocessableContent, "missing_field",
+                           "version is required: the version of the case the decision was made on (its \"version\" field), so a concurrent change is caught")
+        }
+        return version
+    }
 
     func parsed() throws -> CaseDecision {
         switch decision {
@@ -216,6 +226,7 @@ struct DecisionBody: Decodable {
         case "set_priority":
             guard let priority else { throw APIError.badRequest("set_priority needs a priority (\(Priority.allCases.map(\.rawValue).joined(separator: ", ")))") }
             return .setPriority(priority)
+        case "reopen": return .reopen
         default:
             throw APIError.badRequest("decision must be one of \(Self.names.joined(separator: ", ")), not \(decision)")
         }

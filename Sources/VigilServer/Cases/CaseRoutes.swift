@@ -47,9 +47,12 @@ struct CaseRoutes {
         routes.post("cases/{id}/decisions") { request, context in
             let id = try Self.id(context)
             let body = try JSONInput.decode(DecisionBody.self, from: try await request.collectBody(limit: 64 * 1024))
-            let decided = try await cases.decide(id, DecisionRequest(decision: try body.parsed(), expectedVersion: body.version, note: body.note,
-                                                                     actor: VigilService.actor(context)))
-            return try JSONText.response(CaseJSON(decided))
+            let decision = try body.parsed()
+            _ = try await service.review.decide(id, DecisionRequest(decision: decision, expectedVersion: try body.requiredVersion(),
+                                                                    note: body.note, actor: VigilService.actor(context)))
+            // The case with its timeline: what the decision wrote (the bank entries it added, a
+            // report it withdrew) is there to read.
+            return try JSONText.response(CaseJSON(try await cases.detail(id)))
         }
         routes.post("cases/{id}/comments") { request, context in
             struct Body: Decodable { let text: String }

@@ -58,6 +58,7 @@ public struct APIError: Error, Sendable {
             case .shuttingDown: return APIError(.serviceUnavailable, "shutting_down", error.description, retryAfter: 5)
             case .invalid: return APIError(.badRequest, "invalid_threshold", error.description)
             case .unknownBank: return APIError(.notFound, "not_found", error.description)
+            case .unrecorded: return APIError(.serviceUnavailable, "match_not_recorded", error.description, retryAfter: 1)
             }
         case let error as JobError:
             switch error {
@@ -125,6 +126,7 @@ public struct APIError: Error, Sendable {
             case .notFound: return APIError(.notFound, "not_found", error.description)
             case .invalid: return APIError(.badRequest, "invalid_request", error.description)
             case .incomplete: return APIError(.unprocessableContent, "report_incomplete", error.description)
+            case .refused: return APIError(.conflict, "refused", error.description)
             case let .conflict(_, current):
                 var failure = APIError(.conflict, "conflict", error.description)
                 failure.currentJSON = try? JSONText.encode(ReportJSON(current))

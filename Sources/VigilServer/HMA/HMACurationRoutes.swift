@@ -212,7 +212,7 @@ struct HMACurationRoutes {
         // Allow banks report their hits apart; a disabled bank or a snoozed entry is not searchable,
         // and then the caller learns only that the signal is there.
         let result = banks.match(query)
-        guard let hit = (result.matches + result.allowedBy + result.suppressed).first else {
+        guard let hit = (result.matches + result.allowed + result.suppressed.map(\.match)).first else {
             throw APIError(.conflict, "already_exists", "the signal is already in the bank")
         }
         return hit.entryID

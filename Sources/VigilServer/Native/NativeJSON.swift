@@ -86,6 +86,15 @@ struct HitJSON: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case bank, bankKind = "bank_kind", labels, entryID = "entry_id", signal, signals, distance, variant, entry
+        case suppressedBy = "suppressed_by"
+    }
+
+    /// The allow entry that suppressed this one (only in `suppressed`).
+    var suppressedBy: SuppressorJSON?
+
+    init(_ suppressed: SuppressedLookupMatch) {
+        self.init(suppressed.match)
+        suppressedBy = SuppressorJSON(suppressed.by)
     }
 
     init(_ match: LookupMatch) {
@@ -98,6 +107,23 @@ struct HitJSON: Encodable {
         distance = match.distance
         variant = match.variant?.description
         entry = match.entry.map { EntryDetailJSON($0, bank: match.bank) }
+    }
+}
+
+/// The allow entry that suppressed a match: which, and how near it is to the query.
+struct SuppressorJSON: Encodable {
+    var bank: String
+    var entryID: Int64
+    var signals: [String]
+    var distance: Int
+
+    enum CodingKeys: String, CodingKey { case bank, entryID = "entry_id", signals, distance }
+
+    init(_ match: LookupMatch) {
+        bank = match.bank.name
+        entryID = match.entryID
+        signals = match.signals.map(\.rawValue)
+        distance = match.distance
     }
 }
 

@@ -16,7 +16,9 @@ struct ReportRoutes {
             let limit = try request.queryInteger("limit", default: 50, in: 1...1000)
             let found = try await reports.list(ReportFilter(states: states, caseID: caseID > 0 ? Int64(caseID) : nil,
                                                             before: before > 0 ? Int64(before) : nil, limit: limit))
-            return try JSONText.response(ReportPage(reports: found.map { ReportJSON($0) }, nextBefore: found.count == limit ? found.last?.id : nil))
+            var page: [ReportJSON] = []
+            for report in found { page.append(ReportJSON(report, problems: try await reports.problems(report))) }
+            return try JSONText.response(ReportPage(reports: page, nextBefore: found.count == limit ? found.last?.id : nil))
         }
         routes.post("cases/{id}/reports") { request, context in
             let caseID = try Self.id(context, "case")
@@ -26,12 +28,12 @@ struct ReportRoutes {
                     caseID: caseID, options: DraftOptions(incidentType: body?.incidentType, classification: body?.classification,
                                                           escalateToHighPriority: body?.escalateToHighPriority, additionalInfo: body?.additionalInfo),
                     actor: VigilService.actor(context))
-                return try JSONText.response(ReportJSON(report, problems: reports.problems(report)), status: created ? .created : .ok)
+                return try JSONText.response(ReportJSON(report, problems: try await reports.problems(report)), status: created ? .created : .ok)
             }
         }
         routes.get("reports/{id}") { _, context in
             let (report, history) = try await reports.detail(try Self.id(context, "report"))
-            return try JSONText.response(ReportJSON(report, problems: reports.problems(report), history: history))
+            return try JSONText.response(ReportJSON(report, problems: try await reports.problems(report), history: history))
         }
         routes.get("reports/{id}/xml") { _, context in
             let documents = try await reports.documents(try Self.id(context, "report"))
@@ -42,7 +44,7 @@ struct ReportRoutes {
             let body = try JSONInput.decode(EditBody.self, from: try await request.collectBody(limit: 256 * 1024))
             return try await service.audited(context, "report.edit", target: "report:\(id)") {
                 let report = try await reports.edit(id, body.edit, expectedVersion: body.version, actor: VigilService.actor(context))
-                return try JSONText.response(ReportJSON(report, problems: reports.problems(report)))
+                return try JSONText.response(ReportJSON(report, problems: try await reports.problems(report)))
             }
         }
         routes.post("reports/{id}/approve") { request, context in

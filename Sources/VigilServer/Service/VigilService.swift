@@ -40,6 +40,8 @@ public final class VigilService: Sendable {
     /// Evidence files: encrypted, previewed, revealed on request, preserved and purged.
     public let media: EvidenceMediaService
     public let reports: ReportService
+    /// Decisions on cases, with what they mean for the case's reports.
+    public let review: CaseReview
     /// People who sign in to the dashboard, and their sessions.
     public let users: UserService
     /// Lookups and matches per hour, for the dashboard's charts; flushed by `vigil serve`.
@@ -84,6 +86,7 @@ public final class VigilService: Sendable {
         accounts = AccountService(store: caseStore, statuses: settings.accountStatuses, clock: clock)
         reports = ReportService(store: reportStore, cases: cases, media: media, banks: banks,
                                 wake: { [doorbell = jobs.doorbell] in doorbell.ring() }, clock: clock)
+        review = CaseReview(cases: cases, reports: reports)
         events = eventStore
         users = UserService(store: userStore, hasher: passwords, clock: clock)
         let tally = LookupTally(store: tallyStore)

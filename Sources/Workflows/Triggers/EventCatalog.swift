@@ -24,7 +24,19 @@ public enum EventCatalog {
             Field("distance", .integer(0...256), "The PDQ distance (0 for an exact hash)."),
             Field("signals", .list(.text), "The signals that matched (pdq, md5, sha256)."),
         ])), "Every match."),
-        Field("suppressed_count", .integer(0...Int.max), "Matches an allow bank suppressed."),
+        Field("suppressed", .list(.object([
+            Field("bank", .text, "The bank of the suppressed match."),
+            Field("entry_id", .integer(0...Int.max), "The suppressed entry."),
+            Field("distance", .integer(0...256), "Its PDQ distance (0 for an exact hash)."),
+            Field("signals", .list(.text), "The signals that matched."),
+            Field("suppressed_by", .object([
+                Field("bank", .text, "The allow bank."),
+                Field("entry_id", .integer(0...Int.max), "The allow entry."),
+                Field("distance", .integer(0...256), "Its distance to the image."),
+                Field("signals", .list(.text), "The signals of it that matched."),
+            ]), "The allow entry that suppressed it (strictly nearer to the image)."),
+        ])), "Matches an allow entry suppressed."),
+        Field("suppressed_count", .integer(0...Int.max), "How many matches an allow entry suppressed."),
     ]
 
     static let common: [Field] = [

@@ -72,7 +72,7 @@ struct BankPages {
             }
             try service.requireReady()
             let outcome = try await service.lookup.lookup(LookupRequest(input: input, api: .native, banks: [bank.name]))
-            let hits = (outcome.matches + outcome.allowedBy + outcome.suppressed).filter { $0.bank.id == bank.id }
+            let hits = (outcome.matches + outcome.allowedBy + outcome.suppressed.map(\.match)).filter { $0.bank.id == bank.id }
             let rows = hits.compactMap { hit in hit.entry.map { Self.entryRow($0, bank: bank, distance: hit.distance) } }
             return try await self.bank(request, context, searchResults: rows)
         }

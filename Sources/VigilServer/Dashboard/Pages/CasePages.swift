@@ -46,6 +46,7 @@ struct CasePages {
             case "false_positive": decision = .falsePositive(addToAllowBank: fields.text("bank"))
             case "escalate": decision = .escalate
             case "assign": decision = .assign(fields.text("assignee"))
+            case "reopen": decision = .reopen
             case "set_priority":
                 guard let priority = fields.text("priority").flatMap(Priority.init(rawValue:)) else {
                     return try await detail(id, request, context, problems: ["priority": "Choose a priority."])
@@ -53,9 +54,12 @@ struct CasePages {
                 decision = .setPriority(priority)
             default: return try await detail(id, request, context, problems: ["decision": "Choose a decision."])
             }
+            guard let version = fields.text("version").flatMap(Int.init) else {
+                return try await detail(id, request, context, problems: ["decision": "The form did not say which version of the case you decided on: reload the page."])
+            }
             do {
-                _ = try await service.cases.decide(id, DecisionRequest(decision: decision, expectedVersion: fields.text("version").flatMap(Int.init),
-                                                                       note: fields.text("note"), actor: context.actor))
+                _ = try await service.review.decide(id, DecisionRequest(decision: decision, expectedVersion: version,
+                                                                        note: fields.text("note"), actor: context.actor))
             } catch let error as CaseError {
                 return try await detail(id, request, context, problems: ["decision": error.description], status: APIError.from(error)?.status ?? .badRequest)
             }

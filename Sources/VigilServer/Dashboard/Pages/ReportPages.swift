@@ -94,6 +94,7 @@ struct ReportPanel {
         let state = current.state
         let editable = state == .draft || (state == .failed && current.problem?.kind == .fix)
         let content = current.content
+        let problemList = try await service.reports.problems(current)
         let data: [String: Any] = [
             "id": current.id, "version": current.version, "state": state.rawValue.replacingOccurrences(of: "_", with: " "), "stateClass": state.rawValue,
             "inProgress": state.isInProgress, "finished": state == .finished, "editable": editable,
@@ -101,8 +102,8 @@ struct ReportPanel {
             "ncmecID": current.remote.reportID.map(String.init) ?? "", "approvedBy": current.approvedBy ?? "",
             "approvedAt": Display.time(current.approvedAt), "finishedAt": Display.time(current.finishedAt),
             "receipt": current.remote.receipt ?? "",
-            "problems": service.reports.problems(current).map { ["text": $0] },
-            "hasProblems": !service.reports.problems(current).isEmpty && state == .draft,
+            "problems": problemList.map { ["text": $0] },
+            "hasProblems": !problemList.isEmpty && state == .draft,
             "failure": current.problem.map { ["kind": $0.kind.rawValue, "message": $0.message, "code": $0.code.map(String.init) ?? ""] } ?? false,
             "incidentOptions": IncidentType.allCases.map { ["value": $0.rawValue, "selected": $0 == content.incidentType] },
             "incidentAt": Display.time(content.incidentAt),

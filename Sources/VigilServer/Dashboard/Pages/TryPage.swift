@@ -64,7 +64,8 @@ struct TryPage {
 
     static func hit(_ hit: HitJSON) -> [String: Any] {
         ["bank": hit.bank, "kind": hit.bankKind, "entry": hit.entryID, "distance": hit.distance, "signal": hit.signal,
-         "labels": hit.labels.joined(separator: ", "), "variant": hit.variant ?? ""]
+         "labels": hit.labels.joined(separator: ", "), "variant": hit.variant ?? "",
+         "by": hit.suppressedBy.map { "suppressed by \($0.bank) entry \($0.entryID) (distance \($0.distance))" } ?? ""]
     }
 
     func form(_ request: Request, _ context: VigilRequestContext, url: String = "", problems: [String: String]) -> Response {
