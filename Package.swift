@@ -278,7 +278,7 @@ let package = Package(
         .testTarget(name: "PDQTests", dependencies: ["VigilTestSupport", "PDQ"], swiftSettings: strictSwift),
         .testTarget(name: "ImageCodecsTests", dependencies: ["VigilTestSupport", "ImageCodecs", "PDQ", "ContentHashing"], swiftSettings: strictSwift),
         .testTarget(name: "HammingIndexTests", dependencies: ["VigilTestSupport", "HammingIndex", "PDQ"], swiftSettings: strictSwift),
-        .testTarget(name: "StorageTests", dependencies: ["VigilTestSupport", "Storage", "Banks", "Access", "Jobs", "PDQ", "ContentHashing", "Workflows", "JSONValues", "Events", "Cases", "Reports", .product(name: "SQLKit", package: "sql-kit")], swiftSettings: strictSwift),
+        .testTarget(name: "StorageTests", dependencies: ["VigilTestSupport", "Storage", "Banks", "Access", "Jobs", "PDQ", "ContentHashing", "Workflows", "JSONValues", "Events", "Cases", "Reports", "Vault", .product(name: "SQLKit", package: "sql-kit")], swiftSettings: strictSwift),
         .testTarget(name: "VigilCommandsTests", dependencies: ["VigilTestSupport", "VigilCommands", "PDQ"], swiftSettings: strictSwift),
         .testTarget(
             name: "VigilServerTests",
@@ -289,6 +289,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "OpenAPIKit", package: "OpenAPIKit"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: strictSwift
         ),

@@ -2,7 +2,7 @@ public import Cases
 public import Foundation
 public import Vault
 
-/// Evidence files on disk, in `<data dir>/evidence`, each sealed with the vault's data key
+/// The evidence files of earlier versions, on disk in `<data dir>/evidence`, each sealed with the vault's data key
 /// (AES-256-GCM) and named by an HMAC of its SHA-256: no plaintext byte of an image and no
 /// hash of one is written anywhere. A file is written to a temporary name and renamed, so a
 /// crash leaves a whole file or none.
@@ -15,7 +15,7 @@ public struct EncryptedMediaFiles: MediaFiles {
         self.key = key
     }
 
-    func url(_ sha256: String, _ kind: MediaFileKind) -> URL {
+    public func url(_ sha256: String, _ kind: MediaFileKind) -> URL {
         let name = key.fileName(for: sha256)
         return directory.appendingPathComponent(String(name.prefix(2)), isDirectory: true)
             .appendingPathComponent(kind == .original ? name : "\(name).preview")

@@ -237,6 +237,24 @@ enum Migrations {
             // keeps the key: dropping it there means copying the table, and it costs little there.
             d == .postgres ? ["ALTER TABLE bank_entries DROP CONSTRAINT IF EXISTS bank_entries_bank_id_fkey"] : []
         },
+        Migration(version: 12, name: "evidence in the database") { d in
+            [
+                // Sealed originals and previews (SQLMediaBlobs): every replica reads them, and a
+                // backup of the database holds them. Files of earlier versions are moved in at
+                // start (EvidenceFileMove).
+                """
+                CREATE TABLE media_blobs (
+                    sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+                    kind TEXT NOT NULL CHECK (kind IN ('original', 'preview')),
+                    sealed \(d.blob) NOT NULL,
+                    PRIMARY KEY (sha256, kind)
+                )
+                """,
+                // A revealed image is shown clearly (the reveal is what a person sees); only the
+                // greyscale preference remains.
+                "ALTER TABLE users DROP COLUMN blur_previews",
+            ]
+        },
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

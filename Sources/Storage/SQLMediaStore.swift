@@ -37,9 +37,14 @@ public struct SQLMediaStore: MediaStore {
         }
     }
 
-    public func recordReveal(sha256: String, caseID: Int64?, actor: String, remote: String?, at time: Date, event: NewEvent) async throws -> MediaReveal {
+    public func recordReveal(sha256: String, caseID: Int64, actor: String, remote: String?, at time: Date, line: NewHistoryEntry,
+                             event: NewEvent) async throws -> MediaReveal {
         let dialect = database.dialect
         return try await database.transaction { sql in
+            guard try await sql.raw("SELECT 1 AS cited FROM case_evidence WHERE case_id = \(bind: caseID) AND media_sha256 = \(bind: sha256)").first() != nil
+            else { throw CaseError.notFound("evidence file \(sha256) in case \(caseID) (a file is revealed only for a case that cites it)") }
+            // A line on the case's timeline, not a change of the case: its version stays.
+            try await SQLCaseStore.history([line], of: .case(caseID), ms: time.millisecondsSince1970, sql)
             guard let row = try await sql.raw("""
                 INSERT INTO media_reveals (media_sha256, case_id, actor, remote, at)
                 VALUES (\(bind: sha256), \(bind: caseID), \(bind: actor), \(bind: remote), \(bind: time.millisecondsSince1970))

@@ -11,7 +11,7 @@ public struct SQLUserStore: UserStore {
     }
 
     static let columns = """
-        id, name, role, password_hash, created_at, disabled_at, failed_logins, locked_until, last_login_at, blur_previews, greyscale_previews
+        id, name, role, password_hash, created_at, disabled_at, failed_logins, locked_until, last_login_at, greyscale_previews
         """
 
     public func createUser(name: String, role: Role, passwordHash: String, at time: Date) async throws -> User {
@@ -50,7 +50,7 @@ public struct SQLUserStore: UserStore {
                        disabled_at = \(bind: user.disabledAt?.millisecondsSince1970), failed_logins = \(bind: user.failedLogins),
                        locked_until = \(bind: user.lockedUntil?.millisecondsSince1970),
                        last_login_at = \(bind: user.lastLoginAt?.millisecondsSince1970),
-                       blur_previews = \(bind: user.preferences.blur), greyscale_previews = \(bind: user.preferences.greyscale)
+                       greyscale_previews = \(bind: user.preferences.greyscale)
                 WHERE id = \(bind: user.id) RETURNING \(unsafeRaw: Self.columns)
                 """).first() else { throw AccessError.notFound("user \(user.id)") }
             return try Self.user(row)
@@ -112,7 +112,6 @@ public struct SQLUserStore: UserStore {
             failedLogins: try row.decode(column: "failed_logins", as: Int.self),
             lockedUntil: try row.decode(column: "locked_until", as: Int64?.self).map(Date.init(milliseconds:)),
             lastLoginAt: try row.decode(column: "last_login_at", as: Int64?.self).map(Date.init(milliseconds:)),
-            preferences: ReviewerPreferences(blur: try row.decode(column: "blur_previews", as: Bool.self),
-                                             greyscale: try row.decode(column: "greyscale_previews", as: Bool.self)))
+            preferences: ReviewerPreferences(greyscale: try row.decode(column: "greyscale_previews", as: Bool.self)))
     }
 }

@@ -27,8 +27,7 @@ struct ReportCommand: AsyncParsableCommand {
                 let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory, probes: [])
                 let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex(), maintainsIndex: false)
                 let media = EvidenceMediaService(store: SQLMediaStore(database: database),
-                                                 files: EncryptedMediaFiles(directory: dataDirectory.appendingPathComponent("evidence"),
-                                                                            key: try await vault.credentials.evidenceKey()),
+                                                 files: SQLMediaBlobs(database: database, key: try await vault.credentials.evidenceKey()),
                                                  previews: NoPreviews())
                 let cases = CaseService(store: SQLCaseStore(database: database), banks: banks, media: media)
                 let reports = ReportService(store: SQLReportStore(database: database), cases: cases, media: media, banks: banks)

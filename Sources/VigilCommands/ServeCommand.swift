@@ -88,13 +88,20 @@ struct ServeCommand: AsyncParsableCommand {
             if vault.createdKeyFile { logger.notice("created the master key file", metadata: ["file": "\(CredentialVault.keyFile(dataDirectory).path)"]) }
             if vault.finishedRotation { logger.notice("finished an interrupted master key rotation", metadata: ["file": "\(CredentialVault.keyFile(dataDirectory).path)"]) }
             let credentials = vault.credentials
+            let evidenceKey = try await credentials.evidenceKey()
+            // Evidence lives in the database: files an earlier version kept here are moved in.
+            let moved = try await EvidenceFileMove.run(database: database, directory: dataDirectory.appendingPathComponent("evidence"), key: evidenceKey)
+            if moved.moved > 0 { logger.notice("moved evidence files into the database", metadata: ["files": "\(moved.moved)"]) }
+            if !moved.missing.isEmpty {
+                logger.warning("evidence files not in this data directory; the replica that kept them moves them in when it starts",
+                               metadata: ["files": "\(moved.missing.count)"])
+            }
             let service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: fetcher,
                                        credentials: credentials, bankSources: SQLBankSourceStore(database: database), audit: SQLAuditLog(database: database),
                                        workflowStore: SQLWorkflowStore(database: database), caseStore: SQLCaseStore(database: database),
                                        eventStore: SQLEventStore(database: database), webhookStore: SQLWebhookStore(database: database),
                                        mediaStore: SQLMediaStore(database: database),
-                                       mediaFiles: EncryptedMediaFiles(directory: dataDirectory.appendingPathComponent("evidence"),
-                                                                       key: try await credentials.evidenceKey()),
+                                       mediaFiles: SQLMediaBlobs(database: database, key: evidenceKey),
                                        reportStore: SQLReportStore(database: database), userStore: SQLUserStore(database: database),
                                        tallyStore: SQLLookupTallyStore(database: database), settings: settings)
             try await FirstRun.prepareWorkflows(service.workflows, audit: service.audit, demo: firstRun.demoBank != nil)

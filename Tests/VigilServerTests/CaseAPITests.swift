@@ -44,9 +44,12 @@ import VigilTestSupport
             #expect(current["status"] as? String == "escalated" && current["version"] as? Int == 5)
             // Bad decisions say what is wrong and change nothing.
             #expect(try await decide(#"{"decision":"approve"}"#).status == 400)
-            #expect(try await decide(#"{"decision":"set_status","status":"open"}"#).status == 400)
-            #expect(try await decide(#"{"decision":"confirm","add_to_bank":"ALLOW_BANK"}"#).status == 400)
-            #expect(try await decide(#"{"decision":"confirm","add_to_bank":"NO_SUCH"}"#).status == 404)
+            #expect(try await decide(#"{"decision":"set_status","status":"open","version":5}"#).status == 400)
+            #expect(try await decide(#"{"decision":"confirm","add_to_bank":"ALLOW_BANK","version":5}"#).status == 400)
+            #expect(try await decide(#"{"decision":"confirm","add_to_bank":"NO_SUCH","version":5}"#).status == 404)
+            // A decision must say which version it was made on.
+            let unversioned = try await decide(#"{"decision":"confirm"}"#)
+            #expect(unversioned.status == 422 && unversioned.errorMessage?.hasPrefix("version is required") == true)
             // Viewers read; they do not decide.
             #expect(try await decide(#"{"decision":"confirm"}"#, key: fixture.viewer).status == 403)
             #expect(try await http.call(.get, "/v1/cases/\(id)", key: fixture.viewer).status == 200)
@@ -54,7 +57,7 @@ import VigilTestSupport
             let confirmed = try await decide(#"{"decision":"confirm","version":5}"#)
             #expect(confirmed.status == 200 && confirmed.json["status"] as? String == "resolved_confirmed")
             #expect(confirmed.json["is_final"] as? Bool == true && confirmed.json["resolved_at"] is String)
-            #expect(try await decide(#"{"decision":"false_positive"}"#).status == 409)
+            #expect(try await decide(#"{"decision":"false_positive","version":6}"#).status == 409)
 
             let detail = try await http.call(.get, "/v1/cases/\(id)", key: fixture.reviewer)
             let timeline = try #require(detail.json["timeline"] as? [[String: Any]])
@@ -99,8 +102,7 @@ import VigilTestSupport
             #expect(before.json["is_match"] as? Bool == true)
             let opened = try await http.json(.post, "/v1/cases", key: fixture.reviewer, #"{"title":"demo 1","evidence":[\#(try Self.evidence(1))]}"#)
             let id = try #require(opened.json["id"] as? Int)
-            let dismissed = try await http.json(.post, "/v1/cases/\(id)/decisions", key: fixture.reviewer,
-                                                #"{"decision":"false_positive","add_to_allow_bank":"ALLOW_BANK"}"#)
+            let dismissed = try await http.decide(id, #"{"decision":"false_positive","add_to_allow_bank":"ALLOW_BANK"}"#, key: fixture.reviewer)
             #expect(dismissed.json["status"] as? String == "resolved_false_positive", "\(dismissed.text)")
             let after = try await http.call(.post, "/v1/match", key: fixture.matcher, contentType: "image/jpeg", body: try Images.demo(1))
             #expect(after.json["is_match"] as? Bool == false, "\(after.text)")
@@ -117,7 +119,7 @@ import VigilTestSupport
             let csam = try await http.call(.get, "/v1/cases?queue=csam&priority=urgent,high", key: fixture.viewer)
             #expect((csam.json["cases"] as? [[String: Any]])?.map { $0["title"] as? String } == ["a"])
             let c = try #require((try await http.call(.get, "/v1/cases?queue=spam", key: fixture.viewer).json["cases"] as? [[String: Any]])?.first?["id"] as? Int)
-            _ = try await http.json(.post, "/v1/cases/\(c)/decisions", key: fixture.reviewer, #"{"decision":"assign","assignee":"bo"}"#)
+            _ = try await http.decide(c, #"{"decision":"assign","assignee":"bo"}"#, key: fixture.reviewer)
             #expect((try await http.call(.get, "/v1/cases?assignee=bo", key: fixture.viewer).json["cases"] as? [Any])?.count == 1)
             #expect((try await http.call(.get, "/v1/cases?assignee=none", key: fixture.viewer).json["cases"] as? [Any])?.count == 2)
             #expect((try await http.call(.get, "/v1/cases?older_than_hours=1", key: fixture.viewer).json["cases"] as? [Any])?.count == 0)
@@ -145,7 +147,7 @@ import VigilTestSupport
             let opened = try await http.json(.post, "/v1/cases", key: fixture.reviewer, #"{"title":"dm","template":"grooming","fields":{"platform_area":"chat"}}"#)
             #expect(opened.json["status"] as? String == "new")
             let id = try #require(opened.json["id"] as? Int)
-            let escalated = try await http.json(.post, "/v1/cases/\(id)/decisions", key: fixture.reviewer, #"{"decision":"escalate"}"#)
+            let escalated = try await http.decide(id, #"{"decision":"escalate"}"#, key: fixture.reviewer)
             #expect(escalated.json["status"] as? String == "legal")
             #expect(try await http.json(.post, "/v1/cases", key: fixture.reviewer, #"{"title":"x","template":"none"}"#).status == 404)
         }

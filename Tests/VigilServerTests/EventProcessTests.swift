@@ -62,7 +62,8 @@ import Glibc
         for index in 0..<5 {
             let opened = try await ReplicaTests.call(.POST, "\(base)/v1/cases", key: key, json: #"{"title":"crash \#(index)"}"#)
             let id = try #require(Self.json(opened.body)["id"] as? Int, "\(opened.body)")
-            for decision in [#"{"decision":"escalate"}"#, #"{"decision":"assign","assignee":"ana"}"#, #"{"decision":"confirm"}"#] {
+            for decision in [#"{"decision":"escalate","version":1}"#, #"{"decision":"assign","assignee":"ana","version":2}"#,
+                             #"{"decision":"confirm","version":3}"#] {
                 let decided = try await ReplicaTests.call(.POST, "\(base)/v1/cases/\(id)/decisions", key: key, json: decision)
                 try #require(decided.status == 200, "\(decided.body)")
             }

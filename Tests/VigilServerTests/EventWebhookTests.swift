@@ -18,7 +18,7 @@ import VigilTestSupport
         let a = try #require(try await http.json(.post, "/v1/cases", key: fixture.reviewer, #"{"title":"a"}"#).json["id"] as? Int)
         let b = try #require(try await http.json(.post, "/v1/cases", key: fixture.reviewer, #"{"title":"b"}"#).json["id"] as? Int)
         for (id, decision) in [(a, "escalate"), (b, "confirm"), (a, "confirm")] {
-            #expect(try await http.json(.post, "/v1/cases/\(id)/decisions", key: fixture.reviewer, #"{"decision":"\#(decision)"}"#).status == 200)
+            #expect(try await http.decide(id, #"{"decision":"\#(decision)"}"#, key: fixture.reviewer).status == 200)
         }
         let account = try #require(try await http.json(.post, "/v1/accounts", key: fixture.reviewer, #"{"reference_id":"u1"}"#).json["id"] as? Int)
         #expect(try await http.json(.post, "/v1/accounts/\(account)/block", key: fixture.reviewer, #"{"reason":"case a"}"#).status == 200)

@@ -4,6 +4,7 @@ import Foundation
 import HummingbirdTesting
 import ImageCodecs
 import Jobs
+import SQLKit
 import Testing
 import VigilTestSupport
 
@@ -42,7 +43,8 @@ import VigilTestSupport
                 #expect(bytes.firstRange(of: probe) == nil, "plaintext image bytes in \(url.lastPathComponent)")
             }
         }
-        #expect(scanned >= 3, "the database and the two encrypted files were scanned")
+        #expect(scanned >= 1, "the database was scanned")
+        #expect(!FileManager.default.fileExists(atPath: fixture.directory.url.appendingPathComponent("evidence").path), "evidence lives in the database")
     }
 
     @Test func previewsAreGreyAndWithoutDetailAndTheOriginalOnlyComesByARecordedReveal() async throws {
@@ -67,6 +69,12 @@ import VigilTestSupport
 
             // A viewer sees the preview, never the original; a reviewer's reveal is recorded.
             #expect(try await http.call(.post, "/v1/media/\(sha)/reveal", key: fixture.viewer).status == 403)
+            // A reveal needs a case that cites the file: none, or an unrelated one, is refused and recorded nowhere.
+            let caseless = try await http.call(.post, "/v1/media/\(sha)/reveal", key: fixture.reviewer)
+            #expect(caseless.status == 400 && caseless.errorMessage?.contains("case_id is required") == true, "\(caseless.text)")
+            let unrelated = try #require(try await http.json(.post, "/v1/cases", key: fixture.reviewer, #"{"title":"other"}"#).json["id"] as? Int)
+            let wrongCase = try await http.call(.post, "/v1/media/\(sha)/reveal?case_id=\(unrelated)", key: fixture.reviewer)
+            #expect(wrongCase.status == 404 && wrongCase.body.count < 1000, "\(wrongCase.text.prefix(200))")
             let unseen = try await http.call(.get, "/v1/media/\(sha)", key: fixture.viewer)
             #expect((unseen.json["reveals"] as? [Any])?.isEmpty == true, "\(unseen.text)")
             let revealed = try await http.call(.post, "/v1/media/\(sha)/reveal?case_id=\(caseID)", key: fixture.reviewer)
@@ -79,6 +87,10 @@ import VigilTestSupport
             #expect((audit.json["events"] as? [[String: Any]])?.first?["target"] as? String == "media:\(sha)", "\(audit.text)")
             let events = try await http.call(.get, "/v1/events?types=evidence.revealed", key: fixture.viewer)
             #expect((events.json["events"] as? [Any])?.count == 1)
+            // The case's timeline says who saw which file; the case's version is not changed by it.
+            let shown = try await http.call(.get, "/v1/cases/\(caseID)", key: fixture.reviewer)
+            let line = (shown.json["timeline"] as? [[String: Any]])?.last
+            #expect(line?["kind"] as? String == "evidence_revealed" && (line?["detail"] as? [String: Any])?["media_sha256"] as? String == sha)
             #expect(try await http.call(.get, "/v1/media/\(String(repeating: "0", count: 64))/preview", key: fixture.viewer).status == 404)
             #expect(try await http.call(.get, "/v1/media/nothex/preview", key: fixture.viewer).status == 400)
         }
@@ -97,7 +109,7 @@ import VigilTestSupport
             let (held, heldSHA) = try await Self.caseWithImage(fixture, http, index: 2, title: "held")
             let (_, openSHA) = try await Self.caseWithImage(fixture, http, index: 3, title: "still open")
             for (id, decision) in [(dismissed, "false_positive"), (confirmed, "confirm"), (held, "false_positive")] {
-                #expect(try await http.json(.post, "/v1/cases/\(id)/decisions", key: fixture.reviewer, #"{"decision":"\#(decision)"}"#).status == 200)
+                #expect(try await http.decide(id, #"{"decision":"\#(decision)"}"#, key: fixture.reviewer).status == 200)
             }
             let until = Date(timeIntervalSinceNow: 400 * 86_400).formatted(.iso8601)
             #expect(try await http.json(.post, "/v1/media/\(heldSHA)/hold", key: fixture.reviewer, #"{"on":true}"#).status == 403)
@@ -121,17 +133,17 @@ import VigilTestSupport
             let audit = try await http.call(.get, "/v1/audit?action=evidence.purge", key: fixture.admin)
             #expect(Set((audit.json["events"] as? [[String: Any]] ?? []).compactMap { $0["target"] as? String }) == ["media:\(dismissedSHA)", "media:\(confirmedSHA)"])
             #expect(((try await http.call(.get, "/v1/events?types=evidence.purged", key: fixture.viewer)).json["events"] as? [Any])?.count == 2)
-            // Gone from the disk too: only the held and the open files' two blobs each remain.
-            let evidence = fixture.directory.url.appendingPathComponent("evidence")
-            let remaining = FileManager.default.enumerator(at: evidence, includingPropertiesForKeys: [.isRegularFileKey])?.allObjects
-                .compactMap { $0 as? URL }.filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true } ?? []
-            #expect(remaining.count == 4, "\(remaining.map(\.lastPathComponent))")
+            // Gone from the database too: only the held and the open files' two blobs each remain.
+            let remaining = try await fixture.database.run { sql in
+                try await sql.raw("SELECT sha256, kind FROM media_blobs").all().map { try $0.decode(column: "sha256", as: String.self) }
+            }
+            #expect(remaining.count == 4 && Set(remaining) == [heldSHA, openSHA], "\(remaining)")
 
             // The same image kept again after its purge is a new file: its new case decides.
             let (again, sameSHA) = try await Self.caseWithImage(fixture, http, index: 0, title: "seen again")
             #expect(sameSHA == dismissedSHA)
             #expect(try await preview(sameSHA) == 200)
-            #expect(try await http.json(.post, "/v1/cases/\(again)/decisions", key: fixture.reviewer, #"{"decision":"false_positive"}"#).status == 200)
+            #expect(try await http.decide(again, #"{"decision":"false_positive"}"#, key: fixture.reviewer).status == 200)
             try await Self.purge(fixture)
             #expect(try await preview(sameSHA) == 200, "kept 30 days from its new decision, not purged at once")
         }
@@ -143,7 +155,7 @@ import VigilTestSupport
             let (first, sha) = try await Self.caseWithImage(fixture, http, index: 0, title: "first")
             let (second, same) = try await Self.caseWithImage(fixture, http, index: 0, title: "second")
             #expect(sha == same, "one file however many cases cite it")
-            #expect(try await http.json(.post, "/v1/cases/\(first)/decisions", key: fixture.reviewer, #"{"decision":"false_positive"}"#).status == 200)
+            #expect(try await http.decide(first, #"{"decision":"false_positive"}"#, key: fixture.reviewer).status == 200)
             fixture.clock.advance(by: 60 * 86_400)
             try await Self.purge(fixture)
             #expect(try await http.call(.get, "/v1/media/\(sha)/preview", key: fixture.viewer).status == 200, "the second case is open")

@@ -94,3 +94,76 @@ import VigilTestSupport
         #expect(kinds.contains("recovered"), "\(label): \(kinds)")
     }
 }
+
+/// Two `vigil serve` replicas on one PostgreSQL database, each with its own data directory and the
+/// same master key, as docs/deployment.md sets them up: evidence added through one is previewed,
+/// revealed and reported through the other, and NCMEC gets the report exactly once.
+@Suite(.serialized) struct ReplicaEvidenceTests {
+    @Test func evidenceAddedThroughOneReplicaIsReportedThroughTheOther() async throws {
+        let dir = try TemporaryDirectory()
+        let scratch = try ScratchPostgres()
+        let masterKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let environment = ["VIGIL_MASTER_KEY": masterKey, "VIGIL_DATABASE_URL": ""]
+        let (dataA, dataB) = (dir.url.appendingPathComponent("a"), dir.url.appendingPathComponent("b"))
+        let made = try VigilProcess.run(["keys", "create", "--role", "admin", "--data-dir", dataA.path, "--database-url", scratch.url],
+                                        environment: environment)
+        try #require(made.status == 0, "keys create: \(made.stderr)")
+        let key = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let mock = try CyberTiplineMock()
+        let running = try await mock.start()
+        defer { Task { await running.stop() } }
+        let arguments = ["--database-url", scratch.url, "--no-demo-bank", "--fetch-allow", "127.0.0.0/8"]
+        let (portA, portB) = (try ServeCommandTests.freePort(), try ServeCommandTests.freePort())
+        let a = try ServeCommandTests.Server(dataDir: dataA, port: portA, environment: environment, arguments: arguments,
+                                             stderr: dir.url.appendingPathComponent("a.log"))
+        let b = try ServeCommandTests.Server(dataDir: dataB, port: portB, environment: environment, arguments: arguments,
+                                             stderr: dir.url.appendingPathComponent("b.log"))
+        try await a.waitReady()
+        try await b.waitReady()
+        let (viaA, viaB) = ("http://127.0.0.1:\(portA)", "http://127.0.0.1:\(portB)")
+
+        // Through A: the credential, the settings, a case and its evidence file.
+        let credential = try await ReplicaTests.call(.POST, "\(viaA)/v1/credentials", key: key, json: """
+            {"integration":"ncmec_cybertipline","values":{"nickname":"mock","username":"esp-user","password":"esp-password","endpoint":"\(running.base)"}}
+            """)
+        try #require(credential.status == 201, "\(credential.body)")
+        let settings = try await ReplicaTests.call(.PUT, "\(viaA)/v1/report-settings", key: key,
+                                                   json: #"{"esp_service":"ExampleApp","reporter":{"email":"trust-safety@example.com"}}"#)
+        try #require(settings.status == 200, "\(settings.body)")
+        let opened = try await ReplicaTests.call(.POST, "\(viaA)/v1/cases", key: key, json: #"{"title":"reported through the other replica"}"#)
+        let caseID = try #require(ReportProcessTests.json(opened.body)["id"] as? Int, "\(opened.body)")
+        let image = try Images.demo(0)
+        let attached = try await ReportProcessTests.postImage("\(viaA)/v1/cases/\(caseID)/evidence?file_name=IMG_0.jpg", key: key, bytes: image)
+        try #require(attached.status == 201, "\(attached.body)")
+        let sha = try #require((ReportProcessTests.json(attached.body)["evidence"] as? [[String: Any]])?.first?["media_sha256"] as? String)
+        // Nothing of it is kept in A's data directory.
+        let files = FileManager.default.enumerator(at: dataA, includingPropertiesForKeys: nil)?.allObjects.compactMap { $0 as? URL } ?? []
+        #expect(!files.contains { $0.path.contains("/evidence/") }, "\(files)")
+
+        // Through B: the preview, the reveal, and the report from draft to NCMEC's receipt.
+        let preview = try await ServeCommandTests.get("\(viaB)/v1/media/\(sha)/preview", key: key)
+        #expect(preview.status == 200, "\(preview.body.prefix(300))")
+        var reveal = HTTPClientRequest(url: "\(viaB)/v1/media/\(sha)/reveal?case_id=\(caseID)")
+        reveal.method = .POST
+        reveal.headers.add(name: "Authorization", value: "Bearer \(key)")
+        let revealed = try await HTTPClient.shared.execute(reveal, timeout: .seconds(30))
+        #expect(revealed.status.code == 200)
+        #expect(Array(buffer: try await revealed.body.collect(upTo: 1 << 24)) == image)
+        let drafted = try await ReplicaTests.call(.POST, "\(viaB)/v1/cases/\(caseID)/reports", key: key, json: "{}")
+        let reportID = try #require(ReportProcessTests.json(drafted.body)["id"] as? Int, "\(drafted.body)")
+        let approved = try await ReplicaTests.call(.POST, "\(viaB)/v1/reports/\(reportID)/approve", key: key, json: "{}")
+        try #require(approved.status == 202, "\(approved.body)")
+        let deadline = ContinuousClock.now + .seconds(60)
+        var shown: [String: Any] = [:]
+        while shown["state"] as? String != "finished", ContinuousClock.now < deadline {
+            shown = ReportProcessTests.json(try await ReplicaTests.call(.GET, "\(viaB)/v1/reports/\(reportID)", key: key).body)
+            if shown["state"] as? String != "finished" { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(shown["state"] as? String == "finished", "\(shown)")
+        let kept = try ReportFlowTests.expectOneCleanReport(mock, files: 1)
+        #expect(mock.reports.count == 1, "one report opened at NCMEC, not one per replica")
+        #expect(kept.files.first?.details?.contains("<fileViewedByEsp>true</fileViewedByEsp>") == true)
+        #expect(mock.calls("upload") == 1)
+        withExtendedLifetime((a, b)) {}
+    }
+}

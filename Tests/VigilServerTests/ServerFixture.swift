@@ -25,8 +25,8 @@ import Workflows
 /// bank TEST_BANK (labels A1, verified) holding demo images 0 and 1, and an empty allow bank.
 final class ServerFixture: @unchecked Sendable {
     let directory: TemporaryDirectory
-    /// The database's lifetime (a PostgreSQL scratch database is dropped with it).
-    let storage: TestDatabase
+    /// A PostgreSQL scratch database, dropped with the fixture (SQLite's file is in `directory`).
+    let storage: TestDatabase?
     let database: VigilDatabase
     let service: VigilService
     let admin: String
@@ -60,8 +60,8 @@ final class ServerFixture: @unchecked Sendable {
         directory = try TemporaryDirectory()
         let clock = TestClock()
         self.clock = clock
-        storage = try TestDatabase.make(backend)
-        database = try await VigilDatabase.open(storage.location)
+        storage = backend == .postgres ? try TestDatabase.make(backend) : nil
+        database = try await VigilDatabase.open(storage?.location ?? .sqlite(path: directory.url.appendingPathComponent("vigil.sqlite").path))
         let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex(), indexUpdates: IndexUpdateThreads.runner)
         let keys = KeyService(store: SQLKeyStore(database: database))
         var settings = settings
@@ -77,7 +77,7 @@ final class ServerFixture: @unchecked Sendable {
                                workflowStore: SQLWorkflowStore(database: database), caseStore: SQLCaseStore(database: database),
                                eventStore: SQLEventStore(database: database), webhookStore: SQLWebhookStore(database: database),
                                mediaStore: SQLMediaStore(database: database),
-                               mediaFiles: EncryptedMediaFiles(directory: directory.url.appendingPathComponent("evidence"), key: try await credentials.evidenceKey()),
+                               mediaFiles: SQLMediaBlobs(database: database, key: try await credentials.evidenceKey()),
                                reportStore: SQLReportStore(database: database), userStore: SQLUserStore(database: database),
                                tallyStore: SQLLookupTallyStore(database: database), passwords: BcryptPasswords(cost: 4), settings: settings,
                                clock: { clock.now })
@@ -179,6 +179,14 @@ extension TestClientProtocol {
         return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(bytes: $0) }) { response in
             Reply(status: Int(response.status.code), headers: response.headers, body: Array(response.body.readableBytesView))
         }
+    }
+
+    /// A decision (`body`, a JSON object without `version`) on the version the case is at now, as
+    /// a reviewer who just read it makes it.
+    func decide(_ caseID: Int, _ body: String, key: String) async throws -> Reply {
+        let current = try await call(.get, "/v1/cases/\(caseID)", key: key)
+        let version = current.json["version"] as? Int ?? 0
+        return try await json(.post, "/v1/cases/\(caseID)/decisions", key: key, String(body.dropLast()) + #","version":\#(version)}"#)
     }
 
     func json(_ method: HTTPRequest.Method, _ uri: String, key: String?, _ text: String) async throws -> Reply {

@@ -277,7 +277,7 @@ import Workflows
             let csam = try #require(try await http.json(.post, "/v1/cases", key: fixture.reviewer, #"{"title":"a","queue":"csam"}"#).json["id"] as? Int)
             let spam = try #require(try await http.json(.post, "/v1/cases", key: fixture.reviewer, #"{"title":"b","queue":"spam"}"#).json["id"] as? Int)
             for id in [csam, spam] {
-                #expect(try await http.json(.post, "/v1/cases/\(id)/decisions", key: fixture.reviewer, #"{"decision":"escalate"}"#).status == 200)
+                #expect(try await http.decide(id, #"{"decision":"escalate"}"#, key: fixture.reviewer).status == 200)
             }
             try await table.deliverNew()
             // A second reader (another replica) of the same events starts nothing more.

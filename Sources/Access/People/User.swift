@@ -36,14 +36,13 @@ public struct User: Sendable, Hashable {
     public var actor: String { "user:\(name)" }
 }
 
-/// How a revealed evidence image is first drawn for this reviewer. Previews are always blurred
-/// and greyscale on the server; these apply to the original after a reveal.
+/// How a revealed evidence image is drawn for this reviewer. Previews are always blurred and
+/// greyscale on the server; a revealed original is shown clearly (the reveal is recorded as the
+/// person seeing it), in greyscale when the reviewer prefers.
 public struct ReviewerPreferences: Sendable, Hashable, Codable {
-    public var blur: Bool
     public var greyscale: Bool
 
-    public init(blur: Bool = true, greyscale: Bool = true) {
-        self.blur = blur
+    public init(greyscale: Bool = true) {
         self.greyscale = greyscale
     }
 }

@@ -48,13 +48,15 @@ public struct EvidenceMediaService: Sendable {
         return try await files.read(sha256: sha256, kind: .preview)
     }
 
-    /// The original, for a person who asked to see it: the reveal is recorded first, so no one
-    /// sees a file without the record saying so.
-    public func reveal(_ sha256: String, caseID: Int64?, actor: String, remote: String?) async throws -> (media: StoredMedia, bytes: [UInt8]) {
+    /// The original, for a person who asked to see it for a case that cites it: the reveal is
+    /// recorded first (in the audit of the file and on the case's timeline), so no one sees a
+    /// file without the record saying so, and a file is seen only for a case that needs it.
+    public func reveal(_ sha256: String, caseID: Int64, actor: String, remote: String?) async throws -> (media: StoredMedia, bytes: [UInt8]) {
         let media = try await kept(sha256)
         let event = NewEvent(type: EventTypes.evidenceRevealed, subject: "media:\(sha256)", actor: actor,
-                             payload: ["sha256": .string(sha256), "case_id": caseID.map { .number(Double($0)) } ?? .null])
-        _ = try await store.recordReveal(sha256: sha256, caseID: caseID, actor: actor, remote: remote, at: clock(), event: event)
+                             payload: ["sha256": .string(sha256), "case_id": .number(Double(caseID))])
+        let line = NewHistoryEntry(actor: actor, kind: "evidence_revealed", detail: ["media_sha256": .string(sha256)])
+        _ = try await store.recordReveal(sha256: sha256, caseID: caseID, actor: actor, remote: remote, at: clock(), line: line, event: event)
         return (media, try await files.read(sha256: sha256, kind: .original))
     }
 

@@ -6,8 +6,10 @@ public protocol MediaStore: Sendable {
     /// Records a file (or returns the record it has; a purged one is stored again).
     func record(sha256: String, size: Int, contentType: String, at time: Date) async throws -> StoredMedia
     func media(sha256: String) async throws -> StoredMedia?
-    /// Records a reveal and its event in one transaction.
-    func recordReveal(sha256: String, caseID: Int64?, actor: String, remote: String?, at time: Date, event: NewEvent) async throws -> MediaReveal
+    /// Records a reveal, its line on the case's timeline and its event in one transaction; throws
+    /// `CaseError.notFound` when the case does not cite the file (nothing is written then).
+    func recordReveal(sha256: String, caseID: Int64, actor: String, remote: String?, at time: Date, line: NewHistoryEntry,
+                      event: NewEvent) async throws -> MediaReveal
     func reveals(sha256: String) async throws -> [MediaReveal]
     /// Keeps the files a case cites until `until` (never shortening a later date).
     func preserve(caseID: Int64, until: Date) async throws

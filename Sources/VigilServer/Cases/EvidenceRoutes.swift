@@ -36,10 +36,11 @@ struct EvidenceRoutes {
         }
         routes.post("media/{sha256}/reveal") { request, context in
             let sha = try Self.sha(context)
-            let caseID = try request.query("case_id").map { text -> Int64 in
-                guard let id = Int64(text), id > 0 else { throw APIError.badRequest("case_id must be a positive integer") }
-                return id
+            guard let text = request.query("case_id") else {
+                throw APIError.badRequest("case_id is required: a file is revealed for a case that cites it, and the reveal is written on its timeline",
+                                          code: "missing_field")
             }
+            guard let caseID = Int64(text), caseID > 0 else { throw APIError.badRequest("case_id must be a positive integer") }
             let revealed = try await service.audited(context, "evidence.reveal", target: "media:\(sha)") {
                 try await media.reveal(sha, caseID: caseID, actor: VigilService.actor(context), remote: context.remoteAddress?.value)
             }

@@ -158,9 +158,12 @@
     }, 500);
   }
 
-  // ---- a revealed image starts as the reviewer's preference; pressing it toggles clarity ----
-  document.querySelectorAll("[data-toggle-clear]").forEach(function (image) {
-    const toggle = function () { image.classList.toggle("clear"); };
+  // ---- a revealed image is shown clearly; pressing it veils it again (to look away), and back ----
+  document.querySelectorAll("[data-toggle-veil]").forEach(function (image) {
+    const toggle = function () {
+      const veiled = image.classList.toggle("veiled");
+      image.setAttribute("aria-pressed", veiled ? "true" : "false");
+    };
     image.addEventListener("click", toggle);
     image.addEventListener("keydown", function (event) {
       if (event.key === "Enter" || event.key === " ") { event.preventDefault(); toggle(); }

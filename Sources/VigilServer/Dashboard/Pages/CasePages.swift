@@ -134,7 +134,7 @@ struct CasePages {
                     row["sha"] = sha
                     if let url = revealed[sha] {
                         row["revealed"] = url
-                        row["revealClass"] = [preferences.blur ? "blur" : nil, preferences.greyscale ? "grey" : nil].compactMap { $0 }.joined(separator: " ")
+                        row["revealClass"] = preferences.greyscale ? "grey" : ""
                     }
                 }
                 return row

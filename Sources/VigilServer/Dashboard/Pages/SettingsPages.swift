@@ -16,7 +16,7 @@ struct SettingsPages {
                 return try await settings(request, context, problems: ["preferences": "A session opened with an API key has no preferences: sign in as a person."])
             }
             let fields = try await kit.form(request)
-            _ = try await service.users.savePreferences(user.id, ReviewerPreferences(blur: fields.checked("blur"), greyscale: fields.checked("greyscale")))
+            _ = try await service.users.savePreferences(user.id, ReviewerPreferences(greyscale: fields.checked("greyscale")))
             return kit.done("/settings", notice: "Preferences saved.", request, context)
         }
         pages.post("settings/organisation") { request, context in
@@ -54,7 +54,7 @@ struct SettingsPages {
 
     func settings(_ request: Request, _ context: VigilRequestContext, problems: [String: String] = [:], edited: ReportingSettings? = nil) async throws -> Response {
         let preferences = context.user?.preferences ?? ReviewerPreferences()
-        var data: [String: Any] = ["person": context.user != nil, "blur": preferences.blur, "greyscale": preferences.greyscale, "errors": problems]
+        var data: [String: Any] = ["person": context.user != nil, "greyscale": preferences.greyscale, "errors": problems]
         if context.role?.may(.readReports) == true {
             let settings: ReportingSettings
             if let edited { settings = edited } else { settings = try await service.reports.settings() }
