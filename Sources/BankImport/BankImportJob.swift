@@ -84,11 +84,11 @@ public struct BankImportJob: JobHandler {
         var reader = try ImportReaders.open(file, format: payload.format, listHoldsSHA256: payload.listSHA256, hashing: hashing,
                                             addedBy: payload.addedBy)
         let resumed = context.progress.flatMap { try? JSONDecoder().decode(Progress.self, from: Data($0.utf8)) }?.summary ?? ImportSummary()
-        let (jobID, owner) = (job.id, context.owner)
+        let lease = context.lease
         let summary = try await banks.importEntries(
             into: bank, from: &reader, batchSize: batchSize, resuming: resumed,
             checkpoint: { committed, fraction in
-                BatchCheckpoint(jobID: jobID, owner: owner, progress: try Self.encode(Progress(summary: committed, fraction: fraction)))
+                BatchCheckpoint(lease: lease, progress: try Self.encode(Progress(summary: committed, fraction: fraction)))
             },
             progress: { _, _ in try context.checkCancelled() })
         return try Self.encode(Progress(summary: summary, fraction: 1))

@@ -42,7 +42,10 @@ public struct BankSync: Sendable {
         }
     }
 
-    public func run(bankID: Int64, now: Date = Date(), page: (Int, ImportSummary) throws -> Void = { _, _ in }) async throws -> Outcome {
+    /// With a `lease`, the sync's outcome and checkpoint are written only while that claim holds
+    /// the sync's job.
+    public func run(bankID: Int64, now: Date = Date(), lease: JobLease? = nil,
+                    page: (Int, ImportSummary) throws -> Void = { _, _ in }) async throws -> Outcome {
         guard let bank = try await banks.listBanks().first(where: { $0.id == bankID }) else { throw Failure.noBank(bankID) }
         guard let source = try await sources.source(bankID: bankID) else { throw Failure.noSource(bank.name) }
         var total = ImportSummary(), pages = 0, checkpoint: String?
@@ -54,12 +57,26 @@ public struct BankSync: Sendable {
                 try page(pages, total)
             }
             guard let checkpoint else { throw Failure.noCheckpoint(bank.name) }
-            try await sources.recordRun(bankID: bankID, at: Date(), checkpoint: checkpoint, outcome: Self.words(total, pages: pages))
+            try await sources.recordRun(bankID: bankID, at: now, checkpoint: checkpoint, outcome: Self.words(total, pages: pages), fence: lease)
             return Outcome(summary: total, pages: pages, from: source.checkpoint, checkpoint: checkpoint)
         } catch {
-            try? await sources.recordRun(bankID: bankID, at: Date(), checkpoint: nil, outcome: "failed: \(error)")
-            throw error
+            // The failure is the job's error too; recording it on the source is for the banks page.
+            if case JobError.leaseLost = error { throw error }
+            let failure = error
+            do {
+                try await sources.recordRun(bankID: bankID, at: now, checkpoint: nil, outcome: "failed: \(failure)", fence: lease)
+            } catch {
+                throw SyncRecordFailure(sync: String(describing: failure), record: String(describing: error))
+            }
+            throw failure
         }
+    }
+
+    /// The sync failed, and so did recording that on its source.
+    struct SyncRecordFailure: Error, CustomStringConvertible {
+        let sync: String
+        let record: String
+        var description: String { "the sync failed (\(sync)), and recording that on its source failed too (\(record))" }
     }
 
     /// One page, read by the reader of its list's format, imported into the bank.
@@ -104,7 +121,7 @@ public struct BankSyncJob: JobHandler {
         }
         let outcome: BankSync.Outcome
         do {
-            outcome = try await sync.run(bankID: payload.bankID) { pages, summary in
+            outcome = try await sync.run(bankID: payload.bankID, lease: context.lease) { pages, summary in
                 try context.checkCancelled()
                 context.report(String(decoding: try JSONEncoder().encode(["pages": pages, "added": summary.added, "removed": summary.removed]),
                                       as: UTF8.self))
@@ -113,6 +130,12 @@ public struct BankSyncJob: JobHandler {
             throw JobFailure.permanent(failure.description)
         }
         return String(decoding: try JSONEncoder.sync.encode(outcome), as: UTF8.self)
+    }
+
+    /// The sync's job keeps dying: its source says so.
+    public func abandon(_ job: Job, reason: String, lease: JobLease) async throws {
+        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else { return }
+        try await sync.sources.recordRun(bankID: payload.bankID, at: Date(), checkpoint: nil, outcome: "failed: the sync \(reason)", fence: lease)
     }
 }
 

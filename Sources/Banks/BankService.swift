@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// The banks use cases. Every change goes to storage, which logs it in the same transaction; the
 /// index learns of it from that log (`IndexFollower`), whichever process wrote it. A write here
@@ -11,6 +12,7 @@ public final class BankService: Sendable {
     /// Runs an index update. An update can merge segments (seconds of CPU at 10M hashes), so a
     /// server passes a runner that moves it to a thread of its own instead of a request's.
     public typealias IndexUpdateRunner = @Sendable (@escaping @Sendable () -> Void) async -> Void
+    private let users = Mutex<(@Sendable (Bank) async throws -> [String])?>(nil)
 
     public init(store: any BankStore, index: MatchIndex, maintainsIndex: Bool = true,
                 indexUpdates: @escaping IndexUpdateRunner = { update in update() }) {
@@ -80,10 +82,21 @@ public final class BankService: Sendable {
         return updated
     }
 
-    public func deleteBank(named name: String) async throws {
+    /// Deletes a bank; refused (`BankError.inUse`) while something named by `usedBy` (a
+    /// published workflow) uses it, unless `force`.
+    public func deleteBank(named name: String, force: Bool = false) async throws {
         let bank = try await bank(named: name)
+        if !force, let check = users.withLock({ $0 }) {
+            let users = try await check(bank)
+            if !users.isEmpty { throw BankError.inUse(bank.name, usedBy: users) }
+        }
         try await store.deleteBank(id: bank.id)
         try await syncIndex()
+    }
+
+    /// What uses a bank (the published workflows that name it), asked before it is deleted.
+    public func checkUsers(_ check: @escaping @Sendable (Bank) async throws -> [String]) {
+        users.withLock { $0 = check }
     }
 
     /// Adds entries to a bank in one atomic batch.

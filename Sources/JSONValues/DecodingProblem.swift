@@ -1,6 +1,9 @@
 /// A `DecodingError` in words that name the field (`"steps[2].type" is required`), for request
 /// bodies and definition files alike.
 public enum DecodingProblem {
+    /// How `Decoder.refuseUnknownKeys` starts its message.
+    static let unknownKeyMarker = "has an unknown key"
+
     public static func describe(_ error: DecodingError, document: String) -> String {
         func path(_ codingPath: [any CodingKey]) -> String {
             var text = ""
@@ -20,6 +23,7 @@ public enum DecodingProblem {
         case let .valueNotFound(type, context): return "\(quoted(context)) must not be null: expected \(typeName(type))"
         case let .keyNotFound(key, context): return "\"\(path(context.codingPath + [key]))\" is required"
         case let .dataCorrupted(context):
+            if context.debugDescription.hasPrefix(unknownKeyMarker) { return "\(quoted(context)) \(context.debugDescription)" }
             if context.codingPath.isEmpty { return "\(document) is not valid JSON" }
             if context.debugDescription.contains("fit") { return "\(quoted(context)) is out of range" }
             return "\(quoted(context)) is not valid: \(context.debugDescription)"

@@ -30,6 +30,15 @@ public struct Job: Sendable, Equatable {
     /// Set by a claim that took the job from a worker whose lease had expired (it stopped
     /// mid-way: a crash, a kill, a lost connection).
     public var wasInterrupted = false
+    /// The claim's token: a new one at every claim. Every write the run makes for what the job
+    /// owns is fenced by it (`JobLease`), so a worker that lost the job can write nothing more.
+    public var leaseToken: String?
+    /// Claims that found the job's worker gone mid-way (its lease lapsed). A job whose process
+    /// keeps dying is stopped after `JobWorker.maxInterruptions` of them.
+    public var interruptions = 0
+
+    /// The lease of the claim that returned this job (nil for a job not held).
+    public var lease: JobLease? { leaseToken.map { JobLease(jobID: id, token: $0) } }
 
     public init(id: Int64, kind: String, payload: String, state: JobState, attempts: Int, maxAttempts: Int, runAfter: Date,
                 leaseOwner: String?, leaseUntil: Date?, affinity: String?, progress: String?, result: String?, error: String?,
@@ -51,6 +60,18 @@ public struct Job: Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.finishedAt = finishedAt
+    }
+}
+
+/// One claim of a job: the job and the token that claim drew. A write fenced by it commits only
+/// while the job is still running under that same claim, checked in the write's own transaction.
+public struct JobLease: Sendable, Equatable, Hashable {
+    public let jobID: Int64
+    public let token: String
+
+    public init(jobID: Int64, token: String) {
+        self.jobID = jobID
+        self.token = token
     }
 }
 

@@ -16,10 +16,16 @@ public protocol JobHandler: Sendable {
     /// Runs the job; returns its result as JSON. Throw `JobFailure.permanent` for an error that a
     /// retry cannot fix; any other error is retried with backoff until `maxAttempts`.
     func run(_ job: Job, context: JobContext) async throws -> String?
+    /// The job is stopped for good without having run to its end (its process kept dying under
+    /// it, past `JobWorker.maxInterruptions`): marks what it owns (a run, a report, a delivery,
+    /// a sync) failed with `reason`, fenced by `lease`, so a person sees why.
+    func abandon(_ job: Job, reason: String, lease: JobLease) async throws
 }
 
 extension JobHandler {
     public var commitsOwnProgress: Bool { false }
+    /// Owns nothing beyond itself: the failed job says it all.
+    public func abandon(_ job: Job, reason: String, lease: JobLease) async throws {}
 }
 
 /// An error no retry fixes (bad input): the job fails at once.
@@ -43,13 +49,16 @@ public struct JobPostponed: Error, Sendable, CustomStringConvertible {
 /// What a running job may tell its worker.
 public final class JobContext: Sendable {
     public let job: Job
-    /// The worker that holds the job (a checkpoint written with a batch names it).
+    /// The worker that holds the job.
     public let owner: String
+    /// This claim's lease: every write the job makes for what it owns is fenced by it.
+    public let lease: JobLease
     private let state = Mutex<(progress: String?, cancelled: Bool)>((nil, false))
 
-    init(job: Job, owner: String) {
+    init(job: Job, owner: String, lease: JobLease) {
         self.job = job
         self.owner = owner
+        self.lease = lease
         state.withLock { $0.progress = job.progress }
     }
 

@@ -9,16 +9,24 @@ public protocol JobStore: Sendable {
     func jobs(kinds: [String]?, states: [JobState]?, limit: Int) async throws -> [Job]
 
     /// Takes the oldest claimable job of these kinds: queued and due, or running with a lease that
-    /// has expired (counted as a new attempt). Only jobs with no affinity or with `affinity`.
+    /// has expired (counted as a new attempt and an interruption). Only jobs with no affinity or
+    /// with `affinity`. Every claim draws a new lease token.
     func claim(kinds: [String], owner: String, affinity: String?, leaseUntil: Date, now: Date) async throws -> Job?
 
-    /// Renews the lease and records progress; throws `leaseLost` when `owner` no longer holds it.
+    /// Renews the lease and records progress; throws `leaseLost` when the lease is no longer held.
     /// Returns whether cancellation was requested.
-    func heartbeat(id: Int64, owner: String, leaseUntil: Date, progress: String?, now: Date) async throws -> Bool
+    func heartbeat(_ lease: JobLease, leaseUntil: Date, progress: String?, now: Date) async throws -> Bool
 
     /// Finishes a held job: succeeded with a result, failed with an error, or back to queued for a
-    /// retry at `retryAt`. Throws `leaseLost` when `owner` no longer holds it.
-    func finish(id: Int64, owner: String, outcome: JobOutcome, progress: String?, now: Date) async throws
+    /// retry at `retryAt`. Throws `leaseLost` when the lease is no longer held.
+    func finish(_ lease: JobLease, outcome: JobOutcome, progress: String?, now: Date) async throws
+
+    /// Gives a held job back to the queue at once, as it is (its worker is shutting down): the
+    /// next claim, here or on another replica, resumes it without waiting for the lease to lapse.
+    func release(_ lease: JobLease, progress: String?, now: Date) async throws
+
+    /// Jobs of any kind that failed at or after `since`, newest first.
+    func failedJobs(since: Date, limit: Int) async throws -> [Job]
 
     /// Asks a job to stop: a queued one is cancelled at once, a running one at its next heartbeat.
     func requestCancel(id: Int64, now: Date) async throws -> Job?
@@ -29,4 +37,14 @@ public enum JobOutcome: Sendable, Equatable {
     case failed(error: String)
     case retry(error: String, at: Date)
     case cancelled
+
+    /// `succeeded`, `failed`, `retry` or `cancelled` (a metric's label).
+    public var name: String {
+        switch self {
+        case .succeeded: "succeeded"
+        case .failed: "failed"
+        case .retry: "retry"
+        case .cancelled: "cancelled"
+        }
+    }
 }

@@ -1,6 +1,7 @@
 public import Cases
 public import Events
 public import Foundation
+public import Jobs
 
 /// Storage of reports, their history and the reporting settings. Every change is one
 /// transaction that writes the report, its history lines, its events and, when it names one,
@@ -8,14 +9,23 @@ public import Foundation
 public protocol ReportStore: Sendable {
     func createReport(_ new: NewReport, actor: String, at time: Date, events: @escaping @Sendable (Report) -> [NewEvent]) async throws -> Report
     /// Reads the report (locked against concurrent changes on PostgreSQL), lets `change`
-    /// decide, and writes what it decided. `change` may throw to refuse without writing.
-    func updateReport(id: Int64, at time: Date, _ change: @escaping @Sendable (Report) throws -> ReportChange) async throws -> Report
+    /// decide, and writes what it decided. `change` may throw to refuse without writing. With a
+    /// `fence`, the write commits only while that claim still holds its job (`JobError.leaseLost`
+    /// otherwise), checked in the same transaction.
+    func updateReport(id: Int64, at time: Date, fence: JobLease?, _ change: @escaping @Sendable (Report) throws -> ReportChange) async throws -> Report
     func report(id: Int64) async throws -> Report?
     func history(reportID: Int64) async throws -> [HistoryEntry]
     func reports(_ filter: ReportFilter) async throws -> [Report]
 
     func settings() async throws -> ReportingSettings
     func saveSettings(_ settings: ReportingSettings, at time: Date) async throws
+}
+
+extension ReportStore {
+    /// A change by a person or a service: no job to fence.
+    public func updateReport(id: Int64, at time: Date, _ change: @escaping @Sendable (Report) throws -> ReportChange) async throws -> Report {
+        try await updateReport(id: id, at: time, fence: nil, change)
+    }
 }
 
 public struct NewReport: Sendable {

@@ -255,6 +255,17 @@ enum Migrations {
                 "ALTER TABLE users DROP COLUMN blur_previews",
             ]
         },
+        Migration(version: 13, name: "job leases fenced by a token") { _ in
+            [
+                // A new token at every claim; every write a job makes for what it owns checks it in
+                // its own transaction (SQLJobStore.fence), so a worker that lost its lease cannot
+                // overwrite the new owner. A job is running under no token from an earlier version:
+                // it is claimed again when its lease lapses.
+                "ALTER TABLE jobs ADD COLUMN lease_token TEXT",
+                // Claims that found the worker gone mid-way: a job that keeps dying is stopped.
+                "ALTER TABLE jobs ADD COLUMN interruptions INTEGER NOT NULL DEFAULT 0",
+            ]
+        },
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

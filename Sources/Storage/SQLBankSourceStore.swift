@@ -1,5 +1,6 @@
 public import Foundation
 public import Banks
+public import Jobs
 import SQLKit
 
 /// `BankSourceStore` on SQLKit.
@@ -71,8 +72,10 @@ public struct SQLBankSourceStore: BankSourceStore {
         }
     }
 
-    public func recordRun(bankID: Int64, at time: Date, checkpoint: String?, outcome: String) async throws {
-        try await database.run { sql in
+    public func recordRun(bankID: Int64, at time: Date, checkpoint: String?, outcome: String, fence: JobLease?) async throws {
+        let dialect = database.dialect
+        try await database.transaction { sql in
+            try await SQLJobStore.fence(fence, sql, dialect)
             if let checkpoint {
                 try await sql.raw("""
                     UPDATE bank_sources SET last_run_at = \(bind: time.millisecondsSince1970), last_outcome = \(bind: outcome),

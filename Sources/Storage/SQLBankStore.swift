@@ -116,10 +116,10 @@ public struct SQLBankStore: BankStore {
             if let checkpoint = try checkpoint(outcome) {
                 let held = try await sql.raw("""
                     UPDATE jobs SET progress = \(bind: checkpoint.progress), updated_at = \(bind: ms)
-                    WHERE id = \(bind: checkpoint.jobID) AND lease_owner = \(bind: checkpoint.owner) AND state = 'running'
+                    WHERE id = \(bind: checkpoint.lease.jobID) AND lease_token = \(bind: checkpoint.lease.token) AND state = 'running'
                     RETURNING id
                     """).all().count
-                guard held == 1 else { throw BankError.checkpointRefused("job \(checkpoint.jobID) is no longer held by this worker") }
+                guard held == 1 else { throw BankError.checkpointRefused("job \(checkpoint.lease.jobID) is no longer held by this worker") }
             }
             return outcome
         }

@@ -14,7 +14,7 @@ public struct SQLJobStore: JobStore {
 
     static let columns = """
         id, kind, payload, state, attempts, max_attempts, run_after, lease_owner, lease_until, affinity, progress, result, error,
-        cancel_requested, created_at, updated_at, finished_at
+        cancel_requested, created_at, updated_at, finished_at, lease_token, interruptions
         """
 
     public func enqueue(_ job: NewJob, at time: Date) async throws -> Job {
@@ -90,9 +90,11 @@ public struct SQLJobStore: JobStore {
             guard let found = try await sql.raw(find).first() else { return nil }
             let id = try found.decode(column: "id", as: Int64.self)
             let interrupted = try found.decode(column: "state", as: String.self) == JobState.running.rawValue
+            // A new token at every claim: the claim that lost the job can no longer write for it.
+            let token = Self.newToken()
             guard let row = try await sql.raw("""
                 UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = \(bind: owner), lease_until = \(bind: untilMS),
-                    updated_at = \(bind: nowMS)
+                    lease_token = \(bind: token), interruptions = interruptions + \(unsafeRaw: interrupted ? "1" : "0"), updated_at = \(bind: nowMS)
                 WHERE id = \(bind: id)
                 RETURNING \(unsafeRaw: Self.columns)
                 """).first() else { return nil }
@@ -102,19 +104,19 @@ public struct SQLJobStore: JobStore {
         }
     }
 
-    public func heartbeat(id: Int64, owner: String, leaseUntil: Date, progress: String?, now: Date) async throws -> Bool {
+    public func heartbeat(_ lease: JobLease, leaseUntil: Date, progress: String?, now: Date) async throws -> Bool {
         try await database.run { sql in
             guard let row = try await sql.raw("""
                 UPDATE jobs SET lease_until = \(bind: leaseUntil.millisecondsSince1970), progress = COALESCE(\(bind: progress), progress),
                     updated_at = \(bind: now.millisecondsSince1970)
-                WHERE id = \(bind: id) AND lease_owner = \(bind: owner) AND state = 'running'
+                WHERE id = \(bind: lease.jobID) AND lease_token = \(bind: lease.token) AND state = 'running'
                 RETURNING cancel_requested
-                """).first() else { throw JobError.leaseLost(id) }
+                """).first() else { throw JobError.leaseLost(lease.jobID) }
             return try row.decode(column: "cancel_requested", as: Bool.self)
         }
     }
 
-    public func finish(id: Int64, owner: String, outcome: JobOutcome, progress: String?, now: Date) async throws {
+    public func finish(_ lease: JobLease, outcome: JobOutcome, progress: String?, now: Date) async throws {
         let nowMS = now.millisecondsSince1970
         let (state, result, error, runAfter, finished): (JobState, String?, String?, Int64?, Int64?) = switch outcome {
         case let .succeeded(result): (.succeeded, result, nil, nil, nowMS)
@@ -126,12 +128,50 @@ public struct SQLJobStore: JobStore {
             try await sql.raw("""
                 UPDATE jobs SET state = \(bind: state.rawValue), result = \(bind: result), error = \(bind: error),
                     progress = COALESCE(\(bind: progress), progress), run_after = COALESCE(\(bind: runAfter), run_after),
-                    lease_owner = NULL, lease_until = NULL, updated_at = \(bind: nowMS), finished_at = \(bind: finished)
-                WHERE id = \(bind: id) AND lease_owner = \(bind: owner) AND state = 'running'
+                    lease_owner = NULL, lease_until = NULL, lease_token = NULL, updated_at = \(bind: nowMS), finished_at = \(bind: finished)
+                WHERE id = \(bind: lease.jobID) AND lease_token = \(bind: lease.token) AND state = 'running'
                 RETURNING id
                 """).all().count
         }
-        if updated == 0 { throw JobError.leaseLost(id) }
+        if updated == 0 { throw JobError.leaseLost(lease.jobID) }
+    }
+
+    public func release(_ lease: JobLease, progress: String?, now: Date) async throws {
+        let nowMS = now.millisecondsSince1970
+        let updated = try await database.run { sql in
+            try await sql.raw("""
+                UPDATE jobs SET state = 'queued', run_after = \(bind: nowMS), progress = COALESCE(\(bind: progress), progress),
+                    lease_owner = NULL, lease_until = NULL, lease_token = NULL, updated_at = \(bind: nowMS)
+                WHERE id = \(bind: lease.jobID) AND lease_token = \(bind: lease.token) AND state = 'running'
+                RETURNING id
+                """).all().count
+        }
+        if updated == 0 { throw JobError.leaseLost(lease.jobID) }
+    }
+
+    public func failedJobs(since: Date, limit: Int) async throws -> [Job] {
+        try await database.run { sql in
+            try await sql.raw("""
+                SELECT \(unsafeRaw: Self.columns) FROM jobs WHERE state = 'failed' AND finished_at >= \(bind: since.millisecondsSince1970)
+                ORDER BY finished_at DESC, id DESC LIMIT \(unsafeRaw: String(max(1, min(limit, 1000))))
+                """).all().map(Self.job)
+        }
+    }
+
+    /// Refuses the transaction's write unless `lease` still holds its job (the claim that drew
+    /// the token, still running). On PostgreSQL the job row stays locked until the write commits,
+    /// so a takeover waits for it rather than racing it.
+    static func fence(_ lease: JobLease?, _ sql: any SQLDatabase, _ dialect: Dialect) async throws {
+        guard let lease else { return }
+        let lock = dialect == .postgres ? " FOR UPDATE" : ""
+        let held = try await sql.raw("""
+            SELECT id FROM jobs WHERE id = \(bind: lease.jobID) AND lease_token = \(bind: lease.token) AND state = 'running'\(unsafeRaw: lock)
+            """).first()
+        if held == nil { throw JobError.leaseLost(lease.jobID) }
+    }
+
+    static func newToken() -> String {
+        (0..<4).map { _ in String(UInt32.random(in: 0...UInt32.max), radix: 16) }.joined(separator: "-")
     }
 
     public func requestCancel(id: Int64, now: Date) async throws -> Job? {
@@ -156,7 +196,7 @@ public struct SQLJobStore: JobStore {
     static func job(_ row: any SQLRow) throws -> Job {
         let stateText = try row.decode(column: "state", as: String.self)
         guard let state = JobState(rawValue: stateText) else { throw StorageError.corruptRow("job state \"\(stateText.prefix(20))\"") }
-        return Job(
+        var job = Job(
             id: try row.decode(column: "id", as: Int64.self),
             kind: try row.decode(column: "kind", as: String.self),
             payload: try row.decode(column: "payload", as: String.self),
@@ -174,5 +214,8 @@ public struct SQLJobStore: JobStore {
             createdAt: Date(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
             updatedAt: Date(milliseconds: try row.decode(column: "updated_at", as: Int64.self)),
             finishedAt: try row.decode(column: "finished_at", as: Int64?.self).map(Date.init(milliseconds:)))
+        job.leaseToken = try row.decode(column: "lease_token", as: String?.self)
+        job.interruptions = try row.decode(column: "interruptions", as: Int.self)
+        return job
     }
 }

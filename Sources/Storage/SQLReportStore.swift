@@ -2,6 +2,7 @@ public import Cases
 public import Events
 public import Foundation
 public import Reports
+public import Jobs
 import SQLKit
 
 /// `ReportStore` on SQLKit: the `reports`, `report_history` and `report_settings` tables. A
@@ -39,10 +40,13 @@ public struct SQLReportStore: ReportStore {
         }
     }
 
-    public func updateReport(id: Int64, at time: Date, _ change: @escaping @Sendable (Report) throws -> ReportChange) async throws -> Report {
+    public func updateReport(id: Int64, at time: Date, fence: JobLease?,
+                             _ change: @escaping @Sendable (Report) throws -> ReportChange) async throws -> Report {
         let ms = time.millisecondsSince1970
         let dialect = database.dialect
         return try await database.transaction { sql in
+            // The job's row first, then the report's: the one lock order every writer takes.
+            try await SQLJobStore.fence(fence, sql, dialect)
             let current = try await Self.load(id, sql, dialect, forUpdate: true)
             let decided = try change(current)
             var updated = decided.updated

@@ -1,6 +1,6 @@
 public import Events
 public import Foundation
-import Jobs
+public import Jobs
 import SQLKit
 
 /// Deliveries are queued with their events: one row and one job per (event, subscription that
@@ -124,10 +124,12 @@ public struct SQLWebhookStore: WebhookStore {
         }
     }
 
-    public func recordAttempt(id: Int64, state: WebhookDelivery.State, status: Int?, error: String?, at time: Date) async throws {
+    public func recordAttempt(id: Int64, state: WebhookDelivery.State, status: Int?, error: String?, at time: Date, fence: JobLease?) async throws {
         let ms = time.millisecondsSince1970
         let delivered: Int64? = state == .delivered ? ms : nil
+        let dialect = database.dialect
         try await database.transaction { sql in
+            try await SQLJobStore.fence(fence, sql, dialect)
             guard let row = try await sql.raw("""
                 UPDATE webhook_deliveries SET state = \(bind: state.rawValue), attempts = attempts + 1, last_status = \(bind: status),
                        last_error = \(bind: error), updated_at = \(bind: ms), delivered_at = \(bind: delivered)

@@ -1,5 +1,5 @@
 public import Foundation
-import Jobs
+public import Jobs
 import JSONValues
 import SQLKit
 public import Workflows
@@ -15,11 +15,15 @@ extension SQLWorkflowStore {
     public func createRun(_ new: NewRun, jobKind: String, at time: Date) async throws -> (run: WorkflowRun, created: Bool) {
         let input = try Self.json(new.input)
         let ms = time.millisecondsSince1970
+        let dialect = database.dialect
+        let status: RunStatus = new.failure == nil ? .queued : .failed
+        let finished: Int64? = new.failure == nil ? nil : ms
         return try await database.transaction { sql in
             let inserted = try await sql.raw("""
-                INSERT INTO workflow_runs (workflow_id, version, status, trigger_kind, input, idempotency_key, rerun_of, created_at, updated_at)
-                VALUES (\(bind: new.workflowID), \(bind: new.version), 'queued', \(bind: new.trigger.rawValue), \(bind: input),
-                        \(bind: new.idempotencyKey), \(bind: new.rerunOf), \(bind: ms), \(bind: ms))
+                INSERT INTO workflow_runs (workflow_id, version, status, trigger_kind, input, idempotency_key, rerun_of, error, created_at, updated_at,
+                                           finished_at)
+                VALUES (\(bind: new.workflowID), \(bind: new.version), \(bind: status.rawValue), \(bind: new.trigger.rawValue), \(bind: input),
+                        \(bind: new.idempotencyKey), \(bind: new.rerunOf), \(bind: new.failure), \(bind: ms), \(bind: ms), \(bind: finished))
                 ON CONFLICT (workflow_id, idempotency_key) DO NOTHING
                 RETURNING \(unsafeRaw: Self.runColumns)
                 """).first()
@@ -32,6 +36,10 @@ extension SQLWorkflowStore {
                 return (try Self.run(existing), false)
             }
             let run = try Self.run(inserted)
+            if run.status == .failed {
+                try await EventSQL.append([run.failedEvent], at: time, on: sql, dialect)
+                return (run, true)
+            }
             // Many attempts: each wait for a step's next try counts one.
             let job = try await SQLJobStore.insert(NewJob(kind: jobKind, payload: WorkflowRunJob.payload(runID: run.id), maxAttempts: 50, runAfter: time),
                                                    at: time, on: sql).id
@@ -62,31 +70,27 @@ extension SQLWorkflowStore {
     }
 
     @discardableResult
-    public func setRunStatus(id: Int64, _ status: RunStatus, error: String?, at time: Date, lease: RunLease?) async throws -> Bool {
+    public func setRunStatus(id: Int64, _ status: RunStatus, error: String?, at time: Date, lease: JobLease?) async throws -> Bool {
         let ms = time.millisecondsSince1970
         let finished: Int64? = status.isFinished ? ms : nil
         let dialect = database.dialect
         return try await database.transaction { sql in
             try await Self.fence(lease, sql, dialect)
-            return try await sql.raw("""
+            guard let row = try await sql.raw("""
                 UPDATE workflow_runs SET status = \(bind: status.rawValue), error = \(bind: error), updated_at = \(bind: ms),
                        started_at = CASE WHEN started_at IS NULL AND \(bind: status.rawValue) = 'running' THEN \(bind: ms) ELSE started_at END,
                        finished_at = \(bind: finished)
                 WHERE id = \(bind: id) AND status NOT IN ('succeeded', 'failed', 'cancelled')
-                RETURNING id
-                """).all().count == 1
+                RETURNING \(unsafeRaw: Self.runColumns)
+                """).first() else { return false }
+            if status == .failed { try await EventSQL.append([try Self.run(row).failedEvent], at: time, on: sql, dialect) }
+            return true
         }
     }
 
-    /// Refuses the transaction's write unless `lease` still holds the run's job. On PostgreSQL
-    /// the job row stays locked until the write commits, so a takeover waits for it.
-    static func fence(_ lease: RunLease?, _ sql: any SQLDatabase, _ dialect: Dialect) async throws {
-        guard let lease else { return }
-        let lock = dialect == .postgres ? " FOR UPDATE" : ""
-        let held = try await sql.raw("""
-            SELECT id FROM jobs WHERE id = \(bind: lease.jobID) AND lease_owner = \(bind: lease.owner) AND state = 'running'\(unsafeRaw: lock)
-            """).first()
-        if held == nil { throw JobError.leaseLost(lease.jobID) }
+    /// Refuses the transaction's write unless `lease` still holds the run's job.
+    static func fence(_ lease: JobLease?, _ sql: any SQLDatabase, _ dialect: Dialect) async throws {
+        try await SQLJobStore.fence(lease, sql, dialect)
     }
 
     public func requestCancel(runID: Int64, at time: Date) async throws -> WorkflowRun? {
@@ -116,7 +120,7 @@ extension SQLWorkflowStore {
         }
     }
 
-    public func saveStep(_ record: StepRecord, lease: RunLease?) async throws {
+    public func saveStep(_ record: StepRecord, lease: JobLease?) async throws {
         let input = try record.input.map(Self.json)
         let output = try record.output.map(Self.json)
         let dialect = database.dialect

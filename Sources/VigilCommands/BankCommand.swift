@@ -73,10 +73,11 @@ struct BankCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a bank and all its entries.")
         @OptionGroup var storage: StorageOptions
         @Argument var name: String
+        @Flag(help: "Delete it even though published workflows use it (their runs will fail).") var force = false
 
         func run() async throws {
             try await storage.run { service in
-                try await service.deleteBank(named: name)
+                try await service.deleteBank(named: name, force: force)
                 Standard.output("deleted bank \(name)")
             }
         }

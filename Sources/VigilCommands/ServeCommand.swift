@@ -110,18 +110,22 @@ struct ServeCommand: AsyncParsableCommand {
                 JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing, batchSize: configuration.importBatchRows),
                                                         BankSyncJob(sync: sync),
                                                         WebhookDeliveryJob(webhooks: SQLWebhookStore(database: database), events: service.events,
-                                                                           credentials: credentials, fetcher: fetcher),
+                                                                           credentials: credentials, fetcher: fetcher,
+                                                                           observe: { type, outcome in service.metrics.recordOutcome(.deliveries, kind: type, outcome: outcome) }),
                                                         EvidencePurgeJob(media: service.media, audit: service.audit),
                                                         ReportCallJob(store: service.reports.store, connector: CyberTiplineConnection(credentials: credentials),
                                                                       cases: service.cases, media: service.media, logger: Logger(label: "vigil.reports"))],
-                          affinity: settings.nodeID, lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"))
+                          affinity: settings.nodeID, lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"),
+                          observe: { kind, outcome in service.metrics.recordOutcome(.jobs, kind: kind, outcome: outcome.name) })
             }
             let engine = WorkflowEngine(store: service.workflows.store,
                                         actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
                                                            cases: service.cases, accounts: service.accounts, reports: service.reports),
-                                        secrets: VaultRedactor(credentials: credentials), logger: Logger(label: "vigil.workflows"))
+                                        secrets: VaultRedactor(credentials: credentials), logger: Logger(label: "vigil.workflows"),
+                                        observe: { run, status in service.metrics.recordOutcome(.runs, kind: run.trigger.rawValue, outcome: status.rawValue) })
             let workflowWorkers = (0..<configuration.workflowConcurrency).map { _ in
-                JobWorker(store: jobs.store, handlers: [WorkflowRunJob(engine: engine)], lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"))
+                JobWorker(store: jobs.store, handlers: [WorkflowRunJob(engine: engine)], lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"),
+                          observe: { kind, outcome in service.metrics.recordOutcome(.jobs, kind: kind, outcome: outcome.name) })
             }
             let router = VigilRouter.build(service: service, accessLogger: Logger(label: "vigil.access"))
             let app = Application(
@@ -207,8 +211,8 @@ struct IndexLoader: Service {
 }
 
 /// Runs the job queue's workers once the index is ready (an import updates it; a workflow step
-/// looks up), and hands the lookup service's events to the workflows' triggers, until shutdown.
-/// A job in flight at shutdown keeps its checkpoint and lease; it resumes when the lease lapses.
+/// looks up), and keeps the live event-triggered workflows read, until shutdown. A job in flight
+/// at shutdown is given back to the queue with its checkpoint: the next claim resumes it at once.
 struct JobWorkers: Service {
     let service: VigilService
     let workers: [JobWorker]
@@ -224,15 +228,13 @@ struct JobWorkers: Service {
                 }
             }
             try? await gracefulShutdown()
-            service.triggers.finish()
             group.cancelAll()
         }
     }
 }
 
 /// Follows the event table: the feed of this process's SSE streams and the workflow triggers of
-/// case and account events (woken by PostgreSQL's NOTIFY, polling otherwise), and the recorder
-/// that writes matches to it.
+/// every event (woken by a local commit or PostgreSQL's NOTIFY, polling otherwise).
 struct EventFollowers: Service {
     let service: VigilService
     let database: VigilDatabase
@@ -241,9 +243,8 @@ struct EventFollowers: Service {
     func run() async throws {
         let (service, database, logger) = (self.service, self.database, self.logger)
         await withDiscardingTaskGroup { group in
-            let triggers = Doorbell()
+            let triggers = service.triggerBell
             group.addTask { await service.eventFeed.run() }
-            group.addTask { await service.eventRecorder.run() }
             group.addTask {
                 // Subscriptions made on other replicas change which lookup events are written.
                 while !Task.isCancelled {

@@ -88,11 +88,15 @@ public final class WorkflowService: Sendable {
         return try await store.publish(workflowID: workflow.id, definition: workflow.draft, by: actor, at: time)
     }
 
-    /// Makes an earlier (or any) published version live again.
+    /// Makes an earlier (or any) published version live again, checked again as a new one is: it
+    /// was valid when published, but a credential it names may be gone, or the rules stricter.
     public func publish(_ reference: String, version: Int, at time: Date = Date()) async throws -> WorkflowVersion {
         let workflow = try await self.workflow(reference)
-        guard let found = try await store.version(workflowID: workflow.id, version: version),
-              try await store.setLive(workflowID: workflow.id, version: version, at: time) else {
+        guard let found = try await store.version(workflowID: workflow.id, version: version) else {
+            throw WorkflowError.versionNotFound(workflow: workflow.name, version: version)
+        }
+        try await requireValid(found.definition)
+        guard try await store.setLive(workflowID: workflow.id, version: version, at: time) else {
             throw WorkflowError.versionNotFound(workflow: workflow.name, version: version)
         }
         return found
@@ -109,6 +113,14 @@ public final class WorkflowService: Sendable {
         }
         return found
     }
+
+    // MARK: what the live workflows use
+
+    /// The published (live) workflows whose steps name the credential, in words.
+    public func liveUsers(ofCredential id: String) async throws -> [String] { try await WorkflowUsage(store: store).users(ofCredential: id) }
+
+    /// The published (live) workflows whose steps name the bank.
+    public func liveUsers(ofBank name: String) async throws -> [String] { try await WorkflowUsage(store: store).users(ofBank: name) }
 
     // MARK: runs
 
@@ -143,7 +155,8 @@ public final class WorkflowService: Sendable {
                                           rerunOf: earlier.id), at: time).run
     }
 
-    /// Creates a run (and its job) and wakes this process's workers.
+    /// Creates a run (and its job) and wakes this process's workers; a run with a `failure` is
+    /// created failed, without a job.
     public func createRun(_ new: NewRun, at time: Date = Date()) async throws -> (run: WorkflowRun, created: Bool) {
         let created = try await store.createRun(new, jobKind: Self.jobKind, at: time)
         if created.created { jobs.doorbell.ring() }

@@ -1,3 +1,4 @@
+public import Jobs
 /// How an import went, or how far it has got: also the checkpoint a resumed import starts from.
 public struct ImportSummary: Sendable, Codable, Equatable {
     /// Rows (records, files) consumed from the source, rejected ones included.
@@ -56,14 +57,12 @@ public struct ImportSummary: Sendable, Codable, Equatable {
 
 /// A job's progress, committed in the same transaction as the batch it follows.
 public struct BatchCheckpoint: Sendable {
-    public var jobID: Int64
-    /// The worker that holds the job: if it no longer does, the batch is refused whole.
-    public var owner: String
+    /// The claim that holds the job: if it no longer does, the batch is refused whole.
+    public var lease: JobLease
     public var progress: String
 
-    public init(jobID: Int64, owner: String, progress: String) {
-        self.jobID = jobID
-        self.owner = owner
+    public init(lease: JobLease, progress: String) {
+        self.lease = lease
         self.progress = progress
     }
 }

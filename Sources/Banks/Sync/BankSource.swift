@@ -1,3 +1,4 @@
+public import Jobs
 public import Foundation
 
 /// Where a bank's entries come from when they are not curated by hand: a hash-sharing list
@@ -69,8 +70,9 @@ public protocol BankSourceStore: Sendable {
     /// The enabled sources due at `now`, each moved to its next run in the same statement: of several
     /// processes asking at once, each due source goes to exactly one.
     func claimDue(at now: Date) async throws -> [BankSource]
-    /// Records a finished sync: its outcome, and (after a complete one) the new checkpoint.
-    func recordRun(bankID: Int64, at time: Date, checkpoint: String?, outcome: String) async throws
+    /// Records a finished sync: its outcome, and (after a complete one) the new checkpoint. With a
+    /// `fence`, only while that claim still holds the sync's job (`JobError.leaseLost` otherwise).
+    func recordRun(bankID: Int64, at time: Date, checkpoint: String?, outcome: String, fence: JobLease?) async throws
 }
 
 /// One page of a list, as the list's own document (NCMEC's `<queryResult>` XML, another

@@ -1,4 +1,5 @@
 public import Foundation
+public import Jobs
 
 /// Subscriptions and their delivery log. Deliveries are created with their events (in the
 /// event's transaction); this store reads them and records each attempt.
@@ -14,8 +15,9 @@ public protocol WebhookStore: Sendable {
     /// Whether a delivery of the same subject to the same subscription, for an earlier event, is
     /// still pending (this one must wait for it).
     func hasEarlierPending(_ delivery: WebhookDelivery) async throws -> Bool
-    /// Records one attempt: `state` pending (will be retried), delivered or failed.
-    func recordAttempt(id: Int64, state: WebhookDelivery.State, status: Int?, error: String?, at time: Date) async throws
+    /// Records one attempt: `state` pending (will be retried), delivered or failed. With a
+    /// `fence`, only while that claim still holds the delivery's job (`JobError.leaseLost` otherwise).
+    func recordAttempt(id: Int64, state: WebhookDelivery.State, status: Int?, error: String?, at time: Date, fence: JobLease?) async throws
     /// Puts a delivery back to pending with a new job (manual redelivery).
     func redeliver(id: Int64, at time: Date) async throws -> WebhookDelivery?
 }

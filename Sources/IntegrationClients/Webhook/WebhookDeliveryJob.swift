@@ -23,10 +23,13 @@ public struct WebhookDeliveryJob: JobHandler {
     let timeout: Duration
     let window: TimeInterval
     let clock: @Sendable () -> Date
+    /// Told every attempt's outcome by event type: delivered, retry or failed (the server's metrics).
+    let observe: @Sendable (_ eventType: String, _ outcome: String) -> Void
 
     public init(webhooks: any WebhookStore, events: any EventStore, credentials: CredentialService, fetcher: SafeURLFetcher,
                 http: HTTPClient = IntegrationHTTP.client, timeout: Duration = .seconds(10), window: TimeInterval = 24 * 3600,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                clock: @escaping @Sendable () -> Date = { Date() }, observe: @escaping @Sendable (String, String) -> Void = { _, _ in }) {
+        self.observe = observe
         self.webhooks = webhooks
         self.events = events
         self.credentials = credentials
@@ -56,7 +59,7 @@ public struct WebhookDeliveryJob: JobHandler {
                                reason: "waiting for an earlier delivery of \(delivery.subject)")
         }
         guard let event = try await events.events(after: delivery.eventID - 1, types: nil, limit: 1).first, event.id == delivery.eventID else {
-            try await webhooks.recordAttempt(id: delivery.id, state: .failed, status: nil, error: "event \(delivery.eventID) no longer exists", at: now)
+            try await webhooks.recordAttempt(id: delivery.id, state: .failed, status: nil, error: "event \(delivery.eventID) no longer exists", at: now, fence: job.lease)
             throw JobFailure.permanent("event \(delivery.eventID) no longer exists")
         }
         guard let subscription = try await webhooks.subscription(id: delivery.subscriptionID) else {
@@ -65,18 +68,28 @@ public struct WebhookDeliveryJob: JobHandler {
         let outcome = await attempt(event, delivery: delivery, subscription: subscription, at: now)
         switch outcome {
         case let .delivered(status):
-            try await webhooks.recordAttempt(id: delivery.id, state: .delivered, status: status, error: nil, at: clock())
+            try await webhooks.recordAttempt(id: delivery.id, state: .delivered, status: status, error: nil, at: clock(), fence: job.lease)
+            observe(event.type, "delivered")
             return #"{"status":\#(status)}"#
         case let .failed(status, reason):
             // Past the window: give up (the log shows why; a person can redeliver).
             if clock().timeIntervalSince(event.at) >= window || !subscription.active {
                 let why = subscription.active ? "gave up after 24 hours: \(reason)" : "the subscription is paused: \(reason)"
-                try await webhooks.recordAttempt(id: delivery.id, state: .failed, status: status, error: why, at: clock())
+                try await webhooks.recordAttempt(id: delivery.id, state: .failed, status: status, error: why, at: clock(), fence: job.lease)
+                observe(event.type, "failed")
                 throw JobFailure.permanent(why)
             }
-            try await webhooks.recordAttempt(id: delivery.id, state: .pending, status: status, error: reason, at: clock())
+            try await webhooks.recordAttempt(id: delivery.id, state: .pending, status: status, error: reason, at: clock(), fence: job.lease)
+            observe(event.type, "retry")
             throw JobPostponed(until: clock().addingTimeInterval(Self.backoff(attempt: delivery.attempts + 1)), reason: reason)
         }
+    }
+
+    /// The delivery's job keeps dying: the delivery is failed, saying why (a person can redeliver).
+    public func abandon(_ job: Job, reason: String, lease: JobLease) async throws {
+        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)),
+              let delivery = try await webhooks.delivery(id: payload.delivery), delivery.state == .pending else { return }
+        try await webhooks.recordAttempt(id: delivery.id, state: .failed, status: nil, error: "the delivery \(reason)", at: clock(), fence: lease)
     }
 
     enum Outcome {

@@ -31,8 +31,13 @@ public struct VaultRedactor: SecretRedactor {
 
     public init(credentials: CredentialService) { self.credentials = credentials }
 
-    public func redactor(forCredential id: String) async -> @Sendable (String) -> String {
-        guard let credential = try? await credentials.open(id: id) else { return { $0 } }
+    public func redactor(forCredential id: String) async throws -> @Sendable (String) -> String {
+        let credential: OpenedCredential
+        do {
+            credential = try await credentials.open(id: id)
+        } catch {
+            throw ActionFailure("credential \(id) cannot be opened, so what the step sends and gets could not be kept free of its secrets: \(error)")
+        }
         return { credential.redacting($0) }
     }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 public import Vault
 
 /// Creates, shows, changes and deletes credentials: values checked against the integration's
@@ -7,17 +8,22 @@ public final class CredentialService: Sendable {
     let store: any CredentialStore
     let box: SecretBox
     let probes: [String: any CredentialProbe]
+    private let users = Mutex<(@Sendable (String) async throws -> [String])?>(nil)
 
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         case unknownIntegration(String)
         case notFound(String)
         case invalid(String)
+        /// Deleting it would break what uses it (the published workflows named): refused unless forced.
+        case inUse(String, usedBy: [String])
 
         public var description: String {
             switch self {
             case let .unknownIntegration(id): "no integration \"\(id)\" (see GET /v1/integrations)"
             case let .notFound(id): "credential \(id) not found"
             case let .invalid(message): message
+            case let .inUse(id, users):
+                "credential \(id) is used by \(users.joined(separator: "; ")): deleting it would make them fail; change them first, or delete with force"
             }
         }
     }
@@ -77,10 +83,21 @@ public final class CredentialService: Sendable {
         return try view(credential)
     }
 
-    public func delete(id: String) async throws -> CredentialView {
+    /// Deletes a credential; refused (`Failure.inUse`) while something named by `checkUsers` (a
+    /// published workflow) uses it, unless `force`.
+    public func delete(id: String, force: Bool = false) async throws -> CredentialView {
         let credential = try await find(id)
+        if !force, let check = users.withLock({ $0 }) {
+            let users = try await check(credential.id)
+            if !users.isEmpty { throw Failure.inUse(credential.id, usedBy: users) }
+        }
         guard try await store.delete(id: id) else { throw Failure.notFound(id) }
         return try view(credential)
+    }
+
+    /// What uses a credential (the published workflows whose steps name it), asked before it is deleted.
+    public func checkUsers(_ check: @escaping @Sendable (String) async throws -> [String]) {
+        users.withLock { $0 = check }
     }
 
     /// A secret field's value, for the client that calls the integration; never for a response.

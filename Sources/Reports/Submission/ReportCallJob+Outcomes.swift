@@ -20,7 +20,7 @@ extension ReportCallJob {
         let sent = detail
         let handling = ResponseCode.handling(of: answer)
         let codeText = answer.code.map { "\($0) (\(answer.description ?? ResponseCode.meaning($0)))" } ?? "none, HTTP \(answer.httpStatus)"
-        let saved = try await store.updateReport(id: reportID, at: now) { current in
+        let saved = try await store.updateReport(id: reportID, at: now, fence: job.lease) { current in
             try Self.requireOwner(current, job)
             var report = current
             report.remote.pendingCall = nil
@@ -122,7 +122,7 @@ extension ReportCallJob {
         detail["call"] = .string(call.endpoint)
         detail["error"] = .string(failure.description)
         let sent = detail
-        let saved = try await store.updateReport(id: report.id, at: now) { current in
+        let saved = try await store.updateReport(id: report.id, at: now, fence: job.lease) { current in
             try Self.requireOwner(current, job)
             var updated = current
             updated.remote.failures += 1
@@ -169,7 +169,7 @@ extension ReportCallJob {
     /// After the finish: the case and its evidence follow, then the report is closed out.
     func close(_ report: Report, job: Job) async throws {
         try await closeOut.run(report, actor: Self.actor)
-        _ = try await store.updateReport(id: report.id, at: clock()) { current in
+        _ = try await store.updateReport(id: report.id, at: clock(), fence: job.lease) { current in
             try Self.requireOwner(current, job)
             var updated = current
             updated.remote.closedOut = true
@@ -180,7 +180,7 @@ extension ReportCallJob {
     }
 
     func fail(_ id: Int64, job: Job, _ problem: ReportProblem) async throws {
-        _ = try await store.updateReport(id: id, at: clock()) { current in
+        _ = try await store.updateReport(id: id, at: clock(), fence: job.lease) { current in
             try Self.requireOwner(current, job)
             var updated = current
             updated.state = .failed
@@ -192,7 +192,7 @@ extension ReportCallJob {
 
     /// A change by this job's run that makes no call (history lines only, no next job).
     func commit(_ id: Int64, job: Job, _ change: @escaping @Sendable (inout Report) -> [NewHistoryEntry]) async throws -> Report {
-        try await store.updateReport(id: id, at: clock()) { current in
+        try await store.updateReport(id: id, at: clock(), fence: job.lease) { current in
             try Self.requireOwner(current, job)
             var updated = current
             let history = change(&updated)

@@ -66,7 +66,7 @@ public struct ReportCallJob: JobHandler {
         }
         guard let call = SubmissionPlan.nextCall(report) else {
             // Asked to retract, and NCMEC has nothing of it: retracted here.
-            _ = try await store.updateReport(id: report.id, at: clock()) { current in
+            _ = try await store.updateReport(id: report.id, at: clock(), fence: job.lease) { current in
                 try Self.requireOwner(current, job)
                 var updated = current
                 updated.state = .retracted
@@ -76,6 +76,14 @@ public struct ReportCallJob: JobHandler {
             return #"{"outcome":"retracted"}"#
         }
         return try await make(call, report: report, job: job)
+    }
+
+    /// The submission's job keeps dying: the report waits for a person, saying why.
+    public func abandon(_ job: Job, reason: String, lease: JobLease) async throws {
+        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)),
+              let report = try await store.report(id: payload.report), report.jobID == job.id, report.state.isInProgress else { return }
+        try await fail(report.id, job: job, ReportProblem(kind: .unavailable, message: "the submission \(reason); retry once the cause is fixed",
+                                                          during: SubmissionPlan.progressState(report)))
     }
 
     // MARK: one call

@@ -105,7 +105,11 @@ struct ServeConfiguration {
             settings.accountStatuses = AccountStatuses(statuses)
         }
         settings.recordLookupEvents = try reader.bool("record_lookup_events", default: false)
-        settings.recordMatchEvents = try reader.bool("record_match_events", default: false)
+        // Every match is written before it answers now; an old setting that asks otherwise is refused, not ignored.
+        if try reader.bool("record_match_events", default: true) == false {
+            throw Invalid(description: "record_match_events is false, but every match is now written to the event table before it answers "
+                + "(nothing that matters may be dropped): remove the setting")
+        }
         settings.dashboardSecureCookies = try reader.bool("secure_cookies", default: false)
         settings.spoolDirectory = URL(fileURLWithPath: dataDirectory).appendingPathComponent("spool")
         var policy = FetchPolicy(allow: allow, maxBytes: maxImageBytes)

@@ -3,6 +3,7 @@ import Banks
 import Configuration
 import Foundation
 import Storage
+import Workflows
 
 /// `--data-dir`, `--database-url` and `--config`, shared by every command that touches storage;
 /// read with the rest of the settings (flag, `VIGIL_*` variable, config file, default).
@@ -49,6 +50,8 @@ struct StorageOptions: ParsableArguments {
     func withService(loadIndex: Bool, readOnly: Bool = false, _ body: (BankService) async throws -> Void) async throws {
         try await VigilDatabase.withOpen(try await location(), mustExist: readOnly) { database in
             let service = BankService(store: SQLBankStore(database: database), index: MatchIndex(), maintainsIndex: loadIndex)
+            let usage = WorkflowUsage(store: SQLWorkflowStore(database: database))
+            service.checkUsers { bank in try await usage.users(ofBank: bank.name) }
             if loadIndex { try await service.loadIndex() }
             try await body(service)
         }

@@ -6,6 +6,7 @@ import IntegrationClients
 import Integrations
 import SafeFetch
 import Storage
+import Workflows
 import Vault
 
 /// `vigil credentials`: the integrations' stored credentials, as `/v1/credentials` has them.
@@ -33,6 +34,8 @@ struct CredentialsCommand: AsyncParsableCommand {
             try await VigilDatabase.withOpen(try await storage.location(), mustExist: readOnly) { database in
                 let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory,
                                                            probes: try CredentialProbes.standard(fetcher: SafeURLFetcher()))
+                let usage = WorkflowUsage(store: SQLWorkflowStore(database: database))
+                vault.credentials.checkUsers { id in try await usage.users(ofCredential: id) }
                 try await body(Context(credentials: vault.credentials, audit: SQLAuditLog(database: database)))
             }
         }
@@ -133,11 +136,12 @@ struct CredentialsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a credential.")
         @OptionGroup var storage: StorageOptions
         @Argument(help: "Credential id.") var id: String
+        @Flag(help: "Delete it even though published workflows use it (their runs will fail).") var force = false
 
         func run() async throws {
             try await CredentialsCommand.with(storage, readOnly: true) { context in
-                let view = try await context.audited("credential.delete", target: "credential:\(id)") {
-                    try await context.credentials.delete(id: id)
+                let view = try await context.audited(force ? "credential.delete_forced" : "credential.delete", target: "credential:\(id)") {
+                    try await context.credentials.delete(id: id, force: force)
                 }
                 Standard.output("deleted credential \(view.id) (\(view.integration), \(view.values["nickname"] ?? ""))")
             }

@@ -3,6 +3,7 @@ import BankImport
 import Banks
 import Foundation
 import Hummingbird
+import JSONValues
 import Jobs
 import NIOCore
 
@@ -19,7 +20,7 @@ struct BankRoutes {
         routes.get("banks/{name}/export") { request, context in try await export(request, context) }
         routes.post("banks") { request, context in try await create(request, context) }
         routes.patch("banks/{name}") { request, context in try await update(request, context) }
-        routes.delete("banks/{name}") { _, context in try await delete(context) }
+        routes.delete("banks/{name}") { request, context in try await delete(request, context) }
         routes.post("banks/{name}/entries") { request, context in try await addEntries(request, context) }
         routes.patch("banks/{name}/entries/{id}") { request, context in try await updateEntry(request, context) }
         routes.delete("banks/{name}/entries/{id}") { _, context in try await deleteEntry(context) }
@@ -36,8 +37,19 @@ struct BankRoutes {
         var pdqThreshold: Int?
         var labels: [String]?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case name, description, kind, enabled, pdqThreshold = "pdq_threshold", labels
+        }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.refuseUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decodeIfPresent(String.self, forKey: .name)
+            description = try c.decodeIfPresent(String.self, forKey: .description)
+            kind = try c.decodeIfPresent(String.self, forKey: .kind)
+            enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled)
+            pdqThreshold = try c.decodeIfPresent(Int.self, forKey: .pdqThreshold)
+            labels = try c.decodeIfPresent([String].self, forKey: .labels)
         }
 
         func kindValue() throws -> BankKind? {
@@ -86,9 +98,12 @@ struct BankRoutes {
         return try JSONText.response(BankJSON(updated, entryCount: try await banks.entryCount(of: updated)))
     }
 
-    func delete(_ context: VigilRequestContext) async throws -> Response {
+    func delete(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
         let bank = try await bank(context)
-        try await service.audited(context, "bank.delete", target: "bank:\(bank.name)") { try await banks.deleteBank(named: bank.name) }
+        let force = try Flag.parse(request.query("force"), name: "force") ?? false
+        try await service.audited(context, force ? "bank.delete_forced" : "bank.delete", target: "bank:\(bank.name)") {
+            try await banks.deleteBank(named: bank.name, force: force)
+        }
         return try JSONText.response(["deleted": bank.name])
     }
 
@@ -126,12 +141,34 @@ struct BankRoutes {
         var note: String?
         var extra: [String: String]?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case pdq, pdqQuality = "pdq_quality", md5, sha256, externalID = "external_id", source, note, extra
+        }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.refuseUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            pdq = try c.decodeIfPresent(String.self, forKey: .pdq)
+            pdqQuality = try c.decodeIfPresent(Int.self, forKey: .pdqQuality)
+            md5 = try c.decodeIfPresent(String.self, forKey: .md5)
+            sha256 = try c.decodeIfPresent(String.self, forKey: .sha256)
+            externalID = try c.decodeIfPresent(String.self, forKey: .externalID)
+            source = try c.decodeIfPresent(String.self, forKey: .source)
+            note = try c.decodeIfPresent(String.self, forKey: .note)
+            extra = try c.decodeIfPresent([String: String].self, forKey: .extra)
         }
     }
 
-    struct EntriesBody: Decodable { var entries: [NewEntryBody] }
+    struct EntriesBody: Decodable {
+        var entries: [NewEntryBody]
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case entries }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.refuseUnknownKeys(CodingKeys.self)
+            entries = try decoder.container(keyedBy: CodingKeys.self).decode([NewEntryBody].self, forKey: .entries)
+        }
+    }
 
     /// Adds entries given as signals (JSON `{"entries": [...]}`) or one uploaded image (hashed here).
     func addEntries(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
@@ -175,9 +212,10 @@ struct BankRoutes {
         var disabledUntil: Date??
         var note: String??
 
-        enum CodingKeys: String, CodingKey { case disabledUntil = "disabled_until", note }
+        enum CodingKeys: String, CodingKey, CaseIterable { case disabledUntil = "disabled_until", note }
 
         init(from decoder: any Decoder) throws {
+            try decoder.refuseUnknownKeys(CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             if c.contains(.disabledUntil) {
                 if try c.decodeNil(forKey: .disabledUntil) {

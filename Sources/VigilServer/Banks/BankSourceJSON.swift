@@ -1,3 +1,4 @@
+import JSONValues
 import Banks
 import Foundation
 
@@ -39,5 +40,14 @@ struct BankSourceBody: Decodable {
     var intervalSeconds: Int?
     var remoteBank: String?
 
-    enum CodingKeys: String, CodingKey { case kind, credential, intervalSeconds = "interval_seconds", remoteBank = "remote_bank" }
+    enum CodingKeys: String, CodingKey, CaseIterable { case kind, credential, intervalSeconds = "interval_seconds", remoteBank = "remote_bank" }
+
+    init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decodeIfPresent(String.self, forKey: .kind)
+        credential = try c.decodeIfPresent(String.self, forKey: .credential)
+        intervalSeconds = try c.decodeIfPresent(Int.self, forKey: .intervalSeconds)
+        remoteBank = try c.decodeIfPresent(String.self, forKey: .remoteBank)
+    }
 }

@@ -70,6 +70,7 @@ public struct APIError: Error, Sendable {
             case .invalid(let message): return APIError(.badRequest, "invalid_request", message)
             case .notFound: return APIError(.notFound, "not_found", error.description)
             case .alreadyExists: return APIError(.conflict, "already_exists", error.description)
+            case .inUse: return APIError(.conflict, "in_use", error.description)
             case .storage, .checkpointRefused: return nil
             }
         case let error as AccessError:
@@ -82,6 +83,7 @@ public struct APIError: Error, Sendable {
             switch error {
             case .unknownIntegration, .notFound: return APIError(.notFound, "not_found", error.description)
             case .invalid: return APIError(.badRequest, "invalid_credential", error.description)
+            case .inUse: return APIError(.conflict, "in_use", error.description)
             }
         case let error as VaultError:
             // Never names or shows a secret; the operator reads the server's log for the rest.

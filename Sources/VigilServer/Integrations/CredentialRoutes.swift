@@ -45,10 +45,11 @@ struct CredentialRoutes {
             }
             return try JSONText.response(CredentialTestJSON(credential: id, result))
         }
-        routes.delete("credentials/{id}") { _, context in
+        routes.delete("credentials/{id}") { request, context in
             let id = try context.parameters.require("id")
-            let view = try await service.audited(context, "credential.delete", target: "credential:\(id)") {
-                try await service.credentials.delete(id: id)
+            let force = try Flag.parse(request.query("force"), name: "force") ?? false
+            let view = try await service.audited(context, force ? "credential.delete_forced" : "credential.delete", target: "credential:\(id)") {
+                try await service.credentials.delete(id: id, force: force)
             }
             return try JSONText.response(CredentialJSON(view))
         }

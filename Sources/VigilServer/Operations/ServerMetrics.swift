@@ -10,6 +10,9 @@ public final class ServerMetrics: LookupMetrics {
     let hashesComputed: Counter
     private let requestMetrics = Mutex<[RequestKey: (Counter, DurationHistogram)]>([:])
     private let lookupMetrics = Mutex<[String: (lookups: Counter, matched: Counter)]>([:])
+    private let outcomeCounters = Mutex<[String: Counter]>([:])
+    let eventCommits: DurationHistogram
+    let eventsCommitted: Counter
 
     struct RequestKey: Hashable {
         let route: String
@@ -27,6 +30,11 @@ public final class ServerMetrics: LookupMetrics {
         self.registry = registry
         hashesComputed = registry.makeCounter(descriptor: .init(
             namespace: "vigil", metricName: "hashes_computed", unitName: "total", helpText: "Images decoded and hashed"))
+        eventCommits = registry.makeDurationHistogram(descriptor: .init(
+            namespace: "vigil", metricName: "lookup_event_commit_duration", unitName: "seconds",
+            helpText: "Group commits of lookup events (every match), each before its lookups answer"), buckets: Self.latencyBuckets)
+        eventsCommitted = registry.makeCounter(descriptor: .init(
+            namespace: "vigil", metricName: "lookup_events_committed", unitName: "total", helpText: "Lookup events committed to the event table"))
     }
 
     func recordRequest(route: String, method: String, status: Int, duration: Duration) {
@@ -87,14 +95,36 @@ public final class ServerMetrics: LookupMetrics {
             .set(to: Double(max(0, latest - applied)))
     }
 
-    /// Events lost because a buffer was full: the recorder's (matches not written to the event
-    /// table) and the lookup triggers' (workflow runs not started).
-    func setDroppedEvents(recorder: Int, triggers: Int) {
-        registry.makeGauge(descriptor: .init(namespace: "vigil", metricName: "events_dropped", unitName: "count",
-                                             helpText: "Match events not written to the event table: the recorder's buffer was full"))
-            .set(to: Double(recorder))
-        registry.makeGauge(descriptor: .init(namespace: "vigil", metricName: "workflow_trigger_events_dropped", unitName: "count",
-                                             helpText: "Lookup events that started no workflow: the trigger buffer was full"))
-            .set(to: Double(triggers))
+    /// One outcome of something asynchronous: a job by its kind, a workflow run by its trigger,
+    /// a webhook delivery by its event type; each by how it ended.
+    public func recordOutcome(_ what: OutcomeCounter, kind: String, outcome: String) {
+        let key = "\(what.rawValue)/\(kind)/\(outcome)"
+        let counter = outcomeCounters.withLock { cache in
+            if let known = cache[key] { return known }
+            let made = registry.makeCounter(descriptor: .init(namespace: "vigil", metricName: what.rawValue, unitName: "total", helpText: what.help),
+                                            labels: [("kind", kind), ("outcome", outcome)])
+            cache[key] = made
+            return made
+        }
+        counter.increment()
+    }
+
+    /// Timings of the group commits that write lookup events before the lookups answer.
+    func recordEventCommit(events: Int, duration: Duration) {
+        eventCommits.record(duration)
+        eventsCommitted.increment(by: Int64(events))
+    }
+}
+
+/// What `ServerMetrics.recordOutcome` counts.
+public enum OutcomeCounter: String, Sendable {
+    case jobs = "jobs_finished", runs = "workflow_runs_finished", deliveries = "webhook_deliveries"
+
+    var help: String {
+        switch self {
+        case .jobs: "Jobs finished, by kind and outcome (succeeded, failed, retry, cancelled)"
+        case .runs: "Workflow runs finished, by trigger and outcome (succeeded, failed, cancelled)"
+        case .deliveries: "Webhook delivery attempts, by event type and outcome (delivered, retry, failed)"
+        }
     }
 }

@@ -31,14 +31,11 @@ public struct ServerSettings: Sendable {
     public var nodeID: String
     /// The statuses an account may have (`active` and `blocked` are always among them).
     public var accountStatuses = AccountStatuses()
-    /// Whether every lookup is written to the event table as `lookup.completed` (matches always
-    /// are, as `match.found`). Off by default: at thousands of lookups a second, one row each
-    /// would cost more than the lookups; workflows triggered by lookups do not need it.
+    /// Whether every lookup is written to the event table as `lookup.completed` even when no
+    /// webhook subscription and no live workflow wants it (matches always are, as `match.found`,
+    /// before they answer). Off by default: at thousands of lookups a second, a row each costs
+    /// more than the lookups.
     public var recordLookupEvents = false
-    /// Whether every match is written as `match.found` even when no webhook subscription asks
-    /// for it (one does: then they are). Off by default: a row per match costs the lookup path
-    /// a third of its speed when every lookup matches (docs/benchmarks.md, issue 11).
-    public var recordMatchEvents = false
     /// Mark the dashboard's cookies Secure even when no trusted proxy says the request came over
     /// TLS (set when Vigil is only ever reached over HTTPS).
     public var dashboardSecureCookies = false

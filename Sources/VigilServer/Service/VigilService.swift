@@ -27,15 +27,17 @@ public final class VigilService: Sendable {
     public let bankSync: BankSyncService
     public let audit: any AuditLog
     public let workflows: WorkflowService
-    /// Starts event-triggered runs from the lookup service's events; `vigil serve` drains it.
+    /// The live event-triggered workflows; `EventTableTriggers` starts their runs from the event table.
     public let triggers: EventTriggers
+    /// Rung whenever the event feed reads new events: `EventTableTriggers` reads them at once.
+    public let triggerBell = Doorbell()
     public let cases: CaseService
     public let accounts: AccountService
     public let events: any EventStore
     /// Follows the event table for this process's SSE streams.
     public let eventFeed: EventFeed
-    /// Writes matches (and, when configured, every lookup) to the event table.
-    public let eventRecorder: EventRecorder
+    /// Commits lookup events (every match) before their lookups answer, in groups.
+    public let lookupEvents: EventGroupCommit
     public let webhooks: WebhookService
     /// Evidence files: encrypted, previewed, revealed on request, preserved and purged.
     public let media: EvidenceMediaService
@@ -49,8 +51,8 @@ public final class VigilService: Sendable {
     public let settings: ServerSettings
     public let metrics: ServerMetrics
     private let loadFailure = Mutex<String?>(nil)
-    /// The lookup event types written to the event table (settings, and what subscriptions want).
-    private let recordedLookupEvents = EventTypeSet()
+    /// The lookup event types written beyond `match.found` (settings, and what subscriptions want).
+    private let recordedLookupEvents: EventTypeSet
     private let readyTime = Mutex<Date?>(nil)
 
     public var banks: BankService { lookup.banks }
@@ -64,19 +66,39 @@ public final class VigilService: Sendable {
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         let hashing = ImageHashingPool(threads: settings.hashingThreads, queueLimit: settings.hashingQueueLimit,
                                        limits: settings.decodeLimits)
-        self.lookup = LookupService(banks: banks, hashing: hashing, metrics: metrics)
-        self.keys = keys
-        self.jobs = jobs
-        self.fetcher = fetcher
-        self.credentials = credentials
-        self.bankSync = BankSyncService(banks: banks, sources: bankSources, jobs: jobs)
-        self.audit = audit
         let workflows = WorkflowService(store: workflowStore, jobs: jobs, credentials: {
             Dictionary(try await credentials.list().map { ($0.id, $0.integration) }, uniquingKeysWith: { first, _ in first })
         })
         self.workflows = workflows
         let triggers = EventTriggers(workflows: workflows)
         self.triggers = triggers
+        let feed = EventFeed(store: eventStore, onNewEvents: { [doorbell = jobs.doorbell, triggerBell] in
+            doorbell.ring()
+            triggerBell.ring()
+        })
+        eventFeed = feed
+        let committer = EventGroupCommit(store: eventStore, clock: clock, committed: { [doorbell = feed.doorbell] in doorbell.ring() })
+        lookupEvents = committer
+        let recorded = EventTypeSet()
+        recorded.set(Self.configuredLookupEvents(settings))
+        recordedLookupEvents = recorded
+        // A lookup whose event some live workflow listens for is written too: workflows start
+        // from the event table, like every other event.
+        let recorder = LookupEventCommitter(committer: committer, metrics: metrics) {
+            var wanted = recorded.types
+            if triggers.wants(EventTypes.lookupCompleted) { wanted.insert(EventTypes.lookupCompleted) }
+            return wanted
+        }
+        self.lookup = LookupService(banks: banks, hashing: hashing, metrics: metrics, recorder: recorder)
+        self.keys = keys
+        self.jobs = jobs
+        self.fetcher = fetcher
+        self.credentials = credentials
+        self.bankSync = BankSyncService(banks: banks, sources: bankSources, jobs: jobs)
+        self.audit = audit
+        // Deleting what a published workflow uses is refused unless forced: one click must not break screening.
+        banks.checkUsers { bank in try await workflows.liveUsers(ofBank: bank.name) }
+        credentials.checkUsers { id in try await workflows.liveUsers(ofCredential: id) }
         self.settings = settings
         self.metrics = metrics
         let media = EvidenceMediaService(store: mediaStore, files: mediaFiles, previews: PoolPreviews(pool: hashing),
@@ -92,10 +114,6 @@ public final class VigilService: Sendable {
         let tally = LookupTally(store: tallyStore)
         self.tally = tally
         lookup.observe(isListening: { _ in true }) { event in tally.count(matched: event.isMatch) }
-        let feed = EventFeed(store: eventStore, onNewEvents: { [doorbell = jobs.doorbell] in doorbell.ring() })
-        eventFeed = feed
-        let recorder = EventRecorder(store: eventStore, appended: feed.doorbell)
-        eventRecorder = recorder
         webhooks = WebhookService(store: webhookStore, checkCredential: { [fetcher] id in
             let credential: OpenedCredential
             do { credential = try await credentials.open(id: id) } catch { throw WebhookError.invalid("credential \(id): \(error)") }
@@ -104,44 +122,19 @@ public final class VigilService: Sendable {
             }
             do { _ = try await fetcher.checkDestination(url) } catch { throw WebhookError.invalid("the URL of credential \(id) is refused: \(error)") }
         }, clock: clock)
-        let recorded = recordedLookupEvents
-        recorded.set(Self.configuredLookupEvents(settings))
-        // Matches (and lookups) are written to the event table when the operator asks for them or
-        // a webhook subscription wants them: for streams, webhooks and the dashboard.
-        lookup.observe(isListening: { matched in
-            let wanted = recorded.types
-            return wanted.contains(EventTypes.lookupCompleted) || (matched && wanted.contains(EventTypes.matchFound))
-        }) { event in
-            let wanted = recorded.types
-            for type in [EventTypes.lookupCompleted, EventTypes.matchFound] where wanted.contains(type) && (event.isMatch || type == EventTypes.lookupCompleted) {
-                recorder.record(NewEvent(type: type, subject: "lookup:\(event.id.uuidString.lowercased())", actor: "api:\(event.api.rawValue)",
-                                         payload: LookupEventPayload.payload(event, type: type)))
-            }
-        }
-        // Every lookup, through any API, can start a workflow; the caller only pays for a hand-off.
-        // A workflow step's own lookup starts none: a workflow listening for lookups that looks
-        // images up would otherwise start itself for ever.
-        lookup.observe(isListening: { matched in triggers.wants("lookup.completed") || (matched && triggers.wants("match.found")) }) { event in
-            guard event.api != .integration else { return }
-            let completed = triggers.wants("lookup.completed"), found = event.isMatch && triggers.wants("match.found")
-            if completed { triggers.publish(type: "lookup.completed") { LookupEventPayload.payload(event, type: "lookup.completed") } }
-            if found { triggers.publish(type: "match.found") { LookupEventPayload.payload(event, type: "match.found") } }
-        }
     }
 
+    /// Lookup event types written beyond `match.found` (which every match writes).
     static func configuredLookupEvents(_ settings: ServerSettings) -> Set<String> {
-        var types: Set<String> = []
-        if settings.recordLookupEvents { types.insert(EventTypes.lookupCompleted) }
-        if settings.recordMatchEvents { types.insert(EventTypes.matchFound) }
-        return types
+        settings.recordLookupEvents ? [EventTypes.lookupCompleted] : []
     }
 
     /// Reads again which lookup events the webhook subscriptions want (after a change to them
     /// here, and every few seconds for changes made on other replicas).
     public func refreshRecordedLookupEvents() async throws {
         var types = Self.configuredLookupEvents(settings)
-        for subscription in try await webhooks.list() where subscription.active {
-            for type in [EventTypes.lookupCompleted, EventTypes.matchFound] where subscription.wants(type) { types.insert(type) }
+        for subscription in try await webhooks.list() where subscription.active && subscription.wants(EventTypes.lookupCompleted) {
+            types.insert(EventTypes.lookupCompleted)
         }
         recordedLookupEvents.set(types)
     }

@@ -43,12 +43,13 @@ public struct ActionFailure: Error, Sendable, CustomStringConvertible {
 
 /// Hides a credential's secrets from what a run records (inputs, outputs, errors).
 public protocol SecretRedactor: Sendable {
-    /// A function that replaces the credential's secrets in text.
-    func redactor(forCredential id: String) async -> @Sendable (String) -> String
+    /// A function that replaces the credential's secrets in text. Throws when the credential's
+    /// secrets cannot be read: the step then stops, rather than keep its data unchecked.
+    func redactor(forCredential id: String) async throws -> @Sendable (String) -> String
 }
 
 /// Redacts nothing (no credential has secrets, as in tests without a vault).
 public struct NoSecrets: SecretRedactor {
     public init() {}
-    public func redactor(forCredential id: String) async -> @Sendable (String) -> String { { $0 } }
+    public func redactor(forCredential id: String) async throws -> @Sendable (String) -> String { { $0 } }
 }

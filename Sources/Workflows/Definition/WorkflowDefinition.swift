@@ -2,12 +2,24 @@ public import JSONValues
 
 /// A workflow as its author writes it (JSON, or YAML through the CLI): a trigger and a list of
 /// steps. Decoding is lenient about meaning (an unknown step type decodes, and the validator names
-/// it with its step id) and strict about shape (a list where an object belongs is a decode error).
+/// it with its step id) and strict about shape (a list where an object belongs is a decode error,
+/// and so is a key no type here knows, such as a misspelt `continue_on_error`).
 public struct WorkflowDefinition: Codable, Sendable, Equatable {
     public var name: String
     public var description: String?
     public var trigger: Trigger
     public var steps: [Step]
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, description, trigger, steps }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        description = try container.decodeIfPresent(String.self, forKey: .description)
+        trigger = try container.decode(Trigger.self, forKey: .trigger)
+        steps = try container.decode([Step].self, forKey: .steps)
+    }
 
     public init(name: String, description: String? = nil, trigger: Trigger, steps: [Step]) {
         self.name = name
@@ -37,6 +49,17 @@ public struct Trigger: Codable, Sendable, Equatable {
     /// `event`: a condition over `trigger` (the event) that must hold for a run to start.
     public var condition: String?
 
+    enum CodingKeys: String, CodingKey, CaseIterable { case type, parameters, events, condition }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = try container.decode(String.self, forKey: .type)
+        parameters = try container.decodeIfPresent([Parameter].self, forKey: .parameters)
+        events = try container.decodeIfPresent([String].self, forKey: .events)
+        condition = try container.decodeIfPresent(String.self, forKey: .condition)
+    }
+
     public init(type: String, parameters: [Parameter]? = nil, events: [String]? = nil, condition: String? = nil) {
         self.type = type
         self.parameters = parameters
@@ -57,6 +80,17 @@ public struct Parameter: Codable, Sendable, Equatable {
     public var type: String
     public var required: Bool?
     public var description: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, type, required, description }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        type = try container.decode(String.self, forKey: .type)
+        required = try container.decodeIfPresent(Bool.self, forKey: .required)
+        description = try container.decodeIfPresent(String.self, forKey: .description)
+    }
 
     public init(name: String, type: String, required: Bool? = nil, description: String? = nil) {
         self.name = name
@@ -86,10 +120,27 @@ public struct Step: Codable, Sendable, Equatable {
     /// When the step fails after its last attempt, record the failure and go on with the next step.
     public var continueOnError: Bool?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, name, type, integration, operation, action, credential, inputs, branches, retry
         case otherwise = "else"
         case continueOnError = "continue_on_error"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        type = try container.decode(String.self, forKey: .type)
+        integration = try container.decodeIfPresent(String.self, forKey: .integration)
+        operation = try container.decodeIfPresent(String.self, forKey: .operation)
+        action = try container.decodeIfPresent(String.self, forKey: .action)
+        credential = try container.decodeIfPresent(String.self, forKey: .credential)
+        inputs = try container.decodeIfPresent([String: JSONValue].self, forKey: .inputs)
+        branches = try container.decodeIfPresent([Branch].self, forKey: .branches)
+        otherwise = try container.decodeIfPresent([Step].self, forKey: .otherwise)
+        retry = try container.decodeIfPresent(Retry.self, forKey: .retry)
+        continueOnError = try container.decodeIfPresent(Bool.self, forKey: .continueOnError)
     }
 
     public init(id: String, name: String? = nil, type: String, integration: String? = nil, operation: String? = nil, action: String? = nil,
@@ -119,6 +170,16 @@ public struct Branch: Codable, Sendable, Equatable {
     public var condition: String?
     public var steps: [Step]
 
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, condition, steps }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        condition = try container.decodeIfPresent(String.self, forKey: .condition)
+        steps = try container.decode([Step].self, forKey: .steps)
+    }
+
     public init(name: String? = nil, condition: String? = nil, steps: [Step]) {
         self.name = name
         self.condition = condition
@@ -133,7 +194,7 @@ public struct Retry: Codable, Sendable, Equatable {
     public var backoffSeconds: Double
     public var maxBackoffSeconds: Double
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case attempts
         case backoffSeconds = "backoff_seconds"
         case maxBackoffSeconds = "max_backoff_seconds"
@@ -146,6 +207,7 @@ public struct Retry: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.refuseUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         attempts = try container.decodeIfPresent(Int.self, forKey: .attempts) ?? 1
         backoffSeconds = try container.decodeIfPresent(Double.self, forKey: .backoffSeconds) ?? 1

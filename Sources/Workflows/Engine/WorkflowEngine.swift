@@ -1,5 +1,6 @@
 public import Foundation
 import Integrations
+public import Jobs
 import JSONValues
 public import Logging
 
@@ -12,6 +13,8 @@ public final class WorkflowEngine: Sendable {
     let actions: [String: any WorkflowAction]
     let secrets: any SecretRedactor
     let logger: Logger
+    /// Told how every run it takes to its end finished (the server's metrics count them).
+    let observe: @Sendable (WorkflowRun, RunStatus) -> Void
 
     public enum Advance: Sendable, Equatable {
         case finished(RunStatus)
@@ -20,15 +23,17 @@ public final class WorkflowEngine: Sendable {
     }
 
     public init(store: any WorkflowStore, actions: [any WorkflowAction], secrets: any SecretRedactor = NoSecrets(),
-                logger: Logger = Logger(label: "vigil.workflows")) {
+                logger: Logger = Logger(label: "vigil.workflows"), observe: @escaping @Sendable (WorkflowRun, RunStatus) -> Void = { _, _ in }) {
+        self.observe = observe
         self.store = store
         self.actions = Dictionary(actions.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
         self.secrets = secrets
         self.logger = logger
     }
 
-    /// Takes a run as far as it can go now. `lease` fences every write (see `RunLease`).
-    public func advance(runID: Int64, lease: RunLease? = nil, isCancelled: @escaping @Sendable () -> Bool = { false }) async throws -> Advance {
+    /// Takes a run as far as it can go now. `lease` fences every write (see `JobLease`).
+    public func advance(runID: Int64, lease: JobLease? = nil, worker: String? = nil,
+                        isCancelled: @escaping @Sendable () -> Bool = { false }) async throws -> Advance {
         guard let run = try await store.run(id: runID) else { throw ActionFailure("workflow run \(runID) no longer exists") }
         if run.status.isFinished { return .finished(run.status) }
         if run.cancelRequested || isCancelled() { return try await finish(run, .cancelled, error: nil, lease) }
@@ -37,7 +42,7 @@ public final class WorkflowEngine: Sendable {
         }
         try await store.setRunStatus(id: run.id, .running, error: nil, at: Date(), lease: lease)
         let records = Dictionary(try await store.steps(runID: run.id).map { ($0.stepID, $0) }, uniquingKeysWith: { _, last in last })
-        let execution = Execution(run: run, records: records, lease: lease, isCancelled: isCancelled)
+        let execution = Execution(run: run, records: records, lease: lease, worker: worker, isCancelled: isCancelled)
         var scope = Scope(trigger: run.input)
         switch try await execute(version.definition.steps, &scope, execution) {
         case .completed: return try await finish(run, .succeeded, error: nil, lease)
@@ -49,8 +54,8 @@ public final class WorkflowEngine: Sendable {
         }
     }
 
-    private func finish(_ run: WorkflowRun, _ status: RunStatus, error: String?, _ lease: RunLease?) async throws -> Advance {
-        try await store.setRunStatus(id: run.id, status, error: error, at: Date(), lease: lease)
+    private func finish(_ run: WorkflowRun, _ status: RunStatus, error: String?, _ lease: JobLease?) async throws -> Advance {
+        if try await store.setRunStatus(id: run.id, status, error: error, at: Date(), lease: lease) { observe(run, status) }
         logger.info("workflow run finished", metadata: ["run": .stringConvertible(run.id), "workflow": .string(run.workflowID),
                                                         "status": .string(status.rawValue)])
         return .finished(status)
@@ -62,7 +67,9 @@ public final class WorkflowEngine: Sendable {
         let run: WorkflowRun
         /// What the store held when this pass began: steps that finished in an earlier pass.
         let records: [String: StepRecord]
-        let lease: RunLease?
+        let lease: JobLease?
+        /// The worker that holds the run's job, as step records name it.
+        let worker: String?
         let isCancelled: @Sendable () -> Bool
     }
 
@@ -128,11 +135,23 @@ public final class WorkflowEngine: Sendable {
         }
         let declaration = ActionCatalog.declaration(key)
         let inputs = Self.inputs(step, declaration, scope.data)
-        let redact: @Sendable (String) -> String = if let credential = step.credential { await secrets.redactor(forCredential: credential) } else { { $0 } }
         let attempt = (existing?.attempts ?? 0) + 1
+        let redact: @Sendable (String) -> String
+        do {
+            redact = if let credential = step.credential { try await secrets.redactor(forCredential: credential) } else { { $0 } }
+        } catch {
+            // The step's data could not be checked for secrets: it does not run (nor is its input kept).
+            let message = String(describing: error)
+            let record = StepRecord(runID: execution.run.id, stepID: step.id, status: .failed, attempts: attempt, input: nil, output: nil,
+                                    error: message, startedAt: existing?.startedAt ?? Date(), finishedAt: Date(), nextAttemptAt: nil,
+                                    worker: execution.worker)
+            try await store.saveStep(record, lease: execution.lease)
+            scope.steps[step.id] = record.scopeValue
+            return step.continues ? .completed : .failed("step \(step.id) failed: \(message)")
+        }
         var record = StepRecord(runID: execution.run.id, stepID: step.id, status: .running, attempts: attempt,
                                 input: Self.redacted(.object(inputs), declaration, redact), output: nil, error: nil,
-                                startedAt: existing?.startedAt ?? Date(), finishedAt: nil, nextAttemptAt: nil, worker: execution.lease?.owner)
+                                startedAt: existing?.startedAt ?? Date(), finishedAt: nil, nextAttemptAt: nil, worker: execution.worker)
         try await store.saveStep(record, lease: execution.lease)
 
         do {
@@ -179,7 +198,21 @@ public final class WorkflowEngine: Sendable {
         } else {
             chosen = step.otherwise == nil ? "none" : "else"
             for (i, branch) in (step.branches ?? []).enumerated() {
-                guard let condition = branch.condition, let expression = try? ExpressionParser.parse(condition) else { continue }
+                guard let condition = branch.condition else { continue }
+                let expression: Expression
+                do {
+                    expression = try ExpressionParser.parse(condition)
+                } catch {
+                    // Fail closed: a condition that cannot be read decides nothing; the run fails, saying why.
+                    let message = "the condition of branch \(branch.name ?? String(i)) does not parse: \(error)"
+                    logger.error("a stored workflow condition does not parse", metadata: ["run": .stringConvertible(execution.run.id),
+                                                                                          "step": .string(step.id), "error": .string(message)])
+                    let now = Date()
+                    let record = StepRecord(runID: execution.run.id, stepID: step.id, status: .failed, attempts: 1, input: nil, output: nil,
+                                            error: message, startedAt: now, finishedAt: now, nextAttemptAt: nil)
+                    try await store.saveStep(record, lease: execution.lease)
+                    return .failed("step \(step.id) failed: \(message)")
+                }
                 if ExpressionEvaluator.truth(ExpressionEvaluator.evaluate(expression, in: scope.data)) {
                     chosen = String(i)
                     break

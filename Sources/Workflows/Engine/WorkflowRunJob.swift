@@ -21,7 +21,7 @@ public struct WorkflowRunJob: JobHandler {
             throw JobFailure.permanent("a workflow.run job's payload is {\"run\": id}, got \(job.payload.prefix(100))")
         }
         do {
-            switch try await engine.advance(runID: payload.run, lease: RunLease(jobID: job.id, owner: context.owner),
+            switch try await engine.advance(runID: payload.run, lease: context.lease, worker: context.owner,
                                             isCancelled: { context.isCancelled }) {
             case let .finished(status): return "{\"status\":\"\(status.rawValue)\"}"
             case let .wait(until): throw JobPostponed(until: until, reason: "run \(payload.run) waits for a step's next try")
@@ -29,5 +29,11 @@ public struct WorkflowRunJob: JobHandler {
         } catch let failure as ActionFailure {
             throw JobFailure.permanent(failure.description)
         }
+    }
+
+    /// The run's job keeps dying: the run fails, saying why (and `workflow.run.failed` says so).
+    public func abandon(_ job: Job, reason: String, lease: JobLease) async throws {
+        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else { return }
+        try await engine.store.setRunStatus(id: payload.run, .failed, error: "the run \(reason)", at: Date(), lease: lease)
     }
 }

@@ -62,14 +62,19 @@ public struct NewRun: Sendable {
     public var input: JSONValue
     public var idempotencyKey: String?
     public var rerunOf: Int64?
+    /// A run that cannot start (its trigger's condition does not parse): created failed, with
+    /// this error, and no job.
+    public var failure: String?
 
-    public init(workflowID: String, version: Int, trigger: RunTrigger, input: JSONValue, idempotencyKey: String?, rerunOf: Int64? = nil) {
+    public init(workflowID: String, version: Int, trigger: RunTrigger, input: JSONValue, idempotencyKey: String?, rerunOf: Int64? = nil,
+                failure: String? = nil) {
         self.workflowID = workflowID
         self.version = version
         self.trigger = trigger
         self.input = input
         self.idempotencyKey = idempotencyKey
         self.rerunOf = rerunOf
+        self.failure = failure
     }
 }
 

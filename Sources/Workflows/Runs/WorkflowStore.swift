@@ -1,4 +1,5 @@
 public import Foundation
+public import Jobs
 
 /// The workflows' storage port: definitions, versions, runs and their steps.
 public protocol WorkflowStore: Sendable {
@@ -24,35 +25,24 @@ public protocol WorkflowStore: Sendable {
 
     /// Creates a run and the job that executes it, in one transaction. A run with the same
     /// workflow and idempotency key is returned instead (created: false), and no job is added.
+    /// A run with a `failure` is created failed, without a job, with its `workflow.run.failed` event.
     func createRun(_ run: NewRun, jobKind: String, at time: Date) async throws -> (run: WorkflowRun, created: Bool)
     func run(id: Int64) async throws -> WorkflowRun?
     /// Newest first.
     func runs(_ filter: RunFilter) async throws -> [WorkflowRun]
     /// Moves a run that has not finished to `status` (the first move to running sets its start;
     /// a finished status sets its end). False when it had already finished. With a `lease`, the
-    /// write is refused (`JobError.leaseLost`) unless that worker still holds the run's job.
+    /// write is refused (`JobError.leaseLost`) unless that worker still holds the run's job. A
+    /// move to `failed` writes the run's `workflow.run.failed` event in the same transaction.
     @discardableResult
-    func setRunStatus(id: Int64, _ status: RunStatus, error: String?, at time: Date, lease: RunLease?) async throws -> Bool
+    func setRunStatus(id: Int64, _ status: RunStatus, error: String?, at time: Date, lease: JobLease?) async throws -> Bool
     /// Flags a run to stop at its next step; a run that has not started, or waits for a step's
     /// next try, is cancelled at once.
     func requestCancel(runID: Int64, at time: Date) async throws -> WorkflowRun?
 
     func steps(runID: Int64) async throws -> [StepRecord]
     /// Inserts or replaces the step's record; with a `lease`, only while that worker holds the job.
-    func saveStep(_ record: StepRecord, lease: RunLease?) async throws
-}
-
-/// The worker that executes a run, as its job's lease names it. Every write of the run is fenced
-/// by it: a worker that lost its lease (it stalled, and another took the run over) can no longer
-/// write over the new worker's records.
-public struct RunLease: Sendable, Equatable {
-    public let jobID: Int64
-    public let owner: String
-
-    public init(jobID: Int64, owner: String) {
-        self.jobID = jobID
-        self.owner = owner
-    }
+    func saveStep(_ record: StepRecord, lease: JobLease?) async throws
 }
 
 extension WorkflowStore {

@@ -82,6 +82,19 @@ public enum EventCatalog {
         Field("message", .text, "Why it failed (report.failed)."),
     ]
 
+    static let runFields: [Field] = [
+        Field("event_id", .text, "The event's id (a run started by it is keyed by it: one run per event and workflow)."),
+        Field("type", .text, "The event type."),
+        Field("at", .text, "When the run failed (ISO 8601, UTC)."),
+        Field("actor", .text, "system:workflows."),
+        Field("run_id", .integer(1...Int.max), "The run that failed."),
+        Field("workflow_id", .text, "Its workflow."),
+        Field("version", .integer(1...Int.max), "The version it ran."),
+        Field("trigger", .choice(["api", "event", "manual"]), "What started it."),
+        Field("trigger_event_type", .text, "The event that started it, for an event-triggered run."),
+        Field("error", .text, "Why it failed."),
+    ]
+
     public static let all: [EventType] = [
         EventType(name: "lookup.completed", summary: "Any lookup, through any API, completed.", fields: lookupFields),
         EventType(name: "match.found", summary: "A lookup, through any API, found at least one match.", fields: lookupFields),
@@ -102,11 +115,9 @@ public enum EventCatalog {
         EventType(name: "report.submitted", summary: "NCMEC acknowledged a finished report (its receipt is stored).", fields: reportFields),
         EventType(name: "report.failed", summary: "A report stopped and waits for a person.", fields: reportFields),
         EventType(name: "report.retracted", summary: "A report was retracted.", fields: reportFields),
+        EventType(name: "workflow.run.failed", summary: "A workflow run failed (a failure started by another failure starts no run).",
+                  fields: runFields),
     ]
-
-    /// The events that come from the lookup path (delivered in-process at once); the others are
-    /// read from the event table.
-    public static let lookupEvents: Set<String> = ["lookup.completed", "match.found"]
 
     public static func event(_ name: String) -> EventType? { all.first { $0.name == name } }
 }

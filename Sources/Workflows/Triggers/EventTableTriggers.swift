@@ -4,10 +4,11 @@ import Foundation
 import JSONValues
 public import Logging
 
-/// Starts event-triggered workflows from the event table: case and account events, committed by
-/// any process. Every replica follows the table from a shared cursor; a run is keyed by the
-/// event's id, so a replica that delivers an event another has delivered starts nothing. The
-/// cursor is saved after each page, so a restart resumes where the last reader stopped.
+/// Starts event-triggered workflows from the event table: every event, committed by any process
+/// (a lookup's match is committed before the lookup answers). Every replica follows the table
+/// from a shared cursor; a run is keyed by the event's id, so a replica that delivers an event
+/// another has delivered starts nothing. The cursor is saved after each page, once its runs are
+/// committed, so a crash or a restart resumes where the last reader stopped and loses no event.
 public struct EventTableTriggers: Sendable {
     let triggers: EventTriggers
     let events: any EventStore
@@ -33,7 +34,9 @@ public struct EventTableTriggers: Sendable {
         }
         let page = try await events.events(after: cursor, types: nil, limit: 200)
         guard let last = page.last else { return false }
-        for event in page where !EventCatalog.lookupEvents.contains(event.type) && triggers.wants(event.type) {
+        // The workflows as they are now: one published a moment ago starts on this page's events.
+        try await triggers.refresh()
+        for event in page where Self.startsRuns(event) && triggers.wants(event.type) {
             try await triggers.deliver(type: event.type, payload: Self.payload(event))
         }
         try await events.saveCursor(Self.cursorName, position: last.id)
@@ -49,6 +52,20 @@ public struct EventTableTriggers: Sendable {
                 logger.error("starting workflows from the event table failed", metadata: ["error": .string(String(describing: error).prefix(300).description)])
             }
             await wake.wait(timeout: interval)
+        }
+    }
+
+    /// Whether an event may start runs. A workflow step's own lookup starts none (a workflow that
+    /// listens for lookups and looks images up would start itself for ever), nor does the failure
+    /// of a run that a failure started (two workflows would feed each other).
+    static func startsRuns(_ event: Event) -> Bool {
+        switch event.type {
+        case EventTypes.lookupCompleted, EventTypes.matchFound:
+            return event.payload.object?["api"]?.string != "integration"
+        case EventTypes.workflowRunFailed:
+            return event.payload.object?["trigger_event_type"]?.string != EventTypes.workflowRunFailed
+        default:
+            return true
         }
     }
 

@@ -4,6 +4,7 @@ import Events
 import Foundation
 import Hummingbird
 import Reports
+import Workflows
 
 /// Home: lookups and matches over time, open cases per queue, time to decision, report states
 /// and webhook delivery failures, over a chosen range; each chart drawn here as SVG.
@@ -34,13 +35,38 @@ struct HomePage {
             }
             if role?.may(.readReports) == true { charts.append(try await reportStates()) }
             if role?.may(.manageWebhooks) == true { charts.append(try await webhookFailures(range, now: now)) }
+            let since = now.addingTimeInterval(-Double(range.hours) * 3600)
+            var failures: [String: Any] = [:]
+            if role?.may(.readWorkflows) == true { failures["runs"] = try await failedRuns(since: since) }
+            if role?.may(.administer) == true { failures["jobs"] = try await failedJobs(since: since) }
             let data: [String: Any] = [
                 "charts": charts,
+                "failures": failures.isEmpty ? false : failures,
                 "ranges": Range.allCases.map { ["value": $0.rawValue, "current": $0 == range] },
                 "range": range.rawValue,
             ]
             return kit.page("home", title: "Home", section: "home", data: data, request, context)
         }
+    }
+
+    /// Workflow runs that failed in the range: the newest, with their workflow and why.
+    func failedRuns(since: Date) async throws -> [String: Any] {
+        let runs = try await service.workflows.runs(RunFilter(statuses: [.failed], since: since, limit: 200))
+        let names = Dictionary(try await service.workflows.list().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        return ["count": runs.count == 200 ? "200 or more" : String(runs.count), "none": runs.isEmpty,
+                "items": runs.prefix(10).map { run in
+                    ["id": run.id, "workflow": names[run.workflowID] ?? run.workflowID, "error": run.error ?? "no reason recorded",
+                     "at": Display.time(run.finishedAt ?? run.updatedAt)] as [String: Any]
+                }]
+    }
+
+    /// Jobs that failed in the range (imports, syncs, deliveries, report calls, runs).
+    func failedJobs(since: Date) async throws -> [String: Any] {
+        let jobs = try await service.jobs.failed(since: since, limit: 200)
+        return ["count": jobs.count == 200 ? "200 or more" : String(jobs.count), "none": jobs.isEmpty,
+                "items": jobs.prefix(10).map { job in
+                    ["id": job.id, "kind": job.kind, "error": job.error ?? "no reason recorded", "at": Display.time(job.finishedAt ?? job.updatedAt)] as [String: Any]
+                }]
     }
 
     static func chart(_ chart: SVGChart, note: String? = nil) -> [String: Any] {

@@ -55,8 +55,16 @@ struct IntegrationPages {
         }
         pages.post("credentials/{id}/delete") { request, context in
             let id = try context.parameters.require("id")
-            let view = try await service.audited(context, "credential.delete", target: "credential:\(id)") { try await service.credentials.delete(id: id) }
-            return kit.done("/credentials", notice: "Credential \(view.values["nickname"] ?? id) deleted.", request, context)
+            let force = try await kit.form(request).checked("force")
+            do {
+                let view = try await service.audited(context, force ? "credential.delete_forced" : "credential.delete", target: "credential:\(id)") {
+                    try await service.credentials.delete(id: id, force: force)
+                }
+                return kit.done("/credentials", notice: "Credential \(view.values["nickname"] ?? id) deleted.", request, context)
+            } catch let error as CredentialService.Failure {
+                guard case let .inUse(_, users) = error else { throw error }
+                return try await credentials(request, context, inUse: (id, users), status: .conflict)
+            }
         }
     }
 
@@ -80,7 +88,8 @@ struct IntegrationPages {
                         status: problems.isEmpty ? .ok : .unprocessableContent, request, context)
     }
 
-    func credentials(_ request: Request, _ context: VigilRequestContext, tested: (String, CredentialTestResult)? = nil) async throws -> Response {
+    func credentials(_ request: Request, _ context: VigilRequestContext, tested: (String, CredentialTestResult)? = nil,
+                     inUse: (String, [String])? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let list = try await service.credentials.list()
         let data: [String: Any] = ["credentials": list.map { view in
             var row: [String: Any] = [
@@ -94,8 +103,9 @@ struct IntegrationPages {
                 row["test"] = ["ok": result.ok, "summary": result.summary, "ms": Int(result.elapsed.milliseconds.rounded()),
                                "details": result.details.keys.sorted().map { ["name": $0, "value": result.details[$0] ?? ""] }]
             }
+            if let (id, users) = inUse, id == view.id { row["inUse"] = ["users": users.map { ["text": $0] }] }
             return row
         }, "empty": list.isEmpty]
-        return kit.page("credentials", title: "Credentials", section: "integrations", data: data, request, context)
+        return kit.page("credentials", title: "Credentials", section: "integrations", data: data, status: status, request, context)
     }
 }

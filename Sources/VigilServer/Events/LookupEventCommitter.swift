@@ -1,0 +1,41 @@
+import Events
+import Foundation
+import Lookup
+
+/// The lookup service's recorder: every match's `match.found`, and every lookup's
+/// `lookup.completed` while something wants it (the settings, a webhook subscription, a live
+/// workflow), committed to the event table before the lookup answers. Commits are grouped
+/// (`EventGroupCommit`): lookups that match at the same moment share one transaction, and a
+/// lookup that matches nothing and that nobody listens for commits nothing.
+final class LookupEventCommitter: LookupEventRecorder {
+    let committer: EventGroupCommit
+    /// The lookup event types wanted beyond `match.found` (which is always written).
+    let wanted: @Sendable () -> Set<String>
+    let metrics: ServerMetrics
+
+    init(committer: EventGroupCommit, metrics: ServerMetrics, wanted: @escaping @Sendable () -> Set<String>) {
+        self.committer = committer
+        self.metrics = metrics
+        self.wanted = wanted
+    }
+
+    func mustRecord(matched: Bool, api: LookupAPI) -> Bool {
+        matched || wanted().contains(EventTypes.lookupCompleted)
+    }
+
+    func record(_ event: LookupEvent) async throws {
+        let subject = "lookup:\(event.id.uuidString.lowercased())", actor = "api:\(event.api.rawValue)"
+        var events: [NewEvent] = []
+        if event.isMatch {
+            events.append(NewEvent(type: EventTypes.matchFound, subject: subject, actor: actor,
+                                   payload: LookupEventPayload.payload(event, type: EventTypes.matchFound)))
+        }
+        if wanted().contains(EventTypes.lookupCompleted) {
+            events.append(NewEvent(type: EventTypes.lookupCompleted, subject: subject, actor: actor,
+                                   payload: LookupEventPayload.payload(event, type: EventTypes.lookupCompleted)))
+        }
+        let start = ContinuousClock.now
+        try await committer.commit(events)
+        metrics.recordEventCommit(events: events.count, duration: start.duration(to: .now))
+    }
+}
