@@ -22,13 +22,6 @@ public struct EntryMatch: Sendable, Hashable {
     /// The PDQ distance when PDQ matched; 0 for an entry matched by an exact digest alone.
     public var distance: Int { pdqDistance ?? 0 }
 
-    /// The signals by which the entry holds the query itself: an equal MD5 or SHA-256, or a PDQ at
-    /// distance 0.
-    public var exactSignals: Set<MatchedSignal> {
-        var exact = Set(signals.filter { $0 != .pdq })
-        if pdqDistance == 0 { exact.insert(.pdq) }
-        return exact
-    }
 }
 
 /// A match-bank entry an allow-bank entry suppressed, and that allow entry.
@@ -42,26 +35,24 @@ public struct SuppressedMatch: Sendable, Hashable {
     }
 }
 
-/// The allow rule, the same for every API: a match-bank entry is suppressed only by an allow entry
-/// strictly nearer to the query than it; a tie keeps the match. An entry that holds the query
-/// itself (an equal MD5 or SHA-256, or PDQ distance 0) is suppressed only by an allow entry that
-/// holds each of those very signals too: a curator's explicit override. A near-duplicate (PDQ
-/// distance d > 0) is suppressed by an allow entry at a smaller PDQ distance, or by one that holds
-/// the query itself.
+/// The allow rule, the same for every API. Each entry's nearness to the query is ranked: holding
+/// the query's very bytes (an equal MD5 or SHA-256) is nearest, then a PDQ at distance 0, 1, 2…
+/// A match-bank entry is suppressed only by an allow entry strictly nearer to the query than it;
+/// a tie keeps the match, except where both hold the query itself by the same kind of signal
+/// (both its bytes, or both its very PDQ hash): that is a curator's explicit override.
 ///
-/// So an allow entry made from a resized copy of a known image (PDQ distance 4) still suppresses
-/// that copy, but never the known image.
+/// So an allow entry made from a resized copy of a known image (PDQ distance 4, or even 0) never
+/// suppresses the known image itself, whose bytes the match entry holds; it still suppresses the
+/// copy it was made from, which it holds more nearly than the match entry does.
 public enum AllowRule {
     /// The allow entry that suppresses `match`, or nil. Of several, the nearest.
     public static func suppressor(of match: EntryMatch, among allowed: [EntryMatch]) -> EntryMatch? {
-        let required = match.exactSignals
+        let bar = rank(match)
         let candidates = allowed.filter { allow in
-            if !required.isEmpty { return allow.exactSignals.isSuperset(of: required) }
-            guard let distance = match.pdqDistance else { return false }
-            if !allow.exactSignals.isEmpty { return true }
-            return allow.pdqDistance.map { $0 < distance } ?? false
+            let rank = rank(allow)
+            return rank < bar || (rank == bar && bar <= 1)
         }
-        return candidates.min { nearness($0) < nearness($1) }
+        return candidates.min { (rank($0), $0.entryID) < (rank($1), $1.entryID) }
     }
 
     /// Splits the match-bank entries into those that stand and those suppressed.
@@ -79,8 +70,9 @@ public enum AllowRule {
         return (standing, suppressed)
     }
 
-    /// Orders candidates: more exact signals first, then a smaller PDQ distance, then the entry id.
-    static func nearness(_ entry: EntryMatch) -> (Int, Int, Int64) {
-        (-entry.exactSignals.count, entry.pdqDistance ?? Int.max, entry.entryID)
+    /// 0: the entry holds the query's bytes (MD5 or SHA-256); 1 + d: its PDQ is at distance d.
+    static func rank(_ entry: EntryMatch) -> Int {
+        if entry.signals.contains(.md5) || entry.signals.contains(.sha256) { return 0 }
+        return (entry.pdqDistance ?? Int.max - 1) + 1
     }
 }

@@ -105,6 +105,8 @@ struct ServeCommand: AsyncParsableCommand {
                                        reportStore: SQLReportStore(database: database), userStore: SQLUserStore(database: database),
                                        tallyStore: SQLLookupTallyStore(database: database), settings: settings)
             try await FirstRun.prepareWorkflows(service.workflows, audit: service.audit, demo: firstRun.demoBank != nil)
+            // Before the server answers: every event committed once it serves starts its workflows.
+            try await EventTableTriggers(triggers: service.triggers, events: service.events).start()
             let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials))
             let workers = (0..<configuration.jobConcurrency).map { _ in
                 JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing, batchSize: configuration.importBatchRows),

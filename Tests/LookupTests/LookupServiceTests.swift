@@ -40,9 +40,9 @@ import VigilTestSupport
         #expect(hit.signals == [.pdq, .md5] && hit.distance == 4 && hit.entry?.signals.md5 == Self.md5)
     }
 
-    /// An allow entry that holds the image itself (its MD5) suppresses a near-duplicate PDQ match,
-    /// whatever signal it holds; but not an entry that holds the image itself too.
-    @Test func anAllowEntryHoldingTheImageSuppressesANearMatchButNotAnExactOne() async throws {
+    /// An allow entry that holds the image's very bytes (its MD5) suppresses a match by PDQ alone,
+    /// near or exact; an allow entry that holds only a PDQ never suppresses a match of the bytes.
+    @Test func anAllowEntryOfTheImagesBytesSuppressesAPDQMatchButAPDQAllowEntryNeverAByteMatch() async throws {
         let s = try await Self.setup()
         var generator = HashGenerator(seed: 22)
         let hash = generator.randomHash()
@@ -52,7 +52,14 @@ import VigilTestSupport
         #expect(!near.isMatch && near.suppressed.map(\.match.bank.name) == ["BAD"] && near.suppressed.map(\.by.bank.name) == ["FP"])
         #expect(near.allowedBy.map(\.bank.name) == ["FP"])
         let exact = try await s.lookup.lookup(LookupRequest(input: .signals(pdq: hash, md5: Self.md5, sha256: nil), api: .hma))
-        #expect(exact.isMatch && exact.suppressed.isEmpty)
+        #expect(!exact.isMatch, "the allowed file itself, whose PDQ the match entry holds")
+
+        let bytes = String(repeating: "cd", count: 16)
+        let known = generator.randomHash()
+        try await s.banks.addEntries([NewEntry(signals: EntrySignals(pdq: known, md5: bytes), addedBy: "t")], to: s.match)
+        try await s.banks.addEntries([NewEntry(signals: EntrySignals(pdq: known), addedBy: "t")], to: s.allow)
+        let file = try await s.lookup.lookup(LookupRequest(input: .signals(pdq: known, md5: bytes, sha256: nil), api: .native))
+        #expect(file.isMatch && file.suppressed.isEmpty, "a PDQ twin allowed does not hide the known file's bytes")
     }
 
     /// The classification reported for a match is the entry's own, else its bank's categories.

@@ -32,7 +32,7 @@ import VigilTestSupport
         let (service, database) = try await db.service()
         _ = try await service.createBank(NewBank(name: "kept"))
         try await database.run { sql in
-            for table in ["sessions", "users", "lookup_tallies"] { try await sql.raw("DROP TABLE \(unsafeRaw: table)").run() }
+            for table in ["media_blobs", "sessions", "users", "lookup_tallies"] { try await sql.raw("DROP TABLE \(unsafeRaw: table)").run() }
             try await sql.raw("DROP TABLE api_keys").run()
             try await sql.raw("DROP TABLE bank_changes").run()
             try await sql.raw("DROP TABLE jobs").run()

@@ -67,15 +67,19 @@ import VigilTestSupport
         #expect(try await store.claim(kinds: ["k"], owner: "b", affinity: nil, leaseUntil: start.addingTimeInterval(20),
                                       now: start.addingTimeInterval(5)) == nil)
         let later = start.addingTimeInterval(11)
-        let second = try #require(try await store.claim(kinds: ["k"], owner: "b", affinity: nil, leaseUntil: later.addingTimeInterval(10), now: later))
-        #expect(second.attempts == 2 && second.wasInterrupted && second.leaseOwner == "b")
+        // The same worker name claims it again (a process that stalled and came back): the claim
+        // draws a new token, so the first claim's writes are refused all the same.
+        let second = try #require(try await store.claim(kinds: ["k"], owner: "a", affinity: nil, leaseUntil: later.addingTimeInterval(10), now: later))
+        #expect(second.attempts == 2 && second.wasInterrupted && second.interruptions == 1 && second.leaseOwner == "a")
+        let (stale, held) = (try #require(first.lease), try #require(second.lease))
+        #expect(stale != held)
         await #expect(throws: JobError.leaseLost(job.id)) {
-            _ = try await store.heartbeat(id: job.id, owner: "a", leaseUntil: later.addingTimeInterval(30), progress: "{}", now: later)
+            _ = try await store.heartbeat(stale, leaseUntil: later.addingTimeInterval(30), progress: "{}", now: later)
         }
         await #expect(throws: JobError.leaseLost(job.id)) {
-            try await store.finish(id: job.id, owner: "a", outcome: .succeeded(result: nil), progress: nil, now: later)
+            try await store.finish(stale, outcome: .succeeded(result: nil), progress: nil, now: later)
         }
-        try await store.finish(id: job.id, owner: "b", outcome: .succeeded(result: #"{"by":"b"}"#), progress: nil, now: later)
+        try await store.finish(held, outcome: .succeeded(result: #"{"by":"second claim"}"#), progress: nil, now: later)
         #expect(try await store.job(id: job.id)?.state == .succeeded)
         await database.close()
     }

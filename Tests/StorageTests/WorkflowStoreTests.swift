@@ -80,8 +80,8 @@ import Workflows
         let jobStore = SQLJobStore(database: databases[0])
         let claimed = try #require(try await jobStore.claim(kinds: [WorkflowService.jobKind], owner: "worker-a", affinity: nil,
                                                             leaseUntil: Date().addingTimeInterval(30), now: Date()))
-        let holder = RunLease(jobID: claimed.id, owner: "worker-a")
-        let usurped = RunLease(jobID: claimed.id, owner: "worker-b")
+        let holder = try #require(claimed.lease)
+        let usurped = JobLease(jobID: claimed.id, token: "an earlier claim's token")
         let record = StepRecord(runID: run, stepID: "decide", status: .succeeded, attempts: 1, input: nil, output: ["branch": "0"], error: nil,
                                 startedAt: start, finishedAt: start, nextAttemptAt: nil)
         try await store.saveStep(record, lease: holder)

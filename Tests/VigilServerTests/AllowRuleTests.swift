@@ -117,11 +117,17 @@ import Workflows
     @Test func anExactHitIsSuppressedOnlyByAnAllowEntryHoldingThatVerySignal() {
         let exact = Self.entry(Self.matchBank, 1, [.pdq, .md5, .sha256], pdq: 0)
         #expect(AllowRule.suppressor(of: exact, among: [Self.entry(Self.allowBank, 9, [.pdq], pdq: 4)]) == nil)
-        #expect(AllowRule.suppressor(of: exact, among: [Self.entry(Self.allowBank, 9, [.pdq], pdq: 0)]) == nil, "MD5 and SHA-256 are not covered")
+        #expect(AllowRule.suppressor(of: exact, among: [Self.entry(Self.allowBank, 9, [.pdq], pdq: 0)]) == nil,
+                "a copy with the same PDQ does not hold the known image's bytes")
         #expect(AllowRule.suppressor(of: exact, among: [Self.entry(Self.allowBank, 9, [.pdq, .md5, .sha256], pdq: 0)])?.entryID == 9)
+        #expect(AllowRule.suppressor(of: exact, among: [Self.entry(Self.allowBank, 9, [.md5], pdq: nil)])?.entryID == 9,
+                "an allow entry of the very file (its MD5) is the curator's override")
         let md5Only = Self.entry(Self.matchBank, 2, [.md5], pdq: nil)
         #expect(AllowRule.suppressor(of: md5Only, among: [Self.entry(Self.allowBank, 9, [.pdq], pdq: 0)]) == nil)
         #expect(AllowRule.suppressor(of: md5Only, among: [Self.entry(Self.allowBank, 9, [.md5], pdq: nil)])?.entryID == 9)
+        let pdqExact = Self.entry(Self.matchBank, 3, [.pdq], pdq: 0)
+        #expect(AllowRule.suppressor(of: pdqExact, among: [Self.entry(Self.allowBank, 9, [.pdq], pdq: 0)])?.entryID == 9, "the very PDQ hash")
+        #expect(AllowRule.suppressor(of: pdqExact, among: [Self.entry(Self.allowBank, 9, [.pdq], pdq: 1)]) == nil)
     }
 
     @Test func aNearHitIsSuppressedOnlyByAStrictlyNearerAllowEntry() {

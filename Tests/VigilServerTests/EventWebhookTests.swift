@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import VigilServer
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -96,30 +97,35 @@ import VigilTestSupport
         }
     }
 
-    @Test func matchesAreEventsOnceASubscriptionWantsThem() async throws {
+    /// Every match is an event, committed before the lookup answers (nothing to flush, nothing
+    /// dropped); a subscription that wants matches is delivered them.
+    @Test func everyMatchIsAnEventCommittedBeforeItsAnswer() async throws {
         let receiver = try await EventReceiver.start()
         let fixture = try await ServerFixture()
         try await fixture.test { http in
             func match() async throws {
                 #expect(try await http.call(.post, "/v1/match", key: fixture.matcher, contentType: "image/jpeg", body: try Images.demo(0)).json["is_match"] as? Bool == true)
-                await fixture.service.eventRecorder.flush()
             }
             func matchEvents() async throws -> [[String: Any]] {
                 try await http.call(.get, "/v1/events?types=match.found", key: fixture.viewer).json["events"] as? [[String: Any]] ?? []
             }
             try await match()
-            #expect(try await matchEvents().isEmpty, "no one asked for match events: none are written")
+            #expect(try await matchEvents().count == 1, "written before the answer, with no one subscribed")
+            let miss = try await http.call(.post, "/v1/match", key: fixture.matcher, contentType: "image/jpeg", body: try Images.demo(DemoImages.count))
+            #expect(miss.json["is_match"] as? Bool == false)
+            #expect((try await http.call(.get, "/v1/events?types=lookup.completed", key: fixture.viewer).json["events"] as? [Any])?.isEmpty == true,
+                    "a lookup that matches nothing, and that nobody listens for, writes nothing")
             let subscription = try await Self.subscribe(fixture, http, receiver: receiver, types: #"["match.*"]"#)
             try await match()
             let events = try await matchEvents()
-            #expect(events.count == 1)
-            let data = try #require(events.first?["data"] as? [String: Any])
+            #expect(events.count == 2)
+            let data = try #require(events.last?["data"] as? [String: Any])
             #expect(data["api"] as? String == "native" && (data["matches"] as? [[String: Any]])?.first?["bank"] as? String == "TEST_BANK")
             try await Self.drain(fixture, hours: 1)
-            #expect(receiver.received.map(\.subject).first?.hasPrefix("lookup:") == true)
+            #expect(receiver.received.count == 1 && receiver.received.first?.subject.hasPrefix("lookup:") == true)
             #expect(try await http.call(.delete, "/v1/webhooks/\(subscription)", key: fixture.analyst).status == 204)
             try await match()
-            #expect(try await matchEvents().count == 1, "the subscription is gone: no more match events")
+            #expect(try await matchEvents().count == 3, "matches are events whoever listens")
         }
     }
 

@@ -84,7 +84,8 @@ final class ServerFixture: @unchecked Sendable {
         engine = WorkflowEngine(store: service.workflows.store,
                                 actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
                                                            cases: service.cases, accounts: service.accounts, reports: service.reports),
-                                secrets: VaultRedactor(credentials: credentials), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+                                secrets: VaultRedactor(credentials: credentials), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+                                observe: { [service] run, status in service.metrics.recordOutcome(.runs, kind: run.trigger.rawValue, outcome: status.rawValue) })
         let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials))
         worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing), BankSyncJob(sync: sync),
                                                            WorkflowRunJob(engine: engine),
@@ -97,7 +98,8 @@ final class ServerFixture: @unchecked Sendable {
                                                                          cases: service.cases, media: service.media, clock: { clock.now },
                                                                          logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })],
                            affinity: settings.nodeID,
-                           logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+                           logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+                           observe: { [service] kind, outcome in service.metrics.recordOutcome(.jobs, kind: kind, outcome: outcome.name) })
         admin = try await keys.issue(role: .admin, label: "admin").secret
         curator = try await keys.issue(role: .curator, label: "curator").secret
         matcher = try await keys.issue(role: .matcher, label: "matcher").secret

@@ -38,7 +38,7 @@ import VigilTestSupport
             #expect(entries[keys[0]]?.metadata.extra["remote_external_id"] == "case-0")
             #expect(entries[keys[0]]?.metadata.note == nil)
 
-            // On the origin: one entry added, one removed, one reclassified.
+            // On the origin: one entry added, one removed, one annotated (a curator's note stays on its bank).
             var generator = HashGenerator(seed: 31)
             let hash = generator.randomHash()
             let added = try await client.json(.post, "/v1/banks/TEST_BANK/entries", key: origin.curator,
@@ -46,7 +46,7 @@ import VigilTestSupport
             #expect(added.status == 201 || added.status == 200, "\(added.text)")
             #expect(try await client.call(.delete, "/v1/banks/TEST_BANK/entries/\(origin.entryIDs[0])", key: origin.curator).status == 200)
             let changed = try await client.json(.patch, "/v1/banks/TEST_BANK/entries/\(origin.entryIDs[1])", key: origin.curator,
-                                                #"{"extra": {"classification": "B2"}}"#)
+                                                #"{"note": "reviewed twice"}"#)
             #expect(changed.status == 200, "\(changed.text)")
 
             let second = try await sync.run(bankID: bank.id)

@@ -223,8 +223,10 @@ struct UnusedJobStore: JobStore {
     func job(id: Int64) async throws -> Job? { nil }
     func jobs(kinds: [String]?, states: [JobState]?, limit: Int) async throws -> [Job] { [] }
     func claim(kinds: [String], owner: String, affinity: String?, leaseUntil: Date, now: Date) async throws -> Job? { nil }
-    func heartbeat(id: Int64, owner: String, leaseUntil: Date, progress: String?, now: Date) async throws -> Bool { throw Unused() }
-    func finish(id: Int64, owner: String, outcome: JobOutcome, progress: String?, now: Date) async throws { throw Unused() }
+    func heartbeat(_ lease: JobLease, leaseUntil: Date, progress: String?, now: Date) async throws -> Bool { throw Unused() }
+    func finish(_ lease: JobLease, outcome: JobOutcome, progress: String?, now: Date) async throws { throw Unused() }
+    func release(_ lease: JobLease, progress: String?, now: Date) async throws { throw Unused() }
+    func failedJobs(since: Date, limit: Int) async throws -> [Job] { [] }
     func requestCancel(id: Int64, now: Date) async throws -> Job? { nil }
 }
 
@@ -241,7 +243,7 @@ struct CancellingLookup: WorkflowAction {
 /// Replaces one secret, as the vault's redactor does with a credential's.
 struct OneSecret: SecretRedactor {
     let secret: String
-    func redactor(forCredential id: String) async -> @Sendable (String) -> String {
+    func redactor(forCredential id: String) async throws -> @Sendable (String) -> String {
         { [secret] in $0.replacingOccurrences(of: secret, with: "••••") }
     }
 }
@@ -268,6 +270,30 @@ extension EngineTests {
         #expect(record.output?.object?["delivery_id"] == "echo ••••")
         // The performer itself got the real values.
         #expect(echo.received.last?.inputs["data"] == ["note": "sk-live-123456 acct"])
+    }
+}
+
+/// A vault that cannot open the credential.
+struct LockedVault: SecretRedactor {
+    struct Locked: Error, CustomStringConvertible { var description: String { "the vault is locked" } }
+    func redactor(forCredential id: String) async throws -> @Sendable (String) -> String { throw Locked() }
+}
+
+extension EngineTests {
+    /// A step whose credential's secrets cannot be read does not run: its data could not be kept
+    /// free of them. It fails, saying why, and its input is not kept.
+    @Test func aRedactorThatFailsStopsTheStep() async throws {
+        let echo = ScriptedAction("notify.webhook") { _, _ in ["status": 200] }
+        let step = Step(id: "notify", type: "action", action: "notify.webhook", credential: "cred_hook", inputs: ["data": ["note": "x"]])
+        let service = WorkflowService(store: store, jobs: JobQueue(store: UnusedJobStore()), credentials: { ["cred_hook": "webhook"] })
+        let workflow = try await service.create(WorkflowDefinition(name: "locked", trigger: Self.trigger, steps: [step]))
+        _ = try await service.publish(workflow.id, by: "test")
+        let run = try await service.start(workflow.id, input: ["image_url": "https://example.org/a.jpg"], idempotencyKey: nil).run
+        let engine = WorkflowEngine(store: store, actions: [echo], secrets: LockedVault())
+        #expect(try await engine.advance(runID: run.id) == .finished(.failed))
+        let record = try #require(store.step(run.id, "notify"))
+        #expect(record.status == .failed && record.error?.contains("the vault is locked") == true && record.input == nil)
+        #expect(echo.received.isEmpty, "the step never ran")
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Jobs
 import JSONValues
 import Synchronization
 import Workflows
@@ -66,11 +67,12 @@ final class InMemoryWorkflowStore: WorkflowStore {
                let existing = state.runs.values.first(where: { $0.workflowID == new.workflowID && $0.idempotencyKey == key }) {
                 return (existing, false)
             }
-            let run = WorkflowRun(id: state.nextRun, workflowID: new.workflowID, version: new.version, status: .queued, trigger: new.trigger,
-                                  input: new.input, idempotencyKey: new.idempotencyKey, rerunOf: new.rerunOf, error: nil, cancelRequested: false,
-                                  createdAt: time, startedAt: nil, finishedAt: nil, updatedAt: time)
+            let run = WorkflowRun(id: state.nextRun, workflowID: new.workflowID, version: new.version, status: new.failure == nil ? .queued : .failed,
+                                  trigger: new.trigger, input: new.input, idempotencyKey: new.idempotencyKey, rerunOf: new.rerunOf,
+                                  error: new.failure, cancelRequested: false, createdAt: time, startedAt: nil,
+                                  finishedAt: new.failure == nil ? nil : time, updatedAt: time)
             state.runs[run.id] = run
-            state.jobs.append((jobKind, run.id))
+            if new.failure == nil { state.jobs.append((jobKind, run.id)) }
             state.nextRun += 1
             return (run, true)
         }
@@ -83,7 +85,7 @@ final class InMemoryWorkflowStore: WorkflowStore {
                 .sorted { $0.id > $1.id }
         }
     }
-    func setRunStatus(id: Int64, _ status: RunStatus, error: String?, at time: Date, lease: RunLease?) async throws -> Bool {
+    func setRunStatus(id: Int64, _ status: RunStatus, error: String?, at time: Date, lease: JobLease?) async throws -> Bool {
         state.withLock { state in
             guard let run = state.runs[id], !run.status.isFinished else { return false }
             state.runs[id]?.status = status
@@ -103,7 +105,7 @@ final class InMemoryWorkflowStore: WorkflowStore {
     func steps(runID: Int64) async throws -> [StepRecord] {
         state.withLock { Array(($0.steps[runID] ?? [:]).values).sorted { $0.startedAt < $1.startedAt } }
     }
-    func saveStep(_ record: StepRecord, lease: RunLease?) async throws {
+    func saveStep(_ record: StepRecord, lease: JobLease?) async throws {
         state.withLock { $0.steps[record.runID, default: [:]][record.stepID] = record }
     }
 

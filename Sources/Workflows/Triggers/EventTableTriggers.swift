@@ -21,17 +21,21 @@ public struct EventTableTriggers: Sendable {
         self.logger = logger
     }
 
+    /// Places the shared cursor, if no reader ever did, at the end of the table: events from
+    /// before workflows were followed start nothing. `vigil serve` calls it before it answers
+    /// ready, so every event committed once it serves is delivered.
+    @discardableResult
+    public func start() async throws -> Int64 {
+        if let saved = try await events.cursor(Self.cursorName) { return saved }
+        let cursor = try await events.latestID()
+        try await events.saveCursor(Self.cursorName, position: cursor)
+        return try await events.cursor(Self.cursorName) ?? cursor
+    }
+
     /// Delivers what is new; true when a full page came (more may be waiting).
     @discardableResult
     public func deliverNew() async throws -> Bool {
-        // A first start begins at the end: events from before workflows listened start nothing.
-        let cursor: Int64
-        if let saved = try await events.cursor(Self.cursorName) {
-            cursor = saved
-        } else {
-            cursor = try await events.latestID()
-            try await events.saveCursor(Self.cursorName, position: cursor)
-        }
+        let cursor = try await start()
         let page = try await events.events(after: cursor, types: nil, limit: 200)
         guard let last = page.last else { return false }
         // The workflows as they are now: one published a moment ago starts on this page's events.
