@@ -16,7 +16,7 @@ build: deps
 # The whole suite, against real SQLite and a throw-away PostgreSQL cluster. CI runs this.
 test: test-deps
 	$(SWIFT) build --build-tests
-	# The suite takes 3-4 minutes; a run hung past 10 is reported and run once more (see the script).
+	# The suite takes 4-6 minutes; a run hung past 15 fails, naming the tests it left unfinished (see the script).
 	SWIFT=$(SWIFT) scripts/with-postgres.sh scripts/swift-test-suite.sh
 	# The dashboard in a real browser (headless chromium, selenium from PyPI): flows 1-8, about a minute.
 	timeout 900 Tests/Browser/run.sh .build/debug/vigil

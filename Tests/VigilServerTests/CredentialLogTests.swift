@@ -11,7 +11,7 @@ import VigilTestSupport
     @Test func noSecretReachesTheServersLog() async throws {
         let dir = try TemporaryDirectory()
         let data = dir.url.appendingPathComponent("data")
-        let made = try VigilProcess.run(["keys", "create", "--role", "admin", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": ""])
+        let made = try await VigilProcess.run(["keys", "create", "--role", "admin", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": ""])
         try #require(made.status == 0, "\(made.stderr)")
         let admin = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let port = try ServeCommandTests.freePort()
@@ -37,7 +37,7 @@ import VigilTestSupport
         let tested = try await ReplicaTests.call(.POST, "\(base)/v1/credentials/\(id)/test", key: admin)
         #expect(tested.status == 200 && tested.body.contains("HTTP 401"), "\(tested.body)")
         #expect(try await ReplicaTests.call(.DELETE, "\(base)/v1/credentials/\(id)", key: admin).status == 200)
-        #expect(server.terminate() == 0)
+        #expect(try await server.terminate() == 0)
 
         let text = try String(contentsOf: log, encoding: .utf8)
         #expect(text.contains("/v1/credentials"), "the log holds the requests")

@@ -37,7 +37,7 @@ import Glibc
         let data = dir.url.appendingPathComponent("data")
         let scratch = backend == "postgres" ? try ScratchPostgres() : nil
         let storage = ["--data-dir", data.path] + (scratch.map { ["--database-url", $0.url] } ?? [])
-        let made = try VigilProcess.run(["keys", "create", "--role", "admin"] + storage, environment: ["VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": ""])
+        let made = try await VigilProcess.run(["keys", "create", "--role", "admin"] + storage, environment: ["VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": ""])
         try #require(made.status == 0, "keys create: \(made.stderr)")
         let key = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let receiver = try await EventReceiver.start(delay: .milliseconds(150))
@@ -77,8 +77,7 @@ import Glibc
         while before.frames.count < 10, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         firstStream.cancel()
         while receiver.received.count < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        kill(first.process.processIdentifier, SIGKILL)
-        first.process.waitUntilExit()
+        try await first.kill9()
         let deliveredAtKill = Set(receiver.received.map(\.eventID)).count
         try #require(deliveredAtKill >= 3 && deliveredAtKill < 25, "killed after \(deliveredAtKill) of 25 deliveries")
         // The client had handled ten events when it left (more may have been in its buffer).
@@ -112,7 +111,7 @@ import Glibc
         // The stream: what came before the kill and what came after resuming are every event once, in order.
         let streamed = seenBefore.map(\.id) + after.frames.map(\.id)
         #expect(streamed == everything, "before the kill \(seenBefore.map(\.id)), after \(after.frames.map(\.id))")
-        _ = second.terminate()
+        _ = try await second.terminate()
     }
 }
 

@@ -29,10 +29,10 @@ import Glibc
         let data = dir.url.appendingPathComponent("data")
         let scratch = backend == "postgres" ? try ScratchPostgres() : nil
         let storage = ["--data-dir", data.path] + (scratch.map { ["--database-url", $0.url] } ?? [])
-        let made = try VigilProcess.run(["keys", "create", "--role", "admin"] + storage, environment: ["VIGIL_DATABASE_URL": ""])
+        let made = try await VigilProcess.run(["keys", "create", "--role", "admin"] + storage, environment: ["VIGIL_DATABASE_URL": ""])
         try #require(made.status == 0, "\(made.stderr)")
         let key = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(try VigilProcess.run(["bank", "create", "BIG"] + storage, environment: ["VIGIL_DATABASE_URL": ""]).status == 0)
+        #expect(try await VigilProcess.run(["bank", "create", "BIG"] + storage, environment: ["VIGIL_DATABASE_URL": ""]).status == 0)
 
         let rows = 100_000
         var generator = HashGenerator(seed: 99)
@@ -66,8 +66,7 @@ import Glibc
             if committed >= 2_000 { break }
             try await Task.sleep(for: .milliseconds(10))
         }
-        kill(first.process.processIdentifier, SIGKILL)
-        first.process.waitUntilExit()
+        try await first.kill9()
         try #require(committed >= 2_000 && committed < rows, "killed after \(committed) of \(rows) rows")
         // The checkpoint says how far through the upload the import is.
         #expect(fraction > 0 && fraction < 1, "fraction \(fraction)")
@@ -86,7 +85,7 @@ import Glibc
         #expect(result["added"] as? Int == rows && result["duplicates"] as? Int == 0 && result["rows_read"] as? Int == rows, "\(result)")
         let bank = try await ReplicaTests.call(.GET, "http://127.0.0.1:\(port)/v1/banks/BIG", key: key)
         #expect(bank.body.contains(#""entry_count":\#(rows)"#), "\(bank.body)")
-        #expect(second.terminate() == 0)
+        #expect(try await second.terminate() == 0)
         withExtendedLifetime(scratch) {}
     }
 }

@@ -20,7 +20,7 @@ import VigilTestSupport
         let scratch = backend == "postgres" ? try ScratchPostgres() : nil
         let storage = ["--data-dir", data.path] + (scratch.map { ["--database-url", $0.url] } ?? [])
         let environment = ["VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": ""]
-        let made = try VigilProcess.run(["keys", "create", "--role", "admin"] + storage, environment: environment)
+        let made = try await VigilProcess.run(["keys", "create", "--role", "admin"] + storage, environment: environment)
         try #require(made.status == 0, "keys create: \(made.stderr)")
         let key = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let port = try ServeCommandTests.freePort()
@@ -55,8 +55,7 @@ import VigilTestSupport
             for try await ok in group where ok { matched += 1 }
             return matched
         }
-        kill(first.process.processIdentifier, SIGKILL)
-        first.process.waitUntilExit()
+        try await first.kill9()
         #expect(answered == hashes.count)
 
         let second = try ServeCommandTests.Server(dataDir: data, port: port, environment: environment, arguments: arguments,
@@ -83,7 +82,7 @@ import VigilTestSupport
         let dir = try TemporaryDirectory()
         let data = dir.url.appendingPathComponent("data")
         let environment = ["VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": "", "VIGIL_JOB_LEASE_SECONDS": "60"]
-        let made = try VigilProcess.run(["keys", "create", "--role", "admin", "--data-dir", data.path], environment: environment)
+        let made = try await VigilProcess.run(["keys", "create", "--role", "admin", "--data-dir", data.path], environment: environment)
         try #require(made.status == 0, "keys create: \(made.stderr)")
         let key = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let mock = try CyberTiplineMock()
@@ -111,7 +110,7 @@ import VigilTestSupport
         while mock.trapped.isEmpty, ContinuousClock.now < trapped { try await Task.sleep(for: .milliseconds(10)) }
         try #require(mock.trapped == ["upload"])
 
-        #expect(first.terminate() == 0, "a graceful stop")
+        #expect(try await first.terminate() == 0, "a graceful stop")
         mock.setTrap(nil)
         mock.releaseTrapped()
         let restarted = ContinuousClock.now

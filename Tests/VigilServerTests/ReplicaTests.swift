@@ -42,10 +42,10 @@ import VigilTestSupport
         let data = dir.url.appendingPathComponent("data")
         let scratch = backend == "postgres" ? try ScratchPostgres() : nil
         let storage = ["--data-dir", data.path] + (scratch.map { ["--database-url", $0.url] } ?? [])
-        func cli(_ arguments: [String]) throws -> VigilProcess.Output {
-            try VigilProcess.run(arguments + storage, environment: ["VIGIL_DATABASE_URL": ""])
+        func cli(_ arguments: [String]) async throws -> VigilProcess.Output {
+            try await VigilProcess.run(arguments + storage, environment: ["VIGIL_DATABASE_URL": ""])
         }
-        let made = try cli(["keys", "create", "--role", "admin"])
+        let made = try await cli(["keys", "create", "--role", "admin"])
         try #require(made.status == 0, "keys create: \(made.stderr)")
         let key = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
@@ -69,8 +69,8 @@ import VigilTestSupport
 
         // The CLI writes while both serve.
         let csv = try dir.file("list.csv", Array("pdq,external_id\n\(viaCLI.hex),cli-1\n".utf8))
-        #expect(try cli(["bank", "create", "CLI_BANK"]).status == 0)
-        let imported = try cli(["bank", "import", "CLI_BANK", csv.path])
+        #expect(try await cli(["bank", "create", "CLI_BANK"]).status == 0)
+        let imported = try await cli(["bank", "import", "CLI_BANK", csv.path])
         #expect(imported.status == 0, "\(imported.stderr)")
         for port in [portA, portB] {
             _ = try await Self.converge(port: port, key: key, hash: viaCLI) { $0.contains("CLI_BANK") }
@@ -82,8 +82,8 @@ import VigilTestSupport
         let ready = try await Self.call(.GET, "http://127.0.0.1:\(portA)/status/ready", key: key)
         #expect(ready.body.contains(#""pdq":1,"#) && ready.body.contains(#""lag_changes":0"#))
 
-        #expect(a.terminate() == 0)
-        #expect(b.terminate() == 0)
+        #expect(try await a.terminate() == 0)
+        #expect(try await b.terminate() == 0)
         withExtendedLifetime(scratch) {}
     }
 }

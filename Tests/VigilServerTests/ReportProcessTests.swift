@@ -37,7 +37,7 @@ import VigilTestSupport
         let data = dir.url.appendingPathComponent("data")
         let scratch = backend == "postgres" ? try ScratchPostgres() : nil
         let storage = ["--data-dir", data.path] + (scratch.map { ["--database-url", $0.url] } ?? [])
-        let made = try VigilProcess.run(["keys", "create", "--role", "admin"] + storage, environment: ["VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": ""])
+        let made = try await VigilProcess.run(["keys", "create", "--role", "admin"] + storage, environment: ["VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": ""])
         try #require(made.status == 0, "keys create: \(made.stderr)")
         let key = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let mock = try CyberTiplineMock()
@@ -74,8 +74,7 @@ import VigilTestSupport
         let deadline = ContinuousClock.now + .seconds(60)
         while mock.trapped.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         try #require(mock.trapped == [endpoint], label)
-        kill(first.process.processIdentifier, SIGKILL)
-        first.process.waitUntilExit()
+        try await first.kill9()
 
         let second = try ServeCommandTests.Server(dataDir: data, port: port, environment: environment, arguments: arguments,
                                                   stderr: dir.url.appendingPathComponent("serve-2.log"))
@@ -105,7 +104,7 @@ import VigilTestSupport
         let masterKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         let environment = ["VIGIL_MASTER_KEY": masterKey, "VIGIL_DATABASE_URL": ""]
         let (dataA, dataB) = (dir.url.appendingPathComponent("a"), dir.url.appendingPathComponent("b"))
-        let made = try VigilProcess.run(["keys", "create", "--role", "admin", "--data-dir", dataA.path, "--database-url", scratch.url],
+        let made = try await VigilProcess.run(["keys", "create", "--role", "admin", "--data-dir", dataA.path, "--database-url", scratch.url],
                                         environment: environment)
         try #require(made.status == 0, "keys create: \(made.stderr)")
         let key = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

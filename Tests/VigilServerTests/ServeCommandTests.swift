@@ -52,10 +52,24 @@ import Glibc
             throw CancellationError()
         }
 
-        func terminate() -> Int32 {
-            process.terminate()  // SIGTERM
-            process.waitUntilExit()
-            return process.terminationStatus
+        /// SIGTERM, and its exit status once it has stopped (waited for on a thread of its own).
+        func terminate() async throws -> Int32 {
+            let process = self.process
+            return try await Blocking.run {
+                process.terminate()
+                process.waitUntilExit()
+                return process.terminationStatus
+            }
+        }
+
+        /// SIGKILL: the process dies mid-way.
+        func kill9() async throws {
+            let process = self.process
+            _ = try await Blocking.run {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                return process.terminationStatus
+            }
         }
     }
 
@@ -104,12 +118,12 @@ import Glibc
         #expect(match.status == 200 && match.body.contains(#""is_match":true"#))
 
         // A key made by the CLI works at once against the running server.
-        let made = try VigilProcess.run(["keys", "create", "--role", "matcher", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": ""])
+        let made = try await VigilProcess.run(["keys", "create", "--role", "matcher", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": ""])
         #expect(made.status == 0 && made.lines.count == 1 && made.stdout.hasPrefix("vgl_"))
         let secret = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try await Self.get("http://127.0.0.1:\(port)/m/index/status", key: secret).status == 200)
         #expect(try await Self.get("http://127.0.0.1:\(port)/v1/keys", key: secret).status == 403)
-        let badRole = try VigilProcess.run(["keys", "create", "--role", "root", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": ""])
+        let badRole = try await VigilProcess.run(["keys", "create", "--role", "root", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": ""])
         #expect(badRole.status != 0 && badRole.stdout.isEmpty)
 
         // curl sends `Expect: 100-continue` with bodies over 1 MB and waits a second for the interim
@@ -122,8 +136,11 @@ import Glibc
         let curlErr = Pipe()
         curl.standardError = curlErr
         try curl.run()
-        let trace = String(decoding: curlErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        curl.waitUntilExit()
+        let trace = try await Blocking.run {
+            let text = String(decoding: curlErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            curl.waitUntilExit()
+            return text
+        }
         #expect(trace.contains("< HTTP/1.1 100 Continue") && trace.contains("< HTTP/1.1 415"))
 
         // SIGTERM while a request is in flight: the request completes, then the process exits 0.
@@ -132,7 +149,7 @@ import Glibc
                                    body: Array(#"{"url": "\#(origin.url("/slow-2s"))"}"#.utf8), type: "application/json")
         }
         try await Task.sleep(for: .milliseconds(700))
-        #expect(server.terminate() == 0)
+        #expect(try await server.terminate() == 0)
         let drained = try await inFlight.value
         #expect(drained.status == 200 && drained.body.contains(#""is_match":true"#))
 
@@ -140,7 +157,7 @@ import Glibc
         let again = try Server(dataDir: data, port: port)
         try await again.waitReady()
         #expect(!again.output.contains("vgl_"))
-        #expect(again.terminate() == 0)
+        #expect(try await again.terminate() == 0)
         try await origin.stop()
     }
 
@@ -153,28 +170,28 @@ import Glibc
 
         let fromFile = try Server(dataDir: data, port: nil, arguments: ["--config", config.path, "--no-demo-bank"])
         try await fromFile.waitReady(port: filePort)
-        #expect(fromFile.terminate() == 0)
+        #expect(try await fromFile.terminate() == 0)
         #expect(fromFile.output.contains("vgl_") && !fromFile.output.contains("VIGIL_DEMO"))
 
         let fromEnvironment = try Server(dataDir: data, port: nil, environment: ["VIGIL_PORT": String(envPort), "VIGIL_CONFIG": config.path])
         try await fromEnvironment.waitReady(port: envPort)
-        #expect(fromEnvironment.terminate() == 0)
+        #expect(try await fromEnvironment.terminate() == 0)
 
         let fromFlag = try Server(dataDir: data, port: flagPort, environment: ["VIGIL_PORT": String(envPort), "VIGIL_CONFIG": config.path])
         try await fromFlag.waitReady()
-        #expect(fromFlag.terminate() == 0)
+        #expect(try await fromFlag.terminate() == 0)
 
-        let bad = try VigilProcess.run(["serve", "--data-dir", data.path, "--config", dir.url.appendingPathComponent("missing.json").path],
+        let bad = try await VigilProcess.run(["serve", "--data-dir", data.path, "--config", dir.url.appendingPathComponent("missing.json").path],
                                        environment: ["VIGIL_DATABASE_URL": ""])
         #expect(bad.status == 2 && bad.stderr.contains("cannot read config file"))
         let typo = try dir.file("typo.json", Array(#"{"prot": 9000}"#.utf8))
-        let misspelt = try VigilProcess.run(["serve", "--data-dir", data.path, "--config", typo.path], environment: ["VIGIL_DATABASE_URL": ""])
+        let misspelt = try await VigilProcess.run(["serve", "--data-dir", data.path, "--config", typo.path], environment: ["VIGIL_DATABASE_URL": ""])
         #expect(misspelt.status == 2 && misspelt.stderr.contains("unknown key \"prot\""))
-        let badAllow = try VigilProcess.run(["serve", "--data-dir", data.path, "--fetch-allow", "not-a-range"], environment: ["VIGIL_DATABASE_URL": ""])
+        let badAllow = try await VigilProcess.run(["serve", "--data-dir", data.path, "--fetch-allow", "not-a-range"], environment: ["VIGIL_DATABASE_URL": ""])
         #expect(badAllow.status == 2 && badAllow.stderr.contains("not-a-range"))
         // Every setting's bad value is an error that names it.
         for (variable, value) in [("VIGIL_DEMO_BANK", "maybe"), ("VIGIL_HASH_THREADS", "many"), ("VIGIL_HASH_QUEUE", "-1"), ("VIGIL_PORT", "http")] {
-            let bad = try VigilProcess.run(["serve", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": "", variable: value])
+            let bad = try await VigilProcess.run(["serve", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": "", variable: value])
             #expect(bad.status == 2 && bad.stderr.contains(variable), "\(variable)=\(value): \(bad.stderr)")
         }
     }
@@ -185,19 +202,19 @@ import Glibc
         let dir = try TemporaryDirectory()
         let data = dir.url.appendingPathComponent("from-file")
         let config = try dir.file("vigil.json", Array(#"{"data_dir": "\#(data.path)", "max_pixels": 100}"#.utf8))
-        let created = try VigilProcess.run(["bank", "create", "FROM_FILE", "--config", config.path], environment: ["VIGIL_DATABASE_URL": ""])
+        let created = try await VigilProcess.run(["bank", "create", "FROM_FILE", "--config", config.path], environment: ["VIGIL_DATABASE_URL": ""])
         #expect(created.status == 0, "\(created.stderr)")
         // The bank went into the config file's data directory.
-        let listed = try VigilProcess.run(["bank", "list", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": ""])
+        let listed = try await VigilProcess.run(["bank", "list", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": ""])
         #expect(listed.status == 0 && listed.stdout.contains("FROM_FILE"), "\(listed.stderr)")
         // The config file's decoder limit applies to `vigil hash` (100 pixels: every real image is refused) ...
         let image = ReferenceData.url("reg-test-input/dih/bridge-1-original.jpg").path
-        let limited = try VigilProcess.run(["hash", image], environment: ["VIGIL_CONFIG": config.path])
+        let limited = try await VigilProcess.run(["hash", image], environment: ["VIGIL_CONFIG": config.path])
         #expect(limited.status != 0 && limited.stdout.contains("too_many_pixels") || limited.stderr.contains("pixels"), "\(limited.stdout) \(limited.stderr)")
         // ... unless the environment says otherwise, and a flag beats both.
-        let fromEnvironment = try VigilProcess.run(["hash", image], environment: ["VIGIL_CONFIG": config.path, "VIGIL_MAX_PIXELS": "5000000"])
+        let fromEnvironment = try await VigilProcess.run(["hash", image], environment: ["VIGIL_CONFIG": config.path, "VIGIL_MAX_PIXELS": "5000000"])
         #expect(fromEnvironment.status == 0, "\(fromEnvironment.stderr)")
-        let fromFlag = try VigilProcess.run(["hash", "--max-pixels", "5000000", image], environment: ["VIGIL_CONFIG": config.path, "VIGIL_MAX_PIXELS": "1"])
+        let fromFlag = try await VigilProcess.run(["hash", "--max-pixels", "5000000", image], environment: ["VIGIL_CONFIG": config.path, "VIGIL_MAX_PIXELS": "1"])
         #expect(fromFlag.status == 0, "\(fromFlag.stderr)")
 
         let refused: [([String], [String: String], String)] = [
@@ -209,7 +226,7 @@ import Glibc
             (["bank", "import", "FROM_FILE", image, "--data-dir", data.path], ["VIGIL_MAX_IMAGE_BYTES": "0"], "VIGIL_MAX_IMAGE_BYTES"),
         ]
         for (arguments, environment, setting) in refused {
-            let run = try VigilProcess.run(arguments, environment: environment.merging(["VIGIL_DATABASE_URL": ""]) { $1 })
+            let run = try await VigilProcess.run(arguments, environment: environment.merging(["VIGIL_DATABASE_URL": ""]) { $1 })
             #expect(run.status == 2 && run.stderr.contains(setting), "\(arguments) \(environment): \(run.stderr)")
         }
     }
@@ -223,17 +240,17 @@ import Glibc
         do {
             try await first.waitReady()
         } catch {
-            _ = first.terminate()
+            _ = try await first.terminate()
             throw error
         }
-        #expect(first.terminate() == 0)
+        #expect(try await first.terminate() == 0)
         let attributes = try FileManager.default.attributesOfItem(atPath: data.appendingPathComponent("master.key").path)
         #expect(((attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0) & 0o777 == 0o600)
         let other = Data((0..<32).map { UInt8($0) }).base64EncodedString()
-        let refused = try VigilProcess.run(["serve", "--data-dir", data.path, "--no-demo-bank"],
+        let refused = try await VigilProcess.run(["serve", "--data-dir", data.path, "--no-demo-bank"],
                                            environment: ["VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": other])
         #expect(refused.status == 2 && refused.stderr.contains("master key is not the one"), "\(refused.stderr)")
-        let malformed = try VigilProcess.run(["serve", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": "short"])
+        let malformed = try await VigilProcess.run(["serve", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": "short"])
         #expect(malformed.status == 2 && malformed.stderr.contains("VIGIL_MASTER_KEY"), "\(malformed.stderr)")
     }
 
@@ -246,7 +263,7 @@ import Glibc
             let port = try Self.freePort()
             let server = try Server(dataDir: data, port: port, environment: environment, arguments: arguments)
             try await server.waitReady()
-            #expect(server.terminate() == 0)
+            #expect(try await server.terminate() == 0)
             #expect(server.output.contains("vgl_") && !server.output.contains("VIGIL_DEMO"), "\(name)")
         }
     }

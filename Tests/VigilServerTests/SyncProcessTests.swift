@@ -34,7 +34,7 @@ import Glibc
         let dir = try TemporaryDirectory()
         let data = dir.url.appendingPathComponent("data")
         let env = ["VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": "", "VIGIL_DATA_DIR": data.path]
-        let admin = try VigilProcess.run(["keys", "create", "--role", "admin"], environment: env).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let admin = try await VigilProcess.run(["keys", "create", "--role", "admin"], environment: env).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         try #require(admin.hasPrefix("vgl_"))
         // 1 004 entries in pages of 40, each page 150 ms: a sync of about four seconds.
         // The mock takes any free port and says which: no other test can take it first.
@@ -54,17 +54,17 @@ import Glibc
             return mockBase != nil
         }
         let mockURL = try #require(mockBase, "the mock did not start")
-        #expect(try VigilProcess.run(["bank", "create", "NCMEC"], environment: env).status == 0)
-        let added = try VigilProcess.run(["credentials", "add", "--integration", "ncmec_hash_sharing", "--value", "nickname=mock",
+        #expect(try await VigilProcess.run(["bank", "create", "NCMEC"], environment: env).status == 0)
+        let added = try await VigilProcess.run(["credentials", "add", "--integration", "ncmec_hash_sharing", "--value", "nickname=mock",
                                           "--value", "username=esp-user", "--value", "endpoint=\(mockURL)"],
                                          stdin: Data("esp-password\n".utf8), environment: env)
         let credential = try #require(added.lines.first?.split(separator: " ").last.map(String.init), "\(added.stderr)")
-        #expect(try VigilProcess.run(["bank", "source", "NCMEC", "--credential", credential], environment: env).status == 0)
+        #expect(try await VigilProcess.run(["bank", "source", "NCMEC", "--credential", credential], environment: env).status == 0)
         // The mock hashes its demo pictures before it listens: wait until it answers.
-        var probe = try VigilProcess.run(["credentials", "test", credential], environment: env)
+        var probe = try await VigilProcess.run(["credentials", "test", credential], environment: env)
         for _ in 0..<100 where probe.status != 0 {
             try await Task.sleep(for: .milliseconds(200))
-            probe = try VigilProcess.run(["credentials", "test", credential], environment: env)
+            probe = try await VigilProcess.run(["credentials", "test", credential], environment: env)
         }
         try #require(probe.status == 0, "the mock did not answer: \(probe.stdout)")
 
@@ -80,8 +80,7 @@ import Glibc
             return seen >= 80 && seen < 1004
         }
         let jobs = (try? await ReplicaTests.call(.GET, "\(base)/v1/jobs?kind=bank.sync", key: admin).body) ?? ""
-        kill(first.process.processIdentifier, SIGKILL)
-        first.process.waitUntilExit()
+        try await first.kill9()
         let serverLog = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").suffix(2000)
         try #require(midway, "the sync was not seen midway (last count \(seen)); jobs: \(jobs.prefix(800)); log: \(serverLog)")
 
@@ -97,36 +96,36 @@ import Glibc
         #expect(try await Self.entryCount(base, "NCMEC", key: admin) == 1004)
         let source = Self.json(try await ReplicaTests.call(.GET, "\(base)/v1/banks/NCMEC/source", key: admin).body)
         #expect(source["checkpoint"] is String && (source["last_outcome"] as? String)?.hasPrefix("ok") == true, "\(source)")
-        #expect(second.terminate() == 0)
+        #expect(try await second.terminate() == 0)
     }
 
     @Test func twoVigilsStayInStepThroughTheChangeExport() async throws {
         let dir = try TemporaryDirectory()
         let originData = dir.url.appendingPathComponent("origin"), followerData = dir.url.appendingPathComponent("follower")
-        func cli(_ data: URL, _ arguments: [String], stdin: String? = nil) throws -> VigilProcess.Output {
-            try VigilProcess.run(arguments, stdin: stdin.map { Data($0.utf8) },
+        func cli(_ data: URL, _ arguments: [String], stdin: String? = nil) async throws -> VigilProcess.Output {
+            try await VigilProcess.run(arguments, stdin: stdin.map { Data($0.utf8) },
                                  environment: ["VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": "", "VIGIL_DATA_DIR": data.path])
         }
-        let originAdmin = try cli(originData, ["keys", "create", "--role", "admin"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let partnerKey = try cli(originData, ["keys", "create", "--role", "matcher", "--label", "partner"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let followerAdmin = try cli(followerData, ["keys", "create", "--role", "admin"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let originAdmin = try await cli(originData, ["keys", "create", "--role", "admin"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let partnerKey = try await cli(originData, ["keys", "create", "--role", "matcher", "--label", "partner"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let followerAdmin = try await cli(followerData, ["keys", "create", "--role", "admin"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         var generator = HashGenerator(seed: 77)
         let hashes = (0..<3).map { _ in generator.randomHash() }
         let list = dir.url.appendingPathComponent("shared.txt")
         try hashes.map(\.hex).joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
-        #expect(try cli(originData, ["bank", "create", "SHARED"]).status == 0)
-        #expect(try cli(originData, ["bank", "import", "SHARED", list.path, "--format", "list"]).status == 0)
+        #expect(try await cli(originData, ["bank", "create", "SHARED"]).status == 0)
+        #expect(try await cli(originData, ["bank", "import", "SHARED", list.path, "--format", "list"]).status == 0)
 
         let originPort = try ServeCommandTests.freePort(), followerPort = try ServeCommandTests.freePort()
         let originBase = "http://127.0.0.1:\(originPort)", followerBase = "http://127.0.0.1:\(followerPort)"
         let origin = try Server(dataDir: originData, port: originPort, environment: ["VIGIL_MASTER_KEY": ""], arguments: ["--no-demo-bank"])
         try await origin.waitReady()
 
-        #expect(try cli(followerData, ["bank", "create", "PARTNER"]).status == 0)
-        let added = try cli(followerData, ["credentials", "add", "--integration", "vigil_remote", "--value", "nickname=partner",
+        #expect(try await cli(followerData, ["bank", "create", "PARTNER"]).status == 0)
+        let added = try await cli(followerData, ["credentials", "add", "--integration", "vigil_remote", "--value", "nickname=partner",
                                            "--value", "endpoint=\(originBase)"], stdin: partnerKey + "\n")
         let credential = try #require(added.lines.first?.split(separator: " ").last.map(String.init), "\(added.stderr)")
-        let sourced = try cli(followerData, ["bank", "source", "PARTNER", "--kind", "vigil_remote", "--credential", credential, "--remote-bank", "SHARED"])
+        let sourced = try await cli(followerData, ["bank", "source", "PARTNER", "--kind", "vigil_remote", "--credential", credential, "--remote-bank", "SHARED"])
         #expect(sourced.status == 0, "\(sourced.stderr)")
         let follower = try Server(dataDir: followerData, port: followerPort, environment: ["VIGIL_MASTER_KEY": ""], arguments: ["--no-demo-bank"])
         try await follower.waitReady()
@@ -153,6 +152,7 @@ import Glibc
         #expect(inStep, "the follower did not follow the addition and the removal")
         let removed = try await ReplicaTests.call(.GET, "\(followerBase)/m/lookup?signal_type=pdq&signal=\(firstPDQ)", key: followerAdmin)
         #expect(removed.status == 200 && !removed.body.contains("PARTNER"), "\(removed.body)")
-        #expect(follower.terminate() == 0 && origin.terminate() == 0)
+        #expect(try await follower.terminate() == 0)
+        #expect(try await origin.terminate() == 0)
     }
 }

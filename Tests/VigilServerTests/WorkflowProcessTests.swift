@@ -35,10 +35,10 @@ import Glibc
         let data = dir.url.appendingPathComponent("data")
         let scratch = backend == "postgres" ? try ScratchPostgres() : nil
         let storage = ["--data-dir", data.path] + (scratch.map { ["--database-url", $0.url] } ?? [])
-        func cli(_ arguments: [String]) throws -> VigilProcess.Output {
-            try VigilProcess.run(arguments + storage, environment: ["VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": ""])
+        func cli(_ arguments: [String]) async throws -> VigilProcess.Output {
+            try await VigilProcess.run(arguments + storage, environment: ["VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": ""])
         }
-        let made = try cli(["keys", "create", "--role", "admin"])
+        let made = try await cli(["keys", "create", "--role", "admin"])
         try #require(made.status == 0, "keys create: \(made.stderr)")
         let key = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let origin = try await OriginServer.start()
@@ -97,7 +97,7 @@ import Glibc
                     matched: "{{ steps.lookup.output.is_match }}"
 
             """.utf8))
-        let applied = try cli(["workflow", "apply", yaml.path, "--publish"])
+        let applied = try await cli(["workflow", "apply", yaml.path, "--publish"])
         try #require(applied.status == 0, "workflow apply: \(applied.stderr)")
         #expect(applied.stdout.contains("published version 1"))
 
@@ -120,8 +120,7 @@ import Glibc
             if done >= 6 { break }
             try await Task.sleep(for: .milliseconds(10))
         }
-        kill(first.process.processIdentifier, SIGKILL)
-        first.process.waitUntilExit()
+        try await first.kill9()
         try #require(done >= 6 && done < total, "killed after \(done) of \(total) runs; log: \((try? String(contentsOf: log, encoding: .utf8))?.suffix(2000) ?? "")")
 
         let second = try Server(dataDir: data, port: port, environment: environment, arguments: arguments,
@@ -179,10 +178,10 @@ import Glibc
             }
         }
         #expect(workers.count == 2, "workers: \(workers)")
-        #expect(third.terminate() == 0)
+        #expect(try await third.terminate() == 0)
 
         // The CLI lists the runs, and the template's run matched.
-        let listed = try cli(["workflow", "runs", "crash test", "--status", "succeeded", "--limit", "1000"])
+        let listed = try await cli(["workflow", "runs", "crash test", "--status", "succeeded", "--limit", "1000"])
         #expect(listed.status == 0)
         #expect(listed.stdout.split(separator: "\n").count == total + 20)
         let templateReply = try await ReplicaTests.call(.GET, "\(base)/v1/workflow-runs/\(templateRunID)", key: key)
@@ -200,7 +199,7 @@ import Glibc
         let variant = try WorkflowAPITests.text(WorkflowLibrary.screenUploadedImage(photoDNACredential: photoDNAID))
         #expect(try await ReplicaTests.call(.PUT, "\(base)/v1/workflows/Screen%20uploaded%20image", key: key, json: variant).status == 200)
         #expect(try await ReplicaTests.call(.POST, "\(base)/v1/workflows/Screen%20uploaded%20image/publish", key: key).status == 201)
-        let viaCLI = try cli(["workflow", "run", "Screen uploaded image", "--input", "image_url=\(origin.url("/demo-0.jpg"))",
+        let viaCLI = try await cli(["workflow", "run", "Screen uploaded image", "--input", "image_url=\(origin.url("/demo-0.jpg"))",
                               "--input", "account_reference_id=u2", "--idempotency-key", "cli-1", "--wait", "60"])
         #expect(viaCLI.status == 0, "\(viaCLI.stdout) \(viaCLI.stderr)")
         #expect(viaCLI.stdout.contains("succeeded"))
@@ -208,7 +207,7 @@ import Glibc
         #expect(viaCLI.stdout.contains("\"IsMatch\":true"))  // PhotoDNA's own answer, kept as raw
         #expect(!viaCLI.stdout.contains(key))
 
-        #expect(second.terminate() == 0)
+        #expect(try await second.terminate() == 0)
         try await receiver.stop()
         try await origin.stop()
         withExtendedLifetime(scratch) {}
