@@ -9,8 +9,8 @@ import Synchronization
 public final class EventGroupCommit: Sendable {
     let store: any EventStore
     let clock: @Sendable () -> Date
-    /// Rung after each commit (this process's event feed and triggers read at once).
-    let committed: @Sendable () -> Void
+    /// Told after each commit how many events it wrote (this process's event feed then reads at once).
+    let committed: @Sendable (_ events: Int) -> Void
     /// Events per transaction at most.
     let batchLimit: Int
 
@@ -25,7 +25,7 @@ public final class EventGroupCommit: Sendable {
     private let state = Mutex(State())
 
     public init(store: any EventStore, batchLimit: Int = 1000, clock: @escaping @Sendable () -> Date = { Date() },
-                committed: @escaping @Sendable () -> Void = {}) {
+                committed: @escaping @Sendable (_ events: Int) -> Void = { _ in }) {
         self.store = store
         self.batchLimit = batchLimit
         self.clock = clock
@@ -68,9 +68,10 @@ public final class EventGroupCommit: Sendable {
             }
             guard let batch else { return }
             do {
-                try await store.append(batch.flatMap(\.events), at: clock())
+                let events = batch.flatMap(\.events)
+                try await store.append(events, at: clock())
                 for waiter in batch { waiter.continuation.resume() }
-                committed()
+                committed(events.count)
             } catch {
                 for waiter in batch { waiter.continuation.resume(throwing: error) }
             }

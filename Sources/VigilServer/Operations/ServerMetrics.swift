@@ -13,6 +13,7 @@ public final class ServerMetrics: LookupMetrics {
     private let outcomeCounters = Mutex<[String: Counter]>([:])
     let eventCommits: DurationHistogram
     let eventsCommitted: Counter
+    let eventTransactions: Counter
 
     struct RequestKey: Hashable {
         let route: String
@@ -35,6 +36,9 @@ public final class ServerMetrics: LookupMetrics {
             helpText: "Group commits of lookup events (every match), each before its lookups answer"), buckets: Self.latencyBuckets)
         eventsCommitted = registry.makeCounter(descriptor: .init(
             namespace: "vigil", metricName: "lookup_events_committed", unitName: "total", helpText: "Lookup events committed to the event table"))
+        eventTransactions = registry.makeCounter(descriptor: .init(
+            namespace: "vigil", metricName: "lookup_event_transactions", unitName: "total",
+            helpText: "Transactions that wrote lookup events (several lookups' events share one under load)"))
     }
 
     func recordRequest(route: String, method: String, status: Int, duration: Duration) {
@@ -108,6 +112,9 @@ public final class ServerMetrics: LookupMetrics {
         }
         counter.increment()
     }
+
+    /// One transaction of the group commit.
+    func recordEventTransaction() { eventTransactions.increment() }
 
     /// Timings of the group commits that write lookup events before the lookups answer.
     func recordEventCommit(events: Int, duration: Duration) {

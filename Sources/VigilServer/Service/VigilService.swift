@@ -77,7 +77,10 @@ public final class VigilService: Sendable {
             triggerBell.ring()
         })
         eventFeed = feed
-        let committer = EventGroupCommit(store: eventStore, clock: clock, committed: { [doorbell = feed.doorbell] in doorbell.ring() })
+        let committer = EventGroupCommit(store: eventStore, clock: clock, committed: { [doorbell = feed.doorbell] _ in
+            doorbell.ring()
+            metrics.recordEventTransaction()
+        })
         lookupEvents = committer
         let recorded = EventTypeSet()
         recorded.set(Self.configuredLookupEvents(settings))
