@@ -150,7 +150,7 @@ let package = Package(
         // submission that makes each call once, as a job, and resumes after a crash.
         .target(
             name: "Reports",
-            dependencies: ["Cases", "Events", "Jobs", "JSONValues", "Banks", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Cases", "Events", "Jobs", "JSONValues", "Banks", "PDQ", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
 

@@ -98,9 +98,9 @@ public enum BankError: Error, Sendable, Equatable, CustomStringConvertible {
     case storage(String)
     /// A job's checkpoint could not be written with its batch: another worker holds the job now.
     case checkpointRefused(String)
-    /// Deleting the bank would break what uses it (the published workflows named): refused
-    /// unless forced.
-    case inUse(String, usedBy: [String])
+    /// Deleting, renaming or retyping the bank (`change`) would break what uses it (the published
+    /// workflows named): refused unless forced.
+    case inUse(String, usedBy: [String], change: String)
 
     public var description: String {
         switch self {
@@ -109,8 +109,8 @@ public enum BankError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .alreadyExists(name): "a bank named \"\(name)\" already exists"
         case let .storage(message): "storage error: \(message)"
         case let .checkpointRefused(message): message
-        case let .inUse(name, users):
-            "bank \(name) is used by \(users.joined(separator: "; ")): deleting it would make them fail; change them first, or delete with force"
+        case let .inUse(name, users, change):
+            "bank \(name) is used by \(users.joined(separator: "; ")): \(change) it would make them fail; change them first, or force it"
         }
     }
 }

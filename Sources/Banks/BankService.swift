@@ -73,10 +73,15 @@ public final class BankService: Sendable {
         return try await store.listBanks().isEmpty
     }
 
-    public func updateBank(_ bank: Bank) async throws -> Bank {
+    /// Changes a bank's settings; renaming it or changing its kind is refused (`BankError.inUse`)
+    /// while a published workflow names it, unless `force`.
+    public func updateBank(_ bank: Bank, force: Bool = false) async throws -> Bank {
         try NewBank(settingsOf: bank).validate()
         // A rename must not take another bank's name.
         if let holder = try await store.bank(named: bank.name), holder.id != bank.id { throw BankError.alreadyExists(bank.name) }
+        if !force, let current = try await store.listBanks().first(where: { $0.id == bank.id }), current.name != bank.name || current.kind != bank.kind {
+            try await requireUnused(current, change: current.name != bank.name ? "renaming" : "making it an allow bank, or a match bank,")
+        }
         let updated = try await store.updateBank(bank)
         try await syncIndex()
         return updated
@@ -86,15 +91,18 @@ public final class BankService: Sendable {
     /// published workflow) uses it, unless `force`.
     public func deleteBank(named name: String, force: Bool = false) async throws {
         let bank = try await bank(named: name)
-        if !force, let check = users.withLock({ $0 }) {
-            let users = try await check(bank)
-            if !users.isEmpty { throw BankError.inUse(bank.name, usedBy: users) }
-        }
+        if !force { try await requireUnused(bank, change: "deleting") }
         try await store.deleteBank(id: bank.id)
         try await syncIndex()
     }
 
-    /// What uses a bank (the published workflows that name it), asked before it is deleted.
+    private func requireUnused(_ bank: Bank, change: String) async throws {
+        guard let check = users.withLock({ $0 }) else { return }
+        let users = try await check(bank)
+        if !users.isEmpty { throw BankError.inUse(bank.name, usedBy: users, change: change) }
+    }
+
+    /// What uses a bank (the published workflows that name it), asked before it is deleted, renamed or retyped.
     public func checkUsers(_ check: @escaping @Sendable (Bank) async throws -> [String]) {
         users.withLock { $0 = check }
     }

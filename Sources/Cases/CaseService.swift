@@ -269,21 +269,43 @@ public struct CaseService: Sendable {
     }
 
     /// Adds the case's own evidence signals (the image's, never the entries it matched) to the bank,
-    /// and writes on the case's timeline which entries it created, so a reopen can remove them.
+    /// and writes on the case's timeline which entries it created, so a reopen can remove them. A
+    /// signal a matched entry holds itself (a re-encode with the known image's very PDQ) is
+    /// withheld: an allow entry holding it would hide the known image, and a lookup of that hash,
+    /// everywhere; overriding a known entry is a curator's act on the bank, not a side effect of a
+    /// case. The timeline says what was withheld and why.
     private func addSignals(of caseID: Int64, to bank: Bank, actor: String) async throws -> Case? {
         let evidence = try await detail(caseID).evidence
+        var held: [(entry: BankEntry, bank: String)] = []
+        // Only an allow entry can hide anything: a confirmation adds the image's signals whole.
+        for id in bank.kind == .allow ? Set(evidence.filter { $0.match.provider == "vigil" }.compactMap(\.match.entryID)) : [] {
+            if let entry = try await banks.findEntry(id: id) { held.append((entry, evidence.first { $0.match.entryID == id }?.match.bank ?? "?")) }
+        }
         var seen = Set<EntrySignals>()
+        var withheld: [String] = []
         let entries = evidence.compactMap { item -> NewEntry? in
-            let signals = EntrySignals(pdq: item.signals.pdq.flatMap { PDQHash(hex: $0) }, md5: item.signals.md5, sha256: item.signals.sha256)
+            var signals = EntrySignals(pdq: item.signals.pdq.flatMap { PDQHash(hex: $0) }, md5: item.signals.md5, sha256: item.signals.sha256)
+            for (entry, bankName) in held {
+                let whose = "entry \(entry.id) of \(bankName)"
+                if let pdq = signals.pdq, pdq == entry.signals.pdq { signals.pdq = nil; withheld.append("pdq \(pdq.hex): matched \(whose) holds it") }
+                if let md5 = signals.md5, md5 == entry.signals.md5 { signals.md5 = nil; withheld.append("md5 \(md5): matched \(whose) holds it") }
+                if let sha = signals.sha256, sha == entry.signals.sha256 { signals.sha256 = nil; withheld.append("sha256 \(sha): matched \(whose) holds it") }
+            }
             guard !signals.isEmpty, seen.insert(signals).inserted else { return nil }
             return NewEntry(signals: signals, metadata: EntryMetadata(externalID: nil, source: "case:\(caseID)", note: "added by a case decision"),
                             addedBy: actor)
         }
-        guard !entries.isEmpty else { return nil }
-        let outcome = try await banks.addEntries(entries, to: bank)
-        let ids = outcome.inserted.map(\.entryID)
+        guard !entries.isEmpty || !withheld.isEmpty else { return nil }
+        var ids: [Int64] = []
+        var already = 0
+        if !entries.isEmpty {
+            let outcome = try await banks.addEntries(entries, to: bank)
+            ids = outcome.inserted.map(\.entryID)
+            already = outcome.duplicates
+        }
         let detail: JSONValue = ["bank": .string(bank.name), "bank_kind": .string(bank.kind.rawValue),
-                                 "entry_ids": .array(ids.map { .number(Double($0)) }), "already_there": .number(Double(outcome.duplicates))]
+                                 "entry_ids": .array(ids.map { .number(Double($0)) }), "already_there": .number(Double(already)),
+                                 "withheld": .array(withheld.map(JSONValue.string))]
         return try await store.updateCase(id: caseID, at: clock()) { current in
             CaseChange(updated: current, history: [NewHistoryEntry(actor: actor, kind: Self.entriesAdded, detail: detail)])
         }

@@ -10,8 +10,9 @@ public enum LookupError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The request names a bank that does not exist.
     case unknownBank(String)
     /// The lookup's event (a match) could not be committed, so the lookup is not answered: a
-    /// match that no workflow, webhook or reviewer would ever hear of must be retried.
-    case unrecorded(String)
+    /// match that no workflow, webhook or reviewer would ever hear of must be retried. Why is in
+    /// the server's log (the recorder's), never in the answer.
+    case unrecorded
 
     public var description: String {
         switch self {
@@ -20,7 +21,7 @@ public enum LookupError: Error, Sendable, Equatable, CustomStringConvertible {
         case .shuttingDown: "the service is shutting down"
         case let .invalid(message): message
         case let .unknownBank(name): "bank \"\(name)\" not found"
-        case let .unrecorded(reason): "the lookup's match could not be recorded (\(reason)); retry"
+        case .unrecorded: "the lookup matched, but the match could not be recorded, so it is not answered as handled; retry"
         }
     }
 }

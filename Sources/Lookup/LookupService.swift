@@ -126,7 +126,7 @@ public final class LookupService: Sendable {
                 try await recorder.record(recorded)
             } catch {
                 // Fail closed: a match nobody can act on must not be answered as if it were handled.
-                throw LookupError.unrecorded(String(describing: error))
+                throw LookupError.unrecorded
             }
             event = recorded
         }

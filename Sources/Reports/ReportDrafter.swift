@@ -2,6 +2,7 @@ import Banks
 import Cases
 import Foundation
 import JSONValues
+import PDQ
 
 /// Makes a report's first draft from its case: each kept evidence file with its hashes and
 /// what the reveal audit says about it, the linked accounts as the reported users, the
@@ -19,12 +20,14 @@ struct ReportDrafter: Sendable {
 
     func draft(caseID: Int64, settings: ReportingSettings, options: DraftOptions) async throws -> Draft {
         let detail = try await cases.detail(caseID)
-        let bankLabels = Dictionary(try await banks.listBanks().map { ($0.name, $0.labels) }, uniquingKeysWith: { first, _ in first })
+        let allBanks = Dictionary(try await banks.listBanks().map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let bankLabels = allBanks.mapValues(\.labels)
         var files: [ReportFile] = []
         var verified: [Bool] = []
         var hashOnly: [String] = []
         for evidence in detail.evidence {
             let labels = Self.labels(of: evidence, bankLabels: bankLabels)
+            let isVerified = try await Self.verifiedMatch(evidence, banks: allBanks, entries: banks)
             // A file never kept, or purged, is reported by its hashes; a store that cannot be
             // read stops the draft (it throws) rather than leaving a file out.
             var kept: StoredMedia?
@@ -38,7 +41,7 @@ struct ReportDrafter: Sendable {
             if let index = files.firstIndex(where: { $0.mediaSHA256 == sha }) {
                 // The same file matched twice (two banks): one file, the first classification.
                 if files[index].classification == nil { files[index].classification = Self.classification(labels) }
-                verified[index] = verified[index] && labels.contains("verified")
+                verified[index] = verified[index] && isVerified
                 continue
             }
             files.append(ReportFile(
@@ -47,7 +50,7 @@ struct ReportDrafter: Sendable {
                 locationOfFile: evidence.sourceURL.flatMap { ReportChecks.isWebURL($0) ? $0 : nil },
                 viewedByEsp: try await media.viewedByEsp(sha), publiclyAvailable: nil,
                 classification: options.classification ?? Self.classification(labels)))
-            verified.append(labels.contains("verified"))
+            verified.append(isVerified)
         }
         guard !files.isEmpty || !hashOnly.isEmpty else {
             throw ReportError.invalid("case \(caseID) has no evidence to report (no kept file and no hashes)")
@@ -74,6 +77,22 @@ struct ReportDrafter: Sendable {
             reporter: settings.reporter, reportedPeople: people, additionalInfo: info.joined(separator: "\n"))
         return Draft(new: NewReport(caseID: caseID, content: content, files: files, credentialID: settings.credentialID),
                      allVerified: !verified.isEmpty && verified.allSatisfy { $0 } && hashOnly.isEmpty)
+    }
+
+    /// Whether the evidence is a match of this server's own that a bank labelled `verified` holds:
+    /// the entry it names is in that match bank, and the file's own signals match it. A provider's
+    /// words (PhotoDNA's `Violations`) or a workflow step's classify a file, but never let its
+    /// report approve itself.
+    static func verifiedMatch(_ evidence: Evidence, banks: [String: Bank], entries: BankService) async throws -> Bool {
+        guard evidence.match.provider == "vigil", let name = evidence.match.bank, let bank = banks[name], bank.kind == .match,
+              bank.labels.contains("verified"), let id = evidence.match.entryID,
+              let entry = try await entries.findEntry(id: id), entry.bankID == bank.id else { return false }
+        if let md5 = evidence.signals.md5, md5 == entry.signals.md5 { return true }
+        if let sha = evidence.signals.sha256, sha == entry.signals.sha256 { return true }
+        if let pdq = evidence.signals.pdq.flatMap({ PDQHash(hex: $0) }), let held = entry.signals.pdq {
+            return pdq.distance(to: held) <= bank.pdqThreshold
+        }
+        return false
     }
 
     /// What classifies an evidence item's match: its bank's labels (built-in banks), else the

@@ -6,6 +6,7 @@ import PDQ
 import Testing
 import VigilTestSupport
 import Workflows
+import VigilServer
 
 /// An allow entry made from a near-duplicate never hides the known image itself: the repro of
 /// issue 27 on every API (native, PhotoDNA, HMA by PDQ and by MD5, a workflow's Match Lookup),
@@ -103,6 +104,37 @@ import Workflows
     }
 }
 
+/// A false positive never turns a matched entry's own signal into an allow entry: a re-encode
+/// with the known image's very PDQ adds only its own bytes, so the known image (and a lookup by
+/// its PDQ alone) still matches.
+@Suite struct FalsePositiveSignalTests {
+    @Test func aFalsePositiveAddsOnlyTheSignalsNoMatchedEntryHolds() async throws {
+        let fixture = try await ServerFixture()
+        let known = try ContentHasher().signals(of: try Images.demo(0))
+        try await fixture.test { http in
+            let copyMD5 = String(repeating: "5e", count: 16)
+            let opened = try await http.json(.post, "/v1/cases", key: fixture.reviewer, """
+                {"title":"re-encoded upload","evidence":[{"provider":"vigil","bank":"TEST_BANK","entry_id":\(fixture.entryIDs[0]),"distance":0,
+                 "pdq":"\(known.pdq.hex)","md5":"\(copyMD5)"}]}
+                """)
+            let caseID = try #require(opened.json["id"] as? Int, "\(opened.text)")
+            let dismissed = try await http.decide(caseID, #"{"decision":"false_positive","add_to_allow_bank":"ALLOW_BANK"}"#, key: fixture.reviewer)
+            let line = try #require((dismissed.json["timeline"] as? [[String: Any]])?.first { $0["kind"] as? String == "bank_entries_added" }?["detail"]
+                as? [String: Any], "\(dismissed.text)")
+            let withheld = try #require(line["withheld"] as? [String])
+            #expect(withheld.count == 1 && withheld[0].contains("pdq") && withheld[0].contains("entry \(fixture.entryIDs[0])"), "\(withheld)")
+            let id = try #require((line["entry_ids"] as? [Int])?.first)
+            let added = try await fixture.service.banks.entry(id: Int64(id))
+            #expect(added.signals.pdq == nil && added.signals.md5 == copyMD5)
+            // The known image, and its PDQ alone, still match.
+            let byHash = try await http.call(.get, "/m/lookup?signal_type=pdq&signal=\(known.pdq.hex)", key: fixture.matcher)
+            #expect(byHash.json["TEST_BANK"] != nil, "\(byHash.text)")
+            let byImage = try await http.call(.post, "/v1/match", key: fixture.matcher, contentType: "image/jpeg", body: try Images.demo(0))
+            #expect(byImage.json["is_match"] as? Bool == true)
+        }
+    }
+}
+
 /// The allow rule itself, on entries.
 @Suite struct AllowRuleUnitTests {
     static let matchBank = Bank(id: 1, name: "BAD", description: "", kind: .match, enabled: true, pdqThreshold: 31, labels: [],
@@ -110,8 +142,19 @@ import Workflows
     static let allowBank = Bank(id: 2, name: "OK", description: "", kind: .allow, enabled: true, pdqThreshold: 31, labels: [],
                                 createdAt: Date(), updatedAt: Date())
 
-    static func entry(_ bank: Bank, _ id: Int64, _ signals: [MatchedSignal], pdq: Int?) -> EntryMatch {
-        EntryMatch(bank: bank, entryID: id, signals: signals, pdqDistance: pdq, variant: nil)
+    static func entry(_ bank: Bank, _ id: Int64, _ signals: [MatchedSignal], pdq: Int?, variant: DihedralVariant? = .original) -> EntryMatch {
+        EntryMatch(bank: bank, entryID: id, signals: signals, pdqDistance: pdq, variant: pdq == nil ? nil : variant)
+    }
+
+    /// With enhanced matching, an allow entry that holds a turned copy's PDQ is not the image's
+    /// own PDQ: it never overrides a match of the image as it is.
+    @Test func aTurnedCopyInTheAllowBankIsNotTheImage() {
+        let known = Self.entry(Self.matchBank, 1, [.pdq], pdq: 0)
+        #expect(AllowRule.suppressor(of: known, among: [Self.entry(Self.allowBank, 9, [.pdq], pdq: 0, variant: .rotate270)]) == nil)
+        let turnedMatch = Self.entry(Self.matchBank, 2, [.pdq], pdq: 3, variant: .flipX)
+        #expect(AllowRule.suppressor(of: turnedMatch, among: [Self.entry(Self.allowBank, 9, [.pdq], pdq: 3)])?.entryID == 9,
+                "the image as it is, at the same distance, is nearer than a turned copy")
+        #expect(AllowRule.suppressor(of: turnedMatch, among: [Self.entry(Self.allowBank, 9, [.pdq], pdq: 3, variant: .rotate90)]) == nil)
     }
 
     @Test func anExactHitIsSuppressedOnlyByAnAllowEntryHoldingThatVerySignal() {

@@ -21,6 +21,7 @@ import Workflows
             try await fixture.database.run { sql in try await sql.raw("ALTER TABLE events RENAME TO events_away").run() }
             let matched = try await http.call(.post, "/v1/match", key: fixture.matcher, contentType: "image/jpeg", body: try Images.demo(0))
             #expect(matched.status == 503 && matched.errorCode == "match_not_recorded", "\(matched.text)")
+            #expect(matched.errorMessage?.contains("events") == false, "the storage's own words stay in the server's log: \(matched.text)")
             #expect(matched.headers[.retryAfter] != nil)
             // A lookup that matches nothing has nothing to record: it is answered as usual.
             let missed = try await http.call(.post, "/v1/match", key: fixture.matcher, contentType: "image/jpeg", body: try Images.demo(DemoImages.count))
@@ -50,6 +51,12 @@ import Workflows
             let bankRefused = try await http.call(.delete, "/v1/banks/TEST_BANK", key: fixture.admin)
             #expect(bankRefused.status == 409 && bankRefused.errorMessage?.contains("step ours") == true, "\(bankRefused.text)")
             #expect(try await http.call(.get, "/v1/banks/TEST_BANK", key: fixture.admin).status == 200, "nothing was deleted")
+            // Renaming it, or making it an allow bank, would break the workflow as surely.
+            let renamed = try await http.json(.patch, "/v1/banks/TEST_BANK", key: fixture.admin, #"{"name": "RENAMED"}"#)
+            #expect(renamed.status == 409 && renamed.errorMessage?.contains("renaming") == true, "\(renamed.text)")
+            #expect(try await http.json(.patch, "/v1/banks/TEST_BANK", key: fixture.admin, #"{"kind": "allow"}"#).status == 409)
+            #expect(try await http.json(.put, "/c/bank/TEST_BANK", key: fixture.admin, #"{"name": "RENAMED"}"#).status == 409)
+            #expect(try await http.json(.patch, "/v1/banks/TEST_BANK", key: fixture.admin, #"{"description": "still here"}"#).status == 200)
             #expect(try await http.call(.get, "/v1/credentials/\(credentialID)", key: fixture.admin).status == 200)
             // A bank no live workflow names goes as before; with force, the used ones go too (and the audit says forced).
             #expect(try await http.call(.delete, "/v1/banks/ALLOW_BANK", key: fixture.admin).status == 200)
@@ -135,6 +142,8 @@ import Workflows
             let bank = try await http.json(.post, "/v1/banks", key: fixture.admin, #"{"name": "X", "pdq_treshold": 20}"#)
             #expect(bank.status == 400 && bank.errorMessage?.contains(#"unknown key "pdq_treshold""#) == true, "\(bank.text)")
             #expect(try await http.call(.get, "/v1/banks/X", key: fixture.admin).status == 404)
+            let hma = try await http.json(.post, "/c/banks", key: fixture.admin, #"{"name": "HMA_X", "enabled_ratoi": 1}"#)
+            #expect(hma.status == 400 && hma.errorMessage?.contains(#""enabled_ratoi""#) == true, "\(hma.text)")
             let entries = try await http.json(.post, "/v1/banks/TEST_BANK/entries", key: fixture.admin,
                                               #"{"entries": [{"pdq_hash": "\#(String(repeating: "ab", count: 32))"}]}"#)
             #expect(entries.status == 400 && entries.errorMessage?.contains(#"unknown key "pdq_hash""#) == true, "\(entries.text)")

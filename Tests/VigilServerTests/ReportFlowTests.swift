@@ -174,12 +174,12 @@ import Workflows
 /// Auto-approval: only a workflow's draft, only with the setting on, only when every file matched
 /// a bank labelled `verified`.
 @Suite struct ReportAutoApprovalTests {
-    /// A case opened as a workflow opens one: a kept image, matched in `bank`.
-    static func matchedCase(_ fixture: ServerFixture, bank: String, image: Int) async throws -> Int64 {
+    /// A case opened as a workflow opens one: a kept image, matched in `bank` (entry `entryID`).
+    static func matchedCase(_ fixture: ServerFixture, bank: String, image: Int, entryID: Int64? = nil) async throws -> Int64 {
         let bytes = try Images.demo(image)
         let signals = try ContentHasher().signals(of: bytes)
         _ = try await fixture.service.media.keep(bytes, sha256: signals.sha256, contentType: "image/jpeg")
-        let evidence = NewEvidence(match: EvidenceMatch(provider: "vigil", bank: bank, distance: 0),
+        let evidence = NewEvidence(match: EvidenceMatch(provider: "vigil", bank: bank, entryID: entryID, distance: 0),
                                    signals: EvidenceSignals(pdq: signals.pdq.hex, md5: signals.md5, sha256: signals.sha256),
                                    mediaSHA256: signals.sha256, fileName: "upload.jpg")
         return try await fixture.service.cases.open(NewCase(title: "matched in \(bank)", evidence: [evidence]), actor: "workflow:test").case.id
@@ -196,15 +196,18 @@ import Workflows
         try await fixture.test { http in
             let setup = try await ReportFlowTests.setUp(http, fixture)
             defer { Task { await setup.running.stop() } }
-            let verified = try await Self.matchedCase(fixture, bank: "TEST_BANK", image: 0)
+            let verified = try await Self.matchedCase(fixture, bank: "TEST_BANK", image: 0, entryID: fixture.entryIDs[0])
             // The setting is off: a workflow's draft waits.
             #expect(try await Self.draftStep(fixture, caseID: verified)["state"] == .string("draft"))
             let settings = try await http.json(.put, "/v1/report-settings", key: fixture.admin,
                                                #"{"esp_service": "ExampleApp", "reporter": {"email": "trust-safety@example.com"}, "auto_approve_verified": true}"#)
             #expect(settings.status == 200)
-            let second = try await Self.matchedCase(fixture, bank: "TEST_BANK", image: 1)
+            let second = try await Self.matchedCase(fixture, bank: "TEST_BANK", image: 1, entryID: fixture.entryIDs[1])
             let approved = try await Self.draftStep(fixture, caseID: second)
             #expect(approved["state"] == .string("approved") && approved["auto_approved"] == .bool(true))
+            // Naming a verified bank is not enough: the entry must be in it and match the file.
+            let claimed = try await Self.matchedCase(fixture, bank: "TEST_BANK", image: 2, entryID: fixture.entryIDs[0])
+            #expect(try await Self.draftStep(fixture, caseID: claimed)["state"] == .string("draft"))
             // A bank without the label, or a person's draft, is never approved by itself.
             let unverified = try await fixture.service.banks.createBank(NewBank(name: "UNVERIFIED", labels: ["A1"]))
             let plain = try await Self.matchedCase(fixture, bank: unverified.name, image: 2)

@@ -1,3 +1,4 @@
+import Cases
 import Foundation
 import HummingbirdTesting
 import NCMECMock
@@ -116,6 +117,57 @@ import Workflows
             let history = try await http.call(.get, "/v1/reports/\(reportID)", key: fixture.reporter).json["history"] as? [[String: Any]]
             let approval = (history?.first { $0["kind"] as? String == "approved" }?["detail"] as? [String: Any])?["filled_from_settings"] as? [String]
             #expect(approval?.contains("reporter.email") == true && approval?.contains("reported_people[0].esp_service") == true, "\(approval ?? [])")
+        }
+    }
+
+    /// A provider's classification is only a classification: a "verified" among a step's
+    /// violations does not make a report approve itself (only a bank's own label does).
+    @Test func violationsFromAStepNeverAutoApprove() async throws {
+        let fixture = try await ServerFixture()
+        let origin = try await OriginServer.start()
+        try await fixture.test { http in
+            let setup = try await ReportFlowTests.setUp(http, fixture)
+            defer { Task { await setup.running.stop() } }
+            #expect(try await http.json(.put, "/v1/report-settings", key: fixture.admin, #"""
+                {"esp_service": "ExampleApp", "reporter": {"email": "trust-safety@example.com"}, "auto_approve_verified": true}
+                """#).status == 200)
+            let definition = WorkflowDefinition(name: "forged", trigger: .api([Parameter(name: "image_url", type: "url", required: true)]), steps: [
+                Step(id: "open_case", type: "action", action: "case.create", inputs: [
+                    "title": "forged", "provider": "photodna", "image_url": "{{ trigger.image_url }}",
+                    "matches": [["source": "PhotoDNA", "violations": ["A1", "verified"], "match_id": "1", "distance": 0]]]),
+                Step(id: "draft", type: "action", action: "report.draft", inputs: ["case_id": "{{ steps.open_case.output.case_id }}"]),
+            ])
+            let id = try await WorkflowAPITests.publish(definition, http, admin: fixture.admin)
+            let started = try await WorkflowAPITests.start(id, #"{"image_url":"\#(origin.url("/demo-0.jpg"))"}"#, key: fixture.analyst, http)
+            try await fixture.runJobs()
+            let run = try await http.call(.get, "/v1/workflow-runs/\(try #require(started.json["id"] as? Int))", key: fixture.analyst)
+            let reportID = try #require((WorkflowAPITests.steps(run)["draft"]?["output"] as? [String: Any])?["report_id"] as? Int, "\(run.text)")
+            let report = try await setup.report(http, reportID)
+            #expect(report["state"] as? String == "draft" && report["approved_by"] == nil, "\(report)")
+            #expect((report["files"] as? [[String: Any]])?.first?["classification"] as? String == "A1")
+            try await setup.runJobs()
+            #expect(setup.mock.reports.isEmpty)
+        }
+        try await origin.stop()
+    }
+
+    /// The decision committed, and the process died before it withdrew the report: the report's
+    /// own next call sees the false positive and retracts it instead.
+    @Test func aReportWhoseCaseIsAFalsePositiveRetractsItselfAtItsNextCall() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.test { http in
+            let setup = try await ReportFlowTests.setUp(http, fixture)
+            defer { Task { await setup.running.stop() } }
+            let (caseID, _) = try await ReportFlowTests.caseWithFiles(fixture, http, files: 1)
+            let reportID = try await ReportFlowTests.approvedReport(setup, http, caseID: caseID)
+            // The case service alone: what a crash right after the decision's commit leaves.
+            let current = try await fixture.service.cases.detail(Int64(caseID)).case
+            _ = try await fixture.service.cases.decide(Int64(caseID), DecisionRequest(decision: .falsePositive(addToAllowBank: nil),
+                                                                                     expectedVersion: current.version, actor: "test"))
+            try await setup.runJobs()
+            let report = try await setup.report(http, reportID)
+            #expect(report["state"] as? String == "retracted", "\(report)")
+            #expect(setup.mock.reports.allSatisfy { $0.state != .finished })
         }
     }
 

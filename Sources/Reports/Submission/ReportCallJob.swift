@@ -51,6 +51,16 @@ public struct ReportCallJob: JobHandler {
             return #"{"outcome":"finished"}"#
         }
         guard report.state.isInProgress else { return #"{"outcome":"nothing to do (\#(report.state.rawValue))"}"# }
+        // A case resolved as a false positive is not reported, whoever withdrew (or failed to
+        // withdraw) the report: the decision may have committed just before its process died.
+        if !report.retractRequested, try await closeOut.cases.isFalsePositive(try await closeOut.cases.detail(report.caseID).case) {
+            report = try await commit(report.id, job: job) { report in
+                report.retractRequested = true
+                report.problem = nil
+                report.state = SubmissionPlan.progressState(report)
+                return [Self.line("retract_requested", ["reason": .string("case \(report.caseID) was resolved as a false positive")])]
+            }
+        }
         if let pending = report.remote.pendingCall { report = try await recover(report, from: pending, job: job) }
         if report.remote.restarts > SubmissionPlan.maxRestarts, !report.retractRequested {
             try await fail(report.id, job: job, ReportProblem(

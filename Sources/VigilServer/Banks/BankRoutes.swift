@@ -92,8 +92,9 @@ struct BankRoutes {
         if let threshold = body.pdqThreshold { bank.pdqThreshold = threshold }
         if let labels = body.labels { bank.labels = labels }
         let changed = bank
-        let updated = try await service.audited(context, "bank.update", target: "bank:\(try context.parameters.require("name"))") {
-            try await banks.updateBank(changed)
+        let force = try Flag.parse(request.query("force"), name: "force") ?? false
+        let updated = try await service.audited(context, force ? "bank.update_forced" : "bank.update", target: "bank:\(try context.parameters.require("name"))") {
+            try await banks.updateBank(changed, force: force)
         }
         return try JSONText.response(BankJSON(updated, entryCount: try await banks.entryCount(of: updated)))
     }

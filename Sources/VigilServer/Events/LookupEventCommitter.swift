@@ -1,5 +1,6 @@
 import Events
 import Foundation
+import Logging
 import Lookup
 
 /// The lookup service's recorder: every match's `match.found`, and every lookup's
@@ -12,10 +13,13 @@ final class LookupEventCommitter: LookupEventRecorder {
     /// The lookup event types wanted beyond `match.found` (which is always written).
     let wanted: @Sendable () -> Set<String>
     let metrics: ServerMetrics
+    let logger: Logger
 
-    init(committer: EventGroupCommit, metrics: ServerMetrics, wanted: @escaping @Sendable () -> Set<String>) {
+    init(committer: EventGroupCommit, metrics: ServerMetrics, logger: Logger = Logger(label: "vigil.events"),
+         wanted: @escaping @Sendable () -> Set<String>) {
         self.committer = committer
         self.metrics = metrics
+        self.logger = logger
         self.wanted = wanted
     }
 
@@ -35,7 +39,14 @@ final class LookupEventCommitter: LookupEventRecorder {
                                    payload: LookupEventPayload.payload(event, type: EventTypes.lookupCompleted)))
         }
         let start = ContinuousClock.now
-        try await committer.commit(events)
+        do {
+            try await committer.commit(events)
+        } catch {
+            // The caller is told only that the match was not recorded; why is for the operator.
+            logger.error("a lookup's events could not be committed; the lookup is answered 503", metadata: [
+                "api": .string(event.api.rawValue), "error": .string(String(describing: error).prefix(300).description)])
+            throw error
+        }
         metrics.recordEventCommit(events: events.count, duration: start.duration(to: .now))
     }
 }

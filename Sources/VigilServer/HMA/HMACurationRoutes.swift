@@ -52,9 +52,18 @@ struct HMACurationRoutes {
         Self.json(Self.bankJSON(try await bank(context)))
     }
 
-    /// `enabled_ratio` / `enabled` → Vigil's on/off switch.
+    /// The keys a bank body may have: a misspelt one is refused, naming it, never ignored.
+    static let bankKeys: Set<String> = ["name", "enabled", "enabled_ratio", "matching_enabled_ratio"]
+
+    static func refuseUnknownKeys(_ object: [String: JSONValue]) throws {
+        if let unknown = object.keys.sorted().first(where: { !bankKeys.contains($0) }) {
+            throw APIError.badRequest("the bank has an unknown key \"\(unknown)\" (known keys: \(bankKeys.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    /// `enabled_ratio` (or `matching_enabled_ratio`, as a bank reads back) / `enabled` → Vigil's on/off switch.
     static func enabled(from object: [String: JSONValue]) throws -> Bool? {
-        if let ratio = object["enabled_ratio"] {
+        if let ratio = object["enabled_ratio"] ?? object["matching_enabled_ratio"] {
             guard let value = ratio.number else { throw APIError.badRequest("enabled_ratio must be a number") }
             guard value == 0 || value == 1 else {
                 throw APIError.badRequest("enabled_ratio must be 0 or 1: Vigil does not sample lookups (use enabled)")
@@ -70,6 +79,7 @@ struct HMACurationRoutes {
 
     func create(_ request: Request) async throws -> Response {
         let object = try JSONInput.object(from: try await request.collectBody(limit: 64 * 1024))
+        try Self.refuseUnknownKeys(object)
         guard let name = object["name"]?.string else { throw APIError.badRequest("name is required (a string)") }
         guard Self.validName(name) else { throw APIError.badRequest("Bank name must be UPPER_WITH_UNDERSCORE (^[A-Z_][A-Z0-9_]*$)") }
         let enabled = try Self.enabled(from: object) ?? true
@@ -86,6 +96,7 @@ struct HMACurationRoutes {
     func update(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
         var bank = try await bank(context)
         let object = try JSONInput.object(from: try await request.collectBody(limit: 64 * 1024))
+        try Self.refuseUnknownKeys(object)
         if let name = object["name"] {
             guard let name = name.string, Self.validName(name) else {
                 throw APIError.badRequest("Bank name must be UPPER_WITH_UNDERSCORE (^[A-Z_][A-Z0-9_]*$)")

@@ -111,7 +111,7 @@ struct HMAMatchingRoutes {
     }
 
     /// An image lookup's answer by signal type. HMA's photo content type has one, PDQ; the verdict
-    /// behind it is the lookup service's (an allow-bank hit by MD5 or SHA-256 suppresses it too).
+    /// behind it is the lookup service's, allow rule included (`AllowRule`).
     static func bySignal(_ outcome: LookupOutcome) -> String {
         #"{"pdq":"# + byBank(outcome.matches.filter { $0.signals.contains(.pdq) }) + "}"
     }
