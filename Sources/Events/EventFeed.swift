@@ -11,8 +11,12 @@ public final class EventFeed: Sendable {
     public let doorbell: Doorbell
     let pollInterval: Duration
     let logger: Logger
-    /// Called when new events were read (the job queue's doorbell: their webhook deliveries are due).
-    let onNewEvents: @Sendable () -> Void
+    /// Told the events of each new page it read (so what waits on some of them, webhook
+    /// deliveries or triggers, is woken for those alone).
+    let onNewEvents: @Sendable ([Event]) -> Void
+    /// Whether `onNewEvents` needs the pages while no stream follows the feed; when it does not,
+    /// the feed only keeps its place (one `MAX(id)` a poll) instead of reading every event.
+    let needsPages: @Sendable () -> Bool
     private struct State {
         var last: Int64 = -1
         var nextID = 0
@@ -21,13 +25,18 @@ public final class EventFeed: Sendable {
     private let state = Mutex(State())
 
     public init(store: any EventStore, doorbell: Doorbell = Doorbell(), pollInterval: Duration = .milliseconds(200),
-                logger: Logger = Logger(label: "vigil.events"), onNewEvents: @escaping @Sendable () -> Void = {}) {
+                logger: Logger = Logger(label: "vigil.events"), onNewEvents: @escaping @Sendable ([Event]) -> Void = { _ in },
+                needsPages: @escaping @Sendable () -> Bool = { true }) {
+        self.needsPages = needsPages
         self.store = store
         self.doorbell = doorbell
         self.pollInterval = pollInterval
         self.logger = logger
         self.onNewEvents = onNewEvents
     }
+
+    /// Whether a stream is following it (a commit need not wake it otherwise: it polls anyway).
+    public var hasSubscribers: Bool { state.withLock { !$0.subscribers.isEmpty } }
 
     /// Polls until cancelled.
     public func run() async {
@@ -51,9 +60,15 @@ public final class EventFeed: Sendable {
             last = try await store.latestID()
             state.withLock { $0.last = last }
         }
+        if !hasSubscribers, !needsPages() {
+            let latest = try await store.latestID()
+            // A subscriber reads its history from the table itself: only the place is kept.
+            state.withLock { $0.last = max($0.last, latest) }
+            return false
+        }
         let page = try await store.events(after: last, types: nil, limit: 500)
         guard let newest = page.last else { return false }
-        onNewEvents()
+        onNewEvents(page)
         let subscribers = state.withLock { state in
             state.last = newest.id
             return state.subscribers

@@ -9,8 +9,8 @@ import Synchronization
 public final class EventGroupCommit: Sendable {
     let store: any EventStore
     let clock: @Sendable () -> Date
-    /// Told after each commit how many events it wrote (this process's event feed then reads at once).
-    let committed: @Sendable (_ events: Int) -> Void
+    /// Told after each commit what it wrote (what follows those events is woken for them).
+    let committed: @Sendable (_ events: [NewEvent]) -> Void
     /// Events per transaction at most.
     let batchLimit: Int
 
@@ -25,7 +25,7 @@ public final class EventGroupCommit: Sendable {
     private let state = Mutex(State())
 
     public init(store: any EventStore, batchLimit: Int = 1000, clock: @escaping @Sendable () -> Date = { Date() },
-                committed: @escaping @Sendable (_ events: Int) -> Void = { _ in }) {
+                committed: @escaping @Sendable (_ events: [NewEvent]) -> Void = { _ in }) {
         self.store = store
         self.batchLimit = batchLimit
         self.clock = clock
@@ -71,7 +71,7 @@ public final class EventGroupCommit: Sendable {
                 let events = batch.flatMap(\.events)
                 try await store.append(events, at: clock())
                 for waiter in batch { waiter.continuation.resume() }
-                committed(events.count)
+                committed(events)
             } catch {
                 for waiter in batch { waiter.continuation.resume(throwing: error) }
             }

@@ -53,6 +53,8 @@ public final class VigilService: Sendable {
     private let loadFailure = Mutex<String?>(nil)
     /// The lookup event types written beyond `match.found` (settings, and what subscriptions want).
     private let recordedLookupEvents: EventTypeSet
+    /// The event types (and families) the active webhook subscriptions want.
+    private let webhookTypes: EventTypeSet
     private let readyTime = Mutex<Date?>(nil)
 
     public var banks: BankService { lookup.banks }
@@ -72,13 +74,22 @@ public final class VigilService: Sendable {
         self.workflows = workflows
         let triggers = EventTriggers(workflows: workflows)
         self.triggers = triggers
-        let feed = EventFeed(store: eventStore, onNewEvents: { [doorbell = jobs.doorbell, triggerBell] in
-            doorbell.ring()
-            triggerBell.ring()
-        })
+        // What waits on new events is woken for the events it waits on, not for every commit:
+        // at hundreds of matches a second, waking every worker and follower each time would
+        // take more of the database than the commits themselves.
+        let webhookTypes = EventTypeSet()
+        self.webhookTypes = webhookTypes
+        let wake: @Sendable ([String]) -> Void = { [doorbell = jobs.doorbell, triggerBell] types in
+            let patterns = webhookTypes.types
+            if types.contains(where: { EventTypes.matches(Array(patterns), $0) }) { doorbell.ring() }
+            if types.contains(where: { triggers.wants($0) }) { triggerBell.ring() }
+        }
+        let feed = EventFeed(store: eventStore, onNewEvents: { page in wake(page.map(\.type)) },
+                             needsPages: { !webhookTypes.types.isEmpty || !triggers.listenedTypes.isEmpty })
         eventFeed = feed
-        let committer = EventGroupCommit(store: eventStore, clock: clock, committed: { [doorbell = feed.doorbell] _ in
-            doorbell.ring()
+        let committer = EventGroupCommit(store: eventStore, clock: clock, committed: { [feed] events in
+            if feed.hasSubscribers { feed.doorbell.ring() }
+            wake(events.map(\.type))
             metrics.recordEventTransaction()
         })
         lookupEvents = committer
@@ -136,10 +147,12 @@ public final class VigilService: Sendable {
     /// here, and every few seconds for changes made on other replicas).
     public func refreshRecordedLookupEvents() async throws {
         var types = Self.configuredLookupEvents(settings)
-        for subscription in try await webhooks.list() where subscription.active && subscription.wants(EventTypes.lookupCompleted) {
+        let active = try await webhooks.list().filter(\.active)
+        for subscription in active where subscription.wants(EventTypes.lookupCompleted) {
             types.insert(EventTypes.lookupCompleted)
         }
         recordedLookupEvents.set(types)
+        webhookTypes.set(Set(active.flatMap(\.eventTypes)))
     }
 
     /// Who a request acts as, for the audit log and for what it records (a version's publisher).

@@ -36,15 +36,22 @@ public struct EventTableTriggers: Sendable {
     @discardableResult
     public func deliverNew() async throws -> Bool {
         let cursor = try await start()
-        let page = try await events.events(after: cursor, types: nil, limit: 200)
-        guard let last = page.last else { return false }
+        // Read first: ids grow in commit order, so every event up to `latest` is visible to the
+        // page's query below, and the cursor may move past those no workflow wants.
+        let latest = try await events.latestID()
+        guard latest > cursor else { return false }
         // The workflows as they are now: one published a moment ago starts on this page's events.
         try await triggers.refresh()
+        let wanted = triggers.listenedTypes
+        // Only the events some live workflow listens for are read (at hundreds of matches a
+        // second and no workflow on them, reading every one would cost more than writing it).
+        let page = wanted.isEmpty ? [] : try await events.events(after: cursor, types: wanted, limit: 200)
         for event in page where Self.startsRuns(event) && triggers.wants(event.type) {
             try await triggers.deliver(type: event.type, payload: Self.payload(event))
         }
-        try await events.saveCursor(Self.cursorName, position: last.id)
-        return page.count == 200
+        let full = page.count == 200
+        try await events.saveCursor(Self.cursorName, position: full ? page[page.count - 1].id : max(page.last?.id ?? cursor, latest))
+        return full
     }
 
     /// Follows the table until cancelled, woken by `wake` or every `interval`.

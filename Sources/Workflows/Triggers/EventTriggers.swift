@@ -42,6 +42,9 @@ public final class EventTriggers: Sendable {
     /// Whether a live workflow listens for `type` (as of the last read, at most a second old).
     public func wants(_ type: String) -> Bool { listened.withLock { $0.contains(type) } }
 
+    /// Every event type some live workflow listens for (as of the last read).
+    public var listenedTypes: Set<String> { listened.withLock { $0 } }
+
     /// Reads the live workflows every second until cancelled (for `wants`, between pages).
     public func run() async {
         while !Task.isCancelled {
