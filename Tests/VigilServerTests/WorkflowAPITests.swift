@@ -191,15 +191,7 @@ import Workflows
         let fixture = try await ServerFixture()
         let origin = try await OriginServer.start()
         try await fixture.test(.live) { http in
-            let port = try #require(http.port)
-            let credential = try await fixture.service.credentials.create(integration: "photodna", values: [
-                "nickname": "own endpoint", "endpoint": "http://127.0.0.1:\(port)/photodna/v1.0", "subscription_key": fixture.matcher,
-                "requests_per_second": "50",
-            ])
-            let id = try await Self.publish(WorkflowLibrary.screenUploadedImage(photoDNACredential: credential.id), http, admin: fixture.admin)
-            let started = try await Self.start(id, #"{"image_url":"\#(origin.url("/demo-0.jpg"))"}"#, key: fixture.analyst, http)
-            try await fixture.runJobs()
-            let run = try await http.call(.get, "/v1/workflow-runs/\(try #require(started.json["id"] as? Int))", key: fixture.analyst)
+            let run = try await Self.runTemplateOnOwnPhotoDNA(fixture, http, image: origin.url("/demo-0.jpg"))
             #expect(run.json["status"] as? String == "succeeded", "\(run.text)")
             let output = try #require(Self.steps(run)["lookup"]?["output"] as? [String: Any])
             #expect(output["is_match"] as? Bool == true)
@@ -209,6 +201,20 @@ import Workflows
             #expect(!run.text.contains(fixture.matcher))
         }
         try await origin.stop()
+    }
+
+    /// Runs the template with this Vigil's own PhotoDNA-compatible endpoint as its provider (a
+    /// live server: `http.port`), on `image`; returns the finished run.
+    static func runTemplateOnOwnPhotoDNA(_ fixture: ServerFixture, _ http: any TestClientProtocol, image: String) async throws -> Reply {
+        let port = try #require(http.port)
+        let credential = try await fixture.service.credentials.create(integration: "photodna", values: [
+            "nickname": "own endpoint", "endpoint": "http://127.0.0.1:\(port)/photodna/v1.0", "subscription_key": fixture.matcher,
+            "requests_per_second": "50",
+        ])
+        let id = try await publish(WorkflowLibrary.screenUploadedImage(photoDNACredential: credential.id), http, admin: fixture.admin)
+        let started = try await start(id, #"{"image_url":"\#(image)"}"#, key: fixture.analyst, http)
+        try await fixture.runJobs()
+        return try await http.call(.get, "/v1/workflow-runs/\(try #require(started.json["id"] as? Int))", key: fixture.analyst)
     }
 
     /// A lookup through the PhotoDNA API starts an event-triggered workflow from the event table
