@@ -1,4 +1,5 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
+public import SafeFetch
 public import Integrations
 
 /// The probe of every integration that takes a credential, for `CredentialService`.
@@ -6,8 +7,8 @@ public enum CredentialProbes {
     /// - Parameters:
     ///   - photoDNA: the process's PhotoDNA client (its pacing is shared with every other use).
     ///   - benignImage: what PhotoDNA is asked to match: a benign picture of at least 160×160.
-    public static func all(http: HTTPClient = IntegrationHTTP.client, photoDNA: PhotoDNAClient, benignImage: [UInt8]) -> [any CredentialProbe] {
-        [PhotoDNAProbe(client: photoDNA, image: benignImage), NCMECProbe(.cyberTipline, http: http), NCMECProbe(.hashSharing, http: http),
-         VigilRemoteProbe(http: http), WebhookProbe(http: http)]
+    public static func all(gate: OutboundGate, photoDNA: PhotoDNAClient, benignImage: [UInt8]) -> [any CredentialProbe] {
+        [PhotoDNAProbe(client: photoDNA, image: benignImage), NCMECProbe(.cyberTipline, gate: gate), NCMECProbe(.hashSharing, gate: gate),
+         VigilRemoteProbe(gate: gate), WebhookProbe(gate: gate)]
     }
 }

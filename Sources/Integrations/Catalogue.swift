@@ -45,14 +45,15 @@ public enum Integrations {
         summary: "Matches images against the known-CSAM signatures Microsoft holds (the Match API).",
         credentialFields: [
             Field("nickname", .text, "A name to recognise the credential by.", required: true),
-            Field("endpoint", .url, "The Match API's base URL; regional subscriptions have their own.",
-                  default: "https://api.microsoftmoderator.com/photodna/v1.0"),
+            Field("endpoint", .url, "The Match API's base URL (one not on Microsoft's host needs an admin and the operator's leave).",
+                  default: "https://api.microsoftmoderator.com/photodna/v1.0", bindsSecrets: true),
             Field("subscription_key", .text, "The Ocp-Apim-Subscription-Key from the PhotoDNA portal.", required: true, secret: true),
             Field("requests_per_second", .integer(1...1000), "Calls this credential may make per second, shared by everything that uses it.",
                   default: "5"),
         ],
         operations: [Integration.Operation(id: "match_lookup", summary: "Hash an image and compare it with PhotoDNA's signatures.",
-                                           inputs: matchLookupInputs, outputs: matchLookupOutputs)])
+                                           inputs: matchLookupInputs, outputs: matchLookupOutputs)],
+        serviceOrigins: ["https://api.microsoftmoderator.com"])
 
     public static let vigil = Integration(
         id: "vigil", name: "Vigil banks",
@@ -70,11 +71,16 @@ public enum Integrations {
 
     static let ncmecCredentialFields: [Field] = [
         Field("nickname", .text, "A name to recognise the credential by.", required: true),
-        Field("environment", .choice(["test", "production"]), "NCMEC's test or production service.", default: "test"),
-        Field("username", .text, "The account's user name.", required: true),
+        Field("environment", .choice(["test", "production"]), "NCMEC's test or production service.", default: "test", bindsSecrets: true),
+        Field("username", .text, "The account's user name.", required: true, bindsSecrets: true),
         Field("password", .text, "The account's password.", required: true, secret: true),
-        Field("endpoint", .url, "A base URL instead of the environment's: another of NCMEC's lists, or a local mock."),
+        Field("endpoint", .url, "A base URL instead of the environment's: another of NCMEC's lists (anywhere else needs an admin and the operator's leave).",
+              bindsSecrets: true),
     ]
+
+    /// NCMEC's own hosts: the CyberTipline and hash sharing, test and production, and the
+    /// hash-sharing lists HMA names (python-threatexchange's NCMECEnvironment).
+    static let ncmecOrigins = ["https://report.cybertip.org", "https://exttest.cybertip.org", "https://lesp.ncmec.org", "https://hashsharing.ncmec.org"]
 
     public static let ncmecHashSharing = Integration(
         id: "ncmec_hash_sharing", name: "NCMEC Hash Sharing",
@@ -83,20 +89,22 @@ public enum Integrations {
         operations: [Integration.Operation(id: "sync", summary: "Bring a bank up to date with the shared list.",
                                            inputs: [Field("bank", .text, "The bank to fill.", required: true)],
                                            outputs: [Field("added", .integer(0...Int.max), "Entries added."),
-                                                     Field("removed", .integer(0...Int.max), "Entries withdrawn.")])])
+                                                     Field("removed", .integer(0...Int.max), "Entries withdrawn.")])],
+        serviceOrigins: ncmecOrigins)
 
     public static let ncmecCyberTipline = Integration(
         id: "ncmec_cybertipline", name: "NCMEC CyberTipline",
         summary: "Reports apparent child sexual abuse material to NCMEC (its operations come with reporting).",
         credentialFields: ncmecCredentialFields,
-        operations: [])
+        operations: [],
+        serviceOrigins: ncmecOrigins)
 
     public static let vigilRemote = Integration(
         id: "vigil_remote", name: "Another Vigil",
         summary: "Follows a bank of another organisation's Vigil through its change export, so two organisations share a list without a third party.",
         credentialFields: [
             Field("nickname", .text, "A name to recognise the credential by.", required: true),
-            Field("endpoint", .url, "The other Vigil's base URL (https://vigil.example.org).", required: true),
+            Field("endpoint", .url, "The other Vigil's base URL (https://vigil.example.org).", required: true, bindsSecrets: true),
             Field("api_key", .text, "An API key the other Vigil issued (the matcher role is enough).", required: true, secret: true),
         ],
         operations: [Integration.Operation(id: "sync", summary: "Bring a bank up to date with the other Vigil's bank.",
@@ -110,7 +118,7 @@ public enum Integrations {
         summary: "Posts an event to a URL, signed with a shared secret.",
         credentialFields: [
             Field("nickname", .text, "A name to recognise the credential by.", required: true),
-            Field("url", .url, "Where events are posted.", required: true),
+            Field("url", .url, "Where events are posted.", required: true, bindsSecrets: true),
             Field("signing_secret", .text, "Signs each delivery (HMAC-SHA256), so the receiver can check it came from Vigil.",
                   required: true, secret: true),
         ],

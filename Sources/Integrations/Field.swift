@@ -49,15 +49,21 @@ public struct Field: Sendable, Equatable, Encodable {
     public let secret: Bool
     /// The value used when none is given, as text.
     public let defaultValue: String?
+    /// Says where the credential's secrets go or whose they are (an endpoint, an environment, a
+    /// user name): changing it takes the admin role and the secrets given again, so nobody can
+    /// send a stored secret somewhere new without knowing it.
+    public let bindsSecrets: Bool
 
-    public init(_ name: String, _ kind: Kind, _ summary: String, required: Bool = false, secret: Bool = false, default defaultValue: String? = nil) {
+    public init(_ name: String, _ kind: Kind, _ summary: String, required: Bool = false, secret: Bool = false, default defaultValue: String? = nil,
+                bindsSecrets: Bool = false) {
         self.name = name
         self.kind = kind
         self.summary = summary
         self.required = required
         self.secret = secret
         self.defaultValue = defaultValue
+        self.bindsSecrets = bindsSecrets
     }
 
-    enum CodingKeys: String, CodingKey { case name, kind, summary, required, secret, defaultValue = "default" }
+    enum CodingKeys: String, CodingKey { case name, kind, summary, required, secret, defaultValue = "default", bindsSecrets = "binds_secrets" }
 }

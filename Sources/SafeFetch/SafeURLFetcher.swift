@@ -53,32 +53,29 @@ public struct FetchedContent: Sendable {
     public var format: ImageFormat?
 }
 
-/// Fetches a URL for hashing without letting a caller aim the server at its own network:
-/// http(s) only, every hop's host resolved once and checked against the address rules, the
-/// connection made to the checked address (no second lookup), redirects followed by hand and
-/// checked again, connect and total timeouts, and a byte limit enforced while reading.
+/// Fetches a URL for hashing without letting a caller aim the server at its own network: every
+/// hop goes through the outbound gate (http(s) only, the host resolved once and checked against
+/// the address rules, the connection made to the checked address), redirects are followed by hand
+/// and each checked again, with connect and total timeouts and a byte limit enforced while reading.
 public final class SafeURLFetcher: Sendable {
     public let policy: FetchPolicy
-    let resolver: any HostResolver
-    let eventLoopGroup: any EventLoopGroup
+    /// The one gate every outbound request of the process goes through (integrations too).
+    public let gate: OutboundGate
 
     public init(policy: FetchPolicy = FetchPolicy(), resolver: any HostResolver = SystemResolver()) {
         self.policy = policy
-        self.resolver = resolver
-        self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        self.gate = OutboundGate(policy: policy, resolver: resolver)
     }
 
     /// Checks a URL that something other than the fetcher will call (a webhook): http(s), no
     /// credentials in it, and a host whose every address passes the address rules.
     public func checkDestination(_ text: String) async throws(FetchError) -> URL {
-        let url = try Self.parse(text)
-        _ = try await checkedAddress(host: url.host(percentEncoded: false) ?? "")
-        return url
+        try await gate.check(text)
     }
 
     /// Fetches `text`; `maxBytes` lowers the policy's limit for one call (never raises it).
     public func fetch(_ text: String, expectImage: Bool = true, maxBytes: Int? = nil) async throws(FetchError) -> FetchedContent {
-        let url = try Self.parse(text)
+        let url = try OutboundGate.parse(text)
         let limit = min(maxBytes ?? policy.maxBytes, policy.maxBytes)
         let deadline = ContinuousClock.now + policy.totalTimeout
         do {
@@ -132,37 +129,16 @@ public final class SafeURLFetcher: Sendable {
     }
 
     private func fetchOnce(_ url: URL, limit: Int, deadline: ContinuousClock.Instant) async throws -> Hop {
-        let host = url.host(percentEncoded: false) ?? ""
-        let address = try await checkedAddress(host: host)
-
-        var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .nanoseconds(policy.connectTimeout.nanoseconds), read: .nanoseconds(policy.totalTimeout.nanoseconds)))
-        // Connect to the address that was checked; TLS still verifies the certificate for `host`.
-        if IPAddress(host) == nil { configuration.dnsOverride = [host: address.description] }
-        configuration.connectionPool = .init(idleTimeout: .seconds(1))
-        let client = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration)
-        do {
-            let hop = try await exchange(client, url: url, limit: limit, deadline: deadline)
-            try? await client.shutdown()
-            return hop
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
-    }
-
-    private func exchange(_ client: HTTPClient, url: URL, limit: Int, deadline: ContinuousClock.Instant) async throws -> Hop {
         var request = HTTPClientRequest(url: url.absoluteString)
         request.headers.add(name: "User-Agent", value: policy.userAgent)
         request.headers.add(name: "Accept", value: "image/*, */*;q=0.5")
         let remaining = ContinuousClock.now.duration(to: deadline)
-        let response = try await client.execute(request, timeout: .nanoseconds(max(remaining.nanoseconds, 1)))
+        let response = try await gate.execute(request, deadline: .now() + .nanoseconds(max(remaining.nanoseconds, 1)))
         let status = Int(response.status.code)
         if [301, 302, 303, 307, 308].contains(status) {
             guard let location = response.headers.first(name: "Location") else { throw FetchError.redirectWithoutLocation(status: status) }
             guard let next = URL(string: location, relativeTo: url)?.absoluteURL else { throw FetchError.invalidURL(location) }
-            return .redirect(try Self.parse(next.absoluteString))
+            return .redirect(try OutboundGate.parse(next.absoluteString))
         }
         guard (200..<300).contains(status) else { throw FetchError.httpStatus(status) }
         if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > limit {
@@ -176,50 +152,7 @@ public final class SafeURLFetcher: Sendable {
         return .content(FetchedContent(finalURL: url, bytes: bytes, contentType: response.headers.first(name: "Content-Type"), format: nil))
     }
 
-    /// Resolves `host` once and returns the address to connect to, or the rule that refuses it.
-    /// Every address the name has must pass, so a name cannot mix a public and a private answer.
-    func checkedAddress(host: String) async throws(FetchError) -> IPAddress {
-        let addresses: [IPAddress]
-        if let literal = IPAddress(host) {
-            addresses = [literal]
-        } else {
-            do {
-                addresses = try await resolver.resolve(host: host)
-            } catch let error as FetchError {
-                throw error
-            } catch {
-                throw .resolution(host: host, reason: Self.describe(error))
-            }
-        }
-        guard let first = addresses.first else { throw .resolution(host: host, reason: "no addresses") }
-        for address in addresses where !policy.allows(address) {
-            if let rule = AddressRules.nonGlobalReason(address) {
-                throw .refusedAddress(host: host, address: address.description, rule: rule)
-            }
-        }
-        return first
-    }
-
-    static func parse(_ text: String) throws(FetchError) -> URL {
-        guard let url = URL(string: text.trimmingCharacters(in: .whitespaces)), let scheme = url.scheme?.lowercased() else {
-            throw .invalidURL(text)
-        }
-        guard scheme == "http" || scheme == "https" else { throw .unsupportedScheme(scheme) }
-        guard let host = url.host(percentEncoded: false), !host.isEmpty else { throw .invalidURL(text) }
-        guard url.user == nil, url.password == nil else { throw .credentialsInURL }
-        return url
-    }
-
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .connectTimeout: return "connect timeout"
-            case .deadlineExceeded, .readTimeout: return "timeout"
-            default: break
-            }
-        }
-        return String(describing: error).prefix(200).description
-    }
+    static func describe(_ error: any Error) -> String { OutboundGate.describe(error) }
 }
 
 extension Duration {

@@ -5,6 +5,7 @@ import Foundation
 import IntegrationClients
 import Jobs
 import Storage
+import VigilServer
 
 extension BankCommand {
     /// Opens storage, the vault and the bank sync pieces for one command.
@@ -12,11 +13,14 @@ extension BankCommand {
         try await CommandFailure.run {
             let dataDirectory = try await storage.dataDirectory()
             try await VigilDatabase.withOpen(try await storage.location(), mustExist: true) { database in
-                let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory, probes: [])
+                let gate = try await storage.outboundGate()
+                let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory,
+                                                           destinations: try await storage.endpointRules(gate: gate), probes: [])
                 let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex(), maintainsIndex: false)
                 let sources = SQLBankSourceStore(database: database)
-                let service = BankSyncService(banks: banks, sources: sources, jobs: JobQueue(store: SQLJobStore(database: database)))
-                let sync = BankSync(banks: banks, sources: sources, feed: HashSharingFeeds(credentials: vault.credentials))
+                let service = BankSyncService(banks: banks, sources: sources, jobs: JobQueue(store: SQLJobStore(database: database)),
+                                              checkSource: SourceDestinations.check(vault.credentials))
+                let sync = BankSync(banks: banks, sources: sources, feed: HashSharingFeeds(credentials: vault.credentials, gate: gate))
                 try await body(banks, service, sync)
             }
         }

@@ -24,7 +24,7 @@ struct ReportCommand: AsyncParsableCommand {
         try await CommandFailure.run {
             let dataDirectory = try await storage.dataDirectory()
             try await VigilDatabase.withOpen(try await storage.location(), mustExist: true) { database in
-                let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory, probes: [])
+                let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory, destinations: CredentialVault.SendsNothing(), probes: [])
                 let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex(), maintainsIndex: false)
                 let media = EvidenceMediaService(store: SQLMediaStore(database: database),
                                                  files: SQLMediaBlobs(database: database, key: try await vault.credentials.evidenceKey()),

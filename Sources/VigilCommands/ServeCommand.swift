@@ -42,6 +42,10 @@ struct ServeCommand: AsyncParsableCommand {
                                valueName: "cidr"))
     var fetchAllow: [String] = []
 
+    @Option(help: ArgumentHelp("Let NCMEC and PhotoDNA credentials use this origin besides the services' own, e.g. a proxy "
+                               + "(repeatable; env VIGIL_INTEGRATION_ENDPOINTS, comma-separated).", valueName: "origin"))
+    var integrationEndpoint: [String] = []
+
     @Option(help: ArgumentHelp("Trust requests from this reverse proxy range without a key (repeatable; env VIGIL_TRUSTED_PROXIES).",
                                valueName: "cidr"))
     var trustedProxy: [String] = []
@@ -84,6 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
             // One PhotoDNA client for the process: credential tests and workflow steps share its pacing.
             let photoDNA = PhotoDNAClient(fetcher: fetcher)
             let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory,
+                                                       destinations: EndpointRules(gate: fetcher.gate, allowedOrigins: configuration.integrationEndpoints),
                                                        probes: try CredentialProbes.standard(fetcher: fetcher, photoDNA: photoDNA))
             if vault.createdKeyFile { logger.notice("created the master key file", metadata: ["file": "\(CredentialVault.keyFile(dataDirectory).path)"]) }
             if vault.finishedRotation { logger.notice("finished an interrupted master key rotation", metadata: ["file": "\(CredentialVault.keyFile(dataDirectory).path)"]) }
@@ -107,7 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
             try await FirstRun.prepareWorkflows(service.workflows, audit: service.audit, demo: firstRun.demoBank != nil)
             // Before the server answers: every event committed once it serves starts its workflows.
             try await EventTableTriggers(triggers: service.triggers, events: service.events).start()
-            let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials))
+            let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials, gate: fetcher.gate))
             let workers = (0..<configuration.jobConcurrency).map { _ in
                 JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing, batchSize: configuration.importBatchRows),
                                                         BankSyncJob(sync: sync),
@@ -115,7 +120,7 @@ struct ServeCommand: AsyncParsableCommand {
                                                                            credentials: credentials, fetcher: fetcher,
                                                                            observe: { type, outcome in service.metrics.recordOutcome(.deliveries, kind: type, outcome: outcome) }),
                                                         EvidencePurgeJob(media: service.media, audit: service.audit),
-                                                        ReportCallJob(store: service.reports.store, connector: CyberTiplineConnection(credentials: credentials),
+                                                        ReportCallJob(store: service.reports.store, connector: CyberTiplineConnection(credentials: credentials, gate: fetcher.gate),
                                                                       cases: service.cases, media: service.media, logger: Logger(label: "vigil.reports"))],
                           affinity: settings.nodeID, lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"),
                           observe: { kind, outcome in service.metrics.recordOutcome(.jobs, kind: kind, outcome: outcome.name) })

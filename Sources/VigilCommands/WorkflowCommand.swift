@@ -30,7 +30,7 @@ struct WorkflowCommand: AsyncParsableCommand {
                 // listing or starting runs needs no master key.
                 let workflows = WorkflowService(store: SQLWorkflowStore(database: database), jobs: JobQueue(store: SQLJobStore(database: database)),
                                                 credentials: {
-                    let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory, probes: [])
+                    let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory, destinations: CredentialVault.SendsNothing(), probes: [])
                     return Dictionary(try await vault.credentials.list().map { ($0.id, $0.integration) }, uniquingKeysWith: { first, _ in first })
                 })
                 try await body(Context(workflows: workflows, audit: SQLAuditLog(database: database)))

@@ -55,10 +55,10 @@ import VigilTestSupport
         let database = try await VigilDatabase.open(db.location)
         defer { Task { await database.close() } }
         let service = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: .generate()),
-                                        probes: [EchoingProbe()])
+                                        destinations: Destinations(), probes: [EchoingProbe()])
         try await service.verifyMasterKey()
         let secret = "sk-echoed-secret-9911"
-        let view = try await service.create(integration: "photodna", values: ["nickname": "p", "subscription_key": secret])
+        let view = try await service.create(integration: "photodna", values: ["nickname": "p", "subscription_key": secret], mayRedirect: false)
         let result = try await service.test(id: view.id)
         #expect(result.summary == "bad key ••••" && result.details["echo"] == "••••")
 
@@ -68,7 +68,7 @@ import VigilTestSupport
             #expect(!text.contains(secret), "\(text)")
         }
         let webhook = try await service.create(integration: "webhook", values: ["nickname": "w", "url": "https://hooks.example/x",
-                                                                                "signing_secret": "whsec-abcdef"])
+                                                                                "signing_secret": "whsec-abcdef"], mayRedirect: false)
         await #expect(throws: CredentialService.Failure.self) { try await service.test(id: webhook.id) }
         await #expect(throws: CredentialService.Failure.notFound("nope")) { try await service.test(id: "nope") }
     }

@@ -15,9 +15,9 @@ import VigilTestSupport
         let db = try TestDatabase.make(backend)
         let database = try await VigilDatabase.open(db.location)
         defer { Task { await database.close() } }
-        let service = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: .generate()))
+        let service = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: .generate()), destinations: Destinations())
         try await service.verifyMasterKey()
-        let view = try await service.create(integration: "photodna", values: ["nickname": "prod", "subscription_key": Self.secret])
+        let view = try await service.create(integration: "photodna", values: ["nickname": "prod", "subscription_key": Self.secret], mayRedirect: false)
         #expect(view.secrets == ["subscription_key": "••••2e4b"])
         #expect(view.values["endpoint"] == "https://api.microsoftmoderator.com/photodna/v1.0" && view.values["requests_per_second"] == "5")
         #expect(view.values["subscription_key"] == nil)
@@ -40,27 +40,27 @@ import VigilTestSupport
         let db = try TestDatabase.make(.sqlite)
         let database = try await VigilDatabase.open(db.location)
         defer { Task { await database.close() } }
-        let service = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: .generate()))
+        let service = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: .generate()), destinations: Destinations())
         await #expect(throws: CredentialService.Failure.invalid("subscription_key is required")) {
-            try await service.create(integration: "photodna", values: ["nickname": "x"])
+            try await service.create(integration: "photodna", values: ["nickname": "x"], mayRedirect: false)
         }
         await #expect(throws: CredentialService.Failure.unknownIntegration("telepathy")) {
-            try await service.create(integration: "telepathy", values: [:])
+            try await service.create(integration: "telepathy", values: [:], mayRedirect: false)
         }
         do {
-            _ = try await service.create(integration: "photodna", values: ["nickname": "x", "subscription_key": "k", "requests_per_second": "fast"])
+            _ = try await service.create(integration: "photodna", values: ["nickname": "x", "subscription_key": "k", "requests_per_second": "fast"], mayRedirect: false)
             Issue.record("a bad rate was accepted")
         } catch let error as CredentialService.Failure {
             #expect(error.description.contains("requests_per_second") && error.description.contains("1 to 1000"))
         }
         do {
-            _ = try await service.create(integration: "webhook", values: ["nickname": "x", "url": "ftp://example.org", "signing_secret": "s"])
+            _ = try await service.create(integration: "webhook", values: ["nickname": "x", "url": "ftp://example.org", "signing_secret": "s"], mayRedirect: false)
             Issue.record("an ftp URL was accepted")
         } catch let error as CredentialService.Failure {
             #expect(error.description.contains("url") && error.description.contains("http(s) URL"))
         }
         do {
-            _ = try await service.create(integration: "photodna", values: ["nickname": "x", "subscription_key": "k", "colour": "red"])
+            _ = try await service.create(integration: "photodna", values: ["nickname": "x", "subscription_key": "k", "colour": "red"], mayRedirect: false)
             Issue.record("an unknown field was accepted")
         } catch let error as CredentialService.Failure {
             #expect(error.description.contains("no field \"colour\""))
@@ -72,12 +72,12 @@ import VigilTestSupport
         let db = try TestDatabase.make(.sqlite)
         let database = try await VigilDatabase.open(db.location)
         defer { Task { await database.close() } }
-        let service = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: .generate()))
-        let view = try await service.create(integration: "photodna", values: ["nickname": "a", "subscription_key": Self.secret])
-        let renamed = try await service.update(id: view.id, values: ["nickname": "b"])
-        #expect(renamed.values["nickname"] == "b" && renamed.secrets == view.secrets)
+        let service = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: .generate()), destinations: Destinations())
+        let view = try await service.create(integration: "photodna", values: ["nickname": "a", "subscription_key": Self.secret], mayRedirect: false)
+        let renamed = try await service.update(id: view.id, values: ["nickname": "b"], mayRedirect: false)
+        #expect(renamed.view.values["nickname"] == "b" && renamed.view.secrets == view.secrets && renamed.changedFields == ["nickname"])
         #expect(try service.secret("subscription_key", of: try await service.find(view.id)) == Self.secret)
-        _ = try await service.update(id: view.id, values: ["subscription_key": "another-key-123456"])
+        _ = try await service.update(id: view.id, values: ["subscription_key": "another-key-123456"], mayRedirect: false)
         #expect(try service.secret("subscription_key", of: try await service.find(view.id)) == "another-key-123456")
         #expect(try await service.delete(id: view.id).id == view.id)
         await #expect(throws: CredentialService.Failure.notFound(view.id)) { try await service.show(id: view.id) }
@@ -92,20 +92,21 @@ import VigilTestSupport
         defer { Task { await database.close() } }
         let store = SQLCredentialStore(database: database)
         let first = SecretBox(master: .generate())
-        let service = CredentialService(store: store, box: first)
+        let service = CredentialService(store: store, box: first, destinations: Destinations())
         try await service.verifyMasterKey()
-        let view = try await service.create(integration: "ncmec_hash_sharing", values: ["nickname": "n", "username": "u", "password": "pw-0123456789"])
+        let view = try await service.create(integration: "ncmec_hash_sharing", values: ["nickname": "n", "username": "u", "password": "pw-0123456789"],
+                                            mayRedirect: false)
         // The evidence data key is made once and kept: the same key every time it is asked for.
         let evidenceKey = try await service.evidenceKey()
         #expect(try await service.evidenceKey().base64 == evidenceKey.base64)
 
         await #expect(throws: VaultError.wrongMasterKey) {
-            try await CredentialService(store: store, box: SecretBox(master: .generate())).verifyMasterKey()
+            try await CredentialService(store: store, box: SecretBox(master: .generate()), destinations: Destinations()).verifyMasterKey()
         }
 
         let next = SecretBox(master: .generate())
         #expect(try await service.rotate(to: next) == 1)
-        let rotated = CredentialService(store: store, box: next)
+        let rotated = CredentialService(store: store, box: next, destinations: Destinations())
         try await rotated.verifyMasterKey()
         #expect(try rotated.secret("password", of: try await rotated.find(view.id)) == "pw-0123456789")
         // Rotation re-seals the evidence key, never replaces it: files sealed before still open.

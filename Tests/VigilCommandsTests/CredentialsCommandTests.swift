@@ -7,7 +7,8 @@ import VigilTestSupport
 /// interrupted rotation finished by the next command.
 @Suite struct CredentialsCommandTests {
     let dir: TemporaryDirectory
-    var env: [String: String] { ["VIGIL_DATA_DIR": dir.url.path, "VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": ""] }
+    /// The local mocks listen on loopback: the operator's leave, as `vigil serve` takes it.
+    var env: [String: String] { ["VIGIL_DATA_DIR": dir.url.path, "VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": "", "VIGIL_FETCH_ALLOW": "127.0.0.0/8"] }
     static let secret = "pdna-cli-secret-77aa91"
 
     init() throws { dir = try TemporaryDirectory() }
@@ -81,7 +82,7 @@ import VigilTestSupport
     @Test func rotatingAnEnvironmentKeyNeedsTheNewOneFromTheEnvironment() async throws {
         let old = Data((0..<32).map { UInt8($0) }).base64EncodedString()
         let new = Data((0..<32).map { UInt8(255 - $0) }).base64EncodedString()
-        let added = try await vigil(["credentials", "add", "--integration", "webhook", "--value", "nickname=h", "--value", "url=https://hooks.example/x"],
+        let added = try await vigil(["credentials", "add", "--integration", "webhook", "--value", "nickname=h", "--value", "url=https://93.184.215.14/hook"],
                               stdin: "whsec-env-rotation\n", environment: ["VIGIL_MASTER_KEY": old])
         try #require(added.status == 0, "\(added.stderr)")
         let refused = try await vigil(["keys", "rotate-master"], environment: ["VIGIL_MASTER_KEY": old])
@@ -100,7 +101,7 @@ import VigilTestSupport
 @Suite struct BankSyncCommandTests {
     @Test func aBankFollowsTheMockListFromTheCommandLine() async throws {
         let dir = try TemporaryDirectory()
-        let env = ["VIGIL_DATA_DIR": dir.url.path, "VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": ""]
+        let env = ["VIGIL_DATA_DIR": dir.url.path, "VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": "", "VIGIL_FETCH_ALLOW": "127.0.0.0/8"]
         let port = Int.random(in: 30_000..<40_000)
         let mock = Process()
         mock.executableURL = VigilProcess.executable

@@ -52,7 +52,9 @@ import VigilTestSupport
             let audit = try await client.call(.get, "/v1/audit?target=credential:\(id)", key: fixture.admin)
             let events = try #require(audit.json["events"] as? [[String: Any]])
             #expect(events.map { $0["action"] as? String } == ["credential.create", "credential.update", "credential.delete"])
-            #expect(events.allSatisfy { ($0["actor"] as? String)?.hasPrefix("key:") == true && $0["outcome"] as? String == "ok" })
+            #expect(events.allSatisfy { ($0["actor"] as? String)?.hasPrefix("key:") == true })
+            // An update names the fields it changed, never their values.
+            #expect(events.map { $0["outcome"] as? String } == ["ok", "ok: changed nickname", "ok"])
             let failed = try await client.call(.get, "/v1/audit?action=credential.create", key: fixture.admin)
             let outcomes = (failed.json["events"] as? [[String: Any]])?.compactMap { $0["outcome"] as? String }
             #expect(outcomes == ["ok", "failed: subscription_key is required"])
@@ -64,6 +66,46 @@ import VigilTestSupport
     }
 
     /// Key and bank administration are audited too.
+    /// Issue 28's escalation: an analyst moved an NCMEC credential's endpoint to their own
+    /// server and pressed test. Moving one takes the admin role and the password again; the
+    /// audit names what changed, never the values; an HMA API's credentials follow the same rule.
+    @Test func onlyAnAdminWhoKnowsTheSecretMovesACredential() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.test { client in
+            let created = try await client.json(.post, "/v1/credentials", key: fixture.analyst,
+                                                #"{"integration": "ncmec_cybertipline", "values": {"nickname": "ncmec", "username": "esp", "password": "pw-0123456789", "environment": "production"}}"#)
+            let id = try #require(created.json["id"] as? String, "\(created.text)")
+            let collector = "http://127.0.0.1:9/ispws"
+            let moved = try await client.json(.patch, "/v1/credentials/\(id)", key: fixture.analyst, #"{"values": {"endpoint": "\#(collector)"}}"#)
+            #expect(moved.status == 403 && moved.errorMessage?.contains("only an admin") == true, "\(moved.text)")
+            let renamedUser = try await client.json(.patch, "/v1/credentials/\(id)", key: fixture.analyst,
+                                                    #"{"values": {"username": "other", "password": "pw-0123456789"}}"#)
+            #expect(renamedUser.status == 403, "\(renamedUser.text)")
+            let madeElsewhere = try await client.json(.post, "/v1/credentials", key: fixture.analyst,
+                                                      #"{"integration": "ncmec_cybertipline", "values": {"nickname": "x", "username": "esp", "password": "pw-1", "endpoint": "\#(collector)"}}"#)
+            #expect(madeElsewhere.status == 403, "\(madeElsewhere.text)")
+            let withoutSecret = try await client.json(.patch, "/v1/credentials/\(id)", key: fixture.admin, #"{"values": {"endpoint": "\#(collector)"}}"#)
+            #expect(withoutSecret.status == 400 && withoutSecret.errorMessage?.contains("password") == true, "\(withoutSecret.text)")
+            let byAdmin = try await client.json(.patch, "/v1/credentials/\(id)", key: fixture.admin,
+                                                #"{"values": {"endpoint": "\#(collector)", "password": "pw-new-4455667788"}}"#)
+            #expect(byAdmin.status == 200, "\(byAdmin.text)")
+            let audit = try await client.call(.get, "/v1/audit?target=credential:\(id)", key: fixture.admin)
+            let outcomes = (audit.json["events"] as? [[String: Any]])?.compactMap { $0["outcome"] as? String } ?? []
+            #expect(outcomes.contains("ok: changed password, endpoint"), "\(outcomes)")
+            #expect(!audit.text.contains("127.0.0.1:9") && !audit.text.contains("pw-new"))
+            // A rotation of the secret alone moves nothing: an analyst may do it.
+            #expect(try await client.json(.patch, "/v1/credentials/\(id)", key: fixture.analyst, #"{"values": {"password": "pw-rotated-1"}}"#).status == 200)
+
+            // HMA's vigil_remote API keeps the endpoint in its credential: setting it is the same move.
+            let hma = try await client.json(.post, "/c/exchanges/api/vigil_remote", key: fixture.analyst,
+                                            #"{"credential_json": {"endpoint": "http://127.0.0.1:9", "api_key": "vgl_x"}}"#)
+            #expect(hma.status == 200, "\(hma.text)")
+            let redirected = try await client.json(.post, "/c/exchanges/api/vigil_remote", key: fixture.analyst,
+                                                   #"{"credential_json": {"endpoint": "http://127.0.0.1:10", "api_key": "vgl_x"}}"#)
+            #expect(redirected.status == 403, "\(redirected.text)")
+        }
+    }
+
     @Test func keyAndBankAdministrationIsAudited() async throws {
         let fixture = try await ServerFixture()
         try await fixture.test { client in

@@ -16,7 +16,8 @@ import VigilTestSupport
         let admin = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let port = try ServeCommandTests.freePort()
         let log = dir.url.appendingPathComponent("serve.log")
-        let server = try ServeCommandTests.Server(dataDir: data, port: port, arguments: ["--no-demo-bank", "--log-level", "trace"], stderr: log)
+        let server = try ServeCommandTests.Server(dataDir: data, port: port, arguments: ["--no-demo-bank", "--log-level", "trace", "--fetch-allow", "127.0.0.0/8"],
+                                                  stderr: log)
         try await server.waitReady()
         let base = "http://127.0.0.1:\(port)"
         let secret = "sk-photodna-never-logged-5a7c", changed = "sk-photodna-changed-too-91b2"

@@ -130,13 +130,21 @@ import VigilTestSupport
     }
 
     @Test func subscriptionsRefuseUnknownTypesAndUnsafeOrForeignCredentials() async throws {
-        let fixture = try await ServerFixture(policy: .init())
+        let fixture = try await ServerFixture(policy: .init(), resolver: ScriptedResolver(["hooks.example": [["93.184.216.34"]]]))
         try await fixture.test { http in
+            // A webhook on this machine is refused when its credential is saved: nothing is ever sent there.
             let local = try await http.json(.post, "/v1/credentials", key: fixture.analyst,
                                             #"{"integration":"webhook","values":{"nickname":"x","url":"http://127.0.0.1:9/hook","signing_secret":"s"}}"#)
-            let id = try #require(local.json["id"] as? String)
-            let refused = try await http.json(.post, "/v1/webhooks", key: fixture.analyst, #"{"credential":"\#(id)","event_types":["case.created"]}"#)
-            #expect(refused.status == 400 && refused.errorMessage?.contains("refused") == true, "\(refused.text)")
+            #expect(local.status == 422 && local.errorMessage?.contains("loopback") == true && local.errorMessage?.contains("--fetch-allow") == true,
+                    "\(local.text)")
+            let foreign = try await http.json(.post, "/v1/credentials", key: fixture.analyst,
+                                              #"{"integration":"photodna","values":{"nickname":"p","subscription_key":"k"}}"#)
+            let photoDNA = try #require(foreign.json["id"] as? String)
+            let refused = try await http.json(.post, "/v1/webhooks", key: fixture.analyst, #"{"credential":"\#(photoDNA)","event_types":["case.created"]}"#)
+            #expect(refused.status == 400 && refused.errorMessage?.contains("not a webhook credential") == true, "\(refused.text)")
+            let hook = try await http.json(.post, "/v1/credentials", key: fixture.analyst,
+                                           #"{"integration":"webhook","values":{"nickname":"x","url":"https://hooks.example/x","signing_secret":"s"}}"#)
+            let id = try #require(hook.json["id"] as? String, "\(hook.text)")
             let unknown = try await http.json(.post, "/v1/webhooks", key: fixture.analyst, #"{"credential":"\#(id)","event_types":["case.exploded"]}"#)
             #expect(unknown.status == 400 && unknown.errorMessage?.contains("case.exploded") == true)
             #expect(try await http.json(.post, "/v1/webhooks", key: fixture.analyst, #"{"credential":"nope","event_types":["*"]}"#).status == 400)

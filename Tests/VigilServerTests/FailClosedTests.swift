@@ -71,7 +71,7 @@ import Workflows
     @Test func theDashboardSaysWhichWorkflowsUseACredential() async throws {
         let fixture = try await ServerFixture()
         try await fixture.test { http in
-            let credential = try await fixture.service.credentials.create(integration: "photodna", values: ["nickname": "prod", "subscription_key": "k"])
+            let credential = try await fixture.service.credentials.create(integration: "photodna", values: ["nickname": "prod", "subscription_key": "k"], mayRedirect: true)
             _ = try await WorkflowAPITests.publish(WorkflowLibrary.screenUploadedImage(photoDNACredential: credential.id), http, admin: fixture.admin)
             var browser = try await Browser.signedIn(.admin, fixture: fixture, http: http)
             let refused = try await browser.post("/credentials/\(credential.id)/delete", [:])

@@ -30,17 +30,21 @@ import VigilTestSupport
             #expect(set.status == 200 && set.json["has_set_authentification"] as? Bool == true, "\(set.text)")
             #expect(!set.text.contains(mock.password))
 
-            let noCredentials = try await client.json(.post, "/c/exchanges", key: fixture.curator,
+            // An exchange sends a stored credential where its config says: admins only, as a bank's source.
+            let byCurator = try await client.json(.post, "/c/exchanges", key: fixture.curator,
+                                                  #"{"bank": "NCMEC_X", "api": "ncmec", "api_json": {"environment": "https://collector.example"}}"#)
+            #expect(byCurator.status == 403, "\(byCurator.text)")
+            let noCredentials = try await client.json(.post, "/c/exchanges", key: fixture.admin,
                                                       #"{"bank": "PARTNER", "api": "vigil_remote", "api_json": {"remote_bank": "X"}}"#)
             #expect(noCredentials.status == 400 && noCredentials.text.contains("no credentials are set for vigil_remote"), "\(noCredentials.text)")
-            let badName = try await client.json(.post, "/c/exchanges", key: fixture.curator, #"{"bank": "lower", "api": "ncmec"}"#)
+            let badName = try await client.json(.post, "/c/exchanges", key: fixture.admin, #"{"bank": "lower", "api": "ncmec"}"#)
             #expect(badName.status == 400 && badName.text.contains("must match"))
-            let badAPI = try await client.json(.post, "/c/exchanges", key: fixture.curator, #"{"bank": "X", "api": "telepathy"}"#)
+            let badAPI = try await client.json(.post, "/c/exchanges", key: fixture.admin, #"{"bank": "X", "api": "telepathy"}"#)
             #expect(badAPI.status == 400 && badAPI.text.contains("No such exchange type 'telepathy'"))
-            let noEnvironment = try await client.json(.post, "/c/exchanges", key: fixture.curator, #"{"bank": "X", "api": "ncmec", "api_json": {}}"#)
+            let noEnvironment = try await client.json(.post, "/c/exchanges", key: fixture.admin, #"{"bank": "X", "api": "ncmec", "api_json": {}}"#)
             #expect(noEnvironment.status == 400 && noEnvironment.text.contains("environment is required"))
 
-            let created = try await client.json(.post, "/c/exchanges", key: fixture.curator,
+            let created = try await client.json(.post, "/c/exchanges", key: fixture.admin,
                                                 #"{"bank": "NCMEC_X", "api": "ncmec", "api_json": {"environment": "\#(running.base)"}}"#)
             #expect(created.status == 201 && created.json["message"] as? String == "Created successfully", "\(created.text)")
             #expect(try await client.call(.get, "/c/exchanges", key: fixture.matcher).array as? [String] == ["NCMEC_X"])

@@ -26,11 +26,11 @@ import VigilTestSupport
         let running = try await mock.start()
         let credential = try await fixture.service.credentials.create(
             integration: "ncmec_hash_sharing",
-            values: ["nickname": "mock", "username": mock.username, "password": mock.password, "endpoint": running.base])
+            values: ["nickname": "mock", "username": mock.username, "password": mock.password, "endpoint": running.base], mayRedirect: true)
         let bank = try await fixture.service.banks.createBank(NewBank(name: "NCMEC"))
         _ = try await fixture.service.bankSync.setSource(bank: "NCMEC", kind: .ncmec, credentialID: credential.id)
         let sync = BankSync(banks: fixture.service.banks, sources: SQLBankSourceStore(database: fixture.database),
-                            feed: NCMECHashSharingFeed(credentials: fixture.service.credentials, retry: .once))
+                            feed: NCMECHashSharingFeed(credentials: fixture.service.credentials, gate: fixture.service.fetcher.gate, retry: .once))
         return Setup(fixture: fixture, mock: mock, running: running, bank: bank, sync: sync)
     }
 

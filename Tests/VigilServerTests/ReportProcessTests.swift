@@ -45,7 +45,7 @@ import VigilTestSupport
         defer { Task { mock.releaseTrapped(); await running.stop() } }
 
         let environment = ["VIGIL_JOB_LEASE_SECONDS": "2", "VIGIL_MASTER_KEY": ""]
-        let arguments = Array(storage.dropFirst(2))
+        let arguments = Array(storage.dropFirst(2)) + ["--fetch-allow", "127.0.0.0/8"]
         let port = try ServeCommandTests.freePort()
         let base = "http://127.0.0.1:\(port)"
         let first = try ServeCommandTests.Server(dataDir: data, port: port, environment: environment, arguments: arguments,

@@ -69,8 +69,9 @@ final class ServerFixture: @unchecked Sendable {
         let jobs = JobQueue(store: SQLJobStore(database: database))
         let fetcher = SafeURLFetcher(policy: policy, resolver: resolver)
         let photoDNA = PhotoDNAClient(fetcher: fetcher, retry: .once, timeout: .seconds(10))
-        let probes = CredentialProbes.all(photoDNA: photoDNA, benignImage: try DemoImages.jpeg(DemoImages.count))
-        let credentials = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: .generate()), probes: probes)
+        let probes = CredentialProbes.all(gate: fetcher.gate, photoDNA: photoDNA, benignImage: try DemoImages.jpeg(DemoImages.count))
+        let credentials = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: .generate()),
+                                            destinations: EndpointRules(gate: fetcher.gate), probes: probes)
         try await credentials.verifyMasterKey()
         service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: fetcher,
                                credentials: credentials, bankSources: SQLBankSourceStore(database: database), audit: SQLAuditLog(database: database),
@@ -86,14 +87,14 @@ final class ServerFixture: @unchecked Sendable {
                                                            cases: service.cases, accounts: service.accounts, reports: service.reports),
                                 secrets: VaultRedactor(credentials: credentials), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
                                 observe: { [service] run, status in service.metrics.recordOutcome(.runs, kind: run.trigger.rawValue, outcome: status.rawValue) })
-        let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials))
+        let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials, gate: fetcher.gate))
         worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing), BankSyncJob(sync: sync),
                                                            WorkflowRunJob(engine: engine),
                                                            WebhookDeliveryJob(webhooks: SQLWebhookStore(database: database), events: service.events,
                                                                               credentials: credentials, fetcher: fetcher, clock: { clock.now }),
                                                            EvidencePurgeJob(media: service.media, audit: service.audit),
                                                            ReportCallJob(store: service.reports.store,
-                                                                         connector: CyberTiplineConnection(credentials: credentials, timeout: cyberTiplineTimeout,
+                                                                         connector: CyberTiplineConnection(credentials: credentials, gate: fetcher.gate, timeout: cyberTiplineTimeout,
                                                                                                      uploadTimeout: cyberTiplineTimeout),
                                                                          cases: service.cases, media: service.media, clock: { clock.now },
                                                                          logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })],

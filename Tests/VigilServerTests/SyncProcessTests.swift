@@ -33,7 +33,8 @@ import Glibc
     @Test func aSyncKilledMidwayResumesOnRestartWithEveryEntryOnce() async throws {
         let dir = try TemporaryDirectory()
         let data = dir.url.appendingPathComponent("data")
-        let env = ["VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": "", "VIGIL_DATA_DIR": data.path]
+        // The mock listens on loopback: the operator's leave, for the command line and the server alike.
+        let env = ["VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": "", "VIGIL_DATA_DIR": data.path, "VIGIL_FETCH_ALLOW": "127.0.0.0/8"]
         let admin = try await VigilProcess.run(["keys", "create", "--role", "admin"], environment: env).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         try #require(admin.hasPrefix("vgl_"))
         // 1 004 entries in pages of 40, each page 150 ms: a sync of about four seconds.
@@ -70,7 +71,7 @@ import Glibc
 
         // The schedule queues the due sync as soon as the server is ready.
         let port = try ServeCommandTests.freePort(), base = "http://127.0.0.1:\(port)"
-        let serveEnv = ["VIGIL_JOB_LEASE_SECONDS": "2", "VIGIL_MASTER_KEY": ""]
+        let serveEnv = ["VIGIL_JOB_LEASE_SECONDS": "2", "VIGIL_MASTER_KEY": "", "VIGIL_FETCH_ALLOW": "127.0.0.0/8"]
         let log = dir.url.appendingPathComponent("first.log")
         let first = try Server(dataDir: data, port: port, environment: serveEnv, arguments: ["--no-demo-bank"], stderr: log)
         try await first.waitReady()
@@ -104,7 +105,7 @@ import Glibc
         let originData = dir.url.appendingPathComponent("origin"), followerData = dir.url.appendingPathComponent("follower")
         func cli(_ data: URL, _ arguments: [String], stdin: String? = nil) async throws -> VigilProcess.Output {
             try await VigilProcess.run(arguments, stdin: stdin.map { Data($0.utf8) },
-                                 environment: ["VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": "", "VIGIL_DATA_DIR": data.path])
+                                 environment: ["VIGIL_DATABASE_URL": "", "VIGIL_MASTER_KEY": "", "VIGIL_DATA_DIR": data.path, "VIGIL_FETCH_ALLOW": "127.0.0.0/8"])
         }
         let originAdmin = try await cli(originData, ["keys", "create", "--role", "admin"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let partnerKey = try await cli(originData, ["keys", "create", "--role", "matcher", "--label", "partner"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -127,7 +128,8 @@ import Glibc
         let credential = try #require(added.lines.first?.split(separator: " ").last.map(String.init), "\(added.stderr)")
         let sourced = try await cli(followerData, ["bank", "source", "PARTNER", "--kind", "vigil_remote", "--credential", credential, "--remote-bank", "SHARED"])
         #expect(sourced.status == 0, "\(sourced.stderr)")
-        let follower = try Server(dataDir: followerData, port: followerPort, environment: ["VIGIL_MASTER_KEY": ""], arguments: ["--no-demo-bank"])
+        let follower = try Server(dataDir: followerData, port: followerPort, environment: ["VIGIL_MASTER_KEY": "", "VIGIL_FETCH_ALLOW": "127.0.0.0/8"],
+                                  arguments: ["--no-demo-bank"])
         try await follower.waitReady()
         // The follower's schedule takes the whole bank at once.
         #expect(try await Self.eventually(30) { try await Self.entryCount(followerBase, "PARTNER", key: followerAdmin) == 3 })

@@ -17,12 +17,12 @@ import VigilTestSupport
         try await origin.test(.live) { client in
             let port = try #require(client.port)
             let credential = try await follower.service.credentials.create(
-                integration: "vigil_remote", values: ["nickname": "partner", "endpoint": "http://127.0.0.1:\(port)", "api_key": origin.matcher])
+                integration: "vigil_remote", values: ["nickname": "partner", "endpoint": "http://127.0.0.1:\(port)", "api_key": origin.matcher], mayRedirect: true)
             _ = try await follower.service.banks.createBank(NewBank(name: "PARTNER"))
             _ = try await follower.service.bankSync.setSource(bank: "PARTNER", kind: .vigilRemote, credentialID: credential.id,
                                                               options: ["bank": "TEST_BANK"])
             let sync = BankSync(banks: follower.service.banks, sources: SQLBankSourceStore(database: follower.database),
-                                feed: HashSharingFeeds(credentials: follower.service.credentials, retry: .once))
+                                feed: HashSharingFeeds(credentials: follower.service.credentials, gate: follower.service.fetcher.gate, retry: .once))
             let bank = try await follower.service.banks.bank(named: "PARTNER")
             func followed() async throws -> [String: BankEntry] {
                 let entries = try await follower.service.banks.entries(of: bank, after: 0, limit: 1000)
@@ -72,7 +72,7 @@ import VigilTestSupport
             #expect(try await client.call(.get, "/v1/banks/TEST_BANK/changes", key: nil).status == 401)
 
             let wrongKey = try await follower.service.credentials.create(
-                integration: "vigil_remote", values: ["nickname": "bad", "endpoint": "http://127.0.0.1:\(port)", "api_key": "vgl_not_a_key"])
+                integration: "vigil_remote", values: ["nickname": "bad", "endpoint": "http://127.0.0.1:\(port)", "api_key": "vgl_not_a_key"], mayRedirect: true)
             _ = try await follower.service.bankSync.setSource(bank: "PARTNER", kind: .vigilRemote, credentialID: wrongKey.id,
                                                               options: ["bank": "TEST_BANK"])
             await #expect(throws: VigilRemoteFeed.Failure.self) { try await sync.run(bankID: bank.id) }

@@ -142,7 +142,7 @@ import Workflows
 
             // A draft is checked again when published: a credential it names may have gone since.
             let credential = try await fixture.service.credentials.create(integration: "photodna", values: [
-                "nickname": "soon gone", "subscription_key": "pdna-key-0000"])
+                "nickname": "soon gone", "subscription_key": "pdna-key-0000"], mayRedirect: true)
             let pinned = try await http.json(.post, "/v1/workflows", key: fixture.admin,
                                              try Self.text(WorkflowLibrary.screenUploadedImage(photoDNACredential: credential.id)))
             #expect(pinned.status == 201)
@@ -210,7 +210,7 @@ import Workflows
         let credential = try await fixture.service.credentials.create(integration: "photodna", values: [
             "nickname": "own endpoint", "endpoint": "http://127.0.0.1:\(port)/photodna/v1.0", "subscription_key": fixture.matcher,
             "requests_per_second": "50",
-        ])
+        ], mayRedirect: true)
         let id = try await publish(WorkflowLibrary.screenUploadedImage(photoDNACredential: credential.id), http, admin: fixture.admin)
         let started = try await start(id, #"{"image_url":"\#(image)"}"#, key: fixture.analyst, http)
         try await fixture.runJobs()

@@ -9,14 +9,20 @@ public struct BankSyncService: Sendable {
     /// The shortest schedule: NCMEC asks its members not to poll more often.
     public static let minimumInterval: TimeInterval = 60
 
+    /// Checks, before a source is saved, that its credential fits its kind and may go where the
+    /// source's options send it (NCMEC's `endpoint` of a list): an error says what is refused.
+    public typealias SourceCheck = @Sendable (_ kind: BankSource.Kind, _ credentialID: String, _ options: [String: String]) async throws -> Void
+
     let banks: BankService
     let sources: any BankSourceStore
     let jobs: JobQueue
+    let checkSource: SourceCheck
 
-    public init(banks: BankService, sources: any BankSourceStore, jobs: JobQueue) {
+    public init(banks: BankService, sources: any BankSourceStore, jobs: JobQueue, checkSource: @escaping SourceCheck) {
         self.banks = banks
         self.sources = sources
         self.jobs = jobs
+        self.checkSource = checkSource
     }
 
     /// Makes `bankName` follow a list. The first sync is queued at once.
@@ -30,6 +36,7 @@ public struct BankSyncService: Sendable {
         if kind == .vigilRemote, (options["bank"] ?? "").isEmpty {
             throw BankError.invalid("a vigil_remote source needs remote_bank: the other Vigil's bank to follow")
         }
+        try await checkSource(kind, credentialID, options)
         try await sources.save(BankSource(bankID: bank.id, kind: kind, credentialID: credentialID, interval: interval, options: options,
                                           nextRunAt: Date()))
         guard let saved = try await sources.source(bankID: bank.id) else { throw BankError.notFound("the source of \(bank.name)") }

@@ -1,4 +1,5 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
+public import SafeFetch
 import Foundation
 import Integrations
 public import Logging
@@ -16,18 +17,18 @@ public import Reports
 public struct CyberTiplineClient: CyberTipline {
     let base: String
     let authorization: String
-    let http: HTTPClient
+    let gate: OutboundGate
     let timeout: Duration
     let uploadTimeout: Duration
     let logger: Logger
 
-    public init(base: String, authorization: String, http: HTTPClient = IntegrationHTTP.client, timeout: Duration = .seconds(60),
+    public init(base: String, authorization: String, gate: OutboundGate, timeout: Duration = .seconds(60),
                 uploadTimeout: Duration = .seconds(600), logger: Logger = Logger(label: "vigil.cybertipline")) {
         var base = base
         while base.hasSuffix("/") { base.removeLast() }
         self.base = base
         self.authorization = authorization
-        self.http = http
+        self.gate = gate
         self.timeout = timeout
         self.uploadTimeout = uploadTimeout
         self.logger = logger
@@ -65,7 +66,7 @@ public struct CyberTiplineClient: CyberTipline {
         let headers = [("Authorization", authorization), ("Content-Type", contentType), ("Accept", "application/xml, text/xml")]
         let exchanged: HTTPCall.Answer
         do {
-            exchanged = try await HTTPCall.exchange(http, .POST, "\(base)/\(endpoint)", headers: headers, body: body, timeout: timeout)
+            exchanged = try await HTTPCall.exchange(gate, .POST, "\(base)/\(endpoint)", headers: headers, body: body, timeout: timeout)
         } catch {
             throw Self.failure(error)
         }
@@ -90,6 +91,8 @@ public struct CyberTiplineClient: CyberTipline {
 
     /// A connection never made means nothing reached NCMEC; anything later may have.
     static func failure(_ error: any Error) -> CyberTiplineCallFailure {
+        // The gate refused the address before anything was sent.
+        if let refusal = error as? FetchError { return .notSent(refusal.description) }
         let reason = String(String(describing: error).prefix(200))
         if error is NIOConnectionError { return .notSent(reason) }
         if let error = error as? HTTPClientError, error == .connectTimeout || error == .getConnectionFromPoolTimeout { return .notSent(reason) }

@@ -1,4 +1,5 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
+public import SafeFetch
 import Foundation
 public import Integrations
 import Logging
@@ -9,15 +10,15 @@ public import Reports
 /// its user and password. With no credential named, the only one there is.
 public struct CyberTiplineConnection: CyberTiplineConnector {
     let credentials: CredentialService
-    let http: HTTPClient
+    let gate: OutboundGate
     let timeout: Duration
     /// Uploads carry whole files: they get longer.
     let uploadTimeout: Duration
 
-    public init(credentials: CredentialService, http: HTTPClient = IntegrationHTTP.client, timeout: Duration = .seconds(60),
+    public init(credentials: CredentialService, gate: OutboundGate, timeout: Duration = .seconds(60),
                 uploadTimeout: Duration = .seconds(600)) {
         self.credentials = credentials
-        self.http = http
+        self.gate = gate
         self.timeout = timeout
         self.uploadTimeout = uploadTimeout
     }
@@ -40,6 +41,6 @@ public struct CyberTiplineConnection: CyberTiplineConnector {
             throw ReportError.invalid("credential \(id) is a \(credential.integration) credential, not ncmec_cybertipline")
         }
         let (base, authorization) = try NCMECService.cyberTipline.target(credential)
-        return CyberTiplineClient(base: base, authorization: authorization, http: http, timeout: timeout, uploadTimeout: uploadTimeout)
+        return CyberTiplineClient(base: base, authorization: authorization, gate: gate, timeout: timeout, uploadTimeout: uploadTimeout)
     }
 }

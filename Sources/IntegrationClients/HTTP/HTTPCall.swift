@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import SafeFetch
 import Foundation
 import Integrations
 import NIOCore
@@ -14,20 +15,33 @@ struct HTTPCall {
         var text: String { String(buffer: body) }
     }
 
-    enum Failure: Error {
+    enum Failure: Error, CustomStringConvertible {
         case timedOut
         case tooLarge
         case connection(String)
+        /// The gate refused the URL: nothing was sent, and asking again cannot change that.
+        case refused(FetchError)
+
+        var description: String {
+            switch self {
+            case .timedOut: "timed out"
+            case .tooLarge: "the answer is too large"
+            case let .connection(reason): reason
+            case let .refused(error): error.description
+            }
+        }
     }
 
-    static func perform(_ http: HTTPClient, _ method: HTTPMethod, _ url: String, headers: [(String, String)], body: [UInt8]? = nil,
+    static func perform(_ gate: OutboundGate, _ method: HTTPMethod, _ url: String, headers: [(String, String)], body: [UInt8]? = nil,
                         timeout: Duration, limit: Int = 1 << 20) async throws(Failure) -> Answer {
         do {
-            return try await exchange(http, method, url, headers: headers, body: body.map { ByteBuffer(bytes: $0) }, timeout: timeout, limit: limit)
+            return try await exchange(gate, method, url, headers: headers, body: body.map { ByteBuffer(bytes: $0) }, timeout: timeout, limit: limit)
         } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout].contains(error) {
             throw .timedOut
         } catch is NIOTooManyBytesError {
             throw .tooLarge
+        } catch let error as FetchError {
+            throw .refused(error)
         } catch {
             throw .connection(String(describing: error).prefix(200).description)
         }
@@ -35,14 +49,14 @@ struct HTTPCall {
 
     /// The exchange itself, failing with AsyncHTTPClient's own error: for a caller that must
     /// tell a connection never made from a request that may have arrived (the CyberTipline).
-    static func exchange(_ http: HTTPClient, _ method: HTTPMethod, _ url: String, headers: [(String, String)], body: ByteBuffer?,
+    static func exchange(_ gate: OutboundGate, _ method: HTTPMethod, _ url: String, headers: [(String, String)], body: ByteBuffer?,
                          timeout: Duration, limit: Int = 1 << 20) async throws -> Answer {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(body) }
         let deadline = NIODeadline.now() + .nanoseconds(Int64(Double(timeout.components.seconds) * 1e9 + Double(timeout.components.attoseconds) / 1e9))
-        let response = try await http.execute(request, deadline: deadline)
+        let response = try await gate.execute(request, deadline: deadline)
         let bytes = try await response.body.collect(upTo: limit)
         return Answer(status: Int(response.status.code), headers: response.headers, body: bytes)
     }
@@ -50,13 +64,15 @@ struct HTTPCall {
     /// A GET repeated while the answer may pass by itself (429, 5xx, a host not reached), with
     /// the policy's backoff; any other answer, 200 and 401 among them, is returned at once, and
     /// so is the last answer once the attempts run out. Throws only when the host was never reached.
-    static func getRetrying(_ http: HTTPClient, _ url: String, headers: [(String, String)], timeout: Duration, limit: Int,
+    static func getRetrying(_ gate: OutboundGate, _ url: String, headers: [(String, String)], timeout: Duration, limit: Int,
                             retry: RetryPolicy) async throws -> Answer {
         var attempt = 1
         while true {
             let outcome: Result<Answer, Failure>
             do {
-                outcome = .success(try await perform(http, .GET, url, headers: headers, timeout: timeout, limit: limit))
+                outcome = .success(try await perform(gate, .GET, url, headers: headers, timeout: timeout, limit: limit))
+            } catch .refused(let refusal) {
+                throw Failure.refused(refusal)
             } catch {
                 outcome = .failure(error)
             }

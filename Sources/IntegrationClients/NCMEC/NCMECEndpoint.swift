@@ -17,10 +17,10 @@ public enum NCMECService: Sendable {
         }
     }
 
-    /// The base URL (no trailing slash) and the HTTP Basic `Authorization` value of a credential;
-    /// `endpoint` (a bank source's own environment) goes before the credential's.
-    public func target(_ credential: OpenedCredential, endpoint: String? = nil) throws -> (base: String, authorization: String) {
-        var base = endpoint.flatMap { $0.isEmpty ? nil : $0 } ?? credential.values["endpoint"]
+    /// The base URL (no trailing slash) and the HTTP Basic `Authorization` value of a credential
+    /// (opened with a bank source's own list as its `endpoint`, where it has one).
+    public func target(_ credential: OpenedCredential) throws -> (base: String, authorization: String) {
+        var base = credential.values["endpoint"].flatMap { $0.isEmpty ? nil : $0 }
             ?? self.base(production: credential.values["environment"] == "production")
         while base.hasSuffix("/") { base.removeLast() }
         let user = credential.values["username"] ?? ""

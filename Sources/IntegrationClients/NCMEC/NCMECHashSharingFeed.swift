@@ -1,4 +1,5 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
+public import SafeFetch
 public import Banks
 public import Foundation
 public import Integrations
@@ -10,10 +11,10 @@ public struct NCMECHashSharingFeed: HashSharingFeed {
     let credentials: CredentialService
     let transport: FeedTransport
 
-    public init(credentials: CredentialService, http: HTTPClient = IntegrationHTTP.client,
+    public init(credentials: CredentialService, gate: OutboundGate,
                 retry: RetryPolicy = .listFeed, timeout: Duration = .seconds(60)) {
         self.credentials = credentials
-        transport = FeedTransport(http: http, retry: retry, timeout: timeout)
+        transport = FeedTransport(gate: gate, retry: retry, timeout: timeout)
     }
 
     public enum Failure: Error, CustomStringConvertible {
@@ -55,19 +56,21 @@ public struct NCMECHashSharingFeed: HashSharingFeed {
 
     /// - Parameter endpoint: the source's own list (one of NCMEC's environments), over the credential's.
     func walk(credentialID: String, endpoint: String?, from: Date, to: Date, yield: (FeedPage) -> Void) async throws {
-        let credential = try await credentials.open(id: credentialID)
+        // The source's own list goes through the same rules as the credential's endpoint.
+        let overriding = endpoint.flatMap { $0.isEmpty ? nil : ["endpoint": $0] } ?? [:]
+        let credential = try await credentials.open(id: credentialID, overriding: overriding)
         guard credential.integration == "ncmec_hash_sharing" else { throw Failure.wrongIntegration(credential.integration) }
-        let (base, authorization) = try NCMECService.hashSharing.target(credential, endpoint: endpoint)
+        let (base, authorization) = try NCMECService.hashSharing.target(credential)
         let format = Date.ISO8601FormatStyle(timeZone: .gmt)
         let end = to.formatted(format)
-        var path: String? = "/v2/entries?from=\(from.formatted(format))&to=\(end)"
+        var url: String? = base + "/v2/entries?from=\(from.formatted(format))&to=\(end)"
         var seen = Set<String>()
-        while let current = path {
+        while let current = url {
             try Task.checkCancellation()
             guard seen.insert(current).inserted else { throw Failure.pagingLoop(current) }
-            let document = try await fetch(base + current, authorization: authorization)
-            path = document.fields["next"]
-            yield(FeedPage(document: document.bytes, checkpoint: path == nil ? end : nil))
+            let document = try await fetch(current, authorization: authorization)
+            url = try document.fields["next"].map { try FeedTransport.nextPage($0, base: base) }
+            yield(FeedPage(document: document.bytes, checkpoint: url == nil ? end : nil))
         }
     }
 

@@ -1,4 +1,5 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
+public import SafeFetch
 import Foundation
 public import Integrations
 
@@ -8,16 +9,16 @@ public import Integrations
 public struct NCMECProbe: CredentialProbe {
     public let integration: String
     let service: NCMECService
-    let http: HTTPClient
+    let gate: OutboundGate
     let timeout: Duration
 
-    public init(_ service: NCMECService, http: HTTPClient = IntegrationHTTP.client, timeout: Duration = .seconds(20)) {
+    public init(_ service: NCMECService, gate: OutboundGate, timeout: Duration = .seconds(20)) {
         self.service = service
         integration = switch service {
         case .cyberTipline: "ncmec_cybertipline"
         case .hashSharing: "ncmec_hash_sharing"
         }
-        self.http = http
+        self.gate = gate
         self.timeout = timeout
     }
 
@@ -40,13 +41,14 @@ public struct NCMECProbe: CredentialProbe {
         }
         let answer: HTTPCall.Answer
         do {
-            answer = try await HTTPCall.perform(http, .GET, url, headers: [("Authorization", authorization), ("Accept", "application/xml")],
+            answer = try await HTTPCall.perform(gate, .GET, url, headers: [("Authorization", authorization), ("Accept", "application/xml")],
                                                 timeout: timeout)
         } catch {
             let reason = switch error {
             case .timedOut: "it did not answer within \(Int(timeout.seconds)) s"
             case .tooLarge: "its answer is over 1 MiB"
             case let .connection(reason): "it could not be reached (\(reason))"
+            case let .refused(refusal): "nothing was sent (\(refusal.description))"
             }
             return CredentialTestResult(ok: false, summary: "\(serviceName) at \(base) was not tested: \(reason).", elapsed: start.duration(to: .now))
         }

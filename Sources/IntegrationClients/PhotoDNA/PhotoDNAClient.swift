@@ -1,4 +1,4 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
 import Foundation
 public import Integrations
 import NIOCore
@@ -38,16 +38,17 @@ public final class PhotoDNAClient: Sendable {
         public var attempts: Int
     }
 
-    let http: HTTPClient
+    let gate: OutboundGate
     let fetcher: SafeURLFetcher
     let pacers: RequestPacers
     let retry: RetryPolicy
     /// The longest one call may take, answer included.
     let timeout: Duration
 
-    public init(http: HTTPClient = IntegrationHTTP.client, fetcher: SafeURLFetcher, pacers: RequestPacers = RequestPacers(),
+    /// Every call goes through `fetcher`'s outbound gate (the image fetches too).
+    public init(fetcher: SafeURLFetcher, pacers: RequestPacers = RequestPacers(),
                 retry: RetryPolicy = RetryPolicy(), timeout: Duration = .seconds(30)) {
-        self.http = http
+        self.gate = fetcher.gate
         self.fetcher = fetcher
         self.pacers = pacers
         self.retry = retry
@@ -132,13 +133,14 @@ public final class PhotoDNAClient: Sendable {
                        ("User-Agent", fetcher.policy.userAgent)]
         let answer: HTTPCall.Answer
         do {
-            answer = try await HTTPCall.perform(http, .POST, target.matchURL + (enhanced ? "?enhance=true" : ""), headers: headers,
+            answer = try await HTTPCall.perform(gate, .POST, target.matchURL + (enhanced ? "?enhance=true" : ""), headers: headers,
                                                 body: body, timeout: timeout)
         } catch {
             switch error {
             case .timedOut: return .retry(.timedOut(seconds: timeout.seconds), after: nil)
             case .tooLarge: return .failed(.malformedResponse(httpStatus: 200, reason: "the answer is over 1 MiB"))
             case let .connection(reason): return .retry(.connection(reason), after: nil)
+            case let .refused(refusal): return .failed(.refused(refusal))
             }
         }
         return Self.interpret(status: answer.status, retryAfter: answer.headers.first(name: "Retry-After"), body: answer.body)

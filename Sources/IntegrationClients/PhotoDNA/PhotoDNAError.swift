@@ -25,6 +25,8 @@ public enum PhotoDNAError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformedResponse(httpStatus: Int, reason: String)
     case timedOut(seconds: Double)
     case connection(String)
+    /// The outbound gate refused the endpoint: nothing was sent.
+    case refused(FetchError)
 
     /// Whether the same call may succeed later (a workflow step retries these).
     public var isTransient: Bool {
@@ -53,6 +55,7 @@ public enum PhotoDNAError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .malformedResponse(status, reason): "PhotoDNA's answer (HTTP \(status)) is not the Match API's JSON: \(reason)"
         case let .timedOut(seconds): "PhotoDNA did not answer within \(seconds) s"
         case let .connection(reason): "PhotoDNA could not be reached: \(reason)"
+        case let .refused(error): "nothing was sent to PhotoDNA: \(error.description)"
         }
     }
 }

@@ -1,4 +1,5 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
+public import SafeFetch
 public import Banks
 public import Foundation
 public import Integrations
@@ -10,10 +11,10 @@ public struct VigilRemoteFeed: HashSharingFeed {
     let credentials: CredentialService
     let transport: FeedTransport
 
-    public init(credentials: CredentialService, http: HTTPClient = IntegrationHTTP.client,
+    public init(credentials: CredentialService, gate: OutboundGate,
                 retry: RetryPolicy = .listFeed, timeout: Duration = .seconds(60)) {
         self.credentials = credentials
-        transport = FeedTransport(http: http, retry: retry, timeout: timeout)
+        transport = FeedTransport(gate: gate, retry: retry, timeout: timeout)
     }
 
     public enum Failure: Error, CustomStringConvertible {
@@ -53,12 +54,12 @@ public struct VigilRemoteFeed: HashSharingFeed {
         var base = credential.values["endpoint"] ?? ""
         while base.hasSuffix("/") { base.removeLast() }
         let key = try credential.secret("api_key")
-        var path: String? = "/v1/banks/\(escaped)/changes?after=\(Int64(source.checkpoint ?? "0") ?? 0)"
-        while let current = path {
+        var url: String? = base + "/v1/banks/\(escaped)/changes?after=\(Int64(source.checkpoint ?? "0") ?? 0)"
+        while let current = url {
             try Task.checkCancellation()
-            let bytes = try await fetch(base + current, key: key)
+            let bytes = try await fetch(current, key: key)
             guard let head = try? JSONDecoder().decode(PageHead.self, from: Data(bytes)) else { throw Failure.notAnExport(current) }
-            path = head.next
+            url = try head.next.map { try FeedTransport.nextPage($0, base: base) }
             yield(FeedPage(document: bytes, checkpoint: head.next == nil ? head.checkpoint : nil))
         }
     }
@@ -83,9 +84,9 @@ public struct HashSharingFeeds: HashSharingFeed {
     let ncmec: NCMECHashSharingFeed
     let vigilRemote: VigilRemoteFeed
 
-    public init(credentials: CredentialService, http: HTTPClient = IntegrationHTTP.client, retry: RetryPolicy = .listFeed) {
-        ncmec = NCMECHashSharingFeed(credentials: credentials, http: http, retry: retry)
-        vigilRemote = VigilRemoteFeed(credentials: credentials, http: http, retry: retry)
+    public init(credentials: CredentialService, gate: OutboundGate, retry: RetryPolicy = .listFeed) {
+        ncmec = NCMECHashSharingFeed(credentials: credentials, gate: gate, retry: retry)
+        vigilRemote = VigilRemoteFeed(credentials: credentials, gate: gate, retry: retry)
     }
 
     public func pages(for source: BankSource, now: Date) -> AsyncThrowingStream<FeedPage, any Error> {

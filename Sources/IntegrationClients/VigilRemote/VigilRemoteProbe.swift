@@ -1,4 +1,5 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
+public import SafeFetch
 import Foundation
 public import Integrations
 
@@ -6,11 +7,11 @@ public import Integrations
 /// other Vigil accepts the key and shows which banks it may follow.
 public struct VigilRemoteProbe: CredentialProbe {
     public let integration = "vigil_remote"
-    let http: HTTPClient
+    let gate: OutboundGate
     let timeout: Duration
 
-    public init(http: HTTPClient = IntegrationHTTP.client, timeout: Duration = .seconds(10)) {
-        self.http = http
+    public init(gate: OutboundGate, timeout: Duration = .seconds(10)) {
+        self.gate = gate
         self.timeout = timeout
     }
 
@@ -21,7 +22,7 @@ public struct VigilRemoteProbe: CredentialProbe {
         guard let key = try? credential.secret("api_key") else { return CredentialTestResult(ok: false, summary: "The credential has no API key.") }
         let answer: HTTPCall.Answer
         do {
-            answer = try await HTTPCall.perform(http, .GET, base + "/v1/banks", headers: [("Authorization", "Bearer \(key)"), ("Accept", "application/json")],
+            answer = try await HTTPCall.perform(gate, .GET, base + "/v1/banks", headers: [("Authorization", "Bearer \(key)"), ("Accept", "application/json")],
                                                 timeout: timeout)
         } catch {
             return CredentialTestResult(ok: false, summary: "The other Vigil at \(base) could not be reached: \(error).", elapsed: start.duration(to: .now))

@@ -1,4 +1,4 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
 public import Events
 public import Foundation
 public import Integrations
@@ -19,7 +19,7 @@ public struct WebhookDeliveryJob: JobHandler {
     let events: any EventStore
     let credentials: CredentialService
     let fetcher: SafeURLFetcher
-    let http: HTTPClient
+    let gate: OutboundGate
     let timeout: Duration
     let window: TimeInterval
     let clock: @Sendable () -> Date
@@ -27,14 +27,14 @@ public struct WebhookDeliveryJob: JobHandler {
     let observe: @Sendable (_ eventType: String, _ outcome: String) -> Void
 
     public init(webhooks: any WebhookStore, events: any EventStore, credentials: CredentialService, fetcher: SafeURLFetcher,
-                http: HTTPClient = IntegrationHTTP.client, timeout: Duration = .seconds(10), window: TimeInterval = 24 * 3600,
+                timeout: Duration = .seconds(10), window: TimeInterval = 24 * 3600,
                 clock: @escaping @Sendable () -> Date = { Date() }, observe: @escaping @Sendable (String, String) -> Void = { _, _ in }) {
         self.observe = observe
         self.webhooks = webhooks
         self.events = events
         self.credentials = credentials
         self.fetcher = fetcher
-        self.http = http
+        self.gate = fetcher.gate
         self.timeout = timeout
         self.window = window
         self.clock = clock
@@ -114,7 +114,7 @@ public struct WebhookDeliveryJob: JobHandler {
         }
         let body = Array(Self.body(event, delivery: delivery).utf8)
         do {
-            let answer = try await WebhookSignature.post(body, to: url, secret: secret, http: http, timeout: timeout,
+            let answer = try await WebhookSignature.post(body, to: url, secret: secret, gate: gate, timeout: timeout,
                                                          headers: [("Vigil-Event-Id", String(event.id)), ("Vigil-Delivery-Id", String(delivery.id))], at: now)
             if (200..<300).contains(answer.status) { return .delivered(answer.status) }
             return .failed(answer.status, "the receiver answered HTTP \(answer.status)")

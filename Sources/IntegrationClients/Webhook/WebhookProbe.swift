@@ -1,4 +1,5 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
+public import SafeFetch
 import Foundation
 public import Integrations
 
@@ -6,11 +7,11 @@ public import Integrations
 /// means the receiver is there and took it.
 public struct WebhookProbe: CredentialProbe {
     public let integration = "webhook"
-    let http: HTTPClient
+    let gate: OutboundGate
     let timeout: Duration
 
-    public init(http: HTTPClient = IntegrationHTTP.client, timeout: Duration = .seconds(10)) {
-        self.http = http
+    public init(gate: OutboundGate, timeout: Duration = .seconds(10)) {
+        self.gate = gate
         self.timeout = timeout
     }
 
@@ -26,12 +27,13 @@ public struct WebhookProbe: CredentialProbe {
         let body = Array((try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])) ?? Data())
         let answer: HTTPCall.Answer
         do {
-            answer = try await WebhookSignature.post(body, to: url, secret: secret, http: http, timeout: timeout, at: now)
+            answer = try await WebhookSignature.post(body, to: url, secret: secret, gate: gate, timeout: timeout, at: now)
         } catch {
             let reason = switch error {
             case .timedOut: "it did not answer within \(Int(timeout.seconds)) s"
             case .tooLarge: "its answer is over 64 KiB"
             case let .connection(reason): "it could not be reached (\(reason))"
+            case let .refused(refusal): "nothing was sent (\(refusal.description))"
             }
             return CredentialTestResult(ok: false, summary: "The test event was not delivered: \(reason).", elapsed: start.duration(to: .now))
         }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import SafeFetch
 import Crypto
 public import Foundation
 
@@ -30,9 +31,9 @@ public enum WebhookSignature {
 
     /// Posts a signed JSON body (an answer of at most 64 KiB is read): the one delivery that
     /// credential tests and workflow steps both make.
-    static func post(_ body: [UInt8], to url: String, secret: String, http: HTTPClient, timeout: Duration,
+    static func post(_ body: [UInt8], to url: String, secret: String, gate: OutboundGate, timeout: Duration,
                      headers: [(String, String)] = [], at time: Date = Date()) async throws(HTTPCall.Failure) -> HTTPCall.Answer {
-        try await HTTPCall.perform(http, .POST, url, headers: [("Content-Type", "application/json"), (header, sign(body, secret: secret, at: time))] + headers,
+        try await HTTPCall.perform(gate, .POST, url, headers: [("Content-Type", "application/json"), (header, sign(body, secret: secret, at: time))] + headers,
                                    body: body, timeout: timeout, limit: 64 * 1024)
     }
 

@@ -1,4 +1,5 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
+public import SafeFetch
 import Foundation
 public import Integrations
 public import JSONValues
@@ -10,13 +11,13 @@ public import Workflows
 public struct WebhookAction: WorkflowAction {
     public let key: String
     let credentials: CredentialService
-    let http: HTTPClient
+    let gate: OutboundGate
     let timeout: Duration
 
-    public init(key: String, credentials: CredentialService, http: HTTPClient = IntegrationHTTP.client, timeout: Duration = .seconds(10)) {
+    public init(key: String, credentials: CredentialService, gate: OutboundGate, timeout: Duration = .seconds(10)) {
         self.key = key
         self.credentials = credentials
-        self.http = http
+        self.gate = gate
         self.timeout = timeout
     }
 
@@ -43,7 +44,7 @@ public struct WebhookAction: WorkflowAction {
         let body = Array(JSONValue.object(event).text.utf8)
         let answer: HTTPCall.Answer
         do {
-            answer = try await WebhookSignature.post(body, to: url, secret: secret, http: http, timeout: timeout,
+            answer = try await WebhookSignature.post(body, to: url, secret: secret, gate: gate, timeout: timeout,
                                                      headers: [("Idempotency-Key", call.idempotencyKey)], at: now)
         } catch {
             // Not reached, slow or too chatty: worth another try.

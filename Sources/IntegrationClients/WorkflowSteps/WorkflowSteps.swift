@@ -1,4 +1,4 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
 public import Cases
 public import Integrations
 public import Lookup
@@ -9,8 +9,7 @@ public import Workflows
 /// Every action a workflow step can run in this version of Vigil, for the engine.
 public enum WorkflowSteps {
     public static func all(lookup: LookupService, fetcher: SafeURLFetcher, credentials: CredentialService, photoDNA: PhotoDNAClient,
-                           cases: CaseService, accounts: AccountService, reports: ReportService,
-                           http: HTTPClient = IntegrationHTTP.client) -> [any WorkflowAction] {
+                           cases: CaseService, accounts: AccountService, reports: ReportService) -> [any WorkflowAction] {
         let review = CaseReview(cases: cases, reports: reports)
         return CaseAction.keys.map { CaseAction(key: $0, cases: cases, review: review, accounts: accounts, lookup: lookup, fetcher: fetcher) }
         + AccountAction.keys.map { AccountAction(key: $0, accounts: accounts) } + [
@@ -18,8 +17,8 @@ public enum WorkflowSteps {
             MatchLookupAction(provider: PhotoDNAMatchLookup(client: photoDNA), credentials: credentials),
             HashAction(lookup: lookup, fetcher: fetcher),
             BankAddAction(lookup: lookup, fetcher: fetcher),
-            WebhookAction(key: "notify.webhook", credentials: credentials, http: http),
-            WebhookAction(key: "webhook.deliver", credentials: credentials, http: http),
+            WebhookAction(key: "notify.webhook", credentials: credentials, gate: fetcher.gate),
+            WebhookAction(key: "webhook.deliver", credentials: credentials, gate: fetcher.gate),
             ReportDraftAction(reports: reports),
         ]
     }

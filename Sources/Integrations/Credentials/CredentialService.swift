@@ -8,6 +8,7 @@ public final class CredentialService: Sendable {
     let store: any CredentialStore
     let box: SecretBox
     let probes: [String: any CredentialProbe]
+    let destinations: any CredentialDestinations
     private let users = Mutex<(@Sendable (String) async throws -> [String])?>(nil)
 
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -16,6 +17,11 @@ public final class CredentialService: Sendable {
         case invalid(String)
         /// Deleting it would break what uses it (the published workflows named): refused unless forced.
         case inUse(String, usedBy: [String])
+        /// Pointing a credential somewhere new (or a fixed service's anywhere but its own hosts)
+        /// takes the admin role.
+        case needsAdmin(String)
+        /// A destination the outbound rules refuse; nothing was sent.
+        case refused(DestinationRefused)
 
         public var description: String {
             switch self {
@@ -24,14 +30,19 @@ public final class CredentialService: Sendable {
             case let .invalid(message): message
             case let .inUse(id, users):
                 "credential \(id) is used by \(users.joined(separator: "; ")): deleting it would make them fail; change them first, or delete with force"
+            case let .needsAdmin(message): message
+            case let .refused(refusal): refusal.description
             }
         }
     }
 
-    /// - Parameter probes: how each integration's credentials are tested (`test(id:)`).
-    public init(store: any CredentialStore, box: SecretBox, probes: [any CredentialProbe] = []) {
+    /// - Parameters:
+    ///   - destinations: where credentials may send their secrets, checked on save, test and use.
+    ///   - probes: how each integration's credentials are tested (`test(id:)`).
+    public init(store: any CredentialStore, box: SecretBox, destinations: any CredentialDestinations, probes: [any CredentialProbe] = []) {
         self.store = store
         self.box = box
+        self.destinations = destinations
         self.probes = Dictionary(probes.map { ($0.integration, $0) }, uniquingKeysWith: { _, last in last })
     }
 
@@ -46,10 +57,18 @@ public final class CredentialService: Sendable {
         try KeyCheck.verify(check, with: box)
     }
 
-    public func create(integration id: String, values given: [String: String], at time: Date = Date()) async throws -> CredentialView {
+    /// - Parameter mayRedirect: whether the caller may point a fixed service's credential
+    ///   anywhere but the service's own hosts (the admin role).
+    public func create(integration id: String, values given: [String: String], mayRedirect: Bool,
+                       at time: Date = Date()) async throws -> CredentialView {
         guard let integration = Integrations.integration(id), integration.needsCredential else { throw Failure.unknownIntegration(id) }
         let checked: [String: String]
         do { checked = try CredentialValues.check(given, for: integration) } catch { throw Failure.invalid(error.description) }
+        if !mayRedirect, integration.isFixedService, let elsewhere = integration.destinations(checked).first(where: { !integration.isServiceOrigin($0.url) }) {
+            throw Failure.needsAdmin("\(elsewhere.field): \(elsewhere.url.prefix(200)) is not on \(integration.name)'s own hosts "
+                                     + "(\(integration.serviceOrigins.joined(separator: ", "))): only an admin may point a credential elsewhere")
+        }
+        try await checkDestinations(integration, checked, resolving: true)
         let credentialID = UUID().uuidString.lowercased()
         let (values, secrets) = try split(checked, integration: integration, credentialID: credentialID)
         let credential = Credential(id: credentialID, integration: id, values: values, secrets: secrets, createdAt: time, updatedAt: time)
@@ -65,8 +84,18 @@ public final class CredentialService: Sendable {
         try view(try await find(id))
     }
 
-    /// Changes the fields given; a field left out keeps its value (a secret too).
-    public func update(id: String, values given: [String: String], at time: Date = Date()) async throws -> CredentialView {
+    /// What an update changed: the credential as it is now and the names (never the values) of
+    /// the fields given a new value, for the audit log.
+    public struct Change: Sendable {
+        public let view: CredentialView
+        public let changedFields: [String]
+    }
+
+    /// Changes the fields given; a field left out keeps its value (a secret too). A field that
+    /// binds the secrets (endpoint, environment, user name) changes only with `mayRedirect` (the
+    /// admin role) and every secret given again: whoever moves a credential must already know
+    /// what it would send.
+    public func update(id: String, values given: [String: String], mayRedirect: Bool, at time: Date = Date()) async throws -> Change {
         var credential = try await find(id)
         guard let integration = Integrations.integration(credential.integration) else { throw Failure.unknownIntegration(credential.integration) }
         let checked: [String: String]
@@ -75,12 +104,37 @@ public final class CredentialService: Sendable {
         } catch {
             throw Failure.invalid(error.description)
         }
+        let moved = integration.credentialFields.filter { $0.bindsSecrets && !$0.secret && checked[$0.name] != credential.values[$0.name] }.map(\.name)
+        if !moved.isEmpty {
+            let what = moved.joined(separator: ", ")
+            guard mayRedirect else {
+                throw Failure.needsAdmin("changing \(what) of a credential changes where or whose its secrets are: only an admin may")
+            }
+            let missing = integration.credentialFields.filter { $0.secret && given[$0.name] == nil }.map(\.name)
+            guard missing.isEmpty else {
+                throw Failure.invalid("changing \(what) needs \(missing.joined(separator: ", ")) given again in the same change: "
+                                      + "a stored secret is never sent somewhere new on its own")
+            }
+        }
+        try await checkDestinations(integration, checked, resolving: true)
         let (values, sealed) = try split(checked, integration: integration, credentialID: id)
+        let changed = integration.credentialFields.map(\.name).filter { name in
+            sealed[name] != nil || values[name] != credential.values[name]
+        }
         credential.values = values
         credential.secrets.merge(sealed) { _, new in new }
         credential.updatedAt = time
         guard try await store.update(credential) else { throw Failure.notFound(id) }
-        return try view(credential)
+        return Change(view: try view(credential), changedFields: changed)
+    }
+
+    /// The rules of `destinations` for these values; a refusal names the field and the rule.
+    func checkDestinations(_ integration: Integration, _ values: [String: String], resolving: Bool) async throws {
+        do {
+            try await destinations.check(integration, values: values, resolving: resolving)
+        } catch let refusal as DestinationRefused {
+            throw Failure.refused(refusal)
+        }
     }
 
     /// Deletes a credential; refused (`Failure.inUse`) while something named by `checkUsers` (a
@@ -106,19 +160,48 @@ public final class CredentialService: Sendable {
         return try box.open(sealed, owner: Credential.owner(credential.id, field: field))
     }
 
-    /// The credential with its secrets opened, for a client about to call the integration.
+    /// The credential with its secrets opened, for a client about to call the integration: only
+    /// while its destinations pass the rules (a credential saved before a rule, or under another
+    /// process's settings, is refused here rather than used).
     public func open(id: String) async throws -> OpenedCredential {
+        try await open(id: id, resolving: false)
+    }
+
+    /// The credential opened for a call to another place of its service (a bank source's own
+    /// list): `values` over its stored ones, checked as its own would be.
+    public func open(id: String, overriding values: [String: String]) async throws -> OpenedCredential {
+        try await open(id: id, overriding: values, resolving: false)
+    }
+
+    /// Checks, before it is saved, that a bank source may send this credential where its own
+    /// `values` say (NCMEC's `endpoint` of a list), resolving each host now.
+    public func checkDestinations(ofCredential id: String, overriding values: [String: String]) async throws {
         let credential = try await find(id)
+        guard let integration = Integrations.integration(credential.integration) else { throw Failure.unknownIntegration(credential.integration) }
+        try await checkDestinations(integration, credential.values.merging(values) { _, new in new }, resolving: true)
+    }
+
+    func open(id: String, overriding: [String: String] = [:], resolving: Bool) async throws -> OpenedCredential {
+        let credential = try await find(id)
+        guard let integration = Integrations.integration(credential.integration) else { throw Failure.unknownIntegration(credential.integration) }
+        let values = credential.values.merging(overriding) { _, new in new }
+        try await checkDestinations(integration, values, resolving: resolving)
         var secrets: [String: String] = [:]
         for field in credential.secrets.keys { secrets[field] = try secret(field, of: credential) }
-        return OpenedCredential(id: credential.id, integration: credential.integration, values: credential.values, secrets: secrets)
+        return OpenedCredential(id: credential.id, integration: credential.integration, values: values, secrets: secrets)
     }
 
     /// Makes one real call with the credential (PhotoDNA: a Match of a benign image; NCMEC: its
     /// status call; a webhook: a signed test event) and reports what came back. A secret the
     /// provider echoes is masked in the report.
+    /// A destination the rules refuse is a failed test that sent nothing, with the rule in words.
     public func test(id: String) async throws -> CredentialTestResult {
-        let credential = try await open(id: id)
+        let credential: OpenedCredential
+        do {
+            credential = try await open(id: id, resolving: true)
+        } catch let Failure.refused(refusal) {
+            return CredentialTestResult(ok: false, summary: "Nothing was sent: \(refusal.description)", details: ["refused": refusal.field])
+        }
         guard let probe = probes[credential.integration] else {
             throw Failure.invalid("\(credential.integration) credentials cannot be tested by this process")
         }

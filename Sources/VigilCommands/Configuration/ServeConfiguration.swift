@@ -3,6 +3,7 @@ import Cases
 import Configuration
 import Foundation
 import ImageCodecs
+import Integrations
 import Logging
 import SafeFetch
 import Storage
@@ -17,7 +18,7 @@ struct ServeConfiguration {
         "max_image_bytes", "max_pixels", "photodna_min_side", "photodna_max_bytes", "fetch_timeout_seconds", "log_level",
         "hash_threads", "hash_queue", "demo_bank", "job_lease_seconds", "import_batch_rows",
         "workflow_concurrency", "job_concurrency", "evidence_keep_days", "false_positive_keep_days", "account_statuses",
-        "record_lookup_events", "record_match_events", "secure_cookies",
+        "record_lookup_events", "record_match_events", "secure_cookies", "integration_endpoints",
     ]
 
     typealias Invalid = SettingsReader.Invalid
@@ -28,6 +29,8 @@ struct ServeConfiguration {
     var database: DatabaseLocation
     var settings: ServerSettings
     var fetchPolicy: FetchPolicy
+    /// Origins the operator lets NCMEC and PhotoDNA credentials use besides the services' own.
+    var integrationEndpoints: [String] = []
     var logLevel: String
     var demoBank = true
     /// How long a job worker holds a job without renewing its lease before another may take it.
@@ -46,6 +49,9 @@ struct ServeConfiguration {
         if let dataDir = flags.storage.dataDir { given["data_dir"] = ConfigValue(.string(dataDir), isSecret: false) }
         if let url = flags.storage.databaseURL { given["database_url"] = ConfigValue(.string(url), isSecret: true) }
         if !flags.fetchAllow.isEmpty { given["fetch_allow"] = ConfigValue(.stringArray(flags.fetchAllow), isSecret: false) }
+        if !flags.integrationEndpoint.isEmpty {
+            given["integration_endpoints"] = ConfigValue(.stringArray(flags.integrationEndpoint), isSecret: false)
+        }
         if !flags.trustedProxy.isEmpty { given["trusted_proxies"] = ConfigValue(.stringArray(flags.trustedProxy), isSecret: false) }
         if let role = flags.trustedProxyRole { given["trusted_proxy_role"] = ConfigValue(.string(role), isSecret: false) }
         if let level = flags.logLevel { given["log_level"] = ConfigValue(.string(level), isSecret: false) }
@@ -124,7 +130,21 @@ struct ServeConfiguration {
             throw Invalid(description: "\(reader.describe("log_level")) must be trace, debug, info, notice, warning, error or critical, not \(logLevel)")
         }
         return ServeConfiguration(host: host, port: port, dataDirectory: dataDirectory, database: database, settings: settings,
-                                  fetchPolicy: policy, logLevel: logLevel, demoBank: demoBank, jobLease: .seconds(leaseSeconds),
+                                  fetchPolicy: policy, integrationEndpoints: try integrationEndpoints(reader),
+                                  logLevel: logLevel, demoBank: demoBank, jobLease: .seconds(leaseSeconds),
                                   importBatchRows: importBatchRows, workflowConcurrency: workflowConcurrency, jobConcurrency: jobConcurrency)
+    }
+
+    /// `integration_endpoints`: each an http(s) origin (`https://host[:port]`, no path).
+    static func integrationEndpoints(_ reader: SettingsReader) throws -> [String] {
+        let given = try reader.strings("integration_endpoints").flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return try given.map { text in
+            guard let origin = Integration.origin(of: text), let path = URLComponents(string: text)?.path, path.isEmpty || path == "/",
+                  URLComponents(string: text)?.query == nil else {
+                throw Invalid(description: "\(reader.describe("integration_endpoints")): \"\(text.prefix(200))\" is not an origin such as https://ncmec-proxy.example.org")
+            }
+            return origin
+        }
     }
 }

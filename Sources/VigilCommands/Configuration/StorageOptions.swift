@@ -2,6 +2,8 @@ import ArgumentParser
 import Banks
 import Configuration
 import Foundation
+import IntegrationClients
+import SafeFetch
 import Storage
 import Workflows
 
@@ -28,6 +30,28 @@ struct StorageOptions: ParsableArguments {
     /// The data directory: the SQLite file's home by default, and always the master key file's.
     func dataDirectory() async throws -> URL {
         URL(fileURLWithPath: try await settings().string("data_dir", default: "./vigil-data"))
+    }
+
+    /// The outbound gate of a command that calls out (a credential test, a sync): the address
+    /// rules of `vigil serve`, with its `fetch_allow` (env `VIGIL_FETCH_ALLOW`, the config file).
+    func outboundGate() async throws -> OutboundGate { try await fetcher().gate }
+
+    /// The fetcher (and its gate) of a command that calls out.
+    func fetcher() async throws -> SafeURLFetcher {
+        let settings = try await settings()
+        let allow: [IPRange]
+        do {
+            allow = try FetchPolicy.parseRanges(try settings.strings("fetch_allow"))
+        } catch let error as FetchPolicy.InvalidRange {
+            throw SettingsReader.Invalid(description: "fetch_allow: \(error.description)")
+        }
+        return SafeURLFetcher(policy: FetchPolicy(allow: allow))
+    }
+
+    /// Where this command's credentials may send their secrets: the gate's rules and the
+    /// operator's `integration_endpoints`.
+    func endpointRules(gate: OutboundGate) async throws -> EndpointRules {
+        EndpointRules(gate: gate, allowedOrigins: try ServeConfiguration.integrationEndpoints(try await settings()))
     }
 
     func location() async throws -> DatabaseLocation {

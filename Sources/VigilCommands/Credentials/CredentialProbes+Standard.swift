@@ -8,6 +8,6 @@ extension CredentialProbes {
     /// process (its pacing shared by every caller), and as the benign test image a demo-style
     /// picture that no demo bank holds (so a credential for another Vigil gets no match either).
     static func standard(fetcher: SafeURLFetcher, photoDNA: PhotoDNAClient? = nil) throws -> [any CredentialProbe] {
-        all(photoDNA: photoDNA ?? PhotoDNAClient(fetcher: fetcher), benignImage: try DemoImages.jpeg(DemoImages.count))
+        all(gate: fetcher.gate, photoDNA: photoDNA ?? PhotoDNAClient(fetcher: fetcher), benignImage: try DemoImages.jpeg(DemoImages.count))
     }
 }

@@ -26,11 +26,11 @@ enum CredentialVault {
         let finishedRotation: Bool
     }
 
-    static func open(database: VigilDatabase, dataDirectory: URL, probes: [any CredentialProbe],
+    static func open(database: VigilDatabase, dataDirectory: URL, destinations: any CredentialDestinations, probes: [any CredentialProbe],
                      environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> Opened {
         let store = SQLCredentialStore(database: database)
         let (key, created) = try MasterKey.load(environment: environment, keyFile: keyFile(dataDirectory))
-        let service = CredentialService(store: store, box: SecretBox(master: key), probes: probes)
+        let service = CredentialService(store: store, box: SecretBox(master: key), destinations: destinations, probes: probes)
         do {
             try await service.verifyMasterKey()
             return Opened(credentials: service, createdKeyFile: created, finishedRotation: false)
@@ -39,7 +39,7 @@ enum CredentialVault {
             guard let text = try? String(contentsOf: next, encoding: .utf8), let nextKey = try? MasterKey(base64: text) else {
                 throw VaultError.wrongMasterKey
             }
-            let rotated = CredentialService(store: store, box: SecretBox(master: nextKey), probes: probes)
+            let rotated = CredentialService(store: store, box: SecretBox(master: nextKey), destinations: destinations, probes: probes)
             try await rotated.verifyMasterKey()
             guard rename(next.path, keyFile(dataDirectory).path) == 0 else { throw VaultError.unwritableKeyFile(keyFile(dataDirectory).path) }
             return Opened(credentials: rotated, createdKeyFile: false, finishedRotation: true)
@@ -59,6 +59,15 @@ enum CredentialVault {
         }
     }
 
+    /// The destinations of a command that calls nobody (rotation, reports, workflow files): a
+    /// credential it opened for a call would be refused, not sent unchecked.
+    struct SendsNothing: CredentialDestinations {
+        func check(_ integration: Integration, values: [String: String], resolving: Bool) async throws {
+            throw DestinationRefused(field: integration.destinations(values).first?.field ?? "endpoint",
+                                     reason: "this command makes no calls to integrations")
+        }
+    }
+
     struct Rotation {
         let credentials: Int
         /// Where the new key now is: the key file, or (for VIGIL_MASTER_KEY) VIGIL_NEW_MASTER_KEY.
@@ -68,7 +77,7 @@ enum CredentialVault {
     /// Re-seals every secret and the key check under a new master key, in one transaction.
     static func rotate(database: VigilDatabase, dataDirectory: URL,
                        environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> Rotation {
-        let opened = try await open(database: database, dataDirectory: dataDirectory, probes: [], environment: environment)
+        let opened = try await open(database: database, dataDirectory: dataDirectory, destinations: SendsNothing(), probes: [], environment: environment)
         if environment["VIGIL_MASTER_KEY"]?.isEmpty == false {
             guard let text = environment["VIGIL_NEW_MASTER_KEY"], !text.isEmpty else { throw RotationFailure.needsNewKey }
             let next: MasterKey

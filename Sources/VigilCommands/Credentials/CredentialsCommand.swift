@@ -32,8 +32,10 @@ struct CredentialsCommand: AsyncParsableCommand {
         try await CommandFailure.run {
             let dataDirectory = try await storage.dataDirectory()
             try await VigilDatabase.withOpen(try await storage.location(), mustExist: readOnly) { database in
+                let fetcher = try await storage.fetcher()
                 let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory,
-                                                           probes: try CredentialProbes.standard(fetcher: SafeURLFetcher()))
+                                                           destinations: try await storage.endpointRules(gate: fetcher.gate),
+                                                           probes: try CredentialProbes.standard(fetcher: fetcher))
                 let usage = WorkflowUsage(store: SQLWorkflowStore(database: database))
                 vault.credentials.checkUsers { id in try await usage.users(ofCredential: id) }
                 try await body(Context(credentials: vault.credentials, audit: SQLAuditLog(database: database)))
@@ -78,7 +80,7 @@ struct CredentialsCommand: AsyncParsableCommand {
             try await CredentialsCommand.with(storage, readOnly: false) { context in
                 let view = try await context.audited("credential.create", target: "integration:\(integration)",
                                                      resultTarget: { (view: CredentialView) in "credential:\(view.id)" }) {
-                    try await context.credentials.create(integration: integration, values: given)
+                    try await context.credentials.create(integration: integration, values: given, mayRedirect: true)
                 }
                 CredentialsCommand.print(view)
             }

@@ -84,6 +84,8 @@ public struct APIError: Error, Sendable {
             case .unknownIntegration, .notFound: return APIError(.notFound, "not_found", error.description)
             case .invalid: return APIError(.badRequest, "invalid_credential", error.description)
             case .inUse: return APIError(.conflict, "in_use", error.description)
+            case .needsAdmin: return APIError(.forbidden, "forbidden", error.description)
+            case .refused: return APIError(.unprocessableContent, "destination_refused", error.description)
             }
         case let error as VaultError:
             // Never names or shows a secret; the operator reads the server's log for the rest.

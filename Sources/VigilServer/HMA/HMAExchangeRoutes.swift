@@ -21,7 +21,7 @@ struct HMAExchangeRoutes {
             if let given = object["credential_json"] {
                 guard let fields = given.object else { throw APIError.badRequest("credential_json must be an object") }
                 try await service.audited(context, "credential.\(fields.isEmpty ? "delete" : "set")", target: "hma:\(api.name)") {
-                    try await setCredentials(fields, for: api)
+                    try await setCredentials(fields, for: api, mayRedirect: context.isAdmin)
                 }
             }
             return try await authentication(api)
@@ -74,7 +74,7 @@ struct HMAExchangeRoutes {
     }
 
     /// HMA's `credential_json` stored as the API's vault credential; `{}` removes it.
-    func setCredentials(_ fields: [String: JSONValue], for api: HMAExchangeAPI) async throws {
+    func setCredentials(_ fields: [String: JSONValue], for api: HMAExchangeAPI, mayRedirect: Bool) async throws {
         let existing = try await credential(for: api)
         if fields.isEmpty {
             if let existing { _ = try await service.credentials.delete(id: existing.id) }
@@ -91,10 +91,10 @@ struct HMAExchangeRoutes {
             throw APIError.badRequest("credential_json has no field \(unknown)")
         }
         if let existing {
-            _ = try await service.credentials.update(id: existing.id, values: values)
+            _ = try await service.credentials.update(id: existing.id, values: values, mayRedirect: mayRedirect)
         } else {
             values["nickname"] = api.credentialNickname
-            _ = try await service.credentials.create(integration: api.kind.integration, values: values)
+            _ = try await service.credentials.create(integration: api.kind.integration, values: values, mayRedirect: mayRedirect)
         }
     }
 

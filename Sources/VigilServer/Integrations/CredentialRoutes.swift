@@ -18,7 +18,7 @@ struct CredentialRoutes {
             let values = try body.textValues()
             let view = try await service.audited(context, "credential.create", target: "integration:\(integration)",
                                                  resultTarget: { "credential:\($0.id)" }) {
-                try await service.credentials.create(integration: integration, values: values)
+                try await service.credentials.create(integration: integration, values: values, mayRedirect: context.isAdmin)
             }
             return try JSONText.response(CredentialJSON(view), status: .created)
         }
@@ -30,10 +30,12 @@ struct CredentialRoutes {
             let body = try JSONInput.decode(CredentialBody.self, from: try await request.collectBody(limit: 64 * 1024))
             if body.integration != nil { throw APIError.badRequest("a credential's integration cannot change; create a new one", code: "invalid_credential") }
             let values = try body.textValues()
-            let view = try await service.audited(context, "credential.update", target: "credential:\(id)") {
-                try await service.credentials.update(id: id, values: values)
+            // The audit names the fields that changed, never their values.
+            let change = try await service.audited(context, "credential.update", target: "credential:\(id)",
+                                                   outcome: { "ok: changed " + ($0.changedFields.isEmpty ? "nothing" : $0.changedFields.joined(separator: ", ")) }) {
+                try await service.credentials.update(id: id, values: values, mayRedirect: context.isAdmin)
             }
-            return try JSONText.response(CredentialJSON(view))
+            return try JSONText.response(CredentialJSON(change.view))
         }
         // A real call with the credential. The answer is 200 whether or not the credential works:
         // the test ran, and `ok` and `summary` say what it found. The audit records the outcome.

@@ -45,11 +45,13 @@ public enum RouteAccess {
             "POST /v1/banks/{name}/sync", "POST /v1/jobs/{id}/cancel",
             "POST /c/banks", "PUT /c/bank/{name}", "DELETE /c/bank/{name}", "POST /c/bank/{name}/content",
             "PUT /c/bank/{name}/content/{id}", "DELETE /c/bank/{name}/content/{id}", "POST /c/bank/{name}/signal",
-            "POST /c/exchanges", "PUT /c/exchange/{name}", "DELETE /c/exchange/{name}",
+            "PUT /c/exchange/{name}", "DELETE /c/exchange/{name}",
         ])
         add(.administer, [
             "GET /v1/keys", "POST /v1/keys", "DELETE /v1/keys/{id}", "GET /v1/audit",
             "PUT /v1/banks/{name}/source", "DELETE /v1/banks/{name}/source",
+            // An exchange sends a stored credential where its config says: as PUT …/source does.
+            "POST /c/exchanges",
         ])
         add(.manageCredentials, [
             "GET /v1/credentials", "POST /v1/credentials", "GET /v1/credentials/{id}", "PATCH /v1/credentials/{id}",

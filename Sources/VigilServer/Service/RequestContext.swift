@@ -30,6 +30,10 @@ public struct VigilRequestContext: RequestContext {
     /// The role the request acts with, if any.
     public var role: Role? { apiKey?.role ?? session?.role ?? proxyRole }
 
+    /// Whether the caller holds the admin permission (for what a route allows only admins to do
+    /// within what its own permission allows: pointing a credential somewhere new).
+    public var isAdmin: Bool { role?.may(.administer) == true }
+
     /// Who the request acts as, for the audit log and for what it records: `key:ID`,
     /// `user:NAME`, `proxy:ROLE`.
     public var actor: String {

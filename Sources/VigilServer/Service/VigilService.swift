@@ -108,7 +108,7 @@ public final class VigilService: Sendable {
         self.jobs = jobs
         self.fetcher = fetcher
         self.credentials = credentials
-        self.bankSync = BankSyncService(banks: banks, sources: bankSources, jobs: jobs)
+        self.bankSync = BankSyncService(banks: banks, sources: bankSources, jobs: jobs, checkSource: SourceDestinations.check(credentials))
         self.audit = audit
         // Deleting what a published workflow uses is refused unless forced: one click must not break screening.
         banks.checkUsers { bank in try await workflows.liveUsers(ofBank: bank.name) }

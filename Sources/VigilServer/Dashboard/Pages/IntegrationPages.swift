@@ -32,7 +32,7 @@ struct IntegrationPages {
             if problems.isEmpty {
                 do {
                     let view = try await service.audited(context, "credential.create", target: "integration:\(id)", resultTarget: { "credential:\($0.id)" }) {
-                        try await service.credentials.create(integration: id, values: values)
+                        try await service.credentials.create(integration: id, values: values, mayRedirect: context.isAdmin)
                     }
                     return kit.done("/credentials#credential-\(view.id)", notice: "Credential \(view.values["nickname"] ?? view.id) saved.", request, context)
                 } catch let error as CredentialService.Failure {

@@ -1,0 +1,131 @@
+public import AsyncHTTPClient
+public import Foundation
+public import NIOCore
+import NIOPosix
+import Synchronization
+
+/// The one way a request leaves Vigil: image fetches, PhotoDNA, the CyberTipline, NCMEC's hash
+/// sharing, another Vigil, webhooks, credential tests. Every request's URL is http(s) without
+/// credentials; its host is resolved once and every address checked against the address rules
+/// (`--fetch-allow` is the one way to reach a non-global range); the connection is made to the
+/// address that was checked, never to a second lookup's (no DNS-rebinding window); and no
+/// redirect is followed here (a caller that follows one sends it through the gate again).
+public final class OutboundGate: Sendable {
+    public let policy: FetchPolicy
+    let resolver: any HostResolver
+    let eventLoopGroup: any EventLoopGroup
+    /// One client per (host, checked address): connections are kept alive and reused; a host
+    /// that resolves elsewhere later gets a client of its own, pinned to that address.
+    private let clients = Mutex<[String: HTTPClient]>([:])
+    static let maxClients = 128
+
+    public init(policy: FetchPolicy = FetchPolicy(), resolver: any HostResolver = SystemResolver()) {
+        self.policy = policy
+        self.resolver = resolver
+        self.eventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    }
+
+    /// A client shutting down keeps itself alive until it is done, so the gate can go first.
+    deinit {
+        for client in clients.withLock({ Array($0.values) }) { client.shutdown { _ in } }
+    }
+
+    /// Checks a URL before anything is sent to it (a credential's endpoint when it is saved):
+    /// http(s), no user name or password in it, and a host whose every address passes the rules.
+    @discardableResult
+    public func check(_ text: String) async throws(FetchError) -> URL {
+        let url = try Self.parse(text)
+        _ = try await checkedAddress(host: url.host(percentEncoded: false) ?? "")
+        return url
+    }
+
+    /// Sends `request` (its URL checked as `check` does) to the checked address, and returns the
+    /// response with its body still to be read. A refusal throws `FetchError` (nothing was sent);
+    /// a failure of the exchange throws AsyncHTTPClient's own error, so a caller can tell a
+    /// connection never made from a request that may have arrived.
+    public func execute(_ request: HTTPClientRequest, deadline: NIODeadline) async throws -> HTTPClientResponse {
+        let url = try Self.parse(request.url)
+        let host = url.host(percentEncoded: false) ?? ""
+        let address = try await checkedAddress(host: host)
+        return try await client(host: host, address: address).execute(request, deadline: deadline)
+    }
+
+    /// Whether every address of `url`'s host is in a range the operator named with
+    /// `--fetch-allow`: their leave for a fixed service's credential to use a place of their own
+    /// (a local mock, a proxy on their network).
+    public func isOperatorAllowed(_ text: String) async throws(FetchError) -> Bool {
+        let url = try Self.parse(text)
+        let addresses = try await resolve(url.host(percentEncoded: false) ?? "")
+        return !addresses.isEmpty && addresses.allSatisfy(policy.allows)
+    }
+
+    /// The addresses of `host` (itself when it is an address literal).
+    func resolve(_ host: String) async throws(FetchError) -> [IPAddress] {
+        if let literal = IPAddress(host) { return [literal] }
+        do {
+            return try await resolver.resolve(host: host)
+        } catch let error as FetchError {
+            throw error
+        } catch {
+            throw .resolution(host: host, reason: Self.describe(error))
+        }
+    }
+
+    /// The client pinned to `address` for `host` (TLS still verifies the certificate for `host`).
+    func client(host: String, address: IPAddress) -> HTTPClient {
+        let key = "\(host)|\(address)"
+        let (client, evicted) = clients.withLock { clients -> (HTTPClient, [HTTPClient]) in
+            if let known = clients[key] { return (known, []) }
+            var configuration = HTTPClient.Configuration(timeout: .init(connect: .nanoseconds(policy.connectTimeout.nanoseconds), read: .seconds(120)))
+            configuration.redirectConfiguration = .disallow
+            configuration.decompression = .enabled(limit: .ratio(20))
+            configuration.connectionPool = .init(idleTimeout: .seconds(60))
+            if IPAddress(host) == nil { configuration.dnsOverride = [host: address.description] }
+            let made = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration)
+            var evicted: [HTTPClient] = []
+            if clients.count >= Self.maxClients {
+                evicted = Array(clients.values)
+                clients.removeAll()
+            }
+            clients[key] = made
+            return (made, evicted)
+        }
+        // Requests under way on them finish first: shutdown waits for them.
+        for old in evicted { old.shutdown { _ in } }
+        return client
+    }
+
+    /// Resolves `host` once and returns the address to connect to, or the rule that refuses it.
+    /// Every address the name has must pass, so a name cannot mix a public and a private answer.
+    func checkedAddress(host: String) async throws(FetchError) -> IPAddress {
+        let addresses = try await resolve(host)
+        guard let first = addresses.first else { throw .resolution(host: host, reason: "no addresses") }
+        for address in addresses where !policy.allows(address) {
+            if let rule = AddressRules.nonGlobalReason(address) {
+                throw .refusedAddress(host: host, address: address.description, rule: rule)
+            }
+        }
+        return first
+    }
+
+    public static func parse(_ text: String) throws(FetchError) -> URL {
+        guard let url = URL(string: text.trimmingCharacters(in: .whitespaces)), let scheme = url.scheme?.lowercased() else {
+            throw .invalidURL(text)
+        }
+        guard scheme == "http" || scheme == "https" else { throw .unsupportedScheme(scheme) }
+        guard let host = url.host(percentEncoded: false), !host.isEmpty else { throw .invalidURL(text) }
+        guard url.user == nil, url.password == nil else { throw .credentialsInURL }
+        return url
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return "connect timeout"
+            case .deadlineExceeded, .readTimeout: return "timeout"
+            default: break
+            }
+        }
+        return String(describing: error).prefix(200).description
+    }
+}
