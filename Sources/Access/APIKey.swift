@@ -34,12 +34,15 @@ public enum AccessError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(String)
     /// The change would leave no live admin key, and so no way to manage keys over HTTP.
     case lastAdmin(Int64)
+    /// The change would leave no enabled admin user.
+    case lastAdminUser(String)
 
     public var description: String {
         switch self {
         case let .invalid(message): message
         case let .notFound(what): "\(what) not found"
         case let .lastAdmin(id): "key \(id) is the last live admin key: create another admin key before revoking it"
+        case let .lastAdminUser(name): "\(name) is the last enabled admin: make another admin first"
         }
     }
 }

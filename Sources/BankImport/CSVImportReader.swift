@@ -28,7 +28,7 @@ struct CSVImportReader: ImportReader {
         guard let names = Self.split(header.trimmingCharacters(in: .whitespaces), separator: separator) else {
             throw ImportError("line 1: unterminated quote in the header")
         }
-        columns = names.map { $0.text.trimmingCharacters(in: .whitespaces).lowercased() }
+        columns = names.map { SpreadsheetText.unguarded($0.text.trimmingCharacters(in: .whitespaces)).lowercased() }
         guard columns.contains(where: Self.signalColumns.contains) else {
             throw ImportError("line 1: the header names no signal column (pdq, md5 or sha256): \(header.prefix(120))")
         }
@@ -87,12 +87,13 @@ struct CSVImportReader: ImportReader {
                 let raw = cells[i].text
                 // Quoted text is kept as written (a note's leading spaces); bare cells are trimmed.
                 let value = !cells[i].quoted && (raw.utf8.first == 0x20 || raw.utf8.last == 0x20) ? raw.trimmingCharacters(in: .whitespaces) : raw
-                return value.isEmpty ? nil : value
+                return value.isEmpty ? nil : SpreadsheetText.unguarded(value)
             }
-            /// Free text: a quoted empty cell is an empty text, an unquoted one is none.
+            /// Free text: a quoted empty cell is an empty text, an unquoted one is none. A text an
+            /// export guarded against spreadsheets comes back as it was.
             func text(_ i: Int?) -> String? {
                 guard let i else { return nil }
-                return cells[i].quoted ? cells[i].text : cell(i)
+                return cells[i].quoted ? SpreadsheetText.unguarded(cells[i].text) : cell(i)
             }
             let signals: EntrySignals
             switch EntrySignals.parse(pdq: cell(pdq), quality: cell(quality), md5: cell(md5), sha256: cell(sha256)) {

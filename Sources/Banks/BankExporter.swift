@@ -14,11 +14,14 @@ public enum BankExporter {
     /// Writes `bank` through `write` (one call per line, newline included), calling `pageWritten`
     /// after each page so a caller can flush (an HTTP response streams page by page); returns the
     /// number of entries written and of signals the format could not carry.
+    /// - Parameter raw: write CSV text cells as they are, formulas and all (for a program, not
+    ///   a spreadsheet); by default a cell that a spreadsheet would run is guarded (`SpreadsheetText`).
     @discardableResult
     public static func export(
-        _ bank: Bank, from store: any BankStore, format: Format, pageSize: Int = 10_000,
+        _ bank: Bank, from store: any BankStore, format: Format, raw: Bool = false, pageSize: Int = 10_000,
         write: (String) throws -> Void, pageWritten: () async throws -> Void = {}
     ) async throws -> (written: Int, skipped: Int) {
+        func cell(_ text: String) -> String { csvField(raw ? text : SpreadsheetText.guarded(text)) }
         var written = 0, skipped = 0
         switch format {
         case .list:
@@ -38,7 +41,7 @@ public enum BankExporter {
             }
             let extras = extraKeys.sorted()
             try write((["pdq", "pdq_quality", "md5", "sha256", "external_id", "source", "note", "disabled_until"] + extras)
-                .map(csvField).joined(separator: ",") + "\n")
+                .map(cell).joined(separator: ",") + "\n")
             try await forEachPage(bank, store, pageSize, pageWritten: pageWritten) { entries in
                 for entry in entries {
                     let s = entry.signals, m = entry.metadata
@@ -46,7 +49,7 @@ public enum BankExporter {
                                  entry.disabledUntil.map(Timestamp.iso8601)]
                     cells += extras.map { m.extra[$0] }
                     // No value is an empty cell; an empty text is a quoted one, so the two stay apart.
-                    try write(cells.map { $0.map { $0.isEmpty ? "\"\"" : csvField($0) } ?? "" }.joined(separator: ",") + "\n")
+                    try write(cells.map { $0.map { $0.isEmpty ? "\"\"" : cell($0) } ?? "" }.joined(separator: ",") + "\n")
                     written += 1
                 }
             }

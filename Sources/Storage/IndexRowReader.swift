@@ -33,7 +33,7 @@ enum IndexRowReader {
             _ = try await connection.query("BEGIN", [])
             let sequence = try await connection.query("SELECT COALESCE(MAX(seq), 0) AS s FROM bank_changes", [])
                 .first?.column("s")?.integer ?? 0
-            let banks = try await connection.sql().raw("SELECT \(unsafeRaw: SQLBankStore.bankColumns) FROM banks").all().map(SQLBankStore.bank)
+            let banks = try await connection.sql(queryLogLevel: nil).raw("SELECT \(unsafeRaw: SQLBankStore.bankColumns) FROM banks").all().map(SQLBankStore.bank)
             var after: Int64 = 0
             while true {
                 let chunk = try await sqliteRows(connection, "WHERE id > ? ORDER BY id LIMIT ?", [.integer(Int(after)), .integer(chunkSize)])
@@ -127,7 +127,7 @@ enum IndexRowReader {
                 }
                 _ = try await second.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: second.logger)
                 _ = try await second.query(PostgresQuery(unsafeSQL: "SET TRANSACTION SNAPSHOT '\(snapshotID)'"), logger: second.logger)
-                let banks = try await first.sql().raw("SELECT \(unsafeRaw: SQLBankStore.bankColumns) FROM banks").all().map(SQLBankStore.bank)
+                let banks = try await first.sql(queryLogLevel: nil).raw("SELECT \(unsafeRaw: SQLBankStore.bankColumns) FROM banks").all().map(SQLBankStore.bank)
 
                 let middle = maxID / 2
                 let halves: [(PostgresConnection, Int64, Int64)] = [(first, 0, middle), (second, middle, maxID)]

@@ -35,12 +35,23 @@ public struct SQLKeyStore: KeyStore {
         }
     }
 
+    /// The last live admin key is kept in the same transaction as the revocation: the live
+    /// admin keys are locked first (PostgreSQL; SQLite's write transactions run one at a time),
+    /// so two admins revoking each other at once cannot both succeed.
     public func revokeKey(id: Int64, at time: Date) async throws -> APIKey? {
-        try await database.run { sql in
-            try await sql.raw("""
+        let lock = database.dialect == .postgres ? " FOR UPDATE" : ""
+        return try await database.transaction { sql in
+            _ = try await sql.raw("SELECT id FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL ORDER BY id\(unsafeRaw: lock)").all()
+            guard let revoked = try await sql.raw("""
                 UPDATE api_keys SET revoked_at = COALESCE(revoked_at, \(bind: time.millisecondsSince1970))
                 WHERE id = \(bind: id) RETURNING \(unsafeRaw: Self.columns)
-                """).first().map(Self.key)
+                """).first().map(Self.key) else { return nil }
+            if revoked.role == .admin {
+                let left = try await sql.raw("SELECT COUNT(*) AS n FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL").first()?
+                    .decode(column: "n", as: Int.self) ?? 0
+                if left == 0 { throw AccessError.lastAdmin(id) }
+            }
+            return revoked
         }
     }
 

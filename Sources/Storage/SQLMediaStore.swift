@@ -73,6 +73,15 @@ public struct SQLMediaStore: MediaStore {
         }
     }
 
+    public func keep(sha256: String, until: Date) async throws {
+        let ms = until.millisecondsSince1970
+        try await database.run { sql in
+            try await sql.raw("""
+                UPDATE media SET keep_until = \(bind: ms) WHERE sha256 = \(bind: sha256) AND (keep_until IS NULL OR keep_until < \(bind: ms))
+                """).run()
+        }
+    }
+
     public func release(caseID: Int64, until: Date, falsePositiveStatus: String) async throws {
         try await database.run { sql in
             try await sql.raw("""

@@ -44,8 +44,23 @@ public struct SQLUserStore: UserStore {
     }
 
     public func saveUser(_ user: User) async throws -> User {
-        try await database.run { sql in
-            guard let row = try await sql.raw("""
+        try await database.run { sql in try await Self.save(user, on: sql) }
+    }
+
+    public func saveUserKeepingAnAdmin(_ user: User) async throws -> User {
+        let lock = database.dialect == .postgres ? " FOR UPDATE" : ""
+        return try await database.transaction { sql in
+            _ = try await sql.raw("SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id\(unsafeRaw: lock)").all()
+            let saved = try await Self.save(user, on: sql)
+            let left = try await sql.raw("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled_at IS NULL").first()?
+                .decode(column: "n", as: Int.self) ?? 0
+            if left == 0 { throw AccessError.lastAdminUser(user.name) }
+            return saved
+        }
+    }
+
+    static func save(_ user: User, on sql: any SQLDatabase) async throws -> User {
+        guard let row = try await sql.raw("""
                 UPDATE users SET role = \(bind: user.role.rawValue), password_hash = \(bind: user.passwordHash),
                        disabled_at = \(bind: user.disabledAt?.millisecondsSince1970), failed_logins = \(bind: user.failedLogins),
                        locked_until = \(bind: user.lockedUntil?.millisecondsSince1970),
@@ -53,8 +68,7 @@ public struct SQLUserStore: UserStore {
                        greyscale_previews = \(bind: user.preferences.greyscale)
                 WHERE id = \(bind: user.id) RETURNING \(unsafeRaw: Self.columns)
                 """).first() else { throw AccessError.notFound("user \(user.id)") }
-            return try Self.user(row)
-        }
+        return try Self.user(row)
     }
 
     public func createSession(_ session: Session) async throws {

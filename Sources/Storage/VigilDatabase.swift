@@ -40,10 +40,12 @@ public final class VigilDatabase: Sendable {
         case sqlite(SQLiteConnection)
         case postgres(PostgresConnection)
 
+        /// No query is logged, at any level: its binds are stored data (a reporter's e-mail, an
+        /// account's name), which a debug log must not carry.
         var sql: any SQLDatabase {
             switch self {
-            case let .sqlite(connection): connection.sql()
-            case let .postgres(connection): connection.sql()
+            case let .sqlite(connection): connection.sql(queryLogLevel: nil)
+            case let .postgres(connection): connection.sql(queryLogLevel: nil)
             }
         }
     }
@@ -98,6 +100,14 @@ public final class VigilDatabase: Sendable {
                            // Statement journals (a multi-row INSERT that may abort) stay in memory.
                            "PRAGMA temp_store = MEMORY"] {
                 _ = try await connection.query(pragma, [])
+            }
+            // A database an earlier version made with the shell's umask (0644) is made private.
+            for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+                do {
+                    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+                } catch {
+                    throw StorageError.unavailable("cannot make \(file) private (mode 0600): \(FileProblem.describe(error, path: file))")
+                }
             }
             backend = .sqlite(connection)
         case let .postgres(url):

@@ -134,12 +134,14 @@ struct BankCommand: AsyncParsableCommand {
         @OptionGroup var storage: StorageOptions
         @Argument var name: String
         @Option(help: "csv (every signal and metadata) or list (one hash per line).") var format: BankExporter.Format = .csv
+        @Flag(help: "Write CSV text as it is, even cells a spreadsheet would run as formulas (=, +, -, @): for programs, not spreadsheets.")
+        var raw = false
 
         func run() async throws {
             try await storage.run(readOnly: true) { service in
                 let bank = try await service.bank(named: name)
                 let out = BufferedOutput()
-                let (_, skipped) = try await BankExporter.export(bank, from: service.store, format: format) { out.write($0) }
+                let (_, skipped) = try await BankExporter.export(bank, from: service.store, format: format, raw: raw) { out.write($0) }
                 out.flush()
                 if skipped > 0 { Standard.error("vigil: \(skipped) SHA-256-only entries cannot be written in list format") }
             }

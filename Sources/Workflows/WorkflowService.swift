@@ -10,12 +10,16 @@ public final class WorkflowService: Sendable {
     public let jobs: JobQueue
     /// The stored credentials (id → integration), for checking the steps that name one.
     let credentials: @Sendable () async throws -> [String: String]
+    /// Where the images runs are given are kept (never in a run's input).
+    let images: any RunImages
 
     public static let jobKind = "workflow.run"
 
-    public init(store: any WorkflowStore, jobs: JobQueue, credentials: @escaping @Sendable () async throws -> [String: String]) {
+    public init(store: any WorkflowStore, jobs: JobQueue, images: any RunImages = NoRunImages(),
+                credentials: @escaping @Sendable () async throws -> [String: String]) {
         self.store = store
         self.jobs = jobs
+        self.images = images
         self.credentials = credentials
     }
 
@@ -138,7 +142,12 @@ public final class WorkflowService: Sendable {
         if let key = idempotencyKey, key.isEmpty || key.count > 255 {
             throw WorkflowError.invalidInput("Idempotency-Key must be 1 to 255 characters")
         }
-        let payload = try RunInput.check(input, against: version.definition.trigger.parameters ?? [])
+        let checked = try RunInput.check(input, against: version.definition.trigger.parameters ?? [])
+        var fields = checked.input
+        for (name, bytes) in checked.images.sorted(by: { $0.key < $1.key }) {
+            fields[name] = RunInput.summary(sha256: try await images.keep(bytes), size: bytes.count)
+        }
+        let payload = JSONValue.object(fields)
         let started = try await createRun(NewRun(workflowID: workflow.id, version: live, trigger: .api, input: payload, idempotencyKey: idempotencyKey), at: time)
         if !started.created, started.run.input != payload, let key = idempotencyKey {
             throw WorkflowError.idempotencyConflict(key: key, run: started.run.id)

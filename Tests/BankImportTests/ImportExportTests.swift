@@ -223,7 +223,33 @@ import VigilTestSupport
     static let awkwardNotes: [String?] = [
         nil, "note, \"quoted\"", "two\nlines", "  leading spaces", "trailing  ", "\"starts with a quote", "a\r\nwindows line", "",
         " ,\", mixed \n",
+        // What a spreadsheet would run: guarded on the way out, given back unchanged on the way in.
+        "=HYPERLINK(\"http://evil.example\",\"x\")", "+1", "-2+3", "@SUM(1)", "\tcmd", "'=already quoted", "''+two quotes",
     ]
+
+    /// Issue 28: an export opened in a spreadsheet runs no formula an uploader or a list wrote;
+    /// `raw` writes the text as it is, for programs.
+    @Test func anExportOpenedInASpreadsheetRunsNoFormula() async throws {
+        let db = try TestDatabase.make(.sqlite)
+        let (service, database) = try await db.service()
+        defer { Task { await database.close() } }
+        let bank = try await service.createBank(NewBank(name: "notes"))
+        var generator = HashGenerator(seed: 5)
+        let notes = ["=HYPERLINK(\"http://evil.example\")", "+cmd", "-1+2", "@A1", "\t=1", "plain"]
+        try await service.addEntries(notes.map { NewEntry(signals: EntrySignals(pdq: generator.randomHash(), pdqQuality: 90),
+                                                          metadata: EntryMetadata(note: $0, extra: ["=col": "@x"]), addedBy: "t") }, to: bank)
+        var guarded = "", raw = ""
+        try await BankExporter.export(bank, from: service.store, format: .csv) { guarded += $0 }
+        try await BankExporter.export(bank, from: service.store, format: .csv, raw: true) { raw += $0 }
+        let starts: Set<Character> = ["=", "+", "-", "@", "\t", "\r"]
+        func cells(_ text: String) -> [String] {
+            text.split(separator: "\n").flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
+                .map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        }
+        #expect(!cells(guarded).contains { $0.first.map(starts.contains) == true }, "\(guarded)")
+        #expect(guarded.contains("'=HYPERLINK") && guarded.contains("'=col"))
+        #expect(raw.contains("\"=HYPERLINK") || raw.contains(",=HYPERLINK"), "\(raw)")
+    }
 
     /// Re-importing a list (a routine re-sync) changes nothing a curator did: the same row keeps
     /// its entry, id, snooze and note; changed metadata updates the entry in place; changed

@@ -38,12 +38,48 @@ import VigilTestSupport
         let tested = try await ReplicaTests.call(.POST, "\(base)/v1/credentials/\(id)/test", key: admin)
         #expect(tested.status == 200 && tested.body.contains("HTTP 401"), "\(tested.body)")
         #expect(try await ReplicaTests.call(.DELETE, "\(base)/v1/credentials/\(id)", key: admin).status == 200)
+        // Stored data is not logged either: the queries' binds stay out of a trace log.
+        let email = "reporter-never-logged@example.com"
+        let settings = try await ReplicaTests.call(.PUT, "\(base)/v1/report-settings", key: admin,
+                                                   json: #"{"esp_service": "ExampleApp", "reporter": {"email": "\#(email)"}}"#)
+        #expect(settings.status == 200, "\(settings.body)")
         #expect(try await server.terminate() == 0)
 
         let text = try String(contentsOf: log, encoding: .utf8)
         #expect(text.contains("/v1/credentials"), "the log holds the requests")
         #expect(!text.contains(secret) && !text.contains(changed), "a secret is in the log")
         #expect(!text.contains(admin), "the admin key is in the log")
+        #expect(!text.contains(email), "a query's binds are in the log")
         for body in [created.body, patched.body, tested.body] { #expect(!body.contains(secret) && !body.contains(changed)) }
+    }
+
+    /// Issue 28: the database was 0644 and evidence directories 0755. Everything in the data
+    /// directory is Vigil's user's alone, what an earlier version left there included.
+    @Test func theDataDirectoryIsPrivate() async throws {
+        let dir = try TemporaryDirectory()
+        let data = dir.url.appendingPathComponent("data")
+        let manager = FileManager.default
+        try manager.createDirectory(at: data.appendingPathComponent("spool"), withIntermediateDirectories: true,
+                                    attributes: [.posixPermissions: 0o755])
+        try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: data.path)
+        #expect(manager.createFile(atPath: data.appendingPathComponent("spool/left-by-an-older-version").path, contents: Data("x".utf8),
+                                   attributes: [.posixPermissions: 0o644]))
+        let made = try await VigilProcess.run(["keys", "create", "--role", "admin", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": ""])
+        try #require(made.status == 0, "\(made.stderr)")
+        let port = try ServeCommandTests.freePort()
+        let server = try ServeCommandTests.Server(dataDir: data, port: port, arguments: ["--no-demo-bank"])
+        try await server.waitReady()
+        var seen = 0
+        let walk = try #require(manager.enumerator(at: data, includingPropertiesForKeys: [.isDirectoryKey, .isSymbolicLinkKey]))
+        for case let url as URL in walk {
+            let values = try url.resourceValues(forKeys: [.isDirectoryKey, .isSymbolicLinkKey])
+            if values.isSymbolicLink == true { continue }
+            let mode = try #require(try manager.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int)
+            #expect(mode == (values.isDirectory == true ? 0o700 : 0o600), "\(url.lastPathComponent): \(String(mode, radix: 8))")
+            seen += 1
+        }
+        #expect(seen >= 4, "the database, the master key, the node id and the old file")
+        #expect(try manager.attributesOfItem(atPath: data.path)[.posixPermissions] as? Int == 0o700)
+        #expect(try await server.terminate() == 0)
     }
 }

@@ -54,7 +54,7 @@ public final class UserService: Sendable {
         var user = try await user(id: id)
         let losesAdmin = user.role == .admin && !user.isDisabled && ((role != nil && role != .admin) || disabled == true)
         if losesAdmin, try await store.users().filter({ $0.role == .admin && !$0.isDisabled && $0.id != id }).isEmpty {
-            throw AccessError.invalid("\(user.name) is the last enabled admin: make another admin first")
+            throw AccessError.lastAdminUser(user.name)
         }
         if let role { user.role = role }
         if let disabled { user.disabledAt = disabled ? (user.disabledAt ?? clock()) : nil }
@@ -64,7 +64,9 @@ public final class UserService: Sendable {
             user.failedLogins = 0
             user.lockedUntil = nil
         }
-        let saved = try await store.saveUser(user)
+        // The check above answers at once; the store's, in the change's own transaction, holds
+        // against another admin making the same change at the same moment.
+        let saved = losesAdmin ? try await store.saveUserKeepingAnAdmin(user) : try await store.saveUser(user)
         if disabled == true || password != nil || role != nil { try await store.deleteSessions(userID: id) }
         return saved
     }

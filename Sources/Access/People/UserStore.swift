@@ -9,6 +9,10 @@ public protocol UserStore: Sendable {
     /// Replaces the mutable fields (role, password hash, disabled, failures, lock, last login,
     /// preferences) of the user with `user.id`.
     func saveUser(_ user: User) async throws -> User
+    /// `saveUser` for a change that may take away an admin (a new role, disabled): refused
+    /// (`AccessError.lastAdminUser`) when it would leave no enabled admin, checked in the same
+    /// transaction as the change, so two such changes at once cannot both succeed.
+    func saveUserKeepingAnAdmin(_ user: User) async throws -> User
 
     func createSession(_ session: Session) async throws
     func session(digest: String) async throws -> Session?

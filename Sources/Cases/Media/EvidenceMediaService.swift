@@ -31,6 +31,13 @@ public struct EvidenceMediaService: Sendable {
         return try await store.record(sha256: sha256, size: bytes.count, contentType: contentType, at: clock())
     }
 
+    /// Keeps an image a workflow run was given, for as long as a false positive's files: long
+    /// enough to run it again, not forever.
+    public func keepForRun(_ bytes: [UInt8], sha256: String, contentType: String) async throws {
+        _ = try await keep(bytes, sha256: sha256, contentType: contentType)
+        try await store.keep(sha256: sha256, until: clock().addingTimeInterval(Double(policy.falsePositiveDays) * 86_400))
+    }
+
     public func media(_ sha256: String) async throws -> StoredMedia {
         guard let media = try await store.media(sha256: sha256) else { throw CaseError.notFound("evidence file \(sha256)") }
         return media

@@ -13,6 +13,9 @@ public protocol MediaStore: Sendable {
     func reveals(sha256: String) async throws -> [MediaReveal]
     /// Keeps the files a case cites until `until` (never shortening a later date).
     func preserve(caseID: Int64, until: Date) async throws
+    /// Keeps one file until at least `until` (never shortening a later date): a file kept for
+    /// something other than a case (a workflow run's image) then goes with the purge.
+    func keep(sha256: String, until: Date) async throws
     /// Sets the files a false-positive case cites to be purged at `until`, unless a hold, another
     /// date, or another case that is not such a false positive keeps them.
     func release(caseID: Int64, until: Date, falsePositiveStatus: String) async throws

@@ -78,6 +78,7 @@ public struct APIError: Error, Sendable {
             case .invalid(let message): return APIError(.badRequest, "invalid_request", message)
             case .notFound: return APIError(.notFound, "not_found", error.description)
             case .lastAdmin: return APIError(.conflict, "last_admin_key", error.description)
+            case .lastAdminUser: return APIError(.conflict, "last_admin_user", error.description)
             }
         case let error as CredentialService.Failure:
             switch error {

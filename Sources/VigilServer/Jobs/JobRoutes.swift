@@ -1,8 +1,12 @@
 import BankImport
+import Access
 import Banks
+import Events
 import Foundation
 import Hummingbird
 import Jobs
+import Reports
+import Workflows
 
 /// `/v1/jobs`: what the queue is doing — progress, results, errors — and cancellation.
 struct JobRoutes {
@@ -19,9 +23,35 @@ struct JobRoutes {
         return id
     }
 
+    /// Who may cancel a job of each kind here: the permission that owns the work. A kind with
+    /// its own way to stop (a workflow run, a report's submission) is refused here whoever asks:
+    /// cancelling its job underneath would leave the run or the report stuck where it was.
+    static func owner(ofKind kind: String) -> Result<Permission, APIError> {
+        switch kind {
+        case BankImportJob.kind, BankSyncService.jobKind: .success(.writeBanks)
+        case WebhookDelivery.jobKind:
+            .failure(APIError(.conflict, "cancel_elsewhere",
+                              "a webhook delivery ends with its subscription (deactivate or delete it): cancelling its job would hold up the deliveries after it"))
+        case WorkflowService.jobKind:
+            .failure(APIError(.conflict, "cancel_elsewhere", "a workflow run's job is cancelled with POST /v1/workflow-runs/{run}/cancel"))
+        case ReportCallJob.jobKind:
+            .failure(APIError(.conflict, "cancel_elsewhere",
+                              "a report's submission is stopped by the report's own actions (retract, withdraw), never by cancelling its job"))
+        default:
+            .failure(APIError(.conflict, "cancel_elsewhere", "\(kind) jobs are not cancelled by hand"))
+        }
+    }
+
     /// A queued import cancelled before it started never runs, so its spooled upload goes now.
     func cancel(_ context: VigilRequestContext) async throws -> Response {
-        let job = try await service.jobs.cancel(id: try id(context))
+        let jobID = try id(context)
+        let kind = try await service.jobs.job(id: jobID).kind
+        let permission = try Self.owner(ofKind: kind).get()
+        guard context.role?.may(permission) == true else {
+            throw APIError(.forbidden, "forbidden", "cancelling a \(kind) job needs the \(permission.rawValue) permission; this caller's role is "
+                           + (context.role?.rawValue ?? "none"))
+        }
+        let job = try await service.jobs.cancel(id: jobID)
         if job.kind == BankImportJob.kind, job.state == .cancelled, job.attempts == 0,
            let payload = try? JSONDecoder().decode(BankImportJob.Payload.self, from: Data(job.payload.utf8)) {
             try? FileManager.default.removeItem(atPath: payload.file)

@@ -27,6 +27,8 @@ public final class VigilService: Sendable {
     public let bankSync: BankSyncService
     public let audit: any AuditLog
     public let workflows: WorkflowService
+    /// Where workflow runs' images are kept, for the engine that reads them back.
+    public var runImages: any RunImages { MediaRunImages(media: media) }
     /// The live event-triggered workflows; `EventTableTriggers` starts their runs from the event table.
     public let triggers: EventTriggers
     /// Rung whenever the event feed reads new events: `EventTableTriggers` reads them at once.
@@ -68,7 +70,9 @@ public final class VigilService: Sendable {
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         let hashing = ImageHashingPool(threads: settings.hashingThreads, queueLimit: settings.hashingQueueLimit,
                                        limits: settings.decodeLimits)
-        let workflows = WorkflowService(store: workflowStore, jobs: jobs, credentials: {
+        let media = EvidenceMediaService(store: mediaStore, files: mediaFiles, previews: PoolPreviews(pool: hashing),
+                                         policy: settings.preservation, clock: clock)
+        let workflows = WorkflowService(store: workflowStore, jobs: jobs, images: MediaRunImages(media: media), credentials: {
             Dictionary(try await credentials.list().map { ($0.id, $0.integration) }, uniquingKeysWith: { first, _ in first })
         })
         self.workflows = workflows
@@ -115,8 +119,6 @@ public final class VigilService: Sendable {
         credentials.checkUsers { id in try await workflows.liveUsers(ofCredential: id) }
         self.settings = settings
         self.metrics = metrics
-        let media = EvidenceMediaService(store: mediaStore, files: mediaFiles, previews: PoolPreviews(pool: hashing),
-                                         policy: settings.preservation, clock: clock)
         self.media = media
         cases = CaseService(store: caseStore, banks: banks, media: media, clock: clock)
         accounts = AccountService(store: caseStore, statuses: settings.accountStatuses, clock: clock)

@@ -66,7 +66,8 @@ public indirect enum ValueType: Sendable, Equatable, CustomStringConvertible {
     /// A trigger parameter's declared type name.
     public init?(parameterType name: String) {
         switch name {
-        case "text", "url": self = .text
+        // An image is base64 text where a step reads it; the run's input keeps its SHA-256 only.
+        case "text", "url", "image": self = .text
         case "integer": self = .integer
         case "number": self = .number
         case "boolean": self = .boolean
@@ -76,5 +77,5 @@ public indirect enum ValueType: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public static let parameterTypes = ["text", "url", "integer", "number", "boolean", "object", "list"]
+    public static let parameterTypes = ["text", "url", "image", "integer", "number", "boolean", "object", "list"]
 }

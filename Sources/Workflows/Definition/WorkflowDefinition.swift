@@ -76,7 +76,8 @@ public struct Trigger: Codable, Sendable, Equatable {
 /// One parameter of an `api` trigger.
 public struct Parameter: Codable, Sendable, Equatable {
     public var name: String
-    /// text, url, integer, number, boolean, object or list.
+    /// text, url, image (base64: the run keeps its size and SHA-256, never the bytes), integer,
+    /// number, boolean, object or list.
     public var type: String
     public var required: Bool?
     public var description: String?

@@ -22,9 +22,13 @@ public final class WorkflowEngine: Sendable {
         case wait(until: Date)
     }
 
-    public init(store: any WorkflowStore, actions: [any WorkflowAction], secrets: any SecretRedactor = NoSecrets(),
+    /// Where the images runs were given are read back (a run's input keeps their SHA-256 only).
+    let images: any RunImages
+
+    public init(store: any WorkflowStore, actions: [any WorkflowAction], secrets: any SecretRedactor = NoSecrets(), images: any RunImages = NoRunImages(),
                 logger: Logger = Logger(label: "vigil.workflows"), observe: @escaping @Sendable (WorkflowRun, RunStatus) -> Void = { _, _ in }) {
         self.observe = observe
+        self.images = images
         self.store = store
         self.actions = Dictionary(actions.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
         self.secrets = secrets
@@ -43,7 +47,13 @@ public final class WorkflowEngine: Sendable {
         try await store.setRunStatus(id: run.id, .running, error: nil, at: Date(), lease: lease)
         let records = Dictionary(try await store.steps(runID: run.id).map { ($0.stepID, $0) }, uniquingKeysWith: { _, last in last })
         let execution = Execution(run: run, records: records, lease: lease, worker: worker, isCancelled: isCancelled)
-        var scope = Scope(trigger: run.input)
+        let trigger: JSONValue
+        do {
+            trigger = try await RunInput.hydrate(run.input, parameters: version.definition.trigger.parameters ?? [], images: images)
+        } catch {
+            return try await finish(run, .failed, error: String(describing: error), lease)
+        }
+        var scope = Scope(trigger: trigger)
         switch try await execute(version.definition.steps, &scope, execution) {
         case .completed: return try await finish(run, .succeeded, error: nil, lease)
         case let .failed(message): return try await finish(run, .failed, error: message, lease)

@@ -1,18 +1,31 @@
+import Foundation
 import JSONValues
 
 /// Checks an API trigger's parameters: every required one given, none unknown, each of its
 /// declared type. The message names the parameter.
 enum RunInput {
-    static func check(_ input: [String: JSONValue], against parameters: [Parameter]) throws(WorkflowError) -> JSONValue {
+    /// The input checked against the parameters, and the bytes of each `image` parameter (which
+    /// the caller keeps in `RunImages` and replaces in the input by `summary`).
+    static func check(_ input: [String: JSONValue], against parameters: [Parameter]) throws(WorkflowError)
+        -> (input: [String: JSONValue], images: [String: [UInt8]]) {
         let declared = Dictionary(parameters.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         if let unknown = input.keys.sorted().first(where: { declared[$0] == nil }) {
             let names = parameters.map(\.name).joined(separator: ", ")
             throw .invalidInput("unknown parameter \(unknown) (this workflow takes: \(names.isEmpty ? "none" : names))")
         }
         var payload: [String: JSONValue] = [:]
+        var images: [String: [UInt8]] = [:]
         for parameter in parameters {
             guard let value = input[parameter.name], value != .null else {
                 if parameter.required == true { throw .invalidInput("parameter \(parameter.name) is required") }
+                continue
+            }
+            if parameter.type == "image" {
+                guard case let .string(text) = value, let bytes = Data(base64Encoded: text, options: .ignoreUnknownCharacters), !bytes.isEmpty else {
+                    throw .invalidInput("parameter \(parameter.name) must be an image in base64")
+                }
+                payload[parameter.name] = value
+                images[parameter.name] = [UInt8](bytes)
                 continue
             }
             guard fits(value, parameter.type) else {
@@ -20,7 +33,26 @@ enum RunInput {
             }
             payload[parameter.name] = value
         }
-        return .object(payload)
+        return (payload, images)
+    }
+
+    /// What a run's input keeps of an image: its SHA-256 and size.
+    static func summary(sha256: String, size: Int) -> JSONValue {
+        .object(["sha256": .string(sha256), "bytes": .number(Double(size))])
+    }
+
+    /// The input a run's steps see: each `image` parameter's bytes read back, as base64.
+    static func hydrate(_ input: JSONValue, parameters: [Parameter], images: any RunImages) async throws -> JSONValue {
+        guard case var .object(fields) = input else { return input }
+        for parameter in parameters where parameter.type == "image" {
+            guard case let .object(kept)? = fields[parameter.name], let sha256 = kept["sha256"]?.string else { continue }
+            let bytes: [UInt8]
+            do { bytes = try await images.bytes(sha256) } catch {
+                throw ActionFailure("the image of parameter \(parameter.name) (SHA-256 \(sha256)) is no longer kept: start a new run with it")
+            }
+            fields[parameter.name] = .string(Data(bytes).base64EncodedString())
+        }
+        return .object(fields)
     }
 
     static func fits(_ value: JSONValue, _ type: String) -> Bool {

@@ -38,6 +38,12 @@ import Testing
         #expect(SignInPages.next("https://evil.example/") == "/")
         #expect(SignInPages.next("//evil.example/x") == "/")
         #expect(SignInPages.next("/cases/3") == "/cases/3")
+        #expect(SignInPages.next("/cases?queue=csam&page=2") == "/cases?queue=csam&page=2")
+        // Issue 28: `next=/%09/host` arrived as "/\t/host", which a browser follows to //host.
+        for offSite in ["/\t/evil.example", "/\n/evil.example", "/\r/evil.example", "/ /evil.example", "/\u{0B}/evil.example",
+                        "/\u{200B}/evil.example", "/\\evil.example", "/\u{00A0}/evil.example"] {
+            #expect(SignInPages.next(offSite) == "/", "\(offSite.debugDescription)")
+        }
     }
 
     @Test func withoutASessionEveryPageButSignInSendsYouToSignIn() async throws {

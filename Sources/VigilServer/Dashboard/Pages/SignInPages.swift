@@ -63,8 +63,14 @@ struct SignInPages {
     }
 
     /// Where to go after signing in: a path on this site only, never another site.
+    /// Where to go after signing in: a path on this site, or `/`. Browsers drop tabs and line
+    /// breaks from a Location and read `\\` as `/`, so `/\t/evil.example` would leave the site:
+    /// any whitespace, control character or backslash refuses the path.
     static func next(_ text: String?) -> String {
-        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.contains("\\") else { return "/" }
+        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"),
+              !text.unicodeScalars.contains(where: { $0 == "\\" || $0.properties.isWhitespace || $0.properties.generalCategory == .control
+                                                     || $0.properties.generalCategory == .format }),
+              let components = URLComponents(string: text), components.scheme == nil, components.host == nil else { return "/" }
         return text
     }
 }
