@@ -129,7 +129,7 @@ struct ServeCommand: AsyncParsableCommand {
             let engine = WorkflowEngine(store: service.workflows.store,
                                         actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
                                                            cases: service.cases, accounts: service.accounts, reports: service.reports),
-                                        secrets: VaultRedactor(credentials: credentials), images: service.runImages, logger: Logger(label: "vigil.workflows"),
+                                        secrets: VaultRedactor(credentials: credentials), images: service.runImages, evaluation: ExpressionPool(), logger: Logger(label: "vigil.workflows"),
                                         observe: { run, status in service.metrics.recordOutcome(.runs, kind: run.trigger.rawValue, outcome: status.rawValue) })
             let workflowWorkers = (0..<configuration.workflowConcurrency).map { _ in
                 JobWorker(store: jobs.store, handlers: [WorkflowRunJob(engine: engine)], lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"),

@@ -85,7 +85,7 @@ final class ServerFixture: @unchecked Sendable {
         engine = WorkflowEngine(store: service.workflows.store,
                                 actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
                                                            cases: service.cases, accounts: service.accounts, reports: service.reports),
-                                secrets: VaultRedactor(credentials: credentials), images: service.runImages, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+                                secrets: VaultRedactor(credentials: credentials), images: service.runImages, evaluation: ExpressionPool(), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
                                 observe: { [service] run, status in service.metrics.recordOutcome(.runs, kind: run.trigger.rawValue, outcome: status.rawValue) })
         let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials, gate: fetcher.gate))
         worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing), BankSyncJob(sync: sync),

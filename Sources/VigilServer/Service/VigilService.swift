@@ -76,7 +76,7 @@ public final class VigilService: Sendable {
             Dictionary(try await credentials.list().map { ($0.id, $0.integration) }, uniquingKeysWith: { first, _ in first })
         })
         self.workflows = workflows
-        let triggers = EventTriggers(workflows: workflows)
+        let triggers = EventTriggers(workflows: workflows, evaluation: ExpressionPool())
         self.triggers = triggers
         // What waits on new events is woken for the events it waits on, not for every commit:
         // at hundreds of matches a second, waking every worker and follower each time would

@@ -81,8 +81,16 @@ public struct Parameter: Codable, Sendable, Equatable {
     public var type: String
     public var required: Bool?
     public var description: String?
+    /// A text's or URL's longest value, in bytes of UTF-8 (default `defaultMaxLength`): what
+    /// conditions and templates read of a run's input is bounded by its declaration.
+    public var maxLength: Int?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case name, type, required, description }
+    /// 64 KiB: a caption, a report's text, a URL; a workflow that takes more says so.
+    public static let defaultMaxLength = 64 * 1024
+    /// The most a parameter may declare (a request body's own default limit).
+    public static let largestMaxLength = 1024 * 1024
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, type, required, description, maxLength = "max_length" }
 
     public init(from decoder: any Decoder) throws {
         try decoder.refuseUnknownKeys(CodingKeys.self)
@@ -91,14 +99,19 @@ public struct Parameter: Codable, Sendable, Equatable {
         type = try container.decode(String.self, forKey: .type)
         required = try container.decodeIfPresent(Bool.self, forKey: .required)
         description = try container.decodeIfPresent(String.self, forKey: .description)
+        maxLength = try container.decodeIfPresent(Int.self, forKey: .maxLength)
     }
 
-    public init(name: String, type: String, required: Bool? = nil, description: String? = nil) {
+    public init(name: String, type: String, required: Bool? = nil, description: String? = nil, maxLength: Int? = nil) {
         self.name = name
         self.type = type
         self.required = required
         self.description = description
+        self.maxLength = maxLength
     }
+
+    /// The longest text or URL this parameter takes, in bytes.
+    public var textLimit: Int { maxLength ?? Self.defaultMaxLength }
 }
 
 /// One step. `type` says which of the optional fields it uses:

@@ -24,11 +24,15 @@ public final class WorkflowEngine: Sendable {
 
     /// Where the images runs were given are read back (a run's input keeps their SHA-256 only).
     let images: any RunImages
+    /// Where conditions and step inputs are evaluated (off the cooperative pool, each on a budget).
+    let evaluation: any ExpressionThreads
 
     public init(store: any WorkflowStore, actions: [any WorkflowAction], secrets: any SecretRedactor = NoSecrets(), images: any RunImages = NoRunImages(),
+                evaluation: any ExpressionThreads = CallerThread(),
                 logger: Logger = Logger(label: "vigil.workflows"), observe: @escaping @Sendable (WorkflowRun, RunStatus) -> Void = { _, _ in }) {
         self.observe = observe
         self.images = images
+        self.evaluation = evaluation
         self.store = store
         self.actions = Dictionary(actions.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
         self.secrets = secrets
@@ -144,8 +148,21 @@ public final class WorkflowEngine: Sendable {
             return step.continues ? .completed : .failed("step \(step.id) failed: \(failed.error ?? "")")
         }
         let declaration = ActionCatalog.declaration(key)
-        let inputs = Self.inputs(step, declaration, scope.data)
         let attempt = (existing?.attempts ?? 0) + 1
+        let inputs: [String: JSONValue]
+        do {
+            let data = scope.data
+            inputs = try await evaluation.run { try Self.inputs(step, declaration, data) }
+        } catch {
+            // Inputs that cannot be worked out within the budget: the step does not run.
+            let message = "its inputs could not be worked out: \(error)"
+            let record = StepRecord(runID: execution.run.id, stepID: step.id, status: .failed, attempts: attempt, input: nil, output: nil,
+                                    error: message, startedAt: existing?.startedAt ?? Date(), finishedAt: Date(), nextAttemptAt: nil,
+                                    worker: execution.worker)
+            try await store.saveStep(record, lease: execution.lease)
+            scope.steps[step.id] = record.scopeValue
+            return step.continues ? .completed : .failed("step \(step.id) failed: \(message)")
+        }
         let redact: @Sendable (String) -> String
         do {
             redact = if let credential = step.credential { try await secrets.redactor(forCredential: credential) } else { { $0 } }
@@ -223,7 +240,20 @@ public final class WorkflowEngine: Sendable {
                     try await store.saveStep(record, lease: execution.lease)
                     return .failed("step \(step.id) failed: \(message)")
                 }
-                if ExpressionEvaluator.truth(ExpressionEvaluator.evaluate(expression, in: scope.data)) {
+                let data = scope.data
+                let holds: Bool
+                do {
+                    holds = try await evaluation.run { ExpressionEvaluator.truth(try ExpressionEvaluator.evaluate(expression, in: data)) }
+                } catch {
+                    // Fail closed: a condition that cannot be decided within its budget decides nothing.
+                    let message = "the condition of branch \(branch.name ?? String(i)) could not be decided: \(error)"
+                    let now = Date()
+                    let record = StepRecord(runID: execution.run.id, stepID: step.id, status: .failed, attempts: 1, input: nil, output: nil,
+                                            error: message, startedAt: now, finishedAt: now, nextAttemptAt: nil)
+                    try await store.saveStep(record, lease: execution.lease)
+                    return .failed("step \(step.id) failed: \(message)")
+                }
+                if holds {
                     chosen = String(i)
                     break
                 }
@@ -297,8 +327,10 @@ public final class WorkflowEngine: Sendable {
     // MARK: inputs
 
     /// The step's inputs rendered over the run's data, declared defaults filled in.
-    static func inputs(_ step: Step, _ declaration: ActionDeclaration?, _ data: JSONValue) -> [String: JSONValue] {
-        var inputs = (step.inputs ?? [:]).mapValues { Template.render($0, with: data) }
+    static func inputs(_ step: Step, _ declaration: ActionDeclaration?, _ data: JSONValue) throws(EvaluationLimit) -> [String: JSONValue] {
+        var budget = EvaluationBudget()
+        var inputs: [String: JSONValue] = [:]
+        for (name, value) in step.inputs ?? [:] { inputs[name] = try Template.render(value, with: data, budget: &budget) }
         for field in declaration?.inputs ?? [] where inputs[field.name] == nil {
             guard let text = field.defaultValue else { continue }
             inputs[field.name] = switch field.kind {

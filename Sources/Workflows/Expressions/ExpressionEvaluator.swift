@@ -2,8 +2,17 @@ public import JSONValues
 
 /// Evaluates a checked expression over a run's data. Missing data reads as null: a comparison
 /// with null is false (except `== null`), `exists` is false, and `and`/`or`/`not` take null as false.
+/// Every evaluation spends from a budget (`EvaluationBudget`): it ends in bounded time whatever
+/// the data, or fails with `EvaluationLimit`.
 public enum ExpressionEvaluator {
-    public static func evaluate(_ expression: Expression, in data: JSONValue) -> JSONValue {
+    /// With a budget of its own (the default).
+    public static func evaluate(_ expression: Expression, in data: JSONValue) throws(EvaluationLimit) -> JSONValue {
+        var budget = EvaluationBudget()
+        return try evaluate(expression, in: data, budget: &budget)
+    }
+
+    public static func evaluate(_ expression: Expression, in data: JSONValue, budget: inout EvaluationBudget) throws(EvaluationLimit) -> JSONValue {
+        try budget.spend(1)
         switch expression {
         case let .literal(literal):
             switch literal {
@@ -13,31 +22,52 @@ public enum ExpressionEvaluator {
             case let .string(value): return .string(value)
             }
         case let .path(path):
-            return resolve(path, in: data)
+            return try resolve(path, in: data, budget: &budget)
         case let .list(items):
-            return .array(items.map { evaluate($0, in: data) })
+            var values: [JSONValue] = []
+            for item in items { values.append(try evaluate(item, in: data, budget: &budget)) }
+            return .array(values)
         case let .not(inner):
-            return .bool(!truth(evaluate(inner, in: data)))
+            return .bool(!truth(try evaluate(inner, in: data, budget: &budget)))
         case let .and(a, b):
-            return .bool(truth(evaluate(a, in: data)) && truth(evaluate(b, in: data)))
+            guard truth(try evaluate(a, in: data, budget: &budget)) else { return .bool(false) }
+            return .bool(truth(try evaluate(b, in: data, budget: &budget)))
         case let .or(a, b):
-            return .bool(truth(evaluate(a, in: data)) || truth(evaluate(b, in: data)))
+            if truth(try evaluate(a, in: data, budget: &budget)) { return .bool(true) }
+            return .bool(truth(try evaluate(b, in: data, budget: &budget)))
         case let .compare(comparison, a, b):
-            return .bool(compare(comparison, evaluate(a, in: data), evaluate(b, in: data)))
+            let left = try evaluate(a, in: data, budget: &budget)
+            let right = try evaluate(b, in: data, budget: &budget)
+            return .bool(try compare(comparison, left, right, budget: &budget))
         case let .contains(element, collection, negated):
-            let item = evaluate(element, in: data)
-            let found: Bool = switch evaluate(collection, in: data) {
-            case let .array(items): items.contains { equal($0, item) }
-            case let .string(text): item.string.map { text.contains($0) } ?? false
-            default: false
+            let item = try evaluate(element, in: data, budget: &budget)
+            let found: Bool
+            switch try evaluate(collection, in: data, budget: &budget) {
+            case let .array(items):
+                var hit = false
+                for candidate in items where try equal(candidate, item, budget: &budget) {
+                    hit = true
+                    break
+                }
+                found = hit
+            case let .string(text):
+                if let needle = item.string {
+                    try budget.spend(text.utf8.count + needle.utf8.count)
+                    found = TextSearch.contains(text, needle)
+                } else {
+                    found = false
+                }
+            default: found = false
             }
             return .bool(negated ? !found : found)
         case let .exists(path):
-            return .bool(resolve(path, in: data) != .null)
+            return .bool(try resolve(path, in: data, budget: &budget) != .null)
         case let .length(inner):
-            switch evaluate(inner, in: data) {
+            switch try evaluate(inner, in: data, budget: &budget) {
             case let .array(items): return .number(Double(items.count))
-            case let .string(text): return .number(Double(text.count))
+            case let .string(text):
+                try budget.spend(text.utf8.count)
+                return .number(Double(text.count))
             default: return .null
             }
         }
@@ -57,18 +87,40 @@ public enum ExpressionEvaluator {
         return current
     }
 
-    static func equal(_ a: JSONValue, _ b: JSONValue) -> Bool { a == b }
+    static func resolve(_ path: [Expression.PathComponent], in data: JSONValue, budget: inout EvaluationBudget) throws(EvaluationLimit) -> JSONValue {
+        try budget.spend(path.count)
+        return resolve(path, in: data)
+    }
 
-    static func compare(_ comparison: Expression.Comparison, _ a: JSONValue, _ b: JSONValue) -> Bool {
+    /// Equality, paid for by the size of what it compares.
+    static func equal(_ a: JSONValue, _ b: JSONValue, budget: inout EvaluationBudget) throws(EvaluationLimit) -> Bool {
+        try budget.spend(min(weight(a), weight(b)))
+        return a == b
+    }
+
+    /// Values and text bytes in a value: what comparing or printing it reads.
+    static func weight(_ value: JSONValue) -> Int {
+        switch value {
+        case let .string(text): 1 + text.utf8.count
+        case let .array(items): items.reduce(1) { $0 + weight($1) }
+        case let .object(fields): fields.reduce(1) { $0 + $1.key.utf8.count + weight($1.value) }
+        default: 1
+        }
+    }
+
+    static func compare(_ comparison: Expression.Comparison, _ a: JSONValue, _ b: JSONValue,
+                        budget: inout EvaluationBudget) throws(EvaluationLimit) -> Bool {
         switch comparison {
-        case .equal: return equal(a, b)
-        case .notEqual: return !equal(a, b)
+        case .equal: return try equal(a, b, budget: &budget)
+        case .notEqual: return !(try equal(a, b, budget: &budget))
         default: break
         }
         let order: Int
         switch (a, b) {
         case let (.number(x), .number(y)): order = x < y ? -1 : (x > y ? 1 : 0)
-        case let (.string(x), .string(y)): order = x < y ? -1 : (x > y ? 1 : 0)
+        case let (.string(x), .string(y)):
+            try budget.spend(min(x.utf8.count, y.utf8.count))
+            order = x < y ? -1 : (x > y ? 1 : 0)
         default: return false
         }
         switch comparison {

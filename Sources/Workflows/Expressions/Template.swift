@@ -50,15 +50,23 @@ public struct Template: Sendable, Equatable {
         return .text
     }
 
-    public func render(_ data: JSONValue) -> JSONValue {
+    public func render(_ data: JSONValue) throws(EvaluationLimit) -> JSONValue {
+        var budget = EvaluationBudget()
+        return try render(data, budget: &budget)
+    }
+
+    public func render(_ data: JSONValue, budget: inout EvaluationBudget) throws(EvaluationLimit) -> JSONValue {
         if parts.count == 1, case let .expression(expression, _) = parts[0] {
-            return ExpressionEvaluator.evaluate(expression, in: data)
+            return try ExpressionEvaluator.evaluate(expression, in: data, budget: &budget)
         }
         var text = ""
         for part in parts {
             switch part {
             case let .text(literal): text += literal
-            case let .expression(expression, _): text += Self.interpolated(ExpressionEvaluator.evaluate(expression, in: data))
+            case let .expression(expression, _):
+                let value = try ExpressionEvaluator.evaluate(expression, in: data, budget: &budget)
+                try budget.spend(ExpressionEvaluator.weight(value))
+                text += Self.interpolated(value)
             }
         }
         return .string(text)
@@ -74,16 +82,29 @@ public struct Template: Sendable, Equatable {
         }
     }
 
-    /// Renders every template inside a step's input value (objects and lists included).
-    public static func render(_ value: JSONValue, with data: JSONValue) -> JSONValue {
+    /// Renders every template inside a step's input value (objects and lists included), all of
+    /// them from one budget. A text that does not parse as a template (it was checked when the
+    /// workflow was saved, so it has no hole) is taken as it is.
+    public static func render(_ value: JSONValue, with data: JSONValue, budget: inout EvaluationBudget) throws(EvaluationLimit) -> JSONValue {
         switch value {
         case let .string(text):
-            guard let template = try? parse(text), template.isTemplated else { return value }
-            return template.render(data)
-        case let .array(items): return .array(items.map { render($0, with: data) })
-        case let .object(fields): return .object(fields.mapValues { render($0, with: data) })
+            guard text.contains("{{"), let template = try? parse(text), template.isTemplated else { return value }
+            return try template.render(data, budget: &budget)
+        case let .array(items):
+            var rendered: [JSONValue] = []
+            for item in items { rendered.append(try render(item, with: data, budget: &budget)) }
+            return .array(rendered)
+        case let .object(fields):
+            var rendered: [String: JSONValue] = [:]
+            for (name, item) in fields { rendered[name] = try render(item, with: data, budget: &budget) }
+            return .object(rendered)
         default: return value
         }
+    }
+
+    public static func render(_ value: JSONValue, with data: JSONValue) throws(EvaluationLimit) -> JSONValue {
+        var budget = EvaluationBudget()
+        return try render(value, with: data, budget: &budget)
     }
 }
 

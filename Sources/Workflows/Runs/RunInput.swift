@@ -28,6 +28,9 @@ enum RunInput {
                 images[parameter.name] = [UInt8](bytes)
                 continue
             }
+            if case let .string(text) = value, ["text", "url"].contains(parameter.type), text.utf8.count > parameter.textLimit {
+                throw .invalidInput("parameter \(parameter.name) is \(text.utf8.count) bytes, more than its max_length of \(parameter.textLimit)")
+            }
             guard fits(value, parameter.type) else {
                 throw .invalidInput("parameter \(parameter.name) must be \(parameter.type == "url" ? "an http or https URL" : parameter.type), got \(value.text.prefix(100))")
             }

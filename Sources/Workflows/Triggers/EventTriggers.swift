@@ -14,6 +14,8 @@ import Synchronization
 public final class EventTriggers: Sendable {
     let workflows: WorkflowService
     let logger: Logger
+    /// Where trigger conditions are evaluated (off the cooperative pool, each on a budget).
+    let evaluation: any ExpressionThreads
     /// The live event-triggered versions with their parsed conditions, read again before each
     /// page of events is delivered and every second otherwise.
     private let live = Mutex<[Trigger]>([])
@@ -34,7 +36,8 @@ public final class EventTriggers: Sendable {
         case broken(String)
     }
 
-    public init(workflows: WorkflowService, logger: Logger = Logger(label: "vigil.workflows")) {
+    public init(workflows: WorkflowService, evaluation: any ExpressionThreads = CallerThread(), logger: Logger = Logger(label: "vigil.workflows")) {
+        self.evaluation = evaluation
         self.workflows = workflows
         self.logger = logger
     }
@@ -65,7 +68,13 @@ public final class EventTriggers: Sendable {
             switch trigger.condition {
             case .always: break
             case let .expression(condition):
-                guard ExpressionEvaluator.truth(ExpressionEvaluator.evaluate(condition, in: .object(["trigger": payload]))) else { continue }
+                do {
+                    let holds = try await evaluation.run { ExpressionEvaluator.truth(try ExpressionEvaluator.evaluate(condition, in: .object(["trigger": payload]))) }
+                    guard holds else { continue }
+                } catch {
+                    // Fail closed: an event the condition cannot be decided for starts a failed run that says why.
+                    failure = "the trigger's condition could not be decided for this event: \(error)"
+                }
             case let .broken(reason):
                 logger.error("a workflow's trigger condition does not parse; its run fails", metadata: [
                     "workflow": .string(version.workflowID), "version": .stringConvertible(version.version), "error": .string(reason)])

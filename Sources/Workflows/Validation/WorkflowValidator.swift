@@ -65,6 +65,14 @@ public struct WorkflowValidator: Sendable {
                     issues.append(ValidationIssue(step: nil, field: field + ".type", message: "unknown type \"\(parameter.type)\" (one of \(ValueType.parameterTypes.joined(separator: ", ")))"))
                     continue
                 }
+                if let limit = parameter.maxLength {
+                    if !["text", "url"].contains(parameter.type) {
+                        issues.append(ValidationIssue(step: nil, field: field + ".max_length", message: "max_length is for text and url parameters"))
+                    } else if !(1...Parameter.largestMaxLength).contains(limit) {
+                        issues.append(ValidationIssue(step: nil, field: field + ".max_length",
+                                                      message: "max_length must be from 1 to \(Parameter.largestMaxLength) bytes, not \(limit)"))
+                    }
+                }
                 if fields.updateValue(type, forKey: parameter.name) != nil {
                     issues.append(ValidationIssue(step: nil, field: field, message: "parameter \(parameter.name) is declared twice"))
                 }

@@ -1,0 +1,66 @@
+import JSONValues
+import Testing
+@testable import Workflows
+
+/// Issue 28, §3: `'a…b' in trigger.t` over a megabyte of text took 73 s and two such runs
+/// stalled the server. Evaluation is linear in what it reads and bounded by a budget: it ends in
+/// bounded work whatever the data, or fails, saying so.
+@Suite struct EvaluationBudgetTests {
+    static let megabyte = String(repeating: "a", count: 1 << 20)
+
+    @Test func aSearchThroughAMegabyteCostsAboutAMegabyteOfWork() throws {
+        let needle = String(repeating: "a", count: 1000) + "b"
+        let condition = try ExpressionParser.parse("'\(needle)' in trigger.t")
+        var budget = EvaluationBudget()
+        let found = try ExpressionEvaluator.evaluate(condition, in: ["trigger": ["t": .string(Self.megabyte)]], budget: &budget)
+        #expect(found == .bool(false))
+        let spent = budget.units - budget.remaining
+        #expect(spent > 1 << 20 && spent < 2 << 20, "\(spent) units")
+        // The same needle where it is found.
+        #expect(try ExpressionEvaluator.evaluate(condition, in: ["trigger": ["t": .string(Self.megabyte + "b")]]) == .bool(true))
+    }
+
+    @Test func workBeyondTheBudgetFailsInsteadOfRunning() throws {
+        let big: JSONValue = .array(Array(repeating: .string(Self.megabyte), count: 20))
+        let condition = try ExpressionParser.parse("trigger.t in trigger.items")
+        #expect(throws: EvaluationLimit.self) {
+            try ExpressionEvaluator.evaluate(condition, in: ["trigger": ["items": big, "t": .string(Self.megabyte.uppercased())]])
+        }
+        var small = EvaluationBudget(units: 100)
+        #expect(throws: EvaluationLimit(units: 100)) {
+            try ExpressionEvaluator.evaluate(try ExpressionParser.parse("len(trigger.t) > 0"), in: ["trigger": ["t": .string(Self.megabyte)]], budget: &small)
+        }
+        // A template is bounded the same way.
+        let template = try Template.parse("{{ trigger.items }}, {{ trigger.items }}")
+        #expect(throws: EvaluationLimit.self) { try template.render(["trigger": ["items": big]]) }
+    }
+
+    @Test(arguments: 0..<200)
+    func searchingBytesFindsWhatCharactersDo(seed: Int) {
+        var generator = SeededGenerator(seed: UInt64(seed))
+        let alphabet: [Character] = ["a", "b", "é", "🙂", "c"]
+        let text = String((0..<Int.random(in: 0...40, using: &generator)).map { _ in alphabet.randomElement(using: &generator) ?? "a" })
+        let needle = String((0..<Int.random(in: 0...4, using: &generator)).map { _ in alphabet.randomElement(using: &generator) ?? "a" })
+        #expect(TextSearch.contains(text, needle) == (needle.isEmpty || text.contains(needle)), "\(needle) in \(text)")
+    }
+
+    @Test func aTextParameterIsBoundedByItsDeclaration() throws {
+        let parameters = [Parameter(name: "t", type: "text"), Parameter(name: "long", type: "text", maxLength: 2 << 20)]
+        #expect(throws: WorkflowError.self) { try RunInput.check(["t": .string(Self.megabyte)], against: parameters) }
+        _ = try RunInput.check(["long": .string(Self.megabyte)], against: parameters)
+        _ = try RunInput.check(["t": .string(String(repeating: "a", count: Parameter.defaultMaxLength))], against: parameters)
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so a failing case can be run again.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
