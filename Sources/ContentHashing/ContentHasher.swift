@@ -26,9 +26,25 @@ public struct ContentSignals: Sendable, Hashable {
 public final class ContentHasher {
     public let decoder: ImageDecoder
     private let pdq = PDQHasher()
+    /// The process's decoding memory, when it has a budget (a server does; a command need not).
+    let budget: DecodeMemoryBudget?
+    /// Whether an image that does not fit the budget waits for it (background work) or is
+    /// turned away at once (a request).
+    let waitsForMemory: Bool
 
-    public init(limits: DecodeLimits = .default) {
+    public init(limits: DecodeLimits = .default, budget: DecodeMemoryBudget? = nil, waitsForMemory: Bool = false) {
         self.decoder = ImageDecoder(limits: limits)
+        self.budget = budget
+        self.waitsForMemory = waitsForMemory
+    }
+
+    /// Runs `body` (which decodes `bytes`) once the image's declared size is admitted by the budget.
+    func admitted<T>(_ bytes: [UInt8], _ body: () throws(ImageDecodingError) -> T) throws(ImageDecodingError) -> T {
+        guard let budget else { return try body() }
+        let size = try bytes.withUnsafeBytes { raw in Result { () throws(ImageDecodingError) in try decoder.declaredSize(raw) } }.get()
+        let ticket = try budget.admit(DecodeMemoryBudget.cost(width: size.width, height: size.height), wait: waitsForMemory)
+        defer { budget.release(ticket) }
+        return try body()
     }
 
     public func signals(
@@ -37,8 +53,11 @@ public final class ContentHasher {
         dihedral: Bool = false,
         decodeOptions: ImageDecoder.Options = .exact
     ) throws(ImageDecodingError) -> ContentSignals {
-        let image = try decoder.decode(bytes, options: decodeOptions)
-        let (pdqResult, variants) = perceptualHash(image, pipeline: pipeline, dihedral: dihedral)
+        let (image, pdqResult, variants) = try admitted(bytes) { () throws(ImageDecodingError) in
+            let image = try decoder.decode(bytes, options: decodeOptions)
+            let (pdqResult, variants) = perceptualHash(image, pipeline: pipeline, dihedral: dihedral)
+            return (image, pdqResult, variants)
+        }
         return ContentSignals(
             pdq: pdqResult.hash, quality: pdqResult.quality, dihedral: variants,
             md5: Self.hex(Insecure.MD5.hash(data: bytes)), sha256: Self.hex(SHA256.hash(data: bytes)),

@@ -104,6 +104,11 @@ public enum EvidencePreview {
 extension ContentHasher {
     /// Decodes an evidence image and renders its preview (on the hashing pool's thread).
     public func preview(of bytes: [UInt8]) throws -> [UInt8] {
-        try EvidencePreview.render(try decoder.decode(bytes, options: .fast))
+        // The preview is made inside the admission: the decoded pixels are held until it is done.
+        let rendered = try admitted(bytes) { () throws(ImageDecodingError) -> Result<[UInt8], any Error> in
+            let image = try decoder.decode(bytes, options: .fast)
+            return Result { try EvidencePreview.render(image) }
+        }
+        return try rendered.get()
     }
 }

@@ -28,15 +28,21 @@ public final class ImageHashingPool: @unchecked Sendable {
     /// Jobs a thread is working on.
     private var running = 0
 
-    typealias Job = @Sendable (ContentHasher) -> Void
+    /// A job, and whether it waits for decoding memory (background) or is turned away (a request).
+    typealias Job = @Sendable (_ waitsForMemory: Bool) -> Void
 
     /// - Parameters:
     ///   - threads: worker threads (default: the cores).
     ///   - queueLimit: jobs that may wait while every thread is busy before callers are turned away.
-    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, queueLimit: Int = 32, limits: DecodeLimits = .default) {
+    /// The decoding memory every thread's image shares (`nil`: each image bounded by the limits only).
+    public let budget: DecodeMemoryBudget?
+
+    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, queueLimit: Int = 32, limits: DecodeLimits = .default,
+                budget: DecodeMemoryBudget? = nil) {
         threadCount = max(1, threads)
         self.queueLimit = max(0, queueLimit)
         self.limits = limits
+        self.budget = budget
         for number in 0..<threadCount {
             Thread.detachNewThread { [self] in
                 // Named from inside: the name shows in debuggers and in `top -H`.
@@ -65,7 +71,13 @@ public final class ImageHashingPool: @unchecked Sendable {
                                  _ body: @escaping @Sendable (ContentHasher) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             condition.lock()
-            let job: Job = { hasher in continuation.resume(with: Result { try body(hasher) }) }
+            let limits = self.limits, budget = self.budget
+            let job: Job = { waits in
+                // A hasher per image, not per thread: its scratch grows to the largest image it
+                // has seen (~40 MB at 1600×1004), and a server should not keep that after the burst.
+                let hasher = ContentHasher(limits: limits, budget: budget, waitsForMemory: waits)
+                continuation.resume(with: Result { try body(hasher) })
+            }
             if priority == .background, !stopped {
                 background.append(job)
                 condition.signal()
@@ -113,10 +125,8 @@ public final class ImageHashingPool: @unchecked Sendable {
     }
 
     private func work() {
-        while let job = nextJob() {
-            // A hasher per image, not per thread: its scratch grows to the largest image it has
-            // seen (~40 MB at 1600×1004), and a server should not keep that after the burst.
-            job(ContentHasher(limits: limits))
+        while let (job, background) = nextJob() {
+            job(background)
             condition.lock()
             running -= 1
             condition.unlock()
@@ -125,11 +135,12 @@ public final class ImageHashingPool: @unchecked Sendable {
 
     /// The next job, requests before background work, counted as running; nil once stopped
     /// with nothing left.
-    private func nextJob() -> Job? {
+    private func nextJob() -> (Job, background: Bool)? {
         condition.lock()
         defer { condition.unlock() }
         while head == jobs.count && background.isEmpty && !stopped { condition.wait() }
         let job: Job
+        var isBackground = false
         if head < jobs.count {
             guard let taken = jobs[head] else { preconditionFailure("a queued job is taken once") }
             job = taken
@@ -142,11 +153,12 @@ public final class ImageHashingPool: @unchecked Sendable {
             }
         } else if !background.isEmpty {
             job = background.removeFirst()
+            isBackground = true
         } else {
             return nil
         }
         running += 1
-        return job
+        return (job, isBackground)
     }
 }
 

@@ -67,6 +67,8 @@ public enum ImageDecodingError: Error, Sendable, Hashable, CustomStringConvertib
     case unsupportedFormat(hint: String?)
     case unsupportedFeature(format: ImageFormat, feature: String)
     case corrupt(format: ImageFormat, reason: String)
+    /// The process's decoding memory is taken by images already being decoded: try again soon.
+    case memoryBusy(neededBytes: Int, budgetBytes: Int)
 
     public var description: String {
         switch self {
@@ -85,6 +87,9 @@ public enum ImageDecodingError: Error, Sendable, Hashable, CustomStringConvertib
             "\(format.rawValue.uppercased()) with \(feature) is not supported"
         case let .corrupt(format, reason):
             "corrupt or truncated \(format.rawValue.uppercased()): \(reason)"
+        case let .memoryBusy(needed, budget):
+            "decoding this image takes about \(needed / 1_048_576) MiB and the server's decoding memory (\(budget / 1_048_576) MiB) "
+                + "is in use by other images: try again in a moment"
         }
     }
 
@@ -98,6 +103,7 @@ public enum ImageDecodingError: Error, Sendable, Hashable, CustomStringConvertib
         case .unsupportedFormat: "unsupported_format"
         case .unsupportedFeature: "unsupported_feature"
         case .corrupt: "corrupt_image"
+        case .memoryBusy: "decode_memory_busy"
         }
     }
 }

@@ -28,6 +28,21 @@ public struct ImageDecoder: Sendable {
         return try result.get()
     }
 
+    /// The size the image declares, read from its headers without decoding a pixel: each
+    /// decoder checks the declared size before it allocates, so decoding with no pixels allowed
+    /// stops right there and says the size. Errors of the headers themselves are thrown as
+    /// decoding would throw them.
+    public func declaredSize(_ bytes: UnsafeRawBufferPointer) throws(ImageDecodingError) -> (width: Int, height: Int) {
+        var probe = self
+        probe.limits.maxPixels = 0
+        do {
+            _ = try probe.decode(bytes, options: .exact)
+        } catch let .tooManyPixels(width, height, _) {
+            return (width, height)
+        }
+        throw .corrupt(format: try ImageFormat.detect(bytes), reason: "the headers give no size")
+    }
+
     public func decode(_ bytes: UnsafeRawBufferPointer, options: Options = .exact) throws(ImageDecodingError) -> DecodedImage {
         guard !bytes.isEmpty else { throw .empty }
         guard bytes.count <= limits.maxEncodedBytes else {

@@ -18,7 +18,7 @@ struct ServeConfiguration {
         "max_image_bytes", "max_pixels", "photodna_min_side", "photodna_max_bytes", "fetch_timeout_seconds", "log_level",
         "hash_threads", "hash_queue", "demo_bank", "job_lease_seconds", "import_batch_rows",
         "workflow_concurrency", "job_concurrency", "evidence_keep_days", "false_positive_keep_days", "account_statuses",
-        "record_lookup_events", "record_match_events", "secure_cookies", "integration_endpoints",
+        "record_lookup_events", "record_match_events", "secure_cookies", "integration_endpoints", "max_json_bytes", "decode_memory_bytes",
     ]
 
     typealias Invalid = SettingsReader.Invalid
@@ -92,6 +92,8 @@ struct ServeConfiguration {
             photoDNAMaximumBytes: try reader.int("photodna_max_bytes", default: 4 * 1024 * 1024, in: 1...Int(Int32.max)),
             trustedProxies: proxies,
             trustedProxyRole: proxyRole)
+        settings.maxJSONBytes = try reader.int("max_json_bytes", default: 1024 * 1024, in: 1024...(64 * 1024 * 1024))
+        settings.decodeMemoryBytes = try reader.int("decode_memory_bytes", default: 2 * 1024 * 1024 * 1024, in: (64 * 1024 * 1024)...Int(Int64.max / 2))
         // One hashing thread per core: more only holds memory (a 1600×1004 image takes ~20 MB while hashed).
         settings.hashingThreads = try reader.int("hash_threads", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256)
         settings.hashingQueueLimit = try reader.int("hash_queue", default: 32, in: 0...100_000)

@@ -178,7 +178,7 @@ struct BankRoutes {
         var news: [NewEntry] = []
         switch BodyKind(request) {
         case .json:
-            let body = try JSONInput.decode(EntriesBody.self, from: try await request.collectBody(limit: service.settings.maxBodyBytes))
+            let body = try JSONInput.decode(EntriesBody.self, from: try await request.collectJSON(limit: service.settings.maxJSONBytes))
             guard !body.entries.isEmpty, body.entries.count <= 10_000 else { throw APIError.badRequest("\"entries\" must hold 1-10000 entries") }
             for (i, item) in body.entries.enumerated() {
                 var signals = EntrySignals()

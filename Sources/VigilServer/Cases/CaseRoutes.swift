@@ -13,7 +13,7 @@ struct CaseRoutes {
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
         routes.post("cases") { request, context in
-            let body = try JSONInput.decode(NewCaseBody.self, from: try await request.collectBody(limit: 1024 * 1024))
+            let body = try JSONInput.decode(NewCaseBody.self, from: try await request.collectJSON(limit: service.settings.maxJSONBytes))
             let new = NewCase(title: body.title, template: body.template ?? CaseTemplate.standard.name, priority: body.priority ?? .normal,
                               queue: body.queue ?? "default", assignee: body.assignee, fields: body.fields ?? [:], accountIDs: body.accountIDs ?? [],
                               evidence: (body.evidence ?? []).map(\.evidence))

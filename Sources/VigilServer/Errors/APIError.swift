@@ -94,6 +94,7 @@ public struct APIError: Error, Sendable {
         case let error as ImageDecodingError:
             switch error {
             case .tooManyBytes, .tooManyPixels: return APIError(.contentTooLarge, error.code, error.description)
+            case .memoryBusy: return APIError(.serviceUnavailable, error.code, error.description, retryAfter: 1)
             case .unsupportedFormat, .videoNotSupported, .empty:
                 return APIError(.unsupportedMediaType, error.code, error.description)
             default: return APIError(.unprocessableContent, error.code, error.description)

@@ -177,7 +177,7 @@ struct HMACurationRoutes {
         let url = request.query("url")
         if let url, !url.isEmpty {
             if case .json = BodyKind(request) {
-                let object = try JSONInput.object(from: try await request.collectBody(limit: 1024 * 1024))
+                let object = try JSONInput.object(from: try await request.collectJSON(limit: service.settings.maxJSONBytes))
                 metadataObject = object["metadata"]?.object
                 note = object["note"]?.string
             }

@@ -113,6 +113,23 @@ extension Request {
         }
     }
 
+    /// The body of a route that takes an image or JSON: a JSON body up to `maxJSONBytes`
+    /// (with a 413 that says where a larger image goes), anything else up to `maxBodyBytes`.
+    func collectBody(_ settings: ServerSettings) async throws -> ByteBuffer {
+        guard case .json = BodyKind(self) else { return try await collectBody(limit: settings.maxBodyBytes) }
+        return try await collectJSON(limit: settings.maxJSONBytes)
+    }
+
+    /// A JSON body up to `limit` (`max_json_bytes`, or a route's own smaller limit).
+    func collectJSON(limit: Int) async throws -> ByteBuffer {
+        do {
+            return try await collectBody(limit: limit)
+        } catch let error as APIError where error.status == .contentTooLarge {
+            throw APIError(.contentTooLarge, "body_too_large",
+                           "a JSON body is limited to \(ByteCount.text(limit)) (max_json_bytes): send a larger image as itself (Content-Type image/…) or as multipart/form-data")
+        }
+    }
+
     func query(_ name: String) -> String? { uri.queryParameters.get(name) }
 
     /// An integer query parameter within `range`, or `fallback` when it is absent; anything else

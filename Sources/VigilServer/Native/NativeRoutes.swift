@@ -47,7 +47,7 @@ struct NativeRoutes {
         input.enhanced = try Flag.parse(request.query("enhanced"), name: "enhanced") ?? false
         input.banks = request.query("banks").map { $0.split(separator: ",").map { String($0) } }
         if let text = request.query("threshold") { input.threshold = try Threshold.parse(text) }
-        let body = try await request.collectBody(limit: service.settings.maxBodyBytes)
+        let body = try await request.collectBody(service.settings)
         switch BodyKind(request) {
         case .image:
             input.image = Array(body.readableBytesView)

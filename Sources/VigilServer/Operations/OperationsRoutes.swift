@@ -43,6 +43,10 @@ struct OperationsRoutes {
         service.metrics.setIndexGauges(pdq: counts.pdq, md5: counts.md5, sha256: counts.sha256, banks: counts.banks, ready: service.isReady)
         let log = service.changeLogStatus
         service.metrics.setChangeLogGauges(applied: log.applied, latest: log.latest)
+        if let budget = service.lookup.hashing.budget {
+            let usage = budget.usage
+            service.metrics.setDecodeMemoryGauges(inFlight: usage.inFlight, peak: usage.peak, budget: budget.capacity)
+        }
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: service.metrics.registry.emitToBuffer())))

@@ -91,6 +91,14 @@ public final class ServerMetrics: LookupMetrics {
                                              helpText: "1 once the index has loaded")).set(to: ready ? 1 : 0)
     }
 
+    func setDecodeMemoryGauges(inFlight: Int, peak: Int, budget: Int) {
+        for (kind, bytes) in [("in_flight", inFlight), ("peak", peak), ("budget", budget)] {
+            registry.makeGauge(descriptor: .init(namespace: "vigil", metricName: "decode_memory", unitName: "bytes",
+                                                 helpText: "Decoding memory admitted for images being hashed: now, at most so far, and the budget"),
+                               labels: [("kind", kind)]).set(to: Double(bytes))
+        }
+    }
+
     func setChangeLogGauges(applied: Int64, latest: Int64) {
         registry.makeGauge(descriptor: .init(namespace: "vigil", metricName: "change_log_applied_sequence", unitName: "",
                                              helpText: "The change-log sequence this process's index reflects")).set(to: Double(applied))

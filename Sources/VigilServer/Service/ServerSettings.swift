@@ -7,11 +7,19 @@ public import SafeFetch
 /// Everything about the HTTP service an operator can set, in one place. `vigil serve` fills it
 /// from flags, `VIGIL_*` variables and the config file; tests build it directly.
 public struct ServerSettings: Sendable {
-    /// The largest request body accepted for image and JSON routes.
+    /// The largest request body accepted for image routes (an image, a multipart upload).
     public var maxBodyBytes: Int
+    /// The largest JSON body (`max_json_bytes`, 1 MiB by default): a JSON document is decoded
+    /// into a tree many times its size (a 32 MB body took 438 MB), so it has a limit of its own.
+    /// A larger image goes as itself (`image/*`) or as multipart, up to `maxBodyBytes`.
+    public var maxJSONBytes = 1024 * 1024
     /// The largest import upload (`POST /v1/banks/{name}/import`).
     public var maxImportBytes: Int
     public var decodeLimits: DecodeLimits
+    /// The memory every image being decoded and hashed may take together (`decode_memory_bytes`,
+    /// 2 GiB by default): an image that does not fit waits (an import) or is answered 503 with
+    /// Retry-After (a request). See `DecodeMemoryBudget`.
+    public var decodeMemoryBytes = 2 * 1024 * 1024 * 1024
     /// PhotoDNA's documented limits: 3208 outside them.
     public var photoDNAMinimumSide: Int
     public var photoDNAMaximumBytes: Int

@@ -69,7 +69,7 @@ public final class VigilService: Sendable {
                 settings: ServerSettings = ServerSettings(), metrics: ServerMetrics = ServerMetrics(),
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         let hashing = ImageHashingPool(threads: settings.hashingThreads, queueLimit: settings.hashingQueueLimit,
-                                       limits: settings.decodeLimits)
+                                       limits: settings.decodeLimits, budget: DecodeMemoryBudget(capacity: settings.decodeMemoryBytes))
         let media = EvidenceMediaService(store: mediaStore, files: mediaFiles, previews: PoolPreviews(pool: hashing),
                                          policy: settings.preservation, clock: clock)
         let workflows = WorkflowService(store: workflowStore, jobs: jobs, images: MediaRunImages(media: media), credentials: {

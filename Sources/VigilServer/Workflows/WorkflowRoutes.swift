@@ -93,7 +93,7 @@ struct WorkflowRoutes {
 
     /// A definition from a JSON body; a shape error names the field.
     static func definition(_ request: Request) async throws -> WorkflowDefinition {
-        try JSONInput.decode(WorkflowDefinition.self, from: try await request.collectBody(limit: bodyLimit))
+        try JSONInput.decode(WorkflowDefinition.self, from: try await request.collectJSON(limit: bodyLimit))
     }
 }
 

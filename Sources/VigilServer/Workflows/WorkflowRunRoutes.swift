@@ -18,7 +18,7 @@ struct WorkflowRunRoutes {
     func register(on routes: RouterGroup<VigilRequestContext>) {
         routes.post("workflows/{id}/runs") { request, context in
             let id = try WorkflowRoutes.reference(context)
-            let body = try await request.collectBody(limit: 1024 * 1024)
+            let body = try await request.collectJSON(limit: service.settings.maxJSONBytes)
             let input = body.readableBytes == 0 ? [:] : try JSONInput.object(from: body)
             let key = request.headers[Self.idempotencyKey]
             let started = try await workflows.start(id, input: input, idempotencyKey: key)

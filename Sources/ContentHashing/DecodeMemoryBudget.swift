@@ -1,0 +1,69 @@
+public import Foundation
+public import ImageCodecs
+
+/// The memory every image being decoded and hashed in this process may take together: bounded
+/// per process, not per image. A 100-megapixel image takes about 1.1 GB while it is decoded and
+/// hashed (pixels, PDQ's luminance and filter buffers); with one such image per hashing thread a
+/// burst of them could take every thread's worth at once. Each image is admitted for its
+/// declared size before a pixel is allocated: a request that does not fit is turned away at once
+/// (`ImageDecodingError.memoryBusy`, an HTTP 503 with Retry-After), background work waits.
+///
+/// One image is always admitted when nothing else is in flight, so an image larger than the whole
+/// budget (but within `max_pixels`) is still hashed, alone.
+public final class DecodeMemoryBudget: @unchecked Sendable {
+    /// What one pixel costs while decoded and hashed, measured: 1.1 GB for 100 megapixels
+    /// (RGB pixels, PDQ's float luminance and its two filter passes), rounded up.
+    public static let bytesPerPixel = 12
+
+    public let capacity: Int
+    // NSCondition guards `inFlight` and `peak`; waiting background work waits on it.
+    private let condition = NSCondition()
+    private var inFlight = 0
+    private var highWater = 0
+    private var waiters = 0
+
+    public init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    /// An admission, handed back with `release` once the image is done with.
+    public struct Ticket: Sendable {
+        let bytes: Int
+    }
+
+    public static func cost(width: Int, height: Int) -> Int {
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        let (bytes, overflow2) = pixels.multipliedReportingOverflow(by: bytesPerPixel)
+        return overflow || overflow2 ? Int.max : bytes
+    }
+
+    /// Admits `bytes`; when they do not fit, `wait` waits for them (background work) and
+    /// otherwise throws `memoryBusy`.
+    public func admit(_ bytes: Int, wait: Bool) throws(ImageDecodingError) -> Ticket {
+        condition.lock()
+        defer { condition.unlock() }
+        while inFlight > 0 && inFlight > capacity - bytes {
+            guard wait else { throw .memoryBusy(neededBytes: bytes, budgetBytes: capacity) }
+            waiters += 1
+            condition.wait()
+            waiters -= 1
+        }
+        inFlight += bytes
+        highWater = max(highWater, inFlight)
+        return Ticket(bytes: bytes)
+    }
+
+    public func release(_ ticket: Ticket) {
+        condition.lock()
+        inFlight -= ticket.bytes
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Bytes admitted now, the most ever admitted at once, and the images waiting (for the metrics).
+    public var usage: (inFlight: Int, peak: Int, waiting: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (inFlight, highWater, waiters)
+    }
+}
