@@ -5,6 +5,7 @@ import Banks
 import Cases
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import IntegrationClients
 import Integrations
 import Jobs
@@ -138,9 +139,13 @@ struct ServeCommand: AsyncParsableCommand {
             let router = VigilRouter.build(service: service, accessLogger: Logger(label: "vigil.access"))
             let app = Application(
                 router: router,
-                // Idle connections are closed after a minute, so slow or abandoned clients cannot pile up.
-                server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(60))),
-                configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Vigil"),
+                // Idle connections are closed after a minute, slow requests after their grace
+                // (ConnectionRules), so slow or abandoned clients cannot pile up.
+                server: .guardedHTTP1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(60)),
+                                      rules: configuration.connections,
+                                      closed: { reason in service.metrics.recordOutcome(.connections, kind: "http", outcome: reason) }),
+                configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Vigil",
+                                     availableConnectionsDelegate: MaximumAvailableConnections(configuration.connections.maxConnections)),
                 services: [IndexLoader(service: service, database: database, logger: logger),
                            JobWorkers(service: service, workers: workers + workflowWorkers), Every.bankSyncs(service, logger: Logger(label: "vigil.sync")),
                            EventFollowers(service: service, database: database, logger: Logger(label: "vigil.events")),

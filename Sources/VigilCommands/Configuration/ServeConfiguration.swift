@@ -18,7 +18,8 @@ struct ServeConfiguration {
         "max_image_bytes", "max_pixels", "photodna_min_side", "photodna_max_bytes", "fetch_timeout_seconds", "log_level",
         "hash_threads", "hash_queue", "demo_bank", "job_lease_seconds", "import_batch_rows",
         "workflow_concurrency", "job_concurrency", "evidence_keep_days", "false_positive_keep_days", "account_statuses",
-        "record_lookup_events", "record_match_events", "secure_cookies", "integration_endpoints", "max_json_bytes", "decode_memory_bytes",
+        "record_lookup_events", "record_match_events", "secure_cookies", "integration_endpoints", "max_json_bytes", "decode_memory_bytes", "header_timeout_seconds", "min_body_bytes_per_second", "max_connections",
+        "max_connections_per_address",
     ]
 
     typealias Invalid = SettingsReader.Invalid
@@ -31,6 +32,8 @@ struct ServeConfiguration {
     var fetchPolicy: FetchPolicy
     /// Origins the operator lets NCMEC and PhotoDNA credentials use besides the services' own.
     var integrationEndpoints: [String] = []
+    /// What a connection must do to stay open, and how many there may be.
+    var connections = ConnectionRules()
     var logLevel: String
     var demoBank = true
     /// How long a job worker holds a job without renewing its lease before another may take it.
@@ -131,8 +134,16 @@ struct ServeConfiguration {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw Invalid(description: "\(reader.describe("log_level")) must be trace, debug, info, notice, warning, error or critical, not \(logLevel)")
         }
+        var connections = ConnectionRules()
+        connections.headerTimeout = .seconds(try reader.int("header_timeout_seconds", default: 10, in: 1...3600))
+        // A body's grace is the headers' time: one setting for how long a request may dawdle.
+        connections.bodyGrace = connections.headerTimeout
+        connections.minimumBodyRate = try reader.int("min_body_bytes_per_second", default: 1024, in: 1...Int(Int32.max))
+        connections.maxConnections = try reader.int("max_connections", default: 1024, in: 1...1_000_000)
+        connections.perAddress = try reader.int("max_connections_per_address", default: 128, in: 1...1_000_000)
+        connections.trustedProxies = proxies
         return ServeConfiguration(host: host, port: port, dataDirectory: dataDirectory, database: database, settings: settings,
-                                  fetchPolicy: policy, integrationEndpoints: try integrationEndpoints(reader),
+                                  fetchPolicy: policy, integrationEndpoints: try integrationEndpoints(reader), connections: connections,
                                   logLevel: logLevel, demoBank: demoBank, jobLease: .seconds(leaseSeconds),
                                   importBatchRows: importBatchRows, workflowConcurrency: workflowConcurrency, jobConcurrency: jobConcurrency)
     }

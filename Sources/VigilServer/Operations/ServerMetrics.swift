@@ -134,12 +134,14 @@ public final class ServerMetrics: LookupMetrics {
 /// What `ServerMetrics.recordOutcome` counts.
 public enum OutcomeCounter: String, Sendable {
     case jobs = "jobs_finished", runs = "workflow_runs_finished", deliveries = "webhook_deliveries"
+    case connections = "connections_closed"
 
     var help: String {
         switch self {
         case .jobs: "Jobs finished, by kind and outcome (succeeded, failed, retry, cancelled)"
         case .runs: "Workflow runs finished, by trigger and outcome (succeeded, failed, cancelled)"
         case .deliveries: "Webhook delivery attempts, by event type and outcome (delivered, retry, failed)"
+        case .connections: "Connections the server closed on a client, by why (slow_headers, slow_body, per_address)"
         }
     }
 }

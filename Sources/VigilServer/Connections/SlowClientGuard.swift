@@ -1,0 +1,167 @@
+import NIOCore
+import NIOHTTPTypes
+import HTTPTypes
+import SafeFetch
+
+/// Where the current request of a connection is: shared by the two handlers of the guard, on the
+/// connection's event loop only.
+final class RequestPhase {
+    enum State {
+        /// Between requests (the idle timeout's concern, not ours).
+        case idle
+        /// Its first byte came at `since`; its headers are not all here yet.
+        case headers(since: NIODeadline)
+        /// Its head came at `since`; `bytes` of body have arrived since.
+        case body(since: NIODeadline, bytes: Int)
+    }
+
+    var state = State.idle
+}
+
+/// The front of a connection's pipeline, before HTTP decoding: it sees every byte that arrives,
+/// keeps one address from holding more than its share of connections, and closes a connection
+/// whose request comes too slowly (408), checking once a second.
+final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let rules: ConnectionRules
+    let counts: AddressCounts
+    let phase: RequestPhase
+    /// Told why a connection was closed (`slow_headers`, `slow_body`, `per_address`).
+    let closed: @Sendable (String) -> Void
+    private var address: String?
+    private var check: RepeatedTask?
+
+    init(rules: ConnectionRules, counts: AddressCounts, phase: RequestPhase, closed: @escaping @Sendable (String) -> Void) {
+        self.rules = rules
+        self.counts = counts
+        self.phase = phase
+        self.closed = closed
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { start(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context)
+        context.fireChannelActive()
+    }
+
+    private func start(_ context: ChannelHandlerContext) {
+        guard check == nil else { return }
+        if let ip = context.channel.remoteAddress?.ipAddress, !isTrusted(ip) {
+            guard counts.open(ip, limit: rules.perAddress) else {
+                closed("per_address")
+                refuse(context, "503 Service Unavailable", extra: "Retry-After: 1\r\n")
+                return
+            }
+            address = ip
+        }
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
+        // Cancelled when the connection closes (`stop`), which ends the reference to the handler.
+        check = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            bound.value.handler.inspect(bound.value.context)
+        }
+    }
+
+    private func isTrusted(_ ip: String) -> Bool {
+        guard !rules.trustedProxies.isEmpty, let address = IPAddress(ip) else { return false }
+        return rules.trustedProxies.contains { $0.contains(address) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = unwrapInboundIn(data).readableBytes
+        switch phase.state {
+        case .idle: phase.state = .headers(since: .now())
+        case .headers: break
+        case let .body(since, seen): phase.state = .body(since: since, bytes: seen + bytes)
+        }
+        context.fireChannelRead(data)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stop()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { stop() }
+
+    private func stop() {
+        check?.cancel()
+        check = nil
+        if let address {
+            counts.close(address)
+            self.address = nil
+        }
+    }
+
+    /// Once a second: a request whose headers are late, or whose body comes slower than the
+    /// minimum rate after its grace, is answered 408 and its connection closed.
+    private func inspect(_ context: ChannelHandlerContext) {
+        let now = NIODeadline.now()
+        switch phase.state {
+        case .idle: return
+        case let .headers(since):
+            if now - since > TimeAmount(rules.headerTimeout) {
+                closed("slow_headers")
+                refuse(context, "408 Request Timeout")
+            }
+        case let .body(since, bytes):
+            let elapsed = now - since
+            guard elapsed > TimeAmount(rules.bodyGrace) else { return }
+            let expected = Double(rules.minimumBodyRate) * Double(elapsed.nanoseconds) / 1e9
+            if Double(bytes) < expected {
+                closed("slow_body")
+                refuse(context, "408 Request Timeout")
+            }
+        }
+    }
+
+    private func refuse(_ context: ChannelHandlerContext, _ status: String, extra: String = "") {
+        phase.state = .idle
+        stop()
+        let text = "HTTP/1.1 \(status)\r\n\(extra)Connection: close\r\nContent-Length: 0\r\n\r\n"
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: text))).whenComplete { _ in channel.close(promise: nil) }
+    }
+}
+
+/// After HTTP decoding: marks where the current request is (its head arrived, it ended, or the
+/// server has answered it) for `SlowClientGuard`.
+final class RequestPhaseObserver: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    let phase: RequestPhase
+
+    init(phase: RequestPhase) { self.phase = phase }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head: phase.state = .body(since: .now(), bytes: 0)
+        case .body: break
+        case .end: phase.state = .idle
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        // Once the server answers (not an interim 100), the request is no longer the client's to send.
+        if case let .head(response) = unwrapOutboundIn(data), response.status.kind != .informational { phase.state = .idle }
+        context.write(data, promise: promise)
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
