@@ -19,7 +19,7 @@ if [[ ! -f $base/vigil.sqlite ]]; then
   "$old" bank create BENCH_PDQ --data-dir "$base"
   "$old" bank import BENCH_PDQ data/index-1000000/hashes.csv --data-dir "$base"
 fi
-[[ -f $work/100mp.jpg ]] || convert -size 10000x10000 plasma:fractal -quality 85 "$work/100mp.jpg"
+[[ -f $work/100mp.jpg ]] || convert -size 10000x10000 gradient:navy-orange -quality 85 "$work/100mp.jpg"
 lscpu | grep -E "Model name|^CPU\(s\)"
 for which in old new; do
   vigil=${!which}

@@ -2,7 +2,6 @@ import AsyncHTTPClient
 import Foundation
 import ImageCodecs
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import Synchronization
 import Testing
@@ -26,6 +25,18 @@ import VigilTestSupport
                 text.withLock { $0 += String(buffer: buffer) }
             }
             var received: String { text.withLock { $0 } }
+
+            /// Whether the server has ended its side (a FIN seen, or the connection closed).
+            private let ended = Mutex(false)
+            func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+                if case .inputClosed? = event as? ChannelEvent { ended.withLock { $0 = true } }
+                context.fireUserInboundEventTriggered(event)
+            }
+            func channelInactive(context: ChannelHandlerContext) {
+                ended.withLock { $0 = true }
+                context.fireChannelInactive()
+            }
+            var serverEnded: Bool { ended.withLock { $0 } }
         }
 
         init(channel: any Channel, inbox: Inbox) {
@@ -33,9 +44,12 @@ import VigilTestSupport
             self.inbox = inbox
         }
 
-        static func open(port: Int, from source: String) async throws -> RawConnection {
+        /// `halfClosure`: the connection stays open for writing after the server ends its side
+        /// (as a client that sends its whole body before it reads does).
+        static func open(port: Int, from source: String, halfClosure: Bool = false) async throws -> RawConnection {
             let inbox = Inbox()
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.allowRemoteHalfClosure, value: halfClosure)
                 .bind(to: try SocketAddress(ipAddress: source, port: 0))
                 .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(inbox) } }
                 .connect(host: "127.0.0.1", port: port).get()
@@ -62,18 +76,6 @@ import VigilTestSupport
             times.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
         }
         return times.sorted()[min(times.count - 1, Int(Double(times.count) * 0.99))]
-    }
-
-    static func call(_ method: HTTPMethod, _ url: String, key: String, json: String? = nil) async throws -> (status: Int, body: String) {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(key)")
-        if let json {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: json))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 16 << 20)))
     }
 
     /// Waits (polling, up to `seconds`) for `condition`.
@@ -181,19 +183,19 @@ import VigilTestSupport
             {"name": "needle", "trigger": {"type": "api", "parameters": [{"name": "t", "type": "text", "max_length": 1048576}]},
              "steps": [{"id": "look", "type": "conditional", "branches": [{"condition": "'\#(needle)' in trigger.t", "steps": []}], "else": []}]}
             """#
-        let created = try await Self.call(.POST, "\(base)/v1/workflows", key: admin, json: definition)
+        let created = try await ReplicaTests.call(.POST, "\(base)/v1/workflows", key: admin, json: definition)
         let workflow = try #require((try JSONSerialization.jsonObject(with: Data(created.body.utf8)) as? [String: Any])?["id"] as? String, "\(created.body)")
-        #expect(try await Self.call(.POST, "\(base)/v1/workflows/\(workflow)/publish", key: admin).status == 201)
+        #expect(try await ReplicaTests.call(.POST, "\(base)/v1/workflows/\(workflow)/publish", key: admin).status == 201)
         let text = String(repeating: "a", count: (1 << 20) - 64)
         var runs: [Int] = []
         for _ in 0..<2 {
-            let started = try await Self.call(.POST, "\(base)/v1/workflows/\(workflow)/runs", key: admin, json: #"{"t": "\#(text)"}"#)
+            let started = try await ReplicaTests.call(.POST, "\(base)/v1/workflows/\(workflow)/runs", key: admin, json: #"{"t": "\#(text)"}"#, limit: 16 << 20)
             runs.append(try #require((try JSONSerialization.jsonObject(with: Data(started.body.utf8)) as? [String: Any])?["id"] as? Int, "\(started.body)"))
         }
         report["conditions over 1 MB of text"] = try await Self.liveP99(base)
         for run in runs {
             #expect(try await Self.eventually(30) {
-                let shown = try await Self.call(.GET, "\(base)/v1/workflow-runs/\(run)", key: admin)
+                let shown = try await ReplicaTests.call(.GET, "\(base)/v1/workflow-runs/\(run)", key: admin, limit: 16 << 20)
                 return (try JSONSerialization.jsonObject(with: Data(shown.body.utf8)) as? [String: Any])?["status"] as? String == "succeeded"
             }, "run \(run) did not succeed")
         }
@@ -202,7 +204,7 @@ import VigilTestSupport
             print("/status/live p99 under \(attack): \(String(format: "%.1f", p99)) ms")
             #expect(p99 < 100, "/status/live p99 \(p99) ms under \(attack)")
         }
-        let metrics = try await Self.call(.GET, "\(base)/metrics", key: admin)
+        let metrics = try await ReplicaTests.call(.GET, "\(base)/metrics", key: admin)
         #expect(metrics.body.contains(#"outcome="slow_headers""#) && metrics.body.contains(#"outcome="slow_body""#)
                     && metrics.body.contains(#"outcome="per_address""#), "the closures are counted")
         #expect(try await server.terminate() == 0)

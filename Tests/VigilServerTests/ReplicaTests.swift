@@ -11,7 +11,7 @@ import VigilTestSupport
 @Suite(.serialized) struct ReplicaTests {
     typealias Server = ServeCommandTests.Server
 
-    static func call(_ method: HTTPMethod, _ url: String, key: String, json: String? = nil) async throws -> (status: Int, body: String) {
+    static func call(_ method: HTTPMethod, _ url: String, key: String, json: String? = nil, limit: Int = 1 << 20) async throws -> (status: Int, body: String) {
         var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(key)")
@@ -20,7 +20,7 @@ import VigilTestSupport
             request.body = .bytes(ByteBuffer(string: json))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
+        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: limit)))
     }
 
     /// Asks `port` to look `hash` up until `expected(body)` holds; returns how long that took.

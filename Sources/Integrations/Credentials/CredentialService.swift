@@ -104,7 +104,11 @@ public final class CredentialService: Sendable {
         } catch {
             throw Failure.invalid(error.description)
         }
-        let moved = integration.credentialFields.filter { $0.bindsSecrets && !$0.secret && checked[$0.name] != credential.values[$0.name] }.map(\.name)
+        // Fields given a value other than the stored one (a default filling a field an older
+        // credential lacks means what the absent field meant: no move).
+        let moved = integration.credentialFields.filter {
+            $0.bindsSecrets && !$0.secret && given[$0.name] != nil && checked[$0.name] != credential.values[$0.name]
+        }.map(\.name)
         if !moved.isEmpty {
             let what = moved.joined(separator: ", ")
             guard mayRedirect else {
@@ -119,7 +123,7 @@ public final class CredentialService: Sendable {
         try await checkDestinations(integration, checked, resolving: true)
         let (values, sealed) = try split(checked, integration: integration, credentialID: id)
         let changed = integration.credentialFields.map(\.name).filter { name in
-            sealed[name] != nil || values[name] != credential.values[name]
+            given[name] != nil && (sealed[name] != nil || values[name] != credential.values[name])
         }
         credential.values = values
         credential.secrets.merge(sealed) { _, new in new }

@@ -3,7 +3,8 @@ import Synchronization
 
 /// What a connection must do to stay open, and how many one address may hold. Slow clients
 /// cost a connection each for as long as they are let be slow: a request's headers must arrive
-/// within `headerTimeout`, its body at `minimumBodyRate` on average once `bodyGrace` has passed,
+/// within `headerTimeout`, its body at `minimumBodyRate` on average once `bodyGrace` has passed
+/// (and, when it was answered before its body ended, a 413 say, within `bodyGrace` after that),
 /// and one address holds at most `perAddress` connections (a trusted proxy, which carries
 /// everyone's, is not counted). The server as a whole takes at most `maxConnections` at once
 /// (further ones wait in the listen backlog).

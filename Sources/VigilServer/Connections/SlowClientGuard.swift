@@ -16,6 +16,15 @@ final class RequestPhase {
     }
 
     var state = State.idle
+    /// Whether the server has begun its answer to the current request: a late request is then
+    /// closed without a 408 (which would follow the answer on the wire).
+    var answered = false
+    /// Whether the current request asked for the connection to close after it.
+    var closeRequested = false
+    /// Set when the answer ended before the request's body did: the rest of the body is read and
+    /// dropped until then (so a client that sends it all before reading still sees the answer),
+    /// and the connection is closed if it has not ended by then.
+    var drainUntil: NIODeadline?
 }
 
 /// The front of a connection's pipeline, before HTTP decoding: it sees every byte that arrives,
@@ -30,7 +39,7 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
     let rules: ConnectionRules
     let counts: AddressCounts
     let phase: RequestPhase
-    /// Told why a connection was closed (`slow_headers`, `slow_body`, `per_address`).
+    /// Told why a connection was closed (`slow_headers`, `slow_body`, `body_after_answer`, `per_address`).
     let closed: @Sendable (String) -> Void
     private var address: String?
     private var check: RepeatedTask?
@@ -77,7 +86,9 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data).readableBytes
         switch phase.state {
-        case .idle: phase.state = .headers(since: .now())
+        case .idle:
+            phase.state = .headers(since: .now())
+            phase.answered = false
         case .headers: break
         case let .body(since, seen): phase.state = .body(since: since, bytes: seen + bytes)
         }
@@ -104,6 +115,13 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// minimum rate after its grace, is answered 408 and its connection closed.
     private func inspect(_ context: ChannelHandlerContext) {
         let now = NIODeadline.now()
+        if let until = phase.drainUntil, now > until {
+            closed("body_after_answer")
+            phase.state = .idle
+            stop()
+            context.close(promise: nil)
+            return
+        }
         switch phase.state {
         case .idle: return
         case let .headers(since):
@@ -123,16 +141,21 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func refuse(_ context: ChannelHandlerContext, _ status: String, extra: String = "") {
+        let answered = phase.answered
         phase.state = .idle
         stop()
+        if answered {
+            context.close(promise: nil)
+            return
+        }
         let text = "HTTP/1.1 \(status)\r\n\(extra)Connection: close\r\nContent-Length: 0\r\n\r\n"
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: text))).whenComplete { _ in channel.close(promise: nil) }
     }
 }
 
-/// After HTTP decoding: marks where the current request is (its head arrived, it ended, or the
-/// server has answered it) for `SlowClientGuard`.
+/// After HTTP decoding: marks where the current request is (its head arrived, it ended) and
+/// whether the server has answered it, for `SlowClientGuard`.
 final class RequestPhaseObserver: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -140,21 +163,54 @@ final class RequestPhaseObserver: ChannelDuplexHandler, RemovableChannelHandler 
     typealias OutboundOut = HTTPResponsePart
 
     let phase: RequestPhase
+    let drainTime: TimeAmount
 
-    init(phase: RequestPhase) { self.phase = phase }
+    init(phase: RequestPhase, drainTime: TimeAmount) {
+        self.phase = phase
+        self.drainTime = drainTime
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head: phase.state = .body(since: .now(), bytes: 0)
+        let part = unwrapInboundIn(data)
+        switch part {
+        case let .head(head):
+            phase.state = .body(since: .now(), bytes: 0)
+            phase.closeRequested = head.headerFields[.connection]?.lowercased().contains("close") ?? false
+            phase.drainUntil = nil
         case .body: break
         case .end: phase.state = .idle
         }
-        context.fireChannelRead(data)
+        guard phase.drainUntil != nil, phase.closeRequested else {
+            if case .end = part { phase.drainUntil = nil }
+            context.fireChannelRead(data)
+            return
+        }
+        // Hummingbird reads no further on a connection that asked to close: the rest is dropped
+        // here, and the connection closed at its end.
+        if case .end = part {
+            phase.drainUntil = nil
+            context.close(promise: nil)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if phase.drainUntil != nil, phase.closeRequested { context.read() }
+        context.fireChannelReadComplete()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        // Once the server answers (not an interim 100), the request is no longer the client's to send.
-        if case let .head(response) = unwrapOutboundIn(data), response.status.kind != .informational { phase.state = .idle }
+        // An answer (not an interim 100) may come before the body is all here (a 413 on its
+        // Content-Length, a 401): the rest of the body is still read, and still timed, until its
+        // end, for at most `drainTime` after the answer.
+        switch unwrapOutboundIn(data) {
+        case let .head(response) where response.status.kind != .informational: phase.answered = true
+        case .end:
+            if case .body = phase.state {
+                phase.drainUntil = .now() + drainTime
+                if phase.closeRequested { context.read() }
+            }
+        default: break
+        }
         context.write(data, promise: promise)
     }
 }

@@ -149,13 +149,8 @@ public final class WorkflowEngine: Sendable {
         }
         let declaration = ActionCatalog.declaration(key)
         let attempt = (existing?.attempts ?? 0) + 1
-        let inputs: [String: JSONValue]
-        do {
-            let data = scope.data
-            inputs = try await evaluation.run { try Self.inputs(step, declaration, data) }
-        } catch {
-            // Inputs that cannot be worked out within the budget: the step does not run.
-            let message = "its inputs could not be worked out: \(error)"
+        /// A step that fails before it runs: nothing of it is kept but why.
+        func failedBeforeRunning(_ message: String) async throws -> Flow {
             let record = StepRecord(runID: execution.run.id, stepID: step.id, status: .failed, attempts: attempt, input: nil, output: nil,
                                     error: message, startedAt: existing?.startedAt ?? Date(), finishedAt: Date(), nextAttemptAt: nil,
                                     worker: execution.worker)
@@ -163,18 +158,20 @@ public final class WorkflowEngine: Sendable {
             scope.steps[step.id] = record.scopeValue
             return step.continues ? .completed : .failed("step \(step.id) failed: \(message)")
         }
+        let inputs: [String: JSONValue]
+        do {
+            let data = scope.data
+            inputs = try await evaluation.run { try Self.inputs(step, declaration, data) }
+        } catch {
+            // Inputs that cannot be worked out within the budget: the step does not run.
+            return try await failedBeforeRunning("its inputs could not be worked out: \(error)")
+        }
         let redact: @Sendable (String) -> String
         do {
             redact = if let credential = step.credential { try await secrets.redactor(forCredential: credential) } else { { $0 } }
         } catch {
             // The step's data could not be checked for secrets: it does not run (nor is its input kept).
-            let message = String(describing: error)
-            let record = StepRecord(runID: execution.run.id, stepID: step.id, status: .failed, attempts: attempt, input: nil, output: nil,
-                                    error: message, startedAt: existing?.startedAt ?? Date(), finishedAt: Date(), nextAttemptAt: nil,
-                                    worker: execution.worker)
-            try await store.saveStep(record, lease: execution.lease)
-            scope.steps[step.id] = record.scopeValue
-            return step.continues ? .completed : .failed("step \(step.id) failed: \(message)")
+            return try await failedBeforeRunning(String(describing: error))
         }
         var record = StepRecord(runID: execution.run.id, stepID: step.id, status: .running, attempts: attempt,
                                 input: Self.redacted(.object(inputs), declaration, redact), output: nil, error: nil,

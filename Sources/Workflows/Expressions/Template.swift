@@ -88,7 +88,7 @@ public struct Template: Sendable, Equatable {
     public static func render(_ value: JSONValue, with data: JSONValue, budget: inout EvaluationBudget) throws(EvaluationLimit) -> JSONValue {
         switch value {
         case let .string(text):
-            guard text.contains("{{"), let template = try? parse(text), template.isTemplated else { return value }
+            guard TextSearch.contains(text, "{{"), let template = try? parse(text), template.isTemplated else { return value }
             return try template.render(data, budget: &budget)
         case let .array(items):
             var rendered: [JSONValue] = []
