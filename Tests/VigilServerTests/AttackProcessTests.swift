@@ -78,6 +78,16 @@ import VigilTestSupport
         return times.sorted()[min(times.count - 1, Int(Double(times.count) * 0.99))]
     }
 
+    /// `POST /v1/match` with `body` of `type`.
+    static func match(_ base: String, _ key: String, _ type: String, _ body: ByteBuffer, timeout: TimeAmount) async throws -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: "\(base)/v1/match")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        request.headers.add(name: "Content-Type", value: type)
+        request.body = .bytes(body)
+        return try await HTTPClient.shared.execute(request, timeout: timeout)
+    }
+
     /// Waits (polling, up to `seconds`) for `condition`.
     static func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
         let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
@@ -91,9 +101,7 @@ import VigilTestSupport
     @Test func liveStaysQuickWhileEachAttackIsTried() async throws {
         let dir = try TemporaryDirectory()
         let data = dir.url.appendingPathComponent("data")
-        let made = try await VigilProcess.run(["keys", "create", "--role", "admin", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": ""])
-        try #require(made.status == 0, "\(made.stderr)")
-        let admin = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let admin = try await VigilProcess.newKey(role: "admin", dataDir: data)
         let port = try ServeCommandTests.freePort()
         let base = "http://127.0.0.1:\(port)"
         let server = try ServeCommandTests.Server(dataDir: data, port: port, environment: [
@@ -137,14 +145,7 @@ import VigilTestSupport
         // 32 MB JSON bodies: refused by their size, never decoded.
         let json = "{\"url\": \"" + String(repeating: "a", count: 32 << 20) + "\"}"
         let posts = (0..<4).map { _ in
-            Task {
-                var request = HTTPClientRequest(url: "\(base)/v1/match")
-                request.method = .POST
-                request.headers.add(name: "Authorization", value: "Bearer \(admin)")
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.body = .bytes(ByteBuffer(string: json))
-                return try await HTTPClient.shared.execute(request, timeout: .seconds(60)).status.code
-            }
+            Task { try await Self.match(base, admin, "application/json", ByteBuffer(string: json), timeout: .seconds(60)).status.code }
         }
         report["32 MB JSON bodies"] = try await Self.liveP99(base)
         for post in posts { #expect(try await post.value == 413) }
@@ -159,12 +160,7 @@ import VigilTestSupport
         let image = try JPEGEncoder.encode(rgb: rgb, width: width, height: height, quality: 80)
         let uploads = (0..<4).map { _ in
             Task {
-                var request = HTTPClientRequest(url: "\(base)/v1/match")
-                request.method = .POST
-                request.headers.add(name: "Authorization", value: "Bearer \(admin)")
-                request.headers.add(name: "Content-Type", value: "image/jpeg")
-                request.body = .bytes(ByteBuffer(bytes: image))
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+                let response = try await Self.match(base, admin, "image/jpeg", ByteBuffer(bytes: image), timeout: .seconds(120))
                 return (Int(response.status.code), response.headers.first(name: "Retry-After"))
             }
         }

@@ -11,9 +11,7 @@ import VigilTestSupport
     @Test func noSecretReachesTheServersLog() async throws {
         let dir = try TemporaryDirectory()
         let data = dir.url.appendingPathComponent("data")
-        let made = try await VigilProcess.run(["keys", "create", "--role", "admin", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": ""])
-        try #require(made.status == 0, "\(made.stderr)")
-        let admin = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let admin = try await VigilProcess.newKey(role: "admin", dataDir: data)
         let port = try ServeCommandTests.freePort()
         let log = dir.url.appendingPathComponent("serve.log")
         let server = try ServeCommandTests.Server(dataDir: data, port: port, arguments: ["--no-demo-bank", "--log-level", "trace", "--fetch-allow", "127.0.0.0/8"],
@@ -64,8 +62,7 @@ import VigilTestSupport
         try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: data.path)
         #expect(manager.createFile(atPath: data.appendingPathComponent("spool/left-by-an-older-version").path, contents: Data("x".utf8),
                                    attributes: [.posixPermissions: 0o644]))
-        let made = try await VigilProcess.run(["keys", "create", "--role", "admin", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": ""])
-        try #require(made.status == 0, "\(made.stderr)")
+        _ = try await VigilProcess.newKey(role: "admin", dataDir: data)
         let port = try ServeCommandTests.freePort()
         let server = try ServeCommandTests.Server(dataDir: data, port: port, arguments: ["--no-demo-bank"])
         try await server.waitReady()

@@ -35,9 +35,7 @@ import VigilTestSupport
     @Test func aBodyAnsweredEarlyIsReadToItsEndAndTheAnswerArrives() async throws {
         let dir = try TemporaryDirectory()
         let data = dir.url.appendingPathComponent("data")
-        let made = try await VigilProcess.run(["keys", "create", "--role", "admin", "--data-dir", data.path], environment: ["VIGIL_DATABASE_URL": ""])
-        try #require(made.status == 0, "\(made.stderr)")
-        let admin = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let admin = try await VigilProcess.newKey(role: "admin", dataDir: data)
         let port = try ServeCommandTests.freePort()
         let server = try ServeCommandTests.Server(dataDir: data, port: port, arguments: ["--no-demo-bank"],
                                                   stderr: dir.url.appendingPathComponent("serve.log"))

@@ -15,6 +15,17 @@ public enum VigilProcess {
         return bundle.appendingPathComponent("vigil")
     }
 
+    public struct Failed: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// A new API key of `role` made by `vigil keys create` on a SQLite data directory.
+    public static func newKey(role: String, dataDir: URL) async throws -> String {
+        let made = try await run(["keys", "create", "--role", role, "--data-dir", dataDir.path], environment: ["VIGIL_DATABASE_URL": ""])
+        guard made.status == 0 else { throw Failed(description: "vigil keys create: \(made.stderr)") }
+        return made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Runs the command to its end, waiting on a thread of its own (`Blocking`).
     public static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) async throws -> Output {
         try await Blocking.run { try runBlocking(arguments, stdin: stdin, environment: environment) }

@@ -1,31 +1,5 @@
 import NIOCore
-import NIOHTTPTypes
-import HTTPTypes
 import SafeFetch
-
-/// Where the current request of a connection is: shared by the two handlers of the guard, on the
-/// connection's event loop only.
-final class RequestPhase {
-    enum State {
-        /// Between requests (the idle timeout's concern, not ours).
-        case idle
-        /// Its first byte came at `since`; its headers are not all here yet.
-        case headers(since: NIODeadline)
-        /// Its head came at `since`; `bytes` of body have arrived since.
-        case body(since: NIODeadline, bytes: Int)
-    }
-
-    var state = State.idle
-    /// Whether the server has begun its answer to the current request: a late request is then
-    /// closed without a 408 (which would follow the answer on the wire).
-    var answered = false
-    /// Whether the current request asked for the connection to close after it.
-    var closeRequested = false
-    /// Set when the answer ended before the request's body did: the rest of the body is read and
-    /// dropped until then (so a client that sends it all before reading still sees the answer),
-    /// and the connection is closed if it has not ended by then.
-    var drainUntil: NIODeadline?
-}
 
 /// The front of a connection's pipeline, before HTTP decoding: it sees every byte that arrives,
 /// keeps one address from holding more than its share of connections, and closes a connection
@@ -151,67 +125,6 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
         let text = "HTTP/1.1 \(status)\r\n\(extra)Connection: close\r\nContent-Length: 0\r\n\r\n"
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: text))).whenComplete { _ in channel.close(promise: nil) }
-    }
-}
-
-/// After HTTP decoding: marks where the current request is (its head arrived, it ended) and
-/// whether the server has answered it, for `SlowClientGuard`.
-final class RequestPhaseObserver: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
-
-    let phase: RequestPhase
-    let drainTime: TimeAmount
-
-    init(phase: RequestPhase, drainTime: TimeAmount) {
-        self.phase = phase
-        self.drainTime = drainTime
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
-        switch part {
-        case let .head(head):
-            phase.state = .body(since: .now(), bytes: 0)
-            phase.closeRequested = head.headerFields[.connection]?.lowercased().contains("close") ?? false
-            phase.drainUntil = nil
-        case .body: break
-        case .end: phase.state = .idle
-        }
-        guard phase.drainUntil != nil, phase.closeRequested else {
-            if case .end = part { phase.drainUntil = nil }
-            context.fireChannelRead(data)
-            return
-        }
-        // Hummingbird reads no further on a connection that asked to close: the rest is dropped
-        // here, and the connection closed at its end.
-        if case .end = part {
-            phase.drainUntil = nil
-            context.close(promise: nil)
-        }
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        if phase.drainUntil != nil, phase.closeRequested { context.read() }
-        context.fireChannelReadComplete()
-    }
-
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        // An answer (not an interim 100) may come before the body is all here (a 413 on its
-        // Content-Length, a 401): the rest of the body is still read, and still timed, until its
-        // end, for at most `drainTime` after the answer.
-        switch unwrapOutboundIn(data) {
-        case let .head(response) where response.status.kind != .informational: phase.answered = true
-        case .end:
-            if case .body = phase.state {
-                phase.drainUntil = .now() + drainTime
-                if phase.closeRequested { context.read() }
-            }
-        default: break
-        }
-        context.write(data, promise: promise)
     }
 }
 
