@@ -28,20 +28,23 @@ public struct BankImportJob: JobHandler {
         public var bank: String
         /// The spooled upload; removed when the job ends.
         public var file: String
+        /// What the uploader called it (nil in jobs queued before it was kept).
+        public var name: String?
         public var format: ImportFormat?
         public var listSHA256: Bool
         public var addedBy: String
 
-        public init(bank: String, file: String, format: ImportFormat?, listSHA256: Bool, addedBy: String) {
+        public init(bank: String, file: String, name: String?, format: ImportFormat?, listSHA256: Bool, addedBy: String) {
             self.bank = bank
             self.file = file
+            self.name = name
             self.format = format
             self.listSHA256 = listSHA256
             self.addedBy = addedBy
         }
 
         enum CodingKeys: String, CodingKey {
-            case bank, file, format, listSHA256 = "list_sha256", addedBy = "added_by"
+            case bank, file, name, format, listSHA256 = "list_sha256", addedBy = "added_by"
         }
     }
 
@@ -79,9 +82,9 @@ public struct BankImportJob: JobHandler {
     private func importFile(_ payload: Payload, file: URL, job: Job, context: JobContext) async throws -> String {
         let bank = try await banks.bank(named: payload.bank)
         guard FileManager.default.fileExists(atPath: file.path) else {
-            throw ImportError("the uploaded file \(file.lastPathComponent) is gone (it is kept only on the server that received it)")
+            throw ImportError("the uploaded file \(payload.name ?? file.lastPathComponent) is gone (it is kept only on the server that received it)")
         }
-        var reader = try ImportReaders.open(file, format: payload.format, listHoldsSHA256: payload.listSHA256, hashing: hashing,
+        var reader = try ImportReaders.open(file, name: payload.name, format: payload.format, listHoldsSHA256: payload.listSHA256, hashing: hashing,
                                             addedBy: payload.addedBy)
         let resumed = context.progress.flatMap { try? JSONDecoder().decode(Progress.self, from: Data($0.utf8)) }?.summary ?? ImportSummary()
         let lease = context.lease

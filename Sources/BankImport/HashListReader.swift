@@ -11,11 +11,12 @@ struct HashListReader: ImportReader {
     private let addedBy: String
     private let source: String
 
-    init(url: URL, sixtyFourIsSHA256: Bool, addedBy: String) throws {
+    /// `name`: what the list is called (the uploaded file's name), its entries' source.
+    init(url: URL, name: String, sixtyFourIsSHA256: Bool, addedBy: String) throws {
         lines = try LineReader(url: url)
         self.sixtyFourIsSHA256 = sixtyFourIsSHA256
         self.addedBy = addedBy
-        source = url.lastPathComponent
+        source = name
     }
 
     var progress: Double? { lines.progress }

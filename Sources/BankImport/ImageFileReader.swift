@@ -40,7 +40,7 @@ struct ImageFileReader: ImportReader {
             let bytes = [UInt8](data)
             let signals = try await hashing.run(.background) { hasher in try hasher.signals(of: bytes) }
             return .entry(line: index, NewEntry(
-                signals: EntrySignals(pdq: signals.pdq, pdqQuality: signals.quality, md5: signals.md5, sha256: signals.sha256),
+                signals: EntrySignals(pdq: signals.usablePDQ, pdqQuality: signals.quality, md5: signals.md5, sha256: signals.sha256),
                 metadata: EntryMetadata(source: "image", note: name), addedBy: addedBy))
         } catch {
             return .rejected(line: index, reason: "\(name): \(error)")

@@ -30,9 +30,9 @@ struct NCMECXMLReader: ImportReader {
     private var recordNumber = 0
     private let totalBytes: Int?
 
-    init(url: URL, addedBy: String) throws {
+    init(url: URL, name: String, addedBy: String) throws {
         guard let reader = xmlReaderForFile(url.path, nil, Int32(XML_PARSE_NONET.rawValue)) else {
-            throw ImportError("cannot open \(url.path) as XML")
+            throw ImportError("cannot open \(name) as XML")
         }
         self.handle = Handle(reader)
         self.addedBy = addedBy

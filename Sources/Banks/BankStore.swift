@@ -5,6 +5,7 @@ public import PDQ
 public protocol BankStore: BankChangeFeed {
     func createBank(_ bank: NewBank, at time: Date) async throws -> Bank
     func listBanks() async throws -> [Bank]
+    /// The bank with this name, whatever its case (`known_bad` finds `KNOWN_BAD`: names are unique without regard to case).
     func bank(named name: String) async throws -> Bank?
     func updateBank(_ bank: Bank) async throws -> Bank
     func deleteBank(id: Int64) async throws

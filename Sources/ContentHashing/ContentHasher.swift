@@ -19,6 +19,10 @@ public struct ContentSignals: Sendable, Hashable {
     public var isTooSmallForPDQ: Bool {
         width < PDQHasher.minimumDimension || height < PDQHasher.minimumDimension
     }
+
+    /// The PDQ hash to store or look up: none for an image too small to have one (its all-zero
+    /// "hash" would stand for every tiny image).
+    public var usablePDQ: PDQHash? { isTooSmallForPDQ ? nil : pdq }
 }
 
 /// Bytes → decoded pixels → PDQ, MD5 and SHA-256. Owns a PDQ scratch buffer, so give each task

@@ -26,9 +26,17 @@ public enum DecodingProblem {
             if context.debugDescription.hasPrefix(unknownKeyMarker) { return "\(quoted(context)) \(context.debugDescription)" }
             if context.codingPath.isEmpty { return "\(document) is not valid JSON" }
             if context.debugDescription.contains("fit") { return "\(quoted(context)) is out of range" }
+            if let value = unknownCase(context.debugDescription) { return "\(quoted(context)) has no value \"\(value)\"" }
             return "\(quoted(context)) is not valid: \(context.debugDescription)"
         @unknown default: return "\(document) is not valid JSON"
         }
+    }
+
+    /// The value in Swift's "Cannot initialize Priority from invalid String value p0" (an enum
+    /// read by its raw value), whose type name means nothing to a caller.
+    static func unknownCase(_ text: String) -> String? {
+        guard text.hasPrefix("Cannot initialize "), let range = text.range(of: " value ") else { return nil }
+        return String(text[range.upperBound...].prefix(80))
     }
 
     private static func typeName(_ type: Any.Type) -> String {

@@ -32,11 +32,21 @@ public protocol JobStore: Sendable {
     func requestCancel(id: Int64, now: Date) async throws -> Job?
 }
 
-public enum JobOutcome: Sendable, Equatable {
+public enum JobOutcome: Sendable, Equatable, CustomStringConvertible {
     case succeeded(result: String?)
     case failed(error: String)
     case retry(error: String, at: Date)
     case cancelled
+
+    /// What a log line says: the outcome's name, then its result or error.
+    public var description: String {
+        switch self {
+        case let .succeeded(result): result.map { "succeeded: \($0)" } ?? "succeeded"
+        case let .failed(error): "failed: \(error)"
+        case let .retry(error, at): "retry at \(at.formatted(.iso8601)): \(error)"
+        case .cancelled: "cancelled"
+        }
+    }
 
     /// `succeeded`, `failed`, `retry` or `cancelled` (a metric's label).
     public var name: String {

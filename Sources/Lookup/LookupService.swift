@@ -98,7 +98,7 @@ public final class LookupService: Sendable {
         }
         var query = MatchQuery(threshold: request.threshold, banks: bankFilter, qualityGate: request.qualityGate)
         if let hashed = signals {
-            query.pdq = hashed.isTooSmallForPDQ ? [] : (request.enhanced ? (hashed.dihedral ?? [hashed.pdq]) : [hashed.pdq])
+            query.pdq = hashed.usablePDQ == nil ? [] : (request.enhanced ? (hashed.dihedral ?? [hashed.pdq]) : [hashed.pdq])
             query.pdqQuality = hashed.quality
             query.md5 = hashed.md5
             query.sha256 = hashed.sha256

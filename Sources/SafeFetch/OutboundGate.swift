@@ -41,13 +41,19 @@ public final class OutboundGate: Sendable {
 
     /// Sends `request` (its URL checked as `check` does) to the checked address, and returns the
     /// response with its body still to be read. A refusal throws `FetchError` (nothing was sent);
-    /// a failure of the exchange throws AsyncHTTPClient's own error, so a caller can tell a
-    /// connection never made from a request that may have arrived.
+    /// a connection refused or without a route throws `ConnectionNotMade`; any other failure of
+    /// the exchange throws AsyncHTTPClient's own error, so a caller can tell a connection never
+    /// made from a request that may have arrived.
     public func execute(_ request: HTTPClientRequest, deadline: NIODeadline) async throws -> HTTPClientResponse {
         let url = try Self.parse(request.url)
         let host = url.host(percentEncoded: false) ?? ""
         let address = try await checkedAddress(host: host)
-        return try await client(host: host, address: address).execute(request, deadline: deadline)
+        do {
+            return try await client(host: host, address: address).execute(request, deadline: deadline)
+        } catch {
+            let port = url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80)
+            throw ConnectionNotMade(error, host: host, port: port) ?? error
+        }
     }
 
     /// Whether every address of `url`'s host is in a range the operator named with
@@ -80,6 +86,8 @@ public final class OutboundGate: Sendable {
             configuration.redirectConfiguration = .disallow
             configuration.decompression = .enabled(limit: .ratio(20))
             configuration.connectionPool = .init(idleTimeout: .seconds(60))
+            // A refused connection fails at once (the pool would retry it until the connect timeout).
+            configuration.connectionPool.retryConnectionEstablishment = false
             if IPAddress(host) == nil { configuration.dnsOverride = [host: address.description] }
             let made = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration)
             var evicted: [HTTPClient] = []
@@ -119,6 +127,7 @@ public final class OutboundGate: Sendable {
     }
 
     static func describe(_ error: any Error) -> String {
+        if let error = error as? ConnectionNotMade { return error.description }
         if let error = error as? HTTPClientError {
             switch error {
             case .connectTimeout: return "connect timeout"

@@ -47,6 +47,7 @@ public enum StorageError: Error, Sendable, CustomStringConvertible, Equatable {
     case corruptRow(String)
     case unavailable(String)
     case noDatabase(String)
+    case migrationBlocked(version: Int, String)
 
     public var description: String {
         switch self {
@@ -56,6 +57,7 @@ public enum StorageError: Error, Sendable, CustomStringConvertible, Equatable {
         case let .corruptRow(message): "a stored row is not valid: \(message)"
         case let .unavailable(message): "the database is unavailable: \(message)"
         case let .noDatabase(message): message
+        case let .migrationBlocked(version, reason): "the database cannot be upgraded to schema version \(version): \(reason)"
         }
     }
 }

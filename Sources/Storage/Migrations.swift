@@ -1,9 +1,14 @@
+import SQLKit
+
 /// The schema, as numbered migrations run at start and recorded in `vigil_schema_migrations`.
 /// Dialect differences stay in `Dialect`; every statement here is written once.
 struct Migration: Sendable {
     let version: Int
     let name: String
     let statements: @Sendable (Dialect) -> [String]
+    /// Asked in the migration's transaction before its statements: what stored data must be
+    /// changed first, in words (the migration is not applied).
+    var blocker: @Sendable (any SQLDatabase) async throws -> String? = { _ in nil }
 }
 
 enum Migrations {
@@ -265,6 +270,18 @@ enum Migrations {
                 // Claims that found the worker gone mid-way: a job that keeps dying is stopped.
                 "ALTER TABLE jobs ADD COLUMN interruptions INTEGER NOT NULL DEFAULT 0",
             ]
+        },
+        Migration(version: 14, name: "bank names unique whatever their case") { _ in
+            // KNOWN_BAD and known_bad are one bank: lookups by name ignore case (ASCII).
+            ["CREATE UNIQUE INDEX IF NOT EXISTS banks_name_folded ON banks (lower(name))"]
+        } blocker: { sql in
+            let rows = try await sql.raw("""
+                SELECT name FROM banks WHERE lower(name) IN (SELECT lower(name) FROM banks GROUP BY lower(name) HAVING COUNT(*) > 1)
+                """).all()
+            let names = try rows.map { try $0.decode(column: "name", as: String.self) }.sorted()
+            guard !names.isEmpty else { return nil }
+            return "bank names must differ by more than case, and these do not: \(names.joined(separator: ", ")); "
+                + "rename or merge them with the previous version of vigil, then start this one"
         },
     ]
 

@@ -59,7 +59,7 @@ public struct SQLBankStore: BankStore {
 
     public func bank(named name: String) async throws -> Bank? {
         try await database.run { sql in
-            try await sql.raw("SELECT \(unsafeRaw: Self.bankColumns) FROM banks WHERE name = \(bind: name)").first().map(Self.bank)
+            try await sql.raw("SELECT \(unsafeRaw: Self.bankColumns) FROM banks WHERE lower(name) = lower(\(bind: name))").first().map(Self.bank)
         }
     }
 

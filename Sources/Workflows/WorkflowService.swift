@@ -89,6 +89,13 @@ public final class WorkflowService: Sendable {
     public func publish(_ reference: String, by actor: String, at time: Date = Date()) async throws -> WorkflowVersion {
         let workflow = try await self.workflow(reference)
         try await requireValid(workflow.draft)
+        // A draft no different from the latest version is that version (made live if it is not):
+        // publishing twice makes no second version.
+        if let latest = workflow.latestVersion, let found = try await store.version(workflowID: workflow.id, version: latest),
+           found.definition == workflow.draft {
+            if workflow.liveVersion != latest { return try await publish(reference, version: latest, at: time) }
+            return found
+        }
         return try await store.publish(workflowID: workflow.id, definition: workflow.draft, by: actor, at: time)
     }
 

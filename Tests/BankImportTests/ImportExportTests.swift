@@ -1,6 +1,7 @@
 import BankImport
 import Banks
 import ContentHashing
+import ImageCodecs
 import Foundation
 import PDQ
 import Storage
@@ -150,6 +151,22 @@ import VigilTestSupport
         let signals = try ContentHasher().signals(of: [UInt8](Data(contentsOf: bridge)))
         let result = service.match(MatchQuery(pdq: [signals.pdq], pdqQuality: signals.quality))
         #expect(result.matches.map(\.distance) == [0])
+    }
+
+    /// Issue 29: an image under 5 pixels a side has no PDQ hash: its entry holds none (as over
+    /// HTTP), never the all-zero hash, which would stand for every tiny image.
+    @Test(arguments: Backend.allCases)
+    func aTinyImageIsStoredWithoutAPDQHash(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let (service, database) = try await db.service()
+        defer { Task { await database.close() } }
+        let bank = try await service.createBank(NewBank(name: "TINY"))
+        let dir = try TemporaryDirectory()
+        let tiny = try dir.file("tiny.jpg", try JPEGEncoder.encode(rgb: [UInt8](repeating: 200, count: 4 * 4 * 3), width: 4, height: 4, quality: 90))
+        let summary = try await Self.importFile(service, bank, tiny, format: .images)
+        #expect(summary.added == 1)
+        let entry = try #require(try await service.entries(of: bank, after: 0, limit: 10).first)
+        #expect(entry.signals.pdq == nil && entry.signals.md5 != nil && entry.signals.sha256 != nil)
     }
 
     /// Images of an import are hashed on the hashing pool, behind requests: when every thread is

@@ -53,6 +53,31 @@ import VigilTestSupport
         await reopened.close()
     }
 
+    /// Issue 29: `KNOWN_BAD`, `Known_Bad` and `known_bad` are one bank. A database that already
+    /// holds two such names is not upgraded until they are told apart, and says which they are.
+    @Test(arguments: Backend.allCases)
+    func bankNamesDifferByMoreThanCase(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let (service, database) = try await db.service()
+        let bank = try await service.createBank(NewBank(name: "KNOWN_BAD"))
+        await #expect(throws: BankError.alreadyExists("known_bad")) { _ = try await service.createBank(NewBank(name: "known_bad")) }
+        #expect(try await service.bank(named: "Known_Bad").id == bank.id)
+        let other = try await service.createBank(NewBank(name: "OTHER"))
+        var renamed = other
+        renamed.name = "known_BAD"
+        await #expect(throws: BankError.alreadyExists("known_BAD")) { _ = try await service.updateBank(renamed) }
+
+        // As an older version left it: no index, two names that differ only in case.
+        try await database.run { sql in
+            try await sql.raw("DROP INDEX banks_name_folded").run()
+            try await sql.raw("UPDATE banks SET name = 'known_bad' WHERE id = \(bind: other.id)").run()
+            try await sql.raw("DELETE FROM vigil_schema_migrations WHERE version >= 14").run()
+        }
+        await database.close()
+        let refused = await #expect(throws: StorageError.self) { _ = try await VigilDatabase.open(db.location) }
+        #expect(refused?.description.contains("these do not: KNOWN_BAD, known_bad") == true, "\(refused.map { "\($0)" } ?? "")")
+    }
+
     @Test(arguments: Backend.allCases)
     func bankLifecycle(backend: Backend) async throws {
         let db = try TestDatabase.make(backend)

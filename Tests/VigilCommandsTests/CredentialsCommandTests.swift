@@ -21,8 +21,11 @@ import VigilTestSupport
         let added = try await vigil(["credentials", "add", "--integration", "photodna", "--value", "nickname=prod"], stdin: Self.secret + "\n")
         try #require(added.status == 0, "\(added.stderr)")
         #expect(!added.stdout.contains(Self.secret) && !added.stderr.contains(Self.secret))
-        #expect(added.stdout.contains("subscription_key: ••••aa91"))
-        return try #require(added.lines.first?.split(separator: " ").last.map(String.init))
+        #expect(added.stderr.contains("subscription_key: ••••aa91"))
+        // Standard output is the id alone, as `ID=$(vigil credentials add …)` wants it.
+        try #require(added.lines.count == 1, "\(added.stdout)")
+        #expect(added.stderr.contains("id: \(added.lines[0])"))
+        return added.lines[0]
     }
 
     @Test func addListShowTestAndDelete() async throws {

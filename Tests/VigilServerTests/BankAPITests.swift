@@ -101,6 +101,14 @@ import VigilServer
                                                                         contentType: "text/plain",
                                                                         body: Array("\(String(repeating: "c", count: 32))\n".utf8)), fixture, client)
             #expect(list["added"] as? Int == 1)
+            // A list's entries name the file it was uploaded as, never the server's spool file.
+            let named = try await Self.summary(of: try await client.multipart("/v1/banks/IMPORTED/import?format=list", key: fixture.curator,
+                                                                              parts: [("file", "known.txt", Array("\(String(repeating: "e", count: 32))\n".utf8))]),
+                                               fixture, client)
+            #expect(named["added"] as? Int == 1)
+            let entries = try await client.call(.get, "/v1/banks/IMPORTED/entries", key: fixture.curator).json["entries"] as? [[String: Any]]
+            #expect(entries?.first { $0["md5"] as? String == String(repeating: "e", count: 32) }?["source"] as? String == "known.txt", "\(entries ?? [])")
+            #expect(entries?.contains { ($0["source"] as? String)?.hasPrefix("import-") == true } == false)
             let xml = """
                 <?xml version="1.0"?><queryResult xmlns="https://hashsharing.ncmec.org/hashsharing/v2"><images count="1">
                 <image><member id="42">M</member><id>i1</id><fingerprints><md5>\(String(repeating: "d", count: 32))</md5></fingerprints></image>

@@ -124,6 +124,10 @@ import VigilTestSupport
             #expect((try await http.call(.get, "/v1/cases?assignee=none", key: fixture.viewer).json["cases"] as? [Any])?.count == 2)
             #expect((try await http.call(.get, "/v1/cases?older_than_hours=1", key: fixture.viewer).json["cases"] as? [Any])?.count == 0)
             #expect(try await http.call(.get, "/v1/cases?priority=soon", key: fixture.viewer).status == 400)
+            // A value the field does not take is named in words, never as Swift's type name.
+            let p0 = try await http.json(.post, "/v1/cases", key: fixture.reviewer, #"{"title":"d","queue":"csam","priority":"p0"}"#)
+            #expect(p0.status == 400)
+            #expect((p0.json["error"] as? [String: Any])?["message"] as? String == #""priority" has no value "p0""#, "\(p0.text)")
             let queues = try await http.call(.get, "/v1/case-queues", key: fixture.viewer).json["queues"] as? [[String: Any]]
             #expect(queues?.map { "\($0["queue"] ?? "")=\($0["open"] ?? "")/\($0["unassigned"] ?? "")" } == ["csam=2/2", "spam=1/0"])
         }

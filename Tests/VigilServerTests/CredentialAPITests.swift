@@ -65,6 +65,30 @@ import VigilTestSupport
         }
     }
 
+    /// Issue 29: a workflow author picks a credential by its nickname, so two of one integration
+    /// never share one (whatever its case); another integration may use it.
+    @Test func nicknamesAreUniqueWithinAnIntegration() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.test { client in
+            func create(_ nickname: String) async throws -> Reply {
+                try await client.json(.post, "/v1/credentials", key: fixture.admin,
+                                      #"{"integration": "photodna", "values": {"nickname": "\#(nickname)", "subscription_key": "s3cret-value"}}"#)
+            }
+            #expect(try await create("prod").status == 201)
+            let twin = try await create("Prod")
+            #expect(twin.status == 409 && twin.errorCode == "nickname_taken", "\(twin.text)")
+            #expect(twin.errorMessage == #"nickname: "Prod" is already the name of another Microsoft PhotoDNA Cloud Service credential: choose another"#)
+            let webhook = try await client.json(.post, "/v1/credentials", key: fixture.admin,
+                                                #"{"integration": "webhook", "values": {"nickname": "prod", "url": "https://93.184.215.14/hook", "signing_secret": "whsec-1"}}"#)
+            #expect(webhook.status == 201, "\(webhook.text)")
+            let other = try await create("staging")
+            let id = try #require(other.json["id"] as? String)
+            let renamed = try await client.json(.patch, "/v1/credentials/\(id)", key: fixture.admin, #"{"values": {"nickname": "PROD"}}"#)
+            #expect(renamed.status == 409 && renamed.errorCode == "nickname_taken")
+            #expect(try await client.json(.patch, "/v1/credentials/\(id)", key: fixture.admin, #"{"values": {"nickname": "staging"}}"#).status == 200)
+        }
+    }
+
     /// Key and bank administration are audited too.
     /// Issue 28's escalation: an analyst moved an NCMEC credential's endpoint to their own
     /// server and pressed test. Moving one takes the admin role and the password again; the

@@ -40,7 +40,7 @@ public actor InMemoryBankStore: BankStore {
 
     public func listBanks() async throws -> [Bank] { banks.values.sorted { $0.name < $1.name } }
 
-    public func bank(named name: String) async throws -> Bank? { banks.values.first { $0.name == name } }
+    public func bank(named name: String) async throws -> Bank? { banks.values.first { $0.name.lowercased() == name.lowercased() } }
 
     public func updateBank(_ bank: Bank) async throws -> Bank {
         guard banks[bank.id] != nil else { throw BankError.notFound("bank \"\(bank.name)\"") }

@@ -168,6 +168,11 @@ import Workflows
         // Rolling back is publishing version 1 again.
         _ = try await service.publish(workflow.id, version: 1)
         #expect(try await start(workflow).version == 1)
+        // Publishing the unchanged draft again makes no third version: version 2 is live again.
+        #expect(try await service.publish(workflow.id, by: "test").version == 2)
+        #expect(try await service.publish(workflow.id, by: "test").version == 2)
+        #expect(try await service.versions(workflow.id).count == 2)
+        #expect(try await start(workflow).version == 2)
 
         await #expect(throws: WorkflowError.invalidInput("parameter image_url is required")) {
             try await service.start(workflow.id, input: [:], idempotencyKey: nil)

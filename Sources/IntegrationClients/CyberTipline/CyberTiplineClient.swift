@@ -94,7 +94,7 @@ public struct CyberTiplineClient: CyberTipline {
         // The gate refused the address before anything was sent.
         if let refusal = error as? FetchError { return .notSent(refusal.description) }
         let reason = String(String(describing: error).prefix(200))
-        if error is NIOConnectionError { return .notSent(reason) }
+        if error is ConnectionNotMade || error is NIOConnectionError { return .notSent(reason) }
         if let error = error as? HTTPClientError, error == .connectTimeout || error == .getConnectionFromPoolTimeout { return .notSent(reason) }
         if let error = error as? ChannelError, case .connectTimeout = error { return .notSent(reason) }
         if let error = error as? IOError, [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH].contains(error.errnoCode) { return .notSent(reason) }

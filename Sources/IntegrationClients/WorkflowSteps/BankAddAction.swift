@@ -25,7 +25,7 @@ public struct BankAddAction: WorkflowAction {
         var signals = EntrySignals()
         if call.text("image_url") != nil || call.text("image") != nil {
             let hashed = try await lookup.hash(try await StepImage.bytes(call, fetcher: fetcher))
-            signals = EntrySignals(pdq: hashed.isTooSmallForPDQ ? nil : hashed.pdq, pdqQuality: hashed.quality, md5: hashed.md5, sha256: hashed.sha256)
+            signals = EntrySignals(pdq: hashed.usablePDQ, pdqQuality: hashed.quality, md5: hashed.md5, sha256: hashed.sha256)
         } else {
             if let text = call.text("pdq") {
                 guard let pdq = PDQHash(hex: text) else { throw ActionFailure("pdq is not 64 hex digits") }

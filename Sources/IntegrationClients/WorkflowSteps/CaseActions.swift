@@ -95,7 +95,7 @@ public struct CaseAction: WorkflowAction {
             let hashed = try await lookup.hash(bytes)
             // With the image at hand, its own signals are the evidence's, whatever the step says:
             // a kept file and the hashes it is reported and allow-listed by never disagree.
-            signals = EvidenceSignals(pdq: hashed.isTooSmallForPDQ ? nil : hashed.pdq.hex, md5: hashed.md5, sha256: hashed.sha256)
+            signals = EvidenceSignals(pdq: hashed.usablePDQ?.hex, md5: hashed.md5, sha256: hashed.sha256)
             // The image itself, encrypted, for the reviewer's preview and reveal.
             if keepImage, let media = cases.media {
                 kept = try await media.keep(bytes, sha256: hashed.sha256, contentType: "image/\(hashed.format.rawValue)").sha256

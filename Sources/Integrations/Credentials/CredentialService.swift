@@ -22,6 +22,8 @@ public final class CredentialService: Sendable {
         case needsAdmin(String)
         /// A destination the outbound rules refuse; nothing was sent.
         case refused(DestinationRefused)
+        /// Another credential of the integration has the nickname: a workflow author picks by it.
+        case nicknameTaken(String, integration: String)
 
         public var description: String {
             switch self {
@@ -32,6 +34,8 @@ public final class CredentialService: Sendable {
                 "credential \(id) is used by \(users.joined(separator: "; ")): deleting it would make them fail; change them first, or delete with force"
             case let .needsAdmin(message): message
             case let .refused(refusal): refusal.description
+            case let .nicknameTaken(nickname, integration):
+                "nickname: \"\(nickname.prefix(100))\" is already the name of another \(integration) credential: choose another"
             }
         }
     }
@@ -68,6 +72,7 @@ public final class CredentialService: Sendable {
             throw Failure.needsAdmin("\(elsewhere.field): \(elsewhere.url.prefix(200)) is not on \(integration.name)'s own hosts "
                                      + "(\(integration.serviceOrigins.joined(separator: ", "))): only an admin may point a credential elsewhere")
         }
+        try await requireUniqueNickname(checked["nickname"], integration: integration, except: nil)
         try await checkDestinations(integration, checked, resolving: true)
         let credentialID = UUID().uuidString.lowercased()
         let (values, secrets) = try split(checked, integration: integration, credentialID: credentialID)
@@ -120,6 +125,7 @@ public final class CredentialService: Sendable {
                                       + "a stored secret is never sent somewhere new on its own")
             }
         }
+        if given["nickname"] != nil { try await requireUniqueNickname(checked["nickname"], integration: integration, except: id) }
         try await checkDestinations(integration, checked, resolving: true)
         let (values, sealed) = try split(checked, integration: integration, credentialID: id)
         let changed = integration.credentialFields.map(\.name).filter { name in
@@ -130,6 +136,16 @@ public final class CredentialService: Sendable {
         credential.updatedAt = time
         guard try await store.update(credential) else { throw Failure.notFound(id) }
         return Change(view: try view(credential), changedFields: changed)
+    }
+
+    /// Two credentials of one integration never share a nickname (compared without regard to case).
+    func requireUniqueNickname(_ nickname: String?, integration: Integration, except id: String?) async throws {
+        guard let nickname else { return }
+        let folded = nickname.lowercased()
+        let taken = try await store.credentials().contains {
+            $0.integration == integration.id && $0.id != id && $0.values["nickname"]?.lowercased() == folded
+        }
+        if taken { throw Failure.nicknameTaken(nickname, integration: integration.name) }
     }
 
     /// The rules of `destinations` for these values; a refusal names the field and the rule.

@@ -43,13 +43,13 @@ struct CredentialsCommand: AsyncParsableCommand {
         }
     }
 
-    static func print(_ view: CredentialView) {
-        Standard.output("id: \(view.id)")
-        Standard.output("integration: \(view.integration)")
-        for (name, value) in view.values.sorted(by: { $0.key < $1.key }) { Standard.output("\(name): \(value)") }
-        for (name, masked) in view.secrets.sorted(by: { $0.key < $1.key }) { Standard.output("\(name): \(masked)") }
-        Standard.output("created_at: \(Timestamp.iso8601(view.createdAt))")
-        Standard.output("updated_at: \(Timestamp.iso8601(view.updatedAt))")
+    static func print(_ view: CredentialView, to write: (String) -> Void = Standard.output) {
+        write("id: \(view.id)")
+        write("integration: \(view.integration)")
+        for (name, value) in view.values.sorted(by: { $0.key < $1.key }) { write("\(name): \(value)") }
+        for (name, masked) in view.secrets.sorted(by: { $0.key < $1.key }) { write("\(name): \(masked)") }
+        write("created_at: \(Timestamp.iso8601(view.createdAt))")
+        write("updated_at: \(Timestamp.iso8601(view.updatedAt))")
     }
 
     struct Add: AsyncParsableCommand {
@@ -82,7 +82,10 @@ struct CredentialsCommand: AsyncParsableCommand {
                                                      resultTarget: { (view: CredentialView) in "credential:\(view.id)" }) {
                     try await context.credentials.create(integration: integration, values: given, mayRedirect: true)
                 }
-                CredentialsCommand.print(view)
+                // The id alone on standard output, for `ID=$(vigil credentials add …)`; what was
+                // stored, its secrets masked, on standard error.
+                CredentialsCommand.print(view, to: Standard.error)
+                Standard.output(view.id)
             }
         }
     }

@@ -13,16 +13,18 @@ enum BankImportUpload {
         let spool = service.settings.spoolDirectory
         try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
         let file = spool.appendingPathComponent("import-\(UUID().uuidString)")
+        let name: String
         do {
-            try await UploadSpool.write(request, to: file, limit: service.settings.maxImportBytes, multipartField: "file")
+            // The upload's own name, never the spool file's, in errors and in its entries' source.
+            name = try await UploadSpool.write(request, to: file, limit: service.settings.maxImportBytes, multipartField: "file") ?? "upload"
             // Refuse what cannot be read now, not minutes later in a job.
-            _ = try ImportReaders.open(file, format: format, listHoldsSHA256: listSHA256, hashing: service.lookup.hashing, addedBy: "check")
+            _ = try ImportReaders.open(file, name: name, format: format, listHoldsSHA256: listSHA256, hashing: service.lookup.hashing, addedBy: "check")
         } catch {
             try? FileManager.default.removeItem(at: file)
             if let error = error as? ImportError { throw APIError.badRequest(error.description, code: "invalid_import") }
             throw error
         }
-        let payload = BankImportJob.Payload(bank: bank.name, file: file.path, format: format, listSHA256: listSHA256, addedBy: actor)
+        let payload = BankImportJob.Payload(bank: bank.name, file: file.path, name: name, format: format, listSHA256: listSHA256, addedBy: actor)
         return try await service.jobs.enqueue(NewJob(kind: BankImportJob.kind, payload: try JSONText.encode(payload), maxAttempts: 5,
                                                      affinity: service.settings.nodeID))
     }

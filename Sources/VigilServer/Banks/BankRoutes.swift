@@ -198,7 +198,7 @@ struct BankRoutes {
         case .image, .multipart:
             let input = try await NativeRoutes(service: service).input(request, signalsAllowed: false)
             let signals = try await service.signals(of: input.image!, dihedral: false)
-            news.append(NewEntry(signals: EntrySignals(pdq: signals.isTooSmallForPDQ ? nil : signals.pdq, pdqQuality: signals.quality,
+            news.append(NewEntry(signals: EntrySignals(pdq: signals.usablePDQ, pdqQuality: signals.quality,
                                                        md5: signals.md5, sha256: signals.sha256),
                                  metadata: EntryMetadata(source: "upload"), addedBy: addedBy))
         default:

@@ -87,6 +87,7 @@ public struct APIError: Error, Sendable {
             case .inUse: return APIError(.conflict, "in_use", error.description)
             case .needsAdmin: return APIError(.forbidden, "forbidden", error.description)
             case .refused: return APIError(.unprocessableContent, "destination_refused", error.description)
+            case .nicknameTaken: return APIError(.conflict, "nickname_taken", error.description)
             }
         case let error as VaultError:
             // Never names or shows a secret; the operator reads the server's log for the rest.

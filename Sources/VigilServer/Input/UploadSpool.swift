@@ -4,9 +4,10 @@ import MultipartKit
 import NIOCore
 
 /// Writes a request body to a file as it arrives, up to a limit: the raw body, or only the file
-/// part of a multipart body.
+/// part of a multipart body. Returns the file name the multipart part gave, if any.
 enum UploadSpool {
-    static func write(_ request: Request, to file: URL, limit: Int, multipartField: String) async throws {
+    @discardableResult
+    static func write(_ request: Request, to file: URL, limit: Int, multipartField: String) async throws -> String? {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw APIError.tooLarge(limit) }
         guard FileManager.default.createFile(atPath: file.path, contents: nil) else {
             throw APIError(.internalServerError, "internal_error", "cannot create a temporary file for the upload")
@@ -42,6 +43,7 @@ enum UploadSpool {
             throw APIError.badRequest("the multipart body has no field \"\(multipartField)\"", code: "missing_file")
         }
         guard received > 0, (try? handle.offset()) ?? 0 > 0 else { throw APIError.badRequest("the upload is empty") }
+        return sink.fileName
     }
 
     /// Receives the parser's callbacks (synchronous, on the task that feeds it) and writes the
@@ -52,6 +54,7 @@ enum UploadSpool {
         var headers: [(String, String)] = []
         var writing = false
         var found = false
+        var fileName: String?
         var failure: (any Error)?
 
         init(handle: FileHandle, field: String) {
@@ -63,7 +66,11 @@ enum UploadSpool {
             headers.append((name, value))
             guard name.lowercased() == "content-disposition", !found else { return }
             let isField = MultipartForm.parameter("name", in: value) == field || MultipartForm.parameter("filename", in: value) != nil
-            if isField { writing = true; found = true }
+            if isField {
+                writing = true
+                found = true
+                fileName = MultipartForm.parameter("filename", in: value).flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
+            }
         }
 
         func body(_ chunk: inout ByteBuffer) {

@@ -37,7 +37,7 @@ public enum FirstRun {
             try Data(jpeg).write(to: url)
             let signals = try ContentHasher().signals(of: jpeg)
             entries.append(NewEntry(
-                signals: EntrySignals(pdq: signals.pdq, pdqQuality: signals.quality, md5: signals.md5, sha256: signals.sha256),
+                signals: EntrySignals(pdq: signals.usablePDQ, pdqQuality: signals.quality, md5: signals.md5, sha256: signals.sha256),
                 metadata: EntryMetadata(externalID: "demo-\(index + 1)", source: "vigil demo", note: "generated pattern \(index + 1)"),
                 addedBy: "first-run"))
             outcome.demoImages.append(url)
