@@ -36,7 +36,7 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
         case .credentialsInURL: "URLs with a user name or password are not fetched"
         case let .resolution(host, reason): "cannot resolve host \(host): \(reason)"
         case let .refusedAddress(host, address, rule):
-            "refused to connect to \(host): it resolves to \(address), which is \(rule); an operator can allow it with --fetch-allow"
+            "refused to connect to \(host): it resolves to \(address), which is \(rule); an operator can allow it with --fetch-allow (VIGIL_FETCH_ALLOW, or fetch_allow in the config file)"
         case let .tooManyRedirects(limit): "more than \(limit) redirects"
         case let .redirectWithoutLocation(status): "redirect \(status) without a Location header"
         case let .httpStatus(status): "the server answered HTTP \(status)"

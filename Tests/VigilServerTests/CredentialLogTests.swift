@@ -62,13 +62,16 @@ import VigilTestSupport
         try manager.setAttributes([.posixPermissions: 0o755], ofItemAtPath: data.path)
         #expect(manager.createFile(atPath: data.appendingPathComponent("spool/left-by-an-older-version").path, contents: Data("x".utf8),
                                    attributes: [.posixPermissions: 0o644]))
+        // Not Vigil's (a data directory given as `.` in a checkout): its mode is kept.
+        let foreign = data.appendingPathComponent("run.sh")
+        #expect(manager.createFile(atPath: foreign.path, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755]))
         _ = try await VigilProcess.newKey(role: "admin", dataDir: data)
         let port = try ServeCommandTests.freePort()
         let server = try ServeCommandTests.Server(dataDir: data, port: port, arguments: ["--no-demo-bank"])
         try await server.waitReady()
         var seen = 0
         let walk = try #require(manager.enumerator(at: data, includingPropertiesForKeys: [.isDirectoryKey, .isSymbolicLinkKey]))
-        for case let url as URL in walk {
+        for case let url as URL in walk where url.lastPathComponent != foreign.lastPathComponent {
             let values = try url.resourceValues(forKeys: [.isDirectoryKey, .isSymbolicLinkKey])
             if values.isSymbolicLink == true { continue }
             let mode = try #require(try manager.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int)
@@ -77,6 +80,7 @@ import VigilTestSupport
         }
         #expect(seen >= 4, "the database, the master key, the node id and the old file")
         #expect(try manager.attributesOfItem(atPath: data.path)[.posixPermissions] as? Int == 0o700)
+        #expect(try manager.attributesOfItem(atPath: foreign.path)[.posixPermissions] as? Int == 0o755)
         #expect(try await server.terminate() == 0)
     }
 }

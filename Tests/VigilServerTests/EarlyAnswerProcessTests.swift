@@ -56,5 +56,31 @@ import VigilTestSupport
         #expect(keeping.inbox.received.hasPrefix("HTTP/1.1 413"))
         await keeping.close()
         await closing.close()
+
+        // A chunked body (no Content-Length) past the limit is a 413 too, not a 500.
+        let chunked = try await AttackProcessTests.RawConnection.open(port: port, from: "127.0.0.1", halfClosure: true)
+        let chunk = String(repeating: "a", count: 64 << 10)
+        var text = "POST /v1/match HTTP/1.1\r\nHost: vigil\r\nAuthorization: Bearer \(admin)\r\nContent-Type: application/json\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n" + "9\r\n{\"url\": \"\r\n"
+        for _ in 0..<32 { text += String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n" }
+        try await Self.sendAll(chunked, text + "2\r\n\"}\r\n0\r\n\r\n")
+        #expect(try await AttackProcessTests.eventually(10) { chunked.inbox.received.contains("\r\n\r\n") }, "no answer")
+        #expect(chunked.inbox.received.hasPrefix("HTTP/1.1 413"), "\(chunked.inbox.received.prefix(300))")
+        await chunked.close()
+    }
+
+    /// The review of issue 28: connections that never sent a byte were held until the idle
+    /// timeout (60 s), and enough of them filled max_connections. The header clock starts when
+    /// a connection opens.
+    @Test func aConnectionThatSaysNothingIsClosedAtTheHeaderTimeout() async throws {
+        let dir = try TemporaryDirectory()
+        let data = dir.url.appendingPathComponent("data")
+        _ = try await VigilProcess.newKey(role: "admin", dataDir: data)
+        let port = try ServeCommandTests.freePort()
+        let server = try ServeCommandTests.Server(dataDir: data, port: port, environment: ["VIGIL_HEADER_TIMEOUT_SECONDS": "1"],
+                                                  arguments: ["--no-demo-bank"], stderr: dir.url.appendingPathComponent("serve.log"))
+        try await server.waitReady()
+        let silent = try await AttackProcessTests.RawConnection.open(port: port, from: "127.0.0.1")
+        #expect(try await AttackProcessTests.eventually(10) { !silent.isOpen }, "a silent connection is still open")
     }
 }

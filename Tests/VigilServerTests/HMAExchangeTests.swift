@@ -29,6 +29,11 @@ import VigilTestSupport
             let set = try await client.json(.post, "/c/exchanges/api/ncmec", key: fixture.admin, body)
             #expect(set.status == 200 && set.json["has_set_authentification"] as? Bool == true, "\(set.text)")
             #expect(!set.text.contains(mock.password))
+            // The audit names the credential and its fields, never their values.
+            let setAudit = try await client.call(.get, "/v1/audit?action=credential.set", key: fixture.admin)
+            let outcome = (setAudit.json["events"] as? [[String: Any]])?.first?["outcome"] as? String
+            #expect(outcome?.hasPrefix("ok: credential:") == true && outcome?.hasSuffix("changed nickname, password, username") == true, "\(setAudit.text)")
+            #expect(!setAudit.text.contains(mock.password))
 
             // An exchange sends a stored credential where its config says: admins only, as a bank's source.
             let byCurator = try await client.json(.post, "/c/exchanges", key: fixture.curator,

@@ -1,3 +1,4 @@
+import Banks
 import Foundation
 import HummingbirdTesting
 import Testing
@@ -59,6 +60,38 @@ import VigilTestSupport
             let notAnImage = try await WorkflowAPITests.start(workflow, #"{"image": "\#(Data("just text".utf8).base64EncodedString())"}"#,
                                                               key: fixture.analyst, http)
             #expect(notAnImage.status == 400 && notAnImage.errorMessage?.contains("not an image") == true, "\(notAnImage.text)")
+        }
+    }
+}
+
+/// The review of issue 28: an analyst deleted the CyberTipline credential reports used (the
+/// report settings named none, so reports took the only one there was) and created their own in
+/// its place. A credential that reporting, a bank's list or a webhook subscription uses is not
+/// deleted, and deleting one anyway takes the admin role.
+@Suite struct CredentialInUseTests {
+    @Test func whatReportingOrAFeedUsesIsNotDeletedExceptByAnAdmin() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.test { http in
+            let tipline = try await fixture.service.credentials.create(
+                integration: "ncmec_cybertipline", values: ["nickname": "ncmec", "environment": "test", "username": "esp", "password": "pw"],
+                mayRedirect: true)
+            let refused = try await http.call(.delete, "/v1/credentials/\(tipline.id)", key: fixture.analyst)
+            #expect(refused.status == 409 && refused.errorCode == "in_use", "\(refused.text)")
+            #expect(refused.errorMessage?.contains("reporting to NCMEC") == true)
+            let forced = try await http.call(.delete, "/v1/credentials/\(tipline.id)?force=true", key: fixture.analyst)
+            #expect(forced.status == 403 && forced.errorMessage?.contains("admin") == true, "\(forced.text)")
+            #expect(try await fixture.service.credentials.list().map(\.id) == [tipline.id])
+
+            // A bank that follows a list with a credential keeps it too.
+            let feed = try await fixture.service.credentials.create(
+                integration: "ncmec_hash_sharing", values: ["nickname": "hashes", "environment": "test", "username": "esp", "password": "pw"],
+                mayRedirect: true)
+            _ = try await fixture.service.banks.createBank(NewBank(name: "NCMEC"))
+            _ = try await fixture.service.bankSync.setSource(bank: "NCMEC", kind: .ncmec, credentialID: feed.id)
+            let inUse = try await http.call(.delete, "/v1/credentials/\(feed.id)", key: fixture.analyst)
+            #expect(inUse.status == 409 && inUse.errorMessage?.contains("bank NCMEC's list") == true, "\(inUse.text)")
+            #expect(try await http.call(.delete, "/v1/credentials/\(feed.id)?force=true", key: fixture.admin).status == 200)
+            #expect(try await http.call(.delete, "/v1/credentials/\(tipline.id)?force=true", key: fixture.admin).status == 200)
         }
     }
 }

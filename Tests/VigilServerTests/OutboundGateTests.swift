@@ -122,7 +122,7 @@ import VigilTestSupport
                    {"id": "lookup", "type": "action", "integration": "photodna", "operation": "match_lookup", "credential": "\#(photoDNA)",
                     "inputs": {"image_url": "{{ trigger.image_url }}", "value_format": "URL"}, "continue_on_error": true},
                    {"id": "notify", "type": "action", "action": "notify.webhook", "credential": "\#(hook)", "inputs": {"data": {"n": 1}},
-                    "continue_on_error": true},
+                    "continue_on_error": true, "retry": {"attempts": 3, "backoff_seconds": 1}},
                    {"id": "deliver", "type": "action", "integration": "webhook", "operation": "deliver", "credential": "\#(hook)",
                     "inputs": {"event": {"type": "test"}}, "continue_on_error": true}]}
                 """#
@@ -150,6 +150,8 @@ import VigilTestSupport
             #expect(steps.count == 3, "\(shown.text)")
             for (step, record) in steps {
                 #expect(record["status"] as? String == "failed" && Self.refused(record["error"] as? String), "\(step): \(record)")
+                // A refusal is not retried: asking again cannot change it.
+                #expect(record["attempts"] as? Int == 1, "\(step): \(record)")
             }
             for bank in ["NCMEC", "PARTNER"] {
                 let source = try await http.call(.get, "/v1/banks/\(bank)/source", key: fixture.admin)
@@ -157,6 +159,8 @@ import VigilTestSupport
             }
             let deliveries = try await http.call(.get, "/v1/webhooks/\(try #require(subscribed.json["id"] as? Int))/deliveries", key: fixture.analyst)
             #expect(Self.refusesLoopback(deliveries.text), "\(deliveries.text)")
+            let delivery = (deliveries.json["deliveries"] as? [[String: Any]])?.first
+            #expect(delivery?["state"] as? String == "failed" && delivery?["attempts"] as? Int == 1, "\(deliveries.text)")
             let reported = try await http.call(.get, "/v1/reports/\(report)", key: fixture.reporter)
             #expect(reported.json["state"] as? String != "finished" && Self.refused(reported.text), "\(reported.text)")
         }
@@ -219,5 +223,26 @@ import VigilTestSupport
         await peer.stop()
         #expect(canary.connections == 0)
         try await canary.stop()
+    }
+
+    /// The review of issue 28: a peer that always answered the same `next` was followed 7 500
+    /// times in 20 s. Both list feeds stop when a page comes back, and say so.
+    @Test func aListThatPagesBackToAPageAlreadyReadStops() async throws {
+        let fixture = try await ServerFixture()
+        let peer = try await Self.peer(next: "/v1/banks/SHARED/changes?after=1")
+        try await fixture.test { http in
+            let remote = try await fixture.service.credentials.create(
+                integration: "vigil_remote", values: ["nickname": "peer", "endpoint": peer.base, "api_key": "vgl_key"], mayRedirect: true)
+            #expect(try await http.json(.post, "/v1/banks", key: fixture.admin, #"{"name": "PARTNER"}"#).status == 201)
+            let source = try await http.json(.put, "/v1/banks/PARTNER/source", key: fixture.admin,
+                                             #"{"kind": "vigil_remote", "credential": "\#(remote.id)", "remote_bank": "SHARED"}"#)
+            #expect(source.status == 200, "\(source.text)")
+            #expect(try await http.call(.post, "/v1/banks/PARTNER/sync", key: fixture.curator).status == 202)
+            var runs = 0
+            while try await fixture.worker.runNext(now: fixture.clock.now.addingTimeInterval(3600)), runs < 50 { runs += 1 }
+            let outcome = try await http.call(.get, "/v1/banks/PARTNER/source", key: fixture.admin).json["last_outcome"] as? String
+            #expect(outcome?.contains("paged back to \(peer.base)/v1/banks/SHARED/changes?after=1") == true, "\(outcome ?? "no outcome")")
+        }
+        await peer.stop()
     }
 }

@@ -55,6 +55,7 @@ import VigilServer
     @Test func statusCodesForBadRequests() async throws {
         var settings = ServerSettings()
         settings.photoDNAMaximumBytes = 60_000
+        settings.maxJSONBytes = 16_384
         let fixture = try await ServerFixture(settings: settings)
         try await fixture.test { client in
             for body in [#"{"DataRepresentation": "URL""#, #"{"Value": "abc"}"#, #"{"DataRepresentation": "Hash", "Value": "abc"}"#,
@@ -81,6 +82,12 @@ import VigilServer
             let large = try await client.call(.post, Self.path, key: fixture.matcher, contentType: "image/jpeg",
                                               body: try Images.textured(width: 900, height: 900))
             #expect(large.status == 200 && status(large) == 3208)
+
+            // The review of issue 28: a body near PhotoDNA's size limit may be large only in its
+            // Value; 8 MB of structure took seconds and hundreds of megabytes to decode.
+            let junk = #"{"DataRepresentation": "Inline", "Value": "x", "junk": ["# + Array(repeating: "0", count: 40_000).joined(separator: ",") + "]}"
+            let structured = try await client.json(.post, Self.path, key: fixture.matcher, junk)
+            #expect(status(structured) == 3002 && structured.text.contains("outside its Value"), "\(structured.text.prefix(300))")
 
             let noKey = try await client.call(.post, Self.path, contentType: "image/jpeg", body: try Images.demo(0))
             #expect(noKey.status == 401)

@@ -61,7 +61,7 @@ import VigilTestSupport
         try await fixture.test(.live) { http in
             let port = try #require(http.port)
             func create(_ key: String) async throws -> String {
-                let body = #"{"integration": "photodna", "values": {"nickname": "n", "endpoint": "http://127.0.0.1:\#(port)/photodna/v1.0", "subscription_key": "\#(key)"}}"#
+                let body = #"{"integration": "photodna", "values": {"nickname": "n-\#(key.suffix(6))", "endpoint": "http://127.0.0.1:\#(port)/photodna/v1.0", "subscription_key": "\#(key)"}}"#
                 let created = try await http.json(.post, "/v1/credentials", key: fixture.admin, body)
                 return try #require(created.json["id"] as? String, "\(created.text)")
             }

@@ -24,6 +24,7 @@ public struct VigilRemoteFeed: HashSharingFeed {
         case status(Int, String)
         case notAnExport(String)
         case unreachable(String)
+        case pagingLoop(String)
 
         public var description: String {
             switch self {
@@ -33,6 +34,7 @@ public struct VigilRemoteFeed: HashSharingFeed {
             case let .status(status, url): "the other Vigil answered HTTP \(status) for \(url)"
             case let .notAnExport(url): "the other Vigil's answer to \(url) is not a change export"
             case let .unreachable(reason): "the other Vigil could not be reached: \(reason)"
+            case let .pagingLoop(url): "the other Vigil paged back to \(url)"
             }
         }
     }
@@ -55,8 +57,11 @@ public struct VigilRemoteFeed: HashSharingFeed {
         while base.hasSuffix("/") { base.removeLast() }
         let key = try credential.secret("api_key")
         var url: String? = base + "/v1/banks/\(escaped)/changes?after=\(Int64(source.checkpoint ?? "0") ?? 0)"
+        var seen = Set<String>()
         while let current = url {
             try Task.checkCancellation()
+            // A peer whose `next` comes back to a page already read would be followed forever.
+            guard seen.insert(current).inserted else { throw Failure.pagingLoop(current) }
             let bytes = try await fetch(current, key: key)
             guard let head = try? JSONDecoder().decode(PageHead.self, from: Data(bytes)) else { throw Failure.notAnExport(current) }
             url = try head.next.map { try FeedTransport.nextPage($0, base: base) }

@@ -9,8 +9,9 @@ public import SafeFetch
 /// Delivers one event to one webhook subscription (`webhook.deliver` jobs, queued with the
 /// event). At least once: a receiver deduplicates by the event id. In order per subject: a
 /// delivery waits while an earlier one of its subject to the same subscription is pending.
-/// A refused or unreachable receiver is tried again with backoff for up to 24 hours after the
-/// event; then the delivery is failed (and can be redelivered by hand).
+/// A receiver that is not reached or answers an error is tried again with backoff for up to 24
+/// hours after the event; then the delivery is failed (and can be redelivered by hand). A URL the
+/// outbound rules refuse fails at once: asking again cannot change that.
 public struct WebhookDeliveryJob: JobHandler {
     public let kind = WebhookDelivery.jobKind
     /// Posting twice is what "at least once" allows; the receiver deduplicates by event id.
@@ -71,6 +72,10 @@ public struct WebhookDeliveryJob: JobHandler {
             try await webhooks.recordAttempt(id: delivery.id, state: .delivered, status: status, error: nil, at: clock(), fence: job.lease)
             observe(event.type, "delivered")
             return #"{"status":\#(status)}"#
+        case let .refused(reason):
+            try await webhooks.recordAttempt(id: delivery.id, state: .failed, status: nil, error: reason, at: clock(), fence: job.lease)
+            observe(event.type, "failed")
+            throw JobFailure.permanent(reason)
         case let .failed(status, reason):
             // Past the window: give up (the log shows why; a person can redeliver).
             if clock().timeIntervalSince(event.at) >= window || !subscription.active {
@@ -95,6 +100,8 @@ public struct WebhookDeliveryJob: JobHandler {
     enum Outcome {
         case delivered(Int)
         case failed(Int?, String)
+        /// The outbound rules refuse the URL: asking again cannot change that, so it is not retried.
+        case refused(String)
     }
 
     func attempt(_ event: Event, delivery: WebhookDelivery, subscription: WebhookSubscription, at now: Date) async -> Outcome {
@@ -110,7 +117,7 @@ public struct WebhookDeliveryJob: JobHandler {
             // Checked at every delivery: the name may resolve elsewhere than when it was saved.
             _ = try await fetcher.checkDestination(url)
         } catch {
-            return .failed(nil, "the webhook URL is refused: \(error)")
+            return .refused("the webhook URL is refused: \(error)")
         }
         let body = Array(Self.body(event, delivery: delivery).utf8)
         do {
@@ -118,6 +125,8 @@ public struct WebhookDeliveryJob: JobHandler {
                                                          headers: [("Vigil-Event-Id", String(event.id)), ("Vigil-Delivery-Id", String(delivery.id))], at: now)
             if (200..<300).contains(answer.status) { return .delivered(answer.status) }
             return .failed(answer.status, "the receiver answered HTTP \(answer.status)")
+        } catch .refused(let refusal) {
+            return .refused("the webhook URL is refused: \(refusal)")
         } catch {
             return .failed(nil, credential.redacting("the receiver was not reached: \(error)"))
         }

@@ -46,6 +46,9 @@ public struct WebhookAction: WorkflowAction {
         do {
             answer = try await WebhookSignature.post(body, to: url, secret: secret, gate: gate, timeout: timeout,
                                                      headers: [("Idempotency-Key", call.idempotencyKey)], at: now)
+        } catch .refused(let refusal) {
+            // The outbound rules refuse it: asking again cannot change that.
+            throw ActionFailure(credential.redacting("the webhook at \(url) is refused: \(refusal)"))
         } catch {
             // Not reached, slow or too chatty: worth another try.
             throw WebhookDeliveryError(message: credential.redacting("the webhook at \(url) was not reached: \(error)"))

@@ -69,7 +69,8 @@ public final class CredentialService: Sendable {
         let checked: [String: String]
         do { checked = try CredentialValues.check(given, for: integration) } catch { throw Failure.invalid(error.description) }
         if !mayRedirect, integration.isFixedService, let elsewhere = integration.destinations(checked).first(where: { !integration.isServiceOrigin($0.url) }) {
-            throw Failure.needsAdmin("\(elsewhere.field): \(elsewhere.url.prefix(200)) is not on \(integration.name)'s own hosts "
+            // The URL itself is not repeated: the message reaches the audit log, and a URL can hold a token.
+            throw Failure.needsAdmin("\(elsewhere.field): the address given is not on \(integration.name)'s own hosts "
                                      + "(\(integration.serviceOrigins.joined(separator: ", "))): only an admin may point a credential elsewhere")
         }
         try await requireUniqueNickname(checked["nickname"], integration: integration, except: nil)

@@ -44,6 +44,9 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
             }
             address = ip
         }
+        // A connection that says nothing is as slow as one that stops halfway: its first request's
+        // headers are timed from the moment it opens.
+        if case .idle = phase.state { phase.state = .headers(since: .now()) }
         let loop = context.eventLoop
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
         // Cancelled when the connection closes (`stop`), which ends the reference to the handler.

@@ -186,6 +186,7 @@ struct HMACurationRoutes {
             let body = try await request.collectBody(limit: service.settings.maxBodyBytes)
             let parts = try MultipartForm.parse(body, contentType: type)
             if let text = parts.first(where: { $0.name == "metadata" })?.text {
+                guard text.utf8.count <= service.settings.maxJSONBytes else { throw APIError.tooLarge(service.settings.maxJSONBytes) }
                 guard let object = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))?.object else {
                     throw APIError.badRequest("metadata should be a json object")
                 }

@@ -20,7 +20,11 @@ struct HMAExchangeRoutes {
             let object = try JSONInput.object(from: try await request.collectBody(limit: 16 * 1024))
             if let given = object["credential_json"] {
                 guard let fields = given.object else { throw APIError.badRequest("credential_json must be an object") }
-                try await service.audited(context, "credential.\(fields.isEmpty ? "delete" : "set")", target: "hma:\(api.name)") {
+                // As for any credential: the audit names the credential and the fields that changed, never their values.
+                _ = try await service.audited(context, "credential.\(fields.isEmpty ? "delete" : "set")", target: "hma:\(api.name)",
+                                          outcome: { (done: (id: String?, changed: [String])) in
+                                              (done.id.map { "ok: credential:\($0)" } ?? "ok") + (done.changed.isEmpty ? "" : ", changed " + done.changed.joined(separator: ", "))
+                                          }) {
                     try await setCredentials(fields, for: api, mayRedirect: context.isAdmin)
                 }
             }
@@ -73,12 +77,13 @@ struct HMAExchangeRoutes {
                                         "has_set_authentification": .bool(try await credential(for: api) != nil)]))
     }
 
-    /// HMA's `credential_json` stored as the API's vault credential; `{}` removes it.
-    func setCredentials(_ fields: [String: JSONValue], for api: HMAExchangeAPI, mayRedirect: Bool) async throws {
+    /// HMA's `credential_json` stored as the API's vault credential; `{}` removes it. Returns the
+    /// credential's id and the names of the fields that changed.
+    func setCredentials(_ fields: [String: JSONValue], for api: HMAExchangeAPI, mayRedirect: Bool) async throws -> (id: String?, changed: [String]) {
         let existing = try await credential(for: api)
         if fields.isEmpty {
             if let existing { _ = try await service.credentials.delete(id: existing.id) }
-            return
+            return (existing?.id, [])
         }
         var values: [String: String] = [:]
         for (field, vigil) in api.credentialFields {
@@ -91,11 +96,12 @@ struct HMAExchangeRoutes {
             throw APIError.badRequest("credential_json has no field \(unknown)")
         }
         if let existing {
-            _ = try await service.credentials.update(id: existing.id, values: values, mayRedirect: mayRedirect)
-        } else {
-            values["nickname"] = api.credentialNickname
-            _ = try await service.credentials.create(integration: api.kind.integration, values: values, mayRedirect: mayRedirect)
+            let change = try await service.credentials.update(id: existing.id, values: values, mayRedirect: mayRedirect)
+            return (existing.id, change.changedFields)
         }
+        values["nickname"] = api.credentialNickname
+        let created = try await service.credentials.create(integration: api.kind.integration, values: values, mayRedirect: mayRedirect)
+        return (created.id, values.keys.sorted())
     }
 
     func create(_ request: Request, _ context: VigilRequestContext) async throws -> Response {

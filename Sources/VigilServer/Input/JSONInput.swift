@@ -29,6 +29,27 @@ enum JSONInput {
         return object
     }
 
+    /// The bytes of a JSON text that are not in its longest string: how much structure (values,
+    /// keys, nesting) decoding it would build, whatever one large string value holds.
+    static func bytesOutsideLongestString(_ buffer: ByteBuffer) -> Int {
+        var inString = false, escaped = false
+        var current = 0, longest = 0
+        for byte in buffer.readableBytesView {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                    longest = max(longest, current)
+                    continue
+                }
+                current += 1
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+                current = 0
+            }
+        }
+        return buffer.readableBytes - longest
+    }
+
     static func describe(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return "the request body is not valid JSON" }
         return DecodingProblem.describe(error, document: "the request body")

@@ -110,6 +110,9 @@ extension Request {
             return try await body.collect(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIError.tooLarge(limit)
+        } catch is NIOTooManyBytesError {
+            // A chunked body (no Content-Length) that runs past the limit.
+            throw APIError.tooLarge(limit)
         }
     }
 

@@ -115,6 +115,13 @@ struct PhotoDNARoutes {
         let type = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         switch type {
         case "application/json"?:
+            // Only Value (an inline image, base64) may make the body larger than JSON bodies are
+            // elsewhere: anything else that large is work for nothing.
+            if body.readableBytes > service.settings.maxJSONBytes,
+               JSONInput.bytesOutsideLongestString(body) > service.settings.maxJSONBytes {
+                throw Failure(status: .invalidParameter,
+                              detail: "the JSON body is over \(service.settings.maxJSONBytes) bytes (max_json_bytes) outside its Value")
+            }
             let object: [String: JSONValue]
             do {
                 object = try JSONInput.object(from: body)

@@ -116,7 +116,6 @@ public final class VigilService: Sendable {
         self.audit = audit
         // Deleting what a published workflow uses is refused unless forced: one click must not break screening.
         banks.checkUsers { bank in try await workflows.liveUsers(ofBank: bank.name) }
-        credentials.checkUsers { id in try await workflows.liveUsers(ofCredential: id) }
         self.settings = settings
         self.metrics = metrics
         self.media = media
@@ -138,6 +137,8 @@ public final class VigilService: Sendable {
             }
             do { _ = try await fetcher.checkDestination(url) } catch { throw WebhookError.invalid("the URL of credential \(id) is refused: \(error)") }
         }, clock: clock)
+        let users = CredentialUsers(workflows: workflows, reports: reports, bankSync: bankSync, webhooks: webhooks, credentials: credentials)
+        credentials.checkUsers { id in try await users.users(of: id) }
     }
 
     /// Lookup event types written beyond `match.found` (which every match writes).

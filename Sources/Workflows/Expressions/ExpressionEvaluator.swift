@@ -92,10 +92,29 @@ public enum ExpressionEvaluator {
         return resolve(path, in: data)
     }
 
-    /// Equality, paid for by the size of what it compares.
+    /// Equality, paid for as it reads: a unit per value, a unit per text byte, stopping at the
+    /// first difference (so `x in list` over many large items costs what it reads, never more).
     static func equal(_ a: JSONValue, _ b: JSONValue, budget: inout EvaluationBudget) throws(EvaluationLimit) -> Bool {
-        try budget.spend(min(weight(a), weight(b)))
-        return a == b
+        try budget.spend(1)
+        switch (a, b) {
+        case let (.string(x), .string(y)):
+            guard x.utf8.count == y.utf8.count else { return false }
+            try budget.spend(x.utf8.count)
+            return x == y
+        case let (.array(xs), .array(ys)):
+            guard xs.count == ys.count else { return false }
+            for (x, y) in zip(xs, ys) where !(try equal(x, y, budget: &budget)) { return false }
+            return true
+        case let (.object(xs), .object(ys)):
+            guard xs.count == ys.count else { return false }
+            for (key, x) in xs {
+                try budget.spend(key.utf8.count)
+                guard let y = ys[key], try equal(x, y, budget: &budget) else { return false }
+            }
+            return true
+        default:
+            return a == b
+        }
     }
 
     /// Values and text bytes in a value: what comparing or printing it reads.

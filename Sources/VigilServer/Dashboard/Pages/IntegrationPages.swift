@@ -56,6 +56,7 @@ struct IntegrationPages {
         pages.post("credentials/{id}/delete") { request, context in
             let id = try context.parameters.require("id")
             let force = try await kit.form(request).checked("force")
+            guard !force || context.isAdmin else { throw APIError(.forbidden, "forbidden", "deleting a credential in use takes the admin role") }
             do {
                 let view = try await service.audited(context, force ? "credential.delete_forced" : "credential.delete", target: "credential:\(id)") {
                     try await service.credentials.delete(id: id, force: force)
@@ -103,7 +104,7 @@ struct IntegrationPages {
                 row["test"] = ["ok": result.ok, "summary": result.summary, "ms": Int(result.elapsed.milliseconds.rounded()),
                                "details": result.details.keys.sorted().map { ["name": $0, "value": result.details[$0] ?? ""] }]
             }
-            if let (id, users) = inUse, id == view.id { row["inUse"] = ["users": users.map { ["text": $0] }] }
+            if let (id, users) = inUse, id == view.id { row["inUse"] = ["users": users.map { ["text": $0] }, "mayForce": context.isAdmin] as [String: Any] }
             return row
         }, "empty": list.isEmpty]
         return kit.page("credentials", title: "Credentials", section: "integrations", data: data, status: status, request, context)
