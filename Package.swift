@@ -30,6 +30,7 @@ let package = Package(
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
         .library(name: "PDQ", targets: ["PDQ"]),
+        .library(name: "BankImport", targets: ["BankImport"]),
         .library(name: "ImageCodecs", targets: ["ImageCodecs"]),
         .library(name: "ContentHashing", targets: ["ContentHashing"]),
         .library(name: "HammingIndex", targets: ["HammingIndex"]),
@@ -61,7 +62,9 @@ let package = Package(
     ],
     targets: [
         // MARK: core
-        .target(name: "PDQ", swiftSettings: hotPath),
+        // Hex, durations as numbers, the one backoff: what every layer writes the same way.
+        .target(name: "Basics", swiftSettings: hotPath),
+        .target(name: "PDQ", dependencies: ["Basics"], swiftSettings: hotPath),
         .target(name: "HammingIndex", dependencies: ["PDQ"], swiftSettings: hotPath),
 
         // Any JSON value, as JSONDecoder reads it (booleans and numbers kept apart).
@@ -85,7 +88,7 @@ let package = Package(
         ),
         .target(
             name: "ContentHashing",
-            dependencies: ["PDQ", "ImageCodecs", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Basics", "PDQ", "ImageCodecs", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift
         ),
 
@@ -99,7 +102,7 @@ let package = Package(
         // One durable job queue: jobs, their states, leases, retries; the worker loop.
         .target(
             name: "Jobs",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: ["Basics", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
 
@@ -113,14 +116,14 @@ let package = Package(
         // The credential vault: the master key, secrets sealed with AES-256-GCM, the key check.
         .target(
             name: "Vault",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Basics", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift
         ),
 
         // The integrations catalogue (declared as data) and the credentials for them.
         .target(
             name: "Integrations",
-            dependencies: ["Vault"],
+            dependencies: ["Basics", "Vault"],
             swiftSettings: strictSwift
         ),
 
@@ -128,7 +131,7 @@ let package = Package(
         // the durable run engine over the job queue.
         .target(
             name: "Workflows",
-            dependencies: ["JSONValues", "Jobs", "Integrations", "Events", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Basics", "JSONValues", "Jobs", "Integrations", "Events", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
 
@@ -150,13 +153,13 @@ let package = Package(
         // submission that makes each call once, as a job, and resumes after a crash.
         .target(
             name: "Reports",
-            dependencies: ["Cases", "Events", "Jobs", "JSONValues", "Banks", "PDQ", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Basics", "Cases", "Events", "Jobs", "JSONValues", "Banks", "PDQ", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
 
         .target(
             name: "Access",
-            dependencies: ["PDQ", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Basics", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift
         ),
 
@@ -182,7 +185,7 @@ let package = Package(
         .target(
             name: "SafeFetch",
             dependencies: [
-                "ImageCodecs",
+                "Basics", "ImageCodecs",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -194,7 +197,7 @@ let package = Package(
         .target(
             name: "IntegrationClients",
             dependencies: [
-                "Integrations", "Banks", "Lookup", "PDQ", "SafeFetch", "Workflows", "JSONValues", "Events", "Cases", "Jobs", "Reports",
+                "Basics", "Integrations", "Banks", "Lookup", "PDQ", "SafeFetch", "Workflows", "JSONValues", "Events", "Cases", "Jobs", "Reports",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -210,7 +213,7 @@ let package = Package(
         // one validates what it receives against NCMEC's XSD with libxml2.
         .target(
             name: "NCMECMock",
-            dependencies: ["CLibXML2", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+            dependencies: ["Basics", "CLibXML2", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "MultipartKit", package: "multipart-kit"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources/cybertipline-report.xsd")],
@@ -219,7 +222,7 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Access", "SafeFetch", "Integrations", "Vault",
+                "Basics", "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Access", "SafeFetch", "Integrations", "Vault",
                 "JSONValues", "Workflows", "Events", "Cases", "Reports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -256,14 +259,14 @@ let package = Package(
         .executableTarget(name: "vigil", dependencies: ["VigilCommands"], swiftSettings: strictSwift),
 
         // MARK: tests
-        .target(name: "VigilTestSupport", dependencies: ["PDQ", "Banks", "Storage", "ContentHashing"], path: "Tests/VigilTestSupport", swiftSettings: strictSwift),
+        .target(name: "VigilTestSupport", dependencies: ["PDQ", "Banks", "Storage", "ContentHashing", "Jobs"], path: "Tests/VigilTestSupport", swiftSettings: strictSwift),
         .testTarget(name: "BankImportTests", dependencies: ["VigilTestSupport", "BankImport", "Banks", "Storage", "ContentHashing", "PDQ"],
                     swiftSettings: strictSwift),
         .testTarget(name: "WorkflowsTests", dependencies: ["VigilTestSupport", "Workflows", "JSONValues", "Integrations", "Jobs"],
                     swiftSettings: strictSwift),
         .testTarget(name: "CasesTests", dependencies: ["Cases", "Events", "JSONValues"], swiftSettings: strictSwift),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Cases", "NCMECMock"], swiftSettings: strictSwift),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs"], swiftSettings: strictSwift),
+        .testTarget(name: "JobsTests", dependencies: ["VigilTestSupport", "Jobs"], swiftSettings: strictSwift),
         .testTarget(name: "VaultTests", dependencies: ["VigilTestSupport", "Vault"], swiftSettings: strictSwift),
         .testTarget(name: "IntegrationsTests", dependencies: ["VigilTestSupport", "Integrations", "Vault", "Storage"], swiftSettings: strictSwift),
         .testTarget(name: "IntegrationClientsTests", dependencies: [

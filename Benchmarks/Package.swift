@@ -41,6 +41,8 @@ let package = Package(
                 .product(name: "PDQ", package: "Vigil"),
                 .product(name: "HammingIndex", package: "Vigil"),
                 .product(name: "Banks", package: "Vigil"),
+                .product(name: "BankImport", package: "Vigil"),
+                .product(name: "ContentHashing", package: "Vigil"),
                 .product(name: "Storage", package: "Vigil"),
             ]
         ),

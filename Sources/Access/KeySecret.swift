@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import PDQ
+import Basics
 
 /// Key secrets: `vgl_` and 43 base64url characters (32 random bytes). They have full entropy,
 /// so one SHA-256 is a sufficient verifier: there is nothing to brute-force that a slow

@@ -1,3 +1,4 @@
+import Basics
 public import ImageCodecs
 public import PDQ
 import Crypto

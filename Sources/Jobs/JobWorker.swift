@@ -1,3 +1,4 @@
+import Basics
 public import Foundation
 public import Logging
 
@@ -97,7 +98,7 @@ public final class JobWorker: Sendable {
                     // Stopped with its worker (a shutdown): given back below, not counted as a failure.
                     if Task.isCancelled { return nil }
                     if job.attempts >= job.maxAttempts { return .failed(error: String(describing: error)) }
-                    return .retry(error: String(describing: error), at: clock().addingTimeInterval(Self.backoff(attempt: job.attempts)))
+                    return .retry(error: String(describing: error), at: clock().addingTimeInterval(Self.backoff.seconds(after: job.attempts)))
                 }
             }
             group.addTask { await self.heartbeats(job, context) }
@@ -183,12 +184,9 @@ public final class JobWorker: Sendable {
         await finish(job, .failed(error: reason), context)
     }
 
-    /// 2^attempt seconds (capped at 5 minutes), with up to half again of random jitter so that
-    /// failures at the same moment do not retry in lockstep.
-    static func backoff(attempt: Int) -> TimeInterval {
-        let base = min(300, pow(2, Double(max(0, attempt))))
-        return base + Double.random(in: 0...(base / 2))
-    }
+    /// From 2 s, doubling, up to 5 minutes between tries, with jitter so that failures at the
+    /// same moment do not retry in lockstep.
+    static let backoff = Backoff(first: .seconds(2), cap: .seconds(300))
 }
 
 extension JobOutcome {
@@ -198,6 +196,3 @@ extension JobOutcome {
     }
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

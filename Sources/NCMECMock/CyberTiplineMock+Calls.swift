@@ -1,3 +1,4 @@
+import Basics
 import Crypto
 import Foundation
 import Hummingbird
@@ -55,7 +56,7 @@ extension CyberTiplineMock {
             return .error(4200, "Malformed file submittal: the fields id and file are required", http: .badRequest)
         }
         let bytes = Array(file)
-        let md5 = Insecure.MD5.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let md5 = Hex.encode(Array(Insecure.MD5.hash(data: bytes)))
         let fileID = (0..<4).map { _ in String(format: "%08x", UInt32.random(in: 0...UInt32.max)) }.joined()
         let now = self.now
         return stateLock { state in

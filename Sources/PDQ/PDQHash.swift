@@ -1,3 +1,5 @@
+import Basics
+
 /// A 256-bit PDQ hash.
 ///
 /// Bit `k = 16*i + j` is DCT coefficient (row i, column j). The reference stores it as sixteen
@@ -79,7 +81,7 @@ public struct PDQHash: Hashable, Sendable, Comparable, CustomStringConvertible {
         // Most significant word first, each most significant digit first: the reference's order.
         func write(_ word: UInt64, at first: Int) {
             for digit in 0..<16 {
-                out[first + digit] = Hex.digits[Int(truncatingIfNeeded: word >> UInt64(60 - 4 * digit)) & 0xF]
+                out[first + digit] = Hex.digit(UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * digit)) & 0xF)
             }
         }
         write(w3, at: 0)

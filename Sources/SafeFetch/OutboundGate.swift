@@ -1,3 +1,4 @@
+import Basics
 public import AsyncHTTPClient
 public import Foundation
 public import NIOCore

@@ -1,3 +1,4 @@
+import Basics
 import AsyncHTTPClient
 public import Foundation
 public import ImageCodecs
@@ -155,11 +156,3 @@ public final class SafeURLFetcher: Sendable {
     static func describe(_ error: any Error) -> String { OutboundGate.describe(error) }
 }
 
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-
-    var seconds: Double { Double(nanoseconds) / 1e9 }
-}

@@ -1,3 +1,4 @@
+import Basics
 import Crypto
 public import Foundation
 
@@ -39,6 +40,6 @@ public struct DataKey: Sendable {
     /// The name a file is stored under: an HMAC of its SHA-256, so that the directory does not
     /// list which known images it holds to anyone who can read it but not the vault.
     public func fileName(for sha256: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(sha256.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(Array(HMAC<SHA256>.authenticationCode(for: Data(sha256.utf8), using: key)))
     }
 }

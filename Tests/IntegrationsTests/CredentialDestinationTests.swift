@@ -77,11 +77,13 @@ import VigilTestSupport
         values["endpoint"] = "https://report.cybertip.org/ispws"
         _ = try await service.create(integration: "ncmec_cybertipline", values: values, mayRedirect: false)
         values["endpoint"] = "https://collector.example/ispws"
+        values["nickname"] = "elsewhere"
         do {
             _ = try await service.create(integration: "ncmec_cybertipline", values: values, mayRedirect: false)
             Issue.record("an analyst pointed an NCMEC credential at another host")
         } catch let CredentialService.Failure.needsAdmin(message) {
-            #expect(message.contains("collector.example") && message.contains("report.cybertip.org"))
+            // The service's hosts are named; the URL given is not repeated (the message reaches the audit log).
+            #expect(message.contains("report.cybertip.org") && !message.contains("collector.example"), "\(message)")
         }
         _ = try await service.create(integration: "ncmec_cybertipline", values: values, mayRedirect: true)
         // A webhook lives wherever its user says: no admin needed to make one.

@@ -236,7 +236,7 @@ final class EventReceiver: Sendable {
             let status = box.state.withLock { $0.failing } ?? 200
             if delay > .zero { try await Task.sleep(for: delay) }
             box.state.withLock {
-                $0.received.append(Received(eventID: event["id"] as? Int ?? -1, subject: event["subject"] as? String ?? "", status: status,
+                $0.received.append(Received(eventID: (event["id"] as? String).flatMap { Int($0) } ?? -1, subject: event["subject"] as? String ?? "", status: status,
                                             signed: WebhookSignature.verify(signature, body: body, secret: secret)))
             }
             return Response(status: HTTPResponse.Status(code: status))

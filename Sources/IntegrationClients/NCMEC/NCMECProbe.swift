@@ -1,3 +1,4 @@
+import Basics
 import AsyncHTTPClient
 public import SafeFetch
 import Foundation
@@ -73,7 +74,7 @@ public struct NCMECProbe: CredentialProbe {
                 return CredentialTestResult(ok: false, summary: "\(serviceName) answered code \(code)\(description.isEmpty ? "" : ": \(description)").",
                                             details: details, elapsed: elapsed)
             }
-            return CredentialTestResult(ok: true, summary: "\(serviceName) answered in \(elapsed.milliseconds) ms: the credential works (\(description)).",
+            return CredentialTestResult(ok: true, summary: "\(serviceName) answered in \(elapsed.wholeMilliseconds) ms: the credential works (\(description)).",
                                         details: details, elapsed: elapsed)
         case .hashSharing:
             guard answer.status == 200, let fields, fields.root == "queryResult" else {
@@ -82,7 +83,7 @@ public struct NCMECProbe: CredentialProbe {
             }
             let entries = ["image", "deletedImage", "video", "deletedVideo"].reduce(0) { $0 + fields.counts[$1, default: 0] }
             details["entries"] = String(entries)
-            return CredentialTestResult(ok: true, summary: "\(serviceName) answered in \(elapsed.milliseconds) ms: the credential may read the list (\(entries) entries in a one-second window).",
+            return CredentialTestResult(ok: true, summary: "\(serviceName) answered in \(elapsed.wholeMilliseconds) ms: the credential may read the list (\(entries) entries in a one-second window).",
                                         details: details, elapsed: elapsed)
         }
     }

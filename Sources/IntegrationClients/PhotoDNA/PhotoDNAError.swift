@@ -1,3 +1,4 @@
+import Basics
 public import SafeFetch
 
 /// Why a PhotoDNA call gave no answer. Each case says in words what went wrong and what to do;

@@ -1,3 +1,4 @@
+import Basics
 public import Integrations
 
 /// Tests a PhotoDNA credential with one real Match: a small benign image sent inline, so the
@@ -23,7 +24,7 @@ public struct PhotoDNAProbe: CredentialProbe {
             let verdict = answer.result.isMatch
                 ? "but it matched the benign test image, which it should not"
                 : "no match for the benign test image, as expected"
-            return CredentialTestResult(ok: true, summary: "PhotoDNA answered \(answer.result.statusCode) \(answer.result.statusDescription) in \(elapsed.milliseconds) ms: the subscription key works (\(verdict)).",
+            return CredentialTestResult(ok: true, summary: "PhotoDNA answered \(answer.result.statusCode) \(answer.result.statusDescription) in \(elapsed.wholeMilliseconds) ms: the subscription key works (\(verdict)).",
                                         details: details, elapsed: elapsed)
         } catch {
             var details: [String: String] = [:]

@@ -1,3 +1,4 @@
+import Basics
 import AsyncHTTPClient
 public import SafeFetch
 import Foundation
@@ -35,7 +36,7 @@ public struct VigilRemoteProbe: CredentialProbe {
         }
         let banks = ((try? JSONSerialization.jsonObject(with: Data(answer.body.readableBytesView))) as? [String: Any])?["banks"] as? [[String: Any]]
         let names = banks?.compactMap { $0["name"] as? String } ?? []
-        return CredentialTestResult(ok: true, summary: "The other Vigil accepted the key in \(elapsed.milliseconds) ms; its banks: \(names.isEmpty ? "none" : names.joined(separator: ", ")).",
+        return CredentialTestResult(ok: true, summary: "The other Vigil accepted the key in \(elapsed.wholeMilliseconds) ms; its banks: \(names.isEmpty ? "none" : names.joined(separator: ", ")).",
                                     details: details, elapsed: elapsed)
     }
 }

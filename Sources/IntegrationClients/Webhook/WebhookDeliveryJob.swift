@@ -1,3 +1,4 @@
+import Basics
 import AsyncHTTPClient
 public import Events
 public import Foundation
@@ -86,7 +87,7 @@ public struct WebhookDeliveryJob: JobHandler {
             }
             try await webhooks.recordAttempt(id: delivery.id, state: .pending, status: status, error: reason, at: clock(), fence: job.lease)
             observe(event.type, "retry")
-            throw JobPostponed(until: clock().addingTimeInterval(Self.backoff(attempt: delivery.attempts + 1)), reason: reason)
+            throw JobPostponed(until: clock().addingTimeInterval(Self.backoff.seconds(after: delivery.attempts + 1)), reason: reason)
         }
     }
 
@@ -134,14 +135,10 @@ public struct WebhookDeliveryJob: JobHandler {
 
     /// What the receiver gets: the event with its id (to deduplicate), type, subject and data.
     static func body(_ event: Event, delivery: WebhookDelivery) -> String {
-        var body = event.wire
-        body["delivery_id"] = .number(Double(delivery.id))
-        return JSONValue.object(body).text
+        WebhookEnvelope(id: String(event.id), type: event.type, createdAt: event.at, data: event.payload,
+                        extra: ["subject": .string(event.subject), "actor": .string(event.actor), "delivery_id": .string(String(delivery.id))]).json.text
     }
 
-    /// 2^attempt seconds, capped at an hour, with up to a quarter again of jitter.
-    static func backoff(attempt: Int) -> TimeInterval {
-        let base = min(3600, pow(2, Double(min(max(0, attempt), 12))))
-        return base + Double.random(in: 0...(base / 4))
-    }
+    /// From 2 s, doubling, up to an hour between tries.
+    static let backoff = Backoff(first: .seconds(2), cap: .seconds(3600))
 }

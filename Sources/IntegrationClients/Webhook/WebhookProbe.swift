@@ -1,3 +1,4 @@
+import Basics
 import AsyncHTTPClient
 public import SafeFetch
 import Foundation
@@ -21,10 +22,8 @@ public struct WebhookProbe: CredentialProbe {
             return CredentialTestResult(ok: false, summary: "The credential has no URL or no signing secret.")
         }
         let now = Date()
-        let event: [String: Any] = ["id": UUID().uuidString.lowercased(), "type": "vigil.test",
-                                    "created_at": now.formatted(Date.ISO8601FormatStyle(timeZone: .gmt)),
-                                    "data": ["credential": credential.id]]
-        let body = Array((try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys])) ?? Data())
+        let body = WebhookEnvelope(id: UUID().uuidString.lowercased(), type: "vigil.test", createdAt: now,
+                                   data: .object(["credential": .string(credential.id)])).bytes
         let answer: HTTPCall.Answer
         do {
             answer = try await WebhookSignature.post(body, to: url, secret: secret, gate: gate, timeout: timeout, at: now)
@@ -39,7 +38,7 @@ public struct WebhookProbe: CredentialProbe {
         }
         let elapsed = start.duration(to: .now)
         let ok = (200..<300).contains(answer.status)
-        return CredentialTestResult(ok: ok, summary: ok ? "The receiver took the signed test event (HTTP \(answer.status)) in \(elapsed.milliseconds) ms."
+        return CredentialTestResult(ok: ok, summary: ok ? "The receiver took the signed test event (HTTP \(answer.status)) in \(elapsed.wholeMilliseconds) ms."
                                                           : "The receiver answered HTTP \(answer.status) to the signed test event.",
                                     details: ["http_status": String(answer.status)], elapsed: elapsed)
     }

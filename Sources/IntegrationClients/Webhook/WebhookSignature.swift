@@ -1,3 +1,4 @@
+import Basics
 import AsyncHTTPClient
 import SafeFetch
 import Crypto
@@ -41,6 +42,6 @@ public enum WebhookSignature {
         var signed = Array("\(timestamp).".utf8)
         signed += body
         let code = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(secret.utf8)))
-        return code.map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(Array(code))
     }
 }

@@ -29,19 +29,10 @@ public struct WebhookAction: WorkflowAction {
             throw ActionFailure("credential \(id) has no URL or no signing secret")
         }
         let now = Date()
-        var event: [String: JSONValue] = [
-            "id": .string(call.idempotencyKey),
-            "created_at": .string(now.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))),
-            "workflow": .string(call.workflowID), "run": .number(Double(call.runID)), "step": .string(call.stepID),
-        ]
-        if key == "webhook.deliver" {
-            event["type"] = .string("workflow.event")
-            event["data"] = call.inputs["event"] ?? .null
-        } else {
-            event["type"] = .string(call.text("event_type") ?? "workflow.notification")
-            event["data"] = call.inputs["data"] ?? .null
-        }
-        let body = Array(JSONValue.object(event).text.utf8)
+        let deliver = key == "webhook.deliver"
+        let body = WebhookEnvelope(id: call.idempotencyKey, type: deliver ? "workflow.event" : call.text("event_type") ?? "workflow.notification",
+                                   createdAt: now, data: (deliver ? call.inputs["event"] : call.inputs["data"]) ?? .null,
+                                   extra: ["workflow": .string(call.workflowID), "run": .number(Double(call.runID)), "step": .string(call.stepID)]).bytes
         let answer: HTTPCall.Answer
         do {
             answer = try await WebhookSignature.post(body, to: url, secret: secret, gate: gate, timeout: timeout,

@@ -1,3 +1,5 @@
+import Basics
+
 /// How often and how patiently a call to a provider is repeated after a failure that may pass
 /// (a 5xx, a timeout, PhotoDNA's 3004): exponential backoff with full jitter, so clients that
 /// failed together do not come back together.
@@ -19,9 +21,7 @@ public struct RetryPolicy: Sendable, Equatable {
     /// The wait before call number `attempt + 1` (`attempt` counts from 1): a random duration
     /// between half and all of `baseDelay × 2^(attempt-1)`, capped at `maxDelay`.
     public func backoff(after attempt: Int, random: Double = Double.random(in: 0...1)) -> Duration {
-        let exponent = min(max(attempt - 1, 0), 20)
-        let ceiling = min(baseDelay * (1 << exponent), maxDelay)
-        return ceiling * (0.5 + 0.5 * min(max(random, 0), 1))
+        Backoff(first: baseDelay, cap: maxDelay).delay(after: attempt, random: random)
     }
 
     /// Never retried: for calls whose effect must not happen twice.

@@ -1,3 +1,4 @@
+import Basics
 import Cases
 import Events
 import Foundation
@@ -215,8 +216,7 @@ extension ReportCallJob {
     /// 2^failures seconds up to five minutes, with jitter, and never past a minute before NCMEC
     /// would delete the unfinished report.
     static func backoff(failures: Int, before expiry: Date?, now: Date) -> TimeInterval {
-        let base = min(300, pow(2, Double(min(max(1, failures), 9))))
-        var delay = base + Double.random(in: 0...(base / 4))
+        var delay = Backoff(first: .seconds(2), cap: .seconds(300)).seconds(after: max(1, failures))
         if let expiry { delay = min(delay, max(1, expiry.timeIntervalSince(now) - 60)) }
         return delay
     }

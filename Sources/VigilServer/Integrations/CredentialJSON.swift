@@ -1,3 +1,4 @@
+import Basics
 import JSONValues
 import Foundation
 import Integrations

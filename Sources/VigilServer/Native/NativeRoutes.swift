@@ -1,3 +1,4 @@
+import Basics
 import JSONValues
 import Banks
 import ContentHashing

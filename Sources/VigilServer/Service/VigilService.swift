@@ -1,3 +1,4 @@
+import Basics
 public import Access
 public import Banks
 public import Cases

@@ -1,3 +1,4 @@
+import Basics
 import Cases
 import Crypto
 import Foundation

@@ -1,3 +1,4 @@
+import Basics
 public import JSONValues
 
 /// A workflow as its author writes it (JSON, or YAML through the CLI): a trigger and a list of
@@ -229,7 +230,8 @@ public struct Retry: Codable, Sendable, Equatable {
     }
 
     /// The wait after try number `attempt` (counting from 1) failed.
+    /// As declared, to the second: no jitter.
     public func backoff(after attempt: Int) -> Double {
-        min(maxBackoffSeconds, backoffSeconds * Double(1 << min(max(attempt - 1, 0), 30)))
+        Backoff(first: .milliseconds(Int64(backoffSeconds * 1000)), cap: .milliseconds(Int64(maxBackoffSeconds * 1000))).seconds(after: attempt, random: 1)
     }
 }

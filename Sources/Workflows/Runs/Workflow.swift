@@ -1,3 +1,4 @@
+import Basics
 public import Foundation
 
 /// A stored workflow: its draft (what edits change) and which published version is live.
@@ -24,7 +25,7 @@ public struct Workflow: Sendable, Equatable {
     }
 
     public static func newID() -> String {
-        "wfl_" + (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        "wfl_" + Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255) })
     }
 }
 
