@@ -60,5 +60,8 @@ import VigilTestSupport
     @Test func secretsAreShownMasked() {
         #expect(SecretMask.mask("0123456789abcdef") == "••••cdef")
         #expect(SecretMask.mask("hunter2") == "••••")
+        // A password shows nothing of itself, however long (the review of issue 28).
+        #expect(SecretMask.mask("correct horse battery staple", field: "password") == "••••")
+        #expect(SecretMask.mask("0123456789abcdef", field: "api_key") == "••••cdef")
     }
 }

@@ -281,7 +281,7 @@ public final class CredentialService: Sendable {
     private func view(_ credential: Credential, plain: [String: String] = [:]) throws -> CredentialView {
         var masked: [String: String] = [:]
         for field in credential.secrets.keys {
-            masked[field] = SecretMask.mask(try plain[field] ?? secret(field, of: credential))
+            masked[field] = SecretMask.mask(try plain[field] ?? secret(field, of: credential), field: field)
         }
         return CredentialView(id: credential.id, integration: credential.integration, values: credential.values, secrets: masked,
                               createdAt: credential.createdAt, updatedAt: credential.updatedAt)
