@@ -57,7 +57,11 @@ public struct CaseService: Sendable {
         cleaned.title = title
         try await requireAccounts(new.accountIDs)
         let evidence = JSONValue.array(new.evidence.map(\.summary))
-        return try await store.createCase(cleaned, template: template, actor: actor, at: clock()) { opened in
+        // The timeline tells the whole story from its first line: what the case opened with, as
+        // later additions are told (a workflow's case opens with its evidence and account).
+        let history = new.evidence.map { NewHistoryEntry(actor: actor, kind: "evidence", detail: $0.summary) }
+            + new.accountIDs.map { NewHistoryEntry(actor: actor, kind: "account_linked", detail: ["account_id": .number(Double($0))]) }
+        return try await store.createCase(cleaned, template: template, actor: actor, at: clock(), history: history) { opened in
             [opened.event(EventTypes.caseCreated, actor: actor, ["evidence": evidence])]
         }
     }

@@ -5,7 +5,8 @@ public import Foundation
 /// row, its history lines and its events together (and the webhook deliveries of those events).
 public protocol CaseStore: Sendable {
     /// Opens a case; with an `originKey` already used, returns that case (`created` false).
-    func createCase(_ new: NewCase, template: CaseTemplate, actor: String, at time: Date,
+    /// `history`: the timeline's lines after "created" (the evidence and accounts it opened with).
+    func createCase(_ new: NewCase, template: CaseTemplate, actor: String, at time: Date, history: [NewHistoryEntry],
                     events: @escaping @Sendable (Case) -> [NewEvent]) async throws -> (case: Case, created: Bool)
     /// Reads the case (locked against concurrent changes on PostgreSQL), lets `change` decide,
     /// and writes what it decided. `change` may throw to refuse (a conflict) without writing.

@@ -18,7 +18,7 @@ public struct SQLCaseStore: CaseStore {
         (SELECT COUNT(*) FROM case_evidence e WHERE e.case_id = cases.id) AS evidence_count
         """
 
-    public func createCase(_ new: NewCase, template: CaseTemplate, actor: String, at time: Date,
+    public func createCase(_ new: NewCase, template: CaseTemplate, actor: String, at time: Date, history: [NewHistoryEntry],
                            events: @escaping @Sendable (Case) -> [NewEvent]) async throws -> (case: Case, created: Bool) {
         let fields = try JSONCoding.encode(JSONValue.object(new.fields))
         let ms = time.millisecondsSince1970
@@ -41,7 +41,7 @@ public struct SQLCaseStore: CaseStore {
             let id = try row.decode(column: "id", as: Int64.self)
             try await Self.link(new.accountIDs, toCase: id, sql)
             try await Self.insert(new.evidence, caseID: id, actor: actor, ms: ms, sql)
-            try await Self.history([NewHistoryEntry(actor: actor, kind: "created", detail: ["status": .string(status)])], of: .case(id), ms: ms, sql)
+            try await Self.history([NewHistoryEntry(actor: actor, kind: "created", detail: ["status": .string(status)])] + history, of: .case(id), ms: ms, sql)
             let opened = try await Self.load(id, sql, dialect)
             try await EventSQL.append(events(opened), at: time, on: sql, dialect)
             return (opened, true)

@@ -178,6 +178,15 @@ struct ServeCommand: AsyncParsableCommand {
                 "    curl -s -H 'Authorization: Bearer \(secret)' -H 'Content-Type: image/jpeg' \\",
                 "         --data-binary @\(image.path) \(base)/v1/match",
                 "",
+                "The demo workflow \"Screen uploaded image\" is published: it looks an image URL up and opens a case on a match.",
+                "",
+                "    curl -s -H 'Authorization: Bearer \(secret)' -H 'Content-Type: application/json' \\",
+                "         -d '{\"image_url\": \"https://example.org/upload.jpg\", \"account_reference_id\": \"user-1\"}' \\",
+                "         \(base)/v1/workflows/Screen%20uploaded%20image/runs",
+                "",
+                "An image URL on this machine or your network is fetched only if the server was started with",
+                "--fetch-allow for its range (--fetch-allow 127.0.0.0/8 for this machine).",
+                "",
             ]
         }
         Standard.output(lines.joined(separator: "\n"))

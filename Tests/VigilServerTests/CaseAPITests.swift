@@ -61,7 +61,7 @@ import VigilTestSupport
 
             let detail = try await http.call(.get, "/v1/cases/\(id)", key: fixture.reviewer)
             let timeline = try #require(detail.json["timeline"] as? [[String: Any]])
-            #expect(timeline.map { $0["kind"] as? String ?? "" } == ["created", "decision", "decision", "decision", "comment", "decision"])
+            #expect(timeline.map { $0["kind"] as? String ?? "" } == ["created", "evidence", "account_linked", "decision", "decision", "decision", "comment", "decision"])
             #expect(timeline.allSatisfy { ($0["actor"] as? String)?.hasPrefix("key:") == true })
 
             // Every change is an event of the case's subject, in order.

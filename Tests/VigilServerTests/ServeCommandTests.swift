@@ -101,6 +101,9 @@ import Glibc
         let printed = server.output
         let admin = try #require(printed.split(whereSeparator: \.isWhitespace).map(String.init).first { $0.hasPrefix("vgl_") })
         #expect(printed.contains("VIGIL_DEMO"))
+        // The demo workflow, and what a local image URL needs.
+        #expect(printed.contains("Screen uploaded image") && printed.contains("/v1/workflows/Screen%20uploaded%20image/runs"))
+        #expect(printed.contains("--fetch-allow 127.0.0.0/8"))
 
         let demo = try [UInt8](Data(contentsOf: data.appendingPathComponent("demo/demo-1.jpg")))
         let match = try await Self.request("http://127.0.0.1:\(port)/v1/match", key: admin, body: demo, type: "image/jpeg")

@@ -81,6 +81,10 @@ import Workflows
             #expect(evidence["bank"] as? String == "TEST_BANK" && evidence["distance"] as? Int == 0 && evidence["source_url"] as? String == origin.url("/demo-0.jpg"))
             #expect((evidence["pdq"] as? String)?.count == 64, "the image's own signals are kept with the evidence")
             let accountID = try #require((opened.json["account_ids"] as? [Int])?.first)
+            // Its timeline says what it opened with (issue 29: a workflow's case listed neither).
+            let timeline = try #require(opened.json["timeline"] as? [[String: Any]])
+            #expect(timeline.prefix(3).map { $0["kind"] as? String ?? "" } == ["created", "evidence", "account_linked"], "\(timeline)")
+            #expect((timeline.first { $0["kind"] as? String == "evidence" }?["detail"] as? [String: Any])?["bank"] as? String == "TEST_BANK")
             let account = try await http.call(.get, "/v1/accounts/\(accountID)", key: fixture.reviewer)
             #expect(account.json["reference_id"] as? String == "user-42" && account.json["status"] as? String == "blocked")
             #expect((account.json["block_reason"] as? String)?.contains("case \(caseID)") == true)
