@@ -15,6 +15,8 @@ build: deps
 
 # The whole suite, against real SQLite and a throw-away PostgreSQL cluster. CI runs this.
 test: test-deps
+	# Package.swift declares exactly what each target imports.
+	scripts/check-imports.py
 	$(SWIFT) build --build-tests
 	# The suite takes 4-6 minutes; a run hung past 15 fails, naming the tests it left unfinished (see the script).
 	SWIFT=$(SWIFT) scripts/with-postgres.sh scripts/swift-test-suite.sh
