@@ -18,6 +18,8 @@ test: test-deps
 	# Package.swift declares exactly what each target imports.
 	scripts/check-imports.py
 	$(SWIFT) build --build-tests
+	# The Benchmarks package's programs still compile against this build (seconds; see the script).
+	scripts/typecheck-benchmarks.sh
 	# The suite takes 4-6 minutes; a run hung past 15 fails, naming the tests it left unfinished (see the script).
 	SWIFT=$(SWIFT) scripts/with-postgres.sh scripts/swift-test-suite.sh
 	# The dashboard in a real browser (headless chromium, selenium from PyPI): flows 1-8, about a minute.

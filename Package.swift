@@ -197,10 +197,16 @@ let package = Package(
         ),
         // Clients of the integrations' own services: PhotoDNA's Match API, NCMEC's status and
         // hash-sharing calls, webhooks; and the credential probes built on them.
+        // The workflow steps that act: cases, accounts, reports, banks, hashing, Match Lookup, webhooks.
+        .target(
+            name: "WorkflowSteps",
+            dependencies: ["IntegrationClients", "Integrations", "Lookup", "SafeFetch", "Workflows", "JSONValues", "Banks", "PDQ", "Cases", "Reports"],
+            swiftSettings: strictSwift
+        ),
         .target(
             name: "IntegrationClients",
             dependencies: [
-                "Basics", "Integrations", "Banks", "Lookup", "PDQ", "SafeFetch", "Workflows", "JSONValues", "Events", "Cases", "Jobs", "Reports",
+                "Basics", "Integrations", "Banks", "Lookup", "SafeFetch", "JSONValues", "Events", "Jobs", "Reports",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -248,7 +254,7 @@ let package = Package(
             name: "VigilCommands",
             dependencies: [
                 "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Storage", "Access", "SafeFetch", "VigilServer",
-                "Integrations", "IntegrationClients", "NCMECMock", "Vault", "Workflows", "JSONValues", "Cases", "Reports",
+                "Integrations", "IntegrationClients", "WorkflowSteps", "NCMECMock", "Vault", "Workflows", "JSONValues", "Cases", "Reports",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -294,7 +300,7 @@ let package = Package(
         .testTarget(
             name: "VigilServerTests",
             dependencies: [
-                "VigilTestSupport", "VigilServer", "SafeFetch", "Storage", "Banks", "BankImport", "Lookup", "Integrations", "IntegrationClients", "NCMECMock", "Vault", "Jobs", "Access", "PDQ", "ContentHashing",
+                "VigilTestSupport", "VigilServer", "SafeFetch", "Storage", "Banks", "BankImport", "Lookup", "Integrations", "IntegrationClients", "WorkflowSteps", "NCMECMock", "Vault", "Jobs", "Access", "PDQ", "ContentHashing",
                 "Workflows", "JSONValues", "Events", "Cases", "Reports",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

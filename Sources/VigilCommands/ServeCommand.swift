@@ -7,6 +7,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import IntegrationClients
+import WorkflowSteps
 import Integrations
 import Jobs
 import Logging

@@ -11,6 +11,7 @@ import Testing
 import VigilServer
 import VigilTestSupport
 import Workflows
+import WorkflowSteps
 
 /// CyberTipline reports end to end, through the API and the job worker, against the mock:
 /// the whole flow, every error class, retraction, expiry, and a lost answer at every call.

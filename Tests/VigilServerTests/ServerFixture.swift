@@ -20,6 +20,7 @@ import VigilServer
 import Vault
 import VigilTestSupport
 import Workflows
+import WorkflowSteps
 
 /// A Vigil service on a fresh SQLite file with three keys (admin, curator, matcher), a match
 /// bank TEST_BANK (labels A1, verified) holding demo images 0 and 1, and an empty allow bank.

@@ -153,7 +153,7 @@ case "storage":
         if (try? await service.bank(named: "bench")) != nil { try await service.deleteBank(named: "bench") }
         let bank = try await service.createBank(NewBank(name: "bench"))
         var reader = try ImportReaders.open(dir.appendingPathComponent("hashes.csv"), format: .csv, hashing: csvOnly, addedBy: "bench")
-        var t = clock.now
+        let t = clock.now
         let summary = try await service.importEntries(into: bank, from: &reader, batchSize: 5000)
         print(String(format: "%@: imported %d hashes from CSV in %.1f s (%d duplicates, %d rejected)",
                      location.description, summary.added, seconds(clock.now - t), summary.duplicates, summary.rejectedCount))
@@ -180,7 +180,7 @@ case "parse":
     var reader = try ImportReaders.open(URL(fileURLWithPath: args[2]).appendingPathComponent("hashes.csv"), format: .csv, hashing: csvOnly, addedBy: "bench")
     let t = clock.now
     var n = 0
-    while let item = try reader.next() { if case .entry = item { n += 1 } }
+    while let item = try await reader.next() { if case .entry = item { n += 1 } }
     print(String(format: "parsed %d CSV rows in %.1f s", n, seconds(clock.now - t)))
 
 default:

@@ -1,4 +1,4 @@
-import AsyncHTTPClient
+import IntegrationClients
 public import SafeFetch
 import Foundation
 public import Integrations
@@ -28,29 +28,29 @@ public struct WebhookAction: WorkflowAction {
         guard let url = credential.values["url"], let secret = try? credential.secret("signing_secret") else {
             throw ActionFailure("credential \(id) has no URL or no signing secret")
         }
-        let now = Date()
         let deliver = key == "webhook.deliver"
-        let body = WebhookEnvelope(id: call.idempotencyKey, type: deliver ? "workflow.event" : call.text("event_type") ?? "workflow.notification",
-                                   createdAt: now, data: (deliver ? call.inputs["event"] : call.inputs["data"]) ?? .null,
-                                   extra: ["workflow": .string(call.workflowID), "run": .number(Double(call.runID)), "step": .string(call.stepID)]).bytes
-        let answer: HTTPCall.Answer
-        do {
-            answer = try await WebhookSignature.post(body, to: url, secret: secret, gate: gate, timeout: timeout,
-                                                     headers: [("Idempotency-Key", call.idempotencyKey)], at: now)
-        } catch .refused(let refusal) {
+        let outcome = await WebhookPost.send(
+            id: call.idempotencyKey, type: deliver ? "workflow.event" : call.text("event_type") ?? "workflow.notification", createdAt: Date(),
+            data: (deliver ? call.inputs["event"] : call.inputs["data"]) ?? .null,
+            extra: ["workflow": .string(call.workflowID), "run": .number(Double(call.runID)), "step": .string(call.stepID)],
+            to: url, secret: secret, gate: gate, timeout: timeout, headers: [("Idempotency-Key", call.idempotencyKey)])
+        let status: Int
+        switch outcome {
+        case let .answered(answered): status = answered
+        case let .refused(refusal):
             // The outbound rules refuse it: asking again cannot change that.
             throw ActionFailure(credential.redacting("the webhook at \(url) is refused: \(refusal)"))
-        } catch {
+        case let .notReached(reason):
             // Not reached, slow or too chatty: worth another try.
-            throw WebhookDeliveryError(message: credential.redacting("the webhook at \(url) was not reached: \(error)"))
+            throw WebhookDeliveryError(message: credential.redacting("the webhook at \(url) was not reached: \(reason)"))
         }
-        switch answer.status {
+        switch status {
         case 200..<300:
-            return .object(["status": .number(Double(answer.status)), "delivery_id": .string(call.idempotencyKey)])
+            return .object(["status": .number(Double(status)), "delivery_id": .string(call.idempotencyKey)])
         case 408, 429, 500...599:
-            throw WebhookDeliveryError(message: "the webhook answered HTTP \(answer.status)")
+            throw WebhookDeliveryError(message: "the webhook answered HTTP \(status)")
         default:
-            throw ActionFailure("the webhook refused the delivery with HTTP \(answer.status)")
+            throw ActionFailure("the webhook refused the delivery with HTTP \(status)")
         }
     }
 }

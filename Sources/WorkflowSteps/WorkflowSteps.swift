@@ -1,4 +1,4 @@
-import AsyncHTTPClient
+public import IntegrationClients
 public import Cases
 public import Integrations
 public import Lookup

@@ -2,6 +2,7 @@ import Foundation
 public import Integrations
 public import JSONValues
 import Lookup
+import IntegrationClients
 import SafeFetch
 public import Workflows
 
