@@ -14,7 +14,7 @@ public protocol KeyStore: Sendable {
 /// server does not query storage on every request; a revocation made by another process
 /// therefore takes effect within that time.
 public final class KeyService: Sendable {
-    public let store: any KeyStore
+    let store: any KeyStore
     public let cacheLifetime: Duration
     private let cache = Mutex<[String: (key: APIKey, until: ContinuousClock.Instant)]>([:])
 

@@ -5,7 +5,7 @@ import Synchronization
 /// index learns of it from that log (`IndexFollower`), whichever process wrote it. A write here
 /// waits for its own change to reach the local index, so a hash is matchable when its write returns.
 public final class BankService: Sendable {
-    public let store: any BankStore
+    let store: any BankStore
     public let index: MatchIndex
     /// Nil for one-shot tools that never match (a CLI import): writes then skip the index.
     public let follower: IndexFollower?
@@ -57,6 +57,16 @@ public final class BankService: Sendable {
     public func entryCount(of bank: Bank) async throws -> Int { try await store.entryCount(bankID: bank.id) }
 
     /// A page of a bank's entries in id order, after `afterID`.
+    /// Writes the bank's entries in `format`, a page at a time (see `BankExporter.export`).
+    @discardableResult
+    public func export(_ bank: Bank, format: BankExporter.Format, raw: Bool = false, pageSize: Int = 10_000,
+                       write: (String) throws -> Void, pageWritten: () async throws -> Void = {}) async throws -> (written: Int, skipped: Int) {
+        try await BankExporter.export(bank, from: store, format: format, raw: raw, pageSize: pageSize, write: write, pageWritten: pageWritten)
+    }
+
+    /// Entries by id, in one query (those that are gone are left out).
+    public func entries(ids: [Int64]) async throws -> [BankEntry] { try await store.entries(ids: ids) }
+
     public func entries(of bank: Bank, after afterID: Int64, limit: Int) async throws -> [BankEntry] {
         try await store.entries(bankID: bank.id, afterID: afterID, limit: limit)
     }

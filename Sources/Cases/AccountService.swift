@@ -5,7 +5,7 @@ import JSONValues
 /// The rules of accounts: one per reference id, statuses from the configured set, blocking
 /// that is reversible and always has a reason, and an event for every change.
 public struct AccountService: Sendable {
-    public let store: any CaseStore
+    let store: any CaseStore
     public let statuses: AccountStatuses
     let clock: @Sendable () -> Date
 

@@ -8,7 +8,7 @@ import PDQ
 /// template's statuses, the version check that turns a second concurrent decision into a
 /// conflict, and the bank additions a decision asks for. No SQL: `CaseStore` writes.
 public struct CaseService: Sendable {
-    public let store: any CaseStore
+    let store: any CaseStore
     let banks: BankService
     /// Sets how long a decided case's evidence files are kept.
     public let media: EvidenceMediaService?
@@ -65,6 +65,9 @@ public struct CaseService: Sendable {
             [opened.event(EventTypes.caseCreated, actor: actor, ["evidence": evidence])]
         }
     }
+
+    /// An account a case links, or nil if it is gone.
+    public func account(_ id: Int64) async throws -> Account? { try await store.accountDetail(id: id)?.account }
 
     public func detail(_ id: Int64) async throws -> CaseDetail {
         guard let detail = try await store.caseDetail(id: id) else { throw CaseError.notFound("case \(id)") }

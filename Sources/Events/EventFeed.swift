@@ -7,7 +7,7 @@ import Synchronization
 /// SSE streams), so a thousand open streams cost one query a poll, not a thousand. Woken by
 /// `doorbell` (a local append, PostgreSQL's NOTIFY), and polling every `pollInterval` otherwise.
 public final class EventFeed: Sendable {
-    public let store: any EventStore
+    let store: any EventStore
     public let doorbell: Doorbell
     let pollInterval: Duration
     let logger: Logger

@@ -3,7 +3,7 @@ public import Foundation
 /// How the rest of a process puts work on the queue: enqueued jobs ring this process's workers
 /// at once; other processes' workers find them at their next poll.
 public struct JobQueue: Sendable {
-    public let store: any JobStore
+    let store: any JobStore
     public let doorbell: Doorbell
     let clock: @Sendable () -> Date
 

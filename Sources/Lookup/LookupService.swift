@@ -140,7 +140,7 @@ public final class LookupService: Sendable {
         let ids = (outcome.matches + outcome.suppressed.map(\.match) + outcome.allowedBy).map(\.entryID)
         guard !ids.isEmpty else { return }
         let start = ContinuousClock.now
-        let entries = Dictionary(try await banks.store.entries(ids: ids).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let entries = Dictionary(try await banks.entries(ids: ids).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         func fill(_ list: inout [LookupMatch]) {
             for i in list.indices { list[i].entry = entries[list[i].entryID] }
         }

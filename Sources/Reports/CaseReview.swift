@@ -15,7 +15,7 @@ public struct CaseReview: Sendable {
 
     public func decide(_ caseID: Int64, _ request: DecisionRequest) async throws -> Case {
         if case .reopen = request.decision {
-            let sent = try await reports.store.reports(ReportFilter(caseID: caseID, limit: 100))
+            let sent = try await reports.stored(ReportFilter(caseID: caseID, limit: 100))
                 .first { $0.state == .finished || ($0.state.isInProgress && !$0.retractRequested) }
             if let sent {
                 throw CaseError.conflict("case \(caseID) has report \(sent.id) \(sent.state.rawValue): retract it before reopening the case",

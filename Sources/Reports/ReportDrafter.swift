@@ -31,7 +31,7 @@ struct ReportDrafter: Sendable {
             // A file never kept, or purged, is reported by its hashes; a store that cannot be
             // read stops the draft (it throws) rather than leaving a file out.
             var kept: StoredMedia?
-            if let sha = evidence.mediaSHA256 { kept = try await media.store.media(sha256: sha) }
+            if let sha = evidence.mediaSHA256 { kept = try await media.find(sha) }
             guard let sha = evidence.mediaSHA256, let kept, kept.purgedAt == nil else {
                 let hashes = [evidence.signals.pdq.map { "PDQ \($0)" }, evidence.signals.md5.map { "MD5 \($0)" }, evidence.signals.sha256.map { "SHA256 \($0)" }]
                     .compactMap { $0 }
@@ -57,7 +57,7 @@ struct ReportDrafter: Sendable {
         }
         var people: [ReportedPerson] = []
         for accountID in detail.case.accountIDs {
-            guard let account = try await cases.store.accountDetail(id: accountID)?.account else { continue }
+            guard let account = try await cases.account(accountID) else { continue }
             people.append(ReportedPerson(espIdentifier: account.referenceID, espService: settings.espService, screenName: account.screenName,
                                          email: account.email.flatMap { ReportChecks.isEmail($0) ? $0 : nil },
                                          ipCaptureEvents: Self.ipEvents(detail.case.fields), accountDisabled: account.isBlocked))

@@ -8,7 +8,7 @@ import JSONValues
 /// (or by itself for verified matches when the organisation allows it), then a submission of
 /// jobs; retraction until it is finished; a retry once the cause of a failure is fixed.
 public struct ReportService: Sendable {
-    public let store: any ReportStore
+    let store: any ReportStore
     let drafter: ReportDrafter
     let cases: CaseService
     /// Wakes the job workers after a change queued a call.
@@ -50,6 +50,9 @@ public struct ReportService: Sendable {
     }
 
     /// Reports as they stand now (`current`).
+    /// The reports as stored (without `current`'s refresh of what they would send).
+    public func stored(_ filter: ReportFilter) async throws -> [Report] { try await store.reports(filter) }
+
     public func list(_ filter: ReportFilter) async throws -> [Report] {
         let settings = try await store.settings()
         var found: [Report] = []

@@ -117,24 +117,24 @@ struct ServeCommand: AsyncParsableCommand {
             try await EventTableTriggers(triggers: service.triggers, events: service.events).start()
             let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials, gate: fetcher.gate))
             let workers = (0..<configuration.jobConcurrency).map { _ in
-                JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing, batchSize: configuration.importBatchRows),
+                JobWorker(store: SQLJobStore(database: database), handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing, batchSize: configuration.importBatchRows),
                                                         BankSyncJob(sync: sync),
                                                         WebhookDeliveryJob(webhooks: SQLWebhookStore(database: database), events: service.events,
                                                                            credentials: credentials, fetcher: fetcher,
                                                                            observe: { type, outcome in service.metrics.recordOutcome(.deliveries, kind: type, outcome: outcome) }),
                                                         EvidencePurgeJob(media: service.media, audit: service.audit),
-                                                        ReportCallJob(store: service.reports.store, connector: CyberTiplineConnection(credentials: credentials, gate: fetcher.gate),
+                                                        ReportCallJob(store: SQLReportStore(database: database), connector: CyberTiplineConnection(credentials: credentials, gate: fetcher.gate),
                                                                       cases: service.cases, media: service.media, logger: Logger(label: "vigil.reports"))],
                           affinity: settings.nodeID, lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"),
                           observe: { kind, outcome in service.metrics.recordOutcome(.jobs, kind: kind, outcome: outcome.name) })
             }
-            let engine = WorkflowEngine(store: service.workflows.store,
+            let engine = WorkflowEngine(store: SQLWorkflowStore(database: database),
                                         actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
                                                            cases: service.cases, accounts: service.accounts, reports: service.reports),
                                         secrets: VaultRedactor(credentials: credentials), images: service.runImages, evaluation: ExpressionPool(), logger: Logger(label: "vigil.workflows"),
                                         observe: { run, status in service.metrics.recordOutcome(.runs, kind: run.trigger.rawValue, outcome: status.rawValue) })
             let workflowWorkers = (0..<configuration.workflowConcurrency).map { _ in
-                JobWorker(store: jobs.store, handlers: [WorkflowRunJob(engine: engine)], lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"),
+                JobWorker(store: SQLJobStore(database: database), handlers: [WorkflowRunJob(engine: engine)], lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"),
                           observe: { kind, outcome in service.metrics.recordOutcome(.jobs, kind: kind, outcome: outcome.name) })
             }
             let router = VigilRouter.build(service: service, accessLogger: Logger(label: "vigil.access"))

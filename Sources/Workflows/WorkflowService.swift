@@ -6,7 +6,7 @@ public import JSONValues
 /// rollback, runs started (idempotently), listed, re-run and cancelled. Runs execute on the job
 /// queue (`WorkflowEngine`); this only records what was asked.
 public final class WorkflowService: Sendable {
-    public let store: any WorkflowStore
+    let store: any WorkflowStore
     public let jobs: JobQueue
     /// The stored credentials (id → integration), for checking the steps that name one.
     let credentials: @Sendable () async throws -> [String: String]
@@ -53,6 +53,12 @@ public final class WorkflowService: Sendable {
     }
 
     public func list() async throws -> [Workflow] { try await store.workflows() }
+
+    /// By name, or nil.
+    public func find(named name: String) async throws -> Workflow? { try await store.workflow(named: name) }
+
+    /// The live versions of the workflows an event starts.
+    public func liveEventVersions() async throws -> [WorkflowVersion] { try await store.liveEventVersions() }
 
     /// Replaces the draft. Published versions are untouched: runs go on with the live one.
     public func updateDraft(_ reference: String, _ definition: WorkflowDefinition, at time: Date = Date()) async throws -> Workflow {

@@ -1,5 +1,5 @@
 import BankImport
-import Banks
+@testable import Banks
 import ContentHashing
 import ImageCodecs
 import Foundation

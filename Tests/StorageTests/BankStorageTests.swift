@@ -1,5 +1,5 @@
 import Access
-import Banks
+@testable import Banks
 import Foundation
 import PDQ
 import Storage

@@ -1,5 +1,5 @@
 import Foundation
-import Jobs
+@testable import Jobs
 import Logging
 import Storage
 import Synchronization

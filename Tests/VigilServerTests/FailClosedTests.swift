@@ -8,6 +8,7 @@ import Testing
 import VigilServer
 import VigilTestSupport
 import Workflows
+import Storage
 
 /// Nothing that matters fails silently: a match that cannot be recorded is not answered as
 /// handled, deleting what a live workflow uses is refused, a condition that cannot be read
@@ -89,7 +90,7 @@ import Workflows
     /// such a version is refused.
     @Test func aConditionThatDoesNotParseDecidesNothing() async throws {
         let fixture = try await ServerFixture()
-        let store = fixture.service.workflows.store
+        let store = SQLWorkflowStore(database: fixture.database)
         try await fixture.test { http in
             // Versions stored by an earlier, laxer version of Vigil: published straight into the store.
             let good = WorkflowDefinition(name: "on matches", trigger: .event(["match.found"], condition: "trigger.api == 'native'"),

@@ -83,18 +83,18 @@ final class ServerFixture: @unchecked Sendable {
                                reportStore: SQLReportStore(database: database), userStore: SQLUserStore(database: database),
                                tallyStore: SQLLookupTallyStore(database: database), passwords: BcryptPasswords(cost: 4), settings: settings,
                                clock: { clock.now })
-        engine = WorkflowEngine(store: service.workflows.store,
+        engine = WorkflowEngine(store: SQLWorkflowStore(database: database),
                                 actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
                                                            cases: service.cases, accounts: service.accounts, reports: service.reports),
                                 secrets: VaultRedactor(credentials: credentials), images: service.runImages, evaluation: ExpressionPool(), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
                                 observe: { [service] run, status in service.metrics.recordOutcome(.runs, kind: run.trigger.rawValue, outcome: status.rawValue) })
         let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials, gate: fetcher.gate))
-        worker = JobWorker(store: jobs.store, handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing), BankSyncJob(sync: sync),
+        worker = JobWorker(store: SQLJobStore(database: database), handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing), BankSyncJob(sync: sync),
                                                            WorkflowRunJob(engine: engine),
                                                            WebhookDeliveryJob(webhooks: SQLWebhookStore(database: database), events: service.events,
                                                                               credentials: credentials, fetcher: fetcher, clock: { clock.now }),
                                                            EvidencePurgeJob(media: service.media, audit: service.audit),
-                                                           ReportCallJob(store: service.reports.store,
+                                                           ReportCallJob(store: SQLReportStore(database: database),
                                                                          connector: CyberTiplineConnection(credentials: credentials, gate: fetcher.gate, timeout: cyberTiplineTimeout,
                                                                                                      uploadTimeout: cyberTiplineTimeout),
                                                                          cases: service.cases, media: service.media, clock: { clock.now },

@@ -4,7 +4,7 @@ import Synchronization
 /// People and their sessions: creating them, signing in (with lockout), checking a session on
 /// each request, signing out.
 public final class UserService: Sendable {
-    public let store: any UserStore
+    let store: any UserStore
     public let hasher: any PasswordHasher
     public let limiter: SignInLimiter
     /// Failures in a row after which a name is locked, and for how long.

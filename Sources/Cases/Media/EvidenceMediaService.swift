@@ -6,7 +6,7 @@ import JSONValues
 /// original only through a reveal that is recorded, and purged only by the preservation job
 /// once nothing keeps them.
 public struct EvidenceMediaService: Sendable {
-    public let store: any MediaStore
+    let store: any MediaStore
     let files: any MediaFiles
     let previews: any PreviewMaker
     public let policy: PreservationPolicy
@@ -39,9 +39,12 @@ public struct EvidenceMediaService: Sendable {
     }
 
     public func media(_ sha256: String) async throws -> StoredMedia {
-        guard let media = try await store.media(sha256: sha256) else { throw CaseError.notFound("evidence file \(sha256)") }
+        guard let media = try await find(sha256) else { throw CaseError.notFound("evidence file \(sha256)") }
         return media
     }
+
+    /// The file's record, or nil if none was ever kept.
+    public func find(_ sha256: String) async throws -> StoredMedia? { try await store.media(sha256: sha256) }
 
     /// A file that is still kept (a purged one has a record but no bytes).
     func kept(_ sha256: String) async throws -> StoredMedia {

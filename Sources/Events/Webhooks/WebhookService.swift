@@ -3,7 +3,7 @@ public import Foundation
 /// The rules of subscriptions: known event types, a credential of the webhook integration whose
 /// URL passes the address rules (`checkCredential`, given by the adapter that can resolve it).
 public struct WebhookService: Sendable {
-    public let store: any WebhookStore
+    let store: any WebhookStore
     /// Throws when the credential is missing, not a webhook credential, or its URL is refused.
     let checkCredential: @Sendable (String) async throws -> Void
     let clock: @Sendable () -> Date

@@ -276,11 +276,11 @@ struct BankRoutes {
         } ?? .csv
         // Cells a spreadsheet would run as formulas are guarded unless the caller asks for raw text.
         let raw = try Flag.parse(request.query("raw"), name: "raw") ?? false
-        let store = banks.store
+        let banks = self.banks
         // Streamed a page (10 000 entries) at a time: an export of millions never sits in memory.
         let body = ResponseBody { writer in
             var pending = ""
-            try await BankExporter.export(bank, from: store, format: format, raw: raw, write: { pending += $0 }, pageWritten: {
+            try await banks.export(bank, format: format, raw: raw, write: { pending += $0 }, pageWritten: {
                 try await writer.write(ByteBuffer(string: pending))
                 pending = ""
             })

@@ -54,7 +54,7 @@ extension FirstRun {
     public static func prepareWorkflows(_ workflows: WorkflowService, audit: any AuditLog, demo: Bool) async throws {
         guard demo else { return }
         let definition = WorkflowLibrary.screenUploadedImage()
-        guard try await workflows.store.workflow(named: definition.name) == nil else { return }
+        guard try await workflows.find(named: definition.name) == nil else { return }
         let workflow = try await workflows.create(definition)
         _ = try await audit.recording(actor: "first-run", action: "workflow.publish", target: "workflow:\(workflow.id)", remote: nil,
                                       resultTarget: nil, outcome: nil, reason: { "\($0)" }) {

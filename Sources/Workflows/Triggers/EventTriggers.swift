@@ -87,7 +87,7 @@ public final class EventTriggers: Sendable {
 
     /// Reads the live event-triggered workflows now.
     public func refresh() async throws {
-        let versions = try await workflows.store.liveEventVersions()
+        let versions = try await workflows.liveEventVersions()
         // Conditions were checked when published: parsed once here, not once per event.
         let triggers = versions.map { version -> Trigger in
             guard let text = version.definition.trigger.condition else { return Trigger(version: version, condition: .always) }

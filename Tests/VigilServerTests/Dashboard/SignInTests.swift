@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Testing
 @testable import VigilServer
+import Storage
 
 /// Signing in and out: the cookie's flags, what a wrong password gets, the lockout, the limit
 /// per address, key sign-in, and that nothing but the sign-in form is open.
@@ -25,7 +26,7 @@ import Testing
             #expect(home.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
             // The secret itself is never stored: the sessions table holds a digest.
             let secret = try #require(browser.cookie)
-            #expect(try await fixture.service.users.store.session(digest: secret) == nil)
+            #expect(try await SQLUserStore(database: fixture.database).session(digest: secret) == nil)
             try await browser.readCSRF()
             let out = try await browser.post("/logout", [:])
             #expect(out.status == 303)
