@@ -19,7 +19,7 @@ public struct HashAction: WorkflowAction {
     public func perform(_ call: ActionCall) async throws -> JSONValue {
         let bytes = try await StepImage.bytes(call, fetcher: fetcher)
         let signals = try await lookup.hash(bytes)
-        return .object(["pdq": signals.isTooSmallForPDQ ? .null : .string(signals.pdq.hex), "pdq_quality": .number(Double(signals.quality)),
+        return .object(["pdq": signals.usablePDQ.map { .string($0.hex) } ?? .null, "pdq_quality": .number(Double(signals.quality)),
                         "md5": .string(signals.md5), "sha256": .string(signals.sha256)])
     }
 }

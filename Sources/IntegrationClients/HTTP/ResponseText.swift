@@ -1,4 +1,5 @@
 import Foundation
+import JSONValues
 import NIOCore
 
 /// Short, printable words from an answer that was not what the API promised.
@@ -6,8 +7,8 @@ enum PhotoDNAResponseText {
     /// The `message` of an API gateway's JSON error (`{"statusCode": 403, "message": "Out of call
     /// volume quota…"}`), else nil.
     static func message(_ body: ByteBuffer) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
-              let message = object["message"] as? String ?? object["Message"] as? String else { return nil }
+        guard let object = (try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView)))?.object,
+              let message = object["message"]?.string ?? object["Message"]?.string else { return nil }
         return String(message.prefix(200))
     }
 

@@ -1,6 +1,7 @@
 import Basics
 import AsyncHTTPClient
 import Foundation
+import JSONValues
 public import Integrations
 import NIOCore
 import NIOHTTP1
@@ -118,9 +119,7 @@ public final class PhotoDNAClient: Sendable {
             guard !bytes.isEmpty else { throw .invalidRequest("the image is empty") }
             (representation, value) = ("Inline", Data(bytes).base64EncodedString())
         }
-        let json = try? JSONSerialization.data(withJSONObject: ["DataRepresentation": representation, "Value": value],
-                                               options: [.sortedKeys, .withoutEscapingSlashes])
-        return Array(json ?? Data())
+        return Array(JSONValue.object(["DataRepresentation": .string(representation), "Value": .string(value)]).text.utf8)
     }
 
     enum Outcome {

@@ -1,4 +1,5 @@
 import Foundation
+import JSONValues
 public import Integrations
 public import Lookup
 public import SafeFetch
@@ -28,13 +29,14 @@ public struct VigilMatchLookup: MatchLookupProvider {
         }
         let matches = outcome.matches.map(result)
         let suppressed = outcome.suppressed.map { MatchLookupResult.Suppressed(match: result($0.match), by: result($0.by)) }
-        let raw: [String: Any] = [
-            "is_match": outcome.isMatch,
-            "pdq": outcome.pdq?.hex as Any? ?? NSNull(),
-            "matches": outcome.matches.map { ["bank": $0.bank.name, "entry_id": $0.entryID, "distance": $0.distance,
-                                             "signals": $0.signals.map(\.rawValue)] as [String: Any] },
-        ]
-        let text = (try? JSONSerialization.data(withJSONObject: raw, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let text = JSONValue.object([
+            "is_match": .bool(outcome.isMatch),
+            "pdq": outcome.pdq.map { .string($0.hex) } ?? .null,
+            "matches": .array(outcome.matches.map { match in
+                .object(["bank": .string(match.bank.name), "entry_id": .number(Double(match.entryID)),
+                         "distance": .number(Double(match.distance)), "signals": .array(match.signals.map { .string($0.rawValue) })])
+            }),
+        ]).text
         return MatchLookupResult(isMatch: outcome.isMatch, matches: matches, suppressed: suppressed, trackingID: "VGL_" + UUID().uuidString.lowercased(),
                                  statusCode: 3000, statusDescription: "OK", raw: text)
     }

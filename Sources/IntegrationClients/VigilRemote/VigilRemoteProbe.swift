@@ -2,6 +2,7 @@ import Basics
 import AsyncHTTPClient
 public import SafeFetch
 import Foundation
+import JSONValues
 public import Integrations
 
 /// Tests a `vigil_remote` credential: `GET {endpoint}/v1/banks` with its key. A 200 means the
@@ -34,8 +35,9 @@ public struct VigilRemoteProbe: CredentialProbe {
             let reason = answer.status == 401 || answer.status == 403 ? "refused the API key" : "answered HTTP \(answer.status)"
             return CredentialTestResult(ok: false, summary: "The other Vigil at \(base) \(reason).", details: details, elapsed: elapsed)
         }
-        let banks = ((try? JSONSerialization.jsonObject(with: Data(answer.body.readableBytesView))) as? [String: Any])?["banks"] as? [[String: Any]]
-        let names = banks?.compactMap { $0["name"] as? String } ?? []
+        // The names are for the sentence only: an answer without them still says the key works.
+        let banks = (try? JSONDecoder().decode(JSONValue.self, from: Data(answer.body.readableBytesView)))?.object?["banks"]?.array
+        let names = banks?.compactMap { $0.object?["name"]?.string } ?? []
         return CredentialTestResult(ok: true, summary: "The other Vigil accepted the key in \(elapsed.wholeMilliseconds) ms; its banks: \(names.isEmpty ? "none" : names.joined(separator: ", ")).",
                                     details: details, elapsed: elapsed)
     }

@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import JSONValues
 import Synchronization
 import SystemPackage
 
@@ -49,7 +50,11 @@ struct SettingsReader: Sendable {
     private static func checkKeys(ofConfigFile path: String, knownNames: Set<Name>) throws {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw Invalid(description: "cannot read config file \(path)") }
-        guard let object = try? JSONSerialization.jsonObject(with: data), let keys = object as? [String: Any] else {
+        let keys: [String: JSONValues.JSONValue]
+        do {
+            guard let object = try JSONDecoder().decode(JSONValues.JSONValue.self, from: data).object else { throw Invalid(description: "not an object") }
+            keys = object
+        } catch {
             throw Invalid(description: "config file \(path) is not a JSON object")
         }
         if let unknown = keys.keys.sorted().first(where: { !knownNames.contains($0) }) {
