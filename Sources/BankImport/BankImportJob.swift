@@ -55,12 +55,7 @@ public struct BankImportJob: JobHandler {
     }
 
     public func run(_ job: Job, context: JobContext) async throws -> String? {
-        let payload: Payload
-        do {
-            payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
-        } catch {
-            throw JobFailure.permanent("the job's payload is not a bank import: \(error)")
-        }
+        let payload = try JobText.payload(Payload.self, of: job)
         let file = URL(fileURLWithPath: payload.file)
         do {
             let result = try await importFile(payload, file: file, job: job, context: context)
@@ -86,7 +81,9 @@ public struct BankImportJob: JobHandler {
         }
         var reader = try ImportReaders.open(file, name: payload.name, format: payload.format, listHoldsSHA256: payload.listSHA256, hashing: hashing,
                                             addedBy: payload.addedBy)
-        let resumed = context.progress.flatMap { try? JSONDecoder().decode(Progress.self, from: Data($0.utf8)) }?.summary ?? ImportSummary()
+        // The counts so far, kept with the last committed batch: unreadable counts stop the job
+        // rather than restart them at zero beside rows already imported.
+        let resumed = try context.progress.map { try JSONDecoder().decode(Progress.self, from: Data($0.utf8)).summary } ?? ImportSummary()
         let lease = context.lease
         let summary = try await banks.importEntries(
             into: bank, from: &reader, batchSize: batchSize, resuming: resumed,
@@ -97,9 +94,5 @@ public struct BankImportJob: JobHandler {
         return try Self.encode(Progress(summary: summary, fraction: 1))
     }
 
-    static func encode(_ progress: Progress) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(progress), as: UTF8.self)
-    }
+    static func encode(_ progress: Progress) throws -> String { try JobText.encode(progress) }
 }

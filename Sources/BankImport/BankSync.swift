@@ -115,35 +115,23 @@ public struct BankSyncJob: JobHandler {
     }
 
     public func run(_ job: Job, context: JobContext) async throws -> String? {
-        let payload: Payload
-        do { payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) } catch {
-            throw JobFailure.permanent("the job's payload is not a bank sync: \(error)")
-        }
+        let payload = try JobText.payload(Payload.self, of: job)
         let outcome: BankSync.Outcome
         do {
             outcome = try await sync.run(bankID: payload.bankID, lease: context.lease) { pages, summary in
                 try context.checkCancelled()
-                context.report(String(decoding: try JSONEncoder().encode(["pages": pages, "added": summary.added, "removed": summary.removed]),
-                                      as: UTF8.self))
+                context.report(try JobText.encode(["pages": pages, "added": summary.added, "removed": summary.removed]))
             }
         } catch let failure as BankSync.Failure {
             throw JobFailure.permanent(failure.description)
         }
-        return String(decoding: try JSONEncoder.sync.encode(outcome), as: UTF8.self)
+        return try JobText.encode(outcome)
     }
 
     /// The sync's job keeps dying: its source says so.
     public func abandon(_ job: Job, reason: String, lease: JobLease) async throws {
-        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else { return }
+        let payload = try JobText.payload(Payload.self, of: job)
         try await sync.sources.recordRun(bankID: payload.bankID, at: Date(), checkpoint: nil, outcome: "failed: the sync \(reason)", fence: lease)
     }
 }
 
-extension JSONEncoder {
-    static let sync: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-}

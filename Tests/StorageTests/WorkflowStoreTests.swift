@@ -56,7 +56,7 @@ import Workflows
         #expect(created.filter(\.1).count == 1)
         let jobs = try await SQLJobStore(database: databases[0]).jobs(kinds: [WorkflowService.jobKind], states: nil, limit: 100)
         #expect(jobs.count == 1)
-        #expect(jobs.first?.payload == WorkflowRunJob.payload(runID: created[0].0))
+        #expect(jobs.first?.payload == (try WorkflowRunJob.payload(runID: created[0].0)))
         // Without a key every start is a run of its own.
         let a = try await store.createRun(NewRun(workflowID: workflow.id, version: 6, trigger: .api, input: [:], idempotencyKey: nil),
                                           jobKind: WorkflowService.jobKind, at: Date())

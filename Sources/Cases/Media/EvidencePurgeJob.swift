@@ -30,6 +30,6 @@ public struct EvidencePurgeJob: JobHandler {
             purged += batch.count
             if batch.count < 500 { break }
         }
-        return #"{"purged":\#(purged)}"#
+        return try JobText.encode(["purged": purged])
     }
 }

@@ -47,8 +47,9 @@ public struct WebhookDelivery: Sendable, Equatable {
 
     /// The job that performs delivery `id`. Its attempts are counted by the delivery itself
     /// (its 24-hour window ends it), so the job's own limit is only a backstop.
-    public static func job(delivery id: Int64, at time: Date) -> NewJob {
-        NewJob(kind: jobKind, payload: #"{"delivery":\#(id)}"#, maxAttempts: 10_000, runAfter: time)
+    public static func job(delivery id: Int64, at time: Date) throws -> NewJob {
+        struct Payload: Encodable { let delivery: Int64 }
+        return NewJob(kind: jobKind, payload: try JobText.encode(Payload(delivery: id)), maxAttempts: 10_000, runAfter: time)
     }
 
     public enum State: String, Sendable, Codable, CaseIterable { case pending, delivered, failed }

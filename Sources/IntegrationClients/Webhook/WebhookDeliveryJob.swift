@@ -45,15 +45,12 @@ public struct WebhookDeliveryJob: JobHandler {
     struct Payload: Decodable { let delivery: Int64 }
 
     public func run(_ job: Job, context: JobContext) async throws -> String? {
-        let payload: Payload
-        do { payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) } catch {
-            throw JobFailure.permanent("not a webhook delivery job: \(job.payload.prefix(100))")
-        }
+        let payload = try JobText.payload(Payload.self, of: job)
         guard let delivery = try await webhooks.delivery(id: payload.delivery) else {
-            return #"{"outcome":"the delivery no longer exists (its subscription was deleted)"}"#
+            return try JobText.outcome("the delivery no longer exists (its subscription was deleted)")
         }
         // Delivered already (a job run again after its worker died after the POST): done.
-        guard delivery.state == .pending else { return #"{"outcome":"\#(delivery.state.rawValue) already"}"# }
+        guard delivery.state == .pending else { return try JobText.outcome("\(delivery.state.rawValue) already") }
         let now = clock()
         if try await webhooks.hasEarlierPending(delivery) {
             // The earlier one wakes this one when it ends; the wait is only a backstop.
@@ -65,14 +62,14 @@ public struct WebhookDeliveryJob: JobHandler {
             throw JobFailure.permanent("event \(delivery.eventID) no longer exists")
         }
         guard let subscription = try await webhooks.subscription(id: delivery.subscriptionID) else {
-            return #"{"outcome":"the subscription was deleted"}"#
+            return try JobText.outcome("the subscription was deleted")
         }
         let outcome = await attempt(event, delivery: delivery, subscription: subscription, at: now)
         switch outcome {
         case let .delivered(status):
             try await webhooks.recordAttempt(id: delivery.id, state: .delivered, status: status, error: nil, at: clock(), fence: job.lease)
             observe(event.type, "delivered")
-            return #"{"status":\#(status)}"#
+            return try JobText.encode(["status": status])
         case let .refused(reason):
             try await webhooks.recordAttempt(id: delivery.id, state: .failed, status: nil, error: reason, at: clock(), fence: job.lease)
             observe(event.type, "failed")
@@ -93,8 +90,8 @@ public struct WebhookDeliveryJob: JobHandler {
 
     /// The delivery's job keeps dying: the delivery is failed, saying why (a person can redeliver).
     public func abandon(_ job: Job, reason: String, lease: JobLease) async throws {
-        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)),
-              let delivery = try await webhooks.delivery(id: payload.delivery), delivery.state == .pending else { return }
+        let payload = try JobText.payload(Payload.self, of: job)
+        guard let delivery = try await webhooks.delivery(id: payload.delivery), delivery.state == .pending else { return }
         try await webhooks.recordAttempt(id: delivery.id, state: .failed, status: nil, error: "the delivery \(reason)", at: clock(), fence: lease)
     }
 

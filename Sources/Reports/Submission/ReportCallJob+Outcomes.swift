@@ -112,7 +112,7 @@ extension ReportCallJob {
             let delay = Self.backoff(failures: saved.remote.failures, before: saved.remote.expiresAt, now: now)
             throw JobPostponed(until: now.addingTimeInterval(delay), reason: "NCMEC answered \(codeText) to the \(call)")
         }
-        return #"{"call":"\#(call.endpoint)","code":\#(answer.code.map(String.init) ?? "null"),"state":"\#(saved.state.rawValue)"}"#
+        return try JobText.encode(CallResult(call: call.endpoint, code: answer.code, state: saved.state.rawValue))
     }
 
     /// No answer. Not sent: nothing happened at NCMEC, try again. Unknown: the call stays
@@ -139,7 +139,7 @@ extension ReportCallJob {
             }
             return ReportChange(updated: updated, history: history, events: events)
         }
-        guard saved.state != .failed else { return #"{"outcome":"failed"}"# }
+        guard saved.state != .failed else { return try JobText.outcome("failed") }
         let delay = Self.backoff(failures: saved.remote.failures, before: saved.remote.expiresAt, now: now)
         throw JobPostponed(until: now.addingTimeInterval(delay), reason: failure.description)
     }
@@ -199,6 +199,13 @@ extension ReportCallJob {
             let history = change(&updated)
             return ReportChange(updated: updated, history: history)
         }
+    }
+
+    /// What a call's job result says: which call, NCMEC's code, the report's state after it.
+    struct CallResult: Encodable {
+        let call: String
+        let code: Int?
+        let state: String
     }
 
     static func requireOwner(_ report: Report, _ job: Job) throws {

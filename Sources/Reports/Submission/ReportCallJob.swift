@@ -36,21 +36,19 @@ public struct ReportCallJob: JobHandler {
     struct Payload: Codable { let report: Int64 }
 
     /// The job that makes a report's next call.
-    public static func job(reportID: Int64, at time: Date) -> NewJob {
-        NewJob(kind: jobKind, payload: #"{"report":\#(reportID)}"#, maxAttempts: 50, runAfter: time)
+    public static func job(reportID: Int64, at time: Date) throws -> NewJob {
+        NewJob(kind: jobKind, payload: try JobText.encode(Payload(report: reportID)), maxAttempts: 50, runAfter: time)
     }
 
     public func run(_ job: Job, context: JobContext) async throws -> String? {
-        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else {
-            throw JobFailure.permanent("not a report call: \(job.payload.prefix(100))")
-        }
-        guard var report = try await store.report(id: payload.report) else { return #"{"outcome":"the report no longer exists"}"# }
-        guard report.jobID == job.id else { return #"{"outcome":"superseded by job \#(report.jobID.map(String.init) ?? "none")"}"# }
+        let payload = try JobText.payload(Payload.self, of: job)
+        guard var report = try await store.report(id: payload.report) else { return try JobText.outcome("the report no longer exists") }
+        guard report.jobID == job.id else { return try JobText.outcome("superseded by job \(report.jobID.map(String.init) ?? "none")") }
         if report.state == .finished {
             if !report.remote.closedOut { try await close(report, job: job) }
-            return #"{"outcome":"finished"}"#
+            return try JobText.outcome("finished")
         }
-        guard report.state.isInProgress else { return #"{"outcome":"nothing to do (\#(report.state.rawValue))"}"# }
+        guard report.state.isInProgress else { return try JobText.outcome("nothing to do (\(report.state.rawValue))") }
         // A case resolved as a false positive is not reported, whoever withdrew (or failed to
         // withdraw) the report: the decision may have committed just before its process died.
         if !report.retractRequested, try await closeOut.cases.isFalsePositive(try await closeOut.cases.detail(report.caseID).case) {
@@ -66,7 +64,7 @@ public struct ReportCallJob: JobHandler {
             try await fail(report.id, job: job, ReportProblem(
                 kind: .unavailable, message: "the report was started afresh \(report.remote.restarts) times (answers lost, or NCMEC no longer had it); retry when the CyberTipline is reachable again",
                 during: SubmissionPlan.progressState(report)))
-            return #"{"outcome":"failed"}"#
+            return try JobText.outcome("failed")
         }
         if let expires = report.remote.expiresAt, clock() >= expires, !report.retractRequested {
             report = try await commit(report.id, job: job) { report in
@@ -83,15 +81,15 @@ public struct ReportCallJob: JobHandler {
                 return ReportChange(updated: updated, history: [Self.line("retracted", ["message": "nothing had reached NCMEC"])],
                                     events: [updated.event(ReportEvents.retracted, actor: Self.actor)])
             }
-            return #"{"outcome":"retracted"}"#
+            return try JobText.outcome("retracted")
         }
         return try await make(call, report: report, job: job)
     }
 
     /// The submission's job keeps dying: the report waits for a person, saying why.
     public func abandon(_ job: Job, reason: String, lease: JobLease) async throws {
-        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)),
-              let report = try await store.report(id: payload.report), report.jobID == job.id, report.state.isInProgress else { return }
+        let payload = try JobText.payload(Payload.self, of: job)
+        guard let report = try await store.report(id: payload.report), report.jobID == job.id, report.state.isInProgress else { return }
         try await fail(report.id, job: job, ReportProblem(kind: .unavailable, message: "the submission \(reason); retry once the cause is fixed",
                                                           during: SubmissionPlan.progressState(report)))
     }
@@ -106,7 +104,7 @@ public struct ReportCallJob: JobHandler {
             request = try await prepare(call, report)
         } catch {
             try await fail(report.id, job: job, ReportProblem(kind: .giveUp, message: "the \(call) cannot be made: \(error)", during: report.state))
-            return #"{"outcome":"failed"}"#
+            return try JobText.outcome("failed")
         }
         let marked = try await commit(report.id, job: job) { report in
             report.remote.pendingCall = call

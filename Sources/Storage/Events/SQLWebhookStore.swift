@@ -29,7 +29,7 @@ enum WebhookDeliverySQL {
             }
             insert.appendLiteral(" RETURNING id")
             let ids = try await sql.raw(insert).all().map { try $0.decode(column: "id", as: Int64.self) }.sorted()
-            let jobs = try await SQLJobStore.insertMany(ids.map { WebhookDelivery.job(delivery: $0, at: time) }, at: time, on: sql)
+            let jobs = try await SQLJobStore.insertMany(try ids.map { try WebhookDelivery.job(delivery: $0, at: time) }, at: time, on: sql)
             // Each delivery names its job (the next delivery of a subject is woken through it).
             let pairs = zip(ids, jobs).map { "WHEN \($0) THEN \($1)" }.joined(separator: " ")
             try await sql.raw("""

@@ -41,7 +41,7 @@ extension SQLWorkflowStore {
                 return (run, true)
             }
             // Many attempts: each wait for a step's next try counts one.
-            let job = try await SQLJobStore.insert(NewJob(kind: jobKind, payload: WorkflowRunJob.payload(runID: run.id), maxAttempts: 50, runAfter: time),
+            let job = try await SQLJobStore.insert(NewJob(kind: jobKind, payload: try WorkflowRunJob.payload(runID: run.id), maxAttempts: 50, runAfter: time),
                                                    at: time, on: sql).id
             try await sql.raw("UPDATE workflow_runs SET job_id = \(bind: job) WHERE id = \(bind: run.id)").run()
             return (run, true)

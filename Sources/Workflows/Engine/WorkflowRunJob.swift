@@ -14,16 +14,14 @@ public struct WorkflowRunJob: JobHandler {
 
     struct Payload: Codable { var run: Int64 }
 
-    public static func payload(runID: Int64) -> String { "{\"run\":\(runID)}" }
+    public static func payload(runID: Int64) throws -> String { try JobText.encode(Payload(run: runID)) }
 
     public func run(_ job: Job, context: JobContext) async throws -> String? {
-        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else {
-            throw JobFailure.permanent("a workflow.run job's payload is {\"run\": id}, got \(job.payload.prefix(100))")
-        }
+        let payload = try JobText.payload(Payload.self, of: job)
         do {
             switch try await engine.advance(runID: payload.run, lease: context.lease, worker: context.owner,
                                             isCancelled: { context.isCancelled }) {
-            case let .finished(status): return "{\"status\":\"\(status.rawValue)\"}"
+            case let .finished(status): return try JobText.encode(["status": status.rawValue])
             case let .wait(until): throw JobPostponed(until: until, reason: "run \(payload.run) waits for a step's next try")
             }
         } catch let failure as ActionFailure {
@@ -33,7 +31,7 @@ public struct WorkflowRunJob: JobHandler {
 
     /// The run's job keeps dying: the run fails, saying why (and `workflow.run.failed` says so).
     public func abandon(_ job: Job, reason: String, lease: JobLease) async throws {
-        guard let payload = try? JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8)) else { return }
+        let payload = try JobText.payload(Payload.self, of: job)
         try await engine.store.setRunStatus(id: payload.run, .failed, error: "the run \(reason)", at: Date(), lease: lease)
     }
 }
