@@ -64,6 +64,12 @@ public final class BankService: Sendable {
         try await BankExporter.export(bank, from: store, format: format, raw: raw, pageSize: pageSize, write: write, pageWritten: pageWritten)
     }
 
+    /// The bank's entry holding any of these signals exactly, snoozed or not, whether the bank is
+    /// enabled or not (what adding them again would have duplicated), or nil.
+    public func entryID(holding signals: EntrySignals, in bank: Bank) async throws -> Int64? {
+        try await store.entryID(bankID: bank.id, holding: signals)
+    }
+
     /// Entries by id, in one query (those that are gone are left out).
     public func entries(ids: [Int64]) async throws -> [BankEntry] { try await store.entries(ids: ids) }
 

@@ -26,6 +26,8 @@ public protocol BankStore: BankChangeFeed {
     func entry(id: Int64) async throws -> BankEntry?
     /// The entries with these ids that exist, in one query.
     func entries(ids: [Int64]) async throws -> [BankEntry]
+    /// The entry of the bank holding any of these signals exactly (snoozed or not), or nil.
+    func entryID(bankID: Int64, holding signals: EntrySignals) async throws -> Int64?
     /// Entries of a bank in id order, for paging and export.
     func entries(bankID: Int64, afterID: Int64, limit: Int) async throws -> [BankEntry]
     func entryCount(bankID: Int64) async throws -> Int

@@ -78,6 +78,25 @@ import VigilTestSupport
         #expect(refused?.description.contains("these do not: KNOWN_BAD, known_bad") == true, "\(refused.map { "\($0)" } ?? "")")
     }
 
+    /// The entry holding a signal is found in the bank itself, snoozed or not, by any one of its
+    /// signals (PDQ as stored: 32 bytes, most significant word first).
+    @Test(arguments: Backend.allCases)
+    func theEntryHoldingASignalIsFoundInTheBank(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let (service, database) = try await db.service()
+        defer { Task { await database.close() } }
+        let bank = try await service.createBank(NewBank(name: "HELD"))
+        let other = try await service.createBank(NewBank(name: "ELSEWHERE"))
+        var generator = HashGenerator(seed: 31)
+        let pdq = generator.randomHash(), md5 = String(repeating: "c", count: 32)
+        let id = try #require(try await service.addEntries([NewEntry(signals: EntrySignals(pdq: pdq, md5: md5), addedBy: "t")], to: bank).inserted.first?.entryID)
+        _ = try await service.snooze(entryID: id, until: Date().addingTimeInterval(3600))
+        #expect(try await service.entryID(holding: EntrySignals(pdq: pdq), in: bank) == id)
+        #expect(try await service.entryID(holding: EntrySignals(md5: md5), in: bank) == id)
+        #expect(try await service.entryID(holding: EntrySignals(pdq: generator.near(pdq, distance: 1)), in: bank) == nil, "exact signals only")
+        #expect(try await service.entryID(holding: EntrySignals(pdq: pdq), in: other) == nil)
+    }
+
     @Test(arguments: Backend.allCases)
     func bankLifecycle(backend: Backend) async throws {
         let db = try TestDatabase.make(backend)

@@ -164,6 +164,12 @@ import VigilServer
             #expect(signal.status == 200 && (signal.json["signals"] as? [String: String]) == ["pdq": pdq])
             let again = try await client.json(.post, "/c/bank/TEST_BANK/signal", key: fixture.curator, #"{"pdq": "\#(pdq)"}"#)
             #expect(again.json["id"] as? Int == signal.json["id"] as? Int)
+            // A snoozed entry is still the one adding it again finds (the index no longer searches
+            // it: the answer was 409 "already in the bank" with no id).
+            let signalID = try #require(signal.json["id"] as? Int)
+            _ = try await client.json(.put, "/c/bank/TEST_BANK/content/\(signalID)", key: fixture.curator, #"{"disable_until_ts": \#(until)}"#)
+            let whileSnoozed = try await client.json(.post, "/c/bank/TEST_BANK/signal", key: fixture.curator, #"{"pdq": "\#(pdq)"}"#)
+            #expect(whileSnoozed.status == 200 && whileSnoozed.json["id"] as? Int == signalID, "\(whileSnoozed.text)")
             #expect(try await client.json(.post, "/c/bank/TEST_BANK/signal", key: fixture.curator, #"{"pdq": "12"}"#).status == 400)
             #expect(try await client.json(.post, "/c/bank/TEST_BANK/signal", key: fixture.curator, #"{"tmk": "12"}"#).status == 400)
             #expect(try await client.json(.post, "/c/bank/TEST_BANK/signal", key: fixture.curator, "{}").status == 400)

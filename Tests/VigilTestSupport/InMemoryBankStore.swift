@@ -40,6 +40,13 @@ public actor InMemoryBankStore: BankStore {
 
     public func listBanks() async throws -> [Bank] { banks.values.sorted { $0.name < $1.name } }
 
+    public func entryID(bankID: Int64, holding signals: EntrySignals) async throws -> Int64? {
+        entries.values.filter { entry in
+            entry.bankID == bankID && ((signals.pdq != nil && entry.signals.pdq == signals.pdq)
+                || (signals.md5 != nil && entry.signals.md5 == signals.md5) || (signals.sha256 != nil && entry.signals.sha256 == signals.sha256))
+        }.map(\.id).min()
+    }
+
     public func bank(named name: String) async throws -> Bank? { banks.values.first { $0.name.lowercased() == name.lowercased() } }
 
     public func updateBank(_ bank: Bank) async throws -> Bank {

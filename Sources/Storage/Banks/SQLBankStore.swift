@@ -193,6 +193,27 @@ public struct SQLBankStore: BankStore {
         }
     }
 
+    public func entryID(bankID: Int64, holding signals: EntrySignals) async throws -> Int64? {
+        guard signals.pdq != nil || signals.md5 != nil || signals.sha256 != nil else { return nil }
+        return try await database.run { sql in
+            var query = SQLQueryString("SELECT id FROM bank_entries WHERE bank_id = \(bind: bankID) AND (1 = 0")
+            if let pdq = signals.pdq {
+                query.appendLiteral(" OR pdq = ")
+                query.appendInterpolation(bind: PDQBytes.data(pdq))
+            }
+            if let md5 = signals.md5 {
+                query.appendLiteral(" OR md5 = ")
+                query.appendInterpolation(bind: md5)
+            }
+            if let sha256 = signals.sha256 {
+                query.appendLiteral(" OR sha256 = ")
+                query.appendInterpolation(bind: sha256)
+            }
+            query.appendLiteral(") ORDER BY id LIMIT 1")
+            return try await sql.raw(query).first()?.decode(column: "id", as: Int64.self)
+        }
+    }
+
     public func entries(ids: [Int64]) async throws -> [BankEntry] {
         guard !ids.isEmpty else { return [] }
         let list = IDList.sql(ids)
@@ -337,5 +358,12 @@ enum PDQBytes {
 
     static func hash(_ data: Data) -> PDQHash {
         data.withUnsafeBytes { hash($0) }
+    }
+
+    /// The 32 bytes a hash is stored as (most significant word first, as its hex reads).
+    static func data(_ hash: PDQHash) -> Data {
+        var data = Data(capacity: 32)
+        for word in [hash.w3, hash.w2, hash.w1, hash.w0] { withUnsafeBytes(of: word.bigEndian) { data.append(contentsOf: $0) } }
+        return data
     }
 }

@@ -218,16 +218,13 @@ struct HMACurationRoutes {
         return Self.json(.object(["id": .number(Double(id)), "signals": .object(echo.mapValues(JSONValue.string))]))
     }
 
+    /// Asked of the bank itself, not the index: an entry that is snoozed, or in a disabled bank,
+    /// is found too.
     func existingEntryID(_ entry: NewEntry, bank: Bank) async throws -> Int64 {
-        let query = MatchQuery(pdq: entry.signals.pdq.map { [$0] } ?? [], md5: entry.signals.md5, sha256: entry.signals.sha256,
-                               threshold: 0, banks: [bank.name], qualityGate: 0)
-        // Allow banks report their hits apart; a disabled bank or a snoozed entry is not searchable,
-        // and then the caller learns only that the signal is there.
-        let result = banks.match(query)
-        guard let hit = (result.matches + result.allowed + result.suppressed.map(\.match)).first else {
+        guard let id = try await banks.entryID(holding: entry.signals, in: bank) else {
             throw APIError(.conflict, "already_exists", "the signal is already in the bank")
         }
-        return hit.entryID
+        return id
     }
 
     func updateContent(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
