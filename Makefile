@@ -16,7 +16,7 @@ build: deps
 # The whole suite, against real SQLite and a throw-away PostgreSQL cluster. CI runs this.
 test: test-deps
 	# Package.swift declares exactly what each target imports.
-	scripts/check-imports.py
+	SWIFT=$(SWIFT) scripts/check-imports.py
 	$(SWIFT) build --build-tests
 	# The Benchmarks package's programs still compile against this build (seconds; see the script).
 	scripts/typecheck-benchmarks.sh

@@ -5,14 +5,14 @@ manifest says what a module is built from, and no module leans on what another o
 C system libraries, which a shim includes rather than imports, and the platform's own modules are
 left out. Run by `make test`; exits 1 listing the differences.
   scripts/check-imports.py   (from the repository root; needs `swift`)"""
-import glob, json, re, subprocess, sys
+import glob, json, os, re, subprocess, sys
 
 PLATFORM = {"Foundation", "FoundationEssentials", "FoundationNetworking", "FoundationXML", "Glibc", "Musl", "Darwin",
             "Dispatch", "Synchronization", "Testing", "XCTest", "_Concurrency", "os", "CoreFoundation"}
 IMPORT = re.compile(r"^\s*(?:@[A-Za-z_]+(?:\([^)]*\))?\s+)*(?:public |package |internal |private |fileprivate )?"
                     r"import (?:struct |class |enum |func |protocol |typealias |var |let )?([A-Za-z_][A-Za-z0-9_]*)")
 
-package = json.loads(subprocess.run(["swift", "package", "dump-package"], check=True, capture_output=True, text=True).stdout)
+package = json.loads(subprocess.run([os.environ.get("SWIFT", "swift"), "package", "dump-package"], check=True, capture_output=True, text=True).stdout)
 system = {t["name"] for t in package["targets"] if t["type"] == "system"}
 problems = []
 for target in package["targets"]:
