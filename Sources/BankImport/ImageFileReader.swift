@@ -11,8 +11,10 @@ struct ImageFileReader: ImportReader {
     private var index = 0
     private let hashing: ImageHashingPool
     private let addedBy: String
+    /// What a single file is called where it came from (an upload's own name, not the spool file's).
+    private let singleName: String?
 
-    init(url: URL, hashing: ImageHashingPool, addedBy: String) throws {
+    init(url: URL, name: String? = nil, hashing: ImageHashingPool, addedBy: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw ImportError("\(url.path): no such file or folder")
@@ -20,7 +22,9 @@ struct ImageFileReader: ImportReader {
         if isDirectory.boolValue {
             files = ImageFiles.inFolder(url)
             root = url
+            singleName = nil
         } else {
+            singleName = name
             files = [url]
             root = url.deletingLastPathComponent()
         }
@@ -34,7 +38,7 @@ struct ImageFileReader: ImportReader {
         guard index < files.count else { return nil }
         let file = files[index]
         index += 1
-        let name = String(file.path.dropFirst(root.path.count).drop { $0 == "/" })
+        let name = singleName ?? String(file.path.dropFirst(root.path.count).drop { $0 == "/" })
         guard let data = try? Data(contentsOf: file) else { return .rejected(line: index, reason: "\(name): cannot read") }
         do {
             let bytes = [UInt8](data)

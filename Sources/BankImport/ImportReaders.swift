@@ -14,7 +14,7 @@ public enum ImportReaders {
         case .csv: try CSVImportReader(url: url, addedBy: addedBy)
         case .list: try HashListReader(url: url, name: name, sixtyFourIsSHA256: listHoldsSHA256, addedBy: addedBy)
         case .ncmecXML: try NCMECXMLReader(url: url, name: name, addedBy: addedBy)
-        case .images: try ImageFileReader(url: url, hashing: hashing, addedBy: addedBy)
+        case .images: try ImageFileReader(url: url, name: name, hashing: hashing, addedBy: addedBy)
         }
     }
 }

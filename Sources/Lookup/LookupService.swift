@@ -77,11 +77,12 @@ public final class LookupService: Sendable {
         var bankFilter: Set<String>?
         if let names = request.banks, !names.isEmpty {
             // The index's catalogue, not a database query: this runs on every lookup that names banks.
-            let known = banks.index.bankNames
-            if !request.ignoreUnknownBanks, let unknown = names.first(where: { !known.contains($0) }) {
+            // Names are one whatever their case: `known_bad` asks for KNOWN_BAD.
+            let known = Dictionary(banks.index.bankNames.map { ($0.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+            if !request.ignoreUnknownBanks, let unknown = names.first(where: { known[$0.lowercased()] == nil }) {
                 throw LookupError.unknownBank(unknown)
             }
-            bankFilter = Set(names).intersection(known)
+            bankFilter = Set(names.compactMap { known[$0.lowercased()] })
         }
 
         var signals: ContentSignals?

@@ -14,6 +14,15 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
     case notAnImage(contentType: String?)
 
     /// A stable machine-readable code.
+    /// A refusal that asking again cannot change (the URL or the address the rules refuse), as
+    /// opposed to a name that did not resolve this time, which may next time.
+    public var isPermanentRefusal: Bool {
+        switch self {
+        case .invalidURL, .unsupportedScheme, .credentialsInURL, .refusedAddress: true
+        default: false
+        }
+    }
+
     public var code: String {
         switch self {
         case .invalidURL, .credentialsInURL: "invalid_url"

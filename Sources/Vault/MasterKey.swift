@@ -1,11 +1,9 @@
 import Crypto
-public import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
 
 /// The key every stored secret is encrypted under: 32 random bytes, from `VIGIL_MASTER_KEY`
-/// (base64) or from a key file the first start creates with mode 0600. Losing it loses every
+/// (base64) or from a key file the first start creates with mode 0600 (`MasterKeyFile`, where
+/// the process's environment and files are read). Losing it loses every
 /// stored credential; a different one must be refused at start, not at a credential's first use
 /// (see `KeyCheck`).
 public struct MasterKey: Sendable {
@@ -39,55 +37,5 @@ public struct MasterKey: Sendable {
     /// The key as base64 text, for the key file.
     public var base64: String {
         bytes.base64EncodedString()
-    }
-
-    /// The environment's key when given, else the key file's; a missing file is created with a
-    /// new key, readable by its owner only.
-    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
-                            keyFile: URL) throws(VaultError) -> (key: MasterKey, created: Bool) {
-        if let text = environment["VIGIL_MASTER_KEY"], !text.isEmpty {
-            do { return (try MasterKey(base64: text), false) } catch { throw .malformedMasterKey("VIGIL_MASTER_KEY: \(error.reason)") }
-        }
-        let path = keyFile.path
-        if FileManager.default.fileExists(atPath: path) {
-            let text: String
-            do { text = try String(contentsOf: keyFile, encoding: .utf8) } catch { throw .unreadableKeyFile(path) }
-            do { return (try MasterKey(base64: text), false) } catch { throw .malformedMasterKey("\(path): \(error.reason)") }
-        }
-        let key = generate()
-        do {
-            try key.write(exclusiveTo: keyFile)
-        } catch .keyFileExists {
-            // Another process starting at the same time wrote its key first: use that one.
-            return try load(environment: [:], keyFile: keyFile)
-        } catch {
-            throw .unwritableKeyFile(path)
-        }
-        return (key, true)
-    }
-
-    public enum WriteFailure: Error { case keyFileExists, failed }
-
-    /// Writes the key to a new file readable by its owner only; never replaces an existing one.
-    /// It is written whole to a private temporary file, then linked into place: of two processes
-    /// writing at once, one links its key and the other finds the complete file. The file has its
-    /// final mode from creation: there is no moment at which others may read it.
-    public func write(exclusiveTo keyFile: URL) throws(WriteFailure) {
-        let path = keyFile.path
-        do {
-            try FileManager.default.createDirectory(at: keyFile.deletingLastPathComponent(), withIntermediateDirectories: true)
-        } catch {
-            throw .failed
-        }
-        let temporary = path + ".new-\(UInt64.random(in: 0 ... .max))"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard descriptor >= 0 else { throw .failed }
-        defer { unlink(temporary) }
-        let bytes = Array((base64 + "\n").utf8)
-        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor) == 0
-        close(descriptor)
-        guard written == bytes.count, synced else { throw .failed }
-        if link(temporary, path) != 0 { throw errno == EEXIST ? .keyFileExists : .failed }
     }
 }

@@ -9,7 +9,7 @@ public enum VaultError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A sealed secret did not open: another key, another owner, or changed since.
     case cannotOpen
 
-    var reason: String {
+    public var reason: String {
         switch self {
         case let .malformedMasterKey(reason): reason
         default: description

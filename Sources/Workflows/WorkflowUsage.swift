@@ -15,8 +15,10 @@ public struct WorkflowUsage: Sendable {
     /// The live workflows whose steps name the bank (`bank`, or among `banks`). A bank named by a
     /// template (`{{ … }}`) is only known when a run renders it, so it cannot be counted here.
     public func users(ofBank name: String) async throws -> [String] {
-        try await liveSteps { step in
-            step.inputs?["bank"]?.string == name || (step.inputs?["banks"]?.array ?? []).contains { $0.string == name }
+        // Bank names are one whatever their case.
+        let name = name.lowercased()
+        return try await liveSteps { step in
+            step.inputs?["bank"]?.string?.lowercased() == name || (step.inputs?["banks"]?.array ?? []).contains { $0.string?.lowercased() == name }
         }
     }
 

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 import SafeFetch
+@testable import IntegrationClients
 import Testing
 import VigilTestSupport
 
@@ -25,5 +26,32 @@ import VigilTestSupport
         let fetcher = SafeURLFetcher(policy: Self.policy)
         let failure = await #expect(throws: FetchError.self) { _ = try await fetcher.fetch("http://127.0.0.1:\(port)/a.jpg") }
         #expect(failure?.description == "the fetch failed: connection refused by 127.0.0.1:\(port)")
+    }
+}
+
+/// The review of issue 29: a name that does not resolve this time (a resolver hiccup) was taken
+/// for a refusal, which is never retried: a webhook delivery failed for good at its first try.
+@Suite struct ResolutionFailureTests {
+    struct HiccupResolver: HostResolver {
+        struct TryAgain: Error, CustomStringConvertible { var description: String { "temporary failure in name resolution" } }
+        func resolve(host: String) async throws -> [IPAddress] { throw TryAgain() }
+    }
+
+    @Test func aNameThatDidNotResolveIsWorthAnotherTryAnAddressTheRulesRefuseIsNot() async throws {
+        let gate = OutboundGate(policy: FetchPolicy(), resolver: HiccupResolver())
+        let hiccup = await #expect(throws: HTTPCall.Failure.self) {
+            _ = try await HTTPCall.perform(gate, .POST, "https://hooks.example/x", headers: [], timeout: .seconds(5))
+        }
+        guard case .connection? = hiccup else {
+            Issue.record("a resolver failure is a connection failure, worth another try: \(String(describing: hiccup))")
+            return
+        }
+        let refused = await #expect(throws: HTTPCall.Failure.self) {
+            _ = try await HTTPCall.perform(OutboundGate(policy: FetchPolicy()), .POST, "http://127.0.0.1:9/x", headers: [], timeout: .seconds(5))
+        }
+        guard case .refused? = refused else {
+            Issue.record("loopback without --fetch-allow is a refusal: \(String(describing: refused))")
+            return
+        }
     }
 }

@@ -107,6 +107,34 @@ import VigilTestSupport
         #expect(handler.count == 0)
     }
 
+    /// A running job asked to stop learns it at its next heartbeat and ends cancelled.
+    @Test func aRunningJobAskedToStopEndsCancelled() async throws {
+        let store = InMemoryJobStore()
+        let (started, startedContinuation) = AsyncStream<Void>.makeStream()
+        final class UntilCancelled: JobHandler, Sendable {
+            let kind = "test.job"
+            let safeToRepeat = true
+            let started: AsyncStream<Void>.Continuation
+            init(started: AsyncStream<Void>.Continuation) { self.started = started }
+            func run(_ job: Job, context: JobContext) async throws -> String? {
+                started.yield()
+                while true {
+                    try context.checkCancelled()
+                    try await Task.sleep(for: .milliseconds(2))
+                }
+            }
+        }
+        let worker = JobWorker(store: store, handlers: [UntilCancelled(started: startedContinuation)], owner: "worker-1",
+                               lease: .milliseconds(30), clock: { Self.start })
+        let job = try await store.enqueue(NewJob(kind: "test.job", payload: "{}", runAfter: Self.start), at: Self.start)
+        let running = Task { try await worker.runNext(now: Self.start) }
+        var iterator = started.makeAsyncIterator()
+        _ = await iterator.next()
+        #expect(try await store.requestCancel(id: job.id, now: Self.start)?.state == .running)
+        #expect(try await running.value)
+        #expect(try await store.job(id: job.id)?.state == .cancelled)
+    }
+
     /// A job whose worker dies under it is run again; after more than `maxInterruptions` deaths
     /// it is stopped and says why. A job not safe to repeat is failed at its first interruption.
     @Test func aJobWhoseWorkerKeepsDyingIsStopped() async throws {

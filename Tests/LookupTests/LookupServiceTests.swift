@@ -91,6 +91,20 @@ import VigilTestSupport
         #expect(events[0].matches.first?.bank.name == "BAD" && events[0].pdq == hash)
     }
 
+    /// A bank named in another case is the same bank (the review of issue 29: `banks: ["bad"]`
+    /// was an unknown bank, and on HMA's lenient path a silent "no match").
+    @Test func aBankNamedInAnotherCaseIsSearched() async throws {
+        let s = try await Self.setup()
+        var generator = HashGenerator(seed: 25)
+        let hash = generator.randomHash()
+        try await s.banks.addEntries([NewEntry(signals: EntrySignals(pdq: hash), addedBy: "t")], to: s.match)
+        let input = LookupRequest.Input.signals(pdq: hash, md5: nil, sha256: nil)
+        #expect(try await s.lookup.lookup(LookupRequest(input: input, api: .native, banks: ["bad"])).isMatch)
+        var lenient = LookupRequest(input: input, api: .hma, banks: ["Bad"])
+        lenient.ignoreUnknownBanks = true
+        #expect(try await s.lookup.lookup(lenient).isMatch)
+    }
+
     @Test func requestsItCannotAnswerAreRefusedWithTheReason() async throws {
         let s = try await Self.setup()
         let probe = LookupRequest.Input.signals(pdq: PDQHash(w0: 1, w1: 2, w2: 3, w3: 4), md5: nil, sha256: nil)

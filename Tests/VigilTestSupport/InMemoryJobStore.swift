@@ -73,10 +73,11 @@ public final class InMemoryJobStore: JobStore, Sendable {
         try jobs.withLock { jobs in
             var job = try held(lease, jobs)
             switch outcome {
-            case let .succeeded(result): (job.state, job.result, job.finishedAt) = (.succeeded, result, now)
-            case let .failed(error): (job.state, job.error, job.finishedAt) = (.failed, error, now)
-            case let .retry(error, at): (job.state, job.error, job.runAfter) = (.queued, error, at)
-            case .cancelled: (job.state, job.finishedAt) = (.cancelled, now)
+            // As the SQL store writes them: result and error both, every time.
+            case let .succeeded(result): (job.state, job.result, job.error, job.finishedAt) = (.succeeded, result, nil, now)
+            case let .failed(error): (job.state, job.result, job.error, job.finishedAt) = (.failed, nil, error, now)
+            case let .retry(error, at): (job.state, job.result, job.error, job.runAfter) = (.queued, nil, error, at)
+            case .cancelled: (job.state, job.result, job.error, job.finishedAt) = (.cancelled, nil, nil, now)
             }
             job.progress = progress ?? job.progress
             (job.leaseOwner, job.leaseUntil, job.leaseToken, job.updatedAt) = (nil, nil, nil, now)
@@ -95,7 +96,7 @@ public final class InMemoryJobStore: JobStore, Sendable {
 
     public func failedJobs(since: Date, limit: Int) async throws -> [Job] {
         jobs.withLock { jobs in
-            Array(jobs.values.filter { $0.state == .failed && ($0.finishedAt ?? .distantPast) >= since }.sorted { $0.id > $1.id }.prefix(limit))
+            Array(jobs.values.filter { $0.state == .failed && ($0.finishedAt ?? .distantPast) >= since }.sorted { ($0.finishedAt ?? .distantPast, $0.id) > ($1.finishedAt ?? .distantPast, $1.id) }.prefix(max(1, min(limit, 1000))))
         }
     }
 

@@ -35,6 +35,14 @@ import Workflows
         try await service.start(workflow.id, input: ["image_url": "https://example.org/a.jpg", "account": "acct-1"], idempotencyKey: key).run
     }
 
+    /// A live workflow naming a bank in another case uses that bank (the review of issue 29:
+    /// deleting KNOWN_BAD went through while a live step named known_bad).
+    @Test func aBankNamedInAnotherCaseIsInUse() async throws {
+        _ = try await published([lookupStep, add("keep", bank: "known_bad")])
+        #expect(try await WorkflowUsage(store: store).users(ofBank: "KNOWN_BAD").count == 1)
+        #expect(try await WorkflowUsage(store: store).users(ofBank: "OTHER").isEmpty)
+    }
+
     @Test func branchesOnTheLookup() async throws {
         let decide = Step(id: "decide", type: "conditional", branches: [Branch(condition: "steps.lookup.output.is_match", steps: [add("flag", bank: "MATCHED")])],
                           otherwise: [add("clear", bank: "CLEAN")])

@@ -41,8 +41,11 @@ struct HTTPCall {
             throw .timedOut
         } catch is NIOTooManyBytesError {
             throw .tooLarge
-        } catch let error as FetchError {
+        } catch let error as FetchError where error.isPermanentRefusal {
             throw .refused(error)
+        } catch let error as FetchError {
+            // A name that did not resolve this time: worth another try.
+            throw .connection(error.description)
         } catch {
             throw .connection(String(describing: error).prefix(200).description)
         }

@@ -114,8 +114,10 @@ public struct WebhookDeliveryJob: JobHandler {
         do {
             // Checked at every delivery: the name may resolve elsewhere than when it was saved.
             _ = try await fetcher.checkDestination(url)
-        } catch {
+        } catch where error.isPermanentRefusal {
             return .refused("the webhook URL is refused: \(error)")
+        } catch {
+            return .failed(nil, "the webhook URL was not checked: \(error)")
         }
         let body = Array(Self.body(event, delivery: delivery).utf8)
         do {

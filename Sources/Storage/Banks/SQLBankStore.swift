@@ -195,22 +195,23 @@ public struct SQLBankStore: BankStore {
 
     public func entryID(bankID: Int64, holding signals: EntrySignals) async throws -> Int64? {
         guard signals.pdq != nil || signals.md5 != nil || signals.sha256 != nil else { return nil }
+        // One indexed lookup per signal given (bank_entries has a unique index on (bank_id, signal)
+        // for each): the lowest id that holds any of them.
         return try await database.run { sql in
-            var query = SQLQueryString("SELECT id FROM bank_entries WHERE bank_id = \(bind: bankID) AND (1 = 0")
+            var found: [Int64] = []
             if let pdq = signals.pdq {
-                query.appendLiteral(" OR pdq = ")
-                query.appendInterpolation(bind: PDQBytes.data(pdq))
+                let query: SQLQueryString = "SELECT id FROM bank_entries WHERE bank_id = \(bind: bankID) AND pdq = \(bind: PDQBytes.data(pdq))"
+                if let id = try await sql.raw(query).first()?.decode(column: "id", as: Int64.self) { found.append(id) }
             }
             if let md5 = signals.md5 {
-                query.appendLiteral(" OR md5 = ")
-                query.appendInterpolation(bind: md5)
+                let query: SQLQueryString = "SELECT id FROM bank_entries WHERE bank_id = \(bind: bankID) AND md5 = \(bind: md5)"
+                if let id = try await sql.raw(query).first()?.decode(column: "id", as: Int64.self) { found.append(id) }
             }
             if let sha256 = signals.sha256 {
-                query.appendLiteral(" OR sha256 = ")
-                query.appendInterpolation(bind: sha256)
+                let query: SQLQueryString = "SELECT id FROM bank_entries WHERE bank_id = \(bind: bankID) AND sha256 = \(bind: sha256)"
+                if let id = try await sql.raw(query).first()?.decode(column: "id", as: Int64.self) { found.append(id) }
             }
-            query.appendLiteral(") ORDER BY id LIMIT 1")
-            return try await sql.raw(query).first()?.decode(column: "id", as: Int64.self)
+            return found.min()
         }
     }
 

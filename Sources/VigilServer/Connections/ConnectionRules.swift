@@ -12,6 +12,9 @@ public struct ConnectionRules: Sendable {
     public var headerTimeout: Duration = .seconds(10)
     public var minimumBodyRate = 1024
     public var bodyGrace: Duration = .seconds(10)
+    /// The most body bytes read after a request was answered before its body ended (a 413): a
+    /// client that sends its whole body first still gets its answer, within this.
+    public var drainBytes = 64 << 20
     public var perAddress = 128
     public var maxConnections = 1024
     /// Addresses whose connections are not counted against `perAddress`.

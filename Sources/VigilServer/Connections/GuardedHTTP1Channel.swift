@@ -19,7 +19,7 @@ public struct GuardedHTTP1Channel: ServerChildChannel {
         let handlers = configuration.additionalChannelHandlers
         // Called in `setup` below, on this channel's event loop.
         let bound = NIOLoopBound(phase, eventLoop: channel.eventLoop)
-        configuration.additionalChannelHandlers = { [RequestPhaseObserver(phase: bound.value, drainTime: TimeAmount(rules.bodyGrace))] + handlers() }
+        configuration.additionalChannelHandlers = { [RequestPhaseObserver(phase: bound.value, drainTime: TimeAmount(rules.bodyGrace), drainBytes: rules.drainBytes)] + handlers() }
         do {
             try channel.pipeline.syncOperations.addHandler(SlowClientGuard(rules: rules, counts: counts, phase: phase, closed: closed),
                                                            position: .first)

@@ -22,4 +22,14 @@ final class RequestPhase {
     /// dropped until then (so a client that sends it all before reading still sees the answer),
     /// and the connection is closed if it has not ended by then.
     var drainUntil: NIODeadline?
+    /// Whether any byte has arrived on the connection: one that never said anything is closed
+    /// without a 408 (a browser's or proxy's preconnection would read it as its next answer).
+    var heard = false
+    /// Request heads read and responses ended on this connection: an answer belongs to the
+    /// request being read only when it is the answer to that request (pipelined requests are
+    /// read ahead of their answers).
+    var headsRead = 0
+    var answersEnded = 0
+    /// Body bytes read after the request's answer ended, and the most that are read so.
+    var drained = 0
 }

@@ -12,20 +12,33 @@ final class RequestPhaseObserver: ChannelDuplexHandler, RemovableChannelHandler 
 
     let phase: RequestPhase
     let drainTime: TimeAmount
+    let drainBytes: Int
 
-    init(phase: RequestPhase, drainTime: TimeAmount) {
+    init(phase: RequestPhase, drainTime: TimeAmount, drainBytes: Int) {
         self.phase = phase
         self.drainTime = drainTime
+        self.drainBytes = drainBytes
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
         switch part {
         case let .head(head):
+            phase.headsRead += 1
             phase.state = .body(since: .now(), bytes: 0)
+            phase.answered = false
+            phase.drained = 0
             phase.closeRequested = head.headerFields[.connection]?.lowercased().contains("close") ?? false
             phase.drainUntil = nil
-        case .body: break
+        case let .body(bytes):
+            if phase.drainUntil != nil {
+                phase.drained += bytes.readableBytes
+                // Time bounds the drain, and so do bytes: past the limit the connection is closed.
+                if phase.drained > drainBytes {
+                    context.close(promise: nil)
+                    return
+                }
+            }
         case .end: phase.state = .idle
         }
         guard phase.drainUntil != nil, phase.closeRequested else {
@@ -53,7 +66,10 @@ final class RequestPhaseObserver: ChannelDuplexHandler, RemovableChannelHandler 
         switch unwrapOutboundIn(data) {
         case let .head(response) where response.status.kind != .informational: phase.answered = true
         case .end:
-            if case .body = phase.state {
+            phase.answersEnded += 1
+            // Only the answer to the request being read (not to one before it, when requests are
+            // pipelined) lets that request's body drain.
+            if case .body = phase.state, phase.answersEnded == phase.headsRead {
                 phase.drainUntil = .now() + drainTime
                 if phase.closeRequested { context.read() }
             }

@@ -14,7 +14,7 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
     let rules: ConnectionRules
     let counts: AddressCounts
     let phase: RequestPhase
-    /// Told why a connection was closed (`slow_headers`, `slow_body`, `body_after_answer`, `per_address`).
+    /// Told why a connection was closed (`silent`, `slow_headers`, `slow_body`, `body_after_answer`, `per_address`).
     let closed: @Sendable (String) -> Void
     private var address: String?
     private var check: RepeatedTask?
@@ -63,6 +63,7 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data).readableBytes
+        phase.heard = true
         switch phase.state {
         case .idle:
             phase.state = .headers(since: .now())
@@ -104,6 +105,13 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case .idle: return
         case let .headers(since):
             if now - since > TimeAmount(rules.headerTimeout) {
+                guard phase.heard else {
+                    closed("silent")
+                    phase.state = .idle
+                    stop()
+                    context.close(promise: nil)
+                    return
+                }
                 closed("slow_headers")
                 refuse(context, "408 Request Timeout")
             }

@@ -69,7 +69,12 @@ enum UploadSpool {
             if isField {
                 writing = true
                 found = true
-                fileName = MultipartForm.parameter("filename", in: value).flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
+                // A name for messages and an entry's source: its last path part, no control characters.
+                fileName = MultipartForm.parameter("filename", in: value).flatMap { given in
+                    let last = String(given).split(separator: "/").last.map(String.init) ?? ""
+                    let name = String(String.UnicodeScalarView(last.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }))
+                    return name.isEmpty ? nil : String(name.prefix(200))
+                }
             }
         }
 

@@ -141,7 +141,7 @@ public enum OutcomeCounter: String, Sendable {
         case .jobs: "Jobs finished, by kind and outcome (succeeded, failed, retry, cancelled)"
         case .runs: "Workflow runs finished, by trigger and outcome (succeeded, failed, cancelled)"
         case .deliveries: "Webhook delivery attempts, by event type and outcome (delivered, retry, failed)"
-        case .connections: "Connections the server closed on a client, by why (slow_headers, slow_body, body_after_answer, per_address)"
+        case .connections: "Connections the server closed on a client, by why (silent, slow_headers, slow_body, body_after_answer, per_address)"
         }
     }
 }
