@@ -83,7 +83,12 @@ public struct BankImportJob: JobHandler {
                                             addedBy: payload.addedBy)
         // The counts so far, kept with the last committed batch: unreadable counts stop the job
         // rather than restart them at zero beside rows already imported.
-        let resumed = try context.progress.map { try JSONDecoder().decode(Progress.self, from: Data($0.utf8)).summary } ?? ImportSummary()
+        let resumed: ImportSummary
+        do {
+            resumed = try context.progress.map { try JSONDecoder().decode(Progress.self, from: Data($0.utf8)).summary } ?? ImportSummary()
+        } catch {
+            throw JobFailure.permanent("the import's saved progress cannot be read (\(context.progress?.prefix(100) ?? "")): import the file again")
+        }
         let lease = context.lease
         let summary = try await banks.importEntries(
             into: bank, from: &reader, batchSize: batchSize, resuming: resumed,

@@ -56,7 +56,6 @@ public final class BankService: Sendable {
 
     public func entryCount(of bank: Bank) async throws -> Int { try await store.entryCount(bankID: bank.id) }
 
-    /// A page of a bank's entries in id order, after `afterID`.
     /// Writes the bank's entries in `format`, a page at a time (see `BankExporter.export`).
     @discardableResult
     public func export(_ bank: Bank, format: BankExporter.Format, raw: Bool = false, pageSize: Int = 10_000,
@@ -73,6 +72,7 @@ public final class BankService: Sendable {
     /// Entries by id, in one query (those that are gone are left out).
     public func entries(ids: [Int64]) async throws -> [BankEntry] { try await store.entries(ids: ids) }
 
+    /// A page of a bank's entries in id order, after `afterID`.
     public func entries(of bank: Bank, after afterID: Int64, limit: Int) async throws -> [BankEntry] {
         try await store.entries(bankID: bank.id, afterID: afterID, limit: limit)
     }

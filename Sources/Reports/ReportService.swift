@@ -49,10 +49,10 @@ public struct ReportService: Sendable {
         (try await current(try await report(id)), try await store.history(reportID: id))
     }
 
-    /// Reports as they stand now (`current`).
     /// The reports as stored (without `current`'s refresh of what they would send).
     public func stored(_ filter: ReportFilter) async throws -> [Report] { try await store.reports(filter) }
 
+    /// Reports as they stand now (`current`).
     public func list(_ filter: ReportFilter) async throws -> [Report] {
         let settings = try await store.settings()
         var found: [Report] = []

@@ -349,7 +349,7 @@ struct Every: Service {
     static func evidencePurge(_ service: VigilService, logger: Logger) -> Every {
         Every(interval: .seconds(3600), what: "queueing the evidence purge", service: service, logger: logger) {
             if try await service.jobs.list(kinds: [EvidencePurgeJob.jobKind], states: [.queued, .running], limit: 1).isEmpty {
-                _ = try await service.jobs.enqueue(NewJob(kind: EvidencePurgeJob.jobKind, payload: "{}", maxAttempts: 3))
+                _ = try await service.jobs.enqueue(NewJob(kind: EvidencePurgeJob.jobKind, payload: try JobText.encode([String: String]()), maxAttempts: 3))
             }
         }
     }

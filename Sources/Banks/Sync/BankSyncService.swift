@@ -85,7 +85,7 @@ public struct BankSyncService: Sendable {
     }
 
     func enqueue(_ source: BankSource) async throws -> Job {
-        let payload = String(decoding: try JSONEncoder().encode(["bank_id": source.bankID]), as: UTF8.self)
+        let payload = try JobText.encode(["bank_id": source.bankID])
         return try await jobs.enqueue(NewJob(kind: Self.jobKind, payload: payload, maxAttempts: 5))
     }
 }

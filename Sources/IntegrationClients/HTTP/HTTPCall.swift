@@ -59,7 +59,7 @@ struct HTTPCall {
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(body) }
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(Double(timeout.components.seconds) * 1e9 + Double(timeout.components.attoseconds) / 1e9))
+        let deadline = NIODeadline.now() + .nanoseconds(timeout.nanoseconds)
         let response = try await gate.execute(request, deadline: deadline)
         let bytes = try await response.body.collect(upTo: limit)
         return Answer(status: Int(response.status.code), headers: response.headers, body: bytes)

@@ -17,7 +17,7 @@ extension ReportCallJob {
         detail["description"] = answer.description.map(JSONValue.string) ?? .null
         detail["request_id"] = answer.requestID.map(JSONValue.string) ?? .null
         detail["response"] = .string(answer.body)
-        detail["elapsed_ms"] = .number(Double(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000))
+        detail["elapsed_ms"] = .number(Double(elapsed.wholeMilliseconds))
         let sent = detail
         let handling = ResponseCode.handling(of: answer)
         let codeText = answer.code.map { "\($0) (\(answer.description ?? ResponseCode.meaning($0)))" } ?? "none, HTTP \(answer.httpStatus)"

@@ -25,7 +25,7 @@ enum BankImportUpload {
             throw error
         }
         let payload = BankImportJob.Payload(bank: bank.name, file: file.path, name: name, format: format, listSHA256: listSHA256, addedBy: actor)
-        return try await service.jobs.enqueue(NewJob(kind: BankImportJob.kind, payload: try JSONText.encode(payload), maxAttempts: 5,
+        return try await service.jobs.enqueue(NewJob(kind: BankImportJob.kind, payload: try JobText.encode(payload), maxAttempts: 5,
                                                      affinity: service.settings.nodeID))
     }
 }

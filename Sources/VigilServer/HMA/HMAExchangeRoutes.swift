@@ -2,6 +2,7 @@ import JSONValues
 import Banks
 import Foundation
 import Hummingbird
+import Jobs
 import Integrations
 
 /// Meta HMA's exchange routes (`/c/exchanges…`, `/c/exchange/<name>…`) in HMA's shapes, over
@@ -150,7 +151,7 @@ struct HMAExchangeRoutes {
     func status(_ context: VigilRequestContext) async throws -> Response {
         let (bank, source, _) = try await exchange(context)
         let running = try await service.jobs.list(kinds: [BankSyncService.jobKind], states: [.running], limit: 1000).first { job in
-            (try? JSONDecoder().decode([String: Int64].self, from: Data(job.payload.utf8)))?["bank_id"] == bank.id
+            (try? JobText.payload([String: Int64].self, of: job))?["bank_id"] == bank.id
         }
         let checkpoint: JSONValue = switch source.kind {
         case .ncmec: source.checkpoint.flatMap { try? Date($0, strategy: .iso8601) }.map { .number($0.timeIntervalSince1970.rounded(.down)) } ?? .null

@@ -45,7 +45,7 @@ struct CredentialTestJSON: Encodable {
         ok = result.ok
         summary = result.summary
         details = result.details
-        elapsedMs = result.elapsed.components.seconds * 1000 + result.elapsed.components.attoseconds / 1_000_000_000_000_000
+        elapsedMs = result.elapsed.wholeMilliseconds
         testedAt = ISO8601.string(time)
     }
 }

@@ -53,7 +53,7 @@ struct JobRoutes {
         }
         let job = try await service.jobs.cancel(id: jobID)
         if job.kind == BankImportJob.kind, job.state == .cancelled, job.attempts == 0,
-           let payload = try? JSONDecoder().decode(BankImportJob.Payload.self, from: Data(job.payload.utf8)) {
+           let payload = try? JobText.payload(BankImportJob.Payload.self, of: job) {
             try? FileManager.default.removeItem(atPath: payload.file)
         }
         return try JSONText.response(JobJSON(job))
