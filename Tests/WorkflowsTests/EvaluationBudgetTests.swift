@@ -56,6 +56,12 @@ import VigilTestSupport
         }
     }
 
+    /// Equality is Swift's: text canonically equal is equal whatever its bytes.
+    @Test func canonicallyEqualTextIsEqual() throws {
+        let condition = try ExpressionParser.parse("trigger.a == trigger.b")
+        #expect(try ExpressionEvaluator.evaluate(condition, in: ["trigger": ["a": "caf\u{E9}", "b": "cafe\u{301}"]]) == .bool(true))
+    }
+
     @Test(arguments: 0..<200)
     func searchingBytesFindsWhatCharactersDo(seed: Int) {
         var generator = HashGenerator(seed: UInt64(seed))

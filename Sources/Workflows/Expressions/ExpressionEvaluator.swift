@@ -98,8 +98,9 @@ public enum ExpressionEvaluator {
         try budget.spend(1)
         switch (a, b) {
         case let (.string(x), .string(y)):
-            guard x.utf8.count == y.utf8.count else { return false }
-            try budget.spend(x.utf8.count)
+            // Paid for by the shorter text; compared as Swift compares text (canonically: "é" is
+            // one scalar or two), so no shortcut on byte lengths.
+            try budget.spend(min(x.utf8.count, y.utf8.count))
             return x == y
         case let (.array(xs), .array(ys)):
             guard xs.count == ys.count else { return false }
