@@ -8,6 +8,7 @@ import SafeFetch
 import Storage
 import Workflows
 import Vault
+import VigilServer
 
 /// `vigil credentials`: the integrations' stored credentials, as `/v1/credentials` has them.
 /// Every change and test is written to the audit log as the command's user.
@@ -36,8 +37,19 @@ struct CredentialsCommand: AsyncParsableCommand {
                 let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory,
                                                            destinations: try await storage.endpointRules(gate: fetcher.gate),
                                                            probes: try CredentialProbes.standard(fetcher: fetcher))
-                let usage = WorkflowUsage(store: SQLWorkflowStore(database: database))
-                vault.credentials.checkUsers { id in try await usage.users(ofCredential: id) }
+                // The same checks as the server's: what a workflow, reporting, a list or a webhook uses stays.
+                let credentials = vault.credentials
+                let bankStore = SQLBankStore(database: database), sources = SQLBankSourceStore(database: database)
+                let users = CredentialUsers(
+                    workflows: WorkflowUsage(store: SQLWorkflowStore(database: database)),
+                    reportSettings: { try await SQLReportStore(database: database).settings() },
+                    bankSources: {
+                        let names = Dictionary(try await bankStore.listBanks().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+                        return try await sources.sources().map { (names[$0.bankID] ?? "#\($0.bankID)", $0.credentialID) }
+                    },
+                    webhookSubscriptions: { try await SQLWebhookStore(database: database).subscriptions() },
+                    integration: { id in try await credentials.show(id: id).integration })
+                credentials.checkUsers { id in try await users.users(of: id) }
                 try await body(Context(credentials: vault.credentials, audit: SQLAuditLog(database: database)))
             }
         }
@@ -141,7 +153,7 @@ struct CredentialsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a credential.")
         @OptionGroup var storage: StorageOptions
         @Argument(help: "Credential id.") var id: String
-        @Flag(help: "Delete it even though published workflows use it (their runs will fail).") var force = false
+        @Flag(help: "Delete it even though something uses it (a published workflow, reporting, a bank's list, a webhook subscription), which will then fail.") var force = false
 
         func run() async throws {
             try await CredentialsCommand.with(storage, readOnly: true) { context in

@@ -138,7 +138,11 @@ public final class VigilService: Sendable {
             }
             do { _ = try await fetcher.checkDestination(url) } catch { throw WebhookError.invalid("the URL of credential \(id) is refused: \(error)") }
         }, clock: clock)
-        let users = CredentialUsers(workflows: workflows, reports: reports, bankSync: bankSync, webhooks: webhooks, credentials: credentials)
+        let users = CredentialUsers(
+            workflows: WorkflowUsage(store: workflowStore), reportSettings: { [reports] in try await reports.settings() },
+            bankSources: { [bankSync] in try await bankSync.followedBanks().map { ($0.bank.name, $0.source.credentialID) } },
+            webhookSubscriptions: { [webhooks] in try await webhooks.list() },
+            integration: { [credentials] id in try await credentials.show(id: id).integration })
         credentials.checkUsers { id in try await users.users(of: id) }
     }
 
