@@ -80,6 +80,8 @@ import VigilTestSupport
             #expect(refused.errorMessage?.contains("reporting to NCMEC") == true)
             let forced = try await http.call(.delete, "/v1/credentials/\(tipline.id)?force=true", key: fixture.analyst)
             #expect(forced.status == 403 && forced.errorMessage?.contains("admin") == true, "\(forced.text)")
+            let attempts = try await http.call(.get, "/v1/audit?action=credential.delete_forced", key: fixture.admin).json["events"] as? [[String: Any]]
+            #expect(attempts?.first?["outcome"] as? String == "failed: force: deleting a credential in use takes the admin role", "\(attempts ?? [])")
             #expect(try await fixture.service.credentials.list().map(\.id) == [tipline.id])
 
             // A bank that follows a list with a credential keeps it too.

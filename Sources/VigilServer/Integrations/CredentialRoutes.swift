@@ -50,10 +50,11 @@ struct CredentialRoutes {
         routes.delete("credentials/{id}") { request, context in
             let id = try context.parameters.require("id")
             let force = try Flag.parse(request.query("force"), name: "force") ?? false
-            // Deleting what something uses (and so making room for another's credential) is an admin's call.
-            guard !force || context.isAdmin else { throw APIError(.forbidden, "forbidden", "force: deleting a credential in use takes the admin role") }
             let view = try await service.audited(context, force ? "credential.delete_forced" : "credential.delete", target: "credential:\(id)") {
-                try await service.credentials.delete(id: id, force: force)
+                // Deleting what something uses (and so making room for another's credential) is an
+                // admin's call; the attempt is audited either way.
+                guard !force || context.isAdmin else { throw APIError(.forbidden, "forbidden", "force: deleting a credential in use takes the admin role") }
+                return try await service.credentials.delete(id: id, force: force)
             }
             return try JSONText.response(CredentialJSON(view))
         }

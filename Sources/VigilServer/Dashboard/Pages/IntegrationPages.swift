@@ -57,10 +57,10 @@ struct IntegrationPages {
         pages.post("credentials/{id}/delete") { request, context in
             let id = try context.parameters.require("id")
             let force = try await kit.form(request).checked("force")
-            guard !force || context.isAdmin else { throw APIError(.forbidden, "forbidden", "deleting a credential in use takes the admin role") }
             do {
                 let view = try await service.audited(context, force ? "credential.delete_forced" : "credential.delete", target: "credential:\(id)") {
-                    try await service.credentials.delete(id: id, force: force)
+                    guard !force || context.isAdmin else { throw APIError(.forbidden, "forbidden", "deleting a credential in use takes the admin role") }
+                    return try await service.credentials.delete(id: id, force: force)
                 }
                 return kit.done("/credentials", notice: "Credential \(view.values["nickname"] ?? id) deleted.", request, context)
             } catch let error as CredentialService.Failure {
