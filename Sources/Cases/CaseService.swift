@@ -59,8 +59,7 @@ public struct CaseService: Sendable {
         let evidence = JSONValue.array(new.evidence.map(\.summary))
         // The timeline tells the whole story from its first line: what the case opened with, as
         // later additions are told (a workflow's case opens with its evidence and account).
-        let history = new.evidence.map { NewHistoryEntry(actor: actor, kind: "evidence", detail: $0.summary) }
-            + new.accountIDs.map { NewHistoryEntry(actor: actor, kind: "account_linked", detail: ["account_id": .number(Double($0))]) }
+        let history = Self.evidenceLines(new.evidence, actor: actor) + Self.accountLines(new.accountIDs, actor: actor)
         return try await store.createCase(cleaned, template: template, actor: actor, at: clock(), history: history) { opened in
             [opened.event(EventTypes.caseCreated, actor: actor, ["evidence": evidence])]
         }
@@ -158,10 +157,20 @@ public struct CaseService: Sendable {
             var updated = current
             updated.evidenceCount += evidence.count
             return CaseChange(updated: updated,
-                              history: evidence.map { NewHistoryEntry(actor: actor, kind: "evidence", detail: $0.summary) },
+                              history: Self.evidenceLines(evidence, actor: actor),
                               evidence: evidence,
                               events: [updated.event(EventTypes.caseEvidenceAdded, actor: actor, ["evidence": .array(evidence.map(\.summary))])])
         }
+    }
+
+    /// The timeline's line for each piece of evidence a case gains (on opening or later).
+    static func evidenceLines(_ evidence: [NewEvidence], actor: String) -> [NewHistoryEntry] {
+        evidence.map { NewHistoryEntry(actor: actor, kind: "evidence", detail: $0.summary) }
+    }
+
+    /// The timeline's line for each account a case comes to link (on opening or later).
+    static func accountLines(_ accountIDs: [Int64], actor: String) -> [NewHistoryEntry] {
+        accountIDs.map { NewHistoryEntry(actor: actor, kind: "account_linked", detail: ["account_id": .number(Double($0))]) }
     }
 
     public func linkAccounts(_ caseID: Int64, _ accountIDs: [Int64], actor: String) async throws -> Case {
@@ -172,7 +181,7 @@ public struct CaseService: Sendable {
             var updated = current
             updated.accountIDs += new
             return CaseChange(updated: updated,
-                              history: new.map { NewHistoryEntry(actor: actor, kind: "account_linked", detail: ["account_id": .number(Double($0))]) },
+                              history: Self.accountLines(new, actor: actor),
                               linkAccounts: new,
                               events: new.map { updated.event(EventTypes.caseAccountLinked, actor: actor, ["account_id": .number(Double($0))]) })
         }

@@ -94,10 +94,10 @@ public struct CyberTiplineClient: CyberTipline {
         // The gate refused the address before anything was sent.
         if let refusal = error as? FetchError { return .notSent(refusal.description) }
         let reason = String(String(describing: error).prefix(200))
+        // The gate turns a refused or unroutable connect into `ConnectionNotMade`.
         if error is ConnectionNotMade || error is NIOConnectionError { return .notSent(reason) }
         if let error = error as? HTTPClientError, error == .connectTimeout || error == .getConnectionFromPoolTimeout { return .notSent(reason) }
         if let error = error as? ChannelError, case .connectTimeout = error { return .notSent(reason) }
-        if let error = error as? IOError, [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH].contains(error.errnoCode) { return .notSent(reason) }
         return .unknown(reason)
     }
 

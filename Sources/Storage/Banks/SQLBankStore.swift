@@ -198,19 +198,14 @@ public struct SQLBankStore: BankStore {
         // One indexed lookup per signal given (bank_entries has a unique index on (bank_id, signal)
         // for each): the lowest id that holds any of them.
         return try await database.run { sql in
+            func id(where column: String, is value: some Encodable & Sendable) async throws -> Int64? {
+                try await sql.raw("SELECT id FROM bank_entries WHERE bank_id = \(bind: bankID) AND \(unsafeRaw: column) = \(bind: value)")
+                    .first()?.decode(column: "id", as: Int64.self)
+            }
             var found: [Int64] = []
-            if let pdq = signals.pdq {
-                let query: SQLQueryString = "SELECT id FROM bank_entries WHERE bank_id = \(bind: bankID) AND pdq = \(bind: PDQBytes.data(pdq))"
-                if let id = try await sql.raw(query).first()?.decode(column: "id", as: Int64.self) { found.append(id) }
-            }
-            if let md5 = signals.md5 {
-                let query: SQLQueryString = "SELECT id FROM bank_entries WHERE bank_id = \(bind: bankID) AND md5 = \(bind: md5)"
-                if let id = try await sql.raw(query).first()?.decode(column: "id", as: Int64.self) { found.append(id) }
-            }
-            if let sha256 = signals.sha256 {
-                let query: SQLQueryString = "SELECT id FROM bank_entries WHERE bank_id = \(bind: bankID) AND sha256 = \(bind: sha256)"
-                if let id = try await sql.raw(query).first()?.decode(column: "id", as: Int64.self) { found.append(id) }
-            }
+            if let pdq = signals.pdq, let hit = try await id(where: "pdq", is: PDQBytes.data(pdq)) { found.append(hit) }
+            if let md5 = signals.md5, let hit = try await id(where: "md5", is: md5) { found.append(hit) }
+            if let sha256 = signals.sha256, let hit = try await id(where: "sha256", is: sha256) { found.append(hit) }
             return found.min()
         }
     }

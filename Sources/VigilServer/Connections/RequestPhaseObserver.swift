@@ -26,7 +26,6 @@ final class RequestPhaseObserver: ChannelDuplexHandler, RemovableChannelHandler 
         case let .head(head):
             phase.headsRead += 1
             phase.state = .body(since: .now(), bytes: 0)
-            phase.answered = false
             phase.drained = 0
             phase.closeRequested = head.headerFields[.connection]?.lowercased().contains("close") ?? false
             phase.drainUntil = nil

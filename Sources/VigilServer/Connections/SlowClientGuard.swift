@@ -39,8 +39,7 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
         guard check == nil else { return }
         if let ip = context.channel.remoteAddress?.ipAddress, !isTrusted(ip) {
             guard counts.open(ip, limit: rules.perAddress) else {
-                closed("per_address")
-                refuse(context, "503 Service Unavailable", extra: "Retry-After: 1\r\n")
+                refuse(context, "per_address", answer: "503 Service Unavailable", extra: "Retry-After: 1\r\n")
                 return
             }
             address = ip
@@ -95,46 +94,35 @@ final class SlowClientGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private func inspect(_ context: ChannelHandlerContext) {
         let now = NIODeadline.now()
         if let until = phase.drainUntil, now > until {
-            closed("body_after_answer")
-            phase.state = .idle
-            stop()
-            context.close(promise: nil)
+            refuse(context, "body_after_answer")
             return
         }
         switch phase.state {
         case .idle: return
         case let .headers(since):
-            if now - since > TimeAmount(rules.headerTimeout) {
-                guard phase.heard else {
-                    closed("silent")
-                    phase.state = .idle
-                    stop()
-                    context.close(promise: nil)
-                    return
-                }
-                closed("slow_headers")
-                refuse(context, "408 Request Timeout")
-            }
+            guard now - since > TimeAmount(rules.headerTimeout) else { return }
+            // A connection that never said anything gets no answer it did not ask for.
+            if phase.heard { refuse(context, "slow_headers", answer: "408 Request Timeout") } else { refuse(context, "silent") }
         case let .body(since, bytes):
             let elapsed = now - since
             guard elapsed > TimeAmount(rules.bodyGrace) else { return }
             let expected = Double(rules.minimumBodyRate) * Double(elapsed.nanoseconds) / 1e9
-            if Double(bytes) < expected {
-                closed("slow_body")
-                refuse(context, "408 Request Timeout")
-            }
+            if Double(bytes) < expected { refuse(context, "slow_body", answer: "408 Request Timeout") }
         }
     }
 
-    private func refuse(_ context: ChannelHandlerContext, _ status: String, extra: String = "") {
+    /// Closes the connection for `reason`, first writing `answer` (a status line) unless there is
+    /// none or the request was answered already (it would follow that answer on the wire).
+    private func refuse(_ context: ChannelHandlerContext, _ reason: String, answer: String? = nil, extra: String = "") {
+        closed(reason)
         let answered = phase.answered
         phase.state = .idle
         stop()
-        if answered {
+        guard let answer, !answered else {
             context.close(promise: nil)
             return
         }
-        let text = "HTTP/1.1 \(status)\r\n\(extra)Connection: close\r\nContent-Length: 0\r\n\r\n"
+        let text = "HTTP/1.1 \(answer)\r\n\(extra)Connection: close\r\nContent-Length: 0\r\n\r\n"
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: text))).whenComplete { _ in channel.close(promise: nil) }
     }
