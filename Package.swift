@@ -250,11 +250,22 @@ let package = Package(
             resources: [.copy("Resources/openapi.json"), .copy("Dashboard/Templates"), .copy("Dashboard/Assets")],
             swiftSettings: strictSwift
         ),
+        // The one place the application is put together: every store, service, worker and job
+        // handler, for `vigil serve`, for every command and for the tests' server.
+        .target(
+            name: "Composition",
+            dependencies: [
+                "Access", "BankImport", "Banks", "Cases", "ContentHashing", "Events", "IntegrationClients", "Integrations", "Jobs", "Lookup",
+                "Reports", "SafeFetch", "Storage", "Vault", "VigilServer", "Workflows", "WorkflowSteps",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
         .target(
             name: "VigilCommands",
             dependencies: [
                 "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Storage", "Access", "SafeFetch", "VigilServer",
-                "Integrations", "IntegrationClients", "WorkflowSteps", "NCMECMock", "Vault", "Workflows", "JSONValues", "Cases", "Reports",
+                "Composition", "Integrations", "IntegrationClients", "NCMECMock", "Vault", "Workflows", "JSONValues", "Cases", "Reports",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -270,12 +281,12 @@ let package = Package(
         .executableTarget(name: "vigil", dependencies: ["VigilCommands"], swiftSettings: strictSwift),
 
         // MARK: tests
-        .target(name: "VigilTestSupport", dependencies: ["PDQ", "Banks", "Storage", "ContentHashing", "Jobs"], path: "Tests/VigilTestSupport", swiftSettings: strictSwift),
+        .target(name: "VigilTestSupport", dependencies: ["PDQ", "Banks", "Storage", "ContentHashing", "Jobs", "Cases", "Events", "JSONValues"], path: "Tests/VigilTestSupport", swiftSettings: strictSwift),
         .testTarget(name: "BankImportTests", dependencies: ["VigilTestSupport", "BankImport", "Banks", "Storage", "ContentHashing", "ImageCodecs", "PDQ"],
                     swiftSettings: strictSwift),
         .testTarget(name: "WorkflowsTests", dependencies: ["VigilTestSupport", "Workflows", "JSONValues", "Jobs"],
                     swiftSettings: strictSwift),
-        .testTarget(name: "CasesTests", dependencies: ["Cases", "Events", "JSONValues"], swiftSettings: strictSwift),
+        .testTarget(name: "CasesTests", dependencies: ["VigilTestSupport", "Cases", "Banks", "PDQ", "Events", "JSONValues"], swiftSettings: strictSwift),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "NCMECMock"], swiftSettings: strictSwift),
         .testTarget(name: "JobsTests", dependencies: ["VigilTestSupport", "Jobs"], swiftSettings: strictSwift),
         .testTarget(name: "VaultTests", dependencies: ["VigilTestSupport", "Vault"], swiftSettings: strictSwift),
@@ -300,7 +311,7 @@ let package = Package(
         .testTarget(
             name: "VigilServerTests",
             dependencies: [
-                "VigilTestSupport", "VigilServer", "SafeFetch", "Storage", "Banks", "BankImport", "Lookup", "Integrations", "IntegrationClients", "WorkflowSteps", "NCMECMock", "Vault", "Jobs", "Access", "PDQ", "ContentHashing",
+                "VigilTestSupport", "VigilServer", "Composition", "SafeFetch", "Storage", "Banks", "BankImport", "Lookup", "Integrations", "IntegrationClients", "WorkflowSteps", "NCMECMock", "Vault", "Jobs", "Access", "PDQ", "ContentHashing",
                 "Workflows", "JSONValues", "Events", "Cases", "Reports",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

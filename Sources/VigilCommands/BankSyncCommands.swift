@@ -1,6 +1,7 @@
 import ArgumentParser
 import BankImport
 import Banks
+import Composition
 import Foundation
 import IntegrationClients
 import Jobs
@@ -16,12 +17,10 @@ extension BankCommand {
                 let gate = try await storage.outboundGate()
                 let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory,
                                                            destinations: try await storage.endpointRules(gate: gate), probes: [])
-                let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex(), maintainsIndex: false)
-                let sources = SQLBankSourceStore(database: database)
-                let service = BankSyncService(banks: banks, sources: sources, jobs: JobQueue(store: SQLJobStore(database: database)),
-                                              checkSource: SourceDestinations.check(vault.credentials))
-                let sync = BankSync(banks: banks, sources: sources, feed: HashSharingFeeds(credentials: vault.credentials, gate: gate))
-                try await body(banks, service, sync)
+                let stores = Stores(database)
+                let banks = Assemble.banks(stores, index: .none)
+                let syncing = Assemble.bankSync(stores, banks: banks, jobs: JobQueue(store: stores.jobs), credentials: vault.credentials, gate: gate)
+                try await body(banks, syncing.service, syncing.sync)
             }
         }
     }

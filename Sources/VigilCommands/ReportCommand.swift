@@ -2,6 +2,7 @@ import Access
 import ArgumentParser
 import Banks
 import Cases
+import Composition
 import Foundation
 import Storage
 import Reports
@@ -25,13 +26,10 @@ struct ReportCommand: AsyncParsableCommand {
             let dataDirectory = try await storage.dataDirectory()
             try await VigilDatabase.withOpen(try await storage.location(), mustExist: true) { database in
                 let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory, destinations: CredentialVault.SendsNothing(), probes: [])
-                let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex(), maintainsIndex: false)
-                let media = EvidenceMediaService(store: SQLMediaStore(database: database),
-                                                 files: SQLMediaBlobs(database: database, key: try await vault.credentials.evidenceKey()),
-                                                 previews: NoPreviews())
-                let cases = CaseService(store: SQLCaseStore(database: database), banks: banks, media: media)
-                let reports = ReportService(store: SQLReportStore(database: database), cases: cases, media: media, banks: banks)
-                try await body(Context(reports: reports, audit: SQLAuditLog(database: database)))
+                let stores = Stores(database)
+                let media = Assemble.evidence(stores, evidenceKey: try await vault.credentials.evidenceKey(), previews: NoPreviews())
+                let casework = Assemble.casework(stores, banks: Assemble.banks(stores, index: .none), media: media)
+                try await body(Context(reports: casework.reports, audit: stores.audit))
             }
         }
     }

@@ -1,20 +1,18 @@
 import Access
 import ArgumentParser
-import BankImport
 import Banks
-import Cases
 import Foundation
 import Hummingbird
 import HummingbirdCore
 import IntegrationClients
-import WorkflowSteps
 import Integrations
 import Jobs
 import Logging
 import NIOCore
 import SafeFetch
-import Reports
 import ServiceLifecycle
+import Cases
+import Composition
 import Storage
 import Vault
 import VigilServer
@@ -74,8 +72,9 @@ struct ServeCommand: AsyncParsableCommand {
     static func serve(_ configuration: ServeConfiguration) async throws {
         let logger = Logger(label: "vigil")
         try await VigilDatabase.withOpen(configuration.database) { database in
-            let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex(), indexUpdates: IndexUpdateThreads.runner)
-            let keys = KeyService(store: SQLKeyStore(database: database))
+            let stores = Stores(database)
+            let banks = Assemble.banks(stores, index: .following(updates: IndexUpdateThreads.runner))
+            let keys = KeyService(store: stores.keys)
             let dataDirectory = URL(fileURLWithPath: configuration.dataDirectory)
             let firstRun = try await FirstRun.prepare(banks: banks, keys: keys, dataDirectory: dataDirectory,
                                                       demoBank: configuration.demoBank)
@@ -84,58 +83,38 @@ struct ServeCommand: AsyncParsableCommand {
             var settings = configuration.settings
             settings.nodeID = try NodeIdentity.load(dataDirectory: dataDirectory)
             try PrivateDataDirectory.secure(dataDirectory)
-            let jobs = JobQueue(store: SQLJobStore(database: database))
-            // The credential vault's key: refused here, before serving, if it is not the one the
-            // stored credentials were sealed with.
             let fetcher = SafeURLFetcher(policy: configuration.fetchPolicy)
             // One PhotoDNA client for the process: credential tests and workflow steps share its pacing.
             let photoDNA = PhotoDNAClient(fetcher: fetcher)
+            // The credential vault's key: refused here, before serving, if it is not the one the
+            // stored credentials were sealed with.
             let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory,
                                                        destinations: EndpointRules(gate: fetcher.gate, allowedOrigins: configuration.integrationEndpoints),
                                                        probes: try CredentialProbes.standard(fetcher: fetcher, photoDNA: photoDNA))
             if vault.createdKeyFile { logger.notice("created the master key file", metadata: ["file": "\(CredentialVault.keyFile(dataDirectory).path)"]) }
             if vault.finishedRotation { logger.notice("finished an interrupted master key rotation", metadata: ["file": "\(CredentialVault.keyFile(dataDirectory).path)"]) }
             let credentials = vault.credentials
-            let evidenceKey = try await credentials.evidenceKey()
             // Evidence lives in the database: files an earlier version kept here are moved in.
-            let moved = try await EvidenceFileMove.run(database: database, directory: dataDirectory.appendingPathComponent("evidence"), key: evidenceKey)
+            let moved = try await EvidenceFileMove.run(database: database, directory: dataDirectory.appendingPathComponent("evidence"),
+                                                       key: try await credentials.evidenceKey())
             if moved.moved > 0 { logger.notice("moved evidence files into the database", metadata: ["files": "\(moved.moved)"]) }
             if !moved.missing.isEmpty {
                 logger.warning("evidence files not in this data directory; the replica that kept them moves them in when it starts",
                                metadata: ["files": "\(moved.missing.count)"])
             }
-            let service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: fetcher,
-                                       credentials: credentials, bankSources: SQLBankSourceStore(database: database), audit: SQLAuditLog(database: database),
-                                       workflowStore: SQLWorkflowStore(database: database), caseStore: SQLCaseStore(database: database),
-                                       eventStore: SQLEventStore(database: database), webhookStore: SQLWebhookStore(database: database),
-                                       mediaStore: SQLMediaStore(database: database),
-                                       mediaFiles: SQLMediaBlobs(database: database, key: evidenceKey),
-                                       reportStore: SQLReportStore(database: database), userStore: SQLUserStore(database: database),
-                                       tallyStore: SQLLookupTallyStore(database: database), settings: settings)
+            let application = try await VigilApplication.assemble(stores, banks: banks, keys: keys, credentials: credentials, fetcher: fetcher,
+                                                                  photoDNA: photoDNA,
+                                                                  options: .init(settings: settings, importBatchRows: configuration.importBatchRows))
+            let service = application.service
             try await FirstRun.prepareWorkflows(service.workflows, audit: service.audit, demo: firstRun.demoBank != nil)
             // Before the server answers: every event committed once it serves starts its workflows.
             try await EventTableTriggers(triggers: service.triggers, events: service.events).start()
-            let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials, gate: fetcher.gate))
+            let jobLogger = Logger(label: "vigil.jobs")
             let workers = (0..<configuration.jobConcurrency).map { _ in
-                JobWorker(store: SQLJobStore(database: database), handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing, batchSize: configuration.importBatchRows),
-                                                        BankSyncJob(sync: sync),
-                                                        WebhookDeliveryJob(webhooks: SQLWebhookStore(database: database), events: service.events,
-                                                                           credentials: credentials, fetcher: fetcher,
-                                                                           observe: { type, outcome in service.metrics.recordOutcome(.deliveries, kind: type, outcome: outcome) }),
-                                                        EvidencePurgeJob(media: service.media, audit: service.audit),
-                                                        ReportCallJob(store: SQLReportStore(database: database), connector: CyberTiplineConnection(credentials: credentials, gate: fetcher.gate),
-                                                                      cases: service.cases, media: service.media, logger: Logger(label: "vigil.reports"))],
-                          affinity: settings.nodeID, lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"),
-                          observe: { kind, outcome in service.metrics.recordOutcome(.jobs, kind: kind, outcome: outcome.name) })
+                application.worker(application.jobHandlers, lease: configuration.jobLease, logger: jobLogger)
             }
-            let engine = WorkflowEngine(store: SQLWorkflowStore(database: database),
-                                        actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
-                                                           cases: service.cases, accounts: service.accounts, reports: service.reports),
-                                        secrets: VaultRedactor(credentials: credentials), images: service.runImages, evaluation: ExpressionPool(), logger: Logger(label: "vigil.workflows"),
-                                        observe: { run, status in service.metrics.recordOutcome(.runs, kind: run.trigger.rawValue, outcome: status.rawValue) })
             let workflowWorkers = (0..<configuration.workflowConcurrency).map { _ in
-                JobWorker(store: SQLJobStore(database: database), handlers: [WorkflowRunJob(engine: engine)], lease: configuration.jobLease, logger: Logger(label: "vigil.jobs"),
-                          observe: { kind, outcome in service.metrics.recordOutcome(.jobs, kind: kind, outcome: outcome.name) })
+                application.worker(application.runHandlers, lease: configuration.jobLease, logger: jobLogger)
             }
             let router = VigilRouter.build(service: service, accessLogger: Logger(label: "vigil.access"))
             let app = Application(

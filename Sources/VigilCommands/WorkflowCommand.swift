@@ -1,6 +1,7 @@
 import Access
 import ArgumentParser
 import Banks
+import Composition
 import Foundation
 import Integrations
 import Jobs
@@ -28,12 +29,12 @@ struct WorkflowCommand: AsyncParsableCommand {
             try await VigilDatabase.withOpen(try await storage.location(), mustExist: readOnly) { database in
                 // The vault is opened only to check the credentials a definition names (apply):
                 // listing or starting runs needs no master key.
-                let workflows = WorkflowService(store: SQLWorkflowStore(database: database), jobs: JobQueue(store: SQLJobStore(database: database)),
-                                                credentials: {
-                    let vault = try await CredentialVault.open(database: database, dataDirectory: dataDirectory, destinations: CredentialVault.SendsNothing(), probes: [])
-                    return Dictionary(try await vault.credentials.list().map { ($0.id, $0.integration) }, uniquingKeysWith: { first, _ in first })
+                let stores = Stores(database)
+                let workflows = Assemble.workflows(stores, jobs: JobQueue(store: stores.jobs), credentials: {
+                    try await CredentialVault.open(database: database, dataDirectory: dataDirectory, destinations: CredentialVault.SendsNothing(),
+                                                   probes: []).credentials.list()
                 })
-                try await body(Context(workflows: workflows, audit: SQLAuditLog(database: database)))
+                try await body(Context(workflows: workflows, audit: stores.audit))
             }
         }
     }

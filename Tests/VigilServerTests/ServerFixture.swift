@@ -2,6 +2,7 @@ import Access
 import BankImport
 import Banks
 import Cases
+import Composition
 import Jobs
 import ContentHashing
 import Foundation
@@ -48,6 +49,8 @@ final class ServerFixture: @unchecked Sendable {
     /// Runs queued jobs when a test asks (`runJobs()`), so tests decide when work happens.
     let worker: JobWorker
     let engine: WorkflowEngine
+    /// What `vigil serve` runs, assembled by `Composition` as it assembles it.
+    let assembled: VigilApplication
 
     /// Runs every due job to its end.
     func runJobs() async throws {
@@ -63,45 +66,27 @@ final class ServerFixture: @unchecked Sendable {
         self.clock = clock
         storage = backend == .postgres ? try TestDatabase.make(backend) : nil
         database = try await VigilDatabase.open(storage?.location ?? .sqlite(path: directory.url.appendingPathComponent("vigil.sqlite").path))
-        let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex(), indexUpdates: IndexUpdateThreads.runner)
-        let keys = KeyService(store: SQLKeyStore(database: database))
+        let stores = Stores(database)
+        let banks = Assemble.banks(stores, index: .following(updates: IndexUpdateThreads.runner))
+        let keys = KeyService(store: stores.keys)
         var settings = settings
         settings.spoolDirectory = directory.url.appendingPathComponent("spool")
-        let jobs = JobQueue(store: SQLJobStore(database: database))
         let fetcher = SafeURLFetcher(policy: policy, resolver: resolver)
         let photoDNA = PhotoDNAClient(fetcher: fetcher, retry: .once, timeout: .seconds(10))
         let probes = CredentialProbes.all(gate: fetcher.gate, photoDNA: photoDNA, benignImage: try DemoImages.jpeg(DemoImages.count))
         let credentials = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: .generate()),
                                             destinations: EndpointRules(gate: fetcher.gate), probes: probes)
         try await credentials.verifyMasterKey()
-        service = VigilService(banks: banks, keys: keys, jobs: jobs, fetcher: fetcher,
-                               credentials: credentials, bankSources: SQLBankSourceStore(database: database), audit: SQLAuditLog(database: database),
-                               workflowStore: SQLWorkflowStore(database: database), caseStore: SQLCaseStore(database: database),
-                               eventStore: SQLEventStore(database: database), webhookStore: SQLWebhookStore(database: database),
-                               mediaStore: SQLMediaStore(database: database),
-                               mediaFiles: SQLMediaBlobs(database: database, key: try await credentials.evidenceKey()),
-                               reportStore: SQLReportStore(database: database), userStore: SQLUserStore(database: database),
-                               tallyStore: SQLLookupTallyStore(database: database), passwords: BcryptPasswords(cost: 4), settings: settings,
-                               clock: { clock.now })
-        engine = WorkflowEngine(store: SQLWorkflowStore(database: database),
-                                actions: WorkflowSteps.all(lookup: service.lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
-                                                           cases: service.cases, accounts: service.accounts, reports: service.reports),
-                                secrets: VaultRedactor(credentials: credentials), images: service.runImages, evaluation: ExpressionPool(), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
-                                observe: { [service] run, status in service.metrics.recordOutcome(.runs, kind: run.trigger.rawValue, outcome: status.rawValue) })
-        let sync = BankSync(banks: banks, sources: SQLBankSourceStore(database: database), feed: HashSharingFeeds(credentials: credentials, gate: fetcher.gate))
-        worker = JobWorker(store: SQLJobStore(database: database), handlers: [BankImportJob(banks: banks, hashing: service.lookup.hashing), BankSyncJob(sync: sync),
-                                                           WorkflowRunJob(engine: engine),
-                                                           WebhookDeliveryJob(webhooks: SQLWebhookStore(database: database), events: service.events,
-                                                                              credentials: credentials, fetcher: fetcher, clock: { clock.now }),
-                                                           EvidencePurgeJob(media: service.media, audit: service.audit),
-                                                           ReportCallJob(store: SQLReportStore(database: database),
-                                                                         connector: CyberTiplineConnection(credentials: credentials, gate: fetcher.gate, timeout: cyberTiplineTimeout,
-                                                                                                     uploadTimeout: cyberTiplineTimeout),
-                                                                         cases: service.cases, media: service.media, clock: { clock.now },
-                                                                         logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })],
-                           affinity: settings.nodeID,
-                           logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
-                           observe: { [service] kind, outcome in service.metrics.recordOutcome(.jobs, kind: kind, outcome: outcome.name) })
+        let quiet: @Sendable (String) -> Logger = { Logger(label: $0) { _ in SwiftLogNoOpLogHandler() } }
+        // The application `vigil serve` runs, assembled the same way, on a clock the test moves.
+        let application = try await VigilApplication.assemble(
+            stores, banks: banks, keys: keys, credentials: credentials, fetcher: fetcher, photoDNA: photoDNA,
+            options: .init(settings: settings, clock: { clock.now }, passwords: BcryptPasswords(cost: 4),
+                           cyberTiplineTimeout: cyberTiplineTimeout, cyberTiplineUploadTimeout: cyberTiplineTimeout, logger: quiet))
+        assembled = application
+        service = application.service
+        engine = application.engine
+        worker = application.worker(application.jobHandlers + application.runHandlers, logger: quiet("test"))
         admin = try await keys.issue(role: .admin, label: "admin").secret
         curator = try await keys.issue(role: .curator, label: "curator").secret
         matcher = try await keys.issue(role: .matcher, label: "matcher").secret
@@ -155,7 +140,7 @@ extension ServerFixture {
     static func empty() async throws -> Empty {
         let directory = try TemporaryDirectory()
         let database = try await VigilDatabase.open(.sqlite(path: directory.url.appendingPathComponent("vigil.sqlite").path))
-        let banks = BankService(store: SQLBankStore(database: database), index: MatchIndex())
+        let banks = Assemble.banks(Stores(database), index: .loadedOnce)
         try await banks.loadIndex()
         return Empty(directory: directory, database: database, banks: banks, keys: KeyService(store: SQLKeyStore(database: database)))
     }

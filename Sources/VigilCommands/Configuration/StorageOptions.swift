@@ -1,11 +1,11 @@
 import ArgumentParser
 import Banks
+import Composition
 import Configuration
 import Foundation
 import IntegrationClients
 import SafeFetch
 import Storage
-import Workflows
 
 /// `--data-dir`, `--database-url` and `--config`, shared by every command that touches storage;
 /// read with the rest of the settings (flag, `VIGIL_*` variable, config file, default).
@@ -73,9 +73,7 @@ struct StorageOptions: ParsableArguments {
     /// `body`, and closes storage whatever happens.
     func withService(loadIndex: Bool, readOnly: Bool = false, _ body: (BankService) async throws -> Void) async throws {
         try await VigilDatabase.withOpen(try await location(), mustExist: readOnly) { database in
-            let service = BankService(store: SQLBankStore(database: database), index: MatchIndex(), maintainsIndex: loadIndex)
-            let usage = WorkflowUsage(store: SQLWorkflowStore(database: database))
-            service.checkUsers { bank in try await usage.users(ofBank: bank.name) }
+            let service = Assemble.banks(Stores(database), index: loadIndex ? .loadedOnce : .none)
             if loadIndex { try await service.loadIndex() }
             try await body(service)
         }

@@ -1,5 +1,7 @@
 import Access
 import Banks
+import Composition
+import Jobs
 import ArgumentParser
 import Foundation
 import IntegrationClients
@@ -38,19 +40,12 @@ struct CredentialsCommand: AsyncParsableCommand {
                                                            destinations: try await storage.endpointRules(gate: fetcher.gate),
                                                            probes: try CredentialProbes.standard(fetcher: fetcher))
                 // The same checks as the server's: what a workflow, reporting, a list or a webhook uses stays.
-                let credentials = vault.credentials
-                let bankStore = SQLBankStore(database: database), sources = SQLBankSourceStore(database: database)
-                let users = CredentialUsers(
-                    workflows: WorkflowUsage(store: SQLWorkflowStore(database: database)),
-                    reportSettings: { try await SQLReportStore(database: database).settings() },
-                    bankSources: {
-                        let names = Dictionary(try await bankStore.listBanks().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-                        return try await sources.sources().map { (names[$0.bankID] ?? "#\($0.bankID)", $0.credentialID) }
-                    },
-                    webhookSubscriptions: { try await SQLWebhookStore(database: database).subscriptions() },
-                    integration: { id in try await credentials.show(id: id).integration })
-                credentials.checkUsers { id in try await users.users(of: id) }
-                try await body(Context(credentials: vault.credentials, audit: SQLAuditLog(database: database)))
+                let stores = Stores(database)
+                let syncing = Assemble.bankSync(stores, banks: Assemble.banks(stores, index: .none), jobs: JobQueue(store: stores.jobs),
+                                                credentials: vault.credentials, gate: fetcher.gate)
+                Assemble.guardCredentialUsers(vault.credentials, stores: stores, bankSync: syncing.service,
+                                              reportSettings: { try await stores.reports.settings() })
+                try await body(Context(credentials: vault.credentials, audit: stores.audit))
             }
         }
     }

@@ -1,4 +1,3 @@
-import Basics
 public import Access
 public import Banks
 public import Cases
@@ -9,10 +8,8 @@ public import Jobs
 import ContentHashing
 public import Foundation
 import Hummingbird
-import ImageCodecs
 public import Integrations
 public import Logging
-import PDQ
 public import SafeFetch
 import Synchronization
 public import Workflows
@@ -33,7 +30,7 @@ public final class VigilService: Sendable {
     /// The live event-triggered workflows; `EventTableTriggers` starts their runs from the event table.
     public let triggers: EventTriggers
     /// Rung whenever the event feed reads new events: `EventTableTriggers` reads them at once.
-    public let triggerBell = Doorbell()
+    public let triggerBell: Doorbell
     public let cases: CaseService
     public let accounts: AccountService
     public let events: any EventStore
@@ -62,92 +59,43 @@ public final class VigilService: Sendable {
 
     public var banks: BankService { lookup.banks }
 
-    public init(banks: BankService, keys: KeyService, jobs: JobQueue, fetcher: SafeURLFetcher, credentials: CredentialService,
-                bankSources: any BankSourceStore, audit: any AuditLog, workflowStore: any WorkflowStore,
-                caseStore: any CaseStore, eventStore: any EventStore, webhookStore: any WebhookStore,
-                mediaStore: any MediaStore, mediaFiles: any MediaFiles, reportStore: any ReportStore,
-                userStore: any UserStore, tallyStore: any LookupTallyStore, passwords: any PasswordHasher = BcryptPasswords(),
-                settings: ServerSettings = ServerSettings(), metrics: ServerMetrics = ServerMetrics(),
-                clock: @escaping @Sendable () -> Date = { Date() }) {
-        let hashing = ImageHashingPool(threads: settings.hashingThreads, queueLimit: settings.hashingQueueLimit,
-                                       limits: settings.decodeLimits, budget: DecodeMemoryBudget(capacity: settings.decodeMemoryBytes))
-        let media = EvidenceMediaService(store: mediaStore, files: mediaFiles, previews: PoolPreviews(pool: hashing),
-                                         policy: settings.preservation, clock: clock)
-        let workflows = WorkflowService(store: workflowStore, jobs: jobs, images: MediaRunImages(media: media), credentials: {
-            Dictionary(try await credentials.list().map { ($0.id, $0.integration) }, uniquingKeysWith: { first, _ in first })
-        })
-        self.workflows = workflows
-        let triggers = EventTriggers(workflows: workflows, evaluation: ExpressionPool())
-        self.triggers = triggers
-        // What waits on new events is woken for the events it waits on, not for every commit:
-        // at hundreds of matches a second, waking every worker and follower each time would
-        // take more of the database than the commits themselves.
-        let webhookTypes = EventTypeSet()
-        self.webhookTypes = webhookTypes
-        let wake: @Sendable ([String]) -> Void = { [doorbell = jobs.doorbell, triggerBell] types in
-            let patterns = webhookTypes.types
-            if types.contains(where: { EventTypes.matches(Array(patterns), $0) }) { doorbell.ring() }
-            if types.contains(where: { triggers.wants($0) }) { triggerBell.ring() }
-        }
-        let feed = EventFeed(store: eventStore, onNewEvents: { page in wake(page.map(\.type)) },
-                             needsPages: { !webhookTypes.types.isEmpty || !triggers.listenedTypes.isEmpty })
-        eventFeed = feed
-        let committer = EventGroupCommit(store: eventStore, clock: clock, committed: { [feed] events in
-            if feed.hasSubscribers { feed.doorbell.ring() }
-            wake(events.map(\.type))
-            metrics.recordEventTransaction()
-        })
-        lookupEvents = committer
-        let recorded = EventTypeSet()
-        recorded.set(Self.configuredLookupEvents(settings))
-        recordedLookupEvents = recorded
-        // A lookup whose event some live workflow listens for is written too: workflows start
-        // from the event table, like every other event.
-        let recorder = LookupEventCommitter(committer: committer, metrics: metrics) {
-            var wanted = recorded.types
-            if triggers.wants(EventTypes.lookupCompleted) { wanted.insert(EventTypes.lookupCompleted) }
-            return wanted
-        }
-        self.lookup = LookupService(banks: banks, hashing: hashing, metrics: metrics, recorder: recorder)
+    /// What the routes work with, each built once by the composition module (`Composition`),
+    /// which alone knows how the services are put together.
+    package init(lookup: LookupService, keys: KeyService, jobs: JobQueue, fetcher: SafeURLFetcher, credentials: CredentialService,
+                 bankSync: BankSyncService, audit: any AuditLog, workflows: WorkflowService, triggers: EventTriggers, triggerBell: Doorbell,
+                 cases: CaseService, accounts: AccountService, events: any EventStore, eventFeed: EventFeed, lookupEvents: EventGroupCommit,
+                 webhooks: WebhookService, media: EvidenceMediaService, reports: ReportService, review: CaseReview, users: UserService,
+                 tally: LookupTally, settings: ServerSettings, metrics: ServerMetrics,
+                 recordedLookupEvents: EventTypeSet, webhookTypes: EventTypeSet) {
+        self.lookup = lookup
         self.keys = keys
         self.jobs = jobs
         self.fetcher = fetcher
         self.credentials = credentials
-        self.bankSync = BankSyncService(banks: banks, sources: bankSources, jobs: jobs, checkSource: SourceDestinations.check(credentials))
+        self.bankSync = bankSync
         self.audit = audit
-        // Deleting what a published workflow uses is refused unless forced: one click must not break screening.
-        banks.checkUsers { bank in try await workflows.liveUsers(ofBank: bank.name) }
+        self.workflows = workflows
+        self.triggers = triggers
+        self.triggerBell = triggerBell
+        self.cases = cases
+        self.accounts = accounts
+        self.events = events
+        self.eventFeed = eventFeed
+        self.lookupEvents = lookupEvents
+        self.webhooks = webhooks
+        self.media = media
+        self.reports = reports
+        self.review = review
+        self.users = users
+        self.tally = tally
         self.settings = settings
         self.metrics = metrics
-        self.media = media
-        cases = CaseService(store: caseStore, banks: banks, media: media, clock: clock)
-        accounts = AccountService(store: caseStore, statuses: settings.accountStatuses, clock: clock)
-        reports = ReportService(store: reportStore, cases: cases, media: media, banks: banks,
-                                wake: { [doorbell = jobs.doorbell] in doorbell.ring() }, clock: clock)
-        review = CaseReview(cases: cases, reports: reports)
-        events = eventStore
-        users = UserService(store: userStore, hasher: passwords, clock: clock)
-        let tally = LookupTally(store: tallyStore)
-        self.tally = tally
-        lookup.observe(isListening: { _ in true }) { event in tally.count(matched: event.isMatch) }
-        webhooks = WebhookService(store: webhookStore, checkCredential: { [fetcher] id in
-            let credential: OpenedCredential
-            do { credential = try await credentials.open(id: id) } catch { throw WebhookError.invalid("credential \(id): \(error)") }
-            guard credential.integration == "webhook", let url = credential.values["url"] else {
-                throw WebhookError.invalid("credential \(id) is a \(credential.integration) credential, not a webhook credential")
-            }
-            do { _ = try await fetcher.checkDestination(url) } catch { throw WebhookError.invalid("the URL of credential \(id) is refused: \(error)") }
-        }, clock: clock)
-        let users = CredentialUsers(
-            workflows: WorkflowUsage(store: workflowStore), reportSettings: { [reports] in try await reports.settings() },
-            bankSources: { [bankSync] in try await bankSync.followedBanks().map { ($0.bank.name, $0.source.credentialID) } },
-            webhookSubscriptions: { [webhooks] in try await webhooks.list() },
-            integration: { [credentials] id in try await credentials.show(id: id).integration })
-        credentials.checkUsers { id in try await users.users(of: id) }
+        self.recordedLookupEvents = recordedLookupEvents
+        self.webhookTypes = webhookTypes
     }
 
     /// Lookup event types written beyond `match.found` (which every match writes).
-    static func configuredLookupEvents(_ settings: ServerSettings) -> Set<String> {
+    package static func configuredLookupEvents(_ settings: ServerSettings) -> Set<String> {
         settings.recordLookupEvents ? [EventTypes.lookupCompleted] : []
     }
 
@@ -228,8 +176,9 @@ public final class VigilService: Sendable {
 }
 
 /// A set of event types read on every lookup and replaced now and then.
-final class EventTypeSet: Sendable {
+package final class EventTypeSet: Sendable {
     private let state = Mutex<Set<String>>([])
-    var types: Set<String> { state.withLock { $0 } }
-    func set(_ types: Set<String>) { state.withLock { $0 = types } }
+    package init() {}
+    package var types: Set<String> { state.withLock { $0 } }
+    package func set(_ types: Set<String>) { state.withLock { $0 = types } }
 }

@@ -1,21 +1,21 @@
-import Events
+package import Events
 import Foundation
-import Logging
-import Lookup
+package import Logging
+package import Lookup
 
 /// The lookup service's recorder: every match's `match.found`, and every lookup's
 /// `lookup.completed` while something wants it (the settings, a webhook subscription, a live
 /// workflow), committed to the event table before the lookup answers. Commits are grouped
 /// (`EventGroupCommit`): lookups that match at the same moment share one transaction, and a
 /// lookup that matches nothing and that nobody listens for commits nothing.
-final class LookupEventCommitter: LookupEventRecorder {
+package final class LookupEventCommitter: LookupEventRecorder {
     let committer: EventGroupCommit
     /// The lookup event types wanted beyond `match.found` (which is always written).
     let wanted: @Sendable () -> Set<String>
     let metrics: ServerMetrics
     let logger: Logger
 
-    init(committer: EventGroupCommit, metrics: ServerMetrics, logger: Logger = Logger(label: "vigil.events"),
+    package init(committer: EventGroupCommit, metrics: ServerMetrics, logger: Logger = Logger(label: "vigil.events"),
          wanted: @escaping @Sendable () -> Set<String>) {
         self.committer = committer
         self.metrics = metrics
@@ -23,11 +23,11 @@ final class LookupEventCommitter: LookupEventRecorder {
         self.wanted = wanted
     }
 
-    func mustRecord(matched: Bool, api: LookupAPI) -> Bool {
+    package func mustRecord(matched: Bool, api: LookupAPI) -> Bool {
         matched || wanted().contains(EventTypes.lookupCompleted)
     }
 
-    func record(_ event: LookupEvent) async throws {
+    package func record(_ event: LookupEvent) async throws {
         let subject = "lookup:\(event.id.uuidString.lowercased())", actor = "api:\(event.api.rawValue)"
         var events: [NewEvent] = []
         if event.isMatch {

@@ -122,7 +122,7 @@ public final class ServerMetrics: LookupMetrics {
     }
 
     /// One transaction of the group commit.
-    func recordEventTransaction() { eventTransactions.increment() }
+    package func recordEventTransaction() { eventTransactions.increment() }
 
     /// Timings of the group commits that write lookup events before the lookups answer.
     func recordEventCommit(events: Int, duration: Duration) {

@@ -1,5 +1,5 @@
 import Basics
-import Cases
+package import Cases
 import Crypto
 import Foundation
 import ImageCodecs
@@ -8,10 +8,12 @@ import Workflows
 
 /// Run images kept with the evidence files: encrypted in the database every replica shares, and
 /// purged by the preservation job once their time is up (see `EvidenceMediaService.keepForRun`).
-struct MediaRunImages: RunImages {
+package struct MediaRunImages: RunImages {
     let media: EvidenceMediaService
 
-    func keep(_ bytes: [UInt8]) async throws -> String {
+    package init(media: EvidenceMediaService) { self.media = media }
+
+    package func keep(_ bytes: [UInt8]) async throws -> String {
         let format: ImageFormat
         do {
             format = try bytes.withUnsafeBytes { bytes throws(ImageDecodingError) in try ImageFormat.detect(bytes) }
@@ -23,5 +25,5 @@ struct MediaRunImages: RunImages {
         return sha256
     }
 
-    func bytes(_ sha256: String) async throws -> [UInt8] { try await media.original(sha256) }
+    package func bytes(_ sha256: String) async throws -> [UInt8] { try await media.original(sha256) }
 }

@@ -1,0 +1,123 @@
+public import Access
+import BankImport
+public import Banks
+import Cases
+import ContentHashing
+public import Foundation
+public import IntegrationClients
+public import Integrations
+public import Jobs
+public import Logging
+import Lookup
+import Reports
+public import SafeFetch
+import Events
+import Storage
+public import VigilServer
+public import Workflows
+import WorkflowSteps
+
+/// The application of `vigil serve`, and of the tests' server, assembled once: the service the
+/// routes work with, the workflow engine, and the handlers of every kind of job.
+public struct VigilApplication: Sendable {
+    public let service: VigilService
+    public let engine: WorkflowEngine
+    /// Every kind of job but workflow runs (imports, syncs, deliveries, report calls, the purge).
+    public let jobHandlers: [any JobHandler]
+    /// Workflow runs, which get workers of their own so that a long import never delays a run.
+    public let runHandlers: [any JobHandler]
+    public let stores: Stores
+
+    /// What differs between a production process and a test: the clock, the cost of password
+    /// hashing, the outbound calls' timeouts, where logs go.
+    public struct Options: Sendable {
+        public var settings: ServerSettings
+        public var clock: @Sendable () -> Date
+        public var passwords: any PasswordHasher
+        public var importBatchRows: Int
+        public var cyberTiplineTimeout: Duration
+        public var cyberTiplineUploadTimeout: Duration
+        public var logger: @Sendable (String) -> Logger
+
+        public init(settings: ServerSettings = ServerSettings(), clock: @escaping @Sendable () -> Date = { Date() },
+                    passwords: any PasswordHasher = BcryptPasswords(), importBatchRows: Int = 50_000,
+                    cyberTiplineTimeout: Duration = .seconds(60), cyberTiplineUploadTimeout: Duration = .seconds(600),
+                    logger: @escaping @Sendable (String) -> Logger = { Logger(label: $0) }) {
+            self.settings = settings
+            self.clock = clock
+            self.passwords = passwords
+            self.importBatchRows = importBatchRows
+            self.cyberTiplineTimeout = cyberTiplineTimeout
+            self.cyberTiplineUploadTimeout = cyberTiplineUploadTimeout
+            self.logger = logger
+        }
+    }
+
+    /// Builds every service, the engine and the job handlers over `stores`. `banks` and `keys`
+    /// come in built (`Assemble.banks`), as the first start seeds them before the vault opens;
+    /// `credentials` is the opened vault.
+    public static func assemble(_ stores: Stores, banks: BankService, keys: KeyService, credentials: CredentialService,
+                                fetcher: SafeURLFetcher, photoDNA: PhotoDNAClient, options: Options) async throws -> VigilApplication {
+        let (settings, clock) = (options.settings, options.clock)
+        let metrics = ServerMetrics()
+        let jobs = JobQueue(store: stores.jobs)
+        let hashing = ImageHashingPool(threads: settings.hashingThreads, queueLimit: settings.hashingQueueLimit,
+                                       limits: settings.decodeLimits, budget: DecodeMemoryBudget(capacity: settings.decodeMemoryBytes))
+        let media = Assemble.evidence(stores, evidenceKey: try await credentials.evidenceKey(), previews: PoolPreviews(pool: hashing),
+                                      policy: settings.preservation, clock: clock)
+        let workflows = Assemble.workflows(stores, jobs: jobs, images: MediaRunImages(media: media), credentials: { try await credentials.list() })
+        let triggers = EventTriggers(workflows: workflows, evaluation: ExpressionPool())
+        let events = EventWiring(stores: stores, jobs: jobs, triggers: triggers, settings: settings, metrics: metrics, clock: clock)
+        // A lookup whose event some live workflow listens for is written too: workflows start
+        // from the event table, like every other event.
+        let recorder = LookupEventCommitter(committer: events.committer, metrics: metrics) { [recorded = events.recordedLookupEvents] in
+            var wanted = recorded.types
+            if triggers.wants(EventTypes.lookupCompleted) { wanted.insert(EventTypes.lookupCompleted) }
+            return wanted
+        }
+        let lookup = LookupService(banks: banks, hashing: hashing, metrics: metrics, recorder: recorder)
+        let tally = LookupTally(store: stores.tally)
+        lookup.observe(isListening: { _ in true }) { event in tally.count(matched: event.isMatch) }
+        let syncing = Assemble.bankSync(stores, banks: banks, jobs: jobs, credentials: credentials, gate: fetcher.gate)
+        let casework = Assemble.casework(stores, banks: banks, media: media, statuses: settings.accountStatuses,
+                                         wake: { [doorbell = jobs.doorbell] in doorbell.ring() }, clock: clock)
+        let webhooks = WebhookService(store: stores.webhooks, checkCredential: WebhookCredentialCheck(credentials: credentials, fetcher: fetcher).check,
+                                      clock: clock)
+        Assemble.guardCredentialUsers(credentials, stores: stores, bankSync: syncing.service,
+                                      reportSettings: { [reports = casework.reports] in try await reports.settings() })
+        let service = VigilService(
+            lookup: lookup, keys: keys, jobs: jobs, fetcher: fetcher, credentials: credentials, bankSync: syncing.service, audit: stores.audit,
+            workflows: workflows, triggers: triggers, triggerBell: events.triggerBell, cases: casework.cases, accounts: casework.accounts,
+            events: stores.events, eventFeed: events.feed, lookupEvents: events.committer, webhooks: webhooks, media: media,
+            reports: casework.reports, review: casework.review, users: UserService(store: stores.users, hasher: options.passwords, clock: clock),
+            tally: tally, settings: settings, metrics: metrics,
+            recordedLookupEvents: events.recordedLookupEvents, webhookTypes: events.webhookTypes)
+
+        let engine = WorkflowEngine(
+            store: stores.workflows,
+            actions: WorkflowSteps.all(lookup: lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
+                                       cases: casework.cases, accounts: casework.accounts, reports: casework.reports),
+            secrets: VaultRedactor(credentials: credentials), images: service.runImages, evaluation: ExpressionPool(),
+            logger: options.logger("vigil.workflows"),
+            observe: { run, status in metrics.recordOutcome(.runs, kind: run.trigger.rawValue, outcome: status.rawValue) })
+        let connection = CyberTiplineConnection(credentials: credentials, gate: fetcher.gate, timeout: options.cyberTiplineTimeout,
+                                                uploadTimeout: options.cyberTiplineUploadTimeout)
+        let handlers: [any JobHandler] = [
+            BankImportJob(banks: banks, hashing: hashing, batchSize: options.importBatchRows),
+            BankSyncJob(sync: syncing.sync),
+            WebhookDeliveryJob(webhooks: stores.webhooks, events: stores.events, credentials: credentials, fetcher: fetcher, clock: clock,
+                               observe: { type, outcome in metrics.recordOutcome(.deliveries, kind: type, outcome: outcome) }),
+            EvidencePurgeJob(media: media, audit: stores.audit),
+            ReportCallJob(store: stores.reports, connector: connection, cases: casework.cases, media: media, clock: clock,
+                          logger: options.logger("vigil.reports")),
+        ]
+        return VigilApplication(service: service, engine: engine, jobHandlers: handlers, runHandlers: [WorkflowRunJob(engine: engine)],
+                                stores: stores)
+    }
+
+    /// A worker of the queue for `handlers`, its outcomes counted in the service's metrics.
+    public func worker(_ handlers: [any JobHandler], lease: Duration = .seconds(60), logger: Logger) -> JobWorker {
+        JobWorker(store: stores.jobs, handlers: handlers, affinity: service.settings.nodeID, lease: lease, logger: logger,
+                  observe: { [metrics = service.metrics] kind, outcome in metrics.recordOutcome(.jobs, kind: kind, outcome: outcome.name) })
+    }
+}
