@@ -34,15 +34,21 @@ public struct WebhookAction: WorkflowAction {
             data: (deliver ? call.inputs["event"] : call.inputs["data"]) ?? .null,
             extra: ["workflow": .string(call.workflowID), "run": .number(Double(call.runID)), "step": .string(call.stepID)],
             to: url, secret: secret, gate: gate, timeout: timeout, headers: [("Idempotency-Key", call.idempotencyKey)])
+        // A step's error is read by everyone who may read runs, and a chat service's webhook URL
+        // carries its token in the path: the error names the credential and the URL's origin only.
+        let origin = Self.origin(of: url)
+        func told(_ message: String) -> String {
+            credential.redacting(message.replacingOccurrences(of: url, with: origin))
+        }
         let status: Int
         switch outcome {
         case let .answered(answered): status = answered
         case let .refused(refusal):
             // The outbound rules refuse it: asking again cannot change that.
-            throw ActionFailure(credential.redacting("the webhook at \(url) is refused: \(refusal)"))
+            throw ActionFailure(told("the webhook of credential \(id) (\(origin)) is refused: \(refusal)"))
         case let .notReached(reason):
             // Not reached, slow or too chatty: worth another try.
-            throw WebhookDeliveryError(message: credential.redacting("the webhook at \(url) was not reached: \(reason)"))
+            throw WebhookDeliveryError(message: told("the webhook of credential \(id) (\(origin)) was not reached: \(reason)"))
         }
         switch status {
         case 200..<300:
@@ -52,6 +58,16 @@ public struct WebhookAction: WorkflowAction {
         default:
             throw ActionFailure("the webhook refused the delivery with HTTP \(status)")
         }
+    }
+}
+
+extension WebhookAction {
+    /// `scheme://host[:port]` of a URL, or "an unreadable URL".
+    static func origin(of text: String) -> String {
+        guard let components = URLComponents(string: text), let scheme = components.scheme, let host = components.host else {
+            return "an unreadable URL"
+        }
+        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
     }
 }
 

@@ -101,7 +101,7 @@ import VigilTestSupport
             // Moved where nothing may go.
             let store = SQLCredentialStore(database: fixture.database)
             for (id, field, path) in [(photoDNA, "endpoint", "/photodna/v1.0"), (tipline, "endpoint", "/ispws"), (sharing, "endpoint", "/hashsharing"),
-                                      (remote, "endpoint", ""), (hook, "url", "/hook")] {
+                                      (remote, "endpoint", ""), (hook, "url", "/hook/services/T0KEN-in-path")] {
                 var credential = try await fixture.service.credentials.find(id)
                 credential.values[field] = canary.base + path
                 #expect(try await store.update(credential))
@@ -150,6 +150,8 @@ import VigilTestSupport
             #expect(steps.count == 3, "\(shown.text)")
             for (step, record) in steps {
                 #expect(record["status"] as? String == "failed" && Self.refused(record["error"] as? String), "\(step): \(record)")
+                // Everyone who may read runs reads the error: a webhook URL's token is not in it.
+                #expect((record["error"] as? String)?.contains("T0KEN") == false, "\(step): \(record)")
                 // A refusal is not retried: asking again cannot change it.
                 #expect(record["attempts"] as? Int == 1, "\(step): \(record)")
             }
@@ -158,7 +160,7 @@ import VigilTestSupport
                 #expect(Self.refused(source.json["last_outcome"] as? String), "\(bank): \(source.text)")
             }
             let deliveries = try await http.call(.get, "/v1/webhooks/\(try #require(subscribed.json["id"] as? Int))/deliveries", key: fixture.analyst)
-            #expect(Self.refusesLoopback(deliveries.text), "\(deliveries.text)")
+            #expect(Self.refusesLoopback(deliveries.text) && !deliveries.text.contains("T0KEN"), "\(deliveries.text)")
             let delivery = (deliveries.json["deliveries"] as? [[String: Any]])?.first
             #expect(delivery?["state"] as? String == "failed" && delivery?["attempts"] as? Int == 1, "\(deliveries.text)")
             let reported = try await http.call(.get, "/v1/reports/\(report)", key: fixture.reporter)
