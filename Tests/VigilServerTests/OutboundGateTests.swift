@@ -1,6 +1,8 @@
+import Banks
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import IntegrationClients
 import Logging
 import NIOCore
 import Integrations
@@ -171,18 +173,22 @@ import VigilTestSupport
     }
 
     /// A list peer that answers every page with `next` as given.
-    static func peer(next: String) async throws -> (base: String, stop: @Sendable () async -> Void) {
+    /// With `next` nil, every page names a new one (`?page=N+1`), for ever.
+    static func peer(next fixed: String?) async throws -> (base: String, stop: @Sendable () async -> Void) {
         let router = Router()
-        let escaped = next.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-        router.get("v2/entries") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(string: """
+        @Sendable func nextPage(_ request: Request, _ path: String) -> String {
+            fixed ?? "\(path)?page=\((Int(request.uri.queryParameters.get("page") ?? "0") ?? 0) + 1)"
+        }
+        router.get("v2/entries") { request, _ in
+            let escaped = nextPage(request, "/v2/entries").replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            return Response(status: .ok, headers: [.contentType: "application/xml"], body: .init(byteBuffer: ByteBuffer(string: """
                 <queryResult xmlns="https://hashsharing.ncmec.org/hashsharing/v2"><images count="0" maxTimestamp="2026-12-01T10:00:00Z"/>
                 <paging><next>\(escaped)</next></paging></queryResult>
                 """)))
         }
-        router.get("v1/banks/{bank}/changes") { _, _ in
+        router.get("v1/banks/{bank}/changes") { request, _ in
             let body = try JSONSerialization.data(withJSONObject: ["bank": "SHARED", "labels": [], "entries": [], "removed": [], "bank_deleted": false,
-                                                                   "next": next, "checkpoint": "1"])
+                                                                   "next": nextPage(request, "/v1/banks/SHARED/changes"), "checkpoint": "1"])
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
         let (ports, continuation) = AsyncStream<Int>.makeStream()
@@ -229,6 +235,32 @@ import VigilTestSupport
 
     /// The review of issue 28: a peer that always answered the same `next` was followed 7 500
     /// times in 20 s. Both list feeds stop when a page comes back, and say so.
+    /// A peer that names a new page for ever (each `next` distinct) is followed for the sync's
+    /// page limit, then stopped with the reason in words, on both kinds of list.
+    @Test func aListThatNeverEndsIsFollowedForItsPageLimitOnly() async throws {
+        let fixture = try await ServerFixture()
+        let peer = try await Self.peer(next: nil)
+        let remote = try await fixture.service.credentials.create(
+            integration: "vigil_remote", values: ["nickname": "peer", "endpoint": peer.base, "api_key": "vgl_key"], mayRedirect: true)
+        let sharing = try await fixture.service.credentials.create(
+            integration: "ncmec_hash_sharing", values: ["nickname": "ncmec", "endpoint": peer.base, "username": "u", "password": "p"],
+            mayRedirect: true)
+        let feeds = HashSharingFeeds(credentials: fixture.service.credentials, gate: fixture.service.fetcher.gate, retry: .once, pageLimit: 5)
+        for source in [BankSource(bankID: 1, kind: .vigilRemote, credentialID: remote.id, options: ["bank": "SHARED"]),
+                       BankSource(bankID: 1, kind: .ncmec, credentialID: sharing.id)] {
+            var pages = 0
+            do {
+                for try await _ in feeds.pages(for: source, now: fixture.clock.now) { pages += 1 }
+                Issue.record("\(source.kind): a list that never ends ended")
+            } catch {
+                #expect(String(describing: error).contains("sent more than 5 pages in one sync"), "\(source.kind): \(error)")
+            }
+            #expect(pages == 5, "\(source.kind)")
+        }
+        await peer.stop()
+        await fixture.database.close()
+    }
+
     @Test func aListThatPagesBackToAPageAlreadyReadStops() async throws {
         let fixture = try await ServerFixture()
         let peer = try await Self.peer(next: "/v1/banks/SHARED/changes?after=1")

@@ -10,9 +10,12 @@ public import Integrations
 public struct NCMECHashSharingFeed: HashSharingFeed {
     let credentials: CredentialService
     let transport: FeedTransport
+    let pageLimit: Int
 
     public init(credentials: CredentialService, gate: OutboundGate,
-                retry: RetryPolicy = .listFeed, timeout: Duration = .seconds(60)) {
+                retry: RetryPolicy = .listFeed, timeout: Duration = .seconds(60),
+                pageLimit: Int = PageTrail.defaultLimit) {
+        self.pageLimit = pageLimit
         self.credentials = credentials
         transport = FeedTransport(gate: gate, retry: retry, timeout: timeout)
     }
@@ -23,7 +26,7 @@ public struct NCMECHashSharingFeed: HashSharingFeed {
         case status(Int, String)
         case notAQueryResult(String)
         case unreachable(String)
-        case pagingLoop(String)
+        case paging(PageTrail.Refusal)
 
         public var description: String {
             switch self {
@@ -32,7 +35,7 @@ public struct NCMECHashSharingFeed: HashSharingFeed {
             case let .status(status, url): "NCMEC's hash sharing answered HTTP \(status) for \(url)"
             case let .notAQueryResult(url): "NCMEC's hash sharing answered \(url) without a <queryResult>"
             case let .unreachable(reason): "NCMEC's hash sharing could not be reached: \(reason)"
-            case let .pagingLoop(url): "NCMEC's hash sharing paged back to \(url)"
+            case let .paging(refusal): "NCMEC's hash sharing \(refusal)"
             }
         }
     }
@@ -64,10 +67,10 @@ public struct NCMECHashSharingFeed: HashSharingFeed {
         let format = Date.ISO8601FormatStyle(timeZone: .gmt)
         let end = to.formatted(format)
         var url: String? = base + "/v2/entries?from=\(from.formatted(format))&to=\(end)"
-        var seen = Set<String>()
+        var trail = PageTrail(limit: pageLimit)
         while let current = url {
             try Task.checkCancellation()
-            guard seen.insert(current).inserted else { throw Failure.pagingLoop(current) }
+            do { try trail.enter(current) } catch { throw Failure.paging(error) }
             let document = try await fetch(current, authorization: authorization)
             url = try document.fields["next"].map { try FeedTransport.nextPage($0, base: base) }
             yield(FeedPage(document: document.bytes, checkpoint: url == nil ? end : nil))

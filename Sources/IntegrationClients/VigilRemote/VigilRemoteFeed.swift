@@ -10,9 +10,12 @@ public import Integrations
 public struct VigilRemoteFeed: HashSharingFeed {
     let credentials: CredentialService
     let transport: FeedTransport
+    let pageLimit: Int
 
     public init(credentials: CredentialService, gate: OutboundGate,
-                retry: RetryPolicy = .listFeed, timeout: Duration = .seconds(60)) {
+                retry: RetryPolicy = .listFeed, timeout: Duration = .seconds(60),
+                pageLimit: Int = PageTrail.defaultLimit) {
+        self.pageLimit = pageLimit
         self.credentials = credentials
         transport = FeedTransport(gate: gate, retry: retry, timeout: timeout)
     }
@@ -24,7 +27,7 @@ public struct VigilRemoteFeed: HashSharingFeed {
         case status(Int, String)
         case notAnExport(String)
         case unreachable(String)
-        case pagingLoop(String)
+        case paging(PageTrail.Refusal)
 
         public var description: String {
             switch self {
@@ -34,7 +37,7 @@ public struct VigilRemoteFeed: HashSharingFeed {
             case let .status(status, url): "the other Vigil answered HTTP \(status) for \(url)"
             case let .notAnExport(url): "the other Vigil's answer to \(url) is not a change export"
             case let .unreachable(reason): "the other Vigil could not be reached: \(reason)"
-            case let .pagingLoop(url): "the other Vigil paged back to \(url)"
+            case let .paging(refusal): "the other Vigil \(refusal)"
             }
         }
     }
@@ -57,11 +60,10 @@ public struct VigilRemoteFeed: HashSharingFeed {
         while base.hasSuffix("/") { base.removeLast() }
         let key = try credential.secret("api_key")
         var url: String? = base + "/v1/banks/\(escaped)/changes?after=\(Int64(source.checkpoint ?? "0") ?? 0)"
-        var seen = Set<String>()
+        var trail = PageTrail(limit: pageLimit)
         while let current = url {
             try Task.checkCancellation()
-            // A peer whose `next` comes back to a page already read would be followed forever.
-            guard seen.insert(current).inserted else { throw Failure.pagingLoop(current) }
+            do { try trail.enter(current) } catch { throw Failure.paging(error) }
             let bytes = try await fetch(current, key: key)
             guard let head = try? JSONDecoder().decode(PageHead.self, from: Data(bytes)) else { throw Failure.notAnExport(current) }
             url = try head.next.map { try FeedTransport.nextPage($0, base: base) }
@@ -89,9 +91,9 @@ public struct HashSharingFeeds: HashSharingFeed {
     let ncmec: NCMECHashSharingFeed
     let vigilRemote: VigilRemoteFeed
 
-    public init(credentials: CredentialService, gate: OutboundGate, retry: RetryPolicy = .listFeed) {
-        ncmec = NCMECHashSharingFeed(credentials: credentials, gate: gate, retry: retry)
-        vigilRemote = VigilRemoteFeed(credentials: credentials, gate: gate, retry: retry)
+    public init(credentials: CredentialService, gate: OutboundGate, retry: RetryPolicy = .listFeed, pageLimit: Int = PageTrail.defaultLimit) {
+        ncmec = NCMECHashSharingFeed(credentials: credentials, gate: gate, retry: retry, pageLimit: pageLimit)
+        vigilRemote = VigilRemoteFeed(credentials: credentials, gate: gate, retry: retry, pageLimit: pageLimit)
     }
 
     public func pages(for source: BankSource, now: Date) -> AsyncThrowingStream<FeedPage, any Error> {
