@@ -1,14 +1,22 @@
-/// Spreadsheet formula injection: a CSV cell that begins with `=`, `+`, `-`, `@`, a tab or a
-/// carriage return is run as a formula when an analyst opens the export in a spreadsheet (a
-/// note an uploader chose, `=HYPERLINK(…)`, would run on their machine). An export writes such
+/// Spreadsheet formula injection: a CSV cell that begins with `=`, `+`, `-`, `@`, a tab, a
+/// carriage return or a line feed is run as a formula when an analyst opens the export in a
+/// spreadsheet (a note an uploader chose, `=HYPERLINK(…)`, would run on their machine), and so
+/// is one whose first character after spaces is one of them, or their full-width forms
+/// (`＝`, `＋`, `－`, `＠`), which some spreadsheets read as the same. An export writes such
 /// a text behind one apostrophe, which spreadsheets show as plain text, and an import takes one
 /// away, so export and import give back the same text; a text that already begins with
 /// apostrophes before such a character gets one more, so it comes back with its own.
 public enum SpreadsheetText {
     static func startsLikeAFormula(_ text: String) -> Bool {
-        guard let first = text.utf8.drop(while: { $0 == 0x27 }).first else { return false }
-        return first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 || first == 0x09 || first == 0x0D
+        let afterQuotes = text.unicodeScalars.drop { $0 == "'" }
+        guard let first = afterQuotes.first else { return false }
+        if first == "\t" || first == "\r" || first == "\n" { return true }
+        guard let lead = afterQuotes.first(where: { $0 != " " && $0 != "\u{3000}" }) else { return false }
+        return formulaStarts.contains(lead)
     }
+
+    /// `=`, `+`, `-`, `@` and their full-width forms.
+    private static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\u{FF1D}", "\u{FF0B}", "\u{FF0D}", "\u{FF20}"]
 
     /// The text as an export writes it.
     public static func guarded(_ text: String) -> String {

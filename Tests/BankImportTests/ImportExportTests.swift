@@ -241,7 +241,7 @@ import VigilTestSupport
         nil, "note, \"quoted\"", "two\nlines", "  leading spaces", "trailing  ", "\"starts with a quote", "a\r\nwindows line", "",
         " ,\", mixed \n",
         // What a spreadsheet would run: guarded on the way out, given back unchanged on the way in.
-        "=HYPERLINK(\"http://evil.example\",\"x\")", "+1", "-2+3", "@SUM(1)", "\tcmd", "'=already quoted", "''+two quotes",
+        "=HYPERLINK(\"http://evil.example\",\"x\")", "+1", "-2+3", "@SUM(1)", "\tcmd", "'=already quoted", "''+two quotes", " =behind a space", "\u{FF1D}full width",
     ]
 
     /// Issue 28: an export opened in a spreadsheet runs no formula an uploader or a list wrote;
