@@ -287,12 +287,12 @@ let package = Package(
         .testTarget(name: "WorkflowsTests", dependencies: ["VigilTestSupport", "Workflows", "JSONValues", "Jobs"],
                     swiftSettings: strictSwift),
         .testTarget(name: "CasesTests", dependencies: ["VigilTestSupport", "Cases", "Banks", "PDQ", "Events", "JSONValues"], swiftSettings: strictSwift),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "NCMECMock"], swiftSettings: strictSwift),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: strictSwift),
         .testTarget(name: "JobsTests", dependencies: ["VigilTestSupport", "Jobs"], swiftSettings: strictSwift),
         .testTarget(name: "VaultTests", dependencies: ["VigilTestSupport", "Vault"], swiftSettings: strictSwift),
         .testTarget(name: "IntegrationsTests", dependencies: ["VigilTestSupport", "Integrations", "Vault", "Storage"], swiftSettings: strictSwift),
         .testTarget(name: "IntegrationClientsTests", dependencies: [
-            "VigilTestSupport", "IntegrationClients", "Integrations", "SafeFetch",
+            "VigilTestSupport", "IntegrationClients", "Integrations", "SafeFetch", "Reports", "NCMECMock",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -306,7 +306,7 @@ let package = Package(
         .testTarget(name: "PDQTests", dependencies: ["VigilTestSupport", "PDQ"], swiftSettings: strictSwift),
         .testTarget(name: "ImageCodecsTests", dependencies: ["VigilTestSupport", "ImageCodecs", "PDQ", "ContentHashing", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSwift),
         .testTarget(name: "HammingIndexTests", dependencies: ["VigilTestSupport", "HammingIndex", "PDQ"], swiftSettings: strictSwift),
-        .testTarget(name: "StorageTests", dependencies: ["VigilTestSupport", "Storage", "Banks", "Access", "Jobs", "PDQ", "Workflows", "JSONValues", "Events", "Cases", "Reports", "Vault", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")], swiftSettings: strictSwift),
+        .testTarget(name: "StorageTests", dependencies: ["VigilTestSupport", "Storage", "IntegrationClients", "Banks", "Access", "Jobs", "PDQ", "Workflows", "JSONValues", "Events", "Cases", "Reports", "Vault", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")], swiftSettings: strictSwift),
         .testTarget(name: "VigilCommandsTests", dependencies: ["VigilTestSupport", "PDQ", "VigilCommands", "Vault"], swiftSettings: strictSwift),
         .testTarget(
             name: "VigilServerTests",

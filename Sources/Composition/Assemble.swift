@@ -83,7 +83,7 @@ public enum Assemble {
                                 statuses: AccountStatuses = AccountStatuses(), wake: @escaping @Sendable () -> Void = {},
                                 clock: @escaping @Sendable () -> Date = { Date() }) -> Casework {
         let cases = CaseService(store: stores.cases, banks: banks, media: media, clock: clock)
-        let reports = ReportService(store: stores.reports, cases: cases, media: media, banks: banks, wake: wake, clock: clock)
+        let reports = ReportService(store: stores.reports, documents: CyberTiplineXML(), cases: cases, media: media, banks: banks, wake: wake, clock: clock)
         return Casework(cases: cases, accounts: AccountService(store: stores.cases, statuses: statuses, clock: clock), reports: reports,
                         review: CaseReview(cases: cases, reports: reports))
     }

@@ -108,7 +108,7 @@ public struct VigilApplication: Sendable {
             WebhookDeliveryJob(webhooks: stores.webhooks, events: stores.events, credentials: credentials, fetcher: fetcher, clock: clock,
                                observe: { type, outcome in metrics.recordOutcome(.deliveries, kind: type, outcome: outcome) }),
             EvidencePurgeJob(media: media, audit: stores.audit),
-            ReportCallJob(store: stores.reports, connector: connection, cases: casework.cases, media: media, clock: clock,
+            ReportCallJob(store: stores.reports, connector: connection, documents: CyberTiplineXML(), cases: casework.cases, media: media, clock: clock,
                           logger: options.logger("vigil.reports")),
         ]
         return VigilApplication(service: service, engine: engine, jobHandlers: handlers, runHandlers: [WorkflowRunJob(engine: engine)],

@@ -10,14 +10,17 @@ import JSONValues
 public struct ReportService: Sendable {
     let store: any ReportStore
     let drafter: ReportDrafter
+    /// NCMEC's XML, written by the CyberTipline adapter.
+    let documents: any CyberTiplineDocuments
     let cases: CaseService
     /// Wakes the job workers after a change queued a call.
     let wake: @Sendable () -> Void
     let clock: @Sendable () -> Date
 
-    public init(store: any ReportStore, cases: CaseService, media: EvidenceMediaService, banks: BankService,
+    public init(store: any ReportStore, documents: any CyberTiplineDocuments, cases: CaseService, media: EvidenceMediaService, banks: BankService,
                 wake: @escaping @Sendable () -> Void = {}, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
+        self.documents = documents
         drafter = ReportDrafter(cases: cases, media: media, banks: banks)
         self.cases = cases
         self.wake = wake
@@ -65,8 +68,8 @@ public struct ReportService: Sendable {
     public func documents(_ id: Int64) async throws -> (report: String, files: [String]) {
         let report = try await current(try await report(id))
         let now = clock()
-        return (ReportDocument.report(report.content, now: now),
-                report.files.map { ReportDocument.fileDetails($0, reportID: report.remote.reportID ?? 0, fileID: $0.fileID ?? "pending", now: now) })
+        return (documents.report(report.content, now: now),
+                report.files.map { documents.fileDetails($0, reportID: report.remote.reportID ?? 0, fileID: $0.fileID ?? "pending", now: now) })
     }
 
     /// The report as it would be sent now: a draft takes what it leaves unset (the reporter,

@@ -1,6 +1,7 @@
 import Cases
 import Events
 import Foundation
+import IntegrationClients
 import Jobs
 import Reports
 import Storage
@@ -72,7 +73,7 @@ import VigilTestSupport
         let cases = CaseService(store: SQLCaseStore(database: database), banks: banks, media: media)
         let opened = try await cases.open(NewCase(title: "race"), actor: "test").case
         let store = SQLReportStore(database: database)
-        let reports = ReportService(store: store, cases: cases, media: media, banks: banks)
+        let reports = ReportService(store: store, documents: CyberTiplineXML(), cases: cases, media: media, banks: banks)
         let created = try await store.createReport(Self.draft(database, caseID: opened.id), actor: "ana", at: Date()) { _ in [] }
         let outcomes = await withTaskGroup(of: Bool.self) { group in
             for index in 0..<8 {

@@ -1,6 +1,7 @@
 public import Cases
 public import Foundation
 public import Jobs
+import Banks
 import JSONValues
 public import Logging
 
@@ -15,6 +16,7 @@ public struct ReportCallJob: JobHandler {
     public let safeToRepeat = true
     let store: any ReportStore
     let connector: any CyberTiplineConnector
+    let documents: any CyberTiplineDocuments
     let closeOut: ReportCloseOut
     let media: EvidenceMediaService
     let clock: @Sendable () -> Date
@@ -22,10 +24,11 @@ public struct ReportCallJob: JobHandler {
     /// Known failures in a row before the report waits for a person.
     let maxFailures: Int
 
-    public init(store: any ReportStore, connector: any CyberTiplineConnector, cases: CaseService, media: EvidenceMediaService, maxFailures: Int = 8,
+    public init(store: any ReportStore, connector: any CyberTiplineConnector, documents: any CyberTiplineDocuments, cases: CaseService, media: EvidenceMediaService, maxFailures: Int = 8,
                 clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "vigil.reports")) {
         self.store = store
         self.connector = connector
+        self.documents = documents
         self.closeOut = ReportCloseOut(cases: cases, media: media)
         self.media = media
         self.maxFailures = maxFailures
@@ -69,7 +72,7 @@ public struct ReportCallJob: JobHandler {
         if let expires = report.remote.expiresAt, clock() >= expires, !report.retractRequested {
             report = try await commit(report.id, job: job) { report in
                 SubmissionPlan.startAfresh(&report, abandon: false)
-                return [Self.line("expired", ["message": .string("NCMEC deletes an unfinished report at \(XMLWriter.dateTime(expires)): submitted afresh")])]
+                return [Self.line("expired", ["message": .string("NCMEC deletes an unfinished report at \(Timestamp.iso8601(expires)): submitted afresh")])]
             }
         }
         guard let call = SubmissionPlan.nextCall(report) else {
@@ -145,7 +148,7 @@ public struct ReportCallJob: JobHandler {
         let now = clock()
         switch call {
         case .submit:
-            let xml = ReportDocument.report(report.content, now: now)
+            let xml = documents.report(report.content, now: now)
             return PreparedCall(xml: xml, summary: ["xml": .string(xml)])
         case let .upload(index):
             let file = report.files[index]
@@ -160,7 +163,7 @@ public struct ReportCallJob: JobHandler {
             var file = report.files[index]
             // Asked now, not when the report was drafted: a reveal since then is a view.
             file.viewedByEsp = try await media.viewedByEsp(file.mediaSHA256)
-            let xml = ReportDocument.fileDetails(file, reportID: reportID, fileID: fileID, now: now)
+            let xml = documents.fileDetails(file, reportID: reportID, fileID: fileID, now: now)
             return PreparedCall(xml: xml, viewedByEsp: file.viewedByEsp, summary: ["xml": .string(xml)])
         case .finish, .retract:
             return PreparedCall(summary: [:])

@@ -1,5 +1,6 @@
 import Foundation
 import NCMECMock
+import IntegrationClients
 import Reports
 import Testing
 

@@ -1,4 +1,5 @@
 public import Foundation
+public import Reports
 
 /// The `<report>` and `<fileDetails>` documents of a report, in the XSD's order
 /// (../shared/reference/cybertipline-report.xsd; ncmec.md §1.4-§1.8).
@@ -108,5 +109,16 @@ public enum ReportDocument {
             xml.leaf("dateTime", event.at.map(past))
             xml.leaf("port", event.port.map(String.init))
         }
+    }
+}
+
+/// The CyberTipline's XML as the reports domain asks for it.
+public struct CyberTiplineXML: CyberTiplineDocuments {
+    public init() {}
+
+    public func report(_ content: ReportContent, now: Date) -> String { ReportDocument.report(content, now: now) }
+
+    public func fileDetails(_ file: ReportFile, reportID: Int64, fileID: String, now: Date) -> String {
+        ReportDocument.fileDetails(file, reportID: reportID, fileID: fileID, now: now)
     }
 }
