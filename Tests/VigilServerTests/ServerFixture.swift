@@ -17,6 +17,7 @@ import Reports
 import NIOCore
 import SafeFetch
 import Storage
+import Testing
 import VigilServer
 import Vault
 import VigilTestSupport
@@ -165,9 +166,15 @@ extension TestClientProtocol {
         var headers = HTTPFields()
         if let key, let name = HTTPField.Name(header) { headers[name] = header == "Authorization" ? "Bearer \(key)" : key }
         if let contentType { headers[.contentType] = contentType }
-        return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(bytes: $0) }) { response in
+        let reply = try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(bytes: $0) }) { response in
             Reply(status: Int(response.status.code), headers: response.headers, body: Array(response.body.readableBytesView))
         }
+        // Every answer an API test reads keeps the OpenAPI document's contract.
+        for problem in OpenAPIContract.shared.problems(method.rawValue, uri, status: reply.status, contentType: reply.headers[.contentType],
+                                                       body: reply.body) {
+            Issue.record(Comment(rawValue: "OpenAPI contract: \(problem)"))
+        }
+        return reply
     }
 
     /// A decision (`body`, a JSON object without `version`) on the version the case is at now, as
