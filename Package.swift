@@ -95,7 +95,7 @@ let package = Package(
         // MARK: domain
         .target(
             name: "Banks",
-            dependencies: ["PDQ", "HammingIndex", "Jobs"],
+            dependencies: ["Basics", "PDQ", "HammingIndex", "Jobs"],
             swiftSettings: strictSwift
         ),
 
@@ -138,7 +138,7 @@ let package = Package(
         // Events: what happened, in commit order; the feed that follows them for live streams.
         .target(
             name: "Events",
-            dependencies: ["JSONValues", "Jobs", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Basics", "JSONValues", "Jobs", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSwift
         ),
 
@@ -168,7 +168,7 @@ let package = Package(
         // hashing pool) and the import job that streams them into a bank.
         .target(
             name: "BankImport",
-            dependencies: ["PDQ", "Banks", "Jobs", "ContentHashing", "ImageCodecs", "CLibXML2"],
+            dependencies: ["Basics", "PDQ", "Banks", "Jobs", "ContentHashing", "ImageCodecs", "CLibXML2"],
             swiftSettings: strictSwift
         ),
         .target(
@@ -264,7 +264,7 @@ let package = Package(
         .target(
             name: "VigilCommands",
             dependencies: [
-                "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Storage", "Access", "SafeFetch", "VigilServer",
+                "Basics", "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Storage", "Access", "SafeFetch", "VigilServer",
                 "Composition", "Integrations", "IntegrationClients", "NCMECMock", "Vault", "Workflows", "JSONValues", "Cases", "Reports",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -288,6 +288,7 @@ let package = Package(
                     swiftSettings: strictSwift),
         .testTarget(name: "CasesTests", dependencies: ["VigilTestSupport", "Cases", "Banks", "PDQ", "Events", "JSONValues"], swiftSettings: strictSwift),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: strictSwift),
+        .testTarget(name: "BasicsTests", dependencies: ["Basics"], swiftSettings: strictSwift),
         .testTarget(name: "JobsTests", dependencies: ["VigilTestSupport", "Jobs"], swiftSettings: strictSwift),
         .testTarget(name: "VaultTests", dependencies: ["VigilTestSupport", "Vault"], swiftSettings: strictSwift),
         .testTarget(name: "IntegrationsTests", dependencies: ["VigilTestSupport", "Integrations", "Vault", "Storage"], swiftSettings: strictSwift),

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Writes a bank in an import format, paging through storage in constant memory, so that

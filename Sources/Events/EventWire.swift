@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 public import JSONValues
 
@@ -7,7 +8,7 @@ extension Event {
     public var wire: [String: JSONValue] {
         [
             "id": .number(Double(id)), "type": .string(type), "subject": .string(subject), "actor": .string(actor),
-            "created_at": .string(at.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))),
+            "created_at": .string(Timestamp.iso8601Milliseconds(at)),
             "data": payload,
         ]
     }

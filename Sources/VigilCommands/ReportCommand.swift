@@ -1,3 +1,4 @@
+import Basics
 import Access
 import ArgumentParser
 import Banks

@@ -1,3 +1,4 @@
+import Basics
 import PDQ
 
 /// What another Vigil reads to follow one of this server's banks (`vigil_remote`): the bank's

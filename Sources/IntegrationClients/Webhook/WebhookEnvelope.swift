@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import JSONValues
 
@@ -16,7 +17,7 @@ struct WebhookEnvelope {
         var fields = extra
         fields["id"] = .string(id)
         fields["type"] = .string(type)
-        fields["created_at"] = .string(createdAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)))
+        fields["created_at"] = .string(Timestamp.iso8601Milliseconds(createdAt))
         fields["data"] = data
         return .object(fields)
     }

@@ -1,3 +1,4 @@
+import Basics
 public import Cases
 public import Foundation
 public import Jobs

@@ -1,3 +1,4 @@
+import Basics
 import Access
 import Banks
 import Composition

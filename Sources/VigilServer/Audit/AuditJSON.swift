@@ -1,3 +1,4 @@
+import Basics
 import Access
 import Foundation
 
@@ -20,7 +21,7 @@ struct AuditEventJSON: Encodable {
 
     init(_ event: AuditEvent) {
         id = event.id
-        at = ISO8601.string(event.at)
+        at = Timestamp.iso8601(event.at)
         actor = event.actor
         action = event.action
         target = event.target

@@ -1,3 +1,4 @@
+import Basics
 import Banks
 import Foundation
 
@@ -26,8 +27,8 @@ struct BankJSON: Encodable {
         pdqThreshold = bank.pdqThreshold
         labels = bank.labels
         self.entryCount = entryCount
-        createdAt = ISO8601.string(bank.createdAt)
-        updatedAt = ISO8601.string(bank.updatedAt)
+        createdAt = Timestamp.iso8601(bank.createdAt)
+        updatedAt = Timestamp.iso8601(bank.updatedAt)
     }
 }
 
@@ -62,9 +63,9 @@ struct EntryDetailJSON: Encodable {
         source = entry.metadata.source
         note = entry.metadata.note
         extra = entry.metadata.extra
-        disabledUntil = entry.disabledUntil.map(ISO8601.string)
+        disabledUntil = entry.disabledUntil.map(Timestamp.iso8601)
         addedBy = entry.addedBy
-        addedAt = ISO8601.string(entry.addedAt)
+        addedAt = Timestamp.iso8601(entry.addedAt)
     }
 
     func encode(to encoder: any Encoder) throws {

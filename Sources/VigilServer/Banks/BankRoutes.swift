@@ -1,3 +1,4 @@
+import Basics
 import Access
 import BankImport
 import Banks

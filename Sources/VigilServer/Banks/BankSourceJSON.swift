@@ -1,3 +1,4 @@
+import Basics
 import JSONValues
 import Banks
 import Foundation
@@ -26,8 +27,8 @@ struct BankSourceJSON: Encodable {
         intervalSeconds = Int(source.interval)
         remoteBank = source.options["bank"]
         checkpoint = source.checkpoint
-        nextRunAt = ISO8601.string(source.nextRunAt)
-        lastRunAt = source.lastRunAt.map(ISO8601.string)
+        nextRunAt = Timestamp.iso8601(source.nextRunAt)
+        lastRunAt = source.lastRunAt.map(Timestamp.iso8601)
         lastOutcome = source.lastOutcome
     }
 }

@@ -24,8 +24,8 @@ struct CredentialJSON: Encodable {
         nickname = view.values["nickname"] ?? view.id
         values = view.values
         secrets = view.secrets
-        createdAt = ISO8601.string(view.createdAt)
-        updatedAt = ISO8601.string(view.updatedAt)
+        createdAt = Timestamp.iso8601(view.createdAt)
+        updatedAt = Timestamp.iso8601(view.updatedAt)
     }
 }
 
@@ -46,7 +46,7 @@ struct CredentialTestJSON: Encodable {
         summary = result.summary
         details = result.details
         elapsedMs = result.elapsed.wholeMilliseconds
-        testedAt = ISO8601.string(time)
+        testedAt = Timestamp.iso8601(time)
     }
 }
 

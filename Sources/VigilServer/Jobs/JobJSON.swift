@@ -1,3 +1,4 @@
+import Basics
 import JSONValues
 import Foundation
 import Hummingbird
@@ -34,10 +35,10 @@ struct JobJSON: Encodable {
         result = job.result.flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
         error = job.error
         cancelRequested = job.cancelRequested
-        createdAt = ISO8601.string(job.createdAt)
-        updatedAt = ISO8601.string(job.updatedAt)
-        finishedAt = job.finishedAt.map(ISO8601.string)
-        runAfter = ISO8601.string(job.runAfter)
+        createdAt = Timestamp.iso8601(job.createdAt)
+        updatedAt = Timestamp.iso8601(job.updatedAt)
+        finishedAt = job.finishedAt.map(Timestamp.iso8601)
+        runAfter = Timestamp.iso8601(job.runAfter)
     }
 
     func encode(to encoder: any Encoder) throws {

@@ -1,3 +1,4 @@
+import Basics
 import Access
 import Foundation
 import Hummingbird
@@ -22,7 +23,7 @@ struct KeyJSON: Encodable {
         label = key.label
         role = key.role.rawValue
         prefix = key.prefix
-        createdAt = ISO8601.string(key.createdAt)
-        revokedAt = key.revokedAt.map(ISO8601.string)
+        createdAt = Timestamp.iso8601(key.createdAt)
+        revokedAt = key.revokedAt.map(Timestamp.iso8601)
     }
 }

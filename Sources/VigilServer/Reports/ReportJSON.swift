@@ -1,3 +1,4 @@
+import Basics
 import Cases
 import Foundation
 import Reports
@@ -49,21 +50,21 @@ struct ReportJSON: Encodable {
         state = report.state.rawValue
         content = report.content
         files = report.files
-        ncmec = NCMECJSON(reportID: report.remote.reportID, openedAt: report.remote.openedAt.map(ISO8601.string),
-                          expiresAt: report.state == .finished ? nil : report.remote.expiresAt.map(ISO8601.string),
+        ncmec = NCMECJSON(reportID: report.remote.reportID, openedAt: report.remote.openedAt.map(Timestamp.iso8601),
+                          expiresAt: report.state == .finished ? nil : report.remote.expiresAt.map(Timestamp.iso8601),
                           pendingCall: report.remote.pendingCall, abandoned: report.remote.abandoned, receipt: report.remote.receipt)
         credentialID = report.credentialID
         problem = report.problem
         self.problems = report.state == .draft ? problems : []
         retractRequested = report.retractRequested
         approvedBy = report.approvedBy
-        approvedAt = report.approvedAt.map(ISO8601.string)
+        approvedAt = report.approvedAt.map(Timestamp.iso8601)
         jobID = report.jobID
         version = report.version
         createdBy = report.createdBy
-        createdAt = ISO8601.string(report.createdAt)
-        updatedAt = ISO8601.string(report.updatedAt)
-        finishedAt = report.finishedAt.map(ISO8601.string)
+        createdAt = Timestamp.iso8601(report.createdAt)
+        updatedAt = Timestamp.iso8601(report.updatedAt)
+        finishedAt = report.finishedAt.map(Timestamp.iso8601)
         self.history = history?.map(HistoryJSON.init)
     }
 }

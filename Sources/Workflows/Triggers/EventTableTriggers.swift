@@ -1,3 +1,4 @@
+import Basics
 public import Events
 public import Jobs
 import Foundation
@@ -85,7 +86,7 @@ public struct EventTableTriggers: Sendable {
         var payload = event.payload.object ?? [:]
         payload["event_id"] = .string("evt-\(event.id)")
         payload["type"] = .string(event.type)
-        payload["at"] = .string(event.at.formatted(Date.ISO8601FormatStyle(timeZone: .gmt)))
+        payload["at"] = .string(Timestamp.iso8601(event.at))
         payload["actor"] = .string(event.actor)
         return .object(payload)
     }

@@ -1,3 +1,4 @@
+import Basics
 import Banks
 import Foundation
 import JSONValues
