@@ -1,3 +1,4 @@
+import BankImport
 import Banks
 import Foundation
 
