@@ -43,6 +43,21 @@ import Workflows
         #expect(try await WorkflowUsage(store: store).users(ofBank: "OTHER").isEmpty)
     }
 
+    /// A stored version whose input no longer parses (a stricter parser after an upgrade) fails
+    /// the step before it runs, saying why: the text is never handed to the action as it is.
+    @Test func anInputThatNoLongerParsesFailsTheStepInsteadOfBeingSentAsText() async throws {
+        let workflow = try await published([lookupStep, add("keep", bank: "KEPT")])
+        let broken = WorkflowDefinition(name: workflow.name, trigger: Self.trigger, steps: [
+            lookupStep, Step(id: "keep", type: "action", action: "bank.add", inputs: ["bank": "KEPT", "note": "{{ trigger.account"])])
+        let version = try await store.publish(workflowID: workflow.id, definition: broken, by: "upgrade", at: Date())
+        #expect(try await store.setLive(workflowID: workflow.id, version: version.version, at: Date()))
+        let run = try await start(workflow)
+        #expect(try await WorkflowEngine(store: store, actions: [lookup(matched: true), adds]).advance(runID: run.id) == .finished(.failed))
+        let keep = try #require(store.step(run.id, "keep"))
+        #expect(keep.status == .failed && keep.error?.contains("is not closed by }}") == true, "\(keep)")
+        #expect(adds.received.isEmpty)
+    }
+
     @Test func branchesOnTheLookup() async throws {
         let decide = Step(id: "decide", type: "conditional", branches: [Branch(condition: "steps.lookup.output.is_match", steps: [add("flag", bank: "MATCHED")])],
                           otherwise: [add("clear", bank: "CLEAN")])

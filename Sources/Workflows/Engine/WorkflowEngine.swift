@@ -26,6 +26,8 @@ public final class WorkflowEngine: Sendable {
     let images: any RunImages
     /// Where conditions and step inputs are evaluated (off the cooperative pool, each on a budget).
     let evaluation: any ExpressionThreads
+    /// Each version's conditions and templates, parsed once in this process.
+    private let parsedVersions = ParsedVersions()
 
     public init(store: any WorkflowStore, actions: [any WorkflowAction], secrets: any SecretRedactor = NoSecrets(), images: any RunImages = NoRunImages(),
                 evaluation: any ExpressionThreads = CallerThread(),
@@ -50,7 +52,8 @@ public final class WorkflowEngine: Sendable {
         }
         try await store.setRunStatus(id: run.id, .running, error: nil, at: Date(), lease: lease)
         let records = Dictionary(try await store.steps(runID: run.id).map { ($0.stepID, $0) }, uniquingKeysWith: { _, last in last })
-        let execution = Execution(run: run, records: records, lease: lease, worker: worker, isCancelled: isCancelled)
+        let execution = Execution(run: run, version: parsedVersions.version(version), records: records, lease: lease, worker: worker,
+                                  isCancelled: isCancelled)
         let trigger: JSONValue
         do {
             trigger = try await RunInput.hydrate(run.input, parameters: version.definition.trigger.parameters ?? [], images: images)
@@ -79,6 +82,8 @@ public final class WorkflowEngine: Sendable {
 
     struct Execution: Sendable {
         let run: WorkflowRun
+        /// The run's version, its expressions parsed.
+        let version: ParsedVersion
         /// What the store held when this pass began: steps that finished in an earlier pass.
         let records: [String: StepRecord]
         let lease: JobLease?
@@ -161,7 +166,8 @@ public final class WorkflowEngine: Sendable {
         let inputs: [String: JSONValue]
         do {
             let data = scope.data
-            inputs = try await evaluation.run { try Self.inputs(step, declaration, data) }
+            let version = execution.version
+            inputs = try await evaluation.run { try Self.inputs(step, declaration, data, version) }
         } catch {
             // Inputs that cannot be worked out within the budget: the step does not run.
             return try await failedBeforeRunning("its inputs could not be worked out: \(error)")
@@ -225,7 +231,7 @@ public final class WorkflowEngine: Sendable {
                 guard let condition = branch.condition else { continue }
                 let expression: Expression
                 do {
-                    expression = try ExpressionParser.parse(condition)
+                    expression = try execution.version.condition(condition)
                 } catch {
                     // Fail closed: a condition that cannot be read decides nothing; the run fails, saying why.
                     let message = "the condition of branch \(branch.name ?? String(i)) does not parse: \(error)"
@@ -324,10 +330,10 @@ public final class WorkflowEngine: Sendable {
     // MARK: inputs
 
     /// The step's inputs rendered over the run's data, declared defaults filled in.
-    static func inputs(_ step: Step, _ declaration: ActionDeclaration?, _ data: JSONValue) throws(EvaluationLimit) -> [String: JSONValue] {
+    static func inputs(_ step: Step, _ declaration: ActionDeclaration?, _ data: JSONValue, _ version: ParsedVersion) throws -> [String: JSONValue] {
         var budget = EvaluationBudget()
         var inputs: [String: JSONValue] = [:]
-        for (name, value) in step.inputs ?? [:] { inputs[name] = try Template.render(value, with: data, budget: &budget) }
+        for (name, value) in step.inputs ?? [:] { inputs[name] = try version.render(value, with: data, budget: &budget) }
         for field in declaration?.inputs ?? [] where inputs[field.name] == nil {
             guard let text = field.defaultValue else { continue }
             inputs[field.name] = switch field.kind {

@@ -82,29 +82,11 @@ public struct Template: Sendable, Equatable {
         }
     }
 
-    /// Renders every template inside a step's input value (objects and lists included), all of
-    /// them from one budget. A text that does not parse as a template (it was checked when the
-    /// workflow was saved, so it has no hole) is taken as it is.
-    public static func render(_ value: JSONValue, with data: JSONValue, budget: inout EvaluationBudget) throws(EvaluationLimit) -> JSONValue {
-        switch value {
-        case let .string(text):
-            guard TextSearch.contains(text, "{{"), let template = try? parse(text), template.isTemplated else { return value }
-            return try template.render(data, budget: &budget)
-        case let .array(items):
-            var rendered: [JSONValue] = []
-            for item in items { rendered.append(try render(item, with: data, budget: &budget)) }
-            return .array(rendered)
-        case let .object(fields):
-            var rendered: [String: JSONValue] = [:]
-            for (name, item) in fields { rendered[name] = try render(item, with: data, budget: &budget) }
-            return .object(rendered)
-        default: return value
-        }
-    }
-
-    public static func render(_ value: JSONValue, with data: JSONValue) throws(EvaluationLimit) -> JSONValue {
+    /// Renders every template inside a value, as a version's step inputs are rendered
+    /// (`ParsedVersion`): a text with a hole that does not parse is an error, never plain text.
+    public static func render(_ value: JSONValue, with data: JSONValue) throws -> JSONValue {
         var budget = EvaluationBudget()
-        return try render(value, with: data, budget: &budget)
+        return try ParsedVersion(conditions: [], inputs: [value]).render(value, with: data, budget: &budget)
     }
 }
 
