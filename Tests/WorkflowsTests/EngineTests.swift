@@ -58,6 +58,28 @@ import Workflows
         #expect(adds.received.isEmpty)
     }
 
+    /// An object or list parameter is bounded like a text (64 KiB of JSON unless it declares
+    /// max_length): a run's input is kept in the clear, so an image cannot ride in one.
+    @Test func anObjectOrListParameterIsBoundedLikeAText() async throws {
+        let trigger = Trigger.api([Parameter(name: "image_url", type: "url", required: true), Parameter(name: "meta", type: "object"),
+                                   Parameter(name: "tags", type: "list", maxLength: 10)])
+        let workflow = try await published([lookupStep], trigger: trigger)
+        let smuggled = String(repeating: "/9j/4AAQSkZJRgABAQ", count: 4000)  // 72 KB of base64 JPEG
+        do {
+            _ = try await service.start(workflow.id, input: ["image_url": "https://example.org/a.jpg", "meta": ["thumbnail": .string(smuggled)]],
+                                        idempotencyKey: nil)
+            Issue.record("an object of 72 KB was taken into a run's input")
+        } catch let WorkflowError.invalidInput(message) {
+            #expect(message.contains("parameter meta is") && message.contains("max_length of 65536") && message.contains("image parameter"))
+        }
+        await #expect(throws: WorkflowError.self) {
+            try await service.start(workflow.id, input: ["image_url": "https://example.org/a.jpg", "tags": ["a-long-tag", "another"]], idempotencyKey: nil)
+        }
+        let fine = try await service.start(workflow.id, input: ["image_url": "https://example.org/a.jpg", "meta": ["uploader": "u-1"], "tags": ["a"]],
+                                           idempotencyKey: nil)
+        #expect(fine.created)
+    }
+
     @Test func branchesOnTheLookup() async throws {
         let decide = Step(id: "decide", type: "conditional", branches: [Branch(condition: "steps.lookup.output.is_match", steps: [add("flag", bank: "MATCHED")])],
                           otherwise: [add("clear", bank: "CLEAN")])

@@ -82,9 +82,14 @@ public struct Parameter: Codable, Sendable, Equatable {
     public var type: String
     public var required: Bool?
     public var description: String?
-    /// A text's or URL's longest value, in bytes of UTF-8 (default `defaultMaxLength`): what
-    /// conditions and templates read of a run's input is bounded by its declaration.
+    /// A text's or URL's longest value, in bytes of UTF-8, or an object's or list's as JSON
+    /// (default `defaultMaxLength`): what conditions and templates read of a run's input is
+    /// bounded by its declaration, and a run's input (kept in the clear with the run) cannot
+    /// carry an image past its `image` parameter (kept encrypted with the evidence).
     public var maxLength: Int?
+
+    /// The types `maxLength` bounds.
+    public static let limitedTypes: Set<String> = ["text", "url", "object", "list"]
 
     /// 64 KiB: a caption, a report's text, a URL; a workflow that takes more says so.
     public static let defaultMaxLength = 64 * 1024

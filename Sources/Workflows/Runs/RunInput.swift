@@ -31,6 +31,12 @@ enum RunInput {
             if case let .string(text) = value, ["text", "url"].contains(parameter.type), text.utf8.count > parameter.textLimit {
                 throw .invalidInput("parameter \(parameter.name) is \(text.utf8.count) bytes, more than its max_length of \(parameter.textLimit)")
             }
+            // An object or a list is kept with the run in the clear: bounded like a text, so an
+            // image cannot ride in one past the image parameters (kept encrypted with the evidence).
+            if ["object", "list"].contains(parameter.type), fits(value, parameter.type), value.text.utf8.count > parameter.textLimit {
+                throw .invalidInput("parameter \(parameter.name) is \(value.text.utf8.count) bytes of JSON, more than its max_length of "
+                                    + "\(parameter.textLimit); an image goes in an image parameter")
+            }
             guard fits(value, parameter.type) else {
                 throw .invalidInput("parameter \(parameter.name) must be \(parameter.type == "url" ? "an http or https URL" : parameter.type), got \(value.text.prefix(100))")
             }

@@ -66,8 +66,8 @@ public struct WorkflowValidator: Sendable {
                     continue
                 }
                 if let limit = parameter.maxLength {
-                    if !["text", "url"].contains(parameter.type) {
-                        issues.append(ValidationIssue(step: nil, field: field + ".max_length", message: "max_length is for text and url parameters"))
+                    if !Parameter.limitedTypes.contains(parameter.type) {
+                        issues.append(ValidationIssue(step: nil, field: field + ".max_length", message: "max_length is for text, url, object and list parameters"))
                     } else if !(1...Parameter.largestMaxLength).contains(limit) {
                         issues.append(ValidationIssue(step: nil, field: field + ".max_length",
                                                       message: "max_length must be from 1 to \(Parameter.largestMaxLength) bytes, not \(limit)"))
