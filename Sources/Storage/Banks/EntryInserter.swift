@@ -112,7 +112,7 @@ enum EntryInserter {
                 let written = try await bulkCopy(firsts, postgres: postgres, sql: sql, returningRows: returningRows)
                 try await sql.raw("RELEASE SAVEPOINT vigil_bulk_entries").run()
                 return written
-            } catch where isUniqueViolation(error) {
+            } catch where UniqueViolation.matches(error) {
                 // A signal the bank already holds: this batch is not all new after all.
                 try await sql.raw("ROLLBACK TO SAVEPOINT vigil_bulk_entries").run()
             }
@@ -214,10 +214,6 @@ enum EntryInserter {
             if let sha256 = row.sha256 { sha256s.insert(sha256) }
             return true
         }
-    }
-
-    static func isUniqueViolation(_ error: any Error) -> Bool {
-        (error as? PSQLError)?.serverInfo?[.sqlState] == "23505"
     }
 
     /// One row in COPY's text format: tab-separated, `\N` for NULL, backslash escapes in text.

@@ -38,7 +38,7 @@ public struct SQLBankStore: BankStore {
     public func createBank(_ bank: NewBank, at time: Date) async throws -> Bank {
         let labels = try JSONCoding.encode(bank.labels)
         let ms = time.millisecondsSince1970
-        return try await changeTransaction { sql in
+        return try await Self.nameTaken(bank.name) { try await changeTransaction { sql in
             guard let row = try await sql.raw("""
                 INSERT INTO banks (name, description, kind, enabled, pdq_threshold, labels, created_at, updated_at)
                 VALUES (\(bind: bank.name), \(bind: bank.description), \(bind: bank.kind.rawValue), \(bind: bank.enabled),
@@ -48,7 +48,13 @@ public struct SQLBankStore: BankStore {
             let created = try Self.bank(row)
             try await ChangeLogSQL.append(sql, .bankCreated, bankID: created.id, at: ms)
             return created
-        }
+        } }
+    }
+
+    /// A name another bank took between the service's check and this write (whatever its case)
+    /// is the same answer as one taken before: `alreadyExists`.
+    static func nameTaken<T: Sendable>(_ name: String, _ write: () async throws -> T) async throws -> T {
+        do { return try await write() } catch where UniqueViolation.matches(error) { throw BankError.alreadyExists(name) }
     }
 
     public func listBanks() async throws -> [Bank] {
@@ -66,7 +72,7 @@ public struct SQLBankStore: BankStore {
     public func updateBank(_ bank: Bank) async throws -> Bank {
         let labels = try JSONCoding.encode(bank.labels)
         let ms = Date().millisecondsSince1970
-        return try await changeTransaction { sql in
+        return try await Self.nameTaken(bank.name) { try await changeTransaction { sql in
             guard let row = try await sql.raw("""
                 UPDATE banks SET name = \(bind: bank.name), description = \(bind: bank.description), kind = \(bind: bank.kind.rawValue),
                     enabled = \(bind: bank.enabled), pdq_threshold = \(bind: bank.pdqThreshold), labels = \(bind: labels), updated_at = \(bind: ms)
@@ -75,7 +81,7 @@ public struct SQLBankStore: BankStore {
                 """).first() else { throw BankError.notFound("bank \"\(bank.name)\"") }
             try await ChangeLogSQL.append(sql, .bankUpdated, bankID: bank.id, at: ms)
             return try Self.bank(row)
-        }
+        } }
     }
 
     public func deleteBank(id: Int64) async throws {

@@ -15,12 +15,27 @@ public struct SQLCredentialStore: CredentialStore {
 
     public func insert(_ credential: Credential) async throws {
         let (values, secrets) = try Self.encode(credential)
-        try await database.run { sql in
-            try await sql.raw("""
-                INSERT INTO credentials (id, integration, field_values, secrets, created_at, updated_at)
-                VALUES (\(bind: credential.id), \(bind: credential.integration), \(bind: values), \(bind: secrets),
-                        \(bind: credential.createdAt.millisecondsSince1970), \(bind: credential.updatedAt.millisecondsSince1970))
-                """).run()
+        try await Self.nicknameTaken(credential) {
+            try await database.run { sql in
+                try await sql.raw("""
+                    INSERT INTO credentials (id, integration, field_values, secrets, nickname_key, created_at, updated_at)
+                    VALUES (\(bind: credential.id), \(bind: credential.integration), \(bind: values), \(bind: secrets),
+                            \(bind: Self.nicknameKey(credential)),
+                            \(bind: credential.createdAt.millisecondsSince1970), \(bind: credential.updatedAt.millisecondsSince1970))
+                    """).run()
+            }
+        }
+    }
+
+    /// What the unique index on (integration, nickname_key) compares: the nickname without regard to case.
+    static func nicknameKey(_ credential: Credential) -> String? { credential.values["nickname"]?.lowercased() }
+
+    /// A nickname another credential of the integration took between the service's check and
+    /// this write is the same answer as one taken before: `nicknameTaken`.
+    static func nicknameTaken<T: Sendable>(_ credential: Credential, _ write: () async throws -> T) async throws -> T {
+        do { return try await write() } catch where UniqueViolation.matches(error) {
+            throw CredentialService.Failure.nicknameTaken(credential.values["nickname"] ?? "", integration:
+                Integrations.integration(credential.integration)?.name ?? credential.integration)
         }
     }
 
@@ -38,12 +53,14 @@ public struct SQLCredentialStore: CredentialStore {
 
     public func update(_ credential: Credential) async throws -> Bool {
         let (values, secrets) = try Self.encode(credential)
-        return try await database.run { sql in
-            try await sql.raw("""
-                UPDATE credentials SET field_values = \(bind: values), secrets = \(bind: secrets),
-                       updated_at = \(bind: credential.updatedAt.millisecondsSince1970)
-                WHERE id = \(bind: credential.id) RETURNING id
-                """).all().count == 1
+        return try await Self.nicknameTaken(credential) {
+            try await database.run { sql in
+                try await sql.raw("""
+                    UPDATE credentials SET field_values = \(bind: values), secrets = \(bind: secrets), nickname_key = \(bind: Self.nicknameKey(credential)),
+                           updated_at = \(bind: credential.updatedAt.millisecondsSince1970)
+                    WHERE id = \(bind: credential.id) RETURNING id
+                    """).all().count == 1
+            }
         }
     }
 

@@ -8,7 +8,7 @@ struct Migration: Sendable {
     let statements: @Sendable (Dialect) -> [String]
     /// Asked in the migration's transaction before its statements: what stored data must be
     /// changed first, in words (the migration is not applied).
-    var blocker: @Sendable (any SQLDatabase) async throws -> String? = { _ in nil }
+    var blocker: @Sendable (any SQLDatabase, Dialect) async throws -> String? = { _, _ in nil }
 }
 
 enum Migrations {
@@ -274,7 +274,7 @@ enum Migrations {
         Migration(version: 14, name: "bank names unique whatever their case") { _ in
             // KNOWN_BAD and known_bad are one bank: lookups by name ignore case (ASCII).
             ["CREATE UNIQUE INDEX IF NOT EXISTS banks_name_folded ON banks (lower(name))"]
-        } blocker: { sql in
+        } blocker: { sql, _ in
             let rows = try await sql.raw("""
                 SELECT name FROM banks WHERE lower(name) IN (SELECT lower(name) FROM banks GROUP BY lower(name) HAVING COUNT(*) > 1)
                 """).all()
@@ -282,6 +282,24 @@ enum Migrations {
             guard !names.isEmpty else { return nil }
             return "bank names must differ by more than case, and these do not: \(names.joined(separator: ", ")); "
                 + "rename or merge them with the previous version of vigil, then start this one"
+        },
+        Migration(version: 15, name: "credential nicknames unique within an integration") { d in
+            // The service checks first; the index decides between two saves at the same moment.
+            [
+                "ALTER TABLE credentials ADD COLUMN nickname_key TEXT",
+                "UPDATE credentials SET nickname_key = lower(\(d.jsonText("field_values", "nickname")))",
+                "CREATE UNIQUE INDEX credentials_nickname ON credentials (integration, nickname_key)",
+            ]
+        } blocker: { sql, dialect in
+            let nickname = dialect.jsonText("field_values", "nickname")
+            let rows = try await sql.raw("""
+                SELECT integration, lower(\(unsafeRaw: nickname)) AS nickname FROM credentials WHERE \(unsafeRaw: nickname) IS NOT NULL
+                GROUP BY integration, lower(\(unsafeRaw: nickname)) HAVING COUNT(*) > 1
+                """).all()
+            let pairs = try rows.map { "\(try $0.decode(column: "integration", as: String.self)) \"\(try $0.decode(column: "nickname", as: String.self))\"" }
+            guard !pairs.isEmpty else { return nil }
+            return "credentials of one integration must have different nicknames, and these share one: \(pairs.sorted().joined(separator: ", ")); "
+                + "rename them (PATCH /v1/credentials/ID, or the dashboard) with the previous version of vigil, then start this one"
         },
     ]
 
@@ -291,6 +309,14 @@ enum Migrations {
 /// The few places SQLite and PostgreSQL differ.
 public enum Dialect: String, Sendable {
     case sqlite, postgres
+
+    /// A text field of a JSON object stored as text.
+    func jsonText(_ column: String, _ key: String) -> String {
+        switch self {
+        case .sqlite: "json_extract(\(column), '$.\(key)')"
+        case .postgres: "(\(column)::json ->> '\(key)')"
+        }
+    }
 
     var autoIncrementKey: String {
         switch self {

@@ -297,7 +297,7 @@ public final class VigilDatabase: Sendable {
         for migration in Migrations.all where migration.version > current {
             let dialect = self.dialect
             try await transaction { sql in
-                if let blocker = try await migration.blocker(sql) { throw StorageError.migrationBlocked(version: migration.version, blocker) }
+                if let blocker = try await migration.blocker(sql, dialect) { throw StorageError.migrationBlocked(version: migration.version, blocker) }
                 for statement in migration.statements(dialect) { try await sql.raw(SQLQueryString(statement)).run() }
                 try await sql.raw("""
                     INSERT INTO vigil_schema_migrations (version, name, applied_at)
