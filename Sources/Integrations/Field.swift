@@ -1,7 +1,8 @@
 /// One field of a credential or of an operation's input or output, declared as data: the API, the
-/// workflow validator and the dashboard's forms all read these declarations.
-public struct Field: Sendable, Equatable, Encodable {
-    public indirect enum Kind: Sendable, Equatable, Encodable {
+/// workflow validator and the dashboard's forms all read these declarations (the API's shape of
+/// them is `FieldJSON`, beside the routes).
+public struct Field: Sendable, Equatable {
+    public indirect enum Kind: Sendable, Equatable {
         case text
         case url
         case integer(ClosedRange<Int>)
@@ -13,32 +14,6 @@ public struct Field: Sendable, Equatable, Encodable {
         /// A structured value, described by its own fields.
         case object([Field])
         case list(Kind)
-
-        enum CodingKeys: String, CodingKey { case type, minimum, maximum, values, fields, items }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            switch self {
-            case .text: try container.encode("text", forKey: .type)
-            case .url: try container.encode("url", forKey: .type)
-            case let .integer(range):
-                try container.encode("integer", forKey: .type)
-                try container.encode(range.lowerBound, forKey: .minimum)
-                try container.encode(range.upperBound, forKey: .maximum)
-            case .number: try container.encode("number", forKey: .type)
-            case .boolean: try container.encode("boolean", forKey: .type)
-            case let .choice(values):
-                try container.encode("choice", forKey: .type)
-                try container.encode(values, forKey: .values)
-            case .bytes: try container.encode("bytes", forKey: .type)
-            case let .object(fields):
-                try container.encode("object", forKey: .type)
-                try container.encode(fields, forKey: .fields)
-            case let .list(items):
-                try container.encode("list", forKey: .type)
-                try container.encode(items, forKey: .items)
-            }
-        }
     }
 
     public let name: String
@@ -64,6 +39,4 @@ public struct Field: Sendable, Equatable, Encodable {
         self.defaultValue = defaultValue
         self.bindsSecrets = bindsSecrets
     }
-
-    enum CodingKeys: String, CodingKey { case name, kind, summary, required, secret, defaultValue = "default", bindsSecrets = "binds_secrets" }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A service Vigil can be connected to: what a credential for it holds and what it can do. The
 /// catalogue (`Integrations.catalogue`) is the only place an integration's fields are written.
-public struct Integration: Sendable, Encodable, Identifiable {
+public struct Integration: Sendable, Identifiable {
     public let id: String
     public let name: String
     public let summary: String
@@ -23,15 +23,11 @@ public struct Integration: Sendable, Encodable, Identifiable {
         self.serviceOrigins = serviceOrigins
     }
 
-    public struct Operation: Sendable, Encodable {
+    public struct Operation: Sendable {
         public let id: String
         public let summary: String
         public let inputs: [Field]
         public let outputs: [Field]
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, name, summary, credentialFields = "credential_fields", operations, serviceOrigins = "service_origins"
     }
 
     /// Whether a credential is needed at all (the built-in banks need none).

@@ -103,6 +103,48 @@ struct ValidationJSON: Encodable {
 }
 
 struct WorkflowCatalogueJSON: Encodable {
-    let actions: [ActionDeclaration]
-    let events: [EventCatalog.EventType]
+    let actions: [ActionJSON]
+    let events: [EventTypeJSON]
+
+    init(actions: [ActionDeclaration], events: [EventCatalog.EventType]) {
+        self.actions = actions.map(ActionJSON.init)
+        self.events = events.map(EventTypeJSON.init)
+    }
+}
+
+/// An event a workflow's trigger can name, with its payload's fields.
+struct EventTypeJSON: Encodable {
+    let name: String
+    let summary: String
+    let fields: [FieldJSON]
+
+    init(_ type: EventCatalog.EventType) {
+        name = type.name
+        summary = type.summary
+        fields = type.fields.map(FieldJSON.init)
+    }
+}
+
+/// An action a step can take, as the API shows it.
+struct ActionJSON: Encodable {
+    let action: ActionDeclaration
+
+    enum CodingKeys: String, CodingKey {
+        case key, summary, inputs, outputs, unavailable
+        case credentialIntegration = "credential_integration"
+        case hasSideEffects = "has_side_effects"
+        case oneOf = "one_of"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(action.key, forKey: .key)
+        try c.encode(action.summary, forKey: .summary)
+        try c.encode(action.inputs.map(FieldJSON.init), forKey: .inputs)
+        try c.encode(action.outputs.map(FieldJSON.init), forKey: .outputs)
+        try c.encodeIfPresent(action.unavailable, forKey: .unavailable)
+        try c.encodeIfPresent(action.credentialIntegration, forKey: .credentialIntegration)
+        try c.encode(action.hasSideEffects, forKey: .hasSideEffects)
+        try c.encode(action.oneOf, forKey: .oneOf)
+    }
 }

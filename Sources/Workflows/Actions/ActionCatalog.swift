@@ -4,7 +4,7 @@ public import Integrations
 /// (`photodna.match_lookup`, `vigil.match_lookup`, …) and the built-in actions, each with its
 /// declared inputs and outputs. The validator checks steps against these declarations; the
 /// dashboard builds its forms from them.
-public struct ActionDeclaration: Sendable, Encodable {
+public struct ActionDeclaration: Sendable {
     /// `integration.operation`, or a built-in's name (`bank.add`).
     public let key: String
     public let summary: String
@@ -19,13 +19,6 @@ public struct ActionDeclaration: Sendable, Encodable {
     public let unavailable: String?
     /// At least one of these inputs must be given (match_lookup: image_url or image).
     public let oneOf: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case key, summary, inputs, outputs, unavailable
-        case credentialIntegration = "credential_integration"
-        case hasSideEffects = "has_side_effects"
-        case oneOf = "one_of"
-    }
 
     init(key: String, summary: String, inputs: [Field], outputs: [Field], credentialIntegration: String? = nil, hasSideEffects: Bool,
          unavailable: String? = nil, oneOf: [String] = []) {

@@ -3,7 +3,7 @@ public import Integrations
 /// The events a workflow's `event` trigger can name, each with the fields its payload carries
 /// (what `trigger.…` reads in such a workflow).
 public enum EventCatalog {
-    public struct EventType: Sendable, Encodable {
+    public struct EventType: Sendable {
         public let name: String
         public let summary: String
         public let fields: [Field]
