@@ -96,26 +96,21 @@ public struct SQLCaseStore: CaseStore {
 
     public func cases(_ filter: CaseFilter) async throws -> [Case] {
         try await database.run { sql in
-            var query = SQLQueryString("SELECT \(unsafeRaw: Self.columns) FROM cases WHERE 1 = 1")
-            if let statuses = filter.statuses, !statuses.isEmpty { Self.appendIn(&query, "status", statuses) }
-            if let priorities = filter.priorities, !priorities.isEmpty { Self.appendIn(&query, "priority", priorities.map(\.rawValue)) }
-            if let assignee = filter.assignee { query.appendLiteral(" AND assignee = "); query.appendInterpolation(bind: assignee) }
-            if filter.unassigned { query.appendLiteral(" AND assignee IS NULL") }
-            if let queue = filter.queue { query.appendLiteral(" AND queue = "); query.appendInterpolation(bind: queue) }
-            if filter.openOnly { query.appendLiteral(" AND is_final = FALSE") }
-            if let before = filter.createdBefore {
-                query.appendLiteral(" AND created_at < "); query.appendInterpolation(bind: before.millisecondsSince1970)
-            }
-            if let after = filter.createdAfter {
-                query.appendLiteral(" AND created_at >= "); query.appendInterpolation(bind: after.millisecondsSince1970)
-            }
+            let query = sql.select().column(SQLRaw(Self.columns)).from("cases")
+            if let statuses = filter.statuses, !statuses.isEmpty { query.where("status", .in, statuses) }
+            if let priorities = filter.priorities, !priorities.isEmpty { query.where("priority", .in, priorities.map(\.rawValue)) }
+            if let assignee = filter.assignee { query.where("assignee", .equal, assignee) }
+            if filter.unassigned { query.where(SQLColumn("assignee"), .is, SQLLiteral.null) }
+            if let queue = filter.queue { query.where("queue", .equal, queue) }
+            if filter.openOnly { query.where("is_final", .equal, false) }
+            if let before = filter.createdBefore { query.where("created_at", .lessThan, before.millisecondsSince1970) }
+            if let after = filter.createdAfter { query.where("created_at", .greaterThanOrEqual, after.millisecondsSince1970) }
             if let account = filter.accountID {
-                query.appendLiteral(" AND id IN (SELECT case_id FROM case_accounts WHERE account_id = "); query.appendInterpolation(bind: account)
-                query.appendLiteral(")")
+                query.where("id", .in, SQLSubquery.select { $0.column("case_id").from("case_accounts").where("account_id", .equal, account) })
             }
-            if let before = filter.before { query.appendLiteral(" AND id < "); query.appendInterpolation(bind: before) }
-            query.appendLiteral(" ORDER BY id DESC LIMIT \(max(1, min(filter.limit, 1000)))")
-            let found = try await sql.raw(query).all().map(Self.row)
+            if let before = filter.before { query.where("id", .lessThan, before) }
+            query.orderBy("id", .descending).limit(max(1, min(filter.limit, 1000)))
+            let found = try await query.all().map(Self.row)
             guard !found.isEmpty else { return [] }
             // The linked accounts of the whole page in one query.
             var links: [Int64: [Int64]] = [:]
@@ -239,15 +234,6 @@ public struct SQLCaseStore: CaseStore {
         for account in accountIDs {
             try await sql.raw("INSERT INTO case_accounts (case_id, account_id) VALUES (\(bind: caseID), \(bind: account)) ON CONFLICT DO NOTHING").run()
         }
-    }
-
-    static func appendIn(_ query: inout SQLQueryString, _ column: String, _ values: [String]) {
-        query.appendLiteral(" AND \(column) IN (")
-        for (index, value) in values.enumerated() {
-            if index > 0 { query.appendLiteral(", ") }
-            query.appendInterpolation(bind: value)
-        }
-        query.appendLiteral(")")
     }
 
     static func row(_ row: any SQLRow) throws -> Case {

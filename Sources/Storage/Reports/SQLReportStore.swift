@@ -86,12 +86,11 @@ public struct SQLReportStore: ReportStore {
 
     public func reports(_ filter: ReportFilter) async throws -> [Report] {
         try await database.run { sql in
-            var query = SQLQueryString("SELECT \(unsafeRaw: Self.columns) FROM reports WHERE 1 = 1")
-            if let states = filter.states, !states.isEmpty { SQLCaseStore.appendIn(&query, "state", states.map(\.rawValue)) }
-            if let caseID = filter.caseID { query.appendInterpolation(unsafeRaw: " AND case_id = \(caseID)") }
-            if let before = filter.before { query.appendInterpolation(unsafeRaw: " AND id < \(before)") }
-            query.appendInterpolation(unsafeRaw: " ORDER BY id DESC LIMIT \(max(1, min(filter.limit, 1000)))")
-            return try await sql.raw(query).all().map(Self.row)
+            let query = sql.select().column(SQLRaw(Self.columns)).from("reports")
+            if let states = filter.states, !states.isEmpty { query.where("state", .in, states.map(\.rawValue)) }
+            if let caseID = filter.caseID { query.where("case_id", .equal, caseID) }
+            if let before = filter.before { query.where("id", .lessThan, before) }
+            return try await query.orderBy("id", .descending).limit(max(1, min(filter.limit, 1000))).all().map(Self.row)
         }
     }
 
