@@ -26,7 +26,7 @@ public struct VigilApplication: Sendable {
     public let jobHandlers: [any JobHandler]
     /// Workflow runs, which get workers of their own so that a long import never delays a run.
     public let runHandlers: [any JobHandler]
-    public let stores: Stores
+    private let stores: Stores
 
     /// What differs between a production process and a test: the clock, the cost of password
     /// hashing, the outbound calls' timeouts, where logs go.
@@ -116,7 +116,7 @@ public struct VigilApplication: Sendable {
     }
 
     /// A worker of the queue for `handlers`, its outcomes counted in the service's metrics.
-    public func worker(_ handlers: [any JobHandler], lease: Duration = .seconds(60), logger: Logger) -> JobWorker {
+    public func worker(_ handlers: [any JobHandler], lease: Duration = .seconds(30), logger: Logger) -> JobWorker {
         JobWorker(store: stores.jobs, handlers: handlers, affinity: service.settings.nodeID, lease: lease, logger: logger,
                   observe: { [metrics = service.metrics] kind, outcome in metrics.recordOutcome(.jobs, kind: kind, outcome: outcome.name) })
     }

@@ -36,10 +36,8 @@ public struct WebhookAction: WorkflowAction {
             to: url, secret: secret, gate: gate, timeout: timeout, headers: [("Idempotency-Key", call.idempotencyKey)])
         // A step's error is read by everyone who may read runs, and a chat service's webhook URL
         // carries its token in the path: the error names the credential and the URL's origin only.
-        let origin = Self.origin(of: url)
-        func told(_ message: String) -> String {
-            credential.redacting(message.replacingOccurrences(of: url, with: origin))
-        }
+        let origin = WebhookURLText.origin(of: url)
+        func told(_ message: String) -> String { credential.redacting(WebhookURLText.hiding(url, in: message)) }
         let status: Int
         switch outcome {
         case let .answered(answered): status = answered
@@ -58,16 +56,6 @@ public struct WebhookAction: WorkflowAction {
         default:
             throw ActionFailure("the webhook refused the delivery with HTTP \(status)")
         }
-    }
-}
-
-extension WebhookAction {
-    /// `scheme://host[:port]` of a URL, or "an unreadable URL".
-    static func origin(of text: String) -> String {
-        guard let components = URLComponents(string: text), let scheme = components.scheme, let host = components.host else {
-            return "an unreadable URL"
-        }
-        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
     }
 }
 

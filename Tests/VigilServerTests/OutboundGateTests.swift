@@ -233,8 +233,6 @@ import VigilTestSupport
         try await canary.stop()
     }
 
-    /// The review of issue 28: a peer that always answered the same `next` was followed 7 500
-    /// times in 20 s. Both list feeds stop when a page comes back, and say so.
     /// A peer that names a new page for ever (each `next` distinct) is followed for the sync's
     /// page limit, then stopped with the reason in words, on both kinds of list.
     @Test func aListThatNeverEndsIsFollowedForItsPageLimitOnly() async throws {
@@ -261,6 +259,8 @@ import VigilTestSupport
         await fixture.database.close()
     }
 
+    /// The review of issue 28: a peer that always answered the same `next` was followed 7 500
+    /// times in 20 s. Both list feeds stop when a page comes back, and say so.
     @Test func aListThatPagesBackToAPageAlreadyReadStops() async throws {
         let fixture = try await ServerFixture()
         let peer = try await Self.peer(next: "/v1/banks/SHARED/changes?after=1")

@@ -115,9 +115,9 @@ public struct WebhookDeliveryJob: JobHandler {
             // Checked at every delivery: the name may resolve elsewhere than when it was saved.
             _ = try await fetcher.checkDestination(url)
         } catch where error.isPermanentRefusal {
-            return .refused("the webhook URL is refused: \(error)")
+            return .refused(WebhookURLText.hiding(url, in: "the webhook URL is refused: \(error)"))
         } catch {
-            return .failed(nil, "the webhook URL was not checked: \(error)")
+            return .failed(nil, WebhookURLText.hiding(url, in: "the webhook URL was not checked: \(error)"))
         }
         let body = Array(Self.body(event, delivery: delivery).utf8)
         do {
@@ -126,9 +126,9 @@ public struct WebhookDeliveryJob: JobHandler {
             if (200..<300).contains(answer.status) { return .delivered(answer.status) }
             return .failed(answer.status, "the receiver answered HTTP \(answer.status)")
         } catch .refused(let refusal) {
-            return .refused("the webhook URL is refused: \(refusal)")
+            return .refused(WebhookURLText.hiding(url, in: "the webhook URL is refused: \(refusal)"))
         } catch {
-            return .failed(nil, credential.redacting("the receiver was not reached: \(error)"))
+            return .failed(nil, credential.redacting(WebhookURLText.hiding(url, in: "the receiver was not reached: \(error)")))
         }
     }
 

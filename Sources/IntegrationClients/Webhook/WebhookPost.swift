@@ -23,9 +23,9 @@ public enum WebhookPost {
             let answer = try await WebhookSignature.post(body, to: url, secret: secret, gate: gate, timeout: timeout, headers: headers, at: createdAt)
             return .answered(answer.status)
         } catch .refused(let refusal) {
-            return .refused(refusal.description)
+            return .refused(WebhookURLText.hiding(url, in: refusal.description))
         } catch {
-            return .notReached(error.description)
+            return .notReached(WebhookURLText.hiding(url, in: error.description))
         }
     }
 }

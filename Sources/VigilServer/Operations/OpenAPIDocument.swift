@@ -3,7 +3,7 @@ public import Foundation
 import Hummingbird
 import NIOCore
 
-/// The OpenAPI 3.1 document, shipped as a resource (the same file as docs/openapi.json). Found
+/// The OpenAPI 3.1 document, shipped as a resource (Resources/openapi.json: the one copy, and the contract the API tests check every answer against). Found
 /// without `Bundle.module`, whose accessor stops the process when the resource folder is missing
 /// (a binary copied without it): then the route answers 404 instead.
 public enum OpenAPIDocument {
@@ -21,7 +21,7 @@ public enum OpenAPIDocument {
 
     static func response() throws -> Response {
         guard let data else {
-            throw APIError.notFound("the OpenAPI document is not installed beside this binary (Vigil_VigilServer.resources); see docs/openapi.json")
+            throw APIError.notFound("the OpenAPI document is not installed beside this binary (Vigil_VigilServer.resources); the document is Sources/VigilServer/Resources/openapi.json in the source")
         }
         var headers = HTTPFields()
         headers[.contentType] = JSONText.contentType
