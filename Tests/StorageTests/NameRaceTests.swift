@@ -62,25 +62,28 @@ import VigilTestSupport
     }
 
     /// A database an older version left with two credentials of one integration under one
-    /// nickname is not upgraded until they are told apart, and says which they are.
+    /// nickname (whatever its case, in any script) is not upgraded until they are told apart,
+    /// and says which they are.
     @Test(arguments: Backend.allCases)
     func anUpgradeWithTwoCredentialsUnderOneNicknameSaysWhich(backend: Backend) async throws {
         let db = try TestDatabase.make(backend)
         let database = try await VigilDatabase.open(db.location)
         let service = try await Self.credentials(database)
-        _ = try await service.create(integration: "photodna", values: Self.photoDNA, mayRedirect: true)
+        var first = Self.photoDNA
+        first["nickname"] = "ÄRGER"
+        _ = try await service.create(integration: "photodna", values: first, mayRedirect: true)
         var other = Self.photoDNA
         other["nickname"] = "staging"
         let second = try await service.create(integration: "photodna", values: other, mayRedirect: true)
         try await database.run { sql in
             try await sql.raw("DROP INDEX credentials_nickname").run()
             try await sql.raw("ALTER TABLE credentials DROP COLUMN nickname_key").run()
-            let values = #"{"nickname":"Prod"}"#
+            let values = #"{"nickname":"ärger"}"#
             try await sql.raw("UPDATE credentials SET field_values = \(bind: values) WHERE id = \(bind: second.id)").run()
             try await sql.raw("DELETE FROM vigil_schema_migrations WHERE version >= 15").run()
         }
         await database.close()
         let refused = await #expect(throws: StorageError.self) { _ = try await VigilDatabase.open(db.location) }
-        #expect(refused?.description.contains("these share one: photodna \"prod\"") == true, "\(refused.map { "\($0)" } ?? "")")
+        #expect(refused?.description.contains("these share one: photodna \"ärger\"") == true, "\(refused.map { "\($0)" } ?? "")")
     }
 }

@@ -9,6 +9,9 @@ struct Migration: Sendable {
     /// Asked in the migration's transaction before its statements: what stored data must be
     /// changed first, in words (the migration is not applied).
     var blocker: @Sendable (any SQLDatabase, Dialect) async throws -> String? = { _, _ in nil }
+    /// Run after the statements, in the same transaction: what stored data needs Swift to be
+    /// rewritten (a key folded as the application folds it). May refuse, like `blocker`.
+    var rewrite: @Sendable (any SQLDatabase) async throws -> Void = { _ in }
 }
 
 enum Migrations {
@@ -283,23 +286,30 @@ enum Migrations {
             return "bank names must differ by more than case, and these do not: \(names.joined(separator: ", ")); "
                 + "rename or merge them with the previous version of vigil, then start this one"
         },
-        Migration(version: 15, name: "credential nicknames unique within an integration") { d in
+        Migration(version: 15, name: "credential nicknames unique within an integration") { _ in
             // The service checks first; the index decides between two saves at the same moment.
-            [
-                "ALTER TABLE credentials ADD COLUMN nickname_key TEXT",
-                "UPDATE credentials SET nickname_key = lower(\(d.jsonText("field_values", "nickname")))",
-                "CREATE UNIQUE INDEX credentials_nickname ON credentials (integration, nickname_key)",
-            ]
-        } blocker: { sql, dialect in
-            let nickname = dialect.jsonText("field_values", "nickname")
-            let rows = try await sql.raw("""
-                SELECT integration, lower(\(unsafeRaw: nickname)) AS nickname FROM credentials WHERE \(unsafeRaw: nickname) IS NOT NULL
-                GROUP BY integration, lower(\(unsafeRaw: nickname)) HAVING COUNT(*) > 1
-                """).all()
-            let pairs = try rows.map { "\(try $0.decode(column: "integration", as: String.self)) \"\(try $0.decode(column: "nickname", as: String.self))\"" }
-            guard !pairs.isEmpty else { return nil }
-            return "credentials of one integration must have different nicknames, and these share one: \(pairs.sorted().joined(separator: ", ")); "
-                + "rename them (PATCH /v1/credentials/ID, or the dashboard) with the previous version of vigil, then start this one"
+            // The key is the nickname folded as Swift folds it (SQL's lower() folds only ASCII on
+            // SQLite), so it is written by `rewrite`, then indexed.
+            ["ALTER TABLE credentials ADD COLUMN nickname_key TEXT"]
+        } rewrite: { sql in
+            var keys: [(id: String, key: String)] = []
+            var holders: [String: [String]] = [:]
+            for row in try await sql.raw("SELECT id, integration, field_values FROM credentials ORDER BY id").all() {
+                let id = try row.decode(column: "id", as: String.self)
+                let values = try JSONCoding.decode([String: String].self, try row.decode(column: "field_values", as: String.self), "credential \(id)'s values")
+                guard let nickname = values["nickname"] else { continue }
+                let integration = try row.decode(column: "integration", as: String.self)
+                keys.append((id, nickname.lowercased()))
+                holders["\(integration) \"\(nickname.lowercased())\"", default: []].append(id)
+            }
+            let shared = holders.filter { $0.value.count > 1 }.keys.sorted()
+            guard shared.isEmpty else {
+                throw StorageError.migrationBlocked(version: 15, "credentials of one integration must have different nicknames, and these share one: "
+                    + "\(shared.joined(separator: ", ")); rename them (PATCH /v1/credentials/ID, or the dashboard) with the previous version of vigil, "
+                    + "then start this one")
+            }
+            for (id, key) in keys { try await sql.raw("UPDATE credentials SET nickname_key = \(bind: key) WHERE id = \(bind: id)").run() }
+            try await sql.raw("CREATE UNIQUE INDEX credentials_nickname ON credentials (integration, nickname_key)").run()
         },
     ]
 
@@ -309,14 +319,6 @@ enum Migrations {
 /// The few places SQLite and PostgreSQL differ.
 public enum Dialect: String, Sendable {
     case sqlite, postgres
-
-    /// A text field of a JSON object stored as text.
-    func jsonText(_ column: String, _ key: String) -> String {
-        switch self {
-        case .sqlite: "json_extract(\(column), '$.\(key)')"
-        case .postgres: "(\(column)::json ->> '\(key)')"
-        }
-    }
 
     var autoIncrementKey: String {
         switch self {

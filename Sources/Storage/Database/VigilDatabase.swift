@@ -299,6 +299,7 @@ public final class VigilDatabase: Sendable {
             try await transaction { sql in
                 if let blocker = try await migration.blocker(sql, dialect) { throw StorageError.migrationBlocked(version: migration.version, blocker) }
                 for statement in migration.statements(dialect) { try await sql.raw(SQLQueryString(statement)).run() }
+                try await migration.rewrite(sql)
                 try await sql.raw("""
                     INSERT INTO vigil_schema_migrations (version, name, applied_at)
                     VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date().millisecondsSince1970))
