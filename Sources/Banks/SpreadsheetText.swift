@@ -1,7 +1,7 @@
 /// Spreadsheet formula injection: a CSV cell that begins with `=`, `+`, `-`, `@`, a tab, a
 /// carriage return or a line feed is run as a formula when an analyst opens the export in a
 /// spreadsheet (a note an uploader chose, `=HYPERLINK(…)`, would run on their machine), and so
-/// is one whose first character after spaces is one of them, or their full-width forms
+/// is one whose first character after any spaces (a no-break or an ideographic one too) is one of them, or their full-width forms
 /// (`＝`, `＋`, `－`, `＠`), which some spreadsheets read as the same. An export writes such
 /// a text behind one apostrophe, which spreadsheets show as plain text, and an import takes one
 /// away, so export and import give back the same text; a text that already begins with
@@ -11,7 +11,7 @@ public enum SpreadsheetText {
         let afterQuotes = text.unicodeScalars.drop { $0 == "'" }
         guard let first = afterQuotes.first else { return false }
         if first == "\t" || first == "\r" || first == "\n" { return true }
-        guard let lead = afterQuotes.first(where: { $0 != " " && $0 != "\u{3000}" }) else { return false }
+        guard let lead = afterQuotes.first(where: { !$0.properties.isWhitespace }) else { return false }
         return formulaStarts.contains(lead)
     }
 

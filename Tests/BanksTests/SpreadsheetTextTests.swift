@@ -6,7 +6,7 @@ import Testing
     /// Texts a spreadsheet runs as formulas even though they do not begin with `=`: behind
     /// spaces (ideographic too), after a line feed, or in full-width form.
     @Test(arguments: [" =1+1", "   +cmd", "\n=1", "\u{3000}=1", "\u{FF1D}HYPERLINK(\"http://evil.example\")", "\u{FF0B}1", "\u{FF0D}2",
-                      "\u{FF20}SUM(1)", " \u{FF1D}1", "=1", "\t=1", "'=already quoted"])
+                      "\u{FF20}SUM(1)", " \u{FF1D}1", "=1", "\t=1", "'=already quoted", "\u{00A0}=1", " \t=1", "\u{2003}+1"])
     func aFormulaInAnyDisguiseIsGuardedAndComesBackAsWritten(text: String) {
         let written = SpreadsheetText.guarded(text)
         #expect(written == "'" + text)

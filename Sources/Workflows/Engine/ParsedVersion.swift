@@ -72,10 +72,12 @@ final class ParsedVersions: Sendable {
 
     init(capacity: Int = 256) { self.capacity = capacity }
 
-    func version(_ version: WorkflowVersion) -> ParsedVersion {
+    /// Parsing is work over user data: it runs on the expression threads, never Swift's pool.
+    func version(_ version: WorkflowVersion, on threads: any ExpressionThreads) async throws -> ParsedVersion {
         let key = "\(version.workflowID)#\(version.version)"
         if let known = parsed.withLock({ $0[key] }) { return known }
-        let made = ParsedVersion(version.definition)
+        let definition = version.definition
+        let made = try await threads.run { ParsedVersion(definition) }
         parsed.withLock { parsed in
             if parsed.count >= capacity { parsed.removeAll() }
             parsed[key] = made

@@ -52,7 +52,7 @@ public final class WorkflowEngine: Sendable {
         }
         try await store.setRunStatus(id: run.id, .running, error: nil, at: Date(), lease: lease)
         let records = Dictionary(try await store.steps(runID: run.id).map { ($0.stepID, $0) }, uniquingKeysWith: { _, last in last })
-        let execution = Execution(run: run, version: parsedVersions.version(version), records: records, lease: lease, worker: worker,
+        let execution = Execution(run: run, version: try await parsedVersions.version(version, on: evaluation), records: records, lease: lease, worker: worker,
                                   isCancelled: isCancelled)
         let trigger: JSONValue
         do {
