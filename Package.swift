@@ -145,7 +145,7 @@ let package = Package(
         // Cases and accounts: templates, review decisions, blocking, evidence.
         .target(
             name: "Cases",
-            dependencies: ["Events", "Banks", "JSONValues", "PDQ", "Jobs", "Access"],
+            dependencies: ["Basics", "Events", "Banks", "JSONValues", "PDQ", "Jobs", "Access"],
             swiftSettings: strictSwift
         ),
 

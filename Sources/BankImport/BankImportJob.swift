@@ -85,7 +85,7 @@ public struct BankImportJob: JobHandler {
         // rather than restart them at zero beside rows already imported.
         let resumed: ImportSummary
         do {
-            resumed = try context.progress.map { try JSONDecoder().decode(Progress.self, from: Data($0.utf8)).summary } ?? ImportSummary()
+            resumed = try context.progress.map { try JobText.decode(Progress.self, from: $0).summary } ?? ImportSummary()
         } catch {
             throw JobFailure.permanent("the import's saved progress cannot be read (\(context.progress?.prefix(100) ?? "")): import the file again")
         }

@@ -1,3 +1,4 @@
+import Basics
 public import Foundation
 
 /// The queue's storage port. Claims are atomic: two workers (in one process or many) never hold
@@ -43,7 +44,7 @@ public enum JobOutcome: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .succeeded(result): result.map { "succeeded: \($0)" } ?? "succeeded"
         case let .failed(error): "failed: \(error)"
-        case let .retry(error, at): "retry at \(at.formatted(.iso8601)): \(error)"
+        case let .retry(error, at): "retry at \(Timestamp.iso8601(at)): \(error)"
         case .cancelled: "cancelled"
         }
     }

@@ -125,7 +125,7 @@ struct ReportCommand: AsyncParsableCommand {
         func run() async throws {
             guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
             let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .iso8601
+            decoder.dateDecodingStrategy = Timestamp.decodingStrategy
             let edit: ReportEdit
             do { edit = try decoder.decode(ReportEdit.self, from: data) } catch {
                 throw ValidationError("\(file) is not a report edit: \(error)")

@@ -1,3 +1,4 @@
+import Basics
 import Events
 public import Foundation
 import JSONValues
@@ -113,7 +114,7 @@ public struct EvidenceMediaService: Sendable {
             try await files.delete(sha256: media.sha256)
             try await store.markPurged(sha256: media.sha256, at: now, event: NewEvent(
                 type: EventTypes.evidencePurged, subject: "media:\(media.sha256)", actor: "system:preservation",
-                payload: ["sha256": .string(media.sha256), "kept_until": media.keepUntil.map { .string($0.formatted(.iso8601)) } ?? .null]))
+                payload: ["sha256": .string(media.sha256), "kept_until": media.keepUntil.map { .string(Timestamp.iso8601($0)) } ?? .null]))
         }
         return due
     }

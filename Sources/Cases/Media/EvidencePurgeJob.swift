@@ -1,3 +1,4 @@
+import Basics
 public import Access
 import Foundation
 public import Jobs
@@ -25,7 +26,7 @@ public struct EvidencePurgeJob: JobHandler {
             let batch = try await media.purgeDue(limit: 500)
             for file in batch {
                 try await audit.append(AuditEvent(actor: "system:preservation", action: "evidence.purge", target: "media:\(file.sha256)",
-                                                  outcome: "ok: kept until \(file.keepUntil.map { $0.formatted(.iso8601) } ?? "-")"))
+                                                  outcome: "ok: kept until \(file.keepUntil.map(Timestamp.iso8601) ?? "-")"))
             }
             purged += batch.count
             if batch.count < 500 { break }

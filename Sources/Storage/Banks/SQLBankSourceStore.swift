@@ -33,7 +33,7 @@ public struct SQLBankSourceStore: BankSourceStore {
             let sameList = existing.map { $0.kind == source.kind && $0.credentialID == source.credentialID } ?? false
             let sameRemote = existing?.options["bank"] == source.options["bank"]
             let checkpoint = sameList && sameRemote ? existing?.checkpoint : source.checkpoint
-            let options = String(decoding: try JSONEncoder().encode(source.options), as: UTF8.self)
+            let options = try JSONCoding.encode(source.options)
             try await sql.raw("DELETE FROM bank_sources WHERE bank_id = \(bind: source.bankID)").run()
             try await sql.raw("""
                 INSERT INTO bank_sources (bank_id, kind, credential_id, enabled, interval_seconds, checkpoint, options, next_run_at, last_run_at, last_outcome)
@@ -101,7 +101,7 @@ public struct SQLBankSourceStore: BankSourceStore {
                           enabled: try row.decode(column: "enabled", as: Bool.self),
                           interval: TimeInterval(try row.decode(column: "interval_seconds", as: Int64.self)),
                           checkpoint: try row.decodeNil(column: "checkpoint") ? nil : try row.decode(column: "checkpoint", as: String.self),
-                          options: try JSONDecoder().decode([String: String].self, from: Data(try row.decode(column: "options", as: String.self).utf8)),
+                          options: try JSONCoding.decode([String: String].self, try row.decode(column: "options", as: String.self), "a bank source's options"),
                           nextRunAt: try date("next_run_at") ?? Date(),
                           lastRunAt: try date("last_run_at"),
                           lastOutcome: try row.decodeNil(column: "last_outcome") ? nil : try row.decode(column: "last_outcome", as: String.self))

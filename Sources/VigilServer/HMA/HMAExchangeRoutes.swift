@@ -1,3 +1,4 @@
+import Basics
 import JSONValues
 import Banks
 import Foundation
@@ -154,7 +155,7 @@ struct HMAExchangeRoutes {
             (try? JobText.payload([String: Int64].self, of: job))?["bank_id"] == bank.id
         }
         let checkpoint: JSONValue = switch source.kind {
-        case .ncmec: source.checkpoint.flatMap { try? Date($0, strategy: .iso8601) }.map { .number($0.timeIntervalSince1970.rounded(.down)) } ?? .null
+        case .ncmec: source.checkpoint.flatMap(Timestamp.parse).map { .number($0.timeIntervalSince1970.rounded(.down)) } ?? .null
         case .vigilRemote: source.checkpoint.flatMap(Double.init).map(JSONValue.number) ?? .null
         }
         let succeeded = source.lastOutcome.map { $0.hasPrefix("ok") }

@@ -1,3 +1,4 @@
+import Basics
 import JSONValues
 import Hummingbird
 import Foundation
@@ -9,7 +10,7 @@ enum JSONInput {
         guard buffer.readableBytes > 0 else { throw APIError.badRequest("the request body is empty; a JSON object is expected", code: "malformed_json") }
         do {
             let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .iso8601
+            decoder.dateDecodingStrategy = Timestamp.decodingStrategy
             return try decoder.decode(type, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
             throw APIError(.badRequest, "malformed_json", describe(error))

@@ -1,3 +1,4 @@
+import Basics
 import Hummingbird
 import Foundation
 import NIOCore
@@ -17,7 +18,7 @@ public enum JSONText {
     static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = Timestamp.encodingStrategy
         return encoder
     }
 
