@@ -286,7 +286,7 @@ let package = Package(
                     swiftSettings: strictSwift),
         .testTarget(name: "WorkflowsTests", dependencies: ["VigilTestSupport", "Workflows", "JSONValues", "Jobs"],
                     swiftSettings: strictSwift),
-        .testTarget(name: "CasesTests", dependencies: ["VigilTestSupport", "Cases", "Banks", "PDQ", "Events", "JSONValues"], swiftSettings: strictSwift),
+        .testTarget(name: "CasesTests", dependencies: ["VigilTestSupport", "Cases", "Banks", "PDQ", "Events", "JSONValues", "Storage"], swiftSettings: strictSwift),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: strictSwift),
         .testTarget(name: "BasicsTests", dependencies: ["Basics"], swiftSettings: strictSwift),
         .testTarget(name: "JobsTests", dependencies: ["VigilTestSupport", "Jobs"], swiftSettings: strictSwift),

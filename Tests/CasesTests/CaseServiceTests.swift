@@ -5,17 +5,49 @@ import Foundation
 import JSONValues
 import PDQ
 import Testing
+import Storage
 import VigilTestSupport
 
 /// The case and account services against an in-memory store: the rules a reviewer relies on
 /// (one case per origin, decisions on the version seen, resolutions that add and undo bank
-/// entries, blocks that say why), checked in milliseconds.
+/// entries, blocks that say why), checked in milliseconds; and the same tests on SQLite, so the
+/// in-memory store cannot drift from the SQL one it stands in for.
 @Suite struct CaseServiceTests {
+    enum Store: CaseIterable { case memory, sqlite }
+
     struct World {
-        let store = InMemoryCaseStore()
-        let banks = BankService(store: InMemoryBankStore(), index: MatchIndex())
+        let store: any CaseStore
+        let banks: BankService
+        /// The types of the events the changes committed, in order.
+        let events: @Sendable () async throws -> [String]
+        let database: VigilDatabase?
+        /// The SQLite file's directory, kept as long as the world.
+        let scratch: TestDatabase?
         var cases: CaseService { CaseService(store: store, banks: banks) }
         var accounts: AccountService { AccountService(store: store) }
+
+        init(_ kind: Store) async throws {
+            switch kind {
+            case .memory:
+                let store = InMemoryCaseStore()
+                self.store = store
+                banks = BankService(store: InMemoryBankStore(), index: MatchIndex())
+                events = { await store.events.map(\.type) }
+                database = nil
+                scratch = nil
+            case .sqlite:
+                let scratch = try TestDatabase.make(.sqlite)
+                self.scratch = scratch
+                let database = try await VigilDatabase.open(scratch.location)
+                store = SQLCaseStore(database: database)
+                banks = BankService(store: SQLBankStore(database: database), index: MatchIndex())
+                try await banks.loadIndex()
+                events = { try await SQLEventStore(database: database).events(after: 0, types: nil, limit: 1000).map(\.type) }
+                self.database = database
+            }
+        }
+
+        func close() async { await database?.close() }
     }
 
     static let pdq = String(repeating: "a5", count: 32)
@@ -23,8 +55,10 @@ import VigilTestSupport
         NewEvidence(match: EvidenceMatch(provider: "vigil", bank: "KNOWN", distance: 4), signals: EvidenceSignals(pdq: pdq, md5: String(repeating: "0f", count: 16)))
     }
 
-    @Test func aWorkflowRetriedOpensOneCaseWhoseTimelineTellsWhatItOpenedWith() async throws {
-        let world = World()
+    @Test(arguments: Store.allCases)
+    func aWorkflowRetriedOpensOneCaseWhoseTimelineTellsWhatItOpenedWith(store: Store) async throws {
+        let world = try await World(store)
+        defer { Task { await world.close() } }
         let account = try await world.accounts.upsert(NewAccount(referenceID: "user-42"), actor: "workflow:1").account
         let new = NewCase(title: "match on upload", accountIDs: [account.id], evidence: [Self.evidence()], originKey: "run:9:step:open")
         let first = try await world.cases.open(new, actor: "workflow:1")
@@ -35,11 +69,13 @@ import VigilTestSupport
         #expect(detail.timeline.map(\.kind) == ["created", "evidence", "account_linked"])
         #expect(detail.evidence.count == 1 && detail.case.evidenceCount == 1)
         #expect(try await world.accounts.detail(account.id).caseIDs == [first.case.id])
-        #expect(await world.store.events.map(\.type).filter { $0 == EventTypes.caseCreated }.count == 1)
+        #expect(try await world.events().filter { $0 == EventTypes.caseCreated }.count == 1)
     }
 
-    @Test func aDecisionOnAVersionNoLongerCurrentIsRefusedAndChangesNothing() async throws {
-        let world = World()
+    @Test(arguments: Store.allCases)
+    func aDecisionOnAVersionNoLongerCurrentIsRefusedAndChangesNothing(store: Store) async throws {
+        let world = try await World(store)
+        defer { Task { await world.close() } }
         let opened = try await world.cases.open(NewCase(title: "t", evidence: [Self.evidence()]), actor: "key:1").case
         _ = try await world.cases.comment(opened.id, text: "looking", actor: "user:ana")
         do {
@@ -54,8 +90,10 @@ import VigilTestSupport
         #expect(!detail.timeline.contains { $0.kind == "decision" })
     }
 
-    @Test func aResolvedCaseRefusesASecondResolution() async throws {
-        let world = World()
+    @Test(arguments: Store.allCases)
+    func aResolvedCaseRefusesASecondResolution(store: Store) async throws {
+        let world = try await World(store)
+        defer { Task { await world.close() } }
         let opened = try await world.cases.open(NewCase(title: "t"), actor: "key:1").case
         let resolved = try await world.cases.decide(opened.id, DecisionRequest(decision: .confirm(addToBank: nil), expectedVersion: 1, actor: "user:ana"))
         #expect(resolved.isFinal && resolved.resolvedAt != nil)
@@ -65,8 +103,10 @@ import VigilTestSupport
         #expect(try await world.cases.detail(opened.id).case.status == resolved.status)
     }
 
-    @Test func aConfirmationAddsTheEvidenceToTheBankAndReopeningTakesItBack() async throws {
-        let world = World()
+    @Test(arguments: Store.allCases)
+    func aConfirmationAddsTheEvidenceToTheBankAndReopeningTakesItBack(store: Store) async throws {
+        let world = try await World(store)
+        defer { Task { await world.close() } }
         let bank = try await world.banks.createBank(NewBank(name: "CONFIRMED"))
         let opened = try await world.cases.open(NewCase(title: "t", evidence: [Self.evidence(), Self.evidence()]), actor: "key:1").case
         _ = try await world.cases.decide(opened.id, DecisionRequest(decision: .confirm(addToBank: "confirmed"), expectedVersion: 1, actor: "user:ana"))
@@ -83,8 +123,10 @@ import VigilTestSupport
         #expect(try await world.cases.detail(opened.id).timeline.last?.kind == CaseService.entriesRemoved)
     }
 
-    @Test func aFalsePositiveGoesToAnAllowBankOnlyAndNeverToAMatchBank() async throws {
-        let world = World()
+    @Test(arguments: Store.allCases)
+    func aFalsePositiveGoesToAnAllowBankOnlyAndNeverToAMatchBank(store: Store) async throws {
+        let world = try await World(store)
+        defer { Task { await world.close() } }
         _ = try await world.banks.createBank(NewBank(name: "KNOWN"))
         let opened = try await world.cases.open(NewCase(title: "t", evidence: [Self.evidence()]), actor: "key:1").case
         do {
@@ -96,8 +138,10 @@ import VigilTestSupport
         #expect(try await world.cases.detail(opened.id).case.isFinal == false)
     }
 
-    @Test func evidenceWithMalformedSignalsIsRefusedWithTheFieldNamed() async throws {
-        let world = World()
+    @Test(arguments: Store.allCases)
+    func evidenceWithMalformedSignalsIsRefusedWithTheFieldNamed(store: Store) async throws {
+        let world = try await World(store)
+        defer { Task { await world.close() } }
         do {
             _ = try await world.cases.open(NewCase(title: "t", evidence: [Self.evidence(pdq: "abc")]), actor: "key:1")
             Issue.record("a malformed PDQ was accepted")
@@ -107,8 +151,10 @@ import VigilTestSupport
         #expect(try await world.cases.list(CaseFilter()).isEmpty)
     }
 
-    @Test func linkingAnAccountTwiceWritesOneLineAndAnUnknownAccountIsRefused() async throws {
-        let world = World()
+    @Test(arguments: Store.allCases)
+    func linkingAnAccountTwiceWritesOneLineAndAnUnknownAccountIsRefused(store: Store) async throws {
+        let world = try await World(store)
+        defer { Task { await world.close() } }
         let account = try await world.accounts.upsert(NewAccount(referenceID: "user-7"), actor: "key:1").account
         let opened = try await world.cases.open(NewCase(title: "t"), actor: "key:1").case
         _ = try await world.cases.linkAccounts(opened.id, [account.id], actor: "user:ana")
@@ -118,8 +164,10 @@ import VigilTestSupport
         #expect(try await world.cases.detail(opened.id).timeline.filter { $0.kind == "account_linked" }.count == 1)
     }
 
-    @Test func theQueueCountsOpenAndUnassignedCasesAndFiltersCombine() async throws {
-        let world = World()
+    @Test(arguments: Store.allCases)
+    func theQueueCountsOpenAndUnassignedCasesAndFiltersCombine(store: Store) async throws {
+        let world = try await World(store)
+        defer { Task { await world.close() } }
         let urgent = try await world.cases.open(NewCase(title: "a", priority: .urgent, queue: "csam"), actor: "key:1").case
         _ = try await world.cases.open(NewCase(title: "b", priority: .low, queue: "csam", assignee: "ana"), actor: "key:1")
         let done = try await world.cases.open(NewCase(title: "c", queue: "csam"), actor: "key:1").case
@@ -130,8 +178,10 @@ import VigilTestSupport
         #expect(try await world.cases.list(CaseFilter(unassigned: true, openOnly: true)).map(\.title) == ["a"])
     }
 
-    @Test func aBlockSaysWhyRefusesAStaleVersionAndAnUnblockRestores() async throws {
-        let world = World()
+    @Test(arguments: Store.allCases)
+    func aBlockSaysWhyRefusesAStaleVersionAndAnUnblockRestores(store: Store) async throws {
+        let world = try await World(store)
+        defer { Task { await world.close() } }
         let account = try await world.accounts.upsert(NewAccount(referenceID: "user-9"), actor: "key:1").account
         await #expect(throws: CaseError.self) { try await world.accounts.block(account.id, reason: "  ", actor: "user:ana") }
         let blocked = try await world.accounts.block(account.id, reason: "matched known image", expectedVersion: 1, actor: "user:ana")
@@ -145,7 +195,7 @@ import VigilTestSupport
         let restored = try await world.accounts.unblock(account.id, reason: "appeal upheld", actor: "user:bo")
         #expect(restored.status == AccountStatuses.active && restored.blockReason == nil)
         #expect(try await world.accounts.detail(account.id).history.map(\.kind) == ["created", "blocked", "unblocked"])
-        let types = await world.store.events.map(\.type)
+        let types = try await world.events()
         #expect(types.contains(EventTypes.accountBlocked) && types.contains(EventTypes.accountUnblocked))
     }
 }
