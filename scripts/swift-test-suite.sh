@@ -40,8 +40,14 @@ if [[ $# -gt 0 ]]; then
     run "$@"
     exit $?
 fi
-run --skip AttackProcessTests
+# Every answer an API test reads is checked against the OpenAPI document; the operations they
+# reached are written here, and an operation no test reached fails the suite (its contract would
+# be unchecked).
+reached=$(mktemp /tmp/vigil-contract.XXXXXX)
+trap 'rm -f "$log" "$reached"' EXIT
+VIGIL_CONTRACT_LOG=$reached run --skip AttackProcessTests
 first=$?
+if [[ $first == 0 ]]; then python3 "$(dirname "$0")/check-contract-coverage.py" "$reached" || first=1; fi
 run --filter AttackProcessTests
 second=$?
 if [[ $first != 0 ]]; then exit "$first"; fi

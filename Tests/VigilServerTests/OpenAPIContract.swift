@@ -52,6 +52,7 @@ struct OpenAPIContract: Sendable {
             return ["\(where_): \(method) \(template) is not documented"]
         }
         let responses = operation["responses"]?.object ?? [:]
+        Self.reached("\(method) \(template) \(status)")
         guard let response = responses[String(status)] ?? responses["\(status / 100)XX"] ?? responses["default"] else {
             return ["\(where_): status \(status) is not documented for \(method) \(template) (documented: \(responses.keys.sorted().joined(separator: ", ")))"]
         }
@@ -67,6 +68,19 @@ struct OpenAPIContract: Sendable {
         let value: JSONValue
         do { value = try JSONDecoder().decode(JSONValue.self, from: Data(body)) } catch { return ["\(where_): the body is not JSON"] }
         return validate(value, schema, at: "$").map { "\(where_): \($0)" }
+    }
+
+    /// Writes the operation an answer came from to `VIGIL_CONTRACT_LOG`, if set: the suite then
+    /// fails on an operation no test reached (scripts/check-contract-coverage.py).
+    static func reached(_ line: String) {
+        guard let log = ProcessInfo.processInfo.environment["VIGIL_CONTRACT_LOG"] else { return }
+        // One write of a short line to a file opened for appending: lines from tests running at
+        // once do not interleave.
+        let descriptor = open(log, O_WRONLY | O_APPEND | O_CREAT, 0o600)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
     }
 
     func resolve(_ schema: JSONValue) -> JSONValue {
