@@ -8,12 +8,20 @@
 /// apostrophes before such a character gets one more, so it comes back with its own.
 public enum SpreadsheetText {
     static func startsLikeAFormula(_ text: String) -> Bool {
+        // Most cells begin with an ASCII letter or digit: answered from one byte, as an export
+        // asks this of several cells of every entry.
+        guard let byte = text.utf8.first else { return false }
+        if byte < 0x80, !asciiStarts.contains(byte) { return false }
         let afterQuotes = text.unicodeScalars.drop { $0 == "'" }
         guard let first = afterQuotes.first else { return false }
         if first == "\t" || first == "\r" || first == "\n" { return true }
         guard let lead = afterQuotes.first(where: { !$0.properties.isWhitespace }) else { return false }
         return formulaStarts.contains(lead)
     }
+
+    /// The ASCII bytes a cell that may run as a formula can begin with: an apostrophe (before one
+    /// of the others), a space, a tab, CR, LF, `=`, `+`, `-`, `@`.
+    private static let asciiStarts: Set<UInt8> = [0x27, 0x20, 0x09, 0x0D, 0x0A, 0x3D, 0x2B, 0x2D, 0x40]
 
     /// `=`, `+`, `-`, `@` and their full-width forms.
     private static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\u{FF1D}", "\u{FF0B}", "\u{FF0D}", "\u{FF20}"]
