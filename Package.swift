@@ -83,12 +83,15 @@ let package = Package(
         .target(name: "CPNGShim", dependencies: ["CPNG"]),
         .target(
             name: "ImageCodecs",
-            dependencies: ["CTurboJPEG", "CPNG", "CPNGShim", "CGIF", "CWebP", "CTIFF", "CHeif"],
+            dependencies: ["ImageSignals", "CTurboJPEG", "CPNG", "CPNGShim", "CGIF", "CWebP", "CTIFF", "CHeif"],
             swiftSettings: strictSwift
         ),
+        // What an image's signals are and what hashing one takes, without a codec: the lookup
+        // path depends on this, the hashing pool (ContentHashing) provides it.
+        .target(name: "ImageSignals", dependencies: ["PDQ"], swiftSettings: strictSwift),
         .target(
             name: "ContentHashing",
-            dependencies: ["Basics", "PDQ", "ImageCodecs", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Basics", "PDQ", "ImageSignals", "ImageCodecs", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSwift
         ),
 
@@ -109,7 +112,7 @@ let package = Package(
         // The one lookup path: request → hashing pool → index → entries → verdict → event.
         .target(
             name: "Lookup",
-            dependencies: ["PDQ", "Banks", "ContentHashing"],
+            dependencies: ["PDQ", "Banks", "ImageSignals"],
             swiftSettings: strictSwift
         ),
 
@@ -168,7 +171,7 @@ let package = Package(
         // hashing pool) and the import job that streams them into a bank.
         .target(
             name: "BankImport",
-            dependencies: ["Basics", "PDQ", "Banks", "Jobs", "ContentHashing", "ImageCodecs", "CLibXML2"],
+            dependencies: ["ImageSignals", "Basics", "PDQ", "Banks", "Jobs", "ContentHashing", "ImageCodecs", "CLibXML2"],
             swiftSettings: strictSwift
         ),
         .target(
@@ -188,7 +191,7 @@ let package = Package(
         .target(
             name: "SafeFetch",
             dependencies: [
-                "Basics", "ImageCodecs",
+                "ImageSignals", "Basics", "ImageCodecs",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -231,7 +234,7 @@ let package = Package(
         .target(
             name: "VigilServer",
             dependencies: [
-                "Basics", "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Access", "SafeFetch", "Integrations", "Vault",
+                "ImageSignals", "Basics", "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Access", "SafeFetch", "Integrations", "Vault",
                 "JSONValues", "Workflows", "Events", "Cases", "Reports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -264,7 +267,7 @@ let package = Package(
         .target(
             name: "VigilCommands",
             dependencies: [
-                "Basics", "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Storage", "Access", "SafeFetch", "VigilServer",
+                "ImageSignals", "Basics", "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Storage", "Access", "SafeFetch", "VigilServer",
                 "Composition", "Integrations", "IntegrationClients", "NCMECMock", "Vault", "Workflows", "JSONValues", "Cases", "Reports",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -282,7 +285,7 @@ let package = Package(
 
         // MARK: tests
         .target(name: "VigilTestSupport", dependencies: ["PDQ", "Banks", "Storage", "ContentHashing", "Jobs", "Cases", "Events", "JSONValues"], path: "Tests/VigilTestSupport", swiftSettings: strictSwift),
-        .testTarget(name: "BankImportTests", dependencies: ["VigilTestSupport", "BankImport", "Banks", "Storage", "ContentHashing", "ImageCodecs", "PDQ"],
+        .testTarget(name: "BankImportTests", dependencies: ["ImageSignals", "VigilTestSupport", "BankImport", "Banks", "Storage", "ContentHashing", "ImageCodecs", "PDQ"],
                     swiftSettings: strictSwift),
         .testTarget(name: "WorkflowsTests", dependencies: ["VigilTestSupport", "Workflows", "JSONValues", "Jobs"],
                     swiftSettings: strictSwift),
@@ -300,12 +303,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: strictSwift),
-        .testTarget(name: "ContentHashingTests", dependencies: ["VigilTestSupport", "ContentHashing", "ImageCodecs"], swiftSettings: strictSwift),
+        .testTarget(name: "ContentHashingTests", dependencies: ["ImageSignals", "VigilTestSupport", "ContentHashing", "ImageCodecs"], swiftSettings: strictSwift),
         .testTarget(name: "BanksTests", dependencies: ["VigilTestSupport", "Banks", "PDQ"], swiftSettings: strictSwift),
-        .testTarget(name: "LookupTests", dependencies: ["VigilTestSupport", "Lookup", "Banks", "PDQ", "ContentHashing"],
+        .testTarget(name: "LookupTests", dependencies: ["VigilTestSupport", "Lookup", "Banks", "PDQ", "ContentHashing", "ImageSignals"],
                     swiftSettings: strictSwift),
         .testTarget(name: "PDQTests", dependencies: ["VigilTestSupport", "PDQ"], swiftSettings: strictSwift),
-        .testTarget(name: "ImageCodecsTests", dependencies: ["VigilTestSupport", "ImageCodecs", "PDQ", "ContentHashing", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSwift),
+        .testTarget(name: "ImageCodecsTests", dependencies: ["ImageSignals", "VigilTestSupport", "ImageCodecs", "PDQ", "ContentHashing", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSwift),
         .testTarget(name: "HammingIndexTests", dependencies: ["VigilTestSupport", "HammingIndex", "PDQ"], swiftSettings: strictSwift),
         .testTarget(name: "StorageTests", dependencies: ["VigilTestSupport", "Storage", "IntegrationClients", "Integrations", "Banks", "Access", "Jobs", "PDQ", "Workflows", "JSONValues", "Events", "Cases", "Reports", "Vault", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")], swiftSettings: strictSwift),
         .testTarget(name: "VigilCommandsTests", dependencies: ["VigilTestSupport", "PDQ", "VigilCommands", "Vault"], swiftSettings: strictSwift),

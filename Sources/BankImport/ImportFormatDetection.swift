@@ -1,3 +1,4 @@
+public import ImageSignals
 public import Banks
 public import Foundation
 import ImageCodecs

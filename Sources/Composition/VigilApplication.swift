@@ -86,7 +86,7 @@ public struct VigilApplication: Sendable {
         Assemble.guardCredentialUsers(credentials, stores: stores, bankSync: syncing.service,
                                       reportSettings: { [reports = casework.reports] in try await reports.settings() })
         let service = VigilService(
-            lookup: lookup, keys: keys, jobs: jobs, fetcher: fetcher, credentials: credentials, bankSync: syncing.service, audit: stores.audit,
+            lookup: lookup, hashingPool: hashing, keys: keys, jobs: jobs, fetcher: fetcher, credentials: credentials, bankSync: syncing.service, audit: stores.audit,
             workflows: workflows, triggers: triggers, triggerBell: events.triggerBell, cases: casework.cases, accounts: casework.accounts,
             events: stores.events, eventFeed: events.feed, lookupEvents: events.committer, webhooks: webhooks, media: media,
             reports: casework.reports, review: casework.review, users: UserService(store: stores.users, hasher: options.passwords, clock: clock),

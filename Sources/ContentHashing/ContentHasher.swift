@@ -1,30 +1,8 @@
 import Basics
 public import ImageCodecs
 public import PDQ
+public import ImageSignals
 import Crypto
-
-/// Every signal Vigil computes for one image.
-public struct ContentSignals: Sendable, Hashable {
-    public var pdq: PDQHash
-    public var quality: Int
-    /// The 8 dihedral hashes (reference order), when asked for.
-    public var dihedral: [PDQHash]?
-    /// Lowercase hex digests of the encoded bytes.
-    public var md5: String
-    public var sha256: String
-    public var width: Int
-    public var height: Int
-    public var format: ImageFormat
-
-    /// True when a side is under 5 pixels: PDQ gives hash 0 and quality 0 by definition.
-    public var isTooSmallForPDQ: Bool {
-        width < PDQHasher.minimumDimension || height < PDQHasher.minimumDimension
-    }
-
-    /// The PDQ hash to store or look up: none for an image too small to have one (its all-zero
-    /// "hash" would stand for every tiny image).
-    public var usablePDQ: PDQHash? { isTooSmallForPDQ ? nil : pdq }
-}
 
 /// Bytes → decoded pixels → PDQ, MD5 and SHA-256. Owns a PDQ scratch buffer, so give each task
 /// its own; it is cheap to create.

@@ -1,3 +1,4 @@
+public import ImageSignals
 public import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -163,10 +164,11 @@ public final class ImageHashingPool: @unchecked Sendable {
 }
 
 /// Why the pool did not run a job.
-public enum HashingPoolError: Error, Sendable, Equatable {
-    /// Every thread is busy and the request queue is full: try again after the given seconds.
-    case busy(retryAfterSeconds: Int)
-    case shuttingDown
+extension ImageHashingPool: ImageHashing {
+    /// A request's image: in the request lane, turned away at once when the queue is full.
+    public func signals(of bytes: [UInt8], dihedral: Bool) async throws -> ContentSignals {
+        try await run { hasher in try hasher.signals(of: bytes, dihedral: dihedral) }
+    }
 }
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+public import ImageSignals
 /// Channels of a decoded image. Grey images stay grey so that PDQ takes its grey path.
 public enum PixelChannels: Int, Sendable, Hashable, Codable {
     case grey = 1

@@ -1,8 +1,6 @@
-/// The still-image formats Vigil decodes. Always detected from the bytes, never from a file name
-/// or a declared content type.
-public enum ImageFormat: String, Sendable, Hashable, Codable, CaseIterable {
-    case jpeg, png, gif, webp, tiff, bmp, heic, avif
+public import ImageSignals
 
+extension ImageFormat {
     /// Detects the format from magic bytes.
     /// - Throws: `ImageDecodingError.videoNotSupported` for a video container,
     ///   `.unsupportedFormat` for anything else that is not a supported still image.

@@ -1,5 +1,5 @@
 public import Banks
-public import ContentHashing
+public import ImageSignals
 public import Foundation
 public import PDQ
 

@@ -1,5 +1,5 @@
 import Banks
-public import ContentHashing
+public import ImageSignals
 public import PDQ
 
 /// Which door a lookup came through: metrics and events are labelled with it.

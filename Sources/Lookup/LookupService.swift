@@ -1,5 +1,5 @@
 public import Banks
-public import ContentHashing
+public import ImageSignals
 import Foundation
 import PDQ
 import Synchronization
@@ -11,7 +11,7 @@ import Synchronization
 /// every completed lookup is then handed to the in-process observers.
 public final class LookupService: Sendable {
     public let banks: BankService
-    public let hashing: ImageHashingPool
+    public let hashing: any ImageHashing
     let metrics: any LookupMetrics
     let recorder: (any LookupEventRecorder)?
     private let ready = Atomic<Bool>(false)
@@ -24,7 +24,7 @@ public final class LookupService: Sendable {
         let receive: @Sendable (LookupEvent) -> Void
     }
 
-    public init(banks: BankService, hashing: ImageHashingPool, metrics: any LookupMetrics = NoLookupMetrics(),
+    public init(banks: BankService, hashing: any ImageHashing, metrics: any LookupMetrics = NoLookupMetrics(),
                 recorder: (any LookupEventRecorder)? = nil) {
         self.banks = banks
         self.hashing = hashing
@@ -56,7 +56,7 @@ public final class LookupService: Sendable {
     public func hash(_ bytes: [UInt8], dihedral: Bool = false) async throws -> ContentSignals {
         let signals: ContentSignals
         do {
-            signals = try await hashing.run { hasher in try hasher.signals(of: bytes, dihedral: dihedral) }
+            signals = try await hashing.signals(of: bytes, dihedral: dihedral)
         } catch let error as HashingPoolError {
             switch error {
             case let .busy(seconds): throw LookupError.busy(retryAfterSeconds: seconds)

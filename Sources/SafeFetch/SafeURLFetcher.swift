@@ -1,3 +1,4 @@
+public import ImageSignals
 import Basics
 import AsyncHTTPClient
 public import Foundation

@@ -1,3 +1,4 @@
+public import ImageSignals
 public import ArgumentParser
 import BankImport
 import Banks

@@ -1,3 +1,4 @@
+import ImageSignals
 import BankImport
 @testable import Banks
 import ContentHashing

@@ -1,3 +1,4 @@
+import ImageSignals
 import ContentHashing
 import Foundation
 import Testing

@@ -67,7 +67,7 @@ import VigilServer
     @Test func aFullHashingQueueAnswers503WithRetryAfter() async throws {
         let fixture = try await ServerFixture(settings: ServerSettings(hashingThreads: 1, hashingQueueLimit: 0))
         let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
-        let blocker = Task { try await fixture.service.lookup.hashing.run { _ in started.signal(); release.wait() } }
+        let blocker = Task { try await fixture.service.hashingPool.run { _ in started.signal(); release.wait() } }
         await withCheckedContinuation { continuation in DispatchQueue.global().async { started.wait(); continuation.resume() } }
         let pdq = try ContentHasher().signals(of: try Images.demo(0)).pdq
         try await fixture.test { client in

@@ -109,7 +109,7 @@ final class ServerFixture: @unchecked Sendable {
 
     /// The hashing pool's threads hold the pool: without this, every fixture left two idle threads
     /// behind for the rest of the suite.
-    deinit { service.lookup.hashing.shutdown() }
+    deinit { service.hashingPool.shutdown() }
 
     func application() -> some ApplicationProtocol {
         Application(router: VigilRouter.build(service: service, accessLogger: Logger(label: "access") { _ in SwiftLogNoOpLogHandler() }),

@@ -18,7 +18,7 @@ enum BankImportUpload {
             // The upload's own name, never the spool file's, in errors and in its entries' source.
             name = try await UploadSpool.write(request, to: file, limit: service.settings.maxImportBytes, multipartField: "file") ?? "upload"
             // Refuse what cannot be read now, not minutes later in a job.
-            _ = try ImportReaders.open(file, name: name, format: format, listHoldsSHA256: listSHA256, hashing: service.lookup.hashing, addedBy: "check")
+            _ = try ImportReaders.open(file, name: name, format: format, listHoldsSHA256: listSHA256, hashing: service.hashingPool, addedBy: "check")
         } catch {
             try? FileManager.default.removeItem(at: file)
             if let error = error as? ImportError { throw APIError.badRequest(error.description, code: "invalid_import") }

@@ -1,3 +1,4 @@
+public import ImageSignals
 import Banks
 import Lookup
 import ContentHashing

@@ -43,7 +43,7 @@ struct OperationsRoutes {
         service.metrics.setIndexGauges(pdq: counts.pdq, md5: counts.md5, sha256: counts.sha256, banks: counts.banks, ready: service.isReady)
         let log = service.changeLogStatus
         service.metrics.setChangeLogGauges(applied: log.applied, latest: log.latest)
-        if let budget = service.lookup.hashing.budget {
+        if let budget = service.hashingPool.budget {
             let usage = budget.usage
             service.metrics.setDecodeMemoryGauges(inFlight: usage.inFlight, peak: usage.peak, budget: budget.capacity)
         }

@@ -1,3 +1,4 @@
+public import ImageSignals
 import JSONValues
 import Banks
 import ContentHashing

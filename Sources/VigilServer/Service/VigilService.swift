@@ -1,3 +1,4 @@
+public import ImageSignals
 public import Access
 public import Banks
 public import Cases
@@ -5,7 +6,7 @@ public import Events
 public import Lookup
 public import Reports
 public import Jobs
-import ContentHashing
+public import ContentHashing
 public import Foundation
 import Hummingbird
 public import Integrations
@@ -18,6 +19,9 @@ public import Workflows
 /// settings and the metrics. Built once by `vigil serve` (or a test) and shared by every request.
 public final class VigilService: Sendable {
     public let lookup: LookupService
+    /// The threads that decode and hash images (the lookup path's `ImageHashing`): imports,
+    /// evidence previews and the metrics use the pool itself.
+    public let hashingPool: ImageHashingPool
     public let keys: KeyService
     public let jobs: JobQueue
     public let fetcher: SafeURLFetcher
@@ -61,13 +65,14 @@ public final class VigilService: Sendable {
 
     /// What the routes work with, each built once by the composition module (`Composition`),
     /// which alone knows how the services are put together.
-    package init(lookup: LookupService, keys: KeyService, jobs: JobQueue, fetcher: SafeURLFetcher, credentials: CredentialService,
+    package init(lookup: LookupService, hashingPool: ImageHashingPool, keys: KeyService, jobs: JobQueue, fetcher: SafeURLFetcher, credentials: CredentialService,
                  bankSync: BankSyncService, audit: any AuditLog, workflows: WorkflowService, triggers: EventTriggers, triggerBell: Doorbell,
                  cases: CaseService, accounts: AccountService, events: any EventStore, eventFeed: EventFeed, lookupEvents: EventGroupCommit,
                  webhooks: WebhookService, media: EvidenceMediaService, reports: ReportService, review: CaseReview, users: UserService,
                  tally: LookupTally, settings: ServerSettings, metrics: ServerMetrics,
                  recordedLookupEvents: EventTypeSet, webhookTypes: EventTypeSet) {
         self.lookup = lookup
+        self.hashingPool = hashingPool
         self.keys = keys
         self.jobs = jobs
         self.fetcher = fetcher

@@ -1,3 +1,4 @@
+public import ImageSignals
 import Basics
 package import Cases
 import Crypto

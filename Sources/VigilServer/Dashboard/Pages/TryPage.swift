@@ -55,7 +55,7 @@ struct TryPage {
                 "matches": answer.matches.map(Self.hit), "allowed": answer.allowedBy.map(Self.hit), "suppressed": answer.suppressed.map(Self.hit),
                 "belowGate": answer.pdqBelowQualityGate,
             ]
-            if let image = input.image, let preview = try? await PoolPreviews(pool: service.lookup.hashing).preview(of: image) {
+            if let image = input.image, let preview = try? await PoolPreviews(pool: service.hashingPool).preview(of: image) {
                 data["preview"] = "data:image/jpeg;base64,\(Data(preview).base64EncodedString())"
             }
             return kit.page("try", title: "Try an image", section: "try", data: data, request, context)
