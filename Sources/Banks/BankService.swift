@@ -56,13 +56,6 @@ public final class BankService: Sendable {
 
     public func entryCount(of bank: Bank) async throws -> Int { try await store.entryCount(bankID: bank.id) }
 
-    /// Writes the bank's entries in `format`, a page at a time (see `BankExporter.export`).
-    @discardableResult
-    public func export(_ bank: Bank, format: BankExporter.Format, raw: Bool = false, pageSize: Int = 10_000,
-                       write: (String) throws -> Void, pageWritten: () async throws -> Void = {}) async throws -> (written: Int, skipped: Int) {
-        try await BankExporter.export(bank, from: store, format: format, raw: raw, pageSize: pageSize, write: write, pageWritten: pageWritten)
-    }
-
     /// The bank's entry holding any of these signals exactly, snoozed or not, whether the bank is
     /// enabled or not (what adding them again would have duplicated), or nil.
     public func entryID(holding signals: EntrySignals, in bank: Bank) async throws -> Int64? {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import ImageCodecs
 
 /// The memory every image being decoded and hashed in this process may take together: bounded

@@ -1,4 +1,4 @@
-public import ImageSignals
+import ImageSignals
 import CHeif
 
 /// HEIC and AVIF through libheif (libde265 and dav1d/aom underneath): the primary image, with

@@ -1,4 +1,4 @@
-public import ImageSignals
+import ImageSignals
 /// Decodes still images to 8-bit pixels through Debian's C libraries, refusing anything over the
 /// limits before allocating its pixels.
 public struct ImageDecoder: Sendable {

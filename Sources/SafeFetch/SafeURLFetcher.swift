@@ -2,7 +2,7 @@ public import ImageSignals
 import Basics
 import AsyncHTTPClient
 public import Foundation
-public import ImageCodecs
+import ImageCodecs
 import NIOCore
 import NIOPosix
 

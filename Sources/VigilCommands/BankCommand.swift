@@ -142,7 +142,7 @@ struct BankCommand: AsyncParsableCommand {
             try await storage.run(readOnly: true) { service in
                 let bank = try await service.bank(named: name)
                 let out = BufferedOutput()
-                let (_, skipped) = try await service.export(bank, format: format, raw: raw) { out.write($0) }
+                let (_, skipped) = try await BankExporter.export(bank, from: service, format: format, raw: raw) { out.write($0) }
                 out.flush()
                 if skipped > 0 { Standard.error("vigil: \(skipped) SHA-256-only entries cannot be written in list format") }
             }

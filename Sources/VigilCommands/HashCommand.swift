@@ -1,4 +1,4 @@
-public import ImageSignals
+import ImageSignals
 public import ArgumentParser
 import BankImport
 import Banks

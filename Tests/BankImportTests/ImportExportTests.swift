@@ -215,7 +215,7 @@ import VigilTestSupport
         let dir = try TemporaryDirectory()
         for format in BankExporter.Format.allCases {
             var text = ""
-            try await BankExporter.export(source, from: service.store, format: format, pageSize: 7) { text += $0 }
+            try await BankExporter.export(source, from: service, format: format, pageSize: 7) { text += $0 }
             let file = try dir.file("export.\(format.rawValue)", Array(text.utf8))
             let copy = try await service.createBank(NewBank(name: "copy-\(format.rawValue)"))
             let summary = try await Self.importFile(service, copy, file)
@@ -257,8 +257,8 @@ import VigilTestSupport
         try await service.addEntries(notes.map { NewEntry(signals: EntrySignals(pdq: generator.randomHash(), pdqQuality: 90),
                                                           metadata: EntryMetadata(note: $0, extra: ["=col": "@x"]), addedBy: "t") }, to: bank)
         var guarded = "", raw = ""
-        try await BankExporter.export(bank, from: service.store, format: .csv) { guarded += $0 }
-        try await BankExporter.export(bank, from: service.store, format: .csv, raw: true) { raw += $0 }
+        try await BankExporter.export(bank, from: service, format: .csv) { guarded += $0 }
+        try await BankExporter.export(bank, from: service, format: .csv, raw: true) { raw += $0 }
         let starts: Set<Character> = ["=", "+", "-", "@", "\t", "\r"]
         func cells(_ text: String) -> [String] {
             text.split(separator: "\n").flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }

@@ -281,7 +281,7 @@ struct BankRoutes {
         // Streamed a page (10 000 entries) at a time: an export of millions never sits in memory.
         let body = ResponseBody { writer in
             var pending = ""
-            try await banks.export(bank, format: format, raw: raw, write: { pending += $0 }, pageWritten: {
+            try await BankExporter.export(bank, from: banks, format: format, raw: raw, write: { pending += $0 }, pageWritten: {
                 try await writer.write(ByteBuffer(string: pending))
                 pending = ""
             })

@@ -1,4 +1,4 @@
-public import ImageSignals
+import ImageSignals
 import JSONValues
 import Banks
 import ContentHashing

@@ -1,4 +1,4 @@
-public import ImageSignals
+import ImageSignals
 import Banks
 import Lookup
 import ContentHashing

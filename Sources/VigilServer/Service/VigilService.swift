@@ -1,4 +1,4 @@
-public import ImageSignals
+import ImageSignals
 public import Access
 public import Banks
 public import Cases

@@ -1,4 +1,4 @@
-public import ImageSignals
+import ImageSignals
 import Basics
 package import Cases
 import Crypto

@@ -1,8 +1,10 @@
+public import Banks
 import Basics
 import Foundation
 
-/// Writes a bank in an import format, paging through storage in constant memory, so that
-/// exporting and importing again gives back the same entries.
+/// Writes a bank in an import format (a wire format: beside the readers of the same formats),
+/// paging through the bank service in constant memory, so that exporting and importing again
+/// gives back the same entries.
 public enum BankExporter {
     public enum Format: String, Sendable, CaseIterable {
         /// Every signal and all metadata: a full round trip.
@@ -19,14 +21,14 @@ public enum BankExporter {
     ///   a spreadsheet); by default a cell that a spreadsheet would run is guarded (`SpreadsheetText`).
     @discardableResult
     public static func export(
-        _ bank: Bank, from store: any BankStore, format: Format, raw: Bool = false, pageSize: Int = 10_000,
+        _ bank: Bank, from banks: BankService, format: Format, raw: Bool = false, pageSize: Int = 10_000,
         write: (String) throws -> Void, pageWritten: () async throws -> Void = {}
     ) async throws -> (written: Int, skipped: Int) {
         func cell(_ text: String) -> String { csvField(raw ? text : SpreadsheetText.guarded(text)) }
         var written = 0, skipped = 0
         switch format {
         case .list:
-            try await forEachPage(bank, store, pageSize, pageWritten: pageWritten) { entries in
+            try await forEachPage(bank, banks, pageSize, pageWritten: pageWritten) { entries in
                 for entry in entries {
                     if let pdq = entry.signals.pdq { try write(pdq.hex + "\n") }
                     if let md5 = entry.signals.md5 { try write(md5 + "\n") }
@@ -37,13 +39,13 @@ public enum BankExporter {
         case .csv:
             // First pass: the metadata keys, so the header names every column.
             var extraKeys = Set<String>()
-            try await forEachPage(bank, store, pageSize) { entries in
+            try await forEachPage(bank, banks, pageSize) { entries in
                 for entry in entries { extraKeys.formUnion(entry.metadata.extra.keys) }
             }
             let extras = extraKeys.sorted()
             try write((["pdq", "pdq_quality", "md5", "sha256", "external_id", "source", "note", "disabled_until"] + extras)
                 .map(cell).joined(separator: ",") + "\n")
-            try await forEachPage(bank, store, pageSize, pageWritten: pageWritten) { entries in
+            try await forEachPage(bank, banks, pageSize, pageWritten: pageWritten) { entries in
                 for entry in entries {
                     let s = entry.signals, m = entry.metadata
                     var cells = [s.pdq?.hex, s.pdqQuality.map(String.init), s.md5, s.sha256, m.externalID, m.source, m.note,
@@ -59,12 +61,12 @@ public enum BankExporter {
     }
 
     private static func forEachPage(
-        _ bank: Bank, _ store: any BankStore, _ pageSize: Int, pageWritten: () async throws -> Void = {},
+        _ bank: Bank, _ banks: BankService, _ pageSize: Int, pageWritten: () async throws -> Void = {},
         _ body: ([BankEntry]) throws -> Void
     ) async throws {
         var after: Int64 = 0
         while true {
-            let page = try await store.entries(bankID: bank.id, afterID: after, limit: pageSize)
+            let page = try await banks.entries(of: bank, after: after, limit: pageSize)
             guard let last = page.last else { return }
             try body(page)
             try await pageWritten()

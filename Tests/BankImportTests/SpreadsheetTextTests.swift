@@ -1,4 +1,4 @@
-import Banks
+import BankImport
 import Testing
 
 /// What a spreadsheet would run as a formula is guarded on export and given back on import.

@@ -1,8 +1,9 @@
 /// Spreadsheet formula injection: a CSV cell that begins with `=`, `+`, `-`, `@`, a tab, a
 /// carriage return or a line feed is run as a formula when an analyst opens the export in a
 /// spreadsheet (a note an uploader chose, `=HYPERLINK(…)`, would run on their machine), and so
-/// is one whose first character after any spaces (a no-break or an ideographic one too) is one of them, or their full-width forms
-/// (`＝`, `＋`, `－`, `＠`), which some spreadsheets read as the same. An export writes such
+/// is one whose first character after any spaces (a no-break or an ideographic one too) is one
+/// of them, or of their full-width forms (`＝`, `＋`, `－`, `＠`), which some spreadsheets read
+/// as the same. An export writes such
 /// a text behind one apostrophe, which spreadsheets show as plain text, and an import takes one
 /// away, so export and import give back the same text; a text that already begins with
 /// apostrophes before such a character gets one more, so it comes back with its own.
