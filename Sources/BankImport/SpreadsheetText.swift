@@ -13,6 +13,11 @@ public enum SpreadsheetText {
         // asks this of several cells of every entry.
         guard let byte = text.utf8.first else { return false }
         if byte < 0x80, !asciiStarts.contains(byte) { return false }
+        return fullRule(text)
+    }
+
+    /// The rule itself, for any first character.
+    static func fullRule(_ text: String) -> Bool {
         let afterQuotes = text.unicodeScalars.drop { $0 == "'" }
         guard let first = afterQuotes.first else { return false }
         if first == "\t" || first == "\r" || first == "\n" { return true }
@@ -21,8 +26,9 @@ public enum SpreadsheetText {
     }
 
     /// The ASCII bytes a cell that may run as a formula can begin with: an apostrophe (before one
-    /// of the others), a space, a tab, CR, LF, `=`, `+`, `-`, `@`.
-    private static let asciiStarts: Set<UInt8> = [0x27, 0x20, 0x09, 0x0D, 0x0A, 0x3D, 0x2B, 0x2D, 0x40]
+    /// of the others), every ASCII space (space, tab, LF, vertical tab, form feed, CR), `=`, `+`,
+    /// `-`, `@`. `SpreadsheetTextTests` checks it against the full rule for every ASCII byte.
+    static let asciiStarts: Set<UInt8> = [0x27, 0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x3D, 0x2B, 0x2D, 0x40]
 
     /// `=`, `+`, `-`, `@` and their full-width forms.
     private static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\u{FF1D}", "\u{FF0B}", "\u{FF0D}", "\u{FF20}"]

@@ -163,7 +163,6 @@ public final class ImageHashingPool: @unchecked Sendable {
     }
 }
 
-/// Why the pool did not run a job.
 extension ImageHashingPool: ImageHashing {
     /// A request's image: in the request lane, turned away at once when the queue is full.
     public func signals(of bytes: [UInt8], dihedral: Bool) async throws -> ContentSignals {

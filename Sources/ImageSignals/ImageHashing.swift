@@ -6,6 +6,7 @@ public protocol ImageHashing: Sendable {
     func signals(of bytes: [UInt8], dihedral: Bool) async throws -> ContentSignals
 }
 
+/// Why a hasher did not hash an image.
 public enum HashingPoolError: Error, Sendable, Equatable {
     /// Every thread is busy and the request queue is full: try again after the given seconds.
     case busy(retryAfterSeconds: Int)

@@ -13,7 +13,7 @@ import VigilTestSupport
 /// entries, blocks that say why), checked in milliseconds; and the same tests on SQLite, so the
 /// in-memory store cannot drift from the SQL one it stands in for.
 @Suite struct CaseServiceTests {
-    enum Store: CaseIterable { case memory, sqlite }
+    enum Store: CaseIterable { case memory, sqlite, postgres }
 
     struct World {
         let store: any CaseStore
@@ -35,8 +35,8 @@ import VigilTestSupport
                 events = { await store.events.map(\.type) }
                 database = nil
                 scratch = nil
-            case .sqlite:
-                let scratch = try TestDatabase.make(.sqlite)
+            case .sqlite, .postgres:
+                let scratch = try TestDatabase.make(kind == .sqlite ? .sqlite : .postgres)
                 self.scratch = scratch
                 let database = try await VigilDatabase.open(scratch.location)
                 store = SQLCaseStore(database: database)
@@ -197,5 +197,34 @@ import VigilTestSupport
         #expect(try await world.accounts.detail(account.id).history.map(\.kind) == ["created", "blocked", "unblocked"])
         let types = try await world.events()
         #expect(types.contains(EventTypes.accountBlocked) && types.contains(EventTypes.accountUnblocked))
+    }
+
+    /// A reviewer narrows the queue by priority, queue, account, time and openness at once; the
+    /// filters combine the same way on every store.
+    @Test(arguments: Store.allCases)
+    func filtersCombineAsAReviewerNarrowsTheQueue(store: Store) async throws {
+        let world = try await World(store)
+        defer { Task { await world.close() } }
+        let clock = TestClock(Date(timeIntervalSince1970: 1_765_000_000))
+        let cases = CaseService(store: world.store, banks: world.banks, clock: { clock.now })
+        let account = try await world.accounts.upsert(NewAccount(referenceID: "user-1"), actor: "t").account
+        let early = try await cases.open(NewCase(title: "early", priority: .high, queue: "csam", accountIDs: [account.id]), actor: "t").case
+        clock.advance(by: 3600)
+        let late = try await cases.open(NewCase(title: "late", priority: .high, queue: "csam", accountIDs: [account.id]), actor: "t").case
+        _ = try await cases.open(NewCase(title: "no account", priority: .high, queue: "csam"), actor: "t")
+        _ = try await cases.open(NewCase(title: "low", priority: .low, queue: "csam", accountIDs: [account.id]), actor: "t")
+        _ = try await cases.open(NewCase(title: "elsewhere", priority: .high, queue: "spam", accountIDs: [account.id]), actor: "t")
+        let resolved = try await cases.open(NewCase(title: "resolved", priority: .high, queue: "csam", accountIDs: [account.id]), actor: "t").case
+        _ = try await cases.decide(resolved.id, DecisionRequest(decision: .confirm(addToBank: nil), expectedVersion: 1, actor: "t"))
+
+        func titles(_ filter: CaseFilter) async throws -> [String] { try await cases.list(filter).map(\.title) }
+        #expect(try await titles(CaseFilter(priorities: [.high], queue: "csam", openOnly: true, accountID: account.id)) == ["late", "early"])
+        #expect(try await titles(CaseFilter(priorities: [.high], queue: "csam", createdAfter: late.createdAt, openOnly: true, accountID: account.id))
+            == ["late"])
+        #expect(try await titles(CaseFilter(queue: "csam", createdBefore: late.createdAt, accountID: account.id)) == ["early"])
+        #expect(try await titles(CaseFilter(statuses: ["open"], priorities: [.high, .low], accountID: account.id, before: late.id)) == ["early"])
+        #expect(try await titles(CaseFilter(assignee: "nobody")).isEmpty)
+        #expect(try await titles(CaseFilter(accountID: account.id, limit: 2)).count == 2)
+        #expect(early.id < late.id)
     }
 }

@@ -86,4 +86,37 @@ import VigilTestSupport
         let refused = await #expect(throws: StorageError.self) { _ = try await VigilDatabase.open(db.location) }
         #expect(refused?.description.contains("these share one: photodna \"ärger\"") == true, "\(refused.map { "\($0)" } ?? "")")
     }
+
+    /// An older database's credentials get their keys on upgrade, folded as the application
+    /// folds them: afterwards the index refuses a nickname that differs only in case, in any
+    /// script, even from a write that skipped the service's check.
+    @Test(arguments: Backend.allCases)
+    func anUpgradeKeysTheCredentialsThereAreAndTheIndexHoldsAfterwards(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        var database = try await VigilDatabase.open(db.location)
+        let service = try await Self.credentials(database)
+        var first = Self.photoDNA
+        first["nickname"] = "ÄRGER"
+        let kept = try await service.create(integration: "photodna", values: first, mayRedirect: true)
+        _ = try await service.create(integration: "webhook", values: ["nickname": "hooks", "url": "https://hooks.example/x", "signing_secret": "s3cret-0123456789"],
+                                     mayRedirect: true)
+        try await database.run { sql in
+            try await sql.raw("DROP INDEX credentials_nickname").run()
+            try await sql.raw("ALTER TABLE credentials DROP COLUMN nickname_key").run()
+            try await sql.raw("DELETE FROM vigil_schema_migrations WHERE version >= 15").run()
+        }
+        await database.close()
+        database = try await VigilDatabase.open(db.location)
+        defer { Task { [database] in await database.close() } }
+        let key = try await database.run { sql in
+            try await sql.raw("SELECT nickname_key FROM credentials WHERE id = \(bind: kept.id)").first()?.decode(column: "nickname_key", as: String?.self)
+        }
+        #expect(key == "ärger")
+        let store = SQLCredentialStore(database: database)
+        let stored = try #require(try await store.credential(id: kept.id))
+        var values = stored.values
+        values["nickname"] = "ärger"
+        let twin = Credential(id: "twin", integration: "photodna", values: values, secrets: stored.secrets, createdAt: Date(), updatedAt: Date())
+        await #expect(throws: CredentialService.Failure.self) { try await store.insert(twin) }
+    }
 }

@@ -35,6 +35,18 @@ struct OpenAPIContract: Sendable {
 
     /// What is wrong with `reply` as an answer to `method uri`; empty when it keeps the contract.
     func problems(_ method: String, _ uri: String, status: Int, contentType: String?, body: [UInt8]) -> [String] {
+        check(method, uri, status: status, contentType: contentType, body: body).problems
+    }
+
+    /// What is wrong with an answer, and the documented operation and status it came from (nil
+    /// when the document has no such operation or status), which the suite counts as reached.
+    func check(_ method: String, _ uri: String, status: Int, contentType: String?, body: [UInt8]) -> (problems: [String], reached: String?) {
+        var reached: String?
+        let problems = checking(method, uri, status: status, contentType: contentType, body: body, reached: &reached)
+        return (problems, reached)
+    }
+
+    private func checking(_ method: String, _ uri: String, status: Int, contentType: String?, body: [UInt8], reached: inout String?) -> [String] {
         if let unreadable { return ["the OpenAPI document cannot be read: \(unreadable)"] }
         let path = String(uri.split(separator: "?", maxSplits: 1).first ?? "")
         let segments = path.split(separator: "/").map { $0.removingPercentEncoding ?? String($0) }
@@ -52,10 +64,10 @@ struct OpenAPIContract: Sendable {
             return ["\(where_): \(method) \(template) is not documented"]
         }
         let responses = operation["responses"]?.object ?? [:]
-        Self.reached("\(method) \(template) \(status)")
         guard let response = responses[String(status)] ?? responses["\(status / 100)XX"] ?? responses["default"] else {
             return ["\(where_): status \(status) is not documented for \(method) \(template) (documented: \(responses.keys.sorted().joined(separator: ", ")))"]
         }
+        reached = "\(method) \(template) \(status)"
         guard let content = resolve(response).object?["content"]?.object else {
             return body.isEmpty ? [] : ["\(where_): a body where the document says none"]
         }

@@ -170,10 +170,9 @@ extension TestClientProtocol {
             Reply(status: Int(response.status.code), headers: response.headers, body: Array(response.body.readableBytesView))
         }
         // Every answer an API test reads keeps the OpenAPI document's contract.
-        for problem in OpenAPIContract.shared.problems(method.rawValue, uri, status: reply.status, contentType: reply.headers[.contentType],
-                                                       body: reply.body) {
-            Issue.record(Comment(rawValue: "OpenAPI contract: \(problem)"))
-        }
+        let checked = OpenAPIContract.shared.check(method.rawValue, uri, status: reply.status, contentType: reply.headers[.contentType], body: reply.body)
+        for problem in checked.problems { Issue.record(Comment(rawValue: "OpenAPI contract: \(problem)")) }
+        if let reached = checked.reached { OpenAPIContract.reached(reached) }
         return reply
     }
 

@@ -31,8 +31,8 @@ public struct WebhookProbe: CredentialProbe {
             let reason = switch error {
             case .timedOut: "it did not answer within \(Int(timeout.seconds)) s"
             case .tooLarge: "its answer is over 64 KiB"
-            case let .connection(reason): "it could not be reached (\(reason))"
-            case let .refused(refusal): "nothing was sent (\(refusal.description))"
+            case let .connection(reason): "it could not be reached (\(WebhookURLText.hiding(url, in: reason)))"
+            case let .refused(refusal): "nothing was sent (\(WebhookURLText.hiding(url, in: refusal.description)))"
             }
             return CredentialTestResult(ok: false, summary: "The test event was not delivered: \(reason).", elapsed: start.duration(to: .now))
         }

@@ -25,6 +25,11 @@ public struct Credential: Sendable, Equatable {
     /// What owns a secret field's sealed value: the credential and the field, so a sealed value
     /// moved to another credential or field does not open.
     static func owner(_ id: String, field: String) -> String { "credential:\(id):\(field)" }
+
+    /// What makes two credentials' nicknames the same: the nickname without regard to case
+    /// (as Swift folds it, in every script). The service, the store's unique index and the
+    /// migration that built it all use this one.
+    public static func nicknameKey(_ values: [String: String]) -> String? { values["nickname"]?.lowercased() }
 }
 
 /// A credential as it may be shown: plain values, and each secret masked.

@@ -141,10 +141,9 @@ public final class CredentialService: Sendable {
 
     /// Two credentials of one integration never share a nickname (compared without regard to case).
     func requireUniqueNickname(_ nickname: String?, integration: Integration, except id: String?) async throws {
-        guard let nickname else { return }
-        let folded = nickname.lowercased()
+        guard let nickname, let folded = Credential.nicknameKey(["nickname": nickname]) else { return }
         let taken = try await store.credentials().contains {
-            $0.integration == integration.id && $0.id != id && $0.values["nickname"]?.lowercased() == folded
+            $0.integration == integration.id && $0.id != id && Credential.nicknameKey($0.values) == folded
         }
         if taken { throw Failure.nicknameTaken(nickname, integration: integration.name) }
     }

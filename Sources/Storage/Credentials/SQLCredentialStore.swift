@@ -28,7 +28,7 @@ public struct SQLCredentialStore: CredentialStore {
     }
 
     /// What the unique index on (integration, nickname_key) compares: the nickname without regard to case.
-    static func nicknameKey(_ credential: Credential) -> String? { credential.values["nickname"]?.lowercased() }
+    static func nicknameKey(_ credential: Credential) -> String? { Credential.nicknameKey(credential.values) }
 
     /// A nickname another credential of the integration took between the service's check and
     /// this write is the same answer as one taken before: `nicknameTaken`.

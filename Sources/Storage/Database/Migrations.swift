@@ -1,3 +1,4 @@
+import Integrations
 import SQLKit
 
 /// The schema, as numbered migrations run at start and recorded in `vigil_schema_migrations`.
@@ -297,10 +298,10 @@ enum Migrations {
             for row in try await sql.raw("SELECT id, integration, field_values FROM credentials ORDER BY id").all() {
                 let id = try row.decode(column: "id", as: String.self)
                 let values = try JSONCoding.decode([String: String].self, try row.decode(column: "field_values", as: String.self), "credential \(id)'s values")
-                guard let nickname = values["nickname"] else { continue }
+                guard let key = Credential.nicknameKey(values) else { continue }
                 let integration = try row.decode(column: "integration", as: String.self)
-                keys.append((id, nickname.lowercased()))
-                holders["\(integration) \"\(nickname.lowercased())\"", default: []].append(id)
+                keys.append((id, key))
+                holders["\(integration) \"\(key)\"", default: []].append(id)
             }
             let shared = holders.filter { $0.value.count > 1 }.keys.sorted()
             guard shared.isEmpty else {
