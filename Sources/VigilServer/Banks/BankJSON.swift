@@ -1,4 +1,5 @@
 import Basics
+import BankImport
 import Banks
 import Foundation
 
@@ -32,56 +33,33 @@ struct BankJSON: Encodable {
     }
 }
 
+/// An entry as the API shows it: the change export's shape (`ExportedEntry`: signals and
+/// identifiers, what another Vigil follows) with what stays with the organisation that wrote it
+/// (its bank, the curator's note, who added it and when). One shape of an entry, told in full
+/// here and without the private fields in the export.
 struct EntryDetailJSON: Encodable {
-    var id: Int64
+    let exported: ExportedEntry
     var bank: String
-    var pdq: String?
-    var pdqQuality: Int?
-    var md5: String?
-    var sha256: String?
-    var externalID: String?
-    var source: String?
     var note: String?
-    var extra: [String: String]
-    var disabledUntil: String?
     var addedBy: String
     var addedAt: String
 
-    enum CodingKeys: String, CodingKey {
-        case id, bank, pdq, pdqQuality = "pdq_quality", md5, sha256, externalID = "external_id", source, note, extra,
-             disabledUntil = "disabled_until", addedBy = "added_by", addedAt = "added_at"
-    }
+    enum CodingKeys: String, CodingKey { case bank, note, addedBy = "added_by", addedAt = "added_at" }
 
     init(_ entry: BankEntry, bank: Bank) {
-        id = entry.id
+        exported = ExportedEntry(entry)
         self.bank = bank.name
-        pdq = entry.signals.pdq?.hex
-        pdqQuality = entry.signals.pdqQuality
-        md5 = entry.signals.md5
-        sha256 = entry.signals.sha256
-        externalID = entry.metadata.externalID
-        source = entry.metadata.source
         note = entry.metadata.note
-        extra = entry.metadata.extra
-        disabledUntil = entry.disabledUntil.map(Timestamp.iso8601)
         addedBy = entry.addedBy
         addedAt = Timestamp.iso8601(entry.addedAt)
     }
 
     func encode(to encoder: any Encoder) throws {
         // Every key is always present (null when unset), so clients see one fixed shape.
+        try exported.encode(to: encoder)
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
         try c.encode(bank, forKey: .bank)
-        try c.encode(pdq, forKey: .pdq)
-        try c.encode(pdqQuality, forKey: .pdqQuality)
-        try c.encode(md5, forKey: .md5)
-        try c.encode(sha256, forKey: .sha256)
-        try c.encode(externalID, forKey: .externalID)
-        try c.encode(source, forKey: .source)
         try c.encode(note, forKey: .note)
-        try c.encode(extra, forKey: .extra)
-        try c.encode(disabledUntil, forKey: .disabledUntil)
         try c.encode(addedBy, forKey: .addedBy)
         try c.encode(addedAt, forKey: .addedAt)
     }
