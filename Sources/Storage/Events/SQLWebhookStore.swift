@@ -105,11 +105,10 @@ public struct SQLWebhookStore: WebhookStore {
 
     public func deliveries(subscriptionID: Int64, states: [WebhookDelivery.State]?, before: Int64?, limit: Int) async throws -> [WebhookDelivery] {
         try await database.run { sql in
-            var query = SQLQueryString("SELECT \(unsafeRaw: Self.deliveryColumns) FROM webhook_deliveries WHERE subscription_id = \(bind: subscriptionID)")
-            if let states, !states.isEmpty { query.appendLiteral(" AND state IN (\(states.map { "'\($0.rawValue)'" }.joined(separator: ", ")))") }
-            if let before { query.appendLiteral(" AND id < "); query.appendInterpolation(bind: before) }
-            query.appendLiteral(" ORDER BY id DESC LIMIT \(max(1, min(limit, 1000)))")
-            return try await sql.raw(query).all().map(Self.delivery)
+            let query = sql.select().column(SQLRaw(Self.deliveryColumns)).from("webhook_deliveries").where("subscription_id", .equal, subscriptionID)
+            if let states, !states.isEmpty { query.where("state", .in, states.map(\.rawValue)) }
+            if let before { query.where("id", .lessThan, before) }
+            return try await query.orderBy("id", .descending).limit(max(1, min(limit, 1000))).all().map(Self.delivery)
         }
     }
 

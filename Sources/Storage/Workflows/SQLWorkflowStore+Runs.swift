@@ -56,16 +56,13 @@ extension SQLWorkflowStore {
 
     public func runs(_ filter: RunFilter) async throws -> [WorkflowRun] {
         try await database.run { sql in
-            var query = SQLQueryString("SELECT \(unsafeRaw: Self.runColumns) FROM workflow_runs WHERE 1 = 1")
-            if let workflow = filter.workflowID { query.appendLiteral(" AND workflow_id = "); query.appendInterpolation(bind: workflow) }
-            if let statuses = filter.statuses, !statuses.isEmpty {
-                query.appendLiteral(" AND status IN (\(statuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")))")
-            }
-            if let since = filter.since { query.appendLiteral(" AND created_at >= "); query.appendInterpolation(bind: since.millisecondsSince1970) }
-            if let until = filter.until { query.appendLiteral(" AND created_at < "); query.appendInterpolation(bind: until.millisecondsSince1970) }
-            if let before = filter.before { query.appendLiteral(" AND id < "); query.appendInterpolation(bind: before) }
-            query.appendLiteral(" ORDER BY id DESC LIMIT \(max(1, min(filter.limit, 1000)))")
-            return try await sql.raw(query).all().map(Self.run)
+            let query = sql.select().column(SQLRaw(Self.runColumns)).from("workflow_runs")
+            if let workflow = filter.workflowID { query.where("workflow_id", .equal, workflow) }
+            if let statuses = filter.statuses, !statuses.isEmpty { query.where("status", .in, statuses.map(\.rawValue)) }
+            if let since = filter.since { query.where("created_at", .greaterThanOrEqual, since.millisecondsSince1970) }
+            if let until = filter.until { query.where("created_at", .lessThan, until.millisecondsSince1970) }
+            if let before = filter.before { query.where("id", .lessThan, before) }
+            return try await query.orderBy("id", .descending).limit(max(1, min(filter.limit, 1000))).all().map(Self.run)
         }
     }
 
