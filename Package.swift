@@ -285,7 +285,7 @@ let package = Package(
 
         // MARK: tests
         .target(name: "VigilTestSupport", dependencies: ["PDQ", "Banks", "Storage", "ContentHashing", "Jobs", "Cases", "Events", "JSONValues"], path: "Tests/VigilTestSupport", swiftSettings: strictSwift),
-        .testTarget(name: "BankImportTests", dependencies: ["ImageSignals", "VigilTestSupport", "BankImport", "Banks", "Storage", "ContentHashing", "ImageCodecs", "PDQ"],
+        .testTarget(name: "BankImportTests", dependencies: ["ImageSignals", "VigilTestSupport", "BankImport", "Banks", "Jobs", "Storage", "ContentHashing", "ImageCodecs", "PDQ"],
                     swiftSettings: strictSwift),
         .testTarget(name: "WorkflowsTests", dependencies: ["VigilTestSupport", "Workflows", "JSONValues", "Jobs"],
                     swiftSettings: strictSwift),

@@ -50,8 +50,17 @@ public struct BankImportJob: JobHandler {
 
     /// The job's progress and result: the import summary plus how far through the file it is.
     public struct Progress: Codable, Sendable {
-        public var summary: ImportSummary
+        public var summaryText: ImportSummaryText
         public var fraction: Double?
+
+        public var summary: ImportSummary { summaryText.summary }
+
+        init(summary: ImportSummary, fraction: Double?) {
+            summaryText = ImportSummaryText(summary)
+            self.fraction = fraction
+        }
+
+        enum CodingKeys: String, CodingKey { case summaryText = "summary", fraction }
     }
 
     public func run(_ job: Job, context: JobContext) async throws -> String? {

@@ -21,11 +21,22 @@ public struct BankSync: Sendable {
     }
 
     public struct Outcome: Codable, Sendable {
-        public var summary: ImportSummary
+        public var summaryText: ImportSummaryText
         public var pages: Int
         /// Where the sync started and where the next one starts.
         public var from: String?
         public var checkpoint: String
+
+        public var summary: ImportSummary { summaryText.summary }
+
+        init(summary: ImportSummary, pages: Int, from: String?, checkpoint: String) {
+            summaryText = ImportSummaryText(summary)
+            self.pages = pages
+            self.from = from
+            self.checkpoint = checkpoint
+        }
+
+        enum CodingKeys: String, CodingKey { case summaryText = "summary", pages, from, checkpoint }
     }
 
     public enum Failure: Error, CustomStringConvertible {

@@ -1,6 +1,6 @@
 public import Jobs
 /// How an import went, or how far it has got: also the checkpoint a resumed import starts from.
-public struct ImportSummary: Sendable, Codable, Equatable {
+public struct ImportSummary: Sendable, Equatable {
     /// Rows (records, files) consumed from the source, rejected ones included.
     public var rowsRead = 0
     public var added = 0
@@ -18,16 +18,17 @@ public struct ImportSummary: Sendable, Codable, Equatable {
     public var rejected: [Rejection] = []
     public static let rejectedKept = 1000
 
-    public struct Rejection: Sendable, Codable, Equatable {
+    public struct Rejection: Sendable, Equatable {
         public var line: Int
         public var reason: String
+
+        public init(line: Int, reason: String) {
+            self.line = line
+            self.reason = reason
+        }
     }
 
     public init() {}
-
-    enum CodingKeys: String, CodingKey {
-        case rowsRead = "rows_read", added, duplicates, updated, removed, replaced, rejectedCount = "rejected_count", rejected
-    }
 
     /// Adds another import's counts to these (the pages of one sync).
     public mutating func accumulate(_ other: ImportSummary) {
