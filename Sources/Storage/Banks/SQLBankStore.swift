@@ -38,7 +38,9 @@ public struct SQLBankStore: BankStore {
     public func createBank(_ bank: NewBank, at time: Date) async throws -> Bank {
         let labels = try JSONCoding.encode(bank.labels)
         let ms = time.millisecondsSince1970
-        return try await Self.nameTaken(bank.name) { try await changeTransaction { sql in
+        // A name another bank took (whatever its case) after the service checked it is the same
+        // answer as one taken before.
+        return try await UniqueViolation.answering(BankError.alreadyExists(bank.name)) { try await changeTransaction { sql in
             guard let row = try await sql.raw("""
                 INSERT INTO banks (name, description, kind, enabled, pdq_threshold, labels, created_at, updated_at)
                 VALUES (\(bind: bank.name), \(bind: bank.description), \(bind: bank.kind.rawValue), \(bind: bank.enabled),
@@ -49,12 +51,6 @@ public struct SQLBankStore: BankStore {
             try await ChangeLogSQL.append(sql, .bankCreated, bankID: created.id, at: ms)
             return created
         } }
-    }
-
-    /// A name another bank took between the service's check and this write (whatever its case)
-    /// is the same answer as one taken before: `alreadyExists`.
-    static func nameTaken<T: Sendable>(_ name: String, _ write: () async throws -> T) async throws -> T {
-        do { return try await write() } catch where UniqueViolation.matches(error) { throw BankError.alreadyExists(name) }
     }
 
     public func listBanks() async throws -> [Bank] {
@@ -72,7 +68,7 @@ public struct SQLBankStore: BankStore {
     public func updateBank(_ bank: Bank) async throws -> Bank {
         let labels = try JSONCoding.encode(bank.labels)
         let ms = Date().millisecondsSince1970
-        return try await Self.nameTaken(bank.name) { try await changeTransaction { sql in
+        return try await UniqueViolation.answering(BankError.alreadyExists(bank.name)) { try await changeTransaction { sql in
             guard let row = try await sql.raw("""
                 UPDATE banks SET name = \(bind: bank.name), description = \(bind: bank.description), kind = \(bind: bank.kind.rawValue),
                     enabled = \(bind: bank.enabled), pdq_threshold = \(bind: bank.pdqThreshold), labels = \(bind: labels), updated_at = \(bind: ms)

@@ -15,7 +15,7 @@ public struct SQLCredentialStore: CredentialStore {
 
     public func insert(_ credential: Credential) async throws {
         let (values, secrets) = try Self.encode(credential)
-        try await Self.nicknameTaken(credential) {
+        try await UniqueViolation.answering(Self.nicknameTaken(credential)) {
             try await database.run { sql in
                 try await sql.raw("""
                     INSERT INTO credentials (id, integration, field_values, secrets, nickname_key, created_at, updated_at)
@@ -32,11 +32,8 @@ public struct SQLCredentialStore: CredentialStore {
 
     /// A nickname another credential of the integration took between the service's check and
     /// this write is the same answer as one taken before: `nicknameTaken`.
-    static func nicknameTaken<T: Sendable>(_ credential: Credential, _ write: () async throws -> T) async throws -> T {
-        do { return try await write() } catch where UniqueViolation.matches(error) {
-            throw CredentialService.Failure.nicknameTaken(credential.values["nickname"] ?? "", integration:
-                Integrations.integration(credential.integration)?.name ?? credential.integration)
-        }
+    static func nicknameTaken(_ credential: Credential) -> CredentialService.Failure {
+        .nicknameTaken(credential.values["nickname"] ?? "", integration: Integrations.integration(credential.integration)?.name ?? credential.integration)
     }
 
     public func credential(id: String) async throws -> Credential? {
@@ -53,7 +50,7 @@ public struct SQLCredentialStore: CredentialStore {
 
     public func update(_ credential: Credential) async throws -> Bool {
         let (values, secrets) = try Self.encode(credential)
-        return try await Self.nicknameTaken(credential) {
+        return try await UniqueViolation.answering(Self.nicknameTaken(credential)) {
             try await database.run { sql in
                 try await sql.raw("""
                     UPDATE credentials SET field_values = \(bind: values), secrets = \(bind: secrets), nickname_key = \(bind: Self.nicknameKey(credential)),

@@ -10,4 +10,9 @@ enum UniqueViolation {
         if let error = error as? SQLiteError { return error.reason == .constraintUniqueFailed || error.reason == .constraintPrimaryKeyFailed }
         return false
     }
+
+    /// Runs `write`; a unique index's refusal of it becomes `taken`, the domain's own answer.
+    static func answering<T: Sendable>(_ taken: @autoclosure () -> any Error, _ write: () async throws -> T) async throws -> T {
+        do { return try await write() } catch where matches(error) { throw taken() }
+    }
 }
