@@ -32,6 +32,7 @@ let package = Package(
         .library(name: "PDQ", targets: ["PDQ"]),
         .library(name: "BankImport", targets: ["BankImport"]),
         .library(name: "ImageCodecs", targets: ["ImageCodecs"]),
+        .library(name: "ImageSignals", targets: ["ImageSignals"]),
         .library(name: "ContentHashing", targets: ["ContentHashing"]),
         .library(name: "HammingIndex", targets: ["HammingIndex"]),
         .library(name: "Banks", targets: ["Banks"]),

@@ -32,6 +32,7 @@ let package = Package(
             dependencies: [
                 "BenchmarkInputs",
                 .product(name: "ImageCodecs", package: "Vigil"),
+                .product(name: "ImageSignals", package: "Vigil"),
                 .product(name: "ContentHashing", package: "Vigil"),
             ]
         ),

@@ -2,6 +2,7 @@ import BenchmarkInputs
 import ContentHashing
 import Foundation
 import ImageCodecs
+import ImageSignals
 
 // How far TurboJPEG's DCT scaling (1/2, 1/4, 1/8, short side kept ≥ 512) moves PDQ hashes from the
 // exact full-resolution ones, and how much time it saves, over every reference and wallpaper photo.
