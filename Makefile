@@ -18,6 +18,8 @@ test: test-deps
 	$(SWIFT) build --build-tests
 	# Package.swift declares exactly what each target imports.
 	SWIFT=$(SWIFT) scripts/check-imports.py
+	# Routes and pages are handed the services they use, never the whole set.
+	scripts/check-route-services.py
 	# The Benchmarks package's programs still compile against this build (seconds; see the script).
 	scripts/typecheck-benchmarks.sh
 	# The suite takes 4-6 minutes; a run hung past 15 fails, naming the tests it left unfinished (see the script).

@@ -12,14 +12,13 @@ struct EventWiring {
     let feed: EventFeed
     let committer: EventGroupCommit
     let triggerBell = Doorbell()
-    /// The lookup event types written beyond `match.found` (settings, and what subscriptions want).
-    let recordedLookupEvents = EventTypeSet()
-    /// The event types (and families) the active webhook subscriptions want.
-    let webhookTypes = EventTypeSet()
+    /// What the webhook subscriptions want: which lookup events are written, which wake the workers.
+    let subscribed: SubscribedEventTypes
 
-    init(stores: Stores, jobs: JobQueue, triggers: EventTriggers, settings: ServerSettings, metrics: ServerMetrics,
+    init(stores: Stores, jobs: JobQueue, triggers: EventTriggers, subscribed: SubscribedEventTypes, metrics: ServerMetrics,
          clock: @escaping @Sendable () -> Date) {
-        let (webhookTypes, triggerBell) = (self.webhookTypes, self.triggerBell)
+        self.subscribed = subscribed
+        let (webhookTypes, triggerBell) = (subscribed.webhookTypes, self.triggerBell)
         let wake: @Sendable ([String]) -> Void = { [doorbell = jobs.doorbell] types in
             let patterns = webhookTypes.types
             if types.contains(where: { EventTypes.matches(Array(patterns), $0) }) { doorbell.ring() }
@@ -33,6 +32,5 @@ struct EventWiring {
             wake(events.map(\.type))
             metrics.recordEventTransaction()
         })
-        recordedLookupEvents.set(VigilService.configuredLookupEvents(settings))
     }
 }

@@ -67,10 +67,13 @@ public struct VigilApplication: Sendable {
                                       policy: settings.preservation, clock: clock)
         let workflows = Assemble.workflows(stores, jobs: jobs, images: MediaRunImages(media: media), credentials: { try await credentials.list() })
         let triggers = EventTriggers(workflows: workflows, evaluation: ExpressionPool())
-        let events = EventWiring(stores: stores, jobs: jobs, triggers: triggers, settings: settings, metrics: metrics, clock: clock)
+        let webhooks = WebhookService(store: stores.webhooks, checkCredential: WebhookCredentialCheck(credentials: credentials, fetcher: fetcher).check,
+                                      clock: clock)
+        let subscribed = SubscribedEventTypes(webhooks: webhooks, settings: settings)
+        let events = EventWiring(stores: stores, jobs: jobs, triggers: triggers, subscribed: subscribed, metrics: metrics, clock: clock)
         // A lookup whose event some live workflow listens for is written too: workflows start
         // from the event table, like every other event.
-        let recorder = LookupEventCommitter(committer: events.committer, metrics: metrics) { [recorded = events.recordedLookupEvents] in
+        let recorder = LookupEventCommitter(committer: events.committer, metrics: metrics) { [recorded = subscribed.recordedLookupEvents] in
             var wanted = recorded.types
             if triggers.wants(EventTypes.lookupCompleted) { wanted.insert(EventTypes.lookupCompleted) }
             return wanted
@@ -81,8 +84,6 @@ public struct VigilApplication: Sendable {
         let syncing = Assemble.bankSync(stores, banks: banks, jobs: jobs, credentials: credentials, gate: fetcher.gate)
         let casework = Assemble.casework(stores, banks: banks, media: media, statuses: settings.accountStatuses,
                                          wake: { [doorbell = jobs.doorbell] in doorbell.ring() }, clock: clock)
-        let webhooks = WebhookService(store: stores.webhooks, checkCredential: WebhookCredentialCheck(credentials: credentials, fetcher: fetcher).check,
-                                      clock: clock)
         Assemble.guardCredentialUsers(credentials, stores: stores, bankSync: syncing.service,
                                       reportSettings: { [reports = casework.reports] in try await reports.settings() })
         let service = VigilService(
@@ -91,7 +92,7 @@ public struct VigilApplication: Sendable {
             events: stores.events, eventFeed: events.feed, lookupEvents: events.committer, webhooks: webhooks, media: media,
             reports: casework.reports, review: casework.review, users: UserService(store: stores.users, hasher: options.passwords, clock: clock),
             tally: tally, settings: settings, metrics: metrics,
-            recordedLookupEvents: events.recordedLookupEvents, webhookTypes: events.webhookTypes)
+            subscribedEvents: subscribed)
 
         let engine = WorkflowEngine(
             store: stores.workflows,

@@ -183,9 +183,9 @@ struct IndexLoader: Service {
     let logger: Logger
 
     func run() async throws {
-        await service.loadIndex(logger: logger)
+        await service.readiness.loadIndex(logger: logger)
         try? await database.releaseLoadMemory()
-        guard service.isReady else { return try await gracefulShutdown() }
+        guard service.readiness.isReady else { return try await gracefulShutdown() }
         let (doorbell, ring) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let (database, service, logger) = (self.database, self.service, self.logger)
         await withDiscardingTaskGroup { group in
@@ -225,7 +225,7 @@ struct JobWorkers: Service {
             group.addTask { await service.triggers.run() }
             for worker in workers {
                 group.addTask {
-                    while !service.isReady, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
+                    while !service.readiness.isReady, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
                     await worker.run(doorbell: service.jobs.doorbell)
                 }
             }
@@ -250,14 +250,14 @@ struct EventFollowers: Service {
             group.addTask {
                 // Subscriptions made on other replicas change which lookup events are written.
                 while !Task.isCancelled {
-                    do { try await service.refreshRecordedLookupEvents() } catch {
+                    do { try await service.subscribedEvents.refresh() } catch {
                         logger.error("reading webhook subscriptions failed", metadata: ["error": .string(String(describing: error).prefix(300).description)])
                     }
                     try? await Task.sleep(for: .seconds(5))
                 }
             }
             group.addTask {
-                while !service.isReady, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
+                while !service.readiness.isReady, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
                 await EventTableTriggers(triggers: service.triggers, events: service.events, logger: logger).run(wake: triggers)
             }
             group.addTask {
@@ -288,7 +288,7 @@ struct Every: Service {
         let (interval, what, service, logger, body) = (self.interval, self.what, self.service, self.logger, self.body)
         await withDiscardingTaskGroup { group in
             group.addTask {
-                while !service.isReady, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
+                while !service.readiness.isReady, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
                 while !Task.isCancelled {
                     do { try await body() } catch {
                         logger.error("\(what) failed", metadata: ["error": .string(String(describing: error).prefix(300).description)])

@@ -104,7 +104,7 @@ final class ServerFixture: @unchecked Sendable {
                                     addedBy: "test"))
         }
         entryIDs = try await banks.addEntries(entries, to: bank).inserted.map(\.entryID)
-        if ready { await service.loadIndex(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }) }
+        if ready { await service.readiness.loadIndex(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }) }
     }
 
     /// The hashing pool's threads hold the pool: without this, every fixture left two idle threads

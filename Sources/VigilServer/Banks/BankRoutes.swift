@@ -1,3 +1,4 @@
+import Lookup
 import Basics
 import Access
 import BankImport
@@ -10,8 +11,12 @@ import NIOCore
 
 /// `/v1/banks…`: banks, entries, imports and exports over HTTP, mirroring `vigil bank`.
 struct BankRoutes {
-    let service: VigilService
-    var banks: BankService { service.banks }
+    let lookup: LookupService
+    let settings: ServerSettings
+    let auditor: Auditor
+    let banks: BankService
+    let native: NativeRoutes
+    let uploads: BankImportUpload
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
         routes.get("banks") { _, _ in try await list() }
@@ -79,7 +84,7 @@ struct BankRoutes {
         let new = NewBank(
             name: name, description: body.description ?? "", kind: try body.kindValue() ?? .match, enabled: body.enabled ?? true,
             pdqThreshold: body.pdqThreshold ?? Bank.defaultPDQThreshold, labels: body.labels ?? [])
-        let bank = try await service.audited(context, "bank.create", target: "bank:\(name)") { try await banks.createBank(new) }
+        let bank = try await auditor.audited(context, "bank.create", target: "bank:\(name)") { try await banks.createBank(new) }
         return try JSONText.response(BankJSON(bank, entryCount: 0), status: .created)
     }
 
@@ -94,7 +99,7 @@ struct BankRoutes {
         if let labels = body.labels { bank.labels = labels }
         let changed = bank
         let force = try Flag.parse(request.query("force"), name: "force") ?? false
-        let updated = try await service.audited(context, force ? "bank.update_forced" : "bank.update", target: "bank:\(try context.parameters.require("name"))") {
+        let updated = try await auditor.audited(context, force ? "bank.update_forced" : "bank.update", target: "bank:\(try context.parameters.require("name"))") {
             try await banks.updateBank(changed, force: force)
         }
         return try JSONText.response(BankJSON(updated, entryCount: try await banks.entryCount(of: updated)))
@@ -103,7 +108,7 @@ struct BankRoutes {
     func delete(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
         let bank = try await bank(context)
         let force = try Flag.parse(request.query("force"), name: "force") ?? false
-        try await service.audited(context, force ? "bank.delete_forced" : "bank.delete", target: "bank:\(bank.name)") {
+        try await auditor.audited(context, force ? "bank.delete_forced" : "bank.delete", target: "bank:\(bank.name)") {
             try await banks.deleteBank(named: bank.name, force: force)
         }
         return try JSONText.response(["deleted": bank.name])
@@ -179,7 +184,7 @@ struct BankRoutes {
         var news: [NewEntry] = []
         switch BodyKind(request) {
         case .json:
-            let body = try JSONInput.decode(EntriesBody.self, from: try await request.collectJSON(limit: service.settings.maxJSONBytes))
+            let body = try JSONInput.decode(EntriesBody.self, from: try await request.collectJSON(limit: settings.maxJSONBytes))
             guard !body.entries.isEmpty, body.entries.count <= 10_000 else { throw APIError.badRequest("\"entries\" must hold 1-10000 entries") }
             for (i, item) in body.entries.enumerated() {
                 var signals = EntrySignals()
@@ -197,8 +202,8 @@ struct BankRoutes {
                     externalID: item.externalID, source: item.source, note: item.note, extra: item.extra ?? [:]), addedBy: addedBy))
             }
         case .image, .multipart:
-            let input = try await NativeRoutes(service: service).input(request, signalsAllowed: false)
-            let signals = try await service.signals(of: input.image!, dihedral: false)
+            let input = try await native.input(request, signalsAllowed: false)
+            let signals = try await lookup.hash(input.image!, dihedral: false)
             news.append(NewEntry(signals: EntrySignals(pdq: signals.usablePDQ, pdqQuality: signals.quality,
                                                        md5: signals.md5, sha256: signals.sha256),
                                  metadata: EntryMetadata(source: "upload"), addedBy: addedBy))
@@ -263,7 +268,7 @@ struct BankRoutes {
             return format
         }
         let listSHA256 = try Flag.parse(request.query("list_sha256"), name: "list_sha256") ?? false
-        let job = try await BankImportUpload.accept(request, into: bank, format: format, listSHA256: listSHA256, actor: context.actor, service: service)
+        let job = try await uploads.accept(request, into: bank, format: format, listSHA256: listSHA256, actor: context.actor)
         var response = try JSONText.response(JobJSON(job), status: .accepted)
         response.headers[.location] = "/v1/jobs/\(job.id)"
         return response

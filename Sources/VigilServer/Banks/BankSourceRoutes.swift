@@ -1,3 +1,4 @@
+import BankImport
 import Banks
 import Foundation
 import Hummingbird
@@ -8,22 +9,25 @@ import Integrations
 /// names a credential, so it is for admins; anyone who may edit banks may ask for a sync now.
 /// `/v1/banks/{name}/changes` is the other side: the export another Vigil follows.
 struct BankSourceRoutes {
-    let service: VigilService
+    let credentials: CredentialService
+    let bankSync: BankSyncService
+    let auditor: Auditor
+    let banks: BankService
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
         // The export another Vigil follows: every entry first, then changes by sequence.
         routes.get("banks/{name}/changes") { request, context in
-            let bank = try await service.banks.bank(named: try context.parameters.require("name"))
+            let bank = try await banks.bank(named: try context.parameters.require("name"))
             let after = try request.queryInteger("after", default: 0, in: 0...Int.max)
             let snapshot = try request.query("snapshot").map { _ in try request.queryInteger("snapshot", default: 0, in: 0...Int.max) }
             let afterEntry = try request.query("after_entry").map { _ in try request.queryInteger("after_entry", default: 0, in: 0...Int.max) }
             let limit = try request.queryInteger("limit", default: 1000, in: 1...10_000)
             let cursor = BankChangesPage.Cursor(after: Int64(after), snapshot: snapshot.map(Int64.init), afterEntry: afterEntry.map(Int64.init))
-            return try JSONText.response(BankChangesJSON(try await service.banks.changes(of: bank, from: cursor, limit: limit), bank: bank))
+            return try JSONText.response(BankChangesJSON(try await banks.changes(of: bank, from: cursor, limit: limit), bank: bank))
         }
         routes.get("banks/{name}/source") { _, context in
             let name = try context.parameters.require("name")
-            return try JSONText.response(BankSourceJSON(bank: name, try await service.bankSync.source(bank: name)))
+            return try JSONText.response(BankSourceJSON(bank: name, try await bankSync.source(bank: name)))
         }
         routes.put("banks/{name}/source") { request, context in
             let name = try context.parameters.require("name")
@@ -32,12 +36,12 @@ struct BankSourceRoutes {
             guard let credentialID = body.credential, !credentialID.isEmpty else {
                 throw APIError.badRequest("credential is required: the id of an \(kind.integration) credential", code: "invalid_source")
             }
-            let source = try await service.audited(context, "bank.source.set", target: "bank:\(name)") {
-                let credential = try await service.credentials.find(credentialID)
+            let source = try await auditor.audited(context, "bank.source.set", target: "bank:\(name)") {
+                let credential = try await credentials.find(credentialID)
                 guard credential.integration == kind.integration else {
                     throw APIError.badRequest("credential \(credentialID) is for \(credential.integration), not \(kind.integration)", code: "invalid_source")
                 }
-                return try await service.bankSync.setSource(bank: name, kind: kind, credentialID: credentialID,
+                return try await bankSync.setSource(bank: name, kind: kind, credentialID: credentialID,
                                                             interval: TimeInterval(body.intervalSeconds ?? Int(BankSource.defaultInterval)),
                                                             options: body.remoteBank.map { ["bank": $0] } ?? [:])
             }
@@ -45,15 +49,15 @@ struct BankSourceRoutes {
         }
         routes.delete("banks/{name}/source") { _, context in
             let name = try context.parameters.require("name")
-            try await service.audited(context, "bank.source.remove", target: "bank:\(name)") {
-                try await service.bankSync.removeSource(bank: name)
+            try await auditor.audited(context, "bank.source.remove", target: "bank:\(name)") {
+                try await bankSync.removeSource(bank: name)
             }
             return Response(status: .noContent)
         }
         routes.post("banks/{name}/sync") { _, context in
             let name = try context.parameters.require("name")
-            let job = try await service.audited(context, "bank.sync", target: "bank:\(name)") {
-                try await service.bankSync.requestSync(bank: name)
+            let job = try await auditor.audited(context, "bank.sync", target: "bank:\(name)") {
+                try await bankSync.requestSync(bank: name)
             }
             var response = try JSONText.response(JobJSON(job), status: .accepted)
             response.headers[.location] = "/v1/jobs/\(job.id)"

@@ -6,8 +6,7 @@ import Hummingbird
 /// returns the same account), listed and searched, read with history and cases, changed
 /// (status, tags), blocked and unblocked with a reason.
 struct AccountRoutes {
-    let service: VigilService
-    var accounts: AccountService { service.accounts }
+    let accounts: AccountService
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
         routes.post("accounts") { request, context in
@@ -24,7 +23,7 @@ struct AccountRoutes {
             }
             let body = try JSONInput.decode(Body.self, from: try await request.collectBody(limit: 64 * 1024))
             let result = try await accounts.upsert(NewAccount(referenceID: body.referenceID, screenName: body.screenName, email: body.email,
-                                                              tags: body.tags ?? []), actor: VigilService.actor(context))
+                                                              tags: body.tags ?? []), actor: context.actor)
             return try JSONText.response(AccountJSON(result.account), status: result.created ? .created : .ok)
         }
         routes.get("accounts") { request, _ in
@@ -57,19 +56,19 @@ struct AccountRoutes {
             let body = try JSONInput.decode(Body.self, from: try await request.collectBody(limit: 64 * 1024))
             let updated = try await accounts.update(try Self.id(context), status: body.status, tags: body.tags, addTags: body.addTags ?? [],
                                                     screenName: body.screenName, email: body.email, expectedVersion: body.version,
-                                                    actor: VigilService.actor(context))
+                                                    actor: context.actor)
             return try JSONText.response(AccountJSON(updated))
         }
         routes.post("accounts/{id}/block") { request, context in
             let body = try JSONInput.decode(ReasonBody.self, from: try await request.collectBody(limit: 64 * 1024))
             return try JSONText.response(AccountJSON(try await accounts.block(try Self.id(context), reason: body.reason ?? "", expectedVersion: body.version,
-                                                                              actor: VigilService.actor(context))))
+                                                                              actor: context.actor)))
         }
         routes.post("accounts/{id}/unblock") { request, context in
             let body = try JSONInput.decode(ReasonBody.self, from: try await request.collectBody(limit: 64 * 1024))
             return try JSONText.response(AccountJSON(try await accounts.unblock(try Self.id(context), reason: body.reason ?? "",
                                                                                 status: body.status ?? AccountStatuses.active,
-                                                                                expectedVersion: body.version, actor: VigilService.actor(context))))
+                                                                                expectedVersion: body.version, actor: context.actor)))
         }
     }
 

@@ -1,3 +1,4 @@
+import Reports
 import Cases
 import Foundation
 import Hummingbird
@@ -8,16 +9,18 @@ import JSONValues
 /// statuses they follow. A decision names the version it was made on: a second, concurrent
 /// decision gets 409 with the current case.
 struct CaseRoutes {
-    let service: VigilService
-    var cases: CaseService { service.cases }
+    let cases: CaseService
+    let review: CaseReview
+    let settings: ServerSettings
+    let auditor: Auditor
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
         routes.post("cases") { request, context in
-            let body = try JSONInput.decode(NewCaseBody.self, from: try await request.collectJSON(limit: service.settings.maxJSONBytes))
+            let body = try JSONInput.decode(NewCaseBody.self, from: try await request.collectJSON(limit: settings.maxJSONBytes))
             let new = NewCase(title: body.title, template: body.template ?? CaseTemplate.standard.name, priority: body.priority ?? .normal,
                               queue: body.queue ?? "default", assignee: body.assignee, fields: body.fields ?? [:], accountIDs: body.accountIDs ?? [],
                               evidence: (body.evidence ?? []).map(\.evidence))
-            let opened = try await cases.open(new, actor: VigilService.actor(context))
+            let opened = try await cases.open(new, actor: context.actor)
             return try JSONText.response(CaseJSON(try await cases.detail(opened.case.id)), status: .created)
         }
         routes.get("cases") { request, _ in
@@ -48,8 +51,8 @@ struct CaseRoutes {
             let id = try Self.id(context)
             let body = try JSONInput.decode(DecisionBody.self, from: try await request.collectBody(limit: 64 * 1024))
             let decision = try body.parsed()
-            _ = try await service.review.decide(id, DecisionRequest(decision: decision, expectedVersion: try body.requiredVersion(),
-                                                                    note: body.note, actor: VigilService.actor(context)))
+            _ = try await review.decide(id, DecisionRequest(decision: decision, expectedVersion: try body.requiredVersion(),
+                                                                    note: body.note, actor: context.actor))
             // The case with its timeline: what the decision wrote (the bank entries it added, a
             // report it withdrew) is there to read.
             return try JSONText.response(CaseJSON(try await cases.detail(id)))
@@ -58,7 +61,7 @@ struct CaseRoutes {
             struct Body: Decodable { let text: String }
             let body = try JSONInput.decode(Body.self, from: try await request.collectBody(limit: 64 * 1024))
             let id = try Self.id(context)
-            _ = try await cases.comment(id, text: body.text, actor: VigilService.actor(context))
+            _ = try await cases.comment(id, text: body.text, actor: context.actor)
             return try JSONText.response(CaseJSON(try await cases.detail(id)), status: .created)
         }
         routes.post("cases/{id}/accounts") { request, context in
@@ -67,7 +70,7 @@ struct CaseRoutes {
                 enum CodingKeys: String, CodingKey { case accountIDs = "account_ids" }
             }
             let body = try JSONInput.decode(Body.self, from: try await request.collectBody(limit: 64 * 1024))
-            return try JSONText.response(CaseJSON(try await cases.linkAccounts(try Self.id(context), body.accountIDs, actor: VigilService.actor(context))))
+            return try JSONText.response(CaseJSON(try await cases.linkAccounts(try Self.id(context), body.accountIDs, actor: context.actor)))
         }
         routes.get("case-templates") { _, _ in
             try JSONText.response(["templates": try await cases.templates()])
@@ -79,7 +82,7 @@ struct CaseRoutes {
             let name = try context.parameters.require("name")
             let template = try JSONInput.decode(CaseTemplate.self, from: try await request.collectBody(limit: 64 * 1024))
             guard template.name == name else { throw APIError.badRequest("the template's name (\(template.name)) is not the one in the path (\(name))") }
-            return try await service.audited(context, "case_template.save", target: "case_template:\(name)") {
+            return try await auditor.audited(context, "case_template.save", target: "case_template:\(name)") {
                 try JSONText.response(try await cases.saveTemplate(template))
             }
         }

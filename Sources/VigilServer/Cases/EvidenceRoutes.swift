@@ -1,3 +1,4 @@
+import Lookup
 import Basics
 import Banks
 import Cases
@@ -11,22 +12,25 @@ import NIOCore
 /// bytes leave (and is in the audit log). Reviewers attach images to cases; a hold keeps a file
 /// past its preservation date.
 struct EvidenceRoutes {
-    let service: VigilService
-    var media: EvidenceMediaService { service.media }
+    let lookup: LookupService
+    let cases: CaseService
+    let media: EvidenceMediaService
+    let settings: ServerSettings
+    let auditor: Auditor
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
         routes.post("cases/{id}/evidence") { request, context in
             let id = try CaseRoutes.id(context)
-            let bytes = Array(try await request.collectBody(limit: service.settings.maxBodyBytes).readableBytesView)
+            let bytes = Array(try await request.collectBody(limit: settings.maxBodyBytes).readableBytesView)
             guard !bytes.isEmpty else { throw APIError.badRequest("the body must be the image itself (Content-Type: image/…)") }
-            _ = try await service.cases.detail(id)
-            let signals = try await service.signals(of: bytes, dihedral: false)
+            _ = try await cases.detail(id)
+            let signals = try await lookup.hash(bytes, dihedral: false)
             let stored = try await media.keep(bytes, sha256: signals.sha256, contentType: "image/\(signals.format.rawValue)")
             let evidence = NewEvidence(match: EvidenceMatch(provider: "upload"),
                                        signals: EvidenceSignals(pdq: signals.isTooSmallForPDQ ? nil : signals.pdq.hex, md5: signals.md5, sha256: signals.sha256),
                                        mediaSHA256: stored.sha256, fileName: request.uri.queryParameters.get("file_name").map { String($0) })
-            _ = try await service.cases.addEvidence(id, [evidence], actor: VigilService.actor(context))
-            return try JSONText.response(CaseJSON(try await service.cases.detail(id)), status: .created)
+            _ = try await cases.addEvidence(id, [evidence], actor: context.actor)
+            return try JSONText.response(CaseJSON(try await cases.detail(id)), status: .created)
         }
         routes.get("media/{sha256}") { _, context in
             let sha = try Self.sha(context)
@@ -42,8 +46,8 @@ struct EvidenceRoutes {
                                           code: "missing_field")
             }
             guard let caseID = Int64(text), caseID > 0 else { throw APIError.badRequest("case_id must be a positive integer") }
-            let revealed = try await service.audited(context, "evidence.reveal", target: "media:\(sha)") {
-                try await media.reveal(sha, caseID: caseID, actor: VigilService.actor(context), remote: context.remoteAddress?.value)
+            let revealed = try await auditor.audited(context, "evidence.reveal", target: "media:\(sha)") {
+                try await media.reveal(sha, caseID: caseID, actor: context.actor, remote: context.remoteAddress?.value)
             }
             return Self.image(revealed.bytes, type: revealed.media.contentType)
         }
@@ -58,7 +62,7 @@ struct EvidenceRoutes {
                 guard let date = Timestamp.parse(text) else { throw APIError.badRequest("until must be an ISO 8601 time such as 2027-12-01T00:00:00Z") }
                 return date
             }
-            return try await service.audited(context, body.on ? "evidence.hold" : "evidence.release_hold", target: "media:\(sha)") {
+            return try await auditor.audited(context, body.on ? "evidence.hold" : "evidence.release_hold", target: "media:\(sha)") {
                 try JSONText.response(MediaJSON(try await media.hold(sha, on: body.on, until: until), reveals: nil))
             }
         }

@@ -9,30 +9,38 @@ struct DashboardRoutes {
 
     func register(on router: Router<VigilRequestContext>) {
         let pages = router.group()
-            .add(middleware: DashboardSession(service: service))
+            .add(middleware: DashboardSession(keys: service.keys, users: service.users))
             .add(middleware: DashboardErrors(renderer: renderer))
             .add(middleware: PageAuthorize(renderer: renderer))
-        let kit = PageKit(service: service, renderer: renderer)
-        SignInPages(kit: kit).register(on: pages)
+        // Each page is given the services it uses, and only those.
+        let s = service
+        let kit = PageKit(settings: s.settings, renderer: renderer)
+        let native = VigilRouter.native(s)
+        let uploads = BankImportUpload(jobs: s.jobs, settings: s.settings, hashingPool: s.hashingPool)
+        let cases = CasePages(kit: kit, cases: s.cases, media: s.media, reports: s.reports, review: s.review, auditor: s.auditor, banks: s.banks)
+        SignInPages(kit: kit, keys: s.keys, audit: s.audit, users: s.users, settings: s.settings).register(on: pages)
         AssetRoutes().register(on: pages)
-        HomePage(kit: kit).register(on: pages)
-        IntegrationPages(kit: kit).register(on: pages)
-        WorkflowPages(kit: kit).register(on: pages)
-        CasePages(kit: kit).register(on: pages)
-        ReportPages(kit: kit).register(on: pages)
-        AccountPages(kit: kit).register(on: pages)
-        BankPages(kit: kit).register(on: pages)
-        TryPage(kit: kit).register(on: pages)
-        LivePages(kit: kit).register(on: pages)
-        AdminPages(kit: kit).register(on: pages)
-        SettingsPages(kit: kit).register(on: pages)
+        HomePage(kit: kit, jobs: s.jobs, workflows: s.workflows, cases: s.cases, webhooks: s.webhooks, reports: s.reports, tally: s.tally)
+            .register(on: pages)
+        IntegrationPages(kit: kit, credentials: s.credentials, users: s.users, auditor: s.auditor).register(on: pages)
+        WorkflowPages(kit: kit, credentials: s.credentials, workflows: s.workflows, events: s.events, auditor: s.auditor).register(on: pages)
+        cases.register(on: pages)
+        ReportPages(kit: kit, reports: s.reports, cases: cases).register(on: pages)
+        AccountPages(kit: kit, cases: s.cases, accounts: s.accounts, settings: s.settings).register(on: pages)
+        BankPages(kit: kit, lookup: s.lookup, jobs: s.jobs, bankSync: s.bankSync, settings: s.settings, readiness: s.readiness, banks: s.banks,
+                  uploads: uploads).register(on: pages)
+        TryPage(kit: kit, hashingPool: s.hashingPool, fetcher: s.fetcher, settings: s.settings, native: native).register(on: pages)
+        LivePages(kit: kit, events: s.events, eventFeed: s.eventFeed).register(on: pages)
+        AdminPages(kit: kit, keys: s.keys, audit: s.audit, events: s.events, users: s.users, auditor: s.auditor).register(on: pages)
+        SettingsPages(kit: kit, credentials: s.credentials, reports: s.reports, users: s.users, settings: s.settings, auditor: s.auditor)
+            .register(on: pages)
         DocsPage(kit: kit).register(on: pages)
     }
 }
 
 /// What every page needs: the services, the renderer, and the post-redirect-get helpers.
 struct PageKit: Sendable {
-    let service: VigilService
+    let settings: ServerSettings
     let renderer: PageRenderer
 
     func page(_ template: String, title: String, section: String, data: [String: Any] = [:], status: HTTPResponse.Status = .ok,
@@ -43,7 +51,7 @@ struct PageKit: Sendable {
     /// After a successful form: back to a page, with a notice shown there once.
     func done(_ location: String, notice: String, _ request: Request, _ context: VigilRequestContext) -> Response {
         var response = Response.redirect(to: location, type: .normal)
-        SessionCookie.flash(notice, on: &response, secure: SessionCookie.isSecure(request, context: context, settings: service.settings))
+        SessionCookie.flash(notice, on: &response, secure: SessionCookie.isSecure(request, context: context, settings: settings))
         return response
     }
 

@@ -11,7 +11,8 @@ import ServiceLifecycle
 /// as it commits, on any replica (each follows the table). `?types=` filters (`case.*` for a
 /// family). A comment line every 15 s keeps proxies and the idle timeout from closing it.
 struct EventRoutes {
-    let service: VigilService
+    let events: any EventStore
+    let eventFeed: EventFeed
     static let lastEventID = HTTPField.Name("Last-Event-ID")!
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
@@ -19,7 +20,7 @@ struct EventRoutes {
             let after = try request.queryInteger("after", default: 0, in: 0...Int.max)
             let limit = try request.queryInteger("limit", default: 100, in: 1...1000)
             let types = try Self.types(request)
-            let found = try await service.events.events(after: Int64(after), matching: EventTypeFilter(types), limit: limit)
+            let found = try await events.events(after: Int64(after), matching: EventTypeFilter(types), limit: limit)
             return try JSONText.response(EventPage(events: found.map { JSONValue.object($0.wire) }, nextAfter: found.count == limit ? found.last?.id : nil))
         }
         routes.get("events/stream") { request, _ in
@@ -32,8 +33,8 @@ struct EventRoutes {
             }
             let after = try resume ?? request.queryInteger("after", default: -1, in: -1...Int.max)
             // Without a position the stream starts now: only events committed from here on.
-            let start = after >= 0 ? Int64(after) : try await service.events.latestID()
-            let events = service.eventFeed.events(after: start, types: types)
+            let start = after >= 0 ? Int64(after) : try await events.latestID()
+            let events = eventFeed.events(after: start, types: types)
             return Self.stream(events, frame: Self.frame)
         }
     }

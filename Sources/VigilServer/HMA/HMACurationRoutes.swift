@@ -1,3 +1,4 @@
+import Lookup
 import ImageSignals
 import JSONValues
 import Banks
@@ -10,8 +11,10 @@ import PDQ
 /// Meta HMA's curator routes (`/c`): banks and bank content, in HMA's shapes. HMA bank names
 /// match `^[A-Z_][A-Z0-9_]*$`; its `enabled_ratio` coin-flip is supported at 0 and 1 only.
 struct HMACurationRoutes {
-    let service: VigilService
-    var banks: BankService { service.banks }
+    let lookup: LookupService
+    let settings: ServerSettings
+    let banks: BankService
+    let matching: HMAMatchingRoutes
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
         routes.get("banks") { _, _ in try await list() }
@@ -171,23 +174,23 @@ struct HMACurationRoutes {
 
     func addContent(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
         let bank = try await bank(context)
-        let matching = HMAMatchingRoutes(service: service)
+        let matching = matching
         var metadataObject: [String: JSONValue]?
         var note: String?
         let signals: ContentSignals
         let url = request.query("url")
         if let url, !url.isEmpty {
             if case .json = BodyKind(request) {
-                let object = try JSONInput.object(from: try await request.collectJSON(limit: service.settings.maxJSONBytes))
+                let object = try JSONInput.object(from: try await request.collectJSON(limit: settings.maxJSONBytes))
                 metadataObject = object["metadata"]?.object
                 note = object["note"]?.string
             }
             signals = try await matching.fetchAndHash(request)
         } else if case let .multipart(type) = BodyKind(request) {
-            let body = try await request.collectBody(limit: service.settings.maxBodyBytes)
+            let body = try await request.collectBody(limit: settings.maxBodyBytes)
             let parts = try MultipartForm.parse(body, contentType: type)
             if let text = parts.first(where: { $0.name == "metadata" })?.text {
-                guard text.utf8.count <= service.settings.maxJSONBytes else { throw APIError.tooLarge(service.settings.maxJSONBytes) }
+                guard text.utf8.count <= settings.maxJSONBytes else { throw APIError.tooLarge(settings.maxJSONBytes) }
                 guard let object = (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))?.object else {
                     throw APIError.badRequest("metadata should be a json object")
                 }
@@ -196,7 +199,7 @@ struct HMACurationRoutes {
             note = parts.first(where: { $0.name == "note" })?.text
             guard let file = parts.first(where: { $0.filename != nil }) else { throw APIError.badRequest("Neither `url` nor multipart file upload was received") }
             try HMAMatchingRoutes.checkContentType(file.name)
-            signals = try await service.signals(of: file.bytes, dihedral: false)
+            signals = try await lookup.hash(file.bytes, dihedral: false)
         } else {
             throw APIError.badRequest("Neither `url` nor multipart file upload was received")
         }

@@ -1,3 +1,4 @@
+import BankImport
 import Basics
 import JSONValues
 import Banks
@@ -11,7 +12,11 @@ import Integrations
 /// credential per API (`hma:<api>`), and its fetches are the `bank.sync` jobs. As in HMA, an
 /// exchange and its bank are one: deleting the exchange deletes the bank.
 struct HMAExchangeRoutes {
-    let service: VigilService
+    let jobs: JobQueue
+    let credentials: CredentialService
+    let bankSync: BankSyncService
+    let auditor: Auditor
+    let banks: BankService
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
         routes.get("exchanges/apis") { _, _ in HMACurationRoutes.json(.array(HMAExchangeAPI.all.map { .string($0.name) })) }
@@ -23,7 +28,7 @@ struct HMAExchangeRoutes {
             if let given = object["credential_json"] {
                 guard let fields = given.object else { throw APIError.badRequest("credential_json must be an object") }
                 // As for any credential: the audit names the credential and the fields that changed, never their values.
-                _ = try await service.audited(context, "credential.\(fields.isEmpty ? "delete" : "set")", target: "hma:\(api.name)",
+                _ = try await auditor.audited(context, "credential.\(fields.isEmpty ? "delete" : "set")", target: "hma:\(api.name)",
                                           outcome: { (done: (id: String?, changed: [String])) in
                                               (done.id.map { "ok: credential:\($0)" } ?? "ok") + (done.changed.isEmpty ? "" : ", changed " + done.changed.joined(separator: ", "))
                                           }) {
@@ -39,7 +44,7 @@ struct HMAExchangeRoutes {
         }
         routes.post("exchanges") { request, context in try await create(request, context) }
         routes.get("exchanges") { _, _ in
-            HMACurationRoutes.json(.array(try await service.bankSync.followedBanks().map { .string($0.bank.name) }))
+            HMACurationRoutes.json(.array(try await bankSync.followedBanks().map { .string($0.bank.name) }))
         }
         routes.get("exchange/{name}") { _, context in
             let (bank, source, api) = try await exchange(context)
@@ -51,14 +56,14 @@ struct HMAExchangeRoutes {
             let object = try JSONInput.object(from: try await request.collectBody(limit: 16 * 1024))
             guard let enabled = object["enabled"] else { return HMACurationRoutes.json(api.config(bank: bank.name, source: source)) }
             guard let flag = enabled.bool else { throw APIError.badRequest("enabled must be true or false") }
-            let changed = try await service.audited(context, "bank.source.enable", target: "bank:\(bank.name)") {
-                try await service.bankSync.setEnabled(bank: bank.name, flag)
+            let changed = try await auditor.audited(context, "bank.source.enable", target: "bank:\(bank.name)") {
+                try await bankSync.setEnabled(bank: bank.name, flag)
             }
             return HMACurationRoutes.json(api.config(bank: bank.name, source: changed))
         }
         routes.delete("exchange/{name}") { _, context in
             let (bank, _, _) = try await exchange(context)
-            try await service.audited(context, "bank.delete", target: "bank:\(bank.name)") { try await service.banks.deleteBank(named: bank.name) }
+            try await auditor.audited(context, "bank.delete", target: "bank:\(bank.name)") { try await banks.deleteBank(named: bank.name) }
             return HMACurationRoutes.json(.object(["message": .string("Exchange deleted")]))
         }
     }
@@ -71,7 +76,7 @@ struct HMAExchangeRoutes {
 
     /// The vault credential holding an API's credentials, if set.
     func credential(for api: HMAExchangeAPI) async throws -> CredentialView? {
-        try await service.credentials.list().first { $0.integration == api.kind.integration && $0.values["nickname"] == api.credentialNickname }
+        try await credentials.list().first { $0.integration == api.kind.integration && $0.values["nickname"] == api.credentialNickname }
     }
 
     func authentication(_ api: HMAExchangeAPI) async throws -> Response {
@@ -84,7 +89,7 @@ struct HMAExchangeRoutes {
     func setCredentials(_ fields: [String: JSONValue], for api: HMAExchangeAPI, mayRedirect: Bool) async throws -> (id: String?, changed: [String]) {
         let existing = try await credential(for: api)
         if fields.isEmpty {
-            if let existing { _ = try await service.credentials.delete(id: existing.id) }
+            if let existing { _ = try await credentials.delete(id: existing.id) }
             return (existing?.id, [])
         }
         var values: [String: String] = [:]
@@ -98,11 +103,11 @@ struct HMAExchangeRoutes {
             throw APIError.badRequest("credential_json has no field \(unknown)")
         }
         if let existing {
-            let change = try await service.credentials.update(id: existing.id, values: values, mayRedirect: mayRedirect)
+            let change = try await credentials.update(id: existing.id, values: values, mayRedirect: mayRedirect)
             return (existing.id, change.changedFields)
         }
         values["nickname"] = api.credentialNickname
-        let created = try await service.credentials.create(integration: api.kind.integration, values: values, mayRedirect: mayRedirect)
+        let created = try await credentials.create(integration: api.kind.integration, values: values, mayRedirect: mayRedirect)
         return (created.id, values.keys.sorted())
     }
 
@@ -121,16 +126,16 @@ struct HMAExchangeRoutes {
         guard let credential = try await credential(for: api) else {
             throw APIError.badRequest("no credentials are set for \(api.name): POST /c/exchanges/api/\(api.name) with credential_json first")
         }
-        try await service.audited(context, "bank.create", target: "bank:\(bankName)") {
-            if try await service.banks.findBank(named: bankName) != nil {
+        try await auditor.audited(context, "bank.create", target: "bank:\(bankName)") {
+            if try await banks.findBank(named: bankName) != nil {
                 throw APIError.badRequest("a bank named \(bankName) already exists: an exchange makes its own bank")
             }
-            _ = try await service.banks.createBank(NewBank(name: bankName, description: "HMA exchange (\(api.name))"))
+            _ = try await banks.createBank(NewBank(name: bankName, description: "HMA exchange (\(api.name))"))
             do {
-                _ = try await service.bankSync.setSource(bank: bankName, kind: api.kind, credentialID: credential.id, interval: interval,
+                _ = try await bankSync.setSource(bank: bankName, kind: api.kind, credentialID: credential.id, interval: interval,
                                                          options: options)
             } catch {
-                try? await service.banks.deleteBank(named: bankName)
+                try? await banks.deleteBank(named: bankName)
                 throw error
             }
         }
@@ -140,10 +145,10 @@ struct HMAExchangeRoutes {
     func exchange(_ context: VigilRequestContext) async throws -> (Bank, BankSource, HMAExchangeAPI) {
         let name = try context.parameters.require("name")
         let missing = APIError.notFound("Exchange '\(name)' not found")
-        guard let bank = try await service.banks.findBank(named: name) else { throw missing }
+        guard let bank = try await banks.findBank(named: name) else { throw missing }
         // A bank that follows no list is no exchange; any other failure (storage) stays itself.
         let source: BankSource
-        do { source = try await service.bankSync.source(bank: bank.name) } catch BankError.notFound { throw missing }
+        do { source = try await bankSync.source(bank: bank.name) } catch BankError.notFound { throw missing }
         guard let api = HMAExchangeAPI.all.first(where: { $0.kind == source.kind }) else { throw missing }
         return (bank, source, api)
     }
@@ -151,7 +156,7 @@ struct HMAExchangeRoutes {
     /// HMA's `FetchStatus`: times in unix seconds, the last fetch's outcome, the items held.
     func status(_ context: VigilRequestContext) async throws -> Response {
         let (bank, source, _) = try await exchange(context)
-        let running = try await service.jobs.list(kinds: [BankSyncService.jobKind], states: [.running], limit: 1000).first { job in
+        let running = try await jobs.list(kinds: [BankSyncService.jobKind], states: [.running], limit: 1000).first { job in
             (try? JobText.payload([String: Int64].self, of: job))?["bank_id"] == bank.id
         }
         let checkpoint: JSONValue = switch source.kind {
@@ -167,7 +172,7 @@ struct HMAExchangeRoutes {
             "last_fetch_complete_ts": source.lastRunAt.map { .number($0.timeIntervalSince1970.rounded(.down)) } ?? .null,
             "last_fetch_succeeded": succeeded.map(JSONValue.bool) ?? .null,
             "up_to_date": .bool(upToDate),
-            "fetched_items": .number(Double(try await service.banks.entryCount(of: bank))),
+            "fetched_items": .number(Double(try await banks.entryCount(of: bank))),
         ]))
     }
 }

@@ -1,3 +1,4 @@
+import SafeFetch
 import ImageSignals
 import JSONValues
 import Banks
@@ -10,7 +11,11 @@ import PDQ
 
 /// Meta HMA's hasher (`/h`) and matcher (`/m`) routes: its paths, parameters and JSON shapes.
 struct HMAMatchingRoutes {
-    let service: VigilService
+    let lookup: LookupService
+    let fetcher: SafeURLFetcher
+    let settings: ServerSettings
+    let readiness: IndexReadiness
+    let banks: BankService
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
         routes.get("h/hash") { request, _ in try await hashURL(request) }
@@ -51,17 +56,17 @@ struct HMAMatchingRoutes {
     func fetchAndHash(_ request: Request) async throws -> ContentSignals {
         try Self.checkContentType(request.query("content_type"))
         guard let url = request.query("url"), !url.isEmpty else { throw APIError.badRequest("url is required", code: "missing_parameter") }
-        let fetched = try await service.fetcher.fetch(url)
-        return try await service.signals(of: fetched.bytes, dihedral: false)
+        let fetched = try await fetcher.fetch(url)
+        return try await lookup.hash(fetched.bytes, dihedral: false)
     }
 
     /// The uploaded file of a multipart body: HMA names the field after the content type (`photo=@x.jpg`).
     func uploadAndHash(_ request: Request) async throws -> ContentSignals {
-        try await service.signals(of: try await uploadedFile(request), dihedral: false)
+        try await lookup.hash(try await uploadedFile(request), dihedral: false)
     }
 
     func uploadedFile(_ request: Request) async throws -> [UInt8] {
-        let body = try await request.collectBody(limit: service.settings.maxBodyBytes)
+        let body = try await request.collectBody(limit: settings.maxBodyBytes)
         guard case let .multipart(type) = BodyKind(request) else {
             throw APIError.badRequest("send the file as multipart/form-data, field \"photo\"", code: "missing_file")
         }
@@ -130,14 +135,14 @@ struct HMAMatchingRoutes {
         // HMA answers an unknown bank in `banks` with no hits from it, not with an error.
         var lookup = LookupRequest(input: input, api: .hma, banks: banksFilter(request), includeEntries: false)
         lookup.ignoreUnknownBanks = true
-        return try await service.lookup.lookup(lookup)
+        return try await self.lookup.lookup(lookup)
     }
 
     func lookupGet(_ request: Request) async throws -> Response {
-        try service.requireReady()
+        try readiness.requireReady()
         if let url = request.query("url"), !url.isEmpty {
             try Self.checkContentType(request.query("content_type"))
-            let outcome = try await lookup(.image(try await service.fetcher.fetch(url).bytes), request)
+            let outcome = try await lookup(.image(try await fetcher.fetch(url).bytes), request)
             // With signal_type given, HMA elides the outer object.
             if request.query("signal_type") == "pdq" { return JSONText.response(Self.byBank(outcome.matches.filter { $0.signals.contains(.pdq) })) }
             return JSONText.response(Self.bySignal(outcome))
@@ -150,13 +155,13 @@ struct HMAMatchingRoutes {
     }
 
     func lookupPost(_ request: Request) async throws -> Response {
-        try service.requireReady()
+        try readiness.requireReady()
         let outcome = try await lookup(.image(try await uploadedFile(request)), request)
         return JSONText.response(Self.bySignal(outcome))
     }
 
     func rawLookup(_ request: Request) async throws -> Response {
-        try service.requireReady()
+        try readiness.requireReady()
         guard let signal = request.query("signal") else { throw APIError.badRequest("signal is required", code: "missing_parameter") }
         guard let signalType = request.query("signal_type") else { throw APIError.badRequest("signal_type is required", code: "missing_parameter") }
         let withDistance = try Flag.parse(request.query("include_distance"), name: "include_distance") ?? false
@@ -193,14 +198,14 @@ struct HMAMatchingRoutes {
     }
 
     func indexStatus(_ request: Request) throws -> Response {
-        let counts = service.banks.index.counts
+        let counts = banks.index.counts
         var types = Self.signalTypes
         if let only = request.query("signal_type") {
             guard types.contains(only) else { throw APIError.badRequest("No such signal type '\(only.prefix(40))'", code: "invalid_signal_type") }
             types = [only]
         }
-        let ready = service.isReady
-        let builtTo = ready ? Int(service.readySince?.timeIntervalSince1970 ?? 0) : -1
+        let ready = readiness.isReady
+        let builtTo = ready ? Int(readiness.readySince?.timeIntervalSince1970 ?? 0) : -1
         let parts = types.map { type in
             let size = type == "pdq" ? counts.pdq : type == "md5" ? counts.md5 : counts.sha256
             return JSONText.quote(type) + #":{"built_to":\#(builtTo),"present":\#(ready),"size":\#(ready ? size : 0)}"#

@@ -6,24 +6,25 @@ import Integrations
 /// integrations, and test them with a real call. Every change and test is written to the audit
 /// log, with its outcome.
 struct CredentialRoutes {
-    let service: VigilService
+    let credentials: CredentialService
+    let auditor: Auditor
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
         routes.get("credentials") { _, _ in
-            try JSONText.response(["credentials": try await service.credentials.list().map(CredentialJSON.init)])
+            try JSONText.response(["credentials": try await credentials.list().map(CredentialJSON.init)])
         }
         routes.post("credentials") { request, context in
             let body = try JSONInput.decode(CredentialBody.self, from: try await request.collectBody(limit: 64 * 1024))
             guard let integration = body.integration else { throw APIError.badRequest("integration is required", code: "invalid_credential") }
             let values = try body.textValues()
-            let view = try await service.audited(context, "credential.create", target: "integration:\(integration)",
+            let view = try await auditor.audited(context, "credential.create", target: "integration:\(integration)",
                                                  resultTarget: { "credential:\($0.id)" }) {
-                try await service.credentials.create(integration: integration, values: values, mayRedirect: context.isAdmin)
+                try await credentials.create(integration: integration, values: values, mayRedirect: context.isAdmin)
             }
             return try JSONText.response(CredentialJSON(view), status: .created)
         }
         routes.get("credentials/{id}") { _, context in
-            try JSONText.response(CredentialJSON(try await service.credentials.show(id: try context.parameters.require("id"))))
+            try JSONText.response(CredentialJSON(try await credentials.show(id: try context.parameters.require("id"))))
         }
         routes.patch("credentials/{id}") { request, context in
             let id = try context.parameters.require("id")
@@ -31,9 +32,9 @@ struct CredentialRoutes {
             if body.integration != nil { throw APIError.badRequest("a credential's integration cannot change; create a new one", code: "invalid_credential") }
             let values = try body.textValues()
             // The audit names the fields that changed, never their values.
-            let change = try await service.audited(context, "credential.update", target: "credential:\(id)",
+            let change = try await auditor.audited(context, "credential.update", target: "credential:\(id)",
                                                    outcome: { "ok: changed " + ($0.changedFields.isEmpty ? "nothing" : $0.changedFields.joined(separator: ", ")) }) {
-                try await service.credentials.update(id: id, values: values, mayRedirect: context.isAdmin)
+                try await credentials.update(id: id, values: values, mayRedirect: context.isAdmin)
             }
             return try JSONText.response(CredentialJSON(change.view))
         }
@@ -41,20 +42,20 @@ struct CredentialRoutes {
         // the test ran, and `ok` and `summary` say what it found. The audit records the outcome.
         routes.post("credentials/{id}/test") { _, context in
             let id = try context.parameters.require("id")
-            let result = try await service.audited(context, "credential.test", target: "credential:\(id)",
+            let result = try await auditor.audited(context, "credential.test", target: "credential:\(id)",
                                                    outcome: { $0.ok ? "ok" : "failed: \($0.summary)" }) {
-                try await service.credentials.test(id: id)
+                try await credentials.test(id: id)
             }
             return try JSONText.response(CredentialTestJSON(credential: id, result))
         }
         routes.delete("credentials/{id}") { request, context in
             let id = try context.parameters.require("id")
             let force = try Flag.parse(request.query("force"), name: "force") ?? false
-            let view = try await service.audited(context, force ? "credential.delete_forced" : "credential.delete", target: "credential:\(id)") {
+            let view = try await auditor.audited(context, force ? "credential.delete_forced" : "credential.delete", target: "credential:\(id)") {
                 // Deleting what something uses (and so making room for another's credential) is an
                 // admin's call; the attempt is audited either way.
                 guard !force || context.isAdmin else { throw APIError(.forbidden, "forbidden", "force: deleting a credential in use takes the admin role") }
-                return try await service.credentials.delete(id: id, force: force)
+                return try await credentials.delete(id: id, force: force)
             }
             return try JSONText.response(CredentialJSON(view))
         }

@@ -10,11 +10,11 @@ import Workflows
 
 /// `/v1/jobs`: what the queue is doing — progress, results, errors — and cancellation.
 struct JobRoutes {
-    let service: VigilService
+    let jobs: JobQueue
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
         routes.get("jobs") { request, _ in try await list(request) }
-        routes.get("jobs/{id}") { _, context in try JSONText.response(JobJSON(try await service.jobs.job(id: try id(context)))) }
+        routes.get("jobs/{id}") { _, context in try JSONText.response(JobJSON(try await jobs.job(id: try id(context)))) }
         routes.post("jobs/{id}/cancel") { _, context in try await cancel(context) }
     }
 
@@ -45,13 +45,13 @@ struct JobRoutes {
     /// A queued import cancelled before it started never runs, so its spooled upload goes now.
     func cancel(_ context: VigilRequestContext) async throws -> Response {
         let jobID = try id(context)
-        let kind = try await service.jobs.job(id: jobID).kind
+        let kind = try await jobs.job(id: jobID).kind
         let permission = try Self.owner(ofKind: kind).get()
         guard context.role?.may(permission) == true else {
             throw APIError(.forbidden, "forbidden", "cancelling a \(kind) job needs the \(permission.rawValue) permission; this caller's role is "
                            + (context.role?.rawValue ?? "none"))
         }
-        let job = try await service.jobs.cancel(id: jobID)
+        let job = try await jobs.cancel(id: jobID)
         if job.kind == BankImportJob.kind, job.state == .cancelled, job.attempts == 0,
            let payload = try? JobText.payload(BankImportJob.Payload.self, of: job) {
             try? FileManager.default.removeItem(atPath: payload.file)
@@ -63,6 +63,6 @@ struct JobRoutes {
         let states = try request.queryStates("state", as: JobState.self)
         let kinds = request.query("kind").map { $0.split(separator: ",").map(String.init) }
         let limit = try request.queryInteger("limit", default: 100, in: 1...1000)
-        return try JSONText.response(["jobs": try await service.jobs.list(kinds: kinds, states: states, limit: limit).map(JobJSON.init)])
+        return try JSONText.response(["jobs": try await jobs.list(kinds: kinds, states: states, limit: limit).map(JobJSON.init)])
     }
 }

@@ -1,3 +1,4 @@
+import SafeFetch
 import Basics
 import JSONValues
 import Banks
@@ -10,7 +11,11 @@ import PDQ
 
 /// `POST /v1/hash` and `POST /v1/match`.
 struct NativeRoutes {
-    let service: VigilService
+    let lookup: LookupService
+    let fetcher: SafeURLFetcher
+    let settings: ServerSettings
+    let readiness: IndexReadiness
+    let banks: BankService
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
         routes.post("hash") { request, context in try await hash(request, context) }
@@ -48,7 +53,7 @@ struct NativeRoutes {
         input.enhanced = try Flag.parse(request.query("enhanced"), name: "enhanced") ?? false
         input.banks = request.query("banks").map { $0.split(separator: ",").map { String($0) } }
         if let text = request.query("threshold") { input.threshold = try Threshold.parse(text) }
-        let body = try await request.collectBody(service.settings)
+        let body = try await request.collectBody(settings)
         switch BodyKind(request) {
         case .image:
             input.image = Array(body.readableBytesView)
@@ -78,7 +83,7 @@ struct NativeRoutes {
             }
             if let url = json.url {
                 let start = ContinuousClock.now
-                input.image = try await service.fetcher.fetch(url).bytes
+                input.image = try await fetcher.fetch(url).bytes
                 input.fetchTime = start.duration(to: .now)
                 input.source = "url"
             } else if let text = json.base64 {
@@ -106,7 +111,7 @@ struct NativeRoutes {
         let input = try await input(request, signalsAllowed: false)
         let hashStart = ContinuousClock.now
         let image = input.image ?? []
-        let signals = try await service.signals(of: image, dihedral: input.enhanced)
+        let signals = try await lookup.hash(image, dihedral: input.enhanced)
         let hashTime = hashStart.duration(to: .now)
         return try JSONText.response(HashResponse(
             signals: SignalsJSON(signals), image: ImageJSON(signals, bytes: image.count, source: input.source),
@@ -116,15 +121,15 @@ struct NativeRoutes {
 
     func match(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
         let start = ContinuousClock.now
-        try service.requireReady()
+        try readiness.requireReady()
         return try JSONText.response(try await answer(try await input(request, signalsAllowed: true), since: start))
     }
 
     /// The answer of `/v1/match` to `input`; the dashboard's "Try an image" shows it as it is.
     func answer(_ input: Input, since start: ContinuousClock.Instant) async throws -> MatchResponse {
-        try service.requireReady()
+        try readiness.requireReady()
         let lookupInput: LookupRequest.Input = input.image.map { .image($0) } ?? .signals(pdq: input.pdq, md5: input.md5, sha256: input.sha256)
-        let outcome = try await service.lookup.lookup(LookupRequest(
+        let outcome = try await lookup.lookup(LookupRequest(
             input: lookupInput, api: .native, enhanced: input.enhanced, banks: input.banks, threshold: input.threshold))
         return MatchResponse(
             signals: outcome.signals.map(SignalsJSON.init) ?? SignalsJSON(pdq: input.pdq, md5: input.md5, sha256: input.sha256),

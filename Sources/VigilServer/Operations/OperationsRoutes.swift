@@ -1,3 +1,5 @@
+import Banks
+import ContentHashing
 import Access
 import Foundation
 import Hummingbird
@@ -5,17 +7,20 @@ import NIOCore
 
 /// Health, readiness, metrics and the API document.
 struct OperationsRoutes {
-    let service: VigilService
+    let hashingPool: ImageHashingPool
+    let metrics: ServerMetrics
+    let readiness: IndexReadiness
+    let banks: BankService
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
         // HMA's probes: /status is 503 until the index is loaded; /status/live only says the process answers.
         routes.get("status") { _, _ in
-            service.isReady ? Self.text("I-AM-ALIVE") : Self.text("INDEX-NOT-LOADED", status: .serviceUnavailable)
+            readiness.isReady ? Self.text("I-AM-ALIVE") : Self.text("INDEX-NOT-LOADED", status: .serviceUnavailable)
         }
         routes.get("status/live") { _, _ in Self.text("I-AM-ALIVE") }
         routes.get("status/ready") { _, _ in ready() }
         routes.get("openapi.json") { _, _ in try OpenAPIDocument.response() }
-        routes.get("metrics") { _, _ in metrics() }
+        routes.get("metrics") { _, _ in exposition() }
     }
 
     static func text(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
@@ -27,28 +32,29 @@ struct OperationsRoutes {
     /// Ready once the index has loaded; it stays ready while it follows the change log. The body
     /// says how far it has followed: the applied sequence, the newest one seen, and the lag.
     func ready() -> Response {
-        let counts = service.banks.index.counts
-        if let failure = service.indexLoadError {
+        let counts = banks.index.counts
+        if let failure = readiness.loadError {
             return JSONText.response(#"{"ready":false,"reason":"# + JSONText.quote("index load failed: \(failure.prefix(300))") + "}",
                                      status: .serviceUnavailable)
         }
-        guard service.isReady else { return JSONText.response(#"{"ready":false,"reason":"index loading"}"#, status: .serviceUnavailable) }
-        let log = service.changeLogStatus
+        guard readiness.isReady else { return JSONText.response(#"{"ready":false,"reason":"index loading"}"#, status: .serviceUnavailable) }
+        let log = readiness.changeLogStatus
         return JSONText.response(#"{"ready":true,"index":{"pdq":\#(counts.pdq),"md5":\#(counts.md5),"sha256":\#(counts.sha256),"banks":\#(counts.banks)},"#
             + #""change_log":{"applied_sequence":\#(log.applied),"latest_sequence":\#(log.latest),"lag_changes":\#(log.latest - log.applied)}}"#)
     }
 
-    func metrics() -> Response {
-        let counts = service.banks.index.counts
-        service.metrics.setIndexGauges(pdq: counts.pdq, md5: counts.md5, sha256: counts.sha256, banks: counts.banks, ready: service.isReady)
-        let log = service.changeLogStatus
-        service.metrics.setChangeLogGauges(applied: log.applied, latest: log.latest)
-        if let budget = service.hashingPool.budget {
+    /// The Prometheus exposition, its gauges read fresh.
+    func exposition() -> Response {
+        let counts = banks.index.counts
+        metrics.setIndexGauges(pdq: counts.pdq, md5: counts.md5, sha256: counts.sha256, banks: counts.banks, ready: readiness.isReady)
+        let log = readiness.changeLogStatus
+        metrics.setChangeLogGauges(applied: log.applied, latest: log.latest)
+        if let budget = hashingPool.budget {
             let usage = budget.usage
-            service.metrics.setDecodeMemoryGauges(inFlight: usage.inFlight, peak: usage.peak, budget: budget.capacity)
+            metrics.setDecodeMemoryGauges(inFlight: usage.inFlight, peak: usage.peak, budget: budget.capacity)
         }
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: service.metrics.registry.emitToBuffer())))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
     }
 }

@@ -12,7 +12,10 @@ import SafeFetch
 /// Microsoft PhotoDNA Cloud Service's Match operation, answered from Vigil's banks: an existing
 /// PhotoDNA client works by changing its base URL. PDQ stands in for the PhotoDNA hash.
 struct PhotoDNARoutes {
-    let service: VigilService
+    let lookup: LookupService
+    let fetcher: SafeURLFetcher
+    let settings: ServerSettings
+    let readiness: IndexReadiness
 
     /// PhotoDNA's status codes (its documented descriptions, verbatim).
     enum Status: Int {
@@ -48,7 +51,7 @@ struct PhotoDNARoutes {
     func match(_ request: Request, _ context: VigilRequestContext) async -> Response {
         let trackingID = "VGL_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         do {
-            guard service.isReady else { throw Failure(status: .unknownError, detail: "the match index is still loading; retry shortly") }
+            guard readiness.isReady else { throw Failure(status: .unknownError, detail: "the match index is still loading; retry shortly") }
             let enhanced: Bool
             do {
                 enhanced = try Flag.parse(request.query("enhance"), name: "enhance") ?? false
@@ -56,12 +59,12 @@ struct PhotoDNARoutes {
                 throw Failure(status: .invalidParameter, detail: "enhance must be true or false")
             }
             let bytes = try await image(request)
-            guard bytes.count <= service.settings.photoDNAMaximumBytes else {
-                throw Failure(status: .sizeOutOfRange, detail: "the image is \(bytes.count) bytes; the maximum is \(service.settings.photoDNAMaximumBytes)")
+            guard bytes.count <= settings.photoDNAMaximumBytes else {
+                throw Failure(status: .sizeOutOfRange, detail: "the image is \(bytes.count) bytes; the maximum is \(settings.photoDNAMaximumBytes)")
             }
             let signals: ContentSignals
             do {
-                signals = try await service.signals(of: bytes, dihedral: enhanced)
+                signals = try await lookup.hash(bytes, dihedral: enhanced)
             } catch let error as ImageDecodingError {
                 switch error {
                 case .tooManyPixels, .tooManyBytes: throw Failure(status: .sizeOutOfRange, detail: error.description)
@@ -71,11 +74,11 @@ struct PhotoDNARoutes {
             guard Self.acceptedFormats.contains(signals.format) else {
                 throw Failure(status: .notAnImage, detail: "\(signals.format.rawValue.uppercased()) is not one of PhotoDNA's formats (GIF, JPEG, PNG, BMP, TIFF)")
             }
-            let minimum = service.settings.photoDNAMinimumSide
+            let minimum = settings.photoDNAMinimumSide
             guard signals.width >= minimum, signals.height >= minimum else {
                 throw Failure(status: .sizeOutOfRange, detail: "the image is \(signals.width)×\(signals.height); the minimum is \(minimum)×\(minimum)")
             }
-            let outcome = try await service.lookup.lookup(LookupRequest(input: .hashed(signals), api: .photodna, enhanced: enhanced))
+            let outcome = try await lookup.lookup(LookupRequest(input: .hashed(signals), api: .photodna, enhanced: enhanced))
             return try JSONText.response(PhotoDNAResponse(status: .ok, exception: nil, isMatch: outcome.isMatch,
                                                           flags: Self.flags(outcome), trackingID: trackingID))
         } catch let failure as Failure {
@@ -106,22 +109,22 @@ struct PhotoDNARoutes {
     /// representation matched case-insensitively, as Microsoft's own samples rely on).
     func image(_ request: Request) async throws -> [UInt8] {
         // Read a little past PhotoDNA's limit so an oversize image is reported as 3208, not cut.
-        let hardLimit = max(service.settings.photoDNAMaximumBytes * 2 + 1024, 64 * 1024)
+        let hardLimit = max(settings.photoDNAMaximumBytes * 2 + 1024, 64 * 1024)
         let body: ByteBuffer
         do {
             body = try await request.collectBody(limit: hardLimit)
         } catch let error as APIError where error.status == .contentTooLarge {
-            throw Failure(status: .sizeOutOfRange, detail: "the request body is over \(service.settings.photoDNAMaximumBytes) bytes")
+            throw Failure(status: .sizeOutOfRange, detail: "the request body is over \(settings.photoDNAMaximumBytes) bytes")
         }
         let type = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         switch type {
         case "application/json"?:
             // Only Value (an inline image, base64) may make the body larger than JSON bodies are
             // elsewhere: anything else that large is work for nothing.
-            if body.readableBytes > service.settings.maxJSONBytes,
-               JSONInput.bytesOutsideLongestString(body) > service.settings.maxJSONBytes {
+            if body.readableBytes > settings.maxJSONBytes,
+               JSONInput.bytesOutsideLongestString(body) > settings.maxJSONBytes {
                 throw Failure(status: .invalidParameter,
-                              detail: "the JSON body is over \(service.settings.maxJSONBytes) bytes (max_json_bytes) outside its Value")
+                              detail: "the JSON body is over \(settings.maxJSONBytes) bytes (max_json_bytes) outside its Value")
             }
             let object: [String: JSONValue]
             do {
@@ -163,7 +166,7 @@ struct PhotoDNARoutes {
     func fetch(_ url: String) async throws -> [UInt8] {
         let outcome: Result<[UInt8], FetchError>
         do {
-            outcome = .success(try await service.fetcher.fetch(url, maxBytes: service.settings.photoDNAMaximumBytes).bytes)
+            outcome = .success(try await fetcher.fetch(url, maxBytes: settings.photoDNAMaximumBytes).bytes)
         } catch {
             outcome = .failure(error)
         }

@@ -5,8 +5,9 @@ import Reports
 /// CyberTipline reports: drafts from cases, edits, approval by the reporting roles, retraction,
 /// retry, the XML they send, and the organisation's reporting settings. Every change is audited.
 struct ReportRoutes {
-    let service: VigilService
-    var reports: ReportService { service.reports }
+    let reports: ReportService
+    let settings: ServerSettings
+    let auditor: Auditor
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
         routes.get("reports") { request, _ in
@@ -23,11 +24,11 @@ struct ReportRoutes {
         routes.post("cases/{id}/reports") { request, context in
             let caseID = try Self.id(context, "case")
             let body = try await Self.optionalBody(DraftBody.self, request: request)
-            return try await service.audited(context, "report.draft", target: "case:\(caseID)") {
+            return try await auditor.audited(context, "report.draft", target: "case:\(caseID)") {
                 let (report, created) = try await reports.draft(
                     caseID: caseID, options: DraftOptions(incidentType: body?.incidentType, classification: body?.classification,
                                                           escalateToHighPriority: body?.escalateToHighPriority, additionalInfo: body?.additionalInfo),
-                    actor: VigilService.actor(context))
+                    actor: context.actor)
                 return try JSONText.response(ReportJSON(report, problems: try await reports.problems(report)), status: created ? .created : .ok)
             }
         }
@@ -42,29 +43,29 @@ struct ReportRoutes {
         routes.patch("reports/{id}") { request, context in
             let id = try Self.id(context, "report")
             let body = try JSONInput.decode(EditBody.self, from: try await request.collectBody(limit: 256 * 1024))
-            return try await service.audited(context, "report.edit", target: "report:\(id)") {
-                let report = try await reports.edit(id, body.edit, expectedVersion: body.version, actor: VigilService.actor(context))
+            return try await auditor.audited(context, "report.edit", target: "report:\(id)") {
+                let report = try await reports.edit(id, body.edit, expectedVersion: body.version, actor: context.actor)
                 return try JSONText.response(ReportJSON(report, problems: try await reports.problems(report)))
             }
         }
         routes.post("reports/{id}/approve") { request, context in
             let id = try Self.id(context, "report")
             let body = try await Self.optionalBody(VersionBody.self, request: request)
-            return try await service.audited(context, "report.approve", target: "report:\(id)") {
-                try JSONText.response(ReportJSON(try await reports.approve(id, expectedVersion: body?.version, actor: VigilService.actor(context))), status: .accepted)
+            return try await auditor.audited(context, "report.approve", target: "report:\(id)") {
+                try JSONText.response(ReportJSON(try await reports.approve(id, expectedVersion: body?.version, actor: context.actor)), status: .accepted)
             }
         }
         routes.post("reports/{id}/retract") { request, context in
             let id = try Self.id(context, "report")
             let body = try await Self.optionalBody(RetractBody.self, request: request)
-            return try await service.audited(context, "report.retract", target: "report:\(id)") {
-                try JSONText.response(ReportJSON(try await reports.retract(id, reason: body?.reason ?? "", actor: VigilService.actor(context))), status: .accepted)
+            return try await auditor.audited(context, "report.retract", target: "report:\(id)") {
+                try JSONText.response(ReportJSON(try await reports.retract(id, reason: body?.reason ?? "", actor: context.actor)), status: .accepted)
             }
         }
         routes.post("reports/{id}/retry") { _, context in
             let id = try Self.id(context, "report")
-            return try await service.audited(context, "report.retry", target: "report:\(id)") {
-                try JSONText.response(ReportJSON(try await reports.retry(id, actor: VigilService.actor(context))), status: .accepted)
+            return try await auditor.audited(context, "report.retry", target: "report:\(id)") {
+                try JSONText.response(ReportJSON(try await reports.retry(id, actor: context.actor)), status: .accepted)
             }
         }
         routes.get("report-settings") { _, _ in
@@ -72,7 +73,7 @@ struct ReportRoutes {
         }
         routes.put("report-settings") { request, context in
             let settings = try JSONInput.decode(ReportingSettings.self, from: try await request.collectBody(limit: 64 * 1024))
-            return try await service.audited(context, "report.settings", target: "report-settings") {
+            return try await auditor.audited(context, "report.settings", target: "report-settings") {
                 try JSONText.response(try await reports.saveSettings(settings))
             }
         }

@@ -22,29 +22,40 @@ public enum VigilRouter {
             .add(middleware: Authorize())
         let v1 = api.group("v1")
 
-        OperationsRoutes(service: service).register(on: api)
-        NativeRoutes(service: service).register(on: v1)
-        BankRoutes(service: service).register(on: v1)
-        BankSourceRoutes(service: service).register(on: v1)
-        KeyRoutes(service: service).register(on: v1)
+        // Each route is given the services it uses, and only those.
+        let s = service
+        let native = Self.native(s)
+        let matching = HMAMatchingRoutes(lookup: s.lookup, fetcher: s.fetcher, settings: s.settings, readiness: s.readiness, banks: s.banks)
+        OperationsRoutes(hashingPool: s.hashingPool, metrics: s.metrics, readiness: s.readiness, banks: s.banks).register(on: api)
+        native.register(on: v1)
+        BankRoutes(lookup: s.lookup, settings: s.settings, auditor: s.auditor, banks: s.banks, native: native,
+                   uploads: BankImportUpload(jobs: s.jobs, settings: s.settings, hashingPool: s.hashingPool)).register(on: v1)
+        BankSourceRoutes(credentials: s.credentials, bankSync: s.bankSync, auditor: s.auditor, banks: s.banks).register(on: v1)
+        KeyRoutes(keys: s.keys, auditor: s.auditor).register(on: v1)
         IntegrationRoutes().register(on: v1)
-        CredentialRoutes(service: service).register(on: v1)
-        AuditRoutes(service: service).register(on: v1)
-        JobRoutes(service: service).register(on: v1)
-        WorkflowRoutes(service: service).register(on: v1)
-        WorkflowRunRoutes(service: service).register(on: v1)
-        CaseRoutes(service: service).register(on: v1)
-        EvidenceRoutes(service: service).register(on: v1)
-        AccountRoutes(service: service).register(on: v1)
-        EventRoutes(service: service).register(on: v1)
-        WebhookRoutes(service: service).register(on: v1)
-        ReportRoutes(service: service).register(on: v1)
-        PhotoDNARoutes(service: service).register(on: api)
-        HMAMatchingRoutes(service: service).register(on: api)
-        HMACurationRoutes(service: service).register(on: api.group("c"))
-        HMAExchangeRoutes(service: service).register(on: api.group("c"))
+        CredentialRoutes(credentials: s.credentials, auditor: s.auditor).register(on: v1)
+        AuditRoutes(audit: s.audit, events: s.events).register(on: v1)
+        JobRoutes(jobs: s.jobs).register(on: v1)
+        WorkflowRoutes(workflows: s.workflows, triggers: s.triggers, events: s.events, auditor: s.auditor).register(on: v1)
+        WorkflowRunRoutes(workflows: s.workflows, settings: s.settings).register(on: v1)
+        CaseRoutes(cases: s.cases, review: s.review, settings: s.settings, auditor: s.auditor).register(on: v1)
+        EvidenceRoutes(lookup: s.lookup, cases: s.cases, media: s.media, settings: s.settings, auditor: s.auditor).register(on: v1)
+        AccountRoutes(accounts: s.accounts).register(on: v1)
+        EventRoutes(events: s.events, eventFeed: s.eventFeed).register(on: v1)
+        WebhookRoutes(jobs: s.jobs, webhooks: s.webhooks, subscribedEvents: s.subscribedEvents, auditor: s.auditor).register(on: v1)
+        ReportRoutes(reports: s.reports, settings: s.settings, auditor: s.auditor).register(on: v1)
+        PhotoDNARoutes(lookup: s.lookup, fetcher: s.fetcher, settings: s.settings, readiness: s.readiness).register(on: api)
+        matching.register(on: api)
+        HMACurationRoutes(lookup: s.lookup, settings: s.settings, banks: s.banks, matching: matching).register(on: api.group("c"))
+        HMAExchangeRoutes(jobs: s.jobs, credentials: s.credentials, bankSync: s.bankSync, auditor: s.auditor, banks: s.banks)
+            .register(on: api.group("c"))
         if dashboard { DashboardRoutes(service: service, renderer: PageRenderer.shared).register(on: router) }
         routes.load(router)
         return router
+    }
+
+    /// The native lookup API, which the bank routes and the dashboard's try page reuse.
+    static func native(_ s: VigilService) -> NativeRoutes {
+        NativeRoutes(lookup: s.lookup, fetcher: s.fetcher, settings: s.settings, readiness: s.readiness, banks: s.banks)
     }
 }

@@ -1,3 +1,4 @@
+import Jobs
 import Banks
 import Events
 import Foundation
@@ -6,8 +7,10 @@ import Hummingbird
 /// Webhook subscriptions (a webhook credential and the event types it wants) and their delivery
 /// log, with manual redelivery. Changes are audited.
 struct WebhookRoutes {
-    let service: VigilService
-    var webhooks: WebhookService { service.webhooks }
+    let jobs: JobQueue
+    let webhooks: WebhookService
+    let subscribedEvents: SubscribedEventTypes
+    let auditor: Auditor
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
         routes.get("webhooks") { _, _ in
@@ -18,10 +21,10 @@ struct WebhookRoutes {
             guard let credential = body.credential, let types = body.eventTypes else {
                 throw APIError.badRequest("a subscription needs credential (a webhook credential's id) and event_types")
             }
-            return try await service.audited(context, "webhook.create", target: "credential:\(credential)") {
+            return try await auditor.audited(context, "webhook.create", target: "credential:\(credential)") {
                 let created = try await webhooks.create(NewWebhookSubscription(credentialID: credential, eventTypes: types, active: body.active ?? true,
                                                                                 description: body.description ?? ""))
-                try await service.refreshRecordedLookupEvents()
+                try await subscribedEvents.refresh()
                 return try JSONText.response(WebhookSubscriptionJSON(created), status: .created)
             }
         }
@@ -31,18 +34,18 @@ struct WebhookRoutes {
         routes.patch("webhooks/{id}") { request, context in
             let id = try Self.id(context)
             let body = try JSONInput.decode(SubscriptionBody.self, from: try await request.collectBody(limit: 64 * 1024))
-            return try await service.audited(context, "webhook.update", target: "webhook:\(id)") {
+            return try await auditor.audited(context, "webhook.update", target: "webhook:\(id)") {
                 let updated = try await webhooks.update(id, eventTypes: body.eventTypes, active: body.active, description: body.description,
                                                         credentialID: body.credential)
-                try await service.refreshRecordedLookupEvents()
+                try await subscribedEvents.refresh()
                 return try JSONText.response(WebhookSubscriptionJSON(updated))
             }
         }
         routes.delete("webhooks/{id}") { _, context in
             let id = try Self.id(context)
-            return try await service.audited(context, "webhook.delete", target: "webhook:\(id)") {
+            return try await auditor.audited(context, "webhook.delete", target: "webhook:\(id)") {
                 try await webhooks.delete(id)
-                try await service.refreshRecordedLookupEvents()
+                try await subscribedEvents.refresh()
                 return Response(status: .noContent)
             }
         }
@@ -56,9 +59,9 @@ struct WebhookRoutes {
         routes.post("webhooks/{id}/deliveries/{delivery}/redeliver") { _, context in
             let id = try Self.id(context)
             let delivery = try context.positiveID("delivery", of: "delivery")
-            return try await service.audited(context, "webhook.redeliver", target: "webhook:\(id)/delivery:\(delivery)") {
+            return try await auditor.audited(context, "webhook.redeliver", target: "webhook:\(id)/delivery:\(delivery)") {
                 let queued = try await webhooks.redeliver(id, delivery: delivery)
-                service.jobs.doorbell.ring()
+                jobs.doorbell.ring()
                 return try JSONText.response(DeliveryJSON(queued), status: .accepted)
             }
         }

@@ -1,3 +1,4 @@
+import Events
 import Foundation
 import Hummingbird
 import JSONValues
@@ -7,10 +8,12 @@ import Workflows
 /// and the catalogue of actions and events a step can use. Curators read; admins change, and
 /// every change and publish is in the audit log.
 struct WorkflowRoutes {
-    let service: VigilService
+    let workflows: WorkflowService
+    let triggers: EventTriggers
+    let events: any EventStore
+    let auditor: Auditor
     static let bodyLimit = 1024 * 1024
 
-    var workflows: WorkflowService { service.workflows }
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
         routes.get("workflow-actions") { _, _ in
@@ -37,7 +40,7 @@ struct WorkflowRoutes {
         }
         routes.post("workflows") { request, context in
             let definition = try await Self.definition(request)
-            let workflow = try await service.audited(context, "workflow.create", target: "workflow:\(definition.name)",
+            let workflow = try await auditor.audited(context, "workflow.create", target: "workflow:\(definition.name)",
                                                      resultTarget: { "workflow:\($0.id)" }) {
                 try await workflows.create(definition)
             }
@@ -46,34 +49,34 @@ struct WorkflowRoutes {
         routes.put("workflows/{id}") { request, context in
             let id = try Self.reference(context)
             let definition = try await Self.definition(request)
-            let workflow = try await service.audited(context, "workflow.update", target: "workflow:\(id)") {
+            let workflow = try await auditor.audited(context, "workflow.update", target: "workflow:\(id)") {
                 try await workflows.updateDraft(id, definition)
             }
             return try JSONText.response(WorkflowJSON(workflow))
         }
         routes.delete("workflows/{id}") { _, context in
             let id = try Self.reference(context)
-            let workflow = try await service.audited(context, "workflow.delete", target: "workflow:\(id)") { try await workflows.delete(id) }
+            let workflow = try await auditor.audited(context, "workflow.delete", target: "workflow:\(id)") { try await workflows.delete(id) }
             return try JSONText.response(WorkflowJSON(workflow))
         }
         routes.post("workflows/{id}/publish") { _, context in
             let id = try Self.reference(context)
-            let actor = VigilService.actor(context)
-            let version = try await service.audited(context, "workflow.publish", target: "workflow:\(id)",
+            let actor = context.actor
+            let version = try await auditor.audited(context, "workflow.publish", target: "workflow:\(id)",
                                                     resultTarget: { "workflow:\($0.workflowID)@\($0.version)" }) {
                 try await workflows.publish(id, by: actor)
             }
-            try? await service.triggers.refresh()
+            try? await triggers.refresh()
             return try JSONText.response(WorkflowVersionJSON(version), status: .created)
         }
         // A rollback: an earlier version made live again.
         routes.post("workflows/{id}/versions/{version}/publish") { _, context in
             let id = try Self.reference(context)
             let number = try version(context)
-            let version = try await service.audited(context, "workflow.publish", target: "workflow:\(id)@\(number)") {
+            let version = try await auditor.audited(context, "workflow.publish", target: "workflow:\(id)@\(number)") {
                 try await workflows.publish(id, version: number)
             }
-            try? await service.triggers.refresh()
+            try? await triggers.refresh()
             return try JSONText.response(WorkflowVersionJSON(version))
         }
     }

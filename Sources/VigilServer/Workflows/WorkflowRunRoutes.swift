@@ -9,16 +9,16 @@ import Workflows
 /// same `Idempotency-Key` returns the same run), listed by workflow, status and time, read with
 /// every step's input, output, timing, attempts and error, re-run and cancelled.
 struct WorkflowRunRoutes {
-    let service: VigilService
+    let workflows: WorkflowService
+    let settings: ServerSettings
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
 
-    var workflows: WorkflowService { service.workflows }
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
         routes.post("workflows/{id}/runs") { request, context in
             let id = try WorkflowRoutes.reference(context)
-            let body = try await request.collectJSON(limit: service.settings.maxJSONBytes)
+            let body = try await request.collectJSON(limit: settings.maxJSONBytes)
             let input = body.readableBytes == 0 ? [:] : try JSONInput.object(from: body)
             let key = request.headers[Self.idempotencyKey]
             let started = try await workflows.start(id, input: input, idempotencyKey: key)

@@ -6,18 +6,20 @@ import Hummingbird
 /// and unblock with a reason.
 struct AccountPages {
     let kit: PageKit
-    var service: VigilService { kit.service }
+    let cases: CaseService
+    let accounts: AccountService
+    let settings: ServerSettings
 
     func register(on pages: RouterGroup<VigilRequestContext>) {
         pages.get("accounts") { request, context in
             let query = request.uri.queryParameters
             let search = query.get("q").flatMap { $0.isEmpty ? nil : $0 }
             let status = query.get("status").flatMap { $0.isEmpty ? nil : $0 }
-            let accounts = try await service.accounts.list(AccountFilter(status: status, search: search, before: query.get("before").flatMap(Int64.init),
+            let accounts = try await accounts.list(AccountFilter(status: status, search: search, before: query.get("before").flatMap(Int64.init),
                                                                          limit: 100))
             let data: [String: Any] = [
                 "accounts": accounts.map(Self.row), "empty": accounts.isEmpty, "q": search ?? "",
-                "statusOptions": service.settings.accountStatuses.all.map { ["value": $0, "selected": $0 == status] },
+                "statusOptions": settings.accountStatuses.all.map { ["value": $0, "selected": $0 == status] },
                 "more": accounts.count == 100 ? ["before": accounts.last.map { String($0.id) } ?? ""] : false,
             ]
             return kit.page("accounts", title: "Accounts", section: "accounts", data: data, request, context)
@@ -40,9 +42,9 @@ struct AccountPages {
         let version = fields.text("version").flatMap(Int.init)
         do {
             if blocking {
-                _ = try await service.accounts.block(id, reason: reason, expectedVersion: version, actor: context.actor)
+                _ = try await accounts.block(id, reason: reason, expectedVersion: version, actor: context.actor)
             } else {
-                _ = try await service.accounts.unblock(id, reason: reason, expectedVersion: version, actor: context.actor)
+                _ = try await accounts.unblock(id, reason: reason, expectedVersion: version, actor: context.actor)
             }
         } catch let error as CaseError {
             return try await detail(id, request, context, problems: ["reason": error.description], status: APIError.from(error)?.status)
@@ -57,10 +59,10 @@ struct AccountPages {
 
     func detail(_ id: Int64, _ request: Request, _ context: VigilRequestContext, problems: [String: String] = [:],
                 status: HTTPResponse.Status? = nil) async throws -> Response {
-        let detail = try await service.accounts.detail(id)
+        let detail = try await accounts.detail(id)
         var cases: [[String: Any]] = []
         for caseID in detail.caseIDs.suffix(50) {
-            if let found = try? await service.cases.detail(caseID) { cases.append(CasePages.row(found.case)) }
+            if let found = try? await self.cases.detail(caseID) { cases.append(CasePages.row(found.case)) }
         }
         let data: [String: Any] = [
             "account": Self.row(detail.account).merging(["version": detail.account.version, "blockReason": detail.account.blockReason ?? "",

@@ -1,3 +1,4 @@
+import Events
 import Access
 import Foundation
 import Hummingbird
@@ -6,7 +7,11 @@ import Hummingbird
 /// keys (issue, shown once; revoke).
 struct AdminPages {
     let kit: PageKit
-    var service: VigilService { kit.service }
+    let keys: KeyService
+    let audit: any AuditLog
+    let events: any EventStore
+    let users: UserService
+    let auditor: Auditor
 
     func register(on pages: RouterGroup<VigilRequestContext>) {
         pages.get("audit") { request, context in
@@ -14,7 +19,7 @@ struct AdminPages {
             let before = query.get("before").flatMap(Int64.init)
             let filter = AuditFilter(actor: query.get("actor").flatMap { $0.isEmpty ? nil : $0 },
                                      action: query.get("action").flatMap { $0.isEmpty ? nil : $0 })
-            let events = try await service.audit.latestEvents(before: before, limit: 100, filter: filter)
+            let events = try await audit.latestEvents(before: before, limit: 100, filter: filter)
             let data: [String: Any] = [
                 "events": events.map { event in
                     ["id": event.id ?? 0, "at": Display.time(event.at), "actor": event.actor, "action": event.action, "target": event.target,
@@ -40,8 +45,8 @@ struct AdminPages {
             if password != fields["confirm"] { problems["confirm"] = "The two passwords differ." }
             guard problems.isEmpty else { return try await people(request, context, problems: problems, form: fields) }
             do {
-                let user = try await service.audited(context, "user.create", target: "user:\(name)") {
-                    try await service.users.create(name: name, role: role, password: password)
+                let user = try await auditor.audited(context, "user.create", target: "user:\(name)") {
+                    try await users.create(name: name, role: role, password: password)
                 }
                 return kit.done("/users", notice: "User \(user.name) created as \(user.role.rawValue).", request, context)
             } catch let error as AccessError {
@@ -55,8 +60,8 @@ struct AdminPages {
             let disabled = fields.text("disabled").map { $0 == "true" }
             let password = fields.text("password")
             do {
-                let user = try await service.audited(context, "user.update", target: "user:\(id)") {
-                    try await service.users.update(id, role: role, disabled: disabled, password: password)
+                let user = try await auditor.audited(context, "user.update", target: "user:\(id)") {
+                    try await users.update(id, role: role, disabled: disabled, password: password)
                 }
                 return kit.done("/users", notice: "User \(user.name) changed.", request, context)
             } catch let error as AccessError {
@@ -67,8 +72,8 @@ struct AdminPages {
             let fields = try await kit.form(request)
             guard let role = Role(rawValue: fields["role"] ?? "") else { return try await people(request, context, problems: ["key_role": "Choose a role."]) }
             do {
-                let issued = try await service.audited(context, "key.create", target: "role:\(role.rawValue)") {
-                    try await service.keys.issue(role: role, label: fields["label"] ?? "")
+                let issued = try await auditor.audited(context, "key.create", target: "role:\(role.rawValue)") {
+                    try await keys.issue(role: role, label: fields["label"] ?? "")
                 }
                 // The secret is shown on this answer only; it is never stored or shown again.
                 return try await people(request, context, issued: issued)
@@ -79,7 +84,7 @@ struct AdminPages {
         pages.post("keys/{id}/revoke") { request, context in
             let id = try context.positiveID(of: "a key")
             do {
-                _ = try await service.audited(context, "key.revoke", target: "key:\(id)") { try await service.keys.revoke(id: id) }
+                _ = try await auditor.audited(context, "key.revoke", target: "key:\(id)") { try await keys.revoke(id: id) }
             } catch let error as AccessError {
                 return try await people(request, context, problems: ["key_\(id)": error.description])
             }
@@ -89,8 +94,8 @@ struct AdminPages {
 
     func people(_ request: Request, _ context: VigilRequestContext, problems: [String: String] = [:], form: FormFields? = nil,
                 issued: IssuedKey? = nil) async throws -> Response {
-        let users = try await service.users.list()
-        let keys = try await service.keys.list()
+        let users = try await users.list()
+        let keys = try await keys.list()
         let chosen = form?["role"]
         var data: [String: Any] = [
             "users": users.map { user in

@@ -10,7 +10,13 @@ import PDQ
 /// importing a file as a job with live progress, searching by hash or image, snoozing.
 struct BankPages {
     let kit: PageKit
-    var service: VigilService { kit.service }
+    let lookup: LookupService
+    let jobs: JobQueue
+    let bankSync: BankSyncService
+    let settings: ServerSettings
+    let readiness: IndexReadiness
+    let banks: BankService
+    let uploads: BankImportUpload
     static let pageSize = 50
 
     func register(on pages: RouterGroup<VigilRequestContext>) {
@@ -27,7 +33,7 @@ struct BankPages {
             let labels = (fields["labels"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             if problems.isEmpty, let kind, let threshold {
                 do {
-                    let bank = try await service.banks.createBank(NewBank(name: name, description: fields["description"] ?? "", kind: kind,
+                    let bank = try await banks.createBank(NewBank(name: name, description: fields["description"] ?? "", kind: kind,
                                                                           pdqThreshold: threshold, labels: labels))
                     return kit.done("/banks/\(bank.name)", notice: "Bank \(bank.name) created.", request, context)
                 } catch let error as BankError {
@@ -38,19 +44,19 @@ struct BankPages {
         }
         pages.get("banks/{name}") { request, context in try await bank(request, context) }
         pages.post("banks/{name}/import") { request, context in
-            let bank = try await service.banks.bank(named: try context.parameters.require("name"))
+            let bank = try await banks.bank(named: try context.parameters.require("name"))
             let format = request.uri.queryParameters.get("format").flatMap { $0.isEmpty ? nil : ImportFormat(rawValue: $0) }
             let job: Job
             do {
-                job = try await BankImportUpload.accept(request, into: bank, format: format, listSHA256: false, actor: context.actor, service: service)
+                job = try await uploads.accept(request, into: bank, format: format, listSHA256: false, actor: context.actor)
             } catch let error as APIError where error.status == .badRequest {
                 return try await self.bank(request, context, problems: ["file": error.message])
             }
             return kit.done("/jobs/\(job.id)", notice: "Import of bank \(bank.name) queued as job \(job.id).", request, context)
         }
         pages.post("banks/{name}/search") { request, context in
-            let bank = try await service.banks.bank(named: try context.parameters.require("name"))
-            let body = try await request.collectBody(limit: service.settings.maxBodyBytes)
+            let bank = try await banks.bank(named: try context.parameters.require("name"))
+            let body = try await request.collectBody(limit: settings.maxBodyBytes)
             guard case let .multipart(contentType) = BodyKind(request) else {
                 return try await self.bank(request, context, problems: ["search": "Send the search form."])
             }
@@ -70,8 +76,8 @@ struct BankPages {
                     "hash": hashText.isEmpty ? "Give a hash (PDQ, MD5 or SHA-256 as hex) or choose an image." : "\(hashText.prefix(80)) is not a PDQ (64 hex), MD5 (32 hex) or SHA-256 (64 hex).",
                 ])
             }
-            try service.requireReady()
-            let outcome = try await service.lookup.lookup(LookupRequest(input: input, api: .native, banks: [bank.name]))
+            try readiness.requireReady()
+            let outcome = try await lookup.lookup(LookupRequest(input: input, api: .native, banks: [bank.name]))
             let hits = (outcome.matches + outcome.allowedBy + outcome.suppressed.map(\.match)).filter { $0.bank.id == bank.id }
             let rows = hits.compactMap { hit in hit.entry.map { Self.entryRow($0, bank: bank, distance: hit.distance) } }
             return try await self.bank(request, context, searchResults: rows)
@@ -82,17 +88,17 @@ struct BankPages {
             let fields = try await kit.form(request)
             let hours = fields.text("hours").flatMap(Double.init) ?? 0
             guard (0...24 * 365).contains(hours) else { return try await bank(request, context, problems: ["snooze": "Snooze for 0 to 8760 hours."]) }
-            _ = try await service.banks.snooze(entryID: id, until: hours > 0 ? Date().addingTimeInterval(hours * 3600) : nil)
+            _ = try await banks.snooze(entryID: id, until: hours > 0 ? Date().addingTimeInterval(hours * 3600) : nil)
             return kit.done("/banks/\(name)#entry-\(id)", notice: hours > 0 ? "Entry \(id) snoozed for \(Int(hours)) h." : "Entry \(id) active again.",
                             request, context)
         }
         pages.get("jobs/{id}") { request, context in
-            let job = try await service.jobs.job(id: try context.positiveID(of: "a job"))
+            let job = try await jobs.job(id: try context.positiveID(of: "a job"))
             let json = JobJSON(job)
             return kit.page("job", title: "Job \(job.id)", section: "banks", data: Self.jobData(job, json), request, context)
         }
         pages.get("jobs/{id}/progress") { _, context in
-            try JSONText.response(JobJSON(try await service.jobs.job(id: try context.positiveID(of: "a job"))))
+            try JSONText.response(JobJSON(try await jobs.job(id: try context.positiveID(of: "a job"))))
         }
     }
 
@@ -109,8 +115,8 @@ struct BankPages {
     }
 
     func list(_ request: Request, _ context: VigilRequestContext, form: FormFields? = nil, problems: [String: String] = [:]) async throws -> Response {
-        let banks = try await service.banks.banksWithEntryCounts()
-        let sources = Dictionary(try await service.bankSync.followedBanks().map { ($0.bank.id, $0.source) }, uniquingKeysWith: { first, _ in first })
+        let banks = try await banks.banksWithEntryCounts()
+        let sources = Dictionary(try await bankSync.followedBanks().map { ($0.bank.id, $0.source) }, uniquingKeysWith: { first, _ in first })
         let data: [String: Any] = [
             "banks": banks.map { item in
                 var row: [String: Any] = ["name": item.bank.name, "kind": item.bank.kind.rawValue, "enabled": item.bank.enabled,
@@ -141,13 +147,13 @@ struct BankPages {
 
     func bank(_ request: Request, _ context: VigilRequestContext, problems: [String: String] = [:],
               searchResults: [[String: Any]]? = nil) async throws -> Response {
-        let bank = try await service.banks.bank(named: try context.parameters.require("name"))
+        let bank = try await banks.bank(named: try context.parameters.require("name"))
         let after = request.uri.queryParameters.get("after").flatMap(Int64.init) ?? 0
-        let entries = try await service.banks.entries(of: bank, after: after, limit: Self.pageSize)
+        let entries = try await banks.entries(of: bank, after: after, limit: Self.pageSize)
         var data: [String: Any] = [
             "bank": ["name": bank.name, "kind": bank.kind.rawValue, "description": bank.description, "threshold": bank.pdqThreshold,
                      "labels": bank.labels.joined(separator: ", "), "enabled": bank.enabled],
-            "count": try await service.banks.entryCount(of: bank),
+            "count": try await banks.entryCount(of: bank),
             "entries": entries.map { Self.entryRow($0, bank: bank) },
             "empty": entries.isEmpty,
             "next": entries.count == Self.pageSize ? ["after": entries.last.map { String($0.id) } ?? ""] : false,

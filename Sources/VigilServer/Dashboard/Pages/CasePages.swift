@@ -10,7 +10,12 @@ import Reports
 /// the timeline, comments, decisions, and the NCMEC report panel.
 struct CasePages {
     let kit: PageKit
-    var service: VigilService { kit.service }
+    let cases: CaseService
+    let media: EvidenceMediaService
+    let reports: ReportService
+    let review: CaseReview
+    let auditor: Auditor
+    let banks: BankService
 
     func register(on pages: RouterGroup<VigilRequestContext>) {
         pages.get("cases") { request, context in try await queue(request, context) }
@@ -24,18 +29,18 @@ struct CasePages {
         pages.post("cases/{id}/evidence/{sha256}/reveal") { request, context in
             let id = try context.positiveID(of: "a case")
             let sha = try EvidenceRoutes.sha(context)
-            let detail = try await service.cases.detail(id)
+            let detail = try await cases.detail(id)
             guard detail.evidence.contains(where: { $0.mediaSHA256 == sha }) else {
                 throw APIError(.notFound, "not_found", "case \(id) holds no file \(sha)")
             }
-            let revealed = try await service.audited(context, "evidence.reveal", target: "media:\(sha)") {
-                try await service.media.reveal(sha, caseID: id, actor: context.actor, remote: context.remoteAddress?.value)
+            let revealed = try await auditor.audited(context, "evidence.reveal", target: "media:\(sha)") {
+                try await media.reveal(sha, caseID: id, actor: context.actor, remote: context.remoteAddress?.value)
             }
             let url = "data:\(revealed.media.contentType);base64,\(Data(revealed.bytes).base64EncodedString())"
             return try await self.detail(id, request, context, revealed: [sha: url])
         }
         pages.get("media/{sha256}/preview") { _, context in
-            EvidenceRoutes.image(try await service.media.preview(try EvidenceRoutes.sha(context)), type: "image/jpeg")
+            EvidenceRoutes.image(try await media.preview(try EvidenceRoutes.sha(context)), type: "image/jpeg")
         }
         pages.post("cases/{id}/decisions") { request, context in
             let id = try context.positiveID(of: "a case")
@@ -58,7 +63,7 @@ struct CasePages {
                 return try await detail(id, request, context, problems: ["decision": "The form did not say which version of the case you decided on: reload the page."])
             }
             do {
-                _ = try await service.review.decide(id, DecisionRequest(decision: decision, expectedVersion: version,
+                _ = try await review.decide(id, DecisionRequest(decision: decision, expectedVersion: version,
                                                                         note: fields.text("note"), actor: context.actor))
             } catch let error as CaseError {
                 return try await detail(id, request, context, problems: ["decision": error.description], status: APIError.from(error)?.status ?? .badRequest)
@@ -70,7 +75,7 @@ struct CasePages {
             let fields = try await kit.form(request)
             guard let text = fields.text("text") else { return try await detail(id, request, context, problems: ["comment": "Write a comment first."]) }
             do {
-                _ = try await service.cases.comment(id, text: text, actor: context.actor)
+                _ = try await cases.comment(id, text: text, actor: context.actor)
             } catch let error as CaseError {
                 return try await detail(id, request, context, problems: ["comment": error.description], status: .unprocessableContent)
             }
@@ -86,13 +91,13 @@ struct CasePages {
         let priority = query.get("priority").flatMap { $0.isEmpty ? nil : Priority(rawValue: $0) }
         let assignee = query.get("assignee").flatMap { $0.isEmpty ? nil : $0 }
         let queueName = query.get("queue").flatMap { $0.isEmpty ? nil : $0 }
-        let statuses = try await service.cases.templates().flatMap { $0.statuses.map(\.name) }
+        let statuses = try await cases.templates().flatMap { $0.statuses.map(\.name) }
         var filter = CaseFilter(statuses: status == "open" || status == "all" || status.isEmpty ? nil : [status],
                                 priorities: priority.map { [$0] }, assignee: assignee == "none" ? nil : assignee,
                                 unassigned: assignee == "none", queue: queueName, openOnly: status == "open", limit: 100)
         filter.before = query.get("before").flatMap(Int64.init)
-        let cases = try await service.cases.list(filter)
-        let queues = try await service.cases.queueCounts()
+        let cases = try await cases.list(filter)
+        let queues = try await self.cases.queueCounts()
         let data: [String: Any] = [
             "cases": cases.map(Self.row),
             "empty": cases.isEmpty,
@@ -114,10 +119,10 @@ struct CasePages {
 
     func detail(_ id: Int64, _ request: Request, _ context: VigilRequestContext, revealed: [String: String] = [:],
                 problems: [String: String] = [:], status: HTTPResponse.Status? = nil) async throws -> Response {
-        let detail = try await service.cases.detail(id)
+        let detail = try await cases.detail(id)
         let item = detail.case
         let preferences = context.user?.preferences ?? ReviewerPreferences()
-        let banks = try await service.banks.listBanks()
+        let banks = try await banks.listBanks()
         var data: [String: Any] = [
             "case": Self.row(item).merging(["version": item.version, "template": item.template, "final": item.isFinal,
                                             "resolved": Display.time(item.resolvedAt), "createdBy": item.createdBy]) { _, new in new },
@@ -148,7 +153,7 @@ struct CasePages {
             "priorityOptions": Priority.allCases.map { ["value": $0.rawValue, "selected": $0 == item.priority] },
             "errors": problems,
         ]
-        data["report"] = try await ReportPanel(service: service).data(caseID: id, context: context, problems: problems)
+        data["report"] = try await ReportPanel(reports: reports).data(caseID: id, context: context, problems: problems)
         return kit.page("case", title: "Case \(id): \(item.title)", section: "cases", data: data,
                         status: status ?? (problems.isEmpty ? .ok : .unprocessableContent), request, context)
     }
@@ -157,7 +162,7 @@ struct CasePages {
     func reportFragment(_ id: Int64, _ request: Request, _ context: VigilRequestContext) async throws -> Response {
         var data = kit.renderer.layoutData(title: "", section: nil, request: request, context: context, notice: nil)
         data["case"] = ["id": id]
-        data["report"] = try await ReportPanel(service: service).data(caseID: id, context: context, problems: [:])
+        data["report"] = try await ReportPanel(reports: reports).data(caseID: id, context: context, problems: [:])
         let html = kit.renderer.library.render(PageRenderer.pruned(data), withTemplate: "report-panel") ?? ""
         return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }

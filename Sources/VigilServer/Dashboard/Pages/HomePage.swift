@@ -1,3 +1,4 @@
+import Jobs
 import Basics
 import Banks
 import Cases
@@ -11,7 +12,12 @@ import Workflows
 /// and webhook delivery failures, over a chosen range; each chart drawn here as SVG.
 struct HomePage {
     let kit: PageKit
-    var service: VigilService { kit.service }
+    let jobs: JobQueue
+    let workflows: WorkflowService
+    let cases: CaseService
+    let webhooks: WebhookService
+    let reports: ReportService
+    let tally: LookupTally
 
     enum Range: String, CaseIterable {
         case day = "24h", week = "7d", month = "30d"
@@ -27,7 +33,7 @@ struct HomePage {
             var charts: [[String: Any]] = []
             let now = Date()
             if role?.may(.readBanks) == true || role?.may(.lookup) == true {
-                try? await service.tally.flush()
+                try? await tally.flush()
                 charts.append(try await lookups(range, now: now))
             }
             if role?.may(.readCases) == true {
@@ -52,8 +58,8 @@ struct HomePage {
 
     /// Workflow runs that failed in the range: the newest, with their workflow and why.
     func failedRuns(since: Date) async throws -> [String: Any] {
-        let runs = try await service.workflows.runs(RunFilter(statuses: [.failed], since: since, limit: 200))
-        let names = Dictionary(try await service.workflows.list().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let runs = try await workflows.runs(RunFilter(statuses: [.failed], since: since, limit: 200))
+        let names = Dictionary(try await workflows.list().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         return ["count": runs.count == 200 ? "200 or more" : String(runs.count), "none": runs.isEmpty,
                 "items": runs.prefix(10).map { run in
                     ["id": run.id, "workflow": names[run.workflowID] ?? run.workflowID, "error": run.error ?? "no reason recorded",
@@ -63,7 +69,7 @@ struct HomePage {
 
     /// Jobs that failed in the range (imports, syncs, deliveries, report calls, runs).
     func failedJobs(since: Date) async throws -> [String: Any] {
-        let jobs = try await service.jobs.failed(since: since, limit: 200)
+        let jobs = try await jobs.failed(since: since, limit: 200)
         return ["count": jobs.count == 200 ? "200 or more" : String(jobs.count), "none": jobs.isEmpty,
                 "items": jobs.prefix(10).map { job in
                     ["id": job.id, "kind": job.kind, "error": job.error ?? "no reason recorded", "at": Display.time(job.finishedAt ?? job.updatedAt)] as [String: Any]
@@ -78,7 +84,7 @@ struct HomePage {
 
     func lookups(_ range: Range, now: Date) async throws -> [String: Any] {
         let start = now.addingTimeInterval(-Double(range.hours - 1) * 3600)
-        let hours = Dictionary(try await service.tally.hours(from: start, to: now).map { ($0.hour, $0) }, uniquingKeysWith: { first, _ in first })
+        let hours = Dictionary(try await tally.hours(from: start, to: now).map { ($0.hour, $0) }, uniquingKeysWith: { first, _ in first })
         let first = HourCount.hour(of: start), buckets = range.hours / range.bucketHours
         var labels: [String] = [], lookups: [Double] = [], matches: [Double] = []
         for bucket in 0..<buckets {
@@ -96,7 +102,7 @@ struct HomePage {
     }
 
     func openCases() async throws -> [String: Any] {
-        let queues = try await service.cases.queueCounts().sorted { $0.queue < $1.queue }
+        let queues = try await cases.queueCounts().sorted { $0.queue < $1.queue }
         return Self.chart(SVGChart(title: "Open cases per queue", labels: queues.map(\.queue), series: [
             .init(name: "open", values: queues.map { Double($0.open) }, style: "s1"),
             .init(name: "unassigned", values: queues.map { Double($0.unassigned) }, style: "s3"),
@@ -105,7 +111,7 @@ struct HomePage {
 
     func timeToDecision(_ range: Range, now: Date) async throws -> [String: Any] {
         let since = now.addingTimeInterval(-Double(range.hours) * 3600)
-        let cases = try await service.cases.list(CaseFilter(createdAfter: since.addingTimeInterval(-30 * 86400), limit: 1000))
+        let cases = try await cases.list(CaseFilter(createdAfter: since.addingTimeInterval(-30 * 86400), limit: 1000))
         let waits = cases.compactMap { item in item.resolvedAt.flatMap { $0 >= since ? $0.timeIntervalSince(item.createdAt) : nil } }.sorted()
         let buckets: [(String, ClosedRange<Double>)] = [("< 1 h", 0...3599), ("1-4 h", 3600...14_399), ("4-24 h", 14_400...86_399),
                                                          ("1-3 d", 86_400...259_199), ("> 3 d", 259_200...Double.greatestFiniteMagnitude)]
@@ -117,7 +123,7 @@ struct HomePage {
     }
 
     func reportStates() async throws -> [String: Any] {
-        let reports = try await service.reports.list(ReportFilter(limit: 1000))
+        let reports = try await reports.list(ReportFilter(limit: 1000))
         let states = ReportState.allCases.filter { state in reports.contains { $0.state == state } }
         return Self.chart(SVGChart(title: "NCMEC reports by state", labels: states.map { $0.rawValue.replacingOccurrences(of: "_", with: " ") },
                                    series: [.init(name: "reports", values: states.map { state in Double(reports.filter { $0.state == state }.count) }, style: "s2")]),
@@ -127,8 +133,8 @@ struct HomePage {
     func webhookFailures(_ range: Range, now: Date) async throws -> [String: Any] {
         let since = now.addingTimeInterval(-Double(range.hours) * 3600)
         var labels: [String] = [], failed: [Double] = [], pending: [Double] = []
-        for subscription in try await service.webhooks.list() {
-            let deliveries = try await service.webhooks.deliveries(subscription.id, states: [.failed, .pending], before: nil, limit: 1000)
+        for subscription in try await webhooks.list() {
+            let deliveries = try await webhooks.deliveries(subscription.id, states: [.failed, .pending], before: nil, limit: 1000)
                 .filter { $0.updatedAt >= since }
             labels.append("#\(subscription.id)")
             failed.append(Double(deliveries.filter { $0.state == .failed }.count))

@@ -1,3 +1,4 @@
+import Access
 import Basics
 import Foundation
 import Hummingbird
@@ -8,7 +9,9 @@ import Integrations
 /// list (secrets masked) with a real "Test connection".
 struct IntegrationPages {
     let kit: PageKit
-    var service: VigilService { kit.service }
+    let credentials: CredentialService
+    let users: UserService
+    let auditor: Auditor
 
     func register(on pages: RouterGroup<VigilRequestContext>) {
         pages.get("integrations") { request, context in
@@ -32,8 +35,8 @@ struct IntegrationPages {
             }
             if problems.isEmpty {
                 do {
-                    let view = try await service.audited(context, "credential.create", target: "integration:\(id)", resultTarget: { "credential:\($0.id)" }) {
-                        try await service.credentials.create(integration: id, values: values, mayRedirect: context.isAdmin)
+                    let view = try await auditor.audited(context, "credential.create", target: "integration:\(id)", resultTarget: { "credential:\($0.id)" }) {
+                        try await credentials.create(integration: id, values: values, mayRedirect: context.isAdmin)
                     }
                     return kit.done("/credentials#credential-\(view.id)", notice: "Credential \(view.values["nickname"] ?? view.id) saved.", request, context)
                 } catch let error as CredentialService.Failure {
@@ -49,8 +52,8 @@ struct IntegrationPages {
         pages.get("credentials") { request, context in try await credentials(request, context) }
         pages.post("credentials/{id}/test") { request, context in
             let id = try context.parameters.require("id")
-            let result = try await service.audited(context, "credential.test", target: "credential:\(id)", outcome: { $0.ok ? "ok" : "failed: \($0.summary)" }) {
-                try await service.credentials.test(id: id)
+            let result = try await auditor.audited(context, "credential.test", target: "credential:\(id)", outcome: { $0.ok ? "ok" : "failed: \($0.summary)" }) {
+                try await credentials.test(id: id)
             }
             return try await credentials(request, context, tested: (id, result))
         }
@@ -58,9 +61,9 @@ struct IntegrationPages {
             let id = try context.parameters.require("id")
             let force = try await kit.form(request).checked("force")
             do {
-                let view = try await service.audited(context, force ? "credential.delete_forced" : "credential.delete", target: "credential:\(id)") {
+                let view = try await auditor.audited(context, force ? "credential.delete_forced" : "credential.delete", target: "credential:\(id)") {
                     guard !force || context.isAdmin else { throw APIError(.forbidden, "forbidden", "deleting a credential in use takes the admin role") }
-                    return try await service.credentials.delete(id: id, force: force)
+                    return try await credentials.delete(id: id, force: force)
                 }
                 return kit.done("/credentials", notice: "Credential \(view.values["nickname"] ?? id) deleted.", request, context)
             } catch let error as CredentialService.Failure {
@@ -92,7 +95,7 @@ struct IntegrationPages {
 
     func credentials(_ request: Request, _ context: VigilRequestContext, tested: (String, CredentialTestResult)? = nil,
                      inUse: (String, [String])? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let list = try await service.credentials.list()
+        let list = try await credentials.list()
         let data: [String: Any] = ["credentials": list.map { view in
             var row: [String: Any] = [
                 "id": view.id, "integration": Integrations.integration(view.integration)?.name ?? view.integration,

@@ -7,14 +7,15 @@ import JSONValues
 /// which the page's script turns into a badge and new rows without a reload.
 struct LivePages {
     let kit: PageKit
+    let events: any EventStore
+    let eventFeed: EventFeed
     static let types = ["case.*", "match.found", "report.*"]
 
     func register(on pages: RouterGroup<VigilRequestContext>) {
         pages.get("live/events") { request, _ in
-            let service = kit.service
-            let start = try await service.events.latestID()
+            let start = try await events.latestID()
             let after = request.headers[EventRoutes.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) } ?? start
-            return EventRoutes.stream(service.eventFeed.events(after: min(after, start), types: Self.types), frame: Self.frame)
+            return EventRoutes.stream(eventFeed.events(after: min(after, start), types: Self.types), frame: Self.frame)
         }
     }
 

@@ -7,14 +7,15 @@ import Reports
 /// approve it (which submits it, as jobs), and watch it move to NCMEC's receipt.
 struct ReportPages {
     let kit: PageKit
-    var service: VigilService { kit.service }
-    var cases: CasePages { CasePages(kit: kit) }
+    let reports: ReportService
+    /// Where a refused action is shown: the case page, in its report panel.
+    let cases: CasePages
 
     func register(on pages: RouterGroup<VigilRequestContext>) {
         pages.post("cases/{id}/report") { request, context in
             let id = try context.positiveID(of: "a case")
             do {
-                let drafted = try await service.reports.draft(caseID: id, actor: context.actor)
+                let drafted = try await reports.draft(caseID: id, actor: context.actor)
                 return kit.done("/cases/\(id)#report", notice: drafted.created ? "Report \(drafted.report.id) drafted: review it, then approve it."
                                                                                  : "This case has report \(drafted.report.id) already.", request, context)
             } catch let error as ReportError {
@@ -44,31 +45,31 @@ struct ReportPages {
                                   escalateToHighPriority: fields["escalate"] ?? "", webPageURLs: urls, additionalInfo: fields["additional_info"] ?? "",
                                   files: files)
             return try await acting(report, request, context, success: "Report saved.") {
-                _ = try await service.reports.edit(report.id, edit, expectedVersion: fields.text("version").flatMap(Int.init), actor: context.actor)
+                _ = try await reports.edit(report.id, edit, expectedVersion: fields.text("version").flatMap(Int.init), actor: context.actor)
             }
         }
         pages.post("reports/{id}/approve") { request, context in
             let (report, fields) = try await posted(request, context)
             return try await acting(report, request, context, success: "Report approved: it is being sent to NCMEC.") {
-                _ = try await service.reports.approve(report.id, expectedVersion: fields.text("version").flatMap(Int.init), actor: context.actor)
+                _ = try await reports.approve(report.id, expectedVersion: fields.text("version").flatMap(Int.init), actor: context.actor)
             }
         }
         pages.post("reports/{id}/retract") { request, context in
             let (report, fields) = try await posted(request, context)
             return try await acting(report, request, context, success: "Report retracted.") {
-                _ = try await service.reports.retract(report.id, reason: fields["reason"] ?? "", actor: context.actor)
+                _ = try await reports.retract(report.id, reason: fields["reason"] ?? "", actor: context.actor)
             }
         }
         pages.post("reports/{id}/retry") { request, context in
             let (report, _) = try await posted(request, context)
             return try await acting(report, request, context, success: "Report sent again.") {
-                _ = try await service.reports.retry(report.id, actor: context.actor)
+                _ = try await reports.retry(report.id, actor: context.actor)
             }
         }
     }
 
     func posted(_ request: Request, _ context: VigilRequestContext) async throws -> (Report, FormFields) {
-        (try await service.reports.report(try context.positiveID(of: "a report")), try await kit.form(request))
+        (try await reports.report(try context.positiveID(of: "a report")), try await kit.form(request))
     }
 
     /// Runs a report action; a refusal is shown on the case page, in the report panel.
@@ -86,15 +87,15 @@ struct ReportPages {
 
 /// What the report panel of a case shows.
 struct ReportPanel {
-    let service: VigilService
+    let reports: ReportService
 
     func data(caseID: Int64, context: VigilRequestContext, problems: [String: String]) async throws -> [String: Any] {
-        guard let report = try await service.reports.list(ReportFilter(caseID: caseID, limit: 1)).first else { return ["none": true] }
-        let (current, history) = try await service.reports.detail(report.id)
+        guard let report = try await reports.list(ReportFilter(caseID: caseID, limit: 1)).first else { return ["none": true] }
+        let (current, history) = try await reports.detail(report.id)
         let state = current.state
         let editable = state == .draft || (state == .failed && current.problem?.kind == .fix)
         let content = current.content
-        let problemList = try await service.reports.problems(current)
+        let problemList = try await reports.problems(current)
         let data: [String: Any] = [
             "id": current.id, "version": current.version, "state": state.rawValue.replacingOccurrences(of: "_", with: " "), "stateClass": state.rawValue,
             "inProgress": state.isInProgress, "finished": state == .finished, "editable": editable,

@@ -1,3 +1,4 @@
+import Integrations
 import Access
 import Foundation
 import Hummingbird
@@ -7,7 +8,11 @@ import Reports
 /// admins, the organisation's details that every NCMEC report carries (`/v1/report-settings`).
 struct SettingsPages {
     let kit: PageKit
-    var service: VigilService { kit.service }
+    let credentials: CredentialService
+    let reports: ReportService
+    let users: UserService
+    let settings: ServerSettings
+    let auditor: Auditor
 
     func register(on pages: RouterGroup<VigilRequestContext>) {
         pages.get("settings") { request, context in try await settings(request, context) }
@@ -16,12 +21,12 @@ struct SettingsPages {
                 return try await settings(request, context, problems: ["preferences": "A session opened with an API key has no preferences: sign in as a person."])
             }
             let fields = try await kit.form(request)
-            _ = try await service.users.savePreferences(user.id, ReviewerPreferences(greyscale: fields.checked("greyscale")))
+            _ = try await users.savePreferences(user.id, ReviewerPreferences(greyscale: fields.checked("greyscale")))
             return kit.done("/settings", notice: "Preferences saved.", request, context)
         }
         pages.post("settings/organisation") { request, context in
             let fields = try await kit.form(request)
-            var settings = try await service.reports.settings()
+            var settings = try await reports.settings()
             var problems: [String: String] = [:]
             settings.espService = fields.text("esp_service")
             settings.platform = fields.text("platform")
@@ -44,7 +49,7 @@ struct SettingsPages {
             }
             guard problems.isEmpty else { return try await self.settings(request, context, problems: problems, edited: settings) }
             do {
-                _ = try await service.audited(context, "report_settings.update", target: "report-settings") { try await service.reports.saveSettings(settings) }
+                _ = try await auditor.audited(context, "report_settings.update", target: "report-settings") { try await reports.saveSettings(settings) }
             } catch let error as ReportError {
                 return try await self.settings(request, context, problems: ["organisation": error.description], edited: settings)
             }
@@ -57,8 +62,8 @@ struct SettingsPages {
         var data: [String: Any] = ["person": context.user != nil, "greyscale": preferences.greyscale, "errors": problems]
         if context.role?.may(.readReports) == true {
             let settings: ReportingSettings
-            if let edited { settings = edited } else { settings = try await service.reports.settings() }
-            let credentials = try await service.credentials.list().filter { $0.integration == "ncmec_cybertipline" }
+            if let edited { settings = edited } else { settings = try await reports.settings() }
+            let credentials = try await credentials.list().filter { $0.integration == "ncmec_cybertipline" }
             data["organisation"] = [
                 "esp_service": settings.espService ?? "", "platform": settings.platform ?? "", "first_name": settings.reporter.firstName ?? "",
                 "last_name": settings.reporter.lastName ?? "", "email": settings.reporter.email ?? "", "phone": settings.reporter.phone ?? "",

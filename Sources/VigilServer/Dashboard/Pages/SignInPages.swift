@@ -5,6 +5,10 @@ import Hummingbird
 /// Signing in (a name and password, or an API key) and out.
 struct SignInPages {
     let kit: PageKit
+    let keys: KeyService
+    let audit: any AuditLog
+    let users: UserService
+    let settings: ServerSettings
 
     func register(on pages: RouterGroup<VigilRequestContext>) {
         pages.get("login") { request, context in
@@ -14,13 +18,13 @@ struct SignInPages {
         pages.post("login") { request, context in
             let fields = try await kit.form(request)
             let next = fields["next"]
-            let users = kit.service.users
+            let users = users
             let remote = context.remoteAddress?.value ?? "unknown"
             let opened: OpenedSession
             do {
                 if let key = fields.text("api_key") {
                     if let wait = users.limiter.wait(for: remote, at: Date()) { throw SignInError.tooManyAttempts(retryAfter: Int(wait.rounded(.up))) }
-                    guard let found = try await kit.service.keys.authenticate(key) else {
+                    guard let found = try await keys.authenticate(key) else {
                         users.limiter.recordFailure(from: remote, at: Date())
                         return form(request, context, next: next, problems: ["api_key": "This key is not valid or was revoked."], status: .unauthorized)
                     }
@@ -40,17 +44,17 @@ struct SignInPages {
             }
             // A new session replaces whatever this browser held before.
             if let old = request.cookies[SessionCookie.name]?.value, !old.isEmpty { try await users.signOut(secret: old) }
-            try await kit.service.audit.append(AuditEvent(actor: opened.session.actor, action: "dashboard.sign_in", target: opened.session.actor,
+            try await audit.append(AuditEvent(actor: opened.session.actor, action: "dashboard.sign_in", target: opened.session.actor,
                                                           outcome: "ok", remote: context.remoteAddress?.value))
             var response = Response.redirect(to: Self.next(next), type: .normal)
-            SessionCookie.set(opened.secret, on: &response, secure: SessionCookie.isSecure(request, context: context, settings: kit.service.settings),
+            SessionCookie.set(opened.secret, on: &response, secure: SessionCookie.isSecure(request, context: context, settings: settings),
                               maxAge: Int(users.sessionLifetime))
             return response
         }
         pages.post("logout") { request, context in
-            if let secret = request.cookies[SessionCookie.name]?.value { try await kit.service.users.signOut(secret: secret) }
+            if let secret = request.cookies[SessionCookie.name]?.value { try await users.signOut(secret: secret) }
             var response = Response.redirect(to: "/login", type: .normal)
-            SessionCookie.clear(on: &response, secure: SessionCookie.isSecure(request, context: context, settings: kit.service.settings))
+            SessionCookie.clear(on: &response, secure: SessionCookie.isSecure(request, context: context, settings: settings))
             return response
         }
     }

@@ -1,3 +1,5 @@
+import ContentHashing
+import SafeFetch
 import Foundation
 import Hummingbird
 import Lookup
@@ -7,7 +9,10 @@ import Lookup
 /// greyscale preview.
 struct TryPage {
     let kit: PageKit
-    var service: VigilService { kit.service }
+    let hashingPool: ImageHashingPool
+    let fetcher: SafeURLFetcher
+    let settings: ServerSettings
+    let native: NativeRoutes
 
     func register(on pages: RouterGroup<VigilRequestContext>) {
         pages.get("try") { request, context in
@@ -15,7 +20,7 @@ struct TryPage {
         }
         pages.post("try") { request, context in
             let start = ContinuousClock.now
-            let body = try await request.collectBody(limit: service.settings.maxBodyBytes)
+            let body = try await request.collectBody(limit: settings.maxBodyBytes)
             guard case let .multipart(contentType) = BodyKind(request) else { return form(request, context, problems: ["image": "Send the form."]) }
             let parts = try MultipartForm.parse(body, contentType: contentType)
             let url = parts.first { $0.name == "url" }?.text.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
@@ -27,7 +32,7 @@ struct TryPage {
             } else if !url.isEmpty {
                 do {
                     let fetchStart = ContinuousClock.now
-                    input.image = try await service.fetcher.fetch(url).bytes
+                    input.image = try await fetcher.fetch(url).bytes
                     input.fetchTime = fetchStart.duration(to: .now)
                     input.source = "url"
                 } catch {
@@ -38,7 +43,7 @@ struct TryPage {
             }
             let answer: MatchResponse
             do {
-                answer = try await NativeRoutes(service: service).answer(input, since: start)
+                answer = try await native.answer(input, since: start)
             } catch let error as APIError where error.status == .badRequest || error.status == .unprocessableContent || error.status == .unsupportedMediaType {
                 return form(request, context, url: url, problems: ["image": error.message])
             } catch let error as LookupError {
@@ -55,7 +60,7 @@ struct TryPage {
                 "matches": answer.matches.map(Self.hit), "allowed": answer.allowedBy.map(Self.hit), "suppressed": answer.suppressed.map(Self.hit),
                 "belowGate": answer.pdqBelowQualityGate,
             ]
-            if let image = input.image, let preview = try? await PoolPreviews(pool: service.hashingPool).preview(of: image) {
+            if let image = input.image, let preview = try? await PoolPreviews(pool: hashingPool).preview(of: image) {
                 data["preview"] = "data:image/jpeg;base64,\(Data(preview).base64EncodedString())"
             }
             return kit.page("try", title: "Try an image", section: "try", data: data, request, context)

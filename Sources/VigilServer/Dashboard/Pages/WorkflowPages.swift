@@ -1,3 +1,4 @@
+import Events
 import Foundation
 import Hummingbird
 import Integrations
@@ -9,7 +10,10 @@ import Workflows
 /// step; publish); the versions; the runs and each step's input, output, timing and error.
 struct WorkflowPages {
     let kit: PageKit
-    var service: VigilService { kit.service }
+    let credentials: CredentialService
+    let workflows: WorkflowService
+    let events: any EventStore
+    let auditor: Auditor
 
     func register(on pages: RouterGroup<VigilRequestContext>) {
         pages.get("workflows") { request, context in try await list(request, context) }
@@ -29,7 +33,7 @@ struct WorkflowPages {
             }
             guard problems.isEmpty else { return try await list(request, context, form: fields, problems: problems) }
             do {
-                let workflow = try await service.workflows.create(WorkflowDefinition(name: name, description: fields.text("description"), trigger: trigger, steps: []))
+                let workflow = try await workflows.create(WorkflowDefinition(name: name, description: fields.text("description"), trigger: trigger, steps: []))
                 return kit.done("/workflows/\(workflow.id)#add-step", notice: "Draft \(workflow.name) saved: add its first step.", request, context)
             } catch let error as WorkflowError {
                 switch error {
@@ -46,7 +50,7 @@ struct WorkflowPages {
         }
         pages.get("workflows/{id}") { request, context in try await builder(request, context) }
         pages.post("workflows/{id}/steps") { request, context in
-            let workflow = try await service.workflows.workflow(try context.parameters.require("id"))
+            let workflow = try await workflows.workflow(try context.parameters.require("id"))
             let fields = try await kit.form(request)
             var definition = workflow.draft
             let id = fields.text("step_id") ?? ""
@@ -70,7 +74,7 @@ struct WorkflowPages {
                 return try await builder(request, context, problems: ["place": "That branch is no longer in the workflow."], fields: fields)
             }
             do {
-                _ = try await service.workflows.updateDraft(workflow.id, definition)
+                _ = try await workflows.updateDraft(workflow.id, definition)
             } catch let WorkflowError.invalid(issues) {
                 // Issues of the new step go next to its fields; any other issue is the draft's.
                 var problems: [String: String] = [:]
@@ -85,22 +89,22 @@ struct WorkflowPages {
             return kit.done("/workflows/\(workflow.id)#steps", notice: "Step \(id) added to the draft.", request, context)
         }
         pages.post("workflows/{id}/steps/{step}/delete") { request, context in
-            let workflow = try await service.workflows.workflow(try context.parameters.require("id"))
+            let workflow = try await workflows.workflow(try context.parameters.require("id"))
             let stepID = try context.parameters.require("step")
             var definition = workflow.draft
             guard WorkflowBuilder.remove(stepID, from: &definition.steps) else { throw APIError(.notFound, "not_found", "the draft has no step \(stepID)") }
             do {
-                _ = try await service.workflows.updateDraft(workflow.id, definition)
+                _ = try await workflows.updateDraft(workflow.id, definition)
             } catch let WorkflowError.invalid(issues) {
                 return try await builder(request, context, problems: ["form": "Removing \(stepID) would leave the draft invalid: " + issues.map(\.description).joined(separator: "; ")])
             }
             return kit.done("/workflows/\(workflow.id)#steps", notice: "Step \(stepID) removed from the draft.", request, context)
         }
         pages.post("workflows/{id}/publish") { request, context in
-            let workflow = try await service.workflows.workflow(try context.parameters.require("id"))
+            let workflow = try await workflows.workflow(try context.parameters.require("id"))
             do {
-                let version = try await service.audited(context, "workflow.publish", target: "workflow:\(workflow.id)") {
-                    try await service.workflows.publish(workflow.id, by: context.actor)
+                let version = try await auditor.audited(context, "workflow.publish", target: "workflow:\(workflow.id)") {
+                    try await workflows.publish(workflow.id, by: context.actor)
                 }
                 return kit.done("/workflows/\(workflow.id)#versions", notice: "Version \(version.version) published: it is live.", request, context)
             } catch let WorkflowError.invalid(issues) {
@@ -108,8 +112,8 @@ struct WorkflowPages {
             }
         }
         pages.get("workflow-runs/{run}") { request, context in
-            let run = try await service.workflows.run(try context.positiveID("run", of: "a run"))
-            let steps = try await service.workflows.steps(of: run.id)
+            let run = try await workflows.run(try context.positiveID("run", of: "a run"))
+            let steps = try await workflows.steps(of: run.id)
             let data: [String: Any] = [
                 "run": ["id": run.id, "workflow": run.workflowID, "version": run.version, "status": run.status.rawValue, "trigger": run.trigger.rawValue,
                         "input": Self.pretty(run.input), "error": run.error ?? "", "created": Display.time(run.createdAt),
@@ -131,7 +135,7 @@ struct WorkflowPages {
     }
 
     func list(_ request: Request, _ context: VigilRequestContext, form: FormFields? = nil, problems: [String: String] = [:]) async throws -> Response {
-        let workflows = try await service.workflows.list()
+        let workflows = try await workflows.list()
         let chosen = Set(form?.all("events") ?? [])
         let data: [String: Any] = [
             "workflows": workflows.map { workflow in
@@ -154,7 +158,7 @@ struct WorkflowPages {
     }
 
     func builder(_ request: Request, _ context: VigilRequestContext, problems: [String: String] = [:], fields: FormFields? = nil) async throws -> Response {
-        let workflow = try await service.workflows.workflow(try context.parameters.require("id"))
+        let workflow = try await workflows.workflow(try context.parameters.require("id"))
         let query = request.uri.queryParameters
         let chosenKey = fields?.text("action") ?? query.get("action").flatMap { $0.isEmpty ? nil : $0 }
         let kind = fields?["kind"] ?? query.get("kind") ?? "action"
@@ -180,11 +184,11 @@ struct WorkflowPages {
             "conditions": (0..<3).map { ["index": $0, "name": fields?["branch_\($0)"] ?? "", "condition": fields?["condition_\($0)"] ?? "",
                                          "error": problems["condition_\($0)"] ?? ""] },
             "errors": problems, "general": problems["form"] ?? "",
-            "versions": try await service.workflows.versions(workflow.id).reversed().map { version in
+            "versions": try await workflows.versions(workflow.id).reversed().map { version in
                 ["version": version.version, "by": version.publishedBy, "at": Display.time(version.publishedAt),
                  "live": version.version == workflow.liveVersion] as [String: Any]
             },
-            "runs": try await service.workflows.runs(RunFilter(workflowID: workflow.id, limit: 20)).map { run in
+            "runs": try await workflows.runs(RunFilter(workflowID: workflow.id, limit: 20)).map { run in
                 ["id": run.id, "status": run.status.rawValue, "version": run.version, "trigger": run.trigger.rawValue,
                  "created": Display.time(run.createdAt), "error": run.error ?? ""] as [String: Any]
             },
@@ -198,7 +202,7 @@ struct WorkflowPages {
                 },
             ]
             if let integration = declaration.credentialIntegration {
-                let credentials = try await service.credentials.list().filter { $0.integration == integration }
+                let credentials = try await credentials.list().filter { $0.integration == integration }
                 action["credentials"] = credentials.map { ["id": $0.id, "nickname": $0.values["nickname"] ?? $0.id, "selected": $0.id == fields?["credential"]] }
                 action["needsCredential"] = true
                 action["noCredential"] = credentials.isEmpty

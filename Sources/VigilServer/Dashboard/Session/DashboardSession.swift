@@ -5,15 +5,16 @@ import Hummingbird
 /// context. A cookie that names nothing live is ignored: the page decides whether that matters.
 struct DashboardSession: RouterMiddleware {
     typealias Context = VigilRequestContext
-    let service: VigilService
+    let keys: KeyService
+    let users: UserService
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         if let secret = request.cookies[SessionCookie.name]?.value, !secret.isEmpty,
-           let found = try await service.users.session(secret: secret) {
+           let found = try await users.session(secret: secret) {
             // A session opened with an API key lasts only as long as the key.
             var live = true
-            if let keyID = found.session.keyID { live = try await service.keys.isLive(id: keyID) }
+            if let keyID = found.session.keyID { live = try await keys.isLive(id: keyID) }
             if live {
                 context.session = found.session
                 context.user = found.user

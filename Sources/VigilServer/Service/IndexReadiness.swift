@@ -1,0 +1,60 @@
+public import Foundation
+public import Logging
+public import Lookup
+import Basics
+import Synchronization
+
+/// Whether this process's index has loaded (routes that match answer 503 until it has), why a
+/// load failed, since when it is ready, and how far it follows the change log.
+public final class IndexReadiness: Sendable {
+    private let lookup: LookupService
+    private let loadFailure = Mutex<String?>(nil)
+    private let readyTime = Mutex<Date?>(nil)
+
+    public init(lookup: LookupService) {
+        self.lookup = lookup
+    }
+
+    /// True once the index has loaded. It then follows the change log, so it never goes back.
+    public var isReady: Bool { lookup.isReady }
+    public var loadError: String? { loadFailure.withLock { $0 } }
+    /// When the index became ready (HMA's `built_to`).
+    public var readySince: Date? { readyTime.withLock { $0 } }
+
+    /// Loads the index from storage; routes that match answer 503 until this returns.
+    public func loadIndex(logger: Logger) async {
+        let banks = lookup.banks
+        let start = ContinuousClock.now
+        do {
+            try await banks.loadIndex()
+            markReady()
+            let counts = banks.index.counts
+            logger.info("index loaded", metadata: [
+                "pdq": .stringConvertible(counts.pdq), "md5": .stringConvertible(counts.md5), "sha256": .stringConvertible(counts.sha256),
+                "banks": .stringConvertible(counts.banks), "seconds": .string(String(format: "%.2f", start.duration(to: .now).seconds)),
+                "change_log_sequence": .stringConvertible(banks.follower?.appliedSequence ?? 0),
+            ])
+        } catch {
+            // Shutting down before the load finished (a port already in use, say) is not a failure of the load.
+            if Task.isCancelled || error is CancellationError { return }
+            loadFailure.withLock { $0 = String(describing: error) }
+            logger.critical("index load failed", metadata: ["error": .string(String(describing: error))])
+        }
+    }
+
+    /// Marks the index ready without loading (tests and empty databases built in-process).
+    public func markReady() {
+        readyTime.withLock { $0 = Date() }
+        lookup.markReady()
+    }
+
+    /// How far this process's index has followed the change log.
+    public var changeLogStatus: (applied: Int64, latest: Int64) {
+        guard let follower = lookup.banks.follower else { return (0, 0) }
+        return (follower.appliedSequence, follower.latestSequence)
+    }
+
+    func requireReady() throws {
+        guard isReady else { throw APIError.indexLoading }
+    }
+}
