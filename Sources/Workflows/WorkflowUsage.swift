@@ -22,7 +22,7 @@ public struct WorkflowUsage: Sendable {
         }
     }
 
-    private func liveSteps(_ uses: (Step) -> Bool) async throws -> [String] {
+    private func liveSteps(_ uses: (StepDefinition) -> Bool) async throws -> [String] {
         var found: [String] = []
         for workflow in try await store.workflows() {
             guard let live = workflow.liveVersion, let version = try await store.version(workflowID: workflow.id, version: live) else { continue }

@@ -64,7 +64,7 @@ import Workflows
                                           jobKind: WorkflowService.jobKind, at: Date())
         #expect(a.created && b.created && a.run.id != b.run.id)
 
-        // Step records are replaced in place and read back with their JSON.
+        // StepDefinition records are replaced in place and read back with their JSON.
         let run = created[0].0
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         try await store.saveStep(StepRecord(runID: run, stepID: "lookup", status: .running, attempts: 1, input: ["image_url": "https://example.org/a.jpg"],

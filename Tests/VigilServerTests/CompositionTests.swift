@@ -30,7 +30,7 @@ import Workflows
     @Test func aCommandsBankServiceKeepsABankALiveWorkflowUses() async throws {
         let fixture = try await ServerFixture()
         var definition = WorkflowLibrary.screenUploadedImage()
-        definition.steps.append(Step(id: "keep", type: "action", action: "bank.add", inputs: ["bank": "TEST_BANK", "image_url": "{{ trigger.image_url }}"]))
+        definition.steps.append(StepDefinition(id: "keep", type: "action", action: "bank.add", inputs: ["bank": "TEST_BANK", "image_url": "{{ trigger.image_url }}"]))
         let workflow = try await fixture.service.workflows.create(definition)
         _ = try await fixture.service.workflows.publish(workflow.name, by: "test")
         let commandBanks = Assemble.banks(Stores(fixture.database), index: .none)

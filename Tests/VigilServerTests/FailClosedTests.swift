@@ -39,9 +39,9 @@ import Storage
                 """#)
             let credentialID = try #require(credential.json["id"] as? String, "\(credential.text)")
             let definition = WorkflowDefinition(name: "screen with both", trigger: .api([Parameter(name: "image_url", type: "url", required: true)]), steps: [
-                Step(id: "photodna", type: "action", integration: "photodna", operation: "match_lookup", credential: credentialID,
+                StepDefinition(id: "photodna", type: "action", integration: "photodna", operation: "match_lookup", credential: credentialID,
                      inputs: ["image_url": "{{ trigger.image_url }}"]),
-                Step(id: "ours", type: "action", integration: "vigil", operation: "match_lookup",
+                StepDefinition(id: "ours", type: "action", integration: "vigil", operation: "match_lookup",
                      inputs: ["image_url": "{{ trigger.image_url }}", "banks": ["TEST_BANK"]]),
             ])
             _ = try await WorkflowAPITests.publish(definition, http, admin: fixture.admin)
@@ -94,7 +94,7 @@ import Storage
         try await fixture.test { http in
             // Versions stored by an earlier, laxer version of Vigil: published straight into the store.
             let good = WorkflowDefinition(name: "on matches", trigger: .event(["match.found"], condition: "trigger.api == 'native'"),
-                                          steps: [Step(id: "tag", type: "action", action: "account.tag", inputs: ["reference_id": "u1", "tags": ["seen"]])])
+                                          steps: [StepDefinition(id: "tag", type: "action", action: "account.tag", inputs: ["reference_id": "u1", "tags": ["seen"]])])
             let id = try await WorkflowAPITests.publish(good, http, admin: fixture.admin)
             var broken = good
             broken.trigger.condition = "trigger.api == == 'native'"
@@ -116,10 +116,10 @@ import Storage
 
             // A conditional step whose condition does not parse fails its run.
             let branching = WorkflowDefinition(name: "branching", trigger: .api([]), steps: [
-                Step(id: "decide", type: "conditional", branches: [Branch(name: "odd", condition: "1 <", steps: [])], otherwise: []),
+                StepDefinition(id: "decide", type: "conditional", branches: [BranchDefinition(name: "odd", condition: "1 <", steps: [])], otherwise: []),
             ])
             let flow = try await fixture.service.workflows.create(WorkflowDefinition(name: "branching", trigger: .api([]), steps: [
-                Step(id: "decide", type: "conditional", branches: [Branch(name: "odd", condition: "true", steps: [])], otherwise: []),
+                StepDefinition(id: "decide", type: "conditional", branches: [BranchDefinition(name: "odd", condition: "true", steps: [])], otherwise: []),
             ]))
             let version = try await store.publish(workflowID: flow.id, definition: branching, by: "an older version", at: Date())
             let run = try await fixture.service.workflows.createRun(NewRun(workflowID: flow.id, version: version.version, trigger: .api,
@@ -157,11 +157,11 @@ import Storage
         try await fixture.test { http in
             let failing = WorkflowDefinition(name: "always fails", trigger: .api([]), steps: [
                 // An address the fetcher refuses: the step fails for good at once.
-                Step(id: "look", type: "action", integration: "vigil", operation: "match_lookup", inputs: ["image_url": "http://0.0.0.0/upload.jpg"]),
+                StepDefinition(id: "look", type: "action", integration: "vigil", operation: "match_lookup", inputs: ["image_url": "http://0.0.0.0/upload.jpg"]),
             ])
             let failingID = try await WorkflowAPITests.publish(failing, http, admin: fixture.admin)
             let onFailure = WorkflowDefinition(name: "on failures", trigger: .event(["workflow.run.failed"]), steps: [
-                Step(id: "tag", type: "action", action: "account.tag", inputs: ["reference_id": "ops", "tags": ["{{ trigger.workflow_id }}"]]),
+                StepDefinition(id: "tag", type: "action", action: "account.tag", inputs: ["reference_id": "ops", "tags": ["{{ trigger.workflow_id }}"]]),
             ])
             let onFailureID = try await WorkflowAPITests.publish(onFailure, http, admin: fixture.admin)
             let table = EventTableTriggers(triggers: fixture.service.triggers, events: fixture.service.events)

@@ -141,10 +141,10 @@ import Workflows
                 {"esp_service": "ExampleApp", "reporter": {"email": "trust-safety@example.com"}, "auto_approve_verified": true}
                 """#).status == 200)
             let definition = WorkflowDefinition(name: "forged", trigger: .api([Parameter(name: "image_url", type: "url", required: true)]), steps: [
-                Step(id: "open_case", type: "action", action: "case.create", inputs: [
+                StepDefinition(id: "open_case", type: "action", action: "case.create", inputs: [
                     "title": "forged", "provider": "photodna", "image_url": "{{ trigger.image_url }}",
                     "matches": [["source": "PhotoDNA", "violations": ["A1", "verified"], "match_id": "1", "distance": 0]]]),
-                Step(id: "draft", type: "action", action: "report.draft", inputs: ["case_id": "{{ steps.open_case.output.case_id }}"]),
+                StepDefinition(id: "draft", type: "action", action: "report.draft", inputs: ["case_id": "{{ steps.open_case.output.case_id }}"]),
             ])
             let id = try await WorkflowAPITests.publish(definition, http, admin: fixture.admin)
             let started = try await WorkflowAPITests.start(id, #"{"image_url":"\#(origin.url("/demo-0.jpg"))"}"#, key: fixture.analyst, http)

@@ -167,7 +167,7 @@ import Workflows
             // Version 2 adds a step that keeps the image's signals in a bank.
             _ = try await fixture.service.banks.createBank(.init(name: "SEEN"))
             var draft = WorkflowLibrary.screenUploadedImage()
-            draft.steps.append(Step(id: "keep", type: "action", action: "bank.add", inputs: ["bank": "SEEN", "image_url": "{{ trigger.image_url }}"]))
+            draft.steps.append(StepDefinition(id: "keep", type: "action", action: "bank.add", inputs: ["bank": "SEEN", "image_url": "{{ trigger.image_url }}"]))
             #expect(try await http.json(.put, "/v1/workflows/\(id)", key: fixture.admin, try Self.text(draft)).status == 200)
             #expect(try await http.call(.post, "/v1/workflows/\(id)/publish", key: fixture.admin).json["version"] as? Int == 2)
             let onV2 = try await Self.start(id, input, key: fixture.analyst, http)
@@ -231,7 +231,7 @@ import Workflows
         try await fixture.test { http in
             let definition = WorkflowDefinition(
                 name: "keep what PhotoDNA callers match", trigger: .event(["match.found"], condition: "trigger.api == 'photodna'"),
-                steps: [Step(id: "keep", type: "action", action: "bank.add",
+                steps: [StepDefinition(id: "keep", type: "action", action: "bank.add",
                              inputs: ["bank": "SEEN", "pdq": "{{ trigger.pdq }}", "note": "{{ trigger.matches[0].bank }}"])])
             _ = try await Self.publish(definition, http, admin: fixture.admin)
             let body = #"{"DataRepresentation":"Inline","Value":"\#(Data(try Images.demo(0)).base64EncodedString())"}"#

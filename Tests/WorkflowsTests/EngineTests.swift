@@ -18,14 +18,14 @@ import Workflows
 
     let adds = ScriptedAction("bank.add") { call, _ in ["added": true, "bank": call.inputs["bank"] ?? .null] }
 
-    let lookupStep = Step(id: "lookup", type: "action", integration: "vigil", operation: "match_lookup", inputs: ["image_url": "{{ trigger.image_url }}"])
+    let lookupStep = StepDefinition(id: "lookup", type: "action", integration: "vigil", operation: "match_lookup", inputs: ["image_url": "{{ trigger.image_url }}"])
 
-    func add(_ id: String, bank: String, continueOnError: Bool? = nil, retry: Retry? = nil) -> Step {
-        Step(id: id, type: "action", action: "bank.add", inputs: ["bank": .string(bank), "note": "{{ trigger.account }}", "pdq": "{{ steps.lookup.output.tracking_id }}"],
+    func add(_ id: String, bank: String, continueOnError: Bool? = nil, retry: Retry? = nil) -> StepDefinition {
+        StepDefinition(id: id, type: "action", action: "bank.add", inputs: ["bank": .string(bank), "note": "{{ trigger.account }}", "pdq": "{{ steps.lookup.output.tracking_id }}"],
              retry: retry, continueOnError: continueOnError)
     }
 
-    func published(_ steps: [Step], trigger: Trigger = EngineTests.trigger) async throws -> Workflow {
+    func published(_ steps: [StepDefinition], trigger: Trigger = EngineTests.trigger) async throws -> Workflow {
         let workflow = try await service.create(WorkflowDefinition(name: "wf-\(UUID().uuidString.prefix(8))", trigger: trigger, steps: steps))
         _ = try await service.publish(workflow.id, by: "test")
         return workflow
@@ -43,12 +43,27 @@ import Workflows
         #expect(try await WorkflowUsage(store: store).users(ofBank: "OTHER").isEmpty)
     }
 
+    /// A stored version with a step of no known type (stored by a laxer Vigil, or by hand) runs
+    /// nothing and says why: it used to be run as an action named ".", its steps before it done.
+    @Test func aStoredStepOfNoKnownTypeFailsTheRunBeforeAnyStep() async throws {
+        let workflow = try await published([lookupStep, add("keep", bank: "KEPT")])
+        let broken = WorkflowDefinition(name: workflow.name, trigger: Self.trigger, steps: [lookupStep, StepDefinition(id: "pause", type: "wait")])
+        let version = try await store.publish(workflowID: workflow.id, definition: broken, by: "upgrade", at: Date())
+        #expect(try await store.setLive(workflowID: workflow.id, version: version.version, at: Date()))
+        let run = try await start(workflow)
+        let lookup = lookup(matched: true)
+        #expect(try await WorkflowEngine(store: store, actions: [lookup, adds]).advance(runID: run.id) == .finished(.failed))
+        let failed = try #require(try await store.run(id: run.id))
+        #expect(failed.error?.contains("unknown step type \"wait\"") == true, "\(failed)")
+        #expect(lookup.received.isEmpty && store.step(run.id, "lookup") == nil)
+    }
+
     /// A stored version whose input no longer parses (a stricter parser after an upgrade) fails
     /// the step before it runs, saying why: the text is never handed to the action as it is.
     @Test func anInputThatNoLongerParsesFailsTheStepInsteadOfBeingSentAsText() async throws {
         let workflow = try await published([lookupStep, add("keep", bank: "KEPT")])
         let broken = WorkflowDefinition(name: workflow.name, trigger: Self.trigger, steps: [
-            lookupStep, Step(id: "keep", type: "action", action: "bank.add", inputs: ["bank": "KEPT", "note": "{{ trigger.account"])])
+            lookupStep, StepDefinition(id: "keep", type: "action", action: "bank.add", inputs: ["bank": "KEPT", "note": "{{ trigger.account"])])
         let version = try await store.publish(workflowID: workflow.id, definition: broken, by: "upgrade", at: Date())
         #expect(try await store.setLive(workflowID: workflow.id, version: version.version, at: Date()))
         let run = try await start(workflow)
@@ -81,7 +96,7 @@ import Workflows
     }
 
     @Test func branchesOnTheLookup() async throws {
-        let decide = Step(id: "decide", type: "conditional", branches: [Branch(condition: "steps.lookup.output.is_match", steps: [add("flag", bank: "MATCHED")])],
+        let decide = StepDefinition(id: "decide", type: "conditional", branches: [BranchDefinition(condition: "steps.lookup.output.is_match", steps: [add("flag", bank: "MATCHED")])],
                           otherwise: [add("clear", bank: "CLEAN")])
         let workflow = try await published([lookupStep, decide])
         for matched in [true, false] {
@@ -145,8 +160,8 @@ import Workflows
     }
 
     @Test func parallelBranchesAllRun() async throws {
-        let both = Step(id: "both", type: "parallel", branches: [Branch(steps: [add("left", bank: "L")]), Branch(steps: [add("right", bank: "R")])])
-        let after = Step(id: "after", type: "action", action: "bank.add",
+        let both = StepDefinition(id: "both", type: "parallel", branches: [BranchDefinition(steps: [add("left", bank: "L")]), BranchDefinition(steps: [add("right", bank: "R")])])
+        let after = StepDefinition(id: "after", type: "action", action: "bank.add",
                          inputs: ["bank": "{{ steps.left.output.bank }}", "pdq": "x", "note": "{{ steps.right.output.bank }}"])
         let workflow = try await published([lookupStep, both, after])
         let run = try await start(workflow)
@@ -304,7 +319,7 @@ extension EngineTests {
             if attempt == 1 { throw Flaky.echo("refused key sk-live-123456") }
             return ["status": 200, "delivery_id": .string("echo sk-live-123456")]
         }
-        let step = Step(id: "notify", type: "action", action: "notify.webhook", credential: "cred_hook",
+        let step = StepDefinition(id: "notify", type: "action", action: "notify.webhook", credential: "cred_hook",
                         inputs: ["data": ["note": "sk-live-123456 {{ trigger.account }}"]], retry: Retry(attempts: 2, backoffSeconds: 0))
         let service = WorkflowService(store: store, jobs: JobQueue(store: UnusedJobStore()), credentials: { ["cred_hook": "webhook"] })
         let workflow = try await service.create(WorkflowDefinition(name: "secrets", trigger: Self.trigger, steps: [step]))
@@ -334,7 +349,7 @@ extension EngineTests {
     /// free of them. It fails, saying why, and its input is not kept.
     @Test func aRedactorThatFailsStopsTheStep() async throws {
         let echo = ScriptedAction("notify.webhook") { _, _ in ["status": 200] }
-        let step = Step(id: "notify", type: "action", action: "notify.webhook", credential: "cred_hook", inputs: ["data": ["note": "x"]])
+        let step = StepDefinition(id: "notify", type: "action", action: "notify.webhook", credential: "cred_hook", inputs: ["data": ["note": "x"]])
         let service = WorkflowService(store: store, jobs: JobQueue(store: UnusedJobStore()), credentials: { ["cred_hook": "webhook"] })
         let workflow = try await service.create(WorkflowDefinition(name: "locked", trigger: Self.trigger, steps: [step]))
         _ = try await service.publish(workflow.id, by: "test")

@@ -9,7 +9,7 @@ public struct WorkflowDefinition: Codable, Sendable, Equatable {
     public var name: String
     public var description: String?
     public var trigger: Trigger
-    public var steps: [Step]
+    public var steps: [StepDefinition]
 
     enum CodingKeys: String, CodingKey, CaseIterable { case name, description, trigger, steps }
 
@@ -19,10 +19,10 @@ public struct WorkflowDefinition: Codable, Sendable, Equatable {
         name = try container.decode(String.self, forKey: .name)
         description = try container.decodeIfPresent(String.self, forKey: .description)
         trigger = try container.decode(Trigger.self, forKey: .trigger)
-        steps = try container.decode([Step].self, forKey: .steps)
+        steps = try container.decode([StepDefinition].self, forKey: .steps)
     }
 
-    public init(name: String, description: String? = nil, trigger: Trigger, steps: [Step]) {
+    public init(name: String, description: String? = nil, trigger: Trigger, steps: [StepDefinition]) {
         self.name = name
         self.description = description
         self.trigger = trigger
@@ -30,8 +30,8 @@ public struct WorkflowDefinition: Codable, Sendable, Equatable {
     }
 
     /// Every step, depth first, branches included.
-    public var allSteps: [Step] {
-        func walk(_ steps: [Step]) -> [Step] {
+    public var allSteps: [StepDefinition] {
+        func walk(_ steps: [StepDefinition]) -> [StepDefinition] {
             steps.flatMap { step in [step] + (step.branches ?? []).flatMap { walk($0.steps) } + walk(step.otherwise ?? []) }
         }
         return walk(steps)
@@ -120,11 +120,13 @@ public struct Parameter: Codable, Sendable, Equatable {
     public var textLimit: Int { maxLength ?? Self.defaultMaxLength }
 }
 
-/// One step. `type` says which of the optional fields it uses:
+/// One step as its author writes it. `type` says which of the optional fields it uses:
 /// - `action`: `integration` + `operation` (+ `credential`), or a built-in `action`; `inputs`;
 /// - `conditional`: `branches` (each a `condition` and its steps, tried in order) and `else`;
 /// - `parallel`: `branches` (their steps; all run at once).
-public struct Step: Codable, Sendable, Equatable {
+/// `Step.make` types it (naming every field that does not fit), and the validator and the
+/// engine work with the typed `Step`.
+public struct StepDefinition: Codable, Sendable, Equatable {
     public var id: String
     public var name: String?
     public var type: String
@@ -134,8 +136,8 @@ public struct Step: Codable, Sendable, Equatable {
     public var credential: String?
     /// Each a literal or a template (`"{{ trigger.image_url }}"`), nested objects and lists included.
     public var inputs: [String: JSONValue]?
-    public var branches: [Branch]?
-    public var otherwise: [Step]?
+    public var branches: [BranchDefinition]?
+    public var otherwise: [StepDefinition]?
     public var retry: Retry?
     /// When the step fails after its last attempt, record the failure and go on with the next step.
     public var continueOnError: Bool?
@@ -157,14 +159,14 @@ public struct Step: Codable, Sendable, Equatable {
         action = try container.decodeIfPresent(String.self, forKey: .action)
         credential = try container.decodeIfPresent(String.self, forKey: .credential)
         inputs = try container.decodeIfPresent([String: JSONValue].self, forKey: .inputs)
-        branches = try container.decodeIfPresent([Branch].self, forKey: .branches)
-        otherwise = try container.decodeIfPresent([Step].self, forKey: .otherwise)
+        branches = try container.decodeIfPresent([BranchDefinition].self, forKey: .branches)
+        otherwise = try container.decodeIfPresent([StepDefinition].self, forKey: .otherwise)
         retry = try container.decodeIfPresent(Retry.self, forKey: .retry)
         continueOnError = try container.decodeIfPresent(Bool.self, forKey: .continueOnError)
     }
 
     public init(id: String, name: String? = nil, type: String, integration: String? = nil, operation: String? = nil, action: String? = nil,
-                credential: String? = nil, inputs: [String: JSONValue]? = nil, branches: [Branch]? = nil, otherwise: [Step]? = nil,
+                credential: String? = nil, inputs: [String: JSONValue]? = nil, branches: [BranchDefinition]? = nil, otherwise: [StepDefinition]? = nil,
                 retry: Retry? = nil, continueOnError: Bool? = nil) {
         self.id = id
         self.name = name
@@ -179,16 +181,13 @@ public struct Step: Codable, Sendable, Equatable {
         self.retry = retry
         self.continueOnError = continueOnError
     }
-
-    public var retryPolicy: Retry { retry ?? Retry() }
-    public var continues: Bool { continueOnError ?? false }
 }
 
 /// A branch of a conditional (with a condition) or of a parallel step (without).
-public struct Branch: Codable, Sendable, Equatable {
+public struct BranchDefinition: Codable, Sendable, Equatable {
     public var name: String?
     public var condition: String?
-    public var steps: [Step]
+    public var steps: [StepDefinition]
 
     enum CodingKeys: String, CodingKey, CaseIterable { case name, condition, steps }
 
@@ -197,10 +196,10 @@ public struct Branch: Codable, Sendable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decodeIfPresent(String.self, forKey: .name)
         condition = try container.decodeIfPresent(String.self, forKey: .condition)
-        steps = try container.decode([Step].self, forKey: .steps)
+        steps = try container.decode([StepDefinition].self, forKey: .steps)
     }
 
-    public init(name: String? = nil, condition: String? = nil, steps: [Step]) {
+    public init(name: String? = nil, condition: String? = nil, steps: [StepDefinition]) {
         self.name = name
         self.condition = condition
         self.steps = steps

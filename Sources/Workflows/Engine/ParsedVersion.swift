@@ -2,22 +2,41 @@ import Foundation
 public import JSONValues
 import Synchronization
 
-/// A published version's expressions, each parsed once: every branch condition and every
-/// templated input text, by its text. The engine parses a version the first time it runs one of
-/// its runs in this process and keeps it (versions never change once published); the version was
-/// checked when it was published, so a text that no longer parses (a stricter parser after an
-/// upgrade) fails the step or run that meets it, in words, and is never taken as plain text.
+/// A published version as the engine runs it: its steps typed (`Step`), and its expressions
+/// each parsed once (every branch condition and every templated input text, by its text). The
+/// engine parses a version the first time it runs one of its runs in this process and keeps it
+/// (versions never change once published); the version was checked when it was published, so a
+/// step that no longer fits its type fails the run, and a text that no longer parses (a stricter
+/// parser after an upgrade) fails the step or run that meets it, in words, and is never taken
+/// as plain text.
 public struct ParsedVersion: Sendable {
+    private let planned: Result<[Step], WorkflowInvalid>
     private let conditions: [String: Result<Expression, ExpressionError>]
     private let templates: [String: Result<Template, ExpressionError>]
 
     public init(_ definition: WorkflowDefinition) {
-        let steps = definition.allSteps
-        self.init(conditions: steps.flatMap { ($0.branches ?? []).compactMap(\.condition) }, inputs: steps.flatMap { ($0.inputs ?? [:]).values })
+        let planned = Result { () throws(WorkflowInvalid) in try Step.plan(definition.steps) }
+        var conditions: [String] = []
+        var inputs: [JSONValue] = []
+        if case let .success(steps) = planned {
+            for step in steps.flatMap(\.allSteps) {
+                switch step.kind {
+                case let .action(action): inputs.append(contentsOf: action.inputs.values)
+                case let .conditional(branches, _): conditions.append(contentsOf: branches.map(\.condition))
+                case .parallel: break
+                }
+            }
+        }
+        self.init(planned: planned, conditions: conditions, inputs: inputs)
     }
 
+    /// The version's steps, typed; throws (naming every misfit) for a version stored by a laxer
+    /// Vigil than this one.
+    public func steps() throws(WorkflowInvalid) -> [Step] { try planned.get() }
+
     /// The conditions and the templated texts inside `inputs` (objects and lists included).
-    init(conditions texts: [String], inputs: [JSONValue]) {
+    init(planned: Result<[Step], WorkflowInvalid> = .success([]), conditions texts: [String], inputs: [JSONValue]) {
+        self.planned = planned
         var conditions: [String: Result<Expression, ExpressionError>] = [:]
         var templates: [String: Result<Template, ExpressionError>] = [:]
         func collect(_ value: JSONValue) {

@@ -60,8 +60,15 @@ public final class WorkflowEngine: Sendable {
         } catch {
             return try await finish(run, .failed, error: String(describing: error), lease)
         }
+        let steps: [Step]
+        do {
+            steps = try execution.version.steps()
+        } catch {
+            // Fail closed: a stored version whose steps no longer fit their types runs nothing.
+            return try await finish(run, .failed, error: "version \(run.version) cannot run: \(error)", lease)
+        }
         var scope = Scope(trigger: trigger)
-        switch try await execute(version.definition.steps, &scope, execution) {
+        switch try await execute(steps, &scope, execution) {
         case .completed: return try await finish(run, .succeeded, error: nil, lease)
         case let .failed(message): return try await finish(run, .failed, error: message, lease)
         case .cancelled: return try await finish(run, .cancelled, error: nil, lease)
@@ -110,10 +117,10 @@ public final class WorkflowEngine: Sendable {
     private func execute(_ steps: [Step], _ scope: inout Scope, _ execution: Execution) async throws -> Flow {
         for step in steps {
             if try await stopRequested(execution) { return .cancelled }
-            let flow: Flow = switch step.type {
-            case "conditional": try await conditional(step, &scope, execution)
-            case "parallel": try await parallel(step, &scope, execution)
-            default: try await action(step, &scope, execution)
+            let flow: Flow = switch step.kind {
+            case let .action(action): try await self.action(action, of: step, &scope, execution)
+            case let .conditional(branches, otherwise): try await conditional(step, branches, otherwise: otherwise, &scope, execution)
+            case let .parallel(branches): try await parallel(step, branches, &scope, execution)
             }
             guard case .completed = flow else { return flow }
         }
@@ -126,7 +133,7 @@ public final class WorkflowEngine: Sendable {
         return try await store.run(id: execution.run.id)?.cancelRequested ?? true
     }
 
-    private func action(_ step: Step, _ scope: inout Scope, _ execution: Execution) async throws -> Flow {
+    private func action(_ action: Step.Action, of step: Step, _ scope: inout Scope, _ execution: Execution) async throws -> Flow {
         let existing = execution.records[step.id]
         switch existing?.status {
         case .succeeded?:
@@ -134,23 +141,23 @@ public final class WorkflowEngine: Sendable {
             return .completed
         case .failed?:
             scope.steps[step.id] = existing?.scopeValue
-            return step.continues ? .completed : .failed("step \(step.id) failed: \(existing?.error ?? "unknown error")")
+            return step.continuesOnError ? .completed : .failed("step \(step.id) failed: \(existing?.error ?? "unknown error")")
         case .retrying?:
             if let next = existing?.nextAttemptAt, next > Date() { return .wait(next) }
         case .running?, nil:
             break
         }
-        let key = step.action ?? "\(step.integration ?? "").\(step.operation ?? "")"
+        let key = action.key
         // A step whose tries keep dying with their process (it crashes it, or outlives every
         // lease) is not tried for ever: two interrupted tries beyond its policy, then it fails.
-        if let existing, existing.status == .running, existing.attempts >= step.retryPolicy.attempts + 2 {
+        if let existing, existing.status == .running, existing.attempts >= step.retry.attempts + 2 {
             var failed = existing
             failed.status = .failed
             failed.error = "interrupted \(existing.attempts) times before it finished"
             failed.finishedAt = Date()
             try await store.saveStep(failed, lease: execution.lease)
             scope.steps[step.id] = failed.scopeValue
-            return step.continues ? .completed : .failed("step \(step.id) failed: \(failed.error ?? "")")
+            return step.continuesOnError ? .completed : .failed("step \(step.id) failed: \(failed.error ?? "")")
         }
         let declaration = ActionCatalog.declaration(key)
         let attempt = (existing?.attempts ?? 0) + 1
@@ -161,20 +168,20 @@ public final class WorkflowEngine: Sendable {
                                     worker: execution.worker)
             try await store.saveStep(record, lease: execution.lease)
             scope.steps[step.id] = record.scopeValue
-            return step.continues ? .completed : .failed("step \(step.id) failed: \(message)")
+            return step.continuesOnError ? .completed : .failed("step \(step.id) failed: \(message)")
         }
         let inputs: [String: JSONValue]
         do {
             let data = scope.data
             let version = execution.version
-            inputs = try await evaluation.run { try Self.inputs(step, declaration, data, version) }
+            inputs = try await evaluation.run { try Self.inputs(action, declaration, data, version) }
         } catch {
             // Inputs that cannot be worked out within the budget: the step does not run.
             return try await failedBeforeRunning("its inputs could not be worked out: \(error)")
         }
         let redact: @Sendable (String) -> String
         do {
-            redact = if let credential = step.credential { try await secrets.redactor(forCredential: credential) } else { { $0 } }
+            redact = if let credential = action.credential { try await secrets.redactor(forCredential: credential) } else { { $0 } }
         } catch {
             // The step's data could not be checked for secrets: it does not run (nor is its input kept).
             return try await failedBeforeRunning(String(describing: error))
@@ -187,7 +194,7 @@ public final class WorkflowEngine: Sendable {
         do {
             guard let performer = actions[key] else { throw ActionFailure("this process cannot run \(key)") }
             let output = try await performer.perform(ActionCall(
-                inputs: inputs, credential: step.credential, idempotencyKey: "wfrun-\(execution.run.id)-\(step.id)",
+                inputs: inputs, credential: action.credential, idempotencyKey: "wfrun-\(execution.run.id)-\(step.id)",
                 runID: execution.run.id, stepID: step.id, workflowID: execution.run.workflowID))
             record.status = .succeeded
             record.output = Self.redacted(output, nil, redact)
@@ -198,7 +205,7 @@ public final class WorkflowEngine: Sendable {
         } catch {
             if error is CancellationError || Task.isCancelled { throw error }
             let message = redact(String(describing: error))
-            let retry = step.retryPolicy
+            let retry = step.retry
             if !(error is ActionFailure), attempt < retry.attempts {
                 record.status = .retrying
                 record.error = message
@@ -213,25 +220,25 @@ public final class WorkflowEngine: Sendable {
             record.finishedAt = Date()
             try await store.saveStep(record, lease: execution.lease)
             scope.steps[step.id] = record.scopeValue
-            return step.continues ? .completed : .failed("step \(step.id) failed: \(message)")
+            return step.continuesOnError ? .completed : .failed("step \(step.id) failed: \(message)")
         }
     }
 
     /// Takes the first branch whose condition holds, else the `else` steps. The choice is
     /// committed, so a resumed run takes the same branch whatever changed since.
-    private func conditional(_ step: Step, _ scope: inout Scope, _ execution: Execution) async throws -> Flow {
+    private func conditional(_ step: Step, _ branches: [Step.ConditionalBranch], otherwise: [Step]?, _ scope: inout Scope,
+                             _ execution: Execution) async throws -> Flow {
         var chosen: String
         if let existing = execution.records[step.id], existing.status == .succeeded,
            case let .object(fields)? = existing.output, let branch = fields["branch"]?.string {
             chosen = branch
             scope.steps[step.id] = existing.scopeValue
         } else {
-            chosen = step.otherwise == nil ? "none" : "else"
-            for (i, branch) in (step.branches ?? []).enumerated() {
-                guard let condition = branch.condition else { continue }
+            chosen = otherwise == nil ? "none" : "else"
+            for (i, branch) in branches.enumerated() {
                 let expression: Expression
                 do {
-                    expression = try execution.version.condition(condition)
+                    expression = try execution.version.condition(branch.condition)
                 } catch {
                     // Fail closed: a condition that cannot be read decides nothing; the run fails, saying why.
                     let message = "the condition of branch \(branch.name ?? String(i)) does not parse: \(error)"
@@ -267,14 +274,14 @@ public final class WorkflowEngine: Sendable {
             try await store.saveStep(record, lease: execution.lease)
             scope.steps[step.id] = record.scopeValue
         }
-        let steps: [Step] = if chosen == "else" { step.otherwise ?? [] } else if let i = Int(chosen), let branches = step.branches, branches.indices.contains(i) {
+        let steps: [Step] = if chosen == "else" { otherwise ?? [] } else if let i = Int(chosen), branches.indices.contains(i) {
             branches[i].steps
         } else { [] }
         return try await execute(steps, &scope, execution)
     }
 
     /// Runs every branch at once; each branch's steps run in order and commit as they go.
-    private func parallel(_ step: Step, _ scope: inout Scope, _ execution: Execution) async throws -> Flow {
+    private func parallel(_ step: Step, _ branches: [Step.ParallelBranch], _ scope: inout Scope, _ execution: Execution) async throws -> Flow {
         // Branches whose steps all finished in an earlier pass only put their records in the scope.
         let existing = execution.records[step.id]
         let decided = existing?.status == .succeeded || existing?.status == .failed
@@ -283,7 +290,7 @@ public final class WorkflowEngine: Sendable {
         if existing == nil { try await store.saveStep(record, lease: execution.lease) }
         let start = scope
         let results = try await withThrowingTaskGroup(of: (Flow, [String: JSONValue]).self) { group in
-            for branch in step.branches ?? [] {
+            for branch in branches {
                 group.addTask {
                     var branchScope = start
                     let flow = try await self.execute(branch.steps, &branchScope, execution)
@@ -310,7 +317,7 @@ public final class WorkflowEngine: Sendable {
         if let until = waits.min(), failures.isEmpty { return .wait(until) }
         if decided, let existing {
             scope.steps[step.id] = existing.scopeValue
-            return existing.status == .failed && !step.continues ? .failed("step \(step.id) failed: \(existing.error ?? "")") : .completed
+            return existing.status == .failed && !step.continuesOnError ? .failed("step \(step.id) failed: \(existing.error ?? "")") : .completed
         }
         record.finishedAt = Date()
         if !failures.isEmpty {
@@ -318,7 +325,7 @@ public final class WorkflowEngine: Sendable {
             record.error = failures.joined(separator: "; ")
             try await store.saveStep(record, lease: execution.lease)
             scope.steps[step.id] = record.scopeValue
-            return step.continues ? .completed : .failed("step \(step.id) failed: \(record.error ?? "")")
+            return step.continuesOnError ? .completed : .failed("step \(step.id) failed: \(record.error ?? "")")
         }
         record.status = .succeeded
         record.output = .object([:])
@@ -330,10 +337,10 @@ public final class WorkflowEngine: Sendable {
     // MARK: inputs
 
     /// The step's inputs rendered over the run's data, declared defaults filled in.
-    static func inputs(_ step: Step, _ declaration: ActionDeclaration?, _ data: JSONValue, _ version: ParsedVersion) throws -> [String: JSONValue] {
+    static func inputs(_ action: Step.Action, _ declaration: ActionDeclaration?, _ data: JSONValue, _ version: ParsedVersion) throws -> [String: JSONValue] {
         var budget = EvaluationBudget()
         var inputs: [String: JSONValue] = [:]
-        for (name, value) in step.inputs ?? [:] { inputs[name] = try version.render(value, with: data, budget: &budget) }
+        for (name, value) in action.inputs { inputs[name] = try version.render(value, with: data, budget: &budget) }
         for field in declaration?.inputs ?? [] where inputs[field.name] == nil {
             guard let text = field.defaultValue else { continue }
             inputs[field.name] = switch field.kind {

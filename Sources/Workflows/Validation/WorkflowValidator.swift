@@ -10,7 +10,6 @@ public struct WorkflowValidator: Sendable {
 
     public init(credentials: [String: String]) { self.credentials = credentials }
 
-    static let stepTypes = ["action", "conditional", "parallel"]
     static let maxSteps = 200
 
     public func validate(_ definition: WorkflowDefinition) -> [ValidationIssue] {
@@ -35,7 +34,8 @@ public struct WorkflowValidator: Sendable {
                 issues.append(ValidationIssue(step: step.id, field: "id", message: "another step has the id \(step.id)"))
             }
         }
-        check(definition.steps, visible: [:], trigger: trigger, &issues)
+        // Each step's fields against its type first, then what the typed steps say.
+        check(Step.make(definition.steps, issues: &issues), visible: [:], trigger: trigger, &issues)
         return issues
     }
 
@@ -111,42 +111,22 @@ public struct WorkflowValidator: Sendable {
             let scope = ValueType.object(["trigger": trigger, "steps": .object(visible, open: false)], open: false)
             retryIssues(step, &issues)
             var output = ValueType.object([:], open: false)
-            switch step.type {
-            case "action":
-                output = action(step, scope: scope, &issues)
-            case "conditional":
-                let branches = step.branches ?? []
-                if branches.isEmpty {
-                    issues.append(ValidationIssue(step: step.id, field: "branches", message: "a conditional needs at least one branch"))
-                }
+            switch step.kind {
+            case let .action(action):
+                output = self.action(action, of: step, scope: scope, &issues)
+            case let .conditional(branches, otherwise):
                 for (i, branch) in branches.enumerated() {
-                    if let condition = branch.condition {
-                        check(condition: condition, scope: scope, step: step.id, field: "branches[\(i)].condition", &issues)
-                    } else {
-                        issues.append(ValidationIssue(step: step.id, field: "branches[\(i)].condition", message: "each branch of a conditional needs a condition (use else for the rest)"))
-                    }
+                    check(condition: branch.condition, scope: scope, step: step.id, field: "branches[\(i)].condition", &issues)
                     check(branch.steps, visible: visible, trigger: trigger, &issues)
                 }
-                check(step.otherwise ?? [], visible: visible, trigger: trigger, &issues)
+                check(otherwise ?? [], visible: visible, trigger: trigger, &issues)
                 output = .object(["branch": .text], open: false)
-            case "parallel":
-                let branches = step.branches ?? []
-                if branches.isEmpty {
-                    issues.append(ValidationIssue(step: step.id, field: "branches", message: "a parallel step needs at least one branch"))
-                }
-                if step.otherwise != nil {
-                    issues.append(ValidationIssue(step: step.id, field: "else", message: "a parallel step has no else: all its branches run"))
-                }
+            case let .parallel(branches):
                 var after = visible
-                for (i, branch) in branches.enumerated() {
-                    if branch.condition != nil {
-                        issues.append(ValidationIssue(step: step.id, field: "branches[\(i)].condition", message: "a parallel step's branches all run: they take no condition"))
-                    }
+                for branch in branches {
                     after.merge(check(branch.steps, visible: visible, trigger: trigger, &issues)) { first, _ in first }
                 }
                 visible = after
-            default:
-                issues.append(ValidationIssue(step: step.id, field: "type", message: "unknown step type \"\(step.type)\" (one of \(Self.stepTypes.joined(separator: ", ")))"))
             }
             visible[step.id] = .object(["output": output, "status": .text, "error": .text, "attempts": .integer], open: false)
         }
@@ -154,7 +134,7 @@ public struct WorkflowValidator: Sendable {
     }
 
     private func retryIssues(_ step: Step, _ issues: inout [ValidationIssue]) {
-        guard let retry = step.retry else { return }
+        let retry = step.retry
         if !(1...20).contains(retry.attempts) {
             issues.append(ValidationIssue(step: step.id, field: "retry.attempts", message: "attempts is 1 to 20, got \(retry.attempts)"))
         }
@@ -172,13 +152,10 @@ public struct WorkflowValidator: Sendable {
     }
 
     /// An action step: the action, its credential and its inputs. Returns the output's type.
-    private func action(_ step: Step, scope: ValueType, _ issues: inout [ValidationIssue]) -> ValueType {
-        if step.branches != nil || step.otherwise != nil {
-            issues.append(ValidationIssue(step: step.id, field: "branches", message: "an action step has no branches"))
-        }
-        let key: String
-        switch (step.integration, step.operation, step.action) {
-        case let (integration?, operation?, nil):
+    private func action(_ action: Step.Action, of step: Step, scope: ValueType, _ issues: inout [ValidationIssue]) -> ValueType {
+        let key = action.key
+        if let integration = action.integration {
+            let operation = String(key.dropFirst(integration.count + 1))
             guard let found = Integrations.integration(integration) else {
                 issues.append(ValidationIssue(step: step.id, field: "integration", message: "unknown integration \"\(integration)\" (known: \(Integrations.catalogue.map(\.id).joined(separator: ", ")))"))
                 return .any
@@ -188,15 +165,6 @@ public struct WorkflowValidator: Sendable {
                 issues.append(ValidationIssue(step: step.id, field: "operation", message: "\(integration) has no operation \"\(operation)\"" + (known.isEmpty ? "" : " (it has: \(known.joined(separator: ", ")))")))
                 return .any
             }
-            key = "\(integration).\(operation)"
-        case let (nil, nil, action?):
-            key = action
-        case (_, nil, nil) where step.integration != nil:
-            issues.append(ValidationIssue(step: step.id, field: "operation", message: "an integration step names its operation"))
-            return .any
-        default:
-            issues.append(ValidationIssue(step: step.id, field: "action", message: "an action step names either integration and operation, or a built-in action"))
-            return .any
         }
         guard let declaration = ActionCatalog.declaration(key) else {
             let builtIns = ActionCatalog.builtIns.map(\.key).joined(separator: ", ")
@@ -204,11 +172,11 @@ public struct WorkflowValidator: Sendable {
             return .any
         }
         if let reason = declaration.unavailable {
-            issues.append(ValidationIssue(step: step.id, field: step.action == nil ? "operation" : "action", message: "\(key) \(reason)"))
+            issues.append(ValidationIssue(step: step.id, field: action.integration != nil ? "operation" : "action", message: "\(key) \(reason)"))
             return .object(declaration.outputs)
         }
-        credentialIssues(step, declaration, &issues)
-        let inputs = step.inputs ?? [:]
+        credentialIssues(action.credential, of: step, declaration, &issues)
+        let inputs = action.inputs
         let declared = Dictionary(declaration.inputs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for name in inputs.keys.sorted() where declared[name] == nil {
             issues.append(ValidationIssue(step: step.id, field: "inputs.\(name)", message: "\(key) takes no input \(name) (it takes: \(declaration.inputs.map(\.name).joined(separator: ", ")))"))
@@ -229,14 +197,14 @@ public struct WorkflowValidator: Sendable {
         return .object(declaration.outputs)
     }
 
-    private func credentialIssues(_ step: Step, _ declaration: ActionDeclaration, _ issues: inout [ValidationIssue]) {
+    private func credentialIssues(_ credential: String?, of step: Step, _ declaration: ActionDeclaration, _ issues: inout [ValidationIssue]) {
         guard let needed = declaration.credentialIntegration else {
-            if step.credential != nil {
+            if credential != nil {
                 issues.append(ValidationIssue(step: step.id, field: "credential", message: "\(declaration.key) uses no credential"))
             }
             return
         }
-        guard let id = step.credential, !id.isEmpty else {
+        guard let id = credential, !id.isEmpty else {
             issues.append(ValidationIssue(step: step.id, field: "credential", message: "\(declaration.key) needs a \(needed) credential"))
             return
         }

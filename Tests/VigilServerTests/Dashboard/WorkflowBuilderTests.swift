@@ -7,15 +7,15 @@ import Workflows
 /// removed step is gone wherever it was, form values become typed inputs, and validation
 /// issues name the form's controls.
 @Suite struct WorkflowBuilderTests {
-    static let conditional = Step(id: "decide", type: "conditional", branches: [Branch(name: "hit", condition: "steps.lookup.output.is_match", steps: [])],
+    static let conditional = StepDefinition(id: "decide", type: "conditional", branches: [BranchDefinition(name: "hit", condition: "steps.lookup.output.is_match", steps: [])],
                                   otherwise: [])
 
     @Test func stepsGoWhereTheFormSays() {
-        var steps = [Step(id: "lookup", type: "action", action: "bank.add"), Self.conditional]
-        #expect(WorkflowBuilder.insert(Step(id: "a", type: "action"), at: .init("decide#0"), into: &steps))
-        #expect(WorkflowBuilder.insert(Step(id: "b", type: "action"), at: .init("decide#else"), into: &steps))
-        #expect(WorkflowBuilder.insert(Step(id: "c", type: "action"), at: .init("top"), into: &steps))
-        #expect(!WorkflowBuilder.insert(Step(id: "d", type: "action"), at: .init("missing#0"), into: &steps))
+        var steps = [StepDefinition(id: "lookup", type: "action", action: "bank.add"), Self.conditional]
+        #expect(WorkflowBuilder.insert(StepDefinition(id: "a", type: "action"), at: .init("decide#0"), into: &steps))
+        #expect(WorkflowBuilder.insert(StepDefinition(id: "b", type: "action"), at: .init("decide#else"), into: &steps))
+        #expect(WorkflowBuilder.insert(StepDefinition(id: "c", type: "action"), at: .init("top"), into: &steps))
+        #expect(!WorkflowBuilder.insert(StepDefinition(id: "d", type: "action"), at: .init("missing#0"), into: &steps))
         #expect(steps.map(\.id) == ["lookup", "decide", "c"])
         #expect(steps[1].branches?.first?.steps.map(\.id) == ["a"])
         #expect(steps[1].otherwise?.map(\.id) == ["b"])
@@ -45,7 +45,7 @@ import Workflows
 
     @Test func theVariablesOfferedAreTheTriggersAndEarlierOutputs() {
         let definition = WorkflowDefinition(name: "w", trigger: .api([Parameter(name: "image_url", type: "string")]),
-                                            steps: [Step(id: "lookup", type: "action", integration: "vigil", operation: "match_lookup")])
+                                            steps: [StepDefinition(id: "lookup", type: "action", integration: "vigil", operation: "match_lookup")])
         let variables = WorkflowBuilder.variables(definition)
         #expect(variables.contains("{{ trigger.image_url }}"))
         #expect(variables.contains("{{ steps.lookup.output.is_match }}"))

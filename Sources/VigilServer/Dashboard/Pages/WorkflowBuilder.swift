@@ -19,7 +19,7 @@ enum WorkflowBuilder {
         }
     }
 
-    static func insert(_ new: Step, at place: Place, into steps: inout [Step]) -> Bool {
+    static func insert(_ new: StepDefinition, at place: Place, into steps: inout [StepDefinition]) -> Bool {
         guard let target = place.step else {
             steps.append(new)
             return true
@@ -49,7 +49,7 @@ enum WorkflowBuilder {
         return false
     }
 
-    static func remove(_ id: String, from steps: inout [Step]) -> Bool {
+    static func remove(_ id: String, from steps: inout [StepDefinition]) -> Bool {
         if let index = steps.firstIndex(where: { $0.id == id }) {
             steps.remove(at: index)
             return true
@@ -70,7 +70,7 @@ enum WorkflowBuilder {
     }
 
     /// The steps as rows of a tree: depth, and the branch each sits in.
-    static func rows(_ steps: [Step], depth: Int = 0, within: String? = nil) -> [[String: Any]] {
+    static func rows(_ steps: [StepDefinition], depth: Int = 0, within: String? = nil) -> [[String: Any]] {
         steps.flatMap { step -> [[String: Any]] in
             var row: [String: Any] = ["id": step.id, "name": step.name ?? step.id, "type": step.type, "depth": depth,
                                       "indent": String(repeating: "— ", count: depth), "action": actionKey(step) ?? "",
@@ -91,7 +91,7 @@ enum WorkflowBuilder {
     }
 
     /// Every place a step can go, for the "add to" select.
-    static func places(_ steps: [Step]) -> [(value: String, label: String)] {
+    static func places(_ steps: [StepDefinition]) -> [(value: String, label: String)] {
         var places = [("top", "the end of the workflow")]
         for step in WorkflowDefinition(name: "", trigger: .api([]), steps: steps).allSteps where step.type == "conditional" {
             for (i, branch) in (step.branches ?? []).enumerated() {
@@ -102,14 +102,14 @@ enum WorkflowBuilder {
         return places
     }
 
-    static func actionKey(_ step: Step) -> String? {
+    static func actionKey(_ step: StepDefinition) -> String? {
         if let integration = step.integration, let operation = step.operation { return "\(integration).\(operation)" }
         return step.action
     }
 
     /// The step a form describes: the declaration's inputs, read by kind. A value that is a
     /// template (`{{ … }}`) stays text whatever the field's kind; the validator checks its type.
-    static func actionStep(id: String, name: String?, declaration: ActionDeclaration, credential: String?, fields: FormFields) -> Step {
+    static func actionStep(id: String, name: String?, declaration: ActionDeclaration, credential: String?, fields: FormFields) -> StepDefinition {
         var inputs: [String: JSONValue] = [:]
         for field in declaration.inputs {
             let key = "in_\(field.name)"
@@ -122,7 +122,7 @@ enum WorkflowBuilder {
         }
         let parts = declaration.key.split(separator: ".", maxSplits: 1).map(String.init)
         let isIntegration = parts.count == 2 && Integrations.integration(parts[0]) != nil
-        return Step(id: id, name: name, type: "action", integration: isIntegration ? parts[0] : nil, operation: isIntegration ? parts[1] : nil,
+        return StepDefinition(id: id, name: name, type: "action", integration: isIntegration ? parts[0] : nil, operation: isIntegration ? parts[1] : nil,
                     action: isIntegration ? nil : declaration.key, credential: credential, inputs: inputs)
     }
 

@@ -55,14 +55,14 @@ struct WorkflowPages {
             var definition = workflow.draft
             let id = fields.text("step_id") ?? ""
             let kind = fields["kind"] ?? "action"
-            let step: Step
+            let step: StepDefinition
             if kind == "conditional" {
-                var branches: [Branch] = []
+                var branches: [BranchDefinition] = []
                 for index in 0..<3 {
                     guard let condition = fields.text("condition_\(index)") else { continue }
-                    branches.append(Branch(name: fields.text("branch_\(index)"), condition: condition, steps: []))
+                    branches.append(BranchDefinition(name: fields.text("branch_\(index)"), condition: condition, steps: []))
                 }
-                step = Step(id: id, name: fields.text("step_name"), type: "conditional", branches: branches, otherwise: [])
+                step = StepDefinition(id: id, name: fields.text("step_name"), type: "conditional", branches: branches, otherwise: [])
             } else {
                 guard let key = fields.text("action"), let declaration = ActionCatalog.declaration(key) else {
                     return try await builder(request, context, problems: ["action": "Choose an action."], fields: fields)
