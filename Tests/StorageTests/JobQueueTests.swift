@@ -21,6 +21,24 @@ import VigilTestSupport
         func run(_ job: Job, context: JobContext) async throws -> String? { try await body(job, context) }
     }
 
+    /// The job list filters by the kind and state given, exactly: a kind is bound, not written
+    /// into the SQL after dropping the characters it may not hold (`bank.imp*ort` used to list
+    /// the bank.import jobs).
+    @Test(arguments: Backend.allCases)
+    func theJobListFiltersByExactlyTheKindGiven(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let store = SQLJobStore(database: try await VigilDatabase.open(db.location))
+        let queue = JobQueue(store: store)
+        let imported = try await queue.enqueue(NewJob(kind: "bank.import", payload: "{}"))
+        _ = try await queue.enqueue(NewJob(kind: "bank.sync", payload: "{}"))
+        #expect(try await store.jobs(kinds: ["bank.import"], states: nil, limit: 10).map(\.id) == [imported.id])
+        #expect(try await store.jobs(kinds: ["bank.imp*ort"], states: nil, limit: 10).isEmpty)
+        #expect(try await store.jobs(kinds: ["bank.import'); --"], states: nil, limit: 10).isEmpty)
+        #expect(try await store.jobs(kinds: nil, states: [.queued], limit: 10).count == 2)
+        #expect(try await store.jobs(kinds: [], states: nil, limit: 10).isEmpty)
+        #expect(try await store.jobs(kinds: nil, states: [.succeeded], limit: 10).isEmpty)
+    }
+
     /// Four workers race for 60 jobs: each job runs exactly once. On PostgreSQL each worker has its
     /// own connection (as workers in separate processes do); SQLite has a single writer, which
     /// the four share.

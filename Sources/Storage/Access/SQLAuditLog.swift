@@ -30,19 +30,14 @@ public struct SQLAuditLog: AuditLog {
 
     /// Events past `bound` (exclusive), going up from it or, newest first, down from it.
     private func select(from bound: Int64, newestFirst: Bool, filter: AuditFilter, limit: Int) async throws -> [AuditEvent] {
-        var query = SQLQueryString("SELECT id, at, actor, action, target, outcome, remote FROM audit_log WHERE id ")
-        query.appendLiteral(newestFirst ? "< " : "> ")
-        query.appendInterpolation(bind: bound)
-        for (column, value) in [("actor", filter.actor), ("action", filter.action), ("target", filter.target)] {
-            guard let value else { continue }
-            query.appendLiteral(" AND \(column) = ")
-            query.appendInterpolation(bind: value)
-        }
-        query.appendLiteral(newestFirst ? " ORDER BY id DESC LIMIT " : " ORDER BY id LIMIT ")
-        query.appendInterpolation(bind: limit)
-        let final = query
         return try await database.run { sql in
-            try await sql.raw(final).all().map { row in
+            let query = sql.select().columns("id", "at", "actor", "action", "target", "outcome", "remote").from("audit_log")
+                .where("id", newestFirst ? .lessThan : .greaterThan, bound)
+            for (column, value) in [("actor", filter.actor), ("action", filter.action), ("target", filter.target)] {
+                if let value { query.where(SQLIdentifier(column), .equal, SQLBind(value)) }
+            }
+            query.orderBy("id", newestFirst ? .descending : .ascending).limit(limit)
+            return try await query.all().map { row in
                 AuditEvent(
                     id: try row.decode(column: "id", as: Int64.self),
                     at: Date(milliseconds: try row.decode(column: "at", as: Int64.self)),

@@ -69,18 +69,13 @@ public struct SQLEventStore: EventStore {
 
     public func events(after id: Int64, types: Set<String>?, limit: Int) async throws -> [Event] {
         try await database.run { sql in
-            var query = SQLQueryString("SELECT \(unsafeRaw: EventSQL.columns) FROM events WHERE id > \(bind: id)")
+            let query = sql.select().column(SQLRaw(EventSQL.columns)).from("events").where("id", .greaterThan, id)
             if let types {
                 guard !types.isEmpty else { return [] }
-                query.appendLiteral(" AND type IN (")
-                for (index, type) in types.sorted().enumerated() {
-                    if index > 0 { query.appendLiteral(", ") }
-                    query.appendInterpolation(bind: type)
-                }
-                query.appendLiteral(")")
+                query.where("type", .in, types.sorted())
             }
-            query.appendLiteral(" ORDER BY id LIMIT \(max(1, min(limit, 10_000)))")
-            return try await sql.raw(query).all().map(EventSQL.event)
+            query.orderBy("id").limit(max(1, min(limit, 10_000)))
+            return try await query.all().map(EventSQL.event)
         }
     }
 

@@ -64,11 +64,17 @@ public struct SQLJobStore: JobStore {
 
     public func jobs(kinds: [String]?, states: [JobState]?, limit: Int) async throws -> [Job] {
         try await database.run { sql in
-            var query = SQLQueryString("SELECT \(unsafeRaw: Self.columns) FROM jobs WHERE 1 = 1")
-            if let kinds { query.appendLiteral(" AND kind IN (\(Self.list(kinds)))") }
-            if let states { query.appendLiteral(" AND state IN (\(Self.list(states.map(\.rawValue))))") }
-            query.appendLiteral(" ORDER BY id DESC LIMIT \(max(1, min(limit, 1000)))")
-            return try await sql.raw(query).all().map(Self.job)
+            let query = sql.select().column(SQLRaw(Self.columns)).from("jobs")
+            if let kinds {
+                guard !kinds.isEmpty else { return [] }
+                query.where("kind", .in, kinds)
+            }
+            if let states {
+                guard !states.isEmpty else { return [] }
+                query.where("state", .in, states.map(\.rawValue))
+            }
+            query.orderBy("id", .descending).limit(max(1, min(limit, 1000)))
+            return try await query.all().map(Self.job)
         }
     }
 
@@ -77,7 +83,7 @@ public struct SQLJobStore: JobStore {
         let (nowMS, untilMS) = (now.millisecondsSince1970, leaseUntil.millisecondsSince1970)
         let lock = database.dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         return try await database.transaction { sql in
-            var find = SQLQueryString("SELECT id, state FROM jobs WHERE kind IN (\(unsafeRaw: Self.list(kinds))) AND ")
+            var find = SQLQueryString("SELECT id, state FROM jobs WHERE kind IN (\(binds: kinds)) AND ")
             find.appendLiteral("((state = 'queued' AND run_after <= \(nowMS)) OR (state = 'running' AND lease_until < \(nowMS))) AND ")
             if let affinity {
                 find.appendLiteral("(affinity IS NULL OR affinity = ")
@@ -186,11 +192,6 @@ public struct SQLJobStore: JobStore {
                 """).run()
             return try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM jobs WHERE id = \(bind: id)").first().map(Self.job)
         }
-    }
-
-    /// A quoted list of validated names (kinds and states are program constants, never user text).
-    static func list(_ values: [String]) -> String {
-        values.map { "'" + $0.filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-" } + "'" }.joined(separator: ", ")
     }
 
     static func job(_ row: any SQLRow) throws -> Job {
