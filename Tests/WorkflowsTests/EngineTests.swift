@@ -58,6 +58,22 @@ import Workflows
         #expect(lookup.received.isEmpty && store.step(run.id, "lookup") == nil)
     }
 
+    /// An action's fields on a conditional, which earlier versions of Vigil accepted and ignored,
+    /// are ignored in a stored version too: the upgrade that refuses them on save never stops a
+    /// live workflow (the review of issue 29 found every run of such a version failing).
+    @Test func aStoredConditionalWithAnActionsFieldsStillRuns() async throws {
+        let workflow = try await published([lookupStep, add("keep", bank: "KEPT")])
+        let lax = WorkflowDefinition(name: workflow.name, trigger: Self.trigger, steps: [
+            lookupStep,
+            StepDefinition(id: "decide", type: "conditional", inputs: [:],
+                           branches: [BranchDefinition(condition: "steps.lookup.output.is_match", steps: [add("keep", bank: "KEPT")])])])
+        let version = try await store.publish(workflowID: workflow.id, definition: lax, by: "older vigil", at: Date())
+        #expect(try await store.setLive(workflowID: workflow.id, version: version.version, at: Date()))
+        let run = try await start(workflow)
+        #expect(try await WorkflowEngine(store: store, actions: [lookup(matched: true), adds]).advance(runID: run.id) == .finished(.succeeded))
+        #expect(adds.received.count == 1)
+    }
+
     /// A stored version whose input no longer parses (a stricter parser after an upgrade) fails
     /// the step before it runs, saying why: the text is never handed to the action as it is.
     @Test func anInputThatNoLongerParsesFailsTheStepInsteadOfBeingSentAsText() async throws {

@@ -44,6 +44,26 @@ import Workflows
         #expect(action.key == "vigil.match_lookup" && action.integration == "vigil")
     }
 
+    /// A malformed step still has every other issue reported, at the right place: a branch
+    /// without a condition keeps its index and its steps are checked; an action that names no
+    /// operation still has its retry checked and stays visible to later steps (the review of
+    /// issue 29 found both lost when steps were first typed).
+    @Test func aMalformedStepLosesNoOtherIssue() {
+        let found = issues([lookup,
+                            StepDefinition(id: "decide", type: "conditional", branches: [
+                                BranchDefinition(steps: [StepDefinition(id: "inner", type: "action", action: "no.such")]),
+                                BranchDefinition(condition: "trigger.image_url == 3", steps: [])]),
+                            StepDefinition(id: "hash", type: "action", integration: "vigil", retry: Retry(attempts: 50)),
+                            StepDefinition(id: "after", type: "conditional",
+                                           branches: [BranchDefinition(condition: "steps.hash.status == \"succeeded\"", steps: [])])])
+        #expect(found.contains { $0.step == "decide" && $0.field == "branches[0].condition" && $0.message.contains("needs a condition") }, "\(found)")
+        #expect(found.contains { $0.step == "decide" && $0.field == "branches[1].condition" }, "\(found)")
+        #expect(found.contains { $0.step == "inner" && $0.field == "action" && $0.message.contains("unknown action \"no.such\"") }, "\(found)")
+        #expect(found.contains { $0.step == "hash" && $0.field == "operation" }, "\(found)")
+        #expect(found.contains { $0.step == "hash" && $0.field == "retry.attempts" }, "\(found)")
+        #expect(!found.contains { $0.step == "after" }, "\(found)")
+    }
+
     @Test func unknownIntegrationAndOperation() {
         let found = issues([StepDefinition(id: "a", type: "action", integration: "photodnaa", operation: "match_lookup"),
                             StepDefinition(id: "b", type: "action", integration: "photodna", operation: "match", credential: "cred_pdna")])

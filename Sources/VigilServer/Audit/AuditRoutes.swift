@@ -1,4 +1,3 @@
-import Events
 import Access
 import Foundation
 import Hummingbird
@@ -7,7 +6,6 @@ import Hummingbird
 /// paged with `after` (the last id seen) and `limit`.
 struct AuditRoutes {
     let audit: any AuditLog
-    let events: any EventStore
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
         routes.get("audit") { request, _ in

@@ -6,7 +6,6 @@ import Reports
 /// retry, the XML they send, and the organisation's reporting settings. Every change is audited.
 struct ReportRoutes {
     let reports: ReportService
-    let settings: ServerSettings
     let auditor: Auditor
 
     func register(on routes: RouterGroup<VigilRequestContext>) {

@@ -1,4 +1,3 @@
-import Events
 import Foundation
 import Hummingbird
 import JSONValues
@@ -10,7 +9,6 @@ import Workflows
 struct WorkflowRoutes {
     let workflows: WorkflowService
     let triggers: EventTriggers
-    let events: any EventStore
     let auditor: Auditor
     static let bodyLimit = 1024 * 1024
 

@@ -1,9 +1,10 @@
 public import JSONValues
 
 /// A step as the engine runs it: an action, a conditional or a parallel step, each with only
-/// what it takes. Made from the author's `StepDefinition` by `Step.make`, which names every
-/// field that does not fit its type (the validator reports those issues; the engine refuses a
-/// version that has any), so nothing downstream guesses from a bag of optionals.
+/// what it takes. Made from the author's `StepDefinition` by `Step.plan`; `Step.shape` is the
+/// one place that says which fields fit which type (the validator reports its issues when a
+/// version is saved; the engine refuses a stored version that has any), so nothing downstream
+/// guesses from a bag of optionals.
 public struct Step: Sendable, Equatable {
     public let id: String
     public let name: String?
@@ -45,67 +46,82 @@ public struct Step: Sendable, Equatable {
 
     public static let types = ["action", "conditional", "parallel"]
 
-    /// The steps of a definition, typed; every field that does not fit its step's type is an
-    /// issue, and a definition with any is refused. The engine's way in: a version was checked
-    /// when it was published, so this fails only for one stored by a laxer version of Vigil.
+    /// The steps of a stored version, typed: the engine's way in. A version was checked when it
+    /// was published, so this fails (naming every misfit) only for one stored by a laxer Vigil:
+    /// a step of no known type, an action that names no action, a branch without its condition.
+    /// Fields an earlier Vigil accepted and ignored (an action's fields on a conditional) are
+    /// ignored here too, so an upgrade never stops a live workflow for them.
     public static func plan(_ definitions: [StepDefinition]) throws(WorkflowInvalid) -> [Step] {
         var issues: [ValidationIssue] = []
-        let steps = make(definitions, issues: &issues)
+        let steps = make(definitions, strict: false, issues: &issues)
         if !issues.isEmpty { throw WorkflowInvalid(issues: issues) }
         return steps
     }
 
-    /// The typed steps of `definitions`, every misfit added to `issues` with its step and field.
-    /// What can still be typed is returned (a step of unknown type, or an action that names no
-    /// action, is left out) so the validator can check it too and report every issue at once.
-    static func make(_ definitions: [StepDefinition], issues: inout [ValidationIssue]) -> [Step] {
-        definitions.compactMap { make($0, issues: &issues) }
+    private static func make(_ definitions: [StepDefinition], strict: Bool, issues: inout [ValidationIssue]) -> [Step] {
+        definitions.compactMap { definition in
+            let kind: Kind
+            switch shape(of: definition, strict: strict, issues: &issues) {
+            case nil: return nil
+            case let .action(action)?: kind = .action(action)
+            case .conditional?:
+                let branches = (definition.branches ?? []).compactMap { branch in
+                    branch.condition.map { ConditionalBranch(name: branch.name, condition: $0, steps: make(branch.steps, strict: strict, issues: &issues)) }
+                }
+                kind = .conditional(branches, otherwise: definition.otherwise.map { make($0, strict: strict, issues: &issues) })
+            case .parallel?:
+                kind = .parallel((definition.branches ?? []).map { ParallelBranch(name: $0.name, steps: make($0.steps, strict: strict, issues: &issues)) })
+            }
+            return Step(id: definition.id, name: definition.name, kind: kind, retry: definition.retry ?? Retry(),
+                        continuesOnError: definition.continueOnError ?? false)
+        }
     }
 
-    private static func make(_ step: StepDefinition, issues: inout [ValidationIssue]) -> Step? {
+    /// What a step is, from its own fields (not its branches' steps).
+    public enum Shape: Sendable, Equatable {
+        case action(Action)
+        case conditional
+        case parallel
+    }
+
+    /// A step's own fields against its type, each misfit added to `issues` with its step and
+    /// field; `nil` when its type is unknown or an action names no action. `strict` (saving and
+    /// publishing) also refuses an action's fields on a conditional or parallel step.
+    public static func shape(of step: StepDefinition, strict: Bool, issues: inout [ValidationIssue]) -> Shape? {
         func issue(_ field: String, _ message: String) { issues.append(ValidationIssue(step: step.id, field: field, message: message)) }
         /// A conditional's or parallel step's fields that only an action takes.
         func refuseActionFields(_ kind: String) {
+            guard strict else { return }
             for (field, present) in [("integration", step.integration != nil), ("operation", step.operation != nil), ("action", step.action != nil),
                                      ("credential", step.credential != nil), ("inputs", step.inputs != nil)] where present {
                 issue(field, "a \(kind) step takes no \(field): its branches' steps do the work")
             }
         }
-        let kind: Kind?
         switch step.type {
         case "action":
             if step.branches != nil || step.otherwise != nil { issue("branches", "an action step has no branches") }
-            kind = action(step, issue: issue).map(Kind.action)
+            return action(step, issue: issue).map(Shape.action)
         case "conditional":
             refuseActionFields("conditional")
             let branches = step.branches ?? []
             if branches.isEmpty { issue("branches", "a conditional needs at least one branch") }
-            var typed: [ConditionalBranch] = []
-            for (i, branch) in branches.enumerated() {
-                guard let condition = branch.condition else {
-                    issue("branches[\(i)].condition", "each branch of a conditional needs a condition (use else for the rest)")
-                    continue
-                }
-                typed.append(ConditionalBranch(name: branch.name, condition: condition, steps: make(branch.steps, issues: &issues)))
+            for (i, branch) in branches.enumerated() where branch.condition == nil {
+                issue("branches[\(i)].condition", "each branch of a conditional needs a condition (use else for the rest)")
             }
-            kind = .conditional(typed, otherwise: step.otherwise.map { make($0, issues: &issues) })
+            return .conditional
         case "parallel":
             refuseActionFields("parallel")
             let branches = step.branches ?? []
             if branches.isEmpty { issue("branches", "a parallel step needs at least one branch") }
             if step.otherwise != nil { issue("else", "a parallel step has no else: all its branches run") }
-            var typed: [ParallelBranch] = []
-            for (i, branch) in branches.enumerated() {
-                if branch.condition != nil { issue("branches[\(i)].condition", "a parallel step's branches all run: they take no condition") }
-                typed.append(ParallelBranch(name: branch.name, steps: make(branch.steps, issues: &issues)))
+            for (i, branch) in branches.enumerated() where branch.condition != nil {
+                issue("branches[\(i)].condition", "a parallel step's branches all run: they take no condition")
             }
-            kind = .parallel(typed)
+            return .parallel
         default:
             issue("type", "unknown step type \"\(step.type)\" (one of \(types.joined(separator: ", ")))")
-            kind = nil
+            return nil
         }
-        guard let kind else { return nil }
-        return Step(id: step.id, name: step.name, kind: kind, retry: step.retry ?? Retry(), continuesOnError: step.continueOnError ?? false)
     }
 
     /// An action step names an integration's operation, or a built-in action.

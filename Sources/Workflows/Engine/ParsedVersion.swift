@@ -35,7 +35,7 @@ public struct ParsedVersion: Sendable {
     public func steps() throws(WorkflowInvalid) -> [Step] { try planned.get() }
 
     /// The conditions and the templated texts inside `inputs` (objects and lists included).
-    init(planned: Result<[Step], WorkflowInvalid> = .success([]), conditions texts: [String], inputs: [JSONValue]) {
+    init(planned: Result<[Step], WorkflowInvalid>, conditions texts: [String], inputs: [JSONValue]) {
         self.planned = planned
         var conditions: [String: Result<Expression, ExpressionError>] = [:]
         var templates: [String: Result<Template, ExpressionError>] = [:]

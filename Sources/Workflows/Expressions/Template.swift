@@ -84,9 +84,10 @@ public struct Template: Sendable, Equatable {
 
     /// Renders every template inside a value, as a version's step inputs are rendered
     /// (`ParsedVersion`): a text with a hole that does not parse is an error, never plain text.
+    /// The version made for it has no steps to run: only the value is parsed.
     public static func render(_ value: JSONValue, with data: JSONValue) throws -> JSONValue {
         var budget = EvaluationBudget()
-        return try ParsedVersion(conditions: [], inputs: [value]).render(value, with: data, budget: &budget)
+        return try ParsedVersion(planned: .failure(WorkflowInvalid(issues: [])), conditions: [], inputs: [value]).render(value, with: data, budget: &budget)
     }
 }
 

@@ -34,8 +34,7 @@ public struct WorkflowValidator: Sendable {
                 issues.append(ValidationIssue(step: step.id, field: "id", message: "another step has the id \(step.id)"))
             }
         }
-        // Each step's fields against its type first, then what the typed steps say.
-        check(Step.make(definition.steps, issues: &issues), visible: [:], trigger: trigger, &issues)
+        check(definition.steps, visible: [:], trigger: trigger, &issues)
         return issues
     }
 
@@ -103,38 +102,45 @@ public struct WorkflowValidator: Sendable {
 
     // MARK: steps
 
-    /// Checks steps in order; returns the record types of the steps visible after them.
+    /// Checks steps in order: each step's fields against its type (`Step.shape`, the one place
+    /// that says which fields fit), then what it does. Returns the record types of the steps
+    /// visible after them.
     @discardableResult
-    private func check(_ steps: [Step], visible: [String: ValueType], trigger: ValueType, _ issues: inout [ValidationIssue]) -> [String: ValueType] {
+    private func check(_ steps: [StepDefinition], visible: [String: ValueType], trigger: ValueType, _ issues: inout [ValidationIssue]) -> [String: ValueType] {
         var visible = visible
         for step in steps {
             let scope = ValueType.object(["trigger": trigger, "steps": .object(visible, open: false)], open: false)
             retryIssues(step, &issues)
             var output = ValueType.object([:], open: false)
-            switch step.kind {
-            case let .action(action):
+            switch Step.shape(of: step, strict: true, issues: &issues) {
+            case let .action(action)?:
                 output = self.action(action, of: step, scope: scope, &issues)
-            case let .conditional(branches, otherwise):
-                for (i, branch) in branches.enumerated() {
-                    check(condition: branch.condition, scope: scope, step: step.id, field: "branches[\(i)].condition", &issues)
+            case .conditional?:
+                for (i, branch) in (step.branches ?? []).enumerated() {
+                    if let condition = branch.condition {
+                        check(condition: condition, scope: scope, step: step.id, field: "branches[\(i)].condition", &issues)
+                    }
                     check(branch.steps, visible: visible, trigger: trigger, &issues)
                 }
-                check(otherwise ?? [], visible: visible, trigger: trigger, &issues)
+                check(step.otherwise ?? [], visible: visible, trigger: trigger, &issues)
                 output = .object(["branch": .text], open: false)
-            case let .parallel(branches):
+            case .parallel?:
                 var after = visible
-                for branch in branches {
+                for branch in step.branches ?? [] {
                     after.merge(check(branch.steps, visible: visible, trigger: trigger, &issues)) { first, _ in first }
                 }
                 visible = after
+            case nil:
+                // An action that names no action: what it outputs is unknown, not absent.
+                if step.type == "action" { output = .any }
             }
             visible[step.id] = .object(["output": output, "status": .text, "error": .text, "attempts": .integer], open: false)
         }
         return visible
     }
 
-    private func retryIssues(_ step: Step, _ issues: inout [ValidationIssue]) {
-        let retry = step.retry
+    private func retryIssues(_ step: StepDefinition, _ issues: inout [ValidationIssue]) {
+        guard let retry = step.retry else { return }
         if !(1...20).contains(retry.attempts) {
             issues.append(ValidationIssue(step: step.id, field: "retry.attempts", message: "attempts is 1 to 20, got \(retry.attempts)"))
         }
@@ -152,7 +158,7 @@ public struct WorkflowValidator: Sendable {
     }
 
     /// An action step: the action, its credential and its inputs. Returns the output's type.
-    private func action(_ action: Step.Action, of step: Step, scope: ValueType, _ issues: inout [ValidationIssue]) -> ValueType {
+    private func action(_ action: Step.Action, of step: StepDefinition, scope: ValueType, _ issues: inout [ValidationIssue]) -> ValueType {
         let key = action.key
         if let integration = action.integration {
             let operation = String(key.dropFirst(integration.count + 1))
@@ -197,7 +203,7 @@ public struct WorkflowValidator: Sendable {
         return .object(declaration.outputs)
     }
 
-    private func credentialIssues(_ credential: String?, of step: Step, _ declaration: ActionDeclaration, _ issues: inout [ValidationIssue]) {
+    private func credentialIssues(_ credential: String?, of step: StepDefinition, _ declaration: ActionDeclaration, _ issues: inout [ValidationIssue]) {
         guard let needed = declaration.credentialIntegration else {
             if credential != nil {
                 issues.append(ValidationIssue(step: step.id, field: "credential", message: "\(declaration.key) uses no credential"))

@@ -1,4 +1,3 @@
-import Events
 import Access
 import Foundation
 import Hummingbird
@@ -9,7 +8,6 @@ struct AdminPages {
     let kit: PageKit
     let keys: KeyService
     let audit: any AuditLog
-    let events: any EventStore
     let users: UserService
     let auditor: Auditor
 

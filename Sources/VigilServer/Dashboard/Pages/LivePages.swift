@@ -6,7 +6,6 @@ import JSONValues
 /// The dashboard's live stream: Server-Sent Events of new cases, matches and report changes,
 /// which the page's script turns into a badge and new rows without a reload.
 struct LivePages {
-    let kit: PageKit
     let events: any EventStore
     let eventFeed: EventFeed
     static let types = ["case.*", "match.found", "report.*"]

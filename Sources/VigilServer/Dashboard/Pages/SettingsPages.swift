@@ -11,7 +11,6 @@ struct SettingsPages {
     let credentials: CredentialService
     let reports: ReportService
     let users: UserService
-    let settings: ServerSettings
     let auditor: Auditor
 
     func register(on pages: RouterGroup<VigilRequestContext>) {

@@ -1,4 +1,3 @@
-import Events
 import Foundation
 import Hummingbird
 import Integrations
@@ -12,7 +11,6 @@ struct WorkflowPages {
     let kit: PageKit
     let credentials: CredentialService
     let workflows: WorkflowService
-    let events: any EventStore
     let auditor: Auditor
 
     func register(on pages: RouterGroup<VigilRequestContext>) {
