@@ -194,6 +194,16 @@ public final class WorkflowService: Sendable {
 
     public func steps(of runID: Int64) async throws -> [StepRecord] { try await store.steps(runID: runID) }
 
+    /// What the run did, in order (`RunStory`), told from its version's steps and its records.
+    /// Throws when the version is gone or its steps no longer fit their types: the page says so
+    /// rather than telling a story it cannot read.
+    public func story(of run: WorkflowRun, records: [StepRecord]) async throws -> RunStory {
+        guard let version = try await store.version(workflowID: run.workflowID, version: run.version) else {
+            throw WorkflowError.versionNotFound(workflow: run.workflowID, version: run.version)
+        }
+        return RunStory(steps: try Step.plan(version.definition.steps), records: records)
+    }
+
     /// A queued or waiting run is cancelled at once; a running one stops before its next step.
     public func cancel(_ runID: Int64, at time: Date = Date()) async throws -> WorkflowRun {
         let current = try await run(runID)

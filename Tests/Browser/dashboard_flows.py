@@ -201,6 +201,11 @@ class Dashboard(BrowserTestCase):
         for step in ["pdna", "decide", "open_case"]:
             self.assertIn(step, steps)
         self.assertRegex(steps, r"\d+ ms")
+        # The page leads with what the run did, in words and links (issue 30 §2).
+        story = self.find("#run-story")
+        self.assertIn("Matched", story.text)
+        opened = story.find_element(By.CSS_SELECTOR, "a[href^='/cases/']")
+        self.assertRegex(opened.text, r"case #\d+ opened")
         self.shot("run-history")
 
     def wait_for_run(self, run_id):

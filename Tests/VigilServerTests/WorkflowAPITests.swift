@@ -100,6 +100,21 @@ import Workflows
             #expect((listed.json["runs"] as? [Any])?.count == 2)
             #expect(try await http.call(.get, "/v1/workflows/\(id)/runs?status=done", key: fixture.analyst).status == 400)
             #expect(try await http.call(.get, "/v1/workflows", key: fixture.matcher).status == 403)
+            // The run page leads with what the run did, in words and links (issue 30 §2), and
+            // runs it again through a form that redirects to the new run (post/redirect/get).
+            var browser = try await Browser.signedIn(.analyst, fixture: fixture, http: http)
+            let page = try await browser.get("/workflow-runs/\(runID)")
+            #expect(page.status == 200)
+            let story = try #require(page.text.range(of: #"id="run-story""#).map { String(page.text[$0.upperBound...].prefix { $0 != "\n" }) })
+            #expect(story.contains("Matched TEST_BANK (distance 0)"), "\(story)")
+            #expect(story.contains(#"<a href="/cases/\#(caseID)">case #\#(caseID) opened</a>"#), "\(story)")
+            #expect(story.contains(#"<a href="/accounts/\#(accountID)">user-42 blocked</a>"#), "\(story)")
+            #expect(page.text.contains("Screen uploaded image") && !page.text.contains("What to do"))
+            let repeated = try await browser.post("/workflow-runs/\(runID)/rerun", [:])
+            #expect(repeated.status == 303 || repeated.status == 302, "\(repeated.text.prefix(300))")
+            let location = try #require(repeated.headers[HTTPField.Name.location])
+            #expect(location.hasPrefix("/workflow-runs/") && location != "/workflow-runs/\(runID)")
+            #expect(try await browser.get(location).text.contains("a re-run of"))
             // A manual re-run takes the earlier run's input.
             let rerun = try await http.call(.post, "/v1/workflow-runs/\(runID)/rerun", key: fixture.analyst)
             #expect(rerun.status == 201)

@@ -109,21 +109,47 @@ struct WorkflowPages {
                 return try await builder(request, context, problems: ["form": issues.map(\.description).joined(separator: "; ")])
             }
         }
-        pages.get("workflow-runs/{run}") { request, context in
+        pages.get("workflow-runs/{run}") { request, context in try await runPage(request, context) }
+        pages.post("workflow-runs/{run}/rerun") { request, context in
             let run = try await workflows.run(try context.positiveID("run", of: "a run"))
-            let steps = try await workflows.steps(of: run.id)
-            let data: [String: Any] = [
-                "run": ["id": run.id, "workflow": run.workflowID, "version": run.version, "status": run.status.rawValue, "trigger": run.trigger.rawValue,
-                        "input": Self.pretty(run.input), "error": run.error ?? "", "created": Display.time(run.createdAt),
-                        "finished": Display.time(run.finishedAt)],
-                "steps": steps.map { step in
-                    ["id": step.stepID, "status": step.status.rawValue, "attempts": step.attempts, "input": step.input.map(Self.pretty) ?? "",
-                     "output": step.output.map(Self.pretty) ?? "", "error": step.error ?? "", "started": Display.time(step.startedAt),
-                     "ms": step.finishedAt.map { String(Int(($0.timeIntervalSince(step.startedAt) * 1000).rounded())) } ?? "—"] as [String: Any]
-                },
-            ]
-            return kit.page("workflow-run", title: "Run \(run.id)", section: "workflows", data: data, request, context)
+            let again = try await auditor.audited(context, "workflow.rerun", target: "workflow_run:\(run.id)", resultTarget: { "workflow_run:\($0.id)" }) {
+                try await workflows.rerun(run.id)
+            }
+            return kit.done("/workflow-runs/\(again.id)", notice: "Run #\(run.id) started again as run #\(again.id).", request, context)
         }
+    }
+
+    /// A run's page leads with what it did, in words and links (`RunStory`), then its steps; the
+    /// raw input and outputs stay behind disclosures.
+    func runPage(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
+        let run = try await workflows.run(try context.positiveID("run", of: "a run"))
+        let steps = try await workflows.steps(of: run.id)
+        // A deleted workflow's runs stay readable, named by the workflow's id.
+        let name: String?
+        do { name = try await workflows.workflow(run.workflowID).name } catch WorkflowError.notFound { name = nil }
+        var data: [String: Any] = [
+            "run": ["id": run.id, "workflow": run.workflowID, "workflowName": name ?? run.workflowID, "version": run.version,
+                    "status": run.status.rawValue, "statusText": Display.words(run.status.rawValue), "trigger": Display.words(run.trigger.rawValue),
+                    "input": Self.pretty(run.input), "error": run.error ?? "", "created": Display.time(run.createdAt),
+                    "finished": Display.time(run.finishedAt), "rerunOf": run.rerunOf.map { $0 as Any } ?? false, "finishedRun": run.status.isFinished],
+            "steps": steps.map { step in
+                ["id": step.stepID, "status": step.status.rawValue, "statusText": Display.words(step.status.rawValue), "attempts": step.attempts,
+                 "input": step.input.map(Self.pretty) ?? "", "output": step.output.map(Self.pretty) ?? "", "error": step.error ?? "",
+                 "started": Display.time(step.startedAt),
+                 "ms": step.finishedAt.map { String(Int(($0.timeIntervalSince(step.startedAt) * 1000).rounded())) } ?? "—"] as [String: Any]
+            },
+        ]
+        do {
+            let story = try await workflows.story(of: run, records: steps)
+            let known = Set(try await credentials.list().map(\.id))
+            data["story"] = RunStoryText.beats(story)
+            let advice = RunStoryText.advice(story, run: run, knownCredentials: known)
+            data["advice"] = advice.map { ["text": $0] }
+            data["hasAdvice"] = !advice.isEmpty
+        } catch {
+            data["storyError"] = "What this run did cannot be told: \(APIError.from(error)?.message ?? String(describing: error)). Its steps are below."
+        }
+        return kit.page("workflow-run", title: "Run \(run.id)", section: "workflows", data: data, request, context)
     }
 
     static func pretty(_ value: JSONValue) -> String {

@@ -26,6 +26,9 @@ enum Display {
         }
     }
 
+    /// A program's word (`files_uploaded`, `give_up`) as a person reads it.
+    static func words(_ name: String) -> String { name.replacingOccurrences(of: "_", with: " ") }
+
     static func duration(_ seconds: Double) -> String {
         if seconds < 90 { return "\(Int(seconds.rounded())) s" }
         if seconds < 5400 { return "\(Int((seconds / 60).rounded())) min" }

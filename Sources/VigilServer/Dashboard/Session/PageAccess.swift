@@ -33,7 +33,7 @@ enum PageAccess: Sendable, Equatable {
         add(.permission(.lookup), ["GET /try", "POST /try", "POST /banks/{name}/search"])
         add(.permission(.readWorkflows), ["GET /workflows", "GET /workflows/{id}", "GET /workflow-runs/{run}"])
         add(.permission(.writeWorkflows), ["POST /workflows", "POST /workflows/{id}/steps", "POST /workflows/{id}/steps/{step}/delete",
-                                           "POST /workflows/{id}/publish"])
+                                           "POST /workflows/{id}/publish", "POST /workflow-runs/{run}/rerun"])
         add(.permission(.readCases), ["GET /cases", "GET /cases/{id}", "GET /accounts", "GET /accounts/{id}", "GET /media/{sha256}/preview",
                                       "GET /live/events"])
         add(.permission(.reviewCases), ["POST /cases/{id}/decisions", "POST /cases/{id}/comments", "POST /accounts/{id}/block",
