@@ -36,8 +36,11 @@ public struct RunStory: Sendable, Equatable {
     }
 
     public let beats: [Beat]
+    /// Every step's name as its author wrote it, by id (a step without one is named by its id).
+    public let names: [String: String]
 
     public init(steps: [Step], records: [StepRecord]) {
+        names = Dictionary(steps.flatMap(\.allSteps).map { ($0.id, $0.name ?? $0.id) }, uniquingKeysWith: { first, _ in first })
         let byID = Dictionary(records.map { ($0.stepID, $0) }, uniquingKeysWith: { _, last in last })
         var beats: [Beat] = []
         func tell(_ steps: [Step]) {

@@ -127,28 +127,36 @@ struct WorkflowPages {
         // A deleted workflow's runs stay readable, named by the workflow's id.
         let name: String?
         do { name = try await workflows.workflow(run.workflowID).name } catch WorkflowError.notFound { name = nil }
+        // The story first: the steps' table names each step as its author did.
+        let story: RunStory?
+        var storyError: String?
+        do {
+            story = try await workflows.story(of: run, records: steps)
+        } catch {
+            story = nil
+            storyError = "What this run did cannot be told: \(APIError.from(error)?.message ?? String(describing: error)). Its steps are below."
+        }
         var data: [String: Any] = [
             "run": ["id": run.id, "workflow": run.workflowID, "workflowName": name ?? run.workflowID, "version": run.version,
                     "status": run.status.rawValue, "statusText": Display.words(run.status.rawValue), "trigger": Display.words(run.trigger.rawValue),
                     "input": Self.pretty(run.input), "error": run.error ?? "", "created": Display.time(run.createdAt),
                     "finished": Display.time(run.finishedAt), "rerunOf": run.rerunOf.map { $0 as Any } ?? false, "finishedRun": run.status.isFinished],
             "steps": steps.map { step in
-                ["id": step.stepID, "status": step.status.rawValue, "statusText": Display.words(step.status.rawValue), "attempts": step.attempts,
+                ["id": step.stepID, "name": story?.names[step.stepID] ?? step.stepID, "named": (story?.names[step.stepID] ?? step.stepID) != step.stepID,
+                 "status": step.status.rawValue, "statusText": Display.words(step.status.rawValue), "attempts": step.attempts,
                  "input": step.input.map(Self.pretty) ?? "", "output": step.output.map(Self.pretty) ?? "", "error": step.error ?? "",
                  "started": Display.time(step.startedAt),
                  "ms": step.finishedAt.map { String(Int(($0.timeIntervalSince(step.startedAt) * 1000).rounded())) } ?? "—"] as [String: Any]
             },
         ]
-        do {
-            let story = try await workflows.story(of: run, records: steps)
+        if let story {
             let known = Set(try await credentials.list().map(\.id))
             data["story"] = RunStoryText.beats(story)
             let advice = RunStoryText.advice(story, run: run, knownCredentials: known)
             data["advice"] = advice.map { ["text": $0] }
             data["hasAdvice"] = !advice.isEmpty
-        } catch {
-            data["storyError"] = "What this run did cannot be told: \(APIError.from(error)?.message ?? String(describing: error)). Its steps are below."
         }
+        if let storyError { data["storyError"] = storyError }
         return kit.page("workflow-run", title: "Run \(run.id)", section: "workflows", data: data, request, context)
     }
 
