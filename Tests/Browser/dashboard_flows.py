@@ -433,6 +433,17 @@ class Dashboard(BrowserTestCase):
         new_row = self.wait(EC.presence_of_element_located((By.CSS_SELECTOR, "#case-queue tr.new")))
         self.assertIn("PhotoDNA match", new_row.text)
         self.shot("live-new-case")
+        # A live row respects the filters: a view of another priority gets the badge, not the row
+        # (issue 30: an urgent case appeared in a priority=low view).
+        priority = new_row.find_elements(By.TAG_NAME, "td")[3].text
+        other = "low" if priority != "low" else "urgent"
+        self.go(f"/cases?priority={other}")
+        self.wait(lambda d: d.find_element(By.ID, "main").get_attribute("data-live-state") == "open")
+        run = World.api("POST", f"/v1/workflows/{World.state['workflow']}/runs",
+                        {"image_url": World.image_base + "/demo-2.jpg", "account_reference_id": "user-78"})
+        self.wait_for_run(run["id"])
+        self.wait(EC.visibility_of_element_located((By.ID, "live-badge")), timeout=20)
+        self.assertEqual(self.finds("#case-queue tr.new"), [], f"a {priority} case was added to the {other} view")
 
     # ---- the role matrix in the browser, and a tablet ----
 

@@ -30,9 +30,21 @@
     row.appendChild(td);
   }
 
+  // Whether a new case belongs in the list as filtered: a live row never shows what the
+  // filters leave out (an urgent case in a priority=low view), nor lands on an older page.
+  function fitsFilters(filter, data) {
+    if (filter.paged) return false;
+    if (filter.priority && data.priority !== filter.priority) return false;
+    if (filter.queue && data.queue !== filter.queue) return false;
+    if (filter.assignee === "none" ? !!data.assignee : (filter.assignee && data.assignee !== filter.assignee)) return false;
+    if (filter.status && filter.status !== "open" && filter.status !== "all" && data.status !== filter.status) return false;
+    return true;
+  }
+
   function addCaseRow(data) {
     const table = document.getElementById("case-queue");
     if (!table || data.case_id === undefined) return;
+    if (!fitsFilters(table.dataset, data)) return;
     const body = table.tBodies[0];
     const id = String(data.case_id);
     if (document.getElementById("case-row-" + id)) return;

@@ -105,6 +105,9 @@ struct CasePages {
             "priorityOptions": Priority.allCases.map { ["value": $0.rawValue, "selected": $0 == priority] },
             "queueOptions": queues.map { ["value": $0.queue, "selected": $0.queue == queueName, "open": $0.open] },
             "assignee": assignee ?? "",
+            // New cases arriving live are added only when they fit these (and never to an older page).
+            "filter": ["status": status, "priority": priority?.rawValue ?? "", "queue": queueName ?? "", "assignee": assignee ?? "",
+                       "paged": filter.before != nil],
             "more": cases.count == filter.limit ? ["before": cases.last.map { String($0.id) } ?? ""] : false,
         ]
         return kit.page("cases", title: "Cases", section: "cases", data: data, request, context)
