@@ -31,3 +31,27 @@ import Testing
         }
     }
 }
+
+/// What a person changes in the workflow builder is in the audit log, as the same change made
+/// through the API is (issue 30: the dashboard's workflow changes were missing from it).
+@Suite struct WorkflowPageAuditTests {
+    @Test func creatingADraftAndAddingAndRemovingAStepAreAudited() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.test { http in
+            var analyst = try await Browser.signedIn(.analyst, fixture: fixture, http: http)
+            let created = try await analyst.post("/workflows", ["name": "Audited flow", "trigger": "api", "parameters": "image_url"])
+            #expect(created.status == 303, "\(created.text.prefix(300))")
+            let workflow = try #require(try await fixture.service.workflows.find(named: "Audited flow"))
+            let added = try await analyst.post("/workflows/\(workflow.id)/steps", ["kind": "action", "step_id": "keep", "action": "bank.add",
+                                                                                 "in_bank": "TEST_BANK", "in_image_url": "{{ trigger.image_url }}"])
+            #expect(added.status == 303, "\(added.text.prefix(500))")
+            let removed = try await analyst.post("/workflows/\(workflow.id)/steps/keep/delete", [:])
+            #expect(removed.status == 303, "\(removed.text.prefix(300))")
+            let log = try await fixture.service.audit.latestEvents(before: nil, limit: 20, filter: AuditFilter())
+                .filter { $0.action.hasPrefix("workflow.") }
+            #expect(log.map(\.action) == ["workflow.update", "workflow.update", "workflow.create"], "\(log)")
+            #expect(log.map(\.outcome) == ["ok: removed step keep", "ok: added step keep", "ok"])
+            #expect(log.allSatisfy { $0.target == "workflow:\(workflow.id)" && $0.actor.hasPrefix("user:analyst-") }, "\(log)")
+        }
+    }
+}

@@ -76,6 +76,13 @@ import Storage
             #expect(locked.status == 429, "five failures lock the name, even for the right password")
             #expect(locked.text.contains("too many failed sign-ins"))
             #expect(browser.cookie == nil)
+            // Every refusal is in the audit log, naming who was tried and never the password
+            // (issue 30: failed sign-ins were missing from it).
+            let refusals = try await fixture.service.audit.latestEvents(before: nil, limit: 100, filter: AuditFilter(action: "dashboard.sign_in"))
+            #expect(refusals.count == 7, "\(refusals)")
+            #expect(refusals.contains { $0.target == "user:nobody" && $0.outcome == "refused: wrong name or password" && $0.actor == "anonymous" })
+            #expect(refusals.contains { $0.target == "user:ada" && $0.outcome.contains("locked") })
+            #expect(!refusals.contains { "\($0)".contains("whatever-whatever") || "\($0)".contains(Browser.password) })
         }
     }
 
@@ -95,6 +102,10 @@ import Storage
             let bad = try await browser.post("/login", ["api_key": "vgl_nonsense"])
             #expect(bad.status == 401)
             #expect(bad.text.contains("This key is not valid"))
+            #expect(bad.text.contains("<details open>"), "the key's error is shown, not folded away")
+            let refused = try await fixture.service.audit.latestEvents(before: nil, limit: 10, filter: AuditFilter(action: "dashboard.sign_in"))
+            #expect(refused.map(\.target) == ["api key"] && refused.first?.outcome == "refused: not a live key")
+            #expect(!refused.contains { "\($0)".contains("vgl_nonsense") }, "the key typed is never recorded")
             #expect(try await browser.post("/login", ["api_key": fixture.viewer]).status == 303)
             #expect(try await browser.get("/cases").status == 200)
             #expect(try await browser.get("/audit").status == 403, "a viewer's key is a viewer")

@@ -26,6 +26,7 @@ struct SignInPages {
                     if let wait = users.limiter.wait(for: remote, at: Date()) { throw SignInError.tooManyAttempts(retryAfter: Int(wait.rounded(.up))) }
                     guard let found = try await keys.authenticate(key) else {
                         users.limiter.recordFailure(from: remote, at: Date())
+                        try await refused(target: "api key", outcome: "refused: not a live key", context)
                         return form(request, context, next: next, problems: ["api_key": "This key is not valid or was revoked."], status: .unauthorized)
                     }
                     opened = try await users.signIn(key: found)
@@ -37,6 +38,14 @@ struct SignInPages {
                     opened = try await users.signIn(name: fields["name"] ?? "", password: fields["password"] ?? "", remote: remote)
                 }
             } catch let error as SignInError {
+                // Who was tried, never what was typed as a secret.
+                let target = fields.text("api_key") != nil ? "api key" : "user:\(String((fields["name"] ?? "").prefix(64)))"
+                let outcome = switch error {
+                case .refused: "refused: wrong name or password"
+                case .locked: "refused: the name is locked after failed sign-ins"
+                case .tooManyAttempts: "refused: too many attempts from this address"
+                }
+                try await refused(target: target, outcome: outcome, context)
                 var response = form(request, context, next: next, name: fields["name"], general: error.description,
                                     status: error == .refused ? .unauthorized : .tooManyRequests)
                 if case let .tooManyAttempts(seconds) = error { response.headers[.retryAfter] = String(seconds) }
@@ -57,6 +66,13 @@ struct SignInPages {
             SessionCookie.clear(on: &response, secure: SessionCookie.isSecure(request, context: context, settings: settings))
             return response
         }
+    }
+
+    /// A refused sign-in, in the audit log: a run of them from one address is what an admin
+    /// looks for after an attack.
+    func refused(target: String, outcome: String, _ context: VigilRequestContext) async throws {
+        try await audit.append(AuditEvent(actor: "anonymous", action: "dashboard.sign_in", target: target, outcome: outcome,
+                                          remote: context.remoteAddress?.value))
     }
 
     func form(_ request: Request, _ context: VigilRequestContext, next: String?, name: String? = nil, problems: [String: String] = [:],

@@ -31,7 +31,9 @@ struct WorkflowPages {
             }
             guard problems.isEmpty else { return try await list(request, context, form: fields, problems: problems) }
             do {
-                let workflow = try await workflows.create(WorkflowDefinition(name: name, description: fields.text("description"), trigger: trigger, steps: []))
+                let workflow = try await auditor.audited(context, "workflow.create", target: "workflow:\(name)", resultTarget: { "workflow:\($0.id)" }) {
+                    try await workflows.create(WorkflowDefinition(name: name, description: fields.text("description"), trigger: trigger, steps: []))
+                }
                 return kit.done("/workflows/\(workflow.id)#add-step", notice: "Draft \(workflow.name) saved: add its first step.", request, context)
             } catch let error as WorkflowError {
                 switch error {
@@ -72,7 +74,9 @@ struct WorkflowPages {
                 return try await builder(request, context, problems: ["place": "That branch is no longer in the workflow."], fields: fields)
             }
             do {
-                _ = try await workflows.updateDraft(workflow.id, definition)
+                _ = try await auditor.audited(context, "workflow.update", target: "workflow:\(workflow.id)", outcome: { _ in "ok: added step \(id)" }) {
+                    try await workflows.updateDraft(workflow.id, definition)
+                }
             } catch let WorkflowError.invalid(issues) {
                 // Issues of the new step go next to its fields; any other issue is the draft's.
                 var problems: [String: String] = [:]
@@ -92,7 +96,9 @@ struct WorkflowPages {
             var definition = workflow.draft
             guard WorkflowBuilder.remove(stepID, from: &definition.steps) else { throw APIError(.notFound, "not_found", "the draft has no step \(stepID)") }
             do {
-                _ = try await workflows.updateDraft(workflow.id, definition)
+                _ = try await auditor.audited(context, "workflow.update", target: "workflow:\(workflow.id)", outcome: { _ in "ok: removed step \(stepID)" }) {
+                    try await workflows.updateDraft(workflow.id, definition)
+                }
             } catch let WorkflowError.invalid(issues) {
                 return try await builder(request, context, problems: ["form": "Removing \(stepID) would leave the draft invalid: " + issues.map(\.description).joined(separator: "; ")])
             }
