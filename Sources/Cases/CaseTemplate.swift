@@ -1,10 +1,10 @@
 /// The statuses a case moves through and the fields it must have. A template names which of
 /// its statuses each decision leads to, so the decisions (confirm, false positive, escalate)
 /// work on any template.
-public struct CaseTemplate: Sendable, Equatable, Codable {
+public struct CaseTemplate: Sendable, Equatable {
     public enum Kind: String, Sendable, Codable { case initial, intermediate, final }
 
-    public struct Status: Sendable, Equatable, Codable {
+    public struct Status: Sendable, Equatable {
         public var name: String
         public var kind: Kind
         public init(_ name: String, _ kind: Kind) {
@@ -24,14 +24,6 @@ public struct CaseTemplate: Sendable, Equatable, Codable {
     /// The status `escalate` moves to (an intermediate one).
     public var escalatedStatus: String
 
-    enum CodingKeys: String, CodingKey {
-        case name, statuses
-        case requiredFields = "required_fields"
-        case confirmedStatus = "confirmed_status"
-        case falsePositiveStatus = "false_positive_status"
-        case escalatedStatus = "escalated_status"
-    }
-
     public init(name: String, statuses: [Status], requiredFields: [String] = [], confirmedStatus: String, falsePositiveStatus: String,
                 escalatedStatus: String) {
         self.name = name
@@ -40,16 +32,6 @@ public struct CaseTemplate: Sendable, Equatable, Codable {
         self.confirmedStatus = confirmedStatus
         self.falsePositiveStatus = falsePositiveStatus
         self.escalatedStatus = escalatedStatus
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decode(String.self, forKey: .name)
-        statuses = try container.decode([Status].self, forKey: .statuses)
-        requiredFields = try container.decodeIfPresent([String].self, forKey: .requiredFields) ?? []
-        confirmedStatus = try container.decode(String.self, forKey: .confirmedStatus)
-        falsePositiveStatus = try container.decode(String.self, forKey: .falsePositiveStatus)
-        escalatedStatus = try container.decode(String.self, forKey: .escalatedStatus)
     }
 
     /// open → in_review → escalated → resolved_confirmed | resolved_false_positive.

@@ -68,7 +68,7 @@ public enum ReportState: String, Sendable, Codable, CaseIterable {
 }
 
 /// NCMEC's side of a report.
-public struct RemoteProgress: Sendable, Equatable, Codable {
+public struct RemoteProgress: Sendable, Equatable {
     /// NCMEC's report id, committed the moment `/submit` answers.
     public var reportID: Int64?
     public var openedAt: Date?
@@ -102,11 +102,6 @@ public struct RemoteProgress: Sendable, Equatable, Codable {
         self.closedOut = closedOut
     }
 
-    enum CodingKeys: String, CodingKey {
-        case reportID = "report_id", openedAt = "opened_at", modifiedAt = "modified_at", pendingCall = "pending_call", abandoned, receipt, failures, restarts
-        case closedOut = "closed_out"
-    }
-
     /// When NCMEC deletes the report if it is not finished: 24 hours after it was opened or an
     /// hour after its last change, whichever is later (ncmec.md §1.2).
     public var expiresAt: Date? {
@@ -116,7 +111,7 @@ public struct RemoteProgress: Sendable, Equatable, Codable {
 }
 
 /// Why a report stopped, and what it takes to go on.
-public struct ReportProblem: Sendable, Equatable, Codable {
+public struct ReportProblem: Sendable, Equatable {
     public enum Kind: String, Sendable, Codable {
         /// NCMEC refused the content (4xxx): edit the draft, approve again.
         case fix

@@ -1,7 +1,7 @@
 public import Foundation
 
 /// What a report says apart from its files: the incident, who reports, who is reported.
-public struct ReportContent: Sendable, Equatable, Codable {
+public struct ReportContent: Sendable, Equatable {
     public var incidentType: IncidentType
     /// When it happened (UTC; written with `Z`, never in the future).
     public var incidentAt: Date
@@ -31,12 +31,6 @@ public struct ReportContent: Sendable, Equatable, Codable {
         self.reportedPeople = reportedPeople
         self.additionalInfo = additionalInfo
     }
-
-    enum CodingKeys: String, CodingKey {
-        case incidentType = "incident_type", incidentAt = "incident_at", incidentDescription = "incident_description", platform
-        case escalateToHighPriority = "escalate_to_high_priority", annotations, webPageURLs = "web_page_urls", reporter
-        case reportedPeople = "reported_people", additionalInfo = "additional_info"
-    }
 }
 
 /// The XSD's `incidentType` values, exactly.
@@ -57,7 +51,7 @@ public enum ReportAnnotation: String, Sendable, Codable, CaseIterable {
 }
 
 /// The reporting person (email required by the schema) and the organisation around them.
-public struct Reporter: Sendable, Equatable, Codable {
+public struct Reporter: Sendable, Equatable {
     public var firstName: String?
     public var lastName: String?
     public var email: String?
@@ -77,14 +71,9 @@ public struct Reporter: Sendable, Equatable, Codable {
         self.termsOfServiceURL = termsOfServiceURL
         self.legalURL = legalURL
     }
-
-    enum CodingKeys: String, CodingKey {
-        case firstName = "first_name", lastName = "last_name", email, phone, contact
-        case termsOfServiceURL = "terms_of_service_url", legalURL = "legal_url"
-    }
 }
 
-public struct ContactPerson: Sendable, Equatable, Codable {
+public struct ContactPerson: Sendable, Equatable {
     public var firstName: String?
     public var lastName: String?
     public var email: String?
@@ -96,12 +85,10 @@ public struct ContactPerson: Sendable, Equatable, Codable {
         self.email = email
         self.phone = phone
     }
-
-    enum CodingKeys: String, CodingKey { case firstName = "first_name", lastName = "last_name", email, phone }
 }
 
 /// The user reported (`personOrUserReported`), from the case's linked account.
-public struct ReportedPerson: Sendable, Equatable, Codable {
+public struct ReportedPerson: Sendable, Equatable {
     public var espIdentifier: String
     public var espService: String?
     public var screenName: String?
@@ -119,15 +106,10 @@ public struct ReportedPerson: Sendable, Equatable, Codable {
         self.ipCaptureEvents = ipCaptureEvents
         self.accountDisabled = accountDisabled
     }
-
-    enum CodingKeys: String, CodingKey {
-        case espIdentifier = "esp_identifier", espService = "esp_service", screenName = "screen_name", email
-        case ipCaptureEvents = "ip_capture_events", accountDisabled = "account_disabled"
-    }
 }
 
 /// An IP address the user was seen at.
-public struct IPCaptureEvent: Sendable, Equatable, Codable {
+public struct IPCaptureEvent: Sendable, Equatable {
     public enum Name: String, Sendable, Codable, CaseIterable { case Login, Registration, Purchase, Upload, Other, Unknown }
     public var ipAddress: String
     public var eventName: Name?
@@ -140,6 +122,4 @@ public struct IPCaptureEvent: Sendable, Equatable, Codable {
         self.at = at
         self.port = port
     }
-
-    enum CodingKeys: String, CodingKey { case ipAddress = "ip_address", eventName = "event_name", at, port }
 }

@@ -2,7 +2,7 @@ public import Foundation
 
 /// A change to a draft: every field given replaces the draft's. `viewed_by_esp` is not among
 /// them: it is the reveal audit's to say.
-public struct ReportEdit: Sendable, Decodable {
+public struct ReportEdit: Sendable {
     public var incidentType: IncidentType?
     public var incidentAt: Date?
     public var incidentDescription: String?
@@ -31,14 +31,8 @@ public struct ReportEdit: Sendable, Decodable {
         self.files = files
     }
 
-    enum CodingKeys: String, CodingKey {
-        case incidentType = "incident_type", incidentAt = "incident_at", incidentDescription = "incident_description", platform
-        case escalateToHighPriority = "escalate_to_high_priority", annotations, webPageURLs = "web_page_urls", reporter
-        case reportedPeople = "reported_people", additionalInfo = "additional_info", files
-    }
-
     /// One file's reviewer choices, by the evidence it comes from.
-    public struct FileEdit: Sendable, Decodable {
+    public struct FileEdit: Sendable {
         public var evidenceID: Int64
         public var classification: IndustryClassification?
         public var annotations: [FileAnnotation]?
@@ -57,11 +51,6 @@ public struct ReportEdit: Sendable, Decodable {
             self.originalFileName = originalFileName
             self.additionalInfo = additionalInfo
             self.include = include
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case evidenceID = "evidence_id", classification, annotations, publiclyAvailable = "publicly_available"
-            case originalFileName = "original_file_name", additionalInfo = "additional_info", include
         }
     }
 

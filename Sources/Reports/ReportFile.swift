@@ -2,7 +2,7 @@ public import Foundation
 
 /// One file of a report: an evidence file of the case, what NCMEC is told about it, and the
 /// id NCMEC gave it.
-public struct ReportFile: Sendable, Equatable, Codable {
+public struct ReportFile: Sendable, Equatable {
     /// The case's evidence item it comes from.
     public var evidenceID: Int64
     /// The kept, encrypted original that is uploaded.
@@ -47,13 +47,6 @@ public struct ReportFile: Sendable, Equatable, Codable {
         self.fileID = fileID
         self.receivedMD5 = receivedMD5
         self.detailsSent = detailsSent
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case evidenceID = "evidence_id", mediaSHA256 = "media_sha256", originalFileName = "original_file_name", md5, sha256, pdq
-        case uploadedAt = "uploaded_at", locationOfFile = "location_of_file", viewedByEsp = "viewed_by_esp", publiclyAvailable = "publicly_available"
-        case classification, annotations, additionalInfo = "additional_info", fileID = "file_id", receivedMD5 = "received_md5"
-        case detailsSent = "details_sent"
     }
 
     /// NCMEC's side cleared: the file is uploaded afresh to a new report.

@@ -1,7 +1,7 @@
 /// The organisation's reporting details, kept in the database (every replica reports the same
 /// way): who reports, for which service, with which credential, and whether reports of verified
 /// matches may go without a person's approval.
-public struct ReportingSettings: Sendable, Equatable, Codable {
+public struct ReportingSettings: Sendable, Equatable {
     /// The service's name at NCMEC (`espService`) and the default `platform`.
     public var espService: String?
     public var platform: String?
@@ -20,21 +20,6 @@ public struct ReportingSettings: Sendable, Equatable, Codable {
         self.credentialID = credentialID
         self.autoApproveVerified = autoApproveVerified
         self.defaultIncidentType = defaultIncidentType
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case espService = "esp_service", platform, reporter, credentialID = "credential_id", autoApproveVerified = "auto_approve_verified"
-        case defaultIncidentType = "default_incident_type"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        espService = try container.decodeIfPresent(String.self, forKey: .espService)
-        platform = try container.decodeIfPresent(String.self, forKey: .platform)
-        reporter = try container.decodeIfPresent(Reporter.self, forKey: .reporter) ?? Reporter()
-        credentialID = try container.decodeIfPresent(String.self, forKey: .credentialID)
-        autoApproveVerified = try container.decodeIfPresent(Bool.self, forKey: .autoApproveVerified) ?? false
-        defaultIncidentType = try container.decodeIfPresent(IncidentType.self, forKey: .defaultIncidentType) ?? .childPornography
     }
 
     /// What keeps a report from being sent, worded for the administrator.

@@ -8,6 +8,7 @@ import Foundation
 import Storage
 import Reports
 import Vault
+import VigilServer
 
 /// `vigil report`: CyberTipline reports on the database. Drafts, edits, approval, retraction
 /// and retries are made here as through the API; the calls to NCMEC are jobs that the
@@ -127,7 +128,7 @@ struct ReportCommand: AsyncParsableCommand {
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = Timestamp.decodingStrategy
             let edit: ReportEdit
-            do { edit = try decoder.decode(ReportEdit.self, from: data) } catch {
+            do { edit = try decoder.decode(ReportEditJSON.self, from: data).edit } catch {
                 throw ValidationError("\(file) is not a report edit: \(error)")
             }
             try await ReportCommand.change(storage, "report.edit", id: id, verb: "edited") {
@@ -198,7 +199,7 @@ struct ReportCommand: AsyncParsableCommand {
                 if let set {
                     guard let data = FileManager.default.contents(atPath: set) else { throw ValidationError("cannot read \(set)") }
                     let settings: ReportingSettings
-                    do { settings = try JSONDecoder().decode(ReportingSettings.self, from: data) } catch {
+                    do { settings = try JSONDecoder().decode(ReportingSettingsJSON.self, from: data).settings } catch {
                         throw ValidationError("\(set) is not report settings: \(error)")
                     }
                     _ = try await context.audit.recording(actor: CLIActor.current, action: "report.settings", target: "report-settings") {
@@ -207,7 +208,7 @@ struct ReportCommand: AsyncParsableCommand {
                 }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                Standard.output(String(decoding: try encoder.encode(try await context.reports.settings()), as: UTF8.self))
+                Standard.output(String(decoding: try encoder.encode(ReportingSettingsJSON(try await context.reports.settings())), as: UTF8.self))
             }
         }
     }

@@ -20,6 +20,34 @@ import VigilTestSupport
                   files: [ReportFile(evidenceID: 1, mediaSHA256: "ab", md5: "00", classification: .b2, annotations: [.viral])], credentialID: "cred_1")
     }
 
+    /// A row written by an earlier version of Vigil (whose domain types carried the keys) reads
+    /// back: storage keeps its own shapes (issue 29), with the keys the rows were written with.
+    @Test(arguments: Backend.allCases)
+    func aRowAnEarlierVersionWroteReadsBack(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let (banks, database) = try await db.service()
+        let opened = try await CaseService(store: SQLCaseStore(database: database), banks: banks).open(NewCase(title: "old row"), actor: "test").case
+        let content = #"{"incident_type":"Child Sex Trafficking","incident_at":1700000000123,"platform":"App","annotations":["spam"],"# +
+            #""web_page_urls":["https://example.org/p"],"reporter":{"email":"ts@example.com","contact":{"first_name":"Ada"}},"# +
+            #""reported_people":[{"esp_identifier":"u1","ip_capture_events":[{"ip_address":"203.0.113.7","event_name":"Login","at":1700000000000}],"# +
+            #""account_disabled":true}]}"#
+        let files = #"[{"evidence_id":4,"media_sha256":"ab","viewed_by_esp":false,"classification":"A2","annotations":["viral"],"details_sent":true,"file_id":"f9"}]"#
+        let remote = #"{"report_id":77,"opened_at":1700000000000,"pending_call":{"call":"upload","file":1},"abandoned":[5],"failures":1,"restarts":0,"closed_out":false}"#
+        try await database.run { sql in
+            try await sql.raw("""
+                INSERT INTO reports (case_id, state, content, files, remote, version, created_by, created_at, updated_at)
+                VALUES (\(bind: opened.id), 'submitted', \(bind: content), \(bind: files), \(bind: remote), 1, 'ana', 1700000000000, 1700000000000)
+                """).run()
+        }
+        let report = try #require(try await SQLReportStore(database: database).reports(ReportFilter(caseID: opened.id, limit: 1)).first)
+        #expect(report.content.incidentType == .childSexTrafficking && report.content.webPageURLs == ["https://example.org/p"])
+        #expect(report.content.incidentAt == Date(timeIntervalSince1970: 1_700_000_000.123))
+        #expect(report.content.reporter.contact?.firstName == "Ada" && report.content.reportedPeople.first?.accountDisabled == true)
+        #expect(report.content.reportedPeople.first?.ipCaptureEvents.first?.eventName == .Login)
+        #expect(report.files.first?.classification == .a2 && report.files.first?.detailsSent == true && report.files.first?.fileID == "f9")
+        #expect(report.remote.pendingCall == .upload(1) && report.remote.reportID == 77 && report.remote.abandoned == [5])
+    }
+
     @Test(arguments: Backend.allCases)
     func aChangeItsHistoryEventsAndNextJobCommitTogether(backend: Backend) async throws {
         let db = try TestDatabase.make(backend)

@@ -144,7 +144,7 @@ public struct SQLCaseStore: CaseStore {
     public func template(named name: String) async throws -> CaseTemplate? {
         try await database.run { sql in
             try await sql.raw("SELECT definition FROM case_templates WHERE name = \(bind: name)").first().map {
-                try JSONCoding.decode(CaseTemplate.self, try $0.decode(column: "definition", as: String.self), "case template \(name)")
+                try JSONCoding.decode(StoredCaseTemplate.self, try $0.decode(column: "definition", as: String.self), "case template \(name)").template
             }
         }
     }
@@ -152,13 +152,13 @@ public struct SQLCaseStore: CaseStore {
     public func templates() async throws -> [CaseTemplate] {
         try await database.run { sql in
             try await sql.raw("SELECT name, definition FROM case_templates ORDER BY name").all().map {
-                try JSONCoding.decode(CaseTemplate.self, try $0.decode(column: "definition", as: String.self), "a case template")
+                try JSONCoding.decode(StoredCaseTemplate.self, try $0.decode(column: "definition", as: String.self), "a case template").template
             }
         }
     }
 
     public func saveTemplate(_ template: CaseTemplate, at time: Date) async throws {
-        let definition = try JSONCoding.encode(template)
+        let definition = try JSONCoding.encode(StoredCaseTemplate(template))
         try await database.run { sql in
             try await sql.raw("""
                 INSERT INTO case_templates (name, definition, updated_at) VALUES (\(bind: template.name), \(bind: definition), \(bind: time.millisecondsSince1970))

@@ -23,7 +23,8 @@ public struct SQLReportStore: ReportStore {
     public func createReport(_ new: NewReport, actor: String, at time: Date, events: @escaping @Sendable (Report) -> [NewEvent]) async throws -> Report {
         let ms = time.millisecondsSince1970
         let dialect = database.dialect
-        let content = try Self.encode(new.content), files = try Self.encode(new.files), remote = try Self.encode(RemoteProgress())
+        let content = try Self.encode(StoredReportContent(new.content)), files = try Self.encode(new.files.map(StoredReportFile.init))
+        let remote = try Self.encode(StoredRemoteProgress(RemoteProgress()))
         return try await database.transaction { sql in
             guard let row = try await sql.raw("""
                 INSERT INTO reports (case_id, state, content, files, remote, credential_id, version, created_by, created_at, updated_at)
@@ -56,9 +57,9 @@ public struct SQLReportStore: ReportStore {
             }
             try await sql.raw("""
                 UPDATE reports SET state = \(bind: updated.state.rawValue), ncmec_report_id = \(bind: updated.remote.reportID),
-                       content = \(bind: try Self.encode(updated.content)), files = \(bind: try Self.encode(updated.files)),
-                       remote = \(bind: try Self.encode(updated.remote)), credential_id = \(bind: updated.credentialID),
-                       problem = \(bind: try updated.problem.map(Self.encode)), retract_requested = \(bind: updated.retractRequested),
+                       content = \(bind: try Self.encode(StoredReportContent(updated.content))), files = \(bind: try Self.encode(updated.files.map(StoredReportFile.init))),
+                       remote = \(bind: try Self.encode(StoredRemoteProgress(updated.remote))), credential_id = \(bind: updated.credentialID),
+                       problem = \(bind: try updated.problem.map { try Self.encode(StoredReportProblem($0)) }), retract_requested = \(bind: updated.retractRequested),
                        approved_by = \(bind: updated.approvedBy), approved_at = \(bind: updated.approvedAt?.millisecondsSince1970),
                        job_id = \(bind: updated.jobID), version = version + 1, updated_at = \(bind: ms),
                        finished_at = \(bind: updated.finishedAt?.millisecondsSince1970)
@@ -97,12 +98,12 @@ public struct SQLReportStore: ReportStore {
     public func settings() async throws -> ReportingSettings {
         try await database.run { sql in
             guard let row = try await sql.raw("SELECT settings FROM report_settings WHERE id = 1").first() else { return ReportingSettings() }
-            return try JSONCoding.decode(ReportingSettings.self, try row.decode(column: "settings", as: String.self), "the report settings")
+            return try JSONCoding.decode(StoredReportingSettings.self, try row.decode(column: "settings", as: String.self), "the report settings").settings
         }
     }
 
     public func saveSettings(_ settings: ReportingSettings, at time: Date) async throws {
-        let text = try JSONCoding.encode(settings)
+        let text = try JSONCoding.encode(StoredReportingSettings(settings))
         try await database.run { sql in
             try await sql.raw("""
                 INSERT INTO report_settings (id, settings, updated_at) VALUES (1, \(bind: text), \(bind: time.millisecondsSince1970))
@@ -144,11 +145,11 @@ public struct SQLReportStore: ReportStore {
         guard let state = ReportState(rawValue: stateName) else { throw StorageError.corruptRow("unknown report state \(stateName)") }
         return Report(
             id: try row.decode(column: "id", as: Int64.self), caseID: try row.decode(column: "case_id", as: Int64.self), state: state,
-            content: try decode(ReportContent.self, try row.decode(column: "content", as: String.self), "a report's content"),
-            files: try decode([ReportFile].self, try row.decode(column: "files", as: String.self), "a report's files"),
-            remote: try decode(RemoteProgress.self, try row.decode(column: "remote", as: String.self), "a report's NCMEC progress"),
+            content: try decode(StoredReportContent.self, try row.decode(column: "content", as: String.self), "a report's content").content,
+            files: try decode([StoredReportFile].self, try row.decode(column: "files", as: String.self), "a report's files").map(\.file),
+            remote: try decode(StoredRemoteProgress.self, try row.decode(column: "remote", as: String.self), "a report's NCMEC progress").remote,
             credentialID: try row.decode(column: "credential_id", as: String?.self),
-            problem: try row.decode(column: "problem", as: String?.self).map { try decode(ReportProblem.self, $0, "a report's problem") },
+            problem: try row.decode(column: "problem", as: String?.self).map { try decode(StoredReportProblem.self, $0, "a report's problem").problem },
             retractRequested: try row.decode(column: "retract_requested", as: Bool.self),
             approvedBy: try row.decode(column: "approved_by", as: String?.self),
             approvedAt: try row.decode(column: "approved_at", as: Int64?.self).map(Date.init(milliseconds:)),

@@ -73,17 +73,17 @@ struct CaseRoutes {
             return try JSONText.response(CaseJSON(try await cases.linkAccounts(try Self.id(context), body.accountIDs, actor: context.actor)))
         }
         routes.get("case-templates") { _, _ in
-            try JSONText.response(["templates": try await cases.templates()])
+            try JSONText.response(["templates": try await cases.templates().map(CaseTemplateJSON.init)])
         }
         routes.get("case-templates/{name}") { _, context in
-            try JSONText.response(try await cases.template(try context.parameters.require("name")))
+            try JSONText.response(CaseTemplateJSON(try await cases.template(try context.parameters.require("name"))))
         }
         routes.put("case-templates/{name}") { request, context in
             let name = try context.parameters.require("name")
-            let template = try JSONInput.decode(CaseTemplate.self, from: try await request.collectBody(limit: 64 * 1024))
+            let template = try JSONInput.decode(CaseTemplateJSON.self, from: try await request.collectBody(limit: 64 * 1024)).template
             guard template.name == name else { throw APIError.badRequest("the template's name (\(template.name)) is not the one in the path (\(name))") }
             return try await auditor.audited(context, "case_template.save", target: "case_template:\(name)") {
-                try JSONText.response(try await cases.saveTemplate(template))
+                try JSONText.response(CaseTemplateJSON(try await cases.saveTemplate(template)))
             }
         }
     }

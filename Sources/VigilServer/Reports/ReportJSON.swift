@@ -9,11 +9,11 @@ struct ReportJSON: Encodable {
     let id: Int64
     let caseID: Int64
     let state: String
-    let content: ReportContent
-    let files: [ReportFile]
+    let content: ReportContentJSON
+    let files: [ReportFileJSON]
     let ncmec: NCMECJSON
     let credentialID: String?
-    let problem: ReportProblem?
+    let problem: ReportProblemJSON?
     let problems: [String]
     let retractRequested: Bool
     let approvedBy: String?
@@ -30,7 +30,7 @@ struct ReportJSON: Encodable {
         let reportID: Int64?
         let openedAt: String?
         let expiresAt: String?
-        let pendingCall: RemoteCall?
+        let pendingCall: RemoteCallJSON?
         let abandoned: [Int64]
         let receipt: String?
         enum CodingKeys: String, CodingKey {
@@ -48,13 +48,13 @@ struct ReportJSON: Encodable {
         id = report.id
         caseID = report.caseID
         state = report.state.rawValue
-        content = report.content
-        files = report.files
+        content = ReportContentJSON(report.content)
+        files = report.files.map(ReportFileJSON.init)
         ncmec = NCMECJSON(reportID: report.remote.reportID, openedAt: report.remote.openedAt.map(Timestamp.iso8601),
                           expiresAt: report.state == .finished ? nil : report.remote.expiresAt.map(Timestamp.iso8601),
-                          pendingCall: report.remote.pendingCall, abandoned: report.remote.abandoned, receipt: report.remote.receipt)
+                          pendingCall: report.remote.pendingCall.map(RemoteCallJSON.init), abandoned: report.remote.abandoned, receipt: report.remote.receipt)
         credentialID = report.credentialID
-        problem = report.problem
+        problem = report.problem.map(ReportProblemJSON.init)
         self.problems = report.state == .draft ? problems : []
         retractRequested = report.retractRequested
         approvedBy = report.approvedBy
@@ -85,7 +85,7 @@ struct EditBody: Decodable {
     enum CodingKeys: String, CodingKey { case version }
     init(from decoder: any Decoder) throws {
         version = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(Int.self, forKey: .version)
-        edit = try ReportEdit(from: decoder)
+        edit = try ReportEditJSON(from: decoder).edit
     }
 }
 

@@ -68,12 +68,12 @@ struct ReportRoutes {
             }
         }
         routes.get("report-settings") { _, _ in
-            try JSONText.response(try await reports.settings())
+            try JSONText.response(ReportingSettingsJSON(try await reports.settings()))
         }
         routes.put("report-settings") { request, context in
-            let settings = try JSONInput.decode(ReportingSettings.self, from: try await request.collectBody(limit: 64 * 1024))
+            let settings = try JSONInput.decode(ReportingSettingsJSON.self, from: try await request.collectBody(limit: 64 * 1024)).settings
             return try await auditor.audited(context, "report.settings", target: "report-settings") {
-                try JSONText.response(try await reports.saveSettings(settings))
+                try JSONText.response(ReportingSettingsJSON(try await reports.saveSettings(settings)))
             }
         }
     }
