@@ -53,7 +53,12 @@
     row.className = "new";
     cell(row, "#" + id, "/cases/" + encodeURIComponent(id));
     cell(row, data.title || "");
-    cell(row, data.status || "");
+    const status = document.createElement("td");
+    const pill = document.createElement("span");
+    pill.className = "pill pill-open";
+    pill.textContent = (data.status || "").replace(/_/g, " ");
+    status.appendChild(pill);
+    row.appendChild(status);
     cell(row, data.priority || "");
     cell(row, data.queue || "");
     cell(row, data.assignee || "—");

@@ -62,7 +62,8 @@ struct AccountPages {
         let detail = try await accounts.detail(id)
         var cases: [[String: Any]] = []
         for caseID in detail.caseIDs.suffix(50) {
-            if let found = try? await self.cases.detail(caseID) { cases.append(CasePages.row(found.case)) }
+            // A case deleted since it was linked is left out; any other failure fails the page.
+            do { cases.append(CasePages.row(try await self.cases.detail(caseID).case)) } catch CaseError.notFound {}
         }
         let data: [String: Any] = [
             "account": Self.row(detail.account).merging(["version": detail.account.version, "blockReason": detail.account.blockReason ?? "",

@@ -91,7 +91,8 @@ struct CasePages {
         let priority = query.get("priority").flatMap { $0.isEmpty ? nil : Priority(rawValue: $0) }
         let assignee = query.get("assignee").flatMap { $0.isEmpty ? nil : $0 }
         let queueName = query.get("queue").flatMap { $0.isEmpty ? nil : $0 }
-        let statuses = try await cases.templates().flatMap { $0.statuses.map(\.name) }
+        let templates = try await templatesByName()
+        let statuses = templates.values.flatMap { $0.statuses.map(\.name) }
         var filter = CaseFilter(statuses: status == "open" || status == "all" || status.isEmpty ? nil : [status],
                                 priorities: priority.map { [$0] }, assignee: assignee == "none" ? nil : assignee,
                                 unassigned: assignee == "none", queue: queueName, openOnly: status == "open", limit: 100)
@@ -99,7 +100,7 @@ struct CasePages {
         let cases = try await cases.list(filter)
         let queues = try await self.cases.queueCounts()
         let data: [String: Any] = [
-            "cases": cases.map(Self.row),
+            "cases": cases.map { Self.row($0, templates: templates) },
             "empty": cases.isEmpty,
             "statusOptions": (["open", "all"] + Array(Set(statuses)).sorted()).map { ["value": $0, "selected": $0 == status] },
             "priorityOptions": Priority.allCases.map { ["value": $0.rawValue, "selected": $0 == priority] },
@@ -113,9 +114,30 @@ struct CasePages {
         return kit.page("cases", title: "Cases", section: "cases", data: data, request, context)
     }
 
-    static func row(_ item: Case) -> [String: Any] {
-        ["id": item.id, "title": item.title, "status": item.status, "priority": item.priority.rawValue, "urgent": item.priority >= .high,
+    static func row(_ item: Case, templates: [String: CaseTemplate] = [:]) -> [String: Any] {
+        ["id": item.id, "title": item.title, "status": Display.words(item.status), "statusClass": statusClass(item, templates[item.template]), "priority": item.priority.rawValue, "urgent": item.priority >= .high,
          "queue": item.queue, "assignee": item.assignee ?? "—", "evidence": item.evidenceCount, "created": Display.time(item.createdAt)]
+    }
+
+    /// A case's status pill says what the status means, whatever the template names it:
+    /// waiting for a first look, in review, escalated, confirmed, or cleared as a false positive.
+    static func statusClass(_ item: Case, _ template: CaseTemplate?) -> String {
+        guard let template else { return item.isFinal ? "pill-closed" : "pill-open" }
+        switch item.status {
+        case template.escalatedStatus: return "pill-escalated"
+        case template.confirmedStatus: return "pill-confirmed"
+        case template.falsePositiveStatus: return "pill-cleared"
+        default:
+            return switch template.kind(of: item.status) {
+            case .initial?: "pill-open"
+            case .intermediate?: "pill-review"
+            case .final?, nil: "pill-closed"
+            }
+        }
+    }
+
+    func templatesByName() async throws -> [String: CaseTemplate] {
+        Dictionary(try await cases.templates().map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     // MARK: one case
@@ -127,7 +149,7 @@ struct CasePages {
         let preferences = context.user?.preferences ?? ReviewerPreferences()
         let banks = try await banks.listBanks()
         var data: [String: Any] = [
-            "case": Self.row(item).merging(["version": item.version, "template": item.template, "final": item.isFinal,
+            "case": Self.row(item, templates: try await templatesByName()).merging(["version": item.version, "template": item.template, "final": item.isFinal,
                                             "resolved": Display.time(item.resolvedAt), "createdBy": item.createdBy]) { _, new in new },
             "fields": item.fields.keys.sorted().map { ["name": $0, "value": Display.detail(item.fields[$0] ?? .null)] },
             "accounts": item.accountIDs.map { ["id": $0] },
