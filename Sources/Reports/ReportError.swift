@@ -9,11 +9,15 @@ public enum ReportError: Error, Sendable, CustomStringConvertible {
     case incomplete([String])
     /// What is asked goes against what a reviewer decided (a false positive is not reported).
     case refused(String)
+    /// Four eyes: this person drafted or edited the report, so another must approve it.
+    case needsSecondPerson(actor: String, report: Int64)
 
     public var description: String {
         switch self {
         case let .notFound(what): "\(what) not found"
         case let .invalid(message), let .conflict(message, _), let .refused(message): message
+        case let .needsSecondPerson(actor, report):
+            "four eyes: \(actor) drafted or edited report \(report), so another person must approve it"
         case let .incomplete(problems): "the report cannot be sent: " + problems.joined(separator: "; ")
         }
     }

@@ -34,7 +34,10 @@ public struct ReportService: Sendable {
     public func settings() async throws -> ReportingSettings { try await store.settings() }
 
     public func saveSettings(_ settings: ReportingSettings) async throws -> ReportingSettings {
-        let problems = settings.problems().filter { !$0.hasPrefix("reporter.email is required") }
+        var problems = settings.problems().filter { !$0.hasPrefix("reporter.email is required") }
+        if settings.requireSecondApprover && settings.autoApproveVerified {
+            problems.append("require_second_approver and auto_approve_verified cannot both be on: a report approved without a person has no second person")
+        }
         guard problems.isEmpty else { throw ReportError.invalid(problems.joined(separator: "; ")) }
         try await store.saveSettings(settings, at: clock())
         return settings
@@ -110,7 +113,7 @@ public struct ReportService: Sendable {
         try await refuseFalsePositive(caseID, "drafted")
         let settings = try await store.settings()
         let draft = try await drafter.draft(caseID: caseID, settings: settings, options: options)
-        let autoApprove = options.mayAutoApprove && settings.autoApproveVerified && draft.allVerified
+        let autoApprove = options.mayAutoApprove && settings.autoApproveVerified && !settings.requireSecondApprover && draft.allVerified
         var created = try await store.createReport(draft.new, actor: actor, at: clock()) { report in
             [report.event(ReportEvents.drafted, actor: actor, ["files": .number(Double(report.files.count))])]
         }
@@ -151,9 +154,26 @@ public struct ReportService: Sendable {
         // retracts the report (`withdraw`), so the two orders end the same way.
         try await refuseFalsePositive(try await report(id).caseID, "approved")
         let settings = try await store.settings()
+        // Four eyes: who drafted or edited the report, read with the version it was read at, so
+        // an edit that lands before the approval commits makes the approval try again.
+        let secondPerson: (version: Int, contributors: Set<String>)?
+        if settings.requireSecondApprover {
+            let (read, history) = (try await report(id), try await store.history(reportID: id))
+            secondPerson = (read.version, Self.contributors(read, history))
+        } else {
+            secondPerson = nil
+        }
         let now = clock()
         let approved = try await store.updateReport(id: id, at: now) { current in
             try Self.check(expectedVersion, current)
+            if let secondPerson {
+                guard current.version == secondPerson.version else {
+                    throw ReportError.conflict("report \(id) changed while it was being approved: look at it again", current: current)
+                }
+                guard !secondPerson.contributors.contains(actor) else {
+                    throw ReportError.needsSecondPerson(actor: actor, report: id)
+                }
+            }
             guard current.state == .draft else { throw ReportError.invalid("report \(id) is \(current.state.rawValue): only a draft can be approved") }
             var updated = current
             // What the draft left unset is taken from the settings as they are at approval.
@@ -246,6 +266,11 @@ public struct ReportService: Sendable {
             throw ReportError.conflict("report \(current.id) changed since version \(expected): it is at version \(current.version), \(current.state.rawValue)",
                                        current: current)
         }
+    }
+
+    /// Who drafted or edited a report: under four eyes, none of them may approve it.
+    public static func contributors(_ report: Report, _ history: [HistoryEntry]) -> Set<String> {
+        Set([report.createdBy] + history.filter { $0.kind == "edited" || $0.kind == "drafted" }.map(\.actor))
     }
 
     static func editedFields(_ edit: ReportEdit) -> [String] {

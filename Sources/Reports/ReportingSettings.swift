@@ -11,15 +11,19 @@ public struct ReportingSettings: Sendable, Equatable {
     /// Approve a report without a person when every file matched a bank labelled `verified`.
     public var autoApproveVerified: Bool
     public var defaultIncidentType: IncidentType
+    /// Four eyes: a report is approved by a person who neither drafted nor edited it (and never
+    /// without a person, so it cannot be on with `autoApproveVerified`).
+    public var requireSecondApprover: Bool
 
     public init(espService: String? = nil, platform: String? = nil, reporter: Reporter = Reporter(), credentialID: String? = nil,
-                autoApproveVerified: Bool = false, defaultIncidentType: IncidentType = .childPornography) {
+                autoApproveVerified: Bool = false, defaultIncidentType: IncidentType = .childPornography, requireSecondApprover: Bool = false) {
         self.espService = espService
         self.platform = platform
         self.reporter = reporter
         self.credentialID = credentialID
         self.autoApproveVerified = autoApproveVerified
         self.defaultIncidentType = defaultIncidentType
+        self.requireSecondApprover = requireSecondApprover
     }
 
     /// What keeps a report from being sent, worded for the administrator.

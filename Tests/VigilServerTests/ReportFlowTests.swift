@@ -192,6 +192,39 @@ import WorkflowSteps
         return try #require(output.object)
     }
 
+    /// Four eyes (issue 30 §5): with the setting on, whoever drafted or edited a report cannot
+    /// approve it; another person can. The setting cannot be on with approval by itself.
+    @Test func underFourEyesTheDrafterCannotApproveAndAnotherPersonCan() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.test { http in
+            let setup = try await ReportFlowTests.setUp(http, fixture)
+            defer { Task { await setup.running.stop() } }
+            let both = try await http.json(.put, "/v1/report-settings", key: fixture.admin,
+                                           #"{"reporter": {"email": "trust-safety@example.com"}, "auto_approve_verified": true, "require_second_approver": true}"#)
+            #expect(both.status == 400 && both.text.contains("require_second_approver and auto_approve_verified cannot both be on"), "\(both.text)")
+            let on = try await http.json(.put, "/v1/report-settings", key: fixture.admin,
+                                         #"{"esp_service": "ExampleApp", "reporter": {"email": "trust-safety@example.com"}, "require_second_approver": true}"#)
+            #expect(on.status == 200 && on.json["require_second_approver"] as? Bool == true, "\(on.text)")
+            let (caseID, _) = try await ReportFlowTests.caseWithFiles(fixture, http, files: 1)
+            let drafted = try await http.json(.post, "/v1/cases/\(caseID)/reports", key: fixture.admin, "{}")
+            let id = try #require(drafted.json["id"] as? Int, "\(drafted.text)")
+            let version = try #require(drafted.json["version"] as? Int)
+            let own = try await http.json(.post, "/v1/reports/\(id)/approve", key: fixture.admin, #"{"version": \#(version)}"#)
+            #expect(own.status == 403 && (own.json["error"] as? [String: Any])?["code"] as? String == "second_approver_required", "\(own.text)")
+            #expect((try await http.call(.get, "/v1/reports/\(id)", key: fixture.reporter)).json["state"] as? String == "draft")
+
+            // On the case page, a person who edited it is told why there is no approve button.
+            var admin = try await Browser.signedIn(.admin, fixture: fixture, http: http)
+            #expect(try await admin.post("/reports/\(id)/edit", ["version": String(version), "additional_info": "checked twice"]).status == 303)
+            let page = try await admin.get("/cases/\(caseID)")
+            #expect(page.text.contains(#"id="four-eyes""#) && !page.text.contains(#"id="approve-report""#))
+
+            let current = try #require((try await http.call(.get, "/v1/reports/\(id)", key: fixture.reporter)).json["version"] as? Int)
+            let other = try await http.json(.post, "/v1/reports/\(id)/approve", key: fixture.reporter, #"{"version": \#(current)}"#)
+            #expect(other.status == 202 && other.json["state"] as? String == "approved", "\(other.text)")
+        }
+    }
+
     @Test func onlyVerifiedMatchesDraftedByAWorkflowAreApprovedWithoutAPerson() async throws {
         let fixture = try await ServerFixture()
         try await fixture.test { http in

@@ -279,10 +279,11 @@ struct StoredReportingSettings: Codable {
     var credentialID: String?
     var autoApproveVerified: Bool?
     var defaultIncidentType: IncidentType?
+    var requireSecondApprover: Bool?
 
     enum CodingKeys: String, CodingKey {
         case espService = "esp_service", platform, reporter, credentialID = "credential_id", autoApproveVerified = "auto_approve_verified"
-        case defaultIncidentType = "default_incident_type"
+        case defaultIncidentType = "default_incident_type", requireSecondApprover = "require_second_approver"
     }
 
     init(_ settings: ReportingSettings) {
@@ -292,10 +293,12 @@ struct StoredReportingSettings: Codable {
         credentialID = settings.credentialID
         autoApproveVerified = settings.autoApproveVerified
         defaultIncidentType = settings.defaultIncidentType
+        requireSecondApprover = settings.requireSecondApprover
     }
 
     var settings: ReportingSettings {
         ReportingSettings(espService: espService, platform: platform, reporter: reporter?.reporter ?? Reporter(), credentialID: credentialID,
-                          autoApproveVerified: autoApproveVerified ?? false, defaultIncidentType: defaultIncidentType ?? .childPornography)
+                          autoApproveVerified: autoApproveVerified ?? false, defaultIncidentType: defaultIncidentType ?? .childPornography,
+                          requireSecondApprover: requireSecondApprover ?? false)
     }
 }

@@ -134,6 +134,7 @@ public struct APIError: Error, Sendable {
             case .invalid: return APIError(.badRequest, "invalid_request", error.description)
             case .incomplete: return APIError(.unprocessableContent, "report_incomplete", error.description)
             case .refused: return APIError(.conflict, "refused", error.description)
+            case .needsSecondPerson: return APIError(.forbidden, "second_approver_required", error.description)
             case let .conflict(_, current):
                 var failure = APIError(.conflict, "conflict", error.description)
                 failure.currentJSON = try? JSONText.encode(ReportJSON(current))

@@ -59,10 +59,11 @@ package struct ReportingSettingsJSON: Codable {
     let credentialID: String?
     let autoApproveVerified: Bool
     let defaultIncidentType: IncidentType
+    let requireSecondApprover: Bool
 
     enum CodingKeys: String, CodingKey {
         case espService = "esp_service", platform, reporter, credentialID = "credential_id", autoApproveVerified = "auto_approve_verified"
-        case defaultIncidentType = "default_incident_type"
+        case defaultIncidentType = "default_incident_type", requireSecondApprover = "require_second_approver"
     }
 
     package init(_ settings: ReportingSettings) {
@@ -72,6 +73,7 @@ package struct ReportingSettingsJSON: Codable {
         credentialID = settings.credentialID
         autoApproveVerified = settings.autoApproveVerified
         defaultIncidentType = settings.defaultIncidentType
+        requireSecondApprover = settings.requireSecondApprover
     }
 
     package init(from decoder: any Decoder) throws {
@@ -82,10 +84,11 @@ package struct ReportingSettingsJSON: Codable {
         credentialID = try container.decodeIfPresent(String.self, forKey: .credentialID)
         autoApproveVerified = try container.decodeIfPresent(Bool.self, forKey: .autoApproveVerified) ?? false
         defaultIncidentType = try container.decodeIfPresent(IncidentType.self, forKey: .defaultIncidentType) ?? .childPornography
+        requireSecondApprover = try container.decodeIfPresent(Bool.self, forKey: .requireSecondApprover) ?? false
     }
 
     package var settings: ReportingSettings {
         ReportingSettings(espService: espService, platform: platform, reporter: reporter.reporter, credentialID: credentialID,
-                          autoApproveVerified: autoApproveVerified, defaultIncidentType: defaultIncidentType)
+                          autoApproveVerified: autoApproveVerified, defaultIncidentType: defaultIncidentType, requireSecondApprover: requireSecondApprover)
     }
 }

@@ -96,10 +96,13 @@ struct ReportPanel {
         let editable = state == .draft || (state == .failed && current.problem?.kind == .fix)
         let content = current.content
         let problemList = try await reports.problems(current)
+        // Four eyes: whoever drafted or edited the report is told who must approve it, and is not offered the button.
+        let fourEyes = try await reports.settings().requireSecondApprover
+        let needsAnother = fourEyes && state == .draft && ReportService.contributors(current, history).contains(context.actor)
         let data: [String: Any] = [
             "id": current.id, "version": current.version, "state": state.rawValue.replacingOccurrences(of: "_", with: " "), "stateClass": state.rawValue,
             "inProgress": state.isInProgress, "finished": state == .finished, "editable": editable,
-            "approvable": state == .draft, "retryable": state == .failed, "retractable": !state.isTerminal && state != .retracting,
+            "approvable": state == .draft && !needsAnother, "needsAnother": needsAnother, "retryable": state == .failed, "retractable": !state.isTerminal && state != .retracting,
             "ncmecID": current.remote.reportID.map(String.init) ?? "", "approvedBy": current.approvedBy ?? "",
             "approvedAt": Display.time(current.approvedAt), "finishedAt": Display.time(current.finishedAt),
             "receipt": current.remote.receipt ?? "",

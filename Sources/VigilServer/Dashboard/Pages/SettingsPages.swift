@@ -37,6 +37,10 @@ struct SettingsPages {
             settings.reporter.legalURL = fields.text("legal_url")
             settings.credentialID = fields.text("credential_id")
             settings.autoApproveVerified = fields.checked("auto_approve_verified")
+            settings.requireSecondApprover = fields.checked("require_second_approver")
+            if settings.autoApproveVerified && settings.requireSecondApprover {
+                problems["require_second_approver"] = "Four eyes needs a person to approve every report: turn off approval by itself, or four eyes."
+            }
             if let email = settings.reporter.email, !email.contains("@") { problems["email"] = "An email address has an @." }
             for (field, value) in [("terms_url", settings.reporter.termsOfServiceURL), ("legal_url", settings.reporter.legalURL)] {
                 if let value, URL(string: value)?.scheme.map({ ["http", "https"].contains($0.lowercased()) }) != true {
@@ -67,7 +71,7 @@ struct SettingsPages {
                 "esp_service": settings.espService ?? "", "platform": settings.platform ?? "", "first_name": settings.reporter.firstName ?? "",
                 "last_name": settings.reporter.lastName ?? "", "email": settings.reporter.email ?? "", "phone": settings.reporter.phone ?? "",
                 "terms_url": settings.reporter.termsOfServiceURL ?? "", "legal_url": settings.reporter.legalURL ?? "",
-                "auto_approve_verified": settings.autoApproveVerified,
+                "auto_approve_verified": settings.autoApproveVerified, "require_second_approver": settings.requireSecondApprover,
                 "credentials": credentials.map { ["id": $0.id, "nickname": $0.values["nickname"] ?? $0.id, "selected": $0.id == settings.credentialID] },
                 "incidentOptions": IncidentType.allCases.map { ["value": $0.rawValue, "selected": $0 == settings.defaultIncidentType] },
             ] as [String: Any]
