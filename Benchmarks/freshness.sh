@@ -2,13 +2,13 @@
 # Cross-process freshness (issue 8): two `vigil serve` replicas on one database, writes through one
 # replica and through the CLI; how long until every replica matches the new hash (p50/p99).
 # Runs on SQLite (one file, two processes) and on PostgreSQL (a throw-away cluster).
-# Usage: Benchmarks/freshness.sh [SAMPLES]   (default 100)
+# Usage: Benchmarks/freshness.sh [SAMPLES]   (default 100; SMOKE=1: 5)
+#   VIGIL=, SMOKE=: Benchmarks/lib/common.sh
 set -euo pipefail
-cd "$(dirname "$0")"
-samples=${1:-100}
+source "$(dirname "$0")/lib/common.sh"
+samples=${1:-$(sized 5 100)}
 ../scripts/install-deps.sh --test
-(cd .. && swift build -c release --product vigil --scratch-path .build-release)
-vigil=$(cd .. && pwd)/.build-release/release/vigil
+use_vigil
 export VIGIL_DATABASE_URL=
 
 run() {  # run BACKEND STORAGE-ARGS...
@@ -18,7 +18,7 @@ run() {  # run BACKEND STORAGE-ARGS...
   "$vigil" serve --data-dir "$work" --port 18101 --no-demo-bank --log-level warning "$@" > /dev/null 2>&1 & local a=$!
   "$vigil" serve --data-dir "$work" --port 18102 --no-demo-bank --log-level warning "$@" > /dev/null 2>&1 & local b=$!
   trap "kill $a $b 2>/dev/null || true" RETURN
-  until curl -sf http://127.0.0.1:18101/status/ready > /dev/null && curl -sf http://127.0.0.1:18102/status/ready > /dev/null; do sleep 0.05; done
+  wait_ready 18101 $a && wait_ready 18102 $b
   echo "== $backend: written through replica A (HTTP), matched on A and B"
   python3 serve/freshness.py "$key" http://127.0.0.1:18101 http://127.0.0.1:18101 http://127.0.0.1:18102 --samples "$samples"
   echo "== $backend: written by the CLI (vigil bank import, a separate process), matched on A and B"
@@ -30,4 +30,4 @@ run() {  # run BACKEND STORAGE-ARGS...
 
 run sqlite
 # PostgreSQL: a throw-away cluster from the test helper; the URL it exports is the database to use.
-../scripts/with-postgres.sh bash -c "$(declare -f run); vigil=$vigil; samples=$samples; run postgres --database-url \"\$VIGIL_TEST_DATABASE_URL\""
+../scripts/with-postgres.sh bash -c "set -euo pipefail; $(declare -f run wait_ready); vigil=$vigil; samples=$samples; run postgres --database-url \"\$VIGIL_TEST_DATABASE_URL\""

@@ -2,17 +2,22 @@
 # /status/live and distinct-query hash lookups (c=4), with the server's CPU per request, for one or
 # more `vigil` binaries in turn, on the same data: for before/after pairs of an index change.
 # Run compare-serve.sh first (it makes data/compare-new-N and the query paths).
-# Usage: Benchmarks/hash-lookups.sh SECONDS VIGIL...
+# Usage: Benchmarks/hash-lookups.sh SECONDS [VIGIL...]   (N=… picks the data: default 1000000, SMOKE=1: 2000)
+#   No VIGIL given: $VIGIL. SMOKE=, BENCH_DATA=: Benchmarks/lib/common.sh
 set -euo pipefail
-cd "$(dirname "$0")"
+source "$(dirname "$0")/lib/common.sh"
 seconds=$1; shift
-work=data/compare-new-1000000
+(($#)) || set -- "${VIGIL:?give the vigil binaries to compare, or VIGIL=}"
+n=${N:-$(sized 2000 1000000)}
+work=$data_root/compare-new-$n
 port=18096
-export VIGIL_KEY=$(cat "$work/key") PATHS_FILE=data/serve-1000000/paths.txt
+key=$(cat "$work/key")  # (an export of $(cat …) would hide a missing file)
+export VIGIL_KEY=$key PATHS_FILE=$data_root/serve-$n/paths.txt
+need_wrk
 for vigil in "$@"; do
   "$vigil" serve --data-dir "$work" --port $port > /dev/null 2> /dev/null &
   pid=$!
-  until curl -sf "http://127.0.0.1:$port/status/ready" > /dev/null; do sleep 0.1; done
+  wait_ready $port $pid
   for script in status lookup; do
     # The server's own CPU per request (utime + stime from /proc, in clock ticks), next to wrk's figures:
     # the ratio of two request rates hides how much of each core the server got.

@@ -1,22 +1,35 @@
 #!/usr/bin/env bash
 # The index query alone, for before/after pairs of a change to HammingIndex: each git revision's
-# Sources/PDQ and Sources/HammingIndex built with swiftc -O (a minute, not a release build of the
-# package), then the revisions' queries run alternately, ROUNDS times.
-# Usage: Benchmarks/index-query.sh ROUNDS REV...   (data: data/index-1000000/hashes.csv, made by import.sh 1000000)
+# Sources/Basics (where a revision has it), Sources/PDQ and Sources/HammingIndex built with
+# swiftc -O (a minute, not a release build of the package), then the revisions' queries run
+# alternately, ROUNDS times.
+# Usage: Benchmarks/index-query.sh ROUNDS REV...   (data: data/index-N/hashes.csv, made by import.sh N;
+#   N=… picks it: default 1000000, SMOKE=1: 2000). SMOKE=, BENCH_DATA=: Benchmarks/lib/common.sh
 set -euo pipefail
-cd "$(dirname "$0")"
+source "$(dirname "$0")/lib/common.sh"
 rounds=$1; shift
-csv=$PWD/data/index-1000000/hashes.csv
-[[ -f $csv ]] || python3 serve/generate.py 1000000 "$csv"
+n=${N:-$(sized 2000 1000000)}
+csv=$(realpath -m "$data_root/index-$n/hashes.csv")
+[[ -f $csv ]] || { mkdir -p "$(dirname "$csv")"; python3 serve/generate.py "$n" "$csv"; }
+main=$PWD/index-query/main.swift
 work=$(mktemp -d /tmp/vigil-index-query.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 for rev in "$@"; do
   dir=$work/$rev
   mkdir -p "$dir/src"
-  git -C .. archive "$rev" Sources/PDQ Sources/HammingIndex | tar -x -C "$dir/src"
-  (cd "$dir" && swiftc -O -parse-as-library -emit-module -emit-library -static -module-name PDQ src/Sources/PDQ/*.swift -o libPDQ.a \
-    && swiftc -O -parse-as-library -emit-module -emit-library -static -module-name HammingIndex -I . src/Sources/HammingIndex/*.swift -o libHammingIndex.a \
-    && swiftc -O -I . "$OLDPWD/index-query/main.swift" -L . -lHammingIndex -lPDQ -o bench) 2>&1 | grep -v "warning" || true
+  # PDQ depends on Basics since issue 29; older revisions have no Basics.
+  modules=()
+  for module in Basics PDQ HammingIndex; do
+    git -C .. cat-file -e "$rev:Sources/$module" 2> /dev/null && modules+=("$module")
+  done
+  git -C .. archive "$rev" "${modules[@]/#/Sources/}" | tar -x -C "$dir/src"
+  libs=()
+  for module in "${modules[@]}"; do
+    (cd "$dir" && swiftc -O -parse-as-library -emit-module -emit-library -static -module-name "$module" -I . \
+      "src/Sources/$module"/*.swift -o "lib$module.a" 2>&1 | { grep -v "warning" || true; })
+    libs=("-l$module" "${libs[@]}")
+  done
+  (cd "$dir" && swiftc -O -I . "$main" -L . "${libs[@]}" -o bench 2>&1 | { grep -v "warning" || true; })
 done
 for _ in $(seq "$rounds"); do
   for rev in "$@"; do "$work/$rev/bench" "$rev" "$csv"; done

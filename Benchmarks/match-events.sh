@@ -5,31 +5,34 @@
 # 10) and hash lookups that all miss, c=4 and c=16, in alternated rounds; then, for the new binary,
 # the group commits from its /metrics (events per transaction, mean commit time).
 # Run Benchmarks/serve.sh first (it makes data/index-N/hashes.csv and the hit paths).
-# Usage: Benchmarks/match-events.sh OLD_VIGIL NEW_VIGIL [N] [SECONDS]
+# Usage: Benchmarks/match-events.sh OLD_VIGIL NEW_VIGIL [N] [SECONDS]   (defaults 1000000, 10; SMOKE=1: 2000, 1, one round)
+#   SMOKE=, BENCH_DATA=: Benchmarks/lib/common.sh
 set -euo pipefail
-cd "$(dirname "$0")"
-old=$1 new=$2 n=${3:-1000000} seconds=${4:-10}
+source "$(dirname "$0")/lib/common.sh"
+old=$1 new=$2 n=${3:-$(sized 2000 1000000)} seconds=${4:-$(sized 1 10)}
 port=18097
-hits=data/serve-$n/paths.txt misses=data/serve-$n/misses.txt
+hits=$data_root/serve-$n/paths.txt misses=$data_root/serve-$n/misses.txt
+[[ -f $hits ]] || { echo "no $hits: run Benchmarks/serve.sh $n first" >&2; exit 1; }
 [[ -f $misses ]] || python3 serve/misses.py "$misses"
+need_wrk
 for label in old new; do
   vigil=${!label}
-  work=data/events-$label-$n
+  work=$data_root/events-$label-$n
   if [[ ! -f $work/vigil.sqlite ]]; then
     rm -rf "$work"; mkdir -p "$work"
     "$vigil" bank create BENCH_PDQ --data-dir "$work" > /dev/null
-    "$vigil" bank import BENCH_PDQ "data/index-$n/hashes.csv" --data-dir "$work" > /dev/null
+    "$vigil" bank import BENCH_PDQ "$data_root/index-$n/hashes.csv" --data-dir "$work" > /dev/null
     "$vigil" keys create --role admin --data-dir "$work" > "$work/key"
   fi
 done
 echo "== machine"; lscpu | grep -E "Model name|^CPU\(s\)"
-for round in 1 2; do
+for round in $(seq "$(sized 1 2)"); do
   for label in old new; do
-    vigil=${!label}; work=data/events-$label-$n
+    vigil=${!label}; work=$data_root/events-$label-$n
     export VIGIL_KEY=$(cat "$work/key")
     "$vigil" serve --data-dir "$work" --port $port --no-demo-bank --log-level warning > /dev/null 2> /dev/null &
     pid=$!
-    until curl -sf "http://127.0.0.1:$port/status/ready" > /dev/null; do sleep 0.05; done
+    wait_ready $port $pid
     echo "== round $round, $label"
     echo -n "status/live c=4      "; wrk -t1 -c4 -d${seconds}s -s serve/status.lua "http://127.0.0.1:$port" | grep RESULT
     for c in 4 16; do
@@ -43,7 +46,9 @@ import re, sys
 text = sys.stdin.read()
 def value(name):
     m = re.search(r"^" + re.escape(name) + r"(?:\{[^}]*\})? ([0-9.e+]+)$", text, re.M)
-    return float(m.group(1)) if m else 0.0
+    if not m:
+        sys.exit(f"/metrics has no {name}")
+    return float(m.group(1))
 commits = value("vigil_lookup_event_commit_duration_seconds_count")
 seconds = value("vigil_lookup_event_commit_duration_seconds_sum")
 events = value("vigil_lookup_events_committed_total")

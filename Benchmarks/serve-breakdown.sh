@@ -2,14 +2,16 @@
 # Where the time of a hash lookup goes (issue 8): the same server and data as serve.sh, each row a
 # route that does one more thing than the row above, at c=4 for SECONDS each; then the same rows
 # without access logs. Run Benchmarks/serve.sh first (it builds vigil and fills the data).
-# Usage: Benchmarks/serve-breakdown.sh [N] [SECONDS]   (defaults 1000000, 10)
+# Usage: Benchmarks/serve-breakdown.sh [N] [SECONDS]   (defaults 1000000, 10; SMOKE=1: 2000, 1)
+#   VIGIL= (default: serve.sh's release build), SMOKE=, BENCH_DATA=: Benchmarks/lib/common.sh
 set -euo pipefail
-cd "$(dirname "$0")"
-n=${1:-1000000}
-seconds=${2:-10}
-work=data/serve-$n
+source "$(dirname "$0")/lib/common.sh"
+n=${1:-$(sized 2000 1000000)}
+seconds=${2:-$(sized 1 10)}
+work=$data_root/serve-$n
 port=18099
-vigil=../.build-release/release/vigil
+vigil=${VIGIL:-../.build-release/release/vigil}
+need_wrk
 key=$(cat "$work/key")
 hit=$(head -1 "$work/paths.txt")
 miss="/m/lookup?signal_type=pdq&signal=$(python3 -c 'import random; random.seed(7); print("%064x" % random.getrandbits(256))')"
@@ -17,7 +19,7 @@ export VIGIL_KEY=$key
 for level in info warning; do
   "$vigil" serve --data-dir "$work" --port $port --log-level $level > /dev/null 2> "$work/breakdown-access.log" &
   pid=$!
-  until curl -sf "http://127.0.0.1:$port/status/ready" > /dev/null; do sleep 0.05; done
+  wait_ready $port $pid
   echo "== log level $level ($([[ $level == info ]] && echo 'a JSON access line per request' || echo 'no access log'))"
   echo -n "GET /status/live (HTTP, router, metrics, log)            "; wrk -t1 -c4 -d${seconds}s -s serve/status.lua "http://127.0.0.1:$port" | grep RESULT
   echo -n "GET /m/index/status (+ key check, small JSON)           "; PATH_TO_GET=/m/index/status wrk -t1 -c4 -d${seconds}s -s serve/path.lua "http://127.0.0.1:$port" | grep RESULT

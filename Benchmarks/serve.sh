@@ -2,20 +2,20 @@
 # Load benchmark of `vigil serve` (issue 4): SQLite, one bank of 1M PDQ hashes, wrk on the same
 # machine. Hash lookups (GET /m/lookup?signal_type=pdq&signal=…) and image lookups (POST /m/lookup
 # with a 1600×1004 JPEG), requests/s with p50/p99; resident memory; start → ready time.
-# Usage: Benchmarks/serve.sh [N] [SECONDS]   (defaults 1000000, 30)
+# Usage: Benchmarks/serve.sh [N] [SECONDS]   (defaults 1000000, 30; SMOKE=1: 2000, 1)
+#   VIGIL=, SMOKE=, BENCH_DATA=: Benchmarks/lib/common.sh
 set -euo pipefail
-cd "$(dirname "$0")"
-n=${1:-1000000}
-seconds=${2:-30}
-data=data/index-$n
-work=data/serve-$n
+source "$(dirname "$0")/lib/common.sh"
+n=${1:-$(sized 2000 1000000)}
+seconds=${2:-$(sized 1 30)}
+data=$data_root/index-$n
+work=$data_root/serve-$n
 port=18099
-image=../../shared/data/pdq-reference/reg-test-input/dih/bridge-1-original.jpg
+image=$bridge
 
 ../scripts/install-deps.sh
-command -v wrk >/dev/null || { if [[ $(id -u) == 0 ]]; then apt-get install -y wrk; else sudo apt-get install -y wrk; fi; }
-(cd .. && swift build -c release --product vigil --scratch-path .build-release)
-vigil=../.build-release/release/vigil
+need_wrk
+use_vigil
 mkdir -p "$data"
 [[ -f $data/hashes.csv ]] || python3 serve/generate.py "$n" "$data/hashes.csv"
 
@@ -34,7 +34,7 @@ start=$(date +%s.%N)
 "$vigil" serve --data-dir "$work" --port $port > "$work/serve.out" 2> "$work/access.log" &  # default log level: one JSON access line per request
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-until curl -sf "http://127.0.0.1:$port/status/ready" > /dev/null; do sleep 0.05; done
+wait_ready $port $pid
 ready=$(date +%s.%N)
 echo "start → ready with $n hashes: $(python3 -c "print(round($ready - $start, 2))") s"
 rss() { awk '/VmRSS/ {printf "%.1f MB\n", $2 * 1024 / 1e6}' "/proc/$pid/status"; }
