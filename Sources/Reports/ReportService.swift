@@ -28,6 +28,8 @@ public struct ReportService: Sendable {
     }
 
     public static let autoApprover = "system:auto-approval"
+    /// The actors that name a person: a signed-in user (`user:NAME`). Under four eyes only they approve.
+    public static let personPrefix = "user:"
 
     // MARK: settings
 
@@ -166,15 +168,17 @@ public struct ReportService: Sendable {
         let now = clock()
         let approved = try await store.updateReport(id: id, at: now) { current in
             try Self.check(expectedVersion, current)
+            guard current.state == .draft else { throw ReportError.invalid("report \(id) is \(current.state.rawValue): only a draft can be approved") }
             if let secondPerson {
+                // A key, the CLI or a proxy's role names no one: two of them may be one person.
+                guard actor.hasPrefix(Self.personPrefix) else { throw ReportError.needsSecondPerson(actor: actor, report: id, named: false) }
                 guard current.version == secondPerson.version else {
                     throw ReportError.conflict("report \(id) changed while it was being approved: look at it again", current: current)
                 }
                 guard !secondPerson.contributors.contains(actor) else {
-                    throw ReportError.needsSecondPerson(actor: actor, report: id)
+                    throw ReportError.needsSecondPerson(actor: actor, report: id, named: true)
                 }
             }
-            guard current.state == .draft else { throw ReportError.invalid("report \(id) is \(current.state.rawValue): only a draft can be approved") }
             var updated = current
             // What the draft left unset is taken from the settings as they are at approval.
             let filled = updated.fillUnset(from: settings)

@@ -198,8 +198,9 @@ struct ReportCommand: AsyncParsableCommand {
             try await ReportCommand.with(storage) { context in
                 if let set {
                     guard let data = FileManager.default.contents(atPath: set) else { throw ValidationError("cannot read \(set)") }
+                    let current = try await context.reports.settings()
                     let settings: ReportingSettings
-                    do { settings = try JSONDecoder().decode(ReportingSettingsJSON.self, from: data).settings } catch {
+                    do { settings = try JSONDecoder().decode(ReportingSettingsJSON.self, from: data).settings(changing: current) } catch {
                         throw ValidationError("\(set) is not report settings: \(error)")
                     }
                     _ = try await context.audit.recording(actor: CLIActor.current, action: "report.settings", target: "report-settings") {

@@ -1,3 +1,4 @@
+import Access
 import Banks
 import Cases
 import ContentHashing
@@ -219,9 +220,23 @@ import WorkflowSteps
             let page = try await admin.get("/cases/\(caseID)")
             #expect(page.text.contains(#"id="four-eyes""#) && !page.text.contains(#"id="approve-report""#))
 
+            // A key names no one (one person may hold two): under four eyes it cannot approve.
             let current = try #require((try await http.call(.get, "/v1/reports/\(id)", key: fixture.reporter)).json["version"] as? Int)
-            let other = try await http.json(.post, "/v1/reports/\(id)/approve", key: fixture.reporter, #"{"version": \#(current)}"#)
-            #expect(other.status == 202 && other.json["state"] as? String == "approved", "\(other.text)")
+            let byKey = try await http.json(.post, "/v1/reports/\(id)/approve", key: fixture.reporter, #"{"version": \#(current)}"#)
+            #expect(byKey.status == 403 && byKey.text.contains("names no one"), "\(byKey.text)")
+            // Another person, signed in with a name, approves it.
+            var reporter = try await Browser.signedIn(.reporter, fixture: fixture, http: http)
+            #expect(try await reporter.post("/reports/\(id)/approve", ["version": String(current)]).status == 303)
+            #expect((try await http.call(.get, "/v1/reports/\(id)", key: fixture.reporter)).json["state"] as? String == "approved")
+            // A settings change that leaves the flag out keeps four eyes on (and one that turns it off says so).
+            let kept = try await http.json(.put, "/v1/report-settings", key: fixture.admin,
+                                           #"{"esp_service": "ExampleApp", "reporter": {"email": "trust-safety@example.com"}}"#)
+            #expect(kept.json["require_second_approver"] as? Bool == true, "\(kept.text)")
+            let off = try await http.json(.put, "/v1/report-settings", key: fixture.admin,
+                                          #"{"reporter": {"email": "trust-safety@example.com"}, "require_second_approver": false}"#)
+            #expect(off.json["require_second_approver"] as? Bool == false)
+            let audit = try await fixture.service.audit.latestEvents(before: nil, limit: 5, filter: AuditFilter(action: "report.settings"))
+            #expect(audit.first?.outcome == "ok: four eyes turned off" && audit.dropFirst().first?.outcome == "ok", "\(audit)")
         }
     }
 

@@ -59,7 +59,8 @@ package struct ReportingSettingsJSON: Codable {
     let credentialID: String?
     let autoApproveVerified: Bool
     let defaultIncidentType: IncidentType
-    let requireSecondApprover: Bool
+    /// Left out of a change: kept as it is (a PUT written before four eyes existed must not turn it off).
+    let requireSecondApprover: Bool?
 
     enum CodingKeys: String, CodingKey {
         case espService = "esp_service", platform, reporter, credentialID = "credential_id", autoApproveVerified = "auto_approve_verified"
@@ -84,11 +85,14 @@ package struct ReportingSettingsJSON: Codable {
         credentialID = try container.decodeIfPresent(String.self, forKey: .credentialID)
         autoApproveVerified = try container.decodeIfPresent(Bool.self, forKey: .autoApproveVerified) ?? false
         defaultIncidentType = try container.decodeIfPresent(IncidentType.self, forKey: .defaultIncidentType) ?? .childPornography
-        requireSecondApprover = try container.decodeIfPresent(Bool.self, forKey: .requireSecondApprover) ?? false
+        requireSecondApprover = try container.decodeIfPresent(Bool.self, forKey: .requireSecondApprover)
     }
 
-    package var settings: ReportingSettings {
+    /// The settings this change makes of `current`: every field as given (or its default), four
+    /// eyes as given or, left out, as it is.
+    package func settings(changing current: ReportingSettings) -> ReportingSettings {
         ReportingSettings(espService: espService, platform: platform, reporter: reporter.reporter, credentialID: credentialID,
-                          autoApproveVerified: autoApproveVerified, defaultIncidentType: defaultIncidentType, requireSecondApprover: requireSecondApprover)
+                          autoApproveVerified: autoApproveVerified, defaultIncidentType: defaultIncidentType,
+                          requireSecondApprover: requireSecondApprover ?? current.requireSecondApprover)
     }
 }

@@ -8,6 +8,12 @@ struct ReportRoutes {
     let reports: ReportService
     let auditor: Auditor
 
+    /// The audit outcome of a settings change: turning four eyes on or off is named.
+    static func fourEyesChange(from old: ReportingSettings, to new: ReportingSettings) -> String {
+        guard old.requireSecondApprover != new.requireSecondApprover else { return "ok" }
+        return new.requireSecondApprover ? "ok: four eyes turned on" : "ok: four eyes turned off"
+    }
+
     func register(on routes: RouterGroup<VigilRequestContext>) {
         routes.get("reports") { request, _ in
             let states = try request.queryStates("state", as: ReportState.self)
@@ -71,8 +77,11 @@ struct ReportRoutes {
             try JSONText.response(ReportingSettingsJSON(try await reports.settings()))
         }
         routes.put("report-settings") { request, context in
-            let settings = try JSONInput.decode(ReportingSettingsJSON.self, from: try await request.collectBody(limit: 64 * 1024)).settings
-            return try await auditor.audited(context, "report.settings", target: "report-settings") {
+            let body = try JSONInput.decode(ReportingSettingsJSON.self, from: try await request.collectBody(limit: 64 * 1024))
+            let current = try await reports.settings()
+            let settings = body.settings(changing: current)
+            return try await auditor.audited(context, "report.settings", target: "report-settings",
+                                             outcome: { _ in Self.fourEyesChange(from: current, to: settings) }) {
                 try JSONText.response(ReportingSettingsJSON(try await reports.saveSettings(settings)))
             }
         }

@@ -80,7 +80,7 @@ import Storage
             // (issue 30: failed sign-ins were missing from it).
             let refusals = try await fixture.service.audit.latestEvents(before: nil, limit: 100, filter: AuditFilter(action: "dashboard.sign_in"))
             #expect(refusals.count == 7, "\(refusals)")
-            #expect(refusals.contains { $0.target == "user:nobody" && $0.outcome == "refused: wrong name or password" && $0.actor == "anonymous" })
+            #expect(refusals.contains { $0.target == "user:(unknown)" && $0.outcome == "refused: wrong name or password" && $0.actor == "anonymous" }, "a name that is no one's is not kept")
             #expect(refusals.contains { $0.target == "user:ada" && $0.outcome.contains("locked") })
             #expect(!refusals.contains { "\($0)".contains("whatever-whatever") || "\($0)".contains(Browser.password) })
         }

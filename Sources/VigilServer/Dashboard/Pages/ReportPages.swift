@@ -98,7 +98,8 @@ struct ReportPanel {
         let problemList = try await reports.problems(current)
         // Four eyes: whoever drafted or edited the report is told who must approve it, and is not offered the button.
         let fourEyes = try await reports.settings().requireSecondApprover
-        let needsAnother = fourEyes && state == .draft && ReportService.contributors(current, history).contains(context.actor)
+        let needsAnother = fourEyes && state == .draft && (!context.actor.hasPrefix(ReportService.personPrefix)
+                                                           || ReportService.contributors(current, history).contains(context.actor))
         let data: [String: Any] = [
             "id": current.id, "version": current.version, "state": state.rawValue.replacingOccurrences(of: "_", with: " "), "stateClass": state.rawValue,
             "inProgress": state.isInProgress, "finished": state == .finished, "editable": editable,

@@ -38,14 +38,16 @@ struct SignInPages {
                     opened = try await users.signIn(name: fields["name"] ?? "", password: fields["password"] ?? "", remote: remote)
                 }
             } catch let error as SignInError {
-                // Who was tried, never what was typed as a secret.
-                let target = fields.text("api_key") != nil ? "api key" : "user:\(String((fields["name"] ?? "").prefix(64)))"
-                let outcome = switch error {
-                case .refused: "refused: wrong name or password"
-                case .locked: "refused: the name is locked after failed sign-ins"
-                case .tooManyAttempts: "refused: too many attempts from this address"
+                // Who was tried, never what was typed: a name is recorded only when it is a
+                // person's (a password typed into the name field is not), and refusals of the
+                // per-address limit, which checked nothing, are not written at all (an address
+                // cannot fill the log with them).
+                let limited = if case .tooManyAttempts = error { true } else { false }
+                if !limited {
+                    let target = fields.text("api_key") != nil ? "api key" : try await Self.triedName(fields["name"] ?? "", users)
+                    let outcome = error == .refused ? "refused: wrong name or password" : "refused: the name is locked after failed sign-ins"
+                    try await refused(target: target, outcome: outcome, context)
                 }
-                try await refused(target: target, outcome: outcome, context)
                 var response = form(request, context, next: next, name: fields["name"], general: error.description,
                                     status: error == .refused ? .unauthorized : .tooManyRequests)
                 if case let .tooManyAttempts(seconds) = error { response.headers[.retryAfter] = String(seconds) }
@@ -65,6 +67,18 @@ struct SignInPages {
             var response = Response.redirect(to: "/login", type: .normal)
             SessionCookie.clear(on: &response, secure: SessionCookie.isSecure(request, context: context, settings: settings))
             return response
+        }
+    }
+
+    /// The name a refused sign-in tried, as the audit log records it: `user:NAME` when it is a
+    /// person's name, else `user:(unknown)`, so nothing typed by mistake is kept.
+    static func triedName(_ typed: String, _ users: UserService) async throws -> String {
+        let name = typed.trimmingCharacters(in: .whitespaces).lowercased()
+        guard !name.isEmpty, name.count <= 64 else { return "user:(unknown)" }
+        do {
+            return try await users.user(named: name).actor
+        } catch AccessError.notFound {
+            return "user:(unknown)"
         }
     }
 
