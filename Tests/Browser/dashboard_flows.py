@@ -290,7 +290,13 @@ class Dashboard(BrowserTestCase):
         # The reporter approves; the panel follows the submission without a reload.
         self.sign_in("rob")
         self.go(f"/cases/{World.state['case']}")
-        self.submit("#approve-report")
+        # Approving asks first (it cannot be unsent); Cancel leaves the draft as it is.
+        self.find("#approve-report").click()
+        question = self.wait(EC.alert_is_present())
+        self.assertIn("submit it to NCMEC", question.text)
+        question.dismiss()
+        self.assertEqual(self.find("#report-state").text, "draft")
+        self.press(lambda: (self.find("#approve-report").click(), self.wait(EC.alert_is_present()).accept()))
         self.wait(lambda d: d.find_element(By.ID, "report-state").text == "finished", timeout=60)
         self.assertTrue(self.find("#ncmec-report-id").text.isdigit())
         self.assertIn("reportId", self.find("#report-receipt").get_attribute("textContent"))

@@ -17,7 +17,8 @@ struct DashboardRoutes {
         let kit = PageKit(settings: s.settings, renderer: renderer)
         let native = VigilRouter.native(s)
         let uploads = BankImportUpload(jobs: s.jobs, settings: s.settings, hashingPool: s.hashingPool)
-        let cases = CasePages(kit: kit, cases: s.cases, media: s.media, reports: s.reports, review: s.review, auditor: s.auditor, banks: s.banks)
+        let cases = CasePages(kit: kit, cases: s.cases, accounts: s.accounts, users: s.users, media: s.media, reports: s.reports, review: s.review,
+                              auditor: s.auditor, banks: s.banks)
         SignInPages(kit: kit, keys: s.keys, audit: s.audit, users: s.users, settings: s.settings).register(on: pages)
         AssetRoutes().register(on: pages)
         HomePage(kit: kit, jobs: s.jobs, workflows: s.workflows, cases: s.cases, webhooks: s.webhooks, reports: s.reports, tally: s.tally)

@@ -6,6 +6,15 @@
 (function () {
   const main = document.getElementById("main");
 
+  // ---- confirmations before what cannot be undone ----
+  // A form with data-confirm asks first; Cancel leaves the page as it is. (Without the script, the
+  // form still works: the server checks everything it would check anyway.)
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    const question = form && form.dataset ? form.dataset.confirm : null;
+    if (question && !window.confirm(question)) event.preventDefault();
+  }, true);
+
   // ---- live: a badge and new rows without a reload ----
   let unseen = 0;
   function bump() {

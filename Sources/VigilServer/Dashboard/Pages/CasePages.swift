@@ -11,6 +11,9 @@ import Reports
 struct CasePages {
     let kit: PageKit
     let cases: CaseService
+    let accounts: AccountService
+    /// Whom a case can be assigned to: the people who may review cases.
+    let users: UserService
     let media: EvidenceMediaService
     let reports: ReportService
     let review: CaseReview
@@ -50,7 +53,13 @@ struct CasePages {
             case "confirm": decision = .confirm(addToBank: fields.text("bank"))
             case "false_positive": decision = .falsePositive(addToAllowBank: fields.text("bank"))
             case "escalate": decision = .escalate
-            case "assign": decision = .assign(fields.text("assignee"))
+            case "assign":
+                // Assigned to a person who may review cases, chosen from the list: never a typo.
+                let assignee = fields.text("assignee")
+                if let assignee, !(try await reviewers()).contains(assignee) {
+                    return try await detail(id, request, context, problems: ["assignee": "\(assignee) is not a person who may review cases."])
+                }
+                decision = .assign(assignee)
             case "reopen": decision = .reopen
             case "set_priority":
                 guard let priority = fields.text("priority").flatMap(Priority.init(rawValue:)) else {
@@ -136,6 +145,23 @@ struct CasePages {
         }
     }
 
+    /// The case's accounts named by the platform's reference id, with their status (blocked or
+    /// not) for the block and unblock forms beside them.
+    func linkedAccounts(_ item: Case) async throws -> [[String: Any]] {
+        var rows: [[String: Any]] = []
+        for id in item.accountIDs {
+            let account: Account
+            do { account = try await accounts.detail(id).account } catch CaseError.notFound { continue }
+            rows.append(["id": account.id, "reference": account.referenceID, "status": Display.words(account.status), "blocked": account.isBlocked])
+        }
+        return rows
+    }
+
+    /// The names of the people who may review cases (enabled users whose role may), sorted.
+    func reviewers() async throws -> [String] {
+        try await users.list().filter { $0.disabledAt == nil && $0.role.may(.reviewCases) }.map(\.name).sorted()
+    }
+
     func templatesByName() async throws -> [String: CaseTemplate] {
         Dictionary(try await cases.templates().map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
@@ -152,7 +178,8 @@ struct CasePages {
             "case": Self.row(item, templates: try await templatesByName()).merging(["version": item.version, "template": item.template, "final": item.isFinal,
                                             "resolved": Display.time(item.resolvedAt), "createdBy": item.createdBy]) { _, new in new },
             "fields": item.fields.keys.sorted().map { ["name": $0, "value": Display.detail(item.fields[$0] ?? .null)] },
-            "accounts": item.accountIDs.map { ["id": $0] },
+            "accounts": try await linkedAccounts(item),
+            "assignees": try await reviewers().map { ["name": $0, "selected": $0 == item.assignee] },
             "evidence": detail.evidence.map { evidence in
                 var row: [String: Any] = [
                     "id": evidence.id, "provider": evidence.match.provider, "bank": evidence.match.bank ?? "",
