@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib/common.sh"
 n=${1:-$(sized 2000 10000000)}
 data=$data_root/index-$n
 ../scripts/install-deps.sh --test
-python3 -c "import faiss, numpy" 2>/dev/null || pip install -q faiss-cpu numpy
+python_with faiss:faiss-cpu numpy:numpy
 if smoke; then
   bin=$(realpath -m "$data_root/bin/IndexBench")
   status=0; lib/debug-program.sh IndexBench "$bin" || status=$?
@@ -23,7 +23,7 @@ echo "== machine"; lscpu | grep -E "Model name|^CPU\(s\)"
 echo "== Vigil index"
 "$bin" query "$data"
 echo "== faiss"
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 reference/faiss_bench.py "$data"
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" reference/faiss_bench.py "$data"
 echo "== storage: SQLite"
 rm -f "$data/vigil.sqlite"*
 "$bin" storage "$data" "sqlite:$data/vigil.sqlite"

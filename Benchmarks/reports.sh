@@ -29,7 +29,10 @@ ls "$images" | tail -n +11 | while read -r extra; do rm "$images/$extra"; done
 "$vigil" mock ncmec-cybertipline --port $mock_port > "$data_root/mock.out" 2>&1 &
 mock=$!
 trap "kill $mock 2>/dev/null || true" EXIT
-until curl -sf -u esp-user:esp-password "http://127.0.0.1:$mock_port/status" > /dev/null; do sleep 0.05; done
+until curl -sf -u esp-user:esp-password "http://127.0.0.1:$mock_port/status" > /dev/null; do
+  kill -0 $mock 2> /dev/null || { echo "the CyberTipline mock exited before it answered (see $data_root/mock.out)" >&2; exit 1; }
+  sleep 0.05
+done
 
 bench() {  # bench NAME [--database-url URL]
   local name=$1; shift

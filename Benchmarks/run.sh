@@ -14,7 +14,7 @@ else
     apt-get install -y -q --no-install-recommends plasma-workspace-wallpapers
   }
 fi
-python3 -c "import pdqhash, PIL, numpy" 2>/dev/null || pip install -q pdqhash pillow numpy
+python_with pdqhash:pdqhash PIL:pillow numpy:numpy
 
 echo "== machine"; lscpu | grep -E "Model name|^CPU\(s\)"; echo
 echo "== Vigil (swift package benchmark, release)"
@@ -23,9 +23,9 @@ if smoke; then
 else
   swift package --disable-sandbox benchmark --target PDQBenchmarks --format markdown --no-progress
 fi
-echo "== Meta pdqhash $(python3 -c 'import importlib.metadata as m; print(m.version("pdqhash"))'), Pillow $(python3 -c 'import PIL; print(PIL.__version__)')"
+echo "== Meta pdqhash $("$py" -c 'import importlib.metadata as m; print(m.version("pdqhash"))'), Pillow $("$py" -c 'import PIL; print(PIL.__version__)')"
 # OPENBLAS_* slow numpy here and do not touch pdqhash; unset them for this command only.
-PDQHASH_BUDGET_S=$(sized 0.2 3) env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 reference/pdqhash_bench.py
+PDQHASH_BUDGET_S=$(sized 0.2 3) env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" reference/pdqhash_bench.py
 echo "== DCT-scaled JPEG decoding (--fast-decode study)"
 if smoke; then
   study=$(realpath -m "$data_root/bin/FastDecodeStudy")

@@ -15,6 +15,7 @@
 # Benchmarks/lib/debug-program.sh); what cannot run here is said in a "skipped: REASON" line.
 #   HMA_URL=…         also runs compare-hma.sh's HMA half (not installed here: Vigil's half alone)
 #   SMOKE_TIMEOUT=s   per script (default 180)
+#   SMOKE_BUDGET=s    for the whole smoke (default 1200): a script that would start past it fails unrun
 #   SMOKE_KEEP=1      keep the data directory (it is removed when every script passed)
 #   SMOKE_ONLY="serve.sh compare-serve.sh"   run these alone (name the producers of their data too)
 # Installs what the scripts install when missing: the Debian packages of scripts/install-deps.sh
@@ -26,6 +27,10 @@ vigil=$(realpath "$1")
 cd "$(dirname "$0")"
 here=$PWD
 timeout_s=${SMOKE_TIMEOUT:-180}
+# The whole smoke's budget: a script starts only with at least 30 s of it left, and never runs past
+# it, so a run of slow scripts fails here, naming them, before CI's own limit cuts everything off.
+budget=${SMOKE_BUDGET:-1200}
+began=$(date +%s)
 n=2000 seconds=1
 pg=${VIGIL_TEST_DATABASE_URL:-}
 # The ports the scripts serve on: free before each script, or it would measure someone else's server.
@@ -101,11 +106,17 @@ run() {
     record "$name" fail 0 "ports in use: $busy"
     return
   fi
+  local left=$(( budget - ($(date +%s) - began) ))
+  if ((left < 30)); then
+    record "$name" fail 0 "not run: the smoke's budget of ${budget} s was spent (SMOKE_BUDGET)"
+    return
+  fi
+  local limit=$(( left < timeout_s ? left : timeout_s ))
   local start; start=$(date +%s.%N)
   # timeout puts the script in a process group of its own: whatever it leaves running is ended
   # with it (a server whose script failed would answer the next script's readiness check).
   : > "$log"  # before tail reads it
-  BENCH_DATA=$dir timeout -k 10 "$timeout_s" bash "./$name" "$@" > "$log" 2>&1 &
+  BENCH_DATA=$dir timeout -k 10 "$limit" bash "./$name" "$@" > "$log" 2>&1 &
   current=$!
   tail -s 0.2 -n +1 -f --pid=$current "$log" | sed -u 's/^/    /'
   [[ -z $(tail -c1 "$log") ]] || echo  # a script cut off mid-line
@@ -117,7 +128,7 @@ run() {
   local parts; parts=$(grep -c '^skipped: ' "$log")
   local why
   if ((rc == 124 || rc == 137)); then
-    record "$name" fail "$took" "timed out after ${timeout_s} s"
+    record "$name" fail "$took" "timed out after ${limit} s"
   elif ((rc == 77)); then
     record "$name" skip "$took" "$(grep -m1 '^skipped: ' "$log" | cut -c10-)"
   elif ((rc != 0)); then
@@ -131,7 +142,6 @@ run() {
   fi
 }
 
-began=$(date +%s)
 # Independent ones first, then each producer before what reads its data.
 run import.sh "" "$n" "$pg"
 run import-floors.sh "" "$n" "$pg"

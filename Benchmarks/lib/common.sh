@@ -61,3 +61,23 @@ wait_ready() {
 # skip_all REASON: the whole script cannot run here: says so and exits 77 (what smoke.sh counts as
 # a skip; any other non-zero status is a failure).
 skip_all() { skipped "$@"; exit 77; }
+
+# python_with MODULE:PACKAGE...: sets `py` to a Python that imports every MODULE: this machine's
+# when it already does, else a venv (Benchmarks/data/.venv, or BENCH_VENV) with the PACKAGEs from
+# PyPI. Never pip into the system's Python: Debian's refuses it (PEP 668), and it is not ours.
+python_with() {
+  local item missing=0
+  py=python3
+  for item in "$@"; do python3 -c "import ${item%%:*}" 2> /dev/null || missing=1; done
+  ((missing)) || return 0
+  local venv=${BENCH_VENV:-data/.venv}
+  if [[ ! -x $venv/bin/python ]]; then
+    python3 -m venv "$venv" 2> /dev/null || {
+      if [[ $(id -u) == 0 ]]; then apt-get install -y -q python3-venv; else sudo apt-get install -y -q python3-venv; fi
+      rm -rf "$venv"; python3 -m venv "$venv"
+    }
+  fi
+  py=$(cd "$venv/bin" && pwd)/python  # not realpath: the venv is the symlink's path, not its target
+  for item in "$@"; do "$py" -c "import ${item%%:*}" 2> /dev/null || "$py" -m pip install -q "${item#*:}"; done
+  for item in "$@"; do "$py" -c "import ${item%%:*}" || { echo "python_with: ${item%%:*} still cannot be imported" >&2; return 1; }; done
+}
