@@ -2,8 +2,20 @@
 /// field present, every value of its field's kind, no unknown field, defaults filled in. Errors
 /// name the field and never repeat a secret's value.
 public enum CredentialValues {
+    /// Every problem found, each with its field (`form` for one of the whole set), in the
+    /// integration's field order: a person fixes them all at once, not one per try.
     public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
-        public let description: String
+        public let problems: [Problem]
+
+        public struct Problem: Sendable, Equatable {
+            public let field: String
+            public let message: String
+        }
+
+        init(_ problems: [Problem]) { self.problems = problems }
+        init(description: String) { problems = [Problem(field: "form", message: description)] }
+
+        public var description: String { problems.map(\.message).joined(separator: "; ") }
     }
 
     /// - Parameters:
@@ -13,13 +25,14 @@ public enum CredentialValues {
     public static func check(_ given: [String: String], for integration: Integration,
                              existing: (values: [String: String], secrets: Set<String>)? = nil) throws(Invalid) -> [String: String] {
         let declared = Dictionary(uniqueKeysWithValues: integration.credentialFields.map { ($0.name, $0) })
-        if let unknown = given.keys.sorted().first(where: { declared[$0] == nil }) {
-            throw Invalid(description: "\(integration.id) credentials have no field \"\(unknown)\" (fields: \(integration.credentialFields.map(\.name).joined(separator: ", ")))")
+        var problems: [Invalid.Problem] = []
+        for unknown in given.keys.sorted() where declared[unknown] == nil {
+            problems.append(Invalid.Problem(field: "form", message: "\(integration.id) credentials have no field \"\(unknown)\" (fields: \(integration.credentialFields.map(\.name).joined(separator: ", ")))"))
         }
         var checked: [String: String] = [:]
         for field in integration.credentialFields {
             if let value = given[field.name] {
-                try checkValue(value, of: field)
+                do { try checkValue(value, of: field) } catch { problems.append(contentsOf: error.problems) }
                 checked[field.name] = value
             } else if let kept = existing?.values[field.name] {
                 checked[field.name] = kept
@@ -28,13 +41,18 @@ public enum CredentialValues {
             } else if let fallback = field.defaultValue {
                 checked[field.name] = fallback
             } else if field.required {
-                throw Invalid(description: "\(field.name) is required")
+                problems.append(Invalid.Problem(field: field.name, message: "\(field.name) is required"))
             }
         }
+        if !problems.isEmpty { throw Invalid(problems) }
         return checked
     }
 
     static func checkValue(_ value: String, of field: Field) throws(Invalid) {
+        do { try checkKind(value, of: field) } catch { throw Invalid([Invalid.Problem(field: field.name, message: error.description)]) }
+    }
+
+    private static func checkKind(_ value: String, of field: Field) throws(Invalid) {
         // A secret's value is never echoed; other values are, shortened.
         let shown = field.secret ? "the value" : "\"\(value.prefix(80))\""
         switch field.kind {

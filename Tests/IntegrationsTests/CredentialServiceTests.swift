@@ -41,8 +41,13 @@ import VigilTestSupport
         let database = try await VigilDatabase.open(db.location)
         defer { Task { await database.close() } }
         let service = CredentialService(store: SQLCredentialStore(database: database), box: SecretBox(master: .generate()), destinations: Destinations())
-        await #expect(throws: CredentialService.Failure.invalid("subscription_key is required")) {
-            try await service.create(integration: "photodna", values: ["nickname": "x"], mayRedirect: false)
+        // Every problem at once, each with its field.
+        do {
+            _ = try await service.create(integration: "photodna", values: ["nickname": "x", "requests_per_second": "0"], mayRedirect: false)
+            Issue.record("a credential without its key was accepted")
+        } catch let CredentialService.Failure.invalidValues(invalid) {
+            #expect(invalid.problems.map(\.field) == ["subscription_key", "requests_per_second"], "\(invalid)")
+            #expect(invalid.description == "subscription_key is required; requests_per_second: \"0\" is not an integer from 1 to 1000")
         }
         await #expect(throws: CredentialService.Failure.unknownIntegration("telepathy")) {
             try await service.create(integration: "telepathy", values: [:], mayRedirect: false)

@@ -15,6 +15,8 @@ public final class CredentialService: Sendable {
         case unknownIntegration(String)
         case notFound(String)
         case invalid(String)
+        /// Values that do not fit their fields: every problem, each with its field.
+        case invalidValues(CredentialValues.Invalid)
         /// Deleting it would break what uses it (the published workflows named): refused unless forced.
         case inUse(String, usedBy: [String])
         /// Pointing a credential somewhere new (or a fixed service's anywhere but its own hosts)
@@ -30,6 +32,7 @@ public final class CredentialService: Sendable {
             case let .unknownIntegration(id): "no integration \"\(id)\" (see GET /v1/integrations)"
             case let .notFound(id): "credential \(id) not found"
             case let .invalid(message): message
+            case let .invalidValues(invalid): invalid.description
             case let .inUse(id, users):
                 "credential \(id) is used by \(users.joined(separator: "; ")): deleting it would make them fail; change them first, or delete with force"
             case let .needsAdmin(message): message
@@ -67,7 +70,7 @@ public final class CredentialService: Sendable {
                        at time: Date = Date()) async throws -> CredentialView {
         guard let integration = Integrations.integration(id), integration.needsCredential else { throw Failure.unknownIntegration(id) }
         let checked: [String: String]
-        do { checked = try CredentialValues.check(given, for: integration) } catch { throw Failure.invalid(error.description) }
+        do { checked = try CredentialValues.check(given, for: integration) } catch { throw Failure.invalidValues(error) }
         if !mayRedirect, integration.isFixedService, let elsewhere = integration.destinations(checked).first(where: { !integration.isServiceOrigin($0.url) }) {
             // The URL itself is not repeated: the message reaches the audit log, and a URL can hold a token.
             throw Failure.needsAdmin("\(elsewhere.field): the address given is not on \(integration.name)'s own hosts "
@@ -108,7 +111,7 @@ public final class CredentialService: Sendable {
         do {
             checked = try CredentialValues.check(given, for: integration, existing: (credential.values, Set(credential.secrets.keys)))
         } catch {
-            throw Failure.invalid(error.description)
+            throw Failure.invalidValues(error)
         }
         // Fields given a value other than the stored one (a default filling a field an older
         // credential lacks means what the absent field meant: no move).

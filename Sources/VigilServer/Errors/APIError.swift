@@ -83,7 +83,7 @@ public struct APIError: Error, Sendable {
         case let error as CredentialService.Failure:
             switch error {
             case .unknownIntegration, .notFound: return APIError(.notFound, "not_found", error.description)
-            case .invalid: return APIError(.badRequest, "invalid_credential", error.description)
+            case .invalid, .invalidValues: return APIError(.badRequest, "invalid_credential", error.description)
             case .inUse: return APIError(.conflict, "in_use", error.description)
             case .needsAdmin: return APIError(.forbidden, "forbidden", error.description)
             case .refused: return APIError(.unprocessableContent, "destination_refused", error.description)

@@ -50,6 +50,39 @@ struct IntegrationPages {
             return try await self.integration(request, context, values: kept, problems: problems)
         }
         pages.get("credentials") { request, context in try await credentials(request, context) }
+        pages.get("credentials/{id}/edit") { request, context in try await edit(request, context) }
+        pages.post("credentials/{id}") { request, context in
+            let id = try context.parameters.require("id")
+            let view = try await credentials.show(id: id)
+            guard let integration = Integrations.integration(view.integration) else { throw APIError(.notFound, "not_found", "no integration \(view.integration)") }
+            let fields = try await kit.form(request)
+            // A field left empty keeps what is stored: a secret is replaced only when typed again.
+            var values: [String: String] = [:]
+            for field in integration.credentialFields {
+                if let value = fields.text(field.name) { values[field.name] = value }
+            }
+            do {
+                let change = try await auditor.audited(context, "credential.update", target: "credential:\(id)",
+                                                       outcome: { "ok: changed " + ($0.changedFields.isEmpty ? "nothing" : $0.changedFields.joined(separator: ", ")) }) {
+                    try await credentials.update(id: id, values: values, mayRedirect: context.isAdmin)
+                }
+                let what = change.changedFields.isEmpty ? "nothing changed" : "changed " + change.changedFields.map(FieldForm.label).joined(separator: ", ")
+                return kit.done("/credentials#credential-\(id)", notice: "Credential \(change.view.values["nickname"] ?? id) saved: \(what).", request, context)
+            } catch let error as CredentialService.Failure {
+                var problems: [String: String] = [:]
+                switch error {
+                case let .invalidValues(invalid):
+                    for problem in invalid.problems { problems[problem.field] = problems[problem.field].map { "\($0) \(problem.message)" } ?? problem.message }
+                default:
+                    let field = integration.credentialFields.first { error.description.hasPrefix($0.name) }?.name ?? "form"
+                    problems[field] = error.description
+                }
+                // What was typed stays in the form, secrets excepted: they are never echoed back.
+                let kept = values.filter { name, _ in !integration.secretFieldNames.contains(name) }
+                let typedSecret = values.keys.contains { integration.secretFieldNames.contains($0) }
+                return try await edit(request, context, values: kept, problems: problems, secretsCleared: typedSecret)
+            }
+        }
         pages.post("credentials/{id}/test") { request, context in
             let id = try context.parameters.require("id")
             let result = try await auditor.audited(context, "credential.test", target: "credential:\(id)", outcome: { $0.ok ? "ok" : "failed: \($0.summary)" }) {
@@ -90,6 +123,34 @@ struct IntegrationPages {
             "errors": problems,
         ]
         return kit.page("integration", title: integration.name, section: "integrations", data: data,
+                        status: problems.isEmpty ? .ok : .unprocessableContent, request, context)
+    }
+
+    /// A credential's edit form: its values as stored (typed ones after a refused save), its
+    /// secrets never shown (left empty, a secret keeps its stored value).
+    func edit(_ request: Request, _ context: VigilRequestContext, values typed: [String: String]? = nil, problems: [String: String] = [:],
+              secretsCleared: Bool = false) async throws -> Response {
+        let view = try await credentials.show(id: try context.parameters.require("id"))
+        guard let integration = Integrations.integration(view.integration) else { throw APIError(.notFound, "not_found", "no integration \(view.integration)") }
+        let values = typed.map { view.values.merging($0) { _, new in new } } ?? view.values
+        let data: [String: Any] = [
+            "credential": ["id": view.id, "nickname": view.values["nickname"] ?? view.id, "integration": integration.name],
+            "fields": integration.credentialFields.map { field in
+                var input = FieldForm.input(field, name: field.name, value: field.secret ? nil : values[field.name], error: problems[field.name],
+                                            idPrefix: "edit")
+                if field.secret {
+                    input["required"] = false
+                    input["hint"] = "Stored\(view.secrets[field.name].map { " (\($0))" } ?? ""), never shown: leave empty to keep it, or type a new one to replace it."
+                }
+                if field.bindsSecrets && !field.secret {
+                    input["hint"] = "\(field.summary) Changing it moves where the secrets go: it takes the admin role and the secrets typed again."
+                }
+                return input
+            },
+            "general": problems["form"] ?? "",
+            "secretsCleared": secretsCleared && !problems.isEmpty,
+        ]
+        return kit.page("credential-edit", title: "Edit \(view.values["nickname"] ?? view.id)", section: "integrations", data: data,
                         status: problems.isEmpty ? .ok : .unprocessableContent, request, context)
     }
 

@@ -28,7 +28,7 @@ enum PageAccess: Sendable, Equatable {
         add(.permission(.readBanks), ["GET /integrations", "GET /integrations/{id}", "GET /banks", "GET /banks/{name}", "GET /jobs/{id}",
                                       "GET /jobs/{id}/progress"])
         add(.permission(.manageCredentials), ["GET /credentials", "POST /integrations/{id}/credentials", "POST /credentials/{id}/test",
-                                              "POST /credentials/{id}/delete"])
+                                              "POST /credentials/{id}/delete", "GET /credentials/{id}/edit", "POST /credentials/{id}"])
         add(.permission(.writeBanks), ["POST /banks", "POST /banks/{name}/import", "POST /banks/{name}/entries/{id}/snooze"])
         add(.permission(.lookup), ["GET /try", "POST /try", "POST /banks/{name}/search"])
         add(.permission(.readWorkflows), ["GET /workflows", "GET /workflows/{id}", "GET /workflow-runs/{run}"])
