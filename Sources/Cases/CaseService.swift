@@ -78,6 +78,21 @@ public struct CaseService: Sendable {
 
     /// Applies a decision. A decision on a version that is no longer current, or a resolution
     /// of a case already resolved, is a conflict that carries the current case.
+    /// A reviewer opened the case: a case still in its template's initial status moves to its
+    /// review status, so the queue shows it is being looked at. Another change that came first
+    /// wins (the case is left as that change made it).
+    public func startReview(_ caseID: Int64, actor: String) async throws -> Case {
+        let current = try await detail(caseID).case
+        let template = try await templateOf(caseID)
+        guard current.status == template.initialStatus, let review = template.reviewStatus else { return current }
+        do {
+            return try await decide(caseID, DecisionRequest(decision: .setStatus(review), expectedVersion: current.version,
+                                                            note: "opened by a reviewer", actor: actor))
+        } catch let CaseError.conflict(_, now) {
+            return now
+        }
+    }
+
     public func decide(_ caseID: Int64, _ request: DecisionRequest) async throws -> Case {
         let template = try await templateOf(caseID)
         let bankToAdd = try await targetBank(of: request.decision)

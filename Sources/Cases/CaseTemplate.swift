@@ -41,6 +41,10 @@ public struct CaseTemplate: Sendable, Equatable {
                    Status("resolved_confirmed", .final), Status("resolved_false_positive", .final)],
         confirmedStatus: "resolved_confirmed", falsePositiveStatus: "resolved_false_positive", escalatedStatus: "escalated")
 
+    /// The status a case moves to when a reviewer first opens it: the first intermediate status
+    /// that is not the escalation (`in_review` in the standard template); nil when there is none.
+    public var reviewStatus: String? { statuses.first { $0.kind == .intermediate && $0.name != escalatedStatus }?.name }
+
     public var initialStatus: String { statuses.first { $0.kind == .initial }?.name ?? statuses.first?.name ?? "open" }
 
     public func kind(of status: String) -> Kind? { statuses.first { $0.name == status }?.kind }

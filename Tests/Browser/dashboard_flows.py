@@ -247,6 +247,11 @@ class Dashboard(BrowserTestCase):
         preview = self.find(".evidence-image")
         self.assertIn("/preview", preview.get_attribute("src"), "evidence starts as the blurred preview")
         self.assertIn("photodna", self.find(".evidence").text)
+        # Opening it started its review; the listed keys work ("n": to the comment field).
+        self.assertEqual(self.find("#case-status").text, "in review")
+        self.assertIn("escalate", self.find("#shortcuts").text)
+        self.find("body").send_keys("n")
+        self.assertEqual(self.driver.switch_to.active_element.get_attribute("id"), "comment")
         self.shot("case-blurred")
         self.submit("[id^=reveal-]")
         revealed = self.find(".evidence-image.revealed")

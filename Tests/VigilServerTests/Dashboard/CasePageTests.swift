@@ -16,8 +16,16 @@ import Testing
         let account = try await fixture.service.accounts.upsert(NewAccount(referenceID: "user-42"), actor: "test").account
         _ = try await fixture.service.cases.linkAccounts(opened.id, [account.id], actor: "test")
         try await fixture.test { http in
+            // A viewer looking at the case leaves it open; a reviewer opening it starts its review.
+            let viewer = try await Browser.signedIn(.viewer, fixture: fixture, http: http)
+            #expect(try await viewer.get("/cases/\(opened.id)").status == 200)
+            #expect(try await fixture.service.cases.detail(opened.id).case.status == "open")
             var reviewer = try await Browser.signedIn(.reviewer, fixture: fixture, http: http)
             let page = try await reviewer.get("/cases/\(opened.id)")
+            let reviewing = try await fixture.service.cases.detail(opened.id)
+            #expect(reviewing.case.status == "in_review" && page.text.contains(">in review</span>"))
+            #expect(reviewing.timeline.contains { $0.actor.hasPrefix("user:reviewer-") && "\($0.detail)".contains("in_review") }, "\(reviewing.timeline)")
+            #expect(page.text.contains(#"id="shortcuts""#) && page.text.contains(#"data-key="c""#), "the keys are listed and wired")
             #expect(page.text.contains(#"<option value="rita">rita</option>"#), "a reviewer is offered")
             #expect(!page.text.contains(#"<option value="vic">"#), "a viewer may not review: not offered")
             #expect(page.text.contains(#"<a href="/accounts/\#(account.id)">user-42</a>"#), "the account by its reference id")

@@ -15,6 +15,19 @@
     if (question && !window.confirm(question)) event.preventDefault();
   }, true);
 
+  // ---- keyboard: the common decisions, as listed on the page ----
+  // A key presses the first control marked data-key with it (a button is pressed, a field
+  // focused); never while typing in a field, nor with a modifier held.
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) return;
+    const target = event.target;
+    if (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].indexOf(target.tagName) >= 0)) return;
+    const control = document.querySelector('[data-key="' + event.key.toLowerCase().replace(/[^a-z]/g, "") + '"]');
+    if (!control) return;
+    event.preventDefault();
+    if (control.tagName === "BUTTON") control.click(); else control.focus();
+  });
+
   // ---- live: a badge and new rows without a reload ----
   let unseen = 0;
   function bump() {

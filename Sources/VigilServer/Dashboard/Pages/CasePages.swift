@@ -27,6 +27,10 @@ struct CasePages {
             if request.uri.queryParameters.get("fragment") == "report" {
                 return try await reportFragment(id, request, context)
             }
+            // A person who may review opening the case starts its review ("in review" on the queue).
+            if context.role?.may(.reviewCases) == true, context.actor.hasPrefix("user:") {
+                _ = try await cases.startReview(id, actor: context.actor)
+            }
             return try await detail(id, request, context)
         }
         pages.post("cases/{id}/evidence/{sha256}/reveal") { request, context in
