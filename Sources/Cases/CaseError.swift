@@ -1,3 +1,4 @@
+import Basics
 /// What a case or account operation refuses, each with a message that says what to do.
 public enum CaseError: Error, Sendable, CustomStringConvertible {
     case notFound(String)
@@ -5,6 +6,8 @@ public enum CaseError: Error, Sendable, CustomStringConvertible {
     /// Someone else changed the case first (or it is resolved): the caller gets the current state.
     case conflict(String, current: Case)
     case accountConflict(String, current: Account)
+    /// The reviewer has seen as many files as a shift allows (`ExposureBudget`).
+    case exposureLimit(Exposure)
 
     public var description: String {
         switch self {
@@ -12,6 +15,9 @@ public enum CaseError: Error, Sendable, CustomStringConvertible {
         case let .invalid(message): message
         case let .conflict(message, _): message
         case let .accountConflict(message, _): message
+        case let .exposureLimit(exposure):
+            "\(exposure.actor) has revealed \(exposure.reveals) files in this shift, the most a shift allows: reveals are paused"
+                + (exposure.easesAt.map { " until \(Timestamp.iso8601($0))" } ?? "") + "; work that needs no image goes on (accounts, reports, comments)"
         }
     }
 }

@@ -64,10 +64,10 @@ public enum Assemble {
 
     /// Evidence: sealed in the database with the vault's evidence key.
     public static func evidence(_ stores: Stores, evidenceKey: DataKey, previews: any PreviewMaker,
-                                policy: PreservationPolicy = PreservationPolicy(),
+                                policy: PreservationPolicy = PreservationPolicy(), budget: ExposureBudget = ExposureBudget(),
                                 clock: @escaping @Sendable () -> Date = { Date() }) -> EvidenceMediaService {
         EvidenceMediaService(store: stores.media, files: SQLMediaBlobs(database: stores.database, key: evidenceKey), previews: previews,
-                             policy: policy, clock: clock)
+                             policy: policy, budget: budget, clock: clock)
     }
 
     /// Cases, accounts, reports and the decisions that tie them.

@@ -64,7 +64,7 @@ public struct VigilApplication: Sendable {
         let hashing = ImageHashingPool(threads: settings.hashingThreads, queueLimit: settings.hashingQueueLimit,
                                        limits: settings.decodeLimits, budget: DecodeMemoryBudget(capacity: settings.decodeMemoryBytes))
         let media = Assemble.evidence(stores, evidenceKey: try await credentials.evidenceKey(), previews: PoolPreviews(pool: hashing),
-                                      policy: settings.preservation, clock: clock)
+                                      policy: settings.preservation, budget: settings.exposure, clock: clock)
         let workflows = Assemble.workflows(stores, jobs: jobs, images: MediaRunImages(media: media), credentials: { try await credentials.list() })
         let triggers = EventTriggers(workflows: workflows, evaluation: ExpressionPool())
         let webhooks = WebhookService(store: stores.webhooks, checkCredential: WebhookCredentialCheck(credentials: credentials, fetcher: fetcher).check,

@@ -53,7 +53,7 @@ public struct CaseAction: WorkflowAction {
             switch error {
             case .notFound, .invalid: throw ActionFailure(error.description)
             case let .conflict(_, current): return Self.output(current)
-            case .accountConflict: throw ActionFailure(error.description)
+            case .accountConflict, .exposureLimit: throw ActionFailure(error.description)
             }
         }
     }

@@ -266,6 +266,10 @@ class Dashboard(BrowserTestCase):
         self.assertIn("blur", drawn_filter())
         revealed.send_keys(Keys.ENTER)  # and back, from the keyboard
         self.assertNotIn("blur", drawn_filter())
+        # The reveal counts against the shift's exposure budget, and the image blurs again by itself.
+        self.assertIn("reveals left this shift", self.find("#exposure-note").text)
+        self.wait(lambda d: revealed.get_attribute("data-reblurred") == "true", timeout=30)
+        self.assertIn("blur", drawn_filter())
         self.find("#comment").send_keys("Matches a known PhotoDNA signature.")
         self.submit("#timeline button[type=submit]")
         self.assertIn("Comment added", self.notice())

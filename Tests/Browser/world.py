@@ -65,8 +65,9 @@ class World:
             subprocess.run([cls.vigil, "users", "create", name, "--role", role, "--data-dir", cls.data],
                            input=PASSWORD + "\n", text=True, check=True, capture_output=True)
         log = open(os.path.join(cls.data, "serve.log"), "w")
+        # A revealed image blurs again by itself after 10 s here (30 s by default): the flow sees it happen.
         serve = subprocess.Popen([cls.vigil, "serve", "--data-dir", cls.data, "--port", str(cls.port), "--fetch-allow", "127.0.0.0/8"],
-                                 stdout=subprocess.PIPE, stderr=log, text=True)
+                                 stdout=subprocess.PIPE, stderr=log, text=True, env={**os.environ, "VIGIL_REVEAL_SECONDS": "10"})
         cls.processes.append(serve)
         # The first start prints the admin key once, on standard output.
         deadline = time.monotonic() + 120

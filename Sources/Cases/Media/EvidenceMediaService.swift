@@ -11,14 +11,17 @@ public struct EvidenceMediaService: Sendable {
     let files: any MediaFiles
     let previews: any PreviewMaker
     public let policy: PreservationPolicy
+    /// How much one reviewer may see in a shift.
+    public let budget: ExposureBudget
     let clock: @Sendable () -> Date
 
     public init(store: any MediaStore, files: any MediaFiles, previews: any PreviewMaker, policy: PreservationPolicy = PreservationPolicy(),
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                budget: ExposureBudget = ExposureBudget(), clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.files = files
         self.previews = previews
         self.policy = policy
+        self.budget = budget
         self.clock = clock
     }
 
@@ -62,13 +65,35 @@ public struct EvidenceMediaService: Sendable {
     /// The original, for a person who asked to see it for a case that cites it: the reveal is
     /// recorded first (in the audit of the file and on the case's timeline), so no one sees a
     /// file without the record saying so, and a file is seen only for a case that needs it.
-    public func reveal(_ sha256: String, caseID: Int64, actor: String, remote: String?) async throws -> (media: StoredMedia, bytes: [UInt8]) {
+    /// Refused at the reviewer's exposure cap (`CaseError.exposureLimit`); the exposure returned
+    /// counts this reveal. Two reveals racing at the cap may both pass: at most one over.
+    public func reveal(_ sha256: String, caseID: Int64, actor: String, remote: String?) async throws
+        -> (media: StoredMedia, bytes: [UInt8], exposure: Exposure) {
+        let before = try await exposure(of: actor)
+        guard !before.atLimit else { throw CaseError.exposureLimit(before) }
         let media = try await kept(sha256)
         let event = NewEvent(type: EventTypes.evidenceRevealed, subject: "media:\(sha256)", actor: actor,
                              payload: ["sha256": .string(sha256), "case_id": .number(Double(caseID))])
         let line = NewHistoryEntry(actor: actor, kind: "evidence_revealed", detail: ["media_sha256": .string(sha256)])
         _ = try await store.recordReveal(sha256: sha256, caseID: caseID, actor: actor, remote: remote, at: clock(), line: line, event: event)
-        return (media, try await files.read(sha256: sha256, kind: .original))
+        let after = Exposure(actor: actor, reveals: before.reveals + 1, budget: budget, easesAt: before.easesAt ?? clock().addingTimeInterval(budget.shift))
+        return (media, try await files.read(sha256: sha256, kind: .original), after)
+    }
+
+    /// One person's reveals in the current shift.
+    public func exposure(of actor: String) async throws -> Exposure {
+        let now = clock()
+        let reveals = try await store.reveals(since: now.addingTimeInterval(-budget.shift), actor: actor)
+        return Exposure(actor: actor, reveals: reveals.count, budget: budget, easesAt: reveals.map(\.at).min().map { $0.addingTimeInterval(budget.shift) })
+    }
+
+    /// Every person's exposure in the current shift, most first: what a supervisor sees (never the files).
+    public func exposures() async throws -> [Exposure] {
+        let now = clock()
+        let byActor = Dictionary(grouping: try await store.reveals(since: now.addingTimeInterval(-budget.shift), actor: nil), by: \.actor)
+        return byActor.map { actor, reveals in
+            Exposure(actor: actor, reveals: reveals.count, budget: budget, easesAt: reveals.map(\.at).min().map { $0.addingTimeInterval(budget.shift) })
+        }.sorted { ($0.reveals, $1.actor) > ($1.reveals, $0.actor) }
     }
 
     public func reveals(_ sha256: String) async throws -> [MediaReveal] { try await store.reveals(sha256: sha256) }

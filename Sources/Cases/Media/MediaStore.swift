@@ -11,6 +11,8 @@ public protocol MediaStore: Sendable {
     func recordReveal(sha256: String, caseID: Int64, actor: String, remote: String?, at time: Date, line: NewHistoryEntry,
                       event: NewEvent) async throws -> MediaReveal
     func reveals(sha256: String) async throws -> [MediaReveal]
+    /// The reveals since `since`, by person (newest first within each): a shift's exposure.
+    func reveals(since: Date, actor: String?) async throws -> [MediaReveal]
     /// Keeps the files a case cites until `until` (never shortening a later date).
     func preserve(caseID: Int64, until: Date) async throws
     /// Keeps one file until at least `until` (never shortening a later date): a file kept for

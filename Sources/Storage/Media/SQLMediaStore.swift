@@ -62,6 +62,15 @@ public struct SQLMediaStore: MediaStore {
         }
     }
 
+    public func reveals(since: Date, actor: String?) async throws -> [MediaReveal] {
+        try await database.run { sql in
+            let query = sql.select().columns("id", "media_sha256", "case_id", "actor", "remote", "at").from("media_reveals")
+                .where("at", .greaterThanOrEqual, since.millisecondsSince1970)
+            if let actor { query.where("actor", .equal, actor) }
+            return try await query.orderBy("id", .descending).all().map(Self.reveal)
+        }
+    }
+
     public func preserve(caseID: Int64, until: Date) async throws {
         let ms = until.millisecondsSince1970
         try await database.run { sql in

@@ -12,6 +12,7 @@ import NIOCore
 /// bytes leave (and is in the audit log). Reviewers attach images to cases; a hold keeps a file
 /// past its preservation date.
 struct EvidenceRoutes {
+    static let revealsLeft = HTTPField.Name("Vigil-Reveals-Left")!
     let lookup: LookupService
     let cases: CaseService
     let media: EvidenceMediaService
@@ -46,10 +47,13 @@ struct EvidenceRoutes {
                                           code: "missing_field")
             }
             guard let caseID = Int64(text), caseID > 0 else { throw APIError.badRequest("case_id must be a positive integer") }
-            let revealed = try await auditor.audited(context, "evidence.reveal", target: "media:\(sha)") {
+            let revealed = try await auditor.audited(context, "evidence.reveal", target: "media:\(sha)", outcome: { "ok: \($0.exposure.summary)" }) {
                 try await media.reveal(sha, caseID: caseID, actor: context.actor, remote: context.remoteAddress?.value)
             }
-            return Self.image(revealed.bytes, type: revealed.media.contentType)
+            var response = Self.image(revealed.bytes, type: revealed.media.contentType)
+            // What is left of the caller's exposure budget this shift.
+            response.headers[Self.revealsLeft] = String(revealed.exposure.left)
+            return response
         }
         routes.post("media/{sha256}/hold") { request, context in
             struct Body: Decodable {

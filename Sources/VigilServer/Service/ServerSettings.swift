@@ -49,6 +49,8 @@ public struct ServerSettings: Sendable {
     public var dashboardSecureCookies = false
     /// How long evidence files are kept after their case is decided.
     public var preservation = PreservationPolicy()
+    /// How much evidence one reviewer may reveal in a shift, and how long a reveal stays clear.
+    public var exposure = ExposureBudget()
 
     public init(maxBodyBytes: Int = 32 * 1024 * 1024 + 64 * 1024,
                 maxImportBytes: Int = 1024 * 1024 * 1024,

@@ -204,6 +204,15 @@
       image.setAttribute("aria-pressed", veiled ? "true" : "false");
     };
     image.addEventListener("click", toggle);
+    // A revealed image blurs again by itself (the exposure budget counts each reveal as this long).
+    const seconds = parseInt(image.dataset.reblurSeconds || "0", 10);
+    if (seconds > 0) {
+      setTimeout(function () {
+        image.classList.add("veiled");
+        image.setAttribute("aria-pressed", "true");
+        image.dataset.reblurred = "true";
+      }, seconds * 1000);
+    }
     image.addEventListener("keydown", function (event) {
       if (event.key === "Enter" || event.key === " ") { event.preventDefault(); toggle(); }
     });

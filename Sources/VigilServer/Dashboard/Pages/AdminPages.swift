@@ -1,3 +1,4 @@
+import Cases
 import Access
 import Foundation
 import Hummingbird
@@ -10,6 +11,8 @@ struct AdminPages {
     let audit: any AuditLog
     let users: UserService
     let auditor: Auditor
+    /// Reviewers' exposure this shift, for the supervisor's view.
+    let media: EvidenceMediaService
 
     func register(on pages: RouterGroup<VigilRequestContext>) {
         pages.get("audit") { request, context in
@@ -110,6 +113,13 @@ struct AdminPages {
             "errors": problems,
         ]
         if let issued { data["issued"] = ["secret": issued.secret, "role": issued.key.role.rawValue, "id": issued.key.id] }
+        // What each reviewer has seen this shift: counts and time, never the files.
+        let budget = media.budget
+        data["exposure"] = try await media.exposures().map { seen in
+            ["actor": seen.actor, "reveals": seen.reveals, "minutes": Display.duration(Double(seen.secondsSeen)), "left": seen.left,
+             "near": seen.nearLimit, "limit": seen.atLimit] as [String: Any]
+        }
+        data["exposureRule"] = "\(budget.revealsPerShift) reveals per \(budget.shiftHours) h shift, each clear for \(budget.revealSeconds) s"
         return kit.page("users", title: "Users and keys", section: "users", data: data, status: problems.isEmpty ? .ok : .unprocessableContent,
                         request, context)
     }

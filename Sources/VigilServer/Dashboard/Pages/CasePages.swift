@@ -40,11 +40,22 @@ struct CasePages {
             guard detail.evidence.contains(where: { $0.mediaSHA256 == sha }) else {
                 throw APIError(.notFound, "not_found", "case \(id) holds no file \(sha)")
             }
-            let revealed = try await auditor.audited(context, "evidence.reveal", target: "media:\(sha)") {
-                try await media.reveal(sha, caseID: id, actor: context.actor, remote: context.remoteAddress?.value)
+            let revealed: (media: StoredMedia, bytes: [UInt8], exposure: Exposure)
+            do {
+                revealed = try await auditor.audited(context, "evidence.reveal", target: "media:\(sha)", outcome: { "ok: \($0.exposure.summary)" }) {
+                    try await media.reveal(sha, caseID: id, actor: context.actor, remote: context.remoteAddress?.value)
+                }
+            } catch let CaseError.exposureLimit(exposure) {
+                // At the cap: no image, and the way to work that needs none.
+                let until = exposure.easesAt.map { " until \(Display.time($0))" } ?? ""
+                return try await self.detail(id, request, context, exposure: ("limit", "You have revealed \(exposure.reveals) files in this shift, "
+                    + "the most a shift allows: reveals are paused\(until). Work that needs no image goes on: accounts, reports, comments, "
+                    + "and cases to decide from their matches."), status: .tooManyRequests)
             }
             let url = "data:\(revealed.media.contentType);base64,\(Data(revealed.bytes).base64EncodedString())"
-            return try await self.detail(id, request, context, revealed: [sha: url])
+            let seen = revealed.exposure
+            let note = seen.nearLimit ? ("near", "\(seen.summary): near the cap, take a break from images soon.") : ("ok", seen.summary + ".")
+            return try await self.detail(id, request, context, revealed: [sha: url], exposure: note)
         }
         pages.get("media/{sha256}/preview") { _, context in
             EvidenceRoutes.image(try await media.preview(try EvidenceRoutes.sha(context)), type: "image/jpeg")
@@ -173,6 +184,7 @@ struct CasePages {
     // MARK: one case
 
     func detail(_ id: Int64, _ request: Request, _ context: VigilRequestContext, revealed: [String: String] = [:],
+                exposure: (kind: String, text: String)? = nil,
                 problems: [String: String] = [:], status: HTTPResponse.Status? = nil) async throws -> Response {
         let detail = try await cases.detail(id)
         let item = detail.case
@@ -196,6 +208,7 @@ struct CasePages {
                     if let url = revealed[sha] {
                         row["revealed"] = url
                         row["revealClass"] = preferences.greyscale ? "grey" : ""
+                        row["reblurSeconds"] = media.budget.revealSeconds
                     }
                 }
                 return row
@@ -209,6 +222,7 @@ struct CasePages {
             "priorityOptions": Priority.allCases.map { ["value": $0.rawValue, "selected": $0 == item.priority] },
             "errors": problems,
         ]
+        if let exposure { data["exposure"] = ["kind": exposure.kind, "text": exposure.text, "role": exposure.kind == "limit" ? "alert" : "status"] }
         data["report"] = try await ReportPanel(reports: reports).data(caseID: id, context: context, problems: problems)
         return kit.page("case", title: "Case \(id): \(item.title)", section: "cases", data: data,
                         status: status ?? (problems.isEmpty ? .ok : .unprocessableContent), request, context)

@@ -1,0 +1,52 @@
+import Access
+import Cases
+import Foundation
+import Testing
+@testable import VigilServer
+
+/// Reviewer wellness (issue 30 §4): a cap on what one person reveals in a shift, a warning near
+/// it, a refusal at it that points to work needing no image, the budget left in every reveal's
+/// audit line and answer, a re-blur timer, and a supervisor's view of counts (never files).
+@Suite struct ExposureBudgetTests {
+    @Test func revealsStopAtTheShiftsCapForThatPersonOnlyAndTheSupervisorSeesCounts() async throws {
+        var settings = ServerSettings()
+        settings.exposure = ExposureBudget(revealsPerShift: 3, shiftHours: 8, revealSeconds: 20)
+        let fixture = try await ServerFixture(settings: settings)
+        try await fixture.test { http in
+            let (caseID, sha) = try await EvidenceTests.caseWithImage(fixture, http)
+            let reveal = "/v1/media/\(sha)/reveal?case_id=\(caseID)"
+            for left in [2, 1, 0] {
+                let shown = try await http.call(.post, reveal, key: fixture.reviewer)
+                #expect(shown.status == 200 && shown.headers[EvidenceRoutes.revealsLeft] == String(left), "\(shown.status)")
+            }
+            let refused = try await http.call(.post, reveal, key: fixture.reviewer)
+            #expect(refused.status == 429, "\(refused.text.prefix(300))")
+            #expect(refused.errorMessage?.contains("the most a shift allows") == true && refused.headers[.retryAfter] != nil, "\(refused.text)")
+            #expect(refused.body.count < 2000, "no image at the cap")
+            // Another person has a budget of their own.
+            #expect(try await http.call(.post, reveal, key: fixture.admin).status == 200)
+            let audit = try await fixture.service.audit.latestEvents(before: nil, limit: 10, filter: AuditFilter(action: "evidence.reveal"))
+            #expect(audit.map(\.outcome).contains("ok: 0 of 3 reveals left this shift"), "\(audit.map(\.outcome))")
+            #expect(audit.first?.outcome.hasPrefix("failed: ") == false)
+
+            // In the dashboard: a person's reveals near the cap warn, and the image blurs again by itself.
+            var ana = try await Browser.signedIn(.reviewer, fixture: fixture, http: http)
+            _ = try await ana.post("/cases/\(caseID)/evidence/\(sha)/reveal", [:])
+            let near = try await ana.post("/cases/\(caseID)/evidence/\(sha)/reveal", [:])
+            #expect(near.text.contains(#"id="exposure-note""#) && near.text.contains("1 of 3 reveals left this shift: near the cap"))
+            #expect(near.text.contains(#"data-reblur-seconds="20""#))
+            _ = try await ana.post("/cases/\(caseID)/evidence/\(sha)/reveal", [:])
+            let capped = try await ana.post("/cases/\(caseID)/evidence/\(sha)/reveal", [:])
+            #expect(capped.status == 429 && capped.text.contains("reveals are paused") && capped.text.contains("Work that needs no image goes on"))
+            #expect(!capped.text.contains("data:image"), "no image at the cap")
+
+            // The supervisor sees each person's count and time, never a file.
+            let admin = try await Browser.signedIn(.admin, fixture: fixture, http: http)
+            let people = try await admin.get("/users")
+            #expect(people.text.contains("Exposure this shift") && people.text.contains("none: paused"), "\(people.status)")
+            #expect(!people.text.contains("data:image") && !people.text.contains(sha))
+            let exposures = try await fixture.service.media.exposures()
+            #expect(exposures.map(\.reveals).sorted() == [1, 3, 3], "\(exposures)")
+        }
+    }
+}
