@@ -80,6 +80,19 @@ public struct EvidenceMediaService: Sendable {
         return (media, try await files.read(sha256: sha256, kind: .original), after)
     }
 
+    /// The file as `actor` revealed it for the case less than `revealSeconds` ago, and how long it
+    /// stays clear: what the page shows again after its reveal redirects (or is reloaded),
+    /// without a second reveal; nil once the reveal is older, or when there was none.
+    public func stillRevealed(_ sha256: String, caseID: Int64, actor: String) async throws -> (media: StoredMedia, bytes: [UInt8], secondsLeft: Int)? {
+        let now = clock()
+        let window = Double(budget.revealSeconds)
+        guard let reveal = try await store.reveals(since: now.addingTimeInterval(-window), actor: actor)
+            .first(where: { $0.sha256 == sha256 && $0.caseID == caseID }) else { return nil }
+        let media = try await kept(sha256)
+        let left = max(1, Int((reveal.at.addingTimeInterval(window).timeIntervalSince(now)).rounded()))
+        return (media, try await files.read(sha256: sha256, kind: .original), left)
+    }
+
     /// One person's reveals in the current shift.
     public func exposure(of actor: String) async throws -> Exposure {
         let now = clock()

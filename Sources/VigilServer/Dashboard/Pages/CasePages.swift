@@ -31,7 +31,15 @@ struct CasePages {
             if context.role?.may(.reviewCases) == true, context.actor.hasPrefix("user:") {
                 _ = try await cases.startReview(id, actor: context.actor)
             }
-            return try await detail(id, request, context)
+            // A file this person revealed for the case moments ago is shown clearly, without a new reveal.
+            var revealed: [String: String] = [:]
+            var reblur: Int?
+            if let sha = request.uri.queryParameters.get("shown"), EvidenceRoutes.isSHA256(sha),
+               let shown = try await media.stillRevealed(sha, caseID: id, actor: context.actor) {
+                revealed[sha] = "data:\(shown.media.contentType);base64,\(Data(shown.bytes).base64EncodedString())"
+                reblur = shown.secondsLeft
+            }
+            return try await detail(id, request, context, revealed: revealed, reblurSeconds: reblur)
         }
         pages.post("cases/{id}/evidence/{sha256}/reveal") { request, context in
             let id = try context.positiveID(of: "a case")
@@ -52,10 +60,12 @@ struct CasePages {
                     + "the most a shift allows: reveals are paused\(until). Work that needs no image goes on: accounts, reports, comments, "
                     + "and cases to decide from their matches."), status: .tooManyRequests)
             }
-            let url = "data:\(revealed.media.contentType);base64,\(Data(revealed.bytes).base64EncodedString())"
+            // Post/redirect/get: the page that shows the file is a GET, so a reload or Back never
+            // reveals it again; it shows the file while this reveal is fresh (`stillRevealed`).
             let seen = revealed.exposure
-            let note = seen.nearLimit ? ("near", "\(seen.summary): near the cap, take a break from images soon.") : ("ok", seen.summary + ".")
-            return try await self.detail(id, request, context, revealed: [sha: url], exposure: note)
+            let note = seen.nearLimit ? "Revealed: \(seen.summary), near the cap: take a break from images soon." : "Revealed: \(seen.summary)."
+            let evidence = detail.evidence.first { $0.mediaSHA256 == sha }.map { "#evidence-\($0.id)" } ?? ""
+            return kit.done("/cases/\(id)?shown=\(sha)\(evidence)", notice: note, request, context)
         }
         pages.get("media/{sha256}/preview") { _, context in
             EvidenceRoutes.image(try await media.preview(try EvidenceRoutes.sha(context)), type: "image/jpeg")
@@ -184,7 +194,7 @@ struct CasePages {
     // MARK: one case
 
     func detail(_ id: Int64, _ request: Request, _ context: VigilRequestContext, revealed: [String: String] = [:],
-                exposure: (kind: String, text: String)? = nil,
+                reblurSeconds: Int? = nil, exposure: (kind: String, text: String)? = nil,
                 problems: [String: String] = [:], status: HTTPResponse.Status? = nil) async throws -> Response {
         let detail = try await cases.detail(id)
         let item = detail.case
@@ -208,7 +218,7 @@ struct CasePages {
                     if let url = revealed[sha] {
                         row["revealed"] = url
                         row["revealClass"] = preferences.greyscale ? "grey" : ""
-                        row["reblurSeconds"] = media.budget.revealSeconds
+                        row["reblurSeconds"] = reblurSeconds ?? media.budget.revealSeconds
                     }
                 }
                 return row
