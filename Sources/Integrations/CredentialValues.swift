@@ -54,7 +54,8 @@ public enum CredentialValues {
 
     private static func checkKind(_ value: String, of field: Field) throws(Invalid) {
         // A secret's value is never echoed; other values are, shortened.
-        let shown = field.secret ? "the value" : "\"\(value.prefix(80))\""
+        // A secret's value, or a URL's (a webhook URL can carry a token), is never echoed.
+        let shown = field.secret || field.kind == .url ? "the value" : "\"\(value.prefix(80))\""
         switch field.kind {
         case .text, .bytes:
             if field.required && value.isEmpty { throw Invalid(description: "\(field.name) must not be empty") }

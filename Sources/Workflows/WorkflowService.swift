@@ -173,6 +173,22 @@ public final class WorkflowService: Sendable {
         let earlier = try await run(runID)
         let workflow = try await self.workflow(earlier.workflowID)
         guard let live = workflow.liveVersion else { throw WorkflowError.notPublished(workflow.name) }
+        // An image parameter's input is a reference Vigil wrote when it kept the upload; the run
+        // reads the file back by it. A version that declares an image where the earlier run's
+        // version did not would read back whatever SHA-256 that input held (a case's evidence,
+        // say, with no reveal): the run is refused instead.
+        if live != earlier.version {
+            guard let then = try await store.version(workflowID: workflow.id, version: earlier.version),
+                  let now = try await store.version(workflowID: workflow.id, version: live) else {
+                throw WorkflowError.versionNotFound(workflow: workflow.name, version: earlier.version)
+            }
+            let imagesThen = Set((then.definition.trigger.parameters ?? []).filter { $0.type == "image" }.map(\.name))
+            let imagesNow = (now.definition.trigger.parameters ?? []).filter { $0.type == "image" }.map(\.name)
+            if let added = imagesNow.first(where: { !imagesThen.contains($0) }) {
+                throw WorkflowError.invalidInput("version \(live) takes an image as \(added), which run \(runID)'s version \(earlier.version) did not: "
+                                                 + "start a new run with the image instead of running this one again")
+            }
+        }
         return try await createRun(NewRun(workflowID: workflow.id, version: live, trigger: .manual, input: earlier.input, idempotencyKey: nil,
                                           rerunOf: earlier.id), at: time).run
     }

@@ -3,6 +3,7 @@ import Cases
 import Foundation
 import HummingbirdTesting
 import Testing
+import VigilTestSupport
 @testable import VigilServer
 
 /// Reviewer wellness (issue 30 §4): a cap on what one person reveals in a shift, a warning near
@@ -63,6 +64,39 @@ import Testing
             #expect(!people.text.contains("data:image") && !people.text.contains(sha))
             let exposures = try await fixture.service.media.exposures()
             #expect(exposures.map(\.reveals).sorted() == [1, 3, 3], "\(exposures)")
+        }
+    }
+}
+
+/// The cap holds when one person's reveals race (the review of issue 30 had 20 parallel reveals
+/// all pass a cap of 3): the count is taken in each reveal's own transaction, one at a time.
+@Suite struct ExposureRaceTests {
+    @Test(arguments: Backend.allCases)
+    func parallelRevealsNeverPassTheCap(backend: Backend) async throws {
+        var settings = ServerSettings()
+        settings.exposure = ExposureBudget(revealsPerShift: 3, shiftHours: 8, revealSeconds: 20)
+        let fixture = try await ServerFixture(backend, settings: settings)
+        try await fixture.test { http in
+            let (caseID, sha) = try await EvidenceTests.caseWithImage(fixture, http)
+            let media = fixture.service.media
+            let outcomes = await withTaskGroup(of: Bool.self) { group in
+                for _ in 0..<12 {
+                    group.addTask {
+                        do {
+                            _ = try await media.reveal(sha, caseID: Int64(caseID), actor: "user:racer", remote: nil)
+                            return true
+                        } catch { return false }
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 3, "\(outcomes)")
+            let seen = try await media.exposure(of: "user:racer")
+            #expect(seen.reveals == 3 && seen.atLimit)
+            // It eases when the oldest reveal leaves the shift: one more is allowed then.
+            let eases = try #require(seen.easesAt)
+            fixture.clock.advance(by: eases.timeIntervalSince(fixture.clock.now) + 1)
+            _ = try await media.reveal(sha, caseID: Int64(caseID), actor: "user:racer", remote: nil)
         }
     }
 }

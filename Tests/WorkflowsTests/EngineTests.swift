@@ -43,6 +43,28 @@ import Workflows
         #expect(try await WorkflowUsage(store: store).users(ofBank: "OTHER").isEmpty)
     }
 
+    /// A re-run on a newer version that takes an image where the run's version took an object is
+    /// refused: the object could name any kept file (a case's evidence), which the run would read
+    /// back as its image with no reveal (found by the review of issue 30).
+    static let plainKeep = StepDefinition(id: "keep", type: "action", action: "bank.add",
+                                          inputs: ["bank": "KEPT", "pdq": .string(String(repeating: "f", count: 64))])
+
+    @Test func aRerunNeverTurnsAnEarlierInputIntoAnImageReference() async throws {
+        let object = Trigger.api([Parameter(name: "img", type: "object")])
+        let workflow = try await published([Self.plainKeep], trigger: object)
+        let run = try await service.start(workflow.id, input: ["img": ["sha256": .string(String(repeating: "a", count: 64)), "bytes": 1]],
+                                          idempotencyKey: nil).run
+        var image = WorkflowDefinition(name: workflow.name, trigger: .api([Parameter(name: "img", type: "image")]), steps: [Self.plainKeep])
+        image.description = "takes the image itself"
+        _ = try await service.updateDraft(workflow.id, image)
+        _ = try await service.publish(workflow.id, by: "test")
+        await #expect(throws: WorkflowError.self) { _ = try await service.rerun(run.id) }
+        // Its own version again is fine: the input is what that version took.
+        let again = try await published([Self.plainKeep], trigger: object)
+        let first = try await service.start(again.id, input: ["img": ["x": 1]], idempotencyKey: nil).run
+        #expect(try await service.rerun(first.id).rerunOf == first.id)
+    }
+
     /// A stored version with a step of no known type (stored by a laxer Vigil, or by hand) runs
     /// nothing and says why: it used to be run as an action named ".", its steps before it done.
     @Test func aStoredStepOfNoKnownTypeFailsTheRunBeforeAnyStep() async throws {

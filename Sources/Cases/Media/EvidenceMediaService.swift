@@ -65,19 +65,17 @@ public struct EvidenceMediaService: Sendable {
     /// The original, for a person who asked to see it for a case that cites it: the reveal is
     /// recorded first (in the audit of the file and on the case's timeline), so no one sees a
     /// file without the record saying so, and a file is seen only for a case that needs it.
-    /// Refused at the reviewer's exposure cap (`CaseError.exposureLimit`); the exposure returned
-    /// counts this reveal. Two reveals racing at the cap may both pass: at most one over.
+    /// Refused at the reviewer's exposure cap (`CaseError.exposureLimit`), counted in the reveal's
+    /// own transaction; the exposure returned counts this reveal.
     public func reveal(_ sha256: String, caseID: Int64, actor: String, remote: String?) async throws
         -> (media: StoredMedia, bytes: [UInt8], exposure: Exposure) {
-        let before = try await exposure(of: actor)
-        guard !before.atLimit else { throw CaseError.exposureLimit(before) }
         let media = try await kept(sha256)
         let event = NewEvent(type: EventTypes.evidenceRevealed, subject: "media:\(sha256)", actor: actor,
                              payload: ["sha256": .string(sha256), "case_id": .number(Double(caseID))])
         let line = NewHistoryEntry(actor: actor, kind: "evidence_revealed", detail: ["media_sha256": .string(sha256)])
-        _ = try await store.recordReveal(sha256: sha256, caseID: caseID, actor: actor, remote: remote, at: clock(), line: line, event: event)
-        let after = Exposure(actor: actor, reveals: before.reveals + 1, budget: budget, easesAt: before.easesAt ?? clock().addingTimeInterval(budget.shift))
-        return (media, try await files.read(sha256: sha256, kind: .original), after)
+        _ = try await store.recordReveal(sha256: sha256, caseID: caseID, actor: actor, remote: remote, at: clock(), line: line, event: event,
+                                         budget: budget)
+        return (media, try await files.read(sha256: sha256, kind: .original), try await exposure(of: actor))
     }
 
     /// The file as `actor` revealed it for the case less than `revealSeconds` ago, and how long it
@@ -97,16 +95,14 @@ public struct EvidenceMediaService: Sendable {
     public func exposure(of actor: String) async throws -> Exposure {
         let now = clock()
         let reveals = try await store.reveals(since: now.addingTimeInterval(-budget.shift), actor: actor)
-        return Exposure(actor: actor, reveals: reveals.count, budget: budget, easesAt: reveals.map(\.at).min().map { $0.addingTimeInterval(budget.shift) })
+        return budget.exposure(of: actor, revealTimes: reveals.map(\.at))
     }
 
     /// Every person's exposure in the current shift, most first: what a supervisor sees (never the files).
     public func exposures() async throws -> [Exposure] {
         let now = clock()
         let byActor = Dictionary(grouping: try await store.reveals(since: now.addingTimeInterval(-budget.shift), actor: nil), by: \.actor)
-        return byActor.map { actor, reveals in
-            Exposure(actor: actor, reveals: reveals.count, budget: budget, easesAt: reveals.map(\.at).min().map { $0.addingTimeInterval(budget.shift) })
-        }.sorted { ($0.reveals, $1.actor) > ($1.reveals, $0.actor) }
+        return byActor.map { actor, reveals in budget.exposure(of: actor, revealTimes: reveals.map(\.at)) }.sorted { ($0.reveals, $1.actor) > ($1.reveals, $0.actor) }
     }
 
     public func reveals(_ sha256: String) async throws -> [MediaReveal] { try await store.reveals(sha256: sha256) }

@@ -25,6 +25,17 @@ public struct ExposureBudget: Sendable, Equatable {
     public var shift: TimeInterval { Double(shiftHours) * 3600 }
 }
 
+extension ExposureBudget {
+    /// `actor`'s exposure given the times of their reveals in the shift: when over the cap, it
+    /// eases when enough of the oldest have left the window to allow one more.
+    public func exposure(of actor: String, revealTimes: [Date]) -> Exposure {
+        let times = revealTimes.sorted()
+        let index = max(0, times.count - revealsPerShift)
+        return Exposure(actor: actor, reveals: times.count, budget: self,
+                        easesAt: times.indices.contains(index) ? times[index].addingTimeInterval(shift) : nil)
+    }
+}
+
 /// One person's exposure in the current shift.
 public struct Exposure: Sendable, Equatable {
     public let actor: String

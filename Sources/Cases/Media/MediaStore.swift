@@ -8,8 +8,11 @@ public protocol MediaStore: Sendable {
     func media(sha256: String) async throws -> StoredMedia?
     /// Records a reveal, its line on the case's timeline and its event in one transaction; throws
     /// `CaseError.notFound` when the case does not cite the file (nothing is written then).
+    /// With a `budget`, the actor's reveals in the shift are counted in the same transaction, one
+    /// reveal of theirs at a time (so parallel reveals cannot pass the cap together), and
+    /// `CaseError.exposureLimit` is thrown at the cap, writing nothing.
     func recordReveal(sha256: String, caseID: Int64, actor: String, remote: String?, at time: Date, line: NewHistoryEntry,
-                      event: NewEvent) async throws -> MediaReveal
+                      event: NewEvent, budget: ExposureBudget?) async throws -> MediaReveal
     func reveals(sha256: String) async throws -> [MediaReveal]
     /// The reveals since `since`, by person (newest first within each): a shift's exposure.
     func reveals(since: Date, actor: String?) async throws -> [MediaReveal]

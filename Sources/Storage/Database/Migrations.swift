@@ -312,6 +312,11 @@ enum Migrations {
             for (id, key) in keys { try await sql.raw("UPDATE credentials SET nickname_key = \(bind: key) WHERE id = \(bind: id)").run() }
             try await sql.raw("CREATE UNIQUE INDEX credentials_nickname ON credentials (integration, nickname_key)").run()
         },
+        Migration(version: 16, name: "reveals found by who made them and when") { _ in
+            // Every reveal and every case page a reviewer opens counts their reveals in the shift.
+            ["CREATE INDEX IF NOT EXISTS media_reveals_by_actor ON media_reveals (actor, at)",
+             "CREATE INDEX IF NOT EXISTS media_reveals_by_time ON media_reveals (at)"]
+        },
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

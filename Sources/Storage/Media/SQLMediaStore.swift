@@ -38,9 +38,21 @@ public struct SQLMediaStore: MediaStore {
     }
 
     public func recordReveal(sha256: String, caseID: Int64, actor: String, remote: String?, at time: Date, line: NewHistoryEntry,
-                             event: NewEvent) async throws -> MediaReveal {
+                             event: NewEvent, budget: ExposureBudget?) async throws -> MediaReveal {
         let dialect = database.dialect
         return try await database.transaction { sql in
+            if let budget {
+                // One reveal of this person's at a time (PostgreSQL: a lock for the transaction;
+                // SQLite has one writer), so the count below is what the insert adds to.
+                if dialect == .postgres {
+                    try await sql.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: "reveal:" + actor)))").run()
+                }
+                let since = time.addingTimeInterval(-budget.shift).millisecondsSince1970
+                let times = try await sql.raw("SELECT at FROM media_reveals WHERE actor = \(bind: actor) AND at >= \(bind: since)").all()
+                    .map { Date(milliseconds: try $0.decode(column: "at", as: Int64.self)) }
+                let exposure = budget.exposure(of: actor, revealTimes: times)
+                if exposure.atLimit { throw CaseError.exposureLimit(exposure) }
+            }
             guard try await sql.raw("SELECT 1 AS cited FROM case_evidence WHERE case_id = \(bind: caseID) AND media_sha256 = \(bind: sha256)").first() != nil
             else { throw CaseError.notFound("evidence file \(sha256) in case \(caseID) (a file is revealed only for a case that cites it)") }
             // A line on the case's timeline, not a change of the case: its version stays.

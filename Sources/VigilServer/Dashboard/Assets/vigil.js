@@ -16,16 +16,16 @@
   }, true);
 
   // ---- keyboard: the common decisions, as listed on the page ----
-  // A key presses the first control marked data-key with it (a button is pressed, a field
-  // focused); never while typing in a field, nor with a modifier held.
+  // A key moves the focus to the first control marked data-key with it; Enter then presses it
+  // (a decision is never taken by one stray key). Never while typing, nor with a modifier held.
   document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) return;
+    if (event.repeat || event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) return;
     const target = event.target;
     if (target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].indexOf(target.tagName) >= 0)) return;
     const control = document.querySelector('[data-key="' + event.key.toLowerCase().replace(/[^a-z]/g, "") + '"]');
     if (!control) return;
     event.preventDefault();
-    if (control.tagName === "BUTTON") control.click(); else control.focus();
+    control.focus();
   });
 
   // ---- live: a badge and new rows without a reload ----
@@ -200,6 +200,7 @@
   // ---- a revealed image is shown clearly; pressing it veils it again (to look away), and back ----
   document.querySelectorAll("[data-toggle-veil]").forEach(function (image) {
     const toggle = function () {
+      if (image.dataset.reblurred) return;  // the original has left the page
       const veiled = image.classList.toggle("veiled");
       image.setAttribute("aria-pressed", veiled ? "true" : "false");
     };
@@ -208,7 +209,11 @@
     const seconds = parseInt(image.dataset.reblurSeconds || "0", 10);
     if (seconds > 0) {
       setTimeout(function () {
+        // The original leaves the page: the preview takes its place, and pressing it shows nothing more.
+        image.src = image.dataset.preview;
+        image.classList.remove("revealed");
         image.classList.add("veiled");
+        image.removeEventListener("click", toggle);
         image.setAttribute("aria-pressed", "true");
         image.dataset.reblurred = "true";
       }, seconds * 1000);

@@ -119,6 +119,7 @@ struct AdminPages {
             ["actor": seen.actor, "reveals": seen.reveals, "minutes": Display.duration(Double(seen.secondsSeen)), "left": seen.left,
              "near": seen.nearLimit, "limit": seen.atLimit] as [String: Any]
         }
+        data["exposureSeconds"] = budget.revealSeconds
         data["exposureRule"] = "\(budget.revealsPerShift) reveals per \(budget.shiftHours) h shift, each clear for \(budget.revealSeconds) s"
         return kit.page("users", title: "Users and keys", section: "users", data: data, status: problems.isEmpty ? .ok : .unprocessableContent,
                         request, context)

@@ -34,7 +34,7 @@ struct CasePages {
             // A file this person revealed for the case moments ago is shown clearly, without a new reveal.
             var revealed: [String: String] = [:]
             var reblur: Int?
-            if let sha = request.uri.queryParameters.get("shown"), EvidenceRoutes.isSHA256(sha),
+            if let sha = request.uri.queryParameters.get("shown"), EvidenceRoutes.isSHA256(sha), context.role?.may(.revealEvidence) == true,
                let shown = try await media.stillRevealed(sha, caseID: id, actor: context.actor) {
                 revealed[sha] = "data:\(shown.media.contentType);base64,\(Data(shown.bytes).base64EncodedString())"
                 reblur = shown.secondsLeft
@@ -55,10 +55,11 @@ struct CasePages {
                 }
             } catch let CaseError.exposureLimit(exposure) {
                 // At the cap: no image, and the way to work that needs none.
-                let until = exposure.easesAt.map { " until \(Display.time($0))" } ?? ""
-                return try await self.detail(id, request, context, exposure: ("limit", "You have revealed \(exposure.reveals) files in this shift, "
-                    + "the most a shift allows: reveals are paused\(until). Work that needs no image goes on: accounts, reports, comments, "
-                    + "and cases to decide from their matches."), status: .tooManyRequests)
+                var response = try await self.detail(id, request, context, status: .tooManyRequests)
+                if let eases = exposure.easesAt {
+                    response.headers[.retryAfter] = String(max(1, Int(eases.timeIntervalSince(Date()).rounded(.up))))
+                }
+                return response
             }
             // Post/redirect/get: the page that shows the file is a GET, so a reload or Back never
             // reveals it again; it shows the file while this reveal is fresh (`stillRevealed`).
@@ -170,6 +171,16 @@ struct CasePages {
         }
     }
 
+    /// What the case page says at the reviewer's exposure cap, with the way to work needing no image.
+    static func pausedText(_ exposure: Exposure) -> String {
+        let until = exposure.easesAt.map { eases in
+            let minutes = max(1, Int((eases.timeIntervalSince(Date()) / 60).rounded(.up)))
+            return " for about \(minutes) min (until \(Display.time(eases.addingTimeInterval(59))))"
+        } ?? ""
+        return "You have revealed \(exposure.reveals) files in this shift, the most a shift allows: reveals are paused\(until). "
+            + "Work that needs no image goes on: accounts, reports, comments, and cases to decide from their matches."
+    }
+
     /// The case's accounts named by the platform's reference id, with their status (blocked or
     /// not) for the block and unblock forms beside them.
     func linkedAccounts(_ item: Case) async throws -> [[String: Any]] {
@@ -205,7 +216,9 @@ struct CasePages {
                                             "resolved": Display.time(item.resolvedAt), "createdBy": item.createdBy]) { _, new in new },
             "fields": item.fields.keys.sorted().map { ["name": $0, "value": Display.detail(item.fields[$0] ?? .null)] },
             "accounts": try await linkedAccounts(item),
-            "assignees": try await reviewers().map { ["name": $0, "selected": $0 == item.assignee] },
+            // The current assignee stays offered even when no longer a reviewer: Assign must not unassign by accident.
+            "assignees": (try await reviewers() + [item.assignee].compactMap { $0 }).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+                .map { ["name": $0, "selected": $0 == item.assignee] },
             "evidence": detail.evidence.map { evidence in
                 var row: [String: Any] = [
                     "id": evidence.id, "provider": evidence.match.provider, "bank": evidence.match.bank ?? "",
@@ -232,6 +245,15 @@ struct CasePages {
             "priorityOptions": Priority.allCases.map { ["value": $0.rawValue, "selected": $0 == item.priority] },
             "errors": problems,
         ]
+        var exposure = exposure
+        if context.role?.may(.revealEvidence) == true {
+            // At the cap, the page says so before anyone presses Reveal, and offers no Reveal.
+            let seen = try await media.exposure(of: context.actor)
+            if seen.atLimit {
+                data["exposureAtLimit"] = true
+                exposure = ("limit", Self.pausedText(seen))
+            }
+        }
         if let exposure { data["exposure"] = ["kind": exposure.kind, "text": exposure.text, "role": exposure.kind == "limit" ? "alert" : "status"] }
         data["report"] = try await ReportPanel(reports: reports).data(caseID: id, context: context, problems: problems)
         return kit.page("case", title: "Case \(id): \(item.title)", section: "cases", data: data,
