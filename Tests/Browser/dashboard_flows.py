@@ -269,9 +269,10 @@ class Dashboard(BrowserTestCase):
         self.assertIn("blur", drawn_filter())
         revealed.send_keys(Keys.ENTER)  # and back, from the keyboard
         self.assertNotIn("blur", drawn_filter())
-        # The image blurs again by itself.
+        # The image blurs again by itself: the original leaves the page, the preview takes its place.
         self.wait(lambda d: revealed.get_attribute("data-reblurred") == "true", timeout=30)
-        self.assertIn("blur", drawn_filter())
+        self.assertIn("/preview", revealed.get_attribute("src"))
+        self.assertNotIn("data:image", self.driver.page_source)
         self.find("#comment").send_keys("Matches a known PhotoDNA signature.")
         self.submit("#timeline button[type=submit]")
         self.assertIn("Comment added", self.notice())
