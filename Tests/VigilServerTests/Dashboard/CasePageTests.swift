@@ -39,6 +39,21 @@ import Testing
             let assigned = try await reviewer.post("/cases/\(opened.id)/decisions", ["decision": "assign", "assignee": "rita", "version": version])
             #expect(assigned.status == 303, "\(assigned.text.prefix(300))")
             #expect(try await fixture.service.cases.detail(opened.id).case.assignee == "rita")
+
+            // The account's block on the case page names the version it was shown (a stale page
+            // cannot undo a newer change), and leads back to the case.
+            let shown = try await fixture.service.accounts.detail(account.id).account.version
+            #expect(try await reviewer.get("/cases/\(opened.id)").text.contains(#"name="version" value="\#(shown)"><input type="hidden" name="from_case""#))
+            _ = try await fixture.service.accounts.update(account.id, addTags: ["seen"], actor: "test")
+            let stale = try await reviewer.post("/accounts/\(account.id)/block", ["reason": "CSAM upload", "version": String(shown),
+                                                                                "from_case": String(opened.id)])
+            #expect(stale.status == 409, "\(stale.status)")
+            #expect(try await fixture.service.accounts.detail(account.id).account.isBlocked == false)
+            let current = try await fixture.service.accounts.detail(account.id).account.version
+            let blocked = try await reviewer.post("/accounts/\(account.id)/block", ["reason": "CSAM upload", "version": String(current),
+                                                                                  "from_case": String(opened.id)])
+            #expect(blocked.status == 303 && blocked.headers[.location] == "/cases/\(opened.id)", "\(blocked.status)")
+            #expect(try await fixture.service.accounts.detail(account.id).account.isBlocked)
         }
     }
 }

@@ -49,7 +49,9 @@ struct AccountPages {
         } catch let error as CaseError {
             return try await detail(id, request, context, problems: ["reason": error.description], status: APIError.from(error)?.status)
         }
-        return kit.done("/accounts/\(id)", notice: blocking ? "Account blocked." : "Account unblocked.", request, context)
+        // From a case page, back to that case (a path made from a number only: never elsewhere).
+        let back = fields.text("from_case").flatMap(Int64.init).flatMap { $0 > 0 ? "/cases/\($0)" : nil } ?? "/accounts/\(id)"
+        return kit.done(back, notice: blocking ? "Account blocked." : "Account unblocked.", request, context)
     }
 
     static func row(_ account: Account) -> [String: Any] {

@@ -188,7 +188,8 @@ struct CasePages {
         for id in item.accountIDs {
             let account: Account
             do { account = try await accounts.detail(id).account } catch CaseError.notFound { continue }
-            rows.append(["id": account.id, "reference": account.referenceID, "status": Display.words(account.status), "blocked": account.isBlocked])
+            rows.append(["id": account.id, "reference": account.referenceID, "status": Display.words(account.status), "blocked": account.isBlocked,
+                         "version": account.version])
         }
         return rows
     }
