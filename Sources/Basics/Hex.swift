@@ -1,6 +1,9 @@
 /// Lowercase hexadecimal text of bytes: the one encoder for PDQ hashes, digests, ids and anything
 /// else Vigil writes as hex.
 public enum Hex {
+    /// Whether `text` is exactly `count` hex digits (a digest or hash as given): the one check.
+    public static func isDigits(_ text: String, count: Int) -> Bool { text.utf8.count == count && text.allSatisfy(\.isHexDigit) }
+
     /// The ASCII digit of a nibble (0...15): inlined into the hot loops that write millions of hashes.
     @inlinable
     public static func digit(_ nibble: UInt8) -> UInt8 { nibble &+ (nibble < 10 ? 48 : 87) }

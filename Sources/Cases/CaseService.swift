@@ -1,3 +1,4 @@
+import Basics
 public import Banks
 import Events
 public import Foundation
@@ -271,7 +272,7 @@ public struct CaseService: Sendable {
         }
     }
 
-    static func isHex(_ text: String, _ length: Int) -> Bool { text.utf8.count == length && text.allSatisfy(\.isHexDigit) }
+    static func isHex(_ text: String, _ length: Int) -> Bool { Hex.isDigits(text, count: length) }
 
     private func requireAccounts(_ ids: [Int64]) async throws {
         for id in ids where try await store.accountDetail(id: id) == nil { throw CaseError.notFound("account \(id)") }

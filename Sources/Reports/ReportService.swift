@@ -154,14 +154,14 @@ public struct ReportService: Sendable {
     public func approve(_ id: Int64, expectedVersion: Int?, actor: String) async throws -> Report {
         // Checked before the approval commits; a false-positive decision made after this check
         // retracts the report (`withdraw`), so the two orders end the same way.
-        try await refuseFalsePositive(try await report(id).caseID, "approved")
+        let read = try await report(id)
+        try await refuseFalsePositive(read.caseID, "approved")
         let settings = try await store.settings()
         // Four eyes: who drafted or edited the report, read with the version it was read at, so
         // an edit that lands before the approval commits makes the approval try again.
         let secondPerson: (version: Int, contributors: Set<String>)?
         if settings.requireSecondApprover {
-            let (read, history) = (try await report(id), try await store.history(reportID: id))
-            secondPerson = (read.version, Self.contributors(read, history))
+            secondPerson = (read.version, Self.contributors(read, try await store.history(reportID: id)))
         } else {
             secondPerson = nil
         }

@@ -19,6 +19,17 @@ public enum RemoteCall: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The endpoint's name, for history lines and logs.
+    /// The file a call is about (its index in the report's files), if any.
+    public var file: Int? {
+        switch self {
+        case let .upload(index), let .fileInfo(index): index
+        case .submit, .finish, .retract: nil
+        }
+    }
+
+    /// The NCMEC report a retraction names.
+    public var retractedReport: Int64? { if case let .retract(id) = self { id } else { nil } }
+
     public var endpoint: String {
         switch self {
         case .submit: "submit"

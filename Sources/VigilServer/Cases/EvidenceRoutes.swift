@@ -82,13 +82,8 @@ struct EvidenceRoutes {
 
     static func sha(_ context: VigilRequestContext) throws -> String {
         let text = try context.parameters.require("sha256").lowercased()
-        guard isSHA256(text) else { throw APIError.badRequest("an evidence file is named by its SHA-256: 64 hex digits") }
+        guard Hex.isDigits(text, count: 64) else { throw APIError.badRequest("an evidence file is named by its SHA-256: 64 hex digits") }
         return text
-    }
-
-    /// 64 lower-case hex digits: how an evidence file is named.
-    static func isSHA256(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
     }
 }
 

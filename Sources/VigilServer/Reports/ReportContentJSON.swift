@@ -200,10 +200,7 @@ struct RemoteCallJSON: Encodable {
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(call.endpoint, forKey: .call)
-        switch call {
-        case let .upload(index), let .fileInfo(index): try container.encode(index, forKey: .file)
-        case let .retract(id): try container.encode(id, forKey: .report)
-        case .submit, .finish: break
-        }
+        try container.encodeIfPresent(call.file, forKey: .file)
+        try container.encodeIfPresent(call.retractedReport, forKey: .report)
     }
 }

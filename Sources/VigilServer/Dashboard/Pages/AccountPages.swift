@@ -72,7 +72,7 @@ struct AccountPages {
                                                          "created": Display.time(detail.account.createdAt)]) { _, new in new },
             "cases": cases, "noCases": cases.isEmpty,
             "history": detail.history.reversed().map { entry in
-                ["at": Display.time(entry.at), "actor": entry.actor, "kind": entry.kind.replacingOccurrences(of: "_", with: " "),
+                ["at": Display.time(entry.at), "actor": entry.actor, "kind": Display.words(entry.kind),
                  "detail": Display.detail(entry.detail)] as [String: Any]
             },
             "errors": problems,

@@ -107,7 +107,7 @@ struct BankPages {
                                    "finished": job.finishedAt != nil, "attempts": job.attempts]
         if let summary = (json.result ?? json.progress)?.object?["summary"]?.object ?? json.result?.object {
             data["summary"] = summary.keys.sorted().compactMap { key in
-                summary[key].flatMap { $0.number.map { ["name": key.replacingOccurrences(of: "_", with: " "), "value": Int($0)] } }
+                summary[key].flatMap { $0.number.map { ["name": Display.words(key), "value": Int($0)] } }
             }
         }
         if let fraction = json.progress?.object?["fraction"]?.number { data["percent"] = Int((fraction * 100).rounded()) }

@@ -1,3 +1,4 @@
+import Basics
 import Access
 import Banks
 import Cases
@@ -34,7 +35,7 @@ struct CasePages {
             // A file this person revealed for the case moments ago is shown clearly, without a new reveal.
             var revealed: [String: String] = [:]
             var reblur: Int?
-            if let sha = request.uri.queryParameters.get("shown"), EvidenceRoutes.isSHA256(sha), context.role?.may(.revealEvidence) == true,
+            if let sha = request.uri.queryParameters.get("shown")?.lowercased(), Hex.isDigits(sha, count: 64), context.role?.may(.revealEvidence) == true,
                let shown = try await media.stillRevealed(sha, caseID: id, actor: context.actor) {
                 revealed[sha] = "data:\(shown.media.contentType);base64,\(Data(shown.bytes).base64EncodedString())"
                 reblur = shown.secondsLeft
@@ -103,7 +104,7 @@ struct CasePages {
             } catch let error as CaseError {
                 return try await detail(id, request, context, problems: ["decision": error.description], status: APIError.from(error)?.status ?? .badRequest)
             }
-            return kit.done("/cases/\(id)", notice: "Decision recorded: \(decision.name.replacingOccurrences(of: "_", with: " ")).", request, context)
+            return kit.done("/cases/\(id)", notice: "Decision recorded: \(Display.words(decision.name)).", request, context)
         }
         pages.post("cases/{id}/comments") { request, context in
             let id = try context.positiveID(of: "a case")
@@ -238,7 +239,7 @@ struct CasePages {
                 return row
             },
             "timeline": detail.timeline.reversed().map { entry in
-                ["at": Display.time(entry.at), "actor": entry.actor, "kind": entry.kind.replacingOccurrences(of: "_", with: " "),
+                ["at": Display.time(entry.at), "actor": entry.actor, "kind": Display.words(entry.kind),
                  "detail": Display.detail(entry.detail)] as [String: Any]
             },
             "matchBanks": banks.filter { $0.kind == .match }.map { ["name": $0.name] },

@@ -125,7 +125,7 @@ struct HomePage {
     func reportStates() async throws -> [String: Any] {
         let reports = try await reports.list(ReportFilter(limit: 1000))
         let states = ReportState.allCases.filter { state in reports.contains { $0.state == state } }
-        return Self.chart(SVGChart(title: "NCMEC reports by state", labels: states.map { $0.rawValue.replacingOccurrences(of: "_", with: " ") },
+        return Self.chart(SVGChart(title: "NCMEC reports by state", labels: states.map { Display.words($0.rawValue) },
                                    series: [.init(name: "reports", values: states.map { state in Double(reports.filter { $0.state == state }.count) }, style: "s2")]),
                           note: reports.isEmpty ? "No reports yet." : nil)
     }

@@ -101,7 +101,7 @@ struct ReportPanel {
         let needsAnother = fourEyes && state == .draft && (!context.actor.hasPrefix(ReportService.personPrefix)
                                                            || ReportService.contributors(current, history).contains(context.actor))
         let data: [String: Any] = [
-            "id": current.id, "version": current.version, "state": state.rawValue.replacingOccurrences(of: "_", with: " "), "stateClass": state.rawValue,
+            "id": current.id, "version": current.version, "state": Display.words(state.rawValue), "stateClass": state.rawValue,
             "inProgress": state.isInProgress, "finished": state == .finished, "editable": editable,
             "approvable": state == .draft && !needsAnother, "needsAnother": needsAnother, "retryable": state == .failed, "retractable": !state.isTerminal && state != .retracting,
             "ncmecID": current.remote.reportID.map(String.init) ?? "", "approvedBy": current.approvedBy ?? "",
@@ -130,7 +130,7 @@ struct ReportPanel {
                  "sent": file.detailsSent] as [String: Any]
             },
             "history": history.suffix(12).reversed().map { entry in
-                ["at": Display.time(entry.at), "actor": entry.actor, "kind": entry.kind.replacingOccurrences(of: "_", with: " "),
+                ["at": Display.time(entry.at), "actor": entry.actor, "kind": Display.words(entry.kind),
                  "detail": String(Display.detail(entry.detail).prefix(400))] as [String: Any]
             },
             "errors": problems,
