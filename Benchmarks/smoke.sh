@@ -41,6 +41,11 @@ mkdir -p "$root/logs"
 export SMOKE=1 VIGIL=$vigil N=$n
 unset BENCH_DATA
 
+# The reference libraries index.sh and run.sh compare with (faiss, pdqhash), installed once before
+# the scripts' clocks start: on a fresh machine they come from PyPI into a venv (lib/common.sh).
+echo "== the reference libraries (faiss, pdqhash): installed when missing"
+(source lib/common.sh && python_with faiss:faiss-cpu numpy:numpy pdqhash:pdqhash PIL:pillow) || { echo "installing the reference libraries failed" >&2; exit 1; }
+began=$(date +%s)
 echo "== smoke: $("$vigil" --version 2>&1) ($vigil), N=$n, ${seconds} s load runs, ${timeout_s} s a script, data in ${root#"$here"/}"
 if [[ -n $pg ]]; then
   echo "== PostgreSQL: $pg (import.sh and import-floors.sh use it)"
