@@ -75,7 +75,20 @@ public struct CaseService: Sendable {
     }
 
     public func list(_ filter: CaseFilter) async throws -> [Case] { try await store.cases(filter) }
-    public func queueCounts() async throws -> [QueueCount] { try await store.queueCounts() }
+    /// The service's time: what a queue's waits and SLA breaches are measured against.
+    public var now: Date { clock() }
+    public func queueCounts() async throws -> [QueueCount] { try await store.queueCounts(at: clock()) }
+    public func queueFacts(_ cases: [Case]) async throws -> [Int64: CaseQueueFacts] {
+        cases.isEmpty ? [:] : try await store.queueFacts(caseIDs: cases.map(\.id))
+    }
+    public func queueSLAs() async throws -> [QueueSLA] { try await store.queueSLAs() }
+    /// Sets (or with nil removes) a queue's SLA target; a target out of range is refused.
+    public func setQueueSLA(queue: String, minutes: Int?) async throws -> QueueSLA? {
+        try QueueSLA.checkQueueName(queue)
+        let sla = try minutes.map { try QueueSLA(queue: queue, minutes: $0) }
+        try await store.saveQueueSLA(queue: queue, minutes: sla?.minutes, at: clock())
+        return sla
+    }
 
     /// Applies a decision. A decision on a version that is no longer current, or a resolution
     /// of a case already resolved, is a conflict that carries the current case.

@@ -15,7 +15,13 @@ public protocol CaseStore: Sendable {
     func `case`(id: Int64) async throws -> Case?
     func caseDetail(id: Int64) async throws -> CaseDetail?
     func cases(_ filter: CaseFilter) async throws -> [Case]
-    func queueCounts() async throws -> [QueueCount]
+    /// Open cases per queue, with each queue's SLA and the open cases past it at `now`.
+    func queueCounts(at now: Date) async throws -> [QueueCount]
+    /// The accounts' reference ids and the closest match of each of these cases.
+    func queueFacts(caseIDs: [Int64]) async throws -> [Int64: CaseQueueFacts]
+    func queueSLAs() async throws -> [QueueSLA]
+    /// Sets a queue's SLA target, or with `minutes` nil removes it.
+    func saveQueueSLA(queue: String, minutes: Int?, at time: Date) async throws
 
     func template(named name: String) async throws -> CaseTemplate?
     func templates() async throws -> [CaseTemplate]

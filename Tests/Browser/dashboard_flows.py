@@ -453,7 +453,7 @@ class Dashboard(BrowserTestCase):
         self.shot("live-new-case")
         # A live row respects the filters: a view of another priority gets the badge, not the row
         # (issue 30: an urgent case appeared in a priority=low view).
-        priority = new_row.find_elements(By.TAG_NAME, "td")[3].text
+        priority = new_row.find_element(By.CSS_SELECTOR, "td.priority").text
         other = "low" if priority != "low" else "urgent"
         self.go(f"/cases?priority={other}")
         self.wait(lambda d: d.find_element(By.ID, "main").get_attribute("data-live-state") == "open")
@@ -462,6 +462,50 @@ class Dashboard(BrowserTestCase):
         self.wait_for_run(run["id"])
         self.wait(EC.visibility_of_element_located((By.ID, "live-badge")), timeout=20)
         self.assertEqual(self.finds("#case-queue tr.new"), [], f"a {priority} case was added to the {other} view")
+
+    def test_08b_queue_search_bulk_and_sla(self):
+        # Three cases in their own queue, found by a search; two of them decided at once.
+        ids = [World.api("POST", "/v1/cases", {"title": f"bulk check {n}", "queue": "bulk"})["id"] for n in range(3)]
+        self.sign_in("rita")
+        self.go("/cases")
+        self.find("#f-q").send_keys("bulk check")
+        Select(self.find("#f-sort")).select_by_value("oldest")
+        self.submit(".filters button[type=submit]")
+        rows = [row.get_attribute("id") for row in self.finds("#case-queue tbody tr")]
+        self.assertEqual(rows, [f"case-row-{i}" for i in ids], "the search finds the three, longest waiting first")
+        self.find(f"#pick-{ids[0]}").click()
+        self.find(f"#pick-{ids[1]}").click()
+        Select(self.find("#b-action")).select_by_value("set_priority")
+        Select(self.find("#b-priority")).select_by_value("urgent")
+        self.shot("queue-bulk-chosen")
+        # Applying asks first; Cancel changes nothing.
+        self.find("#bulk-apply").click()
+        self.wait(EC.alert_is_present()).dismiss()
+        self.assertEqual(World.api("GET", f"/v1/cases/{ids[0]}")["priority"], "normal")
+        self.press(lambda: (self.find("#bulk-apply").click(), self.wait(EC.alert_is_present()).accept()))
+        self.assertIn("Priority set to urgent: 2 of 2 cases.", self.notice())
+        self.assertIn("q=bulk", self.driver.current_url, "back to the queue as it was filtered")
+        self.assertEqual([World.api("GET", f"/v1/cases/{i}")["priority"] for i in ids], ["urgent", "urgent", "normal"])
+        self.shot("queue-bulk-done")
+        # Post/redirect/get: a reload reads the queue again and decides nothing again.
+        versions = [World.api("GET", f"/v1/cases/{i}")["version"] for i in ids]
+        self.driver.refresh()
+        self.check_page()
+        self.assertEqual([World.api("GET", f"/v1/cases/{i}")["version"] for i in ids], versions)
+        # An admin sets the queue's SLA target on the same page.
+        self.sign_in("ada")
+        self.go("/cases?queue=bulk")
+        self.find("#sla summary").click()
+        row = [r for r in self.finds("#sla tbody tr") if r.find_element(By.TAG_NAME, "td").text == "bulk"][0]
+        target = row.find_element(By.NAME, "minutes")
+        target.clear()
+        target.send_keys("45")
+        self.press(lambda: row.find_element(By.TAG_NAME, "button").click())
+        self.assertIn("bulk: cases are due within 45 min", self.notice())
+        self.assertEqual({q["queue"]: q["sla_minutes"] for q in World.api("GET", "/v1/case-queues")["queues"]}.get("bulk"), 45)
+        self.go("/")
+        self.assertTrue(self.find("#queue-health").is_displayed())
+        self.shot("home-queue-health")
 
     # ---- the role matrix in the browser, and a tablet ----
 

@@ -15,6 +15,7 @@ public actor InMemoryCaseStore: CaseStore {
     private var accounts: [Int64: Account] = [:]
     private var accountHistory: [Int64: [HistoryEntry]] = [:]
     private var templates: [String: CaseTemplate] = [:]
+    private var slas: [String: QueueSLA] = [:]
     private var nextID: Int64 = 0
     public private(set) var events: [NewEvent] = []
 
@@ -75,7 +76,7 @@ public actor InMemoryCaseStore: CaseStore {
     }
 
     public func cases(_ filter: CaseFilter) async throws -> [Case] {
-        Array(cases.values.filter { item in
+        let found = cases.values.filter { item in
             (filter.statuses.map { $0.isEmpty || $0.contains(item.status) } ?? true)
                 && (filter.priorities.map { $0.isEmpty || $0.contains(item.priority) } ?? true)
                 && (filter.assignee.map { item.assignee == $0 } ?? true)
@@ -85,15 +86,51 @@ public actor InMemoryCaseStore: CaseStore {
                 && (filter.createdBefore.map { item.createdAt < $0 } ?? true)
                 && (filter.createdAfter.map { item.createdAt >= $0 } ?? true)
                 && (filter.accountID.map { item.accountIDs.contains($0) } ?? true)
+                && (filter.search.map { matches(item, $0) } ?? true)
                 && (filter.before.map { item.id < $0 } ?? true)
-        }.sorted { $0.id > $1.id }.prefix(max(1, min(filter.limit, 1000))))
+        }
+        let sorted: [Case] = switch filter.sort {
+        case .newest: found.sorted { $0.id > $1.id }
+        case .oldest: found.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        case .priority: found.sorted { $0.priority != $1.priority ? $0.priority > $1.priority : ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        case .updated: found.sorted { ($0.updatedAt, $0.id) > ($1.updatedAt, $1.id) }
+        }
+        return Array(sorted.dropFirst(filter.offset).prefix(max(1, min(filter.limit, 1000))))
     }
 
-    public func queueCounts() async throws -> [QueueCount] {
+    private func matches(_ item: Case, _ search: CaseSearch) -> Bool {
+        if item.title.lowercased().contains(search.text) { return true }
+        if item.accountIDs.contains(where: { accounts[$0]?.referenceID.lowercased().contains(search.text) == true }) { return true }
+        if let prefix = search.hashPrefix, (evidence[item.id] ?? []).contains(where: { found in
+            [found.signals.pdq, found.signals.md5, found.signals.sha256, found.mediaSHA256].contains { $0?.lowercased().hasPrefix(prefix) == true }
+        }) { return true }
+        return search.caseID == item.id
+    }
+
+    public func queueCounts(at now: Date) async throws -> [QueueCount] {
         Dictionary(grouping: cases.values.filter { !$0.isFinal }, by: \.queue).map { queue, open in
-            QueueCount(queue: queue, open: open.count, unassigned: open.filter { $0.assignee == nil }.count,
-                       oldestOpenAt: open.map(\.createdAt).min())
+            let sla = slas[queue]
+            return QueueCount(queue: queue, open: open.count, unassigned: open.filter { $0.assignee == nil }.count,
+                              oldestOpenAt: open.map(\.createdAt).min(), sla: sla,
+                              breaches: sla.map { sla in open.filter { sla.isBreached(opened: $0.createdAt, now: now) }.count } ?? 0)
         }.sorted { $0.queue < $1.queue }
+    }
+
+    public func queueFacts(caseIDs: [Int64]) async throws -> [Int64: CaseQueueFacts] {
+        var facts: [Int64: CaseQueueFacts] = [:]
+        for id in caseIDs {
+            guard let item = cases[id] else { continue }
+            let references = item.accountIDs.compactMap { accounts[$0]?.referenceID }.sorted()
+            let closest = CaseQueueFacts.closest((evidence[id] ?? []).map(\.match))
+            if !references.isEmpty || closest != nil { facts[id] = CaseQueueFacts(accountReferences: references, closestMatch: closest) }
+        }
+        return facts
+    }
+
+    public func queueSLAs() async throws -> [QueueSLA] { slas.values.sorted { $0.queue < $1.queue } }
+
+    public func saveQueueSLA(queue: String, minutes: Int?, at time: Date) async throws {
+        slas[queue] = try minutes.map { try QueueSLA(queue: queue, minutes: $0) }
     }
 
     public func template(named name: String) async throws -> CaseTemplate? { templates[name] }

@@ -94,51 +94,6 @@ public struct SQLCaseStore: CaseStore {
         }
     }
 
-    public func cases(_ filter: CaseFilter) async throws -> [Case] {
-        try await database.run { sql in
-            let query = sql.select().column(SQLRaw(Self.columns)).from("cases")
-            if let statuses = filter.statuses, !statuses.isEmpty { query.where("status", .in, statuses) }
-            if let priorities = filter.priorities, !priorities.isEmpty { query.where("priority", .in, priorities.map(\.rawValue)) }
-            if let assignee = filter.assignee { query.where("assignee", .equal, assignee) }
-            if filter.unassigned { query.where(SQLColumn("assignee"), .is, SQLLiteral.null) }
-            if let queue = filter.queue { query.where("queue", .equal, queue) }
-            if filter.openOnly { query.where("is_final", .equal, false) }
-            if let before = filter.createdBefore { query.where("created_at", .lessThan, before.millisecondsSince1970) }
-            if let after = filter.createdAfter { query.where("created_at", .greaterThanOrEqual, after.millisecondsSince1970) }
-            if let account = filter.accountID {
-                query.where("id", .in, SQLSubquery.select { $0.column("case_id").from("case_accounts").where("account_id", .equal, account) })
-            }
-            if let before = filter.before { query.where("id", .lessThan, before) }
-            query.orderBy("id", .descending).limit(max(1, min(filter.limit, 1000)))
-            let found = try await query.all().map(Self.row)
-            guard !found.isEmpty else { return [] }
-            // The linked accounts of the whole page in one query.
-            var links: [Int64: [Int64]] = [:]
-            let ids = found.map { String($0.id) }.joined(separator: ",")
-            for row in try await sql.raw("SELECT case_id, account_id FROM case_accounts WHERE case_id IN (\(unsafeRaw: ids)) ORDER BY account_id").all() {
-                links[try row.decode(column: "case_id", as: Int64.self), default: []].append(try row.decode(column: "account_id", as: Int64.self))
-            }
-            return found.map { item in
-                var item = item
-                item.accountIDs = links[item.id] ?? []
-                return item
-            }
-        }
-    }
-
-    public func queueCounts() async throws -> [QueueCount] {
-        try await database.run { sql in
-            try await sql.raw("""
-                SELECT queue, COUNT(*) AS open, SUM(CASE WHEN assignee IS NULL THEN 1 ELSE 0 END) AS unassigned, MIN(created_at) AS oldest
-                FROM cases WHERE is_final = FALSE GROUP BY queue ORDER BY queue
-                """).all().map { row in
-                QueueCount(queue: try row.decode(column: "queue", as: String.self), open: try row.decode(column: "open", as: Int.self),
-                           unassigned: try row.decode(column: "unassigned", as: Int?.self) ?? 0,
-                           oldestOpenAt: try row.decode(column: "oldest", as: Int64?.self).map(Date.init(milliseconds:)))
-            }
-        }
-    }
-
     // MARK: templates
 
     public func template(named name: String) async throws -> CaseTemplate? {

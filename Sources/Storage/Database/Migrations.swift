@@ -317,6 +317,10 @@ enum Migrations {
             ["CREATE INDEX IF NOT EXISTS media_reveals_by_actor ON media_reveals (actor, at)",
              "CREATE INDEX IF NOT EXISTS media_reveals_by_time ON media_reveals (at)"]
         },
+        Migration(version: 17, name: "queue SLA targets") { _ in
+            // A queue's target time to resolve a case; queues themselves are names on cases.
+            ["CREATE TABLE IF NOT EXISTS case_queues (queue TEXT PRIMARY KEY, sla_minutes BIGINT NOT NULL CHECK (sla_minutes > 0), updated_at BIGINT NOT NULL)"]
+        },
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

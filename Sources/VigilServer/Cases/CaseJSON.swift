@@ -1,6 +1,7 @@
 import Basics
 import Banks
 import Cases
+import Reports
 import Foundation
 import JSONValues
 
@@ -127,10 +128,15 @@ struct QueueCountJSON: Encodable {
     let open: Int
     let unassigned: Int
     let oldestOpenAt: String?
+    let slaMinutes: Int?
+    /// Open cases waiting longer than the queue's SLA target.
+    let slaBreaches: Int
 
     enum CodingKeys: String, CodingKey {
         case queue, open, unassigned
         case oldestOpenAt = "oldest_open_at"
+        case slaMinutes = "sla_minutes"
+        case slaBreaches = "sla_breaches"
     }
 
     init(_ count: QueueCount) {
@@ -138,6 +144,85 @@ struct QueueCountJSON: Encodable {
         open = count.open
         unassigned = count.unassigned
         oldestOpenAt = count.oldestOpenAt.map(Timestamp.iso8601)
+        slaMinutes = count.sla?.minutes
+        slaBreaches = count.breaches
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(queue, forKey: .queue)
+        try container.encode(open, forKey: .open)
+        try container.encode(unassigned, forKey: .unassigned)
+        try container.encodeIfPresent(oldestOpenAt, forKey: .oldestOpenAt)
+        try container.encode(slaMinutes, forKey: .slaMinutes)
+        try container.encode(slaBreaches, forKey: .slaBreaches)
+    }
+}
+
+/// A queue's SLA target as `PUT /v1/case-queues/{name}` saved it (null: none).
+struct QueueSLAJSON: Encodable {
+    let queue: String
+    let slaMinutes: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case queue
+        case slaMinutes = "sla_minutes"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(queue, forKey: .queue)
+        try container.encode(slaMinutes, forKey: .slaMinutes)
+    }
+}
+
+/// What `POST /v1/case-decisions` reads: the cases, each with the version the reviewer saw, and
+/// the decision (as for one case, without its version).
+struct BulkDecisionBody: Decodable {
+    struct Target: Decodable {
+        let id: Int64
+        let version: Int
+    }
+
+    let cases: [Target]
+    let decision: DecisionBody
+
+    enum CodingKeys: String, CodingKey { case cases, decision }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        cases = try container.decode([Target].self, forKey: .cases)
+        decision = try DecisionBody(from: decoder)
+        if decision.version != nil {
+            throw DecodingError.dataCorruptedError(forKey: .cases, in: container,
+                                                   debugDescription: "version belongs to each case in cases, not to the decision")
+        }
+    }
+}
+
+/// What became of each case of a bulk decision.
+struct BulkDecisionJSON: Encodable {
+    struct Outcome: Encodable {
+        let id: Int64
+        let decided: Bool
+        let version: Int?
+        let status: String?
+        let reason: String?
+    }
+
+    let results: [Outcome]
+    let decided: Int
+    let refused: Int
+
+    init(_ outcomes: [BulkDecisionOutcome]) {
+        results = outcomes.map { outcome in
+            switch outcome {
+            case let .decided(item): Outcome(id: item.id, decided: true, version: item.version, status: item.status, reason: nil)
+            case let .refused(id, reason): Outcome(id: id, decided: false, version: nil, status: nil, reason: reason)
+            }
+        }
+        decided = results.filter(\.decided).count
+        refused = results.count - decided
     }
 }
 

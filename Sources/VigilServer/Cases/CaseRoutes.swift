@@ -28,6 +28,16 @@ struct CaseRoutes {
             let before = try request.queryInteger("before", default: 0, in: 0...Int.max)
             let limit = try request.queryInteger("limit", default: 50, in: 1...1000)
             let olderThan = try request.queryInteger("older_than_hours", default: 0, in: 0...100_000)
+            let offset = try request.queryInteger("offset", default: 0, in: 0...100_000)
+            let sort = try request.query("sort").map { text in
+                guard let sort = CaseSort(rawValue: text) else {
+                    throw APIError.badRequest("sort must be one of \(CaseSort.allCases.map(\.rawValue).joined(separator: ", ")), not \(text)")
+                }
+                return sort
+            } ?? .newest
+            // `before` pages the newest-first order by id; the other orders page by `offset`.
+            if before > 0, sort != .newest { throw APIError.badRequest("before pages sort=newest only: page sort=\(sort.rawValue) with offset") }
+            if offset > 0, sort == .newest { throw APIError.badRequest("offset pages the other orders: page sort=newest with before (next_before)") }
             let filter = CaseFilter(
                 statuses: request.query("status").map { $0.split(separator: ",").map(String.init) }, priorities: priorities,
                 assignee: request.query("assignee").flatMap { $0 == "none" ? nil : $0 }, unassigned: request.query("assignee") == "none",
@@ -37,12 +47,41 @@ struct CaseRoutes {
                     guard let id = Int64(text) else { throw APIError.badRequest("account_id must be an integer") }
                     return id
                 },
-                before: before > 0 ? Int64(before) : nil, limit: limit)
+                search: try request.query("q").map { text in
+                    guard text.count <= 200 else { throw APIError.badRequest("q is at most 200 characters") }
+                    return CaseSearch(text)
+                } ?? nil,
+                sort: sort, before: before > 0 ? Int64(before) : nil, offset: offset, limit: limit)
             let found = try await cases.list(filter)
-            return try JSONText.response(CasePage(cases: found.map { CaseJSON($0) }, nextBefore: found.count == limit ? found.last?.id : nil))
+            let full = found.count == limit
+            return try JSONText.response(CasePage(cases: found.map { CaseJSON($0) }, nextBefore: full && sort == .newest ? found.last?.id : nil,
+                                                  nextOffset: full && sort != .newest ? offset + limit : nil))
         }
         routes.get("case-queues") { _, _ in
-            try JSONText.response(["queues": try await cases.queueCounts().map(QueueCountJSON.init)])
+            let counts = try await cases.queueCounts()
+            // Queues with a target and no open case are listed too (nothing waiting, nothing breached).
+            let idle = try await cases.queueSLAs().filter { sla in !counts.contains { $0.queue == sla.queue } }
+                .map { QueueCount(queue: $0.queue, open: 0, unassigned: 0, oldestOpenAt: nil, sla: $0) }
+            return try JSONText.response(["queues": (counts + idle).sorted { $0.queue < $1.queue }.map(QueueCountJSON.init)])
+        }
+        routes.put("case-queues/{name}") { request, context in
+            struct Body: Decodable {
+                let slaMinutes: Int?
+                enum CodingKeys: String, CodingKey { case slaMinutes = "sla_minutes" }
+            }
+            let name = try context.parameters.require("name")
+            let body = try JSONInput.decode(Body.self, from: try await request.collectBody(limit: 4 * 1024))
+            let saved = try await auditor.audited(context, "case_queue.sla", target: "queue:\(name)",
+                                                  outcome: { $0.map { "ok: \($0.minutes) min" } ?? "ok: no target" }) {
+                try await cases.setQueueSLA(queue: name, minutes: body.slaMinutes)
+            }
+            return try JSONText.response(QueueSLAJSON(queue: name, slaMinutes: saved?.minutes))
+        }
+        routes.post("case-decisions") { request, context in
+            let body = try JSONInput.decode(BulkDecisionBody.self, from: try await request.collectBody(limit: 64 * 1024))
+            let outcomes = try await review.decideEach(body.cases.map { CaseAtVersion(id: $0.id, version: $0.version) }, try body.decision.parsed(),
+                                                       note: body.decision.note, actor: context.actor)
+            return try JSONText.response(BulkDecisionJSON(outcomes))
         }
         routes.get("cases/{id}") { _, context in
             try JSONText.response(CaseJSON(try await cases.detail(try Self.id(context))))
@@ -94,9 +133,11 @@ struct CaseRoutes {
 struct CasePage: Encodable {
     let cases: [CaseJSON]
     let nextBefore: Int64?
+    let nextOffset: Int?
 
     enum CodingKeys: String, CodingKey {
         case cases
         case nextBefore = "next_before"
+        case nextOffset = "next_offset"
     }
 }

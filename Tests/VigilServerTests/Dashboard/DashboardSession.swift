@@ -51,13 +51,15 @@ struct Browser {
     }
 
     /// Posts a form; the CSRF token is added unless the test gives its own (or nil: none).
-    mutating func post(_ uri: String, _ fields: [String: String], csrf given: String?? = .none, origin: String? = nil) async throws -> Reply {
+    /// `repeated`: fields sent more than once (the ticked boxes of a list), after `fields`.
+    mutating func post(_ uri: String, _ fields: [String: String], repeated: [(String, String)] = [], csrf given: String?? = .none,
+                       origin: String? = nil) async throws -> Reply {
         var fields = fields
         switch given {
         case .none: if let csrf { fields["csrf"] = csrf }
         case let .some(value): if let value { fields["csrf"] = value }
         }
-        let body = fields.map { "\(Self.encode($0.key))=\(Self.encode($0.value))" }.joined(separator: "&")
+        let body = (fields.map { ($0.key, $0.value) } + repeated).map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
         let reply = try await http.execute(uri: uri, method: .post, headers: headers("application/x-www-form-urlencoded", origin: origin),
                                            body: ByteBuffer(string: body)) { response in
             Reply(status: Int(response.status.code), headers: response.headers, body: Array(response.body.readableBytesView))
@@ -67,6 +69,15 @@ struct Browser {
             cookie = value.isEmpty ? nil : String(value)
         }
         return reply
+    }
+
+    /// The notice a redirect carries to the next page (post/redirect/get), as the person reads it.
+    static func notice(of reply: Reply) -> String? {
+        guard let cookie = reply.headers[values: .setCookie].first(where: { $0.hasPrefix(SessionCookie.flashName + "=") }) else { return nil }
+        let value = String(cookie.dropFirst(SessionCookie.flashName.count + 1).prefix { $0 != ";" })
+        var text = value.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while text.count % 4 != 0 { text += "=" }
+        return Data(base64Encoded: text).flatMap { String(data: $0, encoding: .utf8) }
     }
 
     static func encode(_ text: String) -> String {

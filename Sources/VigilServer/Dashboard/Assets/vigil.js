@@ -28,6 +28,14 @@
     control.focus();
   });
 
+  // ---- the queue: one box chooses every case shown for a bulk decision ----
+  const pickAll = document.querySelector("[data-pick-all]");
+  if (pickAll) {
+    pickAll.addEventListener("change", function () {
+      document.querySelectorAll('input[name="case"][form="bulk"]').forEach(function (box) { box.checked = pickAll.checked; });
+    });
+  }
+
   // ---- live: a badge and new rows without a reload ----
   let unseen = 0;
   function bump() {
@@ -39,8 +47,9 @@
     badge.hidden = false;
   }
 
-  function cell(row, text, link) {
+  function cell(row, text, link, className) {
     const td = document.createElement("td");
+    if (className) td.className = className;
     if (link) {
       const a = document.createElement("a");
       a.href = link;
@@ -73,6 +82,18 @@
     const row = document.createElement("tr");
     row.id = "case-row-" + id;
     row.className = "new";
+    if (table.dataset.pick) {
+      // A new case can be ticked for a bulk decision like the others (it is at its first version).
+      const pick = document.createElement("td");
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.name = "case";
+      box.setAttribute("form", "bulk");
+      box.value = id + ":" + String(data.version || 1);
+      box.setAttribute("aria-label", "Choose case " + id);
+      pick.appendChild(box);
+      row.appendChild(pick);
+    }
     cell(row, "#" + id, "/cases/" + encodeURIComponent(id));
     cell(row, data.title || "");
     const status = document.createElement("td");
@@ -81,10 +102,11 @@
     pill.textContent = (data.status || "").replace(/_/g, " ");
     status.appendChild(pill);
     row.appendChild(status);
-    cell(row, data.priority || "");
+    cell(row, data.priority || "", null, "priority");
     cell(row, data.queue || "");
+    cell(row, "");
+    cell(row, "—");
     cell(row, data.assignee || "—");
-    cell(row, data.evidence_count !== undefined ? String(data.evidence_count) : "");
     cell(row, "just now");
     body.insertBefore(row, body.firstChild);
     const empty = document.getElementById("no-cases");

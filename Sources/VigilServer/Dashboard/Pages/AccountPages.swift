@@ -12,7 +12,7 @@ struct AccountPages {
 
     func register(on pages: RouterGroup<VigilRequestContext>) {
         pages.get("accounts") { request, context in
-            let query = request.uri.queryParameters
+            let query = request.formQuery
             let search = query.get("q").flatMap { $0.isEmpty ? nil : $0 }
             let status = query.get("status").flatMap { $0.isEmpty ? nil : $0 }
             let accounts = try await accounts.list(AccountFilter(status: status, search: search, before: query.get("before").flatMap(Int64.init),

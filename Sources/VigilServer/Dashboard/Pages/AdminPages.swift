@@ -16,7 +16,7 @@ struct AdminPages {
 
     func register(on pages: RouterGroup<VigilRequestContext>) {
         pages.get("audit") { request, context in
-            let query = request.uri.queryParameters
+            let query = request.formQuery
             let before = query.get("before").flatMap(Int64.init)
             let filter = AuditFilter(actor: query.get("actor").flatMap { $0.isEmpty ? nil : $0 },
                                      action: query.get("action").flatMap { $0.isEmpty ? nil : $0 })

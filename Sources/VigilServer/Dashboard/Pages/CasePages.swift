@@ -106,6 +106,70 @@ struct CasePages {
             }
             return kit.done("/cases/\(id)", notice: "Decision recorded: \(Display.words(decision.name)).", request, context)
         }
+        pages.post("cases/bulk") { request, context in
+            let fields = try await kit.form(request)
+            let back = Self.queuePath(fields.text("back"))
+            var targets: [CaseAtVersion] = []
+            for value in fields.all("case") {
+                let parts = value.split(separator: ":")
+                guard parts.count == 2, let id = Int64(parts[0]), id > 0, let version = Int(parts[1]) else {
+                    return kit.done(back, notice: "The form named a case the queue did not show: reload the queue and choose again.", request, context)
+                }
+                targets.append(CaseAtVersion(id: id, version: version))
+            }
+            guard !targets.isEmpty else { return kit.done(back, notice: "Choose the cases first: tick them in the queue.", request, context) }
+            let decision: CaseDecision
+            switch fields.text("action") ?? "" {
+            case "assign":
+                let assignee = fields.text("assignee")
+                if let assignee, !(try await reviewers()).contains(assignee) {
+                    return kit.done(back, notice: "\(assignee) is not a person who may review cases: nothing was changed.", request, context)
+                }
+                decision = .assign(assignee)
+            case "escalate": decision = .escalate
+            case "set_priority":
+                guard let priority = fields.text("priority").flatMap(Priority.init(rawValue:)) else {
+                    return kit.done(back, notice: "Choose the priority to set: nothing was changed.", request, context)
+                }
+                decision = .setPriority(priority)
+            case "confirm": decision = .confirm(addToBank: nil)
+            case "false_positive": decision = .falsePositive(addToAllowBank: nil)
+            default: return kit.done(back, notice: "Choose what to do with the chosen cases: nothing was changed.", request, context)
+            }
+            let outcomes: [BulkDecisionOutcome]
+            do {
+                outcomes = try await auditor.audited(context, "case.bulk_decision", target: "cases:" + targets.map { String($0.id) }.joined(separator: ","),
+                                                     outcome: { "ok: " + Self.bulkSummary($0, decision) }) {
+                    try await review.decideEach(targets, decision, note: fields.text("note"), actor: context.actor)
+                }
+            } catch let error as CaseError {
+                return kit.done(back, notice: "Nothing was changed: \(error.description).", request, context)
+            }
+            return kit.done(back, notice: Self.bulkSummary(outcomes, decision), request, context)
+        }
+        pages.post("cases/queue-sla") { request, context in
+            let fields = try await kit.form(request)
+            guard let queue = fields.text("queue") else { return kit.done("/cases#sla", notice: "Choose a queue.", request, context) }
+            let text = fields.text("minutes")
+            let minutes: Int?
+            if let text {
+                guard let value = Int(text) else {
+                    return kit.done("/cases#sla", notice: "The SLA of \(queue) is a whole number of minutes, not \"\(text.prefix(20))\": nothing was changed.", request, context)
+                }
+                minutes = value
+            } else {
+                minutes = nil
+            }
+            do {
+                _ = try await auditor.audited(context, "case_queue.sla", target: "queue:\(queue)", outcome: { $0.map { "ok: \($0.minutes) min" } ?? "ok: no target" }) {
+                    try await cases.setQueueSLA(queue: queue, minutes: minutes)
+                }
+            } catch let error as CaseError {
+                return kit.done("/cases#sla", notice: "The SLA of \(queue) was not changed: \(error.description).", request, context)
+            }
+            return kit.done("/cases#sla", notice: minutes.map { "\(queue): cases are due within \(Display.duration(Double($0) * 60))." } ?? "\(queue) has no SLA target now.",
+                            request, context)
+        }
         pages.post("cases/{id}/comments") { request, context in
             let id = try context.positiveID(of: "a case")
             let fields = try await kit.form(request)
@@ -122,37 +186,152 @@ struct CasePages {
     // MARK: the queue
 
     func queue(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
-        let query = request.uri.queryParameters
+        let query = request.formQuery
         let status = query.get("status") ?? "open"
         let priority = query.get("priority").flatMap { $0.isEmpty ? nil : Priority(rawValue: $0) }
         let assignee = query.get("assignee").flatMap { $0.isEmpty ? nil : $0 }
         let queueName = query.get("queue").flatMap { $0.isEmpty ? nil : $0 }
+        let search = query.get("q").map { String($0.prefix(200)) } ?? ""
+        let sort = query.get("sort").flatMap(CaseSort.init(rawValue:)) ?? .newest
+        let page = max(0, min(query.get("page").flatMap(Int.init) ?? 0, 1000))
         let templates = try await templatesByName()
         let statuses = templates.values.flatMap { $0.statuses.map(\.name) }
         var filter = CaseFilter(statuses: status == "open" || status == "all" || status.isEmpty ? nil : [status],
                                 priorities: priority.map { [$0] }, assignee: assignee == "none" ? nil : assignee,
-                                unassigned: assignee == "none", queue: queueName, openOnly: status == "open", limit: 100)
-        filter.before = query.get("before").flatMap(Int64.init)
+                                unassigned: assignee == "none", queue: queueName, openOnly: status == "open", search: CaseSearch(search),
+                                sort: sort, limit: 100)
+        if sort == .newest { filter.before = query.get("before").flatMap(Int64.init) } else { filter.offset = page * filter.limit }
         let cases = try await cases.list(filter)
+        let facts = try await self.cases.queueFacts(cases)
         let queues = try await self.cases.queueCounts()
+        let slas = Dictionary(try await self.cases.queueSLAs().map { ($0.queue, $0) }, uniquingKeysWith: { first, _ in first })
+        let reviewers = try await reviewers()
+        let now = self.cases.now
+        let rows = cases.map { item in Self.row(item, templates: templates, facts: facts[item.id], sla: slas[item.queue], now: now) }
+        let filterQuery = Self.query(["q": search, "status": status, "priority": priority?.rawValue, "queue": queueName, "assignee": assignee,
+                                      "sort": sort == .newest ? nil : sort.rawValue])
+        var more: Any = false
+        if cases.count == filter.limit {
+            more = sort == .newest ? ["href": "/cases?" + Self.query(["before": cases.last.map { String($0.id) }], after: filterQuery)]
+                                   : ["href": "/cases?" + Self.query(["page": String(page + 1)], after: filterQuery)]
+        }
         let data: [String: Any] = [
-            "cases": cases.map { Self.row($0, templates: templates) },
+            "cases": rows,
             "empty": cases.isEmpty,
-            "statusOptions": (["open", "all"] + Array(Set(statuses)).sorted()).map { ["value": $0, "selected": $0 == status] },
+            "search": search,
+            "statusOptions": (["open", "all"] + Array(Set(statuses)).sorted()).map { ["value": $0, "label": Display.words($0), "selected": $0 == status] },
             "priorityOptions": Priority.allCases.map { ["value": $0.rawValue, "selected": $0 == priority] },
             "queueOptions": queues.map { ["value": $0.queue, "selected": $0.queue == queueName, "open": $0.open] },
-            "assignee": assignee ?? "",
-            // New cases arriving live are added only when they fit these (and never to an older page).
+            "assigneeOptions": ((reviewers + [assignee].compactMap { $0 == "none" ? nil : $0 }).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } })
+                .map { ["name": $0, "selected": $0 == assignee] },
+            "unassignedSelected": assignee == "none",
+            "sortOptions": [("newest", "newest first"), ("oldest", "longest waiting first"), ("priority", "most urgent first"),
+                            ("updated", "recently changed first")].map { ["value": $0.0, "label": $0.1, "selected": $0.0 == sort.rawValue] },
+            // New cases arriving live are added only when they fit these (never to a search, another
+            // order or an older page, where a new case would not sit at the top).
             "filter": ["status": status, "priority": priority?.rawValue ?? "", "queue": queueName ?? "", "assignee": assignee ?? "",
-                       "paged": filter.before != nil],
-            "more": cases.count == filter.limit ? ["before": cases.last.map { String($0.id) } ?? ""] : false,
+                       "paged": filter.before != nil || page > 0 || !search.isEmpty || sort != .newest],
+            "more": more,
+            "back": filterQuery,
+            "breaches": Self.breachText(queues.reduce(0) { $0 + $1.breaches }) ?? false,
+            "mayReview": context.role?.may(.reviewCases) == true,
+            "reviewers": reviewers.map { ["name": $0] },
+            "bulkPriorities": Priority.allCases.map { ["value": $0.rawValue] },
+            "bulkLimit": CaseReview.bulkLimit,
+            "sla": context.role?.may(.administer) == true && !(queues.isEmpty && slas.isEmpty) ? ["rows": Self.slaRows(queues, slas)] : false,
         ]
         return kit.page("cases", title: "Cases", section: "cases", data: data, request, context)
     }
 
-    static func row(_ item: Case, templates: [String: CaseTemplate] = [:]) -> [String: Any] {
-        ["id": item.id, "title": item.title, "status": Display.words(item.status), "statusClass": statusClass(item, templates[item.template]), "priority": item.priority.rawValue, "urgent": item.priority >= .high,
-         "queue": item.queue, "assignee": item.assignee ?? "—", "evidence": item.evidenceCount, "created": Display.time(item.createdAt)]
+    /// Where a bulk decision leads back to: the queue as it was filtered. Only the queue's own
+    /// filters are carried over, encoded afresh: never another path or site.
+    static func queuePath(_ query: String?) -> String {
+        let names: Set = ["q", "status", "priority", "queue", "assignee", "sort", "page", "before"]
+        let items = URLComponents(string: "/cases?" + (query ?? ""))?.queryItems?.filter { names.contains($0.name) } ?? []
+        let text = items.compactMap { item in
+            item.value.flatMap { value in
+                value.isEmpty ? nil : "\(item.name)=\(value.addingPercentEncoding(withAllowedCharacters: Self.queryValueCharacters) ?? "")"
+            }
+        }.joined(separator: "&")
+        return text.isEmpty ? "/cases" : "/cases?" + text
+    }
+
+    static let queryValueCharacters = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+
+    /// How many open cases are past their SLA, in words; nil when none is.
+    static func breachText(_ count: Int) -> String? {
+        count == 0 ? nil : "\(count) open case\(count == 1 ? " is" : "s are") past the queue's SLA: order by longest waiting to take them first."
+    }
+
+    /// What a bulk decision did, in a sentence: how many cases took it, and which did not.
+    static func bulkSummary(_ outcomes: [BulkDecisionOutcome], _ decision: CaseDecision) -> String {
+        let refused = outcomes.compactMap { if case let .refused(id, _) = $0 { id } else { nil } }
+        let decided = outcomes.count - refused.count
+        let done = switch decision {
+        case let .assign(name?): "Assigned to \(name)"
+        case .assign(nil): "Unassigned"
+        case .escalate: "Escalated"
+        case let .setPriority(priority): "Priority set to \(priority.rawValue)"
+        case .confirm: "Resolved as confirmed"
+        case .falsePositive: "Resolved as false positive"
+        case let .setStatus(status): "Moved to \(Display.words(status))"
+        case .reopen: "Reopened"
+        }
+        var text = "\(done): \(decided) of \(outcomes.count) case\(outcomes.count == 1 ? "" : "s")."
+        if !refused.isEmpty {
+            let named = refused.prefix(8).map { "#\($0)" }.joined(separator: ", ") + (refused.count > 8 ? " and \(refused.count - 8) more" : "")
+            text += " Not changed: \(named) (changed by someone else since the queue was shown, or resolved: open each to decide)."
+        }
+        return text
+    }
+
+    /// Query text from the values that are set, in a fixed order (`after` last, as it was).
+    static func query(_ values: KeyValuePairs<String, String?>, after: String = "") -> String {
+        let own = values.compactMap { key, value in
+            value.flatMap { $0.isEmpty ? nil : "\(key)=\($0.addingPercentEncoding(withAllowedCharacters: queryValueCharacters) ?? "")" }
+        }.joined(separator: "&")
+        return [own, after].filter { !$0.isEmpty }.joined(separator: "&")
+    }
+
+    /// Each queue (with open cases or a target) and its SLA target, for admins to set.
+    static func slaRows(_ queues: [QueueCount], _ slas: [String: QueueSLA]) -> [[String: Any]] {
+        Set(queues.map(\.queue)).union(slas.keys).sorted().map { queue in
+            ["queue": queue, "minutes": slas[queue].map { String($0.minutes) } ?? "",
+             "open": queues.first { $0.queue == queue }?.open ?? 0, "breaches": queues.first { $0.queue == queue }?.breaches ?? 0]
+        }
+    }
+
+    static func row(_ item: Case, templates: [String: CaseTemplate] = [:], facts: CaseQueueFacts? = nil, sla: QueueSLA? = nil,
+                    now: Date = Date()) -> [String: Any] {
+        var row: [String: Any] = [
+            "id": item.id, "title": item.title, "status": Display.words(item.status), "statusClass": statusClass(item, templates[item.template]),
+            "priority": item.priority.rawValue, "urgent": item.priority >= .high, "queue": item.queue, "assignee": item.assignee ?? "—",
+            "evidence": item.evidenceCount, "created": Display.time(item.createdAt), "version": item.version,
+            "accounts": facts?.accountReferences.joined(separator: ", ") ?? "",
+            "match": facts?.closestMatch.map(Self.matchText) ?? "—",
+        ]
+        if item.isFinal {
+            row["waiting"] = item.resolvedAt.map { "resolved after \(Display.duration($0.timeIntervalSince(item.createdAt)))" } ?? "resolved"
+        } else {
+            let waited = now.timeIntervalSince(item.createdAt)
+            row["waiting"] = Display.duration(max(0, waited))
+            if let sla {
+                let due = sla.due(opened: item.createdAt).timeIntervalSince(now)
+                if sla.isBreached(opened: item.createdAt, now: now) {
+                    row["breach"] = "over the \(Display.duration(Double(sla.minutes) * 60)) SLA by \(Display.duration(-due))"
+                } else {
+                    row["due"] = "SLA in \(Display.duration(due))"
+                }
+            }
+        }
+        return row
+    }
+
+    /// Where a match came from and how near it was, as a reviewer reads it.
+    static func matchText(_ match: EvidenceMatch) -> String {
+        let provider = ["vigil": "Vigil", "photodna": "PhotoDNA", "upload": "added by hand"][match.provider] ?? Display.words(match.provider)
+        let source = match.bank.map { "\($0) (\(provider))" } ?? provider
+        return match.distance.map { "\(source), distance \($0)" } ?? source
     }
 
     /// A case's status pill says what the status means, whatever the template names it:

@@ -36,7 +36,9 @@ struct HomePage {
                 try? await tally.flush()
                 charts.append(try await lookups(range, now: now))
             }
+            var health: Any = false
             if role?.may(.readCases) == true {
+                health = try await queueHealth(now: cases.now)
                 charts.append(try await openCases())
                 charts.append(try await timeToDecision(range, now: now))
             }
@@ -48,6 +50,7 @@ struct HomePage {
             if role?.may(.administer) == true { failures["jobs"] = try await failedJobs(since: since) }
             let data: [String: Any] = [
                 "charts": charts,
+                "queueHealth": health,
                 "failures": failures.isEmpty ? false : failures,
                 "ranges": Range.allCases.map { ["value": $0.rawValue, "current": $0 == range] },
                 "range": range.rawValue,
@@ -99,6 +102,24 @@ struct HomePage {
         return Self.chart(SVGChart(title: title, labels: labels, series: [
             .init(name: "lookups", values: lookups, style: "s1"), .init(name: "matches", values: matches, style: "s2"),
         ]), note: "\(Int(lookups.reduce(0, +))) lookups, \(Int(matches.reduce(0, +))) matches")
+    }
+
+    /// Each queue's open cases, how long the oldest has waited, its SLA and the cases past it.
+    func queueHealth(now: Date) async throws -> [String: Any] {
+        let queues = try await cases.queueCounts()
+        let breaches = queues.reduce(0) { $0 + $1.breaches }
+        return [
+            "queues": queues.map { queue -> [String: Any] in
+                let base = "/cases?queue=" + (queue.queue.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+                return ["queue": queue.queue, "open": queue.open, "unassigned": queue.unassigned, "href": base + "&sort=oldest",
+                        "oldest": queue.oldestOpenAt.map { Display.duration(max(0, now.timeIntervalSince($0))) } ?? "—",
+                        "sla": queue.sla.map { Display.duration(Double($0.minutes) * 60) } ?? "none",
+                        "breaches": queue.breaches, "breached": queue.breaches > 0]
+            },
+            "none": queues.isEmpty,
+            "breached": breaches > 0,
+            "breachText": breaches == 0 ? "No open case is past its SLA." : "\(breaches) open case\(breaches == 1 ? " is" : "s are") past the SLA.",
+        ]
     }
 
     func openCases() async throws -> [String: Any] {

@@ -96,7 +96,6 @@ struct SignInPages {
         return kit.page("login", title: "Sign in", section: "login", data: data, status: status, request, context)
     }
 
-    /// Where to go after signing in: a path on this site only, never another site.
     /// Where to go after signing in: a path on this site, or `/`. Browsers drop tabs and line
     /// breaks from a Location and read `\\` as `/`, so `/\t/evil.example` would leave the site:
     /// any whitespace, control character or backslash refuses the path.

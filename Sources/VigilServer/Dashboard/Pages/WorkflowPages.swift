@@ -197,7 +197,7 @@ struct WorkflowPages {
 
     func builder(_ request: Request, _ context: VigilRequestContext, problems: [String: String] = [:], fields: FormFields? = nil) async throws -> Response {
         let workflow = try await workflows.workflow(try context.parameters.require("id"))
-        let query = request.uri.queryParameters
+        let query = request.formQuery
         let chosenKey = fields?.text("action") ?? query.get("action").flatMap { $0.isEmpty ? nil : $0 }
         let kind = fields?["kind"] ?? query.get("kind") ?? "action"
         let place = fields?["place"] ?? query.get("place") ?? "top"

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import NIOCore
 
 /// The fields of an `application/x-www-form-urlencoded` form post, in order, repeated names
@@ -21,6 +22,9 @@ struct FormFields: Sendable {
     }
 
     subscript(_ name: String) -> String? { pairs.first { $0.name == name }?.value }
+
+    /// The first value of a field, as a URL's query parameters are read.
+    func get(_ name: String) -> String? { self[name] }
 
     func all(_ name: String) -> [String] { pairs.filter { $0.name == name }.map(\.value) }
 
@@ -49,4 +53,10 @@ struct FormProblems {
     mutating func add(_ field: String, _ message: String) {
         if byField[field] == nil { byField[field] = message }
     }
+}
+
+extension Request {
+    /// A GET form's fields, decoded as the browser encoded them: a space is `+` there, which
+    /// `uri.queryParameters` leaves as it is (so "bulk check" would be searched as "bulk+check").
+    var formQuery: FormFields { FormFields(uri.query ?? "") }
 }

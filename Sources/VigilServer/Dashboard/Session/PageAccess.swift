@@ -36,13 +36,14 @@ enum PageAccess: Sendable, Equatable {
                                            "POST /workflows/{id}/publish", "POST /workflow-runs/{run}/rerun"])
         add(.permission(.readCases), ["GET /cases", "GET /cases/{id}", "GET /accounts", "GET /accounts/{id}", "GET /media/{sha256}/preview",
                                       "GET /live/events"])
-        add(.permission(.reviewCases), ["POST /cases/{id}/decisions", "POST /cases/{id}/comments", "POST /accounts/{id}/block",
+        add(.permission(.reviewCases), ["POST /cases/bulk", "POST /cases/{id}/decisions", "POST /cases/{id}/comments", "POST /accounts/{id}/block",
                                         "POST /accounts/{id}/unblock"])
         add(.permission(.revealEvidence), ["POST /cases/{id}/evidence/{sha256}/reveal"])
         add(.permission(.draftReports), ["POST /cases/{id}/report", "POST /reports/{id}/edit"])
         add(.permission(.approveReports), ["POST /reports/{id}/approve", "POST /reports/{id}/retract", "POST /reports/{id}/retry"])
         add(.permission(.administer), ["GET /audit", "GET /users", "POST /users", "POST /users/{id}", "GET /keys", "POST /keys",
-                                       "POST /keys/{id}/revoke", "POST /settings/organisation"])
+                                       "POST /keys/{id}/revoke", "POST /settings/organisation",
+                                       "POST /cases/queue-sla"])
         return rules
     }()
 
