@@ -58,7 +58,7 @@ public enum CaseSort: String, Sendable, CaseIterable {
 /// A reviewer's search over the queue: a case is found by words of its title, by its platform
 /// account's reference id, by the first characters of a matched file's hash, or by its number.
 public struct CaseSearch: Sendable, Equatable {
-    /// The text to find in titles and account reference ids, lower-cased.
+    /// The text to find in titles and account reference ids, folded (`key`).
     public let text: String
     /// The text as the start of a hash (PDQ, MD5 or SHA-256, lower-case hex), when it can be one:
     /// six hex digits at least, so a short word is not read as a hash.
@@ -68,12 +68,20 @@ public struct CaseSearch: Sendable, Equatable {
 
     /// Nil for text that searches for nothing (blank).
     public init?(_ typed: String) {
-        let text = typed.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let trimmed = typed.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = Self.key(trimmed)
         guard !text.isEmpty else { return nil }
         self.text = text
-        self.hashPrefix = text.count >= 6 && text.count <= 64 && text.allSatisfy(\.isHexDigit) ? text : nil
+        let hex = trimmed.lowercased()
+        self.hashPrefix = hex.count >= 6 && hex.count <= 64 && hex.allSatisfy { $0.isHexDigit && $0.isASCII } ? hex : nil
         let number = text.hasPrefix("#") ? String(text.dropFirst()) : text
         self.caseID = Int64(number).flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    /// Text as searches compare it, whatever the database: without case, accents or width
+    /// ("École" and "ecole" are one key). Stores keep titles and reference ids this way.
+    public static func key(_ text: String) -> String {
+        text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
     }
 }
 
@@ -110,14 +118,18 @@ public struct QueueSLA: Sendable, Equatable {
     public init(queue: String, minutes: Int) throws(CaseError) {
         try Self.checkQueueName(queue)
         guard Self.minutesRange.contains(minutes) else {
-            throw CaseError.invalid("sla_minutes must be between \(Self.minutesRange.lowerBound) and \(Self.minutesRange.upperBound) (90 days), not \(minutes)")
+            throw CaseError.invalid("an SLA target is from \(Self.minutesRange.lowerBound) minute to \(Self.minutesRange.upperBound) minutes (90 days), not \(minutes)")
         }
         self.queue = queue
         self.minutes = minutes
     }
 
+    /// A queue's name as a case takes it: 1 to 64 characters, none of them a control character.
     public static func checkQueueName(_ queue: String) throws(CaseError) {
-        guard !queue.isEmpty, queue.count <= 100 else { throw CaseError.invalid("a queue's name is 1 to 100 characters") }
+        guard !queue.isEmpty, queue.count <= 64 else { throw CaseError.invalid("a queue's name is 1 to 64 characters") }
+        guard !queue.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw CaseError.invalid("a queue's name has no control characters")
+        }
     }
 
     /// Whether a case opened at `opened` and still open at `now` has waited past the target.
@@ -138,15 +150,15 @@ public struct CaseQueueFacts: Sendable, Equatable {
         self.closestMatch = closestMatch
     }
 
-    /// The closest of a case's matches: the smallest distance; matches that carry none (a
-    /// provider's answer without one, a file added by hand) only when no match has one.
+    /// The closest of a case's matches: the smallest distance among one provider's (Vigil's
+    /// own banks, PDQ Hamming distances, before another provider's scale such as PhotoDNA's);
+    /// matches that carry none (a provider's answer without one, a file added by hand) only when
+    /// no match has one.
     public static func closest(_ matches: [EvidenceMatch]) -> EvidenceMatch? {
-        matches.min { lhs, rhs in
-            switch (lhs.distance, rhs.distance) {
-            case let (l?, r?): l < r
-            case (_?, nil): true
-            default: false
-            }
+        func rank(_ match: EvidenceMatch) -> (Int, Int) {
+            guard let distance = match.distance else { return (2, 0) }
+            return (match.provider == "vigil" ? 0 : 1, distance)
         }
+        return matches.min { rank($0) < rank($1) }
     }
 }

@@ -78,6 +78,13 @@ public struct CaseService: Sendable {
     /// The service's time: what a queue's waits and SLA breaches are measured against.
     public var now: Date { clock() }
     public func queueCounts() async throws -> [QueueCount] { try await store.queueCounts(at: clock()) }
+    /// Every queue with open cases or an SLA target: its counts, its target and its breaches.
+    public func queueHealth() async throws -> [QueueCount] {
+        let counts = try await queueCounts()
+        let idle = try await store.queueSLAs().filter { sla in !counts.contains { $0.queue == sla.queue } }
+            .map { QueueCount(queue: $0.queue, open: 0, unassigned: 0, oldestOpenAt: nil, sla: $0) }
+        return (counts + idle).sorted { $0.queue < $1.queue }
+    }
     public func queueFacts(_ cases: [Case]) async throws -> [Int64: CaseQueueFacts] {
         cases.isEmpty ? [:] : try await store.queueFacts(caseIDs: cases.map(\.id))
     }
@@ -298,7 +305,9 @@ public struct CaseService: Sendable {
 
     /// The bank a decision adds to, checked before anything is written: a confirmation adds to a
     /// match bank, a false positive to an allow bank.
-    private func targetBank(of decision: CaseDecision) async throws -> Bank? {
+    /// The bank a decision adds the case's signals to, checked: it exists and is of the kind
+    /// the decision needs (a match bank to confirm, an allow bank for a false positive).
+    public func targetBank(of decision: CaseDecision) async throws -> Bank? {
         let (name, kind): (String?, BankKind) = switch decision {
         case let .confirm(bank): (bank, .match)
         case let .falsePositive(bank): (bank, .allow)

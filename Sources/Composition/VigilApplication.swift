@@ -97,7 +97,8 @@ public struct VigilApplication: Sendable {
         let engine = WorkflowEngine(
             store: stores.workflows,
             actions: WorkflowSteps.all(lookup: lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
-                                       cases: casework.cases, accounts: casework.accounts, reports: casework.reports),
+                                       cases: casework.cases, accounts: casework.accounts, reports: casework.reports,
+                                       links: DashboardLinks(base: settings.publicURL)),
             secrets: VaultRedactor(credentials: credentials), images: service.runImages, evaluation: ExpressionPool(),
             logger: options.logger("vigil.workflows"),
             observe: { run, status in metrics.recordOutcome(.runs, kind: run.trigger.rawValue, outcome: status.rawValue) })
@@ -106,7 +107,8 @@ public struct VigilApplication: Sendable {
         let handlers: [any JobHandler] = [
             BankImportJob(banks: banks, hashing: hashing, batchSize: options.importBatchRows),
             BankSyncJob(sync: syncing.sync),
-            WebhookDeliveryJob(webhooks: stores.webhooks, events: stores.events, credentials: credentials, fetcher: fetcher, clock: clock,
+            WebhookDeliveryJob(webhooks: stores.webhooks, events: stores.events, credentials: credentials, fetcher: fetcher,
+                               links: DashboardLinks(base: settings.publicURL), clock: clock,
                                observe: { type, outcome in metrics.recordOutcome(.deliveries, kind: type, outcome: outcome) }),
             EvidencePurgeJob(media: media, audit: stores.audit),
             ReportCallJob(store: stores.reports, connector: connection, documents: CyberTiplineXML(), cases: casework.cases, media: media, clock: clock,

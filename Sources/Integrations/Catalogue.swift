@@ -1,7 +1,11 @@
 /// Every integration Vigil knows, declared once. The API lists these; credentials are checked
 /// against them; the workflow steps of the next issue will read their operations.
 public enum Integrations {
-    public static let catalogue: [Integration] = [photoDNA, vigil, ncmecHashSharing, ncmecCyberTipline, vigilRemote, webhook]
+    public static let catalogue: [Integration] = [photoDNA, vigil, ncmecHashSharing, ncmecCyberTipline, vigilRemote, webhook, slack, teams]
+
+    /// The chat services a team is told in (`notify.chat` steps, webhook subscriptions): each
+    /// credential is an incoming-webhook URL, whose path is its token.
+    public static let chatIntegrations = ["slack", "teams"]
 
     public static func integration(_ id: String) -> Integration? {
         catalogue.first { $0.id == id }
@@ -125,4 +129,29 @@ public enum Integrations {
         operations: [Integration.Operation(id: "deliver", summary: "Post an event.",
                                            inputs: [Field("event", .object([]), "The event.", required: true)],
                                            outputs: [Field("status", .integer(100...599), "The receiver's HTTP status.")])])
+
+    /// An incoming webhook's URL is its only secret (anyone holding it can post to the channel),
+    /// and it is only ever sent to itself: so it may point wherever the user says (a Mattermost
+    /// or Rocket.Chat hook takes Slack's format), under the outbound gate's address rules.
+    static func chatWebhookURL(_ help: String) -> Field {
+        Field("webhook_url", .url, help, required: true, secret: true)
+    }
+
+    public static let slack = Integration(
+        id: "slack", name: "Slack",
+        summary: "Tells a Slack channel (or a Mattermost one: it takes Slack's format) through an incoming webhook: notify.chat steps and webhook subscriptions.",
+        credentialFields: [
+            Field("nickname", .text, "A name to recognise the credential by (#trust-safety-oncall).", required: true),
+            chatWebhookURL("The incoming webhook's URL (https://hooks.slack.com/services/…), from the Slack app's Incoming Webhooks page."),
+        ],
+        operations: [])
+
+    public static let teams = Integration(
+        id: "teams", name: "Microsoft Teams",
+        summary: "Tells a Teams channel through an incoming webhook (a Workflows \"post to a channel when a webhook request is received\" URL): notify.chat steps and webhook subscriptions.",
+        credentialFields: [
+            Field("nickname", .text, "A name to recognise the credential by (T&S on-call).", required: true),
+            chatWebhookURL("The webhook's URL, from the channel's Workflows (or its incoming-webhook connector)."),
+        ],
+        operations: [])
 }

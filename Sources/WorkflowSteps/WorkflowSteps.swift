@@ -8,8 +8,10 @@ public import Workflows
 
 /// Every action a workflow step can run in this version of Vigil, for the engine.
 public enum WorkflowSteps {
+    /// - Parameter links: where chat messages' links lead (the server's `public_url`).
     public static func all(lookup: LookupService, fetcher: SafeURLFetcher, credentials: CredentialService, photoDNA: PhotoDNAClient,
-                           cases: CaseService, accounts: AccountService, reports: ReportService) -> [any WorkflowAction] {
+                           cases: CaseService, accounts: AccountService, reports: ReportService,
+                           links: DashboardLinks = DashboardLinks(base: nil)) -> [any WorkflowAction] {
         let review = CaseReview(cases: cases, reports: reports)
         return CaseAction.keys.map { CaseAction(key: $0, cases: cases, review: review, accounts: accounts, lookup: lookup, fetcher: fetcher) }
         + AccountAction.keys.map { AccountAction(key: $0, accounts: accounts) } + [
@@ -19,6 +21,7 @@ public enum WorkflowSteps {
             BankAddAction(lookup: lookup, fetcher: fetcher),
             WebhookAction(key: "notify.webhook", credentials: credentials, gate: fetcher.gate),
             WebhookAction(key: "webhook.deliver", credentials: credentials, gate: fetcher.gate),
+            ChatAction(credentials: credentials, gate: fetcher.gate, links: links),
             ReportDraftAction(reports: reports),
         ]
     }

@@ -33,6 +33,12 @@ import VigilTestSupport
         #expect(try await found("%") == [listing.id])
         #expect(try await found("r_t") == [other.id])
         #expect(try await found("nothing like it").isEmpty)
+        // Without case or accents, on both databases (SQLite's lower() folds only ASCII).
+        let accented = try await world.accounts.upsert(NewAccount(referenceID: "Ünïcode-Seller"), actor: "key:1").account
+        let ecole = try await world.cases.open(NewCase(title: "École spam", accountIDs: [accented.id]), actor: "key:1").case
+        #expect(try await found("ecole") == [ecole.id])
+        #expect(try await found("ÉCOLE SPAM") == [ecole.id])
+        #expect(try await found("unicode-sel") == [ecole.id])
         #expect(CaseSearch("   ") == nil)
     }
 
@@ -79,6 +85,8 @@ import VigilTestSupport
         // A target is changed and removed; a nonsense one is refused and the old one kept.
         await #expect(throws: CaseError.self) { try await cases.setQueueSLA(queue: "csam", minutes: 0) }
         await #expect(throws: CaseError.self) { try await cases.setQueueSLA(queue: "csam", minutes: 60 * 24 * 91) }
+        await #expect(throws: CaseError.self) { try await cases.setQueueSLA(queue: "a\u{0}b", minutes: 60) }
+        await #expect(throws: CaseError.self) { try await cases.setQueueSLA(queue: String(repeating: "q", count: 65), minutes: 60) }
         #expect(try await cases.queueSLAs().map(\.minutes) == [60])
         _ = try await cases.setQueueSLA(queue: "csam", minutes: nil)
         #expect(try await cases.queueSLAs().isEmpty)
@@ -93,7 +101,9 @@ import VigilTestSupport
         let far = NewEvidence(match: EvidenceMatch(provider: "vigil", bank: "SHARED", distance: 20), signals: EvidenceSignals(pdq: CaseServiceTests.pdq))
         let near = NewEvidence(match: EvidenceMatch(provider: "vigil", bank: "KNOWN", distance: 2), signals: EvidenceSignals(pdq: CaseServiceTests.pdq))
         let unnamed = NewEvidence(match: EvidenceMatch(provider: "photodna"), signals: EvidenceSignals())
-        let item = try await world.cases.open(NewCase(title: "x", accountIDs: [account.id], evidence: [unnamed, far, near]), actor: "key:1").case
+        // PhotoDNA's distance is another scale than PDQ's: Vigil's own match is named first.
+        let otherScale = NewEvidence(match: EvidenceMatch(provider: "photodna", distance: 1), signals: EvidenceSignals())
+        let item = try await world.cases.open(NewCase(title: "x", accountIDs: [account.id], evidence: [unnamed, otherScale, far, near]), actor: "key:1").case
         let bare = try await world.cases.open(NewCase(title: "bare"), actor: "key:1").case
         let facts = try await world.cases.queueFacts([item, bare])
         #expect(facts[item.id]?.accountReferences == ["user-42"])

@@ -103,6 +103,10 @@ import VigilTestSupport
         try await database.run { sql in
             try await sql.raw("DROP INDEX credentials_nickname").run()
             try await sql.raw("ALTER TABLE credentials DROP COLUMN nickname_key").run()
+            // And what the later versions added, so the database is as version 14 left it.
+            try await sql.raw("DROP TABLE case_queues").run()
+            try await sql.raw("ALTER TABLE cases DROP COLUMN title_key").run()
+            try await sql.raw("ALTER TABLE accounts DROP COLUMN reference_key").run()
             try await sql.raw("DELETE FROM vigil_schema_migrations WHERE version >= 15").run()
         }
         await database.close()

@@ -25,6 +25,14 @@ import VigilTestSupport
             #expect(badSort.status == 400 && badSort.errorMessage?.contains("sort must be one of newest, oldest, priority, updated") == true)
             #expect(try await http.call(.get, "/v1/cases?sort=oldest&before=5", key: fixture.viewer).status == 400)
             #expect(try await http.call(.get, "/v1/cases?offset=5", key: fixture.viewer).status == 400)
+            // A "+" is a space, as clients encode one; a control character is refused in words.
+            let spaced = try await http.call(.get, "/v1/cases?q=urgent+one", key: fixture.viewer)
+            #expect((spaced.json["cases"] as? [[String: Any]])?.compactMap { $0["id"] as? Int } == [Int(urgent.id)], "\(spaced.text)")
+            let nul = try await http.call(.get, "/v1/cases?q=a%00b", key: fixture.viewer)
+            #expect(nul.status == 400 && nul.errorMessage?.contains("control character") == true)
+            // The last page says so: no next offset past the deepest one allowed.
+            let deepest = try await http.call(.get, "/v1/cases?sort=oldest&limit=1&offset=100000", key: fixture.viewer)
+            #expect(deepest.status == 200 && deepest.json["next_offset"] == nil)
         }
     }
 
@@ -35,7 +43,10 @@ import VigilTestSupport
             let refused = try await http.json(.put, "/v1/case-queues/csam", key: fixture.reviewer, #"{"sla_minutes":60}"#)
             #expect(refused.status == 403)
             let nonsense = try await http.json(.put, "/v1/case-queues/csam", key: fixture.admin, #"{"sla_minutes":0}"#)
-            #expect(nonsense.status == 400 && nonsense.errorMessage?.contains("sla_minutes must be between 1") == true, "\(nonsense.text)")
+            #expect(nonsense.status == 400 && nonsense.errorMessage?.contains("an SLA target is from 1 minute") == true, "\(nonsense.text)")
+            // A body without the key (or with it misspelt) removes nothing.
+            let misspelt = try await http.json(.put, "/v1/case-queues/csam", key: fixture.admin, #"{"sla_minute":60}"#)
+            #expect(misspelt.status == 400 && misspelt.errorMessage?.hasPrefix("sla_minutes is required") == true, "\(misspelt.text)")
             let saved = try await http.json(.put, "/v1/case-queues/csam", key: fixture.admin, #"{"sla_minutes":60}"#)
             #expect(saved.status == 200 && saved.json["sla_minutes"] as? Int == 60, "\(saved.text)")
             _ = try await http.json(.put, "/v1/case-queues/appeals", key: fixture.admin, #"{"sla_minutes":1440}"#)
@@ -49,6 +60,9 @@ import VigilTestSupport
             #expect(now["csam"]?["sla_breaches"] as? Int == 1 && now["csam"]?["sla_minutes"] as? Int == 60)
             // A queue with a target and nothing waiting is listed too.
             #expect(now["appeals"]?["open"] as? Int == 0 && now["appeals"]?["sla_minutes"] as? Int == 1440)
+            // The name in the path is decoded: a queue with a space gets its own target.
+            #expect(try await http.json(.put, "/v1/case-queues/trust%20and%20safety", key: fixture.admin, #"{"sla_minutes":30}"#).status == 200)
+            #expect(try await fixture.service.cases.queueSLAs().contains { $0.queue == "trust and safety" && $0.minutes == 30 })
             let cleared = try await http.json(.put, "/v1/case-queues/csam", key: fixture.admin, #"{"sla_minutes":null}"#)
             #expect(cleared.status == 200 && cleared.json["sla_minutes"] is NSNull)
             #expect(try await queues()["csam"]?["sla_breaches"] as? Int == 0)
@@ -74,6 +88,13 @@ import VigilTestSupport
             #expect(results[1]["decided"] as? Bool == false && (results[1]["reason"] as? String)?.isEmpty == false)
             #expect(try await fixture.service.cases.detail(first.id).case.status == "escalated")
             #expect(try await fixture.service.cases.detail(second.id).case.status == "open", "the changed case is left as it is")
+            #expect((results[1]["reason"] as? String)?.hasPrefix("changed since it was shown") == true)
+            let audit = try await fixture.service.audit.latestEvents(before: nil, limit: 5, filter: AuditFilter(action: "case.bulk_decision"))
+            #expect(audit.first?.outcome == "ok: escalate: 2 of 3 decided", "\(audit)")
+            // What is wrong with the decision itself refuses it whole, once.
+            let noBank = try await http.json(.post, "/v1/case-decisions", key: fixture.reviewer,
+                                             #"{"cases":[{"id":\#(third.id),"version":2}],"decision":"confirm","add_to_bank":"NOPE"}"#)
+            #expect(noBank.status == 404, "\(noBank.text)")
             // A decision naming its own version, or the same case twice, or none, is refused whole.
             let versioned = try await http.json(.post, "/v1/case-decisions", key: fixture.reviewer,
                                                 #"{"cases":[{"id":\#(first.id),"version":2}],"decision":"escalate","version":2}"#)

@@ -99,8 +99,8 @@ public actor InMemoryCaseStore: CaseStore {
     }
 
     private func matches(_ item: Case, _ search: CaseSearch) -> Bool {
-        if item.title.lowercased().contains(search.text) { return true }
-        if item.accountIDs.contains(where: { accounts[$0]?.referenceID.lowercased().contains(search.text) == true }) { return true }
+        if CaseSearch.key(item.title).contains(search.text) { return true }
+        if item.accountIDs.contains(where: { accounts[$0].map { CaseSearch.key($0.referenceID).contains(search.text) } == true }) { return true }
         if let prefix = search.hashPrefix, (evidence[item.id] ?? []).contains(where: { found in
             [found.signals.pdq, found.signals.md5, found.signals.sha256, found.mediaSHA256].contains { $0?.lowercased().hasPrefix(prefix) == true }
         }) { return true }

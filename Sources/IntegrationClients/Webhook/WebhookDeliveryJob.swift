@@ -27,11 +27,14 @@ public struct WebhookDeliveryJob: JobHandler {
     let clock: @Sendable () -> Date
     /// Told every attempt's outcome by event type: delivered, retry or failed (the server's metrics).
     let observe: @Sendable (_ eventType: String, _ outcome: String) -> Void
+    /// Where a chat message's links lead (a subscription with a Slack or Teams credential).
+    let links: DashboardLinks
 
     public init(webhooks: any WebhookStore, events: any EventStore, credentials: CredentialService, fetcher: SafeURLFetcher,
-                timeout: Duration = .seconds(10), window: TimeInterval = 24 * 3600,
+                timeout: Duration = .seconds(10), window: TimeInterval = 24 * 3600, links: DashboardLinks = DashboardLinks(base: nil),
                 clock: @escaping @Sendable () -> Date = { Date() }, observe: @escaping @Sendable (String, String) -> Void = { _, _ in }) {
         self.observe = observe
+        self.links = links
         self.webhooks = webhooks
         self.events = events
         self.credentials = credentials
@@ -108,6 +111,7 @@ public struct WebhookDeliveryJob: JobHandler {
         do { credential = try await credentials.open(id: subscription.credentialID) } catch {
             return .failed(nil, "credential \(subscription.credentialID) cannot be opened: \(error)")
         }
+        if Integrations.chatIntegrations.contains(credential.integration) { return await tell(event, credential) }
         guard credential.integration == "webhook", let url = credential.values["url"], let secret = try? credential.secret("signing_secret") else {
             return .failed(nil, "credential \(subscription.credentialID) is not a webhook credential with a URL and a signing secret")
         }
@@ -129,6 +133,26 @@ public struct WebhookDeliveryJob: JobHandler {
             return .refused(WebhookURLText.hiding(url, in: "the webhook URL is refused: \(refusal)"))
         } catch {
             return .failed(nil, credential.redacting(WebhookURLText.hiding(url, in: "the receiver was not reached: \(error)")))
+        }
+    }
+
+    /// A subscription with a Slack or Teams credential: the event as a chat message in the
+    /// service's own format (its receiver cannot check a signature, and reads people's words).
+    func tell(_ event: Event, _ credential: OpenedCredential) async -> Outcome {
+        let url: String
+        do { url = try ChatPost.webhookURL(of: credential) } catch { return .refused(error.description) }
+        do {
+            _ = try await fetcher.checkDestination(url)
+        } catch where error.isPermanentRefusal {
+            return .refused(credential.redacting(WebhookURLText.hiding(url, in: "the chat webhook is refused: \(error)")))
+        } catch {
+            return .failed(nil, credential.redacting(WebhookURLText.hiding(url, in: "the chat webhook was not checked: \(error)")))
+        }
+        switch await ChatPost.send(EventChatNotice.notice(event, links: links), with: credential, gate: gate, timeout: timeout) {
+        case let .answered(status) where (200..<300).contains(status): return .delivered(status)
+        case let .answered(status): return .failed(status, "the chat webhook answered HTTP \(status)")
+        case let .notReached(reason): return .failed(nil, "the chat webhook was not reached: \(reason)")
+        case let .refused(reason): return .refused("the chat webhook is refused: \(reason)")
         }
     }
 

@@ -15,8 +15,8 @@ extension SQLCaseStore {
         let dialect = database.dialect
         return try await database.transaction { sql in
             guard let row = try await sql.raw("""
-                INSERT INTO accounts (reference_id, screen_name, email, status, tags, version, created_at, updated_at)
-                VALUES (\(bind: new.referenceID), \(bind: new.screenName), \(bind: new.email), \(bind: status), \(bind: tags), 1, \(bind: ms), \(bind: ms))
+                INSERT INTO accounts (reference_id, reference_key, screen_name, email, status, tags, version, created_at, updated_at)
+                VALUES (\(bind: new.referenceID), \(bind: CaseSearch.key(new.referenceID)), \(bind: new.screenName), \(bind: new.email), \(bind: status), \(bind: tags), 1, \(bind: ms), \(bind: ms))
                 ON CONFLICT (reference_id) DO NOTHING
                 RETURNING \(unsafeRaw: Self.accountColumns)
                 """).first() else {

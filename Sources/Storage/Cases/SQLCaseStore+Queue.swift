@@ -46,16 +46,18 @@ extension SQLCaseStore {
         }
     }
 
-    /// A search as one condition: words of the title, an account's reference id, the start of a
-    /// matched file's hash, or the case's number. LIKE's wildcards in what was typed are literal.
+    /// A search as one condition: words of the title, an account's reference id (both by their
+    /// folded keys), the start of a matched file's hash, or the case's number. LIKE's wildcards
+    /// in what was typed are literal. LIKE is case-sensitive on PostgreSQL: keys and text are
+    /// folded alike, so both databases find the same cases.
     static func matching(_ search: CaseSearch) -> SQLQueryString {
         let escaped = search.text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_")
         let contains = "%\(escaped)%"
         var condition: SQLQueryString = """
-            (LOWER(title) LIKE \(bind: contains) ESCAPE '\\'
+            (title_key LIKE \(bind: contains) ESCAPE '\\'
              OR id IN (SELECT ca.case_id FROM case_accounts ca JOIN accounts a ON a.id = ca.account_id
-                       WHERE LOWER(a.reference_id) LIKE \(bind: contains) ESCAPE '\\')
+                       WHERE a.reference_key LIKE \(bind: contains) ESCAPE '\\')
             """
         if let prefix = search.hashPrefix {
             let starts = "\(prefix)%"

@@ -26,8 +26,8 @@ public struct SQLCaseStore: CaseStore {
         let status = template.initialStatus
         return try await database.transaction { sql in
             guard let row = try await sql.raw("""
-                INSERT INTO cases (title, template, status, is_final, priority, queue, assignee, fields, origin_key, version, created_by, created_at, updated_at)
-                VALUES (\(bind: new.title), \(bind: template.name), \(bind: status), FALSE, \(bind: new.priority.rawValue), \(bind: new.queue),
+                INSERT INTO cases (title, title_key, template, status, is_final, priority, queue, assignee, fields, origin_key, version, created_by, created_at, updated_at)
+                VALUES (\(bind: new.title), \(bind: CaseSearch.key(new.title)), \(bind: template.name), \(bind: status), FALSE, \(bind: new.priority.rawValue), \(bind: new.queue),
                         \(bind: new.assignee), \(bind: fields), \(bind: new.originKey), 1, \(bind: actor), \(bind: ms), \(bind: ms))
                 ON CONFLICT (origin_key) DO NOTHING
                 RETURNING id
@@ -59,7 +59,7 @@ public struct SQLCaseStore: CaseStore {
             let fields = try JSONCoding.encode(JSONValue.object(updated.fields))
             let resolved: Int64? = updated.isFinal ? (current.isFinal ? current.resolvedAt?.millisecondsSince1970 : ms) : nil
             try await sql.raw("""
-                UPDATE cases SET title = \(bind: updated.title), status = \(bind: updated.status), is_final = \(bind: updated.isFinal),
+                UPDATE cases SET title = \(bind: updated.title), title_key = \(bind: CaseSearch.key(updated.title)), status = \(bind: updated.status), is_final = \(bind: updated.isFinal),
                        priority = \(bind: updated.priority.rawValue), queue = \(bind: updated.queue), assignee = \(bind: updated.assignee),
                        fields = \(bind: fields), version = version + 1, updated_at = \(bind: ms), resolved_at = \(bind: resolved)
                 WHERE id = \(bind: id)

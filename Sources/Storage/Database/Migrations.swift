@@ -1,3 +1,4 @@
+import Cases
 import Integrations
 import SQLKit
 
@@ -317,9 +318,22 @@ enum Migrations {
             ["CREATE INDEX IF NOT EXISTS media_reveals_by_actor ON media_reveals (actor, at)",
              "CREATE INDEX IF NOT EXISTS media_reveals_by_time ON media_reveals (at)"]
         },
-        Migration(version: 17, name: "queue SLA targets") { _ in
+        Migration(version: 17, name: "queue SLA targets and search keys") { _ in
             // A queue's target time to resolve a case; queues themselves are names on cases.
-            ["CREATE TABLE IF NOT EXISTS case_queues (queue TEXT PRIMARY KEY, sla_minutes BIGINT NOT NULL CHECK (sla_minutes > 0), updated_at BIGINT NOT NULL)"]
+            // The search keys are titles and reference ids folded as Swift folds them (SQL's
+            // lower() folds only ASCII on SQLite: "École" would not be found), written by `rewrite`.
+            ["CREATE TABLE IF NOT EXISTS case_queues (queue TEXT PRIMARY KEY, sla_minutes BIGINT NOT NULL CHECK (sla_minutes > 0), updated_at BIGINT NOT NULL)",
+             "ALTER TABLE cases ADD COLUMN title_key TEXT",
+             "ALTER TABLE accounts ADD COLUMN reference_key TEXT"]
+        } rewrite: { sql in
+            for row in try await sql.raw("SELECT id, title FROM cases").all() {
+                let key = CaseSearch.key(try row.decode(column: "title", as: String.self))
+                try await sql.raw("UPDATE cases SET title_key = \(bind: key) WHERE id = \(bind: try row.decode(column: "id", as: Int64.self))").run()
+            }
+            for row in try await sql.raw("SELECT id, reference_id FROM accounts").all() {
+                let key = CaseSearch.key(try row.decode(column: "reference_id", as: String.self))
+                try await sql.raw("UPDATE accounts SET reference_key = \(bind: key) WHERE id = \(bind: try row.decode(column: "id", as: Int64.self))").run()
+            }
         },
     ]
 

@@ -18,7 +18,7 @@ struct ServeConfiguration {
         "max_image_bytes", "max_pixels", "photodna_min_side", "photodna_max_bytes", "fetch_timeout_seconds", "log_level",
         "hash_threads", "hash_queue", "demo_bank", "job_lease_seconds", "import_batch_rows",
         "workflow_concurrency", "job_concurrency", "evidence_keep_days", "false_positive_keep_days", "account_statuses",
-        "record_lookup_events", "record_match_events", "secure_cookies", "integration_endpoints", "max_json_bytes", "decode_memory_bytes", "header_timeout_seconds", "min_body_bytes_per_second", "max_connections",
+        "record_lookup_events", "record_match_events", "secure_cookies", "public_url", "integration_endpoints", "max_json_bytes", "decode_memory_bytes", "header_timeout_seconds", "min_body_bytes_per_second", "max_connections",
         "max_connections_per_address",
     ]
 
@@ -125,6 +125,13 @@ struct ServeConfiguration {
                 + "(nothing that matters may be dropped): remove the setting")
         }
         settings.dashboardSecureCookies = try reader.bool("secure_cookies", default: false)
+        if let text = try reader.string("public_url"), !text.isEmpty {
+            guard let components = URLComponents(string: text), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
+                  components.host?.isEmpty == false, components.query == nil, components.fragment == nil, components.user == nil else {
+                throw Invalid(description: "\(reader.describe("public_url")) must be the dashboard's http(s) address, such as https://vigil.example.org, not \(text)")
+            }
+            settings.publicURL = text
+        }
         settings.spoolDirectory = URL(fileURLWithPath: dataDirectory).appendingPathComponent("spool")
         var policy = FetchPolicy(allow: allow, maxBytes: maxImageBytes)
         if let seconds = try reader.double("fetch_timeout_seconds") {

@@ -28,7 +28,7 @@ struct CaseRoutes {
             let before = try request.queryInteger("before", default: 0, in: 0...Int.max)
             let limit = try request.queryInteger("limit", default: 50, in: 1...1000)
             let olderThan = try request.queryInteger("older_than_hours", default: 0, in: 0...100_000)
-            let offset = try request.queryInteger("offset", default: 0, in: 0...100_000)
+            let offset = try request.queryInteger("offset", default: 0, in: 0...Self.maxOffset)
             let sort = try request.query("sort").map { text in
                 guard let sort = CaseSort(rawValue: text) else {
                     throw APIError.badRequest("sort must be one of \(CaseSort.allCases.map(\.rawValue).joined(separator: ", ")), not \(text)")
@@ -47,29 +47,40 @@ struct CaseRoutes {
                     guard let id = Int64(text) else { throw APIError.badRequest("account_id must be an integer") }
                     return id
                 },
-                search: try request.query("q").map { text in
+                // Read as a form reads it: a "+" is a space (as Python's requests and browsers send one).
+                search: try request.formQuery["q"].map { text in
                     guard text.count <= 200 else { throw APIError.badRequest("q is at most 200 characters") }
+                    guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                        throw APIError.badRequest("q has a control character: search for words, a reference id, a hash prefix or #number")
+                    }
                     return CaseSearch(text)
                 } ?? nil,
                 sort: sort, before: before > 0 ? Int64(before) : nil, offset: offset, limit: limit)
             let found = try await cases.list(filter)
             let full = found.count == limit
             return try JSONText.response(CasePage(cases: found.map { CaseJSON($0) }, nextBefore: full && sort == .newest ? found.last?.id : nil,
-                                                  nextOffset: full && sort != .newest ? offset + limit : nil))
+                                                  nextOffset: full && sort != .newest && offset + limit <= Self.maxOffset ? offset + limit : nil))
         }
         routes.get("case-queues") { _, _ in
-            let counts = try await cases.queueCounts()
             // Queues with a target and no open case are listed too (nothing waiting, nothing breached).
-            let idle = try await cases.queueSLAs().filter { sla in !counts.contains { $0.queue == sla.queue } }
-                .map { QueueCount(queue: $0.queue, open: 0, unassigned: 0, oldestOpenAt: nil, sla: $0) }
-            return try JSONText.response(["queues": (counts + idle).sorted { $0.queue < $1.queue }.map(QueueCountJSON.init)])
+            try JSONText.response(["queues": try await cases.queueHealth().map(QueueCountJSON.init)])
         }
         routes.put("case-queues/{name}") { request, context in
             struct Body: Decodable {
                 let slaMinutes: Int?
                 enum CodingKeys: String, CodingKey { case slaMinutes = "sla_minutes" }
+
+                // The key is required: a body without it (or with it misspelt) must not remove a target.
+                init(from decoder: any Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    guard container.contains(.slaMinutes) else {
+                        throw APIError.badRequest("sla_minutes is required: the target in minutes, or null to remove it")
+                    }
+                    slaMinutes = try container.decodeNil(forKey: .slaMinutes) ? nil : try container.decode(Int.self, forKey: .slaMinutes)
+                }
             }
-            let name = try context.parameters.require("name")
+            let raw = try context.parameters.require("name")
+            let name = raw.removingPercentEncoding ?? raw
             let body = try JSONInput.decode(Body.self, from: try await request.collectBody(limit: 4 * 1024))
             let saved = try await auditor.audited(context, "case_queue.sla", target: "queue:\(name)",
                                                   outcome: { $0.map { "ok: \($0.minutes) min" } ?? "ok: no target" }) {
@@ -79,8 +90,12 @@ struct CaseRoutes {
         }
         routes.post("case-decisions") { request, context in
             let body = try JSONInput.decode(BulkDecisionBody.self, from: try await request.collectBody(limit: 64 * 1024))
-            let outcomes = try await review.decideEach(body.cases.map { CaseAtVersion(id: $0.id, version: $0.version) }, try body.decision.parsed(),
-                                                       note: body.decision.note, actor: context.actor)
+            let decision = try body.decision.parsed()
+            let targets = body.cases.map { CaseAtVersion(id: $0.id, version: $0.version) }
+            let outcomes = try await auditor.audited(context, "case.bulk_decision", target: "cases:" + targets.map { String($0.id) }.joined(separator: ","),
+                                                     outcome: { "ok: \(decision.name): \($0.filter(\.isDecided).count) of \($0.count) decided" }) {
+                try await review.decideEach(targets, decision, note: body.decision.note, actor: context.actor)
+            }
             return try JSONText.response(BulkDecisionJSON(outcomes))
         }
         routes.get("cases/{id}") { _, context in
@@ -128,6 +143,9 @@ struct CaseRoutes {
     }
 
     static func id(_ context: VigilRequestContext) throws -> Int64 { try context.positiveID(of: "case") }
+
+    /// The deepest page of a queue in an order other than newest (page further with filters).
+    static let maxOffset = 100_000
 }
 
 struct CasePage: Encodable {

@@ -51,6 +51,9 @@ public struct ServerSettings: Sendable {
     public var preservation = PreservationPolicy()
     /// How much evidence one reviewer may reveal in a shift, and how long a reveal stays clear.
     public var exposure = ExposureBudget()
+    /// The dashboard's address as people reach it (`public_url`, https://vigil.example.org): chat
+    /// messages link back to cases, accounts and runs with it. Nil: messages carry no links.
+    public var publicURL: String?
 
     public init(maxBodyBytes: Int = 32 * 1024 * 1024 + 64 * 1024,
                 maxImportBytes: Int = 1024 * 1024 * 1024,

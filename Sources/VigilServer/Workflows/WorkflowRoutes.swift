@@ -133,6 +133,7 @@ struct ActionJSON: Encodable {
     enum CodingKeys: String, CodingKey {
         case key, summary, inputs, outputs, unavailable
         case credentialIntegration = "credential_integration"
+        case credentialIntegrations = "credential_integrations"
         case hasSideEffects = "has_side_effects"
         case oneOf = "one_of"
     }
@@ -145,6 +146,7 @@ struct ActionJSON: Encodable {
         try c.encode(action.outputs.map(FieldJSON.init), forKey: .outputs)
         try c.encodeIfPresent(action.unavailable, forKey: .unavailable)
         try c.encodeIfPresent(action.credentialIntegration, forKey: .credentialIntegration)
+        if !action.credentialIntegrations.isEmpty { try c.encode(action.credentialIntegrations, forKey: .credentialIntegrations) }
         try c.encode(action.hasSideEffects, forKey: .hasSideEffects)
         try c.encode(action.oneOf, forKey: .oneOf)
     }

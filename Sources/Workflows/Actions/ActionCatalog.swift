@@ -10,8 +10,10 @@ public struct ActionDeclaration: Sendable {
     public let summary: String
     public let inputs: [Field]
     public let outputs: [Field]
-    /// The integration whose credential the step names (nil: none needed).
-    public let credentialIntegration: String?
+    /// The integrations whose credential the step may name (empty: none needed).
+    public let credentialIntegrations: [String]
+    /// The first of them (the one the API has always named).
+    public var credentialIntegration: String? { credentialIntegrations.first }
     /// Whether running it twice would do something twice: such a step is given an idempotency
     /// key that its performer honours.
     public let hasSideEffects: Bool
@@ -20,13 +22,13 @@ public struct ActionDeclaration: Sendable {
     /// At least one of these inputs must be given (match_lookup: image_url or image).
     public let oneOf: [String]
 
-    init(key: String, summary: String, inputs: [Field], outputs: [Field], credentialIntegration: String? = nil, hasSideEffects: Bool,
-         unavailable: String? = nil, oneOf: [String] = []) {
+    init(key: String, summary: String, inputs: [Field], outputs: [Field], credentialIntegration: String? = nil, credentialIntegrations: [String] = [],
+         hasSideEffects: Bool, unavailable: String? = nil, oneOf: [String] = []) {
         self.key = key
         self.summary = summary
         self.inputs = inputs
         self.outputs = outputs
-        self.credentialIntegration = credentialIntegration
+        self.credentialIntegrations = credentialIntegration.map { [$0] } ?? credentialIntegrations
         self.hasSideEffects = hasSideEffects
         self.unavailable = unavailable
         self.oneOf = oneOf
@@ -70,6 +72,18 @@ public enum ActionCatalog {
             ],
             outputs: [Field("status", .integer(100...599), "The receiver's HTTP status."), Field("delivery_id", .text, "The delivery's id.")],
             credentialIntegration: "webhook", hasSideEffects: true),
+        ActionDeclaration(
+            key: "notify.chat",
+            summary: "Tell a Slack or Teams channel, in words, with links back to the case, the account and the run (never an image or a whole hash).",
+            inputs: [
+                Field("message", .text, "What to say: a template, such as Case {{ steps.open_case.output.case_id }} needs a reviewer.", required: true),
+                Field("title", .text, "The message's first line.", default: "Vigil"),
+                Field("case_id", .integer(1...Int.max), "A case to link to."),
+                Field("account_id", .integer(1...Int.max), "An account to link to."),
+            ],
+            outputs: [Field("status", .integer(100...599), "The chat service's HTTP status."),
+                      Field("linked", .boolean, "Whether the message carries links (public_url is set).")],
+            credentialIntegrations: Integrations.chatIntegrations, hasSideEffects: true),
     ] + caseActions + accountActions
         + [ActionDeclaration(
             key: "report.draft",

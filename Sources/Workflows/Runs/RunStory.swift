@@ -109,7 +109,7 @@ public struct RunStory: Sendable, Equatable {
         case "report.draft":
             guard let id = integer(output["report_id"]) else { return .done(step: step.name ?? step.id, action: action.key) }
             return .reportDrafted(reportID: id, caseID: integer(input["case_id"]), state: output["state"]?.string)
-        case "notify.webhook":
+        case "notify.webhook", "notify.chat":
             return .notified(status: integer(output["status"]).map(Int.init))
         case "bank.add":
             return .addedToBank(bank: input["bank"]?.string, added: output["added"]?.bool ?? false)

@@ -204,22 +204,24 @@ public struct WorkflowValidator: Sendable {
     }
 
     private func credentialIssues(_ credential: String?, of step: StepDefinition, _ declaration: ActionDeclaration, _ issues: inout [ValidationIssue]) {
-        guard let needed = declaration.credentialIntegration else {
+        let accepted = declaration.credentialIntegrations
+        guard !accepted.isEmpty else {
             if credential != nil {
                 issues.append(ValidationIssue(step: step.id, field: "credential", message: "\(declaration.key) uses no credential"))
             }
             return
         }
         guard let id = credential, !id.isEmpty else {
-            issues.append(ValidationIssue(step: step.id, field: "credential", message: "\(declaration.key) needs a \(needed) credential"))
+            issues.append(ValidationIssue(step: step.id, field: "credential", message: "\(declaration.key) needs a \(accepted.joined(separator: " or ")) credential"))
             return
         }
         guard let integration = credentials[id] else {
             issues.append(ValidationIssue(step: step.id, field: "credential", message: "no credential \(id)"))
             return
         }
-        if integration != needed {
-            issues.append(ValidationIssue(step: step.id, field: "credential", message: "credential \(id) is for \(integration), but \(declaration.key) needs a \(needed) credential"))
+        if !accepted.contains(integration) {
+            issues.append(ValidationIssue(step: step.id, field: "credential",
+                                          message: "credential \(id) is for \(integration), but \(declaration.key) needs a \(accepted.joined(separator: " or ")) credential"))
         }
     }
 }

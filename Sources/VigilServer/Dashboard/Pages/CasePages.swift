@@ -121,11 +121,14 @@ struct CasePages {
             let decision: CaseDecision
             switch fields.text("action") ?? "" {
             case "assign":
-                let assignee = fields.text("assignee")
-                if let assignee, !(try await reviewers()).contains(assignee) {
+                guard let assignee = fields.text("assignee") else {
+                    return kit.done(back, notice: "Choose the person to assign the cases to: nothing was changed.", request, context)
+                }
+                guard try await reviewers().contains(assignee) else {
                     return kit.done(back, notice: "\(assignee) is not a person who may review cases: nothing was changed.", request, context)
                 }
                 decision = .assign(assignee)
+            case "unassign": decision = .assign(nil)
             case "escalate": decision = .escalate
             case "set_priority":
                 guard let priority = fields.text("priority").flatMap(Priority.init(rawValue:)) else {
@@ -191,9 +194,10 @@ struct CasePages {
         let priority = query.get("priority").flatMap { $0.isEmpty ? nil : Priority(rawValue: $0) }
         let assignee = query.get("assignee").flatMap { $0.isEmpty ? nil : $0 }
         let queueName = query.get("queue").flatMap { $0.isEmpty ? nil : $0 }
-        let search = query.get("q").map { String($0.prefix(200)) } ?? ""
+        // Control characters are no part of a search (and PostgreSQL refuses a NUL in text).
+        let search = query.get("q").map { String(String.UnicodeScalarView($0.unicodeScalars.filter { $0.properties.generalCategory != .control }).prefix(200)) } ?? ""
         let sort = query.get("sort").flatMap(CaseSort.init(rawValue:)) ?? .newest
-        let page = max(0, min(query.get("page").flatMap(Int.init) ?? 0, 1000))
+        let page = max(0, min(query.get("page").flatMap(Int.init) ?? 0, Self.lastPage))
         let templates = try await templatesByName()
         let statuses = templates.values.flatMap { $0.statuses.map(\.name) }
         var filter = CaseFilter(statuses: status == "open" || status == "all" || status.isEmpty ? nil : [status],
@@ -203,7 +207,7 @@ struct CasePages {
         if sort == .newest { filter.before = query.get("before").flatMap(Int64.init) } else { filter.offset = page * filter.limit }
         let cases = try await cases.list(filter)
         let facts = try await self.cases.queueFacts(cases)
-        let queues = try await self.cases.queueCounts()
+        let queues = try await self.cases.queueHealth()
         let slas = Dictionary(try await self.cases.queueSLAs().map { ($0.queue, $0) }, uniquingKeysWith: { first, _ in first })
         let reviewers = try await reviewers()
         let now = self.cases.now
@@ -211,7 +215,7 @@ struct CasePages {
         let filterQuery = Self.query(["q": search, "status": status, "priority": priority?.rawValue, "queue": queueName, "assignee": assignee,
                                       "sort": sort == .newest ? nil : sort.rawValue])
         var more: Any = false
-        if cases.count == filter.limit {
+        if cases.count == filter.limit, page < Self.lastPage {
             more = sort == .newest ? ["href": "/cases?" + Self.query(["before": cases.last.map { String($0.id) }], after: filterQuery)]
                                    : ["href": "/cases?" + Self.query(["page": String(page + 1)], after: filterQuery)]
         }
@@ -222,7 +226,10 @@ struct CasePages {
             "statusOptions": (["open", "all"] + Array(Set(statuses)).sorted()).map { ["value": $0, "label": Display.words($0), "selected": $0 == status] },
             "priorityOptions": Priority.allCases.map { ["value": $0.rawValue, "selected": $0 == priority] },
             "queueOptions": queues.map { ["value": $0.queue, "selected": $0.queue == queueName, "open": $0.open] },
-            "assigneeOptions": ((reviewers + [assignee].compactMap { $0 == "none" ? nil : $0 }).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } })
+            // The people who may review, and whoever else the cases shown are assigned to (an API
+            // client may assign to any name): each can be filtered by.
+            "assigneeOptions": ((reviewers + cases.compactMap(\.assignee).sorted() + [assignee].compactMap { $0 == "none" ? nil : $0 })
+                .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } })
                 .map { ["name": $0, "selected": $0 == assignee] },
             "unassignedSelected": assignee == "none",
             "sortOptions": [("newest", "newest first"), ("oldest", "longest waiting first"), ("priority", "most urgent first"),
@@ -232,8 +239,10 @@ struct CasePages {
             "filter": ["status": status, "priority": priority?.rawValue ?? "", "queue": queueName ?? "", "assignee": assignee ?? "",
                        "paged": filter.before != nil || page > 0 || !search.isEmpty || sort != .newest],
             "more": more,
-            "back": filterQuery,
-            "breaches": Self.breachText(queues.reduce(0) { $0 + $1.breaches }) ?? false,
+            // A bulk decision leads back to this very page of the queue.
+            "back": Self.query(["before": sort == .newest ? filter.before.map { String($0) } : nil, "page": page > 0 ? String(page) : nil], after: filterQuery),
+            // Breaches of the queue shown, or of every queue.
+            "breaches": Self.breachText(queues.filter { queueName == nil || $0.queue == queueName }.reduce(0) { $0 + $1.breaches }) ?? false,
             "mayReview": context.role?.may(.reviewCases) == true,
             "reviewers": reviewers.map { ["name": $0] },
             "bulkPriorities": Priority.allCases.map { ["value": $0.rawValue] },
@@ -265,7 +274,7 @@ struct CasePages {
 
     /// What a bulk decision did, in a sentence: how many cases took it, and which did not.
     static func bulkSummary(_ outcomes: [BulkDecisionOutcome], _ decision: CaseDecision) -> String {
-        let refused = outcomes.compactMap { if case let .refused(id, _) = $0 { id } else { nil } }
+        let refused = outcomes.compactMap { if case let .refused(id, reason) = $0 { (id, reason) } else { nil } }
         let decided = outcomes.count - refused.count
         let done = switch decision {
         case let .assign(name?): "Assigned to \(name)"
@@ -279,13 +288,17 @@ struct CasePages {
         }
         var text = "\(done): \(decided) of \(outcomes.count) case\(outcomes.count == 1 ? "" : "s")."
         if !refused.isEmpty {
-            let named = refused.prefix(8).map { "#\($0)" }.joined(separator: ", ") + (refused.count > 8 ? " and \(refused.count - 8) more" : "")
-            text += " Not changed: \(named) (changed by someone else since the queue was shown, or resolved: open each to decide)."
+            // The notice travels in a cookie of 300 characters: the first few with their reasons.
+            let named = refused.prefix(3).map { "#\($0.0) \($0.1.prefix(70))" }.joined(separator: "; ")
+            text += " Not changed: \(named)" + (refused.count > 3 ? "; and \(refused.count - 3) more (" + refused.dropFirst(3).prefix(10).map { "#\($0.0)" }.joined(separator: ", ") + ")." : ".")
         }
         return text
     }
 
     /// Query text from the values that are set, in a fixed order (`after` last, as it was).
+    /// The deepest page of the queue in an order other than newest (filter to go further).
+    static let lastPage = 1000
+
     static func query(_ values: KeyValuePairs<String, String?>, after: String = "") -> String {
         let own = values.compactMap { key, value in
             value.flatMap { $0.isEmpty ? nil : "\(key)=\($0.addingPercentEncoding(withAllowedCharacters: queryValueCharacters) ?? "")" }
@@ -309,6 +322,7 @@ struct CasePages {
             "evidence": item.evidenceCount, "created": Display.time(item.createdAt), "version": item.version,
             "accounts": facts?.accountReferences.joined(separator: ", ") ?? "",
             "match": facts?.closestMatch.map(Self.matchText) ?? "—",
+            "files": item.evidenceCount == 1 ? "1 match" : "\(item.evidenceCount) matches",
         ]
         if item.isFinal {
             row["waiting"] = item.resolvedAt.map { "resolved after \(Display.duration($0.timeIntervalSince(item.createdAt)))" } ?? "resolved"

@@ -106,7 +106,7 @@ struct HomePage {
 
     /// Each queue's open cases, how long the oldest has waited, its SLA and the cases past it.
     func queueHealth(now: Date) async throws -> [String: Any] {
-        let queues = try await cases.queueCounts()
+        let queues = try await cases.queueHealth()
         let breaches = queues.reduce(0) { $0 + $1.breaches }
         return [
             "queues": queues.map { queue -> [String: Any] in

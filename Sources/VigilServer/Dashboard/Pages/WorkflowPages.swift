@@ -240,11 +240,13 @@ struct WorkflowPages {
                 },
             ]
             if let integration = declaration.credentialIntegration {
-                let credentials = try await credentials.list().filter { $0.integration == integration }
+                let accepted = declaration.credentialIntegrations
+                let credentials = try await credentials.list().filter { accepted.contains($0.integration) }
                 action["credentials"] = credentials.map { ["id": $0.id, "nickname": $0.values["nickname"] ?? $0.id, "selected": $0.id == fields?["credential"]] }
                 action["needsCredential"] = true
                 action["noCredential"] = credentials.isEmpty
                 action["credentialIntegration"] = integration
+                action["credentialLabel"] = accepted.map { Integrations.integration($0)?.name ?? $0 }.joined(separator: " or ")
             }
             if !declaration.oneOf.isEmpty { action["oneOf"] = declaration.oneOf.joined(separator: " or ") }
             data["action"] = action
