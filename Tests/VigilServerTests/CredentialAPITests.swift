@@ -11,7 +11,7 @@ import VigilTestSupport
         try await fixture.test { client in
             let list = try await client.call(.get, "/v1/integrations", key: fixture.matcher)
             let ids = (list.json["integrations"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
-            #expect(ids == ["photodna", "vigil", "ncmec_hash_sharing", "ncmec_cybertipline", "vigil_remote", "webhook"])
+            #expect(ids == ["photodna", "vigil", "ncmec_hash_sharing", "ncmec_cybertipline", "vigil_remote", "webhook", "slack", "teams"])
             let photodna = try await client.call(.get, "/v1/integrations/photodna", key: fixture.matcher)
             let fields = try #require(photodna.json["credential_fields"] as? [[String: Any]])
             let key = try #require(fields.first { $0["name"] as? String == "subscription_key" })

@@ -141,7 +141,7 @@ import VigilTestSupport
                                               #"{"integration":"photodna","values":{"nickname":"p","subscription_key":"k"}}"#)
             let photoDNA = try #require(foreign.json["id"] as? String)
             let refused = try await http.json(.post, "/v1/webhooks", key: fixture.analyst, #"{"credential":"\#(photoDNA)","event_types":["case.created"]}"#)
-            #expect(refused.status == 400 && refused.errorMessage?.contains("not a webhook credential") == true, "\(refused.text)")
+            #expect(refused.status == 400 && refused.errorMessage?.contains("not a webhook, Slack or Teams credential") == true, "\(refused.text)")
             let hook = try await http.json(.post, "/v1/credentials", key: fixture.analyst,
                                            #"{"integration":"webhook","values":{"nickname":"x","url":"https://hooks.example/x","signing_secret":"s"}}"#)
             let id = try #require(hook.json["id"] as? String, "\(hook.text)")

@@ -214,6 +214,7 @@ import Glibc
             (["bank", "list"], ["VIGIL_CONFIG": try dir.file("bad.json", Array(#"{"data_dir": 7}"#.utf8)).path], "data_dir"),
             (["serve", "--data-dir", data.path], ["VIGIL_LOG_LEVEL": "loud"], "VIGIL_LOG_LEVEL"),
             (["serve", "--data-dir", data.path], ["VIGIL_FETCH_TIMEOUT_SECONDS": "soon"], "VIGIL_FETCH_TIMEOUT_SECONDS"),
+            (["serve", "--data-dir", data.path], ["VIGIL_PUBLIC_URL": "vigil.example.org/cases?x=1"], "VIGIL_PUBLIC_URL"),
             (["serve", "--data-dir", data.path], ["VIGIL_CONFIG": try dir.file("port.json", Array(#"{"port": "eighty"}"#.utf8)).path], "VIGIL_PORT"),
             (["bank", "import", "FROM_FILE", image, "--data-dir", data.path], ["VIGIL_MAX_IMAGE_BYTES": "0"], "VIGIL_MAX_IMAGE_BYTES"),
         ]

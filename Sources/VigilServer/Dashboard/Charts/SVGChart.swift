@@ -1,6 +1,7 @@
 /// Charts drawn on the server as SVG: bars for counts, optionally two series side by side.
 /// Nothing is loaded from elsewhere and no script runs; every bar has a <title> for a tooltip
-/// and the chart has a text summary for screen readers.
+/// and the chart has a text summary for screen readers. Counts get whole-number ticks, and a
+/// range with nothing in it says so instead of drawing an empty grid.
 struct SVGChart {
     struct Series {
         let name: String
@@ -18,16 +19,23 @@ struct SVGChart {
     func render() -> String {
         let left = 44.0, bottom = 36.0, top = 12.0, right = 8.0
         let plotWidth = Double(width) - left - right, plotHeight = Double(height) - top - bottom
-        let peak = max(1, series.flatMap(\.values).max() ?? 1)
-        let scale = Self.niceCeiling(peak)
+        let peak = series.flatMap(\.values).max() ?? 0
+        guard peak > 0 else {
+            return #"<svg class="chart empty" viewBox="0 0 \#(width) 80" role="img" aria-label="\#(HTML.escape(title)): nothing in this range" xmlns="http://www.w3.org/2000/svg">"#
+                + "<title>\(HTML.escape(title)): nothing in this range</title>"
+                + #"<text class="nothing" x="\#(width / 2)" y="46" text-anchor="middle">Nothing in this range</text></svg>"#
+        }
+        let step = Self.tickStep(peak)
+        let ticks = max(1, Int((peak / step).rounded(.up)))
+        let scale = step * Double(ticks)
         let groups = max(labels.count, 1)
         let groupWidth = plotWidth / Double(groups)
         let barWidth = max(1, (groupWidth * 0.8) / Double(max(series.count, 1)))
         var svg = #"<svg class="chart" viewBox="0 0 \#(width) \#(height)" role="img" aria-label="\#(HTML.escape(title))" xmlns="http://www.w3.org/2000/svg">"#
         svg += "<title>\(HTML.escape(title))</title>"
-        for step in 0...4 {
-            let value = scale * Double(step) / 4
-            let y = top + plotHeight - plotHeight * Double(step) / 4
+        for tick in 0...ticks {
+            let value = step * Double(tick)
+            let y = top + plotHeight - plotHeight * Double(tick) / Double(ticks)
             svg += #"<line class="grid" x1="\#(left)" x2="\#(Double(width) - right)" y1="\#(y)" y2="\#(y)"/>"#
             svg += #"<text class="axis" x="\#(left - 4)" y="\#(y + 4)" text-anchor="end">\#(Self.short(value))</text>"#
         }
@@ -59,10 +67,14 @@ struct SVGChart {
         series.map { item in "\(item.name): " + zip(labels, item.values).map { "\($0) \(Self.short($1))" }.joined(separator: ", ") }.joined(separator: "; ")
     }
 
-    static func niceCeiling(_ value: Double) -> Double {
+    /// The distance between ticks for counts up to `peak`: a whole number (1, 2, 5, 10, 20, 25,
+    /// 50, …) giving at most about five ticks, so no tick reads 0.25 of a case.
+    static func tickStep(_ peak: Double) -> Double {
+        let wanted = peak / 4
         var magnitude = 1.0
-        while magnitude * 10 <= value { magnitude *= 10 }
-        for step in [1.0, 2, 2.5, 5, 10] where step * magnitude >= value { return step * magnitude }
+        while magnitude * 10 <= wanted { magnitude *= 10 }
+        let steps: [Double] = magnitude >= 10 ? [1, 2, 2.5, 5, 10] : [1, 2, 5, 10]
+        for step in steps where step * magnitude >= wanted { return step * magnitude }
         return 10 * magnitude
     }
 
