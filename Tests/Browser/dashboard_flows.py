@@ -28,6 +28,40 @@ from browser_page import BrowserTestCase
 from world import PASSWORD, World
 
 
+# WCAG 2.x contrast of every visible text against the background it is drawn on (the first
+# opaque background of it or an ancestor; white at the root): 4.5:1, or 3:1 for large text
+# (24 px, or 18.66 px bold). Returns "text (colour on background, ratio)" for each failure.
+CONTRAST_CHECK = """
+function rgb(text) { const m = text.match(/[\\d.]+/g); return m ? m.map(Number) : [0, 0, 0, 0]; }
+function lum(c) { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+                  return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); }
+function background(element) {
+  for (let e = element; e; e = e.parentElement) {
+    const c = rgb(getComputedStyle(e).backgroundColor);
+    if (c.length < 4 || c[3] > 0.99) return c;
+  }
+  return [255, 255, 255];
+}
+const failures = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+const seen = new Set();
+while (walker.nextNode()) {
+  const node = walker.currentNode, element = node.parentElement;
+  if (!element || seen.has(element) || !node.textContent.trim()) continue;
+  seen.add(element);
+  if (element.closest('svg, [hidden], .sr-only, option, script, style')) continue;
+  const box = element.getBoundingClientRect(), style = getComputedStyle(element);
+  if (box.width === 0 || box.height === 0 || style.visibility === 'hidden' || parseFloat(style.opacity) === 0) continue;
+  const fg = rgb(style.color), bg = background(element);
+  const a = lum(fg) + 0.05, b = lum(bg) + 0.05, ratio = Math.max(a, b) / Math.min(a, b);
+  const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
+  const needed = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5;
+  if (ratio < needed) failures.push(JSON.stringify(node.textContent.trim().slice(0, 40)) + ' (' + style.color + ' on rgb(' + bg.slice(0, 3).join(', ') + '), ' + ratio.toFixed(2) + ':1)');
+}
+return failures;
+"""
+
+
 class Dashboard(BrowserTestCase):
     """Flows 1-8 in order: each builds on what the one before left (a credential, a workflow, a case)."""
 
@@ -539,6 +573,47 @@ class Dashboard(BrowserTestCase):
             self.shot("tablet-case")
         finally:
             self.driver.set_window_size(1280, 900)
+
+    def test_12_every_page_at_desk_and_phone_width_reads_and_contrasts(self):
+        """Every page at 1400 px and 390 px: nothing scrolls sideways, every text meets WCAG AA
+        contrast (an axe-style check of computed colours), and a screenshot of each for
+        docs/dashboard.md."""
+        accounts = World.api("GET", "/v1/accounts?limit=1").get("accounts", [])
+        pages = [("home", "/"), ("cases", "/cases"), ("case", f"/cases/{World.state['case']}"), ("accounts", "/accounts"),
+                 ("banks", "/banks"), ("bank", "/banks/BROWSER_BANK"), ("try", "/try"), ("integrations", "/integrations"),
+                 ("integration-slack", "/integrations/slack"), ("credentials", "/credentials"), ("workflows", "/workflows"),
+                 ("workflow", f"/workflows/{World.state['workflow']}"), ("run", f"/workflow-runs/{World.state['run']}"),
+                 ("audit", "/audit"), ("users", "/users"), ("keys", "/keys"), ("settings", "/settings"), ("docs", "/docs")]
+        if accounts:
+            pages.insert(4, ("account", f"/accounts/{accounts[0]['id']}"))
+        self.sign_in("ada")
+        # The check can fail: a grey text planted on a page is caught.
+        self.go("/")
+        self.driver.execute_script("const p = document.createElement('p'); p.textContent = 'planted grey'; p.style.color = '#aaaaaa';"
+                                   "document.getElementById('main').appendChild(p);")
+        self.assertTrue(any("planted grey" in failure for failure in self.driver.execute_script(CONTRAST_CHECK)))
+        problems = []
+        try:
+            for width, height in [(1400, 900), (390, 844)]:
+                self.driver.set_window_size(width, height)
+                for name, path in pages:
+                    self.go(path)
+                    overflow = self.driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+                    if overflow > 1:
+                        problems.append(f"{path} scrolls sideways by {overflow} px at {width} px")
+                    for failure in self.driver.execute_script(CONTRAST_CHECK):
+                        problems.append(f"{path} at {width} px: {failure}")
+                    self.driver.save_screenshot(os.path.join(World.shots, f"page-{name}-{width}.png"))
+            self.driver.delete_all_cookies()
+            for width, height in [(1400, 900), (390, 844)]:
+                self.driver.set_window_size(width, height)
+                self.go("/login")
+                for failure in self.driver.execute_script(CONTRAST_CHECK):
+                    problems.append(f"/login at {width} px: {failure}")
+                self.driver.save_screenshot(os.path.join(World.shots, f"page-login-{width}.png"))
+        finally:
+            self.driver.set_window_size(1280, 900)
+        self.assertEqual(problems, [], "\n".join(problems))
 
     def test_11_csp_on_every_response(self):
         for path in ["/login", "/docs", "/assets/vigil.css"]:
