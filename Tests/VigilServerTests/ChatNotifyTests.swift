@@ -27,8 +27,9 @@ import VigilTestSupport
         let created = try await http.json(.post, "/v1/credentials", key: fixture.analyst,
                                           #"{"integration":"\#(integration)","values":{"nickname":"\#(nickname)","webhook_url":"\#(url)"}}"#)
         #expect(created.status == 201, "\(created.text)")
-        // The webhook's URL is its token: never shown back.
-        #expect(!created.text.contains(url) && !created.text.contains("tok-"), "\(created.text)")
+        // The webhook's URL is its token: never shown back, but its origin (to tell which service).
+        #expect(!created.text.contains(url) && !created.text.contains("tok-") && created.text.contains("127.0.0.1:") && created.text.contains("/••••"),
+                "\(created.text)")
         return try #require(created.json["id"] as? String)
     }
 
@@ -85,6 +86,10 @@ import VigilTestSupport
             #expect(tested.json["ok"] as? Bool == true, "\(tested.text)")
             let subscribed = try await http.json(.post, "/v1/webhooks", key: fixture.analyst, #"{"credential":"\#(teams)","event_types":["case.escalated"]}"#)
             #expect(subscribed.status == 201, "\(subscribed.text)")
+            // A removed webhook refuses every message: its delivery fails at once, not after a day.
+            let gone = try await Self.credential("teams", receiver.url("/gone/tok-removed-55"), nickname: "removed", fixture, http)
+            let goneSubscription = try #require(try await http.json(.post, "/v1/webhooks", key: fixture.analyst,
+                                                                    #"{"credential":"\#(gone)","event_types":["case.escalated"]}"#).json["id"] as? Int)
             let opened = try await http.json(.post, "/v1/cases", key: fixture.reviewer, #"{"title":"upload 991 matched","queue":"csam"}"#)
             let id = try #require(opened.json["id"] as? Int)
             #expect(try await http.decide(id, #"{"decision":"escalate"}"#, key: fixture.reviewer).status == 200)
@@ -101,13 +106,16 @@ import VigilTestSupport
             #expect(attachment["contentType"] as? String == "application/vnd.microsoft.card.adaptive")
             let card = try #require(attachment["content"] as? [String: Any])
             #expect(card["type"] as? String == "AdaptiveCard" && card["version"] as? String == "1.4")
-            let texts = (card["body"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+            let texts = (card["body"] as? [[String: Any]] ?? []).compactMap { (($0["inlines"] as? [[String: Any]])?.first?["text"] as? String) }
             #expect(texts.first == "Vigil: case escalated, case #\(id)", "\(texts)")
-            #expect(texts.last?.contains("title: upload 991 matched") == true && texts.last?.contains("queue: csam") == true, "\(texts)")
+            #expect(texts.contains("title: upload 991 matched") && texts.contains("queue: csam"), "\(texts)")
             let actions = try #require(card["actions"] as? [[String: Any]])
             #expect(actions.first?["type"] as? String == "Action.OpenUrl" && actions.first?["url"] as? String == "https://vigil.example.org/cases/\(id)")
             let deliveries = try await http.call(.get, "/v1/webhooks/\(try #require(subscribed.json["id"] as? Int))/deliveries?state=delivered", key: fixture.analyst)
             #expect((deliveries.json["deliveries"] as? [Any])?.count == 1, "\(deliveries.text)")
+            let refused = try await http.call(.get, "/v1/webhooks/\(goneSubscription)/deliveries?state=failed", key: fixture.analyst)
+            let failure = try #require((refused.json["deliveries"] as? [[String: Any]])?.first?["last_error"] as? String, "\(refused.text)")
+            #expect(failure.contains("HTTP 404") && !refused.text.contains("tok-removed"), "\(failure)")
         }
     }
 
@@ -125,6 +133,23 @@ import VigilTestSupport
             let actions = try await http.call(.get, "/v1/workflow-actions", key: fixture.admin)
             let chat = try #require((actions.json["actions"] as? [[String: Any]])?.first { $0["key"] as? String == "notify.chat" })
             #expect(chat["credential_integrations"] as? [String] == ["slack", "teams"])
+        }
+    }
+
+    @Test func aChatCredentialsURLMovesOnlyByAnAdminAndAMalformedOneIsNotQuoted() async throws {
+        let receiver = try await ChatReceiver.start()
+        let fixture = try await ServerFixture()
+        try await fixture.test { http in
+            let slack = try await Self.credential("slack", receiver.url("/slack/tok-first-1"), fixture, http)
+            let moved = try await http.json(.patch, "/v1/credentials/\(slack)", key: fixture.analyst, #"{"values":{"webhook_url":"\#(receiver.url("/slack/tok-mine-2"))"}}"#)
+            #expect(moved.status == 403, "where the messages go is an admin's choice: \(moved.text)")
+            let byAdmin = try await http.json(.patch, "/v1/credentials/\(slack)", key: fixture.admin, #"{"values":{"webhook_url":"\#(receiver.url("/slack/tok-new-3"))"}}"#)
+            #expect(byAdmin.status == 200, "\(byAdmin.text)")
+            let malformed = try await http.json(.post, "/v1/credentials", key: fixture.analyst,
+                                                #"{"integration":"slack","values":{"nickname":"bad","webhook_url":"https://[zz/services/T/B/BRACKETSECRET123"}}"#)
+            #expect(malformed.status >= 400 && !malformed.text.contains("BRACKETSECRET"), "\(malformed.text)")
+            let audit = try await http.call(.get, "/v1/audit?limit=20", key: fixture.admin)
+            #expect(!audit.text.contains("BRACKETSECRET") && !audit.text.contains("tok-"), "\(audit.text)")
         }
     }
 

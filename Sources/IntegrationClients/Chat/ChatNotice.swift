@@ -1,8 +1,9 @@
 public import Foundation
 
 /// A message to a team's chat channel: a title, a few lines, and links back into Vigil. It
-/// never carries an image, an image's URL, or a hash beyond its first characters: a channel is
-/// read by more people, on more devices, than the dashboard.
+/// never carries an image, a URL in its text (an image's URL would be fetched and shown by the
+/// chat service), or a hash beyond its first characters: a channel is read by more people, on
+/// more devices, than the dashboard. Its only links are `links`, made by Vigil.
 public struct ChatNotice: Sendable, Equatable {
     public struct Link: Sendable, Equatable {
         public let label: String
@@ -18,11 +19,17 @@ public struct ChatNotice: Sendable, Equatable {
     public let text: String
     public let links: [Link]
 
-    /// `title` and `text` with every hash shortened (`hidingHashes`) and bounded in length.
+    /// `title` and `text` with every URL taken out (`hidingURLs`), every hash shortened
+    /// (`hidingHashes`), and bounded in length.
     public init(title: String, text: String, links: [Link] = []) {
-        self.title = String(Self.hidingHashes(title).prefix(200))
-        self.text = String(Self.hidingHashes(text).prefix(3000))
+        self.title = String(Self.hidingHashes(Self.hidingURLs(title)).prefix(200))
+        self.text = String(Self.hidingHashes(Self.hidingURLs(text)).prefix(2000))
         self.links = links
+    }
+
+    /// Text with every http(s) URL replaced by "(a link, not shown)".
+    public static func hidingURLs(_ text: String) -> String {
+        text.replacing(/(?i)\bhttps?:\/\/\S+/, with: "(a link, not shown)")
     }
 
     /// Text with every run of 16 or more hex digits (a PDQ, MD5 or SHA-256, a media name) cut to

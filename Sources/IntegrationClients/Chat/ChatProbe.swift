@@ -22,7 +22,9 @@ public struct ChatProbe: CredentialProbe {
         let elapsed = start.duration(to: .now)
         switch outcome {
         case let .answered(status) where (200..<300).contains(status):
-            return CredentialTestResult(ok: true, summary: "The channel took the test message (HTTP \(status)) in \(elapsed.wholeMilliseconds) ms.",
+            let taken = status == 202 ? "The webhook accepted the test message (HTTP 202): Teams posts it to the channel when its workflow runs"
+                                      : "The channel took the test message (HTTP \(status))"
+            return CredentialTestResult(ok: true, summary: "\(taken), in \(elapsed.wholeMilliseconds) ms.",
                                         details: ["http_status": String(status)], elapsed: elapsed)
         case let .answered(status):
             return CredentialTestResult(ok: false, summary: "The webhook answered HTTP \(status) to the test message (a removed webhook or an archived channel answers 404 or 410).",

@@ -6,7 +6,8 @@ import JSONValues
 /// whether to look, and a link to what it is about. Image URLs, images and whole hashes stay out.
 public enum EventChatNotice {
     /// Fields shown, in this order, when the event has them (scalars only).
-    static let shown = ["title", "status", "priority", "queue", "assignee", "reference_id", "reason", "state", "source", "distance", "workflow"]
+    static let shown = ["title", "status", "priority", "queue", "assignee", "reference_id", "reason", "state", "source", "distance",
+                        "workflow_id", "error", "message"]
 
     public static func notice(_ event: Event, links: DashboardLinks) -> ChatNotice {
         let payload = event.payload.object ?? [:]
@@ -32,7 +33,7 @@ public enum EventChatNotice {
     static func scalar(_ value: JSONValue) -> String? {
         switch value {
         case let .string(text): text
-        case let .number(number): number.rounded() == number ? String(Int(number)) : String(number)
+        case let .number(number): number.rounded() == number && abs(number) < 9e15 ? String(Int(number)) : String(number)
         case let .bool(flag): flag ? "yes" : "no"
         default: nil
         }

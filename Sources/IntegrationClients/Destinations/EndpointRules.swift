@@ -41,9 +41,11 @@ public struct EndpointRules: CredentialDestinations {
         } catch let refusal as DestinationRefused {
             throw refusal
         } catch let error as FetchError {
-            throw DestinationRefused(field: field, reason: error.description)
+            // The reason may quote the URL, and a URL can hold a token (a chat webhook's path):
+            // only its origin is told (the message reaches responses and the audit log).
+            throw DestinationRefused(field: field, reason: WebhookURLText.hiding(url, in: error.description))
         } catch {
-            throw DestinationRefused(field: field, reason: String(describing: error))
+            throw DestinationRefused(field: field, reason: WebhookURLText.hiding(url, in: String(describing: error)))
         }
     }
 }

@@ -150,6 +150,10 @@ public struct WebhookDeliveryJob: JobHandler {
         }
         switch await ChatPost.send(EventChatNotice.notice(event, links: links), with: credential, gate: gate, timeout: timeout) {
         case let .answered(status) where (200..<300).contains(status): return .delivered(status)
+        case let .answered(status) where [400, 401, 403, 404, 410].contains(status):
+            // The message or the webhook is refused (a removed webhook, an archived channel):
+            // asking again for a day cannot change that, and would hold the subject's later events.
+            return .refused("the chat webhook refused the message with HTTP \(status)")
         case let .answered(status): return .failed(status, "the chat webhook answered HTTP \(status)")
         case let .notReached(reason): return .failed(nil, "the chat webhook was not reached: \(reason)")
         case let .refused(reason): return .refused("the chat webhook is refused: \(reason)")

@@ -115,8 +115,10 @@ public final class CredentialService: Sendable {
         }
         // Fields given a value other than the stored one (a default filling a field an older
         // credential lacks means what the absent field meant: no move).
+        // A secret URL (a chat webhook's) is where the messages go: giving a new one moves them.
         let moved = integration.credentialFields.filter {
-            $0.bindsSecrets && !$0.secret && given[$0.name] != nil && checked[$0.name] != credential.values[$0.name]
+            ($0.bindsSecrets && !$0.secret && given[$0.name] != nil && checked[$0.name] != credential.values[$0.name])
+                || ($0.secret && $0.kind == .url && given[$0.name] != nil)
         }.map(\.name)
         if !moved.isEmpty {
             let what = moved.joined(separator: ", ")

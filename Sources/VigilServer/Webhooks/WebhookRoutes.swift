@@ -19,7 +19,7 @@ struct WebhookRoutes {
         routes.post("webhooks") { request, context in
             let body = try JSONInput.decode(SubscriptionBody.self, from: try await request.collectBody(limit: 64 * 1024))
             guard let credential = body.credential, let types = body.eventTypes else {
-                throw APIError.badRequest("a subscription needs credential (a webhook credential's id) and event_types")
+                throw APIError.badRequest("a subscription needs credential (the id of a webhook, Slack or Teams credential) and event_types")
             }
             return try await auditor.audited(context, "webhook.create", target: "credential:\(credential)") {
                 let created = try await webhooks.create(NewWebhookSubscription(credentialID: credential, eventTypes: types, active: body.active ?? true,

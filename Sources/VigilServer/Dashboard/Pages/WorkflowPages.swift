@@ -246,6 +246,8 @@ struct WorkflowPages {
                 action["needsCredential"] = true
                 action["noCredential"] = credentials.isEmpty
                 action["credentialIntegration"] = integration
+                // One service: its page; several (Slack or Teams): the marketplace, to choose.
+                action["credentialHref"] = accepted.count == 1 ? "/integrations/\(integration)" : "/integrations"
                 action["credentialLabel"] = accepted.map { Integrations.integration($0)?.name ?? $0 }.joined(separator: " or ")
             }
             if !declaration.oneOf.isEmpty { action["oneOf"] = declaration.oneOf.joined(separator: " or ") }

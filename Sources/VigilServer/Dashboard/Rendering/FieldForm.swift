@@ -18,7 +18,8 @@ enum FieldForm {
             data["type"] = field.secret ? "password" : "text"
         case .url:
             data["isText"] = true
-            data["type"] = templates ? "text" : "url"
+            // A secret URL (a chat webhook's) is typed unseen, like any other secret.
+            data["type"] = field.secret ? "password" : templates ? "text" : "url"
         case let .integer(range):
             data["isText"] = true
             data["type"] = templates ? "text" : "number"
