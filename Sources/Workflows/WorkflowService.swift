@@ -94,6 +94,9 @@ public final class WorkflowService: Sendable {
     /// step names may have been deleted since the draft was saved.
     public func publish(_ reference: String, by actor: String, at time: Date = Date()) async throws -> WorkflowVersion {
         let workflow = try await self.workflow(reference)
+        guard !workflow.draft.steps.isEmpty else {
+            throw WorkflowError.invalid([ValidationIssue(step: nil, field: "steps", message: "a workflow with no step does nothing: add a step before publishing")])
+        }
         try await requireValid(workflow.draft)
         // A draft no different from the latest version is that version (made live if it is not):
         // publishing twice makes no second version.

@@ -153,13 +153,18 @@ class Dashboard(BrowserTestCase):
         self.assertIn("name", self.field_error("wf-name"))
         self.find("#wf-name").send_keys("Screen uploads with PhotoDNA")
         self.find("input[name=trigger][value=api]").click()
-        parameters = self.find("#wf-parameters")
-        parameters.clear()
-        parameters.send_keys("image_url, account_reference_id")
+        # The parameters one a row: the image is required, the account is not.
+        self.assertEqual(self.find("#new-parameter-name-0").get_attribute("value"), "image_url")
+        self.assertTrue(self.find("#new-parameter-required-0").is_selected())
+        self.assertEqual(self.find("#new-parameter-name-1").get_attribute("value"), "account_reference_id")
+        self.assertFalse(self.find("#new-parameter-required-1").is_selected())
         self.shot("new-workflow")
         self.submit("#create-workflow")
         self.assertIn("/workflows/wfl_", self.driver.current_url)
         World.state["workflow"] = self.driver.current_url.split("/workflows/")[1].split("#")[0]
+        # An empty draft offers no Publish, and says why.
+        self.assertEqual(self.finds("#publish"), [])
+        self.assertIn("no step yet", self.find("#publish-blocked").text)
         # Add step → Action → Integrations → PhotoDNA → Match Lookup.
         Select(self.find("#add-kind")).select_by_value("action")
         Select(self.find("#add-action")).select_by_value("photodna.match_lookup")
@@ -187,7 +192,8 @@ class Dashboard(BrowserTestCase):
         # A conditional with a branch, and an action in the branch.
         Select(self.find("#add-kind")).select_by_value("conditional")
         self.submit("#choose-step")
-        self.find("#cond-id").send_keys("decide")
+        # Named, not given an id: its id is made from its name.
+        self.find("#cond-name").send_keys("Decide")
         self.find("#branch-0").send_keys("known")
         self.find("#condition-0").send_keys("steps.pdna.output.nonsense")
         self.submit("#save-conditional")
@@ -216,8 +222,25 @@ class Dashboard(BrowserTestCase):
         self.submit("#save-step")
         self.assertIn("Step open_case added", self.notice())
         self.assertEqual(self.find("#step-open_case").get_attribute("class"), "step depth-2")
+        # Any step opens for editing, filled with what it holds; saving changes it where it is.
+        self.submit("a[aria-label='Edit step open_case']")
+        self.assertIn("Edit step open_case", self.find("#add-h").text)
+        self.assertEqual(self.find("#input-queue").get_attribute("value"), "csam")
+        self.find("#step-name").send_keys("Open a case")
+        self.submit("#save-step")
+        self.assertIn("Step open_case changed", self.notice())
+        self.assertIn("Open a case", self.find("#step-open_case").text)
+        # A copy, and its removal (which asks first).
+        self.submit("button[aria-label='Duplicate step pdna']")
+        self.assertTrue(self.finds("#step-pdna_2"))
+        self.press(lambda: (self.find("button[aria-label='Remove step pdna_2']").click(), self.wait(EC.alert_is_present()).accept()))
+        self.assertEqual(self.finds("#step-pdna_2"), [])
+        # Moving the decision above the lookup it reads is refused in words, and nothing moves.
+        self.submit("button[aria-label='Move step decide up']")
+        self.assertIn("Not saved", self.find("#workflow-error").text)
         self.shot("draft-with-branch")
-        self.submit("#publish")
+        self.assertIn("the first version", self.find("#draft-changes").text)
+        self.press(lambda: (self.find("#publish").click(), self.wait(EC.alert_is_present()).accept()))
         self.assertIn("Version 1 published", self.notice())
         self.assertIn("live", self.find("#versions").text)
         # The upload pipeline calls it; the run history shows each step.
@@ -600,7 +623,13 @@ class Dashboard(BrowserTestCase):
                     self.go(path)
                     overflow = self.driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
                     if overflow > 1:
-                        problems.append(f"{path} scrolls sideways by {overflow} px at {width} px")
+                        # Name the innermost elements that reach past the window, to say what to fix.
+                        wide = self.driver.execute_script("""
+                            const w = window.innerWidth;
+                            return Array.from(document.querySelectorAll('main *'))
+                              .filter(e => e.getBoundingClientRect().right > w + 1 && !Array.from(e.children).some(c => c.getBoundingClientRect().right > w + 1))
+                              .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : ''));""")
+                        problems.append(f"{path} scrolls sideways by {overflow} px at {width} px ({', '.join(wide)})")
                     for failure in self.driver.execute_script(CONTRAST_CHECK):
                         problems.append(f"{path} at {width} px: {failure}")
                     self.driver.save_screenshot(os.path.join(World.shots, f"page-{name}-{width}.png"))

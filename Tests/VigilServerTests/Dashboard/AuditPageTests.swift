@@ -39,7 +39,7 @@ import Testing
         let fixture = try await ServerFixture()
         try await fixture.test { http in
             var analyst = try await Browser.signedIn(.analyst, fixture: fixture, http: http)
-            let created = try await analyst.post("/workflows", ["name": "Audited flow", "trigger": "api", "parameters": "image_url"])
+            let created = try await analyst.post("/workflows", ["name": "Audited flow", "trigger": "api", "parameter_name": "image_url", "parameter_type": "url"])
             #expect(created.status == 303, "\(created.text.prefix(300))")
             let workflow = try #require(try await fixture.service.workflows.find(named: "Audited flow"))
             let added = try await analyst.post("/workflows/\(workflow.id)/steps", ["kind": "action", "step_id": "keep", "action": "bank.add",

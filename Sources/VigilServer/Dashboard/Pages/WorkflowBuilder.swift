@@ -72,7 +72,7 @@ enum WorkflowBuilder {
     /// The steps as rows of a tree: depth, and the branch each sits in.
     static func rows(_ steps: [StepDefinition], depth: Int = 0, within: String? = nil) -> [[String: Any]] {
         steps.flatMap { step -> [[String: Any]] in
-            var row: [String: Any] = ["id": step.id, "name": step.name ?? step.id, "type": step.type, "depth": depth,
+            var row: [String: Any] = ["id": step.id, "name": step.name ?? step.id, "named": step.name != nil && step.name != step.id, "type": step.type, "depth": depth,
                                       "indent": String(repeating: "— ", count: depth), "action": actionKey(step) ?? "",
                                       "inputs": (step.inputs ?? [:]).keys.sorted().map { ["name": $0, "value": display(step.inputs?[$0])] }]
             if let within { row["within"] = within }

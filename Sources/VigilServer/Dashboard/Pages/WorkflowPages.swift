@@ -22,8 +22,7 @@ struct WorkflowPages {
             if name.isEmpty { problems["name"] = "Give the workflow a name." }
             let trigger: Trigger
             if fields["trigger"] == "api" {
-                let parameters = (fields["parameters"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                trigger = .api(parameters.map { Parameter(name: $0, type: $0.hasSuffix("url") ? "url" : "text", required: true) })
+                trigger = .api(Self.parameters(fields))
             } else {
                 let events = fields.all("events")
                 if events.isEmpty { problems["events"] = "Choose at least one event, or an API trigger." }
@@ -53,7 +52,12 @@ struct WorkflowPages {
             let workflow = try await workflows.workflow(try context.parameters.require("id"))
             let fields = try await kit.form(request)
             var definition = workflow.draft
-            let id = fields.text("step_id") ?? ""
+            let editing = fields.text("editing")
+            // An id is made from the step's name when none is typed (a person names steps; the id
+            // is what templates use).
+            let taken = WorkflowDraftEdits.ids(definition.steps).subtracting([editing].compactMap { $0 })
+            let id = fields.text("step_id") ?? editing
+                ?? WorkflowDraftEdits.id(fromName: fields.text("step_name") ?? fields.text("action")?.replacingOccurrences(of: ".", with: " ") ?? "decide", taken: taken)
             let kind = fields["kind"] ?? "action"
             let step: StepDefinition
             if kind == "conditional" {
@@ -70,11 +74,16 @@ struct WorkflowPages {
                 step = WorkflowBuilder.actionStep(id: id, name: fields.text("step_name"), declaration: declaration, credential: fields.text("credential"),
                                                   fields: fields)
             }
-            guard WorkflowBuilder.insert(step, at: .init(fields["place"]), into: &definition.steps) else {
+            if let editing {
+                do { try WorkflowDraftEdits.replace(editing, with: step, in: &definition.steps) } catch let error as WorkflowDraftEdits.Refusal {
+                    return try await builder(request, context, problems: ["form": error.message], fields: fields)
+                }
+            } else if !WorkflowBuilder.insert(step, at: .init(fields["place"]), into: &definition.steps) {
                 return try await builder(request, context, problems: ["place": "That branch is no longer in the workflow."], fields: fields)
             }
+            let done = editing.map { $0 == id ? "changed step \(id)" : "changed step \($0) (now \(id))" } ?? "added step \(id)"
             do {
-                _ = try await auditor.audited(context, "workflow.update", target: "workflow:\(workflow.id)", outcome: { _ in "ok: added step \(id)" }) {
+                _ = try await auditor.audited(context, "workflow.update", target: "workflow:\(workflow.id)", outcome: { _ in "ok: \(done)" }) {
                     try await workflows.updateDraft(workflow.id, definition)
                 }
             } catch let WorkflowError.invalid(issues) {
@@ -88,7 +97,51 @@ struct WorkflowPages {
                 }
                 return try await builder(request, context, problems: problems, fields: fields)
             }
-            return kit.done("/workflows/\(workflow.id)#steps", notice: "Step \(id) added to the draft.", request, context)
+            return kit.done("/workflows/\(workflow.id)#step-\(id)", notice: editing == nil ? "Step \(id) added to the draft." : "Step \(id) changed in the draft.",
+                            request, context)
+        }
+        pages.post("workflows/{id}/steps/{step}/move") { request, context in
+            let workflow = try await workflows.workflow(try context.parameters.require("id"))
+            let stepID = try context.parameters.require("step")
+            let fields = try await kit.form(request)
+            let up = fields["direction"] == "up"
+            var definition = workflow.draft
+            guard WorkflowDraftEdits.move(stepID, by: up ? -1 : 1, in: &definition.steps) else {
+                return kit.done("/workflows/\(workflow.id)#step-\(stepID)", notice: "Step \(stepID) is already \(up ? "first" : "last") where it is.", request, context)
+            }
+            return try await save(definition, of: workflow, "moved step \(stepID) \(up ? "up" : "down")", anchor: "step-\(stepID)", request, context)
+        }
+        pages.post("workflows/{id}/steps/{step}/duplicate") { request, context in
+            let workflow = try await workflows.workflow(try context.parameters.require("id"))
+            let stepID = try context.parameters.require("step")
+            var definition = workflow.draft
+            guard let copy = WorkflowDraftEdits.duplicate(stepID, in: &definition.steps) else {
+                throw APIError(.notFound, "not_found", "the draft has no step \(stepID)")
+            }
+            return try await save(definition, of: workflow, "copied step \(stepID) as \(copy)", anchor: "step-\(copy)", request, context)
+        }
+        pages.post("workflows/{id}/trigger") { request, context in
+            let workflow = try await workflows.workflow(try context.parameters.require("id"))
+            let fields = try await kit.form(request)
+            var definition = workflow.draft
+            guard definition.trigger.type == "api" else {
+                return try await builder(request, context, problems: ["form": "Only an API trigger has parameters."])
+            }
+            definition.trigger.parameters = Self.parameters(fields)
+            return try await save(definition, of: workflow, "changed the trigger's parameters", anchor: "trigger", request, context,
+                                  problemKey: "parameters")
+        }
+        pages.post("workflows/{id}/versions/{version}/live") { request, context in
+            let workflow = try await workflows.workflow(try context.parameters.require("id"))
+            let number = try context.positiveID("version", of: "a version")
+            do {
+                _ = try await auditor.audited(context, "workflow.publish", target: "workflow:\(workflow.id)", outcome: { _ in "ok: version \(number) made live again" }) {
+                    try await workflows.publish(workflow.id, version: Int(number))
+                }
+            } catch let WorkflowError.invalid(issues) {
+                return try await builder(request, context, problems: ["form": "Version \(number) cannot be live again: " + issues.map(\.description).joined(separator: "; ")])
+            }
+            return kit.done("/workflows/\(workflow.id)#versions", notice: "Version \(number) is live again: new runs use it.", request, context)
         }
         pages.post("workflows/{id}/steps/{step}/delete") { request, context in
             let workflow = try await workflows.workflow(try context.parameters.require("id"))
@@ -112,7 +165,7 @@ struct WorkflowPages {
                 }
                 return kit.done("/workflows/\(workflow.id)#versions", notice: "Version \(version.version) published: it is live.", request, context)
             } catch let WorkflowError.invalid(issues) {
-                return try await builder(request, context, problems: ["form": issues.map(\.description).joined(separator: "; ")])
+                return try await builder(request, context, problems: ["form": "Not published: " + issues.map(\.description).joined(separator: "; ")])
             }
         }
         pages.get("workflow-runs/{run}") { request, context in try await runPage(request, context) }
@@ -123,6 +176,60 @@ struct WorkflowPages {
             }
             return kit.done("/workflow-runs/\(again.id)", notice: "Run #\(run.id) started again as run #\(again.id).", request, context)
         }
+    }
+
+    /// Saves an edited draft (audited), back to the step it touched; refused edits come back
+    /// with the validator's words.
+    func save(_ definition: WorkflowDefinition, of workflow: Workflow, _ what: String, anchor: String, _ request: Request,
+              _ context: VigilRequestContext, problemKey: String = "form") async throws -> Response {
+        do {
+            _ = try await auditor.audited(context, "workflow.update", target: "workflow:\(workflow.id)", outcome: { _ in "ok: \(what)" }) {
+                try await workflows.updateDraft(workflow.id, definition)
+            }
+        } catch let WorkflowError.invalid(issues) {
+            return try await builder(request, context, problems: [problemKey: "Not saved: " + issues.map(\.description).joined(separator: "; ")])
+        }
+        return kit.done("/workflows/\(workflow.id)#\(anchor)", notice: "Draft saved: \(what).", request, context)
+    }
+
+    /// The trigger's parameters as the form lists them, one row each: name, type, required.
+    static func parameters(_ fields: FormFields) -> [Parameter] {
+        let names = fields.all("parameter_name"), types = fields.all("parameter_type")
+        let required = Set(fields.all("parameter_required"))
+        return names.indices.compactMap { index in
+            let name = names[index].trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty else { return nil }
+            return Parameter(name: name, type: types.indices.contains(index) ? types[index] : "text", required: required.contains(String(index)) ? true : nil)
+        }
+    }
+
+    static let parameterTypes = ["text", "url", "image", "integer", "number", "boolean", "object", "list"]
+
+    /// The trigger's parameters as rows of the form, and two empty rows to add one.
+    static func parameterRows(_ parameters: [Parameter]) -> [[String: Any]] {
+        (parameters + [Parameter(name: "", type: "text"), Parameter(name: "", type: "text")]).enumerated().map { index, parameter in
+            ["index": index, "name": parameter.name, "required": parameter.required == true,
+             "types": parameterTypes.map { ["value": $0, "selected": $0 == parameter.type] }] as [String: Any]
+        }
+    }
+
+    /// A step's values as its builder form sends them, to open it for editing.
+    static func form(of step: StepDefinition) -> FormFields {
+        var pairs: [(String, String)] = [("step_id", step.id), ("step_name", step.name ?? "")]
+        if step.type == "conditional" {
+            pairs.append(("kind", "conditional"))
+            for (index, branch) in (step.branches ?? []).enumerated() {
+                pairs += [("branch_\(index)", branch.name ?? ""), ("condition_\(index)", branch.condition ?? "")]
+            }
+        } else {
+            pairs += [("kind", "action"), ("action", WorkflowBuilder.actionKey(step) ?? ""), ("credential", step.credential ?? "")]
+            for (name, value) in (step.inputs ?? [:]).sorted(by: { $0.key < $1.key }) {
+                // A checkbox is sent only when on.
+                if value == .bool(false) { continue }
+                pairs.append(("in_\(name)", WorkflowBuilder.display(value)))
+            }
+        }
+        return FormFields(pairs: pairs)
     }
 
     /// A run's page leads with what it did, in words and links (`RunStory`), then its steps; the
@@ -183,8 +290,11 @@ struct WorkflowPages {
             },
             "empty": workflows.isEmpty,
             "events": EventCatalog.all.map { ["name": $0.name, "summary": $0.summary, "checked": chosen.contains($0.name)] },
-            "form": ["name": form?["name"] ?? "", "description": form?["description"] ?? "", "parameters": form?["parameters"] ?? "image_url, account_reference_id",
+            "form": ["name": form?["name"] ?? "", "description": form?["description"] ?? "",
                      "api": form?["trigger"] == "api", "condition": form?["condition"] ?? ""],
+            // A new API workflow is offered the image to screen (required) and its account.
+            "parameterRows": Self.parameterRows(form.map { Self.parameters($0) }
+                ?? [Parameter(name: "image_url", type: "url", required: true), Parameter(name: "account_reference_id", type: "text")]),
             "errors": problems, "general": problems["form"] ?? "",
         ]
         return kit.page("workflows", title: "Workflows", section: "workflows", data: data, status: problems.isEmpty ? .ok : .unprocessableContent,
@@ -198,6 +308,10 @@ struct WorkflowPages {
     func builder(_ request: Request, _ context: VigilRequestContext, problems: [String: String] = [:], fields: FormFields? = nil) async throws -> Response {
         let workflow = try await workflows.workflow(try context.parameters.require("id"))
         let query = request.formQuery
+        // A step opened for editing: its form, filled with what it holds now.
+        let editing = fields?.text("editing") ?? query.get("edit").flatMap { id in WorkflowDraftEdits.find(id, in: workflow.draft.steps) != nil ? id : nil }
+        var fields = fields
+        if fields == nil, let editing, let step = WorkflowDraftEdits.find(editing, in: workflow.draft.steps) { fields = Self.form(of: step) }
         let chosenKey = fields?.text("action") ?? query.get("action").flatMap { $0.isEmpty ? nil : $0 }
         let kind = fields?["kind"] ?? query.get("kind") ?? "action"
         let place = fields?["place"] ?? query.get("place") ?? "top"
@@ -222,15 +336,33 @@ struct WorkflowPages {
             "conditions": (0..<3).map { ["index": $0, "name": fields?["branch_\($0)"] ?? "", "condition": fields?["condition_\($0)"] ?? "",
                                          "error": problems["condition_\($0)"] ?? ""] },
             "errors": problems, "general": problems["form"] ?? "",
+            "editing": editing ?? false,
             "versions": try await workflows.versions(workflow.id).reversed().map { version in
                 ["version": version.version, "by": version.publishedBy, "at": Display.time(version.publishedAt),
-                 "live": version.version == workflow.liveVersion] as [String: Any]
+                 "live": version.version == workflow.liveVersion, "steps": version.definition.allSteps.count] as [String: Any]
             },
+            "triggerForm": workflow.draft.trigger.type == "api" ? ["rows": Self.parameterRows(workflow.draft.trigger.parameters ?? [])] : false,
             "runs": try await workflows.runs(RunFilter(workflowID: workflow.id, limit: 20)).map { run in
                 ["id": run.id, "status": run.status.rawValue, "version": run.version, "trigger": run.trigger.rawValue,
                  "created": Display.time(run.createdAt), "error": run.error ?? ""] as [String: Any]
             },
         ]
+        // What publishing would do: the changes from the live version, or why it cannot yet.
+        var live: WorkflowDefinition?
+        if let number = workflow.liveVersion { live = try await workflows.version(workflow.id, number).definition }
+        let changes = WorkflowDraftEdits.changes(from: live, to: workflow.draft)
+        let issues = try await workflows.validate(workflow.draft)
+        var publish: [String: Any] = ["changes": changes.map { ["text": $0] }, "hasChanges": !changes.isEmpty]
+        if workflow.draft.steps.isEmpty {
+            publish["blocked"] = "The draft has no step yet: add one, then publish."
+        } else if !issues.isEmpty {
+            publish["blocked"] = "The draft cannot be published yet: " + issues.map(\.description).joined(separator: "; ")
+        } else if changes.isEmpty {
+            publish["blocked"] = "The draft is the live version: nothing to publish."
+        } else {
+            publish["ready"] = true
+        }
+        data["publish"] = publish
         if kind != "conditional", let key = chosenKey, let declaration = ActionCatalog.declaration(key) {
             var action: [String: Any] = [
                 "key": declaration.key, "summary": declaration.summary,

@@ -13,6 +13,11 @@ struct FormFields: Sendable {
         self.init(String(buffer: body))
     }
 
+    /// Fields as a form would send them (a step's values, to open it for editing).
+    init(pairs: [(String, String)]) {
+        self.pairs = pairs.map { (name: $0.0, value: $0.1) }
+    }
+
     init(_ text: String) {
         for piece in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = piece.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

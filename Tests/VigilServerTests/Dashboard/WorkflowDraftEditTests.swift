@@ -1,0 +1,129 @@
+import Access
+import Foundation
+import JSONValues
+import Testing
+@testable import VigilServer
+import Workflows
+
+/// The builder as a flow (issue 30 §1): any step opened, edited, moved, duplicated or removed;
+/// ids made from names; the trigger's parameters one by one; publishing that shows what it
+/// changes and needs a valid, non-empty draft; an earlier version made live again.
+@Suite struct WorkflowDraftEditTests {
+    static func lookup(_ id: String = "lookup", bank: String = "TEST_BANK") -> StepDefinition {
+        StepDefinition(id: id, name: "Keep it", type: "action", action: "bank.add", inputs: ["bank": .string(bank), "image_url": "{{ trigger.image_url }}"])
+    }
+
+    @Test func idsAreMadeFromNamesAndNeverCollide() {
+        #expect(WorkflowDraftEdits.id(fromName: "PhotoDNA lookup!", taken: []) == "photodna_lookup")
+        #expect(WorkflowDraftEdits.id(fromName: "Étape 2", taken: []) == "etape_2")
+        #expect(WorkflowDraftEdits.id(fromName: "42", taken: []) == "step_42")
+        #expect(WorkflowDraftEdits.id(fromName: "Lookup", taken: ["lookup", "lookup_2"]) == "lookup_3")
+    }
+
+    @Test func aStepIsMovedWithinItsListDuplicatedAndAConditionalsEditKeepsItsBranches() throws {
+        let branch = BranchDefinition(name: "hit", condition: "steps.lookup.output.added", steps: [Self.lookup("inner")])
+        var steps = [Self.lookup(), StepDefinition(id: "decide", type: "conditional", branches: [branch], otherwise: [Self.lookup("other")]), Self.lookup("last")]
+        #expect(WorkflowDraftEdits.move("last", by: -1, in: &steps))
+        #expect(steps.map(\.id) == ["lookup", "last", "decide"])
+        #expect(!WorkflowDraftEdits.move("lookup", by: -1, in: &steps), "already first")
+        #expect(!WorkflowDraftEdits.move("inner", by: 1, in: &steps), "alone in its branch")
+        #expect(WorkflowDraftEdits.duplicate("inner", in: &steps) == "inner_2")
+        #expect(steps[2].branches?.first?.steps.map(\.id) == ["inner", "inner_2"])
+        // Editing the conditional's condition keeps what its branch runs and its else.
+        let edited = StepDefinition(id: "decide", name: "Was it kept?", type: "conditional",
+                                    branches: [BranchDefinition(name: "kept", condition: "steps.last.output.added", steps: [])], otherwise: [])
+        try WorkflowDraftEdits.replace("decide", with: edited, in: &steps)
+        #expect(steps[2].branches?.first?.condition == "steps.last.output.added" && steps[2].branches?.first?.steps.map(\.id) == ["inner", "inner_2"])
+        #expect(steps[2].otherwise?.map(\.id) == ["other"] && steps[2].name == "Was it kept?")
+        // A branch that still runs steps is not dropped by an edit.
+        let dropped = StepDefinition(id: "decide", type: "conditional", branches: [], otherwise: [])
+        #expect(throws: WorkflowDraftEdits.Refusal.self) { try WorkflowDraftEdits.replace("decide", with: dropped, in: &steps) }
+        #expect(steps[2].branches?.count == 1)
+    }
+
+    @Test func whatPublishingChangesIsSaidInWords() {
+        let live = WorkflowDefinition(name: "w", trigger: .api([]), steps: [Self.lookup(), Self.lookup("gone")])
+        var changed = Self.lookup(bank: "OTHER")
+        changed.name = "Keep it elsewhere"
+        let draft = WorkflowDefinition(name: "w", trigger: .api([Parameter(name: "image_url", type: "url", required: true)]),
+                                       steps: [changed, Self.lookup("new")])
+        #expect(WorkflowDraftEdits.changes(from: live, to: draft) == [
+            "the trigger changes", #"changes step "Keep it elsewhere" (lookup): its name, input bank"#, #"adds step "Keep it" (new)"#,
+            #"removes step "Keep it" (gone)"#,
+        ])
+        #expect(WorkflowDraftEdits.changes(from: live, to: live).isEmpty)
+        #expect(WorkflowDraftEdits.changes(from: nil, to: WorkflowDefinition(name: "w", trigger: .api([]), steps: [])).isEmpty)
+    }
+
+    @Test func theBuilderEditsMovesDuplicatesPublishesAndRollsBack() async throws {
+        let fixture = try await ServerFixture()
+        try await fixture.test { http in
+            var analyst = try await Browser.signedIn(.analyst, fixture: fixture, http: http)
+            // Parameters one by one: only the one ticked is required.
+            let created = try await analyst.post("/workflows", ["name": "Flow", "trigger": "api"], repeated: [
+                ("parameter_name", "image_url"), ("parameter_type", "url"), ("parameter_required", "0"),
+                ("parameter_name", "account_reference_id"), ("parameter_type", "text"),
+                ("parameter_name", ""), ("parameter_type", "text"),
+            ])
+            #expect(created.status == 303, "\(created.text.prefix(300))")
+            let workflow = try #require(try await fixture.service.workflows.find(named: "Flow"))
+            #expect(workflow.draft.trigger.parameters == [Parameter(name: "image_url", type: "url", required: true),
+                                                           Parameter(name: "account_reference_id", type: "text")])
+            // An empty draft offers no Publish, and the server refuses one in words.
+            let empty = try await analyst.get("/workflows/\(workflow.id)")
+            #expect(!empty.text.contains(#"id="publish""#) && empty.text.contains("The draft has no step yet"))
+            let refused = try await analyst.post("/workflows/\(workflow.id)/publish", [:])
+            #expect(refused.status == 422 && refused.text.contains("a workflow with no step does nothing"), "\(refused.status)")
+
+            // A step named, its id made from the name.
+            let added = try await analyst.post("/workflows/\(workflow.id)/steps", ["kind": "action", "action": "bank.add", "step_name": "Keep the image",
+                                                                                 "in_bank": "TEST_BANK", "in_image_url": "{{ trigger.image_url }}"])
+            #expect(added.status == 303 && added.headers[.location] == "/workflows/\(workflow.id)#step-keep_the_image", "\(added.text.prefix(400))")
+            // Opened for editing: its form holds what it holds; saving replaces it where it is.
+            let opened = try await analyst.get("/workflows/\(workflow.id)?edit=keep_the_image")
+            #expect(opened.text.contains("Edit step keep_the_image") && opened.text.contains(#"name="editing" value="keep_the_image""#))
+            #expect(opened.text.contains(#"value="TEST_BANK""#))
+            let edited = try await analyst.post("/workflows/\(workflow.id)/steps", ["kind": "action", "action": "bank.add", "editing": "keep_the_image",
+                                                                                  "step_id": "keep_the_image", "step_name": "Keep it",
+                                                                                  "in_bank": "TEST_BANK", "in_image_url": "{{ trigger.image_url }}",
+                                                                                  "in_note": "seen"])
+            #expect(edited.status == 303, "\(edited.text.prefix(400))")
+            var draft = try await fixture.service.workflows.workflow(workflow.id).draft
+            #expect(draft.steps.count == 1 && draft.steps[0].name == "Keep it" && draft.steps[0].inputs?["note"] == .string("seen"))
+            #expect(try await analyst.post("/workflows/\(workflow.id)/steps/keep_the_image/duplicate", [:]).status == 303)
+            #expect(try await analyst.post("/workflows/\(workflow.id)/steps/keep_the_image_2/move", ["direction": "up"]).status == 303)
+            draft = try await fixture.service.workflows.workflow(workflow.id).draft
+            #expect(draft.steps.map(\.id) == ["keep_the_image_2", "keep_the_image"])
+            #expect(try await analyst.post("/workflows/\(workflow.id)/steps/keep_the_image_2/delete", [:]).status == 303)
+
+            // Publishing says what it changes; then a second version, and the first made live again.
+            let ready = try await analyst.get("/workflows/\(workflow.id)")
+            #expect(ready.text.contains(#"id="publish""#) && ready.text.contains("the first version: 1 step(s)"))
+            #expect(try await analyst.post("/workflows/\(workflow.id)/publish", [:]).status == 303)
+            #expect(try await analyst.get("/workflows/\(workflow.id)").text.contains("The draft is the live version: nothing to publish."))
+            _ = try await analyst.post("/workflows/\(workflow.id)/steps", ["kind": "action", "action": "bank.add", "editing": "keep_the_image",
+                                                                          "step_name": "Keep it", "in_bank": "TEST_BANK", "in_image_url": "{{ trigger.image_url }}"])
+            let changed = try await analyst.get("/workflows/\(workflow.id)")
+            #expect(changed.text.contains(#"changes step &quot;Keep it&quot; (keep_the_image): input note"#), "\(changed.text)")
+            #expect(try await analyst.post("/workflows/\(workflow.id)/publish", [:]).status == 303)
+            #expect(try await fixture.service.workflows.workflow(workflow.id).liveVersion == 2)
+            let back = try await analyst.post("/workflows/\(workflow.id)/versions/1/live", [:])
+            #expect(back.status == 303 && Browser.notice(of: back) == "Version 1 is live again: new runs use it.")
+            #expect(try await fixture.service.workflows.workflow(workflow.id).liveVersion == 1)
+            let log = try await fixture.service.audit.latestEvents(before: nil, limit: 30, filter: AuditFilter(action: "workflow.publish"))
+            #expect(log.first?.outcome == "ok: version 1 made live again")
+
+            // The trigger's parameters are edited one by one.
+            let trigger = try await analyst.post("/workflows/\(workflow.id)/trigger", [:], repeated: [
+                ("parameter_name", "image_url"), ("parameter_type", "url"), ("parameter_required", "0"),
+                ("parameter_name", "score"), ("parameter_type", "number"), ("parameter_required", "1"),
+            ])
+            #expect(trigger.status == 303, "\(trigger.text.prefix(300))")
+            #expect(try await fixture.service.workflows.workflow(workflow.id).draft.trigger.parameters?.map(\.name) == ["image_url", "score"])
+            // A trigger that would break a step (its image_url gone) is refused in words, and kept.
+            let broken = try await analyst.post("/workflows/\(workflow.id)/trigger", [:], repeated: [("parameter_name", "score"), ("parameter_type", "number")])
+            #expect(broken.status == 422 && broken.text.contains("Not saved"), "\(broken.status)")
+            #expect(try await fixture.service.workflows.workflow(workflow.id).draft.trigger.parameters?.count == 2)
+        }
+    }
+}
