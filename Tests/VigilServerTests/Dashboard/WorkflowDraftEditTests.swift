@@ -41,6 +41,17 @@ import Workflows
         #expect(steps[2].branches?.count == 1)
     }
 
+    @Test func aConditionIsBuiltFromClausesAsTheExpressionTheValidatorChecks() {
+        let fields = FormFields(pairs: [("when_0_0", "steps.lookup.output.is_match"), ("op_0_0", "true"),
+                                        ("join_0", "or"), ("when_0_1", "trigger.account_reference_id"), ("op_0_1", "=="), ("value_0_1", "it's 42"),
+                                        ("when_1_0", "steps.lookup.output.distance"), ("op_1_0", "<="), ("value_1_0", "10"),
+                                        ("when_2_0", "steps.lookup.output.matches"), ("op_2_0", "contains"), ("value_2_0", "A1")])
+        #expect(WorkflowBuilder.condition(from: fields, branch: 0) == #"steps.lookup.output.is_match == true or trigger.account_reference_id == 'it\'s 42'"#)
+        #expect(WorkflowBuilder.condition(from: fields, branch: 1) == "steps.lookup.output.distance <= 10")
+        #expect(WorkflowBuilder.condition(from: fields, branch: 2) == "'A1' in steps.lookup.output.matches")
+        #expect(WorkflowBuilder.condition(from: FormFields(pairs: []), branch: 0) == nil)
+    }
+
     @Test func whatPublishingChangesIsSaidInWords() {
         let live = WorkflowDefinition(name: "w", trigger: .api([]), steps: [Self.lookup(), Self.lookup("gone")])
         var changed = Self.lookup(bank: "OTHER")
@@ -112,6 +123,18 @@ import Workflows
             #expect(try await fixture.service.workflows.workflow(workflow.id).liveVersion == 1)
             let log = try await fixture.service.audit.latestEvents(before: nil, limit: 30, filter: AuditFilter(action: "workflow.publish"))
             #expect(log.first?.outcome == "ok: version 1 made live again")
+
+            // A conditional built from clauses; a comparison of the wrong types is refused at its field,
+            // with the expression it was checked as shown.
+            let wrong = try await analyst.post("/workflows/\(workflow.id)/steps", ["kind": "conditional", "step_name": "Was it kept",
+                                                                                  "when_0_0": "steps.keep_the_image.output.added", "op_0_0": ">", "value_0_0": "3"])
+            #expect(wrong.status == 422 && wrong.text.contains("compares two numbers or two texts") && wrong.text.contains("steps.keep_the_image.output.added &gt; 3"),
+                    "\(wrong.status)")
+            let built = try await analyst.post("/workflows/\(workflow.id)/steps", ["kind": "conditional", "step_name": "Was it kept", "branch_0": "kept",
+                                                                                  "when_0_0": "steps.keep_the_image.output.added", "op_0_0": "true"])
+            #expect(built.status == 303, "\(built.text.prefix(400))")
+            let decide = try #require(WorkflowDraftEdits.find("was_it_kept", in: try await fixture.service.workflows.workflow(workflow.id).draft.steps))
+            #expect(decide.branches?.first?.condition == "steps.keep_the_image.output.added == true")
 
             // The trigger's parameters are edited one by one.
             let trigger = try await analyst.post("/workflows/\(workflow.id)/trigger", [:], repeated: [

@@ -166,6 +166,40 @@ enum WorkflowBuilder {
         return names
     }
 
+    /// The operators the condition builder offers, as a person reads them, and how each is written.
+    static let operators: [(value: String, label: String)] = [
+        ("true", "is true"), ("false", "is false"), ("==", "equals"), ("!=", "does not equal"), (">", "is more than"), (">=", "is at least"),
+        ("<", "is less than"), ("<=", "is at most"), ("contains", "contains"),
+    ]
+
+    /// A branch's condition built from the form's clauses (`when_<branch>_<n>`, `op_…`, `value_…`,
+    /// joined by `join_<branch>`), as the expression the validator checks; nil when no clause is
+    /// filled in. A value is a number, true, false or null as typed, else a quoted text.
+    static func condition(from fields: FormFields, branch: Int) -> String? {
+        let clauses = (0..<2).compactMap { n -> String? in
+            guard let path = fields.text("when_\(branch)_\(n)"), let op = fields.text("op_\(branch)_\(n)") else { return nil }
+            let value = literal(fields.text("value_\(branch)_\(n)") ?? "")
+            switch op {
+            case "true": return "\(path) == true"
+            case "false": return "\(path) == false"
+            case "contains": return "\(value) in \(path)"
+            default: return "\(path) \(op) \(value)"
+            }
+        }
+        guard !clauses.isEmpty else { return nil }
+        return clauses.joined(separator: fields["join_\(branch)"] == "or" ? " or " : " and ")
+    }
+
+    static func literal(_ text: String) -> String {
+        if Double(text) != nil || ["true", "false", "null"].contains(text) { return text }
+        return "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+    }
+
+    /// The values a condition can read: the trigger's fields and every step's declared outputs.
+    static func paths(_ definition: WorkflowDefinition) -> [String] {
+        variables(definition).map { $0.replacingOccurrences(of: "{{ ", with: "").replacingOccurrences(of: " }}", with: "") }
+    }
+
     /// Validation issues keyed as the forms name their controls: `id`, `in_<input>`, `condition_<n>`.
     static func formField(_ issue: ValidationIssue) -> String {
         let field = issue.field

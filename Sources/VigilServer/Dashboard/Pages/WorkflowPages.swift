@@ -63,7 +63,8 @@ struct WorkflowPages {
             if kind == "conditional" {
                 var branches: [BranchDefinition] = []
                 for index in 0..<3 {
-                    guard let condition = fields.text("condition_\(index)") else { continue }
+                    // The expression as written wins; else the one built from the clauses.
+                    guard let condition = fields.text("condition_\(index)") ?? WorkflowBuilder.condition(from: fields, branch: index) else { continue }
                     branches.append(BranchDefinition(name: fields.text("branch_\(index)"), condition: condition, steps: []))
                 }
                 step = StepDefinition(id: id, name: fields.text("step_name"), type: "conditional", branches: branches, otherwise: [])
@@ -333,8 +334,19 @@ struct WorkflowPages {
             "conditional": kind == "conditional",
             "variables": variables.map { ["value": $0] },
             "stepID": fields?["step_id"] ?? "", "stepName": fields?["step_name"] ?? "",
-            "conditions": (0..<3).map { ["index": $0, "name": fields?["branch_\($0)"] ?? "", "condition": fields?["condition_\($0)"] ?? "",
-                                         "error": problems["condition_\($0)"] ?? ""] },
+            "conditions": (0..<3).map { index in
+                // The expression checked is shown: as written, or as the clauses built it.
+                ["index": index, "name": fields?["branch_\(index)"] ?? "",
+                 "condition": fields?.text("condition_\(index)") ?? fields.flatMap { WorkflowBuilder.condition(from: $0, branch: index) } ?? "",
+                 "or": fields?["join_\(index)"] == "or",
+                 "clauses": (0..<2).map { n in
+                     ["n": n, "joined": n > 0, "branchIndex": index, "value": fields?["value_\(index)_\(n)"] ?? "",
+                      "paths": WorkflowBuilder.paths(workflow.draft).map { ["value": $0, "selected": $0 == fields?["when_\(index)_\(n)"]] },
+                      "operators": WorkflowBuilder.operators.map { ["value": $0.value, "label": $0.label, "selected": $0.value == fields?["op_\(index)_\(n)"]] }]
+                     as [String: Any]
+                 },
+                 "error": problems["condition_\(index)"] ?? ""] as [String: Any]
+            },
             "errors": problems, "general": problems["form"] ?? "",
             "editing": editing ?? false,
             "versions": try await workflows.versions(workflow.id).reversed().map { version in
