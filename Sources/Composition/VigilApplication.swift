@@ -86,22 +86,22 @@ public struct VigilApplication: Sendable {
                                          wake: { [doorbell = jobs.doorbell] in doorbell.ring() }, clock: clock)
         Assemble.guardCredentialUsers(credentials, stores: stores, bankSync: syncing.service,
                                       reportSettings: { [reports = casework.reports] in try await reports.settings() })
+        let engine = WorkflowEngine(
+            store: stores.workflows,
+            actions: WorkflowSteps.all(lookup: lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
+                                       cases: casework.cases, accounts: casework.accounts, reports: casework.reports,
+                                       links: DashboardLinks(base: settings.publicURL)),
+            secrets: VaultRedactor(credentials: credentials), images: MediaRunImages(media: media), evaluation: ExpressionPool(),
+            logger: options.logger("vigil.workflows"),
+            observe: { run, status in metrics.recordOutcome(.runs, kind: run.trigger.rawValue, outcome: status.rawValue) })
         let service = VigilService(
             lookup: lookup, hashingPool: hashing, keys: keys, jobs: jobs, fetcher: fetcher, credentials: credentials, bankSync: syncing.service, audit: stores.audit,
             workflows: workflows, triggers: triggers, triggerBell: events.triggerBell, cases: casework.cases, accounts: casework.accounts,
             events: stores.events, eventFeed: events.feed, lookupEvents: events.committer, webhooks: webhooks, media: media,
             reports: casework.reports, review: casework.review, users: UserService(store: stores.users, hasher: options.passwords, clock: clock),
             tally: tally, settings: settings, metrics: metrics,
-            subscribedEvents: subscribed)
+            subscribedEvents: subscribed, trials: engine)
 
-        let engine = WorkflowEngine(
-            store: stores.workflows,
-            actions: WorkflowSteps.all(lookup: lookup, fetcher: fetcher, credentials: credentials, photoDNA: photoDNA,
-                                       cases: casework.cases, accounts: casework.accounts, reports: casework.reports,
-                                       links: DashboardLinks(base: settings.publicURL)),
-            secrets: VaultRedactor(credentials: credentials), images: service.runImages, evaluation: ExpressionPool(),
-            logger: options.logger("vigil.workflows"),
-            observe: { run, status in metrics.recordOutcome(.runs, kind: run.trigger.rawValue, outcome: status.rawValue) })
         let connection = CyberTiplineConnection(credentials: credentials, gate: fetcher.gate, timeout: options.cyberTiplineTimeout,
                                                 uploadTimeout: options.cyberTiplineUploadTimeout)
         let handlers: [any JobHandler] = [

@@ -243,6 +243,15 @@ class Dashboard(BrowserTestCase):
         self.assertIn("Not saved", self.find("#workflow-error").text)
         self.shot("draft-with-branch")
         self.assertIn("the first version", self.find("#draft-changes").text)
+        # A test run of the draft before it is published: PhotoDNA is asked for real; the case
+        # it would open is shown, and not opened.
+        cases_before = len(World.api("GET", "/v1/cases?limit=1000")["cases"])
+        self.find("#trial-image_url").send_keys(World.image_base + "/demo-1.jpg")
+        self.submit("#try-draft")
+        self.assertIn("Matched", self.find("#trial-pdna").text)
+        self.assertIn("would open a case", self.find("#trial-open_case").text)
+        self.assertEqual(len(World.api("GET", "/v1/cases?limit=1000")["cases"]), cases_before, "a test run opened a case")
+        self.shot("test-run")
         self.press(lambda: (self.find("#publish").click(), self.wait(EC.alert_is_present()).accept()))
         self.assertIn("Version 1 published", self.notice())
         self.assertIn("live", self.find("#versions").text)

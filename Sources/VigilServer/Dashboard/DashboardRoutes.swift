@@ -24,7 +24,7 @@ struct DashboardRoutes {
         HomePage(kit: kit, jobs: s.jobs, workflows: s.workflows, cases: s.cases, webhooks: s.webhooks, reports: s.reports, tally: s.tally)
             .register(on: pages)
         IntegrationPages(kit: kit, credentials: s.credentials, users: s.users, auditor: s.auditor).register(on: pages)
-        WorkflowPages(kit: kit, credentials: s.credentials, workflows: s.workflows, auditor: s.auditor).register(on: pages)
+        WorkflowPages(kit: kit, credentials: s.credentials, workflows: s.workflows, trials: s.trials, auditor: s.auditor).register(on: pages)
         cases.register(on: pages)
         ReportPages(kit: kit, reports: s.reports, cases: cases).register(on: pages)
         AccountPages(kit: kit, cases: s.cases, accounts: s.accounts, settings: s.settings).register(on: pages)

@@ -58,6 +58,8 @@ public final class VigilService: Sendable {
     public let subscribedEvents: SubscribedEventTypes
     /// Writes the routes' administrative actions to the audit log.
     public let auditor: Auditor
+    /// Tries a workflow's draft without side effects (the engine, which performs steps).
+    public let trials: any WorkflowTrials
 
     public var banks: BankService { lookup.banks }
     /// Where workflow runs' images are kept, for the engine that reads them back.
@@ -67,7 +69,9 @@ public final class VigilService: Sendable {
                  bankSync: BankSyncService, audit: any AuditLog, workflows: WorkflowService, triggers: EventTriggers, triggerBell: Doorbell,
                  cases: CaseService, accounts: AccountService, events: any EventStore, eventFeed: EventFeed, lookupEvents: EventGroupCommit,
                  webhooks: WebhookService, media: EvidenceMediaService, reports: ReportService, review: CaseReview, users: UserService,
-                 tally: LookupTally, settings: ServerSettings, metrics: ServerMetrics, subscribedEvents: SubscribedEventTypes) {
+                 tally: LookupTally, settings: ServerSettings, metrics: ServerMetrics, subscribedEvents: SubscribedEventTypes,
+                 trials: any WorkflowTrials) {
+        self.trials = trials
         self.lookup = lookup
         self.hashingPool = hashingPool
         self.keys = keys

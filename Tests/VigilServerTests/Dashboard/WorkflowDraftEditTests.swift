@@ -1,4 +1,5 @@
 import Access
+import Cases
 import Foundation
 import JSONValues
 import Testing
@@ -147,6 +148,39 @@ import Workflows
             let broken = try await analyst.post("/workflows/\(workflow.id)/trigger", [:], repeated: [("parameter_name", "score"), ("parameter_type", "number")])
             #expect(broken.status == 422 && broken.text.contains("Not saved"), "\(broken.status)")
             #expect(try await fixture.service.workflows.workflow(workflow.id).draft.trigger.parameters?.count == 2)
+        }
+    }
+}
+
+/// The builder's "Test run" through the dashboard: the draft against an image URL, a real
+/// lookup, and the case it would open shown and not opened.
+@Suite struct WorkflowTrialPageTests {
+    @Test func aTestRunLooksTheImageUpAndShowsTheCaseItWouldOpenWithoutOpeningIt() async throws {
+        let origin = try await OriginServer.start()
+        let fixture = try await ServerFixture()
+        let draft = WorkflowDefinition(name: "Try me", trigger: .api([Parameter(name: "image_url", type: "url", required: true)]), steps: [
+            StepDefinition(id: "lookup", name: "Look it up", type: "action", integration: "vigil", operation: "match_lookup",
+                           inputs: ["image_url": "{{ trigger.image_url }}"]),
+            StepDefinition(id: "decide", type: "conditional", branches: [BranchDefinition(name: "hit", condition: "steps.lookup.output.is_match", steps: [
+                StepDefinition(id: "open_case", name: "Open a case", type: "action", action: "case.create",
+                               inputs: ["title": "Known image", "image_url": "{{ trigger.image_url }}"]),
+            ])], otherwise: []),
+        ])
+        let workflow = try await fixture.service.workflows.create(draft)
+        try await fixture.test { http in
+            var analyst = try await Browser.signedIn(.analyst, fixture: fixture, http: http)
+            let page = try await analyst.get("/workflows/\(workflow.id)")
+            #expect(page.text.contains(#"id="try-draft""#) && page.text.contains(#"name="trial_image_url""#))
+            let missing = try await analyst.post("/workflows/\(workflow.id)/trial", [:])
+            #expect(missing.text.contains("Not tried: parameter image_url is required"), "\(missing.status)")
+            let tried = try await analyst.post("/workflows/\(workflow.id)/trial", ["trial_image_url": origin.url("/demo-0.jpg")])
+            #expect(tried.status == 200)
+            #expect(tried.text.contains("Matched 1 signature"), "\(tried.text)")
+            #expect(tried.text.contains("Took the branch “hit”.") && tried.text.contains("Not run: it would open a case with the inputs below."))
+            #expect(try await fixture.service.cases.list(CaseFilter(limit: 10)).isEmpty, "no case was opened")
+            #expect(try await fixture.service.workflows.runs(RunFilter(workflowID: workflow.id, limit: 10)).isEmpty, "no run was written")
+            var viewer = try await Browser.signedIn(.viewer, fixture: fixture, http: http)
+            #expect(try await viewer.post("/workflows/\(workflow.id)/trial", ["trial_image_url": origin.url("/demo-0.jpg")]).status == 403)
         }
     }
 }

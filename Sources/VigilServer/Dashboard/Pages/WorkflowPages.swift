@@ -11,6 +11,8 @@ struct WorkflowPages {
     let kit: PageKit
     let credentials: CredentialService
     let workflows: WorkflowService
+    /// The builder's "Test run": a draft tried without side effects.
+    let trials: any WorkflowTrials
     let auditor: Auditor
 
     func register(on pages: RouterGroup<VigilRequestContext>) {
@@ -131,6 +133,25 @@ struct WorkflowPages {
             definition.trigger.parameters = Self.parameters(fields)
             return try await save(definition, of: workflow, "changed the trigger's parameters", anchor: "trigger", request, context,
                                   problemKey: "parameters")
+        }
+        pages.post("workflows/{id}/trial") { request, context in
+            let workflow = try await workflows.workflow(try context.parameters.require("id"))
+            let fields = try await kit.form(request)
+            let issues = try await workflows.validate(workflow.draft)
+            guard !workflow.draft.steps.isEmpty, issues.isEmpty else {
+                let why = workflow.draft.steps.isEmpty ? "the draft has no step yet" : issues.map(\.description).joined(separator: "; ")
+                return try await builder(request, context, problems: ["trial": "Not tried: \(why)."], trialFields: fields)
+            }
+            let results: [TrialStep]
+            do {
+                results = try await trials.tryOut(workflow.draft, input: WorkflowTrialText.input(fields, workflow.draft.trigger.parameters ?? []))
+            } catch let error as WorkflowError {
+                return try await builder(request, context, problems: ["trial": "Not tried: \(error.description)."], trialFields: fields)
+            } catch let error as WorkflowInvalid {
+                return try await builder(request, context, problems: ["trial": "Not tried: \(error)."], trialFields: fields)
+            }
+            // A trial writes nothing and may be repeated: its page is the answer to the post.
+            return try await builder(request, context, trial: results, trialFields: fields)
         }
         pages.post("workflows/{id}/versions/{version}/live") { request, context in
             let workflow = try await workflows.workflow(try context.parameters.require("id"))
@@ -306,7 +327,8 @@ struct WorkflowPages {
         trigger.type == "api" ? "API (\((trigger.parameters ?? []).map(\.name).joined(separator: ", ")))" : "on " + (trigger.events ?? []).joined(separator: ", ")
     }
 
-    func builder(_ request: Request, _ context: VigilRequestContext, problems: [String: String] = [:], fields: FormFields? = nil) async throws -> Response {
+    func builder(_ request: Request, _ context: VigilRequestContext, problems: [String: String] = [:], fields: FormFields? = nil,
+                 trial: [TrialStep]? = nil, trialFields: FormFields? = nil) async throws -> Response {
         let workflow = try await workflows.workflow(try context.parameters.require("id"))
         let query = request.formQuery
         // A step opened for editing: its form, filled with what it holds now.
@@ -375,6 +397,10 @@ struct WorkflowPages {
             publish["ready"] = true
         }
         data["publish"] = publish
+        if workflow.draft.trigger.type == "api" {
+            data["trial"] = WorkflowTrialText.data(parameters: workflow.draft.trigger.parameters ?? [], fields: trialFields, results: trial,
+                                                   problem: problems["trial"])
+        }
         if kind != "conditional", let key = chosenKey, let declaration = ActionCatalog.declaration(key) {
             var action: [String: Any] = [
                 "key": declaration.key, "summary": declaration.summary,

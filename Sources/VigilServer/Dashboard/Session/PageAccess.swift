@@ -34,7 +34,7 @@ enum PageAccess: Sendable, Equatable {
         add(.permission(.readWorkflows), ["GET /workflows", "GET /workflows/{id}", "GET /workflow-runs/{run}"])
         add(.permission(.writeWorkflows), ["POST /workflows", "POST /workflows/{id}/steps", "POST /workflows/{id}/steps/{step}/delete",
                                            "POST /workflows/{id}/steps/{step}/move", "POST /workflows/{id}/steps/{step}/duplicate",
-                                           "POST /workflows/{id}/trigger", "POST /workflows/{id}/versions/{version}/live",
+                                           "POST /workflows/{id}/trigger", "POST /workflows/{id}/versions/{version}/live", "POST /workflows/{id}/trial",
                                            "POST /workflows/{id}/publish", "POST /workflow-runs/{run}/rerun"])
         add(.permission(.readCases), ["GET /cases", "GET /cases/{id}", "GET /accounts", "GET /accounts/{id}", "GET /media/{sha256}/preview",
                                       "GET /live/events"])
