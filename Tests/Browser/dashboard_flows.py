@@ -381,6 +381,10 @@ class Dashboard(BrowserTestCase):
         self.wait(lambda d: d.find_element(By.ID, "report-state").text == "finished", timeout=60)
         self.assertTrue(self.find("#ncmec-report-id").text.isdigit())
         self.assertIn("reportId", self.find("#report-receipt").get_attribute("textContent"))
+        # The receipt reads as fields: NCMEC's report number and each file by its name.
+        receipt = self.find("#report-receipt-fields").text
+        self.assertIn(self.find("#ncmec-report-id").text, receipt)
+        self.assertIn("NCMEC file", receipt)
         self.shot("report-finished")
         # The reveal is in the audit log.
         self.sign_in("ada")

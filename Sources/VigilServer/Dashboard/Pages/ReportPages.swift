@@ -89,6 +89,15 @@ struct ReportPages {
 struct ReportPanel {
     let reports: ReportService
 
+    /// What a failed report needs, in words (not the program's `give_up`).
+    static func words(_ kind: ReportProblem.Kind) -> String {
+        switch kind {
+        case .fix: "the report needs a change"
+        case .giveUp: "needs a person"
+        case .unavailable: "NCMEC was unavailable: retry later"
+        }
+    }
+
     func data(caseID: Int64, context: VigilRequestContext, problems: [String: String]) async throws -> [String: Any] {
         guard let report = try await reports.list(ReportFilter(caseID: caseID, limit: 1)).first else { return ["none": true] }
         let (current, history) = try await reports.detail(report.id)
@@ -109,7 +118,15 @@ struct ReportPanel {
             "receipt": current.remote.receipt ?? "",
             "problems": problemList.map { ["text": $0] },
             "hasProblems": !problemList.isEmpty && state == .draft,
-            "failure": current.problem.map { ["kind": $0.kind.rawValue, "message": $0.message, "code": $0.code.map(String.init) ?? ""] } ?? false,
+            "failure": current.problem.map { ["kind": Self.words($0.kind), "message": $0.message, "code": $0.code.map(String.init) ?? ""] } ?? false,
+            // The receipt as fields (what NCMEC acknowledged); its text as sent stays below them.
+            "receiptFields": current.remote.receipt == nil ? false : [
+                "reportID": current.remote.reportID.map(String.init) ?? "not given",
+                "finishedAt": Display.time(current.finishedAt),
+                "files": current.files.filter { $0.fileID != nil }.map { file in
+                    ["name": file.originalFileName ?? String(file.mediaSHA256.prefix(12)) + "…", "fileID": file.fileID ?? ""]
+                },
+            ] as [String: Any],
             "incidentOptions": IncidentType.allCases.map { ["value": $0.rawValue, "selected": $0 == content.incidentType] },
             "incidentAt": Display.time(content.incidentAt),
             "incidentDescription": content.incidentDescription ?? "", "escalate": content.escalateToHighPriority ?? "",
