@@ -31,6 +31,14 @@ import VigilTestSupport
             #expect(refused.body.count < 2000, "no image at the cap")
             // Another person has a budget of their own.
             #expect(try await http.call(.post, reveal, key: fixture.admin).status == 200)
+            // The API says the same: the reviewer's own, and everyone's for a supervisor (counts, no file).
+            let own = try await http.call(.get, "/v1/exposure", key: fixture.reviewer)
+            #expect(own.json["reveals"] as? Int == 3 && own.json["reveals_left"] as? Int == 0 && own.json["at_limit"] as? Bool == true, "\(own.text)")
+            #expect(own.json["seconds_revealed"] as? Int == 60 && own.json["eases_at"] is String)
+            #expect(try await http.call(.get, "/v1/exposures", key: fixture.reviewer).status == 403)
+            let everyone = try await http.call(.get, "/v1/exposures", key: fixture.admin)
+            let counted = (everyone.json["exposures"] as? [[String: Any]] ?? []).compactMap { $0["reveals"] as? Int }.sorted()
+            #expect(counted == [1, 3] && !everyone.text.contains(sha), "\(everyone.text)")
             let audit = try await fixture.service.audit.latestEvents(before: nil, limit: 10, filter: AuditFilter(action: "evidence.reveal"))
             #expect(audit.map(\.outcome).contains("ok: 0 of 3 reveals left this shift"), "\(audit.map(\.outcome))")
             #expect(audit.first?.outcome.hasPrefix("failed: ") == false)

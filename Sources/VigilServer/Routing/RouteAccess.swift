@@ -75,7 +75,8 @@ public enum RouteAccess {
             "POST /v1/accounts", "PATCH /v1/accounts/{id}", "POST /v1/accounts/{id}/block", "POST /v1/accounts/{id}/unblock",
         ])
         add(.administer, ["PUT /v1/case-templates/{name}", "PUT /v1/case-queues/{name}"])
-        add(.revealEvidence, ["POST /v1/media/{sha256}/reveal"])
+        add(.revealEvidence, ["POST /v1/media/{sha256}/reveal", "GET /v1/exposure"])
+        add(.administer, ["GET /v1/exposures"])
         add(.preserveEvidence, ["POST /v1/media/{sha256}/hold"])
         add(.readEvents, ["GET /v1/events", "GET /v1/events/stream"])
         add(.readReports, ["GET /v1/reports", "GET /v1/reports/{id}", "GET /v1/reports/{id}/xml", "GET /v1/report-settings"])
