@@ -288,7 +288,7 @@ let package = Package(
         .target(name: "VigilTestSupport", dependencies: ["PDQ", "Banks", "Storage", "ContentHashing", "Jobs", "Cases", "Events", "JSONValues"], path: "Tests/VigilTestSupport", swiftSettings: strictSwift),
         .testTarget(name: "BankImportTests", dependencies: ["ImageSignals", "VigilTestSupport", "BankImport", "Banks", "Jobs", "Storage", "ContentHashing", "ImageCodecs", "PDQ"],
                     swiftSettings: strictSwift),
-        .testTarget(name: "WorkflowsTests", dependencies: ["VigilTestSupport", "Workflows", "JSONValues", "Jobs"],
+        .testTarget(name: "WorkflowsTests", dependencies: ["VigilTestSupport", "Workflows", "JSONValues", "Jobs", "Events"],
                     swiftSettings: strictSwift),
         .testTarget(name: "CasesTests", dependencies: ["VigilTestSupport", "Cases", "Banks", "PDQ", "Events", "JSONValues", "Storage"], swiftSettings: strictSwift),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: strictSwift),

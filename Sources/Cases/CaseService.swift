@@ -75,6 +75,27 @@ public struct CaseService: Sendable {
     }
 
     public func list(_ filter: CaseFilter) async throws -> [Case] { try await store.cases(filter) }
+    /// Hands `assignee` the next case of `queue` (any queue: nil) by `rotation`, assigned to them
+    /// on the version read: another reviewer taking the same case first is not an error, the
+    /// next one is taken. Nil when nothing waits; `lighter` when a severe run was broken.
+    public func takeNext(assignee: String, actor: String, queue: String?, rotation: CaseRotation = CaseRotation()) async throws
+        -> (case: Case, lighter: Bool)? {
+        for _ in 0..<5 {
+            let waiting = try await store.cases(CaseFilter(unassigned: true, queue: queue, openOnly: true, sort: .priority, limit: 200))
+            let recent = try await store.cases(CaseFilter(assignee: assignee, sort: .updated, limit: rotation.severeRun))
+            guard let chosen = rotation.next(from: waiting, recent: recent) else { return nil }
+            do {
+                let taken = try await decide(chosen.case.id, DecisionRequest(decision: .assign(assignee), expectedVersion: chosen.case.version,
+                                                                              note: chosen.lighter ? "taken from the queue: a lighter case after a run of severe ones"
+                                                                                                   : "taken from the queue", actor: actor))
+                return (taken, chosen.lighter)
+            } catch CaseError.conflict {
+                continue
+            }
+        }
+        throw CaseError.invalid("the queue kept changing while a case was being taken: try again")
+    }
+
     /// The service's time: what a queue's waits and SLA breaches are measured against.
     public var now: Date { clock() }
     public func queueCounts() async throws -> [QueueCount] { try await store.queueCounts(at: clock()) }

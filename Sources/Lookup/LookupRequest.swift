@@ -7,6 +7,9 @@ public enum LookupAPI: String, Sendable, CaseIterable {
     case native, photodna, hma, cli
     /// An integration operation (a workflow step's `vigil` match_lookup).
     case integration
+    /// A workflow draft's test run: recorded like every lookup, marked so that no workflow
+    /// starts from it and a webhook receiver can tell it from a live run's.
+    case trial
 }
 
 /// What a caller asks, whatever API it spoke.

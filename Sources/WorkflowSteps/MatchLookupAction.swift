@@ -29,7 +29,7 @@ public struct MatchLookupAction: WorkflowAction {
         let result: MatchLookupResult
         do {
             result = try await provider.matchLookup(MatchLookupInput(image: image, valueFormat: format, enhanced: call.bool("enhanced_detection") ?? false,
-                                                                     banks: banks), credential: credential)
+                                                                     banks: banks, isTrial: call.isTrial), credential: credential)
         } catch let error as PhotoDNAError {
             if error.isTransient { throw error }
             throw ActionFailure(error.description)

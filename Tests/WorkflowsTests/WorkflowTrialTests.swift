@@ -1,8 +1,9 @@
 import Foundation
+import Events
 import Jobs
 import JSONValues
 import Testing
-import Workflows
+@testable import Workflows
 
 /// The builder's "Test run" (issue 30 §1): a draft tried once without publishing and without
 /// side effects. Lookups run for real, so a condition sees what the live workflow would; a step
@@ -35,16 +36,42 @@ import Workflows
         #expect(try await store.runs(RunFilter(limit: 10)).isEmpty, "no run was written")
     }
 
+    @Test func aFailedStepStopsTheTrialAsItWouldStopARun() async throws {
+        let down = ScriptedAction("vigil.match_lookup") { _, _ in throw ActionFailure("the image could not be fetched: HTTP 401") }
+        let engine = WorkflowEngine(store: store, actions: [down])
+        let draft = WorkflowDefinition(name: "w", trigger: Self.trigger, steps: [Self.lookup, Self.decide("steps.lookup.output.is_match", [Self.keep])])
+        let steps = try await engine.tryOut(draft, input: ["image_url": "https://example.org/a.jpg"])
+        #expect(steps.count == 1, "nothing after the failed step: \(steps.map(\.stepID))")
+        guard case let .failed(why) = steps.first?.outcome else { Issue.record("\(steps)"); return }
+        #expect(why.contains("HTTP 401"))
+    }
+
     @Test func aConditionOnAStepThatDidNotRunIsUndecidedAndABadInputIsRefused() async throws {
         let adds = ScriptedAction("bank.add") { _, _ in ["added": true] }
         let engine = WorkflowEngine(store: store, actions: [adds])
         let draft = WorkflowDefinition(name: "w", trigger: Self.trigger, steps: [Self.keep, Self.decide("steps.keep.output.added", [Self.keep])])
         let steps = try await engine.tryOut(draft, input: ["image_url": "https://example.org/a.jpg"])
         #expect(steps.count == 2 && steps[0].outcome == .wouldRun)
-        #expect(steps[1].outcome == .took("else") || { if case .undecided = steps[1].outcome { true } else { false } }(),
-                "a step that did not run gives nothing a condition could hold on: \(steps[1].outcome)")
+        // Not "else": a null read as false would be a guess about what the run would do.
+        guard case let .undecided(why) = steps[1].outcome else { Issue.record("decided on a step that did not run: \(steps[1].outcome)"); return }
+        #expect(why.contains("reads step keep"))
+        let negated = WorkflowDefinition(name: "w", trigger: Self.trigger, steps: [Self.keep, Self.decide("not steps.keep.output.added", [Self.keep])])
+        guard case .undecided = try await engine.tryOut(negated, input: ["image_url": "https://example.org/a.jpg"])[1].outcome else {
+            Issue.record("a negated condition on a step that did not run was decided"); return
+        }
         #expect(adds.received.isEmpty)
+        #expect(WorkflowEngine.reads("steps.keep.output.added", step: "keep") && !WorkflowEngine.reads("steps.keeper.output.x", step: "keep")
+                && !WorkflowEngine.reads("trigger.steps.keep", step: "keep"))
         await #expect(throws: WorkflowError.self) { try await engine.tryOut(draft, input: [:]) }
         await #expect(throws: WorkflowError.self) { try await engine.tryOut(draft, input: ["image_url": "https://example.org/a.jpg", "other": "x"]) }
+    }
+}
+
+extension WorkflowTrialTests {
+    /// A trial's lookup is recorded, but no event-triggered workflow starts from it (it is not an upload).
+    @Test func aTrialsMatchStartsNoWorkflow() {
+        let trial = Event(id: 1, type: "match.found", subject: "lookup:x", actor: "api:trial", payload: ["api": "trial"], at: Date())
+        let live = Event(id: 2, type: "match.found", subject: "lookup:y", actor: "api:native", payload: ["api": "native"], at: Date())
+        #expect(!EventTableTriggers.startsRuns(trial) && EventTableTriggers.startsRuns(live))
     }
 }

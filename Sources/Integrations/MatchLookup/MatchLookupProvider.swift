@@ -19,7 +19,11 @@ public struct MatchLookupInput: Sendable {
     /// Only these banks (the built-in provider; nil: every enabled bank).
     public var banks: [String]?
 
-    public init(image: Image, valueFormat: ValueFormat = .url, enhanced: Bool = false, banks: [String]? = nil) {
+    /// A workflow draft's test run: the lookup is recorded as one (`trial`), not as a live run's.
+    public var isTrial = false
+
+    public init(image: Image, valueFormat: ValueFormat = .url, enhanced: Bool = false, banks: [String]? = nil, isTrial: Bool = false) {
+        self.isTrial = isTrial
         self.image = image
         self.valueFormat = valueFormat
         self.enhanced = enhanced

@@ -21,6 +21,8 @@ public struct ActionCall: Sendable {
     public var runID: Int64
     public var stepID: String
     public var workflowID: String
+    /// A draft's test run (`WorkflowEngine.tryOut`), not a run: a lookup says so in its record.
+    public var isTrial = false
 
     public init(inputs: [String: JSONValue], credential: String?, idempotencyKey: String, runID: Int64, stepID: String, workflowID: String) {
         self.inputs = inputs

@@ -68,12 +68,13 @@ public struct EventTableTriggers: Sendable {
     }
 
     /// Whether an event may start runs. A workflow step's own lookup starts none (a workflow that
-    /// listens for lookups and looks images up would start itself for ever), nor does the failure
+    /// listens for lookups and looks images up would start itself for ever), nor does a draft's
+    /// test run's (it is a trial, not an upload), nor does the failure
     /// of a run that a failure started (two workflows would feed each other).
     static func startsRuns(_ event: Event) -> Bool {
         switch event.type {
         case EventTypes.lookupCompleted, EventTypes.matchFound:
-            return event.payload.object?["api"]?.string != "integration"
+            return !["integration", "trial"].contains(event.payload.object?["api"]?.string ?? "")
         case EventTypes.workflowRunFailed:
             return event.payload.object?["trigger_event_type"]?.string != EventTypes.workflowRunFailed
         default:

@@ -36,21 +36,36 @@ import Workflows
         try WorkflowDraftEdits.replace("decide", with: edited, in: &steps)
         #expect(steps[2].branches?.first?.condition == "steps.last.output.added" && steps[2].branches?.first?.steps.map(\.id) == ["inner", "inner_2"])
         #expect(steps[2].otherwise?.map(\.id) == ["other"] && steps[2].name == "Was it kept?")
-        // A branch that still runs steps is not dropped by an edit.
+        // A branch that still runs steps is not dropped by an edit, wherever it is; nor is a
+        // conditional that runs steps turned into an action (its branches' steps would be lost).
         let dropped = StepDefinition(id: "decide", type: "conditional", branches: [], otherwise: [])
         #expect(throws: WorkflowDraftEdits.Refusal.self) { try WorkflowDraftEdits.replace("decide", with: dropped, in: &steps) }
-        #expect(steps[2].branches?.count == 1)
+        let moved = StepDefinition(id: "decide", type: "conditional", branches: [BranchDefinition(name: "other", condition: "true", steps: [])], otherwise: [])
+        #expect(throws: WorkflowDraftEdits.Refusal.self) { try WorkflowDraftEdits.replace("decide", with: moved, slots: [1], in: &steps) }
+        #expect(throws: WorkflowDraftEdits.Refusal.self) { try WorkflowDraftEdits.replace("decide", with: Self.lookup("decide"), in: &steps) }
+        #expect(steps[2].branches?.count == 1 && steps[2].branches?.first?.steps.map(\.id) == ["inner", "inner_2"])
     }
 
-    @Test func aConditionIsBuiltFromClausesAsTheExpressionTheValidatorChecks() {
+    @Test func aConditionIsBuiltFromClausesAsTheExpressionTheValidatorChecks() throws {
         let fields = FormFields(pairs: [("when_0_0", "steps.lookup.output.is_match"), ("op_0_0", "true"),
                                         ("join_0", "or"), ("when_0_1", "trigger.account_reference_id"), ("op_0_1", "=="), ("value_0_1", "it's 42"),
                                         ("when_1_0", "steps.lookup.output.distance"), ("op_1_0", "<="), ("value_1_0", "10"),
                                         ("when_2_0", "steps.lookup.output.matches"), ("op_2_0", "contains"), ("value_2_0", "A1")])
-        #expect(WorkflowBuilder.condition(from: fields, branch: 0) == #"steps.lookup.output.is_match == true or trigger.account_reference_id == 'it\'s 42'"#)
-        #expect(WorkflowBuilder.condition(from: fields, branch: 1) == "steps.lookup.output.distance <= 10")
-        #expect(WorkflowBuilder.condition(from: fields, branch: 2) == "'A1' in steps.lookup.output.matches")
-        #expect(WorkflowBuilder.condition(from: FormFields(pairs: []), branch: 0) == nil)
+        #expect(try WorkflowBuilder.condition(from: fields, branch: 0) == #"steps.lookup.output.is_match == true or trigger.account_reference_id == 'it\'s 42'"#)
+        #expect(try WorkflowBuilder.condition(from: fields, branch: 1) == "steps.lookup.output.distance <= 10")
+        #expect(try WorkflowBuilder.condition(from: fields, branch: 2) == "'A1' in steps.lookup.output.matches")
+        #expect(try WorkflowBuilder.condition(from: FormFields(pairs: []), branch: 0) == nil)
+        // Typed by the field: an account id of digits is text; a number must be one; only offered
+        // fields and operators are taken.
+        let kinds = ["trigger.account_reference_id": "text", "steps.lookup.output.distance": "number"]
+        let digits = FormFields(pairs: [("when_0_0", "trigger.account_reference_id"), ("op_0_0", "=="), ("value_0_0", "12345")])
+        #expect(try WorkflowBuilder.condition(from: digits, branch: 0, paths: kinds) == "trigger.account_reference_id == '12345'")
+        let hex = FormFields(pairs: [("when_0_0", "steps.lookup.output.distance"), ("op_0_0", "<"), ("value_0_0", "0x50")])
+        #expect(throws: WorkflowBuilder.ClauseProblem.self) { try WorkflowBuilder.condition(from: hex, branch: 0, paths: kinds) }
+        let forged = FormFields(pairs: [("when_0_0", "true or trigger.account_reference_id"), ("op_0_0", "true")])
+        #expect(throws: WorkflowBuilder.ClauseProblem.self) { try WorkflowBuilder.condition(from: forged, branch: 0, paths: kinds) }
+        let badOperator = FormFields(pairs: [("when_0_0", "trigger.account_reference_id"), ("op_0_0", "== 'x' or"), ("value_0_0", "y")])
+        #expect(throws: WorkflowBuilder.ClauseProblem.self) { try WorkflowBuilder.condition(from: badOperator, branch: 0, paths: kinds) }
     }
 
     @Test func whatPublishingChangesIsSaidInWords() {
@@ -125,12 +140,15 @@ import Workflows
             let log = try await fixture.service.audit.latestEvents(before: nil, limit: 30, filter: AuditFilter(action: "workflow.publish"))
             #expect(log.first?.outcome == "ok: version 1 made live again")
 
-            // A conditional built from clauses; a comparison of the wrong types is refused at its field,
-            // with the expression it was checked as shown.
+            // A conditional built from clauses; a value not of its field's type is refused at the field,
+            // and a comparison the validator refuses says why, with the expression it checked shown.
             let wrong = try await analyst.post("/workflows/\(workflow.id)/steps", ["kind": "conditional", "step_name": "Was it kept",
                                                                                   "when_0_0": "steps.keep_the_image.output.added", "op_0_0": ">", "value_0_0": "3"])
-            #expect(wrong.status == 422 && wrong.text.contains("compares two numbers or two texts") && wrong.text.contains("steps.keep_the_image.output.added &gt; 3"),
-                    "\(wrong.status)")
+            #expect(wrong.status == 422 && wrong.text.contains("steps.keep_the_image.output.added is true or false"), "\(wrong.status)")
+            let mistyped = try await analyst.post("/workflows/\(workflow.id)/steps", ["kind": "conditional", "step_name": "Was it kept",
+                                                                                     "condition_0": "steps.keep_the_image.output.added > 3"])
+            #expect(mistyped.status == 422 && mistyped.text.contains("compares two numbers or two texts")
+                    && mistyped.text.contains("steps.keep_the_image.output.added &gt; 3"), "\(mistyped.status)")
             let built = try await analyst.post("/workflows/\(workflow.id)/steps", ["kind": "conditional", "step_name": "Was it kept", "branch_0": "kept",
                                                                                   "when_0_0": "steps.keep_the_image.output.added", "op_0_0": "true"])
             #expect(built.status == 303, "\(built.text.prefix(400))")
@@ -147,6 +165,8 @@ import Workflows
             // A trigger that would break a step (its image_url gone) is refused in words, and kept.
             let broken = try await analyst.post("/workflows/\(workflow.id)/trigger", [:], repeated: [("parameter_name", "score"), ("parameter_type", "number")])
             #expect(broken.status == 422 && broken.text.contains("Not saved"), "\(broken.status)")
+            #expect(broken.text.contains(#"name="parameter_name" value="score""#) && !broken.text.contains(#"value="image_url""#),
+                    "the rows come back as typed")
             #expect(try await fixture.service.workflows.workflow(workflow.id).draft.trigger.parameters?.count == 2)
         }
     }
@@ -179,6 +199,11 @@ import Workflows
             #expect(tried.text.contains("Took the branch “hit”.") && tried.text.contains("Not run: it would open a case with the inputs below."))
             #expect(try await fixture.service.cases.list(CaseFilter(limit: 10)).isEmpty, "no case was opened")
             #expect(try await fixture.service.workflows.runs(RunFilter(workflowID: workflow.id, limit: 10)).isEmpty, "no run was written")
+            // The lookup is recorded as every lookup is, marked as a trial (no workflow starts from it).
+            let matches = try await fixture.service.events.events(after: 0, types: ["match.found"], limit: 10)
+            #expect(matches.count == 1 && matches.first?.payload.object?["api"] == "trial", "\(matches)")
+            let audit = try await fixture.service.audit.latestEvents(before: nil, limit: 5, filter: AuditFilter(action: "workflow.trial"))
+            #expect(audit.first?.outcome == "ok: 1 ran, 1 not run (effects), 0 failed or undecided", "\(audit)")
             var viewer = try await Browser.signedIn(.viewer, fixture: fixture, http: http)
             #expect(try await viewer.post("/workflows/\(workflow.id)/trial", ["trial_image_url": origin.url("/demo-0.jpg")]).status == 403)
         }

@@ -172,30 +172,88 @@ enum WorkflowBuilder {
         ("<", "is less than"), ("<=", "is at most"), ("contains", "contains"),
     ]
 
+    /// Why a clause of the condition builder was not taken, in words for its field.
+    struct ClauseProblem: Error {
+        let message: String
+    }
+
     /// A branch's condition built from the form's clauses (`when_<branch>_<n>`, `op_…`, `value_…`,
     /// joined by `join_<branch>`), as the expression the validator checks; nil when no clause is
-    /// filled in. A value is a number, true, false or null as typed, else a quoted text.
-    static func condition(from fields: FormFields, branch: Int) -> String? {
-        let clauses = (0..<2).compactMap { n -> String? in
-            guard let path = fields.text("when_\(branch)_\(n)"), let op = fields.text("op_\(branch)_\(n)") else { return nil }
-            let value = literal(fields.text("value_\(branch)_\(n)") ?? "")
-            switch op {
-            case "true": return "\(path) == true"
-            case "false": return "\(path) == false"
-            case "contains": return "\(value) in \(path)"
-            default: return "\(path) \(op) \(value)"
+    /// filled in. Each clause's field and operator must be ones the form offers (`paths`: what
+    /// the draft's steps and trigger declare), and its value is written as the field's type: a
+    /// text field's value is always quoted text (an account id of digits is text), a number's
+    /// must be a number, a boolean's true or false.
+    static func condition(from fields: FormFields, branch: Int, paths: [String: String]? = nil) throws(ClauseProblem) -> String? {
+        var clauses: [String] = []
+        for n in 0..<2 {
+            guard let path = fields.text("when_\(branch)_\(n)"), let op = fields.text("op_\(branch)_\(n)") else { continue }
+            if let paths, paths[path] == nil { throw ClauseProblem(message: "\(path) is not a value this draft's steps or trigger give: choose one from the list") }
+            guard operators.contains(where: { $0.value == op }) else { throw ClauseProblem(message: "\(op) is not an operator the form offers") }
+            if op == "true" || op == "false" {
+                clauses.append("\(path) == \(op)")
+                continue
             }
+            let value = try literal(fields.text("value_\(branch)_\(n)") ?? "", kind: paths?[path] ?? "any", field: path)
+            clauses.append(op == "contains" ? "\(value) in \(path)" : "\(path) \(op) \(value)")
         }
         guard !clauses.isEmpty else { return nil }
         return clauses.joined(separator: fields["join_\(branch)"] == "or" ? " or " : " and ")
     }
 
-    static func literal(_ text: String) -> String {
-        if Double(text) != nil || ["true", "false", "null"].contains(text) { return text }
-        return "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+    static func literal(_ text: String, kind: String = "any", field: String = "the field") throws(ClauseProblem) -> String {
+        let quoted = "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+        switch kind {
+        case "text": return quoted
+        case "number":
+            guard let number = Double(text), number.isFinite, text.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }) else {
+                throw ClauseProblem(message: "\(field) is a number: give digits, not \"\(text.prefix(40))\"")
+            }
+            return text
+        case "boolean":
+            guard text == "true" || text == "false" else { throw ClauseProblem(message: "\(field) is true or false, not \"\(text.prefix(40))\"") }
+            return text
+        default:
+            if ["true", "false", "null"].contains(text) { return text }
+            if let number = Double(text), number.isFinite, text.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }) { return text }
+            return quoted
+        }
     }
 
-    /// The values a condition can read: the trigger's fields and every step's declared outputs.
+    /// The values a condition can read (the trigger's fields and every step's declared
+    /// outputs), each with its type as the builder writes values for it: text, number, boolean
+    /// or any (a list, an object, a value of no declared type).
+    static func pathKinds(_ definition: WorkflowDefinition) -> [String: String] {
+        var kinds: [String: String] = [:]
+        if definition.trigger.type == "api" {
+            for parameter in definition.trigger.parameters ?? [] {
+                kinds["trigger.\(parameter.name)"] = switch parameter.type {
+                case "text", "url": "text"
+                case "integer", "number": "number"
+                case "boolean": "boolean"
+                default: "any"
+                }
+            }
+        } else {
+            for event in definition.trigger.events ?? [] {
+                for field in EventCatalog.event(event)?.fields ?? [] where kinds["trigger.\(field.name)"] == nil { kinds["trigger.\(field.name)"] = "any" }
+            }
+        }
+        for step in definition.allSteps {
+            if step.type == "conditional" { kinds["steps.\(step.id).output.branch"] = "text"; continue }
+            guard let key = actionKey(step), let declaration = ActionCatalog.declaration(key) else { continue }
+            for output in declaration.outputs {
+                kinds["steps.\(step.id).output.\(output.name)"] = switch output.kind {
+                case .text, .url, .choice: "text"
+                case .integer, .number: "number"
+                case .boolean: "boolean"
+                default: "any"
+                }
+            }
+        }
+        return kinds
+    }
+
+    /// The values a condition can read, as the builder's list offers them.
     static func paths(_ definition: WorkflowDefinition) -> [String] {
         variables(definition).map { $0.replacingOccurrences(of: "{{ ", with: "").replacingOccurrences(of: " }}", with: "") }
     }

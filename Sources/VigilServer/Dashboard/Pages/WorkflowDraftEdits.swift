@@ -34,26 +34,33 @@ enum WorkflowDraftEdits {
         let message: String
     }
 
-    /// Puts `edited` in the place of the step `id`. A conditional keeps the steps of its branches
-    /// (matched by position) and its else: editing one changes its conditions, not what they run;
-    /// a branch that still holds steps is not dropped.
-    static func replace(_ id: String, with edited: StepDefinition, in steps: inout [StepDefinition]) throws(Refusal) {
+    /// Puts `edited` in the place of the step `id`. A conditional keeps the steps of each branch
+    /// (matched by the form's slot: `slots[k]` is the slot the k-th edited branch came from) and
+    /// its else: editing one changes its conditions, not what they run. A branch that still runs
+    /// steps is not dropped, nor is a conditional that runs steps replaced by another kind.
+    static func replace(_ id: String, with edited: StepDefinition, slots: [Int]? = nil, in steps: inout [StepDefinition]) throws(Refusal) {
         var refusal: Refusal?
         let found = within(&steps, holding: id) { list, index in
             var edited = edited
-            if edited.type == "conditional", list[index].type == "conditional" {
-                let old = list[index].branches ?? []
-                let kept = edited.branches?.count ?? 0
-                if let full = old.indices.dropFirst(kept).first(where: { !old[$0].steps.isEmpty }) {
+            let current = list[index]
+            let runs = (current.branches ?? []).flatMap(\.steps) + (current.otherwise ?? [])
+            if current.type == "conditional", edited.type != "conditional", !runs.isEmpty {
+                refusal = Refusal(message: "Step \(id) runs \(runs.map(\.id).joined(separator: ", ")): remove those steps before making it another kind of step.")
+                return true
+            }
+            if edited.type == "conditional", current.type == "conditional" {
+                let old = current.branches ?? []
+                let from = slots ?? Array((edited.branches ?? []).indices)
+                if let full = old.indices.first(where: { !from.contains($0) && !old[$0].steps.isEmpty }) {
                     refusal = Refusal(message: "Branch \(full + 1) still runs \(old[full].steps.map(\.id).joined(separator: ", ")): remove those steps first, or keep its condition.")
                     return true
                 }
                 edited.branches = (edited.branches ?? []).enumerated().map { offset, branch in
                     var branch = branch
-                    if old.indices.contains(offset) { branch.steps = old[offset].steps }
+                    if from.indices.contains(offset), old.indices.contains(from[offset]) { branch.steps = old[from[offset]].steps }
                     return branch
                 }
-                edited.otherwise = list[index].otherwise ?? []
+                edited.otherwise = current.otherwise ?? []
             }
             list[index] = edited
             return true
@@ -122,6 +129,8 @@ enum WorkflowDraftEdits {
     static func changes(from live: WorkflowDefinition?, to draft: WorkflowDefinition) -> [String] {
         guard let live else { return draft.allSteps.isEmpty ? [] : ["the first version: \(draft.allSteps.count) step(s)"] }
         var lines: [String] = []
+        if live.name != draft.name { lines.append("the name changes to \"\(draft.name)\"") }
+        if live.description != draft.description { lines.append("the description changes") }
         if live.trigger != draft.trigger { lines.append("the trigger changes") }
         let before = Dictionary(live.allSteps.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let after = Dictionary(draft.allSteps.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -131,7 +140,11 @@ enum WorkflowDraftEdits {
             if !what.isEmpty { lines.append("changes \(label(step)): \(what.joined(separator: ", "))") }
         }
         for step in live.allSteps where after[step.id] == nil { lines.append("removes \(label(step))") }
-        if lines.isEmpty, live.allSteps.map(\.id) != draft.allSteps.map(\.id) { lines.append("reorders the steps") }
+        // The order of the steps both have: a move is a change whatever else changed.
+        let kept = Set(before.keys).intersection(after.keys)
+        if live.allSteps.map(\.id).filter(kept.contains) != draft.allSteps.map(\.id).filter(kept.contains) { lines.append("reorders the steps") }
+        // Anything else (a branch's name, a step's place in another branch): said, never hidden.
+        if lines.isEmpty, live != draft { lines.append("changes the steps' arrangement (branch names or places)") }
         return lines
     }
 
@@ -149,6 +162,7 @@ enum WorkflowDraftEdits {
         let changed = keys.filter { old.inputs?[$0] != new.inputs?[$0] }
         if !changed.isEmpty { what.append("input\(changed.count == 1 ? "" : "s") " + changed.joined(separator: ", ")) }
         if old.branches?.map(\.condition) != new.branches?.map(\.condition) { what.append("its conditions") }
+        if old.branches?.map(\.name) != new.branches?.map(\.name) { what.append("its branches' names") }
         if old.branches?.map({ $0.steps.map(\.id) }) != new.branches?.map({ $0.steps.map(\.id) }) || old.otherwise?.map(\.id) != new.otherwise?.map(\.id) {
             what.append("the steps of its branches")
         }

@@ -62,12 +62,19 @@ struct WorkflowPages {
                 ?? WorkflowDraftEdits.id(fromName: fields.text("step_name") ?? fields.text("action")?.replacingOccurrences(of: ".", with: " ") ?? "decide", taken: taken)
             let kind = fields["kind"] ?? "action"
             let step: StepDefinition
+            var slots: [Int] = []
             if kind == "conditional" {
                 var branches: [BranchDefinition] = []
                 for index in 0..<3 {
-                    // The expression as written wins; else the one built from the clauses.
-                    guard let condition = fields.text("condition_\(index)") ?? WorkflowBuilder.condition(from: fields, branch: index) else { continue }
+                    // The expression as written wins; else the one built from the clauses (each
+                    // clause's field and operator one the form offered).
+                    let built: String?
+                    do { built = try WorkflowBuilder.condition(from: fields, branch: index, paths: WorkflowBuilder.pathKinds(definition)) } catch let error as WorkflowBuilder.ClauseProblem {
+                        return try await builder(request, context, problems: ["condition_\(index)": error.message], fields: fields)
+                    }
+                    guard let condition = fields.text("condition_\(index)") ?? built else { continue }
                     branches.append(BranchDefinition(name: fields.text("branch_\(index)"), condition: condition, steps: []))
+                    slots.append(index)
                 }
                 step = StepDefinition(id: id, name: fields.text("step_name"), type: "conditional", branches: branches, otherwise: [])
             } else {
@@ -78,7 +85,8 @@ struct WorkflowPages {
                                                   fields: fields)
             }
             if let editing {
-                do { try WorkflowDraftEdits.replace(editing, with: step, in: &definition.steps) } catch let error as WorkflowDraftEdits.Refusal {
+                do { try WorkflowDraftEdits.replace(editing, with: step, slots: kind == "conditional" ? slots : nil, in: &definition.steps) }
+                catch let error as WorkflowDraftEdits.Refusal {
                     return try await builder(request, context, problems: ["form": error.message], fields: fields)
                 }
             } else if !WorkflowBuilder.insert(step, at: .init(fields["place"]), into: &definition.steps) {
@@ -103,68 +111,7 @@ struct WorkflowPages {
             return kit.done("/workflows/\(workflow.id)#step-\(id)", notice: editing == nil ? "Step \(id) added to the draft." : "Step \(id) changed in the draft.",
                             request, context)
         }
-        pages.post("workflows/{id}/steps/{step}/move") { request, context in
-            let workflow = try await workflows.workflow(try context.parameters.require("id"))
-            let stepID = try context.parameters.require("step")
-            let fields = try await kit.form(request)
-            let up = fields["direction"] == "up"
-            var definition = workflow.draft
-            guard WorkflowDraftEdits.move(stepID, by: up ? -1 : 1, in: &definition.steps) else {
-                return kit.done("/workflows/\(workflow.id)#step-\(stepID)", notice: "Step \(stepID) is already \(up ? "first" : "last") where it is.", request, context)
-            }
-            return try await save(definition, of: workflow, "moved step \(stepID) \(up ? "up" : "down")", anchor: "step-\(stepID)", request, context)
-        }
-        pages.post("workflows/{id}/steps/{step}/duplicate") { request, context in
-            let workflow = try await workflows.workflow(try context.parameters.require("id"))
-            let stepID = try context.parameters.require("step")
-            var definition = workflow.draft
-            guard let copy = WorkflowDraftEdits.duplicate(stepID, in: &definition.steps) else {
-                throw APIError(.notFound, "not_found", "the draft has no step \(stepID)")
-            }
-            return try await save(definition, of: workflow, "copied step \(stepID) as \(copy)", anchor: "step-\(copy)", request, context)
-        }
-        pages.post("workflows/{id}/trigger") { request, context in
-            let workflow = try await workflows.workflow(try context.parameters.require("id"))
-            let fields = try await kit.form(request)
-            var definition = workflow.draft
-            guard definition.trigger.type == "api" else {
-                return try await builder(request, context, problems: ["form": "Only an API trigger has parameters."])
-            }
-            definition.trigger.parameters = Self.parameters(fields)
-            return try await save(definition, of: workflow, "changed the trigger's parameters", anchor: "trigger", request, context,
-                                  problemKey: "parameters")
-        }
-        pages.post("workflows/{id}/trial") { request, context in
-            let workflow = try await workflows.workflow(try context.parameters.require("id"))
-            let fields = try await kit.form(request)
-            let issues = try await workflows.validate(workflow.draft)
-            guard !workflow.draft.steps.isEmpty, issues.isEmpty else {
-                let why = workflow.draft.steps.isEmpty ? "the draft has no step yet" : issues.map(\.description).joined(separator: "; ")
-                return try await builder(request, context, problems: ["trial": "Not tried: \(why)."], trialFields: fields)
-            }
-            let results: [TrialStep]
-            do {
-                results = try await trials.tryOut(workflow.draft, input: WorkflowTrialText.input(fields, workflow.draft.trigger.parameters ?? []))
-            } catch let error as WorkflowError {
-                return try await builder(request, context, problems: ["trial": "Not tried: \(error.description)."], trialFields: fields)
-            } catch let error as WorkflowInvalid {
-                return try await builder(request, context, problems: ["trial": "Not tried: \(error)."], trialFields: fields)
-            }
-            // A trial writes nothing and may be repeated: its page is the answer to the post.
-            return try await builder(request, context, trial: results, trialFields: fields)
-        }
-        pages.post("workflows/{id}/versions/{version}/live") { request, context in
-            let workflow = try await workflows.workflow(try context.parameters.require("id"))
-            let number = try context.positiveID("version", of: "a version")
-            do {
-                _ = try await auditor.audited(context, "workflow.publish", target: "workflow:\(workflow.id)", outcome: { _ in "ok: version \(number) made live again" }) {
-                    try await workflows.publish(workflow.id, version: Int(number))
-                }
-            } catch let WorkflowError.invalid(issues) {
-                return try await builder(request, context, problems: ["form": "Version \(number) cannot be live again: " + issues.map(\.description).joined(separator: "; ")])
-            }
-            return kit.done("/workflows/\(workflow.id)#versions", notice: "Version \(number) is live again: new runs use it.", request, context)
-        }
+        registerDraftEdits(on: pages)
         pages.post("workflows/{id}/steps/{step}/delete") { request, context in
             let workflow = try await workflows.workflow(try context.parameters.require("id"))
             let stepID = try context.parameters.require("step")
@@ -182,7 +129,7 @@ struct WorkflowPages {
         pages.post("workflows/{id}/publish") { request, context in
             let workflow = try await workflows.workflow(try context.parameters.require("id"))
             do {
-                let version = try await auditor.audited(context, "workflow.publish", target: "workflow:\(workflow.id)") {
+                let version = try await auditor.audited(context, "workflow.publish", target: "workflow:\(workflow.id)", resultTarget: { "workflow:\(workflow.id)@\($0.version)" }) {
                     try await workflows.publish(workflow.id, by: context.actor)
                 }
                 return kit.done("/workflows/\(workflow.id)#versions", notice: "Version \(version.version) published: it is live.", request, context)
@@ -198,60 +145,6 @@ struct WorkflowPages {
             }
             return kit.done("/workflow-runs/\(again.id)", notice: "Run #\(run.id) started again as run #\(again.id).", request, context)
         }
-    }
-
-    /// Saves an edited draft (audited), back to the step it touched; refused edits come back
-    /// with the validator's words.
-    func save(_ definition: WorkflowDefinition, of workflow: Workflow, _ what: String, anchor: String, _ request: Request,
-              _ context: VigilRequestContext, problemKey: String = "form") async throws -> Response {
-        do {
-            _ = try await auditor.audited(context, "workflow.update", target: "workflow:\(workflow.id)", outcome: { _ in "ok: \(what)" }) {
-                try await workflows.updateDraft(workflow.id, definition)
-            }
-        } catch let WorkflowError.invalid(issues) {
-            return try await builder(request, context, problems: [problemKey: "Not saved: " + issues.map(\.description).joined(separator: "; ")])
-        }
-        return kit.done("/workflows/\(workflow.id)#\(anchor)", notice: "Draft saved: \(what).", request, context)
-    }
-
-    /// The trigger's parameters as the form lists them, one row each: name, type, required.
-    static func parameters(_ fields: FormFields) -> [Parameter] {
-        let names = fields.all("parameter_name"), types = fields.all("parameter_type")
-        let required = Set(fields.all("parameter_required"))
-        return names.indices.compactMap { index in
-            let name = names[index].trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty else { return nil }
-            return Parameter(name: name, type: types.indices.contains(index) ? types[index] : "text", required: required.contains(String(index)) ? true : nil)
-        }
-    }
-
-    static let parameterTypes = ["text", "url", "image", "integer", "number", "boolean", "object", "list"]
-
-    /// The trigger's parameters as rows of the form, and two empty rows to add one.
-    static func parameterRows(_ parameters: [Parameter]) -> [[String: Any]] {
-        (parameters + [Parameter(name: "", type: "text"), Parameter(name: "", type: "text")]).enumerated().map { index, parameter in
-            ["index": index, "name": parameter.name, "required": parameter.required == true,
-             "types": parameterTypes.map { ["value": $0, "selected": $0 == parameter.type] }] as [String: Any]
-        }
-    }
-
-    /// A step's values as its builder form sends them, to open it for editing.
-    static func form(of step: StepDefinition) -> FormFields {
-        var pairs: [(String, String)] = [("step_id", step.id), ("step_name", step.name ?? "")]
-        if step.type == "conditional" {
-            pairs.append(("kind", "conditional"))
-            for (index, branch) in (step.branches ?? []).enumerated() {
-                pairs += [("branch_\(index)", branch.name ?? ""), ("condition_\(index)", branch.condition ?? "")]
-            }
-        } else {
-            pairs += [("kind", "action"), ("action", WorkflowBuilder.actionKey(step) ?? ""), ("credential", step.credential ?? "")]
-            for (name, value) in (step.inputs ?? [:]).sorted(by: { $0.key < $1.key }) {
-                // A checkbox is sent only when on.
-                if value == .bool(false) { continue }
-                pairs.append(("in_\(name)", WorkflowBuilder.display(value)))
-            }
-        }
-        return FormFields(pairs: pairs)
     }
 
     /// A run's page leads with what it did, in words and links (`RunStory`), then its steps; the
@@ -328,7 +221,7 @@ struct WorkflowPages {
     }
 
     func builder(_ request: Request, _ context: VigilRequestContext, problems: [String: String] = [:], fields: FormFields? = nil,
-                 trial: [TrialStep]? = nil, trialFields: FormFields? = nil) async throws -> Response {
+                 trial: [TrialStep]? = nil, trialFields: FormFields? = nil, typedParameters: [Parameter]? = nil) async throws -> Response {
         let workflow = try await workflows.workflow(try context.parameters.require("id"))
         let query = request.formQuery
         // A step opened for editing: its form, filled with what it holds now.
@@ -359,7 +252,7 @@ struct WorkflowPages {
             "conditions": (0..<3).map { index in
                 // The expression checked is shown: as written, or as the clauses built it.
                 ["index": index, "name": fields?["branch_\(index)"] ?? "",
-                 "condition": fields?.text("condition_\(index)") ?? fields.flatMap { WorkflowBuilder.condition(from: $0, branch: index) } ?? "",
+                 "condition": fields?.text("condition_\(index)") ?? fields.flatMap { try? WorkflowBuilder.condition(from: $0, branch: index) } ?? "",
                  "or": fields?["join_\(index)"] == "or",
                  "clauses": (0..<2).map { n in
                      ["n": n, "joined": n > 0, "branchIndex": index, "value": fields?["value_\(index)_\(n)"] ?? "",
@@ -375,7 +268,7 @@ struct WorkflowPages {
                 ["version": version.version, "by": version.publishedBy, "at": Display.time(version.publishedAt),
                  "live": version.version == workflow.liveVersion, "steps": version.definition.allSteps.count] as [String: Any]
             },
-            "triggerForm": workflow.draft.trigger.type == "api" ? ["rows": Self.parameterRows(workflow.draft.trigger.parameters ?? [])] : false,
+            "triggerForm": workflow.draft.trigger.type == "api" ? ["rows": Self.parameterRows(typedParameters ?? workflow.draft.trigger.parameters ?? [])] : false,
             "runs": try await workflows.runs(RunFilter(workflowID: workflow.id, limit: 20)).map { run in
                 ["id": run.id, "status": run.status.rawValue, "version": run.version, "trigger": run.trigger.rawValue,
                  "created": Display.time(run.createdAt), "error": run.error ?? ""] as [String: Any]
@@ -405,7 +298,9 @@ struct WorkflowPages {
             var action: [String: Any] = [
                 "key": declaration.key, "summary": declaration.summary,
                 "inputs": declaration.inputs.map { field in
-                    FieldForm.input(field, name: "in_\(field.name)", value: fields?["in_\(field.name)"], error: problems["in_\(field.name)"],
+                    // A posted form without a box's field had the box off (not its default).
+                    FieldForm.input(field, name: "in_\(field.name)",
+                                    value: fields?["in_\(field.name)"] ?? (fields != nil && field.kind == .boolean ? "false" : nil), error: problems["in_\(field.name)"],
                                     idPrefix: "input", templates: true)
                 },
             ]

@@ -21,6 +21,15 @@ enum WorkflowTrialText {
         return input
     }
 
+    /// The audit line's outcome: how many steps ran, would have run, and failed.
+    static func summary(_ results: [TrialStep]) -> String {
+        func count(_ test: (TrialStep.Outcome) -> Bool) -> Int { results.filter { test($0.outcome) }.count }
+        let ran = count { if case .ran = $0 { true } else { false } }
+        let would = count { $0 == .wouldRun }
+        let failed = count { if case .failed = $0 { true } else if case .undecided = $0 { true } else { false } }
+        return "ok: \(ran) ran, \(would) not run (effects), \(failed) failed or undecided"
+    }
+
     static func data(parameters: [Parameter], fields: FormFields?, results: [TrialStep]?, problem: String?) -> [String: Any] {
         var data: [String: Any] = [
             // An image parameter takes base64 bytes: a trial gives URLs and text, so it is not offered.
