@@ -565,6 +565,11 @@ class Dashboard(BrowserTestCase):
         self.driver.refresh()
         self.check_page()
         self.assertEqual([World.api("GET", f"/v1/cases/{i}")["version"] for i in ids], versions)
+        # Take the next case of the queue: the most urgent, longest waiting, now the reviewer's.
+        self.go("/cases?queue=bulk")
+        self.submit("#take-next")
+        self.assertIn(f"/cases/{ids[0]}", self.driver.current_url)
+        self.assertIn("is yours", self.notice())
         # An admin sets the queue's SLA target on the same page.
         self.sign_in("ada")
         self.go("/cases?queue=bulk")

@@ -111,3 +111,30 @@ import VigilTestSupport
         #expect(facts[bare.id] == nil || facts[bare.id] == CaseQueueFacts())
     }
 }
+
+extension CaseQueueTests {
+    /// Rotation (issue 30 §4): the most urgent case waiting longest is handed out, but after three
+    /// severe cases in a row a reviewer gets a lighter one when there is one.
+    @Test(arguments: Store.allCases)
+    func aReviewerIsHandedALighterCaseAfterARunOfSevereOnes(store: Store) async throws {
+        let world = try await World(store)
+        defer { Task { await world.close() } }
+        let clock = TestClock(Date(timeIntervalSince1970: 1_790_000_000))
+        let cases = CaseService(store: world.store, banks: world.banks, clock: { clock.now })
+        for n in 0..<4 {
+            _ = try await cases.open(NewCase(title: "urgent \(n)", priority: .urgent, queue: "csam"), actor: "key:1")
+            clock.advance(by: 60)
+        }
+        _ = try await cases.open(NewCase(title: "low", priority: .low, queue: "csam"), actor: "key:1")
+        var handed: [(String, Bool)] = []
+        for _ in 0..<5 {
+            clock.advance(by: 60)
+            let taken = try #require(try await cases.takeNext(assignee: "rita", actor: "user:rita", queue: "csam"))
+            handed.append((taken.case.title, taken.lighter))
+            #expect(taken.case.assignee == "rita")
+        }
+        #expect(handed.map(\.0) == ["urgent 0", "urgent 1", "urgent 2", "low", "urgent 3"], "\(handed)")
+        #expect(handed.map(\.1) == [false, false, false, true, false])
+        #expect(try await cases.takeNext(assignee: "rita", actor: "user:rita", queue: "csam") == nil, "nothing waits")
+    }
+}

@@ -71,6 +71,18 @@ import VigilTestSupport
         }
     }
 
+    @Test func aReviewerTakesTheNextCaseAndNothingWaitingIsNoContent() async throws {
+        let fixture = try await ServerFixture()
+        let waiting = try await fixture.service.cases.open(NewCase(title: "waiting", priority: .high, queue: "csam"), actor: "test").case
+        try await fixture.test { http in
+            #expect(try await http.json(.post, "/v1/case-assignments", key: fixture.viewer, #"{"assignee":"rita"}"#).status == 403)
+            #expect(try await http.json(.post, "/v1/case-assignments", key: fixture.reviewer, #"{"assignee":""}"#).status == 400)
+            let taken = try await http.json(.post, "/v1/case-assignments", key: fixture.reviewer, #"{"assignee":"rita","queue":"csam"}"#)
+            #expect(taken.status == 200 && taken.json["id"] as? Int == Int(waiting.id) && taken.json["assignee"] as? String == "rita", "\(taken.text)")
+            #expect(try await http.json(.post, "/v1/case-assignments", key: fixture.reviewer, #"{"assignee":"rita"}"#).status == 204)
+        }
+    }
+
     @Test func oneDecisionOnManyCasesLeavesACaseChangedMeanwhileAndSaysSo() async throws {
         let fixture = try await ServerFixture()
         let first = try await fixture.service.cases.open(NewCase(title: "one"), actor: "test").case

@@ -1,6 +1,7 @@
 import Reports
 import Cases
 import Foundation
+import HTTPTypes
 import Hummingbird
 import JSONValues
 
@@ -88,6 +89,20 @@ struct CaseRoutes {
             }
             return try JSONText.response(QueueSLAJSON(queue: name, slaMinutes: saved?.minutes))
         }
+        routes.post("case-assignments") { request, context in
+            struct Body: Decodable {
+                let assignee: String
+                let queue: String?
+            }
+            let body = try JSONInput.decode(Body.self, from: try await request.collectBody(limit: 4 * 1024))
+            guard !body.assignee.isEmpty, body.assignee.count <= 200 else { throw APIError.badRequest("assignee is the reviewer's name, 1 to 200 characters") }
+            guard let taken = try await cases.takeNext(assignee: body.assignee, actor: context.actor, queue: body.queue) else {
+                return Response(status: .noContent)
+            }
+            var response = try JSONText.response(CaseJSON(try await cases.detail(taken.case.id)))
+            if taken.lighter { response.headers[CaseRoutes.lighter] = "true" }
+            return response
+        }
         routes.post("case-decisions") { request, context in
             let body = try JSONInput.decode(BulkDecisionBody.self, from: try await request.collectBody(limit: 64 * 1024))
             let decision = try body.decision.parsed()
@@ -143,6 +158,9 @@ struct CaseRoutes {
     }
 
     static func id(_ context: VigilRequestContext) throws -> Int64 { try context.positiveID(of: "case") }
+
+    /// Set on a case handed out to break a run of severe ones (`CaseRotation`).
+    static let lighter = HTTPField.Name("Vigil-Lighter-Case")!
 
     /// The deepest page of a queue in an order other than newest (page further with filters).
     static let maxOffset = 100_000

@@ -71,7 +71,7 @@ public enum RouteAccess {
             "GET /v1/accounts", "GET /v1/accounts/{id}", "GET /v1/media/{sha256}", "GET /v1/media/{sha256}/preview",
         ])
         add(.reviewCases, [
-            "POST /v1/cases", "POST /v1/cases/{id}/decisions", "POST /v1/case-decisions", "POST /v1/cases/{id}/evidence", "POST /v1/cases/{id}/comments", "POST /v1/cases/{id}/accounts",
+            "POST /v1/cases", "POST /v1/cases/{id}/decisions", "POST /v1/case-decisions", "POST /v1/case-assignments", "POST /v1/cases/{id}/evidence", "POST /v1/cases/{id}/comments", "POST /v1/cases/{id}/accounts",
             "POST /v1/accounts", "PATCH /v1/accounts/{id}", "POST /v1/accounts/{id}/block", "POST /v1/accounts/{id}/unblock",
         ])
         add(.administer, ["PUT /v1/case-templates/{name}", "PUT /v1/case-queues/{name}"])

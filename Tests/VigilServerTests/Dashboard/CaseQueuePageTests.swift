@@ -81,6 +81,21 @@ import Testing
         }
     }
 
+    @Test func aReviewerTakesTheNextCaseFromTheQueuePage() async throws {
+        let fixture = try await ServerFixture()
+        let waiting = try await fixture.service.cases.open(NewCase(title: "waiting", queue: "csam"), actor: "test").case
+        try await fixture.test { http in
+            var reviewer = try await Browser.signedIn(.reviewer, fixture: fixture, http: http)
+            #expect(try await reviewer.get("/cases?queue=csam").text.contains("Take the next case in csam"))
+            let taken = try await reviewer.post("/cases/take", ["queue": "csam", "back": "queue=csam"])
+            #expect(taken.status == 303 && taken.headers[.location] == "/cases/\(waiting.id)" && Browser.notice(of: taken) == "Case #\(waiting.id) is yours.")
+            let name = try #require(try await fixture.service.users.list().first { $0.role == .reviewer }?.name)
+            #expect(try await fixture.service.cases.detail(waiting.id).case.assignee == name)
+            let none = try await reviewer.post("/cases/take", ["queue": "csam", "back": "queue=csam"])
+            #expect(none.headers[.location] == "/cases?queue=csam" && Browser.notice(of: none)?.hasPrefix("Nothing is waiting in csam") == true)
+        }
+    }
+
     @Test func anAdminSetsAQueuesSLAOnThePageAndNonsenseIsRefusedInWords() async throws {
         let fixture = try await ServerFixture()
         _ = try await fixture.service.cases.open(NewCase(title: "waiting", queue: "csam"), actor: "test")

@@ -150,6 +150,18 @@ struct CasePages {
             }
             return kit.done(back, notice: Self.bulkSummary(outcomes, decision), request, context)
         }
+        pages.post("cases/take") { request, context in
+            let fields = try await kit.form(request)
+            let back = Self.queuePath(fields.text("back"))
+            guard let person = context.user else {
+                return kit.done(back, notice: "A session opened with an API key has no name to assign cases to: sign in as a person.", request, context)
+            }
+            guard let taken = try await cases.takeNext(assignee: person.name, actor: context.actor, queue: fields.text("queue")) else {
+                return kit.done(back, notice: "Nothing is waiting\(fields.text("queue").map { " in \($0)" } ?? ""): every open case has someone.", request, context)
+            }
+            let note = taken.lighter ? "Case #\(taken.case.id) is yours: a lighter one, after a run of severe cases." : "Case #\(taken.case.id) is yours."
+            return kit.done("/cases/\(taken.case.id)", notice: note, request, context)
+        }
         pages.post("cases/queue-sla") { request, context in
             let fields = try await kit.form(request)
             guard let queue = fields.text("queue") else { return kit.done("/cases#sla", notice: "Choose a queue.", request, context) }

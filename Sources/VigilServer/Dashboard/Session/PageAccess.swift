@@ -38,7 +38,7 @@ enum PageAccess: Sendable, Equatable {
                                            "POST /workflows/{id}/publish", "POST /workflow-runs/{run}/rerun"])
         add(.permission(.readCases), ["GET /cases", "GET /cases/{id}", "GET /accounts", "GET /accounts/{id}", "GET /media/{sha256}/preview",
                                       "GET /live/events"])
-        add(.permission(.reviewCases), ["POST /cases/bulk", "POST /cases/{id}/decisions", "POST /cases/{id}/comments", "POST /accounts/{id}/block",
+        add(.permission(.reviewCases), ["POST /cases/take", "POST /cases/bulk", "POST /cases/{id}/decisions", "POST /cases/{id}/comments", "POST /accounts/{id}/block",
                                         "POST /accounts/{id}/unblock"])
         add(.permission(.revealEvidence), ["POST /cases/{id}/evidence/{sha256}/reveal"])
         add(.permission(.draftReports), ["POST /cases/{id}/report", "POST /reports/{id}/edit"])
