@@ -297,7 +297,7 @@ let package = Package(
         .testTarget(name: "VaultTests", dependencies: ["VigilTestSupport", "Vault"], swiftSettings: strictSwift),
         .testTarget(name: "IntegrationsTests", dependencies: ["VigilTestSupport", "Integrations", "Vault", "Storage"], swiftSettings: strictSwift),
         .testTarget(name: "IntegrationClientsTests", dependencies: [
-            "VigilTestSupport", "IntegrationClients", "Integrations", "SafeFetch", "Reports", "NCMECMock",
+            "VigilTestSupport", "IntegrationClients", "Integrations", "SafeFetch", "Reports", "NCMECMock", "JSONValues",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
