@@ -134,6 +134,11 @@ import Workflows
             #expect(changed.text.contains(#"changes step &quot;Keep it&quot; (keep_the_image): input note"#), "\(changed.text)")
             #expect(try await analyst.post("/workflows/\(workflow.id)/publish", [:]).status == 303)
             #expect(try await fixture.service.workflows.workflow(workflow.id).liveVersion == 2)
+            // Any version compared with the draft.
+            let compared = try await analyst.get("/workflows/\(workflow.id)?compare=1")
+            #expect(compared.text.contains("Version 1 and the draft") && compared.text.contains("input note"), "\(compared.status)")
+            #expect(try await analyst.get("/workflows/\(workflow.id)?compare=2").text.contains("The draft is the same as version 2."))
+            #expect(try await analyst.get("/workflows/\(workflow.id)?compare=9").status == 404)
             let back = try await analyst.post("/workflows/\(workflow.id)/versions/1/live", [:])
             #expect(back.status == 303 && Browser.notice(of: back) == "Version 1 is live again: new runs use it.")
             #expect(try await fixture.service.workflows.workflow(workflow.id).liveVersion == 1)

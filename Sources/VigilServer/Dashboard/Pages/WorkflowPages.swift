@@ -290,6 +290,15 @@ struct WorkflowPages {
             publish["ready"] = true
         }
         data["publish"] = publish
+        // A version compared with the draft: what publishing the draft would change from it.
+        if let number = query.get("compare").flatMap(Int.init) {
+            let compared: WorkflowVersion
+            do { compared = try await workflows.version(workflow.id, number) } catch WorkflowError.versionNotFound {
+                throw APIError(.notFound, "not_found", "workflow \(workflow.name) has no version \(number)")
+            }
+            let lines = WorkflowDraftEdits.changes(from: compared.definition, to: workflow.draft)
+            data["comparison"] = ["version": number, "changes": lines.map { ["text": $0] }, "same": lines.isEmpty]
+        }
         if workflow.draft.trigger.type == "api" {
             data["trial"] = WorkflowTrialText.data(parameters: workflow.draft.trigger.parameters ?? [], fields: trialFields, results: trial,
                                                    problem: problems["trial"])
