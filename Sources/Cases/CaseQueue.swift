@@ -1,3 +1,4 @@
+import Basics
 public import Foundation
 
 /// What a queue shows: filters over status, priority, assignee, queue, age and a search, in an order.
@@ -127,7 +128,7 @@ public struct QueueSLA: Sendable, Equatable {
     /// A queue's name as a case takes it: 1 to 64 characters, none of them a control character.
     public static func checkQueueName(_ queue: String) throws(CaseError) {
         guard !queue.isEmpty, queue.count <= 64 else { throw CaseError.invalid("a queue's name is 1 to 64 characters") }
-        guard !queue.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !ControlCharacters.found(in: queue) else {
             throw CaseError.invalid("a queue's name has no control characters")
         }
     }

@@ -19,13 +19,6 @@ public enum BulkDecisionOutcome: Sendable {
     /// The reason is short, in words.
     case refused(caseID: Int64, reason: String)
 
-    public var caseID: Int64 {
-        switch self {
-        case let .decided(item): item.id
-        case let .refused(id, _): id
-        }
-    }
-
     public var isDecided: Bool { if case .decided = self { true } else { false } }
 }
 

@@ -115,14 +115,7 @@ public struct WebhookDeliveryJob: JobHandler {
         guard credential.integration == "webhook", let url = credential.values["url"], let secret = try? credential.secret("signing_secret") else {
             return .failed(nil, "credential \(subscription.credentialID) is not a webhook credential with a URL and a signing secret")
         }
-        do {
-            // Checked at every delivery: the name may resolve elsewhere than when it was saved.
-            _ = try await fetcher.checkDestination(url)
-        } catch where error.isPermanentRefusal {
-            return .refused(WebhookURLText.hiding(url, in: "the webhook URL is refused: \(error)"))
-        } catch {
-            return .failed(nil, WebhookURLText.hiding(url, in: "the webhook URL was not checked: \(error)"))
-        }
+        if let refused = await destinationProblem(url, credential, "the webhook URL") { return refused }
         let body = Array(Self.body(event, delivery: delivery).utf8)
         do {
             let answer = try await WebhookSignature.post(body, to: url, secret: secret, gate: gate, timeout: timeout,
@@ -136,18 +129,26 @@ public struct WebhookDeliveryJob: JobHandler {
         }
     }
 
+    /// Why a delivery cannot go to `url` now, or nil when it may. Checked at every delivery: the
+    /// name may resolve elsewhere than when it was saved. A refusal by the rules is permanent;
+    /// a check that could not be made is tried again. The words name the URL's origin only.
+    func destinationProblem(_ url: String, _ credential: OpenedCredential, _ what: String) async -> Outcome? {
+        do {
+            _ = try await fetcher.checkDestination(url)
+            return nil
+        } catch where error.isPermanentRefusal {
+            return .refused(credential.redacting(WebhookURLText.hiding(url, in: "\(what) is refused: \(error)")))
+        } catch {
+            return .failed(nil, credential.redacting(WebhookURLText.hiding(url, in: "\(what) was not checked: \(error)")))
+        }
+    }
+
     /// A subscription with a Slack or Teams credential: the event as a chat message in the
     /// service's own format (its receiver cannot check a signature, and reads people's words).
     func tell(_ event: Event, _ credential: OpenedCredential) async -> Outcome {
         let url: String
         do { url = try ChatPost.webhookURL(of: credential) } catch { return .refused(error.description) }
-        do {
-            _ = try await fetcher.checkDestination(url)
-        } catch where error.isPermanentRefusal {
-            return .refused(credential.redacting(WebhookURLText.hiding(url, in: "the chat webhook is refused: \(error)")))
-        } catch {
-            return .failed(nil, credential.redacting(WebhookURLText.hiding(url, in: "the chat webhook was not checked: \(error)")))
-        }
+        if let refused = await destinationProblem(url, credential, "the chat webhook") { return refused }
         switch await ChatPost.send(EventChatNotice.notice(event, links: links), with: credential, gate: gate, timeout: timeout) {
         case let .answered(status) where (200..<300).contains(status): return .delivered(status)
         case let .answered(status) where [400, 401, 403, 404, 410].contains(status):

@@ -1,3 +1,4 @@
+import Basics
 import Reports
 import Cases
 import Foundation
@@ -51,7 +52,7 @@ struct CaseRoutes {
                 // Read as a form reads it: a "+" is a space (as Python's requests and browsers send one).
                 search: try request.formQuery["q"].map { text in
                     guard text.count <= 200 else { throw APIError.badRequest("q is at most 200 characters") }
-                    guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                    guard !ControlCharacters.found(in: text) else {
                         throw APIError.badRequest("q has a control character: search for words, a reference id, a hash prefix or #number")
                     }
                     return CaseSearch(text)

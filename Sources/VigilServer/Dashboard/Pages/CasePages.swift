@@ -207,7 +207,7 @@ struct CasePages {
         let assignee = query.get("assignee").flatMap { $0.isEmpty ? nil : $0 }
         let queueName = query.get("queue").flatMap { $0.isEmpty ? nil : $0 }
         // Control characters are no part of a search (and PostgreSQL refuses a NUL in text).
-        let search = query.get("q").map { String(String.UnicodeScalarView($0.unicodeScalars.filter { $0.properties.generalCategory != .control }).prefix(200)) } ?? ""
+        let search = query.get("q").map { String(ControlCharacters.removed(from: $0).prefix(200)) } ?? ""
         let sort = query.get("sort").flatMap(CaseSort.init(rawValue:)) ?? .newest
         let page = max(0, min(query.get("page").flatMap(Int.init) ?? 0, Self.lastPage))
         let templates = try await templatesByName()
@@ -220,7 +220,8 @@ struct CasePages {
         let cases = try await cases.list(filter)
         let facts = try await self.cases.queueFacts(cases)
         let queues = try await self.cases.queueHealth()
-        let slas = Dictionary(try await self.cases.queueSLAs().map { ($0.queue, $0) }, uniquingKeysWith: { first, _ in first })
+        // Every queue with a target is in the health list (with open cases or not): its targets.
+        let slas = Dictionary(queues.compactMap { count in count.sla.map { (count.queue, $0) } }, uniquingKeysWith: { first, _ in first })
         let reviewers = try await reviewers()
         let now = self.cases.now
         let rows = cases.map { item in Self.row(item, templates: templates, facts: facts[item.id], sla: slas[item.queue], now: now) }

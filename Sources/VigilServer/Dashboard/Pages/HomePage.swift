@@ -110,8 +110,8 @@ struct HomePage {
         let breaches = queues.reduce(0) { $0 + $1.breaches }
         return [
             "queues": queues.map { queue -> [String: Any] in
-                let base = "/cases?queue=" + (queue.queue.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
-                return ["queue": queue.queue, "open": queue.open, "unassigned": queue.unassigned, "href": base + "&sort=oldest",
+                return ["queue": queue.queue, "open": queue.open, "unassigned": queue.unassigned,
+                        "href": "/cases?" + CasePages.query(["queue": queue.queue, "sort": CaseSort.oldest.rawValue]),
                         "oldest": queue.oldestOpenAt.map { Display.duration(max(0, now.timeIntervalSince($0))) } ?? "—",
                         "sla": queue.sla.map { Display.duration(Double($0.minutes) * 60) } ?? "none",
                         "breaches": queue.breaches, "breached": queue.breaches > 0]

@@ -145,26 +145,46 @@ enum WorkflowBuilder {
         return value.text
     }
 
-    /// The template variables a step at `place` may use: the trigger's fields and the outputs of
-    /// every step before it.
-    static func variables(_ definition: WorkflowDefinition) -> [String] {
-        var names: [String] = []
+    /// The values a step may read, in the order the builder offers them — the trigger's fields,
+    /// then every step's declared outputs — each with its type as the condition builder writes
+    /// values for it: text, number, boolean, or any (a list, an object, an event's field).
+    static func values(_ definition: WorkflowDefinition) -> [(path: String, kind: String)] {
+        var values: [(path: String, kind: String)] = []
         if definition.trigger.type == "api" {
-            names += (definition.trigger.parameters ?? []).map { "{{ trigger.\($0.name) }}" }
+            for parameter in definition.trigger.parameters ?? [] {
+                let kind = switch parameter.type {
+                case "text", "url": "text"
+                case "integer", "number": "number"
+                case "boolean": "boolean"
+                default: "any"
+                }
+                values.append(("trigger.\(parameter.name)", kind))
+            }
         } else {
             var fields: [String] = []
             for event in definition.trigger.events ?? [] {
                 for field in EventCatalog.event(event)?.fields ?? [] where !fields.contains(field.name) { fields.append(field.name) }
             }
-            names += fields.map { "{{ trigger.\($0) }}" }
+            values += fields.map { ("trigger.\($0)", "any") }
         }
         for step in definition.allSteps {
-            if step.type == "conditional" { names.append("{{ steps.\(step.id).output.branch }}"); continue }
+            if step.type == "conditional" { values.append(("steps.\(step.id).output.branch", "text")); continue }
             guard let key = actionKey(step), let declaration = ActionCatalog.declaration(key) else { continue }
-            names += declaration.outputs.map { "{{ steps.\(step.id).output.\($0.name) }}" }
+            for output in declaration.outputs {
+                let kind = switch output.kind {
+                case .text, .url, .choice: "text"
+                case .integer, .number: "number"
+                case .boolean: "boolean"
+                default: "any"
+                }
+                values.append(("steps.\(step.id).output.\(output.name)", kind))
+            }
         }
-        return names
+        return values
     }
+
+    /// The template variables a step may use: the trigger's fields and every step's outputs.
+    static func variables(_ definition: WorkflowDefinition) -> [String] { values(definition).map { "{{ \($0.path) }}" } }
 
     /// The operators the condition builder offers, as a person reads them, and how each is written.
     static let operators: [(value: String, label: String)] = [
@@ -219,43 +239,9 @@ enum WorkflowBuilder {
         }
     }
 
-    /// The values a condition can read (the trigger's fields and every step's declared
-    /// outputs), each with its type as the builder writes values for it: text, number, boolean
-    /// or any (a list, an object, a value of no declared type).
+    /// The values a condition can read, each with its type (`values`), for the builder's checks.
     static func pathKinds(_ definition: WorkflowDefinition) -> [String: String] {
-        var kinds: [String: String] = [:]
-        if definition.trigger.type == "api" {
-            for parameter in definition.trigger.parameters ?? [] {
-                kinds["trigger.\(parameter.name)"] = switch parameter.type {
-                case "text", "url": "text"
-                case "integer", "number": "number"
-                case "boolean": "boolean"
-                default: "any"
-                }
-            }
-        } else {
-            for event in definition.trigger.events ?? [] {
-                for field in EventCatalog.event(event)?.fields ?? [] where kinds["trigger.\(field.name)"] == nil { kinds["trigger.\(field.name)"] = "any" }
-            }
-        }
-        for step in definition.allSteps {
-            if step.type == "conditional" { kinds["steps.\(step.id).output.branch"] = "text"; continue }
-            guard let key = actionKey(step), let declaration = ActionCatalog.declaration(key) else { continue }
-            for output in declaration.outputs {
-                kinds["steps.\(step.id).output.\(output.name)"] = switch output.kind {
-                case .text, .url, .choice: "text"
-                case .integer, .number: "number"
-                case .boolean: "boolean"
-                default: "any"
-                }
-            }
-        }
-        return kinds
-    }
-
-    /// The values a condition can read, as the builder's list offers them.
-    static func paths(_ definition: WorkflowDefinition) -> [String] {
-        variables(definition).map { $0.replacingOccurrences(of: "{{ ", with: "").replacingOccurrences(of: " }}", with: "") }
+        Dictionary(values(definition).map { ($0.path, $0.kind) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Validation issues keyed as the forms name their controls: `id`, `in_<input>`, `condition_<n>`.

@@ -232,6 +232,8 @@ struct WorkflowPages {
         let kind = fields?["kind"] ?? query.get("kind") ?? "action"
         let place = fields?["place"] ?? query.get("place") ?? "top"
         let variables = WorkflowBuilder.variables(workflow.draft)
+        // What a condition can read, once for every clause of every branch.
+        let readable = WorkflowBuilder.values(workflow.draft).map(\.path)
         var data: [String: Any] = [
             "workflow": ["id": workflow.id, "name": workflow.name, "trigger": Self.describe(workflow.draft.trigger),
                          "live": workflow.liveVersion.map(String.init) ?? "", "latest": workflow.latestVersion.map(String.init) ?? ""],
@@ -256,7 +258,7 @@ struct WorkflowPages {
                  "or": fields?["join_\(index)"] == "or",
                  "clauses": (0..<2).map { n in
                      ["n": n, "joined": n > 0, "branchIndex": index, "value": fields?["value_\(index)_\(n)"] ?? "",
-                      "paths": WorkflowBuilder.paths(workflow.draft).map { ["value": $0, "selected": $0 == fields?["when_\(index)_\(n)"]] },
+                      "paths": readable.map { ["value": $0, "selected": $0 == fields?["when_\(index)_\(n)"]] },
                       "operators": WorkflowBuilder.operators.map { ["value": $0.value, "label": $0.label, "selected": $0.value == fields?["op_\(index)_\(n)"]] }]
                      as [String: Any]
                  },
