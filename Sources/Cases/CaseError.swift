@@ -6,8 +6,8 @@ public enum CaseError: Error, Sendable, CustomStringConvertible {
     /// Someone else changed the case first (or it is resolved): the caller gets the current state.
     case conflict(String, current: Case)
     case accountConflict(String, current: Account)
-    /// The reviewer has seen as many files as a shift allows (`ExposureBudget`).
-    case exposureLimit(Exposure)
+    /// The reviewer has seen as many files as a cap allows (`ExposureBudget`, `ExposureLimit`): the cap that refused.
+    case exposureLimit(Exposure, refusedBy: ExposureUse)
 
     public var description: String {
         switch self {
@@ -15,9 +15,9 @@ public enum CaseError: Error, Sendable, CustomStringConvertible {
         case let .invalid(message): message
         case let .conflict(message, _): message
         case let .accountConflict(message, _): message
-        case let .exposureLimit(exposure):
-            "\(exposure.actor) has revealed \(exposure.reveals) files in this shift, the most a shift allows: reveals are paused"
-                + (exposure.easesAt.map { " until \(Timestamp.iso8601($0))" } ?? "") + "; work that needs no image goes on (accounts, reports, comments)"
+        case let .exposureLimit(exposure, use):
+            use.refusalText(actor: exposure.actor)
+                + (use.easesAt.map { " until \(Timestamp.iso8601($0))" } ?? "") + "; work that needs no image goes on (accounts, reports, comments)"
         }
     }
 }

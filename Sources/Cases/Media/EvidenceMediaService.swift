@@ -68,14 +68,14 @@ public struct EvidenceMediaService: Sendable {
     /// Refused at the reviewer's exposure cap (`CaseError.exposureLimit`), counted in the reveal's
     /// own transaction; the exposure returned counts this reveal.
     public func reveal(_ sha256: String, caseID: Int64, actor: String, remote: String?) async throws
-        -> (media: StoredMedia, bytes: [UInt8], exposure: Exposure) {
+        -> (media: StoredMedia, bytes: [UInt8], exposure: Exposure, reveal: MediaReveal) {
         let media = try await kept(sha256)
         let event = NewEvent(type: EventTypes.evidenceRevealed, subject: "media:\(sha256)", actor: actor,
                              payload: ["sha256": .string(sha256), "case_id": .number(Double(caseID))])
         let line = NewHistoryEntry(actor: actor, kind: "evidence_revealed", detail: ["media_sha256": .string(sha256)])
-        _ = try await store.recordReveal(sha256: sha256, caseID: caseID, actor: actor, remote: remote, at: clock(), line: line, event: event,
-                                         budget: budget)
-        return (media, try await files.read(sha256: sha256, kind: .original), try await exposure(of: actor))
+        let reveal = try await store.recordReveal(sha256: sha256, caseID: caseID, actor: actor, remote: remote, at: clock(), line: line,
+                                                  event: event, budget: budget)
+        return (media, try await files.read(sha256: sha256, kind: .original), try await exposure(of: actor), reveal)
     }
 
     /// The file as `actor` revealed it for the case less than `revealSeconds` ago, and how long it
@@ -85,24 +85,59 @@ public struct EvidenceMediaService: Sendable {
         let now = clock()
         let window = Double(budget.revealSeconds)
         guard let reveal = try await store.reveals(since: now.addingTimeInterval(-window), actor: actor)
-            .first(where: { $0.sha256 == sha256 && $0.caseID == caseID }) else { return nil }
+            .first(where: { $0.sha256 == sha256 && $0.caseID == caseID }), reveal.endedAt == nil else { return nil }
         let media = try await kept(sha256)
         let left = max(1, Int((reveal.at.addingTimeInterval(window).timeIntervalSince(now)).rounded()))
         return (media, try await files.read(sha256: sha256, kind: .original), left)
     }
 
-    /// One person's reveals in the current shift.
+    /// The reviewer hid a file they revealed: the time it was clear is measured from here (at most
+    /// the re-blur time), and a reload no longer shows it. Hiding it again changes nothing.
+    public func endReveal(_ id: Int64, actor: String) async throws -> (reveal: MediaReveal, seconds: Int) {
+        guard let ended = try await store.endReveal(id: id, actor: actor, at: clock()) else {
+            throw CaseError.notFound("reveal \(id) of \(actor)")
+        }
+        return (ended, Int(budget.seconds(of: ended).rounded(.up)))
+    }
+
+    /// The page's "Hide": ends `actor`'s reveal of the file for the case that is still clear, if any
+    /// (nil when it already blurred or was hidden: nothing to measure).
+    public func hide(_ sha256: String, caseID: Int64, actor: String) async throws -> (reveal: MediaReveal, seconds: Int)? {
+        let since = clock().addingTimeInterval(-Double(budget.revealSeconds))
+        guard let open = try await store.reveals(since: since, actor: actor)
+            .first(where: { $0.sha256 == sha256 && $0.caseID == caseID && $0.endedAt == nil }) else { return nil }
+        return try await endReveal(open.id, actor: actor)
+    }
+
+    /// One person's reveals in the current shift, against the shift's cap and every queue's and priority's.
     public func exposure(of actor: String) async throws -> Exposure {
         let now = clock()
         let reveals = try await store.reveals(since: now.addingTimeInterval(-budget.shift), actor: actor)
-        return budget.exposure(of: actor, revealTimes: reveals.map(\.at))
+        return budget.exposure(of: actor, reveals: reveals, limits: try await store.exposureLimits())
     }
 
     /// Every person's exposure in the current shift, most first: what a supervisor sees (never the files).
     public func exposures() async throws -> [Exposure] {
         let now = clock()
+        let limits = try await store.exposureLimits()
         let byActor = Dictionary(grouping: try await store.reveals(since: now.addingTimeInterval(-budget.shift), actor: nil), by: \.actor)
-        return byActor.map { actor, reveals in budget.exposure(of: actor, revealTimes: reveals.map(\.at)) }.sorted { ($0.reveals, $1.actor) > ($1.reveals, $0.actor) }
+        return byActor.map { actor, reveals in budget.exposure(of: actor, reveals: reveals, limits: limits) }
+            .sorted { ($0.reveals, $1.actor) > ($1.reveals, $0.actor) }
+    }
+
+    /// The caps of queues and priorities (the shift's own is `budget`).
+    public func limits() async throws -> [ExposureLimit] { try await store.exposureLimits() }
+
+    /// Sets a queue's or a priority's cap: on reveals, on seconds revealed, or both.
+    public func setLimit(_ scope: ExposureScope, reveals: Int?, seconds: Int?) async throws -> ExposureLimit {
+        let limit = try ExposureLimit.validated(scope: scope, reveals: reveals, seconds: seconds, revealSeconds: budget.revealSeconds)
+        try await store.saveExposureLimit(limit, at: clock())
+        return limit
+    }
+
+    /// Removes a queue's or a priority's cap (the shift's cap still counts those reveals).
+    public func removeLimit(_ scope: ExposureScope) async throws {
+        guard try await store.removeExposureLimit(scope) else { throw CaseError.notFound("a cap for \(scope.words)") }
     }
 
     public func reveals(_ sha256: String) async throws -> [MediaReveal] { try await store.reveals(sha256: sha256) }

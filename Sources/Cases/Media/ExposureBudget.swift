@@ -1,62 +1,64 @@
 public import Foundation
 
-/// How much evidence one reviewer may see in a shift: a cap on reveals in a rolling window, and
-/// how long a revealed file stays clear before it blurs again. Blurring alone does not protect
-/// reviewers; a cap on what each one sees does. Near the cap the reviewer is warned; at the cap
-/// reveals are refused until the oldest one leaves the window, and the reviewer is pointed to
-/// work that needs no image.
+/// How much evidence one reviewer may see in a shift: caps on reveals and on seconds revealed in
+/// a rolling window, and how long a revealed file stays clear before it blurs again. Blurring
+/// alone does not protect reviewers; a cap on what each one sees does. Queues and priorities can
+/// have caps of their own (`ExposureLimit`), each counted over the reveals for such cases. Near a
+/// cap the reviewer is warned; at it reveals are refused until the oldest leave the window, and
+/// the reviewer is pointed to work that needs no image.
 public struct ExposureBudget: Sendable, Equatable {
     /// Reveals one person may make in a shift.
     public var revealsPerShift: Int
+    /// Seconds one person may have files revealed in a shift.
+    public var secondsPerShift: Int
     /// The rolling window a shift is.
     public var shiftHours: Int
-    /// A revealed file blurs again after this long; it is also what one reveal counts as seconds seen.
+    /// A revealed file blurs again after this long: the most one reveal counts as seen.
     public var revealSeconds: Int
 
-    /// Warned from this share of the cap on.
+    /// Warned from this share of a cap on.
     public static let warnShare = 0.8
 
-    public init(revealsPerShift: Int = 60, shiftHours: Int = 8, revealSeconds: Int = 30) {
+    public init(revealsPerShift: Int = 60, secondsPerShift: Int = 1800, shiftHours: Int = 8, revealSeconds: Int = 30) {
         self.revealsPerShift = revealsPerShift
+        self.secondsPerShift = secondsPerShift
         self.shiftHours = shiftHours
         self.revealSeconds = revealSeconds
     }
 
     public var shift: TimeInterval { Double(shiftHours) * 3600 }
-}
 
-extension ExposureBudget {
-    /// `actor`'s exposure given the times of their reveals in the shift: when over the cap, it
-    /// eases when enough of the oldest have left the window to allow one more.
-    public func exposure(of actor: String, revealTimes: [Date]) -> Exposure {
-        let times = revealTimes.sorted()
-        let index = max(0, times.count - revealsPerShift)
-        return Exposure(actor: actor, reveals: times.count, budget: self,
-                        easesAt: times.indices.contains(index) ? times[index].addingTimeInterval(shift) : nil)
-    }
-}
+    /// The cap every reveal counts against.
+    public var shiftLimit: ExposureLimit { ExposureLimit(scope: .shift, revealsPerShift: revealsPerShift, secondsPerShift: secondsPerShift) }
 
-/// One person's exposure in the current shift.
-public struct Exposure: Sendable, Equatable {
-    public let actor: String
-    public let reveals: Int
-    public let budget: ExposureBudget
-    /// When the oldest reveal of the window leaves it (a reveal is possible again then, at the cap).
-    public let easesAt: Date?
-
-    public init(actor: String, reveals: Int, budget: ExposureBudget, easesAt: Date?) {
-        self.actor = actor
-        self.reveals = reveals
-        self.budget = budget
-        self.easesAt = easesAt
+    /// How long a reveal counts as seen: until it was hidden (measured), at most `revealSeconds`;
+    /// one not hidden counts in full (the page blurs it then), so a closed tab is never counted short.
+    public func seconds(of reveal: MediaReveal) -> Double {
+        guard let ended = reveal.endedAt else { return Double(revealSeconds) }
+        return min(Double(revealSeconds), max(0, ended.timeIntervalSince(reveal.at)))
     }
 
-    public var left: Int { max(0, budget.revealsPerShift - reveals) }
-    public var secondsSeen: Int { reveals * budget.revealSeconds }
-    public var atLimit: Bool { left == 0 }
-    /// From the warning share of the cap on, or with one reveal left (a small cap warns too).
-    public var nearLimit: Bool { Double(reveals) >= Double(budget.revealsPerShift) * ExposureBudget.warnShare || left <= 1 }
+    /// `actor`'s exposure given their reveals in the shift, against the shift's cap and each of `limits`.
+    public func exposure(of actor: String, reveals: [MediaReveal], limits: [ExposureLimit]) -> Exposure {
+        let sorted = reveals.sorted { $0.at < $1.at }
+        let uses = ([shiftLimit] + limits).map { limit in use(of: limit, reveals: sorted.filter(limit.scope.counts)) }
+        return Exposure(actor: actor, budget: self, shift: uses[0], scoped: Array(uses.dropFirst()))
+    }
 
-    /// "12 of 60 reveals left this shift".
-    public var summary: String { "\(left) of \(budget.revealsPerShift) reveals left this shift" }
+    /// One cap's use: counts and seconds, and when it eases (the oldest reveals leave the window
+    /// until one more reveal, at its full length, fits both caps again).
+    func use(of limit: ExposureLimit, reveals oldestFirst: [MediaReveal]) -> ExposureUse {
+        let seconds = oldestFirst.map(seconds(of:))
+        var count = oldestFirst.count
+        var total = seconds.reduce(0, +)
+        var easesAt: Date?
+        for (index, reveal) in oldestFirst.enumerated() {
+            if ExposureUse.fits(reveals: count, seconds: total, limit: limit, revealSeconds: revealSeconds) { break }
+            count -= 1
+            total -= seconds[index]
+            easesAt = reveal.at.addingTimeInterval(shift)
+        }
+        return ExposureUse(limit: limit, reveals: oldestFirst.count, seconds: Int(seconds.reduce(0, +).rounded(.up)),
+                           revealSeconds: revealSeconds, easesAt: easesAt)
+    }
 }

@@ -8,11 +8,20 @@ public protocol MediaStore: Sendable {
     func media(sha256: String) async throws -> StoredMedia?
     /// Records a reveal, its line on the case's timeline and its event in one transaction; throws
     /// `CaseError.notFound` when the case does not cite the file (nothing is written then).
-    /// With a `budget`, the actor's reveals in the shift are counted in the same transaction, one
-    /// reveal of theirs at a time (so parallel reveals cannot pass the cap together), and
-    /// `CaseError.exposureLimit` is thrown at the cap, writing nothing.
+    /// The reveal keeps the case's queue and priority. With a `budget`, the actor's reveals in the
+    /// shift are counted in the same transaction against it and every `exposureLimits()` cap, one
+    /// reveal of theirs at a time (so parallel reveals cannot pass a cap together), and
+    /// `CaseError.exposureLimit` is thrown at a cap, writing nothing.
     func recordReveal(sha256: String, caseID: Int64, actor: String, remote: String?, at time: Date, line: NewHistoryEntry,
                       event: NewEvent, budget: ExposureBudget?) async throws -> MediaReveal
+    /// Marks `actor`'s reveal hidden at `time` (the first time only); nil when they made no such reveal.
+    func endReveal(id: Int64, actor: String, at time: Date) async throws -> MediaReveal?
+    /// The caps of queues and priorities, by scope.
+    func exposureLimits() async throws -> [ExposureLimit]
+    /// Saves a queue's or a priority's cap (replacing the one it had).
+    func saveExposureLimit(_ limit: ExposureLimit, at time: Date) async throws
+    /// Removes a queue's or a priority's cap; false when it had none.
+    func removeExposureLimit(_ scope: ExposureScope) async throws -> Bool
     func reveals(sha256: String) async throws -> [MediaReveal]
     /// The reveals since `since`, by person (newest first within each): a shift's exposure.
     func reveals(since: Date, actor: String?) async throws -> [MediaReveal]

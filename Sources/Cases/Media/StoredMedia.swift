@@ -33,14 +33,23 @@ public struct MediaReveal: Sendable, Equatable {
     public var actor: String
     public var remote: String?
     public var at: Date
+    /// The case's queue and priority when it was revealed: what the caps of queues and priorities count.
+    public var queue: String?
+    public var priority: Priority?
+    /// When the reviewer hid it again (nil: not hidden, so counted in full).
+    public var endedAt: Date?
 
-    public init(id: Int64, sha256: String, caseID: Int64?, actor: String, remote: String?, at: Date) {
+    public init(id: Int64, sha256: String, caseID: Int64?, actor: String, remote: String?, at: Date,
+                queue: String? = nil, priority: Priority? = nil, endedAt: Date? = nil) {
         self.id = id
         self.sha256 = sha256
         self.caseID = caseID
         self.actor = actor
         self.remote = remote
         self.at = at
+        self.queue = queue
+        self.priority = priority
+        self.endedAt = endedAt
     }
 }
 

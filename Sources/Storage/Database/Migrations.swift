@@ -335,6 +335,23 @@ enum Migrations {
                 try await sql.raw("UPDATE accounts SET reference_key = \(bind: key) WHERE id = \(bind: try row.decode(column: "id", as: Int64.self))").run()
             }
         },
+        Migration(version: 18, name: "exposure caps per queue and priority, and measured reveals") { _ in
+            // A reveal keeps its case's queue and priority (what the caps of queues and priorities
+            // count) and when it was hidden (its measured time; not hidden counts in full).
+            ["ALTER TABLE media_reveals ADD COLUMN queue TEXT",
+             "ALTER TABLE media_reveals ADD COLUMN priority TEXT",
+             "ALTER TABLE media_reveals ADD COLUMN ended_at BIGINT",
+             """
+             CREATE TABLE IF NOT EXISTS exposure_limits (
+                 scope TEXT NOT NULL CHECK (scope IN ('queue', 'priority')),
+                 name TEXT NOT NULL,
+                 reveals_per_shift BIGINT CHECK (reveals_per_shift > 0),
+                 seconds_per_shift BIGINT CHECK (seconds_per_shift > 0),
+                 updated_at BIGINT NOT NULL,
+                 PRIMARY KEY (scope, name),
+                 CHECK (reveals_per_shift IS NOT NULL OR seconds_per_shift IS NOT NULL))
+             """]
+        },
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -37,46 +37,97 @@ public struct SQLMediaStore: MediaStore {
         }
     }
 
+    static let revealColumns = "id, media_sha256, case_id, actor, remote, at, queue, priority, ended_at"
+
     public func recordReveal(sha256: String, caseID: Int64, actor: String, remote: String?, at time: Date, line: NewHistoryEntry,
                              event: NewEvent, budget: ExposureBudget?) async throws -> MediaReveal {
         let dialect = database.dialect
         return try await database.transaction { sql in
+            guard try await sql.raw("SELECT 1 AS cited FROM case_evidence WHERE case_id = \(bind: caseID) AND media_sha256 = \(bind: sha256)").first() != nil
+            else { throw CaseError.notFound("evidence file \(sha256) in case \(caseID) (a file is revealed only for a case that cites it)") }
+            guard let kind = try await sql.raw("SELECT queue, priority FROM cases WHERE id = \(bind: caseID)").first() else {
+                throw CaseError.notFound("case \(caseID)")
+            }
+            let queue = try kind.decode(column: "queue", as: String.self)
+            let priority = try Self.priority(try kind.decode(column: "priority", as: String.self))
             if let budget {
                 // One reveal of this person's at a time (PostgreSQL: a lock for the transaction;
-                // SQLite has one writer), so the count below is what the insert adds to.
+                // SQLite has one writer), so the counts below are what the insert adds to.
                 if dialect == .postgres {
                     try await sql.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: "reveal:" + actor)))").run()
                 }
                 let since = time.addingTimeInterval(-budget.shift).millisecondsSince1970
-                let times = try await sql.raw("SELECT at FROM media_reveals WHERE actor = \(bind: actor) AND at >= \(bind: since)").all()
-                    .map { Date(milliseconds: try $0.decode(column: "at", as: Int64.self)) }
-                let exposure = budget.exposure(of: actor, revealTimes: times)
-                if exposure.atLimit { throw CaseError.exposureLimit(exposure) }
+                let reveals = try await sql.raw("SELECT \(unsafeRaw: Self.revealColumns) FROM media_reveals WHERE actor = \(bind: actor) AND at >= \(bind: since)")
+                    .all().map(Self.reveal)
+                let exposure = budget.exposure(of: actor, reveals: reveals, limits: try await Self.limits(sql))
+                if let refused = exposure.refusal(queue: queue, priority: priority) { throw CaseError.exposureLimit(exposure, refusedBy: refused) }
             }
-            guard try await sql.raw("SELECT 1 AS cited FROM case_evidence WHERE case_id = \(bind: caseID) AND media_sha256 = \(bind: sha256)").first() != nil
-            else { throw CaseError.notFound("evidence file \(sha256) in case \(caseID) (a file is revealed only for a case that cites it)") }
             // A line on the case's timeline, not a change of the case: its version stays.
             try await SQLCaseStore.history([line], of: .case(caseID), ms: time.millisecondsSince1970, sql)
             guard let row = try await sql.raw("""
-                INSERT INTO media_reveals (media_sha256, case_id, actor, remote, at)
-                VALUES (\(bind: sha256), \(bind: caseID), \(bind: actor), \(bind: remote), \(bind: time.millisecondsSince1970))
-                RETURNING id, media_sha256, case_id, actor, remote, at
+                INSERT INTO media_reveals (media_sha256, case_id, actor, remote, at, queue, priority)
+                VALUES (\(bind: sha256), \(bind: caseID), \(bind: actor), \(bind: remote), \(bind: time.millisecondsSince1970), \(bind: queue), \(bind: priority.rawValue))
+                RETURNING \(unsafeRaw: Self.revealColumns)
                 """).first() else { throw StorageError.corruptRow("INSERT returned no reveal") }
             try await EventSQL.append([event], at: time, on: sql, dialect)
             return try Self.reveal(row)
         }
     }
 
+    public func endReveal(id: Int64, actor: String, at time: Date) async throws -> MediaReveal? {
+        try await database.run { sql in
+            try await sql.raw("""
+                UPDATE media_reveals SET ended_at = \(bind: time.millisecondsSince1970)
+                WHERE id = \(bind: id) AND actor = \(bind: actor) AND ended_at IS NULL
+                """).run()
+            return try await sql.raw("SELECT \(unsafeRaw: Self.revealColumns) FROM media_reveals WHERE id = \(bind: id) AND actor = \(bind: actor)")
+                .first().map(Self.reveal)
+        }
+    }
+
+    public func exposureLimits() async throws -> [ExposureLimit] {
+        try await database.run { sql in try await Self.limits(sql) }
+    }
+
+    static func limits(_ sql: any SQLDatabase) async throws -> [ExposureLimit] {
+        try await sql.raw("SELECT scope, name, reveals_per_shift, seconds_per_shift FROM exposure_limits ORDER BY scope, name").all().map { row in
+            let kind = try row.decode(column: "scope", as: String.self), name = try row.decode(column: "name", as: String.self)
+            let scope: ExposureScope
+            do { scope = try ExposureScope.named(kind: kind, name: name) } catch {
+                throw StorageError.corruptRow("exposure cap \(kind) \(name): \(error)")
+            }
+            return ExposureLimit(scope: scope, revealsPerShift: try row.decode(column: "reveals_per_shift", as: Int?.self),
+                                 secondsPerShift: try row.decode(column: "seconds_per_shift", as: Int?.self))
+        }
+    }
+
+    public func saveExposureLimit(_ limit: ExposureLimit, at time: Date) async throws {
+        try await database.run { sql in
+            try await sql.raw("""
+                INSERT INTO exposure_limits (scope, name, reveals_per_shift, seconds_per_shift, updated_at)
+                VALUES (\(bind: limit.scope.kind), \(bind: limit.scope.name), \(bind: limit.revealsPerShift), \(bind: limit.secondsPerShift), \(bind: time.millisecondsSince1970))
+                ON CONFLICT (scope, name) DO UPDATE SET reveals_per_shift = excluded.reveals_per_shift,
+                    seconds_per_shift = excluded.seconds_per_shift, updated_at = excluded.updated_at
+                """).run()
+        }
+    }
+
+    public func removeExposureLimit(_ scope: ExposureScope) async throws -> Bool {
+        try await database.run { sql in
+            try await sql.raw("DELETE FROM exposure_limits WHERE scope = \(bind: scope.kind) AND name = \(bind: scope.name) RETURNING scope").first() != nil
+        }
+    }
+
     public func reveals(sha256: String) async throws -> [MediaReveal] {
         try await database.run { sql in
-            try await sql.raw("SELECT id, media_sha256, case_id, actor, remote, at FROM media_reveals WHERE media_sha256 = \(bind: sha256) ORDER BY id")
+            try await sql.raw("SELECT \(unsafeRaw: Self.revealColumns) FROM media_reveals WHERE media_sha256 = \(bind: sha256) ORDER BY id")
                 .all().map(Self.reveal)
         }
     }
 
     public func reveals(since: Date, actor: String?) async throws -> [MediaReveal] {
         try await database.run { sql in
-            let query = sql.select().columns("id", "media_sha256", "case_id", "actor", "remote", "at").from("media_reveals")
+            let query = sql.select().columns("id", "media_sha256", "case_id", "actor", "remote", "at", "queue", "priority", "ended_at").from("media_reveals")
                 .where("at", .greaterThanOrEqual, since.millisecondsSince1970)
             if let actor { query.where("actor", .equal, actor) }
             return try await query.orderBy("id", .descending).all().map(Self.reveal)
@@ -162,6 +213,14 @@ public struct SQLMediaStore: MediaStore {
     static func reveal(_ row: any SQLRow) throws -> MediaReveal {
         MediaReveal(id: try row.decode(column: "id", as: Int64.self), sha256: try row.decode(column: "media_sha256", as: String.self),
                     caseID: try row.decode(column: "case_id", as: Int64?.self), actor: try row.decode(column: "actor", as: String.self),
-                    remote: try row.decode(column: "remote", as: String?.self), at: Date(milliseconds: try row.decode(column: "at", as: Int64.self)))
+                    remote: try row.decode(column: "remote", as: String?.self), at: Date(milliseconds: try row.decode(column: "at", as: Int64.self)),
+                    queue: try row.decode(column: "queue", as: String?.self),
+                    priority: try row.decode(column: "priority", as: String?.self).map(priority),
+                    endedAt: try row.decode(column: "ended_at", as: Int64?.self).map(Date.init(milliseconds:)))
+    }
+
+    static func priority(_ raw: String) throws -> Priority {
+        guard let level = Priority(rawValue: raw) else { throw StorageError.corruptRow("a case's priority \(raw.debugDescription)") }
+        return level
     }
 }

@@ -108,9 +108,12 @@ struct ServeConfiguration {
         let jobConcurrency = try reader.int("job_concurrency", default: 4, in: 1...256)
         settings.preservation = PreservationPolicy(confirmedDays: try reader.int("evidence_keep_days", default: 365, in: 1...36_500),
                                                    falsePositiveDays: try reader.int("false_positive_keep_days", default: 30, in: 1...36_500))
+        let revealSeconds = try reader.int("reveal_seconds", default: 30, in: 5...3600)
+        // A seconds cap below one reveal's length would refuse every reveal.
         settings.exposure = ExposureBudget(revealsPerShift: try reader.int("exposure_reveals_per_shift", default: 60, in: 1...10_000),
+                                           secondsPerShift: try reader.int("exposure_seconds_per_shift", default: 1800, in: revealSeconds...86_400),
                                            shiftHours: try reader.int("exposure_shift_hours", default: 8, in: 1...24),
-                                           revealSeconds: try reader.int("reveal_seconds", default: 30, in: 5...3600))
+                                           revealSeconds: revealSeconds)
         let statuses = try reader.strings("account_statuses")
         if !statuses.isEmpty {
             guard statuses.allSatisfy({ !$0.isEmpty && $0.count <= 64 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } }) else {

@@ -13,6 +13,7 @@ import NIOCore
 /// past its preservation date.
 struct EvidenceRoutes {
     static let revealsLeft = HTTPField.Name("Vigil-Reveals-Left")!
+    static let revealID = HTTPField.Name("Vigil-Reveal-Id")!
     let lookup: LookupService
     let cases: CaseService
     let media: EvidenceMediaService
@@ -47,12 +48,16 @@ struct EvidenceRoutes {
                                           code: "missing_field")
             }
             guard let caseID = Int64(text), caseID > 0 else { throw APIError.badRequest("case_id must be a positive integer") }
-            let revealed = try await auditor.audited(context, "evidence.reveal", target: "media:\(sha)", outcome: { "ok: \($0.exposure.summary)" }) {
+            let revealed = try await auditor.audited(context, "evidence.reveal", target: "media:\(sha)", outcome: {
+                "ok: \($0.exposure.summary(queue: $0.reveal.queue, priority: $0.reveal.priority))"
+            }) {
                 try await media.reveal(sha, caseID: caseID, actor: context.actor, remote: context.remoteAddress?.value)
             }
             var response = Self.image(revealed.bytes, type: revealed.media.contentType)
             // What is left of the caller's exposure budget this shift.
             response.headers[Self.revealsLeft] = String(revealed.exposure.left)
+            // The reveal, for `POST /v1/reveals/{id}/end` when the caller is done with the file.
+            response.headers[Self.revealID] = String(revealed.reveal.id)
             return response
         }
         routes.post("media/{sha256}/hold") { request, context in

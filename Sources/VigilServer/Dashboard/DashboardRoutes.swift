@@ -32,7 +32,7 @@ struct DashboardRoutes {
                   uploads: uploads).register(on: pages)
         TryPage(kit: kit, hashingPool: s.hashingPool, fetcher: s.fetcher, settings: s.settings, native: native).register(on: pages)
         LivePages(events: s.events, eventFeed: s.eventFeed).register(on: pages)
-        AdminPages(kit: kit, keys: s.keys, audit: s.audit, users: s.users, auditor: s.auditor, media: s.media).register(on: pages)
+        AdminPages(kit: kit, keys: s.keys, audit: s.audit, users: s.users, auditor: s.auditor, media: s.media, cases: s.cases).register(on: pages)
         SettingsPages(kit: kit, credentials: s.credentials, reports: s.reports, users: s.users, auditor: s.auditor)
             .register(on: pages)
         DocsPage(kit: kit).register(on: pages)

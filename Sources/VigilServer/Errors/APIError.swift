@@ -152,8 +152,8 @@ public struct APIError: Error, Sendable {
                 var failure = APIError(.conflict, "conflict", error.description)
                 failure.currentJSON = try? JSONText.encode(AccountJSON(current))
                 return failure
-            case let .exposureLimit(exposure):
-                let wait = exposure.easesAt.map { max(1, Int($0.timeIntervalSinceNow.rounded(.up))) }
+            case let .exposureLimit(_, refusedBy: use):
+                let wait = use.easesAt.map { max(1, Int($0.timeIntervalSinceNow.rounded(.up))) }
                 return APIError(.tooManyRequests, "exposure_limit", error.description, retryAfter: wait)
             }
         case let error as WebhookError:

@@ -227,8 +227,18 @@
       image.setAttribute("aria-pressed", veiled ? "true" : "false");
     };
     image.addEventListener("click", toggle);
-    // A revealed image blurs again by itself (the exposure budget counts each reveal as this long).
+    // A revealed image blurs again by itself (a reveal not hidden counts this long). Leaving the
+    // page while it is clear tells the server when it was hidden, so the time counted is measured.
     const seconds = parseInt(image.dataset.reblurSeconds || "0", 10);
+    const hideForm = image.parentElement && image.parentElement.querySelector("form[data-hide-reveal]");
+    const leave = function () {
+      if (image.dataset.reblurred || !hideForm || !navigator.sendBeacon) return;
+      image.dataset.reblurred = "true";
+      navigator.sendBeacon(hideForm.action, new URLSearchParams(new FormData(hideForm)));
+    };
+    window.addEventListener("pagehide", leave);
+    // Hide itself ends the reveal: the page leaving after it has nothing more to say.
+    if (hideForm) hideForm.addEventListener("submit", function () { image.dataset.reblurred = "true"; });
     if (seconds > 0) {
       setTimeout(function () {
         // The original leaves the page: the preview takes its place, and pressing it shows nothing more.

@@ -11,8 +11,10 @@ struct AdminPages {
     let audit: any AuditLog
     let users: UserService
     let auditor: Auditor
-    /// Reviewers' exposure this shift, for the supervisor's view.
+    /// Reviewers' exposure this shift, for the supervisor's view, and the caps of queues and priorities.
     let media: EvidenceMediaService
+    /// The queues cases are in, offered for a cap of their own.
+    let cases: CaseService
 
     func register(on pages: RouterGroup<VigilRequestContext>) {
         pages.get("audit") { request, context in
@@ -82,6 +84,34 @@ struct AdminPages {
                 return try await people(request, context, problems: ["key_label": error.description])
             }
         }
+        pages.post("exposure-limits") { request, context in
+            let fields = try await kit.form(request)
+            var problems: [String: String] = [:]
+            let scope: ExposureScope?
+            do throws(CaseError) { scope = try Self.scope(fields) } catch {
+                scope = nil
+                problems["limit_target"] = error.description
+            }
+            let reveals = Self.number(fields, "reveals", into: &problems)
+            let minutes = Self.number(fields, "minutes", into: &problems)
+            if reveals == nil, minutes == nil, problems.isEmpty { problems["limit_reveals"] = "Give a number of reveals, of minutes, or both." }
+            guard let scope, problems.isEmpty else { return try await people(request, context, problems: problems, form: fields) }
+            do {
+                let saved = try await auditor.audited(context, "exposure.limit", target: "\(scope.kind):\(scope.name)", outcome: { "ok: \($0.words)" }) {
+                    try await media.setLimit(scope, reveals: reveals, seconds: minutes.map { $0 * 60 })
+                }
+                return kit.done("/users#exposure", notice: "Cap for \(scope.capName): \(saved.words).", request, context)
+            } catch let error as CaseError {
+                let field = error.description.contains("seconds") ? "limit_minutes" : "limit_reveals"
+                return try await people(request, context, problems: [field: error.description], form: fields)
+            }
+        }
+        pages.post("exposure-limits/remove") { request, context in
+            let fields = try await kit.form(request)
+            let scope = try Self.scope(fields)
+            try await auditor.audited(context, "exposure.limit_removed", target: "\(scope.kind):\(scope.name)") { try await media.removeLimit(scope) }
+            return kit.done("/users#exposure", notice: "Cap for \(scope.capName) removed: the shift's cap still counts them.", request, context)
+        }
         pages.post("keys/{id}/revoke") { request, context in
             let id = try context.positiveID(of: "a key")
             do {
@@ -91,6 +121,26 @@ struct AdminPages {
             }
             return kit.done("/keys#keys", notice: "Key \(id) revoked.", request, context)
         }
+    }
+
+    /// The cap's scope from a form's `target` (`priority:urgent`, `queue:csam`) or, for a queue
+    /// not listed, its `queue` field.
+    static func scope(_ fields: FormFields) throws(CaseError) -> ExposureScope {
+        let target = fields.text("target") ?? ""
+        if target == "queue:", let other = fields.text("queue") { return try ExposureScope.named(kind: "queue", name: other) }
+        let parts = target.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { throw CaseError.invalid("Choose what the cap is for: a priority or a queue.") }
+        return try ExposureScope.named(kind: parts[0], name: parts[1])
+    }
+
+    /// A whole number a form field holds, if any; a problem under `limit_<name>` when it is not one.
+    static func number(_ fields: FormFields, _ name: String, into problems: inout [String: String]) -> Int? {
+        guard let text = fields.text(name) else { return nil }
+        guard let value = Int(text), value > 0 else {
+            problems["limit_\(name)"] = "\(text.debugDescription) is not a whole number above 0."
+            return nil
+        }
+        return value
     }
 
     func people(_ request: Request, _ context: VigilRequestContext, problems: [String: String] = [:], form: FormFields? = nil,
@@ -116,11 +166,26 @@ struct AdminPages {
         // What each reviewer has seen this shift: counts and time, never the files.
         let budget = media.budget
         data["exposure"] = try await media.exposures().map { seen in
-            ["actor": seen.actor, "reveals": seen.reveals, "minutes": Display.duration(Double(seen.secondsSeen)), "left": seen.left,
-             "near": seen.nearLimit, "limit": seen.atLimit] as [String: Any]
+            ["actor": seen.actor, "reveals": seen.reveals, "minutes": ExposureUse.duration(seen.secondsSeen), "left": seen.shift.left,
+             "near": seen.nearLimit, "limit": seen.atLimit,
+             "caps": seen.scoped.filter { $0.reveals > 0 }.map { use in
+                 ["words": "\(use.limit.scope.words): \(use.reveals) revealed, \(ExposureUse.duration(use.seconds)); \(use.left) left",
+                  "limit": use.atLimit] as [String: Any]
+             }] as [String: Any]
         }
-        data["exposureSeconds"] = budget.revealSeconds
-        data["exposureRule"] = "\(budget.revealsPerShift) reveals per \(budget.shiftHours) h shift, each clear for \(budget.revealSeconds) s"
+        data["exposureRule"] = "\(budget.shiftLimit.words), in a rolling \(budget.shiftHours) h shift; each reveal clear for at most \(budget.revealSeconds) s"
+        let limits = try await media.limits()
+        data["limits"] = limits.map { ["for": $0.scope.capName, "words": $0.words,
+                                       "target": "\($0.scope.kind):\($0.scope.name)"] }
+        let queues = Set(try await cases.queueHealth().map(\.queue)).sorted()
+        let target = form?["target"]
+        let priorities: [(value: String, label: String)] = Priority.allCases.reversed().map { ("priority:\($0.rawValue)", "\($0.rawValue) cases") }
+        let named: [(value: String, label: String)] = queues.map { ("queue:\($0)", "the queue \($0)") }
+        data["limitTargets"] = (priorities + named).map { option -> [String: Any] in
+            ["value": option.value, "label": option.label, "selected": option.value == target]
+        }
+        data["limitForm"] = ["queue": form?["queue"] ?? "", "reveals": form?["reveals"] ?? "", "minutes": form?["minutes"] ?? "",
+                             "other": target == "queue:"] as [String: Any]
         return kit.page("users", title: "Users and keys", section: "users", data: data, status: problems.isEmpty ? .ok : .unprocessableContent,
                         request, context)
     }

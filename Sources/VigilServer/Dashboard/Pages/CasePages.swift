@@ -49,25 +49,38 @@ struct CasePages {
             guard detail.evidence.contains(where: { $0.mediaSHA256 == sha }) else {
                 throw APIError(.notFound, "not_found", "case \(id) holds no file \(sha)")
             }
-            let revealed: (media: StoredMedia, bytes: [UInt8], exposure: Exposure)
+            let revealed: (media: StoredMedia, bytes: [UInt8], exposure: Exposure, reveal: MediaReveal)
             do {
-                revealed = try await auditor.audited(context, "evidence.reveal", target: "media:\(sha)", outcome: { "ok: \($0.exposure.summary)" }) {
+                revealed = try await auditor.audited(context, "evidence.reveal", target: "media:\(sha)", outcome: {
+                    "ok: \($0.exposure.summary(queue: $0.reveal.queue, priority: $0.reveal.priority))"
+                }) {
                     try await media.reveal(sha, caseID: id, actor: context.actor, remote: context.remoteAddress?.value)
                 }
-            } catch let CaseError.exposureLimit(exposure) {
-                // At the cap: no image, and the way to work that needs none.
-                var response = try await self.detail(id, request, context, status: .tooManyRequests)
-                if let eases = exposure.easesAt {
-                    response.headers[.retryAfter] = String(max(1, Int(eases.timeIntervalSince(Date()).rounded(.up))))
-                }
-                return response
+            } catch CaseError.exposureLimit {
+                // At a cap: no image; the case page (a GET) says which cap and offers work that needs none.
+                return kit.done("/cases/\(id)", notice: "Not revealed: a cap on what you see this shift is reached.", request, context)
             }
             // Post/redirect/get: the page that shows the file is a GET, so a reload or Back never
             // reveals it again; it shows the file while this reveal is fresh (`stillRevealed`).
             let seen = revealed.exposure
-            let note = seen.nearLimit ? "Revealed: \(seen.summary), near the cap: take a break from images soon." : "Revealed: \(seen.summary)."
+            let summary = seen.summary(queue: detail.case.queue, priority: detail.case.priority)
+            let note = seen.warning(queue: detail.case.queue, priority: detail.case.priority) != nil
+                ? "Revealed: \(summary). Near a cap: take a break from images soon." : "Revealed: \(summary)."
             let evidence = detail.evidence.first { $0.mediaSHA256 == sha }.map { "#evidence-\($0.id)" } ?? ""
             return kit.done("/cases/\(id)?shown=\(sha)\(evidence)", notice: note, request, context)
+        }
+        pages.post("cases/{id}/evidence/{sha256}/hide") { request, context in
+            // "Hide" (or the page leaving, or its re-blur timer): the reveal's time is measured up to now.
+            let id = try context.positiveID(of: "a case")
+            let sha = try EvidenceRoutes.sha(context)
+            let hidden = try await auditor.audited(context, "evidence.hide", target: "media:\(sha)",
+                                                   outcome: { $0.map { "ok: clear for \($0.seconds) s" } ?? "ok: already blurred" }) {
+                try await media.hide(sha, caseID: id, actor: context.actor)
+            }
+            let detail = try await cases.detail(id)
+            let evidence = detail.evidence.first { $0.mediaSHA256 == sha }.map { "#evidence-\($0.id)" } ?? ""
+            let note = hidden.map { "Hidden: clear for \(ExposureUse.duration($0.seconds))." } ?? "Already blurred again."
+            return kit.done("/cases/\(id)\(evidence)", notice: note, request, context)
         }
         pages.get("media/{sha256}/preview") { _, context in
             EvidenceRoutes.image(try await media.preview(try EvidenceRoutes.sha(context)), type: "image/jpeg")
@@ -378,13 +391,13 @@ struct CasePages {
         }
     }
 
-    /// What the case page says at the reviewer's exposure cap, with the way to work needing no image.
-    static func pausedText(_ exposure: Exposure) -> String {
-        let until = exposure.easesAt.map { eases in
-            let minutes = max(1, Int((eases.timeIntervalSince(Date()) / 60).rounded(.up)))
+    /// What the case page says at one of the reviewer's exposure caps, with the way to work needing no image.
+    static func pausedText(_ use: ExposureUse, now: Date) -> String {
+        let until = use.easesAt.map { eases in
+            let minutes = max(1, Int((eases.timeIntervalSince(now) / 60).rounded(.up)))
             return " for about \(minutes) min (until \(Display.time(eases.addingTimeInterval(59))))"
         } ?? ""
-        return "You have revealed \(exposure.reveals) files in this shift, the most a shift allows: reveals are paused\(until). "
+        return use.reason(subject: "You", have: "have") + "\(until). "
             + "Work that needs no image goes on: accounts, reports, comments, and cases to decide from their matches."
     }
 
@@ -413,7 +426,7 @@ struct CasePages {
     // MARK: one case
 
     func detail(_ id: Int64, _ request: Request, _ context: VigilRequestContext, revealed: [String: String] = [:],
-                reblurSeconds: Int? = nil, exposure: (kind: String, text: String)? = nil,
+                reblurSeconds: Int? = nil,
                 problems: [String: String] = [:], status: HTTPResponse.Status? = nil) async throws -> Response {
         let detail = try await cases.detail(id)
         let item = detail.case
@@ -453,13 +466,16 @@ struct CasePages {
             "priorityOptions": Priority.allCases.map { ["value": $0.rawValue, "selected": $0 == item.priority] },
             "errors": problems,
         ]
-        var exposure = exposure
+        var exposure: (kind: String, text: String)?
         if context.role?.may(.revealEvidence) == true {
-            // At the cap, the page says so before anyone presses Reveal, and offers no Reveal.
+            // At a cap for this case, the page says so before anyone presses Reveal, and offers no
+            // Reveal; near one, it says how much is left.
             let seen = try await media.exposure(of: context.actor)
-            if seen.atLimit {
+            if let refused = seen.refusal(queue: item.queue, priority: item.priority) {
                 data["exposureAtLimit"] = true
-                exposure = ("limit", Self.pausedText(seen))
+                exposure = ("limit", Self.pausedText(refused, now: Date()))
+            } else if seen.warning(queue: item.queue, priority: item.priority) != nil {
+                exposure = ("near", "Near a cap on what you see this shift: \(seen.summary(queue: item.queue, priority: item.priority)).")
             }
         }
         if let exposure { data["exposure"] = ["kind": exposure.kind, "text": exposure.text, "role": exposure.kind == "limit" ? "alert" : "status"] }

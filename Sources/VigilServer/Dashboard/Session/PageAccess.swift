@@ -40,12 +40,12 @@ enum PageAccess: Sendable, Equatable {
                                       "GET /live/events"])
         add(.permission(.reviewCases), ["POST /cases/take", "POST /cases/bulk", "POST /cases/{id}/decisions", "POST /cases/{id}/comments", "POST /accounts/{id}/block",
                                         "POST /accounts/{id}/unblock"])
-        add(.permission(.revealEvidence), ["POST /cases/{id}/evidence/{sha256}/reveal"])
+        add(.permission(.revealEvidence), ["POST /cases/{id}/evidence/{sha256}/reveal", "POST /cases/{id}/evidence/{sha256}/hide"])
         add(.permission(.draftReports), ["POST /cases/{id}/report", "POST /reports/{id}/edit"])
         add(.permission(.approveReports), ["POST /reports/{id}/approve", "POST /reports/{id}/retract", "POST /reports/{id}/retry"])
         add(.permission(.administer), ["GET /audit", "GET /users", "POST /users", "POST /users/{id}", "GET /keys", "POST /keys",
                                        "POST /keys/{id}/revoke", "POST /settings/organisation",
-                                       "POST /cases/queue-sla"])
+                                       "POST /cases/queue-sla", "POST /exposure-limits", "POST /exposure-limits/remove"])
         return rules
     }()
 
