@@ -131,6 +131,22 @@ public final class UserService: Sendable {
         return (current, user)
     }
 
+    /// Keeps the page a refused form post answered with for the session, under a new token; nil
+    /// when the page may not be kept (`RefusedPage.mayKeep`).
+    public func keepRefusedPage(_ html: String, status: Int, session: Session) async throws -> String? {
+        guard RefusedPage.mayKeep(html) else { return nil }
+        var random = SystemRandomNumberGenerator()
+        let token = (0..<16).map { _ in String(UInt8.random(in: 0...255, using: &random), radix: 16).leftPadded(to: 2) }.joined()
+        try await store.keepRefusedPage(RefusedPage(token: token, sessionDigest: session.digest, status: status, html: html, at: clock()))
+        return token
+    }
+
+    /// A refused page kept for this session, while it is young enough to show again.
+    public func refusedPage(token: String, session: Session) async throws -> RefusedPage? {
+        guard token.utf8.count == 32, token.allSatisfy(\.isHexDigit) else { return nil }
+        return try await store.refusedPage(token: token, sessionDigest: session.digest, since: clock().addingTimeInterval(-RefusedPage.lifetime))
+    }
+
     public func signOut(secret: String) async throws {
         guard SessionSecret.isWellFormed(secret) else { return }
         try await store.deleteSession(digest: SessionSecret.digest(secret))
@@ -187,4 +203,9 @@ public enum SignInError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .tooManyAttempts(seconds): "too many failed sign-ins from this address: try again in \(seconds) s"
         }
     }
+}
+
+extension String {
+    /// "7" → "07".
+    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

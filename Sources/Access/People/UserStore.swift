@@ -16,6 +16,10 @@ public protocol UserStore: Sendable {
 
     func createSession(_ session: Session) async throws
     func session(digest: String) async throws -> Session?
+    /// Keeps a refused form's page for its session (and drops those older than `RefusedPage.lifetime`).
+    func keepRefusedPage(_ page: RefusedPage) async throws
+    /// The page kept under `token` for this session, if it is younger than `since`.
+    func refusedPage(token: String, sessionDigest: String, since: Date) async throws -> RefusedPage?
     func deleteSession(digest: String) async throws
     /// Ends every session of a user (disabled, password changed).
     func deleteSessions(userID: Int64) async throws

@@ -128,4 +128,28 @@ public struct SQLUserStore: UserStore {
             lastLoginAt: try row.decode(column: "last_login_at", as: Int64?.self).map(Date.init(milliseconds:)),
             preferences: ReviewerPreferences(greyscale: try row.decode(column: "greyscale_previews", as: Bool.self)))
     }
+
+    public func keepRefusedPage(_ page: RefusedPage) async throws {
+        let ms = page.at.millisecondsSince1970
+        try await database.run { sql in
+            try await sql.raw("DELETE FROM refused_pages WHERE created_at < \(bind: ms - Int64(RefusedPage.lifetime * 1000))").run()
+            try await sql.raw("""
+                INSERT INTO refused_pages (token, session_digest, status, html, created_at)
+                VALUES (\(bind: page.token), \(bind: page.sessionDigest), \(bind: page.status), \(bind: page.html), \(bind: ms))
+                """).run()
+        }
+    }
+
+    public func refusedPage(token: String, sessionDigest: String, since: Date) async throws -> RefusedPage? {
+        try await database.run { sql in
+            try await sql.raw("""
+                SELECT token, session_digest, status, html, created_at FROM refused_pages
+                WHERE token = \(bind: token) AND session_digest = \(bind: sessionDigest) AND created_at >= \(bind: since.millisecondsSince1970)
+                """).first().map { row in
+                RefusedPage(token: try row.decode(column: "token", as: String.self), sessionDigest: try row.decode(column: "session_digest", as: String.self),
+                            status: try row.decode(column: "status", as: Int.self), html: try row.decode(column: "html", as: String.self),
+                            at: Date(milliseconds: try row.decode(column: "created_at", as: Int64.self)))
+            }
+        }
+    }
 }

@@ -352,6 +352,18 @@ enum Migrations {
                  CHECK (reveals_per_shift IS NOT NULL OR seconds_per_shift IS NOT NULL))
              """]
         },
+        Migration(version: 19, name: "refused form pages for post/redirect/get") { _ in
+            // Shown again to the session that posted the form, for minutes: every replica can answer the redirect.
+            ["""
+             CREATE TABLE IF NOT EXISTS refused_pages (
+                 token TEXT PRIMARY KEY,
+                 session_digest TEXT NOT NULL,
+                 status INTEGER NOT NULL,
+                 html TEXT NOT NULL,
+                 created_at BIGINT NOT NULL)
+             """,
+             "CREATE INDEX IF NOT EXISTS refused_pages_by_time ON refused_pages (created_at)"]
+        },
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

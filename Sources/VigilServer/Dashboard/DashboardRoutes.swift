@@ -10,6 +10,7 @@ struct DashboardRoutes {
     func register(on router: Router<VigilRequestContext>) {
         let pages = router.group()
             .add(middleware: DashboardSession(keys: service.keys, users: service.users))
+            .add(middleware: RefusedFormRedirect(users: service.users))
             .add(middleware: DashboardErrors(renderer: renderer))
             .add(middleware: PageAuthorize(renderer: renderer))
         // Each page is given the services it uses, and only those.
@@ -36,6 +37,7 @@ struct DashboardRoutes {
         SettingsPages(kit: kit, credentials: s.credentials, reports: s.reports, users: s.users, auditor: s.auditor)
             .register(on: pages)
         DocsPage(kit: kit).register(on: pages)
+        RefusedPages(kit: kit, users: s.users).register(on: pages)
     }
 }
 
@@ -59,7 +61,7 @@ struct PageKit: Sendable {
     /// A posted form's fields (the CSRF check has already read the body).
     func form(_ request: Request) async throws -> FormFields {
         var request = request
-        return FormFields(try await request.collectBody(upTo: FormFields.limit))
+        return FormFields(try await request.collectForm())
     }
 }
 

@@ -117,6 +117,18 @@ extension Request {
         }
     }
 
+    /// A dashboard form's body, kept on the request for whoever reads it next (the CSRF check
+    /// reads it first); beyond `FormFields.limit` the post fails with 413 in words.
+    mutating func collectForm() async throws -> ByteBuffer {
+        do {
+            return try await collectBody(upTo: FormFields.limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError.tooLarge(FormFields.limit)
+        } catch is NIOTooManyBytesError {
+            throw APIError.tooLarge(FormFields.limit)
+        }
+    }
+
     /// The body of a route that takes an image or JSON: a JSON body up to `maxJSONBytes`
     /// (with a 413 that says where a larger image goes), anything else up to `maxBodyBytes`.
     func collectBody(_ settings: ServerSettings) async throws -> ByteBuffer {

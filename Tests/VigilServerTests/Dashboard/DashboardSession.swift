@@ -68,7 +68,23 @@ struct Browser {
             let value = setCookie.dropFirst(SessionCookie.name.count + 1).prefix { $0 != ";" }
             cookie = value.isEmpty ? nil : String(value)
         }
+        // A refused form redirects to the page that says why (post/redirect/get): a browser
+        // follows it, and so does this one (`postOnly` gives the redirect itself).
+        if reply.status == 303, let location = reply.headers[.location], location.hasPrefix("/refused/") {
+            return try await get(location)
+        }
         return reply
+    }
+
+    /// Posts a form and gives its answer as it is, without following a refused form's redirect.
+    mutating func postOnly(_ uri: String, _ fields: [String: String]) async throws -> Reply {
+        var fields = fields
+        if let csrf { fields["csrf"] = csrf }
+        let body = fields.map { "\(Self.encode($0.key))=\(Self.encode($0.value))" }.joined(separator: "&")
+        return try await http.execute(uri: uri, method: .post, headers: headers("application/x-www-form-urlencoded"),
+                                      body: ByteBuffer(string: body)) { response in
+            Reply(status: Int(response.status.code), headers: response.headers, body: Array(response.body.readableBytesView))
+        }
     }
 
     /// The notice a redirect carries to the next page (post/redirect/get), as the person reads it.

@@ -24,7 +24,7 @@ enum PageAccess: Sendable, Equatable {
             }
         }
         add(.open, ["GET /login", "POST /login", "GET /assets/{file}", "GET /docs"])
-        add(.signedIn, ["GET /", "POST /logout", "GET /settings", "POST /settings/preferences"])
+        add(.signedIn, ["GET /", "POST /logout", "GET /settings", "POST /settings/preferences", "GET /refused/{token}"])
         add(.permission(.readBanks), ["GET /integrations", "GET /integrations/{id}", "GET /banks", "GET /banks/{name}", "GET /jobs/{id}",
                                       "GET /jobs/{id}/progress"])
         add(.permission(.manageCredentials), ["GET /credentials", "POST /integrations/{id}/credentials", "POST /credentials/{id}/test",
@@ -104,7 +104,7 @@ struct PageAuthorize: RouterMiddleware {
         if let fromQuery = request.uri.queryParameters.get("csrf") {
             given = fromQuery  // multipart uploads carry it in the action's query: their body streams to disk
         } else if request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
-            given = FormFields(try await request.collectBody(upTo: FormFields.limit))["csrf"]
+            given = FormFields(try await request.collectForm())["csrf"]
         } else {
             given = nil
         }
