@@ -92,8 +92,14 @@ public final class WorkflowService: Sendable {
 
     /// Freezes the draft as the next version and makes it live. Checked again: a credential a
     /// step names may have been deleted since the draft was saved.
-    public func publish(_ reference: String, by actor: String, at time: Date = Date()) async throws -> WorkflowVersion {
+    /// `reviewedDraft` (the draft's `updatedAt` when the publisher was shown what publishing
+    /// changes, in milliseconds): when given, a draft edited since is refused, so what is published
+    /// is what was reviewed; the definition read here is the one published.
+    public func publish(_ reference: String, by actor: String, at time: Date = Date(), reviewedDraft: Int64? = nil) async throws -> WorkflowVersion {
         let workflow = try await self.workflow(reference)
+        if let reviewedDraft, Self.revision(workflow) != reviewedDraft {
+            throw WorkflowError.conflict("the draft changed since it was shown (someone edited it): review what publishing would change, then publish again")
+        }
         guard !workflow.draft.steps.isEmpty else {
             throw WorkflowError.invalid([ValidationIssue(step: nil, field: "steps", message: "a workflow with no step does nothing: add a step before publishing")])
         }
@@ -121,6 +127,9 @@ public final class WorkflowService: Sendable {
         }
         return found
     }
+
+    /// The draft's revision as a publish form carries it: when it was last changed, in milliseconds.
+    public static func revision(_ workflow: Workflow) -> Int64 { Int64((workflow.updatedAt.timeIntervalSince1970 * 1000).rounded()) }
 
     public func versions(_ reference: String) async throws -> [WorkflowVersion] {
         try await store.versions(workflowID: try await workflow(reference).id)

@@ -10,6 +10,13 @@ import Workflows
 /// ids made from names; the trigger's parameters one by one; publishing that shows what it
 /// changes and needs a valid, non-empty draft; an earlier version made live again.
 @Suite struct WorkflowDraftEditTests {
+    /// The draft revision a builder page's publish form carries.
+    static func draftAt(_ page: Reply) throws -> String {
+        let marker = #"name="draft_at" value=""#
+        let range = try #require(page.text.range(of: marker), "the page offers Publish")
+        return String(page.text[range.upperBound...].prefix { $0 != "\"" })
+    }
+
     static func lookup(_ id: String = "lookup", bank: String = "TEST_BANK") -> StepDefinition {
         StepDefinition(id: id, name: "Keep it", type: "action", action: "bank.add", inputs: ["bank": .string(bank), "image_url": "{{ trigger.image_url }}"])
     }
@@ -99,7 +106,8 @@ import Workflows
             // An empty draft offers no Publish, and the server refuses one in words.
             let empty = try await analyst.get("/workflows/\(workflow.id)")
             #expect(!empty.text.contains(#"id="publish""#) && empty.text.contains("The draft has no step yet"))
-            let refused = try await analyst.post("/workflows/\(workflow.id)/publish", [:])
+            #expect(try await analyst.post("/workflows/\(workflow.id)/publish", [:]).status == 400, "the form names the draft it showed")
+            let refused = try await analyst.post("/workflows/\(workflow.id)/publish", ["draft_at": String(WorkflowService.revision(workflow))])
             #expect(refused.status == 422 && refused.text.contains("a workflow with no step does nothing"), "\(refused.status)")
 
             // A step named, its id made from the name.
@@ -126,13 +134,21 @@ import Workflows
             // Publishing says what it changes; then a second version, and the first made live again.
             let ready = try await analyst.get("/workflows/\(workflow.id)")
             #expect(ready.text.contains(#"id="publish""#) && ready.text.contains("the first version: 1 step(s)"))
-            #expect(try await analyst.post("/workflows/\(workflow.id)/publish", [:]).status == 303)
+            // A draft edited after the page showed its changes is not published unseen.
+            fixture.clock.advance(by: 1)
+            _ = try await fixture.service.workflows.updateDraft(workflow.id, try await fixture.service.workflows.workflow(workflow.id).draft,
+                                                               at: fixture.clock.now)
+            let stale = try await analyst.post("/workflows/\(workflow.id)/publish", ["draft_at": try Self.draftAt(ready)])
+            #expect(stale.status == 422 && stale.text.contains("the draft changed since it was shown"), "\(stale.status)")
+            #expect(try await fixture.service.workflows.workflow(workflow.id).latestVersion == nil, "nothing published")
+            let reviewed = try await analyst.get("/workflows/\(workflow.id)")
+            #expect(try await analyst.post("/workflows/\(workflow.id)/publish", ["draft_at": try Self.draftAt(reviewed)]).status == 303)
             #expect(try await analyst.get("/workflows/\(workflow.id)").text.contains("The draft is the live version: nothing to publish."))
             _ = try await analyst.post("/workflows/\(workflow.id)/steps", ["kind": "action", "action": "bank.add", "editing": "keep_the_image",
                                                                           "step_name": "Keep it", "in_bank": "TEST_BANK", "in_image_url": "{{ trigger.image_url }}"])
             let changed = try await analyst.get("/workflows/\(workflow.id)")
             #expect(changed.text.contains(#"changes step &quot;Keep it&quot; (keep_the_image): input note"#), "\(changed.text)")
-            #expect(try await analyst.post("/workflows/\(workflow.id)/publish", [:]).status == 303)
+            #expect(try await analyst.post("/workflows/\(workflow.id)/publish", ["draft_at": try Self.draftAt(changed)]).status == 303)
             #expect(try await fixture.service.workflows.workflow(workflow.id).liveVersion == 2)
             // Any version compared with the draft.
             let compared = try await analyst.get("/workflows/\(workflow.id)?compare=1")

@@ -128,13 +128,19 @@ struct WorkflowPages {
         }
         pages.post("workflows/{id}/publish") { request, context in
             let workflow = try await workflows.workflow(try context.parameters.require("id"))
+            // The form names the draft it showed the changes of: an edit since is refused, not published unseen.
+            guard let reviewed = try await kit.form(request).text("draft_at").flatMap(Int64.init) else {
+                throw APIError.badRequest("draft_at is required: the publish form names the draft it showed; reload the page and publish from it")
+            }
             do {
                 let version = try await auditor.audited(context, "workflow.publish", target: "workflow:\(workflow.id)", resultTarget: { "workflow:\(workflow.id)@\($0.version)" }) {
-                    try await workflows.publish(workflow.id, by: context.actor)
+                    try await workflows.publish(workflow.id, by: context.actor, reviewedDraft: reviewed)
                 }
                 return kit.done("/workflows/\(workflow.id)#versions", notice: "Version \(version.version) published: it is live.", request, context)
             } catch let WorkflowError.invalid(issues) {
                 return try await builder(request, context, problems: ["form": "Not published: " + issues.map(\.description).joined(separator: "; ")])
+            } catch let WorkflowError.conflict(message) {
+                return try await builder(request, context, problems: ["form": "Not published: " + message + "."])
             }
         }
         pages.get("workflow-runs/{run}") { request, context in try await runPage(request, context) }
@@ -281,7 +287,8 @@ struct WorkflowPages {
         if let number = workflow.liveVersion { live = try await workflows.version(workflow.id, number).definition }
         let changes = WorkflowDraftEdits.changes(from: live, to: workflow.draft)
         let issues = try await workflows.validate(workflow.draft)
-        var publish: [String: Any] = ["changes": changes.map { ["text": $0] }, "hasChanges": !changes.isEmpty]
+        var publish: [String: Any] = ["changes": changes.map { ["text": $0] }, "hasChanges": !changes.isEmpty,
+                                      "draftAt": String(WorkflowService.revision(workflow))]
         if workflow.draft.steps.isEmpty {
             publish["blocked"] = "The draft has no step yet: add one, then publish."
         } else if !issues.isEmpty {
