@@ -229,4 +229,29 @@ import Workflows
             #expect(try await viewer.post("/workflows/\(workflow.id)/trial", ["trial_image_url": origin.url("/demo-0.jpg")]).status == 403)
         }
     }
+
+    /// "Test run": a draft that takes an image is tried with an uploaded file (issue 30 §1).
+    @Test func aTestRunTakesAnUploadedImage() async throws {
+        let fixture = try await ServerFixture()
+        let draft = WorkflowDefinition(name: "Upload me", trigger: .api([Parameter(name: "image", type: "image", required: true)]), steps: [
+            StepDefinition(id: "lookup", name: "Look it up", type: "action", integration: "vigil", operation: "match_lookup",
+                           inputs: ["image": "{{ trigger.image }}"]),
+        ])
+        let workflow = try await fixture.service.workflows.create(draft)
+        try await fixture.test { http in
+            let analyst = try await Browser.signedIn(.analyst, fixture: fixture, http: http)
+            let page = try await analyst.get("/workflows/\(workflow.id)")
+            #expect(page.text.contains(#"enctype="multipart/form-data""#) && page.text.contains(#"name="trial_image" type="file""#))
+            let missing = try await analyst.postMultipart("/workflows/\(workflow.id)/trial", parts: [("trial_image", "", [])])
+            #expect(missing.text.contains("Not tried: parameter image is required"), "\(missing.status) \(missing.text.prefix(300))")
+            let tried = try await analyst.postMultipart("/workflows/\(workflow.id)/trial", parts: [("trial_image", "demo.jpg", try Images.demo(0))])
+            #expect(tried.status == 200 && tried.text.contains("Matched 1 signature"), "\(tried.status) \(tried.text.suffix(2000))")
+            #expect(!tried.text.contains(Data(try Images.demo(0)).base64EncodedString().prefix(200)), "the image's bytes are not on the page")
+            #expect(try await fixture.service.workflows.runs(RunFilter(workflowID: workflow.id, limit: 10)).isEmpty, "no run was written")
+            // Without the token in the action's query the upload is refused like any form without it.
+            var stale = analyst
+            stale.csrf = "not-the-token"
+            #expect(try await stale.postMultipart("/workflows/\(workflow.id)/trial", parts: [("trial_image", "demo.jpg", try Images.demo(0))]).status == 403)
+        }
+    }
 }

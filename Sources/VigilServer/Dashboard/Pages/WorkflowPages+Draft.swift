@@ -44,7 +44,8 @@ extension WorkflowPages {
         }
         pages.post("workflows/{id}/trial") { request, context in
             let workflow = try await workflows.workflow(try context.parameters.require("id"))
-            let fields = try await kit.form(request)
+            // A draft that takes an image is tried with an uploaded file: the form is then multipart.
+            let (fields, images) = try await Self.trialForm(request, kit: kit)
             let issues = try await workflows.validate(workflow.draft)
             guard !workflow.draft.steps.isEmpty, issues.isEmpty else {
                 let why = workflow.draft.steps.isEmpty ? "the draft has no step yet" : issues.map(\.description).joined(separator: "; ")
@@ -54,7 +55,7 @@ extension WorkflowPages {
             do {
                 // Audited: a trial calls out (fetches, PhotoDNA) with the organisation's credentials.
                 results = try await auditor.audited(context, "workflow.trial", target: "workflow:\(workflow.id)", outcome: { WorkflowTrialText.summary($0) }) {
-                    try await trials.tryOut(workflow.draft, input: WorkflowTrialText.input(fields, workflow.draft.trigger.parameters ?? []))
+                    try await trials.tryOut(workflow.draft, input: WorkflowTrialText.input(fields, workflow.draft.trigger.parameters ?? [], images: images))
                 }
             } catch let error as WorkflowError {
                 return try await builder(request, context, problems: ["trial": "Not tried: \(error.description)."], trialFields: fields)
@@ -133,4 +134,22 @@ extension WorkflowPages {
         return FormFields(pairs: pairs)
     }
 
+
+    /// A trial's form: its text fields, and the files it uploaded by field name (a multipart form
+    /// carries its CSRF token in the action's query, checked before this reads the body).
+    static func trialForm(_ request: Request, kit: PageKit) async throws -> (FormFields, [String: [UInt8]]) {
+        guard case let .multipart(contentType) = BodyKind(request) else { return (try await kit.form(request), [:]) }
+        let parts = try MultipartForm.parse(try await request.collectBody(limit: kit.settings.maxBodyBytes), contentType: contentType)
+        var texts: [(String, String)] = []
+        var files: [String: [UInt8]] = [:]
+        for part in parts {
+            guard let name = part.name else { continue }
+            if part.filename == nil {
+                texts.append((name, part.text))
+            } else if part.body.readableBytes > 0 {
+                files[name] = part.bytes
+            }
+        }
+        return (FormFields(pairs: texts), files)
+    }
 }

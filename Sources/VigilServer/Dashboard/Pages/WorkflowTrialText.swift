@@ -7,9 +7,14 @@ import Workflows
 enum WorkflowTrialText {
     /// The form's values as the trigger's parameters, typed as declared (a text that is not
     /// of its type stays text, and the trigger's check names it).
-    static func input(_ fields: FormFields, _ parameters: [Parameter]) -> [String: JSONValue] {
+    /// An `image` parameter is an uploaded file (`images`, by field name), given as base64 as the API takes it.
+    static func input(_ fields: FormFields, _ parameters: [Parameter], images: [String: [UInt8]] = [:]) -> [String: JSONValue] {
         var input: [String: JSONValue] = [:]
         for parameter in parameters {
+            if parameter.type == "image" {
+                if let bytes = images["trial_\(parameter.name)"] { input[parameter.name] = .string(Data(bytes).base64EncodedString()) }
+                continue
+            }
             guard let text = fields.text("trial_\(parameter.name)") else { continue }
             input[parameter.name] = switch parameter.type {
             case "integer", "number": Double(text).map(JSONValue.number) ?? .string(text)
@@ -32,11 +37,13 @@ enum WorkflowTrialText {
 
     static func data(parameters: [Parameter], fields: FormFields?, results: [TrialStep]?, problem: String?) -> [String: Any] {
         var data: [String: Any] = [
-            // An image parameter takes base64 bytes: a trial gives URLs and text, so it is not offered.
-            "parameters": parameters.filter { $0.type != "image" }.map { parameter in
+            // An image parameter is a file to upload (the form is then multipart; a file is never typed back).
+            "parameters": parameters.map { parameter in
                 ["name": parameter.name, "label": FieldForm.label(parameter.name), "type": parameter.type == "url" ? "url" : "text",
+                 "file": parameter.type == "image",
                  "required": parameter.required == true, "value": fields?["trial_\(parameter.name)"] ?? ""] as [String: Any]
             },
+            "multipart": parameters.contains { $0.type == "image" },
         ]
         if let problem { data["problem"] = problem }
         if let results {
