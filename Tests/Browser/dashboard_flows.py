@@ -224,7 +224,16 @@ class Dashboard(BrowserTestCase):
         self.find("#input-image_url").send_keys("{{ trigger.image_url }}")
         self.submit("#save-step")
         self.assertIn("Step open_case added", self.notice())
-        self.assertEqual(self.find("#step-open_case").get_attribute("class"), "step depth-2")
+        # The draft is drawn as a flow: the new step sits in the "known" branch, beside "else",
+        # under the conditional, which comes after the lookup.
+        branch = self.find("#step-decide .flow-branch")
+        self.assertIn("known", branch.find_element(By.CSS_SELECTOR, ".flow-branch-head").text)
+        self.assertEqual(branch.find_element(By.CSS_SELECTOR, ".flow-node").get_attribute("id"), "step-open_case")
+        self.assertEqual(len(self.finds("#step-decide .flow-else")), 1)
+        nodes = [n.get_attribute("id") for n in self.finds("#steps > ol.flow > li")]
+        self.assertEqual(nodes[1:3], ["step-pdna", "step-decide"], "the trigger, then the steps in order")
+        self.driver.execute_script("arguments[0].scrollIntoView()", self.find("#steps"))
+        self.shot("builder-flow")
         # Any step opens for editing, filled with what it holds; saving changes it where it is.
         self.submit("a[aria-label='Edit step open_case']")
         self.assertIn("Edit step open_case", self.find("#add-h").text)

@@ -70,23 +70,22 @@ enum WorkflowBuilder {
     }
 
     /// The steps as rows of a tree: depth, and the branch each sits in.
-    static func rows(_ steps: [StepDefinition], depth: Int = 0, within: String? = nil) -> [[String: Any]] {
-        steps.flatMap { step -> [[String: Any]] in
-            var row: [String: Any] = ["id": step.id, "name": step.name ?? step.id, "named": step.name != nil && step.name != step.id, "type": step.type, "depth": depth,
-                                      "indent": String(repeating: "— ", count: depth), "action": actionKey(step) ?? "",
-                                      "inputs": (step.inputs ?? [:]).keys.sorted().map { ["name": $0, "value": display(step.inputs?[$0])] }]
-            if let within { row["within"] = within }
-            var rows = [row]
-            for (i, branch) in (step.branches ?? []).enumerated() {
-                rows.append(["branchRow": true, "depth": depth + 1, "indent": String(repeating: "— ", count: depth + 1),
-                             "label": "if \(branch.condition ?? "…")", "name": branch.name ?? "branch \(i + 1)"])
-                rows += Self.rows(branch.steps, depth: depth + 2, within: "\(step.id) → \(branch.name ?? "branch \(i + 1)")")
+    /// The draft as a flow for the `flow-step` partial: each step a node, a conditional's
+    /// branches side by side under it (the else branch last), each holding its own steps. Every
+    /// node carries every key the partial reads (empty when it has none), so a nested section
+    /// never finds its parent's value instead.
+    static func flow(_ steps: [StepDefinition], depth: Int = 0) -> [[String: Any]] {
+        steps.map { step in
+            var branches: [[String: Any]] = (step.branches ?? []).enumerated().map { i, branch in
+                ["name": branch.name ?? "branch \(i + 1)", "label": "if \(branch.condition ?? "…")", "else": false,
+                 "steps": flow(branch.steps, depth: depth + 1)]
             }
             if step.type == "conditional" {
-                rows.append(["branchRow": true, "depth": depth + 1, "indent": String(repeating: "— ", count: depth + 1), "label": "else", "name": "else"])
-                rows += Self.rows(step.otherwise ?? [], depth: depth + 2, within: "\(step.id) → else")
+                branches.append(["name": "else", "label": "when no branch's condition holds", "else": true, "steps": flow(step.otherwise ?? [], depth: depth + 1)])
             }
-            return rows
+            return ["id": step.id, "name": step.name ?? step.id, "named": step.name != nil && step.name != step.id, "type": step.type,
+                    "depth": depth, "action": actionKey(step) ?? "", "conditional": step.type == "conditional", "branches": branches,
+                    "inputs": (step.inputs ?? [:]).keys.sorted().map { ["name": $0, "value": display(step.inputs?[$0])] }]
         }
     }
 

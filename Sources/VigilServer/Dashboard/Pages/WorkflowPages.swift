@@ -243,7 +243,8 @@ struct WorkflowPages {
         var data: [String: Any] = [
             "workflow": ["id": workflow.id, "name": workflow.name, "trigger": Self.describe(workflow.draft.trigger),
                          "live": workflow.liveVersion.map(String.init) ?? "", "latest": workflow.latestVersion.map(String.init) ?? ""],
-            "steps": WorkflowBuilder.rows(workflow.draft.steps),
+            "flow": WorkflowBuilder.flow(workflow.draft.steps),
+            "hasSteps": !workflow.draft.steps.isEmpty,
             "places": WorkflowBuilder.places(workflow.draft.steps).map { ["value": $0.value, "label": $0.label, "selected": $0.value == place] },
             "builtIns": ActionCatalog.builtIns.filter { $0.unavailable == nil }.map { ["key": $0.key, "summary": $0.summary, "selected": $0.key == chosenKey] },
             "integrations": Integrations.catalogue.compactMap { integration -> [String: Any]? in
