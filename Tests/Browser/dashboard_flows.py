@@ -355,8 +355,13 @@ class Dashboard(BrowserTestCase):
         self.submit("#timeline button[type=submit]")
         self.assertIn("Comment added", self.notice())
         self.assertIn("Matches a known PhotoDNA signature.", self.find("#timeline").text)
-        self.submit("#decide-escalate")
+        # A decision from the keyboard: "e" goes to Escalate and Enter presses it (one stray key
+        # decides nothing; the keys are listed on the page).
+        self.find("body").send_keys("e")
+        self.assertEqual(self.driver.switch_to.active_element.get_attribute("id"), "decide-escalate")
+        self.press(lambda: self.driver.switch_to.active_element.send_keys(Keys.ENTER))
         self.assertIn("escalate", self.notice())
+        self.assertEqual(self.find("#case-status").text, "escalated")
         self.find("#assignee").send_keys("rita")
         self.submit("#decide-assign")
         self.assertIn("rita", self.find("#case-meta").text)
