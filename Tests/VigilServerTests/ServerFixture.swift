@@ -190,16 +190,26 @@ extension TestClientProtocol {
 
     func multipart(_ uri: String, key: String?, method: HTTPRequest.Method = .post,
                    parts: [(name: String, filename: String?, bytes: [UInt8])]) async throws -> Reply {
-        let boundary = "vigil-test-boundary-7d1f"
+        let form = MultipartBody(parts: parts, fileType: "application/octet-stream")
+        return try await call(method, uri, key: key, contentType: form.contentType, body: form.bytes)
+    }
+}
+
+/// A multipart/form-data body as a browser's upload form sends it.
+struct MultipartBody {
+    static let boundary = "vigil-test-boundary-7d1f"
+    let bytes: [UInt8]
+    var contentType: String { "multipart/form-data; boundary=\(Self.boundary)" }
+
+    init(parts: [(name: String, filename: String?, bytes: [UInt8])], fileType: String) {
         var body: [UInt8] = []
         for part in parts {
-            var head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(part.name)\""
-            if let filename = part.filename { head += "; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream" }
+            var head = "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"\(part.name)\""
+            if let filename = part.filename { head += "; filename=\"\(filename)\"\r\nContent-Type: \(fileType)" }
             head += "\r\n\r\n"
             body += Array(head.utf8) + part.bytes + Array("\r\n".utf8)
         }
-        body += Array("--\(boundary)--\r\n".utf8)
-        return try await call(method, uri, key: key, contentType: "multipart/form-data; boundary=\(boundary)", body: body)
+        bytes = body + Array("--\(Self.boundary)--\r\n".utf8)
     }
 }
 

@@ -78,19 +78,11 @@ struct Browser {
 
     /// Posts a multipart form (an upload) as the page's form does: the CSRF token in the action's query.
     func postMultipart(_ uri: String, parts: [(name: String, filename: String?, bytes: [UInt8])]) async throws -> Reply {
-        let boundary = "vigil-browser-boundary-51c2"
-        var body: [UInt8] = []
-        for part in parts {
-            var head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(part.name)\""
-            if let filename = part.filename { head += "; filename=\"\(filename)\"\r\nContent-Type: image/jpeg" }
-            head += "\r\n\r\n"
-            body += Array(head.utf8) + part.bytes + Array("\r\n".utf8)
-        }
-        body += Array("--\(boundary)--\r\n".utf8)
+        let form = MultipartBody(parts: parts, fileType: "image/jpeg")
         let separator = uri.contains("?") ? "&" : "?"
         let target = uri + separator + "csrf=" + Self.encode(csrf ?? "")
-        let reply = try await http.execute(uri: target, method: .post, headers: headers("multipart/form-data; boundary=\(boundary)"),
-                                           body: ByteBuffer(bytes: body)) { response in
+        let reply = try await http.execute(uri: target, method: .post, headers: headers(form.contentType),
+                                           body: ByteBuffer(bytes: form.bytes)) { response in
             Reply(status: Int(response.status.code), headers: response.headers, body: Array(response.body.readableBytesView))
         }
         if reply.status == 303, let location = reply.headers[.location], location.hasPrefix("/refused/") { return try await get(location) }
