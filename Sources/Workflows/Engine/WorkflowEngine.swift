@@ -181,7 +181,7 @@ public final class WorkflowEngine: Sendable {
         }
         let redact: @Sendable (String) -> String
         do {
-            redact = if let credential = action.credential { try await secrets.redactor(forCredential: credential) } else { { $0 } }
+            redact = try await redactor(for: action)
         } catch {
             // The step's data could not be checked for secrets: it does not run (nor is its input kept).
             return try await failedBeforeRunning(String(describing: error))
@@ -350,6 +350,12 @@ public final class WorkflowEngine: Sendable {
             }
         }
         return inputs
+    }
+
+    /// What hides the secrets of the step's credential in what is kept or shown of it (none: nothing to hide).
+    func redactor(for action: Step.Action) async throws -> @Sendable (String) -> String {
+        guard let credential = action.credential else { return { $0 } }
+        return try await secrets.redactor(forCredential: credential)
     }
 
     /// What the history keeps: secrets replaced, image bytes not kept.

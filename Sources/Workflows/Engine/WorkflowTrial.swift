@@ -140,7 +140,7 @@ extension WorkflowEngine {
         }
         let redact: @Sendable (String) -> String
         do {
-            redact = if let credential = action.credential { try await secrets.redactor(forCredential: credential) } else { { $0 } }
+            redact = try await redactor(for: action)
         } catch {
             return result(nil, .failed(String(describing: error)))
         }
