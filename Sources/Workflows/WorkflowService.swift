@@ -92,12 +92,12 @@ public final class WorkflowService: Sendable {
 
     /// Freezes the draft as the next version and makes it live. Checked again: a credential a
     /// step names may have been deleted since the draft was saved.
-    /// `reviewedDraft` (the draft's `updatedAt` when the publisher was shown what publishing
-    /// changes, in milliseconds): when given, a draft edited since is refused, so what is published
-    /// is what was reviewed; the definition read here is the one published.
-    public func publish(_ reference: String, by actor: String, at time: Date = Date(), reviewedDraft: Int64? = nil) async throws -> WorkflowVersion {
+    /// `reviewedDraft` (`revision` of the draft the publisher was shown the changes of): when
+    /// given, a draft edited since is refused, so what is published is what was reviewed; the
+    /// definition read here is the one published.
+    public func publish(_ reference: String, by actor: String, at time: Date = Date(), reviewedDraft: String? = nil) async throws -> WorkflowVersion {
         let workflow = try await self.workflow(reference)
-        if let reviewedDraft, Self.revision(workflow) != reviewedDraft {
+        if let reviewedDraft, try Self.revision(workflow.draft) != reviewedDraft {
             throw WorkflowError.conflict("the draft changed since it was shown (someone edited it): review what publishing would change, then publish again")
         }
         guard !workflow.draft.steps.isEmpty else {
@@ -128,8 +128,18 @@ public final class WorkflowService: Sendable {
         return found
     }
 
-    /// The draft's revision as a publish form carries it: when it was last changed, in milliseconds.
-    public static func revision(_ workflow: Workflow) -> Int64 { Int64((workflow.updatedAt.timeIntervalSince1970 * 1000).rounded()) }
+    /// A draft's revision as a publish form carries it: a digest of its content (FNV-1a over its
+    /// JSON with sorted keys), so only an edit changes it — not making a version live, nor a
+    /// publish that changed nothing. Not a secret, only a fingerprint.
+    public static func revision(_ draft: WorkflowDefinition) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in try encoder.encode(draft) {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
 
     public func versions(_ reference: String) async throws -> [WorkflowVersion] {
         try await store.versions(workflowID: try await workflow(reference).id)

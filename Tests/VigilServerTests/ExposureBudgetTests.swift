@@ -85,10 +85,11 @@ import VigilTestSupport
 /// reviewer hid it (issue 30 §4: "configurable per queue and severity", "seconds revealed").
 @Suite struct ExposureCapTests {
     /// A case of `priority` in `queue` citing a demo image; its id and the file's SHA-256.
-    static func caseWithImage(_ fixture: ServerFixture, _ http: any TestClientProtocol, priority: String, queue: String) async throws -> (Int, String) {
+    static func caseWithImage(_ fixture: ServerFixture, _ http: any TestClientProtocol, priority: String, queue: String,
+                              image: Int = 0) async throws -> (Int, String) {
         let opened = try await http.json(.post, "/v1/cases", key: fixture.reviewer, #"{"title":"\#(priority)","priority":"\#(priority)","queue":"\#(queue)"}"#)
         let id = try #require(opened.json["id"] as? Int)
-        let attached = try await http.call(.post, "/v1/cases/\(id)/evidence", key: fixture.reviewer, contentType: "image/jpeg", body: try Images.demo(0))
+        let attached = try await http.call(.post, "/v1/cases/\(id)/evidence", key: fixture.reviewer, contentType: "image/jpeg", body: try Images.demo(image))
         let evidence = try #require((attached.json["evidence"] as? [[String: Any]])?.last)
         return (id, try #require(evidence["media_sha256"] as? String))
     }
@@ -114,7 +115,7 @@ import VigilTestSupport
             #expect((listed.json["limits"] as? [[String: Any]])?.count == 1 && (listed.json["shift"] as? [String: Any])?["seconds_per_shift"] as? Int == 600)
 
             let (urgentCase, urgentFile) = try await Self.caseWithImage(fixture, http, priority: "urgent", queue: "csam")
-            let (normalCase, normalFile) = try await Self.caseWithImage(fixture, http, priority: "normal", queue: "csam")
+            let (normalCase, normalFile) = try await Self.caseWithImage(fixture, http, priority: "normal", queue: "csam", image: 1)
             let first = try await http.call(.post, "/v1/media/\(urgentFile)/reveal?case_id=\(urgentCase)", key: fixture.reviewer)
             let revealID = try #require(first.headers[EvidenceRoutes.revealID])
             #expect(first.status == 200)
@@ -145,6 +146,38 @@ import VigilTestSupport
         }
     }
 
+    /// The review of the caps found two ways around a priority's cap: revealing the file through a
+    /// milder case that also cites it, and lowering the case's priority first. A reveal counts the
+    /// file's severity: every queue citing it, the most severe priority of those cases and of any
+    /// earlier reveal of it.
+    @Test(arguments: Backend.allCases)
+    func aCapCountsTheFilesSeverityNotTheCaseItIsRevealedThrough(backend: Backend) async throws {
+        var settings = ServerSettings()
+        settings.exposure = ExposureBudget(revealsPerShift: 10, secondsPerShift: 600, shiftHours: 8, revealSeconds: 20)
+        let fixture = try await ServerFixture(backend, settings: settings)
+        try await fixture.test { http in
+            #expect(try await http.json(.put, "/v1/exposure-limits/priority/urgent", key: fixture.admin, #"{"reveals_per_shift":1}"#).status == 200)
+            let (urgent, file) = try await Self.caseWithImage(fixture, http, priority: "urgent", queue: "csam")
+            let mild = try #require(try await http.json(.post, "/v1/cases", key: fixture.reviewer, #"{"title":"mild","priority":"low","queue":"other"}"#)
+                .json["id"] as? Int)
+            #expect(try await http.call(.post, "/v1/cases/\(mild)/evidence", key: fixture.reviewer, contentType: "image/jpeg",
+                                        body: try Images.demo(0)).status == 201)
+            #expect(try await http.call(.post, "/v1/media/\(file)/reveal?case_id=\(urgent)", key: fixture.reviewer).status == 200)
+            let throughMild = try await http.call(.post, "/v1/media/\(file)/reveal?case_id=\(mild)", key: fixture.reviewer)
+            #expect(throughMild.status == 429 && throughMild.errorMessage?.contains("urgent cases") == true, "\(throughMild.text)")
+            // Lowering the case's priority does not make its file milder: it was revealed as urgent.
+            let version = try #require(try await http.call(.get, "/v1/cases/\(urgent)", key: fixture.reviewer).json["version"] as? Int)
+            let lowered = try await http.json(.post, "/v1/cases/\(urgent)/decisions", key: fixture.reviewer,
+                                              #"{"decision":"set_priority","priority":"low","version":\#(version)}"#)
+            #expect(lowered.status == 200, "\(lowered.text)")
+            #expect(try await http.call(.post, "/v1/media/\(file)/reveal?case_id=\(urgent)", key: fixture.reviewer).status == 429)
+            // A queue's cap counts every queue citing the file.
+            #expect(try await http.json(.put, "/v1/exposure-limits/queue/other", key: fixture.admin, #"{"reveals_per_shift":1}"#).status == 200)
+            let seen = try await fixture.service.media.exposures().first
+            #expect(seen?.scoped.first { $0.limit.scope == .queue("other") }?.reveals == 1, "the reveal through the urgent case counts for other too")
+        }
+    }
+
     @Test func theDashboardHidesAFileAndSetsCapsWithErrorsAtTheField() async throws {
         var settings = ServerSettings()
         settings.exposure = ExposureBudget(revealsPerShift: 10, secondsPerShift: 600, shiftHours: 8, revealSeconds: 20)
@@ -155,17 +188,20 @@ import VigilTestSupport
             let shown = try #require(try await ana.post("/cases/\(caseID)/evidence/\(sha)/reveal", [:]).headers[.location])
             let page = try await ana.get(shown)
             #expect(page.text.contains("data:image") && page.text.contains("/evidence/\(sha)/hide"))
-            fixture.clock.advance(by: 3)
+            fixture.clock.advance(by: 7)
             let hidden = try await ana.post("/cases/\(caseID)/evidence/\(sha)/hide", [:])
-            #expect(hidden.status == 303 && Browser.notice(of: hidden) == "Hidden: clear for 3 s.", "\(hidden.status) \(hidden.text)")
+            #expect(hidden.status == 303 && Browser.notice(of: hidden) == "Hidden: clear for 7 s.", "\(hidden.status) \(hidden.text)")
             #expect(!(try await ana.get(shown)).text.contains("data:image"), "a hidden file is not shown again on reload")
             let seen = try await fixture.service.media.exposures().map(\.secondsSeen)
-            #expect(seen == [3], "the one reveal counts the 3 s it was clear")
+            #expect(seen == [7], "the one reveal counts the 7 s it was clear")
 
             var admin = try await Browser.signedIn(.admin, fixture: fixture, http: http)
             let bad = try await admin.post("/exposure-limits", ["target": "priority:urgent", "reveals": "many", "minutes": ""])
             #expect(bad.status == 422 && bad.text.contains("&quot;many&quot; is not a whole number above 0.") && bad.text.contains(#"id="limit-reveals-error""#),
                     "\(bad.status)")
+            // A number too large is refused at its field (it crashed the server: minutes × 60 overflowed).
+            let huge = try await admin.post("/exposure-limits", ["target": "priority:urgent", "minutes": "999999999999999999"])
+            #expect(huge.status == 422 && huge.text.contains("is more than 1440 (a day)"), "\(huge.status)")
             let nothing = try await admin.post("/exposure-limits", ["target": "", "reveals": "2"])
             #expect(nothing.status == 422 && nothing.text.contains("Choose what the cap is for"))
             let set = try await admin.post("/exposure-limits", ["target": "priority:urgent", "reveals": "2", "minutes": "5"])

@@ -13,7 +13,9 @@ public struct RefusedPage: Sendable, Equatable {
     /// How long a refused page can be shown again (a reload, Back).
     public static let lifetime: TimeInterval = 600
     /// Larger pages are answered as they are, not kept.
-    public static let maxBytes = 2 * 1024 * 1024
+    public static let maxBytes = 256 * 1024
+    /// The most one session keeps (the oldest goes first).
+    public static let perSession = 10
 
     public init(token: String, sessionDigest: String, status: Int, html: String, at: Date) {
         self.token = token
@@ -24,6 +26,9 @@ public struct RefusedPage: Sendable, Equatable {
     }
 
     /// Whether a page may be kept: never one that inlines a file (a revealed image, a preview),
-    /// which must not be written anywhere but the encrypted evidence store.
-    public static func mayKeep(_ html: String) -> Bool { html.utf8.count <= maxBytes && !html.contains("data:image/") }
+    /// which must not be written anywhere but the encrypted evidence store, nor one with a NUL
+    /// (which a text column cannot hold whole).
+    public static func mayKeep(_ html: String) -> Bool {
+        html.utf8.count <= maxBytes && !html.contains("data:image/") && !html.utf8.contains(0)
+    }
 }

@@ -23,16 +23,17 @@ public struct Exposure: Sendable, Equatable {
     public var atLimit: Bool { shift.atLimit }
     public var easesAt: Date? { shift.easesAt }
 
-    /// The caps a reveal for a case of this queue and priority counts against: the shift's, then its own.
-    public func uses(queue: String?, priority: Priority?) -> [ExposureUse] {
-        [shift] + scoped.filter { $0.limit.scope.applies(queue: queue, priority: priority) }
+    /// The caps a reveal of a file cited in these queues, at this priority, counts against: the
+    /// shift's, then each of theirs.
+    public func uses(queues: [String], priority: Priority?) -> [ExposureUse] {
+        [shift] + scoped.filter { $0.limit.scope.applies(queues: queues, priority: priority) }
     }
 
-    /// The cap that refuses a reveal for such a case now, if one does.
-    public func refusal(queue: String?, priority: Priority?) -> ExposureUse? { uses(queue: queue, priority: priority).first(where: \.atLimit) }
+    /// The cap that refuses such a reveal now, if one does.
+    public func refusal(queues: [String], priority: Priority?) -> ExposureUse? { uses(queues: queues, priority: priority).first(where: \.atLimit) }
 
-    /// The cap a reveal for such a case comes near, if one does (a warning, not a refusal).
-    public func warning(queue: String?, priority: Priority?) -> ExposureUse? { uses(queue: queue, priority: priority).first(where: \.nearLimit) }
+    /// The cap such a reveal comes near, if one does (a warning, not a refusal).
+    public func warning(queues: [String], priority: Priority?) -> ExposureUse? { uses(queues: queues, priority: priority).first(where: \.nearLimit) }
 
     /// Whether any cap is near or at its end (a supervisor's view).
     public var nearLimit: Bool { shift.nearLimit || scoped.contains(where: \.nearLimit) }
@@ -42,8 +43,8 @@ public struct Exposure: Sendable, Equatable {
 
     /// The same for a case of this queue and priority, with each of its own caps:
     /// "12 of 60 reveals … left this shift; for files of urgent cases, 2 of 10 reveals left".
-    public func summary(queue: String?, priority: Priority?) -> String {
-        ([summary] + uses(queue: queue, priority: priority).dropFirst().map { "for \($0.limit.scope.words), \($0.left) left" }).joined(separator: "; ")
+    public func summary(queues: [String], priority: Priority?) -> String {
+        ([summary] + uses(queues: queues, priority: priority).dropFirst().map { "for \($0.limit.scope.words), \($0.left) left" }).joined(separator: "; ")
     }
 }
 
@@ -72,8 +73,10 @@ public struct ExposureUse: Sendable, Equatable {
     /// No reveal is possible under this cap: no reveal left, or fewer seconds than one reveal may last.
     public var atLimit: Bool { !Self.fits(reveals: reveals, seconds: Double(seconds), limit: limit, revealSeconds: revealSeconds) }
 
-    /// From the warning share of either cap on, or with one reveal left (a small cap warns too).
+    /// From the warning share of either cap on, or with one reveal left (a small cap warns too),
+    /// once something was revealed under it.
     public var nearLimit: Bool {
+        guard reveals > 0 else { return false }
         let share = ExposureBudget.warnShare
         let byReveals = limit.revealsPerShift.map { Double(reveals) >= Double($0) * share || $0 - reveals <= 1 } ?? false
         let bySeconds = limit.secondsPerShift.map { Double(seconds) >= Double($0) * share || $0 - seconds < 2 * revealSeconds } ?? false

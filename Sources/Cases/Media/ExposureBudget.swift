@@ -31,11 +31,17 @@ public struct ExposureBudget: Sendable, Equatable {
     /// The cap every reveal counts against.
     public var shiftLimit: ExposureLimit { ExposureLimit(scope: .shift, revealsPerShift: revealsPerShift, secondsPerShift: secondsPerShift) }
 
-    /// How long a reveal counts as seen: until it was hidden (measured), at most `revealSeconds`;
-    /// one not hidden counts in full (the page blurs it then), so a closed tab is never counted short.
+    /// The least a reveal counts, however soon it is hidden: the file was sent whole, and the time
+    /// is what the reviewer's page (or API client) reports.
+    public static let minimumSeconds = 5
+
+    /// How long a reveal counts as seen: until it was hidden (measured), at least `minimumSeconds`
+    /// and at most `revealSeconds`; one not hidden counts in full (the page blurs it then), so a
+    /// closed tab is never counted short.
     public func seconds(of reveal: MediaReveal) -> Double {
         guard let ended = reveal.endedAt else { return Double(revealSeconds) }
-        return min(Double(revealSeconds), max(0, ended.timeIntervalSince(reveal.at)))
+        let floor = Double(min(Self.minimumSeconds, revealSeconds))
+        return min(Double(revealSeconds), max(floor, ended.timeIntervalSince(reveal.at)))
     }
 
     /// `actor`'s exposure given their reveals in the shift, against the shift's cap and each of `limits`.

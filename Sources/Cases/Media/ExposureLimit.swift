@@ -5,14 +5,14 @@ public enum ExposureScope: Sendable, Hashable {
     case queue(String)
     case priority(Priority)
 
-    /// Whether a reveal counts against this scope's cap (by its case's queue and priority when it was made).
-    public func counts(_ reveal: MediaReveal) -> Bool { applies(queue: reveal.queue, priority: reveal.priority) }
+    /// Whether a reveal counts against this scope's cap (by the queues and priority of its file when it was made).
+    public func counts(_ reveal: MediaReveal) -> Bool { applies(queues: reveal.queues, priority: reveal.priority) }
 
-    /// Whether a reveal for a case of this queue and priority counts against this scope's cap.
-    public func applies(queue: String?, priority: Priority?) -> Bool {
+    /// Whether a reveal of a file cited in these queues, at this priority, counts against this scope's cap.
+    public func applies(queues: [String], priority: Priority?) -> Bool {
         switch self {
         case .shift: true
-        case let .queue(name): queue == name
+        case let .queue(name): queues.contains(name)
         case let .priority(level): priority == level
         }
     }

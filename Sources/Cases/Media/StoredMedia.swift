@@ -33,21 +33,22 @@ public struct MediaReveal: Sendable, Equatable {
     public var actor: String
     public var remote: String?
     public var at: Date
-    /// The case's queue and priority when it was revealed: what the caps of queues and priorities count.
-    public var queue: String?
+    /// The file's queues and priority when it was revealed (of every case citing it, the most
+    /// severe priority any reveal of it had): what the caps of queues and priorities count.
+    public var queues: [String]
     public var priority: Priority?
     /// When the reviewer hid it again (nil: not hidden, so counted in full).
     public var endedAt: Date?
 
     public init(id: Int64, sha256: String, caseID: Int64?, actor: String, remote: String?, at: Date,
-                queue: String? = nil, priority: Priority? = nil, endedAt: Date? = nil) {
+                queues: [String] = [], priority: Priority? = nil, endedAt: Date? = nil) {
         self.id = id
         self.sha256 = sha256
         self.caseID = caseID
         self.actor = actor
         self.remote = remote
         self.at = at
-        self.queue = queue
+        self.queues = queues
         self.priority = priority
         self.endedAt = endedAt
     }

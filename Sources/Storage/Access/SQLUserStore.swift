@@ -100,7 +100,11 @@ public struct SQLUserStore: UserStore {
     }
 
     public func deleteSession(digest: String) async throws {
-        try await database.run { sql in try await sql.raw("DELETE FROM sessions WHERE digest = \(bind: digest)").run() }
+        // Its refused pages go with it (they may hold what the person typed).
+        try await database.transaction { sql in
+            try await sql.raw("DELETE FROM refused_pages WHERE session_digest = \(bind: digest)").run()
+            try await sql.raw("DELETE FROM sessions WHERE digest = \(bind: digest)").run()
+        }
     }
 
     public func deleteSessions(userID: Int64) async throws {
@@ -109,6 +113,8 @@ public struct SQLUserStore: UserStore {
 
     public func deleteExpiredSessions(before time: Date) async throws {
         try await database.run { sql in
+            // Refused pages outlive their use after minutes: the same hourly purge drops them.
+            try await sql.raw("DELETE FROM refused_pages WHERE created_at < \(bind: time.millisecondsSince1970 - Int64(RefusedPage.lifetime * 1000))").run()
             try await sql.raw("DELETE FROM sessions WHERE expires_at < \(bind: time.millisecondsSince1970)").run()
         }
     }
@@ -131,8 +137,15 @@ public struct SQLUserStore: UserStore {
 
     public func keepRefusedPage(_ page: RefusedPage) async throws {
         let ms = page.at.millisecondsSince1970
-        try await database.run { sql in
+        try await database.transaction { sql in
             try await sql.raw("DELETE FROM refused_pages WHERE created_at < \(bind: ms - Int64(RefusedPage.lifetime * 1000))").run()
+            // A session keeps its latest few: one person's refusals cannot fill the disk.
+            let kept = try await sql.raw("""
+                SELECT token FROM refused_pages WHERE session_digest = \(bind: page.sessionDigest) ORDER BY id DESC
+                """).all().map { try $0.decode(column: "token", as: String.self) }
+            for old in kept.dropFirst(RefusedPage.perSession - 1) {
+                try await sql.raw("DELETE FROM refused_pages WHERE token = \(bind: old)").run()
+            }
             try await sql.raw("""
                 INSERT INTO refused_pages (token, session_digest, status, html, created_at)
                 VALUES (\(bind: page.token), \(bind: page.sessionDigest), \(bind: page.status), \(bind: page.html), \(bind: ms))

@@ -336,11 +336,13 @@ enum Migrations {
             }
         },
         Migration(version: 18, name: "exposure caps per queue and priority, and measured reveals") { _ in
-            // A reveal keeps its case's queue and priority (what the caps of queues and priorities
-            // count) and when it was hidden (its measured time; not hidden counts in full).
-            ["ALTER TABLE media_reveals ADD COLUMN queue TEXT",
+            // A reveal keeps its file's queues (one a line) and priority (what the caps of queues
+            // and priorities count) and when it was hidden (its measured time; not hidden counts
+            // in full). Reveals made before are given their case's, so caps count them at once.
+            ["ALTER TABLE media_reveals ADD COLUMN queues TEXT",
              "ALTER TABLE media_reveals ADD COLUMN priority TEXT",
              "ALTER TABLE media_reveals ADD COLUMN ended_at BIGINT",
+             "UPDATE media_reveals SET queues = (SELECT queue FROM cases WHERE cases.id = media_reveals.case_id), priority = (SELECT priority FROM cases WHERE cases.id = media_reveals.case_id)",
              """
              CREATE TABLE IF NOT EXISTS exposure_limits (
                  scope TEXT NOT NULL CHECK (scope IN ('queue', 'priority')),
@@ -352,11 +354,12 @@ enum Migrations {
                  CHECK (reveals_per_shift IS NOT NULL OR seconds_per_shift IS NOT NULL))
              """]
         },
-        Migration(version: 19, name: "refused form pages for post/redirect/get") { _ in
+        Migration(version: 19, name: "refused form pages for post/redirect/get") { dialect in
             // Shown again to the session that posted the form, for minutes: every replica can answer the redirect.
             ["""
              CREATE TABLE IF NOT EXISTS refused_pages (
-                 token TEXT PRIMARY KEY,
+                 id \(dialect.autoIncrementKey),
+                 token TEXT NOT NULL UNIQUE,
                  session_digest TEXT NOT NULL,
                  status INTEGER NOT NULL,
                  html TEXT NOT NULL,

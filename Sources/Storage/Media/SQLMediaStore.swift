@@ -37,7 +37,7 @@ public struct SQLMediaStore: MediaStore {
         }
     }
 
-    static let revealColumns = "id, media_sha256, case_id, actor, remote, at, queue, priority, ended_at"
+    static let revealColumns = "id, media_sha256, case_id, actor, remote, at, queues, priority, ended_at"
 
     public func recordReveal(sha256: String, caseID: Int64, actor: String, remote: String?, at time: Date, line: NewHistoryEntry,
                              event: NewEvent, budget: ExposureBudget?) async throws -> MediaReveal {
@@ -45,11 +45,16 @@ public struct SQLMediaStore: MediaStore {
         return try await database.transaction { sql in
             guard try await sql.raw("SELECT 1 AS cited FROM case_evidence WHERE case_id = \(bind: caseID) AND media_sha256 = \(bind: sha256)").first() != nil
             else { throw CaseError.notFound("evidence file \(sha256) in case \(caseID) (a file is revealed only for a case that cites it)") }
-            guard let kind = try await sql.raw("SELECT queue, priority FROM cases WHERE id = \(bind: caseID)").first() else {
-                throw CaseError.notFound("case \(caseID)")
-            }
-            let queue = try kind.decode(column: "queue", as: String.self)
-            let priority = try Self.priority(try kind.decode(column: "priority", as: String.self))
+            // The file's severity, not only this case's: every queue of a case citing it, and the
+            // most severe priority of those cases and of any earlier reveal of it — so revealing
+            // it through a milder case, or after lowering the case's priority, counts the same.
+            let citing = try await sql.raw("""
+                SELECT c.queue, c.priority FROM case_evidence e JOIN cases c ON c.id = e.case_id WHERE e.media_sha256 = \(bind: sha256)
+                """).all()
+            let queues = Array(Set(try citing.map { try $0.decode(column: "queue", as: String.self) })).sorted()
+            let earlier = try await sql.raw("SELECT DISTINCT priority FROM media_reveals WHERE media_sha256 = \(bind: sha256) AND priority IS NOT NULL").all()
+            let levels = try (citing + earlier).map { try Self.priority(try $0.decode(column: "priority", as: String.self)) }
+            guard let priority = levels.max() else { throw CaseError.notFound("case \(caseID)") }
             if let budget {
                 // One reveal of this person's at a time (PostgreSQL: a lock for the transaction;
                 // SQLite has one writer), so the counts below are what the insert adds to.
@@ -60,13 +65,14 @@ public struct SQLMediaStore: MediaStore {
                 let reveals = try await sql.raw("SELECT \(unsafeRaw: Self.revealColumns) FROM media_reveals WHERE actor = \(bind: actor) AND at >= \(bind: since)")
                     .all().map(Self.reveal)
                 let exposure = budget.exposure(of: actor, reveals: reveals, limits: try await Self.limits(sql))
-                if let refused = exposure.refusal(queue: queue, priority: priority) { throw CaseError.exposureLimit(exposure, refusedBy: refused) }
+                if let refused = exposure.refusal(queues: queues, priority: priority) { throw CaseError.exposureLimit(exposure, refusedBy: refused) }
             }
             // A line on the case's timeline, not a change of the case: its version stays.
             try await SQLCaseStore.history([line], of: .case(caseID), ms: time.millisecondsSince1970, sql)
             guard let row = try await sql.raw("""
-                INSERT INTO media_reveals (media_sha256, case_id, actor, remote, at, queue, priority)
-                VALUES (\(bind: sha256), \(bind: caseID), \(bind: actor), \(bind: remote), \(bind: time.millisecondsSince1970), \(bind: queue), \(bind: priority.rawValue))
+                INSERT INTO media_reveals (media_sha256, case_id, actor, remote, at, queues, priority)
+                VALUES (\(bind: sha256), \(bind: caseID), \(bind: actor), \(bind: remote), \(bind: time.millisecondsSince1970),
+                        \(bind: queues.joined(separator: "\n")), \(bind: priority.rawValue))
                 RETURNING \(unsafeRaw: Self.revealColumns)
                 """).first() else { throw StorageError.corruptRow("INSERT returned no reveal") }
             try await EventSQL.append([event], at: time, on: sql, dialect)
@@ -127,7 +133,7 @@ public struct SQLMediaStore: MediaStore {
 
     public func reveals(since: Date, actor: String?) async throws -> [MediaReveal] {
         try await database.run { sql in
-            let query = sql.select().columns("id", "media_sha256", "case_id", "actor", "remote", "at", "queue", "priority", "ended_at").from("media_reveals")
+            let query = sql.select().columns("id", "media_sha256", "case_id", "actor", "remote", "at", "queues", "priority", "ended_at").from("media_reveals")
                 .where("at", .greaterThanOrEqual, since.millisecondsSince1970)
             if let actor { query.where("actor", .equal, actor) }
             return try await query.orderBy("id", .descending).all().map(Self.reveal)
@@ -214,7 +220,8 @@ public struct SQLMediaStore: MediaStore {
         MediaReveal(id: try row.decode(column: "id", as: Int64.self), sha256: try row.decode(column: "media_sha256", as: String.self),
                     caseID: try row.decode(column: "case_id", as: Int64?.self), actor: try row.decode(column: "actor", as: String.self),
                     remote: try row.decode(column: "remote", as: String?.self), at: Date(milliseconds: try row.decode(column: "at", as: Int64.self)),
-                    queue: try row.decode(column: "queue", as: String?.self),
+                    // Queue names hold no control character: one a line.
+                    queues: (try row.decode(column: "queues", as: String?.self) ?? "").split(separator: "\n").map(String.init),
                     priority: try row.decode(column: "priority", as: String?.self).map(priority),
                     endedAt: try row.decode(column: "ended_at", as: Int64?.self).map(Date.init(milliseconds:)))
     }

@@ -49,7 +49,7 @@ struct EvidenceRoutes {
             }
             guard let caseID = Int64(text), caseID > 0 else { throw APIError.badRequest("case_id must be a positive integer") }
             let revealed = try await auditor.audited(context, "evidence.reveal", target: "media:\(sha)", outcome: {
-                "ok: \($0.exposure.summary(queue: $0.reveal.queue, priority: $0.reveal.priority))"
+                "ok: \($0.exposure.summary(queues: $0.reveal.queues, priority: $0.reveal.priority))"
             }) {
                 try await media.reveal(sha, caseID: caseID, actor: context.actor, remote: context.remoteAddress?.value)
             }

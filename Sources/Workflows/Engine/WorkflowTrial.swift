@@ -47,7 +47,12 @@ extension WorkflowEngine {
         }
         let checked = try RunInput.check(input, against: definition.trigger.parameters ?? [])
         let version = ParsedVersion(definition)
-        var trial = Trial(version: version, started: Date())
+        // An image given is shown as what it is, never as its bytes, wherever a step's inputs or
+        // output carry it.
+        let images = checked.images.map { name, bytes in (base64: Data(bytes).base64EncodedString(), words: "(the image given as \(name): \(bytes.count) bytes)") }
+        var trial = Trial(version: version, started: Date(), hideImages: { text in
+            images.reduce(text) { text, image in text.contains(image.base64) ? text.replacingOccurrences(of: image.base64, with: image.words) : text }
+        })
         var scope = Scope(trigger: .object(checked.input))
         _ = try await self.trial(try version.steps(), depth: 0, &scope, &trial)
         return trial.results
@@ -56,6 +61,7 @@ extension WorkflowEngine {
     struct Trial {
         let version: ParsedVersion
         let started: Date
+        let hideImages: @Sendable (String) -> String
         var results: [TrialStep] = []
         /// Steps not performed (they have an effect, or failed): what they would give is unknown.
         var notRun: Set<String> = []
@@ -140,7 +146,9 @@ extension WorkflowEngine {
         }
         let redact: @Sendable (String) -> String
         do {
-            redact = try await redactor(for: action)
+            let secrets = try await redactor(for: action)
+            let hideImages = trial.hideImages
+            redact = { hideImages(secrets($0)) }
         } catch {
             return result(nil, .failed(String(describing: error)))
         }

@@ -36,6 +36,33 @@ import VigilTestSupport
         }
     }
 
+    /// The review found a session could fill the disk with refusals, and a NUL in a form broke
+    /// the kept page (PostgreSQL refused it: a 500; SQLite cut it short).
+    @Test(arguments: Backend.allCases)
+    func aSessionKeepsItsLatestFewAndAPageWithANulIsAnsweredAsItIs(backend: Backend) async throws {
+        let fixture = try await ServerFixture(backend)
+        try await fixture.test { http in
+            var admin = try await Browser.signedIn(.admin, fixture: fixture, http: http)
+            var locations: [String] = []
+            for attempt in 0..<(RefusedPage.perSession + 2) {
+                let refused = try await admin.postOnly("/users", ["name": "n\(attempt)", "role": "nonsense"])
+                locations.append(try #require(refused.headers[.location]))
+            }
+            #expect(try await admin.get(locations[0]).status == 404, "the oldest went first")
+            #expect(try await admin.get(try #require(locations.last)).status == 422)
+            let nul = try await admin.postOnly("/users", ["name": "ab\u{0}cd", "role": "nonsense"])
+            #expect(nul.status == 422 && nul.headers[.location] == nil, "\(nul.status)")
+            // Signing out drops the session's pages.
+            let kept = try #require(locations.last)
+            _ = try await admin.post("/logout", [:])
+            let token = String(kept.dropFirst("/refused/".count))
+            let left = try await fixture.database.run { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM refused_pages WHERE token = \(bind: token)").first()?.decode(column: "n", as: Int.self)
+            }
+            #expect(left == 0)
+        }
+    }
+
     /// A form larger than a form can be is 413 in words, not a server error (found by the review).
     @Test func aFormTooLargeIsRefusedInWords() async throws {
         let fixture = try await ServerFixture()

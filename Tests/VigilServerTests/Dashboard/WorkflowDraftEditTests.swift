@@ -11,8 +11,8 @@ import Workflows
 /// changes and needs a valid, non-empty draft; an earlier version made live again.
 @Suite struct WorkflowDraftEditTests {
     /// The draft revision a builder page's publish form carries.
-    static func draftAt(_ page: Reply) throws -> String {
-        let marker = #"name="draft_at" value=""#
+    static func draftRevision(_ page: Reply) throws -> String {
+        let marker = #"name="draft_revision" value=""#
         let range = try #require(page.text.range(of: marker), "the page offers Publish")
         return String(page.text[range.upperBound...].prefix { $0 != "\"" })
     }
@@ -107,7 +107,7 @@ import Workflows
             let empty = try await analyst.get("/workflows/\(workflow.id)")
             #expect(!empty.text.contains(#"id="publish""#) && empty.text.contains("The draft has no step yet"))
             #expect(try await analyst.post("/workflows/\(workflow.id)/publish", [:]).status == 400, "the form names the draft it showed")
-            let refused = try await analyst.post("/workflows/\(workflow.id)/publish", ["draft_at": String(WorkflowService.revision(workflow))])
+            let refused = try await analyst.post("/workflows/\(workflow.id)/publish", ["draft_revision": try WorkflowService.revision(workflow.draft)])
             #expect(refused.status == 422 && refused.text.contains("a workflow with no step does nothing"), "\(refused.status)")
 
             // A step named, its id made from the name.
@@ -135,20 +135,26 @@ import Workflows
             let ready = try await analyst.get("/workflows/\(workflow.id)")
             #expect(ready.text.contains(#"id="publish""#) && ready.text.contains("the first version: 1 step(s)"))
             // A draft edited after the page showed its changes is not published unseen.
-            fixture.clock.advance(by: 1)
-            _ = try await fixture.service.workflows.updateDraft(workflow.id, try await fixture.service.workflows.workflow(workflow.id).draft,
-                                                               at: fixture.clock.now)
-            let stale = try await analyst.post("/workflows/\(workflow.id)/publish", ["draft_at": try Self.draftAt(ready)])
+            var elsewhere = try await fixture.service.workflows.workflow(workflow.id).draft
+            elsewhere.steps[0].inputs?["note"] = "changed elsewhere"
+            _ = try await fixture.service.workflows.updateDraft(workflow.id, elsewhere)
+            let stale = try await analyst.post("/workflows/\(workflow.id)/publish", ["draft_revision": try Self.draftRevision(ready)])
             #expect(stale.status == 422 && stale.text.contains("the draft changed since it was shown"), "\(stale.status)")
             #expect(try await fixture.service.workflows.workflow(workflow.id).latestVersion == nil, "nothing published")
             let reviewed = try await analyst.get("/workflows/\(workflow.id)")
-            #expect(try await analyst.post("/workflows/\(workflow.id)/publish", ["draft_at": try Self.draftAt(reviewed)]).status == 303)
+            #expect(try await analyst.post("/workflows/\(workflow.id)/publish", ["draft_revision": try Self.draftRevision(reviewed)]).status == 303)
             #expect(try await analyst.get("/workflows/\(workflow.id)").text.contains("The draft is the live version: nothing to publish."))
             _ = try await analyst.post("/workflows/\(workflow.id)/steps", ["kind": "action", "action": "bank.add", "editing": "keep_the_image",
                                                                           "step_name": "Keep it", "in_bank": "TEST_BANK", "in_image_url": "{{ trigger.image_url }}"])
             let changed = try await analyst.get("/workflows/\(workflow.id)")
             #expect(changed.text.contains(#"changes step &quot;Keep it&quot; (keep_the_image): input note"#), "\(changed.text)")
-            #expect(try await analyst.post("/workflows/\(workflow.id)/publish", ["draft_at": try Self.draftAt(changed)]).status == 303)
+            #expect(try await analyst.post("/workflows/\(workflow.id)/publish", ["draft_revision": try Self.draftRevision(changed)]).status == 303)
+            #expect(try await fixture.service.workflows.workflow(workflow.id).liveVersion == 2)
+            // Only an edit changes the revision: making a version live does not (the review found a
+            // publish refused as "edited" after a version was made live).
+            _ = try await fixture.service.workflows.publish(workflow.id, version: 1)
+            let afterLive = try await analyst.post("/workflows/\(workflow.id)/publish", ["draft_revision": try Self.draftRevision(changed)])
+            #expect(afterLive.status == 303, "\(afterLive.status) \(afterLive.text.prefix(300))")
             #expect(try await fixture.service.workflows.workflow(workflow.id).liveVersion == 2)
             // Any version compared with the draft.
             let compared = try await analyst.get("/workflows/\(workflow.id)?compare=1")
@@ -236,6 +242,9 @@ import Workflows
         let draft = WorkflowDefinition(name: "Upload me", trigger: .api([Parameter(name: "image", type: "image", required: true)]), steps: [
             StepDefinition(id: "lookup", name: "Look it up", type: "action", integration: "vigil", operation: "match_lookup",
                            inputs: ["image": "{{ trigger.image }}"]),
+            // A step that would carry the image inside a text: shown as what it is, not its bytes.
+            StepDefinition(id: "open_case", name: "Open a case", type: "action", action: "case.create",
+                           inputs: ["title": "Seen: {{ trigger.image }}"]),
         ])
         let workflow = try await fixture.service.workflows.create(draft)
         try await fixture.test { http in
@@ -246,12 +255,37 @@ import Workflows
             #expect(missing.text.contains("Not tried: parameter image is required"), "\(missing.status) \(missing.text.prefix(300))")
             let tried = try await analyst.postMultipart("/workflows/\(workflow.id)/trial", parts: [("trial_image", "demo.jpg", try Images.demo(0))])
             #expect(tried.status == 200 && tried.text.contains("Matched 1 signature"), "\(tried.status) \(tried.text.suffix(2000))")
-            #expect(!tried.text.contains(Data(try Images.demo(0)).base64EncodedString().prefix(200)), "the image's bytes are not on the page")
+            #expect(!tried.text.contains(Data(try Images.demo(0)).base64EncodedString().prefix(40)), "the image's bytes are not on the page")
+            #expect(tried.text.contains("Seen: (the image given as image: \(try Images.demo(0).count) bytes)"), "\(tried.text.suffix(3000))")
             #expect(try await fixture.service.workflows.runs(RunFilter(workflowID: workflow.id, limit: 10)).isEmpty, "no run was written")
             // Without the token in the action's query the upload is refused like any form without it.
             var stale = analyst
             stale.csrf = "not-the-token"
             #expect(try await stale.postMultipart("/workflows/\(workflow.id)/trial", parts: [("trial_image", "demo.jpg", try Images.demo(0))]).status == 403)
+        }
+    }
+
+    /// The flow draws every step, those inside a parallel step's branches too (the review of the
+    /// flow found them dropped: a step that would go live unseen).
+    @Test func theFlowDrawsTheStepsOfEveryBranch() async throws {
+        let fixture = try await ServerFixture()
+        let draft = WorkflowDefinition(name: "Side by side", trigger: .api([Parameter(name: "image_url", type: "url", required: true)]), steps: [
+            StepDefinition(id: "both", name: "Both at once", type: "parallel", branches: [
+                BranchDefinition(name: "keep", steps: [StepDefinition(id: "open_case", name: "Open a case", type: "action", action: "case.create",
+                                                                      inputs: ["title": "Seen", "image_url": "{{ trigger.image_url }}"])]),
+                BranchDefinition(name: "tell", steps: []),
+            ]),
+            StepDefinition(id: "decide", type: "conditional", branches: [BranchDefinition(name: "hit", condition: "true", steps: [])], otherwise: [
+                StepDefinition(id: "in_else", name: "In the else", type: "action", action: "case.create", inputs: ["title": "Else"]),
+            ]),
+        ])
+        let workflow = try await fixture.service.workflows.create(draft)
+        try await fixture.test { http in
+            let analyst = try await Browser.signedIn(.analyst, fixture: fixture, http: http)
+            let page = try await analyst.get("/workflows/\(workflow.id)").text
+            for id in ["both", "open_case", "decide", "in_else"] { #expect(page.contains(#"id="step-\#(id)""#), "step \(id) is drawn") }
+            #expect(page.contains("<em>keep</em>: runs alongside the others") && page.contains("<em>tell</em>: runs alongside the others"))
+            #expect(page.contains("<em>hit</em>: if true") && page.contains("<em>else</em>: when no branch"))
         }
     }
 }

@@ -234,7 +234,9 @@
     const leave = function () {
       if (image.dataset.reblurred || !hideForm || !navigator.sendBeacon) return;
       image.dataset.reblurred = "true";
-      navigator.sendBeacon(hideForm.action, new URLSearchParams(new FormData(hideForm)));
+      const fields = new URLSearchParams(new FormData(hideForm));
+      fields.append("beacon", "1");
+      navigator.sendBeacon(hideForm.action, fields);
     };
     window.addEventListener("pagehide", leave);
     // Hide itself ends the reveal: the page leaving after it has nothing more to say.

@@ -92,8 +92,8 @@ struct AdminPages {
                 scope = nil
                 problems["limit_target"] = error.description
             }
-            let reveals = Self.number(fields, "reveals", into: &problems)
-            let minutes = Self.number(fields, "minutes", into: &problems)
+            let reveals = Self.number(fields, "reveals", in: ExposureLimit.revealRange, into: &problems)
+            let minutes = Self.number(fields, "minutes", in: 1...1440, into: &problems)
             if reveals == nil, minutes == nil, problems.isEmpty { problems["limit_reveals"] = "Give a number of reveals, of minutes, or both." }
             guard let scope, problems.isEmpty else { return try await people(request, context, problems: problems, form: fields) }
             do {
@@ -133,11 +133,15 @@ struct AdminPages {
         return try ExposureScope.named(kind: parts[0], name: parts[1])
     }
 
-    /// A whole number a form field holds, if any; a problem under `limit_<name>` when it is not one.
-    static func number(_ fields: FormFields, _ name: String, into problems: inout [String: String]) -> Int? {
+    /// A whole number in `range` a form field holds, if any; a problem under `limit_<name>` when it is not one.
+    static func number(_ fields: FormFields, _ name: String, in range: ClosedRange<Int>, into problems: inout [String: String]) -> Int? {
         guard let text = fields.text(name) else { return nil }
         guard let value = Int(text), value > 0 else {
-            problems["limit_\(name)"] = "\(text.debugDescription) is not a whole number above 0."
+            problems["limit_\(name)"] = "\(text.prefix(40).debugDescription) is not a whole number above 0."
+            return nil
+        }
+        guard range.contains(value) else {
+            problems["limit_\(name)"] = "\(value) is more than \(range.upperBound) (\(name == "minutes" ? "a day" : "the most a cap allows"))."
             return nil
         }
         return value

@@ -52,7 +52,7 @@ struct CasePages {
             let revealed: (media: StoredMedia, bytes: [UInt8], exposure: Exposure, reveal: MediaReveal)
             do {
                 revealed = try await auditor.audited(context, "evidence.reveal", target: "media:\(sha)", outcome: {
-                    "ok: \($0.exposure.summary(queue: $0.reveal.queue, priority: $0.reveal.priority))"
+                    "ok: \($0.exposure.summary(queues: $0.reveal.queues, priority: $0.reveal.priority))"
                 }) {
                     try await media.reveal(sha, caseID: id, actor: context.actor, remote: context.remoteAddress?.value)
                 }
@@ -63,22 +63,27 @@ struct CasePages {
             // Post/redirect/get: the page that shows the file is a GET, so a reload or Back never
             // reveals it again; it shows the file while this reveal is fresh (`stillRevealed`).
             let seen = revealed.exposure
-            let summary = seen.summary(queue: detail.case.queue, priority: detail.case.priority)
-            let note = seen.warning(queue: detail.case.queue, priority: detail.case.priority) != nil
+            let summary = seen.summary(queues: [detail.case.queue], priority: detail.case.priority)
+            let note = seen.warning(queues: [detail.case.queue], priority: detail.case.priority) != nil
                 ? "Revealed: \(summary). Near a cap: take a break from images soon." : "Revealed: \(summary)."
             let evidence = detail.evidence.first { $0.mediaSHA256 == sha }.map { "#evidence-\($0.id)" } ?? ""
             return kit.done("/cases/\(id)?shown=\(sha)\(evidence)", notice: note, request, context)
         }
         pages.post("cases/{id}/evidence/{sha256}/hide") { request, context in
-            // "Hide" (or the page leaving, or its re-blur timer): the reveal's time is measured up to now.
+            // "Hide" (or the page leaving): the reveal's time is measured up to now.
             let id = try context.positiveID(of: "a case")
             let sha = try EvidenceRoutes.sha(context)
+            let detail = try await cases.detail(id)
+            guard let cited = detail.evidence.first(where: { $0.mediaSHA256 == sha }) else {
+                throw APIError(.notFound, "not_found", "case \(id) holds no file \(sha)")
+            }
             let hidden = try await auditor.audited(context, "evidence.hide", target: "media:\(sha)",
                                                    outcome: { $0.map { "ok: clear for \($0.seconds) s" } ?? "ok: already blurred" }) {
                 try await media.hide(sha, caseID: id, actor: context.actor)
             }
-            let detail = try await cases.detail(id)
-            let evidence = detail.evidence.first { $0.mediaSHA256 == sha }.map { "#evidence-\($0.id)" } ?? ""
+            // The page leaving sends a beacon: nothing follows it, so no page and no notice.
+            if try await kit.form(request)["beacon"] == "1" { return Response(status: .noContent) }
+            let evidence = "#evidence-\(cited.id)"
             let note = hidden.map { "Hidden: clear for \(ExposureUse.duration($0.seconds))." } ?? "Already blurred again."
             return kit.done("/cases/\(id)\(evidence)", notice: note, request, context)
         }
@@ -471,11 +476,11 @@ struct CasePages {
             // At a cap for this case, the page says so before anyone presses Reveal, and offers no
             // Reveal; near one, it says how much is left.
             let seen = try await media.exposure(of: context.actor)
-            if let refused = seen.refusal(queue: item.queue, priority: item.priority) {
+            if let refused = seen.refusal(queues: [item.queue], priority: item.priority) {
                 data["exposureAtLimit"] = true
                 exposure = ("limit", Self.pausedText(refused, now: Date()))
-            } else if seen.warning(queue: item.queue, priority: item.priority) != nil {
-                exposure = ("near", "Near a cap on what you see this shift: \(seen.summary(queue: item.queue, priority: item.priority)).")
+            } else if seen.warning(queues: [item.queue], priority: item.priority) != nil {
+                exposure = ("near", "Near a cap on what you see this shift: \(seen.summary(queues: [item.queue], priority: item.priority)).")
             }
         }
         if let exposure { data["exposure"] = ["kind": exposure.kind, "text": exposure.text, "role": exposure.kind == "limit" ? "alert" : "status"] }

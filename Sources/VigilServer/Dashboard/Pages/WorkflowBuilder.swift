@@ -76,15 +76,17 @@ enum WorkflowBuilder {
     /// never finds its parent's value instead.
     static func flow(_ steps: [StepDefinition], depth: Int = 0) -> [[String: Any]] {
         steps.map { step in
+            // A conditional's branches are chosen by their conditions; a parallel step's all run.
+            let parallel = step.type == "parallel"
             var branches: [[String: Any]] = (step.branches ?? []).enumerated().map { i, branch in
-                ["name": branch.name ?? "branch \(i + 1)", "label": "if \(branch.condition ?? "…")", "else": false,
-                 "steps": flow(branch.steps, depth: depth + 1)]
+                ["name": branch.name ?? "branch \(i + 1)", "label": parallel ? "runs alongside the others" : "if \(branch.condition ?? "…")",
+                 "else": false, "steps": flow(branch.steps, depth: depth + 1)]
             }
             if step.type == "conditional" {
                 branches.append(["name": "else", "label": "when no branch's condition holds", "else": true, "steps": flow(step.otherwise ?? [], depth: depth + 1)])
             }
             return ["id": step.id, "name": step.name ?? step.id, "named": step.name != nil && step.name != step.id, "type": step.type,
-                    "depth": depth, "action": actionKey(step) ?? "", "conditional": step.type == "conditional", "branches": branches,
+                    "depth": depth, "action": actionKey(step) ?? "", "hasBranches": !branches.isEmpty, "branches": branches,
                     "inputs": (step.inputs ?? [:]).keys.sorted().map { ["name": $0, "value": display(step.inputs?[$0])] }]
         }
     }

@@ -129,8 +129,8 @@ struct WorkflowPages {
         pages.post("workflows/{id}/publish") { request, context in
             let workflow = try await workflows.workflow(try context.parameters.require("id"))
             // The form names the draft it showed the changes of: an edit since is refused, not published unseen.
-            guard let reviewed = try await kit.form(request).text("draft_at").flatMap(Int64.init) else {
-                throw APIError.badRequest("draft_at is required: the publish form names the draft it showed; reload the page and publish from it")
+            guard let reviewed = try await kit.form(request).text("draft_revision") else {
+                throw APIError.badRequest("draft_revision is required: the publish form names the draft it showed; reload the page and publish from it")
             }
             do {
                 let version = try await auditor.audited(context, "workflow.publish", target: "workflow:\(workflow.id)", resultTarget: { "workflow:\(workflow.id)@\($0.version)" }) {
@@ -289,7 +289,7 @@ struct WorkflowPages {
         let changes = WorkflowDraftEdits.changes(from: live, to: workflow.draft)
         let issues = try await workflows.validate(workflow.draft)
         var publish: [String: Any] = ["changes": changes.map { ["text": $0] }, "hasChanges": !changes.isEmpty,
-                                      "draftAt": String(WorkflowService.revision(workflow))]
+                                      "draftRevision": try WorkflowService.revision(workflow.draft)]
         if workflow.draft.steps.isEmpty {
             publish["blocked"] = "The draft has no step yet: add one, then publish."
         } else if !issues.isEmpty {

@@ -9,7 +9,9 @@ import NIOCore
 /// which shows the refused page — kept in the database for the session that posted it, for
 /// minutes, so any replica can answer. A reload shows it again and Back goes to the page the form
 /// was on: neither asks to post the form again. Pages that inline an image are never kept (they
-/// are answered as they are), nor are posts without a session (the sign-in form).
+/// are answered as they are), nor are posts without a session (signing in, when not signed in
+/// already; the password is never typed back). A session keeps its latest few,
+/// for minutes; they go with the session and with the hourly purge.
 struct RefusedFormRedirect: RouterMiddleware {
     typealias Context = VigilRequestContext
     let users: UserService
@@ -19,9 +21,16 @@ struct RefusedFormRedirect: RouterMiddleware {
         guard request.method == .post, let session = context.session, (400..<500).contains(response.status.code),
               response.status != .unauthorized, response.headers[.contentType]?.hasPrefix("text/html") == true else { return response }
         let html = try await Self.collect(response)
-        guard let token = try await users.keepRefusedPage(html, status: Int(response.status.code), session: session) else {
-            return Response(status: response.status, headers: response.headers, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+        let asItIs = Response(status: response.status, headers: response.headers, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+        let token: String?
+        do {
+            token = try await users.keepRefusedPage(html, status: Int(response.status.code), session: session)
+        } catch {
+            // Not kept: the refusal is still answered, at the form's address.
+            context.logger.warning("a refused form's page was not kept", metadata: ["error": .string(String(describing: error).prefix(300).description)])
+            return asItIs
         }
+        guard let token else { return asItIs }
         var redirect = Response.redirect(to: "/refused/\(token)", type: .normal)
         for cookie in response.headers[values: .setCookie] { redirect.headers.append(HTTPField(name: .setCookie, value: cookie)) }
         return redirect
