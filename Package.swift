@@ -153,6 +153,14 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        // Retroactive matching: what lookups screened, kept for a while, and each entry added to a
+        // match bank checked against it.
+        .target(
+            name: "Screening",
+            dependencies: ["Basics", "PDQ", "HammingIndex", "Banks", "Events", "Jobs", "JSONValues"],
+            swiftSettings: strictSwift
+        ),
+
         // NCMEC CyberTipline reports: drafts from cases, approval, the XML documents, and the
         // submission that makes each call once, as a job, and resumes after a crash.
         .target(
@@ -178,7 +186,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "PDQ", "Banks", "Access", "Jobs", "Integrations", "Vault", "Workflows", "JSONValues", "Events", "Cases", "Reports",
+                "PDQ", "Banks", "Access", "Jobs", "Integrations", "Vault", "Workflows", "JSONValues", "Events", "Cases", "Reports", "Screening",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -236,7 +244,7 @@ let package = Package(
             name: "VigilServer",
             dependencies: [
                 "ImageSignals", "Basics", "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Access", "SafeFetch", "Integrations", "Vault",
-                "JSONValues", "Workflows", "Events", "Cases", "Reports",
+                "JSONValues", "Workflows", "Events", "Cases", "Reports", "Screening",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -260,7 +268,7 @@ let package = Package(
             name: "Composition",
             dependencies: [
                 "Access", "BankImport", "Banks", "Cases", "ContentHashing", "Events", "IntegrationClients", "Integrations", "Jobs", "Lookup",
-                "Reports", "SafeFetch", "Storage", "Vault", "VigilServer", "Workflows", "WorkflowSteps",
+                "Reports", "SafeFetch", "Screening", "Storage", "Vault", "VigilServer", "Workflows", "WorkflowSteps",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
@@ -269,7 +277,7 @@ let package = Package(
             name: "VigilCommands",
             dependencies: [
                 "ImageSignals", "Basics", "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Storage", "Access", "SafeFetch", "VigilServer",
-                "Composition", "Integrations", "IntegrationClients", "NCMECMock", "Vault", "Workflows", "JSONValues", "Cases", "Reports",
+                "Composition", "Integrations", "IntegrationClients", "NCMECMock", "Vault", "Workflows", "JSONValues", "Cases", "Reports", "Screening",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -317,7 +325,7 @@ let package = Package(
             name: "VigilServerTests",
             dependencies: [
                 "VigilTestSupport", "VigilServer", "Composition", "SafeFetch", "Storage", "Banks", "BankImport", "Lookup", "Integrations", "IntegrationClients", "WorkflowSteps", "NCMECMock", "Vault", "Jobs", "Access", "PDQ", "ContentHashing",
-                "Workflows", "JSONValues", "Events", "Cases", "Reports",
+                "Workflows", "JSONValues", "Events", "Cases", "Reports", "Screening",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

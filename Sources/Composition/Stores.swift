@@ -18,6 +18,7 @@ public struct Stores: Sendable {
     public let reports: SQLReportStore
     public let users: SQLUserStore
     public let tally: SQLLookupTallyStore
+    public let screened: SQLScreenedStore
 
     public init(_ database: VigilDatabase) {
         self.database = database
@@ -34,5 +35,6 @@ public struct Stores: Sendable {
         reports = SQLReportStore(database: database)
         users = SQLUserStore(database: database)
         tally = SQLLookupTallyStore(database: database)
+        screened = SQLScreenedStore(database: database)
     }
 }

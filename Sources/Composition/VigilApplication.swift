@@ -10,6 +10,7 @@ public import Jobs
 public import Logging
 import Lookup
 import Reports
+import Screening
 public import SafeFetch
 import Events
 import Storage
@@ -81,6 +82,16 @@ public struct VigilApplication: Sendable {
         let lookup = LookupService(banks: banks, hashing: hashing, metrics: metrics, recorder: recorder)
         let tally = LookupTally(store: stores.tally)
         lookup.observe(isListening: { _ in true }) { event in tally.count(matched: event.isMatch) }
+        // What every lookup screened, for retroactive matching (a draft's test run screens nothing).
+        let screening = ScreeningService(store: stores.screened, matcher: RetroactiveMatcher(store: stores.screened, banks: banks, clock: clock),
+                                         retentionDays: settings.screenedDays, clock: clock)
+        lookup.observe(isListening: { _ in screening.isOn }) { event in
+            guard event.api != .trial else { return }
+            screening.screened(ScreenedSignal(at: event.at, lookupID: event.id.uuidString.lowercased(), api: event.api.rawValue,
+                                              caller: event.origin.caller, accountReference: event.origin.accountReference, runID: event.origin.runID,
+                                              pdq: event.pdq, pdqQuality: event.pdqQuality, md5: event.md5, sha256: event.sha256,
+                                              matchedEntries: event.matches.map(\.entryID)))
+        }
         let syncing = Assemble.bankSync(stores, banks: banks, jobs: jobs, credentials: credentials, gate: fetcher.gate)
         let casework = Assemble.casework(stores, banks: banks, media: media, statuses: settings.accountStatuses,
                                          wake: { [doorbell = jobs.doorbell] in doorbell.ring() }, clock: clock)
@@ -100,7 +111,7 @@ public struct VigilApplication: Sendable {
             events: stores.events, eventFeed: events.feed, lookupEvents: events.committer, webhooks: webhooks, media: media,
             reports: casework.reports, review: casework.review, users: UserService(store: stores.users, hasher: options.passwords, clock: clock),
             tally: tally, settings: settings, metrics: metrics,
-            subscribedEvents: subscribed, trials: engine)
+            subscribedEvents: subscribed, trials: engine, screening: screening)
 
         let connection = CyberTiplineConnection(credentials: credentials, gate: fetcher.gate, timeout: options.cyberTiplineTimeout,
                                                 uploadTimeout: options.cyberTiplineUploadTimeout)
@@ -111,6 +122,8 @@ public struct VigilApplication: Sendable {
                                links: DashboardLinks(base: settings.publicURL), clock: clock,
                                observe: { type, outcome in metrics.recordOutcome(.deliveries, kind: type, outcome: outcome) }),
             EvidencePurgeJob(media: media, audit: stores.audit),
+            RetroCheckJob(screening: screening),
+            ScreenedPurgeJob(screening: screening),
             ReportCallJob(store: stores.reports, connector: connection, documents: CyberTiplineXML(), cases: casework.cases, media: media, clock: clock,
                           logger: options.logger("vigil.reports")),
         ]

@@ -42,6 +42,8 @@ public enum Integrations {
         Field("value_format", .choice(["URL", "Inline"]), "Send the image's URL, or the image itself.", default: "URL"),
         Field("image_url", .url, "The image to look up (for URL; fetched by Vigil for Inline)."),
         Field("image", .bytes, "The image itself, for Inline without a URL."),
+        Field("account_reference_id", .text,
+              "The uploading account's own id: kept with what the built-in banks screened, so a match found later is acted on for it."),
     ]
 
     public static let photoDNA = Integration(

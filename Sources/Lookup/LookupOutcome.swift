@@ -91,6 +91,8 @@ public struct LookupEvent: Sendable {
     public var matches: [LookupMatch]
     /// The matches an allow entry suppressed, with that entry.
     public var suppressed: [SuppressedLookupMatch]
+    /// Who the lookup was for.
+    public var origin = LookupOrigin()
 }
 
 /// Commits the events of lookups that must not be lost (every match), before the lookup

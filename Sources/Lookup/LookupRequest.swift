@@ -39,6 +39,8 @@ public struct LookupRequest: Sendable {
     /// Treat bank names that do not exist as matching nothing instead of refusing the request
     /// (HMA's behaviour; the native API and the CLI refuse, so a typo is never a silent "no match").
     public var ignoreUnknownBanks = false
+    /// Who the lookup is for: kept with its screened signals (retroactive matching).
+    public var origin = LookupOrigin()
 
     public init(input: Input, api: LookupAPI, enhanced: Bool = false, banks: [String]? = nil, threshold: Int? = nil,
                 qualityGate: Int = PDQResult.defaultQualityThreshold, includeEntries: Bool = true) {

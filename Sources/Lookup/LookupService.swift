@@ -122,7 +122,7 @@ public final class LookupService: Sendable {
 
         var event: LookupEvent?
         if let recorder, recorder.mustRecord(matched: outcome.isMatch, api: outcome.api) {
-            let recorded = Self.event(outcome)
+            let recorded = Self.event(outcome, origin: request.origin)
             do {
                 try await recorder.record(recorded)
             } catch {
@@ -132,7 +132,7 @@ public final class LookupService: Sendable {
             event = recorded
         }
         metrics.recordLookup(api: request.api, matched: outcome.isMatch)
-        publish(outcome, event: event)
+        publish(outcome, event: event, origin: request.origin)
         return outcome
     }
 
@@ -154,15 +154,15 @@ public final class LookupService: Sendable {
         outcome.timings.entries = start.duration(to: .now)
     }
 
-    private func publish(_ outcome: LookupOutcome, event recorded: LookupEvent?) {
+    private func publish(_ outcome: LookupOutcome, event recorded: LookupEvent?, origin: LookupOrigin) {
         let observers = self.observers.withLock { $0 }
         guard observers.contains(where: { $0.isListening(outcome.isMatch) }) else { return }
-        let event = recorded ?? Self.event(outcome)
+        let event = recorded ?? Self.event(outcome, origin: origin)
         for observer in observers where observer.isListening(outcome.isMatch) { observer.receive(event) }
     }
 
     /// The outcome as an event: matches without entry bodies.
-    static func event(_ outcome: LookupOutcome) -> LookupEvent {
+    static func event(_ outcome: LookupOutcome, origin: LookupOrigin) -> LookupEvent {
         func bare(_ match: LookupMatch) -> LookupMatch {
             var bare = match
             bare.entry = nil
@@ -171,6 +171,6 @@ public final class LookupService: Sendable {
         return LookupEvent(
             id: EventIDs.next(), at: Date(), api: outcome.api, isMatch: outcome.isMatch, pdq: outcome.pdq, pdqQuality: outcome.signals?.quality,
             md5: outcome.md5, sha256: outcome.sha256, matches: outcome.matches.map(bare),
-            suppressed: outcome.suppressed.map { SuppressedLookupMatch(match: bare($0.match), by: bare($0.by)) })
+            suppressed: outcome.suppressed.map { SuppressedLookupMatch(match: bare($0.match), by: bare($0.by)) }, origin: origin)
     }
 }

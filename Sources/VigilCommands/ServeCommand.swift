@@ -9,6 +9,8 @@ import Integrations
 import Jobs
 import Logging
 import NIOCore
+import Screening
+import Synchronization
 import SafeFetch
 import ServiceLifecycle
 import Cases
@@ -130,6 +132,7 @@ struct ServeCommand: AsyncParsableCommand {
                            JobWorkers(service: service, workers: workers + workflowWorkers), Every.bankSyncs(service, logger: Logger(label: "vigil.sync")),
                            EventFollowers(service: service, database: database, logger: Logger(label: "vigil.events")),
                            Every.evidencePurge(service, logger: Logger(label: "vigil.evidence")),
+                           Every.screening(service, logger: Logger(label: "vigil.screening")),
                            Every.dashboardUpkeep(service, logger: Logger(label: "vigil.dashboard"))],
                 onServerRunning: { channel in
                     logger.notice("listening", metadata: [
@@ -322,6 +325,35 @@ struct Every: Service {
                 logger.info("queued a bank sync", metadata: ["job": .stringConvertible(job.id)])
             }
         }
+    }
+
+    /// Every second: writes what lookups screened (and once more at shutdown), and queues the
+    /// retroactive check of entries added since unless one is queued or running; the purge of
+    /// screened signals past their retention is queued with it, once an hour.
+    static func screening(_ service: VigilService, logger: Logger) -> Every {
+        let last = Mutex<(check: ContinuousClock.Instant?, purge: ContinuousClock.Instant?)>((nil, nil))
+        return Every(interval: .seconds(1), what: "screening upkeep", service: service, logger: logger, body: {
+            let written = try await service.screening.flush()
+            if written.dropped > 0 {
+                logger.error("screened signals were dropped: storage took none for too long", metadata: ["dropped": .stringConvertible(written.dropped)])
+            }
+            let now = ContinuousClock.now
+            let (check, purge) = last.withLock { last -> (Bool, Bool) in
+                let check = last.check.map { $0.duration(to: now) >= .seconds(5) } ?? true
+                let purge = last.purge.map { $0.duration(to: now) >= .seconds(3600) } ?? true
+                if check { last.check = now }
+                if purge { last.purge = now }
+                return (check, purge)
+            }
+            // The check is queued when a match bank has entries it has not seen (and then by one replica at a time).
+            if check, service.screening.isOn, try await service.screening.hasNewEntries(),
+               try await service.jobs.list(kinds: [RetroCheckJob.jobKind], states: [.queued, .running], limit: 1).isEmpty {
+                _ = try await service.jobs.enqueue(NewJob(kind: RetroCheckJob.jobKind, payload: try JobText.encode([String: String]()), maxAttempts: 3))
+            }
+            if purge, try await service.jobs.list(kinds: [ScreenedPurgeJob.jobKind], states: [.queued, .running], limit: 1).isEmpty {
+                _ = try await service.jobs.enqueue(NewJob(kind: ScreenedPurgeJob.jobKind, payload: try JobText.encode([String: String]()), maxAttempts: 3))
+            }
+        }, atShutdown: { try await service.screening.flush() })
     }
 
     /// Queues the evidence purge every hour, unless one is queued or running already.

@@ -28,8 +28,11 @@ public struct MatchLookupAction: WorkflowAction {
         if let id = call.credential { credential = try await open(id) }
         let result: MatchLookupResult
         do {
-            result = try await provider.matchLookup(MatchLookupInput(image: image, valueFormat: format, enhanced: call.bool("enhanced_detection") ?? false,
-                                                                     banks: banks, isTrial: call.isTrial), credential: credential)
+            var input = MatchLookupInput(image: image, valueFormat: format, enhanced: call.bool("enhanced_detection") ?? false,
+                                         banks: banks, isTrial: call.isTrial)
+            input.runID = call.isTrial ? nil : call.runID
+            input.accountReference = call.text("account_reference_id")
+            result = try await provider.matchLookup(input, credential: credential)
         } catch let error as PhotoDNAError {
             if error.isTransient { throw error }
             throw ActionFailure(error.description)

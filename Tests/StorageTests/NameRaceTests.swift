@@ -107,6 +107,9 @@ import VigilTestSupport
             try await sql.raw("DROP TABLE case_queues").run()
             try await sql.raw("ALTER TABLE cases DROP COLUMN title_key").run()
             try await sql.raw("ALTER TABLE accounts DROP COLUMN reference_key").run()
+            try await sql.raw("DROP TABLE exposure_limits").run()
+            for column in ["queues", "priority", "ended_at"] { try await sql.raw("ALTER TABLE media_reveals DROP COLUMN \(unsafeRaw: column)").run() }
+            try await sql.raw("DROP TABLE refused_pages").run()
             try await sql.raw("DELETE FROM vigil_schema_migrations WHERE version >= 15").run()
         }
         await database.close()

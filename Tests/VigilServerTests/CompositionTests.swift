@@ -6,6 +6,7 @@ import Events
 import Foundation
 import Reports
 import Storage
+import Screening
 import Testing
 import VigilTestSupport
 import Workflows
@@ -20,7 +21,7 @@ import Workflows
         let application = fixture.assembled
         let general = Set(application.jobHandlers.map(\.kind))
         #expect(general == [BankImportJob.kind, BankSyncService.jobKind, WebhookDelivery.jobKind, EvidencePurgeJob.jobKind,
-                            ReportCallJob.jobKind])
+                            ReportCallJob.jobKind, RetroCheckJob.jobKind, ScreenedPurgeJob.jobKind])
         #expect(application.runHandlers.map(\.kind) == [WorkflowService.jobKind])
         await fixture.database.close()
     }

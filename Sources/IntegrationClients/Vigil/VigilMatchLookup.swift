@@ -23,8 +23,9 @@ public struct VigilMatchLookup: MatchLookupProvider {
         case let .bytes(given): bytes = given
         case let .url(url): bytes = try await fetcher.fetch(url).bytes
         }
-        let outcome = try await lookup.lookup(LookupRequest(input: .image(bytes), api: input.isTrial ? .trial : .integration,
-                                                              enhanced: input.enhanced, banks: input.banks))
+        var request = LookupRequest(input: .image(bytes), api: input.isTrial ? .trial : .integration, enhanced: input.enhanced, banks: input.banks)
+        request.origin = LookupOrigin(accountReference: input.accountReference, runID: input.runID)
+        let outcome = try await lookup.lookup(request)
         func result(_ match: LookupMatch) -> MatchLookupResult.Match {
             MatchLookupResult.Match(source: match.bank.name, violations: match.violations, distance: match.distance, matchID: String(match.entryID))
         }

@@ -21,6 +21,10 @@ public struct MatchLookupInput: Sendable {
 
     /// A workflow draft's test run: the lookup is recorded as one (`trial`), not as a live run's.
     public var isTrial = false
+    /// The run whose step looks the image up, and the account it came from (kept with what the
+    /// built-in banks screened, for retroactive matching).
+    public var runID: Int64?
+    public var accountReference: String?
 
     public init(image: Image, valueFormat: ValueFormat = .url, enhanced: Bool = false, banks: [String]? = nil, isTrial: Bool = false) {
         self.isTrial = isTrial

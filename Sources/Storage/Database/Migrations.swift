@@ -367,6 +367,34 @@ enum Migrations {
              """,
              "CREATE INDEX IF NOT EXISTS refused_pages_by_time ON refused_pages (created_at)"]
         },
+        Migration(version: 20, name: "screened signals and the retroactive check") { d in
+            // What lookups screened (signals and context, never the image), dropped by whole days;
+            // the check's cursor over bank entries starts at the entries there are now (nothing
+            // was screened before); each screened image and entry pair is reported once.
+            ["""
+             CREATE TABLE IF NOT EXISTS screened_signals (
+                 id \(d.autoIncrementKey),
+                 at BIGINT NOT NULL,
+                 day BIGINT NOT NULL,
+                 lookup_id TEXT NOT NULL,
+                 api TEXT NOT NULL,
+                 caller TEXT,
+                 account_ref TEXT,
+                 run_id BIGINT,
+                 pdq \(d.blob) CHECK (pdq IS NULL OR \(d.byteLength("pdq")) = 32),
+                 pdq_quality INTEGER,
+                 md5 TEXT,
+                 sha256 TEXT,
+                 matched_entries TEXT NOT NULL DEFAULT '')
+             """,
+             "CREATE INDEX IF NOT EXISTS screened_by_day ON screened_signals (day)",
+             "CREATE INDEX IF NOT EXISTS screened_by_md5 ON screened_signals (md5) WHERE md5 IS NOT NULL",
+             "CREATE INDEX IF NOT EXISTS screened_by_sha256 ON screened_signals (sha256) WHERE sha256 IS NOT NULL",
+             "CREATE INDEX IF NOT EXISTS screened_by_account ON screened_signals (account_ref) WHERE account_ref IS NOT NULL",
+             "CREATE TABLE IF NOT EXISTS retro_cursor (name TEXT PRIMARY KEY, entry_id BIGINT NOT NULL)",
+             "INSERT INTO retro_cursor (name, entry_id) SELECT 'entries', COALESCE(MAX(id), 0) FROM bank_entries",
+             "CREATE TABLE IF NOT EXISTS retro_hits (screened_id BIGINT NOT NULL, entry_id BIGINT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (screened_id, entry_id))"]
+        },
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

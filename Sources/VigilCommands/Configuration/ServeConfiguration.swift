@@ -114,6 +114,8 @@ struct ServeConfiguration {
                                            secondsPerShift: try reader.int("exposure_seconds_per_shift", default: 1800, in: revealSeconds...86_400),
                                            shiftHours: try reader.int("exposure_shift_hours", default: 8, in: 1...24),
                                            revealSeconds: revealSeconds)
+        // Retroactive matching keeps what lookups screened this many days (0: keeps nothing).
+        settings.screenedDays = try reader.int("screened_signals_days", default: 90, in: 0...3650)
         let statuses = try reader.strings("account_statuses")
         if !statuses.isEmpty {
             guard statuses.allSatisfy({ !$0.isEmpty && $0.count <= 64 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } }) else {

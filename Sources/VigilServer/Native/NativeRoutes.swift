@@ -46,12 +46,20 @@ struct NativeRoutes {
         var enhanced = false
         var banks: [String]?
         var threshold: Int?
+        /// Who the lookup is for (kept with what it screened, for retroactive matching).
+        var origin = LookupOrigin()
     }
 
     func input(_ request: Request, signalsAllowed: Bool) async throws -> Input {
         var input = Input()
         input.enhanced = try Flag.parse(request.query("enhanced"), name: "enhanced") ?? false
         input.banks = request.query("banks").map { $0.split(separator: ",").map { String($0) } }
+        if let account = request.query("account_reference_id") {
+            guard !account.isEmpty, account.count <= 200, !ControlCharacters.found(in: account) else {
+                throw APIError.badRequest("account_reference_id is your own id of the uploading account: 1 to 200 characters, no control characters")
+            }
+            input.origin.accountReference = account
+        }
         if let text = request.query("threshold") { input.threshold = try Threshold.parse(text) }
         let body = try await request.collectBody(settings)
         switch BodyKind(request) {
@@ -122,15 +130,18 @@ struct NativeRoutes {
     func match(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
         let start = ContinuousClock.now
         try readiness.requireReady()
-        return try JSONText.response(try await answer(try await input(request, signalsAllowed: true), since: start))
+        var input = try await input(request, signalsAllowed: true)
+        input.origin.caller = context.actor
+        return try JSONText.response(try await answer(input, since: start))
     }
 
     /// The answer of `/v1/match` to `input`; the dashboard's "Try an image" shows it as it is.
     func answer(_ input: Input, since start: ContinuousClock.Instant) async throws -> MatchResponse {
         try readiness.requireReady()
         let lookupInput: LookupRequest.Input = input.image.map { .image($0) } ?? .signals(pdq: input.pdq, md5: input.md5, sha256: input.sha256)
-        let outcome = try await lookup.lookup(LookupRequest(
-            input: lookupInput, api: .native, enhanced: input.enhanced, banks: input.banks, threshold: input.threshold))
+        var request = LookupRequest(input: lookupInput, api: .native, enhanced: input.enhanced, banks: input.banks, threshold: input.threshold)
+        request.origin = input.origin
+        let outcome = try await lookup.lookup(request)
         return MatchResponse(
             signals: outcome.signals.map(SignalsJSON.init) ?? SignalsJSON(pdq: input.pdq, md5: input.md5, sha256: input.sha256),
             image: outcome.signals.map { ImageJSON($0, bytes: input.image?.count ?? 0, source: input.source) },

@@ -78,7 +78,9 @@ struct PhotoDNARoutes {
             guard signals.width >= minimum, signals.height >= minimum else {
                 throw Failure(status: .sizeOutOfRange, detail: "the image is \(signals.width)×\(signals.height); the minimum is \(minimum)×\(minimum)")
             }
-            let outcome = try await lookup.lookup(LookupRequest(input: .hashed(signals), api: .photodna, enhanced: enhanced))
+            var lookupRequest = LookupRequest(input: .hashed(signals), api: .photodna, enhanced: enhanced)
+            lookupRequest.origin.caller = context.actor
+            let outcome = try await lookup.lookup(lookupRequest)
             return try JSONText.response(PhotoDNAResponse(status: .ok, exception: nil, isMatch: outcome.isMatch,
                                                           flags: Self.flags(outcome), trackingID: trackingID))
         } catch let failure as Failure {

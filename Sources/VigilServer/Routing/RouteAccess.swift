@@ -77,6 +77,7 @@ public enum RouteAccess {
         add(.administer, ["PUT /v1/case-templates/{name}", "PUT /v1/case-queues/{name}"])
         add(.revealEvidence, ["POST /v1/media/{sha256}/reveal", "GET /v1/exposure", "POST /v1/reveals/{id}/end", "GET /v1/exposure-limits"])
         add(.administer, ["GET /v1/exposures", "PUT /v1/exposure-limits/{scope}/{name}", "DELETE /v1/exposure-limits/{scope}/{name}"])
+        add(.administer, ["GET /v1/screened-signals", "DELETE /v1/screened-signals"])
         add(.preserveEvidence, ["POST /v1/media/{sha256}/hold"])
         add(.readEvents, ["GET /v1/events", "GET /v1/events/stream"])
         add(.readReports, ["GET /v1/reports", "GET /v1/reports/{id}", "GET /v1/reports/{id}/xml", "GET /v1/report-settings"])

@@ -41,6 +41,7 @@ public enum VigilRouter {
         CaseRoutes(cases: s.cases, review: s.review, settings: s.settings, auditor: s.auditor).register(on: v1)
         EvidenceRoutes(lookup: s.lookup, cases: s.cases, media: s.media, settings: s.settings, auditor: s.auditor).register(on: v1)
         ExposureRoutes(media: s.media, auditor: s.auditor).register(on: v1)
+        ScreeningRoutes(screening: s.screening, auditor: s.auditor).register(on: v1)
         AccountRoutes(accounts: s.accounts).register(on: v1)
         EventRoutes(events: s.events, eventFeed: s.eventFeed).register(on: v1)
         WebhookRoutes(jobs: s.jobs, webhooks: s.webhooks, subscribedEvents: s.subscribedEvents, auditor: s.auditor).register(on: v1)

@@ -51,6 +51,8 @@ public struct ServerSettings: Sendable {
     public var preservation = PreservationPolicy()
     /// How much evidence one reviewer may reveal in a shift, and how long a reveal stays clear.
     public var exposure = ExposureBudget()
+    /// Days what lookups screened is kept for retroactive matching (`screened_signals_days`); 0: off.
+    public var screenedDays = 90
     /// The dashboard's address as people reach it (`public_url`, https://vigil.example.org): chat
     /// messages link back to cases, accounts and runs with it. Nil: messages carry no links.
     public var publicURL: String?

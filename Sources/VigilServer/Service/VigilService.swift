@@ -5,6 +5,7 @@ public import Cases
 public import Events
 public import Lookup
 public import Reports
+public import Screening
 public import Jobs
 public import ContentHashing
 import Foundation
@@ -50,6 +51,8 @@ public final class VigilService: Sendable {
     public let users: UserService
     /// Lookups and matches per hour, for the dashboard's charts; flushed by `vigil serve`.
     public let tally: LookupTally
+    /// What lookups screened, and the retroactive check of entries added since.
+    public let screening: ScreeningService
     public let settings: ServerSettings
     public let metrics: ServerMetrics
     /// Whether the index has loaded, and how far it follows the change log.
@@ -70,8 +73,9 @@ public final class VigilService: Sendable {
                  cases: CaseService, accounts: AccountService, events: any EventStore, eventFeed: EventFeed, lookupEvents: EventGroupCommit,
                  webhooks: WebhookService, media: EvidenceMediaService, reports: ReportService, review: CaseReview, users: UserService,
                  tally: LookupTally, settings: ServerSettings, metrics: ServerMetrics, subscribedEvents: SubscribedEventTypes,
-                 trials: any WorkflowTrials) {
+                 trials: any WorkflowTrials, screening: ScreeningService) {
         self.trials = trials
+        self.screening = screening
         self.lookup = lookup
         self.hashingPool = hashingPool
         self.keys = keys

@@ -14,7 +14,8 @@ public enum WorkflowLibrary {
         let lookup = StepDefinition(
             id: "lookup", name: "Match Lookup", type: "action",
             integration: photoDNACredential == nil ? "vigil" : "photodna", operation: "match_lookup", credential: photoDNACredential,
-            inputs: ["image_url": "{{ trigger.image_url }}", "enhanced_detection": false, "value_format": "URL"],
+            inputs: ["image_url": "{{ trigger.image_url }}", "enhanced_detection": false, "value_format": "URL",
+                     "account_reference_id": "{{ trigger.account_reference_id }}"],
             retry: Retry(attempts: 3, backoffSeconds: 2, maxBackoffSeconds: 60))
         var matched: [StepDefinition] = [
             StepDefinition(id: "open_case", name: "Open a case", type: "action", action: "case.create",

@@ -77,7 +77,9 @@ struct BankPages {
                 ])
             }
             try readiness.requireReady()
-            let outcome = try await lookup.lookup(LookupRequest(input: input, api: .native, banks: [bank.name]))
+            var lookupRequest = LookupRequest(input: input, api: .native, banks: [bank.name])
+            lookupRequest.origin.caller = context.actor
+            let outcome = try await lookup.lookup(lookupRequest)
             let hits = (outcome.matches + outcome.allowedBy + outcome.suppressed.map(\.match)).filter { $0.bank.id == bank.id }
             let rows = hits.compactMap { hit in hit.entry.map { Self.entryRow($0, bank: bank, distance: hit.distance) } }
             return try await self.bank(request, context, searchResults: rows)

@@ -43,6 +43,7 @@ struct TryPage {
             }
             let answer: MatchResponse
             do {
+                input.origin.caller = context.actor
                 answer = try await native.answer(input, since: start)
             } catch let error as APIError where error.status == .badRequest || error.status == .unprocessableContent || error.status == .unsupportedMediaType {
                 return form(request, context, url: url, problems: ["image": error.message])

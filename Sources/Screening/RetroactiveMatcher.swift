@@ -1,0 +1,117 @@
+public import Banks
+import Basics
+public import Events
+public import Foundation
+import HammingIndex
+import JSONValues
+
+/// Retroactive matching: every entry added to a match bank (an import, a sync, the API, an
+/// exchange, a reviewer's decision) is checked against what was screened before it. Candidates
+/// are found from storage (exact MD5 and SHA-256; PDQ within the entry's bank threshold), then
+/// confirmed through the same matching every lookup uses (`BankService.match`: allow entries,
+/// snoozes, disabled banks and thresholds apply alike), after the index has caught up with the
+/// entries. Each hit becomes a `match.found` event with `retroactive: true` and the original
+/// lookup's context, written once.
+public struct RetroactiveMatcher: Sendable {
+    let store: any ScreenedStore
+    let banks: BankService
+    let clock: @Sendable () -> Date
+
+    /// Entries checked per batch; screened PDQs read per page.
+    public static let batchSize = 10_000
+    static let pageSize = 20_000
+
+    public init(store: any ScreenedStore, banks: BankService, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.banks = banks
+        self.clock = clock
+    }
+
+    /// Checks the entries added since the last check, a batch at a time, until none is left;
+    /// returns how many entries were checked and the hits recorded.
+    public func checkNew(isCancelled: () -> Bool = { false }) async throws -> (entries: Int, hits: [RetroHit]) {
+        var checked = 0
+        var recorded: [RetroHit] = []
+        while !isCancelled() {
+            let (cursor, entries) = try await store.newEntries(limit: Self.batchSize)
+            guard let last = entries.last?.id else { break }
+            // The index must hold these entries before it can confirm them.
+            try await banks.syncIndex()
+            let hits = try await confirmed(try await candidates(entries), entries: entries)
+            recorded += try await store.commit(hits, event: { Self.event($0, at: clock()) }, from: cursor, to: last)
+            checked += entries.count
+            if entries.count < Self.batchSize { break }
+        }
+        return (checked, recorded)
+    }
+
+    /// Screened signals that may match one of `entries`: the same MD5 or SHA-256, or a PDQ within
+    /// the entry's bank threshold.
+    func candidates(_ entries: [RetroEntry]) async throws -> [Int64: ScreenedSignal] {
+        var found: [Int64: ScreenedSignal] = [:]
+        let md5 = entries.compactMap(\.md5), sha256 = entries.compactMap(\.sha256)
+        if !md5.isEmpty || !sha256.isEmpty {
+            for signal in try await store.screened(md5: md5, sha256: sha256) { found[signal.id] = signal }
+        }
+        let withPDQ = entries.filter { $0.pdq != nil }
+        guard !withPDQ.isEmpty else { return found }
+        // The new entries are few beside what was screened: index them, and stream the screened
+        // PDQs past the index, a page at a time.
+        let index = PDQIndex()
+        index.load(withPDQ.compactMap(\.pdq), payloads: withPDQ.indices.map { UInt64($0) })
+        let radius = withPDQ.map(\.threshold).max() ?? 0
+        let snapshot = index.snapshot
+        var after: Int64 = 0
+        while true {
+            let page = try await store.screenedWithPDQ(after: after, limit: Self.pageSize)
+            guard let lastID = page.last?.id else { break }
+            let needles = page.compactMap(\.pdq)
+            for hit in snapshot.search(needles, radius: radius) where hit.distance <= withPDQ[Int(hit.payload)].threshold {
+                let signal = page[hit.needle]
+                found[signal.id] = signal
+            }
+            after = lastID
+            if page.count < Self.pageSize { break }
+        }
+        return found
+    }
+
+    /// The candidates' matches among `entries`, as a lookup of their signals now would report them.
+    func confirmed(_ candidates: [Int64: ScreenedSignal], entries: [RetroEntry]) async throws -> [RetroHit] {
+        let byID = Dictionary(entries.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var hits: [RetroHit] = []
+        for signal in candidates.values.sorted(by: { $0.id < $1.id }) {
+            let query = MatchQuery(pdq: signal.pdq.map { [$0] } ?? [], pdqQuality: signal.pdqQuality, md5: signal.md5, sha256: signal.sha256)
+            for match in banks.match(query).matches where !signal.matchedEntries.contains(match.entryID) {
+                guard let entry = byID[match.entryID] else { continue }
+                hits.append(RetroHit(screened: signal, entry: entry, distance: match.distance,
+                                     signal: match.signals.first?.rawValue ?? "pdq"))
+            }
+        }
+        return hits
+    }
+
+    /// A hit as the event every match is: `match.found`, marked retroactive, with the original
+    /// lookup's context (and the account at the top, where a workflow reads it).
+    public static func event(_ hit: RetroHit, at time: Date) -> NewEvent {
+        let screened = hit.screened
+        let lookup: [String: JSONValue] = [
+            "id": .string(screened.lookupID), "api": .string(screened.api), "at": .string(Timestamp.iso8601(screened.at)),
+            "caller": screened.caller.map(JSONValue.string) ?? .null,
+            "account_reference_id": screened.accountReference.map(JSONValue.string) ?? .null,
+            "run_id": screened.runID.map { .number(Double($0)) } ?? .null,
+        ]
+        let payload: JSONValue = .object([
+            "retroactive": .bool(true), "api": .string("retroactive"), "is_match": .bool(true),
+            "at": .string(Timestamp.iso8601(time)),
+            "pdq": screened.pdq.map { .string($0.hex) } ?? .null, "md5": screened.md5.map(JSONValue.string) ?? .null,
+            "sha256": screened.sha256.map(JSONValue.string) ?? .null,
+            "matches": .array([.object(["bank": .string(hit.entry.bank), "entry_id": .number(Double(hit.entry.id)),
+                                        "distance": .number(Double(hit.distance)), "signals": .array([.string(hit.signal)])])]),
+            "suppressed": .array([]), "suppressed_count": .number(0),
+            "account_reference_id": screened.accountReference.map(JSONValue.string) ?? .null,
+            "lookup": .object(lookup),
+        ])
+        return NewEvent(type: EventTypes.matchFound, subject: "lookup:\(screened.lookupID)", actor: "system:retroactive", payload: payload)
+    }
+}

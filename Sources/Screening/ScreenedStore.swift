@@ -1,0 +1,26 @@
+public import Events
+public import Foundation
+
+/// Storage of screened signals and of the retroactive check's progress.
+public protocol ScreenedStore: Sendable {
+    /// Keeps what lookups screened.
+    func record(_ signals: [ScreenedSignal]) async throws
+    /// Drops every signal screened on a day before `day` (whole days); how many went.
+    func dropDays(before day: Int64) async throws -> Int
+    /// Drops an account's screened signals (on its request); how many went.
+    func delete(accountReference: String) async throws -> Int
+    /// How many signals are kept.
+    func count() async throws -> Int
+
+    /// Entries of match banks added after the check's cursor, oldest first, at most `limit`, with
+    /// the cursor they were read at.
+    func newEntries(limit: Int) async throws -> (cursor: Int64, entries: [RetroEntry])
+    /// Screened signals with any of these MD5s or SHA-256s.
+    func screened(md5: [String], sha256: [String]) async throws -> [ScreenedSignal]
+    /// Screened signals with a PDQ, in id order after `id`, at most `limit`.
+    func screenedWithPDQ(after id: Int64, limit: Int) async throws -> [ScreenedSignal]
+    /// In one transaction: writes the event of each hit not recorded before (each screened image
+    /// and entry pair once, whatever retries) and moves the cursor from `from` to `to` (refused,
+    /// writing nothing, when another checker moved it first); returns the hits newly recorded.
+    func commit(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, from: Int64, to: Int64) async throws -> [RetroHit]
+}

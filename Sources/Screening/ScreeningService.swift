@@ -1,0 +1,91 @@
+public import Foundation
+import Synchronization
+
+/// What lookups screened, kept `retentionDays` (0: off) so an entry added to a match bank later
+/// is checked against it (`RetroactiveMatcher`). A lookup hands its signals over on its own task
+/// and goes on: they are written in batches (`flush`, every second), so the lookups' own rate
+/// does not change; a crash loses at most the last batch not yet written.
+public final class ScreeningService: Sendable {
+    public let store: any ScreenedStore
+    public let matcher: RetroactiveMatcher
+    /// Days a screened signal is kept; 0 keeps none.
+    public let retentionDays: Int
+    let clock: @Sendable () -> Date
+    private let pending = Mutex<[ScreenedSignal]>([])
+
+    /// Signals waiting for a write at most; past it (storage down for long) the oldest go, and
+    /// the next flush says how many (never silently).
+    public static let pendingLimit = 500_000
+    private let dropped = Atomic<Int>(0)
+
+    public init(store: any ScreenedStore, matcher: RetroactiveMatcher, retentionDays: Int, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.matcher = matcher
+        self.retentionDays = retentionDays
+        self.clock = clock
+    }
+
+    public var isOn: Bool { retentionDays > 0 }
+
+    /// Takes one lookup's signals (a lock and an append).
+    public func screened(_ signal: ScreenedSignal) {
+        guard isOn, signal.pdq != nil || signal.md5 != nil || signal.sha256 != nil else { return }
+        let over = pending.withLock { queue -> Int in
+            queue.append(signal)
+            let over = queue.count - Self.pendingLimit
+            if over > 0 { queue.removeFirst(over) }
+            return max(0, over)
+        }
+        if over > 0 { dropped.add(over, ordering: .relaxed) }
+    }
+
+    /// Writes what was screened since the last flush; put back when the write fails. Returns how
+    /// many were written, and how many were dropped since the last flush for want of storage.
+    @discardableResult
+    public func flush() async throws -> (written: Int, dropped: Int) {
+        let batch = pending.withLock { queue in
+            let all = queue
+            queue.removeAll()
+            return all
+        }
+        let lost = dropped.exchange(0, ordering: .relaxed)
+        guard !batch.isEmpty else { return (0, lost) }
+        do {
+            try await store.record(batch)
+        } catch {
+            pending.withLock { $0.insert(contentsOf: batch, at: 0) }
+            dropped.add(lost, ordering: .relaxed)
+            throw error
+        }
+        return (batch.count, lost)
+    }
+
+    /// Drops the days past retention (whole days: the oldest kept is `retentionDays` old).
+    public func purge() async throws -> Int {
+        guard isOn else { return try await store.dropDays(before: Int64.max) }
+        return try await store.dropDays(before: ScreenedSignal.day(of: clock()) - Int64(retentionDays) + 1)
+    }
+
+    /// Deletes what was screened for an account (its request); how many signals went.
+    public func delete(accountReference: String) async throws -> Int {
+        guard !accountReference.isEmpty, accountReference.count <= 200 else {
+            throw ScreeningError.invalid("account_reference_id is 1 to 200 characters")
+        }
+        return try await store.delete(accountReference: accountReference)
+    }
+
+    public func count() async throws -> Int { try await store.count() }
+
+    /// Whether a match bank has entries the retroactive check has not seen.
+    public func hasNewEntries() async throws -> Bool { !(try await store.newEntries(limit: 1).entries.isEmpty) }
+}
+
+public enum ScreeningError: Error, Sendable, CustomStringConvertible {
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case let .invalid(message): message
+        }
+    }
+}

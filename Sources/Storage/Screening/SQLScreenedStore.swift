@@ -1,0 +1,135 @@
+public import Events
+public import Foundation
+public import Screening
+import SQLKit
+
+/// `ScreenedStore` on SQLKit: the `screened_signals` table, the check's cursor over
+/// `bank_entries` (`retro_cursor`) and the pairs already reported (`retro_hits`).
+public struct SQLScreenedStore: ScreenedStore {
+    public let database: VigilDatabase
+    static let columns = "id, at, lookup_id, api, caller, account_ref, run_id, pdq, pdq_quality, md5, sha256, matched_entries"
+
+    public init(database: VigilDatabase) {
+        self.database = database
+    }
+
+    public func record(_ signals: [ScreenedSignal]) async throws {
+        guard !signals.isEmpty else { return }
+        try await database.transaction { sql in
+            // 13 values a row: 500 rows stay far below SQLite's limit on bound values.
+            for chunk in stride(from: 0, to: signals.count, by: 500).map({ signals[$0..<min($0 + 500, signals.count)] }) {
+                var query = SQLQueryString("INSERT INTO screened_signals (at, day, lookup_id, api, caller, account_ref, run_id, pdq, pdq_quality, md5, sha256, matched_entries) VALUES ")
+                for (i, signal) in chunk.enumerated() {
+                    if i > 0 { query.appendLiteral(", ") }
+                    query.appendInterpolation("""
+                        (\(bind: signal.at.millisecondsSince1970), \(bind: signal.day), \(bind: signal.lookupID), \(bind: signal.api), \(bind: signal.caller),
+                         \(bind: signal.accountReference), \(bind: signal.runID), \(bind: signal.pdq.map(PDQBytes.data)), \(bind: signal.pdqQuality),
+                         \(bind: signal.md5), \(bind: signal.sha256), \(bind: signal.matchedEntries.map(String.init).joined(separator: ",")))
+                        """ as SQLQueryString)
+                }
+                try await sql.raw(query).run()
+            }
+        }
+    }
+
+    public func dropDays(before day: Int64) async throws -> Int {
+        try await database.run { sql in
+            try await sql.raw("DELETE FROM screened_signals WHERE day < \(bind: day) RETURNING id").all().count
+        }
+    }
+
+    public func delete(accountReference: String) async throws -> Int {
+        try await database.run { sql in
+            try await sql.raw("DELETE FROM screened_signals WHERE account_ref = \(bind: accountReference) RETURNING id").all().count
+        }
+    }
+
+    public func count() async throws -> Int {
+        try await database.run { sql in
+            try await sql.raw("SELECT COUNT(*) AS n FROM screened_signals").first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    public func newEntries(limit: Int) async throws -> (cursor: Int64, entries: [RetroEntry]) {
+        try await database.run { sql in
+            let cursor = try await Self.cursor(sql)
+            let entries = try await sql.raw("""
+                SELECT e.id, e.pdq, e.md5, e.sha256, b.name, b.pdq_threshold FROM bank_entries e JOIN banks b ON b.id = e.bank_id
+                WHERE e.id > \(bind: cursor) AND b.kind = 'match' ORDER BY e.id LIMIT \(bind: limit)
+                """).all().map { row in
+                RetroEntry(id: try row.decode(column: "id", as: Int64.self), bank: try row.decode(column: "name", as: String.self),
+                           pdq: try SQLBankStore.pdq(try row.decode(column: "pdq", as: Data?.self)), md5: try row.decode(column: "md5", as: String?.self),
+                           sha256: try row.decode(column: "sha256", as: String?.self), threshold: try row.decode(column: "pdq_threshold", as: Int.self))
+            }
+            return (cursor, entries)
+        }
+    }
+
+    static func cursor(_ sql: any SQLDatabase) async throws -> Int64 {
+        guard let row = try await sql.raw("SELECT entry_id FROM retro_cursor WHERE name = 'entries'").first() else {
+            throw StorageError.corruptRow("the retroactive check has no cursor (migration 20 writes it)")
+        }
+        return try row.decode(column: "entry_id", as: Int64.self)
+    }
+
+    public func screened(md5: [String], sha256: [String]) async throws -> [ScreenedSignal] {
+        try await database.run { sql in
+            var found: [ScreenedSignal] = []
+            for (column, values) in [("md5", md5), ("sha256", sha256)] where !values.isEmpty {
+                for chunk in stride(from: 0, to: values.count, by: 500).map({ Array(values[$0..<min($0 + 500, values.count)]) }) {
+                    var query = SQLQueryString("SELECT \(unsafeRaw: Self.columns) FROM screened_signals WHERE \(unsafeRaw: column) IN (")
+                    for (i, value) in chunk.enumerated() {
+                        if i > 0 { query.appendLiteral(", ") }
+                        query.appendInterpolation(bind: value)
+                    }
+                    query.appendLiteral(")")
+                    found += try await sql.raw(query).all().map(Self.signal)
+                }
+            }
+            return found
+        }
+    }
+
+    public func screenedWithPDQ(after id: Int64, limit: Int) async throws -> [ScreenedSignal] {
+        try await database.run { sql in
+            try await sql.raw("""
+                SELECT \(unsafeRaw: Self.columns) FROM screened_signals WHERE id > \(bind: id) AND pdq IS NOT NULL ORDER BY id LIMIT \(bind: limit)
+                """).all().map(Self.signal)
+        }
+    }
+
+    public func commit(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, from: Int64, to: Int64) async throws -> [RetroHit] {
+        let dialect = database.dialect
+        return try await database.transaction { sql in
+            // The cursor moves only from where this check read it: a second checker that read the
+            // same batch writes nothing.
+            guard try await sql.raw("""
+                UPDATE retro_cursor SET entry_id = \(bind: to) WHERE name = 'entries' AND entry_id = \(bind: from) RETURNING entry_id
+                """).first() != nil else { return [] }
+            var fresh: [RetroHit] = []
+            let now = Date().millisecondsSince1970
+            for hit in hits {
+                let inserted = try await sql.raw("""
+                    INSERT INTO retro_hits (screened_id, entry_id, at) VALUES (\(bind: hit.screened.id), \(bind: hit.entry.id), \(bind: now))
+                    ON CONFLICT (screened_id, entry_id) DO NOTHING RETURNING screened_id
+                    """).first()
+                if inserted != nil { fresh.append(hit) }
+            }
+            if !fresh.isEmpty { _ = try await EventSQL.append(fresh.map(event), at: Date(), on: sql, dialect) }
+            return fresh
+        }
+    }
+
+    static func signal(_ row: any SQLRow) throws -> ScreenedSignal {
+        ScreenedSignal(id: try row.decode(column: "id", as: Int64.self), at: Date(milliseconds: try row.decode(column: "at", as: Int64.self)),
+                       lookupID: try row.decode(column: "lookup_id", as: String.self), api: try row.decode(column: "api", as: String.self),
+                       caller: try row.decode(column: "caller", as: String?.self), accountReference: try row.decode(column: "account_ref", as: String?.self),
+                       runID: try row.decode(column: "run_id", as: Int64?.self), pdq: try SQLBankStore.pdq(try row.decode(column: "pdq", as: Data?.self)),
+                       pdqQuality: try row.decode(column: "pdq_quality", as: Int?.self), md5: try row.decode(column: "md5", as: String?.self),
+                       sha256: try row.decode(column: "sha256", as: String?.self),
+                       matchedEntries: try row.decode(column: "matched_entries", as: String.self).split(separator: ",").map { text in
+                           guard let id = Int64(text) else { throw StorageError.corruptRow("a screened signal's matched entry \(text)") }
+                           return id
+                       })
+    }
+}
