@@ -320,7 +320,7 @@ let package = Package(
         .testTarget(name: "ImageCodecsTests", dependencies: ["ImageSignals", "VigilTestSupport", "ImageCodecs", "PDQ", "ContentHashing", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictSwift),
         .testTarget(name: "HammingIndexTests", dependencies: ["VigilTestSupport", "HammingIndex", "PDQ"], swiftSettings: strictSwift),
         .testTarget(name: "StorageTests", dependencies: ["VigilTestSupport", "Storage", "IntegrationClients", "Integrations", "Banks", "Access", "Jobs", "PDQ", "Workflows", "JSONValues", "Events", "Cases", "Reports", "Vault", .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log")], swiftSettings: strictSwift),
-        .testTarget(name: "VigilCommandsTests", dependencies: ["VigilTestSupport", "PDQ", "VigilCommands", "Vault"], swiftSettings: strictSwift),
+        .testTarget(name: "VigilCommandsTests", dependencies: ["VigilTestSupport", "PDQ", "VigilCommands", "Vault", "Storage", "Screening", "Access"], swiftSettings: strictSwift),
         .testTarget(
             name: "VigilServerTests",
             dependencies: [
