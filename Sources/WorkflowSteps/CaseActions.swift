@@ -108,8 +108,10 @@ public struct CaseAction: WorkflowAction {
             let object = match.object ?? [:]
             var detail = object
             detail["origin"] = origin
-            return NewEvidence(match: EvidenceMatch(provider: provider, bank: provider == "vigil" ? object["source"]?.string : nil,
-                                                    entryID: object["match_id"]?.string.flatMap { Int64($0) },
+            // A lookup step's matches name `source` and `match_id`; a match event's (a retroactive
+            // match) name `bank` and `entry_id`.
+            return NewEvidence(match: EvidenceMatch(provider: provider, bank: provider == "vigil" ? (object["source"] ?? object["bank"])?.string : nil,
+                                                    entryID: object["match_id"]?.string.flatMap { Int64($0) } ?? object["entry_id"]?.integer.map(Int64.init),
                                                     distance: object["distance"]?.integer, detail: .object(detail)),
                                signals: signals)
         }

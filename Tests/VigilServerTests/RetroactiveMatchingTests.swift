@@ -7,6 +7,8 @@ import HummingbirdTesting
 import Screening
 import Testing
 import VigilTestSupport
+import Workflows
+import Cases
 @testable import VigilServer
 
 /// Retroactive matching (issue 31 §1): every lookup keeps its signals and context; an entry added
@@ -57,6 +59,36 @@ import VigilTestSupport
             #expect(deleted.status == 200 && deleted.json["deleted"] as? Int == 1, "\(deleted.text)")
             let audit = try await fixture.service.audit.latestEvents(before: nil, limit: 5, filter: AuditFilter(action: "screened.delete"))
             #expect(audit.first?.outcome == "ok: 1 deleted" && audit.first?.target == "account:user-7")
+        }
+    }
+
+    /// The library's retroactive branch: the event starts "Act on a match found later", which
+    /// opens a case for the lookup's account and blocks it pending review.
+    @Test func aMatchFoundLaterOpensACaseForTheAccount() async throws {
+        let fixture = try await ServerFixture()
+        let table = EventTableTriggers(triggers: fixture.service.triggers, events: fixture.service.events)
+        try await table.deliverNew()
+        try await fixture.test { http in
+            let workflow = try await fixture.service.workflows.create(WorkflowLibrary.actOnRetroactiveMatch())
+            _ = try await fixture.service.workflows.publish(workflow.id, by: "test")
+            let image = try Images.demo(2)
+            _ = try await http.call(.post, "/v1/match?account_reference_id=user-7", key: fixture.analyst, contentType: "image/jpeg", body: image)
+            try await fixture.service.screening.flush()
+            let signals = try ContentHasher().signals(of: image)
+            #expect(try await http.json(.post, "/v1/banks/TEST_BANK/entries", key: fixture.curator, #"{"entries": [{"md5": "\#(signals.md5)"}]}"#).status < 300)
+            #expect(try await fixture.service.screening.matcher.checkNew().hits.count == 1)
+            try await table.deliverNew()
+            try await fixture.runJobs()
+            let runs = try await fixture.service.workflows.runs(RunFilter(workflowID: workflow.id))
+            #expect(runs.count == 1 && runs.first?.status == .succeeded, "\(runs)")
+            let cases = try await fixture.service.cases.list(CaseFilter(limit: 10))
+            let opened = try #require(cases.first)
+            #expect(opened.queue == "csam" && opened.priority == .urgent && opened.title.contains("found later (TEST_BANK)"), "\(opened)")
+            let account = try await fixture.service.accounts.find(reference: "user-7")
+            let accountID = try #require(account?.id)
+            #expect(account?.isBlocked == true && opened.accountIDs == [accountID])
+            let detail = try await fixture.service.cases.detail(opened.id)
+            #expect(detail.evidence.first?.match.bank == "TEST_BANK" && detail.evidence.first?.match.entryID != nil, "\(detail.evidence)")
         }
     }
 

@@ -53,12 +53,14 @@ extension FirstRun {
     /// built-in banks (so `make run` shows a workflow working).
     public static func prepareWorkflows(_ workflows: WorkflowService, audit: any AuditLog, demo: Bool) async throws {
         guard demo else { return }
-        let definition = WorkflowLibrary.screenUploadedImage()
-        guard try await workflows.find(named: definition.name) == nil else { return }
-        let workflow = try await workflows.create(definition)
-        _ = try await audit.recording(actor: "first-run", action: "workflow.publish", target: "workflow:\(workflow.id)", remote: nil,
-                                      resultTarget: nil, outcome: nil, reason: { "\($0)" }) {
-            try await workflows.publish(workflow.id, by: "first-run")
+        // With its retroactive branch: a match found later opens a case for the account.
+        for definition in [WorkflowLibrary.screenUploadedImage(), WorkflowLibrary.actOnRetroactiveMatch()] {
+            guard try await workflows.find(named: definition.name) == nil else { continue }
+            let workflow = try await workflows.create(definition)
+            _ = try await audit.recording(actor: "first-run", action: "workflow.publish", target: "workflow:\(workflow.id)", remote: nil,
+                                          resultTarget: nil, outcome: nil, reason: { "\($0)" }) {
+                try await workflows.publish(workflow.id, by: "first-run")
+            }
         }
     }
 }
