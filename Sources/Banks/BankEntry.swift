@@ -54,13 +54,32 @@ public struct EntryMetadata: Sendable, Hashable, Codable {
     public var note: String?
     /// Other identifiers and labels, by name (e.g. `classification`, `sha1`).
     public var extra: [String: String]
+    /// Set when the entry was taken out of matching for matching too much (`FloodGuard`).
+    public var quarantine: EntryQuarantine?
 
-    public init(externalID: String? = nil, source: String? = nil, note: String? = nil, extra: [String: String] = [:]) {
+    public init(externalID: String? = nil, source: String? = nil, note: String? = nil, extra: [String: String] = [:],
+                quarantine: EntryQuarantine? = nil) {
         self.externalID = externalID
         self.source = source
         self.note = note
         self.extra = extra
+        self.quarantine = quarantine
     }
+}
+
+/// Why and when an entry was quarantined: it matches nothing until a curator restores it (or
+/// snoozes or deletes it); the matches it produced while live are kept.
+public struct EntryQuarantine: Sendable, Hashable, Codable {
+    public var at: Date
+    public var reason: String
+
+    public init(at: Date, reason: String) {
+        self.at = at
+        self.reason = reason
+    }
+
+    /// How a quarantined entry is kept out of matching: snoozed until a date no clock reaches.
+    public static let until = Date(timeIntervalSince1970: 253_402_300_799)
 }
 
 /// An entry to add.

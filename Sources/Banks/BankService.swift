@@ -138,6 +138,22 @@ public final class BankService: Sendable {
         return entry
     }
 
+    /// Quarantines an entry that matches too much: it matches nothing from now on, on every replica.
+    public func quarantine(entryID: Int64, reason: String, at time: Date = Date()) async throws -> BankEntry {
+        guard let entry = try await store.quarantine(entryID: entryID, EntryQuarantine(at: time, reason: reason)) else {
+            throw BankError.notFound("entry \(entryID)")
+        }
+        try await syncIndex()
+        return entry
+    }
+
+    /// A curator's decision: the quarantined entry matches again.
+    public func restore(entryID: Int64) async throws -> BankEntry {
+        guard let entry = try await store.restore(entryID: entryID) else { throw BankError.notFound("entry \(entryID)") }
+        try await syncIndex()
+        return entry
+    }
+
     public func setNote(entryID: Int64, _ note: String?) async throws -> BankEntry {
         guard let entry = try await store.setNote(entryID: entryID, note) else { throw BankError.notFound("entry \(entryID)") }
         return entry

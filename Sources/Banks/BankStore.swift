@@ -23,6 +23,11 @@ public protocol BankStore: BankChangeFeed {
     func deleteEntry(id: Int64) async throws -> BankEntry?
     func setDisabledUntil(entryID: Int64, _ until: Date?) async throws -> BankEntry?
     func setNote(entryID: Int64, _ note: String?) async throws -> BankEntry?
+    /// Takes an entry out of matching (snoozed until `EntryQuarantine.until`) with its reason, in
+    /// one change; nil when there is no such entry. A quarantined entry stays as it is.
+    func quarantine(entryID: Int64, _ quarantine: EntryQuarantine) async throws -> BankEntry?
+    /// Puts a quarantined entry back into matching; nil when there is no such entry.
+    func restore(entryID: Int64) async throws -> BankEntry?
     func entry(id: Int64) async throws -> BankEntry?
     /// The entries with these ids that exist, in one query.
     func entries(ids: [Int64]) async throws -> [BankEntry]

@@ -82,6 +82,32 @@ public struct VigilApplication: Sendable {
         let lookup = LookupService(banks: banks, hashing: hashing, metrics: metrics, recorder: recorder)
         let tally = LookupTally(store: stores.tally)
         lookup.observe(isListening: { _ in true }) { event in tally.count(matched: event.isMatch) }
+        // The guard against overzealous entries: one matching more distinct images in an hour than
+        // the limit is quarantined (stored: every replica stops matching it), and the curators told.
+        let flood = FloodGuard(limit: settings.floodLimit)
+        let floodLogger = options.logger("vigil.flood")
+        lookup.observe(isListening: { matched in matched && flood.limit > 0 }) { event in
+            guard event.api != .trial, let image = event.sha256 ?? event.pdq?.hex ?? event.md5 else { return }
+            for entryID in flood.observe(entryIDs: event.matches.map(\.entryID), image: image, at: event.at) {
+                Task {
+                    let reason = "matched more than \(flood.limit) distinct images within an hour"
+                    do {
+                        let entry = try await banks.quarantine(entryID: entryID, reason: reason, at: clock())
+                        let bank = banks.index.bank(id: entry.bankID)?.name ?? "bank \(entry.bankID)"
+                        _ = try await stores.events.append([NewEvent(
+                            type: EventTypes.entryQuarantined, subject: "entry:\(entryID)", actor: "system:flood-guard",
+                            payload: ["bank": .string(bank), "entry_id": .number(Double(entryID)), "reason": .string(reason),
+                                      "limit": .number(Double(flood.limit))])], at: clock())
+                        floodLogger.warning("an entry was quarantined", metadata: ["entry": .stringConvertible(entryID), "bank": .string(bank)])
+                    } catch {
+                        // Counted again from the next match: a quarantine that failed is tried again.
+                        flood.forget(entryID: entryID)
+                        floodLogger.error("an entry over the flood limit could not be quarantined",
+                                          metadata: ["entry": .stringConvertible(entryID), "error": .string(String(describing: error).prefix(300).description)])
+                    }
+                }
+            }
+        }
         // What every lookup screened, for retroactive matching (a draft's test run screens nothing).
         let screening = ScreeningService(store: stores.screened, matcher: RetroactiveMatcher(store: stores.screened, banks: banks, clock: clock),
                                          retentionDays: settings.screenedDays, clock: clock)

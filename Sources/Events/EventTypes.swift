@@ -23,12 +23,13 @@ public enum EventTypes {
     public static let reportRetracted = "report.retracted"
     public static let reportSubmitted = "report.submitted"
     public static let workflowRunFailed = "workflow.run.failed"
+    public static let entryQuarantined = "bank.entry-quarantined"
 
     /// Every type, for validating a subscription's or a stream's filter.
     public static let all: [String] = [
         lookupCompleted, matchFound, caseCreated, caseStatusUpdated, caseUpdated, caseEscalated, caseAssigned, caseCommented, caseEvidenceAdded,
         caseAccountLinked, accountCreated, accountUpdated, accountStatusUpdated, accountBlocked, accountUnblocked, evidenceRevealed,
-        evidencePurged, reportDrafted, reportApproved, reportFailed, reportRetracted, reportSubmitted, workflowRunFailed,
+        evidencePurged, reportDrafted, reportApproved, reportFailed, reportRetracted, reportSubmitted, workflowRunFailed, entryQuarantined,
     ]
 
     /// Whether `type` is one the patterns name: exactly, by family (`case.*`) or all (`*`).

@@ -144,6 +144,26 @@ public actor InMemoryBankStore: BankStore {
         return entry
     }
 
+    public func quarantine(entryID: Int64, _ quarantine: EntryQuarantine) async throws -> BankEntry? {
+        guard var entry = entries[entryID] else { return nil }
+        guard entry.metadata.quarantine == nil else { return entry }
+        entry.metadata.quarantine = quarantine
+        entry.disabledUntil = EntryQuarantine.until
+        entries[entryID] = entry
+        append(.entrySnoozed(entryID))
+        return entry
+    }
+
+    public func restore(entryID: Int64) async throws -> BankEntry? {
+        guard var entry = entries[entryID] else { return nil }
+        guard entry.metadata.quarantine != nil else { return entry }
+        entry.metadata.quarantine = nil
+        entry.disabledUntil = nil
+        entries[entryID] = entry
+        append(.entrySnoozed(entryID))
+        return entry
+    }
+
     public func entry(id: Int64) async throws -> BankEntry? { entries[id] }
 
     public func entries(ids: [Int64]) async throws -> [BankEntry] { ids.compactMap { entries[$0] } }

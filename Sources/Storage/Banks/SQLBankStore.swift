@@ -189,6 +189,38 @@ public struct SQLBankStore: BankStore {
         }
     }
 
+    public func quarantine(entryID: Int64, _ quarantine: EntryQuarantine) async throws -> BankEntry? {
+        try await changeMetadata(entryID: entryID, disabledUntil: EntryQuarantine.until) { stored in
+            guard stored.quarantine == nil else { return false }
+            stored.quarantine = StoredQuarantine(at: quarantine.at.millisecondsSince1970, reason: quarantine.reason)
+            return true
+        }
+    }
+
+    public func restore(entryID: Int64) async throws -> BankEntry? {
+        try await changeMetadata(entryID: entryID, disabledUntil: nil) { stored in
+            guard stored.quarantine != nil else { return false }
+            stored.quarantine = nil
+            return true
+        }
+    }
+
+    /// Changes an entry's metadata and snooze in one change (when `change` says it changed anything).
+    func changeMetadata(entryID: Int64, disabledUntil: Date?, _ change: @Sendable (inout StoredMetadata) -> Bool) async throws -> BankEntry? {
+        let ms = Date().millisecondsSince1970
+        return try await changeTransaction { sql in
+            guard let row = try await sql.raw("SELECT \(unsafeRaw: Self.entryColumns) FROM bank_entries WHERE id = \(bind: entryID)").first() else { return nil }
+            var stored = try JSONCoding.decode(StoredMetadata.self, from: try row.decode(column: "metadata", as: String.self))
+            guard change(&stored) else { return try Self.entry(row) }
+            guard let entry = try await sql.raw("""
+                UPDATE bank_entries SET metadata = \(bind: try JSONCoding.encode(stored)), disabled_until = \(bind: disabledUntil?.millisecondsSince1970)
+                WHERE id = \(bind: entryID) RETURNING \(unsafeRaw: Self.entryColumns)
+                """).first().map(Self.entry) else { return nil }
+            try await ChangeLogSQL.append(sql, .entrySnoozed, bankID: entry.bankID, entryID: entryID, at: ms)
+            return entry
+        }
+    }
+
     public func entry(id: Int64) async throws -> BankEntry? {
         try await database.run { sql in
             try await sql.raw("SELECT \(unsafeRaw: Self.entryColumns) FROM bank_entries WHERE id = \(bind: id)").first().map(Self.entry)
@@ -276,7 +308,8 @@ public struct SQLBankStore: BankStore {
                 sha256: try row.decode(column: "sha256", as: String?.self)),
             metadata: EntryMetadata(
                 externalID: try row.decode(column: "external_id", as: String?.self),
-                source: metadata.source, note: metadata.note, extra: metadata.extra ?? [:]),
+                source: metadata.source, note: metadata.note, extra: metadata.extra ?? [:],
+                quarantine: metadata.quarantine.map { EntryQuarantine(at: Date(milliseconds: $0.at), reason: $0.reason) }),
             disabledUntil: try row.decode(column: "disabled_until", as: Int64?.self).map(Date.init(milliseconds:)),
             addedBy: try row.decode(column: "added_by", as: String.self),
             addedAt: Date(milliseconds: try row.decode(column: "added_at", as: Int64.self)))
@@ -342,6 +375,13 @@ struct StoredMetadata: Codable {
     var source: String?
     var note: String?
     var extra: [String: String]?
+    var quarantine: StoredQuarantine?
+}
+
+/// A quarantine as the metadata keeps it (milliseconds, like every time in the database).
+struct StoredQuarantine: Codable {
+    var at: Int64
+    var reason: String
 }
 
 /// PDQ hashes are stored as 32 bytes, big-endian like their hex form.

@@ -43,8 +43,10 @@ struct EntryDetailJSON: Encodable {
     var note: String?
     var addedBy: String
     var addedAt: String
+    /// Set when the entry matched too much and stopped matching (the flood guard).
+    var quarantine: [String: String]?
 
-    enum CodingKeys: String, CodingKey { case bank, note, addedBy = "added_by", addedAt = "added_at" }
+    enum CodingKeys: String, CodingKey { case bank, note, addedBy = "added_by", addedAt = "added_at", quarantine }
 
     init(_ entry: BankEntry, bank: Bank) {
         exported = ExportedEntry(entry)
@@ -52,6 +54,7 @@ struct EntryDetailJSON: Encodable {
         note = entry.metadata.note
         addedBy = entry.addedBy
         addedAt = Timestamp.iso8601(entry.addedAt)
+        quarantine = entry.metadata.quarantine.map { ["at": Timestamp.iso8601($0.at), "reason": $0.reason] }
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -62,6 +65,7 @@ struct EntryDetailJSON: Encodable {
         try c.encode(note, forKey: .note)
         try c.encode(addedBy, forKey: .addedBy)
         try c.encode(addedAt, forKey: .addedAt)
+        try c.encode(quarantine, forKey: .quarantine)
     }
 }
 

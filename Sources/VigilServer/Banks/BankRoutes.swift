@@ -30,6 +30,13 @@ struct BankRoutes {
         routes.post("banks/{name}/entries") { request, context in try await addEntries(request, context) }
         routes.patch("banks/{name}/entries/{id}") { request, context in try await updateEntry(request, context) }
         routes.delete("banks/{name}/entries/{id}") { _, context in try await deleteEntry(context) }
+        routes.post("banks/{name}/entries/{id}/restore") { _, context in
+            // A curator's decision on a quarantined entry: it matches again.
+            let (bank, entry) = try await entryInBank(context)
+            guard entry.metadata.quarantine != nil else { throw APIError(.conflict, "conflict", "entry \(entry.id) is not quarantined") }
+            let restored = try await auditor.audited(context, "bank.entry_restore", target: "entry:\(entry.id)") { try await banks.restore(entryID: entry.id) }
+            return try JSONText.response(EntryDetailJSON(restored, bank: bank))
+        }
         routes.post("banks/{name}/import") { request, context in try await importFile(request, context) }
     }
 
@@ -243,7 +250,11 @@ struct BankRoutes {
         let (bank, entry) = try await entryInBank(context)
         let body = try JSONInput.decode(EntryUpdateBody.self, from: try await request.collectBody(limit: 64 * 1024))
         var updated = entry
-        if let until = body.disabledUntil { updated = try await banks.snooze(entryID: entry.id, until: until) }
+        if let until = body.disabledUntil {
+            // Snoozing a quarantined entry is a curator's decision on it: the quarantine ends, the snooze holds.
+            if entry.metadata.quarantine != nil { _ = try await banks.restore(entryID: entry.id) }
+            updated = try await banks.snooze(entryID: entry.id, until: until)
+        }
         if let note = body.note { updated = try await banks.setNote(entryID: entry.id, note) }
         return try JSONText.response(EntryDetailJSON(updated, bank: bank))
     }

@@ -41,7 +41,7 @@ public enum RouteAccess {
         ])
         add(.writeBanks, [
             "POST /v1/banks", "PATCH /v1/banks/{name}", "DELETE /v1/banks/{name}", "POST /v1/banks/{name}/entries",
-            "PATCH /v1/banks/{name}/entries/{id}", "DELETE /v1/banks/{name}/entries/{id}", "POST /v1/banks/{name}/import",
+            "PATCH /v1/banks/{name}/entries/{id}", "DELETE /v1/banks/{name}/entries/{id}", "POST /v1/banks/{name}/entries/{id}/restore", "POST /v1/banks/{name}/import",
             "POST /v1/banks/{name}/sync", "POST /v1/jobs/{id}/cancel",
             "POST /c/banks", "PUT /c/bank/{name}", "DELETE /c/bank/{name}", "POST /c/bank/{name}/content",
             "PUT /c/bank/{name}/content/{id}", "DELETE /c/bank/{name}/content/{id}", "POST /c/bank/{name}/signal",

@@ -53,6 +53,8 @@ public struct ServerSettings: Sendable {
     public var exposure = ExposureBudget()
     /// Days what lookups screened is kept for retroactive matching (`screened_signals_days`); 0: off.
     public var screenedDays = 90
+    /// Distinct images one entry may match in an hour before it is quarantined (`flood_limit_per_hour`); 0: off.
+    public var floodLimit = 50
     /// The dashboard's address as people reach it (`public_url`, https://vigil.example.org): chat
     /// messages link back to cases, accounts and runs with it. Nil: messages carry no links.
     public var publicURL: String?

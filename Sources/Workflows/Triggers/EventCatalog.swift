@@ -128,6 +128,9 @@ public enum EventCatalog {
         EventType(name: "report.retracted", summary: "A report was retracted.", fields: reportFields),
         EventType(name: "workflow.run.failed", summary: "A workflow run failed (a failure started by another failure starts no run).",
                   fields: runFields),
+        EventType(name: "bank.entry-quarantined", summary: "An entry matched too many distinct images and stopped matching until a curator decides.",
+                  fields: [Field("bank", .text, "The entry's bank."), Field("entry_id", .integer(1...Int.max), "The entry."),
+                           Field("reason", .text, "Why, in words."), Field("limit", .integer(1...Int.max), "The distinct images an hour it went past.")]),
     ]
 
     public static func event(_ name: String) -> EventType? { all.first { $0.name == name } }
