@@ -16,33 +16,57 @@ public struct RetroactiveMatcher: Sendable {
     let store: any ScreenedStore
     let banks: BankService
     let clock: @Sendable () -> Date
+    /// Distinct screened images one new entry may match in a check before it is taken for
+    /// overzealous: quarantined instead of reported (0: no limit).
+    let floodLimit: Int
 
     /// Entries checked per batch; screened PDQs read per page.
     public static let batchSize = 10_000
     static let pageSize = 20_000
+    /// An entry is checked once it is this old: a lookup another replica answered before its
+    /// index had the entry is written within its flush (a second) plus that replica's lag.
+    public static let settle: TimeInterval = 10
 
-    public init(store: any ScreenedStore, banks: BankService, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: any ScreenedStore, banks: BankService, floodLimit: Int = 0, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.banks = banks
+        self.floodLimit = floodLimit
         self.clock = clock
     }
 
     /// Checks the entries added since the last check, a batch at a time, until none is left;
     /// returns how many entries were checked and the hits recorded.
-    public func checkNew(isCancelled: () -> Bool = { false }) async throws -> (entries: Int, hits: [RetroHit]) {
+    public func checkNew(isCancelled: () -> Bool = { false }) async throws -> (entries: Int, hits: [RetroHit], quarantined: Int) {
         var checked = 0
+        var quarantined = 0
         var recorded: [RetroHit] = []
         while !isCancelled() {
-            let (cursor, entries) = try await store.newEntries(limit: Self.batchSize)
-            guard let last = entries.last?.id else { break }
+            let batch = try await store.newEntries(limit: Self.batchSize, addedBefore: clock().addingTimeInterval(-Self.settle))
+            guard batch.through > batch.cursor else { break }
             // The index must hold these entries before it can confirm them.
             try await banks.syncIndex()
-            let hits = try await confirmed(try await candidates(entries), entries: entries)
-            recorded += try await store.commit(hits, event: { Self.event($0, at: clock()) }, from: cursor, to: last)
-            checked += entries.count
-            if entries.count < Self.batchSize { break }
+            var hits = try await confirmed(try await candidates(batch.entries), entries: batch.entries)
+            // An entry matching more images screened before it than the flood limit is taken for
+            // overzealous: quarantined for a curator, not reported against every account.
+            var told: [NewEvent] = []
+            if floodLimit > 0 {
+                let byEntry = Dictionary(grouping: hits, by: \.entry.id)
+                let over = byEntry.filter { Set($0.value.map(\.screened.id)).count > floodLimit }
+                let reason = "matched more than \(floodLimit) images screened before it"
+                for (entryID, entryHits) in over.sorted(by: { $0.key < $1.key }) {
+                    _ = try await banks.quarantine(entryID: entryID, reason: reason, at: clock())
+                    told.append(NewEvent(type: EventTypes.entryQuarantined, subject: "entry:\(entryID)", actor: "system:retroactive",
+                                         payload: ["bank": .string(entryHits[0].entry.bank), "entry_id": .number(Double(entryID)),
+                                                   "reason": .string(reason), "limit": .number(Double(floodLimit))]))
+                }
+                hits.removeAll { over[$0.entry.id] != nil }
+                quarantined += over.count
+            }
+            recorded += try await store.commit(hits, event: { Self.event($0, at: clock()) }, also: told, from: batch.cursor, to: batch.through)
+            checked += batch.entries.count
+            if batch.scanned < Self.batchSize { break }
         }
-        return (checked, recorded)
+        return (checked, recorded, quarantined)
     }
 
     /// Screened signals that may match one of `entries`: the same MD5 or SHA-256, or a PDQ within
@@ -55,19 +79,21 @@ public struct RetroactiveMatcher: Sendable {
         }
         let withPDQ = entries.filter { $0.pdq != nil }
         guard !withPDQ.isEmpty else { return found }
-        // The new entries are few beside what was screened: index them, and stream the screened
-        // PDQs past the index, a page at a time.
-        let index = PDQIndex()
-        index.load(withPDQ.compactMap(\.pdq), payloads: withPDQ.indices.map { UInt64($0) })
+        // A page of screened PDQs at a time is indexed and searched with the new entries as the
+        // needles: the search gives every stored hash within the radius once, so each screened
+        // image near any entry is a candidate (the other way round, a search keeps one needle per
+        // stored hash and loses every screened image but the closest). Which entries it matches,
+        // within whose threshold, is for the confirmation.
+        let needles = withPDQ.compactMap(\.pdq)
         let radius = withPDQ.map(\.threshold).max() ?? 0
-        let snapshot = index.snapshot
         var after: Int64 = 0
         while true {
             let page = try await store.screenedWithPDQ(after: after, limit: Self.pageSize)
             guard let lastID = page.last?.id else { break }
-            let needles = page.compactMap(\.pdq)
-            for hit in snapshot.search(needles, radius: radius) where hit.distance <= withPDQ[Int(hit.payload)].threshold {
-                let signal = page[hit.needle]
+            let index = PDQIndex()
+            index.load(page.compactMap(\.pdq), payloads: page.indices.map { UInt64($0) })
+            for hit in index.snapshot.search(needles, radius: radius) {
+                let signal = page[Int(hit.payload)]
                 found[signal.id] = signal
             }
             after = lastID

@@ -1,6 +1,21 @@
 public import Events
 public import Foundation
 
+/// A batch of entries for the retroactive check.
+public struct NewEntries: Sendable {
+    public var cursor: Int64
+    public var through: Int64
+    public var scanned: Int
+    public var entries: [RetroEntry]
+
+    public init(cursor: Int64, through: Int64, scanned: Int, entries: [RetroEntry]) {
+        self.cursor = cursor
+        self.through = through
+        self.scanned = scanned
+        self.entries = entries
+    }
+}
+
 /// Storage of screened signals and of the retroactive check's progress.
 public protocol ScreenedStore: Sendable {
     /// Keeps what lookups screened.
@@ -12,15 +27,17 @@ public protocol ScreenedStore: Sendable {
     /// How many signals are kept.
     func count() async throws -> Int
 
-    /// Entries of match banks added after the check's cursor, oldest first, at most `limit`, with
-    /// the cursor they were read at.
-    func newEntries(limit: Int) async throws -> (cursor: Int64, entries: [RetroEntry])
+    /// The entries added after the check's cursor and before `addedBefore`, oldest first, at most
+    /// `limit` of them read: those of match banks, the cursor they were read at, the last id read
+    /// (`through`, the cursor moves there: allow banks' entries are passed over), how many were read.
+    func newEntries(limit: Int, addedBefore: Date) async throws -> NewEntries
     /// Screened signals with any of these MD5s or SHA-256s.
     func screened(md5: [String], sha256: [String]) async throws -> [ScreenedSignal]
     /// Screened signals with a PDQ, in id order after `id`, at most `limit`.
     func screenedWithPDQ(after id: Int64, limit: Int) async throws -> [ScreenedSignal]
     /// In one transaction: writes the event of each hit not recorded before (each screened image
-    /// and entry pair once, whatever retries) and moves the cursor from `from` to `to` (refused,
-    /// writing nothing, when another checker moved it first); returns the hits newly recorded.
-    func commit(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, from: Int64, to: Int64) async throws -> [RetroHit]
+    /// and entry pair once, whatever retries), and `also` (the check's other events), and moves the
+    /// cursor from `from` to `to` (refused, writing nothing, when another checker moved it first);
+    /// returns the hits newly recorded.
+    func commit(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, also: [NewEvent], from: Int64, to: Int64) async throws -> [RetroHit]
 }

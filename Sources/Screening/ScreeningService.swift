@@ -13,8 +13,8 @@ public final class ScreeningService: Sendable {
     let clock: @Sendable () -> Date
     private let pending = Mutex<[ScreenedSignal]>([])
 
-    /// Signals waiting for a write at most; past it (storage down for long) the oldest go, and
-    /// the next flush says how many (never silently).
+    /// Signals waiting for a write at most; past it (storage down for long) the newest are not
+    /// kept, and the next flush says how many (never silently).
     public static let pendingLimit = 500_000
     private let dropped = Atomic<Int>(0)
 
@@ -30,13 +30,14 @@ public final class ScreeningService: Sendable {
     /// Takes one lookup's signals (a lock and an append).
     public func screened(_ signal: ScreenedSignal) {
         guard isOn, signal.pdq != nil || signal.md5 != nil || signal.sha256 != nil else { return }
-        let over = pending.withLock { queue -> Int in
+        // Full (storage down for long): the newest is not kept, and the next flush says so; the
+        // lock holds an append or a comparison, never a move of the queue.
+        let kept = pending.withLock { queue -> Bool in
+            guard queue.count < Self.pendingLimit else { return false }
             queue.append(signal)
-            let over = queue.count - Self.pendingLimit
-            if over > 0 { queue.removeFirst(over) }
-            return max(0, over)
+            return true
         }
-        if over > 0 { dropped.add(over, ordering: .relaxed) }
+        if !kept { dropped.add(1, ordering: .relaxed) }
     }
 
     /// Writes what was screened since the last flush; put back when the write fails. Returns how
@@ -53,8 +54,12 @@ public final class ScreeningService: Sendable {
         do {
             try await store.record(batch)
         } catch {
-            pending.withLock { $0.insert(contentsOf: batch, at: 0) }
-            dropped.add(lost, ordering: .relaxed)
+            let over = pending.withLock { queue -> Int in
+                let room = max(0, Self.pendingLimit - queue.count)
+                queue.insert(contentsOf: batch.prefix(room), at: 0)
+                return batch.count - min(room, batch.count)
+            }
+            dropped.add(lost + over, ordering: .relaxed)
             throw error
         }
         return (batch.count, lost)
@@ -71,13 +76,22 @@ public final class ScreeningService: Sendable {
         guard !accountReference.isEmpty, accountReference.count <= 200 else {
             throw ScreeningError.invalid("account_reference_id is 1 to 200 characters")
         }
-        return try await store.delete(accountReference: accountReference)
+        // What waits for a write here goes too; another replica's waits at most a second (delete again then).
+        let waiting = pending.withLock { queue -> Int in
+            let before = queue.count
+            queue.removeAll { $0.accountReference == accountReference }
+            return before - queue.count
+        }
+        return waiting + (try await store.delete(accountReference: accountReference))
     }
 
     public func count() async throws -> Int { try await store.count() }
 
     /// Whether a match bank has entries the retroactive check has not seen.
-    public func hasNewEntries() async throws -> Bool { !(try await store.newEntries(limit: 1).entries.isEmpty) }
+    public func hasNewEntries() async throws -> Bool {
+        let batch = try await store.newEntries(limit: 1, addedBefore: clock().addingTimeInterval(-RetroactiveMatcher.settle))
+        return batch.through > batch.cursor
+    }
 }
 
 public enum ScreeningError: Error, Sendable, CustomStringConvertible {

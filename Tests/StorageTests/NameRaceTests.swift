@@ -110,6 +110,7 @@ import VigilTestSupport
             try await sql.raw("DROP TABLE exposure_limits").run()
             for column in ["queues", "priority", "ended_at"] { try await sql.raw("ALTER TABLE media_reveals DROP COLUMN \(unsafeRaw: column)").run() }
             try await sql.raw("DROP TABLE refused_pages").run()
+            for table in ["screened_signals", "retro_cursor", "retro_hits"] { try await sql.raw("DROP TABLE \(unsafeRaw: table)").run() }
             try await sql.raw("DELETE FROM vigil_schema_migrations WHERE version >= 15").run()
         }
         await database.close()

@@ -3,6 +3,7 @@ import Banks
 import ContentHashing
 import Events
 import Foundation
+import PDQ
 import HummingbirdTesting
 import Screening
 import Testing
@@ -37,6 +38,10 @@ import Cases
             let signals = try ContentHasher().signals(of: image)
             let added = try await http.json(.post, "/v1/banks/TEST_BANK/entries", key: fixture.curator, #"{"entries": [{"pdq": "\#(signals.pdq.hex)"}]}"#)
             #expect(added.status == 200 || added.status == 201, "\(added.text)")
+            // An entry is checked once it has settled (a lookup another replica answered before
+            // its index had the entry is written by then).
+            #expect(try await screening.matcher.checkNew().entries == 0)
+            fixture.clock.advance(by: RetroactiveMatcher.settle + 60)
             let checked = try await screening.matcher.checkNew()
             #expect(checked.hits.count == 1, "\(checked.hits)")
             let events = try await fixture.service.events.events(after: 0, types: [EventTypes.matchFound], limit: 50)
@@ -63,7 +68,8 @@ import Cases
     }
 
     /// The library's retroactive branch: the event starts "Act on a match found later", which
-    /// opens a case for the lookup's account and blocks it pending review.
+    /// opens a case for the lookup's account (for a person to decide; the review found a match
+    /// found later blocking accounts by itself).
     @Test func aMatchFoundLaterOpensACaseForTheAccount() async throws {
         let fixture = try await ServerFixture()
         let table = EventTableTriggers(triggers: fixture.service.triggers, events: fixture.service.events)
@@ -76,6 +82,7 @@ import Cases
             try await fixture.service.screening.flush()
             let signals = try ContentHasher().signals(of: image)
             #expect(try await http.json(.post, "/v1/banks/TEST_BANK/entries", key: fixture.curator, #"{"entries": [{"md5": "\#(signals.md5)"}]}"#).status < 300)
+            fixture.clock.advance(by: RetroactiveMatcher.settle + 60)
             #expect(try await fixture.service.screening.matcher.checkNew().hits.count == 1)
             try await table.deliverNew()
             try await fixture.runJobs()
@@ -84,12 +91,60 @@ import Cases
             let cases = try await fixture.service.cases.list(CaseFilter(limit: 10))
             let opened = try #require(cases.first)
             #expect(opened.queue == "csam" && opened.priority == .urgent && opened.title.contains("found later (TEST_BANK)"), "\(opened)")
+            // A person decides: the account is linked to the case, not blocked by the workflow.
             let account = try await fixture.service.accounts.find(reference: "user-7")
             let accountID = try #require(account?.id)
-            #expect(account?.isBlocked == true && opened.accountIDs == [accountID])
+            #expect(account?.isBlocked == false && opened.accountIDs == [accountID])
             let detail = try await fixture.service.cases.detail(opened.id)
             #expect(detail.evidence.first?.match.bank == "TEST_BANK" && detail.evidence.first?.match.entryID != nil, "\(detail.evidence)")
         }
+    }
+
+    /// Every screened image near a new entry is found, not only the closest (the review found the
+    /// PDQ search keeping one image per entry: a recompressed copy uploaded by another account was
+    /// lost for good).
+    @Test func everyScreenedCopyOfAnImageIsReported() async throws {
+        let fixture = try await ServerFixture()
+        let screening = fixture.service.screening
+        let image = try Images.demo(2)
+        let signals = try ContentHasher().signals(of: image)
+        // Three uploads of copies with the same PDQ and other bytes, by three accounts.
+        for account in ["acct-1", "acct-2", "acct-3"] {
+            screening.screened(ScreenedSignal(at: Date(), lookupID: UUID().uuidString, api: "native", caller: "key:1", accountReference: account,
+                                              runID: nil, pdq: signals.pdq, pdqQuality: signals.quality,
+                                              md5: String(repeating: String(account.suffix(1)), count: 32), sha256: nil))
+        }
+        try await screening.flush()
+        _ = try await fixture.service.banks.addEntries([NewEntry(signals: EntrySignals(pdq: signals.pdq, pdqQuality: signals.quality), addedBy: "test")],
+                                                       to: fixture.bank)
+        fixture.clock.advance(by: RetroactiveMatcher.settle + 60)
+        let hits = try await screening.matcher.checkNew().hits
+        #expect(Set(hits.compactMap(\.screened.accountReference)) == ["acct-1", "acct-2", "acct-3"], "\(hits)")
+    }
+
+    /// An entry added later that matches more screened images than the flood limit is taken for
+    /// overzealous: quarantined, curators told, no account reported.
+    @Test func anEntryMatchingTooManyScreenedImagesIsQuarantinedNotReported() async throws {
+        var settings = ServerSettings()
+        settings.floodLimit = 3
+        let fixture = try await ServerFixture(settings: settings)
+        let screening = fixture.service.screening
+        let loose = try await fixture.service.banks.createBank(NewBank(name: "LOOSE", pdqThreshold: 256))
+        var generator = SystemRandomNumberGenerator()
+        for index in 0..<5 {
+            let pdq = PDQHash(w0: generator.next(), w1: generator.next(), w2: generator.next(), w3: generator.next())
+            screening.screened(ScreenedSignal(at: Date(), lookupID: UUID().uuidString, api: "native", caller: nil, accountReference: "acct-\(index)",
+                                              runID: nil, pdq: pdq, pdqQuality: 100, md5: nil, sha256: nil))
+        }
+        try await screening.flush()
+        let entryID = try #require(try await fixture.service.banks.addEntries(
+            [NewEntry(signals: EntrySignals(pdq: PDQHash(w0: 0, w1: 0, w2: 0, w3: 0)), addedBy: "test")], to: loose).inserted.first?.entryID)
+        fixture.clock.advance(by: RetroactiveMatcher.settle + 60)
+        let checked = try await screening.matcher.checkNew()
+        #expect(checked.hits.isEmpty && checked.quarantined == 1, "\(checked)")
+        #expect(try await fixture.service.banks.entry(id: entryID).metadata.quarantine?.reason == "matched more than 3 images screened before it")
+        let told = try await fixture.service.events.events(after: 0, types: [EventTypes.entryQuarantined], limit: 5)
+        #expect(told.count == 1 && told.first?.payload.object?["bank"] == .string("LOOSE"))
     }
 
     /// An allow entry that would suppress the match at lookup time suppresses it afterwards too:
@@ -105,7 +160,9 @@ import Cases
             // The allow bank holds its very bytes; the match bank gets its PDQ.
             #expect(try await http.json(.post, "/v1/banks/ALLOW_BANK/entries", key: fixture.curator, #"{"entries": [{"md5": "\#(signals.md5)"}]}"#).status < 300)
             #expect(try await http.json(.post, "/v1/banks/TEST_BANK/entries", key: fixture.curator, #"{"entries": [{"pdq": "\#(signals.pdq.hex)"}]}"#).status < 300)
-            #expect(try await screening.matcher.checkNew().hits.isEmpty, "suppressed as the lookup would be")
+            fixture.clock.advance(by: RetroactiveMatcher.settle + 60)
+            let checked = try await screening.matcher.checkNew()
+            #expect(checked.entries >= 1 && checked.hits.isEmpty, "checked, and suppressed as the lookup would be")
         }
     }
 

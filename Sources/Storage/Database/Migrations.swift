@@ -392,7 +392,7 @@ enum Migrations {
              "CREATE INDEX IF NOT EXISTS screened_by_sha256 ON screened_signals (sha256) WHERE sha256 IS NOT NULL",
              "CREATE INDEX IF NOT EXISTS screened_by_account ON screened_signals (account_ref) WHERE account_ref IS NOT NULL",
              "CREATE TABLE IF NOT EXISTS retro_cursor (name TEXT PRIMARY KEY, entry_id BIGINT NOT NULL)",
-             "INSERT INTO retro_cursor (name, entry_id) SELECT 'entries', COALESCE(MAX(id), 0) FROM bank_entries",
+             "INSERT INTO retro_cursor (name, entry_id) SELECT 'entries', COALESCE(MAX(id), 0) FROM bank_entries WHERE true ON CONFLICT (name) DO NOTHING",
              "CREATE TABLE IF NOT EXISTS retro_hits (screened_id BIGINT NOT NULL, entry_id BIGINT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (screened_id, entry_id))"]
         },
     ]

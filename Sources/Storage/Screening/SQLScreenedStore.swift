@@ -16,7 +16,7 @@ public struct SQLScreenedStore: ScreenedStore {
     public func record(_ signals: [ScreenedSignal]) async throws {
         guard !signals.isEmpty else { return }
         try await database.transaction { sql in
-            // 13 values a row: 500 rows stay far below SQLite's limit on bound values.
+            // 12 values a row: 500 rows stay far below SQLite's limit on bound values.
             for chunk in stride(from: 0, to: signals.count, by: 500).map({ signals[$0..<min($0 + 500, signals.count)] }) {
                 var query = SQLQueryString("INSERT INTO screened_signals (at, day, lookup_id, api, caller, account_ref, run_id, pdq, pdq_quality, md5, sha256, matched_entries) VALUES ")
                 for (i, signal) in chunk.enumerated() {
@@ -33,9 +33,23 @@ public struct SQLScreenedStore: ScreenedStore {
     }
 
     public func dropDays(before day: Int64) async throws -> Int {
-        try await database.run { sql in
-            try await sql.raw("DELETE FROM screened_signals WHERE day < \(bind: day) RETURNING id").all().count
+        // In chunks of their own transactions: a day of millions of rows never holds the write
+        // lock long enough to keep a lookup's match event waiting.
+        var dropped = 0
+        while true {
+            let chunk = try await database.run { sql in
+                try await sql.raw("""
+                    DELETE FROM screened_signals WHERE id IN (SELECT id FROM screened_signals WHERE day < \(bind: day) LIMIT 5000) RETURNING id
+                    """).all().count
+            }
+            dropped += chunk
+            if chunk < 5000 { break }
         }
+        // The pairs already reported go with the signals they name.
+        try await database.run { sql in
+            try await sql.raw("DELETE FROM retro_hits WHERE screened_id NOT IN (SELECT id FROM screened_signals)").run()
+        }
+        return dropped
     }
 
     public func delete(accountReference: String) async throws -> Int {
@@ -50,18 +64,23 @@ public struct SQLScreenedStore: ScreenedStore {
         }
     }
 
-    public func newEntries(limit: Int) async throws -> (cursor: Int64, entries: [RetroEntry]) {
+    public func newEntries(limit: Int, addedBefore: Date) async throws -> NewEntries {
         try await database.run { sql in
             let cursor = try await Self.cursor(sql)
-            let entries = try await sql.raw("""
-                SELECT e.id, e.pdq, e.md5, e.sha256, b.name, b.pdq_threshold FROM bank_entries e JOIN banks b ON b.id = e.bank_id
-                WHERE e.id > \(bind: cursor) AND b.kind = 'match' ORDER BY e.id LIMIT \(bind: limit)
-                """).all().map { row in
-                RetroEntry(id: try row.decode(column: "id", as: Int64.self), bank: try row.decode(column: "name", as: String.self),
-                           pdq: try SQLBankStore.pdq(try row.decode(column: "pdq", as: Data?.self)), md5: try row.decode(column: "md5", as: String?.self),
-                           sha256: try row.decode(column: "sha256", as: String?.self), threshold: try row.decode(column: "pdq_threshold", as: Int.self))
+            let rows = try await sql.raw("""
+                SELECT e.id, e.pdq, e.md5, e.sha256, b.name, b.kind, b.pdq_threshold FROM bank_entries e JOIN banks b ON b.id = e.bank_id
+                WHERE e.id > \(bind: cursor) AND e.added_at < \(bind: addedBefore.millisecondsSince1970) ORDER BY e.id LIMIT \(bind: limit)
+                """).all()
+            var through = cursor
+            var entries: [RetroEntry] = []
+            for row in rows {
+                through = try row.decode(column: "id", as: Int64.self)
+                guard try row.decode(column: "kind", as: String.self) == "match" else { continue }
+                entries.append(RetroEntry(id: through, bank: try row.decode(column: "name", as: String.self),
+                                          pdq: try SQLBankStore.pdq(try row.decode(column: "pdq", as: Data?.self)), md5: try row.decode(column: "md5", as: String?.self),
+                                          sha256: try row.decode(column: "sha256", as: String?.self), threshold: try row.decode(column: "pdq_threshold", as: Int.self)))
             }
-            return (cursor, entries)
+            return NewEntries(cursor: cursor, through: through, scanned: rows.count, entries: entries)
         }
     }
 
@@ -98,7 +117,7 @@ public struct SQLScreenedStore: ScreenedStore {
         }
     }
 
-    public func commit(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, from: Int64, to: Int64) async throws -> [RetroHit] {
+    public func commit(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, also: [NewEvent], from: Int64, to: Int64) async throws -> [RetroHit] {
         let dialect = database.dialect
         return try await database.transaction { sql in
             // The cursor moves only from where this check read it: a second checker that read the
@@ -115,7 +134,8 @@ public struct SQLScreenedStore: ScreenedStore {
                     """).first()
                 if inserted != nil { fresh.append(hit) }
             }
-            if !fresh.isEmpty { _ = try await EventSQL.append(fresh.map(event), at: Date(), on: sql, dialect) }
+            let events = fresh.map(event) + also
+            if !events.isEmpty { _ = try await EventSQL.append(events, at: Date(), on: sql, dialect) }
             return fresh
         }
     }

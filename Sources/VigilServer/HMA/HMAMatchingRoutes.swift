@@ -20,9 +20,9 @@ struct HMAMatchingRoutes {
     func register(on routes: RouterGroup<VigilRequestContext>) {
         routes.get("h/hash") { request, _ in try await hashURL(request) }
         routes.post("h/hash") { request, _ in try await hashUpload(request) }
-        routes.get("m/lookup") { request, _ in try await lookupGet(request) }
-        routes.post("m/lookup") { request, _ in try await lookupPost(request) }
-        routes.get("m/raw_lookup") { request, _ in try await rawLookup(request) }
+        routes.get("m/lookup") { request, context in try await lookupGet(request, caller: context.actor) }
+        routes.post("m/lookup") { request, context in try await lookupPost(request, caller: context.actor) }
+        routes.get("m/raw_lookup") { request, context in try await rawLookup(request, caller: context.actor) }
         routes.post("m/compare") { request, _ in try await compare(request) }
         routes.get("m/index/status") { request, _ in try indexStatus(request) }
     }
@@ -131,18 +131,20 @@ struct HMAMatchingRoutes {
         }
     }
 
-    func lookup(_ input: LookupRequest.Input, _ request: Request) async throws -> LookupOutcome {
+    /// `caller` is kept with what the lookup screened (retroactive matching).
+    func lookup(_ input: LookupRequest.Input, _ request: Request, caller: String) async throws -> LookupOutcome {
         // HMA answers an unknown bank in `banks` with no hits from it, not with an error.
         var lookup = LookupRequest(input: input, api: .hma, banks: banksFilter(request), includeEntries: false)
         lookup.ignoreUnknownBanks = true
+        lookup.origin.caller = caller
         return try await self.lookup.lookup(lookup)
     }
 
-    func lookupGet(_ request: Request) async throws -> Response {
+    func lookupGet(_ request: Request, caller: String) async throws -> Response {
         try readiness.requireReady()
         if let url = request.query("url"), !url.isEmpty {
             try Self.checkContentType(request.query("content_type"))
-            let outcome = try await lookup(.image(try await fetcher.fetch(url).bytes), request)
+            let outcome = try await lookup(.image(try await fetcher.fetch(url).bytes), request, caller: caller)
             // With signal_type given, HMA elides the outer object.
             if request.query("signal_type") == "pdq" { return JSONText.response(Self.byBank(outcome.matches.filter { $0.signals.contains(.pdq) })) }
             return JSONText.response(Self.bySignal(outcome))
@@ -150,22 +152,22 @@ struct HMAMatchingRoutes {
         guard let signal = request.query("signal"), let signalType = request.query("signal_type") else {
             throw APIError.badRequest("Either url or both signal and signal_type are required", code: "missing_parameter")
         }
-        let outcome = try await lookup(try input(signalType: signalType, signal: signal), request)
+        let outcome = try await lookup(try input(signalType: signalType, signal: signal), request, caller: caller)
         return JSONText.response(Self.byBank(outcome.matches))
     }
 
-    func lookupPost(_ request: Request) async throws -> Response {
+    func lookupPost(_ request: Request, caller: String) async throws -> Response {
         try readiness.requireReady()
-        let outcome = try await lookup(.image(try await uploadedFile(request)), request)
+        let outcome = try await lookup(.image(try await uploadedFile(request)), request, caller: caller)
         return JSONText.response(Self.bySignal(outcome))
     }
 
-    func rawLookup(_ request: Request) async throws -> Response {
+    func rawLookup(_ request: Request, caller: String) async throws -> Response {
         try readiness.requireReady()
         guard let signal = request.query("signal") else { throw APIError.badRequest("signal is required", code: "missing_parameter") }
         guard let signalType = request.query("signal_type") else { throw APIError.badRequest("signal_type is required", code: "missing_parameter") }
         let withDistance = try Flag.parse(request.query("include_distance"), name: "include_distance") ?? false
-        let outcome = try await lookup(try input(signalType: signalType, signal: signal), request)
+        let outcome = try await lookup(try input(signalType: signalType, signal: signal), request, caller: caller)
         let items = outcome.matches.map { hit in
             withDistance ? #"{"bank_content_id":\#(hit.entryID),"distance":"\#(hit.distance)"}"# : String(hit.entryID)
         }

@@ -28,6 +28,8 @@ enum LookupEventPayload {
                 return .object(object)
             }),
             "suppressed_count": .number(Double(event.suppressed.count)),
+            // The account the caller named, as a match found later carries it too.
+            "account_reference_id": event.origin.accountReference.map(JSONValue.string) ?? .null,
         ])
     }
 }

@@ -5,9 +5,11 @@ extension WorkflowLibrary {
 
     /// The retroactive branch of "Screen uploaded image": a `match.found` marked retroactive (an
     /// entry added to a bank matched an image screened before it) → a case in the `csam` queue
-    /// with the match as evidence and the account the image came from linked, and the account
-    /// blocked pending review when the lookup named it. The report is drafted by a reviewer from
-    /// the case (the image itself was not kept by the lookup).
+    /// with the match as evidence and the account the image came from linked, for a reviewer to
+    /// decide. The account is not blocked by the workflow: an entry added later reaches back over
+    /// every account screened in the retention period, so a person confirms first (an entry
+    /// matching more images than the flood limit is quarantined instead of reported). The report
+    /// is drafted by a reviewer from the case (the lookup did not keep the image).
     public static func actOnRetroactiveMatch() -> WorkflowDefinition {
         let retry = Retry(attempts: 5, backoffSeconds: 2, maxBackoffSeconds: 60)
         return WorkflowDefinition(
@@ -20,13 +22,6 @@ extension WorkflowLibrary {
                                         "provider": "vigil", "matches": "{{ trigger.matches }}",
                                         "account_reference_id": "{{ trigger.account_reference_id }}"],
                                retry: retry),
-                StepDefinition(id: "account_named", name: "Account named?", type: "conditional",
-                               branches: [BranchDefinition(name: "block", condition: "exists(trigger.account_reference_id)", steps: [
-                                   StepDefinition(id: "block_account", name: "Block the account", type: "action", action: "account.block",
-                                                  inputs: ["reference_id": "{{ trigger.account_reference_id }}",
-                                                           "reason": "an image it uploaded matches known CSAM added later (case {{ steps.open_case.output.case_id }}); pending review"],
-                                                  retry: retry),
-                               ])], otherwise: []),
             ])
     }
 }
