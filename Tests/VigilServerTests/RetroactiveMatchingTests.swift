@@ -16,6 +16,13 @@ import Cases
 /// to a match bank afterwards is checked against them, and each hit is a `match.found` marked
 /// retroactive with the original lookup's context — once, whatever retries.
 @Suite struct RetroactiveMatchingTests {
+    /// Moves the service's clock past the settle time of every entry added so far: entries carry
+    /// the wall clock's time, and under load a test can reach its entry long after its fixture's
+    /// clock started.
+    static func settle(_ fixture: ServerFixture) {
+        fixture.clock.advance(by: max(0, Date().timeIntervalSince(fixture.clock.now)) + RetroactiveMatcher.settle + 1)
+    }
+
     @Test(arguments: Backend.allCases)
     func anEntryAddedAfterALookupIsReportedForThatLookupsAccountOnce(backend: Backend) async throws {
         let fixture = try await ServerFixture(backend)
@@ -41,7 +48,7 @@ import Cases
             // An entry is checked once it has settled (a lookup another replica answered before
             // its index had the entry is written by then).
             #expect(try await screening.matcher.checkNew().entries == 0)
-            fixture.clock.advance(by: RetroactiveMatcher.settle + 60)
+            Self.settle(fixture)
             let checked = try await screening.matcher.checkNew()
             #expect(checked.hits.count == 1, "\(checked.hits)")
             let events = try await fixture.service.events.events(after: 0, types: [EventTypes.matchFound], limit: 50)
@@ -82,7 +89,7 @@ import Cases
             try await fixture.service.screening.flush()
             let signals = try ContentHasher().signals(of: image)
             #expect(try await http.json(.post, "/v1/banks/TEST_BANK/entries", key: fixture.curator, #"{"entries": [{"md5": "\#(signals.md5)"}]}"#).status < 300)
-            fixture.clock.advance(by: RetroactiveMatcher.settle + 60)
+            Self.settle(fixture)
             #expect(try await fixture.service.screening.matcher.checkNew().hits.count == 1)
             try await table.deliverNew()
             try await fixture.runJobs()
@@ -117,7 +124,7 @@ import Cases
         try await screening.flush()
         _ = try await fixture.service.banks.addEntries([NewEntry(signals: EntrySignals(pdq: signals.pdq, pdqQuality: signals.quality), addedBy: "test")],
                                                        to: fixture.bank)
-        fixture.clock.advance(by: RetroactiveMatcher.settle + 60)
+        Self.settle(fixture)
         let hits = try await screening.matcher.checkNew().hits
         #expect(Set(hits.compactMap(\.screened.accountReference)) == ["acct-1", "acct-2", "acct-3"], "\(hits)")
     }
@@ -139,7 +146,7 @@ import Cases
         try await screening.flush()
         let entryID = try #require(try await fixture.service.banks.addEntries(
             [NewEntry(signals: EntrySignals(pdq: PDQHash(w0: 0, w1: 0, w2: 0, w3: 0)), addedBy: "test")], to: loose).inserted.first?.entryID)
-        fixture.clock.advance(by: RetroactiveMatcher.settle + 60)
+        Self.settle(fixture)
         let checked = try await screening.matcher.checkNew()
         #expect(checked.hits.isEmpty && checked.quarantined == 1, "\(checked)")
         #expect(try await fixture.service.banks.entry(id: entryID).metadata.quarantine?.reason == "matched more than 3 images screened before it")
@@ -160,7 +167,7 @@ import Cases
             // The allow bank holds its very bytes; the match bank gets its PDQ.
             #expect(try await http.json(.post, "/v1/banks/ALLOW_BANK/entries", key: fixture.curator, #"{"entries": [{"md5": "\#(signals.md5)"}]}"#).status < 300)
             #expect(try await http.json(.post, "/v1/banks/TEST_BANK/entries", key: fixture.curator, #"{"entries": [{"pdq": "\#(signals.pdq.hex)"}]}"#).status < 300)
-            fixture.clock.advance(by: RetroactiveMatcher.settle + 60)
+            Self.settle(fixture)
             let checked = try await screening.matcher.checkNew()
             #expect(checked.entries >= 1 && checked.hits.isEmpty, "checked, and suppressed as the lookup would be")
         }
