@@ -67,6 +67,17 @@ public struct EntryMetadata: Sendable, Hashable, Codable {
     }
 }
 
+/// What reviewers decided about an entry's matches: cases resolved as confirmed, and as false positives.
+public struct EntryFeedback: Sendable, Hashable {
+    public var confirmations: Int
+    public var falsePositives: Int
+
+    public init(confirmations: Int = 0, falsePositives: Int = 0) {
+        self.confirmations = confirmations
+        self.falsePositives = falsePositives
+    }
+}
+
 /// Why and when an entry was quarantined: it matches nothing until a curator restores it (or
 /// snoozes or deletes it); the matches it produced while live are kept.
 public struct EntryQuarantine: Sendable, Hashable, Codable {

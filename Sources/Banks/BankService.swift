@@ -154,6 +154,9 @@ public final class BankService: Sendable {
         return entry
     }
 
+    /// Reviewers' verdicts on entries' matches (none: zero of each).
+    public func feedback(entryIDs: [Int64]) async throws -> [Int64: EntryFeedback] { try await store.feedback(entryIDs: entryIDs) }
+
     public func setNote(entryID: Int64, _ note: String?) async throws -> BankEntry {
         guard let entry = try await store.setNote(entryID: entryID, note) else { throw BankError.notFound("entry \(entryID)") }
         return entry

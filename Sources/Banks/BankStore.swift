@@ -28,6 +28,8 @@ public protocol BankStore: BankChangeFeed {
     func quarantine(entryID: Int64, _ quarantine: EntryQuarantine) async throws -> BankEntry?
     /// Puts a quarantined entry back into matching; nil when there is no such entry.
     func restore(entryID: Int64) async throws -> BankEntry?
+    /// Reviewers' verdicts on these entries' matches (entries with none are absent).
+    func feedback(entryIDs: [Int64]) async throws -> [Int64: EntryFeedback]
     func entry(id: Int64) async throws -> BankEntry?
     /// The entries with these ids that exist, in one query.
     func entries(ids: [Int64]) async throws -> [BankEntry]

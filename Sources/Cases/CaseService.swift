@@ -180,13 +180,15 @@ public struct CaseService: Sendable {
             updated.fields = fields
             var history = [NewHistoryEntry(actor: actor, kind: "reported", detail: detail)]
             var events: [NewEvent] = []
+            var verdict: EntryVerdict?
             if !current.isFinal {
                 updated.status = template.confirmedStatus
                 updated.isFinal = true
+                verdict = .confirmed
                 history.append(NewHistoryEntry(actor: actor, kind: "status", detail: ["from": .string(current.status), "to": .string(updated.status)]))
                 events.append(updated.event(EventTypes.caseStatusUpdated, actor: actor, ["previous_status": .string(current.status), "decision": "reported"]))
             }
-            return CaseChange(updated: updated, history: history, events: events)
+            return CaseChange(updated: updated, history: history, events: events, verdict: verdict)
         }
         if marked.isFinal { try await media?.decided(marked, template: template) }
         return marked
@@ -300,7 +302,13 @@ public struct CaseService: Sendable {
             updated.priority = priority
             events.append(updated.event(EventTypes.caseUpdated, actor: actor, ["previous_priority": .string(current.priority.rawValue)]))
         }
-        return CaseChange(updated: updated, history: [NewHistoryEntry(actor: actor, kind: "decision", detail: .object(detail))], events: events)
+        // Resolving it as confirmed or as a false positive is the reviewers' word on the entries it matched.
+        var verdict: EntryVerdict?
+        if !current.isFinal, updated.isFinal {
+            verdict = updated.status == template.falsePositiveStatus ? .falsePositive : updated.status == template.confirmedStatus ? .confirmed : nil
+        }
+        return CaseChange(updated: updated, history: [NewHistoryEntry(actor: actor, kind: "decision", detail: .object(detail))], events: events,
+                          verdict: verdict)
     }
 
     static func check(_ evidence: [NewEvidence]) throws {

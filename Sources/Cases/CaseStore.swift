@@ -44,14 +44,25 @@ public struct CaseChange: Sendable {
     public var evidence: [NewEvidence]
     public var linkAccounts: [Int64]
     public var events: [NewEvent]
+    /// Set when the change resolves the case: the reviewers' verdict on the bank entries its
+    /// evidence matched, counted for each of them with the change (feedback to the lists).
+    public var verdict: EntryVerdict?
 
-    public init(updated: Case, history: [NewHistoryEntry] = [], evidence: [NewEvidence] = [], linkAccounts: [Int64] = [], events: [NewEvent] = []) {
+    public init(updated: Case, history: [NewHistoryEntry] = [], evidence: [NewEvidence] = [], linkAccounts: [Int64] = [], events: [NewEvent] = [],
+                verdict: EntryVerdict? = nil) {
         self.updated = updated
         self.history = history
         self.evidence = evidence
         self.linkAccounts = linkAccounts
         self.events = events
+        self.verdict = verdict
     }
+}
+
+/// A reviewer's verdict on what a case's evidence matched.
+public enum EntryVerdict: String, Sendable {
+    case confirmed
+    case falsePositive = "false_positive"
 }
 
 public struct AccountChange: Sendable {

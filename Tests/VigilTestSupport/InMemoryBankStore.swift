@@ -164,6 +164,9 @@ public actor InMemoryBankStore: BankStore {
         return entry
     }
 
+    /// Verdicts are counted by the case store, which this store does not have: none here.
+    public func feedback(entryIDs: [Int64]) async throws -> [Int64: EntryFeedback] { [:] }
+
     public func entry(id: Int64) async throws -> BankEntry? { entries[id] }
 
     public func entries(ids: [Int64]) async throws -> [BankEntry] { ids.compactMap { entries[$0] } }

@@ -221,6 +221,23 @@ public struct SQLBankStore: BankStore {
         }
     }
 
+    public func feedback(entryIDs: [Int64]) async throws -> [Int64: EntryFeedback] {
+        guard !entryIDs.isEmpty else { return [:] }
+        return try await database.run { sql in
+            var found: [Int64: EntryFeedback] = [:]
+            for start in stride(from: 0, to: entryIDs.count, by: 500) {
+                let ids = entryIDs[start..<min(start + 500, entryIDs.count)].map(String.init).joined(separator: ",")
+                for row in try await sql.raw("""
+                    SELECT entry_id, confirmations, false_positives FROM entry_feedback WHERE entry_id IN (\(unsafeRaw: ids))
+                    """).all() {
+                    found[try row.decode(column: "entry_id", as: Int64.self)] = EntryFeedback(
+                        confirmations: try row.decode(column: "confirmations", as: Int.self), falsePositives: try row.decode(column: "false_positives", as: Int.self))
+                }
+            }
+            return found
+        }
+    }
+
     public func entry(id: Int64) async throws -> BankEntry? {
         try await database.run { sql in
             try await sql.raw("SELECT \(unsafeRaw: Self.entryColumns) FROM bank_entries WHERE id = \(bind: id)").first().map(Self.entry)

@@ -395,6 +395,15 @@ enum Migrations {
              "INSERT INTO retro_cursor (name, entry_id) SELECT 'entries', COALESCE(MAX(id), 0) FROM bank_entries WHERE true ON CONFLICT (name) DO NOTHING",
              "CREATE TABLE IF NOT EXISTS retro_hits (screened_id BIGINT NOT NULL, entry_id BIGINT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (screened_id, entry_id))"]
         },
+        Migration(version: 21, name: "reviewers' verdicts per bank entry") { _ in
+            // Per entry, how often reviewers confirmed its matches and found them false positives.
+            ["""
+             CREATE TABLE IF NOT EXISTS entry_feedback (
+                 entry_id BIGINT PRIMARY KEY,
+                 confirmations BIGINT NOT NULL DEFAULT 0,
+                 false_positives BIGINT NOT NULL DEFAULT 0)
+             """]
+        },
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

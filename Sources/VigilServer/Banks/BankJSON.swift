@@ -45,10 +45,13 @@ struct EntryDetailJSON: Encodable {
     var addedAt: String
     /// Set when the entry matched too much and stopped matching (the flood guard).
     var quarantine: [String: String]?
+    /// Reviewers' verdicts on its matches (null where the answer does not read them: a match's entry).
+    var feedback: [String: Int]?
 
-    enum CodingKeys: String, CodingKey { case bank, note, addedBy = "added_by", addedAt = "added_at", quarantine }
+    enum CodingKeys: String, CodingKey { case bank, note, addedBy = "added_by", addedAt = "added_at", quarantine, feedback }
 
-    init(_ entry: BankEntry, bank: Bank) {
+    init(_ entry: BankEntry, bank: Bank, feedback: EntryFeedback? = nil) {
+        self.feedback = feedback.map { ["confirmations": $0.confirmations, "false_positives": $0.falsePositives] }
         exported = ExportedEntry(entry)
         self.bank = bank.name
         note = entry.metadata.note
@@ -66,6 +69,7 @@ struct EntryDetailJSON: Encodable {
         try c.encode(addedBy, forKey: .addedBy)
         try c.encode(addedAt, forKey: .addedAt)
         try c.encode(quarantine, forKey: .quarantine)
+        try c.encode(feedback, forKey: .feedback)
     }
 }
 

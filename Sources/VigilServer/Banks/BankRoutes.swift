@@ -128,7 +128,8 @@ struct BankRoutes {
         let after = try request.queryInteger("after", default: 0, in: 0...Int.max)
         let limit = try request.queryInteger("limit", default: 100, in: 1...1000)
         let page = try await banks.entries(of: bank, after: Int64(after), limit: limit)
-        return try JSONText.response(EntryPage(entries: page.map { EntryDetailJSON($0, bank: bank) },
+        let verdicts = try await banks.feedback(entryIDs: page.map(\.id))
+        return try JSONText.response(EntryPage(entries: page.map { EntryDetailJSON($0, bank: bank, feedback: verdicts[$0.id] ?? EntryFeedback()) },
                                                nextAfter: page.count == limit ? page.last?.id : nil))
     }
 
@@ -142,7 +143,8 @@ struct BankRoutes {
 
     func entry(_ context: VigilRequestContext) async throws -> Response {
         let (bank, entry) = try await entryInBank(context)
-        return try JSONText.response(EntryDetailJSON(entry, bank: bank))
+        let verdicts = try await banks.feedback(entryIDs: [entry.id])
+        return try JSONText.response(EntryDetailJSON(entry, bank: bank, feedback: verdicts[entry.id] ?? EntryFeedback()))
     }
 
     struct NewEntryBody: Decodable {
