@@ -226,7 +226,7 @@ public struct SQLBankStore: BankStore {
         return try await database.run { sql in
             var found: [Int64: EntryFeedback] = [:]
             for start in stride(from: 0, to: entryIDs.count, by: 500) {
-                let ids = entryIDs[start..<min(start + 500, entryIDs.count)].map(String.init).joined(separator: ",")
+                let ids = SQLCaseStore.idList(Array(entryIDs[start..<min(start + 500, entryIDs.count)]))
                 for row in try await sql.raw("""
                     SELECT entry_id, confirmations, false_positives FROM entry_feedback WHERE entry_id IN (\(unsafeRaw: ids))
                     """).all() {
