@@ -46,7 +46,8 @@ public enum Assemble {
 
     public static func bankSync(_ stores: Stores, banks: BankService, jobs: JobQueue, credentials: CredentialService,
                                 gate: OutboundGate) -> BankSyncing {
-        BankSyncing(service: BankSyncService(banks: banks, sources: stores.bankSources, jobs: jobs, checkSource: SourceDestinations.check(credentials)),
+        BankSyncing(service: BankSyncService(banks: banks, sources: stores.bankSources, votes: stores.listVotes, jobs: jobs,
+                                              checkSource: SourceDestinations.check(credentials)),
                     sync: BankSync(banks: banks, sources: stores.bankSources, feed: HashSharingFeeds(credentials: credentials, gate: gate)))
     }
 

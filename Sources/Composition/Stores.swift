@@ -19,6 +19,7 @@ public struct Stores: Sendable {
     public let users: SQLUserStore
     public let tally: SQLLookupTallyStore
     public let screened: SQLScreenedStore
+    public let listVotes: SQLListVoteStore
 
     public init(_ database: VigilDatabase) {
         self.database = database
@@ -36,5 +37,6 @@ public struct Stores: Sendable {
         users = SQLUserStore(database: database)
         tally = SQLLookupTallyStore(database: database)
         screened = SQLScreenedStore(database: database)
+        listVotes = SQLListVoteStore(database: database)
     }
 }

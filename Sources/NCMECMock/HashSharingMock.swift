@@ -1,4 +1,7 @@
 public import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Hummingbird
 import Logging
 import NIOCore
@@ -42,6 +45,40 @@ public final class HashSharingMock: Sendable {
     /// Pages (by start index) answered with HTTP 500, to cut a sync off in the middle.
     private let failing: Mutex<Set<Int>> = Mutex([])
     private let served: Mutex<Int> = Mutex(0)
+    private let votes: Mutex<[Vote]> = Mutex([])
+    /// Votes answered with HTTP 503 before any is taken (a list that is down for a while).
+    private let votesToRefuse: Mutex<Int> = Mutex(0)
+
+    /// A vote the mock took: `PUT /v2/entries/{member}/{id}/{TYPE}/feedback`.
+    public struct Vote: Sendable, Equatable {
+        public var member: String
+        public var id: String
+        public var fingerprint: String
+        public var affirmative: Bool
+        /// The reasons' guids of a down-vote.
+        public var reasons: [String]
+
+        public init(member: String, id: String, fingerprint: String, affirmative: Bool, reasons: [String]) {
+            self.member = member
+            self.id = id
+            self.fingerprint = fingerprint
+            self.affirmative = affirmative
+            self.reasons = reasons
+        }
+    }
+
+    /// The reasons the list gives for a down-vote (`GET /v2/feedback/{TYPE}/reasons`).
+    public static let reasons: [(guid: String, name: String)] = [
+        ("8f0d3c52-4a1e-4c52-9b8e-5d3f1a2b7c01", "Not CSAM"),
+        ("8f0d3c52-4a1e-4c52-9b8e-5d3f1a2b7c02", "Wrong classification"),
+    ]
+    static let fingerprintTypes: Set<String> = ["MD5", "SHA1", "PDNA", "PDQ", "NETCLEAN", "VIDENTIFIER", "TMK_PDQF", "SSVH_PDNA", "SSVH_SAFER_HASH"]
+
+    /// Every vote taken, in order (each PUT, so a vote sent twice shows twice).
+    public var votesReceived: [Vote] { votes.withLock { $0 } }
+
+    /// The next `count` votes are answered with HTTP 503.
+    public func refuseVotes(_ count: Int) { votesToRefuse.withLock { $0 = count } }
 
     public init(username: String = "esp-user", password: String = "esp-password", pageSize: Int = 1000, pageDelay: Duration = .zero) {
         self.username = username
@@ -81,6 +118,30 @@ public final class HashSharingMock: Sendable {
         router.get("v2/entries") { request, _ in
             if self.pageDelay > .zero { try await Task.sleep(for: self.pageDelay) }
             return try self.entries(request)
+        }
+        router.get("v2/feedback/{type}/reasons") { request, context in
+            guard self.authorised(request) else { return Response(status: .unauthorized) }
+            let type = context.parameters.get("type") ?? ""
+            guard Self.fingerprintTypes.contains(type) else { return Self.xml("<error>unknown fingerprint type</error>", status: .badRequest) }
+            let reasons = Self.reasons.map { #"<reason guid="\#($0.guid)" name="\#(Self.escape($0.name))" type="\#(type)"/>"# }.joined()
+            return Self.xml("<availableFeedbackReasons>\(reasons)</availableFeedbackReasons>")
+        }
+        router.put("v2/entries/{member}/{id}/{type}/feedback") { request, context in
+            guard self.authorised(request) else { return Response(status: .unauthorized) }
+            let refuse = self.votesToRefuse.withLock { count in
+                defer { count = max(0, count - 1) }
+                return count > 0
+            }
+            if refuse { return Response(status: .serviceUnavailable) }
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let member = context.parameters.get("member") ?? "", id = context.parameters.get("id") ?? "", type = context.parameters.get("type") ?? ""
+            guard Self.fingerprintTypes.contains(type), request.headers[.contentType]?.hasPrefix("application/xml") == true,
+                  let vote = Self.vote(Data(body.readableBytesView), member: member, id: id, type: type) else {
+                return Self.xml("<error>not a feedbackSubmission with affirmative, or negative with a known reason</error>", status: .badRequest)
+            }
+            guard self.records.withLock({ $0["\(member):\(id)"].map { !$0.deleted } ?? false }) else { return Response(status: .notFound) }
+            self.votes.withLock { $0.append(vote) }
+            return Response(status: .noContent)
         }
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
@@ -134,6 +195,38 @@ public final class HashSharingMock: Sendable {
         }
         body += "</queryResult>"
         return Self.xml(body)
+    }
+
+    /// A `<feedbackSubmission>` in the v2 namespace: `<affirmative/>`, or `<negative>` with the
+    /// guids of known reasons.
+    static func vote(_ data: Data, member: String, id: String, type: String) -> Vote? {
+        final class Reader: NSObject, XMLParserDelegate {
+            var elements: [(name: String, namespace: String?)] = []
+            var guids: [String] = []
+            var text = ""
+            func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                        attributes: [String: String] = [:]) {
+                elements.append((name, namespaceURI))
+                text = ""
+            }
+            func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+            func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+                if name == "guid" { guids.append(text.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            }
+        }
+        let reader = Reader()
+        let parser = XMLParser(data: data)
+        parser.shouldProcessNamespaces = true
+        parser.delegate = reader
+        guard parser.parse(), let root = reader.elements.first, root.name == "feedbackSubmission",
+              root.namespace == "https://hashsharing.ncmec.org/hashsharing/v2" else { return nil }
+        let names = Set(reader.elements.map(\.name))
+        if names.contains("affirmative"), !names.contains("negative") {
+            return Vote(member: member, id: id, fingerprint: type, affirmative: true, reasons: [])
+        }
+        let known = Set(reasons.map(\.guid))
+        guard names.contains("negative"), !names.contains("affirmative"), !reader.guids.isEmpty, reader.guids.allSatisfy(known.contains) else { return nil }
+        return Vote(member: member, id: id, fingerprint: type, affirmative: false, reasons: reader.guids)
     }
 
     static func element(_ record: Record, format: Date.ISO8601FormatStyle) -> String {

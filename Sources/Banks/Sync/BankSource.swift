@@ -31,8 +31,12 @@ public struct BankSource: Sendable, Equatable {
     /// range, ISO 8601; another Vigil: its change-log sequence); the next sync starts there. Nil
     /// before the first complete sync, which reads the list from its beginning.
     public var checkpoint: String?
-    /// Settings of the kind (another Vigil: `bank`, the remote bank's name).
+    /// Settings of the kind (another Vigil: `bank`, the remote bank's name; NCMEC: `endpoint`, and
+    /// `feedback_reason`, the name of the list's reason sent with a down-vote).
     public var options: [String: String]
+    /// Whether reviewers' decisions on the bank's matches are sent back to the list as votes
+    /// (NCMEC's hash-sharing feedback). Off unless an admin turns it on.
+    public var sendsFeedback: Bool
     /// When the scheduler next queues a sync.
     public var nextRunAt: Date
     public var lastRunAt: Date?
@@ -42,8 +46,8 @@ public struct BankSource: Sendable, Equatable {
     public static let defaultInterval: TimeInterval = 15 * 60
 
     public init(bankID: Int64, kind: Kind, credentialID: String, enabled: Bool = true, interval: TimeInterval = BankSource.defaultInterval,
-                checkpoint: String? = nil, options: [String: String] = [:], nextRunAt: Date = Date(), lastRunAt: Date? = nil,
-                lastOutcome: String? = nil) {
+                checkpoint: String? = nil, options: [String: String] = [:], sendsFeedback: Bool = false, nextRunAt: Date = Date(),
+                lastRunAt: Date? = nil, lastOutcome: String? = nil) {
         self.bankID = bankID
         self.kind = kind
         self.credentialID = credentialID
@@ -51,6 +55,7 @@ public struct BankSource: Sendable, Equatable {
         self.interval = interval
         self.checkpoint = checkpoint
         self.options = options
+        self.sendsFeedback = sendsFeedback
         self.nextRunAt = nextRunAt
         self.lastRunAt = lastRunAt
         self.lastOutcome = lastOutcome

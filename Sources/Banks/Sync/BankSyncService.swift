@@ -15,19 +15,22 @@ public struct BankSyncService: Sendable {
 
     let banks: BankService
     let sources: any BankSourceStore
+    let votes: any ListVoteStore
     let jobs: JobQueue
     let checkSource: SourceCheck
 
-    public init(banks: BankService, sources: any BankSourceStore, jobs: JobQueue, checkSource: @escaping SourceCheck) {
+    public init(banks: BankService, sources: any BankSourceStore, votes: any ListVoteStore, jobs: JobQueue, checkSource: @escaping SourceCheck) {
         self.banks = banks
         self.sources = sources
+        self.votes = votes
         self.jobs = jobs
         self.checkSource = checkSource
     }
 
     /// Makes `bankName` follow a list. The first sync is queued at once.
     public func setSource(bank bankName: String, kind: BankSource.Kind, credentialID: String,
-                          interval: TimeInterval = BankSource.defaultInterval, options: [String: String] = [:]) async throws -> BankSource {
+                          interval: TimeInterval = BankSource.defaultInterval, options: [String: String] = [:],
+                          sendsFeedback: Bool = false) async throws -> BankSource {
         let bank = try await banks.bank(named: bankName)
         guard bank.kind == .match else { throw BankError.invalid("\(bank.name) is an allow bank: only match banks follow a hash-sharing list") }
         guard interval >= Self.minimumInterval, interval <= 7 * 86_400 else {
@@ -36,9 +39,15 @@ public struct BankSyncService: Sendable {
         if kind == .vigilRemote, (options["bank"] ?? "").isEmpty {
             throw BankError.invalid("a vigil_remote source needs remote_bank: the other Vigil's bank to follow")
         }
+        if sendsFeedback, kind != .ncmec {
+            throw BankError.invalid("send_feedback is for ncmec sources: a \(kind.rawValue) source has no feedback to send to")
+        }
+        if let reason = options["feedback_reason"], reason.isEmpty || reason.count > 200 {
+            throw BankError.invalid("feedback_reason must be the name of one of the list's reasons, 1 to 200 characters")
+        }
         try await checkSource(kind, credentialID, options)
         try await sources.save(BankSource(bankID: bank.id, kind: kind, credentialID: credentialID, interval: interval, options: options,
-                                          nextRunAt: Date()))
+                                          sendsFeedback: sendsFeedback, nextRunAt: Date()))
         guard let saved = try await sources.source(bankID: bank.id) else { throw BankError.notFound("the source of \(bank.name)") }
         return saved
     }
@@ -69,6 +78,12 @@ public struct BankSyncService: Sendable {
     public func followedBanks() async throws -> [(bank: Bank, source: BankSource)] {
         let banksByID = Dictionary(uniqueKeysWithValues: try await banks.listBanks().map { ($0.id, $0) })
         return try await sources.sources().compactMap { source in banksByID[source.bankID].map { ($0, source) } }
+    }
+
+    /// The votes reviewers' decisions sent (or are sending) back to the bank's list, newest first.
+    public func votes(bank bankName: String, limit: Int) async throws -> [ListVote] {
+        let bank = try await banks.bank(named: bankName)
+        return try await votes.votes(bankID: bank.id, limit: limit)
     }
 
     /// Queues a sync of the bank now.

@@ -10,6 +10,8 @@ struct XMLFields {
     private(set) var counts: [String: Int] = [:]
     /// Every text of each element, in document order.
     private(set) var everyText: [String: [String]] = [:]
+    /// The attributes of each occurrence of each element, in document order.
+    private(set) var everyAttributes: [String: [[String: String]]] = [:]
     let root: String?
 
     init?(_ data: Data) {
@@ -21,6 +23,7 @@ struct XMLFields {
         texts = collector.texts
         counts = collector.counts
         everyText = collector.everyText
+        everyAttributes = collector.everyAttributes
         root = collector.root
     }
 
@@ -32,6 +35,7 @@ struct XMLFields {
         var texts: [String: String] = [:]
         var counts: [String: Int] = [:]
         var everyText: [String: [String]] = [:]
+        var everyAttributes: [String: [[String: String]]] = [:]
         var root: String?
         var stack: [(name: String, text: String)] = []
 
@@ -39,6 +43,7 @@ struct XMLFields {
                     attributes: [String: String] = [:]) {
             if root == nil { root = name }
             counts[name, default: 0] += 1
+            everyAttributes[name, default: []].append(attributes)
             stack.append((name, ""))
         }
 

@@ -11,7 +11,7 @@ public struct SQLBankSourceStore: BankSourceStore {
         self.database = database
     }
 
-    static let columns = "bank_id, kind, credential_id, enabled, interval_seconds, checkpoint, options, next_run_at, last_run_at, last_outcome"
+    static let columns = "bank_id, kind, credential_id, enabled, interval_seconds, checkpoint, options, send_feedback, next_run_at, last_run_at, last_outcome"
 
     public func source(bankID: Int64) async throws -> BankSource? {
         try await database.run { sql in
@@ -36,9 +36,9 @@ public struct SQLBankSourceStore: BankSourceStore {
             let options = try JSONCoding.encode(source.options)
             try await sql.raw("DELETE FROM bank_sources WHERE bank_id = \(bind: source.bankID)").run()
             try await sql.raw("""
-                INSERT INTO bank_sources (bank_id, kind, credential_id, enabled, interval_seconds, checkpoint, options, next_run_at, last_run_at, last_outcome)
+                INSERT INTO bank_sources (bank_id, kind, credential_id, enabled, interval_seconds, checkpoint, options, send_feedback, next_run_at, last_run_at, last_outcome)
                 VALUES (\(bind: source.bankID), \(bind: source.kind.rawValue), \(bind: source.credentialID), \(bind: source.enabled), \(bind: Int64(source.interval)),
-                        \(bind: checkpoint), \(bind: options), \(bind: source.nextRunAt.millisecondsSince1970),
+                        \(bind: checkpoint), \(bind: options), \(bind: source.sendsFeedback), \(bind: source.nextRunAt.millisecondsSince1970),
                         \(bind: (sameList ? existing?.lastRunAt : nil)?.millisecondsSince1970), \(bind: sameList ? existing?.lastOutcome : nil))
                 """).run()
         }
@@ -102,6 +102,7 @@ public struct SQLBankSourceStore: BankSourceStore {
                           interval: TimeInterval(try row.decode(column: "interval_seconds", as: Int64.self)),
                           checkpoint: try row.decodeNil(column: "checkpoint") ? nil : try row.decode(column: "checkpoint", as: String.self),
                           options: try JSONCoding.decode([String: String].self, try row.decode(column: "options", as: String.self), "a bank source's options"),
+                          sendsFeedback: try row.decode(column: "send_feedback", as: Bool.self),
                           nextRunAt: try date("next_run_at") ?? Date(),
                           lastRunAt: try date("last_run_at"),
                           lastOutcome: try row.decodeNil(column: "last_outcome") ? nil : try row.decode(column: "last_outcome", as: String.self))

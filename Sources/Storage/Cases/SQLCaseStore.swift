@@ -67,7 +67,10 @@ public struct SQLCaseStore: CaseStore {
             try await Self.link(decided.linkAccounts, toCase: id, sql)
             try await Self.insert(decided.evidence, caseID: id, actor: decided.history.first?.actor ?? "system", ms: ms, sql)
             try await Self.history(decided.history, of: .case(id), ms: ms, sql)
-            if let verdict = decided.verdict { try await Self.count(verdict, caseID: id, sql) }
+            if let verdict = decided.verdict {
+                try await Self.count(verdict, caseID: id, sql)
+                try await ListVoteSQL.queue(verdict == .confirmed ? .up : .down, caseID: id, decision: Int64(current.version + 1), ms: ms, sql)
+            }
             let saved = try await Self.load(id, sql, dialect)
             try await EventSQL.append(Self.stamped(decided.events, version: saved.version), at: time, on: sql, dialect)
             return saved

@@ -404,6 +404,36 @@ enum Migrations {
                  false_positives BIGINT NOT NULL DEFAULT 0)
              """]
         },
+        Migration(version: 22, name: "match counts per entry and votes sent back to the lists") { d in
+            // Matches per entry, added by each replica's tally (apart from the reviewers' verdicts,
+            // which a decision writes: the two never wait on each other's rows). Votes are what a
+            // decision sends back to a list (NCMEC's hash-sharing feedback), each exactly once.
+            ["""
+             CREATE TABLE IF NOT EXISTS entry_matches (
+                 entry_id BIGINT PRIMARY KEY,
+                 matches BIGINT NOT NULL DEFAULT 0,
+                 last_matched_at BIGINT NOT NULL)
+             """,
+             "ALTER TABLE bank_sources ADD COLUMN send_feedback BOOLEAN NOT NULL DEFAULT FALSE",
+             """
+             CREATE TABLE IF NOT EXISTS list_votes (
+                 id \(d.autoIncrementKey),
+                 case_id BIGINT NOT NULL,
+                 decision BIGINT NOT NULL,
+                 entry_id BIGINT NOT NULL,
+                 bank_id BIGINT NOT NULL,
+                 external_id TEXT NOT NULL,
+                 fingerprint TEXT NOT NULL,
+                 vote TEXT NOT NULL,
+                 state TEXT NOT NULL,
+                 attempts INTEGER NOT NULL DEFAULT 0,
+                 last_error TEXT,
+                 created_at BIGINT NOT NULL,
+                 sent_at BIGINT,
+                 UNIQUE (case_id, decision, entry_id, fingerprint))
+             """,
+             "CREATE INDEX IF NOT EXISTS list_votes_by_bank ON list_votes (bank_id, id)"]
+        },
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -41,11 +41,20 @@ struct BankSourceRoutes {
                 guard credential.integration == kind.integration else {
                     throw APIError.badRequest("credential \(credentialID) is for \(credential.integration), not \(kind.integration)", code: "invalid_source")
                 }
+                var options: [String: String] = [:]
+                if let remote = body.remoteBank { options["bank"] = remote }
+                if let reason = body.feedbackReason { options["feedback_reason"] = reason }
                 return try await bankSync.setSource(bank: name, kind: kind, credentialID: credentialID,
                                                             interval: TimeInterval(body.intervalSeconds ?? Int(BankSource.defaultInterval)),
-                                                            options: body.remoteBank.map { ["bank": $0] } ?? [:])
+                                                            options: options, sendsFeedback: body.sendFeedback ?? false)
             }
             return try JSONText.response(BankSourceJSON(bank: name, source))
+        }
+        // What reviewers' decisions sent back to the bank's list: each vote, its state and why.
+        routes.get("banks/{name}/votes") { request, context in
+            let name = try context.parameters.require("name")
+            let limit = try request.queryInteger("limit", default: 100, in: 1...1000)
+            return try JSONText.response(["votes": try await bankSync.votes(bank: name, limit: limit).map(ListVoteJSON.init)])
         }
         routes.delete("banks/{name}/source") { _, context in
             let name = try context.parameters.require("name")

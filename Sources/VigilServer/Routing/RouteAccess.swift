@@ -33,7 +33,7 @@ public enum RouteAccess {
         ])
         add(.readBanks, [
             "GET /v1/banks", "GET /v1/banks/{name}", "GET /v1/banks/{name}/entries", "GET /v1/banks/{name}/entries/{id}",
-            "GET /v1/banks/{name}/export", "GET /v1/banks/{name}/source", "GET /v1/banks/{name}/changes",
+            "GET /v1/banks/{name}/export", "GET /v1/banks/{name}/source", "GET /v1/banks/{name}/changes", "GET /v1/banks/{name}/votes",
             "GET /c/banks", "GET /c/bank/{name}", "GET /c/bank/{name}/content/{id}",
             "GET /c/exchanges", "GET /c/exchanges/apis", "GET /c/exchanges/api/{api}", "GET /c/exchanges/api/{api}/schema",
             "GET /c/exchange/{name}", "GET /c/exchange/{name}/status",
