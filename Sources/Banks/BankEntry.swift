@@ -67,14 +67,31 @@ public struct EntryMetadata: Sendable, Hashable, Codable {
     }
 }
 
-/// What reviewers decided about an entry's matches: cases resolved as confirmed, and as false positives.
+/// How an entry (or a bank's entries together) has fared: the lookups it matched (at lookup time
+/// and found later), and what reviewers decided about them — cases resolved as confirmed, and as
+/// false positives.
 public struct EntryFeedback: Sendable, Hashable {
+    public var matches: Int
+    public var lastMatchedAt: Date?
     public var confirmations: Int
     public var falsePositives: Int
 
-    public init(confirmations: Int = 0, falsePositives: Int = 0) {
+    public init(matches: Int = 0, lastMatchedAt: Date? = nil, confirmations: Int = 0, falsePositives: Int = 0) {
+        self.matches = matches
+        self.lastMatchedAt = lastMatchedAt
         self.confirmations = confirmations
         self.falsePositives = falsePositives
+    }
+}
+
+/// Matches of one entry counted by a replica since its last flush.
+public struct EntryMatchCount: Sendable, Hashable {
+    public var matches: Int
+    public var last: Date
+
+    public init(matches: Int, last: Date) {
+        self.matches = matches
+        self.last = last
     }
 }
 

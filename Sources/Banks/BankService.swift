@@ -156,6 +156,10 @@ public final class BankService: Sendable {
 
     /// Reviewers' verdicts on entries' matches (none: zero of each).
     public func feedback(entryIDs: [Int64]) async throws -> [Int64: EntryFeedback] { try await store.feedback(entryIDs: entryIDs) }
+    public func bankFeedback() async throws -> [Int64: EntryFeedback] { try await store.bankFeedback() }
+    public func addMatches(_ counts: [Int64: EntryMatchCount]) async throws { try await store.addMatches(counts) }
+    public func quarantined(in bank: Bank, limit: Int = 100) async throws -> [BankEntry] { try await store.quarantined(bankID: bank.id, limit: limit) }
+    public func quarantinedCounts() async throws -> [Int64: Int] { try await store.quarantinedCounts() }
 
     public func setNote(entryID: Int64, _ note: String?) async throws -> BankEntry {
         guard let entry = try await store.setNote(entryID: entryID, note) else { throw BankError.notFound("entry \(entryID)") }

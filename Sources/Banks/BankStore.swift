@@ -28,8 +28,16 @@ public protocol BankStore: BankChangeFeed {
     func quarantine(entryID: Int64, _ quarantine: EntryQuarantine) async throws -> BankEntry?
     /// Puts a quarantined entry back into matching; nil when there is no such entry.
     func restore(entryID: Int64) async throws -> BankEntry?
-    /// Reviewers' verdicts on these entries' matches (entries with none are absent).
+    /// These entries' matches and reviewers' verdicts on them (entries with none are absent).
     func feedback(entryIDs: [Int64]) async throws -> [Int64: EntryFeedback]
+    /// Every bank's entries' matches and verdicts together, by bank id (banks with none are absent).
+    func bankFeedback() async throws -> [Int64: EntryFeedback]
+    /// Adds matches counted by a replica to the entries' totals.
+    func addMatches(_ counts: [Int64: EntryMatchCount]) async throws
+    /// The quarantined entries of a bank, oldest first (at most `limit`).
+    func quarantined(bankID: Int64, limit: Int) async throws -> [BankEntry]
+    /// How many entries each bank has in quarantine (banks with none are absent).
+    func quarantinedCounts() async throws -> [Int64: Int]
     func entry(id: Int64) async throws -> BankEntry?
     /// The entries with these ids that exist, in one query.
     func entries(ids: [Int64]) async throws -> [BankEntry]

@@ -82,6 +82,11 @@ public struct VigilApplication: Sendable {
         let lookup = LookupService(banks: banks, hashing: hashing, metrics: metrics, recorder: recorder)
         let tally = LookupTally(store: stores.tally)
         lookup.observe(isListening: { _ in true }) { event in tally.count(matched: event.isMatch) }
+        let entryMatches = EntryMatchTally(banks: banks)
+        lookup.observe(isListening: { matched in matched }) { event in
+            guard event.api != .trial else { return }
+            entryMatches.count(event.matches.map(\.entryID), at: event.at)
+        }
         // The guard against overzealous entries: one matching more distinct images in an hour than
         // the limit is quarantined (stored: every replica stops matching it), and the curators told.
         let flood = FloodGuard(limit: settings.floodLimit)
@@ -136,7 +141,7 @@ public struct VigilApplication: Sendable {
             workflows: workflows, triggers: triggers, triggerBell: events.triggerBell, cases: casework.cases, accounts: casework.accounts,
             events: stores.events, eventFeed: events.feed, lookupEvents: events.committer, webhooks: webhooks, media: media,
             reports: casework.reports, review: casework.review, users: UserService(store: stores.users, hasher: options.passwords, clock: clock),
-            tally: tally, settings: settings, metrics: metrics,
+            tally: tally, entryMatches: entryMatches, settings: settings, metrics: metrics,
             subscribedEvents: subscribed, trials: engine, screening: screening)
 
         let connection = CyberTiplineConnection(credentials: credentials, gate: fetcher.gate, timeout: options.cyberTiplineTimeout,

@@ -309,13 +309,18 @@ struct Every: Service {
         }
     }
 
-    /// Every 10 s: adds this process's lookup counts to the hourly tallies the dashboard charts
-    /// (and once more at shutdown), and deletes expired dashboard sessions.
+    /// Every 10 s: adds this process's lookup counts to the hourly tallies the dashboard charts and
+    /// its entries' match counts to theirs (and once more at shutdown), and deletes expired
+    /// dashboard sessions.
     static func dashboardUpkeep(_ service: VigilService, logger: Logger) -> Every {
         Every(interval: .seconds(10), what: "dashboard upkeep", service: service, logger: logger, body: {
             try await service.tally.flush()
+            try await service.entryMatches.flush()
             try await service.users.purgeExpiredSessions()
-        }, atShutdown: { try await service.tally.flush() })
+        }, atShutdown: {
+            try await service.tally.flush()
+            try await service.entryMatches.flush()
+        })
     }
 
     /// Queues the bank syncs that are due, every 30 s; the store hands each to one replica.

@@ -24,7 +24,8 @@ import VigilTestSupport
             }
             func feedback() async throws -> [String: Int] {
                 let shown = try await http.call(.get, "/v1/banks/TEST_BANK/entries/\(entry)", key: fixture.curator)
-                return try #require(shown.json["feedback"] as? [String: Int], "\(shown.text)")
+                let all = try #require(shown.json["feedback"] as? [String: Any], "\(shown.text)")
+                return all.compactMapValues { $0 as? Int }.filter { $0.key != "matches" }
             }
             #expect(try await feedback() == ["confirmations": 0, "false_positives": 0])
             let first = try await openCase(), second = try await openCase(), third = try await openCase()
@@ -37,7 +38,38 @@ import VigilTestSupport
             #expect(try await feedback() == ["confirmations": 1, "false_positives": 2])
             let listed = try await http.call(.get, "/v1/banks/TEST_BANK/entries", key: fixture.curator)
             let row = (listed.json["entries"] as? [[String: Any]])?.first { ($0["id"] as? Int).map(Int64.init) == entry }
-            #expect((row?["feedback"] as? [String: Int])?["false_positives"] == 2, "\(listed.text.prefix(400))")
+            #expect((row?["feedback"] as? [String: Any])?["false_positives"] as? Int == 2, "\(listed.text.prefix(400))")
+            let bank = try await http.call(.get, "/v1/banks/TEST_BANK", key: fixture.curator)
+            #expect((bank.json["feedback"] as? [String: Any])?["confirmations"] as? Int == 1, "\(bank.text)")
+        }
+    }
+
+    /// Matches per entry: each lookup that matched an entry counts once on it (not a draft's test
+    /// run), written when the replica flushes its tally; the bank shows its entries' total.
+    @Test(arguments: Backend.allCases)
+    func matchesAreCountedPerEntryAndBank(backend: Backend) async throws {
+        let fixture = try await ServerFixture(backend)
+        let entry = try #require(fixture.entryIDs.first)
+        try await fixture.test { http in
+            let photo = try Images.demo(0)
+            for _ in 0..<3 {
+                let answer = try await http.call(.post, "/v1/match", key: fixture.matcher, contentType: "image/jpeg", body: photo)
+                #expect(answer.status == 200, "\(answer.text)")
+            }
+            let miss = try await http.call(.post, "/v1/match", key: fixture.matcher, contentType: "image/jpeg", body: try Images.demo(5))
+            #expect(miss.status == 200)
+            func matches(_ path: String) async throws -> [String: Any] {
+                let shown = try await http.call(.get, path, key: fixture.curator)
+                return try #require(shown.json["feedback"] as? [String: Any], "\(shown.text)")
+            }
+            #expect(try await matches("/v1/banks/TEST_BANK/entries/\(entry)")["matches"] as? Int == 0, "counted in memory until the flush")
+            try await fixture.service.entryMatches.flush()
+            let counted = try await matches("/v1/banks/TEST_BANK/entries/\(entry)")
+            #expect(counted["matches"] as? Int == 3 && counted["last_matched_at"] is String, "\(counted)")
+            #expect(try await matches("/v1/banks/TEST_BANK/entries/\(fixture.entryIDs[1])")["matches"] as? Int == 0)
+            #expect(try await matches("/v1/banks/TEST_BANK")["matches"] as? Int == 3)
+            try await fixture.service.entryMatches.flush()
+            #expect(try await matches("/v1/banks/TEST_BANK")["matches"] as? Int == 3, "a flush adds only what was counted since the last")
         }
     }
 }

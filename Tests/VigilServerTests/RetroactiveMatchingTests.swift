@@ -60,6 +60,9 @@ import Cases
             #expect(lookup["api"] == .string("native") && lookup["caller"]?.string?.hasPrefix("key:") == true)
             let match = try #require(event.payload.object?["matches"]?.array?.first?.object)
             #expect(match["bank"] == .string("TEST_BANK") && match["distance"] == .number(0))
+            // A match found later counts on its entry like any other.
+            let entryID = try #require(checked.hits.first?.entry.id)
+            #expect(try await fixture.service.banks.feedback(entryIDs: [entryID])[entryID]?.matches == 1)
             // Once: checking again (a retry, another replica) reports nothing new.
             #expect(try await screening.matcher.checkNew().hits.isEmpty)
             #expect(try await fixture.service.events.events(after: 0, types: [EventTypes.matchFound], limit: 50)

@@ -7,6 +7,7 @@ import PDQ
 public actor InMemoryBankStore: BankStore {
     private var banks: [Int64: Bank] = [:]
     private var entries: [Int64: BankEntry] = [:]
+    private var matchCounts: [Int64: EntryMatchCount] = [:]
     private var log: [(sequence: Int64, change: Change, at: Date)] = []
     private var nextBankID: Int64 = 1
     private var nextEntryID: Int64 = 1
@@ -164,8 +165,41 @@ public actor InMemoryBankStore: BankStore {
         return entry
     }
 
-    /// Verdicts are counted by the case store, which this store does not have: none here.
-    public func feedback(entryIDs: [Int64]) async throws -> [Int64: EntryFeedback] { [:] }
+    /// Verdicts are counted by the case store, which this store does not have: matches only here.
+    public func feedback(entryIDs: [Int64]) async throws -> [Int64: EntryFeedback] {
+        var found: [Int64: EntryFeedback] = [:]
+        for id in entryIDs { if let count = matchCounts[id] { found[id] = EntryFeedback(matches: count.matches, lastMatchedAt: count.last) } }
+        return found
+    }
+
+    public func bankFeedback() async throws -> [Int64: EntryFeedback] {
+        var found: [Int64: EntryFeedback] = [:]
+        for (id, count) in matchCounts {
+            guard let bankID = entries[id]?.bankID else { continue }
+            found[bankID, default: EntryFeedback()].matches += count.matches
+            found[bankID, default: EntryFeedback()].lastMatchedAt = max(found[bankID]?.lastMatchedAt ?? count.last, count.last)
+        }
+        return found
+    }
+
+    public func addMatches(_ counts: [Int64: EntryMatchCount]) async throws {
+        for (id, count) in counts {
+            var total = matchCounts[id] ?? EntryMatchCount(matches: 0, last: count.last)
+            total.matches += count.matches
+            total.last = max(total.last, count.last)
+            matchCounts[id] = total
+        }
+    }
+
+    public func quarantined(bankID: Int64, limit: Int) async throws -> [BankEntry] {
+        Array(entries.values.filter { $0.bankID == bankID && $0.metadata.quarantine != nil }.sorted { $0.id < $1.id }.prefix(limit))
+    }
+
+    public func quarantinedCounts() async throws -> [Int64: Int] {
+        var counts: [Int64: Int] = [:]
+        for entry in entries.values where entry.metadata.quarantine != nil { counts[entry.bankID, default: 0] += 1 }
+        return counts
+    }
 
     public func entry(id: Int64) async throws -> BankEntry? { entries[id] }
 

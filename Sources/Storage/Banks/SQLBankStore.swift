@@ -230,11 +230,82 @@ public struct SQLBankStore: BankStore {
                 for row in try await sql.raw("""
                     SELECT entry_id, confirmations, false_positives FROM entry_feedback WHERE entry_id IN (\(unsafeRaw: ids))
                     """).all() {
-                    found[try row.decode(column: "entry_id", as: Int64.self)] = EntryFeedback(
-                        confirmations: try row.decode(column: "confirmations", as: Int.self), falsePositives: try row.decode(column: "false_positives", as: Int.self))
+                    let id = try row.decode(column: "entry_id", as: Int64.self)
+                    found[id, default: EntryFeedback()].confirmations = try row.decode(column: "confirmations", as: Int.self)
+                    found[id, default: EntryFeedback()].falsePositives = try row.decode(column: "false_positives", as: Int.self)
+                }
+                for row in try await sql.raw("SELECT entry_id, matches, last_matched_at FROM entry_matches WHERE entry_id IN (\(unsafeRaw: ids))").all() {
+                    let id = try row.decode(column: "entry_id", as: Int64.self)
+                    found[id, default: EntryFeedback()].matches = try row.decode(column: "matches", as: Int.self)
+                    found[id, default: EntryFeedback()].lastMatchedAt = Date(milliseconds: try row.decode(column: "last_matched_at", as: Int64.self))
                 }
             }
             return found
+        }
+    }
+
+    public func bankFeedback() async throws -> [Int64: EntryFeedback] {
+        try await database.run { sql in
+            var found: [Int64: EntryFeedback] = [:]
+            for row in try await sql.raw("""
+                SELECT e.bank_id AS bank_id, CAST(SUM(f.confirmations) AS BIGINT) AS confirmations, CAST(SUM(f.false_positives) AS BIGINT) AS false_positives
+                FROM entry_feedback f JOIN bank_entries e ON e.id = f.entry_id GROUP BY e.bank_id
+                """).all() {
+                let id = try row.decode(column: "bank_id", as: Int64.self)
+                found[id, default: EntryFeedback()].confirmations = try row.decode(column: "confirmations", as: Int.self)
+                found[id, default: EntryFeedback()].falsePositives = try row.decode(column: "false_positives", as: Int.self)
+            }
+            for row in try await sql.raw("""
+                SELECT e.bank_id AS bank_id, CAST(SUM(m.matches) AS BIGINT) AS matches, MAX(m.last_matched_at) AS last_matched_at
+                FROM entry_matches m JOIN bank_entries e ON e.id = m.entry_id GROUP BY e.bank_id
+                """).all() {
+                let id = try row.decode(column: "bank_id", as: Int64.self)
+                found[id, default: EntryFeedback()].matches = try row.decode(column: "matches", as: Int.self)
+                found[id, default: EntryFeedback()].lastMatchedAt = Date(milliseconds: try row.decode(column: "last_matched_at", as: Int64.self))
+            }
+            return found
+        }
+    }
+
+    public func addMatches(_ counts: [Int64: EntryMatchCount]) async throws {
+        guard !counts.isEmpty else { return }
+        try await database.transaction { sql in try await Self.addMatches(counts, sql) }
+    }
+
+    /// Adds to the entries' match totals on `sql` (a retroactive check's hits, in its transaction).
+    static func addMatches(_ counts: [Int64: EntryMatchCount], _ sql: any SQLDatabase) async throws {
+        // In id order: two replicas flushing at once take the rows' locks in the same order.
+        for (id, count) in counts.sorted(by: { $0.key < $1.key }) {
+            try await sql.raw("""
+                INSERT INTO entry_matches (entry_id, matches, last_matched_at)
+                VALUES (\(bind: id), \(bind: count.matches), \(bind: count.last.millisecondsSince1970))
+                ON CONFLICT (entry_id) DO UPDATE SET matches = entry_matches.matches + excluded.matches,
+                    last_matched_at = CASE WHEN excluded.last_matched_at > entry_matches.last_matched_at
+                                           THEN excluded.last_matched_at ELSE entry_matches.last_matched_at END
+                """).run()
+        }
+    }
+
+    public func quarantined(bankID: Int64, limit: Int) async throws -> [BankEntry] {
+        try await database.run { sql in
+            try await sql.raw("""
+                SELECT \(unsafeRaw: Self.entryColumns) FROM bank_entries
+                WHERE disabled_until = \(bind: EntryQuarantine.until.millisecondsSince1970) AND bank_id = \(bind: bankID)
+                ORDER BY id LIMIT \(bind: max(1, min(limit, 1000)))
+                """).all().map(Self.entry).filter { $0.metadata.quarantine != nil }
+        }
+    }
+
+    public func quarantinedCounts() async throws -> [Int64: Int] {
+        try await database.run { sql in
+            var counts: [Int64: Int] = [:]
+            for row in try await sql.raw("""
+                SELECT bank_id, COUNT(*) AS quarantined FROM bank_entries
+                WHERE disabled_until = \(bind: EntryQuarantine.until.millisecondsSince1970) GROUP BY bank_id
+                """).all() {
+                counts[try row.decode(column: "bank_id", as: Int64.self)] = try row.decode(column: "quarantined", as: Int.self)
+            }
+            return counts
         }
     }
 

@@ -1,6 +1,7 @@
 public import Events
 public import Foundation
 public import Screening
+import Banks
 import SQLKit
 
 /// `ScreenedStore` on SQLKit: the `screened_signals` table, the check's cursor over
@@ -134,6 +135,10 @@ public struct SQLScreenedStore: ScreenedStore {
                     """).first()
                 if inserted != nil { fresh.append(hit) }
             }
+            // A match found later is a match: counted on its entry with the event.
+            var counts: [Int64: EntryMatchCount] = [:]
+            for hit in fresh { counts[hit.entry.id, default: EntryMatchCount(matches: 0, last: Date(milliseconds: now))].matches += 1 }
+            try await SQLBankStore.addMatches(counts, sql)
             let events = fresh.map(event) + also
             if !events.isEmpty { _ = try await EventSQL.append(events, at: Date(), on: sql, dialect) }
             return fresh

@@ -14,13 +14,19 @@ struct BankJSON: Encodable {
     var entryCount: Int
     var createdAt: String
     var updatedAt: String
+    /// Its entries' matches and reviewers' verdicts, together.
+    var feedback: FeedbackJSON
+    /// How many of its entries are quarantined (a curator decides about each).
+    var quarantined: Int
 
     enum CodingKeys: String, CodingKey {
         case name, description, kind, enabled, pdqThreshold = "pdq_threshold", labels, entryCount = "entry_count",
-             createdAt = "created_at", updatedAt = "updated_at"
+             createdAt = "created_at", updatedAt = "updated_at", feedback, quarantined
     }
 
-    init(_ bank: Bank, entryCount: Int) {
+    init(_ bank: Bank, entryCount: Int, feedback: EntryFeedback = EntryFeedback(), quarantined: Int = 0) {
+        self.feedback = FeedbackJSON(feedback)
+        self.quarantined = quarantined
         name = bank.name
         description = bank.description
         kind = bank.kind.rawValue
@@ -30,6 +36,33 @@ struct BankJSON: Encodable {
         self.entryCount = entryCount
         createdAt = Timestamp.iso8601(bank.createdAt)
         updatedAt = Timestamp.iso8601(bank.updatedAt)
+    }
+}
+
+/// An entry's (or a bank's) matches and what reviewers decided about them.
+struct FeedbackJSON: Encodable {
+    var matches: Int
+    var lastMatchedAt: String?
+    var confirmations: Int
+    var falsePositives: Int
+
+    enum CodingKeys: String, CodingKey {
+        case matches, lastMatchedAt = "last_matched_at", confirmations, falsePositives = "false_positives"
+    }
+
+    init(_ feedback: EntryFeedback) {
+        matches = feedback.matches
+        lastMatchedAt = feedback.lastMatchedAt.map(Timestamp.iso8601)
+        confirmations = feedback.confirmations
+        falsePositives = feedback.falsePositives
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(matches, forKey: .matches)
+        try c.encode(lastMatchedAt, forKey: .lastMatchedAt)
+        try c.encode(confirmations, forKey: .confirmations)
+        try c.encode(falsePositives, forKey: .falsePositives)
     }
 }
 
@@ -45,13 +78,13 @@ struct EntryDetailJSON: Encodable {
     var addedAt: String
     /// Set when the entry matched too much and stopped matching (the flood guard).
     var quarantine: [String: String]?
-    /// Reviewers' verdicts on its matches (null where the answer does not read them: a match's entry).
-    var feedback: [String: Int]?
+    /// Its matches and reviewers' verdicts on them (null where the answer does not read them: a match's entry).
+    var feedback: FeedbackJSON?
 
     enum CodingKeys: String, CodingKey { case bank, note, addedBy = "added_by", addedAt = "added_at", quarantine, feedback }
 
     init(_ entry: BankEntry, bank: Bank, feedback: EntryFeedback? = nil) {
-        self.feedback = feedback.map { ["confirmations": $0.confirmations, "false_positives": $0.falsePositives] }
+        self.feedback = feedback.map(FeedbackJSON.init)
         exported = ExportedEntry(entry)
         self.bank = bank.name
         note = entry.metadata.note

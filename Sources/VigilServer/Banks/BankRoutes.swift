@@ -72,8 +72,17 @@ struct BankRoutes {
         }
     }
 
+    /// A bank as the API shows it, with its entries' totals.
+    func json(_ bank: Bank) async throws -> BankJSON {
+        BankJSON(bank, entryCount: try await banks.entryCount(of: bank), feedback: try await banks.bankFeedback()[bank.id] ?? EntryFeedback(),
+                 quarantined: try await banks.quarantinedCounts()[bank.id] ?? 0)
+    }
+
     func list() async throws -> Response {
-        try JSONText.response(["banks": try await banks.banksWithEntryCounts().map { BankJSON($0.bank, entryCount: $0.entries) }])
+        let (feedback, quarantined) = (try await banks.bankFeedback(), try await banks.quarantinedCounts())
+        return try JSONText.response(["banks": try await banks.banksWithEntryCounts().map {
+            BankJSON($0.bank, entryCount: $0.entries, feedback: feedback[$0.bank.id] ?? EntryFeedback(), quarantined: quarantined[$0.bank.id] ?? 0)
+        }])
     }
 
     func bank(_ context: VigilRequestContext) async throws -> Bank {
@@ -82,7 +91,7 @@ struct BankRoutes {
 
     func show(_ context: VigilRequestContext) async throws -> Response {
         let bank = try await bank(context)
-        return try JSONText.response(BankJSON(bank, entryCount: try await banks.entryCount(of: bank)))
+        return try JSONText.response(try await json(bank))
     }
 
     func create(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
@@ -109,7 +118,7 @@ struct BankRoutes {
         let updated = try await auditor.audited(context, force ? "bank.update_forced" : "bank.update", target: "bank:\(try context.parameters.require("name"))") {
             try await banks.updateBank(changed, force: force)
         }
-        return try JSONText.response(BankJSON(updated, entryCount: try await banks.entryCount(of: updated)))
+        return try JSONText.response(try await json(updated))
     }
 
     func delete(_ request: Request, _ context: VigilRequestContext) async throws -> Response {

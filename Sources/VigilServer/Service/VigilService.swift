@@ -51,6 +51,8 @@ public final class VigilService: Sendable {
     public let users: UserService
     /// Lookups and matches per hour, for the dashboard's charts; flushed by `vigil serve`.
     public let tally: LookupTally
+    /// Each entry's matches, counted as lookups make them and written every few seconds.
+    public let entryMatches: EntryMatchTally
     /// What lookups screened, and the retroactive check of entries added since.
     public let screening: ScreeningService
     public let settings: ServerSettings
@@ -72,7 +74,7 @@ public final class VigilService: Sendable {
                  bankSync: BankSyncService, audit: any AuditLog, workflows: WorkflowService, triggers: EventTriggers, triggerBell: Doorbell,
                  cases: CaseService, accounts: AccountService, events: any EventStore, eventFeed: EventFeed, lookupEvents: EventGroupCommit,
                  webhooks: WebhookService, media: EvidenceMediaService, reports: ReportService, review: CaseReview, users: UserService,
-                 tally: LookupTally, settings: ServerSettings, metrics: ServerMetrics, subscribedEvents: SubscribedEventTypes,
+                 tally: LookupTally, entryMatches: EntryMatchTally, settings: ServerSettings, metrics: ServerMetrics, subscribedEvents: SubscribedEventTypes,
                  trials: any WorkflowTrials, screening: ScreeningService) {
         self.trials = trials
         self.screening = screening
@@ -98,6 +100,7 @@ public final class VigilService: Sendable {
         self.review = review
         self.users = users
         self.tally = tally
+        self.entryMatches = entryMatches
         self.settings = settings
         self.metrics = metrics
         self.subscribedEvents = subscribedEvents
