@@ -268,7 +268,7 @@ let package = Package(
             name: "Composition",
             dependencies: [
                 "Access", "BankImport", "Banks", "Cases", "ContentHashing", "Events", "IntegrationClients", "Integrations", "Jobs", "Lookup",
-                "Reports", "SafeFetch", "Screening", "Storage", "Vault", "VigilServer", "Workflows", "WorkflowSteps",
+                "Reports", "SafeFetch", "Screening", "Storage", "Vault", "VigilServer", "Workflows", "WorkflowSteps", "JSONValues",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift

@@ -105,6 +105,7 @@ public struct BankSync: Sendable {
     static func words(_ summary: ImportSummary, pages: Int) -> String {
         "ok: \(pages) pages, \(summary.added) added, \(summary.updated) updated, \(summary.removed) removed, "
             + "\(summary.duplicates) unchanged, \(summary.rejectedCount) rejected"
+            + (summary.lowQuality > 0 ? ", \(summary.lowQuality) below the quality gate" : "")
     }
 }
 

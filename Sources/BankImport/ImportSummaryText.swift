@@ -10,6 +10,8 @@ public struct ImportSummaryText: Codable, Sendable, Equatable {
     public var removed: Int
     public var replaced: Int
     public var rejectedCount: Int
+    /// Absent in a checkpoint written before it was counted.
+    public var lowQuality: Int?
     public var rejected: [Rejection]
 
     public struct Rejection: Codable, Sendable, Equatable {
@@ -19,6 +21,7 @@ public struct ImportSummaryText: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case rowsRead = "rows_read", added, duplicates, updated, removed, replaced, rejectedCount = "rejected_count", rejected
+        case lowQuality = "low_quality"
     }
 
     public init(_ summary: ImportSummary) {
@@ -29,6 +32,7 @@ public struct ImportSummaryText: Codable, Sendable, Equatable {
         removed = summary.removed
         replaced = summary.replaced
         rejectedCount = summary.rejectedCount
+        lowQuality = summary.lowQuality
         rejected = summary.rejected.map { Rejection(line: $0.line, reason: $0.reason) }
     }
 
@@ -41,6 +45,7 @@ public struct ImportSummaryText: Codable, Sendable, Equatable {
         summary.removed = removed
         summary.replaced = replaced
         summary.rejectedCount = rejectedCount
+        summary.lowQuality = lowQuality ?? 0
         summary.rejected = rejected.map { ImportSummary.Rejection(line: $0.line, reason: $0.reason) }
         return summary
     }

@@ -20,12 +20,15 @@ public struct Bank: Sendable, Hashable, Codable {
     /// Free-form labels: a source ("source:ncmec"), an industry category ("A1", "A2", "B1", "B2"),
     /// "verified".
     public var labels: [String]
+    /// The bank's own limits against overzealous entries and poor queries, where it sets them.
+    public var guards: BankGuards
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(id: Int64, name: String, description: String, kind: BankKind, enabled: Bool, pdqThreshold: Int,
-                labels: [String], createdAt: Date, updatedAt: Date) {
+                labels: [String], guards: BankGuards = BankGuards(), createdAt: Date, updatedAt: Date) {
         self.id = id
+        self.guards = guards
         self.name = name
         self.description = description
         self.kind = kind
@@ -52,9 +55,11 @@ public struct NewBank: Sendable, Hashable {
     public var enabled: Bool
     public var pdqThreshold: Int
     public var labels: [String]
+    public var guards: BankGuards
 
     public init(name: String, description: String = "", kind: BankKind = .match, enabled: Bool = true,
-                pdqThreshold: Int = Bank.defaultPDQThreshold, labels: [String] = []) {
+                pdqThreshold: Int = Bank.defaultPDQThreshold, labels: [String] = [], guards: BankGuards = BankGuards()) {
+        self.guards = guards
         self.name = name
         self.description = description
         self.kind = kind
@@ -66,7 +71,7 @@ public struct NewBank: Sendable, Hashable {
     /// The settings of an existing bank, to validate an edit of it.
     public init(settingsOf bank: Bank) {
         self.init(name: bank.name, description: bank.description, kind: bank.kind, enabled: bank.enabled,
-                  pdqThreshold: bank.pdqThreshold, labels: bank.labels)
+                  pdqThreshold: bank.pdqThreshold, labels: bank.labels, guards: bank.guards)
     }
 
     /// Checks the fields a user typed; the message says what is wrong.
@@ -75,8 +80,43 @@ public struct NewBank: Sendable, Hashable {
         guard (0...256).contains(pdqThreshold) else {
             throw .invalid("PDQ threshold must be between 0 and 256, got \(pdqThreshold)")
         }
+        try guards.validate()
         for label in labels where label.isEmpty || label.count > 100 || label.contains(",") {
             throw .invalid("label \"\(label)\" must be 1-100 characters without commas")
+        }
+    }
+}
+
+/// A bank's own limits, each over the server's setting of the same name where set (nil: the
+/// setting applies). 0 turns a guard off for the bank.
+public struct BankGuards: Sendable, Hashable, Codable {
+    /// Distinct images an entry may match within an hour before it is quarantined.
+    public var floodLimitPerHour: Int?
+    /// Every this many of an entry's matches found false positive by reviewers, it is quarantined.
+    public var falsePositiveLimit: Int?
+    /// The PDQ quality a query needs to be matched against the bank's PDQ entries; entries below it
+    /// are flagged on import.
+    public var qualityGate: Int?
+
+    public init(floodLimitPerHour: Int? = nil, falsePositiveLimit: Int? = nil, qualityGate: Int? = nil) {
+        self.floodLimitPerHour = floodLimitPerHour
+        self.falsePositiveLimit = falsePositiveLimit
+        self.qualityGate = qualityGate
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case floodLimitPerHour = "flood_limit_per_hour", falsePositiveLimit = "false_positive_limit", qualityGate = "quality_gate"
+    }
+
+    public func validate() throws(BankError) {
+        if let floodLimitPerHour, !(0...10_000_000).contains(floodLimitPerHour) {
+            throw .invalid("flood_limit_per_hour must be from 0 (off) to 10000000 distinct images, got \(floodLimitPerHour)")
+        }
+        if let falsePositiveLimit, !(0...1_000_000).contains(falsePositiveLimit) {
+            throw .invalid("false_positive_limit must be from 0 (off) to 1000000 false positives, got \(falsePositiveLimit)")
+        }
+        if let qualityGate, !(0...100).contains(qualityGate) {
+            throw .invalid("quality_gate must be a PDQ quality from 0 to 100, got \(qualityGate)")
         }
     }
 }

@@ -110,6 +110,15 @@ public struct EntryQuarantine: Sendable, Hashable, Codable {
     public static let until = Date(timeIntervalSince1970: 253_402_300_799)
 }
 
+extension BankEntry {
+    /// Whether its PDQ's quality is below the bank's quality gate (its own, or 50): such an entry
+    /// is kept and flagged (a flat or tiny image's hash matches unrelated images).
+    public func isBelowQualityGate(of bank: Bank) -> Bool {
+        guard signals.pdq != nil, let quality = signals.pdqQuality else { return false }
+        return quality < (bank.guards.qualityGate ?? PDQResult.defaultQualityThreshold)
+    }
+}
+
 /// An entry to add.
 public struct NewEntry: Sendable, Hashable {
     public var signals: EntrySignals

@@ -25,13 +25,22 @@ public final class FloodGuard: Sendable {
         self.window = window
     }
 
+    /// The limit for an entry of `bank`: the bank's own, or the setting.
+    public func limit(for bank: Bank) -> Int { bank.guards.floodLimitPerHour ?? limit }
+
     /// Counts one lookup's matches of an image (`image`: its SHA-256, or its PDQ for a hash
     /// lookup); returns the entries that just went over the limit.
     public func observe(entryIDs: [Int64], image: String, at time: Date) -> [Int64] {
-        guard limit > 0, !entryIDs.isEmpty else { return [] }
+        observe(entries: entryIDs.map { ($0, limit) }, image: image, at: time)
+    }
+
+    /// Counts one lookup's matches, each entry with its own limit (its bank's; 0: not guarded).
+    public func observe(entries: [(id: Int64, limit: Int)], image: String, at time: Date) -> [Int64] {
+        let guarded = entries.filter { $0.limit > 0 }
+        guard !guarded.isEmpty else { return [] }
         return state.withLock { state in
             var over: [Int64] = []
-            for id in entryIDs {
+            for (id, limit) in guarded {
                 if let at = state.reported[id] {
                     guard time.timeIntervalSince(at) > window else { continue }
                     state.reported[id] = nil

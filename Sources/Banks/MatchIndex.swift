@@ -152,6 +152,7 @@ public final class MatchIndex: Sendable {
 
     /// The bank the index knows by this id.
     public func bank(id: Int64) -> Bank? { catalog.withLock { $0.banks[id] } }
+    public func bank(named name: String) -> Bank? { catalog.withLock { $0.banks.values.first { $0.name == name } } }
 
     /// The banks the index knows, by id.
     public var banks: [Int64: Bank] { catalog.withLock { $0.banks } }
@@ -195,19 +196,25 @@ public final class MatchIndex: Sendable {
         let bankByID = Dictionary(uniqueKeysWithValues: considered.map { ($0.id, $0) })
         var best: [String: MatchHit] = [:]
 
+        // A bank's own quality gate, where it sets one, is the gate for its PDQ entries.
+        func gated(_ bank: Bank) -> Bool { query.pdqQuality.map { $0 < (bank.guards.qualityGate ?? query.qualityGate) } ?? false }
+
         func consider(_ payload: UInt64, signal: MatchedSignal, distance: Int, variant: DihedralVariant?) {
             let (bankID, entryID) = Self.split(payload)
             guard let bank = bankByID[bankID] else { return }
-            if signal == .pdq, distance > (query.threshold ?? bank.pdqThreshold) { return }
+            if signal == .pdq, distance > (query.threshold ?? bank.pdqThreshold) || gated(bank) { return }
             if let until = catalog.snoozed[entryID], until > now { return }
             let key = "\(bankID)/\(entryID)/\(signal.rawValue)"
             if let existing = best[key], existing.distance <= distance { return }
             best[key] = MatchHit(bank: bank, entryID: entryID, signal: signal, distance: distance, variant: variant)
         }
 
-        let belowGate = query.pdqQuality.map { $0 < query.qualityGate } ?? false
-        if !query.pdq.isEmpty, !belowGate, !considered.isEmpty {
-            let radius = query.threshold ?? considered.map(\.pdqThreshold).max()!
+        // Below the gate of some bank (reported); searched unless below every bank's.
+        let gatedOut = considered.filter(gated)
+        let belowGate = !gatedOut.isEmpty
+        let searched = considered.filter { !gated($0) }
+        if !query.pdq.isEmpty, !searched.isEmpty {
+            let radius = query.threshold ?? searched.map(\.pdqThreshold).max()!
             for hit in pdq.snapshot.search(query.pdq, radius: radius) {
                 let variant = query.pdq.count == 8 ? DihedralVariant(rawValue: hit.needle) : (hit.needle == 0 ? .original : nil)
                 consider(hit.payload, signal: .pdq, distance: hit.distance, variant: variant)

@@ -4,6 +4,7 @@ import Events
 public import Foundation
 import JSONValues
 import PDQ
+import Synchronization
 
 /// The rules of cases: opening with a template's required fields, decisions that follow the
 /// template's statuses, the version check that turns a second concurrent decision into a
@@ -14,12 +15,20 @@ public struct CaseService: Sendable {
     /// Sets how long a decided case's evidence files are kept.
     public let media: EvidenceMediaService?
     let clock: @Sendable () -> Date
+    /// Told, after a decision is committed, which bank entries it judged and how (the guard that
+    /// quarantines an entry reviewers keep finding false positive).
+    let judged: EntriesJudged?
 
-    public init(store: any CaseStore, banks: BankService, media: EvidenceMediaService? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
+    /// The entries a committed decision judged, and its verdict on them.
+    public typealias EntriesJudged = @Sendable (_ entryIDs: [Int64], _ verdict: EntryVerdict) async -> Void
+
+    public init(store: any CaseStore, banks: BankService, media: EvidenceMediaService? = nil, clock: @escaping @Sendable () -> Date = { Date() },
+                judged: EntriesJudged? = nil) {
         self.store = store
         self.banks = banks
         self.media = media
         self.clock = clock
+        self.judged = judged
     }
 
     // MARK: templates
@@ -145,12 +154,18 @@ public struct CaseService: Sendable {
             guard kind != .initial else { throw CaseError.invalid("a case cannot be moved back to its initial status \(status)") }
         }
         let note = request.note
+        let verdict = Mutex<EntryVerdict?>(nil)
         let decided = try await store.updateCase(id: caseID, at: clock()) { current in
             if let expected = request.expectedVersion, expected != current.version {
                 throw CaseError.conflict("case \(caseID) changed since version \(expected): it is at version \(current.version), status \(current.status)",
                                          current: current)
             }
-            return try Self.apply(request.decision, note: note, to: current, template: template, actor: request.actor)
+            let change = try Self.apply(request.decision, note: note, to: current, template: template, actor: request.actor)
+            verdict.withLock { $0 = change.verdict }
+            return change
+        }
+        if let judged, let verdict = verdict.withLock({ $0 }), let detail = try await store.caseDetail(id: caseID) {
+            await judged(Array(Set(detail.evidence.compactMap(\.match.entryID))).sorted(), verdict)
         }
         var result = decided
         if let bankToAdd { result = try await addSignals(of: caseID, to: bankToAdd, actor: request.actor) ?? result }

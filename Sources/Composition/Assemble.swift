@@ -82,8 +82,8 @@ public enum Assemble {
     /// `wake` rings the job queue when a report's call is queued.
     public static func casework(_ stores: Stores, banks: BankService, media: EvidenceMediaService,
                                 statuses: AccountStatuses = AccountStatuses(), wake: @escaping @Sendable () -> Void = {},
-                                clock: @escaping @Sendable () -> Date = { Date() }) -> Casework {
-        let cases = CaseService(store: stores.cases, banks: banks, media: media, clock: clock)
+                                clock: @escaping @Sendable () -> Date = { Date() }, judged: CaseService.EntriesJudged? = nil) -> Casework {
+        let cases = CaseService(store: stores.cases, banks: banks, media: media, clock: clock, judged: judged)
         let reports = ReportService(store: stores.reports, documents: CyberTiplineXML(), cases: cases, media: media, banks: banks, wake: wake, clock: clock)
         return Casework(cases: cases, accounts: AccountService(store: stores.cases, statuses: statuses, clock: clock), reports: reports,
                         review: CaseReview(cases: cases, reports: reports))

@@ -90,25 +90,21 @@ public struct VigilApplication: Sendable {
         // The guard against overzealous entries: one matching more distinct images in an hour than
         // the limit is quarantined (stored: every replica stops matching it), and the curators told.
         let flood = FloodGuard(limit: settings.floodLimit)
-        let floodLogger = options.logger("vigil.flood")
-        lookup.observe(isListening: { matched in matched && flood.limit > 0 }) { event in
+        let quarantines = EntryQuarantines(banks: banks, events: stores.events, clock: clock, logger: options.logger("vigil.quarantine"))
+        lookup.observe(isListening: { matched in matched }) { event in
             guard event.api != .trial, let image = event.sha256 ?? event.pdq?.hex ?? event.md5 else { return }
-            for entryID in flood.observe(entryIDs: event.matches.map(\.entryID), image: image, at: event.at) {
+            let limits = Dictionary(event.matches.map { ($0.entryID, flood.limit(for: $0.bank)) }, uniquingKeysWith: { first, _ in first })
+            for entryID in flood.observe(entries: limits.map { ($0.key, $0.value) }, image: image, at: event.at) {
+                let limit = limits[entryID] ?? flood.limit
                 Task {
-                    let reason = "matched more than \(flood.limit) distinct images within an hour"
                     do {
-                        let entry = try await banks.quarantine(entryID: entryID, reason: reason, at: clock())
-                        let bank = banks.index.bank(id: entry.bankID)?.name ?? "bank \(entry.bankID)"
-                        _ = try await stores.events.append([NewEvent(
-                            type: EventTypes.entryQuarantined, subject: "entry:\(entryID)", actor: "system:flood-guard",
-                            payload: ["bank": .string(bank), "entry_id": .number(Double(entryID)), "reason": .string(reason),
-                                      "limit": .number(Double(flood.limit))])], at: clock())
-                        floodLogger.warning("an entry was quarantined", metadata: ["entry": .stringConvertible(entryID), "bank": .string(bank)])
+                        try await quarantines.quarantine(entryID: entryID, reason: "matched more than \(limit) distinct images within an hour",
+                                                         actor: "system:flood-guard", detail: ["limit": .number(Double(limit))])
                     } catch {
                         // Counted again from the next match: a quarantine that failed is tried again.
                         flood.forget(entryID: entryID)
-                        floodLogger.error("an entry over the flood limit could not be quarantined",
-                                          metadata: ["entry": .stringConvertible(entryID), "error": .string(String(describing: error).prefix(300).description)])
+                        quarantines.logger.error("an entry over the flood limit could not be quarantined",
+                                                 metadata: ["entry": .stringConvertible(entryID), "error": .string(String(describing: error).prefix(300).description)])
                     }
                 }
             }
@@ -125,7 +121,10 @@ public struct VigilApplication: Sendable {
         }
         let syncing = Assemble.bankSync(stores, banks: banks, jobs: jobs, credentials: credentials, gate: fetcher.gate)
         let casework = Assemble.casework(stores, banks: banks, media: media, statuses: settings.accountStatuses,
-                                         wake: { [doorbell = jobs.doorbell] in doorbell.ring() }, clock: clock)
+                                         wake: { [doorbell = jobs.doorbell] in doorbell.ring() }, clock: clock,
+                                         judged: { [limit = settings.falsePositiveLimit] entryIDs, verdict in
+                                             await quarantines.judged(entryIDs, verdict, limit: limit)
+                                         })
         Assemble.guardCredentialUsers(credentials, stores: stores, bankSync: syncing.service,
                                       reportSettings: { [reports = casework.reports] in try await reports.settings() })
         let engine = WorkflowEngine(

@@ -49,19 +49,19 @@ public struct RetroactiveMatcher: Sendable {
             // An entry matching more images screened before it than the flood limit is taken for
             // overzealous: quarantined for a curator, not reported against every account.
             var told: [NewEvent] = []
-            if floodLimit > 0 {
-                let byEntry = Dictionary(grouping: hits, by: \.entry.id)
-                let over = byEntry.filter { Set($0.value.map(\.screened.id)).count > floodLimit }
-                let reason = "matched more than \(floodLimit) images screened before it"
-                for (entryID, entryHits) in over.sorted(by: { $0.key < $1.key }) {
-                    _ = try await banks.quarantine(entryID: entryID, reason: reason, at: clock())
-                    told.append(NewEvent(type: EventTypes.entryQuarantined, subject: "entry:\(entryID)", actor: "system:retroactive",
-                                         payload: ["bank": .string(entryHits[0].entry.bank), "entry_id": .number(Double(entryID)),
-                                                   "reason": .string(reason), "limit": .number(Double(floodLimit))]))
-                }
-                hits.removeAll { over[$0.entry.id] != nil }
-                quarantined += over.count
+            // Each entry's limit is its bank's own where it sets one (0: not guarded).
+            func limit(_ bank: String) -> Int { banks.index.bank(named: bank)?.guards.floodLimitPerHour ?? floodLimit }
+            let byEntry = Dictionary(grouping: hits, by: \.entry.id)
+            let over = byEntry.filter { limit($0.value[0].entry.bank) > 0 && Set($0.value.map(\.screened.id)).count > limit($0.value[0].entry.bank) }
+            for (entryID, entryHits) in over.sorted(by: { $0.key < $1.key }) {
+                let bank = entryHits[0].entry.bank, reason = "matched more than \(limit(bank)) images screened before it"
+                _ = try await banks.quarantine(entryID: entryID, reason: reason, at: clock())
+                told.append(NewEvent(type: EventTypes.entryQuarantined, subject: "entry:\(entryID)", actor: "system:retroactive",
+                                     payload: ["bank": .string(bank), "entry_id": .number(Double(entryID)),
+                                               "reason": .string(reason), "limit": .number(Double(limit(bank)))]))
             }
+            hits.removeAll { over[$0.entry.id] != nil }
+            quarantined += over.count
             recorded += try await store.commit(hits, event: { Self.event($0, at: clock()) }, also: told, from: batch.cursor, to: batch.through)
             checked += batch.entries.count
             if batch.scanned < Self.batchSize { break }

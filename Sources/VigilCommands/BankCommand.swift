@@ -124,7 +124,8 @@ struct BankCommand: AsyncParsableCommand {
                 if summary.rejectedCount > summary.rejected.count {
                     Standard.error("vigil: … and \(summary.rejectedCount - summary.rejected.count) more rejected rows")
                 }
-                Standard.output("imported into \(bank.name): \(summary.added) added, \(summary.duplicates) duplicates, \(summary.replaced) replaced, \(summary.removed) removed, \(summary.rejectedCount) rejected")
+                Standard.output("imported into \(bank.name): \(summary.added) added, \(summary.duplicates) duplicates, \(summary.replaced) replaced, \(summary.removed) removed, \(summary.rejectedCount) rejected"
+                                + (summary.lowQuality > 0 ? ", \(summary.lowQuality) with a PDQ quality below the bank's gate (kept, flagged)" : ""))
                 if summary.rejectedCount > 0 { throw ExitCode(1) }
             }
         }

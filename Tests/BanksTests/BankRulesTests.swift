@@ -62,4 +62,48 @@ import VigilTestSupport
         let nearCopy = service.match(MatchQuery(pdq: [copy]))
         #expect(!nearCopy.isMatch && nearCopy.suppressed.count == 1, "the copy the allow entry was made from is suppressed")
     }
+
+    /// Issue 31 §3: the quality gate is per bank as well as global. A bank's own gate decides
+    /// whether a query's PDQ is matched against its entries (exact signals always are); an answer
+    /// below some bank's gate says so.
+    @Test func eachBankHasItsOwnQualityGate() async throws {
+        let service = try await Self.service()
+        let strict = try await service.createBank(NewBank(name: "STRICT", guards: BankGuards(qualityGate: 80)))
+        let lenient = try await service.createBank(NewBank(name: "LENIENT", guards: BankGuards(qualityGate: 20)))
+        let plain = try await service.createBank(NewBank(name: "PLAIN"))
+        var generator = HashGenerator(seed: 31)
+        let image = generator.randomHash()
+        for bank in [strict, lenient, plain] {
+            _ = try await service.addEntries([NewEntry(signals: EntrySignals(pdq: image, md5: String(repeating: "b", count: 32)), addedBy: "test")], to: bank)
+        }
+        func banks(_ quality: Int, md5: String? = nil) -> (names: [String], below: Bool) {
+            let result = service.match(MatchQuery(pdq: md5 == nil ? [image] : [], pdqQuality: quality, md5: md5))
+            return (result.matches.map(\.bank.name).sorted(), result.pdqBelowQualityGate)
+        }
+        #expect(banks(90) == (["LENIENT", "PLAIN", "STRICT"], false))
+        #expect(banks(60) == (["LENIENT", "PLAIN"], true), "below STRICT's own gate, above the global 50")
+        #expect(banks(30) == (["LENIENT"], true), "below the global gate, above LENIENT's own")
+        #expect(banks(10) == ([], true))
+        #expect(banks(10, md5: String(repeating: "b", count: 32)).names == ["LENIENT", "PLAIN", "STRICT"], "an exact hash is not gated")
+        await #expect(throws: BankError.self) { _ = try await service.createBank(NewBank(name: "BAD", guards: BankGuards(qualityGate: 101))) }
+    }
+
+    /// Entries whose PDQ quality is below the bank's gate are kept and flagged on import.
+    @Test func lowQualityEntriesAreFlaggedOnImport() async throws {
+        struct Items: ImportReader {
+            var items: [ImportItem]
+            var progress: Double? { nil }
+            mutating func next() async throws -> ImportItem? { items.isEmpty ? nil : items.removeFirst() }
+        }
+        let service = try await Self.service()
+        let bank = try await service.createBank(NewBank(name: "LIST", guards: BankGuards(qualityGate: 70)))
+        var generator = HashGenerator(seed: 32)
+        var reader = Items(items: [40, 65, 90, 100].enumerated().map { line, quality in
+            .entry(line: line + 1, NewEntry(signals: EntrySignals(pdq: generator.randomHash(), pdqQuality: quality), addedBy: "test"))
+        })
+        let summary = try await service.importEntries(into: bank, from: &reader)
+        #expect(summary.added == 4 && summary.lowQuality == 2, "\(summary)")
+        let flagged = try await service.entries(of: bank, after: 0, limit: 10).filter { $0.isBelowQualityGate(of: bank) }
+        #expect(flagged.compactMap(\.signals.pdqQuality).sorted() == [40, 65])
+    }
 }

@@ -40,6 +40,7 @@ import VigilTestSupport
                           "case_accounts", "cases", "accounts", "case_templates", "events", "event_cursors", "bank_sources", "credentials", "vault", "audit_log", "workflow_steps", "workflow_runs", "workflow_versions", "workflows"] {
                 try await sql.raw("DROP TABLE \(unsafeRaw: table)").run()
             }
+            try await sql.raw("ALTER TABLE banks DROP COLUMN guards").run()
             try await sql.raw("DELETE FROM vigil_schema_migrations WHERE version >= 2").run()
         }
         #expect(try await database.schemaVersion() == 1)

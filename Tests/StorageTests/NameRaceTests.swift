@@ -114,6 +114,7 @@ import VigilTestSupport
                 try await sql.raw("DROP TABLE \(unsafeRaw: table)").run()
             }
             try await sql.raw("ALTER TABLE bank_sources DROP COLUMN send_feedback").run()
+            try await sql.raw("ALTER TABLE banks DROP COLUMN guards").run()
             try await sql.raw("DELETE FROM vigil_schema_migrations WHERE version >= 15").run()
         }
         await database.close()

@@ -32,7 +32,7 @@ public actor InMemoryBankStore: BankStore {
     public func createBank(_ bank: NewBank, at time: Date) async throws -> Bank {
         guard !banks.values.contains(where: { $0.name == bank.name }) else { throw BankError.alreadyExists(bank.name) }
         let created = Bank(id: nextBankID, name: bank.name, description: bank.description, kind: bank.kind, enabled: bank.enabled,
-                           pdqThreshold: bank.pdqThreshold, labels: bank.labels, createdAt: time, updatedAt: time)
+                           pdqThreshold: bank.pdqThreshold, labels: bank.labels, guards: bank.guards, createdAt: time, updatedAt: time)
         nextBankID += 1
         banks[created.id] = created
         append(.bankChanged(created.id))

@@ -83,6 +83,9 @@ extension BankService {
         for rejection in batch.rejections { next.reject(line: rejection.line, reason: rejection.reason) }
         next.rejectedCount += batch.rejectedUnkept
         next.duplicates += batch.superseded
+        // Flagged, not refused: a list's low-quality hash is still its word, but a curator should know.
+        let gate = bank.guards.qualityGate ?? PDQResult.defaultQualityThreshold
+        next.lowQuality += batch.inserts.count { ($0.signals.pdqQuality ?? 100) < gate && $0.signals.pdq != nil }
         guard !batch.inserts.isEmpty || !batch.deletes.isEmpty else { return next }
         // The counts this batch adds are known only once it commits; the store fills them in
         // before writing the checkpoint in the same transaction.

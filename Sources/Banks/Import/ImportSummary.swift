@@ -14,6 +14,9 @@ public struct ImportSummary: Sendable, Equatable {
     /// Entries replaced by a newer record with the same external id and other signals.
     public var replaced = 0
     public var rejectedCount = 0
+    /// Entries read whose PDQ quality is below the bank's quality gate (its own, or 50): kept, and
+    /// flagged for a curator (a flat or tiny image's hash matches unrelated images).
+    public var lowQuality = 0
     /// The first rejections, with their line (record, file) numbers.
     public var rejected: [Rejection] = []
     public static let rejectedKept = 1000
@@ -39,6 +42,7 @@ public struct ImportSummary: Sendable, Equatable {
         removed += other.removed
         replaced += other.replaced
         rejectedCount += other.rejectedCount
+        lowQuality += other.lowQuality
         rejected += other.rejected.prefix(max(0, Self.rejectedKept - rejected.count))
     }
 

@@ -14,7 +14,7 @@ public struct SQLBankStore: BankStore {
         self.database = database
     }
 
-    static let bankColumns = "id, name, description, kind, enabled, pdq_threshold, labels, created_at, updated_at"
+    static let bankColumns = "id, name, description, kind, enabled, pdq_threshold, labels, guards, created_at, updated_at"
     static let entryColumns = "id, bank_id, pdq, pdq_quality, md5, sha256, external_id, metadata, disabled_until, added_by, added_at"
 
     /// A transaction that writes banks or entries: it takes the change-log lock first and wakes
@@ -37,14 +37,15 @@ public struct SQLBankStore: BankStore {
 
     public func createBank(_ bank: NewBank, at time: Date) async throws -> Bank {
         let labels = try JSONCoding.encode(bank.labels)
+        let guards = try JSONCoding.encode(bank.guards)
         let ms = time.millisecondsSince1970
         // A name another bank took (whatever its case) after the service checked it is the same
         // answer as one taken before.
         return try await UniqueViolation.answering(BankError.alreadyExists(bank.name)) { try await changeTransaction { sql in
             guard let row = try await sql.raw("""
-                INSERT INTO banks (name, description, kind, enabled, pdq_threshold, labels, created_at, updated_at)
+                INSERT INTO banks (name, description, kind, enabled, pdq_threshold, labels, guards, created_at, updated_at)
                 VALUES (\(bind: bank.name), \(bind: bank.description), \(bind: bank.kind.rawValue), \(bind: bank.enabled),
-                        \(bind: bank.pdqThreshold), \(bind: labels), \(bind: ms), \(bind: ms))
+                        \(bind: bank.pdqThreshold), \(bind: labels), \(bind: guards), \(bind: ms), \(bind: ms))
                 RETURNING \(unsafeRaw: Self.bankColumns)
                 """).first() else { throw StorageError.corruptRow("INSERT returned no bank") }
             let created = try Self.bank(row)
@@ -67,11 +68,13 @@ public struct SQLBankStore: BankStore {
 
     public func updateBank(_ bank: Bank) async throws -> Bank {
         let labels = try JSONCoding.encode(bank.labels)
+        let guards = try JSONCoding.encode(bank.guards)
         let ms = Date().millisecondsSince1970
         return try await UniqueViolation.answering(BankError.alreadyExists(bank.name)) { try await changeTransaction { sql in
             guard let row = try await sql.raw("""
                 UPDATE banks SET name = \(bind: bank.name), description = \(bind: bank.description), kind = \(bind: bank.kind.rawValue),
-                    enabled = \(bind: bank.enabled), pdq_threshold = \(bind: bank.pdqThreshold), labels = \(bind: labels), updated_at = \(bind: ms)
+                    enabled = \(bind: bank.enabled), pdq_threshold = \(bind: bank.pdqThreshold), labels = \(bind: labels), guards = \(bind: guards),
+                    updated_at = \(bind: ms)
                 WHERE id = \(bind: bank.id)
                 RETURNING \(unsafeRaw: Self.bankColumns)
                 """).first() else { throw BankError.notFound("bank \"\(bank.name)\"") }
@@ -380,6 +383,7 @@ public struct SQLBankStore: BankStore {
             enabled: try row.decode(column: "enabled", as: Bool.self),
             pdqThreshold: try row.decode(column: "pdq_threshold", as: Int.self),
             labels: try JSONCoding.decode([String].self, from: try row.decode(column: "labels", as: String.self)),
+            guards: try JSONCoding.decode(BankGuards.self, try row.decode(column: "guards", as: String.self), "a bank's guards"),
             createdAt: Date(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
             updatedAt: Date(milliseconds: try row.decode(column: "updated_at", as: Int64.self)))
     }

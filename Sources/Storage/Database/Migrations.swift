@@ -415,6 +415,8 @@ enum Migrations {
                  last_matched_at BIGINT NOT NULL)
              """,
              "ALTER TABLE bank_sources ADD COLUMN send_feedback BOOLEAN NOT NULL DEFAULT FALSE",
+             // A bank's own limits (flood, false positives, quality gate) over the server's settings.
+             "ALTER TABLE banks ADD COLUMN guards TEXT NOT NULL DEFAULT '{}'",
              """
              CREATE TABLE IF NOT EXISTS list_votes (
                  id \(d.autoIncrementKey),

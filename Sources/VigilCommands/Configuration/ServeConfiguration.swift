@@ -118,6 +118,8 @@ struct ServeConfiguration {
         settings.screenedDays = try reader.int("screened_signals_days", default: 90, in: 0...3650)
         // An entry matching more distinct images than this in an hour is quarantined (0: never).
         settings.floodLimit = try reader.int("flood_limit_per_hour", default: 50, in: 0...10_000_000)
+        // Every this many of an entry's matches found false positive by reviewers, it is quarantined (0: never).
+        settings.falsePositiveLimit = try reader.int("false_positive_limit", default: 3, in: 0...1_000_000)
         let statuses = try reader.strings("account_statuses")
         if !statuses.isEmpty {
             guard statuses.allSatisfy({ !$0.isEmpty && $0.count <= 64 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } }) else {

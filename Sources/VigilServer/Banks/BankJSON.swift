@@ -11,6 +11,9 @@ struct BankJSON: Encodable {
     var enabled: Bool
     var pdqThreshold: Int
     var labels: [String]
+    var floodLimit: Int?
+    var falsePositiveLimit: Int?
+    var qualityGate: Int?
     var entryCount: Int
     var createdAt: String
     var updatedAt: String
@@ -19,9 +22,29 @@ struct BankJSON: Encodable {
     /// How many of its entries are quarantined (a curator decides about each).
     var quarantined: Int
 
+    func encode(to encoder: any Encoder) throws {
+        // The guards are always present (null: the server's setting applies).
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(description, forKey: .description)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(enabled, forKey: .enabled)
+        try c.encode(pdqThreshold, forKey: .pdqThreshold)
+        try c.encode(labels, forKey: .labels)
+        try c.encode(floodLimit, forKey: .floodLimit)
+        try c.encode(falsePositiveLimit, forKey: .falsePositiveLimit)
+        try c.encode(qualityGate, forKey: .qualityGate)
+        try c.encode(entryCount, forKey: .entryCount)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+        try c.encode(feedback, forKey: .feedback)
+        try c.encode(quarantined, forKey: .quarantined)
+    }
+
     enum CodingKeys: String, CodingKey {
         case name, description, kind, enabled, pdqThreshold = "pdq_threshold", labels, entryCount = "entry_count",
              createdAt = "created_at", updatedAt = "updated_at", feedback, quarantined
+        case floodLimit = "flood_limit_per_hour", falsePositiveLimit = "false_positive_limit", qualityGate = "quality_gate"
     }
 
     init(_ bank: Bank, entryCount: Int, feedback: EntryFeedback = EntryFeedback(), quarantined: Int = 0) {
@@ -33,6 +56,9 @@ struct BankJSON: Encodable {
         enabled = bank.enabled
         pdqThreshold = bank.pdqThreshold
         labels = bank.labels
+        floodLimit = bank.guards.floodLimitPerHour
+        falsePositiveLimit = bank.guards.falsePositiveLimit
+        qualityGate = bank.guards.qualityGate
         self.entryCount = entryCount
         createdAt = Timestamp.iso8601(bank.createdAt)
         updatedAt = Timestamp.iso8601(bank.updatedAt)
@@ -81,7 +107,10 @@ struct EntryDetailJSON: Encodable {
     /// Its matches and reviewers' verdicts on them (null where the answer does not read them: a match's entry).
     var feedback: FeedbackJSON?
 
-    enum CodingKeys: String, CodingKey { case bank, note, addedBy = "added_by", addedAt = "added_at", quarantine, feedback }
+    /// A PDQ whose quality is below the bank's gate (its own, or 50): kept, and flagged.
+    var lowQuality: Bool
+
+    enum CodingKeys: String, CodingKey { case bank, note, addedBy = "added_by", addedAt = "added_at", quarantine, feedback, lowQuality = "low_quality" }
 
     init(_ entry: BankEntry, bank: Bank, feedback: EntryFeedback? = nil) {
         self.feedback = feedback.map(FeedbackJSON.init)
@@ -91,6 +120,7 @@ struct EntryDetailJSON: Encodable {
         addedBy = entry.addedBy
         addedAt = Timestamp.iso8601(entry.addedAt)
         quarantine = entry.metadata.quarantine.map { ["at": Timestamp.iso8601($0.at), "reason": $0.reason] }
+        lowQuality = entry.isBelowQualityGate(of: bank)
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -103,6 +133,7 @@ struct EntryDetailJSON: Encodable {
         try c.encode(addedAt, forKey: .addedAt)
         try c.encode(quarantine, forKey: .quarantine)
         try c.encode(feedback, forKey: .feedback)
+        try c.encode(lowQuality, forKey: .lowQuality)
     }
 }
 
@@ -138,10 +169,11 @@ struct ImportJSON: Encodable {
     var replaced: Int
     var removed: Int
     var rejectedCount: Int
+    var lowQuality: Int
     var rejected: [Rejection]
 
     enum CodingKeys: String, CodingKey {
-        case added, duplicates, replaced, removed, rejectedCount = "rejected_count", rejected
+        case added, duplicates, replaced, removed, rejectedCount = "rejected_count", lowQuality = "low_quality", rejected
     }
 
     init(_ summary: BankService.ImportSummary) {
@@ -150,6 +182,7 @@ struct ImportJSON: Encodable {
         replaced = summary.replaced
         removed = summary.removed
         rejectedCount = summary.rejectedCount
+        lowQuality = summary.lowQuality
         rejected = summary.rejected.map { Rejection(line: $0.line, reason: $0.reason) }
     }
 }

@@ -49,9 +49,21 @@ struct BankRoutes {
         var enabled: Bool?
         var pdqThreshold: Int?
         var labels: [String]?
+        /// The guards given, each with its value (nil: back to the server's setting).
+        var guards: [CodingKeys: Int?] = [:]
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case name, description, kind, enabled, pdqThreshold = "pdq_threshold", labels
+            case floodLimit = "flood_limit_per_hour", falsePositiveLimit = "false_positive_limit", qualityGate = "quality_gate"
+        }
+
+        /// `guards` over `current`: a field left out keeps its value, a null one follows the setting.
+        func guards(over current: BankGuards) -> BankGuards {
+            var updated = current
+            if let value = guards[.floodLimit] { updated.floodLimitPerHour = value }
+            if let value = guards[.falsePositiveLimit] { updated.falsePositiveLimit = value }
+            if let value = guards[.qualityGate] { updated.qualityGate = value }
+            return updated
         }
 
         init(from decoder: any Decoder) throws {
@@ -63,6 +75,9 @@ struct BankRoutes {
             enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled)
             pdqThreshold = try c.decodeIfPresent(Int.self, forKey: .pdqThreshold)
             labels = try c.decodeIfPresent([String].self, forKey: .labels)
+            for key in [CodingKeys.floodLimit, .falsePositiveLimit, .qualityGate] where c.contains(key) {
+                guards[key] = try c.decodeNil(forKey: key) ? Int?.none : try c.decode(Int.self, forKey: key)
+            }
         }
 
         func kindValue() throws -> BankKind? {
@@ -99,7 +114,7 @@ struct BankRoutes {
         guard let name = body.name else { throw APIError.badRequest("\"name\" is required") }
         let new = NewBank(
             name: name, description: body.description ?? "", kind: try body.kindValue() ?? .match, enabled: body.enabled ?? true,
-            pdqThreshold: body.pdqThreshold ?? Bank.defaultPDQThreshold, labels: body.labels ?? [])
+            pdqThreshold: body.pdqThreshold ?? Bank.defaultPDQThreshold, labels: body.labels ?? [], guards: body.guards(over: BankGuards()))
         let bank = try await auditor.audited(context, "bank.create", target: "bank:\(name)") { try await banks.createBank(new) }
         return try JSONText.response(BankJSON(bank, entryCount: 0), status: .created)
     }
@@ -113,6 +128,7 @@ struct BankRoutes {
         if let enabled = body.enabled { bank.enabled = enabled }
         if let threshold = body.pdqThreshold { bank.pdqThreshold = threshold }
         if let labels = body.labels { bank.labels = labels }
+        bank.guards = body.guards(over: bank.guards)
         let changed = bank
         let force = try Flag.parse(request.query("force"), name: "force") ?? false
         let updated = try await auditor.audited(context, force ? "bank.update_forced" : "bank.update", target: "bank:\(try context.parameters.require("name"))") {

@@ -55,6 +55,9 @@ public struct ServerSettings: Sendable {
     public var screenedDays = 90
     /// Distinct images one entry may match in an hour before it is quarantined (`flood_limit_per_hour`); 0: off.
     public var floodLimit = 50
+    /// Every this many of an entry's matches reviewers resolve as false positives, it is
+    /// quarantined (`false_positive_limit`); 0: off.
+    public var falsePositiveLimit = 3
     /// The dashboard's address as people reach it (`public_url`, https://vigil.example.org): chat
     /// messages link back to cases, accounts and runs with it. Nil: messages carry no links.
     public var publicURL: String?
