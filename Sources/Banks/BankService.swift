@@ -133,6 +133,9 @@ public final class BankService: Sendable {
 
     /// Stops an entry from matching until `until` (nil: matches again now).
     public func snooze(entryID: Int64, until: Date?) async throws -> BankEntry {
+        // Snoozing (or waking) a quarantined entry is a curator's decision on it: the quarantine
+        // ends, and the snooze holds.
+        if let current = try await store.entry(id: entryID), current.metadata.quarantine != nil { _ = try await store.restore(entryID: entryID) }
         guard let entry = try await store.setDisabledUntil(entryID: entryID, until) else { throw BankError.notFound("entry \(entryID)") }
         try await syncIndex()
         return entry

@@ -277,11 +277,8 @@ struct BankRoutes {
         let (bank, entry) = try await entryInBank(context)
         let body = try JSONInput.decode(EntryUpdateBody.self, from: try await request.collectBody(limit: 64 * 1024))
         var updated = entry
-        if let until = body.disabledUntil {
-            // Snoozing a quarantined entry is a curator's decision on it: the quarantine ends, the snooze holds.
-            if entry.metadata.quarantine != nil { _ = try await banks.restore(entryID: entry.id) }
-            updated = try await banks.snooze(entryID: entry.id, until: until)
-        }
+        // Snoozing a quarantined entry ends its quarantine (BankService.snooze).
+        if let until = body.disabledUntil { updated = try await banks.snooze(entryID: entry.id, until: until) }
         if let note = body.note { updated = try await banks.setNote(entryID: entry.id, note) }
         return try JSONText.response(EntryDetailJSON(updated, bank: bank))
     }

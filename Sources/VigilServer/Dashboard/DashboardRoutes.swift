@@ -30,7 +30,7 @@ struct DashboardRoutes {
         ReportPages(kit: kit, reports: s.reports, cases: cases).register(on: pages)
         AccountPages(kit: kit, cases: s.cases, accounts: s.accounts, settings: s.settings).register(on: pages)
         BankPages(kit: kit, lookup: s.lookup, jobs: s.jobs, bankSync: s.bankSync, settings: s.settings, readiness: s.readiness, banks: s.banks,
-                  uploads: uploads).register(on: pages)
+                  uploads: uploads, auditor: s.auditor).register(on: pages)
         TryPage(kit: kit, hashingPool: s.hashingPool, fetcher: s.fetcher, settings: s.settings, native: native).register(on: pages)
         LivePages(events: s.events, eventFeed: s.eventFeed).register(on: pages)
         AdminPages(kit: kit, keys: s.keys, audit: s.audit, users: s.users, auditor: s.auditor, media: s.media, cases: s.cases).register(on: pages)

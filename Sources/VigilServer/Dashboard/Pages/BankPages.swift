@@ -17,7 +17,16 @@ struct BankPages {
     let readiness: IndexReadiness
     let banks: BankService
     let uploads: BankImportUpload
+    let auditor: Auditor
     static let pageSize = 50
+
+    /// The entry named in the path, of the bank named there (an entry of another bank is not found).
+    func entryInBank(_ context: VigilRequestContext) async throws -> (Bank, BankEntry) {
+        let bank = try await banks.bank(named: try context.parameters.require("name"))
+        let entry = try await banks.entry(id: try context.positiveID(of: "an entry"))
+        guard entry.bankID == bank.id else { throw BankError.notFound("entry \(entry.id) in bank \(bank.name)") }
+        return (bank, entry)
+    }
 
     func register(on pages: RouterGroup<VigilRequestContext>) {
         pages.get("banks") { request, context in try await list(request, context) }
@@ -94,6 +103,22 @@ struct BankPages {
             return kit.done("/banks/\(name)#entry-\(id)", notice: hours > 0 ? "Entry \(id) snoozed for \(Int(hours)) h." : "Entry \(id) active again.",
                             request, context)
         }
+        // A curator's decisions on a quarantined entry: restore it (it matches again) or delete it.
+        pages.post("banks/{name}/entries/{id}/restore") { request, context in
+            let (bank, entry) = try await entryInBank(context)
+            _ = try await kit.form(request)
+            guard entry.metadata.quarantine != nil else {
+                return try await self.bank(request, context, problems: ["quarantine": "Entry \(entry.id) is not quarantined: nothing to restore."])
+            }
+            _ = try await auditor.audited(context, "bank.entry_restore", target: "entry:\(entry.id)") { try await banks.restore(entryID: entry.id) }
+            return kit.done("/banks/\(bank.name)#entry-\(entry.id)", notice: "Entry \(entry.id) restored: it matches again.", request, context)
+        }
+        pages.post("banks/{name}/entries/{id}/delete") { request, context in
+            let (bank, entry) = try await entryInBank(context)
+            _ = try await kit.form(request)
+            _ = try await auditor.audited(context, "bank.entry_delete", target: "entry:\(entry.id)") { try await banks.removeEntry(id: entry.id) }
+            return kit.done("/banks/\(bank.name)", notice: "Entry \(entry.id) deleted from \(bank.name).", request, context)
+        }
         pages.get("jobs/{id}") { request, context in
             let job = try await jobs.job(id: try context.positiveID(of: "a job"))
             let json = JobJSON(job)
@@ -119,7 +144,12 @@ struct BankPages {
     func list(_ request: Request, _ context: VigilRequestContext, form: FormFields? = nil, problems: [String: String] = [:]) async throws -> Response {
         let banks = try await banks.banksWithEntryCounts()
         let sources = Dictionary(try await bankSync.followedBanks().map { ($0.bank.id, $0.source) }, uniquingKeysWith: { first, _ in first })
+        let quarantined = try await self.banks.quarantinedCounts()
+        let waiting: [[String: Any]] = banks.compactMap { item in
+            quarantined[item.bank.id].map { ["name": item.bank.name, "count": $0, "one": $0 == 1] }
+        }
         let data: [String: Any] = [
+            "quarantine": waiting.isEmpty ? false : ["banks": waiting],
             "banks": banks.map { item in
                 var row: [String: Any] = ["name": item.bank.name, "kind": item.bank.kind.rawValue, "enabled": item.bank.enabled,
                                           "entries": item.entries, "threshold": item.bank.pdqThreshold, "labels": item.bank.labels.joined(separator: ", "),
@@ -137,14 +167,31 @@ struct BankPages {
         return kit.page("banks", title: "Banks", section: "banks", data: data, status: problems.isEmpty ? .ok : .unprocessableContent, request, context)
     }
 
-    static func entryRow(_ entry: BankEntry, bank: Bank, distance: Int? = nil) -> [String: Any] {
+    static func entryRow(_ entry: BankEntry, bank: Bank, distance: Int? = nil, feedback: EntryFeedback? = nil) -> [String: Any] {
+        let quarantined = entry.metadata.quarantine != nil
         var row: [String: Any] = [
             "id": entry.id, "bank": bank.name, "pdq": entry.signals.pdq.map { $0.hex } ?? "", "md5": entry.signals.md5 ?? "",
             "sha256": entry.signals.sha256 ?? "", "externalID": entry.metadata.externalID ?? "", "note": entry.metadata.note ?? "",
-            "added": Display.time(entry.addedAt), "snoozed": entry.isSnoozed(at: Date()), "until": Display.time(entry.disabledUntil),
+            "added": Display.time(entry.addedAt), "snoozed": !quarantined && entry.isSnoozed(at: Date()), "until": Display.time(entry.disabledUntil),
+            "quarantined": quarantined, "why": entry.metadata.quarantine?.reason ?? "", "since": Display.time(entry.metadata.quarantine?.at),
+            "lowQuality": entry.isBelowQualityGate(of: bank), "quality": entry.signals.pdqQuality.map(String.init) ?? "",
+            "record": Self.record(feedback ?? EntryFeedback()),
         ]
         if let distance { row["distance"] = distance }
         return row
+    }
+
+    /// Matches and verdicts in words: "3 matches, 1 confirmed, 2 false positives".
+    static func record(_ feedback: EntryFeedback) -> String {
+        func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
+        return [count(feedback.matches, "match", "matches"), "\(feedback.confirmations) confirmed",
+                count(feedback.falsePositives, "false positive", "false positives")].joined(separator: ", ")
+    }
+
+    /// A guard's value in words: the bank's own, or the server's setting it follows.
+    static func guardText(_ own: Int?, setting: Int, unit: String) -> String {
+        guard let own else { return setting == 0 ? "off (server setting)" : "\(setting) \(unit) (server setting)" }
+        return own == 0 ? "off for this bank" : "\(own) \(unit)"
     }
 
     func bank(_ request: Request, _ context: VigilRequestContext, problems: [String: String] = [:],
@@ -152,11 +199,22 @@ struct BankPages {
         let bank = try await banks.bank(named: try context.parameters.require("name"))
         let after = request.uri.queryParameters.get("after").flatMap(Int64.init) ?? 0
         let entries = try await banks.entries(of: bank, after: after, limit: Self.pageSize)
+        let quarantined = try await banks.quarantined(in: bank, limit: 100)
+        let feedback = try await banks.feedback(entryIDs: entries.map(\.id) + quarantined.map(\.id))
+        let totals = try await banks.bankFeedback()[bank.id] ?? EntryFeedback()
+        let quarantinedCount = try await banks.quarantinedCounts()[bank.id] ?? 0
         var data: [String: Any] = [
             "bank": ["name": bank.name, "kind": bank.kind.rawValue, "description": bank.description, "threshold": bank.pdqThreshold,
-                     "labels": bank.labels.joined(separator: ", "), "enabled": bank.enabled],
+                     "labels": bank.labels.joined(separator: ", "), "enabled": bank.enabled, "record": Self.record(totals),
+                     "flood": Self.guardText(bank.guards.floodLimitPerHour, setting: settings.floodLimit, unit: "distinct images an hour"),
+                     "falsePositives": Self.guardText(bank.guards.falsePositiveLimit, setting: settings.falsePositiveLimit, unit: "false positives"),
+                     "qualityGate": bank.guards.qualityGate.map { "\($0)" } ?? "\(PDQResult.defaultQualityThreshold) (server setting)"],
             "count": try await banks.entryCount(of: bank),
-            "entries": entries.map { Self.entryRow($0, bank: bank) },
+            "quarantine": quarantined.isEmpty ? false : [
+                "count": quarantinedCount, "one": quarantinedCount == 1, "more": quarantinedCount > quarantined.count,
+                "entries": quarantined.map { Self.entryRow($0, bank: bank, feedback: feedback[$0.id]) },
+            ] as [String: Any],
+            "entries": entries.map { Self.entryRow($0, bank: bank, feedback: feedback[$0.id]) },
             "empty": entries.isEmpty,
             "next": entries.count == Self.pageSize ? ["after": entries.last.map { String($0.id) } ?? ""] : false,
             "first": after > 0,

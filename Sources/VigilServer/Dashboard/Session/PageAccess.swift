@@ -29,7 +29,8 @@ enum PageAccess: Sendable, Equatable {
                                       "GET /jobs/{id}/progress"])
         add(.permission(.manageCredentials), ["GET /credentials", "POST /integrations/{id}/credentials", "POST /credentials/{id}/test",
                                               "POST /credentials/{id}/delete", "GET /credentials/{id}/edit", "POST /credentials/{id}"])
-        add(.permission(.writeBanks), ["POST /banks", "POST /banks/{name}/import", "POST /banks/{name}/entries/{id}/snooze"])
+        add(.permission(.writeBanks), ["POST /banks", "POST /banks/{name}/import", "POST /banks/{name}/entries/{id}/snooze",
+                                       "POST /banks/{name}/entries/{id}/restore", "POST /banks/{name}/entries/{id}/delete"])
         add(.permission(.lookup), ["GET /try", "POST /try", "POST /banks/{name}/search"])
         add(.permission(.readWorkflows), ["GET /workflows", "GET /workflows/{id}", "GET /workflow-runs/{run}"])
         add(.permission(.writeWorkflows), ["POST /workflows", "POST /workflows/{id}/steps", "POST /workflows/{id}/steps/{step}/delete",
