@@ -110,7 +110,8 @@ public struct VigilApplication: Sendable {
             }
         }
         // What every lookup screened, for retroactive matching (a draft's test run screens nothing).
-        let screening = ScreeningService(store: stores.screened, matcher: RetroactiveMatcher(store: stores.screened, banks: banks, floodLimit: settings.floodLimit, clock: clock),
+        let screening = ScreeningService(store: stores.screened, matcher: RetroactiveMatcher(store: stores.screened, banks: banks, floodLimit: settings.floodLimit, clock: clock,
+                                                                                                compute: IndexUpdateThreads.runner),
                                          retentionDays: settings.screenedDays, clock: clock)
         lookup.observe(isListening: { _ in screening.isOn }) { event in
             guard event.api != .trial else { return }

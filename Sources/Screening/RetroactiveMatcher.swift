@@ -4,6 +4,8 @@ public import Events
 public import Foundation
 import HammingIndex
 import JSONValues
+public import PDQ
+import Synchronization
 
 /// Retroactive matching: every entry added to a match bank (an import, a sync, the API, an
 /// exchange, a reviewer's decision) is checked against what was screened before it. Candidates
@@ -19,15 +21,20 @@ public struct RetroactiveMatcher: Sendable {
     /// Distinct screened images one new entry may match in a check before it is taken for
     /// overzealous: quarantined instead of reported (0: no limit).
     let floodLimit: Int
+    /// Where a page's search runs: off the cooperative pool (a page is tens of milliseconds of CPU).
+    let compute: BankService.IndexUpdateRunner
 
     /// Entries checked per batch; screened PDQs read per page.
     public static let batchSize = 10_000
-    static let pageSize = 20_000
+    let pageSize: Int
     /// An entry is checked once it is this old: a lookup another replica answered before its
     /// index had the entry is written within its flush (a second) plus that replica's lag.
     public static let settle: TimeInterval = 10
 
-    public init(store: any ScreenedStore, banks: BankService, floodLimit: Int = 0, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: any ScreenedStore, banks: BankService, floodLimit: Int = 0, clock: @escaping @Sendable () -> Date = { Date() },
+                compute: @escaping BankService.IndexUpdateRunner = { $0() }, pageSize: Int = 65_536) {
+        self.compute = compute
+        self.pageSize = max(1, pageSize)
         self.store = store
         self.banks = banks
         self.floodLimit = floodLimit
@@ -79,27 +86,39 @@ public struct RetroactiveMatcher: Sendable {
         }
         let withPDQ = entries.filter { $0.pdq != nil }
         guard !withPDQ.isEmpty else { return found }
-        // A page of screened PDQs at a time is indexed and searched with the new entries as the
-        // needles: the search gives every stored hash within the radius once, so each screened
-        // image near any entry is a candidate (the other way round, a search keeps one needle per
-        // stored hash and loses every screened image but the closest). Which entries it matches,
-        // within whose threshold, is for the confirmation.
+        // A page of screened PDQs at a time (ids and hashes only) is indexed and searched with the
+        // new entries as the needles: the search gives every stored hash within the radius once,
+        // so each screened image near any entry is a candidate (the other way round, a search
+        // keeps one needle per stored hash and loses every screened image but the closest). Which
+        // entries it matches, within whose threshold, is for the confirmation. The next page is
+        // read while this one is searched.
         let needles = withPDQ.compactMap(\.pdq)
         let radius = withPDQ.map(\.threshold).max() ?? 0
-        var after: Int64 = 0
+        var candidateIDs: [Int64] = []
+        let (store, pageSize) = (self.store, self.pageSize)
+        var next = Task { try await store.screenedPDQs(after: 0, limit: pageSize) }
+        defer { next.cancel() }
         while true {
-            let page = try await store.screenedWithPDQ(after: after, limit: Self.pageSize)
-            guard let lastID = page.last?.id else { break }
-            let index = PDQIndex()
-            index.load(page.compactMap(\.pdq), payloads: page.indices.map { UInt64($0) })
-            for hit in index.snapshot.search(needles, radius: radius) {
-                let signal = page[Int(hit.payload)]
-                found[signal.id] = signal
-            }
-            after = lastID
-            if page.count < Self.pageSize { break }
+            let page = try await next.value
+            guard let last = page.last else { break }
+            if page.count == pageSize { next = Task { try await store.screenedPDQs(after: last.id, limit: pageSize) } }
+            candidateIDs += await search(page, needles: needles, radius: radius)
+            if page.count < pageSize { break }
         }
+        for signal in try await store.screened(ids: candidateIDs.filter { found[$0] == nil }) { found[signal.id] = signal }
         return found
+    }
+
+    /// The ids of the page's signals within `radius` of any needle, searched on `compute`.
+    func search(_ page: [ScreenedPDQ], needles: [PDQHash], radius: Int) async -> [Int64] {
+        let result = Mutex<[Int64]>([])
+        await compute {
+            let index = PDQIndex()
+            index.load(page.map(\.pdq), payloads: page.indices.map { UInt64($0) })
+            let ids = index.snapshot.search(needles, radius: radius).map { page[Int($0.payload)].id }
+            result.withLock { $0 = ids }
+        }
+        return result.withLock { $0 }
     }
 
     /// The candidates' matches among `entries`, as a lookup of their signals now would report them.

@@ -1,5 +1,6 @@
 public import Events
 public import Foundation
+public import PDQ
 
 /// A batch of entries for the retroactive check.
 public struct NewEntries: Sendable {
@@ -13,6 +14,17 @@ public struct NewEntries: Sendable {
         self.through = through
         self.scanned = scanned
         self.entries = entries
+    }
+}
+
+/// A screened signal's id and PDQ.
+public struct ScreenedPDQ: Sendable, Equatable {
+    public var id: Int64
+    public var pdq: PDQHash
+
+    public init(id: Int64, pdq: PDQHash) {
+        self.id = id
+        self.pdq = pdq
     }
 }
 
@@ -33,8 +45,11 @@ public protocol ScreenedStore: Sendable {
     func newEntries(limit: Int, addedBefore: Date) async throws -> NewEntries
     /// Screened signals with any of these MD5s or SHA-256s.
     func screened(md5: [String], sha256: [String]) async throws -> [ScreenedSignal]
-    /// Screened signals with a PDQ, in id order after `id`, at most `limit`.
-    func screenedWithPDQ(after id: Int64, limit: Int) async throws -> [ScreenedSignal]
+    /// The ids and PDQs of screened signals with a PDQ, in id order after `id`, at most `limit`:
+    /// all a check's search reads of the many it does not match.
+    func screenedPDQs(after id: Int64, limit: Int) async throws -> [ScreenedPDQ]
+    /// The screened signals with these ids (the candidates of a search), in id order.
+    func screened(ids: [Int64]) async throws -> [ScreenedSignal]
     /// In one transaction: writes the event of each hit not recorded before (each screened image
     /// and entry pair once, whatever retries), and `also` (the check's other events), and moves the
     /// cursor from `from` to `to` (refused, writing nothing, when another checker moved it first);

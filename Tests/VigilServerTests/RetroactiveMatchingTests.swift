@@ -6,6 +6,7 @@ import Foundation
 import PDQ
 import HummingbirdTesting
 import Screening
+import Storage
 import Testing
 import VigilTestSupport
 import Workflows
@@ -130,6 +131,32 @@ import Cases
         Self.settle(fixture)
         let hits = try await screening.matcher.checkNew().hits
         #expect(Set(hits.compactMap(\.screened.accountReference)) == ["acct-1", "acct-2", "acct-3"], "\(hits)")
+    }
+
+    /// The screened PDQs are searched a page at a time, the next read while one is searched:
+    /// every near image is found on every page, and only those are read whole.
+    @Test(arguments: Backend.allCases)
+    func everyPageOfScreenedImagesIsSearched(backend: Backend) async throws {
+        let fixture = try await ServerFixture(backend)
+        let store = SQLScreenedStore(database: fixture.database)
+        var generator = HashGenerator(seed: 41)
+        let known = generator.randomHash()
+        var near: Set<String> = []
+        var signals: [ScreenedSignal] = []
+        for i in 0..<23 {
+            let isNear = i % 3 == 0
+            let pdq = isNear ? generator.near(known, distance: 5 + i % 7) : generator.randomHash()
+            if isNear { near.insert("acct-\(i)") }
+            signals.append(ScreenedSignal(at: Date(), lookupID: UUID().uuidString, api: "native", caller: "key:1", accountReference: "acct-\(i)",
+                                          runID: nil, pdq: pdq, pdqQuality: 90, md5: nil, sha256: nil))
+        }
+        try await store.record(signals)
+        _ = try await fixture.service.banks.addEntries([NewEntry(signals: EntrySignals(pdq: known, pdqQuality: 90), addedBy: "test")], to: fixture.bank)
+        Self.settle(fixture)
+        let matcher = RetroactiveMatcher(store: store, banks: fixture.service.banks, clock: { fixture.clock.now }, pageSize: 4)
+        let hits = try await matcher.checkNew().hits
+        #expect(Set(hits.compactMap(\.screened.accountReference)) == near && hits.count == near.count, "\(hits.map(\.screened.accountReference))")
+        await fixture.database.close()
     }
 
     /// An entry added later that matches more screened images than the flood limit is taken for

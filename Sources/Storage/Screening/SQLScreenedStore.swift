@@ -110,11 +110,25 @@ public struct SQLScreenedStore: ScreenedStore {
         }
     }
 
-    public func screenedWithPDQ(after id: Int64, limit: Int) async throws -> [ScreenedSignal] {
+    public func screenedPDQs(after id: Int64, limit: Int) async throws -> [ScreenedPDQ] {
         try await database.run { sql in
             try await sql.raw("""
-                SELECT \(unsafeRaw: Self.columns) FROM screened_signals WHERE id > \(bind: id) AND pdq IS NOT NULL ORDER BY id LIMIT \(bind: limit)
-                """).all().map(Self.signal)
+                SELECT id, pdq FROM screened_signals WHERE id > \(bind: id) AND pdq IS NOT NULL ORDER BY id LIMIT \(bind: limit)
+                """).all().compactMap { row in
+                    try SQLBankStore.pdq(try row.decode(column: "pdq", as: Data?.self)).map { ScreenedPDQ(id: try row.decode(column: "id", as: Int64.self), pdq: $0) }
+                }
+        }
+    }
+
+    public func screened(ids: [Int64]) async throws -> [ScreenedSignal] {
+        guard !ids.isEmpty else { return [] }
+        return try await database.run { sql in
+            var found: [ScreenedSignal] = []
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let list = SQLCaseStore.idList(Array(ids[start..<min(start + 500, ids.count)]))
+                found += try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM screened_signals WHERE id IN (\(unsafeRaw: list))").all().map(Self.signal)
+            }
+            return found.sorted { $0.id < $1.id }
         }
     }
 
