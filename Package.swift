@@ -37,6 +37,7 @@ let package = Package(
         .library(name: "HammingIndex", targets: ["HammingIndex"]),
         .library(name: "Banks", targets: ["Banks"]),
         .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "Screening", targets: ["Screening"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

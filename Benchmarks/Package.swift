@@ -47,6 +47,15 @@ let package = Package(
                 .product(name: "Storage", package: "Vigil"),
             ]
         ),
+        .executableTarget(
+            name: "RetroBench",
+            dependencies: [
+                .product(name: "PDQ", package: "Vigil"),
+                .product(name: "Banks", package: "Vigil"),
+                .product(name: "Screening", package: "Vigil"),
+                .product(name: "Storage", package: "Vigil"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -152,6 +152,7 @@ run import.sh "" "$n" "$pg"
 run import-floors.sh "" "$n" "$pg"
 run index-query.sh "" 1 HEAD
 run index.sh "" "$n"
+run retro.sh "" "$n"
 run run.sh ""
 run serve.sh "" "$n" "$seconds"                       # index-N/hashes.csv, serve-N (bank, key, query paths)
 run serve-breakdown.sh "serve:serve-$n" "$n" "$seconds"
