@@ -75,12 +75,19 @@ public struct EntryFeedback: Sendable, Hashable {
     public var lastMatchedAt: Date?
     public var confirmations: Int
     public var falsePositives: Int
+    /// Votes from the Vigils that follow the bank: their reviewers' confirmations and false
+    /// positives (one vote per follower's key, the later replacing the earlier).
+    public var followerConfirmations: Int
+    public var followerFalsePositives: Int
 
-    public init(matches: Int = 0, lastMatchedAt: Date? = nil, confirmations: Int = 0, falsePositives: Int = 0) {
+    public init(matches: Int = 0, lastMatchedAt: Date? = nil, confirmations: Int = 0, falsePositives: Int = 0,
+                followerConfirmations: Int = 0, followerFalsePositives: Int = 0) {
         self.matches = matches
         self.lastMatchedAt = lastMatchedAt
         self.confirmations = confirmations
         self.falsePositives = falsePositives
+        self.followerConfirmations = followerConfirmations
+        self.followerFalsePositives = followerFalsePositives
     }
 }
 

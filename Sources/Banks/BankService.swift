@@ -161,6 +161,9 @@ public final class BankService: Sendable {
     public func feedback(entryIDs: [Int64]) async throws -> [Int64: EntryFeedback] { try await store.feedback(entryIDs: entryIDs) }
     public func bankFeedback() async throws -> [Int64: EntryFeedback] { try await store.bankFeedback() }
     public func addMatches(_ counts: [Int64: EntryMatchCount]) async throws { try await store.addMatches(counts) }
+    public func recordVote(entryID: Int64, voter: String, direction: ListVote.Direction, at time: Date = Date()) async throws {
+        try await store.recordVote(entryID: entryID, voter: voter, direction: direction, at: time)
+    }
     public func quarantined(in bank: Bank, limit: Int = 100) async throws -> [BankEntry] { try await store.quarantined(bankID: bank.id, limit: limit) }
     public func quarantinedCounts() async throws -> [Int64: Int] { try await store.quarantinedCounts() }
 
@@ -175,4 +178,6 @@ public final class BankService: Sendable {
     }
 
     public func match(_ query: MatchQuery) -> MatchResult { index.match(query) }
+    /// As a lookup at `now` would match (snoozes end by then).
+    public func match(_ query: MatchQuery, now: Date) -> MatchResult { index.match(query, now: now) }
 }

@@ -34,6 +34,9 @@ public protocol BankStore: BankChangeFeed {
     func bankFeedback() async throws -> [Int64: EntryFeedback]
     /// Adds matches counted by a replica to the entries' totals.
     func addMatches(_ counts: [Int64: EntryMatchCount]) async throws
+    /// Records a following Vigil's vote on an entry (`voter`: its key); a later vote of the same
+    /// voter replaces the earlier.
+    func recordVote(entryID: Int64, voter: String, direction: ListVote.Direction, at time: Date) async throws
     /// The quarantined entries of a bank, oldest first (at most `limit`).
     func quarantined(bankID: Int64, limit: Int) async throws -> [BankEntry]
     /// How many entries each bank has in quarantine (banks with none are absent).

@@ -156,7 +156,7 @@ public struct VigilApplication: Sendable {
             RetroCheckJob(screening: screening),
             ScreenedPurgeJob(screening: screening),
             ListFeedbackJob(votes: stores.listVotes, sources: stores.bankSources,
-                            sender: NCMECFeedbackSender(credentials: credentials, gate: fetcher.gate), clock: clock),
+                            sender: ListFeedbackSenders(credentials: credentials, gate: fetcher.gate), clock: clock),
             ReportCallJob(store: stores.reports, connector: connection, documents: CyberTiplineXML(), cases: casework.cases, media: media, clock: clock,
                           logger: options.logger("vigil.reports")),
         ]

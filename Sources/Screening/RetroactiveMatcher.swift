@@ -50,30 +50,47 @@ public struct RetroactiveMatcher: Sendable {
         while !isCancelled() {
             let batch = try await store.newEntries(limit: Self.batchSize, addedBefore: clock().addingTimeInterval(-Self.settle))
             guard batch.through > batch.cursor else { break }
-            // The index must hold these entries before it can confirm them.
-            try await banks.syncIndex()
-            var hits = try await confirmed(try await candidates(batch.entries), entries: batch.entries)
-            // An entry matching more images screened before it than the flood limit is taken for
-            // overzealous: quarantined for a curator, not reported against every account.
-            var told: [NewEvent] = []
-            // Each entry's limit is its bank's own where it sets one (0: not guarded).
-            func limit(_ bank: String) -> Int { banks.index.bank(named: bank)?.guards.floodLimitPerHour ?? floodLimit }
-            let byEntry = Dictionary(grouping: hits, by: \.entry.id)
-            let over = byEntry.filter { limit($0.value[0].entry.bank) > 0 && Set($0.value.map(\.screened.id)).count > limit($0.value[0].entry.bank) }
-            for (entryID, entryHits) in over.sorted(by: { $0.key < $1.key }) {
-                let bank = entryHits[0].entry.bank, reason = "matched more than \(limit(bank)) images screened before it"
-                _ = try await banks.quarantine(entryID: entryID, reason: reason, at: clock())
-                told.append(NewEvent(type: EventTypes.entryQuarantined, subject: "entry:\(entryID)", actor: "system:retroactive",
-                                     payload: ["bank": .string(bank), "entry_id": .number(Double(entryID)),
-                                               "reason": .string(reason), "limit": .number(Double(limit(bank)))]))
-            }
-            hits.removeAll { over[$0.entry.id] != nil }
-            quarantined += over.count
+            let (hits, told) = try await check(batch.entries)
+            quarantined += told.count
             recorded += try await store.commit(hits, event: { Self.event($0, at: clock()) }, also: told, from: batch.cursor, to: batch.through)
             checked += batch.entries.count
             if batch.scanned < Self.batchSize { break }
         }
+        // Then the entries that can match again: what was screened while they could not is theirs too.
+        while !isCancelled() {
+            let batch = try await store.rechecks(limit: Self.batchSize, now: clock())
+            guard !batch.ids.isEmpty else { break }
+            let (hits, told) = try await check(batch.entries)
+            quarantined += told.count
+            recorded += try await store.commitRechecks(hits, event: { Self.event($0, at: clock()) }, also: told, ids: batch.ids)
+            checked += batch.entries.count
+            if batch.ids.count < Self.batchSize { break }
+        }
         return (checked, recorded, quarantined)
+    }
+
+    /// The hits of `entries` among what was screened, and the quarantine events of those that
+    /// matched more screened images than their flood limit (quarantined, their hits dropped).
+    func check(_ entries: [RetroEntry]) async throws -> (hits: [RetroHit], quarantines: [NewEvent]) {
+        // The index must hold these entries before it can confirm them.
+        try await banks.syncIndex()
+        var hits = try await confirmed(try await candidates(entries), entries: entries)
+        // An entry matching more images screened before it than the flood limit is taken for
+        // overzealous: quarantined for a curator, not reported against every account. Each
+        // entry's limit is its bank's own where it sets one (0: not guarded).
+        func limit(_ bank: String) -> Int { banks.index.bank(named: bank)?.guards.floodLimitPerHour ?? floodLimit }
+        var told: [NewEvent] = []
+        let byEntry = Dictionary(grouping: hits, by: \.entry.id)
+        let over = byEntry.filter { limit($0.value[0].entry.bank) > 0 && Set($0.value.map(\.screened.id)).count > limit($0.value[0].entry.bank) }
+        for (entryID, entryHits) in over.sorted(by: { $0.key < $1.key }) {
+            let bank = entryHits[0].entry.bank, reason = "matched more than \(limit(bank)) images screened before it"
+            _ = try await banks.quarantine(entryID: entryID, reason: reason, at: clock())
+            told.append(NewEvent(type: EventTypes.entryQuarantined, subject: "entry:\(entryID)", actor: "system:retroactive",
+                                 payload: ["bank": .string(bank), "entry_id": .number(Double(entryID)),
+                                           "reason": .string(reason), "limit": .number(Double(limit(bank)))]))
+        }
+        hits.removeAll { over[$0.entry.id] != nil }
+        return (hits, told)
     }
 
     /// Screened signals that may match one of `entries`: the same MD5 or SHA-256, or a PDQ within
@@ -127,7 +144,7 @@ public struct RetroactiveMatcher: Sendable {
         var hits: [RetroHit] = []
         for signal in candidates.values.sorted(by: { $0.id < $1.id }) {
             let query = MatchQuery(pdq: signal.pdq.map { [$0] } ?? [], pdqQuality: signal.pdqQuality, md5: signal.md5, sha256: signal.sha256)
-            for match in banks.match(query).matches where !signal.matchedEntries.contains(match.entryID) {
+            for match in banks.match(query, now: clock()).matches where !signal.matchedEntries.contains(match.entryID) {
                 guard let entry = byID[match.entryID] else { continue }
                 hits.append(RetroHit(screened: signal, entry: entry, distance: match.distance,
                                      signal: match.signals.first?.rawValue ?? "pdq"))

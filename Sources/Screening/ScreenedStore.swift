@@ -55,4 +55,13 @@ public protocol ScreenedStore: Sendable {
     /// cursor from `from` to `to` (refused, writing nothing, when another checker moved it first);
     /// returns the hits newly recorded.
     func commit(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, also: [NewEvent], from: Int64, to: Int64) async throws -> [RetroHit]
+
+    /// Entries able to match again since they were checked — a quarantine lifted, a snooze woken
+    /// or ended (snoozes that ended by `now` are queued first), a bank enabled — at most `limit`:
+    /// the ids read (every one, to be dropped with the commit) and those of match banks.
+    func rechecks(limit: Int, now: Date) async throws -> (ids: [Int64], entries: [RetroEntry])
+    /// Whether any entry waits for a recheck, or a snooze has ended by `now`.
+    func hasRechecks(now: Date) async throws -> Bool
+    /// As `commit`, for rechecked entries: their events once each, and the rechecks of `ids` dropped.
+    func commitRechecks(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, also: [NewEvent], ids: [Int64]) async throws -> [RetroHit]
 }

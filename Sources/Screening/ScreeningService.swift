@@ -87,10 +87,12 @@ public final class ScreeningService: Sendable {
 
     public func count() async throws -> Int { try await store.count() }
 
-    /// Whether a match bank has entries the retroactive check has not seen.
+    /// Whether a match bank has entries the retroactive check has not seen, or entries that can
+    /// match again.
     public func hasNewEntries() async throws -> Bool {
         let batch = try await store.newEntries(limit: 1, addedBefore: clock().addingTimeInterval(-RetroactiveMatcher.settle))
-        return batch.through > batch.cursor
+        if batch.through > batch.cursor { return true }
+        return try await store.hasRechecks(now: clock())
     }
 }
 

@@ -36,7 +36,7 @@ import VigilTestSupport
             try await sql.raw("DROP TABLE api_keys").run()
             try await sql.raw("DROP TABLE bank_changes").run()
             try await sql.raw("DROP TABLE jobs").run()
-            for table in ["list_votes", "entry_matches", "entry_feedback", "exposure_limits", "refused_pages", "screened_signals", "retro_cursor", "retro_hits", "case_queues", "report_history", "reports", "report_settings", "webhook_deliveries", "webhook_subscriptions", "media_reveals", "media", "account_history", "case_timeline", "case_evidence",
+            for table in ["retro_rechecks", "entry_votes", "list_votes", "entry_matches", "entry_feedback", "exposure_limits", "refused_pages", "screened_signals", "retro_cursor", "retro_hits", "case_queues", "report_history", "reports", "report_settings", "webhook_deliveries", "webhook_subscriptions", "media_reveals", "media", "account_history", "case_timeline", "case_evidence",
                           "case_accounts", "cases", "accounts", "case_templates", "events", "event_cursors", "bank_sources", "credentials", "vault", "audit_log", "workflow_steps", "workflow_runs", "workflow_versions", "workflows"] {
                 try await sql.raw("DROP TABLE \(unsafeRaw: table)").run()
             }

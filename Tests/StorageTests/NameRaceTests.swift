@@ -110,7 +110,7 @@ import VigilTestSupport
             try await sql.raw("DROP TABLE exposure_limits").run()
             for column in ["queues", "priority", "ended_at"] { try await sql.raw("ALTER TABLE media_reveals DROP COLUMN \(unsafeRaw: column)").run() }
             try await sql.raw("DROP TABLE refused_pages").run()
-            for table in ["screened_signals", "retro_cursor", "retro_hits", "entry_feedback", "entry_matches", "list_votes"] {
+            for table in ["screened_signals", "retro_cursor", "retro_hits", "entry_feedback", "entry_matches", "list_votes", "entry_votes", "retro_rechecks"] {
                 try await sql.raw("DROP TABLE \(unsafeRaw: table)").run()
             }
             try await sql.raw("ALTER TABLE bank_sources DROP COLUMN send_feedback").run()

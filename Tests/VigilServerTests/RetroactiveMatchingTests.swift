@@ -159,6 +159,41 @@ import Cases
         await fixture.database.close()
     }
 
+    /// An entry that can match again — its quarantine lifted, its snooze ended, its bank enabled —
+    /// is checked again against what was screened while it could not match, once.
+    @Test(arguments: Backend.allCases)
+    func anEntryAbleToMatchAgainIsCheckedAgain(backend: Backend) async throws {
+        let fixture = try await ServerFixture(backend)
+        let (screening, banks) = (fixture.service.screening, fixture.service.banks)
+        let (quarantined, snoozed) = (fixture.entryIDs[0], fixture.entryIDs[1])
+        try await fixture.test { http in
+            let off = try await banks.createBank(NewBank(name: "OFF", enabled: false))
+            let third = try ContentHasher().signals(of: Images.demo(2))
+            _ = try await banks.addEntries([NewEntry(signals: EntrySignals(pdq: third.pdq, pdqQuality: third.quality), addedBy: "test")], to: off)
+            Self.settle(fixture)
+            #expect(try await screening.matcher.checkNew().hits.isEmpty, "nothing screened yet")
+            _ = try await banks.quarantine(entryID: quarantined, reason: "matched more than 50 distinct images within an hour")
+            _ = try await banks.snooze(entryID: snoozed, until: fixture.clock.now.addingTimeInterval(60))
+            for (index, account) in [(0, "acct-0"), (1, "acct-1"), (2, "acct-2")] {
+                let answer = try await http.call(.post, "/v1/match?account_reference_id=\(account)", key: fixture.matcher, contentType: "image/jpeg",
+                                                 body: try Images.demo(index))
+                #expect(answer.json["is_match"] as? Bool == false, "demo \(index) matches nothing now: \(answer.text.prefix(200))")
+            }
+            _ = try await screening.flush()
+            #expect(try await screening.matcher.checkNew().hits.isEmpty)
+
+            #expect(try await http.call(.post, "/v1/banks/TEST_BANK/entries/\(quarantined)/restore", key: fixture.curator).status == 200)
+            #expect(try await screening.hasNewEntries())
+            #expect(try await screening.matcher.checkNew().hits.map(\.screened.accountReference) == ["acct-0"], "its quarantine lifted")
+            fixture.clock.advance(by: 120)
+            #expect(try await screening.matcher.checkNew().hits.map(\.screened.accountReference) == ["acct-1"], "its snooze ended")
+            #expect(try await http.json(.patch, "/v1/banks/OFF", key: fixture.curator, #"{"enabled":true}"#).status == 200)
+            #expect(try await screening.matcher.checkNew().hits.map(\.screened.accountReference) == ["acct-2"], "its bank enabled")
+            #expect(try await screening.matcher.checkNew().hits.isEmpty, "once")
+            #expect(try await screening.hasNewEntries() == false)
+        }
+    }
+
     /// An entry added later that matches more screened images than the flood limit is taken for
     /// overzealous: quarantined, curators told, no account reported.
     @Test func anEntryMatchingTooManyScreenedImagesIsQuarantinedNotReported() async throws {

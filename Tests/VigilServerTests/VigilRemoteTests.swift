@@ -79,4 +79,46 @@ import VigilTestSupport
         }
         await follower.database.close()
     }
+
+    /// Feedback to the publishing Vigil (issue 31 §2): a follower whose source sends feedback
+    /// votes, for each decision on a match of a followed entry, once; the publisher shows the
+    /// followers' votes per entry and per bank, one per follower's key.
+    @Test func aFollowerSendsItsReviewersVerdictsToThePublisher() async throws {
+        let origin = try await ServerFixture()
+        let follower = try await ServerFixture()
+        try await origin.test(.live) { client in
+            let port = try #require(client.port)
+            let credential = try await follower.service.credentials.create(
+                integration: "vigil_remote", values: ["nickname": "partner", "endpoint": "http://127.0.0.1:\(port)", "api_key": origin.matcher], mayRedirect: true)
+            _ = try await follower.service.banks.createBank(NewBank(name: "PARTNER"))
+            _ = try await follower.service.bankSync.setSource(bank: "PARTNER", kind: .vigilRemote, credentialID: credential.id,
+                                                              options: ["bank": "TEST_BANK"], sendsFeedback: true)
+            _ = try await follower.service.bankSync.requestSync(bank: "PARTNER")
+            try await follower.runJobs()
+            let bank = try await follower.service.banks.bank(named: "PARTNER")
+            let taken = try await follower.service.banks.entries(of: bank, after: 0, limit: 10)
+            let first = try #require(taken.first { $0.metadata.externalID == "vigil:TEST_BANK:\(origin.entryIDs[0])" })
+            try await follower.test { http in
+                for decision in ["false_positive", "confirm"] {
+                    let body = #"{"title":"match","evidence":[{"bank":"PARTNER","entry_id":\#(first.id),"distance":0}]}"#
+                    let opened = try await http.json(.post, "/v1/cases", key: follower.reviewer, body)
+                    let id = opened.json["id"] as? Int ?? 0
+                    #expect(try await http.json(.post, "/v1/cases/\(id)/decisions", key: follower.reviewer, #"{"decision":"\#(decision)","version":1}"#).status == 200)
+                    try await follower.runJobs()
+                }
+                try await follower.runJobs()
+                let votes = try await follower.service.bankSync.votes(bank: "PARTNER", limit: 10)
+                #expect(votes.map(\.state) == [.sent, .sent] && votes.map(\.fingerprint) == ["ENTRY", "ENTRY"], "\(votes)")
+            }
+            let shown = try await client.call(.get, "/v1/banks/TEST_BANK/entries/\(origin.entryIDs[0])", key: origin.curator)
+            let followers = (shown.json["feedback"] as? [String: Any])?["followers"] as? [String: Int]
+            #expect(followers == ["confirmations": 1, "false_positives": 0], "one vote per follower, the later replacing the earlier: \(shown.text)")
+            // Another follower's key votes beside it; a vote that is neither up nor down is refused in words.
+            let other = try await client.json(.post, "/v1/banks/TEST_BANK/entries/\(origin.entryIDs[0])/votes", key: origin.viewer, #"{"vote":"down"}"#)
+            #expect(((other.json["feedback"] as? [String: Any])?["followers"] as? [String: Int]) == ["confirmations": 1, "false_positives": 1], "\(other.text)")
+            let bad = try await client.json(.post, "/v1/banks/TEST_BANK/entries/\(origin.entryIDs[0])/votes", key: origin.viewer, #"{"vote":"maybe"}"#)
+            #expect(bad.status == 400 && bad.errorMessage?.contains("vote must be") == true, "\(bad.text)")
+            #expect(try await client.json(.post, "/v1/banks/TEST_BANK/entries/999999/votes", key: origin.viewer, #"{"vote":"up"}"#).status == 404)
+        }
+    }
 }

@@ -8,6 +8,7 @@ public actor InMemoryBankStore: BankStore {
     private var banks: [Int64: Bank] = [:]
     private var entries: [Int64: BankEntry] = [:]
     private var matchCounts: [Int64: EntryMatchCount] = [:]
+    private var votes: [Int64: [String: ListVote.Direction]] = [:]
     private var log: [(sequence: Int64, change: Change, at: Date)] = []
     private var nextBankID: Int64 = 1
     private var nextEntryID: Int64 = 1
@@ -169,6 +170,11 @@ public actor InMemoryBankStore: BankStore {
     public func feedback(entryIDs: [Int64]) async throws -> [Int64: EntryFeedback] {
         var found: [Int64: EntryFeedback] = [:]
         for id in entryIDs { if let count = matchCounts[id] { found[id] = EntryFeedback(matches: count.matches, lastMatchedAt: count.last) } }
+        for id in entryIDs {
+            for vote in (votes[id] ?? [:]).values {
+                if vote == .up { found[id, default: EntryFeedback()].followerConfirmations += 1 } else { found[id, default: EntryFeedback()].followerFalsePositives += 1 }
+            }
+        }
         return found
     }
 
@@ -189,6 +195,10 @@ public actor InMemoryBankStore: BankStore {
             total.last = max(total.last, count.last)
             matchCounts[id] = total
         }
+    }
+
+    public func recordVote(entryID: Int64, voter: String, direction: ListVote.Direction, at time: Date) async throws {
+        votes[entryID, default: [:]][voter] = direction
     }
 
     public func quarantined(bankID: Int64, limit: Int) async throws -> [BankEntry] {

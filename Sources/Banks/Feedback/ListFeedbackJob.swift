@@ -42,7 +42,7 @@ public struct ListFeedbackJob: JobHandler {
         var retry: (any Error)?
         for vote in try await votes.votes(caseID: payload.caseID, decision: payload.decision) where vote.state == .queued {
             try Task.checkCancellation()
-            guard let source = try await sources.source(bankID: vote.bankID), source.kind == .ncmec, source.sendsFeedback else {
+            guard let source = try await sources.source(bankID: vote.bankID), source.sendsFeedback else {
                 try await votes.settle(voteID: vote.id, state: .skipped, error: "the bank's source no longer sends feedback to its list",
                                        at: clock(), fence: context.lease)
                 skipped += 1

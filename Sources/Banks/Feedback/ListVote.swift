@@ -2,8 +2,8 @@ public import Foundation
 public import Jobs
 
 /// What a reviewers' decision sends back to the list an entry came from (NCMEC's hash-sharing
-/// feedback): an up-vote for a confirmed match, a down-vote for a false positive, on one
-/// fingerprint of the entry. Written with the decision, in its transaction, when the bank's
+/// feedback, or the Vigil a bank follows): an up-vote for a confirmed match, a down-vote for a
+/// false positive, on one fingerprint of the entry. Written with the decision, in its transaction, when the bank's
 /// source sends feedback (off by default); sent by a `bank.feedback` job, exactly once.
 public struct ListVote: Sendable, Equatable {
     public enum Direction: String, Sendable {
@@ -31,7 +31,7 @@ public struct ListVote: Sendable, Equatable {
     /// The entry's key in its list (`ncmec:MEMBER:ID`), kept with the vote: the entry may be gone
     /// by the time it is sent.
     public var externalID: String
-    /// The list's name for the fingerprint voted on (`PDQ`, `MD5`).
+    /// The list's name for the fingerprint voted on (NCMEC: `PDQ`, `MD5`; another Vigil: `ENTRY`, the entry as a whole).
     public var fingerprint: String
     public var direction: Direction
     public var state: State

@@ -39,9 +39,7 @@ public struct BankSyncService: Sendable {
         if kind == .vigilRemote, (options["bank"] ?? "").isEmpty {
             throw BankError.invalid("a vigil_remote source needs remote_bank: the other Vigil's bank to follow")
         }
-        if sendsFeedback, kind != .ncmec {
-            throw BankError.invalid("send_feedback is for ncmec sources: a \(kind.rawValue) source has no feedback to send to")
-        }
+
         if let reason = options["feedback_reason"], reason.isEmpty || reason.count > 200 {
             throw BankError.invalid("feedback_reason must be the name of one of the list's reasons, 1 to 200 characters")
         }

@@ -71,6 +71,8 @@ public struct SQLBankStore: BankStore {
         let guards = try JSONCoding.encode(bank.guards)
         let ms = Date().millisecondsSince1970
         return try await UniqueViolation.answering(BankError.alreadyExists(bank.name)) { try await changeTransaction { sql in
+            let wasDisabled = try await sql.raw("SELECT enabled FROM banks WHERE id = \(bind: bank.id)").first()
+                .map { try !$0.decode(column: "enabled", as: Bool.self) } ?? false
             guard let row = try await sql.raw("""
                 UPDATE banks SET name = \(bind: bank.name), description = \(bind: bank.description), kind = \(bind: bank.kind.rawValue),
                     enabled = \(bind: bank.enabled), pdq_threshold = \(bind: bank.pdqThreshold), labels = \(bind: labels), guards = \(bind: guards),
@@ -78,6 +80,13 @@ public struct SQLBankStore: BankStore {
                 WHERE id = \(bind: bank.id)
                 RETURNING \(unsafeRaw: Self.bankColumns)
                 """).first() else { throw BankError.notFound("bank \"\(bank.name)\"") }
+            if wasDisabled, bank.enabled {
+                // Its entries can match again: the retroactive check looks at them again.
+                try await sql.raw("""
+                    INSERT INTO retro_rechecks (entry_id, queued_at) SELECT id, \(bind: ms) FROM bank_entries WHERE bank_id = \(bind: bank.id)
+                    ON CONFLICT (entry_id) DO NOTHING
+                    """).run()
+            }
             try await ChangeLogSQL.append(sql, .bankUpdated, bankID: bank.id, at: ms)
             return try Self.bank(row)
         } }
@@ -172,6 +181,8 @@ public struct SQLBankStore: BankStore {
             guard let entry = try await sql.raw("""
                 UPDATE bank_entries SET disabled_until = \(bind: value) WHERE id = \(bind: entryID) RETURNING \(unsafeRaw: Self.entryColumns)
                 """).first().map(Self.entry) else { return nil }
+            // Woken: what was screened while it slept is checked against it.
+            if (value ?? 0) <= ms { try await Self.recheck(entryID, at: ms, sql) }
             try await ChangeLogSQL.append(sql, .entrySnoozed, bankID: entry.bankID, entryID: entryID, at: ms)
             return entry
         }
@@ -201,7 +212,7 @@ public struct SQLBankStore: BankStore {
     }
 
     public func restore(entryID: Int64) async throws -> BankEntry? {
-        try await changeMetadata(entryID: entryID, disabledUntil: nil) { stored in
+        try await changeMetadata(entryID: entryID, disabledUntil: nil, recheck: true) { stored in
             guard stored.quarantine != nil else { return false }
             stored.quarantine = nil
             return true
@@ -209,7 +220,9 @@ public struct SQLBankStore: BankStore {
     }
 
     /// Changes an entry's metadata and snooze in one change (when `change` says it changed anything).
-    func changeMetadata(entryID: Int64, disabledUntil: Date?, _ change: @Sendable (inout StoredMetadata) -> Bool) async throws -> BankEntry? {
+    /// `recheck`: the entry can match again, and the retroactive check is to look at it again.
+    func changeMetadata(entryID: Int64, disabledUntil: Date?, recheck: Bool = false,
+                        _ change: @Sendable (inout StoredMetadata) -> Bool) async throws -> BankEntry? {
         let ms = Date().millisecondsSince1970
         return try await changeTransaction { sql in
             guard let row = try await sql.raw("SELECT \(unsafeRaw: Self.entryColumns) FROM bank_entries WHERE id = \(bind: entryID)").first() else { return nil }
@@ -219,9 +232,17 @@ public struct SQLBankStore: BankStore {
                 UPDATE bank_entries SET metadata = \(bind: try JSONCoding.encode(stored)), disabled_until = \(bind: disabledUntil?.millisecondsSince1970)
                 WHERE id = \(bind: entryID) RETURNING \(unsafeRaw: Self.entryColumns)
                 """).first().map(Self.entry) else { return nil }
+            if recheck { try await Self.recheck(entryID, at: ms, sql) }
             try await ChangeLogSQL.append(sql, .entrySnoozed, bankID: entry.bankID, entryID: entryID, at: ms)
             return entry
         }
+    }
+
+    /// Queues an entry that can match again for the retroactive check, in the change's transaction.
+    static func recheck(_ entryID: Int64, at ms: Int64, _ sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            INSERT INTO retro_rechecks (entry_id, queued_at) VALUES (\(bind: entryID), \(bind: ms)) ON CONFLICT (entry_id) DO NOTHING
+            """).run()
     }
 
     public func feedback(entryIDs: [Int64]) async throws -> [Int64: EntryFeedback] {
@@ -241,6 +262,11 @@ public struct SQLBankStore: BankStore {
                     let id = try row.decode(column: "entry_id", as: Int64.self)
                     found[id, default: EntryFeedback()].matches = try row.decode(column: "matches", as: Int.self)
                     found[id, default: EntryFeedback()].lastMatchedAt = Date(milliseconds: try row.decode(column: "last_matched_at", as: Int64.self))
+                }
+                for row in try await sql.raw("""
+                    SELECT entry_id, vote, COUNT(*) AS votes FROM entry_votes WHERE entry_id IN (\(unsafeRaw: ids)) GROUP BY entry_id, vote
+                    """).all() {
+                    try Self.addVotes(row, to: &found, key: "entry_id")
                 }
             }
             return found
@@ -266,7 +292,32 @@ public struct SQLBankStore: BankStore {
                 found[id, default: EntryFeedback()].matches = try row.decode(column: "matches", as: Int.self)
                 found[id, default: EntryFeedback()].lastMatchedAt = Date(milliseconds: try row.decode(column: "last_matched_at", as: Int64.self))
             }
+            for row in try await sql.raw("""
+                SELECT e.bank_id AS bank_id, v.vote AS vote, COUNT(*) AS votes FROM entry_votes v JOIN bank_entries e ON e.id = v.entry_id
+                GROUP BY e.bank_id, v.vote
+                """).all() {
+                try Self.addVotes(row, to: &found, key: "bank_id")
+            }
             return found
+        }
+    }
+
+    /// A row of vote counts (`vote`, `votes`) added to the feedback of the row's `key`.
+    static func addVotes(_ row: any SQLRow, to found: inout [Int64: EntryFeedback], key: String) throws {
+        let id = try row.decode(column: key, as: Int64.self), votes = try row.decode(column: "votes", as: Int.self)
+        switch try row.decode(column: "vote", as: String.self) {
+        case ListVote.Direction.up.rawValue: found[id, default: EntryFeedback()].followerConfirmations += votes
+        case ListVote.Direction.down.rawValue: found[id, default: EntryFeedback()].followerFalsePositives += votes
+        case let other: throw StoredValueProblem("entry_votes.vote \"\(other)\"")
+        }
+    }
+
+    public func recordVote(entryID: Int64, voter: String, direction: ListVote.Direction, at time: Date) async throws {
+        try await database.run { sql in
+            try await sql.raw("""
+                INSERT INTO entry_votes (entry_id, voter, vote, at) VALUES (\(bind: entryID), \(bind: voter), \(bind: direction.rawValue), \(bind: time.millisecondsSince1970))
+                ON CONFLICT (entry_id, voter) DO UPDATE SET vote = excluded.vote, at = excluded.at
+                """).run()
         }
     }
 

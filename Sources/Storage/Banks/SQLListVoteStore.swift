@@ -60,19 +60,22 @@ public struct SQLListVoteStore: ListVoteStore {
 
 /// The votes a decision sends back to the lists, written in the decision's own transaction.
 enum ListVoteSQL {
-    /// For each entry the case's evidence matched whose bank follows NCMEC with feedback on: a vote
-    /// on each fingerprint that matched (MD5 when the image's MD5 is the entry's, PDQ otherwise),
-    /// and one `bank.feedback` job for the decision when there is any.
+    /// For each entry the case's evidence matched whose bank follows a list with feedback on: for
+    /// NCMEC, a vote on each fingerprint that matched (MD5 when the image's MD5 is the entry's, PDQ
+    /// otherwise); for another Vigil, one vote on the entry (`ENTRY`). And one `bank.feedback` job
+    /// for the decision when there is any.
     static func queue(_ direction: ListVote.Direction, caseID: Int64, decision: Int64, ms: Int64, _ sql: any SQLDatabase) async throws {
         try await sql.raw("""
             INSERT INTO list_votes (case_id, decision, entry_id, bank_id, external_id, fingerprint, vote, state, attempts, created_at)
             SELECT DISTINCT ev.case_id, \(bind: decision), be.id, be.bank_id, be.external_id,
-                   CASE WHEN ev.md5 IS NOT NULL AND ev.md5 = be.md5 THEN 'MD5' ELSE 'PDQ' END, \(bind: direction.rawValue), 'queued', 0, \(bind: ms)
+                   CASE WHEN s.kind = 'vigil_remote' THEN 'ENTRY' WHEN ev.md5 IS NOT NULL AND ev.md5 = be.md5 THEN 'MD5' ELSE 'PDQ' END,
+                   \(bind: direction.rawValue), 'queued', 0, \(bind: ms)
             FROM case_evidence ev
             JOIN bank_entries be ON be.id = ev.entry_id
             JOIN bank_sources s ON s.bank_id = be.bank_id
-            WHERE ev.case_id = \(bind: caseID) AND s.kind = 'ncmec' AND s.send_feedback AND be.external_id LIKE 'ncmec:%'
-              AND (be.pdq IS NOT NULL OR (ev.md5 IS NOT NULL AND ev.md5 = be.md5))
+            WHERE ev.case_id = \(bind: caseID) AND s.send_feedback
+              AND ((s.kind = 'ncmec' AND be.external_id LIKE 'ncmec:%' AND (be.pdq IS NOT NULL OR (ev.md5 IS NOT NULL AND ev.md5 = be.md5)))
+                   OR (s.kind = 'vigil_remote' AND be.external_id LIKE 'vigil:%'))
             ON CONFLICT (case_id, decision, entry_id, fingerprint) DO NOTHING
             """).run()
         guard try await sql.raw("SELECT id FROM list_votes WHERE case_id = \(bind: caseID) AND decision = \(bind: decision) LIMIT 1").first() != nil

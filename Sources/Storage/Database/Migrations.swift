@@ -435,6 +435,10 @@ enum Migrations {
                  UNIQUE (case_id, decision, entry_id, fingerprint))
              """,
              "CREATE INDEX IF NOT EXISTS list_votes_by_bank ON list_votes (bank_id, id)",
+             // Votes other Vigils following a bank sent about its entries: one per follower's key and entry.
+             // Entries able to match again (a quarantine lifted, a snooze ended, a bank enabled), for the retroactive check.
+             "CREATE TABLE IF NOT EXISTS retro_rechecks (entry_id BIGINT PRIMARY KEY, queued_at BIGINT NOT NULL)",
+             "CREATE TABLE IF NOT EXISTS entry_votes (entry_id BIGINT NOT NULL, voter TEXT NOT NULL, vote TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (entry_id, voter))",
              // Snoozed and quarantined entries, found without reading a bank's millions of others.
              "CREATE INDEX IF NOT EXISTS bank_entries_disabled ON bank_entries (disabled_until, bank_id) WHERE disabled_until IS NOT NULL"]
         },

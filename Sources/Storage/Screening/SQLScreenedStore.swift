@@ -140,23 +140,94 @@ public struct SQLScreenedStore: ScreenedStore {
             guard try await sql.raw("""
                 UPDATE retro_cursor SET entry_id = \(bind: to) WHERE name = 'entries' AND entry_id = \(bind: from) RETURNING entry_id
                 """).first() != nil else { return [] }
-            var fresh: [RetroHit] = []
-            let now = Date().millisecondsSince1970
-            for hit in hits {
-                let inserted = try await sql.raw("""
-                    INSERT INTO retro_hits (screened_id, entry_id, at) VALUES (\(bind: hit.screened.id), \(bind: hit.entry.id), \(bind: now))
-                    ON CONFLICT (screened_id, entry_id) DO NOTHING RETURNING screened_id
-                    """).first()
-                if inserted != nil { fresh.append(hit) }
-            }
-            // A match found later is a match: counted on its entry with the event.
-            var counts: [Int64: EntryMatchCount] = [:]
-            for hit in fresh { counts[hit.entry.id, default: EntryMatchCount(matches: 0, last: Date(milliseconds: now))].matches += 1 }
-            try await SQLBankStore.addMatches(counts, sql)
-            let events = fresh.map(event) + also
-            if !events.isEmpty { _ = try await EventSQL.append(events, at: Date(), on: sql, dialect) }
-            return fresh
+            return try await Self.record(hits, event: event, also: also, sql, dialect)
         }
+    }
+
+    public func commitRechecks(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, also: [NewEvent], ids: [Int64]) async throws -> [RetroHit] {
+        let dialect = database.dialect
+        return try await database.transaction { sql in
+            // Two checkers rechecking the same entries report each pair once (retro_hits).
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let list = SQLCaseStore.idList(Array(ids[start..<min(start + 500, ids.count)]))
+                try await sql.raw("DELETE FROM retro_rechecks WHERE entry_id IN (\(unsafeRaw: list))").run()
+            }
+            return try await Self.record(hits, event: event, also: also, sql, dialect)
+        }
+    }
+
+    /// Each hit not recorded before, with its event and its count on the entry; and `also`.
+    static func record(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, also: [NewEvent], _ sql: any SQLDatabase,
+                       _ dialect: Dialect) async throws -> [RetroHit] {
+        var fresh: [RetroHit] = []
+        let now = Date().millisecondsSince1970
+        for hit in hits {
+            let inserted = try await sql.raw("""
+                INSERT INTO retro_hits (screened_id, entry_id, at) VALUES (\(bind: hit.screened.id), \(bind: hit.entry.id), \(bind: now))
+                ON CONFLICT (screened_id, entry_id) DO NOTHING RETURNING screened_id
+                """).first()
+            if inserted != nil { fresh.append(hit) }
+        }
+        // A match found later is a match: counted on its entry with the event.
+        var counts: [Int64: EntryMatchCount] = [:]
+        for hit in fresh { counts[hit.entry.id, default: EntryMatchCount(matches: 0, last: Date(milliseconds: now))].matches += 1 }
+        try await SQLBankStore.addMatches(counts, sql)
+        let events = fresh.map(event) + also
+        if !events.isEmpty { _ = try await EventSQL.append(events, at: Date(), on: sql, dialect) }
+        return fresh
+    }
+
+    public func rechecks(limit: Int, now: Date) async throws -> (ids: [Int64], entries: [RetroEntry]) {
+        try await database.transaction { sql in
+            try await Self.queueEndedSnoozes(now: now, sql)
+            let ids = try await sql.raw("SELECT entry_id FROM retro_rechecks ORDER BY entry_id LIMIT \(bind: limit)").all()
+                .map { try $0.decode(column: "entry_id", as: Int64.self) }
+            guard !ids.isEmpty else { return ([], []) }
+            let rows = try await sql.raw("""
+                SELECT e.id, e.pdq, e.md5, e.sha256, b.name, b.kind, b.pdq_threshold FROM bank_entries e JOIN banks b ON b.id = e.bank_id
+                WHERE e.id IN (\(unsafeRaw: SQLCaseStore.idList(ids))) AND b.kind = 'match' ORDER BY e.id
+                """).all()
+            return (ids, try rows.map(Self.retroEntry))
+        }
+    }
+
+    public func hasRechecks(now: Date) async throws -> Bool {
+        try await database.run { sql in
+            if try await sql.raw("SELECT entry_id FROM retro_rechecks LIMIT 1").first() != nil { return true }
+            let since = try await Self.snoozeCursor(sql)
+            return try await sql.raw("""
+                SELECT id FROM bank_entries WHERE disabled_until > \(bind: since) AND disabled_until <= \(bind: now.millisecondsSince1970) LIMIT 1
+                """).first() != nil
+        }
+    }
+
+    /// Snoozes that ended since the last look are rechecks (the quarantine's sentinel never ends).
+    static func queueEndedSnoozes(now: Date, _ sql: any SQLDatabase) async throws {
+        let since = try await snoozeCursor(sql), ms = now.millisecondsSince1970
+        guard ms > since else { return }
+        try await sql.raw("""
+            INSERT INTO retro_rechecks (entry_id, queued_at)
+            SELECT id, \(bind: ms) FROM bank_entries WHERE disabled_until > \(bind: since) AND disabled_until <= \(bind: ms)
+            ON CONFLICT (entry_id) DO NOTHING
+            """).run()
+        try await sql.raw("""
+            INSERT INTO retro_cursor (name, entry_id) VALUES ('snoozes', \(bind: ms))
+            ON CONFLICT (name) DO UPDATE SET entry_id = excluded.entry_id
+            """).run()
+    }
+
+    /// Until when ended snoozes were queued (first look: from now on; nothing was screened before).
+    static func snoozeCursor(_ sql: any SQLDatabase) async throws -> Int64 {
+        if let row = try await sql.raw("SELECT entry_id FROM retro_cursor WHERE name = 'snoozes'").first() {
+            return try row.decode(column: "entry_id", as: Int64.self)
+        }
+        return Date().millisecondsSince1970
+    }
+
+    static func retroEntry(_ row: any SQLRow) throws -> RetroEntry {
+        RetroEntry(id: try row.decode(column: "id", as: Int64.self), bank: try row.decode(column: "name", as: String.self),
+                   pdq: try SQLBankStore.pdq(try row.decode(column: "pdq", as: Data?.self)), md5: try row.decode(column: "md5", as: String?.self),
+                   sha256: try row.decode(column: "sha256", as: String?.self), threshold: try row.decode(column: "pdq_threshold", as: Int.self))
     }
 
     static func signal(_ row: any SQLRow) throws -> ScreenedSignal {

@@ -71,9 +71,11 @@ struct FeedbackJSON: Encodable {
     var lastMatchedAt: String?
     var confirmations: Int
     var falsePositives: Int
+    /// The votes of the Vigils that follow the bank.
+    var followers: [String: Int]
 
     enum CodingKeys: String, CodingKey {
-        case matches, lastMatchedAt = "last_matched_at", confirmations, falsePositives = "false_positives"
+        case matches, lastMatchedAt = "last_matched_at", confirmations, falsePositives = "false_positives", followers
     }
 
     init(_ feedback: EntryFeedback) {
@@ -81,6 +83,7 @@ struct FeedbackJSON: Encodable {
         lastMatchedAt = feedback.lastMatchedAt.map(Timestamp.iso8601)
         confirmations = feedback.confirmations
         falsePositives = feedback.falsePositives
+        followers = ["confirmations": feedback.followerConfirmations, "false_positives": feedback.followerFalsePositives]
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -89,6 +92,7 @@ struct FeedbackJSON: Encodable {
         try c.encode(lastMatchedAt, forKey: .lastMatchedAt)
         try c.encode(confirmations, forKey: .confirmations)
         try c.encode(falsePositives, forKey: .falsePositives)
+        try c.encode(followers, forKey: .followers)
     }
 }
 

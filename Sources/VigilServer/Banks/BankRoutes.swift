@@ -37,7 +37,40 @@ struct BankRoutes {
             let restored = try await auditor.audited(context, "bank.entry_restore", target: "entry:\(entry.id)") { try await banks.restore(entryID: entry.id) }
             return try JSONText.response(EntryDetailJSON(restored, bank: bank))
         }
+        // A following Vigil's reviewers' word on an entry it took from this bank: one vote per key
+        // and entry, the later replacing the earlier; shown as `followers` in the entry's feedback.
+        routes.post("banks/{name}/entries/{id}/votes") { request, context in
+            let (_, entry) = try await entryInBank(context)
+            let body = try JSONInput.decode(VoteBody.self, from: try await request.collectBody(limit: 4 * 1024))
+            guard let direction = body.vote.flatMap(ListVote.Direction.init(rawValue:)) else {
+                throw APIError.badRequest("vote must be \"up\" (a confirmed match) or \"down\" (a false positive)", code: "invalid_vote")
+            }
+            try await banks.recordVote(entryID: entry.id, voter: context.actor, direction: direction)
+            let feedback = try await banks.feedback(entryIDs: [entry.id])[entry.id] ?? EntryFeedback()
+            return try JSONText.response(VoteJSON(entryID: entry.id, vote: direction.rawValue, feedback: FeedbackJSON(feedback)))
+        }
         routes.post("banks/{name}/import") { request, context in try await importFile(request, context) }
+    }
+
+    /// `POST /v1/banks/{name}/entries/{id}/votes`: `{"vote": "up" | "down"}`.
+    struct VoteBody: Decodable {
+        var vote: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case vote }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.refuseUnknownKeys(CodingKeys.self)
+            vote = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(String.self, forKey: .vote)
+        }
+    }
+
+    /// The answer to a vote: the entry's feedback as it now stands.
+    struct VoteJSON: Encodable {
+        var entryID: Int64
+        var vote: String
+        var feedback: FeedbackJSON
+
+        enum CodingKeys: String, CodingKey { case entryID = "entry_id", vote, feedback }
     }
 
     // MARK: banks

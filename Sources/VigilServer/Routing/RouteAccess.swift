@@ -34,6 +34,8 @@ public enum RouteAccess {
         add(.readBanks, [
             "GET /v1/banks", "GET /v1/banks/{name}", "GET /v1/banks/{name}/entries", "GET /v1/banks/{name}/entries/{id}",
             "GET /v1/banks/{name}/export", "GET /v1/banks/{name}/source", "GET /v1/banks/{name}/changes", "GET /v1/banks/{name}/votes",
+            // A following Vigil's key reads the changes and sends its reviewers' votes back.
+            "POST /v1/banks/{name}/entries/{id}/votes",
             "GET /c/banks", "GET /c/bank/{name}", "GET /c/bank/{name}/content/{id}",
             "GET /c/exchanges", "GET /c/exchanges/apis", "GET /c/exchanges/api/{api}", "GET /c/exchanges/api/{api}/schema",
             "GET /c/exchange/{name}", "GET /c/exchange/{name}/status",
