@@ -56,9 +56,12 @@ public struct EntryMetadata: Sendable, Hashable, Codable {
     public var extra: [String: String]
     /// Set when the entry was taken out of matching for matching too much (`FloodGuard`).
     public var quarantine: EntryQuarantine?
+    /// The false positives it had when a curator last restored it: the guard counts those after.
+    public var falsePositivesAtRestore: Int?
 
     public init(externalID: String? = nil, source: String? = nil, note: String? = nil, extra: [String: String] = [:],
-                quarantine: EntryQuarantine? = nil) {
+                quarantine: EntryQuarantine? = nil, falsePositivesAtRestore: Int? = nil) {
+        self.falsePositivesAtRestore = falsePositivesAtRestore
         self.externalID = externalID
         self.source = source
         self.note = note

@@ -133,6 +133,10 @@ public final class BankService: Sendable {
 
     /// Stops an entry from matching until `until` (nil: matches again now).
     public func snooze(entryID: Int64, until: Date?) async throws -> BankEntry {
+        // That date is the quarantine's mark: a snooze ends before it.
+        if let until, until >= EntryQuarantine.until {
+            throw BankError.invalid("disabled_until must be before 9999-12-31T23:59:59Z (to take an entry out for good, delete it)")
+        }
         // Snoozing (or waking) a quarantined entry is a curator's decision on it: the quarantine
         // ends, and the snooze holds.
         if let current = try await store.entry(id: entryID), current.metadata.quarantine != nil { _ = try await store.restore(entryID: entryID) }

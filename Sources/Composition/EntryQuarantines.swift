@@ -27,8 +27,9 @@ struct EntryQuarantines: Sendable {
     }
 
     /// After a decision resolved matches as false positives: an entry of a match bank is
-    /// quarantined each time its false positives reach a multiple of its limit (its bank's, or
-    /// `limit`) — so a curator who restores it is asked again only after as many more.
+    /// quarantined once it has its limit (its bank's, or `limit`) of false positives more than it had
+    /// when a curator last restored it. Counted from the stored verdicts each time, so a decision
+    /// whose check failed, a lowered limit or two decisions at once are caught by the next one.
     func judged(_ entryIDs: [Int64], _ verdict: EntryVerdict, limit setting: Int) async {
         guard verdict == .falsePositive, !entryIDs.isEmpty else { return }
         do {
@@ -37,7 +38,7 @@ struct EntryQuarantines: Sendable {
                 guard let bank = banks.index.bank(id: entry.bankID), bank.kind == .match else { continue }
                 let limit = bank.guards.falsePositiveLimit ?? setting
                 let falsePositives = feedback[entry.id]?.falsePositives ?? 0
-                guard limit > 0, falsePositives > 0, falsePositives % limit == 0 else { continue }
+                guard limit > 0, falsePositives - (entry.metadata.falsePositivesAtRestore ?? 0) >= limit else { continue }
                 try await quarantine(entryID: entry.id, reason: "reviewers found \(falsePositives) of its matches false positives",
                                      actor: "system:false-positive-guard",
                                      detail: ["false_positives": .number(Double(falsePositives)), "limit": .number(Double(limit))])

@@ -92,7 +92,8 @@ public struct VigilApplication: Sendable {
         let flood = FloodGuard(limit: settings.floodLimit)
         let quarantines = EntryQuarantines(banks: banks, events: stores.events, clock: clock, logger: options.logger("vigil.quarantine"))
         lookup.observe(isListening: { matched in matched }) { event in
-            guard event.api != .trial, let image = event.sha256 ?? event.pdq?.hex ?? event.md5 else { return }
+            // Only images Vigil hashed count: hashes a caller sends could be made up to take any entry out.
+            guard event.api != .trial, event.hashedAnImage, let image = event.sha256 ?? event.pdq?.hex ?? event.md5 else { return }
             let limits = Dictionary(event.matches.map { ($0.entryID, flood.limit(for: $0.bank)) }, uniquingKeysWith: { first, _ in first })
             for entryID in flood.observe(entries: limits.map { ($0.key, $0.value) }, image: image, at: event.at) {
                 let limit = limits[entryID] ?? flood.limit
@@ -111,7 +112,7 @@ public struct VigilApplication: Sendable {
         }
         // What every lookup screened, for retroactive matching (a draft's test run screens nothing).
         let screening = ScreeningService(store: stores.screened, matcher: RetroactiveMatcher(store: stores.screened, banks: banks, floodLimit: settings.floodLimit, clock: clock,
-                                                                                                compute: IndexUpdateThreads.runner),
+                                                                                                compute: RetroSearchThreads.runner),
                                          retentionDays: settings.screenedDays, clock: clock)
         lookup.observe(isListening: { _ in screening.isOn }) { event in
             guard event.api != .trial else { return }

@@ -93,6 +93,8 @@ public struct LookupEvent: Sendable {
     public var suppressed: [SuppressedLookupMatch]
     /// Who the lookup was for.
     public var origin = LookupOrigin()
+    /// Whether Vigil hashed an image for it (not signals a caller sent, which could be any hash).
+    public var hashedAnImage = false
 }
 
 /// Commits the events of lookups that must not be lost (every match), before the lookup

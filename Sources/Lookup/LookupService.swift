@@ -171,6 +171,7 @@ public final class LookupService: Sendable {
         return LookupEvent(
             id: EventIDs.next(), at: Date(), api: outcome.api, isMatch: outcome.isMatch, pdq: outcome.pdq, pdqQuality: outcome.signals?.quality,
             md5: outcome.md5, sha256: outcome.sha256, matches: outcome.matches.map(bare),
-            suppressed: outcome.suppressed.map { SuppressedLookupMatch(match: bare($0.match), by: bare($0.by)) }, origin: origin)
+            suppressed: outcome.suppressed.map { SuppressedLookupMatch(match: bare($0.match), by: bare($0.by)) }, origin: origin,
+            hashedAnImage: outcome.signals != nil)
     }
 }

@@ -4,7 +4,7 @@ public import Events
 public import Foundation
 import HammingIndex
 import JSONValues
-public import PDQ
+import PDQ
 import Synchronization
 
 /// Retroactive matching: every entry added to a match bank (an import, a sync, the API, an

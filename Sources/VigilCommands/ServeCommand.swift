@@ -314,13 +314,21 @@ struct Every: Service {
     /// dashboard sessions.
     static func dashboardUpkeep(_ service: VigilService, logger: Logger) -> Every {
         Every(interval: .seconds(10), what: "dashboard upkeep", service: service, logger: logger, body: {
-            try await service.tally.flush()
-            try await service.entryMatches.flush()
-            try await service.users.purgeExpiredSessions()
+            // Each on its own: one that fails keeps its counts for the next round and stops neither of the others.
+            try await Self.each([{ try await service.tally.flush() }, { try await service.entryMatches.flush() },
+                                 { try await service.users.purgeExpiredSessions() }])
         }, atShutdown: {
-            try await service.tally.flush()
-            try await service.entryMatches.flush()
+            try await Self.each([{ try await service.tally.flush() }, { try await service.entryMatches.flush() }])
         })
+    }
+
+    /// Runs every piece of work, then throws the first error any of them threw.
+    static func each(_ work: [@Sendable () async throws -> Void]) async throws {
+        var first: (any Error)?
+        for piece in work {
+            do { try await piece() } catch { first = first ?? error }
+        }
+        if let first { throw first }
     }
 
     /// Queues the bank syncs that are due, every 30 s; the store hands each to one replica.

@@ -19,7 +19,7 @@ import Testing
         let urgent = ExposureLimit(scope: .priority(.urgent), revealsPerShift: 2, secondsPerShift: nil)
         let reveals = [Self.reveal(1, at: 0, priority: .urgent), Self.reveal(2, at: 60, priority: .urgent), Self.reveal(3, at: 120)]
         let exposure = budget.exposure(of: "user:ana", reveals: reveals, limits: [urgent])
-        let refused = try? #require(exposure.refusal(queues: ["default"], priority: .urgent))
+        let refused = exposure.refusal(queues: ["default"], priority: .urgent)
         #expect(refused?.limit == urgent && refused?.reveals == 2)
         #expect(refused?.refusalText(actor: "user:ana").contains("files of urgent cases") == true)
         #expect(exposure.refusal(queues: ["default"], priority: .normal) == nil, "a normal case's file can still be revealed")

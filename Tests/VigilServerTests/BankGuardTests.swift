@@ -1,4 +1,5 @@
 import Banks
+import ContentHashing
 import Events
 import Foundation
 import HummingbirdTesting
@@ -38,12 +39,10 @@ import VigilTestSupport
         let entry = try #require(fixture.entryIDs.first)
         try await fixture.test { http in
             #expect(try await http.json(.patch, "/v1/banks/TEST_BANK", key: fixture.curator, #"{"false_positive_limit":2}"#).status == 200)
+            let md5 = try ContentHasher().signals(of: Images.demo(0)).md5
             func rejectAMatch(_ decision: String = "false_positive") async throws {
-                let body = #"{"title":"match","evidence":[{"provider":"vigil","bank":"TEST_BANK","entry_id":\#(entry),"distance":0}]}"#
-                let opened = try await http.json(.post, "/v1/cases", key: fixture.reviewer, body)
-                let id = opened.json["id"] as? Int
-                #expect(id != nil, "\(opened.text)")
-                #expect(try await http.json(.post, "/v1/cases/\(id ?? 0)/decisions", key: fixture.reviewer, #"{"decision":"\#(decision)","version":1}"#).status == 200)
+                let id = try await fixture.openMatchedCase(bank: "TEST_BANK", entryID: entry, md5: md5)
+                #expect(try await http.json(.post, "/v1/cases/\(id)/decisions", key: fixture.reviewer, #"{"decision":"\#(decision)","version":1}"#).status == 200)
             }
             func quarantine() async throws -> [String: Any]? {
                 try await http.call(.get, "/v1/banks/TEST_BANK/entries/\(entry)", key: fixture.curator).json["quarantine"] as? [String: Any]
@@ -83,10 +82,18 @@ import VigilTestSupport
         let loose = try await banks.createBank(NewBank(name: "LOOSE", pdqThreshold: 256, guards: BankGuards(floodLimitPerHour: 5)))
         let entryID = try #require(try await banks.addEntries([NewEntry(signals: EntrySignals(pdq: PDQHash(w0: 0, w1: 0, w2: 0, w3: 0)), addedBy: "test")],
                                                               to: loose).inserted.first?.entryID)
+        // Hashes a caller sends count for nothing: a key that may look up cannot take an entry out by
+        // sending made-up hashes near it.
         var generator = HashGenerator(seed: 33)
+        for _ in 0..<50 {
+            var request = LookupRequest(input: .signals(pdq: generator.randomHash(), md5: nil, sha256: nil), api: .native, includeEntries: false)
+            request.banks = ["LOOSE"]
+            #expect(try await fixture.service.lookup.lookup(request).matches.count == 1)
+        }
+        #expect(try await fixture.service.events.events(after: 0, types: [EventTypes.entryQuarantined], limit: 1).isEmpty)
         var quarantinedAt: Int?
         for i in 0..<200 where quarantinedAt == nil {
-            var request = LookupRequest(input: .signals(pdq: generator.randomHash(), md5: nil, sha256: nil), api: .native, includeEntries: false)
+            var request = LookupRequest(input: .image(try Images.noise(seed: UInt64(i + 1))), api: .native, includeEntries: false)
             request.banks = ["LOOSE"]
             _ = try await fixture.service.lookup.lookup(request)
             if !(try await fixture.service.events.events(after: 0, types: [EventTypes.entryQuarantined], limit: 1)).isEmpty { quarantinedAt = i }

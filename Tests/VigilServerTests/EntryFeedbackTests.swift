@@ -1,3 +1,4 @@
+import ContentHashing
 import Foundation
 import HummingbirdTesting
 import Testing
@@ -13,11 +14,8 @@ import VigilTestSupport
         let fixture = try await ServerFixture(backend)
         let entry = try #require(fixture.entryIDs.first)
         try await fixture.test { http in
-            func openCase() async throws -> Int {
-                let body = #"{"title":"match","evidence":[{"provider":"vigil","bank":"TEST_BANK","entry_id":\#(entry),"distance":0}]}"#
-                let opened = try await http.json(.post, "/v1/cases", key: fixture.reviewer, body)
-                return try #require(opened.json["id"] as? Int, "\(opened.text)")
-            }
+            let md5 = try ContentHasher().signals(of: Images.demo(0)).md5
+            func openCase() async throws -> Int { try await fixture.openMatchedCase(bank: "TEST_BANK", entryID: entry, md5: md5) }
             func decide(_ id: Int, _ decision: String) async throws -> Reply {
                 let version = try #require(try await http.call(.get, "/v1/cases/\(id)", key: fixture.reviewer).json["version"] as? Int)
                 return try await http.json(.post, "/v1/cases/\(id)/decisions", key: fixture.reviewer, #"{"decision":"\#(decision)","version":\#(version)}"#)
@@ -36,6 +34,19 @@ import VigilTestSupport
             #expect(try await decide(third, "false_positive").status == 200)
             #expect(try await decide(third, "false_positive").status == 409, "a resolved case is not decided again")
             #expect(try await feedback() == ["confirmations": 1, "false_positives": 2])
+            // Reopened, a case's verdict no longer counts; decided again, it counts once.
+            #expect(try await decide(second, "reopen").status == 200)
+            #expect(try await feedback() == ["confirmations": 1, "false_positives": 1])
+            #expect(try await decide(second, "false_positive").status == 200)
+            #expect(try await feedback() == ["confirmations": 1, "false_positives": 2], "a case counts once, however often it is reopened")
+            // Evidence a person typed in — the entry's id, even its hash — counts nothing: only what Vigil matched.
+            let typed = try await http.json(.post, "/v1/cases", key: fixture.reviewer,
+                                            #"{"title":"typed","evidence":[{"provider":"vigil","bank":"TEST_BANK","entry_id":\#(entry),"md5":"\#(md5)"}]}"#)
+            let typedID = try #require(typed.json["id"] as? Int, "\(typed.text)")
+            #expect(try await decide(typedID, "false_positive").status == 200)
+            let wrongHash = try await fixture.openMatchedCase(bank: "TEST_BANK", entryID: entry, md5: String(repeating: "0", count: 32))
+            #expect(try await decide(wrongHash, "false_positive").status == 200)
+            #expect(try await feedback() == ["confirmations": 1, "false_positives": 2], "neither a typed nor a mismatched evidence counts")
             let listed = try await http.call(.get, "/v1/banks/TEST_BANK/entries", key: fixture.curator)
             let row = (listed.json["entries"] as? [[String: Any]])?.first { ($0["id"] as? Int).map(Int64.init) == entry }
             #expect((row?["feedback"] as? [String: Any])?["false_positives"] as? Int == 2, "\(listed.text.prefix(400))")

@@ -236,6 +236,17 @@ enum Images {
         return try JPEGEncoder.encode(rgb: rgb, width: width, height: height)
     }
 
+    /// A distinct photograph-like image for each seed: seeded noise, 64×64, a usable PDQ.
+    static func noise(seed: UInt64) throws -> [UInt8] {
+        var generator = HashGenerator(seed: seed)
+        var rgb = [UInt8](repeating: 0, count: 64 * 64 * 3)
+        for i in stride(from: 0, to: rgb.count, by: 8) {
+            let word = generator.next()
+            for j in 0..<min(8, rgb.count - i) { rgb[i + j] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(j))) }
+        }
+        return try JPEGEncoder.encode(rgb: rgb, width: 64, height: 64)
+    }
+
     static func reference(_ name: String) throws -> [UInt8] {
         Array(try Data(contentsOf: ReferenceData.pdqDirectory.appendingPathComponent(name)))
     }
@@ -246,5 +257,16 @@ extension IPRange {
     static var loopbackForTests: IPRange {
         guard let range = IPRange("127.0.0.1/32") else { preconditionFailure("127.0.0.1/32 is a valid range") }
         return range
+    }
+}
+
+extension ServerFixture {
+    /// A case opened as a workflow opens one for a match it made: evidence naming the entry and its
+    /// bank, with the image's signals (what the verdict counts and votes are checked against).
+    func openMatchedCase(bank: String, entryID: Int64, md5: String? = nil, pdq: String? = nil, distance: Int? = nil) async throws -> Int {
+        let evidence = NewEvidence(match: EvidenceMatch(provider: "vigil", bank: bank, entryID: entryID, distance: distance),
+                                   signals: EvidenceSignals(pdq: pdq, md5: md5))
+        let opened = try await service.cases.open(NewCase(title: "match in \(bank)", evidence: [evidence]), actor: "workflow:screen-uploads")
+        return Int(opened.case.id)
     }
 }

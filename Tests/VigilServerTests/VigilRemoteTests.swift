@@ -100,9 +100,7 @@ import VigilTestSupport
             let first = try #require(taken.first { $0.metadata.externalID == "vigil:TEST_BANK:\(origin.entryIDs[0])" })
             try await follower.test { http in
                 for decision in ["false_positive", "confirm"] {
-                    let body = #"{"title":"match","evidence":[{"bank":"PARTNER","entry_id":\#(first.id),"distance":0}]}"#
-                    let opened = try await http.json(.post, "/v1/cases", key: follower.reviewer, body)
-                    let id = opened.json["id"] as? Int ?? 0
+                    let id = try await follower.openMatchedCase(bank: "PARTNER", entryID: first.id, pdq: first.signals.pdq?.hex)
                     #expect(try await http.json(.post, "/v1/cases/\(id)/decisions", key: follower.reviewer, #"{"decision":"\#(decision)","version":1}"#).status == 200)
                     try await follower.runJobs()
                 }

@@ -3,13 +3,15 @@ public import Jobs
 
 /// `bank.feedback`: sends one decision's votes to the lists their entries came from. Each vote
 /// is settled as it goes (sent, refused for good, or skipped when its source stopped sending
-/// feedback); an error worth another try leaves the rest queued and the job retries them with
-/// backoff. Sending a vote again after a crash is safe: a list keeps one vote per member and
+/// feedback); an error worth another try leaves the rest queued and the job comes back for them
+/// (a minute later, doubling to an hour, for up to three days). Sending a vote again after a crash is safe: a list keeps one vote per member and
 /// fingerprint, the later replacing the earlier.
 public struct ListFeedbackJob: JobHandler {
     public static let jobKind = "bank.feedback"
     public let kind = ListFeedbackJob.jobKind
     public let safeToRepeat = true
+    /// How long a vote is tried while its list cannot be reached.
+    public static let patience: TimeInterval = 72 * 3600
 
     /// What the decision's transaction queues.
     public struct Payload: Codable, Sendable {
@@ -39,7 +41,7 @@ public struct ListFeedbackJob: JobHandler {
     public func run(_ job: Job, context: JobContext) async throws -> String? {
         let payload = try JobText.payload(Payload.self, of: job)
         var (sent, refused, skipped) = (0, [String](), 0)
-        var retry: (any Error)?
+        var retry: (error: any Error, attempts: Int)?
         for vote in try await votes.votes(caseID: payload.caseID, decision: payload.decision) where vote.state == .queued {
             try Task.checkCancellation()
             guard let source = try await sources.source(bankID: vote.bankID), source.sendsFeedback else {
@@ -58,14 +60,19 @@ public struct ListFeedbackJob: JobHandler {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                // On the job's last attempt the vote is failed for good: a person sees it, with why.
-                let last = job.attempts >= job.maxAttempts
-                try await votes.settle(voteID: vote.id, state: last ? .failed : .queued, error: String(describing: error).prefix(500).description,
+                // A list down for a while: tried again for `patience`, then failed for a person to see (and resend).
+                let givingUp = clock().timeIntervalSince(vote.createdAt) >= Self.patience
+                try await votes.settle(voteID: vote.id, state: givingUp ? .failed : .queued, error: String(describing: error).prefix(500).description,
                                        at: clock(), fence: context.lease)
-                retry = retry ?? error
+                if givingUp { refused.append("\(vote.fingerprint) of \(vote.externalID): not reached in \(Int(Self.patience / 3600)) hours: \(error)") }
+                else { retry = retry ?? (error, vote.attempts + 1) }
             }
         }
-        if let retry { throw retry }
+        if let (error, attempts) = retry {
+            // Postponed, not failed: a minute, doubling, at most an hour apart, until `patience` runs out.
+            let delay = min(3600, 60 * pow(2, Double(min(attempts, 12) - 1)))
+            throw JobPostponed(until: clock().addingTimeInterval(delay), reason: "the list could not take a vote; trying again: \(error)")
+        }
         if !refused.isEmpty { throw JobFailure.permanent("the list refused \(refused.count) vote(s): \(refused.joined(separator: "; "))") }
         return try JobText.encode(["sent": sent, "skipped": skipped])
     }

@@ -84,6 +84,17 @@ public struct BankSyncService: Sendable {
         return try await votes.votes(bankID: bank.id, limit: limit)
     }
 
+    /// Sends the bank's failed votes again (after the credential or the reason was put right):
+    /// one job for each decision they belong to; answers how many jobs.
+    public func retryVotes(bank bankName: String) async throws -> Int {
+        let bank = try await banks.bank(named: bankName)
+        let decisions = try await votes.requeueFailed(bankID: bank.id)
+        for decision in decisions {
+            _ = try await jobs.enqueue(NewJob(kind: ListFeedbackJob.jobKind, payload: try JobText.encode(decision), maxAttempts: 8))
+        }
+        return decisions.count
+    }
+
     /// Queues a sync of the bank now.
     public func requestSync(bank bankName: String) async throws -> Job {
         let source = try await source(bank: bankName)

@@ -212,9 +212,15 @@ public struct SQLBankStore: BankStore {
     }
 
     public func restore(entryID: Int64) async throws -> BankEntry? {
-        try await changeMetadata(entryID: entryID, disabledUntil: nil, recheck: true) { stored in
+        // The false positives it has now are the ones a curator saw: the guard counts from here.
+        let falsePositives = try await database.run { sql in
+            try await sql.raw("SELECT COUNT(*) AS n FROM entry_verdicts WHERE entry_id = \(bind: entryID) AND verdict = 'false_positive'")
+                .first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+        return try await changeMetadata(entryID: entryID, disabledUntil: nil, recheck: true) { stored in
             guard stored.quarantine != nil else { return false }
             stored.quarantine = nil
+            stored.falsePositivesAtRestore = falsePositives
             return true
         }
     }
@@ -252,11 +258,9 @@ public struct SQLBankStore: BankStore {
             for start in stride(from: 0, to: entryIDs.count, by: 500) {
                 let ids = SQLCaseStore.idList(Array(entryIDs[start..<min(start + 500, entryIDs.count)]))
                 for row in try await sql.raw("""
-                    SELECT entry_id, confirmations, false_positives FROM entry_feedback WHERE entry_id IN (\(unsafeRaw: ids))
+                    SELECT entry_id, verdict, COUNT(*) AS cases FROM entry_verdicts WHERE entry_id IN (\(unsafeRaw: ids)) GROUP BY entry_id, verdict
                     """).all() {
-                    let id = try row.decode(column: "entry_id", as: Int64.self)
-                    found[id, default: EntryFeedback()].confirmations = try row.decode(column: "confirmations", as: Int.self)
-                    found[id, default: EntryFeedback()].falsePositives = try row.decode(column: "false_positives", as: Int.self)
+                    try Self.addVerdicts(row, to: &found, key: "entry_id")
                 }
                 for row in try await sql.raw("SELECT entry_id, matches, last_matched_at FROM entry_matches WHERE entry_id IN (\(unsafeRaw: ids))").all() {
                     let id = try row.decode(column: "entry_id", as: Int64.self)
@@ -277,12 +281,10 @@ public struct SQLBankStore: BankStore {
         try await database.run { sql in
             var found: [Int64: EntryFeedback] = [:]
             for row in try await sql.raw("""
-                SELECT e.bank_id AS bank_id, CAST(SUM(f.confirmations) AS BIGINT) AS confirmations, CAST(SUM(f.false_positives) AS BIGINT) AS false_positives
-                FROM entry_feedback f JOIN bank_entries e ON e.id = f.entry_id GROUP BY e.bank_id
+                SELECT e.bank_id AS bank_id, v.verdict AS verdict, COUNT(*) AS cases FROM entry_verdicts v JOIN bank_entries e ON e.id = v.entry_id
+                GROUP BY e.bank_id, v.verdict
                 """).all() {
-                let id = try row.decode(column: "bank_id", as: Int64.self)
-                found[id, default: EntryFeedback()].confirmations = try row.decode(column: "confirmations", as: Int.self)
-                found[id, default: EntryFeedback()].falsePositives = try row.decode(column: "false_positives", as: Int.self)
+                try Self.addVerdicts(row, to: &found, key: "bank_id")
             }
             for row in try await sql.raw("""
                 SELECT e.bank_id AS bank_id, CAST(SUM(m.matches) AS BIGINT) AS matches, MAX(m.last_matched_at) AS last_matched_at
@@ -299,6 +301,16 @@ public struct SQLBankStore: BankStore {
                 try Self.addVotes(row, to: &found, key: "bank_id")
             }
             return found
+        }
+    }
+
+    /// A row of verdict counts (`verdict`, `cases`) added to the feedback of the row's `key`.
+    static func addVerdicts(_ row: any SQLRow, to found: inout [Int64: EntryFeedback], key: String) throws {
+        let id = try row.decode(column: key, as: Int64.self), cases = try row.decode(column: "cases", as: Int.self)
+        switch try row.decode(column: "verdict", as: String.self) {
+        case "confirmed": found[id, default: EntryFeedback()].confirmations += cases
+        case "false_positive": found[id, default: EntryFeedback()].falsePositives += cases
+        case let other: throw StoredValueProblem("entry_verdicts.verdict \"\(other)\"")
         }
     }
 
@@ -452,7 +464,8 @@ public struct SQLBankStore: BankStore {
             metadata: EntryMetadata(
                 externalID: try row.decode(column: "external_id", as: String?.self),
                 source: metadata.source, note: metadata.note, extra: metadata.extra ?? [:],
-                quarantine: metadata.quarantine.map { EntryQuarantine(at: Date(milliseconds: $0.at), reason: $0.reason) }),
+                quarantine: metadata.quarantine.map { EntryQuarantine(at: Date(milliseconds: $0.at), reason: $0.reason) },
+                falsePositivesAtRestore: metadata.falsePositivesAtRestore),
             disabledUntil: try row.decode(column: "disabled_until", as: Int64?.self).map(Date.init(milliseconds:)),
             addedBy: try row.decode(column: "added_by", as: String.self),
             addedAt: Date(milliseconds: try row.decode(column: "added_at", as: Int64.self)))
@@ -519,6 +532,7 @@ struct StoredMetadata: Codable {
     var note: String?
     var extra: [String: String]?
     var quarantine: StoredQuarantine?
+    var falsePositivesAtRestore: Int?
 }
 
 /// A quarantine as the metadata keeps it (milliseconds, like every time in the database).

@@ -68,26 +68,14 @@ public struct SQLCaseStore: CaseStore {
             try await Self.insert(decided.evidence, caseID: id, actor: decided.history.first?.actor ?? "system", ms: ms, sql)
             try await Self.history(decided.history, of: .case(id), ms: ms, sql)
             if let verdict = decided.verdict {
-                try await Self.count(verdict, caseID: id, sql)
-                try await ListVoteSQL.queue(verdict == .confirmed ? .up : .down, caseID: id, decision: Int64(current.version + 1), ms: ms, sql)
+                try await VerdictSQL.record(verdict, caseID: id, decision: Int64(current.version + 1), ms: ms, sql)
+            } else if current.isFinal, !updated.isFinal {
+                try await VerdictSQL.withdraw(caseID: id, sql)
             }
             let saved = try await Self.load(id, sql, dialect)
             try await EventSQL.append(Self.stamped(decided.events, version: saved.version), at: time, on: sql, dialect)
             return saved
         }
-    }
-
-    /// The reviewers' verdict counted once for each bank entry the case's evidence matched, in the
-    /// decision's own transaction (so exactly once per decision).
-    static func count(_ verdict: EntryVerdict, caseID: Int64, _ sql: any SQLDatabase) async throws {
-        let (confirmed, falsePositive) = verdict == .confirmed ? (1, 0) : (0, 1)
-        try await sql.raw("""
-            INSERT INTO entry_feedback (entry_id, confirmations, false_positives)
-            SELECT DISTINCT entry_id, \(bind: confirmed), \(bind: falsePositive) FROM case_evidence
-            WHERE case_id = \(bind: caseID) AND entry_id IS NOT NULL AND bank IS NOT NULL
-            ON CONFLICT (entry_id) DO UPDATE SET confirmations = entry_feedback.confirmations + excluded.confirmations,
-                false_positives = entry_feedback.false_positives + excluded.false_positives
-            """).run()
     }
 
     public func `case`(id: Int64) async throws -> Case? {

@@ -417,6 +417,18 @@ enum Migrations {
              "ALTER TABLE bank_sources ADD COLUMN send_feedback BOOLEAN NOT NULL DEFAULT FALSE",
              // A bank's own limits (flood, false positives, quality gate) over the server's settings.
              "ALTER TABLE banks ADD COLUMN guards TEXT NOT NULL DEFAULT '{}'",
+             // Each resolved case's verdict on each entry its (server-made, verified) evidence matched:
+             // the counts are read from here, so a case counts once whatever reopens and re-decisions
+             // it goes through. (entry_feedback, migration 21, counted every decision: left unused.)
+             """
+             CREATE TABLE IF NOT EXISTS entry_verdicts (
+                 case_id BIGINT NOT NULL,
+                 entry_id BIGINT NOT NULL,
+                 verdict TEXT NOT NULL,
+                 at BIGINT NOT NULL,
+                 PRIMARY KEY (case_id, entry_id))
+             """,
+             "CREATE INDEX IF NOT EXISTS entry_verdicts_by_entry ON entry_verdicts (entry_id, verdict)",
              """
              CREATE TABLE IF NOT EXISTS list_votes (
                  id \(d.autoIncrementKey),
@@ -432,7 +444,7 @@ enum Migrations {
                  last_error TEXT,
                  created_at BIGINT NOT NULL,
                  sent_at BIGINT,
-                 UNIQUE (case_id, decision, entry_id, fingerprint))
+                 UNIQUE (case_id, entry_id, fingerprint, vote))
              """,
              "CREATE INDEX IF NOT EXISTS list_votes_by_bank ON list_votes (bank_id, id)",
              // Votes other Vigils following a bank sent about its entries: one per follower's key and entry.

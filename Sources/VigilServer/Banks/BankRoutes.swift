@@ -310,8 +310,15 @@ struct BankRoutes {
         let (bank, entry) = try await entryInBank(context)
         let body = try JSONInput.decode(EntryUpdateBody.self, from: try await request.collectBody(limit: 64 * 1024))
         var updated = entry
-        // Snoozing a quarantined entry ends its quarantine (BankService.snooze).
-        if let until = body.disabledUntil { updated = try await banks.snooze(entryID: entry.id, until: until) }
+        // Snoozing a quarantined entry ends its quarantine (BankService.snooze): a curator's decision, audited.
+        if let until = body.disabledUntil {
+            if entry.metadata.quarantine != nil {
+                updated = try await auditor.audited(context, "bank.entry_restore", target: "entry:\(entry.id)",
+                                                    outcome: { _ in "ok: restored and snoozed" }) { try await banks.snooze(entryID: entry.id, until: until) }
+            } else {
+                updated = try await banks.snooze(entryID: entry.id, until: until)
+            }
+        }
         if let note = body.note { updated = try await banks.setNote(entryID: entry.id, note) }
         return try JSONText.response(EntryDetailJSON(updated, bank: bank))
     }

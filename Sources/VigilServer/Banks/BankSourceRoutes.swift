@@ -56,6 +56,14 @@ struct BankSourceRoutes {
             let limit = try request.queryInteger("limit", default: 100, in: 1...1000)
             return try JSONText.response(["votes": try await bankSync.votes(bank: name, limit: limit).map(ListVoteJSON.init)])
         }
+        // The failed votes sent again, once what refused them is put right (an admin's act: audited).
+        routes.post("banks/{name}/votes/retry") { _, context in
+            let name = try context.parameters.require("name")
+            let jobs = try await auditor.audited(context, "bank.votes_retry", target: "bank:\(name)", outcome: { "ok: \($0) decisions queued" }) {
+                try await bankSync.retryVotes(bank: name)
+            }
+            return try JSONText.response(["queued_decisions": jobs], status: .accepted)
+        }
         routes.delete("banks/{name}/source") { _, context in
             let name = try context.parameters.require("name")
             try await auditor.audited(context, "bank.source.remove", target: "bank:\(name)") {

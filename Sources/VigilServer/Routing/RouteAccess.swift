@@ -33,7 +33,7 @@ public enum RouteAccess {
         ])
         add(.readBanks, [
             "GET /v1/banks", "GET /v1/banks/{name}", "GET /v1/banks/{name}/entries", "GET /v1/banks/{name}/entries/{id}",
-            "GET /v1/banks/{name}/export", "GET /v1/banks/{name}/source", "GET /v1/banks/{name}/changes", "GET /v1/banks/{name}/votes",
+            "GET /v1/banks/{name}/export", "GET /v1/banks/{name}/source", "GET /v1/banks/{name}/changes",
             // A following Vigil's key reads the changes and sends its reviewers' votes back.
             "POST /v1/banks/{name}/entries/{id}/votes",
             "GET /c/banks", "GET /c/bank/{name}", "GET /c/bank/{name}/content/{id}",
@@ -51,7 +51,7 @@ public enum RouteAccess {
         ])
         add(.administer, [
             "GET /v1/keys", "POST /v1/keys", "DELETE /v1/keys/{id}", "GET /v1/audit",
-            "PUT /v1/banks/{name}/source", "DELETE /v1/banks/{name}/source",
+            "PUT /v1/banks/{name}/source", "DELETE /v1/banks/{name}/source", "POST /v1/banks/{name}/votes/retry",
             // An exchange sends a stored credential where its config says: as PUT …/source does.
             "POST /c/exchanges",
         ])
@@ -71,6 +71,8 @@ public enum RouteAccess {
         add(.readCases, [
             "GET /v1/cases", "GET /v1/cases/{id}", "GET /v1/case-queues", "GET /v1/case-templates", "GET /v1/case-templates/{name}",
             "GET /v1/accounts", "GET /v1/accounts/{id}", "GET /v1/media/{sha256}", "GET /v1/media/{sha256}/preview",
+            // Votes name the cases that cast them and their verdicts.
+            "GET /v1/banks/{name}/votes",
         ])
         add(.reviewCases, [
             "POST /v1/cases", "POST /v1/cases/{id}/decisions", "POST /v1/case-decisions", "POST /v1/case-assignments", "POST /v1/cases/{id}/evidence", "POST /v1/cases/{id}/comments", "POST /v1/cases/{id}/accounts",

@@ -13,3 +13,21 @@ public enum IndexUpdateThreads {
         }
     }
 }
+
+/// The retroactive check's searches: one thread of its own, so a page's search (tens of
+/// milliseconds) never takes the blocking pool SQLite, bcrypt and DNS run on.
+public enum RetroSearchThreads {
+    static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        return pool
+    }()
+
+    public static let runner: BankService.IndexUpdateRunner = { search in
+        do {
+            try await pool.runIfActive { search() }
+        } catch {
+            search()  // the pool is shutting down: finish here rather than drop the check
+        }
+    }
+}

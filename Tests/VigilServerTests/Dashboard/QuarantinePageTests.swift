@@ -45,4 +45,23 @@ import Testing
             #expect(again.text.contains("is not quarantined"), "\(again.status)")
         }
     }
+
+    /// A snooze ends a quarantine: a curator's decision, audited like a restore; and no snooze can
+    /// pass for a quarantine (the date that marks one is refused).
+    @Test func aSnoozeEndingAQuarantineIsAuditedAndCannotFakeOne() async throws {
+        let fixture = try await ServerFixture()
+        let entry = fixture.entryIDs[0]
+        _ = try await fixture.service.banks.quarantine(entryID: entry, reason: "matched more than 50 distinct images within an hour")
+        try await fixture.test { http in
+            let fake = try await http.json(.patch, "/v1/banks/TEST_BANK/entries/\(fixture.entryIDs[1])", key: fixture.curator,
+                                           #"{"disabled_until":"9999-12-31T23:59:59Z"}"#)
+            #expect(fake.status == 400 && fake.errorMessage?.contains("disabled_until") == true, "\(fake.text)")
+            let snoozed = try await http.json(.patch, "/v1/banks/TEST_BANK/entries/\(entry)", key: fixture.curator, #"{"disabled_until":"2099-01-01T00:00:00Z"}"#)
+            #expect(snoozed.status == 200 && snoozed.json["quarantine"] is NSNull, "\(snoozed.text)")
+            let audit = try await fixture.service.audit.latestEvents(before: nil, limit: 5, filter: AuditFilter(action: "bank.entry_restore"))
+            #expect(audit.first?.target == "entry:\(entry)" && audit.first?.outcome == "ok: restored and snoozed", "\(audit)")
+            let bank = try await http.call(.get, "/v1/banks/TEST_BANK", key: fixture.curator)
+            #expect(bank.json["quarantined"] as? Int == 0, "\(bank.text)")
+        }
+    }
 }

@@ -99,7 +99,15 @@ struct BankPages {
             let fields = try await kit.form(request)
             let hours = fields.text("hours").flatMap(Double.init) ?? 0
             guard (0...24 * 365).contains(hours) else { return try await bank(request, context, problems: ["snooze": "Snooze for 0 to 8760 hours."]) }
-            _ = try await banks.snooze(entryID: id, until: hours > 0 ? Date().addingTimeInterval(hours * 3600) : nil)
+            let until = hours > 0 ? Date().addingTimeInterval(hours * 3600) : nil
+            if try await banks.entry(id: id).metadata.quarantine != nil {
+                // Ends its quarantine (BankService.snooze): a curator's decision, audited.
+                _ = try await auditor.audited(context, "bank.entry_restore", target: "entry:\(id)", outcome: { _ in "ok: restored and snoozed" }) {
+                    try await banks.snooze(entryID: id, until: until)
+                }
+            } else {
+                _ = try await banks.snooze(entryID: id, until: until)
+            }
             return kit.done("/banks/\(name)#entry-\(id)", notice: hours > 0 ? "Entry \(id) snoozed for \(Int(hours)) h." : "Entry \(id) active again.",
                             request, context)
         }
@@ -191,7 +199,7 @@ struct BankPages {
     /// A guard's value in words: the bank's own, or the server's setting it follows.
     static func guardText(_ own: Int?, setting: Int, unit: String) -> String {
         guard let own else { return setting == 0 ? "off (server setting)" : "\(setting) \(unit) (server setting)" }
-        return own == 0 ? "off for this bank" : "\(own) \(unit)"
+        return own == 0 ? "off for this bank" : "\(own) \(unit) (this bank's)"
     }
 
     func bank(_ request: Request, _ context: VigilRequestContext, problems: [String: String] = [:],
@@ -208,7 +216,7 @@ struct BankPages {
                      "labels": bank.labels.joined(separator: ", "), "enabled": bank.enabled, "record": Self.record(totals),
                      "flood": Self.guardText(bank.guards.floodLimitPerHour, setting: settings.floodLimit, unit: "distinct images an hour"),
                      "falsePositives": Self.guardText(bank.guards.falsePositiveLimit, setting: settings.falsePositiveLimit, unit: "false positives"),
-                     "qualityGate": bank.guards.qualityGate.map { "\($0)" } ?? "\(PDQResult.defaultQualityThreshold) (server setting)"],
+                     "qualityGate": bank.guards.qualityGate.map { "\($0) (this bank's)" } ?? "\(PDQResult.defaultQualityThreshold) (the default)"],
             "count": try await banks.entryCount(of: bank),
             "quarantine": quarantined.isEmpty ? false : [
                 "count": quarantinedCount, "one": quarantinedCount == 1, "more": quarantinedCount > quarantined.count,
