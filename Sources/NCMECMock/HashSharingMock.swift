@@ -80,7 +80,12 @@ public final class HashSharingMock: Sendable {
     /// The next `count` votes are answered with HTTP 503.
     public func refuseVotes(_ count: Int) { votesToRefuse.withLock { $0 = count } }
 
-    public init(username: String = "esp-user", password: String = "esp-password", pageSize: Int = 1000, pageDelay: Duration = .zero) {
+    /// Told of each vote taken, in words (`vigil mock` prints them, so a trial sees what went out).
+    let announce: @Sendable (String) -> Void
+
+    public init(username: String = "esp-user", password: String = "esp-password", pageSize: Int = 1000, pageDelay: Duration = .zero,
+                announce: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.announce = announce
         self.username = username
         self.password = password
         self.pageSize = max(1, pageSize)
@@ -141,6 +146,7 @@ public final class HashSharingMock: Sendable {
             }
             guard self.records.withLock({ $0["\(member):\(id)"].map { !$0.deleted } ?? false }) else { return Response(status: .notFound) }
             self.votes.withLock { $0.append(vote) }
+            self.announce("vote taken: \(vote.affirmative ? "up (confirmed)" : "down (false positive, reasons \(vote.reasons.joined(separator: ", ")))") on the \(type) of entry \(member)/\(id)")
             return Response(status: .noContent)
         }
         let (ports, continuation) = AsyncStream<Int>.makeStream()

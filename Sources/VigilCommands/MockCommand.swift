@@ -45,7 +45,7 @@ struct MockCommand: AsyncParsableCommand {
 
         func run() async throws {
             let mock = HashSharingMock(username: "esp-user", password: "esp-password", pageSize: pageSize,
-                                       pageDelay: .milliseconds(max(0, pageDelayMs)))
+                                       pageDelay: .milliseconds(max(0, pageDelayMs)), announce: { Standard.output($0) })
             let yesterday = Date().addingTimeInterval(-86_400)
             for index in 0..<DemoImages.count {
                 let signals = try ContentHasher().signals(of: try DemoImages.jpeg(index))

@@ -108,6 +108,13 @@ import Cases
             #expect(account?.isBlocked == false && opened.accountIDs == [accountID])
             let detail = try await fixture.service.cases.detail(opened.id)
             #expect(detail.evidence.first?.match.bank == "TEST_BANK" && detail.evidence.first?.match.entryID != nil, "\(detail.evidence)")
+            // The evidence carries the screened image's signals, so the reviewer's verdict counts on the entry.
+            #expect(detail.evidence.first?.signals.md5 == signals.md5 && detail.evidence.first?.signals.sha256 == signals.sha256)
+            let entryID = try #require(detail.evidence.first?.match.entryID)
+            let decided = try await http.json(.post, "/v1/cases/\(opened.id)/decisions", key: fixture.reviewer,
+                                              #"{"decision":"false_positive","version":\#(opened.version)}"#)
+            #expect(decided.status == 200, "\(decided.text)")
+            #expect(try await fixture.service.banks.feedback(entryIDs: [entryID])[entryID]?.falsePositives == 1)
         }
     }
 

@@ -20,6 +20,8 @@ extension WorkflowLibrary {
                 StepDefinition(id: "open_case", name: "Open a case", type: "action", action: "case.create",
                                inputs: ["title": "Known-CSAM match found later ({{ trigger.matches[0].bank }})", "queue": "csam", "priority": "urgent",
                                         "provider": "vigil", "matches": "{{ trigger.matches }}",
+                                        // The screened image's signals: the evidence its verdict is checked against.
+                                        "pdq": "{{ trigger.pdq }}", "md5": "{{ trigger.md5 }}", "sha256": "{{ trigger.sha256 }}",
                                         "account_reference_id": "{{ trigger.account_reference_id }}"],
                                retry: retry),
             ])
