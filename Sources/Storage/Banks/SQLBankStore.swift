@@ -97,6 +97,7 @@ public struct SQLBankStore: BankStore {
         try await changeTransaction { sql in
             try await ChangeLogSQL.appendRemovals(sql, where: "bank_id = \(bind: id)", at: ms)
             try await sql.raw("DELETE FROM bank_entries WHERE bank_id = \(bind: id)").run()
+            try await sql.raw("DELETE FROM entry_matches WHERE bank_id = \(bind: id)").run()
             try await sql.raw("DELETE FROM banks WHERE id = \(bind: id)").run()
             try await ChangeLogSQL.append(sql, .bankDeleted, bankID: id, at: ms)
         }
@@ -170,6 +171,8 @@ public struct SQLBankStore: BankStore {
         let ms = Date().millisecondsSince1970
         return try await changeTransaction { sql in
             try await ChangeLogSQL.appendRemovals(sql, where: "id = \(bind: id)", at: ms)
+            // Its matches leave its bank's total with it.
+            try await sql.raw("DELETE FROM entry_matches WHERE entry_id = \(bind: id)").run()
             return try await sql.raw("DELETE FROM bank_entries WHERE id = \(bind: id) RETURNING \(unsafeRaw: Self.entryColumns)").first().map(Self.entry)
         }
     }
@@ -287,8 +290,8 @@ public struct SQLBankStore: BankStore {
                 try Self.addVerdicts(row, to: &found, key: "bank_id")
             }
             for row in try await sql.raw("""
-                SELECT e.bank_id AS bank_id, CAST(SUM(m.matches) AS BIGINT) AS matches, MAX(m.last_matched_at) AS last_matched_at
-                FROM entry_matches m JOIN bank_entries e ON e.id = m.entry_id GROUP BY e.bank_id
+                SELECT bank_id, CAST(SUM(matches) AS BIGINT) AS matches, MAX(last_matched_at) AS last_matched_at
+                FROM entry_matches GROUP BY bank_id
                 """).all() {
                 let id = try row.decode(column: "bank_id", as: Int64.self)
                 found[id, default: EntryFeedback()].matches = try row.decode(column: "matches", as: Int.self)
@@ -342,9 +345,10 @@ public struct SQLBankStore: BankStore {
     static func addMatches(_ counts: [Int64: EntryMatchCount], _ sql: any SQLDatabase) async throws {
         // In id order: two replicas flushing at once take the rows' locks in the same order.
         for (id, count) in counts.sorted(by: { $0.key < $1.key }) {
+            // The entry's bank from the entry itself (an entry deleted since counts nothing).
             try await sql.raw("""
-                INSERT INTO entry_matches (entry_id, matches, last_matched_at)
-                VALUES (\(bind: id), \(bind: count.matches), \(bind: count.last.millisecondsSince1970))
+                INSERT INTO entry_matches (entry_id, bank_id, matches, last_matched_at)
+                SELECT id, bank_id, \(bind: count.matches), \(bind: count.last.millisecondsSince1970) FROM bank_entries WHERE id = \(bind: id)
                 ON CONFLICT (entry_id) DO UPDATE SET matches = entry_matches.matches + excluded.matches,
                     last_matched_at = CASE WHEN excluded.last_matched_at > entry_matches.last_matched_at
                                            THEN excluded.last_matched_at ELSE entry_matches.last_matched_at END

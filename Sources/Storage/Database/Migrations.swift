@@ -411,9 +411,12 @@ enum Migrations {
             ["""
              CREATE TABLE IF NOT EXISTS entry_matches (
                  entry_id BIGINT PRIMARY KEY,
+                 bank_id BIGINT NOT NULL,
                  matches BIGINT NOT NULL DEFAULT 0,
                  last_matched_at BIGINT NOT NULL)
              """,
+             // A bank's total without reading its entries.
+             "CREATE INDEX IF NOT EXISTS entry_matches_by_bank ON entry_matches (bank_id)",
              "ALTER TABLE bank_sources ADD COLUMN send_feedback BOOLEAN NOT NULL DEFAULT FALSE",
              // A bank's own limits (flood, false positives, quality gate) over the server's settings.
              "ALTER TABLE banks ADD COLUMN guards TEXT NOT NULL DEFAULT '{}'",
