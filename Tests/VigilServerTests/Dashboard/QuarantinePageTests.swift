@@ -23,7 +23,7 @@ import Testing
             let page = try await curator.get("/banks/TEST_BANK")
             #expect(page.text.contains("2 entries are quarantined: decide on each"))
             #expect(page.text.contains("matched more than 50 distinct images within an hour") && page.text.contains("reviewers found 3 of its matches false positives"))
-            #expect(page.text.contains("7 matches, 0 confirmed, 0 false positives"), "each entry's record, in words")
+            #expect(page.text.contains(">7 matches<") && page.text.contains("no matches yet"), "each entry's record, in words")
             #expect(page.text.contains(#"data-confirm="Delete entry \#(second) from TEST_BANK?"#), "deleting asks first")
             #expect(!page.text.contains("snoozed until"), "a quarantine is not shown as a snooze")
 

@@ -189,11 +189,20 @@ struct BankPages {
         return row
     }
 
-    /// Matches and verdicts in words: "3 matches, 1 confirmed, 2 false positives".
+    /// Matches and verdicts in words, only what there is: "no matches yet", "3 matches",
+    /// "3 matches, 1 confirmed, 2 false positives".
     static func record(_ feedback: EntryFeedback) -> String {
         func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
-        return [count(feedback.matches, "match", "matches"), "\(feedback.confirmations) confirmed",
-                count(feedback.falsePositives, "false positive", "false positives")].joined(separator: ", ")
+        let followers = feedback.followerConfirmations + feedback.followerFalsePositives
+        guard feedback.matches > 0 || feedback.confirmations > 0 || feedback.falsePositives > 0 || followers > 0 else { return "no matches yet" }
+        var parts = [count(feedback.matches, "match", "matches")]
+        if feedback.confirmations > 0 || feedback.falsePositives > 0 {
+            parts += ["\(feedback.confirmations) confirmed", count(feedback.falsePositives, "false positive", "false positives")]
+        }
+        if followers > 0 {
+            parts.append("followers: \(feedback.followerConfirmations) confirmed, \(feedback.followerFalsePositives) false")
+        }
+        return parts.joined(separator: ", ")
     }
 
     /// A guard's value in words: the bank's own, or the server's setting it follows.
