@@ -317,9 +317,10 @@ public struct CaseService: Sendable {
             updated.priority = priority
             events.append(updated.event(EventTypes.caseUpdated, actor: actor, ["previous_priority": .string(current.priority.rawValue)]))
         }
-        // Resolving it as confirmed or as a false positive is the reviewers' word on the entries it matched.
+        // Resolving it as confirmed or as a false positive is the reviewers' word on the entries it
+        // matched — a person's: a workflow (or Vigil) resolving a case says nothing of the entries.
         var verdict: EntryVerdict?
-        if !current.isFinal, updated.isFinal {
+        if !current.isFinal, updated.isFinal, !actor.hasPrefix("workflow:"), !actor.hasPrefix("system:") {
             verdict = updated.status == template.falsePositiveStatus ? .falsePositive : updated.status == template.confirmedStatus ? .confirmed : nil
         }
         return CaseChange(updated: updated, history: [NewHistoryEntry(actor: actor, kind: "decision", detail: .object(detail))], events: events,

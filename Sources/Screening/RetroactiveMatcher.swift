@@ -50,9 +50,9 @@ public struct RetroactiveMatcher: Sendable {
         while !isCancelled() {
             let batch = try await store.newEntries(limit: Self.batchSize, addedBefore: clock().addingTimeInterval(-Self.settle))
             guard batch.through > batch.cursor else { break }
-            let (hits, told) = try await check(batch.entries)
+            let (hits, told, seen) = try await check(batch.entries)
             quarantined += told.count
-            recorded += try await store.commit(hits, event: { Self.event($0, at: clock()) }, also: told, from: batch.cursor, to: batch.through)
+            recorded += try await store.commit(hits, event: { Self.event($0, at: clock()) }, also: told, seen: seen, from: batch.cursor, to: batch.through)
             checked += batch.entries.count
             if batch.scanned < Self.batchSize { break }
         }
@@ -60,9 +60,9 @@ public struct RetroactiveMatcher: Sendable {
         while !isCancelled() {
             let batch = try await store.rechecks(limit: Self.batchSize, now: clock())
             guard !batch.ids.isEmpty else { break }
-            let (hits, told) = try await check(batch.entries)
+            let (hits, told, seen) = try await check(batch.entries)
             quarantined += told.count
-            recorded += try await store.commitRechecks(hits, event: { Self.event($0, at: clock()) }, also: told, ids: batch.ids)
+            recorded += try await store.commitRechecks(hits, event: { Self.event($0, at: clock()) }, also: told, seen: seen, done: batch)
             checked += batch.entries.count
             if batch.ids.count < Self.batchSize { break }
         }
@@ -70,18 +70,26 @@ public struct RetroactiveMatcher: Sendable {
     }
 
     /// The hits of `entries` among what was screened, and the quarantine events of those that
-    /// matched more screened images than their flood limit (quarantined, their hits dropped).
-    func check(_ entries: [RetroEntry]) async throws -> (hits: [RetroHit], quarantines: [NewEvent]) {
+    /// matched more distinct screened images than their flood limit (quarantined; their hits kept
+    /// as seen, not reported, so a curator who restores one is not handed them again).
+    func check(_ entries: [RetroEntry]) async throws -> (hits: [RetroHit], quarantines: [NewEvent], seen: [RetroHit]) {
         // The index must hold these entries before it can confirm them.
         try await banks.syncIndex()
         var hits = try await confirmed(try await candidates(entries), entries: entries)
+        // Pairs recorded before (a recheck after a restore) are neither reported again nor counted.
+        let recorded = try await store.recorded(hits.map { ($0.screened.id, $0.entry.id) })
+        if !recorded.isEmpty { hits.removeAll { recorded.contains([$0.screened.id, $0.entry.id]) } }
         // An entry matching more images screened before it than the flood limit is taken for
         // overzealous: quarantined for a curator, not reported against every account. Each
         // entry's limit is its bank's own where it sets one (0: not guarded).
         func limit(_ bank: String) -> Int { banks.index.bank(named: bank)?.guards.floodLimitPerHour ?? floodLimit }
         var told: [NewEvent] = []
         let byEntry = Dictionary(grouping: hits, by: \.entry.id)
-        let over = byEntry.filter { limit($0.value[0].entry.bank) > 0 && Set($0.value.map(\.screened.id)).count > limit($0.value[0].entry.bank) }
+        // Distinct images Vigil hashed (a lookup of bare hashes could be made up to take an entry out).
+        func images(_ hits: [RetroHit]) -> Int {
+            Set(hits.filter { $0.screened.pdqQuality != nil }.map { $0.screened.sha256 ?? $0.screened.pdq?.hex ?? $0.screened.md5 ?? "" }).count
+        }
+        let over = byEntry.filter { limit($0.value[0].entry.bank) > 0 && images($0.value) > limit($0.value[0].entry.bank) }
         for (entryID, entryHits) in over.sorted(by: { $0.key < $1.key }) {
             let bank = entryHits[0].entry.bank, reason = "matched more than \(limit(bank)) images screened before it"
             _ = try await banks.quarantine(entryID: entryID, reason: reason, at: clock())
@@ -89,8 +97,9 @@ public struct RetroactiveMatcher: Sendable {
                                  payload: ["bank": .string(bank), "entry_id": .number(Double(entryID)),
                                            "reason": .string(reason), "limit": .number(Double(limit(bank)))]))
         }
+        let seen = hits.filter { over[$0.entry.id] != nil }
         hits.removeAll { over[$0.entry.id] != nil }
-        return (hits, told)
+        return (hits, told, seen)
     }
 
     /// Screened signals that may match one of `entries`: the same MD5 or SHA-256, or a PDQ within

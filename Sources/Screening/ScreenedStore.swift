@@ -17,6 +17,20 @@ public struct NewEntries: Sendable {
     }
 }
 
+/// Entries read for a recheck: every id read (dropped with the commit), those of match banks, and
+/// the latest time any of them was queued (one queued again after is kept).
+public struct Rechecks: Sendable {
+    public var ids: [Int64]
+    public var entries: [RetroEntry]
+    public var queuedThrough: Int64
+
+    public init(ids: [Int64], entries: [RetroEntry], queuedThrough: Int64) {
+        self.ids = ids
+        self.entries = entries
+        self.queuedThrough = queuedThrough
+    }
+}
+
 /// A screened signal's id and PDQ.
 public struct ScreenedPDQ: Sendable, Equatable {
     public var id: Int64
@@ -54,14 +68,20 @@ public protocol ScreenedStore: Sendable {
     /// and entry pair once, whatever retries), and `also` (the check's other events), and moves the
     /// cursor from `from` to `to` (refused, writing nothing, when another checker moved it first);
     /// returns the hits newly recorded.
-    func commit(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, also: [NewEvent], from: Int64, to: Int64) async throws -> [RetroHit]
+    /// `seen`: pairs recorded as reported without an event (the hits of an entry the check
+    /// quarantined: a curator who restores it is not handed them again).
+    func commit(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, also: [NewEvent], seen: [RetroHit], from: Int64, to: Int64) async throws -> [RetroHit]
 
     /// Entries able to match again since they were checked — a quarantine lifted, a snooze woken
     /// or ended (snoozes that ended by `now` are queued first), a bank enabled — at most `limit`:
     /// the ids read (every one, to be dropped with the commit) and those of match banks.
-    func rechecks(limit: Int, now: Date) async throws -> (ids: [Int64], entries: [RetroEntry])
+    func rechecks(limit: Int, now: Date) async throws -> Rechecks
+    /// Of these (screened id, entry id) pairs, those recorded before (reported, or kept as seen).
+    func recorded(_ pairs: [(screened: Int64, entry: Int64)]) async throws -> Set<[Int64]>
     /// Whether any entry waits for a recheck, or a snooze has ended by `now`.
     func hasRechecks(now: Date) async throws -> Bool
-    /// As `commit`, for rechecked entries: their events once each, and the rechecks of `ids` dropped.
-    func commitRechecks(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, also: [NewEvent], ids: [Int64]) async throws -> [RetroHit]
+    /// As `commit`, for rechecked entries: their events once each, and the rechecks read dropped
+    /// (not one queued again since it was read).
+    func commitRechecks(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, also: [NewEvent], seen: [RetroHit],
+                        done: Rechecks) async throws -> [RetroHit]
 }

@@ -47,11 +47,20 @@ import VigilTestSupport
                 #expect(found != nil, "\(listed.text.prefix(300))")
                 return found ?? 0
             }
-            /// A case as a workflow opens it for matches it made, decided by a reviewer.
-            func decide(_ evidence: [(bank: String, entry: Int, md5: String?, pdq: String?)], _ decision: String) async throws {
-                let items = evidence.map { item in
-                    NewEvidence(match: EvidenceMatch(provider: "vigil", bank: item.bank, entryID: Int64(item.entry)),
-                                signals: EvidenceSignals(pdq: item.pdq, md5: item.md5))
+            /// A case as a workflow opens it for matches it made, with the image it hashed and kept
+            /// (`image`) or without (nil), decided by a reviewer.
+            func decide(_ evidence: [(bank: String, entry: Int, md5: String?, pdq: String?)], _ decision: String, image: [UInt8]? = nil) async throws {
+                var items: [NewEvidence] = []
+                for item in evidence {
+                    var signals = EvidenceSignals(pdq: item.pdq, md5: item.md5)
+                    var kept: String?
+                    if let image {
+                        let hashed = try ContentHasher().signals(of: image)
+                        kept = try await fixture.service.media.keep(image, sha256: hashed.sha256, contentType: "image/jpeg").sha256
+                        signals = EvidenceSignals(pdq: item.pdq ?? hashed.pdq.hex, md5: item.md5, sha256: hashed.sha256)
+                    }
+                    items.append(NewEvidence(match: EvidenceMatch(provider: "vigil", bank: item.bank, entryID: Int64(item.entry)), signals: signals,
+                                             mediaSHA256: kept))
                 }
                 let opened = try await fixture.service.cases.open(NewCase(title: "match", evidence: items), actor: "workflow:screen-uploads")
                 let decided = try await http.json(.post, "/v1/cases/\(opened.case.id)/decisions", key: fixture.reviewer, #"{"decision":"\#(decision)","version":1}"#)
@@ -65,19 +74,24 @@ import VigilTestSupport
             }
             let md5 = first.md5
             // Confirmed, matched by MD5 in the bank that sends feedback and in the one that does not.
-            try await decide([("NCMEC", try await entry("NCMEC", "img1"), md5, nil), ("NCMEC_QUIET", try await entry("NCMEC_QUIET", "img1"), md5, nil)], "confirm")
+            // Without the image a person saw, nothing goes to the list (the verdict still counts here).
+            try await decide([("NCMEC", try await entry("NCMEC", "img1"), md5, nil)], "confirm")
+            try await fixture.runJobs()
+            #expect(mock.votesReceived.isEmpty)
+            try await decide([("NCMEC", try await entry("NCMEC", "img1"), md5, nil), ("NCMEC_QUIET", try await entry("NCMEC_QUIET", "img1"), md5, nil)],
+                             "confirm", image: try Images.demo(2))
             try await fixture.runJobs()
             #expect(mock.votesReceived == [.init(member: "42", id: "img1", fingerprint: "MD5", affirmative: true, reasons: [])])
 
             // A false positive on a near PDQ says nothing of the list's own image: no vote.
             let near = second.pdq.flippingBit(3).flippingBit(77).hex
-            try await decide([("NCMEC", try await entry("NCMEC", "img2"), nil, near)], "false_positive")
+            try await decide([("NCMEC", try await entry("NCMEC", "img2"), nil, near)], "false_positive", image: try Images.demo(3))
             try await fixture.runJobs()
             let afterNear = try await votes("NCMEC")
             #expect(mock.votesReceived.count == 1 && afterNear.count == 1)
             // An exact one, while the list is down: tried again, then sent once with the reason asked for.
             mock.refuseVotes(1)
-            try await decide([("NCMEC", try await entry("NCMEC", "img2"), nil, second.pdq.hex)], "false_positive")
+            try await decide([("NCMEC", try await entry("NCMEC", "img2"), nil, second.pdq.hex)], "false_positive", image: try Images.demo(3))
             try await fixture.runJobs()
             #expect(mock.votesReceived.count == 1)
             let waiting = try await votes("NCMEC")
@@ -99,7 +113,7 @@ import VigilTestSupport
             // Without a reason named, the list's several reasons are not guessed among: the vote fails, saying which to choose.
             #expect(try await http.json(.put, "/v1/banks/NCMEC/source", key: fixture.admin,
                                         #"{"kind":"ncmec","credential":"\#(credential.id)","send_feedback":true}"#).status == 200)
-            try await decide([("NCMEC", try await entry("NCMEC", "img2"), nil, second.pdq.hex)], "false_positive")
+            try await decide([("NCMEC", try await entry("NCMEC", "img2"), nil, second.pdq.hex)], "false_positive", image: try Images.demo(3))
             try await fixture.runJobs()
             let refused = try #require(try await votes("NCMEC").first)
             #expect(refused["state"] as? String == "failed" && (refused["last_error"] as? String)?.contains("Not CSAM, Wrong classification") == true,
@@ -116,6 +130,21 @@ import VigilTestSupport
             try await fixture.runJobs()
             let resent = try await votes("NCMEC")
             #expect(mock.votesReceived.count == 3 && resent.first?["state"] as? String == "sent", "\(resent)")
+            // A case decided one way, reopened and decided the other: the list is told the latest.
+            let opened = try await fixture.service.cases.open(NewCase(title: "again", evidence: [
+                NewEvidence(match: EvidenceMatch(provider: "vigil", bank: "NCMEC", entryID: Int64(try await entry("NCMEC", "img1"))),
+                            signals: EvidenceSignals(pdq: first.pdq.hex, md5: md5, sha256: first.sha256), mediaSHA256: first.sha256)]),
+                                                              actor: "workflow:screen-uploads")
+            for (version, decision) in [(1, "confirm"), (2, "reopen"), (3, "false_positive")] {
+                let answer = try await http.json(.post, "/v1/cases/\(opened.case.id)/decisions", key: fixture.reviewer,
+                                                 #"{"decision":"\#(decision)","version":\#(version)}"#)
+                #expect(answer.status == 200, "\(answer.text)")
+            }
+            try await fixture.runJobs()
+            #expect(mock.votesReceived.last == .init(member: "42", id: "img1", fingerprint: "MD5", affirmative: false, reasons: [notCSAM]),
+                    "\(mock.votesReceived)")
+            let latest = try await votes("NCMEC").filter { $0["case_id"] as? Int == Int(opened.case.id) }
+            #expect(latest.count == 1 && latest.first?["vote"] as? String == "down" && latest.first?["state"] as? String == "sent", "\(latest)")
             // Votes name cases and verdicts: for those who may read cases.
             #expect(try await http.call(.get, "/v1/banks/NCMEC/votes", key: fixture.matcher).status == 403)
         }

@@ -81,8 +81,9 @@ import Cases
     /// The library's retroactive branch: the event starts "Act on a match found later", which
     /// opens a case for the lookup's account (for a person to decide; the review found a match
     /// found later blocking accounts by itself).
-    @Test func aMatchFoundLaterOpensACaseForTheAccount() async throws {
-        let fixture = try await ServerFixture()
+    @Test(arguments: Backend.allCases)
+    func aMatchFoundLaterOpensACaseForTheAccount(backend: Backend) async throws {
+        let fixture = try await ServerFixture(backend)
         let table = EventTableTriggers(triggers: fixture.service.triggers, events: fixture.service.events)
         try await table.deliverNew()
         try await fixture.test { http in
@@ -193,6 +194,7 @@ import Cases
             #expect(try await screening.hasNewEntries())
             #expect(try await screening.matcher.checkNew().hits.map(\.screened.accountReference) == ["acct-0"], "its quarantine lifted")
             fixture.clock.advance(by: 120)
+            #expect(try await screening.hasNewEntries(), "an ended snooze wakes the check by itself")
             #expect(try await screening.matcher.checkNew().hits.map(\.screened.accountReference) == ["acct-1"], "its snooze ended")
             #expect(try await http.json(.patch, "/v1/banks/OFF", key: fixture.curator, #"{"enabled":true}"#).status == 200)
             #expect(try await screening.matcher.checkNew().hits.map(\.screened.accountReference) == ["acct-2"], "its bank enabled")
@@ -224,6 +226,31 @@ import Cases
         #expect(try await fixture.service.banks.entry(id: entryID).metadata.quarantine?.reason == "matched more than 3 images screened before it")
         let told = try await fixture.service.events.events(after: 0, types: [EventTypes.entryQuarantined], limit: 5)
         #expect(told.count == 1 && told.first?.payload.object?["bank"] == .string("LOOSE"))
+        // A curator restores it: its recheck neither quarantines it again nor hands over the images
+        // that made it overzealous (the review found a restore undone ten seconds later).
+        _ = try await fixture.service.banks.restore(entryID: entryID)
+        let rechecked = try await screening.matcher.checkNew()
+        #expect(rechecked.hits.isEmpty && rechecked.quarantined == 0, "\(rechecked)")
+        #expect(try await fixture.service.banks.entry(id: entryID).metadata.quarantine == nil)
+    }
+
+    /// Bare hashes a caller sent count for nothing toward the flood limit (they could be made up to
+    /// take an entry out): they are reported like any other match.
+    @Test func screenedHashesACallerSentDoNotFloodAnEntry() async throws {
+        var settings = ServerSettings()
+        settings.floodLimit = 2
+        let fixture = try await ServerFixture(settings: settings)
+        let screening = fixture.service.screening
+        let md5 = String(repeating: "ab", count: 16)
+        for index in 0..<3 {
+            screening.screened(ScreenedSignal(at: Date(), lookupID: UUID().uuidString, api: "native", caller: "key:9", accountReference: "acct-\(index)",
+                                              runID: nil, pdq: nil, pdqQuality: nil, md5: md5, sha256: nil))
+        }
+        try await screening.flush()
+        _ = try await fixture.service.banks.addEntries([NewEntry(signals: EntrySignals(md5: md5), addedBy: "test")], to: fixture.bank)
+        Self.settle(fixture)
+        let checked = try await screening.matcher.checkNew()
+        #expect(checked.quarantined == 0 && checked.hits.count == 3, "\(checked)")
     }
 
     /// An allow entry that would suppress the match at lookup time suppresses it afterwards too:

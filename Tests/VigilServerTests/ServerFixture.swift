@@ -269,4 +269,15 @@ extension ServerFixture {
         let opened = try await service.cases.open(NewCase(title: "match in \(bank)", evidence: [evidence]), actor: "workflow:screen-uploads")
         return Int(opened.case.id)
     }
+
+    /// As `openMatchedCase`, with the image itself: hashed by Vigil and kept with the evidence, as
+    /// a workflow's case step keeps the image it was given (what votes to a list need).
+    func openMatchedCase(bank: String, entryID: Int64, image: [UInt8]) async throws -> Int {
+        let signals = try ContentHasher().signals(of: image)
+        let kept = try await service.media.keep(image, sha256: signals.sha256, contentType: "image/jpeg")
+        let evidence = NewEvidence(match: EvidenceMatch(provider: "vigil", bank: bank, entryID: entryID),
+                                   signals: EvidenceSignals(pdq: signals.pdq.hex, md5: signals.md5, sha256: signals.sha256), mediaSHA256: kept.sha256)
+        let opened = try await service.cases.open(NewCase(title: "match in \(bank)", evidence: [evidence]), actor: "workflow:screen-uploads")
+        return Int(opened.case.id)
+    }
 }

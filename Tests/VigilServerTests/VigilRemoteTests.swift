@@ -100,7 +100,7 @@ import VigilTestSupport
             let first = try #require(taken.first { $0.metadata.externalID == "vigil:TEST_BANK:\(origin.entryIDs[0])" })
             try await follower.test { http in
                 for decision in ["false_positive", "confirm"] {
-                    let id = try await follower.openMatchedCase(bank: "PARTNER", entryID: first.id, pdq: first.signals.pdq?.hex)
+                    let id = try await follower.openMatchedCase(bank: "PARTNER", entryID: first.id, image: try Images.demo(0))
                     #expect(try await http.json(.post, "/v1/cases/\(id)/decisions", key: follower.reviewer, #"{"decision":"\#(decision)","version":1}"#).status == 200)
                     try await follower.runJobs()
                 }

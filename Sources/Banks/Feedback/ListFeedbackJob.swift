@@ -50,6 +50,12 @@ public struct ListFeedbackJob: JobHandler {
                 skipped += 1
                 continue
             }
+            // A case reopened or decided the other way since: its vote is not what it says now.
+            guard try await votes.currentVerdict(caseID: vote.caseID, entryID: vote.entryID) == vote.direction else {
+                try await votes.settle(voteID: vote.id, state: .skipped, error: "the case is no longer resolved this way", at: clock(), fence: context.lease)
+                skipped += 1
+                continue
+            }
             do {
                 try await sender.send(vote, source: source)
                 try await votes.settle(voteID: vote.id, state: .sent, error: nil, at: clock(), fence: context.lease)

@@ -68,6 +68,8 @@ public protocol ListVoteStore: Sendable {
     /// Records an attempt's end: `state` (sent, failed, skipped, or still queued after an error
     /// worth another try) with the error in words; fenced by the job's lease.
     func settle(voteID: Int64, state: ListVote.State, error: String?, at time: Date, fence: JobLease) async throws
+    /// The case's verdict on the entry as it stands (nil: the case is not resolved, or judged nothing of it).
+    func currentVerdict(caseID: Int64, entryID: Int64) async throws -> ListVote.Direction?
     /// Queues a bank's failed votes again; answers the decisions they belong to (one job each).
     func requeueFailed(bankID: Int64) async throws -> [ListFeedbackJob.Payload]
 }

@@ -84,7 +84,7 @@ public struct SQLBankStore: BankStore {
                 // Its entries can match again: the retroactive check looks at them again.
                 try await sql.raw("""
                     INSERT INTO retro_rechecks (entry_id, queued_at) SELECT id, \(bind: ms) FROM bank_entries WHERE bank_id = \(bind: bank.id)
-                    ON CONFLICT (entry_id) DO NOTHING
+                    ON CONFLICT (entry_id) DO UPDATE SET queued_at = excluded.queued_at
                     """).run()
             }
             try await ChangeLogSQL.append(sql, .bankUpdated, bankID: bank.id, at: ms)
@@ -250,7 +250,8 @@ public struct SQLBankStore: BankStore {
     /// Queues an entry that can match again for the retroactive check, in the change's transaction.
     static func recheck(_ entryID: Int64, at ms: Int64, _ sql: any SQLDatabase) async throws {
         try await sql.raw("""
-            INSERT INTO retro_rechecks (entry_id, queued_at) VALUES (\(bind: entryID), \(bind: ms)) ON CONFLICT (entry_id) DO NOTHING
+            INSERT INTO retro_rechecks (entry_id, queued_at) VALUES (\(bind: entryID), \(bind: ms))
+            ON CONFLICT (entry_id) DO UPDATE SET queued_at = excluded.queued_at
             """).run()
     }
 

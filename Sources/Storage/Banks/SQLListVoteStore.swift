@@ -44,10 +44,20 @@ public struct SQLListVoteStore: ListVoteStore {
         }
     }
 
+    public func currentVerdict(caseID: Int64, entryID: Int64) async throws -> ListVote.Direction? {
+        try await database.run { sql in
+            guard let row = try await sql.raw("SELECT verdict FROM entry_verdicts WHERE case_id = \(bind: caseID) AND entry_id = \(bind: entryID)").first()
+            else { return nil }
+            return try row.decode(column: "verdict", as: String.self) == "confirmed" ? .up : .down
+        }
+    }
+
     public func requeueFailed(bankID: Int64) async throws -> [ListFeedbackJob.Payload] {
-        try await database.transaction { sql in
+        let ms = Date().millisecondsSince1970
+        return try await database.transaction { sql in
+            // Queued again now: the list's patience counts from here.
             try await sql.raw("""
-                UPDATE list_votes SET state = 'queued' WHERE bank_id = \(bind: bankID) AND state = 'failed' RETURNING case_id, decision
+                UPDATE list_votes SET state = 'queued', created_at = \(bind: ms) WHERE bank_id = \(bind: bankID) AND state = 'failed' RETURNING case_id, decision
                 """).all().reduce(into: [ListFeedbackJob.Payload]()) { payloads, row in
                     let payload = ListFeedbackJob.Payload(caseID: try row.decode(column: "case_id", as: Int64.self),
                                                           decision: try row.decode(column: "decision", as: Int64.self))
@@ -86,9 +96,13 @@ enum VerdictSQL {
         var externalID: String?
         var sourceKind: String?
         var sendsFeedback: Bool
-        /// The fingerprints that matched exactly (`MD5`), and whether a PDQ matched and how near.
+        /// The fingerprints that matched exactly (`MD5`, SHA-256), and whether a PDQ matched and how near.
         var md5Exact = false
+        var shaExact = false
         var pdqDistance: Int?
+        /// Whether the evidence holds the very image Vigil hashed (kept, its SHA-256 the evidence's):
+        /// a person saw what the list is told about.
+        var imageKept = false
     }
 
     static func record(_ verdict: EntryVerdict, caseID: Int64, decision: Int64, ms: Int64, _ sql: any SQLDatabase) async throws {
@@ -110,6 +124,8 @@ enum VerdictSQL {
     static func verified(caseID: Int64, _ sql: any SQLDatabase) async throws -> [Int64: Judged] {
         let rows = try await sql.raw("""
             SELECT ev.bank AS ev_bank, ev.pdq AS ev_pdq, ev.md5 AS ev_md5, ev.sha256 AS ev_sha256, ev.added_by AS added_by,
+                   CASE WHEN ev.media_sha256 IS NOT NULL AND ev.media_sha256 = ev.sha256
+                             AND EXISTS (SELECT 1 FROM media m WHERE m.sha256 = ev.media_sha256) THEN 1 ELSE 0 END AS image_kept,
                    be.id AS entry_id, be.bank_id AS bank_id, be.pdq AS pdq, be.md5 AS md5, be.sha256 AS sha256, be.external_id AS external_id,
                    b.name AS bank_name, b.pdq_threshold AS threshold, s.kind AS source_kind, s.send_feedback AS send_feedback
             FROM case_evidence ev
@@ -139,6 +155,9 @@ enum VerdictSQL {
                                sendsFeedback: try row.decode(column: "send_feedback", as: Bool?.self) ?? false)
             var entry = judged[id] ?? fresh
             entry.md5Exact = entry.md5Exact || md5Exact
+            entry.shaExact = entry.shaExact || shaExact
+            let imageKept = try row.decode(column: "image_kept", as: Int.self) == 1
+            entry.imageKept = entry.imageKept || imageKept
             if let distance { entry.pdqDistance = min(entry.pdqDistance ?? distance, distance) }
             judged[id] = entry
         }
@@ -147,15 +166,17 @@ enum VerdictSQL {
 
     /// The votes for the lists the entries came from, where their source sends feedback: NCMEC gets
     /// one per fingerprint that matched (MD5 when the image's MD5 is the entry's, else PDQ), another
-    /// Vigil one per entry (`ENTRY`). A false positive is voted down only on an exact match (the same
+    /// Vigil one per entry (`ENTRY`). Only for evidence holding the image Vigil hashed (a person saw
+    /// what the list is told about); a false positive is voted down only on an exact match (the same
     /// file, or a PDQ at distance 0): a near match found false says nothing of the list's own image.
-    /// A case decided the same way again votes nothing new; one job per decision that queued any.
+    /// One vote per case, entry and fingerprint: decided again the other way, it is replaced (and
+    /// sent again); the same way, nothing new. One job per decision that queued any.
     static func queueVotes(_ direction: ListVote.Direction, judged: [Judged], caseID: Int64, decision: Int64, ms: Int64,
                            _ sql: any SQLDatabase) async throws {
         var queued = false
-        for entry in judged.sorted(by: { $0.entryID < $1.entryID }) where entry.sendsFeedback {
+        for entry in judged.sorted(by: { $0.entryID < $1.entryID }) where entry.sendsFeedback && entry.imageKept {
             guard let externalID = entry.externalID else { continue }
-            let exact = entry.md5Exact || entry.pdqDistance == 0
+            let exact = entry.md5Exact || entry.shaExact || entry.pdqDistance == 0
             if direction == .down, !exact { continue }
             let fingerprint: String
             switch entry.sourceKind {
@@ -170,7 +191,10 @@ enum VerdictSQL {
                 INSERT INTO list_votes (case_id, decision, entry_id, bank_id, external_id, fingerprint, vote, state, attempts, created_at)
                 VALUES (\(bind: caseID), \(bind: decision), \(bind: entry.entryID), \(bind: entry.bankID), \(bind: externalID), \(bind: fingerprint),
                         \(bind: direction.rawValue), 'queued', 0, \(bind: ms))
-                ON CONFLICT (case_id, entry_id, fingerprint, vote) DO NOTHING RETURNING id
+                ON CONFLICT (case_id, entry_id, fingerprint) DO UPDATE SET vote = excluded.vote, decision = excluded.decision, state = 'queued',
+                    attempts = 0, last_error = NULL, created_at = excluded.created_at, sent_at = NULL
+                WHERE list_votes.vote <> excluded.vote
+                RETURNING id
                 """).first()
             queued = queued || inserted != nil
         }

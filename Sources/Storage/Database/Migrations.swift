@@ -447,12 +447,14 @@ enum Migrations {
                  last_error TEXT,
                  created_at BIGINT NOT NULL,
                  sent_at BIGINT,
-                 UNIQUE (case_id, entry_id, fingerprint, vote))
+                 UNIQUE (case_id, entry_id, fingerprint))
              """,
              "CREATE INDEX IF NOT EXISTS list_votes_by_bank ON list_votes (bank_id, id)",
              // Votes other Vigils following a bank sent about its entries: one per follower's key and entry.
              // Entries able to match again (a quarantine lifted, a snooze ended, a bank enabled), for the retroactive check.
              "CREATE TABLE IF NOT EXISTS retro_rechecks (entry_id BIGINT PRIMARY KEY, queued_at BIGINT NOT NULL)",
+             // Snoozes that end from now on are rechecks (nothing screened before this version needs one).
+             "INSERT INTO retro_cursor (name, entry_id) SELECT 'snoozes', \(d.nowMilliseconds) WHERE true ON CONFLICT (name) DO NOTHING",
              "CREATE TABLE IF NOT EXISTS entry_votes (entry_id BIGINT NOT NULL, voter TEXT NOT NULL, vote TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (entry_id, voter))",
              // Snoozed and quarantined entries, found without reading a bank's millions of others.
              "CREATE INDEX IF NOT EXISTS bank_entries_disabled ON bank_entries (disabled_until, bank_id) WHERE disabled_until IS NOT NULL"]
@@ -465,6 +467,14 @@ enum Migrations {
 /// The few places SQLite and PostgreSQL differ.
 public enum Dialect: String, Sendable {
     case sqlite, postgres
+
+    /// The time now in milliseconds since 1970, as SQL.
+    var nowMilliseconds: String {
+        switch self {
+        case .sqlite: "CAST(strftime('%s', 'now') AS INTEGER) * 1000"
+        case .postgres: "CAST(EXTRACT(EPOCH FROM now()) * 1000 AS BIGINT)"
+        }
+    }
 
     var autoIncrementKey: String {
         switch self {

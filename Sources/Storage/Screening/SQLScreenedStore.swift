@@ -132,7 +132,8 @@ public struct SQLScreenedStore: ScreenedStore {
         }
     }
 
-    public func commit(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, also: [NewEvent], from: Int64, to: Int64) async throws -> [RetroHit] {
+    public func commit(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, also: [NewEvent], seen: [RetroHit], from: Int64,
+                       to: Int64) async throws -> [RetroHit] {
         let dialect = database.dialect
         return try await database.transaction { sql in
             // The cursor moves only from where this check read it: a second checker that read the
@@ -140,27 +141,35 @@ public struct SQLScreenedStore: ScreenedStore {
             guard try await sql.raw("""
                 UPDATE retro_cursor SET entry_id = \(bind: to) WHERE name = 'entries' AND entry_id = \(bind: from) RETURNING entry_id
                 """).first() != nil else { return [] }
-            return try await Self.record(hits, event: event, also: also, sql, dialect)
+            return try await Self.record(hits, event: event, also: also, seen: seen, sql, dialect)
         }
     }
 
-    public func commitRechecks(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, also: [NewEvent], ids: [Int64]) async throws -> [RetroHit] {
+    public func commitRechecks(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, also: [NewEvent], seen: [RetroHit],
+                               done: Rechecks) async throws -> [RetroHit] {
         let dialect = database.dialect
         return try await database.transaction { sql in
-            // Two checkers rechecking the same entries report each pair once (retro_hits).
-            for start in stride(from: 0, to: ids.count, by: 500) {
-                let list = SQLCaseStore.idList(Array(ids[start..<min(start + 500, ids.count)]))
-                try await sql.raw("DELETE FROM retro_rechecks WHERE entry_id IN (\(unsafeRaw: list))").run()
+            // Two checkers rechecking the same entries report each pair once (retro_hits); an entry
+            // queued again since it was read (freed once more) keeps its recheck.
+            for start in stride(from: 0, to: done.ids.count, by: 500) {
+                let list = SQLCaseStore.idList(Array(done.ids[start..<min(start + 500, done.ids.count)]))
+                try await sql.raw("DELETE FROM retro_rechecks WHERE entry_id IN (\(unsafeRaw: list)) AND queued_at <= \(bind: done.queuedThrough)").run()
             }
-            return try await Self.record(hits, event: event, also: also, sql, dialect)
+            return try await Self.record(hits, event: event, also: also, seen: seen, sql, dialect)
         }
     }
 
     /// Each hit not recorded before, with its event and its count on the entry; and `also`.
-    static func record(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, also: [NewEvent], _ sql: any SQLDatabase,
+    static func record(_ hits: [RetroHit], event: @Sendable (RetroHit) -> NewEvent, also: [NewEvent], seen: [RetroHit], _ sql: any SQLDatabase,
                        _ dialect: Dialect) async throws -> [RetroHit] {
         var fresh: [RetroHit] = []
         let now = Date().millisecondsSince1970
+        for hit in seen {
+            try await sql.raw("""
+                INSERT INTO retro_hits (screened_id, entry_id, at) VALUES (\(bind: hit.screened.id), \(bind: hit.entry.id), \(bind: now))
+                ON CONFLICT (screened_id, entry_id) DO NOTHING
+                """).run()
+        }
         for hit in hits {
             let inserted = try await sql.raw("""
                 INSERT INTO retro_hits (screened_id, entry_id, at) VALUES (\(bind: hit.screened.id), \(bind: hit.entry.id), \(bind: now))
@@ -177,17 +186,35 @@ public struct SQLScreenedStore: ScreenedStore {
         return fresh
     }
 
-    public func rechecks(limit: Int, now: Date) async throws -> (ids: [Int64], entries: [RetroEntry]) {
+    public func rechecks(limit: Int, now: Date) async throws -> Rechecks {
         try await database.transaction { sql in
             try await Self.queueEndedSnoozes(now: now, sql)
-            let ids = try await sql.raw("SELECT entry_id FROM retro_rechecks ORDER BY entry_id LIMIT \(bind: limit)").all()
-                .map { try $0.decode(column: "entry_id", as: Int64.self) }
-            guard !ids.isEmpty else { return ([], []) }
+            let read = try await sql.raw("SELECT entry_id, queued_at FROM retro_rechecks ORDER BY entry_id LIMIT \(bind: limit)").all()
+            let ids = try read.map { try $0.decode(column: "entry_id", as: Int64.self) }
+            let through = try read.map { try $0.decode(column: "queued_at", as: Int64.self) }.max() ?? 0
+            guard !ids.isEmpty else { return Rechecks(ids: [], entries: [], queuedThrough: 0) }
             let rows = try await sql.raw("""
                 SELECT e.id, e.pdq, e.md5, e.sha256, b.name, b.kind, b.pdq_threshold FROM bank_entries e JOIN banks b ON b.id = e.bank_id
                 WHERE e.id IN (\(unsafeRaw: SQLCaseStore.idList(ids))) AND b.kind = 'match' ORDER BY e.id
                 """).all()
-            return (ids, try rows.map(Self.retroEntry))
+            return Rechecks(ids: ids, entries: try rows.map(Self.retroEntry), queuedThrough: through)
+        }
+    }
+
+    public func recorded(_ pairs: [(screened: Int64, entry: Int64)]) async throws -> Set<[Int64]> {
+        guard !pairs.isEmpty else { return [] }
+        let wanted = Set(pairs.map { [$0.screened, $0.entry] })
+        return try await database.run { sql in
+            var found: Set<[Int64]> = []
+            let screened = Array(Set(pairs.map(\.screened))).sorted()
+            for start in stride(from: 0, to: screened.count, by: 500) {
+                let list = SQLCaseStore.idList(Array(screened[start..<min(start + 500, screened.count)]))
+                for row in try await sql.raw("SELECT screened_id, entry_id FROM retro_hits WHERE screened_id IN (\(unsafeRaw: list))").all() {
+                    let pair = [try row.decode(column: "screened_id", as: Int64.self), try row.decode(column: "entry_id", as: Int64.self)]
+                    if wanted.contains(pair) { found.insert(pair) }
+                }
+            }
+            return found
         }
     }
 
@@ -208,7 +235,7 @@ public struct SQLScreenedStore: ScreenedStore {
         try await sql.raw("""
             INSERT INTO retro_rechecks (entry_id, queued_at)
             SELECT id, \(bind: ms) FROM bank_entries WHERE disabled_until > \(bind: since) AND disabled_until <= \(bind: ms)
-            ON CONFLICT (entry_id) DO NOTHING
+            ON CONFLICT (entry_id) DO UPDATE SET queued_at = excluded.queued_at
             """).run()
         try await sql.raw("""
             INSERT INTO retro_cursor (name, entry_id) VALUES ('snoozes', \(bind: ms))
@@ -216,12 +243,12 @@ public struct SQLScreenedStore: ScreenedStore {
             """).run()
     }
 
-    /// Until when ended snoozes were queued (first look: from now on; nothing was screened before).
+    /// Until when ended snoozes were queued (migration 22 starts it at its own time).
     static func snoozeCursor(_ sql: any SQLDatabase) async throws -> Int64 {
-        if let row = try await sql.raw("SELECT entry_id FROM retro_cursor WHERE name = 'snoozes'").first() {
-            return try row.decode(column: "entry_id", as: Int64.self)
+        guard let row = try await sql.raw("SELECT entry_id FROM retro_cursor WHERE name = 'snoozes'").first() else {
+            throw StorageError.corruptRow("the retroactive check has no cursor for ended snoozes (migration 22 writes it)")
         }
-        return Date().millisecondsSince1970
+        return try row.decode(column: "entry_id", as: Int64.self)
     }
 
     static func retroEntry(_ row: any SQLRow) throws -> RetroEntry {
