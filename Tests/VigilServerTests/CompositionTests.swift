@@ -21,7 +21,7 @@ import Workflows
         let application = fixture.assembled
         let general = Set(application.jobHandlers.map(\.kind))
         #expect(general == [BankImportJob.kind, BankSyncService.jobKind, WebhookDelivery.jobKind, EvidencePurgeJob.jobKind,
-                            ReportCallJob.jobKind, RetroCheckJob.jobKind, ScreenedPurgeJob.jobKind])
+                            ReportCallJob.jobKind, RetroCheckJob.jobKind, ScreenedPurgeJob.jobKind, ListFeedbackJob.jobKind])
         #expect(application.runHandlers.map(\.kind) == [WorkflowService.jobKind])
         await fixture.database.close()
     }

@@ -3,8 +3,9 @@ public import Jobs
 
 /// `bank.feedback`: sends one decision's votes to the lists their entries came from. Each vote
 /// is settled as it goes (sent, refused for good, or skipped when its source stopped sending
-/// feedback); an error worth another try leaves the rest queued and the job comes back for them
-/// (a minute later, doubling to an hour, for up to three days). Sending a vote again after a crash is safe: a list keeps one vote per member and
+/// feedback or its case is no longer resolved that way); an error worth another try leaves the
+/// rest queued and the job comes back for them (a minute later, doubling to an hour, for up to
+/// three days). Sending a vote again after a crash is safe: a list keeps one vote per member and
 /// fingerprint, the later replacing the earlier.
 public struct ListFeedbackJob: JobHandler {
     public static let jobKind = "bank.feedback"
