@@ -11,12 +11,21 @@ public protocol HostResolver: Sendable {
     func resolve(host: String) async throws -> [IPAddress]
 }
 
-/// The system resolver (getaddrinfo), run on NIO's blocking-I/O thread pool, never on an event loop.
+/// The system resolver (getaddrinfo), run on threads of its own, never on an event loop — nor on
+/// NIO's shared blocking pool, where SQLite's queries would keep a lookup waiting under load. A
+/// numeric address is its own answer.
 public struct SystemResolver: HostResolver {
     public init() {}
 
+    static let threads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 2)
+        pool.start()
+        return pool
+    }()
+
     public func resolve(host: String) async throws -> [IPAddress] {
-        try await NIOThreadPool.singleton.runIfActive {
+        if let address = IPAddress(host) { return [address] }
+        return try await Self.threads.runIfActive {
             var hints = addrinfo()
             hints.ai_family = AF_UNSPEC
             #if canImport(Glibc)

@@ -100,9 +100,16 @@ enum VerdictSQL {
         var md5Exact = false
         var shaExact = false
         var pdqDistance: Int?
-        /// Whether the evidence holds the very image Vigil hashed (kept, its SHA-256 the evidence's):
-        /// a person saw what the list is told about.
-        var imageKept = false
+        /// The same, from evidence that holds the very image Vigil hashed (kept, its SHA-256 the
+        /// evidence's): a person saw what the list is told about. Votes go on these alone.
+        var seen = Seen()
+
+        struct Seen {
+            var md5Exact = false
+            var shaExact = false
+            var pdqDistance: Int?
+            var any: Bool { md5Exact || shaExact || pdqDistance != nil }
+        }
     }
 
     static func record(_ verdict: EntryVerdict, caseID: Int64, decision: Int64, ms: Int64, _ sql: any SQLDatabase) async throws {
@@ -156,9 +163,12 @@ enum VerdictSQL {
             var entry = judged[id] ?? fresh
             entry.md5Exact = entry.md5Exact || md5Exact
             entry.shaExact = entry.shaExact || shaExact
-            let imageKept = try row.decode(column: "image_kept", as: Int.self) == 1
-            entry.imageKept = entry.imageKept || imageKept
             if let distance { entry.pdqDistance = min(entry.pdqDistance ?? distance, distance) }
+            if try row.decode(column: "image_kept", as: Int.self) == 1 {
+                entry.seen.md5Exact = entry.seen.md5Exact || md5Exact
+                entry.seen.shaExact = entry.seen.shaExact || shaExact
+                if let distance { entry.seen.pdqDistance = min(entry.seen.pdqDistance ?? distance, distance) }
+            }
             judged[id] = entry
         }
         return judged
@@ -174,14 +184,15 @@ enum VerdictSQL {
     static func queueVotes(_ direction: ListVote.Direction, judged: [Judged], caseID: Int64, decision: Int64, ms: Int64,
                            _ sql: any SQLDatabase) async throws {
         var queued = false
-        for entry in judged.sorted(by: { $0.entryID < $1.entryID }) where entry.sendsFeedback && entry.imageKept {
+        for entry in judged.sorted(by: { $0.entryID < $1.entryID }) where entry.sendsFeedback && entry.seen.any {
             guard let externalID = entry.externalID else { continue }
-            let exact = entry.md5Exact || entry.shaExact || entry.pdqDistance == 0
+            let seen = entry.seen
+            let exact = seen.md5Exact || seen.shaExact || seen.pdqDistance == 0
             if direction == .down, !exact { continue }
             let fingerprint: String
             switch entry.sourceKind {
             case BankSource.Kind.ncmec.rawValue where externalID.hasPrefix("ncmec:"):
-                if entry.md5Exact { fingerprint = "MD5" } else if entry.pdqDistance != nil { fingerprint = "PDQ" } else { continue }
+                if seen.md5Exact { fingerprint = "MD5" } else if seen.pdqDistance != nil { fingerprint = "PDQ" } else { continue }
             case BankSource.Kind.vigilRemote.rawValue where externalID.hasPrefix("vigil:"):
                 fingerprint = "ENTRY"
             default:
