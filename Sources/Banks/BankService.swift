@@ -163,13 +163,16 @@ public final class BankService: Sendable {
 
     /// Reviewers' verdicts on entries' matches (none: zero of each).
     public func feedback(entryIDs: [Int64]) async throws -> [Int64: EntryFeedback] { try await store.feedback(entryIDs: entryIDs) }
-    public func bankFeedback() async throws -> [Int64: EntryFeedback] { try await store.bankFeedback() }
+    public func bankFeedback() async throws -> [Int64: EntryFeedback] { try await store.bankFeedback(bankID: nil) }
+    /// One bank's totals, without reading the others'.
+    public func feedback(of bank: Bank) async throws -> EntryFeedback { try await store.bankFeedback(bankID: bank.id)[bank.id] ?? EntryFeedback() }
     public func addMatches(_ counts: [Int64: EntryMatchCount]) async throws { try await store.addMatches(counts) }
     public func recordVote(entryID: Int64, voter: String, direction: ListVote.Direction, at time: Date = Date()) async throws {
         try await store.recordVote(entryID: entryID, voter: voter, direction: direction, at: time)
     }
     public func quarantined(in bank: Bank, limit: Int = 100) async throws -> [BankEntry] { try await store.quarantined(bankID: bank.id, limit: limit) }
-    public func quarantinedCounts() async throws -> [Int64: Int] { try await store.quarantinedCounts() }
+    public func quarantinedCounts() async throws -> [Int64: Int] { try await store.quarantinedCounts(bankID: nil) }
+    public func quarantinedCount(of bank: Bank) async throws -> Int { try await store.quarantinedCounts(bankID: bank.id)[bank.id] ?? 0 }
 
     public func setNote(entryID: Int64, _ note: String?) async throws -> BankEntry {
         guard let entry = try await store.setNote(entryID: entryID, note) else { throw BankError.notFound("entry \(entryID)") }

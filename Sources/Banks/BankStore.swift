@@ -30,8 +30,9 @@ public protocol BankStore: BankChangeFeed {
     func restore(entryID: Int64) async throws -> BankEntry?
     /// These entries' matches and reviewers' verdicts on them (entries with none are absent).
     func feedback(entryIDs: [Int64]) async throws -> [Int64: EntryFeedback]
-    /// Every bank's entries' matches and verdicts together, by bank id (banks with none are absent).
-    func bankFeedback() async throws -> [Int64: EntryFeedback]
+    /// Every bank's entries' matches and verdicts together, by bank id (banks with none are
+    /// absent); with `bankID`, that bank's alone.
+    func bankFeedback(bankID: Int64?) async throws -> [Int64: EntryFeedback]
     /// Adds matches counted by a replica to the entries' totals.
     func addMatches(_ counts: [Int64: EntryMatchCount]) async throws
     /// Records a following Vigil's vote on an entry (`voter`: its key); a later vote of the same
@@ -39,8 +40,9 @@ public protocol BankStore: BankChangeFeed {
     func recordVote(entryID: Int64, voter: String, direction: ListVote.Direction, at time: Date) async throws
     /// The quarantined entries of a bank, oldest first (at most `limit`).
     func quarantined(bankID: Int64, limit: Int) async throws -> [BankEntry]
-    /// How many entries each bank has in quarantine (banks with none are absent).
-    func quarantinedCounts() async throws -> [Int64: Int]
+    /// How many entries each bank has in quarantine (banks with none are absent); with `bankID`,
+    /// that bank's alone.
+    func quarantinedCounts(bankID: Int64?) async throws -> [Int64: Int]
     func entry(id: Int64) async throws -> BankEntry?
     /// The entries with these ids that exist, in one query.
     func entries(ids: [Int64]) async throws -> [BankEntry]

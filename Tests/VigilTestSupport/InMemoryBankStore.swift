@@ -178,12 +178,12 @@ public actor InMemoryBankStore: BankStore {
         return found
     }
 
-    public func bankFeedback() async throws -> [Int64: EntryFeedback] {
+    public func bankFeedback(bankID: Int64?) async throws -> [Int64: EntryFeedback] {
         var found: [Int64: EntryFeedback] = [:]
         for (id, count) in matchCounts {
-            guard let bankID = entries[id]?.bankID else { continue }
-            found[bankID, default: EntryFeedback()].matches += count.matches
-            found[bankID, default: EntryFeedback()].lastMatchedAt = max(found[bankID]?.lastMatchedAt ?? count.last, count.last)
+            guard let owner = entries[id]?.bankID, bankID.map({ $0 == owner }) ?? true else { continue }
+            found[owner, default: EntryFeedback()].matches += count.matches
+            found[owner, default: EntryFeedback()].lastMatchedAt = max(found[owner]?.lastMatchedAt ?? count.last, count.last)
         }
         return found
     }
@@ -205,9 +205,11 @@ public actor InMemoryBankStore: BankStore {
         Array(entries.values.filter { $0.bankID == bankID && $0.metadata.quarantine != nil }.sorted { $0.id < $1.id }.prefix(limit))
     }
 
-    public func quarantinedCounts() async throws -> [Int64: Int] {
+    public func quarantinedCounts(bankID: Int64?) async throws -> [Int64: Int] {
         var counts: [Int64: Int] = [:]
-        for entry in entries.values where entry.metadata.quarantine != nil { counts[entry.bankID, default: 0] += 1 }
+        for entry in entries.values where entry.metadata.quarantine != nil && (bankID.map { $0 == entry.bankID } ?? true) {
+            counts[entry.bankID, default: 0] += 1
+        }
         return counts
     }
 

@@ -281,18 +281,20 @@ public struct SQLBankStore: BankStore {
         }
     }
 
-    public func bankFeedback() async throws -> [Int64: EntryFeedback] {
-        try await database.run { sql in
+    public func bankFeedback(bankID: Int64?) async throws -> [Int64: EntryFeedback] {
+        // A number, not text: safe to write into the statement.
+        let (joined, own) = (bankID.map { "WHERE e.bank_id = \($0)" } ?? "", bankID.map { "WHERE bank_id = \($0)" } ?? "")
+        return try await database.run { sql in
             var found: [Int64: EntryFeedback] = [:]
             for row in try await sql.raw("""
                 SELECT e.bank_id AS bank_id, v.verdict AS verdict, COUNT(*) AS cases FROM entry_verdicts v JOIN bank_entries e ON e.id = v.entry_id
-                GROUP BY e.bank_id, v.verdict
+                \(unsafeRaw: joined) GROUP BY e.bank_id, v.verdict
                 """).all() {
                 try Self.addVerdicts(row, to: &found, key: "bank_id")
             }
             for row in try await sql.raw("""
                 SELECT bank_id, CAST(SUM(matches) AS BIGINT) AS matches, MAX(last_matched_at) AS last_matched_at
-                FROM entry_matches GROUP BY bank_id
+                FROM entry_matches \(unsafeRaw: own) GROUP BY bank_id
                 """).all() {
                 let id = try row.decode(column: "bank_id", as: Int64.self)
                 found[id, default: EntryFeedback()].matches = try row.decode(column: "matches", as: Int.self)
@@ -300,7 +302,7 @@ public struct SQLBankStore: BankStore {
             }
             for row in try await sql.raw("""
                 SELECT e.bank_id AS bank_id, v.vote AS vote, COUNT(*) AS votes FROM entry_votes v JOIN bank_entries e ON e.id = v.entry_id
-                GROUP BY e.bank_id, v.vote
+                \(unsafeRaw: joined) GROUP BY e.bank_id, v.vote
                 """).all() {
                 try Self.addVotes(row, to: &found, key: "bank_id")
             }
@@ -367,12 +369,13 @@ public struct SQLBankStore: BankStore {
         }
     }
 
-    public func quarantinedCounts() async throws -> [Int64: Int] {
-        try await database.run { sql in
+    public func quarantinedCounts(bankID: Int64?) async throws -> [Int64: Int] {
+        let own = bankID.map { "AND bank_id = \($0)" } ?? ""
+        return try await database.run { sql in
             var counts: [Int64: Int] = [:]
             for row in try await sql.raw("""
                 SELECT bank_id, COUNT(*) AS quarantined FROM bank_entries
-                WHERE disabled_until = \(bind: EntryQuarantine.until.millisecondsSince1970) GROUP BY bank_id
+                WHERE disabled_until = \(bind: EntryQuarantine.until.millisecondsSince1970) \(unsafeRaw: own) GROUP BY bank_id
                 """).all() {
                 counts[try row.decode(column: "bank_id", as: Int64.self)] = try row.decode(column: "quarantined", as: Int.self)
             }

@@ -122,8 +122,8 @@ struct BankRoutes {
 
     /// A bank as the API shows it, with its entries' totals.
     func json(_ bank: Bank) async throws -> BankJSON {
-        BankJSON(bank, entryCount: try await banks.entryCount(of: bank), feedback: try await banks.bankFeedback()[bank.id] ?? EntryFeedback(),
-                 quarantined: try await banks.quarantinedCounts()[bank.id] ?? 0)
+        BankJSON(bank, entryCount: try await banks.entryCount(of: bank), feedback: try await banks.feedback(of: bank),
+                 quarantined: try await banks.quarantinedCount(of: bank))
     }
 
     func list() async throws -> Response {

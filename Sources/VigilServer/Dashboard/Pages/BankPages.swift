@@ -218,8 +218,8 @@ struct BankPages {
         let entries = try await banks.entries(of: bank, after: after, limit: Self.pageSize)
         let quarantined = try await banks.quarantined(in: bank, limit: 100)
         let feedback = try await banks.feedback(entryIDs: entries.map(\.id) + quarantined.map(\.id))
-        let totals = try await banks.bankFeedback()[bank.id] ?? EntryFeedback()
-        let quarantinedCount = try await banks.quarantinedCounts()[bank.id] ?? 0
+        let totals = try await banks.feedback(of: bank)
+        let quarantinedCount = try await banks.quarantinedCount(of: bank)
         var data: [String: Any] = [
             "bank": ["name": bank.name, "kind": bank.kind.rawValue, "description": bank.description, "threshold": bank.pdqThreshold,
                      "labels": bank.labels.joined(separator: ", "), "enabled": bank.enabled, "record": Self.record(totals),
