@@ -260,6 +260,30 @@ public final class VigilDatabase: Sendable {
         }
     }
 
+    /// One connection to a PostgreSQL database that is not opened as Vigil's (no migration):
+    /// what a backup reads and a restore checks.
+    static func withUnmigratedPostgres<T: Sendable>(_ url: String, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let configuration: SQLPostgresConfiguration
+        do { configuration = try SQLPostgresConfiguration(url: url) } catch {
+            throw StorageError.invalidURL("cannot read the PostgreSQL URL \(DatabaseLocation.redacted(url))")
+        }
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration.coreConfiguration,
+                id: 3, logger: Logger(label: "vigil.storage.backup"))
+        } catch {
+            throw StorageError.unavailable("cannot connect to \(DatabaseLocation.redacted(url)): \(String(reflecting: error).prefix(300))")
+        }
+        do {
+            let result = try await body(connection.sql(queryLogLevel: nil))
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
 
     // MARK: migrations
 
@@ -283,20 +307,28 @@ public final class VigilDatabase: Sendable {
         }
     }
 
+    /// Runs the migrations this database lacks, once across every process that starts on it.
+    ///
+    /// Each migration is its own transaction that first takes the database's migration lock
+    /// (PostgreSQL: a transaction-scoped advisory lock; SQLite: `BEGIN IMMEDIATE`, its one write
+    /// lock) and then reads the version again: of replicas started together, one applies each
+    /// migration and the others wait for it, then find it applied. A database a newer vigil wrote
+    /// is refused, whichever process finds it.
     private func migrate() async throws {
-        try await run { sql in
+        let dialect = self.dialect
+        try await lockedTransaction { sql in
             try await sql.raw("""
                 CREATE TABLE IF NOT EXISTS vigil_schema_migrations (
                     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)
                 """).run()
         }
-        let current = try await schemaVersion()
-        guard current <= Migrations.latestVersion else {
-            throw StorageError.schemaTooNew(database: current, binary: Migrations.latestVersion)
-        }
-        for migration in Migrations.all where migration.version > current {
-            let dialect = self.dialect
-            try await transaction { sql in
+        while true {
+            let applied = try await lockedTransaction { sql -> Bool in
+                let current = try await Self.schemaVersion(sql)
+                guard current <= Migrations.latestVersion else {
+                    throw StorageError.schemaTooNew(database: current, binary: Migrations.latestVersion)
+                }
+                guard let migration = Migrations.all.first(where: { $0.version > current }) else { return false }
                 if let blocker = try await migration.blocker(sql, dialect) { throw StorageError.migrationBlocked(version: migration.version, blocker) }
                 for statement in migration.statements(dialect) { try await sql.raw(SQLQueryString(statement)).run() }
                 try await migration.rewrite(sql)
@@ -304,8 +336,44 @@ public final class VigilDatabase: Sendable {
                     INSERT INTO vigil_schema_migrations (version, name, applied_at)
                     VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date().millisecondsSince1970))
                     """).run()
+                return true
+            }
+            if !applied { break }
+        }
+    }
+
+    /// The advisory lock's key on PostgreSQL: one number for "Vigil's schema" in this database.
+    static let migrationLockKey: Int64 = 0x5649_4749_4C5F_4D31 // "VIGIL_M1"
+
+    /// A transaction that holds the migration lock for its length.
+    ///
+    /// On SQLite a process waits for another's migration, however long, without holding one of
+    /// the driver's few threads: the lock is asked for with a short busy timeout and asked again
+    /// after an asynchronous pause (a thread parked in SQLite's busy wait could be the one the
+    /// holder needs for its next statement, when both are in one process).
+    private func lockedTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch dialect {
+        case .postgres:
+            return try await transaction { sql in
+                try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.migrationLockKey))").run()
+                return try await body(sql)
+            }
+        case .sqlite:
+            try await run { sql in try await sql.raw("PRAGMA busy_timeout = 50").run() }
+            while true {
+                do {
+                    let result = try await transaction(body)
+                    try await run { sql in try await sql.raw("PRAGMA busy_timeout = 10000").run() }
+                    return result
+                } catch let error as SQLiteError where error.reason == .busy || error.reason == .busyTimeout {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
             }
         }
+    }
+
+    static func schemaVersion(_ sql: any SQLDatabase) async throws -> Int {
+        try await sql.raw("SELECT COALESCE(MAX(version), 0) AS v FROM vigil_schema_migrations").first()?.decode(column: "v", as: Int.self) ?? 0
     }
 }
 
