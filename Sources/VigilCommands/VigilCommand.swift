@@ -7,7 +7,7 @@ public struct VigilCommand: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "Self-hostable image safety: hash images, keep hash banks, match against them.",
         version: VigilVersion.current,
-        subcommands: [HashCommand.self, BankCommand.self, MatchCommand.self, ServeCommand.self, KeysCommand.self, UsersCommand.self, CredentialsCommand.self, WorkflowCommand.self, ReportCommand.self, ScreenedCommand.self, MockCommand.self]
+        subcommands: [HashCommand.self, BankCommand.self, MatchCommand.self, ServeCommand.self, KeysCommand.self, UsersCommand.self, CredentialsCommand.self, WorkflowCommand.self, ReportCommand.self, ScreenedCommand.self, BackupCommand.self, RestoreCommand.self, MockCommand.self]
     )
 
     public init() {}

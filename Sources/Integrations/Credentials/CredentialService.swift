@@ -256,6 +256,29 @@ public final class CredentialService: Sendable {
         return moved.count
     }
 
+    /// Opens every stored secret and vault entry (a restore's proof that the master key it was
+    /// given opens everything the backup holds); the first that does not open is the error, named.
+    /// Returns how many opened.
+    public func checkEverySecret() async throws -> Int {
+        try await verifyMasterKey()
+        var opened = 0
+        for credential in try await store.credentials() {
+            for field in credential.secrets.keys.sorted() {
+                do { _ = try secret(field, of: credential) } catch {
+                    throw Failure.invalid("the \(field) of credential \(credential.id) does not open with this master key")
+                }
+                opened += 1
+            }
+        }
+        for (name, sealed) in try await store.vaultEntries().sorted(by: { $0.key < $1.key }) {
+            do { _ = try box.open(sealed, owner: Self.entryOwner(name)) } catch {
+                throw Failure.invalid("the vault's \(name) does not open with this master key")
+            }
+            opened += 1
+        }
+        return opened
+    }
+
     static func entryOwner(_ name: String) -> String { "vault:\(name)" }
 
     /// The data key that encrypts evidence files, made on first use and kept sealed in the vault.

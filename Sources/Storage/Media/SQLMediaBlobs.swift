@@ -90,3 +90,47 @@ public enum EvidenceFileMove {
         return outcome
     }
 }
+
+extension SQLMediaBlobs {
+    public struct Check: Sendable, Equatable {
+        /// Sealed originals and previews that opened.
+        public var opened = 0
+        /// Evidence still held (not purged) whose original is not in the database.
+        public var missing: [String] = []
+    }
+
+    /// Opens every stored original and preview with `key` (a restore's proof that the evidence
+    /// can still be read and reported), a page at a time; the first that does not open is the
+    /// error, named.
+    public static func checkAll(on database: VigilDatabase, key: DataKey) async throws -> Check {
+        var check = Check()
+        var after = ("", "")
+        while true {
+            let page = try await database.run { [after] sql in
+                try await sql.raw("""
+                    SELECT sha256, kind, sealed FROM media_blobs
+                    WHERE sha256 > \(bind: after.0) OR (sha256 = \(bind: after.0) AND kind > \(bind: after.1))
+                    ORDER BY sha256, kind LIMIT 200
+                    """).all().map {
+                    (try $0.decode(column: "sha256", as: String.self), try $0.decode(column: "kind", as: String.self), try $0.decode(column: "sealed", as: Data.self))
+                }
+            }
+            guard let last = page.last else { break }
+            for (sha, kind, sealed) in page {
+                do { _ = try key.open(sealed, name: "\(sha)/\(kind)") } catch {
+                    throw CaseError.invalid("the \(kind) of evidence \(sha) does not open with the vault's evidence key: \(error)")
+                }
+                check.opened += 1
+            }
+            after = (last.0, last.1)
+        }
+        check.missing = try await database.run { sql in
+            try await sql.raw("""
+                SELECT sha256 FROM media WHERE purged_at IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM media_blobs b WHERE b.sha256 = media.sha256 AND b.kind = 'original')
+                ORDER BY sha256
+                """).all().map { try $0.decode(column: "sha256", as: String.self) }
+        }
+        return check
+    }
+}
