@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SAMPLE_DIR ?= vigil-data
 
-.PHONY: deps test-deps build test run release clean
+.PHONY: deps test-deps build test run release package clean
 
 deps:
 	scripts/install-deps.sh
@@ -26,12 +26,22 @@ test: test-deps
 	SWIFT=$(SWIFT) scripts/with-postgres.sh scripts/swift-test-suite.sh
 	# The dashboard in a real browser (headless chromium, selenium from PyPI): flows 1-8, about a minute.
 	timeout 900 Tests/Browser/run.sh .build/debug/vigil
+	# The Debian package: built from this build, installed, started as its unit starts it, upgraded with
+	# its data in place, removed and purged (about a minute; root or sudo).
+	timeout 600 scripts/test-package.sh .build/debug/vigil
 	# Every script in Benchmarks/ at a small size with this build (about 4 minutes): a benchmark that
 	# no longer runs fails here, not on the day someone needs its numbers.
 	timeout 1500 scripts/with-postgres.sh Benchmarks/smoke.sh .build/debug/vigil
 
 release: deps
 	$(SWIFT) build -c release
+
+# The Debian package (dist/vigil_VERSION_ARCH.deb) from a release build with the Swift runtime
+# linked in; offline: dpkg-deb only. See README, "Operations".
+package: deps
+	scripts/install-deps.sh --package
+	$(SWIFT) build -c release --static-swift-stdlib
+	scripts/package-deb.sh .build/release/vigil
 
 # Set up and start the service on its embedded defaults: SQLite in ./vigil-data, 127.0.0.1:8080.
 # The first start prints an admin API key once and creates the demo bank VIGIL_DEMO, with a curl

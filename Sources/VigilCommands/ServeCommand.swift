@@ -80,7 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
             let dataDirectory = URL(fileURLWithPath: configuration.dataDirectory)
             let firstRun = try await FirstRun.prepare(banks: banks, keys: keys, dataDirectory: dataDirectory,
                                                       demoBank: configuration.demoBank)
-            announce(firstRun, configuration: configuration)
+            try announce(firstRun, configuration: configuration, dataDirectory: dataDirectory, logger: logger)
 
             var settings = configuration.settings
             settings.nodeID = try NodeIdentity.load(dataDirectory: dataDirectory)
@@ -145,8 +145,18 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// First start: the admin secret goes to standard output once; nothing else ever prints it.
-    static func announce(_ firstRun: FirstRun.Outcome, configuration: ServeConfiguration) {
+    /// Under systemd standard output is the journal, which keeps what it is given: there the key
+    /// is written to `DATA_DIR/first-admin-key` (mode 0600, the service's user only) and the log
+    /// says where, never the key.
+    static func announce(_ firstRun: FirstRun.Outcome, configuration: ServeConfiguration, dataDirectory: URL, logger: Logger) throws {
         guard let secret = firstRun.adminSecret else { return }
+        if SystemdNotify.standardOutputIsJournal() {
+            let file = dataDirectory.appendingPathComponent("first-admin-key")
+            try FirstAdminKeyFile.write(secret, to: file)
+            logger.notice("first start: created an admin API key and wrote it to a file readable by this service's user only; read it, store it safely, delete the file",
+                          metadata: ["file": "\(file.path)"])
+            return
+        }
         let base = "http://\(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(configuration.port)"
         var lines = [
             "Vigil first start: created an admin API key. It is shown only now; store it safely:",
@@ -176,6 +186,16 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
+extension IndexLoader {
+    /// A unit that is never told READY=1 fails its start after its timeout, so a failed send is
+    /// logged with its reason, not hidden.
+    static func tellSystemd(_ state: String, logger: Logger) {
+        do { try SystemdNotify.send(state) } catch {
+            logger.error("cannot tell systemd the service's state", metadata: ["state": "\(state)", "error": "\(error)"])
+        }
+    }
+}
+
 /// Loads the index after the server starts listening (so /status/live answers at once), trims
 /// the SQLite cache the load filled, then follows the change log until shutdown: woken by
 /// PostgreSQL's NOTIFY or by a poll, it applies what any process (another replica, the CLI)
@@ -189,6 +209,7 @@ struct IndexLoader: Service {
         await service.readiness.loadIndex(logger: logger)
         try? await database.releaseLoadMemory()
         guard service.readiness.isReady else { return try await gracefulShutdown() }
+        Self.tellSystemd("READY=1", logger: logger)
         let (doorbell, ring) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let (database, service, logger) = (self.database, self.service, self.logger)
         await withDiscardingTaskGroup { group in
@@ -210,6 +231,7 @@ struct IndexLoader: Service {
                 }
             }
             try? await gracefulShutdown()
+            Self.tellSystemd("STOPPING=1", logger: logger)
             group.cancelAll()
         }
     }

@@ -158,7 +158,13 @@ import Glibc
         let dir = try TemporaryDirectory()
         let data = dir.url.appendingPathComponent("data")
         let (filePort, envPort, flagPort) = (try Self.freePort(), try Self.freePort(), try Self.freePort())
-        let config = try dir.file("vigil.json", Array(#"{"port": \#(filePort), "photodna_min_side": 200}"#.utf8))
+        // Issue 32: every setting of the documented settings file may be in a config file (the
+        // guards and the exposure budget were refused as unknown keys).
+        let config = try dir.file("vigil.json", Array(#"""
+            {"port": \#(filePort), "photodna_min_side": 200, "flood_limit_per_hour": 100, "false_positive_limit": 5,
+             "screened_signals_days": 30, "reveal_seconds": 20, "exposure_reveals_per_shift": 40, "exposure_seconds_per_shift": 1200,
+             "exposure_shift_hours": 6}
+            """#.utf8))
 
         let fromFile = try Server(dataDir: data, port: nil, arguments: ["--config", config.path, "--no-demo-bank"])
         try await fromFile.waitReady(port: filePort)

@@ -19,7 +19,8 @@ struct ServeConfiguration {
         "hash_threads", "hash_queue", "demo_bank", "job_lease_seconds", "import_batch_rows",
         "workflow_concurrency", "job_concurrency", "evidence_keep_days", "false_positive_keep_days", "account_statuses",
         "record_lookup_events", "record_match_events", "secure_cookies", "public_url", "integration_endpoints", "max_json_bytes", "decode_memory_bytes", "header_timeout_seconds", "min_body_bytes_per_second", "max_connections",
-        "max_connections_per_address",
+        "max_connections_per_address", "reveal_seconds", "exposure_reveals_per_shift", "exposure_seconds_per_shift",
+        "exposure_shift_hours", "screened_signals_days", "flood_limit_per_hour", "false_positive_limit",
     ]
 
     typealias Invalid = SettingsReader.Invalid
