@@ -62,7 +62,7 @@ ln -s ../lib/vigil/vigil "$root/usr/bin/vigil"
 
 install -m 0644 deploy/debian/vigil.service "$root/lib/systemd/system/vigil.service"
 install -m 0640 deploy/debian/vigil.env "$root/etc/vigil/vigil.env"
-install -m 0644 README.md CHANGELOG.md docs/deployment.md "$root/usr/share/doc/vigil/"
+install -m 0644 README.md CHANGELOG.md docs/deployment.md deploy/prometheus-alerts.yml deploy/grafana-dashboard.json "$root/usr/share/doc/vigil/"
 install -m 0644 deploy/debian/conffiles "$root/DEBIAN/conffiles"
 install -m 0755 deploy/debian/postinst deploy/debian/prerm deploy/debian/postrm "$root/DEBIAN/"
 

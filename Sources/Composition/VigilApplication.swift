@@ -136,15 +136,12 @@ public struct VigilApplication: Sendable {
                                        links: DashboardLinks(base: settings.publicURL)),
             secrets: VaultRedactor(credentials: credentials), images: MediaRunImages(media: media), evaluation: ExpressionPool(),
             logger: options.logger("vigil.workflows"),
-            observe: { run, status in metrics.recordOutcome(.runs, kind: run.trigger.rawValue, outcome: status.rawValue) })
-        let service = VigilService(
-            lookup: lookup, hashingPool: hashing, keys: keys, jobs: jobs, fetcher: fetcher, credentials: credentials, bankSync: syncing.service, audit: stores.audit,
-            workflows: workflows, triggers: triggers, triggerBell: events.triggerBell, cases: casework.cases, accounts: casework.accounts,
-            events: stores.events, eventFeed: events.feed, lookupEvents: events.committer, webhooks: webhooks, media: media,
-            reports: casework.reports, review: casework.review, users: UserService(store: stores.users, hasher: options.passwords, clock: clock),
-            tally: tally, entryMatches: entryMatches, settings: settings, metrics: metrics,
-            subscribedEvents: subscribed, trials: engine, screening: screening)
-
+            observe: { run, status in
+                metrics.recordOutcome(.runs, kind: run.trigger.rawValue, outcome: status.rawValue)
+                metrics.recordRunDuration(kind: run.trigger.rawValue, duration: .seconds(max(0, Date().timeIntervalSince(run.createdAt))))
+            },
+            observeStep: { action, outcome, duration in metrics.recordStep(action: action, outcome: outcome, duration: duration) })
+        fetcher.gate.observe { purpose, outcome, duration in metrics.recordOutbound(integration: purpose, outcome: outcome, duration: duration) }
         let connection = CyberTiplineConnection(credentials: credentials, gate: fetcher.gate, timeout: options.cyberTiplineTimeout,
                                                 uploadTimeout: options.cyberTiplineUploadTimeout)
         let handlers: [any JobHandler] = [
@@ -161,7 +158,17 @@ public struct VigilApplication: Sendable {
             ReportCallJob(store: stores.reports, connector: connection, documents: CyberTiplineXML(), cases: casework.cases, media: media, clock: clock,
                           logger: options.logger("vigil.reports")),
         ]
-        return VigilApplication(service: service, engine: engine, jobHandlers: handlers, runHandlers: [WorkflowRunJob(engine: engine)],
+        let runHandlers: [any JobHandler] = [WorkflowRunJob(engine: engine)]
+        let service = VigilService(
+            lookup: lookup, hashingPool: hashing, keys: keys, jobs: jobs, fetcher: fetcher, credentials: credentials, bankSync: syncing.service, audit: stores.audit,
+            workflows: workflows, triggers: triggers, triggerBell: events.triggerBell, cases: casework.cases, accounts: casework.accounts,
+            events: stores.events, eventFeed: events.feed, lookupEvents: events.committer, webhooks: webhooks, media: media,
+            reports: casework.reports, review: casework.review, users: UserService(store: stores.users, hasher: options.passwords, clock: clock),
+            tally: tally, entryMatches: entryMatches, settings: settings, metrics: metrics,
+            subscribedEvents: subscribed, trials: engine, screening: screening,
+            readings: StoredReadings(queries: OperationalQueries(database: stores.database), kinds: (handlers + runHandlers).map(\.kind)))
+
+        return VigilApplication(service: service, engine: engine, jobHandlers: handlers, runHandlers: runHandlers,
                                 stores: stores)
     }
 

@@ -19,6 +19,9 @@ public final class OutboundGate: Sendable {
     /// that resolves elsewhere later gets a client of its own, pinned to that address.
     private let clients = Mutex<[String: HTTPClient]>([:])
     static let maxClients = 128
+    /// Told of every request sent: for whom (an integration, or an image fetch), how it ended
+    /// (its status class, or `error`), and how long until its answer's head arrived.
+    private let observer = Mutex<(@Sendable (_ purpose: String, _ outcome: String, _ duration: Duration) -> Void)?>(nil)
 
     public init(policy: FetchPolicy = FetchPolicy(), resolver: any HostResolver = SystemResolver()) {
         self.policy = policy
@@ -45,16 +48,28 @@ public final class OutboundGate: Sendable {
     /// a connection refused or without a route throws `ConnectionNotMade`; any other failure of
     /// the exchange throws AsyncHTTPClient's own error, so a caller can tell a connection never
     /// made from a request that may have arrived.
-    public func execute(_ request: HTTPClientRequest, deadline: NIODeadline) async throws -> HTTPClientResponse {
+    /// `purpose` names who sends it (`photodna`, `ncmec_cybertipline`, `webhook`, `image_fetch`, …)
+    /// for the latency metrics; a refused request was never sent and is not timed.
+    public func execute(_ request: HTTPClientRequest, deadline: NIODeadline, purpose: String) async throws -> HTTPClientResponse {
         let url = try Self.parse(request.url)
         let host = url.host(percentEncoded: false) ?? ""
         let address = try await checkedAddress(host: host)
+        let started = ContinuousClock.now
+        let observe = observer.withLock { $0 }
         do {
-            return try await client(host: host, address: address).execute(request, deadline: deadline)
+            let response = try await client(host: host, address: address).execute(request, deadline: deadline)
+            observe?(purpose, "\(response.status.code / 100)xx", ContinuousClock.now - started)
+            return response
         } catch {
+            observe?(purpose, "error", ContinuousClock.now - started)
             let port = url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80)
             throw ConnectionNotMade(error, host: host, port: port) ?? error
         }
+    }
+
+    /// Sets who is told of each request sent (the server's metrics).
+    public func observe(_ body: @escaping @Sendable (_ purpose: String, _ outcome: String, _ duration: Duration) -> Void) {
+        observer.withLock { $0 = body }
     }
 
     /// Whether every address of `url`'s host is in a range the operator named with

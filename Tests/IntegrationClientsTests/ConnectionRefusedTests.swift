@@ -16,7 +16,7 @@ import VigilTestSupport
         let port = try FreePort.loopback()
         let gate = OutboundGate(policy: Self.policy)
         let failure = await #expect(throws: ConnectionNotMade.self) {
-            _ = try await gate.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/photodna"), deadline: .now() + .seconds(300))
+            _ = try await gate.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/photodna"), deadline: .now() + .seconds(300), purpose: "photodna")
         }
         #expect(failure?.description == "connection refused by 127.0.0.1:\(port)")
     }
@@ -40,14 +40,14 @@ import VigilTestSupport
     @Test func aNameThatDidNotResolveIsWorthAnotherTryAnAddressTheRulesRefuseIsNot() async throws {
         let gate = OutboundGate(policy: FetchPolicy(), resolver: HiccupResolver())
         let hiccup = await #expect(throws: HTTPCall.Failure.self) {
-            _ = try await HTTPCall.perform(gate, .POST, "https://hooks.example/x", headers: [], timeout: .seconds(5))
+            _ = try await HTTPCall.perform(gate, .POST, "https://hooks.example/x", headers: [], timeout: .seconds(5), integration: "webhook")
         }
         guard case .connection? = hiccup else {
             Issue.record("a resolver failure is a connection failure, worth another try: \(String(describing: hiccup))")
             return
         }
         let refused = await #expect(throws: HTTPCall.Failure.self) {
-            _ = try await HTTPCall.perform(OutboundGate(policy: FetchPolicy()), .POST, "http://127.0.0.1:9/x", headers: [], timeout: .seconds(5))
+            _ = try await HTTPCall.perform(OutboundGate(policy: FetchPolicy()), .POST, "http://127.0.0.1:9/x", headers: [], timeout: .seconds(5), integration: "webhook")
         }
         guard case .refused? = refused else {
             Issue.record("loopback without --fetch-allow is a refusal: \(String(describing: refused))")

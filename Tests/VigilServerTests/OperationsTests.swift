@@ -1,4 +1,8 @@
 import Access
+import Workflows
+import Storage
+import Banks
+import Composition
 import ContentHashing
 import Foundation
 import HTTPTypes
@@ -56,6 +60,62 @@ import VigilTestSupport
             #expect(text.contains(#"vigil_index_signals_count{signal="pdq"} 2"#))
             #expect(text.contains("vigil_index_ready_bool 1"))
         }
+    }
+
+    /// Issue 32: what an operator alerts on. Every job kind's queue depth (a kind with no job
+    /// too) and the age of its oldest due job; steps and runs by outcome with their durations;
+    /// outbound requests by integration; the evidence kept; how far behind the change log the
+    /// index is, in seconds.
+    @Test func metricsShowTheQueueStepsOutboundCallsEvidenceAndLag() async throws {
+        let fixture = try await ServerFixture()
+        let origin = try await OriginServer.start()
+        try await fixture.test { http in
+            let id = try await WorkflowAPITests.publish(WorkflowLibrary.screenUploadedImage(), http, admin: fixture.admin)
+            let started = try await WorkflowAPITests.start(id, #"{"image_url":"\#(origin.url("/demo-0.jpg"))","account_reference_id":"u-1"}"#,
+                                                           key: fixture.analyst, http)
+            #expect(started.status == 201, "\(started.text)")
+            let queued = try await http.call(.get, "/metrics", key: fixture.matcher).text
+            #expect(queued.contains(#"vigil_job_queue_depth_jobs{kind="workflow.run",state="queued"} 1"#), "\(Self.lines(queued, "job_queue"))")
+            #expect(queued.contains(#"vigil_job_queue_depth_jobs{kind="report.call",state="queued"} 0"#), "a kind with no job is listed")
+            #expect(queued.contains(#"vigil_job_oldest_due_age_seconds{kind="report.call"} 0"#))
+            #expect(queued.contains(#"vigil_job_oldest_due_age_seconds{kind="workflow.run"}"#))
+            #expect(queued.contains("vigil_evidence_files_count 0"))
+            #expect(queued.contains("vigil_metrics_database_readings_up_bool 1"))
+
+            try await fixture.runJobs()
+            let done = try await http.call(.get, "/metrics", key: fixture.matcher).text
+            #expect(done.contains(#"vigil_job_queue_depth_jobs{kind="workflow.run",state="queued"} 0"#))
+            #expect(done.contains(#"vigil_workflow_steps_finished_total{action="vigil.match_lookup",outcome="succeeded"} 1"#), "\(Self.lines(done, "steps_finished"))")
+            #expect(done.contains(#"vigil_workflow_step_duration_seconds_count{action="vigil.match_lookup"} 1"#))
+            #expect(done.contains(#"vigil_workflow_run_duration_seconds_count{kind="api"} 1"#), "\(Self.lines(done, "run_duration"))")
+            // The image was fetched (by the lookup, and again for the case's evidence).
+            #expect(Self.value(done, #"vigil_outbound_requests_total{integration="image_fetch",outcome="2xx"}"#) >= 1, "\(Self.lines(done, "outbound"))")
+            #expect(Self.value(done, #"vigil_outbound_request_duration_seconds_count{integration="image_fetch"}"#) >= 1)
+            #expect(done.contains("vigil_evidence_files_count 1"), "\(Self.lines(done, "evidence"))")
+            #expect(!done.contains("vigil_evidence_bytes 0"))
+            #expect(done.contains("vigil_change_log_lag_seconds 0"))
+
+            // A change another process wrote an hour ago that this index has not applied.
+            let other = Assemble.banks(Stores(fixture.database), index: .none)
+            _ = try await other.createBank(NewBank(name: "WRITTEN_ELSEWHERE"))
+            try await fixture.database.run { sql in
+                try await sql.raw("UPDATE bank_changes SET at = at - 3600000 WHERE seq = (SELECT MAX(seq) FROM bank_changes)").run()
+            }
+            let behind = try await http.call(.get, "/metrics", key: fixture.matcher).text
+            #expect(Self.value(behind, "vigil_change_log_lag_seconds") >= 3600, "\(Self.lines(behind, "change_log"))")
+            try await fixture.service.banks.syncIndex()
+            #expect(try await http.call(.get, "/metrics", key: fixture.matcher).text.contains("vigil_change_log_lag_seconds 0"))
+        }
+        try await origin.stop()
+    }
+
+    /// The value of the sample named exactly `sample` (name and labels), or -1 when absent.
+    static func value(_ text: String, _ sample: String) -> Double {
+        lines(text, sample + " ").first.flatMap { Double($0.dropFirst(sample.count + 1)) } ?? -1
+    }
+
+    static func lines(_ text: String, _ containing: String) -> [String] {
+        text.split(separator: "\n").map(String.init).filter { $0.contains(containing) && !$0.hasPrefix("#") }
     }
 
     @Test func accessLogsAreJSONLinesWithRequestIDsAndNoSecrets() async throws {

@@ -11,7 +11,7 @@ public enum ChatPost {
         let payload = credential.integration == "teams" ? ChatPayload.teams(notice) : ChatPayload.slack(notice)
         do {
             let answer = try await HTTPCall.perform(gate, .POST, url, headers: [("Content-Type", "application/json")],
-                                                    body: Array(payload.text.utf8), timeout: timeout, limit: 64 * 1024)
+                                                    body: Array(payload.text.utf8), timeout: timeout, limit: 64 * 1024, integration: credential.integration)
             return .answered(answer.status)
         } catch .refused(let refusal) {
             return .refused(credential.redacting(WebhookURLText.hiding(url, in: refusal.description)))

@@ -66,7 +66,7 @@ public struct CyberTiplineClient: CyberTipline {
         let headers = [("Authorization", authorization), ("Content-Type", contentType), ("Accept", "application/xml, text/xml")]
         let exchanged: HTTPCall.Answer
         do {
-            exchanged = try await HTTPCall.exchange(gate, .POST, "\(base)/\(endpoint)", headers: headers, body: body, timeout: timeout)
+            exchanged = try await HTTPCall.exchange(gate, .POST, "\(base)/\(endpoint)", headers: headers, body: body, timeout: timeout, integration: "ncmec_cybertipline")
         } catch {
             throw Self.failure(error)
         }

@@ -11,10 +11,12 @@ struct FeedTransport: Sendable {
     let gate: OutboundGate
     let retry: RetryPolicy
     let timeout: Duration
+    /// The integration the pages are for, in the outbound metrics.
+    let integration: String
 
     /// The answer to a GET; throws only when the host was never reached (or the task was cancelled).
     func get(_ url: String, headers: [(String, String)]) async throws -> HTTPCall.Answer {
-        try await HTTPCall.getRetrying(gate, url, headers: headers, timeout: timeout, limit: 64 << 20, retry: retry)
+        try await HTTPCall.getRetrying(gate, url, headers: headers, timeout: timeout, limit: 64 << 20, retry: retry, integration: integration)
     }
 
     /// A list's `next` page resolved against its base URL: the API's own form, a path from the

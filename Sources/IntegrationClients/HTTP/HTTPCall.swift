@@ -33,10 +33,12 @@ struct HTTPCall {
         }
     }
 
+    /// `integration` names the caller in the outbound latency metrics.
     static func perform(_ gate: OutboundGate, _ method: HTTPMethod, _ url: String, headers: [(String, String)], body: [UInt8]? = nil,
-                        timeout: Duration, limit: Int = 1 << 20) async throws(Failure) -> Answer {
+                        timeout: Duration, limit: Int = 1 << 20, integration: String) async throws(Failure) -> Answer {
         do {
-            return try await exchange(gate, method, url, headers: headers, body: body.map { ByteBuffer(bytes: $0) }, timeout: timeout, limit: limit)
+            return try await exchange(gate, method, url, headers: headers, body: body.map { ByteBuffer(bytes: $0) }, timeout: timeout, limit: limit,
+                                      integration: integration)
         } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout].contains(error) {
             throw .timedOut
         } catch is NIOTooManyBytesError {
@@ -54,13 +56,13 @@ struct HTTPCall {
     /// The exchange itself, failing with AsyncHTTPClient's own error: for a caller that must
     /// tell a connection never made from a request that may have arrived (the CyberTipline).
     static func exchange(_ gate: OutboundGate, _ method: HTTPMethod, _ url: String, headers: [(String, String)], body: ByteBuffer?,
-                         timeout: Duration, limit: Int = 1 << 20) async throws -> Answer {
+                         timeout: Duration, limit: Int = 1 << 20, integration: String) async throws -> Answer {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(body) }
         let deadline = NIODeadline.now() + .nanoseconds(timeout.nanoseconds)
-        let response = try await gate.execute(request, deadline: deadline)
+        let response = try await gate.execute(request, deadline: deadline, purpose: integration)
         let bytes = try await response.body.collect(upTo: limit)
         return Answer(status: Int(response.status.code), headers: response.headers, body: bytes)
     }
@@ -69,12 +71,12 @@ struct HTTPCall {
     /// the policy's backoff; any other answer, 200 and 401 among them, is returned at once, and
     /// so is the last answer once the attempts run out. Throws only when the host was never reached.
     static func getRetrying(_ gate: OutboundGate, _ url: String, headers: [(String, String)], timeout: Duration, limit: Int,
-                            retry: RetryPolicy) async throws -> Answer {
+                            retry: RetryPolicy, integration: String) async throws -> Answer {
         var attempt = 1
         while true {
             let outcome: Result<Answer, Failure>
             do {
-                outcome = .success(try await perform(gate, .GET, url, headers: headers, timeout: timeout, limit: limit))
+                outcome = .success(try await perform(gate, .GET, url, headers: headers, timeout: timeout, limit: limit, integration: integration))
             } catch .refused(let refusal) {
                 throw Failure.refused(refusal)
             } catch {

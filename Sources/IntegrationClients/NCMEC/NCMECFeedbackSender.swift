@@ -79,7 +79,7 @@ public struct NCMECFeedbackSender: ListFeedbackSender {
 
     func call(_ method: HTTPMethod, _ url: String, headers: [(String, String)], body: [UInt8]?) async throws -> HTTPCall.Answer {
         do {
-            return try await HTTPCall.perform(gate, method, url, headers: headers, body: body, timeout: timeout, limit: 1 << 20)
+            return try await HTTPCall.perform(gate, method, url, headers: headers, body: body, timeout: timeout, limit: 1 << 20, integration: "ncmec_hash_sharing")
         } catch .refused(let refusal) {
             throw ListFeedbackRefusal("not sent: \(refusal.description)")
         } catch {

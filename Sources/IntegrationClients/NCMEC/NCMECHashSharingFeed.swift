@@ -17,7 +17,7 @@ public struct NCMECHashSharingFeed: HashSharingFeed {
                 pageLimit: Int = PageTrail.defaultLimit) {
         self.pageLimit = pageLimit
         self.credentials = credentials
-        transport = FeedTransport(gate: gate, retry: retry, timeout: timeout)
+        transport = FeedTransport(gate: gate, retry: retry, timeout: timeout, integration: "ncmec_hash_sharing")
     }
 
     public enum Failure: Error, CustomStringConvertible {

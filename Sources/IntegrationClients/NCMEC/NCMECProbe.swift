@@ -43,7 +43,7 @@ public struct NCMECProbe: CredentialProbe {
         let answer: HTTPCall.Answer
         do {
             answer = try await HTTPCall.perform(gate, .GET, url, headers: [("Authorization", authorization), ("Accept", "application/xml")],
-                                                timeout: timeout)
+                                                timeout: timeout, integration: service == .cyberTipline ? "ncmec_cybertipline" : "ncmec_hash_sharing")
         } catch {
             let reason = switch error {
             case .timedOut: "it did not answer within \(Int(timeout.seconds)) s"

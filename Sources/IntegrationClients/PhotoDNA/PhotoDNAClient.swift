@@ -134,7 +134,7 @@ public final class PhotoDNAClient: Sendable {
         let answer: HTTPCall.Answer
         do {
             answer = try await HTTPCall.perform(gate, .POST, target.matchURL + (enhanced ? "?enhance=true" : ""), headers: headers,
-                                                body: body, timeout: timeout)
+                                                body: body, timeout: timeout, integration: "photodna")
         } catch {
             switch error {
             case .timedOut: return .retry(.timedOut(seconds: timeout.seconds), after: nil)

@@ -17,7 +17,7 @@ public struct VigilRemoteFeed: HashSharingFeed {
                 pageLimit: Int = PageTrail.defaultLimit) {
         self.pageLimit = pageLimit
         self.credentials = credentials
-        transport = FeedTransport(gate: gate, retry: retry, timeout: timeout)
+        transport = FeedTransport(gate: gate, retry: retry, timeout: timeout, integration: "vigil_remote")
     }
 
     public enum Failure: Error, CustomStringConvertible {

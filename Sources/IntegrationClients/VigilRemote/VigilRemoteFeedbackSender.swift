@@ -37,7 +37,7 @@ public struct VigilRemoteFeedbackSender: ListFeedbackSender {
         do {
             answer = try await HTTPCall.perform(gate, .POST, "\(base)/v1/banks/\(bank)/entries/\(entryID)/votes",
                                                 headers: [("Authorization", "Bearer \(key)"), ("Content-Type", "application/json")],
-                                                body: Array(#"{"vote":"\#(vote.direction.rawValue)"}"#.utf8), timeout: timeout, limit: 1 << 16)
+                                                body: Array(#"{"vote":"\#(vote.direction.rawValue)"}"#.utf8), timeout: timeout, limit: 1 << 16, integration: "vigil_remote")
         } catch .refused(let refusal) {
             throw ListFeedbackRefusal("not sent: \(refusal.description)")
         } catch {

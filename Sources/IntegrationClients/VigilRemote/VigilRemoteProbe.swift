@@ -25,7 +25,7 @@ public struct VigilRemoteProbe: CredentialProbe {
         let answer: HTTPCall.Answer
         do {
             answer = try await HTTPCall.perform(gate, .GET, base + "/v1/banks", headers: [("Authorization", "Bearer \(key)"), ("Accept", "application/json")],
-                                                timeout: timeout)
+                                                timeout: timeout, integration: "vigil_remote")
         } catch {
             return CredentialTestResult(ok: false, summary: "The other Vigil at \(base) could not be reached: \(error).", elapsed: start.duration(to: .now))
         }

@@ -35,7 +35,7 @@ public enum WebhookSignature {
     static func post(_ body: [UInt8], to url: String, secret: String, gate: OutboundGate, timeout: Duration,
                      headers: [(String, String)] = [], at time: Date = Date()) async throws(HTTPCall.Failure) -> HTTPCall.Answer {
         try await HTTPCall.perform(gate, .POST, url, headers: [("Content-Type", "application/json"), (header, sign(body, secret: secret, at: time))] + headers,
-                                   body: body, timeout: timeout, limit: 64 * 1024)
+                                   body: body, timeout: timeout, limit: 64 * 1024, integration: "webhook")
     }
 
     static func mac(_ body: [UInt8], secret: String, timestamp: Int64) -> String {

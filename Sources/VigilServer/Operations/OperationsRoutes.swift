@@ -3,6 +3,7 @@ import ContentHashing
 import Access
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 
 /// Health, readiness, metrics and the API document.
@@ -11,6 +12,8 @@ struct OperationsRoutes {
     let metrics: ServerMetrics
     let readiness: IndexReadiness
     let banks: BankService
+    let readings: any OperationalReadings
+    let logger: Logger
 
     func register(on routes: RouterGroup<VigilRequestContext>) {
         // HMA's probes: /status is 503 until the index is loaded; /status/live only says the process answers.
@@ -20,7 +23,7 @@ struct OperationsRoutes {
         routes.get("status/live") { _, _ in Self.text("I-AM-ALIVE") }
         routes.get("status/ready") { _, _ in ready() }
         routes.get("openapi.json") { _, _ in try OpenAPIDocument.response() }
-        routes.get("metrics") { _, _ in exposition() }
+        routes.get("metrics") { _, _ in await exposition() }
     }
 
     static func text(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
@@ -43,12 +46,27 @@ struct OperationsRoutes {
             + #""change_log":{"applied_sequence":\#(log.applied),"latest_sequence":\#(log.latest),"lag_changes":\#(log.latest - log.applied)}}"#)
     }
 
-    /// The Prometheus exposition, its gauges read fresh.
-    func exposition() -> Response {
+    /// The Prometheus exposition, its gauges read fresh. A database that cannot be read at a
+    /// scrape is said (`vigil_metrics_database_readings_up 0`, and the log), not hidden: the
+    /// rest of the exposition is still served.
+    func exposition() async -> Response {
         let counts = banks.index.counts
         metrics.setIndexGauges(pdq: counts.pdq, md5: counts.md5, sha256: counts.sha256, banks: counts.banks, ready: readiness.isReady)
         let log = readiness.changeLogStatus
         metrics.setChangeLogGauges(applied: log.applied, latest: log.latest)
+        do {
+            let now = Date()
+            metrics.setQueueGauges(try await readings.jobQueue(now: now))
+            let evidence = try await readings.evidence()
+            metrics.setEvidenceGauges(files: evidence.files, bytes: evidence.bytes)
+            // Lag in time only once the index follows the log (before, everything is "behind").
+            let oldest = readiness.isReady ? try await readings.oldestChange(after: log.applied) : nil
+            metrics.setChangeLogLagSeconds(oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+            metrics.setReadingsUp(true)
+        } catch {
+            metrics.setReadingsUp(false)
+            logger.error("metrics could not read the database", metadata: ["error": "\(String(describing: error).prefix(300))"])
+        }
         if let budget = hashingPool.budget {
             let usage = budget.usage
             metrics.setDecodeMemoryGauges(inFlight: usage.inFlight, peak: usage.peak, budget: budget.capacity)

@@ -26,7 +26,8 @@ public enum VigilRouter {
         let s = service
         let native = Self.native(s)
         let matching = HMAMatchingRoutes(lookup: s.lookup, fetcher: s.fetcher, settings: s.settings, readiness: s.readiness, banks: s.banks)
-        OperationsRoutes(hashingPool: s.hashingPool, metrics: s.metrics, readiness: s.readiness, banks: s.banks).register(on: api)
+        OperationsRoutes(hashingPool: s.hashingPool, metrics: s.metrics, readiness: s.readiness, banks: s.banks, readings: s.readings,
+                         logger: Logger(label: "vigil.metrics")).register(on: api)
         native.register(on: v1)
         BankRoutes(lookup: s.lookup, settings: s.settings, auditor: s.auditor, banks: s.banks, native: native,
                    uploads: BankImportUpload(jobs: s.jobs, settings: s.settings, hashingPool: s.hashingPool)).register(on: v1)

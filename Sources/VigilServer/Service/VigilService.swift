@@ -57,6 +57,8 @@ public final class VigilService: Sendable {
     public let screening: ScreeningService
     public let settings: ServerSettings
     public let metrics: ServerMetrics
+    /// What the metrics read from the database at each scrape.
+    public let readings: any OperationalReadings
     /// Whether the index has loaded, and how far it follows the change log.
     public let readiness: IndexReadiness
     /// What the webhook subscriptions want (read again every few seconds by `vigil serve`).
@@ -75,8 +77,9 @@ public final class VigilService: Sendable {
                  cases: CaseService, accounts: AccountService, events: any EventStore, eventFeed: EventFeed, lookupEvents: EventGroupCommit,
                  webhooks: WebhookService, media: EvidenceMediaService, reports: ReportService, review: CaseReview, users: UserService,
                  tally: LookupTally, entryMatches: EntryMatchTally, settings: ServerSettings, metrics: ServerMetrics, subscribedEvents: SubscribedEventTypes,
-                 trials: any WorkflowTrials, screening: ScreeningService) {
+                 trials: any WorkflowTrials, screening: ScreeningService, readings: any OperationalReadings) {
         self.trials = trials
+        self.readings = readings
         self.screening = screening
         self.lookup = lookup
         self.hashingPool = hashingPool

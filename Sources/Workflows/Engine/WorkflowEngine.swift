@@ -15,6 +15,9 @@ public final class WorkflowEngine: Sendable {
     let logger: Logger
     /// Told how every run it takes to its end finished (the server's metrics count them).
     let observe: @Sendable (WorkflowRun, RunStatus) -> Void
+    /// Told how each attempt of an action step ended (its action, `succeeded`, `failed` or
+    /// `retrying`) and how long it ran.
+    let observeStep: @Sendable (String, String, Duration) -> Void
 
     public enum Advance: Sendable, Equatable {
         case finished(RunStatus)
@@ -31,8 +34,10 @@ public final class WorkflowEngine: Sendable {
 
     public init(store: any WorkflowStore, actions: [any WorkflowAction], secrets: any SecretRedactor = NoSecrets(), images: any RunImages = NoRunImages(),
                 evaluation: any ExpressionThreads = CallerThread(),
-                logger: Logger = Logger(label: "vigil.workflows"), observe: @escaping @Sendable (WorkflowRun, RunStatus) -> Void = { _, _ in }) {
+                logger: Logger = Logger(label: "vigil.workflows"), observe: @escaping @Sendable (WorkflowRun, RunStatus) -> Void = { _, _ in },
+                observeStep: @escaping @Sendable (String, String, Duration) -> Void = { _, _, _ in }) {
         self.observe = observe
+        self.observeStep = observeStep
         self.images = images
         self.evaluation = evaluation
         self.store = store
@@ -191,6 +196,7 @@ public final class WorkflowEngine: Sendable {
                                 startedAt: existing?.startedAt ?? Date(), finishedAt: nil, nextAttemptAt: nil, worker: execution.worker)
         try await store.saveStep(record, lease: execution.lease)
 
+        let attemptStarted = ContinuousClock.now
         do {
             guard let performer = actions[key] else { throw ActionFailure("this process cannot run \(key)") }
             let output = try await performer.perform(ActionCall(
@@ -200,6 +206,7 @@ public final class WorkflowEngine: Sendable {
             record.output = Self.redacted(output, nil, redact)
             record.finishedAt = Date()
             try await store.saveStep(record, lease: execution.lease)
+            observeStep(key, "succeeded", ContinuousClock.now - attemptStarted)
             scope.steps[step.id] = record.scopeValue
             return .completed
         } catch {
@@ -211,6 +218,7 @@ public final class WorkflowEngine: Sendable {
                 record.error = message
                 record.nextAttemptAt = Date().addingTimeInterval(retry.backoff(after: attempt))
                 try await store.saveStep(record, lease: execution.lease)
+                observeStep(key, "retrying", ContinuousClock.now - attemptStarted)
                 logger.info("workflow step failed; retrying", metadata: ["run": .stringConvertible(execution.run.id), "step": .string(step.id),
                                                                           "attempt": .stringConvertible(attempt), "error": .string(message)])
                 return .wait(record.nextAttemptAt ?? Date())
@@ -219,6 +227,7 @@ public final class WorkflowEngine: Sendable {
             record.error = message
             record.finishedAt = Date()
             try await store.saveStep(record, lease: execution.lease)
+            observeStep(key, "failed", ContinuousClock.now - attemptStarted)
             scope.steps[step.id] = record.scopeValue
             return step.continuesOnError ? .completed : .failed("step \(step.id) failed: \(message)")
         }
