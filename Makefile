@@ -2,7 +2,7 @@
 SWIFT ?= swift
 SAMPLE_DIR ?= vigil-data
 
-.PHONY: deps test-deps build test run release package clean
+.PHONY: deps test-deps build test run release package fuzz clean
 
 deps:
 	scripts/install-deps.sh
@@ -48,6 +48,16 @@ package: deps
 # command that matches one of its images.
 run: build
 	$(SWIFT) run vigil serve --data-dir $(SAMPLE_DIR)
+
+# Every parser's fuzz test for SECONDS seconds each, from a random seed (printed; VIGIL_FUZZ_SEED repeats
+# it): the list importers, NCMEC's XML, CyberTipline and PhotoDNA answers, JSON and multipart bodies of
+# every documented route, workflow definitions, templates and conditions. The suite runs the same tests
+# for a fixed count from a fixed seed. An input that crashes is left in fuzz-findings/TARGET/last-input.
+SECONDS ?= 60
+fuzz: test-deps
+	$(SWIFT) build --build-tests
+	VIGIL_FUZZ_SECONDS=$(SECONDS) $(SWIFT) test --skip-build --no-parallel \
+	  --filter 'ImportFuzzTests|AnswerFuzzTests|DefinitionFuzzTests|BodyFuzzTests'
 
 clean:
 	rm -rf .build

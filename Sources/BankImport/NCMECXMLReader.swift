@@ -30,8 +30,12 @@ struct NCMECXMLReader: ImportReader {
     private var recordNumber = 0
     private let totalBytes: Int?
 
+    /// No network, and no error printed by libxml2 itself: a malformed document is this reader's
+    /// error, in the import's words, not lines on the server's standard error among its JSON logs.
+    static let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+
     init(url: URL, name: String, addedBy: String) throws {
-        guard let reader = xmlReaderForFile(url.path, nil, Int32(XML_PARSE_NONET.rawValue)) else {
+        guard let reader = xmlReaderForFile(url.path, nil, Self.options) else {
             throw ImportError("cannot open \(name) as XML")
         }
         self.handle = Handle(reader)
@@ -43,7 +47,7 @@ struct NCMECXMLReader: ImportReader {
     init(bytes: [UInt8], addedBy: String) throws {
         let buffer = UnsafeMutableBufferPointer<CChar>.allocate(capacity: max(1, bytes.count))
         _ = buffer.initialize(from: bytes.lazy.map { CChar(bitPattern: $0) })
-        guard let reader = xmlReaderForMemory(buffer.baseAddress, Int32(bytes.count), nil, nil, Int32(XML_PARSE_NONET.rawValue)) else {
+        guard let reader = xmlReaderForMemory(buffer.baseAddress, Int32(bytes.count), nil, nil, Self.options) else {
             buffer.deallocate()
             throw ImportError("cannot read the page as XML")
         }

@@ -14,7 +14,12 @@ struct XMLFields {
     private(set) var everyAttributes: [String: [[String: String]]] = [:]
     let root: String?
 
+    /// Nil for a document that is not well-formed, or not UTF-8: Foundation's XMLParser on Linux
+    /// stops the process on an element or attribute name that is not valid UTF-8 (found by the
+    /// fuzz tests: one byte from a list or from the CyberTipline was enough), so such a document
+    /// never reaches it.
     init?(_ data: Data) {
+        guard String(validating: data, as: UTF8.self) != nil else { return nil }
         let collector = Collector()
         let parser = XMLParser(data: data)
         parser.delegate = collector

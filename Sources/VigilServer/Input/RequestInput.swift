@@ -20,11 +20,11 @@ struct FormPart: Sendable {
 
 enum MultipartForm {
     /// A parser for a body whose Content-Type is `contentType` (it carries the boundary).
-    static func parser(contentType: String) throws -> MultipartParser {
+    static func parser(contentType: String) throws -> GuardedMultipartParser {
         guard let boundary = parameter("boundary", in: contentType), !boundary.isEmpty else {
             throw APIError.badRequest("multipart/form-data needs a boundary parameter in Content-Type", code: "malformed_multipart")
         }
-        return MultipartParser(boundary: boundary)
+        return GuardedMultipartParser(boundary: boundary)
     }
 
     /// Parses a whole multipart/form-data body.
@@ -37,9 +37,9 @@ enum MultipartForm {
             var body = ByteBuffer()
         }
         let collector = Collector()
-        parser.onHeader = { name, value in collector.headers.append((name, value)) }
-        parser.onBody = { chunk in collector.body.writeBuffer(&chunk) }
-        parser.onPartComplete = {
+        parser.parser.onHeader = { name, value in collector.headers.append((name, value)) }
+        parser.parser.onBody = { chunk in collector.body.writeBuffer(&chunk) }
+        parser.parser.onPartComplete = {
             let disposition = collector.headers.first { $0.0.lowercased() == "content-disposition" }?.1 ?? ""
             let type = collector.headers.first { $0.0.lowercased() == "content-type" }?.1
             collector.parts.append(FormPart(name: parameter("name", in: disposition), filename: parameter("filename", in: disposition),

@@ -16,12 +16,12 @@ enum UploadSpool {
         defer { try? handle.close() }
 
         let sink = PartSink(handle: handle, field: multipartField)
-        var parser: MultipartParser?
+        var parser: GuardedMultipartParser?
         if case let .multipart(type) = BodyKind(request) {
             let multipart = try MultipartForm.parser(contentType: type)
-            multipart.onHeader = { name, value in sink.header(name, value) }
-            multipart.onBody = { chunk in sink.body(&chunk) }
-            multipart.onPartComplete = { sink.partComplete() }
+            multipart.parser.onHeader = { name, value in sink.header(name, value) }
+            multipart.parser.onBody = { chunk in sink.body(&chunk) }
+            multipart.parser.onPartComplete = { sink.partComplete() }
             parser = multipart
         }
         var received = 0
