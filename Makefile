@@ -36,11 +36,12 @@ test: test-deps
 release: deps
 	$(SWIFT) build -c release
 
-# The Debian package (dist/vigil_VERSION_ARCH.deb) from a release build with the Swift runtime
-# linked in; offline: dpkg-deb only. See README, "Operations".
+# The Debian package (dist/vigil_VERSION_ARCH.deb) from a release build, the Swift runtime it was
+# linked with carried beside it (as the package test carries the debug build's); offline: dpkg-deb
+# only. See README, "Running it in production".
 package: deps
 	scripts/install-deps.sh --package
-	$(SWIFT) build -c release --static-swift-stdlib
+	$(SWIFT) build -c release --product vigil
 	scripts/package-deb.sh .build/release/vigil
 
 # Set up and start the service on its embedded defaults: SQLite in ./vigil-data, 127.0.0.1:8080.
