@@ -8,7 +8,7 @@
 #   /usr/lib/vigil/*.resources                 the dashboard's templates, assets, the OpenAPI document
 #   /usr/lib/vigil/lib/                        the Swift runtime the binary was linked with (none for
 #                                              a --static-swift-stdlib build)
-#   /usr/bin/vigil                             a link to the binary, for the CLI
+#   /usr/bin/vigil                             the CLI: the binary with the service's settings file read first
 #   /lib/systemd/system/vigil.service          the hardened unit (deploy/debian/vigil.service)
 #   /etc/vigil/vigil.env                       every setting, documented (a conffile)
 #   /usr/share/doc/vigil/                      README, CHANGELOG, the operations documents
@@ -58,7 +58,19 @@ if compgen -G "$root/usr/lib/vigil/lib/*" >/dev/null; then
 else
   rmdir "$root/usr/lib/vigil/lib"
 fi
-ln -s ../lib/vigil/vigil "$root/usr/bin/vigil"
+# The command line reads the service's settings, so `vigil backup` or `vigil keys create` work on
+# the database the unit serves (a flag or a variable given still wins over the file's).
+cat > "$root/usr/bin/vigil" <<'SH'
+#!/bin/sh
+# vigil from the Debian package: the service's settings (/etc/vigil/vigil.env) for every command.
+if [ -r /etc/vigil/vigil.env ]; then
+    set -a; . /etc/vigil/vigil.env; set +a
+elif [ -e /etc/vigil/vigil.env ]; then
+    echo "vigil: /etc/vigil/vigil.env is readable by root and the vigil group only: run as one (sudo -u vigil vigil …) to use the service's database" >&2
+fi
+exec /usr/lib/vigil/vigil "$@"
+SH
+chmod 0755 "$root/usr/bin/vigil"
 
 install -m 0644 deploy/debian/vigil.service "$root/lib/systemd/system/vigil.service"
 install -m 0640 deploy/debian/vigil.env "$root/etc/vigil/vigil.env"
@@ -75,6 +87,7 @@ Architecture: $arch
 Maintainer: Vigil developers <vigil@example.org>
 Installed-Size: $size
 Depends: $depends_line
+Suggests: postgresql-client
 Section: net
 Priority: optional
 Homepage: https://github.com/vigil-safety/vigil

@@ -144,6 +144,9 @@ curl -sf -H "Authorization: Bearer $key" -H 'Content-Type: application/json' -d 
 curl -sf -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
   -d '{"entries":[{"pdq":"f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"}]}' "$base/v1/banks/KEPT/entries" -o /dev/null || fail "cannot add an entry"
 stop_unit first
+# The CLI reads the service's settings: as the service's user it sees the unit's database.
+listed=$(setpriv --reuid=vigil --regid=vigil --init-groups env -i PATH=/usr/bin:/bin vigil bank list 2>&1) || fail "vigil bank list as vigil: $listed"
+grep -q KEPT <<< "$listed" || fail "vigil bank list as the vigil user does not show the service's bank: $listed"
 
 # --- Upgrade with data in place ---------------------------------------------------------------
 echo "# changed by the operator" >> /etc/vigil/vigil.env

@@ -159,6 +159,8 @@ public struct VigilApplication: Sendable {
                           logger: options.logger("vigil.reports")),
         ]
         let runHandlers: [any JobHandler] = [WorkflowRunJob(engine: engine)]
+        metrics.declareOutcomes(.jobs, kinds: (handlers + runHandlers).map(\.kind), outcomes: ["succeeded", "failed", "retry", "cancelled"])
+        metrics.declareOutcomes(.runs, kinds: RunTrigger.allCases.map(\.rawValue), outcomes: ["succeeded", "failed", "cancelled"])
         let service = VigilService(
             lookup: lookup, hashingPool: hashing, keys: keys, jobs: jobs, fetcher: fetcher, credentials: credentials, bankSync: syncing.service, audit: stores.audit,
             workflows: workflows, triggers: triggers, triggerBell: events.triggerBell, cases: casework.cases, accounts: casework.accounts,

@@ -220,6 +220,8 @@ public final class HashSharingMock: Sendable {
                 if name == "guid" { guids.append(text.trimmingCharacters(in: .whitespacesAndNewlines)) }
             }
         }
+        // Foundation's XMLParser on Linux stops the process on a name that is not UTF-8.
+        guard String(validating: data, as: UTF8.self) != nil else { return nil }
         let reader = Reader()
         let parser = XMLParser(data: data)
         parser.shouldProcessNamespaces = true

@@ -19,8 +19,19 @@ struct BackupCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.run {
             let location = try await storage.location()
+            let master = try RestoreCommand.existingMasterKey(dataDirectory: try await storage.dataDirectory(), for: "sign the backup")
             let target = URL(fileURLWithPath: folder)
-            let manifest = try await DatabaseBackup.write(location, to: target, vigilVersion: VigilVersion.current)
+            let existed = FileManager.default.fileExists(atPath: target.path)
+            let manifest: BackupManifest
+            do {
+                manifest = try await DatabaseBackup.write(location, to: target, vigilVersion: VigilVersion.current) { message in
+                    BackupSignature.sign(message, with: master)
+                }
+            } catch {
+                // A backup that failed leaves nothing that looks like one: the folder it made, or its files.
+                DatabaseBackup.discardFailed(target, madeHere: !existed)
+                throw error
+            }
             let counts = ["banks", "bank_entries", "cases", "media_blobs", "reports", "credentials", "workflow_runs"]
                 .map { "\($0)=\(manifest.counts[$0] ?? 0)" }.joined(separator: " ")
             Standard.output("backed up \(location) (schema \(manifest.schemaVersion)) to \(target.path): \(manifest.databaseFile), \(manifest.databaseBytes) bytes, \(counts)")
@@ -37,7 +48,12 @@ struct BackupCommand: AsyncParsableCommand {
 struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
-        abstract: "Restore a backup into an empty data directory or database, checking that every secret and evidence item opens with the master key.")
+        abstract: "Restore a backup into an empty data directory or database, checking that every secret and evidence item opens with the master key.",
+        discussion: """
+            The master key is not in the backup: give the one it was made under, in VIGIL_MASTER_KEY or as the key \
+            file DATA_DIR/master.key (mode 0600), before restoring. Restore as the user the server runs as \
+            (sudo -u vigil vigil restore … for the Debian package), into a data directory that holds no database.
+            """)
 
     @OptionGroup var storage: StorageOptions
     @Argument(help: ArgumentHelp("The backup's folder (written by vigil backup).", valueName: "dir")) var folder: String
@@ -63,6 +79,11 @@ struct RestoreCommand: AsyncParsableCommand {
                 }
                 try DatabaseBackup.commit(staged, to: location)
                 Standard.output("restored \(source.path) (vigil \(manifest.vigilVersion), schema \(manifest.schemaVersion), taken \(manifest.createdAt.formatted(.iso8601))) into \(location): \(checked.0) sealed secret(s) and \(checked.1) evidence file(s) opened")
+                if ProcessInfo.processInfo.environment["VIGIL_MASTER_KEY"].map({ !$0.isEmpty }) ?? false {
+                    Standard.output("the master key came from VIGIL_MASTER_KEY: every server on this database must be started with it (or with it in \(CredentialVault.keyFile(dataDirectory).path), mode 0600)")
+                } else {
+                    Standard.output("the master key came from \(CredentialVault.keyFile(dataDirectory).path)")
+                }
             } catch {
                 DatabaseBackup.discard(staged, keeping: location)
                 if case .postgres = location {
@@ -75,21 +96,39 @@ struct RestoreCommand: AsyncParsableCommand {
 
     struct RestoreFailure: Error, CustomStringConvertible { let description: String }
 
-    /// Refuses before anything is written when the backup holds secrets and no master key is
-    /// given, or the one given is not theirs. A missing key file is never made here: a new key
-    /// would open nothing the backup holds.
-    static func checkMasterKey(_ manifest: BackupManifest, dataDirectory: URL,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        guard let stored = manifest.keyCheck else { return }
+    /// The master key from VIGIL_MASTER_KEY or DATA_DIR/master.key; never made here (a new key
+    /// would sign or open nothing of the database's).
+    static func existingMasterKey(dataDirectory: URL, for purpose: String,
+                                  environment: [String: String] = ProcessInfo.processInfo.environment) throws -> MasterKey {
         let keyFile = CredentialVault.keyFile(dataDirectory)
         let fromEnvironment = environment["VIGIL_MASTER_KEY"].map { !$0.isEmpty } ?? false
         guard fromEnvironment || FileManager.default.fileExists(atPath: keyFile.path) else {
-            throw RestoreFailure(description: "the backup's master key is not present: set VIGIL_MASTER_KEY, or put the key file at \(keyFile.path) (mode 0600), then restore again")
+            throw RestoreFailure(description: "the master key is needed to \(purpose) and is not present: set VIGIL_MASTER_KEY, or put the key file at \(keyFile.path) (mode 0600)")
         }
-        let (key, _) = try MasterKey.load(environment: environment, keyFile: keyFile)
-        guard let check = SealedSecret(base64: stored) else { throw RestoreFailure(description: "the backup's key check is not base64: the manifest is damaged") }
-        do { try KeyCheck.verify(check, with: SecretBox(master: key)) } catch {
-            throw RestoreFailure(description: "the master key given (\(fromEnvironment ? "VIGIL_MASTER_KEY" : keyFile.path)) is not the one this backup's secrets were sealed under: nothing was restored")
+        return try MasterKey.load(environment: environment, keyFile: keyFile).key
+    }
+
+    /// Refuses before anything is written: a backup without a signature, a master key that is
+    /// not given, or one that does not verify the backup's signature (another key's backup, or
+    /// a backup changed since it was written) or open its key check.
+    static func checkMasterKey(_ manifest: BackupManifest, dataDirectory: URL,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        let key: MasterKey
+        do { key = try existingMasterKey(dataDirectory: dataDirectory, for: "check the backup", environment: environment) } catch let failure as RestoreFailure {
+            throw RestoreFailure(description: failure.description.replacingOccurrences(of: "the master key is needed to check the backup", with: "the backup's master key is needed") + ", then restore again")
+        }
+        let source = (environment["VIGIL_MASTER_KEY"].map { !$0.isEmpty } ?? false) ? "VIGIL_MASTER_KEY" : CredentialVault.keyFile(dataDirectory).path
+        guard let signature = manifest.signature else {
+            throw RestoreFailure(description: "the backup has no signature: it was not written by vigil backup, or was changed; nothing was restored")
+        }
+        guard BackupSignature.verify(signature, of: manifest.signedMessage, with: key) else {
+            throw RestoreFailure(description: "the backup's signature does not verify with the master key given (\(source)): it was made under another key, or changed since; nothing was restored")
+        }
+        if let stored = manifest.keyCheck {
+            guard let check = SealedSecret(base64: stored) else { throw RestoreFailure(description: "the backup's key check is not base64: the manifest is damaged") }
+            do { try KeyCheck.verify(check, with: SecretBox(master: key)) } catch {
+                throw RestoreFailure(description: "the master key given (\(source)) is not the one this backup's secrets were sealed under: nothing was restored")
+            }
         }
     }
 }

@@ -54,13 +54,19 @@ enum SystemdNotify {
 enum FirstAdminKeyFile {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    /// A new file, mode 0600 from creation; an existing one is never replaced.
+    /// Mode 0600 from creation: written whole to a new private file, then renamed over the name
+    /// (a file left by an earlier first start, on a database since replaced, holds a dead key).
     static func write(_ secret: String, to file: URL) throws {
-        let descriptor = open(file.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw Failure(description: "cannot create \(file.path) for the first admin key: errno \(errno)") }
-        defer { close(descriptor) }
+        let temporary = file.path + ".new-\(UInt64.random(in: 0 ... .max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw Failure(description: "cannot create \(temporary) for the first admin key: errno \(errno)") }
         let bytes = Array((secret + "\n").utf8)
         let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        guard written == bytes.count, fsync(descriptor) == 0 else { throw Failure(description: "cannot write the first admin key to \(file.path)") }
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        guard written == bytes.count, synced, rename(temporary, file.path) == 0 else {
+            unlink(temporary)
+            throw Failure(description: "cannot write the first admin key to \(file.path): errno \(errno)")
+        }
     }
 }

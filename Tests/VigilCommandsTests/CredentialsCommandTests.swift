@@ -17,6 +17,20 @@ import VigilTestSupport
         try await VigilProcess.run(args, stdin: stdin.map { Data($0.utf8) }, environment: env.merging(environment) { $1 })
     }
 
+    /// Issue 32: a database whose secrets are sealed, opened without their key (the key file
+    /// lost, VIGIL_MASTER_KEY not set), is refused in words; no new key file is made, which would
+    /// open nothing and refuse every later start.
+    @Test func aSealedDatabaseWithoutItsKeyIsRefusedAndNoKeyIsMade() async throws {
+        #expect(try await vigil(["keys", "create", "--role", "admin"]).status == 0)
+        #expect(try await vigil(["credentials", "list"]).status == 0)
+        let keyFile = dir.url.appendingPathComponent("master.key")
+        try FileManager.default.removeItem(at: keyFile)
+        let refused = try await vigil(["credentials", "list"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("sealed under a master key, and none was given") && refused.stderr.contains(keyFile.path), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: keyFile.path))
+    }
+
     func add() async throws -> String {
         let added = try await vigil(["credentials", "add", "--integration", "photodna", "--value", "nickname=prod"], stdin: Self.secret + "\n")
         try #require(added.status == 0, "\(added.stderr)")

@@ -118,16 +118,39 @@ import VigilTestSupport
         // Without the master key, and with another one, nothing is restored.
         let withoutKey = try await VigilProcess.run(["restore", backup.path] + restoredStorage, environment: ["VIGIL_MASTER_KEY": "", "VIGIL_DATABASE_URL": ""])
         #expect(withoutKey.status == 2)
-        #expect(withoutKey.stderr.contains("the backup's master key is not present"), "\(withoutKey.stderr)")
+        #expect(withoutKey.stderr.contains("the backup's master key is needed"), "\(withoutKey.stderr)")
         let otherKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         let wrongKey = try await VigilProcess.run(["restore", backup.path] + restoredStorage, environment: ["VIGIL_MASTER_KEY": otherKey, "VIGIL_DATABASE_URL": ""])
         #expect(wrongKey.status == 2)
-        #expect(wrongKey.stderr.contains("is not the one this backup's secrets were sealed under"), "\(wrongKey.stderr)")
+        #expect(wrongKey.stderr.contains("signature does not verify with the master key given"), "\(wrongKey.stderr)")
         #expect(!FileManager.default.fileExists(atPath: restored.appendingPathComponent("vigil.sqlite").path))
         if backend == .sqlite {
             try FileManager.default.createDirectory(at: restored, withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: data.appendingPathComponent("master.key"), to: restored.appendingPathComponent("master.key"))
         }
+        // A backup changed by someone who can write where backups are kept (the manifest's counts
+        // and digest made to agree with a changed database), and one whose database file is a
+        // link to another file, are refused, and nothing is written.
+        let databaseName = backend == .sqlite ? "vigil.sqlite" : "vigil.pgdump"
+        let tampered = dir.url.appendingPathComponent("tampered"), linked = dir.url.appendingPathComponent("linked")
+        for copy in [tampered, linked] { try FileManager.default.copyItem(at: backup, to: copy) }
+        var fields = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: tampered.appendingPathComponent("manifest.json"))) as? [String: Any])
+        var counts = try #require(fields["counts"] as? [String: Any])
+        counts["api_keys"] = ((counts["api_keys"] as? Int) ?? 0) + 1
+        fields["counts"] = counts
+        try JSONSerialization.data(withJSONObject: fields).write(to: tampered.appendingPathComponent("manifest.json"))
+        let changed = try await VigilProcess.run(["restore", tampered.path] + restoredStorage, environment: environment)
+        #expect(changed.status == 2 && changed.stderr.contains("signature does not verify"), "\(changed.stderr)")
+        let victim = dir.url.appendingPathComponent("victim.txt")
+        try Data("not a database".utf8).write(to: victim)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: victim.path)
+        try FileManager.default.removeItem(at: linked.appendingPathComponent(databaseName))
+        try FileManager.default.createSymbolicLink(at: linked.appendingPathComponent(databaseName), withDestinationURL: victim)
+        let followed = try await VigilProcess.run(["restore", linked.path] + restoredStorage, environment: environment)
+        #expect(followed.status == 2 && followed.stderr.contains("not a link"), "\(followed.stderr)")
+        #expect((try FileManager.default.attributesOfItem(atPath: victim.path)[.posixPermissions] as? Int) == 0o644, "the link's target is left alone")
+        #expect(!FileManager.default.fileExists(atPath: restored.appendingPathComponent("vigil.sqlite").path))
+        #expect(!FileManager.default.fileExists(atPath: restored.appendingPathComponent("vigil.sqlite.restoring").path))
         let restore = try await VigilProcess.run(["restore", backup.path] + restoredStorage, environment: environment)
         try #require(restore.status == 0, "restore: \(restore.stderr)")
         #expect(restore.stdout.contains("4 evidence file(s) opened"), "two originals and their previews: \(restore.stdout)")

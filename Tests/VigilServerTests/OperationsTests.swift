@@ -81,6 +81,9 @@ import VigilTestSupport
             #expect(queued.contains(#"vigil_job_oldest_due_age_seconds{kind="workflow.run"}"#))
             #expect(queued.contains("vigil_evidence_files_count 0"))
             #expect(queued.contains("vigil_metrics_database_readings_up_bool 1"))
+            // Counters an alert watches exist at 0 before their first increase.
+            #expect(queued.contains(#"vigil_jobs_finished_total{kind="report.call",outcome="failed"} 0"#), "\(Self.lines(queued, "jobs_finished"))")
+            #expect(queued.contains(#"vigil_workflow_runs_finished_total{kind="api",outcome="failed"} 0"#))
 
             try await fixture.runJobs()
             let done = try await http.call(.get, "/metrics", key: fixture.matcher).text

@@ -10,8 +10,9 @@ public import Foundation
 /// - `make fuzz SECONDS=N` sets `VIGIL_FUZZ_SECONDS`: each target then runs for N seconds from
 ///   a seed drawn at random (printed, with `VIGIL_FUZZ_SEED` to repeat it).
 ///
-/// The body may throw (a refusal is a parser's answer to garbage); a trap, a crash or a hang is a
-/// finding. Before each input runs it is written to `fuzz-findings/<target>/last-input`, so the
+/// The body may throw (a refusal is a parser's answer to garbage); a trap, a crash, or an input
+/// that takes over `slowLimit` (2 s) is a finding (a run that never ends is stopped by the
+/// suite's timeout, which names the test). Before each input runs it is written to `fuzz-findings/<target>/last-input`, so the
 /// input that brought the process down is on disk: copy it into `Tests/Fuzz/<target>/` (a
 /// regression seed, replayed by every run from then on) and fix the parser.
 public enum Fuzzing {
@@ -24,7 +25,12 @@ public enum Fuzzing {
         public var seed: UInt64
         /// Every seed and mutation ran (a timed run counts as complete when its time is up).
         public var complete = false
-        public var description: String { "\(target): \(inputs) inputs (\(refused) refused) from seed \(seed)" }
+        /// Inputs that took longer than `slowLimit` (a parser that nearly hangs), kept in
+        /// fuzz-findings/TARGET/slow-N.
+        public var slow: [String] = []
+        public var description: String {
+            "\(target): \(inputs) inputs (\(refused) refused) from seed \(seed)" + (slow.isEmpty ? "" : "; slow inputs kept in \(slow)")
+        }
     }
 
     /// The committed seeds of `target`, sorted by name; at least one is required.
@@ -41,7 +47,7 @@ public enum Fuzzing {
     }
 
     /// Runs `body` on every seed and then on mutations of them; returns what ran.
-    public static func run(_ target: String, mutations: Int = 3000, maxLength: Int = 1 << 16,
+    public static func run(_ target: String, mutations: Int = 3000, maxLength: Int = 1 << 16, slowLimit: Duration = .seconds(2),
                            _ body: ([UInt8]) async throws -> Void) async throws -> Summary {
         let environment = ProcessInfo.processInfo.environment
         let seconds = environment["VIGIL_FUZZ_SECONDS"].flatMap(Double.init)
@@ -65,11 +71,17 @@ public enum Fuzzing {
             }
             index += 1
             try Data(input).write(to: last)
+            let started = ContinuousClock.now
             do { try await body(input) } catch { summary.refused += 1 }
+            if ContinuousClock.now - started > slowLimit {
+                let kept = findings.appendingPathComponent("slow-\(summary.slow.count)")
+                try Data(input).write(to: kept)
+                summary.slow.append(kept.path)
+            }
             summary.inputs += 1
         }
         try? FileManager.default.removeItem(at: last)
-        summary.complete = seconds != nil || summary.inputs == seeds.count + mutations
+        summary.complete = (seconds != nil || summary.inputs == seeds.count + mutations) && summary.slow.isEmpty
         return summary
     }
 }

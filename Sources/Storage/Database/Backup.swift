@@ -25,9 +25,21 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     /// The vault's key check, sealed under the master key; nil when no secret was ever stored.
     public var keyCheck: String?
     public var counts: [String: Int64]
+    /// HMAC-SHA-256 of `signedMessage` under a key derived from the master key (Vault's
+    /// `BackupSignature`): a restore refuses a backup whose manifest or database was changed.
+    public var signature: String?
+
+    /// Every field but the signature, in a fixed order: what the signature covers (the
+    /// database file through its digest).
+    public var signedMessage: [UInt8] {
+        let counted = counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        let fields = [format, vigilVersion, String(schemaVersion), backend, createdAt.formatted(.iso8601), databaseFile, databaseSHA256,
+                      String(databaseBytes), keyCheck ?? "", counted]
+        return Array(fields.joined(separator: "\n").utf8)
+    }
 
     enum CodingKeys: String, CodingKey {
-        case format, backend, counts
+        case format, backend, counts, signature
         case vigilVersion = "vigil_version", schemaVersion = "schema_version", createdAt = "created_at"
         case databaseFile = "database_file", databaseSHA256 = "database_sha256", databaseBytes = "database_bytes", keyCheck = "key_check"
     }
@@ -59,8 +71,10 @@ public enum DatabaseBackup {
                                 "workflows", "workflow_runs", "accounts", "api_keys", "users", "jobs", "events", "audit_log"]
 
     /// Writes the backup of `location` into `folder` (made; it must not exist or be empty).
+    /// `sign` signs the manifest (`BackupSignature` under the master key).
     public static func write(_ location: DatabaseLocation, to folder: URL, vigilVersion: String,
-                             environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> BackupManifest {
+                             environment: [String: String] = ProcessInfo.processInfo.environment,
+                             sign: ([UInt8]) -> String) async throws -> BackupManifest {
         try prepare(folder)
         let databaseFile: String
         let facts: Facts
@@ -79,10 +93,7 @@ public enum DatabaseBackup {
         case let .postgres(url):
             databaseFile = "vigil.pgdump"
             let dump = folder.appendingPathComponent(databaseFile).path
-            let (target, password) = split(url)
-            var env = environment
-            if let password { env["PGPASSWORD"] = password }
-            let pgEnvironment = env
+            let (target, pgEnvironment) = postgresTool(url, environment)
             // One snapshot for the counts and the dump: this transaction exports it and stays
             // open while pg_dump reads in it.
             facts = try await withPostgres(url) { sql in
@@ -103,9 +114,11 @@ public enum DatabaseBackup {
         }
         let fileURL = folder.appendingPathComponent(databaseFile)
         let (digest, bytes) = try sha256(of: fileURL)
-        let manifest = BackupManifest(format: BackupManifest.currentFormat, vigilVersion: vigilVersion, schemaVersion: facts.schemaVersion,
-                                      backend: location.backendName, createdAt: Date(), databaseFile: databaseFile, databaseSHA256: digest,
-                                      databaseBytes: bytes, keyCheck: facts.keyCheck, counts: facts.counts)
+        var manifest = BackupManifest(format: BackupManifest.currentFormat, vigilVersion: vigilVersion, schemaVersion: facts.schemaVersion,
+                                      backend: location.backendName, createdAt: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)),
+                                      databaseFile: databaseFile, databaseSHA256: digest, databaseBytes: bytes, keyCheck: facts.keyCheck,
+                                      counts: facts.counts, signature: nil)
+        manifest.signature = sign(manifest.signedMessage)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
@@ -128,7 +141,7 @@ public enum DatabaseBackup {
         decoder.dateDecodingStrategy = .iso8601
         let manifest: BackupManifest
         do { manifest = try decoder.decode(BackupManifest.self, from: data) } catch {
-            throw BackupError.invalid("\(manifestURL.path) is not a Vigil backup manifest: \(error)")
+            throw BackupError.invalid("\(manifestURL.path) is not a Vigil backup manifest (\(Self.describe(error))): the backup is damaged")
         }
         guard manifest.format == BackupManifest.currentFormat else {
             throw BackupError.invalid("\(manifestURL.path) has format \(manifest.format); this vigil reads \(BackupManifest.currentFormat)")
@@ -139,10 +152,8 @@ public enum DatabaseBackup {
         guard ["vigil.sqlite", "vigil.pgdump"].contains(manifest.databaseFile) else {
             throw BackupError.invalid("the manifest names an unexpected database file \(manifest.databaseFile)")
         }
-        let (digest, _) = try sha256(of: folder.appendingPathComponent(manifest.databaseFile))
-        guard digest == manifest.databaseSHA256 else {
-            throw BackupError.invalid("\(manifest.databaseFile) is not the file the backup wrote (its SHA-256 differs from the manifest's): the backup is damaged")
-        }
+        // The database file's digest is checked on the private copy a restore makes of it (`place`),
+        // so the file cannot be changed between the check and its use.
         return manifest
     }
 
@@ -164,15 +175,18 @@ public enum DatabaseBackup {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             do {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-                for file in [staging, staging + "-wal", staging + "-shm"] where FileManager.default.fileExists(atPath: file) {
-                    try FileManager.default.removeItem(atPath: file)
-                }
-                try FileManager.default.copyItem(atPath: source.path, toPath: staging)
             } catch {
-                throw BackupError.target("cannot copy the backup to \(staging): \(FileProblem.describe(error, path: staging))")
+                throw BackupError.target("cannot make \(folder.path): \(FileProblem.describe(error, path: folder.path))")
             }
-            guard chmod(staging, 0o600) == 0 else { throw BackupError.target("cannot make \(staging) private (mode 0600)") }
-            try compare(try await withSQLite(staging) { try await Self.facts($0) }, manifest)
+            for file in [staging, staging + "-wal", staging + "-shm"] { unlink(file) }
+            do {
+                try copyChecked(source, to: staging, manifest)
+                try giveToOwner(of: folder.path, staging)
+                try compare(try await withSQLite(staging) { try await Self.facts($0) }, manifest)
+            } catch {
+                for file in [staging, staging + "-wal", staging + "-shm"] { unlink(file) }
+                throw error
+            }
             return .sqlite(path: staging)
         case let .postgres(url):
             let holdsVigil = try await withPostgres(url) { sql in
@@ -182,14 +196,91 @@ public enum DatabaseBackup {
             guard holdsVigil == 0 else {
                 throw BackupError.target("\(location) already holds a Vigil database: restore into a new, empty database")
             }
-            let (target, password) = split(url)
-            var env = environment
-            if let password { env["PGPASSWORD"] = password }
-            try await ExternalTool.run("pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--dbname=\(target)", source.path],
-                                       environment: env)
+            // pg_restore reads a private copy whose digest was checked, never the backup folder's file.
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-restore-\(UUID().uuidString)")
+            do {
+                try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw BackupError.target("cannot make \(scratch.path): \(FileProblem.describe(error, path: scratch.path))")
+            }
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            let copy = scratch.appendingPathComponent(manifest.databaseFile).path
+            try copyChecked(source, to: copy, manifest)
+            let (target, tools) = postgresTool(url, environment)
+            try await ExternalTool.run("pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--dbname=\(target)", copy],
+                                       environment: tools)
             try compare(try await withPostgres(url) { try await Self.facts($0) }, manifest)
             return location
         }
+    }
+
+    /// Copies the backup's database file to `target` (new, 0600), refusing anything but a regular
+    /// file (a symbolic link in a backup folder is not followed), and checks the copy's digest
+    /// and length against the manifest's.
+    static func copyChecked(_ source: URL, to target: String, _ manifest: BackupManifest) throws {
+        let input = open(source.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard input >= 0 else {
+            throw BackupError.invalid("cannot open \(source.path) (it must be the backup's own file, not a link): errno \(errno)")
+        }
+        defer { close(input) }
+        var status = stat()
+        guard fstat(input, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            throw BackupError.invalid("\(source.path) is not a regular file: the backup is damaged")
+        }
+        let output = open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard output >= 0 else { throw BackupError.target("cannot create \(target): errno \(errno)") }
+        var hasher = SHA256()
+        var total: Int64 = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        do {
+            defer { close(output) }
+            while true {
+                let count = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
+                guard count >= 0 else { throw BackupError.invalid("cannot read \(source.path): errno \(errno)") }
+                if count == 0 { break }
+                let written = buffer.withUnsafeBytes { Glibc.write(output, $0.baseAddress, count) }
+                guard written == count else { throw BackupError.target("cannot write \(target): errno \(errno)") }
+                hasher.update(data: buffer[0..<count])
+                total += Int64(count)
+            }
+            guard fsync(output) == 0 else { throw BackupError.target("cannot write \(target): errno \(errno)") }
+        } catch {
+            unlink(target)
+            throw error
+        }
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        guard digest == manifest.databaseSHA256, total == manifest.databaseBytes else {
+            unlink(target)
+            throw BackupError.invalid("\(source.path) is not the file the backup wrote (its SHA-256 differs from the manifest's): the backup is damaged")
+        }
+    }
+
+    /// The URL and environment for pg_dump and pg_restore: the password in PGPASSWORD (never on
+    /// a command line `ps` shows), TLS as strict as Vigil's own connection (postgres-kit's
+    /// `require` verifies the certificate, libpq's does not: it becomes `verify-full`), and no
+    /// other variable of this process (VIGIL_MASTER_KEY stays here).
+    static func postgresTool(_ url: String, _ environment: [String: String]) -> (String, [String: String]) {
+        var tools: [String: String] = [:]
+        for name in ["PATH", "HOME", "LANG", "LC_ALL", "PGSSLROOTCERT", "PGSSLCERT", "PGSSLKEY", "PGPASSFILE", "PGSERVICEFILE"] {
+            if let value = environment[name] { tools[name] = value }
+        }
+        let (withoutPassword, password) = split(url)
+        if let password { tools["PGPASSWORD"] = password }
+        guard var parts = URLComponents(string: withoutPassword) else { return (withoutPassword, tools) }
+        var mode: String?
+        parts.queryItems = parts.queryItems?.filter { item in
+            guard ["sslmode", "tlsmode"].contains(item.name.lowercased()) else { return true }
+            mode = item.value?.lowercased()
+            return false
+        }
+        if parts.queryItems?.isEmpty == true { parts.queryItems = nil }
+        switch mode {
+        case "require", "verify-full", "verify-ca": tools["PGSSLMODE"] = "verify-full"
+        case "disable": tools["PGSSLMODE"] = "disable"
+        case "prefer", "allow": tools["PGSSLMODE"] = "prefer"
+        default: break
+        }
+        return (parts.string ?? withoutPassword, tools)
     }
 
     /// The placed database holds what the backup counted, table by table.
@@ -209,6 +300,35 @@ public enum DatabaseBackup {
             throw BackupError.target("\(file) was left by the check: the restored database was not closed cleanly")
         }
         guard rename(from, to) == 0 else { throw BackupError.target("cannot move \(from) to \(to)") }
+    }
+
+    /// Run as root into a data directory someone else owns (the service's user), the restored
+    /// file is given to that owner: a root-owned 0600 database is one the service cannot open.
+    static func giveToOwner(of folder: String, _ file: String) throws {
+        guard geteuid() == 0 else { return }
+        var status = stat()
+        guard stat(folder, &status) == 0 else { throw BackupError.target("cannot read the owner of \(folder)") }
+        guard status.st_uid != 0 || status.st_gid != 0 else { return }
+        guard chown(file, status.st_uid, status.st_gid) == 0 else { throw BackupError.target("cannot give \(file) to the owner of \(folder)") }
+    }
+
+    /// Removes what a failed backup wrote: the folder when it made it, else the files in it.
+    public static func discardFailed(_ folder: URL, madeHere: Bool) {
+        if madeHere {
+            try? FileManager.default.removeItem(at: folder)
+        } else {
+            for name in [BackupManifest.fileName, "vigil.sqlite", "vigil.pgdump"] { unlink(folder.appendingPathComponent(name).path) }
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let DecodingError.keyNotFound(key, _): "no \(key.stringValue)"
+        case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context):
+            "\(context.codingPath.map(\.stringValue).joined(separator: ".")) is not what it should be"
+        case DecodingError.dataCorrupted: "not JSON"
+        default: "unreadable"
+        }
     }
 
     /// Deletes a staged SQLite copy that failed its check.
@@ -279,7 +399,8 @@ public enum DatabaseBackup {
     static func split(_ url: String) -> (String, String?) {
         guard var parts = URLComponents(string: url), let password = parts.password else { return (url, nil) }
         parts.password = nil
-        return (parts.string ?? url, password.removingPercentEncoding ?? password)
+        // `password` is already decoded (URLComponents); decoding it again would change a `%41` in it.
+        return (parts.string ?? url, password)
     }
 
     static func withSQLite<T: Sendable>(_ path: String, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {

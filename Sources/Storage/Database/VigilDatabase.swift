@@ -360,12 +360,18 @@ public final class VigilDatabase: Sendable {
             }
         case .sqlite:
             try await run { sql in try await sql.raw("PRAGMA busy_timeout = 50").run() }
+            // Another process's migration of a large database may take long; one that has not let
+            // go in an hour is an error that says so.
+            let deadline = ContinuousClock.now + .seconds(3600)
             while true {
                 do {
                     let result = try await transaction(body)
                     try await run { sql in try await sql.raw("PRAGMA busy_timeout = 10000").run() }
                     return result
-                } catch let error as SQLiteError where error.reason == .busy || error.reason == .busyTimeout {
+                } catch let error as SQLiteError where [.busy, .busyTimeout, .busyInRecovery, .busyInSnapshot].contains(error.reason) {
+                    guard ContinuousClock.now < deadline else {
+                        throw StorageError.unavailable("another process has held the database's write lock for an hour: the migration lock was not taken")
+                    }
                     try await Task.sleep(for: .milliseconds(100))
                 }
             }

@@ -29,7 +29,15 @@ enum CredentialVault {
     static func open(database: VigilDatabase, dataDirectory: URL, destinations: any CredentialDestinations, probes: [any CredentialProbe],
                      environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> Opened {
         let store = SQLCredentialStore(database: database)
-        let (key, created) = try MasterKey.load(environment: environment, keyFile: keyFile(dataDirectory))
+        // A database that already holds sealed secrets needs their key: a new key file made here
+        // would open none of them, and would stay behind to refuse every later start.
+        let given = environment["VIGIL_MASTER_KEY"].map { !$0.isEmpty } ?? false
+        let file = keyFile(dataDirectory)
+        if !given, !FileManager.default.fileExists(atPath: file.path), !FileManager.default.fileExists(atPath: nextKeyFile(dataDirectory).path),
+           try await store.keyCheck() != nil {
+            throw MissingMasterKey(keyFile: file.path)
+        }
+        let (key, created) = try MasterKey.load(environment: environment, keyFile: file)
         let service = CredentialService(store: store, box: SecretBox(master: key), destinations: destinations, probes: probes)
         do {
             try await service.verifyMasterKey()
@@ -43,6 +51,14 @@ enum CredentialVault {
             try await rotated.verifyMasterKey()
             guard rename(next.path, keyFile(dataDirectory).path) == 0 else { throw VaultError.unwritableKeyFile(keyFile(dataDirectory).path) }
             return Opened(credentials: rotated, createdKeyFile: false, finishedRotation: true)
+        }
+    }
+
+    /// The database's secrets were sealed under a master key this process was not given.
+    struct MissingMasterKey: Error, CustomStringConvertible {
+        let keyFile: String
+        var description: String {
+            "the database holds credentials and evidence sealed under a master key, and none was given: set VIGIL_MASTER_KEY, or put the key file at \(keyFile) (mode 0600); no new key was made"
         }
     }
 

@@ -107,9 +107,21 @@ public final class ServerMetrics: LookupMetrics {
             .set(to: Double(max(0, latest - applied)))
     }
 
+    /// Makes these counters at 0 now, so an alert sees their first increase (a series that first
+    /// appears at 1 shows no increase to Prometheus).
+    public func declareOutcomes(_ what: OutcomeCounter, kinds: [String], outcomes: [String]) {
+        for kind in kinds {
+            for outcome in outcomes { _ = outcomeCounter(what, kind: kind, outcome: outcome) }
+        }
+    }
+
     /// One outcome of something asynchronous: a job by its kind, a workflow run by its trigger,
     /// a webhook delivery by its event type; each by how it ended.
     public func recordOutcome(_ what: OutcomeCounter, kind: String, outcome: String) {
+        outcomeCounter(what, kind: kind, outcome: outcome).increment()
+    }
+
+    private func outcomeCounter(_ what: OutcomeCounter, kind: String, outcome: String) -> Counter {
         let key = "\(what.rawValue)/\(kind)/\(outcome)"
         let counter = outcomeCounters.withLock { cache in
             if let known = cache[key] { return known }
@@ -118,7 +130,7 @@ public final class ServerMetrics: LookupMetrics {
             cache[key] = made
             return made
         }
-        counter.increment()
+        return counter
     }
 
     /// One transaction of the group commit.
