@@ -76,6 +76,9 @@ import VigilTestSupport
         let cases = ReportProcessTests.json(try await ReplicaTests.call(.GET, "\(base)/v1/cases", key: key).body)
         caseIDs = ((cases["cases"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? Int }
         #expect(caseIDs.count == 3, "two cases opened by hand and one by the workflow's match: \(cases)")
+        // The run's match is counted on its entry when the tally is next written (every 10 s):
+        // the reads are taken after that, so they hold still.
+        try await Self.waitForMatch(base: base, key: key)
         let paths = Self.reads(caseIDs: caseIDs, reportIDs: reportIDs, evidence: evidence)
         var before: [String: String] = [:]
         for path in paths {
@@ -191,6 +194,16 @@ import VigilTestSupport
         }
         Issue.record("\(what): not after 90 s: \(shown)")
         throw LoadFailed(reply: what)
+    }
+
+    static func waitForMatch(base: String, key: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(90)
+        while ContinuousClock.now < deadline {
+            let bank = ReportProcessTests.json(try await ReplicaTests.call(.GET, "\(base)/v1/banks/VIGIL_DEMO", key: key).body)
+            if ((bank["feedback"] as? [String: Any])?["matches"] as? Int ?? 0) >= 1 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw LoadFailed(reply: "the workflow's match was not counted on the demo bank in 90 s")
     }
 
     static func waitForEntries(atLeast count: Int, base: String, key: String) async throws {

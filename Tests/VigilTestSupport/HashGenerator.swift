@@ -1,7 +1,7 @@
 public import PDQ
 
 /// Deterministic PDQ-like test data: random hashes plus clusters of near-duplicates.
-public struct HashGenerator: RandomNumberGenerator {
+public struct HashGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }
