@@ -166,6 +166,35 @@ import VigilTestSupport
         }
     }
 
+    /// Issue 32 (a review): replicas started together on one empty database each ran the first
+    /// start; all but the one that made the demo bank stopped with "a bank named VIGIL_DEMO
+    /// already exists". Each now starts, and the bank is made once.
+    @Test func replicasStartingTogetherMakeTheDemoBankOnce() async throws {
+        for _ in 0..<4 {
+            let dir = try TemporaryDirectory()
+            let path = dir.url.appendingPathComponent("vigil.sqlite").path
+            let first = try await VigilDatabase.open(.sqlite(path: path))
+            let second = try await VigilDatabase.open(.sqlite(path: path))
+            let replicas = [first, second].map { database in
+                (banks: Assemble.banks(Stores(database), index: .none), keys: KeyService(store: SQLKeyStore(database: database)))
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, replica) in replicas.enumerated() {
+                    group.addTask {
+                        _ = try await FirstRun.prepare(banks: replica.banks, keys: replica.keys,
+                                                       dataDirectory: dir.url.appendingPathComponent("replica-\(index)"))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let banks = try await replicas[0].banks.listBanks()
+            #expect(banks.map(\.name) == ["VIGIL_DEMO"])
+            #expect(try await replicas[0].banks.entries(of: try #require(banks.first), after: 0, limit: 10).count == DemoImages.count)
+            await first.close()
+            await second.close()
+        }
+    }
+
     @Test func firstRunCreatesOneAdminKeyAndAMatchingDemoBank() async throws {
         let fixture = try await ServerFixture()
         // The fixture already has keys and banks: nothing is created.

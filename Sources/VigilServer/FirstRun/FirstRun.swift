@@ -27,9 +27,15 @@ public enum FirstRun {
         guard demoBank, try await banks.isPristine() else { return outcome }
         let folder = dataDirectory.appendingPathComponent("demo")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let bank = try await banks.createBank(NewBank(
-            name: demoBankName, description: "Demo bank: patterns drawn by Vigil on first start (benign test content)",
-            labels: ["demo"]))
+        let bank: Bank
+        do {
+            bank = try await banks.createBank(NewBank(
+                name: demoBankName, description: "Demo bank: patterns drawn by Vigil on first start (benign test content)",
+                labels: ["demo"]))
+        } catch BankError.alreadyExists {
+            // Another replica, started at the same time on the same empty database, made it.
+            return outcome
+        }
         var entries: [NewEntry] = []
         for index in 0..<DemoImages.count {
             let jpeg = try DemoImages.jpeg(index)
@@ -56,7 +62,12 @@ extension FirstRun {
         // With its retroactive branch: a match found later opens a case for the account.
         for definition in [WorkflowLibrary.screenUploadedImage(), WorkflowLibrary.actOnRetroactiveMatch()] {
             guard try await workflows.find(named: definition.name) == nil else { continue }
-            let workflow = try await workflows.create(definition)
+            let workflow: Workflow
+            do {
+                workflow = try await workflows.create(definition)
+            } catch WorkflowError.duplicateName {
+                continue  // another replica starting at the same time made it (and publishes it)
+            }
             _ = try await audit.recording(actor: "first-run", action: "workflow.publish", target: "workflow:\(workflow.id)", remote: nil,
                                           resultTarget: nil, outcome: nil, reason: { "\($0)" }) {
                 try await workflows.publish(workflow.id, by: "first-run")
