@@ -22,6 +22,9 @@ struct BackupCommand: AsyncParsableCommand {
             let master = try RestoreCommand.existingMasterKey(dataDirectory: try await storage.dataDirectory(), for: "sign the backup")
             let target = URL(fileURLWithPath: folder)
             let existed = FileManager.default.fileExists(atPath: target.path)
+            // Only a folder that was new or empty is cleaned up after a failure: one that held
+            // anything (an earlier backup named again by mistake) is refused and left as it is.
+            let wasEmpty = existed && ((try? FileManager.default.contentsOfDirectory(atPath: target.path).isEmpty) ?? false)
             let manifest: BackupManifest
             do {
                 manifest = try await DatabaseBackup.write(location, to: target, vigilVersion: VigilVersion.current) { message in
@@ -29,7 +32,7 @@ struct BackupCommand: AsyncParsableCommand {
                 }
             } catch {
                 // A backup that failed leaves nothing that looks like one: the folder it made, or its files.
-                DatabaseBackup.discardFailed(target, madeHere: !existed)
+                if !existed || wasEmpty { DatabaseBackup.discardFailed(target, madeHere: !existed) }
                 throw error
             }
             let counts = ["banks", "bank_entries", "cases", "media_blobs", "reports", "credentials", "workflow_runs"]

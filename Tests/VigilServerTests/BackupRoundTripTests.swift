@@ -107,6 +107,11 @@ import VigilTestSupport
         let addedInAll = try await load.value
         try #require(written.status == 0, "backup: \(written.stderr)")
         #expect(written.stdout.contains("the master key is not in the backup"))
+        // The same folder named again is refused, and the backup in it is left whole.
+        let manifestBefore = try Data(contentsOf: backup.appendingPathComponent("manifest.json"))
+        let again = try await VigilProcess.run(["backup", backup.path] + storage, environment: environment)
+        #expect(again.status == 2 && again.stderr.contains("is not empty"), "\(again.stderr)")
+        #expect(try Data(contentsOf: backup.appendingPathComponent("manifest.json")) == manifestBefore)
         let manifest = try String(contentsOf: backup.appendingPathComponent("manifest.json"), encoding: .utf8)
         let files = try FileManager.default.contentsOfDirectory(atPath: backup.path).sorted()
         #expect(files == ["manifest.json", backend == .sqlite ? "vigil.sqlite" : "vigil.pgdump"])
@@ -157,8 +162,8 @@ import VigilTestSupport
         let restore = try await VigilProcess.run(["restore", backup.path] + restoredStorage, environment: environment)
         try #require(restore.status == 0, "restore: \(restore.stderr)")
         #expect(restore.stdout.contains("4 evidence file(s) opened"), "two originals and their previews: \(restore.stdout)")
-        let again = try await VigilProcess.run(["restore", backup.path] + restoredStorage, environment: environment)
-        #expect(again.status == 2, "a restore never writes over a database: \(again.stdout)")
+        let twice = try await VigilProcess.run(["restore", backup.path] + restoredStorage, environment: environment)
+        #expect(twice.status == 2, "a restore never writes over a database: \(twice.stdout)")
 
         // A server on the restored database answers as the first did, and sends the drafted report.
         let second = try ServeCommandTests.Server(dataDir: restored, port: port, environment: environment,
