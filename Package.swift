@@ -187,7 +187,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "PDQ", "Banks", "Access", "Jobs", "Integrations", "Vault", "Workflows", "JSONValues", "Events", "Cases", "Reports", "Screening",
+                "Basics", "PDQ", "Banks", "Access", "Jobs", "Integrations", "Vault", "Workflows", "JSONValues", "Events", "Cases", "Reports", "Screening",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import Basics
 import Crypto
 import Foundation
 
@@ -12,12 +13,12 @@ public enum BackupSignature {
 
     /// The signature of `message` (the manifest's fields in a fixed order), in hex.
     public static func sign(_ message: [UInt8], with master: MasterKey) -> String {
-        HMAC<SHA256>.authenticationCode(for: message, using: key(master)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(Array(HMAC<SHA256>.authenticationCode(for: message, using: key(master))))
     }
 
     /// Whether `signature` is `message`'s under `master` (compared in constant time).
     public static func verify(_ signature: String, of message: [UInt8], with master: MasterKey) -> Bool {
-        guard signature.count == 64, signature.allSatisfy(\.isHexDigit) else { return false }
+        guard Hex.isDigits(signature, count: 64) else { return false }
         var bytes: [UInt8] = []
         var index = signature.startIndex
         while index < signature.endIndex {

@@ -82,7 +82,7 @@ struct RestoreCommand: AsyncParsableCommand {
                 }
                 try DatabaseBackup.commit(staged, to: location)
                 Standard.output("restored \(source.path) (vigil \(manifest.vigilVersion), schema \(manifest.schemaVersion), taken \(manifest.createdAt.formatted(.iso8601))) into \(location): \(checked.0) sealed secret(s) and \(checked.1) evidence file(s) opened")
-                if ProcessInfo.processInfo.environment["VIGIL_MASTER_KEY"].map({ !$0.isEmpty }) ?? false {
+                if MasterKey.isGiven(in: ProcessInfo.processInfo.environment) {
                     Standard.output("the master key came from VIGIL_MASTER_KEY: every server on this database must be started with it (or with it in \(CredentialVault.keyFile(dataDirectory).path), mode 0600)")
                 } else {
                     Standard.output("the master key came from \(CredentialVault.keyFile(dataDirectory).path)")
@@ -104,8 +104,7 @@ struct RestoreCommand: AsyncParsableCommand {
     static func existingMasterKey(dataDirectory: URL, for purpose: String,
                                   environment: [String: String] = ProcessInfo.processInfo.environment) throws -> MasterKey {
         let keyFile = CredentialVault.keyFile(dataDirectory)
-        let fromEnvironment = environment["VIGIL_MASTER_KEY"].map { !$0.isEmpty } ?? false
-        guard fromEnvironment || FileManager.default.fileExists(atPath: keyFile.path) else {
+        guard MasterKey.isGiven(in: environment) || FileManager.default.fileExists(atPath: keyFile.path) else {
             throw RestoreFailure(description: "the master key is needed to \(purpose) and is not present: set VIGIL_MASTER_KEY, or put the key file at \(keyFile.path) (mode 0600)")
         }
         return try MasterKey.load(environment: environment, keyFile: keyFile).key
@@ -120,7 +119,7 @@ struct RestoreCommand: AsyncParsableCommand {
         do { key = try existingMasterKey(dataDirectory: dataDirectory, for: "check the backup", environment: environment) } catch let failure as RestoreFailure {
             throw RestoreFailure(description: failure.description.replacingOccurrences(of: "the master key is needed to check the backup", with: "the backup's master key is needed") + ", then restore again")
         }
-        let source = (environment["VIGIL_MASTER_KEY"].map { !$0.isEmpty } ?? false) ? "VIGIL_MASTER_KEY" : CredentialVault.keyFile(dataDirectory).path
+        let source = MasterKey.isGiven(in: environment) ? "VIGIL_MASTER_KEY" : CredentialVault.keyFile(dataDirectory).path
         guard let signature = manifest.signature else {
             throw RestoreFailure(description: "the backup has no signature: it was not written by vigil backup, or was changed; nothing was restored")
         }

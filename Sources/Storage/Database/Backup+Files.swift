@@ -1,3 +1,4 @@
+import Basics
 import Crypto
 public import Foundation
 
@@ -38,7 +39,7 @@ extension DatabaseBackup {
             unlink(target)
             throw error
         }
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.encode(Array(hasher.finalize()))
         guard digest == manifest.databaseSHA256, total == manifest.databaseBytes else {
             unlink(target)
             throw BackupError.invalid("\(source.path) is not the file the backup wrote (its SHA-256 differs from the manifest's): the backup is damaged")
@@ -94,6 +95,6 @@ extension DatabaseBackup {
             hasher.update(data: chunk)
             total += Int64(chunk.count)
         }
-        return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), total)
+        return (Hex.encode(Array(hasher.finalize())), total)
     }
 }

@@ -83,7 +83,9 @@ public enum DatabaseBackup {
             databaseFile = "vigil.sqlite"
             let copy = folder.appendingPathComponent(databaseFile).path
             try await withSQLite(path) { sql in
-                _ = try await Self.facts(sql) // a file that is not Vigil's is refused before it is copied
+                // A file that is not Vigil's is refused before it is copied; the rows are counted
+                // once, in the copy.
+                _ = try await Self.schemaVersion(sql)
                 try await sql.raw("VACUUM INTO \(bind: copy)").run()
             }
             guard chmod(copy, 0o600) == 0 else { throw BackupError.folder("cannot make \(copy) private (mode 0600)") }
@@ -260,11 +262,14 @@ public enum DatabaseBackup {
         var counts: [String: Int64]
     }
 
-    static func facts(_ sql: any SQLDatabase) async throws -> Facts {
-        let version: Int
-        do { version = try await VigilDatabase.schemaVersion(sql) } catch {
+    static func schemaVersion(_ sql: any SQLDatabase) async throws -> Int {
+        do { return try await VigilDatabase.schemaVersion(sql) } catch {
             throw BackupError.invalid("the database holds no Vigil schema (\(String(describing: error).prefix(120)))")
         }
+    }
+
+    static func facts(_ sql: any SQLDatabase) async throws -> Facts {
+        let version = try await schemaVersion(sql)
         let check = try await sql.raw("SELECT sealed FROM vault WHERE name = 'key_check'").first()?.decode(column: "sealed", as: String.self)
         var counts: [String: Int64] = [:]
         for table in countedTables {

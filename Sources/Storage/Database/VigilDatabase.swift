@@ -292,9 +292,7 @@ public final class VigilDatabase: Sendable {
 
     /// The schema version recorded in the database.
     public func schemaVersion() async throws -> Int {
-        try await run { sql in
-            try await sql.raw("SELECT COALESCE(MAX(version), 0) AS v FROM vigil_schema_migrations").first()?.decode(column: "v", as: Int.self) ?? 0
-        }
+        try await run { sql in try await Self.schemaVersion(sql) }
     }
 
     /// Whether the schema table exists (a database some Vigil has opened before).

@@ -31,7 +31,7 @@ enum CredentialVault {
         let store = SQLCredentialStore(database: database)
         // A database that already holds sealed secrets needs their key: a new key file made here
         // would open none of them, and would stay behind to refuse every later start.
-        let given = environment["VIGIL_MASTER_KEY"].map { !$0.isEmpty } ?? false
+        let given = MasterKey.isGiven(in: environment)
         let file = keyFile(dataDirectory)
         if !given, !FileManager.default.fileExists(atPath: file.path), !FileManager.default.fileExists(atPath: nextKeyFile(dataDirectory).path),
            try await store.keyCheck() != nil {
@@ -42,7 +42,7 @@ enum CredentialVault {
         do {
             try await service.verifyMasterKey()
             return Opened(credentials: service, createdKeyFile: created, finishedRotation: false)
-        } catch VaultError.wrongMasterKey where environment["VIGIL_MASTER_KEY"]?.isEmpty != false {
+        } catch VaultError.wrongMasterKey where !MasterKey.isGiven(in: environment) {
             let next = nextKeyFile(dataDirectory)
             guard let text = try? String(contentsOf: next, encoding: .utf8), let nextKey = try? MasterKey(base64: text) else {
                 throw VaultError.wrongMasterKey
@@ -94,7 +94,7 @@ enum CredentialVault {
     static func rotate(database: VigilDatabase, dataDirectory: URL,
                        environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> Rotation {
         let opened = try await open(database: database, dataDirectory: dataDirectory, destinations: SendsNothing(), probes: [], environment: environment)
-        if environment["VIGIL_MASTER_KEY"]?.isEmpty == false {
+        if MasterKey.isGiven(in: environment) {
             guard let text = environment["VIGIL_NEW_MASTER_KEY"], !text.isEmpty else { throw RotationFailure.needsNewKey }
             let next: MasterKey
             do { next = try MasterKey(base64: text) } catch { throw VaultError.malformedMasterKey("VIGIL_NEW_MASTER_KEY: \(error)") }

@@ -7,6 +7,11 @@ import Vault
 /// Where the master key comes from outside the vault: the process's environment and the key file
 /// in the data directory (the vault itself reads no file and no environment).
 extension MasterKey {
+    /// Whether `VIGIL_MASTER_KEY` gives the key (set and not empty); else the key file does.
+    static func isGiven(in environment: [String: String]) -> Bool {
+        environment["VIGIL_MASTER_KEY"].map { !$0.isEmpty } ?? false
+    }
+
     /// The environment's key when given, else the key file's; a missing file is created with a
     /// new key, readable by its owner only.
     static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
