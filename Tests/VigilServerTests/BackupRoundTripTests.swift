@@ -46,13 +46,7 @@ import VigilTestSupport
 
         // Populated: a credential, the report settings, two cases with evidence (one reported, one
         // drafted), the demo bank and its published template run once on an image it knows.
-        let credential = try await ReplicaTests.call(.POST, "\(base)/v1/credentials", key: key, json: """
-            {"integration":"ncmec_cybertipline","values":{"nickname":"mock","username":"esp-user","password":"esp-password","endpoint":"\(running.base)"}}
-            """)
-        try #require(credential.status == 201, "\(credential.body)")
-        let settings = try await ReplicaTests.call(.PUT, "\(base)/v1/report-settings", key: key,
-                                                   json: #"{"esp_service":"ExampleApp","reporter":{"email":"trust-safety@example.com"}}"#)
-        try #require(settings.status == 200, "\(settings.body)")
+        try await ReportProcessTests.setUpReporting(base: base, key: key, mock: running.base)
         var caseIDs: [Int] = [], evidence: [String] = [], reportIDs: [Int] = []
         for index in 0..<2 {
             let opened = try await ReplicaTests.call(.POST, "\(base)/v1/cases", key: key, json: #"{"title":"case \#(index)"}"#)

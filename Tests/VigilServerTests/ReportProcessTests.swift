@@ -23,6 +23,17 @@ import VigilTestSupport
         return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
     }
 
+    /// A CyberTipline credential for the mock at `mock`, and the report settings a report needs.
+    static func setUpReporting(base: String, key: String, mock: String) async throws {
+        let credential = try await ReplicaTests.call(.POST, "\(base)/v1/credentials", key: key, json: """
+            {"integration":"ncmec_cybertipline","values":{"nickname":"mock","username":"esp-user","password":"esp-password","endpoint":"\(mock)"}}
+            """)
+        try #require(credential.status == 201, "\(credential.body)")
+        let settings = try await ReplicaTests.call(.PUT, "\(base)/v1/report-settings", key: key,
+                                                   json: #"{"esp_service":"ExampleApp","reporter":{"email":"trust-safety@example.com"}}"#)
+        try #require(settings.status == 200, "\(settings.body)")
+    }
+
     static let points: [(backend: String, endpoint: String, afterEffect: Bool)] = [
         ("sqlite", "submit", false), ("sqlite", "submit", true), ("sqlite", "upload", false), ("sqlite", "upload", true),
         ("sqlite", "fileinfo", false), ("sqlite", "fileinfo", true), ("sqlite", "finish", false), ("sqlite", "finish", true),
@@ -51,13 +62,7 @@ import VigilTestSupport
         let first = try ServeCommandTests.Server(dataDir: data, port: port, environment: environment, arguments: arguments,
                                                  stderr: dir.url.appendingPathComponent("serve-1.log"))
         try await first.waitReady()
-        let credential = try await ReplicaTests.call(.POST, "\(base)/v1/credentials", key: key, json: """
-            {"integration":"ncmec_cybertipline","values":{"nickname":"mock","username":"esp-user","password":"esp-password","endpoint":"\(running.base)"}}
-            """)
-        try #require(credential.status == 201, "\(credential.body)")
-        let settings = try await ReplicaTests.call(.PUT, "\(base)/v1/report-settings", key: key,
-                                                   json: #"{"esp_service":"ExampleApp","reporter":{"email":"trust-safety@example.com"}}"#)
-        try #require(settings.status == 200, "\(settings.body)")
+        try await ReportProcessTests.setUpReporting(base: base, key: key, mock: running.base)
         let opened = try await ReplicaTests.call(.POST, "\(base)/v1/cases", key: key, json: #"{"title":"killed mid-report"}"#)
         let caseID = try #require(Self.json(opened.body)["id"] as? Int, "\(opened.body)")
         for index in 0..<2 {
@@ -122,13 +127,7 @@ import VigilTestSupport
         let (viaA, viaB) = ("http://127.0.0.1:\(portA)", "http://127.0.0.1:\(portB)")
 
         // Through A: the credential, the settings, a case and its evidence file.
-        let credential = try await ReplicaTests.call(.POST, "\(viaA)/v1/credentials", key: key, json: """
-            {"integration":"ncmec_cybertipline","values":{"nickname":"mock","username":"esp-user","password":"esp-password","endpoint":"\(running.base)"}}
-            """)
-        try #require(credential.status == 201, "\(credential.body)")
-        let settings = try await ReplicaTests.call(.PUT, "\(viaA)/v1/report-settings", key: key,
-                                                   json: #"{"esp_service":"ExampleApp","reporter":{"email":"trust-safety@example.com"}}"#)
-        try #require(settings.status == 200, "\(settings.body)")
+        try await ReportProcessTests.setUpReporting(base: viaA, key: key, mock: running.base)
         let opened = try await ReplicaTests.call(.POST, "\(viaA)/v1/cases", key: key, json: #"{"title":"reported through the other replica"}"#)
         let caseID = try #require(ReportProcessTests.json(opened.body)["id"] as? Int, "\(opened.body)")
         let image = try Images.demo(0)
