@@ -61,6 +61,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
+        // Traces over OTLP/HTTP only: the gRPC exporter would add grpc-swift to every build.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.1.0"),
     ],
     targets: [
         // MARK: core
@@ -107,14 +110,14 @@ let package = Package(
         // One durable job queue: jobs, their states, leases, retries; the worker loop.
         .target(
             name: "Jobs",
-            dependencies: ["Basics", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Basics", .product(name: "Logging", package: "swift-log"), .product(name: "Tracing", package: "swift-distributed-tracing")],
             swiftSettings: strictSwift
         ),
 
         // The one lookup path: request → hashing pool → index → entries → verdict → event.
         .target(
             name: "Lookup",
-            dependencies: ["PDQ", "Banks", "ImageSignals"],
+            dependencies: ["PDQ", "Banks", "ImageSignals", .product(name: "Tracing", package: "swift-distributed-tracing")],
             swiftSettings: strictSwift
         ),
 
@@ -136,7 +139,7 @@ let package = Package(
         // the durable run engine over the job queue.
         .target(
             name: "Workflows",
-            dependencies: ["Basics", "JSONValues", "Jobs", "Integrations", "Events", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Basics", "JSONValues", "Jobs", "Integrations", "Events", .product(name: "Logging", package: "swift-log"), .product(name: "Tracing", package: "swift-distributed-tracing")],
             swiftSettings: strictSwift
         ),
 
@@ -204,6 +207,7 @@ let package = Package(
             dependencies: [
                 "ImageSignals", "Basics", "ImageCodecs",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -260,6 +264,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             resources: [.copy("Resources/openapi.json"), .copy("Dashboard/Templates"), .copy("Dashboard/Assets")],
             swiftSettings: strictSwift
@@ -289,6 +294,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSwift
         ),

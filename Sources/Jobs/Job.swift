@@ -36,6 +36,8 @@ public struct Job: Sendable, Equatable {
     /// Claims that found the job's worker gone mid-way (its lease lapsed). A job whose process
     /// keeps dying is stopped after `JobWorker.maxInterruptions` of them.
     public var interruptions = 0
+    /// The trace the job was queued in (`JobTrace`): its run continues it.
+    public var traceContext: String?
 
     /// The lease of the claim that returned this job (nil for a job not held).
     public var lease: JobLease? { leaseToken.map { JobLease(jobID: id, token: $0) } }
@@ -88,13 +90,17 @@ public struct NewJob: Sendable {
     public var maxAttempts: Int
     public var runAfter: Date
     public var affinity: String?
+    /// The trace of the task that queues it (a request's, a run's), so the job's span joins it.
+    public var traceContext: String?
 
-    public init(kind: String, payload: String, maxAttempts: Int = 5, runAfter: Date = Date(), affinity: String? = nil) {
+    public init(kind: String, payload: String, maxAttempts: Int = 5, runAfter: Date = Date(), affinity: String? = nil,
+                traceContext: String? = JobTrace.current()) {
         self.kind = kind
         self.payload = payload
         self.maxAttempts = maxAttempts
         self.runAfter = runAfter
         self.affinity = affinity
+        self.traceContext = traceContext
     }
 }
 

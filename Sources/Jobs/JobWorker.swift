@@ -1,6 +1,7 @@
 import Basics
 public import Foundation
 public import Logging
+import Tracing
 
 /// Claims jobs of the kinds it has handlers for and runs them one at a time, renewing the lease
 /// while a job runs. Several workers (in one process or many, on one database) share the queue.
@@ -86,7 +87,13 @@ public final class JobWorker: Sendable {
         let outcome: JobOutcome? = await withTaskGroup(of: JobOutcome?.self) { group in
             group.addTask {
                 do {
-                    return .succeeded(result: try await handler.run(job, context: context))
+                    // The job's span continues the trace it was queued in (JobTrace).
+                    let result = try await withSpan("job \(job.kind)", context: JobTrace.context(job.traceContext), ofKind: .consumer) { span in
+                        span.attributes["vigil.job.id"] = Int(job.id)
+                        span.attributes["vigil.job.attempt"] = job.attempts
+                        return try await handler.run(job, context: context)
+                    }
+                    return .succeeded(result: result)
                 } catch JobError.cancelled {
                     return .cancelled
                 } catch let failure as JobFailure {

@@ -3,6 +3,7 @@ public import ImageSignals
 import Foundation
 import PDQ
 import Synchronization
+import Tracing
 
 /// The one lookup path. Every API (native, PhotoDNA, HMA) and the CLI turn their request into a
 /// `LookupRequest` and the `LookupOutcome` back into their own answer; nothing else decodes,
@@ -56,7 +57,10 @@ public final class LookupService: Sendable {
     public func hash(_ bytes: [UInt8], dihedral: Bool = false) async throws -> ContentSignals {
         let signals: ContentSignals
         do {
-            signals = try await hashing.signals(of: bytes, dihedral: dihedral)
+            signals = try await withSpan("image decode and hash") { span in
+                span.attributes["vigil.image.bytes"] = bytes.count
+                return try await hashing.signals(of: bytes, dihedral: dihedral)
+            }
         } catch let error as HashingPoolError {
             switch error {
             case let .busy(seconds): throw LookupError.busy(retryAfterSeconds: seconds)
@@ -70,6 +74,16 @@ public final class LookupService: Sendable {
     // MARK: lookup
 
     public func lookup(_ request: LookupRequest) async throws -> LookupOutcome {
+        try await withSpan("lookup") { span in
+            span.attributes["vigil.lookup.api"] = request.api.rawValue
+            let outcome = try await answer(request)
+            span.attributes["vigil.lookup.matched"] = outcome.isMatch
+            span.attributes["vigil.lookup.matches"] = outcome.matches.count
+            return outcome
+        }
+    }
+
+    private func answer(_ request: LookupRequest) async throws -> LookupOutcome {
         guard isReady else { throw LookupError.notReady }
         if let threshold = request.threshold, !(0...256).contains(threshold) {
             throw LookupError.invalid("threshold must be between 0 and 256, got \(threshold)")
@@ -110,7 +124,7 @@ public final class LookupService: Sendable {
         }
 
         let matchStart = ContinuousClock.now
-        let result = banks.match(query)
+        let result = withSpan("index search") { _ in banks.match(query) }
         let matchTime = matchStart.duration(to: .now)
         var outcome = LookupOutcome(
             api: request.api, signals: signals, pdq: signals?.pdq ?? query.pdq.first, md5: query.md5, sha256: query.sha256,
@@ -124,7 +138,7 @@ public final class LookupService: Sendable {
         if let recorder, recorder.mustRecord(matched: outcome.isMatch, api: outcome.api) {
             let recorded = Self.event(outcome, origin: request.origin)
             do {
-                try await recorder.record(recorded)
+                try await withSpan("lookup event write") { _ in try await recorder.record(recorded) }
             } catch {
                 // Fail closed: a match nobody can act on must not be answered as if it were handled.
                 throw LookupError.unrecorded
@@ -141,7 +155,11 @@ public final class LookupService: Sendable {
         let ids = (outcome.matches + outcome.suppressed.map(\.match) + outcome.allowedBy).map(\.entryID)
         guard !ids.isEmpty else { return }
         let start = ContinuousClock.now
-        let entries = Dictionary(try await banks.entries(ids: ids).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let read = try await withSpan("bank entries read") { span in
+            span.attributes["vigil.entries"] = ids.count
+            return try await banks.entries(ids: ids)
+        }
+        let entries = Dictionary(read.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         func fill(_ list: inout [LookupMatch]) {
             for i in list.indices { list[i].entry = entries[list[i].entryID] }
         }

@@ -4,6 +4,7 @@ public import Foundation
 public import NIOCore
 import NIOPosix
 import Synchronization
+import Tracing
 
 /// The one way a request leaves Vigil: image fetches, PhotoDNA, the CyberTipline, NCMEC's hash
 /// sharing, another Vigil, webhooks, credential tests. Every request's URL is http(s) without
@@ -11,6 +12,9 @@ import Synchronization
 /// (`--fetch-allow` is the one way to reach a non-global range); the connection is made to the
 /// address that was checked, never to a second lookup's (no DNS-rebinding window); and no
 /// redirect is followed here (a caller that follows one sends it through the gate again).
+/// Each request sent is a client span of the current trace, and carries that trace (W3C
+/// `traceparent`) to the service it calls. (The one request not sent here is the trace exporter's
+/// own, to the collector the operator configured, like the database: no user names that address.)
 public final class OutboundGate: Sendable {
     public let policy: FetchPolicy
     let resolver: any HostResolver
@@ -56,11 +60,24 @@ public final class OutboundGate: Sendable {
         let address = try await checkedAddress(host: host)
         let started = ContinuousClock.now
         let observe = observer.withLock { $0 }
+        // The span names the service and the host, never the URL (a query can hold an image's
+        // address or a key); the request carries the trace to the service called.
+        let span = startSpan("HTTP \(request.method.rawValue) \(purpose)", ofKind: .client)
+        defer { span.end() }
+        span.attributes["vigil.outbound.purpose"] = purpose
+        span.attributes["http.request.method"] = request.method.rawValue
+        span.attributes["server.address"] = host
+        var request = request
+        InstrumentationSystem.instrument.inject(span.context, into: &request, using: TraceHeaders())
         do {
             let response = try await client(host: host, address: address).execute(request, deadline: deadline)
             observe?(purpose, "\(response.status.code / 100)xx", ContinuousClock.now - started)
+            span.attributes["http.response.status_code"] = Int(response.status.code)
+            if response.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
             return response
         } catch {
+            span.recordError(error)
+            span.setStatus(SpanStatus(code: .error))
             observe?(purpose, "error", ContinuousClock.now - started)
             let port = url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80)
             throw ConnectionNotMade(error, host: host, port: port) ?? error
@@ -105,6 +122,9 @@ public final class OutboundGate: Sendable {
             // A refused connection fails at once (the pool would retry it until the connect timeout).
             configuration.connectionPool.retryConnectionEstablishment = false
             if IPAddress(host) == nil { configuration.dnsOverride = [host: address.description] }
+            // The gate makes the request's span itself: AsyncHTTPClient's own would record the
+            // full URL (an image's address, a query's token) and send a second traceparent.
+            configuration.tracing.tracer = nil
             let made = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration)
             var evicted: [HTTPClient] = []
             if clients.count >= Self.maxClients {
@@ -152,5 +172,12 @@ public final class OutboundGate: Sendable {
             }
         }
         return String(describing: error).prefix(200).description
+    }
+}
+
+/// Writes the trace's headers into an outbound request's.
+struct TraceHeaders: Injector {
+    func inject(_ value: String, forKey key: String, into request: inout HTTPClientRequest) {
+        request.headers.replaceOrAdd(name: key, value: value)
     }
 }

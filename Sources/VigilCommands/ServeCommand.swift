@@ -67,11 +67,13 @@ struct ServeCommand: AsyncParsableCommand {
             let configuration = try await ServeConfiguration.resolve(flags: self)
             let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
             LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
-            try await Self.serve(configuration)
+            let traces = try configuration.tracesEndpoint.map { try TraceExport.start(endpoint: $0, logger: Logger(label: "vigil")) }
+            try await Self.serve(configuration, traces: traces)
         }
     }
 
-    static func serve(_ configuration: ServeConfiguration) async throws {
+    /// - Parameter traces: the span exporter, when tracing is on (`TraceExport`).
+    static func serve(_ configuration: ServeConfiguration, traces: (any Service)? = nil) async throws {
         let logger = Logger(label: "vigil")
         try await VigilDatabase.withOpen(configuration.database) { database in
             let stores = Stores(database)
@@ -128,7 +130,8 @@ struct ServeCommand: AsyncParsableCommand {
                                       closed: { reason in service.metrics.recordOutcome(.connections, kind: "http", outcome: reason) }),
                 configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Vigil",
                                      availableConnectionsDelegate: MaximumAvailableConnections(configuration.connections.maxConnections)),
-                services: [IndexLoader(service: service, database: database, logger: logger),
+                // The span exporter first: services stop in reverse order, so it sends what the others' shutdown traced.
+                services: Array([traces].compactMap { $0 }) + [IndexLoader(service: service, database: database, logger: logger),
                            JobWorkers(service: service, workers: workers + workflowWorkers), Every.bankSyncs(service, logger: Logger(label: "vigil.sync")),
                            EventFollowers(service: service, database: database, logger: Logger(label: "vigil.events")),
                            Every.evidencePurge(service, logger: Logger(label: "vigil.evidence")),

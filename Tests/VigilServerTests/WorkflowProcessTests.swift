@@ -221,6 +221,8 @@ final class WebhookReceiver: Sendable {
         let id: String
         let signed: Bool
         let matched: Bool?
+        /// The W3C trace context the delivery carried.
+        var traceparent: String? = nil
     }
 
     final class Log: Sendable {
@@ -250,7 +252,7 @@ final class WebhookReceiver: Sendable {
             try await Task.sleep(for: delay)
             let data = event["data"] as? [String: Any]
             let delivery = Delivery(id: event["id"] as? String ?? "", signed: WebhookSignature.verify(signature, body: body, secret: secret),
-                                    matched: data?["matched"] as? Bool)
+                                    matched: data?["matched"] as? Bool, traceparent: request.headers[HTTPField.Name("traceparent")!])
             log.entries.withLock { $0.append(delivery) }
             return Response(status: .ok)
         }

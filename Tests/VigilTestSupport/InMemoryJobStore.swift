@@ -14,9 +14,10 @@ public final class InMemoryJobStore: JobStore, Sendable {
     public func enqueue(_ new: NewJob, at time: Date) async throws -> Job {
         jobs.withLock { jobs in
             let id = (jobs.keys.max() ?? 0) + 1
-            let job = Job(id: id, kind: new.kind, payload: new.payload, state: .queued, attempts: 0, maxAttempts: new.maxAttempts,
+            var job = Job(id: id, kind: new.kind, payload: new.payload, state: .queued, attempts: 0, maxAttempts: new.maxAttempts,
                           runAfter: new.runAfter, leaseOwner: nil, leaseUntil: nil, affinity: new.affinity, progress: nil, result: nil,
                           error: nil, cancelRequested: false, createdAt: time, updatedAt: time, finishedAt: nil)
+            job.traceContext = new.traceContext
             jobs[id] = job
             return job
         }

@@ -459,6 +459,10 @@ enum Migrations {
              // Snoozed and quarantined entries, found without reading a bank's millions of others.
              "CREATE INDEX IF NOT EXISTS bank_entries_disabled ON bank_entries (disabled_until, bank_id) WHERE disabled_until IS NOT NULL"]
         },
+        Migration(version: 23, name: "the trace each job was queued in") { _ in
+            // W3C trace context (JobTrace), so a job's span continues the request that queued it.
+            ["ALTER TABLE jobs ADD COLUMN trace_context TEXT"]
+        },
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

@@ -14,7 +14,7 @@ public struct SQLJobStore: JobStore {
 
     static let columns = """
         id, kind, payload, state, attempts, max_attempts, run_after, lease_owner, lease_until, affinity, progress, result, error,
-        cancel_requested, created_at, updated_at, finished_at, lease_token, interruptions
+        cancel_requested, created_at, updated_at, finished_at, lease_token, interruptions, trace_context
         """
 
     public func enqueue(_ job: NewJob, at time: Date) async throws -> Job {
@@ -26,9 +26,9 @@ public struct SQLJobStore: JobStore {
     static func insert(_ job: NewJob, at time: Date, on sql: any SQLDatabase) async throws -> Job {
         let ms = time.millisecondsSince1970
         guard let row = try await sql.raw("""
-            INSERT INTO jobs (kind, payload, state, max_attempts, run_after, affinity, created_at, updated_at)
+            INSERT INTO jobs (kind, payload, state, max_attempts, run_after, affinity, created_at, updated_at, trace_context)
             VALUES (\(bind: job.kind), \(bind: job.payload), 'queued', \(bind: job.maxAttempts), \(bind: job.runAfter.millisecondsSince1970),
-                    \(bind: job.affinity), \(bind: ms), \(bind: ms))
+                    \(bind: job.affinity), \(bind: ms), \(bind: ms), \(bind: job.traceContext))
             RETURNING \(unsafeRaw: Self.columns)
             """).first() else { throw StorageError.corruptRow("INSERT returned no job") }
         return try Self.job(row)
@@ -39,7 +39,7 @@ public struct SQLJobStore: JobStore {
     static func insertMany(_ jobs: [NewJob], at time: Date, on sql: any SQLDatabase) async throws -> [Int64] {
         guard !jobs.isEmpty else { return [] }
         let ms = time.millisecondsSince1970
-        var query = SQLQueryString("INSERT INTO jobs (kind, payload, state, max_attempts, run_after, affinity, created_at, updated_at) VALUES ")
+        var query = SQLQueryString("INSERT INTO jobs (kind, payload, state, max_attempts, run_after, affinity, created_at, updated_at, trace_context) VALUES ")
         for (index, job) in jobs.enumerated() {
             query.appendLiteral(index == 0 ? "(" : ", (")
             query.appendInterpolation(bind: job.kind)
@@ -47,7 +47,9 @@ public struct SQLJobStore: JobStore {
             query.appendInterpolation(bind: job.payload)
             query.appendLiteral(", 'queued', \(job.maxAttempts), \(job.runAfter.millisecondsSince1970), ")
             query.appendInterpolation(bind: job.affinity)
-            query.appendLiteral(", \(ms), \(ms))")
+            query.appendLiteral(", \(ms), \(ms), ")
+            query.appendInterpolation(bind: job.traceContext)
+            query.appendLiteral(")")
         }
         query.appendLiteral(" RETURNING id")
         // Ids are given in the order of the VALUES; RETURNING's row order is not promised.
@@ -217,6 +219,7 @@ public struct SQLJobStore: JobStore {
             finishedAt: try row.decode(column: "finished_at", as: Int64?.self).map(Date.init(milliseconds:)))
         job.leaseToken = try row.decode(column: "lease_token", as: String?.self)
         job.interruptions = try row.decode(column: "interruptions", as: Int.self)
+        job.traceContext = try row.decode(column: "trace_context", as: String?.self)
         return job
     }
 }

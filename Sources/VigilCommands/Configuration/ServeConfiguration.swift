@@ -20,7 +20,7 @@ struct ServeConfiguration {
         "workflow_concurrency", "job_concurrency", "evidence_keep_days", "false_positive_keep_days", "account_statuses",
         "record_lookup_events", "record_match_events", "secure_cookies", "public_url", "integration_endpoints", "max_json_bytes", "decode_memory_bytes", "header_timeout_seconds", "min_body_bytes_per_second", "max_connections",
         "max_connections_per_address", "reveal_seconds", "exposure_reveals_per_shift", "exposure_seconds_per_shift",
-        "exposure_shift_hours", "screened_signals_days", "flood_limit_per_hour", "false_positive_limit",
+        "exposure_shift_hours", "screened_signals_days", "flood_limit_per_hour", "false_positive_limit", "traces_endpoint",
     ]
 
     typealias Invalid = SettingsReader.Invalid
@@ -45,6 +45,8 @@ struct ServeConfiguration {
     var workflowConcurrency = 8
     /// Other jobs (imports, syncs, webhook deliveries, purges) this process runs at once.
     var jobConcurrency = 4
+    /// Where spans go (an OpenTelemetry collector's OTLP/HTTP traces address); nil: no tracing.
+    var tracesEndpoint: String?
 
     static func resolve(flags: ServeCommand, environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> ServeConfiguration {
         var given: [String: ConfigValue] = [:]
@@ -165,7 +167,23 @@ struct ServeConfiguration {
         return ServeConfiguration(host: host, port: port, dataDirectory: dataDirectory, database: database, settings: settings,
                                   fetchPolicy: policy, integrationEndpoints: try integrationEndpoints(reader), connections: connections,
                                   logLevel: logLevel, demoBank: demoBank, jobLease: .seconds(leaseSeconds),
-                                  importBatchRows: importBatchRows, workflowConcurrency: workflowConcurrency, jobConcurrency: jobConcurrency)
+                                  importBatchRows: importBatchRows, workflowConcurrency: workflowConcurrency, jobConcurrency: jobConcurrency,
+                                  tracesEndpoint: try tracesEndpoint(reader))
+    }
+
+    /// `traces_endpoint`: the collector's full OTLP/HTTP traces address, used as given
+    /// (`http://collector:4318/v1/traces`). A collector's credentials go in
+    /// `OTEL_EXPORTER_OTLP_TRACES_HEADERS`, never in the address, which is logged.
+    static func tracesEndpoint(_ reader: SettingsReader) throws -> String? {
+        guard let text = try reader.string("traces_endpoint"), !text.isEmpty else { return nil }
+        guard let components = URLComponents(string: text), ["http", "https"].contains(components.scheme?.lowercased() ?? ""),
+              components.host?.isEmpty == false, components.user == nil, components.password == nil, components.fragment == nil else {
+            // An address with a password is not repeated: the error is printed and logged.
+            let given = text.contains("@") ? "an address with a user name or password" : "\"\(text.prefix(200))\""
+            throw Invalid(description: "\(reader.describe("traces_endpoint")) must be an OpenTelemetry collector's http(s) traces address "
+                + "without a user name or password, such as http://collector:4318/v1/traces, not \(given)")
+        }
+        return text
     }
 
     /// `integration_endpoints`: each an http(s) origin (`https://host[:port]`, no path).

@@ -3,6 +3,7 @@ import Integrations
 public import Jobs
 import JSONValues
 public import Logging
+import Tracing
 
 /// Executes runs, one step at a time, committing every step transition before the next step
 /// starts, so a run picked up after a crash resumes from its last completed step: a completed
@@ -199,9 +200,17 @@ public final class WorkflowEngine: Sendable {
         let attemptStarted = ContinuousClock.now
         do {
             guard let performer = actions[key] else { throw ActionFailure("this process cannot run \(key)") }
-            let output = try await performer.perform(ActionCall(
-                inputs: inputs, credential: action.credential, idempotencyKey: "wfrun-\(execution.run.id)-\(step.id)",
-                runID: execution.run.id, stepID: step.id, workflowID: execution.run.workflowID))
+            let call = ActionCall(inputs: inputs, credential: action.credential, idempotencyKey: "wfrun-\(execution.run.id)-\(step.id)",
+                                  runID: execution.run.id, stepID: step.id, workflowID: execution.run.workflowID)
+            // One span per try of a step; its outbound calls and lookups are its children. Step
+            // ids and action keys come from the definition, never from run data.
+            let output = try await withSpan("workflow step \(step.id)") { span in
+                span.attributes["vigil.workflow.run_id"] = Int(execution.run.id)
+                span.attributes["vigil.workflow.step"] = step.id
+                span.attributes["vigil.workflow.action"] = key
+                span.attributes["vigil.workflow.attempt"] = attempt
+                return try await performer.perform(call)
+            }
             record.status = .succeeded
             record.output = Self.redacted(output, nil, redact)
             record.finishedAt = Date()

@@ -1,0 +1,31 @@
+import Foundation
+import Logging
+import OTel
+import ServiceLifecycle
+import Tracing
+
+/// OpenTelemetry traces, when `traces_endpoint` names a collector (off by default): spans go over
+/// OTLP/HTTP (protobuf, or JSON with `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json`) in batches.
+/// Only traces: metrics stay on `/metrics` and logs on standard error.
+enum TraceExport {
+    /// Makes the process's tracer and returns the service that exports its spans: it runs with
+    /// the server, listed first so that it stops last and sends what the shutdown traced.
+    static func start(endpoint: String, logger: Logger) throws -> any Service {
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = "vigil"
+        configuration.resourceAttributes["service.version"] = VigilVersion.current
+        // The exporter's own failures (a collector down) are logged as the server's other lines are.
+        configuration.diagnosticLogger = .custom(Logger(label: "vigil.traces"))
+        configuration.diagnosticLogLevel = .warning
+        configuration.metrics.enabled = false
+        configuration.logs.enabled = false
+        configuration.traces.exporter = .otlp
+        configuration.traces.otlpExporter.protocol = .httpProtobuf
+        configuration.traces.otlpExporter.endpoint = endpoint
+        let backend = try OTel.makeTracingBackend(configuration: configuration)
+        InstrumentationSystem.bootstrap(backend.factory)
+        // The host only: an address can carry a token in its query.
+        logger.notice("sending traces to an OpenTelemetry collector", metadata: ["host": "\(URLComponents(string: endpoint)?.host ?? "?")"])
+        return backend.service
+    }
+}

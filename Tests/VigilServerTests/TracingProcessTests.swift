@@ -1,0 +1,202 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+import Testing
+import VigilTestSupport
+
+/// Traces in a real `vigil serve`: a workflow run started by a request that carries a W3C
+/// `traceparent` is one trace at a local OTLP/HTTP collector, from the request through the
+/// queued run, each step, the lookup (decoding, the index, storage) and each outbound call, and
+/// the webhook receiver is handed the same trace. Nothing secret or identifying is exported.
+@Suite(.serialized) struct TracingProcessTests {
+    typealias Server = ServeCommandTests.Server
+
+    @Test func aWorkflowRunIsOneTraceFromTheRequestToTheWebhook() async throws {
+        let dir = try TemporaryDirectory()
+        let data = dir.url.appendingPathComponent("data")
+        let key = try await VigilProcess.newKey(role: "admin", dataDir: data)
+        let collector = try await TraceCollector.start()
+        let origin = try await OriginServer.start()
+        let receiver = try await WebhookReceiver.start(secret: "hook-signing-secret", delay: .zero)
+        let port = try ServeCommandTests.freePort()
+        let base = "http://127.0.0.1:\(port)"
+        let log = dir.url.appendingPathComponent("serve.log")
+        let server = try Server(dataDir: data, port: port,
+                                environment: ["VIGIL_TRACES_ENDPOINT": collector.url, "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/json",
+                                              "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION": "none", "OTEL_BSP_SCHEDULE_DELAY": "100",
+                                              "VIGIL_MASTER_KEY": ""],
+                                arguments: ["--fetch-allow", "127.0.0.0/8"], stderr: log)
+        try await server.waitReady()
+
+        let credential = try await ReplicaTests.call(.POST, "\(base)/v1/credentials", key: key, json: """
+            {"integration":"webhook","values":{"nickname":"traced receiver","url":"\(receiver.url)","signing_secret":"hook-signing-secret"}}
+            """)
+        let credentialID = try #require(WorkflowProcessTests.json(credential.body)["id"] as? String, "\(credential.body)")
+        let created = try await ReplicaTests.call(.POST, "\(base)/v1/workflows", key: key, json: """
+            {"name": "traced", "trigger": {"type": "api", "parameters": [{"name": "image_url", "type": "url", "required": true}]},
+             "steps": [{"id": "lookup", "type": "action", "integration": "vigil", "operation": "match_lookup",
+                        "inputs": {"image_url": "{{ trigger.image_url }}"}},
+                       {"id": "notify", "type": "action", "action": "notify.webhook", "credential": "\(credentialID)",
+                        "inputs": {"event_type": "workflow.test", "data": {"matched": "{{ steps.lookup.output.is_match }}"}}}]}
+            """)
+        let workflowID = try #require(WorkflowProcessTests.json(created.body)["id"] as? String, "\(created.body)")
+        #expect(try await ReplicaTests.call(.POST, "\(base)/v1/workflows/\(workflowID)/publish", key: key, json: "{}").status == 201)
+
+        // The caller's trace: the run's spans continue it.
+        let traceID = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        let callerSpan = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        var request = HTTPClientRequest(url: "\(base)/v1/workflows/\(workflowID)/runs")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "traceparent", value: "00-\(traceID)-\(callerSpan)-01")
+        let imageURL = origin.url("/demo-0.jpg")
+        request.body = .bytes(ByteBuffer(string: #"{"image_url": "\#(imageURL)"}"#))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        #expect(response.status.code == 201, "\(body)")
+        let runID = try #require(WorkflowProcessTests.json(body)["id"] as? Int, "\(body)")
+        var run: [String: Any] = [:]
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            run = WorkflowProcessTests.json(try await ReplicaTests.call(.GET, "\(base)/v1/workflow-runs/\(runID)", key: key).body)
+            if ["succeeded", "failed"].contains(run["status"] as? String ?? "") { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(run["status"] as? String == "succeeded", "\(run)")
+
+        // Every span arrives within a few export batches.
+        let wanted = ["POST ", "job ", "workflow step lookup", "workflow step notify", "lookup", "image decode and hash", "index search",
+                      "lookup event write", "HTTP GET image_fetch", "HTTP POST webhook"]
+        var spans: [TraceCollector.Span] = []
+        while ContinuousClock.now < deadline {
+            spans = collector.spans.filter { $0.traceID == traceID }
+            if wanted.allSatisfy({ name in spans.contains { name.hasSuffix(" ") ? $0.name.hasPrefix(name) : $0.name == name } }) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let missing = wanted.filter { name in !spans.contains { name.hasSuffix(" ") ? $0.name.hasPrefix(name) : $0.name == name } }
+        try #require(missing.isEmpty, "spans missing: \(missing); got \(spans.map(\.name)); log: \((try? String(contentsOf: log, encoding: .utf8))?.suffix(2000) ?? "")")
+        func span(_ name: String) throws -> TraceCollector.Span {
+            try #require(spans.first { name.hasSuffix(" ") ? $0.name.hasPrefix(name) : $0.name == name })
+        }
+
+        // The tree: caller → request → queued run → steps → what each step did.
+        let handled = try span("POST ")
+        #expect(handled.name.hasSuffix("/runs"), "the server span names the route template: \(handled.name)")
+        #expect(handled.parentID == callerSpan)
+        let job = try span("job ")
+        #expect(job.parentID == handled.id, "the run's job continues the request that queued it")
+        let lookupStep = try span("workflow step lookup"), notifyStep = try span("workflow step notify")
+        #expect(lookupStep.parentID == job.id)
+        #expect(notifyStep.parentID == job.id)
+        #expect(try span("HTTP GET image_fetch").parentID == lookupStep.id)
+        let lookup = try span("lookup")
+        #expect(lookup.parentID == lookupStep.id)
+        for part in ["image decode and hash", "index search", "lookup event write"] {
+            #expect(try span(part).parentID == lookup.id, "\(part)")
+        }
+        let webhook = try span("HTTP POST webhook")
+        #expect(webhook.parentID == notifyStep.id)
+
+        // The receiver was handed the trace, as the webhook's own span.
+        let delivered = try #require(receiver.deliveries.first)
+        #expect(delivered.traceparent == "00-\(traceID)-\(webhook.id)-01")
+
+        // No key, secret or image address leaves in a span.
+        let exported = collector.bodies
+        for secret in [key, "hook-signing-secret", "demo-0.jpg", imageURL] {
+            #expect(!exported.contains(secret), "a span carries \(secret.prefix(12))…: \(exported.components(separatedBy: secret).first?.suffix(300) ?? "")")
+        }
+
+        #expect(try await server.terminate() == 0)
+        try await receiver.stop()
+        try await origin.stop()
+        try await collector.stop()
+    }
+
+    @Test func aTracesEndpointThatIsNotAnAddressIsRefusedInWords() async throws {
+        let dir = try TemporaryDirectory()
+        for bad in ["collector:4318", "ftp://collector/v1/traces", "http://user:secret@collector:4318/v1/traces"] {
+            let output = try await VigilProcess.run(["serve", "--data-dir", dir.url.appendingPathComponent("data").path, "--port", "0"],
+                                                    environment: ["VIGIL_TRACES_ENDPOINT": bad])
+            #expect(output.status != 0)
+            #expect(output.stderr.contains("VIGIL_TRACES_ENDPOINT"), "\(output.stderr)")
+            #expect(!output.stderr.contains("secret"), "the refusal repeats a password: \(output.stderr)")
+        }
+    }
+}
+
+/// An OpenTelemetry collector's OTLP/HTTP JSON traces endpoint: keeps every span it is sent.
+final class TraceCollector: Sendable {
+    struct Span: Sendable {
+        let traceID: String
+        let id: String
+        let parentID: String?
+        let name: String
+    }
+
+    final class Received: Sendable {
+        let spans = Mutex<[Span]>([])
+        let bodies = Mutex<[String]>([])
+    }
+
+    let port: Int
+    private let task: Task<Void, any Error>
+    private let received: Received
+
+    var url: String { "http://127.0.0.1:\(port)/v1/traces" }
+    var spans: [Span] { received.spans.withLock { $0 } }
+    var bodies: String { received.bodies.withLock { $0.joined(separator: "\n") } }
+
+    private init(port: Int, task: Task<Void, any Error>, received: Received) {
+        self.port = port
+        self.task = task
+        self.received = received
+    }
+
+    /// OTLP's JSON gives ids as hex; protobuf's JSON mapping as base64: either is read.
+    static func hexID(_ text: String?) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        if text.count == 32 || text.count == 16, text.allSatisfy(\.isHexDigit) { return text.lowercased() }
+        return Data(base64Encoded: text).map { $0.map { String(format: "%02x", $0) }.joined() }
+    }
+
+    static func start() async throws -> TraceCollector {
+        let received = Received()
+        let router = Router()
+        router.post("v1/traces") { request, _ in
+            let body = try await request.body.collect(upTo: 16 << 20)
+            let text = String(buffer: body)
+            received.bodies.withLock { $0.append(text) }
+            let root = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+            var spans: [Span] = []
+            for resource in root["resourceSpans"] as? [[String: Any]] ?? [] {
+                for scope in resource["scopeSpans"] as? [[String: Any]] ?? [] {
+                    for span in scope["spans"] as? [[String: Any]] ?? [] {
+                        guard let trace = hexID(span["traceId"] as? String), let id = hexID(span["spanId"] as? String) else { continue }
+                        spans.append(Span(traceID: trace, id: id, parentID: hexID(span["parentSpanId"] as? String),
+                                          name: span["name"] as? String ?? ""))
+                    }
+                }
+            }
+            received.spans.withLock { $0 += spans }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
+        }
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+                              logger: Logger(label: "collector") { _ in SwiftLogNoOpLogHandler() })
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else { throw CancellationError() }
+        return TraceCollector(port: port, task: task, received: received)
+    }
+
+    func stop() async throws {
+        task.cancel()
+        _ = await task.result
+    }
+}
