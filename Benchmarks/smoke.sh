@@ -34,7 +34,7 @@ began=$(date +%s)
 n=2000 seconds=1
 pg=${VIGIL_TEST_DATABASE_URL:-}
 # The ports the scripts serve on: free before each script, or it would measure someone else's server.
-ports=(18095 18096 18097 18098 18099 18100 18101 18102 18177 18178)
+ports=(18095 18096 18097 18098 18099 18100 18101 18102 18177 18178 18180 18181 18182 18183 18184 18185 18186)
 
 root=$here/data/smoke-$(date -u +%Y%m%d-%H%M%S)-$$
 mkdir -p "$root/logs"
@@ -166,6 +166,7 @@ run events.sh "" 20 "$seconds" 2
 run freshness.sh "" 5
 run reports.sh "" 1 2
 run workflows.sh "" 20 "$seconds"
+run soak.sh "" 0.5 5 1
 
 # A script added to Benchmarks/ and not to the list above fails the smoke.
 for script in *.sh; do

@@ -13,7 +13,7 @@ import Synchronization
 /// change. Tests can make an endpoint answer with a code, or trap a call (before or after it
 /// takes effect) to stop the caller mid-call.
 public final class CyberTiplineMock: Sendable {
-    public enum ReportState: String, Sendable { case open, finished, retracted }
+    public enum ReportState: String, Sendable, CaseIterable { case open, finished, retracted }
 
     public struct File: Sendable {
         public var fileID: String
@@ -110,6 +110,15 @@ public final class CyberTiplineMock: Sendable {
             }
             return Response(status: .ok, headers: [.contentType: "text/xml; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(bytes: try Data(contentsOf: url))))
+        }
+        // Not NCMEC's: how many reports the mock holds in each state, for trials that count what
+        // arrived (Benchmarks/soak.sh) when the mock runs as its own process.
+        router.get("mock/reports") { request, _ in
+            guard self.authorised(request) else { return Response(status: .unauthorized) }
+            let counts = Dictionary(grouping: self.reports, by: \.state.rawValue).mapValues(\.count)
+            let text = "{" + ReportState.allCases.map { "\"\($0.rawValue)\": \(counts[$0.rawValue] ?? 0)" }.joined(separator: ", ")
+                + ", \"finish_calls\": \(self.calls("finish"))}"
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         for endpoint in ["submit", "upload", "fileinfo", "finish", "retract"] {
             router.post(RouterPath(endpoint)) { request, _ in
