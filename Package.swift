@@ -67,8 +67,8 @@ let package = Package(
     ],
     targets: [
         // MARK: core
-        // Hex, durations as numbers, the one backoff: what every layer writes the same way.
-        .target(name: "Basics", swiftSettings: hotPath),
+        // Hex, durations as numbers, the one backoff, spans that keep errors' words: what every layer writes the same way.
+        .target(name: "Basics", dependencies: [.product(name: "Tracing", package: "swift-distributed-tracing")], swiftSettings: hotPath),
         .target(name: "PDQ", dependencies: ["Basics"], swiftSettings: hotPath),
         .target(name: "HammingIndex", dependencies: ["PDQ"], swiftSettings: hotPath),
 
@@ -117,7 +117,7 @@ let package = Package(
         // The one lookup path: request → hashing pool → index → entries → verdict → event.
         .target(
             name: "Lookup",
-            dependencies: ["PDQ", "Banks", "ImageSignals", .product(name: "Tracing", package: "swift-distributed-tracing")],
+            dependencies: ["Basics", "PDQ", "Banks", "ImageSignals", .product(name: "Tracing", package: "swift-distributed-tracing")],
             swiftSettings: strictSwift
         ),
 

@@ -387,7 +387,8 @@ def report(peak, rate, sent, late, soak_start, soak_end, drained, kill_times):
         by_kind.setdefault(kind, [0, 0, []]); by_kind[kind][0] += 1
         if detail is not None: by_kind[kind][1] += 1; by_kind[kind][2].append((start, end, status, detail))
     print(f"peak (16 clients, closed loop): {peak:.0f} ops/s; soak rate {rate:.0f} ops/s ({a.fraction:.0%}) for {duration / 60:.1f} min;"
-          f" achieved {sent / duration:.0f} ops/s, {late} skipped by the driver")
+          f" achieved {(sent - late) / duration:.0f} ops/s ({(sent - late) / duration / peak:.0%} of the peak): {late} of {sent} scheduled"
+          f" were skipped because 400 were already waiting for an answer")
     killed, other = [], []
     for kind, (n, failed, errors) in sorted(by_kind.items()):
         for start, end, status, detail in errors:
@@ -428,8 +429,15 @@ def report(peak, rate, sent, late, soak_start, soak_end, drained, kill_times):
     print(f"hash-sharing sync: {ncmec.get('last_outcome')}; NCMEC bank: "
           f"{json.loads(call('GET', '/v1/banks/NCMEC', port=PORTS[0], host='127.0.0.1')[1] or b'{}').get('entry_count')} entries")
 
-    # Memory after the first 5 minutes, and lag.
+    # Memory after the first 5 minutes, and lag; every sample is kept in samples.csv.
+    with open(os.path.join(a.work, "samples.csv"), "w") as f:
+        f.write("seconds,replica,rss_mb,lag_seconds,ready\n")
+        for t, name, rss, lag, ready in samples:
+            f.write(f"{t:.1f},{name},{'' if rss is None else f'{rss:.1f}'},{'' if lag is None else lag},{int(ready)}\n")
     for r in replicas:
+        series = [(t, rss) for t, name, rss, _, _ in samples if name == r.name and rss is not None]
+        marks = [min(series, key=lambda s: abs(s[0] - (soak_start + m * 60)), default=None) for m in range(0, int(duration / 60) + 1, 5)]
+        print(f"replica {r.name}: RSS every 5 min (MB): " + " ".join(f"{v:.0f}" for _, v in [m for m in marks if m]))
         since = max(soak_start + 300, (r.started or 0) + 300)
         series = [(t, rss) for t, name, rss, _, _ in samples if name == r.name and rss is not None and t >= since]
         if len(series) >= 2:
@@ -438,8 +446,29 @@ def report(peak, rate, sent, late, soak_start, soak_end, drained, kill_times):
                   f"({(last - first) / first:+.1%}; max {top:.0f} MB), from {len(series)} samples")
         else:
             print(f"replica {r.name}: fewer than 2 RSS samples 5 minutes after its last start")
-        lags = [lag for t, name, _, lag, ready in samples if name == r.name and ready and lag is not None]
-        print(f"replica {r.name}: change-log lag max {max(lags) if lags else float('nan'):.3f} s over {len(lags)} samples while ready")
+        lags = sorted(lag for t, name, _, lag, ready in samples if name == r.name and ready and lag is not None)
+        if lags:
+            print(f"replica {r.name}: change-log lag max {lags[-1]:.3f} s, p99 {lags[int(len(lags) * 0.99) - 1]:.3f} s, median {lags[len(lags) // 2]:.3f} s; "
+                  f"over 1 s in {sum(1 for v in lags if v > 1)} of {len(lags)} samples (every 5 s, while ready)")
     print(f"queue drained {drained - soak_end:.0f} s after the load stopped")
 
-main()
+def stop_replicas():
+    for r in replicas:
+        if r.process is not None and r.process.poll() is None:
+            r.process.terminate()
+            try: r.process.wait(timeout=30)
+            except subprocess.TimeoutExpired: r.process.kill()
+
+def ports_free():
+    import socket
+    # (The receivers here bound their ports already: a port in use failed them at start.)
+    for port in PORTS:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                raise SystemExit(f"port {port} is already in use: another server would be measured (stop it first)")
+
+ports_free()
+try:
+    main()
+finally:
+    stop_replicas()

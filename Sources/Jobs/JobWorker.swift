@@ -88,7 +88,7 @@ public final class JobWorker: Sendable {
             group.addTask {
                 do {
                     // The job's span continues the trace it was queued in (JobTrace).
-                    let result = try await withSpan("job \(job.kind)", context: JobTrace.context(job.traceContext), ofKind: .consumer) { span in
+                    let result = try await TracedSpan.run("job \(job.kind)", context: JobTrace.context(job.traceContext), ofKind: .consumer) { span in
                         span.attributes["vigil.job.id"] = Int(job.id)
                         span.attributes["vigil.job.attempt"] = job.attempts
                         return try await handler.run(job, context: context)

@@ -1,3 +1,4 @@
+import Basics
 public import Banks
 public import ImageSignals
 import Foundation
@@ -57,7 +58,7 @@ public final class LookupService: Sendable {
     public func hash(_ bytes: [UInt8], dihedral: Bool = false) async throws -> ContentSignals {
         let signals: ContentSignals
         do {
-            signals = try await withSpan("image decode and hash") { span in
+            signals = try await TracedSpan.run("image decode and hash") { span in
                 span.attributes["vigil.image.bytes"] = bytes.count
                 return try await hashing.signals(of: bytes, dihedral: dihedral)
             }
@@ -74,12 +75,10 @@ public final class LookupService: Sendable {
     // MARK: lookup
 
     public func lookup(_ request: LookupRequest) async throws -> LookupOutcome {
-        try await withSpan("lookup") { span in
+        // No verdict in the span: a collector is not where a match on an account's upload is kept.
+        try await TracedSpan.run("lookup") { span in
             span.attributes["vigil.lookup.api"] = request.api.rawValue
-            let outcome = try await answer(request)
-            span.attributes["vigil.lookup.matched"] = outcome.isMatch
-            span.attributes["vigil.lookup.matches"] = outcome.matches.count
-            return outcome
+            return try await answer(request)
         }
     }
 
@@ -138,7 +137,7 @@ public final class LookupService: Sendable {
         if let recorder, recorder.mustRecord(matched: outcome.isMatch, api: outcome.api) {
             let recorded = Self.event(outcome, origin: request.origin)
             do {
-                try await withSpan("lookup event write") { _ in try await recorder.record(recorded) }
+                try await TracedSpan.run("lookup event write") { _ in try await recorder.record(recorded) }
             } catch {
                 // Fail closed: a match nobody can act on must not be answered as if it were handled.
                 throw LookupError.unrecorded
@@ -155,7 +154,7 @@ public final class LookupService: Sendable {
         let ids = (outcome.matches + outcome.suppressed.map(\.match) + outcome.allowedBy).map(\.entryID)
         guard !ids.isEmpty else { return }
         let start = ContinuousClock.now
-        let read = try await withSpan("bank entries read") { span in
+        let read = try await TracedSpan.run("bank entries read") { span in
             span.attributes["vigil.entries"] = ids.count
             return try await banks.entries(ids: ids)
         }

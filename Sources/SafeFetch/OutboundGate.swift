@@ -60,15 +60,18 @@ public final class OutboundGate: Sendable {
         let address = try await checkedAddress(host: host)
         let started = ContinuousClock.now
         let observe = observer.withLock { $0 }
-        // The span names the service and the host, never the URL (a query can hold an image's
-        // address or a key); the request carries the trace to the service called.
+        // The span names the service, never the URL (a query can hold a key, an image's address
+        // is the platform's user's); an integration's host is the operator's, an image's is not.
+        // The trace goes on to the services the operator configured, not to an image's host.
         let span = startSpan("HTTP \(request.method.rawValue) \(purpose)", ofKind: .client)
         defer { span.end() }
         span.attributes["vigil.outbound.purpose"] = purpose
         span.attributes["http.request.method"] = request.method.rawValue
-        span.attributes["server.address"] = host
         var request = request
-        InstrumentationSystem.instrument.inject(span.context, into: &request, using: TraceHeaders())
+        if purpose != Self.imageFetch {
+            span.attributes["server.address"] = host
+            InstrumentationSystem.instrument.inject(span.context, into: &request, using: TraceHeaders())
+        }
         do {
             let response = try await client(host: host, address: address).execute(request, deadline: deadline)
             observe?(purpose, "\(response.status.code / 100)xx", ContinuousClock.now - started)
@@ -76,13 +79,15 @@ public final class OutboundGate: Sendable {
             if response.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
             return response
         } catch {
-            span.recordError(error)
-            span.setStatus(SpanStatus(code: .error))
+            TracedSpan.failed(span, error)
             observe?(purpose, "error", ContinuousClock.now - started)
             let port = url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80)
             throw ConnectionNotMade(error, host: host, port: port) ?? error
         }
     }
+
+    /// The purpose of a fetch of an image at an address someone else gave.
+    public static let imageFetch = "image_fetch"
 
     /// Sets who is told of each request sent (the server's metrics).
     public func observe(_ body: @escaping @Sendable (_ purpose: String, _ outcome: String, _ duration: Duration) -> Void) {

@@ -135,7 +135,7 @@ public final class SafeURLFetcher: Sendable {
         request.headers.add(name: "User-Agent", value: policy.userAgent)
         request.headers.add(name: "Accept", value: "image/*, */*;q=0.5")
         let remaining = ContinuousClock.now.duration(to: deadline)
-        let response = try await gate.execute(request, deadline: .now() + .nanoseconds(max(remaining.nanoseconds, 1)), purpose: "image_fetch")
+        let response = try await gate.execute(request, deadline: .now() + .nanoseconds(max(remaining.nanoseconds, 1)), purpose: OutboundGate.imageFetch)
         let status = Int(response.status.code)
         if [301, 302, 303, 307, 308].contains(status) {
             guard let location = response.headers.first(name: "Location") else { throw FetchError.redirectWithoutLocation(status: status) }

@@ -11,6 +11,7 @@ enum TraceExport {
     /// Makes the process's tracer and returns the service that exports its spans: it runs with
     /// the server, listed first so that it stops last and sends what the shutdown traced.
     static func start(endpoint: String, logger: Logger) throws -> any Service {
+        try TraceEnvironment.check(ProcessInfo.processInfo.environment)
         var configuration = OTel.Configuration.default
         configuration.serviceName = "vigil"
         configuration.resourceAttributes["service.version"] = VigilVersion.current
@@ -22,6 +23,8 @@ enum TraceExport {
         configuration.traces.exporter = .otlp
         configuration.traces.otlpExporter.protocol = .httpProtobuf
         configuration.traces.otlpExporter.endpoint = endpoint
+        // The exporter's HTTP client is made here, before the tracer is the process's: it takes
+        // the no-op tracer, so its requests to the collector are not traced in turn (a loop).
         let backend = try OTel.makeTracingBackend(configuration: configuration)
         InstrumentationSystem.bootstrap(backend.factory)
         // The host only: an address can carry a token in its query.

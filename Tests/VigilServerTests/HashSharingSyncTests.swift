@@ -135,6 +135,13 @@ import VigilTestSupport
             let due = try await fixture.service.bankSync.queueDue(at: Date().addingTimeInterval(3600))
             let again = try await fixture.service.bankSync.queueDue(at: Date().addingTimeInterval(3600))
             #expect(due.count == 2 && again.isEmpty, "\(due.count) then \(again.count)")
+            // Due again while those syncs are still queued: not queued twice (the soak saw three
+            // syncs of one list side by side, each reading the same pages).
+            let whileQueued = try await fixture.service.bankSync.queueDue(at: Date().addingTimeInterval(3 * 3600))
+            #expect(whileQueued.isEmpty, "\(whileQueued.count) syncs queued beside unfinished ones")
+            try await fixture.runJobs()
+            let afterwards = try await fixture.service.bankSync.queueDue(at: Date().addingTimeInterval(5 * 3600))
+            #expect(afterwards.count == 2, "\(afterwards.count)")
 
             #expect(try await client.call(.delete, "/v1/banks/SHARED/source", key: fixture.admin).status == 204)
             #expect(try await client.call(.get, "/v1/banks/SHARED/source", key: fixture.admin).status == 404)

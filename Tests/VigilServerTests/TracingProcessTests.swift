@@ -10,7 +10,9 @@ import VigilTestSupport
 /// Traces in a real `vigil serve`: a workflow run started by a request that carries a W3C
 /// `traceparent` is one trace at a local OTLP/HTTP collector, from the request through the
 /// queued run, each step, the lookup (decoding, the index, storage) and each outbound call, and
-/// the webhook receiver is handed the same trace. Nothing secret or identifying is exported.
+/// the webhook receiver is handed the same trace. Nothing secret or identifying is exported: no
+/// key, secret, image address or verdict, nor an error's words; a malformed or oversized caller
+/// trace is ignored without logging the request's headers.
 @Suite(.serialized) struct TracingProcessTests {
     typealias Server = ServeCommandTests.Server
 
@@ -105,13 +107,45 @@ import VigilTestSupport
         let delivered = try #require(receiver.deliveries.first)
         #expect(delivered.traceparent == "00-\(traceID)-\(webhook.id)-01")
 
-        // No key, secret or image address leaves in a span.
-        let exported = collector.bodies
-        for secret in [key, "hook-signing-secret", "demo-0.jpg", imageURL] {
-            #expect(!exported.contains(secret), "a span carries \(secret.prefix(12))…: \(exported.components(separatedBy: secret).first?.suffix(300) ?? "")")
+        // A run that fails: its step's span says so by the error's type, not its words (which
+        // name the image's address).
+        let absentImage = origin.url("/missing.jpg?token=s3cr3t-upload-token")
+        let failing = try await ReplicaTests.call(.POST, "\(base)/v1/workflows/\(workflowID)/runs", key: key, json: #"{"image_url": "\#(absentImage)"}"#)
+        let failingID = try #require(WorkflowProcessTests.json(failing.body)["id"] as? Int, "\(failing.body)")
+        var failedSpan: TraceCollector.Span?
+        while ContinuousClock.now < deadline, failedSpan == nil {
+            let run = WorkflowProcessTests.json(try await ReplicaTests.call(.GET, "\(base)/v1/workflow-runs/\(failingID)", key: key).body)
+            if run["status"] as? String == "failed" {
+                failedSpan = collector.spans.first { $0.name == "workflow step lookup" && $0.errorType != nil && $0.traceID != traceID }
+            }
+            if failedSpan == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(failedSpan != nil, "the failed step's span is marked with its error's type")
+
+        // A caller trace that is malformed, or carries an 80 KB tracestate, is ignored: the
+        // request is answered, and no header (the key among them) is logged.
+        for (name, value) in [("traceparent", "00-not-a-trace"), ("tracestate", String(repeating: "a", count: 60_000))] {
+            var odd = HTTPClientRequest(url: "\(base)/v1/banks")
+            odd.headers.add(name: "Authorization", value: "Bearer \(key)")
+            odd.headers.add(name: "traceparent", value: name == "traceparent" ? value : "00-\(traceID)-\(callerSpan)-01")
+            if name == "tracestate" { odd.headers.add(name: name, value: value) }
+            let answered = try await HTTPClient.shared.execute(odd, timeout: .seconds(30))
+            #expect(answered.status.code == 200, "\(name)")
+            _ = try await answered.body.collect(upTo: 1 << 20)
         }
 
+        // No key, secret, image address, upload token or verdict leaves in a span, and
+        // AsyncHTTPClient's own spans (which record full URLs) are not made.
         #expect(try await server.terminate() == 0)
+        let exported = collector.bodies
+        for secret in [key, "hook-signing-secret", "demo-0.jpg", imageURL, "s3cr3t-upload-token", "missing.jpg", "matched", String(repeating: "a", count: 100)] {
+            #expect(!exported.contains(secret), "a span carries \(secret.prefix(12))…: \(exported.components(separatedBy: secret).first?.suffix(300) ?? "")")
+        }
+        #expect(!collector.spans.contains { ["GET", "POST"].contains($0.name) }, "AsyncHTTPClient's own spans")
+        #expect(!collector.spans.contains { $0.name.contains("/status/") || $0.name.contains("/metrics") }, "probes are not traced")
+        let serverLog = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(!serverLog.contains(key), "the server logged a request's key")
+
         try await receiver.stop()
         try await origin.stop()
         try await collector.stop()
@@ -121,11 +155,25 @@ import VigilTestSupport
         let dir = try TemporaryDirectory()
         for bad in ["collector:4318", "ftp://collector/v1/traces", "http://user:secret@collector:4318/v1/traces"] {
             let output = try await VigilProcess.run(["serve", "--data-dir", dir.url.appendingPathComponent("data").path, "--port", "0"],
-                                                    environment: ["VIGIL_TRACES_ENDPOINT": bad])
-            #expect(output.status != 0)
+                                                    environment: ["VIGIL_TRACES_ENDPOINT": bad], timeout: .seconds(60))
+            #expect(output.status == 2, "a setting refused exits 2")
             #expect(output.stderr.contains("VIGIL_TRACES_ENDPOINT"), "\(output.stderr)")
             #expect(!output.stderr.contains("secret"), "the refusal repeats a password: \(output.stderr)")
         }
+    }
+
+    /// swift-otel stops the process on some OTEL_* values and logs others it cannot parse: each
+    /// is refused in words before it is read, and a header's value (a credential) is not repeated.
+    @Test(arguments: [("OTEL_PROPAGATORS", "tracecontext,baggage"), ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc"),
+                      ("OTEL_TRACES_SAMPLER", "xray"), ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://elsewhere:4318/v1/traces"),
+                      ("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "Authorization: Bearer s3cret-collector-key"), ("OTEL_METRICS_EXPORTER", "otlp")])
+    func anOpenTelemetryVariableVigilCannotHonourIsRefusedInWords(name: String, value: String) async throws {
+        let dir = try TemporaryDirectory()
+        let output = try await VigilProcess.run(["serve", "--data-dir", dir.url.appendingPathComponent("data").path, "--port", "0"],
+                                                environment: ["VIGIL_TRACES_ENDPOINT": "http://127.0.0.1:1/v1/traces", name: value], timeout: .seconds(60))
+        #expect(output.status == 2, "exit \(output.status): \(output.stderr.suffix(500))")
+        #expect(output.stderr.contains(name), "\(output.stderr.suffix(500))")
+        #expect(!output.stderr.contains("s3cret"), "the refusal repeats a credential")
     }
 }
 
@@ -136,6 +184,8 @@ final class TraceCollector: Sendable {
         let id: String
         let parentID: String?
         let name: String
+        /// `error.type`, when the span failed.
+        let errorType: String?
     }
 
     final class Received: Sendable {
@@ -177,8 +227,11 @@ final class TraceCollector: Sendable {
                 for scope in resource["scopeSpans"] as? [[String: Any]] ?? [] {
                     for span in scope["spans"] as? [[String: Any]] ?? [] {
                         guard let trace = hexID(span["traceId"] as? String), let id = hexID(span["spanId"] as? String) else { continue }
+                        let attributes = span["attributes"] as? [[String: Any]] ?? []
+                        let errorType = attributes.first { $0["key"] as? String == "error.type" }
+                            .flatMap { ($0["value"] as? [String: Any])?["stringValue"] as? String }
                         spans.append(Span(traceID: trace, id: id, parentID: hexID(span["parentSpanId"] as? String),
-                                          name: span["name"] as? String ?? ""))
+                                          name: span["name"] as? String ?? "", errorType: errorType))
                     }
                 }
             }

@@ -1,4 +1,7 @@
 public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs the built `vigil` executable, as scripts outside the project do.
 public enum VigilProcess {
@@ -26,12 +29,15 @@ public enum VigilProcess {
         return made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Runs the command to its end, waiting on a thread of its own (`Blocking`).
-    public static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) async throws -> Output {
-        try await Blocking.run { try runBlocking(arguments, stdin: stdin, environment: environment) }
+    /// Runs the command to its end, waiting on a thread of its own (`Blocking`). With `timeout`, a
+    /// command still running then is killed (a test of a command that should have stopped fails,
+    /// it does not hang).
+    public static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
+                           timeout: Duration? = nil) async throws -> Output {
+        try await Blocking.run { try runBlocking(arguments, stdin: stdin, environment: environment, timeout: timeout) }
     }
 
-    static func runBlocking(_ arguments: [String], stdin: Data?, environment: [String: String]) throws -> Output {
+    static func runBlocking(_ arguments: [String], stdin: Data?, environment: [String: String], timeout: Duration? = nil) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -41,6 +47,12 @@ public enum VigilProcess {
         process.standardError = err
         process.standardInput = input
         try process.run()
+        // Cancelled once the command ends, so a pid the system reuses later is never signalled.
+        let pid = process.processIdentifier
+        let killer = DispatchWorkItem { kill(pid, SIGKILL) }
+        if let timeout {
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(timeout.components.seconds * 1000)), execute: killer)
+        }
         if let stdin { input.fileHandleForWriting.write(stdin) }
         try input.fileHandleForWriting.close()
         // Drain both pipes concurrently so a chatty child cannot block on a full pipe.
@@ -52,6 +64,7 @@ public enum VigilProcess {
         }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        killer.cancel()
         errDone.wait()
         return Output(status: process.terminationStatus,
                       stdout: String(decoding: outData, as: UTF8.self),

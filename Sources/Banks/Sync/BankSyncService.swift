@@ -101,10 +101,17 @@ public struct BankSyncService: Sendable {
         return try await enqueue(source)
     }
 
-    /// Queues a sync for every source whose time has come; answers the jobs queued.
+    /// Queues a sync for every source whose time has come, unless the bank's last sync is still
+    /// queued or running (a first sync of a large list can outlast the interval, and a second sync
+    /// would read the same pages again beside it: that one picks up what is new). Answers the
+    /// jobs queued.
     public func queueDue(at now: Date = Date()) async throws -> [Job] {
+        let due = try await sources.claimDue(at: now)
+        guard !due.isEmpty else { return [] }
+        let unfinished = try await jobs.list(kinds: [Self.jobKind], states: [.queued, .running], limit: 10_000)
+        let syncing = Set(try unfinished.map { try JobText.payload([String: Int64].self, of: $0)["bank_id"] })
         var queued: [Job] = []
-        for source in try await sources.claimDue(at: now) { queued.append(try await enqueue(source)) }
+        for source in due where !syncing.contains(source.bankID) { queued.append(try await enqueue(source)) }
         return queued
     }
 

@@ -1,47 +1,69 @@
+import Basics
 import HTTPTypes
 import Hummingbird
 import Tracing
 
-/// One server span per request, continuing the caller's trace when it sends one (W3C
-/// `traceparent`); everything the request does (lookups, storage, the jobs it queues) is under
-/// it. Hummingbird's TracingMiddleware records the path and query string, which here carry CSRF
-/// tokens, image addresses and evidence digests: this records the route template, the method
-/// and the status only.
+/// One server span per authenticated API request; everything the request does (lookups,
+/// storage, the jobs it queues) is under it. It runs after authentication, so only a key holder
+/// or a trusted proxy can join Vigil's spans to a trace of its own, with one well-formed W3C
+/// `traceparent` (anything else starts a new trace, unread and unlogged: the tracer would log
+/// the whole header block, keys included, on a value it cannot parse; and `tracestate`, which a
+/// client can make 80 KB long, is never taken). Hummingbird's TracingMiddleware records the path
+/// and query string, which carry image addresses and evidence digests: this records the route
+/// template, the method and the status. Health probes and metric scrapes are not traced.
 struct RequestTracing: RouterMiddleware {
     typealias Context = VigilRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        if path == "/metrics" || path.hasPrefix("/status/") { return try await next(request, context) }
         var parent = ServiceContext.current ?? .topLevel
-        InstrumentationSystem.instrument.extract(request.headers, into: &parent, using: TraceHeaderReader())
-        let span = startSpan("\(request.method.rawValue)", context: parent, ofKind: .server)
+        let caller = Self.callerTrace(request.headers)
+        if !caller.isEmpty { InstrumentationSystem.instrument.extract(caller, into: &parent, using: CallerTrace()) }
+        let span = startSpan(request.method.rawValue, context: parent, ofKind: .server)
+        defer { span.end() }
+        let route = context.endpointPath ?? "unmatched"
+        span.operationName = "\(request.method.rawValue) \(route)"
         span.attributes["http.request.method"] = request.method.rawValue
-        func named() {
-            let route = context.endpointPath ?? "unmatched"
-            span.operationName = "\(request.method.rawValue) \(route)"
-            span.attributes["http.route"] = route
-        }
+        span.attributes["http.route"] = route
         do {
+            // Ends when the answer is ready, not written: an event stream would keep its span open for hours.
             let response = try await ServiceContext.$current.withValue(span.context) { try await next(request, context) }
-            named()
             span.attributes["http.response.status_code"] = Int(response.status.code)
             if response.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
-            // Ends when the answer is ready, not written: an event stream would keep its span open for hours.
-            span.end()
             return response
         } catch {
-            named()
             span.attributes["http.response.status_code"] = Int((error as? any HTTPResponseError)?.status.code ?? 500)
-            span.recordError(error)
-            span.setStatus(SpanStatus(code: .error))
-            span.end()
+            TracedSpan.failed(span, error)
             throw error
         }
     }
+
+    /// The caller's `traceparent` when there is exactly one and it is well formed (version 00).
+    static func callerTrace(_ fields: HTTPFields) -> [(String, String)] {
+        let values = fields[values: HTTPField.Name("traceparent")!]
+        guard values.count == 1, let value = values.first, isTraceparent(value) else { return [] }
+        return [("traceparent", value)]
+    }
+
+    /// `00-` 32 lowercase hex digits `-` 16 `-` 2.
+    static func isTraceparent(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        guard bytes.count == 55, bytes[0] == UInt8(ascii: "0"), bytes[1] == UInt8(ascii: "0") else { return false }
+        for (index, byte) in bytes.enumerated().dropFirst(2) {
+            if index == 2 || index == 35 || index == 52 {
+                guard byte == UInt8(ascii: "-") else { return false }
+            } else {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte) else { return false }
+            }
+        }
+        return true
+    }
 }
 
-/// Reads the trace's headers from a request's.
-struct TraceHeaderReader: Extractor {
-    func extract(key: String, from fields: HTTPFields) -> String? {
-        HTTPField.Name(key).flatMap { fields[$0] }
+/// Reads the checked caller trace.
+struct CallerTrace: Extractor {
+    func extract(key: String, from carrier: [(String, String)]) -> String? {
+        carrier.first { $0.0 == key.lowercased() }?.1
     }
 }

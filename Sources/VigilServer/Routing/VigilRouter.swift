@@ -2,14 +2,13 @@ import Access
 public import Hummingbird
 public import Logging
 
-/// Builds the router: middleware (trace → access log → metrics → errors → authentication) and every API.
+/// Builds the router: middleware (access log → metrics → errors → authentication → trace) and every API.
 public enum VigilRouter {
     /// - Parameter dashboard: also serve the dashboard's pages at `/` (off for API-only tests
     ///   that check the API's route table).
     public static func build(service: VigilService, accessLogger: Logger, dashboard: Bool = true) -> Router<VigilRequestContext> {
         let router = Router(context: VigilRequestContext.self)
         let routes = RouteTable()
-        router.add(middleware: RequestTracing())
         router.add(middleware: AccessLogMiddleware(logger: accessLogger))
         router.add(middleware: MetricsMiddleware(metrics: service.metrics))
         router.add(middleware: ErrorMiddleware(routes: routes))
@@ -20,6 +19,7 @@ public enum VigilRouter {
         let api = router.group()
             .add(middleware: AuthenticationMiddleware(keys: service.keys, trustedProxies: service.settings.trustedProxies,
                                                       proxyRole: service.settings.trustedProxyRole))
+            .add(middleware: RequestTracing())
             .add(middleware: Authorize())
         let v1 = api.group("v1")
 

@@ -1,3 +1,4 @@
+import Basics
 public import Foundation
 import Integrations
 public import Jobs
@@ -204,7 +205,7 @@ public final class WorkflowEngine: Sendable {
                                   runID: execution.run.id, stepID: step.id, workflowID: execution.run.workflowID)
             // One span per try of a step; its outbound calls and lookups are its children. Step
             // ids and action keys come from the definition, never from run data.
-            let output = try await withSpan("workflow step \(step.id)") { span in
+            let output = try await TracedSpan.run("workflow step \(step.id)") { span in
                 span.attributes["vigil.workflow.run_id"] = Int(execution.run.id)
                 span.attributes["vigil.workflow.step"] = step.id
                 span.attributes["vigil.workflow.action"] = key
