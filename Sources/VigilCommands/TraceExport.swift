@@ -16,7 +16,9 @@ enum TraceExport {
         configuration.serviceName = "vigil"
         configuration.resourceAttributes["service.version"] = VigilVersion.current
         // The exporter's own failures (a collector down) are logged as the server's other lines are.
-        configuration.diagnosticLogger = .custom(Logger(label: "vigil.traces"))
+        var diagnostics = Logger(label: "vigil.traces")
+        diagnostics.handler = WithoutValues(inner: diagnostics.handler)
+        configuration.diagnosticLogger = .custom(diagnostics)
         configuration.diagnosticLogLevel = .warning
         configuration.metrics.enabled = false
         configuration.logs.enabled = false
@@ -30,5 +32,35 @@ enum TraceExport {
         // The host only: an address can carry a token in its query.
         logger.notice("sending traces to an OpenTelemetry collector", metadata: ["host": "\(URLComponents(string: endpoint)?.host ?? "?")"])
         return backend.service
+    }
+}
+
+/// The exporter's log lines without the values swift-otel attaches to some of them (an
+/// environment variable's value, before and after; the carrier of a trace it could not read):
+/// those can be a collector's credentials or a request's headers, and a value TraceEnvironment
+/// let through that swift-otel then cannot parse must not put one in the log.
+struct WithoutValues: LogHandler {
+    var inner: any LogHandler
+    static let dropped: Set<String> = ["environment_value", "previous_value", "new_value", "carrier"]
+
+    var logLevel: Logger.Level {
+        get { inner.logLevel }
+        set { inner.logLevel = newValue }
+    }
+
+    var metadata: Logger.Metadata {
+        get { inner.metadata }
+        set { inner.metadata = newValue.filter { !Self.dropped.contains($0.key) } }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { inner[metadataKey: key] }
+        set { if !Self.dropped.contains(key) { inner[metadataKey: key] = newValue } }
+    }
+
+    func log(event: LogEvent) {
+        var event = event
+        event.metadata = event.metadata?.filter { !Self.dropped.contains($0.key) }
+        inner.log(event: event)
     }
 }

@@ -22,7 +22,8 @@ import Glibc
             _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
             process.executableURL = VigilProcess.executable
             process.arguments = ["serve", "--data-dir", dataDir.path, "--log-level", "warning"] + (port.map { ["--port", String($0)] } ?? []) + arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { $0.key != "VIGIL_DATABASE_URL" }
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+                .filter { $0.key != "VIGIL_DATABASE_URL" && (!$0.key.hasPrefix("OTEL_") || environment[$0.key] != nil) }
             process.standardOutput = try FileHandle(forWritingTo: stdout)
             if let stderr {
                 _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)

@@ -103,13 +103,16 @@ public struct BankSyncService: Sendable {
 
     /// Queues a sync for every source whose time has come, unless the bank's last sync is still
     /// queued or running (a first sync of a large list can outlast the interval, and a second sync
-    /// would read the same pages again beside it: that one picks up what is new). Answers the
-    /// jobs queued.
+    /// would read the same pages again beside it: that one picks up what is new, and the next is
+    /// queued an interval later). A sync asked for by hand (`requestSync`) is queued whatever is
+    /// running. Answers the jobs queued.
     public func queueDue(at now: Date = Date()) async throws -> [Job] {
         let due = try await sources.claimDue(at: now)
         guard !due.isEmpty else { return [] }
-        let unfinished = try await jobs.list(kinds: [Self.jobKind], states: [.queued, .running], limit: 10_000)
-        let syncing = Set(try unfinished.map { try JobText.payload([String: Int64].self, of: $0)["bank_id"] })
+        // One unfinished sync per bank at most (the store lists up to 1,000, newest first). A job
+        // whose payload names no bank syncs none: it does not hold any bank's schedule back.
+        let unfinished = try await jobs.list(kinds: [Self.jobKind], states: [.queued, .running], limit: 1000)
+        let syncing = Set(unfinished.compactMap { (try? JobText.payload([String: Int64].self, of: $0))?["bank_id"] })
         var queued: [Job] = []
         for source in due where !syncing.contains(source.bankID) { queued.append(try await enqueue(source)) }
         return queued

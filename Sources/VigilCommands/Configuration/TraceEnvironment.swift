@@ -13,6 +13,11 @@ enum TraceEnvironment {
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("OTEL_") {
             try check(name, value)
         }
+        // swift-otel logs an argument its sampler does not take, with the value.
+        if environment["OTEL_TRACES_SAMPLER_ARG"] != nil,
+           !["traceidratio", "parentbased_traceidratio"].contains(environment["OTEL_TRACES_SAMPLER"] ?? "") {
+            throw Invalid(description: "OTEL_TRACES_SAMPLER_ARG is set, but only OTEL_TRACES_SAMPLER=traceidratio or parentbased_traceidratio takes one")
+        }
     }
 
     static let samplers: Set<String> = ["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off",
@@ -27,6 +32,12 @@ enum TraceEnvironment {
                 throw Invalid(description: "\(name) must be a number from \(range.lowerBound) to \(range.upperBound), not \"\(value.prefix(60))\"")
             }
         }
+        // Whole numbers, as swift-otel reads them (it would log and drop "1.5").
+        func whole(_ range: ClosedRange<Int>) throws {
+            guard let number = Int(value), range.contains(number) else {
+                throw Invalid(description: "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(value.prefix(60))\"")
+            }
+        }
         switch name {
         case "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": try oneOf(["http/protobuf", "http/json"])
         case "OTEL_EXPORTER_OTLP_COMPRESSION", "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION": try oneOf(["none", "gzip"])
@@ -34,15 +45,20 @@ enum TraceEnvironment {
         case "OTEL_TRACES_EXPORTER": try oneOf(["otlp"])
         case "OTEL_TRACES_SAMPLER": try oneOf(samplers.sorted())
         case "OTEL_TRACES_SAMPLER_ARG": try number(0...1)
-        case "OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_BSP_SCHEDULE_DELAY", "OTEL_BSP_EXPORT_TIMEOUT",
-             "OTEL_BSP_MAX_QUEUE_SIZE", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE":
-            try number(1...86_400_000)
+        case "OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_BSP_SCHEDULE_DELAY", "OTEL_BSP_EXPORT_TIMEOUT":
+            try whole(1...3_600_000)  // milliseconds
+        case "OTEL_BSP_MAX_QUEUE_SIZE", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE":
+            try whole(1...100_000)  // the queue is allocated whole at start
         case "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS":
-            guard headersAreWellFormed(value) else {
+            guard pairsAreWellFormed(value, namesAreTokens: true) else {
                 throw Invalid(description: "\(name) must be name=value pairs separated by commas, such as api-key=SECRET "
                     + "(its value is not repeated here: it holds credentials)")
             }
-        case "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_EXPORTER_OTLP_CERTIFICATE", "OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE",
+        case "OTEL_RESOURCE_ATTRIBUTES":
+            guard pairsAreWellFormed(value) else {
+                throw Invalid(description: "OTEL_RESOURCE_ATTRIBUTES must be name=value pairs separated by commas, such as deployment.environment=production")
+            }
+        case "OTEL_SERVICE_NAME", "OTEL_EXPORTER_OTLP_CERTIFICATE", "OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE",
              "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", "OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE", "OTEL_EXPORTER_OTLP_CLIENT_KEY",
              "OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY":
             break
@@ -57,16 +73,26 @@ enum TraceEnvironment {
         }
     }
 
-    /// What swift-otel parses (`name=value`, comma-separated), with names that are HTTP tokens.
-    static func headersAreWellFormed(_ value: String) -> Bool {
-        let token = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~")
-        let pairs = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard !pairs.isEmpty else { return false }
-        return pairs.allSatisfy { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2 else { return false }
-            let name = parts[0].trimmingCharacters(in: .whitespaces), text = parts[1].trimmingCharacters(in: .whitespaces)
-            return !name.isEmpty && name.allSatisfy(token.contains) && !text.isEmpty && text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F }
+    /// Whether swift-otel parses `value` as `name=value` pairs: it splits the bytes on `,` (an
+    /// empty piece is skipped), then each piece on its first `=`; a piece without a name and a
+    /// value fails, and the whole value is then logged. This is as strict, or stricter: a piece
+    /// of spaces, a name or value of spaces, a control character, or (for headers) a name that is
+    /// not an HTTP token is refused here first.
+    static func pairsAreWellFormed(_ value: String, namesAreTokens: Bool = false) -> Bool {
+        let token = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~".utf8)
+        let pieces = value.utf8.split(separator: UInt8(ascii: ","))
+        guard !pieces.isEmpty else { return false }
+        func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+            var bytes = bytes
+            while let first = bytes.first, first == 0x20 || first == 0x09 { bytes = bytes.dropFirst() }
+            while let last = bytes.last, last == 0x20 || last == 0x09 { bytes = bytes.dropLast() }
+            return bytes
+        }
+        return pieces.allSatisfy { piece in
+            let bytes = ArraySlice(piece)
+            guard bytes.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }), let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { return false }
+            let name = trimmed(bytes[..<equals]), text = trimmed(bytes[(equals + 1)...])
+            return !name.isEmpty && !text.isEmpty && (!namesAreTokens || name.allSatisfy(token.contains))
         }
     }
 }

@@ -10,13 +10,15 @@ import Tracing
 /// the whole header block, keys included, on a value it cannot parse; and `tracestate`, which a
 /// client can make 80 KB long, is never taken). Hummingbird's TracingMiddleware records the path
 /// and query string, which carry image addresses and evidence digests: this records the route
-/// template, the method and the status. Health probes and metric scrapes are not traced.
+/// template, the method and the status. Requests without a key or a trusted proxy's word (health
+/// probes, `/openapi.json`), metric scrapes and the dashboard are not traced.
 struct RequestTracing: RouterMiddleware {
     typealias Context = VigilRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        if path == "/metrics" || path.hasPrefix("/status/") { return try await next(request, context) }
+        let authenticated = context.apiKey != nil || context.proxyRole != nil
+        if !authenticated || path == "/metrics" || path.hasPrefix("/status") { return try await next(request, context) }
         var parent = ServiceContext.current ?? .topLevel
         let caller = Self.callerTrace(request.headers)
         if !caller.isEmpty { InstrumentationSystem.instrument.extract(caller, into: &parent, using: CallerTrace()) }
@@ -33,8 +35,10 @@ struct RequestTracing: RouterMiddleware {
             if response.status.code >= 500 { span.setStatus(SpanStatus(code: .error)) }
             return response
         } catch {
-            span.attributes["http.response.status_code"] = Int((error as? any HTTPResponseError)?.status.code ?? 500)
-            TracedSpan.failed(span, error)
+            // A refusal (4xx) is an answer, not the server's failure: only a 5xx marks the span.
+            let status = Int((error as? any HTTPResponseError)?.status.code ?? 500)
+            span.attributes["http.response.status_code"] = status
+            if status >= 500 { TracedSpan.failed(span, error) }
             throw error
         }
     }
@@ -46,10 +50,12 @@ struct RequestTracing: RouterMiddleware {
         return [("traceparent", value)]
     }
 
-    /// `00-` 32 lowercase hex digits `-` 16 `-` 2.
+    /// `00-` 32 lowercase hex digits `-` 16 `-` 2, with neither id all zeros (which the tracer
+    /// refuses, logging the value).
     static func isTraceparent(_ value: String) -> Bool {
         let bytes = Array(value.utf8)
         guard bytes.count == 55, bytes[0] == UInt8(ascii: "0"), bytes[1] == UInt8(ascii: "0") else { return false }
+        guard bytes[3..<35].contains(where: { $0 != UInt8(ascii: "0") }), bytes[36..<52].contains(where: { $0 != UInt8(ascii: "0") }) else { return false }
         for (index, byte) in bytes.enumerated().dropFirst(2) {
             if index == 2 || index == 35 || index == 52 {
                 guard byte == UInt8(ascii: "-") else { return false }
