@@ -67,8 +67,10 @@ let package = Package(
     ],
     targets: [
         // MARK: core
-        // Hex, durations as numbers, the one backoff, spans that keep errors' words: what every layer writes the same way.
-        .target(name: "Basics", dependencies: [.product(name: "Tracing", package: "swift-distributed-tracing")], swiftSettings: hotPath),
+        // Hex, durations as numbers, the one backoff: what every layer writes the same way.
+        .target(name: "Basics", swiftSettings: hotPath),
+        // Spans as every layer records them: a failure by its error's type, never its words.
+        .target(name: "Spans", dependencies: [.product(name: "Tracing", package: "swift-distributed-tracing")], swiftSettings: strictSwift),
         .target(name: "PDQ", dependencies: ["Basics"], swiftSettings: hotPath),
         .target(name: "HammingIndex", dependencies: ["PDQ"], swiftSettings: hotPath),
 
@@ -110,14 +112,14 @@ let package = Package(
         // One durable job queue: jobs, their states, leases, retries; the worker loop.
         .target(
             name: "Jobs",
-            dependencies: ["Basics", .product(name: "Logging", package: "swift-log"), .product(name: "Tracing", package: "swift-distributed-tracing")],
+            dependencies: ["Basics", "Spans", .product(name: "Logging", package: "swift-log"), .product(name: "Tracing", package: "swift-distributed-tracing")],
             swiftSettings: strictSwift
         ),
 
         // The one lookup path: request → hashing pool → index → entries → verdict → event.
         .target(
             name: "Lookup",
-            dependencies: ["Basics", "PDQ", "Banks", "ImageSignals", .product(name: "Tracing", package: "swift-distributed-tracing")],
+            dependencies: ["Spans", "PDQ", "Banks", "ImageSignals", .product(name: "Tracing", package: "swift-distributed-tracing")],
             swiftSettings: strictSwift
         ),
 
@@ -139,7 +141,7 @@ let package = Package(
         // the durable run engine over the job queue.
         .target(
             name: "Workflows",
-            dependencies: ["Basics", "JSONValues", "Jobs", "Integrations", "Events", .product(name: "Logging", package: "swift-log"), .product(name: "Tracing", package: "swift-distributed-tracing")],
+            dependencies: ["Basics", "Spans", "JSONValues", "Jobs", "Integrations", "Events", .product(name: "Logging", package: "swift-log"), .product(name: "Tracing", package: "swift-distributed-tracing")],
             swiftSettings: strictSwift
         ),
 
@@ -205,7 +207,7 @@ let package = Package(
         .target(
             name: "SafeFetch",
             dependencies: [
-                "ImageSignals", "Basics", "ImageCodecs",
+                "ImageSignals", "Basics", "Spans", "ImageCodecs",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -250,7 +252,7 @@ let package = Package(
             name: "VigilServer",
             dependencies: [
                 "ImageSignals", "Basics", "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Access", "SafeFetch", "Integrations", "Vault",
-                "JSONValues", "Workflows", "Events", "Cases", "Reports", "Screening",
+                "JSONValues", "Workflows", "Events", "Cases", "Reports", "Screening", "Spans",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOPosix", package: "swift-nio"),

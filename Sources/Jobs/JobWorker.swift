@@ -1,3 +1,4 @@
+import Spans
 import Basics
 public import Foundation
 public import Logging

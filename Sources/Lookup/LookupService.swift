@@ -1,4 +1,4 @@
-import Basics
+import Spans
 public import Banks
 public import ImageSignals
 import Foundation

@@ -1,4 +1,4 @@
-import Basics
+import Spans
 import HTTPTypes
 import Hummingbird
 import Tracing

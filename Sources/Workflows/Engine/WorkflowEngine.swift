@@ -1,4 +1,4 @@
-import Basics
+import Spans
 public import Foundation
 import Integrations
 public import Jobs
