@@ -198,13 +198,7 @@ final class ChatReceiver: Sendable {
             recorded.bodies.withLock { $0.append(Received(path: path, json: json)) }
             return Response(status: path.hasPrefix("/gone") ? .notFound : (path.hasPrefix("/teams") ? .accepted : .ok))
         }
-        let (ports, sink) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in sink.yield(channel.localAddress?.port ?? 0) },
-                              logger: Logger(label: "chat") { _ in SwiftLogNoOpLogHandler() })
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var iterator = ports.makeAsyncIterator()
-        let port = await iterator.next() ?? 0
+        let (port, task) = try await LocalServer.start(router, label: "chat")
         return ChatReceiver(port: port, recorded: recorded, task: task)
     }
 }

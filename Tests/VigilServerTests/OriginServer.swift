@@ -51,13 +51,7 @@ final class OriginServer: Sendable {
                 try await writer.finish(nil)
             })
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-                              logger: Logger(label: "origin") { _ in SwiftLogNoOpLogHandler() })
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else { throw CancellationError() }
+        let (port, task) = try await LocalServer.start(router, label: "origin")
         return OriginServer(port: port, task: task)
     }
 

@@ -191,13 +191,7 @@ import VigilTestSupport
                                                                    "next": nextPage(request, "/v1/banks/SHARED/changes"), "checkpoint": "1"])
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-                              logger: Logger(label: "peer") { _ in SwiftLogNoOpLogHandler() })
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else { throw CancellationError() }
+        let (port, task) = try await LocalServer.start(router, label: "peer")
         return ("http://127.0.0.1:\(port)", { task.cancel(); _ = await task.result })
     }
 

@@ -249,13 +249,7 @@ final class TraceCollector: Sendable {
             received.spans.withLock { $0 += spans }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-                              logger: Logger(label: "collector") { _ in SwiftLogNoOpLogHandler() })
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else { throw CancellationError() }
+        let (port, task) = try await LocalServer.start(router, label: "collector")
         return TraceCollector(port: port, task: task, received: received)
     }
 

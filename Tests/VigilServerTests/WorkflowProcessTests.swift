@@ -256,13 +256,7 @@ final class WebhookReceiver: Sendable {
             log.entries.withLock { $0.append(delivery) }
             return Response(status: .ok)
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-                              logger: Logger(label: "receiver") { _ in SwiftLogNoOpLogHandler() })
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else { throw CancellationError() }
+        let (port, task) = try await LocalServer.start(router, label: "receiver")
         return WebhookReceiver(port: port, task: task, log: log)
     }
 
