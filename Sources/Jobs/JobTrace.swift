@@ -1,3 +1,4 @@
+import Spans
 public import Tracing
 
 /// The trace a job was queued in, carried through the queue. A job runs later, perhaps on
@@ -15,7 +16,7 @@ public enum JobTrace {
     public static func current() -> String? {
         guard let context = ServiceContext.current else { return nil }
         var headers: [(String, String)] = []
-        InstrumentationSystem.instrument.inject(context, into: &headers, using: Carrier())
+        InstrumentationSystem.instrument.inject(context, into: &headers, using: TraceHeaderPairs())
         guard !headers.isEmpty else { return nil }
         let text = headers.map { "\($0.0)=\($0.1)" }.joined(separator: "\n")
         return text.utf8.count <= maximumLength ? text : nil
@@ -30,18 +31,7 @@ public enum JobTrace {
             guard parts.count == 2 else { return nil }
             return (String(parts[0]), String(parts[1]))
         }
-        InstrumentationSystem.instrument.extract(headers, into: &context, using: Carrier())
+        InstrumentationSystem.instrument.extract(headers, into: &context, using: TraceHeaderPairs())
         return context
-    }
-
-    struct Carrier: Injector, Extractor {
-        func inject(_ value: String, forKey key: String, into headers: inout [(String, String)]) {
-            headers.removeAll { $0.0 == key }
-            headers.append((key, value))
-        }
-
-        func extract(key: String, from headers: [(String, String)]) -> String? {
-            headers.first { $0.0.lowercased() == key.lowercased() }?.1
-        }
     }
 }

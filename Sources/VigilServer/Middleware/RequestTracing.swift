@@ -21,11 +21,10 @@ struct RequestTracing: RouterMiddleware {
         if !authenticated || path == "/metrics" || path.hasPrefix("/status") { return try await next(request, context) }
         var parent = ServiceContext.current ?? .topLevel
         let caller = Self.callerTrace(request.headers)
-        if !caller.isEmpty { InstrumentationSystem.instrument.extract(caller, into: &parent, using: CallerTrace()) }
-        let span = startSpan(request.method.rawValue, context: parent, ofKind: .server)
-        defer { span.end() }
+        if !caller.isEmpty { InstrumentationSystem.instrument.extract(caller, into: &parent, using: TraceHeaderPairs()) }
         let route = context.endpointPath ?? "unmatched"
-        span.operationName = "\(request.method.rawValue) \(route)"
+        let span = startSpan("\(request.method.rawValue) \(route)", context: parent, ofKind: .server)
+        defer { span.end() }
         span.attributes["http.request.method"] = request.method.rawValue
         span.attributes["http.route"] = route
         do {
@@ -64,12 +63,5 @@ struct RequestTracing: RouterMiddleware {
             }
         }
         return true
-    }
-}
-
-/// Reads the checked caller trace.
-struct CallerTrace: Extractor {
-    func extract(key: String, from carrier: [(String, String)]) -> String? {
-        carrier.first { $0.0 == key.lowercased() }?.1
     }
 }
