@@ -19,8 +19,7 @@ kills=${3:-$(sized 1 2)}
 hashes=$(sized 20000 1000000)
 generated=$(sized 1000 100000)
 
-../scripts/install-deps.sh --test
-command -v nginx > /dev/null || { if [[ $(id -u) == 0 ]]; then apt-get install -y -q nginx-light; else sudo apt-get install -y -q nginx-light; fi; }
+../scripts/install-deps.sh --test  # nginx among them
 use_vigil
 echo "== machine"; lscpu | grep -E "Model name|^CPU\(s\)"; free -g | head -2
 

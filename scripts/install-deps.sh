@@ -3,13 +3,14 @@
 #   scripts/install-deps.sh          codec libraries (build and run)
 #   scripts/install-deps.sh --test   plus PostgreSQL, xmllint, and chromium with its driver and Python's venv for
 #                                    the dashboard's browser tests (ImageMagick is in both), and what the
-#                                    package test needs (patchelf, adduser, systemd for systemd-analyze)
+#                                    package test needs (patchelf, adduser, systemd for systemd-analyze), and
+#                                    nginx for the replicas behind a load balancer (Benchmarks/soak.sh in the smoke)
 #   scripts/install-deps.sh --package  plus patchelf, for make package
 set -euo pipefail
 
 packages=(curl pkg-config libturbojpeg0-dev libpng-dev libgif-dev libwebp-dev libtiff-dev libheif-dev libxml2-dev imagemagick)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(postgresql libxml2-utils chromium chromium-driver python3-venv patchelf adduser systemd)
+  packages+=(postgresql libxml2-utils chromium chromium-driver python3-venv patchelf adduser systemd nginx-light)
 elif [[ "${1:-}" == "--package" ]]; then
   packages+=(patchelf)
 fi

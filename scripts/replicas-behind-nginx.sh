@@ -7,8 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 vigil=${1:-$(pwd)/.build/debug/vigil}
 [[ -x $vigil ]] || { echo "build vigil first (swift build), or pass its path" >&2; exit 1; }
-scripts/install-deps.sh --test
-command -v nginx >/dev/null || { if [[ $(id -u) == 0 ]]; then apt-get install -y -q nginx-light; else sudo apt-get install -y -q nginx-light; fi; }
+scripts/install-deps.sh --test  # nginx among them
 
 exec scripts/with-postgres.sh bash -c '
 set -euo pipefail

@@ -15,7 +15,7 @@ What it checks at the end: every error other than the killed replica's in-flight
 run, case, webhook delivery and report counted against what was asked (from the database and the
 receivers), resident memory after the first 5 minutes, and the change-log lag of each replica.
 """
-import argparse, base64, hashlib, hmac, http.client, json, os, random, signal, subprocess, sys, threading, time, urllib.parse
+import argparse, base64, math, hashlib, hmac, http.client, json, os, random, signal, subprocess, sys, threading, time, urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -448,7 +448,7 @@ def report(peak, rate, sent, late, soak_start, soak_end, drained, kill_times):
             print(f"replica {r.name}: fewer than 2 RSS samples 5 minutes after its last start")
         lags = sorted(lag for t, name, _, lag, ready in samples if name == r.name and ready and lag is not None)
         if lags:
-            print(f"replica {r.name}: change-log lag max {lags[-1]:.3f} s, p99 {lags[int(len(lags) * 0.99) - 1]:.3f} s, median {lags[len(lags) // 2]:.3f} s; "
+            print(f"replica {r.name}: change-log lag max {lags[-1]:.3f} s, p99 {lags[math.ceil(len(lags) * 0.99) - 1]:.3f} s, median {lags[len(lags) // 2]:.3f} s; "
                   f"over 1 s in {sum(1 for v in lags if v > 1)} of {len(lags)} samples (every 5 s, while ready)")
     print(f"queue drained {drained - soak_end:.0f} s after the load stopped")
 
