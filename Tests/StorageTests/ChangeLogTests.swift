@@ -54,6 +54,26 @@ import VigilTestSupport
         await Self.close(databases, db)
     }
 
+    /// Followers' lag is measured from a change's stamp: it is when the change was written, late
+    /// in its transaction, not the time its caller began the batch (an import batch that takes
+    /// seconds to write is not seconds behind the moment it can be followed).
+    @Test(arguments: Backend.allCases)
+    func aChangeIsStampedWhenItIsWrittenNotWhenItsBatchBegan(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let (service, database) = try await db.service()
+        let bank = try await service.createBank(NewBank(name: "stamped"))
+        let store = SQLBankStore(database: database)
+        let sequence = try await store.latestSequence()
+        var generator = HashGenerator(seed: 44)
+        let before = Date()
+        let began = before.addingTimeInterval(-3600)
+        _ = try await store.applyBatch(bankID: bank.id, insert: [NewEntry(signals: EntrySignals(pdq: generator.randomHash()), addedBy: "t")],
+                                       deleteExternalIDs: [], at: began, returningRows: false, checkpoint: { _ in nil })
+        let stamped = try #require(try await OperationalQueries(database: database).oldestChange(after: sequence))
+        #expect(stamped.timeIntervalSince(before) > -0.01, "stamped \(stamped), batch began \(began)")
+        await Self.close([database], db)
+    }
+
     @Test(arguments: Backend.allCases)
     func aDeletedBankLeavesEveryIndex(backend: Backend) async throws {
         let (db, writer, reader, databases) = try await Self.pair(backend)

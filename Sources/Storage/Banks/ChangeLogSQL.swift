@@ -35,20 +35,26 @@ enum ChangeLogSQL {
         try await sql.raw("NOTIFY \(unsafeRaw: channel)").run()
     }
 
+    /// When a change is appended: the wall clock now, late in its transaction, not the time its
+    /// write began. Followers' lag (`vigil_change_log_lag_seconds`) is measured from it, and a
+    /// change cannot be followed before it commits: an import batch that takes two seconds to
+    /// write is not two seconds behind the moment it becomes visible.
+    static func appendedAt() -> Int64 { Date().millisecondsSince1970 }
+
     static func append(_ sql: any SQLDatabase, _ operation: Operation, bankID: Int64, entryID: Int64? = nil,
-                       entryRuns: String? = nil, at ms: Int64) async throws {
+                       entryRuns: String? = nil) async throws {
         try await sql.raw("""
             INSERT INTO bank_changes (op, bank_id, entry_id, entry_runs, at)
-            VALUES (\(bind: operation.rawValue), \(bind: bankID), \(bind: entryID), \(bind: entryRuns), \(bind: ms))
+            VALUES (\(bind: operation.rawValue), \(bind: bankID), \(bind: entryID), \(bind: entryRuns), \(bind: appendedAt()))
             """).run()
     }
 
     /// Logs the removal of the entries `condition` selects, with the signals they are indexed
     /// under (a follower cannot read them once they are gone). Run before the DELETE.
-    static func appendRemovals(_ sql: any SQLDatabase, where condition: SQLQueryString, at ms: Int64) async throws {
+    static func appendRemovals(_ sql: any SQLDatabase, where condition: SQLQueryString) async throws {
         var query = SQLQueryString("""
             INSERT INTO bank_changes (op, bank_id, entry_id, pdq, md5, sha256, at)
-            SELECT 'entry_removed', bank_id, id, pdq, md5, sha256, \(unsafeRaw: String(ms)) FROM bank_entries WHERE
+            SELECT 'entry_removed', bank_id, id, pdq, md5, sha256, \(unsafeRaw: String(appendedAt())) FROM bank_entries WHERE
             """)
         query.appendLiteral(" ")
         query.appendInterpolation(condition)

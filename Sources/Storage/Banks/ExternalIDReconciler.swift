@@ -48,7 +48,7 @@ enum ExternalIDReconciler {
             merged.source = incoming.source
             merged.extra = incoming.extra
             try await sql.raw("UPDATE bank_entries SET metadata = \(bind: try JSONCoding.encode(merged)) WHERE id = \(bind: same.id)").run()
-            try await ChangeLogSQL.append(sql, .entryUpdated, bankID: bankID, entryID: same.id, at: ms)
+            try await ChangeLogSQL.append(sql, .entryUpdated, bankID: bankID, entryID: same.id)
             outcome.updated += 1
         }
         return outcome

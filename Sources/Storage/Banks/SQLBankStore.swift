@@ -49,7 +49,7 @@ public struct SQLBankStore: BankStore {
                 RETURNING \(unsafeRaw: Self.bankColumns)
                 """).first() else { throw StorageError.corruptRow("INSERT returned no bank") }
             let created = try Self.bank(row)
-            try await ChangeLogSQL.append(sql, .bankCreated, bankID: created.id, at: ms)
+            try await ChangeLogSQL.append(sql, .bankCreated, bankID: created.id)
             return created
         } }
     }
@@ -87,19 +87,18 @@ public struct SQLBankStore: BankStore {
                     ON CONFLICT (entry_id) DO UPDATE SET queued_at = excluded.queued_at
                     """).run()
             }
-            try await ChangeLogSQL.append(sql, .bankUpdated, bankID: bank.id, at: ms)
+            try await ChangeLogSQL.append(sql, .bankUpdated, bankID: bank.id)
             return try Self.bank(row)
         } }
     }
 
     public func deleteBank(id: Int64) async throws {
-        let ms = Date().millisecondsSince1970
         try await changeTransaction { sql in
-            try await ChangeLogSQL.appendRemovals(sql, where: "bank_id = \(bind: id)", at: ms)
+            try await ChangeLogSQL.appendRemovals(sql, where: "bank_id = \(bind: id)")
             try await sql.raw("DELETE FROM bank_entries WHERE bank_id = \(bind: id)").run()
             try await sql.raw("DELETE FROM entry_matches WHERE bank_id = \(bind: id)").run()
             try await sql.raw("DELETE FROM banks WHERE id = \(bind: id)").run()
-            try await ChangeLogSQL.append(sql, .bankDeleted, bankID: id, at: ms)
+            try await ChangeLogSQL.append(sql, .bankDeleted, bankID: id)
         }
     }
 
@@ -123,7 +122,7 @@ public struct SQLBankStore: BankStore {
             let replaced = try await Self.deleteByExternalID(sql, bankID: bankID, ids: reconciled.replacing, at: ms)
             let (insertedIDs, inserted) = try await EntryInserter.insert(reconciled.insert, on: connection, returningRows: returningRows)
             if let runs = EntryRuns.encode(insertedIDs) {
-                try await ChangeLogSQL.append(sql, .entriesAdded, bankID: bankID, entryRuns: runs, at: ms)
+                try await ChangeLogSQL.append(sql, .entriesAdded, bankID: bankID, entryRuns: runs)
             }
             let outcome = BatchOutcome(inserted: inserted, insertedCount: insertedIDs.count,
                                        duplicates: rows.count - insertedIDs.count, updated: reconciled.updated,
@@ -144,7 +143,7 @@ public struct SQLBankStore: BankStore {
         var removed: [IndexRow] = []
         for start in stride(from: 0, to: ids.count, by: 500) {
             let condition = externalIDCondition(bankID: bankID, ids[start..<min(start + 500, ids.count)])
-            try await ChangeLogSQL.appendRemovals(sql, where: condition, at: ms)
+            try await ChangeLogSQL.appendRemovals(sql, where: condition)
             var query = SQLQueryString("DELETE FROM bank_entries WHERE ")
             query.appendInterpolation(condition)
             query.appendLiteral(" RETURNING id, bank_id, pdq, md5, sha256, disabled_until")
@@ -168,9 +167,8 @@ public struct SQLBankStore: BankStore {
     }
 
     public func deleteEntry(id: Int64) async throws -> BankEntry? {
-        let ms = Date().millisecondsSince1970
         return try await changeTransaction { sql in
-            try await ChangeLogSQL.appendRemovals(sql, where: "id = \(bind: id)", at: ms)
+            try await ChangeLogSQL.appendRemovals(sql, where: "id = \(bind: id)")
             // Its matches leave its bank's total with it.
             try await sql.raw("DELETE FROM entry_matches WHERE entry_id = \(bind: id)").run()
             return try await sql.raw("DELETE FROM bank_entries WHERE id = \(bind: id) RETURNING \(unsafeRaw: Self.entryColumns)").first().map(Self.entry)
@@ -186,13 +184,12 @@ public struct SQLBankStore: BankStore {
                 """).first().map(Self.entry) else { return nil }
             // Woken: what was screened while it slept is checked against it.
             if (value ?? 0) <= ms { try await Self.recheck(entryID, at: ms, sql) }
-            try await ChangeLogSQL.append(sql, .entrySnoozed, bankID: entry.bankID, entryID: entryID, at: ms)
+            try await ChangeLogSQL.append(sql, .entrySnoozed, bankID: entry.bankID, entryID: entryID)
             return entry
         }
     }
 
     public func setNote(entryID: Int64, _ note: String?) async throws -> BankEntry? {
-        let ms = Date().millisecondsSince1970
         return try await changeTransaction { sql in
             guard let row = try await sql.raw("SELECT metadata FROM bank_entries WHERE id = \(bind: entryID)").first() else { return nil }
             var stored = try JSONCoding.decode(StoredMetadata.self, from: try row.decode(column: "metadata", as: String.self))
@@ -201,7 +198,7 @@ public struct SQLBankStore: BankStore {
             guard let entry = try await sql.raw("""
                 UPDATE bank_entries SET metadata = \(bind: text) WHERE id = \(bind: entryID) RETURNING \(unsafeRaw: Self.entryColumns)
                 """).first().map(Self.entry) else { return nil }
-            try await ChangeLogSQL.append(sql, .entryUpdated, bankID: entry.bankID, entryID: entryID, at: ms)
+            try await ChangeLogSQL.append(sql, .entryUpdated, bankID: entry.bankID, entryID: entryID)
             return entry
         }
     }
@@ -242,7 +239,7 @@ public struct SQLBankStore: BankStore {
                 WHERE id = \(bind: entryID) RETURNING \(unsafeRaw: Self.entryColumns)
                 """).first().map(Self.entry) else { return nil }
             if recheck { try await Self.recheck(entryID, at: ms, sql) }
-            try await ChangeLogSQL.append(sql, .entrySnoozed, bankID: entry.bankID, entryID: entryID, at: ms)
+            try await ChangeLogSQL.append(sql, .entrySnoozed, bankID: entry.bankID, entryID: entryID)
             return entry
         }
     }
