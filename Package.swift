@@ -119,7 +119,7 @@ let package = Package(
         // The one lookup path: request → hashing pool → index → entries → verdict → event.
         .target(
             name: "Lookup",
-            dependencies: ["Spans", "PDQ", "Banks", "ImageSignals", .product(name: "Tracing", package: "swift-distributed-tracing")],
+            dependencies: ["Basics", "Spans", "PDQ", "Banks", "ImageSignals", .product(name: "Tracing", package: "swift-distributed-tracing")],
             swiftSettings: strictSwift
         ),
 

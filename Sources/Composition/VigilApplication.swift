@@ -79,7 +79,8 @@ public struct VigilApplication: Sendable {
             if triggers.wants(EventTypes.lookupCompleted) { wanted.insert(EventTypes.lookupCompleted) }
             return wanted
         }
-        let lookup = LookupService(banks: banks, hashing: hashing, metrics: metrics, recorder: recorder)
+        let lookup = LookupService(banks: banks, hashing: hashing, metrics: metrics, recorder: recorder,
+                                   indexWait: .seconds(settings.indexWaitSeconds))
         let tally = LookupTally(store: stores.tally)
         lookup.observe(isListening: { _ in true }) { event in tally.count(matched: event.isMatch) }
         let entryMatches = EntryMatchTally(banks: banks)

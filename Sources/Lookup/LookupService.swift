@@ -1,3 +1,4 @@
+import Basics
 import Spans
 public import Banks
 public import ImageSignals
@@ -16,7 +17,9 @@ public final class LookupService: Sendable {
     public let hashing: any ImageHashing
     let metrics: any LookupMetrics
     let recorder: (any LookupEventRecorder)?
-    private let ready = Atomic<Bool>(false)
+    private let loaded = Latch()
+    /// How long a lookup made while the index loads waits for it before `notReady`.
+    let indexWait: Duration
     private let observers = Mutex<[Observer]>([])
 
     /// An observer, and whether it wants events at all right now (asked first, so a lookup that
@@ -27,8 +30,9 @@ public final class LookupService: Sendable {
     }
 
     public init(banks: BankService, hashing: any ImageHashing, metrics: any LookupMetrics = NoLookupMetrics(),
-                recorder: (any LookupEventRecorder)? = nil) {
+                recorder: (any LookupEventRecorder)? = nil, indexWait: Duration = .seconds(30)) {
         self.banks = banks
+        self.indexWait = indexWait
         self.hashing = hashing
         self.metrics = metrics
         self.recorder = recorder
@@ -37,9 +41,25 @@ public final class LookupService: Sendable {
     // MARK: readiness
 
     /// True once the index has loaded; it then follows the change log and never goes back.
-    public var isReady: Bool { ready.load(ordering: .acquiring) }
+    public var isReady: Bool { loaded.isOpen }
 
-    public func markReady() { ready.store(true, ordering: .releasing) }
+    public func markReady() { loaded.open() }
+
+    /// The index will not load (its load failed): lookups waiting for it are answered `notReady` now.
+    public func markLoadFailed() { loaded.fail() }
+
+    /// Returns once the index has loaded. A lookup made while it loads (a replica just restarted
+    /// behind a load balancer) waits up to `indexWait` for it rather than failing at once; past
+    /// that, or if the load failed, it is `notReady` (503): never an answer without the index.
+    public func waitUntilReady() async throws {
+        guard await loaded.wait(upTo: indexWait) else { throw LookupError.notReady }
+    }
+
+    /// Lookups waiting now for the index to load.
+    public var waitingForIndex: Int { loaded.waiting }
+
+    /// Waits, without a limit, for the index to load: false if its load failed or the task was cancelled.
+    public func loadedIndex() async -> Bool { await loaded.wait() }
 
     // MARK: events
 
@@ -83,7 +103,7 @@ public final class LookupService: Sendable {
     }
 
     private func answer(_ request: LookupRequest) async throws -> LookupOutcome {
-        guard isReady else { throw LookupError.notReady }
+        try await waitUntilReady()
         if let threshold = request.threshold, !(0...256).contains(threshold) {
             throw LookupError.invalid("threshold must be between 0 and 256, got \(threshold)")
         }

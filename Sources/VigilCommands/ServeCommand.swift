@@ -253,7 +253,7 @@ struct JobWorkers: Service {
             group.addTask { await service.triggers.run() }
             for worker in workers {
                 group.addTask {
-                    while !service.readiness.isReady, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
+                    guard await service.readiness.loadedIndex() else { return }
                     await worker.run(doorbell: service.jobs.doorbell)
                 }
             }
@@ -285,7 +285,7 @@ struct EventFollowers: Service {
                 }
             }
             group.addTask {
-                while !service.readiness.isReady, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
+                guard await service.readiness.loadedIndex() else { return }
                 await EventTableTriggers(triggers: service.triggers, events: service.events, logger: logger).run(wake: triggers)
             }
             group.addTask {
@@ -316,7 +316,7 @@ struct Every: Service {
         let (interval, what, service, logger, body) = (self.interval, self.what, self.service, self.logger, self.body)
         await withDiscardingTaskGroup { group in
             group.addTask {
-                while !service.readiness.isReady, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(200)) }
+                guard await service.readiness.loadedIndex() else { return }
                 while !Task.isCancelled {
                     do { try await body() } catch {
                         logger.error("\(what) failed", metadata: ["error": .string(String(describing: error).prefix(300).description)])

@@ -117,7 +117,7 @@ import VigilTestSupport
         var lenient = LookupRequest(input: probe, api: .hma, banks: ["NOPE"])
         lenient.ignoreUnknownBanks = true
         #expect(try await s.lookup.lookup(lenient).matches.isEmpty)
-        let loading = LookupService(banks: s.banks, hashing: s.lookup.hashing)
+        let loading = LookupService(banks: s.banks, hashing: s.lookup.hashing, indexWait: .zero)
         await #expect(throws: LookupError.notReady) { _ = try await loading.lookup(LookupRequest(input: probe, api: .native)) }
     }
 

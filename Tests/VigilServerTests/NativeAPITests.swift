@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import VigilServer
 import VigilTestSupport
@@ -156,14 +157,42 @@ import VigilTestSupport
         }
     }
 
-    @Test func matchingWaitsForTheIndex() async throws {
+    /// A replica that has just started (behind a load balancer that sends it requests as soon as
+    /// it accepts connections) answers a lookup once its index has loaded, not 503.
+    @Test func aLookupMadeWhileTheIndexLoadsIsAnsweredOnceItHasLoaded() async throws {
         let fixture = try await ServerFixture(ready: false)
         try await fixture.test { client in
-            let reply = try await client.call(.post, "/v1/match", key: fixture.matcher, contentType: "image/jpeg", body: try Images.demo(0))
-            #expect(reply.status == 503 && reply.errorCode == "index_loading")
+            let image = try Images.demo(0)
+            async let waited = client.call(.post, "/v1/match", key: fixture.matcher, contentType: "image/jpeg", body: image)
+            // Not a sleep: the request is known to be waiting when the service counts it.
+            let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+            while fixture.service.readiness.waitingLookups == 0 {
+                try #require(ContinuousClock.now < deadline, "the lookup never waited for the index")
+                await Task.yield()
+            }
             #expect(try await client.call(.get, "/status/ready").status == 503)
             #expect(try await client.call(.get, "/status/live").status == 200)
             #expect(try await client.call(.get, "/status").text == "INDEX-NOT-LOADED")
+            await fixture.service.readiness.loadIndex(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+            let reply = try await waited
+            #expect(reply.status == 200)
+            #expect(reply.json["is_match"] as? Bool == true, "\(reply.text)")
+            #expect(fixture.service.readiness.waitingLookups == 0)
+        }
+    }
+
+    /// Past `index_wait_seconds` a lookup is refused in words, never answered without the index.
+    @Test func aLookupIsRefusedWhenTheIndexDoesNotLoadInTime() async throws {
+        var settings = ServerSettings()
+        settings.indexWaitSeconds = 1
+        let fixture = try await ServerFixture(settings: settings, ready: false)
+        try await fixture.test { client in
+            let start = ContinuousClock.now
+            let reply = try await client.call(.post, "/v1/match", key: fixture.matcher, contentType: "image/jpeg", body: try Images.demo(0))
+            #expect(reply.status == 503 && reply.errorCode == "index_loading")
+            #expect(reply.headers[.retryAfter] == "5")
+            #expect(start.duration(to: .now) >= .seconds(1))
+            #expect(fixture.service.readiness.waitingLookups == 0)
         }
     }
 }

@@ -98,7 +98,9 @@ import VigilServer
     }
 
     @Test func notReadyIsAnUnknownError() async throws {
-        let fixture = try await ServerFixture(ready: false)
+        var settings = ServerSettings()
+        settings.indexWaitSeconds = 0
+        let fixture = try await ServerFixture(settings: settings, ready: false)
         try await fixture.test { client in
             let reply = try await client.call(.post, Self.path, key: fixture.matcher, contentType: "image/jpeg", body: try Images.demo(0))
             #expect(reply.status == 503 && status(reply) == 3004)

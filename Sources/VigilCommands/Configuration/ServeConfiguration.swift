@@ -16,7 +16,7 @@ struct ServeConfiguration {
     static let names: Set<String> = [
         "host", "port", "data_dir", "database_url", "fetch_allow", "trusted_proxies", "trusted_proxy_role", "max_body_bytes",
         "max_image_bytes", "max_pixels", "photodna_min_side", "photodna_max_bytes", "fetch_timeout_seconds", "log_level",
-        "hash_threads", "hash_queue", "demo_bank", "job_lease_seconds", "import_batch_rows",
+        "hash_threads", "hash_queue", "index_wait_seconds", "demo_bank", "job_lease_seconds", "import_batch_rows",
         "workflow_concurrency", "job_concurrency", "evidence_keep_days", "false_positive_keep_days", "account_statuses",
         "record_lookup_events", "record_match_events", "secure_cookies", "public_url", "integration_endpoints", "max_json_bytes", "decode_memory_bytes", "header_timeout_seconds", "min_body_bytes_per_second", "max_connections",
         "max_connections_per_address", "reveal_seconds", "exposure_reveals_per_shift", "exposure_seconds_per_shift",
@@ -103,6 +103,7 @@ struct ServeConfiguration {
         // One hashing thread per core: more only holds memory (a 1600×1004 image takes ~20 MB while hashed).
         settings.hashingThreads = try reader.int("hash_threads", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256)
         settings.hashingQueueLimit = try reader.int("hash_queue", default: 32, in: 0...100_000)
+        settings.indexWaitSeconds = try reader.int("index_wait_seconds", default: 30, in: 0...600)
         // The demo bank is for a first start only: --no-demo-bank, VIGIL_DEMO_BANK=false or "demo_bank": false turn it off.
         let demoBank = try reader.bool("demo_bank", default: true)
         let leaseSeconds = try reader.int("job_lease_seconds", default: 30, in: 1...3600)

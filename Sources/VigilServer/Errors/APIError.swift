@@ -40,7 +40,7 @@ public struct APIError: Error, Sendable {
     static let unauthorized = APIError(.unauthorized, "unauthorized",
                                        "an API key is required: send Authorization: Bearer <key> (or Ocp-Apim-Subscription-Key)")
     static let invalidKey = APIError(.unauthorized, "invalid_api_key", "the API key is not valid or was revoked")
-    static let indexLoading = APIError(.serviceUnavailable, "index_loading", "the match index is still loading; retry shortly")
+    static let indexLoading = APIError(.serviceUnavailable, "index_loading", "the match index is still loading; retry shortly", retryAfter: 5)
 
     static func tooLarge(_ limit: Int) -> APIError {
         APIError(.contentTooLarge, "body_too_large", "the request body is larger than the limit of \(ByteCount.text(limit))")

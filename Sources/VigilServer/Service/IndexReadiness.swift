@@ -4,7 +4,7 @@ public import Lookup
 import Basics
 import Synchronization
 
-/// Whether this process's index has loaded (routes that match answer 503 until it has), why a
+/// Whether this process's index has loaded (routes that match wait for it, then answer 503), why a
 /// load failed, since when it is ready, and how far it follows the change log.
 public final class IndexReadiness: Sendable {
     private let lookup: LookupService
@@ -21,7 +21,7 @@ public final class IndexReadiness: Sendable {
     /// When the index became ready (HMA's `built_to`).
     public var readySince: Date? { readyTime.withLock { $0 } }
 
-    /// Loads the index from storage; routes that match answer 503 until this returns.
+    /// Loads the index from storage; routes that match wait for it (up to a limit) until this returns.
     public func loadIndex(logger: Logger) async {
         let banks = lookup.banks
         let start = ContinuousClock.now
@@ -38,6 +38,7 @@ public final class IndexReadiness: Sendable {
             // Shutting down before the load finished (a port already in use, say) is not a failure of the load.
             if Task.isCancelled || error is CancellationError { return }
             loadFailure.withLock { $0 = String(describing: error) }
+            lookup.markLoadFailed()
             logger.critical("index load failed", metadata: ["error": .string(String(describing: error))])
         }
     }
@@ -54,7 +55,14 @@ public final class IndexReadiness: Sendable {
         return (follower.appliedSequence, follower.latestSequence)
     }
 
-    func requireReady() throws {
-        guard isReady else { throw APIError.indexLoading }
+    /// Returns once the index has loaded, waiting up to the lookup service's limit while it loads.
+    func requireReady() async throws {
+        do { try await lookup.waitUntilReady() } catch { throw APIError.indexLoading }
     }
+
+    /// Lookups waiting now for the index to load.
+    public var waitingLookups: Int { lookup.waitingForIndex }
+
+    /// Waits, without a limit, for the index to load: false if its load failed or the task was cancelled.
+    public func loadedIndex() async -> Bool { await lookup.loadedIndex() }
 }

@@ -32,6 +32,9 @@ public struct ServerSettings: Sendable {
     /// Images that may wait for a hashing thread; past that, 503 with Retry-After, so a burst
     /// can neither take all memory nor make every caller wait without bound.
     public var hashingQueueLimit: Int
+    /// How long a lookup made while the index loads waits for it before 503 `index_loading`
+    /// (`index_wait_seconds`): a replica that has just restarted answers late rather than failing.
+    public var indexWaitSeconds = 30
     /// Where uploads wait for their import job (in the data directory, so a restart finds them).
     public var spoolDirectory: URL
     /// This data directory's identity: jobs whose input is spooled here carry it, and only

@@ -85,7 +85,7 @@ struct BankPages {
                     "hash": hashText.isEmpty ? "Give a hash (PDQ, MD5 or SHA-256 as hex) or choose an image." : "\(hashText.prefix(80)) is not a PDQ (64 hex), MD5 (32 hex) or SHA-256 (64 hex).",
                 ])
             }
-            try readiness.requireReady()
+            try await readiness.requireReady()
             var lookupRequest = LookupRequest(input: input, api: .native, banks: [bank.name])
             lookupRequest.origin.caller = context.actor
             let outcome = try await lookup.lookup(lookupRequest)
