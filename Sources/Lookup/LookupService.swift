@@ -20,6 +20,10 @@ public final class LookupService: Sendable {
     private let loaded = Latch()
     /// How long a lookup made while the index loads waits for it before `notReady`.
     let indexWait: Duration
+    /// The image bytes lookups waiting for a loading index may hold between them; past it, an
+    /// image lookup is `notReady` at once (a burst in the load window cannot take the memory).
+    let waitingImageBudget: Int
+    private let waitingImageBytes = Atomic<Int>(0)
     private let observers = Mutex<[Observer]>([])
 
     /// An observer, and whether it wants events at all right now (asked first, so a lookup that
@@ -30,9 +34,10 @@ public final class LookupService: Sendable {
     }
 
     public init(banks: BankService, hashing: any ImageHashing, metrics: any LookupMetrics = NoLookupMetrics(),
-                recorder: (any LookupEventRecorder)? = nil, indexWait: Duration = .seconds(30)) {
+                recorder: (any LookupEventRecorder)? = nil, indexWait: Duration = .seconds(30), waitingImageBudget: Int = 512 << 20) {
         self.banks = banks
         self.indexWait = indexWait
+        self.waitingImageBudget = waitingImageBudget
         self.hashing = hashing
         self.metrics = metrics
         self.recorder = recorder
@@ -51,8 +56,12 @@ public final class LookupService: Sendable {
     /// Returns once the index has loaded. A lookup made while it loads (a replica just restarted
     /// behind a load balancer) waits up to `indexWait` for it rather than failing at once; past
     /// that, or if the load failed, it is `notReady` (503): never an answer without the index.
-    public func waitUntilReady() async throws {
-        guard await loaded.wait(upTo: indexWait) else { throw LookupError.notReady }
+    /// `imageBytes`: the size of the image the waiting request holds (see `waitingImageBudget`).
+    public func waitUntilReady(imageBytes: Int = 0) async throws {
+        if isReady { return }
+        let held = waitingImageBytes.add(imageBytes, ordering: .relaxed).newValue
+        defer { waitingImageBytes.subtract(imageBytes, ordering: .relaxed) }
+        guard held <= waitingImageBudget, await loaded.wait(upTo: indexWait) else { throw LookupError.notReady }
     }
 
     /// Lookups waiting now for the index to load.
@@ -103,21 +112,9 @@ public final class LookupService: Sendable {
     }
 
     private func answer(_ request: LookupRequest) async throws -> LookupOutcome {
-        try await waitUntilReady()
         if let threshold = request.threshold, !(0...256).contains(threshold) {
             throw LookupError.invalid("threshold must be between 0 and 256, got \(threshold)")
         }
-        var bankFilter: Set<String>?
-        if let names = request.banks, !names.isEmpty {
-            // The index's catalogue, not a database query: this runs on every lookup that names banks.
-            // Names are one whatever their case: `known_bad` asks for KNOWN_BAD.
-            let known = Dictionary(banks.index.bankNames.map { ($0.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
-            if !request.ignoreUnknownBanks, let unknown = names.first(where: { known[$0.lowercased()] == nil }) {
-                throw LookupError.unknownBank(unknown)
-            }
-            bankFilter = Set(names.compactMap { known[$0.lowercased()] })
-        }
-
         var signals: ContentSignals?
         var hashTime: Duration?
         switch request.input {
@@ -130,6 +127,25 @@ public final class LookupService: Sendable {
         case .signals:
             break
         }
+        // An image is hashed before the wait for a loading index (hashing needs no index): the
+        // body has been read (a slow-client guard sees it arrive) and the waiting requests do
+        // not all reach the hashing pool at once when the index opens.
+        if case let .image(bytes) = request.input {
+            try await waitUntilReady(imageBytes: bytes.count)
+        } else {
+            try await waitUntilReady()
+        }
+        var bankFilter: Set<String>?
+        if let names = request.banks, !names.isEmpty {
+            // The index's catalogue, not a database query: this runs on every lookup that names banks.
+            // Names are one whatever their case: `known_bad` asks for KNOWN_BAD.
+            let known = Dictionary(banks.index.bankNames.map { ($0.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+            if !request.ignoreUnknownBanks, let unknown = names.first(where: { known[$0.lowercased()] == nil }) {
+                throw LookupError.unknownBank(unknown)
+            }
+            bankFilter = Set(names.compactMap { known[$0.lowercased()] })
+        }
+
         var query = MatchQuery(threshold: request.threshold, banks: bankFilter, qualityGate: request.qualityGate)
         if let hashed = signals {
             query.pdq = hashed.usablePDQ == nil ? [] : (request.enhanced ? (hashed.dihedral ?? [hashed.pdq]) : [hashed.pdq])

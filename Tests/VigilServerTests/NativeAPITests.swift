@@ -181,6 +181,20 @@ import VigilTestSupport
         }
     }
 
+    /// A GET lookup is refused at once while the index loads: nginx re-sends a GET answered 503 to
+    /// the other replica (it never re-sends a POST, which waits instead).
+    @Test func aGETLookupIsRefusedAtOnceWhileTheIndexLoads() async throws {
+        let fixture = try await ServerFixture(ready: false)
+        try await fixture.test { client in
+            let start = ContinuousClock.now
+            let reply = try await client.call(.get, "/m/lookup?signal_type=md5&signal=\(String(repeating: "ab", count: 16))", key: fixture.matcher)
+            #expect(reply.status == 503 && reply.errorCode == "index_loading", "\(reply.status) \(reply.text)")
+            #expect(reply.headers[.retryAfter] == "5")
+            #expect(start.duration(to: .now) < .seconds(20), "the GET waited for the index")
+            #expect(fixture.service.readiness.waitingLookups == 0)
+        }
+    }
+
     /// Past `index_wait_seconds` a lookup is refused in words, never answered without the index.
     @Test func aLookupIsRefusedWhenTheIndexDoesNotLoadInTime() async throws {
         var settings = ServerSettings()

@@ -141,7 +141,7 @@ struct HMAMatchingRoutes {
     }
 
     func lookupGet(_ request: Request, caller: String) async throws -> Response {
-        try await readiness.requireReady()
+        try readiness.requireReadyNow()
         if let url = request.query("url"), !url.isEmpty {
             try Self.checkContentType(request.query("content_type"))
             let outcome = try await lookup(.image(try await fetcher.fetch(url).bytes), request, caller: caller)
@@ -157,13 +157,13 @@ struct HMAMatchingRoutes {
     }
 
     func lookupPost(_ request: Request, caller: String) async throws -> Response {
-        try await readiness.requireReady()
+        // The lookup waits for a loading index after reading and hashing the upload.
         let outcome = try await lookup(.image(try await uploadedFile(request)), request, caller: caller)
         return JSONText.response(Self.bySignal(outcome))
     }
 
     func rawLookup(_ request: Request, caller: String) async throws -> Response {
-        try await readiness.requireReady()
+        try readiness.requireReadyNow()
         guard let signal = request.query("signal") else { throw APIError.badRequest("signal is required", code: "missing_parameter") }
         guard let signalType = request.query("signal_type") else { throw APIError.badRequest("signal_type is required", code: "missing_parameter") }
         let withDistance = try Flag.parse(request.query("include_distance"), name: "include_distance") ?? false

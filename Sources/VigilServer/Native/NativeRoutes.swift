@@ -129,7 +129,7 @@ struct NativeRoutes {
 
     func match(_ request: Request, _ context: VigilRequestContext) async throws -> Response {
         let start = ContinuousClock.now
-        try await readiness.requireReady()
+        // The lookup waits for a loading index after the body is read and hashed.
         var input = try await input(request, signalsAllowed: true)
         input.origin.caller = context.actor
         return try JSONText.response(try await answer(input, since: start))
@@ -137,7 +137,6 @@ struct NativeRoutes {
 
     /// The answer of `/v1/match` to `input`; the dashboard's "Try an image" shows it as it is.
     func answer(_ input: Input, since start: ContinuousClock.Instant) async throws -> MatchResponse {
-        try await readiness.requireReady()
         let lookupInput: LookupRequest.Input = input.image.map { .image($0) } ?? .signals(pdq: input.pdq, md5: input.md5, sha256: input.sha256)
         var request = LookupRequest(input: lookupInput, api: .native, enhanced: input.enhanced, banks: input.banks, threshold: input.threshold)
         request.origin = input.origin

@@ -51,9 +51,6 @@ struct PhotoDNARoutes {
     func match(_ request: Request, _ context: VigilRequestContext) async -> Response {
         let trackingID = "VGL_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         do {
-            do { try await readiness.requireReady() } catch {
-                throw Failure(status: .unknownError, detail: "the match index is still loading; retry shortly")
-            }
             let enhanced: Bool
             do {
                 enhanced = try Flag.parse(request.query("enhance"), name: "enhance") ?? false

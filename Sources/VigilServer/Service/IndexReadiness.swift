@@ -36,7 +36,11 @@ public final class IndexReadiness: Sendable {
             ])
         } catch {
             // Shutting down before the load finished (a port already in use, say) is not a failure of the load.
-            if Task.isCancelled || error is CancellationError { return }
+            // Lookups waiting for it are answered now rather than holding the shutdown up.
+            if Task.isCancelled || error is CancellationError {
+                lookup.markLoadFailed()
+                return
+            }
             loadFailure.withLock { $0 = String(describing: error) }
             lookup.markLoadFailed()
             logger.critical("index load failed", metadata: ["error": .string(String(describing: error))])
@@ -58,6 +62,13 @@ public final class IndexReadiness: Sendable {
     /// Returns once the index has loaded, waiting up to the lookup service's limit while it loads.
     func requireReady() async throws {
         do { try await lookup.waitUntilReady() } catch { throw APIError.indexLoading }
+    }
+
+    /// Throws 503 `index_loading` at once while the index loads: for GET lookups, which a load
+    /// balancer re-sends to a ready replica (nginx's `proxy_next_upstream http_503`) and a client
+    /// may repeat after `Retry-After`. A POST cannot be re-sent by the balancer: it waits instead.
+    func requireReadyNow() throws {
+        guard isReady else { throw APIError.indexLoading }
     }
 
     /// Lookups waiting now for the index to load.
