@@ -35,10 +35,11 @@ enum ChangeLogSQL {
         try await sql.raw("NOTIFY \(unsafeRaw: channel)").run()
     }
 
-    /// When a change is appended: the wall clock now, late in its transaction, not the time its
-    /// write began. Followers' lag (`vigil_change_log_lag_seconds`) is measured from it, and a
-    /// change cannot be followed before it commits: an import batch that takes two seconds to
-    /// write is not two seconds behind the moment it becomes visible.
+    /// When a change is appended: the wall clock at the statement, not the time its caller began
+    /// the write. Followers' lag (`vigil_change_log_lag_seconds`) is measured from it, and a
+    /// change cannot be followed before it commits: an import batch's rows added, appended after
+    /// its insert, are not behind by the insert's seconds. (A batch's removal rows come before
+    /// its insert, so they still count them: a batch that withdraws entries reads later.)
     static func appendedAt() -> Int64 { Date().millisecondsSince1970 }
 
     static func append(_ sql: any SQLDatabase, _ operation: Operation, bankID: Int64, entryID: Int64? = nil,
