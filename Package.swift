@@ -226,7 +226,7 @@ let package = Package(
         .target(
             name: "IntegrationClients",
             dependencies: [
-                "Basics", "Integrations", "Banks", "Lookup", "SafeFetch", "JSONValues", "Events", "Jobs", "Reports",
+                "Basics", "CLibXML2", "Integrations", "Banks", "Lookup", "SafeFetch", "JSONValues", "Events", "Jobs", "Reports",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -304,10 +304,15 @@ let package = Package(
         .executableTarget(name: "vigil", dependencies: ["VigilCommands"], swiftSettings: strictSwift),
 
         // MARK: tests
+        // Every parser's fuzz target, run by the suite's seeded harness and by the libFuzzer build (make fuzz).
+        .target(name: "FuzzTargets", dependencies: [
+            "BankImport", "Banks", "IntegrationClients", "Workflows", "JSONValues", .product(name: "NIOCore", package: "swift-nio"),
+        ], path: "Tests/FuzzTargets", swiftSettings: strictSwift),
+        .executableTarget(name: "vigil-fuzz", dependencies: ["FuzzTargets"], path: "Tests/VigilFuzz", swiftSettings: strictSwift),
         .target(name: "VigilTestSupport", dependencies: ["PDQ", "Banks", "Storage", "ContentHashing", "Jobs", "Cases", "Events", "JSONValues"], path: "Tests/VigilTestSupport", swiftSettings: strictSwift),
-        .testTarget(name: "BankImportTests", dependencies: ["ImageSignals", "VigilTestSupport", "BankImport", "Banks", "Jobs", "Storage", "ContentHashing", "ImageCodecs", "PDQ"],
+        .testTarget(name: "BankImportTests", dependencies: ["FuzzTargets", "ImageSignals", "VigilTestSupport", "BankImport", "Banks", "Jobs", "Storage", "ContentHashing", "ImageCodecs", "PDQ"],
                     swiftSettings: strictSwift),
-        .testTarget(name: "WorkflowsTests", dependencies: ["VigilTestSupport", "Workflows", "JSONValues", "Jobs", "Events"],
+        .testTarget(name: "WorkflowsTests", dependencies: ["FuzzTargets", "VigilTestSupport", "Workflows", "JSONValues", "Jobs", "Events"],
                     swiftSettings: strictSwift),
         .testTarget(name: "CasesTests", dependencies: ["VigilTestSupport", "Cases", "Banks", "PDQ", "Events", "JSONValues", "Storage"], swiftSettings: strictSwift),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: strictSwift),
@@ -315,7 +320,7 @@ let package = Package(
         .testTarget(name: "JobsTests", dependencies: ["VigilTestSupport", "Jobs"], swiftSettings: strictSwift),
         .testTarget(name: "VaultTests", dependencies: ["VigilTestSupport", "Vault"], swiftSettings: strictSwift),
         .testTarget(name: "IntegrationsTests", dependencies: ["VigilTestSupport", "Integrations", "Vault", "Storage"], swiftSettings: strictSwift),
-        .testTarget(name: "IntegrationClientsTests", dependencies: [
+        .testTarget(name: "IntegrationClientsTests", dependencies: ["FuzzTargets", 
             "VigilTestSupport", "IntegrationClients", "Integrations", "SafeFetch", "Reports", "NCMECMock", "JSONValues",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,12 +1,12 @@
 import Basics
-import Banks
-import Foundation
+package import Banks
+package import Foundation
 import PDQ
 
 /// CSV (RFC 4180 quoting) or TSV whose header names the columns: `pdq`, `pdq_quality` (or
 /// `quality`), `md5`, `sha256`, `external_id`, `source`, `note`; any other column is kept as
 /// metadata under its name.
-struct CSVImportReader: ImportReader {
+package struct CSVImportReader: ImportReader {
     private let lines: LineReader
     private let separator: Character
     private let columns: [String]
@@ -18,7 +18,7 @@ struct CSVImportReader: ImportReader {
     /// A quoted field may span lines (a note with newlines), up to this many.
     static let maxLinesPerRecord = 1000
 
-    init(url: URL, addedBy: String) throws {
+    package init(url: URL, addedBy: String) throws {
         lines = try LineReader(url: url)
         guard let header = try lines.next() else { throw ImportError("the file is empty: a header row is required") }
         // Binary content (an image given --format csv) is named, never echoed to the terminal.
@@ -40,9 +40,9 @@ struct CSVImportReader: ImportReader {
         self.addedBy = addedBy
     }
 
-    var progress: Double? { lines.progress }
+    package var progress: Double? { lines.progress }
 
-    mutating func next() throws -> ImportItem? {
+    package mutating func next() throws -> ImportItem? {
         while var line = try lines.next() {
             let number = lines.lineNumber
             if line.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }

@@ -1,27 +1,27 @@
-import Banks
-import Foundation
+package import Banks
+package import Foundation
 import PDQ
 
 /// One hex hash per line, its type told by its length (HMA's local_file format): 32 digits are
 /// MD5, 64 are PDQ — or SHA-256 when the list is declared to hold SHA-256. Blank lines and lines
 /// starting with `#` are skipped.
-struct HashListReader: ImportReader {
+package struct HashListReader: ImportReader {
     private let lines: LineReader
     private let sixtyFourIsSHA256: Bool
     private let addedBy: String
     private let source: String
 
     /// `name`: what the list is called (the uploaded file's name), its entries' source.
-    init(url: URL, name: String, sixtyFourIsSHA256: Bool, addedBy: String) throws {
+    package init(url: URL, name: String, sixtyFourIsSHA256: Bool, addedBy: String) throws {
         lines = try LineReader(url: url)
         self.sixtyFourIsSHA256 = sixtyFourIsSHA256
         self.addedBy = addedBy
         source = name
     }
 
-    var progress: Double? { lines.progress }
+    package var progress: Double? { lines.progress }
 
-    mutating func next() throws -> ImportItem? {
+    package mutating func next() throws -> ImportItem? {
         while let raw = try lines.next() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }

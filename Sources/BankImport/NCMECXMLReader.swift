@@ -1,4 +1,4 @@
-import Banks
+package import Banks
 import CLibXML2
 import Foundation
 import PDQ
@@ -7,7 +7,7 @@ import PDQ
 /// Each `<image>` gives an entry (pdq, md5; sha1 is kept as metadata), keyed by
 /// `ncmec:MEMBER:ID` so a later record replaces an earlier one; each `<deletedImage>` removes
 /// one. Videos are skipped: Vigil matches still images.
-struct NCMECXMLReader: ImportReader {
+package struct NCMECXMLReader: ImportReader {
     /// Owns the libxml2 reader: freed once, when the last copy of the import reader goes away.
     private final class Handle {
         let pointer: OpaquePointer
@@ -44,7 +44,7 @@ struct NCMECXMLReader: ImportReader {
     }
 
     /// A document in memory (a page of the Hash Sharing API).
-    init(bytes: [UInt8], addedBy: String) throws {
+    package init(bytes: [UInt8], addedBy: String) throws {
         let buffer = UnsafeMutableBufferPointer<CChar>.allocate(capacity: max(1, bytes.count))
         _ = buffer.initialize(from: bytes.lazy.map { CChar(bitPattern: $0) })
         guard let reader = xmlReaderForMemory(buffer.baseAddress, Int32(bytes.count), nil, nil, Self.options) else {
@@ -56,7 +56,7 @@ struct NCMECXMLReader: ImportReader {
         totalBytes = bytes.count
     }
 
-    var progress: Double? {
+    package var progress: Double? {
         if finished { return 1 }
         guard let totalBytes, totalBytes > 0 else { return nil }
         return min(1, Double(xmlTextReaderByteConsumed(reader)) / Double(totalBytes))
@@ -68,7 +68,7 @@ struct NCMECXMLReader: ImportReader {
         var fingerprints: [String: String] = [:]
     }
 
-    mutating func next() throws -> ImportItem? {
+    package mutating func next() throws -> ImportItem? {
         guard !finished else { return nil }
         while true {
             let status = xmlTextReaderRead(reader)

@@ -1,5 +1,5 @@
 import Basics
-import Banks
+package import Banks
 import Foundation
 import PDQ
 
@@ -7,7 +7,7 @@ import PDQ
 /// each entry keyed `vigil:BANK:ID` (the other Vigil's bank and entry id), so its next version
 /// updates the same entry here, and each removal withdraws it. The other side's external id and
 /// labels travel as metadata.
-struct VigilChangesReader: ImportReader {
+package struct VigilChangesReader: ImportReader {
     struct Page: Decodable {
         var bank: String
         var entries: [ExportedEntry]
@@ -20,7 +20,7 @@ struct VigilChangesReader: ImportReader {
     private var items: [ImportItem]
     private var position = 0
 
-    init(_ document: [UInt8], addedBy: String) throws {
+    package init(_ document: [UInt8], addedBy: String) throws {
         let page: Page
         do { page = try JSONDecoder().decode(Page.self, from: Data(document)) } catch {
             throw ImportError("the other Vigil's page is not a change export: \(error)")
@@ -47,11 +47,11 @@ struct VigilChangesReader: ImportReader {
         self.items = items
     }
 
-    mutating func next() async throws -> ImportItem? {
+    package mutating func next() async throws -> ImportItem? {
         guard position < items.count else { return nil }
         defer { position += 1 }
         return items[position]
     }
 
-    var progress: Double? { items.isEmpty ? 1 : Double(position) / Double(items.count) }
+    package var progress: Double? { items.isEmpty ? 1 : Double(position) / Double(items.count) }
 }
