@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A message to a team's chat channel: a title, a few lines, and links back into Vigil. It
 /// never carries an image, a URL in its text (an image's URL would be fetched and shown by the

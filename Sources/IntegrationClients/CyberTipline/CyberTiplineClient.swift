@@ -4,7 +4,7 @@ import Foundation
 import Integrations
 public import Logging
 import MultipartKit
-import NIOCore
+package import NIOCore
 import NIOHTTP1
 import NIOPosix
 public import Reports
@@ -79,7 +79,7 @@ public struct CyberTiplineClient: CyberTipline {
 
     /// Parses `<reportResponse>` or `<reportDoneResponse>`; an empty or foreign body leaves
     /// the code nil and the HTTP status decides.
-    static func answer(status: Int, requestID: String?, body: ByteBuffer) -> CyberTiplineAnswer {
+    package static func answer(status: Int, requestID: String?, body: ByteBuffer) -> CyberTiplineAnswer {
         let text = String(buffer: body)
         let fields = XMLFields(Data(body.readableBytesView))
         return CyberTiplineAnswer(

@@ -7,7 +7,7 @@ public import Integrations
 /// What the list feeds (NCMEC's hash sharing, another Vigil) share: one retrying GET for their
 /// pages (429, 5xx and unreachable hosts repeated with the policy's backoff, pages up to 64 MiB),
 /// and the stream that a walk through the pages becomes, cancelled with its consumer.
-struct FeedTransport: Sendable {
+package struct FeedTransport: Sendable {
     let gate: OutboundGate
     let retry: RetryPolicy
     let timeout: Duration
@@ -23,7 +23,7 @@ struct FeedTransport: Sendable {
     /// base (`/v2/entries?…`), or an absolute URL; either way on the base's origin and under its
     /// path. Anything else (`@host/x`, `//host/x`, another origin) is refused: a list that could
     /// name any host would get the credential sent there with the next request.
-    static func nextPage(_ next: String, base: String) throws(OffOrigin) -> String {
+    package static func nextPage(_ next: String, base: String) throws(OffOrigin) -> String {
         let resolved: String
         if next.hasPrefix("/"), !next.hasPrefix("//") {
             resolved = base + next
@@ -42,10 +42,10 @@ struct FeedTransport: Sendable {
     }
 
     /// A `next` page that leaves the list's origin.
-    struct OffOrigin: Error, CustomStringConvertible {
+    package struct OffOrigin: Error, CustomStringConvertible {
         let next: String
         let base: String
-        var description: String {
+        package var description: String {
             "the list's next page \"\(next.prefix(200))\" is not under \(base): not followed (a list's pages stay where the list is)"
         }
     }

@@ -3,7 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import JSONValues
 public import Integrations
-import NIOCore
+package import NIOCore
 import NIOHTTP1
 public import SafeFetch
 
@@ -122,7 +122,7 @@ public final class PhotoDNAClient: Sendable {
         return Array(JSONValue.object(["DataRepresentation": .string(representation), "Value": .string(value)]).text.utf8)
     }
 
-    enum Outcome {
+    package enum Outcome {
         case answer(MatchLookupResult)
         case retry(PhotoDNAError, after: Duration?)
         case failed(PhotoDNAError)
@@ -147,7 +147,7 @@ public final class PhotoDNAClient: Sendable {
     }
 
     /// What an HTTP answer means: PhotoDNA's own status when the body has one, else the HTTP status.
-    static func interpret(status: Int, retryAfter: String?, body: ByteBuffer) -> Outcome {
+    package static func interpret(status: Int, retryAfter: String?, body: ByteBuffer) -> Outcome {
         switch status {
         case 401: return .failed(.unauthorized)
         case 403: return .failed(.forbidden(PhotoDNAResponseText.message(body)))
