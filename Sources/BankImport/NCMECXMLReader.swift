@@ -34,7 +34,11 @@ package struct NCMECXMLReader: ImportReader {
     /// error, in the import's words, not lines on the server's standard error among its JSON logs.
     static let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
 
+    /// libxml2 is initialised once before its first use from any thread (its documentation asks so).
+    static let libxml: Void = xmlInitParser()
+
     init(url: URL, name: String, addedBy: String) throws {
+        Self.libxml
         guard let reader = xmlReaderForFile(url.path, nil, Self.options) else {
             throw ImportError("cannot open \(name) as XML")
         }
@@ -45,6 +49,7 @@ package struct NCMECXMLReader: ImportReader {
 
     /// A document in memory (a page of the Hash Sharing API).
     package init(bytes: [UInt8], addedBy: String) throws {
+        Self.libxml
         let buffer = UnsafeMutableBufferPointer<CChar>.allocate(capacity: max(1, bytes.count))
         _ = buffer.initialize(from: bytes.lazy.map { CChar(bitPattern: $0) })
         guard let reader = xmlReaderForMemory(buffer.baseAddress, Int32(bytes.count), nil, nil, Self.options) else {
@@ -74,7 +79,13 @@ package struct NCMECXMLReader: ImportReader {
             let status = xmlTextReaderRead(reader)
             if status == 0 { finished = true; return nil }
             guard status == 1 else { throw ImportError("malformed XML near record \(recordNumber + 1): \(lastError())") }
-            guard xmlTextReaderNodeType(reader) == Int32(XML_READER_TYPE_ELEMENT.rawValue) else { continue }
+            let type = xmlTextReaderNodeType(reader)
+            // NCMEC's files and pages declare no DTD: one that does would have its entities expanded
+            // (work a list page need not cost), so it is refused.
+            if type == Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue) || type == Int32(XML_READER_TYPE_ENTITY_REFERENCE.rawValue) {
+                throw ImportError("the document declares a DTD or uses its entities: not an NCMEC hash list")
+            }
+            guard type == Int32(XML_READER_TYPE_ELEMENT.rawValue) else { continue }
             let name = localName()
             guard name == "image" || name == "deletedImage" else { continue }
             recordNumber += 1

@@ -132,6 +132,15 @@ import VigilTestSupport
         let dir = try TemporaryDirectory()
         let broken = try dir.file("broken.xml", Array("<?xml version=\"1.0\"?><queryResult><images><image><id>1</id>".utf8))
         await #expect(throws: ImportError.self) { _ = try await Self.importFile(service, bank, broken, format: .ncmecXML) }
+        // A document with a DTD (whose entities libxml2 would expand) is refused, in words.
+        let laughs = try dir.file("laughs.xml", Array("""
+            <?xml version="1.0"?><!DOCTYPE queryResult [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>
+            <queryResult><images><image><id>&b;</id></image></images></queryResult>
+            """.utf8))
+        await #expect { _ = try await Self.importFile(service, bank, laughs, format: .ncmecXML) } throws: { error in
+            "\(error)".contains("DTD")
+        }
+        #expect(try await service.store.entryCount(bankID: bank.id) == 0)
     }
 
     @Test(arguments: Backend.allCases)

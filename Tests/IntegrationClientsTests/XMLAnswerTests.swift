@@ -39,4 +39,18 @@ import Testing
         #expect(XMLFields(Data([0x3C, 0x61, 0xFF, 0x3E, 0x3C, 0x2F, 0x61, 0xFF, 0x3E])) == nil)
         #expect(XMLFields(Data()) == nil)
     }
+
+    /// NCMEC declares no DTD: an answer that does (its entities' expansion is work an answer need
+    /// not cost, the billion laughs at its worst) is not read.
+    @Test func anAnswerWithADTDIsNotRead() {
+        let laughs = """
+            <?xml version="1.0"?>
+            <!DOCTYPE r [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]>
+            <reportResponse><responseCode>&c;</responseCode><x y="&c;"/></reportResponse>
+            """
+        #expect(XMLFields(Data(laughs.utf8)) == nil)
+        #expect(XMLFields(Data("<!DOCTYPE r><r><a>1</a></r>".utf8)) == nil)
+        let answer = CyberTiplineClient.answer(status: 200, requestID: nil, body: ByteBuffer(string: laughs))
+        #expect(answer.code == nil && answer.httpStatus == 200)
+    }
 }

@@ -20,9 +20,13 @@ package struct XMLFields {
     /// No network, no entity expansion from outside, no error printed by libxml2 itself.
     static let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
 
+    /// libxml2 is initialised once before its first use from any thread (its documentation asks so).
+    static let libxml: Void = xmlInitParser()
+
     /// Nil for a document that is not well-formed or not UTF-8.
     package init?(_ data: Data) {
         guard !data.isEmpty, data.count < Int32.max, String(validating: data, as: UTF8.self) != nil else { return nil }
+        Self.libxml
         let read: Bool = data.withUnsafeBytes { bytes in
             guard let base = bytes.baseAddress,
                   let reader = xmlReaderForMemory(base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil, nil, Self.options)
@@ -37,7 +41,8 @@ package struct XMLFields {
 
     func all(_ name: String) -> [String] { everyText[name] ?? [] }
 
-    /// Walks the document: false when it is not well-formed.
+    /// Walks the document: false when it is not well-formed, or declares a DTD or uses an entity of
+    /// one (NCMEC sends neither; an entity's expansion is work an answer need not cost).
     private mutating func collect(_ reader: OpaquePointer) -> Bool {
         var stack: [(name: String, text: String)] = []
         while true {
@@ -61,6 +66,9 @@ package struct XMLFields {
             case Int32(XML_READER_TYPE_END_ELEMENT.rawValue):
                 guard let element = stack.popLast() else { return false }
                 end(element)
+            case Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue), Int32(XML_READER_TYPE_ENTITY_REFERENCE.rawValue),
+                 Int32(XML_READER_TYPE_ENTITY.rawValue):
+                return false
             default:
                 continue
             }
