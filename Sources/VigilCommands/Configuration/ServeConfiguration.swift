@@ -104,7 +104,7 @@ struct ServeConfiguration {
         settings.hashingThreads = try reader.int("hash_threads", default: ProcessInfo.processInfo.activeProcessorCount, in: 1...256)
         settings.hashingQueueLimit = try reader.int("hash_queue", default: 32, in: 0...100_000)
         // Below a load balancer's read timeout (nginx: 60 s), or the balancer answers first.
-        settings.indexWaitSeconds = try reader.int("index_wait_seconds", default: 30, in: 0...120)
+        settings.indexWaitSeconds = try reader.int("index_wait_seconds", default: 30, in: 0...50)
         // The demo bank is for a first start only: --no-demo-bank, VIGIL_DEMO_BANK=false or "demo_bank": false turn it off.
         let demoBank = try reader.bool("demo_bank", default: true)
         let leaseSeconds = try reader.int("job_lease_seconds", default: 30, in: 1...3600)

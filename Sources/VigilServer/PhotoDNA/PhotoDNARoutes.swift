@@ -77,6 +77,8 @@ struct PhotoDNARoutes {
             guard signals.width >= minimum, signals.height >= minimum else {
                 throw Failure(status: .sizeOutOfRange, detail: "the image is \(signals.width)×\(signals.height); the minimum is \(minimum)×\(minimum)")
             }
+            // The image stays in memory while a loading index is waited for: it counts in the budget.
+            try await lookup.waitUntilReady(imageBytes: bytes.count)
             var lookupRequest = LookupRequest(input: .hashed(signals), api: .photodna, enhanced: enhanced)
             lookupRequest.origin.caller = context.actor
             let outcome = try await lookup.lookup(lookupRequest)
