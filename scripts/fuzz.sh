@@ -43,12 +43,12 @@ for target in "${targets[@]}"; do
   fuzzed=$((fuzzed + 1))
   findings=fuzz-findings/$target
   mkdir -p "$findings" "$work/$target"
-  rm -f "$findings"/crash-* "$findings"/timeout-* "$findings"/oom-* "$findings"/leak-*
+  touch "$work/$target.start"  # findings of earlier runs stay; this run names only its own
   echo "== $target: $seconds s from $(find "Tests/Fuzz/$target" -type f | wc -l) seeds"
   if ! VIGIL_FUZZ_TARGET=$target "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
       -print_final_stats=1 -artifact_prefix="$findings/" "$work/$target" "Tests/Fuzz/$target" > "$work/$target.log" 2>&1; then
     tail -40 "$work/$target.log"
-    echo "FINDING in $target: $(find "$findings" -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' | tr '\n' ' ')" >&2
+    echo "FINDING in $target: $(find "$findings" -newer "$work/$target.start" \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) | tr '\n' ' ')" >&2
     failed+=("$target")
   else
     { grep -E "^stat::number_of_executed_units|^stat::new_units_added|cov: " "$work/$target.log" || true; } | tail -3
