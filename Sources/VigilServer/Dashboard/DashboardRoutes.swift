@@ -29,7 +29,7 @@ struct DashboardRoutes {
         cases.register(on: pages)
         ReportPages(kit: kit, reports: s.reports, cases: cases).register(on: pages)
         AccountPages(kit: kit, cases: s.cases, accounts: s.accounts, settings: s.settings).register(on: pages)
-        BankPages(kit: kit, lookup: s.lookup, jobs: s.jobs, bankSync: s.bankSync, settings: s.settings, readiness: s.readiness, banks: s.banks,
+        BankPages(kit: kit, lookup: s.lookup, jobs: s.jobs, bankSync: s.bankSync, settings: s.settings, banks: s.banks,
                   uploads: uploads, auditor: s.auditor).register(on: pages)
         TryPage(kit: kit, hashingPool: s.hashingPool, fetcher: s.fetcher, settings: s.settings, native: native).register(on: pages)
         LivePages(events: s.events, eventFeed: s.eventFeed).register(on: pages)

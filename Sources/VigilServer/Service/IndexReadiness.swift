@@ -35,14 +35,11 @@ public final class IndexReadiness: Sendable {
                 "change_log_sequence": .stringConvertible(banks.follower?.appliedSequence ?? 0),
             ])
         } catch {
-            // Shutting down before the load finished (a port already in use, say) is not a failure of the load.
-            // Lookups waiting for it are answered now rather than holding the shutdown up.
-            if Task.isCancelled || error is CancellationError {
-                lookup.markLoadFailed()
-                return
-            }
-            loadFailure.withLock { $0 = String(describing: error) }
+            // Lookups waiting for the index are answered now, not at their limit (nor hold a shutdown up).
             lookup.markLoadFailed()
+            // Shutting down before the load finished (a port already in use, say) is not a failure of the load.
+            if Task.isCancelled || error is CancellationError { return }
+            loadFailure.withLock { $0 = String(describing: error) }
             logger.critical("index load failed", metadata: ["error": .string(String(describing: error))])
         }
     }
@@ -57,11 +54,6 @@ public final class IndexReadiness: Sendable {
     public var changeLogStatus: (applied: Int64, latest: Int64) {
         guard let follower = lookup.banks.follower else { return (0, 0) }
         return (follower.appliedSequence, follower.latestSequence)
-    }
-
-    /// Returns once the index has loaded, waiting up to the lookup service's limit while it loads.
-    func requireReady() async throws {
-        do { try await lookup.waitUntilReady() } catch { throw APIError.indexLoading }
     }
 
     /// Throws 503 `index_loading` at once while the index loads: for GET lookups, which a load

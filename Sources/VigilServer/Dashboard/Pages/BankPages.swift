@@ -14,7 +14,6 @@ struct BankPages {
     let jobs: JobQueue
     let bankSync: BankSyncService
     let settings: ServerSettings
-    let readiness: IndexReadiness
     let banks: BankService
     let uploads: BankImportUpload
     let auditor: Auditor
@@ -85,7 +84,6 @@ struct BankPages {
                     "hash": hashText.isEmpty ? "Give a hash (PDQ, MD5 or SHA-256 as hex) or choose an image." : "\(hashText.prefix(80)) is not a PDQ (64 hex), MD5 (32 hex) or SHA-256 (64 hex).",
                 ])
             }
-            try await readiness.requireReady()
             var lookupRequest = LookupRequest(input: input, api: .native, banks: [bank.name])
             lookupRequest.origin.caller = context.actor
             let outcome = try await lookup.lookup(lookupRequest)
