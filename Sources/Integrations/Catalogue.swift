@@ -35,6 +35,8 @@ public enum Integrations {
         Field("status_code", .integer(0...99_999), "The provider's status code (PhotoDNA's 3000 = OK)."),
         Field("status_description", .text, "The provider's status in words."),
         Field("raw", .object([]), "The provider's answer as it came."),
+        Field("image_sha256", .text, "On a match, the SHA-256 of the very bytes that matched, kept with the run for the case step's evidence "
+              + "(its image_sha256). Null without a match, in a test run, and for PhotoDNA given a URL (PhotoDNA fetched it, not Vigil)."),
     ]
 
     static let matchLookupInputs: [Field] = [

@@ -85,13 +85,15 @@ public struct CaseAction: WorkflowAction {
     }
 
     /// One evidence item per match (or one without a match), with the image's signals: given,
-    /// or hashed from the image.
+    /// or hashed from the image (the one a lookup matched, by `image_sha256`, before a URL).
     func evidence(_ call: ActionCall) async throws -> [NewEvidence] {
         var signals = EvidenceSignals(pdq: call.text("pdq")?.lowercased(), md5: call.text("md5")?.lowercased(), sha256: call.text("sha256")?.lowercased())
         var kept: String?
         let keepImage = call.bool("keep_image") ?? true
-        if (signals.isEmpty || keepImage), call.text("image_url") != nil || call.text("image") != nil {
-            let bytes = try await StepImage.bytes(call, fetcher: fetcher)
+        let matched = call.text("image_sha256")?.lowercased()
+        if (signals.isEmpty || keepImage), matched != nil || call.text("image_url") != nil || call.text("image") != nil {
+            // The bytes a match lookup of this run matched, when it kept them; else the image given.
+            let bytes = if let matched { try await call.images.bytes(matched) } else { try await StepImage.bytes(call, fetcher: fetcher) }
             let hashed = try await lookup.hash(bytes)
             // With the image at hand, its own signals are the evidence's, whatever the step says:
             // a kept file and the hashes it is reported and allow-listed by never disagree.

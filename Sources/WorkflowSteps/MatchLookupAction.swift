@@ -8,7 +8,8 @@ public import Workflows
 
 /// The `match_lookup` step of any provider (`photodna`, `vigil`): the step's inputs become a
 /// `MatchLookupInput`, the provider's `MatchLookupResult` the step's output, field for field as
-/// the catalogue declares it. A lookup has no side effect, so a retry simply asks again.
+/// the catalogue declares it. A lookup has no side effect but keeping the matched image (by its
+/// SHA-256, so once), so a retry simply asks again.
 public struct MatchLookupAction: WorkflowAction {
     public let key: String
     let provider: any MatchLookupProvider
@@ -44,7 +45,11 @@ public struct MatchLookupAction: WorkflowAction {
         } catch let error as FetchError {
             throw StepFetchFailure.classify(error)
         }
-        return Self.output(result)
+        // The bytes that matched are kept with the run, so the case step's evidence is this image
+        // and not a second fetch of its URL (which may answer with something else). Only on a
+        // match: an image that matched nothing is not kept.
+        let kept: String? = if result.isMatch, !call.isTrial, let bytes = result.examined { try await call.images.keep(bytes) } else { nil }
+        return Self.output(result, imageSHA256: kept)
     }
 
     func open(_ id: String) async throws -> OpenedCredential {
@@ -52,7 +57,7 @@ public struct MatchLookupAction: WorkflowAction {
         do { return try await credentials.open(id: id) } catch { throw ActionFailure("credential \(id): \(error)") }
     }
 
-    static func output(_ result: MatchLookupResult) -> JSONValue {
+    static func output(_ result: MatchLookupResult, imageSHA256: String? = nil) -> JSONValue {
         let raw = (try? JSONDecoder().decode(JSONValue.self, from: Data(result.raw.utf8))) ?? .string(result.raw)
         func match(_ match: MatchLookupResult.Match) -> [String: JSONValue] {
             ["source": .string(match.source), "distance": match.distance.map { .number(Double($0)) } ?? .null,
@@ -74,6 +79,7 @@ public struct MatchLookupAction: WorkflowAction {
             "status_code": .number(Double(result.statusCode)),
             "status_description": .string(result.statusDescription),
             "raw": raw,
+            "image_sha256": imageSHA256.map(JSONValue.string) ?? .null,
         ])
     }
 }

@@ -3,6 +3,7 @@ import Hummingbird
 import VigilServer
 import Logging
 import NIOCore
+import Synchronization
 
 /// A local HTTP server playing the remote side of URL fetches: images, redirects, a slow
 /// response, an endless body, a non-image.
@@ -29,6 +30,16 @@ final class OriginServer: Sendable {
         // A picture no test bank and no demo bank holds.
         let unmatched = try Images.demo(DemoImages.count)
         router.get("unmatched.jpg") { _, _ in Self.bytes(unmatched, type: "image/jpeg") }
+        // The matching picture the first time, a picture no bank holds after: an origin whose
+        // answer changes between a lookup's fetch and a second one.
+        let switchFetches = Mutex(0)
+        router.get("switch.jpg") { _, _ in
+            let fetch = switchFetches.withLock { count in
+                count += 1
+                return count
+            }
+            return Self.bytes(fetch == 1 ? demo : unmatched, type: "image/jpeg")
+        }
         router.get("text") { _, _ in Self.bytes(Array("just text".utf8), type: "text/plain") }
         // /redirect/3 → /redirect/2 → /redirect/1 → /redirect/0 → the image.
         router.get("redirect/{n}") { _, context in

@@ -1,3 +1,4 @@
+import ContentHashing
 import Events
 import Foundation
 import HTTPTypes
@@ -120,6 +121,59 @@ import Workflows
             #expect(rerun.status == 201)
             #expect(rerun.json["trigger"] as? String == "manual")
             #expect(rerun.json["rerun_of"] as? Int == runID)
+        }
+        try await origin.stop()
+    }
+
+    /// The case's evidence is the image that matched, not a second fetch of its URL: an origin
+    /// that answers the lookup with a known image and anything after with another must not
+    /// leave a case (and the report drafted from it) showing the other.
+    @Test func theCaseKeepsTheImageThatMatchedNotASecondFetch() async throws {
+        let fixture = try await ServerFixture()
+        let origin = try await OriginServer.start()
+        try await fixture.test { http in
+            let id = try await Self.publish(WorkflowLibrary.screenUploadedImage(), http, admin: fixture.admin)
+            let started = try await Self.start(id, #"{"image_url":"\#(origin.url("/switch.jpg"))"}"#, key: fixture.analyst, http)
+            try #require(started.status == 201, "\(started.text)")
+            try await fixture.runJobs()
+            let run = try await http.call(.get, "/v1/workflow-runs/\(try #require(started.json["id"] as? Int))", key: fixture.analyst)
+            #expect(run.json["status"] as? String == "succeeded", "\(run.text)")
+            let steps = Self.steps(run)
+            let matched = try ContentHasher().signals(of: Images.demo(0)).sha256
+            #expect((steps["lookup"]?["output"] as? [String: Any])?["image_sha256"] as? String == matched)
+            let caseID = try #require((steps["open_case"]?["output"] as? [String: Any])?["case_id"] as? Int, "\(run.text)")
+            let opened = try await http.call(.get, "/v1/cases/\(caseID)", key: fixture.reviewer)
+            let evidence = try #require((opened.json["evidence"] as? [[String: Any]])?.first)
+            #expect(evidence["sha256"] as? String == matched, "the evidence's signals are the matched image's")
+            #expect(evidence["media_sha256"] as? String == matched, "the kept file is the matched image")
+            #expect(evidence["source_url"] as? String == origin.url("/switch.jpg"))
+        }
+        try await origin.stop()
+    }
+
+    /// A definition cannot attach an image its run neither was given nor matched (another case's
+    /// evidence, say) by naming its SHA-256.
+    @Test func aStepReadsOnlyTheImagesOfItsOwnRun() async throws {
+        let fixture = try await ServerFixture()
+        let origin = try await OriginServer.start()
+        try await fixture.test { http in
+            let template = try await Self.publish(WorkflowLibrary.screenUploadedImage(), http, admin: fixture.admin)
+            _ = try await Self.start(template, #"{"image_url":"\#(origin.url("/demo-0.jpg"))"}"#, key: fixture.analyst, http)
+            try await fixture.runJobs()
+            let kept = try ContentHasher().signals(of: Images.demo(0)).sha256
+            let borrowing = WorkflowDefinition(name: "Borrow evidence", trigger: .api([]), steps: [
+                StepDefinition(id: "open_case", name: "Open a case", type: "action", action: "case.create",
+                               inputs: ["title": "borrowed", "image_sha256": .string(kept)]),
+            ])
+            let id = try await Self.publish(borrowing, http, admin: fixture.admin)
+            let started = try await Self.start(id, "{}", key: fixture.analyst, http)
+            try #require(started.status == 201, "\(started.text)")
+            try await fixture.runJobs()
+            let run = try await http.call(.get, "/v1/workflow-runs/\(try #require(started.json["id"] as? Int))", key: fixture.analyst)
+            #expect(run.json["status"] as? String == "failed", "\(run.text)")
+            #expect((Self.steps(run)["open_case"]?["error"] as? String)?.contains("is not an image this run was given or matched") == true, "\(run.text)")
+            let cases = try await http.call(.get, "/v1/cases", key: fixture.reviewer)
+            #expect((cases.json["cases"] as? [[String: Any]])?.contains { $0["title"] as? String == "borrowed" } == false)
         }
         try await origin.stop()
     }

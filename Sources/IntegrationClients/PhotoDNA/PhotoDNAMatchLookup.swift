@@ -9,12 +9,19 @@ public struct PhotoDNAMatchLookup: MatchLookupProvider {
 
     public func matchLookup(_ input: MatchLookupInput, credential: OpenedCredential?) async throws -> MatchLookupResult {
         guard let credential else { throw PhotoDNAError.invalidCredential("match_lookup needs a photodna credential") }
+        // Inline: Vigil fetches the image and sends those bytes, which are then what matched.
         let image: PhotoDNAClient.Request.Image
+        var examined: [UInt8]?
         switch (input.valueFormat, input.image) {
         case let (.url, .url(url)): image = .url(url)
-        case let (.inline, .url(url)): image = .inlineFromURL(url)
-        case let (_, .bytes(bytes)): image = .inline(bytes)
+        case let (.inline, .url(url)):
+            let bytes: [UInt8]
+            do { bytes = try await client.fetcher.fetch(url).bytes } catch { throw PhotoDNAError.imageFetch(error) }
+            (image, examined) = (.inline(bytes), bytes)
+        case let (_, .bytes(bytes)): (image, examined) = (.inline(bytes), bytes)
         }
-        return try await client.match(PhotoDNAClient.Request(image: image, enhanced: input.enhanced), with: credential).result
+        var result = try await client.match(PhotoDNAClient.Request(image: image, enhanced: input.enhanced), with: credential).result
+        result.examined = examined
+        return result
     }
 }

@@ -40,6 +40,6 @@ public struct VigilMatchLookup: MatchLookupProvider {
             }),
         ]).text
         return MatchLookupResult(isMatch: outcome.isMatch, matches: matches, suppressed: suppressed, trackingID: "VGL_" + UUID().uuidString.lowercased(),
-                                 statusCode: 3000, statusDescription: "OK", raw: text)
+                                 statusCode: 3000, statusDescription: "OK", raw: text, examined: bytes)
     }
 }

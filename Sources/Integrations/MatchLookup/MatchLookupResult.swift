@@ -40,9 +40,13 @@ public struct MatchLookupResult: Sendable, Equatable {
     public var statusDescription: String
     /// The provider's answer as it came (JSON text).
     public var raw: String
+    /// The bytes that were looked up, when this process had them (the built-in banks always;
+    /// PhotoDNA when the image was sent inline): the evidence of a match is these bytes, not a
+    /// second fetch of the URL, which may answer with something else.
+    public var examined: [UInt8]?
 
     public init(isMatch: Bool, matches: [Match], suppressed: [Suppressed] = [], trackingID: String?, statusCode: Int,
-                statusDescription: String, raw: String) {
+                statusDescription: String, raw: String, examined: [UInt8]? = nil) {
         self.isMatch = isMatch
         self.matches = matches
         self.suppressed = suppressed
@@ -50,5 +54,6 @@ public struct MatchLookupResult: Sendable, Equatable {
         self.statusCode = statusCode
         self.statusDescription = statusDescription
         self.raw = raw
+        self.examined = examined
     }
 }

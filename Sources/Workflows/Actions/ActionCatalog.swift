@@ -113,6 +113,8 @@ extension ActionCatalog {
         Field("matches", .list(.object([])), "The matches of a match lookup ({{ steps.lookup.output.matches }}): one evidence item each."),
         Field("provider", .text, "Who matched: vigil (the built-in banks) or photodna.", default: "vigil"),
         Field("image_url", .url, "The image: kept as the evidence's source, and hashed when no signals are given."),
+        Field("image_sha256", .text, "The image a match lookup of this run matched ({{ steps.lookup.output.image_sha256 }}): "
+              + "hashed and kept instead of fetching image_url again."),
         Field("keep_image", .boolean, "Keep the image itself, encrypted, for review (blurred previews, recorded reveals).", default: "true"),
         Field("pdq", .text, "The image's PDQ hash."),
         Field("md5", .text, "The image's MD5."),

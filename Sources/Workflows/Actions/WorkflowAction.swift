@@ -23,6 +23,8 @@ public struct ActionCall: Sendable {
     public var workflowID: String
     /// A draft's test run (`WorkflowEngine.tryOut`), not a run: a lookup says so in its record.
     public var isTrial = false
+    /// The images of the run this step may keep and read.
+    public var images = StepImages.none
 
     public init(inputs: [String: JSONValue], credential: String?, idempotencyKey: String, runID: Int64, stepID: String, workflowID: String) {
         self.inputs = inputs

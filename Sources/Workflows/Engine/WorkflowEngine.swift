@@ -74,7 +74,7 @@ public final class WorkflowEngine: Sendable {
             // Fail closed: a stored version whose steps no longer fit their types runs nothing.
             return try await finish(run, .failed, error: "version \(run.version) cannot run: \(error)", lease)
         }
-        var scope = Scope(trigger: trigger)
+        var scope = Scope(trigger: trigger, images: RunInput.imageSHA256s(run.input, parameters: version.definition.trigger.parameters ?? []))
         switch try await execute(steps, &scope, execution) {
         case .completed: return try await finish(run, .succeeded, error: nil, lease)
         case let .failed(message): return try await finish(run, .failed, error: message, lease)
@@ -110,6 +110,17 @@ public final class WorkflowEngine: Sendable {
     struct Scope: Sendable {
         var trigger: JSONValue
         var steps: [String: JSONValue] = [:]
+        /// The run images its steps may read: those it was given, and those its match lookups kept.
+        var images: Set<String> = []
+
+        /// An action step's record in the scope; the image a match lookup kept becomes readable.
+        mutating func finished(_ stepID: String, _ value: JSONValue?, action key: String) {
+            steps[stepID] = value
+            if key.hasSuffix(".match_lookup"), case let .object(fields)? = value, case let .object(output)? = fields["output"],
+               let sha256 = output["image_sha256"]?.string {
+                images.insert(sha256)
+            }
+        }
 
         var data: JSONValue { .object(["trigger": trigger, "steps": .object(steps)]) }
     }
@@ -144,10 +155,10 @@ public final class WorkflowEngine: Sendable {
         let existing = execution.records[step.id]
         switch existing?.status {
         case .succeeded?:
-            scope.steps[step.id] = existing?.scopeValue
+            scope.finished(step.id, existing?.scopeValue, action: action.key)
             return .completed
         case .failed?:
-            scope.steps[step.id] = existing?.scopeValue
+            scope.finished(step.id, existing?.scopeValue, action: action.key)
             return step.continuesOnError ? .completed : .failed("step \(step.id) failed: \(existing?.error ?? "unknown error")")
         case .retrying?:
             if let next = existing?.nextAttemptAt, next > Date() { return .wait(next) }
@@ -163,7 +174,7 @@ public final class WorkflowEngine: Sendable {
             failed.error = "interrupted \(existing.attempts) times before it finished"
             failed.finishedAt = Date()
             try await store.saveStep(failed, lease: execution.lease)
-            scope.steps[step.id] = failed.scopeValue
+            scope.finished(step.id, failed.scopeValue, action: action.key)
             return step.continuesOnError ? .completed : .failed("step \(step.id) failed: \(failed.error ?? "")")
         }
         let declaration = ActionCatalog.declaration(key)
@@ -174,7 +185,7 @@ public final class WorkflowEngine: Sendable {
                                     error: message, startedAt: existing?.startedAt ?? Date(), finishedAt: Date(), nextAttemptAt: nil,
                                     worker: execution.worker)
             try await store.saveStep(record, lease: execution.lease)
-            scope.steps[step.id] = record.scopeValue
+            scope.finished(step.id, record.scopeValue, action: action.key)
             return step.continuesOnError ? .completed : .failed("step \(step.id) failed: \(message)")
         }
         let inputs: [String: JSONValue]
@@ -201,8 +212,9 @@ public final class WorkflowEngine: Sendable {
         let attemptStarted = ContinuousClock.now
         do {
             guard let performer = actions[key] else { throw ActionFailure("this process cannot run \(key)") }
-            let call = ActionCall(inputs: inputs, credential: action.credential, idempotencyKey: "wfrun-\(execution.run.id)-\(step.id)",
+            var call = ActionCall(inputs: inputs, credential: action.credential, idempotencyKey: "wfrun-\(execution.run.id)-\(step.id)",
                                   runID: execution.run.id, stepID: step.id, workflowID: execution.run.workflowID)
+            call.images = StepImages(images: images, readable: scope.images)
             // One span per try of a step; its outbound calls and lookups are its children. Step
             // ids and action keys come from the definition, never from run data.
             let output = try await TracedSpan.run("workflow step \(step.id)") { span in
@@ -217,7 +229,7 @@ public final class WorkflowEngine: Sendable {
             record.finishedAt = Date()
             try await store.saveStep(record, lease: execution.lease)
             observeStep(key, "succeeded", ContinuousClock.now - attemptStarted)
-            scope.steps[step.id] = record.scopeValue
+            scope.finished(step.id, record.scopeValue, action: action.key)
             return .completed
         } catch {
             if error is CancellationError || Task.isCancelled { throw error }
@@ -238,7 +250,7 @@ public final class WorkflowEngine: Sendable {
             record.finishedAt = Date()
             try await store.saveStep(record, lease: execution.lease)
             observeStep(key, "failed", ContinuousClock.now - attemptStarted)
-            scope.steps[step.id] = record.scopeValue
+            scope.finished(step.id, record.scopeValue, action: action.key)
             return step.continuesOnError ? .completed : .failed("step \(step.id) failed: \(message)")
         }
     }
@@ -308,19 +320,22 @@ public final class WorkflowEngine: Sendable {
                                 startedAt: existing?.startedAt ?? Date(), finishedAt: nil, nextAttemptAt: nil)
         if existing == nil { try await store.saveStep(record, lease: execution.lease) }
         let start = scope
-        let results = try await withThrowingTaskGroup(of: (Flow, [String: JSONValue]).self) { group in
+        let results = try await withThrowingTaskGroup(of: (Flow, Scope).self) { group in
             for branch in branches {
                 group.addTask {
                     var branchScope = start
                     let flow = try await self.execute(branch.steps, &branchScope, execution)
-                    return (flow, branchScope.steps)
+                    return (flow, branchScope)
                 }
             }
-            var all: [(Flow, [String: JSONValue])] = []
+            var all: [(Flow, Scope)] = []
             for try await result in group { all.append(result) }
             return all
         }
-        for (_, steps) in results { scope.steps.merge(steps) { first, _ in first } }
+        for (_, branchScope) in results {
+            scope.steps.merge(branchScope.steps) { first, _ in first }
+            scope.images.formUnion(branchScope.images)
+        }
         var failures: [String] = []
         var waits: [Date] = []
         var cancelled = false

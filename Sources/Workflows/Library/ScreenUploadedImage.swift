@@ -21,7 +21,8 @@ public enum WorkflowLibrary {
             StepDefinition(id: "open_case", name: "Open a case", type: "action", action: "case.create",
                  inputs: ["title": "Known-CSAM match ({{ steps.lookup.output.matches[0].source }})", "queue": "csam", "priority": "urgent",
                           "provider": photoDNACredential == nil ? "vigil" : "photodna", "matches": "{{ steps.lookup.output.matches }}",
-                          "image_url": "{{ trigger.image_url }}", "account_reference_id": "{{ trigger.account_reference_id }}"],
+                          "image_url": "{{ trigger.image_url }}", "image_sha256": "{{ steps.lookup.output.image_sha256 }}",
+                          "account_reference_id": "{{ trigger.account_reference_id }}"],
                  retry: Retry(attempts: 5, backoffSeconds: 2, maxBackoffSeconds: 60)),
             StepDefinition(id: "account_named", name: "Account named?", type: "conditional",
                  branches: [BranchDefinition(name: "block", condition: "exists(trigger.account_reference_id)", steps: [

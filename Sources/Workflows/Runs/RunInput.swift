@@ -50,6 +50,11 @@ enum RunInput {
         .object(["sha256": .string(sha256), "bytes": .number(Double(size))])
     }
 
+    /// The SHA-256 of each image the run was given.
+    static func imageSHA256s(_ input: JSONValue, parameters: [Parameter]) -> Set<String> {
+        Set(parameters.filter { $0.type == "image" }.compactMap { input.object?[$0.name]?.object?["sha256"]?.string })
+    }
+
     /// The input a run's steps see: each `image` parameter's bytes read back, as base64.
     static func hydrate(_ input: JSONValue, parameters: [Parameter], images: any RunImages) async throws -> JSONValue {
         guard case var .object(fields) = input else { return input }
