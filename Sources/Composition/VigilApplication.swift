@@ -39,11 +39,13 @@ public struct VigilApplication: Sendable {
         public var cyberTiplineTimeout: Duration
         public var cyberTiplineUploadTimeout: Duration
         public var logger: @Sendable (String) -> Logger
+        /// How long `/metrics` reuses its database readings (see `ThrottledReadings`).
+        public var metricsReadingsMaxAge: Duration
 
         public init(settings: ServerSettings = ServerSettings(), clock: @escaping @Sendable () -> Date = { Date() },
                     passwords: any PasswordHasher = BcryptPasswords(), importBatchRows: Int = 50_000,
                     cyberTiplineTimeout: Duration = .seconds(60), cyberTiplineUploadTimeout: Duration = .seconds(600),
-                    logger: @escaping @Sendable (String) -> Logger = { Logger(label: $0) }) {
+                    logger: @escaping @Sendable (String) -> Logger = { Logger(label: $0) }, metricsReadingsMaxAge: Duration = .seconds(1)) {
             self.settings = settings
             self.clock = clock
             self.passwords = passwords
@@ -51,6 +53,7 @@ public struct VigilApplication: Sendable {
             self.cyberTiplineTimeout = cyberTiplineTimeout
             self.cyberTiplineUploadTimeout = cyberTiplineUploadTimeout
             self.logger = logger
+            self.metricsReadingsMaxAge = metricsReadingsMaxAge
         }
     }
 
@@ -169,7 +172,8 @@ public struct VigilApplication: Sendable {
             reports: casework.reports, review: casework.review, users: UserService(store: stores.users, hasher: options.passwords, clock: clock),
             tally: tally, entryMatches: entryMatches, settings: settings, metrics: metrics,
             subscribedEvents: subscribed, trials: engine, screening: screening,
-            readings: StoredReadings(queries: OperationalQueries(database: stores.database), kinds: (handlers + runHandlers).map(\.kind)))
+            readings: ThrottledReadings(StoredReadings(queries: OperationalQueries(database: stores.database), kinds: (handlers + runHandlers).map(\.kind)),
+                                        maxAge: options.metricsReadingsMaxAge))
 
         return VigilApplication(service: service, engine: engine, jobHandlers: handlers, runHandlers: runHandlers,
                                 stores: stores)

@@ -83,7 +83,9 @@ final class ServerFixture: @unchecked Sendable {
         let application = try await VigilApplication.assemble(
             stores, banks: banks, keys: keys, credentials: credentials, fetcher: fetcher, photoDNA: photoDNA,
             options: .init(settings: settings, clock: { clock.now }, passwords: BcryptPasswords(cost: 4),
-                           cyberTiplineTimeout: cyberTiplineTimeout, cyberTiplineUploadTimeout: cyberTiplineTimeout, logger: quiet))
+                           cyberTiplineTimeout: cyberTiplineTimeout, cyberTiplineUploadTimeout: cyberTiplineTimeout, logger: quiet,
+                           // Tests read /metrics right after what they count: fresh readings each scrape.
+                           metricsReadingsMaxAge: .zero))
         assembled = application
         service = application.service
         engine = application.engine
