@@ -88,6 +88,8 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // libpng reports errors by longjmp, which Swift cannot catch: this C shim owns the setjmp.
         .target(name: "CPNGShim", dependencies: ["CPNG"]),
+        // glibc's malloc.h, which the Glibc module does not export: arenas, trim, and a reading.
+        .target(name: "CAllocator"),
         .target(
             name: "ImageCodecs",
             dependencies: ["ImageSignals", "CTurboJPEG", "CPNG", "CPNGShim", "CGIF", "CWebP", "CTIFF", "CHeif"],
@@ -193,6 +195,7 @@ let package = Package(
             name: "Storage",
             dependencies: [
                 "Basics", "PDQ", "Banks", "Access", "Jobs", "Integrations", "Vault", "Workflows", "JSONValues", "Events", "Cases", "Reports", "Screening",
+                "CAllocator",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -252,7 +255,7 @@ let package = Package(
             name: "VigilServer",
             dependencies: [
                 "ImageSignals", "Basics", "PDQ", "ImageCodecs", "ContentHashing", "Banks", "BankImport", "Lookup", "Jobs", "Access", "SafeFetch", "Integrations", "Vault",
-                "JSONValues", "Workflows", "Events", "Cases", "Reports", "Screening", "Spans",
+                "JSONValues", "Workflows", "Events", "Cases", "Reports", "Screening", "Spans", "CAllocator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -324,11 +324,11 @@ def importer(path):
     record(start, "import", status, answer)
     if status == 202: import_job.update(json.loads(answer)); import_job["started"] = start
 
-samples = []               # (t, replica, rss MB or None, lag seconds or None, ready)
+samples = []               # (t, replica, rss MB or None, lag seconds or None, ready, malloc in use MB or None)
 def sampler(stop):
     while not stop.wait(5):
         for r in replicas:
-            lag = None; ready = False
+            lag = None; ready = False; in_use = None
             try:
                 c = http.client.HTTPConnection("127.0.0.1", r.port, timeout=5)
                 c.request("GET", "/status/ready"); resp = c.getresponse(); resp.read(); ready = resp.status == 200
@@ -336,9 +336,10 @@ def sampler(stop):
                 c.close()
                 for line in text.splitlines():
                     if line.startswith("vigil_change_log_lag_seconds"): lag = float(line.split()[-1])
+                    if line.startswith('vigil_malloc_memory_bytes{kind="in_use"}'): in_use = float(line.split()[-1]) / 2**20
             except OSError:
                 pass
-            samples.append((now(), r.name, r.rss_mb(), lag, ready))
+            samples.append((now(), r.name, r.rss_mb(), lag, ready, in_use))
 
 # ---------------------------------------------------------------------------- the run
 def main():
@@ -436,24 +437,32 @@ def report(peak, rate, sent, late, soak_start, soak_end, drained, kill_times):
     print(f"hash-sharing sync: {ncmec.get('last_outcome')}; NCMEC bank: "
           f"{json.loads(call('GET', '/v1/banks/NCMEC', port=PORTS[0], host='127.0.0.1')[1] or b'{}').get('entry_count')} entries")
 
-    # Memory after the first 5 minutes, and lag; every sample is kept in samples.csv.
+    # Memory after the first 5 minutes, and lag; every sample is kept in samples.csv. Resident
+    # memory moves with the load and with the allocator's trims (every 30 s), so growth is the
+    # mean of the last 5 minutes against the mean of the first 5 after the 5-minute mark (or the
+    # replica's last start), each over 60 samples; first and last single samples are printed too.
     with open(os.path.join(a.work, "samples.csv"), "w") as f:
-        f.write("seconds,replica,rss_mb,lag_seconds,ready\n")
-        for t, name, rss, lag, ready in samples:
-            f.write(f"{t:.1f},{name},{'' if rss is None else f'{rss:.1f}'},{'' if lag is None else lag},{int(ready)}\n")
+        f.write("seconds,replica,rss_mb,lag_seconds,ready,malloc_in_use_mb\n")
+        for t, name, rss, lag, ready, in_use in samples:
+            f.write(f"{t:.1f},{name},{'' if rss is None else f'{rss:.1f}'},{'' if lag is None else lag},{int(ready)},"
+                    f"{'' if in_use is None else f'{in_use:.1f}'}\n")
     for r in replicas:
-        series = [(t, rss) for t, name, rss, _, _ in samples if name == r.name and rss is not None]
+        series = [(t, rss) for t, name, rss, *_ in samples if name == r.name and rss is not None]
         marks = [min(series, key=lambda s: abs(s[0] - (soak_start + m * 60)), default=None) for m in range(0, int(duration / 60) + 1, 5)]
         print(f"replica {r.name}: RSS every 5 min (MB): " + " ".join(f"{v:.0f}" for _, v in [m for m in marks if m]))
         since = max(soak_start + 300, (r.started or 0) + 300)
-        series = [(t, rss) for t, name, rss, _, _ in samples if name == r.name and rss is not None and t >= since]
-        if len(series) >= 2:
-            first, last, top = series[0][1], series[-1][1], max(v for _, v in series)
-            print(f"replica {r.name}: RSS {first:.0f} MB at {series[0][0] / 60:.1f} min → {last:.0f} MB at the end "
-                  f"({(last - first) / first:+.1%}; max {top:.0f} MB), from {len(series)} samples")
-        else:
-            print(f"replica {r.name}: fewer than 2 RSS samples 5 minutes after its last start")
-        lags = sorted(lag for t, name, _, lag, ready in samples if name == r.name and ready and lag is not None)
+        for label, column in (("RSS", 2), ("malloc in use", 5)):
+            series = [(row[0], row[column]) for row in samples if row[1] == r.name and row[column] is not None and row[0] >= since]
+            if len(series) < 2:
+                print(f"replica {r.name}: fewer than 2 {label} samples 5 minutes after its last start"); continue
+            end = series[-1][0]
+            head = [v for t, v in series if t < series[0][0] + 300]
+            tail = [v for t, v in series if t > end - 300]
+            first, last = sum(head) / len(head), sum(tail) / len(tail)
+            print(f"replica {r.name}: {label} {first:.0f} MB (mean of {len(head)} samples from {series[0][0] / 60:.1f} min) → {last:.0f} MB "
+                  f"(mean of the last {len(tail)}): {(last - first) / first:+.1%}; single samples {series[0][1]:.0f} → {series[-1][1]:.0f} MB, "
+                  f"max {max(v for _, v in series):.0f} MB")
+        lags = sorted(lag for t, name, _, lag, ready, _ in samples if name == r.name and ready and lag is not None)
         if lags:
             print(f"replica {r.name}: change-log lag max {lags[-1]:.3f} s, p99 {lags[math.ceil(len(lags) * 0.99) - 1]:.3f} s, median {lags[len(lags) // 2]:.3f} s; "
                   f"over 1 s in {sum(1 for v in lags if v > 1)} of {len(lags)} samples (every 5 s, while ready)")

@@ -202,7 +202,7 @@ extension IndexLoader {
 /// Loads the index after the server starts listening (so /status/live answers at once), trims
 /// the SQLite cache the load filled, then follows the change log until shutdown: woken by
 /// PostgreSQL's NOTIFY or by a poll, it applies what any process (another replica, the CLI)
-/// committed.
+/// committed. Meanwhile it hands the allocator's freed memory back to the system.
 struct IndexLoader: Service {
     let service: VigilService
     let database: VigilDatabase
@@ -223,6 +223,8 @@ struct IndexLoader: Service {
                     ring.yield()
                 }
             }
+            // Freed memory back to the system every half minute (see ProcessMemory).
+            group.addTask { await ProcessMemory.trimPeriodically(every: .seconds(30)) }
             group.addTask {
                 for await _ in doorbell {
                     do {
@@ -418,21 +420,3 @@ enum NodeIdentity {
     }
 }
 
-/// glibc gives each thread that allocates its own malloc arena and keeps freed memory in it; with
-/// decode buffers of ~20 MB per image that held an extra ~45 MB after a burst of uploads
-/// (237.8 MB resident after 16 concurrent uploads with 1M hashes, 193.5 MB with two arenas, at
-/// the same throughput; Benchmarks/serve.sh). Two arenas are enough for a server whose hot
-/// allocations happen on a couple of threads.
-enum ProcessMemory {
-    static func limitMallocArenas() {
-        #if canImport(Glibc)
-        _ = glibcMallopt(-8, 2)  // M_ARENA_MAX
-        #endif
-    }
-}
-
-#if canImport(Glibc)
-/// mallopt(3) from <malloc.h>, which the Glibc module does not export.
-@_silgen_name("mallopt")
-private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
-#endif

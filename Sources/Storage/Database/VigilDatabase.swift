@@ -1,9 +1,4 @@
-#if canImport(Glibc)
-/// glibc's malloc_trim(3) (declared in <malloc.h>, which the Glibc module does not export):
-/// returns freed heap pages to the system.
-@_silgen_name("malloc_trim")
-private func glibcMallocTrim(_ pad: Int) -> Int32
-#endif
+import CAllocator
 import Foundation
 public import Logging
 import NIOCore
@@ -165,9 +160,7 @@ public final class VigilDatabase: Sendable {
             try await sql.raw("PRAGMA cache_size = -16384").run()
             try await sql.raw("PRAGMA shrink_memory").run()
         }
-        #if canImport(Glibc)
-        _ = glibcMallocTrim(0)
-        #endif
+        _ = vigil_allocator_trim()
     }
 
     /// The pool's settings from one connection's: the same server, user, database and TLS mode.

@@ -67,6 +67,8 @@ struct OperationsRoutes {
             metrics.setReadingsUp(false)
             logger.error("metrics could not read the database", metadata: ["error": "\(String(describing: error).prefix(300))"])
         }
+        let allocator = ProcessMemory.reading()
+        metrics.setAllocatorGauges(inUse: allocator.inUse, held: allocator.held)
         if let budget = hashingPool.budget {
             let usage = budget.usage
             metrics.setDecodeMemoryGauges(inFlight: usage.inFlight, peak: usage.peak, budget: budget.capacity)

@@ -99,6 +99,15 @@ public final class ServerMetrics: LookupMetrics {
         }
     }
 
+    func setAllocatorGauges(inUse: Int, held: Int) {
+        for (kind, bytes) in [("in_use", inUse), ("held", held)] {
+            registry.makeGauge(descriptor: .init(namespace: "vigil", metricName: "malloc_memory", unitName: "bytes",
+                                                 helpText: "The C allocator's memory: in use by the process, and held from the system "
+                                                     + "(in use plus freed memory kept for reuse)"),
+                               labels: [("kind", kind)]).set(to: Double(bytes))
+        }
+    }
+
     func setChangeLogGauges(applied: Int64, latest: Int64) {
         registry.makeGauge(descriptor: .init(namespace: "vigil", metricName: "change_log_applied_sequence", unitName: "",
                                              helpText: "The change-log sequence this process's index reflects")).set(to: Double(applied))
