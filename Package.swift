@@ -195,7 +195,6 @@ let package = Package(
             name: "Storage",
             dependencies: [
                 "Basics", "PDQ", "Banks", "Access", "Jobs", "Integrations", "Vault", "Workflows", "JSONValues", "Events", "Cases", "Reports", "Screening",
-                "CAllocator",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -14,14 +14,18 @@ public struct Event: Sendable, Equatable {
     public let actor: String
     public let payload: JSONValue
     public let at: Date
+    /// The trace the event was written in (W3C trace context as `JobTrace` carries it), so that
+    /// what it starts continues it; nil when tracing is off.
+    public let traceContext: String?
 
-    public init(id: Int64, type: String, subject: String, actor: String, payload: JSONValue, at: Date) {
+    public init(id: Int64, type: String, subject: String, actor: String, payload: JSONValue, at: Date, traceContext: String? = nil) {
         self.id = id
         self.type = type
         self.subject = subject
         self.actor = actor
         self.payload = payload
         self.at = at
+        self.traceContext = traceContext
     }
 }
 
@@ -31,11 +35,15 @@ public struct NewEvent: Sendable, Equatable {
     public var subject: String
     public var actor: String
     public var payload: JSONValue
+    /// The trace it belongs to, when it is written away from it (a group commit); nil: the trace
+    /// of the writer.
+    public var traceContext: String?
 
-    public init(type: String, subject: String, actor: String, payload: JSONValue) {
+    public init(type: String, subject: String, actor: String, payload: JSONValue, traceContext: String? = nil) {
         self.type = type
         self.subject = subject
         self.actor = actor
         self.payload = payload
+        self.traceContext = traceContext
     }
 }

@@ -35,8 +35,8 @@ public enum Integrations {
         Field("status_code", .integer(0...99_999), "The provider's status code (PhotoDNA's 3000 = OK)."),
         Field("status_description", .text, "The provider's status in words."),
         Field("raw", .object([]), "The provider's answer as it came."),
-        Field("image_sha256", .text, "On a match, the SHA-256 of the very bytes that matched, kept with the run for the case step's evidence "
-              + "(its image_sha256). Null without a match, in a test run, and for PhotoDNA given a URL (PhotoDNA fetched it, not Vigil)."),
+        Field("image_sha256", .text, "With keep_image, on a match: the SHA-256 of the very bytes that matched, kept with the run for a case "
+              + "step's evidence (its image_sha256). Null otherwise, in a test run, and for PhotoDNA given a URL (PhotoDNA fetched it, not Vigil)."),
     ]
 
     static let matchLookupInputs: [Field] = [
@@ -44,6 +44,9 @@ public enum Integrations {
         Field("value_format", .choice(["URL", "Inline"]), "Send the image's URL, or the image itself.", default: "URL"),
         Field("image_url", .url, "The image to look up (for URL; fetched by Vigil for Inline)."),
         Field("image", .bytes, "The image itself, for Inline without a URL."),
+        Field("keep_image", .boolean, "On a match, keep the bytes that matched with the run (output image_sha256), encrypted with the evidence "
+              + "files for as long as a false positive's are, for a case step's evidence. Vigil has them with the built-in banks and "
+              + "with PhotoDNA Inline; PhotoDNA given a URL fetches the image itself.", default: "false"),
         Field("account_reference_id", .text,
               "The uploading account's own id: kept with what the built-in banks screened, so a match found later is acted on for it."),
     ]

@@ -22,6 +22,12 @@ public enum JobTrace {
         return text.utf8.count <= maximumLength ? text : nil
     }
 
+    /// Runs `body` in the carried trace (a new one when nothing is carried): what it queues
+    /// continues that trace.
+    public static func continuing<Result>(_ carried: String?, _ body: () async throws -> Result) async rethrows -> Result {
+        try await ServiceContext.withValue(context(carried)) { try await body() }
+    }
+
     /// The context a job's span continues: the carried trace, or a new one.
     public static func context(_ carried: String?) -> ServiceContext {
         var context = ServiceContext.topLevel

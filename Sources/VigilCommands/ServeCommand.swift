@@ -211,6 +211,7 @@ struct IndexLoader: Service {
     func run() async throws {
         await service.readiness.loadIndex(logger: logger)
         try? await database.releaseLoadMemory()
+        await ProcessMemory.trim()
         guard service.readiness.isReady else { return try await gracefulShutdown() }
         Self.tellSystemd("READY=1", logger: logger)
         let (doorbell, ring) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))

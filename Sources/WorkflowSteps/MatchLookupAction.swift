@@ -45,10 +45,11 @@ public struct MatchLookupAction: WorkflowAction {
         } catch let error as FetchError {
             throw StepFetchFailure.classify(error)
         }
-        // The bytes that matched are kept with the run, so the case step's evidence is this image
-        // and not a second fetch of its URL (which may answer with something else). Only on a
-        // match: an image that matched nothing is not kept.
-        let kept: String? = if result.isMatch, !call.isTrial, let bytes = result.examined { try await call.images.keep(bytes) } else { nil }
+        // Asked to (keep_image), the bytes that matched are kept with the run, so the case step's
+        // evidence is this image and not a second fetch of its URL (which may answer with
+        // something else). Only on a match: an image that matched nothing is not kept.
+        let keep = result.isMatch && !call.isTrial && call.bool("keep_image") == true
+        let kept: String? = if keep, let bytes = result.examined { try await call.images.keep(bytes) } else { nil }
         return Self.output(result, imageSHA256: kept)
     }
 

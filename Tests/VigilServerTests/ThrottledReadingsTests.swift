@@ -63,6 +63,56 @@ import VigilServer
         #expect(base.queueReads.withLock { $0 } == 2, "read again after the failure, then kept")
     }
 
+    /// A read slower than the window (a loaded or hung database) is shared by the scrapes that
+    /// come meanwhile: one read, not one per scrape.
+    @Test func aReadStillRunningIsSharedWhateverTheWindow() async throws {
+        final class SlowEvidence: OperationalReadings {
+            let reads = Mutex(0)
+            let gate = Mutex<(released: Bool, waiting: CheckedContinuation<Void, Never>?)>((false, nil))
+
+            func release() {
+                let waiting = gate.withLock { state in
+                    state.released = true
+                    defer { state.waiting = nil }
+                    return state.waiting
+                }
+                waiting?.resume()
+            }
+
+            func jobQueue(now: Date) async throws -> [JobQueueReading] { [] }
+            func oldestChange(after applied: Int64) async throws -> Date? { nil }
+            func evidence() async throws -> (files: Int64, bytes: Int64) {
+                reads.withLock { $0 += 1 }
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let released = gate.withLock { state in
+                        if !state.released { state.waiting = continuation }
+                        return state.released
+                    }
+                    if released { continuation.resume() }
+                }
+                return (1, 10)
+            }
+        }
+        let base = SlowEvidence()
+        let readings = ThrottledReadings(base, maxAge: .zero)
+        func waitFor(_ count: Int) async throws {
+            var turns = 0
+            while await readings.waiters("evidence") < count {
+                turns += 1
+                try #require(turns < 1_000_000, "\(count) scrapes never waited on the reading")
+                await Task.yield()
+            }
+        }
+        async let first = readings.evidence()
+        try await waitFor(1)
+        async let second = readings.evidence()
+        try await waitFor(2)
+        base.release()
+        let answers = try await [first.files, second.files]
+        #expect(answers == [1, 1])
+        #expect(base.reads.withLock { $0 } == 1)
+    }
+
     @Test func noWindowReadsEveryTime() async throws {
         let base = CountingReadings()
         let readings = ThrottledReadings(base, maxAge: .zero)

@@ -123,6 +123,36 @@ import VigilTestSupport
         }
         #expect(failedSpan != nil, "the failed step's span is marked with its error's type")
 
+        // A run an event starts continues the trace of the lookup that caused the event: the
+        // match is written by a group commit and the run is started by the event follower, each
+        // in a task of its own.
+        let listening = try await ReplicaTests.call(.POST, "\(base)/v1/workflows", key: key, json: """
+            {"name": "traced event", "trigger": {"type": "event", "events": ["match.found"]},
+             "steps": [{"id": "seen", "type": "action", "action": "case.create", "inputs": {"title": "seen by {{ trigger.api }}"}}]}
+            """)
+        let listeningID = try #require(WorkflowProcessTests.json(listening.body)["id"] as? String, "\(listening.body)")
+        #expect(try await ReplicaTests.call(.POST, "\(base)/v1/workflows/\(listeningID)/publish", key: key, json: "{}").status == 201)
+        let lookupTrace = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        var match = HTTPClientRequest(url: "\(base)/v1/match")
+        match.method = .POST
+        match.headers.add(name: "Authorization", value: "Bearer \(key)")
+        match.headers.add(name: "Content-Type", value: "image/jpeg")
+        match.headers.add(name: "traceparent", value: "00-\(lookupTrace)-\(callerSpan)-01")
+        match.body = .bytes(ByteBuffer(bytes: try Images.demo(0)))
+        let matched = try await HTTPClient.shared.execute(match, timeout: .seconds(30))
+        let matchBody = String(buffer: try await matched.body.collect(upTo: 1 << 20))
+        #expect(matched.status.code == 200 && matchBody.contains(#""is_match":true"#), "\(matchBody)")
+        var eventSpans: [TraceCollector.Span] = []
+        let eventDeadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < eventDeadline {
+            eventSpans = collector.spans.filter { $0.traceID == lookupTrace }
+            if eventSpans.contains(where: { $0.name == "workflow step seen" }) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let eventJob = try #require(eventSpans.first { $0.name.hasPrefix("job ") }, "the event's run is not in the lookup's trace: \(eventSpans.map(\.name))")
+        #expect(eventSpans.contains { $0.id == eventJob.parentID }, "the run's job hangs under a span of the lookup's request")
+        #expect(eventSpans.first { $0.name == "workflow step seen" }?.parentID == eventJob.id)
+
         // Probes are not traced, with or without a caller trace.
         for probe in ["/status", "/status/live", "/status/ready"] {
             var request = HTTPClientRequest(url: "\(base)\(probe)")

@@ -174,6 +174,21 @@ import Workflows
             #expect((Self.steps(run)["open_case"]?["error"] as? String)?.contains("is not an image this run was given or matched") == true, "\(run.text)")
             let cases = try await http.call(.get, "/v1/cases", key: fixture.reviewer)
             #expect((cases.json["cases"] as? [[String: Any]])?.contains { $0["title"] as? String == "borrowed" } == false)
+
+            // A lookup that was not told to keep the image leaves image_sha256 empty: the case step
+            // that asks for it fails, saying why, rather than fetching the URL again.
+            let unkept = WorkflowDefinition(name: "Lookup without keeping", trigger: .api([Parameter(name: "image_url", type: "url", required: true)]), steps: [
+                StepDefinition(id: "lookup", name: "Match Lookup", type: "action", integration: "vigil", operation: "match_lookup",
+                               inputs: ["image_url": "{{ trigger.image_url }}"]),
+                StepDefinition(id: "open_case", name: "Open a case", type: "action", action: "case.create",
+                               inputs: ["title": "unkept", "image_url": "{{ trigger.image_url }}", "image_sha256": "{{ steps.lookup.output.image_sha256 }}"]),
+            ])
+            let unkeptID = try await Self.publish(unkept, http, admin: fixture.admin)
+            let second = try await Self.start(unkeptID, #"{"image_url":"\#(origin.url("/demo-0.jpg"))"}"#, key: fixture.analyst, http)
+            try await fixture.runJobs()
+            let failed = try await http.call(.get, "/v1/workflow-runs/\(try #require(second.json["id"] as? Int))", key: fixture.analyst)
+            #expect((Self.steps(failed)["lookup"]?["output"] as? [String: Any])?["is_match"] as? Bool == true)
+            #expect((Self.steps(failed)["open_case"]?["error"] as? String)?.contains("image_sha256 is empty") == true, "\(failed.text)")
         }
         try await origin.stop()
     }
@@ -272,6 +287,22 @@ import Workflows
             #expect((output["tracking_id"] as? String)?.hasPrefix("VGL_") == true)
             #expect(((output["matches"] as? [[String: Any]])?.first)?["source"] as? String == "TEST_BANK")
             #expect(!run.text.contains(fixture.matcher))
+        }
+        try await origin.stop()
+    }
+
+    /// With PhotoDNA as the provider too, the case's evidence is the image PhotoDNA matched: the
+    /// template looks up Inline, so Vigil fetches once and keeps what it sent.
+    @Test func theCaseKeepsTheImagePhotoDNAMatched() async throws {
+        let fixture = try await ServerFixture()
+        let origin = try await OriginServer.start()
+        try await fixture.test(.live) { http in
+            let run = try await Self.runTemplateOnOwnPhotoDNA(fixture, http, image: origin.url("/switch.jpg"))
+            #expect(run.json["status"] as? String == "succeeded", "\(run.text)")
+            let matched = try ContentHasher().signals(of: Images.demo(0)).sha256
+            let caseID = try #require((Self.steps(run)["open_case"]?["output"] as? [String: Any])?["case_id"] as? Int, "\(run.text)")
+            let evidence = try #require((try await http.call(.get, "/v1/cases/\(caseID)", key: fixture.reviewer).json["evidence"] as? [[String: Any]])?.first)
+            #expect(evidence["sha256"] as? String == matched && evidence["media_sha256"] as? String == matched, "\(evidence)")
         }
         try await origin.stop()
     }

@@ -15,8 +15,8 @@ public struct PhotoDNAMatchLookup: MatchLookupProvider {
         switch (input.valueFormat, input.image) {
         case let (.url, .url(url)): image = .url(url)
         case let (.inline, .url(url)):
-            let bytes: [UInt8]
-            do { bytes = try await client.fetcher.fetch(url).bytes } catch { throw PhotoDNAError.imageFetch(error) }
+            // A FetchError goes through as it is: the step retries a slow or failing origin.
+            let bytes = try await client.fetcher.fetch(url).bytes
             (image, examined) = (.inline(bytes), bytes)
         case let (_, .bytes(bytes)): (image, examined) = (.inline(bytes), bytes)
         }

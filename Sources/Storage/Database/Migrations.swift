@@ -463,6 +463,10 @@ enum Migrations {
             // W3C trace context (JobTrace), so a job's span continues the request that queued it.
             ["ALTER TABLE jobs ADD COLUMN trace_context TEXT"]
         },
+        Migration(version: 24, name: "the trace each event was written in") { _ in
+            // A run an event starts continues the trace of the request that caused the event.
+            ["ALTER TABLE events ADD COLUMN trace_context TEXT"]
+        },
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

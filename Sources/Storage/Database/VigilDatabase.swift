@@ -1,4 +1,3 @@
-import CAllocator
 import Foundation
 public import Logging
 import NIOCore
@@ -153,14 +152,13 @@ public final class VigilDatabase: Sendable {
     }
 
     /// After the index load has read every row, shrinks SQLite's page cache to what a serving
-    /// process needs and hands the freed pages back (the load alone filled up to 256 MiB).
+    /// process needs (the load alone filled up to 256 MiB); the caller then trims the allocator.
     public func releaseLoadMemory() async throws {
         guard dialect == .sqlite else { return }
         try await run { sql in
             try await sql.raw("PRAGMA cache_size = -16384").run()
             try await sql.raw("PRAGMA shrink_memory").run()
         }
-        _ = vigil_allocator_trim()
     }
 
     /// The pool's settings from one connection's: the same server, user, database and TLS mode.

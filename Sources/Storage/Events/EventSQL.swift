@@ -16,7 +16,7 @@ enum EventSQL {
     static let lockKey: Int64 = 0x56_4947_494C_4556
     /// NOTIFY channel that wakes event followers on PostgreSQL (delivered at commit).
     static let channel = "vigil_events"
-    static let columns = "id, type, subject, actor, payload, at"
+    static let columns = "id, type, subject, actor, payload, at, trace_context"
 
     @discardableResult
     static func append(_ events: [NewEvent], at time: Date, on sql: any SQLDatabase, _ dialect: Dialect) async throws -> [Event] {
@@ -25,7 +25,8 @@ enum EventSQL {
         let ms = time.millisecondsSince1970
         // One statement for the whole batch: a recorder writing hundreds of matches at once pays
         // one round trip, not one per event.
-        var query = SQLQueryString("INSERT INTO events (type, subject, actor, payload, at) VALUES ")
+        let writerTrace = JobTrace.current()
+        var query = SQLQueryString("INSERT INTO events (type, subject, actor, payload, at, trace_context) VALUES ")
         for (index, event) in events.enumerated() {
             query.appendLiteral(index == 0 ? "(" : ", (")
             query.appendInterpolation(bind: event.type)
@@ -35,7 +36,9 @@ enum EventSQL {
             query.appendInterpolation(bind: event.actor)
             query.appendLiteral(", ")
             query.appendInterpolation(bind: try JSONCoding.encode(event.payload))
-            query.appendLiteral(", \(ms))")
+            query.appendLiteral(", \(ms), ")
+            query.appendInterpolation(bind: event.traceContext ?? writerTrace)
+            query.appendLiteral(")")
         }
         query.appendLiteral(" RETURNING \(columns)")
         // Ids follow the VALUES order; RETURNING's row order is not promised.
@@ -50,7 +53,8 @@ enum EventSQL {
         Event(id: try row.decode(column: "id", as: Int64.self), type: try row.decode(column: "type", as: String.self),
               subject: try row.decode(column: "subject", as: String.self), actor: try row.decode(column: "actor", as: String.self),
               payload: try JSONCoding.decode(JSONValue.self, try row.decode(column: "payload", as: String.self), "an event's payload"),
-              at: Date(milliseconds: try row.decode(column: "at", as: Int64.self)))
+              at: Date(milliseconds: try row.decode(column: "at", as: Int64.self)),
+              traceContext: try row.decode(column: "trace_context", as: String?.self))
     }
 }
 

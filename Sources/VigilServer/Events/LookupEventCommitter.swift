@@ -1,5 +1,6 @@
 package import Events
 import Foundation
+import Jobs
 package import Logging
 package import Lookup
 
@@ -29,14 +30,16 @@ package final class LookupEventCommitter: LookupEventRecorder {
 
     package func record(_ event: LookupEvent) async throws {
         let subject = "lookup:\(event.id.uuidString.lowercased())", actor = "api:\(event.api.rawValue)"
+        // The lookup's trace: the group commit writes the events from a task of its own.
+        let trace = JobTrace.current()
         var events: [NewEvent] = []
         if event.isMatch {
             events.append(NewEvent(type: EventTypes.matchFound, subject: subject, actor: actor,
-                                   payload: LookupEventPayload.payload(event, type: EventTypes.matchFound)))
+                                   payload: LookupEventPayload.payload(event, type: EventTypes.matchFound), traceContext: trace))
         }
         if wanted().contains(EventTypes.lookupCompleted) {
             events.append(NewEvent(type: EventTypes.lookupCompleted, subject: subject, actor: actor,
-                                   payload: LookupEventPayload.payload(event, type: EventTypes.lookupCompleted)))
+                                   payload: LookupEventPayload.payload(event, type: EventTypes.lookupCompleted), traceContext: trace))
         }
         let start = ContinuousClock.now
         do {

@@ -67,7 +67,7 @@ struct OperationsRoutes {
             metrics.setReadingsUp(false)
             logger.error("metrics could not read the database", metadata: ["error": "\(String(describing: error).prefix(300))"])
         }
-        let allocator = ProcessMemory.reading()
+        let allocator = await ProcessMemory.reading()
         metrics.setAllocatorGauges(inUse: allocator.inUse, held: allocator.held)
         if let budget = hashingPool.budget {
             let usage = budget.usage

@@ -1,35 +1,48 @@
 import CAllocator
 import Dispatch
+import Synchronization
 
 /// The process's malloc, tuned for a server and made visible.
 ///
 /// glibc gives each thread that allocates its own arena and keeps what is freed in it for reuse:
 /// with decode buffers of ~20 MB per image that held an extra ~45 MB after a burst of uploads
 /// (237.8 MB resident after 16 concurrent uploads with 1M hashes, 193.5 MB with two arenas, at the
-/// same throughput; Benchmarks/serve.sh). Even with two arenas, an hour of mixed load left half of
-/// the allocator's memory freed but held (146 of 316 MB in a soak), and resident memory crept up
-/// as the free space fragmented: handing freed pages back every half minute keeps resident memory
-/// close to what is in use (docs/benchmarks.md, "The third hour").
+/// same throughput; Benchmarks/serve.sh). Even with two arenas, mixed load left half of the
+/// allocator's memory freed but held (146 of 316 MB in use, 16 minutes into a soak) and resident
+/// memory crept up as the free space was touched (about 2 MB every 5 minutes); one trim took it
+/// from 371 to 227 MB. Handing freed pages back every half minute keeps resident memory close to
+/// what is in use (docs/benchmarks.md, "The third hour").
 public enum ProcessMemory {
     /// Two arenas: enough for a server whose hot allocations happen on a couple of threads.
     public static func limitMallocArenas() {
         _ = vigil_allocator_limit_arenas(2)
     }
 
-    /// Bytes in use by the program, and bytes the allocator holds from the system.
-    public static func reading() -> (inUse: Int, held: Int) {
-        let reading = vigil_allocator_read()
-        return (Int(reading.in_use), Int(reading.held))
+    /// Bytes in use by the program, and the address space the allocator holds from the system
+    /// (in use plus freed memory kept for reuse, resident or not: a trim hands pages back without
+    /// shrinking it). Read at most once a second, off the cooperative pool (it walks the arenas'
+    /// free lists under their locks), however often `/metrics` is scraped.
+    public static func reading(maxAge: Duration = .seconds(1)) async -> (inUse: Int, held: Int) {
+        if let last = lastReading.withLock({ $0 }), ContinuousClock.now - last.at < maxAge { return last.value }
+        let value = await offThePool { () -> (inUse: Int, held: Int) in
+            let reading = vigil_allocator_read()
+            return (Int(reading.in_use), Int(reading.held))
+        }
+        lastReading.withLock { $0 = (ContinuousClock.now, value) }
+        return value
     }
+
+    private static let lastReading = Mutex<(at: ContinuousClock.Instant, value: (inUse: Int, held: Int))?>(nil)
 
     /// Hands freed memory back to the system, on a thread of its own (a trim walks the arenas
     /// under their locks: milliseconds, not for the cooperative pool).
     public static func trim() async {
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global(qos: .utility).async {
-                _ = vigil_allocator_trim()
-                done.resume()
-            }
+        _ = await offThePool { vigil_allocator_trim() }
+    }
+
+    private static func offThePool<Result: Sendable>(_ body: @escaping @Sendable () -> Result) async -> Result {
+        await withCheckedContinuation { (done: CheckedContinuation<Result, Never>) in
+            DispatchQueue.global(qos: .utility).async { done.resume(returning: body()) }
         }
     }
 

@@ -102,8 +102,8 @@ public final class ServerMetrics: LookupMetrics {
     func setAllocatorGauges(inUse: Int, held: Int) {
         for (kind, bytes) in [("in_use", inUse), ("held", held)] {
             registry.makeGauge(descriptor: .init(namespace: "vigil", metricName: "malloc_memory", unitName: "bytes",
-                                                 helpText: "The C allocator's memory: in use by the process, and held from the system "
-                                                     + "(in use plus freed memory kept for reuse)"),
+                                                 helpText: "The C allocator's memory: in use by the process, and the address space it "
+                                                     + "holds (in use plus freed memory kept for reuse; pages a trim handed back are not resident)"),
                                labels: [("kind", kind)]).set(to: Double(bytes))
         }
     }

@@ -1,20 +1,24 @@
 public import Foundation
 
-/// The database readings of `/metrics`, the queue's and the evidence's (a scan each) read at most
+/// The database readings of `/metrics`, the queue's and the evidence's (a scan each), read at most
 /// once per `maxAge` however often, and however many at once, it is scraped: the metrics
-/// permission does not turn into database load. Scrapes in the same window share one read (a read
-/// still running included); a failed read is not kept, so the next scrape tries again and says
+/// permission does not turn into database load. A read still running is shared by every scrape
+/// that comes meanwhile, however long it takes (a slow or hung database gets one read, not one per
+/// scrape); a finished one is reused until `maxAge` after it finished (the queue's oldest-due ages
+/// are then as of that read). A failed read is not kept, so the next scrape tries again and says
 /// what it finds. The oldest unapplied change is one indexed row and is read at every scrape, so
 /// the lag is never stale.
 public actor ThrottledReadings: OperationalReadings {
     private struct Entry {
         let task: Task<any Sendable, any Error>
-        let started: ContinuousClock.Instant
+        var finished: ContinuousClock.Instant?
     }
 
     private let base: any OperationalReadings
     private let maxAge: Duration
     private var entries: [String: Entry] = [:]
+    /// Scrapes waiting on each reading now (for tests: whether a second scrape joined the first).
+    private var waiting: [String: Int] = [:]
 
     public init(_ base: any OperationalReadings, maxAge: Duration) {
         self.base = base
@@ -33,25 +37,31 @@ public actor ThrottledReadings: OperationalReadings {
         return (pair.files, pair.bytes)
     }
 
-    public func oldestChange(after applied: Int64) async throws -> Date? {
+    public nonisolated func oldestChange(after applied: Int64) async throws -> Date? {
         try await base.oldestChange(after: applied)
     }
+
+    /// How many scrapes wait on the reading `key` ("queue", "evidence") now.
+    package func waiters(_ key: String) -> Int { waiting[key] ?? 0 }
 
     private struct EvidenceTotals: Sendable { let files: Int64, bytes: Int64 }
 
     private func read<Value: Sendable>(_ key: String, _ body: @escaping @Sendable () async throws -> Value) async throws -> Value {
         let now = ContinuousClock.now
         let entry: Entry
-        if let kept = entries[key], now - kept.started < maxAge {
+        if let kept = entries[key], kept.finished.map({ now - $0 < maxAge }) ?? true {
             entry = kept
         } else {
-            entry = Entry(task: Task<any Sendable, any Error> { try await body() }, started: now)
+            // Unstructured: the read outlives a scrape that gives up, for the others waiting on it.
+            entry = Entry(task: Task<any Sendable, any Error> { try await body() })
             entries[key] = entry
         }
+        waiting[key, default: 0] += 1
+        defer { waiting[key, default: 1] -= 1 }
         do {
-            guard let value = try await entry.task.value as? Value else {
-                throw ReadingTypeMismatch(key: key)
-            }
+            let value = try await entry.task.value
+            if entries[key]?.task == entry.task, entries[key]?.finished == nil { entries[key]?.finished = ContinuousClock.now }
+            guard let value = value as? Value else { throw ReadingTypeMismatch(key: key) }
             return value
         } catch {
             if entries[key]?.task == entry.task { entries[key] = nil }

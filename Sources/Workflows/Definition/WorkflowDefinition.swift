@@ -68,6 +68,10 @@ public struct Trigger: Codable, Sendable, Equatable {
         self.condition = condition
     }
 
+    /// The `image` parameters of an `api` trigger (an event's payload has none, whatever the
+    /// definition declares).
+    var imageParameters: [Parameter] { type == "api" ? (parameters ?? []).filter { $0.type == "image" } : [] }
+
     public static func api(_ parameters: [Parameter]) -> Trigger { Trigger(type: "api", parameters: parameters) }
     public static func event(_ events: [String], condition: String? = nil) -> Trigger {
         Trigger(type: "event", events: events, condition: condition)

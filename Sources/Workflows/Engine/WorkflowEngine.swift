@@ -63,7 +63,7 @@ public final class WorkflowEngine: Sendable {
                                   isCancelled: isCancelled)
         let trigger: JSONValue
         do {
-            trigger = try await RunInput.hydrate(run.input, parameters: version.definition.trigger.parameters ?? [], images: images)
+            trigger = try await RunInput.hydrate(run.input, parameters: version.definition.trigger.imageParameters, images: images)
         } catch {
             return try await finish(run, .failed, error: String(describing: error), lease)
         }
@@ -74,7 +74,7 @@ public final class WorkflowEngine: Sendable {
             // Fail closed: a stored version whose steps no longer fit their types runs nothing.
             return try await finish(run, .failed, error: "version \(run.version) cannot run: \(error)", lease)
         }
-        var scope = Scope(trigger: trigger, images: RunInput.imageSHA256s(run.input, parameters: version.definition.trigger.parameters ?? []))
+        var scope = Scope(trigger: trigger, images: RunInput.imageSHA256s(run.input, parameters: version.definition.trigger.imageParameters))
         switch try await execute(steps, &scope, execution) {
         case .completed: return try await finish(run, .succeeded, error: nil, lease)
         case let .failed(message): return try await finish(run, .failed, error: message, lease)
@@ -116,10 +116,17 @@ public final class WorkflowEngine: Sendable {
         /// An action step's record in the scope; the image a match lookup kept becomes readable.
         mutating func finished(_ stepID: String, _ value: JSONValue?, action key: String) {
             steps[stepID] = value
-            if key.hasSuffix(".match_lookup"), case let .object(fields)? = value, case let .object(output)? = fields["output"],
+            if Self.keepsImages(key), case let .object(fields)? = value, case let .object(output)? = fields["output"],
                let sha256 = output["image_sha256"]?.string {
                 images.insert(sha256)
             }
+        }
+
+        /// Whether `key` is an action that keeps run images: one the catalogue declares with an
+        /// `image_sha256` output (the match lookups). Another step's output naming a SHA-256 (a
+        /// hash step's, a webhook's answer) never makes an image readable.
+        static func keepsImages(_ key: String) -> Bool {
+            ActionCatalog.declaration(key)?.outputs.contains { $0.name == "image_sha256" } == true
         }
 
         var data: JSONValue { .object(["trigger": trigger, "steps": .object(steps)]) }

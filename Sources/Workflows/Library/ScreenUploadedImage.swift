@@ -14,7 +14,9 @@ public enum WorkflowLibrary {
         let lookup = StepDefinition(
             id: "lookup", name: "Match Lookup", type: "action",
             integration: photoDNACredential == nil ? "vigil" : "photodna", operation: "match_lookup", credential: photoDNACredential,
-            inputs: ["image_url": "{{ trigger.image_url }}", "enhanced_detection": false, "value_format": "URL",
+            // Inline: Vigil fetches the image once and keeps the bytes that matched for the case,
+            // whichever provider looks it up (PhotoDNA given a URL would fetch it itself).
+            inputs: ["image_url": "{{ trigger.image_url }}", "enhanced_detection": false, "value_format": "Inline", "keep_image": true,
                      "account_reference_id": "{{ trigger.account_reference_id }}"],
             retry: Retry(attempts: 3, backoffSeconds: 2, maxBackoffSeconds: 60))
         var matched: [StepDefinition] = [

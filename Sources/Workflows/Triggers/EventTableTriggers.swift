@@ -48,7 +48,7 @@ public struct EventTableTriggers: Sendable {
         // second and no workflow on them, reading every one would cost more than writing it).
         let page = wanted.isEmpty ? [] : try await events.events(after: cursor, types: wanted, limit: 200)
         for event in page where Self.startsRuns(event) && triggers.wants(event.type) {
-            try await triggers.deliver(type: event.type, payload: Self.payload(event))
+            try await triggers.deliver(type: event.type, payload: Self.payload(event), traceContext: event.traceContext)
         }
         let full = page.count == 200
         try await events.saveCursor(Self.cursorName, position: full ? page[page.count - 1].id : max(page.last?.id ?? cursor, latest))

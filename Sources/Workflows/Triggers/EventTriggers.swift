@@ -1,4 +1,5 @@
 import Foundation
+import Jobs
 public import JSONValues
 public import Logging
 import Synchronization
@@ -58,8 +59,9 @@ public final class EventTriggers: Sendable {
         }
     }
 
-    /// Starts a run of every live workflow that listens for `type` and whose condition holds.
-    public func deliver(type: String, payload: JSONValue) async throws {
+    /// Starts a run of every live workflow that listens for `type` and whose condition holds; each
+    /// run continues `traceContext`, the trace the event was written in.
+    public func deliver(type: String, payload: JSONValue, traceContext: String? = nil) async throws {
         let eventID = payload.object?["event_id"]?.string ?? UUID().uuidString.lowercased()
         for trigger in live.withLock({ $0 }) {
             let version = trigger.version
@@ -80,8 +82,9 @@ public final class EventTriggers: Sendable {
                     "workflow": .string(version.workflowID), "version": .stringConvertible(version.version), "error": .string(reason)])
                 failure = "the trigger's condition does not parse (\(reason)): it never holds; publish a corrected version"
             }
-            _ = try await workflows.createRun(NewRun(workflowID: version.workflowID, version: version.version, trigger: .event, input: payload,
-                                                     idempotencyKey: "event:\(eventID)", failure: failure))
+            let run = NewRun(workflowID: version.workflowID, version: version.version, trigger: .event, input: payload,
+                             idempotencyKey: "event:\(eventID)", failure: failure)
+            _ = try await JobTrace.continuing(traceContext) { try await workflows.createRun(run) }
         }
     }
 
