@@ -166,11 +166,13 @@ class Replica:
             time.sleep(0.05)
     def kill9(self):
         self.process.send_signal(signal.SIGKILL); self.process.wait()
-    def rss_mb(self):
+    def rss_mb(self, field="VmRSS"):
+        # VmRSS = RssAnon (the heap, stacks: what a leak grows) + RssFile (the binary's pages as
+        # code paths are first run: shared, and given back under memory pressure) + RssShmem.
         try:
             with open(f"/proc/{self.process.pid}/status") as f:
                 for line in f:
-                    if line.startswith("VmRSS:"): return int(line.split()[1]) / 1024
+                    if line.startswith(field + ":"): return int(line.split()[1]) / 1024
         except OSError:
             return None
 
@@ -324,7 +326,7 @@ def importer(path):
     record(start, "import", status, answer)
     if status == 202: import_job.update(json.loads(answer)); import_job["started"] = start
 
-samples = []               # (t, replica, rss MB or None, lag seconds or None, ready, malloc in use MB or None)
+samples = []               # (t, replica, rss MB, lag seconds, ready, malloc in use MB, anonymous rss MB, file-backed rss MB; None where unread)
 def sampler(stop):
     while not stop.wait(5):
         for r in replicas:
@@ -339,7 +341,7 @@ def sampler(stop):
                     if line.startswith('vigil_malloc_memory_bytes{kind="in_use"}'): in_use = float(line.split()[-1]) / 2**20
             except OSError:
                 pass
-            samples.append((now(), r.name, r.rss_mb(), lag, ready, in_use))
+            samples.append((now(), r.name, r.rss_mb(), lag, ready, in_use, r.rss_mb("RssAnon"), r.rss_mb("RssFile")))
 
 # ---------------------------------------------------------------------------- the run
 def main():
@@ -442,16 +444,16 @@ def report(peak, rate, sent, late, soak_start, soak_end, drained, kill_times):
     # mean of the last 5 minutes against the mean of the first 5 after the 5-minute mark (or the
     # replica's last start), each over 60 samples; first and last single samples are printed too.
     with open(os.path.join(a.work, "samples.csv"), "w") as f:
-        f.write("seconds,replica,rss_mb,lag_seconds,ready,malloc_in_use_mb\n")
-        for t, name, rss, lag, ready, in_use in samples:
-            f.write(f"{t:.1f},{name},{'' if rss is None else f'{rss:.1f}'},{'' if lag is None else lag},{int(ready)},"
-                    f"{'' if in_use is None else f'{in_use:.1f}'}\n")
+        f.write("seconds,replica,rss_mb,lag_seconds,ready,malloc_in_use_mb,rss_anon_mb,rss_file_mb\n")
+        for t, name, rss, lag, ready, in_use, anon, file in samples:
+            mb = lambda v: '' if v is None else f'{v:.1f}'
+            f.write(f"{t:.1f},{name},{mb(rss)},{'' if lag is None else lag},{int(ready)},{mb(in_use)},{mb(anon)},{mb(file)}\n")
     for r in replicas:
         series = [(t, rss) for t, name, rss, *_ in samples if name == r.name and rss is not None]
         marks = [min(series, key=lambda s: abs(s[0] - (soak_start + m * 60)), default=None) for m in range(0, int(duration / 60) + 1, 5)]
         print(f"replica {r.name}: RSS every 5 min (MB): " + " ".join(f"{v:.0f}" for _, v in [m for m in marks if m]))
         since = max(soak_start + 300, (r.started or 0) + 300)
-        for label, column in (("RSS", 2), ("malloc in use", 5)):
+        for label, column in (("RSS", 2), ("anonymous RSS", 6), ("file-backed RSS", 7), ("malloc in use", 5)):
             series = [(row[0], row[column]) for row in samples if row[1] == r.name and row[column] is not None and row[0] >= since]
             if len(series) < 2:
                 print(f"replica {r.name}: fewer than 2 {label} samples 5 minutes after its last start"); continue
@@ -459,10 +461,12 @@ def report(peak, rate, sent, late, soak_start, soak_end, drained, kill_times):
             head = [v for t, v in series if t < series[0][0] + 300]
             tail = [v for t, v in series if t > end - 300]
             first, last = sum(head) / len(head), sum(tail) / len(tail)
+            if first <= 0:
+                print(f"replica {r.name}: no {label} figure (0 MB: not glibc?)"); continue
             print(f"replica {r.name}: {label} {first:.0f} MB (mean of {len(head)} samples from {series[0][0] / 60:.1f} min) → {last:.0f} MB "
                   f"(mean of the last {len(tail)}): {(last - first) / first:+.1%}; single samples {series[0][1]:.0f} → {series[-1][1]:.0f} MB, "
                   f"max {max(v for _, v in series):.0f} MB")
-        lags = sorted(lag for t, name, _, lag, ready, _ in samples if name == r.name and ready and lag is not None)
+        lags = sorted(lag for t, name, _, lag, ready, *_ in samples if name == r.name and ready and lag is not None)
         if lags:
             print(f"replica {r.name}: change-log lag max {lags[-1]:.3f} s, p99 {lags[math.ceil(len(lags) * 0.99) - 1]:.3f} s, median {lags[len(lags) // 2]:.3f} s; "
                   f"over 1 s in {sum(1 for v in lags if v > 1)} of {len(lags)} samples (every 5 s, while ready)")
