@@ -45,7 +45,9 @@ public final class EventGroupCommit: Sendable {
             }
             // The first waiter to find no commit in flight starts the committer; it runs until
             // nothing is pending. Its own task: the waiter's cancellation never cuts a commit.
-            if lead { Task { await self.drain() } }
+            // Detached: it inherits no task-locals, so events that carry no trace are not written
+            // in the trace of whichever request happened to start the committer.
+            if lead { Task.detached { await self.drain() } }
         }
     }
 

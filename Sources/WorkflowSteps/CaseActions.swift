@@ -91,13 +91,14 @@ public struct CaseAction: WorkflowAction {
         var kept: String?
         let keepImage = call.bool("keep_image") ?? true
         let matched = call.text("image_sha256")?.lowercased()
-        if matched == nil, call.inputs["image_sha256"] != nil {
-            // Fail closed: the definition asked for the image that matched and there is none; a
-            // second fetch of the URL could answer with another image.
-            throw ActionFailure("image_sha256 is empty: the match lookup kept no image (it needs keep_image, and with PhotoDNA value_format "
-                                + "Inline); remove image_sha256 to take the evidence from a new fetch of image_url")
-        }
-        if (signals.isEmpty || keepImage), matched != nil || call.text("image_url") != nil || call.text("image") != nil {
+        let asksForMatched = call.inputs["image_sha256"] != nil
+        if (signals.isEmpty || keepImage), asksForMatched || call.text("image_url") != nil || call.text("image") != nil {
+            guard matched != nil || !asksForMatched else {
+                // Fail closed: the definition asked for the image that matched and there is none;
+                // a second fetch of the URL could answer with another image.
+                throw ActionFailure("image_sha256 is empty: the match lookup kept no image (it needs keep_image, and with PhotoDNA "
+                                    + "value_format Inline); remove image_sha256 to take the evidence from a new fetch of image_url")
+            }
             // The bytes a match lookup of this run matched, when it kept them; else the image given.
             let bytes = if let matched { try await call.images.bytes(matched) } else { try await StepImage.bytes(call, fetcher: fetcher) }
             let hashed = try await lookup.hash(bytes)

@@ -204,8 +204,8 @@ public final class WorkflowService: Sendable {
                   let now = try await store.version(workflowID: workflow.id, version: live) else {
                 throw WorkflowError.versionNotFound(workflow: workflow.name, version: earlier.version)
             }
-            let imagesThen = Set((then.definition.trigger.parameters ?? []).filter { $0.type == "image" }.map(\.name))
-            let imagesNow = (now.definition.trigger.parameters ?? []).filter { $0.type == "image" }.map(\.name)
+            let imagesThen = Set(then.definition.trigger.imageParameters.map(\.name))
+            let imagesNow = now.definition.trigger.imageParameters.map(\.name)
             if let added = imagesNow.first(where: { !imagesThen.contains($0) }) {
                 throw WorkflowError.invalidInput("version \(live) takes an image as \(added), which run \(runID)'s version \(earlier.version) did not: "
                                                  + "start a new run with the image instead of running this one again")

@@ -146,10 +146,10 @@ import VigilTestSupport
         let eventDeadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < eventDeadline {
             eventSpans = collector.spans.filter { $0.traceID == lookupTrace }
-            if eventSpans.contains(where: { $0.name == "workflow step seen" }) { break }
+            if eventSpans.contains(where: { $0.name == "workflow step seen" }), eventSpans.contains(where: { $0.name == "job workflow.run" }) { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        let eventJob = try #require(eventSpans.first { $0.name.hasPrefix("job ") }, "the event's run is not in the lookup's trace: \(eventSpans.map(\.name))")
+        let eventJob = try #require(eventSpans.first { $0.name == "job workflow.run" }, "the event's run is not in the lookup's trace: \(eventSpans.map(\.name))")
         #expect(eventSpans.contains { $0.id == eventJob.parentID }, "the run's job hangs under a span of the lookup's request")
         #expect(eventSpans.first { $0.name == "workflow step seen" }?.parentID == eventJob.id)
 

@@ -88,6 +88,19 @@ import Workflows
         #expect(found.contains { $0.step == "decide" && $0.field == "branches[0].condition" && $0.message.contains("can never be equal") })
     }
 
+    /// PhotoDNA given a URL fetches the image itself: keeping the matched image needs Inline.
+    @Test func keepingTheImageWithPhotoDNANeedsInline() {
+        func lookup(_ format: String?) -> StepDefinition {
+            var inputs: [String: JSONValue] = ["image_url": "{{ trigger.image_url }}", "keep_image": true]
+            if let format { inputs["value_format"] = .string(format) }
+            return StepDefinition(id: "lookup", type: "action", integration: "photodna", operation: "match_lookup", credential: "cred_x", inputs: inputs)
+        }
+        for format in [nil, "URL"] {
+            #expect(issues([lookup(format)]).contains { $0.field == "inputs.keep_image" && $0.message.contains("needs value_format Inline") })
+        }
+        #expect(!issues([lookup("Inline")]).contains { $0.field == "inputs.keep_image" })
+    }
+
     @Test func inputTypesAndRequiredInputs() {
         let found = issues([StepDefinition(id: "lookup", type: "action", integration: "vigil", operation: "match_lookup",
                                  inputs: ["image_url": "not a url", "enhanced_detection": "yes", "value_format": "Hash", "colour": "red"])])

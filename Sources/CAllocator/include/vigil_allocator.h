@@ -6,7 +6,7 @@
 /// glibc's malloc as a server sees it (mallinfo2(3)): bytes handed out to the program, and the
 /// address space the allocator holds from the system (arenas and large mmap'd blocks). The
 /// difference is memory the program freed and the allocator keeps for reuse; a trim hands its
-/// pages back to the system (no longer resident) without shrinking what is held.
+/// pages back to the system (no longer resident), mostly without shrinking what is held.
 typedef struct {
     size_t in_use;
     size_t held;

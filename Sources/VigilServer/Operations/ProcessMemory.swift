@@ -8,7 +8,7 @@ import Synchronization
 /// with decode buffers of ~20 MB per image that held an extra ~45 MB after a burst of uploads
 /// (237.8 MB resident after 16 concurrent uploads with 1M hashes, 193.5 MB with two arenas, at the
 /// same throughput; Benchmarks/serve.sh). Even with two arenas, mixed load left half of the
-/// allocator's memory freed but held (146 of 316 MB in use, 16 minutes into a soak) and resident
+/// allocator's memory freed but held (146 of 316 MB in use, minutes into a soak) and resident
 /// memory crept up as the free space was touched (about 2 MB every 5 minutes); one trim took it
 /// from 371 to 227 MB. Handing freed pages back every half minute keeps resident memory close to
 /// what is in use (docs/benchmarks.md, "The third hour").
@@ -21,18 +21,25 @@ public enum ProcessMemory {
     /// Bytes in use by the program, and the address space the allocator holds from the system
     /// (in use plus freed memory kept for reuse, resident or not: a trim hands pages back without
     /// shrinking it). Read at most once a second, off the cooperative pool (it walks the arenas'
-    /// free lists under their locks), however often `/metrics` is scraped.
+    /// free lists under their locks), however often `/metrics` is scraped: scrapes that come while
+    /// a reading is under way get the previous one.
     public static func reading(maxAge: Duration = .seconds(1)) async -> (inUse: Int, held: Int) {
-        if let last = lastReading.withLock({ $0 }), ContinuousClock.now - last.at < maxAge { return last.value }
+        enum Next { case kept((inUse: Int, held: Int)), read }
+        let next = readings.withLock { state -> Next in
+            if let last = state.last, ContinuousClock.now - last.at < maxAge || state.reading { return .kept(last.value) }
+            state.reading = true
+            return .read
+        }
+        if case let .kept(value) = next { return value }
         let value = await offThePool { () -> (inUse: Int, held: Int) in
             let reading = vigil_allocator_read()
             return (Int(reading.in_use), Int(reading.held))
         }
-        lastReading.withLock { $0 = (ContinuousClock.now, value) }
+        readings.withLock { $0 = (last: (ContinuousClock.now, value), reading: false) }
         return value
     }
 
-    private static let lastReading = Mutex<(at: ContinuousClock.Instant, value: (inUse: Int, held: Int))?>(nil)
+    private static let readings = Mutex<(last: (at: ContinuousClock.Instant, value: (inUse: Int, held: Int))?, reading: Bool)>((nil, false))
 
     /// Hands freed memory back to the system, on a thread of its own (a trim walks the arenas
     /// under their locks: milliseconds, not for the cooperative pool).

@@ -4,7 +4,7 @@ public import Foundation
 /// once per `maxAge` however often, and however many at once, it is scraped: the metrics
 /// permission does not turn into database load. A read still running is shared by every scrape
 /// that comes meanwhile, however long it takes (a slow or hung database gets one read, not one per
-/// scrape); a finished one is reused until `maxAge` after it finished (the queue's oldest-due ages
+/// scrape; the scrapes wait on it, as each waited on its own read before); a finished one is reused until `maxAge` after it finished (the queue's oldest-due ages
 /// are then as of that read). A failed read is not kept, so the next scrape tries again and says
 /// what it finds. The oldest unapplied change is one indexed row and is read at every scrape, so
 /// the lag is never stale.

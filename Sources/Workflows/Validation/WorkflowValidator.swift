@@ -200,6 +200,12 @@ public struct WorkflowValidator: Sendable {
                 issues.append(ValidationIssue(step: step.id, field: "inputs.\(name)", message: problem))
             }
         }
+        // PhotoDNA given a URL fetches the image itself: Vigil has no bytes to keep, and a case step
+        // reading image_sha256 would fail on every match.
+        if key == "photodna.match_lookup", inputs["keep_image"] == .bool(true), (inputs["value_format"]?.string ?? "URL") != "Inline" {
+            issues.append(ValidationIssue(step: step.id, field: "inputs.keep_image",
+                                          message: "keep_image needs value_format Inline with PhotoDNA (given a URL, PhotoDNA fetches the image and Vigil never has it)"))
+        }
         return .object(declaration.outputs)
     }
 
