@@ -19,14 +19,14 @@ public enum ProcessMemory {
     }
 
     /// Bytes in use by the program, and the address space the allocator holds from the system
-    /// (in use plus freed memory kept for reuse, resident or not: a trim hands pages back without
-    /// shrinking it). Read at most once a second, off the cooperative pool (it walks the arenas'
-    /// free lists under their locks), however often `/metrics` is scraped: scrapes that come while
-    /// a reading is under way get the previous one.
+    /// (in use plus freed memory kept for reuse, resident or not: a trim hands pages back mostly
+    /// without shrinking it). Read at most once per `maxAge`, off the cooperative pool (it walks the
+    /// arenas' free lists under their locks), however often `/metrics` is scraped: scrapes that come
+    /// while a reading is under way get the previous one. A `maxAge` of zero always reads.
     public static func reading(maxAge: Duration = .seconds(1)) async -> (inUse: Int, held: Int) {
         enum Next { case kept((inUse: Int, held: Int)), read }
         let next = readings.withLock { state -> Next in
-            if let last = state.last, ContinuousClock.now - last.at < maxAge || state.reading { return .kept(last.value) }
+            if maxAge > .zero, let last = state.last, ContinuousClock.now - last.at < maxAge || state.reading { return .kept(last.value) }
             state.reading = true
             return .read
         }
