@@ -1,5 +1,5 @@
 import CAllocator
-import Dispatch
+import NIOPosix
 import Synchronization
 
 /// The process's malloc, tuned for a server and made visible.
@@ -47,9 +47,12 @@ public enum ProcessMemory {
         _ = await offThePool { vigil_allocator_trim() }
     }
 
+    /// On NIO's blocking thread pool, as the index updates run (`IndexUpdateThreads`).
     private static func offThePool<Result: Sendable>(_ body: @escaping @Sendable () -> Result) async -> Result {
-        await withCheckedContinuation { (done: CheckedContinuation<Result, Never>) in
-            DispatchQueue.global(qos: .utility).async { done.resume(returning: body()) }
+        do {
+            return try await NIOThreadPool.singleton.runIfActive(body)
+        } catch {
+            return body()  // the pool is shutting down: do it here
         }
     }
 
