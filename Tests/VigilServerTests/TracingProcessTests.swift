@@ -48,18 +48,11 @@ import VigilTestSupport
         #expect(try await ReplicaTests.call(.POST, "\(base)/v1/workflows/\(workflowID)/publish", key: key, json: "{}").status == 201)
 
         // The caller's trace: the run's spans continue it.
-        let traceID = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-        let callerSpan = (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-        var request = HTTPClientRequest(url: "\(base)/v1/workflows/\(workflowID)/runs")
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(key)")
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "traceparent", value: "00-\(traceID)-\(callerSpan)-01")
+        let traceID = Self.randomHex(bytes: 16), callerSpan = Self.randomHex(bytes: 8)
         let imageURL = origin.url("/demo-0.jpg")
-        request.body = .bytes(ByteBuffer(string: #"{"image_url": "\#(imageURL)"}"#))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
-        #expect(response.status.code == 201, "\(body)")
+        let (status, body) = try await Self.tracedPost("\(base)/v1/workflows/\(workflowID)/runs", key: key, traceparent: "00-\(traceID)-\(callerSpan)-01",
+                                                       contentType: "application/json", body: ByteBuffer(string: #"{"image_url": "\#(imageURL)"}"#))
+        #expect(status == 201, "\(body)")
         let runID = try #require(WorkflowProcessTests.json(body)["id"] as? Int, "\(body)")
         var run: [String: Any] = [:]
         let deadline = ContinuousClock.now + .seconds(60)
@@ -132,16 +125,10 @@ import VigilTestSupport
             """)
         let listeningID = try #require(WorkflowProcessTests.json(listening.body)["id"] as? String, "\(listening.body)")
         #expect(try await ReplicaTests.call(.POST, "\(base)/v1/workflows/\(listeningID)/publish", key: key, json: "{}").status == 201)
-        let lookupTrace = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-        var match = HTTPClientRequest(url: "\(base)/v1/match")
-        match.method = .POST
-        match.headers.add(name: "Authorization", value: "Bearer \(key)")
-        match.headers.add(name: "Content-Type", value: "image/jpeg")
-        match.headers.add(name: "traceparent", value: "00-\(lookupTrace)-\(callerSpan)-01")
-        match.body = .bytes(ByteBuffer(bytes: try Images.demo(0)))
-        let matched = try await HTTPClient.shared.execute(match, timeout: .seconds(30))
-        let matchBody = String(buffer: try await matched.body.collect(upTo: 1 << 20))
-        #expect(matched.status.code == 200 && matchBody.contains(#""is_match":true"#), "\(matchBody)")
+        let lookupTrace = Self.randomHex(bytes: 16)
+        let matched = try await Self.tracedPost("\(base)/v1/match", key: key, traceparent: "00-\(lookupTrace)-\(callerSpan)-01",
+                                                contentType: "image/jpeg", body: ByteBuffer(bytes: try Images.demo(0)))
+        #expect(matched.status == 200 && matched.body.contains(#""is_match":true"#), "\(matched.body)")
         var eventSpans: [TraceCollector.Span] = []
         let eventDeadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < eventDeadline {
@@ -187,6 +174,23 @@ import VigilTestSupport
         try await receiver.stop()
         try await origin.stop()
         try await collector.stop()
+    }
+
+    /// `bytes` random bytes in hex: a W3C trace id (16) or span id (8).
+    static func randomHex(bytes: Int) -> String {
+        (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+    }
+
+    /// A POST with a key and a caller's `traceparent`.
+    static func tracedPost(_ url: String, key: String, traceparent: String, contentType: String, body: ByteBuffer) async throws -> (status: Int, body: String) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        request.headers.add(name: "Content-Type", value: contentType)
+        request.headers.add(name: "traceparent", value: traceparent)
+        request.body = .bytes(body)
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
     }
 
     @Test func aTracesEndpointThatIsNotAnAddressIsRefusedInWords() async throws {

@@ -44,6 +44,22 @@ import Workflows
         Dictionary(((run.json["steps"] as? [[String: Any]]) ?? []).map { ($0["step"] as? String ?? "", $0) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// Starts a run of workflow `id` with `input` (as the analyst), runs the queue, and answers
+    /// the run as the API shows it.
+    static func finishedRun(_ id: String, _ input: String, _ fixture: ServerFixture, _ http: any TestClientProtocol) async throws -> Reply {
+        let started = try await start(id, input, key: fixture.analyst, http)
+        try #require(started.status == 201, "\(started.text)")
+        try await fixture.runJobs()
+        return try await http.call(.get, "/v1/workflow-runs/\(try #require(started.json["id"] as? Int))", key: fixture.analyst)
+    }
+
+    /// The first evidence item of the case the run's `open_case` step opened.
+    static func openedEvidence(_ run: Reply, _ fixture: ServerFixture, _ http: any TestClientProtocol) async throws -> [String: Any] {
+        let caseID = try #require((steps(run)["open_case"]?["output"] as? [String: Any])?["case_id"] as? Int, "\(run.text)")
+        let opened = try await http.call(.get, "/v1/cases/\(caseID)", key: fixture.reviewer)
+        return try #require((opened.json["evidence"] as? [[String: Any]])?.first, "\(opened.text)")
+    }
+
     @Test func theTemplateRunsOnTheBuiltInBanks() async throws {
         let fixture = try await ServerFixture()
         let origin = try await OriginServer.start()
@@ -133,17 +149,11 @@ import Workflows
         let origin = try await OriginServer.start()
         try await fixture.test { http in
             let id = try await Self.publish(WorkflowLibrary.screenUploadedImage(), http, admin: fixture.admin)
-            let started = try await Self.start(id, #"{"image_url":"\#(origin.url("/switch.jpg"))"}"#, key: fixture.analyst, http)
-            try #require(started.status == 201, "\(started.text)")
-            try await fixture.runJobs()
-            let run = try await http.call(.get, "/v1/workflow-runs/\(try #require(started.json["id"] as? Int))", key: fixture.analyst)
+            let run = try await Self.finishedRun(id, #"{"image_url":"\#(origin.url("/switch.jpg"))"}"#, fixture, http)
             #expect(run.json["status"] as? String == "succeeded", "\(run.text)")
-            let steps = Self.steps(run)
             let matched = try ContentHasher().signals(of: Images.demo(0)).sha256
-            #expect((steps["lookup"]?["output"] as? [String: Any])?["image_sha256"] as? String == matched)
-            let caseID = try #require((steps["open_case"]?["output"] as? [String: Any])?["case_id"] as? Int, "\(run.text)")
-            let opened = try await http.call(.get, "/v1/cases/\(caseID)", key: fixture.reviewer)
-            let evidence = try #require((opened.json["evidence"] as? [[String: Any]])?.first)
+            #expect((Self.steps(run)["lookup"]?["output"] as? [String: Any])?["image_sha256"] as? String == matched)
+            let evidence = try await Self.openedEvidence(run, fixture, http)
             #expect(evidence["sha256"] as? String == matched, "the evidence's signals are the matched image's")
             #expect(evidence["media_sha256"] as? String == matched, "the kept file is the matched image")
             #expect(evidence["source_url"] as? String == origin.url("/switch.jpg"))
@@ -166,10 +176,7 @@ import Workflows
                                inputs: ["title": "borrowed", "image_sha256": .string(kept)]),
             ])
             let id = try await Self.publish(borrowing, http, admin: fixture.admin)
-            let started = try await Self.start(id, "{}", key: fixture.analyst, http)
-            try #require(started.status == 201, "\(started.text)")
-            try await fixture.runJobs()
-            let run = try await http.call(.get, "/v1/workflow-runs/\(try #require(started.json["id"] as? Int))", key: fixture.analyst)
+            let run = try await Self.finishedRun(id, "{}", fixture, http)
             #expect(run.json["status"] as? String == "failed", "\(run.text)")
             #expect((Self.steps(run)["open_case"]?["error"] as? String)?.contains("is not an image this run was given or matched") == true, "\(run.text)")
             let cases = try await http.call(.get, "/v1/cases", key: fixture.reviewer)
@@ -184,9 +191,7 @@ import Workflows
                                inputs: ["title": "unkept", "image_url": "{{ trigger.image_url }}", "image_sha256": "{{ steps.lookup.output.image_sha256 }}"]),
             ])
             let unkeptID = try await Self.publish(unkept, http, admin: fixture.admin)
-            let second = try await Self.start(unkeptID, #"{"image_url":"\#(origin.url("/demo-0.jpg"))"}"#, key: fixture.analyst, http)
-            try await fixture.runJobs()
-            let failed = try await http.call(.get, "/v1/workflow-runs/\(try #require(second.json["id"] as? Int))", key: fixture.analyst)
+            let failed = try await Self.finishedRun(unkeptID, #"{"image_url":"\#(origin.url("/demo-0.jpg"))"}"#, fixture, http)
             #expect((Self.steps(failed)["lookup"]?["output"] as? [String: Any])?["is_match"] as? Bool == true)
             #expect((Self.steps(failed)["open_case"]?["error"] as? String)?.contains("image_sha256 is empty") == true, "\(failed.text)")
         }
@@ -300,8 +305,7 @@ import Workflows
             let run = try await Self.runTemplateOnOwnPhotoDNA(fixture, http, image: origin.url("/switch.jpg"))
             #expect(run.json["status"] as? String == "succeeded", "\(run.text)")
             let matched = try ContentHasher().signals(of: Images.demo(0)).sha256
-            let caseID = try #require((Self.steps(run)["open_case"]?["output"] as? [String: Any])?["case_id"] as? Int, "\(run.text)")
-            let evidence = try #require((try await http.call(.get, "/v1/cases/\(caseID)", key: fixture.reviewer).json["evidence"] as? [[String: Any]])?.first)
+            let evidence = try await Self.openedEvidence(run, fixture, http)
             #expect(evidence["sha256"] as? String == matched && evidence["media_sha256"] as? String == matched, "\(evidence)")
         }
         try await origin.stop()
@@ -316,9 +320,7 @@ import Workflows
             "requests_per_second": "50",
         ], mayRedirect: true)
         let id = try await publish(WorkflowLibrary.screenUploadedImage(photoDNACredential: credential.id), http, admin: fixture.admin)
-        let started = try await start(id, #"{"image_url":"\#(image)"}"#, key: fixture.analyst, http)
-        try await fixture.runJobs()
-        return try await http.call(.get, "/v1/workflow-runs/\(try #require(started.json["id"] as? Int))", key: fixture.analyst)
+        return try await finishedRun(id, #"{"image_url":"\#(image)"}"#, fixture, http)
     }
 
     /// A lookup through the PhotoDNA API starts an event-triggered workflow from the event table
