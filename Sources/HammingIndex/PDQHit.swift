@@ -28,7 +28,7 @@ struct HitCollector {
         best[position] = (distance, needle)
     }
 
-    func hits(hashes: [PDQHash], payloads: [UInt64]) -> [PDQHit] {
+    func hits(hashes: UnsafeBufferPointer<PDQHash>, payloads: UnsafeBufferPointer<UInt64>) -> [PDQHit] {
         best.map {
             PDQHit(payload: payloads[Int($0.key)], hash: hashes[Int($0.key)], distance: $0.value.distance, needle: $0.value.needle)
         }

@@ -100,14 +100,14 @@ public final class PDQIndex: Sendable {
         var hashes: [PDQHash] {
             switch self {
             case let .flat(s): s.hashes
-            case let .multiIndex(s): s.hashes
+            case let .multiIndex(s): Array(s.hashes.buffer)
             }
         }
 
         var payloads: [UInt64] {
             switch self {
             case let .flat(s): s.payloads
-            case let .multiIndex(s): s.payloads
+            case let .multiIndex(s): Array(s.payloads.buffer)
             }
         }
 
@@ -122,7 +122,7 @@ public final class PDQIndex: Sendable {
             switch self {
             case let .flat(s): s.search(needles, radius: radius)
             case let .multiIndex(s):
-                radius > SlotLayout.maximumRadius ? s.scan(needles, radius: radius) : s.search(needles, radius: radius)
+                radius > s.layout.maximumRadius ? s.scan(needles, radius: radius) : s.search(needles, radius: radius)
             }
         }
     }
@@ -140,17 +140,25 @@ public final class PDQIndex: Sendable {
 
         public var segmentCount: Int { segments.count }
 
+        static let needleChunk = 4096
+
         /// Every stored hash within `radius` of any needle, once per (payload, hash), with the
         /// closest needle. Exact: the same set a brute-force scan returns.
         public func search(_ needles: [PDQHash], radius: Int) -> [PDQHit] {
             guard !needles.isEmpty, radius >= 0 else { return [] }
             var best: [Tombstone: PDQHit] = [:]
-            for segment in segments {
-                for hit in segment.search(needles, radius: radius) {
-                    let key = Tombstone(payload: hit.payload, hash: hit.hash)
-                    if tombstones.contains(key) { continue }
-                    if let existing = best[key], existing.distance <= hit.distance { continue }
-                    best[key] = hit
+            // Segments number needles in 16 bits: thousands at a time is plenty.
+            for chunkStart in stride(from: 0, to: needles.count, by: Self.needleChunk) {
+                let chunk = needles.count <= Self.needleChunk
+                    ? needles : Array(needles[chunkStart..<min(needles.count, chunkStart + Self.needleChunk)])
+                for segment in segments {
+                    for var hit in segment.search(chunk, radius: radius) {
+                        hit.needle += chunkStart
+                        let key = Tombstone(payload: hit.payload, hash: hit.hash)
+                        if tombstones.contains(key) { continue }
+                        if let existing = best[key], existing.distance <= hit.distance { continue }
+                        best[key] = hit
+                    }
                 }
             }
             return Array(best.values)

@@ -1,24 +1,34 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import PDQ
 
-/// How multi-index hashing splits the 256 bits into slots (Norouzi et al.; ../shared pdq.md §4).
+/// How multi-index hashing splits the 256 bits into slots (Norouzi et al.; ../shared pdq.md §4),
+/// chosen for the number of hashes a segment holds.
 ///
-/// Vigil uses 11 slots of 23–24 bits rather than the reference's 16 of 16: at the conventional
-/// radius 31 a match then differs by at most 2 bits in one of ten slots or 1 bit in the eleventh
-/// (277–301 probes in each of ten slots and 24 in the last, 2 866 per needle), and with 23+ bits
-/// a probed bucket holds about N/2²³ hashes, so a 10M-hash query inspects a few thousand
-/// candidates instead of the ~40 000 that 16-bit slots give.
-struct SlotLayout: Sendable {
-    static let slotCount = 11
-    /// Top bits of each slot key used to index the bucket directory; the rest is the residual.
-    static let directoryBits = 16
-
-    /// Radii above this use a linear scan: 4 flips per slot would mean tens of thousands of probes.
-    static let maximumRadius = slotCount * 4 - 1
-
+/// A needle probes, in each slot, every key within a few bit flips of its own (`flips`); a
+/// probed key holds about N/2ʷ hashes for a slot w bits wide, each a candidate whose full distance
+/// is then checked, a cache miss each. Slots widen as the bank grows (`forCount`: 16 of 16 bits for
+/// small segments, 11 of 23–24 bits at 1M–10M, 10 of 25–26 at 100M) so that the candidates do not
+/// grow as fast as the bank. (The reference's 16 of 16 bits checks ~40 000 candidates a needle at
+/// 10M.) Each slot's keys are found through a directory on their top bits (about log2(N) − 4 of
+/// them, so a directory bucket holds about 16 entries) and a one-byte residual of the bits below.
+struct SlotLayout: Sendable, Equatable {
+    let slotCount: Int
     let lowBit: [Int]
     let width: [Int]
+    /// Per slot, the key's top bits that index the bucket directory.
+    let directoryBits: [Int]
 
-    static let standard: SlotLayout = {
+    /// Radii above this use a linear scan: 4 flips in a slot would mean tens of thousands of probes.
+    var maximumRadius: Int { slotCount * 4 - 1 }
+
+    /// `slotCount` slots of nearly equal width, with directories of `directoryBits` bits (at most
+    /// each slot's width).
+    init(slotCount: Int, directoryBits: Int) {
+        precondition((2...32).contains(slotCount) && directoryBits >= 1)
         var low: [Int] = [], width: [Int] = []
         var bit = 0
         for slot in 0..<slotCount {
@@ -27,19 +37,36 @@ struct SlotLayout: Sendable {
             width.append(w)
             bit += w
         }
-        return SlotLayout(lowBit: low, width: width)
-    }()
+        self.slotCount = slotCount
+        self.lowBit = low
+        self.width = width
+        self.directoryBits = width.map { min($0, directoryBits) }
+    }
+
+    /// The layout for a segment of `count` hashes, by measurement (docs/benchmarks.md, issue 33):
+    /// 16 slots are fastest below about 500k hashes (few candidates either way, and 16 probe the
+    /// fewest buckets), 11 up to tens of millions, 10 beyond (at 100M a query takes 0.92 ms with
+    /// 10 against 1.31 ms with 11; 9 take 1.15 ms: their probes outgrow the candidates they save).
+    static func forCount(_ count: Int) -> SlotLayout {
+        let slots = count < 500_000 ? 16 : count < 32_000_000 ? 11 : 10
+        // About 16 entries a bucket: a directory ~2 bits narrower made the 100M query 1.5x slower.
+        let directory = min(24, max(8, Int(log2(Double(max(count, 2))).rounded()) - 4))
+        return SlotLayout(slotCount: slots, directoryBits: directory)
+    }
 
     /// Flips to probe in `slot` for `radius`; -1 when the slot need not be probed at all.
     ///
     /// The pigeonhole bound, tightened: if every slot i differed by more than tᵢ bits, the hashes
     /// would differ by at least Σ(tᵢ + 1) bits. So thresholds with Σ(tᵢ + 1) = radius + 1 find
-    /// every match. At radius 31 that is 2 flips in ten slots and 1 in the last (⌊31/11⌋ = 2 in
-    /// all eleven probes 120 buckets more); at radius 0 one slot alone is enough.
-    static func flips(radius: Int, slot: Int) -> Int {
+    /// every match. At radius 31 with 11 slots that is 2 flips in ten slots and 1 in the last
+    /// (⌊31/11⌋ = 2 in all eleven probes 120 buckets more); at radius 0 one slot alone is enough.
+    func flips(radius: Int, slot: Int) -> Int {
         let share = (radius + 1) / slotCount, remainder = (radius + 1) % slotCount
         return share - 1 + (slot < remainder ? 1 : 0)
     }
+
+    /// Residual bits kept per entry (the key bits right below the directory bits; up to 8).
+    func residualBits(slot: Int) -> Int { min(8, width[slot] - directoryBits[slot]) }
 
     @inline(__always)
     func key(_ hash: PDQHash, slot: Int) -> UInt32 {

@@ -6,7 +6,7 @@ import Basics
 /// 16-bit words; here it is four 64-bit words (word `q` holds reference words `4q ..< 4q+4`) so that
 /// Hamming distance is four XOR-popcounts. The hex form is the 256-bit number printed most
 /// significant digit first, exactly as the reference prints `w[15] … w[0]`.
-public struct PDQHash: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct PDQHash: Hashable, Sendable, Comparable, CustomStringConvertible, BitwiseCopyable {
     public var w0: UInt64
     public var w1: UInt64
     public var w2: UInt64

@@ -62,6 +62,22 @@ import VigilTestSupport
         #expect(hits.first?.hash == target)
     }
 
+    /// A query of many needles is searched in chunks (segments number needles in 16 bits); each
+    /// hit still names the needle it matched.
+    @Test func aQueryOfManyNeedlesNamesTheRightOne() throws {
+        var generator = HashGenerator(seed: 6)
+        let stored = (0..<6_000).map { _ in generator.randomHash() }
+        let index = PDQIndex()
+        index.load(stored, payloads: stored.indices.map(UInt64.init))
+        var needles = (0..<8_200).map { _ in generator.randomHash() }
+        needles[8_199] = generator.near(stored[17], distance: 3)
+        needles[4_100] = generator.near(stored[99], distance: 2)
+        let hits = index.snapshot.search(needles, radius: 5)
+        let first = try #require(hits.first { $0.payload == 17 }), second = try #require(hits.first { $0.payload == 99 })
+        #expect(first.needle == 8_199 && first.distance == 3)
+        #expect(second.needle == 4_100 && second.distance == 2)
+    }
+
     @Test func boundaryIsInclusive() {
         var generator = HashGenerator(seed: 9)
         let stored = (0..<8_000).map { _ in generator.randomHash() }

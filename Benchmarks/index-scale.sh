@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The index at 1M, 10M and 100M hashes, and faiss's IndexBinaryMultiHash as HMA configures it on
+# the same hashes at the sizes up to FAISS_MAX (default 10M): each git revision's Sources/Basics,
+# Sources/PDQ and Sources/HammingIndex built with swiftc -O (a minute, not a release build), the
+# data generated in memory (index-scale/main.swift says how).
+# Usage: Benchmarks/index-scale.sh "N..." REV...   (e.g. Benchmarks/index-scale.sh "1000000 10000000" HEAD;
+#   the revision "worktree" is the working tree's sources)
+#   EXACTNESS=1 also checks 200 queries against brute force at every radius 0...31, 1 and 8 needles.
+#   SMOKE=, BENCH_DATA=: Benchmarks/lib/common.sh
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+sizes=$1; shift
+faiss_max=${FAISS_MAX:-10000000}
+main=$PWD/index-scale/main.swift
+# As Package.swift builds the hot paths (POPCNT, AVX2).
+cpu=; [[ $(uname -m) == x86_64 ]] && cpu="-target-cpu ${VIGIL_TARGET_CPU:-haswell}"
+work=$(mktemp -d /tmp/vigil-index-scale.XXXXXX)
+[[ -n ${KEEP:-} ]] && echo "kept: $work" || trap 'rm -rf "$work"' EXIT
+for rev in "$@"; do
+  dir=$work/$rev
+  mkdir -p "$dir/src"
+  if [[ $rev == worktree ]]; then
+    mkdir -p "$dir/src/Sources" && cp -r ../Sources/{Basics,PDQ,HammingIndex} "$dir/src/Sources/"
+  else
+    git -C .. archive "$rev" Sources/Basics Sources/PDQ Sources/HammingIndex | tar -x -C "$dir/src"
+  fi
+  libs=()
+  for module in Basics PDQ HammingIndex; do
+    (cd "$dir" && swiftc -O $cpu -parse-as-library -emit-module -emit-library -static -module-name "$module" -I . \
+      "src/Sources/$module"/*.swift -o "lib$module.a" 2>&1 | { grep -v "warning" || true; })
+    libs=("-l$module" "${libs[@]}")
+  done
+  (cd "$dir" && swiftc -O $cpu -I . "$main" -L . "${libs[@]}" -o bench 2>&1 | { grep -v "warning" || true; })
+done
+echo "== machine"; lscpu | grep -E "Model name|^CPU\(s\)"; nproc
+flags=(); [[ ${EXACTNESS:-} == 1 ]] && flags+=(--exactness)
+for n in $sizes; do
+  faiss_dir=
+  if ((n <= faiss_max)); then faiss_dir=$data_root/index-scale-$n; fi
+  first=1
+  for rev in "$@"; do
+    write=(); if [[ -n $faiss_dir && $first == 1 ]]; then write=(--write "$faiss_dir"); fi
+    "$work/$rev/bench" "$rev" "$n" "${write[@]}" "${flags[@]}"
+    first=0
+  done
+  if [[ -n $faiss_dir ]]; then
+    python_with faiss:faiss-cpu numpy:numpy
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" reference/faiss_bench.py "$faiss_dir"
+    rm -f "$faiss_dir"/*.bin
+  fi
+done

@@ -1,0 +1,126 @@
+// The index at scale, without the package: N hashes generated in memory (half random, half
+// clusters of near-duplicates at distances 1-40, as IndexBench makes them), 2 000 queries of 8
+// needles (needle 0 a near-duplicate of a stored hash for half of them, random otherwise; the other
+// 7 random, as unrelated dihedral variants are). Built by index-scale.sh with swiftc -O.
+// Usage: bench LABEL N [--write DIR] [--exactness]
+//   --write DIR    also writes DIR/hashes.bin and DIR/queries.bin (32 big-endian bytes a hash) for faiss
+//   --exactness    checks 200 queries against brute force at every radius 0...31, one needle and eight
+// Environment: SAMPLE=… queries checked against brute force at radius 31 (default 50; without
+// --exactness), PASSES=… timed passes over the 2 000 queries, the best kept (default 3).
+import Foundation
+import HammingIndex
+import PDQ
+
+struct Generator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func hash() -> PDQHash { PDQHash(w0: next(), w1: next(), w2: next(), w3: next()) }
+    /// `h` with `d` distinct bits flipped.
+    mutating func near(_ h: PDQHash, _ d: Int) -> PDQHash {
+        var mask = PDQHash.zero, flipped = 0
+        while flipped < d {
+            let bit = Int(next() % 256)
+            if !mask.bit(bit) { mask.setBit(bit); flipped += 1 }
+        }
+        return PDQHash(w0: h.w0 ^ mask.w0, w1: h.w1 ^ mask.w1, w2: h.w2 ^ mask.w2, w3: h.w3 ^ mask.w3)
+    }
+}
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+func residentMB() -> Double {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+    return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+}
+func write(_ hashes: [PDQHash], to path: String) {
+    var bytes = [UInt8](); bytes.reserveCapacity(hashes.count * 32)
+    for h in hashes { for w in [h.w3, h.w2, h.w1, h.w0] { for s in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: w >> UInt64(s))) } } }
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+}
+
+let arguments = CommandLine.arguments
+let label = arguments[1], n = Int(arguments[2])!
+let writeDir = arguments.firstIndex(of: "--write").map { arguments[$0 + 1] }
+let checkExactness = arguments.contains("--exactness")
+
+var g = Generator(state: 42)
+var hashes: [PDQHash] = []
+hashes.reserveCapacity(n)
+while hashes.count < n {
+    let centre = g.hash()
+    hashes.append(centre)
+    if g.next() % 2 == 0 { for _ in 0..<min(10, n - hashes.count) { hashes.append(g.near(centre, Int(1 + g.next() % 40))) } }
+}
+var queries: [PDQHash] = []
+for i in 0..<2000 {
+    queries.append(i % 2 == 0 ? g.near(hashes[Int(g.next() % UInt64(n))], Int(g.next() % 32)) : g.hash())
+    for _ in 0..<7 { queries.append(g.hash()) }
+}
+if let dir = writeDir {
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    write(hashes, to: dir + "/hashes.bin")
+    write(queries, to: dir + "/queries.bin")
+}
+let single = stride(from: 0, to: queries.count, by: 8).map { queries[$0] }
+// Brute force for a sample, before the index exists (so its memory is not counted).
+let sample = checkExactness ? 200 : Int(ProcessInfo.processInfo.environment["SAMPLE"] ?? "50")!
+func bruteForce(_ needles: ArraySlice<PDQHash>) -> [(position: Int, distance: Int)] {
+    var out: [(Int, Int)] = []
+    hashes.withUnsafeBufferPointer { stored in
+        for i in 0..<stored.count {
+            var best = 256
+            for needle in needles { best = min(best, stored[i].distance(to: needle)) }
+            if best <= 31 { out.append((i, best)) }
+        }
+    }
+    return out
+}
+var expectedOne: [[(position: Int, distance: Int)]] = [], expectedEight: [[(position: Int, distance: Int)]] = []
+for q in 0..<sample {
+    expectedOne.append(bruteForce(queries[(q * 8)..<(q * 8 + 1)]))
+    if checkExactness { expectedEight.append(bruteForce(queries[(q * 8)..<(q * 8 + 8)])) }
+}
+
+let before = residentMB()
+let index = PDQIndex()
+var t = now()
+index.load(hashes, payloads: (0..<UInt64(n)).map { $0 })
+let build = now() - t
+hashes = []
+let snapshot = index.snapshot
+print(String(format: "%@: %d hashes: built in %.1f s, structures %.0f MB, resident +%.0f MB", label, n, build,
+             Double(snapshot.byteCount) / 1e6, residentMB() - before))
+
+var mismatches = 0
+for q in 0..<sample {
+    let radii = checkExactness ? Array(0...31) : [31]
+    for radius in radii {
+        let want1 = Set(expectedOne[q].filter { $0.distance <= radius }.map { UInt64($0.position) })
+        if Set(snapshot.search([single[q]], radius: radius).map(\.payload)) != want1 { mismatches += 1 }
+        if checkExactness {
+            let want8 = Set(expectedEight[q].filter { $0.distance <= radius }.map { UInt64($0.position) })
+            if Set(snapshot.search(Array(queries[(q * 8)..<(q * 8 + 8)]), radius: radius).map(\.payload)) != want8 { mismatches += 1 }
+        }
+    }
+}
+print("\(label): exact against brute force (\(sample) queries, \(checkExactness ? "radius 0...31, 1 and 8 needles" : "radius 31, 1 needle")): \(mismatches == 0 ? "yes" : "NO, \(mismatches) mismatches")")
+
+var bestOne = Double.infinity, bestEight = Double.infinity, hitsOne = 0, hitsEight = 0
+for _ in 0..<Int(ProcessInfo.processInfo.environment["PASSES"] ?? "3")! {
+    hitsOne = 0
+    t = now()
+    for q in single { hitsOne += snapshot.search([q], radius: 31).count }
+    bestOne = min(bestOne, (now() - t) / Double(single.count))
+    hitsEight = 0
+    t = now()
+    for i in stride(from: 0, to: queries.count, by: 8) { hitsEight += snapshot.search(Array(queries[i..<(i + 8)]), radius: 31).count }
+    bestEight = min(bestEight, (now() - t) / Double(single.count))
+}
+print(String(format: "%@: 1 needle %.3f ms (%d hits), 8 needles %.3f ms (%d hits) = %.2fx one; resident %.0f MB",
+             label, bestOne * 1000, hitsOne, bestEight * 1000, hitsEight, bestEight / bestOne, residentMB()))
