@@ -7,14 +7,15 @@ import Darwin
 import PDQ
 
 /// An immutable multi-index-hashing segment: for each slot of the layout, the stored positions
-/// sorted by slot key, found through a directory on the key's top bits and a one-byte residual of
-/// the bits below. A query probes every key within a few flips in each slot (`SlotLayout.flips`)
+/// sorted by slot key, found through a directory on the key's top bits and a residual of up to 8
+/// of the bits below (fewer in wide directories; bits not kept only make more candidates). A query probes every key within a few flips in each slot (`SlotLayout.flips`)
 /// and checks the full 256-bit distance of each candidate, so results equal a brute-force scan
 /// exactly.
 struct MultiIndexSegment: Sendable {
     let layout: SlotLayout
     let hashes: PageBuffer<PDQHash>
-    let payloads: PageBuffer<UInt64>
+    /// Read only for hits: an array as given (no copy of 8 bytes a hash at load).
+    let payloads: [UInt64]
     let slots: [SlotTable]
 
     struct SlotTable: Sendable {
@@ -30,7 +31,7 @@ struct MultiIndexSegment: Sendable {
 
     /// Bytes held, for memory reports.
     var byteCount: Int {
-        hashes.byteCount + payloads.byteCount
+        hashes.byteCount + payloads.count * 8
             + slots.reduce(0) { $0 + $1.offsets.byteCount + $1.residuals.byteCount + $1.positions.byteCount }
     }
 
@@ -40,7 +41,7 @@ struct MultiIndexSegment: Sendable {
         self.layout = layout
         let stored = PageBuffer(hashes)
         self.hashes = stored
-        self.payloads = PageBuffer(payloads)
+        self.payloads = payloads
         var tables = [SlotTable?](repeating: nil, count: layout.slotCount)
         // Slots are independent: each core builds every n-th one, reusing its sort buffers from
         // slot to slot (fresh ones would be fresh pages, which the kernel zeroes: at 100M hashes
@@ -49,13 +50,11 @@ struct MultiIndexSegment: Sendable {
         tables.withUnsafeMutableBufferPointer { out in
             nonisolated(unsafe) let out = out
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                // On huge pages too: the counting sort's writes land all over them.
-                let keys = PageBuffer<UInt32>(count: stored.count) { _ in }
-                let packed = PageBuffer<UInt64>(count: stored.count) { _ in }
+                let keys = PageScratch<UInt32>(count: stored.count), packed = PageScratch<UInt64>(count: stored.count)
                 withExtendedLifetime((keys, packed)) {
                     for slot in stride(from: worker, to: layout.slotCount, by: workers) {
                         out[slot] = Self.buildSlot(stored.buffer, slot: slot, layout: layout,
-                                                   keys: keys.mutableScratch, packed: packed.mutableScratch)
+                                                   keys: keys.buffer, packed: packed.buffer)
                     }
                 }
             }
@@ -83,9 +82,10 @@ struct MultiIndexSegment: Sendable {
             for d in 0..<bucketCount { counts[d + 1] += counts[d] }
         }
         // Counting sort by bucket (residual << 32 | position), then each (small) bucket by residual.
-        let cursors = PageBuffer<UInt32>(count: offsets.count) { out in _ = out.initialize(from: offsets.buffer) }
+        let cursors = PageScratch<UInt32>(count: offsets.count)
         withExtendedLifetime(cursors) {
-            let cursor = cursors.mutableScratch
+            let cursor = cursors.buffer
+            _ = cursor.initialize(from: offsets.buffer)
             for i in 0..<n {
                 let d = Int(keys[i] >> directoryShift)
                 packed[Int(cursor[d])] = UInt64((keys[i] >> residualShift) & residualMask) << 32 | UInt64(i)
@@ -127,6 +127,7 @@ struct MultiIndexSegment: Sendable {
     func search(_ needles: [PDQHash], radius: Int) -> [PDQHit] {
         var collector = HitCollector()
         guard radius >= 0, !needles.isEmpty else { return [] }
+        guard radius <= layout.maximumRadius else { return scan(needles, radius: radius) }
         precondition(needles.count <= Int(UInt16.max), "PDQIndex.Snapshot.search passes needles in chunks")
         // Scratch space, grown as needed and reused from slot to slot: plain memory, so the
         // phases' loops are loads and stores only (arrays would check uniqueness on every write).
@@ -154,20 +155,20 @@ struct MultiIndexSegment: Sendable {
                     k += 1
                 }
             }
+            precondition(k == probeCount, "every probe written")
             // Phase 1: every directory entry (independent loads).
-            var entries = 0
             for k in 0..<probeCount {
                 let d = Int(probe[k].bucket)
                 probe[k].start = offsets[d]
                 probe[k].end = offsets[d + 1]
-                entries += Int(offsets[d + 1] - offsets[d])
             }
             // Phase 2: the first residual of every run (independent loads).
             for k in 0..<probeCount where probe[k].start < probe[k].end {
                 first[k] = residuals[Int(probe[k].start)]
             }
             // Phase 3: the runs, now in cache, give the candidates.
-            let candidate = candidates.reserve(entries)
+            // About one candidate a probe (the layout's aim); more grow the space as they come.
+            var candidate = candidates.reserve(probeCount)
             var candidateCount = 0
             for k in 0..<probeCount where probe[k].start < probe[k].end {
                 let start = Int(probe[k].start), end = Int(probe[k].end), target = probe[k].target
@@ -187,6 +188,7 @@ struct MultiIndexSegment: Sendable {
                         if residuals[mid] < target { lo = mid + 1 } else { hi = mid }
                     }
                     while lo < end && residuals[lo] == target {
+                        if candidateCount == candidates.capacity { candidate = candidates.grow(keeping: candidateCount) }
                         candidate[candidateCount] = Candidate(index: UInt32(lo), needle: needle)
                         candidateCount += 1
                         lo += 1
@@ -194,6 +196,7 @@ struct MultiIndexSegment: Sendable {
                 } else {
                     let spare = Int(probe[k].spare)
                     for index in start..<end where (residuals[index] ^ target).nonzeroBitCount <= spare {
+                        if candidateCount == candidates.capacity { candidate = candidates.grow(keeping: candidateCount) }
                         candidate[candidateCount] = Candidate(index: UInt32(index), needle: needle)
                         candidateCount += 1
                     }
@@ -209,7 +212,7 @@ struct MultiIndexSegment: Sendable {
                 collector.record(position: candidate[c].index, distance: Int(distance[c]), needle: Int(candidate[c].needle))
             }
         }
-        return collector.hits(hashes: stored, payloads: payloads.buffer)
+        return payloads.withUnsafeBufferPointer { collector.hits(hashes: stored, payloads: $0) }
     }
 
     /// One bucket a needle probes in a slot.
@@ -233,7 +236,7 @@ struct MultiIndexSegment: Sendable {
     /// Uninitialised memory for plain values, grown on demand; freed by its owner.
     private struct Scratch<Element: BitwiseCopyable> {
         private var base: UnsafeMutablePointer<Element>?
-        private var capacity = 0
+        private(set) var capacity = 0
 
         /// Room for `count` elements; earlier contents are not kept.
         mutating func reserve(_ count: Int) -> UnsafeMutablePointer<Element> {
@@ -245,11 +248,20 @@ struct MultiIndexSegment: Sendable {
             return fresh
         }
 
+        /// Twice the room, keeping the first `count` elements.
+        mutating func grow(keeping count: Int) -> UnsafeMutablePointer<Element> {
+            let fresh = UnsafeMutablePointer<Element>.allocate(capacity: max(capacity * 2, 64))
+            if let base { fresh.update(from: base, count: count); base.deallocate() }
+            capacity = max(capacity * 2, 64)
+            base = fresh
+            return fresh
+        }
+
         func free() { base?.deallocate() }
     }
 
     /// Linear scan of this segment, for radii beyond multi-index hashing.
     func scan(_ needles: [PDQHash], radius: Int) -> [PDQHit] {
-        FlatSegment.search(hashes.buffer, payloads: payloads.buffer, needles, radius: radius)
+        payloads.withUnsafeBufferPointer { FlatSegment.search(hashes.buffer, payloads: $0, needles, radius: radius) }
     }
 }

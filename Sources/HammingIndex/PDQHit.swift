@@ -24,7 +24,9 @@ struct HitCollector {
 
     @inline(__always)
     mutating func record(position: UInt32, distance: Int, needle: Int) {
-        if let existing = best[position], existing.distance <= distance { return }
+        // Ties go to the lower needle, in whatever order segments find them.
+        if let existing = best[position],
+           existing.distance < distance || (existing.distance == distance && existing.needle <= needle) { return }
         best[position] = (distance, needle)
     }
 

@@ -107,7 +107,7 @@ public final class PDQIndex: Sendable {
         var payloads: [UInt64] {
             switch self {
             case let .flat(s): s.payloads
-            case let .multiIndex(s): Array(s.payloads.buffer)
+            case let .multiIndex(s): s.payloads
             }
         }
 
@@ -121,8 +121,7 @@ public final class PDQIndex: Sendable {
         func search(_ needles: [PDQHash], radius: Int) -> [PDQHit] {
             switch self {
             case let .flat(s): s.search(needles, radius: radius)
-            case let .multiIndex(s):
-                radius > s.layout.maximumRadius ? s.scan(needles, radius: radius) : s.search(needles, radius: radius)
+            case let .multiIndex(s): s.search(needles, radius: radius)
             }
         }
     }
@@ -146,6 +145,7 @@ public final class PDQIndex: Sendable {
         /// closest needle. Exact: the same set a brute-force scan returns.
         public func search(_ needles: [PDQHash], radius: Int) -> [PDQHit] {
             guard !needles.isEmpty, radius >= 0 else { return [] }
+            let radius = min(radius, PDQHash.bitCount)
             var best: [Tombstone: PDQHit] = [:]
             // Segments number needles in 16 bits: thousands at a time is plenty.
             for chunkStart in stride(from: 0, to: needles.count, by: Self.needleChunk) {
@@ -156,7 +156,8 @@ public final class PDQIndex: Sendable {
                         hit.needle += chunkStart
                         let key = Tombstone(payload: hit.payload, hash: hit.hash)
                         if tombstones.contains(key) { continue }
-                        if let existing = best[key], existing.distance <= hit.distance { continue }
+                        if let existing = best[key], existing.distance < hit.distance
+                            || (existing.distance == hit.distance && existing.needle <= hit.needle) { continue }
                         best[key] = hit
                     }
                 }

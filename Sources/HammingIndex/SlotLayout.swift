@@ -14,7 +14,7 @@ import PDQ
 /// small segments, 11 of 23–24 bits at 1M–10M, 10 of 25–26 at 100M) so that the candidates do not
 /// grow as fast as the bank. (The reference's 16 of 16 bits checks ~40 000 candidates a needle at
 /// 10M.) Each slot's keys are found through a directory on their top bits (about log2(N) − 4 of
-/// them, so a directory bucket holds about 16 entries) and a one-byte residual of the bits below.
+/// them, so a directory bucket holds about 16 entries) and a residual of up to 8 bits below them.
 struct SlotLayout: Sendable, Equatable {
     let slotCount: Int
     let lowBit: [Int]
@@ -28,7 +28,8 @@ struct SlotLayout: Sendable, Equatable {
     /// `slotCount` slots of nearly equal width, with directories of `directoryBits` bits (at most
     /// each slot's width).
     init(slotCount: Int, directoryBits: Int) {
-        precondition((2...32).contains(slotCount) && directoryBits >= 1)
+        // Keys are at most 32 bits (8 slots) and directories at most 2²⁶ buckets.
+        precondition((8...32).contains(slotCount) && (1...26).contains(directoryBits))
         var low: [Int] = [], width: [Int] = []
         var bit = 0
         for slot in 0..<slotCount {
@@ -59,7 +60,8 @@ struct SlotLayout: Sendable, Equatable {
     /// The pigeonhole bound, tightened: if every slot i differed by more than tᵢ bits, the hashes
     /// would differ by at least Σ(tᵢ + 1) bits. So thresholds with Σ(tᵢ + 1) = radius + 1 find
     /// every match. At radius 31 with 11 slots that is 2 flips in ten slots and 1 in the last
-    /// (⌊31/11⌋ = 2 in all eleven probes 120 buckets more); at radius 0 one slot alone is enough.
+    /// (⌊31/11⌋ = 2 in all eleven would probe a whole slot's worth more); at radius 0 one slot
+    /// alone is enough.
     func flips(radius: Int, slot: Int) -> Int {
         let share = (radius + 1) / slotCount, remainder = (radius + 1) % slotCount
         return share - 1 + (slot < remainder ? 1 : 0)
@@ -79,6 +81,7 @@ struct SlotLayout: Sendable, Equatable {
 
     /// How many keys `forEachNeighbour` visits: the keys within `flips` flips of `width` bits.
     static func neighbourCount(width: Int, flips: Int) -> Int {
+        guard flips >= 0 else { return 0 }
         var total = 0, choose = 1
         for k in 0...min(flips, width) {
             total += choose
@@ -91,6 +94,7 @@ struct SlotLayout: Sendable, Equatable {
     /// number of bits flipped.
     @inline(__always)
     static func forEachNeighbour(of key: UInt32, width: Int, flips: Int, _ body: (UInt32, Int) -> Void) {
+        precondition((0...3).contains(flips) && width <= 32)
         body(key, 0)
         guard flips >= 1 else { return }
         for i in 0..<width {

@@ -62,6 +62,22 @@ import VigilTestSupport
         #expect(hits.first?.hash == target)
     }
 
+    /// Two needles at the same distance: the hit names the first, whichever slot finds the other.
+    @Test func aTieGoesToTheFirstNeedle() throws {
+        var generator = HashGenerator(seed: 8)
+        let stored = (0..<10_000).map { _ in generator.randomHash() }
+        let index = PDQIndex()
+        index.load(stored, payloads: stored.indices.map(UInt64.init))
+        for trial in 0..<20 {
+            let target = stored[trial * 37]
+            var needles = (0..<8).map { _ in generator.randomHash() }
+            needles[6] = generator.near(target, distance: 9)
+            needles[3] = generator.near(target, distance: 9)
+            let hit = try #require(index.snapshot.search(needles, radius: 31).first { $0.payload == UInt64(trial * 37) })
+            #expect(hit.needle == 3 && hit.distance == 9)
+        }
+    }
+
     /// A query of many needles is searched in chunks (segments number needles in 16 bits); each
     /// hit still names the needle it matched.
     @Test func aQueryOfManyNeedlesNamesTheRightOne() throws {
