@@ -151,6 +151,7 @@ run() {
 run import.sh "" "$n" "$pg"
 run import-floors.sh "" "$n" "$pg"
 run index-query.sh "" 1 HEAD
+run index-scale.sh "" "$n" HEAD
 run index.sh "" "$n"
 run retro.sh "" "$n"
 run run.sh ""
