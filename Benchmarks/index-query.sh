@@ -7,6 +7,7 @@
 #   N=… picks it: default 1000000, SMOKE=1: 2000). SMOKE=, BENCH_DATA=: Benchmarks/lib/common.sh
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
+source lib/index-program.sh
 rounds=$1; shift
 n=${N:-$(sized 2000 1000000)}
 csv=$(realpath -m "$data_root/index-$n/hashes.csv")
@@ -14,23 +15,7 @@ csv=$(realpath -m "$data_root/index-$n/hashes.csv")
 main=$PWD/index-query/main.swift
 work=$(mktemp -d /tmp/vigil-index-query.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-for rev in "$@"; do
-  dir=$work/$rev
-  mkdir -p "$dir/src"
-  # PDQ depends on Basics since issue 29; older revisions have no Basics.
-  modules=()
-  for module in Basics PDQ HammingIndex; do
-    git -C .. cat-file -e "$rev:Sources/$module" 2> /dev/null && modules+=("$module")
-  done
-  git -C .. archive "$rev" "${modules[@]/#/Sources/}" | tar -x -C "$dir/src"
-  libs=()
-  for module in "${modules[@]}"; do
-    (cd "$dir" && swiftc -O -parse-as-library -emit-module -emit-library -static -module-name "$module" -I . \
-      "src/Sources/$module"/*.swift -o "lib$module.a" 2>&1 | { grep -v "warning" || true; })
-    libs=("-l$module" "${libs[@]}")
-  done
-  (cd "$dir" && swiftc -O -I . "$main" -L . "${libs[@]}" -o bench 2>&1 | { grep -v "warning" || true; })
-done
+for rev in "$@"; do build_index_program "$rev" "$work/$rev" "$main"; done
 for _ in $(seq "$rounds"); do
   for rev in "$@"; do "$work/$rev/bench" "$rev" "$csv"; done
 done

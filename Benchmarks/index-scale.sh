@@ -6,32 +6,23 @@
 # Usage: Benchmarks/index-scale.sh "N..." REV...   (e.g. Benchmarks/index-scale.sh "1000000 10000000" HEAD;
 #   the revision "worktree" is the working tree's sources)
 #   EXACTNESS=1 also checks 200 queries against brute force at every radius 0...31, 1 and 8 needles.
+#   PASSES=… timed passes (default 3), SAMPLE=… queries checked at radius 31 (default 50),
+#   FAISS_MAX=… largest size faiss runs at (default 10000000), KEEP=1 keeps the built programs.
+#   The modules are built file by file with -O, as index-query.sh builds them, not with the whole-
+#   module optimisation of the package's release build: compare revisions within one run.
 #   SMOKE=, BENCH_DATA=: Benchmarks/lib/common.sh
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
+source lib/index-program.sh
+(($# >= 2)) || { echo "usage: Benchmarks/index-scale.sh \"N...\" REV..." >&2; exit 2; }
 sizes=$1; shift
 faiss_max=${FAISS_MAX:-10000000}
 main=$PWD/index-scale/main.swift
 # As Package.swift builds the hot paths (POPCNT, AVX2).
-cpu=; [[ $(uname -m) == x86_64 ]] && cpu="-target-cpu ${VIGIL_TARGET_CPU:-haswell}"
+cpu=(); [[ $(uname -m) == x86_64 ]] && cpu=(-target-cpu "${VIGIL_TARGET_CPU:-haswell}")
 work=$(mktemp -d /tmp/vigil-index-scale.XXXXXX)
 [[ -n ${KEEP:-} ]] && echo "kept: $work" || trap 'rm -rf "$work"' EXIT
-for rev in "$@"; do
-  dir=$work/$rev
-  mkdir -p "$dir/src"
-  if [[ $rev == worktree ]]; then
-    mkdir -p "$dir/src/Sources" && cp -r ../Sources/{Basics,PDQ,HammingIndex} "$dir/src/Sources/"
-  else
-    git -C .. archive "$rev" Sources/Basics Sources/PDQ Sources/HammingIndex | tar -x -C "$dir/src"
-  fi
-  libs=()
-  for module in Basics PDQ HammingIndex; do
-    (cd "$dir" && swiftc -O $cpu -parse-as-library -emit-module -emit-library -static -module-name "$module" -I . \
-      "src/Sources/$module"/*.swift -o "lib$module.a" 2>&1 | { grep -v "warning" || true; })
-    libs=("-l$module" "${libs[@]}")
-  done
-  (cd "$dir" && swiftc -O $cpu -I . "$main" -L . "${libs[@]}" -o bench 2>&1 | { grep -v "warning" || true; })
-done
+for rev in "$@"; do build_index_program "$rev" "$work/$rev" "$main" "${cpu[@]}"; done
 echo "== machine"; lscpu | grep -E "Model name|^CPU\(s\)"; nproc
 flags=(); [[ ${EXACTNESS:-} == 1 ]] && flags+=(--exactness)
 for n in $sizes; do

@@ -151,7 +151,7 @@ run() {
 run import.sh "" "$n" "$pg"
 run import-floors.sh "" "$n" "$pg"
 run index-query.sh "" 1 HEAD
-run index-scale.sh "" "$n" HEAD
+run index-scale.sh "" 5000 HEAD                       # over the flat limit: a multi-index segment
 run index.sh "" "$n"
 run retro.sh "" "$n"
 run run.sh ""

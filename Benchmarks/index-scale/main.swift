@@ -1,5 +1,5 @@
-// The index at scale, without the package: N hashes generated in memory (half random, half
-// clusters of near-duplicates at distances 1-40, as IndexBench makes them), 2 000 queries of 8
+// The index at scale, without the package: N hashes generated in memory (random centres, half of
+// them followed by 10 near-duplicates at distances 1-40, as IndexBench makes them), 2 000 queries of 8
 // needles (needle 0 a near-duplicate of a stored hash for half of them, random otherwise; the other
 // 7 random, as unrelated dihedral variants are). Built by index-scale.sh with swiftc -O.
 // Usage: bench LABEL N [--write DIR] [--exactness]
@@ -41,7 +41,7 @@ func residentMB() -> Double {
 func write(_ hashes: [PDQHash], to path: String) {
     var bytes = [UInt8](); bytes.reserveCapacity(hashes.count * 32)
     for h in hashes { for w in [h.w3, h.w2, h.w1, h.w0] { for s in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: w >> UInt64(s))) } } }
-    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { fatalError("could not write \(path)") }
 }
 
 let arguments = CommandLine.arguments

@@ -8,9 +8,9 @@ import PDQ
 
 /// An immutable multi-index-hashing segment: for each slot of the layout, the stored positions
 /// sorted by slot key, found through a directory on the key's top bits and a residual of up to 8
-/// of the bits below (fewer in wide directories; bits not kept only make more candidates). A query probes every key within a few flips in each slot (`SlotLayout.flips`)
-/// and checks the full 256-bit distance of each candidate, so results equal a brute-force scan
-/// exactly.
+/// of the bits below (fewer in wide directories; bits not kept only make more candidates). A
+/// query probes every key within a few flips in each slot (`SlotLayout.flips`) and checks the full
+/// 256-bit distance of each candidate, so results equal a brute-force scan exactly.
 struct MultiIndexSegment: Sendable {
     let layout: SlotLayout
     let hashes: PageBuffer<PDQHash>
@@ -44,9 +44,9 @@ struct MultiIndexSegment: Sendable {
         self.payloads = payloads
         var tables = [SlotTable?](repeating: nil, count: layout.slotCount)
         // Slots are independent: each core builds every n-th one, reusing its sort buffers from
-        // slot to slot (fresh ones would be fresh pages, which the kernel zeroes: at 100M hashes
-        // that was a third of the build).
-        let workers = min(layout.slotCount, max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        // slot to slot (fresh ones would be fresh pages, which the kernel zeroes: 40% of the 100M
+        // build's profile). At most 4: each holds 12 bytes a hash of them (1.2 GB at 100M).
+        let workers = min(layout.slotCount, 4, max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
         tables.withUnsafeMutableBufferPointer { out in
             nonisolated(unsafe) let out = out
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
@@ -151,11 +151,12 @@ struct MultiIndexSegment: Sendable {
                 let key = layout.key(needle, slot: slot)
                 let target = UInt8(truncatingIfNeeded: (key >> residualShift) & residualMask)
                 SlotLayout.forEachNeighbour(of: key >> directoryShift, width: directoryBits, flips: flips) { d, used in
+                    precondition(k < probeCount, "neighbourCount counts every probe")
                     probe[k] = Probe(bucket: d, start: 0, end: 0, spare: UInt8(flips - used), needle: UInt16(n), target: target)
                     k += 1
                 }
             }
-            precondition(k == probeCount, "every probe written")
+            precondition(k == probeCount, "neighbourCount counts every probe")
             // Phase 1: every directory entry (independent loads).
             for k in 0..<probeCount {
                 let d = Int(probe[k].bucket)
@@ -251,7 +252,7 @@ struct MultiIndexSegment: Sendable {
         /// Twice the room, keeping the first `count` elements.
         mutating func grow(keeping count: Int) -> UnsafeMutablePointer<Element> {
             let fresh = UnsafeMutablePointer<Element>.allocate(capacity: max(capacity * 2, 64))
-            if let base { fresh.update(from: base, count: count); base.deallocate() }
+            if let base { fresh.initialize(from: base, count: count); base.deallocate() }
             capacity = max(capacity * 2, 64)
             base = fresh
             return fresh

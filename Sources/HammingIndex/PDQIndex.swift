@@ -97,10 +97,12 @@ public final class PDQIndex: Sendable {
             }
         }
 
-        var hashes: [PDQHash] {
+        /// The stored hashes, in place (a merge reads them; copying a large segment's would add
+        /// 32 bytes a hash to its peak memory).
+        func withHashes<R>(_ body: (UnsafeBufferPointer<PDQHash>) -> R) -> R {
             switch self {
-            case let .flat(s): s.hashes
-            case let .multiIndex(s): Array(s.hashes.buffer)
+            case let .flat(s): s.hashes.withUnsafeBufferPointer(body)
+            case let .multiIndex(s): withExtendedLifetime(s.hashes) { body(s.hashes.buffer) }
             }
         }
 
@@ -176,10 +178,13 @@ public final class PDQIndex: Sendable {
                 hashes.reserveCapacity(previous.count + last.count)
                 payloads.reserveCapacity(previous.count + last.count)
                 for segment in [previous, last] {
-                    for (hash, payload) in zip(segment.hashes, segment.payloads)
-                    where tombstones.remove(Tombstone(payload: payload, hash: hash)) == nil {
-                        hashes.append(hash)
-                        payloads.append(payload)
+                    let segmentPayloads = segment.payloads
+                    segment.withHashes { segmentHashes in
+                        for (hash, payload) in zip(segmentHashes, segmentPayloads)
+                        where tombstones.remove(Tombstone(payload: payload, hash: hash)) == nil {
+                            hashes.append(hash)
+                            payloads.append(payload)
+                        }
                     }
                 }
                 if let merged = Segment.make(hashes: hashes, payloads: payloads) { segments.append(merged) }

@@ -7,9 +7,9 @@ import Darwin
 /// An immutable array of plain values in memory of its own: cache-line aligned, so a 32-byte hash
 /// never straddles two lines, and, when large, on 2 MiB pages. A query is a few thousand random
 /// reads; with 4 KiB pages each also misses the TLB, and at 100M hashes the page walks rather than
-/// the reads bounded a query (1.70 ms a query on small pages, 0.92 ms on huge ones). Huge pages are
-/// asked for (`MADV_HUGEPAGE`) before the memory is first written; where the kernel declines, the
-/// buffer works the same on small pages.
+/// the reads bounded a query (in one run: 1.70 ms on small pages, 0.92 ms on huge ones). Huge
+/// pages are asked for (`MADV_HUGEPAGE`) before the memory is first written; where the kernel
+/// declines, the buffer works the same on small pages.
 final class PageBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
     // @unchecked: written only inside `init` (by `fill`), read-only afterwards.
     let base: UnsafePointer<Element>

@@ -46,8 +46,9 @@ struct SlotLayout: Sendable, Equatable {
 
     /// The layout for a segment of `count` hashes, by measurement (docs/benchmarks.md, issue 33):
     /// 16 slots are fastest below about 500k hashes (few candidates either way, and 16 probe the
-    /// fewest buckets), 11 up to tens of millions, 10 beyond (at 100M a query takes 0.92 ms with
-    /// 10 against 1.31 ms with 11; 9 take 1.15 ms: their probes outgrow the candidates they save).
+    /// fewest buckets), 11 up to tens of millions, 10 beyond (in one run at 100M a query took
+    /// 0.92 ms with 10 against 1.31 ms with 11, and 1.15 ms with 9: their probes outgrow the
+    /// candidates they save).
     static func forCount(_ count: Int) -> SlotLayout {
         let slots = count < 500_000 ? 16 : count < 32_000_000 ? 11 : 10
         // About 16 entries a bucket: a directory ~2 bits narrower made the 100M query 1.5x slower.
