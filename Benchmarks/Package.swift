@@ -13,7 +13,7 @@ let package = Package(
     targets: [
         .target(
             name: "BenchmarkInputs",
-            dependencies: [.product(name: "ImageCodecs", package: "Vigil")]
+            dependencies: [.product(name: "ImageCodecs", package: "Vigil"), .product(name: "PDQ", package: "Vigil")]
         ),
         .executableTarget(
             name: "PDQBenchmarks",
@@ -39,6 +39,7 @@ let package = Package(
         .executableTarget(
             name: "IndexBench",
             dependencies: [
+                "BenchmarkInputs",
                 .product(name: "PDQ", package: "Vigil"),
                 .product(name: "HammingIndex", package: "Vigil"),
                 .product(name: "Banks", package: "Vigil"),
@@ -50,6 +51,7 @@ let package = Package(
         .executableTarget(
             name: "RetroBench",
             dependencies: [
+                "BenchmarkInputs",
                 .product(name: "PDQ", package: "Vigil"),
                 .product(name: "Banks", package: "Vigil"),
                 .product(name: "Screening", package: "Vigil"),

@@ -17,12 +17,13 @@ source lib/index-program.sh
 (($# >= 2)) || { echo "usage: Benchmarks/index-scale.sh \"N...\" REV..." >&2; exit 2; }
 sizes=$1; shift
 faiss_max=${FAISS_MAX:-10000000}
-main=$PWD/index-scale/main.swift
+# The program, and the generator it shares with IndexBench (the same data from the same seed).
+sources=("$PWD/index-scale/main.swift" "$PWD/Sources/BenchmarkInputs/BenchmarkHashes.swift")
 # As Package.swift builds the hot paths (POPCNT, AVX2).
 cpu=(); [[ $(uname -m) == x86_64 ]] && cpu=(-target-cpu "${VIGIL_TARGET_CPU:-haswell}")
 work=$(mktemp -d /tmp/vigil-index-scale.XXXXXX)
 [[ -n ${KEEP:-} ]] && echo "kept: $work" || trap 'rm -rf "$work"' EXIT
-for rev in "$@"; do build_index_program "$rev" "$work/$rev" "$main" "${cpu[@]}"; done
+for rev in "$@"; do build_index_program "$rev" "$work/$rev" "${sources[@]}" -- "${cpu[@]}"; done
 echo "== machine"; lscpu | grep -E "Model name|^CPU\(s\)"; nproc
 flags=(); [[ ${EXACTNESS:-} == 1 ]] && flags+=(--exactness)
 for n in $sizes; do

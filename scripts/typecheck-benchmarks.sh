@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Benchmarks package's own programs (IndexBench, FastDecodeStudy, BenchmarkInputs) type-checked
+# The Benchmarks package's own programs (IndexBench, RetroBench, FastDecodeStudy, BenchmarkInputs) type-checked
 # against the modules of the debug build, so a change to Vigil's API that breaks them fails CI at
 # once. Building the package itself would compile Vigil and every dependency a second time (its
 # own package graph, 970 compile steps, about as long as the whole debug build); this takes
@@ -22,7 +22,7 @@ trap 'rm -rf "$scratch"' EXIT
 flags_no_check=("${flags[@]:1}")
 "$swiftc" -emit-module "${flags_no_check[@]}" -module-name BenchmarkInputs -parse-as-library \
     -emit-module-path "$scratch/BenchmarkInputs.swiftmodule" Benchmarks/Sources/BenchmarkInputs/*.swift
-for program in IndexBench FastDecodeStudy; do
+for program in IndexBench RetroBench FastDecodeStudy; do
     "$swiftc" "${flags[@]}" -I "$scratch" -module-name "$program" Benchmarks/Sources/$program/*.swift
 done
 echo "the Benchmarks programs type-check against this build"

@@ -1,7 +1,6 @@
-// The index at scale, without the package: N hashes generated in memory (random centres, half of
-// them followed by 10 near-duplicates at distances 1-40, as IndexBench makes them), 2 000 queries of 8
-// needles (needle 0 a near-duplicate of a stored hash for half of them, random otherwise; the other
-// 7 random, as unrelated dihedral variants are). Built by index-scale.sh with swiftc -O.
+// The index at scale, without the package: N hashes and 2 000 queries of 8 needles generated in
+// memory, the same as IndexBench makes them (BenchmarkInputs/BenchmarkHashes.swift, compiled with
+// this file). Built by index-scale.sh with swiftc -O.
 // Usage: bench LABEL N [--write DIR] [--exactness]
 //   --write DIR    also writes DIR/hashes.bin and DIR/queries.bin (32 big-endian bytes a hash) for faiss
 //   --exactness    checks 200 queries against brute force at every radius 0...31, one needle and eight
@@ -10,27 +9,6 @@
 import Foundation
 import HammingIndex
 import PDQ
-
-struct Generator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func hash() -> PDQHash { PDQHash(w0: next(), w1: next(), w2: next(), w3: next()) }
-    /// `h` with `d` distinct bits flipped.
-    mutating func near(_ h: PDQHash, _ d: Int) -> PDQHash {
-        var mask = PDQHash.zero, flipped = 0
-        while flipped < d {
-            let bit = Int(next() % 256)
-            if !mask.bit(bit) { mask.setBit(bit); flipped += 1 }
-        }
-        return PDQHash(w0: h.w0 ^ mask.w0, w1: h.w1 ^ mask.w1, w2: h.w2 ^ mask.w2, w3: h.w3 ^ mask.w3)
-    }
-}
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 func residentMB() -> Double {
@@ -49,19 +27,8 @@ let label = arguments[1], n = Int(arguments[2])!
 let writeDir = arguments.firstIndex(of: "--write").map { arguments[$0 + 1] }
 let checkExactness = arguments.contains("--exactness")
 
-var g = Generator(state: 42)
-var hashes: [PDQHash] = []
-hashes.reserveCapacity(n)
-while hashes.count < n {
-    let centre = g.hash()
-    hashes.append(centre)
-    if g.next() % 2 == 0 { for _ in 0..<min(10, n - hashes.count) { hashes.append(g.near(centre, Int(1 + g.next() % 40))) } }
-}
-var queries: [PDQHash] = []
-for i in 0..<2000 {
-    queries.append(i % 2 == 0 ? g.near(hashes[Int(g.next() % UInt64(n))], Int(g.next() % 32)) : g.hash())
-    for _ in 0..<7 { queries.append(g.hash()) }
-}
+var hashes: [PDQHash], queries: [PDQHash]
+(hashes, queries) = BenchmarkHashGenerator.indexData(count: n)
 if let dir = writeDir {
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     write(hashes, to: dir + "/hashes.bin")

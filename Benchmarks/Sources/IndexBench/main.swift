@@ -1,4 +1,5 @@
 import BankImport
+import BenchmarkInputs
 import Banks
 import ContentHashing
 import Foundation
@@ -21,23 +22,6 @@ func residentMB() -> Double {
     let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
     let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
     return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
-}
-
-struct Generator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func hash() -> PDQHash { PDQHash(w0: next(), w1: next(), w2: next(), w3: next()) }
-    mutating func near(_ h: PDQHash, _ d: Int) -> PDQHash {
-        var bits = Set<Int>()
-        while bits.count < d { bits.insert(Int(next() % 256)) }
-        return bits.reduce(h) { $0.flippingBit($1) }
-    }
 }
 
 /// Hashes as 32 big-endian bytes each, the layout faiss's binary indexes take.
@@ -63,22 +47,7 @@ switch args.count > 2 ? args[1] : "" {
 case "generate":
     let n = Int(args[2])!, dir = URL(fileURLWithPath: args[3])
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    var g = Generator(state: 42)
-    var hashes: [PDQHash] = []
-    hashes.reserveCapacity(n)
-    // Half random, half clusters of near-duplicates at distances 1-40 around random centres.
-    while hashes.count < n {
-        let centre = g.hash()
-        hashes.append(centre)
-        if g.next() % 2 == 0 { for _ in 0..<min(10, n - hashes.count) { hashes.append(g.near(centre, Int(1 + g.next() % 40))) } }
-    }
-    // Queries: half near-duplicates (0-31 bits) of stored hashes, half random; 8 needles each
-    // (needle 0 is the query; the other 7 are random, as unrelated dihedral variants are).
-    var queries: [PDQHash] = []
-    for i in 0..<2000 {
-        queries.append(i % 2 == 0 ? g.near(hashes[Int(g.next() % UInt64(n))], Int(g.next() % 32)) : g.hash())
-        for _ in 0..<7 { queries.append(g.hash()) }
-    }
+    let (hashes, queries) = BenchmarkHashGenerator.indexData(count: n)
     try write(hashes, to: dir.appendingPathComponent("hashes.bin"))
     try write(queries, to: dir.appendingPathComponent("queries.bin"))
     // The same hashes as an import CSV.
@@ -135,7 +104,7 @@ case "query":
     print(String(format: "8 needles, d<=31: %.3f ms/query, %.0f queries/s (%d hits); 8-needle/1-needle cost = %.2fx", eightNeedle * 1000, 1 / eightNeedle, found8, eightNeedle / oneNeedle))
 
     // Incremental: a new hash is searchable as soon as insert returns.
-    var g = Generator(state: 7)
+    var g = BenchmarkHashGenerator(state: 7)
     let fresh = g.hash()
     t = clock.now
     index.insert([fresh], payloads: [UInt64(n)])
@@ -165,7 +134,7 @@ case "storage":
     try await service.loadIndex()
     print(String(format: "%@: loaded %d PDQ hashes into the index in %.1f s (resident %.0f MB)",
                  location.description, service.index.counts.pdq, seconds(clock.now - t), residentMB()))
-    var g = Generator(state: 99)
+    var g = BenchmarkHashGenerator(state: 99)
     let fresh = g.hash()
     let bank = try await service.bank(named: "bench")
     t = clock.now

@@ -1,4 +1,5 @@
 import Banks
+import BenchmarkInputs
 import Foundation
 import PDQ
 import Screening
@@ -19,23 +20,6 @@ func residentMB() -> Double {
     let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
     let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
     return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
-}
-
-struct Generator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func hash() -> PDQHash { PDQHash(w0: next(), w1: next(), w2: next(), w3: next()) }
-    mutating func near(_ h: PDQHash, _ d: Int) -> PDQHash {
-        var bits = Set<Int>()
-        while bits.count < d { bits.insert(Int(next() % 256)) }
-        return bits.reduce(h) { $0.flippingBit($1) }
-    }
 }
 
 let arguments = CommandLine.arguments
@@ -90,7 +74,7 @@ case "check":
     try await banks.loadIndex()
     let bankName = "RETRO_\(Int(Date().timeIntervalSince1970))"
     let bank = try await banks.createBank(NewBank(name: bankName))
-    var generator = Generator(state: UInt64(Date().timeIntervalSince1970))
+    var generator = BenchmarkHashGenerator(state: UInt64(Date().timeIntervalSince1970))
     let hashes = (0..<count).map { _ in generator.hash() }
     let planted = Array(hashes.prefix(100))
     try await store.record(planted.enumerated().map { i, hash in
