@@ -24,10 +24,15 @@ struct HitCollector {
 
     @inline(__always)
     mutating func record(position: UInt32, distance: Int, needle: Int) {
-        // Ties go to the lower needle, in whatever order segments find them.
-        if let existing = best[position],
-           existing.distance < distance || (existing.distance == distance && existing.needle <= needle) { return }
+        if let existing = best[position], Self.keeps(existing, over: (distance, needle)) { return }
         best[position] = (distance, needle)
+    }
+
+    /// Whether a hit found first stays the hit: the closer needle wins, and a tie goes to the
+    /// lower needle, in whatever order slots, segments and chunks find them.
+    @inline(__always)
+    static func keeps(_ existing: (distance: Int, needle: Int), over found: (distance: Int, needle: Int)) -> Bool {
+        existing.distance < found.distance || (existing.distance == found.distance && existing.needle <= found.needle)
     }
 
     func hits(hashes: UnsafeBufferPointer<PDQHash>, payloads: UnsafeBufferPointer<UInt64>) -> [PDQHit] {

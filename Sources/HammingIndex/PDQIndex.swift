@@ -158,8 +158,8 @@ public final class PDQIndex: Sendable {
                         hit.needle += chunkStart
                         let key = Tombstone(payload: hit.payload, hash: hit.hash)
                         if tombstones.contains(key) { continue }
-                        if let existing = best[key], existing.distance < hit.distance
-                            || (existing.distance == hit.distance && existing.needle <= hit.needle) { continue }
+                        if let existing = best[key],
+                           HitCollector.keeps((existing.distance, existing.needle), over: (hit.distance, hit.needle)) { continue }
                         best[key] = hit
                     }
                 }
