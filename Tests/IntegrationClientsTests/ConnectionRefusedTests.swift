@@ -13,19 +13,23 @@ import VigilTestSupport
     static let policy = FetchPolicy(allow: [IPRange("127.0.0.0/8")].compactMap { $0 }, connectTimeout: .seconds(300))
 
     @Test func theGateSaysWhoRefused() async throws {
-        let port = try FreePort.loopback()
+        let refusing = try RefusingPort()
+        let port = refusing.port
         let gate = OutboundGate(policy: Self.policy)
         let failure = await #expect(throws: ConnectionNotMade.self) {
             _ = try await gate.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/photodna"), deadline: .now() + .seconds(300), purpose: "photodna")
         }
         #expect(failure?.description == "connection refused by 127.0.0.1:\(port)")
+        withExtendedLifetime(refusing) {}
     }
 
     @Test func anImageFetchSaysWhoRefused() async throws {
-        let port = try FreePort.loopback()
+        let refusing = try RefusingPort()
+        let port = refusing.port
         let fetcher = SafeURLFetcher(policy: Self.policy)
         let failure = await #expect(throws: FetchError.self) { _ = try await fetcher.fetch("http://127.0.0.1:\(port)/a.jpg") }
         #expect(failure?.description == "the fetch failed: connection refused by 127.0.0.1:\(port)")
+        withExtendedLifetime(refusing) {}
     }
 }
 
