@@ -153,6 +153,7 @@ run import-floors.sh "" "$n" "$pg"
 run index-query.sh "" 1 HEAD
 run index-scale.sh "" 5000 HEAD                       # over the flat limit: a multi-index segment
 run index.sh "" "$n"
+run pdq-speed.sh "" 1 HEAD
 run retro.sh "" "$n"
 run run.sh ""
 run serve.sh "" "$n" "$seconds"                       # index-N/hashes.csv, serve-N (bank, key, query paths)

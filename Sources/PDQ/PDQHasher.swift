@@ -8,7 +8,6 @@ public final class PDQHasher {
 
     private var buffer1 = ScratchBuffer()   // luma, then the blur's ping-pong plane
     private var buffer2 = ScratchBuffer()
-    private var rowScratch = ScratchBuffer() // 4 rows of running sums
     private var narrow = ScratchBuffer()     // two rows × 64 planes for the sampled second pass
     private var columnSums = ScratchBuffer()
     private let block64: UnsafeMutablePointer<Float>     // 64×64 after decimation
@@ -72,6 +71,14 @@ public final class PDQHasher {
         return PDQResult(hash: DCT16.bits(block16), quality: quality)
     }
 
+    /// The blurred, decimated 64×64 luma `hash` transforms (for tests that compare it bit for bit).
+    func downsampled(_ pixels: PixelView) -> [Float]? {
+        guard let (rows, cols) = loadLuma(pixels, pipeline: .fullResolution) else { return nil }
+        if rows == 64 && cols == 64 { return Array(UnsafeBufferPointer(start: buffer1.pointer, count: 64 * 64)) }
+        blurAndDecimate(rows: rows, cols: cols)
+        return Array(UnsafeBufferPointer(start: block64, count: 64 * 64))
+    }
+
     // MARK: pipeline
 
     private func loadLuma(_ pixels: PixelView, pipeline: PDQPipeline) -> (Int, Int)? {
@@ -101,7 +108,6 @@ public final class PDQHasher {
         let sampleRows = JaroszFilter.samplePositions(length: rows)
         let sampleCols = JaroszFilter.samplePositions(length: cols)
 
-        rowScratch.reserve(4 * cols)
         narrow.reserve(rows * 64 * 2)
         columnSums.reserve(max(cols, 64))
         let plane1 = buffer1.pointer, plane2 = buffer2.pointer, sums = columnSums.pointer
@@ -116,7 +122,7 @@ public final class PDQHasher {
         let narrowBlurred = narrowRows + rows * 64
         sampleCols.withUnsafeBufferPointer { columns in
             JaroszFilter.boxRowsSampled(plane1, narrowRows, rows: rows, cols: cols, window: alongRows,
-                                        sampleColumns: columns, scratch: rowScratch.pointer)
+                                        sampleColumns: columns)
         }
         JaroszFilter.boxColumns(narrowRows, narrowBlurred, rows: rows, cols: 64, window: alongCols, sums: sums)
         for i in 0..<64 {

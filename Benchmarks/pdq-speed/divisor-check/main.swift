@@ -1,0 +1,24 @@
+import Foundation
+
+// Checks ExactDivisor (compiled in with this file) against IEEE division for every float in
+// [1, 2) and every odd divisor up to its verified limit: by scaling, every normal float and every
+// divisor up to the limit (see ExactDivisor.swift). Exits 1 on the first difference.
+let limit = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1])! : ExactDivisor.verifiedLimit
+var n = 1
+while n <= limit {
+    let divisor = ExactDivisor(n)
+    let ieee = SIMD8<Float>(repeating: Float(n))
+    var bits: UInt32 = 0x3F80_0000
+    while bits < 0x4000_0000 {
+        var x = SIMD8<Float>()
+        for lane in 0..<8 { x[lane] = Float(bitPattern: bits + UInt32(lane)) }
+        let exact = divisor.divide(x), expected = x / ieee
+        for lane in 0..<8 where exact[lane].bitPattern != expected[lane].bitPattern || divisor.divide(x[lane]).bitPattern != expected[lane].bitPattern {
+            print("ExactDivisor(\(n)) of \(x[lane]): \(exact[lane]), IEEE division: \(expected[lane])")
+            exit(1)
+        }
+        bits += 8
+    }
+    n += 2
+}
+print("ExactDivisor: every float in [1, 2) over every odd divisor up to \(limit) equals IEEE division")
