@@ -9,8 +9,12 @@ import VigilTestSupport
 /// 127.0.0.1:PORT"), instead of retrying until the connect timeout and reading "connection reset
 /// (error set): Connection refused) (errno: 111)".
 @Suite struct ConnectionRefusedTests {
-    /// A connect timeout far longer than the test may take: the answer must not wait for it.
-    static let policy = FetchPolicy(allow: [IPRange("127.0.0.0/8")].compactMap { $0 }, connectTimeout: .seconds(300))
+    /// Connect and total timeouts far longer than the test may take: a refusal that waited for the
+    /// connect timeout would say "connect timeout", not who refused. The total timeout is wall-clock
+    /// time: with the default 30 s, CI's run of the whole suite (every core busy with other tests,
+    /// the fetch's steps waiting for a thread) once answered "did not finish within 30.0 s".
+    static let policy = FetchPolicy(allow: [IPRange("127.0.0.0/8")].compactMap { $0 }, connectTimeout: .seconds(300),
+                                    totalTimeout: .seconds(300))
 
     @Test func theGateSaysWhoRefused() async throws {
         let refusing = try RefusingPort()
