@@ -19,9 +19,16 @@ let strictSwift: [SwiftSetting] = [
 // test suite checks it).
 #if arch(x86_64)
 let targetCPU = ProcessInfo.processInfo.environment["VIGIL_TARGET_CPU"] ?? "haswell"
+// CPUs known to have AVX2 and FMA: PDQ's 8×8 transposes use AVX2 intrinsics
+// (Sources/PDQ/EightByEight.swift) and its divisions a multiply and two FMAs (ExactDivisor); any
+// other target gets the same bits from plain code (software FMA would be far slower than dividing).
+let avx2CPUs: Set = ["haswell", "broadwell", "skylake", "skylake-avx512", "cascadelake", "icelake-server", "sapphirerapids",
+                     "emeraldrapids", "x86-64-v3", "x86-64-v4", "znver1", "znver2", "znver3", "znver4", "znver5"]
 let hotPath: [SwiftSetting] = strictSwift + [.unsafeFlags(["-target-cpu", targetCPU])]
+    + (avx2CPUs.contains(targetCPU) ? [.define("VIGIL_AVX2"), .define("VIGIL_FMA")] : [])
 #else
-let hotPath: [SwiftSetting] = strictSwift
+// Every 64-bit ARM CPU has FMA, as do the other 64-bit CPUs Swift builds for.
+let hotPath: [SwiftSetting] = strictSwift + [.define("VIGIL_FMA", .when(platforms: [.macOS, .linux]))]
 #endif
 
 let package = Package(

@@ -2,8 +2,8 @@ import Foundation
 public import ImageCodecs
 
 /// The memory every image being decoded and hashed in this process may take together: bounded
-/// per process, not per image. A 100-megapixel image takes about 1.1 GB while it is decoded and
-/// hashed (pixels, PDQ's luminance and filter buffers); with one such image per hashing thread a
+/// per process, not per image. A 100-megapixel image takes 300-700 MB while it is decoded and
+/// hashed (its pixels and the decoder's buffers); with one such image per hashing thread a
 /// burst of them could take every thread's worth at once. Each image is admitted for its
 /// declared size before a pixel is allocated: a request that does not fit is turned away at once
 /// (`ImageDecodingError.memoryBusy`, an HTTP 503 with Retry-After), background work waits.
@@ -11,9 +11,11 @@ public import ImageCodecs
 /// One image is always admitted when nothing else is in flight, so an image larger than the whole
 /// budget (but within `max_pixels`) is still hashed, alone.
 public final class DecodeMemoryBudget: @unchecked Sendable {
-    /// What one pixel costs while decoded and hashed, measured: 1.1 GB for 100 megapixels
-    /// (RGB pixels, PDQ's float luminance and its two filter passes), rounded up.
-    public static let bytesPerPixel = 12
+    /// What one pixel costs while decoded and hashed, measured (`vigil hash`'s peak resident
+    /// memory less the process's own 40 MB): a 100-megapixel JPEG, PNG (with alpha) or WebP 3.2
+    /// bytes, a TIFF 6.8 (libtiff reads RGBA, then RGB is made), a 48-megapixel HEIC 6.3; rounded
+    /// up. PDQ's scratch is rows, not planes (issue 33): until then it added 8 bytes a pixel.
+    public static let bytesPerPixel = 8
 
     public let capacity: Int
     // NSCondition guards `inFlight` and `peak`; waiting background work waits on it.

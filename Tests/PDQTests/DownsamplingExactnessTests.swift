@@ -3,12 +3,18 @@ import Testing
 import VigilTestSupport
 
 /// The hasher's blur and decimation against a line-for-line port of the reference, bit for bit, on
-/// sizes the reference vectors do not cover: every window from 1 to 9 along each side, sides that
-/// are not multiples of the 4 or 8 rows or lanes processed together, tall and wide images.
+/// sizes the reference vectors do not cover: every window from 1 to 9 along each side and some to
+/// 24, sides that are not multiples of the 8 lanes or the 32-row bands processed together, tall and
+/// wide images, the 64×64 bypass's neighbours.
 @Suite struct DownsamplingExactnessTests {
     static let sizes: [(width: Int, height: Int)] = [
         (5, 5), (6, 11), (13, 7), (63, 65), (65, 63), (127, 129), (129, 257), (200, 333),
         (257, 130), (333, 71), (385, 514), (521, 389), (640, 9), (9, 640), (700, 1033), (1151, 260),
+        // Around the bands of 32 rows the blur streams, the 64×64 bypass, and windows up to 24
+        // (rings of rows that wrap many times).
+        (40, 32), (50, 33), (64, 65), (70, 96), (71, 97), (7, 3001), (3001, 7), (2049, 40),
+        // Windows 7 and 8 along each side, a height that leaves 6 rows in the last strip.
+        (833, 897), (897, 833), (1025, 769),
     ]
 
     enum Content: CaseIterable { case noise, gradient, stripes }
@@ -46,5 +52,40 @@ import VigilTestSupport
             let differing = zip(block, expected).filter { $0.bitPattern != $1.bitPattern }.count
             #expect(differing == 0, "\(size.width)×\(size.height) \(content): \(differing) of 4096 values differ")
         }
+    }
+
+    /// The second pass along rows keeps only sampled columns; with every column sampled it must
+    /// give what the first pass gives, for windows 1 to 12 and rows from one window long (every
+    /// phase, including the shrinking one no sampled column of a real image reaches), 1 to 4 strips.
+    @Test func samplingEveryColumnGivesTheFullPass() {
+        var generator = HashGenerator(seed: 11)
+        var differing: [String] = []
+        for size in 1...12 {
+            let window = BoxWindow(size: size)
+            for cols in stride(from: size, through: min(64, 3 * size + 9), by: 1) {
+                for stripCount in 1...RowPass.stripsTogether {
+                    let strips = UnsafeMutablePointer<Float>.allocate(capacity: stripCount * cols * 8)
+                    let full = UnsafeMutablePointer<Float>.allocate(capacity: stripCount * cols * 8)
+                    let picked = UnsafeMutablePointer<Float>.allocate(capacity: stripCount * 64 * 8)
+                    defer { strips.deallocate(); full.deallocate(); picked.deallocate() }
+                    for i in 0..<(stripCount * cols * 8) { strips[i] = Float(generator.next() % 25_600) / 100 }
+                    RowPass.runningSums(strips, stripCount: stripCount, cols: cols, window: window, into: full)
+                    let columns = Array(0..<cols)
+                    let divisors = columns.map { ExactDivisor(window.count(at: $0, length: cols)) }
+                    columns.withUnsafeBufferPointer { columns in
+                        divisors.withUnsafeBufferPointer { divisors in
+                            RowPass.sampledSums(strips, stripCount: stripCount, cols: cols, window: window,
+                                                sampleColumns: columns, divisors: divisors, into: picked)
+                        }
+                    }
+                    for g in 0..<stripCount {
+                        for c in 0..<cols where (0..<8).contains(where: { picked[g * 512 + c * 8 + $0].bitPattern != full[g * cols * 8 + c * 8 + $0].bitPattern }) {
+                            differing.append("window \(size), \(cols) columns, strip \(g) of \(stripCount), column \(c)")
+                        }
+                    }
+                }
+            }
+        }
+        #expect(differing.isEmpty, "\(differing.prefix(5))")
     }
 }
