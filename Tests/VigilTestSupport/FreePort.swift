@@ -47,7 +47,7 @@ public enum FreePort {
 /// bound to it and never listening. Held, no other socket (a server another test starts, the
 /// source port of a connection) can be given the port, so a connection to it is refused at
 /// once. A port let go and named later can be taken meanwhile by a server that accepts and
-/// never answers: a "refused" connection then waits for a timeout (seen in CI, issue 33).
+/// never answers: a "refused" connection would then wait for a timeout.
 public final class RefusingPort: Sendable {
     public let port: Int
     private let fd: Int32
