@@ -17,6 +17,9 @@ let strictSwift: [SwiftSetting] = [
 // the baseline x86-64 target has no POPCNT instruction at all. Set VIGIL_TARGET_CPU=x86-64 for
 // older machines. Swift never contracts a*b+c into FMA, so PDQ stays bit-exact either way (the
 // test suite checks it).
+// The hot paths are optimised in debug builds too: the test suite hashes hundreds of images, and
+// PDQ's SIMD code unoptimised is 30-100× slower (a 1.6-megapixel image: 287 ms against 2.7).
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 #if arch(x86_64)
 let targetCPU = ProcessInfo.processInfo.environment["VIGIL_TARGET_CPU"] ?? "haswell"
 // CPUs known to have AVX2 and FMA: PDQ's 8×8 transposes use AVX2 intrinsics
@@ -25,10 +28,10 @@ let targetCPU = ProcessInfo.processInfo.environment["VIGIL_TARGET_CPU"] ?? "hasw
 let avx2CPUs: Set = ["haswell", "broadwell", "skylake", "skylake-avx512", "cascadelake", "icelake-server", "sapphirerapids",
                      "emeraldrapids", "x86-64-v3", "x86-64-v4", "znver1", "znver2", "znver3", "znver4", "znver5"]
 let hotPath: [SwiftSetting] = strictSwift + [.unsafeFlags(["-target-cpu", targetCPU])]
-    + (avx2CPUs.contains(targetCPU) ? [.define("VIGIL_AVX2"), .define("VIGIL_FMA")] : [])
+    + (avx2CPUs.contains(targetCPU) ? [.define("VIGIL_AVX2"), .define("VIGIL_FMA")] : []) + optimizedInDebug
 #else
 // Every 64-bit ARM CPU has FMA, as do the other 64-bit CPUs Swift builds for.
-let hotPath: [SwiftSetting] = strictSwift + [.define("VIGIL_FMA", .when(platforms: [.macOS, .linux]))]
+let hotPath: [SwiftSetting] = strictSwift + [.define("VIGIL_FMA", .when(platforms: [.macOS, .linux]))] + optimizedInDebug
 #endif
 
 let package = Package(
