@@ -25,8 +25,10 @@ let targetCPU = ProcessInfo.processInfo.environment["VIGIL_TARGET_CPU"] ?? "hasw
 // CPUs known to have AVX2 and FMA: PDQ's 8×8 transposes use AVX2 intrinsics
 // (Sources/PDQ/EightByEight.swift) and its divisions a multiply and two FMAs (ExactDivisor); any
 // other target gets the same bits from plain code (software FMA would be far slower than dividing).
-let avx2CPUs: Set = ["haswell", "broadwell", "skylake", "skylake-avx512", "cascadelake", "icelake-server", "sapphirerapids",
-                     "emeraldrapids", "x86-64-v3", "x86-64-v4", "znver1", "znver2", "znver3", "znver4", "znver5"]
+let avx2CPUs: Set = ["haswell", "broadwell", "skylake", "skylake-avx512", "cascadelake", "cooperlake", "cannonlake",
+                     "icelake-client", "icelake-server", "tigerlake", "rocketlake", "alderlake", "raptorlake", "meteorlake",
+                     "sapphirerapids", "emeraldrapids", "graniterapids", "x86-64-v3", "x86-64-v4",
+                     "znver1", "znver2", "znver3", "znver4", "znver5"]
 let hotPath: [SwiftSetting] = strictSwift + [.unsafeFlags(["-target-cpu", targetCPU])]
     + (avx2CPUs.contains(targetCPU) ? [.define("VIGIL_AVX2"), .define("VIGIL_FMA")] : []) + optimizedInDebug
 #else

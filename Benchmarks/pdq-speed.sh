@@ -33,7 +33,8 @@ if [[ $(uname -m) == x86_64 ]]; then
   cpu=${VIGIL_TARGET_CPU:-haswell}
   flags+=(-target-cpu "$cpu")
   case $cpu in
-    haswell|broadwell|skylake|skylake-avx512|cascadelake|icelake-server|sapphirerapids|emeraldrapids|x86-64-v3|x86-64-v4|znver[1-5])
+    haswell|broadwell|skylake|skylake-avx512|cascadelake|cooperlake|cannonlake|icelake-client|icelake-server|tigerlake|rocketlake|\
+    alderlake|raptorlake|meteorlake|sapphirerapids|emeraldrapids|graniterapids|x86-64-v3|x86-64-v4|znver[1-5])
       flags+=(-D VIGIL_AVX2 -D VIGIL_FMA) ;;
   esac
 else

@@ -8,7 +8,8 @@ left out. Run by `make test`; exits 1 listing the differences.
 import glob, json, os, re, subprocess, sys
 
 PLATFORM = {"Foundation", "FoundationEssentials", "FoundationNetworking", "FoundationXML", "Glibc", "Musl", "Darwin",
-            "Dispatch", "Synchronization", "Testing", "XCTest", "_Concurrency", "os", "CoreFoundation"}
+            "Dispatch", "Synchronization", "Testing", "XCTest", "_Concurrency", "os", "CoreFoundation",
+            "_Builtin_intrinsics"}  # the compiler's own CPU intrinsics (PDQ's AVX2 transposes)
 IMPORT = re.compile(r"^\s*(?:@[A-Za-z_]+(?:\([^)]*\))?\s+)*(?:public |package |internal |private |fileprivate )?"
                     r"import (?:struct |class |enum |func |protocol |typealias |var |let )?([A-Za-z_][A-Za-z0-9_]*)")
 

@@ -1,5 +1,6 @@
 import Foundation
 public import ImageCodecs
+import PDQ
 
 /// The memory every image being decoded and hashed in this process may take together: bounded
 /// per process, not per image. A 100-megapixel image takes 300-700 MB while it is decoded and
@@ -11,11 +12,11 @@ public import ImageCodecs
 /// One image is always admitted when nothing else is in flight, so an image larger than the whole
 /// budget (but within `max_pixels`) is still hashed, alone.
 public final class DecodeMemoryBudget: @unchecked Sendable {
-    /// What one pixel costs while decoded and hashed, measured (`vigil hash`'s peak resident
-    /// memory less the process's own 40 MB): a 100-megapixel JPEG, PNG (with alpha) or WebP 3.2
-    /// bytes, a TIFF 6.8 (libtiff reads RGBA, then RGB is made), a 48-megapixel HEIC 6.3; rounded
-    /// up. PDQ's scratch is rows, not planes (issue 33): until then it added 8 bytes a pixel.
-    public static let bytesPerPixel = 8
+    /// What one pixel costs while decoded, measured (`vigil hash`'s peak resident memory less the
+    /// process's own 40 MB): a 100-megapixel JPEG, PNG (with alpha) or WebP 3.2 bytes, a TIFF 6.8
+    /// (libtiff reads RGBA, then RGB is made), a 48-megapixel HEIC 6.3; rounded up. PDQ's scratch,
+    /// which depends on the image's shape more than on its size, is added (`cost`).
+    public static let bytesPerPixel = 7
 
     public let capacity: Int
     // NSCondition guards `inFlight` and `peak`; waiting background work waits on it.
@@ -33,10 +34,16 @@ public final class DecodeMemoryBudget: @unchecked Sendable {
         let bytes: Int
     }
 
+    /// The bytes an image of this size takes while decoded and hashed: its pixels and the
+    /// decoder's buffers, and PDQ's scratch (`PDQHasher.scratchBytes`: a few bands of rows, so more
+    /// a pixel for a wide, short image than for a square one).
     public static func cost(width: Int, height: Int) -> Int {
+        guard width >= 0, height >= 0 else { return Int.max }
         let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
         let (bytes, overflow2) = pixels.multipliedReportingOverflow(by: bytesPerPixel)
-        return overflow || overflow2 ? Int.max : bytes
+        guard !overflow, !overflow2, width <= 1 << 31, height <= 1 << 31 else { return Int.max }
+        let (total, overflow3) = bytes.addingReportingOverflow(PDQHasher.scratchBytes(width: width, height: height))
+        return overflow3 ? Int.max : total
     }
 
     /// Admits `bytes`; when they do not fit, `wait` waits for them (background work) and

@@ -8,6 +8,13 @@ import _Builtin_intrinsics.intel
 /// stores of 128-bit halves, which do not use the shuffle port; LLVM folds the same shuffles
 /// written with Swift's portable SIMD types into about 75. Elsewhere, scalar.
 enum EightByEight {
+    /// Whether this build transposes with AVX2.
+    #if VIGIL_AVX2
+    static let usesAVX2 = true
+    #else
+    static let usesAVX2 = false
+    #endif
+
     /// `out[j * 8 + i] = p_i[j]` for i, j in 0 ..< 8.
     @inline(__always)
     static func toColumns(_ p0: UnsafePointer<Float>, _ p1: UnsafePointer<Float>, _ p2: UnsafePointer<Float>, _ p3: UnsafePointer<Float>,
@@ -31,8 +38,10 @@ enum EightByEight {
     static func toColumnsOneByOne(_ p0: UnsafePointer<Float>, _ p1: UnsafePointer<Float>, _ p2: UnsafePointer<Float>, _ p3: UnsafePointer<Float>,
                                   _ p4: UnsafePointer<Float>, _ p5: UnsafePointer<Float>, _ p6: UnsafePointer<Float>, _ p7: UnsafePointer<Float>,
                                   into out: UnsafeMutablePointer<Float>) {
-        for (i, p) in [p0, p1, p2, p3, p4, p5, p6, p7].enumerated() {
-            for j in 0..<8 { out[j * 8 + i] = p[j] }
+        for j in 0..<8 {
+            let column = out + j * 8
+            column[0] = p0[j]; column[1] = p1[j]; column[2] = p2[j]; column[3] = p3[j]
+            column[4] = p4[j]; column[5] = p5[j]; column[6] = p6[j]; column[7] = p7[j]
         }
     }
 

@@ -19,7 +19,7 @@ enum LumaConversion {
     /// both pick whole pixels. `out` holds 512×512.
     static func fillSquashed(_ view: PixelView, into out: UnsafeMutablePointer<Float>) {
         let side = referenceCLISide
-        guard let base = view.bytes.baseAddress else { return }
+        guard let base = view.bytes.baseAddress else { preconditionFailure("pixels of an image at least 5×5 have an address") }
         let bpp = view.layout.bytesPerPixel
         var columnOffsets = [Int](repeating: 0, count: side)
         for x in 0..<side { columnOffsets[x] = ((x * view.width) >> 9) * bpp }
@@ -43,7 +43,7 @@ enum LumaConversion {
     /// Writes the luma of rows `first ..< first + count` of `view` into `out` (row-major,
     /// `view.width` wide).
     static func fillRows(_ view: PixelView, first: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
-        guard let base = view.bytes.baseAddress else { return }
+        guard let base = view.bytes.baseAddress else { preconditionFailure("pixels of an image at least 5×5 have an address") }
         let cols = view.width
         for y in 0..<count {
             let sourceRow = base + (first + y) * view.rowStride

@@ -1,10 +1,8 @@
 /// Computes PDQ hashes bit-for-bit as Meta's C++ reference (`pdqHash256FromFloatLuma`).
 ///
-/// One hasher owns its scratch memory and reuses it across calls, so hashing allocates nothing in
-/// the steady state. The scratch holds rows of the image (rings of a few bands of 32 rows, and 64
-/// floats a row for the sampled columns), never a whole image in floats: a hasher that has hashed a
-/// 100-megapixel image keeps megabytes, not the 800 MB two float planes took. It is not
-/// thread-safe: give each task its own (they are cheap when idle).
+/// One hasher owns its scratch memory and reuses it across calls (`BlurScratch`: rings of a few
+/// bands of rows, never a whole image in floats; over 64 MB is given back after each hash). It is
+/// not thread-safe: give each task its own (they are cheap when idle).
 public final class PDQHasher {
     /// Images with a side under this get hash 0 and quality 0, as in the reference.
     public static let minimumDimension = 5
@@ -124,64 +122,136 @@ public final class PDQHasher {
 
     /// Both passes of the blur, streamed through the image a band of 32 rows at a time: a band's
     /// luma is blurred along its rows into a ring of rows, the column pass emits every row the
-    /// ring allows into a second ring, and the second pass along rows takes those 32 at a time,
-    /// keeping only the 64 sampled columns. Each row is read again while it is still in cache,
-    /// instead of each pass sweeping the whole image through memory.
+    /// ring allows into a second ring, the second pass along rows takes those 32 at a time and
+    /// keeps the 64 sampled columns in a third ring, and the second column pass keeps only the 64
+    /// sampled rows. Each row is read again while it is still in cache, and no buffer grows with
+    /// the image's height.
     private func blurAndDecimate(_ source: LumaSource) {
         let rows = source.rows, cols = source.cols
-        let alongRows = BoxWindow(forDimension: cols)
-        let alongCols = BoxWindow(forDimension: rows)
+        let plan = BlurScratch(rows: rows, cols: cols)
+        let alongRows = plan.alongRows, alongCols = plan.alongCols
         let sampleRows = JaroszFilter.samplePositions(length: rows)
         let sampleCols = JaroszFilter.samplePositions(length: cols)
-        let bandRows = RowPass.stripsTogether * 8
-        // The first ring holds the rows the column pass reads (its window and one more) and the
-        // band being written; the second, two bands. Multiples of a band keep each band's rows
-        // contiguous in its ring.
-        let wholeImage = (rows + bandRows - 1) / bandRows * bandRows
-        let firstRing = min(wholeImage, (alongCols.size + 1 + bandRows + bandRows - 1) / bandRows * bandRows + bandRows)
-        let secondRing = min(wholeImage, 2 * bandRows)
+        let divisors = sampleCols.map { ExactDivisor(alongRows.count(at: $0, length: cols)) }
+        let bandRows = BlurScratch.bandRows
 
-        band.reserve(bandRows * cols)
-        laneScratch.reserve(RowPass.scratchCount(cols: cols))
-        firstRows.reserve(firstRing * cols)
-        firstColumns.reserve(secondRing * cols)
-        narrow.reserve(rows * 64 * 2)
+        band.reserve(plan.band)
+        laneScratch.reserve(plan.lanes)
+        firstRows.reserve(plan.firstRing * cols)
+        firstColumns.reserve(plan.secondRing * cols)
+        narrow.reserve(plan.narrowRing * 64 + 128)
         columnSums.reserve(max(cols, 64))
         let ringA = firstRows.pointer, ringB = firstColumns.pointer, sums = columnSums.pointer
         let scratch = laneScratch.pointer, bandPointer = band.pointer
-        let narrowRows = narrow.pointer
-        let narrowBlurred = narrowRows + rows * 64
+        let ringC = narrow.pointer, unsampled = ringC + plan.narrowRing * 64, narrowSums = unsampled + 64
+        let (firstRing, secondRing, narrowRing) = (plan.firstRing, plan.secondRing, plan.narrowRing)
 
         var columnPass = ColumnPass(rows: rows, cols: cols, window: alongCols)
-        var produced = 0, consumed = 0
+        var narrowPass = ColumnPass(rows: rows, cols: 64, window: alongCols)
+        var produced = 0, consumed = 0, nextSample = 0
         sampleCols.withUnsafeBufferPointer { columns in
-            while consumed < rows {
-                // A band along rows, once the rows it overwrites in the ring are no longer read.
-                if produced < rows, produced + bandRows - firstRing <= columnPass.oldestInputNeeded {
+            divisors.withUnsafeBufferPointer { divisors in
+                while consumed < rows {
+                    let progress = (produced, columnPass.emitted, consumed)
+                    // A band along rows, once the rows it overwrites in the ring are no longer read.
                     let count = min(bandRows, rows - produced)
-                    RowPass.blur(source.rows(produced, count, band: bandPointer), ringA + (produced % firstRing) * cols,
-                                 rows: count, cols: cols, window: alongRows, scratch: scratch)
-                    produced += count
-                }
-                columnPass.advance(available: produced, limit: consumed + secondRing, sums: sums,
-                                   input: { UnsafePointer(ringA + ($0 % firstRing) * cols) },
-                                   output: { ringB + ($0 % secondRing) * cols })
-                // The second pass along rows, a band at a time (the last one when the column pass ends).
-                while consumed < columnPass.emitted, columnPass.emitted - consumed >= bandRows || columnPass.isFinished {
-                    let count = min(bandRows, columnPass.emitted - consumed)
-                    RowPass.blurSampled(ringB + (consumed % secondRing) * cols, narrowRows + consumed * 64, rows: count, cols: cols,
-                                        window: alongRows, sampleColumns: columns, scratch: scratch)
-                    consumed += count
+                    if count > 0, produced + count - firstRing <= columnPass.oldestInputNeeded {
+                        RowPass.blur(source.rows(produced, count, band: bandPointer), ringA + (produced % firstRing) * cols,
+                                     rows: count, cols: cols, window: alongRows, scratch: scratch)
+                        produced += count
+                    }
+                    columnPass.advance(available: produced, limit: consumed + secondRing, sums: sums,
+                                       input: { UnsafePointer(ringA + ($0 % firstRing) * cols) },
+                                       output: { ringB + ($0 % secondRing) * cols })
+                    // The second pass along rows, a band at a time (the last one when the column pass ends).
+                    while consumed < columnPass.emitted, columnPass.emitted - consumed >= bandRows || columnPass.isFinished {
+                        let count = min(bandRows, columnPass.emitted - consumed)
+                        precondition(consumed + count - narrowRing <= narrowPass.oldestInputNeeded, "the sampled rows' ring is too small")
+                        RowPass.blurSampled(ringB + (consumed % secondRing) * cols, ringC + (consumed % narrowRing) * 64, rows: count,
+                                            cols: cols, window: alongRows, sampleColumns: columns, divisors: divisors, scratch: scratch)
+                        consumed += count
+                        // The second pass down columns, one output row at a time: the sampled ones
+                        // go to the 64×64 block (a row sampled twice, in an image under 64 rows
+                        // high, to both places), the others to a row that is overwritten.
+                        while narrowPass.emitted < narrowPass.rows {
+                            let row = narrowPass.emitted
+                            let before = row
+                            narrowPass.advance(available: consumed, limit: row + 1, sums: narrowSums,
+                                               input: { UnsafePointer(ringC + ($0 % narrowRing) * 64) },
+                                               output: { _ in unsampled })
+                            guard narrowPass.emitted > before else { break }
+                            while nextSample < 64, sampleRows[nextSample] == row {
+                                (block64 + nextSample * 64).update(from: unsampled, count: 64)
+                                nextSample += 1
+                            }
+                        }
+                    }
+                    precondition(progress != (produced, columnPass.emitted, consumed), "the blur's rings stopped it")
                 }
             }
         }
-        var narrowPass = ColumnPass(rows: rows, cols: 64, window: alongCols)
-        narrowPass.advance(available: rows, limit: rows, sums: sums,
-                           input: { UnsafePointer(narrowRows + $0 * 64) }, output: { narrowBlurred + $0 * 64 })
-        for i in 0..<64 {
-            (block64 + i * 64).update(from: narrowBlurred + sampleRows[i] * 64, count: 64)
-        }
+        precondition(nextSample == 64, "every sampled row was written")
+        if plan.floats > BlurScratch.keptFloats { releaseScratch() }
     }
+
+    /// Gives back the memory of a large image's blur: hashers are kept for the next image.
+    private func releaseScratch() {
+        band.release()
+        laneScratch.release()
+        firstRows.release()
+        firstColumns.release()
+        narrow.release()
+        columnSums.release()
+    }
+
+    /// The bytes `hash` takes, beyond the pixels, for an image of this size: what a decoding budget
+    /// charges for it. Hashing gives back what is over 64 MB when it ends.
+    public static func scratchBytes(width: Int, height: Int) -> Int {
+        guard width >= minimumDimension, height >= minimumDimension else { return 0 }
+        let squash = 512 * 512 * MemoryLayout<Float>.size
+        return BlurScratch(rows: height, cols: width).floats * MemoryLayout<Float>.size + squash
+    }
+}
+
+/// The scratch the blur of a `rows × cols` image takes, in floats: one definition for the
+/// reservations and for what the decoding budget charges. Rows of the image, never a plane: for a
+/// 10 000 × 10 000 image 18 MB, where two float planes took 800 MB.
+struct BlurScratch {
+    /// Rows blurred along rows at a time: four strips of eight lanes.
+    static let bandRows = RowPass.stripsTogether * 8
+    /// Scratch kept between hashes; more is given back.
+    static let keptFloats = 16 * 1024 * 1024
+
+    let alongRows: BoxWindow
+    let alongCols: BoxWindow
+    /// Luma of one band (`min(32, rows)` rows).
+    let band: Int
+    /// The strips of columns of eight `RowPass` works in.
+    let lanes: Int
+    /// Rows in the ring after the first pass along rows: what the column pass reads (its window
+    /// and one more, in whole bands), the band being written, and a band of slack; or the image.
+    let firstRing: Int
+    /// Rows in the ring after the first pass down columns: two bands, or the image.
+    let secondRing: Int
+    /// Rows (of 64 sampled columns) in the ring after the second pass along rows, sized as the first.
+    let narrowRing: Int
+    let cols: Int
+
+    init(rows: Int, cols: Int) {
+        self.cols = cols
+        alongRows = BoxWindow(forDimension: cols)
+        alongCols = BoxWindow(forDimension: rows)
+        let bandRows = Self.bandRows
+        band = min(bandRows, rows) * cols
+        lanes = RowPass.scratchCount(cols: cols, rows: min(bandRows, rows))
+        // Whole bands, so that each band's rows are contiguous in a ring that wraps.
+        let window = (alongCols.size + 1 + bandRows - 1) / bandRows * bandRows + 2 * bandRows
+        firstRing = min(rows, window)
+        secondRing = min(rows, 2 * bandRows)
+        narrowRing = min(rows, window)
+    }
+
+    var floats: Int { band + lanes + (firstRing + secondRing) * cols + narrowRing * 64 + 128 + max(cols, 64) }
 }
 
 /// A growable float buffer that is reused across calls and freed with its owner.
@@ -194,6 +264,13 @@ struct ScratchBuffer: ~Copyable {
         pointer.deallocate()
         pointer = .allocate(capacity: count)
         capacity = count
+    }
+
+    /// Frees the memory (a later `reserve` allocates again).
+    mutating func release() {
+        pointer.deallocate()
+        pointer = .allocate(capacity: 1)
+        capacity = 1
     }
 
     deinit { pointer.deallocate() }

@@ -11,13 +11,16 @@
 enum RowPass {
     static let stripsTogether = 4
 
-    /// Floats of scratch memory `blur` and `blurSampled` need for rows `cols` long.
-    static func scratchCount(cols: Int) -> Int { 2 * stripsTogether * cols * 8 + stripsTogether * 64 * 8 }
+    /// Floats of scratch memory `blur` and `blurSampled` need for up to `rows` rows `cols` long at a time.
+    static func scratchCount(cols: Int, rows: Int) -> Int {
+        let strips = min(stripsTogether, (rows + 7) / 8)
+        return 2 * strips * cols * 8 + strips * 64 * 8
+    }
 
     /// Every row of `input` blurred into `output` (both `rows × cols`).
     static func blur(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
                      window: BoxWindow, scratch: UnsafeMutablePointer<Float>) {
-        let strips = scratch, sums = scratch + stripsTogether * cols * 8
+        let strips = scratch, sums = scratch + min(stripsTogether, (rows + 7) / 8) * cols * 8
         var r = 0
         while r < rows {
             let count = min(stripsTogether * 8, rows - r)
@@ -41,22 +44,21 @@ enum RowPass {
         }
     }
 
-    /// Every row of `input` blurred, kept only at `sampleColumns` (ascending): `output` is
-    /// `rows × sampleColumns.count`.
+    /// Every row of `input` blurred, kept only at `sampleColumns` (non-decreasing; `divisors` holds
+    /// their counts): `output` is `rows × sampleColumns.count`.
     static func blurSampled(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
-                            window: BoxWindow, sampleColumns: UnsafeBufferPointer<Int>, scratch: UnsafeMutablePointer<Float>) {
-        precondition(sampleColumns.count <= 64, "at most 64 sampled columns")
-        let strips = scratch, picked = scratch + 2 * stripsTogether * cols * 8
+                            window: BoxWindow, sampleColumns: UnsafeBufferPointer<Int>, divisors: UnsafeBufferPointer<ExactDivisor>,
+                            scratch: UnsafeMutablePointer<Float>) {
+        precondition(sampleColumns.count <= 64 && divisors.count == sampleColumns.count, "at most 64 sampled columns, each with its count")
+        let stripsAtMost = min(stripsTogether, (rows + 7) / 8)
+        let strips = scratch, picked = scratch + 2 * stripsAtMost * cols * 8
         let outCols = sampleColumns.count
-        let divisors = sampleColumns.map { ExactDivisor(window.count(at: $0, length: cols)) }
         var r = 0
         while r < rows {
             let count = min(stripsTogether * 8, rows - r)
             let stripCount = loadStrips(input, first: r, count: count, cols: cols, into: strips)
-            divisors.withUnsafeBufferPointer { divisors in
-                sampledSums(strips, stripCount: stripCount, cols: cols, window: window,
-                            sampleColumns: sampleColumns, divisors: divisors, into: picked)
-            }
+            sampledSums(strips, stripCount: stripCount, cols: cols, window: window,
+                        sampleColumns: sampleColumns, divisors: divisors, into: picked)
             for g in 0..<stripCount {
                 let k = min(8, count - g * 8)
                 let values = picked + g * 64 * 8
@@ -85,7 +87,7 @@ enum RowPass {
                 c += 8
             }
             while c < cols {
-                for (i, p) in [p0, p1, p2, p3, p4, p5, p6, p7].enumerated() { strip[c * 8 + i] = p[c] }
+                for i in 0..<8 { strip[c * 8 + i] = row(i)[c] }
                 c += 1
             }
         }

@@ -17,6 +17,9 @@ import VigilTestSupport
         // rings of rows wrap many times). Thin, so the straight port stays quick in a debug build.
         (385, 17), (640, 9), (700, 41), (833, 40), (897, 36), (1151, 20), (2049, 40), (3001, 7),
         (17, 389), (9, 640), (41, 700), (40, 833), (36, 897), (22, 1033), (40, 2049), (7, 3001),
+        // A window of 33 down columns (the rings' next size; 6 rows in the last strip) and of 66
+        // (the column pass emits more at its end than the second ring holds: its limit decides).
+        (9, 4102), (9, 8326),
     ]
 
     enum Content: CaseIterable { case noise, gradient, stripes }
@@ -89,5 +92,16 @@ import VigilTestSupport
             }
         }
         #expect(differing.isEmpty, "\(differing.prefix(5))")
+    }
+
+    /// The blur's scratch is a few bands of rows whatever the image's height, and what a decoding
+    /// budget charges covers it for every shape (wide and short images take more a pixel).
+    @Test func scratchIsRowsAndTheBudgetCoversIt() {
+        #expect(BlurScratch(rows: 10_000, cols: 10_000).floats * 4 < 20_000_000)
+        #expect(BlurScratch(rows: 20_000_000, cols: 5).floats * 4 < 60_000_000, "a tall, thin image: not 512 bytes a row")
+        for (width, height) in [(10_000, 10_000), (20_000_000, 5), (5, 20_000_000), (3_125_000, 32), (1_000_000, 100), (1600, 1004)] {
+            let scratch = BlurScratch(rows: height, cols: width).floats * 4
+            #expect(PDQHasher.scratchBytes(width: width, height: height) >= scratch)
+        }
     }
 }
