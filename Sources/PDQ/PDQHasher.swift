@@ -124,8 +124,8 @@ public final class PDQHasher {
     /// luma is blurred along its rows into a ring of rows, the column pass emits every row the
     /// ring allows into a second ring, the second pass along rows takes those 32 at a time and
     /// keeps the 64 sampled columns in a third ring, and the second column pass keeps only the 64
-    /// sampled rows. Each row is read again while it is still in cache, and no buffer grows with
-    /// the image's height.
+    /// sampled rows. Each row is read again while it is still in cache, and no buffer holds the
+    /// image: the rings are a few bands and the column window (1/128 of the height) long.
     private func blurAndDecimate(_ source: LumaSource) {
         let rows = source.rows, cols = source.cols
         let plan = BlurScratch(rows: rows, cols: cols)
