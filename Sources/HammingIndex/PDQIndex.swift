@@ -17,34 +17,48 @@ public final class PDQIndex: Sendable {
     private let writer = Mutex(())
 
     public init() {
-        current = Mutex(Snapshot(segments: [], tombstones: []))
+        current = Mutex(Snapshot(segments: [], tombstones: [], highestPayload: nil))
     }
 
     /// The index as of now. Cheap: it shares storage with the index.
     public var snapshot: Snapshot { current.withLock { $0 } }
 
-    /// Replaces everything with `entries`, indexed in one segment (start-up load).
+    /// Replaces everything with `entries`, indexed in one segment (start-up load). The pairs must be
+    /// distinct (rows of a table keyed by payload are).
     public func load(_ hashes: [PDQHash], payloads: [UInt64]) {
         writer.withLock { _ in
             let segment = Segment.make(hashes: hashes, payloads: payloads)
-            publish(Snapshot(segments: segment.map { [$0] } ?? [], tombstones: []))
+            publish(Snapshot(segments: segment.map { [$0] } ?? [], tombstones: [], highestPayload: payloads.max()))
         }
     }
 
-    /// Adds hashes with their payloads in one atomic step.
+    /// Adds (hash, payload) pairs in one atomic step. The index is a set of pairs: a pair already
+    /// in it is not stored again.
     public func insert(_ hashes: [PDQHash], payloads: [UInt64]) {
         precondition(hashes.count == payloads.count)
         guard !hashes.isEmpty else { return }
         writer.withLock { _ in
             var next = snapshot
-            // A removed pair that comes back is revived where it lies, so each pair is stored once.
-            var newHashes: [PDQHash] = [], newPayloads: [UInt64] = []
-            for (hash, payload) in zip(hashes, payloads)
-            where next.tombstones.remove(Tombstone(payload: payload, hash: hash)) == nil {
-                newHashes.append(hash)
-                newPayloads.append(payload)
+            var seen = Set<Tombstone>()
+            var fresh: [Tombstone] = [], maybeStored: [Tombstone] = []
+            for (hash, payload) in zip(hashes, payloads) {
+                let pair = Tombstone(payload: payload, hash: hash)
+                guard seen.insert(pair).inserted else { continue }
+                // A removed pair that comes back is revived where it lies (a tombstone always
+                // names a stored pair), so each pair is stored once.
+                if next.tombstones.remove(pair) != nil { continue }
+                // A payload above every one stored cannot be stored: new entries (ids only grow)
+                // skip the exact search that pairs seen before need.
+                if let highest = next.highestPayload, payload <= highest { maybeStored.append(pair) } else { fresh.append(pair) }
+            }
+            let stored = next.stored(among: maybeStored)
+            var newHashes = fresh.map(\.hash), newPayloads = fresh.map(\.payload)
+            for pair in maybeStored where !stored.contains(pair) {
+                newHashes.append(pair.hash)
+                newPayloads.append(pair.payload)
             }
             guard !newHashes.isEmpty else { return publish(next) }
+            next.highestPayload = max(next.highestPayload ?? 0, newPayloads.max() ?? 0)
             if case let .flat(last)? = next.segments.last, last.count + newHashes.count <= Self.flatLimit * 2 {
                 next.segments.removeLast()
                 newHashes = last.hashes + newHashes
@@ -56,15 +70,15 @@ public final class PDQIndex: Sendable {
         }
     }
 
-    /// Removes the given (hash, payload) pairs in one atomic step.
+    /// Removes (hash, payload) pairs in one atomic step; a pair not in the index is ignored (a
+    /// tombstone for it would hide the pair when it is inserted later).
     public func remove(_ hashes: [PDQHash], payloads: [UInt64]) {
         precondition(hashes.count == payloads.count)
         guard !hashes.isEmpty else { return }
         writer.withLock { _ in
             var next = snapshot
-            for (hash, payload) in zip(hashes, payloads) {
-                next.tombstones.insert(Tombstone(payload: payload, hash: hash))
-            }
+            let pairs = zip(hashes, payloads).map { Tombstone(payload: $1, hash: $0) }.filter { !next.tombstones.contains($0) }
+            next.tombstones.formUnion(next.stored(among: pairs))
             publish(next)
         }
     }
@@ -131,7 +145,10 @@ public final class PDQIndex: Sendable {
     /// An immutable view of the index.
     public struct Snapshot: Sendable {
         var segments: [Segment]
+        /// Stored pairs that are removed: each names a pair stored once, in one segment.
         var tombstones: Set<Tombstone>
+        /// The highest payload ever stored, which spares new pairs a presence check.
+        var highestPayload: UInt64?
 
         /// Hashes indexed, not counting removed ones.
         public var count: Int { segments.reduce(0) { $0 + $1.count } - tombstones.count }
@@ -165,6 +182,24 @@ public final class PDQIndex: Sendable {
                 }
             }
             return Array(best.values)
+        }
+
+        /// Which of `pairs` are stored, removed or not (an exact search of their hashes).
+        func stored(among pairs: [Tombstone]) -> Set<Tombstone> {
+            guard !pairs.isEmpty else { return [] }
+            let wanted = Set(pairs)
+            let needles = Array(Set(pairs.map(\.hash)))
+            var found = Set<Tombstone>()
+            for chunkStart in stride(from: 0, to: needles.count, by: Self.needleChunk) {
+                let chunk = Array(needles[chunkStart..<min(needles.count, chunkStart + Self.needleChunk)])
+                for segment in segments {
+                    for hit in segment.search(chunk, radius: 0) {
+                        let pair = Tombstone(payload: hit.payload, hash: hit.hash)
+                        if wanted.contains(pair) { found.insert(pair) }
+                    }
+                }
+            }
+            return found
         }
 
         /// Merges trailing segments of similar size (binary-counter policy), dropping tombstoned
