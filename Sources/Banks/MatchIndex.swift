@@ -74,11 +74,13 @@ public final class MatchIndex: Sendable {
 
     public init() {}
 
-    // Payloads pack the bank id over the entry id so a hit names both without a lookup.
-    static let entryBits: UInt64 = 48
-    static func payload(bank: Int64, entry: Int64) -> UInt64 { UInt64(bank) << entryBits | UInt64(entry) }
+    // Payloads pack the entry id over the bank id so a hit names both without a lookup. The entry
+    // id is on top: entry ids only grow, so a new entry's payload is above every stored one and the
+    // index needs no search to know it is not stored yet (`PDQIndex.insert`), whatever its bank.
+    static let bankBits: UInt64 = 16
+    static func payload(bank: Int64, entry: Int64) -> UInt64 { UInt64(entry) << bankBits | UInt64(bank) }
     static func split(_ payload: UInt64) -> (bank: Int64, entry: Int64) {
-        (Int64(payload >> entryBits), Int64(payload & ((1 << entryBits) - 1)))
+        (Int64(payload & ((1 << bankBits) - 1)), Int64(payload >> bankBits))
     }
 
     public struct Counts: Sendable, Equatable {

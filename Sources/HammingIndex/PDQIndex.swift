@@ -39,16 +39,19 @@ public final class PDQIndex: Sendable {
         guard !hashes.isEmpty else { return }
         writer.withLock { _ in
             var next = snapshot
+            // Distinct payloads make distinct pairs; only a batch whose payloads do not strictly
+            // grow can hold one pair twice.
+            let distinct = zip(payloads, payloads.dropFirst()).allSatisfy { $0 < $1 }
             var seen = Set<Tombstone>()
             var fresh: [Tombstone] = [], maybeStored: [Tombstone] = []
             for (hash, payload) in zip(hashes, payloads) {
                 let pair = Tombstone(payload: payload, hash: hash)
-                guard seen.insert(pair).inserted else { continue }
+                if !distinct, !seen.insert(pair).inserted { continue }
                 // A removed pair that comes back is revived where it lies (a tombstone always
                 // names a stored pair), so each pair is stored once.
-                if next.tombstones.remove(pair) != nil { continue }
-                // A payload above every one stored cannot be stored: new entries (ids only grow)
-                // skip the exact search that pairs seen before need.
+                if !next.tombstones.isEmpty, next.tombstones.remove(pair) != nil { continue }
+                // A payload above every one stored cannot be stored: new entries (their ids only
+                // grow, and are the payload's high bits) skip the exact search.
                 if let highest = next.highestPayload, payload <= highest { maybeStored.append(pair) } else { fresh.append(pair) }
             }
             let stored = next.stored(among: maybeStored)
@@ -77,7 +80,10 @@ public final class PDQIndex: Sendable {
         guard !hashes.isEmpty else { return }
         writer.withLock { _ in
             var next = snapshot
-            let pairs = zip(hashes, payloads).map { Tombstone(payload: $1, hash: $0) }.filter { !next.tombstones.contains($0) }
+            guard let highest = next.highestPayload else { return }  // nothing was ever stored
+            // A payload above every one stored cannot be stored; a tombstoned pair is removed already.
+            let pairs = zip(hashes, payloads).map { Tombstone(payload: $1, hash: $0) }
+                .filter { $0.payload <= highest && !next.tombstones.contains($0) }
             next.tombstones.formUnion(next.stored(among: pairs))
             publish(next)
         }
@@ -184,18 +190,27 @@ public final class PDQIndex: Sendable {
             return Array(best.values)
         }
 
-        /// Which of `pairs` are stored, removed or not (an exact search of their hashes).
+        /// Which of `pairs` are stored, removed or not: flat segments are scanned against the
+        /// pairs (a few thousand set lookups), the others searched at radius 0, 4096 pairs at a time.
         func stored(among pairs: [Tombstone]) -> Set<Tombstone> {
             guard !pairs.isEmpty else { return [] }
-            let wanted = Set(pairs)
-            let needles = Array(Set(pairs.map(\.hash)))
             var found = Set<Tombstone>()
-            for chunkStart in stride(from: 0, to: needles.count, by: Self.needleChunk) {
-                let chunk = Array(needles[chunkStart..<min(needles.count, chunkStart + Self.needleChunk)])
+            for chunkStart in stride(from: 0, to: pairs.count, by: Self.needleChunk) {
+                let chunk = pairs[chunkStart..<min(pairs.count, chunkStart + Self.needleChunk)]
+                let wanted = Set(chunk)
+                let needles = Array(Set(chunk.map(\.hash)))
                 for segment in segments {
-                    for hit in segment.search(chunk, radius: 0) {
-                        let pair = Tombstone(payload: hit.payload, hash: hit.hash)
-                        if wanted.contains(pair) { found.insert(pair) }
+                    switch segment {
+                    case let .flat(s):
+                        for (hash, payload) in zip(s.hashes, s.payloads) {
+                            let pair = Tombstone(payload: payload, hash: hash)
+                            if wanted.contains(pair) { found.insert(pair) }
+                        }
+                    case let .multiIndex(s):
+                        for hit in s.search(needles, radius: 0) {
+                            let pair = Tombstone(payload: hit.payload, hash: hit.hash)
+                            if wanted.contains(pair) { found.insert(pair) }
+                        }
                     }
                 }
             }
