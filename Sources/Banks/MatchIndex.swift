@@ -77,8 +77,14 @@ public final class MatchIndex: Sendable {
     // Payloads pack the entry id over the bank id so a hit names both without a lookup. The entry
     // id is on top: entry ids only grow, so a new entry's payload is above every stored one and the
     // index needs no search to know it is not stored yet (`PDQIndex.insert`), whatever its bank.
+    // A bank id past 16 bits or an entry id past 48 would name another entry's hits: it stops the
+    // process, with the reason, rather than attribute a match wrongly.
     static let bankBits: UInt64 = 16
-    static func payload(bank: Int64, entry: Int64) -> UInt64 { UInt64(entry) << bankBits | UInt64(bank) }
+    static func payload(bank: Int64, entry: Int64) -> UInt64 {
+        precondition(bank >= 0 && bank < 1 << bankBits && entry >= 0 && entry < 1 << (64 - bankBits),
+                     "bank \(bank) or entry \(entry) is beyond what the index's payloads hold (65 535 banks, 2^48 entries)")
+        return UInt64(entry) << bankBits | UInt64(bank)
+    }
     static func split(_ payload: UInt64) -> (bank: Int64, entry: Int64) {
         (Int64(payload & ((1 << bankBits) - 1)), Int64(payload >> bankBits))
     }
