@@ -2,11 +2,9 @@
 /// both held in rings of rows: the blur streams through the image a band at a time and reads each
 /// row again while it is still in cache.
 ///
-/// Output row `o` adds input row `o + half − 1` while there is one, then subtracts input row
-/// `o − growing` once the window is full, and is divided by the reference's count for `o`: the
-/// reference's four phases, written per output. Before output 0, input rows `0 ..< half − 1` are
-/// added (its lead-in). One running sum per column is kept in `sums`; rows are swept eight columns
-/// at a time.
+/// Each output row follows `BoxWindow`'s per-output rules (the reference's four phases) and is
+/// divided by the reference's count for it. One running sum per column is kept in `sums`; rows are
+/// swept eight columns at a time.
 struct ColumnPass {
     let rows: Int
     let cols: Int
@@ -31,9 +29,7 @@ struct ColumnPass {
         available: Int, limit: Int, sums: UnsafeMutablePointer<Float>,
         input: (Int) -> UnsafePointer<Float>, output: (Int) -> UnsafeMutablePointer<Float>
     ) {
-        let lag = window.half - 1
-        let addsEnd = rows - lag
-        let subtractsStart = window.growing
+        let lag = window.lag, addsEnd = window.addsEnd(rows), subtractsStart = window.growing
         while emitted < min(rows, limit), available >= min(emitted + lag, rows - 1) + 1 {
             let o = emitted
             if o == 0 {

@@ -15,10 +15,13 @@ struct BoxWindow {
         self.init(size: (old + 2 * 64 - 1) / (2 * 64))
     }
 
-    var leadIn: Int { half - 1 }          // phase 1: add, no write
-    var growing: Int { size - half + 1 }  // phase 2: add, write
-    func steady(_ n: Int) -> Int { n - size } // phase 3: add, subtract, write
-    var shrinking: Int { half - 1 }       // phase 4: subtract, write
+    // The reference's four phases, written per output `o` of an `n`-vector: before output 0 the
+    // first `lag` inputs are added (phase 1); output `o` adds input `o + lag` while `o < addsEnd(n)`
+    // (phases 2 and 3), then subtracts input `o − growing` once `o ≥ growing` (phases 3 and 4).
+    var lag: Int { half - 1 }
+    var growing: Int { size - half + 1 }
+    func addsEnd(_ n: Int) -> Int { n - lag }
+    func steady(_ n: Int) -> Int { n - size }
 
     /// The count the reference divides output `o` of an `n`-vector by.
     @inline(__always)

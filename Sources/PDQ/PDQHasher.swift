@@ -175,11 +175,10 @@ public final class PDQHasher {
                         // high, to both places), the others to a row that is overwritten.
                         while narrowPass.emitted < narrowPass.rows {
                             let row = narrowPass.emitted
-                            let before = row
                             narrowPass.advance(available: consumed, limit: row + 1, sums: narrowSums,
                                                input: { UnsafePointer(ringC + ($0 % narrowRing) * 64) },
                                                output: { _ in unsampled })
-                            guard narrowPass.emitted > before else { break }
+                            guard narrowPass.emitted > row else { break }
                             while nextSample < 64, sampleRows[nextSample] == row {
                                 (block64 + nextSample * 64).update(from: unsampled, count: 64)
                                 nextSample += 1

@@ -4,10 +4,8 @@
 /// chains of dependent additions overlap. Each lane performs exactly the reference's additions,
 /// subtractions and division for its row, in the reference's order.
 ///
-/// Output `o` of a row adds input `o + half − 1` while there is one (`o < addsEnd`), then
-/// subtracts input `o − growing` once the window is full (`o ≥ growing`), and is divided by the
-/// reference's count for `o`: its four phases, written per output. Before output 0 the first
-/// `half − 1` inputs are added (the lead-in).
+/// Each output follows `BoxWindow`'s per-output rules (the reference's four phases) and is divided
+/// by the reference's count for it.
 enum RowPass {
     static let stripsTogether = 4
 
@@ -102,20 +100,32 @@ enum RowPass {
         UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD8<Float>.self)
     }
 
-    /// The blurred values of up to four strips, every column, into `out` (same layout). Strips
-    /// past `stripCount` alias the last one: they compute the same values into the same place.
-    static func runningSums(_ strips: UnsafeMutablePointer<Float>, stripCount: Int, cols: Int, window: BoxWindow,
-                            into out: UnsafeMutablePointer<Float>) {
-        let size = cols * 8
-        let s0 = UnsafePointer(strips), s1 = s0 + min(1, stripCount - 1) * size
-        let s2 = s0 + min(2, stripCount - 1) * size, s3 = s0 + min(3, stripCount - 1) * size
-        let o0 = out, o1 = out + min(1, stripCount - 1) * size
-        let o2 = out + min(2, stripCount - 1) * size, o3 = out + min(3, stripCount - 1) * size
+    /// Four strips `apart` floats apart from `base`; those past `stripCount` alias the last one
+    /// (they compute the same values into the same place).
+    @inline(__always)
+    static func fourStrips(_ base: UnsafeMutablePointer<Float>, stripCount: Int, apart: Int)
+        -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) {
+        (base, base + min(1, stripCount - 1) * apart, base + min(2, stripCount - 1) * apart, base + min(3, stripCount - 1) * apart)
+    }
+
+    /// Four strips' running sums after the lead-in: their first `lag` columns added.
+    @inline(__always)
+    static func leadIn(_ s0: UnsafePointer<Float>, _ s1: UnsafePointer<Float>, _ s2: UnsafePointer<Float>, _ s3: UnsafePointer<Float>,
+                       window: BoxWindow) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
         var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-        let lag = window.half - 1, addsEnd = cols - lag, subtractsStart = window.growing
-        for c in 0..<lag {
+        for c in 0..<window.lag {
             a0 += load(s0 + c * 8); a1 += load(s1 + c * 8); a2 += load(s2 + c * 8); a3 += load(s3 + c * 8)
         }
+        return (a0, a1, a2, a3)
+    }
+
+    /// The blurred values of up to four strips, every column, into `out` (same layout).
+    static func runningSums(_ strips: UnsafeMutablePointer<Float>, stripCount: Int, cols: Int, window: BoxWindow,
+                            into out: UnsafeMutablePointer<Float>) {
+        let (s0, s1, s2, s3) = fourStrips(strips, stripCount: stripCount, apart: cols * 8)
+        let (o0, o1, o2, o3) = fourStrips(out, stripCount: stripCount, apart: cols * 8)
+        var (a0, a1, a2, a3) = leadIn(s0, s1, s2, s3, window: window)
+        let lag = window.lag, addsEnd = window.addsEnd(cols), subtractsStart = window.growing
         var o = 0
         while o < subtractsStart {
             let divisor = ExactDivisor(window.half + o), at = (o + lag) * 8
@@ -147,16 +157,10 @@ enum RowPass {
     static func sampledSums(_ strips: UnsafeMutablePointer<Float>, stripCount: Int, cols: Int, window: BoxWindow,
                             sampleColumns: UnsafeBufferPointer<Int>, divisors: UnsafeBufferPointer<ExactDivisor>,
                             into out: UnsafeMutablePointer<Float>) {
-        let size = cols * 8
-        let s0 = UnsafePointer(strips), s1 = s0 + min(1, stripCount - 1) * size
-        let s2 = s0 + min(2, stripCount - 1) * size, s3 = s0 + min(3, stripCount - 1) * size
-        let o0 = out, o1 = out + min(1, stripCount - 1) * 512
-        let o2 = out + min(2, stripCount - 1) * 512, o3 = out + min(3, stripCount - 1) * 512
-        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-        let lag = window.half - 1, addsEnd = cols - lag, subtractsStart = window.growing
-        for c in 0..<lag {
-            a0 += load(s0 + c * 8); a1 += load(s1 + c * 8); a2 += load(s2 + c * 8); a3 += load(s3 + c * 8)
-        }
+        let (s0, s1, s2, s3) = fourStrips(strips, stripCount: stripCount, apart: cols * 8)
+        let (o0, o1, o2, o3) = fourStrips(out, stripCount: stripCount, apart: 512)
+        var (a0, a1, a2, a3) = leadIn(s0, s1, s2, s3, window: window)
+        let lag = window.lag, addsEnd = window.addsEnd(cols), subtractsStart = window.growing
         var o = 0
         for (j, column) in sampleColumns.enumerated() {
             let end = column + 1
