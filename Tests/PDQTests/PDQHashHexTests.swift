@@ -26,6 +26,39 @@ import Testing
         }
     }
 
+    /// Every byte value in every word: the sixteen digits of either case parse to their value,
+    /// every other byte is refused.
+    @Test func everyByteParsesToItsDigitOrIsRefused() {
+        let digits = Array("0123456789abcdef".utf8)
+        for byte in UInt8.min...UInt8.max {
+            let expected = digits.firstIndex(of: byte) ?? digits.firstIndex(of: byte | 0x20).flatMap { byte >= 0x41 && byte <= 0x46 ? $0 : nil }
+            for position in [0, 17, 38, 63] {
+                var bytes = Array(Self.sample.utf8)
+                bytes[position] = byte
+                let parsed = bytes.withUnsafeBufferPointer { buffer in
+                    String(validating: buffer, as: UTF8.self).flatMap { PDQHash(hex: $0) }
+                }
+                guard byte < 0x80 else {
+                    #expect(parsed == nil, "byte \(byte) at \(position)")
+                    continue
+                }
+                guard let expected else {
+                    #expect(parsed == nil, "byte \(byte) at \(position)")
+                    continue
+                }
+                let word = parsed?.word(3 - position / 16)
+                #expect(word.map { Int($0 >> UInt64(60 - 4 * (position % 16)) & 0xF) } == expected, "byte \(byte) at \(position)")
+            }
+        }
+    }
+
+    @Test func aDigitsSubstringParsesInPlace() throws {
+        let line = "id," + Self.sample + ",90"
+        let field = try #require(line.split(separator: ",").dropFirst().first)
+        #expect(PDQHash(hex: field) == PDQHash(hex: Self.sample))
+        #expect(PDQHash(hex: field.dropLast()) == nil)
+    }
+
     @Test func anythingButSixtyFourDigitsIsRefused() {
         #expect(PDQHash(hex: String(Self.sample.dropLast())) == nil)
         #expect(PDQHash(hex: Self.sample + "0") == nil)
