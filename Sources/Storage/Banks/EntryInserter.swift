@@ -16,83 +16,14 @@ enum EntryInserter {
     static let columns = "bank_id, pdq, pdq_quality, md5, sha256, external_id, metadata, added_by, added_at, disabled_until"
     static let returning = "id, bank_id, pdq, md5, sha256, disabled_until"
 
-    static func insert(_ rows: [EntryBinds], on connection: VigilDatabase.Connection,
+    static func insert(_ rows: EntryRows, on connection: VigilDatabase.Connection,
                        returningRows: Bool) async throws -> (ids: [Int64], rows: [IndexRow]) {
-        guard !rows.isEmpty else { return ([], []) }
+        guard rows.count > 0 else { return ([], []) }
         switch connection {
-        case let .sqlite(sqlite): return try await insertValues(rows, sqlite: sqlite, returningRows: returningRows)
-        case let .postgres(postgres): return try await copy(rows, postgres: postgres, sql: connection.sql, returningRows: returningRows)
+        case let .sqlite(sqlite): return try await SQLiteEntryInsert.insert(rows, sqlite: sqlite, returningRows: returningRows)
+        case let .postgres(postgres):
+            return try await copy(try rows.all(), postgres: postgres, sql: connection.sql, returningRows: returningRows)
         }
-    }
-
-    // MARK: SQLite: multi-row VALUES, the next statement built while SQLite runs this one
-
-    /// Integers and validated hex digits go in as literals; only free text is bound (at most 3
-    /// binds a row, so 1000 rows stay far under SQLite's bind limit). The statement text goes to
-    /// SQLiteNIO directly: SQLKit's query builder cost as much as SQLite's own parse.
-    private static func insertValues(_ rows: [EntryBinds], sqlite: SQLiteConnection,
-                                     returningRows: Bool) async throws -> (ids: [Int64], rows: [IndexRow]) {
-        var ids: [Int64] = []
-        var inserted: [IndexRow] = []
-        var running: Task<[SQLiteRow], any Error>?
-        func collect(_ task: Task<[SQLiteRow], any Error>) async throws {
-            let result = try await task.value
-            if returningRows {
-                let returned = try result.map(IndexRowReader.indexRow)
-                inserted += returned
-                ids += returned.map(\.entryID)
-            } else {
-                ids += try result.map { row in
-                    guard let id = row.column("id")?.integer else { throw StorageError.corruptRow("INSERT returned no id") }
-                    return Int64(id)
-                }
-            }
-        }
-        do {
-            for start in stride(from: 0, to: rows.count, by: 1000) {
-                let (text, binds) = valuesStatement(rows[start..<min(start + 1000, rows.count)], returningRows: returningRows)
-                if let previous = running {
-                    running = nil
-                    try await collect(previous)
-                }
-                running = Task { try await sqlite.query(text, binds) }
-            }
-            if let last = running {
-                running = nil
-                try await collect(last)
-            }
-        } catch {
-            // The caller rolls back; it must not do so while a statement is still running.
-            _ = try? await running?.value
-            throw error
-        }
-        return (ids, inserted)
-    }
-
-    static func valuesStatement(_ rows: ArraySlice<EntryBinds>, returningRows: Bool) -> (String, [SQLiteData]) {
-        var text = "INSERT INTO bank_entries (\(columns)) VALUES "
-        text.reserveCapacity(rows.count * 200)
-        var binds: [SQLiteData] = []
-        binds.reserveCapacity(rows.count * 2)
-        for (i, row) in rows.enumerated() {
-            text += i == 0 ? "(" : ", ("
-            text += String(row.bankID)
-            if let pdq = row.pdqHex { text += ", X'"; text += pdq; text += "', " } else { text += ", NULL, " }
-            text += row.pdqQuality.map(String.init) ?? "NULL"
-            if let md5 = row.md5 { text += ", '"; text += md5; text += "'" } else { text += ", NULL" }
-            if let sha256 = row.sha256 { text += ", '"; text += sha256; text += "', " } else { text += ", NULL, " }
-            if let externalID = row.externalID { text += "?, "; binds.append(.text(externalID)) } else { text += "NULL, " }
-            if row.metadata == StoredMetadata.emptyJSON { text += "'{}', " } else { text += "?, "; binds.append(.text(row.metadata)) }
-            text += "?, "
-            binds.append(.text(row.addedBy))
-            text += String(row.addedAt)
-            text += ", "
-            text += row.disabledUntil.map(String.init) ?? "NULL"
-            text += ")"
-        }
-        text += " ON CONFLICT DO NOTHING RETURNING "
-        text += returningRows ? returning : "id"
-        return (text, binds)
     }
 
     // MARK: PostgreSQL: new rows COPYed straight in; otherwise staged and inserted ON CONFLICT
@@ -261,6 +192,35 @@ enum EntryInserter {
             case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
             default: buffer.writeInteger(byte)
             }
+        }
+    }
+}
+
+/// The rows of a batch as the inserter takes them: as bind values already (rows that were
+/// reconciled), or as the entries, converted a statement's rows at a time.
+enum EntryRows {
+    case converted([EntryBinds])
+    case unconverted([NewEntry], bankID: Int64, addedAt: Int64)
+
+    var count: Int {
+        switch self {
+        case let .converted(rows): rows.count
+        case let .unconverted(entries, _, _): entries.count
+        }
+    }
+
+    func all() throws -> [EntryBinds] {
+        switch self {
+        case let .converted(rows): rows
+        case let .unconverted(entries, bankID, addedAt): try entries.map { try EntryBinds(entry: $0, bankID: bankID, addedAt: addedAt) }
+        }
+    }
+
+    func slice(_ range: Range<Int>) throws -> ArraySlice<EntryBinds> {
+        switch self {
+        case let .converted(rows): rows[range]
+        case let .unconverted(entries, bankID, addedAt):
+            ArraySlice(try entries[range].map { try EntryBinds(entry: $0, bankID: bankID, addedAt: addedAt) })
         }
     }
 }

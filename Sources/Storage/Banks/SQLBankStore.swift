@@ -108,8 +108,13 @@ public struct SQLBankStore: BankStore {
                            returningRows: Bool, checkpoint: @Sendable (BatchOutcome) throws -> BatchCheckpoint?) async throws -> BatchOutcome {
         let ms = time.millisecondsSince1970
         // Rows are written in the order given: entry ids follow it (an import sorts its batches).
-        let rows = try entries.map { try EntryBinds(entry: $0, bankID: bankID, addedAt: ms) }
-        let withdrawing = Array(Set(deleteExternalIDs).subtracting(entries.compactMap(\.metadata.externalID)))
+        // Rows without external ids need no reconciling: on SQLite they are converted a statement
+        // at a time while SQLite writes the one before, instead of all before the first (a million
+        // rows' conversion kept SQLite idle between an import's batches).
+        let deferred = database.dialect == .sqlite && !entries.contains { $0.metadata.externalID != nil }
+        let rows = deferred ? [] : try entries.map { try EntryBinds(entry: $0, bankID: bankID, addedAt: ms) }
+        let withdrawing = deleteExternalIDs.isEmpty ? []
+            : Array(Set(deleteExternalIDs).subtracting(entries.compactMap(\.metadata.externalID)))
         return try await connectionChangeTransaction { connection in
             let sql = connection.sql
             // Under the change-log lock, so the bank cannot be deleted before this commits (on
@@ -120,12 +125,13 @@ public struct SQLBankStore: BankStore {
             let withdrawn = try await Self.deleteByExternalID(sql, bankID: bankID, ids: withdrawing, at: ms)
             let reconciled = try await ExternalIDReconciler.reconcile(sql, bankID: bankID, rows: rows, at: ms)
             let replaced = try await Self.deleteByExternalID(sql, bankID: bankID, ids: reconciled.replacing, at: ms)
-            let (insertedIDs, inserted) = try await EntryInserter.insert(reconciled.insert, on: connection, returningRows: returningRows)
+            let writing: EntryRows = deferred ? .unconverted(entries, bankID: bankID, addedAt: ms) : .converted(reconciled.insert)
+            let (insertedIDs, inserted) = try await EntryInserter.insert(writing, on: connection, returningRows: returningRows)
             if let runs = EntryRuns.encode(insertedIDs) {
                 try await ChangeLogSQL.append(sql, .entriesAdded, bankID: bankID, entryRuns: runs)
             }
             let outcome = BatchOutcome(inserted: inserted, insertedCount: insertedIDs.count,
-                                       duplicates: rows.count - insertedIDs.count, updated: reconciled.updated,
+                                       duplicates: entries.count - insertedIDs.count, updated: reconciled.updated,
                                        withdrawn: withdrawn, replaced: replaced)
             if let checkpoint = try checkpoint(outcome) {
                 let held = try await sql.raw("""
@@ -558,6 +564,14 @@ enum PDQBytes {
 
     static func hash(_ data: Data) -> PDQHash {
         data.withUnsafeBytes { hash($0) }
+    }
+
+    /// Appends the 32 bytes a hash is stored as.
+    static func write(_ hash: PDQHash, to buffer: inout ByteBuffer) {
+        buffer.writeInteger(hash.w3, endianness: .big)
+        buffer.writeInteger(hash.w2, endianness: .big)
+        buffer.writeInteger(hash.w1, endianness: .big)
+        buffer.writeInteger(hash.w0, endianness: .big)
     }
 
     /// The 32 bytes a hash is stored as (most significant word first, as its hex reads).
