@@ -73,7 +73,8 @@ enum IDList {
 }
 
 /// Sets of entry ids as runs of consecutive ids, "3-7,9-9": an import batch's ids are mostly one
-/// run (SQLite allocates them densely; PostgreSQL skips the ids of rows that were duplicates).
+/// run (both databases skip the ids of rows that were duplicates: SQLite's AUTOINCREMENT uses one up
+/// for each row `ON CONFLICT DO NOTHING` skips, PostgreSQL's sequence for each on its staged path).
 enum EntryRuns {
     static func encode(_ ids: [Int64]) -> String? {
         guard !ids.isEmpty else { return nil }

@@ -22,7 +22,7 @@ enum EntryInserter {
         switch connection {
         case let .sqlite(sqlite): return try await SQLiteEntryInsert.insert(rows, sqlite: sqlite, returningRows: returningRows)
         case let .postgres(postgres):
-            return try await copy(try rows.all(), postgres: postgres, sql: connection.sql, returningRows: returningRows)
+            return try await copy(rows, postgres: postgres, sql: connection.sql, returningRows: returningRows)
         }
     }
 
@@ -32,7 +32,7 @@ enum EntryInserter {
     /// and id reservation only pay off for an import's batches.
     static let bulkMinimumRows = 1000
 
-    private static func copy(_ rows: [EntryBinds], postgres: PostgresConnection, sql: any SQLDatabase,
+    private static func copy(_ rows: EntryRows, postgres: PostgresConnection, sql: any SQLDatabase,
                              returningRows: Bool) async throws -> (ids: [Int64], rows: [IndexRow]) {
         if rows.count >= bulkMinimumRows {
             // A signal repeated within the batch is a duplicate whichever path writes it; dropped
@@ -40,7 +40,7 @@ enum EntryInserter {
             let firsts = firstOfEachSignal(rows)
             try await sql.raw("SAVEPOINT vigil_bulk_entries").run()
             do {
-                let written = try await bulkCopy(firsts, postgres: postgres, sql: sql, returningRows: returningRows)
+                let written = try await bulkCopy(rows, firsts, postgres: postgres, sql: sql, returningRows: returningRows)
                 try await sql.raw("RELEASE SAVEPOINT vigil_bulk_entries").run()
                 return written
             } catch where UniqueViolation.matches(error) {
@@ -48,7 +48,7 @@ enum EntryInserter {
                 try await sql.raw("ROLLBACK TO SAVEPOINT vigil_bulk_entries").run()
             }
         }
-        return try await stagedInsert(rows, postgres: postgres, sql: sql, returningRows: returningRows)
+        return try await stagedInsert(try rows.all(), postgres: postgres, sql: sql, returningRows: returningRows)
     }
 
     /// The bulk path, for a batch whose signals the bank does not hold yet (a first import, the
@@ -60,26 +60,30 @@ enum EntryInserter {
     /// The reserved run is contiguous because every writer of `bank_entries` holds the change-log
     /// lock (`ChangeLogSQL.lock`); were it not, two runs would overlap on the primary key, and
     /// that too is a unique violation, not a wrong row.
-    private static func bulkCopy(_ rows: [EntryBinds], postgres: PostgresConnection, sql: any SQLDatabase,
+    ///
+    /// `kept` are the rows to write (`firstOfEachSignal`), converted one at a time as COPY takes
+    /// them: an import's million rows are not converted before the first is sent.
+    private static func bulkCopy(_ rows: EntryRows, _ kept: [Int], postgres: PostgresConnection, sql: any SQLDatabase,
                                  returningRows: Bool) async throws -> (ids: [Int64], rows: [IndexRow]) {
         guard let reserved = try await sql.raw("""
             SELECT setval(pg_get_serial_sequence('bank_entries', 'id'),
-                          nextval(pg_get_serial_sequence('bank_entries', 'id')) + \(unsafeRaw: String(rows.count - 1))) AS last
+                          nextval(pg_get_serial_sequence('bank_entries', 'id')) + \(unsafeRaw: String(kept.count - 1))) AS last
             """).first() else { throw StorageError.corruptRow("setval returned no row") }
         let last = try reserved.decode(column: "last", as: Int64.self)
-        let ids = Array((last - Int64(rows.count) + 1)...last)
+        let ids = Array((last - Int64(kept.count) + 1)...last)
         try await postgres.copyFrom(table: "bank_entries", columns: ["id"] + columns.components(separatedBy: ", "),
                                     logger: Logger(label: "vigil.storage.copy")) { writer in
-            try await stream(rows, to: writer) { row, index, buffer in
+            try await stream(count: kept.count, to: writer) { index, buffer in
                 buffer.writeString(String(ids[index]))
                 buffer.writeStaticString("\t")
-                appendCopyLine(row, to: &buffer)
+                appendCopyLine(try rows.binds(at: kept[index]), to: &buffer)
             }
         }
         guard returningRows else { return (ids, []) }
-        let written = zip(ids, rows).map { id, row in
-            IndexRow(entryID: id, bankID: row.bankID, pdq: row.pdq, md5: row.md5, sha256: row.sha256,
-                     disabledUntil: row.disabledUntil.map(Date.init(milliseconds:)))
+        let written = try zip(ids, kept).map { id, index in
+            let row = try rows.binds(at: index)
+            return IndexRow(entryID: id, bankID: row.bankID, pdq: row.pdq, md5: row.md5, sha256: row.sha256,
+                            disabledUntil: row.disabledUntil.map(Date.init(milliseconds:)))
         }
         return (ids, written)
     }
@@ -96,7 +100,7 @@ enum EntryInserter {
             """).run()
         try await postgres.copyFrom(table: "vigil_entry_stage", columns: columns.components(separatedBy: ", "),
                                     logger: Logger(label: "vigil.storage.copy")) { writer in
-            try await stream(rows, to: writer) { row, _, buffer in appendCopyLine(row, to: &buffer) }
+            try await stream(count: rows.count, to: writer) { index, buffer in appendCopyLine(rows[index], to: &buffer) }
         }
         let result = try await sql.raw("""
             INSERT INTO bank_entries (\(unsafeRaw: columns)) SELECT \(unsafeRaw: columns) FROM vigil_entry_stage ORDER BY pdq
@@ -111,13 +115,13 @@ enum EntryInserter {
         return (try result.map { try $0.decode(column: "id", as: Int64.self) }, [])
     }
 
-    /// COPY data in 64 KiB writes.
-    private static func stream(_ rows: [EntryBinds], to writer: PostgresCopyFromWriter,
-                               line: (EntryBinds, Int, inout ByteBuffer) -> Void) async throws {
+    /// COPY data in 64 KiB writes: `line` writes row `index`.
+    private static func stream(count: Int, to writer: PostgresCopyFromWriter,
+                               line: (Int, inout ByteBuffer) throws -> Void) async throws {
         var buffer = ByteBuffer()
         buffer.reserveCapacity(1 << 17)
-        for (index, row) in rows.enumerated() {
-            line(row, index, &buffer)
+        for index in 0..<count {
+            try line(index, &buffer)
             if buffer.readableBytes >= 1 << 16 {
                 try await writer.write(buffer)
                 buffer.clear()
@@ -126,15 +130,16 @@ enum EntryInserter {
         if buffer.readableBytes > 0 { try await writer.write(buffer) }
     }
 
-    /// The batch without the rows that share a signal with an earlier row: what
-    /// `ON CONFLICT DO NOTHING` would keep of it in an empty bank, in the same order.
-    static func firstOfEachSignal(_ rows: [EntryBinds]) -> [EntryBinds] {
+    /// The positions of the rows that do not share a signal with an earlier row: what
+    /// `ON CONFLICT DO NOTHING` would keep of the batch in an empty bank, in the same order.
+    static func firstOfEachSignal(_ rows: EntryRows) -> [Int] {
         // An import's batch comes sorted by PDQ hash: a repeated hash is then the one just before,
         // and a million-entry set is not needed.
-        let sortedByPDQ = !rows.indices.dropFirst().contains { (rows[$0].pdq ?? .zero) < (rows[$0 - 1].pdq ?? .zero) }
+        let sortedByPDQ = !(1..<max(rows.count, 1)).contains { (rows.signals(at: $0).pdq ?? .zero) < (rows.signals(at: $0 - 1).pdq ?? .zero) }
         var pdqs = Set<PDQHash>(minimumCapacity: sortedByPDQ ? 0 : rows.count), md5s = Set<String>(), sha256s = Set<String>()
         var previousPDQ: PDQHash?
-        return rows.filter { row in
+        return (0..<rows.count).filter { index in
+            let row = rows.signals(at: index)
             if let pdq = row.pdq, sortedByPDQ ? pdq == previousPDQ : pdqs.contains(pdq) { return false }
             if let md5 = row.md5, md5s.contains(md5) { return false }
             if let sha256 = row.sha256, sha256s.contains(sha256) { return false }
@@ -192,35 +197,6 @@ enum EntryInserter {
             case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
             default: buffer.writeInteger(byte)
             }
-        }
-    }
-}
-
-/// The rows of a batch as the inserter takes them: as bind values already (rows that were
-/// reconciled), or as the entries, converted a statement's rows at a time.
-enum EntryRows {
-    case converted([EntryBinds])
-    case unconverted([NewEntry], bankID: Int64, addedAt: Int64)
-
-    var count: Int {
-        switch self {
-        case let .converted(rows): rows.count
-        case let .unconverted(entries, _, _): entries.count
-        }
-    }
-
-    func all() throws -> [EntryBinds] {
-        switch self {
-        case let .converted(rows): rows
-        case let .unconverted(entries, bankID, addedAt): try entries.map { try EntryBinds(entry: $0, bankID: bankID, addedAt: addedAt) }
-        }
-    }
-
-    func slice(_ range: Range<Int>) throws -> ArraySlice<EntryBinds> {
-        switch self {
-        case let .converted(rows): rows[range]
-        case let .unconverted(entries, bankID, addedAt):
-            ArraySlice(try entries[range].map { try EntryBinds(entry: $0, bankID: bankID, addedAt: addedAt) })
         }
     }
 }

@@ -108,10 +108,13 @@ public struct SQLBankStore: BankStore {
                            returningRows: Bool, checkpoint: @Sendable (BatchOutcome) throws -> BatchCheckpoint?) async throws -> BatchOutcome {
         let ms = time.millisecondsSince1970
         // Rows are written in the order given: entry ids follow it (an import sorts its batches).
-        // Rows without external ids need no reconciling: on SQLite they are converted a statement
-        // at a time while SQLite writes the one before, instead of all before the first (a million
-        // rows' conversion kept SQLite idle between an import's batches).
-        let deferred = database.dialect == .sqlite && !entries.contains { $0.metadata.externalID != nil }
+        // Rows without external ids need no reconciling: they are converted as they are written
+        // (on SQLite a statement at a time while SQLite writes the one before; on PostgreSQL a row
+        // at a time into COPY), not all before the first (a million rows' conversion kept the
+        // database idle between an import's batches).
+        let deferred = !entries.contains { $0.metadata.externalID != nil }
+        // Refused before the transaction begins, either way: not after a million rows are written.
+        if deferred { for entry in entries { try EntryBinds.checkDigests(entry.signals) } }
         let rows = deferred ? [] : try entries.map { try EntryBinds(entry: $0, bankID: bankID, addedAt: ms) }
         let withdrawing = deleteExternalIDs.isEmpty ? []
             : Array(Set(deleteExternalIDs).subtracting(entries.compactMap(\.metadata.externalID)))
@@ -502,7 +505,7 @@ public struct SQLBankStore: BankStore {
 /// The bind values of one new entry row.
 struct EntryBinds: Sendable {
     let bankID: Int64
-    /// Kept as the hash, written as hex only into the statement: a million-row batch holds one.
+    /// Kept as the hash, made bytes or hex only as it is written: a million-row batch holds one.
     let pdq: PDQHash?
     var pdqHex: String? { pdq?.hex }
     let pdqQuality: Int?
@@ -518,11 +521,7 @@ struct EntryBinds: Sendable {
         self.bankID = bankID
         pdq = entry.signals.pdq
         pdqQuality = entry.signals.pdqQuality
-        // Only validated lowercase hex may become an SQL literal.
-        guard entry.signals.md5.map({ HexDigest.normalise($0, length: 32) == $0 }) ?? true,
-              entry.signals.sha256.map({ HexDigest.normalise($0, length: 64) == $0 }) ?? true else {
-            throw BankError.invalid("md5 and sha256 must be lowercase hex digests")
-        }
+        try Self.checkDigests(entry.signals)
         md5 = entry.signals.md5
         sha256 = entry.signals.sha256
         externalID = entry.metadata.externalID
@@ -533,6 +532,15 @@ struct EntryBinds: Sendable {
         addedBy = entry.addedBy
         self.addedAt = addedAt
         disabledUntil = entry.disabledUntil?.millisecondsSince1970
+    }
+
+    /// Only lowercase hex digests are stored: the unique indexes then find a digest however it
+    /// was written, and PostgreSQL's COPY lines carry them unescaped.
+    static func checkDigests(_ signals: EntrySignals) throws {
+        guard signals.md5.map({ HexDigest.normalise($0, length: 32) == $0 }) ?? true,
+              signals.sha256.map({ HexDigest.normalise($0, length: 64) == $0 }) ?? true else {
+            throw BankError.invalid("md5 and sha256 must be lowercase hex digests")
+        }
     }
 }
 

@@ -9,7 +9,8 @@ import SQLiteKit
 /// `X'…'` cost more than its insert (measured: 1M PDQ rows took 2.5-4× as long as bound).
 ///
 /// Without `returningRows`, nothing comes back a row (SQLiteNIO hands each returned row to the
-/// event loop as its own future): the ids written are read after, as runs (`idsAdded`).
+/// event loop as its own future): the ids written are read after, as runs, and checked against
+/// the number of rows SQLite says it inserted (`idsAdded`).
 enum SQLiteEntryInsert {
     /// At most this many rows a statement: 10 binds a row stay under SQLite's default limit (32 766).
     static let rowsPerStatement = 1000
@@ -115,7 +116,7 @@ enum SQLiteEntryInsert {
     /// runs this one; answers the ids written (and their index rows, with `returningRows`).
     static func insert(_ rows: EntryRows, sqlite: SQLiteConnection,
                        returningRows: Bool) async throws -> (ids: [Int64], rows: [IndexRow]) {
-        let before = returningRows ? 0 : try await highestID(sqlite)
+        let before = returningRows ? nil : try await mark(sqlite)
         var ids: [Int64] = []
         var inserted: [IndexRow] = []
         var texts: [Shape: String] = [:]
@@ -132,7 +133,8 @@ enum SQLiteEntryInsert {
                 let chunk = try rows.slice(start..<min(start + rowsPerStatement, rows.count))
                 let shape = shape(chunk, returning: returningRows ? EntryInserter.returning : nil)
                 let text = texts[shape] ?? text(shape)
-                texts[shape] = text
+                // Full statements share a few shapes; a short last one is made once.
+                if chunk.count == rowsPerStatement { texts[shape] = text }
                 let binds = try binds(chunk, shape)
                 if let previous = running {
                     running = nil
@@ -149,46 +151,59 @@ enum SQLiteEntryInsert {
             _ = try? await running?.value
             throw error
         }
-        return returningRows ? (ids, inserted) : (try await idsAdded(after: before, sqlite), [])
+        guard let before else { return (ids, inserted) }
+        return (try await idsAdded(since: before, sqlite), [])
     }
 
-    /// The highest entry id so far. Every writer holds the write lock for its whole transaction
-    /// and the table's ids only grow (AUTOINCREMENT), so each id written after this is above it
-    /// and each id above it was written after.
-    static func highestID(_ sqlite: SQLiteConnection) async throws -> Int64 {
-        let rows = try await sqlite.query("SELECT coalesce(max(id), 0) AS id FROM bank_entries", [])
-        guard let id = rows.first?.column("id")?.integer else { throw StorageError.corruptRow("max(id) returned no row") }
-        return Int64(id)
+    /// What the table held before an insert: its highest id and the connection's count of rows
+    /// changed so far.
+    struct Mark {
+        let highestID: Int64
+        let changes: Int
     }
 
-    /// The ids above `before`, in order: one run when they have no gaps (an insert that skipped
-    /// nothing), otherwise read as runs (`id − row_number()` is the same along a run).
-    static func idsAdded(after before: Int64, _ sqlite: SQLiteConnection) async throws -> [Int64] {
-        let summary = try await sqlite.query("""
-            SELECT count(*) AS n, min(id) AS low, max(id) AS high FROM bank_entries WHERE id > ?1
-            """, [.integer(Int(before))])
-        guard let row = summary.first, let count = row.column("n")?.integer else {
-            throw StorageError.corruptRow("the count of the entries written returned no row")
+    /// Every writer holds the write lock for its whole transaction and the table's ids only grow
+    /// (AUTOINCREMENT), so each id written after the mark is above its highest id and each id above
+    /// it was written after.
+    static func mark(_ sqlite: SQLiteConnection) async throws -> Mark {
+        let rows = try await sqlite.query("SELECT coalesce(max(id), 0) AS id, total_changes() AS changes FROM bank_entries", [])
+        guard let row = rows.first, let id = row.column("id")?.integer, let changes = row.column("changes")?.integer else {
+            throw StorageError.corruptRow("the highest entry id returned no row")
         }
-        guard count > 0 else { return [] }
+        return Mark(highestID: Int64(id), changes: changes)
+    }
+
+    /// The ids written since `mark`, in order: one run when they have no gaps (an insert that
+    /// skipped nothing), otherwise read as runs (`id − row_number()` is the same along a run).
+    /// Their number must be the rows the connection inserted since: anything else (a row above
+    /// the mark this insert did not write) is an error, not a wrong change-log entry.
+    static func idsAdded(since mark: Mark, _ sqlite: SQLiteConnection) async throws -> [Int64] {
+        let summary = try await sqlite.query("""
+            SELECT min(id) AS low, max(id) AS high, total_changes() AS changes FROM bank_entries WHERE id > ?1
+            """, [.integer(Int(mark.highestID))])
+        guard let row = summary.first, let changes = row.column("changes")?.integer else {
+            throw StorageError.corruptRow("the entries written returned no summary")
+        }
+        let count = changes - mark.changes
         guard let low = row.column("low")?.integer, let high = row.column("high")?.integer else {
-            throw StorageError.corruptRow("the entries written have no lowest or highest id")
+            guard count == 0 else { throw StorageError.corruptRow("\(count) entries were written but none is above id \(mark.highestID)") }
+            return []
         }
         if high - low + 1 == count { return Array(Int64(low)...Int64(high)) }
         var ids: [Int64] = []
-        ids.reserveCapacity(count)
+        ids.reserveCapacity(max(count, 0))
         for run in try await sqlite.query("""
             SELECT min(id) AS low, max(id) AS high FROM (
                 SELECT id, id - row_number() OVER (ORDER BY id) AS run FROM bank_entries WHERE id > ?1
             ) GROUP BY run ORDER BY low
-            """, [.integer(Int(before))]) {
+            """, [.integer(Int(mark.highestID))]) {
             guard let low = run.column("low")?.integer, let high = run.column("high")?.integer, low <= high else {
                 throw StorageError.corruptRow("a run of the entries written has no bounds")
             }
             ids += Int64(low)...Int64(high)
         }
         guard ids.count == count else {
-            throw StorageError.corruptRow("the runs of the entries written hold \(ids.count) ids, not \(count)")
+            throw StorageError.corruptRow("\(ids.count) entries are above id \(mark.highestID), but \(count) were written")
         }
         return ids
     }
