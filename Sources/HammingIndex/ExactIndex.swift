@@ -4,6 +4,10 @@ import Synchronization
 /// as `PDQIndex`: readers use immutable snapshots; a write swaps in the next one whole. Recent
 /// writes live in a small delta that is folded into the base when it reaches an eighth of it, so a
 /// write copies O(delta), not the whole map.
+///
+/// It holds a set of (key, payload) pairs, as `PDQIndex` does: inserting a stored pair or removing
+/// one never stored changes nothing (a follower replays removes of entries it never loaded), so
+/// its count is what lookups can return.
 public final class ExactIndex<Key: Hashable & Sendable>: Sendable {
     private let current = Mutex(Snapshot(base: [:], delta: [:], removed: []))
     private let writer = Mutex(())
@@ -16,7 +20,9 @@ public final class ExactIndex<Key: Hashable & Sendable>: Sendable {
         writer.withLock { _ in
             var base: [Key: [UInt64]] = [:]
             base.reserveCapacity(keys.count)
-            for (key, payload) in zip(keys, payloads) { base[key, default: []].append(payload) }
+            for (key, payload) in zip(keys, payloads) where !(base[key]?.contains(payload) ?? false) {
+                base[key, default: []].append(payload)
+            }
             publish(Snapshot(base: base, delta: [:], removed: []))
         }
     }
@@ -26,10 +32,10 @@ public final class ExactIndex<Key: Hashable & Sendable>: Sendable {
         writer.withLock { _ in
             var next = snapshot
             for (key, payload) in zip(keys, payloads) {
-                let pair = Pair(key: key, payload: payload)
-                if next.removed.remove(pair) == nil || !(next.base[key]?.contains(payload) ?? false) {
-                    next.delta[key, default: []].append(payload)
-                }
+                // A removed pair is still held in the base or the delta: forgetting its removal
+                // brings it back.
+                guard next.removed.remove(Pair(key: key, payload: payload)) == nil, !next.holds(key, payload) else { continue }
+                next.delta[key, default: []].append(payload)
             }
             if next.delta.count > max(1024, next.base.count / 8) { next.fold() }
             publish(next)
@@ -40,7 +46,9 @@ public final class ExactIndex<Key: Hashable & Sendable>: Sendable {
         guard !keys.isEmpty else { return }
         writer.withLock { _ in
             var next = snapshot
-            for (key, payload) in zip(keys, payloads) { next.removed.insert(Pair(key: key, payload: payload)) }
+            for (key, payload) in zip(keys, payloads) where next.holds(key, payload) {
+                next.removed.insert(Pair(key: key, payload: payload))
+            }
             publish(next)
         }
     }
@@ -55,14 +63,17 @@ public final class ExactIndex<Key: Hashable & Sendable>: Sendable {
     public struct Snapshot: Sendable {
         var base: [Key: [UInt64]]
         var delta: [Key: [UInt64]]
+        /// Pairs held in the base or the delta that are removed (never a pair not held).
         var removed: Set<Pair>
 
-        /// Payloads stored under `key`, each once.
+        /// Whether the base or the delta holds the pair (removed or not).
+        func holds(_ key: Key, _ payload: UInt64) -> Bool {
+            (base[key]?.contains(payload) ?? false) || (delta[key]?.contains(payload) ?? false)
+        }
+
+        /// Payloads stored under `key` (each pair is held once).
         public func lookup(_ key: Key) -> [UInt64] {
-            var seen = Set<UInt64>()
-            return ((base[key] ?? []) + (delta[key] ?? [])).filter {
-                !removed.contains(Pair(key: key, payload: $0)) && seen.insert($0).inserted
-            }
+            ((base[key] ?? []) + (delta[key] ?? [])).filter { !removed.contains(Pair(key: key, payload: $0)) }
         }
 
         public var count: Int {

@@ -1,0 +1,45 @@
+import HammingIndex
+import Testing
+
+/// The digest index holds a set of (digest, payload) pairs, as `PDQIndex` does: its count is the
+/// number of pairs a lookup can return, whatever order the change log's inserts and removes come
+/// in (a follower replays removes of entries it never loaded, and an insert it already applied).
+@Suite struct ExactIndexSetTests {
+    @Test func removingAPairNeverStoredChangesNothing() {
+        let index = ExactIndex<String>()
+        index.load(["a"], payloads: [1])
+        index.remove(["a", "b"], payloads: [2, 1])
+        #expect(index.snapshot.count == 1)
+        #expect(index.snapshot.lookup("a") == [1])
+        // Inserted after its stray remove, it is stored and counted once.
+        index.insert(["b"], payloads: [1])
+        #expect(index.snapshot.count == 2)
+        #expect(index.snapshot.lookup("b") == [1])
+    }
+
+    @Test func insertingAStoredPairAgainStoresItOnce() {
+        let index = ExactIndex<String>()
+        index.load(["a", "a"], payloads: [1, 1])
+        #expect(index.snapshot.count == 1)
+        index.insert(["a", "c", "c"], payloads: [1, 2, 2])
+        #expect(index.snapshot.count == 2)
+        // One remove takes it away, before and after the delta is folded into the base.
+        index.remove(["c"], payloads: [2])
+        #expect(index.snapshot.count == 1 && index.snapshot.lookup("c").isEmpty)
+        index.insert(["c"], payloads: [2])
+        for i in 0..<3_000 { index.insert(["k\(i)"], payloads: [UInt64(i + 10)]) }
+        index.remove(["c"], payloads: [2])
+        #expect(index.snapshot.lookup("c").isEmpty)
+        #expect(index.snapshot.count == 3_001)
+    }
+
+    @Test func aPairRemovedTwiceThenInsertedIsBack() {
+        let index = ExactIndex<String>()
+        index.insert(["a"], payloads: [1])
+        index.remove(["a"], payloads: [1])
+        index.remove(["a"], payloads: [1])
+        #expect(index.snapshot.count == 0)
+        index.insert(["a"], payloads: [1])
+        #expect(index.snapshot.count == 1 && index.snapshot.lookup("a") == [1])
+    }
+}
