@@ -6,6 +6,7 @@
 # Usage: Benchmarks/index-scale.sh "N..." REV...   (e.g. Benchmarks/index-scale.sh "1000000 10000000" HEAD;
 #   the revision "worktree" is the working tree's sources)
 #   EXACTNESS=1 also checks 200 queries against brute force at every radius 0...31, 1 and 8 needles.
+#   REMOVE=k also times removing the first k pairs in batches of 2 000, as a bank deletion does.
 #   PASSES=… timed passes (default 3), SAMPLE=… queries checked at radius 31 (default 50),
 #   FAISS_MAX=… largest size faiss runs at (default 10000000), KEEP=1 keeps the built programs.
 #   The modules are built file by file with -O, as index-query.sh builds them, not with the whole-

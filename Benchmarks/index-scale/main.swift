@@ -59,6 +59,8 @@ let index = PDQIndex()
 var t = now()
 index.load(hashes, payloads: (0..<UInt64(n)).map { $0 })
 let build = now() - t
+// REMOVE=k: what a bank deletion does to the index, timed after the queries (below).
+let removing = Array(hashes.prefix(Int(ProcessInfo.processInfo.environment["REMOVE"] ?? "0")!))
 hashes = []
 let snapshot = index.snapshot
 print(String(format: "%@: %d hashes: built in %.1f s, structures %.0f MB, resident +%.0f MB", label, n, build,
@@ -91,3 +93,22 @@ for _ in 0..<Int(ProcessInfo.processInfo.environment["PASSES"] ?? "3")! {
 }
 print(String(format: "%@: 1 needle %.3f ms (%d hits), 8 needles %.3f ms (%d hits) = %.2fx one; resident %.0f MB",
              label, bestOne * 1000, hitsOne, bestEight * 1000, hitsEight, bestEight / bestOne, residentMB()))
+
+if !removing.isEmpty {
+    // As the change-log follower applies a bank deletion: one remove of 2 000 pairs a batch.
+    t = now()
+    var slowest = 0.0
+    for start in stride(from: 0, to: removing.count, by: 2000) {
+        let batch = now()
+        let end = min(start + 2000, removing.count)
+        index.remove(Array(removing[start..<end]), payloads: (UInt64(start)..<UInt64(end)).map { $0 })
+        slowest = max(slowest, now() - batch)
+    }
+    let removal = now() - t
+    let after = index.snapshot
+    let left = removing.prefix(200).enumerated().filter { position, hash in
+        after.search([hash], radius: 0).contains { $0.payload == UInt64(position) }
+    }.count
+    print(String(format: "%@: removed %d pairs in batches of 2 000: %.1f s (%.1f µs a pair; slowest batch %.1f ms); %d of 200 checked still found",
+                 label, removing.count, removal, removal / Double(removing.count) * 1e6, slowest * 1000, left))
+}

@@ -8,7 +8,8 @@ import Synchronization
 /// structured: new hashes land in a small flat segment; full flat segments become multi-index
 /// segments, and segments of similar size are merged (like a binary counter), so each hash is
 /// re-indexed O(log N) times in all — the index is never rebuilt for a change. Removals are
-/// tombstones until a merge drops the hashes they name.
+/// tombstones until a merge drops the hashes they name, or, once a quarter of what is stored is
+/// removed (a bank deleted), until the segments holding them are rewritten without them.
 public final class PDQIndex: Sendable {
     /// Flat segments up to this size; beyond it a segment gets multi-index tables.
     public static let flatLimit = 4096
@@ -17,7 +18,7 @@ public final class PDQIndex: Sendable {
     private let writer = Mutex(())
 
     public init() {
-        current = Mutex(Snapshot(segments: [], tombstones: [], highestPayload: nil))
+        current = Mutex(Snapshot(segments: [], tombstones: TombstoneSet(), highestPayload: nil))
     }
 
     /// The index as of now. Cheap: it shares storage with the index.
@@ -28,7 +29,7 @@ public final class PDQIndex: Sendable {
     public func load(_ hashes: [PDQHash], payloads: [UInt64]) {
         writer.withLock { _ in
             let segment = Segment.make(hashes: hashes, payloads: payloads)
-            publish(Snapshot(segments: segment.map { [$0] } ?? [], tombstones: [], highestPayload: payloads.max()))
+            publish(Snapshot(segments: segment.map { [$0] } ?? [], tombstones: TombstoneSet(), highestPayload: payloads.max()))
         }
     }
 
@@ -84,7 +85,10 @@ public final class PDQIndex: Sendable {
             // A payload above every one stored cannot be stored; a tombstoned pair is removed already.
             let pairs = zip(hashes, payloads).map { Tombstone(payload: $1, hash: $0) }
                 .filter { $0.payload <= highest && !next.tombstones.contains($0) }
-            next.tombstones.formUnion(next.stored(among: pairs))
+            next.tombstones.insert(next.stored(among: pairs))
+            // Searches would keep visiting the removed pairs and their memory would stay held
+            // until merges reach them, which for a large loaded segment is never.
+            if next.tombstones.count * 4 > next.storedCount { next.purge() }
             publish(next)
         }
     }
@@ -152,12 +156,15 @@ public final class PDQIndex: Sendable {
     public struct Snapshot: Sendable {
         var segments: [Segment]
         /// Stored pairs that are removed: each names a pair stored once, in one segment.
-        var tombstones: Set<Tombstone>
+        var tombstones: TombstoneSet
         /// The highest payload ever stored, which spares new pairs a presence check.
         var highestPayload: UInt64?
 
         /// Hashes indexed, not counting removed ones.
-        public var count: Int { segments.reduce(0) { $0 + $1.count } - tombstones.count }
+        public var count: Int { storedCount - tombstones.count }
+
+        /// Pairs held in the segments, removed or not.
+        var storedCount: Int { segments.reduce(0) { $0 + $1.count } }
 
         /// Bytes held by the index structures.
         public var byteCount: Int { segments.reduce(0) { $0 + $1.byteCount } }
@@ -215,6 +222,24 @@ public final class PDQIndex: Sendable {
                 }
             }
             return found
+        }
+
+        /// Rewrites each segment that holds removed pairs without them, and forgets the tombstones.
+        mutating func purge() {
+            segments = segments.compactMap { segment in
+                let segmentPayloads = segment.payloads
+                return segment.withHashes { segmentHashes -> Segment? in
+                    let pairs = zip(segmentHashes, segmentPayloads)
+                    guard pairs.contains(where: { tombstones.contains(Tombstone(payload: $1, hash: $0)) }) else { return segment }
+                    var hashes: [PDQHash] = [], payloads: [UInt64] = []
+                    for (hash, payload) in pairs where !tombstones.contains(Tombstone(payload: payload, hash: hash)) {
+                        hashes.append(hash)
+                        payloads.append(payload)
+                    }
+                    return Segment.make(hashes: hashes, payloads: payloads)
+                }
+            }
+            tombstones = TombstoneSet()
         }
 
         /// Merges trailing segments of similar size (binary-counter policy), dropping tombstoned
