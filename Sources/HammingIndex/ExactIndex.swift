@@ -9,7 +9,7 @@ import Synchronization
 /// one never stored changes nothing (a follower replays removes of entries it never loaded), so
 /// its count is what lookups can return.
 public final class ExactIndex<Key: Hashable & Sendable>: Sendable {
-    private let current = Mutex(Snapshot(base: [:], delta: [:], removed: []))
+    private let current = Mutex(Snapshot(base: [:], delta: [:], removed: RemovalSet()))
     private let writer = Mutex(())
 
     public init() {}
@@ -23,7 +23,7 @@ public final class ExactIndex<Key: Hashable & Sendable>: Sendable {
             for (key, payload) in zip(keys, payloads) where !(base[key]?.contains(payload) ?? false) {
                 base[key, default: []].append(payload)
             }
-            publish(Snapshot(base: base, delta: [:], removed: []))
+            publish(Snapshot(base: base, delta: [:], removed: RemovalSet()))
         }
     }
 
@@ -46,9 +46,9 @@ public final class ExactIndex<Key: Hashable & Sendable>: Sendable {
         guard !keys.isEmpty else { return }
         writer.withLock { _ in
             var next = snapshot
-            for (key, payload) in zip(keys, payloads) where next.holds(key, payload) {
-                next.removed.insert(Pair(key: key, payload: payload))
-            }
+            next.removed.insert(zip(keys, payloads).filter { next.holds($0, $1) }.map { Pair(key: $0, payload: $1) })
+            // A quarter removed (a bank deleted): folded into the base, whose memory they give back.
+            if next.removed.count * 4 > next.base.count + next.delta.count { next.fold() }
             publish(next)
         }
     }
@@ -64,7 +64,7 @@ public final class ExactIndex<Key: Hashable & Sendable>: Sendable {
         var base: [Key: [UInt64]]
         var delta: [Key: [UInt64]]
         /// Pairs held in the base or the delta that are removed (never a pair not held).
-        var removed: Set<Pair>
+        var removed: RemovalSet<Pair>
 
         /// Whether the base or the delta holds the pair (removed or not).
         func holds(_ key: Key, _ payload: UInt64) -> Bool {
@@ -82,10 +82,10 @@ public final class ExactIndex<Key: Hashable & Sendable>: Sendable {
 
         mutating func fold() {
             for (key, payloads) in delta { base[key, default: []].append(contentsOf: payloads) }
-            for pair in removed { base[pair.key]?.removeAll { $0 == pair.payload } }
+            for pair in removed.elements { base[pair.key]?.removeAll { $0 == pair.payload } }
             base = base.filter { !$0.value.isEmpty }
             delta = [:]
-            removed = []
+            removed = RemovalSet()
         }
     }
 }

@@ -18,7 +18,7 @@ public final class PDQIndex: Sendable {
     private let writer = Mutex(())
 
     public init() {
-        current = Mutex(Snapshot(segments: [], tombstones: TombstoneSet(), highestPayload: nil))
+        current = Mutex(Snapshot(segments: [], tombstones: RemovalSet(), highestPayload: nil))
     }
 
     /// The index as of now. Cheap: it shares storage with the index.
@@ -29,7 +29,7 @@ public final class PDQIndex: Sendable {
     public func load(_ hashes: [PDQHash], payloads: [UInt64]) {
         writer.withLock { _ in
             let segment = Segment.make(hashes: hashes, payloads: payloads)
-            publish(Snapshot(segments: segment.map { [$0] } ?? [], tombstones: TombstoneSet(), highestPayload: payloads.max()))
+            publish(Snapshot(segments: segment.map { [$0] } ?? [], tombstones: RemovalSet(), highestPayload: payloads.max()))
         }
     }
 
@@ -156,7 +156,7 @@ public final class PDQIndex: Sendable {
     public struct Snapshot: Sendable {
         var segments: [Segment]
         /// Stored pairs that are removed: each names a pair stored once, in one segment.
-        var tombstones: TombstoneSet
+        var tombstones: RemovalSet<Tombstone>
         /// The highest payload ever stored, which spares new pairs a presence check.
         var highestPayload: UInt64?
 
@@ -239,7 +239,7 @@ public final class PDQIndex: Sendable {
                     return Segment.make(hashes: hashes, payloads: payloads)
                 }
             }
-            tombstones = TombstoneSet()
+            tombstones = RemovalSet()
         }
 
         /// Merges trailing segments of similar size (binary-counter policy), dropping tombstoned

@@ -43,3 +43,22 @@ import Testing
         #expect(index.snapshot.count == 1 && index.snapshot.lookup("a") == [1])
     }
 }
+
+/// A bank deleted from the digest index: removals past a quarter are folded into the base, and
+/// the index answers as before.
+@Suite struct ExactIndexDeletionTests {
+    @Test func aLargeRemovalIsFoldedAndLookupsStayExact() {
+        let index = ExactIndex<String>()
+        let keys = (0..<40_000).map { "digest-\($0)" }
+        index.load(keys, payloads: keys.indices.map { UInt64($0) })
+        for start in stride(from: 0, to: 14_000, by: 2_000) {
+            index.remove(Array(keys[start..<(start + 2_000)]), payloads: (start..<(start + 2_000)).map { UInt64($0) })
+        }
+        let snapshot = index.snapshot
+        #expect(snapshot.count == 26_000)
+        #expect(snapshot.lookup("digest-13999").isEmpty && snapshot.lookup("digest-14000") == [14_000])
+        index.insert(["digest-7"], payloads: [7])
+        index.remove(["digest-8"], payloads: [8])
+        #expect(index.snapshot.lookup("digest-7") == [7] && index.snapshot.count == 26_001)
+    }
+}
