@@ -46,7 +46,9 @@ public final class ExactIndex<Key: Hashable & Sendable>: Sendable {
         guard !keys.isEmpty else { return }
         writer.withLock { _ in
             var next = snapshot
-            next.removed.insert(zip(keys, payloads).filter { next.holds($0, $1) }.map { Pair(key: $0, payload: $1) })
+            // Each removed pair once: a pair removed already is not removed again.
+            next.removed.insert(zip(keys, payloads).map { Pair(key: $0, payload: $1) }
+                .filter { next.holds($0.key, $0.payload) && !next.removed.contains($0) })
             // A quarter removed (a bank deleted): folded into the base, whose memory they give back.
             if next.removed.count * 4 > next.base.count + next.delta.count { next.fold() }
             publish(next)
@@ -82,7 +84,7 @@ public final class ExactIndex<Key: Hashable & Sendable>: Sendable {
 
         mutating func fold() {
             for (key, payloads) in delta { base[key, default: []].append(contentsOf: payloads) }
-            for pair in removed.elements { base[pair.key]?.removeAll { $0 == pair.payload } }
+            removed.forEach { pair in base[pair.key]?.removeAll { $0 == pair.payload } }
             base = base.filter { !$0.value.isEmpty }
             delta = [:]
             removed = RemovalSet()

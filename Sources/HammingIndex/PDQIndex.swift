@@ -225,6 +225,8 @@ public final class PDQIndex: Sendable {
         }
 
         /// Rewrites each segment that holds removed pairs without them, and forgets the tombstones.
+        /// A rewrite is a build of what is left (seconds at 10M): the writer lock, and so the
+        /// change-log follower, waits for it; readers keep the snapshot they have.
         mutating func purge() {
             segments = segments.compactMap { segment in
                 let segmentPayloads = segment.payloads
@@ -232,6 +234,8 @@ public final class PDQIndex: Sendable {
                     let pairs = zip(segmentHashes, segmentPayloads)
                     guard pairs.contains(where: { tombstones.contains(Tombstone(payload: $1, hash: $0)) }) else { return segment }
                     var hashes: [PDQHash] = [], payloads: [UInt64] = []
+                    hashes.reserveCapacity(segment.count)
+                    payloads.reserveCapacity(segment.count)
                     for (hash, payload) in pairs where !tombstones.contains(Tombstone(payload: payload, hash: hash)) {
                         hashes.append(hash)
                         payloads.append(payload)

@@ -62,3 +62,26 @@ import Testing
         #expect(index.snapshot.lookup("digest-7") == [7] && index.snapshot.count == 26_001)
     }
 }
+
+/// Past 16 384 removals the removed pairs move to the settled set. A pair removed again after
+/// that, then inserted, is back (its second removal was recorded in the recent set too, and the
+/// insert cleared only that one, so the pair stayed hidden and the next fold dropped it).
+@Suite struct ExactIndexSettledRemovalTests {
+    @Test func aPairRemovedTwiceAcrossTheSettledSetThenInsertedIsFound() {
+        let index = ExactIndex<String>()
+        let keys = (0..<70_000).map { "digest-\($0)" }
+        index.load(keys, payloads: keys.indices.map { UInt64($0) })
+        for start in stride(from: 0, to: 17_000, by: 2_000) {
+            let end = min(start + 2_000, 17_000)
+            index.remove(Array(keys[start..<end]), payloads: (start..<end).map { UInt64($0) })
+        }
+        index.remove(["digest-42"], payloads: [42])
+        index.insert(["digest-42"], payloads: [42])
+        #expect(index.snapshot.lookup("digest-42") == [42])
+        #expect(index.snapshot.count == 53_001)
+        // Folded (a quarter removed): still there.
+        index.remove(Array(keys[17_000..<18_000]), payloads: (17_000..<18_000).map { UInt64($0) })
+        #expect(index.snapshot.lookup("digest-42") == [42])
+        #expect(index.snapshot.count == 52_001)
+    }
+}
