@@ -2,7 +2,8 @@ import Banks
 import PDQ
 
 /// The rows of a batch as the inserter takes them: as bind values already (rows that were
-/// reconciled), or as the entries, converted a statement's rows at a time.
+/// reconciled), or as the entries, converted as they are written (a statement's rows at a time on
+/// SQLite, a row at a time into COPY on PostgreSQL).
 enum EntryRows: Sendable {
     case converted([EntryBinds])
     case unconverted([NewEntry], bankID: Int64, addedAt: Int64)
