@@ -92,13 +92,47 @@ public struct SQLBankStore: BankStore {
         } }
     }
 
+    /// A deleted bank's entries go this many a transaction before the bank itself.
+    static let deletionBatch = 50_000
+
     public func deleteBank(id: Int64) async throws {
+        try await deleteBank(id: id, batch: Self.deletionBatch)
+    }
+
+    /// In one transaction, deleting a 10M-entry bank held SQLite's only writer for 47 s, every
+    /// other write (a lookup's match commit) waiting behind it. Its entries now go `batch` a
+    /// transaction, in id order, each batch logging its removals as the one transaction did; the
+    /// last transaction deletes what is left (an import may still be adding) with the bank.
+    /// Stopped half way (a crash), it leaves the bank with the entries not yet deleted, its log
+    /// saying so; deleting the bank again finishes.
+    func deleteBank(id: Int64, batch: Int) async throws {
+        var after: Int64 = 0
+        while let last = try await deleteEntries(ofBank: id, after: after, batch: batch) { after = last }
         try await changeTransaction { sql in
             try await ChangeLogSQL.appendRemovals(sql, where: "bank_id = \(bind: id)")
             try await sql.raw("DELETE FROM bank_entries WHERE bank_id = \(bind: id)").run()
             try await sql.raw("DELETE FROM entry_matches WHERE bank_id = \(bind: id)").run()
             try await sql.raw("DELETE FROM banks WHERE id = \(bind: id)").run()
             try await ChangeLogSQL.append(sql, .bankDeleted, bankID: id)
+        }
+    }
+
+    /// Deletes the bank's next `batch` entries with ids above `after`, with their removals logged
+    /// and their match counts; answers the highest id deleted, or nil (deleting nothing) when
+    /// fewer are left: those go with the bank.
+    private func deleteEntries(ofBank bankID: Int64, after: Int64, batch: Int) async throws -> Int64? {
+        try await changeTransaction { sql in
+            guard let row = try await sql.raw("""
+                SELECT count(*) AS n, max(id) AS last FROM (
+                    SELECT id FROM bank_entries WHERE bank_id = \(bind: bankID) AND id > \(bind: after) ORDER BY id LIMIT \(bind: batch)
+                ) AS next_batch
+                """).first() else { throw StorageError.corruptRow("the next entries of bank \(bankID) returned no row") }
+            guard try row.decode(column: "n", as: Int.self) == batch else { return nil }
+            let last = try row.decode(column: "last", as: Int64.self)
+            try await ChangeLogSQL.appendRemovals(sql, where: "bank_id = \(bind: bankID) AND id > \(bind: after) AND id <= \(bind: last)")
+            try await sql.raw("DELETE FROM entry_matches WHERE entry_id > \(bind: after) AND entry_id <= \(bind: last) AND bank_id = \(bind: bankID)").run()
+            try await sql.raw("DELETE FROM bank_entries WHERE bank_id = \(bind: bankID) AND id > \(bind: after) AND id <= \(bind: last)").run()
+            return last
         }
     }
 
