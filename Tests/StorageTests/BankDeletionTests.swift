@@ -6,21 +6,48 @@ import Testing
 import VigilTestSupport
 
 /// A bank is deleted a batch of entries a transaction (one transaction for a 10M-entry bank held
-/// SQLite's only writer for 47 s): the end is what one transaction left — the bank and all its
-/// entries gone, each removal logged once before the bank's deletion, other banks untouched,
-/// and another replica following the log alone agrees.
+/// SQLite's only writer for 47 s): disabled first, so a deletion stopped half way leaves an inert
+/// bank; at the end what one transaction left — the bank, its entries and their match totals gone,
+/// each removal logged once before the bank's deletion, other banks untouched, and another
+/// replica following the log alone agrees.
 @Suite struct BankDeletionTests {
-    @Test(arguments: Backend.allCases)
-    func aBankDeletedInBatchesLeavesWhatOneTransactionLeft(backend: Backend) async throws {
+    struct Fixture {
+        let db: TestDatabase
+        let service: BankService, database: VigilDatabase
+        let follower: BankService, followerDatabase: VigilDatabase
+        let gone: Bank, kept: Bank
+        let goneHashes: [PDQHash]
+        let store: SQLBankStore
+
+        func close() async {
+            await database.close()
+            await followerDatabase.close()
+            withExtendedLifetime(db) {}
+        }
+
+        func matchTotals(bankID: Int64) async throws -> Int {
+            try await database.run { sql in
+                try await sql.raw("SELECT count(*) AS n FROM entry_matches WHERE bank_id = \(bind: bankID)").first()?.decode(column: "n", as: Int.self) ?? -1
+            }
+        }
+
+        func log(bankID: Int64) async throws -> [(op: String, entryID: Int64?)] {
+            try await database.run { sql in
+                try await sql.raw("SELECT op, entry_id FROM bank_changes WHERE bank_id = \(bind: bankID) ORDER BY seq").all()
+                    .map { (try $0.decode(column: "op", as: String.self), try $0.decode(column: "entry_id", as: Int64?.self)) }
+            }
+        }
+    }
+
+    /// Two banks whose entries' ids interleave (batches of 500 in turn): 2 000 in "gone", 1 500 in
+    /// "kept", a few of each matched.
+    static func fixture(_ backend: Backend) async throws -> Fixture {
         let db = try TestDatabase.make(backend)
         let (service, database) = try await db.service()
-        defer { Task { await database.close() } }
         let (follower, followerDatabase) = try await db.service()
-        defer { Task { await followerDatabase.close() } }
         let gone = try await service.createBank(NewBank(name: "gone"))
         let kept = try await service.createBank(NewBank(name: "kept"))
         var generator = HashGenerator(seed: 31)
-        // Batches of the two banks in turn, so their ids interleave; some entries matched.
         var goneHashes: [PDQHash] = []
         for round in 0..<7 {
             let rows = (0..<500).map { _ in NewEntry(signals: EntrySignals(pdq: generator.randomHash()), addedBy: "t") }
@@ -28,28 +55,76 @@ import VigilTestSupport
             if bank.id == gone.id { goneHashes += rows.compactMap(\.signals.pdq) }
             _ = try await service.store.applyBatch(bankID: bank.id, insert: rows, deleteExternalIDs: [], at: Date(), returningRows: false)
         }
-        try await follower.syncIndex()
-        let keptCount = try await service.store.entryCount(bankID: kept.id)
-        let goneIDs = try await service.store.entries(bankID: gone.id, afterID: 0, limit: 10_000).map(\.id)
-        try #require(goneIDs.count == 2_000 && keptCount == 1_500)
-
-        let store = try #require(service.store as? SQLBankStore)
-        // 2 000 entries in batches of 300: six batches, the last 200 with the bank.
-        try await store.deleteBank(id: gone.id, batch: 300)
-
-        #expect(try await service.store.bank(named: "gone") == nil)
-        #expect(try await service.store.entryCount(bankID: gone.id) == 0)
-        #expect(try await service.store.entryCount(bankID: kept.id) == keptCount)
-        let log = try await database.run { sql in
-            try await sql.raw("SELECT op, entry_id FROM bank_changes WHERE bank_id = \(bind: gone.id) AND op IN ('entry_removed', 'bank_deleted') ORDER BY seq").all()
-                .map { (try $0.decode(column: "op", as: String.self), try $0.decode(column: "entry_id", as: Int64?.self)) }
+        for bank in [gone, kept] {
+            let ids = try await service.store.entries(bankID: bank.id, afterID: 0, limit: 10_000).map(\.id)
+            let matched = stride(from: 0, to: ids.count, by: 100).map { ids[$0] }
+            try await service.store.addMatches(Dictionary(uniqueKeysWithValues: matched.map { ($0, EntryMatchCount(matches: 2, last: Date())) }))
         }
-        #expect(log.last?.0 == "bank_deleted")
-        let removed = log.filter { $0.0 == "entry_removed" }.compactMap(\.1)
-        #expect(removed.count == 2_000 && Set(removed) == Set(goneIDs), "each removal logged once")
-        #expect(log.dropLast().allSatisfy { $0.0 == "entry_removed" })
         try await follower.syncIndex()
-        #expect(follower.index.counts.pdq == keptCount)
-        #expect(!follower.match(MatchQuery(pdq: [goneHashes[1_234]])).isMatch)
+        let store = try #require(service.store as? SQLBankStore)
+        return Fixture(db: db, service: service, database: database, follower: follower, followerDatabase: followerDatabase,
+                       gone: gone, kept: kept, goneHashes: goneHashes, store: store)
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aBankDeletedInBatchesLeavesWhatOneTransactionLeft(backend: Backend) async throws {
+        let f = try await Self.fixture(backend)
+        let goneIDs = try await f.service.store.entries(bankID: f.gone.id, afterID: 0, limit: 10_000).map(\.id)
+        let keptMatches = try await f.matchTotals(bankID: f.kept.id)
+        try #require(goneIDs.count == 2_000 && keptMatches == 15)
+        // Batches of 300: six, the last 200 with the bank.
+        try await f.store.deleteBank(id: f.gone.id, batch: 300)
+
+        #expect(try await f.service.store.bank(named: "gone") == nil)
+        #expect(try await f.service.store.entryCount(bankID: f.gone.id) == 0)
+        #expect(try await f.service.store.entryCount(bankID: f.kept.id) == 1_500)
+        #expect(try await f.matchTotals(bankID: f.gone.id) == 0)
+        #expect(try await f.matchTotals(bankID: f.kept.id) == keptMatches)
+        let log = try await f.log(bankID: f.gone.id)
+        #expect(log.last?.op == "bank_deleted")
+        let removed = log.filter { $0.op == "entry_removed" }.compactMap(\.entryID)
+        #expect(removed.count == 2_000 && Set(removed) == Set(goneIDs), "each removal logged once")
+        try await f.follower.syncIndex()
+        #expect(f.follower.index.counts.pdq == 1_500)
+        #expect(!f.follower.match(MatchQuery(pdq: [f.goneHashes[1_234]])).isMatch)
+        await f.close()
+    }
+
+    /// Stopped after two batches: the bank is listed, disabled (no replica matches it), holds the
+    /// entries not yet deleted; an import adds to it meanwhile; deleting it again removes
+    /// everything, the rows added included, each logged once.
+    @Test(arguments: Backend.allCases)
+    func aDeletionStoppedHalfWayLeavesAnInertBankAndFinishes(backend: Backend) async throws {
+        let f = try await Self.fixture(backend)
+        try #require(f.follower.match(MatchQuery(pdq: [f.goneHashes[1_999]])).isMatch)
+        let end = try #require(try await f.service.store.entries(bankID: f.gone.id, afterID: 0, limit: 10_000).last?.id)
+        // What deleteBank does before it stops: disable, then two batches.
+        try await f.store.disableForDeletion(bankID: f.gone.id)
+        var after: Int64 = 0
+        for _ in 0..<2 {
+            let last = try #require(try await f.store.nextDeletionBatch(ofBank: f.gone.id, after: after, through: end, batch: 300))
+            try await f.store.deleteEntries(ofBank: f.gone.id, after: after, through: last)
+            after = last
+        }
+        let half = try #require(try await f.service.store.bank(named: "gone"))
+        #expect(!half.enabled)
+        #expect(try await f.service.store.entryCount(bankID: f.gone.id) == 1_400)
+        try await f.follower.syncIndex()
+        #expect(!f.follower.match(MatchQuery(pdq: [f.goneHashes[1_999]])).isMatch, "a bank being deleted matches nothing")
+        var generator = HashGenerator(seed: 32)
+        let added = (0..<400).map { _ in NewEntry(signals: EntrySignals(pdq: generator.randomHash()), addedBy: "import") }
+        _ = try await f.service.store.applyBatch(bankID: f.gone.id, insert: added, deleteExternalIDs: [], at: Date(), returningRows: false)
+        let held = try await f.service.store.entries(bankID: f.gone.id, afterID: 0, limit: 10_000).map(\.id)
+        #expect(held.count == 1_800)
+
+        try await f.store.deleteBank(id: f.gone.id, batch: 300)
+        #expect(try await f.service.store.bank(named: "gone") == nil)
+        #expect(try await f.service.store.entryCount(bankID: f.gone.id) == 0)
+        #expect(try await f.service.store.entryCount(bankID: f.kept.id) == 1_500)
+        let removed = try await f.log(bankID: f.gone.id).filter { $0.op == "entry_removed" }.compactMap(\.entryID)
+        #expect(removed.count == 2_400 && Set(removed).isSuperset(of: held), "each removal logged once, the added rows' too")
+        try await f.follower.syncIndex()
+        #expect(f.follower.index.counts.pdq == 1_500)
+        await f.close()
     }
 }

@@ -100,14 +100,23 @@ public struct SQLBankStore: BankStore {
     }
 
     /// In one transaction, deleting a 10M-entry bank held SQLite's only writer for 47 s, every
-    /// other write (a lookup's match commit) waiting behind it. Its entries now go `batch` a
-    /// transaction, in id order, each batch logging its removals as the one transaction did; the
-    /// last transaction deletes what is left (an import may still be adding) with the bank.
-    /// Stopped half way (a crash), it leaves the bank with the entries not yet deleted, its log
-    /// saying so; deleting the bank again finishes.
+    /// other write (a lookup's match commit) waiting behind it. The bank is disabled first (every
+    /// replica stops matching it at once, and a deletion stopped half way leaves an inert bank, not
+    /// a live half-empty one; deleting it again finishes). Then the entries there at the start go
+    /// `batch` a transaction, in id order, each batch logging its removals as the one transaction
+    /// did; the last transaction deletes what is left (rows an import added meanwhile) with the bank.
     func deleteBank(id: Int64, batch: Int) async throws {
+        precondition(batch > 0, "a deletion batch holds at least one entry")
+        try await disableForDeletion(bankID: id)
+        let end = try await database.run { sql in
+            try await sql.raw("SELECT max(id) AS last FROM bank_entries WHERE bank_id = \(bind: id)").first()?
+                .decode(column: "last", as: Int64?.self)
+        }
         var after: Int64 = 0
-        while let last = try await deleteEntries(ofBank: id, after: after, batch: batch) { after = last }
+        while let end, let last = try await nextDeletionBatch(ofBank: id, after: after, through: end, batch: batch) {
+            try await deleteEntries(ofBank: id, after: after, through: last)
+            after = last
+        }
         try await changeTransaction { sql in
             try await ChangeLogSQL.appendRemovals(sql, where: "bank_id = \(bind: id)")
             try await sql.raw("DELETE FROM bank_entries WHERE bank_id = \(bind: id)").run()
@@ -117,22 +126,40 @@ public struct SQLBankStore: BankStore {
         }
     }
 
-    /// Deletes the bank's next `batch` entries with ids above `after`, with their removals logged
-    /// and their match counts; answers the highest id deleted, or nil (deleting nothing) when
-    /// fewer are left: those go with the bank.
-    private func deleteEntries(ofBank bankID: Int64, after: Int64, batch: Int) async throws -> Int64? {
+    /// Disables the bank, its change logged for the replicas (unless it is disabled already).
+    func disableForDeletion(bankID: Int64) async throws {
+        let ms = Date().millisecondsSince1970
         try await changeTransaction { sql in
+            let changed = try await sql.raw("""
+                UPDATE banks SET enabled = \(bind: false), updated_at = \(bind: ms) WHERE id = \(bind: bankID) AND enabled = \(bind: true) RETURNING id
+                """).all()
+            if !changed.isEmpty { try await ChangeLogSQL.append(sql, .bankUpdated, bankID: bankID) }
+        }
+    }
+
+    /// The highest id of the bank's next `batch` entries above `after` (up to `end`), or nil when
+    /// fewer are left: those go with the bank. Read before the write transaction: with no index on
+    /// (bank_id, id) it walks other banks' rows too, which need not hold the writer.
+    func nextDeletionBatch(ofBank bankID: Int64, after: Int64, through end: Int64, batch: Int) async throws -> Int64? {
+        try await database.run { sql in
             guard let row = try await sql.raw("""
                 SELECT count(*) AS n, max(id) AS last FROM (
-                    SELECT id FROM bank_entries WHERE bank_id = \(bind: bankID) AND id > \(bind: after) ORDER BY id LIMIT \(bind: batch)
+                    SELECT id FROM bank_entries WHERE bank_id = \(bind: bankID) AND id > \(bind: after) AND id <= \(bind: end)
+                    ORDER BY id LIMIT \(bind: batch)
                 ) AS next_batch
                 """).first() else { throw StorageError.corruptRow("the next entries of bank \(bankID) returned no row") }
             guard try row.decode(column: "n", as: Int.self) == batch else { return nil }
-            let last = try row.decode(column: "last", as: Int64.self)
+            return try row.decode(column: "last", as: Int64.self)
+        }
+    }
+
+    /// Deletes the bank's entries with ids in (`after`, `last`], with their removals logged and
+    /// their match totals.
+    func deleteEntries(ofBank bankID: Int64, after: Int64, through last: Int64) async throws {
+        try await changeTransaction { sql in
             try await ChangeLogSQL.appendRemovals(sql, where: "bank_id = \(bind: bankID) AND id > \(bind: after) AND id <= \(bind: last)")
             try await sql.raw("DELETE FROM entry_matches WHERE entry_id > \(bind: after) AND entry_id <= \(bind: last) AND bank_id = \(bind: bankID)").run()
             try await sql.raw("DELETE FROM bank_entries WHERE bank_id = \(bind: bankID) AND id > \(bind: after) AND id <= \(bind: last)").run()
-            return last
         }
     }
 
