@@ -46,9 +46,8 @@ public final class ExactIndex<Key: Hashable & Sendable>: Sendable {
         guard !keys.isEmpty else { return }
         writer.withLock { _ in
             var next = snapshot
-            // Each removed pair once: a pair removed already is not removed again.
-            next.removed.insert(zip(keys, payloads).map { Pair(key: $0, payload: $1) }
-                .filter { next.holds($0.key, $0.payload) && !next.removed.contains($0) })
+            // Only pairs held (a pair removed already is kept once by the set itself).
+            next.removed.insert(zip(keys, payloads).map { Pair(key: $0, payload: $1) }.filter { next.holds($0.key, $0.payload) })
             // A quarter removed (a bank deleted): folded into the base, whose memory they give back.
             if next.removed.count * 4 > next.base.count + next.delta.count { next.fold() }
             publish(next)
