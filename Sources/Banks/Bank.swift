@@ -22,12 +22,17 @@ public struct Bank: Sendable, Hashable, Codable {
     public var labels: [String]
     /// The bank's own limits against overzealous entries and poor queries, where it sets them.
     public var guards: BankGuards
+    /// Its deletion has begun (its entries go in batches): it matches nothing, cannot be enabled
+    /// or changed, and its export is refused, so the entries a deletion removes are never passed
+    /// on to another Vigil as removals. Deleting it again finishes.
+    public var deleting: Bool
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(id: Int64, name: String, description: String, kind: BankKind, enabled: Bool, pdqThreshold: Int,
-                labels: [String], guards: BankGuards = BankGuards(), createdAt: Date, updatedAt: Date) {
+                labels: [String], guards: BankGuards = BankGuards(), deleting: Bool = false, createdAt: Date, updatedAt: Date) {
         self.id = id
+        self.deleting = deleting
         self.guards = guards
         self.name = name
         self.description = description
@@ -141,6 +146,8 @@ public enum BankError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Deleting, renaming or retyping the bank (`change`) would break what uses it (the published
     /// workflows named): refused unless forced.
     case inUse(String, usedBy: [String], change: String)
+    /// The bank's deletion has begun: it may only be deleted (again, to finish).
+    case beingDeleted(String)
 
     public var description: String {
         switch self {
@@ -151,6 +158,7 @@ public enum BankError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .checkpointRefused(message): message
         case let .inUse(name, users, change):
             "bank \(name) is used by \(users.joined(separator: "; ")): \(change) it would make them fail; change them first, or force it"
+        case let .beingDeleted(name): "bank \(name) is being deleted: it can only be deleted (again, to finish)"
         }
     }
 }

@@ -127,4 +127,44 @@ import VigilTestSupport
         #expect(f.follower.index.counts.pdq == 1_500)
         await f.close()
     }
+
+    /// While its deletion runs (or after it stopped half way) the bank is marked: enabling it is
+    /// refused (it would be live with half its entries gone), and so is its change export, whose
+    /// followers would otherwise take the deletion's removals for withdrawals and lose as many of
+    /// the entries they hold as batches they happened to read — even when they looked the bank up
+    /// before the deletion began. Other banks export as before.
+    @Test(arguments: Backend.allCases)
+    func aBankBeingDeletedCanNeitherBeEnabledNorExported(backend: Backend) async throws {
+        let f = try await Self.fixture(backend)
+        let before = try await f.service.store.latestSequence()
+        let end = try #require(try await f.service.store.entries(bankID: f.gone.id, afterID: 0, limit: 10_000).last?.id)
+        try await f.store.disableForDeletion(bankID: f.gone.id)
+        let last = try #require(try await f.store.nextDeletionBatch(ofBank: f.gone.id, after: 0, through: end, batch: 300))
+        try await f.store.deleteEntries(ofBank: f.gone.id, after: 0, through: last)
+
+        let half = try #require(try await f.service.store.bank(named: "gone"))
+        #expect(half.deleting && !half.enabled)
+        var enabled = half
+        enabled.enabled = true
+        await #expect(throws: BankError.beingDeleted("gone")) { try await f.service.updateBank(enabled) }
+        let after = try #require(try await f.service.store.bank(named: "gone"))
+        #expect(!after.enabled && after.deleting)
+        try await f.follower.syncIndex()
+        #expect(!f.follower.match(MatchQuery(pdq: [f.goneHashes[1_999]])).isMatch)
+
+        // Looked up before the deletion began (f.gone), or after: no page of removals either way.
+        for bank in [f.gone, half] {
+            await #expect(throws: BankError.beingDeleted("gone")) {
+                _ = try await f.service.changes(of: bank, from: .init(after: before), limit: 10_000)
+            }
+        }
+        let kept = try await f.service.changes(of: f.kept, from: .init(after: before), limit: 10_000)
+        #expect(kept.removed.isEmpty && !kept.bankDeleted)
+
+        try await f.store.deleteBank(id: f.gone.id, batch: 300)
+        await #expect(throws: BankError.notFound("bank \"gone\"")) {
+            _ = try await f.service.changes(of: f.gone, from: .init(after: before), limit: 10_000)
+        }
+        await f.close()
+    }
 }

@@ -41,6 +41,7 @@ import VigilTestSupport
                 try await sql.raw("DROP TABLE \(unsafeRaw: table)").run()
             }
             try await sql.raw("ALTER TABLE banks DROP COLUMN guards").run()
+            try await sql.raw("ALTER TABLE banks DROP COLUMN deleting").run()
             try await sql.raw("DELETE FROM vigil_schema_migrations WHERE version >= 2").run()
         }
         #expect(try await database.schemaVersion() == 1)

@@ -115,6 +115,7 @@ import VigilTestSupport
             }
             try await sql.raw("ALTER TABLE bank_sources DROP COLUMN send_feedback").run()
             try await sql.raw("ALTER TABLE banks DROP COLUMN guards").run()
+            try await sql.raw("ALTER TABLE banks DROP COLUMN deleting").run()
             try await sql.raw("ALTER TABLE jobs DROP COLUMN trace_context").run()
             try await sql.raw("ALTER TABLE events DROP COLUMN trace_context").run()
             try await sql.raw("DELETE FROM vigil_schema_migrations WHERE version >= 15").run()

@@ -4,7 +4,7 @@ import Foundation
 import HummingbirdTesting
 import IntegrationClients
 import PDQ
-import Storage
+@testable import Storage
 import Testing
 import VigilTestSupport
 
@@ -76,6 +76,54 @@ import VigilTestSupport
             _ = try await follower.service.bankSync.setSource(bank: "PARTNER", kind: .vigilRemote, credentialID: wrongKey.id,
                                                               options: ["bank": "TEST_BANK"])
             await #expect(throws: VigilRemoteFeed.Failure.self) { try await sync.run(bankID: bank.id) }
+        }
+        await follower.database.close()
+    }
+
+    /// The bank a Vigil follows is deleted on the other side (its entries go in batches, each
+    /// logging its removals): the follower keeps every entry it synced and its sync fails saying
+    /// why, whether it reads while the deletion runs or after — not a share of the entries
+    /// withdrawn, as many as the batches it happened to read.
+    @Test func aFollowerKeepsWhatItSyncedWhenTheBankItFollowsIsDeleted() async throws {
+        let origin = try await ServerFixture()
+        let follower = try await ServerFixture()
+        try await origin.test(.live) { client in
+            let port = try #require(client.port)
+            let credential = try await follower.service.credentials.create(
+                integration: "vigil_remote", values: ["nickname": "partner", "endpoint": "http://127.0.0.1:\(port)", "api_key": origin.matcher], mayRedirect: true)
+            _ = try await follower.service.banks.createBank(NewBank(name: "PARTNER"))
+            _ = try await follower.service.bankSync.setSource(bank: "PARTNER", kind: .vigilRemote, credentialID: credential.id,
+                                                              options: ["bank": "TEST_BANK"])
+            let sync = BankSync(banks: follower.service.banks, sources: SQLBankSourceStore(database: follower.database),
+                                feed: HashSharingFeeds(credentials: follower.service.credentials, gate: follower.service.fetcher.gate, retry: .once))
+            let bank = try await follower.service.banks.bank(named: "PARTNER")
+            func held() async throws -> Int { try await follower.service.banks.entryCount(of: bank) }
+            func failure() async -> String {
+                do { _ = try await sync.run(bankID: bank.id); return "the sync succeeded" } catch { return "\(error)" }
+            }
+            #expect(try await sync.run(bankID: bank.id).summary.added == 2)
+
+            // The origin's deletion, stopped after its first batch (one entry, its removal logged).
+            let store = SQLBankStore(database: origin.database)
+            let end = try #require(origin.entryIDs.max())
+            try await store.disableForDeletion(bankID: origin.bank.id)
+            let first = try #require(try await store.nextDeletionBatch(ofBank: origin.bank.id, after: 0, through: end, batch: 1))
+            try await store.deleteEntries(ofBank: origin.bank.id, after: 0, through: first)
+            let export = try await client.call(.get, "/v1/banks/TEST_BANK/changes", key: origin.matcher)
+            #expect(export.status == 409 && export.errorMessage?.contains("being deleted") == true, "\(export.text)")
+            let enable = try await client.json(.patch, "/v1/banks/TEST_BANK", key: origin.admin, #"{"enabled": true}"#)
+            #expect(enable.status == 409 && enable.errorMessage?.contains("being deleted") == true, "\(enable.text)")
+
+            let during = await failure()
+            #expect(during.contains("is deleting bank TEST_BANK") && during.contains("kept here"), "\(during)")
+            #expect(try await held() == 2)
+
+            try await store.deleteBank(id: origin.bank.id)
+            let gone = await failure()
+            #expect(gone.contains("has no bank TEST_BANK") && gone.contains("kept here"), "\(gone)")
+            #expect(try await held() == 2)
+            let source = try await follower.service.bankSync.source(bank: "PARTNER")
+            #expect(source.lastOutcome?.contains("kept here") == true, "the banks page says it: \(source.lastOutcome ?? "nothing")")
         }
         await follower.database.close()
     }

@@ -52,21 +52,34 @@ public actor InMemoryBankStore: BankStore {
     public func bank(named name: String) async throws -> Bank? { banks.values.first { $0.name.lowercased() == name.lowercased() } }
 
     public func updateBank(_ bank: Bank) async throws -> Bank {
-        guard banks[bank.id] != nil else { throw BankError.notFound("bank \"\(bank.name)\"") }
+        guard let current = banks[bank.id] else { throw BankError.notFound("bank \"\(bank.name)\"") }
+        if current.deleting { throw BankError.beingDeleted(bank.name) }
         var updated = bank
+        updated.deleting = false  // only a deletion marks a bank
         updated.updatedAt = Date()
         banks[bank.id] = updated
         append(.bankChanged(bank.id))
         return updated
     }
 
+    /// As the SQL store: the bank marked (disabled, deleting) first, then its entries' removals.
     public func deleteBank(id: Int64) async throws {
+        beginDeletion(bankID: id)
         for entry in entries.values.filter({ $0.bankID == id }).sorted(by: { $0.id < $1.id }) {
             entries[entry.id] = nil
             append(.entryRemoved(Self.row(entry)))
         }
         banks[id] = nil
         append(.bankDeleted(id))
+    }
+
+    /// What a deletion does first (and all a deletion stopped before its first batch did).
+    public func beginDeletion(bankID id: Int64) {
+        guard var bank = banks[id], !bank.deleting else { return }
+        bank.enabled = false
+        bank.deleting = true
+        banks[id] = bank
+        append(.bankChanged(id))
     }
 
     // MARK: entries

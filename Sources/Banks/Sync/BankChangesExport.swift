@@ -37,7 +37,20 @@ public struct BankChangesPage: Sendable {
 }
 
 extension BankService {
+    /// Refused (`BankError.beingDeleted`, or `notFound` once it is gone) for a bank whose deletion
+    /// has begun: the removals a deletion logs in batches would read as withdrawals, and a follower
+    /// would lose as many of the entries it shared as the batches it happened to read. Checked
+    /// again after the read, since a deletion may begin between the caller's look-up of the bank
+    /// and the read (its first removal is logged after it marks the bank).
     public func changes(of bank: Bank, from cursor: BankChangesPage.Cursor, limit: Int) async throws -> BankChangesPage {
+        if bank.deleting { throw BankError.beingDeleted(bank.name) }
+        let page = try await readChanges(of: bank, from: cursor, limit: limit)
+        guard let now = try await store.listBanks().first(where: { $0.id == bank.id }) else { throw BankError.notFound("bank \"\(bank.name)\"") }
+        if now.deleting { throw BankError.beingDeleted(bank.name) }
+        return page
+    }
+
+    private func readChanges(of bank: Bank, from cursor: BankChangesPage.Cursor, limit: Int) async throws -> BankChangesPage {
         let limit = max(1, min(limit, 10_000))
         if cursor.after == 0 {
             let snapshot: Int64

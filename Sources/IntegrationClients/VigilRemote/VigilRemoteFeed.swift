@@ -28,6 +28,10 @@ public struct VigilRemoteFeed: HashSharingFeed {
         case notAnExport(String)
         case unreachable(String)
         case paging(PageTrail.Refusal)
+        /// The other Vigil has no bank of that name (HTTP 404): deleted, or renamed.
+        case noSuchBank(String)
+        /// The other Vigil is deleting the bank (HTTP 409 `bank_being_deleted`).
+        case bankBeingDeleted(String)
 
         public var description: String {
             switch self {
@@ -38,6 +42,12 @@ public struct VigilRemoteFeed: HashSharingFeed {
             case let .notAnExport(url): "the other Vigil's answer to \(url) is not a change export"
             case let .unreachable(reason): "the other Vigil could not be reached: \(reason)"
             case let .paging(refusal): "the other Vigil \(refusal)"
+            case let .noSuchBank(bank):
+                "the other Vigil has no bank \(bank) (HTTP 404: deleted or renamed there): the entries synced from it are kept here; "
+                    + "delete this bank, or point its source at another bank"
+            case let .bankBeingDeleted(bank):
+                "the other Vigil is deleting bank \(bank): the entries synced from it are kept here; "
+                    + "delete this bank, or point its source at another bank"
             }
         }
     }
@@ -64,14 +74,14 @@ public struct VigilRemoteFeed: HashSharingFeed {
         while let current = url {
             try Task.checkCancellation()
             do { try trail.enter(current) } catch { throw Failure.paging(error) }
-            let bytes = try await fetch(current, key: key)
+            let bytes = try await fetch(current, key: key, bank: remote)
             guard let head = try? JSONDecoder().decode(PageHead.self, from: Data(bytes)) else { throw Failure.notAnExport(current) }
             url = try head.next.map { try FeedTransport.nextPage($0, base: base) }
             yield(FeedPage(document: bytes, checkpoint: head.next == nil ? head.checkpoint : nil))
         }
     }
 
-    func fetch(_ url: String, key: String) async throws -> [UInt8] {
+    func fetch(_ url: String, key: String, bank: String) async throws -> [UInt8] {
         let answer: HTTPCall.Answer
         do {
             answer = try await transport.get(url, headers: [("Authorization", "Bearer \(key)"), ("Accept", "application/json")])
@@ -81,8 +91,22 @@ public struct VigilRemoteFeed: HashSharingFeed {
         switch answer.status {
         case 200: return Array(answer.body.readableBytesView)
         case 401, 403: throw Failure.refused(answer.status)
+        case 404: throw Failure.noSuchBank(bank)
+        case 409 where Self.errorCode(answer.body.readableBytesView) == "bank_being_deleted": throw Failure.bankBeingDeleted(bank)
         default: throw Failure.status(answer.status, url)
         }
+    }
+}
+
+extension VigilRemoteFeed {
+    struct ErrorBody: Decodable {
+        struct Detail: Decodable { var code: String }
+        var error: Detail
+    }
+
+    /// The code of a Vigil error answer (`{"error": {"code", "message"}}`), or nil for any other body.
+    static func errorCode(_ body: some Collection<UInt8>) -> String? {
+        do { return try JSONDecoder().decode(ErrorBody.self, from: Data(body)).error.code } catch { return nil }
     }
 }
 

@@ -14,7 +14,7 @@ public struct SQLBankStore: BankStore {
         self.database = database
     }
 
-    static let bankColumns = "id, name, description, kind, enabled, pdq_threshold, labels, guards, created_at, updated_at"
+    static let bankColumns = "id, name, description, kind, enabled, pdq_threshold, labels, guards, deleting, created_at, updated_at"
     static let entryColumns = "id, bank_id, pdq, pdq_quality, md5, sha256, external_id, metadata, disabled_until, added_by, added_at"
 
     /// A transaction that writes banks or entries: it takes the change-log lock first and wakes
@@ -71,8 +71,13 @@ public struct SQLBankStore: BankStore {
         let guards = try JSONCoding.encode(bank.guards)
         let ms = Date().millisecondsSince1970
         return try await UniqueViolation.answering(BankError.alreadyExists(bank.name)) { try await changeTransaction { sql in
-            let wasDisabled = try await sql.raw("SELECT enabled FROM banks WHERE id = \(bind: bank.id)").first()
-                .map { try !$0.decode(column: "enabled", as: Bool.self) } ?? false
+            guard let current = try await sql.raw("SELECT enabled, deleting FROM banks WHERE id = \(bind: bank.id)").first() else {
+                throw BankError.notFound("bank \"\(bank.name)\"")
+            }
+            // Checked under the change-log lock the deletion's own transactions take: a bank whose
+            // deletion has begun is never enabled (a live bank half its entries gone) nor changed.
+            if try current.decode(column: "deleting", as: Bool.self) { throw BankError.beingDeleted(bank.name) }
+            let wasDisabled = try !current.decode(column: "enabled", as: Bool.self)
             guard let row = try await sql.raw("""
                 UPDATE banks SET name = \(bind: bank.name), description = \(bind: bank.description), kind = \(bind: bank.kind.rawValue),
                     enabled = \(bind: bank.enabled), pdq_threshold = \(bind: bank.pdqThreshold), labels = \(bind: labels), guards = \(bind: guards),
@@ -126,12 +131,14 @@ public struct SQLBankStore: BankStore {
         }
     }
 
-    /// Disables the bank, its change logged for the replicas (unless it is disabled already).
+    /// Disables the bank and marks its deletion begun, its change logged for the replicas (unless
+    /// it was marked already).
     func disableForDeletion(bankID: Int64) async throws {
         let ms = Date().millisecondsSince1970
         try await changeTransaction { sql in
             let changed = try await sql.raw("""
-                UPDATE banks SET enabled = \(bind: false), updated_at = \(bind: ms) WHERE id = \(bind: bankID) AND enabled = \(bind: true) RETURNING id
+                UPDATE banks SET enabled = \(bind: false), deleting = \(bind: true), updated_at = \(bind: ms)
+                WHERE id = \(bind: bankID) AND (enabled = \(bind: true) OR deleting = \(bind: false)) RETURNING id
                 """).all()
             if !changed.isEmpty { try await ChangeLogSQL.append(sql, .bankUpdated, bankID: bankID) }
         }
@@ -522,6 +529,7 @@ public struct SQLBankStore: BankStore {
             pdqThreshold: try row.decode(column: "pdq_threshold", as: Int.self),
             labels: try JSONCoding.decode([String].self, from: try row.decode(column: "labels", as: String.self)),
             guards: try JSONCoding.decode(BankGuards.self, try row.decode(column: "guards", as: String.self), "a bank's guards"),
+            deleting: try row.decode(column: "deleting", as: Bool.self),
             createdAt: Date(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
             updatedAt: Date(milliseconds: try row.decode(column: "updated_at", as: Int64.self)))
     }

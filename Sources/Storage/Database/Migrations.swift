@@ -467,6 +467,11 @@ enum Migrations {
             // A run an event starts continues the trace of the request that caused the event.
             ["ALTER TABLE events ADD COLUMN trace_context TEXT"]
         },
+        Migration(version: 25, name: "a bank being deleted") { _ in
+            // Its entries go in batches: meanwhile it cannot be enabled, and its export is refused
+            // (a following Vigil would otherwise take the deletion's removals for withdrawals).
+            ["ALTER TABLE banks ADD COLUMN deleting BOOLEAN NOT NULL DEFAULT false"]
+        },
     ]
 
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

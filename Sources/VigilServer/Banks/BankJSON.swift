@@ -21,6 +21,8 @@ struct BankJSON: Encodable {
     var feedback: FeedbackJSON
     /// How many of its entries are quarantined (a curator decides about each).
     var quarantined: Int
+    /// Its deletion has begun: it can only be deleted (again, to finish).
+    var deleting: Bool
 
     func encode(to encoder: any Encoder) throws {
         // The guards are always present (null: the server's setting applies).
@@ -39,17 +41,19 @@ struct BankJSON: Encodable {
         try c.encode(updatedAt, forKey: .updatedAt)
         try c.encode(feedback, forKey: .feedback)
         try c.encode(quarantined, forKey: .quarantined)
+        try c.encode(deleting, forKey: .deleting)
     }
 
     enum CodingKeys: String, CodingKey {
         case name, description, kind, enabled, pdqThreshold = "pdq_threshold", labels, entryCount = "entry_count",
-             createdAt = "created_at", updatedAt = "updated_at", feedback, quarantined
+             createdAt = "created_at", updatedAt = "updated_at", feedback, quarantined, deleting
         case floodLimit = "flood_limit_per_hour", falsePositiveLimit = "false_positive_limit", qualityGate = "quality_gate"
     }
 
     init(_ bank: Bank, entryCount: Int, feedback: EntryFeedback = EntryFeedback(), quarantined: Int = 0) {
         self.feedback = FeedbackJSON(feedback)
         self.quarantined = quarantined
+        deleting = bank.deleting
         name = bank.name
         description = bank.description
         kind = bank.kind.rawValue

@@ -71,6 +71,7 @@ public struct APIError: Error, Sendable {
             case .notFound: return APIError(.notFound, "not_found", error.description)
             case .alreadyExists: return APIError(.conflict, "already_exists", error.description)
             case .inUse: return APIError(.conflict, "in_use", error.description)
+            case .beingDeleted: return APIError(.conflict, "bank_being_deleted", error.description)
             case .storage, .checkpointRefused: return nil
             }
         case let error as AccessError:

@@ -158,7 +158,7 @@ struct BankPages {
             "quarantine": waiting.isEmpty ? false : ["banks": waiting],
             "banks": banks.map { item in
                 var row: [String: Any] = ["name": item.bank.name, "kind": item.bank.kind.rawValue, "enabled": item.bank.enabled,
-                                          "entries": item.entries, "threshold": item.bank.pdqThreshold, "labels": item.bank.labels.joined(separator: ", "),
+                                          "deleting": item.bank.deleting, "entries": item.entries, "threshold": item.bank.pdqThreshold, "labels": item.bank.labels.joined(separator: ", "),
                                           "description": item.bank.description]
                 if let source = sources[item.bank.id] {
                     row["source"] = ["kind": source.kind.rawValue, "enabled": source.enabled, "last": Display.time(source.lastRunAt),
@@ -220,7 +220,7 @@ struct BankPages {
         let quarantinedCount = try await banks.quarantinedCount(of: bank)
         var data: [String: Any] = [
             "bank": ["name": bank.name, "kind": bank.kind.rawValue, "description": bank.description, "threshold": bank.pdqThreshold,
-                     "labels": bank.labels.joined(separator: ", "), "enabled": bank.enabled, "record": Self.record(totals),
+                     "labels": bank.labels.joined(separator: ", "), "enabled": bank.enabled, "deleting": bank.deleting, "record": Self.record(totals),
                      "flood": Self.guardText(bank.guards.floodLimitPerHour, setting: settings.floodLimit, unit: "distinct images an hour"),
                      "falsePositives": Self.guardText(bank.guards.falsePositiveLimit, setting: settings.falsePositiveLimit, unit: "false positives"),
                      "qualityGate": bank.guards.qualityGate.map { "\($0) (this bank's)" } ?? "\(PDQResult.defaultQualityThreshold) (the default)"],
