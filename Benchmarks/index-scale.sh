@@ -6,7 +6,9 @@
 # Usage: Benchmarks/index-scale.sh "N..." REV...   (e.g. Benchmarks/index-scale.sh "1000000 10000000" HEAD;
 #   the revision "worktree" is the working tree's sources)
 #   EXACTNESS=1 also checks 200 queries against brute force at every radius 0...31, 1 and 8 needles.
-#   REMOVE=k also times removing the first k pairs in batches of 2 000, as a bank deletion does.
+#   REMOVE=k also times removing the first k pairs in batches of 2 000, as a bank deletion did;
+#   with DROP=1 too, in one pass (`removeAll(where:)`, as a replica drops a bank being deleted:
+#   revisions from that change on).
 #   PASSES=… timed passes (default 3), SAMPLE=… queries checked at radius 31 (default 50),
 #   FAISS_MAX=… largest size faiss runs at (default 10000000), KEEP=1 keeps the built programs.
 #   The modules are built file by file with -O, as index-query.sh builds them, not with the whole-
@@ -22,6 +24,7 @@ faiss_max=${FAISS_MAX:-10000000}
 sources=("$PWD/index-scale/main.swift" "$PWD/Sources/BenchmarkInputs/BenchmarkHashes.swift")
 # As Package.swift builds the hot paths (POPCNT, AVX2).
 cpu=(); [[ $(uname -m) == x86_64 ]] && cpu=(-target-cpu "${VIGIL_TARGET_CPU:-haswell}")
+[[ ${DROP:-} == 1 ]] && cpu+=(-D INDEX_DROP)
 work=$(mktemp -d /tmp/vigil-index-scale.XXXXXX)
 [[ -n ${KEEP:-} ]] && echo "kept: $work" || trap 'rm -rf "$work"' EXIT
 for rev in "$@"; do build_index_program "$rev" "$work/$rev" "${sources[@]}" -- "${cpu[@]}"; done

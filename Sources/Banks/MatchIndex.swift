@@ -70,6 +70,8 @@ public final class MatchIndex: Sendable {
         var banks: [Int64: Bank] = [:]
         /// Entries snoozed until a time.
         var snoozed: [Int64: Date] = [:]
+        /// Banks being deleted, or deleted, whose entries the indexes no longer hold.
+        var dropped: Set<Int64> = []
     }
 
     public init() {}
@@ -118,13 +120,17 @@ public final class MatchIndex: Sendable {
             acc.columns.append(rows)
             for row in rows { if let until = row.disabledUntil, until > now { acc.snoozed[row.entryID] = until } }
         }
-        let columns = acc.columns
+        // A bank whose deletion has begun matches nothing and will hold nothing.
+        let dropped = Set(snapshot.banks.filter(\.deleting).map(\.id))
+        var columns = acc.columns
+        if !dropped.isEmpty { columns.removeAll { dropped.contains(Self.split($0).bank) } }
         pdq.load(columns.pdq, payloads: columns.pdqPayloads)
         md5.load(columns.md5, payloads: columns.md5Payloads)
         sha256.load(columns.sha256, payloads: columns.sha256Payloads)
         catalog.withLock {
             $0.banks = Dictionary(uniqueKeysWithValues: snapshot.banks.map { ($0.id, $0) })
             $0.snoozed = acc.snoozed
+            $0.dropped = dropped
         }
         return snapshot.sequence
     }
@@ -146,11 +152,30 @@ public final class MatchIndex: Sendable {
 
     /// Applies an update: entries first (a search ignores hits of banks it does not know), then
     /// the catalogue. Entry ids are never reused, so adds and removals of one run commute.
+    ///
+    /// A bank whose deletion has begun (or that is gone) loses every entry: they are dropped from
+    /// the indexes in one pass when that is first seen, and its entries' rows are skipped from
+    /// then on — a deletion logs each entry's removal, and applied one batch at a time they
+    /// searched the index for their pairs (a minute at 10M). Bank ids are never reused, and a
+    /// bank being deleted never matches again, so nothing of it is needed back.
     public func apply(_ update: Update) {
-        apply(update.insert, insert: true)
-        apply(update.remove, insert: false)
+        let (skipped, ending, dropping) = catalog.withLock { catalog in
+            let ending = Set(update.upsertBanks.filter(\.deleting).map(\.id) + update.removeBanks).subtracting(catalog.dropped)
+            // Only a bank known before this update can have entries in the indexes.
+            return (catalog.dropped.union(ending), ending, ending.filter { catalog.banks[$0] != nil })
+        }
+        let insert = skipped.isEmpty ? update.insert : update.insert.filter { !skipped.contains($0.bankID) }
+        apply(insert, insert: true)
+        apply(skipped.isEmpty ? update.remove : update.remove.filter { !skipped.contains($0.bankID) }, insert: false)
+        if !dropping.isEmpty {
+            let dropped: (UInt64) -> Bool = { dropping.contains(Self.split($0).bank) }
+            pdq.removeAll(where: dropped)
+            md5.removeAll(where: dropped)
+            sha256.removeAll(where: dropped)
+        }
         catalog.withLock { catalog in
-            for row in update.insert { if let until = row.disabledUntil { catalog.snoozed[row.entryID] = until } }
+            catalog.dropped.formUnion(ending)
+            for row in insert { if let until = row.disabledUntil { catalog.snoozed[row.entryID] = until } }
             for row in update.remove { catalog.snoozed[row.entryID] = nil }
             for (entryID, until) in update.snoozes { catalog.snoozed[entryID] = until }
             for bank in update.upsertBanks { catalog.banks[bank.id] = bank }
@@ -185,6 +210,23 @@ public final class MatchIndex: Sendable {
         var pdq: [PDQHash] = [], pdqPayloads: [UInt64] = []
         var md5: [String] = [], md5Payloads: [UInt64] = []
         var sha256: [String] = [], sha256Payloads: [UInt64] = []
+
+        /// Drops the pairs whose payload `dropped` names, from every column.
+        mutating func removeAll(where dropped: (UInt64) -> Bool) {
+            func filter<Key>(_ keys: inout [Key], _ payloads: inout [UInt64]) {
+                var kept = 0
+                for index in keys.indices where !dropped(payloads[index]) {
+                    keys.swapAt(kept, index)
+                    payloads.swapAt(kept, index)
+                    kept += 1
+                }
+                keys.removeSubrange(kept...)
+                payloads.removeSubrange(kept...)
+            }
+            filter(&pdq, &pdqPayloads)
+            filter(&md5, &md5Payloads)
+            filter(&sha256, &sha256Payloads)
+        }
 
         mutating func append(_ rows: [IndexRow]) {
             for row in rows {

@@ -54,6 +54,19 @@ public final class ExactIndex<Key: Hashable & Sendable>: Sendable {
         }
     }
 
+    /// Removes every pair whose payload `dropped` names, in one pass over the map (a bank deleted).
+    public func removeAll(where dropped: (UInt64) -> Bool) {
+        writer.withLock { _ in
+            var next = snapshot
+            next.fold()
+            next.base = next.base.compactMapValues { payloads in
+                let kept = payloads.filter { !dropped($0) }
+                return kept.isEmpty ? nil : kept
+            }
+            publish(next)
+        }
+    }
+
     private func publish(_ snapshot: Snapshot) { current.withLock { $0 = snapshot } }
 
     struct Pair: Hashable, Sendable {

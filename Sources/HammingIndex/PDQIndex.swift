@@ -93,6 +93,17 @@ public final class PDQIndex: Sendable {
         }
     }
 
+    /// Removes every pair whose payload `dropped` names, in one pass (a bank deleted: its entries'
+    /// removals one batch at a time would each search the index for their pairs). Segments that
+    /// hold such pairs, or removed ones, are rewritten; the others are kept as they are.
+    public func removeAll(where dropped: (UInt64) -> Bool) {
+        writer.withLock { _ in
+            var next = snapshot
+            next.purge(dropping: dropped)
+            publish(next)
+        }
+    }
+
     private func publish(_ snapshot: Snapshot) {
         current.withLock { $0 = snapshot }
     }
@@ -224,19 +235,24 @@ public final class PDQIndex: Sendable {
             return found
         }
 
-        /// Rewrites each segment that holds removed pairs without them, and forgets the tombstones.
-        /// A rewrite is a build of what is left (seconds at 10M): the writer lock, and so the
-        /// change-log follower, waits for it; readers keep the snapshot they have.
-        mutating func purge() {
+        /// Rewrites each segment that holds removed pairs (or pairs whose payload `dropped` names)
+        /// without them, and forgets the tombstones. A rewrite is a build of what is left (seconds
+        /// at 10M): the writer lock, and so the change-log follower, waits for it; readers keep
+        /// the snapshot they have.
+        mutating func purge(dropping dropped: (UInt64) -> Bool = { _ in false }) {
+            let removed = tombstones
+            func gone(_ hash: PDQHash, _ payload: UInt64) -> Bool {
+                dropped(payload) || (!removed.isEmpty && removed.contains(Tombstone(payload: payload, hash: hash)))
+            }
             segments = segments.compactMap { segment in
                 let segmentPayloads = segment.payloads
                 return segment.withHashes { segmentHashes -> Segment? in
                     let pairs = zip(segmentHashes, segmentPayloads)
-                    guard pairs.contains(where: { tombstones.contains(Tombstone(payload: $1, hash: $0)) }) else { return segment }
+                    guard pairs.contains(where: gone) else { return segment }
                     var hashes: [PDQHash] = [], payloads: [UInt64] = []
                     hashes.reserveCapacity(segment.count)
                     payloads.reserveCapacity(segment.count)
-                    for (hash, payload) in pairs where !tombstones.contains(Tombstone(payload: payload, hash: hash)) {
+                    for (hash, payload) in pairs where !gone(hash, payload) {
                         hashes.append(hash)
                         payloads.append(payload)
                     }

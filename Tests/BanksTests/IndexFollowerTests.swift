@@ -35,6 +35,48 @@ import VigilTestSupport
         #expect(reader.follower?.appliedSequence == (try await store.latestSequence()))
     }
 
+    /// A bank whose deletion has begun leaves every replica's index at once, in one pass, and its
+    /// entries' rows are skipped from then on — the deletion's removals (one per entry) and rows an
+    /// import adds meanwhile; a replica that loads meanwhile holds none of them; other banks stay.
+    @Test func aBankBeingDeletedLeavesTheIndexInOnePass() async throws {
+        let store = InMemoryBankStore()
+        let writer = try await Self.service(store)
+        let reader = try await Self.service(store)
+        var generator = HashGenerator(seed: 8)
+        let gone = try await writer.createBank(NewBank(name: "gone"))
+        let kept = try await writer.createBank(NewBank(name: "kept"))
+        func entries(_ count: Int) -> [NewEntry] {
+            (0..<count).map { index in
+                let md5 = String((String(repeating: "0", count: 32) + String(generator.next(), radix: 16) + String(generator.next(), radix: 16)).suffix(32))
+                return NewEntry(signals: EntrySignals(pdq: generator.randomHash(), md5: md5), addedBy: "t")
+            }
+        }
+        let goneEntries = entries(300), keptEntries = entries(200)
+        try await writer.addEntries(goneEntries, to: gone)
+        try await writer.addEntries(keptEntries, to: kept)
+        try await reader.syncIndex()
+        #expect(reader.index.counts.pdq == 500 && reader.index.counts.md5 == 500)
+
+        await store.beginDeletion(bankID: gone.id)
+        try await reader.syncIndex()
+        #expect(reader.index.counts.pdq == 200 && reader.index.counts.md5 == 200, "dropped on the mark, before any removal is logged")
+        let late = try await Self.service(store)
+        #expect(late.index.counts.pdq == 200 && late.index.counts.md5 == 200, "a replica loading meanwhile")
+        _ = try await store.applyBatch(bankID: gone.id, insert: entries(50), deleteExternalIDs: [], at: Date(), returningRows: false)
+        try await reader.syncIndex()
+        #expect(reader.index.counts.pdq == 200)
+
+        try await writer.deleteBank(named: "gone")
+        for service in [reader, late] {
+            try await service.syncIndex()
+            #expect(service.index.counts.pdq == 200 && service.index.counts.md5 == 200 && service.index.counts.banks == 1)
+            #expect(service.follower?.appliedSequence == (try await store.latestSequence()))
+            let goneHit = try #require(goneEntries[7].signals.pdq), keptHit = try #require(keptEntries[7].signals.pdq)
+            #expect(!service.match(MatchQuery(pdq: [goneHit], md5: goneEntries[7].signals.md5)).isMatch)
+            #expect(service.match(MatchQuery(pdq: [keptHit], md5: keptEntries[7].signals.md5)).matches.map(\.bank.name) == ["kept"])
+        }
+    }
+
     /// Many writers and catch-ups at once: every change is applied exactly once.
     @Test func concurrentCatchUpsApplyEachChangeOnce() async throws {
         let store = InMemoryBankStore()

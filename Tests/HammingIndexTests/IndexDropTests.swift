@@ -1,0 +1,62 @@
+import HammingIndex
+import PDQ
+import Testing
+import VigilTestSupport
+
+/// A bank deleted leaves the indexes in one pass (`removeAll(where:)`): every pair whose payload
+/// it names goes, whichever segment (or map) holds it; pairs removed before stay removed; the rest
+/// answer exactly as brute force does, and the index is still a set afterwards.
+@Suite struct IndexDropTests {
+    /// Payloads name a "bank" in their low two bits, as `MatchIndex` packs them.
+    static func bank(_ payload: UInt64) -> UInt64 { payload & 3 }
+
+    @Test func aPDQIndexDropsEveryPairOfABankInOnePass() {
+        var generator = HashGenerator(seed: 41)
+        let hashes = (0..<26_000).map { _ in generator.randomHash() }
+        let index = PDQIndex()
+        // A loaded segment, then later inserts in a flat one.
+        index.load(Array(hashes[0..<20_000]), payloads: (0..<20_000).map { UInt64($0) })
+        for start in stride(from: 20_000, to: 26_000, by: 1_500) {
+            index.insert(Array(hashes[start..<(start + 1_500)]), payloads: (start..<(start + 1_500)).map { UInt64($0) })
+        }
+        #expect(index.snapshot.segmentCount > 1)
+        // A few removals of other banks, left as tombstones (far below a quarter).
+        let removedBefore = Set(stride(from: 2, to: 26_000, by: 40).map { UInt64($0) })
+        index.remove(removedBefore.map { hashes[Int($0)] }, payloads: Array(removedBefore))
+        let bytes = index.snapshot.byteCount
+
+        index.removeAll { Self.bank($0) == 1 }
+        let kept = Set((0..<26_000).map { UInt64($0) }.filter { Self.bank($0) != 1 && !removedBefore.contains($0) })
+        let snapshot = index.snapshot
+        #expect(snapshot.count == kept.count)
+        #expect(snapshot.byteCount < bytes * 9 / 10, "the dropped pairs' memory is given back")
+        for position in stride(from: 0, to: 26_000, by: 611) {
+            let query = generator.near(hashes[position], distance: 10)
+            let want = Set(kept.filter { hashes[Int($0)].distance(to: query) <= 31 })
+            #expect(Set(snapshot.search([query], radius: 31).map(\.payload)) == want, "query near \(position)")
+        }
+        // Still a set: a dropped pair inserted again is stored once, a kept one not twice.
+        index.insert([hashes[1], hashes[1], hashes[4]], payloads: [1, 1, 4])
+        #expect(index.snapshot.count == kept.count + 1)
+        #expect(index.snapshot.search([hashes[1]], radius: 0).map(\.payload) == [1])
+    }
+
+    @Test func anExactIndexDropsEveryPairOfABankInOnePass() {
+        let index = ExactIndex<String>()
+        // Keys shared by several banks' entries, as one image in several banks.
+        let keys = (0..<4_000).map { "k\($0 / 4)" }
+        index.load(Array(keys[0..<3_000]), payloads: (0..<3_000).map { UInt64($0) })
+        index.insert(Array(keys[3_000...]), payloads: (3_000..<4_000).map { UInt64($0) })
+        index.remove(["k10", "k900"], payloads: [40, 3_600])
+
+        index.removeAll { Self.bank($0) == 1 }
+        let kept = (0..<4_000).map { UInt64($0) }.filter { Self.bank($0) != 1 && $0 != 40 && $0 != 3_600 }
+        #expect(index.snapshot.count == kept.count)
+        for key in Set(keys) {
+            let want = Set(kept.filter { keys[Int($0)] == key })
+            #expect(Set(index.snapshot.lookup(key)) == want, "\(key)")
+        }
+        index.insert(["k0", "k0"], payloads: [1, 2])
+        #expect(index.snapshot.lookup("k0").sorted() == [0, 1, 2, 3])
+    }
+}
