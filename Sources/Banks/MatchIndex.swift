@@ -153,16 +153,24 @@ public final class MatchIndex: Sendable {
     /// Applies an update: entries first (a search ignores hits of banks it does not know), then
     /// the catalogue. Entry ids are never reused, so adds and removals of one run commute.
     ///
-    /// A bank whose deletion has begun (or that is gone) loses every entry: they are dropped from
-    /// the indexes in one pass when that is first seen, and its entries' rows are skipped from
-    /// then on — a deletion logs each entry's removal, and applied one batch at a time they
-    /// searched the index for their pairs (a minute at 10M). Bank ids are never reused, and a
-    /// bank being deleted never matches again, so nothing of it is needed back.
+    /// A bank whose deletion has begun (or that is gone) loses every entry: they are found by one
+    /// scan of the indexes when that is first seen, and its entries' rows are skipped from then
+    /// on — a deletion logs each entry's removal, and applied one batch at a time they searched
+    /// the index for their pairs (a minute at 10M). Bank ids are never reused, and a bank being
+    /// deleted never matches again, so nothing of it is needed back.
     public func apply(_ update: Update) {
         let (skipped, ending, dropping) = catalog.withLock { catalog in
             let ending = Set(update.upsertBanks.filter(\.deleting).map(\.id) + update.removeBanks).subtracting(catalog.dropped)
             // Only a bank known before this update can have entries in the indexes.
             return (catalog.dropped.union(ending), ending, ending.filter { catalog.banks[$0] != nil })
+        }
+        if !ending.isEmpty {
+            // They stop matching before their entries go (a search ignores hits of a disabled or
+            // unknown bank): the index's work must not keep them live meanwhile.
+            catalog.withLock { catalog in
+                for bank in update.upsertBanks where ending.contains(bank.id) { catalog.banks[bank.id] = bank }
+                for id in update.removeBanks { catalog.banks[id] = nil }
+            }
         }
         let insert = skipped.isEmpty ? update.insert : update.insert.filter { !skipped.contains($0.bankID) }
         apply(insert, insert: true)

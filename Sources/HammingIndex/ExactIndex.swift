@@ -54,15 +54,18 @@ public final class ExactIndex<Key: Hashable & Sendable>: Sendable {
         }
     }
 
-    /// Removes every pair whose payload `dropped` names, in one pass over the map (a bank deleted).
+    /// Removes every pair whose payload `dropped` names (a bank deleted), found by one scan of the
+    /// map; folded into the base as `remove`'s are, at a quarter removed.
     public func removeAll(where dropped: (UInt64) -> Bool) {
         writer.withLock { _ in
             var next = snapshot
-            next.fold()
-            next.base = next.base.compactMapValues { payloads in
-                let kept = payloads.filter { !dropped($0) }
-                return kept.isEmpty ? nil : kept
+            var pairs: [Pair] = []
+            for map in [next.base, next.delta] {
+                for (key, payloads) in map { for payload in payloads where dropped(payload) { pairs.append(Pair(key: key, payload: payload)) } }
             }
+            guard !pairs.isEmpty else { return }
+            next.removed.insert(pairs)
+            if next.removed.count * 4 > next.base.count + next.delta.count { next.fold() }
             publish(next)
         }
     }
