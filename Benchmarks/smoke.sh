@@ -150,6 +150,7 @@ run() {
 # Independent ones first, then each producer before what reads its data.
 run import.sh "" "$n" "$pg"
 run import-floors.sh "" "$n" "$pg"
+run bank-delete.sh "" "$n" "$vigil"
 run index-query.sh "" 1 HEAD
 run index-scale.sh "" 5000 HEAD                       # over the flat limit: a multi-index segment
 run index.sh "" "$n"

@@ -47,7 +47,7 @@ struct BankCommand: AsyncParsableCommand {
                     let count = try await service.entryCount(of: bank)
                     switch format {
                     case .text:
-                        Standard.output("\(bank.name)\t\(bank.kind.rawValue)\t\(bank.enabled ? "enabled" : "disabled")\tthreshold=\(bank.pdqThreshold)\tentries=\(count)\tlabels=\(bank.labels.joined(separator: ","))")
+                        Standard.output("\(bank.name)\t\(bank.kind.rawValue)\t\(bank.deleting ? "being deleted" : bank.enabled ? "enabled" : "disabled")\tthreshold=\(bank.pdqThreshold)\tentries=\(count)\tlabels=\(bank.labels.joined(separator: ","))")
                     case .json:
                         Standard.output(JSONValue.object(BankJSON.fields(bank, entries: count)).rendered)
                     }
@@ -153,7 +153,7 @@ struct BankCommand: AsyncParsableCommand {
 
 enum BankJSON {
     static func fields(_ bank: Bank, entries: Int) -> [(String, JSONValue)] {
-        [("name", .string(bank.name)), ("kind", .string(bank.kind.rawValue)), ("enabled", .bool(bank.enabled)),
+        [("name", .string(bank.name)), ("kind", .string(bank.kind.rawValue)), ("enabled", .bool(bank.enabled)), ("deleting", .bool(bank.deleting)),
          ("pdq_threshold", .int(bank.pdqThreshold)), ("labels", .array(bank.labels.map { .string($0) })),
          ("description", .string(bank.description)), ("entries", .int(entries)),
          ("created_at", .string(Timestamp.iso8601(bank.createdAt))),

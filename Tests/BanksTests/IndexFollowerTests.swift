@@ -36,8 +36,8 @@ import VigilTestSupport
     }
 
     /// A bank whose deletion has begun leaves every replica's index at once, in one pass, and its
-    /// entries' rows are skipped from then on — the deletion's removals (one per entry) and rows an
-    /// import adds meanwhile; a replica that loads meanwhile holds none of them; other banks stay.
+    /// entries' rows are skipped from then on (the deletion's removals, one per entry); it takes no
+    /// new entries; a replica that loads meanwhile holds none of them; other banks stay.
     @Test func aBankBeingDeletedLeavesTheIndexInOnePass() async throws {
         let store = InMemoryBankStore()
         let writer = try await Self.service(store)
@@ -62,9 +62,10 @@ import VigilTestSupport
         #expect(reader.index.counts.pdq == 200 && reader.index.counts.md5 == 200, "dropped on the mark, before any removal is logged")
         let late = try await Self.service(store)
         #expect(late.index.counts.pdq == 200 && late.index.counts.md5 == 200, "a replica loading meanwhile")
-        _ = try await store.applyBatch(bankID: gone.id, insert: entries(50), deleteExternalIDs: [], at: Date(), returningRows: false)
-        try await reader.syncIndex()
-        #expect(reader.index.counts.pdq == 200)
+        let refused = entries(5)
+        await #expect(throws: BankError.beingDeleted("gone")) {
+            _ = try await store.applyBatch(bankID: gone.id, insert: refused, deleteExternalIDs: [], at: Date(), returningRows: false)
+        }
 
         try await writer.deleteBank(named: "gone")
         for service in [reader, late] {
@@ -74,6 +75,44 @@ import VigilTestSupport
             let goneHit = try #require(goneEntries[7].signals.pdq), keptHit = try #require(keptEntries[7].signals.pdq)
             #expect(!service.match(MatchQuery(pdq: [goneHit], md5: goneEntries[7].signals.md5)).isMatch)
             #expect(service.match(MatchQuery(pdq: [keptHit], md5: keptEntries[7].signals.md5)).matches.map(\.bank.name) == ["kept"])
+        }
+    }
+
+    /// Replicas that read a deletion late end as the database is: one that reads nothing until the
+    /// bank is gone (it learns of it as gone, not as being deleted), one that reads the log a few
+    /// changes at a time (batches ending mid-deletion), with an empty bank deleted and a bank
+    /// created, filled and deleted between two of their reads.
+    @Test func replicasThatReadADeletionLateEndAsTheDatabaseIs() async throws {
+        let store = InMemoryBankStore()
+        let writer = try await Self.service(store)
+        let late = try await Self.service(store)
+        let slow = try await Self.service(store)
+        var generator = HashGenerator(seed: 9)
+        func entries(_ count: Int) -> [NewEntry] { (0..<count).map { _ in NewEntry(signals: EntrySignals(pdq: generator.randomHash()), addedBy: "t") } }
+        let gone = try await writer.createBank(NewBank(name: "gone"))
+        let kept = try await writer.createBank(NewBank(name: "kept"))
+        _ = try await writer.createBank(NewBank(name: "empty"))
+        let goneEntries = entries(40), keptEntries = entries(30)
+        try await writer.addEntries(goneEntries, to: gone)
+        try await writer.addEntries(keptEntries, to: kept)
+        try await late.syncIndex()
+        try await slow.syncIndex()
+
+        try await writer.deleteBank(named: "gone")
+        try await writer.deleteBank(named: "empty")
+        let brief = try await writer.createBank(NewBank(name: "brief"))
+        let briefEntries = entries(10)
+        try await writer.addEntries(briefEntries, to: brief)
+        try await writer.deleteBank(named: "brief")
+
+        try await late.syncIndex()
+        try await slow.follower?.catchUp(batchSize: 7)
+        for service in [late, slow] {
+            let counts = service.index.counts
+            #expect(counts.pdq == 30 && counts.md5 == 0 && counts.banks == 1)
+            #expect(service.follower?.appliedSequence == (try await store.latestSequence()))
+            for entry in goneEntries + briefEntries { #expect(!service.match(MatchQuery(pdq: [try #require(entry.signals.pdq)])).isMatch) }
+            for entry in keptEntries { #expect(service.match(MatchQuery(pdq: [try #require(entry.signals.pdq)])).matches.map(\.bank.name) == ["kept"]) }
         }
     }
 

@@ -102,6 +102,12 @@ import VigilTestSupport
                 do { _ = try await sync.run(bankID: bank.id); return "the sync succeeded" } catch { return "\(error)" }
             }
             #expect(try await sync.run(bankID: bank.id).summary.added == 2)
+            let shared = try await origin.service.banks.entries(ids: origin.entryIDs).compactMap(\.signals.pdq)
+            try #require(shared.count == 2)
+            func matchesBoth() -> Bool {
+                shared.allSatisfy { hash in follower.service.banks.match(MatchQuery(pdq: [hash])).matches.contains { $0.bank.name == "PARTNER" } }
+            }
+            #expect(matchesBoth())
 
             // The origin's deletion, stopped after its first batch (one entry, its removal logged).
             let store = SQLBankStore(database: origin.database)
@@ -116,12 +122,12 @@ import VigilTestSupport
 
             let during = await failure()
             #expect(during.contains("is deleting bank TEST_BANK") && during.contains("kept here"), "\(during)")
-            #expect(try await held() == 2)
+            #expect(try await held() == 2 && matchesBoth())
 
             try await store.deleteBank(id: origin.bank.id)
             let gone = await failure()
             #expect(gone.contains("has no bank TEST_BANK") && gone.contains("kept here"), "\(gone)")
-            #expect(try await held() == 2)
+            #expect(try await held() == 2 && matchesBoth())
             let source = try await follower.service.bankSync.source(bank: "PARTNER")
             #expect(source.lastOutcome?.contains("kept here") == true, "the banks page says it: \(source.lastOutcome ?? "nothing")")
         }

@@ -86,7 +86,8 @@ public actor InMemoryBankStore: BankStore {
 
     public func applyBatch(bankID: Int64, insert new: [NewEntry], deleteExternalIDs: [String], at time: Date,
                            returningRows: Bool, checkpoint: @Sendable (BatchOutcome) throws -> BatchCheckpoint?) async throws -> BatchOutcome {
-        guard banks[bankID] != nil else { throw BankError.notFound("bank \(bankID)") }
+        guard let bank = banks[bankID] else { throw BankError.notFound("bank \(bankID)") }
+        if bank.deleting { throw BankError.beingDeleted(bank.name) }
         let incomingIDs = Set(new.compactMap(\.metadata.externalID))
         let withdrawn = removeEntries { $0.bankID == bankID && $0.metadata.externalID.map { Set(deleteExternalIDs).subtracting(incomingIDs).contains($0) } == true }
         var lastIndex: [String: Int] = [:]
@@ -253,8 +254,22 @@ public actor InMemoryBankStore: BankStore {
 
     public func latestSequence() async throws -> Int64 { log.last?.sequence ?? 0 }
 
+    /// The next read of the change log first begins the deletion of this bank and deletes one of
+    /// its entries (its removal logged): a deletion that starts between a caller's look-up of the
+    /// bank and its read of the log.
+    public func beginDeletionAtNextRead(bankID: Int64) { deletionAtNextRead = bankID }
+    private var deletionAtNextRead: Int64?
+
     public func changes(after sequence: Int64, limit: Int) async throws -> [BankChange] {
-        log.filter { $0.sequence > sequence }.prefix(limit).map { item in
+        if let id = deletionAtNextRead {
+            deletionAtNextRead = nil
+            beginDeletion(bankID: id)
+            if let entry = entries.values.filter({ $0.bankID == id }).min(by: { $0.id < $1.id }) {
+                entries[entry.id] = nil
+                append(.entryRemoved(Self.row(entry)))
+            }
+        }
+        return log.filter { $0.sequence > sequence }.prefix(limit).map { item in
             let kind: BankChange.Kind = switch item.change {
             case let .bankChanged(id): .bankChanged(bankID: id, current: banks[id])
             case let .bankDeleted(id): .bankDeleted(bankID: id)

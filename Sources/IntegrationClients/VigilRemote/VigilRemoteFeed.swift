@@ -43,11 +43,11 @@ public struct VigilRemoteFeed: HashSharingFeed {
             case let .unreachable(reason): "the other Vigil could not be reached: \(reason)"
             case let .paging(refusal): "the other Vigil \(refusal)"
             case let .noSuchBank(bank):
-                "the other Vigil has no bank \(bank) (HTTP 404: deleted or renamed there): the entries synced from it are kept here; "
-                    + "delete this bank, or point its source at another bank"
+                "the other Vigil has no bank \(bank) (HTTP 404: deleted or renamed there?): the entries synced from it are kept here"
+                    + " until this bank is deleted or its source pointed at another bank"
             case let .bankBeingDeleted(bank):
-                "the other Vigil is deleting bank \(bank): the entries synced from it are kept here; "
-                    + "delete this bank, or point its source at another bank"
+                "the other Vigil is deleting bank \(bank): the entries synced from it are kept here"
+                    + " until this bank is deleted or its source pointed at another bank"
             }
         }
     }
@@ -91,7 +91,8 @@ public struct VigilRemoteFeed: HashSharingFeed {
         switch answer.status {
         case 200: return Array(answer.body.readableBytesView)
         case 401, 403: throw Failure.refused(answer.status)
-        case 404: throw Failure.noSuchBank(bank)
+        // Vigil's own answer for a bank it does not have (not a proxy's or another server's 404).
+        case 404 where Self.errorCode(answer.body.readableBytesView) == "not_found": throw Failure.noSuchBank(bank)
         case 409 where Self.errorCode(answer.body.readableBytesView) == "bank_being_deleted": throw Failure.bankBeingDeleted(bank)
         default: throw Failure.status(answer.status, url)
         }

@@ -107,9 +107,10 @@ public struct SQLBankStore: BankStore {
     /// In one transaction, deleting a 10M-entry bank held SQLite's only writer for 47 s, every
     /// other write (a lookup's match commit) waiting behind it. The bank is disabled first (every
     /// replica stops matching it at once, and a deletion stopped half way leaves an inert bank, not
-    /// a live half-empty one; deleting it again finishes). Then the entries there at the start go
-    /// `batch` a transaction, in id order, each batch logging its removals as the one transaction
-    /// did; the last transaction deletes what is left (rows an import added meanwhile) with the bank.
+    /// a live half-empty one; deleting it again finishes) and marked (`deleting`: from then on it
+    /// takes no entries and no changes, and its export is refused). Then its entries go `batch` a
+    /// transaction, in id order, each batch logging its removals as the one transaction did; the
+    /// last transaction deletes the bank, and anything left with it.
     func deleteBank(id: Int64, batch: Int) async throws {
         precondition(batch > 0, "a deletion batch holds at least one entry")
         try await disableForDeletion(bankID: id)
@@ -189,10 +190,13 @@ public struct SQLBankStore: BankStore {
         return try await connectionChangeTransaction { connection in
             let sql = connection.sql
             // Under the change-log lock, so the bank cannot be deleted before this commits (on
-            // PostgreSQL nothing else ties an entry to its bank: see migration 11).
-            guard try await sql.raw("SELECT id FROM banks WHERE id = \(bind: bankID)").first() != nil else {
+            // PostgreSQL nothing else ties an entry to its bank: see migration 11). Nor may a bank
+            // whose deletion has begun take entries: they would never match, and would all fall
+            // to the deletion's last transaction.
+            guard let bank = try await sql.raw("SELECT name, deleting FROM banks WHERE id = \(bind: bankID)").first() else {
                 throw BankError.notFound("bank \(bankID)")
             }
+            if try bank.decode(column: "deleting", as: Bool.self) { throw BankError.beingDeleted(try bank.decode(column: "name", as: String.self)) }
             let withdrawn = try await Self.deleteByExternalID(sql, bankID: bankID, ids: withdrawing, at: ms)
             let reconciled = try await ExternalIDReconciler.reconcile(sql, bankID: bankID, rows: rows, at: ms)
             let replaced = try await Self.deleteByExternalID(sql, bankID: bankID, ids: reconciled.replacing, at: ms)
