@@ -55,17 +55,27 @@ public final class ExactIndex<Key: Hashable & Sendable>: Sendable {
     }
 
     /// Removes every pair whose payload `dropped` names (a bank deleted), found by one scan of the
-    /// map; folded into the base as `remove`'s are, at a quarter removed.
+    /// map. A few are removals as `remove`'s are; past a quarter the map is rewritten without them
+    /// at once, without a set of millions of removals built first.
     public func removeAll(where dropped: (UInt64) -> Bool) {
         writer.withLock { _ in
             var next = snapshot
-            var pairs: [Pair] = []
-            for map in [next.base, next.delta] {
-                for (key, payloads) in map { for payload in payloads where dropped(payload) { pairs.append(Pair(key: key, payload: payload)) } }
+            var found = 0
+            for map in [next.base, next.delta] { for payloads in map.values { for payload in payloads where dropped(payload) { found += 1 } } }
+            guard found > 0 else { return }
+            if (next.removed.count + found) * 4 > next.base.count + next.delta.count {
+                next.fold()
+                next.base = next.base.compactMapValues { payloads in
+                    let kept = payloads.filter { !dropped($0) }
+                    return kept.isEmpty ? nil : kept
+                }
+            } else {
+                var pairs: [Pair] = []
+                for map in [next.base, next.delta] {
+                    for (key, payloads) in map { for payload in payloads where dropped(payload) { pairs.append(Pair(key: key, payload: payload)) } }
+                }
+                next.removed.insert(pairs)
             }
-            guard !pairs.isEmpty else { return }
-            next.removed.insert(pairs)
-            if next.removed.count * 4 > next.base.count + next.delta.count { next.fold() }
             publish(next)
         }
     }

@@ -94,23 +94,30 @@ public final class PDQIndex: Sendable {
     }
 
     /// Removes every pair whose payload `dropped` names (a bank deleted), found by one scan of
-    /// the payloads instead of a search for each pair; as `remove`, they are tombstones until a
-    /// quarter of what is stored is removed, when the segments holding them are rewritten.
+    /// the payloads instead of a search for each pair. As with `remove`, a few are tombstones, and
+    /// past a quarter of what is stored the segments holding them are rewritten — then at once,
+    /// without a set of millions of tombstones built first.
     public func removeAll(where dropped: (UInt64) -> Bool) {
         writer.withLock { _ in
             var next = snapshot
-            var pairs: [Tombstone] = []
-            for segment in next.segments {
-                let payloads = segment.payloads
-                guard payloads.contains(where: dropped) else { continue }
-                segment.withHashes { hashes in
-                    for (hash, payload) in zip(hashes, payloads) where dropped(payload) { pairs.append(Tombstone(payload: payload, hash: hash)) }
+            var found = 0
+            for segment in next.segments { for payload in segment.payloads where dropped(payload) { found += 1 } }
+            guard found > 0 else { return }
+            if (next.tombstones.count + found) * 4 > next.storedCount {
+                next.purge(dropping: dropped)
+            } else {
+                var pairs: [Tombstone] = []
+                pairs.reserveCapacity(found)
+                for segment in next.segments {
+                    let payloads = segment.payloads
+                    guard payloads.contains(where: dropped) else { continue }
+                    segment.withHashes { hashes in
+                        for (hash, payload) in zip(hashes, payloads) where dropped(payload) { pairs.append(Tombstone(payload: payload, hash: hash)) }
+                    }
                 }
+                // A pair removed already is kept once by the set itself.
+                next.tombstones.insert(pairs)
             }
-            guard !pairs.isEmpty else { return }
-            // A pair removed already is kept once by the set itself.
-            next.tombstones.insert(pairs)
-            if next.tombstones.count * 4 > next.storedCount { next.purge() }
             publish(next)
         }
     }
@@ -246,19 +253,24 @@ public final class PDQIndex: Sendable {
             return found
         }
 
-        /// Rewrites each segment that holds removed pairs without them, and forgets the tombstones.
-        /// A rewrite is a build of what is left (seconds at 10M): the writer lock, and so the
-        /// change-log follower, waits for it; readers keep the snapshot they have.
-        mutating func purge() {
+        /// Rewrites each segment that holds removed pairs (or pairs whose payload `dropped` names)
+        /// without them, and forgets the tombstones. A rewrite is a build of what is left (seconds
+        /// at 10M): the writer lock, and so the change-log follower, waits for it; readers keep
+        /// the snapshot they have.
+        mutating func purge(dropping dropped: (UInt64) -> Bool = { _ in false }) {
+            let removed = tombstones
+            func gone(_ hash: PDQHash, _ payload: UInt64) -> Bool {
+                dropped(payload) || (!removed.isEmpty && removed.contains(Tombstone(payload: payload, hash: hash)))
+            }
             segments = segments.compactMap { segment in
                 let segmentPayloads = segment.payloads
                 return segment.withHashes { segmentHashes -> Segment? in
                     let pairs = zip(segmentHashes, segmentPayloads)
-                    guard pairs.contains(where: { tombstones.contains(Tombstone(payload: $1, hash: $0)) }) else { return segment }
+                    guard pairs.contains(where: gone) else { return segment }
                     var hashes: [PDQHash] = [], payloads: [UInt64] = []
                     hashes.reserveCapacity(segment.count)
                     payloads.reserveCapacity(segment.count)
-                    for (hash, payload) in pairs where !tombstones.contains(Tombstone(payload: payload, hash: hash)) {
+                    for (hash, payload) in pairs where !gone(hash, payload) {
                         hashes.append(hash)
                         payloads.append(payload)
                     }

@@ -42,7 +42,8 @@ import VigilTestSupport
     }
 
     /// A small bank dropped from a large index: its pairs are tombstones, nothing is rewritten
-    /// (a rewrite is a build of the whole segment: seconds at 10M, on every replica).
+    /// (a rewrite is a build of the whole segment: seconds at 10M, on every replica); the digest
+    /// index likewise keeps them as removals.
     @Test func aSmallDropRewritesNothing() {
         var generator = HashGenerator(seed: 42)
         let hashes = (0..<20_000).map { _ in generator.randomHash() }
@@ -55,6 +56,14 @@ import VigilTestSupport
         #expect(index.snapshot.count == 19_998)
         #expect(index.snapshot.search([hashes[5]], radius: 0).isEmpty && index.snapshot.search([hashes[17_001]], radius: 0).isEmpty)
         #expect(index.snapshot.search([hashes[6]], radius: 0).map(\.payload) == [6])
+
+        let digests = ExactIndex<String>()
+        digests.load((0..<2_000).map { "k\($0 / 2)" }, payloads: (0..<2_000).map { UInt64($0) })
+        digests.removeAll { $0 == 7 }
+        #expect(digests.snapshot.count == 1_999)
+        #expect(digests.snapshot.lookup("k3") == [6] && digests.snapshot.lookup("k4") == [8, 9])
+        digests.insert(["k3"], payloads: [7])
+        #expect(digests.snapshot.lookup("k3").sorted() == [6, 7] && digests.snapshot.count == 2_000)
     }
 
     @Test func anExactIndexDropsEveryPairOfABankInOnePass() {
