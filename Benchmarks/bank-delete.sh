@@ -3,8 +3,8 @@
 # SQLite database (bank BENCH_PDQ, N generated PDQ hashes), a `vigil serve` replica loads the
 # index; then `vigil bank delete` (another process, as an operator runs it) deletes the bank.
 # Reports how long the deletion took, how long until the replica's index had let go of the bank
-# (its readiness answer's PDQ count down to what other banks hold), and the replica's resident
-# memory after.
+# (its readiness answer's PDQ count down to what other banks hold) and until it had applied the
+# whole log the deletion wrote, and the replica's resident memory after.
 # Usage: Benchmarks/bank-delete.sh N VIGIL...   (SMOKE=1: N 2000)
 #   The database is made once, by the first binary (name the oldest first: an older binary cannot
 #   open a newer one's schema), in Benchmarks/data/bank-delete-N/; DATABASE=path/vigil.sqlite uses
@@ -63,9 +63,21 @@ PY
   wait $deleter
   deleted=$(python3 -c "import time; print(f'{time.time() - $start:.1f}')")
   wait $follower
+  # Then until the replica has applied the whole log the deletion wrote (a removal an entry).
+  caught=$(python3 - "$work/vigil.sqlite" "$start" <<'PY'
+import json, sqlite3, sys, time, urllib.request
+last = sqlite3.connect(sys.argv[1]).execute("SELECT max(seq) FROM bank_changes").fetchone()[0]
+while True:
+    with urllib.request.urlopen("http://127.0.0.1:18111/status/ready", timeout=5) as answer:
+        if json.load(answer)["change_log"]["applied_sequence"] >= last:
+            print(f"{time.time() - float(sys.argv[2]):.1f}")
+            break
+    time.sleep(0.1)
+PY
+)
   peak=$(awk '/VmHWM/ {print int($2 / 1024)}' /proc/$pid/status)
   resident=$(awk '/VmRSS/ {print int($2 / 1024)}' /proc/$pid/status)
-  echo "$binary: bank delete ${deleted} s; the replica's index let go of the bank $(cat "$work/follow.txt") s after the deletion began; replica resident ${resident} MB after (peak ${peak} MB, the load's)"
+  echo "$binary: bank delete ${deleted} s; the replica's index let go of the bank $(cat "$work/follow.txt") s after the deletion began, and it had applied the deletion's whole log at ${caught} s; replica resident ${resident} MB after (peak ${peak} MB, the load's)"
   kill $pid; wait $pid 2> /dev/null || true
   trap - EXIT
   rm -rf "$work"
