@@ -152,6 +152,8 @@ public final class MatchIndex: Sendable {
 
     /// Applies an update: entries first (a search ignores hits of banks it does not know), then
     /// the catalogue. Entry ids are never reused, so adds and removals of one run commute.
+    /// Callers run `apply` and `load` one at a time (`IndexFollower` does): an apply reads the
+    /// banks being dropped when it begins and records them when it ends.
     ///
     /// A bank whose deletion has begun (or that is gone) loses every entry: they are found by one
     /// scan of the indexes when that is first seen, and its entries' rows are skipped from then
@@ -249,7 +251,7 @@ public final class MatchIndex: Sendable {
     public func match(_ query: MatchQuery, now: Date = Date()) -> MatchResult {
         let catalog = self.catalog.withLock { $0 }
         let considered = catalog.banks.values.filter { bank in
-            bank.enabled && (query.banks.map { $0.contains(bank.name) } ?? true)
+            bank.enabled && !bank.deleting && (query.banks.map { $0.contains(bank.name) } ?? true)
         }
         let bankByID = Dictionary(uniqueKeysWithValues: considered.map { ($0.id, $0) })
         var best: [String: MatchHit] = [:]

@@ -55,25 +55,35 @@ public final class ExactIndex<Key: Hashable & Sendable>: Sendable {
     }
 
     /// Removes every pair whose payload `dropped` names (a bank deleted), found by one scan of the
-    /// map. A few are removals as `remove`'s are; past a quarter the map is rewritten without them
-    /// at once, without a set of millions of removals built first.
+    /// map. A few are removals as `remove`'s are; past a quarter of the pairs held the map is
+    /// rebuilt without them (and without the pairs removed before) in one pass.
     public func removeAll(where dropped: (UInt64) -> Bool) {
         writer.withLock { _ in
-            var next = snapshot
-            var found = 0
-            for map in [next.base, next.delta] { for payloads in map.values { for payload in payloads where dropped(payload) { found += 1 } } }
-            guard found > 0 else { return }
-            if (next.removed.count + found) * 4 > next.base.count + next.delta.count {
-                next.fold()
-                next.base = next.base.compactMapValues { payloads in
-                    let kept = payloads.filter { !dropped($0) }
-                    return kept.isEmpty ? nil : kept
+            let current = snapshot
+            var pairs: [Pair] = [], held = 0
+            for map in [current.base, current.delta] {
+                for (key, payloads) in map {
+                    held += payloads.count
+                    for payload in payloads where dropped(payload) {
+                        let pair = Pair(key: key, payload: payload)
+                        if !current.removed.contains(pair) { pairs.append(pair) }
+                    }
                 }
+            }
+            guard !pairs.isEmpty else { return }
+            var next = current
+            if (current.removed.count + pairs.count) * 4 > held {
+                // Built beside the readers' map, not copied from it and then filtered.
+                var base: [Key: [UInt64]] = [:]
+                base.reserveCapacity(current.base.count)
+                for map in [current.base, current.delta] {
+                    for (key, payloads) in map {
+                        let kept = payloads.filter { !dropped($0) && (current.removed.isEmpty || !current.removed.contains(Pair(key: key, payload: $0))) }
+                        if !kept.isEmpty { base[key, default: []].append(contentsOf: kept) }
+                    }
+                }
+                next = Snapshot(base: base, delta: [:], removed: RemovalSet())
             } else {
-                var pairs: [Pair] = []
-                for map in [next.base, next.delta] {
-                    for (key, payloads) in map { for payload in payloads where dropped(payload) { pairs.append(Pair(key: key, payload: payload)) } }
-                }
                 next.removed.insert(pairs)
             }
             publish(next)

@@ -100,8 +100,21 @@ public final class PDQIndex: Sendable {
     public func removeAll(where dropped: (UInt64) -> Bool) {
         writer.withLock { _ in
             var next = snapshot
+            // The pairs it names that are not removed already.
             var found = 0
-            for segment in next.segments { for payload in segment.payloads where dropped(payload) { found += 1 } }
+            for segment in next.segments {
+                let payloads = segment.payloads
+                guard payloads.contains(where: dropped) else { continue }
+                if next.tombstones.isEmpty {
+                    for payload in payloads where dropped(payload) { found += 1 }
+                } else {
+                    segment.withHashes { hashes in
+                        for (hash, payload) in zip(hashes, payloads) where dropped(payload) && !next.tombstones.contains(Tombstone(payload: payload, hash: hash)) {
+                            found += 1
+                        }
+                    }
+                }
+            }
             guard found > 0 else { return }
             if (next.tombstones.count + found) * 4 > next.storedCount {
                 next.purge(dropping: dropped)

@@ -116,6 +116,37 @@ import VigilTestSupport
         }
     }
 
+    /// A small bank deleted from a large index: its entries become tombstones (nothing is
+    /// rewritten), its removal rows are skipped as they come, and what is left matches as before.
+    @Test func aSmallBankDeletedAmongManyLeavesAsTombstones() async throws {
+        let store = InMemoryBankStore()
+        let writer = try await Self.service(store)
+        let reader = try await Self.service(store)
+        var generator = HashGenerator(seed: 10)
+        func entries(_ count: Int) -> [NewEntry] {
+            (0..<count).map { _ in
+                let md5 = String((String(repeating: "0", count: 32) + String(generator.next(), radix: 16) + String(generator.next(), radix: 16)).suffix(32))
+                return NewEntry(signals: EntrySignals(pdq: generator.randomHash(), md5: md5), addedBy: "t")
+            }
+        }
+        let big = try await writer.createBank(NewBank(name: "big")), small = try await writer.createBank(NewBank(name: "small"))
+        let bigEntries = entries(490), smallEntries = entries(10)
+        try await writer.addEntries(bigEntries, to: big)
+        let smallIDs = try await writer.addEntries(smallEntries, to: small).inserted.map(\.entryID)
+        try await reader.syncIndex()
+        let bytes = reader.index.pdqIndexBytes
+        _ = try await writer.removeEntry(id: smallIDs[0])  // one removed before the deletion
+        try await writer.deleteBank(named: "small")
+        try await reader.follower?.catchUp(batchSize: 3)
+        let counts = reader.index.counts
+        #expect(counts.pdq == 490 && counts.md5 == 490 && counts.banks == 1)
+        #expect(reader.index.pdqIndexBytes == bytes, "tombstones, not a rewrite")
+        for entry in smallEntries { #expect(!reader.match(MatchQuery(pdq: [try #require(entry.signals.pdq)], md5: entry.signals.md5)).isMatch) }
+        for entry in bigEntries.prefix(50) {
+            #expect(reader.match(MatchQuery(pdq: [try #require(entry.signals.pdq)], md5: entry.signals.md5)).matches.map(\.bank.name) == ["big"])
+        }
+    }
+
     /// Many writers and catch-ups at once: every change is applied exactly once.
     @Test func concurrentCatchUpsApplyEachChangeOnce() async throws {
         let store = InMemoryBankStore()

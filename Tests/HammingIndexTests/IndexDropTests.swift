@@ -56,14 +56,21 @@ import VigilTestSupport
         #expect(index.snapshot.count == 19_998)
         #expect(index.snapshot.search([hashes[5]], radius: 0).isEmpty && index.snapshot.search([hashes[17_001]], radius: 0).isEmpty)
         #expect(index.snapshot.search([hashes[6]], radius: 0).map(\.payload) == [6])
+        // A pair removed before and named by a drop counts once.
+        index.remove([hashes[6]], payloads: [6])
+        index.removeAll { $0 == 6 || $0 == 7 }
+        #expect(index.snapshot.count == 19_996 && index.snapshot.byteCount == bytes)
+        #expect(index.snapshot.search([hashes[6]], radius: 0).isEmpty && index.snapshot.search([hashes[7]], radius: 0).isEmpty)
 
         let digests = ExactIndex<String>()
         digests.load((0..<2_000).map { "k\($0 / 2)" }, payloads: (0..<2_000).map { UInt64($0) })
-        digests.removeAll { $0 == 7 }
-        #expect(digests.snapshot.count == 1_999)
+        digests.remove(["k500"], payloads: [1_000])
+        digests.removeAll { $0 == 7 || $0 == 1_000 }
+        #expect(digests.snapshot.count == 1_998)
+        #expect(digests.snapshot.lookup("k500") == [1_001])
         #expect(digests.snapshot.lookup("k3") == [6] && digests.snapshot.lookup("k4") == [8, 9])
         digests.insert(["k3"], payloads: [7])
-        #expect(digests.snapshot.lookup("k3").sorted() == [6, 7] && digests.snapshot.count == 2_000)
+        #expect(digests.snapshot.lookup("k3").sorted() == [6, 7] && digests.snapshot.count == 1_999)
     }
 
     @Test func anExactIndexDropsEveryPairOfABankInOnePass() {
