@@ -40,7 +40,14 @@ public struct BankAddAction: WorkflowAction {
         let entry = NewEntry(signals: signals,
                              metadata: EntryMetadata(externalID: call.idempotencyKey, source: "workflow \(call.workflowID)", note: call.text("note")),
                              addedBy: "workflow run \(call.runID)")
-        let outcome = try await lookup.banks.addEntries([entry], to: bank)
+        let outcome: BatchOutcome
+        do {
+            outcome = try await lookup.banks.addEntries([entry], to: bank)
+        } catch let error as BankError {
+            // No retry adds to a bank whose deletion has begun.
+            if case .beingDeleted = error { throw ActionFailure(error.description) }
+            throw error
+        }
         return .object(["added": .bool(outcome.insertedCount > 0), "bank": .string(bank.name)])
     }
 

@@ -119,6 +119,14 @@ import VigilTestSupport
             #expect(export.status == 409 && export.errorMessage?.contains("being deleted") == true, "\(export.text)")
             let enable = try await client.json(.patch, "/v1/banks/TEST_BANK", key: origin.admin, #"{"enabled": true}"#)
             #expect(enable.status == 409 && enable.errorMessage?.contains("being deleted") == true, "\(enable.text)")
+            // Nor does it take entries, however they come: refused at once, not by a job later.
+            let hash = try #require(shared.first).hex
+            let add = try await client.json(.post, "/v1/banks/TEST_BANK/entries", key: origin.curator, #"{"entries": [{"pdq": "\#(hash)"}]}"#)
+            #expect(add.status == 409 && add.errorCode == "bank_being_deleted", "\(add.text)")
+            let upload = try await client.call(.post, "/v1/banks/TEST_BANK/import", key: origin.curator, contentType: "text/csv",
+                                               body: Array("pdq\n\(hash)\n".utf8))
+            #expect(upload.status == 409 && upload.errorCode == "bank_being_deleted", "\(upload.text)")
+            #expect(try await client.call(.post, "/v1/banks/TEST_BANK/sync", key: origin.curator).status == 409)
 
             let during = await failure()
             #expect(during.contains("is deleting bank TEST_BANK") && during.contains("kept here"), "\(during)")

@@ -32,6 +32,7 @@ public struct BankSyncService: Sendable {
                           interval: TimeInterval = BankSource.defaultInterval, options: [String: String] = [:],
                           sendsFeedback: Bool = false) async throws -> BankSource {
         let bank = try await banks.bank(named: bankName)
+        if bank.deleting { throw BankError.beingDeleted(bank.name) }
         guard bank.kind == .match else { throw BankError.invalid("\(bank.name) is an allow bank: only match banks follow a hash-sharing list") }
         guard interval >= Self.minimumInterval, interval <= 7 * 86_400 else {
             throw BankError.invalid("interval_seconds must be from \(Int(Self.minimumInterval)) to \(7 * 86_400)")
@@ -97,6 +98,7 @@ public struct BankSyncService: Sendable {
 
     /// Queues a sync of the bank now.
     public func requestSync(bank bankName: String) async throws -> Job {
+        if try await banks.bank(named: bankName).deleting { throw BankError.beingDeleted(bankName) }
         let source = try await source(bank: bankName)
         return try await enqueue(source)
     }

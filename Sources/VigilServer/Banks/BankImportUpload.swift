@@ -14,6 +14,8 @@ struct BankImportUpload {
     let hashingPool: ImageHashingPool
 
     func accept(_ request: Request, into bank: Bank, format: ImportFormat?, listSHA256: Bool, actor: String) async throws -> Job {
+        // Refused before the upload is read: its job could only fail.
+        if bank.deleting { throw BankError.beingDeleted(bank.name) }
         let spool = settings.spoolDirectory
         try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
         let file = spool.appendingPathComponent("import-\(UUID().uuidString)")

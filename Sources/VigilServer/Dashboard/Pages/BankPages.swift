@@ -59,6 +59,8 @@ struct BankPages {
                 job = try await uploads.accept(request, into: bank, format: format, listSHA256: false, actor: context.actor)
             } catch let error as APIError where error.status == .badRequest {
                 return try await self.bank(request, context, problems: ["file": error.message])
+            } catch let error as BankError {
+                return try await self.bank(request, context, problems: ["file": error.description])
             }
             return kit.done("/jobs/\(job.id)", notice: "Import of bank \(bank.name) queued as job \(job.id).", request, context)
         }
