@@ -11,19 +11,25 @@ import VigilTestSupport
 /// Two organisations share a list without a third party: one Vigil's bank followed by another
 /// through its change export, staying in step as entries are added, changed and removed.
 @Suite struct VigilRemoteTests {
+    /// The follower's bank PARTNER following the origin's TEST_BANK (served on `port`), and the sync
+    /// that brings it up to date.
+    static func follow(_ origin: ServerFixture, from follower: ServerFixture, port: Int) async throws -> (BankSync, Bank) {
+        let credential = try await follower.service.credentials.create(
+            integration: "vigil_remote", values: ["nickname": "partner", "endpoint": "http://127.0.0.1:\(port)", "api_key": origin.matcher], mayRedirect: true)
+        _ = try await follower.service.banks.createBank(NewBank(name: "PARTNER"))
+        _ = try await follower.service.bankSync.setSource(bank: "PARTNER", kind: .vigilRemote, credentialID: credential.id,
+                                                          options: ["bank": "TEST_BANK"])
+        let sync = BankSync(banks: follower.service.banks, sources: SQLBankSourceStore(database: follower.database),
+                            feed: HashSharingFeeds(credentials: follower.service.credentials, gate: follower.service.fetcher.gate, retry: .once))
+        return (sync, try await follower.service.banks.bank(named: "PARTNER"))
+    }
+
     @Test func aFollowingVigilStaysInStepWithTheBankItFollows() async throws {
         let origin = try await ServerFixture()
         let follower = try await ServerFixture()
         try await origin.test(.live) { client in
             let port = try #require(client.port)
-            let credential = try await follower.service.credentials.create(
-                integration: "vigil_remote", values: ["nickname": "partner", "endpoint": "http://127.0.0.1:\(port)", "api_key": origin.matcher], mayRedirect: true)
-            _ = try await follower.service.banks.createBank(NewBank(name: "PARTNER"))
-            _ = try await follower.service.bankSync.setSource(bank: "PARTNER", kind: .vigilRemote, credentialID: credential.id,
-                                                              options: ["bank": "TEST_BANK"])
-            let sync = BankSync(banks: follower.service.banks, sources: SQLBankSourceStore(database: follower.database),
-                                feed: HashSharingFeeds(credentials: follower.service.credentials, gate: follower.service.fetcher.gate, retry: .once))
-            let bank = try await follower.service.banks.bank(named: "PARTNER")
+            let (sync, bank) = try await Self.follow(origin, from: follower, port: port)
             func followed() async throws -> [String: BankEntry] {
                 let entries = try await follower.service.banks.entries(of: bank, after: 0, limit: 1000)
                 return Dictionary(uniqueKeysWithValues: entries.compactMap { entry in entry.metadata.externalID.map { ($0, entry) } })
@@ -88,15 +94,7 @@ import VigilTestSupport
         let origin = try await ServerFixture()
         let follower = try await ServerFixture()
         try await origin.test(.live) { client in
-            let port = try #require(client.port)
-            let credential = try await follower.service.credentials.create(
-                integration: "vigil_remote", values: ["nickname": "partner", "endpoint": "http://127.0.0.1:\(port)", "api_key": origin.matcher], mayRedirect: true)
-            _ = try await follower.service.banks.createBank(NewBank(name: "PARTNER"))
-            _ = try await follower.service.bankSync.setSource(bank: "PARTNER", kind: .vigilRemote, credentialID: credential.id,
-                                                              options: ["bank": "TEST_BANK"])
-            let sync = BankSync(banks: follower.service.banks, sources: SQLBankSourceStore(database: follower.database),
-                                feed: HashSharingFeeds(credentials: follower.service.credentials, gate: follower.service.fetcher.gate, retry: .once))
-            let bank = try await follower.service.banks.bank(named: "PARTNER")
+            let (sync, bank) = try await Self.follow(origin, from: follower, port: try #require(client.port))
             func held() async throws -> Int { try await follower.service.banks.entryCount(of: bank) }
             func failure() async -> String {
                 do { _ = try await sync.run(bankID: bank.id); return "the sync succeeded" } catch { return "\(error)" }
