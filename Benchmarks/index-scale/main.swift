@@ -11,10 +11,15 @@ import HammingIndex
 import PDQ
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
-func residentMB() -> Double {
-    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-    return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+/// The process's resident memory now (VmRSS), or at its peak so far (VmHWM), in MiB.
+/// A figure that cannot be read stops the run (a silent 0 was printed as a peak once).
+func residentMB(_ field: String = "VmRSS:") -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
+          // "VmHWM:\t9170000 kB": a tab, and spaces only when the number is short.
+          let kB = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap({ Double($0) })
+    else { fatalError("\(field) not read from /proc/self/status") }
+    return kB / 1024
 }
 func write(_ hashes: [PDQHash], to path: String) {
     var bytes = [UInt8](); bytes.reserveCapacity(hashes.count * 32)
@@ -63,8 +68,9 @@ let build = now() - t
 let removing = Array(hashes.prefix(Int(ProcessInfo.processInfo.environment["REMOVE"] ?? "0")!))
 hashes = []
 let snapshot = index.snapshot
-print(String(format: "%@: %d hashes: built in %.1f s, structures %.0f MB, resident +%.0f MB", label, n, build,
-             Double(snapshot.byteCount) / 1e6, residentMB() - before))
+// The peak: the caller's hashes (as a server holds its load's rows) and the build's scratch beside the tables.
+print(String(format: "%@: %d hashes: built in %.1f s, structures %.0f MB, resident +%.0f MB; the process's peak so far %.0f MB", label, n, build,
+             Double(snapshot.byteCount) / 1e6, residentMB() - before, residentMB("VmHWM:")))
 
 var mismatches = 0
 for q in 0..<sample {
