@@ -124,9 +124,8 @@ public struct SQLBankStore: BankStore {
             after = last
         }
         try await changeTransaction { sql in
-            try await ChangeLogSQL.appendRemovals(sql, where: "bank_id = \(bind: id)")
-            try await sql.raw("DELETE FROM bank_entries WHERE bank_id = \(bind: id)").run()
-            try await sql.raw("DELETE FROM entry_matches WHERE bank_id = \(bind: id)").run()
+            // Every entry left (ids are positive), as a batch deletes them.
+            try await Self.deleteEntryRows(sql, ofBank: id, after: 0, through: .max)
             try await sql.raw("DELETE FROM banks WHERE id = \(bind: id)").run()
             try await ChangeLogSQL.append(sql, .bankDeleted, bankID: id)
         }
@@ -164,11 +163,14 @@ public struct SQLBankStore: BankStore {
     /// Deletes the bank's entries with ids in (`after`, `last`], with their removals logged and
     /// their match totals.
     func deleteEntries(ofBank bankID: Int64, after: Int64, through last: Int64) async throws {
-        try await changeTransaction { sql in
-            try await ChangeLogSQL.appendRemovals(sql, where: "bank_id = \(bind: bankID) AND id > \(bind: after) AND id <= \(bind: last)")
-            try await sql.raw("DELETE FROM entry_matches WHERE entry_id > \(bind: after) AND entry_id <= \(bind: last) AND bank_id = \(bind: bankID)").run()
-            try await sql.raw("DELETE FROM bank_entries WHERE bank_id = \(bind: bankID) AND id > \(bind: after) AND id <= \(bind: last)").run()
-        }
+        try await changeTransaction { sql in try await Self.deleteEntryRows(sql, ofBank: bankID, after: after, through: last) }
+    }
+
+    /// The statements of `deleteEntries`, in the caller's change transaction.
+    static func deleteEntryRows(_ sql: any SQLDatabase, ofBank bankID: Int64, after: Int64, through last: Int64) async throws {
+        try await ChangeLogSQL.appendRemovals(sql, where: "bank_id = \(bind: bankID) AND id > \(bind: after) AND id <= \(bind: last)")
+        try await sql.raw("DELETE FROM entry_matches WHERE entry_id > \(bind: after) AND entry_id <= \(bind: last) AND bank_id = \(bind: bankID)").run()
+        try await sql.raw("DELETE FROM bank_entries WHERE bank_id = \(bind: bankID) AND id > \(bind: after) AND id <= \(bind: last)").run()
     }
 
     // MARK: entries
