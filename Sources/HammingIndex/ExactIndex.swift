@@ -60,19 +60,21 @@ public final class ExactIndex<Key: Hashable & Sendable>: Sendable {
     public func removeAll(where dropped: (UInt64) -> Bool) {
         writer.withLock { _ in
             let current = snapshot
-            var pairs: [Pair] = [], held = 0
+            // The pairs it names that are not removed already (counted, not gathered: a large
+            // drop rebuilds the map and needs no list of millions).
+            func named(_ key: Key, _ payload: UInt64) -> Bool {
+                dropped(payload) && (current.removed.isEmpty || !current.removed.contains(Pair(key: key, payload: payload)))
+            }
+            var found = 0, held = 0
             for map in [current.base, current.delta] {
                 for (key, payloads) in map {
                     held += payloads.count
-                    for payload in payloads where dropped(payload) {
-                        let pair = Pair(key: key, payload: payload)
-                        if !current.removed.contains(pair) { pairs.append(pair) }
-                    }
+                    for payload in payloads where named(key, payload) { found += 1 }
                 }
             }
-            guard !pairs.isEmpty else { return }
+            guard found > 0 else { return }
             var next = current
-            if (current.removed.count + pairs.count) * 4 > held {
+            if (current.removed.count + found) * 4 > held {
                 // Built beside the readers' map, not copied from it and then filtered.
                 var base: [Key: [UInt64]] = [:]
                 base.reserveCapacity(current.base.count)
@@ -84,6 +86,11 @@ public final class ExactIndex<Key: Hashable & Sendable>: Sendable {
                 }
                 next = Snapshot(base: base, delta: [:], removed: RemovalSet())
             } else {
+                var pairs: [Pair] = []
+                pairs.reserveCapacity(found)
+                for map in [current.base, current.delta] {
+                    for (key, payloads) in map { for payload in payloads where named(key, payload) { pairs.append(Pair(key: key, payload: payload)) } }
+                }
                 next.removed.insert(pairs)
             }
             publish(next)
