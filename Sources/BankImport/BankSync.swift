@@ -61,6 +61,9 @@ public struct BankSync: Sendable {
         guard let source = try await sources.source(bankID: bankID) else { throw Failure.noSource(bank.name) }
         var total = ImportSummary(), pages = 0, checkpoint: String?
         do {
+            // Queued before the deletion began: the bank takes no entries now (a deletion that
+            // begins during the sync stops it at its next page, refused by the bank service).
+            if bank.deleting { throw BankError.beingDeleted(bank.name) }
             for try await document in feed.pages(for: source, now: now) {
                 total.accumulate(try await apply(document.document, kind: source.kind, to: bank))
                 pages += 1
@@ -136,6 +139,10 @@ public struct BankSyncJob: JobHandler {
             }
         } catch let failure as BankSync.Failure {
             throw JobFailure.permanent(failure.description)
+        } catch let error as BankError {
+            // A bank being deleted takes no entries until it is gone: trying again cannot help.
+            guard case .beingDeleted = error else { throw error }
+            throw JobFailure.permanent(error.description)
         }
         return try JobText.encode(outcome)
     }

@@ -3,9 +3,10 @@ import BankImport
 import Banks
 import Foundation
 import IntegrationClients
+import Jobs
 import NCMECMock
 import PDQ
-import Storage
+@testable import Storage
 import Testing
 import VigilTestSupport
 
@@ -99,6 +100,32 @@ import VigilTestSupport
         #expect(try await setup.fixture.service.bankSync.source(bank: "NCMEC").checkpoint != nil)
         await setup.running.stop()
         await setup.fixture.database.close()
+    }
+
+    /// A bank whose deletion has begun is not synced: the schedule queues no sync of it, and a
+    /// sync queued before the deletion began fails once, saying why, instead of being retried
+    /// (the bank takes no entries until it is gone).
+    @Test func aBankBeingDeletedIsNeitherScheduledNorRetried() async throws {
+        let setup = try await Self.setUp()
+        var generator = HashGenerator(seed: 12)
+        setup.mock.put(.init(id: "d0", timestamp: Date().addingTimeInterval(-60), pdq: generator.randomHash().hex))
+        let fixture = setup.fixture
+        try await SQLBankStore(database: fixture.database).disableForDeletion(bankID: setup.bank.id)
+        let due = try await fixture.service.bankSync.queueDue(at: Date().addingTimeInterval(3600))
+        #expect(due.isEmpty, "\(due.count) syncs of a bank being deleted queued by the schedule")
+
+        // A sync queued just before the deletion began (asking for one now is refused).
+        let queuedBefore = try await fixture.service.jobs.enqueue(NewJob(
+            kind: BankSyncService.jobKind, payload: try JobText.encode(["bank_id": setup.bank.id]), maxAttempts: 5))
+        try await fixture.runJobs()
+        let job = try await fixture.service.jobs.job(id: queuedBefore.id)
+        #expect(job.state == .failed && job.attempts == 1, "\(job.state) after \(job.attempts) attempts")
+        #expect(job.error?.contains("being deleted") == true, "\(job.error ?? "no error")")
+        #expect(try await fixture.service.banks.entryCount(of: setup.bank) == 0)
+        let source = try await fixture.service.bankSync.source(bank: "NCMEC")
+        #expect(source.lastOutcome?.contains("being deleted") == true, "\(source.lastOutcome ?? "nothing")")
+        await setup.running.stop()
+        await fixture.database.close()
     }
 
     @Test func theAPISetsASourceAndQueuesASyncJob() async throws {
