@@ -1,5 +1,6 @@
 import Events
 import Foundation
+import JSONValues
 import Storage
 import Synchronization
 import Testing
@@ -67,5 +68,27 @@ import VigilTestSupport
         store.failing.withLock { $0 = false }
         try await committer.commit([NewEvent(type: EventTypes.matchFound, subject: "after", actor: "api:native", payload: [:])])
         #expect(try await store.events(after: 0, types: nil, limit: 10_000).count == count + 1)
+    }
+
+    /// What `append` answers is what was written: the events a reader then reads, field for field
+    /// (payloads of every JSON kind, the time to the millisecond, the trace carried or not).
+    @Test(arguments: Backend.allCases)
+    func appendAnswersTheEventsAsStored(backend: Backend) async throws {
+        let db = try TestDatabase.make(backend)
+        let database = try await VigilDatabase.open(db.location)
+        defer { Task { await database.close() } }
+        let store = SQLEventStore(database: database)
+        let payload: JSONValue = .object([
+            "text": .string("naïve \"quoted\" \u{1F600}"), "whole": .number(42), "fraction": .number(0.1), "large": .number(1e20),
+            "flag": .bool(false), "nothing": .null, "list": .array([.number(-3), .string(""), .object([:])])])
+        let appended = try await store.append([
+            NewEvent(type: EventTypes.matchFound, subject: "lookup:a", actor: "api:native", payload: payload),
+            NewEvent(type: EventTypes.lookupCompleted, subject: "lookup:b", actor: "api:hma", payload: [:],
+                     traceContext: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
+        ], at: Date(timeIntervalSince1970: 1_765_000_000.123_9))
+        let read = try await store.events(after: 0, types: nil, limit: 10)
+        #expect(appended == read, "answered \(appended), stored \(read)")
+        // Stored to the millisecond, rounded.
+        #expect(appended.allSatisfy { ($0.at.timeIntervalSince1970 * 1000).rounded() == 1_765_000_000_124 }, "\(appended.map(\.at))")
     }
 }

@@ -40,10 +40,17 @@ enum EventSQL {
             query.appendInterpolation(bind: event.traceContext ?? writerTrace)
             query.appendLiteral(")")
         }
-        query.appendLiteral(" RETURNING \(columns)")
-        // Ids follow the VALUES order; RETURNING's row order is not promised.
-        let appended = try await sql.raw(query).all().map(Self.event).sorted { $0.id < $1.id }
-        guard appended.count == events.count else { throw StorageError.corruptRow("INSERT returned \(appended.count) of \(events.count) events") }
+        // Only the ids come back: the rest is what was written, and reading each payload back as
+        // JSON cost a lookup that matched an eighth of its CPU. Ids follow the VALUES order;
+        // RETURNING's row order is not promised.
+        query.appendLiteral(" RETURNING id")
+        let ids = try await sql.raw(query).all().map { try $0.decode(column: "id", as: Int64.self) }.sorted()
+        guard ids.count == events.count else { throw StorageError.corruptRow("INSERT returned \(ids.count) of \(events.count) events") }
+        let at = Date(milliseconds: ms)
+        let appended = zip(ids, events).map { id, event in
+            Event(id: id, type: event.type, subject: event.subject, actor: event.actor, payload: event.payload, at: at,
+                  traceContext: event.traceContext ?? writerTrace)
+        }
         try await WebhookDeliverySQL.queue(for: appended, at: time, on: sql)
         if dialect == .postgres { try await sql.raw("NOTIFY \(unsafeRaw: channel)").run() }
         return appended
