@@ -331,6 +331,7 @@ let package = Package(
         .testTarget(name: "CasesTests", dependencies: ["VigilTestSupport", "Cases", "Banks", "PDQ", "Events", "JSONValues", "Storage"], swiftSettings: strictSwift),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], swiftSettings: strictSwift),
         .testTarget(name: "BasicsTests", dependencies: ["Basics"], swiftSettings: strictSwift),
+        .testTarget(name: "JSONValuesTests", dependencies: ["JSONValues"], swiftSettings: strictSwift),
         .testTarget(name: "JobsTests", dependencies: ["VigilTestSupport", "Jobs"], swiftSettings: strictSwift),
         .testTarget(name: "VaultTests", dependencies: ["VigilTestSupport", "Vault"], swiftSettings: strictSwift),
         .testTarget(name: "IntegrationsTests", dependencies: ["VigilTestSupport", "Integrations", "Vault", "Storage"], swiftSettings: strictSwift),

@@ -53,11 +53,7 @@ public enum JSONValue: Codable, Equatable, Sendable {
     }
 
     /// Compact JSON text with sorted keys.
-    public var text: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
-    }
+    public var text: String { (try? jsonText()) ?? "null" }
 }
 
 /// Literals, so a definition written in Swift (the workflow library, tests) reads like its JSON.

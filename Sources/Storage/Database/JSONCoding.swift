@@ -1,10 +1,17 @@
 import Foundation
+import JSONValues
 
 /// JSON kept in a TEXT column: one encoder (sorted keys, so equal values are equal text) and
 /// one decoder whose failure names what was being read. `millisecondDates` writes dates as
 /// milliseconds since 1970, so a document with dates reads back equal to what was written (the
 /// default, seconds since 2001 as a Double, stays for the documents stored with it).
 enum JSONCoding {
+    /// A JSON value (an event's payload, a step's output): the same text as the encoder's, written
+    /// directly (`JSONValue.jsonText`).
+    static func encode(_ value: JSONValue, millisecondDates: Bool = false) throws -> String {
+        try value.jsonText()
+    }
+
     static func encode<T: Encodable>(_ value: T, millisecondDates: Bool = false) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
