@@ -425,17 +425,35 @@ public struct SQLBankStore: BankStore {
     }
 
     /// Adds to the entries' match totals on `sql` (a retroactive check's hits, in its transaction).
+    /// 500 entries a statement: a flush of every entry a busy server matched in ten seconds (tens
+    /// of thousands) was one statement each, and held SQLite's one connection — and with it every
+    /// matching lookup's commit — for seconds.
     static func addMatches(_ counts: [Int64: EntryMatchCount], _ sql: any SQLDatabase) async throws {
         // In id order: two replicas flushing at once take the rows' locks in the same order.
-        for (id, count) in counts.sorted(by: { $0.key < $1.key }) {
-            // The entry's bank from the entry itself (an entry deleted since counts nothing).
-            try await sql.raw("""
+        let sorted = counts.sorted(by: { $0.key < $1.key })
+        for start in stride(from: 0, to: sorted.count, by: 500) {
+            var query = SQLQueryString("WITH counted (id, matches, last_matched_at) AS (VALUES ")
+            for (index, (id, count)) in sorted[start..<min(sorted.count, start + 500)].enumerated() {
+                query.appendLiteral(index == 0 ? "(" : ", (")
+                query.appendInterpolation(bind: id)
+                query.appendLiteral(", ")
+                query.appendInterpolation(bind: count.matches)
+                query.appendLiteral(", ")
+                query.appendInterpolation(bind: count.last.millisecondsSince1970)
+                query.appendLiteral(")")
+            }
+            // The entry's bank from the entry itself (an entry deleted since counts nothing). The
+            // WHERE lets SQLite read the ON CONFLICT that follows as the upsert's.
+            query.appendLiteral("""
+                )
                 INSERT INTO entry_matches (entry_id, bank_id, matches, last_matched_at)
-                SELECT id, bank_id, \(bind: count.matches), \(bind: count.last.millisecondsSince1970) FROM bank_entries WHERE id = \(bind: id)
+                SELECT e.id, e.bank_id, counted.matches, counted.last_matched_at
+                FROM counted JOIN bank_entries e ON e.id = counted.id WHERE TRUE ORDER BY e.id
                 ON CONFLICT (entry_id) DO UPDATE SET matches = entry_matches.matches + excluded.matches,
                     last_matched_at = CASE WHEN excluded.last_matched_at > entry_matches.last_matched_at
                                            THEN excluded.last_matched_at ELSE entry_matches.last_matched_at END
-                """).run()
+                """)
+            try await sql.raw(query).run()
         }
     }
 
