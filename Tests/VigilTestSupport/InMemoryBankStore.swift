@@ -202,7 +202,18 @@ public actor InMemoryBankStore: BankStore {
         return found
     }
 
+    /// Writes of match totals so far, each one transaction (`addMatches` calls).
+    public private(set) var matchWrites: [[Int64: EntryMatchCount]] = []
+    /// From which write on (counted from 1) `addMatches` fails, writing nothing; nil: none fails.
+    private var matchWritesFailFrom: Int?
+
+    public struct MatchWriteRefused: Error {}
+
+    public func failMatchWrites(from write: Int?) { matchWritesFailFrom = write }
+
     public func addMatches(_ counts: [Int64: EntryMatchCount]) async throws {
+        if let from = matchWritesFailFrom, matchWrites.count + 1 >= from { throw MatchWriteRefused() }
+        matchWrites.append(counts)
         for (id, count) in counts {
             var total = matchCounts[id] ?? EntryMatchCount(matches: 0, last: count.last)
             total.matches += count.matches

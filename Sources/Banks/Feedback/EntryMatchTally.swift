@@ -19,6 +19,11 @@ public final class EntryMatchTally: Sendable {
         }
     }
 
+    /// Entries a transaction: a flush of the tens of thousands a busy server matches in ten
+    /// seconds is written in many short transactions, so it never holds the database (SQLite's
+    /// one connection, which every matching lookup's commit needs) for long.
+    static let entriesPerWrite = 500
+
     public func flush() async throws {
         let counts = pending.withLock { table in
             let all = table
@@ -26,11 +31,17 @@ public final class EntryMatchTally: Sendable {
             return all
         }
         guard !counts.isEmpty else { return }
-        do {
-            try await banks.addMatches(counts)
-        } catch {
-            pending.withLock { table in for (id, count) in counts { Self.add(count, to: id, in: &table) } }
-            throw error
+        // In id order, as the store writes them (two replicas take rows' locks in the same order).
+        let sorted = counts.sorted { $0.key < $1.key }
+        for start in stride(from: 0, to: sorted.count, by: Self.entriesPerWrite) {
+            let part = sorted[start..<min(sorted.count, start + Self.entriesPerWrite)]
+            do {
+                try await banks.addMatches(Dictionary(uniqueKeysWithValues: part.map { ($0.key, $0.value) }))
+            } catch {
+                // What was written stays written; this part and the rest wait for the next flush.
+                pending.withLock { table in for (id, count) in sorted[start...] { Self.add(count, to: id, in: &table) } }
+                throw error
+            }
         }
     }
 
