@@ -80,6 +80,65 @@ import VigilTestSupport
         #expect(refusedAt == bytes.firstIndex(of: 0xC3))
     }
 
+    /// The guard skips a part's body to its next CR: fed whole, in random chunks or a byte at a
+    /// time, it refuses the same bodies at the same byte, and lets the others through — bodies
+    /// full of CRs, boundaries split anywhere, non-ASCII bytes in bodies and in header names.
+    @Test func theGuardAgreesHoweverABodyIsSplit() throws {
+        var generator = SystemRandomNumberGenerator()
+        let pieces: [[UInt8]] = [
+            Array("\r\n--B\r\n".utf8), Array("\r\n--B".utf8), Array("\r\n--".utf8), Array("\r\n".utf8), [13], [13, 13, 10], [10],
+            Array("Content-Disposition: form-data; name=\"photo\"\r\n".utf8), Array("X-N\u{00E9}: v\r\n".utf8), Array("\r\n\r\n".utf8),
+            [0xFF, 0xD8, 0x00, 0x80, 0xC3, 0xA9], Array("--B--".utf8), Array(repeating: 0x41, count: 300), Array("--B".utf8),
+        ]
+        // A second part's non-ASCII header name, after a first part's body full of CRs and near-boundaries.
+        let twoParts = Array("--B\r\nA: v\r\n\r\n\r\r\n\r\n-\r\n--\r\n--C\r\n--B\r\nX-N\u{00E9}: v\r\n\r\nz\r\n--B--\r\n".utf8)
+        let accent = try #require(twoParts.firstIndex(of: 0xC3))
+        var whole = HeaderNameGuard(boundary: "B")
+        #expect(throws: GuardedMultipartParser.NonASCIIHeaderName.self) { try whole.check(twoParts) }
+        var split = HeaderNameGuard(boundary: "B")
+        try split.check(twoParts[..<accent])
+        #expect(throws: GuardedMultipartParser.NonASCIIHeaderName.self) { try split.check(twoParts[accent...]) }
+        var fine = HeaderNameGuard(boundary: "B")
+        try fine.check(twoParts.map { $0 == 0xC3 || $0 == 0xA9 ? 0x65 : $0 })
+
+        for _ in 0..<400 {
+            var body: [UInt8] = []
+            for _ in 0..<Int.random(in: 1...30, using: &generator) { body += pieces.randomElement(using: &generator) ?? [] }
+            func refusal(_ chunks: [ArraySlice<UInt8>]) -> Int? {
+                var guardian = HeaderNameGuard(boundary: "B")
+                var fed = 0
+                for chunk in chunks {
+                    do { try guardian.check(chunk) } catch { return fed + chunk.count }
+                    fed += chunk.count
+                }
+                return nil
+            }
+            let byByte = { () -> Int? in
+                var guardian = HeaderNameGuard(boundary: "B")
+                for (index, byte) in body.enumerated() {
+                    do { try guardian.check([byte]) } catch { return index }
+                }
+                return nil
+            }()
+            var chunks: [ArraySlice<UInt8>] = []
+            var start = 0
+            while start < body.count {
+                let end = min(body.count, start + Int.random(in: 1...64, using: &generator))
+                chunks.append(body[start..<end])
+                start = end
+            }
+            let whole = refusal([body[...]])
+            let inChunks = refusal(chunks)
+            #expect((whole == nil) == (byByte == nil), "\(body)")
+            // A chunk that is refused was refused at or before its last byte.
+            if let byte = byByte {
+                #expect(inChunks.map { byte < $0 } == true, "refused at \(byte) byte by byte, in chunks \(String(describing: inChunks)): \(body)")
+            } else {
+                #expect(inChunks == nil, "\(body)")
+            }
+        }
+    }
+
     @Test func jsonBodies() async throws {
         try await Self.fuzz("json_bodies", contentType: "application/json", header: "application/json", mutations: 1500)
     }
