@@ -30,6 +30,11 @@ import Testing
         for number in Self.awkwardNumbers {
             #expect(try JSONValue.number(number).jsonText() == Self.encoderText(.number(number)), "\(number)")
         }
+        // Keys in UTF-8 order, not String order: "e" + a combining accent sorts before "f" by its
+        // bytes, after it as a character (é).
+        let accented: JSONValue = .object(["f": 1, "e\u{301}": 2, "E": 3])
+        #expect(try accented.jsonText() == #"{"E":3,"e\#u{301}":2,"f":1}"#)
+        #expect(try accented.jsonText() == Self.encoderText(accented))
         for value: JSONValue in [.null, .bool(true), .bool(false), .array([]), .object([:])] {
             #expect(try value.jsonText() == Self.encoderText(value))
         }
@@ -80,7 +85,7 @@ import Testing
     }
 
     static func randomString(_ generator: inout SeededGenerator) -> String {
-        let pieces = ["a", "Z", "_", "/", "\"", "\\", "\n", "\u{01}", "\u{1F}", "\u{7F}", "é", "ß", "日", "\u{1F600}", "0", " "]
+        let pieces = ["a", "Z", "_", "/", "\"", "\\", "\n", "\u{01}", "\u{1F}", "\u{7F}", "é", "ß", "日", "\u{1F600}", "0", " ", "e\u{301}", "\u{301}"]
         return (0..<Int.random(in: 0...8, using: &generator)).map { _ in pieces.randomElement(using: &generator) ?? "" }.joined()
     }
 }

@@ -73,7 +73,8 @@ public protocol BankSourceStore: Sendable {
     /// Turns the schedule on or off; false when the bank has no source.
     func setEnabled(bankID: Int64, _ enabled: Bool) async throws -> Bool
     /// The enabled sources due at `now`, each moved to its next run in the same statement: of several
-    /// processes asking at once, each due source goes to exactly one.
+    /// processes asking at once, each due source goes to exactly one. A bank whose deletion has
+    /// begun is never due (it takes no entries; its source goes with it).
     func claimDue(at now: Date) async throws -> [BankSource]
     /// Records a finished sync: its outcome, and (after a complete one) the new checkpoint. With a
     /// `fence`, only while that claim still holds the sync's job (`JobError.leaseLost` otherwise).

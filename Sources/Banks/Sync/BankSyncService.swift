@@ -107,13 +107,10 @@ public struct BankSyncService: Sendable {
     /// queued or running (a first sync of a large list can outlast the interval, and a second sync
     /// would read the same pages again beside it: that one picks up what is new, and the next is
     /// queued an interval later). A sync asked for by hand (`requestSync`) is queued whatever is
-    /// running, and none of a bank whose deletion has begun (it takes no entries; its source goes
-    /// with it). Answers the jobs queued.
+    /// running, and none of a bank whose deletion has begun (`claimDue` leaves those out). Answers
+    /// the jobs queued.
     public func queueDue(at now: Date = Date()) async throws -> [Job] {
-        let claimed = try await sources.claimDue(at: now)
-        guard !claimed.isEmpty else { return [] }
-        let deleting = Set(try await banks.listBanks().filter(\.deleting).map(\.id))
-        let due = claimed.filter { !deleting.contains($0.bankID) }
+        let due = try await sources.claimDue(at: now)
         guard !due.isEmpty else { return [] }
         // One unfinished sync per bank at most (the store lists up to 1,000, newest first). A job
         // whose payload names no bank syncs none: it does not hold any bank's schedule back.

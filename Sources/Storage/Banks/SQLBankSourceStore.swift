@@ -66,7 +66,7 @@ public struct SQLBankSourceStore: BankSourceStore {
             // One UPDATE … RETURNING: a row is moved on by exactly one claimer.
             try await sql.raw("""
                 UPDATE bank_sources SET next_run_at = \(bind: ms) + interval_seconds * 1000
-                WHERE enabled AND next_run_at <= \(bind: ms)
+                WHERE enabled AND next_run_at <= \(bind: ms) AND bank_id NOT IN (SELECT id FROM banks WHERE deleting)
                 RETURNING \(unsafeRaw: Self.columns)
                 """).all().map(Self.source)
         }

@@ -6,9 +6,10 @@ import JSONValues
 /// milliseconds since 1970, so a document with dates reads back equal to what was written (the
 /// default, seconds since 2001 as a Double, stays for the documents stored with it).
 enum JSONCoding {
-    /// A JSON value (an event's payload, a step's output): the same text as the encoder's, written
-    /// directly (`JSONValue.jsonText`).
-    static func encode(_ value: JSONValue, millisecondDates: Bool = false) throws -> String {
+    /// A JSON value (an event's payload): the same text as the encoder's, written directly
+    /// (`JSONValue.jsonText`). Chosen wherever the value's type is `JSONValue`; a value inside
+    /// another `Encodable` goes through the encoder, to the same text.
+    static func encode(_ value: JSONValue) throws -> String {
         try value.jsonText()
     }
 
