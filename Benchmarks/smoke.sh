@@ -159,6 +159,7 @@ run retro.sh "" "$n"
 run run.sh ""
 run serve.sh "" "$n" "$seconds"                       # index-N/hashes.csv, serve-N (bank, key, query paths)
 run serve-breakdown.sh "serve:serve-$n" "$n" "$seconds"
+run lookup-tail.sh "serve:serve-$n" "$vigil" "$vigil" "$n" "$seconds" 2
 run compare-serve.sh "serve:index-$n serve:serve-$n" "$vigil" "$vigil" "$n" "$seconds"   # compare-new-N
 run hash-lookups.sh "serve:serve-$n compare-serve:compare-new-$n" "$seconds" "$vigil"
 run compare-hma.sh "serve:serve-$n compare-serve:compare-new-$n" "${HMA_URL:-}" "$n" "$seconds"

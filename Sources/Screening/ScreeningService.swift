@@ -1,4 +1,5 @@
 public import Foundation
+import Basics
 import Synchronization
 
 /// What lookups screened, kept `retentionDays` (0: off) so an entry added to a match bank later
@@ -17,6 +18,10 @@ public final class ScreeningService: Sendable {
     /// kept, and the next flush says how many (never silently).
     public static let pendingLimit = 500_000
     private let dropped = Atomic<Int>(0)
+    /// One flush or account deletion at a time: a deletion that ran while a flush was writing its
+    /// parts would miss the account's signals that flush had taken from the queue and not yet
+    /// written (they were in neither place), and that flush would then write them.
+    private let writes = SerialGate()
 
     /// Signals a write, each write its own transaction: a second of a busy server's lookups
     /// (thousands) written at once held the database — SQLite's one connection, which every
@@ -50,6 +55,10 @@ public final class ScreeningService: Sendable {
     /// how many were dropped since the last flush for want of storage.
     @discardableResult
     public func flush() async throws -> (written: Int, dropped: Int) {
+        try await writes.run { try await self.writePending() }
+    }
+
+    private func writePending() async throws -> (written: Int, dropped: Int) {
         let batch = pending.withLock { queue in
             let all = queue
             queue.removeAll()
@@ -86,13 +95,15 @@ public final class ScreeningService: Sendable {
         guard !accountReference.isEmpty, accountReference.count <= 200 else {
             throw ScreeningError.invalid("account_reference_id is 1 to 200 characters")
         }
-        // What waits for a write here goes too; another replica's waits at most a second (delete again then).
-        let waiting = pending.withLock { queue -> Int in
-            let before = queue.count
-            queue.removeAll { $0.accountReference == accountReference }
-            return before - queue.count
+        return try await writes.run {
+            // What waits for a write here goes too; another replica's waits at most a second (delete again then).
+            let waiting = self.pending.withLock { queue -> Int in
+                let before = queue.count
+                queue.removeAll { $0.accountReference == accountReference }
+                return before - queue.count
+            }
+            return waiting + (try await self.store.delete(accountReference: accountReference))
         }
-        return waiting + (try await store.delete(accountReference: accountReference))
     }
 
     public func count() async throws -> Int { try await store.count() }

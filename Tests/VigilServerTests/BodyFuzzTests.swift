@@ -81,8 +81,9 @@ import VigilTestSupport
     }
 
     /// The guard skips a part's body to its next CR: fed whole, in random chunks or a byte at a
-    /// time, it refuses the same bodies at the same byte, and lets the others through — bodies
-    /// full of CRs, boundaries split anywhere, non-ASCII bytes in bodies and in header names.
+    /// time, it refuses what a reference stepping every byte through the parser's states refuses,
+    /// at the same byte (where the chunks allow saying), and lets the others through — bodies full
+    /// of CRs, boundaries split anywhere, non-ASCII bytes in bodies and in header names.
     @Test func theGuardAgreesHoweverABodyIsSplit() throws {
         var generator = SystemRandomNumberGenerator()
         let pieces: [[UInt8]] = [
@@ -113,10 +114,11 @@ import VigilTestSupport
                 }
                 return nil
             }
+            // The reference: every byte through the parser's states, the body's included (`step`).
             let byByte = { () -> Int? in
                 var guardian = HeaderNameGuard(boundary: "B")
                 for (index, byte) in body.enumerated() {
-                    do { try guardian.check([byte]) } catch { return index }
+                    do { try guardian.step(byte) } catch { return index }
                 }
                 return nil
             }()
@@ -129,7 +131,9 @@ import VigilTestSupport
             }
             let whole = refusal([body[...]])
             let inChunks = refusal(chunks)
+            let oneByteChunks = refusal(body.indices.map { body[$0...$0] })
             #expect((whole == nil) == (byByte == nil), "\(body)")
+            #expect(oneByteChunks == byByte.map { $0 + 1 }, "refused after byte \(String(describing: oneByteChunks)), the reference at \(String(describing: byByte)): \(body)")
             // A chunk that is refused was refused at or before its last byte.
             if let byte = byByte {
                 #expect(inChunks.map { byte < $0 } == true, "refused at \(byte) byte by byte, in chunks \(String(describing: inChunks)): \(body)")

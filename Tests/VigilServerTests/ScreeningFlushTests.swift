@@ -1,3 +1,4 @@
+import Basics
 import Events
 import Foundation
 import Screening
@@ -15,10 +16,17 @@ import VigilTestSupport
         let store: SQLScreenedStore
         let writes = Mutex<[Int]>([])
         let failFrom = Mutex<Int?>(nil)
+        /// When set, the first write waits for `proceed` after opening `entered`.
+        let holdFirstWrite = Mutex(false)
+        let entered = Latch(), proceed = Latch()
         struct Refused: Error {}
         init(_ store: SQLScreenedStore) { self.store = store }
 
         func record(_ signals: [ScreenedSignal]) async throws {
+            if holdFirstWrite.withLock({ held in defer { held = false }; return held }) {
+                entered.open()
+                _ = await proceed.wait()
+            }
             let refuse = writes.withLock { writes in
                 if let from = failFrom.withLock({ $0 }), writes.count + 1 >= from { return true }
                 writes.append(signals.count)
@@ -67,6 +75,33 @@ import VigilTestSupport
         #expect(store.writes.withLock { $0 } == [250, 250, 100])
         let kept = try await store.screened(md5: [String(repeating: "a", count: 32)], sha256: [])
         #expect(kept.map(\.lookupID).sorted() == ids.sorted(), "each lookup once")
+        await database.close()
+    }
+
+    /// An account's signals are deleted (on its request) while a flush is writing: the deletion
+    /// waits for the flush, so the signals that flush had taken from the queue are written first
+    /// and deleted, not written after the deletion.
+    @Test func anAccountDeletedDuringAFlushKeepsNoneOfItsSignals() async throws {
+        let db = try TestDatabase.make(.sqlite)
+        let (banks, database) = try await db.service()
+        let store = FailingWrites(SQLScreenedStore(database: database))
+        let screening = ScreeningService(store: store, matcher: RetroactiveMatcher(store: store, banks: banks), retentionDays: 30)
+        // 600 signals: the account's are in the flush's later parts, written after the first.
+        for index in 0..<600 {
+            screening.screened(ScreenedSignal(at: Date(), lookupID: "lookup-\(index)", api: "native", caller: "key:1",
+                                              accountReference: index >= 400 ? "acct-gone" : "acct-kept",
+                                              runID: nil, pdq: nil, pdqQuality: nil, md5: String(repeating: "b", count: 32), sha256: nil))
+        }
+        store.holdFirstWrite.withLock { $0 = true }
+        async let flushed = screening.flush()
+        _ = await store.entered.wait()
+        async let deleted = screening.delete(accountReference: "acct-gone")
+        store.proceed.open()
+        _ = try await flushed
+        _ = try await deleted
+        let kept = try await store.screened(md5: [String(repeating: "b", count: 32)], sha256: [])
+        #expect(!kept.contains { $0.accountReference == "acct-gone" }, "\(kept.filter { $0.accountReference == "acct-gone" }.count) of the account's signals kept")
+        #expect(kept.count == 400)
         await database.close()
     }
 }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 public import Logging
 import NIOCore
@@ -369,33 +370,6 @@ public final class VigilDatabase: Sendable {
 
     static func schemaVersion(_ sql: any SQLDatabase) async throws -> Int {
         try await sql.raw("SELECT COALESCE(MAX(version), 0) AS v FROM vigil_schema_migrations").first()?.decode(column: "v", as: Int.self) ?? 0
-    }
-}
-
-/// A FIFO async lock: one holder at a time, waiters resumed in order.
-actor SerialGate {
-    private var busy = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        await acquire()
-        defer { release() }
-        return try await body()
-    }
-
-    func run(_ body: @Sendable () async -> Void) async {
-        await acquire()
-        defer { release() }
-        await body()
-    }
-
-    private func acquire() async {
-        if !busy { busy = true; return }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-
-    private func release() {
-        if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
     }
 }
 

@@ -1,5 +1,9 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import MultipartKit
 import NIOCore
@@ -74,7 +78,9 @@ struct HeaderNameGuard {
         }
     }
 
-    private mutating func step(_ byte: UInt8) throws {
+    /// One byte through the parser's states (the whole machine, the body's CR search included:
+    /// what tests compare the skipping `check` with).
+    mutating func step(_ byte: UInt8) throws {
         switch state {
         case let .preamble(index):
             var matched: Int
