@@ -356,7 +356,7 @@ let package = Package(
             name: "VigilServerTests",
             dependencies: [
                 "VigilTestSupport", "VigilServer", "Composition", "SafeFetch", "Storage", "Banks", "BankImport", "Lookup", "Integrations", "IntegrationClients", "WorkflowSteps", "NCMECMock", "Vault", "Jobs", "Access", "PDQ", "ContentHashing",
-                "Workflows", "JSONValues", "Events", "Cases", "Reports", "Screening",
+                "Workflows", "JSONValues", "Events", "Cases", "Reports", "Screening", "Basics",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
