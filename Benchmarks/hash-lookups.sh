@@ -21,9 +21,9 @@ for vigil in "$@"; do
   for script in status lookup; do
     # The server's own CPU per request (utime + stime from /proc, in clock ticks), next to wrk's figures:
     # the ratio of two request rates hides how much of each core the server got.
-    ticks_before=$(awk '{print $14 + $15}' /proc/$pid/stat)
+    ticks_before=$(cpu_ticks $pid)
     result=$(wrk -t1 -c4 -d${seconds}s -s serve/$script.lua "http://127.0.0.1:$port" | grep RESULT)
-    ticks=$(( $(awk '{print $14 + $15}' /proc/$pid/stat) - ticks_before ))
+    ticks=$(( $(cpu_ticks $pid) - ticks_before ))
     requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<< "$result")
     echo "$vigil $script c=4 $result server_cpu_us_per_request=$(( ticks * 1000000 / $(getconf CLK_TCK) / requests ))"
   done

@@ -14,13 +14,12 @@ port=18096
 need_wrk
 export VIGIL_KEY=$(cat "$work/key") PATHS_FILE=$work/paths.txt IMAGE_FILE=$bridge
 ticks=$(getconf CLK_TCK)
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # One wrk run: its RESULT line, the worst latency, and the server's CPU per request.
 measure() { # PID SCRIPT
   local before after out requests
-  before=$(cpu "$1")
+  before=$(cpu_ticks "$1")
   out=$(wrk -t1 -c4 -d"${seconds}"s --timeout 20s --latency -s "$2" "http://127.0.0.1:$port")
-  after=$(cpu "$1")
+  after=$(cpu_ticks "$1")
   requests=$(grep -o 'requests=[0-9]*' <<< "$out" | cut -d= -f2)
   echo "$(grep RESULT <<< "$out") max=$(awk '/Latency  /{print $4}' <<< "$out")" \
     "cpu_per_request_ms=$(python3 -c "print(round(1000 * ($after - $before) / $ticks / max(1, $requests), 3))")"

@@ -50,6 +50,10 @@ need_wrk() {
   if [[ $(id -u) == 0 ]]; then apt-get install -y -q wrk; else sudo apt-get install -y -q wrk; fi
 }
 
+# cpu_ticks PID: the CPU the process has used (user + system, in clock ticks: getconf CLK_TCK a
+# second), read before and after a load run to give the server's own CPU per request.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 # wait_ready PORT PID: until the server on PORT is ready; fails at once if PID (the server) exits.
 wait_ready() {
   until curl -sf "http://127.0.0.1:$1/status/ready" > /dev/null; do
